@@ -1,0 +1,1 @@
+"""The feishu platform adapter."""

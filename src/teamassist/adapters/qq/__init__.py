@@ -1,0 +1,1 @@
+"""The qq platform adapter."""

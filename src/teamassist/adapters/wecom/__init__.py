@@ -1,0 +1,1 @@
+"""The wecom platform adapter."""

@@ -1,0 +1,1 @@
+"""The platform-neutral chat core: messages in, commands, replies and notices out."""

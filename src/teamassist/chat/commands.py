@@ -1,0 +1,69 @@
+"""Commands of the chat core itself: help and "who am I"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
+from teamassist.chat.types import Reply
+from teamassist.i18n import t
+
+commands = CommandGroup("core")
+
+HELP_GROUPS = ("public", "duty", "lead", "admin")
+
+
+@commands.command("core.help", args=[Arg("command", ArgKind.WORD, required=False)])
+def handle_help(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """List every command, grouped by who may use it; or explain one command."""
+    word = args.get("command")
+    if word:
+        spec = ctx.registry.get(str(word).lstrip("/／"))
+        if spec is None:
+            return Reply(body=t("core.error.unknown_command", word=word), is_error=True)
+        aliases = " ".join(f"/{a}" for a in spec.aliases)
+        return Reply(
+            title=f"/{spec.name}",
+            body=f"{spec.help}\n\n{t('core.usage', usage=spec.usage)}",
+            fields=[_field("core.help_aliases", aliases)] if aliases else [],
+        )
+    sections: list[str] = []
+    for group in HELP_GROUPS:
+        specs = [s for s in ctx.registry.specs if s.group == group]
+        if not specs:
+            continue
+        lines = [f"**{t('core.help_group.' + group)}**"]
+        for spec in specs:
+            alias = f"（/{spec.aliases[0]}）" if spec.aliases else ""
+            lines.append(f"- `{spec.usage}`{alias}：{spec.help}")
+        sections.append("\n".join(lines))
+    return Reply(
+        title=t("core.help_title"), body="\n\n".join(sections) + "\n\n" + t("core.help_tail")
+    )
+
+
+@commands.command("core.whoami")
+def handle_whoami(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Show how the assistant sees the sender."""
+    role = t(f"core.role.{ctx.role.value}") if ctx.role else t("core.role.none")
+    if ctx.is_platform_admin and not ctx.role:
+        role = t("core.role.admin")
+    reply = Reply(title=t("core.whoami_title"))
+    reply.fields = [
+        _field("core.field.member", reply.mention(ctx.member.id, ctx.person(ctx.member))),
+        _field("core.field.handle", ctx.member.handle),
+        _field("core.field.team", ctx.team.name),
+        _field("core.field.role", role),
+        _field("core.field.timezone", ctx.team.timezone),
+    ]
+    return reply
+
+
+def _field(key: str, value: str) -> Any:
+    from teamassist.chat.types import ReplyField
+
+    return ReplyField(label=t(key), value=value)
+
+
+__all__ = ["Permission", "commands"]

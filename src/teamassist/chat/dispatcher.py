@@ -1,0 +1,279 @@
+"""One path for every inbound message: inbox → identity → command → permission → handler → reply.
+
+The dispatcher owns the transaction: the handler's changes, the notices it queued and the inbox
+row's "done" mark commit together, so a crash leaves the event "received" and it is replayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamassist.chat import parser
+from teamassist.chat.context import CommandContext
+from teamassist.chat.models import InboundEvent
+from teamassist.chat.registry import CommandSpec, Permission, Registry
+from teamassist.chat.types import ChatType, InboundMessage, Reply
+from teamassist.clock import Clock, utcnow
+from teamassist.database import transaction
+from teamassist.exceptions import DomainError
+from teamassist.i18n import t
+from teamassist.outbox import service as outbox_service
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team, Workspace
+
+log = logging.getLogger(__name__)
+
+# Answers "is this member on duty right now?"; supplied by the duty domain at composition time,
+# so the chat core never imports a domain.
+OnDutyCheck = Callable[[Session, Team, Member, datetime], bool]
+
+
+@dataclass
+class DispatchResult:
+    """What happened to one inbound message."""
+
+    reply: Reply | None
+    duplicate: bool = False
+    event_row_id: int | None = None
+
+
+class Dispatcher:
+    """Handle inbound messages from every platform the same way."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        registry: Registry,
+        *,
+        clock: Clock = utcnow,
+        on_duty: OnDutyCheck | None = None,
+        after_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.factory = factory
+        self.registry = registry
+        self.clock = clock
+        self.on_duty = on_duty
+        self.after_commit = after_commit or (lambda: None)
+
+    def handle(self, message: InboundMessage, *, reply_via_outbox: bool = False) -> DispatchResult:
+        """Record, then handle one message; a redelivered event id is answered with nothing.
+
+        ``reply_via_outbox`` queues the reply as a notice to the originating chat (platform
+        webhooks); otherwise the caller shows the returned reply itself (web chat, CLI).
+        """
+        row_id = self._record(message)
+        if row_id is None:
+            return DispatchResult(reply=None, duplicate=True)
+        reply = self._process(row_id, message, reply_via_outbox=reply_via_outbox)
+        return DispatchResult(reply=reply, event_row_id=row_id)
+
+    def replay_pending(self, *, older_than: timedelta = timedelta(minutes=1)) -> int:
+        """Handle events recorded but never finished (the process died mid-way)."""
+        cutoff = self.clock() - older_than
+        with transaction(self.factory) as session:
+            rows = session.execute(
+                select(InboundEvent.id, InboundEvent.message)
+                .where(InboundEvent.status == "received", InboundEvent.received_at < cutoff)
+                .order_by(InboundEvent.id)
+                .limit(100)
+            ).all()
+        for row_id, payload in rows:
+            message = InboundMessage.model_validate(payload)
+            self._process(
+                row_id,
+                message,
+                reply_via_outbox=message.platform.value not in team_service.LOCAL_PLATFORMS,
+            )
+        return len(rows)
+
+    # -- steps ---------------------------------------------------------------------------------
+
+    def _record(self, message: InboundMessage) -> int | None:
+        try:
+            with transaction(self.factory) as session:
+                row = InboundEvent(
+                    platform=message.platform.value,
+                    tenant_key=message.tenant_key,
+                    event_id=message.event_id[:128],
+                    status="received",
+                    message=message.model_dump(mode="json"),
+                    received_at=self.clock(),
+                )
+                session.add(row)
+                session.flush()
+                return row.id
+        except IntegrityError:
+            log.info("duplicate event %s/%s dropped", message.platform, message.event_id)
+            return None
+
+    def _process(
+        self, row_id: int, message: InboundMessage, *, reply_via_outbox: bool
+    ) -> Reply | None:
+        now = self.clock()
+        error_id: str | None = None
+        try:
+            with transaction(self.factory) as session:
+                # Claim the row: a replay racing a live handler must not run the command twice.
+                claimed = session.execute(
+                    update(InboundEvent)
+                    .where(InboundEvent.id == row_id, InboundEvent.status == "received")
+                    .values(status="processing")
+                ).rowcount  # type: ignore[attr-defined]
+                if claimed != 1:
+                    return None
+                reply = self._run(session, message, now)
+                self._finish(session, row_id, message, reply, now, reply_via_outbox)
+            self.after_commit()
+            return reply
+        except DomainError as exc:
+            reply = Reply(body=exc.message(), is_error=True)
+        except Exception as exc:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("command failed (error id %s): %r", error_id, message.text[:200])
+            reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
+            self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
+        # The handler's changes were rolled back; record the answer on its own.
+        with transaction(self.factory) as session:
+            self._finish(session, row_id, message, reply, now, reply_via_outbox, error_id=error_id)
+        self.after_commit()
+        return reply
+
+    def _fail(self, row_id: int, error_id: str, error: str) -> None:
+        with transaction(self.factory) as session:
+            session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == row_id)
+                .values(status="failed", error_id=error_id, error=error[:4000])
+            )
+
+    def _finish(
+        self,
+        session: Session,
+        row_id: int,
+        message: InboundMessage,
+        reply: Reply | None,
+        now: datetime,
+        reply_via_outbox: bool,
+        *,
+        error_id: str | None = None,
+    ) -> None:
+        session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.id == row_id)
+            .values(
+                status="failed" if error_id else "done",
+                reply=reply.model_dump(mode="json") if reply else None,
+                processed_at=now,
+            )
+        )
+        if reply is not None and reply_via_outbox:
+            outbox_service.enqueue(
+                session,
+                key=f"reply:{message.platform.value}:{message.tenant_key}:{message.event_id}",
+                platform=message.platform.value,
+                address=message.chat_key,
+                reply=reply,
+                now=now,
+                reply_to=message.message_id or None,
+            )
+
+    def _run(self, session: Session, message: InboundMessage, now: datetime) -> Reply | None:
+        text = parser.strip_bot_mentions(message.text, message.mentions)
+        call = parser.find_command(text, self.registry)
+        if call is None:
+            # Group chatter is not for us; in a 1:1 chat, point the user at the help.
+            if message.chat_type is ChatType.DIRECT and text.strip():
+                return Reply(body=t("core.not_a_command"))
+            return None
+        workspace = team_service.resolve_workspace(
+            session, platform=message.platform.value, tenant_key=message.tenant_key
+        )
+        if workspace is None:
+            return Reply(body=t("core.error.no_workspace"), is_error=True)
+        team = team_service.team_for_chat(
+            session, workspace=workspace, platform=message.platform.value, chat_key=message.chat_key
+        )
+        member = self._identify(session, workspace, team, message)
+        if member is None:
+            return Reply(body=t("core.error.unknown_sender", who=message.sender_key), is_error=True)
+        if call.spec is None:
+            return Reply(body=t("core.error.unknown_command", word=call.word), is_error=True)
+        ctx = CommandContext(
+            session=session,
+            workspace=workspace,
+            team=team,
+            member=member,
+            role=team_service.role_of(session, team=team, member=member),
+            message=message,
+            now=now,
+            registry=self.registry,
+            is_platform_admin=message.sender_is_platform_admin,
+        )
+        if not self._allowed(ctx, call.spec):
+            return Reply(body=t("core.error.forbidden"), is_error=True)
+        try:
+            args = parser.parse_args(call.spec, call.rest, ctx.today)
+        except parser.ArgError as exc:
+            return Reply(
+                body=t(exc.key, **exc.params) + "\n\n" + t("core.usage", usage=call.spec.usage),
+                is_error=True,
+            )
+        args = self._resolve_members(ctx, args)
+        return call.spec.handler(ctx, args)
+
+    def _identify(
+        self, session: Session, workspace: Workspace, team: Team, message: InboundMessage
+    ) -> Member | None:
+        member = team_service.get_member_by_identity(
+            session,
+            workspace=workspace,
+            platform=message.platform.value,
+            tenant_key=message.tenant_key,
+            user_key=message.sender_key,
+        )
+        if member is not None or message.platform.value in team_service.LOCAL_PLATFORMS:
+            return member
+        return team_service.enroll(
+            session,
+            workspace=workspace,
+            team=team,
+            platform=message.platform.value,
+            tenant_key=message.tenant_key,
+            user_key=message.sender_key,
+            display_name=message.sender_name,
+        )
+
+    def _allowed(self, ctx: CommandContext, spec: CommandSpec) -> bool:
+        if spec.permission is Permission.ANYONE or ctx.is_admin:
+            return True
+        if spec.permission is Permission.LEAD:
+            return ctx.is_lead
+        if spec.permission is Permission.ON_DUTY:
+            if ctx.is_lead:
+                return True
+            ctx.on_duty = bool(
+                self.on_duty and self.on_duty(ctx.session, ctx.team, ctx.member, ctx.now)
+            )
+            return ctx.on_duty
+        return False
+
+    @staticmethod
+    def _resolve_members(ctx: CommandContext, args: dict[str, Any]) -> dict[str, Any]:
+        resolved: dict[str, Any] = {}
+        for name, value in args.items():
+            if isinstance(value, parser.MentionToken):
+                resolved[name] = ctx.resolve(value)
+            elif isinstance(value, list) and value and isinstance(value[0], parser.MentionToken):
+                resolved[name] = [ctx.resolve(v) for v in value]
+            else:
+                resolved[name] = value
+        return resolved

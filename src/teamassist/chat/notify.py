@@ -1,0 +1,82 @@
+"""How domains and jobs send notices: always through the outbox, inside their transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from teamassist.chat.quiet import quiet_until
+from teamassist.chat.types import Reply
+from teamassist.enums import ChannelPurpose, Platform
+from teamassist.outbox import service as outbox_service
+from teamassist.outbox.models import OutboxMessage
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+# Platforms that can carry a direct (1:1) message, in order of preference.
+DIRECT_PLATFORMS = (Platform.FEISHU.value, Platform.QQ.value, Platform.WEB.value)
+
+
+def to_channels(
+    session: Session,
+    *,
+    team: Team,
+    purpose: ChannelPurpose | str,
+    reply: Reply,
+    key: str,
+    now: datetime,
+    hold_in_quiet_hours: bool = True,
+) -> list[OutboxMessage]:
+    """Queue ``reply`` for every enabled channel of ``team`` with ``purpose``.
+
+    ``key`` identifies the notice (e.g. ``"feedback.new:42"``); each channel gets its own
+    idempotency key derived from it, so re-running the caller queues nothing twice.
+    """
+    queued: list[OutboxMessage] = []
+    for channel in team_service.channels(
+        session, workspace_id=team.workspace_id, team_id=team.id, purpose=str(purpose)
+    ):
+        hold = (
+            quiet_until(now, team.timezone, channel.quiet_start, channel.quiet_end)
+            if hold_in_quiet_hours
+            else None
+        )
+        row = outbox_service.enqueue(
+            session,
+            key=f"{key}:ch{channel.id}",
+            platform=channel.platform,
+            address=channel.address,
+            reply=reply,
+            now=now,
+            workspace_id=team.workspace_id,
+            channel_id=channel.id,
+            not_before=hold,
+        )
+        if row is not None:
+            queued.append(row)
+    return queued
+
+
+def to_member(
+    session: Session, *, member: Member, reply: Reply, key: str, now: datetime
+) -> OutboxMessage | None:
+    """Queue a direct message to ``member`` on the best platform they are reachable on."""
+    identities = {i.platform: i for i in member.identities}
+    for platform in DIRECT_PLATFORMS:
+        identity = identities.get(platform)
+        if identity is not None:
+            address = identity.user_key
+            break
+    else:
+        # Everyone has a web inbox on the dashboard, so a direct notice is never dropped.
+        platform, address = Platform.WEB.value, f"member:{member.id}"
+    return outbox_service.enqueue(
+        session,
+        key=f"{key}:m{member.id}",
+        platform=platform,
+        address=address,
+        reply=reply,
+        now=now,
+        workspace_id=member.workspace_id,
+    )

@@ -1,0 +1,145 @@
+"""Read a command and its arguments from the start of a message.
+
+Unlike the seed, which matched a command anywhere inside a sentence, a command is only
+recognised at the start of the text, after any @bot mentions; ``/`` and the full-width ``／``
+both work, and Chinese command words may be followed directly by their argument.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
+from teamassist.chat.types import Mention
+
+# QQ: <@!123> or <@123>; Feishu text: @_user_1; typed: @handle or @显示名
+MENTION = re.compile(r"<@!?(?P<qq>[^>\s]+)>|@(?P<name>[^\s@<>，,]+)")
+_LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@!?[^>\s]+>|@\S+))+\s*")
+_SLASHES = ("/", "／")
+
+
+@dataclass(frozen=True)
+class MentionToken:
+    """A mention written in the text, before it is resolved to a member."""
+
+    raw: str
+    user_key: str | None  # a platform id when the platform encoded one
+    name: str | None  # a handle or display name typed after '@'
+
+
+@dataclass(frozen=True)
+class CommandCall:
+    """A recognised command word with the raw argument text."""
+
+    spec: CommandSpec | None
+    word: str
+    rest: str
+
+
+class ArgError(ValueError):
+    """The arguments do not fit the command; ``key``/``params`` name the catalogue message."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def strip_bot_mentions(text: str, mentions: list[Mention]) -> str:
+    """Drop @bot mentions (and, for safety, any mentions) that precede the command."""
+    stripped = text.lstrip()
+    if not stripped or stripped.startswith(_SLASHES):
+        return stripped
+    bot_keys = {m.user_key for m in mentions if m.is_bot}
+    match = _LEADING_MENTIONS.match(stripped)
+    if match and (bot_keys or "/" in stripped[match.end() : match.end() + 1]):
+        return stripped[match.end() :]
+    return stripped
+
+
+def find_command(text: str, registry: Registry) -> CommandCall | None:
+    """Return the command at the start of ``text``, or None when the text is not a command."""
+    if not text.startswith(_SLASHES):
+        return None
+    body = text[1:]
+    folded = body.casefold()
+    for word in registry.words():
+        if not folded.startswith(word):
+            continue
+        rest = body[len(word) :]
+        # An ASCII alias must end at a word boundary (/helpme is not /help); a Chinese name may
+        # run straight into its argument, as users type "/问题反馈登录不了".
+        if rest and word.isascii() and not rest[0].isspace():
+            continue
+        return CommandCall(spec=registry.get(word), word=body[: len(word)], rest=rest)
+    unknown = body.split(maxsplit=1)[0] if body.strip() else ""
+    return CommandCall(spec=None, word=unknown, rest="")
+
+
+def parse_date(token: str, today: date) -> date:
+    """Read an absolute or relative date."""
+    relative = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2, "昨天": -1}
+    if token.casefold() in relative:
+        return today + timedelta(days=relative[token.casefold()])
+    try:
+        return date.fromisoformat(token)
+    except ValueError as exc:
+        raise ArgError("core.error.bad_date", value=token) from exc
+
+
+def parse_args(spec: CommandSpec, rest: str, today: date) -> dict[str, Any]:
+    """Split ``rest`` into the command's declared arguments, or raise :class:`ArgError`."""
+    values: dict[str, Any] = {}
+    remaining = rest.strip()
+    for arg in spec.args:
+        remaining, value = _take(arg, remaining, today)
+        if value is None and arg.required:
+            raise ArgError("core.error.missing_arg", arg=_label(arg))
+        values[arg.name] = value
+    if remaining.strip():
+        raise ArgError("core.error.extra_text", text=remaining.strip()[:40])
+    return values
+
+
+def _label(arg: Arg) -> str:
+    from teamassist.i18n import lookup
+
+    return str(lookup(f"core.arg.{arg.kind.value}") or arg.name)
+
+
+def _take(arg: Arg, text: str, today: date) -> tuple[str, Any]:
+    text = text.lstrip()
+    if arg.kind is ArgKind.TEXT:
+        value = text.strip()
+        if arg.max_length is not None and len(value) > arg.max_length:
+            raise ArgError("core.error.too_long", limit=arg.max_length, length=len(value))
+        return "", (value or None)
+    if arg.kind in (ArgKind.MEMBER, ArgKind.MEMBERS):
+        found: list[MentionToken] = []
+        while True:
+            match = MENTION.match(text)
+            if not match:
+                break
+            found.append(MentionToken(match.group(0), match.group("qq"), match.group("name")))
+            text = text[match.end() :].lstrip()
+            if arg.kind is ArgKind.MEMBER:
+                break
+        if not found:
+            if text and arg.required:
+                raise ArgError("core.error.not_a_mention", text=text.split()[0][:40])
+            return text, None
+        return text, found[0] if arg.kind is ArgKind.MEMBER else found
+    token, _, remaining = text.partition(" ")
+    token = token.strip()
+    if not token or (MENTION.match(token) and arg.kind is ArgKind.WORD and not arg.required):
+        return text, None
+    if arg.kind is ArgKind.INT:
+        if not re.fullmatch(r"[+-]?\d{1,12}", token):
+            raise ArgError("core.error.not_a_number", value=token[:40])
+        return remaining, int(token)
+    if arg.kind is ArgKind.DATE:
+        return remaining, parse_date(token, today)
+    return remaining, token

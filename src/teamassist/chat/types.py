@@ -1,0 +1,95 @@
+"""Platform-neutral messages: what adapters hand in and what domains hand back."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from teamassist.clock import utcnow
+from teamassist.enums import Platform
+
+
+class ChatType(StrEnum):
+    """The kind of conversation a message came from."""
+
+    GROUP = "group"  # QQ group, Feishu group, guild channel
+    DIRECT = "direct"  # p2p / C2C / web chat
+
+
+class Mention(BaseModel):
+    """A user mentioned in a message, as the platform identified them."""
+
+    user_key: str
+    display: str = ""
+    is_bot: bool = False
+
+
+class InboundMessage(BaseModel):
+    """One message received from any platform."""
+
+    platform: Platform
+    tenant_key: str = ""  # QQ guild id, Feishu tenant key, workspace key for web/console
+    chat_key: str  # where to answer: channel / group / p2p chat id
+    chat_type: ChatType = ChatType.GROUP
+    sender_key: str
+    sender_name: str = ""
+    text: str
+    mentions: list[Mention] = Field(default_factory=list)
+    event_id: str = Field(default_factory=lambda: uuid.uuid4().hex)
+    message_id: str = ""
+    received_at: datetime = Field(default_factory=utcnow)
+    # The platform told us the sender is an admin (QQ guild roles 管理员/创建者, Feishu chat owner).
+    sender_is_platform_admin: bool = False
+
+
+class Person(BaseModel):
+    """A member referenced by a reply; renderers turn it into a native @mention."""
+
+    name: str
+    identities: dict[str, str] = Field(default_factory=dict)  # platform -> user_key
+
+
+class ButtonStyle(StrEnum):
+    """How prominent a button is."""
+
+    PRIMARY = "primary"
+    DEFAULT = "default"
+    DANGER = "danger"
+
+
+class Button(BaseModel):
+    """An action offered with a reply; pressing it sends ``command`` as the presser."""
+
+    label: str
+    command: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+class ReplyField(BaseModel):
+    """A labelled value shown as a row of a card."""
+
+    label: str
+    value: str
+
+
+class Reply(BaseModel):
+    """A neutral rich message; each destination renders it natively.
+
+    ``body`` is markdown. ``<@m:ID>`` inside it mentions the member ``people[ID]``.
+    """
+
+    body: str = ""
+    title: str | None = None
+    fields: list[ReplyField] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=list)
+    people: dict[int, Person] = Field(default_factory=dict)
+    quote: str | None = None  # the user's message being answered, shown as a quote
+    is_error: bool = False
+
+    def mention(self, member_id: int, person: Person) -> str:
+        """Register ``person`` and return the token that mentions them in ``body``."""
+        self.people[member_id] = person
+        return f"<@m:{member_id}>"

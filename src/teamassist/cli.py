@@ -1,0 +1,249 @@
+"""The ``teamassist`` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from teamassist import demo, migrate
+from teamassist.config import Settings, load_settings, read_toml
+from teamassist.database import transaction
+from teamassist.runtime import Runtime, build_runtime
+
+app = typer.Typer(help="Team Assistant (团队助理)", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo workspace", no_args_is_help=True)
+config_app = typer.Typer(help="Configuration", no_args_is_help=True)
+scheduler_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
+admin_app = typer.Typer(help="Dashboard accounts", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(config_app, name="config")
+app.add_typer(scheduler_app, name="scheduler")
+app.add_typer(admin_app, name="admin")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except Exception as exc:  # pydantic's message names the bad key; show it plainly
+        typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _runtime() -> Runtime:
+    return build_runtime(_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (creates the database when it does not exist)."""
+    settings = _settings()
+    migrate.upgrade(settings.database.url)
+    typer.echo(f"database is up to date: {settings.database.url.split('@')[-1]}")
+
+
+@demo_app.command("load")
+def demo_load(
+    if_empty: Annotated[bool, typer.Option(help="do nothing when the demo exists")] = True,
+) -> None:
+    """Load the demo workspace (a team, members, channels, rotations, feedback)."""
+    runtime = _runtime()
+    try:
+        with transaction(runtime.factory) as session:
+            created = demo.load(
+                session, now=runtime.clock(), timezone=runtime.settings.default_timezone
+            )
+        typer.echo("demo workspace loaded" if created else "demo workspace already present")
+    finally:
+        runtime.close()
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Say in plain words what is missing or wrong in the configuration."""
+    _, problems = read_toml()
+    warnings: list[str] = []
+    try:
+        settings = load_settings()
+    except Exception as exc:
+        problems.append(f"settings do not validate: {exc}")
+        settings = None
+    if settings is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(settings.default_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"default_timezone {settings.default_timezone!r} is not a time zone")
+        for platform in (settings.qq, settings.feishu, settings.wecom):
+            problems.extend(platform.missing())
+        if settings.web.secret_key is None and not settings.web.demo_mode:
+            warnings.append(
+                "TEAMASSIST_WEB__SECRET_KEY is not set: dashboard sign-ins end on restart"
+            )
+        problems.extend(_check_database(settings))
+        enabled = [
+            n
+            for n, p in (
+                ("qq", settings.qq),
+                ("feishu", settings.feishu),
+                ("wecom", settings.wecom),
+            )
+            if p.enabled
+        ]
+        typer.echo(f"platforms enabled: {', '.join(enabled) or 'none (web chat only)'}")
+    for warning in warnings:
+        typer.secho(f"warning: {warning}", fg="yellow")
+    for problem in problems:
+        typer.secho(f"problem: {problem}", fg="red")
+    if problems:
+        raise typer.Exit(1)
+    typer.secho("configuration OK", fg="green")
+
+
+def _check_database(settings: Settings) -> list[str]:
+    from teamassist.database import make_engine
+
+    engine = make_engine(settings.database.url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+            if not inspect(connection).has_table("alembic_version"):
+                return ["the database has no schema yet: run `teamassist db upgrade`"]
+    except SQLAlchemyError as exc:
+        return [
+            f"cannot reach the database ({settings.database.url.split('@')[-1]}): "
+            f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+        ]
+    finally:
+        engine.dispose()
+    return []
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="listen address")] = None,
+    port: Annotated[int | None, typer.Option(help="listen port")] = None,
+) -> None:
+    """Serve the dashboard, web chat, REST API and platform webhooks."""
+    import uvicorn
+
+    from teamassist.web.app import create_app
+
+    runtime = _runtime()
+    settings = runtime.settings
+    logging.basicConfig(level=settings.log_level)
+    uvicorn.run(
+        create_app(runtime),
+        host=host or settings.web.host,
+        port=port or settings.web.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command("chat")
+def chat(
+    member: Annotated[str, typer.Option("--as", help="the member handle to speak as")],
+    message: Annotated[str | None, typer.Argument(help="one message; omit for a console")] = None,
+    workspace: Annotated[str, typer.Option(help="workspace key")] = demo.DEMO_KEY,
+) -> None:
+    """Send a message as a member and print the reply (or chat interactively)."""
+    from teamassist.chat.render import to_plain
+    from teamassist.chat.service import send_as
+    from teamassist.enums import Platform
+    from teamassist.exceptions import DomainError
+    from teamassist.team import service as team_service
+    from teamassist.web.auth import Principal
+
+    runtime = _runtime()
+    try:
+        with transaction(runtime.factory) as session:
+            ws = team_service.get_workspace_by_key(session, key=workspace)
+            if ws is None:
+                typer.secho(
+                    f"no workspace {workspace!r}: run `teamassist demo load` first",
+                    fg="red",
+                    err=True,
+                )
+                raise typer.Exit(1)
+            principal = Principal(workspace=ws, member=None, username="cli")
+
+        def say(text_: str) -> None:
+            try:
+                result = send_as(
+                    runtime.dispatcher,
+                    runtime.factory,
+                    principal=principal,
+                    handle=member,
+                    text=text_,
+                    platform=Platform.CONSOLE,
+                )
+            except DomainError as exc:
+                typer.secho(exc.message(), fg="red", err=True)
+                raise typer.Exit(1) from exc
+            typer.echo(to_plain(result.reply) if result.reply else "（没有回复）")
+            runtime.deliver()
+
+        if message is not None:
+            say(message)
+            return
+        typer.echo(f"以 {member} 的身份和小助理对话；输入 /帮助 查看指令，Ctrl-D 退出。")
+        for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("> "), None):
+            if line.strip():
+                say(line.rstrip("\n"))
+    except (EOFError, KeyboardInterrupt):
+        typer.echo("")
+    finally:
+        runtime.close()
+
+
+@scheduler_app.command("tick")
+def scheduler_tick() -> None:
+    """Run every due job once, then deliver queued notices (for cron or Celery beat)."""
+    runtime = _runtime()
+    try:
+        report = runtime.scheduler.tick()
+        stats = runtime.deliver()
+        typer.echo(
+            f"jobs run: {len(report.ran)}, failed: {len(report.failed)}; "
+            f"notices sent: {stats.sent}, retrying: {stats.retried}"
+        )
+    finally:
+        runtime.close()
+
+
+@admin_app.command("password")
+def admin_password(
+    username: Annotated[str, typer.Argument()] = "admin",
+    member: Annotated[str | None, typer.Option(help="link to this member handle")] = None,
+    workspace: Annotated[str, typer.Option()] = demo.DEMO_KEY,
+) -> None:
+    """Create a dashboard account or change its password (asks for the password)."""
+    from teamassist.team import service as team_service
+    from teamassist.web import auth
+
+    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    runtime = _runtime()
+    try:
+        with transaction(runtime.factory) as session:
+            linked = None
+            if member:
+                ws = team_service.get_workspace_by_key(session, key=workspace)
+                linked = (
+                    team_service.get_member_by_handle(session, workspace_id=ws.id, handle=member)
+                    if ws
+                    else None
+                )
+                if linked is None:
+                    typer.secho(f"no member {member!r}", fg="red", err=True)
+                    raise typer.Exit(1)
+            auth.set_password(session, username=username, password=password, member=linked)
+        typer.echo(f"password set for {username}")
+    finally:
+        runtime.close()

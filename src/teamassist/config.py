@@ -1,0 +1,185 @@
+"""Settings: one TOML file (``teamassist.toml``) overridden by ``TEAMASSIST_*`` variables.
+
+Secrets (tokens, passwords, keys) are only read from the environment or from a secrets directory
+(``TEAMASSIST_SECRETS_DIR``, one file per setting, as Docker/Kubernetes mount them). A secret
+written into the TOML file is ignored and reported by ``teamassist config check``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.qq.config import QQSettings
+from teamassist.adapters.wecom.config import WeComSettings
+
+DEFAULT_CONFIG_FILE = "teamassist.toml"
+
+
+class DatabaseSettings(BaseModel):
+    """Where the data lives."""
+
+    url: str = "sqlite:///var/teamassist.db"
+    echo: bool = False
+
+
+class WebSettings(BaseModel):
+    """The HTTP server, dashboard and REST API."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    demo_mode: bool = False
+    secret_key: SecretStr | None = None
+    api_token: SecretStr | None = None
+
+
+class SchedulerSettings(BaseModel):
+    """The embedded job runner."""
+
+    enabled: bool = True
+    tick_seconds: float = 20.0
+    # How late a daily job may still run after a restart; older occurrences are recorded as missed.
+    catch_up_minutes: int = 120
+
+
+class OutboxSettings(BaseModel):
+    """Retries for outgoing notices."""
+
+    max_attempts: int = 12
+    base_backoff_seconds: float = 5.0
+    max_backoff_seconds: float = 3600.0
+    lease_seconds: float = 120.0
+
+
+class Settings(BaseSettings):
+    """Every setting of Team Assistant."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TEAMASSIST_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    default_timezone: str = "Asia/Shanghai"
+    log_level: str = "INFO"
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    qq: QQSettings = Field(default_factory=QQSettings)
+    feishu: FeishuSettings = Field(default_factory=FeishuSettings)
+    wecom: WeComSettings = Field(default_factory=WeComSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (
+            init_settings,
+            env_settings,
+            _SecretsDirSource(settings_cls),
+            _TomlSource(settings_cls),
+        )
+
+
+def config_path() -> Path:
+    """Return the configuration file in use (``TEAMASSIST_CONFIG`` or ./teamassist.toml)."""
+    return Path(os.environ.get("TEAMASSIST_CONFIG", DEFAULT_CONFIG_FILE))
+
+
+def secret_paths(
+    model: type[BaseModel] = Settings, prefix: tuple[str, ...] = ()
+) -> list[tuple[str, ...]]:
+    """List the dotted paths of every secret setting."""
+    found: list[tuple[str, ...]] = []
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        if annotation is SecretStr or SecretStr in args:
+            found.append((*prefix, name))
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.extend(secret_paths(annotation, (*prefix, name)))
+    return found
+
+
+def _pop_path(data: dict[str, Any], path: tuple[str, ...]) -> bool:
+    node: Any = data
+    for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if isinstance(node, dict) and path[-1] in node:
+        del node[path[-1]]
+        return True
+    return False
+
+
+def read_toml() -> tuple[dict[str, Any], list[str]]:
+    """Read the config file, dropping any secrets in it; return the data and the problems seen."""
+    path = config_path()
+    problems: list[str] = []
+    if not path.exists():
+        return {}, problems
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return {}, [f"{path}: not valid TOML ({exc})"]
+    for secret in secret_paths():
+        if _pop_path(data, secret):
+            dotted = ".".join(secret)
+            env = "TEAMASSIST_" + "__".join(secret).upper()
+            problems.append(
+                f"{path}: `{dotted}` is a secret and is ignored in the file; set {env} instead"
+            )
+    return data, problems
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data, _ = read_toml()
+        return data
+
+
+class _SecretsDirSource(PydanticBaseSettingsSource):
+    """Files named like the env variables (``TEAMASSIST_QQ__SECRET``) inside the secrets dir."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        folder = os.environ.get("TEAMASSIST_SECRETS_DIR")
+        if not folder or not Path(folder).is_dir():
+            return {}
+        data: dict[str, Any] = {}
+        for secret in secret_paths():
+            file = Path(folder) / ("TEAMASSIST_" + "__".join(secret).upper())
+            if file.is_file():
+                node = data
+                for part in secret[:-1]:
+                    node = node.setdefault(part, {})
+                node[secret[-1]] = file.read_text("utf-8").strip()
+        return data
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings from file, secrets and environment (and explicit overrides)."""
+    return Settings(**overrides)

@@ -1,0 +1,66 @@
+"""The demo workspace: a team with an admin and a handful of members, channels, and each
+domain's demo data (rotations, feedback...). Loaded once; loading again changes nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from teamassist import domains
+from teamassist.enums import ChannelPurpose, Platform, Role
+from teamassist.team import service as team_service
+from teamassist.web import auth
+
+DEMO_KEY = "demo"
+DEMO_PASSWORD = "admin"  # demo only; `teamassist admin password` sets a real one
+
+# handle, display name, role
+DEMO_PEOPLE = [
+    ("admin", "王管理", Role.ADMIN),
+    ("lihua", "李华", Role.LEAD),
+    ("zhangsan", "张三", Role.MEMBER),
+    ("lisi", "李四", Role.MEMBER),
+    ("wangwu", "王五", Role.MEMBER),
+    ("zhaoliu", "赵六", Role.MEMBER),
+    ("sunqi", "孙七", Role.MEMBER),
+]
+
+
+def load(session: Session, *, now: datetime, timezone: str = "Asia/Shanghai") -> bool:
+    """Create the demo workspace unless it exists; returns True when it was created."""
+    if team_service.get_workspace_by_key(session, key=DEMO_KEY) is not None:
+        return False
+    workspace = team_service.create_workspace(session, key=DEMO_KEY, name="演示社区 Demo Community")
+    team = team_service.create_team(
+        session, workspace=workspace, key="community", name="开发者社区", timezone=timezone
+    )
+    for handle, name, role in DEMO_PEOPLE:
+        team_service.create_member(
+            session, workspace=workspace, handle=handle, display_name=name, team=team, role=role
+        )
+    admin = team_service.get_member_by_handle(session, workspace_id=workspace.id, handle="admin")
+    auth.set_password(session, username="admin", password=DEMO_PASSWORD, member=admin)
+    team_service.create_channel(
+        session,
+        workspace=workspace,
+        platform=Platform.WEB.value,
+        address="public",
+        purpose=ChannelPurpose.PUBLIC.value,
+        name="公共频道",
+        team=team,
+        quiet_start="00:00",
+        quiet_end="08:00",
+    )
+    team_service.create_channel(
+        session,
+        workspace=workspace,
+        platform=Platform.WEB.value,
+        address="duty-room",
+        purpose=ChannelPurpose.INTERNAL.value,
+        name="值班频道",
+        team=team,
+    )
+    for loader in domains.demo_loaders():
+        loader(session, workspace, now)
+    return True

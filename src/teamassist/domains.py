@@ -1,0 +1,60 @@
+"""The composition root: which domains, commands, jobs, routers and demo data the app has.
+
+Listing them here explicitly (rather than registering at import time) keeps start-up
+predictable; a new domain adds one line to each function it takes part in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from teamassist.chat.registry import CommandGroup
+from teamassist.scheduler.registry import JobGroup
+from teamassist.team.models import Member, Team, Workspace
+
+if TYPE_CHECKING:
+    from teamassist.runtime import Runtime
+
+
+def command_groups() -> list[CommandGroup]:
+    """Every chat command group, in help order."""
+    from teamassist.chat.commands import commands as core_commands
+
+    return [core_commands]
+
+
+def job_groups() -> list[JobGroup]:
+    """Every domain's scheduled jobs."""
+    return []
+
+
+def api_routers() -> list[APIRouter]:
+    """REST routers, mounted under /api/v1."""
+    from teamassist.team.api import router as team_router
+
+    return [team_router]
+
+
+def dashboard_routers() -> list[APIRouter]:
+    """Dashboard page routers."""
+    return []
+
+
+def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
+    """The roster's answer to "is this member on duty now?" (None until a duty domain exists)."""
+    return None
+
+
+def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
+    """Functions that add each domain's demo data to a fresh demo workspace."""
+    return []
+
+
+def webhook_routers(runtime: Runtime) -> list[APIRouter]:
+    """Inbound webhook routes of the enabled platforms."""
+    return []

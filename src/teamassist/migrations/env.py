@@ -1,0 +1,35 @@
+"""Alembic environment: migrations run from the package, against the configured database."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from teamassist.database import Base, make_engine
+from teamassist.models_registry import import_all_models
+
+import_all_models()
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    """Run migrations on a live connection (the only mode we use)."""
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        context.configure(
+            connection=connectable, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=True
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run_migrations_online()

@@ -1,0 +1,65 @@
+"""REST: see and retry outgoing notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+
+from teamassist.exceptions import NotFound
+from teamassist.outbox import service
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.team import service as team_service
+from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.web.errors import require_admin
+
+router = APIRouter(tags=["outbox"])
+
+
+class OutboxRead(BaseModel):
+    """One outgoing notice."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    idempotency_key: str
+    platform: str
+    address: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@router.get("/outbox", response_model=list[OutboxRead])
+def list_outbox(
+    session: SessionDep,
+    principal: PrincipalDep,
+    status: OutboxStatus | None = None,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[OutboxRead]:
+    """Recent notices of the workspace, newest first."""
+    query = select(OutboxMessage).where(OutboxMessage.workspace_id == principal.workspace.id)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status.value)
+    rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
+    return [OutboxRead.model_validate(r) for r in rows]
+
+
+@router.post("/outbox/{outbox_id}/retry", response_model=OutboxRead)
+def retry_outbox(
+    outbox_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> OutboxRead:
+    """Queue a notice that gave up once more (admin only)."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None or row.workspace_id != principal.workspace.id:
+        raise NotFound("core.error.not_found", what=f"#{outbox_id}")
+    require_admin(
+        session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
+    )
+    service.retry(session, outbox_id=outbox_id, now=runtime.clock())
+    session.flush()
+    return OutboxRead.model_validate(row)

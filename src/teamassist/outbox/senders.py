@@ -1,0 +1,40 @@
+"""The seam between the outbox and the platforms: one :class:`Sender` per platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from teamassist.chat.types import Reply
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """What a sender gets: where to, what, and the key it may pass on as platform dedupe id."""
+
+    outbox_id: int
+    platform: str
+    address: str
+    reply: Reply
+    idempotency_key: str
+    reply_to: str | None = None
+    attempt: int = 1
+
+
+class DeliveryError(Exception):
+    """A send failed; ``transient`` errors are retried, permanent ones are not."""
+
+    def __init__(self, message: str, *, transient: bool = True, retry_after: float | None = None):
+        super().__init__(message)
+        self.transient = transient
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """Delivers one message to one platform destination; returns the platform's message id."""
+
+    platform: str
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        """Send ``message`` or raise :class:`DeliveryError`."""
+        ...

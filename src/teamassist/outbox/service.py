@@ -1,0 +1,154 @@
+"""Queue notices (inside the caller's transaction) and move them through their states."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from teamassist.chat.types import Reply
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+
+
+def enqueue(
+    session: Session,
+    *,
+    key: str,
+    platform: str,
+    address: str,
+    reply: Reply,
+    now: datetime,
+    workspace_id: int | None = None,
+    channel_id: int | None = None,
+    reply_to: str | None = None,
+    not_before: datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue one notice; returns None when a notice with ``key`` was already queued."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+        return None
+    row = OutboxMessage(
+        idempotency_key=key[:191],
+        workspace_id=workspace_id,
+        channel_id=channel_id,
+        platform=platform,
+        address=address,
+        reply_to=reply_to,
+        payload=reply.model_dump(mode="json"),
+        status=OutboxStatus.PENDING,
+        next_attempt_at=max(now, not_before) if not_before else now,
+        created_at=now,
+    )
+    # A concurrent writer may queue the same key between our check and our insert; the savepoint
+    # keeps the caller's transaction alive when the unique constraint says so.
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def claim_due(session: Session, *, now: datetime, lease_seconds: float, limit: int) -> list[int]:
+    """Take up to ``limit`` due notices (or ones whose sender died mid-send) for this worker."""
+    candidates = session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            or_(
+                (OutboxMessage.status == OutboxStatus.PENDING)
+                & (OutboxMessage.next_attempt_at <= now),
+                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
+            )
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    claimed: list[int] = []
+    lease = now + timedelta(seconds=lease_seconds)
+    for outbox_id in candidates:
+        # The conditional update is the claim: of two workers racing, exactly one sees rowcount 1.
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                or_(
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    (OutboxMessage.status == OutboxStatus.SENDING)
+                    & (OutboxMessage.lease_until < now),
+                ),
+            )
+            .values(
+                status=OutboxStatus.SENDING,
+                lease_until=lease,
+                attempts=OutboxMessage.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed.append(outbox_id)
+    return claimed
+
+
+def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: str | None) -> None:
+    """Record a successful delivery."""
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            external_id=external_id,
+            lease_until=None,
+            last_error=None,
+        )
+    )
+
+
+def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
+    """Exponential backoff with jitter: base·2^(n-1), capped, ±20 %."""
+    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    return delay * random.uniform(0.8, 1.2)
+
+
+def mark_failed(
+    session: Session,
+    *,
+    outbox_id: int,
+    now: datetime,
+    error: str,
+    transient: bool,
+    retry_after: float | None,
+    max_attempts: int,
+    base: float,
+    cap: float,
+) -> str:
+    """Schedule a retry for a transient failure, or give up; returns the new status."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None:
+        return "missing"
+    row.last_error = error[:2000]
+    row.lease_until = None
+    if transient and row.attempts < max_attempts:
+        delay = (
+            retry_after
+            if retry_after is not None
+            else backoff_seconds(row.attempts, base=base, cap=cap)
+        )
+        row.status = OutboxStatus.PENDING
+        row.next_attempt_at = now + timedelta(seconds=delay)
+    else:
+        row.status = OutboxStatus.DEAD
+    return row.status
+
+
+def retry(session: Session, *, outbox_id: int, now: datetime) -> bool:
+    """Put a dead notice back in the queue (an admin pressed retry)."""
+    row = session.get(OutboxMessage, outbox_id)
+    if row is None or row.status != OutboxStatus.DEAD:
+        return False
+    row.status = OutboxStatus.PENDING
+    row.attempts = 0
+    row.next_attempt_at = now
+    return True

@@ -1,0 +1,104 @@
+"""Build the running parts once: engine, dispatcher, scheduler, senders, delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamassist import domains
+from teamassist.adapters.web.sender import WebSender
+from teamassist.chat.dispatcher import Dispatcher
+from teamassist.chat.registry import Registry
+from teamassist.clock import Clock, utcnow
+from teamassist.config import Settings
+from teamassist.database import make_engine, make_session_factory
+from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker, deliver_due
+from teamassist.outbox.senders import Sender
+from teamassist.scheduler.runner import Scheduler
+
+
+@dataclass
+class Runtime:
+    """Everything a boundary (web request, CLI, job, test) needs to act."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    registry: Registry
+    dispatcher: Dispatcher
+    scheduler: Scheduler
+    clock: Clock
+    senders: dict[str, Sender] = field(default_factory=dict)
+    worker: DeliveryWorker | None = None
+
+    def deliver(self) -> DeliveryStats:
+        """Run one delivery pass now."""
+        return deliver_due(self.factory, self.senders, self.settings.outbox, self.clock())
+
+    def kick(self) -> None:
+        """Ask the background worker (if running) to deliver right away."""
+        if self.worker is not None:
+            self.worker.kick()
+
+    def start_worker(self) -> None:
+        """Deliver in the background, kicked after every commit that queued notices."""
+        if self.worker is None:
+            self.worker = DeliveryWorker(
+                self.deliver, interval=self.settings.scheduler.tick_seconds
+            )
+            self.worker.start()
+
+    def close(self) -> None:
+        """Stop background work and release connections."""
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
+    """Assemble the runtime from settings."""
+    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    factory = make_session_factory(engine)
+    registry = Registry(domains.command_groups())
+    runtime_ref: dict[str, Runtime] = {}
+
+    def kick() -> None:
+        if "rt" in runtime_ref:
+            runtime_ref["rt"].kick()
+
+    dispatcher = Dispatcher(
+        factory, registry, clock=clock, on_duty=domains.on_duty_check(), after_commit=kick
+    )
+    scheduler = Scheduler(
+        factory,
+        domains.job_groups(),
+        clock=clock,
+        catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
+        system_jobs=[dispatcher.replay_pending],
+        after_commit=kick,
+    )
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        factory=factory,
+        registry=registry,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        clock=clock,
+    )
+    runtime.senders[WebSender.platform] = WebSender(factory, clock)
+    for sender in _platform_senders(settings, factory, clock):
+        runtime.senders[sender.platform] = sender
+    runtime_ref["rt"] = runtime
+    return runtime
+
+
+def _platform_senders(
+    settings: Settings, factory: sessionmaker[Session], clock: Clock
+) -> list[Sender]:
+    """Senders of the enabled chat platforms (QQ, Feishu, WeCom)."""
+    return []

@@ -1,0 +1,71 @@
+"""Declaring jobs: ``@jobs.daily("duty.sign_in_reminder", default_times=["10:00"])``.
+
+A daily job runs once per team per configured local time; the times are per team
+(``team.settings["schedule"][key]``), so each team keeps its own clock and time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.chat.quiet import parse_hhmm
+from teamassist.team.models import Team
+
+
+@dataclass
+class JobContext:
+    """What one occurrence of a daily job gets."""
+
+    session: Session
+    team: Team
+    key: str
+    slot_at: datetime  # the occurrence, UTC
+    local_date: date  # the team-local date of the occurrence
+    now: datetime
+
+
+DailyHandler = Callable[[JobContext], None]
+
+
+@dataclass(frozen=True)
+class DailyJob:
+    """A job that runs at team-local wall-clock times."""
+
+    key: str
+    handler: DailyHandler
+    default_times: tuple[str, ...]
+
+    def times_for(self, team: Team) -> list[str]:
+        """The configured times for ``team`` (an empty list switches the job off)."""
+        schedule: dict[str, Any] = (team.settings or {}).get("schedule", {})
+        configured = schedule.get(self.key)
+        if configured is None:
+            return list(self.default_times)
+        times = [configured] if isinstance(configured, str) else list(configured)
+        for value in times:
+            parse_hhmm(value)  # a bad value is refused here rather than silently skipped
+        return times
+
+
+@dataclass
+class JobGroup:
+    """The jobs of one domain; the runner composes groups explicitly."""
+
+    domain: str
+    daily_jobs: list[DailyJob] = field(default_factory=list)
+
+    def daily(
+        self, key: str, *, default_times: Iterable[str]
+    ) -> Callable[[DailyHandler], DailyHandler]:
+        """Declare a daily, per-team job."""
+
+        def register(handler: DailyHandler) -> DailyHandler:
+            self.daily_jobs.append(DailyJob(key, handler, tuple(default_times)))
+            return handler
+
+        return register

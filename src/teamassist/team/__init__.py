@@ -1,0 +1,1 @@
+"""People: workspaces, teams, members, platform identities, channels and roles."""

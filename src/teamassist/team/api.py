@@ -1,0 +1,93 @@
+"""REST endpoints for teams, members and channels."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from teamassist.team import service
+from teamassist.team.schemas import (
+    ChannelCreate,
+    ChannelRead,
+    MemberCreate,
+    MemberRead,
+    TeamRead,
+)
+from teamassist.web.deps import PrincipalDep, SessionDep
+from teamassist.web.errors import require_admin
+
+router = APIRouter(tags=["people"])
+
+
+@router.get("/teams", response_model=list[TeamRead])
+def list_teams(session: SessionDep, principal: PrincipalDep) -> list[TeamRead]:
+    """Teams of the caller's workspace."""
+    teams = service.get_teams(session, workspace_id=principal.workspace.id)
+    return [TeamRead.model_validate(t) for t in teams]
+
+
+@router.get("/teams/{team_id}/members", response_model=list[MemberRead])
+def list_members(team_id: int, session: SessionDep, principal: PrincipalDep) -> list[MemberRead]:
+    """Members of a team with their roles and platform identities."""
+    team = service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    return [
+        MemberRead(
+            id=m.id,
+            handle=m.handle,
+            display_name=m.display_name,
+            role=role,
+            identities={i.platform: i.user_key for i in m.identities},
+        )
+        for m, role in service.team_members(session, team=team)
+    ]
+
+
+@router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
+def add_member(
+    team_id: int, body: MemberCreate, session: SessionDep, principal: PrincipalDep
+) -> MemberRead:
+    """Add a member to a team (admin only)."""
+    team = service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    require_admin(session, principal, team)
+    member = service.create_member(
+        session,
+        workspace=principal.workspace,
+        handle=body.handle,
+        display_name=body.display_name,
+        team=team,
+        role=body.role,
+    )
+    return MemberRead(
+        id=member.id, handle=member.handle, display_name=member.display_name, role=body.role
+    )
+
+
+@router.get("/channels", response_model=list[ChannelRead])
+def list_channels(session: SessionDep, principal: PrincipalDep) -> list[ChannelRead]:
+    """Chat destinations of the workspace."""
+    return [
+        ChannelRead.model_validate(c)
+        for c in service.channels(session, workspace_id=principal.workspace.id)
+    ]
+
+
+@router.post("/channels", response_model=ChannelRead, status_code=201)
+def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDep) -> ChannelRead:
+    """Add a chat destination (admin only)."""
+    team = (
+        service.get_team(session, workspace_id=principal.workspace.id, team_id=body.team_id)
+        if body.team_id is not None
+        else service.default_team(session, workspace_id=principal.workspace.id)
+    )
+    require_admin(session, principal, team)
+    channel = service.create_channel(
+        session,
+        workspace=principal.workspace,
+        platform=body.platform.value,
+        address=body.address,
+        purpose=body.purpose.value,
+        name=body.name,
+        team=team if body.team_id is not None else None,
+        quiet_start=body.quiet_start,
+        quiet_end=body.quiet_end,
+    )
+    return ChannelRead.model_validate(channel)

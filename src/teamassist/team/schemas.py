@@ -1,0 +1,62 @@
+"""REST shapes for people, teams and channels."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from teamassist.enums import ChannelPurpose, Platform, Role
+
+
+class TeamRead(BaseModel):
+    """A team."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    key: str
+    name: str
+    timezone: str
+
+
+class MemberRead(BaseModel):
+    """A member and their role in the team asked about."""
+
+    id: int
+    handle: str
+    display_name: str
+    role: Role | None = None
+    identities: dict[str, str] = Field(default_factory=dict)
+
+
+class MemberCreate(BaseModel):
+    """A new member of a team."""
+
+    handle: str = Field(min_length=1, max_length=64, pattern=r"^[^\s@/<>]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role = Role.MEMBER
+
+
+class ChannelRead(BaseModel):
+    """A chat destination."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    team_id: int | None
+    platform: str
+    address: str
+    purpose: str
+    name: str
+    quiet_start: str | None
+    quiet_end: str | None
+    enabled: bool
+
+
+class ChannelCreate(BaseModel):
+    """A new chat destination."""
+
+    platform: Platform
+    address: str = Field(min_length=1, max_length=200)
+    purpose: ChannelPurpose
+    name: str = Field(default="", max_length=200)
+    team_id: int | None = None
+    quiet_start: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_end: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")

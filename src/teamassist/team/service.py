@@ -1,0 +1,371 @@
+"""Look up and create people, teams and channels; resolve platform identities to members."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from teamassist.chat.types import Person
+from teamassist.enums import Platform, Role
+from teamassist.exceptions import Conflict, NotFound
+from teamassist.team.models import (
+    Channel,
+    Member,
+    PlatformIdentity,
+    PlatformTenant,
+    Team,
+    TeamMembership,
+    Workspace,
+)
+
+# Platforms where the user key *is* the member handle (no separate identity row needed).
+LOCAL_PLATFORMS = {Platform.WEB.value, Platform.CONSOLE.value}
+
+
+def get_workspace_by_key(session: Session, *, key: str) -> Workspace | None:
+    """Find a workspace by its key."""
+    return session.scalar(select(Workspace).where(Workspace.key == key))
+
+
+def resolve_workspace(session: Session, *, platform: str, tenant_key: str) -> Workspace | None:
+    """Find the workspace a platform tenant belongs to.
+
+    A self-hosted install usually has exactly one workspace; the first platform tenant that
+    writes to it is bound to it automatically, later ones need an explicit binding.
+    """
+    if platform in LOCAL_PLATFORMS:
+        return get_workspace_by_key(session, key=tenant_key)
+    binding = session.scalar(
+        select(PlatformTenant).where(
+            PlatformTenant.platform == platform, PlatformTenant.tenant_key == tenant_key
+        )
+    )
+    if binding is not None:
+        return session.get(Workspace, binding.workspace_id)
+    workspaces = session.scalars(select(Workspace).limit(2)).all()
+    if len(workspaces) == 1:
+        bound = session.scalar(
+            select(func.count())
+            .select_from(PlatformTenant)
+            .where(
+                PlatformTenant.workspace_id == workspaces[0].id,
+                PlatformTenant.platform == platform,
+            )
+        )
+        if not bound:
+            bind_tenant(session, workspace=workspaces[0], platform=platform, tenant_key=tenant_key)
+            return workspaces[0]
+    return None
+
+
+def bind_tenant(session: Session, *, workspace: Workspace, platform: str, tenant_key: str) -> None:
+    """Bind a QQ guild / Feishu tenant to a workspace."""
+    session.add(PlatformTenant(workspace_id=workspace.id, platform=platform, tenant_key=tenant_key))
+    session.flush()
+
+
+def create_workspace(
+    session: Session, *, key: str, name: str, kind: str = "standalone"
+) -> Workspace:
+    """Create a workspace."""
+    if get_workspace_by_key(session, key=key):
+        raise Conflict("core.error.exists", what=key)
+    workspace = Workspace(key=key, name=name, kind=kind)
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def create_team(
+    session: Session, *, workspace: Workspace, key: str, name: str, timezone: str
+) -> Team:
+    """Create a team in a workspace."""
+    team = Team(workspace_id=workspace.id, key=key, name=name, timezone=timezone, settings={})
+    session.add(team)
+    session.flush()
+    return team
+
+
+def get_teams(session: Session, *, workspace_id: int) -> list[Team]:
+    """All teams of a workspace, oldest first."""
+    return list(
+        session.scalars(select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id))
+    )
+
+
+def get_team(session: Session, *, workspace_id: int, team_id: int) -> Team:
+    """One team of a workspace, or NotFound."""
+    team = session.get(Team, team_id)
+    if team is None or team.workspace_id != workspace_id:
+        raise NotFound("core.error.no_team", team=team_id)
+    return team
+
+
+def default_team(session: Session, *, workspace_id: int) -> Team:
+    """The workspace's first team, where chats without a channel binding land."""
+    team = session.scalar(
+        select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id).limit(1)
+    )
+    if team is None:
+        raise NotFound("core.error.no_team", team="-")
+    return team
+
+
+def team_for_chat(session: Session, *, workspace: Workspace, platform: str, chat_key: str) -> Team:
+    """The team a chat belongs to (through its channel), else the default team."""
+    channel = session.scalar(
+        select(Channel).where(
+            Channel.workspace_id == workspace.id,
+            Channel.platform == platform,
+            Channel.address == chat_key,
+            Channel.team_id.is_not(None),
+        )
+    )
+    if channel is not None and channel.team_id is not None:
+        team = session.get(Team, channel.team_id)
+        if team is not None:
+            return team
+    return default_team(session, workspace_id=workspace.id)
+
+
+_HANDLE_UNSAFE = re.compile(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]")
+
+
+def create_member(
+    session: Session,
+    *,
+    workspace: Workspace,
+    handle: str,
+    display_name: str,
+    team: Team | None = None,
+    role: Role = Role.MEMBER,
+) -> Member:
+    """Create a member (and their membership of ``team``)."""
+    if get_member_by_handle(session, workspace_id=workspace.id, handle=handle):
+        raise Conflict("core.error.exists", what=handle)
+    member = Member(workspace_id=workspace.id, handle=handle, display_name=display_name)
+    session.add(member)
+    session.flush()
+    if team is not None:
+        set_role(session, team=team, member=member, role=role)
+    return member
+
+
+def set_role(session: Session, *, team: Team, member: Member, role: Role) -> None:
+    """Give ``member`` the role ``role`` in ``team`` (joining it if needed)."""
+    membership = session.scalar(
+        select(TeamMembership).where(
+            TeamMembership.team_id == team.id, TeamMembership.member_id == member.id
+        )
+    )
+    if membership is None:
+        session.add(TeamMembership(team_id=team.id, member_id=member.id, role=role.value))
+    else:
+        membership.role = role.value
+    session.flush()
+
+
+def role_of(session: Session, *, team: Team, member: Member) -> Role | None:
+    """The member's role in the team, or None when they are not in it."""
+    value = session.scalar(
+        select(TeamMembership.role).where(
+            TeamMembership.team_id == team.id, TeamMembership.member_id == member.id
+        )
+    )
+    return Role(value) if value else None
+
+
+def team_members(session: Session, *, team: Team) -> list[tuple[Member, Role]]:
+    """The team's members with their roles, by display name."""
+    rows = session.execute(
+        select(Member, TeamMembership.role)
+        .join(TeamMembership, TeamMembership.member_id == Member.id)
+        .where(TeamMembership.team_id == team.id)
+        .order_by(Member.id)
+    ).all()
+    return [(member, Role(role)) for member, role in rows]
+
+
+def admins(session: Session, *, team: Team) -> list[Member]:
+    """The team's admins."""
+    return [m for m, role in team_members(session, team=team) if role is Role.ADMIN]
+
+
+def get_member_by_handle(session: Session, *, workspace_id: int, handle: str) -> Member | None:
+    """Find a member by handle (case-insensitive)."""
+    return session.scalar(
+        select(Member).where(
+            Member.workspace_id == workspace_id, func.lower(Member.handle) == handle.lower()
+        )
+    )
+
+
+def get_members(session: Session, *, workspace_id: int) -> list[Member]:
+    """All members of a workspace."""
+    return list(
+        session.scalars(
+            select(Member).where(Member.workspace_id == workspace_id).order_by(Member.id)
+        )
+    )
+
+
+def add_identity(
+    session: Session,
+    *,
+    member: Member,
+    platform: str,
+    user_key: str,
+    tenant_key: str = "",
+    display_name: str = "",
+) -> PlatformIdentity:
+    """Make ``member`` reachable on ``platform`` as ``user_key``."""
+    identity = PlatformIdentity(
+        member_id=member.id,
+        platform=platform,
+        tenant_key=tenant_key,
+        user_key=user_key,
+        display_name=display_name or member.display_name,
+    )
+    session.add(identity)
+    session.flush()
+    return identity
+
+
+def get_member_by_identity(
+    session: Session, *, workspace: Workspace, platform: str, tenant_key: str, user_key: str
+) -> Member | None:
+    """Find the member behind a platform user id."""
+    if platform in LOCAL_PLATFORMS:
+        return get_member_by_handle(session, workspace_id=workspace.id, handle=user_key)
+    return session.scalar(
+        select(Member)
+        .join(PlatformIdentity, PlatformIdentity.member_id == Member.id)
+        .where(
+            Member.workspace_id == workspace.id,
+            PlatformIdentity.platform == platform,
+            PlatformIdentity.tenant_key == tenant_key,
+            PlatformIdentity.user_key == user_key,
+        )
+    )
+
+
+def enroll(
+    session: Session,
+    *,
+    workspace: Workspace,
+    team: Team,
+    platform: str,
+    tenant_key: str,
+    user_key: str,
+    display_name: str,
+) -> Member:
+    """Create a member for a platform user seen for the first time (community members)."""
+    base = _HANDLE_UNSAFE.sub("", display_name)[:40] or f"{platform}-{user_key[-8:]}"
+    handle, n = base, 1
+    while get_member_by_handle(session, workspace_id=workspace.id, handle=handle):
+        n += 1
+        handle = f"{base}{n}"
+    member = create_member(
+        session,
+        workspace=workspace,
+        handle=handle,
+        display_name=display_name or handle,
+        team=team,
+    )
+    add_identity(
+        session,
+        member=member,
+        platform=platform,
+        user_key=user_key,
+        tenant_key=tenant_key,
+        display_name=display_name,
+    )
+    return member
+
+
+def find_member(
+    session: Session,
+    *,
+    workspace: Workspace,
+    platform: str,
+    tenant_key: str,
+    user_key: str | None,
+    name: str | None,
+) -> Member:
+    """Resolve an @mention (platform id, handle or unique display name) to a member."""
+    if user_key:
+        member = get_member_by_identity(
+            session,
+            workspace=workspace,
+            platform=platform,
+            tenant_key=tenant_key,
+            user_key=user_key,
+        )
+        if member is None and platform not in LOCAL_PLATFORMS:
+            # Mentions of people who never spoke to the bot: the identity is not known yet.
+            raise NotFound("core.error.unknown_member", who=user_key)
+        if member is not None:
+            return member
+    label = name or user_key or ""
+    member = get_member_by_handle(session, workspace_id=workspace.id, handle=label)
+    if member is not None:
+        return member
+    candidates = session.scalars(
+        select(Member).where(Member.workspace_id == workspace.id, Member.display_name == label)
+    ).all()
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        raise Conflict("core.error.ambiguous_member", who=label)
+    raise NotFound("core.error.unknown_member", who=label)
+
+
+def person(member: Member) -> Person:
+    """The reply-side view of a member, with every identity for native mentions."""
+    return Person(
+        name=member.display_name,
+        identities={i.platform: i.user_key for i in member.identities},
+    )
+
+
+def channels(
+    session: Session, *, workspace_id: int, team_id: int | None = None, purpose: str | None = None
+) -> list[Channel]:
+    """Enabled channels of a workspace (optionally of one team and/or purpose)."""
+    query = select(Channel).where(Channel.workspace_id == workspace_id, Channel.enabled.is_(True))
+    if team_id is not None:
+        query = query.where((Channel.team_id == team_id) | Channel.team_id.is_(None))
+    if purpose is not None:
+        query = query.where(Channel.purpose == purpose)
+    return list(session.scalars(query.order_by(Channel.id)))
+
+
+def create_channel(
+    session: Session,
+    *,
+    workspace: Workspace,
+    platform: str,
+    address: str,
+    purpose: str,
+    name: str = "",
+    team: Team | None = None,
+    quiet_start: str | None = None,
+    quiet_end: str | None = None,
+) -> Channel:
+    """Add a chat destination."""
+    channel = Channel(
+        workspace_id=workspace.id,
+        team_id=team.id if team else None,
+        platform=platform,
+        address=address,
+        purpose=purpose,
+        name=name,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        enabled=True,
+    )
+    session.add(channel)
+    session.flush()
+    return channel

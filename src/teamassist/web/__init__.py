@@ -1,0 +1,1 @@
+"""The HTTP side: REST API under /api/v1, the dashboard and the web chat."""

@@ -1,0 +1,60 @@
+"""Request dependencies: the runtime, the unit of work, and who is signed in."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from teamassist.runtime import Runtime
+from teamassist.web import auth
+from teamassist.web.auth import Principal
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The application's runtime."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
+    """One transaction per request: committed if the endpoint succeeds, rolled back if not."""
+    session = runtime.factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    runtime.kick()
+
+
+def current_principal(
+    request: Request,
+    session: Annotated[Session, Depends(get_session, scope="function")],
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+) -> Principal:
+    """Authenticate by session cookie (dashboard) or ``Authorization: Bearer`` (API token)."""
+    header = request.headers.get("authorization", "")
+    token = runtime.settings.web.api_token
+    if header.lower().startswith("bearer ") and token is not None:
+        if hmac.compare_digest(header[7:].strip(), token.get_secret_value()):
+            principal = auth.token_principal(session)
+            if principal is not None:
+                return principal
+        raise HTTPException(status_code=401, detail="invalid API token")
+    principal = auth.session_principal(request, session)
+    if principal is None:
+        raise HTTPException(status_code=401, detail="not signed in")
+    return principal
+
+
+# "function" scope: commit before the response is sent, so a failed commit is a failed request.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
