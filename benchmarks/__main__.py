@@ -1,0 +1,18 @@
+"""Run every benchmark module listed here and print its figures."""
+
+from __future__ import annotations
+
+import importlib
+
+BENCHMARKS: list[str] = []
+
+
+def main() -> None:
+    """Run the benchmarks in order."""
+    for name in BENCHMARKS:
+        print(f"== {name}")
+        importlib.import_module(f"benchmarks.{name}").main()
+
+
+if __name__ == "__main__":
+    main()

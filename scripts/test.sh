@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` and CI run it: system packages the tests need (Debian
+# chromium + CJK fonts), throwaway PostgreSQL and MariaDB servers, lint, types, pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+need=()
+for pkg in chromium fonts-noto-cjk; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing ${need[*]} (Debian)"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >/tmp/teamassist-apt.log 2>&1
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" \
+    >>/tmp/teamassist-apt.log 2>&1 || { tail -n 30 /tmp/teamassist-apt.log; exit 1; }
+fi
+
+eval "$(scripts/test-services.sh start)"
+trap 'scripts/test-services.sh stop' EXIT
+export TEAMASSIST_TEST_ALL_BACKENDS=1
+
+echo "== ruff"; $BIN/ruff check src tests benchmarks
+echo "== mypy"; $BIN/mypy
+echo "== pytest"
+$BIN/pytest -q -n 2 --dist loadfile "$@"

@@ -1,0 +1,57 @@
+"""Chat core behaviour: help, unknown and malformed commands (given/when/then)."""
+
+from __future__ import annotations
+
+from tests.support.chat import ChatDriver
+
+
+def test_help_lists_commands_grouped_by_role(chat: ChatDriver) -> None:
+    # when the demo admin asks for help
+    text = chat.text("/帮助", as_="admin")
+    # then every registered command is listed with its usage
+    assert "小助理指令帮助" in text
+    for spec in chat.runtime.registry.specs:
+        assert spec.usage in text
+    assert "公共指令" in text
+
+
+def test_english_alias_and_fullwidth_slash(chat: ChatDriver) -> None:
+    assert chat.text("/help", as_="zhangsan") == chat.text("／帮助", as_="zhangsan")
+
+
+def test_command_only_recognised_at_start(chat: ChatDriver) -> None:
+    # the seed answered "/帮助" anywhere in a sentence; a group chat message is not a command
+    assert chat.say("请问 /帮助 怎么用", as_="zhangsan", chat_key="group-1",
+                    chat_type=_group()) is None
+
+
+def test_unknown_command_gets_clear_reply(chat: ChatDriver) -> None:
+    text = chat.text("/不存在的指令 abc", as_="zhangsan")
+    assert "无法识别指令" in text and "/帮助" in text
+
+
+def test_help_for_one_command_and_unknown(chat: ChatDriver) -> None:
+    assert "用法：/帮助" in chat.text("/帮助 帮助", as_="zhangsan")
+    assert "无法识别指令" in chat.text("/帮助 nope", as_="zhangsan")
+
+
+def test_extra_arguments_are_reported(chat: ChatDriver) -> None:
+    text = chat.text("/我是谁 多余", as_="zhangsan")
+    assert "多余的内容" in text and "用法：/我是谁" in text
+
+
+def test_whoami_shows_role(chat: ChatDriver) -> None:
+    text = chat.text("/whoami", as_="admin")
+    assert "王管理" in text and "管理员" in text
+
+
+def test_redelivered_event_answers_nothing_twice(chat: ChatDriver) -> None:
+    first = chat.say("/我是谁", as_="zhangsan", event_id="evt-1")
+    second = chat.say("/我是谁", as_="zhangsan", event_id="evt-1")
+    assert first is not None and second is None
+
+
+def _group():  # type: ignore[no-untyped-def]
+    from teamassist.chat.types import ChatType
+
+    return ChatType.GROUP

@@ -1,0 +1,104 @@
+"""Shared fixtures: migrated databases on every backend, a runtime with a frozen clock, the demo
+workspace, and the chat driver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from teamassist import demo
+from teamassist.clock import FrozenClock
+from teamassist.config import Settings
+from teamassist.database import transaction
+from teamassist.runtime import Runtime, build_runtime
+from tests.support.chat import ChatDriver, RecordingSender
+from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
+
+_databases: dict[str, MigratedDatabase] = {}
+
+# 2026-06-01 is a Monday and a normal working day in China (UTC 01:00 = 09:00 Asia/Shanghai).
+DEFAULT_NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for database in _databases.values():
+        database.drop()
+
+
+def migrated(backend: str) -> MigratedDatabase:
+    """The session's migrated database for ``backend``."""
+    require_backend(backend)
+    if backend not in _databases:
+        _databases[backend] = MigratedDatabase(backend)
+    return _databases[backend]
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest) -> str:
+    """An empty, migrated database on each backend in turn."""
+    return migrated(request.param).fresh_url()
+
+
+@pytest.fixture
+def sqlite_url() -> str:
+    """An empty, migrated SQLite database (for tests whose subject is not storage)."""
+    return migrated("sqlite").fresh_url()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """A clock the test moves by hand."""
+    return FrozenClock(DEFAULT_NOW)
+
+
+def make_runtime(url: str, clock: FrozenClock, **settings: object) -> Runtime:
+    """A runtime on ``url`` with recording senders for every chat platform."""
+    config = Settings(database={"url": url}, **settings)  # type: ignore[arg-type]
+    runtime = build_runtime(config, clock=clock)
+    for platform in ("qq", "feishu", "wecom"):
+        runtime.senders.setdefault(platform, RecordingSender(platform))
+    return runtime
+
+
+@pytest.fixture
+def runtime(db_url: str, clock: FrozenClock) -> Iterator[Runtime]:
+    """A runtime on every backend (storage and workflow tests)."""
+    rt = make_runtime(db_url, clock)
+    yield rt
+    rt.close()
+
+
+@pytest.fixture
+def sqlite_runtime(sqlite_url: str, clock: FrozenClock) -> Iterator[Runtime]:
+    """A runtime on SQLite only."""
+    rt = make_runtime(sqlite_url, clock)
+    yield rt
+    rt.close()
+
+
+def load_demo(rt: Runtime) -> None:
+    """Load the demo workspace into ``rt``'s database."""
+    with transaction(rt.factory) as session:
+        demo.load(session, now=rt.clock())
+
+
+@pytest.fixture
+def demo_runtime(runtime: Runtime) -> Runtime:
+    """A runtime (every backend) with the demo workspace loaded."""
+    load_demo(runtime)
+    return runtime
+
+
+@pytest.fixture
+def chat(demo_runtime: Runtime) -> ChatDriver:
+    """Given the demo workspace on every backend: a driver to talk to the assistant."""
+    return ChatDriver(demo_runtime)
+
+
+@pytest.fixture
+def sqlite_chat(sqlite_runtime: Runtime) -> ChatDriver:
+    """Given the demo workspace on SQLite: a driver to talk to the assistant."""
+    load_demo(sqlite_runtime)
+    return ChatDriver(sqlite_runtime)
