@@ -43,18 +43,20 @@ start_pg() {
 
 start_mariadb() {
   apt_install mariadb-server
-  local data="$STATE/mariadb" sock="$STATE/mariadb.sock"
+  local data="$STATE/mariadb/data" sock="$STATE/mariadb/mysqld.sock"
   if ! mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$MY_PORT" -uroot ping >/dev/null 2>&1; then
-    rm -rf "$data"; mkdir -p "$data"; chown -R mysql:mysql "$STATE" 2>/dev/null || true
+    rm -rf "$STATE/mariadb"; mkdir -p "$data"; chown -R mysql:mysql "$STATE/mariadb" 2>/dev/null || true
     mariadb-install-db --no-defaults --user=mysql --datadir="$data" --auth-root-authentication-method=normal >/dev/null 2>&1
     as_user mysql mariadbd --no-defaults --datadir="$data" --port="$MY_PORT" --bind-address=127.0.0.1 \
-      --socket="$sock" --pid-file="$STATE/mariadb.pid" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
+      --socket="$sock" --pid-file="$STATE/mariadb/mysqld.pid" --skip-log-bin --innodb-flush-log-at-trx-commit=0 \
       --innodb-doublewrite=0 --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
       --max-connections=300 >"$STATE/mariadb.log" 2>&1 &
     for _ in $(seq 1 60); do
       mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$MY_PORT" -uroot ping >/dev/null 2>&1 && break
       sleep 0.5
     done
+    mariadb-admin --protocol=tcp -h 127.0.0.1 -P "$MY_PORT" -uroot ping >/dev/null 2>&1 \
+      || { log "MariaDB did not start:"; tail -n 20 "$STATE/mariadb.log" >&2; exit 1; }
   fi
   # The default anonymous ''@'localhost' account would shadow a '%' account on loopback.
   mariadb --protocol=tcp -h 127.0.0.1 -P "$MY_PORT" -uroot -e "
@@ -75,7 +77,7 @@ case "${1:-start}" in
   stop)
     bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     [ -n "$bin" ] && [ -d "$STATE/pg" ] && as_user postgres "$bin/pg_ctl" -D "$STATE/pg" -m fast stop >/dev/null 2>&1 || true
-    [ -f "$STATE/mariadb.pid" ] && kill "$(cat "$STATE/mariadb.pid")" 2>/dev/null || true
+    [ -f "$STATE/mariadb/mysqld.pid" ] && kill "$(cat "$STATE/mariadb/mysqld.pid")" 2>/dev/null || true
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

@@ -15,7 +15,8 @@ if [ ${#need[@]} -gt 0 ]; then
     >>/tmp/teamassist-apt.log 2>&1 || { tail -n 30 /tmp/teamassist-apt.log; exit 1; }
 fi
 
-eval "$(scripts/test-services.sh start)"
+scripts/test-services.sh start >/tmp/teamassist-test-env.sh
+source /tmp/teamassist-test-env.sh
 trap 'scripts/test-services.sh stop' EXIT
 export TEAMASSIST_TEST_ALL_BACKENDS=1
 
