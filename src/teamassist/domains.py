@@ -58,3 +58,7 @@ def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
 def webhook_routers(runtime: Runtime) -> list[APIRouter]:
     """Inbound webhook routes of the enabled platforms."""
     return []
+
+
+def wire_events() -> None:
+    """Subscribe each domain's handlers to the others' events (idempotent)."""

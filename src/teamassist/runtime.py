@@ -61,6 +61,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     """Assemble the runtime from settings."""
+    domains.wire_events()
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     factory = make_session_factory(engine)
     registry = Registry(domains.command_groups())
