@@ -47,7 +47,7 @@ def handle_help(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_whoami(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Show how the assistant sees the sender."""
     role = t(f"core.role.{ctx.role.value}") if ctx.role else t("core.role.none")
-    if ctx.is_platform_admin and not ctx.role:
+    if ctx.is_admin:
         role = t("core.role.admin")
     reply = Reply(title=t("core.whoami_title"))
     reply.fields = [

@@ -1,0 +1,133 @@
+"""REST API: sign-in, POST /api/v1/chat, people and outbox endpoints, friendly errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from teamassist.database import transaction
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.web import auth
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+
+
+@pytest.fixture
+def demo_runtime(sqlite_runtime: Runtime) -> Runtime:
+    """The web layer's subject is not storage: SQLite only (storage runs on every backend)."""
+    load_demo(sqlite_runtime)
+    return sqlite_runtime
+
+
+@pytest.fixture
+def client(demo_runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(demo_runtime, start_background=False)) as c:
+        yield c
+
+
+def _login(client: TestClient, password: str = "admin") -> None:
+    response = client.post(
+        "/login", data={"username": "admin", "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
+def test_api_requires_authentication(client: TestClient) -> None:
+    response = client.post("/api/v1/chat", json={"text": "/帮助"})
+    assert response.status_code == 401
+
+
+def test_wrong_password_is_refused(client: TestClient) -> None:
+    response = client.post("/login", data={"username": "admin", "password": "nope"})
+    assert response.status_code == 200 and "账号或密码不正确" in response.text
+    assert client.post("/api/v1/chat", json={"text": "/帮助"}).status_code == 401
+
+
+def test_chat_endpoint_uses_the_dispatcher(client: TestClient) -> None:
+    _login(client)
+    body = client.post("/api/v1/chat", json={"text": "/帮助", "as": "zhangsan"}).json()
+    assert body["handled"] is True
+    assert "小助理指令帮助" in body["text"] and "<strong>" in body["html"]
+    who = client.post("/api/v1/chat", json={"text": "/我是谁", "as": "zhangsan"}).json()
+    assert "张三" in who["text"]
+
+
+def test_chat_retry_with_same_event_id_answers_once(client: TestClient) -> None:
+    _login(client)
+    first = client.post("/api/v1/chat", json={"text": "/我是谁", "event_id": "web-1"}).json()
+    second = client.post("/api/v1/chat", json={"text": "/我是谁", "event_id": "web-1"}).json()
+    assert first["handled"] and second == {**second, "handled": False, "duplicate": True}
+
+
+def test_chat_bad_input_is_a_clear_error(client: TestClient) -> None:
+    _login(client)
+    assert client.post("/api/v1/chat", json={"text": ""}).status_code == 422
+    unknown = client.post("/api/v1/chat", json={"text": "/帮助", "as": "ghost"})
+    assert unknown.status_code == 404
+    assert "找不到成员" in unknown.json()["message"]
+
+
+def test_api_token_and_members(demo_runtime: Runtime) -> None:
+    demo_runtime.settings.web.api_token = SecretStr("s3cret-token")
+    with TestClient(create_app(demo_runtime, start_background=False)) as client:
+        headers = {"Authorization": "Bearer s3cret-token"}
+        teams = client.get("/api/v1/teams", headers=headers).json()
+        assert teams[0]["timezone"] == "Asia/Shanghai"
+        members = client.get(f"/api/v1/teams/{teams[0]['id']}/members", headers=headers).json()
+        assert {m["handle"] for m in members} >= {"admin", "zhangsan"}
+        created = client.post(
+            f"/api/v1/teams/{teams[0]['id']}/members",
+            headers=headers,
+            json={"handle": "newbie", "display_name": "新人 🌱"},
+        )
+        assert created.status_code == 201
+        clash = client.post(
+            f"/api/v1/teams/{teams[0]['id']}/members",
+            headers=headers,
+            json={"handle": "newbie", "display_name": "again"},
+        )
+        assert clash.status_code == 409 and "已经存在" in clash.json()["message"]
+        bad = client.post(
+            f"/api/v1/teams/{teams[0]['id']}/members",
+            headers=headers,
+            json={"handle": "has space", "display_name": "x"},
+        )
+        assert bad.status_code == 422
+        assert (
+            client.get("/api/v1/teams", headers={"Authorization": "Bearer nope"}).status_code == 401
+        )
+
+
+def test_member_cannot_speak_as_someone_else(demo_runtime: Runtime) -> None:
+    with transaction(demo_runtime.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="lisi")
+        auth.set_password(session, username="lisi", password="pw-lisi", member=member)
+    with TestClient(create_app(demo_runtime, start_background=False)) as client:
+        client.post("/login", data={"username": "lisi", "password": "pw-lisi"})
+        own = client.post("/api/v1/chat", json={"text": "/我是谁"}).json()
+        assert "李四" in own["text"]
+        other = client.post("/api/v1/chat", json={"text": "/我是谁", "as": "admin"})
+        assert other.status_code == 403
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/chat" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+
+
+def test_dashboard_pages_render(client: TestClient) -> None:
+    assert client.get("/", follow_redirects=False).status_code == 303
+    _login(client)
+    for path in ("/", "/chat", "/feeds", "/outbox"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "团队助理" in page.text
+    fragment = client.post("/chat/send", data={"text": "/帮助", "speaker": "zhangsan"})
+    assert 'data-testid="reply"' in fragment.text and "小助理指令帮助" in fragment.text
