@@ -58,16 +58,21 @@ class MigratedDatabase:
             admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 if backend == "mysql":
-                    conn.execute(text(
-                        f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-                    ))
+                    conn.execute(
+                        text(
+                            f"CREATE DATABASE {name} "
+                            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                        )
+                    )
                 else:
                     conn.execute(text(f"CREATE DATABASE {name} ENCODING 'UTF8'"))
             admin.dispose()
             self._admin_url = admin_url
             self._name = name
-            self.url = make_url(normalise_url(admin_url)).set(database=name).render_as_string(
-                hide_password=False
+            self.url = (
+                make_url(normalise_url(admin_url))
+                .set(database=name)
+                .render_as_string(hide_password=False)
             )
             migrate.upgrade(self.url)
             import_all_models()
@@ -86,8 +91,13 @@ class MigratedDatabase:
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
         with engine.begin() as conn:
             if self.backend == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) +
-                                  " RESTART IDENTITY CASCADE"))
+                conn.execute(
+                    text(
+                        "TRUNCATE "
+                        + ", ".join(f'"{t}"' for t in tables)
+                        + " RESTART IDENTITY CASCADE"
+                    )
+                )
             else:
                 conn.execute(text("SET FOREIGN_KEY_CHECKS=0"))
                 for table in tables:
