@@ -45,6 +45,11 @@ def dashboard_routers() -> list[APIRouter]:
     return []
 
 
+def dashboard_nav() -> list[tuple[str, str]]:
+    """Extra dashboard navigation entries: (path, catalogue key of the label)."""
+    return []
+
+
 def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
     """The roster's answer to "is this member on duty now?" (None until a duty domain exists)."""
     return None

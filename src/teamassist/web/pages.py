@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from teamassist import domains
 from teamassist.adapters.web.models import WebMessage
 from teamassist.chat.render import to_html
 from teamassist.chat.service import send_as
@@ -59,7 +60,12 @@ def render(
     return templates.TemplateResponse(
         request,
         name,
-        {"principal": principal, "demo_mode": runtime.settings.web.demo_mode, **context},
+        {
+            "principal": principal,
+            "demo_mode": runtime.settings.web.demo_mode,
+            "nav_items": [{"href": h, "label": t(k)} for h, k in domains.dashboard_nav()],
+            **context,
+        },
     )
 
 
