@@ -62,7 +62,12 @@ def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
 
 def webhook_routers(runtime: Runtime) -> list[APIRouter]:
     """Inbound webhook routes of the enabled platforms."""
-    return []
+    routers: list[APIRouter] = []
+    if runtime.settings.feishu.enabled:
+        from teamassist.adapters.feishu.webhook import build_router as feishu_router
+
+        routers.append(feishu_router(runtime))
+    return routers
 
 
 def wire_events() -> None:

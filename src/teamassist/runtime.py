@@ -102,4 +102,13 @@ def _platform_senders(
     settings: Settings, factory: sessionmaker[Session], clock: Clock
 ) -> list[Sender]:
     """Senders of the enabled chat platforms (QQ, Feishu, WeCom)."""
-    return []
+    senders: list[Sender] = []
+    if settings.feishu.enabled:
+        from teamassist.adapters.feishu.sender import FeishuSender
+
+        senders.append(FeishuSender(settings.feishu))
+    if settings.wecom.enabled:
+        from teamassist.adapters.wecom.sender import WeComSender
+
+        senders.append(WeComSender(settings.wecom, now=lambda: clock().timestamp()))
+    return senders

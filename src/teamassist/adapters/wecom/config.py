@@ -12,9 +12,24 @@ class WeComSettings(BaseModel):
     api_base: str = "https://qyapi.weixin.qq.com"
     # robot name -> webhook key; set as TEAMASSIST_WECOM__ROBOTS='{"duty": "KEY"}'
     robots: dict[str, SecretStr] = {}
+    # WeCom allows 20 messages a minute per robot; notices beyond wait in the outbox.
+    messages_per_minute: int = 20
+    # A markdown message holds at most 4096 bytes (UTF-8); longer notices are split.
+    max_message_bytes: int = 4096
+    timeout_seconds: float = 10.0
 
     def missing(self) -> list[str]:
         """Name what an enabled WeCom notifier still needs."""
-        if self.enabled and not self.robots:
-            return ["TEAMASSIST_WECOM__ROBOTS is empty: no group robot key configured"]
-        return []
+        if not self.enabled:
+            return []
+        gaps = []
+        if not self.robots:
+            gaps.append("TEAMASSIST_WECOM__ROBOTS is empty: no group robot key configured")
+        for name, key in self.robots.items():
+            if not key.get_secret_value().strip():
+                gaps.append(f"TEAMASSIST_WECOM__ROBOTS: robot {name!r} has an empty key")
+        if not self.api_base.startswith(("https://", "http://")):
+            gaps.append(f"wecom.api_base {self.api_base!r} is not an http(s) URL")
+        if not 1 <= self.messages_per_minute <= 20:
+            gaps.append("wecom.messages_per_minute must be between 1 and 20")
+        return gaps

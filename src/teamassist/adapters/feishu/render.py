@@ -1,0 +1,98 @@
+"""Render a neutral :class:`Reply` as a Feishu interactive card (card JSON 2.0)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.render import replace_mentions
+from teamassist.chat.types import Button, ButtonStyle, Person, Reply
+from teamassist.enums import Platform
+
+# The callback value of a button: {"cmd": "/签到"}; the card callback runs it as the presser.
+COMMAND_KEY = "cmd"
+_BUTTON_TYPES = {
+    ButtonStyle.PRIMARY: "primary",
+    ButtonStyle.DEFAULT: "default",
+    ButtonStyle.DANGER: "danger",
+}
+
+
+def mention(person: Person) -> str:
+    """A native @mention when the person is known on Feishu, else their name."""
+    open_id = person.identities.get(Platform.FEISHU.value)
+    return f"<at id={open_id}></at>" if open_id else f"@{person.name}"
+
+
+def markdown(reply: Reply) -> str:
+    """The reply's body and fields as card markdown, mentions rendered natively."""
+    parts: list[str] = []
+    if reply.quote:
+        quoted = reply.quote.replace("\n", " ")[:200]
+        parts.append(f"<font color='grey'>「{quoted}」</font>")
+    if reply.body:
+        parts.append(replace_mentions(reply.body, reply.people, mention))
+    if reply.fields:
+        parts.append(
+            "\n".join(
+                f"**{f.label}**：{replace_mentions(f.value, reply.people, mention)}"
+                for f in reply.fields
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def button(item: Button) -> dict[str, Any]:
+    """One card button whose callback carries the command."""
+    return {
+        "tag": "button",
+        "text": {"tag": "plain_text", "content": item.label},
+        "type": _BUTTON_TYPES.get(item.style, "default"),
+        "behaviors": [{"type": "callback", "value": {COMMAND_KEY: item.command}}],
+    }
+
+
+def card(reply: Reply, *, result: Reply | None = None) -> dict[str, Any]:
+    """The card for ``reply``; ``result`` (a button's answer) is appended below a divider."""
+    elements: list[dict[str, Any]] = []
+    text = markdown(reply)
+    if text:
+        elements.append({"tag": "markdown", "content": text})
+    if reply.buttons:
+        elements.append(
+            {
+                "tag": "column_set",
+                "flex_mode": "flow",
+                "horizontal_spacing": "small",
+                "columns": [
+                    {"tag": "column", "width": "auto", "elements": [button(b)]}
+                    for b in reply.buttons
+                ],
+            }
+        )
+    if result is not None:
+        elements.append({"tag": "hr"})
+        result_text = "\n\n".join(
+            p for p in (f"**{result.title}**" if result.title else "", markdown(result)) if p
+        )
+        elements.append({"tag": "markdown", "content": result_text or "✓"})
+    if not elements:
+        elements.append({"tag": "markdown", "content": " "})
+    body: dict[str, Any] = {
+        "schema": "2.0",
+        "config": {"update_multi": True, "width_mode": "fill"},
+        "body": {"elements": elements},
+    }
+    if reply.title:
+        body["header"] = {
+            "title": {"tag": "plain_text", "content": reply.title},
+            "template": "red" if reply.is_error else "blue",
+        }
+    return body
+
+
+def summary(reply: Reply, limit: int = 60) -> str:
+    """A one-line plain text of the reply, for toasts."""
+    from teamassist.chat.render import to_plain
+
+    line = " ".join(to_plain(reply.model_copy(update={"buttons": []})).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,191 @@
+"""Feishu webhooks: events (``im.message.receive_v1``) and card callbacks.
+
+lark-oapi's :class:`EventDispatcherHandler` decrypts the body (AES-256-CBC, key SHA-256 of the
+Encrypt Key), checks the verification token, answers the URL challenge and verifies
+``X-Lark-Signature``. It answers every failure with HTTP 500; here they become 4xx and are logged.
+Message events are acknowledged at once and handled after the response; the dispatcher's inbox
+drops a redelivered ``event_id``. Card callbacks are answered synchronously (toast + card).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+import lark_oapi as lark
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import JSONResponse, Response
+from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.core.model import RawRequest
+from starlette.concurrency import run_in_threadpool
+
+from teamassist.adapters.feishu.cards import CardActions
+from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.feishu.events import message_from_event
+from teamassist.chat.dispatcher import Dispatcher
+from teamassist.chat.types import InboundMessage
+from teamassist.clock import Clock
+
+if TYPE_CHECKING:
+    from teamassist.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/webhooks/feishu/events"
+CARD_PATH = "/webhooks/feishu/card"
+_SIGNATURE_HEADERS = (
+    "X-Lark-Request-Timestamp",
+    "X-Lark-Request-Nonce",
+    "X-Lark-Signature",
+)
+
+
+class FeishuInbound:
+    """Turns verified Feishu requests into dispatcher calls (shared by webhook and long conn)."""
+
+    def __init__(
+        self, settings: FeishuSettings, dispatcher: Dispatcher, cards: CardActions, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.cards = cards
+        self.clock = clock
+
+    def handler(self, on_message: Callable[[InboundMessage], None]) -> lark.EventDispatcherHandler:
+        """An SDK handler whose message events go to ``on_message`` and buttons to the cards."""
+        encrypt_key = _secret(self.settings.encrypt_key)
+        token = _secret(self.settings.verification_token)
+
+        def _message(data: P2ImMessageReceiveV1) -> None:
+            try:
+                message = message_from_event(
+                    data, bot_open_id=self.settings.bot_open_id, now=self.clock()
+                )
+            except Exception:  # a payload we cannot read: acknowledge it, do not retry forever
+                log.exception("feishu: unreadable im.message.receive_v1 event")
+                return
+            if message is not None:
+                on_message(message)
+
+        return (
+            lark.EventDispatcherHandler.builder(encrypt_key, token)
+            .register_p2_im_message_receive_v1(_message)
+            .register_p2_card_action_trigger(self.cards)
+            .build()
+        )
+
+    def dispatch(self, message: InboundMessage) -> None:
+        """Handle one message; the reply goes out through the outbox."""
+        try:
+            result = self.dispatcher.handle(message, reply_via_outbox=True)
+        except Exception:  # recorded as "received": the replay job retries it
+            log.exception("feishu: dispatching event %s failed", message.event_id)
+            return
+        if result.duplicate:
+            log.info("feishu: event %s redelivered, ignored", message.event_id)
+
+    def stale(self, headers: dict[str, str]) -> bool:
+        """True when a signed request's timestamp is too far from now (a replay)."""
+        stamp = headers.get("x-lark-request-timestamp")
+        if stamp is None:
+            return False
+        try:
+            sent = float(stamp)
+        except ValueError:
+            return True
+        now = self.clock().timestamp()
+        return abs(now - sent) > self.settings.max_request_age_seconds
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def build_router(runtime: Runtime) -> APIRouter:
+    """Feishu's inbound side: webhook routes, or (long connection) a lifespan that connects."""
+    settings = runtime.settings.feishu
+    inbound = FeishuInbound(
+        settings,
+        runtime.dispatcher,
+        CardActions(runtime.dispatcher, runtime.factory, runtime.clock),
+        runtime.clock,
+    )
+    if settings.mode == "long_connection":
+        return _long_connection_router(settings, inbound)
+    router = APIRouter(tags=["feishu"], include_in_schema=False)
+
+    async def receive(request: Request, background: BackgroundTasks) -> Response:
+        body = await request.body()
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        try:
+            parsed = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _refuse(request, 400, "malformed JSON")
+        if not isinstance(parsed, dict):
+            return _refuse(request, 400, "malformed JSON")
+        if inbound.stale(headers):
+            return _refuse(request, 401, "stale or future request timestamp")
+        collected: list[InboundMessage] = []
+        raw = RawRequest()
+        raw.uri = request.url.path
+        raw.body = body
+        # lark-oapi reads the canonical header names.
+        raw.headers = {
+            name: headers[name.lower()] for name in _SIGNATURE_HEADERS if name.lower() in headers
+        }
+        started = time.monotonic()
+        result = await run_in_threadpool(inbound.handler(collected.append).do, raw)
+        if result.status_code != 200:
+            reason = _reason(result.content)
+            unsigned = any(name not in raw.headers for name in _SIGNATURE_HEADERS)
+            return _refuse(request, _status_for(reason, unsigned), reason)
+        for message in collected:
+            background.add_task(inbound.dispatch, message)
+        log.debug("feishu %s answered in %.3fs", request.url.path, time.monotonic() - started)
+        return Response(content=result.content, media_type="application/json")
+
+    router.add_api_route(EVENTS_PATH, receive, methods=["POST"])
+    router.add_api_route(CARD_PATH, receive, methods=["POST"])
+    return router
+
+
+def _long_connection_router(settings: FeishuSettings, inbound: FeishuInbound) -> APIRouter:
+    from teamassist.adapters.feishu.longconn import LongConnection
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        connection = LongConnection(settings, inbound)
+        connection.start()
+        try:
+            yield
+        finally:
+            connection.stop()
+
+    return APIRouter(lifespan=lifespan)
+
+
+def _reason(content: bytes | None) -> str:
+    try:
+        return str(json.loads(content or b"{}").get("msg", "refused"))
+    except ValueError:
+        return "refused"
+
+
+def _status_for(reason: str, unsigned: bool) -> int:
+    if "verification_token" in reason:
+        return 403
+    if "signature" in reason or (unsigned and "NoneType" in reason):
+        return 401
+    return 400  # bad ciphertext, malformed payload, unknown event type
+
+
+def _refuse(request: Request, status: int, reason: str) -> Response:
+    client = request.client.host if request.client else "?"
+    log.warning(
+        "feishu webhook %s from %s refused (%s): %s", request.url.path, client, status, reason
+    )
+    return JSONResponse({"msg": reason}, status_code=status)
