@@ -1,0 +1,1 @@
+"""Platform adapters against local fake servers."""

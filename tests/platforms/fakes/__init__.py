@@ -1,0 +1,1 @@
+"""Local fake servers that speak each platform's HTTP API."""
