@@ -51,8 +51,10 @@ def dashboard_nav() -> list[tuple[str, str]]:
 
 
 def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
-    """The roster's answer to "is this member on duty now?" (None until a duty domain exists)."""
-    return None
+    """The roster's answer to "is this member on duty now?"."""
+    from teamassist.duty.service import is_on_duty
+
+    return is_on_duty
 
 
 def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:

@@ -1,0 +1,164 @@
+"""Working calendars of rotations: which days are active (turns advance only on those).
+
+Modes:
+
+- ``all``: every day is a duty day (the seed's behaviour).
+- ``weekdays``: Monday to Friday.
+- ``cn_workdays``: China's working days from ``chinese_calendar`` — statutory holidays are off,
+  调休 weekends are working days.
+
+``chinese_calendar`` only has data for years the State Council has announced; for any other
+year it raises ``NotImplementedError``. Such a year is *unknown*: we do not guess which days are
+off. Every day of an unknown year counts as active (nobody is dropped from the roster), the
+shifts are marked provisional, and admins are warned until the data (or their own exception
+dates) arrive. Admin exception dates always win over the data.
+
+Lookups are cached per (mode, year) as cumulative counts, so counting active days between two
+dates is O(log n) and a year's schedule needs no per-day library calls after the first.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+import chinese_calendar
+
+
+class CalendarMode(StrEnum):
+    """How a rotation decides its active days."""
+
+    ALL = "all"
+    WEEKDAYS = "weekdays"
+    CN_WORKDAYS = "cn_workdays"
+
+
+@dataclass(frozen=True)
+class YearTable:
+    """Active flags of one year for one mode, with cumulative counts."""
+
+    known: bool
+    active: bytes  # one 0/1 per day of the year
+    cumulative: array[int]  # cumulative[i] = active days among the first i
+
+
+@lru_cache(maxsize=512)
+def year_table(mode: str, year: int) -> YearTable:
+    """The active days of ``year`` under ``mode`` (cached; unknown CN years are all active)."""
+    first = date(year, 1, 1)
+    days = (date(year + 1, 1, 1) - first).days
+    known = True
+    flags = bytearray(days)
+    for i in range(days):
+        day = first + timedelta(days=i)
+        if mode == CalendarMode.ALL:
+            flags[i] = 1
+        elif mode == CalendarMode.WEEKDAYS:
+            flags[i] = 1 if day.weekday() < 5 else 0
+        elif mode == CalendarMode.CN_WORKDAYS:
+            try:
+                flags[i] = 1 if chinese_calendar.is_workday(day) else 0
+            except NotImplementedError:
+                known = False
+                break
+        else:
+            raise ValueError(f"unknown calendar mode {mode!r}")
+    if not known:
+        flags = bytearray(b"\x01" * days)
+    cumulative: array[int] = array("i", [0]) * (days + 1)
+    total = 0
+    for i in range(days):
+        total += flags[i]
+        cumulative[i + 1] = total
+    return YearTable(known=known, active=bytes(flags), cumulative=cumulative)
+
+
+def year_known(mode: str, year: int) -> bool:
+    """Whether ``mode`` has real data for ``year`` (always true except ``cn_workdays``)."""
+    return year_table(mode, year).known
+
+
+def holiday_name(day: date) -> str | None:
+    """The Chinese holiday a date belongs to (a day off or a 调休 working day), if any."""
+    try:
+        _on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return None
+    return str(name) if name else None
+
+
+@dataclass
+class WorkCalendar:
+    """One rotation's calendar: a mode plus the admins' exception dates."""
+
+    mode: str = CalendarMode.ALL
+    exceptions: Mapping[date, bool] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Exceptions that differ from the base calendar, as sorted (date, +1/-1) with prefix sums.
+        deltas: list[tuple[date, int]] = []
+        for day, active in sorted(self.exceptions.items()):
+            base = self._base_active(day)
+            if active != base:
+                deltas.append((day, 1 if active else -1))
+        self._delta_days = [d for d, _ in deltas]
+        self._delta_prefix = [0]
+        for _, delta in deltas:
+            self._delta_prefix.append(self._delta_prefix[-1] + delta)
+
+    def _base_active(self, day: date) -> bool:
+        table = year_table(self.mode, day.year)
+        return bool(table.active[day.timetuple().tm_yday - 1])
+
+    def is_active(self, day: date) -> bool:
+        """Whether turns advance on ``day``."""
+        if day in self.exceptions:
+            return bool(self.exceptions[day])
+        return self._base_active(day)
+
+    def is_known(self, day: date) -> bool:
+        """Whether ``day``'s status comes from real data (or an admin's exception)."""
+        return day in self.exceptions or year_table(self.mode, day.year).known
+
+    def active_between(self, start: date, end: date) -> int:
+        """The number of active days in [start, end) (negative when end < start)."""
+        if end < start:
+            return -self.active_between(end, start)
+        if end == start:
+            return 0
+        count = _base_between(self.mode, start, end)
+        lo = bisect.bisect_left(self._delta_days, start)
+        hi = bisect.bisect_left(self._delta_days, end)
+        return count + self._delta_prefix[hi] - self._delta_prefix[lo]
+
+    def next_active(self, day: date, *, limit_days: int = 800) -> date | None:
+        """The first active day on or after ``day`` (None if none within ``limit_days``)."""
+        for offset in range(limit_days):
+            candidate = day + timedelta(days=offset)
+            if self.is_active(candidate):
+                return candidate
+        return None
+
+    def unknown_years(self, start: date, end: date) -> list[int]:
+        """Years overlapping [start, end] without real data (CN mode only)."""
+        return [y for y in range(start.year, end.year + 1) if not year_known(self.mode, y)]
+
+
+def _day_index(day: date) -> int:
+    return day.timetuple().tm_yday - 1
+
+
+def _base_between(mode: str, start: date, end: date) -> int:
+    """Active days of the base calendar in [start, end), start <= end."""
+    first = year_table(mode, start.year)
+    if start.year == end.year:
+        return int(first.cumulative[_day_index(end)] - first.cumulative[_day_index(start)])
+    count = int(first.cumulative[-1] - first.cumulative[_day_index(start)])
+    for year in range(start.year + 1, end.year):
+        count += int(year_table(mode, year).cumulative[-1])
+    return count + int(year_table(mode, end.year).cumulative[_day_index(end)])

@@ -1,0 +1,1025 @@
+"""The duty desk's rules on top of the database: who is on duty, roster edits, sign-in.
+
+Every read builds :class:`~teamassist.duty.rotation.RotationSpec` objects from a handful of
+queries (one per table, never one per day) and hands them to the pure functions of
+:mod:`teamassist.duty.rotation`. Every edit appends rows effective from a moment that is not in
+the past. Services only ``flush()``; the boundary commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist import events
+from teamassist.chat.quiet import parse_hhmm
+from teamassist.clock import ensure_utc
+from teamassist.duty.calendar import CalendarMode, WorkCalendar
+from teamassist.duty.models import (
+    CalendarException,
+    Override,
+    Rotation,
+    RotationVersion,
+    SignIn,
+    Swap,
+)
+from teamassist.duty.rotation import (
+    CompiledRotation,
+    OverrideSpec,
+    RotationSpec,
+    Shift,
+    SwapSpec,
+    VersionSpec,
+    day_start,
+    duty_date_at,
+)
+from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.team.models import Member, Team
+
+KIND_TECH = "tech"
+KIND_PRODUCT = "product"
+KIND_CUSTOM = "custom"
+KINDS = (KIND_TECH, KIND_PRODUCT, KIND_CUSTOM)
+DEFAULT_HANDOFF = "03:00"  # the seed's duty day starts at 03:00 (its "new day" job)
+
+
+# -- loading -----------------------------------------------------------------------------------
+
+
+def rotations(session: Session, *, team: Team) -> list[Rotation]:
+    """The team's rotations in display order (tech first, as the seed shows them)."""
+    return list(
+        session.scalars(
+            select(Rotation)
+            .where(Rotation.team_id == team.id, Rotation.archived_at.is_(None))
+            .order_by(Rotation.position, Rotation.id)
+        )
+    )
+
+
+def get_rotation(session: Session, *, team: Team, name: str | None = None) -> Rotation:
+    """Find a rotation by key, name or kind; without a name, the tech rotation (the seed's)."""
+    found = rotations(session, team=team)
+    if not found:
+        raise NotFound("duty.error.no_rotations")
+    if name is None:
+        return next((r for r in found if r.kind == KIND_TECH), found[0])
+    folded = name.strip().casefold()
+    for rotation in found:
+        if folded in {rotation.key.casefold(), rotation.name.casefold()}:
+            return rotation
+    matches = [r for r in found if r.kind == folded]
+    if len(matches) == 1:
+        return matches[0]
+    raise NotFound("duty.error.no_rotation", name=name, known="、".join(r.name for r in found))
+
+
+def get_rotation_by_id(session: Session, *, workspace_id: int, rotation_id: int) -> Rotation:
+    """One rotation of the workspace, or NotFound."""
+    rotation = session.get(Rotation, rotation_id)
+    team = session.get(Team, rotation.team_id) if rotation else None
+    if rotation is None or team is None or team.workspace_id != workspace_id:
+        raise NotFound("duty.error.no_rotation", name=str(rotation_id), known="-")
+    return rotation
+
+
+def load_specs(
+    session: Session, *, team: Team, only: Sequence[Rotation] | None = None
+) -> list[RotationSpec]:
+    """The team's rotations as pure specs (five queries in all, whatever the window)."""
+    chosen = list(only) if only is not None else rotations(session, team=team)
+    if not chosen:
+        return []
+    ids = [r.id for r in chosen]
+    versions: dict[int, list[RotationVersion]] = defaultdict(list)
+    for v in session.scalars(
+        select(RotationVersion)
+        .where(RotationVersion.rotation_id.in_(ids), RotationVersion.cancelled_at.is_(None))
+        .order_by(RotationVersion.effective_at, RotationVersion.id)
+    ):
+        versions[v.rotation_id].append(v)
+    overrides: dict[int, list[Override]] = defaultdict(list)
+    for o in session.scalars(select(Override).where(Override.rotation_id.in_(ids))):
+        overrides[o.rotation_id].append(o)
+    swaps: dict[int, list[Swap]] = defaultdict(list)
+    for s in session.scalars(select(Swap).where(Swap.rotation_id.in_(ids))):
+        swaps[s.rotation_id].append(s)
+    exceptions: dict[int, dict[date, bool]] = defaultdict(dict)
+    for e in session.scalars(
+        select(CalendarException).where(CalendarException.rotation_id.in_(ids))
+    ):
+        exceptions[e.rotation_id][e.day] = e.active
+    return [
+        _spec(r, team.timezone, versions[r.id], overrides[r.id], swaps[r.id], exceptions[r.id])
+        for r in chosen
+    ]
+
+
+def _spec(
+    rotation: Rotation,
+    tz: str,
+    versions: Iterable[RotationVersion],
+    overrides: Iterable[Override],
+    swaps: Iterable[Swap],
+    exceptions: dict[date, bool],
+) -> RotationSpec:
+    return RotationSpec(
+        id=rotation.id,
+        timezone=tz,
+        key=rotation.key,
+        name=rotation.name,
+        kind=rotation.kind,
+        versions=tuple(version_spec(v) for v in versions),
+        overrides=tuple(
+            OverrideSpec(id=o.id, start=o.start_at, end=_override_end(o), member_id=o.member_id)
+            for o in overrides
+        ),
+        swaps=tuple(
+            SwapSpec(
+                id=s.id,
+                member_a=s.member_a_id,
+                date_a=s.date_a,
+                member_b=s.member_b_id,
+                date_b=s.date_b,
+                applies_from=s.created_at,
+                applies_until=s.cancelled_at,
+            )
+            for s in swaps
+        ),
+        exceptions=exceptions,
+    )
+
+
+def _override_end(o: Override) -> datetime:
+    if o.cancelled_at is None:
+        return o.end_at
+    return min(o.end_at, max(o.cancelled_at, o.start_at))
+
+
+def version_spec(v: RotationVersion) -> VersionSpec:
+    """The pure view of a stored version."""
+    return VersionSpec(
+        effective_at=v.effective_at,
+        member_ids=tuple(int(m) for m in v.member_ids),
+        anchor_date=v.anchor_date,
+        anchor_index=v.anchor_index,
+        turn_days=v.turn_days,
+        people_per_turn=v.people_per_turn,
+        handoff=parse_hhmm(v.handoff_time),
+        calendar=v.calendar,
+    )
+
+
+def members_by_id(session: Session, ids: Iterable[int]) -> dict[int, Member]:
+    """Load members by id in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(wanted)))}
+
+
+# -- who is on duty ----------------------------------------------------------------------------
+
+
+@dataclass
+class RotationDuty:
+    """One rotation's people at one instant."""
+
+    rotation: Rotation
+    member_ids: tuple[int, ...]
+    duty_date: date | None
+    members: list[Member] = field(default_factory=list)
+
+
+def on_duty(
+    session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+) -> list[RotationDuty]:
+    """Each rotation's people at ``at`` (primary first), with members loaded."""
+    at = ensure_utc(at)
+    chosen = [
+        r
+        for r in rotations(session, team=team)
+        if rotation_kind is None or r.kind == rotation_kind or r.key == rotation_kind
+    ]
+    result: list[RotationDuty] = []
+    for rotation, spec in zip(chosen, load_specs(session, team=team, only=chosen), strict=True):
+        compiled = CompiledRotation(spec)
+        version = compiled.version_at(at)
+        day = duty_date_at(at, version.handoff, team.timezone) if version else None
+        result.append(RotationDuty(rotation, compiled.people_at(at), day))
+    people = members_by_id(session, (m for r in result for m in r.member_ids))
+    for entry in result:
+        entry.members = [people[m] for m in entry.member_ids if m in people]
+    return result
+
+
+def on_duty_members(
+    session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+) -> list[Member]:
+    """Members on duty at ``at`` (primary first). rotation_kind "tech" | "product" | None = all."""
+    seen: set[int] = set()
+    members: list[Member] = []
+    for entry in on_duty(session, team=team, at=at, rotation_kind=rotation_kind):
+        for member in entry.members:
+            if member.id not in seen:
+                seen.add(member.id)
+                members.append(member)
+    return members
+
+
+def is_on_duty(session: Session, team: Team, member: Member, at: datetime) -> bool:
+    """Whether ``member`` holds any of ``team``'s rotations at ``at``."""
+    return any(member.id in entry.member_ids for entry in on_duty(session, team=team, at=at))
+
+
+def schedule(
+    session: Session, *, team: Team, start: datetime, end: datetime
+) -> list[tuple[Rotation, list[Shift]]]:
+    """The final schedule of every rotation of ``team`` in [start, end)."""
+    chosen = rotations(session, team=team)
+    specs = load_specs(session, team=team, only=chosen)
+    return [
+        (rotation, CompiledRotation(spec).shifts(ensure_utc(start), ensure_utc(end)))
+        for rotation, spec in zip(chosen, specs, strict=True)
+    ]
+
+
+def today(team: Team, now: datetime, handoff: str = DEFAULT_HANDOFF) -> date:
+    """The team's current duty day for a hand-off time (03:00 by default)."""
+    return duty_date_at(ensure_utc(now), parse_hhmm(handoff), team.timezone)
+
+
+def days_window(
+    team: Team, first: date, days: int, handoff: str = DEFAULT_HANDOFF
+) -> tuple[datetime, datetime]:
+    """[start, end) covering duty days ``first`` .. ``first + days - 1``."""
+    clock = parse_hhmm(handoff)
+    return (
+        day_start(first, clock, team.timezone),
+        day_start(first + timedelta(days=days), clock, team.timezone),
+    )
+
+
+# -- rotations and versions --------------------------------------------------------------------
+
+
+def create_rotation(
+    session: Session,
+    *,
+    team: Team,
+    key: str,
+    name: str,
+    kind: str = KIND_CUSTOM,
+    members: Sequence[Member] = (),
+    start_date: date,
+    now: datetime,
+    turn_days: int = 1,
+    people_per_turn: int = 1,
+    handoff_time: str = DEFAULT_HANDOFF,
+    calendar: str = CalendarMode.ALL,
+    by: Member | None = None,
+) -> Rotation:
+    """Create a rotation whose first turn starts at ``start_date``'s hand-off."""
+    _check_params(turn_days, people_per_turn, handoff_time, calendar)
+    if kind not in KINDS:
+        raise DomainError("duty.error.bad_kind", kind=kind)
+    existing = rotations(session, team=team)
+    if any(r.key.casefold() == key.casefold() or r.name == name for r in existing):
+        raise Conflict("duty.error.rotation_exists", name=name)
+    if start_date < today(team, now, handoff_time):
+        raise DomainError("duty.error.past_date", date=start_date.isoformat())
+    _check_distinct(members)
+    rotation = Rotation(
+        team_id=team.id, key=key, name=name, kind=kind, position=len(existing), created_at=now
+    )
+    session.add(rotation)
+    session.flush()
+    effective = max(ensure_utc(now), day_start(start_date, parse_hhmm(handoff_time), team.timezone))
+    session.add(
+        RotationVersion(
+            rotation_id=rotation.id,
+            effective_at=effective,
+            member_ids=[m.id for m in members],
+            anchor_date=start_date,
+            anchor_index=0,
+            turn_days=turn_days,
+            people_per_turn=people_per_turn,
+            handoff_time=handoff_time,
+            calendar=str(calendar),
+            change="create",
+            created_by_id=by.id if by else None,
+            created_at=now,
+        )
+    )
+    session.flush()
+    return rotation
+
+
+def _check_params(turn_days: int, people_per_turn: int, handoff_time: str, calendar: str) -> None:
+    if not 1 <= turn_days <= 366:
+        raise DomainError("duty.error.bad_turn_days", value=turn_days)
+    if not 1 <= people_per_turn <= 20:
+        raise DomainError("duty.error.bad_people_per_turn", value=people_per_turn)
+    try:
+        parse_hhmm(handoff_time)
+    except ValueError as exc:
+        raise DomainError("duty.error.bad_time", value=handoff_time) from exc
+    if calendar not in {m.value for m in CalendarMode}:
+        raise DomainError("duty.error.bad_calendar", value=calendar)
+
+
+def _check_distinct(members: Sequence[Member]) -> None:
+    seen: set[int] = set()
+    for m in members:
+        if m.id in seen:
+            raise DomainError("duty.error.duplicate_member", name=m.display_name)
+        seen.add(m.id)
+
+
+def versions(session: Session, *, rotation: Rotation) -> list[RotationVersion]:
+    """Every version of the rotation, oldest first (the rotation's history)."""
+    return list(
+        session.scalars(
+            select(RotationVersion)
+            .where(RotationVersion.rotation_id == rotation.id)
+            .order_by(RotationVersion.effective_at, RotationVersion.id)
+        )
+    )
+
+
+# -- roster changes (each one a new version effective from a moment, never the past) ----------
+
+ACTION_ADD = "add"
+ACTION_REMOVE = "remove"
+ACTION_SWAP = "swap"
+ACTION_REPLAN = "replan"
+ACTION_PARAMS = "params"
+
+
+@dataclass(frozen=True)
+class RosterChange:
+    """A proposed edit of a rotation; ``effective_date`` None means today (from now on)."""
+
+    action: str
+    member_ids: tuple[int, ...] = ()
+    effective_date: date | None = None
+    turn_days: int | None = None
+    people_per_turn: int | None = None
+    handoff_time: str | None = None
+    calendar: str | None = None
+
+
+@dataclass
+class Preview:
+    """The next weeks before and after a change, and who is affected."""
+
+    effective_at: datetime
+    before: list[Shift]
+    after: list[Shift]
+    moved_member_ids: list[int]
+    new_version: VersionSpec
+
+
+def _current_spec(session: Session, team: Team, rotation: Rotation) -> RotationSpec:
+    return load_specs(session, team=team, only=[rotation])[0]
+
+
+def _plan(
+    session: Session, *, team: Team, rotation: Rotation, change: RosterChange, now: datetime
+) -> tuple[RotationSpec, VersionSpec]:
+    """Validate ``change`` and compute the version it would append (nothing is written)."""
+    now = ensure_utc(now)
+    spec = _current_spec(session, team, rotation)
+    if not spec.versions:
+        raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
+    compiled = CompiledRotation(spec)
+    latest = spec.versions[-1]
+    current_today = duty_date_at(now, latest.handoff, team.timezone)
+    day = change.effective_date or current_today
+    if day < current_today:
+        raise DomainError("duty.error.past_date", date=day.isoformat())
+    effective = now if day == current_today else day_start(day, latest.handoff, team.timezone)
+    if latest.effective_at > effective:
+        raise Conflict(
+            "duty.error.pending_change",
+            rotation=rotation.name,
+            date=duty_date_at(latest.effective_at, latest.handoff, team.timezone).isoformat(),
+        )
+    old = latest
+    members = list(old.member_ids)
+    ids = list(change.member_ids)
+    position = compiled.turn_position(effective, day)
+    first_day, pos = (position[0], position[1]) if position else (day, 0)
+    anchor_date, anchor_index = first_day, pos
+    new_members = members
+    if change.action == ACTION_ADD:
+        if not ids:
+            raise DomainError("duty.error.no_members_given")
+        for member_id in ids:
+            if member_id in members:
+                raise Conflict(
+                    "duty.error.already_in_rotation",
+                    **_names(session, [member_id]),
+                    rotation=rotation.name,
+                )
+        if len(set(ids)) != len(ids):
+            raise DomainError("duty.error.duplicate_member", **_names(session, ids[:1]))
+        new_members = members + ids
+        anchor_index = _continue_index(members, new_members, pos)
+    elif change.action == ACTION_REMOVE:
+        if not ids:
+            raise DomainError("duty.error.no_members_given")
+        for member_id in ids:
+            if member_id not in members:
+                raise NotFound(
+                    "duty.error.not_in_rotation",
+                    **_names(session, [member_id]),
+                    rotation=rotation.name,
+                )
+        on_now = set(compiled.people_at(now))
+        for member_id in ids:
+            if member_id in on_now and day == current_today:
+                raise Conflict("duty.error.remove_on_duty", **_names(session, [member_id]))
+        new_members = [m for m in members if m not in ids]
+        if not new_members:
+            raise DomainError("duty.error.would_be_empty", rotation=rotation.name)
+        anchor_index = _continue_index(members, new_members, pos)
+    elif change.action == ACTION_SWAP:
+        if len(ids) != 2:
+            raise DomainError("duty.error.swap_needs_two")
+        a, b = ids
+        if a == b:
+            raise DomainError("duty.error.swap_self", **_names(session, [a]))
+        for member_id in ids:
+            if member_id not in members:
+                raise NotFound(
+                    "duty.error.not_in_rotation",
+                    **_names(session, [member_id]),
+                    rotation=rotation.name,
+                )
+        new_members = list(members)
+        i, j = new_members.index(a), new_members.index(b)
+        new_members[i], new_members[j] = b, a
+        anchor_index = pos  # positions keep their dates; the two people trade places
+    elif change.action == ACTION_REPLAN:
+        if len(ids) != 1:
+            raise DomainError("duty.error.replan_needs_one")
+        if not members:
+            raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
+        if ids[0] not in members:
+            raise NotFound(
+                "duty.error.not_in_rotation", **_names(session, ids), rotation=rotation.name
+            )
+        calendar = compiled.calendars[old.calendar]
+        anchor_date = calendar.next_active(day) or day
+        anchor_index = members.index(ids[0])
+    elif change.action == ACTION_PARAMS:
+        anchor_index = pos
+    else:
+        raise DomainError("duty.error.bad_action", action=change.action)
+    turn_days = change.turn_days or old.turn_days
+    people_per_turn = change.people_per_turn or old.people_per_turn
+    handoff_time = change.handoff_time or old.handoff.strftime("%H:%M")
+    calendar_mode = change.calendar or old.calendar
+    _check_params(turn_days, people_per_turn, handoff_time, calendar_mode)
+    new_version = VersionSpec(
+        effective_at=effective,
+        member_ids=tuple(new_members),
+        anchor_date=anchor_date,
+        anchor_index=anchor_index % max(1, len(new_members)),
+        turn_days=turn_days,
+        people_per_turn=people_per_turn,
+        handoff=parse_hhmm(handoff_time),
+        calendar=calendar_mode,
+    )
+    return spec, new_version
+
+
+def _continue_index(old: list[int], new: list[int], position: int) -> int:
+    """Where the order continues in ``new``: the old turn holder, or the next one still there."""
+    if not old or not new:
+        return 0
+    for step in range(len(old)):
+        candidate = old[(position + step) % len(old)]
+        if candidate in new:
+            return new.index(candidate)
+    return 0
+
+
+def _names(session: Session, ids: Sequence[int]) -> dict[str, str]:
+    people = members_by_id(session, ids)
+    return {"name": "、".join(people[i].display_name if i in people else str(i) for i in ids)}
+
+
+def preview_change(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    change: RosterChange,
+    now: datetime,
+    weeks: int = 4,
+) -> Preview:
+    """The next ``weeks`` weeks before and after ``change`` and the people whose shifts move."""
+    spec, new_version = _plan(session, team=team, rotation=rotation, change=change, now=now)
+    after_spec = RotationSpec(
+        id=spec.id,
+        timezone=spec.timezone,
+        versions=(*spec.versions, new_version),
+        overrides=spec.overrides,
+        swaps=spec.swaps,
+        exceptions=spec.exceptions,
+        key=spec.key,
+        name=spec.name,
+        kind=spec.kind,
+    )
+    start = new_version.effective_at
+    end = start + timedelta(weeks=weeks)
+    before = CompiledRotation(spec).shifts(start, end)
+    after = CompiledRotation(after_spec).shifts(start, end)
+    return Preview(
+        effective_at=start,
+        before=before,
+        after=after,
+        moved_member_ids=moved_members(before, after),
+        new_version=new_version,
+    )
+
+
+def moved_members(before: Sequence[Shift], after: Sequence[Shift]) -> list[int]:
+    """Members whose set of (duty date, role) differs between two schedules, in first-seen order."""
+
+    def duties(shifts: Sequence[Shift]) -> dict[int, set[tuple[date, int]]]:
+        found: dict[int, set[tuple[date, int]]] = defaultdict(set)
+        for shift in shifts:
+            for index, member_id in enumerate(shift.member_ids):
+                found[member_id].add((shift.duty_date, min(index, 1)))
+        return found
+
+    old, new = duties(before), duties(after)
+    order: list[int] = []
+    for shift in [*before, *after]:
+        for member_id in shift.member_ids:
+            if member_id not in order and old.get(member_id, set()) != new.get(member_id, set()):
+                order.append(member_id)
+    return order
+
+
+def change_roster(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    change: RosterChange,
+    now: datetime,
+    by: Member | None = None,
+) -> Preview:
+    """Apply ``change`` as a new version; returns the preview (with who moved) it was based on."""
+    preview = preview_change(session, team=team, rotation=rotation, change=change, now=now)
+    version = preview.new_version
+    session.add(
+        RotationVersion(
+            rotation_id=rotation.id,
+            effective_at=version.effective_at,
+            member_ids=list(version.member_ids),
+            anchor_date=version.anchor_date,
+            anchor_index=version.anchor_index,
+            turn_days=version.turn_days,
+            people_per_turn=version.people_per_turn,
+            handoff_time=version.handoff.strftime("%H:%M"),
+            calendar=version.calendar,
+            change=change.action,
+            note=",".join(str(m) for m in change.member_ids),
+            created_by_id=by.id if by else None,
+            created_at=ensure_utc(now),
+        )
+    )
+    session.flush()
+    return preview
+
+
+def cancel_version(
+    session: Session, *, rotation: Rotation, version_id: int, now: datetime
+) -> RotationVersion:
+    """Withdraw a change that has not taken effect yet."""
+    version = session.get(RotationVersion, version_id)
+    if version is None or version.rotation_id != rotation.id or version.cancelled_at is not None:
+        raise NotFound("duty.error.no_version", id=version_id)
+    if version.effective_at <= ensure_utc(now) or version.change == "create":
+        raise Conflict("duty.error.version_started", id=version_id)
+    version.cancelled_at = ensure_utc(now)
+    session.flush()
+    return version
+
+
+def team_member_ids(session: Session, *, team: Team) -> set[int]:
+    """Ids of the team's members."""
+    from teamassist.team import service as team_service
+
+    return {m.id for m, _role in team_service.team_members(session, team=team)}
+
+
+def _require_team_member(session: Session, team: Team, member: Member) -> None:
+    if member.id not in team_member_ids(session, team=team):
+        raise NotFound("duty.error.not_in_team", name=member.display_name)
+
+
+def check_team_members(session: Session, *, team: Team, members: Sequence[Member]) -> None:
+    """Refuse people who are not in ``team``."""
+    known = team_member_ids(session, team=team)
+    for member in members:
+        if member.id not in known:
+            raise NotFound("duty.error.not_in_team", name=member.display_name)
+
+
+# -- overrides -------------------------------------------------------------------------------
+
+
+def add_override(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    start: datetime,
+    end: datetime,
+    member: Member | None,
+    now: datetime,
+    by: Member | None = None,
+    reason: str = "",
+) -> Override:
+    """Give the rotation to ``member`` (None: nobody) for [start, end); starts now at earliest."""
+    now, start, end = ensure_utc(now), ensure_utc(start), ensure_utc(end)
+    if end <= start:
+        raise DomainError("duty.error.bad_range")
+    if end <= now or start < now - timedelta(minutes=5):
+        raise DomainError("duty.error.past_date", date=start.isoformat(timespec="minutes"))
+    start = max(start, now)
+    if member is not None:
+        _require_team_member(session, team, member)
+    for other in session.scalars(select(Override).where(Override.rotation_id == rotation.id)):
+        if other.start_at < end and _override_end(other) > start:
+            raise Conflict(
+                "duty.error.override_overlap",
+                start=_local_label(team, other.start_at),
+                end=_local_label(team, _override_end(other)),
+            )
+    row = Override(
+        rotation_id=rotation.id,
+        start_at=start,
+        end_at=end,
+        member_id=member.id if member else None,
+        reason=reason[:500],
+        created_by_id=by.id if by else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def overrides(session: Session, *, rotation: Rotation) -> list[Override]:
+    """The rotation's overrides, by start."""
+    return list(
+        session.scalars(
+            select(Override).where(Override.rotation_id == rotation.id).order_by(Override.start_at)
+        )
+    )
+
+
+def cancel_override(
+    session: Session, *, rotation: Rotation, override_id: int, now: datetime
+) -> Override:
+    """End an override now (the part already served stays in the history)."""
+    row = session.get(Override, override_id)
+    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
+        raise NotFound("duty.error.no_override", id=override_id)
+    if row.end_at <= ensure_utc(now):
+        raise Conflict("duty.error.override_over", id=override_id)
+    row.cancelled_at = ensure_utc(now)
+    session.flush()
+    return row
+
+
+def _local_label(team: Team, at: datetime) -> str:
+    from teamassist.clock import local
+
+    return local(at, team.timezone).strftime("%Y-%m-%d %H:%M")
+
+
+# -- swaps bound to shifts -------------------------------------------------------------------
+
+
+def create_swap(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    member_a: Member,
+    date_a: date,
+    member_b: Member,
+    date_b: date | None,
+    now: datetime,
+    by: Member | None = None,
+    reason: str = "",
+) -> Swap:
+    """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A)."""
+    now = ensure_utc(now)
+    if member_a.id == member_b.id:
+        raise DomainError("duty.error.swap_self", name=member_a.display_name)
+    _require_team_member(session, team, member_b)
+    spec = _current_spec(session, team, rotation)
+    if not spec.versions:
+        raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
+    compiled = CompiledRotation(spec)
+    handoff = spec.versions[-1].handoff
+    current_today = duty_date_at(now, handoff, team.timezone)
+    for day in (date_a, date_b):
+        if day is not None and day < current_today:
+            raise DomainError("duty.error.past_date", date=day.isoformat())
+    if date_b is not None and date_b == date_a:
+        raise DomainError("duty.error.swap_same_day")
+    _require_on_shift(compiled, team, member_a, date_a, handoff, now)
+    if date_b is not None:
+        _require_on_shift(compiled, team, member_b, date_b, handoff, now)
+    for other in session.scalars(
+        select(Swap).where(Swap.rotation_id == rotation.id, Swap.cancelled_at.is_(None))
+    ):
+        taken = {(other.member_a_id, other.date_a), (other.member_b_id, other.date_b)}
+        if (member_a.id, date_a) in taken or (date_b and (member_b.id, date_b) in taken):
+            raise Conflict("duty.error.swap_exists")
+    row = Swap(
+        rotation_id=rotation.id,
+        member_a_id=member_a.id,
+        date_a=date_a,
+        member_b_id=member_b.id,
+        date_b=date_b,
+        reason=reason[:500],
+        created_by_id=by.id if by else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _require_on_shift(
+    compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
+) -> None:
+    start = max(day_start(day, handoff, team.timezone), now)
+    end = day_start(day + timedelta(days=1), handoff, team.timezone)
+    shifts = compiled.shifts(start, end) if start < end else []
+    if not any(member.id in s.member_ids for s in shifts):
+        raise DomainError("duty.error.not_on_shift", name=member.display_name, date=day.isoformat())
+
+
+def swaps(session: Session, *, rotation: Rotation) -> list[Swap]:
+    """The rotation's shift swaps, newest first."""
+    return list(
+        session.scalars(
+            select(Swap).where(Swap.rotation_id == rotation.id).order_by(Swap.id.desc())
+        )
+    )
+
+
+def cancel_swap(session: Session, *, rotation: Rotation, swap_id: int, now: datetime) -> Swap:
+    """Undo a swap from now on."""
+    row = session.get(Swap, swap_id)
+    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
+        raise NotFound("duty.error.no_swap", id=swap_id)
+    row.cancelled_at = ensure_utc(now)
+    session.flush()
+    return row
+
+
+# -- calendar exceptions ---------------------------------------------------------------------
+
+
+def add_exception(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    day: date,
+    active: bool,
+    now: datetime,
+    note: str = "",
+    by: Member | None = None,
+) -> CalendarException:
+    """Mark one future date as a duty day or a day off for this rotation."""
+    if day <= today(team, now, _handoff(session, team, rotation)):
+        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
+    existing = session.scalar(
+        select(CalendarException).where(
+            CalendarException.rotation_id == rotation.id, CalendarException.day == day
+        )
+    )
+    if existing is not None:
+        raise Conflict("duty.error.exception_exists", date=day.isoformat())
+    row = CalendarException(
+        rotation_id=rotation.id,
+        day=day,
+        active=active,
+        note=note[:200],
+        created_by_id=by.id if by else None,
+        created_at=ensure_utc(now),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def exceptions(session: Session, *, rotation: Rotation) -> list[CalendarException]:
+    """The rotation's exception dates."""
+    return list(
+        session.scalars(
+            select(CalendarException)
+            .where(CalendarException.rotation_id == rotation.id)
+            .order_by(CalendarException.day)
+        )
+    )
+
+
+def delete_exception(
+    session: Session, *, team: Team, rotation: Rotation, day: date, now: datetime
+) -> None:
+    """Forget a future exception date."""
+    if day <= today(team, now, _handoff(session, team, rotation)):
+        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
+    row = session.scalar(
+        select(CalendarException).where(
+            CalendarException.rotation_id == rotation.id, CalendarException.day == day
+        )
+    )
+    if row is None:
+        raise NotFound("duty.error.no_exception", date=day.isoformat())
+    session.delete(row)
+    session.flush()
+
+
+def _handoff(session: Session, team: Team, rotation: Rotation) -> str:
+    spec = _current_spec(session, team, rotation)
+    return spec.versions[-1].handoff.strftime("%H:%M") if spec.versions else DEFAULT_HANDOFF
+
+
+@dataclass(frozen=True)
+class CalendarWarning:
+    """A rotation whose working calendar has no official data for a year it will reach soon."""
+
+    rotation: Rotation
+    year: int
+
+
+def calendar_warnings(
+    session: Session, *, team: Team, now: datetime, horizon_days: int = 61
+) -> list[CalendarWarning]:
+    """Rotations that will run on days of an unknown year within ``horizon_days``."""
+    found: list[CalendarWarning] = []
+    first = today(team, now)
+    last = first + timedelta(days=horizon_days)
+    for rotation, spec in zip(
+        rotations(session, team=team), load_specs(session, team=team), strict=True
+    ):
+        modes = {v.calendar for v in spec.versions}
+        for mode in sorted(modes):
+            calendar = WorkCalendar(mode, spec.exceptions)
+            for year in calendar.unknown_years(first, last):
+                warning = CalendarWarning(rotation, year)
+                if warning not in found:
+                    found.append(warning)
+    return found
+
+
+# -- sign-in and sign-out --------------------------------------------------------------------
+
+
+def _duties_of(session: Session, team: Team, member: Member, now: datetime) -> list[RotationDuty]:
+    return [e for e in on_duty(session, team=team, at=now) if member.id in e.member_ids]
+
+
+def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> list[SignIn]:
+    """Record that ``member``, on duty now, has started; one row per rotation they hold."""
+    now = ensure_utc(now)
+    duties = _duties_of(session, team, member, now)
+    if not duties:
+        raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
+    created: list[SignIn] = []
+    for duty in duties:
+        assert duty.duty_date is not None
+        existing = _sign_row(session, duty.rotation, member, duty.duty_date)
+        if existing is None:
+            row = SignIn(
+                rotation_id=duty.rotation.id,
+                member_id=member.id,
+                duty_date=duty.duty_date,
+                signed_in_at=now,
+            )
+            session.add(row)
+            created.append(row)
+    if not created:
+        raise Conflict("duty.error.already_signed_in", name=member.display_name)
+    session.flush()
+    events.publish("duty.signed_in", session=session, team=team, member=member, now=now)
+    return created
+
+
+@dataclass
+class SignOutResult:
+    """What a sign-out did."""
+
+    rows: list[SignIn]
+    report_added: bool  # an earlier sign-out without a report got its report now
+    needs_report: bool  # signed out without a report
+
+
+def sign_out(
+    session: Session, *, team: Team, member: Member, now: datetime, report: str | None = None
+) -> SignOutResult:
+    """Record the end of ``member``'s duty day, with the duty report (值班日报) when given."""
+    now = ensure_utc(now)
+    report = (report or "").strip() or None
+    duties = _duties_of(session, team, member, now)
+    if not duties:
+        raise DomainError("duty.error.not_on_duty_sign_out", name=member.display_name)
+    rows = [
+        _sign_row(session, d.rotation, member, d.duty_date)
+        for d in duties
+        if d.duty_date is not None
+    ]
+    signed = [r for r in rows if r is not None]
+    if not signed:
+        raise DomainError("duty.error.not_signed_in", name=member.display_name)
+    open_rows = [r for r in signed if r.signed_out_at is None]
+    if open_rows:
+        for row in open_rows:
+            row.signed_out_at = now
+            row.report = report
+        session.flush()
+        return SignOutResult(open_rows, report_added=False, needs_report=report is None)
+    missing = [r for r in signed if not r.report]
+    if report is not None and missing:
+        for row in missing:
+            row.report = report
+        session.flush()
+        return SignOutResult(missing, report_added=True, needs_report=False)
+    raise Conflict("duty.error.already_signed_out", name=member.display_name)
+
+
+def _sign_row(
+    session: Session, rotation: Rotation, member: Member, duty_date: date | None
+) -> SignIn | None:
+    return session.scalar(
+        select(SignIn).where(
+            SignIn.rotation_id == rotation.id,
+            SignIn.member_id == member.id,
+            SignIn.duty_date == duty_date,
+        )
+    )
+
+
+def sign_ins(session: Session, *, team: Team, first: date, last: date) -> list[SignIn]:
+    """Sign-in rows of the team's rotations for duty dates in [first, last]."""
+    ids = [r.id for r in rotations(session, team=team)]
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(SignIn)
+            .where(SignIn.rotation_id.in_(ids), SignIn.duty_date >= first, SignIn.duty_date <= last)
+            .order_by(SignIn.duty_date, SignIn.id)
+        )
+    )
+
+
+@dataclass
+class DutyStatus:
+    """One person on duty for one duty day, with their sign-in state."""
+
+    rotation: Rotation
+    member: Member
+    duty_date: date
+    primary: bool
+    sign: SignIn | None
+
+
+def duty_status(session: Session, *, team: Team, at: datetime) -> list[DutyStatus]:
+    """Everyone on duty at ``at`` with their sign-in row (for reminders and the dashboard)."""
+    result: list[DutyStatus] = []
+    for entry in on_duty(session, team=team, at=at):
+        if entry.duty_date is None:
+            continue
+        for index, member in enumerate(entry.members):
+            result.append(
+                DutyStatus(
+                    entry.rotation,
+                    member,
+                    entry.duty_date,
+                    index == 0,
+                    _sign_row(session, entry.rotation, member, entry.duty_date),
+                )
+            )
+    return result
