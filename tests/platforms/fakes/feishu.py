@@ -1,0 +1,267 @@
+"""A fake Feishu Open API (tenant token, message create/reply, ws endpoint) and inbound events
+built, encrypted and signed the way Feishu builds them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from tests.platforms.fakes.serving import RunningServer, serve
+
+APP_SECRET = "fake-app-secret"
+ENCRYPT_KEY = "fake-encrypt-key"
+VERIFICATION_TOKEN = "fake-verification-token"
+TENANT_KEY = "tenant-fake"
+
+
+@dataclass
+class Call:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def content(self) -> dict[str, Any]:
+        """The message content (a card) decoded from the body."""
+        return json.loads(self.body["content"])
+
+
+@dataclass
+class Failure:
+    """What the next API call answers instead of success."""
+
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeFeishu:
+    """Speaks enough of open.feishu.cn for the sender; fails on demand."""
+
+    def __init__(self) -> None:
+        self.app = FastAPI()
+        self.lock = threading.Lock()
+        self.reset()
+        self._routes()
+        self.running: RunningServer | None = None
+
+    def reset(self) -> None:
+        self.calls: list[Call] = []
+        self.token_requests: list[dict[str, Any]] = []
+        self.failures: list[Failure] = []
+        self.down = False
+        self.token_ttl = 7200
+        self.revoked: set[str] = set()
+        self._ids = itertools.count(1)
+        self._tokens = itertools.count(1)
+        self._by_uuid: dict[str, str] = {}
+
+    # -- control ---------------------------------------------------------------------------------
+
+    def fail_next(self, status: int, body: dict[str, Any] | str, **headers: str) -> None:
+        """Answer the next message call with ``status``/``body``."""
+        self.failures.append(Failure(status, body, headers))
+
+    @property
+    def url(self) -> str:
+        assert self.running is not None
+        return self.running.url
+
+    def start(self) -> FakeFeishu:
+        self.running = serve(self.app)
+        return self
+
+    def stop(self) -> None:
+        if self.running is not None:
+            self.running.stop()
+
+    def messages(self) -> list[Call]:
+        """Message create/reply calls that succeeded."""
+        return [c for c in self.calls if c.path.startswith("/open-apis/im/v1/messages")]
+
+    # -- the API ---------------------------------------------------------------------------------
+
+    def _routes(self) -> None:
+        app = self.app
+
+        @app.post("/open-apis/auth/v3/tenant_access_token/internal")
+        async def tenant_token(request: Request) -> Response:
+            body = await request.json()
+            with self.lock:
+                self.token_requests.append(body)
+                if self.down:
+                    return PlainTextResponse("bad gateway", status_code=502)
+                if body.get("app_secret") != APP_SECRET:
+                    return JSONResponse({"code": 10014, "msg": "app secret invalid"}, 400)
+                token = f"t-fake-{next(self._tokens)}"
+            return JSONResponse(
+                {"code": 0, "msg": "ok", "tenant_access_token": token, "expire": self.token_ttl}
+            )
+
+        @app.post("/open-apis/im/v1/messages")
+        async def create(request: Request) -> Response:
+            return await self._message(request)
+
+        @app.post("/open-apis/im/v1/messages/{message_id}/reply")
+        async def reply(request: Request, message_id: str) -> Response:
+            return await self._message(request)
+
+    async def _message(self, request: Request) -> Response:
+        body = await request.json()
+        with self.lock:
+            if self.down:
+                return PlainTextResponse("service unavailable", status_code=503)
+            if self.failures:
+                failure = self.failures.pop(0)
+                if isinstance(failure.body, str):
+                    return PlainTextResponse(failure.body, failure.status, failure.headers)
+                return JSONResponse(failure.body, failure.status, failure.headers)
+            auth = request.headers.get("authorization", "")
+            token = auth.removeprefix("Bearer ")
+            if not token.startswith("t-fake-") or token in self.revoked:
+                return JSONResponse(
+                    {"code": 99991663, "msg": "Invalid access token for authorization"}, 400
+                )
+            if body.get("uuid") in self._by_uuid:  # Feishu dedupes a uuid for an hour
+                message_id = self._by_uuid[body["uuid"]]
+            else:
+                message_id = f"om_fake_{next(self._ids)}"
+                if body.get("uuid"):
+                    self._by_uuid[body["uuid"]] = message_id
+                self.calls.append(
+                    Call(
+                        "POST",
+                        request.url.path,
+                        dict(request.query_params),
+                        dict(request.headers),
+                        body,
+                    )
+                )
+        return JSONResponse(
+            {"code": 0, "msg": "success", "data": {"message_id": message_id, "chat_id": "oc_x"}}
+        )
+
+
+# -- inbound events, as Feishu sends them ---------------------------------------------------------
+
+
+def encrypt(plain: str, key: str = ENCRYPT_KEY) -> str:
+    """AES-256-CBC with key SHA-256(encrypt_key), random IV prepended, PKCS#7, base64."""
+    secret = hashlib.sha256(key.encode()).digest()
+    iv = os.urandom(16)
+    padder = padding.PKCS7(128).padder()
+    data = padder.update(plain.encode()) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(secret), modes.CBC(iv)).encryptor()
+    return base64.b64encode(iv + encryptor.update(data) + encryptor.finalize()).decode()
+
+
+def signed(
+    payload: dict[str, Any] | str,
+    *,
+    timestamp: float,
+    key: str = ENCRYPT_KEY,
+    signing_key: str | None = None,
+    encrypted: bool = True,
+) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of one webhook request (X-Lark-Signature over ts+nonce+key+body)."""
+    plain = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
+    body = json.dumps({"encrypt": encrypt(plain, key)}).encode() if encrypted else plain.encode()
+    ts, nonce = str(int(timestamp)), uuid.uuid4().hex
+    signature = hashlib.sha256((ts + nonce + (signing_key or key)).encode() + body).hexdigest()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Lark-Request-Timestamp": ts,
+        "X-Lark-Request-Nonce": nonce,
+        "X-Lark-Signature": signature,
+    }
+    return body, headers
+
+
+def header(
+    event_type: str, *, event_id: str | None = None, token: str = VERIFICATION_TOKEN
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id or uuid.uuid4().hex,
+        "event_type": event_type,
+        "create_time": "1780275600000",
+        "token": token,
+        "app_id": "cli_fake",
+        "tenant_key": TENANT_KEY,
+    }
+
+
+def message_event(
+    text: str,
+    *,
+    sender: str = "ou_zhang",
+    chat_id: str = "oc_group",
+    chat_type: str = "group",
+    message_id: str = "om_in_1",
+    mentions: list[tuple[str, str, str]] | None = None,  # (key, open_id, name)
+    event_id: str | None = None,
+    token: str = VERIFICATION_TOKEN,
+    message_type: str = "text",
+    content: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An ``im.message.receive_v1`` event (schema 2.0)."""
+    return {
+        "schema": "2.0",
+        "header": header("im.message.receive_v1", event_id=event_id, token=token),
+        "event": {
+            "sender": {
+                "sender_id": {"open_id": sender, "union_id": "on_" + sender, "user_id": None},
+                "sender_type": "user",
+                "tenant_key": TENANT_KEY,
+            },
+            "message": {
+                "message_id": message_id,
+                "create_time": "1780275600000",
+                "chat_id": chat_id,
+                "chat_type": chat_type,
+                "message_type": message_type,
+                "content": json.dumps(content or {"text": text}, ensure_ascii=False),
+                "mentions": [
+                    {"key": k, "id": {"open_id": o}, "name": n, "tenant_key": TENANT_KEY}
+                    for k, o, n in mentions or []
+                ],
+            },
+        },
+    }
+
+
+def card_action(
+    command: str | None,
+    *,
+    operator: str = "ou_zhang",
+    chat_id: str = "oc_group",
+    message_id: str = "om_fake_1",
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """A ``card.action.trigger`` callback (a button with a ``{"cmd": ...}`` value pressed)."""
+    return {
+        "schema": "2.0",
+        "header": header("card.action.trigger", event_id=event_id),
+        "event": {
+            "operator": {"tenant_key": TENANT_KEY, "open_id": operator},
+            "token": "c-" + uuid.uuid4().hex,
+            "action": {"tag": "button", "value": {"cmd": command} if command else {}},
+            "host": "im_message",
+            "context": {"open_message_id": message_id, "open_chat_id": chat_id},
+        },
+    }

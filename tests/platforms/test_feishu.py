@@ -1,0 +1,335 @@
+"""Feishu end to end against a fake Open API: signed, encrypted webhooks → command → database →
+reply received by the fake; outages, redelivery, card buttons and refused requests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from teamassist.adapters.feishu.webhook import CARD_PATH, EVENTS_PATH
+from teamassist.chat.models import InboundEvent
+from teamassist.chat.types import Button, ButtonStyle, Reply
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.outbox import service as outbox_service
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.runtime import Runtime
+from teamassist.team.models import PlatformIdentity
+from teamassist.web.app import create_app
+from tests.conftest import load_demo, make_runtime
+from tests.platforms.fakes import feishu as fk
+from tests.platforms.fakes.feishu import FakeFeishu
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeFeishu]:
+    server = FakeFeishu().start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Env:
+    runtime: Runtime
+    http: TestClient
+    fake: FakeFeishu
+    clock: FrozenClock
+
+    def post(self, payload: dict[str, Any] | str, path: str = EVENTS_PATH, **kw: Any) -> Any:
+        kw.setdefault("timestamp", self.clock().timestamp())
+        body, headers = fk.signed(payload, **kw)
+        return self.http.post(path, content=body, headers=headers)
+
+    def outbox(self) -> list[OutboxMessage]:
+        with self.runtime.factory() as session:
+            return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+    def events(self) -> int:
+        with self.runtime.factory() as session:
+            return session.scalar(select(func.count()).select_from(InboundEvent)) or 0
+
+    def later(self, seconds: float) -> None:
+        self.clock.set(self.clock() + timedelta(seconds=seconds))
+
+
+@pytest.fixture
+def env(fake: FakeFeishu, sqlite_url: str, clock: FrozenClock) -> Iterator[Env]:
+    fake.reset()
+    # lark-oapi caches tenant tokens per app id process-wide: a fresh app id per test.
+    runtime = make_runtime(
+        sqlite_url,
+        clock,
+        feishu={
+            "enabled": True,
+            "app_id": f"cli_{uuid.uuid4().hex[:12]}",
+            "app_secret": fk.APP_SECRET,
+            "encrypt_key": fk.ENCRYPT_KEY,
+            "verification_token": fk.VERIFICATION_TOKEN,
+            "domain": fake.url,
+            "bot_open_id": "ou_bot",
+        },
+    )
+    load_demo(runtime)
+    with TestClient(create_app(runtime, start_background=False)) as http:
+        yield Env(runtime, http, fake, clock)
+
+
+def test_url_verification_challenge_is_answered(env: Env) -> None:
+    payload = {"challenge": "ch-42", "token": fk.VERIFICATION_TOKEN, "type": "url_verification"}
+    response = env.post(payload)
+    assert response.status_code == 200
+    assert response.json() == {"challenge": "ch-42"}
+
+
+def test_p2p_command_is_answered_with_a_card_reply(env: Env) -> None:
+    # when a user writes /我是谁 to the bot in a 1:1 chat
+    response = env.post(fk.message_event("/我是谁", chat_type="p2p", chat_id="oc_p2p"))
+    assert response.status_code == 200
+    # then the command ran (the sender was enrolled) and the reply waits in the outbox
+    [queued] = env.outbox()
+    assert queued.platform == "feishu" and queued.address == "oc_p2p"
+    with env.runtime.factory() as session:
+        identity = session.scalar(
+            select(PlatformIdentity).where(PlatformIdentity.user_key == "ou_zhang")
+        )
+        assert identity is not None and identity.tenant_key == fk.TENANT_KEY
+    # and delivery answers the user's message with a card, with a native mention
+    assert env.runtime.deliver().sent == 1
+    [call] = env.fake.messages()
+    assert call.path == "/open-apis/im/v1/messages/om_in_1/reply"
+    assert call.body["msg_type"] == "interactive" and len(call.body["uuid"]) <= 50
+    assert call.headers["authorization"].startswith("Bearer t-fake-")
+    card = call.content
+    assert card["schema"] == "2.0"
+    assert card["header"]["title"]["content"] == "我是谁"
+    assert "<at id=ou_zhang></at>" in card["body"]["elements"][0]["content"]
+
+
+def test_group_message_with_bot_mention_runs_the_command(env: Env) -> None:
+    event = fk.message_event("@_user_1 /帮助", mentions=[("@_user_1", "ou_bot", "小助理")])
+    assert env.post(event).status_code == 200
+    env.runtime.deliver()
+    [call] = env.fake.messages()
+    assert call.content["header"]["title"]["content"] == "小助理指令帮助"
+
+
+def test_group_chatter_is_not_answered(env: Env) -> None:
+    assert env.post(fk.message_event("大家早上好")).status_code == 200
+    assert env.outbox() == []
+
+
+def test_redelivered_event_is_answered_once(env: Env) -> None:
+    event = fk.message_event("/我是谁", event_id="ev-same")
+    assert env.post(event).status_code == 200
+    assert env.post(event).status_code == 200  # Feishu retries; same event id
+    env.runtime.deliver()
+    assert len(env.fake.messages()) == 1
+    assert env.events() == 1
+
+
+def test_tenant_token_is_fetched_once_and_reused(env: Env) -> None:
+    env.post(fk.message_event("/我是谁", message_id="om_a"))
+    env.post(fk.message_event("/帮助", message_id="om_b"))
+    assert env.runtime.deliver().sent == 2
+    assert len(env.fake.token_requests) == 1
+    assert len({c.headers["authorization"] for c in env.fake.messages()}) == 1
+
+
+def test_expired_token_is_refreshed_and_the_notice_retried(env: Env) -> None:
+    env.post(fk.message_event("/我是谁", message_id="om_a"))
+    env.runtime.deliver()
+    env.fake.revoked.add(env.fake.messages()[0].headers["authorization"].split()[1])
+    env.post(fk.message_event("/帮助", message_id="om_b"))
+    stats = env.runtime.deliver()
+    assert stats.retried == 1 and "99991663" in stats.errors[0]
+    env.later(5)
+    assert env.runtime.deliver().sent == 1
+    assert len(env.fake.token_requests) == 2
+
+
+def test_platform_down_keeps_the_notice_and_delivers_it_once_later(env: Env) -> None:
+    env.post(fk.message_event("/我是谁"))
+    env.fake.down = True
+    stats = env.runtime.deliver()
+    assert stats.sent == 0 and stats.retried == 1
+    [row] = env.outbox()
+    assert row.status == OutboxStatus.PENDING and row.next_attempt_at > env.clock()
+    assert "503" in (row.last_error or "") or "unreadable" in (row.last_error or "")
+    # the platform is back, but the backoff has not passed: nothing is sent yet
+    env.fake.down = False
+    assert env.runtime.deliver().sent == 0
+    env.later(3600)
+    assert env.runtime.deliver().sent == 1
+    assert env.runtime.deliver().sent == 0
+    assert len(env.fake.messages()) == 1
+    assert env.outbox()[0].status == OutboxStatus.SENT
+
+
+def test_rate_limit_waits_as_long_as_feishu_says(env: Env) -> None:
+    env.post(fk.message_event("/我是谁"))
+    env.fake.fail_next(
+        400,
+        {"code": 99991400, "msg": "request trigger frequency limit"},
+        **{"x-ogw-ratelimit-reset": "7"},
+    )
+    assert env.runtime.deliver().retried == 1
+    [row] = env.outbox()
+    assert row.next_attempt_at == env.clock() + timedelta(seconds=7)
+    env.later(7)
+    assert env.runtime.deliver().sent == 1
+
+
+def test_server_error_is_retried(env: Env) -> None:
+    env.post(fk.message_event("/我是谁"))
+    env.fake.fail_next(500, {"code": 1000004, "msg": "internal error"})
+    assert env.runtime.deliver().retried == 1
+    env.later(3600)
+    assert env.runtime.deliver().sent == 1
+
+
+def test_bot_not_in_chat_is_permanent(env: Env) -> None:
+    env.post(fk.message_event("/我是谁"))
+    env.fake.fail_next(400, {"code": 230002, "msg": "Bot/User can NOT be out of the chat."})
+    assert env.runtime.deliver().dead == 1
+    assert env.outbox()[0].status == OutboxStatus.DEAD
+
+
+def test_withdrawn_message_is_answered_in_the_chat(env: Env) -> None:
+    env.post(fk.message_event("/我是谁", chat_id="oc_team"))
+    env.fake.fail_next(400, {"code": 230011, "msg": "The message was withdrawn."})
+    assert env.runtime.deliver().sent == 1
+    [call] = env.fake.messages()
+    assert call.path == "/open-apis/im/v1/messages"
+    assert call.query == {"receive_id_type": "chat_id"} and call.body["receive_id"] == "oc_team"
+
+
+# -- card buttons ---------------------------------------------------------------------------
+
+
+def _notice_with_button(env: Env, command: str) -> str:
+    reply = Reply(
+        title="值班提醒",
+        body="今天轮到你值班。",
+        buttons=[Button(label="看看我是谁", command=command, style=ButtonStyle.PRIMARY)],
+    )
+    with transaction(env.runtime.factory) as session:
+        outbox_service.enqueue(
+            session,
+            key="notice:1",
+            platform="feishu",
+            address="oc_group",
+            reply=reply,
+            now=env.clock(),
+        )
+    env.runtime.deliver()
+    [call] = env.fake.messages()
+    button = call.content["body"]["elements"][1]["columns"][0]["elements"][0]
+    assert button["behaviors"] == [{"type": "callback", "value": {"cmd": command}}]
+    assert button["type"] == "primary"
+    return env.outbox()[0].external_id or ""
+
+
+def test_card_button_runs_the_command_and_updates_the_card(env: Env) -> None:
+    message_id = _notice_with_button(env, "/我是谁")
+    response = env.post(fk.card_action("/我是谁", message_id=message_id), path=CARD_PATH)
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["toast"]["type"] == "success" and "我是谁" in answer["toast"]["content"]
+    card = answer["card"]
+    assert card["type"] == "raw"
+    elements = card["data"]["body"]["elements"]
+    assert elements[0]["content"] == "今天轮到你值班。"  # the original notice stays
+    assert {"tag": "hr"} in elements and "<at id=ou_zhang></at>" in elements[-1]["content"]
+    # nothing was queued: the answer is the card itself
+    assert len(env.outbox()) == 1
+
+
+def test_pressing_twice_with_the_same_event_answers_once(env: Env) -> None:
+    message_id = _notice_with_button(env, "/我是谁")
+    press = fk.card_action("/我是谁", message_id=message_id, event_id="press-1")
+    assert env.post(press, path=CARD_PATH).json()["toast"]["type"] == "success"
+    again = env.post(press, path=CARD_PATH).json()
+    assert again["toast"]["type"] == "info" and "card" not in again
+
+
+def test_card_button_with_a_failing_command_shows_an_error_toast(env: Env) -> None:
+    response = env.post(fk.card_action("/不存在的指令"), path=CARD_PATH)
+    assert response.json()["toast"]["type"] == "error"
+    assert "无法识别指令" in response.json()["toast"]["content"]
+
+
+def test_card_button_without_a_command_is_refused_politely(env: Env) -> None:
+    response = env.post(fk.card_action(None), path=CARD_PATH)
+    assert response.status_code == 200 and response.json()["toast"]["type"] == "warning"
+
+
+# -- refused requests -----------------------------------------------------------------------------
+
+
+def _bad_requests(env: Env) -> dict[str, Any]:
+    event = fk.message_event("/我是谁")
+    now = env.clock().timestamp()
+    body, headers = fk.signed(event, timestamp=now)
+    unsigned = {k: v for k, v in headers.items() if not k.startswith("X-Lark")}
+    return {
+        "wrong signature": (fk.signed(event, timestamp=now, signing_key="forged"), 401),
+        "wrong token": (fk.signed(fk.message_event("/我是谁", token="forged"), timestamp=now), 403),
+        "bad ciphertext": (fk.signed(event, timestamp=now, key="another-key"), 400),
+        "malformed JSON": ((b"{not json", headers), 400),
+        "unknown event type": (
+            fk.signed(
+                {"schema": "2.0", "header": fk.header("im.chat.disbanded_v1"), "event": {}},
+                timestamp=now,
+            ),
+            400,
+        ),
+        "unsigned": ((body, unsigned), 401),
+        "stale": (fk.signed(event, timestamp=now - 3600), 401),
+        "not an object": ((b"[1, 2]", headers), 400),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "wrong signature",
+        "wrong token",
+        "bad ciphertext",
+        "malformed JSON",
+        "unknown event type",
+        "unsigned",
+        "stale",
+        "not an object",
+    ],
+)
+def test_bad_requests_are_refused_logged_and_change_nothing(
+    env: Env, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    (body, headers), status = _bad_requests(env)[case]
+    with caplog.at_level(logging.WARNING, logger="teamassist.adapters.feishu.webhook"):
+        response = env.http.post(EVENTS_PATH, content=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert env.events() == 0 and env.outbox() == []
+    assert any("refused" in r.getMessage() for r in caplog.records)
+
+
+def test_card_callback_with_a_forged_signature_is_refused(env: Env) -> None:
+    response = env.post(fk.card_action("/我是谁"), path=CARD_PATH, signing_key="forged")
+    assert response.status_code == 401
+    assert env.events() == 0
+
+
+def test_reply_body_is_valid_json_card(env: Env) -> None:
+    env.post(fk.message_event("/帮助", chat_type="p2p", chat_id="oc_p2p"))
+    env.runtime.deliver()
+    [call] = env.fake.messages()
+    assert json.loads(call.body["content"])["body"]["elements"]
