@@ -24,20 +24,24 @@ if TYPE_CHECKING:
 def command_groups() -> list[CommandGroup]:
     """Every chat command group, in help order."""
     from teamassist.chat.commands import commands as core_commands
+    from teamassist.feedback.commands import commands as feedback_commands
 
-    return [core_commands]
+    return [core_commands, feedback_commands]
 
 
 def job_groups() -> list[JobGroup]:
     """Every domain's scheduled jobs."""
-    return []
+    from teamassist.feedback.jobs import jobs as feedback_jobs
+
+    return [feedback_jobs]
 
 
 def api_routers() -> list[APIRouter]:
     """REST routers, mounted under /api/v1."""
+    from teamassist.feedback.api import router as feedback_router
     from teamassist.team.api import router as team_router
 
-    return [team_router]
+    return [team_router, feedback_router]
 
 
 def dashboard_routers() -> list[APIRouter]:
@@ -59,7 +63,9 @@ def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
 
 def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
     """Functions that add each domain's demo data to a fresh demo workspace."""
-    return []
+    from teamassist.feedback.demo import load_demo as feedback_demo
+
+    return [feedback_demo]
 
 
 def webhook_routers(runtime: Runtime) -> list[APIRouter]:
@@ -74,3 +80,8 @@ def webhook_routers(runtime: Runtime) -> list[APIRouter]:
 
 def wire_events() -> None:
     """Subscribe each domain's handlers to the others' events (idempotent)."""
+    from teamassist import events
+    from teamassist.feedback import flows as feedback_flows
+
+    events.subscribe("duty.signed_in", feedback_flows.on_signed_in)
+    events.subscribe("duty.handoff_digest", feedback_flows.handoff_section)

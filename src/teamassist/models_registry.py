@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "teamassist.outbox.models",
     "teamassist.scheduler.models",
     "teamassist.adapters.web.models",
+    "teamassist.feedback.models",
     "teamassist.duty.models",
 ]
 

@@ -2,13 +2,16 @@
 
 A daily job runs once per team per configured local time; the times are per team
 (``team.settings["schedule"][key]``), so each team keeps its own clock and time zone.
+
+A sweep (``@jobs.every("feedback.follow_up", minutes=5)``) runs for each team once per
+interval; it is not claimed in ``job_run``, so its handler must be idempotent (outbox keys).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,12 +55,41 @@ class DailyJob:
         return times
 
 
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class IntervalJob:
+    """A per-team sweep that runs once every ``minutes`` (slots aligned to UTC multiples)."""
+
+    key: str
+    handler: DailyHandler
+    minutes: int
+
+    def slot(self, now: datetime) -> datetime:
+        """The start of the interval ``now`` falls in."""
+        step = timedelta(minutes=self.minutes)
+        return _EPOCH + ((now - _EPOCH) // step) * step
+
+
 @dataclass
 class JobGroup:
     """The jobs of one domain; the runner composes groups explicitly."""
 
     domain: str
     daily_jobs: list[DailyJob] = field(default_factory=list)
+    interval_jobs: list[IntervalJob] = field(default_factory=list)
+
+    def every(self, key: str, *, minutes: int) -> Callable[[DailyHandler], DailyHandler]:
+        """Declare an idempotent per-team sweep that runs every ``minutes``."""
+        if minutes <= 0:
+            raise ValueError("an interval job needs a positive number of minutes")
+
+        def register(handler: DailyHandler) -> DailyHandler:
+            self.interval_jobs.append(IntervalJob(key, handler, minutes))
+            return handler
+
+        return register
 
     def daily(
         self, key: str, *, default_times: Iterable[str]

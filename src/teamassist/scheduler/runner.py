@@ -21,7 +21,7 @@ from teamassist.chat.quiet import parse_hhmm
 from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
 from teamassist.scheduler.models import JobRun
-from teamassist.scheduler.registry import DailyJob, JobContext, JobGroup
+from teamassist.scheduler.registry import DailyJob, IntervalJob, JobContext, JobGroup
 from teamassist.team.models import Team
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,12 @@ class Scheduler:
         after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.factory = factory
+        groups = list(groups)
         self.jobs = [job for group in groups for job in group.daily_jobs]
+        self.interval_jobs = [job for group in groups for job in group.interval_jobs]
+        # (job key, team id) -> the last interval slot that ran; sweeps are idempotent, so
+        # after a restart running one slot again is harmless.
+        self._swept: dict[tuple[str, int], datetime] = {}
         self.clock = clock
         self.catch_up = catch_up
         self.system_jobs = list(system_jobs)
@@ -88,6 +93,8 @@ class Scheduler:
                     continue
                 for slot in slots:
                     self._run_one(job, team, slot, now, report)
+            for sweep in self.interval_jobs:
+                self._sweep(sweep, team, now, report)
         for system_job in self.system_jobs:
             try:
                 system_job()
@@ -170,6 +177,33 @@ class Scheduler:
             log.exception("job %s for team %s at %s failed", job.key, team.id, slot)
             report.failed.append((job.key, team.id, slot, str(exc)))
             self._record_failure(job, team, slot, now, attempts, exc)
+
+    def _sweep(self, job: IntervalJob, team: Team, now: datetime, report: TickReport) -> None:
+        slot = job.slot(now)
+        last = self._swept.get((job.key, team.id))
+        if last is not None and last >= slot:
+            return
+        try:
+            with transaction(self.factory) as session:
+                live_team = session.get(Team, team.id)
+                if live_team is None:
+                    return
+                job.handler(
+                    JobContext(
+                        session=session,
+                        team=live_team,
+                        key=job.key,
+                        slot_at=slot,
+                        local_date=slot.astimezone(ZoneInfo(live_team.timezone)).date(),
+                        now=now,
+                    )
+                )
+            self.after_commit()
+            self._swept[(job.key, team.id)] = slot
+            report.ran.append((job.key, team.id, slot))
+        except Exception as exc:  # retried on the next tick
+            log.exception("sweep %s for team %s failed", job.key, team.id)
+            report.failed.append((job.key, team.id, slot, str(exc)))
 
     def _record_failure(
         self,

@@ -1,0 +1,361 @@
+"""REST endpoints of the feedback desk (``/api/v1/feedback/...``); the chat commands and these
+call the same service and flow functions."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from teamassist.clock import local
+from teamassist.exceptions import NotFound
+from teamassist.feedback import flows, messages
+from teamassist.feedback import service as feedback_service
+from teamassist.feedback.models import FeedbackItem, FeedbackStatus
+from teamassist.feedback.schemas import (
+    FeedbackAssign,
+    FeedbackCreate,
+    FeedbackDuplicate,
+    FeedbackEventRead,
+    FeedbackItemDetail,
+    FeedbackItemRead,
+    FeedbackNote,
+    FeedbackPage,
+    FeedbackReportRead,
+    LoadRead,
+)
+from teamassist.feedback.service import FeedbackFilter, Origin
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+from teamassist.web.auth import Principal
+from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/feedback", tags=["feedback"])
+
+
+def _team(session: Session, principal: Principal, team_id: int | None) -> Team:
+    if team_id is None:
+        return team_service.default_team(session, workspace_id=principal.workspace.id)
+    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+
+
+def _member(session: Session, principal: Principal, handle: str) -> Member:
+    member = team_service.get_member_by_handle(
+        session, workspace_id=principal.workspace.id, handle=handle
+    )
+    if member is None:
+        raise NotFound("core.error.unknown_member", who=handle)
+    return member
+
+
+def _read(
+    item: FeedbackItem, team: Team, people: dict[int, Member]
+) -> FeedbackItemRead:
+    times = feedback_service.response_times(item, team=team)
+    owner = people.get(item.owner_id) if item.owner_id is not None else None
+    return FeedbackItemRead(
+        id=item.id,
+        team_id=item.team_id,
+        kind=item.kind,
+        status=item.status,
+        text=item.text,
+        reporter_id=item.reporter_id,
+        reporter_name=item.reporter_name,
+        owner_id=item.owner_id,
+        owner_name=owner.display_name if owner else None,
+        origin_platform=item.origin_platform,
+        origin_chat=item.origin_chat_name or item.origin_chat_key,
+        duplicate_of_id=item.duplicate_of_id,
+        plus_ones=item.plus_ones,
+        local_date=item.local_date,
+        created_at=item.created_at,
+        acknowledged_at=item.acknowledged_at,
+        resolved_at=item.resolved_at,
+        resolution_note=item.resolution_note,
+        waiting_for_sign_in=item.digest_pending,
+        acknowledge_seconds=times.acknowledge_wall,
+        acknowledge_work_seconds=times.acknowledge_work,
+        resolve_seconds=times.resolve_wall,
+        resolve_work_seconds=times.resolve_work,
+    )
+
+
+def _teams(session: Session, principal: Principal) -> dict[int, Team]:
+    return {t.id: t for t in team_service.get_teams(session, workspace_id=principal.workspace.id)}
+
+
+def _filters(
+    session: Session,
+    principal: Principal,
+    *,
+    team_id: int | None,
+    status: list[str] | None,
+    kind: str | None,
+    owner: str | None,
+    reporter: str | None,
+    date_from: date | None,
+    date_to: date | None,
+    q: str | None,
+) -> FeedbackFilter:
+    statuses = [s for value in status or [] for s in value.split(",") if s]
+    for value in statuses:
+        FeedbackStatus(value)  # an unknown status is a 422, not an empty page
+    return FeedbackFilter(
+        team_id=team_id,
+        status=statuses,
+        kind=kind,
+        owner_id=_member(session, principal, owner).id if owner else None,
+        reporter_id=_member(session, principal, reporter).id if reporter else None,
+        date_from=date_from,
+        date_to=date_to,
+        text=q or None,
+    )
+
+
+TeamQ = Annotated[int | None, Query()]
+StatusQ = Annotated[list[str] | None, Query(description="open, acknowledged, resolved, ...")]
+KindQ = Annotated[str | None, Query(pattern="^(bug|suggestion)$")]
+HandleQ = Annotated[str | None, Query(max_length=64)]
+TextQ = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/items", response_model=FeedbackPage)
+def list_items(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team_id: TeamQ = None,
+    status: StatusQ = None,
+    kind: KindQ = None,
+    owner: HandleQ = None,
+    reporter: HandleQ = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: TextQ = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> FeedbackPage:
+    """Search items: status, type, owner, reporter, local date range, text."""
+    filters = _filters(
+        session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
+        reporter=reporter, date_from=date_from, date_to=date_to, q=q,
+    )
+    items, total = feedback_service.search(
+        session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
+    )
+    teams = _teams(session, principal)
+    people = feedback_service.members_by_id(session, (i.owner_id for i in items))
+    return FeedbackPage(
+        total=total, limit=limit, offset=offset,
+        items=[_read(i, teams[i.team_id], people) for i in items],
+    )
+
+
+@router.get("/items.csv", response_class=Response)
+def export_items(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team_id: TeamQ = None,
+    status: StatusQ = None,
+    kind: KindQ = None,
+    owner: HandleQ = None,
+    reporter: HandleQ = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: TextQ = None,
+) -> Response:
+    """The same search as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese right)."""
+    filters = _filters(
+        session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
+        reporter=reporter, date_from=date_from, date_to=date_to, q=q,
+    )
+    text = feedback_service.export_csv(
+        session,
+        items=feedback_service.iter_all(
+            session, workspace_id=principal.workspace.id, filters=filters
+        ),
+        teams=_teams(session, principal),
+    )
+    return Response(
+        content="\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="feedback.csv"'},
+    )
+
+
+@router.post("/items", response_model=FeedbackItemRead, status_code=201)
+def submit(
+    body: FeedbackCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> FeedbackItemRead:
+    """Submit feedback as the signed-in member (routed and announced as in chat)."""
+    team = _team(session, principal, body.team_id)
+    now = runtime.clock()
+    done = flows.submit(
+        session,
+        team=team,
+        reporter=principal.member,
+        kind=body.kind,
+        text=body.text,
+        origin=Origin(platform="web", chat_key="api", chat_name="REST API"),
+        now=now,
+    )
+    if principal.member is None:
+        done.item.reporter_name = principal.username
+    people = {done.owner.id: done.owner} if done.owner else {}
+    return _read(done.item, team, people)
+
+
+def _item_detail(session: Session, item: FeedbackItem, team: Team) -> FeedbackItemDetail:
+    events = feedback_service.history(session, item=item)
+    people = feedback_service.members_by_id(
+        session,
+        [item.owner_id, *(e.actor_id for e in events),
+         *(int((e.detail or {}).get("owner_id") or 0) or None for e in events)],
+    )
+    base = _read(item, team, people)
+    history = [
+        FeedbackEventRead(
+            action=e.action,
+            label=messages.action_label(e, people),
+            actor_id=e.actor_id,
+            actor_name=people[e.actor_id].display_name if e.actor_id in people else None,
+            note=e.note,
+            detail=e.detail,
+            at=e.at,
+        )
+        for e in events
+    ]
+    return FeedbackItemDetail(**base.model_dump(), history=history)
+
+
+def _load(session: Session, principal: Principal, item_id: int) -> tuple[FeedbackItem, Team]:
+    item = feedback_service.get(session, workspace_id=principal.workspace.id, item_id=item_id)
+    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=item.team_id)
+    return item, team
+
+
+@router.get("/items/{item_id}", response_model=FeedbackItemDetail)
+def get_item(item_id: int, session: SessionDep, principal: PrincipalDep) -> FeedbackItemDetail:
+    """One item with its history."""
+    item, team = _load(session, principal, item_id)
+    return _item_detail(session, item, team)
+
+
+def _desk(
+    session: Session, principal: Principal, runtime: RuntimeDep, item_id: int
+) -> tuple[FeedbackItem, Team]:
+    item, team = _load(session, principal, item_id)
+    flows.require_desk(
+        session, team=team, member=principal.member, now=runtime.clock(), item=item
+    )
+    return item, team
+
+
+@router.post("/items/{item_id}/acknowledge", response_model=FeedbackItemDetail)
+def acknowledge(
+    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """open → acknowledged; the reporter is told."""
+    item, team = _desk(session, principal, runtime, item_id)
+    flows.acknowledge(session, item=item, actor=principal.member, now=runtime.clock(),
+                      note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.post("/items/{item_id}/resolve", response_model=FeedbackItemDetail)
+def resolve(
+    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """Resolve with an optional note; the reporter is told."""
+    item, team = _desk(session, principal, runtime, item_id)
+    flows.close(session, item=item, status=FeedbackStatus.RESOLVED, actor=principal.member,
+                now=runtime.clock(), note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.post("/items/{item_id}/wont-fix", response_model=FeedbackItemDetail)
+def wont_fix(
+    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """Close as won't fix; the reporter is told."""
+    item, team = _desk(session, principal, runtime, item_id)
+    flows.close(session, item=item, status=FeedbackStatus.WONT_FIX, actor=principal.member,
+                now=runtime.clock(), note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.post("/items/{item_id}/duplicate", response_model=FeedbackItemDetail)
+def duplicate(
+    item_id: int, body: FeedbackDuplicate, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """Close as a duplicate of ``original_id`` (its "+1" count goes up)."""
+    item, team = _desk(session, principal, runtime, item_id)
+    original = feedback_service.get(
+        session, workspace_id=principal.workspace.id, item_id=body.original_id
+    )
+    flows.mark_duplicate(session, item=item, original=original, actor=principal.member,
+                         now=runtime.clock(), note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.post("/items/{item_id}/reopen", response_model=FeedbackItemDetail)
+def reopen(
+    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """Reopen a closed item."""
+    item, team = _desk(session, principal, runtime, item_id)
+    flows.reopen(session, item=item, actor=principal.member, now=runtime.clock(), note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.post("/items/{item_id}/assign", response_model=FeedbackItemDetail)
+def assign(
+    item_id: int, body: FeedbackAssign, session: SessionDep, principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> FeedbackItemDetail:
+    """Assign or reassign; the new owner is told."""
+    item, team = _desk(session, principal, runtime, item_id)
+    owner = _member(session, principal, body.owner)
+    flows.assign(session, item=item, owner=owner, actor=principal.member, now=runtime.clock(),
+                 note=body.note)
+    return _item_detail(session, item, team)
+
+
+@router.get("/report", response_model=FeedbackReportRead)
+def report(
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team_id: TeamQ = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> FeedbackReportRead:
+    """Items per day by type, median response times (wall and working), load per person.
+
+    Defaults to the last 30 days of the team's local calendar.
+    """
+    team = _team(session, principal, team_id)
+    today = local(runtime.clock(), team.timezone).date()
+    end = date_to or today
+    start = date_from or end - timedelta(days=29)
+    data = feedback_service.report_aggregates(session, team=team, date_from=start, date_to=end)
+    return FeedbackReportRead(
+        team_id=team.id,
+        date_from=data.date_from,
+        date_to=data.date_to,
+        total=data.total,
+        per_day=data.per_day,
+        by_status=data.by_status,
+        median_acknowledge_seconds=data.median_acknowledge_wall,
+        median_acknowledge_work_seconds=data.median_acknowledge_work,
+        median_resolve_seconds=data.median_resolve_wall,
+        median_resolve_work_seconds=data.median_resolve_work,
+        load=[LoadRead(**vars(row)) for row in data.load],
+    )

@@ -1,0 +1,196 @@
+"""Chat commands of the feedback desk: the seed's four, verbatim, and the lifecycle around them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
+from teamassist.chat.types import Reply
+from teamassist.exceptions import PermissionDenied
+from teamassist.feedback import flows, messages
+from teamassist.feedback import service as feedback_service
+from teamassist.feedback.models import FeedbackKind, FeedbackStatus
+from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, FeedbackFilter, Origin
+from teamassist.team.models import Member, Team
+
+commands = CommandGroup("feedback")
+
+LIST_LIMIT = 10
+_ID = Arg("id", ArgKind.INT)
+_NOTE = Arg("note", ArgKind.TEXT, required=False, max_length=MAX_NOTE)
+
+
+def _origin(ctx: CommandContext) -> Origin:
+    message = ctx.message
+    return Origin(
+        platform=message.platform.value,
+        tenant_key=message.tenant_key,
+        chat_key=message.chat_key,
+        chat_name=flows.channel_name(
+            ctx.session, team=ctx.team, platform=message.platform.value,
+            chat_key=message.chat_key,
+        ),
+        message_id=message.message_id or None,
+    )
+
+
+def _submit(ctx: CommandContext, kind: FeedbackKind, text: str) -> Reply:
+    done = flows.submit(
+        ctx.session,
+        team=ctx.team,
+        reporter=ctx.member,
+        kind=kind,
+        text=text,
+        origin=_origin(ctx),
+        now=ctx.now,
+    )
+    return messages.received(done.item, done.owner, off_duty=done.off_duty)
+
+
+@commands.command("feedback.report", args=[Arg("text", ArgKind.TEXT, max_length=MAX_TEXT)])
+def handle_report(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/问题反馈: a bug for the tech person on duty."""
+    return _submit(ctx, FeedbackKind.BUG, args["text"])
+
+
+@commands.command("feedback.suggest", args=[Arg("text", ArgKind.TEXT, max_length=MAX_TEXT)])
+def handle_suggest(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/产品建议: a suggestion for the product person on duty."""
+    return _submit(ctx, FeedbackKind.SUGGESTION, args["text"])
+
+
+@commands.command(
+    "feedback.today", args=[Arg("date", ArgKind.DATE, required=False)],
+    permission=Permission.ON_DUTY,
+)
+def handle_today(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/当日反馈: the day's items with type, id, text, reporter and status."""
+    day = args.get("date") or ctx.today
+    items = feedback_service.items_of_day(ctx.session, team=ctx.team, day=day)
+    return messages.day_list(items, day)
+
+
+def _today_after(ctx: CommandContext, lead: Reply) -> Reply:
+    items = feedback_service.items_of_day(ctx.session, team=ctx.team, day=ctx.today)
+    reply = messages.day_list(items, ctx.today, lead=lead.body)
+    reply.people.update(lead.people)
+    return reply
+
+
+@commands.command("feedback.resolve", args=[_ID, _NOTE], permission=Permission.ON_DUTY)
+def handle_resolve(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/标注解决: resolve, tell the reporter, show today's list (as the seed did)."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    flows.close(
+        ctx.session, item=item, status=FeedbackStatus.RESOLVED, actor=ctx.member, now=ctx.now,
+        note=args.get("note"),
+    )
+    return _today_after(ctx, messages.done("resolved", item))
+
+
+@commands.command("feedback.ack", args=[_ID, _NOTE], permission=Permission.ON_DUTY)
+def handle_ack(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/确认反馈: someone is on it; the reporter hears so."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    flows.acknowledge(ctx.session, item=item, actor=ctx.member, now=ctx.now, note=args.get("note"))
+    owner = ctx.session.get(Member, item.owner_id) if item.owner_id else None
+    return messages.done("acknowledged", item, owner)
+
+
+@commands.command("feedback.wontfix", args=[_ID, _NOTE], permission=Permission.ON_DUTY)
+def handle_wontfix(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/不予处理: close without a fix, with the reason."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    flows.close(
+        ctx.session, item=item, status=FeedbackStatus.WONT_FIX, actor=ctx.member, now=ctx.now,
+        note=args.get("note"),
+    )
+    return messages.done("wont_fix", item)
+
+
+@commands.command(
+    "feedback.duplicate", args=[_ID, Arg("original", ArgKind.INT), _NOTE],
+    permission=Permission.ON_DUTY,
+)
+def handle_duplicate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/重复反馈: merge into the original, which counts a "+1"."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    original = feedback_service.get(
+        ctx.session, workspace_id=ctx.workspace.id, item_id=args["original"]
+    )
+    flows.mark_duplicate(
+        ctx.session, item=item, original=original, actor=ctx.member, now=ctx.now,
+        note=args.get("note"),
+    )
+    root = feedback_service.root_of(ctx.session, item)
+    return messages.done("duplicate", item, original=root.id, count=root.plus_ones + 1)
+
+
+@commands.command("feedback.reopen", args=[_ID, _NOTE], permission=Permission.ON_DUTY)
+def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/重开反馈: back to open, the follow-up clock starts again."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    flows.reopen(ctx.session, item=item, actor=ctx.member, now=ctx.now, note=args.get("note"))
+    owner = ctx.session.get(Member, item.owner_id) if item.owner_id else None
+    return messages.done("reopened", item, owner)
+
+
+@commands.command(
+    "feedback.assign", args=[_ID, Arg("owner", ArgKind.MEMBER), _NOTE],
+    permission=Permission.ON_DUTY,
+)
+def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/指派反馈: give the item to someone (they are told directly)."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    owner = args["owner"]
+    flows.assign(
+        ctx.session, item=item, owner=owner, actor=ctx.member, now=ctx.now, note=args.get("note")
+    )
+    return messages.done("assigned", item, owner)
+
+
+@commands.command(
+    "feedback.search", args=[Arg("text", ArgKind.TEXT, max_length=200)],
+    permission=Permission.ON_DUTY,
+)
+def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/查找反馈: items whose text contains the words, newest first."""
+    items, total = feedback_service.search(
+        ctx.session, workspace_id=ctx.workspace.id,
+        filters=FeedbackFilter(text=args["text"]), limit=LIST_LIMIT,
+    )
+    return messages.search_results(items, total, args["text"])
+
+
+@commands.command("feedback.mine")
+def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/我的反馈: the reporter's own items and where they are."""
+    items, _total = feedback_service.search(
+        ctx.session, workspace_id=ctx.workspace.id,
+        filters=FeedbackFilter(reporter_id=ctx.member.id), limit=LIST_LIMIT,
+    )
+    return messages.mine(items)
+
+
+@commands.command("feedback.show", args=[_ID])
+def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/反馈详情: one item with its history (the reporter, the owner, or the desk)."""
+    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
+    involved = ctx.member.id in (item.reporter_id, item.owner_id) or ctx.is_lead
+    if not involved and not flows.is_on_duty(
+        ctx.session, team=ctx.team, member=ctx.member, at=ctx.now
+    ):
+        raise PermissionDenied("feedback.error.forbidden")
+    events = feedback_service.history(ctx.session, item=item)
+    people = feedback_service.members_by_id(
+        ctx.session,
+        [item.owner_id, *(e.actor_id for e in events),
+         *(int((e.detail or {}).get("owner_id") or 0) or None for e in events)],
+    )
+    team = ctx.team if ctx.team.id == item.team_id else ctx.session.get(Team, item.team_id)
+    assert team is not None
+    return messages.detail(
+        item, team=team, events=events, people=people,
+        times=feedback_service.response_times(item, team=team),
+    )

@@ -1,0 +1,352 @@
+"""Use cases of the feedback desk that reach other domains: routing by the duty roster, notices
+to channels, the reporter's two-sided loop, sign-in digests, hand-off sections, follow-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
+from teamassist.enums import ChannelPurpose, Role
+from teamassist.exceptions import PermissionDenied
+from teamassist.feedback import messages
+from teamassist.feedback import service as feedback_service
+from teamassist.feedback.models import (
+    FeedbackAction,
+    FeedbackItem,
+    FeedbackKind,
+    FeedbackStatus,
+)
+from teamassist.feedback.service import Origin
+from teamassist.outbox import service as outbox_service
+from teamassist.team import service as team_service
+from teamassist.team.models import Channel, Member, Team
+
+# Which duty rotation answers which kind of feedback.
+ROTATION: dict[str, str] = {
+    FeedbackKind.BUG.value: "tech",
+    FeedbackKind.SUGGESTION.value: "product",
+}
+
+
+# -- the duty roster ---------------------------------------------------------------------------
+
+
+def on_duty(session: Session, *, team: Team, at: datetime, kind: str | None) -> list[Member]:
+    """Who is on duty for ``kind`` (primary first); nobody when there is no duty domain."""
+    try:
+        from teamassist.duty import service as duty_service
+    except ImportError:  # the duty domain is optional at composition time
+        return []
+    rotation = ROTATION.get(kind) if kind else None
+    return list(duty_service.on_duty_members(session, team=team, at=at, rotation_kind=rotation))
+
+
+def is_on_duty(session: Session, *, team: Team, member: Member, at: datetime) -> bool:
+    """Whether ``member`` is on duty now (either rotation)."""
+    try:
+        from teamassist.duty import service as duty_service
+    except ImportError:
+        return False
+    return bool(duty_service.is_on_duty(session, team, member, at))
+
+
+def default_owner(session: Session, *, team: Team) -> Member | None:
+    """The configured fallback owner (``settings.feedback.default_owner``), else the first admin."""
+    handle = feedback_service.desk_settings(team).default_owner
+    if handle:
+        member = team_service.get_member_by_handle(
+            session, workspace_id=team.workspace_id, handle=handle
+        )
+        if member is not None:
+            return member
+    admins = team_service.admins(session, team=team)
+    return admins[0] if admins else None
+
+
+def require_desk(
+    session: Session, *, team: Team, member: Member | None, now: datetime,
+    item: FeedbackItem | None = None,
+) -> None:
+    """Refuse unless ``member`` may work the desk: lead/admin, on duty, or the item's owner.
+
+    ``member`` None is the API token holder, who acts as the workspace owner.
+    """
+    if member is None:
+        return
+    if team_service.role_of(session, team=team, member=member) in (Role.ADMIN, Role.LEAD):
+        return
+    if item is not None and item.owner_id == member.id:
+        return
+    if is_on_duty(session, team=team, member=member, at=now):
+        return
+    raise PermissionDenied("feedback.error.forbidden")
+
+
+# -- intake ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A recorded item, who got it, and whether it waits for the next sign-in."""
+
+    item: FeedbackItem
+    owner: Member | None
+    off_duty: bool
+
+
+def channel_name(session: Session, *, team: Team, platform: str, chat_key: str) -> str:
+    """The configured name of the chat an item came from ('' when it is not a known channel)."""
+    name = session.scalar(
+        select(Channel.name).where(
+            Channel.workspace_id == team.workspace_id,
+            Channel.platform == platform,
+            Channel.address == chat_key,
+        ).limit(1)
+    )
+    return name or ""
+
+
+def submit(
+    session: Session,
+    *,
+    team: Team,
+    reporter: Member | None,
+    kind: FeedbackKind,
+    text: str,
+    origin: Origin,
+    now: datetime,
+) -> Submitted:
+    """Route to the person on duty (or the default owner), record, and queue the notices."""
+    people = on_duty(session, team=team, at=now, kind=kind.value)
+    owner = people[0] if people else default_owner(session, team=team)
+    item = feedback_service.report(
+        session,
+        team=team,
+        reporter=reporter,
+        kind=kind,
+        text=text,
+        origin=origin,
+        owner=owner,
+        now=now,
+        digest_pending=not people,
+    )
+    notice = messages.new_notice(item, owner, off_duty=not people)
+    for purpose in (ChannelPurpose.INTERNAL, ChannelPurpose.WEBHOOK):
+        notify.to_channels(
+            session, team=team, purpose=purpose, reply=notice, key=f"feedback.new:{item.id}",
+            now=now,
+        )
+    return Submitted(item=item, owner=owner, off_duty=not people)
+
+
+# -- lifecycle ---------------------------------------------------------------------------------
+
+
+def _stamp(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%S%f")
+
+
+def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: str,
+                  now: datetime) -> None:
+    """Answer the reporter where they wrote (a reply in that chat), else directly."""
+    if (
+        item.origin_platform
+        and item.origin_platform not in team_service.LOCAL_PLATFORMS
+        and item.origin_chat_key
+    ):
+        outbox_service.enqueue(
+            session,
+            key=f"{key}:origin",
+            platform=item.origin_platform,
+            address=item.origin_chat_key,
+            reply=reply,
+            now=now,
+            workspace_id=item.workspace_id,
+            reply_to=item.origin_message_id,
+        )
+        return
+    reporter = session.get(Member, item.reporter_id) if item.reporter_id else None
+    if reporter is not None:
+        notify.to_member(session, member=reporter, reply=reply, key=key, now=now)
+
+
+def _loop(
+    session: Session, item: FeedbackItem, action: str, actor: Member | None, now: datetime,
+    original_id: int | None = None,
+) -> None:
+    reporter = session.get(Member, item.reporter_id) if item.reporter_id else None
+    reply = messages.reporter_update(
+        item, action=action, reporter=reporter, actor=actor, original_id=original_id
+    )
+    tell_reporter(
+        session, item=item, reply=reply,
+        key=f"feedback.{action}:{item.id}:{_stamp(now)}", now=now,
+    )
+
+
+def acknowledge(
+    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    note: str | None = None,
+) -> FeedbackItem:
+    """Acknowledge; the reporter hears that someone is on it."""
+    feedback_service.acknowledge(session, item=item, actor=actor, now=now, note=note)
+    _loop(session, item, "acknowledged", actor, now)
+    return item
+
+
+def close(
+    session: Session, *, item: FeedbackItem, status: FeedbackStatus, actor: Member | None,
+    now: datetime, note: str | None = None,
+) -> FeedbackItem:
+    """Resolve or decline; the reporter hears it, with the note."""
+    feedback_service.close(session, item=item, status=status, actor=actor, now=now, note=note)
+    _loop(session, item, status.value, actor, now)
+    return item
+
+
+def mark_duplicate(
+    session: Session, *, item: FeedbackItem, original: FeedbackItem, actor: Member | None,
+    now: datetime, note: str | None = None,
+) -> FeedbackItem:
+    """Merge into the original; the reporter hears which item carries on."""
+    feedback_service.mark_duplicate(
+        session, item=item, original=original, actor=actor, now=now, note=note
+    )
+    _loop(session, item, "duplicate", actor, now, original_id=item.duplicate_of_id)
+    return item
+
+
+def reopen(
+    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    note: str | None = None,
+) -> FeedbackItem:
+    """Reopen; the reporter and the owner hear it."""
+    feedback_service.reopen(session, item=item, actor=actor, now=now, note=note)
+    _loop(session, item, "reopened", actor, now)
+    owner = session.get(Member, item.owner_id) if item.owner_id else None
+    if owner is not None and (actor is None or owner.id != actor.id):
+        notify.to_member(
+            session, member=owner, reply=messages.assigned_notice(item, owner),
+            key=f"feedback.reopened.owner:{item.id}:{_stamp(now)}", now=now,
+        )
+    return item
+
+
+def assign(
+    session: Session, *, item: FeedbackItem, owner: Member, actor: Member | None,
+    now: datetime, note: str | None = None,
+) -> FeedbackItem:
+    """Hand the item to ``owner``, who is told directly."""
+    feedback_service.assign(session, item=item, owner=owner, actor=actor, now=now, note=note)
+    item.digest_pending = False
+    if actor is None or owner.id != actor.id:
+        notify.to_member(
+            session, member=owner, reply=messages.assigned_notice(item, owner),
+            key=f"feedback.assigned:{item.id}:{owner.id}:{_stamp(now)}", now=now,
+        )
+    return item
+
+
+# -- nothing falls through -----------------------------------------------------------------------
+
+
+def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime,
+                 **_: Any) -> None:
+    """``duty.signed_in``: hand the items that came in while nobody was on duty to ``member``."""
+    pending = feedback_service.pending_digest(session, team=team)
+    if not pending:
+        return
+    kinds = {
+        kind
+        for kind in ROTATION
+        if any(m.id == member.id for m in on_duty(session, team=team, at=now, kind=kind))
+    }
+    # Duty told us this person is on duty; if no rotation claims them, they take everything.
+    mine = [i for i in pending if i.kind in (kinds or set(ROTATION))]
+    if not mine:
+        return
+    for item in mine:
+        if item.owner_id != member.id and item.status == FeedbackStatus.OPEN:
+            feedback_service.assign(session, item=item, owner=member, actor=None, now=now)
+        feedback_service.record_followup(
+            session, item=item, action=FeedbackAction.DIGESTED, now=now,
+            detail={"member_id": member.id},
+        )
+    reply = messages.digest(mine, member, team)
+    key = f"feedback.digest:{team.id}:{member.id}:{mine[0].id}-{mine[-1].id}:{_stamp(now)}"
+    notify.to_member(session, member=member, reply=reply, key=key, now=now)
+    notify.to_channels(
+        session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key, now=now
+    )
+
+
+def handoff_section(*, session: Session, team: Team, now: datetime, **_: Any) -> str | None:
+    """``duty.handoff_digest``: the items still open, for the next person on duty."""
+    items = feedback_service.active_items(session, team=team)
+    if not items:
+        return None
+    owners = feedback_service.members_by_id(session, (i.owner_id for i in items))
+    return messages.handoff_section(items, owners)
+
+
+def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int, str]]:
+    """Re-notify unacknowledged items, then escalate them to the admins.
+
+    Idempotent: notice keys name the item and the start of its waiting time, and the item
+    records what was done, so running it again (or on two runners) sends nothing twice.
+    """
+    settings = feedback_service.desk_settings(team)
+    done: list[tuple[int, str]] = []
+    if settings.renotify_minutes <= 0 and settings.escalate_minutes <= 0:
+        return done
+    items = feedback_service.active_items(
+        session, team=team, status=[FeedbackStatus.OPEN.value]
+    )
+    admins: list[Member] | None = None
+    for item in items:
+        if item.escalated_at is not None:
+            continue
+        waited = now - item.awaiting_since
+        since = _stamp(item.awaiting_since)
+        owner = session.get(Member, item.owner_id) if item.owner_id else None
+        if settings.escalate_minutes > 0 and waited >= timedelta(
+            minutes=settings.escalate_minutes
+        ):
+            if admins is None:
+                admins = team_service.admins(session, team=team)
+            reply = messages.escalate(item, owner, admins, settings.escalate_minutes)
+            key = f"feedback.escalate:{item.id}:{since}"
+            for admin in admins:
+                notify.to_member(session, member=admin, reply=reply, key=key, now=now)
+            notify.to_channels(
+                session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key,
+                now=now,
+            )
+            feedback_service.record_followup(
+                session, item=item, action=FeedbackAction.ESCALATED, now=now
+            )
+            done.append((item.id, "escalated"))
+        elif (
+            settings.renotify_minutes > 0
+            and item.renotified_at is None
+            and waited >= timedelta(minutes=settings.renotify_minutes)
+        ):
+            reply = messages.renotify(item, owner, settings.renotify_minutes)
+            key = f"feedback.renotify:{item.id}:{since}"
+            if owner is not None:
+                notify.to_member(session, member=owner, reply=reply, key=key, now=now)
+            notify.to_channels(
+                session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key,
+                now=now,
+            )
+            feedback_service.record_followup(
+                session, item=item, action=FeedbackAction.RENOTIFIED, now=now
+            )
+            done.append((item.id, "renotified"))
+    return done

@@ -1,0 +1,328 @@
+"""Replies and notices of the feedback desk; every word comes from ``locale/feedback.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from teamassist.chat.types import Reply, ReplyField
+from teamassist.clock import local
+from teamassist.feedback.models import FeedbackEvent, FeedbackItem
+from teamassist.feedback.service import ResponseTimes
+from teamassist.i18n import t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+SNIPPET = 60
+HANDOFF_LINES = 20
+
+
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    """One line of the item's text for lists (the item keeps every character)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _mention(reply: Reply, member: Member | None) -> str:
+    if member is None:
+        return t("feedback.notice.nobody")
+    return reply.mention(member.id, team_service.person(member))
+
+
+def _kind(item: FeedbackItem) -> str:
+    return t(f"feedback.kind.{item.kind}")
+
+
+def _status(item: FeedbackItem) -> str:
+    return t(f"feedback.status.{item.status}")
+
+
+def _box(item: FeedbackItem) -> str:
+    return t(f"feedback.box.{item.status}")
+
+
+def received(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Reply:
+    """The reporter's receipt: the seed's sentence, the id, and who was told."""
+    reply = Reply(quote=snippet(item.text, 200))
+    if owner is None:
+        first = t("feedback.received.nobody")
+    else:
+        first = t(f"feedback.received.{item.kind}", owner=_mention(reply, owner))
+    lines = [first, t("feedback.received.id_line", id=item.id)]
+    if off_duty:
+        lines.append(t("feedback.received.off_duty"))
+    reply.body = "\n".join(lines)
+    return reply
+
+
+def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Reply:
+    """The notice to the internal channel and the WeCom robot."""
+    reply = Reply(title=t(f"feedback.notice.title_{item.kind}"))
+    reply.fields = [
+        ReplyField(
+            label=t("feedback.notice.origin"),
+            value=item.origin_chat_name or f"{item.origin_platform}:{item.origin_chat_key}",
+        ),
+        ReplyField(label=t("feedback.notice.id"), value=str(item.id)),
+        ReplyField(label=t("feedback.notice.reporter"), value=item.reporter_name),
+        ReplyField(label=t("feedback.notice.text"), value=item.text),
+        ReplyField(label=t("feedback.notice.owner"), value=_mention(reply, owner)),
+    ]
+    lines = [t("feedback.notice.actions", id=item.id)]
+    if off_duty:
+        lines.insert(0, t("feedback.notice.off_duty"))
+    reply.body = "\n".join(lines)
+    return reply
+
+
+def assigned_notice(item: FeedbackItem, owner: Member) -> Reply:
+    """Tell the new owner an item is theirs."""
+    reply = Reply()
+    reply.body = t(
+        "feedback.notice.assigned", owner=_mention(reply, owner), id=item.id,
+        text=snippet(item.text, 200),
+    )
+    return reply
+
+
+def day_list(items: Sequence[FeedbackItem], day: date, *, lead: str | None = None) -> Reply:
+    """The seed's /当日反馈 list: box, type, id, text, reporter, status."""
+    if not items:
+        body = t("feedback.day.empty", date=day.isoformat())
+        return Reply(body=f"{lead}\n\n{body}" if lead else body)
+    lines = [
+        t(
+            "feedback.day.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
+            reporter=i.reporter_name, status=_status(i),
+        )
+        for i in items
+    ]
+    body = "\n".join(lines)
+    return Reply(
+        title=t("feedback.day.title", date=day.isoformat(), count=len(items)),
+        body=f"{lead}\n\n{body}" if lead else body,
+    )
+
+
+def done(key: str, item: FeedbackItem, owner: Member | None = None, **params: object) -> Reply:
+    """The acting person's confirmation (acknowledged, reopened, assigned...)."""
+    reply = Reply()
+    reply.body = t(f"feedback.done.{key}", id=item.id, owner=_mention(reply, owner), **params)
+    return reply
+
+
+def reporter_update(
+    item: FeedbackItem,
+    *,
+    action: str,
+    reporter: Member | None,
+    actor: Member | None,
+    original_id: int | None = None,
+) -> Reply:
+    """What the reporter hears when their item moves."""
+    reply = Reply(quote=t("feedback.reporter.quote", text=snippet(item.text, 200)))
+    who = _mention(reply, reporter) if reporter else item.reporter_name
+    lines = [
+        t(
+            f"feedback.reporter.{action}", reporter=who, id=item.id,
+            actor=_mention(reply, actor) if actor else t("feedback.action.system"),
+            original=original_id or "",
+        )
+    ]
+    if item.resolution_note and action in ("resolved", "wont_fix", "duplicate"):
+        lines.append(t("feedback.reporter.note", note=item.resolution_note))
+    reply.body = "\n".join(lines)
+    return reply
+
+
+def renotify(item: FeedbackItem, owner: Member | None, minutes: int) -> Reply:
+    """The re-notice for an item nobody acknowledged."""
+    reply = Reply()
+    reply.body = "\n".join(
+        [
+            t(
+                "feedback.followup.renotify", owner=_mention(reply, owner), id=item.id,
+                minutes=minutes, text=snippet(item.text, 200),
+            ),
+            t("feedback.followup.hint", id=item.id),
+        ]
+    )
+    return reply
+
+
+def escalate(
+    item: FeedbackItem, owner: Member | None, admins: Sequence[Member], minutes: int
+) -> Reply:
+    """The escalation to the team's admins."""
+    reply = Reply()
+    names = " ".join(_mention(reply, a) for a in admins) or t("feedback.notice.nobody")
+    reply.body = "\n".join(
+        [
+            t(
+                "feedback.followup.escalate", id=item.id, minutes=minutes, admins=names,
+                text=snippet(item.text, 200), owner=_mention(reply, owner),
+            ),
+            t("feedback.followup.hint", id=item.id),
+        ]
+    )
+    return reply
+
+
+def digest(items: Sequence[FeedbackItem], member: Member, team: Team) -> Reply:
+    """Items that arrived while nobody was on duty, for the person who just signed in."""
+    reply = Reply(title=t("feedback.digest.title", count=len(items)))
+    lines = [t("feedback.digest.intro", member=_mention(reply, member))]
+    for item in items:
+        lines.append(
+            t(
+                "feedback.digest.line", kind=_kind(item), id=item.id, text=snippet(item.text),
+                reporter=item.reporter_name, time=_when(item.created_at, team),
+            )
+        )
+    reply.body = "\n".join(lines)
+    return reply
+
+
+def handoff_section(items: Sequence[FeedbackItem], owners: dict[int, Member]) -> str:
+    """Markdown for the duty hand-off digest: what is still open."""
+    lines = [t("feedback.handoff.title", count=len(items))]
+    for item in items[:HANDOFF_LINES]:
+        owner = owners.get(item.owner_id) if item.owner_id is not None else None
+        lines.append(
+            t(
+                "feedback.handoff.line", box=_box(item), kind=_kind(item), id=item.id,
+                text=snippet(item.text), status=_status(item),
+                owner=owner.display_name if owner else t("feedback.notice.nobody"),
+            )
+        )
+    if len(items) > HANDOFF_LINES:
+        lines.append(t("feedback.handoff.more", count=len(items) - HANDOFF_LINES))
+    return "\n".join(lines)
+
+
+def mine(items: Sequence[FeedbackItem]) -> Reply:
+    """A reporter's own items."""
+    if not items:
+        return Reply(body=t("feedback.mine.empty"))
+    return Reply(
+        title=t("feedback.mine.title", count=len(items)),
+        body="\n".join(
+            t(
+                "feedback.mine.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
+                date=i.local_date.isoformat(), status=_status(i),
+            )
+            for i in items
+        ),
+    )
+
+
+def search_results(items: Sequence[FeedbackItem], total: int, text: str) -> Reply:
+    """Items whose text contains ``text``."""
+    if not items:
+        return Reply(body=t("feedback.search.empty", text=snippet(text, 40)))
+    return Reply(
+        title=t("feedback.search.title", text=snippet(text, 40), total=total, count=len(items)),
+        body="\n".join(
+            t(
+                "feedback.search.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
+                date=i.local_date.isoformat(), reporter=i.reporter_name, status=_status(i),
+            )
+            for i in items
+        ),
+    )
+
+
+def duration(seconds: float | None) -> str:
+    """'3 小时 5 分钟' and the like."""
+    if seconds is None:
+        return t("feedback.duration.pending")
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return t("feedback.duration.days", d=days, h=hours)
+    if hours:
+        return t("feedback.duration.hours", h=hours, m=mins)
+    return t("feedback.duration.minutes", m=mins)
+
+
+def _pair(wall: float | None, work: float | None) -> str:
+    if wall is None:
+        return duration(None)
+    return t("feedback.duration.with_work", wall=duration(wall), work=duration(work))
+
+
+def _when(at: datetime, team: Team) -> str:
+    return local(at, team.timezone).strftime("%Y-%m-%d %H:%M")
+
+
+def detail(
+    item: FeedbackItem,
+    *,
+    team: Team,
+    events: Sequence[FeedbackEvent],
+    people: dict[int, Member],
+    times: ResponseTimes,
+) -> Reply:
+    """One item with its fields and history."""
+    reply = Reply(title=t("feedback.show.title", id=item.id))
+    owner = people.get(item.owner_id) if item.owner_id is not None else None
+
+    def field(key: str, value: str) -> ReplyField:
+        return ReplyField(label=t(f"feedback.show.{key}"), value=value)
+
+    reply.fields = [
+        field("kind", _kind(item)),
+        field("status", _status(item)),
+        field("text", item.text),
+        field("reporter", item.reporter_name),
+        field("owner", owner.display_name if owner else t("feedback.show.nobody")),
+        field("origin", item.origin_chat_name or item.origin_chat_key or item.origin_platform),
+        field("created", _when(item.created_at, team)),
+        field("ack_time", _pair(times.acknowledge_wall, times.acknowledge_work)),
+        field("resolve_time", _pair(times.resolve_wall, times.resolve_work)),
+    ]
+    if item.plus_ones:
+        reply.fields.append(
+            field("plus_ones", t("feedback.show.plus_ones_value", count=item.plus_ones))
+        )
+    if item.duplicate_of_id is not None:
+        reply.fields.append(field("duplicate_of", f"id=「{item.duplicate_of_id}」"))
+    if item.resolution_note:
+        reply.fields.append(field("note", item.resolution_note))
+    lines = [t("feedback.show.history")]
+    lines.append(
+        t(
+            "feedback.show.history_line", time=_when(item.created_at, team),
+            actor=item.reporter_name, action=t("feedback.action.reported"), note="",
+        )
+    )
+    for event in events:
+        lines.append(history_line(event, team=team, people=people))
+    reply.body = "\n".join(lines)
+    return reply
+
+
+def action_label(event: FeedbackEvent, people: dict[int, Member]) -> str:
+    """What one history step did, in words."""
+    detail_ = event.detail or {}
+    if event.action == "assigned":
+        owner = people.get(int(detail_.get("owner_id") or 0))
+        return t("feedback.action.assigned", owner=owner.display_name if owner else "?")
+    if event.action == "plus_one":
+        return t("feedback.action.plus_one", duplicate=detail_.get("duplicate_id", "?"))
+    if event.action == "duplicate":
+        return t("feedback.action.duplicate") + f" → id=「{detail_.get('original_id', '?')}」"
+    return t(f"feedback.action.{event.action}")
+
+
+def history_line(event: FeedbackEvent, *, team: Team, people: dict[int, Member]) -> str:
+    """One line of an item's history."""
+    actor = people.get(event.actor_id) if event.actor_id is not None else None
+    return t(
+        "feedback.show.history_line",
+        time=_when(event.at, team),
+        actor=actor.display_name if actor else t("feedback.action.system"),
+        action=action_label(event, people),
+        note=t("feedback.show.history_note", note=event.note) if event.note else "",
+    )

@@ -1,0 +1,118 @@
+"""REST shapes of the feedback desk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from teamassist.feedback.models import FeedbackKind
+from teamassist.feedback.service import MAX_NOTE, MAX_TEXT
+
+
+class FeedbackCreate(BaseModel):
+    """Submit feedback as the signed-in member."""
+
+    kind: FeedbackKind = FeedbackKind.BUG
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    team_id: int | None = None
+
+
+class FeedbackNote(BaseModel):
+    """An optional note on a lifecycle step."""
+
+    note: str | None = Field(default=None, max_length=MAX_NOTE)
+
+
+class FeedbackDuplicate(FeedbackNote):
+    """Mark as a duplicate of ``original_id``."""
+
+    original_id: int
+
+
+class FeedbackAssign(FeedbackNote):
+    """Assign to the member with ``owner`` as handle."""
+
+    owner: str = Field(min_length=1, max_length=64)
+
+
+class FeedbackItemRead(BaseModel):
+    """One item, with its response times in seconds (wall clock and working time)."""
+
+    id: int
+    team_id: int
+    kind: str
+    status: str
+    text: str
+    reporter_id: int | None
+    reporter_name: str
+    owner_id: int | None
+    owner_name: str | None
+    origin_platform: str
+    origin_chat: str
+    duplicate_of_id: int | None
+    plus_ones: int
+    local_date: date
+    created_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    resolution_note: str | None
+    waiting_for_sign_in: bool
+    acknowledge_seconds: float | None
+    acknowledge_work_seconds: float | None
+    resolve_seconds: float | None
+    resolve_work_seconds: float | None
+
+
+class FeedbackEventRead(BaseModel):
+    """One step of an item's history."""
+
+    action: str
+    label: str
+    actor_id: int | None
+    actor_name: str | None
+    note: str | None
+    detail: dict[str, Any] | None
+    at: datetime
+
+
+class FeedbackItemDetail(FeedbackItemRead):
+    """An item with its history (the dashboard's item page)."""
+
+    history: list[FeedbackEventRead]
+
+
+class FeedbackPage(BaseModel):
+    """A page of search results."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[FeedbackItemRead]
+
+
+class LoadRead(BaseModel):
+    """One person's share of the desk."""
+
+    member_id: int | None
+    name: str
+    assigned: int
+    resolved: int
+    open: int
+
+
+class FeedbackReportRead(BaseModel):
+    """Aggregates for the report page: per day by kind, medians, load per person."""
+
+    team_id: int
+    date_from: date
+    date_to: date
+    total: int
+    per_day: dict[str, dict[str, int]]
+    by_status: dict[str, int]
+    median_acknowledge_seconds: float | None
+    median_acknowledge_work_seconds: float | None
+    median_resolve_seconds: float | None
+    median_resolve_work_seconds: float | None
+    load: list[LoadRead]
