@@ -71,6 +71,10 @@ def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
 def webhook_routers(runtime: Runtime) -> list[APIRouter]:
     """Inbound webhook routes of the enabled platforms."""
     routers: list[APIRouter] = []
+    if runtime.settings.qq.enabled:
+        from teamassist.adapters.qq.webhook import build_router as qq_router
+
+        routers.append(qq_router(runtime))
     if runtime.settings.feishu.enabled:
         from teamassist.adapters.feishu.webhook import build_router as feishu_router
 

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "teamassist.adapters.web.models",
     "teamassist.feedback.models",
     "teamassist.duty.models",
+    "teamassist.adapters.qq.models",
 ]
 
 

@@ -17,6 +17,7 @@ from teamassist.config import Settings
 from teamassist.database import make_engine, make_session_factory
 from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker, deliver_due
 from teamassist.outbox.senders import Sender
+from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
 
 
@@ -76,7 +77,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     )
     scheduler = Scheduler(
         factory,
-        domains.job_groups(),
+        [*domains.job_groups(), *_platform_job_groups(settings)],
         clock=clock,
         catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
         system_jobs=[dispatcher.replay_pending],
@@ -103,6 +104,10 @@ def _platform_senders(
 ) -> list[Sender]:
     """Senders of the enabled chat platforms (QQ, Feishu, WeCom)."""
     senders: list[Sender] = []
+    if settings.qq.enabled:
+        from teamassist.adapters.qq.sender import QQSender
+
+        senders.append(QQSender(settings.qq, factory, clock))
     if settings.feishu.enabled:
         from teamassist.adapters.feishu.sender import FeishuSender
 
@@ -112,3 +117,13 @@ def _platform_senders(
 
         senders.append(WeComSender(settings.wecom, now=lambda: clock().timestamp()))
     return senders
+
+
+def _platform_job_groups(settings: Settings) -> list[JobGroup]:
+    """Jobs of the enabled chat platforms (the QQ guild quiet-window mute)."""
+    if not settings.qq.enabled:
+        return []
+    from teamassist.adapters.qq.client import QQClient
+    from teamassist.adapters.qq.jobs import quiet_jobs
+
+    return [quiet_jobs(QQClient(settings.qq))]

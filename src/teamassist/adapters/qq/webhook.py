@@ -1,0 +1,166 @@
+"""POST /qq/webhook: QQ's event callback, verified with the adapter's code, answered in < 3 s.
+
+Order of checks: the app id header, a JSON body, then either the op 13 callback validation or,
+for everything else, a fresh timestamp and a valid ed25519 signature before the payload is read
+into the adapter's models. A refused request is logged and answered 4xx; a signed event we do
+not handle (unknown op or type, other notices) is logged and acknowledged with 200 so QQ does not
+redeliver it. Message events become :class:`InboundMessage` and go through the dispatcher in a
+worker thread; the answer waits for it for at most ``ACK_WAIT_SECONDS`` (the inbox row is then
+written, and a crash after that is replayed by the scheduler).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from teamassist.adapters.qq import protocol
+from teamassist.adapters.qq.config import QQSettings
+from teamassist.chat.types import InboundMessage
+from teamassist.database import transaction
+from teamassist.enums import Platform
+from teamassist.team import service as team_service
+from teamassist.team.models import PlatformTenant
+
+if TYPE_CHECKING:
+    from teamassist.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+ACK_WAIT_SECONDS = 2.0
+MAX_BODY_BYTES = 1_000_000
+ACK = {"op": 12, "d": 0}  # "HTTP Callback ACK"
+
+
+def _refuse(status: int, reason: str, request: Request) -> Response:
+    client = request.client.host if request.client else "?"
+    log.warning("QQ webhook refused (%s) from %s: %s", status, client, reason)
+    return JSONResponse({"error": reason}, status_code=status)
+
+
+def build_router(runtime: Runtime) -> APIRouter:
+    """The QQ webhook routes for ``runtime`` (QQ must be enabled)."""
+    settings: QQSettings = runtime.settings.qq
+    secret = settings.secret.get_secret_value() if settings.secret else ""
+    qq = protocol.QQProtocol(settings.app_id, secret)
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qq-webhook")
+    router = APIRouter(tags=["qq"], include_in_schema=False)
+
+    async def webhook(request: Request) -> Response:
+        if request.headers.get("X-Bot-Appid") != settings.app_id:
+            return _refuse(403, "unknown or missing X-Bot-Appid", request)
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return _refuse(413, "body too large", request)
+        if not protocol.is_json_object(body):
+            return _refuse(400, "body is not a JSON object", request)
+        try:
+            payload = protocol.parse_payload(body)
+        except ValueError as exc:
+            return _refuse(400, f"not a QQ payload: {str(exc).splitlines()[0]}", request)
+
+        if isinstance(payload, protocol.WebhookVerify):
+            if not protocol.plausible_validation(payload):
+                return _refuse(400, "op 13 fields are not QQ's shape", request)
+            status, content = qq.answer_validation(payload)
+            log.info("QQ callback validation answered (%s)", status)
+            return Response(content, status_code=status, media_type="application/json")
+
+        headers = dict(request.headers.items())
+        problem = _stale(request.headers.get("X-Signature-Timestamp"), runtime, settings)
+        problem = problem or qq.signature_problem(headers, body)
+        if problem:
+            return _refuse(403, problem, request)
+
+        if not isinstance(payload, protocol.Dispatch):
+            log.info("QQ webhook: op %s ignored", getattr(payload, "opcode", "?"))
+            return JSONResponse(ACK)
+        if not protocol.known_event_type(payload.type):
+            log.warning("QQ event type %s (%s) unknown; ignored", payload.type, payload.id)
+            return JSONResponse(ACK)
+        try:
+            event = protocol.payload_to_event(payload)
+        except (ValueError, TypeError) as exc:
+            log.warning("QQ event %s %s does not parse: %s", payload.type, payload.id, exc)
+            return JSONResponse(ACK)
+        message = protocol.to_inbound(
+            event,
+            app_id=settings.app_id,
+            admin_role_ids=settings.admin_role_ids,
+            admin_group_roles=settings.admin_group_roles,
+            received_at=runtime.clock(),
+        )
+        if message is None:
+            log.info("QQ event %s (%s) not handled", payload.type, payload.id)
+            return JSONResponse(ACK)
+
+        future = executor.submit(_handle, runtime, settings, message)
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), ACK_WAIT_SECONDS)
+        except TimeoutError:
+            log.info("QQ event %s still being handled; acknowledged", message.event_id)
+            future.add_done_callback(_log_failure)
+        except Exception:
+            log.exception("QQ event %s could not be recorded; QQ will redeliver", message.event_id)
+            return JSONResponse({"error": "try again"}, status_code=503)
+        return JSONResponse(ACK)
+
+    for path in ("/qq/webhook", "/qq/webhook/", "/qq/"):
+        router.add_api_route(path, webhook, methods=["POST"])
+    return router
+
+
+def _stale(timestamp: str | None, runtime: Runtime, settings: QQSettings) -> str | None:
+    if timestamp is None:
+        return "missing signature or timestamp"
+    if not timestamp.isdigit():
+        return "timestamp is not a unix time"
+    if settings.max_event_age_seconds <= 0:
+        return None
+    age = runtime.clock().timestamp() - int(timestamp)
+    if age > settings.max_event_age_seconds or age < -60:
+        return f"timestamp {timestamp} is {age:.0f} s old (stale or replayed)"
+    return None
+
+
+def _handle(runtime: Runtime, settings: QQSettings, message: InboundMessage) -> None:
+    if settings.workspace:
+        _bind_tenant(runtime, settings.workspace, message.tenant_key)
+    result = runtime.dispatcher.handle(message, reply_via_outbox=True)
+    if result.duplicate:
+        log.info("QQ event %s redelivered; nothing to do", message.event_id)
+
+
+def _bind_tenant(runtime: Runtime, workspace_key: str, tenant_key: str) -> None:
+    """Bind a QQ guild / group / the bot's C2C tenant to the configured workspace once."""
+    try:
+        with transaction(runtime.factory) as session:
+            bound = session.scalar(
+                select(PlatformTenant.id).where(
+                    PlatformTenant.platform == Platform.QQ.value,
+                    PlatformTenant.tenant_key == tenant_key,
+                )
+            )
+            if bound is not None:
+                return
+            workspace = team_service.get_workspace_by_key(session, key=workspace_key)
+            if workspace is None:
+                log.error("qq.workspace %r does not exist", workspace_key)
+                return
+            team_service.bind_tenant(
+                session, workspace=workspace, platform=Platform.QQ.value, tenant_key=tenant_key
+            )
+    except Exception:  # a concurrent binder won; the dispatcher resolves it
+        log.debug("binding QQ tenant %s raced", tenant_key, exc_info=True)
+
+
+def _log_failure(future: Future[None]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.error("QQ event handling failed after the ack: %r", exc)
