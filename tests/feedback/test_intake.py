@@ -1,0 +1,121 @@
+"""/问题反馈 and /产品建议: recorded exactly, routed to the person on duty, announced, receipted."""
+
+from __future__ import annotations
+
+from teamassist.enums import Platform
+from teamassist.feedback.models import FeedbackStatus
+from tests.feedback.support import (
+    given_rotation,
+    given_settings,
+    given_webhook,
+    items,
+    member_id,
+    outbox,
+)
+from tests.support.chat import ChatDriver
+
+DEMO_ITEMS = 4  # the demo workspace ships four feedback items
+
+
+def test_bug_goes_to_the_tech_person_on_duty(chat: ChatDriver) -> None:
+    # given a tech rotation with 李华 on duty today and the team's WeCom robot
+    given_rotation(chat.runtime, "tech", ["lihua", "wangwu"])
+    given_webhook(chat.runtime)
+    # when 张三 reports a bug
+    text = chat.text("/问题反馈 登录页面打不开", as_="zhangsan")
+    # then the receipt is the seed's sentence with the owner mentioned, and the id
+    item = items(chat.runtime)[-1]
+    assert "小助理收到你的反馈 我已经通知技术值班人员「@李华」, 请耐心等待" in text
+    assert f"id=「{item.id}」" in text
+    assert "登录页面打不开" in text  # the reporter's message is quoted
+    # and the item is recorded as an open bug owned by 李华
+    assert (item.kind, item.status, item.text) == ("bug", FeedbackStatus.OPEN, "登录页面打不开")
+    assert item.owner_id == member_id(chat.runtime, "lihua")
+    assert item.reporter_id == member_id(chat.runtime, "zhangsan")
+    assert not item.digest_pending
+    # and the internal channel and the WeCom robot both get the notice
+    notices = {m.address: m for m in outbox(chat.runtime)}
+    assert set(notices) == {"duty-room", "feedback-robot"}
+    for address in ("duty-room", "feedback-robot"):
+        body = chat.queued_texts(address)[0]
+        assert "新的问题反馈" in body and f"反馈编号：{item.id}" in body
+        assert "反馈人：张三" in body and "登录页面打不开" in body and "@李华" in body
+    assert notices["feedback-robot"].platform == "wecom"
+    assert notices["duty-room"].idempotency_key.startswith(f"feedback.new:{item.id}:")
+
+
+def test_suggestion_goes_to_the_product_person_on_duty(chat: ChatDriver) -> None:
+    given_rotation(chat.runtime, "tech", ["lihua"])
+    given_rotation(chat.runtime, "product", ["wangwu"])
+    text = chat.text("/产品建议 希望支持深色模式", as_="zhangsan")
+    item = items(chat.runtime)[-1]
+    assert "我已经通知产品值班人员「@王五」" in text
+    assert item.kind == "suggestion" and item.owner_id == member_id(chat.runtime, "wangwu")
+    assert "新的产品建议" in chat.queued_texts("duty-room")[0]
+
+
+def test_nobody_on_duty_uses_the_configured_default_owner(sqlite_chat: ChatDriver) -> None:
+    given_settings(sqlite_chat.runtime, default_owner="sunqi")
+    text = sqlite_chat.text("/问题反馈 无人值班时的问题", as_="zhangsan")
+    item = items(sqlite_chat.runtime)[-1]
+    assert "「@孙七」" in text and "下一位值班人员签到时" in text
+    assert item.owner_id == member_id(sqlite_chat.runtime, "sunqi")
+    assert item.digest_pending
+    assert "当前无人值班" in sqlite_chat.queued_texts("duty-room")[0]
+
+
+def test_nobody_on_duty_and_no_setting_falls_back_to_first_admin(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/bug 没有值班也没有设置", as_="zhangsan")
+    assert items(sqlite_chat.runtime)[-1].owner_id == member_id(sqlite_chat.runtime, "admin")
+
+
+def test_other_rotation_on_duty_does_not_take_the_bug(sqlite_chat: ChatDriver) -> None:
+    # only a product rotation exists: a bug still goes to the default owner
+    given_rotation(sqlite_chat.runtime, "product", ["wangwu"])
+    sqlite_chat.text("/问题反馈 只有产品在值班", as_="zhangsan")
+    item = items(sqlite_chat.runtime)[-1]
+    assert item.owner_id == member_id(sqlite_chat.runtime, "admin") and item.digest_pending
+
+
+def test_text_is_stored_exactly_emoji_and_newlines_included(chat: ChatDriver) -> None:
+    text = "崩溃了 😭🔥\n第二行：  两个空格  & <b>标签</b> 𠮷"
+    chat.text(f"/问题反馈 {text}", as_="zhangsan")
+    assert items(chat.runtime)[-1].text == text
+
+
+def test_chinese_command_runs_straight_into_its_text(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/问题反馈登录不了", as_="zhangsan")
+    assert items(sqlite_chat.runtime)[-1].text == "登录不了"
+
+
+def test_empty_text_gets_usage_and_records_nothing(chat: ChatDriver) -> None:
+    for command in ("/问题反馈", "/问题反馈    ", "/产品建议"):
+        text = chat.text(command, as_="zhangsan")
+        assert "用法：" in text
+    assert len(items(chat.runtime)) == DEMO_ITEMS
+    assert outbox(chat.runtime) == []
+
+
+def test_text_over_the_limit_is_refused_and_nothing_recorded(chat: ChatDriver) -> None:
+    text = chat.text("/问题反馈 " + "长" * 2001, as_="zhangsan")
+    assert "内容太长了（2001 字），最多 2000 字" in text
+    assert len(items(chat.runtime)) == DEMO_ITEMS and outbox(chat.runtime) == []
+    chat.text("/问题反馈 " + "长" * 2000, as_="zhangsan")
+    assert len(items(chat.runtime)[-1].text) == 2000
+
+
+def test_origin_is_kept_so_the_reporter_can_be_answered_there(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.say(
+        "/问题反馈 群里的问题", as_="u-1001", platform=Platform.QQ, chat_key="chan-9",
+        tenant_key="guild-1",
+    )
+    item = items(sqlite_chat.runtime)[-1]
+    assert (item.origin_platform, item.origin_chat_key, item.origin_tenant_key) == (
+        "qq", "chan-9", "guild-1",
+    )
+
+
+def test_redelivered_event_records_one_item(chat: ChatDriver) -> None:
+    chat.say("/问题反馈 重复投递", as_="zhangsan", event_id="evt-fb-1")
+    chat.say("/问题反馈 重复投递", as_="zhangsan", event_id="evt-fb-1")
+    assert [i.text for i in items(chat.runtime)].count("重复投递") == 1
