@@ -24,24 +24,27 @@ if TYPE_CHECKING:
 def command_groups() -> list[CommandGroup]:
     """Every chat command group, in help order."""
     from teamassist.chat.commands import commands as core_commands
+    from teamassist.duty.commands import commands as duty_commands
     from teamassist.feedback.commands import commands as feedback_commands
 
-    return [core_commands, feedback_commands]
+    return [core_commands, duty_commands, feedback_commands]
 
 
 def job_groups() -> list[JobGroup]:
     """Every domain's scheduled jobs."""
+    from teamassist.duty.jobs import jobs as duty_jobs
     from teamassist.feedback.jobs import jobs as feedback_jobs
 
-    return [feedback_jobs]
+    return [duty_jobs, feedback_jobs]
 
 
 def api_routers() -> list[APIRouter]:
     """REST routers, mounted under /api/v1."""
+    from teamassist.duty.api import router as duty_router
     from teamassist.feedback.api import router as feedback_router
     from teamassist.team.api import router as team_router
 
-    return [team_router, feedback_router]
+    return [team_router, duty_router, feedback_router]
 
 
 def dashboard_routers() -> list[APIRouter]:
@@ -63,9 +66,11 @@ def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
 
 def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:
     """Functions that add each domain's demo data to a fresh demo workspace."""
+    from teamassist.duty.demo import load as duty_demo
     from teamassist.feedback.demo import load_demo as feedback_demo
 
-    return [feedback_demo]
+    # Rotations first: the feedback demo routes items to the people on duty.
+    return [duty_demo, feedback_demo]
 
 
 def webhook_routers(runtime: Runtime) -> list[APIRouter]:

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist import events
 from teamassist.chat.quiet import parse_hhmm
 from teamassist.clock import ensure_utc
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
@@ -25,7 +24,6 @@ from teamassist.duty.models import (
     Override,
     Rotation,
     RotationVersion,
-    SignIn,
     Swap,
 )
 from teamassist.duty.rotation import (
@@ -136,7 +134,7 @@ def _spec(
         kind=rotation.kind,
         versions=tuple(version_spec(v) for v in versions),
         overrides=tuple(
-            OverrideSpec(id=o.id, start=o.start_at, end=_override_end(o), member_id=o.member_id)
+            OverrideSpec(id=o.id, start=o.start_at, end=override_end(o), member_id=o.member_id)
             for o in overrides
         ),
         swaps=tuple(
@@ -155,7 +153,7 @@ def _spec(
     )
 
 
-def _override_end(o: Override) -> datetime:
+def override_end(o: Override) -> datetime:
     if o.cancelled_at is None:
         return o.end_at
     return min(o.end_at, max(o.cancelled_at, o.start_at))
@@ -385,7 +383,7 @@ class Preview:
     new_version: VersionSpec
 
 
-def _current_spec(session: Session, team: Team, rotation: Rotation) -> RotationSpec:
+def current_spec(session: Session, team: Team, rotation: Rotation) -> RotationSpec:
     return load_specs(session, team=team, only=[rotation])[0]
 
 
@@ -394,7 +392,7 @@ def _plan(
 ) -> tuple[RotationSpec, VersionSpec]:
     """Validate ``change`` and compute the version it would append (nothing is written)."""
     now = ensure_utc(now)
-    spec = _current_spec(session, team, rotation)
+    spec = current_spec(session, team, rotation)
     if not spec.versions:
         raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
     compiled = CompiledRotation(spec)
@@ -624,7 +622,7 @@ def team_member_ids(session: Session, *, team: Team) -> set[int]:
     return {m.id for m, _role in team_service.team_members(session, team=team)}
 
 
-def _require_team_member(session: Session, team: Team, member: Member) -> None:
+def require_team_member(session: Session, team: Team, member: Member) -> None:
     if member.id not in team_member_ids(session, team=team):
         raise NotFound("duty.error.not_in_team", name=member.display_name)
 
@@ -637,389 +635,62 @@ def check_team_members(session: Session, *, team: Team, members: Sequence[Member
             raise NotFound("duty.error.not_in_team", name=member.display_name)
 
 
-# -- overrides -------------------------------------------------------------------------------
-
-
-def add_override(
-    session: Session,
-    *,
-    team: Team,
-    rotation: Rotation,
-    start: datetime,
-    end: datetime,
-    member: Member | None,
-    now: datetime,
-    by: Member | None = None,
-    reason: str = "",
-) -> Override:
-    """Give the rotation to ``member`` (None: nobody) for [start, end); starts now at earliest."""
-    now, start, end = ensure_utc(now), ensure_utc(start), ensure_utc(end)
-    if end <= start:
-        raise DomainError("duty.error.bad_range")
-    if end <= now or start < now - timedelta(minutes=5):
-        raise DomainError("duty.error.past_date", date=start.isoformat(timespec="minutes"))
-    start = max(start, now)
-    if member is not None:
-        _require_team_member(session, team, member)
-    for other in session.scalars(select(Override).where(Override.rotation_id == rotation.id)):
-        if other.start_at < end and _override_end(other) > start:
-            raise Conflict(
-                "duty.error.override_overlap",
-                start=_local_label(team, other.start_at),
-                end=_local_label(team, _override_end(other)),
-            )
-    row = Override(
-        rotation_id=rotation.id,
-        start_at=start,
-        end_at=end,
-        member_id=member.id if member else None,
-        reason=reason[:500],
-        created_by_id=by.id if by else None,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def overrides(session: Session, *, rotation: Rotation) -> list[Override]:
-    """The rotation's overrides, by start."""
-    return list(
-        session.scalars(
-            select(Override).where(Override.rotation_id == rotation.id).order_by(Override.start_at)
-        )
-    )
-
-
-def cancel_override(
-    session: Session, *, rotation: Rotation, override_id: int, now: datetime
-) -> Override:
-    """End an override now (the part already served stays in the history)."""
-    row = session.get(Override, override_id)
-    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
-        raise NotFound("duty.error.no_override", id=override_id)
-    if row.end_at <= ensure_utc(now):
-        raise Conflict("duty.error.override_over", id=override_id)
-    row.cancelled_at = ensure_utc(now)
-    session.flush()
-    return row
-
-
-def _local_label(team: Team, at: datetime) -> str:
-    from teamassist.clock import local
-
-    return local(at, team.timezone).strftime("%Y-%m-%d %H:%M")
-
-
-# -- swaps bound to shifts -------------------------------------------------------------------
-
-
-def create_swap(
-    session: Session,
-    *,
-    team: Team,
-    rotation: Rotation,
-    member_a: Member,
-    date_a: date,
-    member_b: Member,
-    date_b: date | None,
-    now: datetime,
-    by: Member | None = None,
-    reason: str = "",
-) -> Swap:
-    """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A)."""
-    now = ensure_utc(now)
-    if member_a.id == member_b.id:
-        raise DomainError("duty.error.swap_self", name=member_a.display_name)
-    _require_team_member(session, team, member_b)
-    spec = _current_spec(session, team, rotation)
-    if not spec.versions:
-        raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
-    compiled = CompiledRotation(spec)
-    handoff = spec.versions[-1].handoff
-    current_today = duty_date_at(now, handoff, team.timezone)
-    for day in (date_a, date_b):
-        if day is not None and day < current_today:
-            raise DomainError("duty.error.past_date", date=day.isoformat())
-    if date_b is not None and date_b == date_a:
-        raise DomainError("duty.error.swap_same_day")
-    _require_on_shift(compiled, team, member_a, date_a, handoff, now)
-    if date_b is not None:
-        _require_on_shift(compiled, team, member_b, date_b, handoff, now)
-    for other in session.scalars(
-        select(Swap).where(Swap.rotation_id == rotation.id, Swap.cancelled_at.is_(None))
-    ):
-        taken = {(other.member_a_id, other.date_a), (other.member_b_id, other.date_b)}
-        if (member_a.id, date_a) in taken or (date_b and (member_b.id, date_b) in taken):
-            raise Conflict("duty.error.swap_exists")
-    row = Swap(
-        rotation_id=rotation.id,
-        member_a_id=member_a.id,
-        date_a=date_a,
-        member_b_id=member_b.id,
-        date_b=date_b,
-        reason=reason[:500],
-        created_by_id=by.id if by else None,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _require_on_shift(
-    compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
-) -> None:
-    start = max(day_start(day, handoff, team.timezone), now)
-    end = day_start(day + timedelta(days=1), handoff, team.timezone)
-    shifts = compiled.shifts(start, end) if start < end else []
-    if not any(member.id in s.member_ids for s in shifts):
-        raise DomainError("duty.error.not_on_shift", name=member.display_name, date=day.isoformat())
-
-
-def swaps(session: Session, *, rotation: Rotation) -> list[Swap]:
-    """The rotation's shift swaps, newest first."""
-    return list(
-        session.scalars(
-            select(Swap).where(Swap.rotation_id == rotation.id).order_by(Swap.id.desc())
-        )
-    )
-
-
-def cancel_swap(session: Session, *, rotation: Rotation, swap_id: int, now: datetime) -> Swap:
-    """Undo a swap from now on."""
-    row = session.get(Swap, swap_id)
-    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
-        raise NotFound("duty.error.no_swap", id=swap_id)
-    row.cancelled_at = ensure_utc(now)
-    session.flush()
-    return row
-
-
-# -- calendar exceptions ---------------------------------------------------------------------
-
-
-def add_exception(
-    session: Session,
-    *,
-    team: Team,
-    rotation: Rotation,
-    day: date,
-    active: bool,
-    now: datetime,
-    note: str = "",
-    by: Member | None = None,
-) -> CalendarException:
-    """Mark one future date as a duty day or a day off for this rotation."""
-    if day <= today(team, now, _handoff(session, team, rotation)):
-        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
-    existing = session.scalar(
-        select(CalendarException).where(
-            CalendarException.rotation_id == rotation.id, CalendarException.day == day
-        )
-    )
-    if existing is not None:
-        raise Conflict("duty.error.exception_exists", date=day.isoformat())
-    row = CalendarException(
-        rotation_id=rotation.id,
-        day=day,
-        active=active,
-        note=note[:200],
-        created_by_id=by.id if by else None,
-        created_at=ensure_utc(now),
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def exceptions(session: Session, *, rotation: Rotation) -> list[CalendarException]:
-    """The rotation's exception dates."""
-    return list(
-        session.scalars(
-            select(CalendarException)
-            .where(CalendarException.rotation_id == rotation.id)
-            .order_by(CalendarException.day)
-        )
-    )
-
-
-def delete_exception(
-    session: Session, *, team: Team, rotation: Rotation, day: date, now: datetime
-) -> None:
-    """Forget a future exception date."""
-    if day <= today(team, now, _handoff(session, team, rotation)):
-        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
-    row = session.scalar(
-        select(CalendarException).where(
-            CalendarException.rotation_id == rotation.id, CalendarException.day == day
-        )
-    )
-    if row is None:
-        raise NotFound("duty.error.no_exception", date=day.isoformat())
-    session.delete(row)
-    session.flush()
-
-
-def _handoff(session: Session, team: Team, rotation: Rotation) -> str:
-    spec = _current_spec(session, team, rotation)
+def rotation_handoff(session: Session, team: Team, rotation: Rotation) -> str:
+    """The hand-off time of the rotation's newest version ("HH:MM")."""
+    spec = current_spec(session, team, rotation)
     return spec.versions[-1].handoff.strftime("%H:%M") if spec.versions else DEFAULT_HANDOFF
 
 
-@dataclass(frozen=True)
-class CalendarWarning:
-    """A rotation whose working calendar has no official data for a year it will reach soon."""
-
-    rotation: Rotation
-    year: int
-
-
-def calendar_warnings(
-    session: Session, *, team: Team, now: datetime, horizon_days: int = 61
-) -> list[CalendarWarning]:
-    """Rotations that will run on days of an unknown year within ``horizon_days``."""
-    found: list[CalendarWarning] = []
-    first = today(team, now)
-    last = first + timedelta(days=horizon_days)
-    for rotation, spec in zip(
-        rotations(session, team=team), load_specs(session, team=team), strict=True
-    ):
-        modes = {v.calendar for v in spec.versions}
-        for mode in sorted(modes):
-            calendar = WorkCalendar(mode, spec.exceptions)
-            for year in calendar.unknown_years(first, last):
-                warning = CalendarWarning(rotation, year)
-                if warning not in found:
-                    found.append(warning)
-    return found
-
-
-# -- sign-in and sign-out --------------------------------------------------------------------
-
-
-def _duties_of(session: Session, team: Team, member: Member, now: datetime) -> list[RotationDuty]:
-    return [e for e in on_duty(session, team=team, at=now) if member.id in e.member_ids]
-
-
-def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> list[SignIn]:
-    """Record that ``member``, on duty now, has started; one row per rotation they hold."""
-    now = ensure_utc(now)
-    duties = _duties_of(session, team, member, now)
-    if not duties:
-        raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
-    created: list[SignIn] = []
-    for duty in duties:
-        assert duty.duty_date is not None
-        existing = _sign_row(session, duty.rotation, member, duty.duty_date)
-        if existing is None:
-            row = SignIn(
-                rotation_id=duty.rotation.id,
-                member_id=member.id,
-                duty_date=duty.duty_date,
-                signed_in_at=now,
-            )
-            session.add(row)
-            created.append(row)
-    if not created:
-        raise Conflict("duty.error.already_signed_in", name=member.display_name)
-    session.flush()
-    events.publish("duty.signed_in", session=session, team=team, member=member, now=now)
-    return created
+# -- the roster view -------------------------------------------------------------------------
 
 
 @dataclass
-class SignOutResult:
-    """What a sign-out did."""
+class RosterDay:
+    """One duty day of the roster: for each rotation, its pieces of that day (empty: day off)."""
 
-    rows: list[SignIn]
-    report_added: bool  # an earlier sign-out without a report got its report now
-    needs_report: bool  # signed out without a report
+    day: date
+    cells: list[tuple[Rotation, list[Shift]]]
 
 
-def sign_out(
-    session: Session, *, team: Team, member: Member, now: datetime, report: str | None = None
-) -> SignOutResult:
-    """Record the end of ``member``'s duty day, with the duty report (值班日报) when given."""
-    now = ensure_utc(now)
-    report = (report or "").strip() or None
-    duties = _duties_of(session, team, member, now)
-    if not duties:
-        raise DomainError("duty.error.not_on_duty_sign_out", name=member.display_name)
+@dataclass
+class RosterView:
+    """The roster of ``days`` duty days with the people it mentions and calendar warnings."""
+
+    days: list[RosterDay]
+    people: dict[int, Member]
+    warnings: list[tuple[Rotation, int]]
+
+
+def roster(session: Session, *, team: Team, first: date, days: int) -> RosterView:
+    """Every rotation's shifts for duty days ``first`` .. ``first + days - 1``."""
+    chosen = rotations(session, team=team)
+    specs = load_specs(session, team=team, only=chosen)
+    # A day of margin on each side: rotations may hand off at different local times.
+    start, end = days_window(team, first - timedelta(days=1), days + 2)
+    last = first + timedelta(days=days - 1)
+    per_rotation: list[tuple[Rotation, dict[date, list[Shift]]]] = []
+    warnings: list[tuple[Rotation, int]] = []
+    ids: set[int] = set()
+    for rotation, spec in zip(chosen, specs, strict=True):
+        compiled = CompiledRotation(spec)
+        by_day: dict[date, list[Shift]] = defaultdict(list)
+        for shift in compiled.shifts(start, end):
+            if first <= shift.duty_date <= last:
+                by_day[shift.duty_date].append(shift)
+                ids.update(shift.member_ids)
+        per_rotation.append((rotation, by_day))
+        for mode in sorted({v.calendar for v in spec.versions}):
+            for year in WorkCalendar(mode, spec.exceptions).unknown_years(first, last):
+                if (rotation, year) not in warnings:
+                    warnings.append((rotation, year))
     rows = [
-        _sign_row(session, d.rotation, member, d.duty_date)
-        for d in duties
-        if d.duty_date is not None
+        RosterDay(
+            first + timedelta(days=i),
+            [
+                (rotation, by_day.get(first + timedelta(days=i), []))
+                for rotation, by_day in per_rotation
+            ],
+        )
+        for i in range(days)
     ]
-    signed = [r for r in rows if r is not None]
-    if not signed:
-        raise DomainError("duty.error.not_signed_in", name=member.display_name)
-    open_rows = [r for r in signed if r.signed_out_at is None]
-    if open_rows:
-        for row in open_rows:
-            row.signed_out_at = now
-            row.report = report
-        session.flush()
-        return SignOutResult(open_rows, report_added=False, needs_report=report is None)
-    missing = [r for r in signed if not r.report]
-    if report is not None and missing:
-        for row in missing:
-            row.report = report
-        session.flush()
-        return SignOutResult(missing, report_added=True, needs_report=False)
-    raise Conflict("duty.error.already_signed_out", name=member.display_name)
-
-
-def _sign_row(
-    session: Session, rotation: Rotation, member: Member, duty_date: date | None
-) -> SignIn | None:
-    return session.scalar(
-        select(SignIn).where(
-            SignIn.rotation_id == rotation.id,
-            SignIn.member_id == member.id,
-            SignIn.duty_date == duty_date,
-        )
-    )
-
-
-def sign_ins(session: Session, *, team: Team, first: date, last: date) -> list[SignIn]:
-    """Sign-in rows of the team's rotations for duty dates in [first, last]."""
-    ids = [r.id for r in rotations(session, team=team)]
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(SignIn)
-            .where(SignIn.rotation_id.in_(ids), SignIn.duty_date >= first, SignIn.duty_date <= last)
-            .order_by(SignIn.duty_date, SignIn.id)
-        )
-    )
-
-
-@dataclass
-class DutyStatus:
-    """One person on duty for one duty day, with their sign-in state."""
-
-    rotation: Rotation
-    member: Member
-    duty_date: date
-    primary: bool
-    sign: SignIn | None
-
-
-def duty_status(session: Session, *, team: Team, at: datetime) -> list[DutyStatus]:
-    """Everyone on duty at ``at`` with their sign-in row (for reminders and the dashboard)."""
-    result: list[DutyStatus] = []
-    for entry in on_duty(session, team=team, at=at):
-        if entry.duty_date is None:
-            continue
-        for index, member in enumerate(entry.members):
-            result.append(
-                DutyStatus(
-                    entry.rotation,
-                    member,
-                    entry.duty_date,
-                    index == 0,
-                    _sign_row(session, entry.rotation, member, entry.duty_date),
-                )
-            )
-    return result
+    return RosterView(rows, members_by_id(session, ids), warnings)

@@ -1,0 +1,395 @@
+"""Chat commands of the duty desk: the seed's words (查看值班表, 值班签到, ...) and a few more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from teamassist.chat import parser
+from teamassist.chat.context import CommandContext
+from teamassist.chat.quiet import parse_hhmm
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
+from teamassist.chat.types import Reply
+from teamassist.duty import messages, overrides, service, signin
+from teamassist.duty.calendar import CalendarMode
+from teamassist.duty.models import Rotation
+from teamassist.duty.rotation import day_start
+from teamassist.exceptions import DomainError, PermissionDenied
+from teamassist.i18n import t
+from teamassist.team.models import Member
+
+commands = CommandGroup("duty")
+
+MAX_ROSTER_DAYS = 31
+_OPTIONS = Arg("options", ArgKind.TEXT, required=False, max_length=200)
+
+
+@dataclass
+class Options:
+    """Trailing words of a command: a rotation name and/or dates, in any order."""
+
+    rotation: str | None
+    dates: list[date]
+    words: list[str]
+
+
+def _options(ctx: CommandContext, text: str | None, *, words: int = 0) -> Options:
+    """Read dates and a rotation name; ``words`` extra plain words are kept for the caller."""
+    rotation: str | None = None
+    dates: list[date] = []
+    extra: list[str] = []
+    for token in (text or "").split():
+        try:
+            dates.append(parser.parse_date(token, ctx.today))
+            continue
+        except parser.ArgError:
+            pass
+        if len(extra) < words:
+            extra.append(token)
+        elif rotation is None:
+            rotation = token
+        else:
+            raise DomainError("duty.error.bad_option", value=token[:40])
+    return Options(rotation, dates, extra)
+
+
+def _rotation(ctx: CommandContext, name: str | None) -> Rotation:
+    return service.get_rotation(ctx.session, team=ctx.team, name=name)
+
+
+def _duty_today(ctx: CommandContext) -> date:
+    found = service.rotations(ctx.session, team=ctx.team)
+    handoff = (
+        service.rotation_handoff(ctx.session, ctx.team, found[0])
+        if found
+        else service.DEFAULT_HANDOFF
+    )
+    return service.today(ctx.team, ctx.now, handoff)
+
+
+# -- public ------------------------------------------------------------------------------------
+
+
+@commands.command("duty.roster", args=[Arg("days", ArgKind.INT, required=False)])
+def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """The next 7 days (or N) of every rotation, today marked."""
+    days = args.get("days") or 7
+    if not 1 <= days <= MAX_ROSTER_DAYS:
+        raise DomainError("duty.error.too_many_days", limit=MAX_ROSTER_DAYS)
+    if not service.rotations(ctx.session, team=ctx.team):
+        return Reply(body=t("duty.roster_empty"))
+    today = _duty_today(ctx)
+    view = service.roster(ctx.session, team=ctx.team, first=today, days=days)
+    return messages.roster(view, today=today)
+
+
+@commands.command("duty.who")
+def handle_who(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Who is on duty right now, with sign-in state."""
+    entries = []
+    tz = ctx.team.timezone
+    for duty in service.on_duty(ctx.session, team=ctx.team, at=ctx.now):
+        states: dict[int, str] = {}
+        for member in duty.members:
+            row = signin.sign_row(ctx.session, duty.rotation, member, duty.duty_date)
+            if row is None:
+                states[member.id] = t("duty.who_not_signed_in")
+            elif row.signed_out_at is not None:
+                states[member.id] = t(
+                    "duty.who_signed_out", time=messages.time_label(row.signed_out_at, tz)
+                )
+            else:
+                states[member.id] = t(
+                    "duty.who_signed_in", time=messages.time_label(row.signed_in_at, tz)
+                )
+        entries.append((duty.rotation, duty.members, states))
+    if not entries:
+        return Reply(body=t("duty.roster_empty"))
+    return messages.who(entries)
+
+
+@commands.command("duty.sign_in")
+def handle_sign_in(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Sign in for today's duty (only the people on duty)."""
+    signin.sign_in(ctx.session, team=ctx.team, member=ctx.member, now=ctx.now)
+    return messages.simple(
+        "duty.signed_in", ctx.member, time=messages.time_label(ctx.now, ctx.team.timezone)
+    )
+
+
+@commands.command(
+    "duty.sign_out", args=[Arg("report", ArgKind.TEXT, required=False, max_length=5000)]
+)
+def handle_sign_out(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Sign out with the duty report (值班日报)."""
+    result = signin.sign_out(
+        ctx.session, team=ctx.team, member=ctx.member, now=ctx.now, report=args.get("report")
+    )
+    if result.report_added:
+        return messages.simple("duty.report_added", ctx.member)
+    key = "duty.signed_out_ask_report" if result.needs_report else "duty.signed_out"
+    return messages.simple(key, ctx.member)
+
+
+@commands.command("duty.calendar", args=[_OPTIONS])
+def handle_calendar(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Show the working calendars; admins mark a date as a duty day or a day off."""
+    options = _options(ctx, args.get("options"), words=1)
+    if options.dates or options.words:
+        if not ctx.is_admin:
+            raise PermissionDenied("core.error.forbidden")
+        if len(options.dates) != 1 or len(options.words) != 1:
+            raise DomainError("core.error.missing_arg", arg=t("core.arg.date"))
+        state = options.words[0]
+        if state not in {"值班", "上班", "休息", "work", "off"}:
+            raise DomainError("duty.error.bad_state", value=state[:20])
+        active = state in {"值班", "上班", "work"}
+        rotation = _rotation(ctx, options.rotation)
+        overrides.add_exception(
+            ctx.session,
+            team=ctx.team,
+            rotation=rotation,
+            day=options.dates[0],
+            active=active,
+            now=ctx.now,
+            by=ctx.member,
+        )
+        return messages.simple(
+            "duty.exception_done",
+            date=options.dates[0].isoformat(),
+            rotation=rotation.name,
+            state=t("duty.exception_active" if active else "duty.exception_off"),
+        )
+    return _calendar_overview(ctx)
+
+
+def _calendar_overview(ctx: CommandContext) -> Reply:
+    reply = Reply(title=t("duty.calendar_title"))
+    lines: list[str] = []
+    warnings = overrides.calendar_warnings(ctx.session, team=ctx.team, now=ctx.now)
+    for rotation in service.rotations(ctx.session, team=ctx.team):
+        spec = service.current_spec(ctx.session, ctx.team, rotation)
+        mode = spec.versions[-1].calendar if spec.versions else CalendarMode.ALL.value
+        lines.append(
+            t("duty.calendar_line", rotation=rotation.name, mode=t(f"duty.calendar_mode.{mode}"))
+        )
+        days = [e.day.isoformat() for e in overrides.exceptions(ctx.session, rotation=rotation)]
+        if days:
+            lines.append(t("duty.calendar_exceptions", dates="、".join(days)))
+    for warning in warnings:
+        lines.append(t("duty.roster_warning", rotation=warning.rotation.name, year=warning.year))
+    if not warnings:
+        lines.append(t("duty.calendar_ok"))
+    reply.body = "\n".join(lines)
+    return reply
+
+
+# -- roster edits (admin) --------------------------------------------------------------------
+
+
+def _change(
+    ctx: CommandContext, action: str, members: list[Member], text: str | None, key: str
+) -> Reply:
+    options = _options(ctx, text)
+    if len(options.dates) > 1:
+        raise DomainError("duty.error.bad_option", value=options.dates[1].isoformat())
+    rotation = _rotation(ctx, options.rotation)
+    service.check_team_members(ctx.session, team=ctx.team, members=members)
+    effective = options.dates[0] if options.dates else None
+    preview = service.change_roster(
+        ctx.session,
+        team=ctx.team,
+        rotation=rotation,
+        change=service.RosterChange(
+            action=action, member_ids=tuple(m.id for m in members), effective_date=effective
+        ),
+        now=ctx.now,
+        by=ctx.member,
+    )
+    people = service.members_by_id(
+        ctx.session, [*preview.moved_member_ids, *(i for s in preview.after for i in s.member_ids)]
+    )
+    reply_names = Reply()
+    names = "、".join(messages.mention(reply_names, m) for m in members)
+    when = (
+        t("duty.when_now")
+        if preview.effective_at <= ctx.now
+        else t("duty.when_date", date=effective.isoformat() if effective else "")
+    )
+    upcoming_lines: list[str] = []
+    seen: set[date] = set()
+    for shift in preview.after:
+        if shift.duty_date in seen or len(seen) >= 7:
+            continue
+        seen.add(shift.duty_date)
+        upcoming_lines.append(
+            f"- {shift.duty_date.strftime('%m-%d')} {messages.weekday(shift.duty_date)} "
+            + (
+                messages.people_text(reply_names, people, shift.member_ids)
+                or t("duty.roster_nobody")
+            )
+        )
+    reply = messages.changed(
+        key=key,
+        rotation=rotation,
+        names=names,
+        when=when,
+        moved=[people[i] for i in preview.moved_member_ids if i in people],
+        upcoming="\n".join(upcoming_lines),
+    )
+    reply.people.update(reply_names.people)
+    return reply
+
+
+@commands.command(
+    "duty.add",
+    args=[Arg("members", ArgKind.MEMBERS), _OPTIONS],
+    permission=Permission.ADMIN,
+)
+def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Add people at the end of a rotation."""
+    return _change(
+        ctx, service.ACTION_ADD, args["members"], args.get("options"), "duty.changed_add"
+    )
+
+
+@commands.command(
+    "duty.remove",
+    args=[Arg("members", ArgKind.MEMBERS), _OPTIONS],
+    permission=Permission.ADMIN,
+)
+def handle_remove(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Remove people from a rotation (never today's person on duty)."""
+    return _change(
+        ctx, service.ACTION_REMOVE, args["members"], args.get("options"), "duty.changed_remove"
+    )
+
+
+@commands.command(
+    "duty.swap",
+    args=[Arg("members", ArgKind.MEMBERS), _OPTIONS],
+    permission=Permission.ADMIN,
+)
+def handle_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Swap two people's places in a rotation."""
+    return _change(
+        ctx, service.ACTION_SWAP, args["members"], args.get("options"), "duty.changed_swap"
+    )
+
+
+@commands.command(
+    "duty.replan",
+    args=[Arg("member", ArgKind.MEMBER), _OPTIONS],
+    permission=Permission.ADMIN,
+)
+def handle_replan(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Re-plan so that this person is on duty today (or from a date), the others in order."""
+    return _change(
+        ctx, service.ACTION_REPLAN, [args["member"]], args.get("options"), "duty.changed_replan"
+    )
+
+
+# -- swaps and overrides ---------------------------------------------------------------------
+
+
+@commands.command(
+    "duty.shift_swap",
+    args=[
+        Arg("a", ArgKind.MEMBER),
+        Arg("date_a", ArgKind.DATE),
+        Arg("b", ArgKind.MEMBER),
+        _OPTIONS,
+    ],
+)
+def handle_shift_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Two people trade specific shifts (admins, or one of the two people)."""
+    a: Member = args["a"]
+    b: Member = args["b"]
+    if not ctx.is_admin and ctx.member.id not in {a.id, b.id}:
+        raise PermissionDenied("duty.error.not_your_shift")
+    options = _options(ctx, args.get("options"))
+    if len(options.dates) > 1:
+        raise DomainError("duty.error.bad_option", value=options.dates[1].isoformat())
+    rotation = _rotation(ctx, options.rotation)
+    date_b = options.dates[0] if options.dates else None
+    overrides.create_swap(
+        ctx.session,
+        team=ctx.team,
+        rotation=rotation,
+        member_a=a,
+        date_a=args["date_a"],
+        member_b=b,
+        date_b=date_b,
+        now=ctx.now,
+        by=ctx.member,
+    )
+    reply = Reply()
+    params = {
+        "a": messages.mention(reply, a),
+        "b": messages.mention(reply, b),
+        "date_a": args["date_a"].isoformat(),
+        "rotation": rotation.name,
+    }
+    if date_b is None:
+        reply.body = t("duty.cover_done", **params)
+    else:
+        reply.body = t("duty.swap_done", date_b=date_b.isoformat(), **params)
+    return reply
+
+
+def _override(ctx: CommandContext, member: Member | None, text: str | None) -> Reply:
+    options = _options(ctx, text)
+    if not options.dates:
+        raise DomainError("core.error.missing_arg", arg=t("core.arg.date"))
+    if len(options.dates) > 2:
+        raise DomainError("duty.error.bad_option", value=options.dates[2].isoformat())
+    first = options.dates[0]
+    last = options.dates[1] if len(options.dates) == 2 else first
+    if last < first:
+        raise DomainError("duty.error.bad_range")
+    rotation = _rotation(ctx, options.rotation)
+    handoff = service.rotation_handoff(ctx.session, ctx.team, rotation)
+    clock = parse_hhmm(handoff)
+    start = day_start(first, clock, ctx.team.timezone)
+    end = day_start(last + timedelta(days=1), clock, ctx.team.timezone)
+    if first == service.today(ctx.team, ctx.now, handoff):
+        start = max(start, ctx.now)
+    row = overrides.add_override(
+        ctx.session,
+        team=ctx.team,
+        rotation=rotation,
+        start=start,
+        end=end,
+        member=member,
+        now=ctx.now,
+        by=ctx.member,
+    )
+    tz = ctx.team.timezone
+    reply = Reply()
+    params = {
+        "start": messages.datetime_label(row.start_at, tz),
+        "end": messages.datetime_label(row.end_at, tz),
+        "rotation": rotation.name,
+    }
+    if member is None:
+        reply.body = t("duty.override_nobody_done", **params)
+    else:
+        reply.body = t("duty.override_done", who=messages.mention(reply, member), **params)
+    return reply
+
+
+@commands.command(
+    "duty.cover",
+    args=[Arg("member", ArgKind.MEMBER), _OPTIONS],
+    permission=Permission.ADMIN,
+)
+def handle_cover(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Someone takes the whole rotation for these duty days."""
+    return _override(ctx, args["member"], args.get("options"))
+
+
+@commands.command("duty.pause", args=[_OPTIONS], permission=Permission.ADMIN)
+def handle_pause(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Nobody is on duty for these duty days."""
+    return _override(ctx, None, args.get("options"))

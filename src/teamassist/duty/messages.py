@@ -1,0 +1,140 @@
+"""Replies and notices of the duty desk, as platform-neutral :class:`Reply` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from teamassist.chat.types import Reply
+from teamassist.clock import local
+from teamassist.duty.models import Rotation
+from teamassist.duty.rotation import Shift
+from teamassist.duty.service import RosterView
+from teamassist.i18n import lookup, t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+
+
+def weekday(day: date) -> str:
+    """周一 … 周日."""
+    names = lookup("duty.weekday") or []
+    return str(names[day.weekday()]) if names else day.strftime("%a")
+
+
+def mention(reply: Reply, member: Member) -> str:
+    """Register ``member`` in ``reply`` and return the mention token."""
+    return reply.mention(member.id, team_service.person(member))
+
+
+def people_text(reply: Reply, people: Mapping[int, Member], ids: Sequence[int]) -> str:
+    """「张三、李四（副）」: the primary first, secondaries marked."""
+    parts: list[str] = []
+    for index, member_id in enumerate(ids):
+        member = people.get(member_id)
+        if member is None:
+            continue
+        label = mention(reply, member)
+        parts.append(label + (t("duty.secondary") if index > 0 else ""))
+    return "、".join(parts)
+
+
+def _cell(reply: Reply, people: Mapping[int, Member], pieces: list[Shift]) -> str:
+    if not pieces:
+        return t("duty.roster_off")
+    texts: list[str] = []
+    for piece in pieces:
+        text = people_text(reply, people, piece.member_ids) or t("duty.roster_nobody")
+        if text not in texts:
+            texts.append(text)
+    result = " → ".join(texts)
+    if any(p.provisional for p in pieces):
+        result += t("duty.roster_provisional")
+    return result
+
+
+def roster(view: RosterView, *, today: date) -> Reply:
+    """The roster, one block per duty day, rotations side by side, today marked (seed style)."""
+    reply = Reply(title=t("duty.roster_title"))
+    blocks: list[str] = []
+    people = view.people
+    for row in view.days:
+        head = f"**{row.day.strftime('%m-%d')} {weekday(row.day)}**"
+        if row.day == today:
+            head += " " + t("duty.roster_today")
+        cells = [
+            t("duty.roster_rotation", rotation=rotation.name, people=_cell(reply, people, pieces))
+            for rotation, pieces in row.cells
+        ]
+        blocks.append(head + "\n" + "　".join(cells))
+    for rotation, year in view.warnings:
+        blocks.append(t("duty.roster_warning", rotation=rotation.name, year=year))
+    reply.body = "\n\n".join(blocks)
+    return reply
+
+
+def who(
+    entries: Sequence[tuple[Rotation, Sequence[Member], Mapping[int, str]]],
+) -> Reply:
+    """Who is on duty now, per rotation, with sign-in state."""
+    reply = Reply(title=t("duty.who_title"))
+    lines: list[str] = []
+    for rotation, members, states in entries:
+        if not members:
+            lines.append(t("duty.who_line", rotation=rotation.name, people=t("duty.who_nobody")))
+            continue
+        people = "、".join(
+            f"{mention(reply, m)}{t('duty.secondary') if i else ''}（{states.get(m.id, '')}）"
+            for i, m in enumerate(members)
+        )
+        lines.append(t("duty.who_line", rotation=rotation.name, people=people))
+    reply.body = "\n".join(lines) or t("duty.who_nobody")
+    return reply
+
+
+def simple(key: str, member: Member | None = None, **params: object) -> Reply:
+    """A one-line reply; ``{name}`` becomes a mention of ``member``."""
+    reply = Reply()
+    if member is not None:
+        params["name"] = mention(reply, member)
+    reply.body = t(key, **params)
+    return reply
+
+
+def changed(
+    *,
+    key: str,
+    rotation: Rotation,
+    names: str,
+    when: str,
+    moved: Sequence[Member],
+    upcoming: str,
+) -> Reply:
+    """A roster change: what changed, from when, whose shifts moved, and the next 7 days."""
+    reply = Reply(title=t("duty.changed_title"))
+    lines = [t(key, rotation=rotation.name, names=names, when=when)]
+    if moved:
+        lines.append(t("duty.moved", names="、".join(mention(reply, m) for m in moved)))
+    else:
+        lines.append(t("duty.moved_none"))
+    if upcoming:
+        lines.append(t("duty.next_days") + "\n" + upcoming)
+    reply.body = "\n\n".join(lines)
+    return reply
+
+
+def time_label(at: datetime, tz: str) -> str:
+    """Local HH:MM."""
+    return local(at, tz).strftime("%H:%M")
+
+
+def datetime_label(at: datetime, tz: str) -> str:
+    """Local YYYY-MM-DD HH:MM."""
+    return local(at, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def hour_words(value: str) -> str:
+    """'00:00' → '12点', '08:00' → '8点', '07:30' → '7点30分' (the seed's way of saying it)."""
+    hours, _, minutes = value.partition(":")
+    hour = int(hours)
+    label = "12点" if hour == 0 else f"{hour}点"
+    return label + (f"{int(minutes)}分" if minutes and int(minutes) else "")

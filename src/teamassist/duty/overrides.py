@@ -1,0 +1,274 @@
+"""Overrides, swaps bound to shifts, and calendar exception dates of a rotation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.clock import ensure_utc, local
+from teamassist.duty.calendar import WorkCalendar
+from teamassist.duty.models import CalendarException, Override, Rotation, Swap
+from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
+from teamassist.duty.service import (
+    current_spec,
+    load_specs,
+    override_end,
+    require_team_member,
+    rotation_handoff,
+    rotations,
+    today,
+)
+from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.team.models import Member, Team
+
+# -- overrides -------------------------------------------------------------------------------
+
+
+def add_override(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    start: datetime,
+    end: datetime,
+    member: Member | None,
+    now: datetime,
+    by: Member | None = None,
+    reason: str = "",
+) -> Override:
+    """Give the rotation to ``member`` (None: nobody) for [start, end); starts now at earliest."""
+    now, start, end = ensure_utc(now), ensure_utc(start), ensure_utc(end)
+    if end <= start:
+        raise DomainError("duty.error.bad_range")
+    if end <= now or start < now - timedelta(minutes=5):
+        raise DomainError("duty.error.past_date", date=start.isoformat(timespec="minutes"))
+    start = max(start, now)
+    if member is not None:
+        require_team_member(session, team, member)
+    for other in session.scalars(select(Override).where(Override.rotation_id == rotation.id)):
+        if other.start_at < end and override_end(other) > start:
+            raise Conflict(
+                "duty.error.override_overlap",
+                start=_local_label(team, other.start_at),
+                end=_local_label(team, override_end(other)),
+            )
+    row = Override(
+        rotation_id=rotation.id,
+        start_at=start,
+        end_at=end,
+        member_id=member.id if member else None,
+        reason=reason[:500],
+        created_by_id=by.id if by else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def overrides(session: Session, *, rotation: Rotation) -> list[Override]:
+    """The rotation's overrides, by start."""
+    return list(
+        session.scalars(
+            select(Override).where(Override.rotation_id == rotation.id).order_by(Override.start_at)
+        )
+    )
+
+
+def cancel_override(
+    session: Session, *, rotation: Rotation, override_id: int, now: datetime
+) -> Override:
+    """End an override now (the part already served stays in the history)."""
+    row = session.get(Override, override_id)
+    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
+        raise NotFound("duty.error.no_override", id=override_id)
+    if row.end_at <= ensure_utc(now):
+        raise Conflict("duty.error.override_over", id=override_id)
+    row.cancelled_at = ensure_utc(now)
+    session.flush()
+    return row
+
+
+def _local_label(team: Team, at: datetime) -> str:
+    return local(at, team.timezone).strftime("%Y-%m-%d %H:%M")
+
+
+# -- swaps bound to shifts -------------------------------------------------------------------
+
+
+def create_swap(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    member_a: Member,
+    date_a: date,
+    member_b: Member,
+    date_b: date | None,
+    now: datetime,
+    by: Member | None = None,
+    reason: str = "",
+) -> Swap:
+    """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A)."""
+    now = ensure_utc(now)
+    if member_a.id == member_b.id:
+        raise DomainError("duty.error.swap_self", name=member_a.display_name)
+    require_team_member(session, team, member_b)
+    spec = current_spec(session, team, rotation)
+    if not spec.versions:
+        raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
+    compiled = CompiledRotation(spec)
+    handoff = spec.versions[-1].handoff
+    current_today = duty_date_at(now, handoff, team.timezone)
+    for day in (date_a, date_b):
+        if day is not None and day < current_today:
+            raise DomainError("duty.error.past_date", date=day.isoformat())
+    if date_b is not None and date_b == date_a:
+        raise DomainError("duty.error.swap_same_day")
+    _require_on_shift(compiled, team, member_a, date_a, handoff, now)
+    if date_b is not None:
+        _require_on_shift(compiled, team, member_b, date_b, handoff, now)
+    for other in session.scalars(
+        select(Swap).where(Swap.rotation_id == rotation.id, Swap.cancelled_at.is_(None))
+    ):
+        taken = {(other.member_a_id, other.date_a), (other.member_b_id, other.date_b)}
+        if (member_a.id, date_a) in taken or (date_b and (member_b.id, date_b) in taken):
+            raise Conflict("duty.error.swap_exists")
+    row = Swap(
+        rotation_id=rotation.id,
+        member_a_id=member_a.id,
+        date_a=date_a,
+        member_b_id=member_b.id,
+        date_b=date_b,
+        reason=reason[:500],
+        created_by_id=by.id if by else None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _require_on_shift(
+    compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
+) -> None:
+    start = max(day_start(day, handoff, team.timezone), now)
+    end = day_start(day + timedelta(days=1), handoff, team.timezone)
+    shifts = compiled.shifts(start, end) if start < end else []
+    if not any(member.id in s.member_ids for s in shifts):
+        raise DomainError("duty.error.not_on_shift", name=member.display_name, date=day.isoformat())
+
+
+def swaps(session: Session, *, rotation: Rotation) -> list[Swap]:
+    """The rotation's shift swaps, newest first."""
+    return list(
+        session.scalars(
+            select(Swap).where(Swap.rotation_id == rotation.id).order_by(Swap.id.desc())
+        )
+    )
+
+
+def cancel_swap(session: Session, *, rotation: Rotation, swap_id: int, now: datetime) -> Swap:
+    """Undo a swap from now on."""
+    row = session.get(Swap, swap_id)
+    if row is None or row.rotation_id != rotation.id or row.cancelled_at is not None:
+        raise NotFound("duty.error.no_swap", id=swap_id)
+    row.cancelled_at = ensure_utc(now)
+    session.flush()
+    return row
+
+
+# -- calendar exceptions ---------------------------------------------------------------------
+
+
+def add_exception(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    day: date,
+    active: bool,
+    now: datetime,
+    note: str = "",
+    by: Member | None = None,
+) -> CalendarException:
+    """Mark one future date as a duty day or a day off for this rotation."""
+    if day <= today(team, now, rotation_handoff(session, team, rotation)):
+        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
+    existing = session.scalar(
+        select(CalendarException).where(
+            CalendarException.rotation_id == rotation.id, CalendarException.day == day
+        )
+    )
+    if existing is not None:
+        raise Conflict("duty.error.exception_exists", date=day.isoformat())
+    row = CalendarException(
+        rotation_id=rotation.id,
+        day=day,
+        active=active,
+        note=note[:200],
+        created_by_id=by.id if by else None,
+        created_at=ensure_utc(now),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def exceptions(session: Session, *, rotation: Rotation) -> list[CalendarException]:
+    """The rotation's exception dates."""
+    return list(
+        session.scalars(
+            select(CalendarException)
+            .where(CalendarException.rotation_id == rotation.id)
+            .order_by(CalendarException.day)
+        )
+    )
+
+
+def delete_exception(
+    session: Session, *, team: Team, rotation: Rotation, day: date, now: datetime
+) -> None:
+    """Forget a future exception date."""
+    if day <= today(team, now, rotation_handoff(session, team, rotation)):
+        raise DomainError("duty.error.exception_not_future", date=day.isoformat())
+    row = session.scalar(
+        select(CalendarException).where(
+            CalendarException.rotation_id == rotation.id, CalendarException.day == day
+        )
+    )
+    if row is None:
+        raise NotFound("duty.error.no_exception", date=day.isoformat())
+    session.delete(row)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class CalendarWarning:
+    """A rotation whose working calendar has no official data for a year it will reach soon."""
+
+    rotation: Rotation
+    year: int
+
+
+def calendar_warnings(
+    session: Session, *, team: Team, now: datetime, horizon_days: int = 61
+) -> list[CalendarWarning]:
+    """Rotations that will run on days of an unknown year within ``horizon_days``."""
+    found: list[CalendarWarning] = []
+    first = today(team, now)
+    last = first + timedelta(days=horizon_days)
+    for rotation, spec in zip(
+        rotations(session, team=team), load_specs(session, team=team), strict=True
+    ):
+        modes = {v.calendar for v in spec.versions}
+        for mode in sorted(modes):
+            calendar = WorkCalendar(mode, spec.exceptions)
+            for year in calendar.unknown_years(first, last):
+                warning = CalendarWarning(rotation, year)
+                if warning not in found:
+                    found.append(warning)
+    return found
