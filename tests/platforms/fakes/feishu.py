@@ -67,6 +67,8 @@ class FakeFeishu:
         self.failures: list[Failure] = []
         self.down = False
         self.token_ttl = 7200
+        self.ws_url = ""  # the long-connection endpoint handed out by /callback/ws/endpoint
+        self.ws_endpoint_requests: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
@@ -112,6 +114,28 @@ class FakeFeishu:
                 token = f"t-fake-{next(self._tokens)}"
             return JSONResponse(
                 {"code": 0, "msg": "ok", "tenant_access_token": token, "expire": self.token_ttl}
+            )
+
+        @app.post("/callback/ws/endpoint")
+        async def ws_endpoint(request: Request) -> Response:
+            body = await request.json()
+            self.ws_endpoint_requests.append(body)
+            if body.get("AppSecret") != APP_SECRET:
+                return JSONResponse({"code": 1000040351, "msg": "invalid app secret"})
+            return JSONResponse(
+                {
+                    "code": 0,
+                    "msg": "ok",
+                    "data": {
+                        "URL": self.ws_url,
+                        "ClientConfig": {
+                            "ReconnectCount": 1,
+                            "ReconnectInterval": 1,
+                            "ReconnectNonce": 0,
+                            "PingInterval": 60,
+                        },
+                    },
+                }
             )
 
         @app.post("/open-apis/im/v1/messages")

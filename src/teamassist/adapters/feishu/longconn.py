@@ -37,23 +37,26 @@ class LongConnection:
     def start(self) -> None:
         """Connect in the background (reconnects are lark-oapi's job)."""
         if self._thread is None:
+            self._loop = asyncio.new_event_loop()  # created here so stop() can always reach it
             self._thread = threading.Thread(target=self._run, name="feishu-ws", daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
-        """Stop the loop and the workers (the thread is a daemon; it ends with the process)."""
-        if self._loop is not None:
+        """Stop the loop, close the socket, let running commands finish in the background."""
+        if self._loop is not None and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         self._pool.shutdown(wait=False)
 
     def _submit(self, message: InboundMessage) -> None:
         self._pool.submit(self.inbound.dispatch, message)
 
     def _run(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = self._loop
+        assert loop is not None
         asyncio.set_event_loop(loop)
         lark_ws_client.loop = loop  # the workaround: the SDK's module-level loop, ours now
-        self._loop = loop
         secret = self.settings.app_secret.get_secret_value() if self.settings.app_secret else ""
         client = lark.ws.Client(
             self.settings.app_id,
@@ -68,3 +71,20 @@ class LongConnection:
             log.info("feishu long connection stopped: %s", exc)
         except Exception:
             log.exception("feishu long connection failed")
+        finally:
+            self._close(loop, client)
+
+    @staticmethod
+    def _close(loop: asyncio.AbstractEventLoop, client: lark.ws.Client) -> None:
+        """Cancel the SDK's tasks, close the socket and the loop (no stray tasks at exit)."""
+        tasks = asyncio.all_tasks(loop)
+        for task in tasks:
+            task.cancel()
+        try:
+            loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+            # The SDK has no public close; _disconnect() closes the websocket.
+            loop.run_until_complete(client._disconnect())
+        except Exception:
+            log.debug("feishu long connection: error while closing", exc_info=True)
+        finally:
+            loop.close()
