@@ -1,4 +1,4 @@
-"""QQ platform tests' harness: a runtime with QQ enabled against the fake, and the web app to post to."""
+"""QQ tests' harness: a runtime with QQ enabled against the fake, and the app to post to."""
 
 from __future__ import annotations
 
