@@ -80,6 +80,13 @@ class FeishuInbound:
 
     def dispatch(self, message: InboundMessage) -> None:
         """Handle one message; the reply goes out through the outbox."""
+        log.info(
+            "feishu event %s: %s message from %s in chat %s",
+            message.event_id,
+            message.chat_type.value,
+            message.sender_key,
+            message.chat_key,
+        )
         try:
             result = self.dispatcher.handle(message, reply_via_outbox=True)
         except Exception:  # recorded as "received": the replay job retries it
