@@ -11,7 +11,7 @@ from teamassist.chat.context import CommandContext
 from teamassist.chat.quiet import parse_hhmm
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
-from teamassist.duty import messages, overrides, service, signin
+from teamassist.duty import messages, overrides, planning, service, signin
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
 from teamassist.duty.rotation import day_start
@@ -250,7 +250,7 @@ def _change(
 def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Add people at the end of a rotation."""
     return _change(
-        ctx, service.ACTION_ADD, args["members"], args.get("options"), "duty.changed_add"
+        ctx, planning.ACTION_ADD, args["members"], args.get("options"), "duty.changed_add"
     )
 
 
@@ -262,7 +262,7 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_remove(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Remove people from a rotation (never today's person on duty)."""
     return _change(
-        ctx, service.ACTION_REMOVE, args["members"], args.get("options"), "duty.changed_remove"
+        ctx, planning.ACTION_REMOVE, args["members"], args.get("options"), "duty.changed_remove"
     )
 
 
@@ -274,7 +274,7 @@ def handle_remove(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Swap two people's places in a rotation."""
     return _change(
-        ctx, service.ACTION_SWAP, args["members"], args.get("options"), "duty.changed_swap"
+        ctx, planning.ACTION_SWAP, args["members"], args.get("options"), "duty.changed_swap"
     )
 
 
@@ -286,7 +286,7 @@ def handle_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_replan(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Re-plan so that this person is on duty today (or from a date), the others in order."""
     return _change(
-        ctx, service.ACTION_REPLAN, [args["member"]], args.get("options"), "duty.changed_replan"
+        ctx, planning.ACTION_REPLAN, [args["member"]], args.get("options"), "duty.changed_replan"
     )
 
 
