@@ -333,3 +333,40 @@ def test_reply_body_is_valid_json_card(env: Env) -> None:
     env.runtime.deliver()
     [call] = env.fake.messages()
     assert json.loads(call.body["content"])["body"]["elements"]
+
+
+def test_webhook_without_encrypt_key_refuses_everything(
+    fake: FakeFeishu, sqlite_url: str, clock: FrozenClock
+) -> None:
+    runtime = make_runtime(
+        sqlite_url,
+        clock,
+        feishu={
+            "enabled": True,
+            "app_id": "cli_x",
+            "app_secret": fk.APP_SECRET,
+            "verification_token": fk.VERIFICATION_TOKEN,
+            "domain": fake.url,
+        },
+    )
+    with TestClient(create_app(runtime, start_background=False)) as http:
+        body = json.dumps(fk.message_event("/我是谁")).encode()
+        response = http.post(EVENTS_PATH, content=body)
+    assert response.status_code == 503
+
+
+def test_event_that_cannot_be_recorded_is_refused_so_feishu_redelivers(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = fk.message_event("/我是谁", event_id="ev-db-down")
+    real = env.runtime.dispatcher.handle
+
+    def database_down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("database is down")
+
+    monkeypatch.setattr(env.runtime.dispatcher, "handle", database_down)
+    assert env.post(event).status_code == 503
+    monkeypatch.setattr(env.runtime.dispatcher, "handle", real)
+    assert env.post(event).status_code == 200  # Feishu's redelivery
+    env.runtime.deliver()
+    assert len(env.fake.messages()) == 1

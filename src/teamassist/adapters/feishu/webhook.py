@@ -3,21 +3,25 @@
 lark-oapi's :class:`EventDispatcherHandler` decrypts the body (AES-256-CBC, key SHA-256 of the
 Encrypt Key), checks the verification token, answers the URL challenge and verifies
 ``X-Lark-Signature``. It answers every failure with HTTP 500; here they become 4xx and are logged.
-Message events are acknowledged at once and handled after the response; the dispatcher's inbox
-drops a redelivered ``event_id``. Card callbacks are answered synchronously (toast + card).
+Message events go through the dispatcher in a worker thread; the answer waits for it at most
+``ACK_WAIT_SECONDS`` (Feishu wants an answer within 3 s). By then the event is in the inbox, so a
+crash is replayed by the scheduler; when it could not even be recorded the answer is 503 and
+Feishu redelivers. The inbox drops a redelivered ``event_id``. Card callbacks are answered
+synchronously (toast + updated card).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 import lark_oapi as lark
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.model import RawRequest
@@ -37,6 +41,7 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/webhooks/feishu/events"
 CARD_PATH = "/webhooks/feishu/card"
+ACK_WAIT_SECONDS = 2.0
 _SIGNATURE_HEADERS = (
     "X-Lark-Request-Timestamp",
     "X-Lark-Request-Nonce",
@@ -79,6 +84,13 @@ class FeishuInbound:
         )
 
     def dispatch(self, message: InboundMessage) -> None:
+        """Handle one message, never raising (long connection: Feishu does not redeliver)."""
+        try:
+            self.handle(message)
+        except Exception:  # recorded as "received" (or not at all): the replay job retries it
+            log.exception("feishu: dispatching event %s failed", message.event_id)
+
+    def handle(self, message: InboundMessage) -> None:
         """Handle one message; the reply goes out through the outbox."""
         log.info(
             "feishu event %s: %s message from %s in chat %s",
@@ -87,11 +99,7 @@ class FeishuInbound:
             message.sender_key,
             message.chat_key,
         )
-        try:
-            result = self.dispatcher.handle(message, reply_via_outbox=True)
-        except Exception:  # recorded as "received": the replay job retries it
-            log.exception("feishu: dispatching event %s failed", message.event_id)
-            return
+        result = self.dispatcher.handle(message, reply_via_outbox=True)
         if result.duplicate:
             log.info("feishu: event %s redelivered, ignored", message.event_id)
 
@@ -124,8 +132,12 @@ def build_router(runtime: Runtime) -> APIRouter:
     if settings.mode == "long_connection":
         return _long_connection_router(settings, inbound)
     router = APIRouter(tags=["feishu"], include_in_schema=False)
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="feishu-webhook")
 
-    async def receive(request: Request, background: BackgroundTasks) -> Response:
+    async def receive(request: Request) -> Response:
+        if settings.missing():  # without both secrets nothing could be verified: refuse all
+            log.error("feishu webhook refused: %s", "; ".join(settings.missing()))
+            return JSONResponse({"msg": "feishu webhook is not configured"}, status_code=503)
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
@@ -144,15 +156,26 @@ def build_router(runtime: Runtime) -> APIRouter:
         raw.headers = {
             name: headers[name.lower()] for name in _SIGNATURE_HEADERS if name.lower() in headers
         }
-        started = time.monotonic()
         result = await run_in_threadpool(inbound.handler(collected.append).do, raw)
         if result.status_code != 200:
             reason = _reason(result.content)
             unsigned = any(name not in raw.headers for name in _SIGNATURE_HEADERS)
             return _refuse(request, _status_for(reason, unsigned), reason)
         for message in collected:
-            background.add_task(inbound.dispatch, message)
-        log.debug("feishu %s answered in %.3fs", request.url.path, time.monotonic() - started)
+            future = executor.submit(inbound.handle, message)
+            try:
+                await asyncio.wait_for(
+                    asyncio.shield(asyncio.wrap_future(future)), ACK_WAIT_SECONDS
+                )
+            except TimeoutError:
+                log.info("feishu event %s still being handled; acknowledged", message.event_id)
+                future.add_done_callback(_log_failure)
+            except Exception:
+                log.exception(
+                    "feishu event %s could not be handled; Feishu will redeliver",
+                    message.event_id,
+                )
+                return JSONResponse({"msg": "try again"}, status_code=503)
         return Response(content=result.content, media_type="application/json")
 
     router.add_api_route(EVENTS_PATH, receive, methods=["POST"])
@@ -173,6 +196,11 @@ def _long_connection_router(settings: FeishuSettings, inbound: FeishuInbound) ->
             connection.stop()
 
     return APIRouter(lifespan=lifespan)
+
+
+def _log_failure(future: Future[None]) -> None:
+    if future.exception() is not None:
+        log.error("feishu event failed after the acknowledgement", exc_info=future.exception())
 
 
 def _reason(content: bytes | None) -> str:
