@@ -148,7 +148,7 @@ def test_callback_validation_is_signed_with_the_bot_key(qq: QQHarness) -> None:
     )
 
     response = qq.client.post(
-        "/qq/webhook",
+        "/webhooks/qq",
         content=body,
         headers={"X-Bot-Appid": qq.fake.app_id, "User-Agent": "QQBot-Callback"},
     )

@@ -26,7 +26,6 @@ from nonebot.adapters.qq.event import (
     C2CMessageCreateEvent,
     Event,
     GroupAtMessageCreateEvent,
-    MessageCreateEvent,
 )
 from nonebot.adapters.qq.models import (
     Dispatch,
@@ -171,7 +170,9 @@ def to_inbound(
         "platform": Platform.QQ,
         "received_at": received_at,
     }
-    if isinstance(event, AtMessageCreateEvent | MessageCreateEvent):
+    # Only @-messages: with MESSAGE_CREATE also subscribed, an @-message would arrive twice under
+    # two event ids and be answered twice.
+    if isinstance(event, AtMessageCreateEvent):
         users = event.mentions or []
         bot_ids = {u.id for u in users if u.bot}
         mentions = [Mention(user_key=u.id, display=u.username or "") for u in users if not u.bot]

@@ -1,4 +1,4 @@
-"""POST /qq/webhook: QQ's event callback, verified with the adapter's code, answered in < 3 s.
+"""POST /webhooks/qq (or /qq/webhook): QQ's event callback, checked by the adapter's code.
 
 Order of checks: the app id header, a JSON body, then either the op 13 callback validation or,
 for everything else, a fresh timestamp and a valid ed25519 signature before the payload is read
@@ -111,7 +111,9 @@ def build_router(runtime: Runtime) -> APIRouter:
             return JSONResponse({"error": "try again"}, status_code=503)
         return JSONResponse(ACK)
 
-    for path in ("/qq/webhook", "/qq/webhook/", "/qq/"):
+    # /webhooks/qq like the other platforms; /qq/webhook is where NoneBot's adapter listens, so a
+    # bot moved over from a NoneBot deployment keeps its callback URL.
+    for path in ("/webhooks/qq", "/qq/webhook", "/qq/webhook/"):
         router.add_api_route(path, webhook, methods=["POST"])
     return router
 
