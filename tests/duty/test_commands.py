@@ -1,0 +1,339 @@
+"""The duty desk in chat, given/when/then (demo: 技术 张三→李四→王五, 产品 赵六→孙七→李华,
+today is Monday 2026-06-01, 09:00 in Shanghai)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from teamassist import events
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.duty import service, signin
+from teamassist.team import service as team_service
+from tests.duty.helpers import at_local, demo_team, set_local, snapshot
+from tests.support.chat import ChatDriver
+
+# -- the seed's public commands ------------------------------------------------------------------
+
+
+def test_roster_shows_seven_days_side_by_side_with_today_marked(chat: ChatDriver) -> None:
+    text = chat.text("/查看值班表", as_="zhangsan")
+    assert "值班表" in text
+    first, *_rest = text.split("\n\n")
+    assert "06-01 周一 ✅「今日值班」" in first
+    assert "「技术」@张三　「产品」@赵六" in first
+    assert "06-02 周二\n「技术」@李四　「产品」@孙七" in text
+    assert "06-07 周日" in text and "06-08" not in text
+    assert chat.text("/roster", as_="zhangsan") == text
+
+
+def test_roster_for_more_days_and_too_many(sqlite_chat: ChatDriver) -> None:
+    assert "06-10 周三" in sqlite_chat.text("/查看值班表 10", as_="lisi")
+    assert "最多查看 31 天" in sqlite_chat.text("/查看值班表 40", as_="lisi")
+
+
+def test_who_is_on_duty_now(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/今日值班", as_="sunqi")
+    assert "「技术」@张三（未签到）" in text and "「产品」@赵六（未签到）" in text
+    assert sqlite_chat.text("/who", as_="sunqi") == text
+
+
+# -- sign-in and sign-out --------------------------------------------------------------------
+
+
+def test_sign_in_then_sign_out_with_report(chat: ChatDriver, clock: FrozenClock) -> None:
+    # when the person on duty signs in
+    assert "签到成功" in chat.text("/值班签到", as_="zhangsan")
+    # then a second sign-in gets the seed's answer
+    assert chat.text("/值班签到", as_="zhangsan") == "「@张三」今天已经签到过了"
+    assert "已签到 09:00" in chat.text("/今日值班", as_="lisi")
+    # when they sign out in the evening with the duty report (emoji survive every backend)
+    set_local(clock, date(2026, 6, 1), 22, 40)
+    text = chat.text("/值班签出 处理了 3 个问题，都已回复 🎉", as_="zhangsan")
+    assert "签出成功" in text and "值班日报已收到" in text
+    with chat.runtime.factory() as session:
+        team, members = demo_team(chat.runtime)
+        [row] = signin.sign_ins(session, team=team, first=date(2026, 6, 1), last=date(2026, 6, 1))
+        assert row.report == "处理了 3 个问题，都已回复 🎉"
+        assert row.member_id == members["zhangsan"].id
+    # then signing out again says so
+    assert "已经签出过了" in chat.text("/值班签出 再来一次", as_="zhangsan")
+
+
+def test_sign_out_before_sign_in_is_refused(sqlite_chat: ChatDriver) -> None:
+    before = snapshot(sqlite_chat.runtime)
+    assert sqlite_chat.text("/值班签出", as_="zhangsan") == "「@张三」今天还未签到过，请先签到"
+    assert snapshot(sqlite_chat.runtime) == before
+
+
+def test_sign_out_without_report_asks_for_it_and_accepts_it_later(
+    sqlite_chat: ChatDriver,
+) -> None:
+    sqlite_chat.text("/值班签到", as_="zhangsan")
+    assert "还差一份值班日报" in sqlite_chat.text("/值班签出", as_="zhangsan")
+    assert "值班日报已补交" in sqlite_chat.text("/值班签出 今天很平静", as_="zhangsan")
+
+
+def test_only_todays_duty_people_sign_in_admins_too(sqlite_chat: ChatDriver) -> None:
+    before = snapshot(sqlite_chat.runtime)
+    assert "今天不是你值班" in sqlite_chat.text("/值班签到", as_="lisi")
+    assert "今天不是你值班" in sqlite_chat.text("/值班签到", as_="admin")
+    assert "今天不是你值班" in sqlite_chat.text("/值班签出", as_="admin")
+    assert snapshot(sqlite_chat.runtime) == before
+
+
+def test_sign_in_belongs_to_the_duty_day_that_starts_at_3am(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    # at 01:30 on Tuesday, Monday's duty day (张三) is still running
+    set_local(clock, date(2026, 6, 2), 1, 30)
+    assert "签到成功" in sqlite_chat.text("/值班签到", as_="zhangsan")
+    assert "今天不是你值班" in sqlite_chat.text("/值班签到", as_="lisi")
+    set_local(clock, date(2026, 6, 2), 3, 0)
+    assert "签到成功" in sqlite_chat.text("/值班签到", as_="lisi")
+
+
+def test_signed_in_event_is_published(sqlite_chat: ChatDriver) -> None:
+    seen: list[str] = []
+
+    def on_signed_in(**kwargs: object) -> None:
+        seen.append(kwargs["member"].handle)  # type: ignore[attr-defined]
+
+    events.subscribe("duty.signed_in", on_signed_in)
+    try:
+        sqlite_chat.text("/值班签到", as_="zhaoliu")
+    finally:
+        events._handlers["duty.signed_in"].remove(on_signed_in)
+    assert seen == ["zhaoliu"]
+
+
+def test_on_duty_people_may_use_duty_commands(sqlite_chat: ChatDriver) -> None:
+    # the dispatcher asks the roster (on_duty_check) for ON_DUTY commands
+    on_duty_spec = next(s for s in sqlite_chat.runtime.registry.specs if s.permission == "on_duty")
+    word = f"/{on_duty_spec.name}"
+    assert "需要有权限的人" in sqlite_chat.text(word, as_="lisi")
+    assert "需要有权限的人" not in sqlite_chat.text(word, as_="zhangsan")
+
+
+# -- roster edits (admin) --------------------------------------------------------------------
+
+
+def test_add_members_to_the_end_from_now(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/值班人员增加 @sunqi @admin", as_="admin")
+    assert "已把 @孙七、@王管理 加入「技术」轮值，即刻生效" in text
+    assert "值班日期有变化的人" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-01 周一 ✅「今日值班」\n「技术」@张三" in roster  # today is untouched
+    assert "06-04 周四\n「技术」@孙七" in roster
+    assert "06-05 周五\n「技术」@王管理" in roster
+
+
+def test_add_to_the_product_rotation_from_a_date(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/值班人员增加 @zhangsan 产品 2026-06-03", as_="admin")
+    assert "加入「产品」轮值，2026-06-03 生效" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」@李四　「产品」@孙七" in roster
+    assert "06-03 周三\n「技术」@王五　「产品」@李华" in roster
+    assert "06-04 周四\n「技术」@张三　「产品」@张三" in roster
+
+
+def test_remove_members(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/值班人员移除 @lisi", as_="admin")
+    assert "已把 @李四 移出「技术」轮值" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "「技术」@李四" not in roster
+    assert "06-02 周二\n「技术」@王五" in roster
+
+
+def test_swap_two_places(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/值班交换 @zhangsan @wangwu", as_="admin")
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-01 周一 ✅「今日值班」\n「技术」@王五" in roster
+    assert "06-03 周三\n「技术」@张三" in roster
+
+
+def test_replan_from_someone(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/重新排班 @wangwu", as_="admin")
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-01 周一 ✅「今日值班」\n「技术」@王五" in roster
+    assert "06-02 周二\n「技术」@张三" in roster
+    # the same person, asked by someone not on the roster, can sign in now
+    assert "签到成功" in sqlite_chat.text("/值班签到", as_="wangwu")
+
+
+def test_members_cannot_edit_the_roster(sqlite_chat: ChatDriver) -> None:
+    before = snapshot(sqlite_chat.runtime)
+    assert "需要有权限的人" in sqlite_chat.text("/值班人员增加 @sunqi", as_="zhangsan")
+    assert "需要有权限的人" in sqlite_chat.text("/重新排班 @lisi", as_="lihua")  # a lead
+    assert snapshot(sqlite_chat.runtime) == before
+
+
+# -- bad input: a clear reply, and nothing changed ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/值班人员增加 @nobody", "找不到成员「nobody」"),
+        ("/值班人员移除 @zhangsan", "不能删除当前的值班人员哦"),
+        ("/值班人员移除 @sunqi", "「孙七」不在「技术」轮值里"),
+        ("/值班人员增加 @lisi", "「李四」已经在「技术」轮值里了"),
+        ("/值班交换 @lisi @lisi", "不能和自己交换哦"),
+        ("/值班交换 @lisi", "交换需要 @ 两位值班人员"),
+        ("/值班人员增加 @sunqi 2026-05-20", "「2026-05-20」已经过去了"),
+        ("/值班人员增加 @sunqi 昨天", "「2026-05-31」已经过去了"),
+        ("/值班人员增加 @sunqi 运维", "找不到轮值「运维」，现有的轮值：技术、产品"),
+        ("/重新排班 @sunqi", "「孙七」不在「技术」轮值里"),
+        ("/值班人员增加", "缺少参数"),
+        ("/值班换班 @lisi 2026-06-01 @sunqi", "「李四」在 2026-06-01 没有值班"),
+        ("/值班换班 @lisi 2026-06-02 @lisi", "不能和自己交换哦"),
+        ("/值班代班 @sunqi 2026-05-01", "已经过去了"),
+        ("/值班代班 @sunqi 2026-06-05 2026-06-04", "结束时间必须晚于开始时间"),
+        ("/值班暂停", "缺少参数"),
+        ("/值班日历 2026-06-01 休息", "例外日期只能设在明天及以后"),
+        ("/值班日历 2026-06-09 放假", "无法识别，请写 值班 或 休息"),
+    ],
+)
+def test_bad_input_gets_a_clear_reply_and_changes_nothing(
+    sqlite_chat: ChatDriver, command: str, expected: str
+) -> None:
+    before = snapshot(sqlite_chat.runtime)
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert expected in sqlite_chat.text(command, as_="admin")
+    assert snapshot(sqlite_chat.runtime) == before
+    assert sqlite_chat.text("/查看值班表", as_="admin") == roster
+
+
+def test_bad_input_on_every_backend(chat: ChatDriver) -> None:
+    before = snapshot(chat.runtime)
+    assert "不能和自己交换哦" in chat.text("/值班交换 @wangwu @wangwu", as_="admin")
+    assert "不能删除当前的值班人员哦" in chat.text("/值班人员移除 @zhaoliu 产品", as_="admin")
+    assert snapshot(chat.runtime) == before
+
+
+def test_overlapping_overrides_are_refused(sqlite_chat: ChatDriver) -> None:
+    assert "已安排" in sqlite_chat.text("/值班代班 @sunqi 2026-06-05 2026-06-06", as_="admin")
+    before = snapshot(sqlite_chat.runtime)
+    text = sqlite_chat.text("/值班暂停 2026-06-06 2026-06-07", as_="admin")
+    assert "和已有的临时安排（2026-06-05 03:00 至 2026-06-07 03:00）重叠了" in text
+    assert snapshot(sqlite_chat.runtime) == before
+
+
+def test_empty_rotation_is_reported(sqlite_chat: ChatDriver) -> None:
+    runtime = sqlite_chat.runtime
+    team, _ = demo_team(runtime)
+    with transaction(runtime.factory) as session:
+        live = team_service.get_team(session, workspace_id=team.workspace_id, team_id=team.id)
+        service.create_rotation(
+            session,
+            team=live,
+            key="ops",
+            name="运维",
+            start_date=date(2026, 6, 1),
+            now=runtime.clock(),
+        )
+    before = snapshot(runtime)
+    text = sqlite_chat.text("/重新排班 @zhangsan 运维", as_="admin")
+    assert "「运维」轮值里还没有人" in text
+    assert snapshot(runtime) == before
+
+
+def test_no_rotations_yet(chat_without_rotations: ChatDriver) -> None:
+    chat = chat_without_rotations
+    assert "还没有任何值班轮值" in chat.text("/查看值班表", as_="admin")
+    assert "还没有任何值班轮值" in chat.text("/值班人员移除 @zhangsan", as_="admin")
+
+
+# -- overrides, swaps, calendar -----------------------------------------------------------------
+
+
+def test_cover_and_pause(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/值班代班 @admin 2026-06-02", as_="admin")
+    assert "2026-06-02 03:00 至 2026-06-03 03:00，「技术」由 @王管理 值班" in text
+    assert "无人值班" in sqlite_chat.text("/值班暂停 2026-06-03 产品", as_="admin")
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」@王管理　「产品」@孙七" in roster
+    assert "06-03 周三\n「技术」@王五　「产品」无人值班" in roster
+
+
+def test_cover_today_starts_now_and_keeps_the_morning(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    set_local(clock, date(2026, 6, 1), 14)
+    text = sqlite_chat.text("/值班代班 @admin 今天", as_="admin")
+    assert "2026-06-01 14:00 至 2026-06-02 03:00" in text
+    roster = sqlite_chat.text("/查看值班表 1", as_="admin")
+    assert "「技术」@张三 → @王管理" in roster
+
+
+def test_shift_swap_by_one_of_the_two(sqlite_chat: ChatDriver) -> None:
+    # 李四 (June 2) and 王五 (June 3) trade their shifts
+    text = sqlite_chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="lisi")
+    assert "换班成功" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」@王五" in roster
+    assert "06-03 周三\n「技术」@李四" in roster
+    # someone else may not swap other people's shifts
+    before = snapshot(sqlite_chat.runtime)
+    text = sqlite_chat.text("/值班换班 @zhangsan 2026-06-04 @lisi", as_="sunqi")
+    assert "只有管理员或换班的当事人才能换班" in text
+    assert snapshot(sqlite_chat.runtime) == before
+
+
+def test_calendar_view_and_exception_day(sqlite_chat: ChatDriver) -> None:
+    assert "「技术」每天值班" in sqlite_chat.text("/值班日历", as_="zhangsan")
+    assert "需要有权限的人" in sqlite_chat.text("/值班日历 2026-06-02 休息", as_="zhangsan")
+    text = sqlite_chat.text("/值班日历 2026-06-02 休息", as_="admin")
+    assert "已把 2026-06-02 设为「技术」的休息日" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」休息" in roster
+    assert "06-03 周三\n「技术」@李四" in roster  # the day is skipped, not the person
+    assert "2026-06-02" in sqlite_chat.text("/值班日历", as_="admin")
+
+
+def test_roster_warns_about_a_year_without_holiday_data(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    runtime = sqlite_chat.runtime
+    team, _ = demo_team(runtime)
+    with transaction(runtime.factory) as session:
+        live = team_service.get_team(session, workspace_id=team.workspace_id, team_id=team.id)
+        rotation = service.get_rotation(session, team=live)
+        service.change_roster(
+            session,
+            team=live,
+            rotation=rotation,
+            change=service.RosterChange("params", calendar="cn_workdays"),
+            now=runtime.clock(),
+        )
+    set_local(clock, date(2026, 12, 28), 9)
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "缺少 2027 年的官方节假日数据" in roster
+    assert "暂按每天值班" in roster
+    assert "缺少 2027 年" in sqlite_chat.text("/值班日历", as_="admin")
+
+
+def test_history_is_never_rewritten(sqlite_chat: ChatDriver, clock: FrozenClock) -> None:
+    runtime = sqlite_chat.runtime
+    team, _members = demo_team(runtime)
+
+    def who(day: date, hour: int) -> list[str]:
+        with runtime.factory() as session:
+            live = team_service.get_team(session, workspace_id=team.workspace_id, team_id=team.id)
+            return [
+                m.handle
+                for m in service.on_duty_members(
+                    session, team=live, at=at_local(day, hour), rotation_kind="tech"
+                )
+            ]
+
+    past = [who(date(2026, 6, 1) + timedelta(days=i), 12) for i in range(3)]
+    set_local(clock, date(2026, 6, 4), 9)
+    sqlite_chat.text("/重新排班 @wangwu", as_="admin")
+    sqlite_chat.text("/值班人员增加 @sunqi", as_="admin")
+    sqlite_chat.text("/值班交换 @zhangsan @lisi", as_="admin")
+    assert [who(date(2026, 6, 1) + timedelta(days=i), 12) for i in range(3)] == past
+    assert who(date(2026, 6, 4), 8) == ["zhangsan"]  # this morning, before the re-plan
+    assert who(date(2026, 6, 4), 10) == ["wangwu"]
