@@ -21,14 +21,29 @@ def demo_team(session: Any) -> Team:
     return team_service.default_team(session, workspace_id=workspace.id)
 
 
+def given_nobody_on_duty(runtime: Runtime) -> None:
+    """The demo team without its rotations (the duty demo puts 张三 and 赵六 on duty)."""
+    from sqlalchemy import delete
+
+    from teamassist.duty.models import Rotation
+
+    with transaction(runtime.factory) as session:
+        session.execute(delete(Rotation).where(Rotation.team_id == demo_team(session).id))
+
+
 def given_rotation(runtime: Runtime, kind: str, handles: list[str]) -> None:
-    """A daily rotation of ``kind`` starting today with ``handles`` in order."""
+    """A daily rotation of ``kind`` starting today with ``handles`` in order (replacing the
+    demo's rotation of that kind)."""
+    from sqlalchemy import delete
+
     from teamassist.clock import local
     from teamassist.duty import service as duty_service
+    from teamassist.duty.models import Rotation
 
     now = runtime.clock()
     with transaction(runtime.factory) as session:
         team = demo_team(session)
+        session.execute(delete(Rotation).where(Rotation.team_id == team.id, Rotation.key == kind))
         members = [
             team_service.get_member_by_handle(session, workspace_id=team.workspace_id, handle=h)
             for h in handles

@@ -5,6 +5,7 @@ from __future__ import annotations
 from teamassist.enums import Platform
 from teamassist.feedback.models import FeedbackStatus
 from tests.feedback.support import (
+    given_nobody_on_duty,
     given_rotation,
     given_settings,
     given_webhook,
@@ -55,6 +56,7 @@ def test_suggestion_goes_to_the_product_person_on_duty(chat: ChatDriver) -> None
 
 
 def test_nobody_on_duty_uses_the_configured_default_owner(sqlite_chat: ChatDriver) -> None:
+    given_nobody_on_duty(sqlite_chat.runtime)
     given_settings(sqlite_chat.runtime, default_owner="sunqi")
     text = sqlite_chat.text("/问题反馈 无人值班时的问题", as_="zhangsan")
     item = items(sqlite_chat.runtime)[-1]
@@ -65,12 +67,14 @@ def test_nobody_on_duty_uses_the_configured_default_owner(sqlite_chat: ChatDrive
 
 
 def test_nobody_on_duty_and_no_setting_falls_back_to_first_admin(sqlite_chat: ChatDriver) -> None:
+    given_nobody_on_duty(sqlite_chat.runtime)
     sqlite_chat.text("/bug 没有值班也没有设置", as_="zhangsan")
     assert items(sqlite_chat.runtime)[-1].owner_id == member_id(sqlite_chat.runtime, "admin")
 
 
 def test_other_rotation_on_duty_does_not_take_the_bug(sqlite_chat: ChatDriver) -> None:
     # only a product rotation exists: a bug still goes to the default owner
+    given_nobody_on_duty(sqlite_chat.runtime)
     given_rotation(sqlite_chat.runtime, "product", ["wangwu"])
     sqlite_chat.text("/问题反馈 只有产品在值班", as_="zhangsan")
     item = items(sqlite_chat.runtime)[-1]

@@ -10,7 +10,14 @@ import pytest
 from teamassist.database import transaction
 from teamassist.feedback.models import FeedbackItem, FeedbackStatus
 from teamassist.team import service as team_service
-from tests.feedback.support import events, given_rotation, items, member_id, outbox
+from tests.feedback.support import (
+    events,
+    given_nobody_on_duty,
+    given_rotation,
+    items,
+    member_id,
+    outbox,
+)
 from tests.support.chat import ChatDriver
 
 
@@ -37,6 +44,7 @@ def test_today_for_another_date_and_empty_day(sqlite_chat: ChatDriver) -> None:
 
 
 def test_today_is_for_people_on_duty_and_admins(sqlite_chat: ChatDriver) -> None:
+    given_nobody_on_duty(sqlite_chat.runtime)
     assert "需要有权限的人" in sqlite_chat.text("/当日反馈", as_="zhangsan")
     given_rotation(sqlite_chat.runtime, "tech", ["zhangsan"])
     assert "的反馈" in sqlite_chat.text("/当日反馈", as_="zhangsan")

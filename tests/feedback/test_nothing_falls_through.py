@@ -11,6 +11,7 @@ from teamassist.team import service as team_service
 from tests.feedback.support import (
     demo_team,
     events,
+    given_nobody_on_duty,
     given_rotation,
     given_settings,
     items,
@@ -94,6 +95,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
     chat: ChatDriver, clock: FrozenClock
 ) -> None:
     # given two items that arrived while nobody was on duty
+    given_nobody_on_duty(chat.runtime)
     chat.text("/问题反馈 夜里的问题", as_="zhangsan")
     chat.text("/产品建议 夜里的建议", as_="lisi")
     bug, suggestion = items(chat.runtime)[-2:]
@@ -131,6 +133,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
 
 
 def test_handoff_digest_lists_open_items(chat: ChatDriver) -> None:
+    given_nobody_on_duty(chat.runtime)
     chat.text("/问题反馈 还没解决的问题", as_="zhangsan")
     done = items(chat.runtime)[-1].id
     chat.text("/问题反馈 已经解决的问题", as_="zhangsan")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -101,8 +101,12 @@ def _filters(
     q: str | None,
 ) -> FeedbackFilter:
     statuses = [s for value in status or [] for s in value.split(",") if s]
-    for value in statuses:
-        FeedbackStatus(value)  # an unknown status is a 422, not an empty page
+    known = {s.value for s in FeedbackStatus}
+    unknown = [s for s in statuses if s not in known]
+    if unknown:  # an unknown status is a clear error, not an empty page
+        raise HTTPException(
+            status_code=422, detail=f"unknown status {unknown[0]!r}; use one of {sorted(known)}"
+        )
     return FeedbackFilter(
         team_id=team_id,
         status=statuses,
