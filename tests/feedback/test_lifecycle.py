@@ -194,6 +194,9 @@ def test_reopen_restores_and_undoes_the_plus_one(sqlite_chat: ChatDriver) -> Non
     assert item.status == FeedbackStatus.OPEN and item.duplicate_of_id is None
     assert _item(sqlite_chat, original).plus_ones == 0
     assert "还没有关闭" in sqlite_chat.text(f"/reopen {dup}", as_="admin")
+    owner = items(sqlite_chat.runtime)[-1].owner_id
+    if owner != member_id(sqlite_chat.runtime, "admin"):  # the owner hears it unless they acted
+        assert any("被重新打开了" in t for t in sqlite_chat.queued_texts(f"member:{owner}"))
 
 
 def test_assign_and_reassign(chat: ChatDriver) -> None:

@@ -146,3 +146,34 @@ def test_handoff_digest_lists_open_items(chat: ChatDriver) -> None:
     section = next(s for s in sections if "未关闭的反馈" in s)
     assert f"id=「{done}」还没解决的问题" in section and "已经解决的问题" not in section
     assert "跟进人：王管理" in section
+
+
+def test_sign_in_command_delivers_the_digest(sqlite_chat: ChatDriver, clock: FrozenClock) -> None:
+    # given a bug that arrived while nobody was on duty
+    given_nobody_on_duty(sqlite_chat.runtime)
+    sqlite_chat.text("/问题反馈 没人值班时的问题", as_="zhangsan")
+    item = items(sqlite_chat.runtime)[-1]
+    # when 李华 is put on duty and signs in with the duty command
+    given_rotation(sqlite_chat.runtime, "tech", ["lihua"])
+    _later(clock, minutes=10)
+    sqlite_chat.text("/值班签到", as_="lihua")
+    # then the item is theirs and the digest is on its way
+    assert items(sqlite_chat.runtime)[-1].owner_id == member_id(sqlite_chat.runtime, "lihua")
+    assert events(sqlite_chat.runtime, item.id) == ["assigned", "digested"]
+    assert any(
+        "没人值班时的问题" in t
+        for t in sqlite_chat.queued_texts(f"member:{member_id(sqlite_chat.runtime, 'lihua')}")
+    )
+
+
+def test_the_daily_hand_off_lists_open_feedback(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    sqlite_chat.text("/问题反馈 过夜的问题", as_="lisi")
+    item = items(sqlite_chat.runtime)[-1]
+    # when the next duty day starts (03:00 Asia/Shanghai) and the scheduler ticks
+    clock.set(clock().replace(hour=19, minute=1))  # 2026-06-02 03:01 local
+    sqlite_chat.runtime.scheduler.tick()
+    # then the hand-off notice in the duty room carries the open item
+    handoff = [t for t in sqlite_chat.queued_texts("duty-room") if "未关闭的反馈" in t]
+    assert handoff and f"id=「{item.id}」过夜的问题" in handoff[-1]

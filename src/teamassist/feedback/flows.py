@@ -232,7 +232,7 @@ def reopen(
     owner = session.get(Member, item.owner_id) if item.owner_id else None
     if owner is not None and (actor is None or owner.id != actor.id):
         notify.to_member(
-            session, member=owner, reply=messages.assigned_notice(item, owner),
+            session, member=owner, reply=messages.assigned_notice(item, owner, reopened=True),
             key=f"feedback.reopened.owner:{item.id}:{_stamp(now)}", now=now,
         )
     return item

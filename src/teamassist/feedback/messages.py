@@ -75,11 +75,12 @@ def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> R
     return reply
 
 
-def assigned_notice(item: FeedbackItem, owner: Member) -> Reply:
-    """Tell the new owner an item is theirs."""
+def assigned_notice(item: FeedbackItem, owner: Member, *, reopened: bool = False) -> Reply:
+    """Tell the owner an item is theirs (newly assigned, or back after a reopen)."""
     reply = Reply()
     reply.body = t(
-        "feedback.notice.assigned", owner=_mention(reply, owner), id=item.id,
+        "feedback.notice.reopened" if reopened else "feedback.notice.assigned",
+        owner=_mention(reply, owner), id=item.id,
         text=snippet(item.text, 200),
     )
     return reply
