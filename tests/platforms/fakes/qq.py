@@ -48,6 +48,9 @@ class FakeQQ:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     channel_guilds: dict[str, str] = field(default_factory=dict)
+    # Path prefixes where markdown is refused, as for bots without native markdown permission.
+    markdown_refused: set[str] = field(default_factory=set)
+    refused: list[Call] = field(default_factory=list)
     tokens_issued: int = 0
     server: RunningServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -247,6 +250,9 @@ def build_app(fake: FakeQQ) -> FastAPI:
         if (bad := failed(call) or authorised(call)) is not None:
             return bad
         body = call.body if isinstance(call.body, dict) else {}
+        if "markdown" in body and any(call.path.startswith(p) for p in fake.markdown_refused):
+            fake.refused.append(call)
+            return JSONResponse({"code": 50007, "message": "no markdown permission"}, 400)
         if "msg_seq" in body and body.get("msg_id"):
             seen = (call.path, str(body["msg_id"]), int(body["msg_seq"]))
             with fake._lock:

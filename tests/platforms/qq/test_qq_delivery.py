@@ -130,13 +130,14 @@ def test_a_retry_after_a_lost_answer_is_deduplicated_by_qq(qq: QQHarness) -> Non
 
 
 def test_an_expired_passive_reply_is_sent_proactively(qq: QQHarness) -> None:
-    qq.fake.fail(400, code=304027, path="/v2/groups")  # msg_id too old
+    qq.fake.fail(400, code=304027, times=2, path="/v2/groups")  # msg_id too old, any format
     qq.post(fakeqq.group_at_message(event_id="G:e1", message_id="gm1", text="/帮助"))
 
     assert qq.deliver().sent == 1
 
     [call] = qq.fake.messages()
     assert "msg_id" not in call.body and "msg_seq" not in call.body  # type: ignore[operator]
+    assert call.body["msg_type"] == 2  # type: ignore[index]  # still markdown: not a format issue
 
 
 def test_notices_to_a_qq_channel_are_proactive_markdown(qq: QQHarness) -> None:
@@ -253,3 +254,20 @@ def test_without_a_fallback_the_notice_waits_for_the_limit_to_reset(
         assert row.next_attempt_at >= datetime(2026, 6, 30, 16, 0, tzinfo=UTC)
     finally:
         harness.runtime.close()
+
+
+def test_where_qq_refuses_markdown_replies_go_as_text(qq: QQHarness) -> None:
+    qq.fake.markdown_refused.add("/channels/")
+    qq.post(fakeqq.guild_at_message(event_id="e1", message_id="m1", text="/帮助"))
+    qq.post(fakeqq.guild_at_message(event_id="e2", message_id="m2", text="/我是谁"))
+    qq.post(fakeqq.group_at_message(event_id="g1", message_id="gm1", text="/帮助"))
+
+    assert qq.deliver().sent == 3
+
+    first, second = qq.fake.messages("/channels/ch-public/messages")
+    assert "markdown" not in first.body and first.body["msg_id"] == "m1"  # type: ignore[operator,index]
+    assert "**" not in first.body["content"]  # type: ignore[index]  # plain text rendering
+    assert second.body["msg_id"] == "m2"  # type: ignore[index]
+    assert len(qq.fake.refused) == 1  # learnt once, not asked again
+    [group] = qq.fake.messages("/v2/groups/G-OPENID-1/messages")
+    assert group.body["msg_type"] == 2  # type: ignore[index]  # groups still get markdown

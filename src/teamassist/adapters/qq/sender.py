@@ -56,6 +56,9 @@ class QQSender:
         self.clock = clock
         self.client = client or QQClient(settings)
         self.zone = ZoneInfo(settings.limit_timezone)
+        # Chat kinds where QQ refused markdown but took the same message as text (native markdown
+        # in guild channels needs a permission many bots lack); remembered for this process.
+        self.text_only: set[str] = set()
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send one notice or raise :class:`DeliveryError`."""
@@ -63,17 +66,16 @@ class QQSender:
             address = Address.parse(message.address)
         except ValueError as exc:
             raise DeliveryError(str(exc), transient=False) from exc
-        body = message_body(message.reply, address, markdown=self.settings.markdown)
         if message.reply_to:
             try:
-                return self._post(address, {**body, **self._passive(address, message)})
+                return self._post(address, message, self._passive(address, message))
             except QQApiError as exc:
                 if exc.transient or exc.status in (401, 403):
                     raise _delivery_error(exc) from exc
                 # The reply window closed (5 min in groups and channels, 60 in C2C) or the
                 # message is gone: say it proactively instead.
                 log.warning("passive reply to %s refused (%s); sending proactively", address, exc)
-        return self._proactive(address, body, message)
+        return self._proactive(address, message)
 
     # -- passive -------------------------------------------------------------------------------
 
@@ -84,7 +86,30 @@ class QQSender:
             extra["msg_seq"] = message.outbox_id
         return extra
 
-    def _post(self, address: Address, body: dict[str, object]) -> str | None:
+    def _post(
+        self, address: Address, message: OutgoingMessage, extra: dict[str, object]
+    ) -> str | None:
+        """Send as markdown; when QQ refuses that but takes text, send text from now on."""
+        markdown = self.settings.markdown and address.kind not in self.text_only
+        body = message_body(message.reply, address, markdown=markdown)
+        try:
+            return self._post_body(address, {**body, **extra})
+        except QQApiError as exc:
+            if not markdown or exc.transient or exc.status in (401, 403):
+                raise
+            if exc.code in self.settings.proactive_limit_codes:
+                raise
+            first = exc
+        text = message_body(message.reply, address, markdown=False)
+        try:
+            result = self._post_body(address, {**text, **extra})
+        except QQApiError:
+            raise first from None  # not a markdown problem: report QQ's first answer
+        log.warning("QQ refused markdown in %s (%s); sending text there", address.kind, first)
+        self.text_only.add(address.kind)
+        return result
+
+    def _post_body(self, address: Address, body: dict[str, object]) -> str | None:
         try:
             data = self.client.post_message(address.kind, address.target, body)
         except QQApiError as exc:
@@ -98,16 +123,14 @@ class QQSender:
 
     # -- proactive -----------------------------------------------------------------------------
 
-    def _proactive(
-        self, address: Address, body: dict[str, object], message: OutgoingMessage
-    ) -> str | None:
+    def _proactive(self, address: Address, message: OutgoingMessage) -> str | None:
         period, limit, resets_at = self._period(address)
         if not self._reserve(str(address), period, limit):
             return self._fallback(
                 message, f"proactive limit {limit} for {address} ({period})", resets_at
             )
         try:
-            return self._post(address, body)
+            return self._post(address, message, {})
         except QQApiError as exc:
             self._release(str(address), period)
             if exc.code in self.settings.proactive_limit_codes:

@@ -101,13 +101,16 @@ def build_router(runtime: Runtime) -> APIRouter:
             return JSONResponse(ACK)
 
         future = executor.submit(_handle, runtime, settings, message)
-        try:
-            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), ACK_WAIT_SECONDS)
-        except TimeoutError:
+        waiting = asyncio.wrap_future(future)
+        waiting.add_done_callback(_retrieve)  # a late failure is logged by _log_failure instead
+        done, _ = await asyncio.wait({waiting}, timeout=ACK_WAIT_SECONDS)
+        if not done:
             log.info("QQ event %s still being handled; acknowledged", message.event_id)
             future.add_done_callback(_log_failure)
-        except Exception:
-            log.exception("QQ event %s could not be recorded; QQ will redeliver", message.event_id)
+        elif (error := future.exception()) is not None:
+            log.error(
+                "QQ event %s could not be recorded (%r); QQ will redeliver", message.event_id, error
+            )
             return JSONResponse({"error": "try again"}, status_code=503)
         return JSONResponse(ACK)
 
@@ -160,6 +163,11 @@ def _bind_tenant(runtime: Runtime, workspace_key: str, tenant_key: str) -> None:
             )
     except Exception:  # a concurrent binder won; the dispatcher resolves it
         log.debug("binding QQ tenant %s raced", tenant_key, exc_info=True)
+
+
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()
 
 
 def _log_failure(future: Future[None]) -> None:
