@@ -91,6 +91,7 @@ def test_url_verification_challenge_is_answered(env: Env) -> None:
 
 
 def test_p2p_command_is_answered_with_a_card_reply(env: Env) -> None:
+    env.fake.users["ou_zhang"] = "飞书张三"
     # when a user writes /我是谁 to the bot in a 1:1 chat
     response = env.post(fk.message_event("/我是谁", chat_type="p2p", chat_id="oc_p2p"))
     assert response.status_code == 200
@@ -102,6 +103,8 @@ def test_p2p_command_is_answered_with_a_card_reply(env: Env) -> None:
             select(PlatformIdentity).where(PlatformIdentity.user_key == "ou_zhang")
         )
         assert identity is not None and identity.tenant_key == fk.TENANT_KEY
+        # the contact API gave the name the new member is enrolled under
+        assert identity.member.display_name == "飞书张三"
     # and delivery answers the user's message with a card, with a native mention
     assert env.runtime.deliver().sent == 1
     [call] = env.fake.messages()
@@ -370,3 +373,14 @@ def test_event_that_cannot_be_recorded_is_refused_so_feishu_redelivers(
     assert env.post(event).status_code == 200  # Feishu's redelivery
     env.runtime.deliver()
     assert len(env.fake.messages()) == 1
+
+
+def test_without_the_contact_scope_a_new_member_is_enrolled_by_id(env: Env) -> None:
+    env.post(fk.message_event("/我是谁", sender="ou_nobody123", message_id="om_a"))
+    env.post(fk.message_event("/帮助", sender="ou_nobody123", message_id="om_b"))
+    assert env.fake.user_lookups == ["ou_nobody123"]  # the refusal is remembered
+    with env.runtime.factory() as session:
+        identity = session.scalar(
+            select(PlatformIdentity).where(PlatformIdentity.user_key == "ou_nobody123")
+        )
+        assert identity is not None and identity.member.handle == "feishu-obody123"

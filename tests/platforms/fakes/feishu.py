@@ -67,6 +67,8 @@ class FakeFeishu:
         self.failures: list[Failure] = []
         self.down = False
         self.token_ttl = 7200
+        self.users: dict[str, str] = {}  # open_id -> name, for contact.v3.user.get
+        self.user_lookups: list[str] = []
         self.ws_url = ""  # the long-connection endpoint handed out by /callback/ws/endpoint
         self.ws_endpoint_requests: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
@@ -115,6 +117,14 @@ class FakeFeishu:
             return JSONResponse(
                 {"code": 0, "msg": "ok", "tenant_access_token": token, "expire": self.token_ttl}
             )
+
+        @app.get("/open-apis/contact/v3/users/{user_id}")
+        async def get_user(user_id: str) -> Response:
+            self.user_lookups.append(user_id)
+            if user_id not in self.users:
+                return JSONResponse({"code": 41050, "msg": "no user authority error"}, 400)
+            user = {"open_id": user_id, "name": self.users[user_id]}
+            return JSONResponse({"code": 0, "msg": "success", "data": {"user": user}})
 
         @app.post("/callback/ws/endpoint")
         async def ws_endpoint(request: Request) -> Response:

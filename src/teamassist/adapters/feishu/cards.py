@@ -4,6 +4,7 @@ answer synchronously with a toast and the updated card."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -55,17 +56,25 @@ class CardActions:
     """Handles button presses on the cards the sender posted."""
 
     def __init__(
-        self, dispatcher: Dispatcher, factory: sessionmaker[Session], clock: Clock
+        self,
+        dispatcher: Dispatcher,
+        factory: sessionmaker[Session],
+        clock: Clock,
+        *,
+        names: Callable[[str], str] | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.factory = factory
         self.clock = clock
+        self.names = names
 
     def __call__(self, data: P2CardActionTrigger) -> P2CardActionTriggerResponse:
         """Run the command; the toast says how it went, the card shows the answer below."""
         message = message_from_action(data, now=self.clock())
         if message is None:
             return _toast("warning", t("feishu.card.unknown_button"))
+        if self.names is not None:
+            message.sender_name = self.names(message.sender_key)
         try:
             result = self.dispatcher.handle(message, reply_via_outbox=False)
         except Exception:  # the dispatcher records its own failures; never fail the callback

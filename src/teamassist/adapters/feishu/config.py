@@ -27,6 +27,9 @@ class FeishuSettings(BaseModel):
     bot_open_id: str = ""
     # Signed requests older (or further in the future) than this are refused as replays.
     max_request_age_seconds: int = 300
+    # Look up the display name of people who write to the bot (scope contact:user.base:readonly);
+    # without it they are enrolled as "feishu-<id>".
+    lookup_names: bool = True
     timeout_seconds: float = 10.0
 
     def missing(self) -> list[str]:

@@ -28,8 +28,10 @@ from lark_oapi.core.model import RawRequest
 from starlette.concurrency import run_in_threadpool
 
 from teamassist.adapters.feishu.cards import CardActions
+from teamassist.adapters.feishu.client import build_client
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.events import message_from_event
+from teamassist.adapters.feishu.names import UserNames
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
@@ -53,12 +55,18 @@ class FeishuInbound:
     """Turns verified Feishu requests into dispatcher calls (shared by webhook and long conn)."""
 
     def __init__(
-        self, settings: FeishuSettings, dispatcher: Dispatcher, cards: CardActions, clock: Clock
+        self,
+        settings: FeishuSettings,
+        dispatcher: Dispatcher,
+        cards: CardActions,
+        clock: Clock,
+        names: Callable[[str], str] | None = None,
     ) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
         self.cards = cards
         self.clock = clock
+        self.names = names
 
     def handler(self, on_message: Callable[[InboundMessage], None]) -> lark.EventDispatcherHandler:
         """An SDK handler whose message events go to ``on_message`` and buttons to the cards."""
@@ -92,6 +100,8 @@ class FeishuInbound:
 
     def handle(self, message: InboundMessage) -> None:
         """Handle one message; the reply goes out through the outbox."""
+        if self.names is not None and not message.sender_name:
+            message.sender_name = self.names(message.sender_key)
         log.info(
             "feishu event %s: %s message from %s in chat %s",
             message.event_id,
@@ -123,11 +133,13 @@ def _secret(value: Any) -> str:
 def build_router(runtime: Runtime) -> APIRouter:
     """Feishu's inbound side: webhook routes, or (long connection) a lifespan that connects."""
     settings = runtime.settings.feishu
+    names = UserNames(build_client(settings)) if settings.lookup_names else None
     inbound = FeishuInbound(
         settings,
         runtime.dispatcher,
-        CardActions(runtime.dispatcher, runtime.factory, runtime.clock),
+        CardActions(runtime.dispatcher, runtime.factory, runtime.clock, names=names),
         runtime.clock,
+        names=names,
     )
     if settings.mode == "long_connection":
         return _long_connection_router(settings, inbound)
