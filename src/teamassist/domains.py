@@ -49,12 +49,14 @@ def api_routers() -> list[APIRouter]:
 
 def dashboard_routers() -> list[APIRouter]:
     """Dashboard page routers."""
-    return []
+    from teamassist.feedback.dashboard import router as feedback_dashboard
+
+    return [feedback_dashboard]
 
 
 def dashboard_nav() -> list[tuple[str, str]]:
     """Extra dashboard navigation entries: (path, catalogue key of the label)."""
-    return []
+    return [("/feedback", "feedback_web.nav")]
 
 
 def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
