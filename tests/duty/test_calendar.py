@@ -110,3 +110,23 @@ def test_active_day_counts_match_counting_one_by_one(
     brute = sum(calendar.is_active(start + timedelta(days=i)) for i in range(length))
     assert calendar.active_between(start, end) == brute
     assert calendar.active_between(end, start) == -brute
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    mode=st.sampled_from(["all", "weekdays", "cn_workdays"]),
+    first=st.dates(date(2025, 6, 1), date(2027, 6, 1)),
+    length=st.integers(0, 400),
+    exceptions=st.dictionaries(
+        st.dates(date(2025, 6, 1), date(2028, 1, 1)), st.booleans(), max_size=8
+    ),
+)
+def test_day_flags_agree_with_single_day_lookups(
+    mode: str, first: date, length: int, exceptions: dict[date, bool]
+) -> None:
+    calendar = WorkCalendar(mode, exceptions)
+    last = first + timedelta(days=length)
+    active, known = calendar.day_flags(first, last)
+    days = [first + timedelta(days=i) for i in range(length + 1)]
+    assert list(active) == [int(calendar.is_active(d)) for d in days]
+    assert list(known) == [int(calendar.is_known(d)) for d in days]

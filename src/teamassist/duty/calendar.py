@@ -54,20 +54,24 @@ def year_table(mode: str, year: int) -> YearTable:
     days = (date(year + 1, 1, 1) - first).days
     known = True
     flags = bytearray(days)
-    for i in range(days):
+    if mode == CalendarMode.CN_WORKDAYS:
+        try:
+            chinese_calendar.is_workday(first)  # raises for a year without official data
+        except NotImplementedError:
+            known = False
+        # is_workday validates every call (slow); its rule over the package's own tables is
+        # "a 调休 workday, or a weekday that is not a holiday" (checked day by day in tests).
+        holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
+    elif mode not in {CalendarMode.ALL, CalendarMode.WEEKDAYS}:
+        raise ValueError(f"unknown calendar mode {mode!r}")
+    for i in range(days if known else 0):
         day = first + timedelta(days=i)
         if mode == CalendarMode.ALL:
             flags[i] = 1
         elif mode == CalendarMode.WEEKDAYS:
             flags[i] = 1 if day.weekday() < 5 else 0
-        elif mode == CalendarMode.CN_WORKDAYS:
-            try:
-                flags[i] = 1 if chinese_calendar.is_workday(day) else 0
-            except NotImplementedError:
-                known = False
-                break
         else:
-            raise ValueError(f"unknown calendar mode {mode!r}")
+            flags[i] = 1 if day in workdays or (day.weekday() < 5 and day not in holidays) else 0
     if not known:
         flags = bytearray(b"\x01" * days)
     cumulative: array[int] = array("i", [0]) * (days + 1)
@@ -106,6 +110,7 @@ class WorkCalendar:
             base = self._base_active(day)
             if active != base:
                 deltas.append((day, 1 if active else -1))
+        self._exception_days = sorted(self.exceptions)
         self._delta_days = [d for d, _ in deltas]
         self._delta_prefix = [0]
         for _, delta in deltas:
@@ -135,6 +140,26 @@ class WorkCalendar:
         lo = bisect.bisect_left(self._delta_days, start)
         hi = bisect.bisect_left(self._delta_days, end)
         return count + self._delta_prefix[hi] - self._delta_prefix[lo]
+
+    def day_flags(self, first: date, last: date) -> tuple[bytearray, bytearray]:
+        """Active and known flags (0/1) of every day in [first, last], exceptions applied."""
+        active = bytearray()
+        known = bytearray()
+        year = first.year
+        while year <= last.year:
+            table = year_table(self.mode, year)
+            lo = _day_index(first) if year == first.year else 0
+            hi = _day_index(last) + 1 if year == last.year else len(table.active)
+            active += table.active[lo:hi]
+            known += (b"\x01" if table.known else b"\x00") * (hi - lo)
+            year += 1
+        lo_i = bisect.bisect_left(self._exception_days, first)
+        hi_i = bisect.bisect_right(self._exception_days, last)
+        for day in self._exception_days[lo_i:hi_i]:
+            offset = (day - first).days
+            active[offset] = 1 if self.exceptions[day] else 0
+            known[offset] = 1
+        return active, known
 
     def next_active(self, day: date, *, limit_days: int = 800) -> date | None:
         """The first active day on or after ``day`` (None if none within ``limit_days``)."""

@@ -19,6 +19,7 @@ before an edit never changes.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -116,6 +117,7 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=65536)
 def day_start(day: date, handoff: time, tz: str) -> datetime:
     """When duty day ``day`` begins: its hand-off, local wall clock, as UTC.
 
@@ -211,35 +213,50 @@ class CompiledRotation:
         out: list[Shift] = []
         versions = self.spec.versions
         tz = self.spec.timezone
+        rotation_id = self.spec.id
+        one_day = timedelta(days=1)
         for i, version in enumerate(versions):
             v_start = max(version.effective_at, start)
             v_end = min(versions[i + 1].effective_at, end) if i + 1 < len(versions) else end
             if v_start >= v_end or not version.member_ids:
                 continue
             calendar = self.calendars[version.calendar]
-            day = max(duty_date_at(v_start, version.handoff, tz), version.anchor_date)
-            last = duty_date_at(v_end - timedelta(microseconds=1), version.handoff, tz)
+            handoff = version.handoff
+            day = max(duty_date_at(v_start, handoff, tz), version.anchor_date)
+            last = duty_date_at(v_end - timedelta(microseconds=1), handoff, tz)
+            if last < day:
+                continue
+            active, known = calendar.day_flags(day, last)
             count = calendar.active_between(version.anchor_date, day)
             turn_days = max(1, version.turn_days)
-            begin = day_start(day, version.handoff, tz)
-            while day <= last:
-                following = day + timedelta(days=1)
-                finish = day_start(following, version.handoff, tz)
-                if calendar.is_active(day):
+            turn_people: dict[int, tuple[int, ...]] = {}
+            begin = day_start(day, handoff, tz)
+            for index in range(len(active)):
+                following = day + one_day
+                finish = day_start(following, handoff, tz)
+                if active[index]:
                     turn = count // turn_days
                     count += 1
-                    piece_start, piece_end = max(begin, v_start), min(finish, v_end)
+                    piece_start = begin if begin > v_start else v_start
+                    piece_end = finish if finish < v_end else v_end
                     if piece_start < piece_end:
+                        people = turn_people.get(turn)
+                        if people is None:
+                            people = turn_people[turn] = _people(version, turn)
                         shift = Shift(
-                            rotation_id=self.spec.id,
-                            duty_date=day,
-                            start=piece_start,
-                            end=piece_end,
-                            member_ids=_people(version, turn),
-                            turn=turn,
-                            provisional=not calendar.is_known(day),
+                            rotation_id,
+                            day,
+                            piece_start,
+                            piece_end,
+                            people,
+                            SOURCE_ROTATION,
+                            turn,
+                            not known[index],
                         )
-                        out.extend(self._swapped(shift))
+                        if day in self._swaps_by_date:
+                            out.extend(self._swapped(shift))
+                        else:
+                            out.append(shift)
                 day, begin = following, finish
         return out
 
@@ -297,9 +314,9 @@ class CompiledRotation:
                         cut.append(piece)
                         continue
                     if piece.start < o.start:
-                        cut.append(replace(piece, end=o.start))
+                        cut.append(_cut(piece, piece.start, o.start))
                     if o.end < piece.end:
-                        cut.append(replace(piece, start=o.end))
+                        cut.append(_cut(piece, o.end, piece.end))
                 pieces = cut
                 k += 1
             out.extend(pieces)
@@ -381,10 +398,11 @@ def _swap_people(swap: SwapSpec, day: date, people: tuple[int, ...]) -> tuple[in
 
 def _flatten_overrides(overrides: Iterable[OverrideSpec]) -> list[OverrideSpec]:
     """Sorted, non-overlapping overrides; where two overlap, the later one (higher id) wins."""
+    valid = sorted((o for o in overrides if o.end > o.start), key=lambda x: (x.start, x.id))
+    if all(a.end <= b.start for a, b in itertools.pairwise(valid)):
+        return valid  # the usual case: the service refuses overlapping overrides
     result: list[OverrideSpec] = []
-    for o in sorted(overrides, key=lambda x: x.id):
-        if o.end <= o.start:
-            continue
+    for o in sorted(valid, key=lambda x: x.id):
         trimmed: list[OverrideSpec] = []
         for existing in result:
             if existing.end <= o.start or existing.start >= o.end:
@@ -398,6 +416,21 @@ def _flatten_overrides(overrides: Iterable[OverrideSpec]) -> list[OverrideSpec]:
         result = trimmed
     result.sort(key=lambda x: x.start)
     return result
+
+
+def _cut(shift: Shift, start: datetime, end: datetime) -> Shift:
+    """The part of ``shift`` in [start, end) (faster than dataclasses.replace)."""
+    return Shift(
+        shift.rotation_id,
+        shift.duty_date,
+        start,
+        end,
+        shift.member_ids,
+        shift.source,
+        shift.turn,
+        shift.provisional,
+        shift.ref_id,
+    )
 
 
 # -- module-level conveniences ---------------------------------------------------------------
