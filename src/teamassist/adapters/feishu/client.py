@@ -31,7 +31,7 @@ class FeishuApiError(DeliveryError):
         self.code = code
 
 
-def build_client(settings: FeishuSettings) -> lark.Client:
+def build_client(settings: FeishuSettings, *, timeout: float | None = None) -> lark.Client:
     """A client for ``settings.domain``; lark-oapi caches the tenant token until it expires."""
     secret = settings.app_secret.get_secret_value() if settings.app_secret else ""
     return (
@@ -39,7 +39,7 @@ def build_client(settings: FeishuSettings) -> lark.Client:
         .app_id(settings.app_id)
         .app_secret(secret)
         .domain(settings.domain.rstrip("/"))
-        .timeout(settings.timeout_seconds)
+        .timeout(timeout or settings.timeout_seconds)
         .log_level(lark.LogLevel.WARNING)
         .build()
     )

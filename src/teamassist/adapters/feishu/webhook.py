@@ -133,7 +133,8 @@ def _secret(value: Any) -> str:
 def build_router(runtime: Runtime) -> APIRouter:
     """Feishu's inbound side: webhook routes, or (long connection) a lifespan that connects."""
     settings = runtime.settings.feishu
-    names = UserNames(build_client(settings)) if settings.lookup_names else None
+    # A short timeout: names are looked up while Feishu waits for the answer (3 s at most).
+    names = UserNames(build_client(settings, timeout=1.5)) if settings.lookup_names else None
     inbound = FeishuInbound(
         settings,
         runtime.dispatcher,
