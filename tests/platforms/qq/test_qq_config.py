@@ -88,3 +88,16 @@ def test_without_qq_there_is_no_webhook_and_no_sender(sqlite_url: str, clock: Fr
         assert client.post("/qq/webhook", content=b"{}").status_code in (404, 405)
     finally:
         runtime.close()
+
+
+def test_enabled_without_a_secret_the_webhook_refuses_instead_of_hanging(
+    sqlite_url: str, clock: FrozenClock
+) -> None:
+    settings = Settings(database={"url": sqlite_url}, qq={"enabled": True, "app_id": "1"})  # type: ignore[arg-type]
+    runtime = build_runtime(settings, clock=clock)
+    try:
+        client = TestClient(create_app(runtime, start_background=False))
+        response = client.post("/webhooks/qq", content=b"{}", headers={"X-Bot-Appid": "1"})
+        assert response.status_code == 503
+    finally:
+        runtime.close()

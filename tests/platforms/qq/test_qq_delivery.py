@@ -271,3 +271,31 @@ def test_where_qq_refuses_markdown_replies_go_as_text(qq: QQHarness) -> None:
     assert len(qq.fake.refused) == 1  # learnt once, not asked again
     [group] = qq.fake.messages("/v2/groups/G-OPENID-1/messages")
     assert group.body["msg_type"] == 2  # type: ignore[index]  # groups still get markdown
+
+
+def test_webhook_to_reply_and_limits_with_fallback_on_every_backend(
+    db_url: str, clock: FrozenClock, fake_qq: fakeqq.FakeQQ
+) -> None:
+    harness = make_harness(
+        db_url,
+        clock,
+        fake_qq,
+        proactive_daily_limit_per_channel=1,
+        fallback_channel="feishu:oc_fallback",
+    )
+    try:
+        harness.post(
+            fakeqq.guild_at_message(event_id="e1", message_id="m1", text="/问题反馈 页面崩了 🚀")
+        )
+        first = _queue_notice(harness, "n1")
+        second = _queue_notice(harness, "n2")
+        harness.deliver()
+        harness.deliver()
+
+        reply, notice = fake_qq.messages("/channels/ch-public/messages")
+        assert reply.body["msg_id"] == "m1" and "🚀" in reply.body["markdown"]["content"]  # type: ignore[index]
+        assert "msg_id" not in notice.body  # type: ignore[operator]
+        assert (_row(harness, first).external_id or "").startswith("qqmsg-")
+        assert (_row(harness, second).external_id or "").startswith("fallback:#")
+    finally:
+        harness.runtime.close()

@@ -57,6 +57,9 @@ class QQProtocol:
     _check_signature = _NoneBotQQAdapter._check_signature
 
     def __init__(self, app_id: str, secret: str) -> None:
+        if not secret:
+            # The adapter pads the seed by repeating the secret: an empty one never ends.
+            raise ValueError("the QQ bot secret is empty")
         self.app_id = app_id
         # The adapter's methods only read ``bot.bot_info.secret``.
         self._bot = SimpleNamespace(bot_info=BotInfo(id=app_id, secret=secret))

@@ -48,11 +48,15 @@ def build_router(runtime: Runtime) -> APIRouter:
     """The QQ webhook routes for ``runtime`` (QQ must be enabled)."""
     settings: QQSettings = runtime.settings.qq
     secret = settings.secret.get_secret_value() if settings.secret else ""
-    qq = protocol.QQProtocol(settings.app_id, secret)
+    qq = protocol.QQProtocol(settings.app_id, secret) if secret and settings.app_id else None
+    if qq is None:
+        log.error("QQ is enabled without app id or secret: its webhook refuses every request")
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qq-webhook")
     router = APIRouter(tags=["qq"], include_in_schema=False)
 
     async def webhook(request: Request) -> Response:
+        if qq is None:
+            return _refuse(503, "QQ is not configured (see `teamassist config check`)", request)
         if request.headers.get("X-Bot-Appid") != settings.app_id:
             return _refuse(403, "unknown or missing X-Bot-Appid", request)
         body = await request.body()
