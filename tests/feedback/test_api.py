@@ -186,7 +186,12 @@ def test_report_aggregates_and_response_times(
     report = sqlite_api.get(
         "/api/v1/feedback/report", params={"date_from": "2026-06-05", "date_to": "2026-06-08"}
     ).json()
-    assert report["per_day"] == {"2026-06-05": {"bug": 1, "suggestion": 1}}
+    assert report["per_day"] == {
+        "2026-06-05": {"bug": 1, "suggestion": 1},
+        "2026-06-06": {"bug": 0, "suggestion": 0},
+        "2026-06-07": {"bug": 0, "suggestion": 0},
+        "2026-06-08": {"bug": 0, "suggestion": 0},
+    }
     assert report["total"] == 2 and report["by_status"] == {"resolved": 1, "open": 1}
     assert report["median_acknowledge_work_seconds"] == 2 * 3600
     assert report["median_resolve_seconds"] == (2 * 24 + 19) * 3600
@@ -196,3 +201,9 @@ def test_report_aggregates_and_response_times(
     ]
     default = sqlite_api.get("/api/v1/feedback/report").json()
     assert default["date_to"] == "2026-06-08" and default["date_from"] == "2026-05-10"
+    assert len(default["per_day"]) == 30
+    backwards = sqlite_api.get(
+        "/api/v1/feedback/report", params={"date_from": "2026-06-08", "date_to": "2026-06-01"}
+    )
+    assert backwards.status_code == 400
+    assert "开始日期不能晚于结束日期" in backwards.json()["message"]

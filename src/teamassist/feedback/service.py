@@ -11,7 +11,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -515,7 +515,9 @@ def _median(values: list[float]) -> float | None:
 def report_aggregates(
     session: Session, *, team: Team, date_from: date, date_to: date
 ) -> Report:
-    """Aggregate a team's items whose local day lies in [date_from, date_to]."""
+    """Aggregate a team's items whose local day lies in [date_from, date_to] (at most a year)."""
+    if date_to < date_from or (date_to - date_from).days > 366:
+        raise DomainError("feedback.error.bad_range")
     items = list(
         session.scalars(
             select(FeedbackItem).where(
@@ -553,7 +555,13 @@ def report_aggregates(
             row.resolved += 1
         elif item.status in ACTIVE_STATUSES:
             row.open += 1
-    result.per_day = {day: dict(counts) for day, counts in sorted(per_day.items())}
+    # Every day of the range, with every kind, so a chart has no gaps.
+    result.per_day = {}
+    day = date_from
+    while day <= date_to:
+        counts = per_day.get(day.isoformat(), Counter())
+        result.per_day[day.isoformat()] = {k.value: counts.get(k.value, 0) for k in FeedbackKind}
+        day += timedelta(days=1)
     result.by_status = dict(statuses)
     result.median_acknowledge_wall = _median(ack_wall)
     result.median_acknowledge_work = _median(ack_work)
