@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -384,3 +385,16 @@ def test_without_the_contact_scope_a_new_member_is_enrolled_by_id(env: Env) -> N
             select(PlatformIdentity).where(PlatformIdentity.user_key == "ou_nobody123")
         )
         assert identity is not None and identity.member.handle == "feishu-obody123"
+
+
+def test_tenant_token_is_fetched_again_after_it_expires(env: Env) -> None:
+    # lark-oapi keeps a token until 10 minutes before its expiry (on the real clock)
+    env.fake.token_ttl = 601
+    env.post(fk.message_event("/我是谁", message_id="om_a"))
+    env.runtime.deliver()
+    time.sleep(2.1)
+    env.post(fk.message_event("/帮助", message_id="om_b"))
+    assert env.runtime.deliver().sent == 1
+    assert len(env.fake.token_requests) == 2
+    first, second = (c.headers["authorization"] for c in env.fake.messages())
+    assert first != second
