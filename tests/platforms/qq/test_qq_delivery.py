@@ -299,3 +299,26 @@ def test_webhook_to_reply_and_limits_with_fallback_on_every_backend(
         assert (_row(harness, second).external_id or "").startswith("fallback:#")
     finally:
         harness.runtime.close()
+
+
+def test_a_late_reply_beyond_the_proactive_limit_gives_up_instead_of_falling_back(
+    sqlite_url: str, clock: FrozenClock, fake_qq: fakeqq.FakeQQ
+) -> None:
+    harness = make_harness(
+        sqlite_url,
+        clock,
+        fake_qq,
+        proactive_monthly_limit_per_group=0,
+        fallback_channel="feishu:oc_fallback",
+    )
+    try:
+        fake_qq.fail(400, code=304027, times=2, path="/v2/groups")  # reply window closed
+        harness.post(fakeqq.group_at_message(event_id="G:e1", message_id="gm1", text="/帮助"))
+
+        stats = harness.deliver()
+
+        [row] = harness.outbox()
+        assert stats.dead == 1 and row.status == OutboxStatus.DEAD
+        assert "reply window has closed" in (row.last_error or "")
+    finally:
+        harness.runtime.close()

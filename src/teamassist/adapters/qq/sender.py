@@ -213,6 +213,9 @@ class QQSender:
 
     def _fallback(self, message: OutgoingMessage, reason: str, resets_at: datetime) -> str:
         retry_after = max(60.0, (resets_at - self.clock()).total_seconds())
+        if message.reply_to:
+            # An answer whose reply window closed during an outage: stale in another chat.
+            raise DeliveryError(f"{reason}; the reply window has closed", transient=False)
         if message.idempotency_key.endswith(FALLBACK_SUFFIX):
             raise DeliveryError(f"{reason}; already a fallback, waiting", retry_after=retry_after)
         with transaction(self.factory) as session:
