@@ -22,7 +22,7 @@ def to_channels(
     session: Session,
     *,
     team: Team,
-    purpose: ChannelPurpose | str,
+    purpose: ChannelPurpose | str | tuple[ChannelPurpose | str, ...],
     reply: Reply,
     key: str,
     now: datetime,
@@ -31,12 +31,22 @@ def to_channels(
     """Queue ``reply`` for every enabled channel of ``team`` with ``purpose``.
 
     ``key`` identifies the notice (e.g. ``"feedback.new:42"``); each channel gets its own
-    idempotency key derived from it, so re-running the caller queues nothing twice.
+    idempotency key derived from it, so re-running the caller queues nothing twice. Several
+    purposes (``(INTERNAL, WEBHOOK)``) are looked up in one query.
     """
     queued: list[OutboxMessage] = []
-    for channel in team_service.channels(
-        session, workspace_id=team.workspace_id, team_id=team.id, purpose=str(purpose)
-    ):
+    if isinstance(purpose, tuple):
+        wanted = {str(p) for p in purpose}
+        found = [
+            c
+            for c in team_service.channels(session, workspace_id=team.workspace_id, team_id=team.id)
+            if c.purpose in wanted
+        ]
+    else:
+        found = team_service.channels(
+            session, workspace_id=team.workspace_id, team_id=team.id, purpose=str(purpose)
+        )
+    for channel in found:
         hold = (
             quiet_until(now, team.timezone, channel.quiet_start, channel.quiet_end)
             if hold_in_quiet_hours

@@ -137,11 +137,14 @@ def submit(
         digest_pending=not people,
     )
     notice = messages.new_notice(item, owner, off_duty=not people)
-    for purpose in (ChannelPurpose.INTERNAL, ChannelPurpose.WEBHOOK):
-        notify.to_channels(
-            session, team=team, purpose=purpose, reply=notice, key=f"feedback.new:{item.id}",
-            now=now,
-        )
+    notify.to_channels(
+        session,
+        team=team,
+        purpose=(ChannelPurpose.INTERNAL, ChannelPurpose.WEBHOOK),
+        reply=notice,
+        key=f"feedback.new:{item.id}",
+        now=now,
+    )
     return Submitted(item=item, owner=owner, off_duty=not people)
 
 
