@@ -21,11 +21,13 @@ demo_app = typer.Typer(help="Demo workspace", no_args_is_help=True)
 config_app = typer.Typer(help="Configuration", no_args_is_help=True)
 scheduler_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 admin_app = typer.Typer(help="Dashboard accounts", no_args_is_help=True)
+import_app = typer.Typer(help="Import data from other systems", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(config_app, name="config")
 app.add_typer(scheduler_app, name="scheduler")
 app.add_typer(admin_app, name="admin")
+app.add_typer(import_app, name="import")
 
 
 def _settings() -> Settings:
@@ -247,3 +249,49 @@ def admin_password(
         typer.echo(f"password set for {username}")
     finally:
         runtime.close()
+
+
+@import_app.command("bot-onduty")
+def import_bot_onduty(
+    source: Annotated[
+        str, typer.Option("--from", help="the 值班小助理 database: mysql://user:pw@host/db")
+    ],
+    workspace: Annotated[str, typer.Option(help="workspace key (created if missing)")] = (
+        demo.DEMO_KEY
+    ),
+    team: Annotated[str, typer.Option(help="team key (created if missing)")] = "community",
+    guild: Annotated[
+        str, typer.Option(help="QQ guild id the bot served (people's identities live in it)")
+    ] = "",
+) -> None:
+    """Import people, rotations, sign-ins and feedback from a bot-onduty MySQL database."""
+    from teamassist.exceptions import DomainError
+    from teamassist.i18n import t
+    from teamassist.importers import bot_onduty
+
+    try:
+        snapshot = bot_onduty.read_source(source)
+    except bot_onduty.ImportFailed as exc:
+        typer.secho(t("importer.failed", reason=exc), fg="red", err=True)
+        raise typer.Exit(1) from exc
+    runtime = _runtime()
+    try:
+        with transaction(runtime.factory) as session:
+            report = bot_onduty.import_snapshot(
+                session,
+                snapshot,
+                workspace_key=workspace,
+                team_key=team,
+                guild=guild,
+                now=runtime.clock(),
+                timezone=runtime.settings.default_timezone,
+            )
+    except (bot_onduty.ImportFailed, DomainError) as exc:
+        reason = exc.message() if isinstance(exc, DomainError) else str(exc)
+        typer.secho(t("importer.failed", reason=reason), fg="red", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        runtime.close()
+    for line in report.lines():
+        typer.echo(line)
+    typer.echo(t("importer.done"))

@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "teamassist.feedback.models",
     "teamassist.duty.models",
     "teamassist.adapters.qq.models",
+    "teamassist.importers.models",
 ]
 
 

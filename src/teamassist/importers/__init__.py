@@ -1,0 +1,1 @@
+"""Importers that bring another system's data into a workspace once (``models.ImportSource``)."""
