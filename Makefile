@@ -4,7 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
-export TEAMASSIST_WEB__DEMO_MODE ?= true
 
 .PHONY: run test lint vendor lock bench clean
 
@@ -23,6 +22,7 @@ $(VENV)/.dev-installed: requirements/dev.lock pyproject.toml | $(BIN)/uv
 	touch $@ $(VENV)/.run-installed
 
 ## run: install, migrate the embedded SQLite database, load the demo once, serve :8000
+run: export TEAMASSIST_WEB__DEMO_MODE ?= true
 run: $(VENV)/.run-installed
 	$(BIN)/teamassist db upgrade
 	$(BIN)/teamassist demo load
