@@ -398,3 +398,25 @@ def test_tenant_token_is_fetched_again_after_it_expires(env: Env) -> None:
     assert len(env.fake.token_requests) == 2
     first, second = (c.headers["authorization"] for c in env.fake.messages())
     assert first != second
+
+
+def test_slow_command_is_acknowledged_in_time_and_still_answered(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from teamassist.adapters.feishu import webhook
+
+    monkeypatch.setattr(webhook, "ACK_WAIT_SECONDS", 0.05)
+    real = env.runtime.dispatcher.handle
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(env.runtime.dispatcher, "handle", slow)
+    started = time.monotonic()
+    assert env.post(fk.message_event("/我是谁")).status_code == 200
+    assert time.monotonic() - started < 1.2  # answered before the command finished
+    deadline = time.monotonic() + 10
+    while not env.outbox() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert env.runtime.deliver().sent == 1

@@ -16,7 +16,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -175,18 +175,16 @@ def build_router(runtime: Runtime) -> APIRouter:
             unsigned = any(name not in raw.headers for name in _SIGNATURE_HEADERS)
             return _refuse(request, _status_for(reason, unsigned), reason)
         for message in collected:
-            future = executor.submit(inbound.handle, message)
-            try:
-                await asyncio.wait_for(
-                    asyncio.shield(asyncio.wrap_future(future)), ACK_WAIT_SECONDS
-                )
-            except TimeoutError:
+            pending = asyncio.wrap_future(executor.submit(inbound.handle, message))
+            done, _ = await asyncio.wait({pending}, timeout=ACK_WAIT_SECONDS)
+            if not done:
                 log.info("feishu event %s still being handled; acknowledged", message.event_id)
-                future.add_done_callback(_log_failure)
-            except Exception:
-                log.exception(
+                pending.add_done_callback(_log_failure)
+            elif pending.exception() is not None:
+                log.error(
                     "feishu event %s could not be handled; Feishu will redeliver",
                     message.event_id,
+                    exc_info=pending.exception(),
                 )
                 return JSONResponse({"msg": "try again"}, status_code=503)
         return Response(content=result.content, media_type="application/json")
@@ -211,8 +209,8 @@ def _long_connection_router(settings: FeishuSettings, inbound: FeishuInbound) ->
     return APIRouter(lifespan=lifespan)
 
 
-def _log_failure(future: Future[None]) -> None:
-    if future.exception() is not None:
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
         log.error("feishu event failed after the acknowledgement", exc_info=future.exception())
 
 
