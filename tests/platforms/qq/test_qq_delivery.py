@@ -322,3 +322,69 @@ def test_a_late_reply_beyond_the_proactive_limit_gives_up_instead_of_falling_bac
         assert "reply window has closed" in (row.last_error or "")
     finally:
         harness.runtime.close()
+
+
+def _member_with_qq(qq: QQHarness, handle: str, tenant_key: str, user_key: str) -> int:
+    with transaction(qq.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        member = team_service.get_member_by_handle(
+            session, workspace_id=workspace.id, handle=handle
+        )
+        assert member is not None
+        team_service.add_identity(
+            session, member=member, platform="qq", tenant_key=tenant_key, user_key=user_key
+        )
+        notify.to_member(
+            session,
+            member=member,
+            reply=Reply(body="你被指派了一个反馈"),
+            key="assign:1",
+            now=qq.clock(),
+        )
+        return member.id
+
+
+def test_a_direct_notice_reaches_a_c2c_user_proactively(qq: QQHarness) -> None:
+    _member_with_qq(qq, "zhangsan", qq.fake.app_id, "UO-ZHANG")
+
+    qq.deliver()
+
+    [call] = qq.fake.messages("/v2/users/UO-ZHANG/messages")
+    assert "msg_id" not in call.body and call.body["msg_type"] == 2  # type: ignore[operator,index]
+
+
+def test_a_direct_notice_to_a_guild_only_member_lands_in_their_web_inbox(qq: QQHarness) -> None:
+    member_id = _member_with_qq(qq, "lisi", "g-1", "u-li")  # guild ids cannot be written to
+
+    qq.deliver()
+    qq.deliver()
+
+    assert qq.fake.messages() == []
+    with qq.runtime.factory() as session:
+        [web] = session.scalars(select(WebMessage)).all()
+        assert web.address == f"member:{member_id}"
+
+
+def test_a_c2c_user_over_the_monthly_limit_gets_the_notice_in_their_web_inbox(
+    sqlite_url: str, clock: FrozenClock, fake_qq: fakeqq.FakeQQ
+) -> None:
+    harness = make_harness(
+        sqlite_url,
+        clock,
+        fake_qq,
+        proactive_monthly_limit_per_user=0,
+        fallback_channel="feishu:oc_shared",  # personal notices never go to a shared channel
+    )
+    try:
+        member_id = _member_with_qq(harness, "wangwu", fake_qq.app_id, "UO-WANG")
+
+        harness.deliver()
+        harness.deliver()
+
+        assert fake_qq.messages() == []
+        with harness.runtime.factory() as session:
+            [web] = session.scalars(select(WebMessage)).all()
+            assert web.address == f"member:{member_id}"
+    finally:
+        harness.runtime.close()

@@ -30,7 +30,7 @@ from teamassist.enums import Platform
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
-from teamassist.team.models import Channel
+from teamassist.team.models import Channel, PlatformIdentity
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,9 @@ class QQSender:
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send one notice or raise :class:`DeliveryError`."""
-        try:
-            address = Address.parse(message.address)
-        except ValueError as exc:
-            raise DeliveryError(str(exc), transient=False) from exc
+        address = self._address(message)
+        if address is None:
+            return self._fallback(message, None, "QQ cannot message this user directly", None)
         if message.reply_to:
             try:
                 return self._post(address, message, self._passive(address, message))
@@ -76,6 +75,34 @@ class QQSender:
                 # message is gone: say it proactively instead.
                 log.warning("passive reply to %s refused (%s); sending proactively", address, exc)
         return self._proactive(address, message)
+
+    def _address(self, message: OutgoingMessage) -> Address | None:
+        """Where to send; None for a member QQ offers no direct chat with.
+
+        Channel rows carry ``channel:``/``group:``/``c2c:`` addresses (a bare id is a guild
+        channel). A direct notice (``chat.notify.to_member``) carries the member's QQ user key:
+        only a C2C identity (user_openid, scoped to this bot) can be written to; guild user ids
+        and group member_openids cannot.
+        """
+        if ":" in message.address:
+            try:
+                return Address.parse(message.address)
+            except ValueError as exc:
+                raise DeliveryError(str(exc), transient=False) from exc
+        with self.factory() as session:
+            channel_id = session.scalar(
+                select(OutboxMessage.channel_id).where(OutboxMessage.id == message.outbox_id)
+            )
+            if channel_id is not None:
+                return Address(CHANNEL, message.address)
+            c2c = session.scalar(
+                select(PlatformIdentity.id).where(
+                    PlatformIdentity.platform == self.platform,
+                    PlatformIdentity.tenant_key == self.settings.app_id,
+                    PlatformIdentity.user_key == message.address,
+                )
+            )
+        return Address(C2C, message.address) if c2c is not None else None
 
     # -- passive -------------------------------------------------------------------------------
 
@@ -127,7 +154,7 @@ class QQSender:
         period, limit, resets_at = self._period(address)
         if not self._reserve(str(address), period, limit):
             return self._fallback(
-                message, f"proactive limit {limit} for {address} ({period})", resets_at
+                message, address, f"proactive limit {limit} for {address} ({period})", resets_at
             )
         try:
             return self._post(address, message, {})
@@ -135,7 +162,8 @@ class QQSender:
             self._release(str(address), period)
             if exc.code in self.settings.proactive_limit_codes:
                 self._exhaust(str(address), period, limit)
-                return self._fallback(message, f"QQ refused a proactive message: {exc}", resets_at)
+                reason = f"QQ refused a proactive message: {exc}"
+                return self._fallback(message, address, reason, resets_at)
             raise _delivery_error(exc) from exc
 
     def _period(self, address: Address) -> tuple[str, int, datetime]:
@@ -211,28 +239,48 @@ class QQSender:
 
     # -- fallback ------------------------------------------------------------------------------
 
-    def _fallback(self, message: OutgoingMessage, reason: str, resets_at: datetime) -> str:
-        retry_after = max(60.0, (resets_at - self.clock()).total_seconds())
+    def _fallback(
+        self,
+        message: OutgoingMessage,
+        address: Address | None,
+        reason: str,
+        resets_at: datetime | None,
+    ) -> str:
+        """Queue the notice elsewhere and return ``fallback:#<id>`` as this row's external id.
+
+        A notice for one person (C2C, or a member QQ cannot reach directly) goes to their web
+        inbox, never to a shared channel; anything else to ``qq.fallback_channel``.
+        """
+        retry_after = max(60.0, (resets_at - self.clock()).total_seconds()) if resets_at else None
         if message.reply_to:
             # An answer whose reply window closed during an outage: stale in another chat.
             raise DeliveryError(f"{reason}; the reply window has closed", transient=False)
         if message.idempotency_key.endswith(FALLBACK_SUFFIX):
             raise DeliveryError(f"{reason}; already a fallback, waiting", retry_after=retry_after)
+        personal = address is None or address.kind == C2C
         with transaction(self.factory) as session:
-            target = self._fallback_target(session)
+            if personal:
+                user_key = address.target if address else message.address
+                target = self._inbox_of(session, user_key)
+                if target is None:
+                    raise DeliveryError(
+                        f"{reason}; no member has QQ id {user_key}", transient=False
+                    )
+            else:
+                target = self._fallback_target(session)
             if target is None or (target[0] == self.platform and target[1] == message.address):
                 raise DeliveryError(
                     f"{reason}; no qq.fallback_channel, waiting for the reset",
                     retry_after=retry_after,
                 )
-            platform, address, channel_id = target
+            platform, to, channel_id = target
             original = session.get(OutboxMessage, message.outbox_id)
             key = message.idempotency_key[: 191 - len(FALLBACK_SUFFIX)] + FALLBACK_SUFFIX
             row = outbox_service.enqueue(
                 session,
                 key=key,
                 platform=platform,
-                address=address,
+                address=to,
                 reply=message.reply,
                 now=self.clock(),
                 workspace_id=original.workspace_id if original else None,
@@ -246,8 +294,21 @@ class QQSender:
                 fallback_id = session.scalar(
                     select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
                 )
-        log.warning("QQ %s: %s; sent to %s:%s instead", message.address, reason, platform, address)
+        log.warning("QQ %s: %s; sent to %s:%s instead", message.address, reason, platform, to)
         return f"fallback:#{fallback_id}"
+
+    def _inbox_of(self, session: Session, user_key: str) -> tuple[str, str, int | None] | None:
+        """The web inbox of the member behind a QQ user key."""
+        member_id = session.scalar(
+            select(PlatformIdentity.member_id)
+            .where(
+                PlatformIdentity.platform == self.platform,
+                PlatformIdentity.user_key == user_key,
+            )
+            .order_by(PlatformIdentity.id)
+            .limit(1)
+        )
+        return (Platform.WEB.value, f"member:{member_id}", None) if member_id else None
 
     def _fallback_target(self, session: Session) -> tuple[str, str, int | None] | None:
         value = self.settings.fallback_channel.strip()
