@@ -41,22 +41,25 @@ def job_groups() -> list[JobGroup]:
 def api_routers() -> list[APIRouter]:
     """REST routers, mounted under /api/v1."""
     from teamassist.duty.api import router as duty_router
+    from teamassist.duty.reports_api import router as duty_reports_router
     from teamassist.feedback.api import router as feedback_router
     from teamassist.team.api import router as team_router
 
-    return [team_router, duty_router, feedback_router]
+    return [team_router, duty_router, duty_reports_router, feedback_router]
 
 
 def dashboard_routers() -> list[APIRouter]:
-    """Dashboard page routers."""
+    """Dashboard page routers (and public feed URLs such as /ical/<token>.ics)."""
+    from teamassist.duty.dashboard import router as duty_dashboard
+    from teamassist.duty.reports_api import public_router as duty_ical
     from teamassist.feedback.dashboard import router as feedback_dashboard
 
-    return [feedback_dashboard]
+    return [duty_dashboard, duty_ical, feedback_dashboard]
 
 
 def dashboard_nav() -> list[tuple[str, str]]:
     """Extra dashboard navigation entries: (path, catalogue key of the label)."""
-    return [("/feedback", "feedback_web.nav")]
+    return [("/duty", "duty_web.nav"), ("/feedback", "feedback_web.nav")]
 
 
 def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:

@@ -12,6 +12,7 @@ MODEL_MODULES = [
     "teamassist.adapters.web.models",
     "teamassist.feedback.models",
     "teamassist.duty.models",
+    "teamassist.duty.feed_models",
     "teamassist.adapters.qq.models",
     "teamassist.importers.models",
 ]

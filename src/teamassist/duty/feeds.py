@@ -1,0 +1,232 @@
+"""Secret iCal feed URLs: create, list, revoke, resolve, and the feed text itself.
+
+A feed URL is ``<public_url>/ical/<token>.ics``. The token (32 random bytes, URL-safe) is shown
+once, when the feed is created; the database keeps only its SHA-256, so a leaked database does
+not leak working URLs. Services only flush; the boundary commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from teamassist.clock import ensure_utc
+from teamassist.duty import ical, service
+from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION, FeedToken
+from teamassist.duty.models import CalendarException, Override, Rotation, RotationVersion, Swap
+from teamassist.duty.rotation import CompiledRotation
+from teamassist.exceptions import DomainError, NotFound
+from teamassist.i18n import t
+from teamassist.team.models import Member, Team
+
+TOKEN_BYTES = 32
+FEED_PATH = "/ical/{token}.ics"
+_TOUCH_EVERY = timedelta(hours=1)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def feed_url(public_url: str, token: str) -> str:
+    """The subscribable URL of a token."""
+    return public_url.rstrip("/") + FEED_PATH.format(token=token)
+
+
+def uid_domain(public_url: str) -> str:
+    """The domain part of event UIDs: the dashboard's host name."""
+    return urlsplit(public_url).hostname or ical.DEFAULT_DOMAIN
+
+
+@dataclass
+class CreatedFeed:
+    """A new feed and its token (the only time the token is known)."""
+
+    feed: FeedToken
+    token: str
+
+
+def create_feed(
+    session: Session,
+    *,
+    team: Team,
+    now: datetime,
+    rotation: Rotation | None = None,
+    member: Member | None = None,
+    by: Member | None = None,
+) -> CreatedFeed:
+    """A new secret feed of one rotation or one person (exactly one of them)."""
+    if (rotation is None) == (member is None):
+        raise DomainError("duty_feeds.error.bad_scope")
+    if rotation is not None and rotation.team_id != team.id:
+        raise NotFound("duty.error.no_rotation", name=str(rotation.id), known="-")
+    if member is not None:
+        service.require_team_member(session, team, member)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    feed = FeedToken(
+        token_hash=hash_token(token),
+        team_id=team.id,
+        scope=SCOPE_ROTATION if rotation is not None else SCOPE_MEMBER,
+        rotation_id=rotation.id if rotation is not None else None,
+        member_id=member.id if member is not None else None,
+        label=(rotation.name if rotation is not None else member.display_name if member else "")[
+            :100
+        ],
+        created_by_id=by.id if by else None,
+        created_at=ensure_utc(now),
+    )
+    session.add(feed)
+    session.flush()
+    return CreatedFeed(feed, token)
+
+
+def feeds(
+    session: Session, *, team: Team, member: Member | None = None, include_revoked: bool = False
+) -> list[FeedToken]:
+    """The team's feeds (only those of or by ``member`` when given), newest first."""
+    query = select(FeedToken).where(FeedToken.team_id == team.id)
+    if member is not None:
+        query = query.where(
+            (FeedToken.member_id == member.id) | (FeedToken.created_by_id == member.id)
+        )
+    if not include_revoked:
+        query = query.where(FeedToken.revoked_at.is_(None))
+    return list(session.scalars(query.order_by(FeedToken.id.desc())))
+
+
+def get_feed(session: Session, *, team: Team, feed_id: int) -> FeedToken:
+    """One feed of the team, or NotFound."""
+    feed = session.get(FeedToken, feed_id)
+    if feed is None or feed.team_id != team.id:
+        raise NotFound("duty_feeds.error.no_feed", id=feed_id)
+    return feed
+
+
+def owns(feed: FeedToken, member: Member | None) -> bool:
+    """Whether ``member`` may manage ``feed`` without being an admin (their own feed)."""
+    if member is None:
+        return False
+    return feed.member_id == member.id or feed.created_by_id == member.id
+
+
+def revoke_feed(session: Session, *, feed: FeedToken, now: datetime) -> FeedToken:
+    """Stop a feed: its URL answers 404 from now on (revoking twice is harmless)."""
+    if feed.revoked_at is None:
+        feed.revoked_at = ensure_utc(now)
+        session.flush()
+    return feed
+
+
+def resolve(session: Session, *, token: str, now: datetime) -> FeedToken | None:
+    """The live feed of a token, or None (unknown, revoked, or its rotation archived)."""
+    if not token or len(token) > 200:
+        return None
+    feed = session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(token)))
+    if feed is None or feed.revoked_at is not None:
+        return None
+    if feed.rotation_id is not None:
+        rotation = session.get(Rotation, feed.rotation_id)
+        if rotation is None or rotation.archived_at is not None:
+            return None
+    now = ensure_utc(now)
+    if feed.last_used_at is None or now - feed.last_used_at >= _TOUCH_EVERY:
+        feed.last_used_at = now
+        session.flush()
+    return feed
+
+
+# -- the feed text -------------------------------------------------------------------------------
+
+
+def edit_counts(session: Session, rotation_ids: list[int]) -> dict[int, int]:
+    """Per rotation, how many edits it has had (rows plus cancellations): the events' SEQUENCE.
+
+    Every edit is an appended row or a cancellation stamp, so this only ever grows.
+    """
+    counts: dict[int, int] = dict.fromkeys(rotation_ids, 0)
+    if not rotation_ids:
+        return counts
+    for model, cancelled in (
+        (RotationVersion, RotationVersion.cancelled_at),
+        (Override, Override.cancelled_at),
+        (Swap, Swap.cancelled_at),
+        (CalendarException, None),
+    ):
+        rotation_col = model.rotation_id
+        rows = session.execute(
+            select(
+                rotation_col,
+                func.count(),
+                func.count(cancelled) if cancelled is not None else func.count(),
+            )
+            .where(rotation_col.in_(rotation_ids))
+            .group_by(rotation_col)
+        ).all()
+        for rotation_id, total, stamped in rows:
+            counts[int(rotation_id)] += int(total) + (int(stamped) if cancelled is not None else 0)
+    return counts
+
+
+def render(
+    session: Session,
+    *,
+    team: Team,
+    now: datetime,
+    rotation: Rotation | None = None,
+    member: Member | None = None,
+    domain: str = ical.DEFAULT_DOMAIN,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> bytes:
+    """The iCal text of one rotation, or of one person across the team's rotations."""
+    now = ensure_utc(now)
+    default_start, default_end = ical.window(now)
+    start, end = start or default_start, end or default_end
+    chosen = [rotation] if rotation is not None else service.rotations(session, team=team)
+    specs = service.load_specs(session, team=team, only=chosen)
+    sequences = edit_counts(session, [r.id for r in chosen])
+    entries = [
+        ical.FeedRotation(
+            id=r.id,
+            name=r.name,
+            shifts=CompiledRotation(spec).shifts(start, end),
+            sequence=sequences.get(r.id, 0),
+        )
+        for r, spec in zip(chosen, specs, strict=True)
+    ]
+    ids = {m for entry in entries for s in entry.shifts for m in s.member_ids}
+    names = {i: m.display_name for i, m in service.members_by_id(session, ids).items()}
+    if member is not None:
+        title = t("duty_feeds.ical.calendar_member", name=member.display_name)
+    elif rotation is not None:
+        title = t("duty_feeds.ical.calendar_rotation", rotation=rotation.name)
+    else:
+        title = t("duty_feeds.ical.calendar_team", team=team.name)
+    return ical.build_calendar(
+        entries,
+        names=names,
+        calendar_name=title,
+        timezone=team.timezone,
+        now=now,
+        domain=domain,
+        member_id=member.id if member is not None else None,
+    )
+
+
+def render_feed(session: Session, *, feed: FeedToken, now: datetime, domain: str) -> bytes:
+    """The iCal text a feed token stands for."""
+    team = session.get(Team, feed.team_id)
+    if team is None:
+        raise NotFound("duty_feeds.error.no_feed", id=feed.id)
+    rotation = session.get(Rotation, feed.rotation_id) if feed.rotation_id else None
+    member = session.get(Member, feed.member_id) if feed.member_id else None
+    if rotation is None and member is None:
+        raise NotFound("duty_feeds.error.no_feed", id=feed.id)
+    return render(session, team=team, now=now, rotation=rotation, member=member, domain=domain)

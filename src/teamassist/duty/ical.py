@@ -1,0 +1,215 @@
+"""iCal export of the final duty schedule (after versions, swaps, overrides and the calendar).
+
+What is exported: **one VEVENT per person per final shift piece**, in UTC, not recurrence rules.
+Grafana OnCall compiles each rotation into N interleaved ``RRULE:FREQ=DAILY;INTERVAL=N`` events;
+that encoding cannot say what our rotations do — turns advance only on the *active* days of a
+working calendar (China's statutory holidays are skipped, 调休 weekends count), a rotation has
+several versions, swaps are bound to duty dates and overrides cut shifts into pieces. An RRULE
+export would need an EXDATE/RDATE for nearly every occurrence, i.e. the expanded list again
+written in a harder form, and a subscriber that ignores one of them would show the wrong person.
+So the feed carries the final shifts; ``recurring_ical_events`` expands such a calendar as well
+(the benchmark does that, to compare with the Grafana way).
+
+UIDs are derived from (rotation id, duty date, member id, position in the turn) plus a domain, so
+a regenerated feed keeps its UIDs and calendar apps update events in place. When overrides cut
+one person's duty day into several pieces, the second and later pieces get a ``-2``, ``-3``...
+suffix in start order. Custom ``X-TEAMASSIST-*`` properties let :func:`parse_calendar` rebuild
+the shifts exactly (the round-trip property test).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import icalendar
+
+from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP, Shift
+from teamassist.i18n import t
+
+PRODID = "-//Team Assistant//Duty desk//ZH"
+DEFAULT_DOMAIN = "teamassist.local"
+REFRESH = timedelta(hours=1)
+DAYS_BEFORE = 60
+DAYS_AFTER = 180
+
+X_ROTATION = "X-TEAMASSIST-ROTATION"
+X_MEMBER = "X-TEAMASSIST-MEMBER"
+X_POSITION = "X-TEAMASSIST-POSITION"
+X_DUTY_DATE = "X-TEAMASSIST-DUTY-DATE"
+X_SOURCE = "X-TEAMASSIST-SOURCE"
+
+
+@dataclass(frozen=True)
+class FeedRotation:
+    """What the export needs to know about one rotation besides its shifts."""
+
+    id: int
+    name: str
+    shifts: Sequence[Shift]
+    sequence: int = 0  # grows with every edit of the rotation (versions, overrides, swaps)
+
+
+@dataclass(frozen=True)
+class ParsedShift:
+    """A shift as read back from a feed."""
+
+    rotation_id: int
+    duty_date: date
+    start: datetime
+    end: datetime
+    member_ids: tuple[int, ...]
+    source: str
+
+
+def window(
+    now: datetime, *, before: int = DAYS_BEFORE, after: int = DAYS_AFTER
+) -> tuple[datetime, datetime]:
+    """The export window around ``now``, on whole UTC days so a feed is stable within a day."""
+    today = datetime.combine(now.astimezone(UTC).date(), datetime.min.time(), tzinfo=UTC)
+    return today - timedelta(days=before), today + timedelta(days=after)
+
+
+def shift_uid(
+    rotation_id: int, duty_date: date, member_id: int, position: int, domain: str, piece: int = 1
+) -> str:
+    """The stable UID of one person's shift piece."""
+    suffix = f"-{piece}" if piece > 1 else ""
+    return f"duty-r{rotation_id}-{duty_date:%Y%m%d}-m{member_id}-p{position}{suffix}@{domain}"
+
+
+def _summary(rotation: str, name: str, position: int) -> str:
+    key = "duty_feeds.ical.summary" if position == 0 else "duty_feeds.ical.summary_secondary"
+    return t(key, rotation=rotation, name=name)
+
+
+def _description(shift: Shift, position: int, names: Sequence[str]) -> str:
+    lines = [t("duty_feeds.ical.duty_date", date=shift.duty_date.isoformat())]
+    if len(names) > 1:
+        lines.append(t("duty_feeds.ical.together", names="、".join(names)))
+    if position > 0:
+        lines.append(t("duty_feeds.ical.secondary"))
+    if shift.source == SOURCE_OVERRIDE:
+        lines.append(t("duty_feeds.ical.override"))
+    elif shift.source == SOURCE_SWAP:
+        lines.append(t("duty_feeds.ical.swap"))
+    if shift.provisional:
+        lines.append(t("duty_feeds.ical.provisional"))
+    return "\n".join(lines)
+
+
+def build_calendar(
+    rotations: Sequence[FeedRotation],
+    *,
+    names: Mapping[int, str],
+    calendar_name: str,
+    timezone: str,
+    now: datetime,
+    domain: str = DEFAULT_DOMAIN,
+    member_id: int | None = None,
+) -> bytes:
+    """The VCALENDAR text of ``rotations``' shifts (only ``member_id``'s when given).
+
+    Shifts with nobody on duty are left out: there is no one whose calendar should show them.
+    """
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", calendar_name)
+    cal.add("x-wr-timezone", timezone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", REFRESH)
+    stamp = now.astimezone(UTC).replace(microsecond=0)
+    for rotation in rotations:
+        pieces: dict[tuple[date, int, int], int] = defaultdict(int)
+        for shift in sorted(rotation.shifts, key=lambda s: s.start):
+            people = [names.get(m, str(m)) for m in shift.member_ids]
+            for position, person in enumerate(shift.member_ids):
+                if member_id is not None and person != member_id:
+                    continue
+                pieces[(shift.duty_date, person, position)] += 1
+                piece = pieces[(shift.duty_date, person, position)]
+                event = icalendar.Event()
+                event.add(
+                    "uid",
+                    shift_uid(rotation.id, shift.duty_date, person, position, domain, piece),
+                )
+                event.add("dtstamp", stamp)
+                event.add("dtstart", shift.start.astimezone(UTC))
+                event.add("dtend", shift.end.astimezone(UTC))
+                event.add("sequence", rotation.sequence)
+                event.add("summary", _summary(rotation.name, people[position], position))
+                event.add("description", _description(shift, position, people))
+                event.add("transp", "OPAQUE")
+                event.add("categories", [t("duty_feeds.ical.category")])
+                event.add(X_ROTATION, str(rotation.id))
+                event.add(X_MEMBER, str(person))
+                event.add(X_POSITION, str(position))
+                event.add(X_DUTY_DATE, shift.duty_date.isoformat())
+                event.add(X_SOURCE, shift.source)
+                cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def parse_calendar(text: bytes | str) -> list[ParsedShift]:
+    """Rebuild the shifts of a feed made by :func:`build_calendar` (people in turn order)."""
+    cal = icalendar.Calendar.from_ical(text)
+    grouped: dict[tuple[int, date, datetime, datetime, str], dict[int, int]] = defaultdict(dict)
+    for event in cal.walk("VEVENT"):
+        if str(event.get("status", "")).upper() == "CANCELLED":
+            continue
+        start = event.decoded("dtstart").astimezone(UTC)
+        end = event.decoded("dtend").astimezone(UTC)
+        key = (
+            int(str(event[X_ROTATION])),
+            date.fromisoformat(str(event[X_DUTY_DATE])),
+            start,
+            end,
+            str(event[X_SOURCE]),
+        )
+        grouped[key][int(str(event[X_POSITION]))] = int(str(event[X_MEMBER]))
+    result = [
+        ParsedShift(
+            rotation_id=rotation_id,
+            duty_date=duty_date,
+            start=start,
+            end=end,
+            member_ids=tuple(people[p] for p in sorted(people)),
+            source=source,
+        )
+        for (rotation_id, duty_date, start, end, source), people in grouped.items()
+    ]
+    result.sort(key=lambda s: (s.rotation_id, s.start))
+    return result
+
+
+def as_parsed(shifts: Sequence[Shift], *, member_id: int | None = None) -> list[ParsedShift]:
+    """The shifts a feed should reproduce (for tests and checks): non-empty ones, in order.
+
+    With ``member_id``, only that person's part of each shift (the feed of one person).
+    """
+    result: list[ParsedShift] = []
+    for shift in shifts:
+        if not shift.member_ids:
+            continue
+        people = shift.member_ids
+        if member_id is not None:
+            if member_id not in people:
+                continue
+            people = (member_id,)
+        result.append(
+            ParsedShift(
+                rotation_id=shift.rotation_id,
+                duty_date=shift.duty_date,
+                start=shift.start.astimezone(UTC).replace(microsecond=0),  # iCal has seconds
+                end=shift.end.astimezone(UTC).replace(microsecond=0),
+                member_ids=people,
+                source=shift.source,
+            )
+        )
+    result.sort(key=lambda s: (s.rotation_id, s.start))
+    return result
