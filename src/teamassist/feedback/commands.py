@@ -67,13 +67,12 @@ def handle_suggest(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_today(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/当日反馈: the day's items with type, id, text, reporter and status."""
     day = args.get("date") or ctx.today
-    items = feedback_service.items_of_day(ctx.session, team=ctx.team, day=day)
-    return messages.day_list(items, day)
+    return messages.day_list(feedback_service.day_lines(ctx.session, team=ctx.team, day=day), day)
 
 
 def _today_after(ctx: CommandContext, lead: Reply) -> Reply:
-    items = feedback_service.items_of_day(ctx.session, team=ctx.team, day=ctx.today)
-    reply = messages.day_list(items, ctx.today, lead=lead.body)
+    lines = feedback_service.day_lines(ctx.session, team=ctx.team, day=ctx.today)
+    reply = messages.day_list(lines, ctx.today, lead=lead.body)
     reply.people.update(lead.people)
     return reply
 

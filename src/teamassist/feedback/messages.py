@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from teamassist.chat.types import Reply, ReplyField
 from teamassist.clock import local
@@ -29,15 +30,15 @@ def _mention(reply: Reply, member: Member | None) -> str:
     return reply.mention(member.id, team_service.person(member))
 
 
-def _kind(item: FeedbackItem) -> str:
+def _kind(item: Any) -> str:
     return t(f"feedback.kind.{item.kind}")
 
 
-def _status(item: FeedbackItem) -> str:
+def _status(item: Any) -> str:
     return t(f"feedback.status.{item.status}")
 
 
-def _box(item: FeedbackItem) -> str:
+def _box(item: Any) -> str:
     return t(f"feedback.box.{item.status}")
 
 
@@ -86,8 +87,11 @@ def assigned_notice(item: FeedbackItem, owner: Member, *, reopened: bool = False
     return reply
 
 
-def day_list(items: Sequence[FeedbackItem], day: date, *, lead: str | None = None) -> Reply:
-    """The seed's /当日反馈 list: box, type, id, text, reporter, status."""
+def day_list(items: Sequence[Any], day: date, *, lead: str | None = None) -> Reply:
+    """The seed's /当日反馈 list: box, type, id, text, reporter, status.
+
+    ``items`` are items or ``service.day_lines`` rows (anything with those attributes).
+    """
     if not items:
         body = t("feedback.day.empty", date=day.isoformat())
         return Reply(body=f"{lead}\n\n{body}" if lead else body)
