@@ -337,3 +337,14 @@ def test_history_is_never_rewritten(sqlite_chat: ChatDriver, clock: FrozenClock)
     assert [who(date(2026, 6, 1) + timedelta(days=i), 12) for i in range(3)] == past
     assert who(date(2026, 6, 4), 8) == ["zhangsan"]  # this morning, before the re-plan
     assert who(date(2026, 6, 4), 10) == ["wangwu"]
+
+
+def test_a_roster_edit_that_breaks_a_swap_says_so(sqlite_chat: ChatDriver) -> None:
+    # 李四 (June 2) and 王五 (June 3) traded shifts; then 李四 leaves the rotation from June 2
+    sqlite_chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="admin")
+    text = sqlite_chat.text("/值班人员移除 @lisi 2026-06-02", as_="admin")
+    assert "下列换班的当事人已不在原来的班次上" in text
+    assert "@李四 2026-06-02 ↔ @王五 2026-06-03" in text
+    # the broken swap no longer applies: 王五 keeps his own turn order
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "「技术」@李四" not in roster

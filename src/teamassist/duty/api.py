@@ -229,6 +229,7 @@ def _preview_read(session: Session, preview: service.Preview) -> PreviewRead:
         moved_member_ids=preview.moved_member_ids,
         moved=[_brief(moved[i]) for i in preview.moved_member_ids if i in moved],
         version=_version_spec(preview.new_version),
+        broken_swap_ids=[s.id for s in preview.broken_swaps],
     )
 
 

@@ -239,6 +239,21 @@ def _change(
         upcoming="\n".join(upcoming_lines),
     )
     reply.people.update(reply_names.people)
+    if preview.broken_swaps:
+        swap_people = service.members_by_id(
+            ctx.session, [m for s in preview.broken_swaps for m in (s.member_a, s.member_b)]
+        )
+        lines = []
+        for swap in preview.broken_swaps:
+            a, b = swap_people.get(swap.member_a), swap_people.get(swap.member_b)
+            if a is None or b is None:
+                continue
+            line = f"{messages.mention(reply, a)} {swap.date_a.isoformat()}"
+            line += f" ↔ {messages.mention(reply, b)}"
+            if swap.date_b is not None:
+                line += f" {swap.date_b.isoformat()}"
+            lines.append(line)
+        reply.body += "\n\n" + t("duty.swaps_broken", swaps="；".join(lines))
     return reply
 
 

@@ -159,6 +159,7 @@ class CompiledRotation:
         self._overrides = _flatten_overrides(spec.overrides)
         self._override_starts = [o.start for o in self._overrides]
         self._swaps_by_date = {}
+        self._intact: dict[int, bool] = {}
         for swap in spec.swaps:
             self._swaps_by_date.setdefault(swap.date_a, []).append(swap)
             if swap.date_b is not None and swap.date_b != swap.date_a:
@@ -198,9 +199,29 @@ class CompiledRotation:
 
     def _apply_swaps(self, day: date, people: tuple[int, ...], at: datetime) -> tuple[int, ...]:
         for swap in self._swaps_by_date.get(day, ()):
-            if swap.in_force(at):
+            if swap.in_force(at) and self._swap_intact(swap):
                 people = _swap_people(swap, day, people)
         return people
+
+    def _holds(self, member: int, day: date, not_before: datetime) -> bool:
+        """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``."""
+        reference = self.version_at(not_before) or (
+            self.spec.versions[0] if self.spec.versions else None
+        )
+        if reference is None:
+            return False
+        begin = day_start(day, reference.handoff, self.spec.timezone)
+        version = self.version_at(max(begin, not_before))
+        held = self._turn_people(version, day) if version else None
+        return held is not None and member in held[1]
+
+    def _swap_intact(self, swap: SwapSpec) -> bool:
+        """A swap applies only while both people still hold the shifts they traded."""
+        if swap.id not in self._intact:
+            self._intact[swap.id] = self._holds(swap.member_a, swap.date_a, swap.applies_from) and (
+                swap.date_b is None or self._holds(swap.member_b, swap.date_b, swap.applies_from)
+            )
+        return self._intact[swap.id]
 
     # -- windows -----------------------------------------------------------------------------
 
@@ -266,6 +287,8 @@ class CompiledRotation:
             return [shift]
         pieces = [shift]
         for swap in swaps:
+            if not self._swap_intact(swap):
+                continue
             next_pieces: list[Shift] = []
             for piece in pieces:
                 people = _swap_people(swap, piece.duty_date, piece.member_ids)
@@ -351,6 +374,23 @@ class CompiledRotation:
         return pieces
 
     # -- helpers for edits -------------------------------------------------------------------
+
+    def broken_swaps(self, since: datetime) -> list[SwapSpec]:
+        """Swaps in force whose people no longer hold the shifts they traded (not yet over)."""
+        tz = self.spec.timezone
+        reference = self.version_at(since)
+        if reference is None:
+            return []
+        broken: list[SwapSpec] = []
+        for swap in self.spec.swaps:
+            if swap.applies_until is not None:
+                continue
+            last = max(d for d in (swap.date_a, swap.date_b) if d is not None)
+            if day_start(last + timedelta(days=1), reference.handoff, tz) <= since:
+                continue  # both shifts are over: the swap is history
+            if not self._swap_intact(swap):
+                broken.append(swap)
+        return broken
 
     def turn_position(self, at: datetime, day: date) -> tuple[date, int, int] | None:
         """For the turn holding (or next after) ``day`` under the version in force at ``at``:

@@ -121,6 +121,7 @@ class PreviewRead(BaseModel):
     moved_member_ids: list[int]
     moved: list[MemberBrief]
     version: VersionRead
+    broken_swap_ids: list[int] = Field(default_factory=list)
 
 
 class OverrideCreate(BaseModel):

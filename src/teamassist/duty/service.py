@@ -354,6 +354,9 @@ class Preview:
     after: list[Shift]
     moved_member_ids: list[int]
     new_version: VersionSpec
+    # Shift swaps the change breaks (the people no longer hold the traded shifts); they stop
+    # applying by themselves, and the admin is told.
+    broken_swaps: list[SwapSpec] = field(default_factory=list)
 
 
 def current_spec(session: Session, team: Team, rotation: Rotation) -> RotationSpec:
@@ -404,14 +407,17 @@ def preview_change(
     )
     start = new_version.effective_at
     end = start + timedelta(weeks=weeks)
-    before = CompiledRotation(spec).shifts(start, end)
-    after = CompiledRotation(after_spec).shifts(start, end)
+    compiled_before, compiled_after = CompiledRotation(spec), CompiledRotation(after_spec)
+    before = compiled_before.shifts(start, end)
+    after = compiled_after.shifts(start, end)
+    already = {s.id for s in compiled_before.broken_swaps(start)}
     return Preview(
         effective_at=start,
         before=before,
         after=after,
         moved_member_ids=moved_members(before, after),
         new_version=new_version,
+        broken_swaps=[s for s in compiled_after.broken_swaps(start) if s.id not in already],
     )
 
 
