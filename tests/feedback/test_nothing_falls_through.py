@@ -177,3 +177,41 @@ def test_the_daily_hand_off_lists_open_feedback(
     # then the hand-off notice in the duty room carries the open item
     handoff = [t for t in sqlite_chat.queued_texts("duty-room") if "未关闭的反馈" in t]
     assert handoff and f"id=「{item.id}」过夜的问题" in handoff[-1]
+
+
+def test_off_duty_items_wait_for_sign_in_and_escalate_in_working_time(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    # given nobody on duty and a bug reported on Saturday night (2026-06-06 22:00 local)
+    given_nobody_on_duty(sqlite_chat.runtime)
+    clock.set(clock().replace(day=6, hour=14))
+    sqlite_chat.text("/问题反馈 周六夜里的问题", as_="zhangsan")
+    item = items(sqlite_chat.runtime)[-1]
+    # when the night and Sunday pass: no re-notice (nobody is on duty), no escalation
+    for hours in (1, 5, 12, 24):
+        clock.set(clock().replace(day=6, hour=14) + timedelta(hours=hours))
+        sqlite_chat.runtime.scheduler.tick()
+    assert events(sqlite_chat.runtime, item.id) == []
+    # when nobody has signed in by Monday 11:00 (two working hours): the admins hear of it
+    clock.set(clock().replace(day=8, hour=2, minute=59))  # Monday 10:59 local
+    sqlite_chat.runtime.scheduler.tick()
+    assert events(sqlite_chat.runtime, item.id) == []
+    clock.set(clock().replace(day=8, hour=3, minute=1))
+    sqlite_chat.runtime.scheduler.tick()
+    assert events(sqlite_chat.runtime, item.id) == ["escalated"]
+
+
+def test_digest_starts_the_follow_up_clock(chat: ChatDriver, clock: FrozenClock) -> None:
+    given_nobody_on_duty(chat.runtime)
+    chat.text("/问题反馈 等人签到", as_="zhangsan")
+    item = items(chat.runtime)[-1]
+    given_rotation(chat.runtime, "tech", ["lihua"])
+    _later(clock, minutes=50)
+    chat.text("/值班签到", as_="lihua")
+    # 31 minutes after the sign-in (81 after the report) the new owner is reminded
+    _later(clock, minutes=20)
+    chat.runtime.scheduler.tick()
+    assert events(chat.runtime, item.id) == ["assigned", "digested"]
+    _later(clock, minutes=11)
+    chat.runtime.scheduler.tick()
+    assert events(chat.runtime, item.id) == ["assigned", "digested", "renotified"]

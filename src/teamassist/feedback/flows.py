@@ -23,6 +23,7 @@ from teamassist.feedback.models import (
     FeedbackStatus,
 )
 from teamassist.feedback.service import Origin
+from teamassist.feedback.worktime import working_seconds
 from teamassist.outbox import service as outbox_service
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team
@@ -301,6 +302,10 @@ def handoff_section(*, session: Session, team: Team, now: datetime, **_: Any) ->
 def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int, str]]:
     """Re-notify unacknowledged items, then escalate them to the admins.
 
+    Times are wall-clock for items someone on duty holds. An item that arrived while nobody was
+    on duty waits for the next sign-in's digest instead of being re-notified; if nobody signs in
+    for ``escalate_minutes`` of *working* time, the admins hear of it (not at 3 a.m.).
+
     Idempotent: notice keys name the item and the start of its waiting time, and the item
     records what was done, so running it again (or on two runners) sends nothing twice.
     """
@@ -315,7 +320,13 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
     for item in items:
         if item.escalated_at is not None:
             continue
-        waited = now - item.awaiting_since
+        if item.digest_pending:
+            working = working_seconds(
+                item.awaiting_since, now, tz=team.timezone, hours=settings.work_hours
+            )
+            waited = timedelta(seconds=working)
+        else:
+            waited = now - item.awaiting_since
         since = _stamp(item.awaiting_since)
         owner = session.get(Member, item.owner_id) if item.owner_id else None
         if settings.escalate_minutes > 0 and waited >= timedelta(
@@ -336,7 +347,8 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
             )
             done.append((item.id, "escalated"))
         elif (
-            settings.renotify_minutes > 0
+            not item.digest_pending
+            and settings.renotify_minutes > 0
             and item.renotified_at is None
             and waited >= timedelta(minutes=settings.renotify_minutes)
         ):

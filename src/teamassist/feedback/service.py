@@ -322,6 +322,8 @@ def record_followup(
         item.escalated_at = now
     elif action is FeedbackAction.DIGESTED:
         item.digest_pending = False
+        if item.status == FeedbackStatus.OPEN:
+            _restart_clock(item, now)  # the follow-up clock starts when someone on duty has it
     _log(session, item, action, actor=None, now=now, detail=detail)
     session.flush()
 
