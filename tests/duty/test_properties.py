@@ -278,3 +278,65 @@ def test_dst_transition_days_in_berlin_explicitly() -> None:
     assert [(s.end - s.start) / timedelta(hours=1) for s in shifts] == [24, 23, 24, 24]
     assert [s.start.astimezone(ZoneInfo(tz)).hour for s in shifts] == [9, 9, 9, 9]
     assert shifts[2].start == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rotation=rotations(zones=["Asia/Shanghai", "America/New_York"]), steps=edits())
+def test_the_instant_view_agrees_with_the_schedule(
+    rotation: RotationSpec, steps: list[tuple[str, int, int, int, int, int]]
+) -> None:
+    origin = rotation.versions[0].effective_at
+    now = origin
+    for index, edit in enumerate(steps):
+        now += timedelta(hours=edit[1])
+        try:
+            rotation, _ = _apply(rotation, edit, now, index + 1)
+        except DomainError:
+            continue
+    compiled = CompiledRotation(rotation)
+    end = now + timedelta(days=10)
+    shifts = compiled.shifts(origin, end)
+    for shift in shifts:
+        assert compiled.people_at(shift.start) == shift.member_ids
+        assert compiled.people_at(shift.end - timedelta(seconds=1)) == shift.member_ids
+    probe = origin
+    while probe < end:
+        covering = [s for s in shifts if s.start <= probe < s.end]
+        assert len(covering) <= 1
+        expected = covering[0].member_ids if covering else ()
+        assert compiled.people_at(probe) == expected
+        probe += timedelta(hours=5, minutes=11)
+
+
+@PROPERTY
+@given(
+    rotation=rotations(zones=["Asia/Shanghai"]),
+    day_a=st.integers(0, 20),
+    day_b=st.integers(0, 20),
+)
+def test_a_swap_only_trades_the_two_shifts(rotation: RotationSpec, day_a: int, day_b: int) -> None:
+    version = replace(rotation.versions[0], people_per_turn=1)
+    rotation = replace(rotation, versions=(version,))
+    compiled = CompiledRotation(rotation)
+    start = version.effective_at
+    end = start + timedelta(days=25)
+    before = compiled.shifts(start, end)
+    assume(before)
+    by_date = {s.duty_date: s for s in before}
+    a_shift = before[min(day_a, len(before) - 1)]
+    b_shift = before[min(day_b, len(before) - 1)]
+    a, b = a_shift.primary, b_shift.primary
+    assume(a is not None and b is not None and a != b and a_shift.duty_date != b_shift.duty_date)
+    assert a is not None and b is not None
+    swap = SwapSpec(1, a, a_shift.duty_date, b, b_shift.duty_date, applies_from=start)
+    after = CompiledRotation(replace(rotation, swaps=(swap,))).shifts(start, end)
+    changed = {s.duty_date for s in after if by_date[s.duty_date].member_ids != s.member_ids}
+    assert changed == {a_shift.duty_date, b_shift.duty_date}
+    hours: Counter[int] = Counter()
+    for s in before:
+        hours[s.member_ids[0]] -= int((s.end - s.start).total_seconds())
+    for s in after:
+        hours[s.member_ids[0]] += int((s.end - s.start).total_seconds())
+    # nobody else is touched, and the pair's total time is conserved
+    assert all(v == 0 for m, v in hours.items() if m not in {a, b})
+    assert hours[a] + hours[b] == 0
