@@ -213,12 +213,12 @@ def test_bad_input_on_every_backend(chat: ChatDriver) -> None:
     assert snapshot(chat.runtime) == before
 
 
-def test_overlapping_overrides_are_refused(sqlite_chat: ChatDriver) -> None:
-    assert "已安排" in sqlite_chat.text("/值班代班 @sunqi 2026-06-05 2026-06-06", as_="admin")
-    before = snapshot(sqlite_chat.runtime)
-    text = sqlite_chat.text("/值班暂停 2026-06-06 2026-06-07", as_="admin")
+def test_overlapping_overrides_are_refused(chat: ChatDriver) -> None:
+    assert "已安排" in chat.text("/值班代班 @sunqi 2026-06-05 2026-06-06", as_="admin")
+    before = snapshot(chat.runtime)
+    text = chat.text("/值班暂停 2026-06-06 2026-06-07", as_="admin")
     assert "和已有的临时安排（2026-06-05 03:00 至 2026-06-07 03:00）重叠了" in text
-    assert snapshot(sqlite_chat.runtime) == before
+    assert snapshot(chat.runtime) == before
 
 
 def test_empty_rotation_is_reported(sqlite_chat: ChatDriver) -> None:
@@ -268,18 +268,19 @@ def test_cover_today_starts_now_and_keeps_the_morning(
     assert "「技术」@张三 → @王管理" in roster
 
 
-def test_shift_swap_by_one_of_the_two(sqlite_chat: ChatDriver) -> None:
+def test_shift_swap_by_one_of_the_two(chat: ChatDriver) -> None:
+    # every backend: the swap applies from its stored creation time, to the microsecond
     # 李四 (June 2) and 王五 (June 3) trade their shifts
-    text = sqlite_chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="lisi")
+    text = chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="lisi")
     assert "换班成功" in text
-    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    roster = chat.text("/查看值班表", as_="admin")
     assert "06-02 周二\n「技术」@王五" in roster
     assert "06-03 周三\n「技术」@李四" in roster
     # someone else may not swap other people's shifts
-    before = snapshot(sqlite_chat.runtime)
-    text = sqlite_chat.text("/值班换班 @zhangsan 2026-06-04 @lisi", as_="sunqi")
+    before = snapshot(chat.runtime)
+    text = chat.text("/值班换班 @zhangsan 2026-06-04 @lisi", as_="sunqi")
     assert "只有管理员或换班的当事人才能换班" in text
-    assert snapshot(sqlite_chat.runtime) == before
+    assert snapshot(chat.runtime) == before
 
 
 def test_calendar_view_and_exception_day(sqlite_chat: ChatDriver) -> None:

@@ -42,6 +42,7 @@ from teamassist.duty.rotation import (
     duty_date_at,
 )
 from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 KIND_TECH = "tech"
@@ -489,8 +490,6 @@ def cancel_version(
 
 def team_member_ids(session: Session, *, team: Team) -> set[int]:
     """Ids of the team's members."""
-    from teamassist.team import service as team_service
-
     return {m.id for m, _role in team_service.team_members(session, team=team)}
 
 

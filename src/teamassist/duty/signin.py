@@ -93,6 +93,7 @@ def sign_out(
 def sign_row(
     session: Session, rotation: Rotation, member: Member, duty_date: date | None
 ) -> SignIn | None:
+    """The member's sign-in row for one duty day of one rotation, if any."""
     return session.scalar(
         select(SignIn).where(
             SignIn.rotation_id == rotation.id,
