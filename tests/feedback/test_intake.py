@@ -123,3 +123,15 @@ def test_redelivered_event_records_one_item(chat: ChatDriver) -> None:
     chat.say("/问题反馈 重复投递", as_="zhangsan", event_id="evt-fb-1")
     chat.say("/问题反馈 重复投递", as_="zhangsan", event_id="evt-fb-1")
     assert [i.text for i in items(chat.runtime)].count("重复投递") == 1
+
+
+def test_duty_paused_means_nobody_on_duty(sqlite_chat: ChatDriver) -> None:
+    # given the admins paused duty for today (a holiday)
+    reply = sqlite_chat.text("/值班暂停 今天", as_="admin")
+    assert "需要有权限" not in reply
+    # when someone reports a bug
+    text = sqlite_chat.text("/问题反馈 放假时的问题", as_="lisi")
+    # then it goes to the default owner and waits for the next sign-in
+    item = items(sqlite_chat.runtime)[-1]
+    assert item.digest_pending and item.owner_id == member_id(sqlite_chat.runtime, "admin")
+    assert "下一位值班人员签到时" in text

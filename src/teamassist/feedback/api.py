@@ -204,9 +204,8 @@ def submit(
         text=body.text,
         origin=Origin(platform="web", chat_key="api", chat_name="REST API"),
         now=now,
+        reporter_name=None if principal.member else principal.username,
     )
-    if principal.member is None:
-        done.item.reporter_name = principal.username
     people = {done.owner.id: done.owner} if done.owner else {}
     return _read(done.item, team, people)
 

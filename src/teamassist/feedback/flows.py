@@ -122,6 +122,7 @@ def submit(
     text: str,
     origin: Origin,
     now: datetime,
+    reporter_name: str | None = None,
 ) -> Submitted:
     """Route to the person on duty (or the default owner), record, and queue the notices."""
     people = on_duty(session, team=team, at=now, kind=kind.value)
@@ -136,6 +137,7 @@ def submit(
         owner=owner,
         now=now,
         digest_pending=not people,
+        reporter_name=reporter_name,
     )
     notice = messages.new_notice(item, owner, off_duty=not people)
     notify.to_channels(
