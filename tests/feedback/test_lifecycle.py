@@ -256,3 +256,30 @@ def test_details_show_history_and_response_times(sqlite_chat: ChatDriver) -> Non
     assert "解决用时：2 小时 30 分钟（工作时间 2 小时 30 分钟）" in text
     assert "王管理 确认了反馈" in text and "王管理 标注为已解决：修好了" in text
     assert "需要有权限" in sqlite_chat.text(f"/反馈详情 {item_id}", as_="lisi")
+
+
+def test_answer_to_a_quiet_channel_waits_for_morning(
+    sqlite_chat: ChatDriver,
+) -> None:
+    from teamassist.enums import ChannelPurpose, Platform
+
+    # given a QQ channel that is quiet from 00:00 to 08:00
+    with transaction(sqlite_chat.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team_service.create_channel(
+            session, workspace=workspace, platform="qq", address="chan-quiet",
+            purpose=ChannelPurpose.PUBLIC.value, quiet_start="00:00", quiet_end="08:00",
+        )
+    sqlite_chat.say(
+        "/问题反馈 夜猫子的问题", as_="u-7", platform=Platform.QQ, chat_key="chan-quiet",
+        tenant_key="guild-1",
+    )
+    item = items(sqlite_chat.runtime)[-1]
+    # when it is resolved at 02:00 local
+    clock = sqlite_chat.runtime.clock
+    clock.set(clock().replace(hour=18))  # type: ignore[attr-defined]  # 2026-06-02 02:00 local
+    sqlite_chat.text(f"/标注解决 {item.id}", as_="admin")
+    # then the answer in that channel waits until 08:00
+    answer = next(m for m in outbox(sqlite_chat.runtime) if m.address == "chan-quiet")
+    assert answer.next_attempt_at.isoformat() == "2026-06-02T00:00:00+00:00"

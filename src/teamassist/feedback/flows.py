@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
+from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Reply
 from teamassist.enums import ChannelPurpose, Role
 from teamassist.exceptions import PermissionDenied
@@ -160,12 +161,28 @@ def _stamp(now: datetime) -> str:
 
 def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: str,
                   now: datetime) -> None:
-    """Answer the reporter where they wrote (a reply in that chat), else directly."""
+    """Answer the reporter where they wrote (a reply in that chat), else directly.
+
+    A reply to a channel with a night quiet window waits until the window ends.
+    """
     if (
         item.origin_platform
         and item.origin_platform not in team_service.LOCAL_PLATFORMS
         and item.origin_chat_key
     ):
+        channel = session.scalar(
+            select(Channel).where(
+                Channel.workspace_id == item.workspace_id,
+                Channel.platform == item.origin_platform,
+                Channel.address == item.origin_chat_key,
+            ).limit(1)
+        )
+        team = session.get(Team, item.team_id)
+        hold = (
+            quiet_until(now, team.timezone, channel.quiet_start, channel.quiet_end)
+            if channel is not None and team is not None
+            else None
+        )
         outbox_service.enqueue(
             session,
             key=f"{key}:origin",
@@ -175,6 +192,7 @@ def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: st
             now=now,
             workspace_id=item.workspace_id,
             reply_to=item.origin_message_id,
+            not_before=hold,
         )
         return
     reporter = session.get(Member, item.reporter_id) if item.reporter_id else None
