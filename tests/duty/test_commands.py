@@ -349,3 +349,18 @@ def test_a_roster_edit_that_breaks_a_swap_says_so(sqlite_chat: ChatDriver) -> No
     # the broken swap no longer applies: 王五 keeps his own turn order
     roster = sqlite_chat.text("/查看值班表", as_="admin")
     assert "「技术」@李四" not in roster
+
+
+def test_first_add_starts_the_seed_rotations(chat_without_rotations: ChatDriver) -> None:
+    chat = chat_without_rotations
+    text = chat.text("/值班人员增加 @zhangsan @lisi", as_="admin")
+    assert "已建立「技术」轮值：@张三、@李四" in text
+    text = chat.text("/值班人员增加 @sunqi 产品", as_="admin")
+    assert "已建立「产品」轮值：@孙七" in text
+    roster = chat.text("/查看值班表", as_="zhangsan")
+    assert "06-01 周一 ✅「今日值班」\n「技术」@张三　「产品」@孙七" in roster
+    # later adds extend the rotation as usual
+    assert "加入「技术」轮值" in chat.text("/值班人员增加 @wangwu", as_="admin")
+    before = snapshot(chat.runtime)
+    assert "找不到轮值「运维」" in chat.text("/值班人员增加 @wangwu 运维", as_="admin")
+    assert snapshot(chat.runtime) == before

@@ -263,10 +263,61 @@ def _change(
     permission=Permission.ADMIN,
 )
 def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """Add people at the end of a rotation."""
-    return _change(
-        ctx, planning.ACTION_ADD, args["members"], args.get("options"), "duty.changed_add"
+    """Add people at the end of a rotation (the seed's 技术 / 产品 rotations start this way)."""
+    members: list[Member] = args["members"]
+    options = _options(ctx, args.get("options"))
+    seed = _seed_rotation(options.rotation)
+    known = service.rotations(ctx.session, team=ctx.team)
+    # Without a name, a team that already has (custom) rotations must say which one.
+    if (
+        seed is not None
+        and not any(r.kind == seed[0] for r in known)
+        and (options.rotation is not None or not known)
+    ):
+        return _start_seed_rotation(ctx, seed, members, options)
+    return _change(ctx, planning.ACTION_ADD, members, args.get("options"), "duty.changed_add")
+
+
+# The seed's two rotations, created by the first /值班人员增加 that names them (or none: 技术).
+_SEED_ROTATIONS = {
+    service.KIND_TECH: ("tech", "技术", ("tech", "技术")),
+    service.KIND_PRODUCT: ("product", "产品", ("product", "产品")),
+}
+
+
+def _seed_rotation(name: str | None) -> tuple[str, str, str] | None:
+    """(kind, key, name) of the seed rotation ``name`` refers to (None: 技术)."""
+    for kind, (key, label, words) in _SEED_ROTATIONS.items():
+        if name is None and kind == service.KIND_TECH:
+            return kind, key, label
+        if name is not None and name.casefold() in words:
+            return kind, key, label
+    return None
+
+
+def _start_seed_rotation(
+    ctx: CommandContext, seed: tuple[str, str, str], members: list[Member], options: Options
+) -> Reply:
+    kind, key, label = seed
+    service.check_team_members(ctx.session, team=ctx.team, members=members)
+    start = options.dates[0] if options.dates else service.today(ctx.team, ctx.now)
+    rotation = service.create_rotation(
+        ctx.session,
+        team=ctx.team,
+        key=key,
+        name=label,
+        kind=kind,
+        members=members,
+        start_date=start,
+        now=ctx.now,
+        by=ctx.member,
     )
+    reply = Reply(title=t("duty.changed_title"))
+    names = "、".join(messages.mention(reply, m) for m in members)
+    reply.body = t(
+        "duty.rotation_started", rotation=rotation.name, names=names, date=start.isoformat()
+    )
+    return reply
 
 
 @commands.command(
