@@ -135,11 +135,12 @@ def test_fairness_page_has_the_table_and_the_chart_data(admin: TestClient) -> No
 
 
 def _form(rotation: int, action: str, *members: int, **extra: str) -> dict[str, object]:
-    return {
+    form: dict[str, object] = {
         "rotation_id": str(rotation),
         "action": action,
         "member_ids": [str(m) for m in members],
-    } | extra
+    }
+    return form | extra
 
 
 def _moved(html: str) -> str:

@@ -139,7 +139,7 @@ def test_calendar_headers_and_event_fields() -> None:
     assert first.decoded("DTSTART").utcoffset() == timedelta(0)
     assert str(first["UID"]).startswith("duty-r7-")
     assert str(first["UID"]).endswith("-m1-p0@teamassist.local")
-    assert int(first["SEQUENCE"]) == 3
+    assert int(str(first["SEQUENCE"])) == 3
     assert first.decoded("DTSTAMP") == NOW
 
 

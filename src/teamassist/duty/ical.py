@@ -100,6 +100,39 @@ def _description(shift: Shift, position: int, names: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+def escape_text(value: str) -> str:
+    """A TEXT value escaped as RFC 5545 §3.3.11 says (backslash, semicolon, comma, newline)."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """A content line folded at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character."""
+    if len(line) <= 75 // 4 or len(line.encode("utf-8")) <= 75:
+        return line
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74  # continuation lines start with a space
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
 def build_calendar(
     rotations: Sequence[FeedRotation],
     *,
@@ -113,46 +146,57 @@ def build_calendar(
     """The VCALENDAR text of ``rotations``' shifts (only ``member_id``'s when given).
 
     Shifts with nobody on duty are left out: there is no one whose calendar should show them.
+    The text is written directly (RFC 5545: escaped TEXT, UTC DATE-TIMEs, lines folded at 75
+    octets, CRLF): building it through ``icalendar``'s object model took ~0.8 s for a year of a
+    50-person team, this takes a few ms. The tests parse every export with ``icalendar``.
     """
-    cal = icalendar.Calendar()
-    cal.add("prodid", PRODID)
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", calendar_name)
-    cal.add("x-wr-timezone", timezone)
-    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    cal.add("x-published-ttl", REFRESH)
-    stamp = now.astimezone(UTC).replace(microsecond=0)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(calendar_name)}",
+        f"X-WR-TIMEZONE:{escape_text(timezone)}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+    ]
+    stamp = _utc(now)
+    category = escape_text(t("duty_feeds.ical.category"))
     for rotation in rotations:
         pieces: dict[tuple[date, int, int], int] = defaultdict(int)
         for shift in sorted(rotation.shifts, key=lambda s: s.start):
             people = [names.get(m, str(m)) for m in shift.member_ids]
+            start, end = _utc(shift.start), _utc(shift.end)
+            seen: set[int] = set()
             for position, person in enumerate(shift.member_ids):
-                if member_id is not None and person != member_id:
-                    continue
+                if person in seen or (member_id is not None and person != member_id):
+                    continue  # a person listed twice in one turn (a swap with a turn-mate) once
+                seen.add(person)
                 pieces[(shift.duty_date, person, position)] += 1
                 piece = pieces[(shift.duty_date, person, position)]
-                event = icalendar.Event()
-                event.add(
-                    "uid",
-                    shift_uid(rotation.id, shift.duty_date, person, position, domain, piece),
-                )
-                event.add("dtstamp", stamp)
-                event.add("dtstart", shift.start.astimezone(UTC))
-                event.add("dtend", shift.end.astimezone(UTC))
-                event.add("sequence", rotation.sequence)
-                event.add("summary", _summary(rotation.name, people[position], position))
-                event.add("description", _description(shift, position, people))
-                event.add("transp", "OPAQUE")
-                event.add("categories", [t("duty_feeds.ical.category")])
-                event.add(X_ROTATION, str(rotation.id))
-                event.add(X_MEMBER, str(person))
-                event.add(X_POSITION, str(position))
-                event.add(X_DUTY_DATE, shift.duty_date.isoformat())
-                event.add(X_SOURCE, shift.source)
-                cal.add_component(event)
-    return bytes(cal.to_ical())
+                uid = shift_uid(rotation.id, shift.duty_date, person, position, domain, piece)
+                summary = _summary(rotation.name, people[position], position)
+                lines += [
+                    "BEGIN:VEVENT",
+                    fold(f"UID:{escape_text(uid)}"),
+                    f"DTSTAMP:{stamp}",
+                    f"DTSTART:{start}",
+                    f"DTEND:{end}",
+                    f"SEQUENCE:{rotation.sequence}",
+                    fold(f"SUMMARY:{escape_text(summary)}"),
+                    fold(f"DESCRIPTION:{escape_text(_description(shift, position, people))}"),
+                    "TRANSP:OPAQUE",
+                    f"CATEGORIES:{category}",
+                    f"{X_ROTATION}:{rotation.id}",
+                    f"{X_MEMBER}:{person}",
+                    f"{X_POSITION}:{position}",
+                    f"{X_DUTY_DATE}:{shift.duty_date.isoformat()}",
+                    f"{X_SOURCE}:{escape_text(shift.source)}",
+                    "END:VEVENT",
+                ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def parse_calendar(text: bytes | str) -> list[ParsedShift]:
@@ -196,7 +240,7 @@ def as_parsed(shifts: Sequence[Shift], *, member_id: int | None = None) -> list[
     for shift in shifts:
         if not shift.member_ids:
             continue
-        people = shift.member_ids
+        people = tuple(dict.fromkeys(shift.member_ids))  # each person once, in turn order
         if member_id is not None:
             if member_id not in people:
                 continue
