@@ -364,3 +364,20 @@ def test_first_add_starts_the_seed_rotations(chat_without_rotations: ChatDriver)
     before = snapshot(chat.runtime)
     assert "找不到轮值「运维」" in chat.text("/值班人员增加 @wangwu 运维", as_="admin")
     assert snapshot(chat.runtime) == before
+
+
+def test_switch_a_rotation_to_chinas_working_days(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    text = sqlite_chat.text("/值班日历 法定工作日 产品 2026-09-28", as_="admin")
+    assert "「产品」轮值改为按中国法定工作日值班（含调休），2026-09-28 生效" in text
+    assert "按中国法定工作日值班" in sqlite_chat.text("/值班日历", as_="lihua")
+    set_local(clock, date(2026, 9, 30), 9)
+    roster = sqlite_chat.text("/查看值班表 12", as_="admin")
+    assert "10-01 周四\n「技术」@" in roster and "「产品」休息" in roster
+    assert "10-10 周六" in roster  # a 调休 Saturday is a working day
+    days = roster.split("\n\n")
+    saturday = next(d for d in days if d.startswith("10-10"))
+    assert "「产品」休息" not in saturday
+    sunday = next(d for d in days if d.startswith("10-11"))
+    assert "「产品」休息" in sunday

@@ -139,6 +139,8 @@ def handle_calendar(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if options.dates or options.words:
         if not ctx.is_admin:
             raise PermissionDenied("core.error.forbidden")
+        if options.words and options.words[0].casefold() in CALENDAR_WORDS:
+            return _set_calendar_mode(ctx, CALENDAR_WORDS[options.words[0].casefold()], options)
         if len(options.dates) != 1 or len(options.words) != 1:
             raise DomainError("core.error.missing_arg", arg=t("core.arg.date"))
         state = options.words[0]
@@ -162,6 +164,47 @@ def handle_calendar(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             state=t("duty.exception_active" if active else "duty.exception_off"),
         )
     return _calendar_overview(ctx)
+
+
+# Words admins use for a rotation's working calendar.
+CALENDAR_WORDS = {
+    "每天": CalendarMode.ALL.value,
+    "all": CalendarMode.ALL.value,
+    "工作日": CalendarMode.WEEKDAYS.value,
+    "周一至周五": CalendarMode.WEEKDAYS.value,
+    "weekdays": CalendarMode.WEEKDAYS.value,
+    "法定工作日": CalendarMode.CN_WORKDAYS.value,
+    "cn_workdays": CalendarMode.CN_WORKDAYS.value,
+}
+
+
+def _set_calendar_mode(ctx: CommandContext, mode: str, options: Options) -> Reply:
+    """Switch a rotation's working calendar from today (or a date) on, as a new version."""
+    if len(options.dates) > 1:
+        raise DomainError("duty.error.bad_option", value=options.dates[1].isoformat())
+    rotation = _rotation(ctx, options.rotation)
+    effective = options.dates[0] if options.dates else None
+    preview = service.change_roster(
+        ctx.session,
+        team=ctx.team,
+        rotation=rotation,
+        change=service.RosterChange(
+            planning.ACTION_PARAMS, effective_date=effective, calendar=mode
+        ),
+        now=ctx.now,
+        by=ctx.member,
+    )
+    when = (
+        t("duty.when_now")
+        if preview.effective_at <= ctx.now
+        else t("duty.when_date", date=effective.isoformat() if effective else "")
+    )
+    return messages.simple(
+        "duty.calendar_mode_done",
+        rotation=rotation.name,
+        mode=t(f"duty.calendar_mode.{mode}"),
+        when=when,
+    )
 
 
 def _calendar_overview(ctx: CommandContext) -> Reply:

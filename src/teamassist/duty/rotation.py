@@ -491,3 +491,8 @@ def team_shifts(
 ) -> dict[int, list[Shift]]:
     """The final schedule of several rotations, by rotation id."""
     return {spec.id: compute_shifts(spec, start, end) for spec in specs}
+
+
+def team_on_duty(specs: Sequence[RotationSpec], at: datetime) -> dict[int, tuple[int, ...]]:
+    """Who holds each rotation of a team at ``at`` (pure; what "who is on duty now" runs)."""
+    return {spec.id: CompiledRotation(spec).people_at(at) for spec in specs}
