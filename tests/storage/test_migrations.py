@@ -29,3 +29,22 @@ def test_constraint_names_fit_mysql() -> None:
     names += [i.name for t in Base.metadata.tables.values() for i in t.indexes if i.name]
     too_long = [str(n) for n in names if len(str(n)) > 64]
     assert too_long == []
+
+
+def test_migrations_are_reversible(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+
+    from teamassist import migrate
+
+    url = f"sqlite:///{Path(str(tmp_path)) / 'rev.db'}"
+    migrate.upgrade(url)
+    migrate.downgrade(url, "base")
+    engine = make_engine(url)
+    try:
+        leftover = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    finally:
+        engine.dispose()
+    assert leftover == set()
+    migrate.upgrade(url)
