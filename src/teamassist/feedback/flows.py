@@ -333,8 +333,12 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
     done: list[tuple[int, str]] = []
     if settings.renotify_minutes <= 0 and settings.escalate_minutes <= 0:
         return done
-    items = feedback_service.active_items(
-        session, team=team, status=[FeedbackStatus.OPEN.value]
+    items = feedback_service.due_for_follow_up(
+        session,
+        team=team,
+        now=now,
+        renotify_minutes=settings.renotify_minutes,
+        escalate_minutes=settings.escalate_minutes,
     )
     admins: list[Member] | None = None
     for item in items:

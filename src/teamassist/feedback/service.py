@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
@@ -442,6 +442,35 @@ def active_items(session: Session, *, team: Team, status: Sequence[str] = ()) ->
         session.scalars(
             select(FeedbackItem)
             .where(FeedbackItem.team_id == team.id, FeedbackItem.status.in_(wanted))
+            .order_by(FeedbackItem.id)
+        )
+    )
+
+
+def due_for_follow_up(
+    session: Session, *, team: Team, now: datetime, renotify_minutes: int, escalate_minutes: int
+) -> list[FeedbackItem]:
+    """Open, unescalated items old enough to need a re-notice or an escalation (wall clock;
+    the caller refines off-duty items by working time, which is never longer)."""
+    due: list[ColumnElement[bool]] = []
+    if renotify_minutes > 0:
+        due.append(
+            FeedbackItem.renotified_at.is_(None)
+            & (FeedbackItem.awaiting_since <= now - timedelta(minutes=renotify_minutes))
+        )
+    if escalate_minutes > 0:
+        due.append(FeedbackItem.awaiting_since <= now - timedelta(minutes=escalate_minutes))
+    if not due:
+        return []
+    return list(
+        session.scalars(
+            select(FeedbackItem)
+            .where(
+                FeedbackItem.team_id == team.id,
+                FeedbackItem.status == FeedbackStatus.OPEN.value,
+                FeedbackItem.escalated_at.is_(None),
+                or_(*due),
+            )
             .order_by(FeedbackItem.id)
         )
     )
