@@ -238,6 +238,7 @@ def test_empty_rotation_is_reported(sqlite_chat: ChatDriver) -> None:
     text = sqlite_chat.text("/重新排班 @zhangsan 运维", as_="admin")
     assert "「运维」轮值里还没有人" in text
     assert snapshot(runtime) == before
+    assert "「运维」还没有人" in sqlite_chat.text("/查看值班表", as_="admin")
 
 
 def test_no_rotations_yet(chat_without_rotations: ChatDriver) -> None:

@@ -62,7 +62,13 @@ def roster(view: RosterView, *, today: date) -> Reply:
         if row.day == today:
             head += " " + t("duty.roster_today")
         cells = [
-            t("duty.roster_rotation", rotation=rotation.name, people=_cell(reply, people, pieces))
+            t(
+                "duty.roster_rotation",
+                rotation=rotation.name,
+                people=t("duty.roster_empty_rotation")
+                if rotation.id in view.empty and not pieces
+                else _cell(reply, people, pieces),
+            )
             for rotation, pieces in row.cells
         ]
         blocks.append(head + "\n" + "　".join(cells))

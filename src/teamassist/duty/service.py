@@ -530,6 +530,8 @@ class RosterView:
     days: list[RosterDay]
     people: dict[int, Member]
     warnings: list[tuple[Rotation, int]]
+    # Rotations without anyone in them (shown as such, not as a day off).
+    empty: set[int] = field(default_factory=set)
 
 
 def roster(session: Session, *, team: Team, first: date, days: int) -> RosterView:
@@ -564,4 +566,9 @@ def roster(session: Session, *, team: Team, first: date, days: int) -> RosterVie
         )
         for i in range(days)
     ]
-    return RosterView(rows, members_by_id(session, ids), warnings)
+    empty = {
+        rotation.id
+        for rotation, spec in zip(chosen, specs, strict=True)
+        if not spec.versions or not spec.versions[-1].member_ids
+    }
+    return RosterView(rows, members_by_id(session, ids), warnings, empty)
