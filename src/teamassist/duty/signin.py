@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamassist import events
@@ -30,20 +31,23 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
         raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
     created: list[SignIn] = []
     for duty in duties:
-        assert duty.duty_date is not None
-        existing = sign_row(session, duty.rotation, member, duty.duty_date)
-        if existing is None:
-            row = SignIn(
-                rotation_id=duty.rotation.id,
-                member_id=member.id,
-                duty_date=duty.duty_date,
-                signed_in_at=now,
-            )
-            session.add(row)
-            created.append(row)
+        if duty.duty_date is None or sign_row(session, duty.rotation, member, duty.duty_date):
+            continue
+        row = SignIn(
+            rotation_id=duty.rotation.id,
+            member_id=member.id,
+            duty_date=duty.duty_date,
+            signed_in_at=now,
+        )
+        # A double tap racing itself: the unique key says "already signed in", not an error.
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            continue
+        created.append(row)
     if not created:
         raise Conflict("duty.error.already_signed_in", name=member.display_name)
-    session.flush()
     events.publish("duty.signed_in", session=session, team=team, member=member, now=now)
     return created
 
