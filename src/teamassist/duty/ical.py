@@ -14,7 +14,11 @@ UIDs are derived from (rotation id, duty date, member id, position in the turn) 
 a regenerated feed keeps its UIDs and calendar apps update events in place. When overrides cut
 one person's duty day into several pieces, the second and later pieces get a ``-2``, ``-3``...
 suffix in start order. Custom ``X-TEAMASSIST-*`` properties let :func:`parse_calendar` rebuild
-the shifts exactly (the round-trip property test).
+the shifts exactly (the round-trip property test). The text is written directly (see
+:func:`build_calendar` for why) and read back with the ``icalendar`` parser.
+
+Not done: shifts that disappear after an edit are simply absent from the next export (Grafana
+keeps them as ``STATUS:CANCELLED``); subscribers that re-read the whole feed drop them anyway.
 """
 
 from __future__ import annotations
