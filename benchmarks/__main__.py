@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS: list[str] = ["duty_schedule"]
+BENCHMARKS: list[str] = ["feedback_submit", "duty_schedule"]
 
 
 def main() -> None:

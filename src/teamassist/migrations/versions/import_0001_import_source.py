@@ -16,7 +16,7 @@ revision = "import_0001"
 down_revision = None
 branch_labels = ("import",)
 # The importer writes members, rotations, sign-ins and feedback items.
-depends_on = ("feedback_0001", "duty_0001")
+depends_on = ("feedback_0001", "duty_0002")
 
 
 def upgrade() -> None:

@@ -1,0 +1,112 @@
+"""End to end in headless Chromium: feedback sent in the web chat shows on the board, is filtered,
+opened, acknowledged and resolved from its page, and the report page draws its Chart.js charts."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.e2e.test_browser_chat import ARTIFACTS, CHROMIUM, _sign_in
+from tests.support.server import serve
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
+    load_demo(sqlite_runtime)
+    sqlite_runtime.settings.scheduler.enabled = False
+    with serve(create_app(sqlite_runtime)) as url:
+        yield url
+
+
+def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url: str) -> None:
+    page = browser.new_page()
+    console_errors: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    _sign_in(page, base_url)
+
+    # a community member reports a bug in the web chat
+    page.goto(f"{base_url}/chat")
+    page.select_option("#speaker", "zhangsan")
+    page.fill("#chat-input", "/问题反馈 端到端：保存按钮 <没反应> 🐞")
+    page.press("#chat-input", "Enter")
+    expect(page.locator("[data-testid=reply]").last).to_contain_text("小助理收到你的反馈")
+
+    # the board, reached from the navigation, filtered by text (HTMX swaps the results)
+    page.click("header nav >> text=反馈")
+    expect(page).to_have_url(f"{base_url}/feedback")
+    expect(page.locator(".fb-row")).to_have_count(5)  # the demo's four and the new one
+    page.fill("input[name=q]", "端到端")
+    page.click("#fb-filters button[type=submit]")
+    expect(page.locator(".fb-row")).to_have_count(1)
+    assert "q=%E7%AB%AF%E5%88%B0%E7%AB%AF" in page.url  # the filters are in the address
+    expect(page.locator("a.fb-csv")).to_have_attribute(
+        "href", "/api/v1/feedback/items.csv?q=%E7%AB%AF%E5%88%B0%E7%AB%AF"
+    )
+
+    # the item page: text exactly as written, then acknowledge and resolve with a note
+    page.locator(".fb-row .fb-text a").first.click()
+    expect(page.locator("[data-testid=fb-text]")).to_have_text("端到端：保存按钮 <没反应> 🐞")
+    expect(page.locator("[data-testid=fb-status]")).to_contain_text("未解决")
+    page.click("button[data-action=acknowledge]")
+    expect(page.locator("[data-testid=fb-status]")).to_contain_text("处理中")
+    page.fill("form[action$='/resolve'] input[name=note]", "已修复，发布在 v1.2.3")
+    page.click("button[data-action=resolve]")
+    expect(page.locator("[data-testid=fb-status]")).to_contain_text("已解决")
+    history = page.locator("[data-testid=fb-history]")
+    expect(history).to_contain_text("确认了反馈")
+    expect(history).to_contain_text("标注为已解决")
+    expect(history).to_contain_text("已修复，发布在 v1.2.3")
+
+    # the report draws its three charts with Chart.js (vendored, no CDN)
+    page.goto(f"{base_url}/feedback/report")
+    drawn = page.wait_for_function(
+        """() => typeof Chart !== 'undefined' &&
+             ['chart-per-day', 'chart-medians', 'chart-load'].every(
+               (id) => Chart.getChart(document.getElementById(id)) != null)"""
+    )
+    assert drawn.json_value() is True
+    per_day = page.evaluate(
+        """() => Chart.getChart(document.getElementById('chart-per-day')).data.datasets
+                   .reduce((n, d) => n + d.data.reduce((a, b) => a + b, 0), 0)"""
+    )
+    assert per_day == 5
+    width = page.evaluate("() => document.getElementById('chart-per-day').width")
+    assert width > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "feedback-report.png"), full_page=True)
+    # nothing the pages load is missing (the browser's own favicon request aside)
+    assert [u for u in failed if not u.endswith("/favicon.ico")] == []
+    # and no script failed (a failed load is already in ``failed``)
+    assert [e for e in console_errors if not e.startswith("Failed to load resource")] == []
