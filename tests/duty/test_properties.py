@@ -185,7 +185,8 @@ def _apply(
         member = a if a % 3 else None
         override = OverrideSpec(next_id, start, end, member)
         return replace(rotation, overrides=(*rotation.overrides, override)), start
-    swap = SwapSpec(next_id, a, day, b, None, applies_from=now)
+    other_day = day + timedelta(days=length) if length % 2 else None
+    swap = SwapSpec(next_id, a, day, b, other_day, applies_from=now)
     return replace(rotation, swaps=(*rotation.swaps, swap)), now
 
 

@@ -277,3 +277,27 @@ def test_change_before_a_pending_one_is_refused() -> None:
     with pytest.raises(DomainError) as refused:
         plan_change(pending, RosterChange("add", (5,)), local(9))
     assert refused.value.key == "duty.error.pending_change"
+
+
+def test_an_edit_after_half_a_swap_happened_never_undoes_that_half() -> None:
+    # 2 gives June 2 to 3 and takes 3's June 6; June 2 is served by 3
+    swap = SwapSpec(1, 2, date(2026, 6, 2), 3, date(2026, 6, 6), applies_from=local(9))
+    rotation = spec(swaps=(swap,))
+    assert on_duty_at(rotation, local(12, 0, date(2026, 6, 2))) == (3,)
+    # on June 3, 3 leaves the rotation from June 4: the June 6 half can no longer happen
+    now = local(9, 0, date(2026, 6, 3))
+    version = plan_change(rotation, RosterChange("remove", (3,), date(2026, 6, 4)), now)
+    after = RotationSpec(1, TZ, (*rotation.versions, version), swaps=(swap,))
+    assert on_duty_at(after, local(12, 0, date(2026, 6, 2))) == (3,)  # the past stands
+    assert 3 not in on_duty_at(after, local(12, 0, date(2026, 6, 6)))
+    assert [s.id for s in CompiledRotation(after).broken_swaps(version.effective_at)] == [1]
+
+
+def test_an_edit_before_a_swap_starts_cancels_it_whole() -> None:
+    swap = SwapSpec(1, 2, date(2026, 6, 5), 3, date(2026, 6, 6), applies_from=local(9))
+    rotation = spec(swaps=(swap,))
+    version = plan_change(rotation, RosterChange("remove", (3,), date(2026, 6, 3)), local(10))
+    after = CompiledRotation(RotationSpec(1, TZ, (*rotation.versions, version), swaps=(swap,)))
+    assert [s.id for s in after.broken_swaps(version.effective_at)] == [1]
+    # nothing of it applies: June 5 follows the new order
+    assert after.people_at(local(12, 0, date(2026, 6, 5))) != (3,)

@@ -203,23 +203,46 @@ class CompiledRotation:
                 people = _swap_people(swap, day, people)
         return people
 
-    def _holds(self, member: int, day: date, not_before: datetime) -> bool:
-        """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``."""
+    def _holds(
+        self, member: int, day: date, not_before: datetime, limit: int | None = None
+    ) -> bool:
+        """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``,
+        using only the first ``limit`` versions (the roster as it stood at some moment)."""
         reference = self.version_at(not_before) or (
             self.spec.versions[0] if self.spec.versions else None
         )
         if reference is None:
             return False
         begin = day_start(day, reference.handoff, self.spec.timezone)
-        version = self.version_at(max(begin, not_before))
-        held = self._turn_people(version, day) if version else None
+        index = bisect.bisect_right(self._eff, max(begin, not_before))
+        if limit is not None:
+            index = min(index, limit)
+        if index <= 0:
+            return False
+        held = self._turn_people(self.spec.versions[index - 1], day)
         return held is not None and member in held[1]
 
     def _swap_intact(self, swap: SwapSpec) -> bool:
-        """A swap applies only while both people still hold the shifts they traded."""
+        """Whether a swap applies: both people held the traded shifts when the first of them
+        began (or when the swap was made, if later). Fixed from that moment on, so a later edit
+        can cancel a swap's future only before any of it happened — never rewrite its past."""
         if swap.id not in self._intact:
-            self._intact[swap.id] = self._holds(swap.member_a, swap.date_a, swap.applies_from) and (
-                swap.date_b is None or self._holds(swap.member_b, swap.date_b, swap.applies_from)
+            reference = self.version_at(swap.applies_from) or (
+                self.spec.versions[0] if self.spec.versions else None
+            )
+            if reference is None:
+                self._intact[swap.id] = False
+                return False
+            first = min(d for d in (swap.date_a, swap.date_b) if d is not None)
+            frozen_at = max(
+                swap.applies_from, day_start(first, reference.handoff, self.spec.timezone)
+            )
+            limit = bisect.bisect_right(self._eff, frozen_at)
+            self._intact[swap.id] = self._holds(
+                swap.member_a, swap.date_a, swap.applies_from, limit
+            ) and (
+                swap.date_b is None
+                or self._holds(swap.member_b, swap.date_b, swap.applies_from, limit)
             )
         return self._intact[swap.id]
 
@@ -376,7 +399,7 @@ class CompiledRotation:
     # -- helpers for edits -------------------------------------------------------------------
 
     def broken_swaps(self, since: datetime) -> list[SwapSpec]:
-        """Swaps in force whose people no longer hold the shifts they traded (not yet over)."""
+        """Swaps in force with a traded shift still to come that its person no longer holds."""
         tz = self.spec.timezone
         reference = self.version_at(since)
         if reference is None:
@@ -385,11 +408,14 @@ class CompiledRotation:
         for swap in self.spec.swaps:
             if swap.applies_until is not None:
                 continue
-            last = max(d for d in (swap.date_a, swap.date_b) if d is not None)
-            if day_start(last + timedelta(days=1), reference.handoff, tz) <= since:
-                continue  # both shifts are over: the swap is history
-            if not self._swap_intact(swap):
-                broken.append(swap)
+            for member, day in ((swap.member_a, swap.date_a), (swap.member_b, swap.date_b)):
+                if day is None:
+                    continue
+                if day_start(day + timedelta(days=1), reference.handoff, tz) <= since:
+                    continue  # that shift is over: history
+                if not self._swap_intact(swap) or not self._holds(member, day, since):
+                    broken.append(swap)
+                    break
         return broken
 
     def turn_position(self, at: datetime, day: date) -> tuple[date, int, int] | None:
