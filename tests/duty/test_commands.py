@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from teamassist import events
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.duty import service, signin
+from teamassist.duty.models import Swap
 from teamassist.team import service as team_service
 from tests.duty.helpers import at_local, demo_team, set_local, snapshot
 from tests.support.chat import ChatDriver
@@ -345,11 +347,22 @@ def test_a_roster_edit_that_breaks_a_swap_says_so(sqlite_chat: ChatDriver) -> No
     # 李四 (June 2) and 王五 (June 3) traded shifts; then 李四 leaves the rotation from June 2
     sqlite_chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="admin")
     text = sqlite_chat.text("/值班人员移除 @lisi 2026-06-02", as_="admin")
-    assert "下列换班的当事人已不在原来的班次上" in text
+    assert "下列换班的当事人已不在原来的班次上，换班已自动取消" in text
     assert "@李四 2026-06-02 ↔ @王五 2026-06-03" in text
-    # the broken swap no longer applies: 王五 keeps his own turn order
+    # the swap has ended: nobody gets 李四's shift back, the new order stands
     roster = sqlite_chat.text("/查看值班表", as_="admin")
     assert "「技术」@李四" not in roster
+    assert "06-02 周二\n「技术」@王五" in roster and "06-03 周三\n「技术」@张三" in roster
+
+
+def test_a_day_off_that_takes_a_traded_shift_ends_the_swap(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="admin")
+    sqlite_chat.text("/值班日历 2026-06-03 休息", as_="admin")
+    with sqlite_chat.runtime.factory() as session:
+        [swap] = session.scalars(select(Swap)).all()
+        assert swap.cancelled_at is not None
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」@李四" in roster
 
 
 def test_first_add_starts_the_seed_rotations(chat_without_rotations: ChatDriver) -> None:

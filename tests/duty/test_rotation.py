@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -299,5 +300,10 @@ def test_an_edit_before_a_swap_starts_cancels_it_whole() -> None:
     version = plan_change(rotation, RosterChange("remove", (3,), date(2026, 6, 3)), local(10))
     after = CompiledRotation(RotationSpec(1, TZ, (*rotation.versions, version), swaps=(swap,)))
     assert [s.id for s in after.broken_swaps(version.effective_at)] == [1]
-    # nothing of it applies: June 5 follows the new order
-    assert after.people_at(local(12, 0, date(2026, 6, 5))) != (3,)
+    # the service then ends the swap from the edit on: nothing of it applies any more
+    ended = replace(swap, applies_until=version.effective_at)
+    final = CompiledRotation(RotationSpec(1, TZ, (*rotation.versions, version), swaps=(ended,)))
+    plain = CompiledRotation(RotationSpec(1, TZ, (*rotation.versions, version)))
+    for day in (5, 6):
+        at = local(12, 0, date(2026, 6, day))
+        assert final.people_at(at) == plain.people_at(at)

@@ -13,6 +13,7 @@ from teamassist.duty.calendar import WorkCalendar
 from teamassist.duty.models import CalendarException, Override, Rotation, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
 from teamassist.duty.service import (
+    cancel_broken_swaps,
     current_spec,
     load_specs,
     override_end,
@@ -213,8 +214,13 @@ def add_exception(
         created_by_id=by.id if by else None,
         created_at=ensure_utc(now),
     )
+    before = CompiledRotation(current_spec(session, team, rotation)).broken_swaps(now)
     session.add(row)
     session.flush()
+    # A day off may take a traded shift away: such swaps end now, as roster edits do.
+    already = {s.id for s in before}
+    after = CompiledRotation(current_spec(session, team, rotation)).broken_swaps(now)
+    cancel_broken_swaps(session, swaps=[s for s in after if s.id not in already], at=now)
     return row
 
 

@@ -159,7 +159,6 @@ class CompiledRotation:
         self._overrides = _flatten_overrides(spec.overrides)
         self._override_starts = [o.start for o in self._overrides]
         self._swaps_by_date = {}
-        self._intact: dict[int, bool] = {}
         for swap in spec.swaps:
             self._swaps_by_date.setdefault(swap.date_a, []).append(swap)
             if swap.date_b is not None and swap.date_b != swap.date_a:
@@ -199,52 +198,21 @@ class CompiledRotation:
 
     def _apply_swaps(self, day: date, people: tuple[int, ...], at: datetime) -> tuple[int, ...]:
         for swap in self._swaps_by_date.get(day, ()):
-            if swap.in_force(at) and self._swap_intact(swap):
+            if swap.in_force(at):
                 people = _swap_people(swap, day, people)
         return people
 
-    def _holds(
-        self, member: int, day: date, not_before: datetime, limit: int | None = None
-    ) -> bool:
-        """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``,
-        using only the first ``limit`` versions (the roster as it stood at some moment)."""
+    def _holds(self, member: int, day: date, not_before: datetime) -> bool:
+        """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``."""
         reference = self.version_at(not_before) or (
             self.spec.versions[0] if self.spec.versions else None
         )
         if reference is None:
             return False
         begin = day_start(day, reference.handoff, self.spec.timezone)
-        index = bisect.bisect_right(self._eff, max(begin, not_before))
-        if limit is not None:
-            index = min(index, limit)
-        if index <= 0:
-            return False
-        held = self._turn_people(self.spec.versions[index - 1], day)
+        version = self.version_at(max(begin, not_before))
+        held = self._turn_people(version, day) if version else None
         return held is not None and member in held[1]
-
-    def _swap_intact(self, swap: SwapSpec) -> bool:
-        """Whether a swap applies: both people held the traded shifts when the first of them
-        began (or when the swap was made, if later). Fixed from that moment on, so a later edit
-        can cancel a swap's future only before any of it happened — never rewrite its past."""
-        if swap.id not in self._intact:
-            reference = self.version_at(swap.applies_from) or (
-                self.spec.versions[0] if self.spec.versions else None
-            )
-            if reference is None:
-                self._intact[swap.id] = False
-                return False
-            first = min(d for d in (swap.date_a, swap.date_b) if d is not None)
-            frozen_at = max(
-                swap.applies_from, day_start(first, reference.handoff, self.spec.timezone)
-            )
-            limit = bisect.bisect_right(self._eff, frozen_at)
-            self._intact[swap.id] = self._holds(
-                swap.member_a, swap.date_a, swap.applies_from, limit
-            ) and (
-                swap.date_b is None
-                or self._holds(swap.member_b, swap.date_b, swap.applies_from, limit)
-            )
-        return self._intact[swap.id]
 
     # -- windows -----------------------------------------------------------------------------
 
@@ -310,8 +278,6 @@ class CompiledRotation:
             return [shift]
         pieces = [shift]
         for swap in swaps:
-            if not self._swap_intact(swap):
-                continue
             next_pieces: list[Shift] = []
             for piece in pieces:
                 people = _swap_people(swap, piece.duty_date, piece.member_ids)
@@ -413,7 +379,7 @@ class CompiledRotation:
                     continue
                 if day_start(day + timedelta(days=1), reference.handoff, tz) <= since:
                     continue  # that shift is over: history
-                if not self._swap_intact(swap) or not self._holds(member, day, since):
+                if not self._holds(member, day, since):
                     broken.append(swap)
                     break
         return broken

@@ -471,7 +471,18 @@ def change_roster(
         )
     )
     session.flush()
+    cancel_broken_swaps(session, swaps=preview.broken_swaps, at=version.effective_at)
     return preview
+
+
+def cancel_broken_swaps(session: Session, *, swaps: Iterable[SwapSpec], at: datetime) -> None:
+    """End swaps whose people no longer hold the traded shifts, from ``at`` on (what already
+    happened under them stays in the history)."""
+    for spec in swaps:
+        row = session.get(Swap, spec.id)
+        if row is not None and row.cancelled_at is None:
+            row.cancelled_at = max(at, row.created_at)
+    session.flush()
 
 
 def cancel_version(
