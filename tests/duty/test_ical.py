@@ -314,3 +314,24 @@ def test_feeds_need_a_sign_in_to_manage(demo: Runtime) -> None:
     with TestClient(create_app(demo, start_background=False)) as anonymous:
         assert anonymous.get("/api/v1/duty/feeds").status_code == 401
         assert anonymous.post("/api/v1/duty/feeds", json={}).status_code == 401
+
+
+def test_signed_in_callers_download_calendars_without_a_feed_url(
+    admin_api: TestClient, member_api: TestClient, demo: Runtime
+) -> None:
+    _team, people = demo_team(demo)
+    tech = next(
+        r["id"]
+        for r in admin_api.get("/api/v1/duty/teams/1/rotations").json()
+        if r["key"] == "tech"
+    )
+    rotation = member_api.get(f"/api/v1/duty/rotations/{tech}/calendar.ics")
+    assert rotation.status_code == 200
+    assert rotation.headers["content-type"].startswith("text/calendar")
+    assert ical.parse_calendar(rotation.content)
+    own = member_api.get(f"/api/v1/duty/teams/1/members/{people['zhangsan'].id}/calendar.ics")
+    assert own.status_code == 200
+    assert {p.member_ids for p in ical.parse_calendar(own.content)} == {(people["zhangsan"].id,)}
+    other = f"/api/v1/duty/teams/1/members/{people['lisi'].id}/calendar.ics"
+    assert member_api.get(other).status_code == 403
+    assert admin_api.get(other).status_code == 200

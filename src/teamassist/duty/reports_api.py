@@ -207,6 +207,59 @@ def ical_feed(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     )
 
 
+def _ics(body: bytes, name: str) -> Response:
+    return Response(
+        content=body,
+        media_type=ICAL_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rotations/{rotation_id}/calendar.ics")
+def rotation_calendar(
+    rotation_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> Response:
+    """One rotation's final shifts as iCal (60 days back to 180 ahead), for a signed-in caller."""
+    rotation = service.get_rotation_by_id(
+        session, workspace_id=principal.workspace.id, rotation_id=rotation_id
+    )
+    team = _team(session, principal, rotation.team_id)
+    body = feeds.render(
+        session,
+        team=team,
+        now=runtime.clock(),
+        rotation=rotation,
+        domain=feeds.uid_domain(runtime.settings.web.public_url),
+    )
+    return _ics(body, f"duty-{rotation.key}.ics")
+
+
+@router.get("/teams/{team_id}/members/{member_id}/calendar.ics")
+def member_calendar(
+    team_id: int,
+    member_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """One person's shifts across the team's rotations as iCal (yours; admins: anyone's)."""
+    team = _team(session, principal, team_id)
+    if principal.member is None or principal.member.id != member_id:
+        require_admin(session, principal, team)
+    member = service.members_by_id(session, [member_id]).get(member_id)
+    if member is None or member.workspace_id != principal.workspace.id:
+        raise NotFound("core.error.unknown_member", who=str(member_id))
+    service.require_team_member(session, team, member)
+    body = feeds.render(
+        session,
+        team=team,
+        now=runtime.clock(),
+        member=member,
+        domain=feeds.uid_domain(runtime.settings.web.public_url),
+    )
+    return _ics(body, f"duty-{member.handle}.ics")
+
+
 # -- fairness ----------------------------------------------------------------------------------
 
 
