@@ -283,3 +283,9 @@ def test_answer_to_a_quiet_channel_waits_for_morning(
     # then the answer in that channel waits until 08:00
     answer = next(m for m in outbox(sqlite_chat.runtime) if m.address == "chan-quiet")
     assert answer.next_attempt_at.isoformat() == "2026-06-02T00:00:00+00:00"
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "999999999999"])
+def test_ids_out_of_range_are_simply_not_found(sqlite_chat: ChatDriver, value: str) -> None:
+    text = sqlite_chat.text(f"/标注解决 {value}", as_="admin")
+    assert text == f"小助理没有发现id=「{int(value)}」的反馈哦，请重新输入"
