@@ -267,6 +267,7 @@ def test_feed_tokens_are_hashed_at_rest_and_unknown_or_revoked_tokens_are_404(
 
     with TestClient(create_app(demo, start_background=False)) as anonymous:
         assert anonymous.get(f"/ical/{token}.ics").status_code == 200
+        assert anonymous.head(f"/ical/{token}.ics").status_code == 200  # some clients check first
         assert anonymous.get(f"/ical/{token[:-1]}x.ics").status_code == 404
         assert anonymous.get(f"/ical/{feeds.hash_token(token)}.ics").status_code == 404
         listed = admin_api.get("/api/v1/duty/feeds").json()

@@ -186,7 +186,7 @@ def revoke_feed(
     return _feed_read(feeds.revoke_feed(session, feed=feed, now=runtime.clock()))
 
 
-@public_router.get("/ical/{token}.ics")
+@public_router.api_route("/ical/{token}.ics", methods=["GET", "HEAD"])
 def ical_feed(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     """The calendar of a secret feed URL (subscribable from Feishu, Outlook, Google)."""
     now = runtime.clock()
