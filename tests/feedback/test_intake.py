@@ -135,3 +135,17 @@ def test_duty_paused_means_nobody_on_duty(sqlite_chat: ChatDriver) -> None:
     item = items(sqlite_chat.runtime)[-1]
     assert item.digest_pending and item.owner_id == member_id(sqlite_chat.runtime, "admin")
     assert "下一位值班人员签到时" in text
+
+
+def test_without_channels_the_owner_is_told_directly(sqlite_chat: ChatDriver) -> None:
+    from sqlalchemy import update
+
+    from teamassist.database import transaction
+    from teamassist.team.models import Channel
+
+    with transaction(sqlite_chat.runtime.factory) as session:
+        session.execute(update(Channel).values(enabled=False))
+    sqlite_chat.text("/问题反馈 没有值班频道", as_="lisi")
+    item = items(sqlite_chat.runtime)[-1]
+    inbox = sqlite_chat.queued_texts(f"member:{item.owner_id}")
+    assert len(inbox) == 1 and "没有值班频道" in inbox[0]

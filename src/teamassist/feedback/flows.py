@@ -125,7 +125,11 @@ def submit(
     now: datetime,
     reporter_name: str | None = None,
 ) -> Submitted:
-    """Route to the person on duty (or the default owner), record, and queue the notices."""
+    """Route to the person on duty (or the default owner), record, and queue the notices.
+
+    The notice goes to the internal channel and the WeCom robot; a team with neither still
+    reaches the owner, directly.
+    """
     people = on_duty(session, team=team, at=now, kind=kind.value)
     owner = people[0] if people else default_owner(session, team=team)
     item = feedback_service.report(
@@ -141,7 +145,7 @@ def submit(
         reporter_name=reporter_name,
     )
     notice = messages.new_notice(item, owner, off_duty=not people)
-    notify.to_channels(
+    queued = notify.to_channels(
         session,
         team=team,
         purpose=(ChannelPurpose.INTERNAL, ChannelPurpose.WEBHOOK),
@@ -149,6 +153,10 @@ def submit(
         key=f"feedback.new:{item.id}",
         now=now,
     )
+    if not queued and owner is not None:
+        notify.to_member(
+            session, member=owner, reply=notice, key=f"feedback.new:{item.id}", now=now
+        )
     return Submitted(item=item, owner=owner, off_duty=not people)
 
 
