@@ -289,3 +289,11 @@ def test_answer_to_a_quiet_channel_waits_for_morning(
 def test_ids_out_of_range_are_simply_not_found(sqlite_chat: ChatDriver, value: str) -> None:
     text = sqlite_chat.text(f"/标注解决 {value}", as_="admin")
     assert text == f"小助理没有发现id=「{int(value)}」的反馈哦，请重新输入"
+
+
+def test_a_busy_day_is_cut_short_with_a_pointer(sqlite_chat: ChatDriver) -> None:
+    for n in range(53):
+        sqlite_chat.text(f"/问题反馈 第 {n} 个问题", as_="lisi")
+    text = sqlite_chat.text("/当日反馈", as_="admin")
+    assert "的反馈（共 55 条）" in text  # the demo's two from today and the 53 new
+    assert "……还有 5 条" in text and text.count("【缺陷】") == 50

@@ -16,6 +16,7 @@ from teamassist.team.models import Member, Team
 
 SNIPPET = 60
 HANDOFF_LINES = 20
+DAY_LINES = 50  # a chat message stays readable (and under platform limits)
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
@@ -100,8 +101,10 @@ def day_list(items: Sequence[Any], day: date, *, lead: str | None = None) -> Rep
             "feedback.day.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
             reporter=i.reporter_name, status=_status(i),
         )
-        for i in items
+        for i in items[:DAY_LINES]
     ]
+    if len(items) > DAY_LINES:
+        lines.append(t("feedback.day.more", count=len(items) - DAY_LINES))
     body = "\n".join(lines)
     return Reply(
         title=t("feedback.day.title", date=day.isoformat(), count=len(items)),
