@@ -73,7 +73,12 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
             runtime_ref["rt"].kick()
 
     dispatcher = Dispatcher(
-        factory, registry, clock=clock, on_duty=domains.on_duty_check(), after_commit=kick
+        factory,
+        registry,
+        clock=clock,
+        on_duty=domains.on_duty_check(),
+        after_commit=kick,
+        public_url=settings.web.public_url,
     )
     scheduler = Scheduler(
         factory,

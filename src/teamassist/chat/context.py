@@ -33,6 +33,8 @@ class CommandContext:
     registry: Registry
     is_platform_admin: bool = False
     on_duty: bool = False
+    # Where users reach the dashboard (links in replies, calendar feed URLs).
+    public_url: str = ""
     _people_cache: dict[int, Person] = field(default_factory=dict)
 
     @property

@@ -57,12 +57,14 @@ class Dispatcher:
         clock: Clock = utcnow,
         on_duty: OnDutyCheck | None = None,
         after_commit: Callable[[], None] | None = None,
+        public_url: str = "",
     ) -> None:
         self.factory = factory
         self.registry = registry
         self.clock = clock
         self.on_duty = on_duty
         self.after_commit = after_commit or (lambda: None)
+        self.public_url = public_url.rstrip("/")
 
     def handle(self, message: InboundMessage, *, reply_via_outbox: bool = False) -> DispatchResult:
         """Record, then handle one message; a redelivered event id is answered with nothing.
@@ -217,6 +219,7 @@ class Dispatcher:
             now=now,
             registry=self.registry,
             is_platform_admin=message.sender_is_platform_admin,
+            public_url=self.public_url,
         )
         if not self._allowed(ctx, call.spec):
             return Reply(body=t("core.error.forbidden"), is_error=True)
