@@ -254,7 +254,12 @@ def admin_password(
 @import_app.command("bot-onduty")
 def import_bot_onduty(
     source: Annotated[
-        str, typer.Option("--from", help="the 值班小助理 database: mysql://user:pw@host/db")
+        str,
+        typer.Option(
+            "--from",
+            envvar="TEAMASSIST_IMPORT_FROM",
+            help="the 值班小助理 database: mysql://user:pw@host/db (or TEAMASSIST_IMPORT_FROM)",
+        ),
     ],
     workspace: Annotated[str, typer.Option(help="workspace key (created if missing)")] = (
         demo.DEMO_KEY
@@ -286,8 +291,13 @@ def import_bot_onduty(
                 now=runtime.clock(),
                 timezone=runtime.settings.default_timezone,
             )
-    except (bot_onduty.ImportFailed, DomainError) as exc:
-        reason = exc.message() if isinstance(exc, DomainError) else str(exc)
+    except (bot_onduty.ImportFailed, DomainError, SQLAlchemyError) as exc:
+        if isinstance(exc, DomainError):
+            reason = exc.message()
+        elif isinstance(exc, SQLAlchemyError):  # e.g. the schema is missing: `db upgrade`
+            reason = t("importer.error.target", reason=str(exc).splitlines()[0])
+        else:
+            reason = str(exc)
         typer.secho(t("importer.failed", reason=reason), fg="red", err=True)
         raise typer.Exit(1) from exc
     finally:

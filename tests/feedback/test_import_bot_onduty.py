@@ -294,3 +294,15 @@ def test_a_failure_midway_leaves_nothing_behind(
     assert result.exit_code == 1
     assert "导入失败，没有写入任何数据" in result.output
     assert _workspaces(target) == 0  # members, rotations and sign-ins were rolled back too
+
+
+def test_target_without_schema_is_a_clear_error(
+    seed_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/empty.db")
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_IMPORT_FROM", seed_url)  # the password stays out of argv
+    result = runner.invoke(app, ["import", "bot-onduty"])
+    assert result.exit_code == 1
+    assert "teamassist db upgrade" in result.output
