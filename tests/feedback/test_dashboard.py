@@ -238,3 +238,18 @@ def test_report_page_embeds_the_chart_data(web: TestClient) -> None:
     assert web.get("/static/feedback.css").status_code == 200
     bad = web.get("/feedback/report", params={"date_from": "2026-07-01", "date_to": "2026-06-01"})
     assert "开始日期晚于结束日期" in bad.text
+
+
+def test_item_page_shows_duplicates_and_plus_ones(web: TestClient) -> None:
+    given_nobody_on_duty(_runtime(web))
+    _say(web, "/问题反馈 上传失败", "zhangsan")
+    _say(web, "/问题反馈 上传又失败了", "lisi")
+    original, copy = [i.id for i in items(_runtime(web))][-2:]
+    assert "合并" in _say(web, f"/重复反馈 {copy} {original}", "admin")
+    page = web.get(f"/feedback/items/{original}")
+    assert f'href="/feedback/items/{copy}"' in page.text  # the duplicate merged into it
+    assert re.search(r"相同反馈（\+1）</dt><dd>1</dd>", page.text)
+    assert "+1" in web.get("/feedback", params={"q": "上传"}).text  # the board's badge
+    dup = web.get(f"/feedback/items/{copy}")
+    assert f'href="/feedback/items/{original}"' in dup.text
+    assert "重复" in dup.text and 'data-action="reopen"' in dup.text
