@@ -257,7 +257,7 @@ def test_cover_and_pause(sqlite_chat: ChatDriver) -> None:
     assert "2026-06-02 03:00 至 2026-06-03 03:00，「技术」由 @王管理 值班" in text
     assert "无人值班" in sqlite_chat.text("/值班暂停 2026-06-03 产品", as_="admin")
     roster = sqlite_chat.text("/查看值班表", as_="admin")
-    assert "06-02 周二\n「技术」@王管理　「产品」@孙七" in roster
+    assert "06-02 周二\n「技术」@王管理（代班）　「产品」@孙七" in roster
     assert "06-03 周三\n「技术」@王五　「产品」无人值班" in roster
 
 
@@ -268,7 +268,7 @@ def test_cover_today_starts_now_and_keeps_the_morning(
     text = sqlite_chat.text("/值班代班 @admin 今天", as_="admin")
     assert "2026-06-01 14:00 至 2026-06-02 03:00" in text
     roster = sqlite_chat.text("/查看值班表 1", as_="admin")
-    assert "「技术」@张三 → @王管理" in roster
+    assert "「技术」@张三 → @王管理（代班）" in roster
 
 
 def test_shift_swap_by_one_of_the_two(chat: ChatDriver) -> None:
@@ -277,8 +277,8 @@ def test_shift_swap_by_one_of_the_two(chat: ChatDriver) -> None:
     text = chat.text("/值班换班 @lisi 2026-06-02 @wangwu 2026-06-03", as_="lisi")
     assert "换班成功" in text
     roster = chat.text("/查看值班表", as_="admin")
-    assert "06-02 周二\n「技术」@王五" in roster
-    assert "06-03 周三\n「技术」@李四" in roster
+    assert "06-02 周二\n「技术」@王五（换班）" in roster
+    assert "06-03 周三\n「技术」@李四（换班）" in roster
     # someone else may not swap other people's shifts
     before = snapshot(chat.runtime)
     text = chat.text("/值班换班 @zhangsan 2026-06-04 @lisi", as_="sunqi")

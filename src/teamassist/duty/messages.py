@@ -8,7 +8,7 @@ from datetime import date, datetime
 from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.duty.models import Rotation
-from teamassist.duty.rotation import Shift
+from teamassist.duty.rotation import SOURCE_ROTATION, Shift
 from teamassist.duty.service import RosterView
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
@@ -44,6 +44,8 @@ def _cell(reply: Reply, people: Mapping[int, Member], pieces: list[Shift]) -> st
     texts: list[str] = []
     for piece in pieces:
         text = people_text(reply, people, piece.member_ids) or t("duty.roster_nobody")
+        if piece.member_ids and piece.source != SOURCE_ROTATION:
+            text += t(f"duty.roster_source.{piece.source}")
         if text not in texts:
             texts.append(text)
     result = " → ".join(texts)
