@@ -395,3 +395,14 @@ def test_switch_a_rotation_to_chinas_working_days(
     assert "「产品」休息" not in saturday
     sunday = next(d for d in days if d.startswith("10-11"))
     assert "「产品」休息" in sunday
+
+
+def test_cancel_a_cover(sqlite_chat: ChatDriver, clock: FrozenClock) -> None:
+    sqlite_chat.text("/值班代班 @admin 2026-06-02 2026-06-03", as_="admin")
+    before = snapshot(sqlite_chat.runtime)
+    assert "没有可以取消的临时安排" in sqlite_chat.text("/取消代班 2026-06-05", as_="admin")
+    assert snapshot(sqlite_chat.runtime) == before
+    text = sqlite_chat.text("/取消代班 2026-06-03", as_="admin")
+    assert "已取消「技术」2026-06-02 03:00 至 2026-06-04 03:00 的临时安排" in text
+    roster = sqlite_chat.text("/查看值班表", as_="admin")
+    assert "06-02 周二\n「技术」@李四" in roster and "06-03 周三\n「技术」@王五" in roster

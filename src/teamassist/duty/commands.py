@@ -502,3 +502,31 @@ def handle_cover(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_pause(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Nobody is on duty for these duty days."""
     return _override(ctx, None, args.get("options"))
+
+
+@commands.command("duty.cancel_cover", args=[_OPTIONS], permission=Permission.ADMIN)
+def handle_cancel_cover(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Withdraw the cover / pause touching a duty day (what already happened stays)."""
+    options = _options(ctx, args.get("options"))
+    if len(options.dates) != 1:
+        raise DomainError("core.error.missing_arg", arg=t("core.arg.date"))
+    day = options.dates[0]
+    rotation = _rotation(ctx, options.rotation)
+    clock = parse_hhmm(service.rotation_handoff(ctx.session, ctx.team, rotation))
+    begin = day_start(day, clock, ctx.team.timezone)
+    end = day_start(day + timedelta(days=1), clock, ctx.team.timezone)
+    found = [
+        o
+        for o in overrides.overrides(ctx.session, rotation=rotation)
+        if o.cancelled_at is None and o.start_at < end and o.end_at > begin and o.end_at > ctx.now
+    ]
+    if not found:
+        raise DomainError("duty.error.no_cover", date=day.isoformat(), rotation=rotation.name)
+    tz = ctx.team.timezone
+    ranges = "、".join(
+        f"{messages.datetime_label(o.start_at, tz)} 至 {messages.datetime_label(o.end_at, tz)}"
+        for o in found
+    )
+    for row in found:
+        overrides.cancel_override(ctx.session, rotation=rotation, override_id=row.id, now=ctx.now)
+    return messages.simple("duty.cover_cancelled", ranges=ranges, rotation=rotation.name)
