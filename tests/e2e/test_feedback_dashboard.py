@@ -76,6 +76,9 @@ def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url:
         "href", "/api/v1/feedback/items.csv?q=%E7%AB%AF%E5%88%B0%E7%AB%AF"
     )
 
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "feedback-board.png"), full_page=True)
+
     # the item page: text exactly as written, then acknowledge and resolve with a note
     page.locator(".fb-row .fb-text a").first.click()
     expect(page.locator("[data-testid=fb-text]")).to_have_text("端到端：保存按钮 <没反应> 🐞")
@@ -89,6 +92,7 @@ def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url:
     expect(history).to_contain_text("确认了反馈")
     expect(history).to_contain_text("标注为已解决")
     expect(history).to_contain_text("已修复，发布在 v1.2.3")
+    page.screenshot(path=str(ARTIFACTS / "feedback-item.png"), full_page=True)
 
     # the report draws its three charts with Chart.js (vendored, no CDN)
     page.goto(f"{base_url}/feedback/report")
@@ -105,7 +109,6 @@ def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url:
     assert per_day == 5
     width = page.evaluate("() => document.getElementById('chart-per-day').width")
     assert width > 0
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "feedback-report.png"), full_page=True)
     # nothing the pages load is missing (the browser's own favicon request aside)
     assert [u for u in failed if not u.endswith("/favicon.ico")] == []
