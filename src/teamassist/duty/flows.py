@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from teamassist import events
 from teamassist.chat import notify
-from teamassist.chat.types import Reply
+from teamassist.chat.buttons import command_button
+from teamassist.chat.types import Button, ButtonStyle, Reply
 from teamassist.clock import local
 from teamassist.duty import messages, overrides, service, signin
 from teamassist.duty.rotation import CompiledRotation, day_start
@@ -74,6 +75,13 @@ def morning_notice(session: Session, *, team: Team, slot_at: datetime, now: date
     )
 
 
+def _reminder_buttons(kind: str) -> list[Button]:
+    # Signing in is one press (a Feishu card button); signing out needs the report text.
+    if kind != "sign_in":
+        return []
+    return [command_button("duty.sign_in", "duty.button.sign_in", style=ButtonStyle.PRIMARY)]
+
+
 def _remind(
     session: Session,
     *,
@@ -93,7 +101,7 @@ def _remind(
         return 0
     day = local(slot_at, team.timezone).date().isoformat()
     key = f"duty.{kind}_reminder:{team.id}:{day}:{_slot_label(team, slot_at)}"
-    reply = Reply()
+    reply = Reply(buttons=_reminder_buttons(kind))
     reply.body = "\n".join(
         t(f"duty.notice.{kind}_reminder", name=messages.mention(reply, m)) for m in pending
     )
@@ -114,7 +122,7 @@ def _remind(
         )
     else:  # no duty channel: remind each person directly
         for member in pending:
-            direct = Reply()
+            direct = Reply(buttons=_reminder_buttons(kind))
             direct.body = t(f"duty.notice.{kind}_reminder", name=messages.mention(direct, member))
             notify.to_member(session, member=member, reply=direct, key=key, now=now)
     return len(pending)

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from teamassist.chat.types import Reply, ReplyField
+from teamassist.chat.buttons import command_button
+from teamassist.chat.types import Button, ButtonStyle, Reply, ReplyField
 from teamassist.clock import local
 from teamassist.feedback.models import FeedbackEvent, FeedbackItem
 from teamassist.feedback.service import ResponseTimes
@@ -74,12 +75,21 @@ def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> R
     if off_duty:
         lines.insert(0, t("feedback.notice.off_duty"))
     reply.body = "\n".join(lines)
+    reply.buttons = action_buttons(item)
     return reply
+
+
+def action_buttons(item: FeedbackItem) -> list[Button]:
+    """Acknowledge / resolve, on notices that ask someone to act (Feishu renders card buttons)."""
+    return [
+        command_button("feedback.ack", "feedback.button.ack", item.id, style=ButtonStyle.PRIMARY),
+        command_button("feedback.resolve", "feedback.button.resolve", item.id),
+    ]
 
 
 def assigned_notice(item: FeedbackItem, owner: Member, *, reopened: bool = False) -> Reply:
     """Tell the owner an item is theirs (newly assigned, or back after a reopen)."""
-    reply = Reply()
+    reply = Reply(buttons=action_buttons(item))
     reply.body = t(
         "feedback.notice.reopened" if reopened else "feedback.notice.assigned",
         owner=_mention(reply, owner), id=item.id,
@@ -145,7 +155,7 @@ def reporter_update(
 
 def renotify(item: FeedbackItem, owner: Member | None, minutes: int) -> Reply:
     """The re-notice for an item nobody acknowledged."""
-    reply = Reply()
+    reply = Reply(buttons=action_buttons(item))
     reply.body = "\n".join(
         [
             t(
@@ -162,7 +172,7 @@ def escalate(
     item: FeedbackItem, owner: Member | None, admins: Sequence[Member], minutes: int
 ) -> Reply:
     """The escalation to the team's admins."""
-    reply = Reply()
+    reply = Reply(buttons=action_buttons(item))
     names = " ".join(_mention(reply, a) for a in admins) or t("feedback.notice.nobody")
     reply.body = "\n".join(
         [
