@@ -15,6 +15,7 @@ from teamassist.database import transaction
 from teamassist.runtime import Runtime, build_runtime
 from tests.support.chat import ChatDriver, RecordingSender
 from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
+from tests.support.inbox import settle_before_delivery
 
 _databases: dict[str, MigratedDatabase] = {}
 
@@ -59,7 +60,8 @@ def make_runtime(url: str, clock: FrozenClock, **settings: object) -> Runtime:
     runtime = build_runtime(config, clock=clock)
     for platform in ("qq", "feishu", "wecom"):
         runtime.senders.setdefault(platform, RecordingSender(platform))
-    return runtime
+    # Webhooks may finish a command after acknowledging it; deliver only once that work is done.
+    return settle_before_delivery(runtime)
 
 
 @pytest.fixture
