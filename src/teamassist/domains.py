@@ -25,9 +25,10 @@ def command_groups() -> list[CommandGroup]:
     """Every chat command group, in help order."""
     from teamassist.chat.commands import commands as core_commands
     from teamassist.duty.commands import commands as duty_commands
+    from teamassist.duty.feed_commands import commands as duty_feed_commands
     from teamassist.feedback.commands import commands as feedback_commands
 
-    return [core_commands, duty_commands, feedback_commands]
+    return [core_commands, duty_commands, duty_feed_commands, feedback_commands]
 
 
 def job_groups() -> list[JobGroup]:

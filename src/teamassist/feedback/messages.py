@@ -49,6 +49,9 @@ def received(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Rep
     reply = Reply(quote=snippet(item.text, 200))
     if owner is None:
         first = t("feedback.received.nobody")
+    elif off_duty:
+        # The owner is the fallback (default owner or an admin), not a person on duty.
+        first = t("feedback.received.fallback", owner=_mention(reply, owner))
     else:
         first = t(f"feedback.received.{item.kind}", owner=_mention(reply, owner))
     lines = [first, t("feedback.received.id_line", id=item.id)]
