@@ -3,6 +3,7 @@ call the same service and flow functions."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
 
@@ -28,6 +29,7 @@ from teamassist.feedback.schemas import (
     LoadRead,
 )
 from teamassist.feedback.service import FeedbackFilter, Origin
+from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.auth import Principal
@@ -119,6 +121,15 @@ def _filters(
     )
 
 
+def _restrict(
+    session: Session, principal: Principal, runtime: Runtime, filters: FeedbackFilter
+) -> FeedbackFilter:
+    own = flows.visible_reporter(
+        session, workspace_id=principal.workspace.id, member=principal.member, now=runtime.clock()
+    )
+    return filters if own is None else replace(filters, reporter_id=own)
+
+
 TeamQ = Annotated[int | None, Query()]
 StatusQ = Annotated[list[str] | None, Query(description="open, acknowledged, resolved, ...")]
 KindQ = Annotated[str | None, Query(pattern="^(bug|suggestion)$")]
@@ -140,12 +151,17 @@ def list_items(
     q: TextQ = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    *,
+    runtime: RuntimeDep,
 ) -> FeedbackPage:
-    """Search items: status, type, owner, reporter, local date range, text."""
-    filters = _filters(
+    """Search items: status, type, owner, reporter, local date range, text.
+
+    Members who are not on the desk (on duty, lead, admin) see only their own reports.
+    """
+    filters = _restrict(session, principal, runtime, _filters(
         session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
         reporter=reporter, date_from=date_from, date_to=date_to, q=q,
-    )
+    ))
     items, total = feedback_service.search(
         session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
     )
@@ -169,12 +185,14 @@ def export_items(
     date_from: date | None = None,
     date_to: date | None = None,
     q: TextQ = None,
+    *,
+    runtime: RuntimeDep,
 ) -> Response:
     """The same search as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese right)."""
-    filters = _filters(
+    filters = _restrict(session, principal, runtime, _filters(
         session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
         reporter=reporter, date_from=date_from, date_to=date_to, q=q,
-    )
+    ))
     text = feedback_service.export_csv(
         session,
         items=feedback_service.iter_all(

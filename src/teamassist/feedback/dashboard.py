@@ -8,7 +8,7 @@ back and the page is shown again with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Annotated, Any
@@ -128,16 +128,23 @@ def _kind_options() -> list[tuple[str, str]]:
 
 
 @router.get("", response_class=HTMLResponse)
-def board(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
+def board(
+    request: Request, session: SessionDep, principal: PagePrincipal, runtime: RuntimeDep
+) -> HTMLResponse:
     """Items matching the filters, newest first; HTMX asks for the results table alone."""
     query = parse_board(session, principal, request)
     items: list[FeedbackItem] = []
     total = 0
+    # Off the desk, a member sees their own reports only (as in chat).
+    own = flows.visible_reporter(
+        session, workspace_id=principal.workspace.id, member=principal.member, now=runtime.clock()
+    )
+    filters = query.filters if own is None else replace(query.filters, reporter_id=own)
     if not query.errors:
         items, total = feedback_service.search(
             session,
             workspace_id=principal.workspace.id,
-            filters=query.filters,
+            filters=filters,
             limit=PAGE_SIZE,
             offset=(query.page - 1) * PAGE_SIZE,
         )

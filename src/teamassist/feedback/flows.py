@@ -90,6 +90,25 @@ def require_desk(
     raise PermissionDenied("feedback.error.forbidden")
 
 
+def visible_reporter(
+    session: Session, *, workspace_id: int, member: Member | None, now: datetime
+) -> int | None:
+    """Whose items a listing may show: None for the desk (everything), else only the member's own.
+
+    Chat limits /当日反馈 and /查找反馈 to the desk; REST, CSV and the board follow the same rule,
+    and reporters still see their own items (as /我的反馈 shows them).
+    """
+    if member is None:
+        return None
+    for team in team_service.get_teams(session, workspace_id=workspace_id):
+        try:
+            require_desk(session, team=team, member=member, now=now)
+        except PermissionDenied:
+            continue
+        return None
+    return member.id
+
+
 # -- intake ------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,41 @@
+"""REST and the board follow chat's rule: off the desk, a member lists only their own reports."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from teamassist.database import transaction
+from teamassist.team import service as team_service
+from teamassist.web import auth
+from teamassist.web.app import create_app
+from tests.support.chat import ChatDriver
+
+
+def _account(chat: ChatDriver, handle: str) -> None:
+    with transaction(chat.runtime.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle=handle)
+        auth.set_password(session, username=handle, password=f"pw-{handle}", member=member)
+
+
+def test_member_off_the_desk_sees_only_own_items(sqlite_chat: ChatDriver) -> None:
+    sqlite_chat.text("/问题反馈 孙七的问题", as_="sunqi")
+    sqlite_chat.text("/问题反馈 王五的问题", as_="wangwu")
+    _account(sqlite_chat, "sunqi")
+    _account(sqlite_chat, "admin")
+    with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
+        http.post("/login", data={"username": "sunqi", "password": "pw-sunqi"})
+        own = http.get("/api/v1/feedback/items").json()
+        assert {i["text"] for i in own["items"]} == {"孙七的问题"}
+        csv = http.get("/api/v1/feedback/items.csv").text
+        assert "孙七的问题" in csv and "王五的问题" not in csv
+        board = http.get("/feedback").text
+        assert "孙七的问题" in board and "王五的问题" not in board
+        # asking for someone else's reports does not widen the view
+        other = http.get("/api/v1/feedback/items", params={"reporter": "wangwu"}).json()
+        assert {i["text"] for i in other["items"]} == {"孙七的问题"}
+    with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
+        http.post("/login", data={"username": "admin", "password": "pw-admin"})
+        everything = http.get("/api/v1/feedback/items", params={"limit": 200}).json()
+        assert {"孙七的问题", "王五的问题"} <= {i["text"] for i in everything["items"]}
