@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from teamassist.runtime import Runtime
 from teamassist.team import service
+from teamassist.team import settings as team_settings
 from teamassist.team.schemas import (
     ChannelCreate,
     ChannelRead,
     MemberCreate,
     MemberRead,
     TeamRead,
+    TeamSettingsRead,
+    TeamSettingsUpdate,
 )
-from teamassist.web.deps import PrincipalDep, SessionDep
+from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.web.errors import require_admin
 
 router = APIRouter(tags=["people"])
@@ -91,3 +95,36 @@ def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDe
         quiet_end=body.quiet_end,
     )
     return ChannelRead.model_validate(channel)
+
+
+def _job_defaults(runtime: Runtime) -> dict[str, list[str]]:
+    return {job.key: list(job.default_times) for job in runtime.scheduler.jobs}
+
+
+@router.get("/teams/{team_id}/settings", response_model=TeamSettingsRead)
+def get_settings(
+    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> TeamSettingsRead:
+    """The team's time zone and the local times of every daily job."""
+    team = service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    return TeamSettingsRead(
+        timezone=team.timezone, schedule=team_settings.schedule(team, _job_defaults(runtime))
+    )
+
+
+@router.patch("/teams/{team_id}/settings", response_model=TeamSettingsRead)
+def patch_settings(
+    team_id: int,
+    body: TeamSettingsUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> TeamSettingsRead:
+    """Change the time zone or job times (admin only); a bad value changes nothing."""
+    team = service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    require_admin(session, principal, team)
+    defaults = _job_defaults(runtime)
+    team_settings.update(
+        session, team=team, timezone=body.timezone, times=body.schedule, known_jobs=defaults
+    )
+    return TeamSettingsRead(timezone=team.timezone, schedule=team_settings.schedule(team, defaults))

@@ -60,3 +60,17 @@ class ChannelCreate(BaseModel):
     team_id: int | None = None
     quiet_start: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_end: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class TeamSettingsRead(BaseModel):
+    """A team's time zone and the effective local times of its daily jobs."""
+
+    timezone: str
+    schedule: dict[str, list[str]]
+
+
+class TeamSettingsUpdate(BaseModel):
+    """Changes: a time zone, and per job a list of "HH:MM" ([] = off, null = default)."""
+
+    timezone: str | None = Field(default=None, max_length=64)
+    schedule: dict[str, list[str] | None] | None = None

@@ -1,0 +1,69 @@
+"""A team's own clock: its time zone and the local times of its daily jobs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import DomainError
+from teamassist.team.models import Team
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def schedule(team: Team, defaults: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The effective local times of every daily job for ``team`` (defaults where not set)."""
+    configured: dict[str, Any] = (team.settings or {}).get("schedule", {})
+    return {
+        key: list(configured[key]) if key in configured else list(times)
+        for key, times in defaults.items()
+    }
+
+
+def update(
+    session: Session,
+    *,
+    team: Team,
+    timezone: str | None,
+    times: Mapping[str, Sequence[str] | None] | None,
+    known_jobs: Mapping[str, Sequence[str]],
+) -> Team:
+    """Change the time zone and/or job times; every value is checked before anything changes.
+
+    An empty list switches a job off for the team; ``None`` for a job restores its default.
+    """
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise DomainError("core.error.bad_timezone", value=timezone) from exc
+    cleaned: dict[str, list[str] | None] = {}
+    for key, values in (times or {}).items():
+        if key not in known_jobs:
+            known = ", ".join(sorted(known_jobs))
+            raise DomainError("core.error.unknown_job", job=key, known=known)
+        if values is None:
+            cleaned[key] = None
+            continue
+        bad = [v for v in values if not isinstance(v, str) or not _HHMM.match(v)]
+        if bad:
+            raise DomainError("core.error.bad_time", value=str(bad[0]))
+        cleaned[key] = sorted(set(values))
+    if timezone is not None:
+        team.timezone = timezone
+    if cleaned:
+        settings = dict(team.settings or {})
+        current = dict(settings.get("schedule", {}))
+        for key, value in cleaned.items():
+            if value is None:
+                current.pop(key, None)
+            else:
+                current[key] = value
+        settings["schedule"] = current
+        team.settings = settings  # a new dict, so the JSON column is seen as changed
+    session.flush()
+    return team
