@@ -132,6 +132,11 @@ def create_swap(
     _require_on_shift(compiled, team, member_a, date_a, handoff, now)
     if date_b is not None:
         _require_on_shift(compiled, team, member_b, date_b, handoff, now)
+    # Nobody may end up twice in one turn (people_per_turn >= 2): B already on A's shift, or
+    # A already on B's.
+    _refuse_already_on_shift(compiled, team, member_b, date_a, handoff, now)
+    if date_b is not None:
+        _refuse_already_on_shift(compiled, team, member_a, date_b, handoff, now)
     for other in session.scalars(
         select(Swap).where(Swap.rotation_id == rotation.id, Swap.cancelled_at.is_(None))
     ):
@@ -153,14 +158,30 @@ def create_swap(
     return row
 
 
-def _require_on_shift(
+def _on_shift(
     compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
-) -> None:
+) -> bool:
+    """Whether ``member`` holds (a part still to come of) the shift of duty day ``day``."""
     start = max(day_start(day, handoff, team.timezone), now)
     end = day_start(day + timedelta(days=1), handoff, team.timezone)
     shifts = compiled.shifts(start, end) if start < end else []
-    if not any(member.id in s.member_ids for s in shifts):
+    return any(member.id in s.member_ids for s in shifts)
+
+
+def _require_on_shift(
+    compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
+) -> None:
+    if not _on_shift(compiled, team, member, day, handoff, now):
         raise DomainError("duty.error.not_on_shift", name=member.display_name, date=day.isoformat())
+
+
+def _refuse_already_on_shift(
+    compiled: CompiledRotation, team: Team, member: Member, day: date, handoff: time, now: datetime
+) -> None:
+    if _on_shift(compiled, team, member, day, handoff, now):
+        raise DomainError(
+            "duty.error.swap_already_on_shift", name=member.display_name, date=day.isoformat()
+        )
 
 
 def swaps(session: Session, *, rotation: Rotation) -> list[Swap]:

@@ -421,11 +421,21 @@ def _people(version: VersionSpec, turn: int) -> tuple[int, ...]:
 
 
 def _swap_people(swap: SwapSpec, day: date, people: tuple[int, ...]) -> tuple[int, ...]:
+    """The turn's people after ``swap`` on ``day`` (never anyone twice).
+
+    ``create_swap`` refuses a swap that would bring someone onto a shift they already hold;
+    a roster edit after the swap can still make it so (B joins A's turn). Then the taker keeps
+    their own place and A's place goes away: A is still off, as the swap promised.
+    """
     if day == swap.date_a and swap.member_a in people:
-        return tuple(swap.member_b if m == swap.member_a else m for m in people)
-    if swap.date_b is not None and day == swap.date_b and swap.member_b in people:
-        return tuple(swap.member_a if m == swap.member_b else m for m in people)
-    return people
+        giver, taker = swap.member_a, swap.member_b
+    elif swap.date_b is not None and day == swap.date_b and swap.member_b in people:
+        giver, taker = swap.member_b, swap.member_a
+    else:
+        return people
+    if taker in people:
+        return tuple(m for m in people if m != giver)
+    return tuple(taker if m == giver else m for m in people)
 
 
 def _flatten_overrides(overrides: Iterable[OverrideSpec]) -> list[OverrideSpec]:
