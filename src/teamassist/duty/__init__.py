@@ -17,4 +17,7 @@ Design in short (details in each module):
   *unknown*: its days count as duty days (nobody drops off the roster), the shifts are marked
   provisional, the roster says so and admins are warned weekly — never a silent guess.
 - Turns count active days only: holidays skip days, never people.
+- "Who is on duty now" (``service.on_duty``) reuses compiled rotations cached per process while
+  each rotation's ``revision`` is unchanged (``revision.py``): every flush that touches a
+  schedule changes it in the same transaction, and one query checks it.
 """

@@ -7,10 +7,12 @@ from the versions, so an edit is a new row effective from a moment and the past 
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -19,8 +21,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from teamassist.clock import utcnow
 from teamassist.database import Base, UTCDateTime
@@ -40,6 +43,17 @@ class Rotation(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)  # display order
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Changed (in the same transaction) by every write to the rotation's schedule, so a cache of
+    # compiled specs can tell with one query whether it is current (teamassist.duty.revision).
+    # Random steps, not +1: a restored or recreated database never repeats a value seen before.
+    revision: Mapped[int] = mapped_column(
+        BigInteger, default=lambda: new_revision(), server_default="0"
+    )
+
+
+def new_revision(previous: int = 0) -> int:
+    """A revision after ``previous``: larger, by a random step (see ``Rotation.revision``)."""
+    return previous + secrets.randbelow(1 << 31) + 1
 
 
 class RotationVersion(Base):
@@ -138,3 +152,11 @@ class SignIn(Base):
     signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report: Mapped[str | None] = mapped_column(Text)
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_schedule_revisions(session: Session, context: object) -> None:
+    """Every flush that changes a schedule changes its rotation's revision (same transaction)."""
+    from teamassist.duty import revision  # here: revision imports these models
+
+    revision.after_flush(session, context)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat.quiet import parse_hhmm
 from teamassist.clock import ensure_utc
+from teamassist.duty import revision
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
 from teamassist.duty.models import (
     CalendarException,
@@ -200,22 +201,39 @@ class RotationDuty:
     members: list[Member] = field(default_factory=list)
 
 
+def _people_now(
+    session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+) -> list[RotationDuty]:
+    """Each rotation's people at ``at`` (members not loaded).
+
+    One query when the compiled rotations cached in this process are current (see
+    :mod:`teamassist.duty.revision`); the specs are loaded only for rotations that changed.
+    """
+    at = ensure_utc(at)
+    chosen = [
+        (r, rev)
+        for r, rev in revision.rotations_with_revisions(session, team_id=team.id)
+        if rotation_kind is None or r.kind == rotation_kind or r.key == rotation_kind
+    ]
+    compiled_all = revision.compiled_rotations(
+        session,
+        timezone=team.timezone,
+        chosen=chosen,
+        load=lambda only: load_specs(session, team=team, only=only),
+    )
+    result: list[RotationDuty] = []
+    for (rotation, _), compiled in zip(chosen, compiled_all, strict=True):
+        version = compiled.version_at(at)
+        day = duty_date_at(at, version.handoff, team.timezone) if version else None
+        result.append(RotationDuty(rotation, compiled.people_at(at), day))
+    return result
+
+
 def on_duty(
     session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
 ) -> list[RotationDuty]:
     """Each rotation's people at ``at`` (primary first), with members loaded."""
-    at = ensure_utc(at)
-    chosen = [
-        r
-        for r in rotations(session, team=team)
-        if rotation_kind is None or r.kind == rotation_kind or r.key == rotation_kind
-    ]
-    result: list[RotationDuty] = []
-    for rotation, spec in zip(chosen, load_specs(session, team=team, only=chosen), strict=True):
-        compiled = CompiledRotation(spec)
-        version = compiled.version_at(at)
-        day = duty_date_at(at, version.handoff, team.timezone) if version else None
-        result.append(RotationDuty(rotation, compiled.people_at(at), day))
+    result = _people_now(session, team=team, at=at, rotation_kind=rotation_kind)
     people = members_by_id(session, (m for r in result for m in r.member_ids))
     for entry in result:
         entry.members = [people[m] for m in entry.member_ids if m in people]
@@ -238,7 +256,7 @@ def on_duty_members(
 
 def is_on_duty(session: Session, team: Team, member: Member, at: datetime) -> bool:
     """Whether ``member`` holds any of ``team``'s rotations at ``at``."""
-    return any(member.id in entry.member_ids for entry in on_duty(session, team=team, at=at))
+    return any(member.id in entry.member_ids for entry in _people_now(session, team=team, at=at))
 
 
 def schedule(

@@ -1,0 +1,204 @@
+"""Schedule revisions and the per-process cache of compiled rotations built on them.
+
+"Who is on duty now" runs on every feedback submission and every ON_DUTY permission check.
+Loading a team's specs takes a query per table; compiling them is cheap but not free. So each
+process keeps the :class:`CompiledRotation` of every rotation it has seen, keyed by the
+rotation's ``revision`` (a column of ``duty_rotation``), and reuses it only while that column
+still holds the same value — read by the same single query that lists the team's rotations.
+
+Why the answer is never stale, in any process:
+
+- **Every write changes the revision, in its own transaction.** A ``after_flush`` hook on every
+  session bumps ``duty_rotation.revision`` for each rotation whose versions, overrides, swaps or
+  calendar exceptions were inserted, updated or deleted, and for any edit of the rotation row
+  itself — so no service (present or future) can forget it. Writes that bypass the ORM
+  (``session.execute(update(...))``) would bypass it too: the duty desk has none.
+- **Nothing uncommitted is ever cached, nor served.** A transaction that bumped a revision
+  reads around the cache until it ends (it may still roll back).
+- **A miss checks again before storing.** After loading the specs the revisions are read once
+  more; if another transaction committed an edit in between, the fresh specs are used for this
+  answer but not stored.
+- Steps are random (see :func:`teamassist.duty.models.new_revision`), so a database restored
+  from a backup, or emptied and refilled under a running process, does not repeat a revision
+  this process has cached.
+
+The cache is per engine (one per runtime), so two runtimes in one test behave like two
+processes. Sign-ins are not cached: they change without a schedule edit.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from teamassist.duty.models import (
+    CalendarException,
+    Override,
+    Rotation,
+    RotationVersion,
+    Swap,
+    new_revision,
+)
+from teamassist.duty.rotation import CompiledRotation, RotationSpec
+
+_SCHEDULE_ROWS = (RotationVersion, Override, Swap, CalendarException)
+_WROTE = "duty.schedule_written"  # session.info: the transaction that changed a schedule
+MAX_ENTRIES = 4096
+
+_enabled = True
+
+
+def set_enabled(enabled: bool) -> None:
+    """Turn the cache on or off in this process (benchmarks measure both)."""
+    global _enabled
+    _enabled = enabled
+
+
+# -- writes: bump the revision in the writing transaction ----------------------------------------
+
+
+def touched_rotations(session: Session) -> set[int]:
+    """Ids of rotations whose schedule the session's pending flush changes."""
+    ids: set[int] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _SCHEDULE_ROWS):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            if obj.rotation_id is not None:
+                ids.add(obj.rotation_id)
+        elif (
+            isinstance(obj, Rotation)
+            and obj not in session.new
+            and (obj in session.deleted or session.is_modified(obj))
+        ):
+            ids.add(obj.id)
+    return ids
+
+
+def bump(session: Session, rotation_ids: Iterable[int]) -> None:
+    """Give each rotation a new revision, in the session's transaction."""
+    ids = sorted(set(rotation_ids))
+    if not ids:
+        return
+    session.info[_WROTE] = session.get_transaction()
+    step = new_revision()
+    session.connection().execute(
+        update(Rotation).where(Rotation.id.in_(ids)).values(revision=Rotation.revision + step)
+    )
+
+
+def after_flush(session: Session, _context: Any) -> None:
+    """Session hook: bump the rotations a flush changed (registered for every session)."""
+    ids = touched_rotations(session)
+    if ids:
+        bump(session, ids)
+
+
+def wrote_schedule(session: Session) -> bool:
+    """Whether the session's current transaction changed a schedule (not committed yet)."""
+    marker = session.info.get(_WROTE)
+    return marker is not None and marker is session.get_transaction()
+
+
+# -- reads: compiled rotations, reused while the revision holds -----------------------------------
+
+
+class SpecCache:
+    """Compiled rotations by rotation id, each with the (revision, time zone) it was built for."""
+
+    def __init__(self) -> None:
+        self._entries: dict[int, tuple[int, str, CompiledRotation]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, rotation_id: int, revision: int, timezone: str) -> CompiledRotation | None:
+        entry = self._entries.get(rotation_id)
+        if entry is None or entry[0] != revision or entry[1] != timezone:
+            return None
+        return entry[2]
+
+    def put(self, rotation_id: int, revision: int, timezone: str, c: CompiledRotation) -> None:
+        with self._lock:
+            if len(self._entries) >= MAX_ENTRIES and rotation_id not in self._entries:
+                self._entries.clear()
+            self._entries[rotation_id] = (revision, timezone, c)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_caches: weakref.WeakKeyDictionary[Engine, SpecCache] = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
+
+
+def cache_for(session: Session) -> SpecCache:
+    """The cache of the engine ``session`` talks to (one per engine: a process's database)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    cache = _caches.get(engine)
+    if cache is None:
+        with _caches_lock:
+            cache = _caches.setdefault(engine, SpecCache())
+    return cache
+
+
+def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Rotation, int]]:
+    """The team's live rotations in display order, each with its revision as stored now.
+
+    The revision comes from the row, not from the (possibly older) object in the session.
+    """
+    rows = session.execute(
+        select(Rotation, Rotation.revision)
+        .where(Rotation.team_id == team_id, Rotation.archived_at.is_(None))
+        .order_by(Rotation.position, Rotation.id)
+    )
+    return [(rotation, int(revision)) for rotation, revision in rows]
+
+
+def _revisions(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    rows = session.execute(select(Rotation.id, Rotation.revision).where(Rotation.id.in_(ids)))
+    return {int(i): int(r) for i, r in rows}
+
+
+def compiled_rotations(
+    session: Session,
+    *,
+    timezone: str,
+    chosen: Sequence[tuple[Rotation, int]],
+    load: Callable[[list[Rotation]], list[RotationSpec]],
+) -> list[CompiledRotation]:
+    """Compiled rotations for ``chosen`` (rotation, revision), from the cache where current.
+
+    ``load(rotations) -> list[RotationSpec]`` loads the specs of the rotations not cached.
+    """
+    if not chosen:
+        return []
+    use_cache = _enabled and not wrote_schedule(session)
+    cache = cache_for(session) if use_cache else None
+    found: dict[int, CompiledRotation] = {}
+    missing: list[tuple[Rotation, int]] = []
+    for rotation, revision in chosen:
+        hit = cache.get(rotation.id, revision, timezone) if cache is not None else None
+        if hit is None:
+            missing.append((rotation, revision))
+        else:
+            found[rotation.id] = hit
+    if missing:
+        specs = load([r for r, _ in missing])
+        compiled = [CompiledRotation(spec) for spec in specs]
+        for (rotation, _), c in zip(missing, compiled, strict=True):
+            found[rotation.id] = c
+        if cache is not None:
+            now = _revisions(session, [r.id for r, _ in missing])
+            for (rotation, revision), c in zip(missing, compiled, strict=True):
+                if now.get(rotation.id) == revision:
+                    cache.put(rotation.id, revision, timezone, c)
+    return [found[rotation.id] for rotation, _ in chosen]
