@@ -1,4 +1,4 @@
-"""When nobody is on duty, the receipt names the fallback owner as such, not as the person on duty."""
+"""When nobody is on duty, the receipt names the fallback owner as such, not as on duty."""
 
 from __future__ import annotations
 
