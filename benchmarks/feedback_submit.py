@@ -92,20 +92,35 @@ def build(folder: Path) -> tuple[Runtime, FrozenClock, list[str]]:
         assert workspace is not None
         team = team_service.default_team(session, workspace_id=workspace.id)
         team_service.create_channel(
-            session, workspace=workspace, platform=Platform.WECOM.value, address="bench-robot",
-            purpose=ChannelPurpose.WEBHOOK.value, name="企业微信机器人", team=team,
+            session,
+            workspace=workspace,
+            platform=Platform.WECOM.value,
+            address="bench-robot",
+            purpose=ChannelPurpose.WEBHOOK.value,
+            name="企业微信机器人",
+            team=team,
         )
         for n in range(EXTRA_MEMBERS):
             team_service.create_member(
-                session, workspace=workspace, handle=f"user{n:02d}",
-                display_name=f"社区用户{n:02d}", team=team, role=Role.MEMBER,
+                session,
+                workspace=workspace,
+                handle=f"user{n:02d}",
+                display_name=f"社区用户{n:02d}",
+                team=team,
+                role=Role.MEMBER,
             )
         handles = [m.handle for m in team_service.get_members(session, workspace_id=workspace.id)]
     return runtime, clock, handles
 
 
-def submit(runtime: Runtime, clock: FrozenClock, handles: list[str], n: int,
-           figures: Figures, rng: random.Random) -> None:
+def submit(
+    runtime: Runtime,
+    clock: FrozenClock,
+    handles: list[str],
+    n: int,
+    figures: Figures,
+    rng: random.Random,
+) -> None:
     """``n`` submissions through the dispatcher, a few seconds apart on the frozen clock."""
     handle = runtime.dispatcher.handle
     started = time.perf_counter()
@@ -114,8 +129,12 @@ def submit(runtime: Runtime, clock: FrozenClock, handles: list[str], n: int,
         who = rng.choice(handles)
         command = "/问题反馈" if i % 3 else "/产品建议"
         message = InboundMessage(
-            platform=Platform.WEB, tenant_key=demo.DEMO_KEY, chat_key="public",
-            chat_type=ChatType.GROUP, sender_key=who, sender_name=who,
+            platform=Platform.WEB,
+            tenant_key=demo.DEMO_KEY,
+            chat_key="public",
+            chat_type=ChatType.GROUP,
+            sender_key=who,
+            sender_name=who,
             text=f"{command} {rng.choice(TEXTS)} #{i}",
         )
         t0 = time.perf_counter()
@@ -147,19 +166,32 @@ def bulk_items(runtime: Runtime, count: int, days: int, rng: random.Random) -> l
             reporter, owner = rng.choice(members), rng.choice(members)
             batch.append(
                 {
-                    "workspace_id": workspace.id, "team_id": team.id,
+                    "workspace_id": workspace.id,
+                    "team_id": team.id,
                     "kind": rng.choice((FeedbackKind.BUG.value, FeedbackKind.SUGGESTION.value)),
-                    "text": f"{rng.choice(TEXTS)} (bulk {i})", "reporter_id": reporter.id,
-                    "reporter_name": reporter.display_name, "origin_platform": "web",
-                    "origin_tenant_key": demo.DEMO_KEY, "origin_chat_key": "public",
-                    "origin_chat_name": "公共频道", "origin_message_id": None,
-                    "owner_id": owner.id, "status": rng.choice(statuses),
-                    "duplicate_of_id": None, "plus_ones": 0,
+                    "text": f"{rng.choice(TEXTS)} (bulk {i})",
+                    "reporter_id": reporter.id,
+                    "reporter_name": reporter.display_name,
+                    "origin_platform": "web",
+                    "origin_tenant_key": demo.DEMO_KEY,
+                    "origin_chat_key": "public",
+                    "origin_chat_name": "公共频道",
+                    "origin_message_id": None,
+                    "owner_id": owner.id,
+                    "status": rng.choice(statuses),
+                    "duplicate_of_id": None,
+                    "plus_ones": 0,
                     # UTC midnight + up to 16 h is the same Asia/Shanghai day until 16:00 UTC
                     "local_date": (at + timedelta(hours=8)).date(),
-                    "created_at": at, "acknowledged_at": None, "resolved_at": None,
-                    "resolution_note": None, "awaiting_since": at, "renotified_at": None,
-                    "escalated_at": None, "digest_pending": False, "updated_at": at,
+                    "created_at": at,
+                    "acknowledged_at": None,
+                    "resolved_at": None,
+                    "resolution_note": None,
+                    "awaiting_since": at,
+                    "renotified_at": None,
+                    "escalated_at": None,
+                    "digest_pending": False,
+                    "updated_at": at,
                 }
             )
             if len(batch) == 5000:
@@ -170,8 +202,9 @@ def bulk_items(runtime: Runtime, count: int, days: int, rng: random.Random) -> l
     return [first + timedelta(days=d) for d in range(days + 1)]
 
 
-def list_days(runtime: Runtime, days: list[date], n: int, figures: Figures,
-              rng: random.Random) -> None:
+def list_days(
+    runtime: Runtime, days: list[date], n: int, figures: Figures, rng: random.Random
+) -> None:
     """``day_lines`` and ``items_of_day`` for ``n`` random days, each call in a fresh session
     (as a command would)."""
     with runtime.factory() as session:
@@ -196,8 +229,13 @@ def list_days(runtime: Runtime, days: list[date], n: int, figures: Figures,
 
 
 def run(
-    *, submissions: int = 10_000, items: int = 100_000, days: int = 100, queries: int = 1_000,
-    seed: int = 7, folder: Path | None = None,
+    *,
+    submissions: int = 10_000,
+    items: int = 100_000,
+    days: int = 100,
+    queries: int = 1_000,
+    seed: int = 7,
+    folder: Path | None = None,
 ) -> Figures:
     """Build, submit, bulk-load, list; returns the figures."""
     rng = random.Random(seed)
@@ -207,14 +245,14 @@ def run(
         try:
             submit(runtime, clock, handles, submissions, figures, rng)
             with runtime.factory() as session:
-                figures.notices_queued = session.scalar(
-                    select(func.count()).select_from(OutboxMessage)
-                ) or 0
+                figures.notices_queued = (
+                    session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+                )
             all_days = bulk_items(runtime, items, days, rng)
             with runtime.factory() as session:
-                figures.items_in_db = session.scalar(
-                    select(func.count()).select_from(FeedbackItem)
-                ) or 0
+                figures.items_in_db = (
+                    session.scalar(select(func.count()).select_from(FeedbackItem)) or 0
+                )
             list_days(runtime, all_days, queries, figures, rng)
         finally:
             runtime.close()

@@ -21,8 +21,10 @@ def test_english_alias_and_fullwidth_slash(chat: ChatDriver) -> None:
 
 def test_command_only_recognised_at_start(chat: ChatDriver) -> None:
     # the seed answered "/帮助" anywhere in a sentence; a group chat message is not a command
-    assert chat.say("请问 /帮助 怎么用", as_="zhangsan", chat_key="group-1",
-                    chat_type=_group()) is None
+    assert (
+        chat.say("请问 /帮助 怎么用", as_="zhangsan", chat_key="group-1", chat_type=_group())
+        is None
+    )
 
 
 def test_unknown_command_gets_clear_reply(chat: ChatDriver) -> None:

@@ -90,7 +90,7 @@ def test_bad_filters_are_clear_errors(sqlite_api: TestClient) -> None:
 
 
 def test_csv_export(api: TestClient) -> None:
-    _say(api, "/问题反馈 =HYPERLINK(\"x\") 公式注入 🙂", "zhangsan")
+    _say(api, '/问题反馈 =HYPERLINK("x") 公式注入 🙂', "zhangsan")
     response = api.get("/api/v1/feedback/items.csv", params={"date_from": "2026-06-01"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -98,7 +98,7 @@ def test_csv_export(api: TestClient) -> None:
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     mine = rows[-1]
-    assert mine["text"] == "'=HYPERLINK(\"x\") 公式注入 🙂"  # never run as a formula
+    assert mine["text"] == '\'=HYPERLINK("x") 公式注入 🙂'  # never run as a formula
     assert mine["kind"] == "bug" and mine["status"] == "open" and mine["reporter"] == "张三"
 
 
@@ -165,9 +165,7 @@ def test_members_without_a_desk_role_cannot_act(sqlite_runtime: Runtime) -> None
     assert items(sqlite_runtime)[-1].status == "open"
 
 
-def test_report_aggregates_and_response_times(
-    sqlite_api: TestClient, clock: FrozenClock
-) -> None:
+def test_report_aggregates_and_response_times(sqlite_api: TestClient, clock: FrozenClock) -> None:
     # Friday 2026-06-05 17:00 local: one bug, acknowledged Monday 10:00, resolved Monday 12:00
     given_nobody_on_duty(_runtime(sqlite_api))
     clock.set(datetime(2026, 6, 5, 9, 0, tzinfo=UTC))
@@ -196,8 +194,13 @@ def test_report_aggregates_and_response_times(
     assert report["median_acknowledge_work_seconds"] == 2 * 3600
     assert report["median_resolve_seconds"] == (2 * 24 + 19) * 3600
     assert report["load"] == [
-        {"member_id": member_id(_runtime(sqlite_api), "admin"), "name": "王管理",
-         "assigned": 2, "resolved": 1, "open": 1}
+        {
+            "member_id": member_id(_runtime(sqlite_api), "admin"),
+            "name": "王管理",
+            "assigned": 2,
+            "resolved": 1,
+            "open": 1,
+        }
     ]
     default = sqlite_api.get("/api/v1/feedback/report").json()
     assert default["date_to"] == "2026-06-08" and default["date_from"] == "2026-05-10"

@@ -75,9 +75,7 @@ def test_board_nav_and_filters(web: TestClient) -> None:
     assert ids(kind="suggestion") == [new[1]]
     assert ids(reporter="lisi") == [new[2], new[1]]
     assert ids(owner="admin", date_from="2026-06-01", date_to="2026-06-01") == new[::-1]
-    assert ids(status="open,acknowledged", kind="bug", date_from="2026-06-01") == [
-        new[2], new[0]
-    ]
+    assert ids(status="open,acknowledged", kind="bug", date_from="2026-06-01") == [new[2], new[0]]
     assert ids(date_from="2026-06-02") == []
 
 
@@ -137,8 +135,9 @@ def test_actions_call_the_flows_and_tell_the_reporter(web: TestClient) -> None:
     _say(web, "/问题反馈 页面白屏", "zhangsan")
     item_id = items(_runtime(web))[-1].id
 
-    done = web.post(f"/feedback/items/{item_id}/acknowledge", data={"note": ""},
-                    follow_redirects=False)
+    done = web.post(
+        f"/feedback/items/{item_id}/acknowledge", data={"note": ""}, follow_redirects=False
+    )
     assert done.status_code == 303
     assert done.headers["location"] == f"/feedback/items/{item_id}?done=1"
     web.post(f"/feedback/items/{item_id}/assign", data={"owner": "lihua"})
@@ -219,8 +218,9 @@ def test_pages_need_sign_in(sqlite_runtime: Runtime) -> None:
 
 
 def test_report_page_embeds_the_chart_data(web: TestClient) -> None:
-    response = web.get("/feedback/report", params={"date_from": "2026-05-25",
-                                                   "date_to": "2026-06-01"})
+    response = web.get(
+        "/feedback/report", params={"date_from": "2026-05-25", "date_to": "2026-06-01"}
+    )
     assert response.status_code == 200
     assert "/static/vendor/chart.umd.min.js" in response.text
     for canvas in ("chart-per-day", "chart-medians", "chart-load"):

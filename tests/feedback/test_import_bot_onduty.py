@@ -41,17 +41,36 @@ SIGNS = [  # id, owner_id, owner_name, sign_in_time, sign_out_time, date
     (4, "u1002", "李四", "2022-04-20 11:00:00", None, "2022-04-20 03:00:00"),  # same day again
     (5, "u2002", None, "2022-04-21 09:59:00", None, None),  # no date: the sign-in's local day
 ]
-TRICKY = "登录 <b>失败</b>' OR 1=1; -- \\ 反斜杠 \"引号\"\n第二行"
+TRICKY = '登录 <b>失败</b>\' OR 1=1; -- \\ 反斜杠 "引号"\n第二行'
 FEEDBACK = [  # id, user_id, user_name, message_id, text, create_time, owner_id, owner_name,
     #           status, type
-    (1, "u5001", "小明", "m-1", "登录页面打不开", "2022-04-20 10:00:00", "u1002", "李四", 0,
-     "缺陷"),
-    (2, "u5002", "小红", "m-2", "希望支持深色模式", "2022-04-20 12:30:00", "u2001", "王芳", 1,
-     "需求"),
+    (
+        1,
+        "u5001",
+        "小明",
+        "m-1",
+        "登录页面打不开",
+        "2022-04-20 10:00:00",
+        "u1002",
+        "李四",
+        0,
+        "缺陷",
+    ),
+    (
+        2,
+        "u5002",
+        "小红",
+        "m-2",
+        "希望支持深色模式",
+        "2022-04-20 12:30:00",
+        "u2001",
+        "王芳",
+        1,
+        "需求",
+    ),
     (3, "u5001", "小明", "m-3", None, "2022-04-20 13:00:00", "u1002", "李四", 0, "缺陷"),
     (4, "u5001", "小明", "m-4", "别的", "2022-04-20 13:00:00", "u1002", "李四", 0, "其他"),
-    (5, None, "匿名", "m-5", "没有署名的反馈", "2022-04-21 01:30:00", None, None, None,
-     "缺陷"),
+    (5, None, "匿名", "m-5", "没有署名的反馈", "2022-04-21 01:30:00", None, None, None, "缺陷"),
     (6, "u5001", "小明", "x" * 300, TRICKY, "2022-04-21 08:00:00", "u1002", "李四", 1, "缺陷"),
     (7, "u5002", "小红", "m-7", "没有时间", None, "u2001", "王芳", 0, "需求"),
 ]
@@ -87,16 +106,20 @@ def seed_url() -> Iterator[str]:
                     "INSERT INTO t_owner (id, owner_id, owner_name, on_duty_time, owner_type) "
                     "VALUES (:id, :owner_id, :name, :day, :type)"
                 ),
-                [dict(zip(("id", "owner_id", "name", "day", "type"), r, strict=True))
-                 for r in OWNERS],
+                [
+                    dict(zip(("id", "owner_id", "name", "day", "type"), r, strict=True))
+                    for r in OWNERS
+                ],
             )
             conn.execute(
                 text(
                     "INSERT INTO t_sign (id, owner_id, owner_name, sign_in_time, sign_out_time, "
                     "`date`) VALUES (:id, :owner_id, :name, :sin, :sout, :day)"
                 ),
-                [dict(zip(("id", "owner_id", "name", "sin", "sout", "day"), r, strict=True))
-                 for r in SIGNS],
+                [
+                    dict(zip(("id", "owner_id", "name", "sin", "sout", "day"), r, strict=True))
+                    for r in SIGNS
+                ],
             )
             conn.execute(
                 text(
@@ -106,8 +129,24 @@ def seed_url() -> Iterator[str]:
                     ":uname, :mid, :text, :created, :oid, :oname, :status, :type)"
                 ),
                 [
-                    dict(zip(("id", "uid", "uname", "mid", "text", "created", "oid", "oname",
-                              "status", "type"), r, strict=True))
+                    dict(
+                        zip(
+                            (
+                                "id",
+                                "uid",
+                                "uname",
+                                "mid",
+                                "text",
+                                "created",
+                                "oid",
+                                "oname",
+                                "status",
+                                "type",
+                            ),
+                            r,
+                            strict=True,
+                        )
+                    )
                     for r in FEEDBACK
                 ],
             )
@@ -137,8 +176,18 @@ def target(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 def _import(seed_url: str) -> str:
     result = runner.invoke(
         app,
-        ["import", "bot-onduty", "--from", seed_url, "--workspace", "seed", "--team",
-         "community", "--guild", "9988"],
+        [
+            "import",
+            "bot-onduty",
+            "--from",
+            seed_url,
+            "--workspace",
+            "seed",
+            "--team",
+            "community",
+            "--guild",
+            "9988",
+        ],
     )
     assert result.exit_code == 0, result.output
     return result.output
@@ -175,10 +224,7 @@ def test_import_twice_imports_once(seed_url: str, target: str) -> None:
         with make_session_factory(engine)() as session:
             workspace = session.scalar(select(Workspace).where(Workspace.key == "seed"))
             assert workspace is not None
-            identities = {
-                i.user_key: i
-                for i in session.scalars(select(PlatformIdentity))
-            }
+            identities = {i.user_key: i for i in session.scalars(select(PlatformIdentity))}
             assert set(identities) == {"u1001", "u1002", "u2001", "u2002", "u5001", "u5002"}
             assert {i.platform for i in identities.values()} == {"qq"}
             assert {i.tenant_key for i in identities.values()} == {"9988"}
@@ -212,7 +258,9 @@ def test_import_twice_imports_once(seed_url: str, target: str) -> None:
 
             items = list(session.scalars(select(FeedbackItem).order_by(FeedbackItem.id)))
             assert [(i.kind, i.status) for i in items] == [
-                ("bug", "open"), ("suggestion", "resolved"), ("bug", "open"),
+                ("bug", "open"),
+                ("suggestion", "resolved"),
+                ("bug", "open"),
                 ("bug", "resolved"),
             ]
             assert items[0].text == "登录页面打不开"
@@ -288,9 +336,7 @@ def test_a_failure_midway_leaves_nothing_behind(
         raise DomainError("feedback.error.empty")
 
     monkeypatch.setattr(bot_onduty._Importer, "feedback", boom)
-    result = runner.invoke(
-        app, ["import", "bot-onduty", "--from", seed_url, "--workspace", "seed"]
-    )
+    result = runner.invoke(app, ["import", "bot-onduty", "--from", seed_url, "--workspace", "seed"])
     assert result.exit_code == 1
     assert "导入失败，没有写入任何数据" in result.output
     assert _workspaces(target) == 0  # members, rotations and sign-ins were rolled back too

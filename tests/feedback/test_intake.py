@@ -110,12 +110,17 @@ def test_text_over_the_limit_is_refused_and_nothing_recorded(chat: ChatDriver) -
 
 def test_origin_is_kept_so_the_reporter_can_be_answered_there(sqlite_chat: ChatDriver) -> None:
     sqlite_chat.say(
-        "/问题反馈 群里的问题", as_="u-1001", platform=Platform.QQ, chat_key="chan-9",
+        "/问题反馈 群里的问题",
+        as_="u-1001",
+        platform=Platform.QQ,
+        chat_key="chan-9",
         tenant_key="guild-1",
     )
     item = items(sqlite_chat.runtime)[-1]
     assert (item.origin_platform, item.origin_chat_key, item.origin_tenant_key) == (
-        "qq", "chan-9", "guild-1",
+        "qq",
+        "chan-9",
+        "guild-1",
     )
 
 

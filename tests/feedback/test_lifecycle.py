@@ -78,8 +78,9 @@ def test_id_of_another_workspace_is_not_found(chat: ChatDriver) -> None:
         team = team_service.create_team(
             session, workspace=other, key="t", name="T", timezone="Asia/Shanghai"
         )
-        team_service.create_member(session, workspace=other, handle="x", display_name="X",
-                                   team=team)
+        team_service.create_member(
+            session, workspace=other, handle="x", display_name="X", team=team
+        )
     other_chat = ChatDriver(chat.runtime, workspace_key="other")
     other_chat.text("/问题反馈 别的团队的问题", as_="x")
     foreign = items(chat.runtime)[-1]
@@ -139,7 +140,10 @@ def test_reporter_on_a_platform_is_answered_in_the_chat_they_wrote_in(
     from teamassist.enums import Platform
 
     sqlite_chat.say(
-        "/问题反馈 群里的问题", as_="u-1001", platform=Platform.QQ, chat_key="chan-9",
+        "/问题反馈 群里的问题",
+        as_="u-1001",
+        platform=Platform.QQ,
+        chat_key="chan-9",
         tenant_key="guild-1",
     )
     item = items(sqlite_chat.runtime)[-1]
@@ -268,11 +272,19 @@ def test_answer_to_a_quiet_channel_waits_for_morning(
         workspace = team_service.get_workspace_by_key(session, key="demo")
         assert workspace is not None
         team_service.create_channel(
-            session, workspace=workspace, platform="qq", address="chan-quiet",
-            purpose=ChannelPurpose.PUBLIC.value, quiet_start="00:00", quiet_end="08:00",
+            session,
+            workspace=workspace,
+            platform="qq",
+            address="chan-quiet",
+            purpose=ChannelPurpose.PUBLIC.value,
+            quiet_start="00:00",
+            quiet_end="08:00",
         )
     sqlite_chat.say(
-        "/问题反馈 夜猫子的问题", as_="u-7", platform=Platform.QQ, chat_key="chan-quiet",
+        "/问题反馈 夜猫子的问题",
+        as_="u-7",
+        platform=Platform.QQ,
+        chat_key="chan-quiet",
         tenant_key="guild-1",
     )
     item = items(sqlite_chat.runtime)[-1]

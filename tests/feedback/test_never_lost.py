@@ -36,9 +36,7 @@ def dies_once_while_recording(runtime: Runtime) -> Iterator[None]:
     fired = {"done": False}
 
     def hook(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not fired["done"] and statement.lstrip().upper().startswith(
-            "INSERT INTO FEEDBACK_ITEM"
-        ):
+        if not fired["done"] and statement.lstrip().upper().startswith("INSERT INTO FEEDBACK_ITEM"):
             fired["done"] = True
             raise ProcessDied
 
@@ -62,8 +60,11 @@ def test_crash_while_recording_is_replayed_exactly_once(
     # when the process dies while recording a QQ user's bug
     with dies_once_while_recording(chat.runtime), pytest.raises(ProcessDied):
         chat.say(
-            "/问题反馈 崩溃前收到的反馈 💥", as_="u-42", platform=Platform.QQ,
-            chat_key="chan-1", tenant_key="guild-1",
+            "/问题反馈 崩溃前收到的反馈 💥",
+            as_="u-42",
+            platform=Platform.QQ,
+            chat_key="chan-1",
+            tenant_key="guild-1",
         )
     # then nothing was recorded, but the event is kept, unfinished
     assert len(items(chat.runtime)) == before

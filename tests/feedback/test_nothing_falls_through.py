@@ -140,7 +140,9 @@ def test_handoff_digest_lists_open_items(chat: ChatDriver) -> None:
     chat.text(f"/标注解决 {items(chat.runtime)[-1].id}", as_="admin")
     with transaction(chat.runtime.factory) as session:
         sections = domain_events.publish(
-            "duty.handoff_digest", session=session, team=demo_team(session),
+            "duty.handoff_digest",
+            session=session,
+            team=demo_team(session),
             now=chat.runtime.clock(),
         )
     section = next(s for s in sections if "未关闭的反馈" in s)

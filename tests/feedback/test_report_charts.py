@@ -42,8 +42,14 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
 
         def item(kind: FeedbackKind, at: datetime, owner: Member | None) -> FeedbackItem:
             return feedback_service.report(
-                session, team=team, reporter=None, kind=kind, text="x", origin=Origin(),
-                owner=owner, now=at,
+                session,
+                team=team,
+                reporter=None,
+                kind=kind,
+                text="x",
+                origin=Origin(),
+                owner=owner,
+                now=at,
             )
 
         def ack(it: FeedbackItem, at: datetime) -> None:

@@ -53,9 +53,7 @@ def _member(session: Session, principal: Principal, handle: str) -> Member:
     return member
 
 
-def _read(
-    item: FeedbackItem, team: Team, people: dict[int, Member]
-) -> FeedbackItemRead:
+def _read(item: FeedbackItem, team: Team, people: dict[int, Member]) -> FeedbackItemRead:
     times = feedback_service.response_times(item, team=team)
     owner = people.get(item.owner_id) if item.owner_id is not None else None
     return FeedbackItemRead(
@@ -158,17 +156,32 @@ def list_items(
 
     Members who are not on the desk (on duty, lead, admin) see only their own reports.
     """
-    filters = _restrict(session, principal, runtime, _filters(
-        session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
-        reporter=reporter, date_from=date_from, date_to=date_to, q=q,
-    ))
+    filters = _restrict(
+        session,
+        principal,
+        runtime,
+        _filters(
+            session,
+            principal,
+            team_id=team_id,
+            status=status,
+            kind=kind,
+            owner=owner,
+            reporter=reporter,
+            date_from=date_from,
+            date_to=date_to,
+            q=q,
+        ),
+    )
     items, total = feedback_service.search(
         session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
     )
     teams = _teams(session, principal)
     people = feedback_service.members_by_id(session, (i.owner_id for i in items))
     return FeedbackPage(
-        total=total, limit=limit, offset=offset,
+        total=total,
+        limit=limit,
+        offset=offset,
         items=[_read(i, teams[i.team_id], people) for i in items],
     )
 
@@ -189,10 +202,23 @@ def export_items(
     runtime: RuntimeDep,
 ) -> Response:
     """The same search as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese right)."""
-    filters = _restrict(session, principal, runtime, _filters(
-        session, principal, team_id=team_id, status=status, kind=kind, owner=owner,
-        reporter=reporter, date_from=date_from, date_to=date_to, q=q,
-    ))
+    filters = _restrict(
+        session,
+        principal,
+        runtime,
+        _filters(
+            session,
+            principal,
+            team_id=team_id,
+            status=status,
+            kind=kind,
+            owner=owner,
+            reporter=reporter,
+            date_from=date_from,
+            date_to=date_to,
+            q=q,
+        ),
+    )
     text = feedback_service.export_csv(
         session,
         items=feedback_service.iter_all(
@@ -232,8 +258,11 @@ def _item_detail(session: Session, item: FeedbackItem, team: Team) -> FeedbackIt
     events = feedback_service.history(session, item=item)
     people = feedback_service.members_by_id(
         session,
-        [item.owner_id, *(e.actor_id for e in events),
-         *(int((e.detail or {}).get("owner_id") or 0) or None for e in events)],
+        [
+            item.owner_id,
+            *(e.actor_id for e in events),
+            *(int((e.detail or {}).get("owner_id") or 0) or None for e in events),
+        ],
     )
     base = _read(item, team, people)
     history = [
@@ -268,51 +297,74 @@ def _desk(
     session: Session, principal: Principal, runtime: RuntimeDep, item_id: int
 ) -> tuple[FeedbackItem, Team]:
     item, team = _load(session, principal, item_id)
-    flows.require_desk(
-        session, team=team, member=principal.member, now=runtime.clock(), item=item
-    )
+    flows.require_desk(session, team=team, member=principal.member, now=runtime.clock(), item=item)
     return item, team
 
 
 @router.post("/items/{item_id}/acknowledge", response_model=FeedbackItemDetail)
 def acknowledge(
-    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackNote,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """open → acknowledged; the reporter is told."""
     item, team = _desk(session, principal, runtime, item_id)
-    flows.acknowledge(session, item=item, actor=principal.member, now=runtime.clock(),
-                      note=body.note)
+    flows.acknowledge(
+        session, item=item, actor=principal.member, now=runtime.clock(), note=body.note
+    )
     return _item_detail(session, item, team)
 
 
 @router.post("/items/{item_id}/resolve", response_model=FeedbackItemDetail)
 def resolve(
-    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackNote,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """Resolve with an optional note; the reporter is told."""
     item, team = _desk(session, principal, runtime, item_id)
-    flows.close(session, item=item, status=FeedbackStatus.RESOLVED, actor=principal.member,
-                now=runtime.clock(), note=body.note)
+    flows.close(
+        session,
+        item=item,
+        status=FeedbackStatus.RESOLVED,
+        actor=principal.member,
+        now=runtime.clock(),
+        note=body.note,
+    )
     return _item_detail(session, item, team)
 
 
 @router.post("/items/{item_id}/wont-fix", response_model=FeedbackItemDetail)
 def wont_fix(
-    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackNote,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """Close as won't fix; the reporter is told."""
     item, team = _desk(session, principal, runtime, item_id)
-    flows.close(session, item=item, status=FeedbackStatus.WONT_FIX, actor=principal.member,
-                now=runtime.clock(), note=body.note)
+    flows.close(
+        session,
+        item=item,
+        status=FeedbackStatus.WONT_FIX,
+        actor=principal.member,
+        now=runtime.clock(),
+        note=body.note,
+    )
     return _item_detail(session, item, team)
 
 
 @router.post("/items/{item_id}/duplicate", response_model=FeedbackItemDetail)
 def duplicate(
-    item_id: int, body: FeedbackDuplicate, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackDuplicate,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """Close as a duplicate of ``original_id`` (its "+1" count goes up)."""
@@ -320,14 +372,23 @@ def duplicate(
     original = feedback_service.get(
         session, workspace_id=principal.workspace.id, item_id=body.original_id
     )
-    flows.mark_duplicate(session, item=item, original=original, actor=principal.member,
-                         now=runtime.clock(), note=body.note)
+    flows.mark_duplicate(
+        session,
+        item=item,
+        original=original,
+        actor=principal.member,
+        now=runtime.clock(),
+        note=body.note,
+    )
     return _item_detail(session, item, team)
 
 
 @router.post("/items/{item_id}/reopen", response_model=FeedbackItemDetail)
 def reopen(
-    item_id: int, body: FeedbackNote, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackNote,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """Reopen a closed item."""
@@ -338,14 +399,18 @@ def reopen(
 
 @router.post("/items/{item_id}/assign", response_model=FeedbackItemDetail)
 def assign(
-    item_id: int, body: FeedbackAssign, session: SessionDep, principal: PrincipalDep,
+    item_id: int,
+    body: FeedbackAssign,
+    session: SessionDep,
+    principal: PrincipalDep,
     runtime: RuntimeDep,
 ) -> FeedbackItemDetail:
     """Assign or reassign; the new owner is told."""
     item, team = _desk(session, principal, runtime, item_id)
     owner = _member(session, principal, body.owner)
-    flows.assign(session, item=item, owner=owner, actor=principal.member, now=runtime.clock(),
-                 note=body.note)
+    flows.assign(
+        session, item=item, owner=owner, actor=principal.member, now=runtime.clock(), note=body.note
+    )
     return _item_detail(session, item, team)
 
 

@@ -28,7 +28,9 @@ def _origin(ctx: CommandContext) -> Origin:
         tenant_key=message.tenant_key,
         chat_key=message.chat_key,
         chat_name=flows.channel_name(
-            ctx.session, team=ctx.team, platform=message.platform.value,
+            ctx.session,
+            team=ctx.team,
+            platform=message.platform.value,
             chat_key=message.chat_key,
         ),
         message_id=message.message_id or None,
@@ -61,7 +63,8 @@ def handle_suggest(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 
 @commands.command(
-    "feedback.today", args=[Arg("date", ArgKind.DATE, required=False)],
+    "feedback.today",
+    args=[Arg("date", ArgKind.DATE, required=False)],
     permission=Permission.ON_DUTY,
 )
 def handle_today(ctx: CommandContext, args: dict[str, Any]) -> Reply:
@@ -82,7 +85,11 @@ def handle_resolve(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/标注解决: resolve, tell the reporter, show today's list (as the seed did)."""
     item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
     flows.close(
-        ctx.session, item=item, status=FeedbackStatus.RESOLVED, actor=ctx.member, now=ctx.now,
+        ctx.session,
+        item=item,
+        status=FeedbackStatus.RESOLVED,
+        actor=ctx.member,
+        now=ctx.now,
         note=args.get("note"),
     )
     return _today_after(ctx, messages.done("resolved", item))
@@ -102,14 +109,19 @@ def handle_wontfix(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/不予处理: close without a fix, with the reason."""
     item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
     flows.close(
-        ctx.session, item=item, status=FeedbackStatus.WONT_FIX, actor=ctx.member, now=ctx.now,
+        ctx.session,
+        item=item,
+        status=FeedbackStatus.WONT_FIX,
+        actor=ctx.member,
+        now=ctx.now,
         note=args.get("note"),
     )
     return messages.done("wont_fix", item)
 
 
 @commands.command(
-    "feedback.duplicate", args=[_ID, Arg("original", ArgKind.INT), _NOTE],
+    "feedback.duplicate",
+    args=[_ID, Arg("original", ArgKind.INT), _NOTE],
     permission=Permission.ON_DUTY,
 )
 def handle_duplicate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
@@ -119,7 +131,11 @@ def handle_duplicate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ctx.session, workspace_id=ctx.workspace.id, item_id=args["original"]
     )
     flows.mark_duplicate(
-        ctx.session, item=item, original=original, actor=ctx.member, now=ctx.now,
+        ctx.session,
+        item=item,
+        original=original,
+        actor=ctx.member,
+        now=ctx.now,
         note=args.get("note"),
     )
     root = feedback_service.root_of(ctx.session, item)
@@ -136,7 +152,8 @@ def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 
 @commands.command(
-    "feedback.assign", args=[_ID, Arg("owner", ArgKind.MEMBER), _NOTE],
+    "feedback.assign",
+    args=[_ID, Arg("owner", ArgKind.MEMBER), _NOTE],
     permission=Permission.ON_DUTY,
 )
 def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
@@ -150,14 +167,17 @@ def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 
 @commands.command(
-    "feedback.search", args=[Arg("text", ArgKind.TEXT, max_length=200)],
+    "feedback.search",
+    args=[Arg("text", ArgKind.TEXT, max_length=200)],
     permission=Permission.ON_DUTY,
 )
 def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/查找反馈: items whose text contains the words, newest first."""
     items, total = feedback_service.search(
-        ctx.session, workspace_id=ctx.workspace.id,
-        filters=FeedbackFilter(text=args["text"]), limit=LIST_LIMIT,
+        ctx.session,
+        workspace_id=ctx.workspace.id,
+        filters=FeedbackFilter(text=args["text"]),
+        limit=LIST_LIMIT,
     )
     return messages.search_results(items, total, args["text"])
 
@@ -166,8 +186,10 @@ def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/我的反馈: the reporter's own items and where they are."""
     items, _total = feedback_service.search(
-        ctx.session, workspace_id=ctx.workspace.id,
-        filters=FeedbackFilter(reporter_id=ctx.member.id), limit=LIST_LIMIT,
+        ctx.session,
+        workspace_id=ctx.workspace.id,
+        filters=FeedbackFilter(reporter_id=ctx.member.id),
+        limit=LIST_LIMIT,
     )
     return messages.mine(items)
 
@@ -184,12 +206,18 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     events = feedback_service.history(ctx.session, item=item)
     people = feedback_service.members_by_id(
         ctx.session,
-        [item.owner_id, *(e.actor_id for e in events),
-         *(int((e.detail or {}).get("owner_id") or 0) or None for e in events)],
+        [
+            item.owner_id,
+            *(e.actor_id for e in events),
+            *(int((e.detail or {}).get("owner_id") or 0) or None for e in events),
+        ],
     )
     team = ctx.team if ctx.team.id == item.team_id else ctx.session.get(Team, item.team_id)
     assert team is not None
     return messages.detail(
-        item, team=team, events=events, people=people,
+        item,
+        team=team,
+        events=events,
+        people=people,
         times=feedback_service.response_times(item, team=team),
     )

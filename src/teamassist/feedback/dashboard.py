@@ -149,9 +149,7 @@ def board(
             offset=(query.page - 1) * PAGE_SIZE,
         )
     people = feedback_service.members_by_id(session, (i.owner_id for i in items))
-    teams = {
-        x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)
-    }
+    teams = {x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)}
     context: dict[str, Any] = {
         "query": query,
         "items": items,
@@ -180,8 +178,9 @@ def board(
 # -- one item ----------------------------------------------------------------------------------
 
 
-def _may_act(session: Session, principal: Principal, team: Team, item: FeedbackItem,
-             now: datetime) -> bool:
+def _may_act(
+    session: Session, principal: Principal, team: Team, item: FeedbackItem, now: datetime
+) -> bool:
     try:
         flows.require_desk(session, team=team, member=principal.member, now=now, item=item)
     except PermissionDenied:
@@ -270,7 +269,10 @@ def _missing(request: Request, principal: Principal, exc: DomainError) -> HTMLRe
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(
-    item_id: int, request: Request, session: SessionDep, principal: PagePrincipal,
+    item_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
     runtime: RuntimeDep,
 ) -> HTMLResponse:
     """One item exactly as written, who reported and follows it, its whole history."""
@@ -281,24 +283,35 @@ ACTIONS = ("acknowledge", "resolve", "wont_fix", "reopen", "assign")
 
 
 def _apply(
-    session: Session, principal: Principal, now: datetime, item: FeedbackItem, action: str,
-    note: str | None, owner_handle: str,
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    item: FeedbackItem,
+    action: str,
+    note: str | None,
+    owner_handle: str,
 ) -> None:
     actor: Member | None = principal.member
     if action == "acknowledge":
         flows.acknowledge(session, item=item, actor=actor, now=now, note=note)
     elif action == "resolve":
-        flows.close(session, item=item, status=FeedbackStatus.RESOLVED, actor=actor, now=now,
-                    note=note)
+        flows.close(
+            session, item=item, status=FeedbackStatus.RESOLVED, actor=actor, now=now, note=note
+        )
     elif action == "wont_fix":
-        flows.close(session, item=item, status=FeedbackStatus.WONT_FIX, actor=actor, now=now,
-                    note=note)
+        flows.close(
+            session, item=item, status=FeedbackStatus.WONT_FIX, actor=actor, now=now, note=note
+        )
     elif action == "reopen":
         flows.reopen(session, item=item, actor=actor, now=now, note=note)
     elif action == "assign":
-        owner = team_service.get_member_by_handle(
-            session, workspace_id=principal.workspace.id, handle=owner_handle.strip()
-        ) if owner_handle.strip() else None
+        owner = (
+            team_service.get_member_by_handle(
+                session, workspace_id=principal.workspace.id, handle=owner_handle.strip()
+            )
+            if owner_handle.strip()
+            else None
+        )
         if owner is None:
             raise NotFound("core.error.unknown_member", who=owner_handle.strip() or "-")
         flows.assign(session, item=item, owner=owner, actor=actor, now=now, note=note)
@@ -332,7 +345,12 @@ def act(
     except DomainError as exc:
         session.rollback()  # nothing of a refused action stays
         return _item_page(
-            request, session, principal, now, item_id, error=exc.message(),
+            request,
+            session,
+            principal,
+            now,
+            item_id,
+            error=exc.message(),
             status_code=exc.status_code,
         )
     return RedirectResponse(f"/feedback/items/{item_id}?done=1", status_code=303)
@@ -349,9 +367,7 @@ def report_page(
     params = request.query_params
     teams = team_service.get_teams(session, workspace_id=principal.workspace.id)
     team_raw = params.get("team_id") or ""
-    team = next((x for x in teams if str(x.id) == team_raw), None) or (
-        teams[0] if teams else None
-    )
+    team = next((x for x in teams if str(x.id) == team_raw), None) or (teams[0] if teams else None)
     errors: list[str] = []
     if team is None:
         return _missing(request, principal, NotFound("core.error.no_team", team="-"))

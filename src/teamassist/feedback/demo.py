@@ -14,13 +14,34 @@ from teamassist.team.models import Workspace
 
 # (hours ago, reporter, kind, text, owner, final status, note)
 DEMO_ITEMS = [
-    (26, "zhangsan", FeedbackKind.BUG, "登录页面在 Safari 上点「登录」没有反应", "lihua",
-     FeedbackStatus.RESOLVED, "已修复，刷新页面即可"),
-    (20, "lisi", FeedbackKind.SUGGESTION, "希望文档能加一个深色模式 🌙", "admin",
-     FeedbackStatus.ACKNOWLEDGED, None),
+    (
+        26,
+        "zhangsan",
+        FeedbackKind.BUG,
+        "登录页面在 Safari 上点「登录」没有反应",
+        "lihua",
+        FeedbackStatus.RESOLVED,
+        "已修复，刷新页面即可",
+    ),
+    (
+        20,
+        "lisi",
+        FeedbackKind.SUGGESTION,
+        "希望文档能加一个深色模式 🌙",
+        "admin",
+        FeedbackStatus.ACKNOWLEDGED,
+        None,
+    ),
     (3, "wangwu", FeedbackKind.BUG, "上传头像时报错 500 😭", "lihua", FeedbackStatus.OPEN, None),
-    (1, "zhaoliu", FeedbackKind.BUG, "上传头像失败，提示服务器错误", "lihua",
-     FeedbackStatus.DUPLICATE, None),
+    (
+        1,
+        "zhaoliu",
+        FeedbackKind.BUG,
+        "上传头像失败，提示服务器错误",
+        "lihua",
+        FeedbackStatus.DUPLICATE,
+        None,
+    ),
 ]
 
 
@@ -38,15 +59,25 @@ def load_demo(session: Session, workspace: Workspace, now: datetime) -> None:
             session, workspace_id=workspace.id, handle=owner_handle
         )
         item = feedback_service.report(
-            session, team=team, reporter=reporter, kind=kind, text=text, origin=origin,
-            owner=owner, now=at,
+            session,
+            team=team,
+            reporter=reporter,
+            kind=kind,
+            text=text,
+            origin=origin,
+            owner=owner,
+            now=at,
         )
         later = at + timedelta(minutes=40)
         if status in (FeedbackStatus.ACKNOWLEDGED, FeedbackStatus.RESOLVED):
             feedback_service.acknowledge(session, item=item, actor=owner, now=later)
         if status is FeedbackStatus.RESOLVED:
             feedback_service.close(
-                session, item=item, status=status, actor=owner, now=later + timedelta(hours=3),
+                session,
+                item=item,
+                status=status,
+                actor=owner,
+                now=later + timedelta(hours=3),
                 note=note,
             )
         if status is FeedbackStatus.DUPLICATE:

@@ -72,7 +72,11 @@ def default_owner(session: Session, *, team: Team) -> Member | None:
 
 
 def require_desk(
-    session: Session, *, team: Team, member: Member | None, now: datetime,
+    session: Session,
+    *,
+    team: Team,
+    member: Member | None,
+    now: datetime,
     item: FeedbackItem | None = None,
 ) -> None:
     """Refuse unless ``member`` may work the desk: lead/admin, on duty, or the item's owner.
@@ -124,11 +128,13 @@ class Submitted:
 def channel_name(session: Session, *, team: Team, platform: str, chat_key: str) -> str:
     """The configured name of the chat an item came from ('' when it is not a known channel)."""
     name = session.scalar(
-        select(Channel.name).where(
+        select(Channel.name)
+        .where(
             Channel.workspace_id == team.workspace_id,
             Channel.platform == platform,
             Channel.address == chat_key,
-        ).limit(1)
+        )
+        .limit(1)
     )
     return name or ""
 
@@ -186,8 +192,9 @@ def _stamp(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S%f")
 
 
-def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: str,
-                  now: datetime) -> None:
+def tell_reporter(
+    session: Session, *, item: FeedbackItem, reply: Reply, key: str, now: datetime
+) -> None:
     """Answer the reporter where they wrote (a reply in that chat), else directly.
 
     A reply to a channel with a night quiet window waits until the window ends.
@@ -198,11 +205,13 @@ def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: st
         and item.origin_chat_key
     ):
         channel = session.scalar(
-            select(Channel).where(
+            select(Channel)
+            .where(
                 Channel.workspace_id == item.workspace_id,
                 Channel.platform == item.origin_platform,
                 Channel.address == item.origin_chat_key,
-            ).limit(1)
+            )
+            .limit(1)
         )
         team = session.get(Team, item.team_id)
         hold = (
@@ -228,7 +237,11 @@ def tell_reporter(session: Session, *, item: FeedbackItem, reply: Reply, key: st
 
 
 def _loop(
-    session: Session, item: FeedbackItem, action: str, actor: Member | None, now: datetime,
+    session: Session,
+    item: FeedbackItem,
+    action: str,
+    actor: Member | None,
+    now: datetime,
     original_id: int | None = None,
 ) -> None:
     reporter = session.get(Member, item.reporter_id) if item.reporter_id else None
@@ -236,13 +249,20 @@ def _loop(
         item, action=action, reporter=reporter, actor=actor, original_id=original_id
     )
     tell_reporter(
-        session, item=item, reply=reply,
-        key=f"feedback.{action}:{item.id}:{_stamp(now)}", now=now,
+        session,
+        item=item,
+        reply=reply,
+        key=f"feedback.{action}:{item.id}:{_stamp(now)}",
+        now=now,
     )
 
 
 def acknowledge(
-    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    actor: Member | None,
+    now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
     """Acknowledge; the reporter hears that someone is on it."""
@@ -252,8 +272,13 @@ def acknowledge(
 
 
 def close(
-    session: Session, *, item: FeedbackItem, status: FeedbackStatus, actor: Member | None,
-    now: datetime, note: str | None = None,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    status: FeedbackStatus,
+    actor: Member | None,
+    now: datetime,
+    note: str | None = None,
 ) -> FeedbackItem:
     """Resolve or decline; the reporter hears it, with the note."""
     feedback_service.close(session, item=item, status=status, actor=actor, now=now, note=note)
@@ -262,8 +287,13 @@ def close(
 
 
 def mark_duplicate(
-    session: Session, *, item: FeedbackItem, original: FeedbackItem, actor: Member | None,
-    now: datetime, note: str | None = None,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    original: FeedbackItem,
+    actor: Member | None,
+    now: datetime,
+    note: str | None = None,
 ) -> FeedbackItem:
     """Merge into the original; the reporter hears which item carries on."""
     feedback_service.mark_duplicate(
@@ -274,7 +304,11 @@ def mark_duplicate(
 
 
 def reopen(
-    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    actor: Member | None,
+    now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
     """Reopen; the reporter and the owner hear it."""
@@ -283,23 +317,34 @@ def reopen(
     owner = session.get(Member, item.owner_id) if item.owner_id else None
     if owner is not None and (actor is None or owner.id != actor.id):
         notify.to_member(
-            session, member=owner, reply=messages.assigned_notice(item, owner, reopened=True),
-            key=f"feedback.reopened.owner:{item.id}:{_stamp(now)}", now=now,
+            session,
+            member=owner,
+            reply=messages.assigned_notice(item, owner, reopened=True),
+            key=f"feedback.reopened.owner:{item.id}:{_stamp(now)}",
+            now=now,
         )
     return item
 
 
 def assign(
-    session: Session, *, item: FeedbackItem, owner: Member, actor: Member | None,
-    now: datetime, note: str | None = None,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    owner: Member,
+    actor: Member | None,
+    now: datetime,
+    note: str | None = None,
 ) -> FeedbackItem:
     """Hand the item to ``owner``, who is told directly."""
     feedback_service.assign(session, item=item, owner=owner, actor=actor, now=now, note=note)
     item.digest_pending = False
     if actor is None or owner.id != actor.id:
         notify.to_member(
-            session, member=owner, reply=messages.assigned_notice(item, owner),
-            key=f"feedback.assigned:{item.id}:{owner.id}:{_stamp(now)}", now=now,
+            session,
+            member=owner,
+            reply=messages.assigned_notice(item, owner),
+            key=f"feedback.assigned:{item.id}:{owner.id}:{_stamp(now)}",
+            now=now,
         )
     return item
 
@@ -307,8 +352,7 @@ def assign(
 # -- nothing falls through -----------------------------------------------------------------------
 
 
-def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime,
-                 **_: Any) -> None:
+def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime, **_: Any) -> None:
     """``duty.signed_in``: hand the items that came in while nobody was on duty to ``member``."""
     pending = feedback_service.pending_digest(session, team=team)
     if not pending:
@@ -326,7 +370,10 @@ def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime,
         if item.owner_id != member.id and item.status == FeedbackStatus.OPEN:
             feedback_service.assign(session, item=item, owner=member, actor=None, now=now)
         feedback_service.record_followup(
-            session, item=item, action=FeedbackAction.DIGESTED, now=now,
+            session,
+            item=item,
+            action=FeedbackAction.DIGESTED,
+            now=now,
             detail={"member_id": member.id},
         )
     reply = messages.digest(mine, member, team)
@@ -380,9 +427,7 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
             waited = now - item.awaiting_since
         since = _stamp(item.awaiting_since)
         owner = session.get(Member, item.owner_id) if item.owner_id else None
-        if settings.escalate_minutes > 0 and waited >= timedelta(
-            minutes=settings.escalate_minutes
-        ):
+        if settings.escalate_minutes > 0 and waited >= timedelta(minutes=settings.escalate_minutes):
             if admins is None:
                 admins = team_service.admins(session, team=team)
             reply = messages.escalate(item, owner, admins, settings.escalate_minutes)
@@ -390,7 +435,11 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
             for admin in admins:
                 notify.to_member(session, member=admin, reply=reply, key=key, now=now)
             notify.to_channels(
-                session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key,
+                session,
+                team=team,
+                purpose=ChannelPurpose.INTERNAL,
+                reply=reply,
+                key=key,
                 now=now,
             )
             feedback_service.record_followup(
@@ -408,7 +457,11 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
             if owner is not None:
                 notify.to_member(session, member=owner, reply=reply, key=key, now=now)
             notify.to_channels(
-                session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key,
+                session,
+                team=team,
+                purpose=ChannelPurpose.INTERNAL,
+                reply=reply,
+                key=key,
                 now=now,
             )
             feedback_service.record_followup(

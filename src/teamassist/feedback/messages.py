@@ -95,7 +95,8 @@ def assigned_notice(item: FeedbackItem, owner: Member, *, reopened: bool = False
     reply = Reply(buttons=action_buttons(item))
     reply.body = t(
         "feedback.notice.reopened" if reopened else "feedback.notice.assigned",
-        owner=_mention(reply, owner), id=item.id,
+        owner=_mention(reply, owner),
+        id=item.id,
         text=snippet(item.text, 200),
     )
     return reply
@@ -111,8 +112,13 @@ def day_list(items: Sequence[Any], day: date, *, lead: str | None = None) -> Rep
         return Reply(body=f"{lead}\n\n{body}" if lead else body)
     lines = [
         t(
-            "feedback.day.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
-            reporter=i.reporter_name, status=_status(i),
+            "feedback.day.line",
+            box=_box(i),
+            kind=_kind(i),
+            id=i.id,
+            text=snippet(i.text),
+            reporter=i.reporter_name,
+            status=_status(i),
         )
         for i in items[:DAY_LINES]
     ]
@@ -145,7 +151,9 @@ def reporter_update(
     who = _mention(reply, reporter) if reporter else item.reporter_name
     lines = [
         t(
-            f"feedback.reporter.{action}", reporter=who, id=item.id,
+            f"feedback.reporter.{action}",
+            reporter=who,
+            id=item.id,
             actor=_mention(reply, actor) if actor else t("feedback.action.system"),
             original=original_id or "",
         )
@@ -162,8 +170,11 @@ def renotify(item: FeedbackItem, owner: Member | None, minutes: int) -> Reply:
     reply.body = "\n".join(
         [
             t(
-                "feedback.followup.renotify", owner=_mention(reply, owner), id=item.id,
-                minutes=minutes, text=snippet(item.text, 200),
+                "feedback.followup.renotify",
+                owner=_mention(reply, owner),
+                id=item.id,
+                minutes=minutes,
+                text=snippet(item.text, 200),
             ),
             t("feedback.followup.hint", id=item.id),
         ]
@@ -180,8 +191,12 @@ def escalate(
     reply.body = "\n".join(
         [
             t(
-                "feedback.followup.escalate", id=item.id, minutes=minutes, admins=names,
-                text=snippet(item.text, 200), owner=_mention(reply, owner),
+                "feedback.followup.escalate",
+                id=item.id,
+                minutes=minutes,
+                admins=names,
+                text=snippet(item.text, 200),
+                owner=_mention(reply, owner),
             ),
             t("feedback.followup.hint", id=item.id),
         ]
@@ -196,8 +211,12 @@ def digest(items: Sequence[FeedbackItem], member: Member, team: Team) -> Reply:
     for item in items:
         lines.append(
             t(
-                "feedback.digest.line", kind=_kind(item), id=item.id, text=snippet(item.text),
-                reporter=item.reporter_name, time=_when(item.created_at, team),
+                "feedback.digest.line",
+                kind=_kind(item),
+                id=item.id,
+                text=snippet(item.text),
+                reporter=item.reporter_name,
+                time=_when(item.created_at, team),
             )
         )
     reply.body = "\n".join(lines)
@@ -211,8 +230,12 @@ def handoff_section(items: Sequence[FeedbackItem], owners: dict[int, Member]) ->
         owner = owners.get(item.owner_id) if item.owner_id is not None else None
         lines.append(
             t(
-                "feedback.handoff.line", box=_box(item), kind=_kind(item), id=item.id,
-                text=snippet(item.text), status=_status(item),
+                "feedback.handoff.line",
+                box=_box(item),
+                kind=_kind(item),
+                id=item.id,
+                text=snippet(item.text),
+                status=_status(item),
                 owner=owner.display_name if owner else t("feedback.notice.nobody"),
             )
         )
@@ -229,8 +252,13 @@ def mine(items: Sequence[FeedbackItem]) -> Reply:
         title=t("feedback.mine.title", count=len(items)),
         body="\n".join(
             t(
-                "feedback.mine.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
-                date=i.local_date.isoformat(), status=_status(i),
+                "feedback.mine.line",
+                box=_box(i),
+                kind=_kind(i),
+                id=i.id,
+                text=snippet(i.text),
+                date=i.local_date.isoformat(),
+                status=_status(i),
             )
             for i in items
         ),
@@ -245,8 +273,14 @@ def search_results(items: Sequence[FeedbackItem], total: int, text: str) -> Repl
         title=t("feedback.search.title", text=snippet(text, 40), total=total, count=len(items)),
         body="\n".join(
             t(
-                "feedback.search.line", box=_box(i), kind=_kind(i), id=i.id, text=snippet(i.text),
-                date=i.local_date.isoformat(), reporter=i.reporter_name, status=_status(i),
+                "feedback.search.line",
+                box=_box(i),
+                kind=_kind(i),
+                id=i.id,
+                text=snippet(i.text),
+                date=i.local_date.isoformat(),
+                reporter=i.reporter_name,
+                status=_status(i),
             )
             for i in items
         ),
@@ -314,8 +348,11 @@ def detail(
     lines = [t("feedback.show.history")]
     lines.append(
         t(
-            "feedback.show.history_line", time=_when(item.created_at, team),
-            actor=item.reporter_name, action=t("feedback.action.reported"), note="",
+            "feedback.show.history_line",
+            time=_when(item.created_at, team),
+            actor=item.reporter_name,
+            action=t("feedback.action.reported"),
+            note="",
         )
     )
     for event in events:

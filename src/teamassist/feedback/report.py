@@ -47,12 +47,8 @@ def chart_data(report: Report) -> dict[str, Any]:
         },
         "medians": {
             "labels": [t("feedback_web.report.acknowledge"), t("feedback_web.report.resolve")],
-            "wall": [
-                _hours(report.median_acknowledge_wall), _hours(report.median_resolve_wall)
-            ],
-            "work": [
-                _hours(report.median_acknowledge_work), _hours(report.median_resolve_work)
-            ],
+            "wall": [_hours(report.median_acknowledge_wall), _hours(report.median_resolve_wall)],
+            "work": [_hours(report.median_acknowledge_work), _hours(report.median_resolve_work)],
             "wall_label": t("feedback_web.report.wall"),
             "work_label": t("feedback_web.report.work"),
         },

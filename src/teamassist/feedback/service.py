@@ -164,7 +164,11 @@ def _check_note(note: str | None) -> str | None:
 
 
 def acknowledge(
-    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    actor: Member | None,
+    now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
     """open → acknowledged; the first response time is taken here."""
@@ -199,8 +203,8 @@ def close(
     item.resolved_at = now
     item.resolution_note = note
     item.digest_pending = False
-    action = FeedbackAction.RESOLVED if status is FeedbackStatus.RESOLVED else (
-        FeedbackAction.WONT_FIX
+    action = (
+        FeedbackAction.RESOLVED if status is FeedbackStatus.RESOLVED else (FeedbackAction.WONT_FIX)
     )
     _log(session, item, action, actor=actor, now=now, note=note)
     session.flush()
@@ -244,11 +248,20 @@ def mark_duplicate(
     item.digest_pending = False
     root.plus_ones += 1 + item.plus_ones
     _log(
-        session, item, FeedbackAction.DUPLICATE, actor=actor, now=now, note=note,
+        session,
+        item,
+        FeedbackAction.DUPLICATE,
+        actor=actor,
+        now=now,
+        note=note,
         detail={"original_id": root.id},
     )
     _log(
-        session, root, FeedbackAction.PLUS_ONE, actor=actor, now=now,
+        session,
+        root,
+        FeedbackAction.PLUS_ONE,
+        actor=actor,
+        now=now,
         detail={"duplicate_id": item.id},
     )
     session.flush()
@@ -256,7 +269,11 @@ def mark_duplicate(
 
 
 def reopen(
-    session: Session, *, item: FeedbackItem, actor: Member | None, now: datetime,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    actor: Member | None,
+    now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
     """Bring a closed item back to open; the follow-up clock starts again."""
@@ -298,7 +315,12 @@ def assign(
     if item.status == FeedbackStatus.OPEN:
         _restart_clock(item, now)
     _log(
-        session, item, FeedbackAction.ASSIGNED, actor=actor, now=now, note=note,
+        session,
+        item,
+        FeedbackAction.ASSIGNED,
+        actor=actor,
+        now=now,
+        note=note,
         detail={"owner_id": owner.id, "from_owner_id": previous},
     )
     session.flush()
@@ -312,7 +334,11 @@ def _restart_clock(item: FeedbackItem, now: datetime) -> None:
 
 
 def record_followup(
-    session: Session, *, item: FeedbackItem, action: FeedbackAction, now: datetime,
+    session: Session,
+    *,
+    item: FeedbackItem,
+    action: FeedbackAction,
+    now: datetime,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Mark a re-notify, an escalation or a digest delivery on the item."""
@@ -362,9 +388,7 @@ def _filtered(workspace_id: int, f: FeedbackFilter) -> Select[FeedbackItem]:
     if f.date_to is not None:
         query = query.where(FeedbackItem.local_date <= f.date_to)
     if f.text:
-        query = query.where(
-            func.lower(FeedbackItem.text).contains(f.text.lower(), autoescape=True)
-        )
+        query = query.where(func.lower(FeedbackItem.text).contains(f.text.lower(), autoescape=True))
     return query
 
 
@@ -524,9 +548,7 @@ def response_times(item: FeedbackItem, *, team: Team) -> ResponseTimes:
         return wall, working_seconds(item.created_at, end, tz=team.timezone, hours=hours)
 
     ack_wall, ack_work = _pair(item.acknowledged_at)
-    res_wall, res_work = _pair(
-        item.resolved_at if item.status == FeedbackStatus.RESOLVED else None
-    )
+    res_wall, res_work = _pair(item.resolved_at if item.status == FeedbackStatus.RESOLVED else None)
     return ResponseTimes(ack_wall, ack_work, res_wall, res_work)
 
 
@@ -564,9 +586,7 @@ def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def report_aggregates(
-    session: Session, *, team: Team, date_from: date, date_to: date
-) -> Report:
+def report_aggregates(session: Session, *, team: Team, date_from: date, date_to: date) -> Report:
     """Aggregate a team's items whose local day lies in [date_from, date_to] (at most a year)."""
     if date_to < date_from or (date_to - date_from).days > 366:
         raise DomainError("feedback.error.bad_range")
@@ -626,9 +646,23 @@ def report_aggregates(
 # -- CSV -----------------------------------------------------------------------------------------
 
 CSV_COLUMNS = [
-    "id", "team_id", "kind", "status", "text", "reporter", "owner", "created_at",
-    "acknowledged_at", "resolved_at", "duplicate_of", "plus_ones", "resolution_note",
-    "acknowledge_seconds", "acknowledge_work_seconds", "resolve_seconds", "resolve_work_seconds",
+    "id",
+    "team_id",
+    "kind",
+    "status",
+    "text",
+    "reporter",
+    "owner",
+    "created_at",
+    "acknowledged_at",
+    "resolved_at",
+    "duplicate_of",
+    "plus_ones",
+    "resolution_note",
+    "acknowledge_seconds",
+    "acknowledge_work_seconds",
+    "resolve_seconds",
+    "resolve_work_seconds",
 ]
 
 
@@ -653,14 +687,23 @@ def export_csv(session: Session, *, items: Iterable[FeedbackItem], teams: dict[i
             [
                 _cell(v)
                 for v in (
-                    item.id, item.team_id, item.kind, item.status, item.text,
-                    item.reporter_name, owner.display_name if owner else "",
+                    item.id,
+                    item.team_id,
+                    item.kind,
+                    item.status,
+                    item.text,
+                    item.reporter_name,
+                    owner.display_name if owner else "",
                     item.created_at.isoformat(),
                     item.acknowledged_at.isoformat() if item.acknowledged_at else "",
                     item.resolved_at.isoformat() if item.resolved_at else "",
-                    item.duplicate_of_id or "", item.plus_ones, item.resolution_note or "",
-                    _secs(times.acknowledge_wall), _secs(times.acknowledge_work),
-                    _secs(times.resolve_wall), _secs(times.resolve_work),
+                    item.duplicate_of_id or "",
+                    item.plus_ones,
+                    item.resolution_note or "",
+                    _secs(times.acknowledge_wall),
+                    _secs(times.acknowledge_work),
+                    _secs(times.resolve_wall),
+                    _secs(times.resolve_work),
                 )
             ]
         )

@@ -62,8 +62,15 @@ COLUMNS = {
     "t_owner": ("id", "owner_id", "owner_name", "on_duty_time", "owner_type"),
     "t_sign": ("id", "owner_id", "owner_name", "sign_in_time", "sign_out_time", "date"),
     "t_feedback": (
-        "id", "feedback_user_id", "feedback_user_name", "feedback_message_id", "feedback_text",
-        "create_time", "feedback_owner_id", "feedback_owner_name", "feedback_status",
+        "id",
+        "feedback_user_id",
+        "feedback_user_name",
+        "feedback_message_id",
+        "feedback_text",
+        "create_time",
+        "feedback_owner_id",
+        "feedback_owner_name",
+        "feedback_status",
         "feedback_type",
     ),
 }
@@ -119,8 +126,7 @@ def read_source(url: str) -> Snapshot:
             missing = [name for name in TABLES if name not in present]
             if missing:
                 raise ImportFailed(
-                    t("importer.error.missing_tables", tables=", ".join(missing),
-                      where=_where(url))
+                    t("importer.error.missing_tables", tables=", ".join(missing), where=_where(url))
                 )
             snapshot = Snapshot()
             rows: dict[str, list[dict[str, Any]]] = {}
@@ -130,7 +136,9 @@ def read_source(url: str) -> Snapshot:
                 result = connection.execute(text(f"SELECT {columns} FROM `{table}` ORDER BY `id`"))
                 rows[table] = [dict(row._mapping) for row in result]
             snapshot.owners, snapshot.signs, snapshot.feedback = (
-                rows["t_owner"], rows["t_sign"], rows["t_feedback"]
+                rows["t_owner"],
+                rows["t_sign"],
+                rows["t_feedback"],
             )
             return snapshot
     except SQLAlchemyError as exc:
@@ -168,12 +176,21 @@ class ImportReport:
         for kind in ("members", "rotations", "sign_ins", "feedback"):
             tally = self.tallies[kind]
             out.append(
-                t("importer.line", what=t(f"importer.kind.{kind}"), created=tally.created,
-                  present=tally.present, skipped=len(tally.skipped))
+                t(
+                    "importer.line",
+                    what=t(f"importer.kind.{kind}"),
+                    created=tally.created,
+                    present=tally.present,
+                    skipped=len(tally.skipped),
+                )
             )
             out.extend(
-                t("importer.skipped_line", what=t(f"importer.kind.{kind}"), id=source_id,
-                  reason=reason)
+                t(
+                    "importer.skipped_line",
+                    what=t(f"importer.kind.{kind}"),
+                    id=source_id,
+                    reason=reason,
+                )
                 for source_id, reason in tally.skipped
             )
         return out
@@ -211,7 +228,13 @@ def _clean(value: object) -> str:
 
 class _Importer:
     def __init__(
-        self, session: Session, *, workspace: Workspace, team: Team, guild: str, now: datetime,
+        self,
+        session: Session,
+        *,
+        workspace: Workspace,
+        team: Team,
+        guild: str,
+        now: datetime,
         report: ImportReport,
     ) -> None:
         self.session = session
@@ -232,14 +255,19 @@ class _Importer:
 
     # mapping rows
 
-    def _remember(self, source_table: str, source_id: object, target_table: str,
-                  target_id: int) -> None:
+    def _remember(
+        self, source_table: str, source_id: object, target_table: str, target_id: int
+    ) -> None:
         key = (source_table, str(source_id))
         self.mapped[key] = target_id
         self.session.add(
             ImportSource(
-                workspace_id=self.workspace.id, source_system=SYSTEM, source_table=source_table,
-                source_id=str(source_id), target_table=target_table, target_id=target_id,
+                workspace_id=self.workspace.id,
+                source_system=SYSTEM,
+                source_table=source_table,
+                source_id=str(source_id),
+                target_table=target_table,
+                target_id=target_id,
                 imported_at=self.now,
             )
         )
@@ -250,13 +278,21 @@ class _Importer:
         """The member behind a QQ user id, enrolled in the team when first seen."""
         tally = self.report.tallies["members"]
         member = team_service.get_member_by_identity(
-            self.session, workspace=self.workspace, platform=PLATFORM, tenant_key=self.guild,
+            self.session,
+            workspace=self.workspace,
+            platform=PLATFORM,
+            tenant_key=self.guild,
             user_key=user_key,
         )
         if member is None:
             member = team_service.enroll(
-                self.session, workspace=self.workspace, team=self.team, platform=PLATFORM,
-                tenant_key=self.guild, user_key=user_key, display_name=name,
+                self.session,
+                workspace=self.workspace,
+                team=self.team,
+                platform=PLATFORM,
+                tenant_key=self.guild,
+                user_key=user_key,
+                display_name=name,
             )
             self.people_seen.add(member.id)
             tally.created += 1
@@ -265,9 +301,7 @@ class _Importer:
             self.people_seen.add(member.id)
             tally.present += 1
             if team_service.role_of(self.session, team=self.team, member=member) is None:
-                team_service.set_role(
-                    self.session, team=self.team, member=member, role=Role.MEMBER
-                )
+                team_service.set_role(self.session, team=self.team, member=member, role=Role.MEMBER)
         return member
 
     # t_owner → members and rotations
@@ -316,8 +350,14 @@ class _Importer:
         today = duty_service.today(self.team, self.now)
         start = min((d for d, _, _ in lineup if d != date.max and d >= today), default=today)
         rotation = duty_service.create_rotation(
-            self.session, team=self.team, key=kind, name=name, kind=kind,
-            members=[m for _, _, m in lineup], start_date=start, now=self.now,
+            self.session,
+            team=self.team,
+            key=kind,
+            name=name,
+            kind=kind,
+            members=[m for _, _, m in lineup],
+            start_date=start,
+            now=self.now,
         )
         self._remember("t_owner.owner_type", name, "duty_rotation", rotation.id)
         tally.created += 1
@@ -356,7 +396,8 @@ class _Importer:
             duty_date = _parse_day(row["date"]) or local(signed_in, self.team.timezone).date()
             taken = self.session.scalar(
                 select(SignIn.id).where(
-                    SignIn.rotation_id == rotation.id, SignIn.member_id == member.id,
+                    SignIn.rotation_id == rotation.id,
+                    SignIn.member_id == member.id,
                     SignIn.duty_date == duty_date,
                 )
             )
@@ -367,7 +408,9 @@ class _Importer:
                 continue
             signed_out = _to_utc(row["sign_out_time"], self.team.timezone)
             sign_in = SignIn(
-                rotation_id=rotation.id, member_id=member.id, duty_date=duty_date,
+                rotation_id=rotation.id,
+                member_id=member.id,
+                duty_date=duty_date,
                 signed_in_at=signed_in,
                 signed_out_at=signed_out if signed_out and signed_out >= signed_in else None,
             )
@@ -422,7 +465,8 @@ class _Importer:
             kind=FEEDBACK_TYPES[_clean(row["feedback_type"])],
             text=row["feedback_text"],  # exactly as stored
             origin=Origin(
-                platform=PLATFORM, tenant_key=self.guild,
+                platform=PLATFORM,
+                tenant_key=self.guild,
                 message_id=message_id if 0 < len(message_id) <= MAX_MESSAGE_ID else None,
             ),
             owner=owner,
@@ -436,7 +480,9 @@ class _Importer:
             item.status = FeedbackStatus.RESOLVED.value
             self.session.add(
                 FeedbackEvent(
-                    item_id=item.id, action=FeedbackAction.RESOLVED.value, actor_id=None,
+                    item_id=item.id,
+                    action=FeedbackAction.RESOLVED.value,
+                    actor_id=None,
                     note=t("importer.resolved_note"),
                     detail={"source": SYSTEM, "source_id": row["id"], "resolved_at": None},
                     at=self.now,

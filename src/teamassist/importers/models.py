@@ -16,7 +16,10 @@ class ImportSource(Base):
     __tablename__ = "import_source"
     __table_args__ = (
         UniqueConstraint(
-            "workspace_id", "source_system", "source_table", "source_id",
+            "workspace_id",
+            "source_system",
+            "source_table",
+            "source_id",
             name="uq_import_source_row",
         ),
     )

@@ -38,7 +38,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_source")),
         sa.UniqueConstraint(
-            "workspace_id", "source_system", "source_table", "source_id",
+            "workspace_id",
+            "source_system",
+            "source_table",
+            "source_id",
             name="uq_import_source_row",
         ),
     )
