@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Annotated
@@ -141,8 +142,13 @@ def serve(
     runtime = _runtime()
     settings = runtime.settings
     logging.basicConfig(level=settings.log_level)
+    web_app = create_app(runtime)
+    # What is loaded by now lives as long as the process; taking it out of the collector's
+    # generations removes most of the GC pauses seen in the benchmarks' p99.
+    gc.collect()
+    gc.freeze()
     uvicorn.run(
-        create_app(runtime),
+        web_app,
         host=host or settings.web.host,
         port=port or settings.web.port,
         log_level=settings.log_level.lower(),
