@@ -20,7 +20,7 @@ source /tmp/teamassist-test-env.sh
 trap 'scripts/test-services.sh stop' EXIT
 export TEAMASSIST_TEST_ALL_BACKENDS=1
 
-echo "== ruff"; $BIN/ruff check src tests benchmarks
+echo "== ruff"; $BIN/ruff check src tests benchmarks && $BIN/ruff format --check -q src tests benchmarks
 echo "== mypy"; $BIN/mypy
 echo "== pytest"
 $BIN/pytest -q -n 2 --dist loadfile "$@"

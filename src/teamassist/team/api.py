@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
 from teamassist.team import service
 from teamassist.team import settings as team_settings
 from teamassist.team.schemas import (
     ChannelCreate,
     ChannelRead,
+    ChannelUpdate,
     MemberCreate,
     MemberRead,
     TeamRead,
@@ -128,3 +130,31 @@ def patch_settings(
         session, team=team, timezone=body.timezone, times=body.schedule, known_jobs=defaults
     )
     return TeamSettingsRead(timezone=team.timezone, schedule=team_settings.schedule(team, defaults))
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelRead)
+def change_channel(
+    channel_id: int, body: ChannelUpdate, session: SessionDep, principal: PrincipalDep
+) -> ChannelRead:
+    """Rename a channel, switch it on/off, or set / clear its quiet window (admin only)."""
+    channel = service.get_channel(
+        session, workspace_id=principal.workspace.id, channel_id=channel_id
+    )
+    team = (
+        service.get_team(session, workspace_id=principal.workspace.id, team_id=channel.team_id)
+        if channel.team_id is not None
+        else service.default_team(session, workspace_id=principal.workspace.id)
+    )
+    require_admin(session, principal, team)
+    if (body.quiet_start is None) != (body.quiet_end is None):
+        raise DomainError("core.error.quiet_pair")
+    quiet = (body.quiet_start, body.quiet_end) if body.quiet_start and body.quiet_end else None
+    service.update_channel(
+        session,
+        channel=channel,
+        name=body.name,
+        enabled=body.enabled,
+        quiet=quiet,
+        clear_quiet=body.clear_quiet,
+    )
+    return ChannelRead.model_validate(channel)

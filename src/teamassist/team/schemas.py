@@ -74,3 +74,13 @@ class TeamSettingsUpdate(BaseModel):
 
     timezone: str | None = Field(default=None, max_length=64)
     schedule: dict[str, list[str] | None] | None = None
+
+
+class ChannelUpdate(BaseModel):
+    """Changes to a chat destination; omitted fields stay as they are."""
+
+    name: str | None = Field(default=None, max_length=200)
+    enabled: bool | None = None
+    quiet_start: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_end: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    clear_quiet: bool = Field(default=False, description="remove the quiet window")

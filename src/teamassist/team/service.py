@@ -369,3 +369,33 @@ def create_channel(
     session.add(channel)
     session.flush()
     return channel
+
+
+def get_channel(session: Session, *, workspace_id: int, channel_id: int) -> Channel:
+    """One channel of a workspace, or NotFound."""
+    channel = session.get(Channel, channel_id)
+    if channel is None or channel.workspace_id != workspace_id:
+        raise NotFound("core.error.not_found", what=f"#{channel_id}")
+    return channel
+
+
+def update_channel(
+    session: Session,
+    *,
+    channel: Channel,
+    name: str | None = None,
+    enabled: bool | None = None,
+    quiet: tuple[str, str] | None = None,
+    clear_quiet: bool = False,
+) -> Channel:
+    """Rename, switch on/off, or set / clear the night quiet window of a channel."""
+    if name is not None:
+        channel.name = name
+    if enabled is not None:
+        channel.enabled = enabled
+    if clear_quiet:
+        channel.quiet_start = channel.quiet_end = None
+    elif quiet is not None:
+        channel.quiet_start, channel.quiet_end = quiet
+    session.flush()
+    return channel

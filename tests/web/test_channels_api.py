@@ -1,0 +1,71 @@
+"""Channels over REST: set and clear the night quiet window; bad input changes nothing; notices
+queued inside the window wait until it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.outbox.models import OutboxMessage
+from teamassist.runtime import Runtime
+from teamassist.team.models import Team
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+
+
+@pytest.fixture
+def http(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    load_demo(sqlite_runtime)
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        client.post("/login", data={"username": "admin", "password": "admin"})
+        yield client
+
+
+def _duty_room(http: TestClient) -> dict[str, object]:
+    return next(c for c in http.get("/api/v1/channels").json() if c["address"] == "duty-room")
+
+
+def test_quiet_window_set_used_and_cleared(
+    http: TestClient, sqlite_runtime: Runtime, clock: FrozenClock
+) -> None:
+    room = _duty_room(http)
+    url = f"/api/v1/channels/{room['id']}"
+    changed = http.patch(url, json={"quiet_start": "22:00", "quiet_end": "07:30"}).json()
+    assert (changed["quiet_start"], changed["quiet_end"]) == ("22:00", "07:30")
+    # a notice at 23:00 Shanghai waits until 07:30 the next morning
+    clock.set(datetime(2026, 6, 1, 15, 0, tzinfo=UTC))
+    with transaction(sqlite_runtime.factory) as session:
+        team = session.scalar(select(Team))
+        assert team is not None
+        notify.to_channels(
+            session,
+            team=team,
+            purpose="internal",
+            reply=Reply(body="夜间通知"),
+            key="test.night",
+            now=clock(),
+        )
+    with sqlite_runtime.factory() as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.address == "duty-room"))
+        assert row is not None
+        assert row.next_attempt_at == datetime(2026, 6, 1, 23, 30, tzinfo=UTC)
+    cleared = http.patch(url, json={"clear_quiet": True}).json()
+    assert cleared["quiet_start"] is None and cleared["quiet_end"] is None
+
+
+def test_bad_quiet_window_changes_nothing(http: TestClient) -> None:
+    room = _duty_room(http)
+    url = f"/api/v1/channels/{room['id']}"
+    assert http.patch(url, json={"quiet_start": "25:00", "quiet_end": "07:00"}).status_code == 422
+    half = http.patch(url, json={"quiet_start": "22:00"})
+    assert half.status_code == 400 and "同时给出" in half.json()["message"]
+    assert http.patch("/api/v1/channels/99999", json={"name": "x"}).status_code == 404
+    assert _duty_room(http) == room
