@@ -2,67 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
-from tests.conftest import load_demo
-from tests.support.server import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(tempfile.gettempdir()) / "teamassist-e2e"
+from tests.support.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
-    load_demo(sqlite_runtime)
-    sqlite_runtime.settings.scheduler.enabled = False
-    with serve(create_app(sqlite_runtime)) as url:
-        yield url
-
-
-def _sign_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/chat")
-    expect(page).to_have_url(f"{base_url}/login")
-    page.fill("input[name=username]", "admin")
-    page.fill("input[name=password]", "admin")
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text("王管理")
-
-
 def test_sign_in_and_chat_in_the_browser(browser: Browser, base_url: str) -> None:
     page = browser.new_page()
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
     page.goto(f"{base_url}/chat")
     page.select_option("#speaker", "admin")
     page.fill("#chat-input", "/帮助")
@@ -84,7 +34,7 @@ def test_malformed_command_gets_a_clear_reply_in_the_browser(
     browser: Browser, base_url: str
 ) -> None:
     page = browser.new_page()
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
     page.goto(f"{base_url}/chat")
     page.fill("#chat-input", "/不存在")
     page.press("#chat-input", "Enter")

@@ -3,55 +3,15 @@ whose shifts move, and saves it."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from teamassist.duty import service
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
-from tests.conftest import load_demo
 from tests.duty.helpers import demo_team
-from tests.support.server import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(tempfile.gettempdir()) / "teamassist-e2e"
+from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
-    load_demo(sqlite_runtime)
-    sqlite_runtime.settings.scheduler.enabled = False
-    with serve(create_app(sqlite_runtime)) as url:
-        yield url
 
 
 def test_preview_then_save_a_roster_change_in_the_editor(

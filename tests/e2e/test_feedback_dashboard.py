@@ -3,49 +3,12 @@ opened, acknowledged and resolved from its page, and the report page draws its C
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
-from tests.conftest import load_demo
-from tests.e2e.test_browser_chat import ARTIFACTS, CHROMIUM, _sign_in
-from tests.support.server import serve
+from tests.support.browser import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
-    load_demo(sqlite_runtime)
-    sqlite_runtime.settings.scheduler.enabled = False
-    with serve(create_app(sqlite_runtime)) as url:
-        yield url
 
 
 def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url: str) -> None:
@@ -54,7 +17,7 @@ def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url:
     failed: list[str] = []
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    _sign_in(page, base_url)
+    sign_in(page, base_url)
 
     # a community member reports a bug in the web chat
     page.goto(f"{base_url}/chat")

@@ -1,0 +1,35 @@
+"""Fixtures of the browser tests: Debian's Chromium through Playwright and a served demo app."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.server import serve
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium (never a downloaded browser build)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
+    """The demo workspace served on a free loopback port (scheduler off: the test drives time)."""
+    load_demo(sqlite_runtime)
+    sqlite_runtime.settings.scheduler.enabled = False
+    with serve(create_app(sqlite_runtime)) as url:
+        yield url
