@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -627,12 +627,7 @@ def _editor_action(
 _FormStr = Annotated[str, Form()]
 
 
-@router.post("/editor/preview", response_class=HTMLResponse)
-def editor_preview(
-    request: Request,
-    session: SessionDep,
-    principal: PagePrincipal,
-    runtime: RuntimeDep,
+def _submitted(
     rotation_id: _FormStr = "",
     action: _FormStr = "",
     member_ids: Annotated[list[str] | None, Form()] = None,
@@ -641,11 +636,10 @@ def editor_preview(
     people_per_turn: _FormStr = "",
     handoff_time: _FormStr = "",
     calendar: _FormStr = "",
-    team: int | None = None,
-) -> HTMLResponse:
-    """The next 4 weeks before/after the change and whose shifts move; nothing is saved."""
+) -> EditorForm | str:
+    """The editor's fields, read once for preview and save; a bad field comes back as its text."""
     try:
-        form = _editor_form(
+        return _editor_form(
             rotation_id,
             action,
             member_ids or [],
@@ -656,7 +650,24 @@ def editor_preview(
             calendar,
         )
     except DomainError as exc:
-        return _fragment(request, "duty/_editor_error.html", 422, message=exc.message())
+        return exc.message()
+
+
+_Submitted = Annotated[EditorForm | str, Depends(_submitted)]
+
+
+@router.post("/editor/preview", response_class=HTMLResponse)
+def editor_preview(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    runtime: RuntimeDep,
+    form: _Submitted,
+    team: int | None = None,
+) -> HTMLResponse:
+    """The next 4 weeks before/after the change and whose shifts move; nothing is saved."""
+    if isinstance(form, str):
+        return _fragment(request, "duty/_editor_error.html", 422, message=form)
     return _editor_action(request, session, principal, runtime, team, form, save=False)
 
 
@@ -666,28 +677,10 @@ def editor_save(
     session: SessionDep,
     principal: PagePrincipal,
     runtime: RuntimeDep,
-    rotation_id: _FormStr = "",
-    action: _FormStr = "",
-    member_ids: Annotated[list[str] | None, Form()] = None,
-    effective_date: _FormStr = "",
-    turn_days: _FormStr = "",
-    people_per_turn: _FormStr = "",
-    handoff_time: _FormStr = "",
-    calendar: _FormStr = "",
+    form: _Submitted,
     team: int | None = None,
 ) -> HTMLResponse:
     """Save the change as a new version (admins), through the same service as chat and REST."""
-    try:
-        form = _editor_form(
-            rotation_id,
-            action,
-            member_ids or [],
-            effective_date,
-            turn_days,
-            people_per_turn,
-            handoff_time,
-            calendar,
-        )
-    except DomainError as exc:
-        return _fragment(request, "duty/_editor_error.html", 422, message=exc.message())
+    if isinstance(form, str):
+        return _fragment(request, "duty/_editor_error.html", 422, message=form)
     return _editor_action(request, session, principal, runtime, team, form, save=True)
