@@ -62,6 +62,14 @@ class OutboxSettings(BaseModel):
     lease_seconds: float = 120.0
 
 
+class RetentionSettings(BaseModel):
+    """How long handled events and delivered notices are kept."""
+
+    # Longer than any platform redelivers an event (Feishu: up to 6 hours).
+    inbox_days: int = Field(default=7, ge=1)
+    outbox_days: int = Field(default=30, ge=1)
+
+
 class Settings(BaseSettings):
     """Every setting of Team Assistant."""
 
@@ -77,6 +85,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
     qq: QQSettings = Field(default_factory=QQSettings)
     feishu: FeishuSettings = Field(default_factory=FeishuSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)

@@ -12,6 +12,7 @@ from teamassist import domains
 from teamassist.adapters.web.sender import WebSender
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
+from teamassist.chat.retention import RetentionSweep
 from teamassist.clock import Clock, utcnow
 from teamassist.config import Settings
 from teamassist.database import make_engine, make_session_factory
@@ -85,7 +86,15 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         [*domains.job_groups(), *_platform_job_groups(settings)],
         clock=clock,
         catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
-        system_jobs=[dispatcher.replay_pending],
+        system_jobs=[
+            dispatcher.replay_pending,
+            RetentionSweep(
+                factory,
+                clock,
+                inbox_days=settings.retention.inbox_days,
+                outbox_days=settings.retention.outbox_days,
+            ),
+        ],
         after_commit=kick,
     )
     runtime = Runtime(
