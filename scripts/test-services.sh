@@ -5,8 +5,9 @@
 set -euo pipefail
 
 STATE=${TEAMASSIST_TEST_STATE:-/tmp/teamassist-test-services}
-PG_PORT=${TEAMASSIST_TEST_PG_PORT:-55432}
-MY_PORT=${TEAMASSIST_TEST_MY_PORT:-53306}
+# Below the kernel's ephemeral range (32768+), so an outgoing connection can never hold them.
+PG_PORT=${TEAMASSIST_TEST_PG_PORT:-15432}
+MY_PORT=${TEAMASSIST_TEST_MY_PORT:-13306}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
