@@ -166,8 +166,8 @@ def chat(
     from teamassist.chat.service import send_as
     from teamassist.enums import Platform
     from teamassist.exceptions import DomainError
+    from teamassist.http.auth import Principal
     from teamassist.team import service as team_service
-    from teamassist.web.auth import Principal
 
     runtime = _runtime()
     try:
@@ -233,8 +233,8 @@ def admin_password(
     workspace: Annotated[str, typer.Option()] = demo.DEMO_KEY,
 ) -> None:
     """Create a dashboard account or change its password (asks for the password)."""
+    from teamassist.http import auth
     from teamassist.team import service as team_service
-    from teamassist.web import auth
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     runtime = _runtime()

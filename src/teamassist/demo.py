@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from teamassist import domains
 from teamassist.enums import ChannelPurpose, Platform, Role
+from teamassist.http import auth
 from teamassist.team import service as team_service
-from teamassist.web import auth
 
 DEMO_KEY = "demo"
 DEMO_PASSWORD = "admin"  # demo only; `teamassist admin password` sets a real one

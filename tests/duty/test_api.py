@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
+from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from teamassist.web import auth
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, snapshot

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.duty import service
+from teamassist.http import auth
 from teamassist.runtime import Runtime
-from teamassist.web import auth
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, set_local, snapshot

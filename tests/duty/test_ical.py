@@ -27,8 +27,8 @@ from teamassist.duty.rotation import (
     SwapSpec,
     VersionSpec,
 )
+from teamassist.http import auth
 from teamassist.runtime import Runtime
-from teamassist.web import auth
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import at_local, demo_team

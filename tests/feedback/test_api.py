@@ -148,8 +148,8 @@ def test_unknown_items_and_bad_bodies(sqlite_api: TestClient) -> None:
 def test_members_without_a_desk_role_cannot_act(sqlite_runtime: Runtime) -> None:
     load_demo(sqlite_runtime)
     from teamassist.database import transaction
+    from teamassist.http import auth
     from teamassist.team import service as team_service
-    from teamassist.web import auth
 
     with transaction(sqlite_runtime.factory) as session:
         workspace = team_service.get_workspace_by_key(session, key="demo")

@@ -188,8 +188,8 @@ def test_only_the_desk_may_act(sqlite_runtime: Runtime) -> None:
     ChatDriver(sqlite_runtime).text("/问题反馈 页面白屏", as_="zhangsan")
     item_id = items(sqlite_runtime)[-1].id
     from teamassist.database import transaction
+    from teamassist.http import auth
     from teamassist.team import service as team_service
-    from teamassist.web import auth
 
     with transaction(sqlite_runtime.factory) as session:
         ws = team_service.get_workspace_by_key(session, key="demo")

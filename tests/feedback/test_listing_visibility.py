@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
+from teamassist.http import auth
 from teamassist.team import service as team_service
-from teamassist.web import auth
 from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
 

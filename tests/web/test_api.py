@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from teamassist.database import transaction
+from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from teamassist.web import auth
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 

@@ -68,8 +68,8 @@ def test_new_times_drive_the_scheduler(
 
 def test_only_admins_change_settings(http: TestClient, sqlite_runtime: Runtime) -> None:
     from teamassist.database import transaction
+    from teamassist.http import auth
     from teamassist.team import service as team_service
-    from teamassist.web import auth
 
     with transaction(sqlite_runtime.factory) as session:
         ws = team_service.get_workspace_by_key(session, key="demo")

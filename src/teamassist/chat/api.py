@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from teamassist.chat.render import to_html, to_markdown, to_plain
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
-from teamassist.web.deps import PrincipalDep, RuntimeDep
+from teamassist.http.deps import PrincipalDep, RuntimeDep
 
 router = APIRouter(tags=["chat"])
 

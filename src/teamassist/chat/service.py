@@ -9,8 +9,8 @@ from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.database import transaction
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import Principal
 from teamassist.team import service as team_service
-from teamassist.web.auth import Principal
 
 
 def send_as(

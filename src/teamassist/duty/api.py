@@ -33,12 +33,12 @@ from teamassist.duty.schemas import (
     VersionRead,
 )
 from teamassist.exceptions import DomainError, NotFound, PermissionDenied
+from teamassist.http.auth import Principal
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.web.auth import Principal
-from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
-from teamassist.web.errors import require_admin
 
 router = APIRouter(prefix="/duty", tags=["duty"])
 

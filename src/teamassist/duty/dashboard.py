@@ -24,13 +24,13 @@ from teamassist.duty.models import Rotation
 from teamassist.duty.planning import RosterChange
 from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP, Shift
 from teamassist.exceptions import DomainError, NotFound
+from teamassist.http.auth import Principal
+from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
+from teamassist.http.render import PagePrincipal, render, templates
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.web.auth import Principal
-from teamassist.web.deps import RuntimeDep, SessionDep
-from teamassist.web.errors import require_admin
-from teamassist.web.pages import PagePrincipal, render, templates
 
 router = APIRouter(prefix="/duty", include_in_schema=False)
 

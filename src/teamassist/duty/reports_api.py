@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from teamassist.duty import fairness, feeds, service
 from teamassist.duty.feed_models import FeedToken
 from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import Principal
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.web.auth import Principal
-from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
-from teamassist.web.errors import require_admin
 
 router = APIRouter(prefix="/duty", tags=["duty"])
 public_router = APIRouter(include_in_schema=False)

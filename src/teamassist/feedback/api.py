@@ -29,11 +29,11 @@ from teamassist.feedback.schemas import (
     LoadRead,
 )
 from teamassist.feedback.service import FeedbackFilter, Origin
+from teamassist.http.auth import Principal
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.web.auth import Principal
-from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 

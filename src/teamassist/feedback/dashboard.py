@@ -31,12 +31,12 @@ from teamassist.feedback.models import (
     FeedbackStatus,
 )
 from teamassist.feedback.service import MAX_NOTE, FeedbackFilter
+from teamassist.http.auth import Principal
+from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.render import PagePrincipal, render
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.web.auth import Principal
-from teamassist.web.deps import RuntimeDep, SessionDep
-from teamassist.web.pages import PagePrincipal, render
 
 router = APIRouter(prefix="/feedback", include_in_schema=False)
 

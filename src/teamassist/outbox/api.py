@@ -9,11 +9,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from teamassist.exceptions import NotFound
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
-from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
-from teamassist.web.errors import require_admin
 
 router = APIRouter(tags=["outbox"])
 

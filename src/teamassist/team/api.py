@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from teamassist.exceptions import DomainError
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.runtime import Runtime
 from teamassist.team import service
 from teamassist.team import settings as team_settings
@@ -18,8 +20,6 @@ from teamassist.team.schemas import (
     TeamSettingsRead,
     TeamSettingsUpdate,
 )
-from teamassist.web.deps import PrincipalDep, RuntimeDep, SessionDep
-from teamassist.web.errors import require_admin
 
 router = APIRouter(tags=["people"])
 

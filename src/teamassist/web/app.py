@@ -14,9 +14,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__, domains
 from teamassist.chat.api import router as chat_router
+from teamassist.http import errors
+from teamassist.http.render import LoginRequired
 from teamassist.outbox.api import router as outbox_router
 from teamassist.runtime import Runtime
-from teamassist.web import errors, pages
+from teamassist.web import pages
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    app.state.nav = domains.dashboard_nav()
     secret = runtime.settings.web.secret_key
     app.add_middleware(
         SessionMiddleware,
@@ -73,8 +76,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     errors.install(app)
 
-    @app.exception_handler(pages.LoginRequired)
-    async def _to_login(_request: Request, _exc: pages.LoginRequired) -> RedirectResponse:
+    @app.exception_handler(LoginRequired)
+    async def _to_login(_request: Request, _exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse("/login", status_code=303)
 
     api = APIRouter(prefix="/api/v1")

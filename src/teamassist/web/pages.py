@@ -2,71 +2,28 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teamassist import domains
 from teamassist.adapters.web.models import WebMessage
 from teamassist.chat.render import to_html
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.exceptions import DomainError
+from teamassist.http import auth
+from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.render import PagePrincipal, render, templates
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
 from teamassist.team import service as team_service
-from teamassist.web import auth
-from teamassist.web.auth import Principal
-from teamassist.web.deps import RuntimeDep, SessionDep
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(resources.files("teamassist") / "web" / "templates"))
-templates.env.globals["t"] = t
-templates.env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
-
-
-class LoginRequired(Exception):
-    """Raised by page dependencies; rendered as a redirect to /login."""
-
-
-def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal:
-    """The signed-in user; demo mode signs in as the demo admin on first visit."""
-    principal = auth.session_principal(request, session)
-    if principal is None and runtime.settings.web.demo_mode:
-        account = auth.demo_account(session)
-        if account is not None:
-            request.session[auth.SESSION_KEY] = account.id
-            principal = auth.session_principal(request, session)
-    if principal is None:
-        raise LoginRequired()
-    return principal
-
-
-PagePrincipal = Annotated[Principal, Depends(page_principal)]
-
-
-def render(
-    request: Request, name: str, principal: Principal | None, **context: Any
-) -> HTMLResponse:
-    """Render a page with the shared layout context."""
-    runtime = request.app.state.runtime
-    return templates.TemplateResponse(
-        request,
-        name,
-        {
-            "principal": principal,
-            "demo_mode": runtime.settings.web.demo_mode,
-            "nav_items": [{"href": h, "label": t(k)} for h, k in domains.dashboard_nav()],
-            **context,
-        },
-    )
 
 
 @router.get("/login", response_class=HTMLResponse)

@@ -9,9 +9,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from teamassist.http import auth
+from teamassist.http.auth import Principal
 from teamassist.runtime import Runtime
-from teamassist.web import auth
-from teamassist.web.auth import Principal
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError, PermissionDenied
+from teamassist.http.auth import Principal
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
-from teamassist.web.auth import Principal
 
 
 def require_admin(session: Session, principal: Principal, team: Team) -> None:

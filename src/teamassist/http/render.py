@@ -1,0 +1,63 @@
+"""Page rendering shared by every dashboard router: templates, the layout context, the page login.
+
+Domains render their pages through ``render``; the navigation comes from ``app.state.nav`` (set
+by the composition root), so this kit never names a domain.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from teamassist.chat.render import to_html
+from teamassist.chat.types import Reply
+from teamassist.http import auth
+from teamassist.http.auth import Principal
+from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.i18n import t
+
+templates = Jinja2Templates(directory=str(resources.files("teamassist") / "web" / "templates"))
+templates.env.globals["t"] = t
+templates.env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
+
+
+class LoginRequired(Exception):
+    """Raised by page dependencies; rendered as a redirect to /login."""
+
+
+def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal:
+    """The signed-in user; demo mode signs in as the demo admin on first visit."""
+    principal = auth.session_principal(request, session)
+    if principal is None and runtime.settings.web.demo_mode:
+        account = auth.demo_account(session)
+        if account is not None:
+            request.session[auth.SESSION_KEY] = account.id
+            principal = auth.session_principal(request, session)
+    if principal is None:
+        raise LoginRequired()
+    return principal
+
+
+PagePrincipal = Annotated[Principal, Depends(page_principal)]
+
+
+def render(
+    request: Request, name: str, principal: Principal | None, **context: Any
+) -> HTMLResponse:
+    """Render a page with the shared layout context."""
+    runtime = request.app.state.runtime
+    nav: list[tuple[str, str]] = getattr(request.app.state, "nav", [])
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "principal": principal,
+            "demo_mode": runtime.settings.web.demo_mode,
+            "nav_items": [{"href": h, "label": t(k)} for h, k in nav],
+            **context,
+        },
+    )
