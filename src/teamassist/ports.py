@@ -1,0 +1,75 @@
+"""Ports: the small typed interfaces one domain offers the others, instead of hidden imports.
+
+A domain *provides* a port (duty provides ``Roster``; the shared working calendar provides
+``Workdays``) and another *requires* it (feedback requires both; OKR, meetings and 1on1s will).
+The composition root fills one ``Ports`` container per runtime; a requirement nobody provides is
+a start-up error (``PortMissing``), never a silent fallback at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol, TypeVar, cast
+
+from sqlalchemy.orm import Session
+
+from teamassist.team.models import Member, Team
+
+T = TypeVar("T")
+
+
+class PortMissing(RuntimeError):
+    """A domain requires a port that no installed domain provides (raised at start-up)."""
+
+
+class Roster(Protocol):
+    """Who is on duty: the duty desk's answer, for every other domain."""
+
+    def on_duty(
+        self, session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+    ) -> Sequence[Member]:
+        """Members on duty at ``at`` (UTC), primary first; ``rotation_kind`` limits to one
+        rotation (e.g. ``"tech"``, ``"product"``); empty when nobody is."""
+        ...
+
+    def is_on_duty(self, session: Session, *, team: Team, member: Member, at: datetime) -> bool:
+        """Whether ``member`` is on duty at ``at`` (UTC) in any rotation of ``team``."""
+        ...
+
+
+class Workdays(Protocol):
+    """The China working calendar (statutory holidays off, 调休 weekend days on)."""
+
+    def is_workday(self, day: date) -> bool:
+        """True on a working day. For a year without official data: Monday–Friday, and
+        ``is_official(day.year)`` is False so callers can say the figure is provisional."""
+        ...
+
+    def is_official(self, year: int) -> bool:
+        """Whether the official holiday arrangement of ``year`` is known."""
+        ...
+
+
+class Ports:
+    """The ports of one runtime: port type → implementation."""
+
+    def __init__(self) -> None:
+        self._impl: dict[type, object] = {}
+
+    def provide(self, port: type[T], impl: T) -> None:
+        """Register ``impl`` as the implementation of ``port`` (one per port)."""
+        if port in self._impl:
+            raise ValueError(f"port {port.__name__} is provided twice")
+        self._impl[port] = impl
+
+    def get(self, port: type[T]) -> T:
+        """The implementation of ``port``; raises ``PortMissing`` when none is installed."""
+        try:
+            return cast(T, self._impl[port])
+        except KeyError as exc:
+            raise PortMissing(f"no installed domain provides the {port.__name__} port") from exc
+
+    def has(self, port: type) -> bool:
+        """Whether ``port`` is provided."""
+        return port in self._impl
