@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
+
+# Two ASCII digits each: "9:00", "24:00", "12:60" and full-width digits are all refused.
+# The same text serves request schemas (``Field(pattern=HHMM_PATTERN)``).
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):([0-5][0-9])$"
+_HHMM = re.compile(HHMM_PATTERN)
+
+
+def parse_hhmm(value: str) -> time:
+    """Read a 24-hour local time "HH:MM" (00:00–23:59); anything else raises ``ValueError``."""
+    match = _HHMM.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"not a time of day HH:MM: {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def is_hhmm(value: object) -> bool:
+    """Whether ``value`` is a valid "HH:MM" string."""
+    return isinstance(value, str) and _HHMM.fullmatch(value) is not None
 
 
 def utcnow() -> datetime:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from teamassist.clock import ensure_utc
-
-
-def parse_hhmm(value: str) -> time:
-    """Read 'HH:MM' (24 h)."""
-    hours, _, minutes = value.partition(":")
-    return time(int(hours), int(minutes or 0))
+from teamassist.clock import ensure_utc, parse_hhmm
 
 
 def quiet_until(now: datetime, tz: str, start: str | None, end: str | None) -> datetime | None:

@@ -8,9 +8,9 @@ from typing import Any
 
 from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
-from teamassist.chat.quiet import parse_hhmm
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
+from teamassist.clock import parse_hhmm
 from teamassist.duty import messages, overrides, planning, service, signin
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation

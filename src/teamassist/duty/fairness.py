@@ -30,8 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from teamassist.chat.quiet import parse_hhmm
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, parse_hhmm
 from teamassist.duty import service, signin
 from teamassist.duty.calendar import CalendarMode, holiday_name, year_table
 from teamassist.duty.models import Rotation, SignIn

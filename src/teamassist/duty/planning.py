@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from teamassist.chat.quiet import parse_hhmm
+from teamassist.clock import parse_hhmm
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.rotation import (
     CompiledRotation,

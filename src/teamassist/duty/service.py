@@ -16,8 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.chat.quiet import parse_hhmm
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, parse_hhmm
 from teamassist.duty import revision
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
 from teamassist.duty.models import (

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from teamassist.chat.quiet import parse_hhmm
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, is_hhmm, parse_hhmm
 
 
 def _own_is_workday(day: date) -> bool:
@@ -55,8 +54,8 @@ class WorkHours:
     @classmethod
     def parse(cls, value: object) -> WorkHours:
         """Read ``["09:00", "18:00"]`` (team settings); anything else gives the default."""
-        if isinstance(value, list | tuple) and len(value) == 2:
-            start, end = parse_hhmm(str(value[0])), parse_hhmm(str(value[1]))
+        if isinstance(value, list | tuple) and len(value) == 2 and all(map(is_hhmm, value)):
+            start, end = parse_hhmm(value[0]), parse_hhmm(value[1])
             if start < end:
                 return cls(start, end)
         return cls()

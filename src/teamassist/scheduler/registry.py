@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.chat.quiet import parse_hhmm
+from teamassist.clock import parse_hhmm
 from teamassist.team.models import Team
 
 

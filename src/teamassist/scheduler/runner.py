@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist.chat.quiet import parse_hhmm
-from teamassist.clock import Clock, utcnow
+from teamassist.clock import Clock, parse_hhmm, utcnow
 from teamassist.database import transaction
 from teamassist.scheduler.models import JobRun
 from teamassist.scheduler.registry import DailyJob, IntervalJob, JobContext, JobGroup

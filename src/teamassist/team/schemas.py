@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from teamassist.clock import HHMM_PATTERN
 from teamassist.enums import ChannelPurpose, Platform, Role
 
 
@@ -58,8 +59,8 @@ class ChannelCreate(BaseModel):
     purpose: ChannelPurpose
     name: str = Field(default="", max_length=200)
     team_id: int | None = None
-    quiet_start: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    quiet_end: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_start: str | None = Field(default=None, pattern=HHMM_PATTERN)
+    quiet_end: str | None = Field(default=None, pattern=HHMM_PATTERN)
 
 
 class TeamSettingsRead(BaseModel):
@@ -81,6 +82,6 @@ class ChannelUpdate(BaseModel):
 
     name: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None
-    quiet_start: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    quiet_end: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_start: str | None = Field(default=None, pattern=HHMM_PATTERN)
+    quiet_end: str | None = Field(default=None, pattern=HHMM_PATTERN)
     clear_quiet: bool = Field(default=False, description="remove the quiet window")

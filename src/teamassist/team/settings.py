@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
+from teamassist.clock import is_hhmm
 from teamassist.exceptions import DomainError
 from teamassist.team.models import Team
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def schedule(team: Team, defaults: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -49,7 +47,7 @@ def update(
         if values is None:
             cleaned[key] = None
             continue
-        bad = [v for v in values if not isinstance(v, str) or not _HHMM.match(v)]
+        bad = [v for v in values if not is_hhmm(v)]
         if bad:
             raise DomainError("core.error.bad_time", value=str(bad[0]))
         cleaned[key] = sorted(set(values))

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from teamassist.adapters.qq.client import QQApiError, QQClient
 from teamassist.adapters.qq.protocol import CHANNEL, Address
-from teamassist.chat.quiet import parse_hhmm, quiet_until
+from teamassist.chat.quiet import quiet_until
+from teamassist.clock import parse_hhmm
 from teamassist.enums import Platform
 from teamassist.scheduler.registry import DailyJob, JobContext, JobGroup
 from teamassist.team import service as team_service
