@@ -32,7 +32,7 @@ from teamassist.clock import FrozenClock
 from teamassist.config import Settings
 from teamassist.database import transaction
 from teamassist.enums import ChannelPurpose, Platform, Role
-from teamassist.feedback import service as feedback_service
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime, build_runtime
@@ -217,13 +217,13 @@ def list_days(
     for day in chosen:
         with runtime.factory() as session:
             t0 = time.perf_counter()
-            rows = feedback_service.day_lines(session, team=team, day=day)
+            rows = feedback_queries.day_lines(session, team=team, day=day)
             figures.day_latencies.append(time.perf_counter() - t0)
             figures.day_rows.append(len(rows))
     for day in chosen:
         with runtime.factory() as session:
             t0 = time.perf_counter()
-            feedback_service.items_of_day(session, team=team, day=day)
+            feedback_queries.items_of_day(session, team=team, day=day)
             figures.orm_day_latencies.append(time.perf_counter() - t0)
     figures.day_queries = n
 

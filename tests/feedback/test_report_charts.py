@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from teamassist.database import transaction
-from teamassist.feedback import report as report_charts
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from teamassist.feedback.service import Origin
 from teamassist.runtime import Runtime
@@ -73,7 +73,7 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
         # D: Wed 08:00, nobody follows it, still open
         item(FeedbackKind.SUGGESTION, _at(3, 8), None)
 
-        data = feedback_service.report_aggregates(
+        data = feedback_stats.report_aggregates(
             session, team=team, date_from=date(2026, 6, 1), date_to=date(2026, 6, 4)
         )
 
@@ -96,7 +96,7 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
     assert data.median_resolve_wall == 37800
     assert data.median_resolve_work == 10800
 
-    charts = report_charts.chart_data(data)
+    charts = feedback_stats.chart_data(data)
     assert charts["days"] == ["2026-06-01", "2026-06-02", "2026-06-03", "2026-06-04"]
     series = {s["kind"]: s["counts"] for s in charts["per_day"]}
     assert series == {"bug": [2, 0, 0, 0], "suggestion": [0, 1, 1, 0]}
@@ -111,8 +111,8 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
 
 
 def test_chart_data_of_an_empty_period() -> None:
-    empty = feedback_service.Report(date_from=date(2026, 6, 1), date_to=date(2026, 6, 1))
-    charts = report_charts.chart_data(empty)
+    empty = feedback_stats.Report(date_from=date(2026, 6, 1), date_to=date(2026, 6, 1))
+    charts = feedback_stats.chart_data(empty)
     assert charts["days"] == ["2026-06-01"]
     assert charts["medians"]["wall"] == [None, None]
     assert charts["load"]["names"] == []

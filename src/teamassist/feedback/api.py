@@ -13,9 +13,13 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import NotFound
+from teamassist.feedback import export as feedback_export
 from teamassist.feedback import flows, messages
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackItem, FeedbackStatus
+from teamassist.feedback.queries import FeedbackFilter
 from teamassist.feedback.schemas import (
     FeedbackAssign,
     FeedbackCreate,
@@ -28,7 +32,7 @@ from teamassist.feedback.schemas import (
     FeedbackReportRead,
     LoadRead,
 )
-from teamassist.feedback.service import FeedbackFilter, Origin
+from teamassist.feedback.service import Origin
 from teamassist.http.auth import Principal
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.runtime import Runtime
@@ -54,7 +58,7 @@ def _member(session: Session, principal: Principal, handle: str) -> Member:
 
 
 def _read(item: FeedbackItem, team: Team, people: dict[int, Member]) -> FeedbackItemRead:
-    times = feedback_service.response_times(item, team=team)
+    times = feedback_stats.response_times(item, team=team)
     owner = people.get(item.owner_id) if item.owner_id is not None else None
     return FeedbackItemRead(
         id=item.id,
@@ -173,11 +177,11 @@ def list_items(
             q=q,
         ),
     )
-    items, total = feedback_service.search(
+    items, total = feedback_queries.search(
         session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
     )
     teams = _teams(session, principal)
-    people = feedback_service.members_by_id(session, (i.owner_id for i in items))
+    people = feedback_queries.members_by_id(session, (i.owner_id for i in items))
     return FeedbackPage(
         total=total,
         limit=limit,
@@ -219,9 +223,9 @@ def export_items(
             q=q,
         ),
     )
-    text = feedback_service.export_csv(
+    text = feedback_export.export_csv(
         session,
-        items=feedback_service.iter_all(
+        items=feedback_queries.iter_all(
             session, workspace_id=principal.workspace.id, filters=filters
         ),
         teams=_teams(session, principal),
@@ -255,8 +259,8 @@ def submit(
 
 
 def _item_detail(session: Session, item: FeedbackItem, team: Team) -> FeedbackItemDetail:
-    events = feedback_service.history(session, item=item)
-    people = feedback_service.members_by_id(
+    events = feedback_queries.history(session, item=item)
+    people = feedback_queries.members_by_id(
         session,
         [
             item.owner_id,
@@ -431,7 +435,7 @@ def report(
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
-    data = feedback_service.report_aggregates(session, team=team, date_from=start, date_to=end)
+    data = feedback_stats.report_aggregates(session, team=team, date_from=start, date_to=end)
     return FeedbackReportRead(
         team_id=team.id,
         date_from=data.date_from,

@@ -9,9 +9,12 @@ from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.exceptions import PermissionDenied
 from teamassist.feedback import flows, messages
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackKind, FeedbackStatus
-from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, FeedbackFilter, Origin
+from teamassist.feedback.queries import FeedbackFilter
+from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, Origin
 from teamassist.team.models import Member, Team
 
 commands = CommandGroup("feedback")
@@ -70,11 +73,11 @@ def handle_suggest(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_today(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/当日反馈: the day's items with type, id, text, reporter and status."""
     day = args.get("date") or ctx.today
-    return messages.day_list(feedback_service.day_lines(ctx.session, team=ctx.team, day=day), day)
+    return messages.day_list(feedback_queries.day_lines(ctx.session, team=ctx.team, day=day), day)
 
 
 def _today_after(ctx: CommandContext, lead: Reply) -> Reply:
-    lines = feedback_service.day_lines(ctx.session, team=ctx.team, day=ctx.today)
+    lines = feedback_queries.day_lines(ctx.session, team=ctx.team, day=ctx.today)
     reply = messages.day_list(lines, ctx.today, lead=lead.body)
     reply.people.update(lead.people)
     return reply
@@ -173,7 +176,7 @@ def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 )
 def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/查找反馈: items whose text contains the words, newest first."""
-    items, total = feedback_service.search(
+    items, total = feedback_queries.search(
         ctx.session,
         workspace_id=ctx.workspace.id,
         filters=FeedbackFilter(text=args["text"]),
@@ -185,7 +188,7 @@ def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("feedback.mine")
 def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/我的反馈: the reporter's own items and where they are."""
-    items, _total = feedback_service.search(
+    items, _total = feedback_queries.search(
         ctx.session,
         workspace_id=ctx.workspace.id,
         filters=FeedbackFilter(reporter_id=ctx.member.id),
@@ -203,8 +206,8 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ctx.session, team=ctx.team, member=ctx.member, at=ctx.now
     ):
         raise PermissionDenied("feedback.error.forbidden")
-    events = feedback_service.history(ctx.session, item=item)
-    people = feedback_service.members_by_id(
+    events = feedback_queries.history(ctx.session, item=item)
+    people = feedback_queries.members_by_id(
         ctx.session,
         [
             item.owner_id,
@@ -219,5 +222,5 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         team=team,
         events=events,
         people=people,
-        times=feedback_service.response_times(item, team=team),
+        times=feedback_stats.response_times(item, team=team),
     )

@@ -22,15 +22,17 @@ from sqlalchemy.orm import Session
 from teamassist.clock import local
 from teamassist.exceptions import DomainError, NotFound, PermissionDenied
 from teamassist.feedback import flows, messages
-from teamassist.feedback import report as report_charts
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import (
     ACTIVE_STATUSES,
     FeedbackItem,
     FeedbackKind,
     FeedbackStatus,
 )
-from teamassist.feedback.service import MAX_NOTE, FeedbackFilter
+from teamassist.feedback.queries import FeedbackFilter
+from teamassist.feedback.service import MAX_NOTE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, render
@@ -141,14 +143,14 @@ def board(
     )
     filters = query.filters if own is None else replace(query.filters, reporter_id=own)
     if not query.errors:
-        items, total = feedback_service.search(
+        items, total = feedback_queries.search(
             session,
             workspace_id=principal.workspace.id,
             filters=filters,
             limit=PAGE_SIZE,
             offset=(query.page - 1) * PAGE_SIZE,
         )
-    people = feedback_service.members_by_id(session, (i.owner_id for i in items))
+    people = feedback_queries.members_by_id(session, (i.owner_id for i in items))
     teams = {x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)}
     context: dict[str, Any] = {
         "query": query,
@@ -203,7 +205,7 @@ def _item_page(
     except NotFound as exc:
         return _missing(request, principal, exc)
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=item.team_id)
-    events = feedback_service.history(session, item=item)
+    events = feedback_queries.history(session, item=item)
     duplicates = list(
         session.scalars(
             select(FeedbackItem)
@@ -211,7 +213,7 @@ def _item_page(
             .order_by(FeedbackItem.id)
         )
     )
-    people = feedback_service.members_by_id(
+    people = feedback_queries.members_by_id(
         session,
         [
             item.owner_id,
@@ -232,7 +234,7 @@ def _item_page(
         }
         for e in events
     ]
-    times = feedback_service.response_times(item, team=team)
+    times = feedback_stats.response_times(item, team=team)
     members = team_service.get_members(session, workspace_id=principal.workspace.id)
     response = render(
         request,
@@ -377,10 +379,10 @@ def report_page(
     if start > end:
         errors.append(t("feedback_web.board.bad_range"))
         start = end - timedelta(days=29)
-    if (end - start).days >= report_charts.MAX_DAYS:
-        errors.append(t("feedback_web.report.too_long", days=report_charts.MAX_DAYS))
-        start = end - timedelta(days=report_charts.MAX_DAYS - 1)
-    data = feedback_service.report_aggregates(session, team=team, date_from=start, date_to=end)
+    if (end - start).days >= feedback_stats.MAX_DAYS:
+        errors.append(t("feedback_web.report.too_long", days=feedback_stats.MAX_DAYS))
+        start = end - timedelta(days=feedback_stats.MAX_DAYS - 1)
+    data = feedback_stats.report_aggregates(session, team=team, date_from=start, date_to=end)
     return render(
         request,
         "feedback/report.html",
@@ -391,6 +393,6 @@ def report_page(
         date_to=end,
         errors=errors,
         report=data,
-        charts=report_charts.chart_data(data),
+        charts=feedback_stats.chart_data(data),
         duration=messages.duration,
     )

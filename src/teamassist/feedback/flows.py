@@ -16,7 +16,9 @@ from teamassist.chat.types import Reply
 from teamassist.enums import ChannelPurpose, Role
 from teamassist.exceptions import PermissionDenied
 from teamassist.feedback import messages
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import settings as feedback_settings
 from teamassist.feedback.models import (
     FeedbackAction,
     FeedbackItem,
@@ -60,7 +62,7 @@ def is_on_duty(session: Session, *, team: Team, member: Member, at: datetime) ->
 
 def default_owner(session: Session, *, team: Team) -> Member | None:
     """The configured fallback owner (``settings.feedback.default_owner``), else the first admin."""
-    handle = feedback_service.desk_settings(team).default_owner
+    handle = feedback_settings.desk_settings(team).default_owner
     if handle:
         member = team_service.get_member_by_handle(
             session, workspace_id=team.workspace_id, handle=handle
@@ -354,7 +356,7 @@ def assign(
 
 def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime, **_: Any) -> None:
     """``duty.signed_in``: hand the items that came in while nobody was on duty to ``member``."""
-    pending = feedback_service.pending_digest(session, team=team)
+    pending = feedback_queries.pending_digest(session, team=team)
     if not pending:
         return
     kinds = {
@@ -386,10 +388,10 @@ def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime,
 
 def handoff_section(*, session: Session, team: Team, now: datetime, **_: Any) -> str | None:
     """``duty.handoff_digest``: the items still open, for the next person on duty."""
-    items = feedback_service.active_items(session, team=team)
+    items = feedback_queries.active_items(session, team=team)
     if not items:
         return None
-    owners = feedback_service.members_by_id(session, (i.owner_id for i in items))
+    owners = feedback_queries.members_by_id(session, (i.owner_id for i in items))
     return messages.handoff_section(items, owners)
 
 
@@ -403,11 +405,11 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
     Idempotent: notice keys name the item and the start of its waiting time, and the item
     records what was done, so running it again (or on two runners) sends nothing twice.
     """
-    settings = feedback_service.desk_settings(team)
+    settings = feedback_settings.desk_settings(team)
     done: list[tuple[int, str]] = []
     if settings.renotify_minutes <= 0 and settings.escalate_minutes <= 0:
         return done
-    items = feedback_service.due_for_follow_up(
+    items = feedback_queries.due_for_follow_up(
         session,
         team=team,
         now=now,

@@ -10,7 +10,7 @@ from teamassist.chat.buttons import command_button
 from teamassist.chat.types import Button, ButtonStyle, Reply, ReplyField
 from teamassist.clock import local
 from teamassist.feedback.models import FeedbackEvent, FeedbackItem
-from teamassist.feedback.service import ResponseTimes
+from teamassist.feedback.stats import ResponseTimes
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team

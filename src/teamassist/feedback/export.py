@@ -1,0 +1,82 @@
+"""Feedback as CSV, one row per item with its response times."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from sqlalchemy.orm import Session
+
+from teamassist.feedback.models import FeedbackItem
+from teamassist.feedback.queries import members_by_id
+from teamassist.feedback.stats import response_times
+from teamassist.team.models import Team
+
+CSV_COLUMNS = [
+    "id",
+    "team_id",
+    "kind",
+    "status",
+    "text",
+    "reporter",
+    "owner",
+    "created_at",
+    "acknowledged_at",
+    "resolved_at",
+    "duplicate_of",
+    "plus_ones",
+    "resolution_note",
+    "acknowledge_seconds",
+    "acknowledge_work_seconds",
+    "resolve_seconds",
+    "resolve_work_seconds",
+]
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that spreadsheets will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(session: Session, *, items: Iterable[FeedbackItem], teams: dict[int, Team]) -> str:
+    """Render items as CSV (UTF-8 text; the endpoint adds a BOM for spreadsheet programs)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    rows = list(items)
+    people = members_by_id(session, [i.owner_id for i in rows])
+    for item in rows:
+        team = teams[item.team_id]
+        times = response_times(item, team=team)
+        owner = people.get(item.owner_id) if item.owner_id is not None else None
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    item.id,
+                    item.team_id,
+                    item.kind,
+                    item.status,
+                    item.text,
+                    item.reporter_name,
+                    owner.display_name if owner else "",
+                    item.created_at.isoformat(),
+                    item.acknowledged_at.isoformat() if item.acknowledged_at else "",
+                    item.resolved_at.isoformat() if item.resolved_at else "",
+                    item.duplicate_of_id or "",
+                    item.plus_ones,
+                    item.resolution_note or "",
+                    _secs(times.acknowledge_wall),
+                    _secs(times.acknowledge_work),
+                    _secs(times.resolve_wall),
+                    _secs(times.resolve_work),
+                )
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _secs(value: float | None) -> str:
+    return "" if value is None else str(round(value))
