@@ -1,22 +1,50 @@
-"""What a command handler gets: the session, who is asking, where, and when."""
+"""What a command handler gets: the session, who is asking, where, and when.
+
+This module sits below the parser and the registry: it names what a handler is and what a
+handler may read of the command list (:class:`CommandIndex`), so neither imports back up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from teamassist.chat.parser import MentionToken
-from teamassist.chat.types import InboundMessage, Person
+from teamassist.chat.types import InboundMessage, MentionToken, Person, Reply
 from teamassist.clock import local
 from teamassist.enums import Role
+from teamassist.ports import Ports
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
-if TYPE_CHECKING:
-    from teamassist.chat.registry import Registry
+
+class CommandInfo(Protocol):
+    """What ``/帮助`` shows of one command."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> list[str]: ...
+    @property
+    def usage(self) -> str: ...
+    @property
+    def help(self) -> str: ...
+
+    group: str
+
+
+class CommandIndex(Protocol):
+    """The command list as handlers see it (``chat.registry.Registry`` is one)."""
+
+    @property
+    def specs(self) -> Sequence[CommandInfo]: ...
+
+    def get(self, word: str) -> CommandInfo | None:
+        """A command by name or alias (case-insensitive)."""
+        ...
 
 
 @dataclass
@@ -30,7 +58,8 @@ class CommandContext:
     role: Role | None
     message: InboundMessage
     now: datetime
-    registry: Registry
+    registry: CommandIndex
+    ports: Ports
     is_platform_admin: bool = False
     on_duty: bool = False
     # Where users reach the dashboard (links in replies, calendar feed URLs).
@@ -70,3 +99,6 @@ class CommandContext:
         if member.id not in self._people_cache:
             self._people_cache[member.id] = team_service.person(member)
         return self._people_cache[member.id]
+
+
+Handler = Callable[[CommandContext, dict[str, Any]], Reply]

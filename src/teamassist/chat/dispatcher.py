@@ -21,12 +21,13 @@ from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.models import InboundEvent
 from teamassist.chat.registry import CommandSpec, Permission, Registry
-from teamassist.chat.types import ChatType, InboundMessage, Reply
+from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply
 from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
 from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
+from teamassist.ports import Ports
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
@@ -58,9 +59,11 @@ class Dispatcher:
         on_duty: OnDutyCheck | None = None,
         after_commit: Callable[[], None] | None = None,
         public_url: str = "",
+        ports: Ports | None = None,
     ) -> None:
         self.factory = factory
         self.registry = registry
+        self.ports = ports if ports is not None else Ports()
         self.clock = clock
         self.on_duty = on_duty
         self.after_commit = after_commit or (lambda: None)
@@ -218,6 +221,7 @@ class Dispatcher:
             message=message,
             now=now,
             registry=self.registry,
+            ports=self.ports,
             is_platform_admin=message.sender_is_platform_admin,
             public_url=self.public_url,
         )
@@ -273,9 +277,9 @@ class Dispatcher:
     def _resolve_members(ctx: CommandContext, args: dict[str, Any]) -> dict[str, Any]:
         resolved: dict[str, Any] = {}
         for name, value in args.items():
-            if isinstance(value, parser.MentionToken):
+            if isinstance(value, MentionToken):
                 resolved[name] = ctx.resolve(value)
-            elif isinstance(value, list) and value and isinstance(value[0], parser.MentionToken):
+            elif isinstance(value, list) and value and isinstance(value[0], MentionToken):
                 resolved[name] = [ctx.resolve(v) for v in value]
             else:
                 resolved[name] = value

@@ -13,21 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
-from teamassist.chat.types import Mention
+from teamassist.chat.types import Mention, MentionToken
 
 # QQ: <@!123> or <@123>; Feishu text: @_user_1; typed: @handle or @显示名
 MENTION = re.compile(r"<@!?(?P<qq>[^>\s]+)>|@(?P<name>[^\s@<>，,]+)")
 _LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@!?[^>\s]+>|@\S+))+\s*")
 _SLASHES = ("/", "／")
-
-
-@dataclass(frozen=True)
-class MentionToken:
-    """A mention written in the text, before it is resolved to a member."""
-
-    raw: str
-    user_key: str | None  # a platform id when the platform encoded one
-    name: str | None  # a handle or display name typed after '@'
 
 
 @dataclass(frozen=True)

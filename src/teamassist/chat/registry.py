@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
 
+from teamassist.chat.context import Handler
 from teamassist.i18n import lookup, t
-
-if TYPE_CHECKING:
-    from teamassist.chat.context import CommandContext
-    from teamassist.chat.types import Reply
 
 
 class Permission(StrEnum):
@@ -49,9 +45,6 @@ class Arg:
     # For optional WORD arguments: only accept a token from this set (e.g. rotation names are
     # checked later, but a WORD must not swallow a mention).
     max_length: int | None = None
-
-
-Handler = Callable[["CommandContext", dict[str, Any]], "Reply"]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -25,6 +26,15 @@ class Mention(BaseModel):
     user_key: str
     display: str = ""
     is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class MentionToken:
+    """A mention written in the text, before it is resolved to a member."""
+
+    raw: str
+    user_key: str | None  # a platform id when the platform encoded one
+    name: str | None  # a handle or display name typed after '@'
 
 
 class InboundMessage(BaseModel):
