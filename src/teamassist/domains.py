@@ -51,9 +51,9 @@ def api_routers() -> list[APIRouter]:
 
 def dashboard_routers() -> list[APIRouter]:
     """Dashboard page routers (and public feed URLs such as /ical/<token>.ics)."""
-    from teamassist.duty.dashboard import router as duty_dashboard
+    from teamassist.duty.pages import router as duty_dashboard
     from teamassist.duty.reports_api import public_router as duty_ical
-    from teamassist.feedback.dashboard import router as feedback_dashboard
+    from teamassist.feedback.pages import router as feedback_dashboard
 
     return [duty_dashboard, duty_ical, feedback_dashboard]
 
