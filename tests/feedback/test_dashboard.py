@@ -196,14 +196,24 @@ def test_only_the_desk_may_act(sqlite_runtime: Runtime) -> None:
         assert ws is not None
         lisi = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="lisi")
         auth.set_password(session, username="lisi", password="pw-lisi", member=lisi)
+        zhangsan = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="zhangsan")
+        auth.set_password(session, username="zhangsan", password="pw-zs", member=zhangsan)
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
         _sign_in(client, "lisi", "pw-lisi")
+        # issue #10 E: lisi neither reported nor works the item, so he may not even read it
+        # (this test used to assert he saw the page without the buttons)
         page = client.get(f"/feedback/items/{item_id}")
-        assert 'data-action="resolve"' not in page.text
-        assert "只有值班人员" in page.text
+        assert page.status_code == 403 and "页面白屏" not in page.text
+        assert "需要有权限的人" in page.text
         refused = client.post(f"/feedback/items/{item_id}/resolve", data={})
         assert refused.status_code == 403
         assert "需要有权限的人" in refused.text
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        _sign_in(client, "zhangsan", "pw-zs")  # the reporter reads it, without the buttons
+        page = client.get(f"/feedback/items/{item_id}")
+        assert page.status_code == 200 and "页面白屏" in page.text
+        assert 'data-action="resolve"' not in page.text
+        assert "只有值班人员" in page.text
     assert items(sqlite_runtime)[-1].status == "open"
 
 

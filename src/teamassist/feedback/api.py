@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import NotFound
+from teamassist.feedback import access, flows, messages
 from teamassist.feedback import export as feedback_export
-from teamassist.feedback import flows, messages
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback import stats as feedback_stats
@@ -71,7 +71,7 @@ def _read(item: FeedbackItem, team: Team, people: dict[int, Member]) -> Feedback
         owner_id=item.owner_id,
         owner_name=owner.display_name if owner else None,
         origin_platform=item.origin_platform,
-        origin_chat=item.origin_chat_name or item.origin_chat_key,
+        origin_chat=messages.origin_label(item),
         duplicate_of_id=item.duplicate_of_id,
         plus_ones=item.plus_ones,
         local_date=item.local_date,
@@ -291,9 +291,18 @@ def _load(session: Session, principal: Principal, item_id: int) -> tuple[Feedbac
 
 
 @router.get("/items/{item_id}", response_model=FeedbackItemDetail)
-def get_item(item_id: int, session: SessionDep, principal: PrincipalDep) -> FeedbackItemDetail:
-    """One item with its history."""
-    item, team = _load(session, principal, item_id)
+def get_item(
+    item_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> FeedbackItemDetail:
+    """One item with its history (its reporter, or whoever may work it: as /反馈详情)."""
+    item = access.get_visible(
+        session,
+        workspace_id=principal.workspace.id,
+        item_id=item_id,
+        member=principal.member,
+        now=runtime.clock(),
+    )
+    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=item.team_id)
     return _item_detail(session, item, team)
 
 

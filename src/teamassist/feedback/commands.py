@@ -7,8 +7,7 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
-from teamassist.exceptions import PermissionDenied
-from teamassist.feedback import flows, messages
+from teamassist.feedback import access, flows, messages
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback import stats as feedback_stats
@@ -200,12 +199,14 @@ def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("feedback.show", args=[_ID])
 def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/反馈详情: one item with its history (the reporter, the owner, or the desk)."""
-    item = feedback_service.get(ctx.session, workspace_id=ctx.workspace.id, item_id=args["id"])
-    involved = ctx.member.id in (item.reporter_id, item.owner_id) or ctx.is_lead
-    if not involved and not flows.is_on_duty(
-        ctx.session, team=ctx.team, member=ctx.member, at=ctx.now
-    ):
-        raise PermissionDenied("feedback.error.forbidden")
+    item = access.get_visible(
+        ctx.session,
+        workspace_id=ctx.workspace.id,
+        item_id=args["id"],
+        member=ctx.member,
+        now=ctx.now,
+        trusted=ctx.is_lead,
+    )
     events = feedback_queries.history(ctx.session, item=item)
     people = feedback_queries.members_by_id(
         ctx.session,

@@ -61,13 +61,27 @@ def received(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Rep
     return reply
 
 
+def origin_label(item: FeedbackItem) -> str:
+    """Where an item was written, for people: the channel's name, else ``platform:chat``.
+
+    The one place the label is built (notices, /反馈详情, REST, the dashboard). Some chat keys
+    already carry their platform (web chats are keyed ``web:<handle>``); it is not said twice.
+    """
+    if item.origin_chat_name:
+        return item.origin_chat_name
+    platform, chat = item.origin_platform, item.origin_chat_key
+    if platform and chat.startswith(f"{platform}:"):
+        chat = chat[len(platform) + 1 :]
+    return ":".join(part for part in (platform, chat) if part)
+
+
 def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Reply:
     """The notice to the internal channel and the WeCom robot."""
     reply = Reply(title=t(f"feedback.notice.title_{item.kind}"))
     reply.fields = [
         ReplyField(
             label=t("feedback.notice.origin"),
-            value=item.origin_chat_name or f"{item.origin_platform}:{item.origin_chat_key}",
+            value=origin_label(item),
         ),
         ReplyField(label=t("feedback.notice.id"), value=str(item.id)),
         ReplyField(label=t("feedback.notice.reporter"), value=item.reporter_name),
@@ -332,7 +346,7 @@ def detail(
         field("text", item.text),
         field("reporter", item.reporter_name),
         field("owner", owner.display_name if owner else t("feedback.show.nobody")),
-        field("origin", item.origin_chat_name or item.origin_chat_key or item.origin_platform),
+        field("origin", origin_label(item)),
         field("created", _when(item.created_at, team)),
         field("ack_time", _pair(times.acknowledge_wall, times.acknowledge_work)),
         field("resolve_time", _pair(times.resolve_wall, times.resolve_work)),

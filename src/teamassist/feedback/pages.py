@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import DomainError, NotFound, PermissionDenied
-from teamassist.feedback import flows, messages
+from teamassist.feedback import access, flows, messages
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback import stats as feedback_stats
@@ -201,8 +201,14 @@ def _item_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     try:
-        item = feedback_service.get(session, workspace_id=principal.workspace.id, item_id=item_id)
-    except NotFound as exc:
+        item = access.get_visible(
+            session,
+            workspace_id=principal.workspace.id,
+            item_id=item_id,
+            member=principal.member,
+            now=now,
+        )
+    except (NotFound, PermissionDenied) as exc:
         return _missing(request, principal, exc)
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=item.team_id)
     events = feedback_queries.history(session, item=item)
@@ -241,6 +247,7 @@ def _item_page(
         "feedback/item.html",
         principal,
         item=item,
+        origin=messages.origin_label(item),
         team=team,
         owner=people.get(item.owner_id) if item.owner_id is not None else None,
         history=history,

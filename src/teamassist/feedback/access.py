@@ -1,0 +1,51 @@
+"""Who may see one feedback item: the one object-level rule chat, REST and the dashboard share.
+
+An item is visible to its reporter and to whoever may work it (``flows.require_desk``: a lead or
+admin of the item's team, the person on duty, the item's owner). Everyone else gets
+``feedback.error.forbidden`` — the same answer /反馈详情 has always given.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import PermissionDenied
+from teamassist.feedback import flows
+from teamassist.feedback import service as feedback_service
+from teamassist.feedback.models import FeedbackItem
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+
+
+def can_view(session: Session, *, item: FeedbackItem, member: Member | None, now: datetime) -> bool:
+    """Whether ``member`` may read ``item`` (``None`` is the API token, the workspace owner)."""
+    if member is None or item.reporter_id == member.id:
+        return True
+    team = team_service.get_team(session, workspace_id=item.workspace_id, team_id=item.team_id)
+    try:
+        flows.require_desk(session, team=team, member=member, now=now, item=item)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def get_visible(
+    session: Session,
+    *,
+    workspace_id: int,
+    item_id: int,
+    member: Member | None,
+    now: datetime,
+    trusted: bool = False,
+) -> FeedbackItem:
+    """One item the caller may read; NotFound outside the workspace, PermissionDenied otherwise.
+
+    ``trusted`` is for callers already known to be on the desk by other means (a platform admin
+    in chat), so the rule is not asked twice.
+    """
+    item = feedback_service.get(session, workspace_id=workspace_id, item_id=item_id)
+    if not trusted and not can_view(session, item=item, member=member, now=now):
+        raise PermissionDenied("feedback.error.forbidden")
+    return item
