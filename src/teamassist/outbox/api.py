@@ -41,7 +41,10 @@ def list_outbox(
     status: OutboxStatus | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[OutboxRead]:
-    """Recent notices of the workspace, newest first."""
+    """Recent notices of the workspace, newest first (admin only: addresses and errors)."""
+    require_admin(
+        session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
+    )
     query = select(OutboxMessage).where(OutboxMessage.workspace_id == principal.workspace.id)
     if status is not None:
         query = query.where(OutboxMessage.status == status.value)

@@ -18,6 +18,7 @@ from teamassist.clock import local
 from teamassist.exceptions import DomainError
 from teamassist.http import auth
 from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render, templates
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
@@ -162,7 +163,14 @@ def _feed(session: Session, address: str) -> list[WebMessage]:
 
 @router.get("/outbox", response_class=HTMLResponse)
 def outbox_page(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
-    """Every outgoing notice with its delivery state."""
+    """Every outgoing notice with its delivery state (admin only, as ``GET /api/v1/outbox``).
+
+    The queue holds every member's address and the platforms' error texts; a member's own
+    notices are already on the feeds page (their inbox), so nothing is lost by refusing here.
+    """
+    require_admin(
+        session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
+    )
     rows = list(
         session.scalars(
             select(OutboxMessage)

@@ -1,0 +1,29 @@
+"""Dashboard and REST helpers for TestClient tests: accounts and signing in."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from teamassist.database import transaction
+from teamassist.http import auth
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+
+
+def give_account(runtime: Runtime, handle: str, password: str | None = None) -> str:
+    """A dashboard account for demo member ``handle``; returns its password."""
+    password = password or f"pw-{handle}"
+    with transaction(runtime.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle=handle)
+        auth.set_password(session, username=handle, password=password, member=member)
+    return password
+
+
+def sign_in(client: TestClient, username: str = "admin", password: str = "admin") -> None:
+    """Sign in through the login form, as a browser does."""
+    response = client.post(
+        "/login", data={"username": username, "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
