@@ -42,17 +42,16 @@ def job_groups() -> list[JobGroup]:
 def api_routers() -> list[APIRouter]:
     """REST routers, mounted under /api/v1."""
     from teamassist.duty.api import router as duty_router
-    from teamassist.duty.reports_api import router as duty_reports_router
     from teamassist.feedback.api import router as feedback_router
     from teamassist.team.api import router as team_router
 
-    return [team_router, duty_router, duty_reports_router, feedback_router]
+    return [team_router, duty_router, feedback_router]
 
 
 def dashboard_routers() -> list[APIRouter]:
     """Dashboard page routers (and public feed URLs such as /ical/<token>.ics)."""
+    from teamassist.duty.api import public_router as duty_ical
     from teamassist.duty.pages import router as duty_dashboard
-    from teamassist.duty.reports_api import public_router as duty_ical
     from teamassist.feedback.pages import router as feedback_dashboard
 
     return [duty_dashboard, duty_ical, feedback_dashboard]

@@ -1,12 +1,24 @@
-"""REST shapes of the duty desk."""
+"""REST shapes of the duty desk, each read shape with the mapper from what the services return
+(``ShiftRead.from_shift``, ``OverrideRead.from_row``...), so the routers only call and return."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from teamassist.duty.calendar import CalendarMode
+from teamassist.duty.service import override_end, version_spec
+
+if TYPE_CHECKING:
+    from teamassist.duty.fairness import FairnessReport
+    from teamassist.duty.feed_models import FeedToken
+    from teamassist.duty.models import CalendarException, Override, RotationVersion, SignIn, Swap
+    from teamassist.duty.rotation import Shift, VersionSpec
+    from teamassist.duty.service import Preview
+    from teamassist.team.models import Member
 
 
 class MemberBrief(BaseModel):
@@ -15,6 +27,14 @@ class MemberBrief(BaseModel):
     id: int
     handle: str
     display_name: str
+
+    @classmethod
+    def from_member(cls, member: Member) -> MemberBrief:
+        return cls(id=member.id, handle=member.handle, display_name=member.display_name)
+
+    @classmethod
+    def by_id(cls, people: Mapping[int, Member]) -> dict[int, MemberBrief]:
+        return {i: cls.from_member(m) for i, m in people.items()}
 
 
 class VersionRead(BaseModel):
@@ -31,6 +51,25 @@ class VersionRead(BaseModel):
     calendar: str
     change: str = ""
     cancelled_at: datetime | None = None
+
+    @classmethod
+    def from_spec(cls, spec: VersionSpec) -> VersionRead:
+        return cls(
+            effective_at=spec.effective_at,
+            member_ids=list(spec.member_ids),
+            anchor_date=spec.anchor_date,
+            anchor_index=spec.anchor_index,
+            turn_days=spec.turn_days,
+            people_per_turn=spec.people_per_turn,
+            handoff_time=spec.handoff.strftime("%H:%M"),
+            calendar=spec.calendar,
+        )
+
+    @classmethod
+    def from_row(cls, row: RotationVersion) -> VersionRead:
+        read = cls.from_spec(version_spec(row))
+        read.id, read.change, read.cancelled_at = row.id, row.change, row.cancelled_at
+        return read
 
 
 class RotationRead(BaseModel):
@@ -70,6 +109,20 @@ class ShiftRead(BaseModel):
     source: str
     provisional: bool
     ref_id: int | None = None
+
+    @classmethod
+    def from_shift(cls, shift: Shift) -> ShiftRead:
+        return cls(
+            rotation_id=shift.rotation_id,
+            duty_date=shift.duty_date,
+            start=shift.start,
+            end=shift.end,
+            member_ids=list(shift.member_ids),
+            primary_id=shift.primary,
+            source=shift.source,
+            provisional=shift.provisional,
+            ref_id=shift.ref_id,
+        )
 
 
 class RotationSchedule(BaseModel):
@@ -123,6 +176,21 @@ class PreviewRead(BaseModel):
     version: VersionRead
     broken_swap_ids: list[int] = Field(default_factory=list)
 
+    @classmethod
+    def from_preview(cls, preview: Preview, people: Mapping[int, Member]) -> PreviewRead:
+        """``people``: at least the members whose shifts move."""
+        return cls(
+            effective_at=preview.effective_at,
+            before=[ShiftRead.from_shift(s) for s in preview.before],
+            after=[ShiftRead.from_shift(s) for s in preview.after],
+            moved_member_ids=preview.moved_member_ids,
+            moved=[
+                MemberBrief.from_member(people[i]) for i in preview.moved_member_ids if i in people
+            ],
+            version=VersionRead.from_spec(preview.new_version),
+            broken_swap_ids=[s.id for s in preview.broken_swaps],
+        )
+
 
 class OverrideCreate(BaseModel):
     """Someone (or nobody: ``member_id`` null) holds the rotation for [start, end)."""
@@ -143,6 +211,18 @@ class OverrideRead(BaseModel):
     member_id: int | None
     reason: str
     cancelled_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Override) -> OverrideRead:
+        return cls(
+            id=row.id,
+            rotation_id=row.rotation_id,
+            start=row.start_at,
+            end=override_end(row),
+            member_id=row.member_id,
+            reason=row.reason,
+            cancelled_at=row.cancelled_at,
+        )
 
 
 class SwapCreate(BaseModel):
@@ -168,6 +248,20 @@ class SwapRead(BaseModel):
     created_at: datetime
     cancelled_at: datetime | None
 
+    @classmethod
+    def from_row(cls, row: Swap) -> SwapRead:
+        return cls(
+            id=row.id,
+            rotation_id=row.rotation_id,
+            member_a_id=row.member_a_id,
+            date_a=row.date_a,
+            member_b_id=row.member_b_id,
+            date_b=row.date_b,
+            reason=row.reason,
+            created_at=row.created_at,
+            cancelled_at=row.cancelled_at,
+        )
+
 
 class ExceptionCreate(BaseModel):
     """One future date marked as a duty day or a day off."""
@@ -183,6 +277,10 @@ class ExceptionRead(BaseModel):
     day: date
     active: bool
     note: str
+
+    @classmethod
+    def from_row(cls, row: CalendarException) -> ExceptionRead:
+        return cls(day=row.day, active=row.active, note=row.note)
 
 
 class SignOutIn(BaseModel):
@@ -200,3 +298,126 @@ class SignInRead(BaseModel):
     signed_in_at: datetime
     signed_out_at: datetime | None
     report: str | None
+
+    @classmethod
+    def from_row(cls, row: SignIn) -> SignInRead:
+        return cls(
+            rotation_id=row.rotation_id,
+            member_id=row.member_id,
+            duty_date=row.duty_date,
+            signed_in_at=row.signed_in_at,
+            signed_out_at=row.signed_out_at,
+            report=row.report,
+        )
+
+
+# -- calendar feeds (iCal subscriptions) ---------------------------------------------------------
+
+
+class FeedCreate(BaseModel):
+    """A new feed: one rotation, or one person (default: yourself)."""
+
+    team_id: int | None = None
+    rotation_id: int | None = None
+    member_id: int | None = None
+
+
+class FeedRead(BaseModel):
+    """A feed; ``url`` is only known in the answer to its creation."""
+
+    id: int
+    team_id: int
+    scope: str
+    rotation_id: int | None
+    member_id: int | None
+    label: str
+    created_by_id: int | None
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    url: str | None = None
+
+    @classmethod
+    def from_feed(cls, feed: FeedToken, url: str | None = None) -> FeedRead:
+        return cls(
+            id=feed.id,
+            team_id=feed.team_id,
+            scope=feed.scope,
+            rotation_id=feed.rotation_id,
+            member_id=feed.member_id,
+            label=feed.label,
+            created_by_id=feed.created_by_id,
+            created_at=feed.created_at,
+            revoked_at=feed.revoked_at,
+            last_used_at=feed.last_used_at,
+            url=url,
+        )
+
+
+# -- fairness ------------------------------------------------------------------------------------
+
+
+class PersonFairnessRead(BaseModel):
+    """One person's line of the fairness report."""
+
+    member_id: int
+    display_name: str
+    duty_days: int
+    workdays: int
+    weekend_days: int
+    holiday_days: int
+    hours: float
+    due_days: int
+    signed_days: int
+    sign_in_rate: float | None
+    late_sign_ins: int
+    average_sign_in: str | None
+
+
+class FairnessRead(BaseModel):
+    """The fairness report over [first, last]."""
+
+    team_id: int
+    rotation_id: int | None
+    first: date
+    last: date
+    late_after: str
+    balance: float | None
+    people: list[PersonFairnessRead] = Field(default_factory=list)
+
+    @classmethod
+    def from_report(
+        cls,
+        result: FairnessReport,
+        members: Mapping[int, Member],
+        *,
+        team_id: int,
+        rotation_id: int | None,
+    ) -> FairnessRead:
+        return cls(
+            team_id=team_id,
+            rotation_id=rotation_id,
+            first=result.first,
+            last=result.last,
+            late_after=result.late_after.strftime("%H:%M"),
+            balance=result.balance,
+            people=[
+                PersonFairnessRead(
+                    member_id=p.member_id,
+                    display_name=members[p.member_id].display_name
+                    if p.member_id in members
+                    else str(p.member_id),
+                    duty_days=p.duty_days,
+                    workdays=p.workdays,
+                    weekend_days=p.weekend_days,
+                    holiday_days=p.holiday_days,
+                    hours=round(p.hours, 2),
+                    due_days=p.due_days,
+                    signed_days=p.signed_days,
+                    sign_in_rate=p.sign_in_rate,
+                    late_sign_ins=p.late_sign_ins,
+                    average_sign_in=p.average_sign_in,
+                )
+                for p in result.people
+            ],
+        )

@@ -1,0 +1,58 @@
+"""What the duty REST routers share: the router shape, and the rotation, team and people a
+request names, checked against the caller's workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from teamassist.duty import service
+from teamassist.duty.models import Rotation
+from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import Principal
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+
+def resource_router() -> APIRouter:
+    """A router for one resource; every duty endpoint lives under /api/v1/duty."""
+    return APIRouter(prefix="/duty", tags=["duty"])
+
+
+def team_of(session: Session, principal: Principal, team_id: int | None) -> Team:
+    """The team named by id (the workspace's default team when none is named)."""
+    if team_id is None:
+        return team_service.default_team(session, workspace_id=principal.workspace.id)
+    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+
+
+def rotation_of(session: Session, principal: Principal, rotation_id: int) -> tuple[Rotation, Team]:
+    """The rotation of the caller's workspace, and its team."""
+    rotation = service.get_rotation_by_id(
+        session, workspace_id=principal.workspace.id, rotation_id=rotation_id
+    )
+    return rotation, team_of(session, principal, rotation.team_id)
+
+
+def team_members(
+    session: Session, principal: Principal, team: Team, ids: Sequence[int]
+) -> list[Member]:
+    """The members behind ``ids``, in order; each must belong to the team."""
+    found = service.members_by_id(session, ids)
+    members: list[Member] = []
+    for member_id in ids:
+        member = found.get(member_id)
+        if member is None or member.workspace_id != principal.workspace.id:
+            raise NotFound("core.error.unknown_member", who=str(member_id))
+        members.append(member)
+    service.check_team_members(session, team=team, members=members)
+    return members
+
+
+def caller(principal: Principal) -> Member:
+    """The member calling (a token not tied to a member cannot sign in or out)."""
+    if principal.member is None:
+        raise PermissionDenied("duty.error.no_member")
+    return principal.member

@@ -1,0 +1,64 @@
+"""Exception dates: a future date marked as a duty day or a day off for one rotation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from teamassist.duty import overrides as override_service
+from teamassist.duty.api.base import resource_router, rotation_of
+from teamassist.duty.schemas import ExceptionCreate, ExceptionRead
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
+
+router = resource_router()
+
+
+@router.get("/rotations/{rotation_id}/exceptions", response_model=list[ExceptionRead])
+def list_exceptions(
+    rotation_id: int, session: SessionDep, principal: PrincipalDep
+) -> list[ExceptionRead]:
+    """The rotation's exception dates."""
+    rotation, _ = rotation_of(session, principal, rotation_id)
+    return [
+        ExceptionRead.from_row(e) for e in override_service.exceptions(session, rotation=rotation)
+    ]
+
+
+@router.post("/rotations/{rotation_id}/exceptions", response_model=ExceptionRead, status_code=201)
+def add_exception(
+    rotation_id: int,
+    body: ExceptionCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> ExceptionRead:
+    """Mark a future date as a duty day or a day off for this rotation (admin)."""
+    rotation, team = rotation_of(session, principal, rotation_id)
+    require_admin(session, principal, team)
+    row = override_service.add_exception(
+        session,
+        team=team,
+        rotation=rotation,
+        day=body.day,
+        active=body.active,
+        note=body.note,
+        now=runtime.clock(),
+        by=principal.member,
+    )
+    return ExceptionRead.from_row(row)
+
+
+@router.delete("/rotations/{rotation_id}/exceptions/{day}", status_code=204)
+def delete_exception(
+    rotation_id: int,
+    day: date,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> None:
+    """Forget a future exception date (admin)."""
+    rotation, team = rotation_of(session, principal, rotation_id)
+    require_admin(session, principal, team)
+    override_service.delete_exception(
+        session, team=team, rotation=rotation, day=day, now=runtime.clock()
+    )

@@ -1,0 +1,151 @@
+"""Calendar feeds (secret iCal subscription URLs): list, create, revoke; and one-off iCal
+downloads of a rotation or a person for a signed-in caller. The public feed URL itself is
+served by :mod:`.public`."""
+
+from __future__ import annotations
+
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
+
+from teamassist.duty import feeds, service
+from teamassist.duty.api.base import resource_router, team_of
+from teamassist.duty.schemas import FeedCreate, FeedRead
+from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import Principal
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
+from teamassist.team.models import Member, Team
+
+router = resource_router()
+
+ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+def _is_admin(session: Session, principal: Principal, team: Team) -> bool:
+    try:
+        require_admin(session, principal, team)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@router.get("/feeds", response_model=list[FeedRead])
+def list_feeds(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team_id: int | None = None,
+    include_revoked: bool = False,
+) -> list[FeedRead]:
+    """Your feeds (admins: every feed of the team). Tokens are never shown again."""
+    team = team_of(session, principal, team_id)
+    mine = None if _is_admin(session, principal, team) else principal.member
+    rows = feeds.feeds(session, team=team, member=mine, include_revoked=include_revoked)
+    return [FeedRead.from_feed(f) for f in rows]
+
+
+@router.post("/feeds", response_model=FeedRead, status_code=201)
+def create_feed(
+    body: FeedCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> FeedRead:
+    """A secret feed URL of a rotation, or of a person (yourself; admins: anyone)."""
+    team = team_of(session, principal, body.team_id)
+    rotation = None
+    member: Member | None = None
+    if body.rotation_id is not None:
+        rotation = service.get_rotation_by_id(
+            session, workspace_id=principal.workspace.id, rotation_id=body.rotation_id
+        )
+        team = team_of(session, principal, rotation.team_id)
+        if principal.member is not None:
+            service.require_team_member(session, team, principal.member)
+    else:
+        if body.member_id is None or (
+            principal.member is not None and body.member_id == principal.member.id
+        ):
+            member = principal.member
+        else:
+            require_admin(session, principal, team)
+            member = service.members_by_id(session, [body.member_id]).get(body.member_id)
+            if member is None or member.workspace_id != principal.workspace.id:
+                raise NotFound("core.error.unknown_member", who=str(body.member_id))
+        if member is None:
+            raise PermissionDenied("duty.error.no_member")
+    created = feeds.create_feed(
+        session,
+        team=team,
+        now=runtime.clock(),
+        rotation=rotation,
+        member=member,
+        by=principal.member,
+    )
+    url = feeds.feed_url(runtime.settings.web.public_url, created.token)
+    return FeedRead.from_feed(created.feed, url)
+
+
+@router.delete("/feeds/{feed_id}", response_model=FeedRead)
+def revoke_feed(
+    feed_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team_id: int | None = None,
+) -> FeedRead:
+    """Revoke a feed: its URL answers 404 from now on (yours; admins: any)."""
+    team = team_of(session, principal, team_id)
+    feed = feeds.get_feed(session, team=team, feed_id=feed_id)
+    if not feeds.owns(feed, principal.member):
+        require_admin(session, principal, team)
+    return FeedRead.from_feed(feeds.revoke_feed(session, feed=feed, now=runtime.clock()))
+
+
+def _ics(body: bytes, name: str) -> Response:
+    return Response(
+        content=body,
+        media_type=ICAL_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/rotations/{rotation_id}/calendar.ics")
+def rotation_calendar(
+    rotation_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> Response:
+    """One rotation's final shifts as iCal (60 days back to 180 ahead), for a signed-in caller."""
+    rotation = service.get_rotation_by_id(
+        session, workspace_id=principal.workspace.id, rotation_id=rotation_id
+    )
+    team = team_of(session, principal, rotation.team_id)
+    body = feeds.render(
+        session,
+        team=team,
+        now=runtime.clock(),
+        rotation=rotation,
+        domain=feeds.uid_domain(runtime.settings.web.public_url),
+    )
+    return _ics(body, f"duty-{rotation.key}.ics")
+
+
+@router.get("/teams/{team_id}/members/{member_id}/calendar.ics")
+def member_calendar(
+    team_id: int,
+    member_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> Response:
+    """One person's shifts across the team's rotations as iCal (yours; admins: anyone's)."""
+    team = team_of(session, principal, team_id)
+    if principal.member is None or principal.member.id != member_id:
+        require_admin(session, principal, team)
+    member = service.members_by_id(session, [member_id]).get(member_id)
+    if member is None or member.workspace_id != principal.workspace.id:
+        raise NotFound("core.error.unknown_member", who=str(member_id))
+    service.require_team_member(session, team, member)
+    body = feeds.render(
+        session,
+        team=team,
+        now=runtime.clock(),
+        member=member,
+        domain=feeds.uid_domain(runtime.settings.web.public_url),
+    )
+    return _ics(body, f"duty-{member.handle}.ics")

@@ -1,0 +1,166 @@
+"""Rotations, their version history, and roster changes (preview, then apply)."""
+
+from __future__ import annotations
+
+from teamassist.duty import service
+from teamassist.duty.api.base import resource_router, rotation_of, team_members, team_of
+from teamassist.duty.rotation import CompiledRotation
+from teamassist.duty.schemas import (
+    PreviewRead,
+    RosterChangeIn,
+    RotationCreate,
+    RotationRead,
+    VersionRead,
+)
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
+
+router = resource_router()
+
+
+@router.get("/teams/{team_id}/rotations", response_model=list[RotationRead])
+def list_rotations(
+    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> list[RotationRead]:
+    """The team's rotations with the version in force now."""
+    team = team_of(session, principal, team_id)
+    now = runtime.clock()
+    chosen = service.rotations(session, team=team)
+    result = []
+    for rotation, spec in zip(
+        chosen, service.load_specs(session, team=team, only=chosen), strict=True
+    ):
+        current = CompiledRotation(spec).version_at(now) or (
+            spec.versions[0] if spec.versions else None
+        )
+        result.append(
+            RotationRead(
+                id=rotation.id,
+                team_id=rotation.team_id,
+                key=rotation.key,
+                name=rotation.name,
+                kind=rotation.kind,
+                current=VersionRead.from_spec(current) if current else None,
+            )
+        )
+    return result
+
+
+@router.post("/teams/{team_id}/rotations", response_model=RotationRead, status_code=201)
+def create_rotation(
+    team_id: int,
+    body: RotationCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> RotationRead:
+    """Create a rotation (admin)."""
+    team = team_of(session, principal, team_id)
+    require_admin(session, principal, team)
+    rotation = service.create_rotation(
+        session,
+        team=team,
+        key=body.key,
+        name=body.name,
+        kind=body.kind,
+        members=team_members(session, principal, team, body.member_ids),
+        start_date=body.start_date,
+        now=runtime.clock(),
+        turn_days=body.turn_days,
+        people_per_turn=body.people_per_turn,
+        handoff_time=body.handoff_time,
+        calendar=body.calendar.value,
+        by=principal.member,
+    )
+    versions = service.versions(session, rotation=rotation)
+    return RotationRead(
+        id=rotation.id,
+        team_id=team.id,
+        key=rotation.key,
+        name=rotation.name,
+        kind=rotation.kind,
+        current=VersionRead.from_row(versions[-1]),
+    )
+
+
+@router.get("/rotations/{rotation_id}/versions", response_model=list[VersionRead])
+def list_versions(
+    rotation_id: int, session: SessionDep, principal: PrincipalDep
+) -> list[VersionRead]:
+    """The rotation's history: every version, oldest first (append-only)."""
+    rotation, _ = rotation_of(session, principal, rotation_id)
+    return [VersionRead.from_row(v) for v in service.versions(session, rotation=rotation)]
+
+
+@router.delete("/rotations/{rotation_id}/versions/{version_id}", response_model=VersionRead)
+def cancel_version(
+    rotation_id: int,
+    version_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> VersionRead:
+    """Withdraw a roster change that has not taken effect yet (admin)."""
+    rotation, team = rotation_of(session, principal, rotation_id)
+    require_admin(session, principal, team)
+    row = service.cancel_version(
+        session, rotation=rotation, version_id=version_id, now=runtime.clock()
+    )
+    return VersionRead.from_row(row)
+
+
+def _change(body: RosterChangeIn) -> service.RosterChange:
+    return service.RosterChange(
+        action=body.action,
+        member_ids=tuple(body.member_ids),
+        effective_date=body.effective_date,
+        turn_days=body.turn_days,
+        people_per_turn=body.people_per_turn,
+        handoff_time=body.handoff_time,
+        calendar=body.calendar.value if body.calendar else None,
+    )
+
+
+@router.post("/rotations/{rotation_id}/changes/preview", response_model=PreviewRead)
+def preview_change(
+    rotation_id: int,
+    body: RosterChangeIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> PreviewRead:
+    """The next 4 weeks before/after a change and whose shifts move; nothing is saved."""
+    rotation, team = rotation_of(session, principal, rotation_id)
+    require_admin(session, principal, team)
+    team_members(session, principal, team, body.member_ids)
+    preview = service.preview_change(
+        session, team=team, rotation=rotation, change=_change(body), now=runtime.clock()
+    )
+    return PreviewRead.from_preview(
+        preview, service.members_by_id(session, preview.moved_member_ids)
+    )
+
+
+@router.post("/rotations/{rotation_id}/changes", response_model=PreviewRead, status_code=201)
+def apply_change(
+    rotation_id: int,
+    body: RosterChangeIn,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+) -> PreviewRead:
+    """Apply a roster change as a new version (admin); answers like the preview."""
+    rotation, team = rotation_of(session, principal, rotation_id)
+    require_admin(session, principal, team)
+    team_members(session, principal, team, body.member_ids)
+    preview = service.change_roster(
+        session,
+        team=team,
+        rotation=rotation,
+        change=_change(body),
+        now=runtime.clock(),
+        by=principal.member,
+    )
+    return PreviewRead.from_preview(
+        preview, service.members_by_id(session, preview.moved_member_ids)
+    )

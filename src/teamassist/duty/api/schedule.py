@@ -1,0 +1,97 @@
+"""The final schedule, who is on duty, and calendar warnings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi import Query
+
+from teamassist.clock import ensure_utc
+from teamassist.duty import overrides, service
+from teamassist.duty.api.base import resource_router, team_of
+from teamassist.duty.schemas import (
+    MemberBrief,
+    OnDutyRead,
+    RotationSchedule,
+    ScheduleRead,
+    ShiftRead,
+)
+from teamassist.exceptions import DomainError
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.i18n import t
+
+router = resource_router()
+
+MAX_SCHEDULE_DAYS = 400
+
+
+@router.get("/teams/{team_id}/schedule", response_model=ScheduleRead)
+def get_schedule(
+    team_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    start: date | None = None,
+    days: int = Query(default=7, ge=1, le=MAX_SCHEDULE_DAYS),
+) -> ScheduleRead:
+    """The final schedule of every rotation for ``days`` duty days from ``start`` (today)."""
+    team = team_of(session, principal, team_id)
+    first = start or service.today(team, runtime.clock())
+    window_start, window_end = service.days_window(team, first, days)
+    per_rotation = service.schedule(session, team=team, start=window_start, end=window_end)
+    ids = {i for _, shifts in per_rotation for s in shifts for i in s.member_ids}
+    warnings = [
+        t("duty.roster_warning", rotation=r.name, year=y)
+        for r, y in service.roster(session, team=team, first=first, days=days).warnings
+    ]
+    return ScheduleRead(
+        start=window_start,
+        end=window_end,
+        rotations=[
+            RotationSchedule(
+                rotation_id=r.id,
+                rotation=r.name,
+                shifts=[ShiftRead.from_shift(s) for s in shifts],
+            )
+            for r, shifts in per_rotation
+        ],
+        members=MemberBrief.by_id(service.members_by_id(session, ids)),
+        warnings=warnings,
+    )
+
+
+@router.get("/teams/{team_id}/on-duty", response_model=list[OnDutyRead])
+def who_is_on_duty(
+    team_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    at: datetime | None = None,
+) -> list[OnDutyRead]:
+    """Who holds each rotation now (or at ``at``, which must carry a time zone)."""
+    team = team_of(session, principal, team_id)
+    if at is not None and at.tzinfo is None:
+        raise DomainError("duty.error.naive_time")
+    instant = ensure_utc(at) if at is not None else runtime.clock()
+    return [
+        OnDutyRead(
+            rotation_id=d.rotation.id,
+            rotation=d.rotation.name,
+            kind=d.rotation.kind,
+            duty_date=d.duty_date,
+            members=[MemberBrief.from_member(m) for m in d.members],
+        )
+        for d in service.on_duty(session, team=team, at=instant)
+    ]
+
+
+@router.get("/teams/{team_id}/calendar-warnings", response_model=list[str])
+def calendar_warnings(
+    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+) -> list[str]:
+    """Rotations that will reach a year without official holiday data within ~2 months."""
+    team = team_of(session, principal, team_id)
+    return [
+        t("duty.roster_warning", rotation=w.rotation.name, year=w.year)
+        for w in overrides.calendar_warnings(session, team=team, now=runtime.clock())
+    ]
