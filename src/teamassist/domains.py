@@ -18,6 +18,7 @@ from teamassist.scheduler.registry import JobGroup
 from teamassist.team.models import Member, Team, Workspace
 
 if TYPE_CHECKING:
+    from teamassist.ports import Ports
     from teamassist.runtime import Runtime
 
 
@@ -92,10 +93,11 @@ def webhook_routers(runtime: Runtime) -> list[APIRouter]:
     return routers
 
 
-def wire_events() -> None:
+def wire_events(ports: Ports) -> None:
     """Subscribe each domain's handlers to the others' events (idempotent)."""
     from teamassist import events
     from teamassist.feedback import flows as feedback_flows
+    from teamassist.ports import Roster
 
-    events.subscribe("duty.signed_in", feedback_flows.on_signed_in)
+    events.subscribe("duty.signed_in", feedback_flows.SignedInDigest(ports.get(Roster)))
     events.subscribe("duty.handoff_digest", feedback_flows.handoff_section)

@@ -8,7 +8,7 @@ a start-up error (``PortMissing``), never a silent fallback at run time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Protocol, TypeVar, cast
 
@@ -51,25 +51,34 @@ class Workdays(Protocol):
         ...
 
 
+# A port is named by its Protocol class. ``Callable[..., T]`` rather than ``type[T]``: mypy
+# refuses a Protocol where ``type[T]`` is expected (type-abstract), yet infers T from it here.
+PortKey = Callable[..., T]
+
+
+def _name(port: object) -> str:
+    return str(getattr(port, "__name__", port))
+
+
 class Ports:
     """The ports of one runtime: port type → implementation."""
 
     def __init__(self) -> None:
-        self._impl: dict[type, object] = {}
+        self._impl: dict[object, object] = {}
 
-    def provide(self, port: type[T], impl: T) -> None:
+    def provide(self, port: PortKey[T], impl: T) -> None:
         """Register ``impl`` as the implementation of ``port`` (one per port)."""
         if port in self._impl:
-            raise ValueError(f"port {port.__name__} is provided twice")
+            raise ValueError(f"port {_name(port)} is provided twice")
         self._impl[port] = impl
 
-    def get(self, port: type[T]) -> T:
+    def get(self, port: PortKey[T]) -> T:
         """The implementation of ``port``; raises ``PortMissing`` when none is installed."""
         try:
             return cast(T, self._impl[port])
         except KeyError as exc:
-            raise PortMissing(f"no installed domain provides the {port.__name__} port") from exc
+            raise PortMissing(f"no installed domain provides the {_name(port)} port") from exc
 
-    def has(self, port: type) -> bool:
+    def has(self, port: object) -> bool:
         """Whether ``port`` is provided."""
         return port in self._impl

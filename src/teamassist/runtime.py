@@ -16,10 +16,13 @@ from teamassist.chat.retention import RetentionSweep
 from teamassist.clock import Clock, utcnow
 from teamassist.config import Settings
 from teamassist.database import make_engine, make_session_factory
+from teamassist.duty.roster import DutyRoster
 from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker, deliver_due
 from teamassist.outbox.senders import Sender
+from teamassist.ports import Ports, Roster, Workdays
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
+from teamassist.workdays import ChinaWorkdays
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Runtime:
     dispatcher: Dispatcher
     scheduler: Scheduler
     clock: Clock
+    ports: Ports = field(default_factory=Ports)
     senders: dict[str, Sender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
 
@@ -63,10 +67,16 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     """Assemble the runtime from settings."""
-    domains.wire_events()
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     factory = make_session_factory(engine)
     registry = Registry(domains.command_groups())
+    # The ports (until the bootstrap fills them from each Domain's ``provides``).
+    ports = Ports()
+    workdays: Workdays = ChinaWorkdays()
+    roster: Roster = DutyRoster()
+    ports.provide(Workdays, workdays)
+    ports.provide(Roster, roster)
+    domains.wire_events(ports)
     runtime_ref: dict[str, Runtime] = {}
 
     def kick() -> None:
@@ -80,6 +90,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         on_duty=domains.on_duty_check(),
         after_commit=kick,
         public_url=settings.web.public_url,
+        ports=ports,
     )
     scheduler = Scheduler(
         factory,
@@ -96,6 +107,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
             ),
         ],
         after_commit=kick,
+        ports=ports,
     )
     runtime = Runtime(
         settings=settings,
@@ -105,6 +117,7 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         dispatcher=dispatcher,
         scheduler=scheduler,
         clock=clock,
+        ports=ports,
     )
     runtime.senders[WebSender.platform] = WebSender(factory, clock)
     for sender in _platform_senders(settings, factory, clock):

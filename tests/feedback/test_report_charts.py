@@ -13,6 +13,7 @@ from teamassist.feedback.service import Origin
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
+from teamassist.workdays import ChinaWorkdays
 from tests.conftest import load_demo
 
 
@@ -74,7 +75,11 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
         item(FeedbackKind.SUGGESTION, _at(3, 8), None)
 
         data = feedback_stats.report_aggregates(
-            session, team=team, date_from=date(2026, 6, 1), date_to=date(2026, 6, 4)
+            session,
+            team=team,
+            date_from=date(2026, 6, 1),
+            date_to=date(2026, 6, 4),
+            workdays=ChinaWorkdays(),
         )
 
     assert data.total == 4

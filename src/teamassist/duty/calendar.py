@@ -4,14 +4,14 @@ Modes:
 
 - ``all``: every day is a duty day (the seed's behaviour).
 - ``weekdays``: Monday to Friday.
-- ``cn_workdays``: China's working days from ``chinese_calendar`` — statutory holidays are off,
-  调休 weekends are working days.
+- ``cn_workdays``: China's working days from the shared working calendar
+  (:mod:`teamassist.workdays`) — statutory holidays are off, 调休 weekends are working days.
 
-``chinese_calendar`` only has data for years the State Council has announced; for any other
-year it raises ``NotImplementedError``. Such a year is *unknown*: we do not guess which days are
-off. Every day of an unknown year counts as active (nobody is dropped from the roster), the
-shifts are marked provisional, and admins are warned until the data (or their own exception
-dates) arrive. Admin exception dates always win over the data.
+The shared calendar only has data for years the State Council has announced; any other year is
+*unknown* (provisional). A rotation does not guess which days are off there: every day of an
+unknown year counts as active (nobody is dropped from the roster), the shifts are marked
+provisional, and admins are warned until the data (or their own exception dates) arrive.
+Admin exception dates always win over the data.
 
 Lookups are cached per (mode, year) as cumulative counts, so counting active days between two
 dates is O(log n) and a year's schedule needs no per-day library calls after the first.
@@ -27,7 +27,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
-import chinese_calendar
+from teamassist.workdays import holiday_name, official_days
+
+__all__ = ["CalendarMode", "WorkCalendar", "YearTable", "holiday_name", "year_known", "year_table"]
 
 
 class CalendarMode(StrEnum):
@@ -53,27 +55,19 @@ def year_table(mode: str, year: int) -> YearTable:
     first = date(year, 1, 1)
     days = (date(year + 1, 1, 1) - first).days
     known = True
-    flags = bytearray(days)
     if mode == CalendarMode.CN_WORKDAYS:
-        try:
-            chinese_calendar.is_workday(first)  # raises for a year without official data
-        except NotImplementedError:
-            known = False
-        # is_workday validates every call (slow); its rule over the package's own tables is
-        # "a 调休 workday, or a weekday that is not a holiday" (checked day by day in tests).
-        holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
-    elif mode not in {CalendarMode.ALL, CalendarMode.WEEKDAYS}:
-        raise ValueError(f"unknown calendar mode {mode!r}")
-    for i in range(days if known else 0):
-        day = first + timedelta(days=i)
-        if mode == CalendarMode.ALL:
-            flags[i] = 1
-        elif mode == CalendarMode.WEEKDAYS:
-            flags[i] = 1 if day.weekday() < 5 else 0
-        else:
-            flags[i] = 1 if day in workdays or (day.weekday() < 5 and day not in holidays) else 0
-    if not known:
+        official = official_days(year)
+        known = official is not None
+        # An unknown year: every day active, so nobody is dropped from the roster.
+        flags = bytearray(official if official is not None else b"\x01" * days)
+    elif mode == CalendarMode.ALL:
         flags = bytearray(b"\x01" * days)
+    elif mode == CalendarMode.WEEKDAYS:
+        flags = bytearray(
+            1 if (first + timedelta(days=i)).weekday() < 5 else 0 for i in range(days)
+        )
+    else:
+        raise ValueError(f"unknown calendar mode {mode!r}")
     cumulative: array[int] = array("i", [0]) * (days + 1)
     total = 0
     for i in range(days):
@@ -85,15 +79,6 @@ def year_table(mode: str, year: int) -> YearTable:
 def year_known(mode: str, year: int) -> bool:
     """Whether ``mode`` has real data for ``year`` (always true except ``cn_workdays``)."""
     return year_table(mode, year).known
-
-
-def holiday_name(day: date) -> str | None:
-    """The Chinese holiday a date belongs to (a day off or a 调休 working day), if any."""
-    try:
-        _on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
-        return None
-    return str(name) if name else None
 
 
 @dataclass

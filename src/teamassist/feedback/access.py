@@ -15,17 +15,20 @@ from teamassist.exceptions import PermissionDenied
 from teamassist.feedback import flows
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback.models import FeedbackItem
+from teamassist.ports import Roster
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
 
-def can_view(session: Session, *, item: FeedbackItem, member: Member | None, now: datetime) -> bool:
+def can_view(
+    session: Session, *, roster: Roster, item: FeedbackItem, member: Member | None, now: datetime
+) -> bool:
     """Whether ``member`` may read ``item`` (``None`` is the API token, the workspace owner)."""
     if member is None or item.reporter_id == member.id:
         return True
     team = team_service.get_team(session, workspace_id=item.workspace_id, team_id=item.team_id)
     try:
-        flows.require_desk(session, team=team, member=member, now=now, item=item)
+        flows.require_desk(session, roster=roster, team=team, member=member, now=now, item=item)
     except PermissionDenied:
         return False
     return True
@@ -34,6 +37,7 @@ def can_view(session: Session, *, item: FeedbackItem, member: Member | None, now
 def get_visible(
     session: Session,
     *,
+    roster: Roster,
     workspace_id: int,
     item_id: int,
     member: Member | None,
@@ -46,6 +50,6 @@ def get_visible(
     in chat), so the rule is not asked twice.
     """
     item = feedback_service.get(session, workspace_id=workspace_id, item_id=item_id)
-    if not trusted and not can_view(session, item=item, member=member, now=now):
+    if not trusted and not can_view(session, roster=roster, item=item, member=member, now=now):
         raise PermissionDenied("feedback.error.forbidden")
     return item

@@ -35,6 +35,7 @@ from teamassist.feedback.schemas import (
 from teamassist.feedback.service import Origin
 from teamassist.http.auth import Principal
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -57,8 +58,10 @@ def _member(session: Session, principal: Principal, handle: str) -> Member:
     return member
 
 
-def _read(item: FeedbackItem, team: Team, people: dict[int, Member]) -> FeedbackItemRead:
-    times = feedback_stats.response_times(item, team=team)
+def _read(
+    item: FeedbackItem, team: Team, people: dict[int, Member], workdays: Workdays
+) -> FeedbackItemRead:
+    times = feedback_stats.response_times(item, team=team, workdays=workdays)
     owner = people.get(item.owner_id) if item.owner_id is not None else None
     return FeedbackItemRead(
         id=item.id,
@@ -84,6 +87,8 @@ def _read(item: FeedbackItem, team: Team, people: dict[int, Member]) -> Feedback
         acknowledge_work_seconds=times.acknowledge_work,
         resolve_seconds=times.resolve_wall,
         resolve_work_seconds=times.resolve_work,
+        work_provisional=times.provisional,
+        work_provisional_years=list(times.provisional_years),
     )
 
 
@@ -127,7 +132,11 @@ def _restrict(
     session: Session, principal: Principal, runtime: Runtime, filters: FeedbackFilter
 ) -> FeedbackFilter:
     own = flows.visible_reporter(
-        session, workspace_id=principal.workspace.id, member=principal.member, now=runtime.clock()
+        session,
+        roster=runtime.ports.get(Roster),
+        workspace_id=principal.workspace.id,
+        member=principal.member,
+        now=runtime.clock(),
     )
     return filters if own is None else replace(filters, reporter_id=own)
 
@@ -186,7 +195,7 @@ def list_items(
         total=total,
         limit=limit,
         offset=offset,
-        items=[_read(i, teams[i.team_id], people) for i in items],
+        items=[_read(i, teams[i.team_id], people, runtime.ports.get(Workdays)) for i in items],
     )
 
 
@@ -229,6 +238,7 @@ def export_items(
             session, workspace_id=principal.workspace.id, filters=filters
         ),
         teams=_teams(session, principal),
+        workdays=runtime.ports.get(Workdays),
     )
     return Response(
         content="\ufeff" + text,
@@ -246,6 +256,7 @@ def submit(
     now = runtime.clock()
     done = flows.submit(
         session,
+        roster=runtime.ports.get(Roster),
         team=team,
         reporter=principal.member,
         kind=body.kind,
@@ -255,10 +266,12 @@ def submit(
         reporter_name=None if principal.member else principal.username,
     )
     people = {done.owner.id: done.owner} if done.owner else {}
-    return _read(done.item, team, people)
+    return _read(done.item, team, people, runtime.ports.get(Workdays))
 
 
-def _item_detail(session: Session, item: FeedbackItem, team: Team) -> FeedbackItemDetail:
+def _item_detail(
+    session: Session, item: FeedbackItem, team: Team, workdays: Workdays
+) -> FeedbackItemDetail:
     events = feedback_queries.history(session, item=item)
     people = feedback_queries.members_by_id(
         session,
@@ -268,7 +281,7 @@ def _item_detail(session: Session, item: FeedbackItem, team: Team) -> FeedbackIt
             *(int((e.detail or {}).get("owner_id") or 0) or None for e in events),
         ],
     )
-    base = _read(item, team, people)
+    base = _read(item, team, people, workdays)
     history = [
         FeedbackEventRead(
             action=e.action,
@@ -297,20 +310,28 @@ def get_item(
     """One item with its history (its reporter, or whoever may work it: as /反馈详情)."""
     item = access.get_visible(
         session,
+        roster=runtime.ports.get(Roster),
         workspace_id=principal.workspace.id,
         item_id=item_id,
         member=principal.member,
         now=runtime.clock(),
     )
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=item.team_id)
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 def _desk(
     session: Session, principal: Principal, runtime: RuntimeDep, item_id: int
 ) -> tuple[FeedbackItem, Team]:
     item, team = _load(session, principal, item_id)
-    flows.require_desk(session, team=team, member=principal.member, now=runtime.clock(), item=item)
+    flows.require_desk(
+        session,
+        roster=runtime.ports.get(Roster),
+        team=team,
+        member=principal.member,
+        now=runtime.clock(),
+        item=item,
+    )
     return item, team
 
 
@@ -327,7 +348,7 @@ def acknowledge(
     flows.acknowledge(
         session, item=item, actor=principal.member, now=runtime.clock(), note=body.note
     )
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.post("/items/{item_id}/resolve", response_model=FeedbackItemDetail)
@@ -348,7 +369,7 @@ def resolve(
         now=runtime.clock(),
         note=body.note,
     )
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.post("/items/{item_id}/wont-fix", response_model=FeedbackItemDetail)
@@ -369,7 +390,7 @@ def wont_fix(
         now=runtime.clock(),
         note=body.note,
     )
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.post("/items/{item_id}/duplicate", response_model=FeedbackItemDetail)
@@ -393,7 +414,7 @@ def duplicate(
         now=runtime.clock(),
         note=body.note,
     )
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.post("/items/{item_id}/reopen", response_model=FeedbackItemDetail)
@@ -407,7 +428,7 @@ def reopen(
     """Reopen a closed item."""
     item, team = _desk(session, principal, runtime, item_id)
     flows.reopen(session, item=item, actor=principal.member, now=runtime.clock(), note=body.note)
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.post("/items/{item_id}/assign", response_model=FeedbackItemDetail)
@@ -424,7 +445,7 @@ def assign(
     flows.assign(
         session, item=item, owner=owner, actor=principal.member, now=runtime.clock(), note=body.note
     )
-    return _item_detail(session, item, team)
+    return _item_detail(session, item, team, runtime.ports.get(Workdays))
 
 
 @router.get("/report", response_model=FeedbackReportRead)
@@ -444,7 +465,9 @@ def report(
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
-    data = feedback_stats.report_aggregates(session, team=team, date_from=start, date_to=end)
+    data = feedback_stats.report_aggregates(
+        session, team=team, date_from=start, date_to=end, workdays=runtime.ports.get(Workdays)
+    )
     return FeedbackReportRead(
         team_id=team.id,
         date_from=data.date_from,
@@ -457,4 +480,6 @@ def report(
         median_resolve_seconds=data.median_resolve_wall,
         median_resolve_work_seconds=data.median_resolve_work,
         load=[LoadRead(**vars(row)) for row in data.load],
+        work_provisional=data.provisional,
+        work_provisional_years=data.provisional_years,
     )

@@ -14,6 +14,7 @@ from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackKind, FeedbackStatus
 from teamassist.feedback.queries import FeedbackFilter
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, Origin
+from teamassist.ports import Roster, Workdays
 from teamassist.team.models import Member, Team
 
 commands = CommandGroup("feedback")
@@ -42,6 +43,7 @@ def _origin(ctx: CommandContext) -> Origin:
 def _submit(ctx: CommandContext, kind: FeedbackKind, text: str) -> Reply:
     done = flows.submit(
         ctx.session,
+        roster=ctx.ports.get(Roster),
         team=ctx.team,
         reporter=ctx.member,
         kind=kind,
@@ -201,6 +203,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/反馈详情: one item with its history (the reporter, the owner, or the desk)."""
     item = access.get_visible(
         ctx.session,
+        roster=ctx.ports.get(Roster),
         workspace_id=ctx.workspace.id,
         item_id=args["id"],
         member=ctx.member,
@@ -223,5 +226,5 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         team=team,
         events=events,
         people=people,
-        times=feedback_stats.response_times(item, team=team),
+        times=feedback_stats.response_times(item, team=team, workdays=ctx.ports.get(Workdays)),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from teamassist.feedback.models import FeedbackItem
 from teamassist.feedback.queries import members_by_id
 from teamassist.feedback.stats import response_times
+from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
 CSV_COLUMNS = [
@@ -40,7 +41,9 @@ def _cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def export_csv(session: Session, *, items: Iterable[FeedbackItem], teams: dict[int, Team]) -> str:
+def export_csv(
+    session: Session, *, items: Iterable[FeedbackItem], teams: dict[int, Team], workdays: Workdays
+) -> str:
     """Render items as CSV (UTF-8 text; the endpoint adds a BOM for spreadsheet programs)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -49,7 +52,7 @@ def export_csv(session: Session, *, items: Iterable[FeedbackItem], teams: dict[i
     people = members_by_id(session, [i.owner_id for i in rows])
     for item in rows:
         team = teams[item.team_id]
-        times = response_times(item, team=team)
+        times = response_times(item, team=team, workdays=workdays)
         owner = people.get(item.owner_id) if item.owner_id is not None else None
         writer.writerow(
             [

@@ -28,6 +28,7 @@ from teamassist.feedback.models import (
 from teamassist.feedback.service import Origin
 from teamassist.feedback.worktime import working_seconds
 from teamassist.outbox import service as outbox_service
+from teamassist.ports import Roster, Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team
 
@@ -38,26 +39,15 @@ ROTATION: dict[str, str] = {
 }
 
 
-# -- the duty roster ---------------------------------------------------------------------------
+# -- the duty roster (through the Roster port; feedback never imports duty) -------------------
 
 
-def on_duty(session: Session, *, team: Team, at: datetime, kind: str | None) -> list[Member]:
-    """Who is on duty for ``kind`` (primary first); nobody when there is no duty domain."""
-    try:
-        from teamassist.duty import service as duty_service
-    except ImportError:  # the duty domain is optional at composition time
-        return []
+def on_duty(
+    session: Session, *, roster: Roster, team: Team, at: datetime, kind: str | None
+) -> list[Member]:
+    """Who is on duty for ``kind`` (primary first)."""
     rotation = ROTATION.get(kind) if kind else None
-    return list(duty_service.on_duty_members(session, team=team, at=at, rotation_kind=rotation))
-
-
-def is_on_duty(session: Session, *, team: Team, member: Member, at: datetime) -> bool:
-    """Whether ``member`` is on duty now (either rotation)."""
-    try:
-        from teamassist.duty import service as duty_service
-    except ImportError:
-        return False
-    return bool(duty_service.is_on_duty(session, team, member, at))
+    return list(roster.on_duty(session, team=team, at=at, rotation_kind=rotation))
 
 
 def default_owner(session: Session, *, team: Team) -> Member | None:
@@ -76,6 +66,7 @@ def default_owner(session: Session, *, team: Team) -> Member | None:
 def require_desk(
     session: Session,
     *,
+    roster: Roster,
     team: Team,
     member: Member | None,
     now: datetime,
@@ -91,13 +82,13 @@ def require_desk(
         return
     if item is not None and item.owner_id == member.id:
         return
-    if is_on_duty(session, team=team, member=member, at=now):
+    if roster.is_on_duty(session, team=team, member=member, at=now):
         return
     raise PermissionDenied("feedback.error.forbidden")
 
 
 def visible_reporter(
-    session: Session, *, workspace_id: int, member: Member | None, now: datetime
+    session: Session, *, roster: Roster, workspace_id: int, member: Member | None, now: datetime
 ) -> int | None:
     """Whose items a listing may show: None for the desk (everything), else only the member's own.
 
@@ -108,7 +99,7 @@ def visible_reporter(
         return None
     for team in team_service.get_teams(session, workspace_id=workspace_id):
         try:
-            require_desk(session, team=team, member=member, now=now)
+            require_desk(session, roster=roster, team=team, member=member, now=now)
         except PermissionDenied:
             continue
         return None
@@ -144,6 +135,7 @@ def channel_name(session: Session, *, team: Team, platform: str, chat_key: str) 
 def submit(
     session: Session,
     *,
+    roster: Roster,
     team: Team,
     reporter: Member | None,
     kind: FeedbackKind,
@@ -157,7 +149,7 @@ def submit(
     The notice goes to the internal channel and the WeCom robot; a team with neither still
     reaches the owner, directly.
     """
-    people = on_duty(session, team=team, at=now, kind=kind.value)
+    people = on_duty(session, roster=roster, team=team, at=now, kind=kind.value)
     owner = people[0] if people else default_owner(session, team=team)
     item = feedback_service.report(
         session,
@@ -354,7 +346,24 @@ def assign(
 # -- nothing falls through -----------------------------------------------------------------------
 
 
-def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime, **_: Any) -> None:
+@dataclass(frozen=True)
+class SignedInDigest:
+    """The ``duty.signed_in`` subscriber, bound to the runtime's roster.
+
+    Equal for equal rosters, so subscribing it again (another runtime) adds nothing.
+    """
+
+    roster: Roster
+
+    def __call__(
+        self, *, session: Session, team: Team, member: Member, now: datetime, **_: Any
+    ) -> None:
+        on_signed_in(session=session, roster=self.roster, team=team, member=member, now=now)
+
+
+def on_signed_in(
+    *, session: Session, roster: Roster, team: Team, member: Member, now: datetime
+) -> None:
     """``duty.signed_in``: hand the items that came in while nobody was on duty to ``member``."""
     pending = feedback_queries.pending_digest(session, team=team)
     if not pending:
@@ -362,7 +371,9 @@ def on_signed_in(*, session: Session, team: Team, member: Member, now: datetime,
     kinds = {
         kind
         for kind in ROTATION
-        if any(m.id == member.id for m in on_duty(session, team=team, at=now, kind=kind))
+        if any(
+            m.id == member.id for m in on_duty(session, roster=roster, team=team, at=now, kind=kind)
+        )
     }
     # Duty told us this person is on duty; if no rotation claims them, they take everything.
     mine = [i for i in pending if i.kind in (kinds or set(ROTATION))]
@@ -395,7 +406,9 @@ def handoff_section(*, session: Session, team: Team, now: datetime, **_: Any) ->
     return messages.handoff_section(items, owners)
 
 
-def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int, str]]:
+def follow_up(
+    session: Session, *, team: Team, now: datetime, workdays: Workdays
+) -> list[tuple[int, str]]:
     """Re-notify unacknowledged items, then escalate them to the admins.
 
     Times are wall-clock for items someone on duty holds. An item that arrived while nobody was
@@ -422,7 +435,11 @@ def follow_up(session: Session, *, team: Team, now: datetime) -> list[tuple[int,
             continue
         if item.digest_pending:
             working = working_seconds(
-                item.awaiting_since, now, tz=team.timezone, hours=settings.work_hours
+                item.awaiting_since,
+                now,
+                tz=team.timezone,
+                workdays=workdays,
+                hours=settings.work_hours,
             )
             waited = timedelta(seconds=working)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from teamassist.feedback import flows
+from teamassist.ports import Workdays
 from teamassist.scheduler.registry import JobContext, JobGroup
 
 jobs = JobGroup("feedback")
@@ -13,4 +14,4 @@ SWEEP_MINUTES = 5
 @jobs.every("feedback.follow_up", minutes=SWEEP_MINUTES)
 def follow_up(job: JobContext) -> None:
     """Each team's open items past their re-notify or escalation time (see ``flows``)."""
-    flows.follow_up(job.session, team=job.team, now=job.now)
+    flows.follow_up(job.session, team=job.team, now=job.now, workdays=job.ports.get(Workdays))

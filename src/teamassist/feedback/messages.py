@@ -315,6 +315,13 @@ def duration(seconds: float | None) -> str:
     return t("feedback.duration.minutes", m=mins)
 
 
+def provisional_note(years: Sequence[int]) -> str | None:
+    """Say that working time was counted Monday–Friday for years without official data."""
+    if not years:
+        return None
+    return t("feedback.duration.provisional", years="、".join(str(y) for y in years))
+
+
 def _pair(wall: float | None, work: float | None) -> str:
     if wall is None:
         return duration(None)
@@ -351,6 +358,9 @@ def detail(
         field("ack_time", _pair(times.acknowledge_wall, times.acknowledge_work)),
         field("resolve_time", _pair(times.resolve_wall, times.resolve_work)),
     ]
+    note = provisional_note(times.provisional_years)
+    if note:
+        reply.fields.append(field("work_note", note))
     if item.plus_ones:
         reply.fields.append(
             field("plus_ones", t("feedback.show.plus_ones_value", count=item.plus_ones))

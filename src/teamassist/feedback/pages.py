@@ -37,6 +37,7 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, render
 from teamassist.i18n import t
+from teamassist.ports import Ports, Roster, Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -139,7 +140,11 @@ def board(
     total = 0
     # Off the desk, a member sees their own reports only (as in chat).
     own = flows.visible_reporter(
-        session, workspace_id=principal.workspace.id, member=principal.member, now=runtime.clock()
+        session,
+        roster=runtime.ports.get(Roster),
+        workspace_id=principal.workspace.id,
+        member=principal.member,
+        now=runtime.clock(),
     )
     filters = query.filters if own is None else replace(query.filters, reporter_id=own)
     if not query.errors:
@@ -181,10 +186,17 @@ def board(
 
 
 def _may_act(
-    session: Session, principal: Principal, team: Team, item: FeedbackItem, now: datetime
+    session: Session,
+    principal: Principal,
+    team: Team,
+    item: FeedbackItem,
+    now: datetime,
+    roster: Roster,
 ) -> bool:
     try:
-        flows.require_desk(session, team=team, member=principal.member, now=now, item=item)
+        flows.require_desk(
+            session, roster=roster, team=team, member=principal.member, now=now, item=item
+        )
     except PermissionDenied:
         return False
     return True
@@ -196,6 +208,7 @@ def _item_page(
     principal: Principal,
     now: datetime,
     item_id: int,
+    ports: Ports,
     *,
     error: str | None = None,
     status_code: int = 200,
@@ -203,6 +216,7 @@ def _item_page(
     try:
         item = access.get_visible(
             session,
+            roster=ports.get(Roster),
             workspace_id=principal.workspace.id,
             item_id=item_id,
             member=principal.member,
@@ -240,7 +254,7 @@ def _item_page(
         }
         for e in events
     ]
-    times = feedback_stats.response_times(item, team=team)
+    times = feedback_stats.response_times(item, team=team, workdays=ports.get(Workdays))
     members = team_service.get_members(session, workspace_id=principal.workspace.id)
     response = render(
         request,
@@ -259,8 +273,9 @@ def _item_page(
         ack_work=messages.duration(times.acknowledge_work),
         resolve_time=messages.duration(times.resolve_wall),
         resolve_work=messages.duration(times.resolve_work),
+        work_provisional=messages.provisional_note(times.provisional_years),
         active=item.status in ACTIVE_STATUSES,
-        may_act=_may_act(session, principal, team, item, now),
+        may_act=_may_act(session, principal, team, item, now, ports.get(Roster)),
         members=[m for m in members if m.active],
         error=error,
         done=request.query_params.get("done") == "1" and error is None,
@@ -285,7 +300,7 @@ def item_page(
     runtime: RuntimeDep,
 ) -> HTMLResponse:
     """One item exactly as written, who reported and follows it, its whole history."""
-    return _item_page(request, session, principal, runtime.clock(), item_id)
+    return _item_page(request, session, principal, runtime.clock(), item_id, runtime.ports)
 
 
 ACTIONS = ("acknowledge", "resolve", "wont_fix", "reopen", "assign")
@@ -349,7 +364,14 @@ def act(
         team = team_service.get_team(
             session, workspace_id=principal.workspace.id, team_id=item.team_id
         )
-        flows.require_desk(session, team=team, member=principal.member, now=now, item=item)
+        flows.require_desk(
+            session,
+            roster=runtime.ports.get(Roster),
+            team=team,
+            member=principal.member,
+            now=now,
+            item=item,
+        )
         _apply(session, principal, now, item, action, note or None, owner)
     except DomainError as exc:
         session.rollback()  # nothing of a refused action stays
@@ -359,6 +381,7 @@ def act(
             principal,
             now,
             item_id,
+            runtime.ports,
             error=exc.message(),
             status_code=exc.status_code,
         )
@@ -389,7 +412,9 @@ def report_page(
     if (end - start).days >= feedback_stats.MAX_DAYS:
         errors.append(t("feedback_web.report.too_long", days=feedback_stats.MAX_DAYS))
         start = end - timedelta(days=feedback_stats.MAX_DAYS - 1)
-    data = feedback_stats.report_aggregates(session, team=team, date_from=start, date_to=end)
+    data = feedback_stats.report_aggregates(
+        session, team=team, date_from=start, date_to=end, workdays=runtime.ports.get(Workdays)
+    )
     return render(
         request,
         "feedback/report.html",
@@ -402,4 +427,5 @@ def report_page(
         report=data,
         charts=feedback_stats.chart_data(data),
         duration=messages.duration,
+        work_provisional=messages.provisional_note(data.provisional_years),
     )

@@ -63,6 +63,12 @@ class FeedbackItemRead(BaseModel):
     acknowledge_work_seconds: float | None
     resolve_seconds: float | None
     resolve_work_seconds: float | None
+    work_provisional: bool = Field(
+        default=False,
+        description="a working-time figure counts a year without official holiday data "
+        "(Monday–Friday assumed)",
+    )
+    work_provisional_years: list[int] = Field(default_factory=list)
 
 
 class FeedbackEventRead(BaseModel):
@@ -115,4 +121,10 @@ class FeedbackReportRead(BaseModel):
     median_acknowledge_work_seconds: float | None
     median_resolve_seconds: float | None
     median_resolve_work_seconds: float | None
+    work_provisional: bool = Field(
+        default=False,
+        description="a working-time median counts a year without official holiday data "
+        "(Monday–Friday assumed)",
+    )
+    work_provisional_years: list[int] = Field(default_factory=list)
     load: list[LoadRead]

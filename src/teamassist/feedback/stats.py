@@ -20,8 +20,9 @@ from teamassist.exceptions import DomainError
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackItem, FeedbackKind, FeedbackStatus
 from teamassist.feedback.queries import members_by_id
 from teamassist.feedback.settings import desk_settings
-from teamassist.feedback.worktime import working_seconds
+from teamassist.feedback.worktime import provisional_years, working_seconds
 from teamassist.i18n import t
+from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
 MAX_DAYS = 366  # the report page refuses longer ranges (one bar per day)
@@ -38,21 +39,31 @@ class ResponseTimes:
     acknowledge_work: float | None
     resolve_wall: float | None
     resolve_work: float | None
+    # Years the working-time figures count on a Monday–Friday guess (no official holiday data).
+    provisional_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Whether a working-time figure rests on a provisional year."""
+        return bool(self.provisional_years)
 
 
-def response_times(item: FeedbackItem, *, team: Team) -> ResponseTimes:
+def response_times(item: FeedbackItem, *, team: Team, workdays: Workdays) -> ResponseTimes:
     """How long the desk took on ``item``; working time follows the team's calendar."""
     hours = desk_settings(team).work_hours
+    guessed: set[int] = set()
 
     def _pair(end: datetime | None) -> tuple[float | None, float | None]:
         if end is None:
             return None, None
         wall = max(0.0, (end - item.created_at).total_seconds())
-        return wall, working_seconds(item.created_at, end, tz=team.timezone, hours=hours)
+        tz = team.timezone
+        guessed.update(provisional_years(item.created_at, end, tz=tz, workdays=workdays))
+        return wall, working_seconds(item.created_at, end, tz=tz, workdays=workdays, hours=hours)
 
     ack_wall, ack_work = _pair(item.acknowledged_at)
     res_wall, res_work = _pair(item.resolved_at if item.status == FeedbackStatus.RESOLVED else None)
-    return ResponseTimes(ack_wall, ack_work, res_wall, res_work)
+    return ResponseTimes(ack_wall, ack_work, res_wall, res_work, tuple(sorted(guessed)))
 
 
 # -- report aggregates (the dashboard's report page) ---------------------------------------------
@@ -83,13 +94,22 @@ class Report:
     median_resolve_wall: float | None = None
     median_resolve_work: float | None = None
     load: list[LoadRow] = field(default_factory=list)
+    # Years the working-time medians count on a Monday–Friday guess (no official holiday data).
+    provisional_years: list[int] = field(default_factory=list)
+
+    @property
+    def provisional(self) -> bool:
+        """Whether a working-time median rests on a provisional year."""
+        return bool(self.provisional_years)
 
 
 def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def report_aggregates(session: Session, *, team: Team, date_from: date, date_to: date) -> Report:
+def report_aggregates(
+    session: Session, *, team: Team, date_from: date, date_to: date, workdays: Workdays
+) -> Report:
     """Aggregate a team's items whose local day lies in [date_from, date_to] (at most a year)."""
     if date_to < date_from or (date_to - date_from).days > 366:
         raise DomainError("feedback.error.bad_range")
@@ -111,10 +131,12 @@ def report_aggregates(session: Session, *, team: Team, date_from: date, date_to:
     owners: dict[int | None, LoadRow] = {}
     names = members_by_id(session, (i.owner_id for i in items))
     statuses: Counter[str] = Counter()
+    guessed: set[int] = set()
     for item in items:
         per_day[item.local_date.isoformat()][item.kind] += 1
         statuses[item.status] += 1
-        times = response_times(item, team=team)
+        times = response_times(item, team=team, workdays=workdays)
+        guessed.update(times.provisional_years)
         if times.acknowledge_wall is not None and times.acknowledge_work is not None:
             ack_wall.append(times.acknowledge_wall)
             ack_work.append(times.acknowledge_work)
@@ -143,6 +165,7 @@ def report_aggregates(session: Session, *, team: Team, date_from: date, date_to:
     result.median_resolve_wall = _median(res_wall)
     result.median_resolve_work = _median(res_work)
     result.load = sorted(owners.values(), key=lambda r: (-r.assigned, r.name))
+    result.provisional_years = sorted(guessed)
     return result
 
 
@@ -184,6 +207,7 @@ def chart_data(report: Report) -> dict[str, Any]:
             "wall_label": t("feedback_web.report.wall"),
             "work_label": t("feedback_web.report.work"),
         },
+        "provisional_years": report.provisional_years,
         "load": {
             "names": [row.name or t("feedback_web.nobody") for row in report.load],
             "open": [row.open for row in report.load],

@@ -1,47 +1,20 @@
-"""Working time between two instants: China's working days (statutory holidays off, 调休
-weekends on) within the team's working hours (default 09:00–18:00, local time).
+"""Working time between two instants: working days (from the ``Workdays`` port) within the
+team's working hours (default 09:00–18:00, local time).
 
-The days come from the duty calendar (``duty.calendar``, mode ``cn_workdays``) when the duty
-domain is installed, so response times and rosters agree on what a working day is; without it,
-``chinese_calendar`` is asked directly and years without data fall back to Monday–Friday.
+The days come from the shared working calendar through the port, so response times and
+rosters agree on what a working day is. A span that touches a year without official holiday
+data rests on a Monday–Friday guess; :func:`provisional_years` names those years so every
+figure can say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 from teamassist.clock import ensure_utc, is_hhmm, parse_hhmm
-
-
-def _own_is_workday(day: date) -> bool:
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def _workday_check() -> Callable[[date], bool]:
-    try:
-        from teamassist.duty.calendar import CalendarMode, WorkCalendar
-    except ImportError:
-        return _own_is_workday
-    return WorkCalendar(mode=CalendarMode.CN_WORKDAYS).is_active
-
-
-_is_workday: Callable[[date], bool] | None = None
-
-
-def is_workday(day: date) -> bool:
-    """True on a working day (statutory holidays off, make-up weekend days on)."""
-    global _is_workday
-    if _is_workday is None:
-        _is_workday = _workday_check()
-    return _is_workday(day)
+from teamassist.ports import Workdays
 
 
 @dataclass(frozen=True)
@@ -61,19 +34,28 @@ class WorkHours:
         return cls()
 
 
+def _local_days(start: datetime, end: datetime, tz: str) -> tuple[date, date]:
+    zone = ZoneInfo(tz)
+    return ensure_utc(start).astimezone(zone).date(), ensure_utc(end).astimezone(zone).date()
+
+
 def working_seconds(
-    start: datetime, end: datetime, *, tz: str, hours: WorkHours = WorkHours()
+    start: datetime,
+    end: datetime,
+    *,
+    tz: str,
+    workdays: Workdays,
+    hours: WorkHours = WorkHours(),
 ) -> float:
     """Seconds of working time in [start, end) for a team in time zone ``tz``."""
     start, end = ensure_utc(start), ensure_utc(end)
     if end <= start:
         return 0.0
     zone = ZoneInfo(tz)
-    day = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
+    day, last = _local_days(start, end, tz)
     total = 0.0
     while day <= last:
-        if is_workday(day):
+        if workdays.is_workday(day):
             open_at = datetime.combine(day, hours.start, tzinfo=zone)
             close_at = datetime.combine(day, hours.end, tzinfo=zone)
             lo, hi = max(start, open_at), min(end, close_at)
@@ -81,3 +63,11 @@ def working_seconds(
                 total += (hi - lo).total_seconds()
         day += timedelta(days=1)
     return total
+
+
+def provisional_years(start: datetime, end: datetime, *, tz: str, workdays: Workdays) -> set[int]:
+    """Years of the local days in [start, end] whose working days are a Monday–Friday guess."""
+    if ensure_utc(end) <= ensure_utc(start):
+        return set()
+    first, last = _local_days(start, end, tz)
+    return {y for y in range(first.year, last.year + 1) if not workdays.is_official(y)}

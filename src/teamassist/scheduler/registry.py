@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from teamassist.clock import parse_hhmm
+from teamassist.ports import Ports
 from teamassist.team.models import Team
 
 
@@ -30,6 +31,7 @@ class JobContext:
     slot_at: datetime  # the occurrence, UTC
     local_date: date  # the team-local date of the occurrence
     now: datetime
+    ports: Ports  # what the installed domains provide (Roster, Workdays, ...)
 
 
 DailyHandler = Callable[[JobContext], None]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.clock import Clock, parse_hhmm, utcnow
 from teamassist.database import transaction
+from teamassist.ports import Ports
 from teamassist.scheduler.models import JobRun
 from teamassist.scheduler.registry import DailyJob, IntervalJob, JobContext, JobGroup
 from teamassist.team.models import Team
@@ -63,8 +64,10 @@ class Scheduler:
         catch_up: timedelta = timedelta(hours=2),
         system_jobs: Iterable[Callable[[], object]] = (),
         after_commit: Callable[[], None] | None = None,
+        ports: Ports | None = None,
     ) -> None:
         self.factory = factory
+        self.ports = ports if ports is not None else Ports()
         groups = list(groups)
         self.jobs = [job for group in groups for job in group.daily_jobs]
         self.interval_jobs = [job for group in groups for job in group.interval_jobs]
@@ -166,6 +169,7 @@ class Scheduler:
                         slot_at=slot,
                         local_date=slot.astimezone(zone).date(),
                         now=now,
+                        ports=self.ports,
                     )
                 )
             self.after_commit()
@@ -195,6 +199,7 @@ class Scheduler:
                         slot_at=slot,
                         local_date=slot.astimezone(ZoneInfo(live_team.timezone)).date(),
                         now=now,
+                        ports=self.ports,
                     )
                 )
             self.after_commit()
