@@ -97,6 +97,9 @@ class FairnessReport:
     late_after: time
     people: list[PersonFairness]
     balance: float | None  # mean over pairs of min/max duty days (1 = perfectly even)
+    # Years whose duty days were sorted into workday/weekend on a Monday–Friday guess (no
+    # official holiday data yet): their holiday counts may be too low.
+    provisional_years: list[int] = field(default_factory=list)
 
 
 def compute(
@@ -131,7 +134,10 @@ def compute(
     signs: dict[tuple[int, int, date], SignIn] = {
         (row.member_id, row.rotation_id, row.duty_date): row for row in sign_ins
     }
+    guessed: set[int] = set()
     for member_id, rotation_id, day in duty:
+        if not year_table(CalendarMode.CN_WORKDAYS, day.year).known:
+            guessed.add(day.year)
         person = people[member_id]
         person.duty_days += 1
         kind = day_kind(day)
@@ -156,7 +162,9 @@ def compute(
         midnight = datetime.combine(day, time(0, 0), tzinfo=zone)
         person.sign_in_minutes.append(int((signed_local - midnight).total_seconds() // 60))
     ordered = sorted(people.values(), key=lambda p: (-p.duty_days, p.member_id))
-    return FairnessReport(first, last, late_after, ordered, _balance(ordered))
+    return FairnessReport(
+        first, last, late_after, ordered, _balance(ordered), provisional_years=sorted(guessed)
+    )
 
 
 def _balance(people: Sequence[PersonFairness]) -> float | None:

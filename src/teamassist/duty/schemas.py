@@ -384,6 +384,12 @@ class FairnessRead(BaseModel):
     late_after: str
     balance: float | None
     people: list[PersonFairnessRead] = Field(default_factory=list)
+    provisional: bool = Field(
+        default=False,
+        description="a day counted falls in a year without official holiday data "
+        "(workday/weekend by Monday–Friday; holidays unknown)",
+    )
+    provisional_years: list[int] = Field(default_factory=list)
 
     @classmethod
     def from_report(
@@ -420,4 +426,6 @@ class FairnessRead(BaseModel):
                 )
                 for p in result.people
             ],
+            provisional=bool(result.provisional_years),
+            provisional_years=result.provisional_years,
         )
