@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.ports import Ports
 from teamassist.runtime import Runtime
+from teamassist.scheduler.models import JobRun
 from teamassist.scheduler.registry import IntervalJob, JobContext, JobGroup
 from teamassist.scheduler.runner import Scheduler
 from tests.conftest import load_demo
@@ -28,6 +34,7 @@ def sweep(job: JobContext) -> None:
 @pytest.fixture(autouse=True)
 def _reset() -> None:
     calls.clear()
+    slow_calls.clear()
     failures["left"] = 0
 
 
@@ -65,3 +72,61 @@ def test_a_failed_sweep_runs_again_on_the_next_tick(
     assert report.failed and calls == []
     scheduler.tick()
     assert len(calls) == 1
+
+
+def test_two_runtimes_on_one_database_sweep_once_per_slot(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    load_demo(runtime)
+    first = Scheduler(runtime.factory, [group], clock=clock)
+    second = Scheduler(runtime.factory, [group], clock=clock)
+    first.tick()
+    report = second.tick()
+    assert len(calls) == 1 and report.ran == [] and report.failed == []
+    clock.set(clock() + timedelta(minutes=5))  # the next slot: whoever ticks first runs it
+    second.tick()
+    first.tick()
+    assert len(calls) == 2 and calls[-1][1] == datetime(2026, 6, 1, 1, 5, tzinfo=UTC)
+    # a day later, the claims of a day ago are gone: one row per slot, not one forever
+    clock.set(clock() + timedelta(days=1, minutes=10))
+    first.tick()
+    with transaction(runtime.factory) as session:
+        slots = list(session.scalars(select(JobRun.slot_at).where(JobRun.job_key == "test.sweep")))
+    assert len(calls) == 3 and min(slots) >= clock() - timedelta(days=1, minutes=5)
+
+
+def test_two_runtimes_ticking_at_once_sweep_once(runtime: Runtime, clock: FrozenClock) -> None:
+    load_demo(runtime)
+    schedulers = [Scheduler(runtime.factory, [slow_group], clock=clock) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def tick(scheduler: Scheduler) -> None:
+        start.wait()
+        scheduler.tick()
+
+    threads = [threading.Thread(target=tick, args=(s,)) for s in schedulers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(slow_calls) == 1
+
+
+def test_a_sweep_gets_the_ports_of_its_runtime(sqlite_runtime: Runtime, clock: FrozenClock) -> None:
+    load_demo(sqlite_runtime)
+    seen: list[Ports] = []
+    probe = JobGroup("probe")
+    probe.every("probe.sweep", minutes=5)(lambda job: seen.append(job.ports))
+    ports = Ports()
+    Scheduler(sqlite_runtime.factory, [probe], clock=clock, ports=ports).tick()
+    assert seen == [ports]
+
+
+slow_calls: list[datetime] = []
+slow_group = JobGroup("slow")
+
+
+@slow_group.every("test.slow_sweep", minutes=5)
+def slow_sweep(job: JobContext) -> None:
+    slow_calls.append(job.slot_at)
+    time.sleep(0.3)  # hold the claim while the other runtime tries

@@ -4,7 +4,8 @@ A daily job runs once per team per configured local time; the times are per team
 (``team.settings["schedule"][key]``), so each team keeps its own clock and time zone.
 
 A sweep (``@jobs.every("feedback.follow_up", minutes=5)``) runs for each team once per
-interval; it is not claimed in ``job_run``, so its handler must be idempotent (outbox keys).
+interval, claimed in ``job_run`` like a daily occurrence, so N runtimes on one database run it
+once per slot. A failed sweep is retried on a later tick, so its handler stays idempotent.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The tick: find due occurrences, claim each in the database, run it in its own transaction.
 
 Claims are rows with a unique key, so two runners (or a runner restarted mid-way) never run an
-occurrence twice, and occurrences missed while the process was down are caught up on the next
-tick, as long as they are younger than ``catch_up_minutes``.
+occurrence twice — a daily job's occurrence or an interval sweep's slot alike — and occurrences
+missed while the process was down are caught up on the next tick, as long as they are younger
+than ``catch_up_minutes``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,6 +27,7 @@ from teamassist.team.models import Team
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+SWEEP_HISTORY = timedelta(days=1)  # claims of interval sweeps kept for inspection
 
 
 @dataclass
@@ -71,9 +73,6 @@ class Scheduler:
         groups = list(groups)
         self.jobs = [job for group in groups for job in group.daily_jobs]
         self.interval_jobs = [job for group in groups for job in group.interval_jobs]
-        # (job key, team id) -> the last interval slot that ran; sweeps are idempotent, so
-        # after a restart running one slot again is harmless.
-        self._swept: dict[tuple[str, int], datetime] = {}
         self.clock = clock
         self.catch_up = catch_up
         self.system_jobs = list(system_jobs)
@@ -183,11 +182,42 @@ class Scheduler:
 
     def _sweep(self, job: IntervalJob, team: Team, now: datetime, report: TickReport) -> None:
         slot = job.slot(now)
-        last = self._swept.get((job.key, team.id))
-        if last is not None and last >= slot:
-            return
+        claimed = False
         try:
             with transaction(self.factory) as session:
+                # The claim is a job_run row (job key, team, slot), as for daily jobs, in the
+                # sweep's own transaction: a failed sweep leaves no claim and runs again on the
+                # next tick; a second runtime on the same database loses the insert and skips.
+                if session.scalar(
+                    select(JobRun.id).where(
+                        JobRun.job_key == job.key,
+                        JobRun.team_id == team.id,
+                        JobRun.slot_at >= slot,
+                    )
+                ):
+                    return
+                session.add(
+                    JobRun(
+                        job_key=job.key,
+                        team_id=team.id,
+                        slot_at=slot,
+                        status="done",
+                        attempts=1,
+                        started_at=now,
+                        finished_at=now,
+                    )
+                )
+                session.flush()  # losing the claim race must stop us before the sweep runs
+                claimed = True
+                # A sweep's past claims protect nothing once a later slot is claimed; keep a
+                # day of them to look at, not one row per interval forever.
+                session.execute(
+                    delete(JobRun).where(
+                        JobRun.job_key == job.key,
+                        JobRun.team_id == team.id,
+                        JobRun.slot_at < slot - SWEEP_HISTORY,
+                    )
+                )
                 live_team = session.get(Team, team.id)
                 if live_team is None:
                     return
@@ -203,9 +233,13 @@ class Scheduler:
                     )
                 )
             self.after_commit()
-            self._swept[(job.key, team.id)] = slot
             report.ran.append((job.key, team.id, slot))
-        except Exception as exc:  # retried on the next tick
+        except IntegrityError:
+            if not claimed:
+                return  # another runner claimed this slot first
+            log.exception("sweep %s for team %s failed", job.key, team.id)
+            report.failed.append((job.key, team.id, slot, "IntegrityError"))
+        except Exception as exc:  # no claim stays behind: retried on the next tick
             log.exception("sweep %s for team %s failed", job.key, team.id)
             report.failed.append((job.key, team.id, slot, str(exc)))
 
