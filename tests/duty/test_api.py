@@ -16,16 +16,14 @@ from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, snapshot
+from tests.support.web import sign_in
 
 
 def _client(
     runtime: Runtime, username: str = "admin", password: str = "admin"
 ) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, start_background=False)) as client:
-        response = client.post(
-            "/login", data={"username": username, "password": password}, follow_redirects=False
-        )
-        assert response.status_code == 303
+        sign_in(client, username, password)
         yield client
 
 

@@ -19,6 +19,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, set_local, snapshot
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 PASSWORDS = {"admin": "admin", "zhangsan": "pw-zhangsan"}
 PAGES = ["/duty", "/duty/roster", "/duty/sign-ins", "/duty/fairness", "/duty/editor", "/duty/feeds"]
@@ -37,12 +38,7 @@ def demo(sqlite_runtime: Runtime) -> Runtime:
 
 def _client(runtime: Runtime, username: str) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, start_background=False)) as client:
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORDS[username]},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303
+        sign_in(client, username, PASSWORDS[username])
         yield client
 
 

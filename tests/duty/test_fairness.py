@@ -23,6 +23,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import at_local, set_local
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 TZ = "Asia/Shanghai"
 
@@ -134,10 +135,7 @@ def test_late_line_is_the_first_configured_sign_in_reminder(sqlite_runtime: Runt
 def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     load_demo(sqlite_runtime)
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
-        response = client.post(
-            "/login", data={"username": "admin", "password": "admin"}, follow_redirects=False
-        )
-        assert response.status_code == 303
+        sign_in(client)
         yield client
 
 

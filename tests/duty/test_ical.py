@@ -33,6 +33,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import at_local, demo_team
 from tests.duty.test_properties import rotations
+from tests.support.web import sign_in
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
@@ -183,12 +184,7 @@ PASSWORDS = {"admin": "admin", "zhangsan": "pw-zhangsan"}
 
 def _client(runtime: Runtime, username: str = "admin") -> Iterator[TestClient]:
     with TestClient(create_app(runtime, start_background=False)) as client:
-        response = client.post(
-            "/login",
-            data={"username": username, "password": PASSWORDS[username]},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303
+        sign_in(client, username, PASSWORDS[username])
         yield client
 
 

@@ -27,6 +27,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, snapshot
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 MONDAY = date(2026, 6, 1)
 OPS = ("zhangsan", "lisi", "wangwu")  # two per turn: (张三, 李四), (王五, 张三), (李四, 王五), ...
@@ -86,10 +87,7 @@ def test_a_valid_trade_between_turn_mates_of_other_days_still_works(
 def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     load_demo(sqlite_runtime)
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
-        response = client.post(
-            "/login", data={"username": "admin", "password": "admin"}, follow_redirects=False
-        )
-        assert response.status_code == 303
+        sign_in(client)
         yield client
 
 

@@ -16,14 +16,12 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.feedback.support import given_nobody_on_duty, items, member_id
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 
 def _client(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, start_background=False)) as client:
-        response = client.post(
-            "/login", data={"username": "admin", "password": "admin"}, follow_redirects=False
-        )
-        assert response.status_code == 303
+        sign_in(client)
         yield client
 
 
@@ -159,7 +157,7 @@ def test_members_without_a_desk_role_cannot_act(sqlite_runtime: Runtime) -> None
     ChatDriver(sqlite_runtime).text("/问题反馈 李四看得到但不能处理", as_="zhangsan")
     item_id = items(sqlite_runtime)[-1].id
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
-        client.post("/login", data={"username": "lisi", "password": "pw-lisi"})
+        sign_in(client, "lisi", "pw-lisi")
         response = client.post(f"/api/v1/feedback/items/{item_id}/resolve", json={})
         assert response.status_code == 403
     assert items(sqlite_runtime)[-1].status == "open"

@@ -17,13 +17,11 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.feedback.support import events, given_nobody_on_duty, items, outbox_keys
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 
 def _sign_in(client: TestClient, username: str = "admin", password: str = "admin") -> None:
-    response = client.post(
-        "/login", data={"username": username, "password": password}, follow_redirects=False
-    )
-    assert response.status_code == 303
+    sign_in(client, username, password)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.feedback.support import given_nobody_on_duty, items
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 REFUSAL = "小助理无法执行你的指令，需要有权限的人才能使用哦。"
 
@@ -32,12 +33,7 @@ def _accounts(runtime: Runtime, *handles: str) -> None:
 
 def _client(runtime: Runtime, handle: str) -> TestClient:
     client = TestClient(create_app(runtime, start_background=False))
-    response = client.post(
-        "/login",
-        data={"username": handle, "password": f"pw-{handle}"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
+    sign_in(client, handle, f"pw-{handle}")
     return client
 
 

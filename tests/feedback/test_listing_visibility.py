@@ -9,6 +9,7 @@ from teamassist.http import auth
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 
 def _account(chat: ChatDriver, handle: str) -> None:
@@ -25,7 +26,7 @@ def test_member_off_the_desk_sees_only_own_items(sqlite_chat: ChatDriver) -> Non
     _account(sqlite_chat, "sunqi")
     _account(sqlite_chat, "admin")
     with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
-        http.post("/login", data={"username": "sunqi", "password": "pw-sunqi"})
+        sign_in(http, "sunqi", "pw-sunqi")
         own = http.get("/api/v1/feedback/items").json()
         assert {i["text"] for i in own["items"]} == {"孙七的问题"}
         csv = http.get("/api/v1/feedback/items.csv").text
@@ -36,6 +37,6 @@ def test_member_off_the_desk_sees_only_own_items(sqlite_chat: ChatDriver) -> Non
         other = http.get("/api/v1/feedback/items", params={"reporter": "wangwu"}).json()
         assert {i["text"] for i in other["items"]} == {"孙七的问题"}
     with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
-        http.post("/login", data={"username": "admin", "password": "pw-admin"})
+        sign_in(http, "admin", "pw-admin")
         everything = http.get("/api/v1/feedback/items", params={"limit": 200}).json()
         assert {"孙七的问题", "王五的问题"} <= {i["text"] for i in everything["items"]}

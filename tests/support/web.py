@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
@@ -21,9 +23,20 @@ def give_account(runtime: Runtime, handle: str, password: str | None = None) -> 
     return password
 
 
-def sign_in(client: TestClient, username: str = "admin", password: str = "admin") -> None:
-    """Sign in through the login form, as a browser does."""
+def sign_in(client: TestClient, username: str = "admin", password: str = "admin") -> str:
+    """Sign in through the login form, as a browser does, and send the page's form token with
+    every later request (as the dashboard's forms and HTMX do); returns the token."""
     response = client.post(
         "/login", data={"username": username, "password": password}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
+    token = csrf_token(client)
+    client.headers["X-CSRF-Token"] = token
+    return token
+
+
+def csrf_token(client: TestClient) -> str:
+    """The form token the dashboard puts in its pages for the signed-in session."""
+    match = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
+    assert match and match.group(1), "no form token on the overview page"
+    return match.group(1)

@@ -14,6 +14,7 @@ from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
+from tests.support.web import sign_in
 
 
 @pytest.fixture
@@ -30,10 +31,7 @@ def client(demo_runtime: Runtime) -> Iterator[TestClient]:
 
 
 def _login(client: TestClient, password: str = "admin") -> None:
-    response = client.post(
-        "/login", data={"username": "admin", "password": password}, follow_redirects=False
-    )
-    assert response.status_code == 303
+    sign_in(client, "admin", password)
 
 
 def test_api_requires_authentication(client: TestClient) -> None:
@@ -109,7 +107,7 @@ def test_member_cannot_speak_as_someone_else(demo_runtime: Runtime) -> None:
         member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="lisi")
         auth.set_password(session, username="lisi", password="pw-lisi", member=member)
     with TestClient(create_app(demo_runtime, start_background=False)) as client:
-        client.post("/login", data={"username": "lisi", "password": "pw-lisi"})
+        sign_in(client, "lisi", "pw-lisi")
         own = client.post("/api/v1/chat", json={"text": "/我是谁"}).json()
         assert "李四" in own["text"]
         other = client.post("/api/v1/chat", json={"text": "/我是谁", "as": "admin"})

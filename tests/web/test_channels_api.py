@@ -19,13 +19,14 @@ from teamassist.runtime import Runtime
 from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
+from tests.support.web import sign_in
 
 
 @pytest.fixture
 def http(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     load_demo(sqlite_runtime)
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
-        client.post("/login", data={"username": "admin", "password": "admin"})
+        sign_in(client)
         yield client
 
 

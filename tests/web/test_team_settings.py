@@ -15,13 +15,14 @@ from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
+from tests.support.web import sign_in
 
 
 @pytest.fixture
 def http(sqlite_runtime: Runtime) -> Iterator[TestClient]:
     load_demo(sqlite_runtime)
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
-        client.post("/login", data={"username": "admin", "password": "admin"})
+        sign_in(client)
         yield client
 
 
@@ -77,7 +78,7 @@ def test_only_admins_change_settings(http: TestClient, sqlite_runtime: Runtime) 
         lisi = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="lisi")
         auth.set_password(session, username="lisi", password="pw", member=lisi)
     http.post("/logout")
-    http.post("/login", data={"username": "lisi", "password": "pw"})
+    sign_in(http, "lisi", "pw")
     url = f"/api/v1/teams/{_team_id(http)}/settings"
     assert http.patch(url, json={"timezone": "Europe/Berlin"}).status_code == 403
     assert http.get(url).json()["timezone"] == "Asia/Shanghai"

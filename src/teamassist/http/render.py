@@ -12,10 +12,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
-from teamassist.http import auth
+from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.i18n import t
@@ -23,6 +24,9 @@ from teamassist.i18n import t
 templates = Jinja2Templates(directory=str(resources.files("teamassist") / "web" / "templates"))
 templates.env.globals["t"] = t
 templates.env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
+# Every POST form carries the session's token ({{ csrf_field() }}); HTMX sends it as a header.
+templates.env.globals["csrf_field"] = pass_context(lambda ctx: csrf.hidden_field(ctx["request"]))
+templates.env.globals["csrf_token"] = pass_context(lambda ctx: csrf.token(ctx["request"]))
 
 
 class LoginRequired(Exception):
@@ -35,7 +39,7 @@ def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -
     if principal is None and runtime.settings.web.demo_mode:
         account = auth.demo_account(session)
         if account is not None:
-            request.session[auth.SESSION_KEY] = account.id
+            auth.start_session(request, session, account, runtime.clock())
             principal = auth.session_principal(request, session)
     if principal is None:
         raise LoginRequired()

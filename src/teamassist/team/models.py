@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from teamassist.database import Base
+from teamassist.database import Base, UTCDateTime
 from teamassist.models import TimestampMixin
 
 
@@ -128,3 +129,20 @@ class LocalAccount(TimestampMixin, Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+
+
+class WebSession(Base):
+    """One signed-in dashboard session; the signed cookie carries only its random id.
+
+    The row is what makes a session revocable: logout and a password change end it, and a copy
+    of the cookie stops working with it. Only a hash of the id is stored.
+    """
+
+    __tablename__ = "web_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("local_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

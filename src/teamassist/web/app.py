@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__, domains
 from teamassist.chat.api import router as chat_router
-from teamassist.http import errors
+from teamassist.http import csrf, errors
 from teamassist.http.render import LoginRequired
 from teamassist.outbox.api import router as outbox_router
 from teamassist.runtime import Runtime
@@ -61,6 +61,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         version=__version__,
         description="团队助理 REST API: a chat command and its endpoint share one service.",
         lifespan=lifespan,
+        # One check for every unsafe request made with the dashboard's cookie (http.csrf).
+        dependencies=[Depends(csrf.protect)],
         docs_url="/docs",
         openapi_url="/openapi.json",
     )

@@ -37,6 +37,7 @@ def login_form(request: Request) -> HTMLResponse:
 def login(
     request: Request,
     session: SessionDep,
+    runtime: RuntimeDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
@@ -44,14 +45,14 @@ def login(
     account = auth.verify(session, username.strip(), password)
     if account is None:
         return render(request, "login.html", None, error=t("web.login_failed"))
-    request.session[auth.SESSION_KEY] = account.id
+    auth.start_session(request, session, account, runtime.clock())
     return RedirectResponse("/", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
-    """End the session."""
-    request.session.clear()
+def logout(request: Request, session: SessionDep, runtime: RuntimeDep) -> RedirectResponse:
+    """End the session: the row is revoked, so a copy of the cookie ends with it."""
+    auth.end_session(request, session, runtime.clock())
     return RedirectResponse("/login", status_code=303)
 
 
