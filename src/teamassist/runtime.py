@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist import domains
+from teamassist import domains, redact
 from teamassist.adapters.web.sender import WebSender
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
@@ -67,6 +67,7 @@ class Runtime:
 
 def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
     """Assemble the runtime from settings."""
+    redact.install(redact.settings_secrets(settings))  # before anything can log a secret
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     factory = make_session_factory(engine)
     registry = Registry(domains.command_groups())
