@@ -90,6 +90,17 @@ def config_check() -> None:
             warnings.append(
                 "TEAMASSIST_WEB__SECRET_KEY is not set: dashboard sign-ins end on restart"
             )
+        exposure = settings.web.demo_exposure()
+        if exposure is not None:
+            problems.append(exposure)
+        elif settings.web.demo_mode and settings.web.allow_public_demo:
+            warnings.append(f"demo_mode serves every visitor as admin on {settings.web.host}")
+        if settings.web.public_url_derived:
+            warnings.append(
+                f"web.public_url is not set: links and calendar feeds use {settings.web.public_url}"
+                " (derived from web.host/web.port and `serve --host/--port`); set it to the "
+                "address people reach"
+            )
         problems.extend(_check_database(settings))
         enabled = [
             n
@@ -139,8 +150,13 @@ def serve(
 
     from teamassist.web.app import create_app
 
-    runtime = _runtime()
-    settings = runtime.settings
+    settings = _settings()
+    settings.web.listen(host, port)  # before the runtime: chat replies carry the public URL
+    exposure = settings.web.demo_exposure()
+    if exposure is not None:
+        typer.secho(f"refusing to serve: {exposure}", fg="red", err=True)
+        raise typer.Exit(2)
+    runtime = build_runtime(settings)
     logging.basicConfig(level=settings.log_level)
     web_app = create_app(runtime)
     # What is loaded by now lives as long as the process; taking it out of the collector's
@@ -149,8 +165,8 @@ def serve(
     gc.freeze()
     uvicorn.run(
         web_app,
-        host=host or settings.web.host,
-        port=port or settings.web.port,
+        host=settings.web.host,
+        port=settings.web.port,
         log_level=settings.log_level.lower(),
     )
 

@@ -7,12 +7,14 @@ written into the TOML file is ignored and reported by ``teamassist config check`
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -38,10 +40,65 @@ class WebSettings(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 8000
-    public_url: str = "http://127.0.0.1:8000"
+    # Where people reach the server (links in chat, calendar feed URLs). Unset: derived from the
+    # listener (host and port, also when ``teamassist serve --port`` changes them).
+    public_url: str = ""
     demo_mode: bool = False
+    # Demo mode signs every visitor in as the demo admin: it serves only on a loopback address
+    # unless this says the exposure is meant.
+    allow_public_demo: bool = False
     secret_key: SecretStr | None = None
     api_token: SecretStr | None = None
+    _derived: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _derive_public_url(self) -> WebSettings:
+        if not self.public_url:
+            self._derived = True
+        if self._derived:
+            self.public_url = listener_url(self.host, self.port)
+        return self
+
+    @property
+    def public_url_derived(self) -> bool:
+        """Whether ``public_url`` was derived from the listener rather than configured."""
+        return self._derived
+
+    def listen(self, host: str | None, port: int | None) -> None:
+        """Take the real listener's address (``serve --host/--port``); a derived URL follows."""
+        self.host = host or self.host
+        self.port = port or self.port
+        if self._derived:
+            self.public_url = listener_url(self.host, self.port)
+
+    def demo_exposure(self) -> str | None:
+        """Why demo mode must not serve on this address, or None."""
+        if not self.demo_mode or self.allow_public_demo or is_loopback(self.host):
+            return None
+        return (
+            f"demo_mode is on and web.host is {self.host!r}: every visitor would be signed in "
+            "as the demo admin. Bind to 127.0.0.1, turn demo_mode off, or set "
+            "web.allow_public_demo = true if that exposure is meant"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only listens on this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listener_url(host: str, port: int) -> str:
+    """The URL of a listener; a wildcard address is reached by the machine's name."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname() or "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 class SchedulerSettings(BaseModel):
