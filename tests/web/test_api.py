@@ -58,7 +58,9 @@ def test_chat_retry_with_same_event_id_answers_once(client: TestClient) -> None:
     _login(client)
     first = client.post("/api/v1/chat", json={"text": "/我是谁", "event_id": "web-1"}).json()
     second = client.post("/api/v1/chat", json={"text": "/我是谁", "event_id": "web-1"}).json()
-    assert first["handled"] and second == {**second, "handled": False, "duplicate": True}
+    # Issue #10 G: the retry replays the original reply (it used to answer an empty one).
+    assert first["handled"] and not first["duplicate"] and first["text"]
+    assert second == {**first, "duplicate": True}
 
 
 def test_chat_bad_input_is_a_clear_error(client: TestClient) -> None:
@@ -129,3 +131,24 @@ def test_dashboard_pages_render(client: TestClient) -> None:
         assert "团队助理" in page.text
     fragment = client.post("/chat/send", data={"text": "/帮助", "speaker": "zhangsan"})
     assert 'data-testid="reply"' in fragment.text and "小助理指令帮助" in fragment.text
+
+
+def test_chat_retry_replays_the_original_reply_once(
+    client: TestClient, demo_runtime: Runtime
+) -> None:
+    _login(client)
+    body = {"text": "/问题反馈 重试不会重复", "as": "zhangsan", "event_id": "web-retry-7"}
+    first = client.post("/api/v1/chat", json=body).json()
+    second = client.post("/api/v1/chat", json=body).json()
+    assert first["handled"] and "重试不会重复" in first["text"]
+    assert second["duplicate"] and second["text"] == first["text"]
+    with demo_runtime.factory() as session:
+        from sqlalchemy import func, select
+
+        from teamassist.feedback.models import FeedbackItem
+
+        count = session.scalar(select(func.count()).where(FeedbackItem.text == "重试不会重复"))
+    assert count == 1  # replayed, not run again
+    # the same event id from another speaker gets no one else's reply
+    other = client.post("/api/v1/chat", json={**body, "as": "lisi"}).json()
+    assert other == {**other, "handled": False, "duplicate": True, "text": ""}
