@@ -17,6 +17,7 @@ from teamassist.feedback import access, flows, messages
 from teamassist.feedback import export as feedback_export
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
+from teamassist.feedback import settings as feedback_settings
 from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackItem, FeedbackStatus
 from teamassist.feedback.queries import FeedbackFilter
@@ -30,11 +31,14 @@ from teamassist.feedback.schemas import (
     FeedbackNote,
     FeedbackPage,
     FeedbackReportRead,
+    FeedbackSettingsRead,
+    FeedbackSettingsUpdate,
     LoadRead,
 )
 from teamassist.feedback.service import Origin
 from teamassist.http.auth import Principal
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.errors import require_admin
 from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -483,3 +487,38 @@ def report(
         work_provisional=data.provisional,
         work_provisional_years=data.provisional_years,
     )
+
+
+def _settings_read(team: Team) -> FeedbackSettingsRead:
+    desk = feedback_settings.desk_settings(team)
+    return FeedbackSettingsRead(
+        team_id=team.id,
+        default_owner=desk.default_owner,
+        renotify_minutes=desk.renotify_minutes,
+        escalate_minutes=desk.escalate_minutes,
+        work_hours=[desk.work_hours.start.strftime("%H:%M"), desk.work_hours.end.strftime("%H:%M")],
+        escalate_in_quiet_hours=desk.escalate_in_quiet_hours,
+    )
+
+
+@router.get("/settings", response_model=FeedbackSettingsRead)
+def get_desk_settings(
+    session: SessionDep, principal: PrincipalDep, team_id: TeamQ = None
+) -> FeedbackSettingsRead:
+    """The desk's settings: fallback owner, re-notice and escalation delays, working hours."""
+    return _settings_read(_team(session, principal, team_id))
+
+
+@router.patch("/settings", response_model=FeedbackSettingsRead)
+def patch_desk_settings(
+    body: FeedbackSettingsUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team_id: TeamQ = None,
+) -> FeedbackSettingsRead:
+    """Change the desk's settings (admin only); ``null`` restores a default, a bad value or an
+    unknown key changes nothing."""
+    team = _team(session, principal, team_id)
+    require_admin(session, principal, team)
+    feedback_settings.update_desk(session, team=team, changes=body.model_dump(exclude_unset=True))
+    return _settings_read(team)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import DomainError, NotFound, PermissionDenied
-from teamassist.feedback import access, flows, messages
+from teamassist.feedback import access, flows, messages, settings_page
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback import stats as feedback_stats
@@ -429,3 +429,6 @@ def report_page(
         duration=messages.duration,
         work_provisional=messages.provisional_note(data.provisional_years),
     )
+
+
+router.include_router(settings_page.router)  # the desk's settings form (/feedback/settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.feedback.models import FeedbackKind
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT
@@ -128,3 +128,27 @@ class FeedbackReportRead(BaseModel):
     )
     work_provisional_years: list[int] = Field(default_factory=list)
     load: list[LoadRead]
+
+
+class FeedbackSettingsRead(BaseModel):
+    """A team's feedback desk settings (effective values, defaults filled in)."""
+
+    team_id: int
+    default_owner: str | None
+    renotify_minutes: int
+    escalate_minutes: int
+    work_hours: list[str]
+    escalate_in_quiet_hours: bool
+
+
+class FeedbackSettingsUpdate(BaseModel):
+    """Changes to the desk's settings; omitted keys stay, ``null`` restores the default, an
+    unknown key is refused (422 naming it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    default_owner: str | None = Field(default=None, max_length=64)
+    renotify_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    escalate_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    work_hours: list[str] | None = Field(default=None, min_length=2, max_length=2)
+    escalate_in_quiet_hours: bool | None = None

@@ -31,6 +31,8 @@ class MemberRead(BaseModel):
 class MemberCreate(BaseModel):
     """A new member of a team."""
 
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
+
     handle: str = Field(min_length=1, max_length=64, pattern=r"^[^\s@/<>]+$")
     display_name: str = Field(min_length=1, max_length=200)
     role: Role = Role.MEMBER
@@ -54,6 +56,8 @@ class ChannelRead(BaseModel):
 class ChannelCreate(BaseModel):
     """A new chat destination."""
 
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
+
     platform: Platform
     address: str = Field(min_length=1, max_length=200)
     purpose: ChannelPurpose
@@ -73,12 +77,16 @@ class TeamSettingsRead(BaseModel):
 class TeamSettingsUpdate(BaseModel):
     """Changes: a time zone, and per job a list of "HH:MM" ([] = off, null = default)."""
 
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
+
     timezone: str | None = Field(default=None, max_length=64)
     schedule: dict[str, list[str] | None] | None = None
 
 
 class ChannelUpdate(BaseModel):
     """Changes to a chat destination; omitted fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     name: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None

@@ -1,0 +1,98 @@
+"""Dashboard form for the feedback desk's settings (admins); the same service function as REST."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import DomainError
+from teamassist.feedback import settings as feedback_settings
+from teamassist.http.auth import Principal
+from teamassist.http.deps import SessionDep
+from teamassist.http.errors import require_admin
+from teamassist.http.render import PagePrincipal, render
+from teamassist.team import service as team_service
+from teamassist.team.models import Team
+
+# Included by ``feedback.pages`` under its /feedback prefix.
+router = APIRouter(include_in_schema=False)
+
+
+def _team(session: Session, principal: Principal, team_id: int | None) -> Team:
+    if team_id is None:
+        return team_service.default_team(session, workspace_id=principal.workspace.id)
+    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+
+
+def _page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team: Team,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    members = team_service.team_members(session, team=team)
+    response = render(
+        request,
+        "feedback/settings.html",
+        principal,
+        team=team,
+        desk=feedback_settings.desk_settings(team),
+        members=members,
+        error=error,
+        done=request.query_params.get("done") == "1" and error is None,
+    )
+    response.status_code = status_code
+    return response
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, team_id: int | None = None
+) -> HTMLResponse:
+    """The desk's settings with a form to change them."""
+    team = _team(session, principal, team_id)
+    require_admin(session, principal, team)
+    return _page(request, session, principal, team)
+
+
+def _minutes(value: str) -> Any:
+    return int(value) if value.strip().lstrip("-").isdigit() else value
+
+
+@router.post("/settings", response_model=None)
+def save_settings(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    default_owner: Annotated[str, Form()] = "",
+    renotify_minutes: Annotated[str, Form()] = "",
+    escalate_minutes: Annotated[str, Form()] = "",
+    work_start: Annotated[str, Form()] = "",
+    work_end: Annotated[str, Form()] = "",
+    escalate_in_quiet_hours: Annotated[str, Form()] = "",
+    team_id: int | None = None,
+) -> Response:
+    """Save the form; a refused value is shown on the page and nothing changes."""
+    team = _team(session, principal, team_id)
+    require_admin(session, principal, team)
+    changes: dict[str, Any] = {
+        "default_owner": default_owner or None,
+        "renotify_minutes": _minutes(renotify_minutes),
+        "escalate_minutes": _minutes(escalate_minutes),
+        "work_hours": [work_start, work_end],
+        "escalate_in_quiet_hours": escalate_in_quiet_hours == "on",
+    }
+    try:
+        feedback_settings.update_desk(session, team=team, changes=changes)
+    except DomainError as exc:
+        session.rollback()
+        return _page(
+            request, session, principal, team, error=exc.message(), status_code=exc.status_code
+        )
+    return RedirectResponse(f"/feedback/settings?team_id={team.id}&done=1", status_code=303)
