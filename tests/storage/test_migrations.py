@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from teamassist.database import Base, make_engine
-from teamassist.models_registry import import_all_models
+from teamassist.models_registry import import_all_models, include_name
 
 
 def test_migrations_match_models(db_url: str) -> None:
@@ -14,7 +14,7 @@ def test_migrations_match_models(db_url: str) -> None:
     engine = make_engine(db_url)
     try:
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection)
+            context = MigrationContext.configure(connection, opts={"include_name": include_name})
             diff = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()

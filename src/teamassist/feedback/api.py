@@ -197,6 +197,7 @@ def list_items(
     people = feedback_queries.members_by_id(session, (i.owner_id for i in items))
     return FeedbackPage(
         total=total,
+        total_exact=total <= offset + feedback_queries.COUNT_LIMIT,
         limit=limit,
         offset=offset,
         items=[_read(i, teams[i.team_id], people, runtime.ports.get(Workdays)) for i in items],

@@ -183,7 +183,7 @@ def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         filters=FeedbackFilter(text=args["text"]),
         limit=LIST_LIMIT,
     )
-    return messages.search_results(items, total, args["text"])
+    return messages.search_results(items, feedback_queries.count_label(total), args["text"])
 
 
 @commands.command("feedback.mine")

@@ -279,8 +279,8 @@ def mine(items: Sequence[FeedbackItem]) -> Reply:
     )
 
 
-def search_results(items: Sequence[FeedbackItem], total: int, text: str) -> Reply:
-    """Items whose text contains ``text``."""
+def search_results(items: Sequence[FeedbackItem], total: str, text: str) -> Reply:
+    """Items whose text contains ``text``; ``total`` is a bounded count ("1000+")."""
     if not items:
         return Reply(body=t("feedback.search.empty", text=snippet(text, 40)))
     return Reply(

@@ -160,7 +160,7 @@ def board(
     context: dict[str, Any] = {
         "query": query,
         "items": items,
-        "total": total,
+        "total": feedback_queries.count_label(total, (query.page - 1) * PAGE_SIZE),
         "pages": max(1, ceil(total / PAGE_SIZE)),
         "people": people,
         "teams": teams,

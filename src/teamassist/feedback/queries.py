@@ -7,8 +7,20 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackEvent, FeedbackItem, FeedbackStatus
 from teamassist.team.models import Member, Team
@@ -28,7 +40,86 @@ class FeedbackFilter:
     text: str | None = None
 
 
-def _filtered(workspace_id: int, f: FeedbackFilter) -> Select[FeedbackItem]:
+# The count shown with a page stops here ("1000+"): counting further would read the workspace.
+COUNT_LIMIT = 1000
+# Searches the index cannot answer (one or two characters where no trigram index serves them)
+# read the newest items only, so their cost does not grow with the data.
+SHORT_QUERY_WINDOW = 10_000
+# A one- or two-character search on SQLite is an OR of the trigrams that start with it; beyond
+# this many, it reads the window above instead.
+MAX_PREFIX_TERMS = 512
+# Appended to every indexed text by the SQLite triggers (migration feedback_0002).
+_SENTINEL = "\x01"
+
+_fts = table("feedback_item_fts", column("rowid", Integer))
+_vocab = table("feedback_item_fts_vocab", column("term", String))
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 string: every character is text, none an operator."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _newest(workspace_id: int) -> ColumnElement[bool]:
+    """Among the workspace's newest :data:`SHORT_QUERY_WINDOW` items (MariaDB refuses LIMIT in
+    an IN subquery, hence the lowest id of the window)."""
+    window = (
+        select(FeedbackItem.id)
+        .where(FeedbackItem.workspace_id == workspace_id)
+        .order_by(FeedbackItem.id.desc())
+        .limit(SHORT_QUERY_WINDOW)
+        .subquery()
+    )
+    return FeedbackItem.id >= select(func.min(window.c.id)).scalar_subquery()
+
+
+# The query, and the column that orders it as item ids do.
+Filtered = tuple[Select[FeedbackItem], ColumnElement[int] | InstrumentedAttribute[int]]
+
+
+def _with_text(
+    session: Session, query: Select[FeedbackItem], workspace_id: int, text: str
+) -> Filtered:
+    """Add "the text contains ``text``, case-insensitively", through the backend's index; with
+    the column that orders the result like ``FeedbackItem.id``."""
+    needle = text.replace(_SENTINEL, "")
+    if not needle:
+        return query, FeedbackItem.id
+    like = FeedbackItem.text.ilike(_like_pattern(needle), escape="/")
+    dialect = session.get_bind().dialect.name
+    if dialect != "sqlite":
+        # PostgreSQL: the trigram index answers ILIKE from three characters on; MariaDB scans.
+        if len(needle) < 3:
+            return query.where(like, _newest(workspace_id)), FeedbackItem.id
+        return query.where(like), FeedbackItem.id
+    if len(needle) >= 3:
+        match = _phrase(needle)
+    else:
+        # Every character of an indexed text starts a trigram (the sentinel pads the end), so
+        # the items containing ``needle`` are those holding a trigram that starts with it.
+        folded = needle.lower()
+        terms = session.scalars(
+            select(_vocab.c.term)
+            .where(_vocab.c.term >= folded, _vocab.c.term < folded + "\U0010ffff")
+            .limit(MAX_PREFIX_TERMS + 1)
+        ).all()
+        if len(terms) > MAX_PREFIX_TERMS:
+            return query.where(like, _newest(workspace_id)), FeedbackItem.id
+        if not terms:
+            return query.where(false()), FeedbackItem.id
+        match = " OR ".join(_phrase(term) for term in terms)
+    # The full-text table drives the loop, in its rowid order (= item id), so a page stops
+    # after its rows. "+ 0" keeps SQLite from the other plan: run the MATCH once per item.
+    joined = query.join(_fts, _fts.c.rowid + 0 == FeedbackItem.id)
+    return joined.where(literal_column("feedback_item_fts").op("MATCH")(match)), _fts.c.rowid
+
+
+def _filtered(session: Session, workspace_id: int, f: FeedbackFilter) -> Filtered:
     query = select(FeedbackItem).where(FeedbackItem.workspace_id == workspace_id)
     if f.team_id is not None:
         query = query.where(FeedbackItem.team_id == f.team_id)
@@ -45,8 +136,8 @@ def _filtered(workspace_id: int, f: FeedbackFilter) -> Select[FeedbackItem]:
     if f.date_to is not None:
         query = query.where(FeedbackItem.local_date <= f.date_to)
     if f.text:
-        query = query.where(func.lower(FeedbackItem.text).contains(f.text.lower(), autoescape=True))
-    return query
+        return _with_text(session, query, workspace_id, f.text)
+    return query, FeedbackItem.id
 
 
 def search(
@@ -57,27 +148,34 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[FeedbackItem], int]:
-    """Items matching ``filters``, newest first, and how many match in all."""
-    query = _filtered(workspace_id, filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = session.scalars(
-        query.order_by(FeedbackItem.id.desc()).limit(limit).offset(offset)
-    ).all()
+    """Items matching ``filters``, newest first, and how many match, counted up to
+    ``offset + COUNT_LIMIT + 1`` (show it with :func:`count_label`): the cost follows the page
+    asked for, not the size of the workspace.
+
+    The one search behind chat (/查找反馈), REST (``?q=``) and the board. Text matches as a
+    case-insensitive substring; ``%``, ``_``, quotes and FTS operators are plain text.
+    """
+    query, key = _filtered(session, workspace_id, filters)
+    counted = query.with_only_columns(FeedbackItem.id).limit(offset + COUNT_LIMIT + 1)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+    items = session.scalars(query.order_by(key.desc()).limit(limit).offset(offset)).all()
     return list(items), int(total)
+
+
+def count_label(total: int, offset: int = 0) -> str:
+    """A count from :func:`search` for people: "1000+" once it passed the bound."""
+    bound = offset + COUNT_LIMIT
+    return f"{bound}+" if total > bound else str(total)
 
 
 def iter_all(
     session: Session, *, workspace_id: int, filters: FeedbackFilter, batch: int = 500
 ) -> Iterable[FeedbackItem]:
     """Every matching item, oldest first, in batches (CSV export)."""
+    query, key = _filtered(session, workspace_id, filters)
     last_id = 0
     while True:
-        rows = session.scalars(
-            _filtered(workspace_id, filters)
-            .where(FeedbackItem.id > last_id)
-            .order_by(FeedbackItem.id)
-            .limit(batch)
-        ).all()
+        rows = session.scalars(query.where(key > last_id).order_by(key).limit(batch)).all()
         if not rows:
             return
         yield from rows

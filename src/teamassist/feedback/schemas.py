@@ -92,7 +92,10 @@ class FeedbackItemDetail(FeedbackItemRead):
 class FeedbackPage(BaseModel):
     """A page of search results."""
 
+    # Counted up to offset + 1000 + 1 (queries.COUNT_LIMIT): more than offset + 1000 means
+    # "at least that many"; counting further would read the whole workspace.
     total: int
+    total_exact: bool = True
     limit: int
     offset: int
     items: list[FeedbackItemRead]

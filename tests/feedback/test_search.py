@@ -1,0 +1,273 @@
+"""Text search for feedback on every backend: Chinese, English, emoji, wildcards and FTS syntax as
+plain text, bounded counts, and the SQLite full-text table kept in sync by its triggers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, delete, inspect, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamassist import migrate
+from teamassist.database import make_engine, make_session_factory, transaction
+from teamassist.feedback import queries
+from teamassist.feedback.models import FeedbackItem
+from teamassist.feedback.queries import FeedbackFilter
+from teamassist.team import service as team_service
+from teamassist.team.models import Team, Workspace
+
+NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+
+TEXTS = {
+    "login": "无法登录，提示密码错误",
+    "crash": "App crashes on Login page",
+    "pay": "支付页面 Login 后闪退",
+    "emoji": "点赞👍🏽按钮没反应",
+    "percent": "折扣显示 100% 不对",
+    "underscore": "字段 user_name 为空",
+    "quote": 'He said "NEAR" twice',
+    "star": "a-b*c 运算符",
+    "end": "今天又卡顿",
+    "short": "卡",
+}
+
+
+def _item(team: Team, text_: str) -> FeedbackItem:
+    return FeedbackItem(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        kind="bug",
+        text=text_,
+        reporter_name="r",
+        status="open",
+        plus_ones=0,
+        local_date=date(2026, 6, 1),
+        created_at=NOW,
+        awaiting_since=NOW,
+        digest_pending=False,
+        updated_at=NOW,
+    )
+
+
+def _team(session: Session, key: str) -> Team:
+    workspace = team_service.create_workspace(session, key=key, name=key)
+    return team_service.create_team(
+        session, workspace=workspace, key=key, name=key, timezone="Asia/Shanghai"
+    )
+
+
+class World:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.factory: sessionmaker[Session] = make_session_factory(engine)
+        with transaction(self.factory) as session:
+            self.team = _team(session, "ws")
+            other = _team(session, "other")
+            items = {k: _item(self.team, v) for k, v in TEXTS.items()}
+            session.add_all(items.values())
+            # the same words in another workspace: never found from "ws"
+            session.add_all(_item(other, v) for v in TEXTS.values())
+            session.flush()
+            self.ids = {k: i.id for k, i in items.items()}
+            self.workspace_id = self.team.workspace_id
+            self.other_team_id = other.id
+
+    def find(self, needle: str) -> set[str]:
+        with self.factory() as session:
+            items, total = queries.search(
+                session,
+                workspace_id=self.workspace_id,
+                filters=FeedbackFilter(text=needle),
+                limit=100,
+            )
+        names = {k for k, v in self.ids.items() if v in {i.id for i in items}}
+        assert total == len(items)
+        return names
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    engine = make_engine(db_url)
+    yield World(engine)
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("needle", "expected"),
+    [
+        ("登录", {"login"}),  # two Chinese characters
+        ("无法登录", {"login"}),  # four
+        ("密码错误", {"login"}),  # at the end of the text
+        ("卡顿", {"end"}),  # two characters ending the text
+        ("卡", {"end", "short"}),  # one character, and a one-character text
+        ("闪退", {"pay"}),
+        ("login", {"crash", "pay"}),  # English, any case
+        ("LOGIN", {"crash", "pay"}),
+        ("Login 后", {"pay"}),  # mixed, with a space
+        ("👍🏽", {"emoji"}),
+        ("赞👍🏽按", {"emoji"}),
+        ("100%", {"percent"}),  # % is text, not a wildcard
+        ("%", {"percent"}),
+        ("0% 不", {"percent"}),
+        ("r_n", {"underscore"}),  # _ is text, not "any character"
+        ("_", {"underscore"}),
+        ('"NEAR"', {"quote"}),  # quotes and NEAR are text, not FTS syntax
+        ("NEAR", {"quote"}),
+        ('"', {"quote"}),
+        ("b*c", {"star"}),
+        ("a-b", {"star"}),
+        ("-", {"star"}),
+        ("*", {"star"}),
+        ("AND", set()),
+        ("不存在的词", set()),
+        ("ab", set()),
+    ],
+)
+def test_search_finds_substrings_as_text(world: World, needle: str, expected: set[str]) -> None:
+    assert world.find(needle) == expected
+
+
+def test_search_ignores_deleted_and_other_workspaces(world: World) -> None:
+    with transaction(world.factory) as session:
+        session.execute(delete(FeedbackItem).where(FeedbackItem.id == world.ids["login"]))
+    assert world.find("登录") == set()
+    assert world.find("login") == {"crash", "pay"}
+    # the other workspace's copies are gone with their team, and never showed anyway
+    with transaction(world.factory) as session:
+        session.execute(delete(Team).where(Team.id == world.other_team_id))
+    assert world.find("login") == {"crash", "pay"}
+
+
+def test_search_follows_edited_text(world: World) -> None:
+    with transaction(world.factory) as session:
+        session.execute(
+            update(FeedbackItem)
+            .where(FeedbackItem.id == world.ids["login"])
+            .values(text="注册按钮灰色")
+        )
+    assert world.find("登录") == set()
+    assert world.find("注册") == {"login"}
+    assert world.find("按钮灰色") == {"login"}
+
+
+def test_counts_are_bounded(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 3)
+    with world.factory() as session:
+        items, total = queries.search(
+            session, workspace_id=world.workspace_id, filters=FeedbackFilter(), limit=2
+        )
+        assert [i.id for i in items] == sorted(world.ids.values(), reverse=True)[:2]
+        assert total == 4 and queries.count_label(total) == "3+"
+        # deeper pages count further: a page is never past the count
+        _items, total = queries.search(
+            session, workspace_id=world.workspace_id, filters=FeedbackFilter(), offset=8
+        )
+        assert total == len(TEXTS) and queries.count_label(total, 8) == str(len(TEXTS))
+        _items, total = queries.search(
+            session, workspace_id=world.workspace_id, filters=FeedbackFilter(text="登录")
+        )
+        assert total == 1 and queries.count_label(total) == "1"
+
+
+def test_short_query_window_reads_the_newest_items(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A short query the index cannot answer reads only the newest items (a defined bound)."""
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    monkeypatch.setattr(queries, "MAX_PREFIX_TERMS", 0)
+    # "卡" is in the two newest items ("end", "short"); "登" only in an older one
+    assert world.find("卡") == {"end", "short"}
+    assert world.find("登") == set()
+    # three characters and more always use the index, whatever their age
+    assert world.find("无法登") == {"login"}
+
+
+# -- SQLite's full-text table and its migration ------------------------------------------------
+
+
+def _fts_ids(session: Session, needle: str) -> list[int]:
+    phrase = '"' + needle.replace('"', '""') + '"'
+    rows = session.execute(
+        text("SELECT rowid FROM feedback_item_fts WHERE feedback_item_fts MATCH :q ORDER BY rowid"),
+        {"q": phrase},
+    )
+    return [r[0] for r in rows]
+
+
+def test_fts_table_follows_insert_update_delete(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            team = _team(session, "ws")
+            item = _item(team, "扫码登录失败")
+            session.add(item)
+            session.flush()
+            item_id = item.id
+        with factory() as session:
+            assert _fts_ids(session, "码登录") == [item_id]
+        with transaction(factory) as session:
+            session.execute(
+                update(FeedbackItem).where(FeedbackItem.id == item_id).values(text="扫码支付失败")
+            )
+        with factory() as session:
+            assert _fts_ids(session, "码登录") == []
+            assert _fts_ids(session, "码支付") == [item_id]
+        with transaction(factory) as session:
+            # deleting the workspace cascades to its items: the triggers fire for those too
+            session.execute(delete(Workspace).where(Workspace.id == team.workspace_id))
+        with factory() as session:
+            assert _fts_ids(session, "码支付") == []
+            assert session.scalar(text("SELECT count(*) FROM feedback_item_fts_vocab")) == 0
+    finally:
+        engine.dispose()
+
+
+def test_search_migration_upgrades_with_data_and_downgrades(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate.upgrade(url, revision="feedback@feedback_0001")
+    migrate.upgrade(url, revision="heads")
+    migrate.downgrade(url, "feedback_0001")
+    engine = make_engine(url)
+    try:
+        names = set(inspect(engine).get_table_names())
+        assert not {n for n in names if n.startswith("feedback_item_fts")}
+        factory = make_session_factory(engine)
+        with transaction(factory) as session:
+            session.add(_item(_team(session, "ws"), "旧数据里的登录问题"))
+    finally:
+        engine.dispose()
+    # upgrading again indexes the rows written before the migration
+    migrate.upgrade(url, revision="heads")
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            assert len(_fts_ids(session, "登录问")) == 1
+            workspace_id = session.scalar(select(Workspace.id).where(Workspace.key == "ws"))
+            assert workspace_id is not None
+            items, _total = queries.search(
+                session, workspace_id=workspace_id, filters=FeedbackFilter(text="登录")
+            )
+            assert [i.text for i in items] == ["旧数据里的登录问题"]
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_has_the_trigram_index(db_url: str) -> None:
+    if not db_url.startswith("postgresql"):
+        pytest.skip("the trigram index is PostgreSQL's")
+    engine = make_engine(db_url)
+    try:
+        indexes = {i["name"] for i in inspect(engine).get_indexes("feedback_item")}
+        with engine.connect() as connection:
+            definition = connection.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = :n"),
+                {"n": "ix_feedback_item_text_trgm"},
+            )
+    finally:
+        engine.dispose()
+    assert "ix_feedback_item_workspace_id_id" in indexes
+    assert definition is not None and "gin_trgm_ops" in definition
