@@ -69,7 +69,13 @@ def to_channels(
 
 
 def to_member(
-    session: Session, *, member: Member, reply: Reply, key: str, now: datetime
+    session: Session,
+    *,
+    member: Member,
+    reply: Reply,
+    key: str,
+    now: datetime,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue a direct message to ``member`` on the best platform they are reachable on."""
     identities = {i.platform: i for i in member.identities}
@@ -89,4 +95,5 @@ def to_member(
         reply=reply,
         now=now,
         workspace_id=member.workspace_id,
+        not_before=not_before,
     )

@@ -3,6 +3,7 @@ to channels, the reporter's two-sided loop, sign-in digests, hand-off sections, 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from teamassist.feedback.models import (
     FeedbackStatus,
 )
 from teamassist.feedback.service import Origin
-from teamassist.feedback.worktime import working_seconds
+from teamassist.feedback.worktime import next_work_start, working_seconds
 from teamassist.outbox import service as outbox_service
 from teamassist.ports import Roster, Workdays
 from teamassist.team import service as team_service
@@ -413,9 +414,13 @@ def follow_up(
 
     Times are wall-clock for items someone on duty holds. An item that arrived while nobody was
     on duty waits for the next sign-in's digest instead of being re-notified; if nobody signs in
-    for ``escalate_minutes`` of *working* time, the admins hear of it (not at 3 a.m.).
+    for ``escalate_minutes`` of *working* time, the admins hear of it.
 
-    Idempotent: notice keys name the item and the start of its waiting time, and the item
+    One pass sends each recipient one message listing its items (not one per item), and
+    escalations to the admins wait for working hours unless the team set
+    ``escalate_in_quiet_hours``.
+
+    Idempotent: notice keys name the items and the start of their waiting time, and each item
     records what was done, so running it again (or on two runners) sends nothing twice.
     """
     settings = feedback_settings.desk_settings(team)
@@ -429,7 +434,8 @@ def follow_up(
         renotify_minutes=settings.renotify_minutes,
         escalate_minutes=settings.escalate_minutes,
     )
-    admins: list[Member] | None = None
+    renotices: list[tuple[FeedbackItem, Member | None]] = []
+    escalations: list[tuple[FeedbackItem, Member | None]] = []
     for item in items:
         if item.escalated_at is not None:
             continue
@@ -444,47 +450,97 @@ def follow_up(
             waited = timedelta(seconds=working)
         else:
             waited = now - item.awaiting_since
-        since = _stamp(item.awaiting_since)
         owner = session.get(Member, item.owner_id) if item.owner_id else None
         if settings.escalate_minutes > 0 and waited >= timedelta(minutes=settings.escalate_minutes):
-            if admins is None:
-                admins = team_service.admins(session, team=team)
-            reply = messages.escalate(item, owner, admins, settings.escalate_minutes)
-            key = f"feedback.escalate:{item.id}:{since}"
-            for admin in admins:
-                notify.to_member(session, member=admin, reply=reply, key=key, now=now)
-            notify.to_channels(
-                session,
-                team=team,
-                purpose=ChannelPurpose.INTERNAL,
-                reply=reply,
-                key=key,
-                now=now,
-            )
-            feedback_service.record_followup(
-                session, item=item, action=FeedbackAction.ESCALATED, now=now
-            )
-            done.append((item.id, "escalated"))
+            escalations.append((item, owner))
         elif (
             not item.digest_pending
             and settings.renotify_minutes > 0
             and item.renotified_at is None
             and waited >= timedelta(minutes=settings.renotify_minutes)
         ):
-            reply = messages.renotify(item, owner, settings.renotify_minutes)
-            key = f"feedback.renotify:{item.id}:{since}"
-            if owner is not None:
-                notify.to_member(session, member=owner, reply=reply, key=key, now=now)
-            notify.to_channels(
-                session,
-                team=team,
-                purpose=ChannelPurpose.INTERNAL,
-                reply=reply,
-                key=key,
-                now=now,
+            renotices.append((item, owner))
+    if renotices:
+        _send_renotices(session, team=team, now=now, entries=renotices, settings=settings)
+        done += [(item.id, "renotified") for item, _ in renotices]
+    if escalations:
+        hold = (
+            None
+            if settings.escalate_in_quiet_hours
+            else next_work_start(
+                now, tz=team.timezone, workdays=workdays, hours=settings.work_hours
             )
-            feedback_service.record_followup(
-                session, item=item, action=FeedbackAction.RENOTIFIED, now=now
-            )
-            done.append((item.id, "renotified"))
+        )
+        _send_escalations(
+            session, team=team, now=now, entries=escalations, settings=settings, hold=hold
+        )
+        done += [(item.id, "escalated") for item, _ in escalations]
     return done
+
+
+def _batch_key(kind: str, entries: list[tuple[FeedbackItem, Member | None]]) -> str:
+    """One key per set of items and their waiting times (a single item keeps its old key)."""
+    stamps = [f"{item.id}:{_stamp(item.awaiting_since)}" for item, _ in entries]
+    if len(stamps) == 1:
+        return f"feedback.{kind}:{stamps[0]}"
+    digest = hashlib.sha256(",".join(sorted(stamps)).encode()).hexdigest()[:16]
+    return f"feedback.{kind}:{entries[0][0].id}+{len(entries) - 1}:{digest}"
+
+
+def _send_renotices(
+    session: Session,
+    *,
+    team: Team,
+    now: datetime,
+    entries: list[tuple[FeedbackItem, Member | None]],
+    settings: feedback_settings.DeskSettings,
+) -> None:
+    by_owner: dict[int, list[tuple[FeedbackItem, Member | None]]] = {}
+    owners: dict[int, Member] = {}
+    for item, owner in entries:
+        if owner is not None:
+            by_owner.setdefault(owner.id, []).append((item, owner))
+            owners[owner.id] = owner
+    for owner_id, mine in by_owner.items():
+        notify.to_member(
+            session,
+            member=owners[owner_id],
+            reply=messages.renotify_batch(mine, settings.renotify_minutes),
+            key=_batch_key("renotify", mine),
+            now=now,
+        )
+    notify.to_channels(
+        session,
+        team=team,
+        purpose=ChannelPurpose.INTERNAL,
+        reply=messages.renotify_batch(entries, settings.renotify_minutes),
+        key=_batch_key("renotify", entries),
+        now=now,
+    )
+    for item, _ in entries:
+        feedback_service.record_followup(
+            session, item=item, action=FeedbackAction.RENOTIFIED, now=now
+        )
+
+
+def _send_escalations(
+    session: Session,
+    *,
+    team: Team,
+    now: datetime,
+    entries: list[tuple[FeedbackItem, Member | None]],
+    settings: feedback_settings.DeskSettings,
+    hold: datetime | None,
+) -> None:
+    admins = team_service.admins(session, team=team)
+    reply = messages.escalate_batch(entries, admins, settings.escalate_minutes)
+    key = _batch_key("escalate", entries)
+    for admin in admins:
+        notify.to_member(session, member=admin, reply=reply, key=key, now=now, not_before=hold)
+    notify.to_channels(
+        session, team=team, purpose=ChannelPurpose.INTERNAL, reply=reply, key=key, now=now
+    )
+    for item, _ in entries:
+        feedback_service.record_followup(
+            session, item=item, action=FeedbackAction.ESCALATED, now=now
+        )

@@ -218,6 +218,48 @@ def escalate(
     return reply
 
 
+def renotify_batch(entries: Sequence[tuple[FeedbackItem, Member | None]], minutes: int) -> Reply:
+    """One re-notice for every item of a pass (one recipient, one message)."""
+    if len(entries) == 1:
+        return renotify(entries[0][0], entries[0][1], minutes)
+    reply = Reply(title=t("feedback.followup.renotify_many", count=len(entries), minutes=minutes))
+    lines = [
+        t(
+            "feedback.followup.line",
+            id=item.id,
+            owner=_mention(reply, owner),
+            text=snippet(item.text, 80),
+        )
+        for item, owner in entries
+    ]
+    reply.body = "\n".join([*lines, t("feedback.followup.hint_many")])
+    return reply
+
+
+def escalate_batch(
+    entries: Sequence[tuple[FeedbackItem, Member | None]],
+    admins: Sequence[Member],
+    minutes: int,
+) -> Reply:
+    """One escalation for every item of a pass."""
+    if len(entries) == 1:
+        return escalate(entries[0][0], entries[0][1], admins, minutes)
+    reply = Reply(title=t("feedback.followup.escalate_many", count=len(entries), minutes=minutes))
+    names = " ".join(_mention(reply, a) for a in admins) or t("feedback.notice.nobody")
+    lines = [t("feedback.followup.escalate_to", admins=names)]
+    lines += [
+        t(
+            "feedback.followup.line",
+            id=item.id,
+            owner=_mention(reply, owner),
+            text=snippet(item.text, 80),
+        )
+        for item, owner in entries
+    ]
+    reply.body = "\n".join([*lines, t("feedback.followup.hint_many")])
+    return reply
+
+
 def digest(items: Sequence[FeedbackItem], member: Member, team: Team) -> Reply:
     """Items that arrived while nobody was on duty, for the person who just signed in."""
     reply = Reply(title=t("feedback.digest.title", count=len(items)))

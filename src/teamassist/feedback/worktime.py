@@ -71,3 +71,23 @@ def provisional_years(start: datetime, end: datetime, *, tz: str, workdays: Work
         return set()
     first, last = _local_days(start, end, tz)
     return {y for y in range(first.year, last.year + 1) if not workdays.is_official(y)}
+
+
+def next_work_start(
+    now: datetime, *, tz: str, workdays: Workdays, hours: WorkHours = WorkHours()
+) -> datetime | None:
+    """When working hours next begin (UTC), or None while they are on (a working day, inside
+    the team's hours). What "quiet hours" mean for notices to people rather than channels."""
+    zone = ZoneInfo(tz)
+    local_now = ensure_utc(now).astimezone(zone)
+    day = local_now.date()
+    clock = local_now.time().replace(tzinfo=None)
+    if workdays.is_workday(day) and hours.start <= clock < hours.end:
+        return None
+    if not (workdays.is_workday(day) and clock < hours.start):
+        day += timedelta(days=1)
+        for _ in range(60):  # the longest holiday is far shorter
+            if workdays.is_workday(day):
+                break
+            day += timedelta(days=1)
+    return datetime.combine(day, hours.start, tzinfo=zone).astimezone(ZoneInfo("UTC"))
