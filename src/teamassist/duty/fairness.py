@@ -20,8 +20,6 @@ Definitions (all on duty dates, the team's local calendar):
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,12 +29,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc, parse_hhmm
+from teamassist.csvfile import write_csv
 from teamassist.duty import service, signin
 from teamassist.duty.calendar import CalendarMode, holiday_name, year_table
 from teamassist.duty.models import Rotation, SignIn
 from teamassist.duty.rotation import CompiledRotation, Shift
 from teamassist.exceptions import DomainError
 from teamassist.i18n import lookup
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 SIGN_IN_JOB = "duty.sign_in_reminder"
@@ -232,15 +232,13 @@ def report(
 
 
 def to_csv(result: FairnessReport, members: dict[int, Member]) -> str:
-    """The report as CSV (UTF-8 text with a BOM so spreadsheet apps read the Chinese)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    """The report as CSV (BOM first, formula-safe: see :mod:`teamassist.csvfile`)."""
     header = lookup("duty_feeds.fairness.csv_header")
-    writer.writerow(list(header) if isinstance(header, list) else [])
+    rows = []
     for p in result.people:
         member = members.get(p.member_id)
         rate = p.sign_in_rate
-        writer.writerow(
+        rows.append(
             [
                 member.display_name if member else str(p.member_id),
                 p.duty_days,
@@ -254,12 +252,12 @@ def to_csv(result: FairnessReport, members: dict[int, Member]) -> str:
                 p.average_sign_in or "",
             ]
         )
-    return "\ufeff" + out.getvalue()
+    return write_csv(list(header) if isinstance(header, list) else [], rows)
 
 
 def member_names(session: Session, result: FairnessReport) -> dict[int, Member]:
     """The members a report mentions."""
-    return service.members_by_id(session, (p.member_id for p in result.people))
+    return team_service.members_by_id(session, (p.member_id for p in result.people))
 
 
 def group_by_kind(result: FairnessReport) -> dict[str, list[int]]:

@@ -23,6 +23,7 @@ from teamassist.duty.models import CalendarException, Override, Rotation, Rotati
 from teamassist.duty.rotation import CompiledRotation
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.i18n import t
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 TOKEN_BYTES = 32
@@ -202,7 +203,7 @@ def render(
         for r, spec in zip(chosen, specs, strict=True)
     ]
     ids = {m for entry in entries for s in entry.shifts for m in s.member_ids}
-    names = {i: m.display_name for i, m in service.members_by_id(session, ids).items()}
+    names = team_service.names_by_id(session, ids)
     if member is not None:
         title = t("duty_feeds.ical.calendar_member", name=member.display_name)
     elif rotation is not None:

@@ -179,12 +179,8 @@ def version_spec(v: RotationVersion) -> VersionSpec:
     )
 
 
-def members_by_id(session: Session, ids: Iterable[int]) -> dict[int, Member]:
-    """Load members by id in one query."""
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    return {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(wanted)))}
+# One id->member map for the whole house; re-exported for the callers that name it here.
+members_by_id = team_service.members_by_id
 
 
 # -- who is on duty ----------------------------------------------------------------------------

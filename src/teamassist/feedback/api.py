@@ -37,7 +37,7 @@ from teamassist.feedback.schemas import (
 )
 from teamassist.feedback.service import Origin
 from teamassist.http.auth import Principal
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
 from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
@@ -45,12 +45,6 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
-
-
-def _team(session: Session, principal: Principal, team_id: int | None) -> Team:
-    if team_id is None:
-        return team_service.default_team(session, workspace_id=principal.workspace.id)
-    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 
 def _member(session: Session, principal: Principal, handle: str) -> Member:
@@ -194,7 +188,7 @@ def list_items(
         session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
     )
     teams = _teams(session, principal)
-    people = feedback_queries.members_by_id(session, (i.owner_id for i in items))
+    people = team_service.members_by_id(session, (i.owner_id for i in items))
     return FeedbackPage(
         total=total,
         total_exact=total <= offset + feedback_queries.COUNT_LIMIT,
@@ -246,7 +240,7 @@ def export_items(
         workdays=runtime.ports.get(Workdays),
     )
     return Response(
-        content="\ufeff" + text,
+        content=text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="feedback.csv"'},
     )
@@ -257,7 +251,7 @@ def submit(
     body: FeedbackCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> FeedbackItemRead:
     """Submit feedback as the signed-in member (routed and announced as in chat)."""
-    team = _team(session, principal, body.team_id)
+    team = team_of(session, principal, body.team_id)
     now = runtime.clock()
     done = flows.submit(
         session,
@@ -278,7 +272,7 @@ def _item_detail(
     session: Session, item: FeedbackItem, team: Team, workdays: Workdays
 ) -> FeedbackItemDetail:
     events = feedback_queries.history(session, item=item)
-    people = feedback_queries.members_by_id(
+    people = team_service.members_by_id(
         session,
         [
             item.owner_id,
@@ -466,7 +460,7 @@ def report(
 
     Defaults to the last 30 days of the team's local calendar.
     """
-    team = _team(session, principal, team_id)
+    team = team_of(session, principal, team_id)
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
@@ -507,7 +501,7 @@ def get_desk_settings(
     session: SessionDep, principal: PrincipalDep, team_id: TeamQ = None
 ) -> FeedbackSettingsRead:
     """The desk's settings: fallback owner, re-notice and escalation delays, working hours."""
-    return _settings_read(_team(session, principal, team_id))
+    return _settings_read(team_of(session, principal, team_id))
 
 
 @router.patch("/settings", response_model=FeedbackSettingsRead)
@@ -519,7 +513,7 @@ def patch_desk_settings(
 ) -> FeedbackSettingsRead:
     """Change the desk's settings (admin only); ``null`` restores a default, a bad value or an
     unknown key changes nothing."""
-    team = _team(session, principal, team_id)
+    team = team_of(session, principal, team_id)
     require_admin(session, principal, team)
     feedback_settings.update_desk(session, team=team, changes=body.model_dump(exclude_unset=True))
     return _settings_read(team)

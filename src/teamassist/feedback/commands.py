@@ -15,6 +15,7 @@ from teamassist.feedback.models import FeedbackKind, FeedbackStatus
 from teamassist.feedback.queries import FeedbackFilter
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, Origin
 from teamassist.ports import Roster, Workdays
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 commands = CommandGroup("feedback")
@@ -211,7 +212,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         trusted=ctx.is_lead,
     )
     events = feedback_queries.history(ctx.session, item=item)
-    people = feedback_queries.members_by_id(
+    people = team_service.members_by_id(
         ctx.session,
         [
             item.owner_id,

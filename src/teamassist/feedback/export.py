@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
+from teamassist.csvfile import write_csv
 from teamassist.feedback.models import FeedbackItem
-from teamassist.feedback.queries import members_by_id
 from teamassist.feedback.stats import response_times
 from teamassist.ports import Workdays
+from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 CSV_COLUMNS = [
@@ -35,50 +34,39 @@ CSV_COLUMNS = [
 ]
 
 
-def _cell(value: object) -> str:
-    """A CSV cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_csv(
     session: Session, *, items: Iterable[FeedbackItem], teams: dict[int, Team], workdays: Workdays
 ) -> str:
-    """Render items as CSV (UTF-8 text; the endpoint adds a BOM for spreadsheet programs)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    """Render items as CSV (BOM first, formula-safe: see :mod:`teamassist.csvfile`)."""
     rows = list(items)
-    people = members_by_id(session, [i.owner_id for i in rows])
+    lines: list[tuple[object, ...]] = []
+    people = team_service.members_by_id(session, [i.owner_id for i in rows])
     for item in rows:
         team = teams[item.team_id]
         times = response_times(item, team=team, workdays=workdays)
         owner = people.get(item.owner_id) if item.owner_id is not None else None
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    item.id,
-                    item.team_id,
-                    item.kind,
-                    item.status,
-                    item.text,
-                    item.reporter_name,
-                    owner.display_name if owner else "",
-                    item.created_at.isoformat(),
-                    item.acknowledged_at.isoformat() if item.acknowledged_at else "",
-                    item.resolved_at.isoformat() if item.resolved_at else "",
-                    item.duplicate_of_id or "",
-                    item.plus_ones,
-                    item.resolution_note or "",
-                    _secs(times.acknowledge_wall),
-                    _secs(times.acknowledge_work),
-                    _secs(times.resolve_wall),
-                    _secs(times.resolve_work),
-                )
-            ]
+        lines.append(
+            (
+                item.id,
+                item.team_id,
+                item.kind,
+                item.status,
+                item.text,
+                item.reporter_name,
+                owner.display_name if owner else "",
+                item.created_at.isoformat(),
+                item.acknowledged_at.isoformat() if item.acknowledged_at else "",
+                item.resolved_at.isoformat() if item.resolved_at else "",
+                item.duplicate_of_id or "",
+                item.plus_ones,
+                item.resolution_note or "",
+                _secs(times.acknowledge_wall),
+                _secs(times.acknowledge_work),
+                _secs(times.resolve_wall),
+                _secs(times.resolve_work),
+            )
         )
-    return buffer.getvalue()
+    return write_csv(CSV_COLUMNS, lines)
 
 
 def _secs(value: float | None) -> str:

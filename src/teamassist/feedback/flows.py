@@ -403,7 +403,7 @@ def handoff_section(*, session: Session, team: Team, now: datetime, **_: Any) ->
     items = feedback_queries.active_items(session, team=team)
     if not items:
         return None
-    owners = feedback_queries.members_by_id(session, (i.owner_id for i in items))
+    owners = team_service.members_by_id(session, (i.owner_id for i in items))
     return messages.handoff_section(items, owners)
 
 

@@ -155,7 +155,7 @@ def board(
             limit=PAGE_SIZE,
             offset=(query.page - 1) * PAGE_SIZE,
         )
-    people = feedback_queries.members_by_id(session, (i.owner_id for i in items))
+    people = team_service.members_by_id(session, (i.owner_id for i in items))
     teams = {x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)}
     context: dict[str, Any] = {
         "query": query,
@@ -233,7 +233,7 @@ def _item_page(
             .order_by(FeedbackItem.id)
         )
     )
-    people = feedback_queries.members_by_id(
+    people = team_service.members_by_id(
         session,
         [
             item.owner_id,

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackEvent, FeedbackItem, FeedbackStatus
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Team
 
 
 @dataclass
@@ -269,11 +269,3 @@ def history(session: Session, *, item: FeedbackItem) -> list[FeedbackEvent]:
             .order_by(FeedbackEvent.at, FeedbackEvent.id)
         )
     )
-
-
-def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
-    """Load the members behind ``ids`` in one query."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(wanted)))}

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import DomainError
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackItem, FeedbackKind, FeedbackStatus
-from teamassist.feedback.queries import members_by_id
 from teamassist.feedback.settings import desk_settings
 from teamassist.feedback.worktime import provisional_years, working_seconds
 from teamassist.i18n import t
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
+from teamassist.team.service import members_by_id
 
 MAX_DAYS = 366  # the report page refuses longer ranges (one bar per day)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 from teamassist.http import auth
 from teamassist.http.auth import Principal
 from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Team
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -58,3 +61,31 @@ def current_principal(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+# -- the request kit the routers share (below the session and the principal) ---------------------
+
+
+def team_of(session: Session, principal: Principal, team_id: int | None) -> Team:
+    """The caller's team ``team_id`` (the workspace's default team when None); another
+    workspace's team is simply not found."""
+    if team_id is None:
+        return team_service.default_team(session, workspace_id=principal.workspace.id)
+    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+
+
+def requested_team(
+    session: SessionDep, principal: PrincipalDep, team_id: int | None = None
+) -> Team:
+    """The team a request names as ``team_id``, in its path (``/teams/{team_id}/...``, where
+    FastAPI makes it required) or in its query (optional: the default team)."""
+    return team_of(session, principal, team_id)
+
+
+def request_now(runtime: RuntimeDep) -> datetime:
+    """The runtime's clock, read once per request (tests freeze it)."""
+    return runtime.clock()
+
+
+TeamDep = Annotated[Team, Depends(requested_team)]
+NowDep = Annotated[datetime, Depends(request_now)]

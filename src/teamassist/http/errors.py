@@ -22,11 +22,17 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 
-def require_admin(session: Session, principal: Principal, team: Team) -> None:
-    """Refuse unless the caller is an admin of ``team``."""
+def is_admin(session: Session, principal: Principal, team: Team) -> bool:
+    """Whether the caller may administer ``team``: the one admin check, asked by pages that
+    show or hide admin controls and by :func:`require_admin`."""
     if principal.member is None:
-        return  # the first local account (API token) acts as the workspace owner
-    if team_service.role_of(session, team=team, member=principal.member) is not Role.ADMIN:
+        return True  # the first local account (API token) acts as the workspace owner
+    return team_service.role_of(session, team=team, member=principal.member) is Role.ADMIN
+
+
+def require_admin(session: Session, principal: Principal, team: Team) -> None:
+    """Refuse (PermissionDenied, 403) unless the caller is an admin of ``team``."""
+    if not is_admin(session, principal, team):
         raise PermissionDenied("core.error.forbidden")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -165,6 +166,19 @@ def set_role(session: Session, *, team: Team, member: Member, role: Role) -> Non
     else:
         membership.role = role.value
     session.flush()
+
+
+def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
+    """The members behind ``ids`` (None skipped), loaded in one query; unknown ids are absent."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(wanted)))}
+
+
+def names_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """The display names behind ``ids``, in one query (for tables and charts)."""
+    return {i: m.display_name for i, m in members_by_id(session, ids).items()}
 
 
 def role_of(session: Session, *, team: Team, member: Member) -> Role | None:

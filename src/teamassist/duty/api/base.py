@@ -12,20 +12,13 @@ from teamassist.duty import service
 from teamassist.duty.models import Rotation
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
-from teamassist.team import service as team_service
+from teamassist.http.deps import team_of
 from teamassist.team.models import Member, Team
 
 
 def resource_router() -> APIRouter:
     """A router for one resource; every duty endpoint lives under /api/v1/duty."""
     return APIRouter(prefix="/duty", tags=["duty"])
-
-
-def team_of(session: Session, principal: Principal, team_id: int | None) -> Team:
-    """The team named by id (the workspace's default team when none is named)."""
-    if team_id is None:
-        return team_service.default_team(session, workspace_id=principal.workspace.id)
-    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 
 def rotation_of(session: Session, principal: Principal, rotation_id: int) -> tuple[Rotation, Team]:

@@ -7,7 +7,7 @@ from datetime import date
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of
 from teamassist.duty.schemas import ExceptionCreate, ExceptionRead
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -30,7 +30,7 @@ def add_exception(
     body: ExceptionCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> ExceptionRead:
     """Mark a future date as a duty day or a day off for this rotation (admin)."""
     rotation, team = rotation_of(session, principal, rotation_id)
@@ -42,7 +42,7 @@ def add_exception(
         day=body.day,
         active=body.active,
         note=body.note,
-        now=runtime.clock(),
+        now=now,
         by=principal.member,
     )
     return ExceptionRead.from_row(row)
@@ -54,11 +54,9 @@ def delete_exception(
     day: date,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> None:
     """Forget a future exception date (admin)."""
     rotation, team = rotation_of(session, principal, rotation_id)
     require_admin(session, principal, team)
-    override_service.delete_exception(
-        session, team=team, rotation=rotation, day=day, now=runtime.clock()
-    )
+    override_service.delete_exception(session, team=team, rotation=rotation, day=day, now=now)

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from teamassist.duty import fairness, service
-from teamassist.duty.api.base import resource_router, team_of
+from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import FairnessRead
 from teamassist.http.auth import Principal
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.team.models import Team
 
 router = resource_router()
@@ -45,16 +45,14 @@ def _report(
 def get_fairness(
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
     first: date | None = Query(default=None, alias="from"),
     last: date | None = Query(default=None, alias="to"),
     rotation: int | None = None,
     team_id: int | None = None,
 ) -> FairnessRead:
     """Duty days (weekend, holiday), hours, sign-in rate and late sign-ins per person."""
-    team, result, rotation_id = _report(
-        session, principal, runtime.clock(), team_id, first, last, rotation
-    )
+    team, result, rotation_id = _report(session, principal, now, team_id, first, last, rotation)
     return FairnessRead.from_report(
         result,
         fairness.member_names(session, result),
@@ -67,16 +65,14 @@ def get_fairness(
 def get_fairness_csv(
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
     first: date | None = Query(default=None, alias="from"),
     last: date | None = Query(default=None, alias="to"),
     rotation: int | None = None,
     team_id: int | None = None,
 ) -> Response:
     """The fairness report as CSV."""
-    _team_row, result, _ = _report(
-        session, principal, runtime.clock(), team_id, first, last, rotation
-    )
+    _team_row, result, _ = _report(session, principal, now, team_id, first, last, rotation)
     text = fairness.to_csv(result, fairness.member_names(session, result))
     name = f"duty-fairness-{result.first}-{result.last}.csv"
     return Response(

@@ -5,40 +5,29 @@ served by :mod:`.public`."""
 from __future__ import annotations
 
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
 from teamassist.duty import feeds, service
-from teamassist.duty.api.base import resource_router, team_of
+from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import FeedCreate, FeedRead
 from teamassist.exceptions import NotFound, PermissionDenied
-from teamassist.http.auth import Principal
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
-from teamassist.http.errors import require_admin
-from teamassist.team.models import Member, Team
+from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep, TeamDep, team_of
+from teamassist.http.errors import is_admin, require_admin
+from teamassist.team.models import Member
 
 router = resource_router()
 
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
-def _is_admin(session: Session, principal: Principal, team: Team) -> bool:
-    try:
-        require_admin(session, principal, team)
-    except PermissionDenied:
-        return False
-    return True
-
-
 @router.get("/feeds", response_model=list[FeedRead])
 def list_feeds(
     session: SessionDep,
     principal: PrincipalDep,
-    team_id: int | None = None,
+    team: TeamDep,
     include_revoked: bool = False,
 ) -> list[FeedRead]:
     """Your feeds (admins: every feed of the team). Tokens are never shown again."""
-    team = team_of(session, principal, team_id)
-    mine = None if _is_admin(session, principal, team) else principal.member
+    mine = None if is_admin(session, principal, team) else principal.member
     rows = feeds.feeds(session, team=team, member=mine, include_revoked=include_revoked)
     return [FeedRead.from_feed(f) for f in rows]
 
@@ -87,11 +76,10 @@ def revoke_feed(
     feed_id: int,
     session: SessionDep,
     principal: PrincipalDep,
+    team: TeamDep,
     runtime: RuntimeDep,
-    team_id: int | None = None,
 ) -> FeedRead:
     """Revoke a feed: its URL answers 404 from now on (yours; admins: any)."""
-    team = team_of(session, principal, team_id)
     feed = feeds.get_feed(session, team=team, feed_id=feed_id)
     if not feeds.owns(feed, principal.member):
         require_admin(session, principal, team)
@@ -127,14 +115,13 @@ def rotation_calendar(
 
 @router.get("/teams/{team_id}/members/{member_id}/calendar.ics")
 def member_calendar(
-    team_id: int,
     member_id: int,
     session: SessionDep,
     principal: PrincipalDep,
+    team: TeamDep,
     runtime: RuntimeDep,
 ) -> Response:
     """One person's shifts across the team's rotations as iCal (yours; admins: anyone's)."""
-    team = team_of(session, principal, team_id)
     if principal.member is None or principal.member.id != member_id:
         require_admin(session, principal, team)
     member = service.members_by_id(session, [member_id]).get(member_id)

@@ -6,7 +6,7 @@ from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import OverrideCreate, OverrideRead
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -29,7 +29,7 @@ def add_override(
     body: OverrideCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> OverrideRead:
     """Someone (or nobody) takes the rotation for an interval (admin)."""
     rotation, team = rotation_of(session, principal, rotation_id)
@@ -48,7 +48,7 @@ def add_override(
         start=body.start,
         end=body.end,
         member=member,
-        now=runtime.clock(),
+        now=now,
         by=principal.member,
         reason=body.reason,
     )

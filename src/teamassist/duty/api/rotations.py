@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from teamassist.duty import service
-from teamassist.duty.api.base import resource_router, rotation_of, team_members, team_of
+from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.rotation import CompiledRotation
 from teamassist.duty.schemas import (
     PreviewRead,
@@ -12,19 +12,15 @@ from teamassist.duty.schemas import (
     RotationRead,
     VersionRead,
 )
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
 
 
 @router.get("/teams/{team_id}/rotations", response_model=list[RotationRead])
-def list_rotations(
-    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
-) -> list[RotationRead]:
+def list_rotations(session: SessionDep, team: TeamDep, now: NowDep) -> list[RotationRead]:
     """The team's rotations with the version in force now."""
-    team = team_of(session, principal, team_id)
-    now = runtime.clock()
     chosen = service.rotations(session, team=team)
     result = []
     for rotation, spec in zip(
@@ -48,14 +44,13 @@ def list_rotations(
 
 @router.post("/teams/{team_id}/rotations", response_model=RotationRead, status_code=201)
 def create_rotation(
-    team_id: int,
     body: RotationCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
 ) -> RotationRead:
     """Create a rotation (admin)."""
-    team = team_of(session, principal, team_id)
     require_admin(session, principal, team)
     rotation = service.create_rotation(
         session,
@@ -65,7 +60,7 @@ def create_rotation(
         kind=body.kind,
         members=team_members(session, principal, team, body.member_ids),
         start_date=body.start_date,
-        now=runtime.clock(),
+        now=now,
         turn_days=body.turn_days,
         people_per_turn=body.people_per_turn,
         handoff_time=body.handoff_time,
@@ -98,14 +93,12 @@ def cancel_version(
     version_id: int,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> VersionRead:
     """Withdraw a roster change that has not taken effect yet (admin)."""
     rotation, team = rotation_of(session, principal, rotation_id)
     require_admin(session, principal, team)
-    row = service.cancel_version(
-        session, rotation=rotation, version_id=version_id, now=runtime.clock()
-    )
+    row = service.cancel_version(session, rotation=rotation, version_id=version_id, now=now)
     return VersionRead.from_row(row)
 
 
@@ -127,14 +120,14 @@ def preview_change(
     body: RosterChangeIn,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> PreviewRead:
     """The next 4 weeks before/after a change and whose shifts move; nothing is saved."""
     rotation, team = rotation_of(session, principal, rotation_id)
     require_admin(session, principal, team)
     team_members(session, principal, team, body.member_ids)
     preview = service.preview_change(
-        session, team=team, rotation=rotation, change=_change(body), now=runtime.clock()
+        session, team=team, rotation=rotation, change=_change(body), now=now
     )
     return PreviewRead.from_preview(
         preview, service.members_by_id(session, preview.moved_member_ids)
@@ -147,7 +140,7 @@ def apply_change(
     body: RosterChangeIn,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> PreviewRead:
     """Apply a roster change as a new version (admin); answers like the preview."""
     rotation, team = rotation_of(session, principal, rotation_id)
@@ -158,7 +151,7 @@ def apply_change(
         team=team,
         rotation=rotation,
         change=_change(body),
-        now=runtime.clock(),
+        now=now,
         by=principal.member,
     )
     return PreviewRead.from_preview(

@@ -8,7 +8,7 @@ from fastapi import Query
 
 from teamassist.clock import ensure_utc
 from teamassist.duty import overrides, service
-from teamassist.duty.api.base import resource_router, team_of
+from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import (
     MemberBrief,
     OnDutyRead,
@@ -17,7 +17,7 @@ from teamassist.duty.schemas import (
     ShiftRead,
 )
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.i18n import t
 
 router = resource_router()
@@ -27,16 +27,15 @@ MAX_SCHEDULE_DAYS = 400
 
 @router.get("/teams/{team_id}/schedule", response_model=ScheduleRead)
 def get_schedule(
-    team_id: int,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
     start: date | None = None,
     days: int = Query(default=7, ge=1, le=MAX_SCHEDULE_DAYS),
 ) -> ScheduleRead:
     """The final schedule of every rotation for ``days`` duty days from ``start`` (today)."""
-    team = team_of(session, principal, team_id)
-    first = start or service.today(team, runtime.clock())
+    first = start or service.today(team, now)
     window_start, window_end = service.days_window(team, first, days)
     per_rotation = service.schedule(session, team=team, start=window_start, end=window_end)
     ids = {i for _, shifts in per_rotation for s in shifts for i in s.member_ids}
@@ -62,14 +61,13 @@ def get_schedule(
 
 @router.get("/teams/{team_id}/on-duty", response_model=list[OnDutyRead])
 def who_is_on_duty(
-    team_id: int,
     session: SessionDep,
     principal: PrincipalDep,
+    team: TeamDep,
     runtime: RuntimeDep,
     at: datetime | None = None,
 ) -> list[OnDutyRead]:
     """Who holds each rotation now (or at ``at``, which must carry a time zone)."""
-    team = team_of(session, principal, team_id)
     if at is not None and at.tzinfo is None:
         raise DomainError("duty.error.naive_time")
     instant = ensure_utc(at) if at is not None else runtime.clock()
@@ -87,11 +85,10 @@ def who_is_on_duty(
 
 @router.get("/teams/{team_id}/calendar-warnings", response_model=list[str])
 def calendar_warnings(
-    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> list[str]:
     """Rotations that will reach a year without official holiday data within ~2 months."""
-    team = team_of(session, principal, team_id)
     return [
         t("duty.roster_warning", rotation=w.rotation.name, year=w.year)
-        for w in overrides.calendar_warnings(session, team=team, now=runtime.clock())
+        for w in overrides.calendar_warnings(session, team=team, now=now)
     ]

@@ -5,51 +5,48 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from teamassist.duty import service, signin
-from teamassist.duty.api.base import caller, resource_router, team_of
+from teamassist.duty.api.base import caller, resource_router
 from teamassist.duty.schemas import SignInRead, SignOutIn
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 
 router = resource_router()
 
 
 @router.post("/teams/{team_id}/sign-in", response_model=list[SignInRead], status_code=201)
 def sign_in(
-    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> list[SignInRead]:
     """Sign the caller in for today's duty."""
-    team = team_of(session, principal, team_id)
-    rows = signin.sign_in(session, team=team, member=caller(principal), now=runtime.clock())
+    rows = signin.sign_in(session, team=team, member=caller(principal), now=now)
     return [SignInRead.from_row(r) for r in rows]
 
 
 @router.post("/teams/{team_id}/sign-out", response_model=list[SignInRead])
 def sign_out(
-    team_id: int,
     body: SignOutIn,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
 ) -> list[SignInRead]:
     """Sign the caller out, with the duty report."""
-    team = team_of(session, principal, team_id)
     result = signin.sign_out(
-        session, team=team, member=caller(principal), now=runtime.clock(), report=body.report
+        session, team=team, member=caller(principal), now=now, report=body.report
     )
     return [SignInRead.from_row(r) for r in result.rows]
 
 
 @router.get("/teams/{team_id}/sign-ins", response_model=list[SignInRead])
 def list_sign_ins(
-    team_id: int,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
     first: date | None = None,
     last: date | None = None,
 ) -> list[SignInRead]:
     """Sign-in history for duty dates in [first, last] (default: the last 30 days)."""
-    team = team_of(session, principal, team_id)
-    last = last or service.today(team, runtime.clock())
+    last = last or service.today(team, now)
     first = first or last - timedelta(days=30)
     rows = signin.sign_ins(session, team=team, first=first, last=last)
     return [SignInRead.from_row(r) for r in rows]

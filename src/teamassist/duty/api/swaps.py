@@ -5,7 +5,7 @@ from __future__ import annotations
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import SwapCreate, SwapRead
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -24,7 +24,7 @@ def create_swap(
     body: SwapCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    runtime: RuntimeDep,
+    now: NowDep,
 ) -> SwapRead:
     """Trade two shifts (admins, or one of the two people)."""
     rotation, team = rotation_of(session, principal, rotation_id)
@@ -39,7 +39,7 @@ def create_swap(
         date_a=body.date_a,
         member_b=b,
         date_b=body.date_b,
-        now=runtime.clock(),
+        now=now,
         by=principal.member,
         reason=body.reason,
     )

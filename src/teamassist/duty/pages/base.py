@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import DomainError
 from teamassist.http.auth import Principal
-from teamassist.http.errors import require_admin
-from teamassist.http.render import render
-from teamassist.team import service as team_service
+from teamassist.http.deps import SessionDep, team_of
+from teamassist.http.errors import is_admin
+from teamassist.http.render import PagePrincipal, render
 from teamassist.team.models import Member, Team
 
 
@@ -23,18 +23,12 @@ def screen_router() -> APIRouter:
     return APIRouter(prefix="/duty", include_in_schema=False)
 
 
-def team_of(session: Session, principal: Principal, team_id: int | None) -> Team:
-    if team_id is None:
-        return team_service.default_team(session, workspace_id=principal.workspace.id)
-    return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+def page_team(session: SessionDep, principal: PagePrincipal, team: int | None = None) -> Team:
+    """The team a page shows: ``?team=`` (the default team when absent)."""
+    return team_of(session, principal, team)
 
 
-def is_admin(session: Session, principal: Principal, team: Team) -> bool:
-    try:
-        require_admin(session, principal, team)
-    except DomainError:
-        return False
-    return True
+PageTeamDep = Annotated[Team, Depends(page_team)]
 
 
 def names_of(people: dict[int, Member]) -> dict[int, str]:

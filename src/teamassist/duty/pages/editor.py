@@ -18,13 +18,13 @@ from teamassist.clock import local
 from teamassist.duty import service
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
-from teamassist.duty.pages.base import is_admin, names_of, page, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, page, screen_router
 from teamassist.duty.pages.editor_form import ACTIONS, EditorForm, Submitted, roster_change
 from teamassist.duty.rotation import Shift
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal
-from teamassist.http.deps import RuntimeDep, SessionDep
-from teamassist.http.errors import require_admin
+from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.errors import is_admin, require_admin
 from teamassist.http.render import PagePrincipal, templates
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
@@ -51,12 +51,11 @@ def editor_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    runtime: RuntimeDep,
+    chosen: PageTeamDep,
+    now: NowDep,
     rotation: str | None = None,
-    team: int | None = None,
 ) -> HTMLResponse:
     """Pick a rotation, edit its roster, preview the next 4 weeks, then save (admins)."""
-    chosen = team_of(session, principal, team)
     rotations = service.rotations(session, team=chosen)
     if not rotations:
         return page(
@@ -87,9 +86,7 @@ def editor_page(
         latest=latest,
         order=[by_id[i] for i in in_rotation if i in by_id],
         others=[m for m in team_people if m.id not in in_rotation],
-        today=service.today(
-            chosen, runtime.clock(), service.rotation_handoff(session, chosen, current)
-        ),
+        today=service.today(chosen, now, service.rotation_handoff(session, chosen, current)),
         actions=ACTIONS,
         calendars=[m.value for m in CalendarMode],
         history=service.versions(session, rotation=current)[-8:],
@@ -127,12 +124,11 @@ def _editor_action(
     session: Session,
     principal: Principal,
     runtime: Any,
-    team: int | None,
+    chosen: Team,
     form: EditorForm,
     *,
     save: bool,
 ) -> HTMLResponse:
-    chosen = team_of(session, principal, team)
     try:
         rotation = _rotation_choice(session, principal, chosen, form.rotation_id)
         if save:
@@ -155,7 +151,7 @@ def _editor_action(
         session.rollback()  # nothing of a refused change may be written
         return _fragment(request, "duty/_editor_error.html", exc.status_code, message=exc.message())
     ids = {m for s in [*preview.before, *preview.after] for m in s.member_ids}
-    names = names_of(service.members_by_id(session, ids))
+    names = team_service.names_by_id(session, ids)
     return _fragment(
         request,
         "duty/_preview.html",
@@ -175,14 +171,14 @@ def editor_preview(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
+    chosen: PageTeamDep,
     runtime: RuntimeDep,
     form: Submitted,
-    team: int | None = None,
 ) -> HTMLResponse:
     """The next 4 weeks before/after the change and whose shifts move; nothing is saved."""
     if isinstance(form, str):
         return _fragment(request, "duty/_editor_error.html", 422, message=form)
-    return _editor_action(request, session, principal, runtime, team, form, save=False)
+    return _editor_action(request, session, principal, runtime, chosen, form, save=False)
 
 
 @router.post("/editor/save", response_class=HTMLResponse)
@@ -190,11 +186,11 @@ def editor_save(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
+    chosen: PageTeamDep,
     runtime: RuntimeDep,
     form: Submitted,
-    team: int | None = None,
 ) -> HTMLResponse:
     """Save the change as a new version (admins), through the same service as chat and REST."""
     if isinstance(form, str):
         return _fragment(request, "duty/_editor_error.html", 422, message=form)
-    return _editor_action(request, session, principal, runtime, team, form, save=True)
+    return _editor_action(request, session, principal, runtime, chosen, form, save=True)

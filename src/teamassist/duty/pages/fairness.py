@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import fairness, service
-from teamassist.duty.pages.base import names_of, page, parse_date, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, names_of, page, parse_date, screen_router
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal
 from teamassist.i18n import t
@@ -21,14 +21,13 @@ def fairness_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
+    chosen: PageTeamDep,
     runtime: RuntimeDep,
     first: str | None = None,
     last: str | None = None,
     rotation: str | None = None,
-    team: int | None = None,
 ) -> HTMLResponse:
     """The fairness report as a table and a stacked bar chart of duty days per person."""
-    chosen = team_of(session, principal, team)
     now = runtime.clock()
     last_day = parse_date(last) or service.today(chosen, now)
     first_day = parse_date(first) or last_day - timedelta(days=89)

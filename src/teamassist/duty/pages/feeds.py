@@ -8,10 +8,10 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import feeds, service
-from teamassist.duty.pages.base import is_admin, page, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, page, screen_router
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import RuntimeDep, SessionDep
-from teamassist.http.errors import require_admin
+from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.errors import is_admin, require_admin
 from teamassist.http.render import PagePrincipal
 
 router = screen_router()
@@ -22,10 +22,9 @@ def feeds_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    team: int | None = None,
+    chosen: PageTeamDep,
 ) -> HTMLResponse:
     """Your calendar feeds (admins: all of the team's), with create and revoke."""
-    chosen = team_of(session, principal, team)
     admin = is_admin(session, principal, chosen)
     rows = feeds.feeds(session, team=chosen, member=None if admin else principal.member)
     return page(
@@ -46,12 +45,11 @@ def create_feed_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
+    chosen: PageTeamDep,
     runtime: RuntimeDep,
     rotation_id: Annotated[str, Form()] = "",
-    team: int | None = None,
 ) -> HTMLResponse:
     """Create a feed of yourself (or of a rotation) and show its URL once."""
-    chosen = team_of(session, principal, team)
     rotation = None
     if rotation_id.isdigit():
         rotation = service.get_rotation_by_id(
@@ -88,13 +86,12 @@ def revoke_feed_page(
     feed_id: int,
     session: SessionDep,
     principal: PagePrincipal,
-    runtime: RuntimeDep,
-    team: int | None = None,
+    chosen: PageTeamDep,
+    now: NowDep,
 ) -> HTMLResponse:
     """Revoke one of your feeds (admins: any)."""
-    chosen = team_of(session, principal, team)
     feed = feeds.get_feed(session, team=chosen, feed_id=feed_id)
     if not feeds.owns(feed, principal.member):
         require_admin(session, principal, chosen)
-    feeds.revoke_feed(session, feed=feed, now=runtime.clock())
-    return feeds_page(request, session, principal, team)
+    feeds.revoke_feed(session, feed=feed, now=now)
+    return feeds_page(request, session, principal, chosen)

@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse
 from teamassist.duty import fairness, service
 from teamassist.duty.calendar import holiday_name
 from teamassist.duty.models import Rotation
-from teamassist.duty.pages.base import names_of, page, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, names_of, page, screen_router
 from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP, Shift
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, SessionDep
 from teamassist.http.render import PagePrincipal
 from teamassist.i18n import lookup, t
 
@@ -58,13 +58,12 @@ def roster_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    runtime: RuntimeDep,
+    chosen: PageTeamDep,
+    now: NowDep,
     month: str | None = None,
-    team: int | None = None,
 ) -> HTMLResponse:
     """The roster of a month as a calendar grid: holidays, 调休, overrides and swaps marked."""
-    chosen = team_of(session, principal, team)
-    today = service.today(chosen, runtime.clock())
+    today = service.today(chosen, now)
     first = _month(month, today)
     days_in_month = monthcal.monthrange(first.year, first.month)[1]
     grid_start = first - timedelta(days=first.weekday())

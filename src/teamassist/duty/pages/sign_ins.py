@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from teamassist.clock import local
 from teamassist.duty import fairness, service, signin
-from teamassist.duty.pages.base import page, parse_date, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, page, parse_date, screen_router
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.deps import NowDep, SessionDep
 from teamassist.http.render import PagePrincipal
 from teamassist.team import service as team_service
 
@@ -25,16 +25,15 @@ def sign_ins_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    runtime: RuntimeDep,
+    chosen: PageTeamDep,
+    now: NowDep,
     first: str | None = None,
     last: str | None = None,
     rotation: str | None = None,
     member: str | None = None,
-    team: int | None = None,
 ) -> HTMLResponse:
     """Sign-in history with filters (dates, rotation, person); late sign-ins marked."""
-    chosen = team_of(session, principal, team)
-    today = service.today(chosen, runtime.clock())
+    today = service.today(chosen, now)
     last_day = parse_date(last) or today
     first_day = parse_date(first) or last_day - timedelta(days=30)
     if last_day < first_day or (last_day - first_day).days > MAX_HISTORY_DAYS:

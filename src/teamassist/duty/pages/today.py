@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import service, signin
-from teamassist.duty.pages.base import page, screen_router, team_of
+from teamassist.duty.pages.base import PageTeamDep, page, screen_router
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal
 
@@ -18,11 +18,10 @@ def today_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
+    chosen: PageTeamDep,
     runtime: RuntimeDep,
-    team: int | None = None,
 ) -> HTMLResponse:
     """Who holds each rotation now, and whether they signed in."""
-    chosen = team_of(session, principal, team)
     now = runtime.clock()
     statuses = signin.duty_status(session, team=chosen, at=now)
     rows = []
