@@ -37,6 +37,7 @@ from teamassist.duty.rotation import CompiledRotation, Shift
 from teamassist.exceptions import DomainError
 from teamassist.i18n import lookup
 from teamassist.team import service as team_service
+from teamassist.team import settings as team_settings
 from teamassist.team.models import Member, Team
 
 SIGN_IN_JOB = "duty.sign_in_reminder"
@@ -182,13 +183,9 @@ def _balance(people: Sequence[PersonFairness]) -> float | None:
 
 def late_after(team: Team) -> time:
     """The first configured sign-in reminder time of ``team`` (10:00 by default)."""
-    from teamassist.duty.jobs import jobs
-
-    for job in jobs.daily_jobs:
-        if job.key == SIGN_IN_JOB:
-            times = job.times_for(team)
-            return min(parse_hhmm(v) for v in times) if times else DEFAULT_LATE_AFTER
-    return DEFAULT_LATE_AFTER
+    times = team_settings.schedule(team, {SIGN_IN_JOB: signin.SIGN_IN_REMINDER_TIMES})
+    configured = times[SIGN_IN_JOB]
+    return min(parse_hhmm(v) for v in configured) if configured else DEFAULT_LATE_AFTER
 
 
 def report(

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from teamassist.duty import flows
+from teamassist.duty import flows, signin
 from teamassist.scheduler.registry import JobContext, JobGroup
 
 jobs = JobGroup("duty")
@@ -15,7 +15,7 @@ def morning_notice(job: JobContext) -> None:
     flows.morning_notice(job.session, team=job.team, slot_at=job.slot_at, now=job.now)
 
 
-@jobs.daily("duty.sign_in_reminder", default_times=["10:00", "10:30", "11:00"])
+@jobs.daily("duty.sign_in_reminder", default_times=list(signin.SIGN_IN_REMINDER_TIMES))
 def sign_in_reminder(job: JobContext) -> None:
     """Remind whoever on duty has not signed in."""
     flows.sign_in_reminder(job.session, team=job.team, slot_at=job.slot_at, now=job.now)

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.duty.models import Rotation
+from teamassist.duty.roster_view import RosterView
 from teamassist.duty.rotation import SOURCE_ROTATION, Shift
-from teamassist.duty.service import RosterView
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member

@@ -31,6 +31,7 @@ from teamassist.duty.planning import (
     check_params,
     plan_change,
 )
+from teamassist.duty.roster_view import RosterDay, RosterView
 from teamassist.duty.rotation import (
     CompiledRotation,
     OverrideSpec,
@@ -537,25 +538,6 @@ def rotation_handoff(session: Session, team: Team, rotation: Rotation) -> str:
 
 
 # -- the roster view -------------------------------------------------------------------------
-
-
-@dataclass
-class RosterDay:
-    """One duty day of the roster: for each rotation, its pieces of that day (empty: day off)."""
-
-    day: date
-    cells: list[tuple[Rotation, list[Shift]]]
-
-
-@dataclass
-class RosterView:
-    """The roster of ``days`` duty days with the people it mentions and calendar warnings."""
-
-    days: list[RosterDay]
-    people: dict[int, Member]
-    warnings: list[tuple[Rotation, int]]
-    # Rotations without anyone in them (shown as such, not as a day off).
-    empty: set[int] = field(default_factory=set)
 
 
 def roster(session: Session, *, team: Team, first: date, days: int) -> RosterView:

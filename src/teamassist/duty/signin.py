@@ -16,6 +16,10 @@ from teamassist.duty.service import RotationDuty, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
 from teamassist.team.models import Member, Team
 
+# When the sign-in reminders go out by default (``duty.sign_in_reminder``; a team may set its
+# own). The first one is also the line after which a sign-in counts as late (``fairness``).
+SIGN_IN_REMINDER_TIMES = ("10:00", "10:30", "11:00")
+
 # -- sign-in and sign-out --------------------------------------------------------------------
 
 

@@ -17,9 +17,14 @@ def schedule(team: Team, defaults: Mapping[str, Sequence[str]]) -> dict[str, lis
     """The effective local times of every daily job for ``team`` (defaults where not set)."""
     configured: dict[str, Any] = (team.settings or {}).get("schedule", {})
     return {
-        key: list(configured[key]) if key in configured else list(times)
+        key: _times(configured[key]) if key in configured else list(times)
         for key, times in defaults.items()
     }
+
+
+def _times(value: str | Sequence[str]) -> list[str]:
+    # A hand-edited setting may hold one time as a string, as the scheduler also accepts.
+    return [value] if isinstance(value, str) else list(value)
 
 
 def update(
