@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from teamassist.duty import service
+from teamassist.i18n import t
 from teamassist.runtime import Runtime
 from tests.duty.helpers import demo_team
 from tests.support.browser import ARTIFACTS
@@ -52,3 +53,35 @@ def test_preview_then_save_a_roster_change_in_the_editor(
     # the page shows the new order after a reload
     page.reload()
     expect(page.locator("[data-testid=order] li").nth(1)).to_have_text("王五")
+
+
+def test_a_refused_preview_shows_the_servers_reason(browser: Browser, base_url: str) -> None:
+    page = browser.new_page()
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "admin")
+    page.click("button[type=submit]")
+    page.goto(f"{base_url}/duty/editor")
+
+    # "remove" with nobody chosen: the server refuses with the editor's own error line
+    page.check("input[name=action][value=remove]")
+    page.click("[data-testid=preview]")
+    refusal = page.locator("[data-testid=editor-error]")
+    expect(refusal).to_be_visible()
+    expect(refusal).to_contain_text(t("duty_web.editor.error"))
+    assert refusal.inner_text().strip() != t("duty_web.editor.error").strip()
+
+    # a refusal that is not a fragment (JSON {"error", "message"}) shows in the page's alert line
+    page.evaluate(
+        """() => {
+          const button = document.querySelector('[data-testid=preview]');
+          button.setAttribute('hx-post', '/duty/editor/preview?team=99999');
+          htmx.process(button);
+        }"""
+    )
+    page.click("[data-testid=preview]")
+    alert = page.locator("[data-testid=request-error]")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(t("core.error.no_team", team=99999))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "duty-editor-refused.png"), full_page=True)

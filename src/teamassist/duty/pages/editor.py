@@ -46,6 +46,13 @@ def _rotation_choice(
     return service.get_rotation(session, team=team)
 
 
+def change_label(change: str) -> str:
+    """What made a version (``create``, ``add``, ``swap``...) in the catalogue's words; a value
+    the catalogue does not know yet shows as stored rather than failing the page."""
+    label = lookup(f"duty_web.editor.change_label.{change}")
+    return str(label) if label else change
+
+
 @router.get("/editor", response_class=HTMLResponse)
 def editor_page(
     request: Request,
@@ -90,6 +97,7 @@ def editor_page(
         actions=ACTIONS,
         calendars=[m.value for m in CalendarMode],
         history=service.versions(session, rotation=current)[-8:],
+        change_label=change_label,
     )
 
 
