@@ -96,3 +96,16 @@ def test_the_version_list_shows_catalogue_labels(
 )
 def test_change_labels(change: str, label: str) -> None:
     assert change_label(change) == label
+
+
+def test_sign_in_history_says_which_way_a_range_is_wrong(admin: TestClient) -> None:
+    backwards = admin.get("/duty/sign-ins", params={"first": "2026-06-05", "last": "2026-06-01"})
+    assert backwards.status_code == 400
+    assert backwards.json()["error"] == "duty.error.date_range_backwards"
+    assert "2026-06-05 晚于结束 2026-06-01" in backwards.json()["message"]
+    too_long = admin.get("/duty/sign-ins", params={"first": "2024-01-01", "last": "2026-06-01"})
+    assert too_long.status_code == 400
+    assert too_long.json() == {
+        "error": "duty.error.date_range_too_long",
+        "message": "日期范围最多 400 天。",
+    }

@@ -42,7 +42,7 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
         lihua, zhaoliu = who("lihua"), who("zhaoliu")
 
         def item(kind: FeedbackKind, at: datetime, owner: Member | None) -> FeedbackItem:
-            return feedback_service.report(
+            return feedback_service.submit(
                 session,
                 team=team,
                 reporter=None,
@@ -74,7 +74,7 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
         # D: Wed 08:00, nobody follows it, still open
         item(FeedbackKind.SUGGESTION, _at(3, 8), None)
 
-        data = feedback_stats.report_aggregates(
+        data = feedback_stats.aggregate(
             session,
             team=team,
             date_from=date(2026, 6, 1),
@@ -116,7 +116,7 @@ def test_report_aggregates_and_chart_data(sqlite_runtime: Runtime) -> None:
 
 
 def test_chart_data_of_an_empty_period() -> None:
-    empty = feedback_stats.Report(date_from=date(2026, 6, 1), date_to=date(2026, 6, 1))
+    empty = feedback_stats.Aggregates(date_from=date(2026, 6, 1), date_to=date(2026, 6, 1))
     charts = feedback_stats.chart_data(empty)
     assert charts["days"] == ["2026-06-01"]
     assert charts["medians"]["wall"] == [None, None]

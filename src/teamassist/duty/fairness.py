@@ -200,10 +200,10 @@ def report(
     """The fairness report of ``team`` (or one rotation) for duty dates [first, last]."""
     if last < first:
         raise DomainError(
-            "duty_feeds.error.bad_range", first=first.isoformat(), last=last.isoformat()
+            "duty.error.date_range_backwards", first=first.isoformat(), last=last.isoformat()
         )
     if (last - first).days + 1 > MAX_DAYS:
-        raise DomainError("duty_feeds.error.range_too_long", limit=MAX_DAYS)
+        raise DomainError("duty.error.date_range_too_long", limit=MAX_DAYS)
     chosen = [rotation] if rotation is not None else service.rotations(session, team=team)
     specs = service.load_specs(session, team=team, only=chosen)
     # A day of margin each side: rotations may hand off at different local times.
@@ -230,7 +230,7 @@ def report(
 
 def to_csv(result: FairnessReport, members: dict[int, Member]) -> str:
     """The report as CSV (BOM first, formula-safe: see :mod:`teamassist.csvfile`)."""
-    header = lookup("duty_feeds.fairness.csv_header")
+    header = lookup("duty.fairness.csv_header")
     rows = []
     for p in result.people:
         member = members.get(p.member_id)

@@ -464,7 +464,7 @@ def report(
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
-    data = feedback_stats.report_aggregates(
+    data = feedback_stats.aggregate(
         session, team=team, date_from=start, date_to=end, workdays=runtime.ports.get(Workdays)
     )
     return FeedbackReportRead(

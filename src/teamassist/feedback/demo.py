@@ -58,7 +58,7 @@ def load_demo(session: Session, workspace: Workspace, now: datetime) -> None:
         owner = team_service.get_member_by_handle(
             session, workspace_id=workspace.id, handle=owner_handle
         )
-        item = feedback_service.report(
+        item = feedback_service.submit(
             session,
             team=team,
             reporter=reporter,

@@ -152,7 +152,7 @@ def submit(
     """
     people = on_duty(session, roster=roster, team=team, at=now, kind=kind.value)
     owner = people[0] if people else default_owner(session, team=team)
-    item = feedback_service.report(
+    item = feedback_service.submit(
         session,
         team=team,
         reporter=reporter,

@@ -412,7 +412,7 @@ def report_page(
     if (end - start).days >= feedback_stats.MAX_DAYS:
         errors.append(t("feedback_web.report.too_long", days=feedback_stats.MAX_DAYS))
         start = end - timedelta(days=feedback_stats.MAX_DAYS - 1)
-    data = feedback_stats.report_aggregates(
+    data = feedback_stats.aggregate(
         session, team=team, date_from=start, date_to=end, workdays=runtime.ports.get(Workdays)
     )
     return render(

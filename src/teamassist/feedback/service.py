@@ -45,7 +45,7 @@ class Origin:
 # -- recording ---------------------------------------------------------------------------------
 
 
-def report(
+def submit(
     session: Session,
     *,
     team: Team,

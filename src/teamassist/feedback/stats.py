@@ -1,6 +1,6 @@
 """Measure the desk: response times per item, aggregates over a period, and their chart data.
 
-``report_aggregates`` counts (one query over the period); ``chart_data`` only shapes those numbers
+``aggregate`` counts (one query over the period); ``chart_data`` only shapes those numbers
 for the dashboard's report page (days without items count zero, seconds become hours, series are
 named), so the page embeds one JSON document that Chart.js draws as it is.
 """
@@ -81,7 +81,7 @@ class LoadRow:
 
 
 @dataclass
-class Report:
+class Aggregates:
     """Items per day by kind, median response times, load per person."""
 
     date_from: date
@@ -107,9 +107,9 @@ def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def report_aggregates(
+def aggregate(
     session: Session, *, team: Team, date_from: date, date_to: date, workdays: Workdays
-) -> Report:
+) -> Aggregates:
     """Aggregate a team's items whose local day lies in [date_from, date_to] (at most a year)."""
     if date_to < date_from or (date_to - date_from).days > 366:
         raise DomainError("feedback.error.bad_range")
@@ -122,7 +122,7 @@ def report_aggregates(
             )
         )
     )
-    result = Report(date_from=date_from, date_to=date_to, total=len(items))
+    result = Aggregates(date_from=date_from, date_to=date_to, total=len(items))
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     ack_wall: list[float] = []
     ack_work: list[float] = []
@@ -176,7 +176,7 @@ def _hours(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 3600, 2)
 
 
-def chart_data(report: Report) -> dict[str, Any]:
+def chart_data(report: Aggregates) -> dict[str, Any]:
     """Everything the report page draws: per-day bars by kind, median hours, load per person."""
     days: list[str] = []
     day = report.date_from

@@ -458,7 +458,7 @@ class _Importer:
         owner_key = _clean(row["feedback_owner_id"])
         owner = self.person(owner_key, _clean(row["feedback_owner_name"])) if owner_key else None
         message_id = _clean(row["feedback_message_id"])
-        item = feedback_service.report(
+        item = feedback_service.submit(
             self.session,
             team=self.team,
             reporter=reporter,

@@ -36,10 +36,15 @@ def sign_ins_page(
     today = service.today(chosen, now)
     last_day = parse_date(last) or today
     first_day = parse_date(first) or last_day - timedelta(days=30)
-    if last_day < first_day or (last_day - first_day).days > MAX_HISTORY_DAYS:
+    if last_day < first_day:
         raise DomainError(
-            "duty_feeds.error.bad_range", first=first_day.isoformat(), last=last_day.isoformat()
+            "duty.error.date_range_backwards",
+            first=first_day.isoformat(),
+            last=last_day.isoformat(),
         )
+    if (last_day - first_day).days > MAX_HISTORY_DAYS:
+        # not "start after end": the range is the right way round, only too long
+        raise DomainError("duty.error.date_range_too_long", limit=MAX_HISTORY_DAYS)
     rotation_id = int(rotation) if rotation and rotation.isdigit() else None
     member_id = int(member) if member and member.isdigit() else None
     rows = [
