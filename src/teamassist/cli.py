@@ -202,7 +202,6 @@ def chat(
             try:
                 result = send_as(
                     runtime.dispatcher,
-                    runtime.factory,
                     principal=principal,
                     handle=member,
                     text=text_,
@@ -212,7 +211,7 @@ def chat(
                 typer.secho(exc.message(), fg="red", err=True)
                 raise typer.Exit(1) from exc
             typer.echo(to_plain(result.reply) if result.reply else "（没有回复）")
-            runtime.deliver()
+            _deliver_quietly(runtime)
 
         if message is not None:
             say(message)
@@ -225,6 +224,22 @@ def chat(
         typer.echo("")
     finally:
         runtime.close()
+
+
+def _deliver_quietly(runtime: Runtime) -> None:
+    """Send what the command queued; a problem here is told in one line, not as a failure.
+
+    The command itself has committed by now; whatever is not sent stays queued for the server's
+    worker or the next ``scheduler tick``.
+    """
+    try:
+        runtime.deliver()
+    except Exception as exc:
+        from teamassist.i18n import t
+
+        first = (str(exc).splitlines() or [""])[0][:200]
+        error = f"{type(exc).__name__}: {first}"
+        typer.secho(t("core.delivery_pending", error=error), fg="yellow", err=True)
 
 
 @scheduler_app.command("tick")

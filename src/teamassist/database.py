@@ -1,21 +1,55 @@
 """Engine, sessions and the declarative base shared by every domain.
 
 The boundary (HTTP request, chat dispatcher, job runner) owns the transaction through
-:func:`transaction`; services only ``flush()``.
+:func:`transaction` or :func:`run_transaction`; services only ``flush()``.
+
+Concurrency rules, per backend:
+
+- SQLite (WAL): readers run side by side, one writer at a time. A deferred transaction that
+  reads and then writes cannot upgrade its lock once another writer committed after its read
+  (SQLITE_BUSY at once, the busy timeout does not help), so every transaction starts
+  ``BEGIN IMMEDIATE`` unless it is declared read-only; this process's writers queue on a lock
+  (fair, no sleeping busy handler) and other processes wait through ``busy_timeout``.
+- PostgreSQL / MariaDB: READ COMMITTED; deadlocks and serialization failures can still abort a
+  transaction. :func:`run_transaction` re-runs the whole unit of work a bounded number of times
+  for those errors only (:func:`is_retryable`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Execution option naming a transaction that only reads (SQLite: plain deferred BEGIN).
+READ_ONLY = "teamassist_read_only"
+# How long a writer waits for the database before giving up (SQLite busy_timeout, lock queue).
+BUSY_TIMEOUT_SECONDS = 30.0
+# A unit of work that lost a deadlock / lock race is re-run at most this many times in all.
+RETRY_ATTEMPTS = 5
+# Pool sizes per backend. SQLite has one writer at a time and the GIL caps useful parallelism,
+# so a small fixed pool; the servers get a larger pool with overflow for bursts.
+SQLITE_POOL = {"pool_size": 8, "max_overflow": 0}
+SERVER_POOL = {"pool_size": 10, "max_overflow": 10}
+# Connections kept free of requests for the delivery worker and the scheduler.
+BACKGROUND_CONNECTIONS = 2
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -85,21 +119,54 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
-    if parsed.get_backend_name() == "sqlite":
+    sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            kwargs.update(poolclass=QueuePool, pool_timeout=BUSY_TIMEOUT_SECONDS, **SQLITE_POOL)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
     else:
-        kwargs["pool_pre_ping"] = True
-        kwargs["pool_recycle"] = 1800
+        kwargs.update(pool_pre_ping=True, pool_recycle=1800, **SERVER_POOL)
     engine = create_engine(url, **kwargs)
-    if parsed.get_backend_name() == "sqlite":
+    if sqlite:
+        writers = _SqliteWriters(BUSY_TIMEOUT_SECONDS)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling defers BEGIN; take control so that
-        # BEGIN IMMEDIATE is not needed and SAVEPOINTs work (SQLAlchemy docs recipe).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; the driver is
+        # put in autocommit mode (isolation_level=None) and we emit BEGIN ourselves (SQLAlchemy
+        # docs, pysqlite "Serializable isolation / Savepoints / Transactional DDL").
+        event.listen(engine, "begin", writers.begin)
+        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "rollback", writers.end)
     return engine
+
+
+class _SqliteWriters:
+    """Start SQLite transactions IMMEDIATE (unless read-only) and queue this process's writers.
+
+    Waiting on a lock hands the database over in order the moment the writer before commits;
+    SQLite's own busy handler sleeps in growing steps and lets late arrivals overtake.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout
+
+    def begin(self, conn: Connection) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        # On timeout go on without the lock: SQLite's busy timeout still decides.
+        conn.info["teamassist_writer"] = self._lock.acquire(timeout=self._timeout)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(conn)
+            raise
+
+    def end(self, conn: Connection) -> None:
+        if conn.info.pop("teamassist_writer", False):
+            self._lock.release()
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -108,8 +175,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
+
+
+def request_slots(engine: Engine) -> int:
+    """How many requests may use the database at once: the pool, less the background's share.
+
+    Every request holds at most one connection, so with this many admitted no request ever
+    waits for the pool (and none can hold one connection while waiting for another).
+    """
+    pool = engine.pool
+    if isinstance(pool, QueuePool):
+        return max(1, pool.size() + max(pool._max_overflow, 0) - BACKGROUND_CONNECTIONS)
+    return 4  # in-memory SQLite: one shared connection, SQLite serialises anyway
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -118,9 +197,16 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """Open a session, commit when the block succeeds, roll back when it raises."""
+def transaction(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """Open a session, commit when the block succeeds, roll back when it raises.
+
+    ``read_only`` lets SQLite readers run beside the writer; a read-only block that writes
+    anyway fails fast with "database is locked" under contention, which :func:`run_transaction`
+    retries as a writer.
+    """
     session = factory()
+    if read_only:
+        session.connection(execution_options={READ_ONLY: True})
     try:
         yield session
         session.commit()
@@ -129,3 +215,91 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def run_transaction(
+    factory: sessionmaker[Session],
+    work: Callable[[Session], T],
+    *,
+    read_only: bool = False,
+    attempts: int = RETRY_ATTEMPTS,
+) -> T:
+    """Run ``work`` in one transaction; re-run the whole of it after a lost lock race.
+
+    Only the unit of work is repeated, never half of it: the failed attempt was rolled back.
+    ``work`` must therefore have no effect outside the session.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction(factory, read_only=read_only and attempt == 1) as session:
+                return work(session)
+        except DBAPIError as exc:
+            if attempt == attempts or not is_retryable(exc):
+                raise
+            log.info("transaction retried after %s (attempt %d)", exc.orig, attempt)
+            time.sleep(retry_delay(attempt))
+    raise AssertionError("unreachable")
+
+
+def retry_delay(attempt: int) -> float:
+    """Jittered exponential back-off between attempts (5 ms, 10 ms, 20 ms … up to 200 ms)."""
+    return float(min(0.2, 0.005 * 2 ** (attempt - 1)) * (0.5 + random.random()))
+
+
+# MariaDB/MySQL: 1213 deadlock, 1205 lock wait timeout. PostgreSQL: 40001 serialization
+# failure, 40P01 deadlock. SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), any extended code.
+_MYSQL_RETRYABLE = {1213, 1205}
+_PG_RETRYABLE = {"40001", "40P01"}
+_SQLITE_RETRYABLE = {5, 6}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True for errors that mean "another transaction won; run yours again"."""
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate in _PG_RETRYABLE:
+        return True
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_RETRYABLE
+    if type(orig).__module__.startswith("sqlite3"):
+        text = str(orig).lower()
+        return "database is locked" in text or "database table is locked" in text
+    args: tuple[Any, ...] = tuple(getattr(orig, "args", ()))
+    mysql = type(orig).__module__.startswith("pymysql")
+    return mysql and bool(args) and args[0] in _MYSQL_RETRYABLE
+
+
+class StatementCounter:
+    """Count the statements and transactions an engine runs (benchmarks, tests).
+
+    BEGIN counts as a statement where the driver is sent one through SQLAlchemy (SQLite here);
+    PostgreSQL's and MySQL's drivers begin implicitly, unseen.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+        self.transactions = 0
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "commit", self._transaction)
+        event.listen(self.engine, "rollback", self._transaction)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._transaction)
+        event.remove(self.engine, "rollback", self._transaction)
+
+    def reset(self) -> None:
+        """Start counting afresh."""
+        self.statements.clear()
+        self.transactions = 0
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement.split(None, 1)[0].upper())
+
+    def _transaction(self, _conn: Any) -> None:
+        self.transactions += 1

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from teamassist.chat.models import InboundEvent
 from teamassist.chat.render import to_html, to_markdown, to_plain
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
-from teamassist.enums import Platform
-from teamassist.http.deps import PrincipalDep, RuntimeDep
+from teamassist.http.auth import PrincipalLookup
+from teamassist.http.deps import DbSlotDep, PrincipalLookupDep, RuntimeDep
 from teamassist.runtime import Runtime
 
 router = APIRouter(tags=["chat"])
@@ -40,24 +40,27 @@ class ChatResponse(BaseModel):
 
 
 @router.post("/chat", response_model=ChatResponse)
-async def chat(body: ChatRequest, runtime: RuntimeDep, principal: PrincipalDep) -> ChatResponse:
-    """Send one message and get the reply."""
-    result = await run_in_threadpool(
-        send_as,
+async def chat(
+    body: ChatRequest, runtime: RuntimeDep, principal: PrincipalLookupDep, _slot: DbSlotDep
+) -> ChatResponse:
+    """Send one message and get the reply.
+
+    The caller is looked up inside the command's transaction: one connection, one unit of work.
+    """
+    return await run_in_threadpool(_answer, runtime, principal, body)
+
+
+def _answer(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> ChatResponse:
+    # Rendering runs here too, in the worker thread, not on the event loop.
+    result = send_as(
         runtime.dispatcher,
-        runtime.factory,
         principal=principal,
         handle=body.as_member,
         text=body.text,
         event_id=body.event_id,
     )
+    # A retried event id comes back with the original reply (only to the same speaker).
     reply = result.reply
-    if result.duplicate and body.event_id:
-        # A retry (the first answer was lost on the way): answer what the first call answered.
-        speaker = body.as_member or (principal.member.handle if principal.member else "")
-        reply = await run_in_threadpool(
-            _original_reply, runtime, principal.workspace.key, body.event_id, speaker
-        )
     if reply is None:
         return ChatResponse(handled=False, duplicate=result.duplicate)
     return ChatResponse(
@@ -65,22 +68,13 @@ async def chat(body: ChatRequest, runtime: RuntimeDep, principal: PrincipalDep) 
         duplicate=result.duplicate,
         text=to_plain(reply),
         markdown=to_markdown(reply),
-        html=to_html(reply),
+        html=_html(reply.model_dump_json()),
         reply=reply,
     )
 
 
-def _original_reply(runtime: Runtime, tenant_key: str, event_id: str, speaker: str) -> Reply | None:
-    """The reply stored with the first delivery of ``event_id`` — only to the same speaker, and
-    None while the first call is still running."""
-    with runtime.factory() as session:
-        row = session.execute(
-            select(InboundEvent.message, InboundEvent.reply).where(
-                InboundEvent.platform == Platform.WEB.value,
-                InboundEvent.tenant_key == tenant_key,
-                InboundEvent.event_id == event_id[:128],
-            )
-        ).first()
-    if row is None or row.reply is None or row.message.get("sender_key") != speaker:
-        return None
-    return Reply.model_validate(row.reply)
+@lru_cache(maxsize=256)
+def _html(reply: str) -> str:
+    """HTML of a reply, remembered: the same replies (help, usage) recur, and parsing their
+    markdown was most of a command's CPU time."""
+    return to_html(Reply.model_validate_json(reply))

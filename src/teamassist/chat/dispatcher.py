@@ -1,7 +1,16 @@
 """One path for every inbound message: inbox → identity → command → permission → handler → reply.
 
-The dispatcher owns the transaction: the handler's changes, the notices it queued and the inbox
-row's "done" mark commit together, so a crash leaves the event "received" and it is replayed.
+The dispatcher owns the transaction, and a command is one unit of work:
+
+- A caller that waits for the answer (web chat, REST, CLI: :meth:`Dispatcher.converse`) gets one
+  transaction: the handler's changes, the notices it queued and the inbox row (written last,
+  already "done", so its unique event id also catches a retry) commit together. If anything
+  fails nothing is kept and the caller sees it.
+- A platform event nobody waits on (:meth:`Dispatcher.handle`) is first recorded "received" in a
+  transaction of its own, so a crash mid-command leaves it for the replay job; the handler's
+  changes, its notices and the "done" mark then commit together.
+
+Units are re-run whole after a lost lock race (:func:`teamassist.database.run_transaction`).
 """
 
 from __future__ import annotations
@@ -23,10 +32,11 @@ from teamassist.chat.models import InboundEvent
 from teamassist.chat.registry import CommandSpec, Permission, Registry
 from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply
 from teamassist.clock import Clock, utcnow
-from teamassist.database import transaction
+from teamassist.database import is_retryable, run_transaction
 from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
+from teamassist.outbox.signals import queued
 from teamassist.ports import Ports
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
@@ -39,12 +49,26 @@ OnDutyCheck = Callable[[Session, Team, Member, datetime], bool]
 
 
 @dataclass
+class Speaker:
+    """A local speaker (web chat, REST, CLI) already identified by the caller, in its session."""
+
+    message: InboundMessage
+    workspace: Workspace
+    member: Member
+
+
+@dataclass
 class DispatchResult:
     """What happened to one inbound message."""
 
     reply: Reply | None
     duplicate: bool = False
     event_row_id: int | None = None
+    queued: bool = False  # the transaction queued notices (reply or others)
+
+
+class _Refused(Exception):
+    """The handler refused or failed: roll its changes back, then record the answer."""
 
 
 class Dispatcher:
@@ -75,22 +99,109 @@ class Dispatcher:
         ``reply_via_outbox`` queues the reply as a notice to the originating chat (platform
         webhooks); otherwise the caller shows the returned reply itself (web chat, CLI).
         """
-        row_id = self._record(message)
+        row_id = run_transaction(self.factory, lambda session: self._record(session, message))
         if row_id is None:
             return DispatchResult(reply=None, duplicate=True)
         reply = self._process(row_id, message, reply_via_outbox=reply_via_outbox)
         return DispatchResult(reply=reply, event_row_id=row_id)
 
+    def converse(self, identify: Callable[[Session], Speaker]) -> DispatchResult:
+        """Answer a local speaker whose caller waits for the reply, in one transaction.
+
+        ``identify`` runs first inside the unit (it resolves who speaks in the same session, so
+        the request needs one connection); a DomainError it raises goes to the caller.
+        """
+        now = self.clock()
+        refused: list[tuple[InboundMessage, Reply, str | None, str]] = []
+
+        def unit(session: Session) -> DispatchResult:
+            refused.clear()
+            speaker = identify(session)
+            message = speaker.message
+            try:
+                reply = self._run(session, message, now, speaker=speaker)
+                session.flush()
+            except DomainError as exc:
+                reply = Reply(body=exc.message(), is_error=True)
+                refused.append((message, reply, None, ""))
+                raise _Refused() from exc
+            except Exception as exc:
+                if is_retryable(exc):
+                    raise
+                error_id = uuid.uuid4().hex[:8]
+                log.exception("command failed (error id %s): %r", error_id, message.text[:200])
+                reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
+                refused.append((message, reply, error_id, f"{type(exc).__name__}: {exc}"))
+                raise _Refused() from exc
+            return self._answered(session, message, reply, now)
+
+        try:
+            result = run_transaction(self.factory, unit)
+        except _Refused:
+            # The handler's changes were rolled back; record the answer on its own.
+            message, reply, error_id, error = refused[0]
+            result = run_transaction(
+                self.factory,
+                lambda session: self._answered(
+                    session, message, reply, now, error_id=error_id, error=error
+                ),
+            )
+        if result.queued:
+            self.after_commit()  # only now: delivery claims committed rows only
+        return result
+
+    def _answered(
+        self,
+        session: Session,
+        message: InboundMessage,
+        reply: Reply | None,
+        now: datetime,
+        *,
+        error_id: str | None = None,
+        error: str = "",
+    ) -> DispatchResult:
+        """Write the inbox row, already finished; a second row for one event id is a retry."""
+        row_id = self._record(
+            session,
+            message,
+            status="failed" if error_id else "done",
+            reply=reply,
+            processed_at=now,
+            error_id=error_id,
+            error=error[:4000] or None,
+        )
+        if row_id is None:
+            # A retry (the first answer was lost on the way): answer what the first call did.
+            return DispatchResult(reply=self._original_reply(session, message), duplicate=True)
+        return DispatchResult(reply=reply, event_row_id=row_id, queued=queued(session))
+
+    @staticmethod
+    def _original_reply(session: Session, message: InboundMessage) -> Reply | None:
+        """The reply stored with the first delivery of the event, only to the same speaker."""
+        row = session.execute(
+            select(InboundEvent.message, InboundEvent.reply).where(
+                InboundEvent.platform == message.platform.value,
+                InboundEvent.tenant_key == message.tenant_key,
+                InboundEvent.event_id == message.event_id[:128],
+            )
+        ).first()
+        if row is None or row.reply is None or row.message.get("sender_key") != message.sender_key:
+            return None
+        return Reply.model_validate(row.reply)
+
     def replay_pending(self, *, older_than: timedelta = timedelta(minutes=1)) -> int:
         """Handle events recorded but never finished (the process died mid-way)."""
         cutoff = self.clock() - older_than
-        with transaction(self.factory) as session:
-            rows = session.execute(
+        rows = run_transaction(
+            self.factory,
+            lambda session: session.execute(
                 select(InboundEvent.id, InboundEvent.message)
                 .where(InboundEvent.status == "received", InboundEvent.received_at < cutoff)
                 .order_by(InboundEvent.id)
                 .limit(100)
-            ).all()
+            ).all(),
+            read_only=True,
+        )
         for row_id, payload in rows:
             message = InboundMessage.model_validate(payload)
             self._process(
@@ -102,43 +213,70 @@ class Dispatcher:
 
     # -- steps ---------------------------------------------------------------------------------
 
-    def _record(self, message: InboundMessage) -> int | None:
+    def _record(
+        self,
+        session: Session,
+        message: InboundMessage,
+        *,
+        status: str = "received",
+        reply: Reply | None = None,
+        processed_at: datetime | None = None,
+        error_id: str | None = None,
+        error: str | None = None,
+    ) -> int | None:
+        """Add the inbox row; None when the event id was recorded before (a redelivery).
+
+        The row is flushed last in its unit, so a unique-key refusal here is the event's and
+        nothing else of the unit needs keeping: the boundary rolls the whole unit back.
+        """
+        row = InboundEvent(
+            platform=message.platform.value,
+            tenant_key=message.tenant_key,
+            event_id=message.event_id[:128],
+            status=status,
+            message=message.model_dump(mode="json"),
+            received_at=self.clock(),
+            reply=reply.model_dump(mode="json") if reply else None,
+            processed_at=processed_at,
+            error_id=error_id,
+            error=error,
+        )
+        session.add(row)
         try:
-            with transaction(self.factory) as session:
-                row = InboundEvent(
-                    platform=message.platform.value,
-                    tenant_key=message.tenant_key,
-                    event_id=message.event_id[:128],
-                    status="received",
-                    message=message.model_dump(mode="json"),
-                    received_at=self.clock(),
-                )
-                session.add(row)
-                session.flush()
-                return row.id
+            session.flush()
         except IntegrityError:
             log.info("duplicate event %s/%s dropped", message.platform, message.event_id)
+            session.rollback()
             return None
+        return row.id
 
     def _process(
         self, row_id: int, message: InboundMessage, *, reply_via_outbox: bool
     ) -> Reply | None:
         now = self.clock()
         error_id: str | None = None
+
+        def unit(session: Session) -> tuple[Reply | None, bool] | None:
+            # Claim the row: a replay racing a live handler must not run the command twice.
+            claimed = session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == row_id, InboundEvent.status == "received")
+                .values(status="processing")
+            ).rowcount  # type: ignore[attr-defined]
+            if claimed != 1:
+                return None
+            reply = self._run(session, message, now)
+            self._finish(session, row_id, message, reply, now, reply_via_outbox)
+            session.flush()
+            return reply, queued(session)
+
         try:
-            with transaction(self.factory) as session:
-                # Claim the row: a replay racing a live handler must not run the command twice.
-                claimed = session.execute(
-                    update(InboundEvent)
-                    .where(InboundEvent.id == row_id, InboundEvent.status == "received")
-                    .values(status="processing")
-                ).rowcount  # type: ignore[attr-defined]
-                if claimed != 1:
-                    return None
-                reply = self._run(session, message, now)
-                self._finish(session, row_id, message, reply, now, reply_via_outbox)
-            self.after_commit()
-            return reply
+            done = run_transaction(self.factory, unit)
+            if done is None:
+                return None
+            if done[1]:
+                self.after_commit()
+            return done[0]
         except DomainError as exc:
             reply = Reply(body=exc.message(), is_error=True)
         except Exception as exc:
@@ -146,19 +284,26 @@ class Dispatcher:
             log.exception("command failed (error id %s): %r", error_id, message.text[:200])
             reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
             self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
+
         # The handler's changes were rolled back; record the answer on its own.
-        with transaction(self.factory) as session:
+        def answer(session: Session) -> bool:
             self._finish(session, row_id, message, reply, now, reply_via_outbox, error_id=error_id)
-        self.after_commit()
+            session.flush()
+            return queued(session)
+
+        if run_transaction(self.factory, answer):
+            self.after_commit()
         return reply
 
     def _fail(self, row_id: int, error_id: str, error: str) -> None:
-        with transaction(self.factory) as session:
-            session.execute(
+        run_transaction(
+            self.factory,
+            lambda session: session.execute(
                 update(InboundEvent)
                 .where(InboundEvent.id == row_id)
                 .values(status="failed", error_id=error_id, error=error[:4000])
-            )
+            ),
+        )
 
     def _finish(
         self,
@@ -191,7 +336,14 @@ class Dispatcher:
                 reply_to=message.message_id or None,
             )
 
-    def _run(self, session: Session, message: InboundMessage, now: datetime) -> Reply | None:
+    def _run(
+        self,
+        session: Session,
+        message: InboundMessage,
+        now: datetime,
+        *,
+        speaker: Speaker | None = None,
+    ) -> Reply | None:
         text = parser.strip_bot_mentions(message.text, message.mentions)
         call = parser.find_command(text, self.registry)
         if call is None:
@@ -199,15 +351,19 @@ class Dispatcher:
             if message.chat_type is ChatType.DIRECT and text.strip():
                 return Reply(body=t("core.not_a_command"))
             return None
-        workspace = team_service.resolve_workspace(
-            session, platform=message.platform.value, tenant_key=message.tenant_key
+        workspace = (
+            speaker.workspace
+            if speaker
+            else team_service.resolve_workspace(
+                session, platform=message.platform.value, tenant_key=message.tenant_key
+            )
         )
         if workspace is None:
             return Reply(body=t("core.error.no_workspace"), is_error=True)
         team = team_service.team_for_chat(
             session, workspace=workspace, platform=message.platform.value, chat_key=message.chat_key
         )
-        member = self._identify(session, workspace, team, message)
+        member = speaker.member if speaker else self._identify(session, workspace, team, message)
         if member is None:
             return Reply(body=t("core.error.unknown_sender", who=message.sender_key), is_error=True)
         if call.spec is None:

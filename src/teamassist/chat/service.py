@@ -2,52 +2,75 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from teamassist.chat.dispatcher import Dispatcher, DispatchResult
+from teamassist.chat.dispatcher import Dispatcher, DispatchResult, Speaker
 from teamassist.chat.types import ChatType, InboundMessage
-from teamassist.database import transaction
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import NotFound, PermissionDenied
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, PrincipalLookup
 from teamassist.team import service as team_service
+from teamassist.team.models import Workspace
 
 
 def send_as(
     dispatcher: Dispatcher,
-    factory: sessionmaker[Session],
     *,
-    principal: Principal,
+    principal: Principal | PrincipalLookup,
     handle: str | None,
     text: str,
     event_id: str | None = None,
     platform: Platform = Platform.WEB,
 ) -> DispatchResult:
-    """Send ``text`` as member ``handle`` (default: the caller); only admins speak for others."""
-    with transaction(factory) as session:
-        workspace_key = principal.workspace.key
-        speaker = handle or (principal.member.handle if principal.member else None)
+    """Send ``text`` as member ``handle`` (default: the caller); only admins speak for others.
+
+    Who speaks, the command, its notices and the inbox row are one transaction.
+    """
+
+    def identify(session: Session) -> Speaker:
+        caller = principal(session) if callable(principal) else _attached(session, principal)
+        speaker = handle or (caller.member.handle if caller.member else None)
         if speaker is None:
             raise NotFound("core.error.unknown_member", who="-")
-        member = team_service.get_member_by_handle(
-            session, workspace_id=principal.workspace.id, handle=speaker
-        )
-        if member is None:
-            raise NotFound("core.error.unknown_member", who=speaker)
-        if principal.member is not None and member.id != principal.member.id:
-            team = team_service.default_team(session, workspace_id=principal.workspace.id)
-            if team_service.role_of(session, team=team, member=principal.member) is not Role.ADMIN:
+        if caller.member is not None and speaker == caller.member.handle:
+            member = caller.member
+        else:
+            found = team_service.get_member_by_handle(
+                session, workspace_id=caller.workspace.id, handle=speaker
+            )
+            if found is None:
+                raise NotFound("core.error.unknown_member", who=speaker)
+            member = found
+        if caller.member is not None and member.id != caller.member.id:
+            team = team_service.default_team(session, workspace_id=caller.workspace.id)
+            if team_service.role_of(session, team=team, member=caller.member) is not Role.ADMIN:
                 raise PermissionDenied("core.error.forbidden")
-        handle = member.handle
-    message = InboundMessage(
-        platform=platform,
-        tenant_key=workspace_key,
-        chat_key=f"{platform.value}:{handle}",
-        chat_type=ChatType.DIRECT,
-        sender_key=handle,
-        sender_name=handle,
-        text=text,
+        message = InboundMessage(
+            platform=platform,
+            tenant_key=caller.workspace.key,
+            chat_key=f"{platform.value}:{member.handle}",
+            chat_type=ChatType.DIRECT,
+            sender_key=member.handle,
+            sender_name=member.handle,
+            text=text,
+        )
+        if event_id:
+            message.event_id = event_id
+        return Speaker(message=message, workspace=caller.workspace, member=member)
+
+    return dispatcher.converse(identify)
+
+
+def _attached(session: Session, principal: Principal) -> Principal:
+    """``principal`` with its rows loaded in ``session`` (it came from another session)."""
+    workspace = session.get(Workspace, principal.workspace.id)
+    if workspace is None:
+        raise NotFound("core.error.no_workspace")
+    member = (
+        team_service.get_member_by_handle(
+            session, workspace_id=workspace.id, handle=principal.member.handle
+        )
+        if principal.member
+        else None
     )
-    if event_id:
-        message.event_id = event_id
-    return dispatcher.handle(message)
+    return Principal(workspace=workspace, member=member, username=principal.username)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.clock import utcnow
@@ -32,6 +33,9 @@ class Principal:
     member: Member | None
     username: str
 
+
+# Finds the caller inside a unit of work's own session (so a request needs one connection).
+PrincipalLookup = Callable[[Session], Principal]
 
 SESSION_KEY = "sid"
 CSRF_KEY = "csrf"
@@ -109,15 +113,25 @@ def _live_row(request: Request, session: Session) -> WebSession | None:
     return row if row is not None and row.revoked_at is None else None
 
 
-def _principal_for(session: Session, account: LocalAccount) -> Principal | None:
-    member = session.get(Member, account.member_id) if account.member_id else None
-    workspace = (
-        session.get(Workspace, member.workspace_id)
-        if member
-        else session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+def _principal(session: Session, account_id: int | None) -> Principal | None:
+    """The account (``None``: the first one), its member and workspace in one query.
+
+    An account without a member acts in the first workspace.
+    """
+    first_workspace = select(func.min(Workspace.id)).scalar_subquery()
+    query = (
+        select(LocalAccount, Member, Workspace)
+        .outerjoin(Member, Member.id == LocalAccount.member_id)
+        .join(Workspace, Workspace.id == func.coalesce(Member.workspace_id, first_workspace))
     )
-    if workspace is None:
+    if account_id is None:
+        query = query.order_by(LocalAccount.id)
+    else:
+        query = query.where(LocalAccount.id == account_id)
+    row = session.execute(query.limit(1)).first()
+    if row is None:
         return None
+    account, member, workspace = row
     return Principal(workspace=workspace, member=member, username=account.username)
 
 
@@ -126,14 +140,12 @@ def session_principal(request: Request, session: Session) -> Principal | None:
     row = _live_row(request, session)
     if row is None:
         return None
-    account = session.get(LocalAccount, row.account_id)
-    return _principal_for(session, account) if account else None
+    return _principal(session, row.account_id)
 
 
 def token_principal(session: Session) -> Principal | None:
     """The API token acts as the first admin account."""
-    account = session.scalar(select(LocalAccount).order_by(LocalAccount.id).limit(1))
-    return _principal_for(session, account) if account else None
+    return _principal(session, None)
 
 
 def demo_account(session: Session) -> LocalAccount | None:

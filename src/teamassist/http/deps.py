@@ -1,20 +1,35 @@
-"""Request dependencies: the runtime, the unit of work, and who is signed in."""
+"""Request dependencies: the runtime, the unit of work, and who is signed in.
+
+A request holds at most one pooled connection, and only as many requests as the pool can serve
+may hold one at a time (:func:`db_slot`): a request waits for its turn on the event loop,
+before it takes a worker thread or a connection, so it can never hold one connection while
+waiting for another.
+"""
 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+import anyio
+from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.orm import Session
 
+from teamassist.database import READ_ONLY, request_slots
 from teamassist.http import auth
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, PrincipalLookup
+from teamassist.outbox.signals import queued
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
+
+# Set by the retry middleware when a request is run again: its session then starts as a writer.
+retrying: ContextVar[bool] = ContextVar("teamassist_request_retrying", default=False)
+
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -23,9 +38,34 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[Session]:
-    """One transaction per request: committed if the endpoint succeeds, rolled back if not."""
+def _slots(app: FastAPI, runtime: Runtime) -> anyio.Semaphore:
+    slots: anyio.Semaphore | None = getattr(app.state, "db_slots", None)
+    if slots is None:  # created on the event loop, on first use
+        slots = app.state.db_slots = anyio.Semaphore(request_slots(runtime.engine))
+    return slots
+
+
+async def db_slot(
+    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> AsyncIterator[None]:
+    """Wait (on the event loop) until the pool can serve this request's one connection."""
+    async with _slots(request.app, runtime):
+        yield
+
+
+def get_session(
+    request: Request,
+    runtime: Annotated[Runtime, Depends(get_runtime)],
+    _slot: Annotated[None, Depends(db_slot, scope="function")],
+) -> Iterator[Session]:
+    """One transaction per request: committed if the endpoint succeeds, rolled back if not.
+
+    Reading requests (GET) run as SQLite readers beside the writer; a GET that writes after all
+    is re-run as a writer if it loses the race (see :mod:`teamassist.http.retry`).
+    """
     session = runtime.factory()
+    if request.method in _READING_METHODS and not retrying.get():
+        session.connection(execution_options={READ_ONLY: True})
     try:
         yield session
         session.commit()
@@ -34,32 +74,47 @@ def get_session(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Iterator[S
         raise
     finally:
         session.close()
-    runtime.kick()
+    if queued(session):
+        runtime.kick()
 
 
-def current_principal(
-    request: Request,
-    session: Annotated[Session, Depends(get_session, scope="function")],
-    runtime: Annotated[Runtime, Depends(get_runtime)],
-) -> Principal:
-    """Authenticate by session cookie (dashboard) or ``Authorization: Bearer`` (API token)."""
+def principal_lookup(
+    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> PrincipalLookup:
+    """Check the credentials without the database; the caller looks the principal up in its
+    own session (``Authorization: Bearer`` API token, else the dashboard's session cookie)."""
     header = request.headers.get("authorization", "")
     token = runtime.settings.web.api_token
     if header.lower().startswith("bearer ") and token is not None:
         if hmac.compare_digest(header[7:].strip(), token.get_secret_value()):
-            principal = auth.token_principal(session)
-            if principal is not None:
-                return principal
+            return lambda session: _or_401(auth.token_principal(session), "invalid API token")
         raise HTTPException(status_code=401, detail="invalid API token")
-    principal = auth.session_principal(request, session)
-    if principal is None:
+    if not request.session.get(auth.SESSION_KEY):
         raise HTTPException(status_code=401, detail="not signed in")
+    return lambda session: _or_401(auth.session_principal(request, session), "not signed in")
+
+
+def _or_401(principal: Principal | None, detail: str) -> Principal:
+    if principal is None:
+        raise HTTPException(status_code=401, detail=detail)
     return principal
+
+
+def current_principal(
+    session: Annotated[Session, Depends(get_session, scope="function")],
+    lookup: Annotated[PrincipalLookup, Depends(principal_lookup)],
+) -> Principal:
+    """Authenticate by session cookie (dashboard) or ``Authorization: Bearer`` (API token)."""
+    return lookup(session)
 
 
 # "function" scope: commit before the response is sent, so a failed commit is a failed request.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+# For endpoints that run their own unit of work (POST /api/v1/chat): no request session; the
+# lookup runs inside the unit, and DbSlotDep admits the request as SessionDep would.
+PrincipalLookupDep = Annotated[PrincipalLookup, Depends(principal_lookup)]
+DbSlotDep = Annotated[None, Depends(db_slot, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 

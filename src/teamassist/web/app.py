@@ -16,6 +16,7 @@ from teamassist import __version__, domains
 from teamassist.chat.api import router as chat_router
 from teamassist.http import csrf, errors
 from teamassist.http.render import LoginRequired
+from teamassist.http.retry import RetryLostLockRaces
 from teamassist.outbox.api import router as outbox_router
 from teamassist.runtime import Runtime
 from teamassist.web import pages
@@ -76,6 +77,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         same_site="lax",
         https_only=runtime.settings.web.public_url.startswith("https://"),
     )
+    app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
 
     @app.exception_handler(LoginRequired)

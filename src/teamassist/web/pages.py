@@ -94,16 +94,19 @@ def chat_page(request: Request, session: SessionDep, principal: PagePrincipal) -
 async def chat_send(
     request: Request,
     runtime: RuntimeDep,
+    session: SessionDep,
     principal: PagePrincipal,
     text: Annotated[str, Form()],
     speaker: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Send one message through the dispatcher and return both bubbles as a fragment."""
+    # The command is its own unit of work: end the request's (read-only) one first, so the
+    # request never holds two connections.
+    await run_in_threadpool(session.close)
     try:
         result = await run_in_threadpool(
             send_as,
             runtime.dispatcher,
-            runtime.factory,
             principal=principal,
             handle=speaker or None,
             text=text[:8000],

@@ -1,0 +1,69 @@
+"""Re-run a request whose transaction lost a lock race (deadlock, serialization failure, SQLite
+busy), as the transaction boundary of every request.
+
+A request is one unit of work (one transaction, committed before the response starts), so when
+its transaction failed with a retryable error nothing of it was kept and the whole request can
+run again: the body is buffered and replayed, a bounded number of times, and never once the
+response has started.
+"""
+
+from __future__ import annotations
+
+import anyio
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from teamassist.database import RETRY_ATTEMPTS, is_retryable, retry_delay
+from teamassist.http.deps import retrying
+
+
+class RetryLostLockRaces:
+    """ASGI middleware: run the request again after a retryable database error."""
+
+    def __init__(self, app: ASGIApp, attempts: int = RETRY_ATTEMPTS) -> None:
+        self.app = app
+        self.attempts = attempts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        for attempt in range(1, self.attempts + 1):
+            token = retrying.set(attempt > 1)
+            try:
+                await self.app(dict(scope), _replay(body, receive), tracked)
+                return
+            except DBAPIError as exc:
+                if started or attempt == self.attempts or not is_retryable(exc):
+                    raise
+            finally:
+                retrying.reset(token)
+            await anyio.sleep(retry_delay(attempt))
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()  # then wait for the disconnect, as the server would tell it
+
+    return replay
