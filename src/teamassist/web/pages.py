@@ -100,9 +100,9 @@ async def chat_send(
     speaker: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Send one message through the dispatcher and return both bubbles as a fragment."""
-    # The command is its own unit of work: end the request's (read-only) one first, so the
-    # request never holds two connections.
-    await run_in_threadpool(session.close)
+    # The command is its own unit of work: commit the request's (sign-in) one first, which
+    # returns its connection, so the request never holds two.
+    await run_in_threadpool(session.commit)
     try:
         result = await run_in_threadpool(
             send_as,
