@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS: list[str] = ["feedback_submit", "feedback_search", "duty_schedule", "duty_now_db"]
+BENCHMARKS: list[str] = [
+    "feedback_submit",
+    "feedback_search",
+    "duty_schedule",
+    "duty_now_db",
+    "chat_http",
+]
 
 
 def main() -> None:
