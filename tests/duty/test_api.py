@@ -121,26 +121,26 @@ def test_preview_changes_nothing_and_apply_appends_a_version(api: TestClient) ->
 
 def test_future_change_can_be_withdrawn(api: TestClient) -> None:
     _, rotations, members = _ids(api)
+    url = f"/api/v1/duty/rotations/{rotations['tech']}"
     body = {"action": "remove", "member_ids": [members["lisi"]], "effective_date": "2026-06-10"}
-    assert (
-        api.post(f"/api/v1/duty/rotations/{rotations['tech']}/changes", json=body).status_code
-        == 201
-    )
+    assert api.post(f"{url}/changes", json=body).status_code == 201
+    # Issue #10 C: a change before the pending one used to be refused (409
+    # duty.error.pending_change); now it goes in first and the pending one is replayed on top.
+    added = api.post(f"{url}/changes", json={"action": "add", "member_ids": [members["sunqi"]]})
+    assert added.status_code == 201
+    live = [v for v in api.get(f"{url}/versions").json() if v["cancelled_at"] is None]
+    assert [v["change"] for v in live] == ["create", "add", "remove"]
+    assert live[-1]["member_ids"] == [members["zhangsan"], members["wangwu"], members["sunqi"]]
+    # a change the pending one cannot follow is refused, naming it
     _refused(
-        api.post(
-            f"/api/v1/duty/rotations/{rotations['tech']}/changes",
-            json={"action": "add", "member_ids": [members["sunqi"]]},
-        ),
+        api.post(f"{url}/changes", json={"action": "remove", "member_ids": [members["lisi"]]}),
         409,
-        "duty.error.pending_change",
+        "duty.error.pending_blocks",
     )
-    versions = api.get(f"/api/v1/duty/rotations/{rotations['tech']}/versions").json()
-    withdrawn = api.delete(
-        f"/api/v1/duty/rotations/{rotations['tech']}/versions/{versions[1]['id']}"
-    )
+    withdrawn = api.delete(f"{url}/versions/{live[-1]['id']}")
     assert withdrawn.status_code == 200 and withdrawn.json()["cancelled_at"]
     _refused(
-        api.delete(f"/api/v1/duty/rotations/{rotations['tech']}/versions/{versions[0]['id']}"),
+        api.delete(f"{url}/versions/{live[0]['id']}"),
         409,
         "duty.error.version_started",
     )

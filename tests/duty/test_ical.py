@@ -31,6 +31,7 @@ from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
+from tests.duty import rfc5545
 from tests.duty.helpers import at_local, demo_team
 from tests.duty.test_properties import rotations
 from tests.support.web import sign_in
@@ -332,3 +333,87 @@ def test_signed_in_callers_download_calendars_without_a_feed_url(
     other = f"/api/v1/duty/teams/1/members/{people['lisi'].id}/calendar.ics"
     assert member_api.get(other).status_code == 403
     assert admin_api.get(other).status_code == 200
+
+
+# -- RFC 5545 on whole generated files -----------------------------------------------------------
+
+NASTY = [
+    "逗号,分号;反斜杠\\换行\n回车\r制表\t响铃\x07",
+    "很长很长的名字" * 12 + "🎉🎉🎉",
+    "a" * 74 + "é" + "b" * 80,
+]
+
+
+@pytest.mark.parametrize("name", NASTY)
+def test_every_line_of_a_built_calendar_follows_rfc5545(name: str) -> None:
+    start = datetime(2026, 6, 1, 19, 0, tzinfo=UTC)
+    shifts = [
+        Shift(7, date(2026, 6, 2), start, start + timedelta(hours=24), (1, 2), source="override"),
+        # a piece shorter than a second (two edits in one second): no event for it
+        Shift(
+            7,
+            date(2026, 6, 3),
+            start + timedelta(hours=24),
+            start + timedelta(hours=24, microseconds=5),
+            (1,),
+        ),
+    ]
+    text = ical.build_calendar(
+        [ical.FeedRotation(id=7, name=name, shifts=shifts, sequence=3)],
+        names={1: name, 2: "李四"},
+        calendar_name=name * 2,
+        timezone="Asia/Shanghai",
+        now=NOW,
+    )
+    assert rfc5545.problems(text) == []
+    assert text.count(b"BEGIN:VEVENT") == 2
+    summaries = [str(e["summary"]) for e in icalendar.Calendar.from_ical(text).walk("VEVENT")]
+    # the text survives escaping and folding (line breaks kept, a bell dropped)
+    assert name.replace("\r", "\n").replace("\x07", "") in summaries[0]
+
+
+def test_the_validator_catches_what_it_claims_to() -> None:
+    good = b"BEGIN:VCALENDAR\r\nSUMMARY:a\\, b\r\nEND:VCALENDAR\r\n"
+    assert rfc5545.problems(good) == []
+    assert rfc5545.problems(good.replace(b"\r\n", b"\n"))  # LF only
+    assert rfc5545.problems(b"BEGIN:VCALENDAR\r\nSUMMARY:a, b\r\nEND:VCALENDAR\r\n")
+    assert rfc5545.problems(b"BEGIN:VCALENDAR\r\nSUMMARY:" + b"x" * 80 + b"\r\nEND:VCALENDAR\r\n")
+    split = ("SUMMARY:" + "a" * 66 + "中").encode()  # 75 octets would cut 中 in two
+    assert rfc5545.problems(
+        b"BEGIN:VCALENDAR\r\n" + split[:75] + b"\r\n " + split[75:] + b"\r\nEND:VCALENDAR\r\n"
+    )
+
+
+def test_every_served_feed_follows_rfc5545(demo_runtime_with_names: Runtime) -> None:
+    runtime = demo_runtime_with_names
+    team, members = demo_team(runtime)
+    with runtime.factory() as session:
+        from teamassist.duty import service
+
+        for rotation in service.rotations(session, team=team):
+            assert (
+                rfc5545.problems(feeds.render(session, team=team, now=NOW, rotation=rotation)) == []
+            )
+        for member in members.values():
+            assert rfc5545.problems(feeds.render(session, team=team, now=NOW, member=member)) == []
+
+
+@pytest.fixture
+def demo_runtime_with_names(sqlite_runtime: Runtime) -> Runtime:
+    """The demo with people and rotations named to trip a careless writer."""
+    load_demo(sqlite_runtime)
+    team, members = demo_team(sqlite_runtime)
+    with transaction(sqlite_runtime.factory) as session:
+        from teamassist.duty import service
+        from teamassist.team.models import Member, Team
+
+        for index, member in enumerate(members.values()):
+            live = session.get(Member, member.id)
+            assert live is not None
+            live.display_name = NASTY[index % len(NASTY)][:60] + str(index)
+        live_team = session.get(Team, team.id)
+        assert live_team is not None
+        live_team.name = NASTY[1][:80]
+        for rotation in service.rotations(session, team=live_team):
+            rotation.name = NASTY[0][:40] + rotation.key
+    return sqlite_runtime

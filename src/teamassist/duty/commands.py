@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.clock import parse_hhmm
+from teamassist.duty import dates as duty_dates
 from teamassist.duty import messages, overrides, planning, service, signin
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
 from teamassist.duty.rotation import day_start
 from teamassist.exceptions import DomainError, PermissionDenied
-from teamassist.i18n import t
+from teamassist.i18n import lookup, t
 from teamassist.team.models import Member
 
 commands = CommandGroup("duty")
@@ -40,11 +41,10 @@ def _options(ctx: CommandContext, text: str | None, *, words: int = 0) -> Option
     dates: list[date] = []
     extra: list[str] = []
     for token in (text or "").split():
-        try:
-            dates.append(parser.parse_date(token, ctx.today))
+        day = duty_dates.parse(token, ctx.today)
+        if day is not None:
+            dates.append(day)
             continue
-        except parser.ArgError:
-            pass
         if len(extra) < words:
             extra.append(token)
         elif rotation is None:
@@ -71,12 +71,24 @@ def _duty_today(ctx: CommandContext) -> date:
 # -- public ------------------------------------------------------------------------------------
 
 
-@commands.command("duty.roster", args=[Arg("days", ArgKind.INT, required=False)])
+def _days(value: str | None) -> int:
+    """The roster's day count: 7 when absent, else a whole number in 1..MAX_ROSTER_DAYS."""
+    if value is None:
+        return 7
+    if not re.fullmatch(r"[+-]?\d{1,6}", value):
+        raise DomainError("duty.error.bad_days", value=value[:40], limit=MAX_ROSTER_DAYS)
+    days = int(value)
+    if days < 1:
+        raise DomainError("duty.error.too_few_days", limit=MAX_ROSTER_DAYS)
+    if days > MAX_ROSTER_DAYS:
+        raise DomainError("duty.error.too_many_days", limit=MAX_ROSTER_DAYS)
+    return days
+
+
+@commands.command("duty.roster", args=[Arg("days", ArgKind.WORD, required=False)])
 def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """The next 7 days (or N) of every rotation, today marked."""
-    days = args.get("days") or 7
-    if not 1 <= days <= MAX_ROSTER_DAYS:
-        raise DomainError("duty.error.too_many_days", limit=MAX_ROSTER_DAYS)
+    days = _days(args.get("days"))
     if not service.rotations(ctx.session, team=ctx.team):
         return Reply(body=t("duty.roster_empty"))
     today = _duty_today(ctx)
@@ -139,14 +151,16 @@ def handle_calendar(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if options.dates or options.words:
         if not ctx.is_admin:
             raise PermissionDenied("core.error.forbidden")
-        if options.words and options.words[0].casefold() in CALENDAR_WORDS:
-            return _set_calendar_mode(ctx, CALENDAR_WORDS[options.words[0].casefold()], options)
+        mode = _calendar_mode(options.words[0]) if options.words else None
+        if mode is not None:
+            return _set_calendar_mode(ctx, mode, options)
         if len(options.dates) != 1 or len(options.words) != 1:
             raise DomainError("core.error.missing_arg", arg=t("core.arg.date"))
-        state = options.words[0]
-        if state not in {"值班", "上班", "休息", "work", "off"}:
+        state = options.words[0].casefold()
+        on_words, off_words = _words("duty.words.day_on"), _words("duty.words.day_off")
+        if state not in on_words | off_words:
             raise DomainError("duty.error.bad_state", value=state[:20])
-        active = state in {"值班", "上班", "work"}
+        active = state in on_words
         rotation = _rotation(ctx, options.rotation)
         overrides.add_exception(
             ctx.session,
@@ -166,16 +180,19 @@ def handle_calendar(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return _calendar_overview(ctx)
 
 
-# Words admins use for a rotation's working calendar.
-CALENDAR_WORDS = {
-    "每天": CalendarMode.ALL.value,
-    "all": CalendarMode.ALL.value,
-    "工作日": CalendarMode.WEEKDAYS.value,
-    "周一至周五": CalendarMode.WEEKDAYS.value,
-    "weekdays": CalendarMode.WEEKDAYS.value,
-    "法定工作日": CalendarMode.CN_WORKDAYS.value,
-    "cn_workdays": CalendarMode.CN_WORKDAYS.value,
-}
+def _words(key: str) -> set[str]:
+    """A catalogue list of words, case-folded."""
+    return {str(w).casefold() for w in (lookup(key) or [])}
+
+
+def _calendar_mode(word: str) -> str | None:
+    """The working-calendar mode a word names (catalogue ``duty.words.calendar``; the mode's
+    own value works too), or None."""
+    folded = word.casefold()
+    for mode in CalendarMode:
+        if folded == mode.value or folded in _words(f"duty.words.calendar.{mode.value}"):
+            return mode.value
+    return None
 
 
 def _set_calendar_mode(ctx: CommandContext, mode: str, options: Options) -> Reply:
@@ -240,6 +257,7 @@ def _change(
     rotation = _rotation(ctx, options.rotation)
     service.check_team_members(ctx.session, team=ctx.team, members=members)
     effective = options.dates[0] if options.dates else None
+    holders = signin.holders_today(ctx.session, team=ctx.team, rotation=rotation, now=ctx.now)
     preview = service.change_roster(
         ctx.session,
         team=ctx.team,
@@ -254,7 +272,8 @@ def _change(
         ctx.session, [*preview.moved_member_ids, *(i for s in preview.after for i in s.member_ids)]
     )
     reply_names = Reply()
-    names = "、".join(messages.mention(reply_names, m) for m in members)
+    skipped = set(preview.skipped_member_ids)
+    names = "、".join(messages.mention(reply_names, m) for m in members if m.id not in skipped)
     when = (
         t("duty.when_now")
         if preview.effective_at <= ctx.now
@@ -297,7 +316,50 @@ def _change(
                 line += f" {swap.date_b.isoformat()}"
             lines.append(line)
         reply.body += "\n\n" + t("duty.swaps_broken", swaps="；".join(lines))
+    notes: list[str] = []
+    if skipped:
+        notes.append(
+            t(
+                "duty.already_in_skipped",
+                names="、".join(messages.mention(reply, m) for m in members if m.id in skipped),
+                rotation=rotation.name,
+            )
+        )
+    if preview.rebased:
+        notes.append(
+            t(
+                "duty.pending_rebased",
+                changes="、".join(
+                    t(
+                        "duty.pending_item",
+                        date=service.version_day(ctx.team, version).isoformat(),
+                        change=t(f"duty.change.{row.change}"),
+                    )
+                    for row, version in preview.rebased
+                ),
+            )
+        )
+    notes += _sign_in_notes(ctx, reply, rotation, holders)
+    if notes:
+        reply.body += "\n\n" + "\n".join(notes)
     return reply
+
+
+def _sign_in_notes(
+    ctx: CommandContext, reply: Reply, rotation: Rotation, before: set[int]
+) -> list[str]:
+    """What a change for today did to sign-ins (see :mod:`teamassist.duty.signin`)."""
+    effect = signin.mid_day_effect(
+        ctx.session, team=ctx.team, rotation=rotation, before=before, now=ctx.now
+    )
+    notes: list[str] = []
+    if effect.kept:
+        names = "、".join(messages.mention(reply, m) for m in effect.kept)
+        notes.append(t("duty.signin_kept", names=names))
+    if effect.newcomers:
+        names = "、".join(messages.mention(reply, m) for m in effect.newcomers)
+        notes.append(t("duty.signin_newcomer", names=names))
+    return notes
 
 
 @commands.command(
@@ -406,7 +468,7 @@ def handle_replan(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     "duty.shift_swap",
     args=[
         Arg("a", ArgKind.MEMBER),
-        Arg("date_a", ArgKind.DATE),
+        Arg("date_a", ArgKind.WORD),
         Arg("b", ArgKind.MEMBER),
         _OPTIONS,
     ],
@@ -415,6 +477,7 @@ def handle_shift_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Two people trade specific shifts (admins, or one of the two people)."""
     a: Member = args["a"]
     b: Member = args["b"]
+    args["date_a"] = duty_dates.required(args.get("date_a"), ctx.today)
     if not ctx.is_admin and ctx.member.id not in {a.id, b.id}:
         raise PermissionDenied("duty.error.not_your_shift")
     options = _options(ctx, args.get("options"))
@@ -464,6 +527,7 @@ def _override(ctx: CommandContext, member: Member | None, text: str | None) -> R
     end = day_start(last + timedelta(days=1), clock, ctx.team.timezone)
     if first == service.today(ctx.team, ctx.now, handoff):
         start = max(start, ctx.now)
+    holders = signin.holders_today(ctx.session, team=ctx.team, rotation=rotation, now=ctx.now)
     row = overrides.add_override(
         ctx.session,
         team=ctx.team,
@@ -485,6 +549,9 @@ def _override(ctx: CommandContext, member: Member | None, text: str | None) -> R
         reply.body = t("duty.override_nobody_done", **params)
     else:
         reply.body = t("duty.override_done", who=messages.mention(reply, member), **params)
+    notes = _sign_in_notes(ctx, reply, rotation, holders)
+    if notes:
+        reply.body += "\n\n" + "\n".join(notes)
     return reply
 
 
@@ -524,9 +591,54 @@ def handle_cancel_cover(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         raise DomainError("duty.error.no_cover", date=day.isoformat(), rotation=rotation.name)
     tz = ctx.team.timezone
     ranges = "、".join(
-        f"{messages.datetime_label(o.start_at, tz)} 至 {messages.datetime_label(o.end_at, tz)}"
+        t(
+            "duty.range",
+            start=messages.datetime_label(o.start_at, tz),
+            end=messages.datetime_label(o.end_at, tz),
+        )
         for o in found
     )
     for row in found:
         overrides.cancel_override(ctx.session, rotation=rotation, override_id=row.id, now=ctx.now)
     return messages.simple("duty.cover_cancelled", ranges=ranges, rotation=rotation.name)
+
+
+@commands.command("duty.withdraw", args=[_OPTIONS], permission=Permission.ADMIN)
+def handle_withdraw(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Withdraw a roster change that has not taken effect yet (the REST DELETE's chat twin)."""
+    options = _options(ctx, args.get("options"))
+    if len(options.dates) > 1:
+        raise DomainError("duty.error.bad_option", value=options.dates[1].isoformat())
+    rotation = _rotation(ctx, options.rotation)
+    pending = [
+        v
+        for v in service.pending_versions(ctx.session, rotation=rotation, after=ctx.now)
+        if v.change != "create"
+    ]
+    if options.dates:
+        pending = [
+            v
+            for v in pending
+            if service.version_day(ctx.team, service.version_spec(v)) == options.dates[0]
+        ]
+    if not pending:
+        raise DomainError("duty.error.no_pending", rotation=rotation.name)
+    if len(pending) > 1:
+        days = [service.version_day(ctx.team, service.version_spec(v)) for v in pending]
+        raise DomainError(
+            "duty.error.several_pending",
+            rotation=rotation.name,
+            changes="、".join(
+                t("duty.pending_item", date=d.isoformat(), change=t(f"duty.change.{v.change}"))
+                for d, v in zip(days, pending, strict=True)
+            ),
+            date=days[0].isoformat(),
+        )
+    [version] = pending
+    service.cancel_version(ctx.session, rotation=rotation, version_id=version.id, now=ctx.now)
+    return messages.simple(
+        "duty.withdrawn",
+        rotation=rotation.name,
+        date=service.version_day(ctx.team, service.version_spec(version)).isoformat(),
+        change=t(f"duty.change.{version.change}"),
+    )

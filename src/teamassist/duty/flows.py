@@ -15,7 +15,6 @@ from teamassist.chat.buttons import command_button
 from teamassist.chat.types import Button, ButtonStyle, Reply
 from teamassist.clock import local
 from teamassist.duty import messages, overrides, service, signin
-from teamassist.duty.rotation import CompiledRotation, day_start
 from teamassist.enums import ChannelPurpose
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
@@ -35,6 +34,17 @@ def _slot_label(team: Team, slot_at: datetime) -> str:
     return local(slot_at, team.timezone).strftime("%H%M")
 
 
+def notice_key(kind: str, team: Team, slot_at: datetime, *parts: object) -> str:
+    """The idempotency key of a scheduled notice: kind, team, local date *and* time slot.
+
+    The slot belongs in the key: a team that configures two morning (or evening) times wants
+    two notices, while a re-run of the same slot (restart, second runner) queues nothing new.
+    """
+    day = local(slot_at, team.timezone).date().isoformat()
+    middle = "".join(f":{p}" for p in parts)
+    return f"duty.{kind}:{team.id}{middle}:{day}:{_slot_label(team, slot_at)}"
+
+
 def _public_commands() -> str:
     lines: list[str] = []
     for key in PUBLIC_COMMANDS:
@@ -46,31 +56,28 @@ def _public_commands() -> str:
 
 
 def morning_notice(session: Session, *, team: Team, slot_at: datetime, now: datetime) -> None:
-    """Post today's duty people and the public commands to the public channels."""
+    """Post today's duty people (the day's final schedule) and the public commands."""
     if not service.rotations(session, team=team):
         return
     reply = Reply(title=t("duty.notice.morning_title"))
-    lines = []
-    for duty in service.on_duty(session, team=team, at=slot_at):
-        people = "、".join(
-            messages.mention(reply, m) + (t("duty.secondary") if i else "")
-            for i, m in enumerate(duty.members)
-        )
-        lines.append(
-            t("duty.who_line", rotation=duty.rotation.name, people=people or t("duty.roster_off"))
-        )
+    day = local(slot_at, team.timezone).date()
+    entries = service.duty_day(session, team=team, day=day)
+    people = service.members_by_id(session, (m for e in entries for m in e.people))
+    lines = [
+        t("duty.who_line", rotation=e.rotation.name, people=messages.cell(reply, people, e.pieces))
+        for e in entries
+    ]
     reply.body = t(
         "duty.notice.morning_body",
         lines="\n".join(lines) or t("duty.notice.morning_nobody"),
         commands=_public_commands(),
     )
-    day = local(slot_at, team.timezone).date()
     notify.to_channels(
         session,
         team=team,
         purpose=ChannelPurpose.PUBLIC,
         reply=reply,
-        key=f"duty.morning_notice:{team.id}:{day.isoformat()}",
+        key=notice_key("morning_notice", team, slot_at),
         now=now,
     )
 
@@ -92,15 +99,17 @@ def _remind(
 ) -> int:
     """Remind everyone on duty at ``slot_at`` who has not signed in (or out); returns how many."""
     pending: list[Member] = []
-    for status in signin.duty_status(session, team=team, at=slot_at):
+    statuses = signin.duty_status(session, team=team, at=slot_at)
+    if kind == "sign_out":  # someone swapped out mid-day still owes the sign-out and report
+        statuses += signin.open_sign_ins(session, team=team, at=slot_at)
+    for status in statuses:
         row = status.sign
         late = row is None if kind == "sign_in" else (row is None or row.signed_out_at is None)
         if late and status.member.id not in {m.id for m in pending}:
             pending.append(status.member)
     if not pending:
         return 0
-    day = local(slot_at, team.timezone).date().isoformat()
-    key = f"duty.{kind}_reminder:{team.id}:{day}:{_slot_label(team, slot_at)}"
+    key = notice_key(f"{kind}_reminder", team, slot_at)
     reply = Reply(buttons=_reminder_buttons(kind))
     reply.body = "\n".join(
         t(f"duty.notice.{kind}_reminder", name=messages.mention(reply, m)) for m in pending
@@ -156,13 +165,12 @@ def evening_notice(session: Session, *, team: Team, slot_at: datetime, now: date
         else ""
     )
     reply = Reply(body=t("duty.notice.evening", quiet=quiet_text))
-    day = local(slot_at, team.timezone).date()
     notify.to_channels(
         session,
         team=team,
         purpose=ChannelPurpose.PUBLIC,
         reply=reply,
-        key=f"duty.evening_notice:{team.id}:{day.isoformat()}",
+        key=notice_key("evening_notice", team, slot_at),
         now=now,
         # The notice announces the quiet hours; it must go out before they start.
         hold_in_quiet_hours=False,
@@ -170,24 +178,20 @@ def evening_notice(session: Session, *, team: Team, slot_at: datetime, now: date
 
 
 def handoff_digest(session: Session, *, team: Team, day: date, now: datetime) -> Reply | None:
-    """Who hands over to whom for duty day ``day``, plus other desks' sections (open items)."""
+    """Who hands over to whom for duty day ``day``, plus other desks' sections (open items).
+
+    Both sides are read from the final schedules of the two duty days (the people holding
+    most of each day), so a cover across the hand-off does not hide the real hand-over.
+    """
     reply = Reply(title=t("duty.notice.handoff_title"))
     lines: list[str] = []
-    chosen = service.rotations(session, team=team)
-    specs = service.load_specs(session, team=team, only=chosen)
+    previous = service.duty_day(session, team=team, day=day - timedelta(days=1))
+    current = service.duty_day(session, team=team, day=day)
     transitions: list[tuple[str, tuple[int, ...], tuple[int, ...]]] = []
-    for rotation, spec in zip(chosen, specs, strict=True):
-        if not spec.versions:
-            continue
-        compiled = CompiledRotation(spec)
-        version = compiled.version_at(day_start(day, spec.versions[-1].handoff, team.timezone))
-        if version is None:
-            continue
-        boundary = day_start(day, version.handoff, team.timezone)
-        before = compiled.people_at(boundary - timedelta(microseconds=1))
-        after = compiled.people_at(boundary)
+    for before_day, after_day in zip(previous, current, strict=True):
+        before, after = before_day.main, after_day.main
         if before != after:
-            transitions.append((rotation.name, before, after))
+            transitions.append((after_day.rotation.name, before, after))
     people = service.members_by_id(session, (i for _, b, a in transitions for i in (*b, *a)))
     for name, before, after in transitions:
         lines.append(
@@ -219,39 +223,40 @@ def new_duty_day(session: Session, *, team: Team, slot_at: datetime, now: dateti
         team=team,
         purpose=ChannelPurpose.INTERNAL,
         reply=reply,
-        key=f"duty.handoff:{team.id}:{day.isoformat()}",
+        key=notice_key("handoff", team, slot_at),
         now=now,
     )
 
 
 def shift_eve_reminder(session: Session, *, team: Team, slot_at: datetime, now: datetime) -> int:
-    """A personal note the evening before someone's shift starts (not for continuing turns)."""
+    """A personal note the evening before someone's shift starts (not for continuing turns).
+
+    Everyone on tomorrow's final schedule who is not on today's gets it, with the time their
+    first piece starts.
+    """
     tomorrow = local(slot_at, team.timezone).date() + timedelta(days=1)
-    chosen = service.rotations(session, team=team)
-    specs = service.load_specs(session, team=team, only=chosen)
+    today_days = service.duty_day(session, team=team, day=tomorrow - timedelta(days=1))
+    tomorrow_days = service.duty_day(session, team=team, day=tomorrow)
     sent = 0
-    for rotation, spec in zip(chosen, specs, strict=True):
-        compiled = CompiledRotation(spec)
-        version = compiled.version_at(slot_at)
-        if version is None:
-            continue
-        start = day_start(tomorrow, version.handoff, team.timezone)
-        previous = set(compiled.people_at(start - timedelta(microseconds=1)))
-        coming = [m for m in compiled.people_at(start) if m not in previous]
+    for today_day, coming_day in zip(today_days, tomorrow_days, strict=True):
+        rotation = coming_day.rotation
+        previous = set(today_day.people)
+        coming = [m for m in coming_day.people if m not in previous]
         people = service.members_by_id(session, coming)
         for member_id in coming:
             member = people.get(member_id)
             if member is None:
                 continue
+            starts = min(p.start for p in coming_day.pieces if member_id in p.member_ids)
             reply = Reply(title=t("duty.notice.eve_title"))
             reply.body = t(
                 "duty.notice.eve_body",
                 name=messages.mention(reply, member),
                 date=tomorrow.isoformat(),
                 rotation=rotation.name,
-                time=version.handoff.strftime("%H:%M"),
+                time=messages.time_label(starts, team.timezone),
             )
-            key = f"duty.eve:{team.id}:{rotation.id}:{tomorrow.isoformat()}"
+            key = notice_key("eve", team, slot_at, rotation.id)
             if notify.to_member(session, member=member, reply=reply, key=key, now=now):
                 sent += 1
     return sent

@@ -23,6 +23,7 @@ keeps them as ``STATUS:CANCELLED``); subscribers that re-read the whole feed dro
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -104,15 +105,18 @@ def _description(shift: Shift, position: int, names: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
+# Control characters other than HTAB may not appear in a value (RFC 5545 §3.1, §3.3.11); a
+# line break is written as \n, any other control character is dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def escape_text(value: str) -> str:
     """A TEXT value escaped as RFC 5545 §3.3.11 says (backslash, semicolon, comma, newline)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub(
+        "",
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,"),
+    ).replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -154,6 +158,8 @@ def build_calendar(
     octets, CRLF): building it through ``icalendar``'s object model took ~0.8 s for a year of a
     50-person team, this takes a few ms. The tests parse every export with ``icalendar``.
     """
+    # Every line is folded at the end (75 octets, never inside a UTF-8 character): the writer
+    # cannot forget a property.
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -172,6 +178,8 @@ def build_calendar(
         for shift in sorted(rotation.shifts, key=lambda s: s.start):
             people = [names.get(m, str(m)) for m in shift.member_ids]
             start, end = _utc(shift.start), _utc(shift.end)
+            if start == end:
+                continue  # shorter than a second: nothing a calendar can show
             seen: set[int] = set()
             for position, person in enumerate(shift.member_ids):
                 if person in seen or (member_id is not None and person != member_id):
@@ -183,13 +191,13 @@ def build_calendar(
                 summary = _summary(rotation.name, people[position], position)
                 lines += [
                     "BEGIN:VEVENT",
-                    fold(f"UID:{escape_text(uid)}"),
+                    f"UID:{escape_text(uid)}",
                     f"DTSTAMP:{stamp}",
                     f"DTSTART:{start}",
                     f"DTEND:{end}",
                     f"SEQUENCE:{rotation.sequence}",
-                    fold(f"SUMMARY:{escape_text(summary)}"),
-                    fold(f"DESCRIPTION:{escape_text(_description(shift, position, people))}"),
+                    f"SUMMARY:{escape_text(summary)}",
+                    f"DESCRIPTION:{escape_text(_description(shift, position, people))}",
                     "TRANSP:OPAQUE",
                     f"CATEGORIES:{category}",
                     f"{X_ROTATION}:{rotation.id}",
@@ -200,7 +208,7 @@ def build_calendar(
                     "END:VEVENT",
                 ]
     lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 
 
 def parse_calendar(text: bytes | str) -> list[ParsedShift]:
@@ -242,7 +250,9 @@ def as_parsed(shifts: Sequence[Shift], *, member_id: int | None = None) -> list[
     """
     result: list[ParsedShift] = []
     for shift in shifts:
-        if not shift.member_ids:
+        start = shift.start.astimezone(UTC).replace(microsecond=0)  # iCal has seconds
+        end = shift.end.astimezone(UTC).replace(microsecond=0)
+        if not shift.member_ids or start == end:
             continue
         people = tuple(dict.fromkeys(shift.member_ids))  # each person once, in turn order
         if member_id is not None:
@@ -253,8 +263,8 @@ def as_parsed(shifts: Sequence[Shift], *, member_id: int | None = None) -> list[
             ParsedShift(
                 rotation_id=shift.rotation_id,
                 duty_date=shift.duty_date,
-                start=shift.start.astimezone(UTC).replace(microsecond=0),  # iCal has seconds
-                end=shift.end.astimezone(UTC).replace(microsecond=0),
+                start=start,
+                end=end,
                 member_ids=people,
                 source=shift.source,
             )

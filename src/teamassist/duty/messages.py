@@ -38,7 +38,8 @@ def people_text(reply: Reply, people: Mapping[int, Member], ids: Sequence[int]) 
     return "、".join(parts)
 
 
-def _cell(reply: Reply, people: Mapping[int, Member], pieces: list[Shift]) -> str:
+def cell(reply: Reply, people: Mapping[int, Member], pieces: Sequence[Shift]) -> str:
+    """One rotation's duty day in words: its pieces in order, 「休息」 when there are none."""
     if not pieces:
         return t("duty.roster_off")
     texts: list[str] = []
@@ -69,7 +70,7 @@ def roster(view: RosterView, *, today: date) -> Reply:
                 rotation=rotation.name,
                 people=t("duty.roster_empty_rotation")
                 if rotation.id in view.empty and not pieces
-                else _cell(reply, people, pieces),
+                else cell(reply, people, pieces),
             )
             for rotation, pieces in row.cells
         ]
@@ -144,5 +145,5 @@ def hour_words(value: str) -> str:
     """'00:00' → '12点', '08:00' → '8点', '07:30' → '7点30分' (the seed's way of saying it)."""
     hours, _, minutes = value.partition(":")
     hour = int(hours)
-    label = "12点" if hour == 0 else f"{hour}点"
-    return label + (f"{int(minutes)}分" if minutes and int(minutes) else "")
+    label = t("duty.hour", hour=12 if hour == 0 else hour)
+    return label + (t("duty.minute", minute=int(minutes)) if minutes and int(minutes) else "")

@@ -60,6 +60,16 @@ def check_params(turn_days: int, people_per_turn: int, handoff_time: str, calend
         raise DomainError("duty.error.bad_calendar", value=calendar)
 
 
+def effective_moment(spec: RotationSpec, change: RosterChange, now: datetime) -> datetime:
+    """When ``change`` takes effect: now for today, else its date's hand-off (never the past)."""
+    latest = spec.versions[-1]
+    current_today = duty_date_at(now, latest.handoff, spec.timezone)
+    day = change.effective_date or current_today
+    if day < current_today:
+        raise DomainError("duty.error.past_date", date=day.isoformat())
+    return now if day == current_today else day_start(day, latest.handoff, spec.timezone)
+
+
 def plan_change(
     spec: RotationSpec,
     change: RosterChange,
@@ -79,9 +89,7 @@ def plan_change(
     latest = spec.versions[-1]
     current_today = duty_date_at(now, latest.handoff, spec.timezone)
     day = change.effective_date or current_today
-    if day < current_today:
-        raise DomainError("duty.error.past_date", date=day.isoformat())
-    effective = now if day == current_today else day_start(day, latest.handoff, spec.timezone)
+    effective = effective_moment(spec, change, now)
     if latest.effective_at > effective:
         raise Conflict(
             "duty.error.pending_change",

@@ -31,6 +31,7 @@ from teamassist.duty.calendar import WorkCalendar
 SOURCE_ROTATION = "rotation"
 SOURCE_SWAP = "swap"
 SOURCE_OVERRIDE = "override"
+_TICK = timedelta(microseconds=1)  # the shortest window: what holds at one instant
 
 
 @dataclass(frozen=True)
@@ -172,19 +173,29 @@ class CompiledRotation:
         return self.spec.versions[index] if index >= 0 else None
 
     def people_at(self, at: datetime) -> tuple[int, ...]:
-        """Who holds the rotation at ``at`` (primary first); empty when nobody."""
-        index = bisect.bisect_right(self._override_starts, at) - 1
-        if index >= 0 and self._overrides[index].end > at:
-            member = self._overrides[index].member_id
-            return (member,) if member is not None else ()
-        version = self.version_at(at)
-        if version is None:
-            return ()
-        day = duty_date_at(at, version.handoff, self.spec.timezone)
-        people = self._turn_people(version, day)
-        if people is None:
-            return ()
-        return self._apply_swaps(day, people[1], at)
+        """Who holds the rotation at ``at`` (primary first); empty when nobody.
+
+        Read off the final schedule itself (the piece covering ``at``), so an instant's answer
+        can never disagree with the schedule, the notices or the feeds.
+        """
+        piece = self.shift_at(at)
+        return piece.member_ids if piece is not None else ()
+
+    def shift_at(self, at: datetime) -> Shift | None:
+        """The piece of the final schedule covering ``at`` (None: no shift then)."""
+        pieces = self.shifts(at, at + _TICK)
+        return pieces[0] if pieces else None
+
+    def day_shifts(self, day: date) -> list[Shift]:
+        """The final schedule of duty day ``day`` (after versions, swaps, overrides and the
+        calendar), whole: the one answer to "who is on duty on day D" that every notice, view
+        and feed derives from. Empty: a day off."""
+        tz = self.spec.timezone
+        # Local midnight of the day before to that of the day after next covers the duty day
+        # whatever the hand-off time of the versions in force.
+        start = day_start(day - timedelta(days=1), time(0), tz)
+        end = day_start(day + timedelta(days=2), time(0), tz)
+        return [s for s in self.shifts(start, end) if s.duty_date == day]
 
     def _turn_people(self, version: VersionSpec, day: date) -> tuple[int, tuple[int, ...]] | None:
         """(turn, people) of ``day`` under ``version``; None on an inactive or pre-anchor day."""
@@ -195,12 +206,6 @@ class CompiledRotation:
             return None
         turn = calendar.active_between(version.anchor_date, day) // max(1, version.turn_days)
         return turn, _people(version, turn)
-
-    def _apply_swaps(self, day: date, people: tuple[int, ...], at: datetime) -> tuple[int, ...]:
-        for swap in self._swaps_by_date.get(day, ()):
-            if swap.in_force(at):
-                people = _swap_people(swap, day, people)
-        return people
 
     def _holds(self, member: int, day: date, not_before: datetime) -> bool:
         """Whether the rotation (before swaps and overrides) gives ``member`` duty day ``day``."""
@@ -219,7 +224,7 @@ class CompiledRotation:
     def shifts(self, start: datetime, end: datetime) -> list[Shift]:
         """The final schedule in [start, end), sorted, non-overlapping."""
         base = self._base_shifts(start, end)
-        return self._apply_overrides(base, start, end)
+        return merge_pieces(self._apply_overrides(base, start, end))
 
     def _base_shifts(self, start: datetime, end: datetime) -> list[Shift]:
         out: list[Shift] = []
@@ -410,6 +415,58 @@ class CompiledRotation:
         n = len(version.member_ids)
         position = (version.anchor_index + turn * version.people_per_turn) % n
         return first, position, turn
+
+
+def merge_pieces(pieces: Sequence[Shift]) -> list[Shift]:
+    """Adjacent pieces of one duty day with the same people and origin as one piece.
+
+    Every roster edit starts a version at the moment it is made, so three edits on one day cut
+    the day into four pieces that all say the same thing; consumers (views, the API, the feeds)
+    must see one shift. Pieces of no length are dropped.
+    """
+    out: list[Shift] = []
+    for piece in pieces:
+        if piece.end <= piece.start:
+            continue
+        if out:
+            last = out[-1]
+            if (
+                last.end == piece.start
+                and last.duty_date == piece.duty_date
+                and last.member_ids == piece.member_ids
+                and last.source == piece.source
+                and last.ref_id == piece.ref_id
+            ):
+                out[-1] = replace(
+                    last, end=piece.end, provisional=last.provisional or piece.provisional
+                )
+                continue
+        out.append(piece)
+    return out
+
+
+def day_people(pieces: Sequence[Shift]) -> tuple[int, ...]:
+    """Everyone who holds some of a duty day, longest-held first (ties: who comes first)."""
+    held: dict[int, timedelta] = {}
+    for piece in pieces:
+        for member_id in piece.member_ids:
+            held[member_id] = held.get(member_id, timedelta(0)) + (piece.end - piece.start)
+    order = list(held)
+    return tuple(sorted(order, key=lambda m: (-held[m], order.index(m))))
+
+
+def main_people(pieces: Sequence[Shift]) -> tuple[int, ...]:
+    """The people (primary first) holding most of a duty day: the day's "turn" as people say it."""
+    held: dict[tuple[int, ...], timedelta] = {}
+    for piece in pieces:
+        if piece.member_ids:
+            held[piece.member_ids] = held.get(piece.member_ids, timedelta(0)) + (
+                piece.end - piece.start
+            )
+    if not held:
+        return ()
+    order = list(held)
+    return min(order, key=lambda people: (-held[people], order.index(people)))
 
 
 def _people(version: VersionSpec, turn: int) -> tuple[int, ...]:

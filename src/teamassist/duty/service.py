@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,8 +28,10 @@ from teamassist.duty.models import (
     Swap,
 )
 from teamassist.duty.planning import (
+    ACTION_ADD,
     RosterChange,
     check_params,
+    effective_moment,
     plan_change,
 )
 from teamassist.duty.roster_view import RosterDay, RosterView
@@ -39,10 +42,13 @@ from teamassist.duty.rotation import (
     Shift,
     SwapSpec,
     VersionSpec,
+    day_people,
     day_start,
     duty_date_at,
+    main_people,
 )
 from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -166,6 +172,11 @@ def override_end(o: Override) -> datetime:
     return min(o.end_at, max(o.cancelled_at, o.start_at))
 
 
+def version_day(team: Team, version: VersionSpec) -> date:
+    """The duty day a version takes effect on."""
+    return duty_date_at(version.effective_at, version.handoff, team.timezone)
+
+
 def version_spec(v: RotationVersion) -> VersionSpec:
     """The pure view of a stored version."""
     return VersionSpec(
@@ -265,6 +276,63 @@ def schedule(
         (rotation, CompiledRotation(spec).shifts(ensure_utc(start), ensure_utc(end)))
         for rotation, spec in zip(chosen, specs, strict=True)
     ]
+
+
+@dataclass
+class DutyDay:
+    """One rotation's final schedule of one duty day (empty pieces: a day off)."""
+
+    rotation: Rotation
+    pieces: list[Shift]
+    day: date | None = None
+
+    def holders_from(self, at: datetime) -> set[int]:
+        """Who holds some of the day from ``at`` on."""
+        return {m for p in self.pieces if p.end > at for m in p.member_ids}
+
+    @property
+    def people(self) -> tuple[int, ...]:
+        """Everyone holding some of the day, longest-held first."""
+        return day_people(self.pieces)
+
+    @property
+    def main(self) -> tuple[int, ...]:
+        """The people holding most of the day (primary first)."""
+        return main_people(self.pieces)
+
+
+def duty_day(session: Session, *, team: Team, day: date) -> list[DutyDay]:
+    """The final schedule of duty day ``day`` for every rotation of ``team``.
+
+    The one source of truth for "who is on duty on day D": notices, views and feeds derive
+    from it (or from :meth:`CompiledRotation.shifts`, which it is cut from), never from a
+    couple of instants around the hand-off.
+    """
+    chosen = rotations(session, team=team)
+    specs = load_specs(session, team=team, only=chosen)
+    return [
+        DutyDay(rotation, CompiledRotation(spec).day_shifts(day), day)
+        for rotation, spec in zip(chosen, specs, strict=True)
+    ]
+
+
+def duty_days_at(
+    session: Session, *, team: Team, at: datetime, only: Sequence[Rotation] | None = None
+) -> list[DutyDay]:
+    """Each rotation's current duty day at ``at`` (by its own hand-off) and its final schedule."""
+    at = ensure_utc(at)
+    chosen = list(only) if only is not None else rotations(session, team=team)
+    specs = load_specs(session, team=team, only=chosen)
+    result: list[DutyDay] = []
+    for rotation, spec in zip(chosen, specs, strict=True):
+        compiled = CompiledRotation(spec)
+        version = compiled.version_at(at) or (spec.versions[0] if spec.versions else None)
+        if version is None:
+            result.append(DutyDay(rotation, []))
+            continue
+        day = duty_date_at(at, version.handoff, team.timezone)
+        result.append(DutyDay(rotation, compiled.day_shifts(day), day))
+    return result
 
 
 def today(team: Team, now: datetime, handoff: str = DEFAULT_HANDOFF) -> date:
@@ -372,25 +440,111 @@ class Preview:
     # Shift swaps the change breaks (the people no longer hold the traded shifts); they stop
     # applying by themselves, and the admin is told.
     broken_swaps: list[SwapSpec] = field(default_factory=list)
+    # Members an "add" named who were in the rotation already (the others were added).
+    skipped_member_ids: list[int] = field(default_factory=list)
+    # Changes already scheduled after this one, replayed on top of it (stored row, new version).
+    rebased: list[tuple[RotationVersion, VersionSpec]] = field(default_factory=list)
 
 
 def current_spec(session: Session, team: Team, rotation: Rotation) -> RotationSpec:
     return load_specs(session, team=team, only=[rotation])[0]
 
 
+def pending_versions(
+    session: Session, *, rotation: Rotation, after: datetime
+) -> list[RotationVersion]:
+    """Changes of the rotation not withdrawn that take effect after ``after``, oldest first."""
+    return [
+        v
+        for v in versions(session, rotation=rotation)
+        if v.cancelled_at is None and v.effective_at > ensure_utc(after)
+    ]
+
+
+@dataclass
+class _Plan:
+    spec: RotationSpec  # the rotation as stored (pending changes included)
+    new: VersionSpec
+    change: RosterChange  # as applied (an add without the people already in)
+    skipped: list[int]
+    rebased: list[tuple[RotationVersion, VersionSpec]]
+
+
+def _replay(row: RotationVersion, previous: VersionSpec, tz: str) -> RosterChange:
+    """A stored (pending) change as a change to apply again: its action and people, or for a
+    rule change only the rules it changed."""
+    version = version_spec(row)
+    day = duty_date_at(version.effective_at, version.handoff, tz)
+    ids = tuple(int(i) for i in (row.note or "").split(",") if i.strip())
+
+    def differs(name: str) -> Any:
+        value = getattr(version, name)
+        return value if value != getattr(previous, name) else None
+
+    handoff = differs("handoff")
+    return RosterChange(
+        row.change,
+        member_ids=ids,
+        effective_date=day,
+        turn_days=differs("turn_days"),
+        people_per_turn=differs("people_per_turn"),
+        handoff_time=handoff.strftime("%H:%M") if handoff is not None else None,
+        calendar=differs("calendar"),
+    )
+
+
 def _plan(
     session: Session, *, team: Team, rotation: Rotation, change: RosterChange, now: datetime
-) -> tuple[RotationSpec, VersionSpec]:
-    """Validate ``change`` and compute the version it would append (nothing is written)."""
+) -> _Plan:
+    """Validate ``change`` and compute the versions it would append (nothing is written).
+
+    A change effective before a pending (future) change goes in before it, and the pending one
+    is replayed on top of the new version (its action and people, at its date); when it no
+    longer applies (it adds someone just added), the change is refused naming it, and the admin
+    can withdraw it (/撤销排班变更).
+    """
+    now = ensure_utc(now)
     spec = current_spec(session, team, rotation)
-    version = plan_change(
-        spec,
-        change,
-        ensure_utc(now),
-        rotation_name=rotation.name,
-        names=lambda ids: _names(session, ids),
-    )
-    return spec, version
+
+    def plan(base: RotationSpec, wanted: RosterChange) -> VersionSpec:
+        return plan_change(
+            base, wanted, now, rotation_name=rotation.name, names=lambda ids: _names(session, ids)
+        )
+
+    effective = effective_moment(spec, change, now) if spec.versions else now
+    pending = pending_versions(session, rotation=rotation, after=effective)
+    if any(v.change == "create" for v in pending):
+        pending = []  # the rotation itself starts later: nothing to go before
+    cut = len(spec.versions) - len(pending)
+    base = replace(spec, versions=spec.versions[:cut])
+    skipped: list[int] = []
+    if change.action == ACTION_ADD and base.versions:
+        present = set(base.versions[-1].member_ids)
+        skipped = [m for m in change.member_ids if m in present]
+        if skipped and len(skipped) < len(change.member_ids):
+            change = replace(
+                change, member_ids=tuple(m for m in change.member_ids if m not in present)
+            )
+        else:
+            skipped = []  # all of them already in: plan_change refuses, naming the first
+    new = plan(base, change)
+    work = replace(base, versions=(*base.versions, new))
+    rebased: list[tuple[RotationVersion, VersionSpec]] = []
+    for row in pending:
+        redo = _replay(row, work.versions[-1], team.timezone)
+        try:
+            version = plan(work, redo)
+        except DomainError as exc:
+            raise Conflict(
+                "duty.error.pending_blocks",
+                rotation=rotation.name,
+                date=redo.effective_date.isoformat() if redo.effective_date else "",
+                change=t(f"duty.change.{row.change}"),
+                reason=exc.message(),
+            ) from exc
+        rebased.append((row, version))
+        work = replace(work, versions=(*work.versions, version))
+    return _Plan(spec, new, change, skipped, rebased)
 
 
 def _names(session: Session, ids: Sequence[int]) -> dict[str, str]:
@@ -408,18 +562,10 @@ def preview_change(
     weeks: int = 4,
 ) -> Preview:
     """The next ``weeks`` weeks before and after ``change`` and the people whose shifts move."""
-    spec, new_version = _plan(session, team=team, rotation=rotation, change=change, now=now)
-    after_spec = RotationSpec(
-        id=spec.id,
-        timezone=spec.timezone,
-        versions=(*spec.versions, new_version),
-        overrides=spec.overrides,
-        swaps=spec.swaps,
-        exceptions=spec.exceptions,
-        key=spec.key,
-        name=spec.name,
-        kind=spec.kind,
-    )
+    planned = _plan(session, team=team, rotation=rotation, change=change, now=now)
+    spec, new_version = planned.spec, planned.new
+    kept = spec.versions[: len(spec.versions) - len(planned.rebased)]
+    after_spec = replace(spec, versions=(*kept, new_version, *(v for _row, v in planned.rebased)))
     start = new_version.effective_at
     end = start + timedelta(weeks=weeks)
     compiled_before, compiled_after = CompiledRotation(spec), CompiledRotation(after_spec)
@@ -433,6 +579,8 @@ def preview_change(
         moved_member_ids=moved_members(before, after),
         new_version=new_version,
         broken_swaps=[s for s in compiled_after.broken_swaps(start) if s.id not in already],
+        skipped_member_ids=planned.skipped,
+        rebased=planned.rebased,
     )
 
 
@@ -467,26 +615,48 @@ def change_roster(
     """Apply ``change`` as a new version; returns the preview (with who moved) it was based on."""
     preview = preview_change(session, team=team, rotation=rotation, change=change, now=now)
     version = preview.new_version
+    skipped = set(preview.skipped_member_ids)
+    ids = [m for m in change.member_ids if m not in skipped]
     session.add(
-        RotationVersion(
-            rotation_id=rotation.id,
-            effective_at=version.effective_at,
-            member_ids=list(version.member_ids),
-            anchor_date=version.anchor_date,
-            anchor_index=version.anchor_index,
-            turn_days=version.turn_days,
-            people_per_turn=version.people_per_turn,
-            handoff_time=version.handoff.strftime("%H:%M"),
-            calendar=version.calendar,
-            change=change.action,
-            note=",".join(str(m) for m in change.member_ids),
-            created_by_id=by.id if by else None,
-            created_at=ensure_utc(now),
-        )
+        _version_row(rotation, version, change.action, ids, by_id=by.id if by else None, now=now)
     )
+    # Pending changes move on top of this one: the old rows are withdrawn, their replay added
+    # (same action, people and author), so the history shows both.
+    for row, rebased in preview.rebased:
+        row.cancelled_at = ensure_utc(now)
+        ids = [int(i) for i in (row.note or "").split(",") if i.strip()]
+        session.add(
+            _version_row(rotation, rebased, row.change, ids, by_id=row.created_by_id, now=now)
+        )
     session.flush()
     cancel_broken_swaps(session, swaps=preview.broken_swaps, at=version.effective_at)
     return preview
+
+
+def _version_row(
+    rotation: Rotation,
+    version: VersionSpec,
+    action: str,
+    ids: Sequence[int],
+    *,
+    by_id: int | None,
+    now: datetime,
+) -> RotationVersion:
+    return RotationVersion(
+        rotation_id=rotation.id,
+        effective_at=version.effective_at,
+        member_ids=list(version.member_ids),
+        anchor_date=version.anchor_date,
+        anchor_index=version.anchor_index,
+        turn_days=version.turn_days,
+        people_per_turn=version.people_per_turn,
+        handoff_time=version.handoff.strftime("%H:%M"),
+        calendar=version.calendar,
+        change=action,
+        note=",".join(str(m) for m in ids),
+        created_by_id=by_id,
+        created_at=ensure_utc(now),
+    )
 
 
 def cancel_broken_swaps(session: Session, *, swaps: Iterable[SwapSpec], at: datetime) -> None:

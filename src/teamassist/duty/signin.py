@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from teamassist import events
 from teamassist.clock import ensure_utc
 from teamassist.duty.models import Rotation, SignIn
-from teamassist.duty.service import RotationDuty, on_duty, rotations
+from teamassist.duty.service import DutyDay, duty_days_at, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
 from teamassist.team.models import Member, Team
 
@@ -21,26 +21,34 @@ from teamassist.team.models import Member, Team
 SIGN_IN_REMINDER_TIMES = ("10:00", "10:30", "11:00")
 
 # -- sign-in and sign-out --------------------------------------------------------------------
+#
+# Sign-in state belongs to the person and the duty day, not to whoever holds the rotation at
+# the moment of the command. So a mid-day change (a swap, a replan, a cover) does this:
+# - whoever signed in keeps their row: they can still sign out that day, with the duty report;
+# - whoever is on the rest of today's final schedule can sign in (a newcomer, or someone whose
+#   cover starts later today); someone swapped out before signing in no longer can.
+# The admin's change reply says so (see :func:`mid_day_effect`).
 
 
-def _duties_of(session: Session, team: Team, member: Member, now: datetime) -> list[RotationDuty]:
-    return [e for e in on_duty(session, team=team, at=now) if member.id in e.member_ids]
+def _days_now(session: Session, team: Team, now: datetime) -> list[DutyDay]:
+    return [d for d in duty_days_at(session, team=team, at=now) if d.day is not None]
 
 
 def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> list[SignIn]:
-    """Record that ``member``, on duty now, has started; one row per rotation they hold."""
+    """Record that ``member``, on the rest of today's schedule, has started; one row per
+    rotation they hold today."""
     now = ensure_utc(now)
-    duties = _duties_of(session, team, member, now)
+    duties = [d for d in _days_now(session, team, now) if member.id in d.holders_from(now)]
     if not duties:
         raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
     created: list[SignIn] = []
     for duty in duties:
-        if duty.duty_date is None or sign_row(session, duty.rotation, member, duty.duty_date):
+        if duty.day is None or sign_row(session, duty.rotation, member, duty.day):
             continue
         row = SignIn(
             rotation_id=duty.rotation.id,
             member_id=member.id,
-            duty_date=duty.duty_date,
+            duty_date=duty.day,
             signed_in_at=now,
         )
         # A double tap racing itself: the unique key says "already signed in", not an error.
@@ -71,17 +79,15 @@ def sign_out(
     """Record the end of ``member``'s duty day, with the duty report (值班日报) when given."""
     now = ensure_utc(now)
     report = (report or "").strip() or None
-    duties = _duties_of(session, team, member, now)
-    if not duties:
-        raise DomainError("duty.error.not_on_duty_sign_out", name=member.display_name)
-    rows = [
-        sign_row(session, d.rotation, member, d.duty_date)
-        for d in duties
-        if d.duty_date is not None
+    days = _days_now(session, team, now)
+    # Whoever signed in today signs out, whether or not they still hold the rotation now.
+    signed = [
+        row for d in days if (row := sign_row(session, d.rotation, member, d.day)) is not None
     ]
-    signed = [r for r in rows if r is not None]
     if not signed:
-        raise DomainError("duty.error.not_signed_in", name=member.display_name)
+        if any(member.id in d.holders_from(now) for d in days):
+            raise DomainError("duty.error.not_signed_in", name=member.display_name)
+        raise DomainError("duty.error.not_on_duty_sign_out", name=member.display_name)
     open_rows = [r for r in signed if r.signed_out_at is None]
     if open_rows:
         for row in open_rows:
@@ -134,6 +140,65 @@ class DutyStatus:
     duty_date: date
     primary: bool
     sign: SignIn | None
+
+
+def open_sign_ins(session: Session, *, team: Team, at: datetime) -> list[DutyStatus]:
+    """Everyone signed in for the duty day of ``at`` and not signed out yet, on duty now or not
+    (someone swapped out mid-day still owes the duty report)."""
+    result: list[DutyStatus] = []
+    for day in _days_now(session, team, at):
+        rows = session.scalars(
+            select(SignIn).where(
+                SignIn.rotation_id == day.rotation.id,
+                SignIn.duty_date == day.day,
+                SignIn.signed_out_at.is_(None),
+            )
+        )
+        for row in rows:
+            member = session.get(Member, row.member_id)
+            if member is not None and day.day is not None:
+                primary = bool(day.main) and day.main[0] == member.id
+                result.append(DutyStatus(day.rotation, member, day.day, primary, row))
+    return result
+
+
+@dataclass
+class MidDayEffect:
+    """What a change for today does to sign-ins: who signed in and no longer holds the rest of
+    the day (they can still sign out), and who newly holds some of it (they can sign in)."""
+
+    kept: list[Member]
+    newcomers: list[Member]
+
+
+def holders_today(session: Session, *, team: Team, rotation: Rotation, now: datetime) -> set[int]:
+    """Who holds some of ``rotation``'s current duty day from ``now`` on."""
+    [day] = duty_days_at(session, team=team, at=now, only=[rotation])
+    return day.holders_from(ensure_utc(now))
+
+
+def mid_day_effect(
+    session: Session, *, team: Team, rotation: Rotation, before: set[int], now: datetime
+) -> MidDayEffect:
+    """Compare today's holders ``before`` a change with those after it (see module notes)."""
+    now = ensure_utc(now)
+    [day] = duty_days_at(session, team=team, at=now, only=[rotation])
+    after = day.holders_from(now)
+    signed = {
+        row.member_id: row
+        for row in session.scalars(
+            select(SignIn).where(SignIn.rotation_id == rotation.id, SignIn.duty_date == day.day)
+        )
+    }
+    kept_ids = [m for m in before - after if m in signed and signed[m].signed_out_at is None]
+    new_ids = [m for m in after - before if m not in signed]
+    people = {
+        m.id: m for m in session.scalars(select(Member).where(Member.id.in_([*kept_ids, *new_ids])))
+    }
+    return MidDayEffect(
+        kept=[people[m] for m in sorted(kept_ids) if m in people],
+        newcomers=[people[m] for m in sorted(new_ids) if m in people],
+    )
 
 
 def duty_status(session: Session, *, team: Team, at: datetime) -> list[DutyStatus]:
