@@ -139,3 +139,15 @@ def test_a_pending_change_is_withdrawn_from_chat(sqlite_chat: ChatDriver) -> Non
     assert reply == "已撤销「技术」轮值 2026-12-20 生效的变更（移除人员），按原排班值班。"
     assert sqlite_chat.text("/withdraw-change 2026-12-10", as_="admin").startswith("已撤销")
     assert all(v.cancelled_at is not None for v in _versions(sqlite_chat) if v.change != "create")
+
+
+def test_someone_swapped_out_mid_day_is_still_on_todays_roster(
+    sqlite_chat: ChatDriver, clock: FrozenClock
+) -> None:
+    # "on duty" (the seed's permission) means on today's roster: any piece of the day's schedule
+    assert "需要有权限的人" in sqlite_chat.text("/当日反馈", as_="wangwu")
+    set_local(clock, MONDAY, 11, 0)
+    sqlite_chat.text("/值班交换 @张三 @李四", as_="admin")
+    for handle in ("zhangsan", "lisi"):
+        assert "需要有权限的人" not in sqlite_chat.text("/当日反馈", as_=handle)
+    assert "需要有权限的人" in sqlite_chat.text("/当日反馈", as_="wangwu")

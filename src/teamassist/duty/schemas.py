@@ -5,12 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.service import override_end, version_spec
+from teamassist.exceptions import DomainError
+
+
+def _day_in_window(day: date) -> date:
+    try:
+        return dates.check(day)
+    except DomainError as exc:
+        raise ValueError(exc.message()) from None
+
+
+def _moment_in_window(at: datetime) -> datetime:
+    _day_in_window(at.date())
+    return at
+
+
+# Dates and moments a duty request may name: within duty.dates.MAX_YEARS of today (422 beyond).
+DutyDate = Annotated[date, AfterValidator(_day_in_window)]
+DutyMoment = Annotated[datetime, AfterValidator(_moment_in_window)]
 
 if TYPE_CHECKING:
     from teamassist.duty.fairness import FairnessReport
@@ -90,7 +109,7 @@ class RotationCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     kind: str = "custom"
     member_ids: list[int] = Field(default_factory=list)
-    start_date: date
+    start_date: DutyDate
     turn_days: int = 1
     people_per_turn: int = 1
     handoff_time: str = "03:00"
@@ -158,7 +177,7 @@ class RosterChangeIn(BaseModel):
 
     action: str = Field(pattern=r"^(add|remove|swap|replan|params)$")
     member_ids: list[int] = Field(default_factory=list)
-    effective_date: date | None = None
+    effective_date: DutyDate | None = None
     turn_days: int | None = None
     people_per_turn: int | None = None
     handoff_time: str | None = None
@@ -195,8 +214,8 @@ class PreviewRead(BaseModel):
 class OverrideCreate(BaseModel):
     """Someone (or nobody: ``member_id`` null) holds the rotation for [start, end)."""
 
-    start: datetime
-    end: datetime
+    start: DutyMoment
+    end: DutyMoment
     member_id: int | None = None
     reason: str = Field(default="", max_length=500)
 
@@ -229,9 +248,9 @@ class SwapCreate(BaseModel):
     """A trades the shift of ``date_a`` for B's shift of ``date_b`` (no ``date_b``: B covers)."""
 
     member_a_id: int
-    date_a: date
+    date_a: DutyDate
     member_b_id: int
-    date_b: date | None = None
+    date_b: DutyDate | None = None
     reason: str = Field(default="", max_length=500)
 
 
@@ -266,7 +285,7 @@ class SwapRead(BaseModel):
 class ExceptionCreate(BaseModel):
     """One future date marked as a duty day or a day off."""
 
-    day: date
+    day: DutyDate
     active: bool
     note: str = Field(default="", max_length=200)
 

@@ -262,8 +262,25 @@ def on_duty_members(
 
 
 def is_on_duty(session: Session, team: Team, member: Member, at: datetime) -> bool:
-    """Whether ``member`` holds any of ``team``'s rotations at ``at``."""
-    return any(member.id in entry.member_ids for entry in _people_now(session, team=team, at=at))
+    """Whether ``member`` is on ``team``'s roster for the duty day of ``at`` (the seed's "on
+    today's roster"): some piece of the day's final schedule, in any rotation. Someone swapped
+    out at noon still handles the morning's feedback; someone covering tonight already can."""
+    at = ensure_utc(at)
+    chosen = revision.rotations_with_revisions(session, team_id=team.id)
+    compiled_all = revision.compiled_rotations(
+        session,
+        timezone=team.timezone,
+        chosen=chosen,
+        load=lambda only: load_specs(session, team=team, only=only),
+    )
+    for compiled in compiled_all:
+        version = compiled.version_at(at)
+        if version is None:
+            continue
+        day = duty_date_at(at, version.handoff, team.timezone)
+        if any(member.id in piece.member_ids for piece in compiled.day_shifts(day)):
+            return True
+    return False
 
 
 def schedule(

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
+import annotated_types
 import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.orm import Session
@@ -30,6 +31,12 @@ from teamassist.team.models import Team
 retrying: ContextVar[bool] = ContextVar("teamassist_request_retrying", default=False)
 
 _READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# A database id in a URL (path or query) or a body: a positive 64-bit integer. A larger one
+# answers 422 (validation), not a 500 from a database driver that cannot bind it. Every router
+# uses it for ids: ``rotation_id: Id``, ``team_id: Id | None = None``.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, annotated_types.Interval(ge=1, le=MAX_ID)]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -129,9 +136,7 @@ def team_of(session: Session, principal: Principal, team_id: int | None) -> Team
     return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 
-def requested_team(
-    session: SessionDep, principal: PrincipalDep, team_id: int | None = None
-) -> Team:
+def requested_team(session: SessionDep, principal: PrincipalDep, team_id: Id | None = None) -> Team:
     """The team a request names as ``team_id``, in its path (``/teams/{team_id}/...``, where
     FastAPI makes it required) or in its query (optional: the default team)."""
     return team_of(session, principal, team_id)

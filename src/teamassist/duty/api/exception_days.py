@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of
-from teamassist.duty.schemas import ExceptionCreate, ExceptionRead
-from teamassist.http.deps import NowDep, PrincipalDep, SessionDep
+from teamassist.duty.schemas import DutyDate, ExceptionCreate, ExceptionRead
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -15,7 +13,7 @@ router = resource_router()
 
 @router.get("/rotations/{rotation_id}/exceptions", response_model=list[ExceptionRead])
 def list_exceptions(
-    rotation_id: int, session: SessionDep, principal: PrincipalDep
+    rotation_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> list[ExceptionRead]:
     """The rotation's exception dates."""
     rotation, _ = rotation_of(session, principal, rotation_id)
@@ -26,7 +24,7 @@ def list_exceptions(
 
 @router.post("/rotations/{rotation_id}/exceptions", response_model=ExceptionRead, status_code=201)
 def add_exception(
-    rotation_id: int,
+    rotation_id: Id,
     body: ExceptionCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -50,8 +48,8 @@ def add_exception(
 
 @router.delete("/rotations/{rotation_id}/exceptions/{day}", status_code=204)
 def delete_exception(
-    rotation_id: int,
-    day: date,
+    rotation_id: Id,
+    day: DutyDate,
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,

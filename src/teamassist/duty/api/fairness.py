@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from teamassist.duty import fairness, service
 from teamassist.duty.api.base import resource_router
-from teamassist.duty.schemas import FairnessRead
+from teamassist.duty.schemas import DutyDate, FairnessRead
 from teamassist.http.auth import Principal
-from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, team_of
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.team.models import Team
 
 router = resource_router()
@@ -46,10 +46,10 @@ def get_fairness(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    first: date | None = Query(default=None, alias="from"),
-    last: date | None = Query(default=None, alias="to"),
-    rotation: int | None = None,
-    team_id: int | None = None,
+    first: DutyDate | None = Query(default=None, alias="from"),
+    last: DutyDate | None = Query(default=None, alias="to"),
+    rotation: Id | None = None,
+    team_id: Id | None = None,
 ) -> FairnessRead:
     """Duty days (weekend, holiday), hours, sign-in rate and late sign-ins per person."""
     team, result, rotation_id = _report(session, principal, now, team_id, first, last, rotation)
@@ -66,10 +66,10 @@ def get_fairness_csv(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    first: date | None = Query(default=None, alias="from"),
-    last: date | None = Query(default=None, alias="to"),
-    rotation: int | None = None,
-    team_id: int | None = None,
+    first: DutyDate | None = Query(default=None, alias="from"),
+    last: DutyDate | None = Query(default=None, alias="to"),
+    rotation: Id | None = None,
+    team_id: Id | None = None,
 ) -> Response:
     """The fairness report as CSV."""
     _team_row, result, _ = _report(session, principal, now, team_id, first, last, rotation)

@@ -10,7 +10,7 @@ from teamassist.duty import feeds, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import FeedCreate, FeedRead
 from teamassist.exceptions import NotFound, PermissionDenied
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep, TeamDep, team_of
+from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, TeamDep, team_of
 from teamassist.http.errors import is_admin, require_admin
 from teamassist.team.models import Member
 
@@ -73,7 +73,7 @@ def create_feed(
 
 @router.delete("/feeds/{feed_id}", response_model=FeedRead)
 def revoke_feed(
-    feed_id: int,
+    feed_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     team: TeamDep,
@@ -96,7 +96,7 @@ def _ics(body: bytes, name: str) -> Response:
 
 @router.get("/rotations/{rotation_id}/calendar.ics")
 def rotation_calendar(
-    rotation_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    rotation_id: Id, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> Response:
     """One rotation's final shifts as iCal (60 days back to 180 ahead), for a signed-in caller."""
     rotation = service.get_rotation_by_id(
@@ -115,7 +115,7 @@ def rotation_calendar(
 
 @router.get("/teams/{team_id}/members/{member_id}/calendar.ics")
 def member_calendar(
-    member_id: int,
+    member_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     team: TeamDep,

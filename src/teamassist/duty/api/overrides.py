@@ -6,7 +6,7 @@ from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import OverrideCreate, OverrideRead
 from teamassist.exceptions import DomainError
-from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -14,7 +14,7 @@ router = resource_router()
 
 @router.get("/rotations/{rotation_id}/overrides", response_model=list[OverrideRead])
 def list_overrides(
-    rotation_id: int, session: SessionDep, principal: PrincipalDep
+    rotation_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> list[OverrideRead]:
     """The rotation's overrides."""
     rotation, _ = rotation_of(session, principal, rotation_id)
@@ -25,7 +25,7 @@ def list_overrides(
 
 @router.post("/rotations/{rotation_id}/overrides", response_model=OverrideRead, status_code=201)
 def add_override(
-    rotation_id: int,
+    rotation_id: Id,
     body: OverrideCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -57,8 +57,8 @@ def add_override(
 
 @router.delete("/rotations/{rotation_id}/overrides/{override_id}", response_model=OverrideRead)
 def cancel_override(
-    rotation_id: int,
-    override_id: int,
+    rotation_id: Id,
+    override_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,

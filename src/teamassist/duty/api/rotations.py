@@ -12,7 +12,7 @@ from teamassist.duty.schemas import (
     RotationRead,
     VersionRead,
 )
-from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
@@ -80,7 +80,7 @@ def create_rotation(
 
 @router.get("/rotations/{rotation_id}/versions", response_model=list[VersionRead])
 def list_versions(
-    rotation_id: int, session: SessionDep, principal: PrincipalDep
+    rotation_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> list[VersionRead]:
     """The rotation's history: every version, oldest first (append-only)."""
     rotation, _ = rotation_of(session, principal, rotation_id)
@@ -89,8 +89,8 @@ def list_versions(
 
 @router.delete("/rotations/{rotation_id}/versions/{version_id}", response_model=VersionRead)
 def cancel_version(
-    rotation_id: int,
-    version_id: int,
+    rotation_id: Id,
+    version_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
@@ -116,7 +116,7 @@ def _change(body: RosterChangeIn) -> service.RosterChange:
 
 @router.post("/rotations/{rotation_id}/changes/preview", response_model=PreviewRead)
 def preview_change(
-    rotation_id: int,
+    rotation_id: Id,
     body: RosterChangeIn,
     session: SessionDep,
     principal: PrincipalDep,
@@ -136,7 +136,7 @@ def preview_change(
 
 @router.post("/rotations/{rotation_id}/changes", response_model=PreviewRead, status_code=201)
 def apply_change(
-    rotation_id: int,
+    rotation_id: Id,
     body: RosterChangeIn,
     session: SessionDep,
     principal: PrincipalDep,

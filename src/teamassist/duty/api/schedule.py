@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from fastapi import Query
 
 from teamassist.clock import ensure_utc
 from teamassist.duty import overrides, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import (
+    DutyDate,
+    DutyMoment,
     MemberBrief,
     OnDutyRead,
     RotationSchedule,
@@ -31,7 +31,7 @@ def get_schedule(
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
-    start: date | None = None,
+    start: DutyDate | None = None,
     days: int = Query(default=7, ge=1, le=MAX_SCHEDULE_DAYS),
 ) -> ScheduleRead:
     """The final schedule of every rotation for ``days`` duty days from ``start`` (today)."""
@@ -65,7 +65,7 @@ def who_is_on_duty(
     principal: PrincipalDep,
     team: TeamDep,
     runtime: RuntimeDep,
-    at: datetime | None = None,
+    at: DutyMoment | None = None,
 ) -> list[OnDutyRead]:
     """Who holds each rotation now (or at ``at``, which must carry a time zone)."""
     if at is not None and at.tzinfo is None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from teamassist.duty import service, signin
 from teamassist.duty.api.base import caller, resource_router
-from teamassist.duty.schemas import SignInRead, SignOutIn
+from teamassist.duty.schemas import DutyDate, SignInRead, SignOutIn
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 
 router = resource_router()
@@ -42,8 +42,8 @@ def list_sign_ins(
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
-    first: date | None = None,
-    last: date | None = None,
+    first: DutyDate | None = None,
+    last: DutyDate | None = None,
 ) -> list[SignInRead]:
     """Sign-in history for duty dates in [first, last] (default: the last 30 days)."""
     last = last or service.today(team, now)

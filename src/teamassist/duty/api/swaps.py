@@ -5,14 +5,14 @@ from __future__ import annotations
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import SwapCreate, SwapRead
-from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
 router = resource_router()
 
 
 @router.get("/rotations/{rotation_id}/swaps", response_model=list[SwapRead])
-def list_swaps(rotation_id: int, session: SessionDep, principal: PrincipalDep) -> list[SwapRead]:
+def list_swaps(rotation_id: Id, session: SessionDep, principal: PrincipalDep) -> list[SwapRead]:
     """The rotation's shift swaps, newest first."""
     rotation, _ = rotation_of(session, principal, rotation_id)
     return [SwapRead.from_row(s) for s in override_service.swaps(session, rotation=rotation)]
@@ -20,7 +20,7 @@ def list_swaps(rotation_id: int, session: SessionDep, principal: PrincipalDep) -
 
 @router.post("/rotations/{rotation_id}/swaps", response_model=SwapRead, status_code=201)
 def create_swap(
-    rotation_id: int,
+    rotation_id: Id,
     body: SwapCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -48,8 +48,8 @@ def create_swap(
 
 @router.delete("/rotations/{rotation_id}/swaps/{swap_id}", response_model=SwapRead)
 def cancel_swap(
-    rotation_id: int,
-    swap_id: int,
+    rotation_id: Id,
+    swap_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
+from teamassist.duty import dates
 from teamassist.exceptions import DomainError
 from teamassist.http.auth import Principal
 from teamassist.http.deps import SessionDep, team_of
@@ -61,6 +62,7 @@ def parse_date(value: str | None) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError as exc:
         raise DomainError("duty_web.error.bad_date", value=value[:20]) from exc
+    return dates.check(day)  # within the duty desk's window, like chat and REST

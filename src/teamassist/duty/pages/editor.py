@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from teamassist.duty.pages.editor_form import ACTIONS, EditorForm, Submitted, ro
 from teamassist.duty.rotation import Shift
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal
-from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.deps import Id, NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import is_admin, require_admin
 from teamassist.http.render import PagePrincipal, templates
 from teamassist.i18n import lookup, t
@@ -98,7 +98,30 @@ def editor_page(
         calendars=[m.value for m in CalendarMode],
         history=service.versions(session, rotation=current)[-8:],
         change_label=change_label,
+        pending={
+            v.id
+            for v in service.pending_versions(session, rotation=current, after=now)
+            if v.change != "create"
+        },
     )
+
+
+@router.post("/editor/withdraw/{version_id}", response_class=HTMLResponse)
+def editor_withdraw(
+    request: Request,
+    version_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    rotation_id: Annotated[Id, Form()],
+) -> HTMLResponse:
+    """Withdraw a change that has not taken effect yet (admins): the chat's /撤销排班变更 and
+    REST's DELETE .../versions/{id} call the same service function."""
+    require_admin(session, principal, chosen)
+    rotation = _rotation_choice(session, principal, chosen, rotation_id)
+    service.cancel_version(session, rotation=rotation, version_id=version_id, now=now)
+    return editor_page(request, session, principal, chosen, now, str(rotation.id))
 
 
 def _rows(preview: service.Preview, names: dict[int, str]) -> list[dict[str, Any]]:
