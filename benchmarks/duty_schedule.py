@@ -43,6 +43,7 @@ from teamassist.duty.rotation import (
     VersionSpec,
     day_start,
 )
+from teamassist.workdays import official_days
 
 TZ = "Asia/Shanghai"
 YEAR = 2026
@@ -171,6 +172,7 @@ def expand_ical(text: bytes, start: datetime, end: datetime) -> int:
 def clear_caches() -> None:
     """Forget the per-year calendar tables and zone objects (a cold start)."""
     work_calendar.year_table.cache_clear()
+    official_days.cache_clear()  # the shared China calendar's per-year table under it
     rotation._zone.cache_clear()
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat.registry import CommandGroup
 from teamassist.scheduler.registry import JobGroup
-from teamassist.team.models import Member, Team, Workspace
+from teamassist.team.models import Workspace
 
 if TYPE_CHECKING:
     from teamassist.ports import Ports
@@ -61,13 +61,6 @@ def dashboard_routers() -> list[APIRouter]:
 def dashboard_nav() -> list[tuple[str, str]]:
     """Extra dashboard navigation entries: (path, catalogue key of the label)."""
     return [("/duty", "duty_web.nav"), ("/feedback", "feedback_web.nav")]
-
-
-def on_duty_check() -> Callable[[Session, Team, Member, datetime], bool] | None:
-    """The roster's answer to "is this member on duty now?"."""
-    from teamassist.duty.service import is_on_duty
-
-    return is_on_duty
 
 
 def demo_loaders() -> list[Callable[[Session, Workspace, datetime], None]]:

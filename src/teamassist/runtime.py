@@ -88,7 +88,6 @@ def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
         factory,
         registry,
         clock=clock,
-        on_duty=domains.on_duty_check(),
         after_commit=kick,
         public_url=settings.web.public_url,
         ports=ports,

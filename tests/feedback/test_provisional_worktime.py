@@ -4,6 +4,8 @@ official data in the library, 2026 has."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -64,6 +66,9 @@ def test_rest_item_and_report_flag_a_2027_figure(api: TestClient, clock: FrozenC
     assert item["work_provisional"] is True and item["work_provisional_years"] == [2027]
     listed = api.get("/api/v1/feedback/items").json()["items"]
     assert [i["work_provisional"] for i in listed if i["id"] == item_id] == [True]
+    exported = api.get("/api/v1/feedback/items.csv").content.decode("utf-8-sig")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows[str(item_id)]["work_provisional_years"] == "2027"
     report = api.get(
         "/api/v1/feedback/report", params={"date_from": "2027-03-01", "date_to": "2027-03-05"}
     ).json()
@@ -77,6 +82,9 @@ def test_rest_item_and_report_of_2026_are_not_provisional(
     item_id = _handled(api, clock, datetime(2026, 6, 3, 2, tzinfo=UTC))
     item = api.get(f"/api/v1/feedback/items/{item_id}").json()
     assert item["work_provisional"] is False and item["work_provisional_years"] == []
+    exported = api.get("/api/v1/feedback/items.csv").content.decode("utf-8-sig")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(exported))}
+    assert rows[str(item_id)]["work_provisional_years"] == ""
     report = api.get(
         "/api/v1/feedback/report", params={"date_from": "2026-06-01", "date_to": "2026-06-05"}
     ).json()

@@ -37,14 +37,14 @@ from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.signals import queued
-from teamassist.ports import Ports
+from teamassist.ports import Ports, Roster
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
 log = logging.getLogger(__name__)
 
-# Answers "is this member on duty right now?"; supplied by the duty domain at composition time,
-# so the chat core never imports a domain.
+# Answers "is this member on duty right now?"; without one the dispatcher asks the ``Roster``
+# port (provided by the duty domain), so the chat core never imports a domain.
 OnDutyCheck = Callable[[Session, Team, Member, datetime], bool]
 
 
@@ -423,10 +423,17 @@ class Dispatcher:
         if spec.permission is Permission.ON_DUTY:
             if ctx.is_lead:
                 return True
-            ctx.on_duty = bool(
-                self.on_duty and self.on_duty(ctx.session, ctx.team, ctx.member, ctx.now)
-            )
+            ctx.on_duty = self._on_duty(ctx)
             return ctx.on_duty
+        return False
+
+    def _on_duty(self, ctx: CommandContext) -> bool:
+        """Ask the given check, else the ``Roster`` port; nobody is on duty without either."""
+        if self.on_duty is not None:
+            return bool(self.on_duty(ctx.session, ctx.team, ctx.member, ctx.now))
+        if self.ports.has(Roster):
+            roster = self.ports.get(Roster)
+            return roster.is_on_duty(ctx.session, team=ctx.team, member=ctx.member, at=ctx.now)
         return False
 
     @staticmethod

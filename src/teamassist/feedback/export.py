@@ -31,6 +31,7 @@ CSV_COLUMNS = [
     "acknowledge_work_seconds",
     "resolve_seconds",
     "resolve_work_seconds",
+    "work_provisional_years",
 ]
 
 
@@ -64,6 +65,7 @@ def export_csv(
                 _secs(times.acknowledge_work),
                 _secs(times.resolve_wall),
                 _secs(times.resolve_work),
+                " ".join(str(y) for y in times.provisional_years),
             )
         )
     return write_csv(CSV_COLUMNS, lines)
