@@ -404,9 +404,9 @@ def test_tenant_token_is_fetched_again_after_it_expires(env: Env) -> None:
 def test_slow_command_is_acknowledged_in_time_and_still_answered(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from teamassist.adapters.feishu import webhook
+    from teamassist.adapters import webhook_kit
 
-    monkeypatch.setattr(webhook, "ACK_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr(webhook_kit, "ACK_SECONDS", 0.05)
     real = env.runtime.dispatcher.handle
 
     def slow(*args: Any, **kwargs: Any) -> Any:

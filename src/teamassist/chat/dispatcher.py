@@ -94,7 +94,7 @@ class Dispatcher:
         self.public_url = public_url.rstrip("/")
 
     def handle(self, message: InboundMessage, *, reply_via_outbox: bool = False) -> DispatchResult:
-        """Record, then handle one message; a redelivered event id is answered with nothing.
+        """Record, then handle one message; a redelivered event or message is answered with nothing.
 
         ``reply_via_outbox`` queues the reply as a notice to the originating chat (platform
         webhooks); otherwise the caller shows the returned reply itself (web chat, CLI).
@@ -233,6 +233,7 @@ class Dispatcher:
             platform=message.platform.value,
             tenant_key=message.tenant_key,
             event_id=message.event_id[:128],
+            message_id=message.dedupe_message_id,
             status=status,
             message=message.model_dump(mode="json"),
             received_at=self.clock(),
@@ -245,7 +246,12 @@ class Dispatcher:
         try:
             session.flush()
         except IntegrityError:
-            log.info("duplicate event %s/%s dropped", message.platform, message.event_id)
+            log.info(
+                "duplicate event %s/%s (message %s) dropped",
+                message.platform,
+                message.event_id,
+                message.message_id or "-",
+            )
             session.rollback()
             return None
         return row.id
@@ -384,7 +390,7 @@ class Dispatcher:
         if not self._allowed(ctx, call.spec):
             return Reply(body=t("core.error.forbidden"), is_error=True)
         try:
-            args = parser.parse_args(call.spec, call.rest, ctx.today)
+            args = parser.parse_args(call.spec, call.rest, ctx.today, message.mentions)
         except parser.ArgError as exc:
             return Reply(
                 body=t(exc.key, **exc.params) + "\n\n" + t("core.usage", usage=call.spec.usage),

@@ -13,11 +13,16 @@ from teamassist.database import Base, UTCDateTime
 
 
 class InboundEvent(Base):
-    """One platform event; the unique key drops redeliveries, the status lets a restart resume."""
+    """One platform event; the unique keys drop redeliveries, the status lets a restart resume.
+
+    Platforms redeliver an event under its own id, but Feishu and QQ also push one message again
+    under a new event id: the second key, on the platform's message id, drops those too.
+    """
 
     __tablename__ = "inbound_event"
     __table_args__ = (
         UniqueConstraint("platform", "tenant_key", "event_id"),
+        UniqueConstraint("platform", "tenant_key", "message_id"),
         Index("ix_inbound_event_status_received_at", "status", "received_at"),
     )
 
@@ -25,6 +30,9 @@ class InboundEvent(Base):
     platform: Mapped[str] = mapped_column(String(16))
     tenant_key: Mapped[str] = mapped_column(String(128), default="")
     event_id: Mapped[str] = mapped_column(String(128))
+    # The platform's id of the message; None when there is none to key on (web chat, CLI, a
+    # button pressed on a message, which many may press).
+    message_id: Mapped[str | None] = mapped_column(String(128))
     # received -> done | failed; a "received" row older than a minute is replayed after a crash.
     status: Mapped[str] = mapped_column(String(16), default="received")
     message: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -3,6 +3,12 @@
 Unlike the seed, which matched a command anywhere inside a sentence, a command is only
 recognised at the start of the text, after any @bot mentions; ``/`` and the full-width ``／``
 both work, and Chinese command words may be followed directly by their argument.
+
+One splitter serves every command: any Unicode whitespace separates arguments (the full-width
+space U+3000 that Chinese input methods type, a line break). One mention grammar serves every
+platform: QQ's ``<@!id>``/``<@id>`` and ``<qqbot-at-user id="…" />``, Feishu's ``<at
+user_id="…">name</at>`` (its ``@_user_1`` keys are replaced by the adapter), and a typed
+``@name`` or full-width ``＠name``; a typed name the event's mention list knows gets its id.
 """
 
 from __future__ import annotations
@@ -15,10 +21,41 @@ from typing import Any
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
 from teamassist.chat.types import Mention, MentionToken
 
-# QQ: <@!123> or <@123>; Feishu text: @_user_1; typed: @handle or @显示名
-MENTION = re.compile(r"<@!?(?P<qq>[^>\s]+)>|@(?P<name>[^\s@<>，,]+)")
-_LEADING_MENTIONS = re.compile(r"^(?:\s*(?:<@!?[^>\s]+>|@\S+))+\s*")
+# Every mention syntax in use; exactly one of the groups "qq", "qqat", "at", "name" is set.
+MENTION = re.compile(
+    r"<@!?(?P<qq>[^>\s]+)>"
+    r"|<qqbot-at-user\s+id\s*=\s*[\"'](?P<qqat>[^\"'>]+)[\"']\s*/?>(?:\s*</qqbot-at-user>)?"
+    r"|<at\s+(?:user_)?id\s*=\s*[\"']?(?P<at>[^\"'>\s]+)[\"']?\s*>(?:[^<]*</at>)?"
+    r"|[@＠](?P<name>[^\s@＠<>，,、]+)"
+)
+_LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
+_TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
 _SLASHES = ("/", "／")
+
+
+def mention_at(text: str, mentions: list[Mention] | None = None) -> tuple[MentionToken, int] | None:
+    """The mention at the start of ``text`` and where it ends, or None.
+
+    A typed ``@name`` that the event's mention list names (QQ and Feishu send one) carries the
+    platform id from that list, so it resolves like a native mention.
+    """
+    match = MENTION.match(text)
+    if match is None:
+        return None
+    user_key = match.group("qq") or match.group("qqat") or match.group("at")
+    name = match.group("name")
+    if user_key is None and name is not None:
+        for listed in mentions or []:
+            if listed.display and listed.display.lstrip("@＠") == name and not listed.is_bot:
+                user_key = listed.user_key
+                break
+    return MentionToken(match.group(0), user_key, name), match.end()
+
+
+def split_token(text: str) -> tuple[str, str]:
+    """``(first token, rest)`` of ``text``, split at any Unicode whitespace."""
+    match = _TOKEN.match(text.lstrip())
+    return (match.group(1), match.group(2)) if match else ("", "")
 
 
 @dataclass(frozen=True)
@@ -46,7 +83,7 @@ def strip_bot_mentions(text: str, mentions: list[Mention]) -> str:
         return stripped
     bot_keys = {m.user_key for m in mentions if m.is_bot}
     match = _LEADING_MENTIONS.match(stripped)
-    if match and (bot_keys or "/" in stripped[match.end() : match.end() + 1]):
+    if match and (bot_keys or stripped[match.end() :].startswith(_SLASHES)):
         return stripped[match.end() :]
     return stripped
 
@@ -66,7 +103,7 @@ def find_command(text: str, registry: Registry) -> CommandCall | None:
         if rest and word.isascii() and not rest[0].isspace():
             continue
         return CommandCall(spec=registry.get(word), word=body[: len(word)], rest=rest)
-    unknown = body.split(maxsplit=1)[0] if body.strip() else ""
+    unknown = split_token(body)[0]
     return CommandCall(spec=None, word=unknown, rest="")
 
 
@@ -81,12 +118,14 @@ def parse_date(token: str, today: date) -> date:
         raise ArgError("core.error.bad_date", value=token) from exc
 
 
-def parse_args(spec: CommandSpec, rest: str, today: date) -> dict[str, Any]:
+def parse_args(
+    spec: CommandSpec, rest: str, today: date, mentions: list[Mention] | None = None
+) -> dict[str, Any]:
     """Split ``rest`` into the command's declared arguments, or raise :class:`ArgError`."""
     values: dict[str, Any] = {}
     remaining = rest.strip()
     for arg in spec.args:
-        remaining, value = _take(arg, remaining, today)
+        remaining, value = _take(arg, remaining, today, mentions)
         if value is None and arg.required:
             raise ArgError("core.error.missing_arg", arg=_label(arg))
         values[arg.name] = value
@@ -101,7 +140,9 @@ def _label(arg: Arg) -> str:
     return str(lookup(f"core.arg.{arg.kind.value}") or arg.name)
 
 
-def _take(arg: Arg, text: str, today: date) -> tuple[str, Any]:
+def _take(
+    arg: Arg, text: str, today: date, mentions: list[Mention] | None = None
+) -> tuple[str, Any]:
     text = text.lstrip()
     if arg.kind is ArgKind.TEXT:
         value = text.strip()
@@ -110,25 +151,22 @@ def _take(arg: Arg, text: str, today: date) -> tuple[str, Any]:
         return "", (value or None)
     if arg.kind in (ArgKind.MEMBER, ArgKind.MEMBERS):
         found: list[MentionToken] = []
-        while True:
-            match = MENTION.match(text)
-            if not match:
-                break
-            found.append(MentionToken(match.group(0), match.group("qq"), match.group("name")))
-            text = text[match.end() :].lstrip()
+        while (taken := mention_at(text, mentions)) is not None:
+            mention, end = taken
+            found.append(mention)
+            text = text[end:].lstrip()
             if arg.kind is ArgKind.MEMBER:
                 break
         if not found:
             if text and arg.required:
-                raise ArgError("core.error.not_a_mention", text=text.split()[0][:40])
+                raise ArgError("core.error.not_a_mention", text=split_token(text)[0][:40])
             return text, None
         return text, found[0] if arg.kind is ArgKind.MEMBER else found
-    token, _, remaining = text.partition(" ")
-    token = token.strip()
+    token, remaining = split_token(text)
     if not token or (MENTION.match(token) and arg.kind is ArgKind.WORD and not arg.required):
         return text, None
     if arg.kind is ArgKind.INT:
-        if not re.fullmatch(r"[+-]?\d{1,12}", token):
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", token):
             raise ArgError("core.error.not_a_number", value=token[:40])
         return remaining, int(token)
     if arg.kind is ArgKind.DATE:

@@ -1,19 +1,88 @@
-"""Render a neutral :class:`Reply` as plain text, markdown or HTML."""
+"""Render a neutral :class:`Reply` as plain text, markdown or HTML.
+
+One mechanism keeps user text inert everywhere: text marked with
+:func:`~teamassist.chat.types.user_text` (and every reply's ``quote`` and every person's name)
+goes through the renderer's ``escape``; only the product's own text keeps its markup, and only
+``<@m:ID>`` tokens outside user text become mentions. Platform renderers pass
+:func:`escape_markup`, which also makes stray tags inert in unmarked text (defence in depth: the
+catalogue never holds a platform tag, so one there came from a user).
+"""
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from markdown_it import MarkdownIt
 
-from teamassist.chat.types import Person, Reply
+from teamassist.chat.types import USER_CLOSE, USER_OPEN, Person, Reply
+
+Escape = Callable[[str], str]
 
 MENTION_TOKEN = re.compile(r"<@m:(\d+)>")
+_USER_SPAN = re.compile(f"{USER_OPEN}(.*?){USER_CLOSE}", re.DOTALL)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
     "table"
 )
+
+
+def segments(text: str) -> Iterator[tuple[bool, str]]:
+    """``(is_user_text, part)`` pieces of ``text`` in order (the marks themselves dropped)."""
+    start = 0
+    for match in _USER_SPAN.finditer(text):
+        if match.start() > start:
+            yield False, _unmark(text[start : match.start()])
+        yield True, match.group(1)
+        start = match.end()
+    if start < len(text):
+        yield False, _unmark(text[start:])
+
+
+def _unmark(text: str) -> str:
+    return text.replace(USER_OPEN, "").replace(USER_CLOSE, "")
+
+
+def plain(text: str) -> str:
+    """``text`` with the user-text marks removed and nothing else changed."""
+    return _unmark(text)
+
+
+# -- escapes ---------------------------------------------------------------------------------
+
+_COMMONMARK_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_commonmark(text: str) -> str:
+    """Backslash-escape every ASCII punctuation character (CommonMark §2.4): shown literally."""
+    return _COMMONMARK_PUNCTUATION.sub(r"\\\1", text)
+
+
+# Chat platforms' markdown dialects (QQ, WeCom robots, Feishu cards) document no reliable escape,
+# and their tags (<at id=all>, <@all>, <qqbot-at-everyone />, <font>) are read anywhere in the
+# text; the characters that open markup are swapped for their full-width twins, which read the
+# same to a person and mean nothing to any of these parsers.
+_MARKUP_TWINS = str.maketrans(
+    {"<": "＜", ">": "＞", "[": "［", "]": "］", "*": "＊", "`": "｀", "~": "～", "|": "｜"}
+)
+_LINE_START = re.compile(r"^([ \t]*)#", re.MULTILINE)  # a heading (">" is already a twin)
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+_STRAY_TAG = re.compile(r"<(?=[A-Za-z!/@])(?!@m:\d+>)")
+
+
+def escape_markup(text: str) -> str:
+    """Make user text inert in a chat platform's markdown (see ``_MARKUP_TWINS``)."""
+    text = text.translate(_MARKUP_TWINS)
+    text = _EMPHASIS_UNDERSCORE.sub("＿", text)
+    return _LINE_START.sub(r"\1＃", text)
+
+
+def neutralize_tags(text: str) -> str:
+    """Product text for a platform: any tag but our own ``<@m:ID>`` made inert."""
+    return _STRAY_TAG.sub("＜", text)
+
+
+# -- text with mentions ----------------------------------------------------------------------
 
 
 def replace_mentions(text: str, people: dict[int, Person], render: Callable[[Person], str]) -> str:
@@ -26,28 +95,53 @@ def replace_mentions(text: str, people: dict[int, Person], render: Callable[[Per
     return MENTION_TOKEN.sub(_one, text)
 
 
+def render_text(
+    text: str,
+    people: dict[int, Person],
+    mention: Callable[[Person], str],
+    escape: Escape,
+    product: Callable[[str], str] = lambda part: part,
+) -> str:
+    """``text`` with user spans escaped and mentions rendered in the product's parts only."""
+    return "".join(
+        escape(part) if is_user else replace_mentions(product(part), people, mention)
+        for is_user, part in segments(text)
+    )
+
+
 def _at_name(person: Person) -> str:
     return f"@{person.name}"
 
 
-def to_markdown(reply: Reply, mention: Callable[[Person], str] = _at_name) -> str:
-    """Render as markdown, with mentions in the destination's own syntax."""
+def to_markdown(
+    reply: Reply,
+    mention: Callable[[Person], str] | None = None,
+    *,
+    escape: Escape = escape_commonmark,
+    product: Callable[[str], str] = lambda part: part,
+) -> str:
+    """Render as markdown, with mentions in the destination's own syntax.
+
+    ``escape`` makes user text literal in the destination's dialect (CommonMark by default);
+    ``product`` may rewrite the product's own text (platforms make stray tags inert).
+    """
+    at = mention or (lambda person: "@" + escape(person.name))
+
+    def _text(value: str) -> str:
+        return render_text(value, reply.people, at, escape, product)
+
     parts: list[str] = []
     if reply.quote:
-        parts.append("\n".join(f"> {line}" for line in reply.quote.splitlines() or [""]))
+        lines = plain(reply.quote).splitlines() or [""]
+        parts.append("\n".join(f"> {escape(line)}" for line in lines))
     if reply.title:
-        parts.append(f"**{reply.title}**")
+        parts.append(f"**{_text(reply.title)}**")
     if reply.body:
-        parts.append(replace_mentions(reply.body, reply.people, mention))
+        parts.append(_text(reply.body))
     if reply.fields:
-        parts.append(
-            "\n".join(
-                f"- **{f.label}**：{replace_mentions(f.value, reply.people, mention)}"
-                for f in reply.fields
-            )
-        )
+        parts.append("\n".join(f"- **{_text(f.label)}**：{_text(f.value)}" for f in reply.fields))
     if reply.buttons:
-        parts.append("\n".join(f"- `{b.command}` {b.label}" for b in reply.buttons))
+        parts.append("\n".join(f"- `{b.command}` {escape(b.label)}" for b in reply.buttons))
     return "\n\n".join(parts)
 
 
@@ -55,16 +149,20 @@ _MD_MARKS = re.compile(r"(\*\*|__|`|^#+\s*|^>\s?)", re.MULTILINE)
 
 
 def to_plain(reply: Reply) -> str:
-    """Render as plain text (CLI, platforms without markdown)."""
+    """Render as plain text (CLI, platforms without markdown); user text is kept as written."""
+
+    def _text(value: str) -> str:
+        return render_text(value, reply.people, _at_name, str, lambda part: _MD_MARKS.sub("", part))
+
     parts: list[str] = []
     if reply.quote:
-        parts.append("「" + reply.quote + "」")
+        parts.append("「" + plain(reply.quote) + "」")
     if reply.title:
-        parts.append(reply.title)
+        parts.append(plain(reply.title))
     if reply.body:
-        parts.append(_MD_MARKS.sub("", replace_mentions(reply.body, reply.people, _at_name)))
+        parts.append(_text(reply.body))
     for f in reply.fields:
-        parts.append(f"{f.label}：{replace_mentions(f.value, reply.people, _at_name)}")
+        parts.append(f"{plain(f.label)}：{render_text(f.value, reply.people, _at_name, str)}")
     for b in reply.buttons:
         parts.append(f"[{b.label}] {b.command}")
     return "\n".join(parts)
@@ -74,19 +172,22 @@ def to_html(reply: Reply) -> str:
     """Render as safe HTML for the web chat and dashboard (user text is escaped)."""
 
     def _mention(person: Person) -> str:
-        return f"@{person.name}"
+        return "@" + escape_commonmark(person.name)
+
+    def _field(value: str) -> str:
+        return html.escape(render_text(value, reply.people, lambda p: f"@{p.name}", str))
 
     out: list[str] = []
     if reply.quote:
-        out.append(f"<blockquote>{html.escape(reply.quote)}</blockquote>")
+        out.append(f"<blockquote>{html.escape(plain(reply.quote))}</blockquote>")
     if reply.title:
-        out.append(f'<div class="reply-title">{html.escape(reply.title)}</div>')
+        out.append(f'<div class="reply-title">{html.escape(plain(reply.title))}</div>')
     if reply.body:
-        out.append(_markdown.render(replace_mentions(reply.body, reply.people, _mention)))
+        body = render_text(reply.body, reply.people, _mention, escape_commonmark)
+        out.append(_markdown.render(body))
     if reply.fields:
         rows = "".join(
-            f"<tr><th>{html.escape(f.label)}</th>"
-            f"<td>{html.escape(replace_mentions(f.value, reply.people, _mention))}</td></tr>"
+            f"<tr><th>{html.escape(plain(f.label))}</th><td>{_field(f.value)}</td></tr>"
             for f in reply.fields
         )
         out.append(f'<table class="reply-fields">{rows}</table>')

@@ -12,6 +12,18 @@ from pydantic import BaseModel, Field
 from teamassist.clock import utcnow
 from teamassist.enums import Platform
 
+# User-supplied text inside a reply (an item's text, a report, a display name) is wrapped in
+# these two private-use characters; every renderer escapes what lies between them for its own
+# format and drops the marks, so only the product's own markup (and mentions) is ever live.
+USER_OPEN = "\ue000"
+USER_CLOSE = "\ue001"
+
+
+def user_text(text: str) -> str:
+    """Mark ``text`` as written by a user: renderers show it literally, never as markup."""
+    clean = text.replace(USER_OPEN, "").replace(USER_CLOSE, "")
+    return f"{USER_OPEN}{clean}{USER_CLOSE}" if clean else ""
+
 
 class ChatType(StrEnum):
     """The kind of conversation a message came from."""
@@ -53,6 +65,13 @@ class InboundMessage(BaseModel):
     received_at: datetime = Field(default_factory=utcnow)
     # The platform told us the sender is an admin (QQ guild roles 管理员/创建者, Feishu chat owner).
     sender_is_platform_admin: bool = False
+    # A button pressed on the message ``message_id`` (many presses share it), not a new message.
+    is_action: bool = False
+
+    @property
+    def dedupe_message_id(self) -> str | None:
+        """The key the inbox drops a message pushed again under a new event id by."""
+        return self.message_id[:128] if self.message_id and not self.is_action else None
 
 
 class Person(BaseModel):
@@ -88,7 +107,9 @@ class ReplyField(BaseModel):
 class Reply(BaseModel):
     """A neutral rich message; each destination renders it natively.
 
-    ``body`` is markdown. ``<@m:ID>`` inside it mentions the member ``people[ID]``.
+    ``body`` is markdown. ``<@m:ID>`` inside it mentions the member ``people[ID]``. Text a user
+    wrote goes in through :func:`user_text` (``quote`` is always the user's): renderers escape
+    it for their format.
     """
 
     body: str = ""

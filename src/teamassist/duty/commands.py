@@ -121,7 +121,8 @@ def handle_who(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return messages.who(entries)
 
 
-@commands.command("duty.sign_in")
+# Text after the command ("/值班签到 早上好") is accepted and ignored, as the seed did.
+@commands.command("duty.sign_in", args=[Arg("greeting", ArgKind.TEXT, required=False)])
 def handle_sign_in(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Sign in for today's duty (only the people on duty)."""
     signin.sign_in(ctx.session, team=ctx.team, member=ctx.member, now=ctx.now)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from teamassist.chat.buttons import command_button
-from teamassist.chat.types import Button, ButtonStyle, Reply, ReplyField
+from teamassist.chat.types import Button, ButtonStyle, Reply, ReplyField, user_text
 from teamassist.clock import local
 from teamassist.feedback.models import FeedbackEvent, FeedbackItem
 from teamassist.feedback.stats import ResponseTimes
@@ -21,9 +21,10 @@ DAY_LINES = 50  # a chat message stays readable (and under platform limits)
 
 
 def snippet(text: str, limit: int = SNIPPET) -> str:
-    """One line of the item's text for lists (the item keeps every character)."""
+    """One line of the item's text for lists (the item keeps every character), marked as the
+    user's words so that every renderer shows it literally."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return user_text(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 def _mention(reply: Reply, member: Member | None) -> str:
@@ -84,8 +85,8 @@ def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> R
             value=origin_label(item),
         ),
         ReplyField(label=t("feedback.notice.id"), value=str(item.id)),
-        ReplyField(label=t("feedback.notice.reporter"), value=item.reporter_name),
-        ReplyField(label=t("feedback.notice.text"), value=item.text),
+        ReplyField(label=t("feedback.notice.reporter"), value=user_text(item.reporter_name)),
+        ReplyField(label=t("feedback.notice.text"), value=user_text(item.text)),
         ReplyField(label=t("feedback.notice.owner"), value=_mention(reply, owner)),
     ]
     lines = [t("feedback.notice.actions", id=item.id)]
@@ -131,7 +132,7 @@ def day_list(items: Sequence[Any], day: date, *, lead: str | None = None) -> Rep
             kind=_kind(i),
             id=i.id,
             text=snippet(i.text),
-            reporter=i.reporter_name,
+            reporter=user_text(i.reporter_name),
             status=_status(i),
         )
         for i in items[:DAY_LINES]
@@ -162,7 +163,7 @@ def reporter_update(
 ) -> Reply:
     """What the reporter hears when their item moves."""
     reply = Reply(quote=t("feedback.reporter.quote", text=snippet(item.text, 200)))
-    who = _mention(reply, reporter) if reporter else item.reporter_name
+    who = _mention(reply, reporter) if reporter else user_text(item.reporter_name)
     lines = [
         t(
             f"feedback.reporter.{action}",
@@ -173,7 +174,7 @@ def reporter_update(
         )
     ]
     if item.resolution_note and action in ("resolved", "wont_fix", "duplicate"):
-        lines.append(t("feedback.reporter.note", note=item.resolution_note))
+        lines.append(t("feedback.reporter.note", note=user_text(item.resolution_note)))
     reply.body = "\n".join(lines)
     return reply
 
@@ -271,7 +272,7 @@ def digest(items: Sequence[FeedbackItem], member: Member, team: Team) -> Reply:
                 kind=_kind(item),
                 id=item.id,
                 text=snippet(item.text),
-                reporter=item.reporter_name,
+                reporter=user_text(item.reporter_name),
                 time=_when(item.created_at, team),
             )
         )
@@ -292,7 +293,7 @@ def handoff_section(items: Sequence[FeedbackItem], owners: dict[int, Member]) ->
                 id=item.id,
                 text=snippet(item.text),
                 status=_status(item),
-                owner=owner.display_name if owner else t("feedback.notice.nobody"),
+                owner=user_text(owner.display_name) if owner else t("feedback.notice.nobody"),
             )
         )
     if len(items) > HANDOFF_LINES:
@@ -335,7 +336,7 @@ def search_results(items: Sequence[FeedbackItem], total: str, text: str) -> Repl
                 id=i.id,
                 text=snippet(i.text),
                 date=i.local_date.isoformat(),
-                reporter=i.reporter_name,
+                reporter=user_text(i.reporter_name),
                 status=_status(i),
             )
             for i in items
@@ -392,9 +393,9 @@ def detail(
     reply.fields = [
         field("kind", _kind(item)),
         field("status", _status(item)),
-        field("text", item.text),
-        field("reporter", item.reporter_name),
-        field("owner", owner.display_name if owner else t("feedback.show.nobody")),
+        field("text", user_text(item.text)),
+        field("reporter", user_text(item.reporter_name)),
+        field("owner", user_text(owner.display_name) if owner else t("feedback.show.nobody")),
         field("origin", origin_label(item)),
         field("created", _when(item.created_at, team)),
         field("ack_time", _pair(times.acknowledge_wall, times.acknowledge_work)),
@@ -410,13 +411,13 @@ def detail(
     if item.duplicate_of_id is not None:
         reply.fields.append(field("duplicate_of", f"id=「{item.duplicate_of_id}」"))
     if item.resolution_note:
-        reply.fields.append(field("note", item.resolution_note))
+        reply.fields.append(field("note", user_text(item.resolution_note)))
     lines = [t("feedback.show.history")]
     lines.append(
         t(
             "feedback.show.history_line",
             time=_when(item.created_at, team),
-            actor=item.reporter_name,
+            actor=user_text(item.reporter_name),
             action=t("feedback.action.reported"),
             note="",
         )
@@ -432,7 +433,7 @@ def action_label(event: FeedbackEvent, people: dict[int, Member]) -> str:
     detail_ = event.detail or {}
     if event.action == "assigned":
         owner = people.get(int(detail_.get("owner_id") or 0))
-        return t("feedback.action.assigned", owner=owner.display_name if owner else "?")
+        return t("feedback.action.assigned", owner=user_text(owner.display_name) if owner else "?")
     if event.action == "plus_one":
         return t("feedback.action.plus_one", duplicate=detail_.get("duplicate_id", "?"))
     if event.action == "duplicate":
@@ -446,7 +447,7 @@ def history_line(event: FeedbackEvent, *, team: Team, people: dict[int, Member])
     return t(
         "feedback.show.history_line",
         time=_when(event.at, team),
-        actor=actor.display_name if actor else t("feedback.action.system"),
+        actor=user_text(actor.display_name) if actor else t("feedback.action.system"),
         action=action_label(event, people),
-        note=t("feedback.show.history_note", note=event.note) if event.note else "",
+        note=t("feedback.show.history_note", note=user_text(event.note)) if event.note else "",
     )

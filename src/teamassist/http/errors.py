@@ -3,13 +3,20 @@
 Every REST error body is ``{"error": key, "message": text}``: domain errors, HTTPException
 (401 from the auth dependency, 404/405 from Starlette's router) alike. A browser asking a dashboard
 URL (not ``/api/``, ``Accept: text/html``) gets an HTML page with the same message instead.
+A refused request body adds ``details`` (where and why), never the input itself: inputs can be
+100k characters long or hold text that is not valid Unicode, and echoing them is how the default
+handler failed with a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import re
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,6 +27,18 @@ from teamassist.http.auth import Principal
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
+
+MAX_MESSAGE = 1000  # characters of an error message (domain messages may quote user input)
+MAX_DETAILS = 20
+MAX_LOC_PART = 60
+# A \\uD800-\\uDFFF escape in a JSON text: only then can it hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 def is_admin(session: Session, principal: Principal, team: Team) -> bool:
@@ -34,6 +53,29 @@ def require_admin(session: Session, principal: Principal, team: Team) -> None:
     """Refuse (PermissionDenied, 403) unless the caller is an admin of ``team``."""
     if not is_admin(session, principal, team):
         raise PermissionDenied("core.error.forbidden")
+
+
+def safe_text(value: object, limit: int) -> str:
+    """``value`` as valid Unicode (lone surrogates replaced), at most ``limit`` characters."""
+    text = str(value).encode("utf-8", "replace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """Where and why a request was refused, without the input."""
+    details: list[dict[str, Any]] = []
+    for error in exc.errors()[:MAX_DETAILS]:
+        details.append(
+            {
+                "loc": [
+                    part if isinstance(part, int) else safe_text(part, MAX_LOC_PART)
+                    for part in error.get("loc", ())
+                ][:10],
+                "msg": safe_text(error.get("msg", ""), 200),
+                "type": safe_text(error.get("type", ""), 60),
+            }
+        )
+    return details
 
 
 def wants_html(request: Request) -> bool:
@@ -80,7 +122,22 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain_error(request: Request, exc: DomainError) -> Response:
-        return error_response(request, exc.status_code, exc.key, exc.message())
+        message = safe_text(exc.message(), MAX_MESSAGE)
+        return error_response(request, exc.status_code, exc.key, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        message = t("core.error.invalid_request")
+        if wants_html(request):
+            return error_response(request, 422, "core.error.invalid_request", message)
+        return JSONResponse(
+            status_code=422,
+            content={
+                "error": "core.error.invalid_request",
+                "message": message,
+                "details": validation_details(exc),
+            },
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -93,6 +150,8 @@ def install(app: FastAPI) -> None:
         message = catalogued if generic else f"{catalogued} {detail}"
         return error_response(request, exc.status_code, key, message, headers=exc.headers)
 
+    app.add_middleware(JsonBodyGuard)
+
 
 def _phrase(status_code: int) -> str:
     from http import HTTPStatus
@@ -101,3 +160,64 @@ def _phrase(status_code: int) -> str:
         return HTTPStatus(status_code).phrase
     except ValueError:
         return ""
+
+
+class JsonBodyGuard:
+    """Refuse a JSON body holding a lone surrogate (``"\\ud800"``) with 400, before any route.
+
+    ``json.loads`` accepts it, and the string then breaks whatever encodes it next (the
+    database, a log line, the answer). One check here covers every endpoint and webhook.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        messages: list[Message] = []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _has_lone_surrogate(body):
+            response = JSONResponse(
+                status_code=400,
+                content={"error": "core.error.bad_unicode", "message": t("core.error.bad_unicode")},
+            )
+            await response(scope, receive, send)
+            return
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
+def _has_lone_surrogate(body: bytes) -> bool:
+    if not _SURROGATE_ESCAPE.search(body):
+        return False
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False  # not JSON at all: the route's own parsing refuses it
+    try:
+        json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from teamassist.adapters.qq import protocol, webhook
+from teamassist.adapters import webhook_kit
+from teamassist.adapters.qq import protocol
 from teamassist.chat.dispatcher import DispatchResult
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.feedback.models import FeedbackItem
@@ -110,7 +111,7 @@ def test_feedback_report_and_assignment_by_mention_through_qq(qq: QQHarness) -> 
 def test_a_slow_command_is_acknowledged_in_time_and_finishes(
     qq: QQHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(webhook, "ACK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(webhook_kit, "ACK_SECONDS", 0.2)
     original = qq.runtime.dispatcher.handle
     release, done = threading.Event(), threading.Event()
 

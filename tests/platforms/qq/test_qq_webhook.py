@@ -10,8 +10,11 @@ from sqlalchemy import select
 
 from teamassist.adapters.qq.protocol import QQProtocol, parse_payload
 from teamassist.chat.models import InboundEvent
+from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
+from teamassist.database import transaction
 from teamassist.i18n import t
+from teamassist.outbox import service as outbox_service
 from teamassist.team.models import PlatformIdentity
 from tests.platforms.fakes import qq as fakeqq
 from tests.platforms.qq.conftest import QQHarness, make_harness
@@ -74,8 +77,18 @@ def test_c2c_message_reply(qq: QQHarness) -> None:
 
 
 def test_two_replies_to_one_message_get_distinct_sequences(qq: QQHarness) -> None:
+    # (one message is handled once, so the second answer to it is queued by hand)
     qq.post(fakeqq.group_at_message(event_id="GROUP_AT:a", message_id="gm1", text="/帮助"))
-    qq.post(fakeqq.group_at_message(event_id="GROUP_AT:b", message_id="gm1", text="/我是谁"))
+    with transaction(qq.runtime.factory) as session:
+        outbox_service.enqueue(
+            session,
+            key="second-answer",
+            platform="qq",
+            address="group:G-OPENID-1",
+            reply=Reply(body="第二条回复"),
+            now=qq.clock(),
+            reply_to="gm1",
+        )
     qq.deliver()
 
     seqs = [_body(c)["msg_seq"] for c in qq.fake.messages()]

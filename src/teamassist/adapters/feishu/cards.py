@@ -48,6 +48,7 @@ def message_from_action(data: P2CardActionTrigger, *, now: datetime) -> InboundM
         text=command.strip(),
         event_id=event_id,
         message_id=message_id,
+        is_action=True,
         received_at=now,
     )
 

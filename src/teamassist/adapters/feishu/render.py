@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.chat.render import replace_mentions
+from teamassist.chat.render import escape_markup, neutralize_tags, plain, render_text
 from teamassist.chat.types import Button, ButtonStyle, Person, Reply
 from teamassist.enums import Platform
 
@@ -20,23 +20,25 @@ _BUTTON_TYPES = {
 def mention(person: Person) -> str:
     """A native @mention when the person is known on Feishu, else their name."""
     open_id = person.identities.get(Platform.FEISHU.value)
-    return f"<at id={open_id}></at>" if open_id else f"@{person.name}"
+    return f"<at id={open_id}></at>" if open_id else "@" + escape_markup(person.name)
+
+
+def _text(value: str, reply: Reply) -> str:
+    """Card markdown of ``value``: user text inert, the product's mentions native."""
+    return render_text(value, reply.people, mention, escape_markup, neutralize_tags)
 
 
 def markdown(reply: Reply) -> str:
     """The reply's body and fields as card markdown, mentions rendered natively."""
     parts: list[str] = []
     if reply.quote:
-        quoted = reply.quote.replace("\n", " ")[:200]
+        quoted = escape_markup(plain(reply.quote).replace("\n", " ")[:200])
         parts.append(f"<font color='grey'>「{quoted}」</font>")
     if reply.body:
-        parts.append(replace_mentions(reply.body, reply.people, mention))
+        parts.append(_text(reply.body, reply))
     if reply.fields:
         parts.append(
-            "\n".join(
-                f"**{f.label}**：{replace_mentions(f.value, reply.people, mention)}"
-                for f in reply.fields
-            )
+            "\n".join(f"**{_text(f.label, reply)}**：{_text(f.value, reply)}" for f in reply.fields)
         )
     return "\n\n".join(parts)
 
@@ -45,7 +47,7 @@ def button(item: Button) -> dict[str, Any]:
     """One card button whose callback carries the command."""
     return {
         "tag": "button",
-        "text": {"tag": "plain_text", "content": item.label},
+        "text": {"tag": "plain_text", "content": plain(item.label)},
         "type": _BUTTON_TYPES.get(item.style, "default"),
         "behaviors": [{"type": "callback", "value": {COMMAND_KEY: item.command}}],
     }
@@ -72,7 +74,12 @@ def card(reply: Reply, *, result: Reply | None = None) -> dict[str, Any]:
     if result is not None:
         elements.append({"tag": "hr"})
         result_text = "\n\n".join(
-            p for p in (f"**{result.title}**" if result.title else "", markdown(result)) if p
+            p
+            for p in (
+                f"**{_text(result.title, result)}**" if result.title else "",
+                markdown(result),
+            )
+            if p
         )
         elements.append({"tag": "markdown", "content": result_text or "✓"})
     if not elements:
@@ -84,7 +91,7 @@ def card(reply: Reply, *, result: Reply | None = None) -> dict[str, Any]:
     }
     if reply.title:
         body["header"] = {
-            "title": {"tag": "plain_text", "content": reply.title},
+            "title": {"tag": "plain_text", "content": plain(reply.title)},
             "template": "red" if reply.is_error else "blue",
         }
     return body

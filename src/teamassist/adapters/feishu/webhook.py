@@ -4,20 +4,21 @@ lark-oapi's :class:`EventDispatcherHandler` decrypts the body (AES-256-CBC, key 
 Encrypt Key), checks the verification token, answers the URL challenge and verifies
 ``X-Lark-Signature``. It answers every failure with HTTP 500; here they become 4xx and are logged.
 Message events go through the dispatcher in a worker thread; the answer waits for it at most
-``ACK_WAIT_SECONDS`` (Feishu wants an answer within 3 s). By then the event is in the inbox, so a
-crash is replayed by the scheduler; when it could not even be recorded the answer is 503 and
-Feishu redelivers. The inbox drops a redelivered ``event_id``. Card callbacks are answered
+two seconds (``webhook_kit.ack_within``; Feishu wants an answer within 3 s). By then the event
+is in the inbox, so a crash is replayed by the scheduler; when it could not even be recorded
+the answer is 503 and Feishu redelivers. The inbox drops a redelivered ``event_id`` and a
+message pushed again under a new one. Card callbacks are answered
 synchronously (toast + updated card).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import lark_oapi as lark
@@ -27,6 +28,7 @@ from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.core.model import RawRequest
 from starlette.concurrency import run_in_threadpool
 
+from teamassist.adapters import webhook_kit
 from teamassist.adapters.feishu.cards import CardActions
 from teamassist.adapters.feishu.client import build_client
 from teamassist.adapters.feishu.config import FeishuSettings
@@ -43,7 +45,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/webhooks/feishu/events"
 CARD_PATH = "/webhooks/feishu/card"
-ACK_WAIT_SECONDS = 2.0
 _SIGNATURE_HEADERS = (
     "X-Lark-Request-Timestamp",
     "X-Lark-Request-Nonce",
@@ -118,9 +119,9 @@ class FeishuInbound:
         stamp = headers.get("x-lark-request-timestamp")
         if stamp is None:
             return False
-        try:
-            sent = float(stamp)
-        except ValueError:
+        try:  # strictly digits: float() would take "nan", which is never "too far" from now
+            sent = webhook_kit.unix_seconds(stamp, name="X-Lark-Request-Timestamp")
+        except webhook_kit.BadInput:
             return True
         now = self.clock().timestamp()
         return abs(now - sent) > self.settings.max_request_age_seconds
@@ -154,11 +155,9 @@ def build_router(runtime: Runtime) -> APIRouter:
         body = await request.body()
         headers = {k.lower(): v for k, v in request.headers.items()}
         try:
-            parsed = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _refuse(request, 400, "malformed JSON")
-        if not isinstance(parsed, dict):
-            return _refuse(request, 400, "malformed JSON")
+            webhook_kit.json_object(body)
+        except webhook_kit.BadInput as exc:
+            return _refuse(request, 400, f"malformed JSON: {exc}")
         if inbound.stale(headers):
             return _refuse(request, 401, "stale or future request timestamp")
         collected: list[InboundMessage] = []
@@ -175,16 +174,16 @@ def build_router(runtime: Runtime) -> APIRouter:
             unsigned = any(name not in raw.headers for name in _SIGNATURE_HEADERS)
             return _refuse(request, _status_for(reason, unsigned), reason)
         for message in collected:
-            pending = asyncio.wrap_future(executor.submit(inbound.handle, message))
-            done, _ = await asyncio.wait({pending}, timeout=ACK_WAIT_SECONDS)
-            if not done:
-                log.info("feishu event %s still being handled; acknowledged", message.event_id)
-                pending.add_done_callback(_log_failure)
-            elif pending.exception() is not None:
+            error = await webhook_kit.ack_within(
+                executor,
+                partial(inbound.handle, message),
+                what=f"feishu event {message.event_id}",
+            )
+            if error is not None:
                 log.error(
                     "feishu event %s could not be handled; Feishu will redeliver",
                     message.event_id,
-                    exc_info=pending.exception(),
+                    exc_info=error,
                 )
                 return JSONResponse({"msg": "try again"}, status_code=503)
         return Response(content=result.content, media_type="application/json")
@@ -207,11 +206,6 @@ def _long_connection_router(settings: FeishuSettings, inbound: FeishuInbound) ->
             connection.stop()
 
     return APIRouter(lifespan=lifespan)
-
-
-def _log_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("feishu event failed after the acknowledgement", exc_info=future.exception())
 
 
 def _reason(content: bytes | None) -> str:

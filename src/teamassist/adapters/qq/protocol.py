@@ -38,6 +38,7 @@ from nonebot.adapters.qq.utils import unescape
 from nonebot.compat import type_validate_json
 from nonebot.drivers import Request as NoneBotRequest
 
+from teamassist.chat.parser import MENTION
 from teamassist.chat.types import ChatType, InboundMessage, Mention
 from teamassist.enums import Platform
 
@@ -45,8 +46,9 @@ CHANNEL, GROUP, C2C = "channel", "group", "c2c"
 
 # QQ's op 13 plain tokens are short random strings and event_ts a unix time; anything else is
 # not QQ asking, and signing it would hand out signatures (see plausible_validation).
-_PLAIN_TOKEN = re.compile(r"^[A-Za-z0-9_\-]{1,128}$")
-_DIGITS = re.compile(r"^\d{1,20}$")
+# fullmatch and ASCII classes: "$" matches before a final newline, "\d" any script's digits.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_\-]{1,128}")
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 class QQProtocol:
@@ -94,7 +96,8 @@ def plausible_validation(payload: WebhookVerify) -> bool:
     event. Events are JSON objects, so a token without ``{`` can never be one.
     """
     return bool(
-        _DIGITS.match(str(payload.data.event_ts)) and _PLAIN_TOKEN.match(payload.data.plain_token)
+        _DIGITS.fullmatch(str(payload.data.event_ts))
+        and _PLAIN_TOKEN.fullmatch(payload.data.plain_token)
     )
 
 
@@ -145,13 +148,15 @@ class Address:
         return f"{self.kind}:{self.target}"
 
 
-_MENTION_TAG = re.compile(r"<@!?([^>\s]+)>")
-
-
 def _strip_bot(text: str, bot_ids: set[str]) -> str:
+    """Drop mentions of the bot, in whichever of QQ's syntaxes (``<@!id>``, ``<qqbot-at-user>``)."""
     if not bot_ids:
         return text.strip()
-    return _MENTION_TAG.sub(lambda m: "" if m.group(1) in bot_ids else m.group(0), text).strip()
+
+    def _keep(match: re.Match[str]) -> str:
+        return "" if (match.group("qq") or match.group("qqat")) in bot_ids else match.group(0)
+
+    return MENTION.sub(_keep, text).strip()
 
 
 def to_inbound(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.adapters.qq.protocol import CHANNEL, GROUP, Address
-from teamassist.chat.render import to_markdown, to_plain
+from teamassist.chat.render import escape_markup, neutralize_tags, to_markdown, to_plain
 from teamassist.chat.types import Person, Reply
 from teamassist.enums import Platform
 
@@ -17,7 +17,7 @@ def _mention_for(kind: str) -> Any:
             return f"<@!{user_key}>"
         if user_key and kind == GROUP:
             return f'<qqbot-at-user id="{user_key}" />'
-        return f"@{person.name}"
+        return "@" + escape_markup(person.name)
 
     return mention
 
@@ -29,7 +29,9 @@ def message_body(reply: Reply, address: Address, *, markdown: bool) -> dict[str,
     ``msg_type`` 2 for markdown and 0 for text.
     """
     if markdown:
-        content = to_markdown(reply, _mention_for(address.kind))
+        content = to_markdown(
+            reply, _mention_for(address.kind), escape=escape_markup, product=neutralize_tags
+        )
         body: dict[str, Any] = {"markdown": {"content": content}}
         if address.kind != CHANNEL:
             body["msg_type"] = 2

@@ -5,21 +5,22 @@ for everything else, a fresh timestamp and a valid ed25519 signature before the 
 into the adapter's models. A refused request is logged and answered 4xx; a signed event we do
 not handle (unknown op or type, other notices) is logged and acknowledged with 200 so QQ does not
 redeliver it. Message events become :class:`InboundMessage` and go through the dispatcher in a
-worker thread; the answer waits for it for at most ``ACK_WAIT_SECONDS`` (the inbox row is then
-written, and a crash after that is replayed by the scheduler).
+worker thread; the answer waits for it for at most two seconds (``webhook_kit.ack_within``: the
+inbox row is then written, and a crash after that is replayed by the scheduler). Headers and the
+body are parsed strictly (``webhook_kit``): bad input is a 4xx with a reason, never a traceback.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
+from teamassist.adapters import webhook_kit
 from teamassist.adapters.qq import protocol
 from teamassist.adapters.qq.config import QQSettings
 from teamassist.chat.types import InboundMessage
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACK_WAIT_SECONDS = 2.0
 MAX_BODY_BYTES = 1_000_000
 ACK = {"op": 12, "d": 0}  # "HTTP Callback ACK"
 
@@ -62,8 +62,10 @@ def build_router(runtime: Runtime) -> APIRouter:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return _refuse(413, "body too large", request)
-        if not protocol.is_json_object(body):
-            return _refuse(400, "body is not a JSON object", request)
+        try:
+            webhook_kit.json_object(body)
+        except webhook_kit.BadInput as exc:
+            return _refuse(400, str(exc), request)
         try:
             payload = protocol.parse_payload(body)
         except ValueError as exc:
@@ -104,14 +106,12 @@ def build_router(runtime: Runtime) -> APIRouter:
             log.info("QQ event %s (%s) not handled", payload.type, payload.id)
             return JSONResponse(ACK)
 
-        future = executor.submit(_handle, runtime, settings, message)
-        waiting = asyncio.wrap_future(future)
-        waiting.add_done_callback(_retrieve)  # a late failure is logged by _log_failure instead
-        done, _ = await asyncio.wait({waiting}, timeout=ACK_WAIT_SECONDS)
-        if not done:
-            log.info("QQ event %s still being handled; acknowledged", message.event_id)
-            future.add_done_callback(_log_failure)
-        elif (error := future.exception()) is not None:
+        error = await webhook_kit.ack_within(
+            executor,
+            lambda: _handle(runtime, settings, message),
+            what=f"QQ event {message.event_id}",
+        )
+        if error is not None:
             log.error(
                 "QQ event %s could not be recorded (%r); QQ will redeliver", message.event_id, error
             )
@@ -126,15 +126,15 @@ def build_router(runtime: Runtime) -> APIRouter:
 
 
 def _stale(timestamp: str | None, runtime: Runtime, settings: QQSettings) -> str | None:
-    if timestamp is None:
-        return "missing signature or timestamp"
-    if not timestamp.isdigit():
-        return "timestamp is not a unix time"
+    try:
+        sent = webhook_kit.unix_seconds(timestamp, name="X-Signature-Timestamp")
+    except webhook_kit.BadInput as exc:
+        return str(exc)
     if settings.max_event_age_seconds <= 0:
         return None
-    age = runtime.clock().timestamp() - int(timestamp)
+    age = runtime.clock().timestamp() - sent
     if age > settings.max_event_age_seconds or age < -60:
-        return f"timestamp {timestamp} is {age:.0f} s old (stale or replayed)"
+        return f"timestamp {sent} is {age:.0f} s old (stale or replayed)"
     return None
 
 
@@ -167,14 +167,3 @@ def _bind_tenant(runtime: Runtime, workspace_key: str, tenant_key: str) -> None:
             )
     except Exception:  # a concurrent binder won; the dispatcher resolves it
         log.debug("binding QQ tenant %s raced", tenant_key, exc_info=True)
-
-
-def _retrieve(future: asyncio.Future[None]) -> None:
-    if not future.cancelled():
-        future.exception()
-
-
-def _log_failure(future: Future[None]) -> None:
-    exc = future.exception()
-    if exc is not None:
-        log.error("QQ event handling failed after the ack: %r", exc)

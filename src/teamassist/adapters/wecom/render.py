@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teamassist.chat.render import to_markdown
+from teamassist.chat.render import escape_markup, neutralize_tags, to_markdown
 from teamassist.chat.types import Person, Reply
 from teamassist.enums import Platform
 
@@ -10,12 +10,12 @@ from teamassist.enums import Platform
 def mention(person: Person) -> str:
     """``<@userid>`` when the person's WeCom user id is known, else their name."""
     user_id = person.identities.get(Platform.WECOM.value)
-    return f"<@{user_id}>" if user_id else f"@{person.name}"
+    return f"<@{user_id}>" if user_id else "@" + escape_markup(person.name)
 
 
 def markdown(reply: Reply) -> str:
     """The reply as WeCom markdown (robots have no buttons: commands are listed as text)."""
-    text = to_markdown(reply, mention)
+    text = to_markdown(reply, mention, escape=escape_markup, product=neutralize_tags)
     if reply.is_error:
         text = f'<font color="warning">{text}</font>' if "\n" not in text else text
     return text

@@ -1,0 +1,259 @@
+"""Platform input read the way platforms send it: one splitter, every mention syntax, strict
+webhook headers and bodies, the shared 2-second acknowledgement (issue #10 B, issue #8)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teamassist.adapters import webhook_kit
+from teamassist.chat import parser
+from teamassist.chat.registry import Arg, ArgKind, CommandSpec
+from teamassist.chat.types import Mention, Reply
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.platforms.fakes import qq as fakeqq
+from tests.platforms.qq.conftest import QQHarness
+from tests.platforms.test_feishu import Env, fk
+from tests.support.chat import ChatDriver
+
+TODAY = date(2026, 6, 1)
+RESOLVE = CommandSpec(
+    key="feedback.resolve",
+    handler=lambda _ctx, _args: Reply(),
+    args=(Arg("item", ArgKind.INT), Arg("note", ArgKind.TEXT, required=False)),
+)
+ADD = CommandSpec(
+    key="duty.add", handler=lambda _ctx, _args: Reply(), args=(Arg("who", ArgKind.MEMBERS),)
+)
+
+
+# -- one splitter: any Unicode whitespace separates ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "rest",
+    [
+        "　12　已修复",  # full-width spaces (U+3000), as Chinese input methods type them
+        " 12\n已修复",  # a line break
+        "\t12\u00a0已修复",  # a tab, a no-break space
+        "\u200312\u2003已修复",  # an em space
+    ],
+)
+def test_any_unicode_whitespace_separates_arguments(rest: str) -> None:
+    assert parser.parse_args(RESOLVE, rest, TODAY) == {"item": 12, "note": "已修复"}
+
+
+def test_digits_of_other_scripts_are_not_numbers() -> None:
+    with pytest.raises(parser.ArgError) as refused:
+        parser.parse_args(RESOLVE, "１２", TODAY)  # full-width digits: int() would take them
+    assert refused.value.key == "core.error.not_a_number"
+
+
+def test_fullwidth_spaces_and_line_breaks_in_a_real_command(sqlite_chat: ChatDriver) -> None:
+    from tests.feedback.support import items
+
+    for separator in ("　", "\n"):
+        sqlite_chat.text("/问题反馈 登录页面打不开", as_="zhangsan")
+        item_id = items(sqlite_chat.runtime)[-1].id
+        text = sqlite_chat.text(f"/标注解决　{item_id}{separator}已修复", as_="admin")
+        assert f"小助理已经更新id=「{item_id}」反馈的处理状态" in text
+
+
+def test_text_after_sign_in_is_accepted(sqlite_chat: ChatDriver) -> None:
+    from tests.feedback.support import given_rotation
+
+    given_rotation(sqlite_chat.runtime, "tech", ["zhangsan"])
+    text = sqlite_chat.text("/值班签到 早上好", as_="zhangsan")
+    assert "多余的内容" not in text and "签到" in text
+
+
+# -- mentions in every current syntax ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "user_key", "name"),
+    [
+        ("<@!u-li>", "u-li", None),  # QQ guild
+        ("<@u-li>", "u-li", None),
+        ('<qqbot-at-user id="MO-LI" />', "MO-LI", None),  # QQ groups today
+        ("<qqbot-at-user id='MO-LI'/>", "MO-LI", None),
+        ('<at user_id="ou_li">李四</at>', "ou_li", None),  # Feishu's own markup
+        ("@lisi", None, "lisi"),
+        ("＠小明", None, "小明"),  # full-width at sign
+    ],
+)
+def test_every_mention_syntax_is_read(written: str, user_key: str | None, name: str | None) -> None:
+    args = parser.parse_args(ADD, f"{written} ＠孙七", TODAY)
+    first, second = args["who"]
+    assert (first.user_key, first.name) == (user_key, name)
+    assert (second.user_key, second.name) == (None, "孙七")
+
+
+def test_a_typed_name_takes_its_id_from_the_event_mention_list() -> None:
+    listed = [
+        Mention(user_key="MO-XM", display="小明"),
+        Mention(user_key="BOT", display="小助理", is_bot=True),
+    ]
+    [token] = parser.parse_args(ADD, "＠小明", TODAY, listed)["who"]
+    assert token.user_key == "MO-XM" and token.name == "小明"
+
+
+def test_fullwidth_at_resolves_a_member(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/值班人员增加 ＠sunqi", as_="admin")
+    assert "不是一个 @成员" not in text and "孙七" in text
+
+
+def test_qq_group_mention_tag_resolves_the_member(qq: QQHarness) -> None:
+    # given 李华 spoke to the bot in the group (QQ scopes member openids to the group)
+    qq.post(
+        fakeqq.group_at_message(
+            event_id="g1", message_id="gm1", text="/我是谁", member_openid="MO-LI"
+        )
+    )
+    # when the group owner adds them with QQ's current mention tag
+    qq.post(
+        fakeqq.group_at_message(
+            event_id="g2",
+            message_id="gm2",
+            text='/值班人员增加 <qqbot-at-user id="MO-LI" />',
+            member_role="owner",
+        )
+    )
+    qq.deliver()
+    answer = qq.fake.messages("/v2/groups/G-OPENID-1/messages")[-1].body
+    assert isinstance(answer, dict)
+    content = answer["markdown"]["content"]
+    assert "不是一个 @成员" not in content
+    assert '<qqbot-at-user id="MO-LI" />' in content  # added, and mentioned back natively
+
+
+def test_bot_mention_in_qq_tag_form_is_stripped() -> None:
+    from teamassist.adapters.qq.protocol import _strip_bot
+
+    assert _strip_bot('<qqbot-at-user id="BOT" /> /帮助', {"BOT"}) == "/帮助"
+    assert _strip_bot("<@!BOT> /帮助", {"BOT"}) == "/帮助"
+
+
+# -- strict webhook headers and bodies -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["²".encode("latin-1"), "١٧٠٠٠٠٠٠٠٠".encode(), b"1e9", b" 1700000000", b"17000000000000"],
+)
+def test_qq_timestamp_that_is_not_ascii_digits_is_refused(qq: QQHarness, stamp: bytes) -> None:
+    body = fakeqq.guild_at_message(event_id="e1", message_id="m1", text="/帮助")
+    headers: dict[str, str | bytes] = {**qq.fake.signed_headers(body, qq.now_ts())}
+    headers["X-Signature-Timestamp"] = stamp
+    response = qq.client.post("/qq/webhook", content=body, headers=headers)
+    assert response.status_code == 403
+    assert "unix time" in response.json()["error"]
+    assert qq.inbound_count() == 0
+
+
+def test_qq_body_with_a_lone_surrogate_is_refused(qq: QQHarness) -> None:
+    body = fakeqq.guild_at_message(event_id="e1", message_id="m1", text="/问题反馈 SURROGATE")
+    body = body.replace(b"SURROGATE", b"\\ud800")
+    response = qq.post(body)
+    assert response.status_code == 400 and response.json()["error"]
+    assert qq.inbound_count() == 0
+
+
+def test_feishu_timestamp_nan_is_stale_not_fresh(env: Env) -> None:
+    body, headers = fk.signed(fk.message_event("/我是谁"), timestamp=env.clock().timestamp())
+    headers["X-Lark-Request-Timestamp"] = "nan"
+    assert (
+        env.http.post("/webhooks/feishu/events", content=body, headers=headers).status_code == 401
+    )
+    assert env.events() == 0
+
+
+def test_feishu_body_with_a_lone_surrogate_is_refused(env: Env) -> None:
+    body = b'{"encrypt": "\\ud800"}'
+    _, headers = fk.signed(fk.message_event("/我是谁"), timestamp=env.clock().timestamp())
+    response = env.http.post("/webhooks/feishu/events", content=body, headers=headers)
+    assert response.status_code == 400 and env.events() == 0
+
+
+def test_webhook_kit_parses_strictly() -> None:
+    assert webhook_kit.unix_seconds("1700000000", name="t") == 1700000000
+    for bad in (None, "", "²", "nan", "-1", "1.5", "1700000000\n"):
+        with pytest.raises(webhook_kit.BadInput):
+            webhook_kit.unix_seconds(bad, name="t")
+    assert webhook_kit.json_object(b'{"a": "\\ud83d\\ude00"}') == {"a": "😀"}  # a valid pair
+    for body in (b'{"a": "\\ud800"}', b"[1]", b"{", b"\xff"):
+        with pytest.raises(webhook_kit.BadInput):
+            webhook_kit.json_object(body)
+
+
+@pytest.fixture
+def rest(sqlite_runtime: Runtime) -> TestClient:
+    load_demo(sqlite_runtime)
+    client = TestClient(create_app(sqlite_runtime, start_background=False))
+    client.post("/login", data={"username": "admin", "password": "admin"})
+    return client
+
+
+def test_rest_lone_surrogate_is_a_clear_400(rest: TestClient) -> None:
+    response = rest.post(
+        "/api/v1/feedback/items",
+        content=b'{"text": "\\ud800", "kind": "bug"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "core.error.bad_unicode"
+
+
+def test_rest_validation_error_never_echoes_the_input(rest: TestClient) -> None:
+    huge = "x" * 100_000
+    response = rest.post("/api/v1/feedback/items", json={"text": 12, "kind": huge, huge: huge})
+    assert response.status_code == 422
+    assert len(response.content) < 5_000
+    payload = response.json()
+    assert payload["error"] == "core.error.invalid_request" and payload["message"]
+    assert all("input" not in d for d in payload["details"])
+
+
+def test_rest_surrogate_in_a_key_is_a_clear_400(rest: TestClient) -> None:
+    response = rest.post(
+        "/api/v1/feedback/items",
+        content=b'{"\\udfff": 1, "text": 5}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.json()["error"] == "core.error.bad_unicode"
+
+
+# -- one 2-second acknowledgement ----------------------------------------------------------------
+
+
+def test_ack_within_answers_fast_work_slow_work_and_failures() -> None:
+    executor = ThreadPoolExecutor(max_workers=2)
+    release = threading.Event()
+
+    def boom() -> None:
+        raise RuntimeError("database down")
+
+    async def scenario() -> tuple[object, object, float]:
+        done = await webhook_kit.ack_within(executor, lambda: None, what="fast")
+        failed = await webhook_kit.ack_within(executor, boom, what="failing")
+        started = time.monotonic()
+        slow = await webhook_kit.ack_within(
+            executor, lambda: release.wait(5) and None, what="slow", seconds=0.1
+        )
+        assert slow is None
+        return done, failed, time.monotonic() - started
+
+    done, failed, waited = asyncio.run(scenario())
+    release.set()
+    executor.shutdown(wait=True)
+    assert done is None
+    assert isinstance(failed, RuntimeError)
+    assert waited < 1.0  # acknowledged without waiting for the slow work
