@@ -1,4 +1,12 @@
-"""Deliver due notices: claim in one transaction, send outside it, record the outcome."""
+"""Deliver due notices: claim in one transaction, send outside it, record the outcome.
+
+The claim commits ``sending`` (with a lease) before the platform is called. A notice found still
+``sending`` after its lease, or one whose send timed out after the request went out, is retried
+with ``possibly_sent``: senders whose platform dedupes by a key we give (Feishu ``uuid``, QQ
+``msg_id`` + ``msg_seq``) simply resend; a sender without one (WeCom robots) applies its
+platform's setting (resend marked as a possible repeat, or do not resend). See
+docs/platforms/*.md, "Delivery guarantee".
+"""
 
 from __future__ import annotations
 
@@ -54,6 +62,7 @@ def deliver_due(
                 idempotency_key=row.idempotency_key,
                 reply_to=row.reply_to,
                 attempt=row.attempts,
+                possibly_sent=(row.last_error or "").startswith(service.UNCERTAIN),
             )
             for row in rows
             if row is not None
@@ -66,7 +75,15 @@ def deliver_due(
             external_id = sender.send(message)
         except DeliveryError as exc:
             _record_failure(
-                factory, settings, now, message, str(exc), exc.transient, exc.retry_after, stats
+                factory,
+                settings,
+                now,
+                message,
+                str(exc),
+                exc.transient,
+                exc.retry_after,
+                stats,
+                uncertain=exc.ambiguous,
             )
         except Exception as exc:  # a sender bug must not stop the batch; keep the notice
             log.exception(
@@ -93,6 +110,8 @@ def _record_failure(
     transient: bool,
     retry_after: float | None,
     stats: DeliveryStats,
+    *,
+    uncertain: bool = False,
 ) -> None:
     with transaction(factory) as session:
         status = service.mark_failed(
@@ -105,6 +124,7 @@ def _record_failure(
             max_attempts=settings.max_attempts,
             base=settings.base_backoff_seconds,
             cap=settings.max_backoff_seconds,
+            uncertain=uncertain,
         )
     stats.errors.append(f"#{message.outbox_id} {message.platform}: {error}")
     if status == "dead":

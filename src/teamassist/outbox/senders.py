@@ -19,15 +19,30 @@ class OutgoingMessage:
     idempotency_key: str
     reply_to: str | None = None
     attempt: int = 1
+    # An earlier attempt may have reached the platform (it timed out after sending, or the
+    # process stopped mid-send): a sender without a platform dedupe key decides what to do.
+    possibly_sent: bool = False
 
 
 class DeliveryError(Exception):
-    """A send failed; ``transient`` errors are retried, permanent ones are not."""
+    """A send failed; ``transient`` errors are retried, permanent ones are not.
 
-    def __init__(self, message: str, *, transient: bool = True, retry_after: float | None = None):
+    ``ambiguous``: the request went out but no answer came (a read timeout): the platform may
+    have taken the message. The retry then carries ``possibly_sent``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        transient: bool = True,
+        retry_after: float | None = None,
+        ambiguous: bool = False,
+    ):
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
+        self.ambiguous = ambiguous
 
 
 class Sender(Protocol):

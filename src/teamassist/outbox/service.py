@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from teamassist.chat.types import Reply
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 
+# ``last_error`` starts with this when the previous attempt may have reached the platform.
+UNCERTAIN = "uncertain: "
+
 
 def enqueue(
     session: Session,
@@ -68,6 +71,18 @@ def claim_due(session: Session, *, now: datetime, lease_seconds: float, limit: i
     claimed: list[int] = []
     lease = now + timedelta(seconds=lease_seconds)
     for outbox_id in candidates:
+        # A notice still "sending" after its lease: the process stopped mid-send, and the
+        # platform may or may not have the message. Say so durably before trying again.
+        session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == outbox_id,
+                OutboxMessage.status == OutboxStatus.SENDING,
+                OutboxMessage.lease_until < now,
+            )
+            .values(last_error=UNCERTAIN + "the sender stopped mid-send")
+            .execution_options(synchronize_session=False)
+        )
         # The conditional update is the claim: of two workers racing, exactly one sees rowcount 1.
         result = session.execute(
             update(OutboxMessage)
@@ -123,12 +138,20 @@ def mark_failed(
     max_attempts: int,
     base: float,
     cap: float,
+    uncertain: bool = False,
 ) -> str:
-    """Schedule a retry for a transient failure, or give up; returns the new status."""
+    """Schedule a retry for a transient failure, or give up; returns the new status.
+
+    ``uncertain``: the platform may have taken the message (no answer); the next attempt is
+    told so (see :data:`UNCERTAIN`).
+    """
     row = session.get(OutboxMessage, outbox_id)
     if row is None:
         return "missing"
-    row.last_error = error[:2000]
+    # Once uncertain, a notice stays so until it is sent: a later plain failure says nothing
+    # about whether the earlier try got through.
+    uncertain = uncertain or (row.last_error or "").startswith(UNCERTAIN)
+    row.last_error = ((UNCERTAIN if uncertain else "") + error)[:2000]
     row.lease_until = None
     if transient and row.attempts < max_attempts:
         delay = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -53,12 +54,16 @@ class FakeWeCom:
                         {"errcode": 40058, "errmsg": "markdown.content exceed max length 4096"}
                     )
                 self.received.append(RobotMessage(key, body))
+                stall, self.stall_once = self.stall_once, 0.0
+            if stall:  # took the message, answers after the client gave up
+                await asyncio.sleep(stall)
             return JSONResponse({"errcode": 0, "errmsg": "ok"})
 
     def reset(self) -> None:
         self.received: list[RobotMessage] = []
         self.failures: list[tuple[int, dict[str, Any]]] = []
         self.down = False
+        self.stall_once = 0.0  # seconds to wait before answering the next accepted message
 
     def fail_next(self, errcode: int, errmsg: str = "error", status: int = 200) -> None:
         self.failures.append((status, {"errcode": errcode, "errmsg": errmsg}))

@@ -18,9 +18,15 @@ class WeComError(DeliveryError):
     """The robot API refused a message."""
 
     def __init__(
-        self, message: str, *, errcode: int | None, transient: bool, retry_after: float | None
+        self,
+        message: str,
+        *,
+        errcode: int | None,
+        transient: bool,
+        retry_after: float | None,
+        ambiguous: bool = False,
     ) -> None:
-        super().__init__(message, transient=transient, retry_after=retry_after)
+        super().__init__(message, transient=transient, retry_after=retry_after, ambiguous=ambiguous)
         self.errcode = errcode
 
 
@@ -38,7 +44,16 @@ class RobotClient:
         """Post one message of any type."""
         try:
             response = self.http.post("/cgi-bin/webhook/send", params={"key": key}, json=body)
-        except httpx.HTTPError as exc:  # unreachable, timeout
+        except (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError) as exc:
+            # The request went out and no answer came: the robot may have posted it.
+            raise WeComError(
+                f"wecom: no answer ({type(exc).__name__}); the message may have been posted",
+                errcode=None,
+                transient=True,
+                retry_after=None,
+                ambiguous=True,
+            ) from exc
+        except httpx.HTTPError as exc:  # unreachable, connect timeout: nothing was sent
             raise WeComError(
                 f"wecom: {type(exc).__name__}: {exc}",
                 errcode=None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, SecretStr
 
 
@@ -17,6 +19,10 @@ class WeComSettings(BaseModel):
     # A markdown message holds at most 4096 bytes (UTF-8); longer notices are split.
     max_message_bytes: int = 4096
     timeout_seconds: float = 10.0
+    # Robots have no dedupe key. After a send whose outcome is unknown (a timeout after the
+    # request went out, the process stopped mid-send): "resend" = at least once, the copy marked
+    # as a possible repeat; "skip" = at most once, the notice may be lost.
+    after_uncertain_send: Literal["resend", "skip"] = "resend"
 
     def missing(self) -> list[str]:
         """Name what an enabled WeCom notifier still needs."""

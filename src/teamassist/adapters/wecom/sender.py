@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import deque
@@ -11,7 +12,12 @@ from teamassist.adapters.wecom.client import RobotClient
 from teamassist.adapters.wecom.config import WeComSettings
 from teamassist.adapters.wecom.render import markdown, split
 from teamassist.enums import Platform
+from teamassist.i18n import t
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
+
+log = logging.getLogger(__name__)
+# The external id of a notice not resent after an uncertain send (``after_uncertain_send``).
+UNCONFIRMED = "unconfirmed"
 
 WINDOW_SECONDS = 60.0
 
@@ -47,6 +53,10 @@ class WeComSender:
     A notice longer than one message goes out as several, in order. Parts already delivered are
     remembered (in this process) so a retry after a failure in the middle sends only the rest.
     When a robot's minute is full the notice stays in the outbox with ``retry_after``.
+
+    Robots take no dedupe key: after an uncertain send (``possibly_sent``) the notice is sent
+    again with a first line saying it may be a repeat, or not at all, as
+    ``wecom.after_uncertain_send`` says.
     """
 
     platform = Platform.WECOM.value
@@ -72,9 +82,18 @@ class WeComSender:
                 transient=False,
             )
         key = secret.get_secret_value()
-        parts = split(markdown(message.reply), self.settings.max_message_bytes)
+        text = markdown(message.reply)
         with self._lock:
             done = self._delivered.get(message.idempotency_key, 0)
+        if message.possibly_sent and done == 0:
+            if self.settings.after_uncertain_send == "skip":
+                log.warning(
+                    "wecom: outbox #%s may have been posted already; not resent (at most once)",
+                    message.outbox_id,
+                )
+                return UNCONFIRMED
+            text = f"{t('core.delivery.possible_repeat')}\n{text}"
+        parts = split(text, self.settings.max_message_bytes)
         for index in range(done, len(parts)):
             wait = self.limiter.acquire(key)
             if wait:
