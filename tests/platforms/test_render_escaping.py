@@ -145,3 +145,14 @@ def test_reported_text_reaches_every_platform_inert(sqlite_chat: ChatDriver) -> 
             for live in ("<at id=all", "](https://evil.example)", "<@all>", "<qqbot-at-everyone"):
                 assert live not in output, (renderer, live)
         assert "<at id=all></at>" in to_plain(reply)  # shown, as written
+
+
+def test_what_a_user_typed_is_inert_in_error_replies(sqlite_chat: ChatDriver) -> None:
+    unknown = sqlite_chat.say("/[登录](https://evil.example)", as_="zhangsan")
+    not_a_number = sqlite_chat.say("/标注解决 <at id=all></at>", as_="admin")
+    for reply in (unknown, not_a_number):
+        assert reply is not None and reply.is_error
+        for renderer, output in _renderings(reply).items():
+            for live in ("](https://evil.example)", "<at id=all"):
+                assert live not in output, (renderer, live)
+    assert unknown is not None and "[登录](https://evil.example)" in to_plain(unknown)

@@ -30,7 +30,7 @@ from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.models import InboundEvent
 from teamassist.chat.registry import CommandSpec, Permission, Registry
-from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply
+from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply, user_text
 from teamassist.clock import Clock, utcnow
 from teamassist.database import is_retryable, run_transaction
 from teamassist.exceptions import DomainError
@@ -284,7 +284,7 @@ class Dispatcher:
                 self.after_commit()
             return done[0]
         except DomainError as exc:
-            reply = Reply(body=exc.message(), is_error=True)
+            reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
         except Exception as exc:
             error_id = uuid.uuid4().hex[:8]
             log.exception("command failed (error id %s): %r", error_id, message.text[:200])
@@ -371,9 +371,11 @@ class Dispatcher:
         )
         member = speaker.member if speaker else self._identify(session, workspace, team, message)
         if member is None:
-            return Reply(body=t("core.error.unknown_sender", who=message.sender_key), is_error=True)
+            who = user_text(message.sender_key)
+            return Reply(body=t("core.error.unknown_sender", who=who), is_error=True)
         if call.spec is None:
-            return Reply(body=t("core.error.unknown_command", word=call.word), is_error=True)
+            word = user_text(call.word)
+            return Reply(body=t("core.error.unknown_command", word=word), is_error=True)
         ctx = CommandContext(
             session=session,
             workspace=workspace,
@@ -393,7 +395,9 @@ class Dispatcher:
             args = parser.parse_args(call.spec, call.rest, ctx.today, message.mentions)
         except parser.ArgError as exc:
             return Reply(
-                body=t(exc.key, **exc.params) + "\n\n" + t("core.usage", usage=call.spec.usage),
+                body=t(exc.key, **_as_user_text(exc.params))
+                + "\n\n"
+                + t("core.usage", usage=call.spec.usage),
                 is_error=True,
             )
         args = self._resolve_members(ctx, args)
@@ -453,3 +457,8 @@ class Dispatcher:
             else:
                 resolved[name] = value
         return resolved
+
+
+def _as_user_text(params: dict[str, Any]) -> dict[str, Any]:
+    """An error's parameters quote what the user typed (a word, a name, a value): inert text."""
+    return {k: user_text(v) if isinstance(v, str) else v for k, v in params.items()}
