@@ -23,6 +23,7 @@ from tests.platforms.fakes import qq as fakeqq
 from tests.platforms.qq.conftest import QQHarness
 from tests.platforms.test_feishu import Env, fk
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 TODAY = date(2026, 6, 1)
 RESOLVE = CommandSpec(
@@ -198,7 +199,7 @@ def test_webhook_kit_parses_strictly() -> None:
 def rest(sqlite_runtime: Runtime) -> TestClient:
     load_demo(sqlite_runtime)
     client = TestClient(create_app(sqlite_runtime, start_background=False))
-    client.post("/login", data={"username": "admin", "password": "admin"})
+    sign_in(client)
     return client
 
 
