@@ -133,6 +133,7 @@ def run(sizes: Sizes = Sizes(), *, calls: int = 2000, folder: Path | None = None
         migrate.upgrade(url)
         engine = make_engine(url)
         factory = make_session_factory(engine)
+        revision.install(factory)  # as the duty domain does for the runtime's factory
         try:
             with transaction(factory) as session:
                 team = populate(session, sizes)

@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from teamassist import demo, migrate
+from teamassist.bootstrap import build_runtime
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
@@ -35,7 +36,7 @@ from teamassist.enums import ChannelPurpose, Platform, Role
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from teamassist.outbox.models import OutboxMessage
-from teamassist.runtime import Runtime, build_runtime
+from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 
 START = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)  # Monday 09:00 Asia/Shanghai
@@ -87,7 +88,7 @@ def build(folder: Path) -> tuple[Runtime, FrozenClock, list[str]]:
     clock = FrozenClock(START)
     runtime = build_runtime(Settings(database={"url": url}), clock=clock)  # type: ignore[arg-type]
     with transaction(runtime.factory) as session:
-        demo.load(session, now=clock())
+        demo.load(session, now=clock(), domains=runtime.domains)
         workspace = team_service.get_workspace_by_key(session, key=demo.DEMO_KEY)
         assert workspace is not None
         team = team_service.default_team(session, workspace_id=workspace.id)

@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from teamassist import demo
+from teamassist.bootstrap import build_runtime
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
 from teamassist.database import transaction
-from teamassist.runtime import Runtime, build_runtime
+from teamassist.runtime import Runtime
 from tests.support.chat import ChatDriver, RecordingSender
 from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
 from tests.support.inbox import settle_before_delivery
@@ -83,7 +84,7 @@ def sqlite_runtime(sqlite_url: str, clock: FrozenClock) -> Iterator[Runtime]:
 def load_demo(rt: Runtime) -> None:
     """Load the demo workspace into ``rt``'s database."""
     with transaction(rt.factory) as session:
-        demo.load(session, now=rt.clock())
+        demo.load(session, now=rt.clock(), domains=rt.domains)
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from teamassist import demo, migrate
+from teamassist.bootstrap import build_runtime
 from teamassist.config import Settings, load_settings, read_toml
 from teamassist.database import transaction
-from teamassist.runtime import Runtime, build_runtime
+from teamassist.runtime import Runtime
 
 app = typer.Typer(help="Team Assistant (团队助理)", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -60,7 +61,10 @@ def demo_load(
     try:
         with transaction(runtime.factory) as session:
             created = demo.load(
-                session, now=runtime.clock(), timezone=runtime.settings.default_timezone
+                session,
+                now=runtime.clock(),
+                domains=runtime.domains,
+                timezone=runtime.settings.default_timezone,
             )
         typer.echo("demo workspace loaded" if created else "demo workspace already present")
     finally:

@@ -3,11 +3,12 @@ domain's demo data (rotations, feedback...). Loaded once; loading again changes 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist import domains
+from teamassist.domain import Domain
 from teamassist.enums import ChannelPurpose, Platform, Role
 from teamassist.http import auth
 from teamassist.team import service as team_service
@@ -27,8 +28,15 @@ DEMO_PEOPLE = [
 ]
 
 
-def load(session: Session, *, now: datetime, timezone: str = "Asia/Shanghai") -> bool:
-    """Create the demo workspace unless it exists; returns True when it was created."""
+def load(
+    session: Session,
+    *,
+    now: datetime,
+    domains: Sequence[Domain],
+    timezone: str = "Asia/Shanghai",
+) -> bool:
+    """Create the demo workspace unless it exists, with each of ``domains``' demo data (in
+    order); returns True when it was created."""
     if team_service.get_workspace_by_key(session, key=DEMO_KEY) is not None:
         return False
     workspace = team_service.create_workspace(session, key=DEMO_KEY, name="演示社区 Demo Community")
@@ -61,6 +69,7 @@ def load(session: Session, *, now: datetime, timezone: str = "Asia/Shanghai") ->
         name="值班频道",
         team=team,
     )
-    for loader in domains.demo_loaders():
-        loader(session, workspace, now)
+    for domain in domains:
+        if domain.demo is not None:
+            domain.demo(session, workspace, now)
     return True

@@ -1,37 +1,117 @@
-"""In-process domain events, so one domain can react to another without importing it.
+"""Typed in-process events, so one domain can react to another without importing it.
 
-Handlers run synchronously inside the publisher's transaction (same session), so whatever they
-write or queue commits or rolls back with the change that caused it. Subscriptions are wired
-once, explicitly, in ``domains.wire_events``.
+An event is a frozen dataclass; a domain declares what it listens to in its ``Domain``
+descriptor (``subscriptions=[on(DutySignedIn, handler)]``) and the composition root installs one
+:class:`Bus` per session factory. Publishers need only their session: ``publish(session, event)``
+finds the bus in ``session.info``. Handlers run synchronously in the publisher's transaction
+(same session), so whatever they write or queue commits or rolls back with the change that
+caused it.
 
-Known events (publishers document their keyword arguments):
-- ``duty.signed_in``: session, team, member, now — someone on duty signed in.
-- ``duty.handoff_digest``: session, team, now — return a markdown section (str) or None to
-  include in the duty hand-off digest.
+A :class:`Query` is an event whose handlers answer: ``ask(session, query)`` collects the
+non-None answers (e.g. the hand-off digest asks every domain for a section).
+
+The cross-domain events live here (as the ports live in ``teamassist.ports``), so a subscriber
+never imports the publishing domain.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
-Handler = Callable[..., Any]
-_handlers: dict[str, list[Handler]] = defaultdict(list)
+from sqlalchemy.orm import Session, sessionmaker
 
+from teamassist.team.models import Member, Team
 
-def subscribe(event: str, handler: Handler) -> None:
-    """Call ``handler(**kwargs)`` whenever ``event`` is published (once per handler)."""
-    if handler not in _handlers[event]:
-        _handlers[event].append(handler)
-
-
-def publish(event: str, **kwargs: Any) -> list[Any]:
-    """Run every handler of ``event`` in order; return their results (None results dropped)."""
-    results = [handler(**kwargs) for handler in list(_handlers.get(event, []))]
-    return [r for r in results if r is not None]
+E = TypeVar("E", bound="Event")
+R = TypeVar("R")
+_BUS = "teamassist.events"  # session.info key
 
 
-def clear() -> None:
-    """Forget every subscription (tests)."""
-    _handlers.clear()
+@dataclass(frozen=True)
+class Event:
+    """Base of every event."""
+
+
+@dataclass(frozen=True)
+class Query(Event, Generic[R]):
+    """An event whose handlers return an answer of type ``R`` (or None for "nothing to add")."""
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[E]):
+    """``handler(session, event)`` runs for every published ``event`` of type ``kind``."""
+
+    kind: type[E]
+    handler: Callable[[Session, E], Any]
+
+
+def on(kind: type[E], handler: Callable[[Session, E], Any]) -> Subscription[E]:
+    """Declare a subscription (typed: the handler takes exactly this event type)."""
+    return Subscription(kind, handler)
+
+
+class Bus:
+    """The subscriptions of one runtime."""
+
+    def __init__(self, subscriptions: Iterable[Subscription[Any]] = ()) -> None:
+        self._handlers: dict[type[Event], list[Callable[[Session, Any], Any]]] = defaultdict(list)
+        for subscription in subscriptions:
+            self.subscribe(subscription.kind, subscription.handler)
+
+    def subscribe(self, kind: type[E], handler: Callable[[Session, E], Any]) -> None:
+        """Call ``handler`` for every ``kind`` event (once per handler)."""
+        if handler not in self._handlers[kind]:
+            self._handlers[kind].append(handler)
+
+    def install(self, factory: sessionmaker[Session]) -> None:
+        """Make every session of ``factory`` publish to this bus."""
+        info = dict(factory.kw.get("info") or {})
+        info[_BUS] = self
+        factory.configure(info=info)
+
+    def publish(self, session: Session, event: Event) -> list[Any]:
+        """Run every handler of ``event``'s type in order; return the non-None results."""
+        results = [handler(session, event) for handler in list(self._handlers.get(type(event), []))]
+        return [r for r in results if r is not None]
+
+
+def _bus(session: Session) -> Bus | None:
+    bus = session.info.get(_BUS)
+    return bus if isinstance(bus, Bus) else None
+
+
+def publish(session: Session, event: Event) -> None:
+    """Tell the subscribers of ``event`` (nobody listening is fine)."""
+    bus = _bus(session)
+    if bus is not None:
+        bus.publish(session, event)
+
+
+def ask(session: Session, query: Query[R]) -> list[R]:
+    """Every subscriber's answer to ``query`` (None answers dropped)."""
+    bus = _bus(session)
+    return bus.publish(session, query) if bus is not None else []
+
+
+# -- the events one domain publishes for the others ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutySignedIn(Event):
+    """Someone on duty signed in (published by duty)."""
+
+    team: Team
+    member: Member
+    now: datetime
+
+
+@dataclass(frozen=True)
+class HandoffDigest(Query[str]):
+    """Duty's hand-off digest asks: a markdown section to include, or None."""
+
+    team: Team
+    now: datetime

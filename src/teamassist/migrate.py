@@ -1,27 +1,46 @@
-"""Run Alembic from code: ``teamassist db upgrade`` and the tests use this."""
+"""Run Alembic from code: ``teamassist db upgrade`` and the tests use this.
+
+The scripts live in each domain (``<domain>/migrations/<key>_000N_*.py``, one Alembic branch per
+domain key); ``env.py`` and the template stay in ``teamassist/migrations``.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from importlib import resources
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from teamassist import bootstrap
 from teamassist.database import normalise_url
+from teamassist.domain import Domain
 
 
-def alembic_config(url: str) -> Config:
-    """An Alembic config pointing at the migrations shipped inside the package."""
+def alembic_config(url: str, domains: Sequence[Domain] | None = None) -> Config:
+    """An Alembic config over every migrations folder of ``domains`` (default: the bootstrap's)."""
     config = Config()
     config.set_main_option("script_location", str(resources.files("teamassist") / "migrations"))
+    folders = bootstrap.migration_folders(domains)
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join(str(f).replace("%", "%%") for f in folders)
+    )
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
 
 
-def upgrade(url: str, *, engine: Engine | None = None, revision: str = "heads") -> None:
+def upgrade(
+    url: str,
+    *,
+    engine: Engine | None = None,
+    revision: str = "heads",
+    domains: Sequence[Domain] | None = None,
+) -> None:
     """Bring the database to the newest schema of every domain branch."""
-    config = alembic_config(url)
+    config = alembic_config(url, domains)
     if engine is not None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection
@@ -30,6 +49,6 @@ def upgrade(url: str, *, engine: Engine | None = None, revision: str = "heads") 
         command.upgrade(config, revision)
 
 
-def downgrade(url: str, revision: str = "base") -> None:
+def downgrade(url: str, revision: str = "base", domains: Sequence[Domain] | None = None) -> None:
     """Undo migrations (tests prove every migration is reversible)."""
-    command.downgrade(alembic_config(url), revision)
+    command.downgrade(alembic_config(url, domains), revision)

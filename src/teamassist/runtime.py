@@ -1,28 +1,59 @@
-"""Build the running parts once: engine, dispatcher, scheduler, senders, delivery."""
+"""The running parts of one process, held together: a plain container built by the bootstrap.
+
+Nothing here builds anything or names a domain; ``teamassist.bootstrap`` assembles the parts
+and fills this in.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from importlib.abc import Traversable
 
+from fastapi import APIRouter
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist import domains, redact
-from teamassist.adapters.web.sender import WebSender
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
-from teamassist.chat.retention import RetentionSweep
-from teamassist.clock import Clock, utcnow
+from teamassist.clock import Clock
 from teamassist.config import Settings
-from teamassist.database import make_engine, make_session_factory
-from teamassist.duty.roster import DutyRoster
+from teamassist.domain import Domain, NavEntry
+from teamassist.events import Bus
 from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker, deliver_due
 from teamassist.outbox.senders import Sender
-from teamassist.ports import Ports, Roster, Workdays
-from teamassist.scheduler.registry import JobGroup
+from teamassist.ports import Ports
 from teamassist.scheduler.runner import Scheduler
-from teamassist.workdays import ChinaWorkdays
+
+
+class Kicker:
+    """Wakes the delivery worker after a commit that queued notices.
+
+    Created first, so the dispatcher and scheduler can be handed ``kick`` when they are built;
+    the worker attaches itself when it starts. Without a worker a kick does nothing (tests and
+    the CLI deliver by hand).
+    """
+
+    def __init__(self) -> None:
+        self.worker: DeliveryWorker | None = None
+
+    def kick(self) -> None:
+        """Ask the attached worker (if any) to deliver right away."""
+        if self.worker is not None:
+            self.worker.kick()
+
+
+@dataclass(frozen=True)
+class WebParts:
+    """What the web app mounts, gathered from the domains and platforms by the bootstrap."""
+
+    api: Sequence[APIRouter] = ()
+    pages: Sequence[APIRouter] = ()
+    public: Sequence[APIRouter] = ()
+    webhooks: Sequence[Callable[[], APIRouter]] = ()  # built per app (a fresh worker pool)
+    nav: Sequence[NavEntry] = ()
+    templates: Sequence[Traversable] = ()
+    static: Sequence[Traversable] = ()
 
 
 @dataclass
@@ -36,7 +67,11 @@ class Runtime:
     dispatcher: Dispatcher
     scheduler: Scheduler
     clock: Clock
-    ports: Ports = field(default_factory=Ports)
+    kicker: Kicker
+    ports: Ports
+    events: Bus
+    domains: Sequence[Domain] = ()
+    web: WebParts = field(default_factory=WebParts)
     senders: dict[str, Sender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
 
@@ -46,8 +81,7 @@ class Runtime:
 
     def kick(self) -> None:
         """Ask the background worker (if running) to deliver right away."""
-        if self.worker is not None:
-            self.worker.kick()
+        self.kicker.kick()
 
     def start_worker(self) -> None:
         """Deliver in the background, kicked after every commit that queued notices."""
@@ -55,102 +89,13 @@ class Runtime:
             self.worker = DeliveryWorker(
                 self.deliver, interval=self.settings.scheduler.tick_seconds
             )
+            self.kicker.worker = self.worker
             self.worker.start()
 
     def close(self) -> None:
         """Stop background work and release connections."""
         if self.worker is not None:
+            self.kicker.worker = None
             self.worker.stop()
             self.worker = None
         self.engine.dispose()
-
-
-def build_runtime(settings: Settings, *, clock: Clock = utcnow) -> Runtime:
-    """Assemble the runtime from settings."""
-    redact.install(redact.settings_secrets(settings))  # before anything can log a secret
-    engine = make_engine(settings.database.url, echo=settings.database.echo)
-    factory = make_session_factory(engine)
-    registry = Registry(domains.command_groups())
-    # The ports (until the bootstrap fills them from each Domain's ``provides``).
-    ports = Ports()
-    workdays: Workdays = ChinaWorkdays()
-    roster: Roster = DutyRoster()
-    ports.provide(Workdays, workdays)
-    ports.provide(Roster, roster)
-    domains.wire_events(ports)
-    runtime_ref: dict[str, Runtime] = {}
-
-    def kick() -> None:
-        if "rt" in runtime_ref:
-            runtime_ref["rt"].kick()
-
-    dispatcher = Dispatcher(
-        factory,
-        registry,
-        clock=clock,
-        after_commit=kick,
-        public_url=settings.web.public_url,
-        ports=ports,
-    )
-    scheduler = Scheduler(
-        factory,
-        [*domains.job_groups(), *_platform_job_groups(settings)],
-        clock=clock,
-        catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
-        system_jobs=[
-            dispatcher.replay_pending,
-            RetentionSweep(
-                factory,
-                clock,
-                inbox_days=settings.retention.inbox_days,
-                outbox_days=settings.retention.outbox_days,
-            ),
-        ],
-        after_commit=kick,
-        ports=ports,
-    )
-    runtime = Runtime(
-        settings=settings,
-        engine=engine,
-        factory=factory,
-        registry=registry,
-        dispatcher=dispatcher,
-        scheduler=scheduler,
-        clock=clock,
-        ports=ports,
-    )
-    runtime.senders[WebSender.platform] = WebSender(factory, clock)
-    for sender in _platform_senders(settings, factory, clock):
-        runtime.senders[sender.platform] = sender
-    runtime_ref["rt"] = runtime
-    return runtime
-
-
-def _platform_senders(
-    settings: Settings, factory: sessionmaker[Session], clock: Clock
-) -> list[Sender]:
-    """Senders of the enabled chat platforms (QQ, Feishu, WeCom)."""
-    senders: list[Sender] = []
-    if settings.qq.enabled:
-        from teamassist.adapters.qq.sender import QQSender
-
-        senders.append(QQSender(settings.qq, factory, clock))
-    if settings.feishu.enabled:
-        from teamassist.adapters.feishu.sender import FeishuSender
-
-        senders.append(FeishuSender(settings.feishu))
-    if settings.wecom.enabled:
-        from teamassist.adapters.wecom.sender import WeComSender
-
-        senders.append(WeComSender(settings.wecom, now=lambda: clock().timestamp()))
-    return senders
-
-
-def _platform_job_groups(settings: Settings) -> list[JobGroup]:
-    """Jobs of the enabled chat platforms (the QQ guild quiet-window mute)."""
-    if not settings.qq.enabled:
-        return []
-    from teamassist.adapters.qq.client import QQClient
-    from teamassist.adapters.qq.jobs import quiet_jobs
-
-    return [quiet_jobs(QQClient(settings.qq))]

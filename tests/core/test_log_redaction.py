@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from uvicorn.logging import AccessFormatter
 
 from teamassist import redact
+from teamassist.bootstrap import build_runtime
 from teamassist.config import Settings
-from teamassist.runtime import build_runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.chat import ChatDriver

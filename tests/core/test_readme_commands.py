@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from teamassist import domains
+from teamassist.bootstrap import DOMAINS
 from teamassist.chat.registry import Registry
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -15,6 +15,6 @@ def test_readme_commands_exist() -> None:
     text = README.read_text("utf-8")
     section = text[text.index("## What it does") : text.index("## Configuration")]
     words = set(re.findall(r"`/([^\s`<]+)", section))
-    registry = Registry(domains.command_groups())
+    registry = Registry([g for d in DOMAINS for g in d.commands])
     assert words, "the README lists no commands"
     assert sorted(w for w in words if registry.get(w) is None) == []

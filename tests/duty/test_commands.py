@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from teamassist import events
 from teamassist.clock import FrozenClock
@@ -100,14 +101,11 @@ def test_sign_in_belongs_to_the_duty_day_that_starts_at_3am(
 def test_signed_in_event_is_published(sqlite_chat: ChatDriver) -> None:
     seen: list[str] = []
 
-    def on_signed_in(**kwargs: object) -> None:
-        seen.append(kwargs["member"].handle)  # type: ignore[attr-defined]
+    def on_signed_in(_session: Session, event: events.DutySignedIn) -> None:
+        seen.append(event.member.handle)
 
-    events.subscribe("duty.signed_in", on_signed_in)
-    try:
-        sqlite_chat.text("/值班签到", as_="zhaoliu")
-    finally:
-        events._handlers["duty.signed_in"].remove(on_signed_in)
+    sqlite_chat.runtime.events.subscribe(events.DutySignedIn, on_signed_in)
+    sqlite_chat.text("/值班签到", as_="zhaoliu")
     assert seen == ["zhaoliu"]
 
 

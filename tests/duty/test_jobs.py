@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from teamassist import events
 from teamassist.chat.render import to_plain
@@ -131,18 +130,11 @@ def test_each_team_sets_its_own_times(sqlite_chat: ChatDriver, clock: FrozenCloc
     assert len(duty_notices(sqlite_chat, "sign_in_reminder")) == 1
 
 
-@pytest.fixture
-def digest_section() -> Iterator[None]:
-    def section(**kwargs: object) -> str:
+def test_new_duty_day_posts_the_handoff_digest(sqlite_chat: ChatDriver, clock: FrozenClock) -> None:
+    def section(_session: Session, _query: events.HandoffDigest) -> str:
         return "**另一个值班台**：2 条待处理"
 
-    events.subscribe("duty.handoff_digest", section)
-    yield
-    events._handlers["duty.handoff_digest"].remove(section)
-
-
-@pytest.mark.usefixtures("digest_section")
-def test_new_duty_day_posts_the_handoff_digest(sqlite_chat: ChatDriver, clock: FrozenClock) -> None:
+    sqlite_chat.runtime.events.subscribe(events.HandoffDigest, section)
     tick_at(sqlite_chat, clock, TUESDAY, 3, 0)
     [(address, text)] = duty_notices(sqlite_chat, "handoff")
     assert address == "duty-room"

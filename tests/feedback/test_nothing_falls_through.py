@@ -109,7 +109,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
             session, workspace_id=team.workspace_id, handle="lihua"
         )
         domain_events.publish(
-            "duty.signed_in", session=session, team=team, member=lihua, now=clock()
+            session, domain_events.DutySignedIn(team=team, member=lihua, now=clock())
         )
     # then the bug is theirs, in a digest sent to them and to the duty room
     bug, suggestion = items(chat.runtime)[-2:]
@@ -127,7 +127,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
             session, workspace_id=team.workspace_id, handle="lihua"
         )
         domain_events.publish(
-            "duty.signed_in", session=session, team=team, member=lihua, now=clock()
+            session, domain_events.DutySignedIn(team=team, member=lihua, now=clock())
         )
     assert len(outbox(chat.runtime)) == before
 
@@ -139,11 +139,8 @@ def test_handoff_digest_lists_open_items(chat: ChatDriver) -> None:
     chat.text("/问题反馈 已经解决的问题", as_="zhangsan")
     chat.text(f"/标注解决 {items(chat.runtime)[-1].id}", as_="admin")
     with transaction(chat.runtime.factory) as session:
-        sections = domain_events.publish(
-            "duty.handoff_digest",
-            session=session,
-            team=demo_team(session),
-            now=chat.runtime.clock(),
+        sections = domain_events.ask(
+            session, domain_events.HandoffDigest(team=demo_team(session), now=chat.runtime.clock())
         )
     section = next(s for s in sections if "未关闭的反馈" in s)
     assert f"id=「{done}」还没解决的问题" in section and "已经解决的问题" not in section

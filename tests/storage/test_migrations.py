@@ -5,12 +5,12 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from teamassist.bootstrap import import_models, include_name
 from teamassist.database import Base, make_engine
-from teamassist.models_registry import import_all_models, include_name
 
 
 def test_migrations_match_models(db_url: str) -> None:
-    import_all_models()
+    import_models()
     engine = make_engine(db_url)
     try:
         with engine.connect() as connection:
@@ -24,7 +24,7 @@ def test_migrations_match_models(db_url: str) -> None:
 
 
 def test_constraint_names_fit_mysql() -> None:
-    import_all_models()
+    import_models()
     names = [c.name for t in Base.metadata.tables.values() for c in t.constraints if c.name]
     names += [i.name for t in Base.metadata.tables.values() for i in t.indexes if i.name]
     too_long = [str(n) for n in names if len(str(n)) > 64]

@@ -17,8 +17,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from teamassist import migrate
+from teamassist.bootstrap import import_models
 from teamassist.database import Base, make_engine, normalise_url
-from teamassist.models_registry import import_all_models
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
 ENV = {"postgresql": "TEAMASSIST_TEST_PG_URL", "mysql": "TEAMASSIST_TEST_MYSQL_URL"}
@@ -75,7 +75,7 @@ class MigratedDatabase:
                 .render_as_string(hide_password=False)
             )
             migrate.upgrade(self.url)
-            import_all_models()
+            import_models()
             self._engine = make_engine(self.url)
 
     def fresh_url(self) -> str:

@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from teamassist import migrate
+from teamassist.bootstrap import build_runtime
 from teamassist.cli import app
 from teamassist.config import Settings, WebSettings
-from teamassist.runtime import build_runtime
 from tests.conftest import load_demo
 from tests.support.chat import ChatDriver
 

@@ -203,9 +203,7 @@ def handoff_digest(session: Session, *, team: Team, day: date, now: datetime) ->
                 after=messages.people_text(reply, people, after) or t("duty.notice.handoff_nobody"),
             )
         )
-    sections = [
-        str(s) for s in events.publish("duty.handoff_digest", session=session, team=team, now=now)
-    ]
+    sections = events.ask(session, events.HandoffDigest(team=team, now=now))
     if not lines and not sections:
         return None
     reply.body = "\n\n".join(["\n".join(lines), *sections]).strip()

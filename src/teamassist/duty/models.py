@@ -21,9 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from teamassist.clock import utcnow
 from teamassist.database import Base, UTCDateTime
@@ -152,11 +151,3 @@ class SignIn(Base):
     signed_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
     signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     report: Mapped[str | None] = mapped_column(Text)
-
-
-@event.listens_for(Session, "after_flush")
-def _bump_schedule_revisions(session: Session, context: object) -> None:
-    """Every flush that changes a schedule changes its rotation's revision (same transaction)."""
-    from teamassist.duty import revision  # here: revision imports these models
-
-    revision.after_flush(session, context)

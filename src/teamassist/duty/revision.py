@@ -8,9 +8,10 @@ still holds the same value — read by the same single query that lists the team
 
 Why the answer is never stale, in any process:
 
-- **Every write changes the revision, in its own transaction.** A ``after_flush`` hook on every
-  session bumps ``duty_rotation.revision`` for each rotation whose versions, overrides, swaps or
-  calendar exceptions were inserted, updated or deleted, and for any edit of the rotation row
+- **Every write changes the revision, in its own transaction.** An ``after_flush`` hook on every
+  session of the runtime's factory (installed by the duty domain, :func:`install`) bumps
+  ``duty_rotation.revision`` for each rotation whose versions, overrides, swaps or calendar
+  exceptions were inserted, updated or deleted, and for any edit of the rotation row
   itself — so no service (present or future) can forget it. Writes that bypass the ORM
   (``session.execute(update(...))``) would bypass it too: the duty desk has none.
 - **Nothing uncommitted is ever cached, nor served.** A transaction that bumped a revision
@@ -33,8 +34,8 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.duty.models import (
     CalendarException,
@@ -93,10 +94,16 @@ def bump(session: Session, rotation_ids: Iterable[int]) -> None:
 
 
 def after_flush(session: Session, _context: Any) -> None:
-    """Session hook: bump the rotations a flush changed (registered for every session)."""
+    """Session hook: bump the rotations a flush changed (see :func:`install`)."""
     ids = touched_rotations(session)
     if ids:
         bump(session, ids)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Register the revision hook on every session of ``factory`` (the duty domain's install)."""
+    if not event.contains(factory, "after_flush", after_flush):
+        event.listen(factory, "after_flush", after_flush)
 
 
 def wrote_schedule(session: Session) -> bool:

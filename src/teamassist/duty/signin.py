@@ -60,7 +60,7 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
         created.append(row)
     if not created:
         raise Conflict("duty.error.already_signed_in", name=member.display_name)
-    events.publish("duty.signed_in", session=session, team=team, member=member, now=now)
+    events.publish(session, events.DutySignedIn(team=team, member=member, now=now))
     return created
 
 

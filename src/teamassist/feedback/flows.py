@@ -347,21 +347,6 @@ def assign(
 # -- nothing falls through -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SignedInDigest:
-    """The ``duty.signed_in`` subscriber, bound to the runtime's roster.
-
-    Equal for equal rosters, so subscribing it again (another runtime) adds nothing.
-    """
-
-    roster: Roster
-
-    def __call__(
-        self, *, session: Session, team: Team, member: Member, now: datetime, **_: Any
-    ) -> None:
-        on_signed_in(session=session, roster=self.roster, team=team, member=member, now=now)
-
-
 def on_signed_in(
     *, session: Session, roster: Roster, team: Team, member: Member, now: datetime
 ) -> None:

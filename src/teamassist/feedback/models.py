@@ -61,7 +61,7 @@ class FeedbackAction(StrEnum):
 # Search indexes the models cannot describe, built by migration feedback_0002: SQLite's FTS5
 # table (with its shadow tables and vocabulary, all named ``feedback_item_fts_*``) and its
 # triggers, PostgreSQL's trigram index. The schema comparison leaves them out
-# (``models_registry.include_name``). A batch migration that copies ``feedback_item`` on SQLite
+# (``bootstrap.include_name``). A batch migration that copies ``feedback_item`` on SQLite
 # drops the triggers: such a migration must create them again.
 UNMODELLED = ("feedback_item_fts", "ix_feedback_item_text_trgm")
 

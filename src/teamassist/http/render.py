@@ -1,18 +1,21 @@
 """Page rendering shared by every dashboard router: templates, the layout context, the page login.
 
-Domains render their pages through ``render``; the navigation comes from ``app.state.nav`` (set
-by the composition root), so this kit never names a domain.
+Domains render their pages through ``render``; the navigation (``app.state.nav``) and the
+template folders (``app.state.templates``, one Jinja ``ChoiceLoader`` over every domain's
+``templates/``) are set by the app from what the composition root gathered, so this kit never
+names a domain.
 """
 
 from __future__ import annotations
 
-from importlib import resources
+from collections.abc import Sequence
+from importlib.abc import Traversable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import pass_context
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
 
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
@@ -21,12 +24,33 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.i18n import t
 
-templates = Jinja2Templates(directory=str(resources.files("teamassist") / "web" / "templates"))
-templates.env.globals["t"] = t
-templates.env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
-# Every POST form carries the session's token ({{ csrf_field() }}); HTMX sends it as a header.
-templates.env.globals["csrf_field"] = pass_context(lambda ctx: csrf.hidden_field(ctx["request"]))
-templates.env.globals["csrf_token"] = pass_context(lambda ctx: csrf.token(ctx["request"]))
+
+def make_templates(folders: Sequence[Traversable]) -> Jinja2Templates:
+    """One app's templates: looked up in ``folders`` in order (each domain keeps its own
+    ``templates/<key>/`` sub-folder, so names do not collide)."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
+        autoescape=True,
+    )
+    env.globals["t"] = t
+    env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
+    # Every POST form carries the session's token ({{ csrf_field() }}); HTMX sends it as a header.
+    env.globals["csrf_field"] = pass_context(lambda ctx: csrf.hidden_field(ctx["request"]))
+    env.globals["csrf_token"] = pass_context(lambda ctx: csrf.token(ctx["request"]))
+    return Jinja2Templates(env=env)
+
+
+class _AppTemplates:
+    """``templates.TemplateResponse(request, …)`` with the templates of the request's app."""
+
+    def TemplateResponse(
+        self, request: Request, name: str, context: dict[str, Any] | None = None, **kw: Any
+    ) -> HTMLResponse:
+        app_templates: Jinja2Templates = request.app.state.templates
+        return app_templates.TemplateResponse(request, name, context, **kw)
+
+
+templates = _AppTemplates()
 
 
 class LoginRequired(Exception):

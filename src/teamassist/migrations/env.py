@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 
+from teamassist import bootstrap
+from teamassist.bootstrap import include_name
 from teamassist.database import Base, make_engine
-from teamassist.models_registry import import_all_models, include_name
 
-import_all_models()
+bootstrap.import_models()
 config = context.config
 target_metadata = Base.metadata
 

@@ -3,29 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from importlib import resources
+from importlib.abc import Traversable
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from teamassist import __version__, domains
-from teamassist.chat.api import router as chat_router
+from teamassist import __version__
 from teamassist.http import csrf, errors
-from teamassist.http.render import LoginRequired
+from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.retry import RetryLostLockRaces
-from teamassist.outbox.api import router as outbox_router
 from teamassist.runtime import Runtime
-from teamassist.web import pages
 
 log = logging.getLogger(__name__)
 
 
 def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
-    """Build the app around an assembled runtime.
+    """Build the app around an assembled runtime; what it mounts comes from ``runtime.web``
+    (gathered from the domains and platforms by ``teamassist.bootstrap``).
 
     ``start_background`` runs the delivery worker and the embedded scheduler (off in tests that
     drive ticks by hand).
@@ -68,7 +66,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
-    app.state.nav = domains.dashboard_nav()
+    parts = runtime.web
+    app.state.nav = [(entry.href, entry.label) for entry in parts.nav]
+    app.state.templates = make_templates(parts.templates)
     secret = runtime.settings.web.secret_key
     app.add_middleware(
         SessionMiddleware,
@@ -85,21 +85,41 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         return RedirectResponse("/login", status_code=303)
 
     api = APIRouter(prefix="/api/v1")
-    api.include_router(chat_router)
-    api.include_router(outbox_router)
-    for router in domains.api_routers():
+    for router in parts.api:
         api.include_router(router)
     app.include_router(api)
-
-    app.include_router(pages.router)
-    for router in domains.dashboard_routers():
+    for router in (*parts.pages, *parts.public):
         app.include_router(router)
-    for router in domains.webhook_routers(runtime):
-        app.include_router(router)
-
-    static = resources.files("teamassist") / "web" / "static"
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    for build in parts.webhooks:
+        app.include_router(build())
+    app.mount("/static", _static_files(parts.static), name="static")
     return app
+
+
+def _static_files(folders: Sequence[Traversable]) -> StaticFiles:
+    """One ``/static`` mount that looks in every domain's ``static/`` folder, in domain order.
+
+    One mount rather than ``/static/<key>/`` per domain keeps every asset URL as it was (pages,
+    bookmarks and browser caches), and the shell's vendored scripts serve every domain. Two
+    domains shipping the same file name is refused at start-up instead of shadowing silently.
+    """
+    seen: dict[str, Traversable] = {}
+    for folder in folders:
+        for path in _files(folder):
+            if path in seen:
+                raise ValueError(f"static file {path!r} is shipped by two domains")
+            seen[path] = folder
+    files = StaticFiles(directory=str(folders[0]) if folders else None, check_dir=False)
+    files.all_directories = [str(folder) for folder in folders]
+    return files
+
+
+def _files(folder: Traversable, prefix: str = "") -> list[str]:
+    found: list[str] = []
+    for item in folder.iterdir():
+        name = f"{prefix}{item.name}"
+        found.extend(_files(item, f"{name}/") if item.is_dir() else [name])
+    return found
 
 
 def _ephemeral_secret() -> str:

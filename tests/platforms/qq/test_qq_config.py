@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from teamassist.adapters.qq.config import QQSettings
+from teamassist.bootstrap import build_runtime
 from teamassist.cli import app
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
-from teamassist.runtime import build_runtime
 from teamassist.web.app import create_app
 
 

@@ -18,7 +18,7 @@ import lark_oapi as lark
 import lark_oapi.ws.client as lark_ws_client
 
 from teamassist.adapters.feishu.config import FeishuSettings
-from teamassist.adapters.feishu.webhook import FeishuInbound
+from teamassist.adapters.feishu.inbound import FeishuInbound
 from teamassist.chat.types import InboundMessage
 
 log = logging.getLogger(__name__)

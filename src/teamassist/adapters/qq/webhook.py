@@ -13,24 +13,24 @@ body are parsed strictly (``webhook_kit``): bad input is a 4xx with a reason, ne
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.qq import protocol
 from teamassist.adapters.qq.config import QQSettings
+from teamassist.chat.dispatcher import DispatchResult
 from teamassist.chat.types import InboundMessage
+from teamassist.clock import Clock
 from teamassist.database import transaction
 from teamassist.enums import Platform
 from teamassist.team import service as team_service
 from teamassist.team.models import PlatformTenant
-
-if TYPE_CHECKING:
-    from teamassist.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +44,15 @@ def _refuse(status: int, reason: str, request: Request) -> Response:
     return JSONResponse({"error": reason}, status_code=status)
 
 
-def build_router(runtime: Runtime) -> APIRouter:
-    """The QQ webhook routes for ``runtime`` (QQ must be enabled)."""
-    settings: QQSettings = runtime.settings.qq
+def build_router(
+    settings: QQSettings,
+    *,
+    dispatch: Callable[[InboundMessage], DispatchResult],
+    factory: sessionmaker[Session],
+    clock: Clock,
+) -> APIRouter:
+    """The QQ webhook routes (QQ must be enabled); ``dispatch`` handles a message and queues
+    its reply in the outbox."""
     secret = settings.secret.get_secret_value() if settings.secret else ""
     qq = protocol.QQProtocol(settings.app_id, secret) if secret and settings.app_id else None
     if qq is None:
@@ -79,7 +85,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             return Response(content, status_code=status, media_type="application/json")
 
         headers = dict(request.headers.items())
-        problem = _stale(request.headers.get("X-Signature-Timestamp"), runtime, settings)
+        problem = _stale(request.headers.get("X-Signature-Timestamp"), clock, settings)
         problem = problem or qq.signature_problem(headers, body)
         if problem:
             return _refuse(403, problem, request)
@@ -100,7 +106,7 @@ def build_router(runtime: Runtime) -> APIRouter:
             app_id=settings.app_id,
             admin_role_ids=settings.admin_role_ids,
             admin_group_roles=settings.admin_group_roles,
-            received_at=runtime.clock(),
+            received_at=clock(),
         )
         if message is None:
             log.info("QQ event %s (%s) not handled", payload.type, payload.id)
@@ -108,7 +114,7 @@ def build_router(runtime: Runtime) -> APIRouter:
 
         error = await webhook_kit.ack_within(
             executor,
-            lambda: _handle(runtime, settings, message),
+            lambda: _handle(dispatch, factory, settings, message),
             what=f"QQ event {message.event_id}",
         )
         if error is not None:
@@ -125,31 +131,36 @@ def build_router(runtime: Runtime) -> APIRouter:
     return router
 
 
-def _stale(timestamp: str | None, runtime: Runtime, settings: QQSettings) -> str | None:
+def _stale(timestamp: str | None, clock: Clock, settings: QQSettings) -> str | None:
     try:
         sent = webhook_kit.unix_seconds(timestamp, name="X-Signature-Timestamp")
     except webhook_kit.BadInput as exc:
         return str(exc)
     if settings.max_event_age_seconds <= 0:
         return None
-    age = runtime.clock().timestamp() - sent
+    age = clock().timestamp() - sent
     if age > settings.max_event_age_seconds or age < -60:
         return f"timestamp {sent} is {age:.0f} s old (stale or replayed)"
     return None
 
 
-def _handle(runtime: Runtime, settings: QQSettings, message: InboundMessage) -> None:
+def _handle(
+    dispatch: Callable[[InboundMessage], DispatchResult],
+    factory: sessionmaker[Session],
+    settings: QQSettings,
+    message: InboundMessage,
+) -> None:
     if settings.workspace:
-        _bind_tenant(runtime, settings.workspace, message.tenant_key)
-    result = runtime.dispatcher.handle(message, reply_via_outbox=True)
+        _bind_tenant(factory, settings.workspace, message.tenant_key)
+    result = dispatch(message)
     if result.duplicate:
         log.info("QQ event %s redelivered; nothing to do", message.event_id)
 
 
-def _bind_tenant(runtime: Runtime, workspace_key: str, tenant_key: str) -> None:
+def _bind_tenant(factory: sessionmaker[Session], workspace_key: str, tenant_key: str) -> None:
     """Bind a QQ guild / group / the bot's C2C tenant to the configured workspace once."""
     try:
-        with transaction(runtime.factory) as session:
+        with transaction(factory) as session:
             bound = session.scalar(
                 select(PlatformTenant.id).where(
                     PlatformTenant.platform == Platform.QQ.value,

@@ -1,0 +1,99 @@
+"""Verified Feishu requests into dispatcher calls: shared by the webhook and the long connection."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import lark_oapi as lark
+from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+
+from teamassist.adapters import webhook_kit
+from teamassist.adapters.feishu.cards import CardActions
+from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.feishu.events import message_from_event
+from teamassist.chat.dispatcher import Dispatcher
+from teamassist.chat.types import InboundMessage
+from teamassist.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+class FeishuInbound:
+    """Turns verified Feishu requests into dispatcher calls (shared by webhook and long conn)."""
+
+    def __init__(
+        self,
+        settings: FeishuSettings,
+        dispatcher: Dispatcher,
+        cards: CardActions,
+        clock: Clock,
+        names: Callable[[str], str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.dispatcher = dispatcher
+        self.cards = cards
+        self.clock = clock
+        self.names = names
+
+    def handler(self, on_message: Callable[[InboundMessage], None]) -> lark.EventDispatcherHandler:
+        """An SDK handler whose message events go to ``on_message`` and buttons to the cards."""
+        encrypt_key = _secret(self.settings.encrypt_key)
+        token = _secret(self.settings.verification_token)
+
+        def _message(data: P2ImMessageReceiveV1) -> None:
+            try:
+                message = message_from_event(
+                    data, bot_open_id=self.settings.bot_open_id, now=self.clock()
+                )
+            except Exception:  # a payload we cannot read: acknowledge it, do not retry forever
+                log.exception("feishu: unreadable im.message.receive_v1 event")
+                return
+            if message is not None:
+                on_message(message)
+
+        return (
+            lark.EventDispatcherHandler.builder(encrypt_key, token)
+            .register_p2_im_message_receive_v1(_message)
+            .register_p2_card_action_trigger(self.cards)
+            .build()
+        )
+
+    def dispatch(self, message: InboundMessage) -> None:
+        """Handle one message, never raising (long connection: Feishu does not redeliver)."""
+        try:
+            self.handle(message)
+        except Exception:  # recorded as "received" (or not at all): the replay job retries it
+            log.exception("feishu: dispatching event %s failed", message.event_id)
+
+    def handle(self, message: InboundMessage) -> None:
+        """Handle one message; the reply goes out through the outbox."""
+        if self.names is not None and not message.sender_name:
+            message.sender_name = self.names(message.sender_key)
+        log.info(
+            "feishu event %s: %s message from %s in chat %s",
+            message.event_id,
+            message.chat_type.value,
+            message.sender_key,
+            message.chat_key,
+        )
+        result = self.dispatcher.handle(message, reply_via_outbox=True)
+        if result.duplicate:
+            log.info("feishu: event %s redelivered, ignored", message.event_id)
+
+    def stale(self, headers: dict[str, str]) -> bool:
+        """True when a signed request's timestamp is too far from now (a replay)."""
+        stamp = headers.get("x-lark-request-timestamp")
+        if stamp is None:
+            return False
+        try:  # strictly digits: float() would take "nan", which is never "too far" from now
+            sent = webhook_kit.unix_seconds(stamp, name="X-Lark-Request-Timestamp")
+        except webhook_kit.BadInput:
+            return True
+        now = self.clock().timestamp()
+        return abs(now - sent) > self.settings.max_request_age_seconds
+
+
+def _secret(value: Any) -> str:
+    return value.get_secret_value() if value is not None else ""

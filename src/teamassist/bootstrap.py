@@ -1,0 +1,260 @@
+"""The composition root: the one module that names every domain and every chat platform.
+
+Adding a domain is one line in ``DOMAINS``; its package declares the rest in its ``DOMAIN``
+descriptor (``<domain>/domain.py``). From the list this module builds the :class:`Runtime`
+(engine, ports, event bus, command registry, dispatcher, scheduler, senders) and the parts the
+web app mounts; Alembic and the tests take the model modules and migration folders from here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+from importlib.abc import Traversable
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamassist import redact
+from teamassist.adapters.web.sender import WebSender
+from teamassist.chat.dispatcher import Dispatcher, DispatchResult
+from teamassist.chat.registry import Registry
+from teamassist.chat.retention import RetentionSweep
+from teamassist.chat.types import InboundMessage
+from teamassist.clock import Clock, utcnow
+from teamassist.config import Settings
+from teamassist.database import make_engine, make_session_factory
+from teamassist.domain import Domain, Wiring
+from teamassist.duty.domain import DOMAIN as DUTY
+from teamassist.events import Bus
+from teamassist.feedback.domain import DOMAIN as FEEDBACK
+from teamassist.outbox.senders import Sender
+from teamassist.ports import PortMissing, Ports
+from teamassist.runtime import Kicker, Runtime, WebParts
+from teamassist.scheduler.registry import JobGroup
+from teamassist.scheduler.runner import Scheduler
+from teamassist.team.domain import DOMAIN as TEAM
+from teamassist.web.domain import DOMAIN as CORE
+
+# Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
+# loads in it (the feedback demo routes items to the people on duty).
+DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A chat platform: what it adds when it is enabled in the settings."""
+
+    key: str
+    enabled: Callable[[Settings], bool]
+    models: Sequence[str] = ()
+    senders: Callable[[Settings, sessionmaker[Session], Clock], list[Sender]] = lambda *_: []
+    jobs: Callable[[Settings], list[JobGroup]] = lambda _settings: []
+    inbound: Callable[[Settings, Dispatcher, sessionmaker[Session], Clock], APIRouter] | None = None
+
+
+# Platform modules are imported only when the platform is enabled (lark-oapi alone takes ~0.5 s).
+def _qq_senders(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> list[Sender]:
+    from teamassist.adapters.qq.sender import QQSender
+
+    return [QQSender(settings.qq, factory, clock)]
+
+
+def _qq_jobs(settings: Settings) -> list[JobGroup]:
+    from teamassist.adapters.qq.client import QQClient
+    from teamassist.adapters.qq.jobs import quiet_jobs
+
+    return [quiet_jobs(QQClient(settings.qq))]
+
+
+def _qq_inbound(
+    settings: Settings, dispatcher: Dispatcher, factory: sessionmaker[Session], clock: Clock
+) -> APIRouter:
+    from teamassist.adapters.qq.webhook import build_router
+
+    def dispatch(message: InboundMessage) -> DispatchResult:
+        return dispatcher.handle(message, reply_via_outbox=True)
+
+    return build_router(settings.qq, dispatch=dispatch, factory=factory, clock=clock)
+
+
+def _feishu_senders(settings: Settings, *_: object) -> list[Sender]:
+    from teamassist.adapters.feishu.sender import FeishuSender
+
+    return [FeishuSender(settings.feishu)]
+
+
+def _feishu_inbound(
+    settings: Settings, dispatcher: Dispatcher, factory: sessionmaker[Session], clock: Clock
+) -> APIRouter:
+    from teamassist.adapters.feishu.webhook import build_router
+
+    return build_router(settings.feishu, dispatcher=dispatcher, factory=factory, clock=clock)
+
+
+def _wecom_senders(settings: Settings, _factory: object, clock: Clock) -> list[Sender]:
+    from teamassist.adapters.wecom.sender import WeComSender
+
+    return [WeComSender(settings.wecom, now=lambda: clock().timestamp())]
+
+
+def _web_senders(_settings: Settings, factory: sessionmaker[Session], clock: Clock) -> list[Sender]:
+    return [WebSender(factory, clock)]
+
+
+PLATFORMS: list[Platform] = [
+    Platform("web", enabled=lambda _s: True, senders=_web_senders),
+    Platform(
+        "qq",
+        enabled=lambda s: s.qq.enabled,
+        models=("teamassist.adapters.qq.models",),
+        senders=_qq_senders,
+        jobs=_qq_jobs,
+        inbound=_qq_inbound,
+    ),
+    Platform(
+        "feishu",
+        enabled=lambda s: s.feishu.enabled,
+        senders=_feishu_senders,
+        inbound=_feishu_inbound,
+    ),
+    Platform("wecom", enabled=lambda s: s.wecom.enabled, senders=_wecom_senders),
+]
+
+
+def model_modules(domains: Sequence[Domain] | None = None) -> list[str]:
+    """Every model module of the domains and platforms (all platforms: the schema is one)."""
+    domains = DOMAINS if domains is None else domains
+    return [
+        *(m for d in domains for m in d.models),
+        *(m for p in PLATFORMS for m in p.models),
+    ]
+
+
+def import_models(domains: Sequence[Domain] | None = None) -> None:
+    """Import every model module, so ``Base.metadata`` holds every table."""
+    for name in model_modules(domains):
+        importlib.import_module(name)
+
+
+def unmodelled_names(domains: Sequence[Domain] | None = None) -> set[str]:
+    """Names of database objects that migrations build outside the models (a model module's
+    ``UNMODELLED``): full-text tables and special indexes."""
+    names: set[str] = set()
+    for name in model_modules(domains):
+        names.update(getattr(importlib.import_module(name), "UNMODELLED", ()))
+    return names
+
+
+def include_name(name: str | None, _type: str, _parents: object) -> bool:
+    """Alembic's ``include_name`` hook: compare everything but the unmodelled objects (a
+    table's name or its prefix, e.g. FTS5's shadow tables ``<name>_data``)."""
+    if name is None:
+        return True
+    return not any(name == u or name.startswith(f"{u}_") for u in unmodelled_names())
+
+
+def migration_folders(domains: Sequence[Domain] | None = None) -> list[Traversable]:
+    """Each domain's Alembic versions folder (one branch per domain key)."""
+    domains = DOMAINS if domains is None else domains
+    return [f for d in domains if (f := d.folder("migrations")) is not None]
+
+
+def check_keys(domains: Sequence[Domain]) -> None:
+    """Refuse two domains with one key (their catalogue, branch and URLs would collide)."""
+    seen: set[str] = set()
+    for domain in domains:
+        if domain.key in seen:
+            raise ValueError(f"two domains share the key {domain.key!r}")
+        seen.add(domain.key)
+
+
+def provide_ports(domains: Sequence[Domain], wiring: Wiring) -> None:
+    """Fill ``wiring.ports`` from the domains' ``provides``; a missing requirement is fatal."""
+    for domain in domains:
+        for port, factory in domain.provides.items():
+            wiring.ports.provide(port, factory(wiring))
+    for domain in domains:
+        for port in domain.requires:
+            if not wiring.ports.has(port):
+                raise PortMissing(
+                    f"the {domain.key!r} domain requires the {port.__name__} port, "
+                    "but no installed domain provides it (see teamassist.bootstrap.DOMAINS)"
+                )
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock = utcnow, domains: Sequence[Domain] | None = None
+) -> Runtime:
+    """Assemble the runtime of ``domains`` (default: ``DOMAINS``) from settings."""
+    domains = list(DOMAINS if domains is None else domains)
+    check_keys(domains)
+    redact.install(redact.settings_secrets(settings))  # before anything can log a secret
+    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    factory = make_session_factory(engine)
+    ports = Ports()
+    wiring = Wiring(settings=settings, factory=factory, clock=clock, ports=ports)
+    provide_ports(domains, wiring)
+    bus = Bus(s for d in domains if d.subscriptions is not None for s in d.subscriptions(wiring))
+    bus.install(factory)
+    for domain in domains:
+        if domain.install is not None:
+            domain.install(wiring)
+    platforms = [p for p in PLATFORMS if p.enabled(settings)]
+    kicker = Kicker()
+    registry = Registry([g for d in domains for g in d.commands])
+    dispatcher = Dispatcher(
+        factory,
+        registry,
+        clock=clock,
+        after_commit=kicker.kick,
+        public_url=settings.web.public_url,
+    )
+    scheduler = Scheduler(
+        factory,
+        [*(g for d in domains for g in d.jobs), *(g for p in platforms for g in p.jobs(settings))],
+        clock=clock,
+        catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
+        system_jobs=[
+            dispatcher.replay_pending,
+            RetentionSweep(
+                factory,
+                clock,
+                inbox_days=settings.retention.inbox_days,
+                outbox_days=settings.retention.outbox_days,
+            ),
+        ],
+        after_commit=kicker.kick,
+        ports=ports,
+    )
+    web = WebParts(
+        api=[r for d in domains for r in d.api],
+        pages=[r for d in domains for r in d.pages],
+        public=[r for d in domains for r in d.public],
+        webhooks=[
+            partial(p.inbound, settings, dispatcher, factory, clock)
+            for p in platforms
+            if p.inbound is not None
+        ],
+        nav=[n for d in domains for n in d.nav],
+        templates=[f for d in domains if (f := d.folder("templates")) is not None],
+        static=[f for d in domains if (f := d.folder("static")) is not None],
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        factory=factory,
+        registry=registry,
+        dispatcher=dispatcher,
+        scheduler=scheduler,
+        clock=clock,
+        kicker=kicker,
+        ports=ports,
+        events=bus,
+        domains=domains,
+        web=web,
+        senders={s.platform: s for p in platforms for s in p.senders(settings, factory, clock)},
+    )

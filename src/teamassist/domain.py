@@ -1,0 +1,84 @@
+"""The ``Domain`` descriptor: everything one domain brings to the house, in one value.
+
+Each domain package exports ``DOMAIN`` from its ``domain.py``; the composition root
+(``teamassist.bootstrap``) lists them and is the only module that names them all. Nothing here
+imports a domain: the descriptor only describes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from importlib.abc import Traversable
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session, sessionmaker
+
+from teamassist.chat.registry import CommandGroup
+from teamassist.clock import Clock
+from teamassist.config import Settings
+from teamassist.events import Subscription
+from teamassist.ports import Ports
+from teamassist.scheduler.registry import JobGroup
+from teamassist.team.models import Workspace
+
+ASSET_KINDS = ("templates", "static", "locale", "migrations")
+
+DemoLoader = Callable[[Session, Workspace, datetime], None]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What a domain's ``provides`` factories and ``install`` hook get at start-up."""
+
+    settings: Settings
+    factory: sessionmaker[Session]
+    clock: Clock
+    ports: Ports
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One dashboard navigation link: the path and the catalogue key of its label."""
+
+    href: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One domain: its key, what it declares, and what it provides to and requires of others.
+
+    ``key`` is the catalogue namespace (``locale/<key>.toml``), the Alembic branch label, and the
+    prefix of its URLs and job keys. ``assets`` maps ``templates``/``static``/``locale``/
+    ``migrations`` to folders (usually found by :func:`assets_in` inside the domain package).
+    """
+
+    key: str
+    models: Sequence[str] = ()  # module names, imported so Base.metadata is complete
+    commands: Sequence[CommandGroup] = ()  # in /帮助 order
+    jobs: Sequence[JobGroup] = ()
+    api: Sequence[APIRouter] = ()  # mounted under /api/v1
+    pages: Sequence[APIRouter] = ()  # dashboard pages (sign-in applied by each page)
+    public: Sequence[APIRouter] = ()  # no sign-in, e.g. /ical/<token>.ics
+    nav: Sequence[NavEntry] = ()
+    assets: Mapping[str, Traversable] = field(default_factory=dict)
+    demo: DemoLoader | None = None
+    # Built once the ports are filled, so a handler can hold the ports it needs.
+    subscriptions: Callable[[Wiring], Sequence[Subscription[Any]]] | None = None
+    provides: Mapping[type, Callable[[Wiring], object]] = field(default_factory=dict)
+    requires: Sequence[type] = ()
+    install: Callable[[Wiring], None] | None = None  # per-runtime hooks (e.g. session events)
+
+    def folder(self, kind: str) -> Traversable | None:
+        """The domain's ``kind`` folder (one of :data:`ASSET_KINDS`), or None."""
+        return self.assets.get(kind)
+
+
+def assets_in(package: str) -> dict[str, Traversable]:
+    """The asset folders that exist inside ``package`` (e.g. ``teamassist.duty``)."""
+    root = resources.files(package)
+    return {kind: root / kind for kind in ASSET_KINDS if (root / kind).is_dir()}

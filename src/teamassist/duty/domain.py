@@ -1,0 +1,30 @@
+"""The duty desk: rotations, sign-ins, swaps, reports and feeds. Provides the ``Roster`` port."""
+
+from __future__ import annotations
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.duty import api, demo, feed_commands, jobs, pages, revision
+from teamassist.duty import commands as duty_commands
+from teamassist.duty.roster import DutyRoster
+from teamassist.ports import Roster
+
+
+def _install(wiring: Wiring) -> None:
+    # Schedule writes bump the rotation revision in their own transaction (see duty.revision).
+    revision.install(wiring.factory)
+
+
+DOMAIN = Domain(
+    key="duty",
+    models=("teamassist.duty.models", "teamassist.duty.feed_models"),
+    commands=(duty_commands.commands, feed_commands.commands),
+    jobs=(jobs.jobs,),
+    api=(api.router,),
+    pages=(pages.router,),
+    public=(api.public_router,),
+    nav=(NavEntry("/duty", "duty_web.nav"),),
+    assets=assets_in("teamassist.duty"),
+    demo=demo.load,
+    provides={Roster: lambda _wiring: DutyRoster()},
+    install=_install,
+)

@@ -1,0 +1,42 @@
+"""The feedback desk: bug reports and suggestions, routed to whoever is on duty."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import DutySignedIn, HandoffDigest, Subscription, on
+from teamassist.feedback import api, demo, flows, jobs, pages
+from teamassist.feedback import commands as feedback_commands
+from teamassist.ports import Roster, Workdays
+
+
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    roster = wiring.ports.get(Roster)
+
+    def signed_in(session: Session, event: DutySignedIn) -> None:
+        flows.on_signed_in(
+            session=session, roster=roster, team=event.team, member=event.member, now=event.now
+        )
+
+    def handoff_section(session: Session, query: HandoffDigest) -> str | None:
+        return flows.handoff_section(session=session, team=query.team, now=query.now)
+
+    return [on(DutySignedIn, signed_in), on(HandoffDigest, handoff_section)]
+
+
+DOMAIN = Domain(
+    key="feedback",
+    models=("teamassist.feedback.models",),
+    commands=(feedback_commands.commands,),
+    jobs=(jobs.jobs,),
+    api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/feedback", "feedback_web.nav"),),
+    assets=assets_in("teamassist.feedback"),
+    demo=demo.load_demo,
+    subscriptions=_subscriptions,
+    requires=(Roster, Workdays),
+)

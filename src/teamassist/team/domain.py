@@ -1,0 +1,13 @@
+"""The team domain: workspaces, teams, members, channels and their settings."""
+
+from __future__ import annotations
+
+from teamassist.domain import Domain, assets_in
+from teamassist.team.api import router
+
+DOMAIN = Domain(
+    key="team",
+    models=("teamassist.team.models",),
+    api=(router,),
+    assets=assets_in("teamassist.team"),
+)

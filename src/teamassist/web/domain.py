@@ -1,0 +1,40 @@
+"""The core domain: chat (inbox, commands, web chat), the outbox, the web shell, and the
+working calendar (provides the ``Workdays`` port).
+
+Its catalogue (``core``, ``web``, ``feishu``, ``importer``) and the shared migrations (the core
+schema, the QQ usage table, import sources: branches ``core``, ``qq`` and ``import``) stay in the
+package root; its templates and static files are the shell's, in ``web/``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from teamassist.chat.api import router as chat_api
+from teamassist.chat.commands import commands
+from teamassist.domain import Domain, assets_in
+from teamassist.outbox.api import router as outbox_api
+from teamassist.ports import Workdays
+from teamassist.web.pages import router as shell_pages
+from teamassist.workdays import ChinaWorkdays
+
+DOMAIN = Domain(
+    key="core",
+    models=(
+        "teamassist.chat.models",
+        "teamassist.outbox.models",
+        "teamassist.scheduler.models",
+        "teamassist.adapters.web.models",
+        "teamassist.importers.models",
+    ),
+    commands=(commands,),
+    api=(chat_api, outbox_api),
+    pages=(shell_pages,),
+    # The one working calendar (teamassist.workdays), for every domain that counts working days.
+    provides={Workdays: lambda _wiring: ChinaWorkdays()},
+    assets={
+        **assets_in("teamassist.web"),
+        "locale": resources.files("teamassist") / "locale",
+        "migrations": resources.files("teamassist") / "migrations" / "versions",
+    },
+)
