@@ -18,7 +18,7 @@ from importlib.abc import Traversable
 from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist import redact
+from teamassist import i18n, redact
 from teamassist.adapters.web.sender import WebSender
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult
 from teamassist.chat.registry import Registry
@@ -172,18 +172,23 @@ def check_keys(domains: Sequence[Domain]) -> None:
         seen.add(domain.key)
 
 
-def provide_ports(domains: Sequence[Domain], wiring: Wiring) -> None:
-    """Fill ``wiring.ports`` from the domains' ``provides``; a missing requirement is fatal."""
-    for domain in domains:
-        for port, factory in domain.provides.items():
-            wiring.ports.provide(port, factory(wiring))
+def check_requires(domains: Sequence[Domain]) -> None:
+    """Refuse to start when a domain requires a port no listed domain provides."""
+    provided = {port for domain in domains for port in domain.provides}
     for domain in domains:
         for port in domain.requires:
-            if not wiring.ports.has(port):
+            if port not in provided:
                 raise PortMissing(
                     f"the {domain.key!r} domain requires the {port.__name__} port, "
                     "but no installed domain provides it (see teamassist.bootstrap.DOMAINS)"
                 )
+
+
+def provide_ports(domains: Sequence[Domain], wiring: Wiring) -> None:
+    """Fill ``wiring.ports`` from the domains' ``provides``."""
+    for domain in domains:
+        for port, factory in domain.provides.items():
+            wiring.ports.provide(port, factory(wiring))
 
 
 def build_runtime(
@@ -192,7 +197,11 @@ def build_runtime(
     """Assemble the runtime of ``domains`` (default: ``DOMAINS``) from settings."""
     domains = list(DOMAINS if domains is None else domains)
     check_keys(domains)
+    check_requires(domains)  # before anything is built
     redact.install(redact.settings_secrets(settings))  # before anything can log a secret
+    for domain in domains:
+        if (locale := domain.folder("locale")) is not None:
+            i18n.add_folder(locale)  # built-in ones are found anyway; a domain outside is not
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     factory = make_session_factory(engine)
     ports = Ports()
@@ -212,6 +221,7 @@ def build_runtime(
         clock=clock,
         after_commit=kicker.kick,
         public_url=settings.web.public_url,
+        ports=ports,
     )
     scheduler = Scheduler(
         factory,
