@@ -3,7 +3,7 @@ workspace, and the chat driver."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +13,7 @@ from teamassist.bootstrap import build_runtime
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
 from teamassist.database import transaction
+from teamassist.domain import Domain
 from teamassist.runtime import Runtime
 from tests.support.chat import ChatDriver, RecordingSender
 from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
@@ -55,10 +56,13 @@ def clock() -> FrozenClock:
     return FrozenClock(DEFAULT_NOW)
 
 
-def make_runtime(url: str, clock: FrozenClock, **settings: object) -> Runtime:
-    """A runtime on ``url`` with recording senders for every chat platform."""
+def make_runtime(
+    url: str, clock: FrozenClock, *, domains: Sequence[Domain] | None = None, **settings: object
+) -> Runtime:
+    """A runtime on ``url`` with recording senders for every chat platform; ``domains``
+    defaults to the bootstrap's list."""
     config = Settings(database={"url": url}, **settings)  # type: ignore[arg-type]
-    runtime = build_runtime(config, clock=clock)
+    runtime = build_runtime(config, clock=clock, domains=domains)
     for platform in ("qq", "feishu", "wecom"):
         runtime.senders.setdefault(platform, RecordingSender(platform))
     # Webhooks may finish a command after acknowledging it; deliver only once that work is done.

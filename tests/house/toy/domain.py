@@ -1,0 +1,19 @@
+"""The toy domain: everything a domain can bring, to prove that adding one is one line."""
+
+from __future__ import annotations
+
+from teamassist.domain import Domain, NavEntry, assets_in
+from teamassist.ports import Roster
+from tests.house.toy import api, commands, jobs, pages
+
+DOMAIN = Domain(
+    key="toy",
+    models=("tests.house.toy.models",),
+    commands=(commands.commands,),
+    jobs=(jobs.jobs,),
+    api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/toy", "toy.nav"),),
+    assets=assets_in("tests.house.toy"),
+    requires=(Roster,),
+)
