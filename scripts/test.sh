@@ -22,5 +22,6 @@ export TEAMASSIST_TEST_ALL_BACKENDS=1
 
 echo "== ruff"; $BIN/ruff check src tests benchmarks && $BIN/ruff format --check -q src tests benchmarks
 echo "== mypy"; $BIN/mypy
+echo "== import contracts"; $BIN/lint-imports --no-cache
 echo "== pytest"
 $BIN/pytest -q -n 2 --dist loadfile "$@"
