@@ -40,9 +40,9 @@ from sqlalchemy.engine import make_url
 from tests.support.server import free_port
 
 from teamassist import demo, migrate
+from teamassist.bootstrap import build_runtime
 from teamassist.config import Settings
 from teamassist.database import StatementCounter, normalise_url, transaction
-from teamassist.runtime import build_runtime
 from teamassist.web.app import create_app
 
 TOKEN = "bench-token"
@@ -145,7 +145,7 @@ def prepare(url: str) -> None:
     runtime = build_runtime(Settings(database={"url": url}))  # type: ignore[arg-type]
     try:
         with transaction(runtime.factory) as session:
-            demo.load(session, now=runtime.clock())
+            demo.load(session, now=runtime.clock(), domains=runtime.domains)
     finally:
         runtime.close()
 
