@@ -33,7 +33,8 @@ class DeliveryStats:
     """What one delivery pass did."""
 
     sent: int = 0
-    retried: int = 0
+    retried: int = 0  # rescheduled, rate-limited ones included
+    rate_limited: int = 0  # of ``retried``: waiting for a platform's limit, no attempt spent
     dead: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -127,7 +128,12 @@ def _record_failure(
             uncertain=uncertain,
         )
     stats.errors.append(f"#{message.outbox_id} {message.platform}: {error}")
-    if status == "dead":
+    if retry_after is not None and status != "missing":
+        # Expected under a backlog (a robot allows 20 a minute): not worth a warning each.
+        stats.retried += 1
+        stats.rate_limited += 1
+        log.debug("outbox #%s waits %.0f s: %s", message.outbox_id, retry_after, error)
+    elif status == "dead":
         stats.dead += 1
         log.error("outbox #%s gave up: %s", message.outbox_id, error)
     else:

@@ -27,6 +27,9 @@ class OutgoingMessage:
 class DeliveryError(Exception):
     """A send failed; ``transient`` errors are retried, permanent ones are not.
 
+    ``retry_after`` means "rate-limited: come back then" (a platform's 429 or quota code, or a
+    local limiter): the notice waits without spending an attempt and never goes dead for it.
+
     ``ambiguous``: the request went out but no answer came (a read timeout): the platform may
     have taken the message. The retry then carries ``possibly_sent``.
     """

@@ -143,7 +143,8 @@ def mark_failed(
     """Schedule a retry for a transient failure, or give up; returns the new status.
 
     ``uncertain``: the platform may have taken the message (no answer); the next attempt is
-    told so (see :data:`UNCERTAIN`).
+    told so (see :data:`UNCERTAIN`). A failure with ``retry_after`` is a rate limit:
+    rescheduled then, attempt not counted.
     """
     row = session.get(OutboxMessage, outbox_id)
     if row is None:
@@ -153,12 +154,15 @@ def mark_failed(
     uncertain = uncertain or (row.last_error or "").startswith(UNCERTAIN)
     row.last_error = ((UNCERTAIN if uncertain else "") + error)[:2000]
     row.lease_until = None
+    if retry_after is not None:
+        # Rate-limited: a wait, not a failure. Give back the attempt the claim counted, so a
+        # long backlog behind a 20/min robot is delivered in full instead of going dead.
+        row.attempts = max(0, row.attempts - 1)
+        row.status = OutboxStatus.PENDING
+        row.next_attempt_at = now + timedelta(seconds=max(0.0, retry_after))
+        return row.status
     if transient and row.attempts < max_attempts:
-        delay = (
-            retry_after
-            if retry_after is not None
-            else backoff_seconds(row.attempts, base=base, cap=cap)
-        )
+        delay = backoff_seconds(row.attempts, base=base, cap=cap)
         row.status = OutboxStatus.PENDING
         row.next_attempt_at = now + timedelta(seconds=delay)
     else:

@@ -1,0 +1,141 @@
+"""A rate-limited notice waits without spending an attempt, and never goes dead for it.
+
+Issue #9: a WeCom robot backlog of 1,000 (20 a minute allowed) ended with 760 dead, because each
+local "wait" burned one of the 12 attempts. Driven through the local fake robot webhook with a
+clock we move: no real waiting.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from teamassist.chat.types import Reply
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.outbox import service
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.outbox.senders import DeliveryError, OutgoingMessage
+from teamassist.runtime import Runtime
+from tests.conftest import make_runtime
+from tests.platforms.fakes.wecom import FakeWeCom
+
+BACKLOG = 1_000
+PER_MINUTE = 20
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeWeCom]:
+    server = FakeWeCom({"KEY-duty"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wecom(fake: FakeWeCom, sqlite_url: str, clock: FrozenClock) -> Iterator[Runtime]:
+    fake.reset()
+    runtime = make_runtime(
+        sqlite_url,
+        clock,
+        wecom={"enabled": True, "api_base": fake.url, "robots": {"duty": "KEY-duty"}},
+    )
+    yield runtime
+    runtime.close()
+
+
+def _queue(rt: Runtime, count: int) -> None:
+    with transaction(rt.factory) as session:
+        for n in range(count):
+            service.enqueue(
+                session,
+                key=f"backlog:{n}",
+                platform="wecom",
+                address="duty",
+                reply=Reply(body=f"提醒 #{n}"),
+                now=rt.clock(),
+            )
+
+
+def _statuses(rt: Runtime) -> Counter[str]:
+    with rt.factory() as session:
+        rows = session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    return Counter({str(status): int(count) for status, count in rows})
+
+
+def test_a_wecom_robot_backlog_of_1000_at_20_a_minute_is_delivered_in_full_once(
+    wecom: Runtime, fake: FakeWeCom, clock: FrozenClock
+) -> None:
+    _queue(wecom, BACKLOG)
+    minutes = 0
+    while _statuses(wecom)[OutboxStatus.SENT] < BACKLOG and minutes < 2 * BACKLOG // PER_MINUTE:
+        stats = wecom.deliver()
+        # never more than the robot's minute, and a wait is never a death
+        assert stats.sent <= PER_MINUTE and stats.dead == 0
+        if stats.sent < PER_MINUTE or stats.rate_limited:
+            clock.set(clock() + timedelta(seconds=60))
+            minutes += 1
+    counts = _statuses(wecom)
+    assert counts == Counter({OutboxStatus.SENT: BACKLOG})
+    bodies = [m.markdown for m in fake.received]
+    assert len(bodies) == BACKLOG and len(set(bodies)) == BACKLOG  # each exactly once
+    assert minutes <= BACKLOG // PER_MINUTE + 1  # 50 minutes of robot time, not more
+    with wecom.factory() as session:
+        # the waits spent nothing: every notice went out on its first counted attempt
+        assert set(session.scalars(select(OutboxMessage.attempts))) == {1}
+
+
+class _AlwaysLimited:
+    platform = "wecom"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        self.calls += 1
+        raise DeliveryError("quota", transient=False, retry_after=30)
+
+
+def test_a_notice_rate_limited_more_often_than_max_attempts_stays_pending(
+    sqlite_runtime: Runtime, clock: FrozenClock
+) -> None:
+    rt = sqlite_runtime
+    rt.settings.outbox.max_attempts = 3
+    sender = _AlwaysLimited()
+    rt.senders["wecom"] = sender
+    _queue(rt, 1)
+    for _ in range(10):
+        stats = rt.deliver()
+        assert stats.rate_limited == 1 and stats.retried == 1 and stats.dead == 0
+        with rt.factory() as session:
+            row = session.scalars(select(OutboxMessage)).one()
+            # rescheduled at the time the platform named, no attempt counted
+            assert row.status == OutboxStatus.PENDING and row.attempts == 0
+            assert row.next_attempt_at == clock() + timedelta(seconds=30)
+        clock.set(clock() + timedelta(seconds=30))
+    assert sender.calls == 10
+
+
+def test_a_plain_failure_still_counts_and_gives_up(
+    sqlite_runtime: Runtime, clock: FrozenClock
+) -> None:
+    """The rate-limit exemption does not keep a notice that keeps failing alive forever."""
+
+    class Broken:
+        platform = "wecom"
+
+        def send(self, message: OutgoingMessage) -> str | None:
+            raise DeliveryError("system busy")
+
+    rt = sqlite_runtime
+    rt.settings.outbox.max_attempts = 2
+    rt.senders["wecom"] = Broken()
+    _queue(rt, 1)
+    assert rt.deliver().retried == 1
+    clock.set(clock() + timedelta(hours=2))
+    assert rt.deliver().dead == 1
