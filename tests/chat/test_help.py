@@ -37,9 +37,15 @@ def test_help_for_one_command_and_unknown(chat: ChatDriver) -> None:
     assert "无法识别指令" in chat.text("/帮助 nope", as_="zhangsan")
 
 
-def test_extra_arguments_are_reported(chat: ChatDriver) -> None:
+def test_text_after_a_command_without_arguments_is_accepted(chat: ChatDriver) -> None:
+    # Issue #10 B: trailing words after an argument-less command are accepted, as the seed did.
     text = chat.text("/我是谁 多余", as_="zhangsan")
-    assert "多余的内容" in text and "用法：/我是谁" in text
+    assert "多余的内容" not in text and text == chat.text("/我是谁", as_="zhangsan")
+
+
+def test_extra_arguments_are_reported(chat: ChatDriver) -> None:
+    text = chat.text("/查看值班表 3 多余", as_="zhangsan")
+    assert "多余的内容" in text and "用法：/查看值班表" in text
 
 
 def test_whoami_shows_role(chat: ChatDriver) -> None:

@@ -129,7 +129,11 @@ def parse_args(
         if value is None and arg.required:
             raise ArgError("core.error.missing_arg", arg=_label(arg))
         values[arg.name] = value
-    if remaining.strip():
+    # A command without arguments takes trailing words as the seed did ("/值班签到 早上好"):
+    # people greet or explain; refusing that would make the bot feel brittle. A command that
+    # declares arguments still refuses what none of them consumed, since that text was meant
+    # to say something the command cannot hold.
+    if remaining.strip() and spec.args:
         raise ArgError("core.error.extra_text", text=remaining.strip()[:40])
     return values
 
