@@ -117,6 +117,11 @@ class OutboxSettings(BaseModel):
     base_backoff_seconds: float = 5.0
     max_backoff_seconds: float = 3600.0
     lease_seconds: float = 120.0
+    # The longest one send may take (adapters time out at 10 s; a split notice is several
+    # calls): a claim's lease grows by this for every notice of its platform ahead of it.
+    send_seconds_max: float = 30.0
+    # Destinations of one platform sent to at the same time (one lane per address).
+    lanes_per_platform: int = Field(default=4, ge=1)
 
 
 class RetentionSettings(BaseModel):

@@ -56,6 +56,9 @@ class WebParts:
     static: Sequence[Traversable] = ()
 
 
+DELIVERY_BATCH = 100  # notices one delivery pass claims
+
+
 @dataclass
 class Runtime:
     """Everything a boundary (web request, CLI, job, test) needs to act."""
@@ -79,6 +82,22 @@ class Runtime:
         """Run one delivery pass now."""
         return deliver_due(self.factory, self.senders, self.settings.outbox, self.clock())
 
+    def _delivery_pass(
+        self, *, platforms: list[str] | None = None, exclude: Sequence[str] = ()
+    ) -> Callable[[], DeliveryStats]:
+        def run() -> DeliveryStats:
+            return deliver_due(
+                self.factory,
+                self.senders,
+                self.settings.outbox,
+                self.clock(),
+                limit=DELIVERY_BATCH,
+                platforms=platforms,
+                exclude=exclude,
+            )
+
+        return run
+
     def kick(self) -> None:
         """Ask the background worker (if running) to deliver right away."""
         self.kicker.kick()
@@ -86,8 +105,13 @@ class Runtime:
     def start_worker(self) -> None:
         """Deliver in the background, kicked after every commit that queued notices."""
         if self.worker is None:
+            # One loop per platform (and one for notices of platforms not enabled here), so a
+            # slow or failing platform's passes never hold up another's.
+            enabled = sorted(self.senders)
+            passes = [self._delivery_pass(platforms=[name]) for name in enabled]
+            passes.append(self._delivery_pass(exclude=enabled))
             self.worker = DeliveryWorker(
-                self.deliver, interval=self.settings.scheduler.tick_seconds
+                passes, interval=self.settings.scheduler.tick_seconds, batch=DELIVERY_BATCH
             )
             self.kicker.worker = self.worker
             self.worker.start()

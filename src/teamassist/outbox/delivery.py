@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +38,13 @@ class DeliveryStats:
     retried: int = 0  # rescheduled, rate-limited ones included
     rate_limited: int = 0  # of ``retried``: waiting for a platform's limit, no attempt spent
     dead: int = 0
+    claimed: int = 0
     errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def drained(self, limit: int) -> bool:
+        """True when another pass now would find little: a short batch, or only waits."""
+        return self.claimed < limit or self.rate_limited >= self.claimed
 
 
 def deliver_due(
@@ -46,12 +54,24 @@ def deliver_due(
     now: datetime,
     *,
     limit: int = 100,
+    platforms: Collection[str] | None = None,
+    exclude: Collection[str] = (),
 ) -> DeliveryStats:
-    """Send every due notice once; failures are rescheduled with backoff."""
+    """Send every due notice once; failures are rescheduled with backoff.
+
+    One lane per destination (platform, address) keeps a destination's notices in order; lanes
+    run concurrently, at most ``settings.lanes_per_platform`` per platform, so a slow or
+    timing-out platform holds up only its own lanes.
+    """
     stats = DeliveryStats()
     with transaction(factory) as session:
         claimed = service.claim_due(
-            session, now=now, lease_seconds=settings.lease_seconds, limit=limit
+            session,
+            now=now,
+            lease_seconds=settings.lease_seconds,
+            limit=limit,
+            platforms=platforms,
+            exclude=exclude,
         )
         rows = [session.get(OutboxMessage, i) for i in claimed]
         messages = [
@@ -68,13 +88,65 @@ def deliver_due(
             for row in rows
             if row is not None
         ]
+        # The lease covers the work: a notice may wait behind every earlier one of its platform
+        # in this batch (counted as if one at a time), each up to the longest send.
+        position: dict[str, int] = defaultdict(int)
+        leases: dict[int, datetime] = {}
+        for message in messages:
+            position[message.platform] += 1
+            seconds = (
+                settings.lease_seconds + position[message.platform] * settings.send_seconds_max
+            )
+            leases[message.outbox_id] = now + timedelta(seconds=seconds)
+        service.extend_leases(session, leases)
+    stats.claimed = len(messages)
+    lanes: dict[tuple[str, str], list[OutgoingMessage]] = defaultdict(list)
     for message in messages:
-        sender = senders.get(message.platform)
+        lanes[(message.platform, message.address)].append(message)
+    pools: dict[str, ThreadPoolExecutor] = {}
+    try:
+        futures = []
+        for (platform, _address), lane in lanes.items():
+            if platform not in pools:
+                pools[platform] = ThreadPoolExecutor(
+                    max_workers=settings.lanes_per_platform, thread_name_prefix=f"outbox-{platform}"
+                )
+            futures.append(
+                pools[platform].submit(
+                    _send_lane, factory, senders.get(platform), settings, now, lane, stats
+                )
+            )
+        for future in futures:
+            future.result()
+    finally:
+        for pool in pools.values():
+            pool.shutdown(wait=True)
+    return stats
+
+
+def _send_lane(
+    factory: sessionmaker[Session],
+    sender: Sender | None,
+    settings: OutboxSettings,
+    now: datetime,
+    lane: list[OutgoingMessage],
+    stats: DeliveryStats,
+) -> None:
+    """Send one destination's notices in order; once it is rate-limited, the rest wait too."""
+    wait: DeliveryError | None = None
+    for message in lane:
+        if wait is not None:  # same destination, same limit: do not ask again this pass
+            _record_failure(
+                factory, settings, now, message, str(wait), True, wait.retry_after, stats
+            )
+            continue
         try:
             if sender is None:
                 raise DeliveryError(f"platform {message.platform!r} is not enabled")
             external_id = sender.send(message)
         except DeliveryError as exc:
+            if exc.retry_after is not None:
+                wait = exc
             _record_failure(
                 factory,
                 settings,
@@ -98,8 +170,8 @@ def deliver_due(
                 service.mark_sent(
                     session, outbox_id=message.outbox_id, now=now, external_id=external_id
                 )
-            stats.sent += 1
-    return stats
+            with stats.lock:
+                stats.sent += 1
 
 
 def _record_failure(
@@ -127,49 +199,76 @@ def _record_failure(
             cap=settings.max_backoff_seconds,
             uncertain=uncertain,
         )
-    stats.errors.append(f"#{message.outbox_id} {message.platform}: {error}")
-    if retry_after is not None and status != "missing":
+    with stats.lock:
+        stats.errors.append(f"#{message.outbox_id} {message.platform}: {error}")
+        if retry_after is not None and status != "missing":
+            stats.retried += 1
+            stats.rate_limited += 1
+        elif status == "dead":
+            stats.dead += 1
+        else:
+            stats.retried += 1
+    if retry_after is not None:
         # Expected under a backlog (a robot allows 20 a minute): not worth a warning each.
-        stats.retried += 1
-        stats.rate_limited += 1
         log.debug("outbox #%s waits %.0f s: %s", message.outbox_id, retry_after, error)
     elif status == "dead":
-        stats.dead += 1
         log.error("outbox #%s gave up: %s", message.outbox_id, error)
     else:
-        stats.retried += 1
         log.warning("outbox #%s will retry: %s", message.outbox_id, error)
 
 
 class DeliveryWorker:
-    """A background thread that delivers as soon as it is kicked, and on every interval."""
+    """Background loops that deliver as soon as kicked, and on every interval.
 
-    def __init__(self, run_once: Callable[[], object], interval: float) -> None:
-        self._run_once = run_once
+    Each loop (one per platform, so a slow platform's pass never holds up another's) runs again
+    at once after a full batch and sleeps only when its last pass found less than a full batch
+    or nothing but rate-limited notices.
+    """
+
+    def __init__(
+        self,
+        run_once: Callable[[], object] | Sequence[Callable[[], object]],
+        interval: float,
+        *,
+        batch: int = 100,
+    ) -> None:
+        passes = list(run_once) if isinstance(run_once, Sequence) else [run_once]
         self._interval = interval
-        self._wake = threading.Event()
+        self._batch = batch
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="outbox-delivery", daemon=True)
+        self._wakes = [threading.Event() for _ in passes]
+        self._threads = [
+            threading.Thread(
+                target=self._loop, args=(run, wake), name=f"outbox-delivery-{n}", daemon=True
+            )
+            for n, (run, wake) in enumerate(zip(passes, self._wakes, strict=True))
+        ]
 
     def start(self) -> None:
-        """Start the thread."""
-        self._thread.start()
+        """Start the loops."""
+        for thread in self._threads:
+            thread.start()
 
     def kick(self) -> None:
         """Deliver now (called after a transaction queued notices)."""
-        self._wake.set()
+        for wake in self._wakes:
+            wake.set()
 
     def stop(self) -> None:
-        """Stop after the current pass."""
+        """Stop after the current passes."""
         self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
+        self.kick()
+        for thread in self._threads:
+            thread.join(timeout=10)
 
-    def _loop(self) -> None:
+    def _loop(self, run_once: Callable[[], object], wake: threading.Event) -> None:
         while not self._stop.is_set():
             try:
-                self._run_once()
+                stats = run_once()
             except Exception:
                 log.exception("delivery pass failed")
-            self._wake.wait(self._interval)
-            self._wake.clear()
+                stats = None
+            if isinstance(stats, DeliveryStats) and not stats.drained(self._batch):
+                continue  # a full batch: there is likely more, go again at once
+            wake.wait(self._interval)
+            wake.clear()

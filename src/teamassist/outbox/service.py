@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -54,20 +55,30 @@ def enqueue(
     return row
 
 
-def claim_due(session: Session, *, now: datetime, lease_seconds: float, limit: int) -> list[int]:
-    """Take up to ``limit`` due notices (or ones whose sender died mid-send) for this worker."""
-    candidates = session.scalars(
-        select(OutboxMessage.id)
-        .where(
-            or_(
-                (OutboxMessage.status == OutboxStatus.PENDING)
-                & (OutboxMessage.next_attempt_at <= now),
-                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
-            )
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    lease_seconds: float,
+    limit: int,
+    platforms: Collection[str] | None = None,
+    exclude: Collection[str] = (),
+) -> list[int]:
+    """Take up to ``limit`` due notices (or ones whose sender died mid-send) for this worker.
+
+    ``platforms``/``exclude`` narrow the claim, so each platform can be drained by its own loop.
+    """
+    query = select(OutboxMessage.id).where(
+        or_(
+            (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+            (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
         )
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
+    )
+    if platforms is not None:
+        query = query.where(OutboxMessage.platform.in_(list(platforms)))
+    if exclude:
+        query = query.where(OutboxMessage.platform.not_in(list(exclude)))
+    candidates = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
     claimed: list[int] = []
     lease = now + timedelta(seconds=lease_seconds)
     for outbox_id in candidates:
@@ -104,6 +115,17 @@ def claim_due(session: Session, *, now: datetime, lease_seconds: float, limit: i
         if result.rowcount == 1:  # type: ignore[attr-defined]
             claimed.append(outbox_id)
     return claimed
+
+
+def extend_leases(session: Session, leases: Mapping[int, datetime]) -> None:
+    """Hold claimed notices until the given times (the claimer knows how long its work takes)."""
+    for outbox_id, until in leases.items():
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.SENDING)
+            .values(lease_until=until)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: str | None) -> None:

@@ -1,0 +1,150 @@
+"""The outbox drains: concurrent lanes, a slow platform delays only itself, leases cover the work,
+and the worker runs again at once after a full batch (issue #9)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from teamassist.chat.types import Reply
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.outbox import service
+from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker
+from teamassist.outbox.senders import OutgoingMessage
+from teamassist.runtime import Runtime
+
+WAIT = 30.0  # generous: only reached when the behaviour is wrong
+
+
+def _queue(rt: Runtime, platform: str, count: int, address: str = "ops") -> None:
+    with transaction(rt.factory) as session:
+        for n in range(count):
+            service.enqueue(
+                session,
+                key=f"{platform}:{address}:{n}",
+                platform=platform,
+                address=address,
+                reply=Reply(body=f"通知 {n}"),
+                now=rt.clock(),
+            )
+
+
+class _Fast:
+    def __init__(self, platform: str, expected: int) -> None:
+        self.platform = platform
+        self.expected = expected
+        self.sent: list[int] = []
+        self.all_sent = threading.Event()
+        self.lock = threading.Lock()
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        with self.lock:
+            self.sent.append(message.outbox_id)
+            if len(self.sent) == self.expected:
+                self.all_sent.set()
+        return None
+
+
+class _Slow:
+    """Answers only after the fast platform is done (or after WAIT: its 'timeout')."""
+
+    def __init__(self, platform: str, until: threading.Event) -> None:
+        self.platform = platform
+        self.until = until
+        self.fast_done_before_first_answer: bool | None = None
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        done = self.until.wait(WAIT)
+        if self.fast_done_before_first_answer is None:
+            self.fast_done_before_first_answer = done
+        return None
+
+
+def test_a_slow_platform_does_not_delay_a_fast_ones_notices(sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    fast = _Fast("feishu", expected=20)
+    slow = _Slow("qq", until=fast.all_sent)
+    rt.senders["feishu"], rt.senders["qq"] = fast, slow
+    _queue(rt, "qq", 3)  # queued first: a sequential pass would wait on these
+    _queue(rt, "feishu", 20)
+    started = time.monotonic()
+    stats = rt.deliver()
+    assert stats.sent == 23
+    # every fast notice went out before the slow platform answered its first one
+    assert slow.fast_done_before_first_answer is True
+    assert time.monotonic() - started < WAIT
+
+
+def test_one_destination_keeps_its_order(sqlite_runtime: Runtime) -> None:
+    rt = sqlite_runtime
+    fast = _Fast("feishu", expected=30)
+    rt.senders["feishu"] = fast
+    _queue(rt, "feishu", 30)
+    assert rt.deliver().sent == 30
+    assert fast.sent == sorted(fast.sent)
+
+
+def test_a_lease_does_not_expire_mid_send(sqlite_runtime: Runtime, clock: FrozenClock) -> None:
+    rt = sqlite_runtime
+    sending, release = threading.Event(), threading.Event()
+
+    class Blocking:
+        platform = "feishu"
+
+        def send(self, message: OutgoingMessage) -> str | None:
+            sending.set()
+            release.wait(WAIT)
+            return None
+
+    rt.senders["feishu"] = Blocking()
+    _queue(rt, "feishu", 1)
+    first = threading.Thread(target=rt.deliver)
+    first.start()
+    try:
+        assert sending.wait(WAIT)
+        # the send takes longer than the plain lease: a second runner still finds nothing
+        clock.set(clock() + timedelta(seconds=rt.settings.outbox.lease_seconds + 1))
+        with transaction(rt.factory) as session:
+            again = service.claim_due(
+                session, now=clock(), lease_seconds=rt.settings.outbox.lease_seconds, limit=100
+            )
+        assert again == []
+    finally:
+        release.set()
+        first.join(WAIT)
+
+
+def test_the_worker_runs_again_at_once_after_a_full_batch() -> None:
+    calls: list[float] = []
+    done = threading.Event()
+
+    def run_once() -> DeliveryStats:
+        calls.append(time.monotonic())
+        if len(calls) >= 6:
+            done.set()
+            return DeliveryStats(claimed=3)  # a short batch: now it may sleep
+        return DeliveryStats(claimed=10, sent=10)
+
+    worker = DeliveryWorker(run_once, interval=3600, batch=10)
+    worker.start()
+    try:
+        assert done.wait(WAIT)  # six passes without an hour's sleep between any two
+    finally:
+        worker.stop()
+    assert len(calls) == 6  # and then it sleeps
+
+
+def test_the_worker_sleeps_when_everything_is_rate_limited() -> None:
+    calls: list[float] = []
+
+    def run_once() -> DeliveryStats:
+        calls.append(time.monotonic())
+        return DeliveryStats(claimed=10, retried=10, rate_limited=10)
+
+    worker = DeliveryWorker(run_once, interval=3600, batch=10)
+    worker.start()
+    time.sleep(0.5)
+    worker.stop()
+    assert len(calls) == 1
