@@ -206,7 +206,7 @@ def _set_calendar_mode(ctx: CommandContext, mode: str, options: Options) -> Repl
         ctx.session,
         team=ctx.team,
         rotation=rotation,
-        change=service.RosterChange(
+        change=planning.RosterChange(
             planning.ACTION_PARAMS, effective_date=effective, calendar=mode
         ),
         now=ctx.now,
@@ -263,7 +263,7 @@ def _change(
         ctx.session,
         team=ctx.team,
         rotation=rotation,
-        change=service.RosterChange(
+        change=planning.RosterChange(
             action=action, member_ids=tuple(m.id for m in members), effective_date=effective
         ),
         now=ctx.now,

@@ -145,7 +145,7 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: s
 
 def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:
     """Exponential backoff with jitter: base·2^(n-1), capped, ±20 %."""
-    delay = min(cap, base * (2 ** max(0, attempts - 1)))
+    delay: float = min(cap, base * (2 ** max(0, attempts - 1)))  # int ** int is Any to mypy
     return delay * random.uniform(0.8, 1.2)
 
 

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from nonebot.adapters.qq.models import Dispatch, WebhookVerify
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -77,7 +78,7 @@ def build_router(
         except ValueError as exc:
             return _refuse(400, f"not a QQ payload: {str(exc).splitlines()[0]}", request)
 
-        if isinstance(payload, protocol.WebhookVerify):
+        if isinstance(payload, WebhookVerify):
             if not protocol.plausible_validation(payload):
                 return _refuse(400, "op 13 fields are not QQ's shape", request)
             status, content = qq.answer_validation(payload)
@@ -90,7 +91,7 @@ def build_router(
         if problem:
             return _refuse(403, problem, request)
 
-        if not isinstance(payload, protocol.Dispatch):
+        if not isinstance(payload, Dispatch):
             log.info("QQ webhook: op %s ignored", getattr(payload, "opcode", "?"))
             return JSONResponse(ACK)
         if not protocol.known_event_type(payload.type):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from teamassist.duty import service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
+from teamassist.duty.planning import RosterChange
 from teamassist.duty.rotation import CompiledRotation
 from teamassist.duty.schemas import (
     PreviewRead,
@@ -102,8 +103,8 @@ def cancel_version(
     return VersionRead.from_row(row)
 
 
-def _change(body: RosterChangeIn) -> service.RosterChange:
-    return service.RosterChange(
+def _change(body: RosterChangeIn) -> RosterChange:
+    return RosterChange(
         action=body.action,
         member_ids=tuple(body.member_ids),
         effective_date=body.effective_date,
