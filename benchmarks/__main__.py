@@ -10,6 +10,7 @@ BENCHMARKS: list[str] = [
     "duty_schedule",
     "duty_now_db",
     "chat_http",
+    "outbox_drain",
 ]
 
 

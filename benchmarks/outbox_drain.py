@@ -1,0 +1,140 @@
+"""Outbox drain on SQLite: 10,000 pending notices to a fast local fake HTTP platform.
+
+1. 10,000 notices queued to 50 destinations of one platform (not timed).
+2. The delivery loop as the worker runs it (``deliver_due`` for that platform, again at once after
+   every full batch, until a pass finds nothing): claim, lanes per destination, one HTTP POST per
+   notice to the fake, record each outcome. Reported: notices per second.
+3. The relevant peer: a bare loop POSTing the same number of bodies to the same fake with the same
+   HTTP client, one at a time. Reported: requests per second, and drain ÷ bare.
+
+Run: ``python -m benchmarks.outbox_drain`` (or ``make bench``).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+
+from teamassist import migrate
+from teamassist.bootstrap import build_runtime
+from teamassist.chat.types import Reply
+from teamassist.clock import FrozenClock
+from teamassist.config import Settings
+from teamassist.database import transaction
+from teamassist.outbox import service
+from teamassist.outbox.delivery import deliver_due
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.outbox.senders import OutgoingMessage
+
+NOTICES = int(os.environ.get("OUTBOX_DRAIN_NOTICES", "10000"))
+DESTINATIONS = 50
+BATCH = 100
+START = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        body = b'{"code":0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+class _HttpSender:
+    """A sender as thin as a platform adapter's: one JSON POST per notice."""
+
+    platform = "feishu"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = httpx.Client(timeout=10, limits=httpx.Limits(max_connections=64))
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        response = self.client.post(
+            self.url, json={"to": message.address, "text": message.reply.body}
+        )
+        response.raise_for_status()
+        return None
+
+
+def main() -> None:
+    """Queue, drain, compare with the bare loop, print."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/send"
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        migrate.upgrade(db_url)
+        runtime = build_runtime(Settings(database={"url": db_url}), clock=FrozenClock(START))  # type: ignore[arg-type]
+        sender = _HttpSender(url)
+        runtime.senders["feishu"] = sender
+        with transaction(runtime.factory) as session:
+            for n in range(NOTICES):
+                service.enqueue(
+                    session,
+                    key=f"bench:{n}",
+                    platform="feishu",
+                    address=f"chat-{n % DESTINATIONS}",
+                    reply=Reply(body=f"值班提醒 #{n}"),
+                    now=START,
+                )
+        started = time.perf_counter()
+        passes = 0
+        while True:
+            stats = deliver_due(
+                runtime.factory,
+                runtime.senders,
+                runtime.settings.outbox,
+                runtime.clock(),
+                limit=BATCH,
+                platforms=["feishu"],
+            )
+            passes += 1
+            if stats.claimed == 0:
+                break
+        drain_seconds = time.perf_counter() - started
+        with runtime.factory() as session:
+            sent = session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.SENT)
+            )
+        runtime.close()
+    started = time.perf_counter()
+    for n in range(NOTICES):
+        sender.client.post(url, json={"to": f"chat-{n % DESTINATIONS}", "text": f"#{n}"})
+    bare_seconds = time.perf_counter() - started
+    server.shutdown()
+    drain_rate, bare_rate = NOTICES / drain_seconds, NOTICES / bare_seconds
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs, load "
+        f"{os.getloadavg()[0]:.1f}; SQLite file, {NOTICES} notices to {DESTINATIONS} "
+        f"destinations, batch {BATCH}, "
+        f"{runtime.settings.outbox.lanes_per_platform} lanes per platform"
+    )
+    print(
+        f"outbox drain: {sent} sent in {drain_seconds:.1f} s, {passes} passes: {drain_rate:.0f}/s"
+    )
+    print(f"bare loop (POST to the fake, one at a time): {bare_rate:.0f}/s")
+    print(f"drain ÷ bare: {drain_rate / bare_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
