@@ -142,7 +142,7 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[None]:
 def prepare(url: str) -> None:
     """Migrate, load the demo workspace, and give the first account the API token."""
     migrate.upgrade(url)
-    runtime = build_runtime(Settings(database={"url": url}))  # type: ignore[arg-type]
+    runtime = build_runtime(Settings(database={"url": url}))
     try:
         with transaction(runtime.factory) as session:
             demo.load(session, now=runtime.clock(), domains=runtime.domains)
@@ -152,7 +152,7 @@ def prepare(url: str) -> None:
 
 def statements_per_command(url: str) -> dict[str, tuple[int, int]]:
     """(statements, transactions) per command, counted in-process through the REST endpoint."""
-    settings = Settings(database={"url": url}, web={"api_token": TOKEN})  # type: ignore[arg-type]
+    settings = Settings(database={"url": url}, web={"api_token": TOKEN})
     runtime = build_runtime(settings)
     counts: dict[str, tuple[int, int]] = {}
     headers = {"authorization": f"Bearer {TOKEN}"}

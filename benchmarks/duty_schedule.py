@@ -119,14 +119,14 @@ def build(sizes: Sizes = Sizes(), *, seed: int = SEED) -> list[RotationSpec]:
     swaps: list[list[SwapSpec]] = [[] for _ in specs]
     for swap_id in range(1, sizes.swaps + 1):
         target = rng.randrange(len(specs))
-        members = specs[target].versions[0].member_ids
+        on_duty = specs[target].versions[0].member_ids
         day_a = first + timedelta(days=rng.randrange(sizes.days))
         swaps[target].append(
             SwapSpec(
                 id=swap_id,
-                member_a=rng.choice(members),
+                member_a=rng.choice(on_duty),
                 date_a=day_a,
-                member_b=rng.choice(members),
+                member_b=rng.choice(on_duty),
                 date_b=day_a + timedelta(days=rng.randrange(1, 7)),
                 applies_from=year_start - timedelta(days=1),
             )

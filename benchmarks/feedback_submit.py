@@ -86,7 +86,7 @@ def build(folder: Path) -> tuple[Runtime, FrozenClock, list[str]]:
     url = f"sqlite:///{folder / 'bench.db'}"
     migrate.upgrade(url)
     clock = FrozenClock(START)
-    runtime = build_runtime(Settings(database={"url": url}), clock=clock)  # type: ignore[arg-type]
+    runtime = build_runtime(Settings(database={"url": url}), clock=clock)
     with transaction(runtime.factory) as session:
         demo.load(session, now=clock(), domains=runtime.domains)
         workspace = team_service.get_workspace_by_key(session, key=demo.DEMO_KEY)

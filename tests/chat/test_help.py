@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from teamassist.chat.types import ChatType
 from tests.support.chat import ChatDriver
 
 
@@ -59,7 +60,6 @@ def test_redelivered_event_answers_nothing_twice(chat: ChatDriver) -> None:
     assert first is not None and second is None
 
 
-def _group():  # type: ignore[no-untyped-def]
-    from teamassist.chat.types import ChatType
+def _group() -> ChatType:
 
     return ChatType.GROUP

@@ -29,10 +29,10 @@ DB_PASSWORD = "db-password-4c2e"
 
 def test_a_whole_flow_logs_no_secret(sqlite_url: str, caplog: pytest.LogCaptureFixture) -> None:
     settings = Settings(
-        database={"url": sqlite_url},  # type: ignore[arg-type]
-        web={"api_token": API_TOKEN, "secret_key": SECRET_KEY},  # type: ignore[arg-type]
-        wecom={"robots": {"ops": ROBOT_KEY}},  # type: ignore[arg-type]
-        feishu={"app_secret": FEISHU_SECRET},  # type: ignore[arg-type]
+        database={"url": sqlite_url},
+        web={"api_token": API_TOKEN, "secret_key": SECRET_KEY},
+        wecom={"robots": {"ops": ROBOT_KEY}},
+        feishu={"app_secret": FEISHU_SECRET},
     )
     runtime = build_runtime(settings)
     redact.install([DB_PASSWORD])  # as settings_secrets finds it in a server URL

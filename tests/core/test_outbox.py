@@ -29,7 +29,7 @@ def _queue(rt: Runtime, key: str = "test.notice:1", platform: str = "wecom") -> 
 
 def _row(rt: Runtime) -> OutboxMessage:
     with rt.factory() as session:
-        row = session.scalar(select(OutboxMessage))
+        row: OutboxMessage | None = session.scalar(select(OutboxMessage))
         assert row is not None
         return row
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from teamassist import events
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
-from teamassist.duty import service, signin
+from teamassist.duty import planning, service, signin
 from teamassist.duty.models import Swap
 from teamassist.team import service as team_service
 from tests.duty.helpers import at_local, demo_team, set_local, snapshot
@@ -307,7 +307,7 @@ def test_roster_warns_about_a_year_without_holiday_data(
             session,
             team=live,
             rotation=rotation,
-            change=service.RosterChange("params", calendar="cn_workdays"),
+            change=planning.RosterChange("params", calendar="cn_workdays"),
             now=runtime.clock(),
         )
     set_local(clock, date(2026, 12, 28), 9)

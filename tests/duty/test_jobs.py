@@ -12,7 +12,7 @@ from teamassist.chat.render import to_plain
 from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
-from teamassist.duty import service
+from teamassist.duty import planning, service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -167,7 +167,7 @@ def test_admins_are_warned_about_a_year_without_holiday_data(
             session,
             team=live,
             rotation=rotation,
-            change=service.RosterChange("params", calendar="cn_workdays"),
+            change=planning.RosterChange("params", calendar="cn_workdays"),
             now=sqlite_chat.runtime.clock(),
         )
     tick_at(sqlite_chat, clock, date(2026, 10, 1), 9, 0)

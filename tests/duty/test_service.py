@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from teamassist.database import transaction
-from teamassist.duty import overrides, service, signin
+from teamassist.duty import overrides, planning, service, signin
 from teamassist.exceptions import Conflict
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -83,7 +83,7 @@ def test_preview_change_lists_exactly_the_people_whose_shifts_move(
     session, team, members = world
     rotation = service.get_rotation(session, team=team, name="技术")
     now = at_local(MONDAY, 9)
-    swap = service.RosterChange("swap", (members["lisi"].id, members["wangwu"].id))
+    swap = planning.RosterChange("swap", (members["lisi"].id, members["wangwu"].id))
     preview = service.preview_change(session, team=team, rotation=rotation, change=swap, now=now)
     assert sorted(preview.moved_member_ids) == sorted([members["lisi"].id, members["wangwu"].id])
     assert preview.effective_at == now
@@ -91,7 +91,7 @@ def test_preview_change_lists_exactly_the_people_whose_shifts_move(
     # nothing was written
     assert len(service.versions(session, rotation=rotation)) == 1
     # a date in the future: the 4 weeks start at that day's hand-off
-    later = service.RosterChange("add", (members["sunqi"].id,), MONDAY + timedelta(days=7))
+    later = planning.RosterChange("add", (members["sunqi"].id,), MONDAY + timedelta(days=7))
     preview = service.preview_change(session, team=team, rotation=rotation, change=later, now=now)
     assert preview.effective_at == at_local(MONDAY + timedelta(days=7), 3)
 

@@ -232,9 +232,9 @@ def test_withdrawals_and_calendar_edits_are_seen_too(two: tuple[Runtime, Runtime
         _swap(session, team, members, second.clock())
     assert both(NOON)["tech"] == ["sunqi"]
     with team_session(first) as (session, team, _):
-        [row] = overrides.swaps(session, rotation=tech(session, team))
+        [swap] = overrides.swaps(session, rotation=tech(session, team))
         overrides.cancel_swap(
-            session, rotation=tech(session, team), swap_id=row.id, now=first.clock()
+            session, rotation=tech(session, team), swap_id=swap.id, now=first.clock()
         )
     assert both(NOON) == base["now"]
 

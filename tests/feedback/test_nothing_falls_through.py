@@ -108,6 +108,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
         lihua = team_service.get_member_by_handle(
             session, workspace_id=team.workspace_id, handle="lihua"
         )
+        assert lihua is not None
         domain_events.publish(
             session, domain_events.DutySignedIn(team=team, member=lihua, now=clock())
         )
@@ -126,6 +127,7 @@ def test_items_from_off_duty_hours_are_handed_over_at_the_next_sign_in(
         lihua = team_service.get_member_by_handle(
             session, workspace_id=team.workspace_id, handle="lihua"
         )
+        assert lihua is not None
         domain_events.publish(
             session, domain_events.DutySignedIn(team=team, member=lihua, now=clock())
         )

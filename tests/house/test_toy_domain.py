@@ -114,6 +114,6 @@ def test_without_the_line_nothing_of_it_is_left(sqlite_url: str, clock: FrozenCl
 
 def test_a_missing_required_port_is_a_start_up_error(sqlite_url: str, clock: FrozenClock) -> None:
     without_duty = [d for d in DOMAINS if d.key not in ("duty", "feedback")] + [TOY]
-    settings = Settings(database={"url": sqlite_url})  # type: ignore[arg-type]
+    settings = Settings(database={"url": sqlite_url})
     with pytest.raises(PortMissing, match=r"'toy' domain requires the Roster port"):
         build_runtime(settings, clock=clock, domains=without_duty)

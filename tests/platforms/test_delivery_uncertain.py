@@ -55,7 +55,7 @@ def _notify(runtime: Runtime, clock: FrozenClock) -> None:
 
 def _row(runtime: Runtime) -> OutboxMessage:
     with runtime.factory() as session:
-        row = session.scalar(select(OutboxMessage))
+        row: OutboxMessage | None = session.scalar(select(OutboxMessage))
         assert row is not None
         return row
 

@@ -36,7 +36,7 @@ def test_mentions_become_parser_tokens_and_the_bot_is_marked() -> None:
         ("ou_ten", "十号", False),
     }
     assert message.tenant_key == fk.TENANT_KEY and message.chat_type is ChatType.GROUP
-    assert message.event_id == payload["header"]["event_id"]  # type: ignore[index]
+    assert message.event_id == payload["header"]["event_id"]
     assert message.message_id == "om_in_1" and message.sender_key == "ou_zhang"
 
 
@@ -67,7 +67,7 @@ def test_images_and_messages_from_other_bots_are_ignored() -> None:
     image = fk.message_event("", message_type="image", content={"image_key": "img_x"})
     assert message_from_event(_event(image)) is None
     from_bot = fk.message_event("/帮助")
-    from_bot["event"]["sender"]["sender_type"] = "app"  # type: ignore[index]
+    from_bot["event"]["sender"]["sender_type"] = "app"
     assert message_from_event(_event(from_bot)) is None
 
 

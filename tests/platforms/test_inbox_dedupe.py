@@ -10,9 +10,10 @@ from teamassist.enums import Platform
 from teamassist.feedback.models import FeedbackItem
 from teamassist.runtime import Runtime
 from tests.conftest import load_demo
+from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes import qq as fakeqq
 from tests.platforms.qq.conftest import QQHarness
-from tests.platforms.test_feishu import Env, fk
+from tests.platforms.test_feishu import Env
 
 
 def _message(event_id: str, message_id: str, *, action: bool = False) -> InboundMessage:

@@ -77,7 +77,8 @@ def _renderings(reply: Reply) -> dict[str, str]:
 
 def _commonmark_html(reply: Reply) -> str:
     """The REST ``markdown`` rendering as a CommonMark reader shows it (raw HTML allowed)."""
-    return MarkdownIt("commonmark").render(to_markdown(reply))
+    html: str = MarkdownIt("commonmark").render(to_markdown(reply))
+    return html
 
 
 # In HTML, markup is live only as elements: the escaped text may show any characters.

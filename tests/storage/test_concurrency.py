@@ -126,7 +126,7 @@ def test_parallel_cli_chats_on_one_sqlite_file_all_exit_0(tmp_path: Path) -> Non
         assert code == 0, stderr
         assert "Traceback" not in stderr
         assert out is not None and out.read().strip()
-    runtime_settings = Settings(database={"url": url})  # type: ignore[arg-type]
+    runtime_settings = Settings(database={"url": url})
     from teamassist.bootstrap import build_runtime
 
     runtime = build_runtime(runtime_settings)

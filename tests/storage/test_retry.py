@@ -45,7 +45,7 @@ def test_retryable_errors_per_backend(orig: Exception, retry: bool) -> None:
 
 def test_sqlite_busy_error_codes_are_retryable() -> None:
     busy_snapshot = sqlite3.OperationalError("database is locked")
-    busy_snapshot.sqlite_errorcode = 517  # type: ignore[attr-defined]  # SQLITE_BUSY_SNAPSHOT
+    busy_snapshot.sqlite_errorcode = 517  # SQLITE_BUSY_SNAPSHOT
     assert is_retryable(_wrapped(busy_snapshot))
 
 

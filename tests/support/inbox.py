@@ -42,5 +42,5 @@ def settle_before_delivery(runtime: Runtime) -> Runtime:
         wait_until_handled(runtime)
         return original()
 
-    runtime.deliver = deliver
+    runtime.deliver = deliver  # type: ignore[method-assign]  # wraps delivery to wait for the inbox
     return runtime

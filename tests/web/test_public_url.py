@@ -37,7 +37,7 @@ def test_unset_public_url_follows_the_listener() -> None:
 
 
 def test_feed_command_uses_the_listening_port(sqlite_url: str) -> None:
-    settings = Settings(database={"url": sqlite_url})  # type: ignore[arg-type]
+    settings = Settings(database={"url": sqlite_url})
     settings.web.listen(None, 9123)
     runtime = build_runtime(settings)
     try:

@@ -39,7 +39,8 @@ class Call:
     @property
     def content(self) -> dict[str, Any]:
         """The message content (a card) decoded from the body."""
-        return json.loads(self.body["content"])
+        content: dict[str, Any] = json.loads(self.body["content"])
+        return content
 
 
 @dataclass

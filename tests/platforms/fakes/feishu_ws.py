@@ -31,7 +31,8 @@ def data_frame(payload: dict[str, Any], seq_id: int, service_id: int = 7) -> byt
         item = frame.headers.add()
         item.key, item.value = key, value
     frame.payload = json.dumps(payload, ensure_ascii=False).encode()
-    return frame.SerializeToString()
+    data: bytes = frame.SerializeToString()
+    return data
 
 
 class FakeFeishuWs:

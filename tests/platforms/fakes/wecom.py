@@ -28,6 +28,8 @@ class RobotMessage:
 class FakeWeCom:
     """``POST /cgi-bin/webhook/send?key=KEY`` with WeCom's errcode answers."""
 
+    stall_once: float  # set in reset()
+
     def __init__(self, keys: set[str]) -> None:
         self.keys = keys
         self.app = FastAPI()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2  # what the TestClient speaks (starlette prefers httpx2 when installed)
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -52,7 +52,7 @@ class QQHarness:
         timestamp: int | None = None,
         headers: dict[str, str] | None = None,
         sign: bool = True,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """POST a callback as QQ would (signed with the bot's key unless ``sign=False``)."""
         ts = self.now_ts() if timestamp is None else timestamp
         sent = (

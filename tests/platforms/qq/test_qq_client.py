@@ -51,7 +51,7 @@ def test_an_unreachable_platform_is_transient() -> None:
     settings = QQSettings(
         enabled=True,
         app_id="1",
-        secret="s",  # type: ignore[arg-type]
+        secret="s",
         api_base="http://127.0.0.1:9/",
         auth_base="http://127.0.0.1:9/app/getAppAccessToken",
         timeout_seconds=1,

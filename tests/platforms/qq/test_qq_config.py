@@ -29,7 +29,7 @@ def test_enabled_qq_names_each_missing_setting() -> None:
     bad = QQSettings(
         enabled=True,
         app_id="1",
-        secret="s",  # type: ignore[arg-type]
+        secret="s",
         api_base="api.sgroup.qq.com",
         fallback_channel="somewhere",
     )
@@ -38,7 +38,7 @@ def test_enabled_qq_names_each_missing_setting() -> None:
         "qq.fallback_channel must be a channel id or '<platform>:<address>', not 'somewhere'",
     ]
     assert (
-        QQSettings(enabled=True, app_id="1", secret="s", fallback_channel="feishu:oc_1").missing()  # type: ignore[arg-type]
+        QQSettings(enabled=True, app_id="1", secret="s", fallback_channel="feishu:oc_1").missing()
         == []
     )
 
@@ -81,7 +81,7 @@ def test_config_check_passes_once_qq_is_configured_by_env(env: dict[str, str]) -
 
 
 def test_without_qq_there_is_no_webhook_and_no_sender(sqlite_url: str, clock: FrozenClock) -> None:
-    runtime = build_runtime(Settings(database={"url": sqlite_url}), clock=clock)  # type: ignore[arg-type]
+    runtime = build_runtime(Settings(database={"url": sqlite_url}), clock=clock)
     try:
         client = TestClient(create_app(runtime, start_background=False))
         assert "qq" not in runtime.senders
@@ -93,7 +93,7 @@ def test_without_qq_there_is_no_webhook_and_no_sender(sqlite_url: str, clock: Fr
 def test_enabled_without_a_secret_the_webhook_refuses_instead_of_hanging(
     sqlite_url: str, clock: FrozenClock
 ) -> None:
-    settings = Settings(database={"url": sqlite_url}, qq={"enabled": True, "app_id": "1"})  # type: ignore[arg-type]
+    settings = Settings(database={"url": sqlite_url}, qq={"enabled": True, "app_id": "1"})
     runtime = build_runtime(settings, clock=clock)
     try:
         client = TestClient(create_app(runtime, start_background=False))

@@ -68,7 +68,7 @@ def test_outage_keeps_the_reply_queued_and_delivers_it_once_when_qq_is_back(
     qq.deliver()
 
     [call] = qq.fake.messages()
-    assert call.body["msg_id"] == "gm1" and call.body["msg_seq"] == row.id  # type: ignore[index]
+    assert call.body["msg_id"] == "gm1" and call.body["msg_seq"] == row.id
     assert _row(qq, row.id).status == OutboxStatus.SENT and _row(qq, row.id).attempts == 3
 
 
@@ -136,8 +136,8 @@ def test_an_expired_passive_reply_is_sent_proactively(qq: QQHarness) -> None:
     assert qq.deliver().sent == 1
 
     [call] = qq.fake.messages()
-    assert "msg_id" not in call.body and "msg_seq" not in call.body  # type: ignore[operator]
-    assert call.body["msg_type"] == 2  # type: ignore[index]  # still markdown: not a format issue
+    assert "msg_id" not in call.body and "msg_seq" not in call.body
+    assert call.body["msg_type"] == 2  # still markdown: not a format issue
 
 
 def test_notices_to_a_qq_channel_are_proactive_markdown(qq: QQHarness) -> None:
@@ -165,8 +165,8 @@ def test_notices_to_a_qq_channel_are_proactive_markdown(qq: QQHarness) -> None:
     qq.deliver()
 
     [call] = qq.fake.messages("/channels/ch-public/messages")
-    assert "msg_id" not in call.body  # type: ignore[operator]
-    assert call.body["markdown"]["content"] == "**公告**\n\n今晚维护"  # type: ignore[index]
+    assert "msg_id" not in call.body
+    assert call.body["markdown"]["content"] == "**公告**\n\n今晚维护"
 
 
 def test_over_the_daily_channel_limit_notices_go_to_the_fallback(
@@ -265,12 +265,12 @@ def test_where_qq_refuses_markdown_replies_go_as_text(qq: QQHarness) -> None:
     assert qq.deliver().sent == 3
 
     first, second = qq.fake.messages("/channels/ch-public/messages")
-    assert "markdown" not in first.body and first.body["msg_id"] == "m1"  # type: ignore[operator,index]
-    assert "**" not in first.body["content"]  # type: ignore[index]  # plain text rendering
-    assert second.body["msg_id"] == "m2"  # type: ignore[index]
+    assert "markdown" not in first.body and first.body["msg_id"] == "m1"
+    assert "**" not in first.body["content"]  # plain text rendering
+    assert second.body["msg_id"] == "m2"
     assert len(qq.fake.refused) == 1  # learnt once, not asked again
     [group] = qq.fake.messages("/v2/groups/G-OPENID-1/messages")
-    assert group.body["msg_type"] == 2  # type: ignore[index]  # groups still get markdown
+    assert group.body["msg_type"] == 2  # groups still get markdown
 
 
 def test_webhook_to_reply_and_limits_with_fallback_on_every_backend(
@@ -293,8 +293,8 @@ def test_webhook_to_reply_and_limits_with_fallback_on_every_backend(
         harness.deliver()
 
         reply, notice = fake_qq.messages("/channels/ch-public/messages")
-        assert reply.body["msg_id"] == "m1" and "🚀" in reply.body["markdown"]["content"]  # type: ignore[index]
-        assert "msg_id" not in notice.body  # type: ignore[operator]
+        assert reply.body["msg_id"] == "m1" and "🚀" in reply.body["markdown"]["content"]
+        assert "msg_id" not in notice.body
         assert (_row(harness, first).external_id or "").startswith("qqmsg-")
         assert (_row(harness, second).external_id or "").startswith("fallback:#")
     finally:
@@ -351,7 +351,7 @@ def test_a_direct_notice_reaches_a_c2c_user_proactively(qq: QQHarness) -> None:
     qq.deliver()
 
     [call] = qq.fake.messages("/v2/users/UO-ZHANG/messages")
-    assert "msg_id" not in call.body and call.body["msg_type"] == 2  # type: ignore[operator,index]
+    assert "msg_id" not in call.body and call.body["msg_type"] == 2
 
 
 def test_a_direct_notice_to_a_guild_only_member_lands_in_their_web_inbox(qq: QQHarness) -> None:

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime
 
 import pytest
+from nonebot.adapters.qq.models import Dispatch
 from sqlalchemy import select
 
 from teamassist.adapters import webhook_kit
@@ -22,7 +23,7 @@ NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 
 def _inbound(body: bytes) -> InboundMessage | None:
     payload = protocol.parse_payload(body)
-    assert isinstance(payload, protocol.Dispatch)
+    assert isinstance(payload, Dispatch)
     return protocol.to_inbound(
         protocol.payload_to_event(payload),
         app_id=fakeqq.APP_ID,
@@ -103,7 +104,7 @@ def test_feedback_report_and_assignment_by_mention_through_qq(qq: QQHarness) -> 
     replies = {
         c.body["msg_id"]: c.body["markdown"]["content"]
         for c in qq.fake.messages("/channels/ch-public/messages")
-    }  # type: ignore[index]
+    }
     assert "登录失败" in replies["m1"]
     assert "<@!u-li>" in replies["m2"]  # the assignee, mentioned natively
 
