@@ -82,7 +82,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
         migrate.upgrade(db_url)
-        runtime = build_runtime(Settings(database={"url": db_url}), clock=FrozenClock(START))  # type: ignore[arg-type]
+        runtime = build_runtime(Settings(database={"url": db_url}), clock=FrozenClock(START))
         sender = _HttpSender(url)
         runtime.senders["feishu"] = sender
         with transaction(runtime.factory) as session:
