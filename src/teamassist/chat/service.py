@@ -55,7 +55,9 @@ def send_as(
             text=text,
         )
         if event_id:
-            message.event_id = event_id
+            # A client's retry key names *its* message: scoped to the speaker, so another
+            # member sending under the same key is a new message, never dropped as a repeat.
+            message.event_id = f"m{member.id}:{event_id}"
         return Speaker(message=message, workspace=caller.workspace, member=member)
 
     return dispatcher.converse(identify)

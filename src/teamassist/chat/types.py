@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from teamassist.clock import utcnow
 from teamassist.enums import Platform
@@ -49,8 +50,18 @@ class MentionToken:
     name: str | None  # a handle or display name typed after '@'
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def storable_text(value: str) -> str:
+    """``value`` as text every backend stores: lone surrogates (bytes a terminal could not
+    decode, or ``"\\ud800"`` in JSON) become U+FFFD and NUL characters, which PostgreSQL text
+    refuses, are dropped."""
+    return _SURROGATES.sub("\ufffd", value).replace("\x00", "")
+
+
 class InboundMessage(BaseModel):
-    """One message received from any platform."""
+    """One message received from any platform; its text fields are made storable on entry."""
 
     platform: Platform
     tenant_key: str = ""  # QQ guild id, Feishu tenant key, workspace key for web/console
@@ -67,6 +78,13 @@ class InboundMessage(BaseModel):
     sender_is_platform_admin: bool = False
     # A button pressed on the message ``message_id`` (many presses share it), not a new message.
     is_action: bool = False
+
+    @field_validator(
+        "tenant_key", "chat_key", "sender_key", "sender_name", "text", "event_id", "message_id"
+    )
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return storable_text(value)
 
     @property
     def dedupe_message_id(self) -> str | None:

@@ -11,13 +11,16 @@ handler failed with a 500.
 from __future__ import annotations
 
 import json
+import logging
 import re
+import uuid
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -28,11 +31,15 @@ from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
+log = logging.getLogger(__name__)
+
 MAX_MESSAGE = 1000  # characters of an error message (domain messages may quote user input)
 MAX_DETAILS = 20
 MAX_LOC_PART = 60
 # A \\uD800-\\uDFFF escape in a JSON text: only then can it hold a lone surrogate.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF][0-9a-fA-F]{2}")
+# A NUL escape: PostgreSQL text cannot hold U+0000, and no user means to send one.
+_NUL_ESCAPE = re.compile(rb"\\u0000")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -150,6 +157,26 @@ def install(app: FastAPI) -> None:
         message = catalogued if generic else f"{catalogued} {detail}"
         return error_response(request, exc.status_code, key, message, headers=exc.headers)
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIDataError)
+    async def _unstorable(request: Request, exc: Exception) -> Response:
+        # The last net under the routes' own bounds: a number or text the database cannot store
+        # (an id above 2^63 on SQLite, a value out of PostgreSQL's range) is the caller's input.
+        log.warning("refused a value the database cannot store: %s", type(exc).__name__)
+        key = "core.error.out_of_range"
+        return error_response(request, 422, key, t(key))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        # Starlette logs nothing useful for the caller; answer in the one shape with an id that
+        # is also in the log, as chat replies do.
+        error_id = uuid.uuid4().hex[:8]
+        log.error(
+            "unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc
+        )
+        key = "core.error.internal"
+        return error_response(request, 500, key, t(key, error_id=error_id))
+
     app.add_middleware(JsonBodyGuard)
 
 
@@ -173,6 +200,14 @@ class JsonBodyGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
+            # A NUL in a query parameter reaches a database that cannot hold it (PostgreSQL).
+            response = JSONResponse(
+                status_code=400,
+                content={"error": "core.error.nul_text", "message": t("core.error.nul_text")},
+            )
+            await response(scope, receive, send)
+            return
         if scope["type"] != "http" or not _is_json(scope):
             await self.app(scope, receive, send)
             return
@@ -187,10 +222,16 @@ class JsonBodyGuard:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if _has_lone_surrogate(body):
+        refusal = (
+            "core.error.bad_unicode"
+            if _has_lone_surrogate(body)
+            else "core.error.nul_text"
+            if _NUL_ESCAPE.search(body)
+            else None
+        )
+        if refusal is not None:
             response = JSONResponse(
-                status_code=400,
-                content={"error": "core.error.bad_unicode", "message": t("core.error.bad_unicode")},
+                status_code=400, content={"error": refusal, "message": t(refusal)}
             )
             await response(scope, receive, send)
             return
