@@ -151,13 +151,19 @@ class _SqliteWriters:
     def __init__(self, timeout: float) -> None:
         self._lock = threading.Lock()
         self._timeout = timeout
+        # Which connection holds the lock is kept here, by identity, not in ``conn.info``:
+        # after a crash inside a statement SQLAlchemy invalidates the connection, and touching
+        # ``conn.info`` then raises, which would both hide the crash and keep the lock held.
+        # (Not per thread: a request's transaction may begin and end on different threads.)
+        self._holders: set[int] = set()
 
     def begin(self, conn: Connection) -> None:
         if conn.get_execution_options().get(READ_ONLY):
             conn.exec_driver_sql("BEGIN")
             return
         # On timeout go on without the lock: SQLite's busy timeout still decides.
-        conn.info["teamassist_writer"] = self._lock.acquire(timeout=self._timeout)
+        if self._lock.acquire(timeout=self._timeout):
+            self._holders.add(id(conn))
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
@@ -165,7 +171,8 @@ class _SqliteWriters:
             raise
 
     def end(self, conn: Connection) -> None:
-        if conn.info.pop("teamassist_writer", False):
+        if id(conn) in self._holders:
+            self._holders.discard(id(conn))
             self._lock.release()
 
 
