@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from teamassist import events as domain_events
+from teamassist.chat.types import plain_text
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.team import service as team_service
@@ -144,7 +145,8 @@ def test_handoff_digest_lists_open_items(chat: ChatDriver) -> None:
         sections = domain_events.ask(
             session, domain_events.HandoffDigest(team=demo_team(session), now=chat.runtime.clock())
         )
-    section = next(s for s in sections if "未关闭的反馈" in s)
+    # the section is markdown for a reply, with the item texts marked as user text
+    section = plain_text(next(s for s in sections if "未关闭的反馈" in s))
     assert f"id=「{done}」还没解决的问题" in section and "已经解决的问题" not in section
     assert "跟进人：王管理" in section
 

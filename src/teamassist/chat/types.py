@@ -26,6 +26,12 @@ def user_text(text: str) -> str:
     return f"{USER_OPEN}{clean}{USER_CLOSE}" if clean else ""
 
 
+def plain_text(text: str) -> str:
+    """``text`` without the user-text marks, for places that are not chat replies (REST fields,
+    page labels): there the text is data, escaped by JSON or the template, never markup."""
+    return text.replace(USER_OPEN, "").replace(USER_CLOSE, "")
+
+
 class ChatType(StrEnum):
     """The kind of conversation a message came from."""
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from teamassist.chat.types import plain_text
 from teamassist.clock import local
 from teamassist.exceptions import NotFound
 from teamassist.feedback import access, flows, messages
@@ -284,7 +285,7 @@ def _item_detail(
     history = [
         FeedbackEventRead(
             action=e.action,
-            label=messages.action_label(e, people),
+            label=plain_text(messages.action_label(e, people)),
             actor_id=e.actor_id,
             actor_name=people[e.actor_id].display_name if e.actor_id in people else None,
             note=e.note,

@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.chat.types import plain_text
 from teamassist.clock import local
 from teamassist.exceptions import DomainError, NotFound, PermissionDenied
 from teamassist.feedback import access, flows, messages, settings_page
@@ -248,7 +249,7 @@ def _item_page(
             "actor": people[e.actor_id].display_name
             if e.actor_id in people
             else t("feedback.action.system"),
-            "label": messages.action_label(e, people),
+            "label": plain_text(messages.action_label(e, people)),
             "note": e.note,
             "action": e.action,
         }
