@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from teamassist.database import Base, UTCDateTime
@@ -26,7 +26,11 @@ class Workspace(TimestampMixin, Base):
 
 
 class PlatformTenant(Base):
-    """Binds a platform's tenant (QQ guild id, Feishu tenant key) to a workspace."""
+    """Binds a platform's tenant (QQ guild id, Feishu tenant key) to a workspace.
+
+    A tenant belongs to at most one workspace; an admin binds it (CLI, dashboard, or ``/绑定``
+    with a binding code), never a configuration file.
+    """
 
     __tablename__ = "platform_tenant"
     __table_args__ = (UniqueConstraint("platform", "tenant_key"),)
@@ -35,6 +39,32 @@ class PlatformTenant(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
     tenant_key: Mapped[str] = mapped_column(String(128))
+    # The guild's / tenant's name as the platform reported it when bound (for lists).
+    name: Mapped[str] = mapped_column(String(200), default="")
+    bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bound_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+
+
+class BindingCode(Base):
+    """A one-time code an admin hands to a platform admin, who runs ``/绑定 <code>`` there.
+
+    Only a hash of the code is stored; a code binds one tenant and then is spent.
+    """
+
+    __tablename__ = "binding_code"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Which platform may use it (None: any).
+    platform: Mapped[str | None] = mapped_column(String(16))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_tenant_key: Mapped[str | None] = mapped_column(String(128))
 
 
 class Team(TimestampMixin, Base):
@@ -50,6 +80,14 @@ class Team(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # Per-team knobs, e.g. {"schedule": {"duty.sign_in_reminder": ["10:00", "10:30"]}}.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Organisation: a sub-team names its parent team and its leader.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="SET NULL"), index=True
+    )
+    leader_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    # The OKR side's director (负责人), granted by an admin; the welcome card is shown once.
+    director_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    director_welcomed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     workspace: Mapped[Workspace] = relationship(back_populates="teams")
 
@@ -65,6 +103,16 @@ class Member(TimestampMixin, Base):
     handle: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 称呼: how the assistant addresses them (None: derived, e.g. 姓+总 for a director).
+    address_as: Mapped[str | None] = mapped_column(String(64))
+    # Who this person reports to (1on1s, 360 reviews and OKR alignment stand on it).
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    # Deactivation keeps history; from this instant the member is no longer routed to.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when this record was merged into another person (its identities moved there).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
 
     identities: Mapped[list[PlatformIdentity]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="PlatformIdentity.id"
@@ -81,6 +129,8 @@ class TeamMembership(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     role: Mapped[str] = mapped_column(String(16), default="member")
+    # In the team's core group (核心群: the leaders who meet weekly).
+    core: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PlatformIdentity(Base):
@@ -96,6 +146,9 @@ class PlatformIdentity(Base):
     tenant_key: Mapped[str] = mapped_column(String(128), default="")
     user_key: Mapped[str] = mapped_column(String(128))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # What the platform's directory said last: {"roles": [...], "departments": [...], ...}.
+    profile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     member: Mapped[Member] = relationship(back_populates="identities")
 
@@ -104,7 +157,10 @@ class Channel(TimestampMixin, Base):
     """A chat destination with a purpose: public, internal/duty, core, team group, webhook."""
 
     __tablename__ = "channel"
-    __table_args__ = (UniqueConstraint("workspace_id", "platform", "address", "purpose"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "platform", "address", "purpose"),
+        Index("ix_channel_team_id_purpose", "team_id", "purpose"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -135,14 +191,36 @@ class WebSession(Base):
     """One signed-in dashboard session; the signed cookie carries only its random id.
 
     The row is what makes a session revocable: logout and a password change end it, and a copy
-    of the cookie stops working with it. Only a hash of the id is stored.
+    of the cookie stops working with it. Only a hash of the id is stored. A session belongs to a
+    local account or, when signed in by a one-time link or Feishu, directly to a member.
     """
 
     __tablename__ = "web_session"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    account_id: Mapped[int] = mapped_column(
+    account_id: Mapped[int | None] = mapped_column(
         ForeignKey("local_account.id", ondelete="CASCADE"), index=True
     )
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SignInLink(Base):
+    """A single-use, short-lived sign-in link the bot sends privately (``/登录``).
+
+    Only a hash of the token is stored; using it marks it spent in the same transaction that
+    starts the session.
+    """
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
