@@ -5,17 +5,19 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import SQLAlchemyError
 
-from teamassist import demo, migrate
-from teamassist.bootstrap import build_runtime
 from teamassist.config import Settings, load_settings, read_toml
-from teamassist.database import transaction
-from teamassist.runtime import Runtime
+
+if TYPE_CHECKING:
+    from teamassist.runtime import Runtime
+
+# Each command imports what it uses: `serve` loads neither Alembic nor the demo data nor the
+# importers (start-up time and resident memory, issue 9). The demo's key is spelt here for the
+# options' defaults; a test keeps it equal to ``demo.DEMO_KEY``.
+DEMO_WORKSPACE = "demo"
 
 app = typer.Typer(help="Team Assistant (团队助理)", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema", no_args_is_help=True)
@@ -41,12 +43,16 @@ def _settings() -> Settings:
 
 
 def _runtime() -> Runtime:
+    from teamassist.bootstrap import build_runtime
+
     return build_runtime(_settings())
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration (creates the database when it does not exist)."""
+    from teamassist import migrate
+
     settings = _settings()
     migrate.upgrade(settings.database.url)
     typer.echo(f"database is up to date: {settings.database.url.split('@')[-1]}")
@@ -57,6 +63,9 @@ def demo_load(
     if_empty: Annotated[bool, typer.Option(help="do nothing when the demo exists")] = True,
 ) -> None:
     """Load the demo workspace (a team, members, channels, rotations, feedback)."""
+    from teamassist import demo
+    from teamassist.database import transaction
+
     runtime = _runtime()
     try:
         with transaction(runtime.factory) as session:
@@ -126,6 +135,9 @@ def config_check() -> None:
 
 
 def _check_database(settings: Settings) -> list[str]:
+    from sqlalchemy import inspect, text
+    from sqlalchemy.exc import SQLAlchemyError
+
     from teamassist.database import make_engine
 
     engine = make_engine(settings.database.url)
@@ -152,6 +164,7 @@ def serve(
     """Serve the dashboard, web chat, REST API and platform webhooks."""
     import uvicorn
 
+    from teamassist.bootstrap import build_runtime
     from teamassist.web.app import create_app
 
     settings = _settings()
@@ -179,11 +192,12 @@ def serve(
 def chat(
     member: Annotated[str, typer.Option("--as", help="the member handle to speak as")],
     message: Annotated[str | None, typer.Argument(help="one message; omit for a console")] = None,
-    workspace: Annotated[str, typer.Option(help="workspace key")] = demo.DEMO_KEY,
+    workspace: Annotated[str, typer.Option(help="workspace key")] = DEMO_WORKSPACE,
 ) -> None:
     """Send a message as a member and print the reply (or chat interactively)."""
     from teamassist.chat.render import to_plain
     from teamassist.chat.service import send_as
+    from teamassist.database import transaction
     from teamassist.enums import Platform
     from teamassist.exceptions import DomainError
     from teamassist.http.auth import Principal
@@ -265,9 +279,10 @@ def scheduler_tick() -> None:
 def admin_password(
     username: Annotated[str, typer.Argument()] = "admin",
     member: Annotated[str | None, typer.Option(help="link to this member handle")] = None,
-    workspace: Annotated[str, typer.Option()] = demo.DEMO_KEY,
+    workspace: Annotated[str, typer.Option()] = DEMO_WORKSPACE,
 ) -> None:
     """Create a dashboard account or change its password (asks for the password)."""
+    from teamassist.database import transaction
     from teamassist.http import auth
     from teamassist.team import service as team_service
 
@@ -303,7 +318,7 @@ def import_bot_onduty(
         ),
     ],
     workspace: Annotated[str, typer.Option(help="workspace key (created if missing)")] = (
-        demo.DEMO_KEY
+        DEMO_WORKSPACE
     ),
     team: Annotated[str, typer.Option(help="team key (created if missing)")] = "community",
     guild: Annotated[
@@ -311,6 +326,9 @@ def import_bot_onduty(
     ] = "",
 ) -> None:
     """Import people, rotations, sign-ins and feedback from a bot-onduty MySQL database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from teamassist.database import transaction
     from teamassist.exceptions import DomainError
     from teamassist.i18n import t
     from teamassist.importers import bot_onduty

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,21 @@ def test_secrets_dir_is_read(env: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("TEAMASSIST_SECRETS_DIR", str(secrets))
     settings = load_settings()
     assert settings.qq.secret is not None and settings.qq.secret.get_secret_value() == "from-file"
+
+
+def test_the_options_default_to_the_demo_workspace() -> None:
+    from teamassist import demo
+    from teamassist.cli import DEMO_WORKSPACE
+
+    assert DEMO_WORKSPACE == demo.DEMO_KEY
+
+
+def test_the_command_line_loads_no_migrations_demo_or_importers() -> None:
+    # A fresh interpreter: what `teamassist serve` pays for before it builds the app.
+    probe = (
+        "import sys, teamassist.cli; "
+        "print(sorted(m for m in ('alembic', 'teamassist.demo', 'teamassist.migrate', "
+        "'teamassist.importers', 'teamassist.bootstrap') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
