@@ -53,10 +53,49 @@ def test_any_unicode_whitespace_separates_arguments(rest: str) -> None:
     assert parser.parse_args(RESOLVE, rest, TODAY) == {"item": 12, "note": "已修复"}
 
 
-def test_digits_of_other_scripts_are_not_numbers() -> None:
+def test_fullwidth_digits_are_read_as_the_ascii_digits_they_show() -> None:
+    # A Chinese input method in full-width mode types ０-９: the same number, in ids and dates.
+    assert parser.parse_args(RESOLVE, "１２ 已修复", TODAY) == {"item": 12, "note": "已修复"}
+    assert parser.parse_date("２０２６－１１－３０", TODAY) == date(2026, 11, 30)
+    assert parser.parse_date("2026/5/1", TODAY) == date(2026, 5, 1)
+
+
+@pytest.mark.parametrize("written", ["١٢", "१२", "12٣"])  # Arabic-Indic, Devanagari
+def test_digits_of_other_scripts_are_not_numbers(written: str) -> None:
     with pytest.raises(parser.ArgError) as refused:
-        parser.parse_args(RESOLVE, "１２", TODAY)  # full-width digits: int() would take them
+        parser.parse_args(RESOLVE, written, TODAY)  # int() would take them
     assert refused.value.key == "core.error.not_a_number"
+
+
+@pytest.mark.parametrize("written", ["0", "-3", "－3", str(2**63), "9" * 60])
+def test_ids_are_positive_and_fit_the_database(written: str) -> None:
+    with pytest.raises(parser.ArgError) as refused:
+        parser.parse_args(RESOLVE, written, TODAY)
+    assert refused.value.key == "core.error.not_an_id"
+
+
+def test_the_largest_id_is_looked_up_not_refused(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text(f"/反馈详情 {2**63 - 1}", as_="admin")
+    assert text == "小助理没有发现id=「9223372036854775807」的反馈哦，请重新输入"
+
+
+@pytest.mark.parametrize("written", ["9999-12-31", "0001-01-01", "2201-01-01", "1969-12-31"])
+def test_dates_outside_the_usable_range_are_refused(written: str) -> None:
+    with pytest.raises(parser.ArgError) as refused:
+        parser.parse_date(written, TODAY)
+    assert refused.value.key == "core.error.date_out_of_range"
+
+
+@pytest.mark.parametrize("written", ["2026-02-30", "2026-13-01", "明年", "20261130"])
+def test_dates_that_do_not_exist_are_refused(written: str) -> None:
+    with pytest.raises(parser.ArgError) as refused:
+        parser.parse_date(written, TODAY)
+    assert refused.value.key == "core.error.bad_date"
+
+
+def test_a_far_date_in_a_real_command_is_a_clear_reply(sqlite_chat: ChatDriver) -> None:
+    text = sqlite_chat.text("/当日反馈 9999-12-31", as_="admin")
+    assert "超出了可用的日期范围（1970 年至 2200 年）" in text
 
 
 def test_fullwidth_spaces_and_line_breaks_in_a_real_command(sqlite_chat: ChatDriver) -> None:

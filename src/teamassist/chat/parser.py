@@ -20,6 +20,7 @@ from typing import Any
 
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
 from teamassist.chat.types import Mention, MentionToken
+from teamassist.database import MAX_ID
 
 # Every mention syntax in use; exactly one of the groups "qq", "qqat", "at", "name" is set.
 MENTION = re.compile(
@@ -107,15 +108,51 @@ def find_command(text: str, registry: Registry) -> CommandCall | None:
     return CommandCall(spec=None, word=unknown, rest="")
 
 
+# Dates a command may name: far enough for any plan, near enough that date arithmetic
+# (a week after, the year's calendar) never leaves Python's range.
+DATE_YEARS = range(1970, 2201)
+
+
+def ascii_digits(token: str) -> str:
+    """Full-width digits and signs (as Chinese input methods type them) as ASCII; other
+    scripts' digits stay as they are, so they are not read as numbers."""
+    return token.translate(_FULLWIDTH)
+
+
+_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)} | {
+    0xFF0B: ord("+"),
+    0xFF0D: ord("-"),
+    0x2212: ord("-"),  # minus sign
+    0xFF0F: ord("/"),
+    0xFF0E: ord("."),
+}
+
+
 def parse_date(token: str, today: date) -> date:
-    """Read an absolute or relative date."""
+    """Read an absolute (``2026-05-01``, ``2026/5/1``, full-width digits) or relative date.
+
+    Raises ``ArgError`` (``core.error.bad_date``, ``core.error.date_out_of_range``).
+    """
     relative = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2, "昨天": -1}
     if token.casefold() in relative:
         return today + timedelta(days=relative[token.casefold()])
+    written = ascii_digits(token)
+    match = re.fullmatch(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})", written)
     try:
-        return date.fromisoformat(token)
+        if match is None:
+            raise ValueError(token)
+        year, month, day = (int(part) for part in match.groups())
+        value = date(year, month, day)
     except ValueError as exc:
         raise ArgError("core.error.bad_date", value=token) from exc
+    if value.year not in DATE_YEARS:
+        raise ArgError(
+            "core.error.date_out_of_range",
+            value=token,
+            first=DATE_YEARS.start,
+            last=DATE_YEARS.stop - 1,
+        )
+    return value
 
 
 def parse_args(
@@ -170,9 +207,14 @@ def _take(
     if not token or (MENTION.match(token) and arg.kind is ArgKind.WORD and not arg.required):
         return text, None
     if arg.kind is ArgKind.INT:
-        if not re.fullmatch(r"[+-]?[0-9]{1,12}", token):
+        # Every INT argument is an id: a positive whole number the database can hold.
+        written = ascii_digits(token)
+        if not re.fullmatch(r"[+-]?[0-9]+", written):
             raise ArgError("core.error.not_a_number", value=token[:40])
-        return remaining, int(token)
+        number = int(written[:40])
+        if number < 1 or len(written) > 40 or number > MAX_ID:
+            raise ArgError("core.error.not_an_id", value=token[:40])
+        return remaining, number
     if arg.kind is ArgKind.DATE:
         return remaining, parse_date(token, today)
     return remaining, token

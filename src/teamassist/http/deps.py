@@ -19,7 +19,7 @@ import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from teamassist.database import READ_ONLY, request_slots
+from teamassist.database import MAX_ID, READ_ONLY, request_slots
 from teamassist.http import auth
 from teamassist.http.auth import Principal, PrincipalLookup
 from teamassist.outbox.signals import queued
@@ -35,7 +35,6 @@ _READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # A database id in a URL (path or query) or a body: a positive 64-bit integer. A larger one
 # answers 422 (validation), not a 500 from a database driver that cannot bind it. Every router
 # uses it for ids: ``rotation_id: Id``, ``team_id: Id | None = None``.
-MAX_ID = 2**63 - 1
 Id = Annotated[int, annotated_types.Interval(ge=1, le=MAX_ID)]
 
 
