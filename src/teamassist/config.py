@@ -48,7 +48,19 @@ class WebSettings(BaseModel):
     # unless this says the exposure is meant.
     allow_public_demo: bool = False
     secret_key: SecretStr | None = None
+    # The global API token: acts as the first local account (or the owner of the first
+    # workspace); members create their own personal tokens in the dashboard.
     api_token: SecretStr | None = None
+    # A dashboard session ends this long after sign-in, however much it is used (absolute).
+    session_days: float = Field(default=14.0, gt=0)
+    # How long a one-time sign-in link sent by /登录 can be opened.
+    sign_in_link_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    # Password sign-in throttling (per username and client address, in this process).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info
+    # endpoints are on ``feishu.domain``.
+    feishu_authorize_url: str = "https://accounts.feishu.cn/open-apis/authen/v1/authorize"
     _derived: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")

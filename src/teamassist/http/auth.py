@@ -1,8 +1,10 @@
-"""Dashboard sign-in: local accounts with Argon2 hashes; demo mode signs in as the demo admin.
+"""Dashboard sign-in: local accounts with Argon2 hashes, member sessions (one-time links,
+Feishu OAuth); demo mode signs in as the demo admin.
 
 A sign-in is a ``web_session`` row; the signed cookie holds only its random id (and the form
 token of ``http.csrf``). Logging out or changing the password revokes the row, so a copied cookie
-stops working with the session it was copied from.
+stops working with the session it was copied from. Every session has an absolute lifetime
+(``web.session_days`` from sign-in, not extended by use): a stolen cookie dies on a known day.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -20,18 +22,33 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.clock import utcnow
-from teamassist.team.models import LocalAccount, Member, WebSession, Workspace
+from teamassist.enums import Role
+from teamassist.team.models import LocalAccount, Member, TeamMembership, WebSession, Workspace
 
 _hasher = PasswordHasher()
 
 
+# A session started before expiries were stored (``expires_at`` NULL) ends this long after it began.
+DEFAULT_SESSION_DAYS = 14.0
+
+
 @dataclass
 class Principal:
-    """Who is calling: a dashboard login or an API token holder, acting in a workspace."""
+    """Who is calling: a dashboard login, a member session or an API token, in a workspace.
+
+    ``member`` None is the workspace owner (the first local account without a member, the
+    configured global API token). ``roles`` maps each team of the member to their role there.
+    """
 
     workspace: Workspace
     member: Member | None
     username: str
+    roles: dict[int, Role] = field(default_factory=dict)
+
+    @property
+    def is_owner(self) -> bool:
+        """The owner acts as an admin of every team of the workspace."""
+        return self.member is None
 
 
 # Finds the caller inside a unit of work's own session (so a request needs one connection).
@@ -77,10 +94,29 @@ def _id_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def start_session(request: Request, session: Session, account: LocalAccount, now: datetime) -> None:
-    """Sign ``account`` in: a new session row, its id and a fresh form token in the cookie."""
+def start_session(
+    request: Request,
+    session: Session,
+    account: LocalAccount | None,
+    now: datetime,
+    *,
+    member: Member | None = None,
+    days: float = DEFAULT_SESSION_DAYS,
+) -> None:
+    """Sign ``account`` (or, signed in by a link or Feishu, ``member``) in: a new session row
+    that ends ``days`` after now, its id and a fresh form token in the cookie."""
+    if (account is None) == (member is None):
+        raise ValueError("a session belongs to an account or to a member")
     raw = secrets.token_urlsafe(32)
-    session.add(WebSession(id_hash=_id_hash(raw), account_id=account.id, created_at=now))
+    session.add(
+        WebSession(
+            id_hash=_id_hash(raw),
+            account_id=account.id if account else None,
+            member_id=member.id if member else None,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     session.flush()
     request.session.clear()  # nothing of a previous (or planted) session carries over
     request.session[SESSION_KEY] = raw
@@ -89,7 +125,7 @@ def start_session(request: Request, session: Session, account: LocalAccount, now
 
 def end_session(request: Request, session: Session, now: datetime) -> None:
     """Log out: revoke this session's row and clear the cookie."""
-    row = _live_row(request, session)
+    row = _live_row(request, session, now)
     if row is not None:
         row.revoked_at = now
         session.flush()
@@ -105,12 +141,54 @@ def revoke_all(session: Session, *, account_id: int, now: datetime) -> None:
     )
 
 
-def _live_row(request: Request, session: Session) -> WebSession | None:
+def revoke_member(session: Session, *, member_id: int, now: datetime) -> None:
+    """End every session a member started by link or Feishu (deactivation, merge)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.member_id == member_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def _live_row(request: Request, session: Session, now: datetime) -> WebSession | None:
     raw = request.session.get(SESSION_KEY)
     if not isinstance(raw, str) or not raw:
         return None
     row = session.get(WebSession, _id_hash(raw))
-    return row if row is not None and row.revoked_at is None else None
+    if row is None or row.revoked_at is not None:
+        return None
+    ends = row.expires_at or row.created_at + timedelta(days=DEFAULT_SESSION_DAYS)
+    return row if now < ends else None
+
+
+def roles_of(session: Session, member: Member) -> dict[int, Role]:
+    """The member's role in each of their teams."""
+    rows = session.execute(
+        select(TeamMembership.team_id, TeamMembership.role).where(
+            TeamMembership.member_id == member.id
+        )
+    ).all()
+    return {team_id: Role(role) for team_id, role in rows}
+
+
+def member_principal(session: Session, member_id: int, username: str = "") -> Principal | None:
+    """A member acting for themselves; None once they are deactivated or merged away."""
+    row = session.execute(
+        select(Member, Workspace)
+        .join(Workspace, Workspace.id == Member.workspace_id)
+        .where(Member.id == member_id)
+    ).first()
+    if row is None:
+        return None
+    member, workspace = row
+    if not member.active or member.deactivated_at is not None or member.merged_into_id:
+        return None
+    return Principal(
+        workspace=workspace,
+        member=member,
+        username=username or member.handle,
+        roles=roles_of(session, member),
+    )
 
 
 def _principal(session: Session, account_id: int | None) -> Principal | None:
@@ -132,20 +210,30 @@ def _principal(session: Session, account_id: int | None) -> Principal | None:
     if row is None:
         return None
     account, member, workspace = row
-    return Principal(workspace=workspace, member=member, username=account.username)
+    roles = roles_of(session, member) if member is not None else {}
+    return Principal(workspace=workspace, member=member, username=account.username, roles=roles)
 
 
-def session_principal(request: Request, session: Session) -> Principal | None:
-    """The principal of the signed-in dashboard session, if any."""
-    row = _live_row(request, session)
+def session_principal(
+    request: Request, session: Session, now: datetime | None = None
+) -> Principal | None:
+    """The principal of the signed-in, unexpired dashboard session, if any."""
+    row = _live_row(request, session, now or utcnow())
     if row is None:
         return None
+    if row.member_id is not None:
+        return member_principal(session, row.member_id)
     return _principal(session, row.account_id)
 
 
 def token_principal(session: Session) -> Principal | None:
-    """The API token acts as the first admin account."""
-    return _principal(session, None)
+    """The configured global API token acts as the first local account, or, when there is
+    none (a workspace set up with a platform admin only), as the owner of the first workspace."""
+    principal = _principal(session, None)
+    if principal is not None:
+        return principal
+    workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+    return Principal(workspace=workspace, member=None, username="api") if workspace else None
 
 
 def demo_account(session: Session) -> LocalAccount | None:

@@ -20,7 +20,7 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from teamassist.database import MAX_ID, READ_ONLY, request_slots
-from teamassist.http import auth
+from teamassist.http import auth, tokens
 from teamassist.http.auth import Principal, PrincipalLookup
 from teamassist.outbox.signals import queued
 from teamassist.runtime import Runtime
@@ -87,17 +87,25 @@ def get_session(
 def principal_lookup(
     request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> PrincipalLookup:
-    """Check the credentials without the database; the caller looks the principal up in its
-    own session (``Authorization: Bearer`` API token, else the dashboard's session cookie)."""
+    """Check the credentials without the database where possible; the caller looks the
+    principal up in its own session. ``Authorization: Bearer``: a member's personal token
+    (``tap_…``) or the configured global token; else the dashboard's session cookie."""
     header = request.headers.get("authorization", "")
     token = runtime.settings.web.api_token
-    if header.lower().startswith("bearer ") and token is not None:
-        if hmac.compare_digest(header[7:].strip(), token.get_secret_value()):
+    if header.lower().startswith("bearer "):
+        sent = header[7:].strip()
+        if tokens.is_personal(sent):
+            return lambda session: _or_401(
+                tokens.principal_of(session, raw=sent), "invalid API token"
+            )
+        if token is not None and hmac.compare_digest(sent, token.get_secret_value()):
             return lambda session: _or_401(auth.token_principal(session), "invalid API token")
         raise HTTPException(status_code=401, detail="invalid API token")
     if not request.session.get(auth.SESSION_KEY):
         raise HTTPException(status_code=401, detail="not signed in")
-    return lambda session: _or_401(auth.session_principal(request, session), "not signed in")
+    return lambda session: _or_401(
+        auth.session_principal(request, session, runtime.clock()), "not signed in"
+    )
 
 
 def _or_401(principal: Principal | None, detail: str) -> Principal:

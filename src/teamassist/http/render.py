@@ -59,12 +59,14 @@ class LoginRequired(Exception):
 
 def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal:
     """The signed-in user; demo mode signs in as the demo admin on first visit."""
-    principal = auth.session_principal(request, session)
+    now = runtime.clock()
+    principal = auth.session_principal(request, session, now)
     if principal is None and runtime.settings.web.demo_mode:
         account = auth.demo_account(session)
         if account is not None:
-            auth.start_session(request, session, account, runtime.clock())
-            principal = auth.session_principal(request, session)
+            days = runtime.settings.web.session_days
+            auth.start_session(request, session, account, now, days=days)
+            principal = auth.session_principal(request, session, now)
     if principal is None:
         raise LoginRequired()
     return principal
@@ -85,6 +87,7 @@ def render(
         {
             "principal": principal,
             "demo_mode": runtime.settings.web.demo_mode,
+            "feishu_enabled": runtime.settings.feishu.enabled,
             "nav_items": [{"href": h, "label": t(k)} for h, k in nav],
             **context,
         },

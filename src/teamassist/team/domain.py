@@ -7,7 +7,7 @@ from teamassist.team.api import router
 
 DOMAIN = Domain(
     key="team",
-    models=("teamassist.team.models",),
+    models=("teamassist.team.models", "teamassist.team.token_models"),
     api=(router,),
     assets=assets_in("teamassist.team"),
 )

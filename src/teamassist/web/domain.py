@@ -15,7 +15,11 @@ from teamassist.chat.commands import commands
 from teamassist.domain import Domain, assets_in
 from teamassist.outbox.api import router as outbox_api
 from teamassist.ports import Workdays
+from teamassist.web.account import router as account_pages
 from teamassist.web.pages import router as shell_pages
+from teamassist.web.signin_api import router as signin_api
+from teamassist.web.signin_commands import commands as signin_commands
+from teamassist.web.signin_pages import router as signin_pages
 from teamassist.workdays import ChinaWorkdays
 
 DOMAIN = Domain(
@@ -27,9 +31,10 @@ DOMAIN = Domain(
         "teamassist.adapters.web.models",
         "teamassist.importers.models",
     ),
-    commands=(commands,),
-    api=(chat_api, outbox_api),
-    pages=(shell_pages,),
+    commands=(commands, signin_commands),
+    api=(chat_api, outbox_api, signin_api),
+    pages=(shell_pages, account_pages),
+    public=(signin_pages,),
     # The one working calendar (teamassist.workdays), for every domain that counts working days.
     provides={Workdays: lambda _wiring: ChinaWorkdays()},
     assets={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -20,8 +21,10 @@ from teamassist.http import auth
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render, templates
+from teamassist.http.throttle import LoginThrottle
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
+from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 
 router = APIRouter(include_in_schema=False)
@@ -41,12 +44,39 @@ def login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
 ) -> Response:
-    """Check the password and start a session."""
+    """Check the password and start a session; too many failures answer 429 for a while."""
+    now = runtime.clock()
+    web = runtime.settings.web
+    throttle = _throttle(request, runtime)
+    key = throttle.key(username, request.client.host if request.client else "")
+    if throttle.blocked(key, now):
+        page = render(
+            request,
+            "login.html",
+            None,
+            error=t("signin.throttled", minutes=web.login_window_minutes),
+        )
+        page.status_code = 429
+        return page
     account = auth.verify(session, username.strip(), password)
     if account is None:
+        throttle.failed(key, now)
         return render(request, "login.html", None, error=t("web.login_failed"))
-    auth.start_session(request, session, account, runtime.clock())
+    throttle.succeeded(key)
+    auth.start_session(request, session, account, now, days=web.session_days)
     return RedirectResponse("/", status_code=303)
+
+
+def _throttle(request: Request, runtime: Runtime) -> LoginThrottle:
+    """This app's password throttle (in this process: see ``http.throttle``)."""
+    throttle: LoginThrottle | None = getattr(request.app.state, "login_throttle", None)
+    if throttle is None:
+        web = runtime.settings.web
+        throttle = request.app.state.login_throttle = LoginThrottle(
+            max_failures=web.login_max_failures,
+            window=timedelta(minutes=web.login_window_minutes),
+        )
+    return throttle
 
 
 @router.post("/logout")

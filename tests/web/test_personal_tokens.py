@@ -1,0 +1,109 @@
+"""Issue 11 (sign-in): personal API tokens act as their member, within the member's workspace
+and role; they are stored hashed, listed without the secret, and die when revoked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from teamassist.database import transaction
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.token_models import PersonalToken
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.web import give_account, sign_in
+
+
+def test_member_token_acts_as_the_member_and_is_revocable(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    password = give_account(sqlite_runtime, "lisi")
+    app = create_app(sqlite_runtime, start_background=False)
+    with TestClient(app) as browser:
+        sign_in(browser, "lisi", password)
+        made = browser.post("/api/v1/me/tokens", json={"name": "laptop"})
+        assert made.status_code == 201, made.text
+        raw = made.json()["token"]
+        assert raw.startswith("tap_") and made.json()["prefix"] == raw[:10]
+        listed = browser.get("/api/v1/me/tokens").json()
+        assert [t["name"] for t in listed] == ["laptop"] and "token" not in listed[0]
+        with sqlite_runtime.factory() as session:
+            row = session.scalars(select(PersonalToken)).one()
+            assert row.token_hash == hashlib.sha256(raw.encode()).hexdigest()
+        with TestClient(app) as script:
+            bearer = {"Authorization": f"Bearer {raw}"}
+            me = script.get("/api/v1/me", headers=bearer).json()
+            assert me["handle"] == "lisi" and me["owner"] is False
+            # the member's role, not more: the outbox is for admins
+            refused = script.get("/api/v1/outbox", headers=bearer)
+            assert refused.status_code == 403
+            assert refused.json()["error"] == "core.error.forbidden"
+            assert script.get("/api/v1/teams", headers=bearer).status_code == 200
+            assert browser.delete(f"/api/v1/me/tokens/{made.json()['id']}").status_code == 204
+            gone = script.get("/api/v1/me", headers=bearer)
+            assert gone.status_code == 401
+            assert (
+                script.get("/api/v1/me", headers={"Authorization": "Bearer tap_x"}).status_code
+                == 401
+            )
+
+
+def test_a_token_of_another_member_cannot_be_revoked(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    lisi, wangwu = give_account(sqlite_runtime, "lisi"), give_account(sqlite_runtime, "wangwu")
+    app = create_app(sqlite_runtime, start_background=False)
+    with TestClient(app) as one, TestClient(app) as other:
+        sign_in(one, "lisi", lisi)
+        sign_in(other, "wangwu", wangwu)
+        token_id = one.post("/api/v1/me/tokens", json={"name": "ci"}).json()["id"]
+        refused = other.delete(f"/api/v1/me/tokens/{token_id}")
+        assert refused.status_code == 404
+        assert refused.json()["error"] == "signin.error.unknown_token"
+        assert [t["id"] for t in one.get("/api/v1/me/tokens").json()] == [token_id]
+
+
+def test_dashboard_creates_shows_once_and_revokes(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    password = give_account(sqlite_runtime, "zhangsan")
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as browser:
+        sign_in(browser, "zhangsan", password)
+        page = browser.post("/account/tokens", data={"name": "手机"})
+        shown = re.search(r'data-testid="new-token">(tap_[^<]+)<', page.text)
+        assert page.status_code == 200 and shown
+        again = browser.get("/account").text
+        assert "手机" in again and shown.group(1) not in again
+        with sqlite_runtime.factory() as session:
+            token_id = session.scalars(select(PersonalToken.id)).one()
+        done = browser.post(f"/account/tokens/{token_id}/revoke", follow_redirects=False)
+        assert done.status_code == 303
+        assert "手机" not in browser.get("/account").text
+
+
+def test_a_deactivated_members_token_stops_working(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    password = give_account(sqlite_runtime, "lisi")
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as browser:
+        sign_in(browser, "lisi", password)
+        raw = browser.post("/api/v1/me/tokens", json={"name": "x"}).json()["token"]
+        with transaction(sqlite_runtime.factory) as session:
+            ws = team_service.get_workspace_by_key(session, key="demo")
+            assert ws is not None
+            member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle="lisi")
+            assert member is not None
+            member.active = False
+        response = browser.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+        assert response.status_code == 401
+
+
+def test_the_global_token_acts_for_the_first_workspace(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    sqlite_runtime.settings.web.api_token = SecretStr("global-token-123")
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as script:
+        me = script.get("/api/v1/me", headers={"Authorization": "Bearer global-token-123"})
+        assert me.status_code == 200 and me.json()["workspace_key"] == "demo"
+        wrong = script.get("/api/v1/me", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
