@@ -53,8 +53,6 @@ class WebSettings(BaseModel):
     api_token: SecretStr | None = None
     # A dashboard session ends this long after sign-in, however much it is used (absolute).
     session_days: float = Field(default=14.0, gt=0)
-    # How long a one-time sign-in link sent by /登录 can be opened.
-    sign_in_link_minutes: int = Field(default=10, ge=1, le=24 * 60)
     # Password sign-in throttling (per username and client address, in this process).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
