@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.chat.types import Reply
@@ -28,6 +30,10 @@ from teamassist.outbox.models import OutboxMessage
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage, Sender
 
 log = logging.getLogger(__name__)
+
+# Successes of one lane recorded together: at most this many, held at most this long.
+_RECORD_EVERY = 25
+_RECORD_WITHIN = 0.05
 
 
 @dataclass
@@ -65,6 +71,8 @@ def deliver_due(
     """
     stats = DeliveryStats()
     with transaction(factory) as session:
+        # The lease covers the work: a notice may wait behind every other one of its platform
+        # in this batch (counted as if sent one at a time), each up to the longest send.
         claimed = service.claim_due(
             session,
             now=now,
@@ -72,8 +80,17 @@ def deliver_due(
             limit=limit,
             platforms=platforms,
             exclude=exclude,
+            seconds_per_notice=settings.send_seconds_max,
         )
-        rows = [session.get(OutboxMessage, i) for i in claimed]
+        rows = (
+            session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.id.in_(claimed))
+                .order_by(OutboxMessage.id)
+            ).all()
+            if claimed
+            else []
+        )
         messages = [
             OutgoingMessage(
                 outbox_id=row.id,
@@ -86,19 +103,7 @@ def deliver_due(
                 possibly_sent=(row.last_error or "").startswith(service.UNCERTAIN),
             )
             for row in rows
-            if row is not None
         ]
-        # The lease covers the work: a notice may wait behind every earlier one of its platform
-        # in this batch (counted as if one at a time), each up to the longest send.
-        position: dict[str, int] = defaultdict(int)
-        leases: dict[int, datetime] = {}
-        for message in messages:
-            position[message.platform] += 1
-            seconds = (
-                settings.lease_seconds + position[message.platform] * settings.send_seconds_max
-            )
-            leases[message.outbox_id] = now + timedelta(seconds=seconds)
-        service.extend_leases(session, leases)
     stats.claimed = len(messages)
     lanes: dict[tuple[str, str], list[OutgoingMessage]] = defaultdict(list)
     for message in messages:
@@ -132,8 +137,26 @@ def _send_lane(
     lane: list[OutgoingMessage],
     stats: DeliveryStats,
 ) -> None:
-    """Send one destination's notices in order; once it is rate-limited, the rest wait too."""
+    """Send one destination's notices in order; once it is rate-limited, the rest wait too.
+
+    Successes are recorded in small groups (one statement and commit for up to
+    ``_RECORD_EVERY`` notices, never holding one longer than ``_RECORD_WITHIN`` seconds): a
+    commit per notice was most of a fast platform's cost. A crash between a send and its record
+    leaves at most that group "sending"; its lease runs out and it is retried as possibly sent,
+    as after any crash mid-send.
+    """
     wait: DeliveryError | None = None
+    done: list[tuple[int, str | None]] = []
+    first_done = 0.0
+
+    def record() -> None:
+        if done:
+            with transaction(factory) as session:
+                service.mark_sent_many(session, done, now=now)
+            with stats.lock:
+                stats.sent += len(done)
+            done.clear()
+
     for message in lane:
         if wait is not None:  # same destination, same limit: do not ask again this pass
             _record_failure(
@@ -166,12 +189,12 @@ def _send_lane(
                 factory, settings, now, message, f"{type(exc).__name__}: {exc}", True, None, stats
             )
         else:
-            with transaction(factory) as session:
-                service.mark_sent(
-                    session, outbox_id=message.outbox_id, now=now, external_id=external_id
-                )
-            with stats.lock:
-                stats.sent += 1
+            if not done:
+                first_done = time.monotonic()
+            done.append((message.outbox_id, external_id))
+            if len(done) >= _RECORD_EVERY or time.monotonic() - first_done >= _RECORD_WITHIN:
+                record()
+    record()
 
 
 def _record_failure(

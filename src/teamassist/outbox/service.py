@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -63,48 +63,55 @@ def claim_due(
     limit: int,
     platforms: Collection[str] | None = None,
     exclude: Collection[str] = (),
+    seconds_per_notice: float = 0.0,
 ) -> list[int]:
     """Take up to ``limit`` due notices (or ones whose sender died mid-send) for this worker.
 
     ``platforms``/``exclude`` narrow the claim, so each platform can be drained by its own loop.
+    The lease of a notice is ``lease_seconds`` plus ``seconds_per_notice`` for every claimed
+    notice of its platform, so it covers the whole batch's work on that platform.
+
+    Set-based: one locking SELECT, then one UPDATE per platform in the batch. The candidates are
+    locked (``FOR UPDATE SKIP LOCKED`` on PostgreSQL and MariaDB; SQLite writers hold the
+    database from ``BEGIN IMMEDIATE``), so two workers never claim the same notice and every
+    candidate is claimed. Returns the claimed ids, oldest first.
     """
-    query = select(OutboxMessage.id).where(
-        or_(
-            (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
-            (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
-        )
+    due = or_(
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < now),
     )
+    query = select(OutboxMessage.id, OutboxMessage.platform).where(due)
     if platforms is not None:
         query = query.where(OutboxMessage.platform.in_(list(platforms)))
     if exclude:
         query = query.where(OutboxMessage.platform.not_in(list(exclude)))
-    candidates = session.scalars(query.order_by(OutboxMessage.id).limit(limit)).all()
-    claimed: list[int] = []
-    lease = now + timedelta(seconds=lease_seconds)
-    for outbox_id in candidates:
-        # A notice still "sending" after its lease: the process stopped mid-send, and the
-        # platform may or may not have the message. Say so durably before trying again.
-        session.execute(
-            update(OutboxMessage)
-            .where(
-                OutboxMessage.id == outbox_id,
-                OutboxMessage.status == OutboxStatus.SENDING,
-                OutboxMessage.lease_until < now,
-            )
-            .values(last_error=UNCERTAIN + "the sender stopped mid-send")
-            .execution_options(synchronize_session=False)
+    rows = session.execute(
+        query.order_by(OutboxMessage.id).limit(limit).with_for_update(skip_locked=True)
+    ).all()
+    if not rows:
+        return []
+    by_platform: dict[str, list[int]] = {}
+    for outbox_id, platform in rows:
+        by_platform.setdefault(platform, []).append(outbox_id)
+    ids = [outbox_id for outbox_id, _ in rows]
+    # A notice still "sending" after its lease: the process stopped mid-send, and the platform
+    # may or may not have the message. Say so durably before trying again.
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.lease_until < now,
         )
-        # The conditional update is the claim: of two workers racing, exactly one sees rowcount 1.
+        .values(last_error=UNCERTAIN + "the sender stopped mid-send")
+        .execution_options(synchronize_session=False)
+    )
+    claimed = 0
+    for platform_ids in by_platform.values():
+        lease = now + timedelta(seconds=lease_seconds + len(platform_ids) * seconds_per_notice)
         result = session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == outbox_id,
-                or_(
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    (OutboxMessage.status == OutboxStatus.SENDING)
-                    & (OutboxMessage.lease_until < now),
-                ),
-            )
+            .where(OutboxMessage.id.in_(platform_ids), due)
             .values(
                 status=OutboxStatus.SENDING,
                 lease_until=lease,
@@ -112,34 +119,42 @@ def claim_due(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:  # type: ignore[attr-defined]
-            claimed.append(outbox_id)
-    return claimed
+        claimed += result.rowcount  # type: ignore[attr-defined]
+    if claimed != len(ids):
+        # Cannot happen while the candidates are locked; if a backend ever lets it, the whole
+        # claim is rolled back rather than sending notices another worker also holds.
+        raise ClaimRace(f"claimed {claimed} of {len(ids)} locked candidates")
+    return ids
 
 
-def extend_leases(session: Session, leases: Mapping[int, datetime]) -> None:
-    """Hold claimed notices until the given times (the claimer knows how long its work takes)."""
-    for outbox_id, until in leases.items():
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.SENDING)
-            .values(lease_until=until)
-            .execution_options(synchronize_session=False)
-        )
+class ClaimRace(RuntimeError):
+    """Locked candidates changed under the claim (a backend without row locks)."""
 
 
 def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: str | None) -> None:
     """Record a successful delivery."""
+    mark_sent_many(session, [(outbox_id, external_id)], now=now)
+
+
+def mark_sent_many(
+    session: Session, sent: Sequence[tuple[int, str | None]], *, now: datetime
+) -> None:
+    """Record successful deliveries ``(outbox id, platform message id)`` in one statement."""
+    if not sent:
+        return
     session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id)
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=now,
-            external_id=external_id,
-            lease_until=None,
-            last_error=None,
-        )
+        update(OutboxMessage),
+        [
+            {
+                "id": outbox_id,
+                "status": OutboxStatus.SENT,
+                "sent_at": now,
+                "external_id": external_id,
+                "lease_until": None,
+                "last_error": None,
+            }
+            for outbox_id, external_id in sent
+        ],
     )
 
 
