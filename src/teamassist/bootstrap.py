@@ -31,6 +31,7 @@ from teamassist.domain import Domain, Wiring
 from teamassist.duty.domain import DOMAIN as DUTY
 from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
+from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.outbox.senders import Sender
 from teamassist.ports import PortMissing, Ports
 from teamassist.runtime import Kicker, Runtime, WebParts
@@ -41,7 +42,7 @@ from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
 # loads in it (the feedback demo routes items to the people on duty).
-DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK]
+DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR]
 
 
 @dataclass(frozen=True)

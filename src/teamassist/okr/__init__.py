@@ -1,0 +1,1 @@
+"""The OKR desk: cycles, objectives and key results, alignment, check-ins and scores."""

@@ -1,0 +1,98 @@
+"""Check-ins: a KR's new value, confidence 0–10 and comment; refused once the cycle is closed,
+flagged late (补登) in the grading window."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import Conflict
+from teamassist.i18n import t
+from teamassist.okr import cycles
+from teamassist.okr.errors import Invalid
+from teamassist.okr.formulas import KrKind
+from teamassist.okr.models import CheckIn, Cycle, CycleState, KeyResult
+from teamassist.okr.objectives import check_value
+from teamassist.team.models import Member, Team
+
+MAX_COMMENT = 2000
+
+
+def check_confidence(confidence: int) -> int:
+    """Confidence is a whole number 0–10."""
+    if confidence < 0:
+        raise Invalid("okr.error.negative", what=t("okr.word.confidence"), value=str(confidence))
+    if confidence > 10:
+        raise Invalid("okr.error.confidence_range", value=str(confidence))
+    return confidence
+
+
+def check_in(
+    session: Session,
+    *,
+    team: Team,
+    key_result: KeyResult,
+    author: Member | None,
+    value: float,
+    confidence: int | None,
+    comment: str,
+    now: datetime,
+) -> CheckIn:
+    """Record a check-in at ``now`` (validated first; nothing is written when it is refused)."""
+    cycle = session.get(Cycle, key_result.cycle_id)
+    assert cycle is not None
+    today = cycles.today_of(team, now)
+    state = cycles.state(cycle, today)
+    if state is CycleState.CLOSED:
+        raise Conflict(
+            "okr.error.cycle_closed",
+            cycle=cycle.key,
+            closed=cycles.month_day(cycles.closed_on(cycle, team.timezone)),
+        )
+    if state is CycleState.PLANNING:
+        raise Conflict(
+            "okr.error.cycle_not_started", cycle=cycle.key, start=cycles.month_day(cycle.start_date)
+        )
+    value = check_value(value, what=t("okr.word.value"))
+    kind = KrKind(key_result.kind)
+    if kind is KrKind.BINARY and value not in (0.0, 1.0):
+        raise Invalid("okr.error.binary_value")
+    limit = key_result.target_value
+    if kind is KrKind.MILESTONE and limit is not None and (value != int(value) or value > limit):
+        raise Invalid("okr.error.milestone_value", count=f"{key_result.target_value:g}")
+    if confidence is not None:
+        check_confidence(confidence)
+    comment = comment.strip()
+    if len(comment) > MAX_COMMENT:
+        raise Invalid("okr.error.comment_too_long", limit=MAX_COMMENT)
+    row = CheckIn(
+        key_result_id=key_result.id,
+        author_id=author.id if author else None,
+        value=value,
+        confidence=confidence,
+        comment=comment,
+        at=now,
+        local_date=today,
+        late=state is CycleState.GRADING,
+    )
+    session.add(row)
+    key_result.current_value = value
+    if confidence is not None:
+        key_result.confidence = confidence
+    key_result.last_checkin_at = now
+    session.flush()
+    return row
+
+
+def history(session: Session, *, key_result: KeyResult) -> Sequence[CheckIn]:
+    """The KR's check-ins, oldest first."""
+    return list(
+        session.scalars(
+            select(CheckIn)
+            .where(CheckIn.key_result_id == key_result.id)
+            .order_by(CheckIn.at, CheckIn.id)
+        )
+    )

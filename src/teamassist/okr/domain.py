@@ -1,0 +1,13 @@
+"""The OKR desk: cycles, objectives and key results, alignment, check-ins and scores."""
+
+from __future__ import annotations
+
+from teamassist.domain import Domain, assets_in
+from teamassist.ports import Workdays
+
+DOMAIN = Domain(
+    key="okr",
+    models=("teamassist.okr.models",),
+    assets=assets_in("teamassist.okr"),
+    requires=(Workdays,),
+)

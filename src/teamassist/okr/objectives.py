@@ -1,0 +1,494 @@
+"""Objectives and key results: create, weigh, publish; short ids (O-1, KR-3) per team and cycle."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import Conflict, NotFound, PermissionDenied
+from teamassist.i18n import t
+from teamassist.okr import cycles
+from teamassist.okr.errors import Invalid
+from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split
+from teamassist.okr.models import (
+    Contributor,
+    Cycle,
+    CycleState,
+    KeyResult,
+    Objective,
+    ObjectiveState,
+    ObjectiveType,
+)
+from teamassist.team.models import Member, Team
+
+MAX_TITLE = 500
+MAX_UNIT = 16
+MAX_VALUE = 1e15  # beyond any count or amount; keeps doubles exact for whole numbers
+OBJECTIVES_PER_OWNER = range(1, 6)  # 1–5 Os per owner and cycle
+KRS_PER_OBJECTIVE = range(2, 6)  # 2–5 KRs per O
+_SHORT_ID = re.compile(r"^(O|KR)-?([0-9]{1,9})$", re.IGNORECASE)
+
+
+def parse_short_id(text: str) -> tuple[str, int]:
+    """``("O", 1)`` for ``O-1``, ``("KR", 3)`` for ``KR-3`` / ``kr3``; Invalid otherwise."""
+    match = _SHORT_ID.match(text.strip())
+    if match is None:
+        raise Invalid("okr.error.bad_short_id", value=text[:20])
+    return match.group(1).upper(), int(match.group(2))
+
+
+def check_value(value: float, *, what: str) -> float:
+    """A start, target or check-in value: a finite, non-negative amount."""
+    if not math.isfinite(value) or abs(value) > MAX_VALUE:
+        raise Invalid("okr.error.value_range", what=what)
+    if value < 0:
+        raise Invalid("okr.error.negative", what=what, value=_fmt(value))
+    return float(value)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+def _title(text: str) -> str:
+    title = text.strip()
+    if not title:
+        raise Invalid("okr.error.empty_title")
+    if len(title) > MAX_TITLE:
+        raise Invalid("okr.error.title_too_long", limit=MAX_TITLE)
+    return title
+
+
+def check_weight(weight: int) -> int:
+    """A KR weight: a whole percent 0–100."""
+    if weight < 0:
+        raise Invalid("okr.error.negative", what=t("okr.word.weight"), value=str(weight))
+    if weight > 100:
+        raise Invalid("okr.error.weight_range", value=str(weight))
+    return weight
+
+
+# -- access ----------------------------------------------------------------------------------
+
+
+def contributors(session: Session, *, target_type: str, target_id: int) -> list[int]:
+    """Member ids contributing to an O (``objective``) or KR (``key_result``)."""
+    return list(
+        session.scalars(
+            select(Contributor.member_id)
+            .where(Contributor.target_type == target_type, Contributor.target_id == target_id)
+            .order_by(Contributor.id)
+        )
+    )
+
+
+def set_contributors(
+    session: Session, *, target_type: str, target_id: int, members: Sequence[Member]
+) -> None:
+    """Replace the contributors of an O or KR."""
+    for row in session.scalars(
+        select(Contributor).where(
+            Contributor.target_type == target_type, Contributor.target_id == target_id
+        )
+    ):
+        session.delete(row)
+    session.flush()
+    for member_id in dict.fromkeys(m.id for m in members):
+        session.add(Contributor(target_type=target_type, target_id=target_id, member_id=member_id))
+    session.flush()
+
+
+def may_edit(
+    session: Session,
+    *,
+    actor: Member | None,
+    privileged: bool,
+    objective: Objective,
+    key_result: KeyResult | None = None,
+) -> bool:
+    """Owners, contributors and team leads/admins (``privileged``) may change an O or KR;
+    ``actor`` None is the workspace's API token."""
+    if actor is None or privileged or actor.id == objective.owner_id:
+        return True
+    if actor.id in contributors(session, target_type="objective", target_id=objective.id):
+        return True
+    if key_result is not None:
+        if actor.id == key_result.owner_id:
+            return True
+        ids = contributors(session, target_type="key_result", target_id=key_result.id)
+        return actor.id in ids
+    return False
+
+
+def require_edit(
+    session: Session,
+    *,
+    actor: Member | None,
+    privileged: bool,
+    objective: Objective,
+    key_result: KeyResult | None = None,
+) -> None:
+    """Refuse (403) a change by someone who is not an owner, contributor or lead."""
+    if not may_edit(
+        session, actor=actor, privileged=privileged, objective=objective, key_result=key_result
+    ):
+        raise PermissionDenied("okr.error.not_yours", item=label(objective, key_result))
+
+
+def label(objective: Objective, key_result: KeyResult | None = None) -> str:
+    """``O-1`` or ``KR-3``."""
+    return f"KR-{key_result.number}" if key_result is not None else f"O-{objective.number}"
+
+
+def _open_for_changes(cycle: Cycle, team: Team, now: datetime) -> None:
+    if cycles.state(cycle, cycles.today_of(team, now)) is CycleState.CLOSED:
+        raise Conflict(
+            "okr.error.cycle_closed",
+            cycle=cycle.key,
+            closed=cycles.month_day(cycles.closed_on(cycle, team.timezone)),
+        )
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+def get_objective(session: Session, *, team: Team, objective_id: int) -> Objective:
+    """An O of ``team`` by database id, or NotFound (another team's is not found either)."""
+    objective = session.get(Objective, objective_id)
+    if objective is None or objective.team_id != team.id:
+        raise NotFound("okr.error.no_objective", ref=objective_id)
+    return objective
+
+
+def get_key_result(session: Session, *, team: Team, key_result_id: int) -> KeyResult:
+    """A KR of ``team`` by database id, or NotFound."""
+    key_result = session.get(KeyResult, key_result_id)
+    if key_result is None or key_result.team_id != team.id:
+        raise NotFound("okr.error.no_key_result", ref=key_result_id)
+    return key_result
+
+
+def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Objective:
+    """``O-n`` in the newest started cycle of the team that has it."""
+    kind, number = parse_short_id(ref)
+    if kind != "O":
+        raise Invalid("okr.error.want_objective", value=ref[:20])
+    for cycle in cycles.recent(session, team=team, today=today):
+        found = session.scalar(
+            select(Objective).where(
+                Objective.team_id == team.id,
+                Objective.cycle_id == cycle.id,
+                Objective.number == number,
+            )
+        )
+        if found is not None:
+            return found
+    raise NotFound("okr.error.no_objective", ref=f"O-{number}")
+
+
+def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
+    """``KR-n`` in the newest started cycle of the team that has it."""
+    kind, number = parse_short_id(ref)
+    if kind != "KR":
+        raise Invalid("okr.error.want_key_result", value=ref[:20])
+    for cycle in cycles.recent(session, team=team, today=today):
+        found = session.scalar(
+            select(KeyResult).where(
+                KeyResult.team_id == team.id,
+                KeyResult.cycle_id == cycle.id,
+                KeyResult.number == number,
+            )
+        )
+        if found is not None:
+            return found
+    raise NotFound("okr.error.no_key_result", ref=f"KR-{number}")
+
+
+def key_results(session: Session, objective_ids: Sequence[int]) -> dict[int, list[KeyResult]]:
+    """The KRs of each objective, in position order, loaded in one query."""
+    found: dict[int, list[KeyResult]] = {i: [] for i in objective_ids}
+    if not objective_ids:
+        return found
+    rows = session.scalars(
+        select(KeyResult)
+        .where(KeyResult.objective_id.in_(list(objective_ids)))
+        .order_by(KeyResult.objective_id, KeyResult.position, KeyResult.id)
+    )
+    for row in rows:
+        found[row.objective_id].append(row)
+    return found
+
+
+def objectives(
+    session: Session,
+    *,
+    team: Team,
+    cycle: Cycle,
+    owner_id: int | None = None,
+    state: ObjectiveState | None = None,
+) -> list[Objective]:
+    """The team's Os of ``cycle`` (optionally one owner's, one state), by number."""
+    query = select(Objective).where(Objective.team_id == team.id, Objective.cycle_id == cycle.id)
+    if owner_id is not None:
+        query = query.where(Objective.owner_id == owner_id)
+    if state is not None:
+        query = query.where(Objective.state == state.value)
+    return list(session.scalars(query.order_by(Objective.number)))
+
+
+# -- changes ---------------------------------------------------------------------------------
+
+
+def _next_number(session: Session, model: type[Objective] | type[KeyResult], cycle: Cycle) -> int:
+    top = session.scalar(
+        select(func.max(model.number)).where(
+            model.cycle_id == cycle.id, model.team_id == cycle.team_id
+        )
+    )
+    return (top or 0) + 1
+
+
+def create_objective(
+    session: Session,
+    *,
+    team: Team,
+    cycle: Cycle,
+    owner: Member | None,
+    title: str,
+    now: datetime,
+    okr_type: ObjectiveType = ObjectiveType.COMMITTED,
+) -> Objective:
+    """A draft O in ``cycle`` with the next free ``O-n``."""
+    _open_for_changes(cycle, team, now)
+    objective = Objective(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        cycle_id=cycle.id,
+        number=_next_number(session, Objective, cycle),
+        title=_title(title),
+        owner_id=owner.id if owner else None,
+        okr_type=okr_type.value,
+        state=ObjectiveState.DRAFT.value,
+    )
+    session.add(objective)
+    session.flush()
+    return objective
+
+
+@dataclass(frozen=True)
+class KrInput:
+    """What a new KR is made of; ``kind`` None infers increase/decrease from start and target."""
+
+    title: str
+    kind: KrKind | None = None
+    start: float | None = None
+    target: float | None = None
+    unit: str = ""
+    weight: int = 0
+    owner: Member | None = None
+    milestones: tuple[str, ...] = ()
+
+
+def _kind_and_values(data: KrInput) -> tuple[KrKind, float | None, float | None]:
+    start = None if data.start is None else check_value(data.start, what=t("okr.word.start"))
+    target = None if data.target is None else check_value(data.target, what=t("okr.word.target"))
+    kind = data.kind
+    if kind is KrKind.BINARY:
+        return kind, 0.0, 1.0
+    if kind is KrKind.MILESTONE and data.milestones:
+        return kind, 0.0, float(len(data.milestones))
+    if kind is None:
+        if start is not None and target is not None and target < start:
+            kind = KrKind.DECREASE
+        else:
+            kind = KrKind.INCREASE
+    if kind in LINEAR_KINDS and start is not None and target is not None:
+        if target == start:
+            raise Invalid("okr.error.target_equals_start", value=_fmt(start))
+        if kind is KrKind.INCREASE and target < start:
+            raise Invalid("okr.error.direction_increase")
+        if kind is KrKind.DECREASE and target > start:
+            raise Invalid("okr.error.direction_decrease")
+    return kind, start, target
+
+
+def add_key_result(
+    session: Session, *, team: Team, objective: Objective, data: KrInput, now: datetime
+) -> KeyResult:
+    """A KR under ``objective`` with the next free ``KR-n`` of the cycle. A published O's
+    weights must stay at 100%, so a KR added to one must weigh 0 (then set the weights)."""
+    cycle = session.get(Cycle, objective.cycle_id)
+    assert cycle is not None
+    _open_for_changes(cycle, team, now)
+    kind, start, target = _kind_and_values(data)
+    weight = check_weight(data.weight)
+    unit = data.unit.strip()
+    if len(unit) > MAX_UNIT:
+        raise Invalid("okr.error.unit_too_long", limit=MAX_UNIT)
+    siblings = key_results(session, [objective.id])[objective.id]
+    if objective.state == ObjectiveState.PUBLISHED.value and weight != 0:
+        total = sum(k.weight for k in siblings) + weight
+        raise Invalid("okr.error.weights_sum", objective=label(objective), total=total, detail="")
+    key_result = KeyResult(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        cycle_id=cycle.id,
+        objective_id=objective.id,
+        number=_next_number(session, KeyResult, cycle),
+        position=len(siblings),
+        title=_title(data.title),
+        owner_id=data.owner.id if data.owner else objective.owner_id,
+        kind=kind.value,
+        start_value=start,
+        target_value=target,
+        unit=unit,
+        weight=weight,
+        milestones=list(data.milestones) or None,
+    )
+    session.add(key_result)
+    session.flush()
+    return key_result
+
+
+def weights_detail(krs: Sequence[KeyResult]) -> str:
+    """``（KR-1 40%、KR-2 40%、KR-3 30%）`` for messages."""
+    return _detail([(k.number, k.weight) for k in krs])
+
+
+def _detail(pairs: Sequence[tuple[int, int]]) -> str:
+    return "（" + "、".join(f"KR-{n} {w}%" for n, w in pairs) + "）" if pairs else ""
+
+
+def set_weights(
+    session: Session, *, objective: Objective, weights: Sequence[int]
+) -> list[KeyResult]:
+    """Set every KR's weight, in KR order; they must be as many as the KRs and total 100%."""
+    krs = key_results(session, [objective.id])[objective.id]
+    if not krs:
+        raise Invalid("okr.error.no_krs", objective=label(objective))
+    if len(weights) != len(krs):
+        raise Invalid(
+            "okr.error.weights_count",
+            objective=label(objective),
+            count=len(krs),
+            given=len(weights),
+        )
+    for weight in weights:
+        check_weight(weight)
+    if sum(weights) != 100:
+        detail = _detail([(k.number, w) for k, w in zip(krs, weights, strict=True)])
+        raise Invalid(
+            "okr.error.weights_sum", objective=label(objective), total=sum(weights), detail=detail
+        )
+    for key_result, weight in zip(krs, weights, strict=True):
+        key_result.weight = weight
+    session.flush()
+    return krs
+
+
+def even_weights(session: Session, *, objective: Objective) -> list[KeyResult]:
+    """Split 100% evenly over the O's KRs by largest remainder (34/33/33), on request only."""
+    krs = key_results(session, [objective.id])[objective.id]
+    if not krs:
+        raise Invalid("okr.error.no_krs", objective=label(objective))
+    return set_weights(session, objective=objective, weights=even_split(len(krs)))
+
+
+def measurable_problem(key_result: KeyResult) -> str | None:
+    """Why a KR cannot be measured yet (catalogue text), or None."""
+    kind = KrKind(key_result.kind)
+    name = f"KR-{key_result.number}"
+    if kind in (KrKind.BINARY,):
+        return None
+    if kind is KrKind.MILESTONE and key_result.milestones:
+        return None
+    if key_result.start_value is None or key_result.target_value is None:
+        return t("okr.publish.no_values", kr=name)
+    if kind in LINEAR_KINDS and key_result.start_value == key_result.target_value:
+        return t("okr.publish.flat", kr=name)
+    if not key_result.unit and kind is not KrKind.MILESTONE:
+        return t("okr.publish.no_unit", kr=name)
+    return None
+
+
+def publish_problems(
+    session: Session, *, team: Team, cycle: Cycle, owner_id: int | None, chosen: Sequence[Objective]
+) -> list[str]:
+    """What stops ``chosen`` from being published, one line per problem (empty: none)."""
+    problems: list[str] = []
+    count = len(objectives(session, team=team, cycle=cycle, owner_id=owner_id))
+    if count not in OBJECTIVES_PER_OWNER:
+        problems.append(t("okr.publish.objective_count", count=count, cycle=cycle.key))
+    by_objective = key_results(session, [o.id for o in chosen])
+    for objective in chosen:
+        krs = by_objective[objective.id]
+        name = label(objective)
+        if len(krs) not in KRS_PER_OBJECTIVE:
+            problems.append(t("okr.publish.kr_count", objective=name, count=len(krs)))
+        total = sum(k.weight for k in krs)
+        if krs and total != 100:
+            problems.append(
+                t("okr.error.weights_sum", objective=name, total=total, detail=weights_detail(krs))
+            )
+        problems.extend(p for k in krs if (p := measurable_problem(k)) is not None)
+    return problems
+
+
+def publish(
+    session: Session,
+    *,
+    team: Team,
+    cycle: Cycle,
+    chosen: Sequence[Objective],
+    now: datetime,
+) -> list[Objective]:
+    """Publish the draft Os ``chosen`` (all or none) once every check passes; else Invalid with
+    every reason, and nothing changes."""
+    _open_for_changes(cycle, team, now)
+    drafts = [o for o in chosen if o.state == ObjectiveState.DRAFT.value]
+    if not drafts:
+        raise Invalid("okr.error.nothing_to_publish", cycle=cycle.key)
+    owners = {o.owner_id for o in drafts}
+    problems: list[str] = []
+    for owner_id in owners:
+        mine = [o for o in drafts if o.owner_id == owner_id]
+        problems.extend(
+            publish_problems(session, team=team, cycle=cycle, owner_id=owner_id, chosen=mine)
+        )
+    if problems:
+        raise Invalid("okr.error.publish_refused", reasons="\n".join(f"- {p}" for p in problems))
+    for objective in drafts:
+        objective.state = ObjectiveState.PUBLISHED.value
+        objective.published_at = now
+    session.flush()
+    return drafts
+
+
+def update_objective(
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    now: datetime,
+    title: str | None = None,
+    okr_type: ObjectiveType | None = None,
+    owner: Member | None = None,
+) -> Objective:
+    """Change an O's title, type or owner."""
+    cycle = session.get(Cycle, objective.cycle_id)
+    assert cycle is not None
+    _open_for_changes(cycle, team, now)
+    if title is not None:
+        objective.title = _title(title)
+    if okr_type is not None:
+        objective.okr_type = okr_type.value
+    if owner is not None:
+        objective.owner_id = owner.id
+    session.flush()
+    return objective
