@@ -25,7 +25,9 @@ def test_401_has_the_one_shape(client: TestClient) -> None:
     assert response.status_code == 401
     assert response.json() == {
         "error": "core.http.401",
-        "message": "请先登录控制台，或在 Authorization 头里带上有效的 API token。 not signed in",
+        "message": "请先登录控制台，或在 Authorization 头里带上有效的 API token。"
+        "Sign in to the dashboard, or send a valid API token in the Authorization header."
+        " not signed in",
     }
 
 

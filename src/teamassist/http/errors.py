@@ -56,10 +56,22 @@ def is_admin(session: Session, principal: Principal, team: Team) -> bool:
     return team_service.role_of(session, team=team, member=principal.member) is Role.ADMIN
 
 
+class AdminRequired(PermissionDenied):
+    """403 from :func:`require_admin`. The key stays ``core.error.forbidden`` (clients match on
+    it, and chat says the same); the text names what is missing, Chinese first with English."""
+
+    def __init__(self) -> None:
+        super().__init__("core.error.forbidden")
+
+    def message(self) -> str:
+        """The dashboard's and API's wording (``signin.http.forbidden``)."""
+        return t("signin.http.forbidden")
+
+
 def require_admin(session: Session, principal: Principal, team: Team) -> None:
-    """Refuse (PermissionDenied, 403) unless the caller is an admin of ``team``."""
+    """Refuse (AdminRequired, 403) unless the caller is an admin of ``team``."""
     if not is_admin(session, principal, team):
-        raise PermissionDenied("core.error.forbidden")
+        raise AdminRequired()
 
 
 def safe_text(value: object, limit: int) -> str:
@@ -149,7 +161,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         key = http_error_key(exc.status_code)
-        catalogued = t(key, status=exc.status_code)
+        # 401 and 403 say how to get in, in both languages (``signin.http.*``); the key stays.
+        bilingual = f"signin.http.{exc.status_code}"
+        catalogued = t(bilingual if lookup(bilingual) else key, status=exc.status_code)
         # A specific detail (e.g. "unknown status 'x'") says more than the catalogue's generic
         # line; Starlette's own default details (the status phrase) say less.
         detail = exc.detail if isinstance(exc.detail, str) else ""

@@ -1,0 +1,378 @@
+"""Issue 11 (sign-in): a member signed in by a one-time link sees what a member may see, and no
+admin write succeeds for them. The walk covers every write route the app mounts: a new route
+fails here until it is classified (member's own, or admin with an example request)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+
+from teamassist.database import Base, transaction
+from teamassist.feedback.models import FeedbackItem
+from teamassist.http import signin
+from teamassist.outbox.models import OutboxMessage
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.chat import ChatDriver
+from tests.support.web import csrf_token, sign_in
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+# Rows a member's own refused request may still touch (their session).
+SESSION_TABLES = {"web_session", "sign_in_link"}
+
+# Writes any signed-in member may make for themselves (their session, their tokens, their own
+# chat, their own calendar feeds, their own feedback). On-duty actions are refused below for a
+# member who is not on duty.
+MEMBER_OWN = {
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/auth/link/{token}"),
+    ("POST", "/chat/send"),
+    ("POST", "/api/v1/chat"),
+    ("POST", "/account/tokens"),
+    ("POST", "/account/tokens/{token_id}/revoke"),
+    ("POST", "/api/v1/me/tokens"),
+    ("DELETE", "/api/v1/me/tokens/{token_id}"),
+    ("POST", "/api/v1/feedback/items"),
+    ("POST", "/api/v1/duty/feeds"),
+    ("DELETE", "/api/v1/duty/feeds/{feed_id}"),
+    ("POST", "/duty/feeds"),
+    ("POST", "/duty/feeds/{feed_id}/revoke"),
+    # previewing a roster change saves nothing (members may look, as in the dashboard)
+    ("POST", "/api/v1/duty/rotations/{rotation_id}/changes/preview"),
+    ("POST", "/duty/editor/preview"),
+}
+
+# Signing in and out for one's own duty: refused as a rule of the roster (400, "not on duty"),
+# not as a missing role.
+SELF_ON_DUTY = {
+    ("POST", "/api/v1/duty/teams/{team_id}/sign-in"),
+    ("POST", "/api/v1/duty/teams/{team_id}/sign-out"),
+}
+NOT_ON_DUTY = (400,)
+
+
+def _walk(router: APIRouter, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+    for route in router.routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:  # FastAPI keeps an included router as a wrapper
+            yield from _walk(included, prefix + route.include_context.prefix)  # type: ignore[attr-defined]
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, route
+
+
+def write_routes(runtime: Runtime) -> set[tuple[str, str]]:
+    """Every (method, path) that writes, across the domains' API, pages and public routers."""
+    found: set[tuple[str, str]] = set()
+    for prefix, routers in (
+        ("/api/v1", runtime.web.api),
+        ("", [*runtime.web.pages, *runtime.web.public]),
+    ):
+        for router in routers:
+            for path, route in _walk(router):
+                for method in (route.methods or set()) & WRITES:
+                    found.add((method, prefix + path))
+    return found
+
+
+def _ids(client: TestClient, runtime: Runtime) -> dict[str, Any]:
+    with runtime.factory() as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        team = team_service.default_team(session, workspace_id=ws.id)
+        people = {m.handle: m.id for m in team_service.get_members(session, workspace_id=ws.id)}
+        *_, other_item, item = session.scalars(select(FeedbackItem.id).order_by(FeedbackItem.id))
+        outbox = session.scalars(select(OutboxMessage.id)).first()
+        channels = team_service.channels(session, workspace_id=ws.id)
+    rotations = client.get(f"/api/v1/duty/teams/{team.id}/rotations").json()
+    tech = rotations[0]["id"]
+    versions = client.get(f"/api/v1/duty/rotations/{tech}/versions").json()
+    return {
+        "team_id": team.id,
+        "people": people,
+        "item_id": item,
+        "other_item_id": other_item,
+        "outbox_id": outbox,
+        "channel_id": channels[0].id,
+        "rotation_id": tech,
+        "version_id": versions[-1]["id"],
+    }
+
+
+def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """For each admin (or on-duty) write: a concrete, valid request (URL, httpx kwargs)."""
+    p, rot, item = ids["people"], ids["rotation_id"], ids["item_id"]
+    return {
+        ("POST", "/api/v1/outbox/{outbox_id}/retry"): (
+            f"/api/v1/outbox/{ids['outbox_id']}/retry",
+            {},
+        ),
+        ("POST", "/api/v1/auth/sign-in-links"): (
+            "/api/v1/auth/sign-in-links",
+            {"json": {"member_id": p["zhangsan"]}},
+        ),
+        ("POST", "/api/v1/teams/{team_id}/members"): (
+            f"/api/v1/teams/{ids['team_id']}/members",
+            {"json": {"handle": "newbie", "display_name": "新人"}},
+        ),
+        ("POST", "/api/v1/channels"): (
+            "/api/v1/channels",
+            {"json": {"platform": "web", "address": "web:new", "purpose": "public"}},
+        ),
+        ("PATCH", "/api/v1/teams/{team_id}/settings"): (
+            f"/api/v1/teams/{ids['team_id']}/settings",
+            {"json": {"timezone": "Europe/Berlin"}},
+        ),
+        ("PATCH", "/api/v1/channels/{channel_id}"): (
+            f"/api/v1/channels/{ids['channel_id']}",
+            {"json": {"name": "改名"}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/acknowledge"): (
+            f"/api/v1/feedback/items/{item}/acknowledge",
+            {"json": {"note": "收到"}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/resolve"): (
+            f"/api/v1/feedback/items/{item}/resolve",
+            {"json": {"note": "好了"}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/wont-fix"): (
+            f"/api/v1/feedback/items/{item}/wont-fix",
+            {"json": {"note": "不修"}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/duplicate"): (
+            f"/api/v1/feedback/items/{item}/duplicate",
+            {"json": {"original_id": ids["other_item_id"]}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/reopen"): (
+            f"/api/v1/feedback/items/{item}/reopen",
+            {"json": {}},
+        ),
+        ("POST", "/api/v1/feedback/items/{item_id}/assign"): (
+            f"/api/v1/feedback/items/{item}/assign",
+            {"json": {"owner": "lihua"}},
+        ),
+        ("PATCH", "/api/v1/feedback/settings"): (
+            "/api/v1/feedback/settings",
+            {"json": {"renotify_minutes": 5}},
+        ),
+        ("POST", "/api/v1/duty/teams/{team_id}/rotations"): (
+            f"/api/v1/duty/teams/{ids['team_id']}/rotations",
+            {
+                "json": {
+                    "key": "ops",
+                    "name": "运维",
+                    "member_ids": [p["lisi"], p["wangwu"]],
+                    "start_date": "2026-06-08",
+                    "turn_days": 7,
+                    "people_per_turn": 1,
+                }
+            },
+        ),
+        ("DELETE", "/api/v1/duty/rotations/{rotation_id}/versions/{version_id}"): (
+            f"/api/v1/duty/rotations/{rot}/versions/{ids['version_id']}",
+            {},
+        ),
+        ("POST", "/api/v1/duty/rotations/{rotation_id}/changes"): (
+            f"/api/v1/duty/rotations/{rot}/changes",
+            {"json": {"action": "add", "member_ids": [p["sunqi"]]}},
+        ),
+        ("POST", "/api/v1/duty/rotations/{rotation_id}/overrides"): (
+            f"/api/v1/duty/rotations/{rot}/overrides",
+            {
+                "json": {
+                    "start": "2026-06-05T03:00:00+08:00",
+                    "end": "2026-06-06T03:00:00+08:00",
+                    "member_id": None,
+                    "reason": "团建",
+                }
+            },
+        ),
+        ("DELETE", "/api/v1/duty/rotations/{rotation_id}/overrides/{override_id}"): (
+            f"/api/v1/duty/rotations/{rot}/overrides/1",
+            {},
+        ),
+        # a swap by someone who is not one of the two people (they may swap their own)
+        ("POST", "/api/v1/duty/rotations/{rotation_id}/swaps"): (
+            f"/api/v1/duty/rotations/{rot}/swaps",
+            {
+                "json": {
+                    "member_a_id": p["zhangsan"],
+                    "date_a": "2026-06-01",
+                    "member_b_id": p["lisi"],
+                    "date_b": "2026-06-02",
+                }
+            },
+        ),
+        ("DELETE", "/api/v1/duty/rotations/{rotation_id}/swaps/{swap_id}"): (
+            f"/api/v1/duty/rotations/{rot}/swaps/1",
+            {},
+        ),
+        ("POST", "/api/v1/duty/rotations/{rotation_id}/exceptions"): (
+            f"/api/v1/duty/rotations/{rot}/exceptions",
+            {"json": {"day": "2026-06-09", "active": False, "note": "停电"}},
+        ),
+        ("DELETE", "/api/v1/duty/rotations/{rotation_id}/exceptions/{day}"): (
+            f"/api/v1/duty/rotations/{rot}/exceptions/2026-06-09",
+            {},
+        ),
+        # on duty only: the member walking here is not on duty today
+        ("POST", "/api/v1/duty/teams/{team_id}/sign-in"): (
+            f"/api/v1/duty/teams/{ids['team_id']}/sign-in",
+            {},
+        ),
+        ("POST", "/api/v1/duty/teams/{team_id}/sign-out"): (
+            f"/api/v1/duty/teams/{ids['team_id']}/sign-out",
+            {"json": {"report": "平稳"}},
+        ),
+        ("POST", "/feedback/items/{item_id}/{action}"): (
+            f"/feedback/items/{item}/resolve",
+            {"data": {}},
+        ),
+        ("POST", "/feedback/settings"): (
+            "/feedback/settings",
+            {
+                "data": {
+                    "default_owner": "lisi",
+                    "renotify_minutes": "20",
+                    "escalate_minutes": "90",
+                    "work_start": "09:30",
+                    "work_end": "18:30",
+                }
+            },
+        ),
+        ("POST", "/duty/editor/save"): (
+            "/duty/editor/save",
+            {
+                "data": {
+                    "rotation_id": str(rot),
+                    "action": "add",
+                    "member_ids": [str(p["sunqi"])],
+                    "effective_date": "2026-12-10",
+                }
+            },
+        ),
+        ("POST", "/duty/editor/withdraw/{version_id}"): (
+            f"/duty/editor/withdraw/{ids['version_id']}",
+            {"data": {"rotation_id": str(rot)}},
+        ),
+    }
+
+
+def _state(runtime: Runtime) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but the member's own session rows."""
+    with runtime.factory() as session:
+        return {
+            name: sorted(map(tuple, session.execute(text(f"SELECT * FROM {name}")).all()), key=repr)
+            for name in Base.metadata.tables
+            if name not in SESSION_TABLES
+        }
+
+
+def member_client(runtime: Runtime, handle: str) -> TestClient:
+    """A browser signed in as ``handle`` through a one-time link."""
+    with transaction(runtime.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle=handle)
+        assert member is not None
+        link = signin.issue(session, member=member, now=runtime.clock(), public_url="http://t")
+    client = TestClient(create_app(runtime, start_background=False))
+    path = link.url.removeprefix("http://t")
+    form = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert form
+    assert client.post(path, data={"csrf_token": form.group(1)}, follow_redirects=False).is_redirect
+    client.headers["X-CSRF-Token"] = csrf_token(client)
+    return client
+
+
+@pytest.fixture
+def demo(sqlite_runtime: Runtime) -> Runtime:
+    load_demo(sqlite_runtime)
+    chat = ChatDriver(sqlite_runtime)
+    chat.text("/问题反馈 一条反馈", as_="zhangsan")
+    chat.text("/问题反馈 另一条反馈", as_="zhangsan")
+    return sqlite_runtime
+
+
+def test_every_admin_write_is_refused_to_a_member(demo: Runtime) -> None:
+    admin = TestClient(create_app(demo, start_background=False))
+    sign_in(admin)
+    ids = _ids(admin, demo)
+    requests = admin_requests(ids)
+    routes = write_routes(demo)
+    unclassified = routes - MEMBER_OWN - set(requests)
+    assert unclassified == set(), "classify new write routes here"
+    # wangwu: a plain member, not on duty on the test's day
+    member = member_client(demo, "wangwu")
+    before = _state(demo)
+    for key, (url, kwargs) in sorted(requests.items()):
+        method = key[0]
+        response = member.request(method, url, follow_redirects=False, **kwargs)
+        refusals = NOT_ON_DUTY if key in SELF_ON_DUTY else (403, 404)
+        assert response.status_code in refusals, (key, response.status_code, response.text)
+        if "json" in kwargs or url.startswith("/api/"):
+            assert set(response.json()) >= {"error", "message"}, key
+    assert _state(demo) == before
+    # the same requests are real ones: an admin gets past validation and permission
+    for key, (url, kwargs) in sorted(requests.items()):
+        response = admin.request(key[0], url, follow_redirects=False, **kwargs)
+        assert response.status_code not in (401, 403, 422), (key, response.text)
+
+
+def test_a_member_sees_their_team_and_no_admin_pages(demo: Runtime) -> None:
+    member = member_client(demo, "wangwu")
+    overview = member.get("/")
+    assert overview.status_code == 200 and "王五" in overview.text
+    teams = member.get("/api/v1/teams").json()
+    roster = member.get(f"/api/v1/teams/{teams[0]['id']}/members").json()
+    assert "wangwu" in {m["handle"] for m in roster}
+    assert member.get("/feedback").status_code == 200  # the public board
+    refused = member.get("/outbox", headers={"Accept": "text/html"})
+    assert refused.status_code == 403 and "<table" not in refused.text
+    assert member.get("/feedback/settings", headers={"Accept": "text/html"}).status_code == 403
+
+
+def test_a_member_never_sees_another_workspace(demo: Runtime) -> None:
+    with transaction(demo.factory) as session:
+        other = team_service.create_workspace(session, key="other", name="另一个社区")
+        team = team_service.create_team(
+            session, workspace=other, key="t", name="别队", timezone="Asia/Shanghai"
+        )
+        team_service.create_member(
+            session, workspace=other, handle="stranger", display_name="陌生人", team=team
+        )
+        session.flush()
+        other_team = team.id
+    member = member_client(demo, "wangwu")
+    assert other_team not in {t["id"] for t in member.get("/api/v1/teams").json()}
+    for url in (
+        f"/api/v1/teams/{other_team}/members",
+        f"/api/v1/duty/teams/{other_team}/rotations",
+        f"/duty?team={other_team}",
+    ):
+        assert member.get(url).status_code == 404, url
+
+
+def test_401_and_403_say_it_in_chinese_then_english(demo: Runtime) -> None:
+    anonymous = TestClient(create_app(demo, start_background=False))
+    unauthorised = anonymous.get("/api/v1/me").json()
+    assert unauthorised["error"] == "core.http.401"
+    assert unauthorised["message"].startswith("请先登录控制台")
+    assert "Sign in to the dashboard" in unauthorised["message"]
+    member = member_client(demo, "wangwu")
+    forbidden = member.get("/api/v1/outbox").json()
+    assert forbidden == {
+        "error": "core.error.forbidden",
+        "message": "需要有权限的人才能这样做：这里只有管理员可以操作。Only an admin can do this.",
+    }
+    page = member.get("/outbox", headers={"Accept": "text/html"})
+    assert page.status_code == 403 and "Only an admin can do this." in page.text
