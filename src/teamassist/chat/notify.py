@@ -6,13 +6,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from teamassist import preload
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Reply
 from teamassist.enums import ChannelPurpose, Platform
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Channel, Member, Team
+
+# A scheduled batch's channels (teamassist.preload): team id -> its enabled channels, the
+# workspace-wide ones included, in id order.
+PRELOAD_CHANNELS = "team.channels"
 
 # Platforms that can carry a direct (1:1) message, in order of preference.
 DIRECT_PLATFORMS = (Platform.FEISHU.value, Platform.QQ.value, Platform.WEB.value)
@@ -35,18 +40,7 @@ def to_channels(
     purposes (``(INTERNAL, WEBHOOK)``) are looked up in one query.
     """
     queued: list[OutboxMessage] = []
-    if isinstance(purpose, tuple):
-        wanted = {str(p) for p in purpose}
-        found = [
-            c
-            for c in team_service.channels(session, workspace_id=team.workspace_id, team_id=team.id)
-            if c.purpose in wanted
-        ]
-    else:
-        found = team_service.channels(
-            session, workspace_id=team.workspace_id, team_id=team.id, purpose=str(purpose)
-        )
-    for channel in found:
+    for channel in team_channels(session, team=team, purpose=purpose):
         hold = (
             quiet_until(now, team.timezone, channel.quiet_start, channel.quiet_end)
             if hold_in_quiet_hours
@@ -66,6 +60,27 @@ def to_channels(
         if row is not None:
             queued.append(row)
     return queued
+
+
+def team_channels(
+    session: Session,
+    *,
+    team: Team,
+    purpose: ChannelPurpose | str | tuple[ChannelPurpose | str, ...],
+) -> list[Channel]:
+    """The enabled channels of ``team`` (and of its whole workspace) with ``purpose``; one
+    query, or none in a scheduled batch that preloaded them."""
+    wanted = {str(p) for p in purpose} if isinstance(purpose, tuple) else {str(purpose)}
+    loaded: dict[int, list[Channel]] | None = preload.get(session, PRELOAD_CHANNELS)
+    if loaded is not None and team.id in loaded:
+        return [c for c in loaded[team.id] if c.purpose in wanted]
+    if len(wanted) == 1:
+        (only,) = wanted
+        return team_service.channels(
+            session, workspace_id=team.workspace_id, team_id=team.id, purpose=only
+        )
+    every = team_service.channels(session, workspace_id=team.workspace_id, team_id=team.id)
+    return [c for c in every if c.purpose in wanted]
 
 
 def to_member(

@@ -114,12 +114,7 @@ def _remind(
     reply.body = "\n".join(
         t(f"duty.notice.{kind}_reminder", name=messages.mention(reply, m)) for m in pending
     )
-    internal = team_service.channels(
-        session,
-        workspace_id=team.workspace_id,
-        team_id=team.id,
-        purpose=ChannelPurpose.INTERNAL.value,
-    )
+    internal = notify.team_channels(session, team=team, purpose=ChannelPurpose.INTERNAL)
     if internal:
         notify.to_channels(
             session,
@@ -149,9 +144,7 @@ def sign_out_reminder(session: Session, *, team: Team, slot_at: datetime, now: d
 
 def evening_notice(session: Session, *, team: Team, slot_at: datetime, now: datetime) -> None:
     """The seed's good-night notice to the public channels, with their quiet window."""
-    channels = team_service.channels(
-        session, workspace_id=team.workspace_id, team_id=team.id, purpose=ChannelPurpose.PUBLIC
-    )
+    channels = notify.team_channels(session, team=team, purpose=ChannelPurpose.PUBLIC)
     if not channels:
         return
     quiet = next((c for c in channels if c.quiet_start and c.quiet_end), None)

@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from teamassist import preload
 from teamassist.duty.models import (
     CalendarException,
     Override,
@@ -50,6 +51,11 @@ from teamassist.duty.rotation import CompiledRotation, RotationSpec
 _SCHEDULE_ROWS = (RotationVersion, Override, Swap, CalendarException)
 _WROTE = "duty.schedule_written"  # session.info: the transaction that changed a schedule
 MAX_ENTRIES = 4096
+
+# Maps a scheduled batch preloads (see teamassist.duty.batch and teamassist.preload).
+PRELOAD_ROTATIONS = "duty.rotations"  # team id -> live rotations in display order
+PRELOAD_SPECS = "duty.specs"  # rotation id -> RotationSpec
+PRELOAD_MEMBERS = "duty.members"  # member id -> Member (identities loaded)
 
 _enabled = True
 
@@ -160,8 +166,12 @@ def cache_for(session: Session) -> SpecCache:
 def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Rotation, int]]:
     """The team's live rotations in display order, each with its revision as stored now.
 
-    The revision comes from the row, not from the (possibly older) object in the session.
+    The revision comes from the row, not from the (possibly older) object in the session (or
+    from the rows a scheduled batch loaded in this transaction).
     """
+    loaded: dict[int, list[Rotation]] | None = preload.get(session, PRELOAD_ROTATIONS)
+    if loaded is not None and team_id in loaded:
+        return [(rotation, int(rotation.revision)) for rotation in loaded[team_id]]
     rows = session.execute(
         select(Rotation, Rotation.revision)
         .where(Rotation.team_id == team_id, Rotation.archived_at.is_(None))
@@ -204,7 +214,14 @@ def compiled_rotations(
         for (rotation, _), c in zip(missing, compiled, strict=True):
             found[rotation.id] = c
         if cache is not None:
-            now = _revisions(session, [r.id for r, _ in missing])
+            # A batch's preload read the revisions before the specs, in this transaction: the
+            # specs are no older than the revision they are cached under.
+            batch = preload.get(session, PRELOAD_SPECS) is not None
+            now = (
+                {r.id: rev for r, rev in missing}
+                if batch
+                else _revisions(session, [r.id for r, _ in missing])
+            )
             for (rotation, revision), c in zip(missing, compiled, strict=True):
                 if now.get(rotation.id) == revision:
                     cache.put(rotation.id, revision, timezone, c)

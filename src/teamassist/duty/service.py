@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist import preload
 from teamassist.clock import ensure_utc, parse_hhmm
 from teamassist.duty import revision
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
@@ -52,6 +53,9 @@ from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
+PRELOAD_ROTATIONS = revision.PRELOAD_ROTATIONS
+PRELOAD_SPECS = revision.PRELOAD_SPECS
+PRELOAD_MEMBERS = revision.PRELOAD_MEMBERS
 KIND_TECH = "tech"
 KIND_PRODUCT = "product"
 KIND_CUSTOM = "custom"
@@ -64,6 +68,9 @@ DEFAULT_HANDOFF = "03:00"  # the seed's duty day starts at 03:00 (its "new day" 
 
 def rotations(session: Session, *, team: Team) -> list[Rotation]:
     """The team's rotations in display order (tech first, as the seed shows them)."""
+    loaded: dict[int, list[Rotation]] | None = preload.get(session, PRELOAD_ROTATIONS)
+    if loaded is not None and team.id in loaded:
+        return list(loaded[team.id])
     return list(
         session.scalars(
             select(Rotation)
@@ -106,7 +113,17 @@ def load_specs(
     chosen = list(only) if only is not None else rotations(session, team=team)
     if not chosen:
         return []
-    ids = [r.id for r in chosen]
+    loaded: dict[int, RotationSpec] | None = preload.get(session, PRELOAD_SPECS)
+    if loaded is not None and all(r.id in loaded for r in chosen):
+        return [loaded[r.id] for r in chosen]
+    return specs_of(session, [(r, team.timezone) for r in chosen])
+
+
+def specs_of(session: Session, chosen: Sequence[tuple[Rotation, str]]) -> list[RotationSpec]:
+    """Specs of rotations of any teams (each with its team's time zone), in five queries."""
+    if not chosen:
+        return []
+    ids = [r.id for r, _ in chosen]
     versions: dict[int, list[RotationVersion]] = defaultdict(list)
     for v in session.scalars(
         select(RotationVersion)
@@ -126,8 +143,8 @@ def load_specs(
     ):
         exceptions[e.rotation_id][e.day] = e.active
     return [
-        _spec(r, team.timezone, versions[r.id], overrides[r.id], swaps[r.id], exceptions[r.id])
-        for r in chosen
+        _spec(r, tz, versions[r.id], overrides[r.id], swaps[r.id], exceptions[r.id])
+        for r, tz in chosen
     ]
 
 
@@ -191,8 +208,15 @@ def version_spec(v: RotationVersion) -> VersionSpec:
     )
 
 
-# One id->member map for the whole house; re-exported for the callers that name it here.
-members_by_id = team_service.members_by_id
+def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
+    """``team_service.members_by_id``, served from a batch's preloaded members when present."""
+    wanted = {i for i in ids if i is not None}
+    loaded: dict[int, Member] | None = preload.get(session, PRELOAD_MEMBERS)
+    if loaded is None:
+        return team_service.members_by_id(session, wanted)
+    found = {i: loaded[i] for i in wanted if i in loaded}
+    missing = wanted - found.keys()
+    return found | team_service.members_by_id(session, missing) if missing else found
 
 
 # -- who is on duty ----------------------------------------------------------------------------

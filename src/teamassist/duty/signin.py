@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -9,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from teamassist import events
+from teamassist import events, preload
 from teamassist.clock import ensure_utc
 from teamassist.duty.models import Rotation, SignIn
-from teamassist.duty.service import DutyDay, duty_days_at, on_duty, rotations
+from teamassist.duty.service import DutyDay, duty_days_at, members_by_id, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
 from teamassist.team.models import Member, Team
 
@@ -104,10 +105,37 @@ def sign_out(
     raise Conflict("duty.error.already_signed_out", name=member.display_name)
 
 
+PRELOAD_SIGN_INS = "duty.sign_ins"
+
+
+@dataclass
+class LoadedSignIns:
+    """A scheduled batch's sign-in rows for duty dates in [first, last] (teamassist.preload)."""
+
+    first: date
+    last: date
+    rows: dict[tuple[int, int, date], SignIn]  # (rotation, member, duty date)
+    by_day: dict[tuple[int, date], list[SignIn]]  # (rotation, duty date)
+
+    @classmethod
+    def of(cls, first: date, last: date, rows: Iterable[SignIn]) -> LoadedSignIns:
+        loaded = cls(first, last, {}, {})
+        for row in rows:
+            loaded.rows[(row.rotation_id, row.member_id, row.duty_date)] = row
+            loaded.by_day.setdefault((row.rotation_id, row.duty_date), []).append(row)
+        return loaded
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
 def sign_row(
     session: Session, rotation: Rotation, member: Member, duty_date: date | None
 ) -> SignIn | None:
     """The member's sign-in row for one duty day of one rotation, if any."""
+    loaded: LoadedSignIns | None = preload.get(session, PRELOAD_SIGN_INS)
+    if loaded is not None and duty_date is not None and loaded.covers(duty_date):
+        return loaded.rows.get((rotation.id, member.id, duty_date))
     return session.scalar(
         select(SignIn).where(
             SignIn.rotation_id == rotation.id,
@@ -146,16 +174,28 @@ def open_sign_ins(session: Session, *, team: Team, at: datetime) -> list[DutySta
     """Everyone signed in for the duty day of ``at`` and not signed out yet, on duty now or not
     (someone swapped out mid-day still owes the duty report)."""
     result: list[DutyStatus] = []
+    loaded: LoadedSignIns | None = preload.get(session, PRELOAD_SIGN_INS)
     for day in _days_now(session, team, at):
-        rows = session.scalars(
-            select(SignIn).where(
-                SignIn.rotation_id == day.rotation.id,
-                SignIn.duty_date == day.day,
-                SignIn.signed_out_at.is_(None),
+        rows: list[SignIn]
+        if loaded is not None and day.day is not None and loaded.covers(day.day):
+            rows = [
+                r
+                for r in loaded.by_day.get((day.rotation.id, day.day), [])
+                if r.signed_out_at is None
+            ]
+        else:
+            rows = list(
+                session.scalars(
+                    select(SignIn).where(
+                        SignIn.rotation_id == day.rotation.id,
+                        SignIn.duty_date == day.day,
+                        SignIn.signed_out_at.is_(None),
+                    )
+                )
             )
-        )
+        people = members_by_id(session, (r.member_id for r in rows))
         for row in rows:
-            member = session.get(Member, row.member_id)
+            member = people.get(row.member_id)
             if member is not None and day.day is not None:
                 primary = bool(day.main) and day.main[0] == member.id
                 result.append(DutyStatus(day.rotation, member, day.day, primary, row))

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from teamassist import preload
 from teamassist.chat.types import Reply
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 
@@ -30,21 +31,34 @@ def enqueue(
     reply_to: str | None = None,
     not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Queue one notice; returns None when a notice with ``key`` was already queued."""
-    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+    """Queue one notice; returns None when a notice with ``key`` was already queued.
+
+    In a bulk batch of scheduled jobs (:mod:`teamassist.preload`) the row is only added: the
+    batch's claim already ran the occurrence once, the rows go out in one multi-row INSERT,
+    and a clash on the key fails the batch, which the scheduler then runs job by job.
+    """
+    bulk = preload.bulk(session)
+    if not bulk and session.scalar(
+        select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+    ):
         return None
-    row = OutboxMessage(
-        idempotency_key=key[:191],
-        workspace_id=workspace_id,
-        channel_id=channel_id,
-        platform=platform,
-        address=address,
-        reply_to=reply_to,
-        payload=reply.model_dump(mode="json"),
-        status=OutboxStatus.PENDING,
-        next_attempt_at=max(now, not_before) if not_before else now,
-        created_at=now,
-    )
+    values = {
+        "idempotency_key": key[:191],
+        "workspace_id": workspace_id,
+        "channel_id": channel_id,
+        "platform": platform,
+        "address": address,
+        "reply_to": reply_to,
+        "payload": reply.model_dump(mode="json"),
+        "status": OutboxStatus.PENDING,
+        "attempts": 0,
+        "next_attempt_at": max(now, not_before) if not_before else now,
+        "created_at": now,
+    }
+    if bulk:
+        preload.defer_insert(session, OutboxMessage, values)
+        return OutboxMessage(**values)  # not in the session: the batch inserts it
+    row = OutboxMessage(**values)
     # A concurrent writer may queue the same key between our check and our insert; the savepoint
     # keeps the caller's transaction alive when the unique constraint says so.
     try:

@@ -6,11 +6,16 @@ A daily job runs once per team per configured local time; the times are per team
 A sweep (``@jobs.every("feedback.follow_up", minutes=5)``) runs for each team once per
 interval, claimed in ``job_run`` like a daily occurrence, so N runtimes on one database run it
 once per slot. A failed sweep is retried on a later tick, so its handler stays idempotent.
+
+The runner runs one job for a batch of teams in one transaction. A job may name a ``prepare``
+hook, called once per batch with the batch's teams before any of its runs: it loads what the
+runs read in a few set queries (see :mod:`teamassist.preload`), so a run costs no query of its
+own. The handler keeps its one-team signature and works unprepared too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -36,6 +41,8 @@ class JobContext:
 
 
 DailyHandler = Callable[[JobContext], None]
+# prepare(session, teams, now): preload what the batch's runs will read.
+Prepare = Callable[[Session, Sequence[Team], datetime], None]
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,7 @@ class DailyJob:
     key: str
     handler: DailyHandler
     default_times: tuple[str, ...]
+    prepare: Prepare | None = None
 
     def times_for(self, team: Team) -> list[str]:
         """The configured times for ``team`` (an empty list switches the job off)."""
@@ -68,6 +76,7 @@ class IntervalJob:
     key: str
     handler: DailyHandler
     minutes: int
+    prepare: Prepare | None = None
 
     def slot(self, now: datetime) -> datetime:
         """The start of the interval ``now`` falls in."""
@@ -83,24 +92,26 @@ class JobGroup:
     daily_jobs: list[DailyJob] = field(default_factory=list)
     interval_jobs: list[IntervalJob] = field(default_factory=list)
 
-    def every(self, key: str, *, minutes: int) -> Callable[[DailyHandler], DailyHandler]:
+    def every(
+        self, key: str, *, minutes: int, prepare: Prepare | None = None
+    ) -> Callable[[DailyHandler], DailyHandler]:
         """Declare an idempotent per-team sweep that runs every ``minutes``."""
         if minutes <= 0:
             raise ValueError("an interval job needs a positive number of minutes")
 
         def register(handler: DailyHandler) -> DailyHandler:
-            self.interval_jobs.append(IntervalJob(key, handler, minutes))
+            self.interval_jobs.append(IntervalJob(key, handler, minutes, prepare))
             return handler
 
         return register
 
     def daily(
-        self, key: str, *, default_times: Iterable[str]
+        self, key: str, *, default_times: Iterable[str], prepare: Prepare | None = None
     ) -> Callable[[DailyHandler], DailyHandler]:
         """Declare a daily, per-team job."""
 
         def register(handler: DailyHandler) -> DailyHandler:
-            self.daily_jobs.append(DailyJob(key, handler, tuple(default_times)))
+            self.daily_jobs.append(DailyJob(key, handler, tuple(default_times), prepare))
             return handler
 
         return register

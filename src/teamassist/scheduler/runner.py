@@ -1,33 +1,53 @@
-"""The tick: find due occurrences, claim each in the database, run it in its own transaction.
+"""The tick: find the due (job, team) pairs in one query, claim their occurrences in bulk, run
+each job for a batch of teams in one transaction.
 
-Claims are rows with a unique key, so two runners (or a runner restarted mid-way) never run an
-occurrence twice — a daily job's occurrence or an interval sweep's slot alike — and occurrences
-missed while the process was down are caught up on the next tick, as long as they are younger
-than ``catch_up_minutes``.
+Claims are ``job_run`` rows with a unique key, written in the transaction that runs the job, so
+two runners (or a runner restarted mid-way) never run an occurrence twice and a crash loses
+none; occurrences missed while the process was down are caught up on the next tick, as long as
+they are younger than ``catch_up``. ``job_due`` holds each (job, team)'s next due time, so an
+idle tick reads only an index, whatever the number of teams (see :mod:`.plan`).
+
+A batch runs *bulk*: its runs one after the other without a savepoint each, reading what the
+job's ``prepare`` hook preloaded, their notices held back and inserted in one statement at the
+end (:mod:`teamassist.preload`). A run that fails having written nothing else loses its held
+notices and is recorded as failed for its team alone; one that wrote (or a clash at the final
+insert) sends the batch back: it is rolled back and run again with a savepoint per run. A failed
+occurrence is retried on later ticks, up to ``MAX_ATTEMPTS``, within the catch-up window.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist.clock import Clock, parse_hhmm, utcnow
+from teamassist import preload
+from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
 from teamassist.ports import Ports
-from teamassist.scheduler.models import JobRun
+from teamassist.scheduler import plan
+from teamassist.scheduler.models import JobDue, JobRun
+from teamassist.scheduler.plan import occurrences
 from teamassist.scheduler.registry import DailyJob, IntervalJob, JobContext, JobGroup
 from teamassist.team.models import Team
+
+__all__ = ["MAX_ATTEMPTS", "Scheduler", "TickReport", "occurrences"]
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 SWEEP_HISTORY = timedelta(days=1)  # claims of interval sweeps kept for inspection
+BATCH = 500  # teams per transaction
+RECONCILE_EVERY = timedelta(hours=1)  # look for teams that have no plan (written past the ORM)
+
+Job = DailyJob | IntervalJob
 
 
 @dataclass
@@ -38,20 +58,42 @@ class TickReport:
     failed: list[tuple[str, int, datetime, str]] = field(default_factory=list)
 
 
-def occurrences(job: DailyJob, team: Team, start: datetime, end: datetime) -> list[datetime]:
-    """The job's occurrences for ``team`` in (start, end], as UTC datetimes."""
-    zone = ZoneInfo(team.timezone)
-    first = start.astimezone(zone).date()
-    last = end.astimezone(zone).date()
-    found: list[datetime] = []
-    day = first
-    while day <= last:
-        for value in job.times_for(team):
-            slot = datetime.combine(day, parse_hhmm(value), tzinfo=zone).astimezone(ZoneInfo("UTC"))
-            if start < slot <= end:
-                found.append(slot)
-        day += timedelta(days=1)
-    return sorted(found)
+@dataclass
+class _Claim:
+    """One occurrence this tick won: its run row, team and slot."""
+
+    run_id: int
+    team: Team
+    slot: datetime
+    attempts: int
+
+
+class _RunFailed(Exception):
+    """A run failed during a bulk batch: the batch is run again run by run, without it."""
+
+    def __init__(self, team_id: int, slot: datetime, error: Exception) -> None:
+        super().__init__(f"{team_id} {slot}: {error}")
+        self.key = (team_id, slot)
+        self.error = error
+
+
+class _WriteCounter:
+    """Counts the statements other than SELECT a run sends on the batch's connection."""
+
+    def __init__(self, session: Session) -> None:
+        self.connection = session.connection()
+        self.count = 0
+
+    def _seen(self, _conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "BEGIN")):
+            self.count += 1
+
+    def __enter__(self) -> _WriteCounter:
+        event.listen(self.connection, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        event.remove(self.connection, "before_cursor_execute", self._seen)
 
 
 class Scheduler:
@@ -67,35 +109,38 @@ class Scheduler:
         system_jobs: Iterable[Callable[[], object]] = (),
         after_commit: Callable[[], None] | None = None,
         ports: Ports | None = None,
+        batch: int = BATCH,
     ) -> None:
         self.factory = factory
         self.ports = ports if ports is not None else Ports()
         groups = list(groups)
         self.jobs = [job for group in groups for job in group.daily_jobs]
         self.interval_jobs = [job for group in groups for job in group.interval_jobs]
+        self.all_jobs: list[Job] = [*self.jobs, *self.interval_jobs]
+        self.by_key: dict[str, Job] = {job.key: job for job in self.all_jobs}
         self.clock = clock
         self.catch_up = catch_up
         self.system_jobs = list(system_jobs)
         self.after_commit = after_commit or (lambda: None)
+        self.batch = batch
+        self._reconciled_at: datetime | None = None
+        plan.install()
+
+    # -- the tick ------------------------------------------------------------------------------
 
     def tick(self) -> TickReport:
         """Run every due, unclaimed occurrence; then the system jobs (outbox, inbox replay)."""
         now = self.clock()
         report = TickReport()
-        with transaction(self.factory) as session:
-            teams = list(session.scalars(select(Team).order_by(Team.id)))
-            session.expunge_all()
-        for team in teams:
-            for job in self.jobs:
-                try:
-                    slots = occurrences(job, team, now - self.catch_up, now)
-                except ValueError:
-                    log.error("team %s has a bad time for %s; skipped", team.id, job.key)
-                    continue
-                for slot in slots:
-                    self._run_one(job, team, slot, now, report)
-            for sweep in self.interval_jobs:
-                self._sweep(sweep, team, now, report)
+        if self._reconciled_at is None or now - self._reconciled_at >= RECONCILE_EVERY:
+            self._reconcile(now)
+            self._reconciled_at = now
+        due = self._due(now)
+        for job in self.all_jobs:
+            team_ids = sorted(due.get(job.key, {}))
+            for start in range(0, len(team_ids), self.batch):
+                chunk = {t: due[job.key][t] for t in team_ids[start : start + self.batch]}
+                self._run_batch(job, chunk, now, report)
         for system_job in self.system_jobs:
             try:
                 system_job()
@@ -105,175 +150,340 @@ class Scheduler:
 
     def run_now(self, key: str, team_id: int, slot: datetime | None = None) -> TickReport:
         """Run one job for one team at ``slot`` (default: now), still claimed once."""
-        report = TickReport()
-        job = next(j for j in self.jobs if j.key == key)
-        with transaction(self.factory) as session:
-            team = session.get(Team, team_id)
-            if team is None:
+        job = self.by_key[key]
+        with transaction(self.factory, read_only=True) as session:
+            if session.get(Team, team_id) is None:
                 raise LookupError(f"no team {team_id}")
-            session.expunge(team)
         now = self.clock()
-        self._run_one(job, team, slot or now, now, report)
+        report = TickReport()
+        self._run_batch(job, {team_id: None}, now, report, slots={team_id: [slot or now]})
         return report
 
-    def _run_one(
-        self, job: DailyJob, team: Team, slot: datetime, now: datetime, report: TickReport
-    ) -> None:
+    # -- planning ------------------------------------------------------------------------------
+
+    def _reconcile(self, now: datetime) -> None:
+        """Plan the jobs of teams that have no ``job_due`` row (new jobs, teams written by SQL)."""
         with transaction(self.factory) as session:
-            previous = session.scalar(
-                select(JobRun).where(
-                    JobRun.job_key == job.key, JobRun.team_id == team.id, JobRun.slot_at == slot
+            for job in self.all_jobs:
+                missing = (
+                    ~select(JobDue.team_id)
+                    .where(JobDue.team_id == Team.id, JobDue.job_key == job.key)
+                    .exists()
+                )
+                teams = list(session.scalars(select(Team).where(missing)))
+                if teams:
+                    self._write_plan(session, [job], teams, now)
+
+    def _due(self, now: datetime) -> dict[str, dict[int, datetime | None]]:
+        """{job key: {team id: due time}} of everything due at ``now`` (one query when idle)."""
+        with transaction(self.factory, read_only=True) as session:
+            rows = session.execute(
+                select(JobDue.job_key, JobDue.team_id, JobDue.due_at).where(JobDue.due_at <= now)
+            ).all()
+        due: dict[str, dict[int, datetime | None]] = {}
+        replan: list[int] = []
+        stale: list[tuple[str, int]] = []
+        for key, team_id, due_at in rows:
+            if key == plan.REPLAN:
+                replan.append(team_id)
+            elif key in self.by_key:
+                due.setdefault(key, {})[team_id] = due_at
+            else:
+                stale.append((key, team_id))  # a job no longer declared by this runtime
+        if replan or stale:
+            with transaction(self.factory) as session:
+                teams = list(session.scalars(select(Team).where(Team.id.in_(replan))))
+                rows_written = self._write_plan(session, self.all_jobs, teams, now)
+                session.execute(
+                    delete(JobDue).where(JobDue.job_key == plan.REPLAN, JobDue.team_id.in_(replan))
+                )
+                for key in {key for key, _ in stale}:
+                    # A job this runtime no longer declares; one that still does plans it
+                    # again at its next reconcile.
+                    ids = [team_id for k, team_id in stale if k == key]
+                    session.execute(
+                        delete(JobDue).where(JobDue.job_key == key, JobDue.team_id.in_(ids))
+                    )
+            for row in rows_written:
+                if row["due_at"] is not None and row["due_at"] <= now:
+                    due.setdefault(row["job_key"], {})[row["team_id"]] = row["due_at"]
+        return due
+
+    def _write_plan(
+        self, session: Session, jobs: Sequence[Job], teams: Sequence[Team], now: datetime
+    ) -> list[dict[str, Any]]:
+        rows = [r for team in teams for r in plan.planned(jobs, team, now, self.catch_up)]
+        if not rows:
+            return []
+        ids = [team.id for team in teams]
+        keys = [job.key for job in jobs]
+        session.execute(
+            delete(JobDue).where(JobDue.team_id.in_(ids), JobDue.job_key.in_(keys)),
+            execution_options={"synchronize_session": False},
+        )
+        dialect = session.get_bind().dialect.name
+        session.execute(plan.insert_ignoring_conflicts(dialect, plan.DUE), rows)
+        return rows
+
+    # -- one job for a batch of teams ------------------------------------------------------------
+
+    def _run_batch(
+        self,
+        job: Job,
+        due: dict[int, datetime | None],
+        now: datetime,
+        report: TickReport,
+        *,
+        slots: dict[int, list[datetime]] | None = None,
+    ) -> None:
+        """Claim and run ``job`` for the teams in ``due``; bulk first, run by run on a failure."""
+        # Runs that failed in the bulk pass: recorded as failed, not run a second time this tick.
+        failed: dict[tuple[int, datetime], Exception] = {}
+        for bulk in (True, False):
+            attempt = TickReport()
+            try:
+                with transaction(self.factory) as session:
+                    preload.set_bulk(session, bulk)
+                    ran_any = self._claim_and_run(
+                        session, job, due, now, attempt, bulk, slots, failed
+                    )
+                    preload.set_bulk(session, False)
+            except _RunFailed as exc:
+                log.error("job %s for team %s at %s failed", job.key, *exc.key, exc_info=exc.error)
+                if not isinstance(exc.error, IntegrityError):  # may be an earlier run's flush
+                    failed[exc.key] = exc.error
+                continue
+            except Exception:
+                if bulk:  # e.g. a notice clashed at flush: find the run that caused it
+                    log.info("bulk batch of %s failed; running it run by run", job.key)
+                    continue
+                log.exception("batch of %s failed; its teams are retried on the next tick", job.key)
+                return
+            report.ran.extend(attempt.ran)
+            report.failed.extend(attempt.failed)
+            if ran_any:
+                self.after_commit()
+            return
+
+    def _claim_and_run(
+        self,
+        session: Session,
+        job: Job,
+        due: dict[int, datetime | None],
+        now: datetime,
+        report: TickReport,
+        bulk: bool,
+        forced: dict[int, list[datetime]] | None,
+        failed_before: dict[tuple[int, datetime], Exception],
+    ) -> bool:
+        teams = {t.id: t for t in session.scalars(select(Team).where(Team.id.in_(list(due))))}
+        wanted: dict[int, list[datetime]] = {}
+        bad: set[int] = set()
+        for team_id, team in teams.items():
+            if forced is not None:
+                wanted[team_id] = forced[team_id]
+                continue
+            try:
+                wanted[team_id] = self._slots(job, team, due[team_id], now)
+            except ValueError:
+                log.error("team %s has a bad time for %s; skipped", team_id, job.key)
+                bad.add(team_id)
+        claims = self._claim(session, job, teams, wanted, now)
+        if claims and job.prepare is not None:
+            job.prepare(session, [c.team for c in claims], now)
+        failed: dict[int, list[datetime]] = {}
+        done: list[int] = []
+        for claim in claims:
+            error = failed_before.get((claim.team.id, claim.slot))
+            if error is None:
+                error = self._run(session, job, claim, now, bulk)
+            if error is None:
+                done.append(claim.run_id)
+                report.ran.append((job.key, claim.team.id, claim.slot))
+                continue
+            report.failed.append((job.key, claim.team.id, claim.slot, str(error)))
+            self._record_failure(session, job, claim, now, error)
+            if isinstance(job, IntervalJob) or claim.attempts < MAX_ATTEMPTS:
+                failed.setdefault(claim.team.id, []).append(claim.slot)
+        preload.flush_deferred(session)  # the bulk runs' notices, one INSERT
+        if isinstance(job, IntervalJob) and forced is None:
+            # A sweep's past claims protect nothing once a later slot is claimed; keep a day
+            # of them to look at, not one row per interval forever.
+            session.execute(
+                delete(JobRun).where(
+                    JobRun.job_key == job.key, JobRun.slot_at < job.slot(now) - SWEEP_HISTORY
                 )
             )
-            if previous is not None and (
-                previous.status == "done" or previous.attempts >= MAX_ATTEMPTS
-            ):
-                return
-            attempts = previous.attempts + 1 if previous else 1
-        try:
-            with transaction(self.factory) as session:
-                live_team = session.get(Team, team.id)
-                if live_team is None:
-                    return
-                if previous is None:
-                    session.add(
-                        JobRun(
-                            job_key=job.key,
-                            team_id=team.id,
-                            slot_at=slot,
-                            status="done",
-                            attempts=1,
-                            started_at=now,
-                            finished_at=now,
-                        )
-                    )
-                    # Flush first: losing the claim race must stop us before the job runs.
-                    session.flush()
-                else:
-                    row = session.get(JobRun, previous.id)
-                    if row is None or row.status == "done":
-                        return
-                    row.status, row.attempts, row.finished_at, row.error = (
-                        "done",
-                        attempts,
-                        now,
-                        None,
-                    )
-                zone = ZoneInfo(live_team.timezone)
-                job.handler(
-                    JobContext(
-                        session=session,
-                        team=live_team,
-                        key=job.key,
-                        slot_at=slot,
-                        local_date=slot.astimezone(zone).date(),
-                        now=now,
-                        ports=self.ports,
-                    )
-                )
-            self.after_commit()
-            report.ran.append((job.key, team.id, slot))
-        except IntegrityError:
-            return  # another runner claimed this occurrence first
-        except Exception as exc:
-            log.exception("job %s for team %s at %s failed", job.key, team.id, slot)
-            report.failed.append((job.key, team.id, slot, str(exc)))
-            self._record_failure(job, team, slot, now, attempts, exc)
+        if forced is None:
+            self._replan(session, job, teams, due, failed, bad, now)
+        return bool(done)
 
-    def _sweep(self, job: IntervalJob, team: Team, now: datetime, report: TickReport) -> None:
-        slot = job.slot(now)
-        claimed = False
+    def _slots(
+        self, job: Job, team: Team, due_at: datetime | None, now: datetime
+    ) -> list[datetime]:
+        if isinstance(job, IntervalJob):
+            return [job.slot(now)]
+        start = now - self.catch_up
+        if due_at is not None:
+            start = max(start, due_at - plan.MICROSECOND)
+        return occurrences(job, team, start, now)
+
+    def _claim(
+        self,
+        session: Session,
+        job: Job,
+        teams: dict[int, Team],
+        wanted: dict[int, list[datetime]],
+        now: datetime,
+    ) -> list[_Claim]:
+        """Claim the wanted occurrences in three statements: read, insert new, take retries."""
+        pairs = {(team_id, slot) for team_id, slots in wanted.items() for slot in slots}
+        if not pairs:
+            return []
+        ids = sorted({team_id for team_id, _ in pairs})
+        earliest = min(slot for _, slot in pairs)
+        existing = {
+            (row.team_id, row.slot_at): row
+            for row in session.execute(
+                select(
+                    JobRun.id, JobRun.team_id, JobRun.slot_at, JobRun.status, JobRun.attempts
+                ).where(
+                    JobRun.job_key == job.key,
+                    JobRun.team_id.in_(ids),
+                    JobRun.slot_at >= earliest,
+                )
+            )
+        }
+        swept = {team_id for team_id, _ in existing}  # a sweep's slot (or a later one) is taken
+        token = secrets.token_hex(16)
+        fresh = [
+            {
+                "job_key": job.key,
+                "team_id": team_id,
+                "slot_at": slot,
+                "status": "done",
+                "attempts": 1,
+                "started_at": now,
+                "finished_at": now,
+                "claim": token,
+            }
+            for team_id, slot in sorted(pairs)
+            if (team_id, slot) not in existing
+            and not (isinstance(job, IntervalJob) and team_id in swept)
+        ]
+        retry = [
+            row.id
+            for key, row in existing.items()
+            if key in pairs
+            and isinstance(job, DailyJob)
+            and row.status == "failed"
+            and row.attempts < MAX_ATTEMPTS
+        ]
+        if fresh:
+            dialect = session.get_bind().dialect.name
+            session.execute(plan.insert_ignoring_conflicts(dialect, plan.RUN), fresh)
+        if retry:
+            session.execute(
+                update(JobRun)
+                .where(
+                    JobRun.id.in_(retry),
+                    JobRun.status == "failed",
+                    JobRun.attempts < MAX_ATTEMPTS,
+                )
+                .values(
+                    claim=token,
+                    status="done",
+                    attempts=JobRun.attempts + 1,
+                    finished_at=now,
+                    error=None,
+                ),
+                execution_options={"synchronize_session": False},
+            )
+        if not fresh and not retry:
+            return []
+        won = session.execute(
+            select(JobRun.id, JobRun.team_id, JobRun.slot_at, JobRun.attempts).where(
+                JobRun.job_key == job.key,
+                JobRun.team_id.in_(ids),
+                JobRun.slot_at >= earliest,
+                JobRun.claim == token,
+            )
+        ).all()
+        claims = [_Claim(row.id, teams[row.team_id], row.slot_at, row.attempts) for row in won]
+        return sorted(claims, key=lambda c: (c.slot, c.team.id))
+
+    def _run(
+        self, session: Session, job: Job, claim: _Claim, now: datetime, bulk: bool
+    ) -> Exception | None:
+        team = claim.team
+        context = JobContext(
+            session=session,
+            team=team,
+            key=job.key,
+            slot_at=claim.slot,
+            local_date=claim.slot.astimezone(ZoneInfo(team.timezone)).date(),
+            now=now,
+            ports=self.ports,
+        )
+        if bulk:
+            mark = preload.deferred_mark(session)
+            with _WriteCounter(session) as writes:
+                try:
+                    job.handler(context)
+                except Exception as exc:
+                    clean = not (writes.count or session.new or session.dirty or session.deleted)
+                    if not clean:  # its writes cannot be taken back alone: redo the batch
+                        raise _RunFailed(team.id, claim.slot, exc) from exc
+                    # It wrote nothing but notices held back for the batch: drop them.
+                    preload.drop_deferred(session, mark)
+                    log.exception("job %s for team %s at %s failed", job.key, team.id, claim.slot)
+                    return exc
+            return None
         try:
-            with transaction(self.factory) as session:
-                # The claim is a job_run row (job key, team, slot), as for daily jobs, in the
-                # sweep's own transaction: a failed sweep leaves no claim and runs again on the
-                # next tick; a second runtime on the same database loses the insert and skips.
-                if session.scalar(
-                    select(JobRun.id).where(
-                        JobRun.job_key == job.key,
-                        JobRun.team_id == team.id,
-                        JobRun.slot_at >= slot,
-                    )
-                ):
-                    return
-                session.add(
-                    JobRun(
-                        job_key=job.key,
-                        team_id=team.id,
-                        slot_at=slot,
-                        status="done",
-                        attempts=1,
-                        started_at=now,
-                        finished_at=now,
-                    )
-                )
-                session.flush()  # losing the claim race must stop us before the sweep runs
-                claimed = True
-                # A sweep's past claims protect nothing once a later slot is claimed; keep a
-                # day of them to look at, not one row per interval forever.
-                session.execute(
-                    delete(JobRun).where(
-                        JobRun.job_key == job.key,
-                        JobRun.team_id == team.id,
-                        JobRun.slot_at < slot - SWEEP_HISTORY,
-                    )
-                )
-                live_team = session.get(Team, team.id)
-                if live_team is None:
-                    return
-                job.handler(
-                    JobContext(
-                        session=session,
-                        team=live_team,
-                        key=job.key,
-                        slot_at=slot,
-                        local_date=slot.astimezone(ZoneInfo(live_team.timezone)).date(),
-                        now=now,
-                        ports=self.ports,
-                    )
-                )
-            self.after_commit()
-            report.ran.append((job.key, team.id, slot))
-        except IntegrityError:
-            if not claimed:
-                return  # another runner claimed this slot first
-            log.exception("sweep %s for team %s failed", job.key, team.id)
-            report.failed.append((job.key, team.id, slot, "IntegrityError"))
-        except Exception as exc:  # no claim stays behind: retried on the next tick
-            log.exception("sweep %s for team %s failed", job.key, team.id)
-            report.failed.append((job.key, team.id, slot, str(exc)))
+            with session.begin_nested():
+                job.handler(context)
+        except Exception as exc:
+            log.exception("job %s for team %s at %s failed", job.key, team.id, claim.slot)
+            return exc
+        return None
 
     def _record_failure(
-        self,
-        job: DailyJob,
-        team: Team,
-        slot: datetime,
-        now: datetime,
-        attempts: int,
-        exc: Exception,
+        self, session: Session, job: Job, claim: _Claim, now: datetime, exc: Exception
     ) -> None:
-        try:
-            with transaction(self.factory) as session:
-                row = session.scalar(
-                    select(JobRun).where(
-                        JobRun.job_key == job.key, JobRun.team_id == team.id, JobRun.slot_at == slot
-                    )
-                )
-                if row is None:
-                    session.add(
-                        JobRun(
-                            job_key=job.key,
-                            team_id=team.id,
-                            slot_at=slot,
-                            status="failed",
-                            attempts=attempts,
-                            started_at=now,
-                            finished_at=now,
-                            error=f"{type(exc).__name__}: {exc}",
-                        )
-                    )
-                else:
-                    row.status, row.attempts = "failed", attempts
-                    row.error = f"{type(exc).__name__}: {exc}"
-        except IntegrityError:
-            pass
+        if isinstance(job, IntervalJob):
+            # No claim stays behind: the sweep runs again on the next tick.
+            session.execute(delete(JobRun).where(JobRun.id == claim.run_id))
+            return
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == claim.run_id)
+            .values(status="failed", finished_at=now, error=f"{type(exc).__name__}: {exc}"),
+            execution_options={"synchronize_session": False},
+        )
+
+    def _replan(
+        self,
+        session: Session,
+        job: Job,
+        teams: dict[int, Team],
+        due: dict[int, datetime | None],
+        failed: dict[int, list[datetime]],
+        bad: set[int],
+        now: datetime,
+    ) -> None:
+        """Move each team's due time past ``now``, or to its earliest run to retry."""
+        rows: list[dict[str, Any]] = []
+        for team_id in due:
+            team = teams.get(team_id)
+            if team is None:
+                session.execute(delete(JobDue).where(JobDue.team_id == team_id))
+                continue
+            if team_id in failed:
+                next_at: datetime | None = min(failed[team_id])
+            elif team_id in bad:
+                next_at = now + timedelta(days=1)
+            else:
+                next_at = plan.next_due(job, team, now)
+            rows.append({"job_key": job.key, "team_id": team_id, "due_at": next_at})
+        if rows:  # one executemany UPDATE by primary key
+            session.execute(update(JobDue), rows)
