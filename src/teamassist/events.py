@@ -115,3 +115,15 @@ class HandoffDigest(Query[str]):
 
     team: Team
     now: datetime
+
+
+@dataclass(frozen=True)
+class MemberDeactivated(Event):
+    """A member was deactivated (published by team.people): from ``at`` (not before ``now``)
+    they leave rotations and nothing is routed to them."""
+
+    member_id: int
+    team_ids: tuple[int, ...]
+    at: datetime
+    now: datetime
+    by_id: int | None = None

@@ -100,6 +100,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     ),
     "feedback.show.{}": lambda: _literal_args("field", SRC / "feedback" / "messages.py"),
     "core.role.{}": lambda: list(Role),
+    "people.words.role.{}": lambda: list(Role),
     "core.arg.{}": lambda: list(ArgKind),
     # Probed with lookup() and falls back to core.http.other: only the fallback must exist.
     "core.http.{}": lambda: ["other"],

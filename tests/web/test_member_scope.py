@@ -264,6 +264,56 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             f"/duty/editor/withdraw/{ids['version_id']}",
             {"data": {"rotation_id": str(rot)}},
         ),
+        # people and the organisation (team/api, team/pages)
+        ("PATCH", "/api/v1/members/{member_id}"): (
+            f"/api/v1/members/{p['lisi']}",
+            {"json": {"display_name": "李小四", "manager_id": p["lihua"]}},
+        ),
+        ("DELETE", "/api/v1/members/{member_id}"): (f"/api/v1/members/{p['zhaoliu']}", {}),
+        ("POST", "/api/v1/members/{member_id}/merge"): (
+            f"/api/v1/members/{p['lisi']}/merge",
+            {"json": {"source_id": p["zhaoliu"]}},
+        ),
+        ("POST", "/api/v1/teams"): (
+            "/api/v1/teams",
+            {"json": {"key": "front", "name": "前端组", "parent_id": ids["team_id"]}},
+        ),
+        ("PATCH", "/api/v1/teams/{team_id}"): (
+            f"/api/v1/teams/{ids['team_id']}",
+            {"json": {"leader_id": p["lihua"]}},
+        ),
+        ("POST", "/team/members"): (
+            "/team/members",
+            {"data": {"handle": "newbie2", "display_name": "新人二", "role": "member"}},
+        ),
+        ("POST", "/team/members/{member_id}"): (
+            f"/team/members/{p['lisi']}",
+            {"data": {"handle": "lisi", "display_name": "李四", "role": "member"}},
+        ),
+        ("POST", "/team/members/{member_id}/deactivate"): (
+            f"/team/members/{p['lihua']}/deactivate",
+            {"data": {"from_date": "2026-06-10"}},
+        ),
+        ("POST", "/team/members/{member_id}/reactivate"): (
+            f"/team/members/{p['lihua']}/reactivate",
+            {"data": {}},
+        ),
+        ("POST", "/team/merge"): (
+            "/team/merge",
+            {"data": {"into_id": str(p["lisi"]), "source_id": str(p["sunqi"])}},
+        ),
+        ("POST", "/team/org/teams"): (
+            "/team/org/teams",
+            {"data": {"key": "back", "name": "后端组", "parent_id": str(ids["team_id"])}},
+        ),
+        ("POST", "/team/org/teams/{team_id}"): (
+            f"/team/org/teams/{ids['team_id']}",
+            {"data": {"parent_id": "", "leader_id": str(p["lihua"]), "director_id": ""}},
+        ),
+        ("POST", "/team/org/members/{member_id}"): (
+            f"/team/org/members/{p['zhangsan']}",
+            {"data": {"manager_id": str(p["lihua"]), "core": "1"}},
+        ),
     }
 
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.duty import api, demo, feed_commands, jobs, pages, revision
+from teamassist.duty import api, demo, departures, feed_commands, jobs, pages, revision
 from teamassist.duty import commands as duty_commands
 from teamassist.duty.roster import DutyRoster
+from teamassist.events import MemberDeactivated, Subscription, on
 from teamassist.ports import Roster
 
 
 def _install(wiring: Wiring) -> None:
     # Schedule writes bump the rotation revision in their own transaction (see duty.revision).
     revision.install(wiring.factory)
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    # A deactivated member leaves every rotation from the day it takes effect.
+    return [on(MemberDeactivated, departures.on_member_deactivated)]
 
 
 DOMAIN = Domain(
@@ -27,4 +35,5 @@ DOMAIN = Domain(
     demo=demo.load,
     provides={Roster: lambda _wiring: DutyRoster()},
     install=_install,
+    subscriptions=_subscriptions,
 )

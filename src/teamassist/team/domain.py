@@ -1,13 +1,19 @@
-"""The team domain: workspaces, teams, members, channels and their settings."""
+"""The team domain: workspaces, teams, members, channels and their settings; people and the
+organisation (chat commands, REST, dashboard pages)."""
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, assets_in
+from teamassist.domain import Domain, NavEntry, assets_in
 from teamassist.team.api import router
+from teamassist.team.commands import commands
+from teamassist.team.pages import router as pages_router
 
 DOMAIN = Domain(
     key="team",
     models=("teamassist.team.models", "teamassist.team.token_models"),
+    commands=(commands,),
     api=(router,),
+    pages=(pages_router,),
+    nav=(NavEntry("/team/members", "people.nav.members"), NavEntry("/team/org", "people.nav.org")),
     assets=assets_in("teamassist.team"),
 )

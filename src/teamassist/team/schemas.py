@@ -16,6 +16,9 @@ class TeamRead(BaseModel):
     key: str
     name: str
     timezone: str
+    parent_id: int | None = None
+    leader_id: int | None = None
+    director_id: int | None = None
 
 
 class MemberRead(BaseModel):

@@ -1,0 +1,73 @@
+"""REST for chat destinations (channels) of the workspace."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from teamassist.exceptions import DomainError
+from teamassist.http.deps import PrincipalDep, SessionDep
+from teamassist.http.errors import require_admin
+from teamassist.team import service
+from teamassist.team.schemas import ChannelCreate, ChannelRead, ChannelUpdate
+
+router = APIRouter(tags=["people"])
+
+
+@router.get("/channels", response_model=list[ChannelRead])
+def list_channels(session: SessionDep, principal: PrincipalDep) -> list[ChannelRead]:
+    """Chat destinations of the workspace."""
+    return [
+        ChannelRead.model_validate(c)
+        for c in service.channels(session, workspace_id=principal.workspace.id)
+    ]
+
+
+@router.post("/channels", response_model=ChannelRead, status_code=201)
+def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDep) -> ChannelRead:
+    """Add a chat destination (admin only)."""
+    team = (
+        service.get_team(session, workspace_id=principal.workspace.id, team_id=body.team_id)
+        if body.team_id is not None
+        else service.default_team(session, workspace_id=principal.workspace.id)
+    )
+    require_admin(session, principal, team)
+    channel = service.create_channel(
+        session,
+        workspace=principal.workspace,
+        platform=body.platform.value,
+        address=body.address,
+        purpose=body.purpose.value,
+        name=body.name,
+        team=team if body.team_id is not None else None,
+        quiet_start=body.quiet_start,
+        quiet_end=body.quiet_end,
+    )
+    return ChannelRead.model_validate(channel)
+
+
+@router.patch("/channels/{channel_id}", response_model=ChannelRead)
+def change_channel(
+    channel_id: int, body: ChannelUpdate, session: SessionDep, principal: PrincipalDep
+) -> ChannelRead:
+    """Rename a channel, switch it on/off, or set / clear its quiet window (admin only)."""
+    channel = service.get_channel(
+        session, workspace_id=principal.workspace.id, channel_id=channel_id
+    )
+    team = (
+        service.get_team(session, workspace_id=principal.workspace.id, team_id=channel.team_id)
+        if channel.team_id is not None
+        else service.default_team(session, workspace_id=principal.workspace.id)
+    )
+    require_admin(session, principal, team)
+    if (body.quiet_start is None) != (body.quiet_end is None):
+        raise DomainError("core.error.quiet_pair")
+    quiet = (body.quiet_start, body.quiet_end) if body.quiet_start and body.quiet_end else None
+    service.update_channel(
+        session,
+        channel=channel,
+        name=body.name,
+        enabled=body.enabled,
+        quiet=quiet,
+        clear_quiet=body.clear_quiet,
+    )
+    return ChannelRead.model_validate(channel)

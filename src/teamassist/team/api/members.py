@@ -1,0 +1,168 @@
+"""REST for members: list, add, change (names, 称呼, role, manager, core, active), merge,
+deactivate. The same ``team.people`` / ``team.org`` functions as the chat commands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from teamassist.enums import Role
+from teamassist.http.auth import Principal
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
+from teamassist.http.errors import is_admin, require_admin
+from teamassist.team import org, people
+from teamassist.team import service as team_service
+from teamassist.team.api.shapes import MergeRequest, PersonRead, PersonUpdate
+from teamassist.team.models import Member, Team
+from teamassist.team.schemas import MemberCreate, MemberRead
+
+router = APIRouter(tags=["people"])
+
+
+def person_read(session: Session, member: Member, team: Team | None = None) -> PersonRead:
+    """A member as REST shows them (their 称呼 as addressed in ``team``)."""
+    rows = people.memberships(session, member=member)
+    if team is None and rows:
+        team = session.get(Team, rows[0].team_id)
+    return PersonRead(
+        id=member.id,
+        handle=member.handle,
+        display_name=member.display_name,
+        address_as=member.address_as,
+        addressed_as=people.addressed_as(member, team),
+        manager_id=member.manager_id,
+        active=member.active,
+        deactivated_at=member.deactivated_at,
+        merged_into_id=member.merged_into_id,
+        teams={row.team_id: Role(row.role) for row in rows},
+        core_teams=[row.team_id for row in rows if row.core],
+        identities={i.platform: i.user_key for i in member.identities},
+    )
+
+
+def require_people_admin(session: Session, principal: Principal, member: Member) -> None:
+    """Admins of a team the member is in (or of the default team) may change them."""
+    teams = [session.get(Team, row.team_id) for row in people.memberships(session, member=member)]
+    found = [t for t in teams if t is not None]
+    if any(is_admin(session, principal, team) for team in found):
+        return
+    require_admin(session, principal, team_of(session, principal, None))
+
+
+@router.get("/members", response_model=list[PersonRead])
+def list_people(session: SessionDep, principal: PrincipalDep) -> list[PersonRead]:
+    """Every member of the caller's workspace (deactivated ones too, marked)."""
+    members = team_service.get_members(session, workspace_id=principal.workspace.id)
+    return [person_read(session, m) for m in members]
+
+
+@router.get("/members/{member_id}", response_model=PersonRead)
+def get_person(member_id: Id, session: SessionDep, principal: PrincipalDep) -> PersonRead:
+    """One member of the workspace."""
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    return person_read(session, member)
+
+
+@router.patch("/members/{member_id}", response_model=PersonRead)
+def change_person(
+    member_id: Id, body: PersonUpdate, session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> PersonRead:
+    """Change a member (admin only); a refused field changes nothing at all."""
+    workspace_id = principal.workspace.id
+    member = people.get_member(session, workspace_id=workspace_id, member_id=member_id)
+    require_people_admin(session, principal, member)
+    given = body.model_fields_set
+    if body.handle is not None:
+        people.rename_handle(session, member=member, handle=body.handle)
+    if body.display_name is not None:
+        people.set_display_name(session, member=member, display_name=body.display_name)
+    if "address_as" in given:
+        people.set_address_as(session, member=member, address_as=body.address_as)
+    if "manager_id" in given:
+        manager = (
+            people.get_member(session, workspace_id=workspace_id, member_id=body.manager_id)
+            if body.manager_id is not None
+            else None
+        )
+        org.set_manager(session, member=member, manager=manager)
+    team = team_of(session, principal, body.team_id)
+    if body.role is not None or body.core is not None:
+        require_admin(session, principal, team)
+    if body.role is not None:
+        people.change_role(session, team=team, member=member, role=body.role)
+    if body.core is not None:
+        org.set_core(session, team=team, member=member, core=body.core)
+    if body.active is False:
+        people.deactivate(
+            session, member=member, now=now, at=body.deactivate_at, by=principal.member
+        )
+    elif body.active is True:
+        people.reactivate(session, member=member)
+    return person_read(session, member, team)
+
+
+@router.delete("/members/{member_id}", response_model=PersonRead)
+def deactivate_person(
+    member_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    at: datetime | None = None,
+) -> PersonRead:
+    """Deactivate a member (admin only): history kept, out of rotations from ``at``."""
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    require_people_admin(session, principal, member)
+    people.deactivate(session, member=member, now=now, at=at, by=principal.member)
+    return person_read(session, member)
+
+
+@router.post("/members/{member_id}/merge", response_model=PersonRead)
+def merge_person(
+    member_id: Id, body: MergeRequest, session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> PersonRead:
+    """Merge member ``source_id`` into this one (admin only)."""
+    workspace_id = principal.workspace.id
+    into = people.get_member(session, workspace_id=workspace_id, member_id=member_id)
+    source = people.get_member(session, workspace_id=workspace_id, member_id=body.source_id)
+    require_people_admin(session, principal, into)
+    require_people_admin(session, principal, source)
+    people.merge(session, into=into, source=source, now=now)
+    return person_read(session, into)
+
+
+@router.get("/teams/{team_id}/members", response_model=list[MemberRead])
+def list_members(team_id: Id, session: SessionDep, principal: PrincipalDep) -> list[MemberRead]:
+    """Members of a team with their roles and platform identities."""
+    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    return [
+        MemberRead(
+            id=m.id,
+            handle=m.handle,
+            display_name=m.display_name,
+            role=role,
+            identities={i.platform: i.user_key for i in m.identities},
+        )
+        for m, role in team_service.team_members(session, team=team)
+    ]
+
+
+@router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
+def add_member(
+    team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep
+) -> MemberRead:
+    """Add a member to a team (admin only)."""
+    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    require_admin(session, principal, team)
+    member = people.add_member(
+        session,
+        workspace=principal.workspace,
+        team=team,
+        handle=body.handle,
+        display_name=body.display_name,
+        role=body.role,
+    )
+    return MemberRead(
+        id=member.id, handle=member.handle, display_name=member.display_name, role=body.role
+    )

@@ -1,0 +1,110 @@
+"""REST shapes for people and the organisation (the older team shapes are in ``team.schemas``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from teamassist.enums import Role
+from teamassist.http.deps import Id
+
+HANDLE = r"^[^\s@＠/<>]+$"
+
+
+class PersonRead(BaseModel):
+    """A member of the workspace: names, 称呼, manager, state, teams and identities."""
+
+    id: int
+    handle: str
+    display_name: str
+    address_as: str | None
+    addressed_as: str = Field(description="the stored 称呼, or the default (姓+总 for a director)")
+    manager_id: int | None
+    active: bool
+    deactivated_at: datetime | None
+    merged_into_id: int | None
+    teams: dict[int, Role] = Field(default_factory=dict, description="team id → role")
+    core_teams: list[int] = Field(default_factory=list)
+    identities: dict[str, str] = Field(default_factory=dict)
+
+
+class PersonUpdate(BaseModel):
+    """Changes to a member; omitted fields stay. ``manager_id: null`` clears the manager,
+    ``address_as: null`` restores the default 称呼, ``active`` deactivates / reactivates."""
+
+    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
+
+    handle: str | None = Field(default=None, min_length=1, max_length=64, pattern=HANDLE)
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    address_as: str | None = Field(default=None, max_length=64)
+    manager_id: Id | None = None
+    active: bool | None = None
+    deactivate_at: datetime | None = Field(
+        default=None, description="with active=false: from this instant (default now)"
+    )
+    team_id: Id | None = Field(default=None, description="the team of role/core (default team)")
+    role: Role | None = None
+    core: bool | None = None
+
+
+class MergeRequest(BaseModel):
+    """Merge ``source_id`` into the member of the URL."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: Id
+
+
+class SubTeamCreate(BaseModel):
+    """A new team, under ``parent_id`` (top level when null)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: Id | None = None
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class TeamUpdate(BaseModel):
+    """Organisation of a team; omitted fields stay, null clears."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parent_id: Id | None = None
+    leader_id: Id | None = None
+    director_id: Id | None = None
+
+
+class OrgTeamRead(BaseModel):
+    """A team of the org tree with its people and sub-teams."""
+
+    id: int
+    key: str
+    name: str
+    parent_id: int | None
+    leader_id: int | None
+    director_id: int | None
+    members: list[OrgMemberRead]
+    children: list[OrgTeamRead] = Field(default_factory=list)
+
+
+class OrgMemberRead(BaseModel):
+    """A member in one team of the tree."""
+
+    id: int
+    display_name: str
+    role: Role
+    core: bool
+    active: bool
+
+
+class OrgRead(BaseModel):
+    """Teams nested, and who reports to whom (``{member_id: manager_id}``)."""
+
+    teams: list[OrgTeamRead]
+    managers: dict[int, int]
+
+
+OrgTeamRead.model_rebuild()

@@ -1,0 +1,302 @@
+"""Chat commands for people and the organisation (admins change, everyone may look).
+
+Each command calls the same ``team.people`` / ``team.org`` function as its REST endpoint.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from teamassist.chat import parser
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
+from teamassist.chat.types import Reply
+from teamassist.clock import local
+from teamassist.enums import Role
+from teamassist.i18n import lookup, t
+from teamassist.team import org, people, reroute
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+from teamassist.team.people import Invalid
+
+commands = CommandGroup("people")
+
+_REST = Arg("rest", ArgKind.TEXT, required=False, max_length=200)
+
+
+def role_from_word(word: str) -> Role:
+    """管理员 / 负责人 / 成员 (or admin, lead, member) as a role."""
+    folded = word.strip().casefold()
+    for role in Role:
+        words = {str(w).casefold() for w in lookup(f"people.words.role.{role.value}") or []}
+        if folded == role.value or folded in words:
+            return role
+    raise Invalid("people.error.bad_role", value=word[:20])
+
+
+def _role_label(role: Role | None) -> str:
+    return t(f"core.role.{role.value}") if role else t("core.role.none")
+
+
+def _name(reply: Reply, ctx: CommandContext, member: Member) -> str:
+    return reply.mention(member.id, ctx.person(member))
+
+
+# -- looking -------------------------------------------------------------------------------------
+
+
+@commands.command("people.list")
+def handle_list(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """The team's members: role, 称呼, core group, inactive."""
+    reply = Reply(title=t("people.list_title"))
+    lines: list[str] = []
+    for member, row in people.team_rows(ctx.session, team=ctx.team):
+        extra = ""
+        if member.address_as:
+            extra += t("people.list_address", address=member.address_as)
+        if row.core:
+            extra += t("people.list_core")
+        if ctx.team.director_id == member.id:
+            extra += t("people.list_director")
+        if not member.active:
+            extra += t("people.list_inactive")
+        lines.append(
+            "- "
+            + t(
+                "people.list_line",
+                name=member.display_name,
+                handle=member.handle,
+                role=_role_label(Role(row.role)),
+                extra=extra,
+            )
+        )
+    reply.body = "\n".join(lines)
+    return reply
+
+
+@commands.command("people.org")
+def handle_org(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Teams nested, with director, leader, members, core group and managers."""
+    found = org.tree(ctx.session, workspace_id=ctx.workspace.id)
+    lines: list[str] = []
+
+    def walk(node: org.TeamNode, depth: int) -> None:
+        indent = "　" * depth
+        lines.append(
+            t(
+                "people.org.team_line",
+                indent=indent,
+                team=node.team.name,
+                director=node.director.display_name if node.director else t("people.nobody"),
+                leader=node.leader.display_name if node.leader else t("people.nobody"),
+                count=len(node.people),
+            )
+        )
+        for person in node.people:
+            extra = t("people.list_core") if person.core else ""
+            manager_id = found.managers.get(person.member.id)
+            if manager_id is not None and manager_id in found.members:
+                extra += t("people.org.reports_to", manager=found.members[manager_id].display_name)
+            if not person.member.active:
+                extra += t("people.list_inactive")
+            lines.append(
+                t(
+                    "people.org.member_line",
+                    indent=indent,
+                    name=person.member.display_name,
+                    role=_role_label(person.role),
+                    extra=extra,
+                )
+            )
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in found.roots:
+        walk(root, 0)
+    return Reply(title=t("people.org.title"), body="\n".join(lines) or t("people.org.empty"))
+
+
+# -- changing (admins) ---------------------------------------------------------------------------
+
+
+@commands.command(
+    "people.add",
+    args=[Arg("who", ArgKind.WORD), _REST],
+    permission=Permission.ADMIN,
+)
+def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Add a person by handle (``@bob``) or platform mention, with an optional role and name."""
+    token = str(args["who"])
+    words = (args.get("rest") or "").split()
+    role = Role.MEMBER
+    if words:
+        try:
+            role = role_from_word(words[0])
+            words = words[1:]
+        except Invalid:
+            pass  # not a role word: the display name starts here
+    mentioned = parser.mention_at(token, ctx.message.mentions)
+    user_key = mentioned[0].user_key if mentioned else None
+    name = mentioned[0].name if mentioned else None
+    handle = name or token.lstrip("@＠")
+    if user_key and not name:
+        handle = f"{ctx.message.platform.value}-{user_key[-8:]}"
+    display = " ".join(words) or name or handle
+    member = people.add_member(
+        ctx.session,
+        workspace=ctx.workspace,
+        team=ctx.team,
+        handle=handle,
+        display_name=display,
+        role=role,
+    )
+    if user_key:
+        team_service.add_identity(
+            ctx.session,
+            member=member,
+            platform=ctx.message.platform.value,
+            tenant_key=ctx.message.tenant_key,
+            user_key=user_key,
+            display_name=display,
+        )
+    return Reply(
+        body=t(
+            "people.added",
+            name=member.display_name,
+            handle=member.handle,
+            team=ctx.team.name,
+            role=_role_label(role),
+        )
+    )
+
+
+@commands.command(
+    "people.set_role",
+    args=[Arg("member", ArgKind.MEMBER), Arg("role", ArgKind.WORD)],
+    permission=Permission.ADMIN,
+)
+def handle_set_role(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Change a member's role in this team (the last admin stays admin)."""
+    member: Member = args["member"]
+    role = role_from_word(str(args["role"]))
+    people.change_role(ctx.session, team=ctx.team, member=member, role=role)
+    reply = Reply()
+    name = _name(reply, ctx, member)
+    reply.body = t("people.role_set", name=name, team=ctx.team.name, role=_role_label(role))
+    return reply
+
+
+@commands.command(
+    "people.set_address",
+    args=[Arg("member", ArgKind.MEMBER), _REST],
+    permission=Permission.ADMIN,
+)
+def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Set (or, without a value, clear) how the assistant addresses someone."""
+    member: Member = args["member"]
+    people.set_address_as(ctx.session, member=member, address_as=args.get("rest"))
+    reply = Reply()
+    key = "people.address_set" if member.address_as else "people.address_cleared"
+    reply.body = t(
+        key, name=_name(reply, ctx, member), address=people.addressed_as(member, ctx.team)
+    )
+    return reply
+
+
+@commands.command(
+    "people.rename",
+    args=[Arg("member", ArgKind.MEMBER), Arg("name", ArgKind.TEXT, max_length=200)],
+    permission=Permission.ADMIN,
+)
+def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Change someone's display name."""
+    member: Member = args["member"]
+    old = member.display_name
+    people.set_display_name(ctx.session, member=member, display_name=str(args["name"]))
+    return Reply(body=t("people.renamed", old=old, name=member.display_name))
+
+
+@commands.command(
+    "people.deactivate",
+    args=[Arg("member", ArgKind.MEMBER), Arg("date", ArgKind.DATE, required=False)],
+    permission=Permission.ADMIN,
+)
+def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Deactivate someone now or from a date (the start of that day in the team's time zone)."""
+    member: Member = args["member"]
+    at = _day_start(ctx, args["date"]) if args.get("date") else None
+    waiting = len(reroute.pending_direct(ctx.session, member=member))
+    people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member)
+    when = (
+        t("people.when_now")
+        if member.deactivated_at is None or member.deactivated_at <= ctx.now
+        else local(member.deactivated_at, ctx.team.timezone).strftime("%Y-%m-%d")
+    )
+    rerouted = t("people.rerouted", count=waiting) if waiting else ""
+    body = t("people.deactivated", name=member.display_name, when=when, rerouted=rerouted)
+    return Reply(body=body)
+
+
+def _day_start(ctx: CommandContext, day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(ctx.team.timezone))
+
+
+@commands.command(
+    "people.activate", args=[Arg("member", ArgKind.MEMBER)], permission=Permission.ADMIN
+)
+def handle_activate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Make a deactivated member active again."""
+    member: Member = args["member"]
+    people.reactivate(ctx.session, member=member)
+    return Reply(body=t("people.activated", name=member.display_name))
+
+
+@commands.command(
+    "people.merge",
+    args=[Arg("into", ArgKind.MEMBER), Arg("source", ArgKind.MEMBER)],
+    permission=Permission.ADMIN,
+)
+def handle_merge(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Merge the second person's record into the first (one person, two platforms)."""
+    into: Member = args["into"]
+    source: Member = args["source"]
+    people.merge(ctx.session, into=into, source=source, now=ctx.now)
+    return Reply(body=t("people.merged", into=into.display_name, source=source.display_name))
+
+
+@commands.command(
+    "people.set_manager",
+    args=[Arg("member", ArgKind.MEMBER), Arg("manager", ArgKind.MEMBER)],
+    permission=Permission.ADMIN,
+)
+def handle_set_manager(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Say whom someone reports to."""
+    member: Member = args["member"]
+    manager: Member = args["manager"]
+    org.set_manager(ctx.session, member=member, manager=manager)
+    return Reply(
+        body=t("people.manager_set", name=member.display_name, manager=manager.display_name)
+    )
+
+
+@commands.command(
+    "people.grant_director", args=[Arg("member", ArgKind.MEMBER)], permission=Permission.ADMIN
+)
+def handle_grant_director(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Make a lead or admin this team's director (负责人)."""
+    member: Member = args["member"]
+    before = ctx.team.director_welcomed_at
+    org.grant_director(ctx.session, team=ctx.team, member=member, by=ctx.member, now=ctx.now)
+    body = t("people.director_granted", name=member.display_name, team=ctx.team.name)
+    if ctx.team.director_welcomed_at is not None and ctx.team.director_welcomed_at != before:
+        body += t("people.director_welcome_sent")
+    return Reply(body=body)
+
+
+@commands.command("people.revoke_director", permission=Permission.ADMIN)
+def handle_revoke_director(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """This team has no director any more."""
+    org.revoke_director(ctx.session, team=ctx.team)
+    return Reply(body=t("people.director_revoked", team=ctx.team.name))

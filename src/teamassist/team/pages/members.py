@@ -1,0 +1,154 @@
+"""The members page: who is in the team, their role and 称呼; admins edit each member."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from teamassist.enums import Role
+from teamassist.exceptions import DomainError
+from teamassist.http.deps import Id, NowDep, SessionDep
+from teamassist.http.render import PagePrincipal
+from teamassist.team import org, people
+from teamassist.team import service as team_service
+from teamassist.team.pages.base import (
+    PageTeamDep,
+    admin_of,
+    back,
+    member_or_none,
+    page,
+    screen_router,
+)
+
+router = screen_router()
+PATH = "/team/members"
+
+
+@router.get("/members", response_class=HTMLResponse)
+def members_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+) -> HTMLResponse:
+    """The team's members; admins get an edit form per member, an add form and merging."""
+    rows = people.team_rows(session, team=chosen)
+    return page(
+        request,
+        session,
+        principal,
+        chosen,
+        "team/members.html",
+        "members",
+        rows=rows,
+        roles=list(Role),
+        teams=team_service.get_teams(session, workspace_id=principal.workspace.id),
+        everyone=team_service.get_members(session, workspace_id=principal.workspace.id),
+        addressed={m.id: people.addressed_as(m, chosen) for m, _row in rows},
+    )
+
+
+@router.post("/members")
+def add_member_form(
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    handle: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+    role: Annotated[Role, Form()] = Role.MEMBER,
+) -> RedirectResponse:
+    """Add a member to the team shown."""
+    team = admin_of(session, principal, chosen)
+    people.add_member(
+        session,
+        workspace=principal.workspace,
+        team=team,
+        handle=handle,
+        display_name=display_name,
+        role=role,
+    )
+    return back(PATH, team)
+
+
+@router.post("/members/{member_id}")
+def edit_member_form(
+    member_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    handle: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+    role: Annotated[Role, Form()],
+    address_as: Annotated[str, Form()] = "",
+    manager_id: Annotated[str, Form()] = "",
+    core: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Save one member's row: names, 称呼, role, manager and core group (all or nothing)."""
+    team = admin_of(session, principal, chosen)
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    if member.handle != handle.strip():
+        people.rename_handle(session, member=member, handle=handle)
+    people.set_display_name(session, member=member, display_name=display_name)
+    people.set_address_as(session, member=member, address_as=address_as)
+    people.change_role(session, team=team, member=member, role=role)
+    org.set_manager(session, member=member, manager=member_or_none(session, principal, manager_id))
+    org.set_core(session, team=team, member=member, core=bool(core))
+    return back(PATH, team)
+
+
+def _day_start(value: str, timezone: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise people.Invalid("core.error.bad_date", value=value[:20]) from exc
+    return datetime.combine(day, time(0, 0), tzinfo=ZoneInfo(timezone))
+
+
+@router.post("/members/{member_id}/deactivate")
+def deactivate_form(
+    member_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    from_date: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Deactivate now or from a date."""
+    team = admin_of(session, principal, chosen)
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    at = _day_start(from_date, team.timezone)
+    people.deactivate(session, member=member, now=now, at=at, by=principal.member)
+    return back(PATH, team)
+
+
+@router.post("/members/{member_id}/reactivate")
+def reactivate_form(
+    member_id: Id, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+) -> RedirectResponse:
+    """Make a deactivated member active again."""
+    team = admin_of(session, principal, chosen)
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    people.reactivate(session, member=member)
+    return back(PATH, team)
+
+
+@router.post("/merge")
+def merge_form(
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    into_id: Annotated[str, Form()],
+    source_id: Annotated[str, Form()],
+) -> RedirectResponse:
+    """Merge one member's record into another's."""
+    team = admin_of(session, principal, chosen)
+    into = member_or_none(session, principal, into_id)
+    source = member_or_none(session, principal, source_id)
+    if into is None or source is None:
+        raise DomainError("core.error.missing_arg", arg="@")
+    people.merge(session, into=into, source=source, now=now)
+    return back(PATH, team)

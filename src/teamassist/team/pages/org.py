@@ -1,0 +1,121 @@
+"""The org page: teams as a nested tree with leader, director, members, core group, managers;
+admins edit each team's parent, leader and director, and add sub-teams."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from teamassist.http.deps import Id, NowDep, SessionDep
+from teamassist.http.render import PagePrincipal
+from teamassist.team import org
+from teamassist.team import service as team_service
+from teamassist.team.pages.base import (
+    PageTeamDep,
+    admin_of,
+    back,
+    member_or_none,
+    optional_id,
+    page,
+    screen_router,
+)
+
+router = screen_router()
+PATH = "/team/org"
+
+
+@router.get("/org", response_class=HTMLResponse)
+def org_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+) -> HTMLResponse:
+    """The organisation tree."""
+    found = org.tree(session, workspace_id=principal.workspace.id)
+    return page(
+        request,
+        session,
+        principal,
+        chosen,
+        "team/org.html",
+        "org",
+        tree=found,
+        teams=team_service.get_teams(session, workspace_id=principal.workspace.id),
+        everyone=sorted(found.members.values(), key=lambda m: m.id),
+    )
+
+
+@router.post("/org/teams/{team_id}")
+def edit_team_form(
+    team_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    now: NowDep,
+    parent_id: Annotated[str, Form()] = "",
+    leader_id: Annotated[str, Form()] = "",
+    director_id: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Save a team's parent, leader and director (all or nothing)."""
+    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    admin_of(session, principal, team)
+    parent_key = optional_id(parent_id)
+    parent = (
+        team_service.get_team(session, workspace_id=principal.workspace.id, team_id=parent_key)
+        if parent_key is not None
+        else None
+    )
+    if parent_key != team.parent_id:
+        org.set_parent(session, team=team, parent=parent)
+    org.set_leader(session, team=team, leader=member_or_none(session, principal, leader_id))
+    director = member_or_none(session, principal, director_id)
+    if director is None and team.director_id is not None:
+        org.revoke_director(session, team=team)
+    elif director is not None and director.id != team.director_id:
+        org.grant_director(session, team=team, member=director, by=principal.member, now=now)
+    return back(PATH, team)
+
+
+@router.post("/org/teams")
+def add_team_form(
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    key: Annotated[str, Form()],
+    name: Annotated[str, Form()],
+    parent_id: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """A new sub-team (admins of its parent)."""
+    parent_key = optional_id(parent_id)
+    parent = (
+        team_service.get_team(session, workspace_id=principal.workspace.id, team_id=parent_key)
+        if parent_key is not None
+        else None
+    )
+    admin_of(session, principal, parent or chosen)
+    team = org.create_sub_team(
+        session,
+        workspace=principal.workspace,
+        parent=parent,
+        key=key,
+        name=name,
+        admin=principal.member,
+    )
+    return back(PATH, team)
+
+
+@router.post("/org/members/{member_id}")
+def edit_member_org_form(
+    member_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    manager_id: Annotated[str, Form()] = "",
+    core: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """A member's manager and core-group flag in the team shown."""
+    team = admin_of(session, principal, chosen)
+    member = member_or_none(session, principal, str(member_id))
+    assert member is not None  # an id given by the path
+    org.set_manager(session, member=member, manager=member_or_none(session, principal, manager_id))
+    org.set_core(session, team=team, member=member, core=bool(core))
+    return back(PATH, team)

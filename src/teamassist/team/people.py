@@ -1,0 +1,346 @@
+"""People: add, rename, 称呼, roles, deactivation and merging, with the last-admin guard.
+
+Chat commands (``team.commands``), REST (``team.api``) and the dashboard (``team.pages``) all
+call these functions; they check every rule before changing anything and only ``flush()``: the
+boundary owns the transaction. Refusals are catalogue messages (``people.error.*``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from teamassist.clock import ensure_utc
+from teamassist.enums import Role
+from teamassist.events import MemberDeactivated, publish
+from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.i18n import lookup
+from teamassist.team import reroute
+from teamassist.team import service as team_service
+from teamassist.team.models import (
+    LocalAccount,
+    Member,
+    PlatformIdentity,
+    Team,
+    TeamMembership,
+    WebSession,
+    Workspace,
+)
+
+HANDLE_MAX = 64
+NAME_MAX = 200
+ADDRESS_MAX = 64
+_HANDLE = re.compile(r"^[^\s@＠/<>]+$")
+_CHINESE_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
+_RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
+
+
+class Invalid(DomainError):
+    """The input itself is wrong (REST answers 422); nothing was changed."""
+
+    status_code = 422
+
+
+# -- lookups -----------------------------------------------------------------------------------
+
+
+def get_member(session: Session, *, workspace_id: int, member_id: int) -> Member:
+    """One member of a workspace; another workspace's member is simply not found."""
+    member = session.get(Member, member_id)
+    if member is None or member.workspace_id != workspace_id:
+        raise NotFound("people.error.no_member", id=member_id)
+    return member
+
+
+def memberships(session: Session, *, member: Member) -> list[TeamMembership]:
+    """The member's team memberships, oldest team first."""
+    return list(
+        session.scalars(
+            select(TeamMembership)
+            .where(TeamMembership.member_id == member.id)
+            .order_by(TeamMembership.team_id)
+        )
+    )
+
+
+def team_rows(session: Session, *, team: Team) -> list[tuple[Member, TeamMembership]]:
+    """The team's members with their membership rows (role, core), oldest member first."""
+    rows = session.execute(
+        select(Member, TeamMembership)
+        .join(TeamMembership, TeamMembership.member_id == Member.id)
+        .where(TeamMembership.team_id == team.id)
+        .order_by(Member.id)
+    ).all()
+    return [(member, row) for member, row in rows]
+
+
+def membership(session: Session, *, team: Team, member: Member) -> TeamMembership:
+    """The member's membership of ``team``, or NotFound."""
+    row = session.scalar(
+        select(TeamMembership).where(
+            TeamMembership.team_id == team.id, TeamMembership.member_id == member.id
+        )
+    )
+    if row is None:
+        raise NotFound("people.error.not_in_team", name=member.display_name, team=team.name)
+    return row
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+
+def check_handle(handle: str) -> str:
+    """A handle: 1–64 characters, no spaces, no ``@ / < >``."""
+    value = handle.strip()
+    if not value or len(value) > HANDLE_MAX or not _HANDLE.match(value):
+        raise Invalid("people.error.bad_handle", value=value[:40], limit=HANDLE_MAX)
+    return value
+
+
+def check_name(name: str, *, limit: int = NAME_MAX) -> str:
+    """A display name or 称呼: not blank, at most ``limit`` characters."""
+    value = name.strip()
+    if not value:
+        raise Invalid("people.error.empty_name")
+    if len(value) > limit:
+        raise Invalid("people.error.name_too_long", limit=limit)
+    return value
+
+
+def _handle_free(session: Session, *, workspace_id: int, handle: str, member_id: int = 0) -> None:
+    found = team_service.get_member_by_handle(session, workspace_id=workspace_id, handle=handle)
+    if found is not None and found.id != member_id:
+        raise Conflict("people.error.handle_taken", handle=handle)
+
+
+def active_admins(session: Session, *, team: Team) -> list[Member]:
+    """The team's admins who are still active."""
+    return [m for m in team_service.admins(session, team=team) if m.active]
+
+
+def guard_last_admin(session: Session, *, team: Team, member: Member) -> None:
+    """Refuse a change that would leave ``team`` without an active admin."""
+    if team_service.role_of(session, team=team, member=member) is not Role.ADMIN:
+        return
+    if not [m for m in active_admins(session, team=team) if m.id != member.id]:
+        raise Conflict("people.error.last_admin", name=member.display_name, team=team.name)
+
+
+# -- adding and naming -----------------------------------------------------------------------------
+
+
+def add_member(
+    session: Session,
+    *,
+    workspace: Workspace,
+    team: Team,
+    handle: str,
+    display_name: str,
+    role: Role = Role.MEMBER,
+    address_as: str | None = None,
+) -> Member:
+    """Add a person to ``team`` with a role; the handle is unique in the workspace."""
+    handle = check_handle(handle)
+    display_name = check_name(display_name)
+    address = check_name(address_as, limit=ADDRESS_MAX) if address_as else None
+    _handle_free(session, workspace_id=workspace.id, handle=handle)
+    member = team_service.create_member(
+        session, workspace=workspace, handle=handle, display_name=display_name, team=team, role=role
+    )
+    member.address_as = address
+    session.flush()
+    return member
+
+
+def rename_handle(session: Session, *, member: Member, handle: str) -> Member:
+    """Change the handle (what ``@handle`` and sign-in use); unique in the workspace."""
+    handle = check_handle(handle)
+    _handle_free(session, workspace_id=member.workspace_id, handle=handle, member_id=member.id)
+    member.handle = handle
+    session.flush()
+    return member
+
+
+def set_display_name(session: Session, *, member: Member, display_name: str) -> Member:
+    """Change the name shown in rosters, lists and mentions."""
+    member.display_name = check_name(display_name)
+    session.flush()
+    return member
+
+
+def set_address_as(session: Session, *, member: Member, address_as: str | None) -> Member:
+    """Set how the assistant addresses the member (称呼); blank or None restores the default."""
+    value = (address_as or "").strip()
+    member.address_as = check_name(value, limit=ADDRESS_MAX) if value else None
+    session.flush()
+    return member
+
+
+def surname(display_name: str) -> str | None:
+    """The surname of a Chinese name (two characters for 欧阳, 司马...), else None."""
+    name = display_name.strip()
+    if not _CHINESE_NAME.match(name):
+        return None
+    compound = {str(s) for s in lookup("people.words.compound_surnames") or []}
+    if len(name) > 2 and name[:2] in compound:
+        return name[:2]
+    return name[0]
+
+
+def default_address(display_name: str, *, director: bool) -> str:
+    """The 称呼 when none is stored: 姓+总 for a director with a Chinese name, else the name."""
+    family = surname(display_name) if director else None
+    if family is None:
+        return display_name
+    return str(lookup("people.address.director") or "{surname}").format(surname=family)
+
+
+def addressed_as(member: Member, team: Team | None = None) -> str:
+    """How the assistant addresses ``member`` (in ``team``): the stored 称呼 or the default."""
+    if member.address_as:
+        return member.address_as
+    director = team is not None and team.director_id == member.id
+    return default_address(member.display_name, director=director)
+
+
+# -- roles -----------------------------------------------------------------------------------------
+
+
+def change_role(session: Session, *, team: Team, member: Member, role: Role) -> TeamMembership:
+    """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin."""
+    row = membership(session, team=team, member=member)
+    if role is not Role.ADMIN:
+        guard_last_admin(session, team=team, member=member)
+    row.role = role.value
+    session.flush()
+    return row
+
+
+def remove_from_team(session: Session, *, team: Team, member: Member) -> None:
+    """Take the member out of ``team`` (history stays); never the last admin."""
+    row = membership(session, team=team, member=member)
+    guard_last_admin(session, team=team, member=member)
+    session.delete(row)
+    for other in session.scalars(select(Team).where(Team.workspace_id == team.workspace_id)):
+        if other.id == team.id and other.leader_id == member.id:
+            other.leader_id = None
+        if other.id == team.id and other.director_id == member.id:
+            other.director_id = other.director_welcomed_at = None
+    session.flush()
+
+
+# -- deactivation ----------------------------------------------------------------------------------
+
+
+def deactivate(
+    session: Session,
+    *,
+    member: Member,
+    now: datetime,
+    at: datetime | None = None,
+    by: Member | None = None,
+) -> Member:
+    """Deactivate from ``at`` (now when None; never the past): history kept, no longer routed
+    to, out of rotations from then on (the duty domain hears :class:`MemberDeactivated`), and
+    the member's pending direct notices re-routed to the duty channel or the admins."""
+    if member.merged_into_id is not None:
+        raise Conflict("people.error.merged", name=member.display_name)
+    if not member.active:
+        raise Conflict("people.error.already_inactive", name=member.display_name)
+    teams = [session.get(Team, row.team_id) for row in memberships(session, member=member)]
+    found = [team for team in teams if team is not None]
+    for team in found:
+        guard_last_admin(session, team=team, member=member)
+    now = ensure_utc(now)
+    when = max(ensure_utc(at), now) if at is not None else now
+    member.active = False
+    member.deactivated_at = when
+    session.flush()
+    publish(
+        session,
+        MemberDeactivated(
+            member_id=member.id,
+            team_ids=tuple(t.id for t in found),
+            at=when,
+            now=now,
+            by_id=by.id if by else None,
+        ),
+    )
+    reroute.pending_direct_notices(session, member=member, teams=found, now=now)
+    return member
+
+
+def reactivate(session: Session, *, member: Member) -> Member:
+    """Make a deactivated member active again (rotations are not restored: add them again)."""
+    if member.merged_into_id is not None:
+        raise Conflict("people.error.merged", name=member.display_name)
+    if member.active:
+        raise Conflict("people.error.already_active", name=member.display_name)
+    member.active = True
+    member.deactivated_at = None
+    session.flush()
+    return member
+
+
+# -- merging ---------------------------------------------------------------------------------------
+
+
+def merge(session: Session, *, into: Member, source: Member, now: datetime) -> Member:
+    """One person with two records: move ``source``'s identities, memberships, accounts and
+    org links to ``into``; ``source`` stays (history) as inactive, ``merged_into`` ``into``."""
+    if into.id == source.id:
+        raise Invalid("people.error.merge_self", name=into.display_name)
+    if into.workspace_id != source.workspace_id:
+        raise Invalid("people.error.merge_workspace")
+    for member in (into, source):
+        if member.merged_into_id is not None:
+            raise Conflict("people.error.merged", name=member.display_name)
+    session.execute(
+        update(PlatformIdentity)
+        .where(PlatformIdentity.member_id == source.id)
+        .values(member_id=into.id)
+        .execution_options(synchronize_session=False)
+    )
+    kept = {row.team_id: row for row in memberships(session, member=into)}
+    for row in memberships(session, member=source):
+        mine = kept.get(row.team_id)
+        if mine is None:
+            row.member_id = into.id
+            continue
+        if _RANK[Role(row.role)] > _RANK[Role(mine.role)]:
+            mine.role = row.role
+        mine.core = mine.core or row.core
+        session.delete(row)
+    for model in (LocalAccount, WebSession):
+        session.execute(
+            update(model)
+            .where(model.member_id == source.id)
+            .values(member_id=into.id)
+            .execution_options(synchronize_session=False)
+        )
+    _repoint_org(session, into=into, source=source)
+    source.merged_into_id = into.id
+    source.active = False
+    source.deactivated_at = ensure_utc(now)
+    session.flush()
+    session.expire(into, ["identities"])
+    session.expire(source, ["identities"])
+    return into
+
+
+def _repoint_org(session: Session, *, into: Member, source: Member) -> None:
+    """Leaders, directors and managers named as ``source`` become ``into``."""
+    teams = session.scalars(select(Team).where(Team.workspace_id == into.workspace_id))
+    for team in teams:
+        if team.leader_id == source.id:
+            team.leader_id = into.id
+        if team.director_id == source.id:
+            team.director_id = into.id
+    for report in session.scalars(select(Member).where(Member.manager_id == source.id)):
+        report.manager_id = None if report.id == into.id else into.id
+    if source.manager_id is not None and into.manager_id is None and source.manager_id != into.id:
+        into.manager_id = source.manager_id
+    source.manager_id = None

@@ -1,0 +1,49 @@
+"""Helpers of the people tests: the demo workspace in a session, and a second workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from teamassist.enums import Role
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team, Workspace
+
+
+@dataclass
+class Demo:
+    """The demo workspace as one session sees it (admin 王管理, lead 李华, members...)."""
+
+    session: Session
+    workspace: Workspace
+    team: Team
+    people: dict[str, Member]
+
+    def __getitem__(self, handle: str) -> Member:
+        return self.people[handle]
+
+
+def demo(session: Session) -> Demo:
+    workspace = team_service.get_workspace_by_key(session, key="demo")
+    assert workspace is not None
+    team = team_service.default_team(session, workspace_id=workspace.id)
+    members = {m.handle: m for m in team_service.get_members(session, workspace_id=workspace.id)}
+    return Demo(session, workspace, team, members)
+
+
+def other_workspace(session: Session) -> tuple[Workspace, Team, Member]:
+    """A second workspace with one admin, 外人."""
+    workspace = team_service.create_workspace(session, key="other", name="别的社区")
+    team = team_service.create_team(
+        session, workspace=workspace, key="main", name="别的团队", timezone="Asia/Shanghai"
+    )
+    admin = team_service.create_member(
+        session,
+        workspace=workspace,
+        handle="outsider",
+        display_name="外人",
+        team=team,
+        role=Role.ADMIN,
+    )
+    return workspace, team, admin

@@ -1,0 +1,138 @@
+"""People and organisation in chat, through the dispatcher (demo: admin 王管理 is the only
+admin, 李华 a lead, 张三… members; Monday 2026-06-01 09:00 in Shanghai)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamassist.enums import Platform, Role
+from teamassist.team import service as team_service
+from tests.support.chat import ChatDriver
+from tests.team.support import demo
+
+
+@pytest.fixture
+def chat(sqlite_chat: ChatDriver) -> ChatDriver:
+    return sqlite_chat
+
+
+def _member(chat: ChatDriver, handle: str) -> tuple[bool, str, str | None, Role | None]:
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        m = d[handle]
+        role = team_service.role_of(session, team=d.team, member=m)
+        return m.active, m.display_name, m.address_as, role
+
+
+def test_help_lists_the_people_commands_for_admins(chat: ChatDriver) -> None:
+    text = chat.text("/帮助", as_="admin")
+    for word in (
+        "/成员列表",
+        "/添加成员",
+        "/设置角色",
+        "/设置称呼",
+        "/停用成员",
+        "/合并成员",
+        "/设置上级",
+        "/任命负责人",
+        "/组织架构",
+    ):
+        assert word in text
+
+
+def test_member_list_and_org_tree_for_everyone(chat: ChatDriver) -> None:
+    listed = chat.text("/成员列表", as_="zhangsan")
+    assert "王管理（admin）· 管理员" in listed and "李华（lihua）· 负责人" in listed
+    assert chat.text("/members", as_="zhangsan") == listed
+    tree = chat.text("/组织架构", as_="zhangsan")
+    assert "「开发者社区」负责人：无" in tree and "张三（成员）" in tree
+
+
+def test_members_cannot_change_people(chat: ChatDriver) -> None:
+    assert "需要有权限的人" in chat.text("/设置角色 @lisi 管理员", as_="zhangsan")
+    assert _member(chat, "lisi")[3] is Role.MEMBER
+
+
+def test_add_member_with_role_and_name(chat: ChatDriver) -> None:
+    text = chat.text("/添加成员 @bob 管理员 鲍勃", as_="admin")
+    assert "已把 鲍勃（bob）加入「开发者社区」，角色：管理员" in text
+    assert _member(chat, "bob") == (True, "鲍勃", None, Role.ADMIN)
+    again = chat.text("/添加成员 @bob", as_="admin")
+    assert "账号「bob」已经存在" in again
+    plain = chat.text("/member-add carol", as_="admin")
+    assert "carol（carol）" in plain and _member(chat, "carol")[3] is Role.MEMBER
+
+
+def test_add_member_by_platform_mention_links_the_identity(chat: ChatDriver) -> None:
+    text = chat.text(
+        "/添加成员 <@!qq-777> 成员 小七",
+        as_="admin",
+        platform=Platform.QQ,
+        tenant_key="guild-1",
+        platform_admin=True,
+    )
+    assert "小七" in text
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        found = team_service.get_member_by_identity(
+            session, workspace=d.workspace, platform="qq", tenant_key="guild-1", user_key="qq-777"
+        )
+        assert found is not None and found.display_name == "小七"
+
+
+def test_set_role_and_the_last_admin_guard(chat: ChatDriver) -> None:
+    assert "设为负责人" in chat.text("/设置角色 @zhangsan 负责人", as_="admin")
+    assert _member(chat, "zhangsan")[3] is Role.LEAD
+    assert "设为成员" in chat.text("/set-role @zhangsan member", as_="admin")
+    refused = chat.text("/设置角色 @admin 成员", as_="admin")
+    assert "最后一位管理员" in refused
+    assert _member(chat, "admin")[3] is Role.ADMIN
+    bad = chat.text("/设置角色 @lisi 老板", as_="admin")
+    assert "角色「老板」无效" in bad
+
+
+def test_address_rename_deactivate_activate(chat: ChatDriver) -> None:
+    assert "称呼 @李华 为「华总」" in chat.text("/设置称呼 @lihua 华总", as_="admin")
+    assert _member(chat, "lihua")[2] == "华总"
+    assert "默认称呼「李华」" in chat.text("/设置称呼 @lihua", as_="admin")
+    assert "已把 王五 改名为「王小五」" in chat.text("/改名 @wangwu 王小五", as_="admin")
+    text = chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
+    assert "已停用 王小五，从 2026-06-05 起" in text
+    assert _member(chat, "wangwu")[0] is False
+    assert "「王小五」已经停用了" in chat.text("/停用成员 @wangwu", as_="admin")
+    assert "已重新启用 王小五" in chat.text("/启用成员 @wangwu", as_="admin")
+    assert _member(chat, "wangwu")[0] is True
+
+
+def test_merge_and_manager_and_director(chat: ChatDriver) -> None:
+    chat.text("/添加成员 @zs2 成员 张三二号", as_="admin")
+    assert "已把 张三二号 合并到 张三" in chat.text("/合并成员 @zhangsan @zs2", as_="admin")
+    assert "不能把「张三」合并到 TA 自己" in chat.text("/merge @zhangsan @zhangsan", as_="admin")
+    assert "张三 的上级是 李华" in chat.text("/设置上级 @zhangsan @lihua", as_="admin")
+    assert "会形成循环" in chat.text("/设置上级 @lihua @zhangsan", as_="admin")
+    assert "只能任命" in chat.text("/任命负责人 @zhangsan", as_="admin")
+    assert "不能自己任命自己" in chat.text("/任命负责人 @admin", as_="admin")
+    assert "已任命 李华 为「开发者社区」的负责人" in chat.text("/任命负责人 @lihua", as_="admin")
+    tree = chat.text("/组织架构", as_="lisi")
+    assert "负责人：李华" in tree and "张三（成员） → 上级 李华" in tree
+    assert "已撤销「开发者社区」的负责人" in chat.text("/撤销负责人", as_="admin")
+
+
+def test_feishu_director_grant_queues_the_card(chat: ChatDriver) -> None:
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        team_service.add_identity(session, member=d["lihua"], platform="feishu", user_key="ou_lh")
+        session.commit()
+    text = chat.text("/任命负责人 @lihua", as_="admin")
+    assert "欢迎卡片已私信发给 TA" in text
+    assert any(
+        t.startswith("OKR助理 邀您激活团队OKR管理") or "李总，您好" in t
+        for t in chat.queued_texts("ou_lh")
+    )
+    assert "欢迎卡片" not in chat.text("/任命负责人 @lihua", as_="admin")
+    assert len(chat.queued_texts("ou_lh")) == 1
+
+
+def test_a_display_name_mention_resolves(chat: ChatDriver) -> None:
+    assert "华总" in chat.text("/设置称呼 @李华 华总", as_="admin")
+    assert _member(chat, "lihua")[2] == "华总"

@@ -1,0 +1,114 @@
+"""The members and org pages: admins edit through forms with the form token; members only read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teamassist.database import transaction
+from teamassist.enums import Role
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.web import give_account, sign_in
+from tests.team.support import demo
+
+
+@pytest.fixture
+def rt(sqlite_runtime: Runtime) -> Runtime:
+    load_demo(sqlite_runtime)
+    return sqlite_runtime
+
+
+@pytest.fixture
+def client(rt: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(rt, start_background=False)) as c:
+        yield c
+
+
+def _ids(rt: Runtime) -> dict[str, int]:
+    with rt.factory() as session:
+        d = demo(session)
+        return {"team": d.team.id, **{h: m.id for h, m in d.people.items()}}
+
+
+def test_admin_edits_a_member_through_the_form(client: TestClient, rt: Runtime) -> None:
+    token = sign_in(client)
+    ids = _ids(rt)
+    page = client.get("/team/members")
+    assert page.status_code == 200 and 'name="csrf_token"' in page.text and "李华" in page.text
+    assert "/team/members" in client.get("/").text  # the nav entry
+    form = {
+        "csrf_token": token,
+        "handle": "lisi",
+        "display_name": "李小四",
+        "address_as": "四哥",
+        "role": "lead",
+        "manager_id": str(ids["lihua"]),
+        "core": "1",
+    }
+    client.headers.pop("X-CSRF-Token")
+    saved = client.post(
+        f"/team/members/{ids['lisi']}?team={ids['team']}", data=form, follow_redirects=False
+    )
+    assert saved.status_code == 303, saved.text
+    with rt.factory() as session:
+        d = demo(session)
+        lisi = d["lisi"]
+        assert (lisi.display_name, lisi.address_as, lisi.manager_id) == (
+            "李小四",
+            "四哥",
+            ids["lihua"],
+        )
+        assert team_service.role_of(session, team=d.team, member=lisi) is Role.LEAD
+    assert "已保存" in client.get(saved.headers["location"]).text
+    # without the token the form is refused
+    refused = client.post(f"/team/members/{ids['lisi']}", data={**form, "csrf_token": "x"})
+    assert refused.status_code == 403
+
+
+def test_a_refused_form_changes_nothing(client: TestClient, rt: Runtime) -> None:
+    sign_in(client)
+    ids = _ids(rt)
+    form = {"handle": "admin", "display_name": "王管理改", "role": "member"}
+    response = client.post(f"/team/members/{ids['admin']}", data=form)
+    assert response.status_code == 409 and "最后一位管理员" in response.json()["message"]
+    with rt.factory() as session:
+        assert demo(session)["admin"].display_name == "王管理"
+
+
+def test_members_see_no_forms_and_cannot_post(client: TestClient, rt: Runtime) -> None:
+    sign_in(client, "zhangsan", give_account(rt, "zhangsan"))
+    ids = _ids(rt)
+    page = client.get("/team/members")
+    assert page.status_code == 200 and "只有管理员可以修改" in page.text
+    assert f'action="/team/members/{ids["lisi"]}' not in page.text
+    response = client.post(
+        f"/team/members/{ids['lisi']}",
+        data={"handle": "lisi", "display_name": "x", "role": "member"},
+    )
+    assert response.status_code == 403
+    org_page = client.get("/team/org")
+    assert org_page.status_code == 200 and 'data-testid="team-form"' not in org_page.text
+
+
+def test_org_page_adds_a_sub_team_and_sets_the_director(client: TestClient, rt: Runtime) -> None:
+    sign_in(client)
+    ids = _ids(rt)
+    made = client.post(
+        "/team/org/teams", data={"key": "front", "name": "前端组", "parent_id": str(ids["team"])}
+    )
+    assert made.status_code == 200  # followed the redirect
+    saved = client.post(
+        f"/team/org/teams/{ids['team']}",
+        data={"parent_id": "", "leader_id": str(ids["lihua"]), "director_id": str(ids["lihua"])},
+    )
+    assert saved.status_code == 200
+    text = client.get("/team/org").text
+    assert "前端组" in text
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        assert (d.team.leader_id, d.team.director_id) == (ids["lihua"], ids["lihua"])
