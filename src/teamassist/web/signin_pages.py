@@ -102,27 +102,38 @@ def link_confirm(
 
 # -- Feishu OAuth ----------------------------------------------------------------------------
 
-# Codes exchanged lately and who they named. A code is single-use at Feishu, and a request that
-# loses a database lock race is run again (http.retry): the rerun finds the answer here
-# instead of spending the code twice.
-_recent_codes: OrderedDict[str, feishu_oauth.FeishuUser] = OrderedDict()
-_recent_lock = threading.Lock()
-_RECENT_MAX = 256
+
+class _RecentCodes:
+    """Codes this app exchanged lately and who they named. A code is single-use at Feishu, and
+    a request that loses a database lock race is run again (``http.retry``): the rerun finds
+    the answer here instead of spending the code twice."""
+
+    MAX = 256
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users: OrderedDict[str, feishu_oauth.FeishuUser] = OrderedDict()
+
+    def exchange(
+        self, settings: FeishuSettings, *, code: str, redirect_uri: str
+    ) -> feishu_oauth.FeishuUser:
+        with self.lock:
+            known = self.users.get(code)
+        if known is not None:
+            return known
+        user = feishu_oauth.user_of_code(settings, code=code, redirect_uri=redirect_uri)
+        with self.lock:
+            self.users[code] = user
+            while len(self.users) > self.MAX:
+                self.users.popitem(last=False)
+        return user
 
 
-def _exchanged(
-    settings: FeishuSettings, *, code: str, redirect_uri: str
-) -> feishu_oauth.FeishuUser:
-    with _recent_lock:
-        known = _recent_codes.get(code)
-    if known is not None:
-        return known
-    user = feishu_oauth.user_of_code(settings, code=code, redirect_uri=redirect_uri)
-    with _recent_lock:
-        _recent_codes[code] = user
-        while len(_recent_codes) > _RECENT_MAX:
-            _recent_codes.popitem(last=False)
-    return user
+def _recent_codes(request: Request) -> _RecentCodes:
+    recent: _RecentCodes | None = getattr(request.app.state, "feishu_codes", None)
+    if recent is None:
+        recent = request.app.state.feishu_codes = _RecentCodes()
+    return recent
 
 
 def _redirect_uri(runtime: RuntimeDep) -> str:
@@ -168,7 +179,9 @@ def feishu_callback(
     if not code:
         return _message(request, "signin.feishu_failed", 400)
     try:
-        user = _exchanged(settings.feishu, code=code[:500], redirect_uri=_redirect_uri(runtime))
+        user = _recent_codes(request).exchange(
+            settings.feishu, code=code[:500], redirect_uri=_redirect_uri(runtime)
+        )
     except feishu_oauth.FeishuSignInError as exc:
         log.warning("Feishu sign-in failed: %s", exc)
         return _message(request, "signin.feishu_failed", 502)
