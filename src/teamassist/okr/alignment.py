@@ -167,3 +167,33 @@ def report(session: Session, *, objectives: Sequence[Objective]) -> AlignmentRep
         orphaned=[o for o in objectives if left(o)],
         links=[a for o in objectives for a in ups[o.id]],
     )
+
+
+def link_labels(session: Session, links: Sequence[Alignment]) -> list[str]:
+    """``O-2 → O-1`` / ``KR-3 → O-1`` for each link."""
+    numbers = dict(
+        session.execute(
+            select(Objective.id, Objective.number).where(
+                Objective.id.in_(
+                    [a.parent_id for a in links]
+                    + [a.child_id for a in links if a.child_type == OBJECTIVE]
+                    or [0]
+                )
+            )
+        ).all()
+    )
+    kr_numbers = dict(
+        session.execute(
+            select(KeyResult.id, KeyResult.number).where(
+                KeyResult.id.in_([a.child_id for a in links if a.child_type == KEY_RESULT] or [0])
+            )
+        ).all()
+    )
+    labels = []
+    for link in links:
+        if link.child_type == OBJECTIVE:
+            child = f"O-{numbers.get(link.child_id, '?')}"
+        else:
+            child = f"KR-{kr_numbers.get(link.child_id, '?')}"
+        labels.append(f"{child} → O-{numbers.get(link.parent_id, '?')}")
+    return labels

@@ -109,3 +109,17 @@ def roll_up(
             )
         )
     return result
+
+
+def of_cycle(
+    session: Session,
+    *,
+    team: Team,
+    cycle: Cycle,
+    objectives: Sequence[Objective],
+    workdays: Workdays,
+    today: date,
+) -> tuple[Expectation, list[ObjectiveProgress]]:
+    """The cycle's expectation on ``today`` and the roll-up of ``objectives`` against it."""
+    expected = expectation(workdays, cycle, today)
+    return expected, roll_up(session, team=team, objectives=objectives, expected=expected)

@@ -1,0 +1,339 @@
+"""Chat commands of the OKR desk, Chinese first with English aliases; each calls the same
+service functions as the REST endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
+from teamassist.chat.types import Reply
+from teamassist.i18n import lookup, t
+from teamassist.okr import alignment, checkins, cycles, grammar, messages, rollup, scoring
+from teamassist.okr import objectives as okr
+from teamassist.okr.errors import Invalid
+from teamassist.okr.grammar import CHECKIN_KEYWORDS, KR_KEYWORDS, OBJECTIVE_KEYWORDS
+from teamassist.okr.models import Cycle, KeyResult, Objective, ObjectiveState, ObjectiveType
+from teamassist.okr.objectives import KrInput
+from teamassist.ports import Workdays
+from teamassist.team import service as team_service
+
+commands = CommandGroup("okr")
+
+_REST = Arg("text", ArgKind.TEXT, required=False, max_length=2000)
+_TEXT = Arg("text", ArgKind.TEXT, max_length=2000)
+
+
+def _usage(key: str) -> str:
+    return str(lookup(key) or "")
+
+
+def _objective(ctx: CommandContext, ref: str) -> Objective:
+    return okr.find_objective(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+
+
+def _key_result(ctx: CommandContext, ref: str) -> KeyResult:
+    return okr.find_key_result(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+
+
+def _cycle_of(ctx: CommandContext, objective: Objective) -> Cycle:
+    return cycles.get(ctx.session, team=ctx.team, cycle_id=objective.cycle_id)
+
+
+def _progress(
+    ctx: CommandContext, cycle: Cycle, objectives: list[Objective]
+) -> tuple[Any, list[rollup.ObjectiveProgress]]:
+    return rollup.of_cycle(
+        ctx.session,
+        team=ctx.team,
+        cycle=cycle,
+        objectives=objectives,
+        workdays=ctx.ports.get(Workdays),
+        today=ctx.today,
+    )
+
+
+def _require_edit(
+    ctx: CommandContext, objective: Objective, key_result: KeyResult | None = None
+) -> None:
+    okr.require_edit(
+        ctx.session,
+        actor=ctx.member,
+        privileged=ctx.is_lead,
+        objective=objective,
+        key_result=key_result,
+    )
+
+
+@commands.command("okr.new_objective", args=[_TEXT])
+def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/新建目标 提升交付质量 [类型 挑战型] [周期 2027Q1]: a draft O, owned by the sender."""
+    phrase = grammar.keywords(
+        grammar.tokens(args["text"]), OBJECTIVE_KEYWORDS, _usage("okr.commands.new_objective.usage")
+    )
+    kind = phrase.values.get("kind")
+    key = phrase.values.get("cycle")
+    cycle = (
+        cycles.by_key(ctx.session, team=ctx.team, key=key)
+        if key
+        else cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    )
+    objective = okr.create_objective(
+        ctx.session,
+        team=ctx.team,
+        cycle=cycle,
+        owner=ctx.member,
+        title=phrase.text,
+        now=ctx.now,
+        okr_type=grammar.objective_type(kind) if kind else ObjectiveType.COMMITTED,
+    )
+    return messages.created_objective(objective, cycle)
+
+
+@commands.command("okr.new_kr", args=[_TEXT])
+def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50%."""
+    words = grammar.tokens(args["text"])
+    usage = _usage("okr.commands.new_kr.usage")
+    if not words or not grammar.is_short_id(words[0]):
+        raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
+    objective = _objective(ctx, words[0])
+    _require_edit(ctx, objective)
+    phrase = grammar.keywords(words[1:], KR_KEYWORDS, usage)
+    values = phrase.values
+    kind = grammar.kr_kind(values["kind"]) if "kind" in values else None
+    start = grammar.number(values["start"], what=t("okr.word.start")) if "start" in values else None
+    target = (
+        grammar.number(values["target"], what=t("okr.word.target")) if "target" in values else None
+    )
+    if kind is not None and kind.value == "milestone" and start is None:
+        start = 0.0  # milestones are counted from none reached
+    key_result = okr.add_key_result(
+        ctx.session,
+        team=ctx.team,
+        objective=objective,
+        data=KrInput(
+            title=phrase.text,
+            kind=kind,
+            start=start,
+            target=target,
+            unit=values.get("unit", ""),
+            weight=grammar.weight(values["weight"]) if "weight" in values else 0,
+        ),
+        now=ctx.now,
+    )
+    total = sum(k.weight for k in okr.key_results(ctx.session, [objective.id])[objective.id])
+    return messages.created_key_result(objective, key_result, total)
+
+
+@commands.command("okr.weights", args=[_TEXT])
+def handle_weights(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/KR权重 O-1 均分 (largest remainder) or /KR权重 O-1 50 30 20 (in KR order)."""
+    words = grammar.tokens(args["text"])
+    if not words or not grammar.is_short_id(words[0]) or len(words) < 2:
+        raise Invalid(
+            "okr.error.unknown_words",
+            text=" ".join(words)[:20],
+            usage=_usage("okr.commands.weights.usage"),
+        )
+    objective = _objective(ctx, words[0])
+    _require_edit(ctx, objective)
+    if len(words) == 2 and words[1].casefold() in grammar.EVEN_WORDS:
+        krs = okr.even_weights(ctx.session, objective=objective)
+    else:
+        weights = [grammar.weight(w) for w in words[1:]]
+        krs = okr.set_weights(ctx.session, objective=objective, weights=weights)
+    return messages.weights_set(objective, krs)
+
+
+@commands.command("okr.publish", args=[_REST])
+def handle_publish(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/发布OKR [O-1]: the sender's drafts of the current cycle (or one O), all or none."""
+    words = grammar.tokens(args.get("text"))
+    if words:
+        chosen = [_objective(ctx, words[0])]
+        _require_edit(ctx, chosen[0])
+        cycle = _cycle_of(ctx, chosen[0])
+    else:
+        cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+        chosen = okr.objectives(
+            ctx.session,
+            team=ctx.team,
+            cycle=cycle,
+            owner_id=ctx.member.id,
+            state=ObjectiveState.DRAFT,
+        )
+    done = okr.publish(ctx.session, team=ctx.team, cycle=cycle, chosen=chosen, now=ctx.now)
+    expected, views = _progress(ctx, cycle, done)
+    return messages.published(cycle, views, expected)
+
+
+@commands.command("okr.mine")
+def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/我的OKR: the sender's Os of the current cycle with KRs and progress."""
+    cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    mine = okr.objectives(ctx.session, team=ctx.team, cycle=cycle, owner_id=ctx.member.id)
+    expected, views = _progress(ctx, cycle, mine)
+    state = cycles.state(cycle, ctx.today).value
+    return messages.okr_list(
+        messages.list_title("okr.view.mine_title", cycle, state), cycle, views, expected
+    )
+
+
+@commands.command("okr.team", args=[Arg("cycle", ArgKind.WORD, required=False)])
+def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/团队OKR [2026Q4]: every O of the team's cycle, with owners."""
+    key = args.get("cycle")
+    cycle = (
+        cycles.by_key(ctx.session, team=ctx.team, key=key)
+        if key
+        else cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    )
+    found = okr.objectives(ctx.session, team=ctx.team, cycle=cycle)
+    expected, views = _progress(ctx, cycle, found)
+    owners = team_service.names_by_id(ctx.session, (o.owner_id for o in found))
+    state = cycles.state(cycle, ctx.today).value
+    return messages.okr_list(
+        messages.list_title("okr.view.team_title", cycle, state), cycle, views, expected, owners
+    )
+
+
+@commands.command("okr.progress", args=[_TEXT])
+def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/进展 KR-1 30 信心 7 修复两个模块."""
+    words = grammar.tokens(args["text"])
+    usage = _usage("okr.commands.progress.usage")
+    if not words or not grammar.is_short_id(words[0]):
+        raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
+    key_result = _key_result(ctx, words[0])
+    if len(words) < 2:
+        raise Invalid("okr.error.missing_value", what=t("okr.word.value"), example=usage)
+    value = grammar.checkin_value(words[1])
+    phrase = grammar.keywords(words[2:], CHECKIN_KEYWORDS, usage)
+    confidence = (
+        grammar.confidence(phrase.values["confidence"]) if "confidence" in phrase.values else None
+    )
+    objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
+    _require_edit(ctx, objective, key_result)
+    row = checkins.check_in(
+        ctx.session,
+        team=ctx.team,
+        key_result=key_result,
+        author=ctx.member,
+        value=value,
+        confidence=confidence,
+        comment=phrase.text,
+        now=ctx.now,
+    )
+    expected, [view] = _progress(ctx, _cycle_of(ctx, objective), [objective])
+    return messages.checked_in(key_result, row, view, expected)
+
+
+@commands.command("okr.score", args=[_REST])
+def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/评分 (the sender's Os), /评分 KR-2 (a suggestion), /评分 KR-2 0.8 大客户合同已签."""
+    words = grammar.tokens(args.get("text"))
+    if not words:
+        cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+        mine = okr.objectives(ctx.session, team=ctx.team, cycle=cycle, owner_id=ctx.member.id)
+        scores = scoring.objective_scores(ctx.session, mine)
+        return messages.score_view(scores, scoring.cycle_score(scores), cycle)
+    kind, _number = okr.parse_short_id(words[0])
+    if kind == "KR":
+        key_result = _key_result(ctx, words[0])
+        objective = okr.get_objective(
+            ctx.session, team=ctx.team, objective_id=key_result.objective_id
+        )
+    else:
+        key_result = None
+        objective = _objective(ctx, words[0])
+    cycle = _cycle_of(ctx, objective)
+    if len(words) == 1:
+        [entry] = scoring.objective_scores(ctx.session, [objective])
+        if key_result is not None:
+            entry = scoring.ObjectiveScore(
+                objective,
+                [row for row in entry.krs if row[0].id == key_result.id],
+                entry.suggested,
+                entry.final,
+            )
+        return messages.score_view([entry], None, cycle)
+    _require_edit(ctx, objective, key_result)
+    value = scoring.parse_score(words[1])
+    reason = " ".join(words[2:]) or None
+    if key_result is not None:
+        scoring.score_key_result(
+            ctx.session,
+            team=ctx.team,
+            key_result=key_result,
+            value=value,
+            reason=reason,
+            now=ctx.now,
+        )
+        [entry] = scoring.objective_scores(ctx.session, [objective])
+        return messages.kr_scored(key_result, entry)
+    scoring.score_objective(
+        ctx.session, team=ctx.team, objective=objective, value=value, reason=reason, now=ctx.now
+    )
+    return messages.objective_scored(objective)
+
+
+@commands.command("okr.align", args=[_REST])
+def handle_align(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/对齐 (the report), /对齐 O-2 O-1, /对齐 KR-3 O-1."""
+    words = grammar.tokens(args.get("text"))
+    if not words:
+        cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+        found = alignment.report(
+            ctx.session, objectives=okr.objectives(ctx.session, team=ctx.team, cycle=cycle)
+        )
+        links = alignment.link_labels(ctx.session, found.links)
+        return messages.alignment_report(cycle, found, links)
+    if len(words) != 2:
+        raise Invalid(
+            "okr.error.unknown_words",
+            text=" ".join(words)[:20],
+            usage=_usage("okr.commands.align.usage"),
+        )
+    kind, _number = okr.parse_short_id(words[0])
+    parent = _objective(ctx, words[1])
+    if kind == "KR":
+        key_result = _key_result(ctx, words[0])
+        objective = okr.get_objective(
+            ctx.session, team=ctx.team, objective_id=key_result.objective_id
+        )
+        _require_edit(ctx, objective, key_result)
+        child_type, child_id, label = alignment.KEY_RESULT, key_result.id, f"KR-{key_result.number}"
+    else:
+        objective = _objective(ctx, words[0])
+        _require_edit(ctx, objective)
+        child_type, child_id, label = alignment.OBJECTIVE, objective.id, f"O-{objective.number}"
+    alignment.align(
+        ctx.session,
+        child_type=child_type,
+        child_id=child_id,
+        child_label=label,
+        parent=parent,
+        actor=ctx.member,
+        now=ctx.now,
+    )
+    return messages.aligned(label, parent)
+
+
+_CYCLE = Arg("cycle", ArgKind.WORD)
+
+
+@commands.command("okr.reopen", args=[_CYCLE], permission=Permission.ADMIN)
+def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/重开周期 2026Q3 (admin): the grading window runs again from today."""
+    cycle = cycles.by_key(ctx.session, team=ctx.team, key=args["cycle"])
+    cycles.reopen(ctx.session, team=ctx.team, cycle=cycle, actor=ctx.member, now=ctx.now)
+    return messages.cycle_reopened(cycle)
+
+
+@commands.command("okr.close", args=[_CYCLE], permission=Permission.ADMIN)
+def handle_close(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/关闭周期 2026Q3 (admin): no check-in or score afterwards."""
+    cycle = cycles.by_key(ctx.session, team=ctx.team, key=args["cycle"])
+    cycles.close(ctx.session, team=ctx.team, cycle=cycle, actor=ctx.member, now=ctx.now)
+    return messages.cycle_closed(cycle)
