@@ -29,8 +29,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import icalendar
-
 from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP, Shift
 from teamassist.i18n import t
 
@@ -213,6 +211,8 @@ def build_calendar(
 
 def parse_calendar(text: bytes | str) -> list[ParsedShift]:
     """Rebuild the shifts of a feed made by :func:`build_calendar` (people in turn order)."""
+    import icalendar  # only the reader needs it: serving feeds and starting up do not
+
     cal = icalendar.Calendar.from_ical(text)
     grouped: dict[tuple[int, date, datetime, datetime, str], dict[int, int]] = defaultdict(dict)
     for event in cal.walk("VEVENT"):

@@ -11,12 +11,13 @@ to. Nothing is stored of Feishu's token: it is used once, to learn who signed in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-import httpx
-
 from teamassist.adapters.feishu.config import FeishuSettings
+
+if TYPE_CHECKING:  # httpx (with its CLI's rich and pygments) loads at the first sign-in
+    import httpx
 
 TOKEN_PATH = "/open-apis/authen/v2/oauth/token"
 USER_INFO_PATH = "/open-apis/authen/v1/user_info"
@@ -58,6 +59,8 @@ def _json(response: httpx.Response) -> dict[str, Any]:
 
 def user_of_code(settings: FeishuSettings, *, code: str, redirect_uri: str) -> FeishuUser:
     """Exchange an authorization code for the user it was issued to."""
+    import httpx
+
     secret = settings.app_secret.get_secret_value() if settings.app_secret else ""
     base = settings.domain.rstrip("/")
     try:

@@ -1,0 +1,145 @@
+"""Cold start and idle memory: ``teamassist serve`` beside the bare FastAPI app.
+
+Both are started as fresh processes on the same migrated SQLite file, alternately (product,
+bare, product, bare ...), ``REPS`` times each:
+
+- **cold start**: from ``exec`` to the first 200 answer (``GET /login`` for the product, the
+  bare app's ``POST /bare``), polled every 10 ms;
+- **idle RSS**: the process's resident memory (``/proc/<pid>/status`` VmRSS) two seconds after
+  that first answer, the scheduler and delivery worker of the product switched off as in the
+  other HTTP benchmarks (``TEAMASSIST_SCHEDULER__ENABLED=false``).
+
+Medians are printed with the ratios (issue 9 targets: cold start ≤ 1.5× the bare app, idle RSS
+≤ 1.3×). The bare app is :mod:`benchmarks.chat_http_bare` served by ``python -m uvicorn``.
+
+Run: ``.venv/bin/python -m benchmarks.startup``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.support.server import free_port
+
+from teamassist import migrate
+
+REPS = 5
+IDLE_SECONDS = 2.0
+
+
+@dataclass
+class Start:
+    """One start: seconds to the first 200, resident memory when idle (MiB)."""
+
+    seconds: float
+    rss_mib: float
+
+
+@dataclass
+class Figures:
+    """Starts of each target."""
+
+    starts: dict[str, list[Start]] = field(default_factory=dict)
+
+    def median(self, name: str, attribute: str) -> float:
+        return float(statistics.median(getattr(s, attribute) for s in self.starts[name]))
+
+
+def _answered(port: int, method: str, path: str) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+    try:
+        connection.request(method, path)
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start(argv: Sequence[str], env: dict[str, str], port: int, method: str, path: str) -> Start:
+    """Start ``argv``, time it to the first 200 on ``path``, read its idle RSS, stop it."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        while not _answered(port, method, path):
+            if proc.poll() is not None or time.perf_counter() - began > 120:
+                error = (proc.stderr.read() if proc.stderr else b"").decode()[-2000:]
+                raise RuntimeError(f"{argv[0]} did not answer: {error}")
+            time.sleep(0.01)
+        seconds = time.perf_counter() - began
+        time.sleep(IDLE_SECONDS)
+        return Start(seconds, _rss_mib(proc.pid))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure(url: str, reps: int = REPS) -> Figures:
+    """Migrate ``url`` once, then start each target ``reps`` times, interleaved."""
+    migrate.upgrade(url)
+    env = {
+        **os.environ,
+        "TEAMASSIST_DATABASE__URL": url,
+        "TEAMASSIST_LOG_LEVEL": "WARNING",
+        "TEAMASSIST_SCHEDULER__ENABLED": "false",
+        "TEAMASSIST_CONFIG": os.devnull,
+    }
+    teamassist = str(Path(sys.executable).with_name("teamassist"))
+    figures = Figures({"product": [], "bare": []})
+    for _ in range(reps):
+        port = free_port()
+        figures.starts["product"].append(
+            start([teamassist, "serve", "--port", str(port)], env, port, "GET", "/login")
+        )
+        port = free_port()
+        bare = [sys.executable, "-m", "uvicorn", "benchmarks.chat_http_bare:app"]
+        argv = [*bare, "--port", str(port), "--log-level", "warning", "--no-access-log"]
+        figures.starts["bare"].append(start(argv, env, port, "POST", "/bare"))
+    return figures
+
+
+def report(figures: Figures) -> list[str]:
+    """Lines to print."""
+    reps = len(figures.starts["product"])
+    lines = [f"-- SQLite, {reps} starts each, interleaved; medians"]
+    for name, label in (("bare", "bare FastAPI app"), ("product", "teamassist serve")):
+        lines.append(
+            f"{label:<18} cold start {figures.median(name, 'seconds'):6.2f} s   "
+            f"idle RSS {figures.median(name, 'rss_mib'):6.1f} MiB"
+        )
+    start_ratio = figures.median("product", "seconds") / figures.median("bare", "seconds")
+    rss_ratio = figures.median("product", "rss_mib") / figures.median("bare", "rss_mib")
+    lines.append(
+        f"serve ÷ bare: cold start {start_ratio:.2f} (target ≤ 1.5), "
+        f"idle RSS {rss_ratio:.2f} (target ≤ 1.3)"
+    )
+    return lines
+
+
+def main() -> None:
+    """Print the figures (see the module docstring)."""
+    print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.platform()}")
+    with tempfile.TemporaryDirectory() as folder:
+        for line in report(measure(f"sqlite:///{folder}/startup.db")):
+            print(line)
+
+
+if __name__ == "__main__":
+    main()
