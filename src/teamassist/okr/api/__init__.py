@@ -1,0 +1,14 @@
+"""REST endpoints of the OKR desk (mounted under /api/v1/okr), one module per resource; they
+call the same services as the chat commands."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from teamassist.okr.api import alignments, cycles, key_results, objectives
+
+router = APIRouter()
+for _resource in (cycles, objectives, key_results, alignments):
+    router.include_router(_resource.router)
+
+__all__ = ["router"]

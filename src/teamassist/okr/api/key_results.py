@@ -1,0 +1,108 @@
+"""``/api/v1/okr/key-results``: one KR, its check-ins, and its score."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import status
+from sqlalchemy.orm import Session
+
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.okr import checkins, cycles, scoring
+from teamassist.okr import objectives as okr
+from teamassist.okr.api.base import listing, require_edit, resource_router
+from teamassist.okr.schemas import (
+    CheckInCreate,
+    CheckInRead,
+    KeyResultRead,
+    ScoreSet,
+    check_in_read,
+)
+from teamassist.runtime import Runtime
+from teamassist.team.models import Team
+
+router = resource_router()
+
+
+def _read(
+    session: Session, runtime: Runtime, team: Team, key_result_id: int, now: datetime
+) -> KeyResultRead:
+    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
+    view = listing(session, runtime, team, cycle, [objective], now).objectives[0]
+    return next(k for k in view.key_results if k.id == key_result_id)
+
+
+@router.get("/key-results/{key_result_id}")
+def get_key_result(
+    key_result_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> KeyResultRead:
+    """One KR with its progress and status."""
+    return _read(session, runtime, team, key_result_id, now)
+
+
+@router.get("/key-results/{key_result_id}/check-ins")
+def list_check_ins(
+    key_result_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
+) -> list[CheckInRead]:
+    """The KR's check-ins, oldest first."""
+    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
+    return [check_in_read(row) for row in checkins.history(session, key_result=key_result)]
+
+
+@router.post("/key-results/{key_result_id}/check-ins", status_code=status.HTTP_201_CREATED)
+def check_in(
+    key_result_id: Id,
+    body: CheckInCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+) -> CheckInRead:
+    """Record a check-in (409 ``okr.error.cycle_closed`` once the cycle is closed; flagged
+    ``late`` in the grading window)."""
+    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    require_edit(session, principal, team, objective, key_result)
+    row = checkins.check_in(
+        session,
+        team=team,
+        key_result=key_result,
+        author=principal.member,
+        value=body.value,
+        confidence=body.confidence,
+        comment=body.comment,
+        now=now,
+    )
+    return check_in_read(row)
+
+
+@router.post("/key-results/{key_result_id}/score")
+def score_key_result(
+    key_result_id: Id,
+    body: ScoreSet,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> KeyResultRead:
+    """Score the KR (0–1, one decimal); a score other than the suggestion needs a reason."""
+    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    require_edit(session, principal, team, objective, key_result)
+    scoring.score_key_result(
+        session,
+        team=team,
+        key_result=key_result,
+        value=scoring.parse_score(body.score),
+        reason=body.reason,
+        now=now,
+    )
+    return _read(session, runtime, team, key_result_id, now)

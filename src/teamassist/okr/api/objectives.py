@@ -1,0 +1,231 @@
+"""``/api/v1/okr/objectives``: list, create, change, weigh, publish and score Os, add KRs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import status
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.okr import cycles, scoring
+from teamassist.okr import objectives as okr
+from teamassist.okr.api.base import listing, privileged, require_edit, resource_router, today
+from teamassist.okr.models import ObjectiveState
+from teamassist.okr.objectives import KrInput
+from teamassist.okr.schemas import (
+    KeyResultCreate,
+    ObjectiveCreate,
+    ObjectiveList,
+    ObjectivePatch,
+    ObjectiveRead,
+    ScoreSet,
+)
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+router = resource_router()
+
+
+@router.get("/objectives")
+def list_objectives(
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+    cycle: str | None = None,
+    owner: str | None = None,
+    state: ObjectiveState | None = None,
+) -> ObjectiveList:
+    """The team's Os of ``cycle`` (``2026Q4``; default: the current one), optionally one
+    owner's (a handle or display name) or one state's."""
+    found_cycle = (
+        cycles.by_key(session, team=team, key=cycle)
+        if cycle
+        else cycles.current(session, team=team, today=today(team, now))
+    )
+    owner_id = None
+    if owner:
+        member = team_service.get_member_by_handle(
+            session, workspace_id=principal.workspace.id, handle=owner
+        ) or _by_name(session, principal.workspace.id, owner)
+        owner_id = member.id
+    found = okr.objectives(session, team=team, cycle=found_cycle, owner_id=owner_id, state=state)
+    return listing(session, runtime, team, found_cycle, found, now)
+
+
+def _by_name(session: Session, workspace_id: int, name: str) -> Member:
+    for member in team_service.get_members(session, workspace_id=workspace_id):
+        if member.display_name == name:
+            return member
+    raise NotFound("core.error.unknown_member", who=name[:64])
+
+
+def _one(
+    session: Session, runtime: Runtime, team: Team, objective_id: int, now: datetime
+) -> ObjectiveRead:
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
+    return listing(session, runtime, team, cycle, [objective], now).objectives[0]
+
+
+@router.post("/objectives", status_code=status.HTTP_201_CREATED)
+def create_objective(
+    body: ObjectiveCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """A draft O owned by the caller (or, for admins and leads, by ``owner``)."""
+    cycle = (
+        cycles.by_key(session, team=team, key=body.cycle)
+        if body.cycle
+        else cycles.current(session, team=team, today=today(team, now))
+    )
+    owner = principal.member
+    if body.owner is not None:
+        if not privileged(session, principal, team):
+            raise PermissionDenied("core.error.forbidden")
+        owner = team_service.get_member_by_handle(
+            session, workspace_id=principal.workspace.id, handle=body.owner
+        )
+        if owner is None:
+            raise NotFound("core.error.unknown_member", who=body.owner)
+    objective = okr.create_objective(
+        session,
+        team=team,
+        cycle=cycle,
+        owner=owner,
+        title=body.title,
+        now=now,
+        okr_type=body.okr_type,
+    )
+    return _one(session, runtime, team, objective.id, now)
+
+
+@router.get("/objectives/{objective_id}")
+def get_objective(
+    objective_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """One O with its KRs and progress."""
+    return _one(session, runtime, team, objective_id, now)
+
+
+@router.patch("/objectives/{objective_id}")
+def patch_objective(
+    objective_id: Id,
+    body: ObjectivePatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """Change the title or type, or set every KR weight (they must total 100: 422
+    ``okr.error.weights_sum`` otherwise, and nothing changes)."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    if body.weights is not None:
+        okr.set_weights(session, objective=objective, weights=body.weights)
+    okr.update_objective(
+        session, team=team, objective=objective, now=now, title=body.title, okr_type=body.okr_type
+    )
+    return _one(session, runtime, team, objective_id, now)
+
+
+@router.post("/objectives/{objective_id}/even-weights")
+def even_weights(
+    objective_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """Split 100% evenly over the KRs by largest remainder (34/33/33)."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    okr.even_weights(session, objective=objective)
+    return _one(session, runtime, team, objective_id, now)
+
+
+@router.post("/objectives/{objective_id}/key-results", status_code=status.HTTP_201_CREATED)
+def add_key_result(
+    objective_id: Id,
+    body: KeyResultCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """Add a KR; the answer is the O with its new KR last."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    okr.add_key_result(
+        session,
+        team=team,
+        objective=objective,
+        data=KrInput(
+            title=body.title,
+            kind=body.kind,
+            start=body.start,
+            target=body.target,
+            unit=body.unit,
+            weight=body.weight,
+            milestones=tuple(body.milestones),
+        ),
+        now=now,
+    )
+    return _one(session, runtime, team, objective_id, now)
+
+
+@router.post("/objectives/{objective_id}/publish")
+def publish(
+    objective_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """Publish a draft O once every check passes (422 with every reason otherwise)."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
+    okr.publish(session, team=team, cycle=cycle, chosen=[objective], now=now)
+    return _one(session, runtime, team, objective_id, now)
+
+
+@router.post("/objectives/{objective_id}/score")
+def score_objective(
+    objective_id: Id,
+    body: ScoreSet,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> ObjectiveRead:
+    """Score the O (0–1, one decimal); a score other than the suggestion needs a reason."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    scoring.score_objective(
+        session,
+        team=team,
+        objective=objective,
+        value=scoring.parse_score(body.score),
+        reason=body.reason,
+        now=now,
+    )
+    return _one(session, runtime, team, objective_id, now)
