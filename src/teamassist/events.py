@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, Workspace
 
 E = TypeVar("E", bound="Event")
 R = TypeVar("R")
@@ -127,3 +127,14 @@ class MemberDeactivated(Event):
     at: datetime
     now: datetime
     by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class WorkspaceDeleting(Event):
+    """A workspace is about to be deleted (published by team, in the deleting transaction).
+
+    Its rows that reference it, its teams or its members through a foreign key go by cascade;
+    a domain that keeps rows of it by id without one deletes them here.
+    """
+
+    workspace: Workspace

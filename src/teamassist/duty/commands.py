@@ -90,7 +90,7 @@ def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """The next 7 days (or N) of every rotation, today marked."""
     days = _days(args.get("days"))
     if not service.rotations(ctx.session, team=ctx.team):
-        return Reply(body=t("duty.roster_empty"))
+        return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
     today = _duty_today(ctx)
     view = service.roster(ctx.session, team=ctx.team, first=today, days=days)
     return messages.roster(view, today=today)
@@ -117,7 +117,7 @@ def handle_who(ctx: CommandContext, args: dict[str, Any]) -> Reply:
                 )
         entries.append((duty.rotation, duty.members, states))
     if not entries:
-        return Reply(body=t("duty.roster_empty"))
+        return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
     return messages.who(entries)
 
 

@@ -23,6 +23,7 @@ from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.i18n import t
+from teamassist.team.workspaces import any_workspace
 
 
 def make_templates(folders: Sequence[Traversable]) -> Jinja2Templates:
@@ -54,7 +55,12 @@ templates = _AppTemplates()
 
 
 class LoginRequired(Exception):
-    """Raised by page dependencies; rendered as a redirect to /login."""
+    """Raised by page dependencies; rendered as a redirect to ``location`` (the sign-in page,
+    or the first-run page on an install without a workspace)."""
+
+    def __init__(self, location: str = "/login") -> None:
+        super().__init__(location)
+        self.location = location
 
 
 def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal:
@@ -68,7 +74,8 @@ def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -
             auth.start_session(request, session, account, now, days=days)
             principal = auth.session_principal(request, session, now)
     if principal is None:
-        raise LoginRequired()
+        demo = runtime.settings.web.demo_mode
+        raise LoginRequired("/login" if demo or any_workspace(session) else "/setup")
     return principal
 
 

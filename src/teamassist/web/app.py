@@ -81,8 +81,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     errors.install(app)
 
     @app.exception_handler(LoginRequired)
-    async def _to_login(_request: Request, _exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse("/login", status_code=303)
+    async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(exc.location, status_code=303)
 
     api = APIRouter(prefix="/api/v1")
     for router in parts.api:

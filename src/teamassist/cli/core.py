@@ -1,61 +1,50 @@
-"""The ``teamassist`` command line."""
+"""Commands that run the install: schema, demo, configuration check, server, chat, scheduler,
+dashboard accounts."""
 
 from __future__ import annotations
 
-import gc
-import logging
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from teamassist.config import Settings, load_settings, read_toml
+from teamassist.cli.app import (
+    admin_app,
+    app,
+    build,
+    config_app,
+    db_app,
+    demo_app,
+    load,
+    refusals,
+    scheduler_app,
+)
 
 if TYPE_CHECKING:
+    from teamassist.config import Settings
     from teamassist.runtime import Runtime
-
-# Each command imports what it uses: `serve` loads neither Alembic nor the demo data nor the
-# importers (start-up time and resident memory, issue 9). The demo's key is spelt here for the
-# options' defaults; a test keeps it equal to ``demo.DEMO_KEY``.
-DEMO_WORKSPACE = "demo"
-
-app = typer.Typer(help="Team Assistant (团队助理)", no_args_is_help=True, add_completion=False)
-db_app = typer.Typer(help="Database schema", no_args_is_help=True)
-demo_app = typer.Typer(help="Demo workspace", no_args_is_help=True)
-config_app = typer.Typer(help="Configuration", no_args_is_help=True)
-scheduler_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
-admin_app = typer.Typer(help="Dashboard accounts", no_args_is_help=True)
-import_app = typer.Typer(help="Import data from other systems", no_args_is_help=True)
-app.add_typer(db_app, name="db")
-app.add_typer(demo_app, name="demo")
-app.add_typer(config_app, name="config")
-app.add_typer(scheduler_app, name="scheduler")
-app.add_typer(admin_app, name="admin")
-app.add_typer(import_app, name="import")
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except Exception as exc:  # pydantic's message names the bad key; show it plainly
-        typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)
-        raise typer.Exit(2) from exc
-
-
-def _runtime() -> Runtime:
-    from teamassist.bootstrap import build_runtime
-
-    return build_runtime(_settings())
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration (creates the database when it does not exist)."""
     from teamassist import migrate
+    from teamassist.i18n import t
 
-    settings = _settings()
+    settings = load()
     migrate.upgrade(settings.database.url)
-    typer.echo(f"database is up to date: {settings.database.url.split('@')[-1]}")
+    typer.echo(t("setup.db_upgraded", where=_where(settings.database.url)))
+
+
+def _where(url: str) -> str:
+    """The database a URL names, without its credentials."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {parsed.database or ':memory:'}"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.get_backend_name()} {parsed.host or ''}{port}/{parsed.database or ''}"
 
 
 @demo_app.command("load")
@@ -66,7 +55,7 @@ def demo_load(
     from teamassist import demo
     from teamassist.database import transaction
 
-    runtime = _runtime()
+    runtime = build()
     try:
         with transaction(runtime.factory) as session:
             created = demo.load(
@@ -82,7 +71,9 @@ def demo_load(
 
 @config_app.command("check")
 def config_check() -> None:
-    """Say in plain words what is missing or wrong in the configuration."""
+    """Say in plain words what is missing or wrong in the configuration (changes nothing)."""
+    from teamassist.config import load_settings, read_toml
+
     _, problems = read_toml()
     warnings: list[str] = []
     try:
@@ -135,24 +126,19 @@ def config_check() -> None:
 
 
 def _check_database(settings: Settings) -> list[str]:
-    from sqlalchemy import inspect, text
+    """The database's problems, found without creating anything (no SQLite file or folder)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from teamassist.database import make_engine
+    from teamassist.cli.app import has_schema
 
-    engine = make_engine(settings.database.url)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-            if not inspect(connection).has_table("alembic_version"):
-                return ["the database has no schema yet: run `teamassist db upgrade`"]
-    except SQLAlchemyError as exc:
+        if not has_schema(settings.database.url):
+            return ["the database has no schema yet: run `teamassist db upgrade`"]
+    except (SQLAlchemyError, OSError) as exc:
         return [
-            f"cannot reach the database ({settings.database.url.split('@')[-1]}): "
+            f"cannot reach the database ({_where(settings.database.url)}): "
             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
         ]
-    finally:
-        engine.dispose()
     return []
 
 
@@ -162,20 +148,24 @@ def serve(
     port: Annotated[int | None, typer.Option(help="listen port")] = None,
 ) -> None:
     """Serve the dashboard, web chat, REST API and platform webhooks."""
+    import gc
+    import logging
+
     import uvicorn
 
-    from teamassist.bootstrap import build_runtime
+    from teamassist.team.setup_pages import announce_setup
     from teamassist.web.app import create_app
 
-    settings = _settings()
+    settings = load()
     settings.web.listen(host, port)  # before the runtime: chat replies carry the public URL
     exposure = settings.web.demo_exposure()
     if exposure is not None:
         typer.secho(f"refusing to serve: {exposure}", fg="red", err=True)
         raise typer.Exit(2)
-    runtime = build_runtime(settings)
+    runtime = build(settings)
     logging.basicConfig(level=settings.log_level)
     web_app = create_app(runtime)
+    announce_setup(web_app)  # a fresh install: the one-time /setup link goes to the log
     # What is loaded by now lives as long as the process; taking it out of the collector's
     # generations removes most of the GC pauses seen in the benchmarks' p99.
     gc.collect()
@@ -192,7 +182,9 @@ def serve(
 def chat(
     member: Annotated[str, typer.Option("--as", help="the member handle to speak as")],
     message: Annotated[str | None, typer.Argument(help="one message; omit for a console")] = None,
-    workspace: Annotated[str, typer.Option(help="workspace key")] = DEMO_WORKSPACE,
+    workspace: Annotated[
+        str | None, typer.Option(help="workspace key (default: the only workspace)")
+    ] = None,
 ) -> None:
     """Send a message as a member and print the reply (or chat interactively)."""
     from teamassist.chat.render import to_plain
@@ -201,19 +193,12 @@ def chat(
     from teamassist.enums import Platform
     from teamassist.exceptions import DomainError
     from teamassist.http.auth import Principal
-    from teamassist.team import service as team_service
+    from teamassist.team import workspaces
 
-    runtime = _runtime()
+    runtime = build()
     try:
-        with transaction(runtime.factory) as session:
-            ws = team_service.get_workspace_by_key(session, key=workspace)
-            if ws is None:
-                typer.secho(
-                    f"no workspace {workspace!r}: run `teamassist demo load` first",
-                    fg="red",
-                    err=True,
-                )
-                raise typer.Exit(1)
+        with refusals(), transaction(runtime.factory) as session:
+            ws = workspaces.pick_workspace(session, workspace)
             principal = Principal(workspace=ws, member=None, username="cli")
 
         def say(text_: str) -> None:
@@ -263,7 +248,7 @@ def _deliver_quietly(runtime: Runtime) -> None:
 @scheduler_app.command("tick")
 def scheduler_tick() -> None:
     """Run every due job once, then deliver queued notices (for cron or Celery beat)."""
-    runtime = _runtime()
+    runtime = build()
     try:
         report = runtime.scheduler.tick()
         stats = runtime.deliver()
@@ -279,24 +264,25 @@ def scheduler_tick() -> None:
 def admin_password(
     username: Annotated[str, typer.Argument()] = "admin",
     member: Annotated[str | None, typer.Option(help="link to this member handle")] = None,
-    workspace: Annotated[str, typer.Option()] = DEMO_WORKSPACE,
+    workspace: Annotated[
+        str | None, typer.Option(help="workspace key (default: the only workspace)")
+    ] = None,
 ) -> None:
     """Create a dashboard account or change its password (asks for the password)."""
     from teamassist.database import transaction
     from teamassist.http import auth
     from teamassist.team import service as team_service
+    from teamassist.team import workspaces
 
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    runtime = _runtime()
+    runtime = build()
     try:
-        with transaction(runtime.factory) as session:
+        with refusals(), transaction(runtime.factory) as session:
             linked = None
             if member:
-                ws = team_service.get_workspace_by_key(session, key=workspace)
-                linked = (
-                    team_service.get_member_by_handle(session, workspace_id=ws.id, handle=member)
-                    if ws
-                    else None
+                ws = workspaces.pick_workspace(session, workspace)
+                linked = team_service.get_member_by_handle(
+                    session, workspace_id=ws.id, handle=member
                 )
                 if linked is None:
                     typer.secho(f"no member {member!r}", fg="red", err=True)
@@ -305,62 +291,3 @@ def admin_password(
         typer.echo(f"password set for {username}")
     finally:
         runtime.close()
-
-
-@import_app.command("bot-onduty")
-def import_bot_onduty(
-    source: Annotated[
-        str,
-        typer.Option(
-            "--from",
-            envvar="TEAMASSIST_IMPORT_FROM",
-            help="the 值班小助理 database: mysql://user:pw@host/db (or TEAMASSIST_IMPORT_FROM)",
-        ),
-    ],
-    workspace: Annotated[str, typer.Option(help="workspace key (created if missing)")] = (
-        DEMO_WORKSPACE
-    ),
-    team: Annotated[str, typer.Option(help="team key (created if missing)")] = "community",
-    guild: Annotated[
-        str, typer.Option(help="QQ guild id the bot served (people's identities live in it)")
-    ] = "",
-) -> None:
-    """Import people, rotations, sign-ins and feedback from a bot-onduty MySQL database."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from teamassist.database import transaction
-    from teamassist.exceptions import DomainError
-    from teamassist.i18n import t
-    from teamassist.importers import bot_onduty
-
-    try:
-        snapshot = bot_onduty.read_source(source)
-    except bot_onduty.ImportFailed as exc:
-        typer.secho(t("importer.failed", reason=exc), fg="red", err=True)
-        raise typer.Exit(1) from exc
-    runtime = _runtime()
-    try:
-        with transaction(runtime.factory) as session:
-            report = bot_onduty.import_snapshot(
-                session,
-                snapshot,
-                workspace_key=workspace,
-                team_key=team,
-                guild=guild,
-                now=runtime.clock(),
-                timezone=runtime.settings.default_timezone,
-            )
-    except (bot_onduty.ImportFailed, DomainError, SQLAlchemyError) as exc:
-        if isinstance(exc, DomainError):
-            reason = exc.message()
-        elif isinstance(exc, SQLAlchemyError):  # e.g. the schema is missing: `db upgrade`
-            reason = t("importer.error.target", reason=str(exc).splitlines()[0])
-        else:
-            reason = str(exc)
-        typer.secho(t("importer.failed", reason=reason), fg="red", err=True)
-        raise typer.Exit(1) from exc
-    finally:
-        runtime.close()
-    for line in report.lines():
-        typer.echo(line)
-    typer.echo(t("importer.done"))

@@ -1,0 +1,141 @@
+"""The Typer app, its command groups, and what every command shares: settings, the runtime,
+the workspace a command acts in, and how a refusal is printed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from teamassist.config import Settings
+    from teamassist.runtime import Runtime
+
+# The demo's key, spelt here for the options' defaults (importing ``teamassist.demo`` would load
+# the HTTP kit); a test keeps it equal to ``demo.DEMO_KEY``.
+DEMO_WORKSPACE = "demo"
+
+
+def _group(help_: str) -> typer.Typer:
+    # Plain help text: Rich's formatter (and the Markdown parser it loads) took 3 s of a 6 s
+    # `teamassist --help` on the shared machine.
+    return typer.Typer(help=help_, no_args_is_help=True, rich_markup_mode=None)
+
+
+app = typer.Typer(
+    help="Team Assistant (团队助理)",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+db_app = _group("Database schema")
+demo_app = _group("Demo workspace")
+config_app = _group("Configuration")
+scheduler_app = _group("Scheduled jobs")
+admin_app = _group("Dashboard accounts")
+import_app = _group("Import data from other systems")
+workspace_app = _group("Workspaces: list, export, delete")
+team_app = _group("Teams of a workspace")
+member_app = _group("Members of a workspace")
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(config_app, name="config")
+app.add_typer(scheduler_app, name="scheduler")
+app.add_typer(admin_app, name="admin")
+app.add_typer(import_app, name="import")
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(team_app, name="team")
+app.add_typer(member_app, name="member")
+
+
+def load() -> Settings:
+    """The settings, or a plain message and exit code 2 when they do not validate."""
+    from teamassist.config import load_settings
+
+    try:
+        return load_settings()
+    except Exception as exc:  # pydantic's message names the bad key; show it plainly
+        typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+def build(settings: Settings | None = None) -> Runtime:
+    """The runtime of the settings (loaded when not given); a database without the schema is
+    refused with "run db upgrade" before anything touches it."""
+    from teamassist.bootstrap import build_runtime
+
+    settings = settings or load()
+    require_schema(settings)
+    return build_runtime(settings)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print a refusal on stderr and stop with ``code``."""
+    typer.secho(message, fg="red", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def refusals() -> Iterator[None]:
+    """Turn a domain refusal inside the block into its catalogue message and exit code 1."""
+    from teamassist.exceptions import DomainError
+
+    try:
+        yield
+    except DomainError as exc:
+        fail(exc.message())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other backends and in-memory databases)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def has_schema(url: str) -> bool:
+    """Whether the database has been migrated, checked without creating anything: a SQLite
+    file that does not exist is not created (nor its folder), an existing one is opened
+    read-only. Connection errors propagate (``config check`` reports them)."""
+    path = sqlite_path(url)
+    if path is not None:
+        import sqlite3
+
+        if not path.is_file():
+            return False
+        # Without a write-ahead log beside it the file holds everything: "immutable" reads it
+        # without creating the -wal/-shm files a read-only open would leave behind.
+        wal = path.with_name(f"{path.name}-wal").exists()
+        mode = "mode=ro" if wal else "immutable=1"
+        reader = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        try:
+            found = reader.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+        finally:
+            reader.close()
+        return found is not None
+    from sqlalchemy import inspect
+
+    from teamassist.database import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return bool(inspect(connection).has_table("alembic_version"))
+    finally:
+        engine.dispose()
+
+
+def require_schema(settings: Settings) -> None:
+    """Stop with the catalogue's "run db upgrade" when the database has no schema yet."""
+    from teamassist.i18n import t
+
+    if not has_schema(settings.database.url):
+        fail(t("setup.error.no_schema"))

@@ -1,0 +1,192 @@
+"""``teamassist workspace list|export|delete``, ``team add`` and ``member add``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from teamassist.cli.app import build, fail, member_app, refusals, team_app, workspace_app
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import InstrumentedAttribute, Session
+
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
+]
+
+
+@workspace_app.command("list")
+def workspace_list() -> None:
+    """List the workspaces: key, name, teams, members."""
+    from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.team.models import Member, Team
+    from teamassist.team.workspaces import all_workspaces
+
+    runtime = build()
+    try:
+        with transaction(runtime.factory, read_only=True) as session:
+            found = all_workspaces(session)
+            teams = _counts(session, Team.workspace_id)
+            members = _counts(session, Member.workspace_id)
+            lines = [
+                t(
+                    "setup.workspace.list_line",
+                    ws=w.key,
+                    name=w.name,
+                    teams=teams.get(w.id, 0),
+                    members=members.get(w.id, 0),
+                )
+                for w in found
+            ]
+    finally:
+        runtime.close()
+    typer.echo("\n".join(lines) if lines else t("setup.workspace.list_empty"))
+
+
+def _counts(session: Session, column: InstrumentedAttribute[int]) -> dict[int, int]:
+    """Rows per workspace of ``column``'s table."""
+    from sqlalchemy import func, select
+
+    rows = session.execute(select(column, func.count()).group_by(column))
+    return {int(row[0]): int(row[1]) for row in rows}
+
+
+@workspace_app.command("export")
+def workspace_export(
+    key: Annotated[str, typer.Argument(help="the workspace's key (see `workspace list`)")],
+    to: Annotated[Path, typer.Option("--to", help="the zip file to write")],
+) -> None:
+    """Export a workspace as a zip: every row of it as JSON, and CSV per table (no secrets)."""
+    from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.team.archive import export_workspace
+    from teamassist.team.workspaces import pick_workspace
+
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory, read_only=True) as session:
+            workspace = pick_workspace(session, key)
+            archive = export_workspace(session, workspace=workspace, now=runtime.clock())
+    finally:
+        runtime.close()
+    to.write_bytes(archive.data)
+    typer.echo(t("setup.workspace.exported", name=workspace.name, path=to, rows=archive.rows))
+
+
+@workspace_app.command("delete")
+def workspace_delete(
+    key: Annotated[str, typer.Argument(help="the workspace's key (see `workspace list`)")],
+    confirm: Annotated[
+        str | None, typer.Option(help="the workspace's name, for scripts (else asked)")
+    ] = None,
+) -> None:
+    """Delete a workspace and everything in it, after its name is typed as confirmation."""
+    from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.team.workspaces import delete_workspace, pick_workspace
+
+    runtime = build()
+    try:
+        with refusals():
+            if confirm is None:
+                with transaction(runtime.factory, read_only=True) as session:
+                    name = pick_workspace(session, key).name
+                confirm = typer.prompt(t("setup.workspace.ask_confirm", name=name))
+            with transaction(runtime.factory) as session:
+                gone = delete_workspace(
+                    session, workspace=pick_workspace(session, key), confirm=confirm
+                )
+    finally:
+        runtime.close()
+    typer.echo(
+        t(
+            "setup.workspace.deleted",
+            name=gone.name,
+            ws=gone.key,
+            notices=gone.notices_cancelled,
+            jobs=gone.jobs_cancelled,
+        )
+    )
+
+
+@team_app.command("add")
+def team_add(
+    name: Annotated[str, typer.Argument(help="the team's name")],
+    timezone: Annotated[
+        str | None, typer.Option(help="time zone (default: default_timezone)")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add a team to a workspace."""
+    from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.team.workspaces import add_team, pick_workspace
+
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory) as session:
+            team = add_team(
+                session,
+                workspace=pick_workspace(session, workspace),
+                name=name,
+                timezone=timezone or runtime.settings.default_timezone,
+            )
+            line = t(
+                "setup.workspace.team_added", name=team.name, id=team.id, timezone=team.timezone
+            )
+    finally:
+        runtime.close()
+    typer.echo(line)
+
+
+@member_app.command("add")
+def member_add(
+    handle: Annotated[str, typer.Argument(help="the member's handle (sign-in name, @mention)")],
+    name: Annotated[str | None, typer.Option(help="display name (default: the handle)")] = None,
+    role: Annotated[str, typer.Option(help="admin, lead or member")] = "member",
+    team: Annotated[
+        int | None, typer.Option(help="team id (default: the workspace's first team)")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Add a member to a team of a workspace."""
+    from teamassist.database import transaction
+    from teamassist.enums import Role
+    from teamassist.i18n import t
+    from teamassist.team import service
+    from teamassist.team.workspaces import check_handle, pick_workspace
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(t("setup.error.bad_role", role=role, known=", ".join(r.value for r in Role)), code=2)
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory) as session:
+            ws = pick_workspace(session, workspace)
+            home = (
+                service.get_team(session, workspace_id=ws.id, team_id=team)
+                if team is not None
+                else service.default_team(session, workspace_id=ws.id)
+            )
+            member = service.create_member(
+                session,
+                workspace=ws,
+                handle=check_handle(handle),
+                display_name=(name or handle).strip() or handle,
+                team=home,
+                role=chosen,
+            )
+            line = t(
+                "setup.workspace.member_added",
+                handle=member.handle,
+                name=member.display_name,
+                role=t(f"core.role.{chosen.value}"),
+                team=home.name,
+            )
+    finally:
+        runtime.close()
+    typer.echo(line)

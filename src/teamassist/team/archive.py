@@ -1,0 +1,154 @@
+"""A workspace's export: every row that belongs to it, as JSON and one CSV per table, zipped.
+
+Which rows belong to a workspace is read from the schema, so a domain's new table is exported
+without a line here: a table belongs when it has a ``workspace_id``, or a foreign key to a
+table that belongs (a required key first: a duty swap belongs through its rotation, not
+through whoever created it). The few tables that keep a workspace's rows by id without a
+foreign key are named in :data:`_BY_ID`. Secrets stay out: session, sign-in link and binding
+code tables, and every ``*_hash`` column (password and token hashes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from teamassist.database import Base
+from teamassist.team.models import Workspace
+from teamassist.team.workspaces import inbox_condition
+
+FORMAT = 1
+SECRET_TABLES = frozenset({"web_session", "sign_in_link", "binding_code"})
+# table -> (its column, the table whose id it holds) for rows kept by id without a foreign key
+_BY_ID = {
+    "job_run": ("team_id", "team"),
+    "web_message": ("outbox_id", "outbox_message"),
+}
+
+
+def _secret(column: str) -> bool:
+    return column.endswith("_hash") or column in {"secret", "token"}
+
+
+def ownership(
+    session: Session, workspace: Workspace
+) -> Iterator[tuple[Table, ColumnElement[bool]]]:
+    """Every table that holds rows of ``workspace``, with the condition that selects them
+    (tables in dependency order: parents first)."""
+    tables = {table.name: table for table in Base.metadata.sorted_tables}
+    conditions: dict[str, ColumnElement[bool]] = {}
+
+    def owned(table: Table, seen: frozenset[str]) -> ColumnElement[bool] | None:
+        if table.name in conditions:
+            return conditions[table.name]
+        if table.name == "workspace":
+            return table.c.id == workspace.id
+        if "workspace_id" in table.c:
+            return table.c.workspace_id == workspace.id
+        if table.name == "inbound_event":
+            return inbox_condition(session, workspace)
+        if table.name in _BY_ID:
+            column, parent_name = _BY_ID[table.name]
+            parent = tables[parent_name]
+            parent_condition = owned(parent, seen | {table.name})
+            if parent_condition is None:
+                return None
+            return table.c[column].in_(select(parent.c.id).where(parent_condition))
+        keys = sorted(table.foreign_keys, key=lambda fk: (fk.parent.nullable, fk.parent.name))
+        for fk in keys:
+            parent = fk.column.table
+            if parent.name == table.name or parent.name in seen or not isinstance(parent, Table):
+                continue
+            parent_condition = owned(parent, seen | {table.name})
+            if parent_condition is not None:
+                return fk.parent.in_(select(fk.column).where(parent_condition))
+        return None
+
+    for table in Base.metadata.sorted_tables:
+        if table.name in SECRET_TABLES:
+            continue
+        condition = owned(table, frozenset())
+        if condition is not None:
+            conditions[table.name] = condition
+            yield table, condition
+
+
+@dataclass(frozen=True)
+class Archive:
+    """The zip's bytes and how many rows it holds."""
+
+    data: bytes
+    rows: int
+    filename: str
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def workspace_rows(session: Session, workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
+    """Every row of ``workspace`` by table, secrets left out, in id order."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for table, condition in ownership(session, workspace):
+        columns = [c for c in table.columns if not _secret(c.name)]
+        order = list(table.primary_key.columns)
+        rows = session.execute(select(*columns).where(condition).order_by(*order)).mappings()
+        found[table.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    return found
+
+
+def export_workspace(session: Session, *, workspace: Workspace, now: datetime) -> Archive:
+    """The zip of ``workspace``: ``workspace.json`` (every table) and ``csv/<table>.csv``."""
+    tables = workspace_rows(session, workspace)
+    document = {
+        "format": FORMAT,
+        "workspace": {"key": workspace.key, "name": workspace.name},
+        "exported_at": now.isoformat(),
+        "tables": tables,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "workspace.json", json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
+        )
+        for name, rows in tables.items():
+            if rows:
+                archive.writestr(f"csv/{name}.csv", _csv(rows))
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    return Archive(
+        data=buffer.getvalue(),
+        rows=sum(len(rows) for rows in tables.values()),
+        filename=f"teamassist-{workspace.key}-{stamp}.zip",
+    )
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                for k, v in row.items()
+            }
+        )
+    # A BOM, so a spreadsheet opens the Chinese text as UTF-8.
+    return "\ufeff" + out.getvalue()

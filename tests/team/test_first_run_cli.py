@@ -1,0 +1,264 @@
+"""Issue #11 "First run": `teamassist init` from an empty database, and what it refuses."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from typer.testing import CliRunner
+
+from teamassist.cli import app
+from teamassist.team.models import LocalAccount, Member, PlatformIdentity, Team, Workspace
+
+runner = CliRunner()
+PASSWORD = "correct-horse-battery"
+BIN = Path(sys.executable).parent
+
+
+def _clean_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEAMASSIST_")}
+    env["TEAMASSIST_DATABASE__URL"] = f"sqlite:///{tmp_path}/var/ta.db"
+    env["TEAMASSIST_CONFIG"] = str(tmp_path / "teamassist.toml")  # absent: defaults
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def test_the_issue_line_works_on_an_empty_database(tmp_path: Path) -> None:
+    """The acceptance line, run as written by a shell, with the real CLI in subprocesses."""
+    env = _clean_env(tmp_path)
+    line = (
+        f"teamassist db upgrade && TEAMASSIST_ADMIN_PASSWORD={PASSWORD} teamassist init "
+        "--workspace 开源社区 --team 核心团队 --admin-handle boss --no-input"
+    )
+    done = subprocess.run(
+        ["bash", "-c", line], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "已创建工作区「开源社区」（标识 kai-yuan-she-qu）" in done.stdout
+    assert "teamassist serve" in done.stdout and "teamassist member add" in done.stdout
+
+    def chat(text: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN / "teamassist"), "chat", "--as", "boss", text],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    help_ = chat("/帮助")
+    assert help_.returncode == 0, help_.stderr
+    assert "管理员指令" in help_.stdout and "/值班人员增加" in help_.stdout
+    roster = chat("/查看值班表")
+    assert roster.returncode == 0, roster.stderr
+    assert "还没有任何值班轮值" in roster.stdout
+    assert "/值班人员增加 @成员" in roster.stdout  # says how to create the first rotation
+
+
+@pytest.fixture
+def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder and settings naming ``ta.db`` in it (not created: no schema yet)."""
+    for name in [k for k in os.environ if k.startswith("TEAMASSIST_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    return tmp_path
+
+
+@pytest.fixture
+def env(bare: Path, sqlite_url: str) -> Path:
+    """``bare`` with ``ta.db`` migrated (a copy of the session's migrated template)."""
+    shutil.copy(sqlite_url.removeprefix("sqlite:///"), bare / "ta.db")
+    return bare
+
+
+def _count(env: Path, model: type[Workspace | Member | LocalAccount | Team]) -> int:
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(model)) or 0)
+    finally:
+        engine.dispose()
+
+
+def _init(*args: str, password: str | None = PASSWORD, input_: str | None = None) -> str:
+    env = {"TEAMASSIST_ADMIN_PASSWORD": password} if password is not None else {}
+    result = runner.invoke(app, ["init", *args], env=env, input=input_)
+    return f"{result.exit_code}|{result.output}"
+
+
+def test_init_creates_workspace_team_admin_and_account(env: Path) -> None:
+    out = _init(
+        "--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+        "--admin-name", "老板", "--timezone", "Europe/Berlin", "--no-input",
+    )  # fmt: skip
+    assert out.startswith("0|"), out
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as c:
+        assert c.execute(select(Workspace.key, Workspace.name)).all() == [
+            ("kai-yuan-she-qu", "开源社区")
+        ]
+        assert c.execute(select(Team.name, Team.timezone)).all() == [("核心团队", "Europe/Berlin")]
+        assert c.execute(select(Member.handle, Member.display_name)).all() == [("boss", "老板")]
+        hashes = c.execute(select(LocalAccount.username, LocalAccount.password_hash)).all()
+    engine.dispose()
+    assert [h[0] for h in hashes] == ["boss"] and hashes[0][1].startswith("$argon2")
+    assert PASSWORD not in hashes[0][1]
+    # the admin may now use admin commands
+    reply = runner.invoke(app, ["chat", "--as", "boss", "/帮助"])
+    assert "管理员指令" in reply.output
+
+
+def test_a_chosen_key_and_a_second_workspace_with_a_clashing_derived_key(env: Path) -> None:
+    assert _init("--workspace", "开源社区", "--team", "T", "--admin-handle", "a1",
+                 "--no-input").startswith("0|")  # fmt: skip
+    # 开元社区 reads kai-yuan-she-qu too: it gets a unique key, not a refusal
+    second = _init("--workspace", "开元社区", "--team", "T", "--admin-handle", "a2", "--no-input")
+    assert second.startswith("0|") and "kai-yuan-she-qu-2" in second, second
+    third = _init("--workspace", "Rust 中文社区", "--workspace-key", "rust-cn", "--team", "T",
+                  "--admin-handle", "a3", "--no-input")  # fmt: skip
+    assert third.startswith("0|") and "rust-cn" in third, third
+    listing = runner.invoke(app, ["workspace", "list"])
+    assert listing.exit_code == 0, listing.exception
+    listed = listing.output
+    assert "kai-yuan-she-qu\t开源社区" in listed and "rust-cn\tRust 中文社区" in listed
+    # with several workspaces, chat asks which one, clearly
+    several = runner.invoke(app, ["chat", "--as", "a1", "/帮助"])
+    assert several.exit_code == 1
+    assert "多个工作区" in several.output and "rust-cn" in several.output
+    chosen = runner.invoke(app, ["chat", "--as", "a3", "--workspace", "rust-cn", "/我是谁"])
+    assert chosen.exit_code == 0 and "a3" in chosen.output
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "says"),
+    [
+        (["--workspace-key", "taken"], PASSWORD, "已经存在"),
+        (["--workspace", "  "], PASSWORD, "工作区名称（workspace name）不能为空"),
+        (["--team", ""], PASSWORD, "团队名称（team name）不能为空"),
+        (["--timezone", "Mars/Olympus"], PASSWORD, "「Mars/Olympus」不是有效的时区"),
+        (["--timezone", "../../etc/passwd"], PASSWORD, "不是有效的时区"),
+        ([], "short", "密码太短"),
+        ([], "aaaaaaaaaaaaaaaa", "太常见或太简单"),
+        ([], "1234567890", "太常见或太简单"),
+        ([], "", "没有给出管理员密码"),
+        ([], None, "没有给出管理员密码"),
+        (["--workspace-key", "Bad Key!"], PASSWORD, "工作区标识「Bad Key!」不可用"),
+        (["--admin-handle", "has space"], PASSWORD, "账号「has space」不可用"),
+        (["--admin-platform", "msn", "--admin-user-id", "1"], PASSWORD, "不支持的平台"),
+    ],
+)
+def test_init_refuses_and_writes_nothing(
+    env: Path, args: list[str], password: str | None, says: str
+) -> None:
+    assert _init("--workspace", "Taken", "--workspace-key", "taken", "--team", "T",
+                 "--admin-handle", "first", "--no-input").startswith("0|")  # fmt: skip
+    before = [_count(env, m) for m in (Workspace, Team, Member, LocalAccount)]
+    defaults = {"--workspace": "新社区", "--team": "团队", "--admin-handle": "boss"}
+    given = dict(zip(args[::2], args[1::2], strict=True))
+    flags = [x for k, v in {**defaults, **given}.items() for x in (k, v)]
+    out = _init(*flags, "--no-input", password=password)
+    code, _, text = out.partition("|")
+    assert code != "0", out
+    assert says in text, out
+    assert [_count(env, m) for m in (Workspace, Team, Member, LocalAccount)] == before
+
+
+def test_the_same_workspace_name_twice_is_refused(env: Path) -> None:
+    _init("--workspace", "开源社区", "--team", "T", "--admin-handle", "a1", "--no-input")
+    again = _init("--workspace", "开源社区", "--team", "T", "--admin-handle", "a2", "--no-input")
+    assert again.startswith("1|") and "已经存在" in again
+    assert _count(env, Workspace) == 1
+    # a dashboard account name is global: a second workspace's admin cannot reuse it
+    clash = _init("--workspace", "别的", "--team", "T", "--admin-handle", "a1", "--no-input")
+    assert clash.startswith("1|") and "控制台账号「a1」已经存在" in clash
+    assert _count(env, Workspace) == 1
+
+
+def test_init_without_schema_says_run_db_upgrade_and_creates_nothing(bare: Path) -> None:
+    env = bare
+    out = _init("--workspace", "W", "--team", "T", "--admin-handle", "boss", "--no-input")
+    assert out.startswith("1|") and "teamassist db upgrade" in out
+    assert not (env / "ta.db").exists()
+    chat = runner.invoke(app, ["chat", "--as", "boss", "/帮助"])
+    assert chat.exit_code == 1 and "teamassist db upgrade" in chat.output
+    assert not (env / "ta.db").exists()
+
+
+def test_no_input_names_what_is_missing(env: Path) -> None:
+    out = _init("--workspace", "W", "--admin-handle", "boss", "--no-input")
+    assert out.startswith("2|") and "--team" in out
+    assert _count(env, Workspace) == 0
+
+
+def test_init_asks_for_what_is_missing(env: Path) -> None:
+    answers = "开源社区\n核心团队\n\nboss\n老板\nlong-enough-pw\nlong-enough-pw\n"
+    out = _init(password=None, input_=answers)
+    assert out.startswith("0|"), out
+    assert "已创建工作区「开源社区」" in out and "Asia/Shanghai" in out
+    mismatch = (
+        "别的社区\nT\n\nb2\n\nlong-enough-pw\nanother-one-pw\nlong-enough-pw\nlong-enough-pw\n"
+    )
+    out = _init(password=None, input_=mismatch)
+    assert out.startswith("0|"), out  # the password was asked again after the mismatch
+    assert _count(env, Workspace) == 2
+
+
+def test_a_platform_identity_as_the_first_admin(env: Path) -> None:
+    out = _init(
+        "--workspace", "QQ 社区", "--team", "T", "--admin-handle", "guildowner",
+        "--admin-platform", "qq", "--admin-user-id", "OPENID-1", "--admin-tenant", "GUILD-9",
+        "--no-input", password=None,
+    )  # fmt: skip
+    assert out.startswith("0|"), out
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as c:
+        identity = c.execute(
+            select(
+                PlatformIdentity.platform, PlatformIdentity.tenant_key, PlatformIdentity.user_key
+            )
+        ).all()
+        accounts = c.scalar(select(func.count()).select_from(LocalAccount))
+    engine.dispose()
+    assert identity == [("qq", "GUILD-9", "OPENID-1")]
+    assert accounts == 0  # no password given: no dashboard account
+    # the same platform user cannot found a second workspace as someone else
+    again = _init(
+        "--workspace", "Other", "--team", "T", "--admin-handle", "x",
+        "--admin-platform", "qq", "--admin-user-id", "OPENID-1", "--admin-tenant", "GUILD-9",
+        "--no-input", password=None,
+    )  # fmt: skip
+    assert again.startswith("1|") and "已经是其他成员了" in again
+
+
+def test_config_check_creates_no_folder_or_file(
+    bare: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = bare
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{env}/not/yet/ta.db")
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 1 and "teamassist db upgrade" in result.output
+    assert not (env / "not").exists()
+    assert sorted(p.name for p in env.iterdir()) == []
+
+
+def test_config_check_on_a_migrated_sqlite_file_leaves_no_new_files(env: Path) -> None:
+    before = sorted(p.name for p in env.iterdir())
+    result = runner.invoke(app, ["config", "check"])
+    assert "problem" not in result.output, result.output
+    assert sorted(p.name for p in env.iterdir()) == before
+
+
+def test_db_upgrade_says_what_next(bare: Path) -> None:
+    env = bare
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0
+    assert f"SQLite {env}/ta.db" in result.output
+    assert "teamassist init" in result.output and "teamassist demo load" in result.output
