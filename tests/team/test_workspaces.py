@@ -11,7 +11,7 @@ import zipfile
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from teamassist.chat.models import InboundEvent
 from teamassist.database import Base, transaction
@@ -19,7 +19,7 @@ from teamassist.exceptions import DomainError
 from teamassist.http.auth import hash_password
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
-from teamassist.scheduler.models import JobRun
+from teamassist.scheduler.models import JobDue, JobRun
 from teamassist.team import service
 from teamassist.team.archive import export_workspace, workspace_rows
 from teamassist.team.models import LocalAccount, Workspace
@@ -106,10 +106,11 @@ def _remaining(runtime: Runtime, rows: dict[str, list[dict[str, Any]]]) -> dict[
             if not found_rows:
                 continue
             table = tables[name]
-            (pk,) = table.primary_key.columns
-            ids = [row[pk.name] for row in found_rows]
+            pk = list(table.primary_key.columns)
+            ids = [tuple(row[c.name] for c in pk) for row in found_rows]
             left[name] = int(
-                session.scalar(select(func.count()).select_from(table).where(pk.in_(ids))) or 0
+                session.scalar(select(func.count()).select_from(table).where(tuple_(*pk).in_(ids)))
+                or 0
             )
     return left
 
@@ -121,10 +122,13 @@ def test_delete_removes_everything_of_one_workspace_and_nothing_else(runtime: Ru
     second_before = _rows(runtime, "second")
     demo_teams = [row["id"] for row in demo_rows["team"]]
     with transaction(runtime.factory) as session:
-        # what the delete must reach besides the cascades: claims, inbox, pending notices
-        assert session.scalar(
-            select(func.count()).select_from(JobRun).where(JobRun.team_id.in_(demo_teams))
-        )
+        # what the delete must reach besides the cascades: claims, due times, inbox, notices
+        for kept_by_team_id in (JobRun, JobDue):
+            assert session.scalar(
+                select(func.count())
+                .select_from(kept_by_team_id)
+                .where(kept_by_team_id.team_id.in_(demo_teams))
+            )
         assert session.scalar(
             select(func.count()).select_from(InboundEvent).where(InboundEvent.tenant_key == "demo")
         )
@@ -149,9 +153,12 @@ def test_delete_removes_everything_of_one_workspace_and_nothing_else(runtime: Ru
     with transaction(runtime.factory) as session:
         assert service.get_workspace_by_key(session, key="demo") is None
         assert session.scalar(select(LocalAccount.username)) == "boss2"
-        assert not session.scalar(
-            select(func.count()).select_from(JobRun).where(JobRun.team_id.in_(demo_teams))
-        )
+        for kept_by_team_id in (JobRun, JobDue):
+            assert not session.scalar(
+                select(func.count())
+                .select_from(kept_by_team_id)
+                .where(kept_by_team_id.team_id.in_(demo_teams))
+            )
         assert not session.scalar(
             select(func.count()).select_from(InboundEvent).where(InboundEvent.tenant_key == "demo")
         )

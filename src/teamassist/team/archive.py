@@ -33,6 +33,7 @@ SECRET_TABLES = frozenset({"web_session", "sign_in_link", "binding_code"})
 # table -> (its column, the table whose id it holds) for rows kept by id without a foreign key
 _BY_ID = {
     "job_run": ("team_id", "team"),
+    "job_due": ("team_id", "team"),
     "web_message": ("outbox_id", "outbox_message"),
 }
 

@@ -24,7 +24,7 @@ from teamassist.events import WorkspaceDeleting, publish
 from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
-from teamassist.scheduler.models import JobRun
+from teamassist.scheduler.models import JobDue, JobRun
 from teamassist.team import service
 from teamassist.team.models import (
     LocalAccount,
@@ -292,9 +292,10 @@ def delete_workspace(session: Session, *, workspace: Workspace, confirm: str) ->
     """Remove ``workspace`` and everything of it, once ``confirm`` is its name.
 
     Rows that reference the workspace, its teams or members go by the foreign keys' cascades;
-    what is kept by id without a foreign key (job claims, inbox, web feeds, dashboard accounts
-    whose link would only be nulled) is deleted here, and domains holding such rows answer
-    :class:`~teamassist.events.WorkspaceDeleting`. Pending notices are deleted, so never sent.
+    what is kept by id without a foreign key (job claims and due times, inbox, web feeds,
+    dashboard accounts whose link would only be nulled) is deleted here; domains holding such
+    rows answer :class:`~teamassist.events.WorkspaceDeleting`. Pending notices are deleted, so
+    never sent.
     """
     if " ".join(confirm.split()) != workspace.name:
         raise DomainError("setup.error.confirm_mismatch", name=workspace.name)
@@ -317,10 +318,11 @@ def delete_workspace(session: Session, *, workspace: Workspace, confirm: str) ->
         execution_options={"synchronize_session": False},
     )
     jobs = session.scalar(select(func.count()).select_from(JobRun).where(JobRun.team_id.in_(teams)))
-    session.execute(
-        delete(JobRun).where(JobRun.team_id.in_(teams)),
-        execution_options={"synchronize_session": False},
-    )
+    for kept_by_team_id in (JobRun, JobDue):  # claims and next-due times: no foreign key
+        session.execute(
+            delete(kept_by_team_id).where(kept_by_team_id.team_id.in_(teams)),
+            execution_options={"synchronize_session": False},
+        )
     session.execute(
         delete(InboundEvent).where(inbox_condition(session, workspace)),
         execution_options={"synchronize_session": False},
