@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -262,3 +264,36 @@ def test_db_upgrade_says_what_next(bare: Path) -> None:
     assert result.exit_code == 0
     assert f"SQLite {env}/ta.db" in result.output
     assert "teamassist init" in result.output and "teamassist demo load" in result.output
+
+
+def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> None:
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    team = runner.invoke(app, ["team", "add", "产品组", "--timezone", "Europe/Paris"])
+    assert team.exit_code == 0 and "已添加团队「产品组」" in team.output, team.output
+    assert runner.invoke(app, ["team", "add", "x", "--timezone", "No/Where"]).exit_code == 1
+    added = runner.invoke(app, ["member", "add", "alice", "--name", "爱丽丝", "--role", "lead"])
+    assert added.exit_code == 0 and "alice（爱丽丝），角色：负责人，团队：核心团队" in added.output
+    assert runner.invoke(app, ["member", "add", "alice"]).exit_code == 1  # the handle is taken
+    assert runner.invoke(app, ["member", "add", "bob", "--role", "boss"]).exit_code == 2
+    whoami = runner.invoke(app, ["chat", "--as", "alice", "/我是谁"])
+    assert "爱丽丝" in whoami.output
+
+    archive = env / "out.zip"
+    exported = runner.invoke(app, ["workspace", "export", "kai-yuan-she-qu", "--to", str(archive)])
+    assert exported.exit_code == 0, exported.output
+    with zipfile.ZipFile(archive) as files:
+        tables = json.loads(files.read("workspace.json"))["tables"]
+    assert sorted(m["handle"] for m in tables["member"]) == ["alice", "boss"]
+    assert sorted(t["name"] for t in tables["team"]) == ["产品组", "核心团队"]
+    missing = runner.invoke(app, ["workspace", "export", "nope", "--to", str(env / "x.zip")])
+    assert missing.exit_code == 1 and "找不到工作区「nope」" in missing.output
+    assert not (env / "x.zip").exists()
+
+    wrong = runner.invoke(app, ["workspace", "delete", "kai-yuan-she-qu"], input="开源\n")
+    assert wrong.exit_code == 1 and "没有删除任何内容" in wrong.output
+    assert _count(env, Workspace) == 1
+    gone = runner.invoke(app, ["workspace", "delete", "kai-yuan-she-qu", "--confirm", "开源社区"])
+    assert gone.exit_code == 0 and "已删除工作区「开源社区」" in gone.output
+    assert [_count(env, m) for m in (Workspace, Team, Member, LocalAccount)] == [0, 0, 0, 0]
+    assert "还没有任何工作区" in runner.invoke(app, ["workspace", "list"]).output

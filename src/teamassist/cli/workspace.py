@@ -156,8 +156,8 @@ def member_add(
     from teamassist.database import transaction
     from teamassist.enums import Role
     from teamassist.i18n import t
-    from teamassist.team import service
-    from teamassist.team.workspaces import check_handle, pick_workspace
+    from teamassist.team import people, service
+    from teamassist.team.workspaces import pick_workspace
 
     try:
         chosen = Role(role)
@@ -172,12 +172,12 @@ def member_add(
                 if team is not None
                 else service.default_team(session, workspace_id=ws.id)
             )
-            member = service.create_member(
+            member = people.add_member(
                 session,
                 workspace=ws,
-                handle=check_handle(handle),
-                display_name=(name or handle).strip() or handle,
                 team=home,
+                handle=handle,
+                display_name=name or handle,
                 role=chosen,
             )
             line = t(
