@@ -189,7 +189,8 @@ def test_the_workspace_page_exports_and_deletes(sqlite_runtime: Runtime) -> None
             data={"confirm": DEMO_NAME, "csrf_token": token},
             follow_redirects=False,
         )
-        assert done.status_code == 303 and done.headers["location"] == "/login"
+        assert done.status_code == 303 and done.headers["location"] == "/"
+        assert client.get("/", follow_redirects=False).headers["location"] == "/login"
     assert _workspaces(sqlite_runtime) == ["second"]
     with transaction(sqlite_runtime.factory) as session:
         assert service.get_workspace_by_key(session, key="demo") is None

@@ -186,7 +186,8 @@ def workspace_remove(
         page = render(request, "setup/workspace.html", principal, error=exc.message())
         return _status(page, 400)
     request.session.clear()
-    return RedirectResponse("/login", status_code=303)
+    # "/" sends on to the sign-in page, or to /setup when no workspace is left
+    return RedirectResponse("/", status_code=303)
 
 
 def _status(response: HTMLResponse, code: int) -> HTMLResponse:
