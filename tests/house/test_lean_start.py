@@ -24,10 +24,10 @@ NOT_AT_START = (
 def test_serving_loads_no_migrations_demo_importers_or_parsers(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
-        "import teamassist.cli as cli\n"
+        "from teamassist.cli.app import load\n"
         "from teamassist.bootstrap import build_runtime\n"
         "from teamassist.web.app import create_app\n"
-        "runtime = build_runtime(cli._settings())\n"
+        "runtime = build_runtime(load())\n"
         "create_app(runtime, start_background=False)\n"
         f"print(sorted(m for m in {NOT_AT_START!r} if m in sys.modules))\n"
         "runtime.close()\n"
