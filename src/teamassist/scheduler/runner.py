@@ -192,11 +192,14 @@ class Scheduler:
                 stale.append((key, team_id))  # a job no longer declared by this runtime
         if replan or stale:
             with transaction(self.factory) as session:
-                teams = list(session.scalars(select(Team).where(Team.id.in_(replan))))
-                rows_written = self._write_plan(session, self.all_jobs, teams, now)
-                session.execute(
-                    delete(JobDue).where(JobDue.job_key == plan.REPLAN, JobDue.team_id.in_(replan))
-                )
+                rows_written = []
+                for start in range(0, len(replan), self.batch):
+                    ids = replan[start : start + self.batch]
+                    teams = list(session.scalars(select(Team).where(Team.id.in_(ids))))
+                    rows_written += self._write_plan(session, self.all_jobs, teams, now)
+                    session.execute(
+                        delete(JobDue).where(JobDue.job_key == plan.REPLAN, JobDue.team_id.in_(ids))
+                    )
                 for key in {key for key, _ in stale}:
                     # A job this runtime no longer declares; one that still does plans it
                     # again at its next reconcile.
@@ -215,12 +218,13 @@ class Scheduler:
         rows = [r for team in teams for r in plan.planned(jobs, team, now, self.catch_up)]
         if not rows:
             return []
-        ids = [team.id for team in teams]
         keys = [job.key for job in jobs]
-        session.execute(
-            delete(JobDue).where(JobDue.team_id.in_(ids), JobDue.job_key.in_(keys)),
-            execution_options={"synchronize_session": False},
-        )
+        for start in range(0, len(teams), self.batch):  # bounded IN lists (SQLite's variables)
+            ids = [team.id for team in teams[start : start + self.batch]]
+            session.execute(
+                delete(JobDue).where(JobDue.team_id.in_(ids), JobDue.job_key.in_(keys)),
+                execution_options={"synchronize_session": False},
+            )
         dialect = session.get_bind().dialect.name
         session.execute(plan.insert_ignoring_conflicts(dialect, plan.DUE), rows)
         return rows
