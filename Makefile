@@ -46,6 +46,9 @@ vendor:
 	npm ci --no-audit --no-fund
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/chart.js/dist/chart.umd.min.js \
 	  src/teamassist/web/static/vendor/
+	mkdir -p src/teamassist/web/static/vendor/swagger-ui
+	cd node_modules/swagger-ui-dist && cp swagger-ui-bundle.js swagger-ui.css favicon-32x32.png \
+	  LICENSE ../../src/teamassist/web/static/vendor/swagger-ui/
 
 ## lock: re-pin the Python dependencies
 lock: | $(BIN)/uv

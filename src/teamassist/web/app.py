@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from importlib.abc import Traversable
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -19,6 +20,8 @@ from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+SWAGGER = "/static/vendor/swagger-ui"  # copied from npm's swagger-ui-dist by `make vendor`
 
 
 def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
@@ -62,7 +65,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         lifespan=lifespan,
         # One check for every unsafe request made with the dashboard's cookie (http.csrf).
         dependencies=[Depends(csrf.protect)],
-        docs_url="/docs",
+        # /docs is served below from the vendored Swagger UI (no CDN); ReDoc has no offline copy.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
@@ -79,6 +84,19 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The API docs, working offline: Swagger UI vendored from npm like htmx and Chart.js."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title} · docs",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+            # the default validator badge is fetched from validator.swagger.io
+            swagger_ui_parameters={"validatorUrl": None},
+        )
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
