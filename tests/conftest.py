@@ -91,6 +91,26 @@ def load_demo(rt: Runtime) -> None:
         demo.load(session, now=rt.clock(), domains=rt.domains)
 
 
+def bind_tenant(
+    rt: Runtime, platform: str, tenant_key: str, *, kind: str = "", workspace: str = "demo"
+) -> None:
+    """Bind a platform tenant to a workspace, as an operator does with `teamassist bind`."""
+    from teamassist.team import binding
+    from teamassist.team import service as team_service
+
+    with transaction(rt.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key=workspace)
+        assert ws is not None, workspace
+        binding.bind(
+            session,
+            workspace=ws,
+            platform=platform,
+            tenant_key=tenant_key,
+            kind=kind,
+            now=rt.clock(),
+        )
+
+
 @pytest.fixture
 def demo_runtime(runtime: Runtime) -> Runtime:
     """A runtime (every backend) with the demo workspace loaded."""

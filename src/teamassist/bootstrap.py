@@ -33,10 +33,11 @@ from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
 from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.outbox.senders import Sender
-from teamassist.ports import PortMissing, Ports
+from teamassist.ports import Directory, PortMissing, Ports
 from teamassist.runtime import Kicker, Runtime, WebParts
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
+from teamassist.team.directory import PlatformDirectories, PlatformLookup
 from teamassist.team.domain import DOMAIN as TEAM
 from teamassist.web.domain import DOMAIN as CORE
 
@@ -55,6 +56,8 @@ class Platform:
     senders: Callable[[Settings, sessionmaker[Session], Clock], list[Sender]] = lambda *_: []
     jobs: Callable[[Settings], list[JobGroup]] = lambda _settings: []
     inbound: Callable[[Settings, Dispatcher, sessionmaker[Session], Clock], APIRouter] | None = None
+    # Its part of the ``Directory`` port (users, chats, members), when it has one.
+    directory: Callable[[Settings], PlatformLookup] | None = None
 
 
 # Platform modules are imported only when the platform is enabled (lark-oapi alone takes ~0.5 s).
@@ -80,6 +83,21 @@ def _qq_inbound(
         return dispatcher.handle(message, reply_via_outbox=True)
 
     return build_router(settings.qq, dispatch=dispatch, factory=factory, clock=clock)
+
+
+def _qq_directory(settings: Settings) -> PlatformLookup:
+    from teamassist.adapters.qq.client import QQClient
+    from teamassist.adapters.qq.directory import QQDirectory
+
+    return QQDirectory(QQClient(settings.qq))
+
+
+def _feishu_directory(settings: Settings) -> PlatformLookup:
+    from teamassist.adapters.feishu.client import build_client
+    from teamassist.adapters.feishu.directory import FeishuDirectory
+
+    # A short timeout: a mention is looked up while the platform waits for our answer.
+    return FeishuDirectory(build_client(settings.feishu, timeout=2.0), settings.feishu.app_id)
 
 
 def _feishu_senders(settings: Settings, *_: object) -> list[Sender]:
@@ -115,12 +133,14 @@ PLATFORMS: list[Platform] = [
         senders=_qq_senders,
         jobs=_qq_jobs,
         inbound=_qq_inbound,
+        directory=_qq_directory,
     ),
     Platform(
         "feishu",
         enabled=lambda s: s.feishu.enabled,
         senders=_feishu_senders,
         inbound=_feishu_inbound,
+        directory=_feishu_directory,
     ),
     Platform("wecom", enabled=lambda s: s.wecom.enabled, senders=_wecom_senders),
 ]
@@ -208,12 +228,16 @@ def build_runtime(
     ports = Ports()
     wiring = Wiring(settings=settings, factory=factory, clock=clock, ports=ports)
     provide_ports(domains, wiring)
+    platforms = [p for p in PLATFORMS if p.enabled(settings)]
+    directories: Directory = PlatformDirectories(
+        {p.key: p.directory(settings) for p in platforms if p.directory is not None}
+    )
+    ports.provide(Directory, directories)
     bus = Bus(s for d in domains if d.subscriptions is not None for s in d.subscriptions(wiring))
     bus.install(factory)
     for domain in domains:
         if domain.install is not None:
             domain.install(wiring)
-    platforms = [p for p in PLATFORMS if p.enabled(settings)]
     kicker = Kicker()
     registry = Registry([g for d in domains for g in d.commands])
     dispatcher = Dispatcher(

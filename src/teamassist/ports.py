@@ -9,6 +9,7 @@ a start-up error (``PortMissing``), never a silent fallback at run time.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, TypeVar, cast
 
@@ -48,6 +49,53 @@ class Workdays(Protocol):
 
     def is_official(self, year: int) -> bool:
         """Whether the official holiday arrangement of ``year`` is known."""
+        ...
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A person as a platform's directory knows them, within one tenant.
+
+    ``roles`` are stable codes (``qq:owner``, ``qq:admin``, ``qq:channel_admin``,
+    ``qq:group_owner``, ``feishu:chat_owner``, ``feishu:chat_manager``...); which of them make
+    someone an admin here is a team setting (``team.directory``).
+    """
+
+    user_key: str
+    name: str
+    roles: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    is_bot: bool = False
+
+
+@dataclass(frozen=True)
+class DirectoryChat:
+    """A chat the bot can post to, as a channel row would address it."""
+
+    address: str  # e.g. "channel:123" on QQ, "oc_abc" on Feishu
+    name: str
+    kind: str = ""  # "channel", "group", "chat"
+
+
+class Directory(Protocol):
+    """The platforms' directories: who someone is, which chats exist, who is in them.
+
+    Each call names the platform; a platform without a directory (or one that is unreachable)
+    answers None / empty, so callers degrade to what they know instead of failing.
+    """
+
+    def user(
+        self, *, platform: str, tenant_key: str, user_key: str, chat_key: str = ""
+    ) -> DirectoryUser | None:
+        """One person of the tenant (``chat_key`` adds the roles they hold in that chat)."""
+        ...
+
+    def chats(self, *, platform: str, tenant_key: str) -> Sequence[DirectoryChat]:
+        """The tenant's chats the bot is in."""
+        ...
+
+    def members(self, *, platform: str, tenant_key: str, chat_key: str) -> Sequence[DirectoryUser]:
+        """The people of one chat (or of the whole tenant where the platform lists only that)."""
         ...
 
 

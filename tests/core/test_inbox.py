@@ -12,6 +12,7 @@ from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.enums import Platform
 from teamassist.outbox.models import OutboxMessage
+from tests.conftest import bind_tenant
 from tests.support.chat import ChatDriver
 
 
@@ -19,6 +20,7 @@ def test_event_left_unfinished_by_a_crash_is_replayed_once(
     sqlite_chat: ChatDriver, clock: FrozenClock
 ) -> None:
     rt = sqlite_chat.runtime
+    bind_tenant(rt, "qq", "guild-1", kind="guild")
     message = InboundMessage(
         platform=Platform.QQ,
         tenant_key="guild-1",

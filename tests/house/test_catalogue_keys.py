@@ -37,6 +37,7 @@ from teamassist.enums import ChannelPurpose, Role
 from teamassist.feedback.models import CLOSED_STATUSES, FeedbackAction, FeedbackKind, FeedbackStatus
 from teamassist.i18n import catalogue
 from teamassist.outbox.models import OutboxStatus
+from teamassist.team.binding import KINDS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "teamassist"
 
@@ -138,6 +139,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     # The tab list is spelled out in duty/_layout.html; these are the duty page routers' tabs.
     "duty_web.tabs.{}": lambda: ["today", "roster", "sign_ins", "fairness", "editor", "feeds"],
     "duty_web.feeds.scope_{}": lambda: [SCOPE_MEMBER, SCOPE_ROTATION],
+    "binding.kind.{}": lambda: list(KINDS),
     "importer.kind.{}": lambda: ["members", "rotations", "sign_ins", "feedback"],
 }
 

@@ -27,7 +27,7 @@ from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.runtime import Runtime
 from teamassist.team.models import PlatformIdentity
 from teamassist.web.app import create_app
-from tests.conftest import load_demo, make_runtime
+from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 
@@ -81,6 +81,7 @@ def env(fake: FakeFeishu, sqlite_url: str, clock: FrozenClock) -> Iterator[Env]:
         },
     )
     load_demo(runtime)
+    bind_tenant(runtime, "feishu", fk.TENANT_KEY, kind="tenant")
     with TestClient(create_app(runtime, start_background=False)) as http:
         yield Env(runtime, http, fake, clock)
 

@@ -20,7 +20,7 @@ from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 from teamassist.web.app import create_app
-from tests.conftest import load_demo, make_runtime
+from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 
@@ -56,6 +56,7 @@ def test_feedback_notice_buttons_acknowledge_the_item(sqlite_url: str, clock: Fr
             },
         )
         load_demo(runtime)
+        bind_tenant(runtime, "feishu", fk.TENANT_KEY, kind="tenant")
         with transaction(runtime.factory) as session:
             workspace = team_service.get_workspace_by_key(session, key="demo")
             assert workspace is not None

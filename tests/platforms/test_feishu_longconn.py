@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from teamassist.clock import FrozenClock
 from teamassist.outbox.models import OutboxMessage
 from teamassist.web.app import create_app
-from tests.conftest import load_demo, make_runtime
+from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 from tests.platforms.fakes.feishu_ws import FakeFeishuWs
@@ -48,6 +48,7 @@ def test_long_connection_dispatches_events_and_answers_buttons(
         },
     )
     load_demo(runtime)
+    bind_tenant(runtime, "feishu", fk.TENANT_KEY, kind="tenant")
 
     def queued() -> int:
         with runtime.factory() as session:

@@ -13,7 +13,7 @@ from teamassist.database import transaction
 from teamassist.enums import ChannelPurpose
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
-from tests.conftest import load_demo, make_runtime
+from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 from tests.platforms.fakes.wecom import FakeWeCom
@@ -38,6 +38,7 @@ def test_feedback_from_feishu_is_announced_by_the_wecom_robot(
             wecom={"enabled": True, "api_base": wecom.url, "robots": {"duty": "KEY-duty"}},
         )
         load_demo(runtime)
+        bind_tenant(runtime, "feishu", fk.TENANT_KEY, kind="tenant")
         with transaction(runtime.factory) as session:
             workspace = team_service.get_workspace_by_key(session, key="demo")
             assert workspace is not None

@@ -9,7 +9,7 @@ from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.enums import Platform
 from teamassist.feedback.models import FeedbackItem
 from teamassist.runtime import Runtime
-from tests.conftest import load_demo
+from tests.conftest import bind_tenant, load_demo
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes import qq as fakeqq
 from tests.platforms.qq.conftest import QQHarness
@@ -37,6 +37,7 @@ def _count(runtime: Runtime, model: type) -> int:
 
 def test_one_message_under_two_event_ids_runs_once(runtime: Runtime) -> None:
     load_demo(runtime)
+    bind_tenant(runtime, "feishu", "demo", kind="tenant")
     items_before = _count(runtime, FeedbackItem)
     first = runtime.dispatcher.handle(_message("ev-1", "om-1"), reply_via_outbox=True)
     again = runtime.dispatcher.handle(_message("ev-2", "om-1"), reply_via_outbox=True)

@@ -37,12 +37,40 @@ class RecordingSender:
 
 
 class ChatDriver:
-    """Talks to the dispatcher the way a platform adapter does."""
+    """Talks to the dispatcher the way a platform adapter does.
 
-    def __init__(self, runtime: Runtime, workspace_key: str = "demo") -> None:
+    A QQ or Feishu tenant it speaks from is bound to its workspace first, as an operator would
+    have done (``bind_tenants=False`` leaves tenants as they are).
+    """
+
+    def __init__(
+        self, runtime: Runtime, workspace_key: str = "demo", *, bind_tenants: bool = True
+    ) -> None:
         self.runtime = runtime
         self.workspace_key = workspace_key
+        self.bind_tenants = bind_tenants
         self.last: Reply | None = None
+
+    def _bound(self, platform: Platform, tenant_key: str) -> None:
+        from teamassist.database import transaction
+        from teamassist.team import binding
+        from teamassist.team import service as team_service
+
+        if platform.value in team_service.LOCAL_PLATFORMS or not self.bind_tenants:
+            return
+        with transaction(self.runtime.factory) as session:
+            if binding.tenant_binding(session, platform=platform.value, tenant_key=tenant_key):
+                return
+            workspace = team_service.get_workspace_by_key(session, key=self.workspace_key)
+            assert workspace is not None, self.workspace_key
+            binding.bind(
+                session,
+                workspace=workspace,
+                platform=platform.value,
+                tenant_key=tenant_key,
+                kind="",
+                now=self.runtime.clock(),
+            )
 
     def say(
         self,
@@ -71,6 +99,7 @@ class ChatDriver:
         )
         if event_id:
             message.event_id = event_id
+        self._bound(platform, message.tenant_key)
         self.last = self.runtime.dispatcher.handle(message).reply
         return self.last
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from teamassist.chat.types import InboundMessage, MentionToken, Person, Reply
 from teamassist.clock import local
 from teamassist.enums import Role
-from teamassist.ports import Ports
+from teamassist.exceptions import NotFound
+from teamassist.ports import Directory, Ports
+from teamassist.team import directory
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
@@ -82,13 +84,50 @@ class CommandContext:
         return local(self.now, self.team.timezone).date()
 
     def resolve(self, token: MentionToken) -> Member:
-        """Turn a mention into a member of this workspace (or raise NotFound)."""
+        """Turn a mention into a member of this workspace (or raise NotFound).
+
+        Someone the platform knows who never spoke to the bot (``/值班人员增加 @新人``) is looked
+        up in the platform's directory and enrolled under their real name.
+        """
         platform_key = token.user_key
+        platform = self.message.platform.value
+        if platform_key and platform not in team_service.LOCAL_PLATFORMS:
+            known = team_service.get_member_by_identity(
+                self.session,
+                workspace=self.workspace,
+                platform=platform,
+                tenant_key=self.message.tenant_key,
+                user_key=platform_key,
+            )
+            if known is not None:
+                return known
+            found = (
+                directory.enroll_known(
+                    self.session,
+                    self.ports.get(Directory),
+                    workspace=self.workspace,
+                    team=self.team,
+                    platform=platform,
+                    tenant_key=self.message.tenant_key,
+                    user_key=platform_key,
+                    chat_key=self.message.chat_key,
+                    now=self.now,
+                )
+                if self.ports.has(Directory)
+                else None
+            )
+            if found is not None:
+                return found
+            # Unknown to the platform too: name them as the message showed them, not by id.
+            shown = next(
+                (m.display for m in self.message.mentions if m.user_key == platform_key), ""
+            )
+            raise NotFound("core.error.unknown_member", who=shown or token.raw)
         # A platform mention (QQ <@!id>) might also be listed in message.mentions with a name.
         return team_service.find_member(
             self.session,
             workspace=self.workspace,
-            platform=self.message.platform.value,
+            platform=platform,
             tenant_key=self.message.tenant_key,
             user_key=platform_key,
             name=token.name,

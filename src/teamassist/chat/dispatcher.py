@@ -37,7 +37,8 @@ from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.signals import queued
-from teamassist.ports import Ports, Roster
+from teamassist.ports import Directory, Ports, Roster
+from teamassist.team import binding_chat, directory
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
@@ -352,10 +353,8 @@ class Dispatcher:
     ) -> Reply | None:
         text = parser.strip_bot_mentions(message.text, message.mentions)
         call = parser.find_command(text, self.registry)
-        if call is None:
-            # Group chatter is not for us; in a 1:1 chat, point the user at the help.
-            if message.chat_type is ChatType.DIRECT and text.strip():
-                return Reply(body=t("core.not_a_command"))
+        # Group chatter is not for us; nor is an empty message.
+        if call is None and (message.chat_type is not ChatType.DIRECT or not text.strip()):
             return None
         workspace = (
             speaker.workspace
@@ -365,7 +364,19 @@ class Dispatcher:
             )
         )
         if workspace is None:
-            return Reply(body=t("core.error.no_workspace"), is_error=True)
+            # A tenant nobody has bound: only /绑定 runs; others get the hint once a day.
+            return binding_chat.answer_unbound(
+                session,
+                self.ports.get(Directory) if self.ports.has(Directory) else None,
+                message=message,
+                # "" for a slash word we do not know: still a command, so it gets the hint.
+                command_key=(call.spec.key if call.spec else "") if call is not None else None,
+                rest=call.rest if call is not None else "",
+                now=now,
+            )
+        if call is None:
+            # In a 1:1 chat, point the user at the help.
+            return Reply(body=t("core.not_a_command"))
         team = team_service.team_for_chat(
             session, workspace=workspace, platform=message.platform.value, chat_key=message.chat_key
         )
@@ -415,7 +426,7 @@ class Dispatcher:
         )
         if member is not None or message.platform.value in team_service.LOCAL_PLATFORMS:
             return member
-        return team_service.enroll(
+        member = team_service.enroll(
             session,
             workspace=workspace,
             team=team,
@@ -424,6 +435,20 @@ class Dispatcher:
             user_key=message.sender_key,
             display_name=message.sender_name,
         )
+        if self.ports.has(Directory) and directory.ask_on_enrol(message.platform.value):
+            # Their profile and platform roles (a Feishu chat owner is an admin here).
+            directory.sync_member(
+                session,
+                self.ports.get(Directory),
+                member=member,
+                team=team,
+                platform=message.platform.value,
+                tenant_key=message.tenant_key,
+                user_key=message.sender_key,
+                chat_key=message.chat_key,
+                now=self.clock(),
+            )
+        return member
 
     def _allowed(self, ctx: CommandContext, spec: CommandSpec) -> bool:
         if spec.permission is Permission.ANYONE or ctx.is_admin:

@@ -90,6 +90,7 @@ def config_check() -> None:
             problems.append(f"default_timezone {settings.default_timezone!r} is not a time zone")
         for platform in (settings.qq, settings.feishu, settings.wecom):
             problems.extend(platform.missing())
+        warnings.extend(settings.qq.deprecated())
         if settings.web.secret_key is None and not settings.web.demo_mode:
             warnings.append(
                 "TEAMASSIST_WEB__SECRET_KEY is not set: dashboard sign-ins end on restart"

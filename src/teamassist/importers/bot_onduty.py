@@ -515,7 +515,7 @@ def _target(
         )
         if binding is None:
             team_service.bind_tenant(
-                session, workspace=workspace, platform=PLATFORM, tenant_key=guild
+                session, workspace=workspace, platform=PLATFORM, tenant_key=guild, kind="guild"
             )
         elif binding.workspace_id != workspace.id:
             raise ImportFailed(t("importer.error.guild_elsewhere", guild=guild))

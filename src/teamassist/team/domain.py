@@ -1,25 +1,36 @@
 """The team domain: workspaces, teams, members, channels and their settings; people and the
-organisation (chat commands, REST, dashboard pages)."""
+organisation (chat commands, REST, dashboard pages); platform bindings and the platforms'
+directory."""
 
 from __future__ import annotations
 
 from teamassist.domain import Domain, NavEntry, assets_in
 from teamassist.team.api import router
+from teamassist.team.binding_api import router as binding_router
+from teamassist.team.binding_chat import commands as binding_commands
+from teamassist.team.binding_pages import router as binding_pages
 from teamassist.team.commands import commands
+from teamassist.team.directory_jobs import jobs as directory_jobs
 from teamassist.team.pages import router as pages_router
 from teamassist.team.setup_pages import router as setup_pages
 from teamassist.team.workspace_api import router as workspace_api
 
 DOMAIN = Domain(
     key="team",
-    models=("teamassist.team.models", "teamassist.team.token_models"),
-    commands=(commands,),
-    api=(router, workspace_api),
-    pages=(pages_router, setup_pages),
+    models=(
+        "teamassist.team.models",
+        "teamassist.team.token_models",
+        "teamassist.team.binding_models",
+    ),
+    commands=(commands, binding_commands),
+    jobs=(directory_jobs,),
+    api=(router, workspace_api, binding_router),
+    pages=(pages_router, setup_pages, binding_pages),
     nav=(
         NavEntry("/team/members", "people.nav.members"),
         NavEntry("/team/org", "people.nav.org"),
         NavEntry("/workspace", "setup.page.manage_title"),
+        NavEntry("/bindings", "binding.page.title"),
     ),
     assets=assets_in("teamassist.team"),
 )

@@ -39,6 +39,9 @@ class PlatformTenant(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(16))
     tenant_key: Mapped[str] = mapped_column(String(128))
+    # What the tenant is on its platform: QQ "guild", "group" or "c2c" (the bot's private
+    # chats); Feishu "tenant". The directory asks the matching API.
+    kind: Mapped[str] = mapped_column(String(16), default="")
     # The guild's / tenant's name as the platform reported it when bound (for lists).
     name: Mapped[str] = mapped_column(String(200), default="")
     bound_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -31,10 +31,10 @@ def get_workspace_by_key(session: Session, *, key: str) -> Workspace | None:
 
 
 def resolve_workspace(session: Session, *, platform: str, tenant_key: str) -> Workspace | None:
-    """Find the workspace a platform tenant belongs to.
+    """Find the workspace a platform tenant is bound to (None: nobody has bound it yet).
 
-    A self-hosted install usually has exactly one workspace; the first platform tenant that
-    writes to it is bound to it automatically, later ones need an explicit binding.
+    Web and console speak for the signed-in workspace (the tenant key is its key); a QQ guild or
+    Feishu tenant is bound only by an admin (``team.binding``), never on first sight.
     """
     if platform in LOCAL_PLATFORMS:
         return get_workspace_by_key(session, key=tenant_key)
@@ -43,27 +43,18 @@ def resolve_workspace(session: Session, *, platform: str, tenant_key: str) -> Wo
             PlatformTenant.platform == platform, PlatformTenant.tenant_key == tenant_key
         )
     )
-    if binding is not None:
-        return session.get(Workspace, binding.workspace_id)
-    workspaces = session.scalars(select(Workspace).limit(2)).all()
-    if len(workspaces) == 1:
-        bound = session.scalar(
-            select(func.count())
-            .select_from(PlatformTenant)
-            .where(
-                PlatformTenant.workspace_id == workspaces[0].id,
-                PlatformTenant.platform == platform,
-            )
+    return session.get(Workspace, binding.workspace_id) if binding is not None else None
+
+
+def bind_tenant(
+    session: Session, *, workspace: Workspace, platform: str, tenant_key: str, kind: str = ""
+) -> None:
+    """Bind a QQ guild / Feishu tenant to a workspace (no checks: see ``team.binding.bind``)."""
+    session.add(
+        PlatformTenant(
+            workspace_id=workspace.id, platform=platform, tenant_key=tenant_key, kind=kind
         )
-        if not bound:
-            bind_tenant(session, workspace=workspaces[0], platform=platform, tenant_key=tenant_key)
-            return workspaces[0]
-    return None
-
-
-def bind_tenant(session: Session, *, workspace: Workspace, platform: str, tenant_key: str) -> None:
-    """Bind a QQ guild / Feishu tenant to a workspace."""
-    session.add(PlatformTenant(workspace_id=workspace.id, platform=platform, tenant_key=tenant_key))
+    )
     session.flush()
 
 

@@ -52,6 +52,17 @@ class Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class FakeChat:
+    """A group chat the bot is in: its name, owner, managers and members (open_id, name)."""
+
+    name: str
+    owner_id: str = ""
+    managers: list[str] = field(default_factory=list)
+    members: list[tuple[str, str]] = field(default_factory=list)
+    tenant: str = TENANT_KEY
+
+
 class FakeFeishu:
     """Speaks enough of open.feishu.cn for the sender; fails on demand."""
 
@@ -70,6 +81,9 @@ class FakeFeishu:
         self.token_ttl = 7200
         self.users: dict[str, str] = {}  # open_id -> name, for contact.v3.user.get
         self.user_lookups: list[str] = []
+        self.user_departments: dict[str, list[str]] = {}  # open_id -> open_department_ids
+        self.departments: dict[str, str] = {}  # open_department_id -> name
+        self.chats: dict[str, FakeChat] = {}  # chat_id -> the chat, for im.v1.chat.*
         self.ws_url = ""  # the long-connection endpoint handed out by /callback/ws/endpoint
         self.ws_endpoint_requests: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
@@ -124,8 +138,59 @@ class FakeFeishu:
             self.user_lookups.append(user_id)
             if user_id not in self.users:
                 return JSONResponse({"code": 41050, "msg": "no user authority error"}, 400)
-            user = {"open_id": user_id, "name": self.users[user_id]}
+            user = {
+                "open_id": user_id,
+                "name": self.users[user_id],
+                "department_ids": self.user_departments.get(user_id, []),
+            }
             return JSONResponse({"code": 0, "msg": "success", "data": {"user": user}})
+
+        @app.get("/open-apis/contact/v3/departments/{department_id}")
+        async def get_department(department_id: str) -> Response:
+            if department_id not in self.departments:
+                return JSONResponse({"code": 40004, "msg": "no dept authority error"}, 400)
+            department = {
+                "open_department_id": department_id,
+                "name": self.departments[department_id],
+            }
+            return JSONResponse({"code": 0, "msg": "success", "data": {"department": department}})
+
+        @app.get("/open-apis/im/v1/chats")
+        async def list_chats() -> Response:
+            items = [
+                {"chat_id": cid, "name": c.name, "owner_id": c.owner_id, "tenant_key": c.tenant}
+                for cid, c in self.chats.items()
+            ]
+            return JSONResponse(
+                {"code": 0, "msg": "success", "data": {"items": items, "has_more": False}}
+            )
+
+        @app.get("/open-apis/im/v1/chats/{chat_id}")
+        async def get_chat(chat_id: str) -> Response:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                return JSONResponse({"code": 232011, "msg": "operator not in chat"}, 400)
+            data = {
+                "name": chat.name,
+                "owner_id": chat.owner_id,
+                "owner_id_type": "open_id",
+                "user_manager_id_list": chat.managers,
+                "tenant_key": chat.tenant,
+            }
+            return JSONResponse({"code": 0, "msg": "success", "data": data})
+
+        @app.get("/open-apis/im/v1/chats/{chat_id}/members")
+        async def chat_members(chat_id: str) -> Response:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                return JSONResponse({"code": 232011, "msg": "operator not in chat"}, 400)
+            items = [
+                {"member_id_type": "open_id", "member_id": o, "name": n, "tenant_key": chat.tenant}
+                for o, n in chat.members
+            ]
+            return JSONResponse(
+                {"code": 0, "msg": "success", "data": {"items": items, "has_more": False}}
+            )
 
         @app.post("/callback/ws/endpoint")
         async def ws_endpoint(request: Request) -> Response:
@@ -229,7 +294,11 @@ def signed(
 
 
 def header(
-    event_type: str, *, event_id: str | None = None, token: str = VERIFICATION_TOKEN
+    event_type: str,
+    *,
+    event_id: str | None = None,
+    token: str = VERIFICATION_TOKEN,
+    tenant_key: str = TENANT_KEY,
 ) -> dict[str, Any]:
     return {
         "event_id": event_id or uuid.uuid4().hex,
@@ -237,7 +306,7 @@ def header(
         "create_time": "1780275600000",
         "token": token,
         "app_id": "cli_fake",
-        "tenant_key": TENANT_KEY,
+        "tenant_key": tenant_key,
     }
 
 
@@ -253,16 +322,19 @@ def message_event(
     token: str = VERIFICATION_TOKEN,
     message_type: str = "text",
     content: dict[str, Any] | None = None,
+    tenant_key: str = TENANT_KEY,
 ) -> dict[str, Any]:
     """An ``im.message.receive_v1`` event (schema 2.0)."""
     return {
         "schema": "2.0",
-        "header": header("im.message.receive_v1", event_id=event_id, token=token),
+        "header": header(
+            "im.message.receive_v1", event_id=event_id, token=token, tenant_key=tenant_key
+        ),
         "event": {
             "sender": {
                 "sender_id": {"open_id": sender, "union_id": "on_" + sender, "user_id": None},
                 "sender_type": "user",
-                "tenant_key": TENANT_KEY,
+                "tenant_key": tenant_key,
             },
             "message": {
                 "message_id": message_id,
@@ -272,7 +344,7 @@ def message_event(
                 "message_type": message_type,
                 "content": json.dumps(content or {"text": text}, ensure_ascii=False),
                 "mentions": [
-                    {"key": k, "id": {"open_id": o}, "name": n, "tenant_key": TENANT_KEY}
+                    {"key": k, "id": {"open_id": o}, "name": n, "tenant_key": tenant_key}
                     for k, o, n in mentions or []
                 ],
             },

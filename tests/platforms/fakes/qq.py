@@ -51,6 +51,12 @@ class FakeQQ:
     # Path prefixes where markdown is refused, as for bots without native markdown permission.
     markdown_refused: set[str] = field(default_factory=set)
     refused: list[Call] = field(default_factory=list)
+    # The directory: guild id -> user id -> (nick, role ids); guild id -> [(channel id, name,
+    # type)]; group openid -> member openid -> (username, member_role).
+    guild_members: dict[str, dict[str, tuple[str, list[str]]]] = field(default_factory=dict)
+    guild_channels: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    group_members: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    directory_calls: list[Call] = field(default_factory=list)
     tokens_issued: int = 0
     server: RunningServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -272,6 +278,86 @@ def build_app(fake: FakeQQ) -> FastAPI:
         fake.calls.append(call)
         guild = fake.channel_guilds.get(channel_id, "g-1")
         return JSONResponse({"id": channel_id, "guild_id": guild, "name": "公共频道", "type": 0})
+
+    def guild_member(guild_id: str, user_id: str) -> dict[str, Any] | None:
+        found = fake.guild_members.get(guild_id, {}).get(user_id)
+        if found is None:
+            return None
+        nick, roles = found
+        return {
+            "user": {"id": user_id, "username": nick, "bot": False},
+            "nick": nick,
+            "roles": roles,
+            "joined_at": "2025-01-01T00:00:00+08:00",
+        }
+
+    async def directory_call(request: Request) -> Response | None:
+        call = await record(request)
+        if (bad := failed(call) or authorised(call)) is not None:
+            return bad
+        fake.directory_calls.append(call)
+        return None
+
+    def not_found(what: str) -> Response:
+        return JSONResponse({"code": 50001, "message": f"{what} not found"}, status_code=404)
+
+    @app.get("/guilds/{guild_id}/members/{user_id}")
+    async def get_member(guild_id: str, user_id: str, request: Request) -> Response:
+        if (bad := await directory_call(request)) is not None:
+            return bad
+        member = guild_member(guild_id, user_id)
+        return JSONResponse(member) if member is not None else not_found("member")
+
+    @app.get("/guilds/{guild_id}/members")
+    async def list_members(guild_id: str, request: Request) -> Response:
+        if (bad := await directory_call(request)) is not None:
+            return bad
+        after = request.query_params.get("after", "0")
+        limit = int(request.query_params.get("limit", "1"))
+        ids = sorted(fake.guild_members.get(guild_id, {}))
+        ids = [i for i in ids if after == "0" or i > after][:limit]
+        return JSONResponse([guild_member(guild_id, i) for i in ids])
+
+    @app.get("/guilds/{guild_id}/channels")
+    async def list_channels(guild_id: str, request: Request) -> Response:
+        if (bad := await directory_call(request)) is not None:
+            return bad
+        if guild_id not in fake.guild_channels:
+            return not_found("guild")
+        return JSONResponse(
+            [
+                {
+                    "id": cid,
+                    "guild_id": guild_id,
+                    "name": name,
+                    "type": kind,
+                    "sub_type": 0,
+                    "position": n,
+                }
+                for n, (cid, name, kind) in enumerate(fake.guild_channels[guild_id])
+            ]
+        )
+
+    def group_member(group: str, openid: str) -> dict[str, Any] | None:
+        found = fake.group_members.get(group, {}).get(openid)
+        if found is None:
+            return None
+        name, role = found
+        return {"member_openid": openid, "username": name, "member_role": role, "bot": False}
+
+    @app.get("/v2/groups/{group}/members/{openid}")
+    async def get_group_member(group: str, openid: str, request: Request) -> Response:
+        if (bad := await directory_call(request)) is not None:
+            return bad
+        member = group_member(group, openid)
+        return JSONResponse(member) if member is not None else not_found("member")
+
+    @app.get("/v2/groups/{group}/members")
+    async def list_group_members(group: str, request: Request) -> Response:
+        if (bad := await directory_call(request)) is not None:
+            return bad
+        members = [group_member(group, o) for o in sorted(fake.group_members.get(group, {}))]
+        return JSONResponse({"members": members, "next_cursor": None})
 
     @app.patch("/guilds/{guild_id}/mute")
     async def mute(guild_id: str, request: Request) -> Response:

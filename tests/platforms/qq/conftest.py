@@ -16,7 +16,7 @@ from teamassist.clock import FrozenClock
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
-from tests.conftest import load_demo, make_runtime
+from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.platforms.fakes import qq as fakeqq
 
 
@@ -28,7 +28,6 @@ def qq_settings(fake: fakeqq.FakeQQ, **extra: Any) -> dict[str, Any]:
         "secret": fake.secret,
         "api_base": fake.url + "/",
         "auth_base": fake.url + "/app/getAppAccessToken",
-        "workspace": "demo",
         **extra,
     }
 
@@ -88,6 +87,10 @@ def make_harness(url: str, clock: FrozenClock, fake: fakeqq.FakeQQ, **qq_extra: 
     """A demo runtime with QQ enabled against ``fake``."""
     runtime = make_runtime(url, clock, qq=qq_settings(fake, **qq_extra))
     load_demo(runtime)
+    # The fake's guild, group and the bot's private chats belong to the demo workspace.
+    bind_tenant(runtime, "qq", "g-1", kind="guild")
+    bind_tenant(runtime, "qq", "G-OPENID-1", kind="group")
+    bind_tenant(runtime, "qq", fake.app_id, kind="c2c")
     client = TestClient(create_app(runtime, start_background=False))
     return QQHarness(runtime=runtime, fake=fake, client=client, clock=clock)
 

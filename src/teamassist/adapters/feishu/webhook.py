@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import partial
@@ -29,13 +29,13 @@ from starlette.concurrency import run_in_threadpool
 
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.feishu.cards import CardActions
-from teamassist.adapters.feishu.client import build_client
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.inbound import FeishuInbound
-from teamassist.adapters.feishu.names import UserNames
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
+from teamassist.enums import Platform
+from teamassist.ports import Directory, Ports
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +56,8 @@ def build_router(
     clock: Clock,
 ) -> APIRouter:
     """Feishu's inbound side: webhook routes, or (long connection) a lifespan that connects."""
-    # A short timeout: names are looked up while Feishu waits for the answer (3 s at most).
-    names = UserNames(build_client(settings, timeout=1.5)) if settings.lookup_names else None
+    # Senders are named through the directory (its contact answers are remembered an hour).
+    names = _names(dispatcher.ports) if settings.lookup_names else None
     inbound = FeishuInbound(
         settings,
         dispatcher,
@@ -113,6 +113,19 @@ def build_router(
     router.add_api_route(EVENTS_PATH, receive, methods=["POST"])
     router.add_api_route(CARD_PATH, receive, methods=["POST"])
     return router
+
+
+def _names(ports: Ports) -> Callable[[str], str] | None:
+    """A sender's Feishu name ('' when it cannot be known), from the ``Directory`` port."""
+    if not ports.has(Directory):
+        return None
+    directory = ports.get(Directory)
+
+    def name(open_id: str) -> str:
+        user = directory.user(platform=Platform.FEISHU.value, tenant_key="", user_key=open_id)
+        return user.name if user is not None else ""
+
+    return name
 
 
 def _long_connection_router(settings: FeishuSettings, inbound: FeishuInbound) -> APIRouter:

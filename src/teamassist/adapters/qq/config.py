@@ -27,8 +27,8 @@ class QQSettings(BaseModel):
     markdown: bool = True
     # Refuse signed events whose X-Signature-Timestamp is older than this (replays); 0 = no limit.
     max_event_age_seconds: int = 300
-    # Bind every QQ guild, group and C2C chat of this bot to this workspace key on first sight
-    # (without it only the first QQ tenant binds itself to a single-workspace install).
+    # Deprecated and ignored (accepted for one release): guilds and groups are bound by an
+    # admin with a binding code (`/绑定`) or `teamassist bind qq`; `config check` warns.
     workspace: str = ""
     # QQ's proactive (non-reply) message limits; beyond them notices go to ``fallback_channel``.
     proactive_daily_limit_per_channel: int = 20
@@ -43,6 +43,15 @@ class QQSettings(BaseModel):
     # The zone in which QQ's daily / monthly limits reset.
     limit_timezone: str = "Asia/Shanghai"
     timeout_seconds: float = 10.0
+
+    def deprecated(self) -> list[str]:
+        """Settings still accepted but no longer used."""
+        if self.workspace:
+            return [
+                f"qq.workspace = {self.workspace!r} is deprecated and ignored: bind guilds and "
+                "groups with `teamassist bind code` + `/绑定 <code>` or `teamassist bind qq`"
+            ]
+        return []
 
     def missing(self) -> list[str]:
         """Name what an enabled QQ adapter still needs."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -146,6 +147,23 @@ class Address:
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.target}"
+
+
+# QQ's default guild role ids and group member roles → stable role codes (ports.DirectoryUser).
+GUILD_ROLES = {"4": "qq:owner", "2": "qq:admin", "5": "qq:channel_admin", "1": ""}
+GROUP_ROLES = {"owner": "qq:group_owner", "admin": "qq:group_admin", "member": ""}
+
+
+def guild_role_codes(ids: Iterable[str] | None) -> tuple[str, ...]:
+    """Role codes of guild role ids ("qq:role:<id>" for a guild's own roles)."""
+    codes = (GUILD_ROLES.get(i, f"qq:role:{i}") for i in ids or ())
+    return tuple(c for c in codes if c)
+
+
+def group_role_codes(role: str | None) -> tuple[str, ...]:
+    """Role codes of a QQ group member role."""
+    code = GROUP_ROLES.get(role or "member", "")
+    return (code,) if code else ()
 
 
 def _strip_bot(text: str, bot_ids: set[str]) -> str:

@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from nonebot.adapters.qq.models import Dispatch, WebhookVerify
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.adapters import webhook_kit
@@ -28,10 +27,6 @@ from teamassist.adapters.qq.config import QQSettings
 from teamassist.chat.dispatcher import DispatchResult
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
-from teamassist.database import transaction
-from teamassist.enums import Platform
-from teamassist.team import service as team_service
-from teamassist.team.models import PlatformTenant
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +110,7 @@ def build_router(
 
         error = await webhook_kit.ack_within(
             executor,
-            lambda: _handle(dispatch, factory, settings, message),
+            lambda: _handle(dispatch, message),
             what=f"QQ event {message.event_id}",
         )
         if error is not None:
@@ -145,37 +140,7 @@ def _stale(timestamp: str | None, clock: Clock, settings: QQSettings) -> str | N
     return None
 
 
-def _handle(
-    dispatch: Callable[[InboundMessage], DispatchResult],
-    factory: sessionmaker[Session],
-    settings: QQSettings,
-    message: InboundMessage,
-) -> None:
-    if settings.workspace:
-        _bind_tenant(factory, settings.workspace, message.tenant_key)
+def _handle(dispatch: Callable[[InboundMessage], DispatchResult], message: InboundMessage) -> None:
     result = dispatch(message)
     if result.duplicate:
         log.info("QQ event %s redelivered; nothing to do", message.event_id)
-
-
-def _bind_tenant(factory: sessionmaker[Session], workspace_key: str, tenant_key: str) -> None:
-    """Bind a QQ guild / group / the bot's C2C tenant to the configured workspace once."""
-    try:
-        with transaction(factory) as session:
-            bound = session.scalar(
-                select(PlatformTenant.id).where(
-                    PlatformTenant.platform == Platform.QQ.value,
-                    PlatformTenant.tenant_key == tenant_key,
-                )
-            )
-            if bound is not None:
-                return
-            workspace = team_service.get_workspace_by_key(session, key=workspace_key)
-            if workspace is None:
-                log.error("qq.workspace %r does not exist", workspace_key)
-                return
-            team_service.bind_tenant(
-                session, workspace=workspace, platform=Platform.QQ.value, tenant_key=tenant_key
-            )
-    except Exception:  # a concurrent binder won; the dispatcher resolves it
-        log.debug("binding QQ tenant %s raced", tenant_key, exc_info=True)

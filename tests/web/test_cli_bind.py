@@ -1,0 +1,76 @@
+"""``teamassist bind``: codes, direct bindings, refusals across workspaces, unbinding, robots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from teamassist.cli import app
+from tests.web.test_cli import env  # noqa: F401 (fixture)
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def ready(env: Path) -> Path:  # noqa: F811
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+    return env
+
+
+def test_a_code_is_printed_once(ready: Path) -> None:
+    result = runner.invoke(app, ["bind", "code", "--workspace", "demo", "--platform", "qq"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"绑定码：[2-9A-Z]{8}（30 分钟内有效", result.output)
+    missing = runner.invoke(app, ["bind", "code", "--workspace", "nope"])
+    assert missing.exit_code == 1 and "找不到工作区「nope」" in missing.output
+
+
+def test_bind_list_refuse_elsewhere_and_remove(
+    ready: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bound = runner.invoke(app, ["bind", "qq", "--guild", "g-1", "--workspace", "demo"])
+    assert bound.exit_code == 0 and "已绑定：qq g-1" in bound.output
+    again = runner.invoke(app, ["bind", "qq", "--guild", "g-1", "--workspace", "demo"])
+    assert again.exit_code == 0 and "没有变化" in again.output
+    feishu = runner.invoke(app, ["bind", "feishu", "--tenant", "tk-1", "--workspace", "demo"])
+    assert feishu.exit_code == 0, feishu.output
+    listed = runner.invoke(app, ["bind", "list", "--workspace", "demo"]).output
+    assert "qq\tguild\tg-1" in listed and "feishu\ttenant\ttk-1" in listed
+    # the same guild cannot be bound to a second workspace
+    from teamassist.config import load_settings
+    from teamassist.database import make_engine, make_session_factory, transaction
+    from teamassist.team import service as team_service
+
+    factory = make_session_factory(make_engine(load_settings().database.url))
+    with transaction(factory) as session:
+        team_service.create_workspace(session, key="other", name="别人")
+    refused = runner.invoke(app, ["bind", "qq", "--guild", "g-1", "--workspace", "other"])
+    assert refused.exit_code == 1 and "已经绑定到另一个工作区" in refused.output
+    removed = runner.invoke(
+        app, ["bind", "remove", "--workspace", "demo", "--platform", "qq", "--tenant", "g-1"]
+    )
+    assert removed.exit_code == 0 and "已解除绑定" in removed.output
+    assert "g-1" not in runner.invoke(app, ["bind", "list", "--workspace", "demo"]).output
+    assert runner.invoke(app, ["bind", "qq", "--workspace", "demo"]).exit_code == 2
+
+
+def test_a_wecom_robot_becomes_a_webhook_channel(
+    ready: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_WECOM__ROBOTS", '{"ops": "KEY-ops"}')
+    added = runner.invoke(app, ["bind", "wecom", "--workspace", "demo", "--robot", "ops"])
+    assert added.exit_code == 0 and "已添加企业微信机器人「ops」" in added.output
+    unknown = runner.invoke(app, ["bind", "wecom", "--workspace", "demo", "--robot", "nope"])
+    assert unknown.exit_code == 1 and "known: ops" in unknown.output
+
+
+def test_config_check_warns_that_qq_workspace_is_deprecated(
+    ready: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_QQ__WORKSPACE", "demo")
+    result = runner.invoke(app, ["config", "check"])
+    assert "qq.workspace = 'demo' is deprecated and ignored" in result.output
