@@ -111,3 +111,31 @@ def test_platform_chats_without_platforms_are_empty_and_unknown_chats_refused(
         json={"platform": "qq", "address": "group:NOT-OURS", "purpose": "public"},
     )
     assert outside.status_code == 400 and "不是本工作区已绑定的平台里的会话" in outside.text
+
+
+def test_the_bindings_page_shows_a_code_lists_and_unbinds(
+    http: TestClient, sqlite_runtime: Runtime
+) -> None:
+    bind_tenant(sqlite_runtime, "qq", "G-7", kind="group")
+    page = http.get("/bindings")
+    assert page.status_code == 200
+    assert "平台绑定" in page.text and "G-7" in page.text and "QQ 群" in page.text
+    made = http.post("/bindings/codes", data={"platform": "feishu"})
+    assert made.status_code == 200 and "只显示这一次" in made.text
+    with sqlite_runtime.factory() as session:
+        row = session.scalar(select(BindingCode))
+        assert row is not None and row.platform == "feishu"
+    # the listed QQ group becomes the team group channel from the picker
+    picked = http.post(
+        "/bindings/channels",
+        data={"platform": "qq", "address": "group:G-7", "purpose": "team", "name": ""},
+        follow_redirects=False,
+    )
+    assert picked.status_code == 303
+    assert any(c["address"] == "group:G-7" for c in http.get("/api/v1/channels").json())
+    with sqlite_runtime.factory() as session:
+        tenant = session.scalar(select(PlatformTenant))
+        assert tenant is not None
+    gone = http.post(f"/bindings/{tenant.id}/unbind", follow_redirects=False)
+    assert gone.status_code == 303
+    assert "G-7" not in http.get("/bindings").text.split("平台会话")[0]

@@ -363,6 +363,19 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             f"/team/org/members/{p['zhangsan']}",
             {"data": {"manager_id": str(p["lihua"]), "core": "1"}},
         ),
+        # platform bindings (the demo binds none: an admin's unbind is a 404)
+        ("POST", "/api/v1/bindings/codes"): ("/api/v1/bindings/codes", {"json": {}}),
+        ("DELETE", "/api/v1/bindings/{binding_id}"): ("/api/v1/bindings/1", {}),
+        ("POST", "/api/v1/platform-chats/channels"): (
+            "/api/v1/platform-chats/channels",
+            {"json": {"platform": "qq", "address": "group:G-1", "purpose": "team"}},
+        ),
+        ("POST", "/bindings/codes"): ("/bindings/codes", {"data": {"platform": "qq"}}),
+        ("POST", "/bindings/{binding_id}/unbind"): ("/bindings/1/unbind", {"data": {}}),
+        ("POST", "/bindings/channels"): (
+            "/bindings/channels",
+            {"data": {"platform": "qq", "address": "group:G-1", "purpose": "team"}},
+        ),
     }
 
 
