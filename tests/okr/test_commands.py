@@ -234,3 +234,15 @@ def test_a_year_without_official_holidays_is_provisional(sqlite_chat: ChatDriver
     sqlite_chat.text("/新建KR O-1 覆盖率 起始 20 目标 80 单位 % 权重 100", as_="zhangsan")
     reply = sqlite_chat.text("/进展 KR-1 30", as_="zhangsan")
     assert "2027年节假日尚未公布，按周一至周五估算" in reply
+
+
+def test_a_member_leaving_mid_cycle_is_flagged_not_lost(okr_chat: ChatDriver) -> None:
+    okr_chat.text("/新建目标 提升用户满意度", as_="lisi")
+    okr_chat.text("/新建KR O-1 NPS 起始 30 目标 50 单位 分 权重 50%", as_="lisi")
+    okr_chat.text("/新建KR O-1 工单量 起始 100 目标 60 单位 个 权重 50%", as_="lisi")
+    assert "已发布" in okr_chat.text("/发布OKR", as_="lisi")
+    assert "已停用" in okr_chat.text("/停用成员 @lisi", as_="admin")
+    assert "负责人已离开（需要交接）：O-1" in okr_chat.text("/对齐", as_="zhangsan")
+    reply = okr_chat.text("/团队OKR", as_="zhangsan")
+    assert "O-1 提升用户满意度" in reply and "李四" in reply  # kept, with its owner
+    assert "进展 50%" in okr_chat.text("/进展 KR-1 40", as_="lihua")  # a lead carries it on
