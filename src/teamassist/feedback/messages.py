@@ -20,11 +20,17 @@ HANDOFF_LINES = 20
 DAY_LINES = 50  # a chat message stays readable (and under platform limits)
 
 
-def snippet(text: str, limit: int = SNIPPET) -> str:
-    """One line of the item's text for lists (the item keeps every character), marked as the
-    user's words so that every renderer shows it literally."""
+def one_line(text: str, limit: int = SNIPPET) -> str:
+    """One line of the item's text, at most ``limit`` characters (the item keeps every one), as
+    plain data for pages and REST, where the template or JSON escapes it."""
     flat = " ".join(text.split())
-    return user_text(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    """:func:`one_line` marked as the user's words, for chat replies: every renderer shows it
+    literally. Not for pages: the marks are private-use characters a browser draws as boxes."""
+    return user_text(one_line(text, limit))
 
 
 def _mention(reply: Reply, member: Member | None) -> str:

@@ -166,7 +166,7 @@ def board(
         "people": people,
         "teams": teams,
         "local": local,
-        "snippet": messages.snippet,
+        "snippet": messages.one_line,
         "csv_url": "/api/v1/feedback/items.csv"
         + (f"?{query.query_string()}" if query.query_string() else ""),
     }
