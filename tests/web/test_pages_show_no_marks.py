@@ -44,3 +44,47 @@ def test_no_page_shows_user_text_marks(sqlite_runtime: Runtime) -> None:
             marks = re.findall(f"[{USER_OPEN}{USER_CLOSE}]", response.text)
             assert marks == [], path
     assert "/feedback" in shown and f"/feedback/items/{item_id}" in shown
+
+
+def test_a_web_channel_feed_shows_only_its_workspace(sqlite_runtime: Runtime) -> None:
+    """Two workspaces each with a web channel called "public": a notice queued by one never
+    appears in the other's feed (web_message is keyed by address alone)."""
+    from teamassist.chat import notify
+    from teamassist.chat.types import Reply
+    from teamassist.database import transaction
+    from teamassist.enums import Role
+    from teamassist.http import auth
+    from teamassist.team import service as team_service
+
+    rt = sqlite_runtime
+    load_demo(rt)
+    with transaction(rt.factory) as session:
+        other = team_service.create_workspace(session, key="other", name="另一个社区")
+        team = team_service.create_team(
+            session, workspace=other, key="core", name="核心", timezone="Asia/Shanghai"
+        )
+        boss = team_service.create_member(
+            session, workspace=other, handle="boss", display_name="老板", team=team, role=Role.ADMIN
+        )
+        team_service.create_channel(
+            session, workspace=other, platform="web", address="public", purpose="public", team=team
+        )
+        auth.set_password(session, username="boss", password="boss-pass-1", member=boss)
+        demo_ws = team_service.get_workspace_by_key(session, key="demo")
+        assert demo_ws is not None
+        demo_team = team_service.default_team(session, workspace_id=demo_ws.id)
+        notify.to_channels(
+            session,
+            team=demo_team,
+            purpose="public",
+            reply=Reply(body="演示社区的内部通知"),
+            key="leak",
+            now=rt.clock(),
+        )
+    rt.deliver()
+    app = create_app(rt, start_background=False)
+    with TestClient(app) as demo_admin, TestClient(app) as other_admin:
+        sign_in(demo_admin, "admin", "admin")
+        sign_in(other_admin, "boss", "boss-pass-1")
+        assert "演示社区的内部通知" in demo_admin.get("/feeds?address=public").text
+        assert "演示社区的内部通知" not in other_admin.get("/feeds?address=public").text

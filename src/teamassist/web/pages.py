@@ -169,7 +169,7 @@ def feeds(
     own = f"member:{principal.member.id}" if principal.member else None
     addresses = [c.address for c in web_channels] + ([own] if own else [])
     chosen = address if address in addresses else (addresses[0] if addresses else None)
-    messages = _feed(session, chosen) if chosen else []
+    messages = _feed(session, chosen, principal.workspace.id) if chosen else []
     team = team_service.default_team(session, workspace_id=principal.workspace.id)
     return render(
         request,
@@ -184,11 +184,14 @@ def feeds(
     )
 
 
-def _feed(session: Session, address: str) -> list[WebMessage]:
+def _feed(session: Session, address: str, workspace_id: int) -> list[WebMessage]:
+    """The newest notices at ``address`` queued by this workspace: two workspaces may each
+    have a web channel of the same name, and neither sees the other's notices."""
     return list(
         session.scalars(
             select(WebMessage)
-            .where(WebMessage.address == address)
+            .join(OutboxMessage, OutboxMessage.id == WebMessage.outbox_id)
+            .where(WebMessage.address == address, OutboxMessage.workspace_id == workspace_id)
             .order_by(WebMessage.id.desc())
             .limit(100)
         )
