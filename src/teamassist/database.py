@@ -258,8 +258,13 @@ def retry_delay(attempt: int) -> float:
 
 # MariaDB/MySQL: 1213 deadlock, 1205 lock wait timeout. PostgreSQL: 40001 serialization
 # failure, 40P01 deadlock. SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), any extended code.
-_MYSQL_RETRYABLE = {1213, 1205}
-_PG_RETRYABLE = {"40001", "40P01"}
+# Deadlock, lock wait timeout, and a duplicate key: on PostgreSQL and MariaDB two transactions
+# may both find "no such row yet" and insert it (a member's handle, a cycle created on first
+# use, the next O-n); the loser's unit is run again, sees the winner's row and answers as it
+# would have alone (409, or the next number). SQLite writers are serialised by BEGIN IMMEDIATE,
+# so a duplicate key there is never a race and is not retried.
+_MYSQL_RETRYABLE = {1213, 1205, 1062}
+_PG_RETRYABLE = {"40001", "40P01", "23505"}
 _SQLITE_RETRYABLE = {5, 6}
 
 

@@ -138,3 +138,35 @@ def test_parallel_cli_chats_on_one_sqlite_file_all_exit_0(tmp_path: Path) -> Non
     assert sorted(t for t in stored if t.startswith("并行提交")) == [
         f"并行提交 {n}" for n in range(6)
     ]
+
+
+def test_racing_inserts_of_one_key_answer_as_if_alone(served: tuple[Runtime, str]) -> None:
+    """30 requests add the same member at once: one 201, the rest 409, never a 500 (PostgreSQL
+    and MariaDB raised a unique violation for every loser of the race)."""
+    runtime, base = served
+    with transaction(runtime.factory) as session:
+        from teamassist.team import service as team_service
+
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        team_id = team_service.default_team(session, workspace_id=ws.id).id
+    body = {"handle": "racer", "display_name": "赛跑者"}
+    statuses = _post_all(base, f"/api/v1/teams/{team_id}/members", [body] * 30, 30)
+    assert sorted(statuses) == [201] + [409] * 29, statuses
+
+
+def test_racing_objectives_each_get_their_own_number(served: tuple[Runtime, str]) -> None:
+    """20 people create an objective at the same moment in a quarter nobody used yet: the
+    quarter is created once and every objective is kept, numbered O-1 … O-20."""
+    runtime, base = served
+    bodies = [{"text": f"/新建目标 并发目标{n:02d}", "as": "admin"} for n in range(20)]
+    statuses = _post_all(base, "/api/v1/chat", bodies, 20)
+    assert statuses == [200] * 20, statuses
+    from teamassist.okr.models import Objective
+
+    with transaction(runtime.factory) as session:
+        rows = session.execute(
+            select(Objective.title, Objective.number).where(Objective.title.like("并发目标%"))
+        ).all()
+    assert sorted(title for title, _ in rows) == [f"并发目标{n:02d}" for n in range(20)]
+    assert sorted(number for _, number in rows) == list(range(1, 21))
