@@ -211,6 +211,25 @@ def test_rest_sends_a_member_a_link_privately(demo: Runtime, browser: TestClient
     assert len(inbox) == 1 and LINK.search(inbox[0])
 
 
+def test_an_admin_speaking_for_a_member_never_sees_their_link(
+    demo: Runtime, browser: TestClient
+) -> None:
+    """Web chat / REST let an admin speak as another member: their /登录 goes to that member
+    privately, and the reply only says so (the breaker signed in as alice this way)."""
+    from tests.support.web import sign_in
+
+    member = _member(demo, "wangwu")
+    sign_in(browser)
+    answer = browser.post("/api/v1/chat", json={"text": "/登录", "as": "wangwu"})
+    assert answer.status_code == 200, answer.text
+    assert "/auth/link/" not in answer.text and answer.json()["text"].startswith("已私信发送")
+    inbox = ChatDriver(demo).queued_texts(f"member:{member.id}")
+    assert len(inbox) == 1 and LINK.search(inbox[0])
+    # speaking as oneself still answers with the link
+    own = browser.post("/api/v1/chat", json={"text": "/登录"}).json()["text"]
+    assert LINK.search(own), own
+
+
 def test_concurrent_confirmations_start_exactly_one_session(runtime: Runtime) -> None:
     """Every backend: eight threads spend one link at once; exactly one wins."""
     load_demo(runtime)

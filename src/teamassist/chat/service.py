@@ -53,6 +53,7 @@ def send_as(
             sender_key=member.handle,
             sender_name=member.handle,
             text=text,
+            spoken_for=caller.member is None or member.id != caller.member.id,
         )
         if event_id:
             # A client's retry key names *its* message: scoped to the speaker, so another

@@ -84,6 +84,9 @@ class InboundMessage(BaseModel):
     sender_is_platform_admin: bool = False
     # A button pressed on the message ``message_id`` (many presses share it), not a new message.
     is_action: bool = False
+    # Web chat, REST or the CLI speaking *for* this member (an admin, the API token, an
+    # operator): the sender did not type it, so nothing private to them goes into the reply.
+    spoken_for: bool = False
 
     @field_validator(
         "tenant_key", "chat_key", "sender_key", "sender_name", "text", "event_id", "message_id"

@@ -18,9 +18,11 @@ commands = CommandGroup("signin")
 def handle_login(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """In a private chat (and web chat or the CLI) answer with the link itself; in a group,
     send it as a direct message and say only that it was sent: a link in a group would let
-    everyone there sign in as the sender."""
+    everyone there sign in as the sender. Someone speaking *for* the member (an admin in web
+    chat or over REST, the CLI) is never shown the link: it goes to the member privately."""
     message = ctx.message
-    if message.platform.value in LOCAL_PLATFORMS or message.chat_type is ChatType.DIRECT:
+    own_chat = message.platform.value in LOCAL_PLATFORMS or message.chat_type is ChatType.DIRECT
+    if own_chat and not message.spoken_for:
         link = signin.issue(ctx.session, member=ctx.member, now=ctx.now, public_url=ctx.public_url)
         return signin.link_reply(link)
     signin.send_link(
