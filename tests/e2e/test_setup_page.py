@@ -24,7 +24,9 @@ def test_first_run_in_the_browser(browser: Browser, sqlite_runtime: Runtime) -> 
         # a visitor without the logged link is sent to /setup and told where the link is
         page.goto(f"{base_url}/")
         expect(page).to_have_url(f"{base_url}/setup")
-        expect(page.locator("[data-testid=setup-token-needed]")).to_contain_text("服务器启动日志")
+        expect(page.locator("[data-testid=setup-token-needed]")).to_contain_text(
+            "服务器启动时在控制台"
+        )
         expect(page.locator("form")).to_have_count(0)
 
         page.goto(logged.replace("http://127.0.0.1:8000", base_url))

@@ -45,6 +45,19 @@ def _form_key(html: str) -> str:
     return match.group(1)
 
 
+def test_the_operator_reads_the_whole_setup_link_on_the_console(
+    sqlite_runtime: Runtime, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log masks every ``token=`` value (credentials in URLs): the setup link went out as
+    ``token=***`` and nobody could set up in the browser (found by the breaker). It is printed
+    on the console whole; the log only says where to look."""
+    app = create_app(sqlite_runtime, start_background=False)
+    announce_setup(app)
+    printed = capsys.readouterr().err
+    assert f"/setup?token={setup_token(app)}" in printed
+    assert setup_token(app) not in caplog.text
+
+
 def test_a_fresh_install_leads_to_setup_which_needs_the_logged_token(
     sqlite_runtime: Runtime,
 ) -> None:
@@ -57,7 +70,7 @@ def test_a_fresh_install_leads_to_setup_which_needs_the_logged_token(
         for bad in ("", "?token=guess", f"?token={setup_token(app)}x"):
             page = client.get(f"/setup{bad}")
             assert page.status_code == 403
-            assert "服务器启动日志" in page.text and "<form" not in page.text
+            assert "服务器启动时在控制台" in page.text and "<form" not in page.text
         # a form posted without the token is refused too, and creates nothing
         refused = client.post("/setup", data={**FORM, "token": "guess", "form_key": "x"})
         assert refused.status_code == 403 and _workspaces(sqlite_runtime) == []
@@ -195,3 +208,15 @@ def test_the_workspace_page_exports_and_deletes(sqlite_runtime: Runtime) -> None
     with transaction(sqlite_runtime.factory) as session:
         assert service.get_workspace_by_key(session, key="demo") is None
         assert session.scalar(select(func.count()).select_from(Workspace)) == 1
+
+
+def test_the_empty_roster_reply_names_a_real_endpoint(sqlite_runtime: Runtime) -> None:
+    """/查看值班表 on a fresh team names a REST address for other rotations: it must exist
+    (it said /api/v1/teams/{id}/rotations, a 404; found by the breaker)."""
+    from teamassist.i18n import t
+
+    text = t("duty.roster_empty", team_id=1)
+    named = re.search(r"POST (/api/v1/\S+) ", text)
+    assert named, text
+    paths = create_app(sqlite_runtime, start_background=False).openapi()["paths"]
+    assert named.group(1).replace("/1/", "/{team_id}/") in paths

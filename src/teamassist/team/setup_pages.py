@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import sys
 from typing import Annotated
 from urllib.parse import quote
 
@@ -56,7 +57,10 @@ def announce_setup(app: FastAPI) -> str | None:
         if any_workspace(session):
             return None
     url = f"{runtime.settings.web.public_url.rstrip('/')}/setup?token={setup_token(app)}"
-    log.warning("首次设置：在浏览器打开 / first-run setup: open %s", url)
+    # Written to the console, not logged: the log filter masks every ``token=`` (rightly, for
+    # credentials in URLs), which left the operator a link ending in ``token=***``.
+    print(f"首次设置：在浏览器打开 / first-run setup: open {url}", file=sys.stderr, flush=True)
+    log.warning("首次设置链接已打印在服务器控制台 / the first-run setup link is on the console")
     return url
 
 
