@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 

@@ -59,7 +59,8 @@ def announce_setup(app: FastAPI) -> str | None:
     url = f"{runtime.settings.web.public_url.rstrip('/')}/setup?token={setup_token(app)}"
     # Written to the console, not logged: the log filter masks every ``token=`` (rightly, for
     # credentials in URLs), which left the operator a link ending in ``token=***``.
-    print(f"首次设置：在浏览器打开 / first-run setup: open {url}", file=sys.stderr, flush=True)
+    sys.stderr.write(f"首次设置：在浏览器打开 / first-run setup: open {url}\n")
+    sys.stderr.flush()
     log.warning("首次设置链接已打印在服务器控制台 / the first-run setup link is on the console")
     return url
 
