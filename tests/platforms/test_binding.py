@@ -322,3 +322,11 @@ def test_a_qq_guild_and_a_feishu_tenant_in_two_workspaces_are_isolated(install: 
     install.feishu_say("/帮助", sender="ou_x", tenant_key=OTHER_TENANT, chat_id="oc_other")
     assert "/绑定" in install.replies()[-1]
     assert install.bound_to("feishu", OTHER_TENANT) is None
+
+
+def test_a_code_typed_in_full_width_binds(install: Install) -> None:
+    """A Chinese input method in full-width mode types ＡＢ１２: the same code (breaker)."""
+    code = install.code("alpha")
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in code)
+    install.qq_say(f"/绑定 {wide}", roles=["4"])
+    assert install.bound_to("qq", "g-1") == "alpha", install.replies()[-1]

@@ -134,6 +134,21 @@ def test_rename_handle_and_display_name(rt: Runtime) -> None:
         assert d["lisi"].handle == "lisi"
 
 
+def test_a_full_width_handle_is_the_same_handle(rt: Runtime) -> None:
+    """/添加成员 @ＮＥＷ stored ＮＥＷ beside a possible NEW: two accounts that look alike
+    (breaker). Handles are kept in NFKC form and found regardless of width."""
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        people.rename_handle(session, member=d["zhangsan"], handle="ＺＳ２０２６")
+        assert d["zhangsan"].handle == "ZS2026"
+        found = team_service.get_member_by_handle(
+            session, workspace_id=d["zhangsan"].workspace_id, handle="zs２０２６"
+        )
+        assert found is d["zhangsan"]
+        with pytest.raises(Conflict):
+            people.rename_handle(session, member=d["lisi"], handle="ZS2026")
+
+
 # -- roles and the last admin ----------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,8 +55,10 @@ def _hash(code: str) -> str:
 
 
 def normalise(code: str) -> str:
-    """A code as typed: case, spaces and dashes do not matter."""
-    return "".join(c for c in code.upper() if c.isalnum())
+    """A code as typed: case, spaces, dashes and full width (a Chinese input method in
+    full-width mode types ＡＢ１２) do not matter."""
+    folded = unicodedata.normalize("NFKC", code).upper()
+    return "".join(c for c in folded if c.isascii() and c.isalnum())
 
 
 def create_code(

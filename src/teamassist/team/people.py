@@ -8,6 +8,7 @@ boundary owns the transaction. Refusals are catalogue messages (``people.error.*
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -93,8 +94,9 @@ def membership(session: Session, *, team: Team, member: Member) -> TeamMembershi
 
 
 def check_handle(handle: str) -> str:
-    """A handle: 1–64 characters, no spaces, no ``@ / < >``."""
-    value = handle.strip()
+    """A handle: 1–64 characters, no spaces, no ``@ / < >``; stored in NFKC form, so a
+    full-width ＮＥＷ is the handle NEW and two accounts never differ only by width."""
+    value = unicodedata.normalize("NFKC", handle).strip()
     if not value or len(value) > HANDLE_MAX or not _HANDLE.match(value):
         raise Invalid("people.error.bad_handle", value=value[:40], limit=HANDLE_MAX)
     return value

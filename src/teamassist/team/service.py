@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
@@ -199,10 +200,11 @@ def admins(session: Session, *, team: Team) -> list[Member]:
 
 
 def get_member_by_handle(session: Session, *, workspace_id: int, handle: str) -> Member | None:
-    """Find a member by handle (case-insensitive)."""
+    """Find a member by handle (case- and width-insensitive: ＮＥＷ finds NEW)."""
+    wanted = unicodedata.normalize("NFKC", handle).lower()
     return session.scalar(
         select(Member).where(
-            Member.workspace_id == workspace_id, func.lower(Member.handle) == handle.lower()
+            Member.workspace_id == workspace_id, func.lower(Member.handle) == wanted
         )
     )
 
