@@ -267,6 +267,24 @@ def test_deactivation_reroutes_pending_direct_notices_to_the_duty_channel(rt: Ru
         assert t("people.rerouted_note", name="王五") in text
 
 
+def test_a_notice_for_someone_already_deactivated_goes_to_the_duty_channel(
+    rt: Runtime,
+) -> None:
+    """ "No longer routed to": a direct notice queued after deactivation is re-routed too."""
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        people.deactivate(session, member=d["wangwu"], now=NOW)
+        notify.to_member(
+            session, member=d["wangwu"], reply=Reply(body="请处理反馈 #9"), key="test:3", now=NOW
+        )
+    with rt.factory() as session:
+        [row] = session.scalars(select(OutboxMessage)).all()
+        channel = session.get(Channel, row.channel_id)
+        assert channel is not None and (channel.purpose, row.address) == ("internal", "duty-room")
+        text = to_plain(Reply.model_validate(row.payload))
+        assert "请处理反馈 #9" in text and t("people.rerouted_note", name="王五") in text
+
+
 def test_without_a_duty_channel_the_admins_get_them(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         d = demo(session)

@@ -12,6 +12,7 @@ from teamassist.chat.types import Reply
 from teamassist.enums import ChannelPurpose, Platform
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
+from teamassist.team import reroute
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team
 
@@ -102,7 +103,7 @@ def to_member(
     else:
         # Everyone has a web inbox on the dashboard, so a direct notice is never dropped.
         platform, address = Platform.WEB.value, f"member:{member.id}"
-    return outbox_service.enqueue(
+    row = outbox_service.enqueue(
         session,
         key=f"{key}:m{member.id}",
         platform=platform,
@@ -112,3 +113,10 @@ def to_member(
         workspace_id=member.workspace_id,
         not_before=not_before,
     )
+    if row is not None and not member.active:
+        # A deactivated member is no longer routed to: a notice for them goes where their
+        # pending ones went on deactivation (the duty channel, else the admins), marked so.
+        reroute.pending_direct_notices(
+            session, member=member, teams=reroute.member_teams(session, member=member), now=now
+        )
+    return row

@@ -20,7 +20,7 @@ from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
-from teamassist.team.models import Channel, Member, Team
+from teamassist.team.models import Channel, Member, Team, TeamMembership
 
 DIRECT_PLATFORMS = (Platform.FEISHU.value, Platform.QQ.value, Platform.WEB.value)
 
@@ -81,6 +81,18 @@ def _admins(session: Session, teams: Sequence[Team], member: Member) -> list[Mem
             if admin.active and admin.id != member.id:
                 found.setdefault(admin.id, admin)
     return list(found.values())
+
+
+def member_teams(session: Session, *, member: Member) -> list[Team]:
+    """The teams ``member`` belongs to, oldest first."""
+    return list(
+        session.scalars(
+            select(Team)
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .where(TeamMembership.member_id == member.id)
+            .order_by(Team.id)
+        )
+    )
 
 
 def pending_direct_notices(
