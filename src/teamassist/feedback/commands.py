@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.chat.context import CommandContext
+from teamassist.chat.parser import DATE_YEARS
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
 from teamassist.feedback import access, flows, messages
 from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback import service as feedback_service
@@ -75,6 +77,13 @@ def handle_suggest(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_today(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/当日反馈: the day's items with type, id, text, reporter and status."""
     day = args.get("date") or ctx.today
+    if day.year not in DATE_YEARS:  # 9999-12-31 has no next day to end the list at
+        raise Invalid(
+            "core.error.date_out_of_range",
+            value=day.isoformat(),
+            first=DATE_YEARS.start,
+            last=DATE_YEARS.stop - 1,
+        )
     return messages.day_list(feedback_queries.day_lines(ctx.session, team=ctx.team, day=day), day)
 
 
