@@ -11,6 +11,8 @@ BENCHMARKS: list[str] = [
     "duty_now_db",
     "chat_http",
     "outbox_drain",
+    "scheduler_scale",
+    "startup",
 ]
 
 
