@@ -16,13 +16,17 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
+from sqlalchemy.orm import Session
 
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
+from teamassist.clock import local
 from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal
-from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.deps import RuntimeDep, SessionDep, team_of
+from teamassist.http.errors import is_admin
 from teamassist.i18n import t
+from teamassist.team.models import Team
 from teamassist.team.workspaces import any_workspace
 
 
@@ -99,3 +103,34 @@ def render(
             **context,
         },
     )
+
+
+def page_team(session: SessionDep, principal: PagePrincipal, team: int | None = None) -> Team:
+    """The team a page shows: ``?team=`` (the default team when absent)."""
+    return team_of(session, principal, team)
+
+
+PageTeamDep = Annotated[Team, Depends(page_team)]
+
+
+def team_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    team: Team,
+    name: str,
+    tab: str,
+    **context: Any,
+) -> HTMLResponse:
+    """A screen about one team: the layout plus ``team``, ``tab``, ``is_admin``, the team's zone
+    (``tz``, and ``local`` to show times in it) and ``saved`` (a form was just saved: ``?saved=1``);
+    ``context`` may override any of them."""
+    shared: dict[str, Any] = {
+        "team": team,
+        "tab": tab,
+        "is_admin": is_admin(session, principal, team),
+        "local": local,
+        "tz": team.timezone,
+        "saved": request.query_params.get("saved") == "1",
+    }
+    return render(request, name, principal, **{**shared, **context})

@@ -18,14 +18,14 @@ from teamassist.clock import local
 from teamassist.duty import service
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
-from teamassist.duty.pages.base import PageTeamDep, page, screen_router
+from teamassist.duty.pages.base import screen_router
 from teamassist.duty.pages.editor_form import ACTIONS, EditorForm, Submitted, roster_change
 from teamassist.duty.rotation import Shift
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import is_admin, require_admin
-from teamassist.http.render import PagePrincipal, templates
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page, templates
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -65,7 +65,7 @@ def editor_page(
     """Pick a rotation, edit its roster, preview the next 4 weeks, then save (admins)."""
     rotations = service.rotations(session, team=chosen)
     if not rotations:
-        return page(
+        return team_page(
             request,
             session,
             principal,
@@ -81,7 +81,7 @@ def editor_page(
     team_people = [m for m, _ in team_service.team_members(session, team=chosen)]
     in_rotation = list(latest.member_ids) if latest else []
     by_id = {m.id: m for m in team_people}
-    return page(
+    return team_page(
         request,
         session,
         principal,

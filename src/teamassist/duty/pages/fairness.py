@@ -8,9 +8,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import fairness, service
-from teamassist.duty.pages.base import PageTeamDep, names_of, page, parse_date, screen_router
+from teamassist.duty.pages.base import names_of, parse_date, screen_router
 from teamassist.http.deps import RuntimeDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.i18n import t
 
 router = screen_router()
@@ -49,7 +49,7 @@ def fairness_page(
     query = f"from={first_day}&to={last_day}" + (
         f"&rotation={rotation_row.id}" if rotation_row else ""
     )
-    return page(
+    return team_page(
         request,
         session,
         principal,

@@ -8,11 +8,11 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import feeds, service
-from teamassist.duty.pages.base import PageTeamDep, page, screen_router
+from teamassist.duty.pages.base import screen_router
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import is_admin, require_admin
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 
 router = screen_router()
 
@@ -27,7 +27,7 @@ def feeds_page(
     """Your calendar feeds (admins: all of the team's), with create and revoke."""
     admin = is_admin(session, principal, chosen)
     rows = feeds.feeds(session, team=chosen, member=None if admin else principal.member)
-    return page(
+    return team_page(
         request,
         session,
         principal,
@@ -67,7 +67,7 @@ def create_feed_page(
     )
     admin = is_admin(session, principal, chosen)
     rows = feeds.feeds(session, team=chosen, member=None if admin else principal.member)
-    return page(
+    return team_page(
         request,
         session,
         principal,

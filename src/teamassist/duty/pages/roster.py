@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse
 from teamassist.duty import fairness, service
 from teamassist.duty.calendar import holiday_name
 from teamassist.duty.models import Rotation
-from teamassist.duty.pages.base import PageTeamDep, names_of, page, screen_router
+from teamassist.duty.pages.base import names_of, screen_router
 from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP, Shift
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import NowDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.i18n import lookup, t
 
 router = screen_router()
@@ -91,7 +91,7 @@ def roster_page(
     previous = (first - timedelta(days=1)).replace(day=1)
     following = last + timedelta(days=1)
     warnings = [t("duty.roster_warning", rotation=r.name, year=y) for r, y in view.warnings]
-    return page(
+    return team_page(
         request,
         session,
         principal,

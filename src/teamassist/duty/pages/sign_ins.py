@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse
 
 from teamassist.clock import local
 from teamassist.duty import fairness, service, signin
-from teamassist.duty.pages.base import PageTeamDep, page, parse_date, screen_router
+from teamassist.duty.pages.base import parse_date, screen_router
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import NowDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.team import service as team_service
 
 router = screen_router()
@@ -62,7 +62,7 @@ def sign_ins_page(
         zone_rows.append({"row": r, "signed": signed, "late": late})
     rotations = {r.id: r for r in service.rotations(session, team=chosen)}
     members = [m for m, _ in team_service.team_members(session, team=chosen)]
-    return page(
+    return team_page(
         request,
         session,
         principal,

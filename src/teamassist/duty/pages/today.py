@@ -6,9 +6,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.duty import service, signin
-from teamassist.duty.pages.base import PageTeamDep, page, screen_router
+from teamassist.duty.pages.base import screen_router
 from teamassist.http.deps import RuntimeDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 
 router = screen_router()
 
@@ -33,4 +33,6 @@ def today_page(
                 "people": [s for s in statuses if s.rotation.id == entry.rotation.id],
             }
         )
-    return page(request, session, principal, chosen, "duty/today.html", "today", rows=rows, now=now)
+    return team_page(
+        request, session, principal, chosen, "duty/today.html", "today", rows=rows, now=now
+    )

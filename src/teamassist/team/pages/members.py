@@ -12,15 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import Id, NowDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
-    PageTeamDep,
     admin_of,
     back,
     member_or_none,
-    page,
     screen_router,
 )
 
@@ -34,7 +32,7 @@ def members_page(
 ) -> HTMLResponse:
     """The team's members; admins get an edit form per member, an add form and merging."""
     rows = people.team_rows(session, team=chosen)
-    return page(
+    return team_page(
         request,
         session,
         principal,

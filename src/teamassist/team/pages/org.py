@@ -9,16 +9,14 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.http.deps import Id, NowDep, SessionDep
-from teamassist.http.render import PagePrincipal
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.team import org
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
-    PageTeamDep,
     admin_of,
     back,
     member_or_none,
     optional_id,
-    page,
     screen_router,
 )
 
@@ -32,7 +30,7 @@ def org_page(
 ) -> HTMLResponse:
     """The organisation tree."""
     found = org.tree(session, workspace_id=principal.workspace.id)
-    return page(
+    return team_page(
         request,
         session,
         principal,
