@@ -52,6 +52,25 @@ def require_edit(
     )
 
 
+def editable_objective(
+    session: Session, principal: Principal, team: Team, objective_id: int
+) -> Objective:
+    """The team's O ``objective_id`` (404), once the caller may change it (403)."""
+    objective = okr.get_objective(session, team=team, objective_id=objective_id)
+    require_edit(session, principal, team, objective)
+    return objective
+
+
+def editable_key_result(
+    session: Session, principal: Principal, team: Team, key_result_id: int
+) -> KeyResult:
+    """The team's KR ``key_result_id`` (404), once the caller may change it or its O (403)."""
+    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    require_edit(session, principal, team, objective, key_result)
+    return key_result
+
+
 def today(team: Team, now: datetime) -> date:
     """The team's local date."""
     return cycles.today_of(team, now)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.okr import checkins, cycles, scoring
 from teamassist.okr import objectives as okr
-from teamassist.okr.api.base import listing, require_edit, resource_router
+from teamassist.okr.api.base import editable_key_result, listing, resource_router
 from teamassist.okr.schemas import (
     CheckInCreate,
     CheckInRead,
@@ -67,9 +67,7 @@ def check_in(
 ) -> CheckInRead:
     """Record a check-in (409 ``okr.error.cycle_closed`` once the cycle is closed; flagged
     ``late`` in the grading window)."""
-    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
-    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
-    require_edit(session, principal, team, objective, key_result)
+    key_result = editable_key_result(session, principal, team, key_result_id)
     row = checkins.check_in(
         session,
         team=team,
@@ -94,9 +92,7 @@ def score_key_result(
     now: NowDep,
 ) -> KeyResultRead:
     """Score the KR (0–1, one decimal); a score other than the suggestion needs a reason."""
-    key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
-    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
-    require_edit(session, principal, team, objective, key_result)
+    key_result = editable_key_result(session, principal, team, key_result_id)
     scoring.score_key_result(
         session,
         team=team,

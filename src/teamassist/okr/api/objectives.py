@@ -11,7 +11,13 @@ from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.okr import cycles, scoring
 from teamassist.okr import objectives as okr
-from teamassist.okr.api.base import listing, privileged, require_edit, resource_router, today
+from teamassist.okr.api.base import (
+    editable_objective,
+    listing,
+    privileged,
+    resource_router,
+    today,
+)
 from teamassist.okr.models import ObjectiveState
 from teamassist.okr.objectives import KrInput
 from teamassist.okr.schemas import (
@@ -133,8 +139,7 @@ def patch_objective(
 ) -> ObjectiveRead:
     """Change the title or type, or set every KR weight (they must total 100: 422
     ``okr.error.weights_sum`` otherwise, and nothing changes)."""
-    objective = okr.get_objective(session, team=team, objective_id=objective_id)
-    require_edit(session, principal, team, objective)
+    objective = editable_objective(session, principal, team, objective_id)
     if body.weights is not None:
         okr.set_weights(session, objective=objective, weights=body.weights)
     okr.update_objective(
@@ -153,8 +158,7 @@ def even_weights(
     now: NowDep,
 ) -> ObjectiveRead:
     """Split 100% evenly over the KRs by largest remainder (34/33/33)."""
-    objective = okr.get_objective(session, team=team, objective_id=objective_id)
-    require_edit(session, principal, team, objective)
+    objective = editable_objective(session, principal, team, objective_id)
     okr.even_weights(session, objective=objective)
     return _one(session, runtime, team, objective_id, now)
 
@@ -170,8 +174,7 @@ def add_key_result(
     now: NowDep,
 ) -> ObjectiveRead:
     """Add a KR; the answer is the O with its new KR last."""
-    objective = okr.get_objective(session, team=team, objective_id=objective_id)
-    require_edit(session, principal, team, objective)
+    objective = editable_objective(session, principal, team, objective_id)
     okr.add_key_result(
         session,
         team=team,
@@ -200,8 +203,7 @@ def publish(
     now: NowDep,
 ) -> ObjectiveRead:
     """Publish a draft O once every check passes (422 with every reason otherwise)."""
-    objective = okr.get_objective(session, team=team, objective_id=objective_id)
-    require_edit(session, principal, team, objective)
+    objective = editable_objective(session, principal, team, objective_id)
     cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
     okr.publish(session, team=team, cycle=cycle, chosen=[objective], now=now)
     return _one(session, runtime, team, objective_id, now)
@@ -218,8 +220,7 @@ def score_objective(
     now: NowDep,
 ) -> ObjectiveRead:
     """Score the O (0–1, one decimal); a score other than the suggestion needs a reason."""
-    objective = okr.get_objective(session, team=team, objective_id=objective_id)
-    require_edit(session, principal, team, objective)
+    objective = editable_objective(session, principal, team, objective_id)
     scoring.score_objective(
         session,
         team=team,
