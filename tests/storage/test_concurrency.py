@@ -76,11 +76,6 @@ def test_64_concurrent_chat_requests_complete_without_stall(
     assert done == 64
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="regression this session: /帮助 takes 7 statements (issue 9 target: 6); the "
-    "sign-in roles or binding lookups added one; see the session note",
-)
 def test_read_only_command_is_one_transaction_of_six_statements(
     sqlite_runtime: Runtime,
 ) -> None:

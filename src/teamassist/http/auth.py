@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -37,13 +37,13 @@ class Principal:
     """Who is calling: a dashboard login, a member session or an API token, in a workspace.
 
     ``member`` None is the workspace owner (the first local account without a member, the
-    configured global API token). ``roles`` maps each team of the member to their role there.
+    configured global API token). Roles are asked for where needed (:func:`roles_of`), not
+    loaded for every request: most requests never look at them.
     """
 
     workspace: Workspace
     member: Member | None
     username: str
-    roles: dict[int, Role] = field(default_factory=dict)
 
     @property
     def is_owner(self) -> bool:
@@ -161,8 +161,10 @@ def _live_row(request: Request, session: Session, now: datetime) -> WebSession |
     return row if now < ends else None
 
 
-def roles_of(session: Session, member: Member) -> dict[int, Role]:
-    """The member's role in each of their teams."""
+def roles_of(session: Session, member: Member | None) -> dict[int, Role]:
+    """The member's role in each of their teams (none for the workspace owner)."""
+    if member is None:
+        return {}
     rows = session.execute(
         select(TeamMembership.team_id, TeamMembership.role).where(
             TeamMembership.member_id == member.id
@@ -187,7 +189,6 @@ def member_principal(session: Session, member_id: int, username: str = "") -> Pr
         workspace=workspace,
         member=member,
         username=username or member.handle,
-        roles=roles_of(session, member),
     )
 
 
@@ -210,8 +211,7 @@ def _principal(session: Session, account_id: int | None) -> Principal | None:
     if row is None:
         return None
     account, member, workspace = row
-    roles = roles_of(session, member) if member is not None else {}
-    return Principal(workspace=workspace, member=member, username=account.username, roles=roles)
+    return Principal(workspace=workspace, member=member, username=account.username)
 
 
 def session_principal(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from teamassist.http import tokens
+from teamassist.http import auth, tokens
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, render
@@ -24,7 +24,9 @@ def _page(
         for team in team_service.get_teams(session, workspace_id=principal.workspace.id)
     }
     roles = [
-        (teams[team_id], role) for team_id, role in principal.roles.items() if team_id in teams
+        (teams[team_id], role)
+        for team_id, role in auth.roles_of(session, principal.member).items()
+        if team_id in teams
     ]
     return render(
         request,

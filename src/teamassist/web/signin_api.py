@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
-from teamassist.http import signin, tokens
+from teamassist.http import auth, signin, tokens
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.team import service as team_service
@@ -78,7 +78,7 @@ class LinkSent(BaseModel):
 
 
 @router.get("/me", response_model=MeRead)
-def me(principal: PrincipalDep) -> MeRead:
+def me(session: SessionDep, principal: PrincipalDep) -> MeRead:
     """The caller: workspace, member and roles."""
     member = principal.member
     return MeRead(
@@ -88,7 +88,10 @@ def me(principal: PrincipalDep) -> MeRead:
         handle=member.handle if member else None,
         display_name=member.display_name if member else None,
         owner=principal.is_owner,
-        roles=[TeamRole(team_id=team, role=role) for team, role in principal.roles.items()],
+        roles=[
+            TeamRole(team_id=team, role=role)
+            for team, role in auth.roles_of(session, member).items()
+        ],
     )
 
 
