@@ -16,8 +16,8 @@ from teamassist.database import transaction
 from teamassist.duty import fairness
 from teamassist.enums import Role
 from teamassist.exceptions import PermissionDenied
-from teamassist.http.auth import Principal
-from teamassist.http.errors import is_admin, require_admin
+from teamassist.http.auth import Principal, is_admin
+from teamassist.http.errors import require_admin
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member

@@ -384,6 +384,8 @@ class Dispatcher:
         if member is None:
             who = user_text(message.sender_key)
             return Reply(body=t("core.error.unknown_sender", who=who), is_error=True)
+        if not member.active:
+            return Reply(body=t("core.error.inactive_sender"), is_error=True)
         if call.spec is None:
             word = user_text(call.word)
             return Reply(body=t("core.error.unknown_command", word=word), is_error=True)

@@ -102,7 +102,7 @@ def to_member(
             break
     else:
         # Everyone has a web inbox on the dashboard, so a direct notice is never dropped.
-        platform, address = Platform.WEB.value, f"member:{member.id}"
+        platform, address = Platform.WEB.value, f"{team_service.INBOX_PREFIX}{member.id}"
     row = outbox_service.enqueue(
         session,
         key=f"{key}:m{member.id}",

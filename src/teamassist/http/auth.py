@@ -23,7 +23,15 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import utcnow
 from teamassist.enums import Role
-from teamassist.team.models import LocalAccount, Member, TeamMembership, WebSession, Workspace
+from teamassist.team import service as team_service
+from teamassist.team.models import (
+    LocalAccount,
+    Member,
+    Team,
+    TeamMembership,
+    WebSession,
+    Workspace,
+)
 
 _hasher = PasswordHasher()
 
@@ -183,7 +191,7 @@ def member_principal(session: Session, member_id: int, username: str = "") -> Pr
     if row is None:
         return None
     member, workspace = row
-    if not member.active or member.deactivated_at is not None or member.merged_into_id:
+    if not _may_act(member):
         return None
     return Principal(
         workspace=workspace,
@@ -211,7 +219,13 @@ def _principal(session: Session, account_id: int | None) -> Principal | None:
     if row is None:
         return None
     account, member, workspace = row
+    if member is not None and not _may_act(member):
+        return None  # deactivated or merged away: the account and the token stop with them
     return Principal(workspace=workspace, member=member, username=account.username)
+
+
+def _may_act(member: Member) -> bool:
+    return member.active and member.deactivated_at is None and not member.merged_into_id
 
 
 def session_principal(
@@ -239,3 +253,11 @@ def token_principal(session: Session) -> Principal | None:
 def demo_account(session: Session) -> LocalAccount | None:
     """The account demo mode signs in as."""
     return session.scalar(select(LocalAccount).where(LocalAccount.username == "admin"))
+
+
+def is_admin(session: Session, principal: Principal, team: Team) -> bool:
+    """Whether the caller may administer ``team``: the one admin check, asked by pages that
+    show or hide admin controls and by :func:`require_admin`."""
+    if principal.member is None:
+        return True  # the first local account (API token) acts as the workspace owner
+    return team_service.role_of(session, team=team, member=principal.member) is Role.ADMIN

@@ -24,11 +24,9 @@ from sqlalchemy.exc import DataError as DBAPIDataError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from teamassist.enums import Role
 from teamassist.exceptions import DomainError, PermissionDenied
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, is_admin
 from teamassist.i18n import lookup, t
-from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 log = logging.getLogger(__name__)
@@ -46,14 +44,6 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-def is_admin(session: Session, principal: Principal, team: Team) -> bool:
-    """Whether the caller may administer ``team``: the one admin check, asked by pages that
-    show or hide admin controls and by :func:`require_admin`."""
-    if principal.member is None:
-        return True  # the first local account (API token) acts as the workspace owner
-    return team_service.role_of(session, team=team, member=principal.member) is Role.ADMIN
 
 
 class AdminRequired(PermissionDenied):

@@ -22,9 +22,8 @@ from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.http import auth, csrf
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import RuntimeDep, SessionDep, team_of
-from teamassist.http.errors import is_admin
 from teamassist.i18n import t
 from teamassist.team.models import Team
 from teamassist.team.workspaces import any_workspace

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat.types import Person
 from teamassist.enums import Platform, Role
-from teamassist.exceptions import Conflict, NotFound
+from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.team.models import (
     Channel,
     Member,
@@ -21,6 +21,9 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
+
+# A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
+INBOX_PREFIX = "member:"
 
 # Platforms where the user key *is* the member handle (no separate identity row needed).
 LOCAL_PLATFORMS = {Platform.WEB.value, Platform.CONSOLE.value}
@@ -362,6 +365,10 @@ def create_channel(
     quiet_end: str | None = None,
 ) -> Channel:
     """Add a chat destination."""
+    if platform == Platform.WEB.value and address.startswith(INBOX_PREFIX):
+        # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
+        # channel, its feed would be shown to everyone in the workspace.
+        raise Invalid("core.error.reserved_address", address=address[:40])
     channel = Channel(
         workspace_id=workspace.id,
         team_id=team.id if team else None,

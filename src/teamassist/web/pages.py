@@ -164,7 +164,7 @@ def feeds(
     web_channels = [
         c
         for c in team_service.channels(session, workspace_id=principal.workspace.id)
-        if c.platform == "web"
+        if c.platform == "web" and not c.address.startswith(team_service.INBOX_PREFIX)
     ]
     own = f"member:{principal.member.id}" if principal.member else None
     addresses = [c.address for c in web_channels] + ([own] if own else [])

@@ -10,8 +10,9 @@ from teamassist.duty import feeds, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import FeedCreate, FeedRead
 from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import is_admin
 from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, TeamDep, team_of
-from teamassist.http.errors import is_admin, require_admin
+from teamassist.http.errors import require_admin
 from teamassist.team.models import Member
 
 router = resource_router()

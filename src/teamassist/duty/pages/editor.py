@@ -22,9 +22,9 @@ from teamassist.duty.pages.base import screen_router
 from teamassist.duty.pages.editor_form import ACTIONS, EditorForm, Submitted, roster_change
 from teamassist.duty.rotation import Shift
 from teamassist.exceptions import DomainError, NotFound
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, RuntimeDep, SessionDep
-from teamassist.http.errors import is_admin, require_admin
+from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page, templates
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service

@@ -10,8 +10,9 @@ from fastapi.responses import HTMLResponse
 from teamassist.duty import feeds, service
 from teamassist.duty.pages.base import screen_router
 from teamassist.exceptions import DomainError
+from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
-from teamassist.http.errors import is_admin, require_admin
+from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 
 router = screen_router()

@@ -10,8 +10,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
-from teamassist.http.auth import Principal
-from teamassist.http.errors import is_admin
+from teamassist.http.auth import Principal, is_admin
 from teamassist.okr import cycles, rollup
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective

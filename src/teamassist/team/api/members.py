@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
-from teamassist.http.auth import Principal
+from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
-from teamassist.http.errors import is_admin, require_admin
+from teamassist.http.errors import require_admin
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.api.shapes import MergeRequest, PersonRead, PersonUpdate
