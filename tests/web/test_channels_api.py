@@ -70,3 +70,13 @@ def test_bad_quiet_window_changes_nothing(http: TestClient) -> None:
     assert half.status_code == 400 and "同时给出" in half.json()["message"]
     assert http.patch("/api/v1/channels/99999", json={"name": "x"}).status_code == 404
     assert _duty_room(http) == room
+
+
+def test_a_channel_added_twice_is_a_conflict_not_a_server_error(http: TestClient) -> None:
+    room = _duty_room(http)
+    body = {"platform": room["platform"], "address": "duty-room", "purpose": room["purpose"]}
+    before = http.get("/api/v1/channels").json()
+    again = http.post("/api/v1/channels", json=body)
+    assert again.status_code == 409, again.text
+    assert again.json()["message"] == "「duty-room」已经存在。"
+    assert http.get("/api/v1/channels").json() == before

@@ -369,6 +369,16 @@ def create_channel(
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
+    taken = session.scalar(
+        select(Channel.id).where(
+            Channel.workspace_id == workspace.id,
+            Channel.platform == platform,
+            Channel.address == address,
+            Channel.purpose == purpose,
+        )
+    )
+    if taken is not None:
+        raise Conflict("core.error.exists", what=address[:40])
     channel = Channel(
         workspace_id=workspace.id,
         team_id=team.id if team else None,
