@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -28,9 +29,46 @@ def is_hhmm(value: object) -> bool:
     return isinstance(value, str) and _HHMM.fullmatch(value) is not None
 
 
+# A clock pinned for the whole process (`teamassist chat --at`, `scheduler tick --at`): column
+# defaults and helpers that call ``utcnow`` without a clock see the pinned instant too.
+_pinned: Clock | None = None
+
+
 def utcnow() -> datetime:
-    """Return the current time as a tz-aware UTC datetime."""
+    """Return the current time as a tz-aware UTC datetime (the pinned one while pinned)."""
+    if _pinned is not None:
+        return _pinned()
     return datetime.now(UTC)
+
+
+@contextmanager
+def pinned(clock: Clock) -> Iterator[Clock]:
+    """Make ``clock`` the process's "now" inside the block (restored afterwards)."""
+    global _pinned
+    before = _pinned
+    _pinned = clock
+    try:
+        yield clock
+    finally:
+        _pinned = before
+
+
+def parse_instant(text: str, zone_of_naive: Callable[[], str | None]) -> datetime:
+    """Read an ISO 8601 instant (``2026-10-09T16:00+08:00``, ``…Z``, ``2026-10-09 16:00``).
+
+    A time without an offset is read in the zone ``zone_of_naive`` names (asked only then);
+    when it names none the time is refused. Raises ``ValueError`` with a short reason.
+    """
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError("format") from None
+    if value.tzinfo is None:
+        zone = zone_of_naive()
+        if zone is None:
+            raise ValueError("naive")
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
 
 
 def ensure_utc(value: datetime) -> datetime:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from teamassist.clock import Clock
     from teamassist.config import Settings
     from teamassist.runtime import Runtime
 
@@ -64,14 +65,14 @@ def load() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def build(settings: Settings | None = None) -> Runtime:
+def build(settings: Settings | None = None, clock: Clock | None = None) -> Runtime:
     """The runtime of the settings (loaded when not given); a database without the schema is
-    refused with "run db upgrade" before anything touches it."""
+    refused with "run db upgrade" before anything touches it. ``clock``: a pinned one."""
     from teamassist.bootstrap import build_runtime
 
     settings = settings or load()
     require_schema(settings)
-    return build_runtime(settings)
+    return build_runtime(settings) if clock is None else build_runtime(settings, clock=clock)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from teamassist.cli import pinned
 from teamassist.cli.app import (
     admin_app,
     app,
@@ -186,8 +187,21 @@ def chat(
     workspace: Annotated[
         str | None, typer.Option(help="workspace key (default: the only workspace)")
     ] = None,
+    at: Annotated[str | None, typer.Option("--at", help=pinned.AT_HELP)] = None,
 ) -> None:
     """Send a message as a member and print the reply (or chat interactively)."""
+    clock = pinned.frozen(at)
+    runtime = build(clock=clock)
+    try:
+        with pinned.pin(at, clock, runtime.factory, pinned.workspace_zone(workspace)):
+            _chat(runtime, member, message, workspace)
+    except (EOFError, KeyboardInterrupt):
+        typer.echo("")
+    finally:
+        runtime.close()
+
+
+def _chat(runtime: Runtime, member: str, message: str | None, workspace: str | None) -> None:
     from teamassist.chat.render import to_plain
     from teamassist.chat.service import send_as
     from teamassist.database import transaction
@@ -196,38 +210,32 @@ def chat(
     from teamassist.http.auth import Principal
     from teamassist.team import workspaces
 
-    runtime = build()
-    try:
-        with refusals(), transaction(runtime.factory) as session:
-            ws = workspaces.pick_workspace(session, workspace)
-            principal = Principal(workspace=ws, member=None, username="cli")
+    with refusals(), transaction(runtime.factory) as session:
+        ws = workspaces.pick_workspace(session, workspace)
+        principal = Principal(workspace=ws, member=None, username="cli")
 
-        def say(text_: str) -> None:
-            try:
-                result = send_as(
-                    runtime.dispatcher,
-                    principal=principal,
-                    handle=member,
-                    text=text_,
-                    platform=Platform.CONSOLE,
-                )
-            except DomainError as exc:
-                typer.secho(exc.message(), fg="red", err=True)
-                raise typer.Exit(1) from exc
-            typer.echo(to_plain(result.reply) if result.reply else "（没有回复）")
-            _deliver_quietly(runtime)
+    def say(text_: str) -> None:
+        try:
+            result = send_as(
+                runtime.dispatcher,
+                principal=principal,
+                handle=member,
+                text=text_,
+                platform=Platform.CONSOLE,
+            )
+        except DomainError as exc:
+            typer.secho(exc.message(), fg="red", err=True)
+            raise typer.Exit(1) from exc
+        typer.echo(to_plain(result.reply) if result.reply else "（没有回复）")
+        _deliver_quietly(runtime)
 
-        if message is not None:
-            say(message)
-            return
-        typer.echo(f"以 {member} 的身份和小助理对话；输入 /帮助 查看指令，Ctrl-D 退出。")
-        for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("> "), None):
-            if line.strip():
-                say(line.rstrip("\n"))
-    except (EOFError, KeyboardInterrupt):
-        typer.echo("")
-    finally:
-        runtime.close()
+    if message is not None:
+        say(message)
+        return
+    typer.echo(f"以 {member} 的身份和小助理对话；输入 /帮助 查看指令，Ctrl-D 退出。")
+    for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: input("> "), None):
+        if line.strip():
+            say(line.rstrip("\n"))
 
 
 def _deliver_quietly(runtime: Runtime) -> None:
@@ -247,12 +255,20 @@ def _deliver_quietly(runtime: Runtime) -> None:
 
 
 @scheduler_app.command("tick")
-def scheduler_tick() -> None:
-    """Run every due job once, then deliver queued notices (for cron or Celery beat)."""
-    runtime = build()
+def scheduler_tick(
+    at: Annotated[str | None, typer.Option("--at", help=pinned.AT_HELP)] = None,
+) -> None:
+    """Run every due job once, then deliver queued notices (for cron or Celery beat).
+
+    With ``--at`` the tick runs as at that instant; the scheduler only looks forward: a job
+    already planned for later than ``--at`` waits for that time.
+    """
+    clock = pinned.frozen(at)
+    runtime = build(clock=clock)
     try:
-        report = runtime.scheduler.tick()
-        stats = runtime.deliver()
+        with pinned.pin(at, clock, runtime.factory, pinned.shared_zone):
+            report = runtime.scheduler.tick()
+            stats = runtime.deliver()
         typer.echo(
             f"jobs run: {len(report.ran)}, failed: {len(report.failed)}; "
             f"notices sent: {stats.sent}, retrying: {stats.retried}"

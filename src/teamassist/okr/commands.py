@@ -9,7 +9,16 @@ from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.i18n import lookup, t
-from teamassist.okr import alignment, checkins, cycles, grammar, messages, rollup, scoring
+from teamassist.okr import (
+    alignment,
+    checkins,
+    cycles,
+    grammar,
+    messages,
+    notices,
+    rollup,
+    scoring,
+)
 from teamassist.okr import objectives as okr
 from teamassist.okr.errors import Invalid
 from teamassist.okr.grammar import CHECKIN_KEYWORDS, KR_KEYWORDS, OBJECTIVE_KEYWORDS
@@ -191,7 +200,9 @@ def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     found = okr.objectives(ctx.session, team=ctx.team, cycle=cycle)
     expected, views = _progress(ctx, cycle, found)
-    owners = team_service.names_by_id(ctx.session, (o.owner_id for o in found))
+    owners = notices.owner_names(
+        team_service.members_by_id(ctx.session, (o.owner_id for o in found))
+    )
     state = cycles.state(cycle, ctx.today).value
     return messages.okr_list(
         messages.list_title("okr.view.team_title", cycle, state), cycle, views, expected, owners

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from teamassist.domain import Domain, assets_in
-from teamassist.okr import api, commands, demo
+from teamassist.okr import api, commands, demo, jobs
 from teamassist.ports import Workdays
 
 DOMAIN = Domain(
     key="okr",
-    models=("teamassist.okr.models",),
+    models=("teamassist.okr.models", "teamassist.okr.rhythm_models"),
     commands=(commands.commands,),
+    jobs=(jobs.jobs,),
     api=(api.router,),
     assets=assets_in("teamassist.okr"),
     demo=demo.load,
