@@ -36,6 +36,9 @@ from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP
 from teamassist.enums import ChannelPurpose, Role
 from teamassist.feedback.models import CLOSED_STATUSES, FeedbackAction, FeedbackKind, FeedbackStatus
 from teamassist.i18n import catalogue
+from teamassist.okr.formulas import KrKind, Status
+from teamassist.okr.models import ObjectiveType
+from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
 from teamassist.outbox.models import OutboxStatus
 from teamassist.team.binding import KINDS
 
@@ -87,6 +90,10 @@ def _command_keys() -> set[str]:
 # Each key built at run time, as a pattern, and the values that fill it. The values come from
 # the enums and constants the code builds the key from, never from the catalogue itself.
 DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
+    "okr.kind.{}": lambda: list(KrKind),
+    "okr.otype.{}": lambda: list(ObjectiveType),
+    "okr.status.{}": lambda: list(Status),
+    "okr_sheet.column.{}": lambda: SHEET_COLUMNS,
     "feedback.status.{}": lambda: list(FeedbackStatus),
     "feedback.box.{}": lambda: list(FeedbackStatus),
     "feedback.kind.{}": lambda: list(FeedbackKind),

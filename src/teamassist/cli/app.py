@@ -42,6 +42,7 @@ workspace_app = _group("Workspaces: list, export, delete")
 team_app = _group("Teams of a workspace")
 member_app = _group("Members of a workspace")
 bind_app = _group("Bind QQ guilds/groups and Feishu tenants to workspaces; WeCom robots")
+okr_app = _group("OKR desk: export a cycle, import OKRs from a sheet")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(config_app, name="config")
@@ -52,6 +53,7 @@ app.add_typer(workspace_app, name="workspace")
 app.add_typer(team_app, name="team")
 app.add_typer(member_app, name="member")
 app.add_typer(bind_app, name="bind")
+app.add_typer(okr_app, name="okr")
 
 
 def load() -> Settings:

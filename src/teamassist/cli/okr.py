@@ -1,0 +1,92 @@
+"""``teamassist okr export|import``: a team's cycle as CSV/XLSX, and OKRs from a sheet laid out
+like the seed's OKR template (a dry run unless ``--apply``); the REST endpoints call the same
+services."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from teamassist.cli.app import build, okr_app, refusals
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from teamassist.team.models import Team
+
+WorkspaceOption = Annotated[
+    str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
+]
+TeamOption = Annotated[
+    str | None, typer.Option("--team", help="team key (default: the workspace's first team)")
+]
+CycleOption = Annotated[
+    str | None, typer.Option("--cycle", help="cycle key such as 2026Q4 (default: the current)")
+]
+
+
+def _team(session: Session, workspace_key: str | None, team_key: str | None) -> Team:
+    from teamassist.exceptions import NotFound
+    from teamassist.team import service as team_service
+    from teamassist.team.workspaces import pick_workspace
+
+    workspace = pick_workspace(session, workspace_key)
+    if team_key is None:
+        return team_service.default_team(session, workspace_id=workspace.id)
+    teams = team_service.get_teams(session, workspace_id=workspace.id)
+    for team in teams:
+        if team.key == team_key:
+            return team
+    raise NotFound(
+        "okr_sheet.error.no_team", team=team_key, known="、".join(t.key for t in teams) or "—"
+    )
+
+
+@okr_app.command("export")
+def okr_export(
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="file to write; .xlsx or .csv (default: okr-TEAM-CYCLE.xlsx)"),
+    ] = None,
+    team: TeamOption = None,
+    cycle: CycleOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Export a team's cycle: one row per KR with values, progress, status and score."""
+    from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.okr import cycles, sheet
+    from teamassist.ports import Workdays
+
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory) as session:
+            found_team = _team(session, workspace, team)
+            now = runtime.clock()
+            found_cycle = (
+                cycles.by_key(session, team=found_team, key=cycle)
+                if cycle
+                else cycles.current(
+                    session, team=found_team, today=cycles.today_of(found_team, now)
+                )
+            )
+            rows = sheet.rows(
+                session,
+                team=found_team,
+                cycle=found_cycle,
+                workdays=runtime.ports.get(Workdays),
+                now=now,
+            )
+            path = to or Path(sheet.filename(found_team, found_cycle, "xlsx"))
+            content = (
+                sheet.to_csv(rows)
+                if path.suffix.lower() == ".csv"
+                else sheet.to_xlsx(rows, title=found_cycle.key)
+            )
+            cycle_key = found_cycle.key
+    finally:
+        runtime.close()
+    path.write_bytes(content)
+    typer.echo(t("okr_sheet.exported", cycle=cycle_key, rows=len(rows), path=path))
