@@ -46,12 +46,31 @@ class ObjectiveProgress:
 
 def kr_raw(key_result: KeyResult) -> float:
     """A KR's raw progress from its latest value."""
+    return kr_raw_at(key_result, key_result.current_value)
+
+
+def kr_raw_at(key_result: KeyResult, value: float | None) -> float:
+    """A KR's raw progress had its latest value been ``value`` (a past check-in's)."""
     return formulas.progress(
         KrKind(key_result.kind),
         start=key_result.start_value or 0.0,
         target=key_result.target_value if key_result.target_value is not None else 0.0,
-        current=key_result.current_value,
+        current=value,
     )
+
+
+def objective_value(objective: Objective, raws: Sequence[float], weights: Sequence[int]) -> float:
+    """An O's progress (0–1) from its KRs' raw progress, by the O's roll-up mode."""
+    if objective.progress_mode == ProgressMode.MEAN.value:
+        return formulas.mean(raws)
+    return formulas.weighted(raws, weights)
+
+
+def confidence_of(rated: Sequence[tuple[int, int]]) -> float | None:
+    """The weighted mean (0–10) of ``(weight, confidence)`` pairs; None when none is rated."""
+    if not rated:
+        return None
+    return formulas.weighted([c / 10 for _w, c in rated], [w for w, _c in rated]) * 10
 
 
 def expectation(workdays: Workdays, cycle: Cycle, today: date) -> Expectation:
@@ -84,18 +103,9 @@ def roll_up(
                     ),
                 )
             )
-        raws = [v.raw for v in views]
-        weights = [k.weight for k in krs]
-        if objective.progress_mode == ProgressMode.MEAN.value:
-            value = formulas.mean(raws)
-        else:
-            value = formulas.weighted(raws, weights)
+        value = objective_value(objective, [v.raw for v in views], [k.weight for k in krs])
         rated = [(k.weight, k.confidence) for k in krs if k.confidence is not None]
-        confidence = (
-            formulas.weighted([c / 10 for _w, c in rated], [w for w, _c in rated]) * 10
-            if rated
-            else None
-        )
+        confidence = confidence_of(rated)
         result.append(
             ObjectiveProgress(
                 objective=objective,
