@@ -40,9 +40,12 @@ T = TypeVar("T")
 
 # Execution option naming a transaction that only reads (SQLite: plain deferred BEGIN).
 READ_ONLY = "teamassist_read_only"
-# The largest id a table stores (BIGINT): REST path ids and chat id arguments are bounded by it,
+# The largest 64-bit integer: REST path ids and chat id arguments are bounded by it,
 # so an out-of-range id is a clear refusal, not a driver error.
 MAX_ID = 2**63 - 1
+# The largest id a row can have on every backend: ids are INTEGER columns (32-bit on PostgreSQL
+# and MariaDB), so a larger id names no row anywhere.
+MAX_STORED_ID = 2**31 - 1
 # How long a writer waits for the database before giving up (SQLite busy_timeout, lock queue).
 BUSY_TIMEOUT_SECONDS = 30.0
 # A unit of work that lost a deadlock / lock race is re-run at most this many times in all.
