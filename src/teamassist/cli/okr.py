@@ -90,3 +90,50 @@ def okr_export(
         runtime.close()
     path.write_bytes(content)
     typer.echo(t("okr_sheet.exported", cycle=cycle_key, rows=len(rows), path=path))
+
+
+@okr_app.command("import")
+def okr_import(
+    file: Annotated[Path, typer.Argument(help="the sheet: .xlsx or .csv (UTF-8 or GBK)")],
+    team: TeamOption = None,
+    cycle: CycleOption = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="create the drafts (default: a dry run)")
+    ] = False,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Import OKRs from a sheet laid out like the seed's OKR template (or our export): a dry
+    run listing every row's problem; --apply creates drafts, all or nothing, never published."""
+    from teamassist.database import transaction
+    from teamassist.okr import cycles, sheet_import
+
+    data = file.read_bytes()
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory) as session:
+            rows = sheet_import.read_table(data, file.name)
+            found_team = _team(session, workspace, team)
+            now = runtime.clock()
+            found_cycle = (
+                cycles.by_key(session, team=found_team, key=cycle)
+                if cycle
+                else cycles.current(
+                    session, team=found_team, today=cycles.today_of(found_team, now)
+                )
+            )
+            report = sheet_import.import_sheet(
+                session,
+                team=found_team,
+                cycle=found_cycle,
+                rows=rows,
+                actor=None,
+                now=now,
+                apply=apply,
+            )
+            lines = report.lines()
+    finally:
+        runtime.close()
+    for line in lines:
+        typer.echo(line)
+    if report.problems:
+        raise typer.Exit(1)

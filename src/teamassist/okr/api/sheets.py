@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import Response
+from fastapi import Response, UploadFile
+from pydantic import BaseModel
 
+from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
-from teamassist.okr import cycles, sheet
-from teamassist.okr.api.base import resource_router
+from teamassist.okr import cycles, sheet, sheet_import
+from teamassist.okr.api.base import privileged, resource_router
 from teamassist.ports import Workdays
 
 router = resource_router()
@@ -57,3 +59,110 @@ def export_xlsx(
     )
     content = sheet.to_xlsx(found, title=cycle.key)
     return _download(content, sheet.XLSX_TYPE, sheet.filename(team, cycle, "xlsx"))
+
+
+class ImportProblemRead(BaseModel):
+    """A problem or warning at a row of the sheet (0: the sheet as a whole)."""
+
+    row: int
+    message: str
+
+
+class ImportKrRead(BaseModel):
+    """A KR row of the sheet; ``label`` is the KR-n it gets (or would get)."""
+
+    row: int
+    title: str
+    kind: str | None
+    start: float | None
+    target: float | None
+    unit: str
+    weight: int | None
+    label: str
+
+
+class ImportObjectiveRead(BaseModel):
+    """An O of the sheet; ``exists``: the cycle has it already, so it is skipped."""
+
+    row: int
+    title: str
+    owner: str | None
+    okr_type: str
+    exists: bool
+    label: str
+    key_results: list[ImportKrRead]
+
+
+class ImportReportRead(BaseModel):
+    """The import's report: ``applied`` only when asked and no row had a problem."""
+
+    cycle: str
+    applied: bool
+    objectives: list[ImportObjectiveRead]
+    problems: list[ImportProblemRead]
+    warnings: list[ImportProblemRead]
+    summary: list[str]
+
+
+def _report(report: sheet_import.ImportReport) -> ImportReportRead:
+    return ImportReportRead(
+        cycle=report.cycle,
+        applied=report.applied,
+        objectives=[
+            ImportObjectiveRead(
+                row=o.row,
+                title=o.title,
+                owner=o.owner.handle if o.owner else None,
+                okr_type=o.okr_type.value,
+                exists=o.exists,
+                label=o.label,
+                key_results=[
+                    ImportKrRead(
+                        row=k.row,
+                        title=k.title,
+                        kind=k.kind.value if k.kind else None,
+                        start=k.start,
+                        target=k.target,
+                        unit=k.unit,
+                        weight=k.weight,
+                        label=k.label,
+                    )
+                    for k in o.krs
+                ],
+            )
+            for o in report.objectives
+        ],
+        problems=[ImportProblemRead(row=p.row, message=p.message) for p in report.problems],
+        warnings=[ImportProblemRead(row=p.row, message=p.message) for p in report.warnings],
+        summary=report.lines(),
+    )
+
+
+@router.post("/cycles/{cycle_id}/import", name="okr_import")
+def import_okrs(
+    cycle_id: Id,
+    file: UploadFile,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+    apply: bool = False,
+) -> ImportReportRead:
+    """OKRs from a CSV/XLSX sheet (the seed's OKR template or our export) as drafts: a dry
+    run listing every row's problem unless ``apply=true``; applied all or nothing. Leads and
+    admins only (it creates Os for other people)."""
+    if not privileged(session, principal, team):
+        raise PermissionDenied("okr_sheet.import.leads_only")
+    cycle = cycles.get(session, team=team, cycle_id=cycle_id)
+    data = file.file.read(sheet_import.MAX_BYTES + 1)  # sync: runs in the thread pool
+    rows = sheet_import.read_table(data, file.filename or "")
+    report = sheet_import.import_sheet(
+        session,
+        team=team,
+        cycle=cycle,
+        rows=rows,
+        actor=principal.member,
+        now=now,
+        apply=apply,
+    )
+    return _report(report)
