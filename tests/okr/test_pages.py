@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -170,13 +170,14 @@ def test_objective_page_burn_up_is_the_working_day_expectation_and_the_replayed_
     expected, actual = (d["data"] for d in burn["datasets"])
     workdays = runtime.ports.get(Workdays)
     for day, share in zip(days, expected, strict=True):
-        wanted = formulas.expected(
-            workdays, start=date(2026, 1, 1), end=date(2026, 3, 31), today=day
+        wanted = formulas.expected(  # at the end of ``day``: what the next morning says
+            workdays, start=date(2026, 1, 1), end=date(2026, 3, 31), today=day + timedelta(days=1)
         )
         assert share == round(wanted.share * 100, 1), day
     # Spring Festival 2026 (02-15..02-23): no working day, so the expectation stands still
     festival = [expected[days.index(date(2026, 2, d))] for d in range(15, 24)]
     assert len(set(festival)) == 1
+    assert expected[-1] == 100.0
     # nothing checked in before the first weekly check-in (01-05), the final progress at the end
     assert actual[0] == 0.0
     assert actual[-1] == round(item["progress"] * 100, 1)

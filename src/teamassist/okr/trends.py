@@ -30,8 +30,10 @@ class BurnUp:
     """An O's progress and the cycle's expectation on every day of the cycle."""
 
     days: list[date]
-    expected: list[float]  # the working-day expectation on each day, 0–1
-    actual: list[float | None]  # the O's progress after that day's check-ins; None after today
+    # Both at the end of each day: the working-day expectation once that day is done (0–1),
+    # and the O's progress after that day's check-ins (None after today).
+    expected: list[float]
+    actual: list[float | None]
     provisional_years: tuple[int, ...]
 
 
@@ -73,8 +75,9 @@ def _key_results(session: Session, objective: Objective) -> list[KeyResult]:
 def burn_up(
     session: Session, *, objective: Objective, cycle: Cycle, workdays: Workdays, today: date
 ) -> BurnUp:
-    """The O's burn-up over its cycle: the expectation of each day (what ``/进展`` would have
-    said that day) and the O's progress replayed from its check-ins up to ``today``."""
+    """The O's burn-up over its cycle, as of the end of each day: the expectation (what
+    ``/进展`` says the next morning, so the last day reaches 100%) and the O's progress
+    replayed from its check-ins up to ``today``."""
     krs = _key_results(session, objective)
     rows = _check_ins(session, krs)
     weights = [k.weight for k in krs]
@@ -86,7 +89,7 @@ def burn_up(
     at = 0
     day = cycle.start_date
     while day <= cycle.end_date:
-        expectation = rollup.expectation(workdays, cycle, day)
+        expectation = rollup.expectation(workdays, cycle, day + timedelta(days=1))
         provisional = expectation.provisional_years
         days.append(day)
         expected.append(expectation.share)
