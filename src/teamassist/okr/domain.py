@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from teamassist.domain import Domain, NavEntry, assets_in
-from teamassist.okr import api, commands, demo, jobs, pages
+from teamassist.okr import api, commands, demo, jobs, pages, retro_commands
 from teamassist.ports import Workdays
 
 DOMAIN = Domain(
     key="okr",
     models=("teamassist.okr.models", "teamassist.okr.rhythm_models"),
-    commands=(commands.commands,),
+    commands=(commands.commands, retro_commands.commands),
     jobs=(jobs.jobs,),
     api=(api.router,),
     pages=(pages.router,),

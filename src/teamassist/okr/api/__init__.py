@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from teamassist.okr.api import alignments, cycles, key_results, objectives, sheets
+from teamassist.okr.api import alignments, cycles, key_results, objectives, retros, sheets
 
 router = APIRouter()
-for _resource in (cycles, objectives, key_results, alignments, sheets):
+for _resource in (cycles, objectives, key_results, alignments, sheets, retros):
     router.include_router(_resource.router)
 
 __all__ = ["router"]

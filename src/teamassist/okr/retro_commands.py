@@ -1,0 +1,134 @@
+"""``/复盘`` (``/retro``): one command, five forms, each calling :mod:`teamassist.okr.retros`
+like the REST endpoints.
+
+``/复盘`` (the sender's Os of the latest ended cycle; the team's for the director or an admin),
+``/复盘 2026Q3``, ``/复盘 O-1``, ``/复盘 O-1 做得好 …`` / ``/复盘 O-1 待改进 …``,
+``/复盘 结转 KR-3`` and ``/复盘 确认 O-1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply
+from teamassist.i18n import t
+from teamassist.okr import cycles, grammar, retros
+from teamassist.okr import retro_messages as messages
+from teamassist.okr.errors import Invalid
+from teamassist.okr.retros import RetroView, Section
+from teamassist.team import service as team_service
+
+commands = CommandGroup("okr")
+
+CARRY_WORDS = frozenset({"结转", "carry", "carry-over"})
+ACK_WORDS = frozenset({"确认", "ack", "acknowledge"})
+SECTION_WORDS = {
+    "做得好": Section.WENT_WELL,
+    "went-well": Section.WENT_WELL,
+    "待改进": Section.TO_IMPROVE,
+    "to-improve": Section.TO_IMPROVE,
+}
+
+
+def _names(ctx: CommandContext, views: Sequence[RetroView]) -> dict[int, str]:
+    ids = [v.objective.owner_id for v in views] + [v.retro.acknowledged_by_id for v in views]
+    return team_service.names_by_id(ctx.session, ids)
+
+
+def _director(ctx: CommandContext) -> bool:
+    return retros.is_director(ctx.team, ctx.member, admin=ctx.is_admin)
+
+
+def _bad(words: Sequence[str]) -> Invalid:
+    return Invalid(
+        "okr_rhythm.error.bad_words",
+        text=" ".join(words)[:20],
+        usage=t("okr.commands.retro.usage"),
+    )
+
+
+@commands.command("okr.retro", args=[Arg("text", ArgKind.TEXT, required=False, max_length=4000)])
+def handle_retro(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/复盘 [O-1|2026Q3] · /复盘 O-1 做得好 … · /复盘 结转 KR-3 · /复盘 确认 O-1."""
+    words = grammar.tokens(args.get("text"))
+    head = words[0].casefold() if words else ""
+    if head in CARRY_WORDS or head in ACK_WORDS:
+        if len(words) != 2:
+            raise _bad(words)
+        return _carry(ctx, words[1]) if head in CARRY_WORDS else _acknowledge(ctx, words[1])
+    if words and grammar.is_short_id(words[0]):
+        objective = retros.find_objective(ctx.session, team=ctx.team, ref=words[0], today=ctx.today)
+        if len(words) == 1:
+            view = retros.draft(ctx.session, team=ctx.team, objective=objective, today=ctx.today)
+            return messages.drafts(
+                [view], view.cycle, _names(ctx, [view]), ctx.team.timezone, team_wide=False
+            )
+        section = SECTION_WORDS.get(words[1].casefold())
+        if section is None:
+            raise _bad(words[1:])
+        view = retros.fill(
+            ctx.session,
+            team=ctx.team,
+            objective=objective,
+            actor=ctx.member,
+            privileged=ctx.is_lead,
+            section=section,
+            text=_rest(args.get("text") or ""),
+            today=ctx.today,
+            append=True,
+        )
+        return messages.filled(view, section, _names(ctx, [view]), ctx.team.timezone)
+    if len(words) > 1:
+        raise _bad(words)
+    cycle = (
+        cycles.by_key(ctx.session, team=ctx.team, key=words[0])
+        if words
+        else retros.latest_ended(ctx.session, team=ctx.team, today=ctx.today)
+    )
+    director = _director(ctx)
+    views = retros.of_cycle(
+        ctx.session,
+        team=ctx.team,
+        cycle=cycle,
+        actor=ctx.member,
+        director=director,
+        today=ctx.today,
+    )
+    return messages.drafts(views, cycle, _names(ctx, views), ctx.team.timezone, team_wide=director)
+
+
+def _rest(text: str) -> str:
+    """What follows ``O-1 做得好`` as typed (line breaks kept)."""
+    parts = text.split(maxsplit=2)
+    return parts[2] if len(parts) == 3 else ""
+
+
+def _carry(ctx: CommandContext, ref: str) -> Reply:
+    key_result = retros.find_key_result(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+    done = retros.carry_over(
+        ctx.session,
+        team=ctx.team,
+        key_result=key_result,
+        actor=ctx.member,
+        privileged=ctx.is_lead,
+        today=ctx.today,
+        now=ctx.now,
+    )
+    return messages.carried(done)
+
+
+def _acknowledge(ctx: CommandContext, ref: str) -> Reply:
+    objective = retros.find_objective(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+    view = retros.acknowledge(
+        ctx.session,
+        team=ctx.team,
+        objective=objective,
+        actor=ctx.member,
+        director=_director(ctx),
+        today=ctx.today,
+        now=ctx.now,
+    )
+    return messages.acknowledged(view)

@@ -1,0 +1,347 @@
+"""复盘 (retrospectives): one per objective once its cycle has ended (grading or closed).
+
+A draft gathers the O's scores (suggested and final), each KR's check-in history, the owner's
+"what worked / what did not" text, carry-over proposals (unfinished KRs, copied into the next
+cycle only when someone asks, as a draft KR of a draft O) and the director's acknowledgement.
+A committed O whose final score is below 1.0 gets a follow-up; action items do not exist yet,
+so the retrospective records a note of it. Chat (``/复盘``) and REST call these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import Conflict, NotFound, PermissionDenied
+from teamassist.i18n import t
+from teamassist.okr import checkins, cycles, scoring
+from teamassist.okr import objectives as okr
+from teamassist.okr.errors import Invalid
+from teamassist.okr.formulas import KrKind
+from teamassist.okr.models import (
+    CheckIn,
+    Cycle,
+    CycleKind,
+    CycleState,
+    KeyResult,
+    Objective,
+    ObjectiveState,
+    ObjectiveType,
+)
+from teamassist.okr.objectives import KrInput
+from teamassist.okr.rhythm_models import Retro
+from teamassist.okr.rollup import kr_raw
+from teamassist.okr.stale import departed
+from teamassist.team.models import Member, Team
+
+ENDED = (CycleState.GRADING, CycleState.CLOSED)
+MAX_TEXT = 4000
+_STATE = {
+    CycleState.PLANNING: "okr.cstate.planning",
+    CycleState.ACTIVE: "okr.cstate.active",
+    CycleState.GRADING: "okr.cstate.grading",
+    CycleState.CLOSED: "okr.cstate.closed",
+}
+_PER_YEAR = {CycleKind.YEAR: 1, CycleKind.HALF: 2, CycleKind.QUARTER: 4, CycleKind.MONTH: 12}
+
+
+class Section(StrEnum):
+    """The free-text parts the owner fills."""
+
+    WENT_WELL = "went_well"
+    TO_IMPROVE = "to_improve"
+
+
+@dataclass(frozen=True)
+class RetroView:
+    """One O's retrospective as read: the row, its cycle, scores and KR histories."""
+
+    retro: Retro
+    objective: Objective
+    cycle: Cycle
+    score: scoring.ObjectiveScore
+    history: dict[int, Sequence[CheckIn]]  # KR id → check-ins, oldest first
+    proposals: list[KeyResult]  # unfinished KRs not carried over yet
+    carried: list[tuple[int, int, str]]  # (source KR-n, copy KR-n, the copy's cycle key)
+
+
+def is_director(team: Team, member: Member | None, *, admin: bool) -> bool:
+    """The team's director (负责人) or leader, or an admin, acknowledges retrospectives."""
+    if admin:
+        return True
+    return member is not None and member.id in (team.director_id, team.leader_id)
+
+
+def require_ended(cycle: Cycle, today: date) -> None:
+    """Refuse a retrospective of a cycle that has not ended (planning or active)."""
+    state = cycles.state(cycle, today)
+    if state not in ENDED:
+        raise Conflict(
+            "okr_rhythm.error.not_ended",
+            cycle=cycle.key,
+            state=t(_STATE[state]),
+            end=cycles.month_day(cycle.end_date),
+        )
+
+
+def ended_cycles(session: Session, *, team: Team, today: date) -> list[Cycle]:
+    """The team's cycles of its OKR kind in grading or closed, newest first."""
+    return [
+        c for c in cycles.recent(session, team=team, today=today) if cycles.state(c, today) in ENDED
+    ]
+
+
+def latest_ended(session: Session, *, team: Team, today: date) -> Cycle:
+    """The most recent cycle that has ended (what a bare /复盘 is about)."""
+    found = ended_cycles(session, team=team, today=today)
+    if not found:
+        current = cycles.current(session, team=team, today=today)
+        require_ended(current, today)  # raises: the current cycle is still running
+    return found[0]
+
+
+def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Objective:
+    """``O-n`` of the latest ended cycle; else the O a short id means elsewhere (the newest
+    started cycle that has it), refused when its cycle has not ended; NotFound when the team
+    has none (other teams' Os included). Older cycles' Os are reached by id (REST)."""
+    kind, number = okr.parse_short_id(ref)
+    if kind != "O":
+        raise Invalid("okr.error.want_objective", value=ref[:20])
+    for cycle in ended_cycles(session, team=team, today=today)[:1]:
+        found = session.scalar(
+            select(Objective).where(Objective.cycle_id == cycle.id, Objective.number == number)
+        )
+        if found is not None:
+            return found
+    objective = okr.find_objective(session, team=team, ref=ref, today=today)
+    require_ended(cycles.get(session, team=team, cycle_id=objective.cycle_id), today)
+    return objective
+
+
+def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
+    """``KR-n`` of the latest ended cycle (as :func:`find_objective`)."""
+    kind, number = okr.parse_short_id(ref)
+    if kind != "KR":
+        raise Invalid("okr.error.want_key_result", value=ref[:20])
+    for cycle in ended_cycles(session, team=team, today=today)[:1]:
+        found = session.scalar(
+            select(KeyResult).where(KeyResult.cycle_id == cycle.id, KeyResult.number == number)
+        )
+        if found is not None:
+            return found
+    key_result = okr.find_key_result(session, team=team, ref=ref, today=today)
+    require_ended(cycles.get(session, team=team, cycle_id=key_result.cycle_id), today)
+    return key_result
+
+
+def _row(session: Session, team: Team, objective: Objective) -> Retro:
+    retro = session.scalar(select(Retro).where(Retro.objective_id == objective.id))
+    if retro is None:
+        retro = Retro(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            objective_id=objective.id,
+            went_well="",
+            to_improve="",
+        )
+        session.add(retro)
+        session.flush()
+    return retro
+
+
+def draft(session: Session, *, team: Team, objective: Objective, today: date) -> RetroView:
+    """The O's retrospective, created on first look; records the follow-up note when a
+    committed O ends below 1.0."""
+    if objective.team_id != team.id:
+        raise NotFound("okr.error.no_objective", ref=f"O-{objective.number}")
+    cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
+    require_ended(cycle, today)
+    retro = _row(session, team, objective)
+    [score] = scoring.objective_scores(session, [objective])
+    if (
+        objective.okr_type == ObjectiveType.COMMITTED.value
+        and score.final < 1.0
+        and retro.follow_up is None
+    ):
+        retro.follow_up = t("okr_rhythm.retro.follow_up_note", score=f"{score.final:.1f}")
+        session.flush()
+    carried = {entry["from"] for entry in retro.carried or []}
+    history = {k.id: checkins.history(session, key_result=k) for k, _s, _f in score.krs}
+    proposals = [k for k, _s, _f in score.krs if kr_raw(k) < 1 and k.id not in carried]
+    done: list[tuple[int, int, str]] = []
+    for entry in retro.carried or []:
+        source, copy = session.get(KeyResult, entry["from"]), session.get(KeyResult, entry["to"])
+        if source is not None and copy is not None:
+            target = session.get(Cycle, copy.cycle_id)
+            done.append((source.number, copy.number, target.key if target else "-"))
+    return RetroView(retro, objective, cycle, score, history, proposals, done)
+
+
+def of_cycle(
+    session: Session,
+    *,
+    team: Team,
+    cycle: Cycle,
+    actor: Member | None,
+    director: bool,
+    today: date,
+) -> list[RetroView]:
+    """The retrospectives of a cycle: every published O for the director, else the actor's."""
+    require_ended(cycle, today)
+    query = select(Objective).where(
+        Objective.cycle_id == cycle.id,
+        Objective.team_id == team.id,
+        Objective.state == ObjectiveState.PUBLISHED.value,
+    )
+    if not director:
+        query = query.where(Objective.owner_id == (actor.id if actor else -1))
+    found = session.scalars(query.order_by(Objective.number))
+    return [draft(session, team=team, objective=o, today=today) for o in found]
+
+
+def fill(
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    actor: Member | None,
+    privileged: bool,
+    section: Section,
+    text: str,
+    today: date,
+    append: bool,
+) -> RetroView:
+    """Write "what worked" / "what did not" (owners, contributors, leads); chat appends a
+    line, REST replaces. Refused once the director has acknowledged it."""
+    okr.require_edit(session, actor=actor, privileged=privileged, objective=objective)
+    view = draft(session, team=team, objective=objective, today=today)
+    retro = view.retro
+    if retro.acknowledged_at is not None:
+        raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
+    text = text.strip()
+    old = getattr(retro, section.value)
+    new = f"{old}\n{text}".strip() if append and old else text
+    if append and not text:
+        raise Invalid("okr_rhythm.error.empty_text", usage=t("okr.commands.retro.usage"))
+    if len(new) > MAX_TEXT:
+        raise Invalid("okr_rhythm.error.text_too_long", limit=MAX_TEXT)
+    setattr(retro, section.value, new)
+    session.flush()
+    return view
+
+
+def acknowledge(
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    actor: Member | None,
+    director: bool,
+    today: date,
+    now: datetime,
+) -> RetroView:
+    """The director's (or leader's, or an admin's) acknowledgement; once."""
+    if not director:
+        raise PermissionDenied("okr_rhythm.error.not_director", objective=f"O-{objective.number}")
+    view = draft(session, team=team, objective=objective, today=today)
+    if view.retro.acknowledged_at is not None:
+        raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
+    view.retro.acknowledged_at = now
+    view.retro.acknowledged_by_id = actor.id if actor else None
+    session.flush()
+    return view
+
+
+def next_cycle(session: Session, *, team: Team, cycle: Cycle) -> Cycle:
+    """The cycle after ``cycle`` of the same kind."""
+    kind = CycleKind(cycle.kind)
+    year, index = (
+        (cycle.year, cycle.index + 1) if cycle.index < _PER_YEAR[kind] else (cycle.year + 1, 1)
+    )
+    return cycles.get_or_create(session, team=team, kind=kind, year=year, index=index)
+
+
+@dataclass(frozen=True)
+class CarriedOver:
+    """A KR copied into the next cycle: the new draft KR, its O and cycle."""
+
+    source: KeyResult
+    key_result: KeyResult
+    objective: Objective
+    cycle: Cycle
+    created_objective: bool
+
+
+def carry_over(
+    session: Session,
+    *,
+    team: Team,
+    key_result: KeyResult,
+    actor: Member | None,
+    privileged: bool,
+    today: date,
+    now: datetime,
+) -> CarriedOver:
+    """Copy an unfinished KR into the next cycle as a draft KR (weight 0, from where it got
+    to), under a draft O of the same title and owner, made when missing. Never twice."""
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    okr.require_edit(
+        session, actor=actor, privileged=privileged, objective=objective, key_result=key_result
+    )
+    view = draft(session, team=team, objective=objective, today=today)
+    ref = f"KR-{key_result.number}"
+    if any(entry["from"] == key_result.id for entry in view.retro.carried or []):
+        raise Conflict("okr_rhythm.error.carried_twice", kr=ref)
+    if kr_raw(key_result) >= 1:
+        raise Conflict("okr_rhythm.error.kr_done", kr=ref)
+    target_cycle = next_cycle(session, team=team, cycle=view.cycle)
+    owner = session.get(Member, objective.owner_id) if objective.owner_id else None
+    if owner is None or departed(owner):
+        owner = actor
+    target = session.scalar(
+        select(Objective).where(
+            Objective.cycle_id == target_cycle.id,
+            Objective.team_id == team.id,
+            Objective.owner_id == (owner.id if owner else None),
+            Objective.title == objective.title,
+            Objective.state == ObjectiveState.DRAFT.value,
+        )
+    )
+    created = target is None
+    if target is None:
+        target = okr.create_objective(
+            session,
+            team=team,
+            cycle=target_cycle,
+            owner=owner,
+            title=objective.title,
+            now=now,
+            okr_type=ObjectiveType(objective.okr_type),
+        )
+    start = key_result.start_value
+    if key_result.kind in ("increase", "decrease") and key_result.current_value is not None:
+        start = key_result.current_value  # the next cycle goes on from where this one stopped
+    copy = okr.add_key_result(
+        session,
+        team=team,
+        objective=target,
+        data=KrInput(
+            title=key_result.title,
+            kind=KrKind(key_result.kind),
+            start=start,
+            target=key_result.target_value,
+            unit=key_result.unit,
+            weight=0,
+            milestones=tuple(str(m) for m in key_result.milestones or ()),
+        ),
+        now=now,
+    )
+    view.retro.carried = [*(view.retro.carried or []), {"from": key_result.id, "to": copy.id}]
+    view.carried.append((key_result.number, copy.number, target_cycle.key))
+    session.flush()
+    return CarriedOver(key_result, copy, target, target_cycle, created)
