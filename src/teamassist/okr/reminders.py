@@ -27,6 +27,7 @@ from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.okr import notices, rollup
 from teamassist.okr import settings as okr_settings
+from teamassist.okr.formulas import Status
 from teamassist.okr.models import Cycle, Objective, ObjectiveState
 from teamassist.okr.objectives import key_results
 from teamassist.okr.rhythm_models import Reminder
@@ -125,14 +126,17 @@ def stale_key_results(
     owner_ids = {o.owner_id for o in published if o.owner_id is not None}
     owner_ids |= {k.owner_id for ks in krs.values() for k in ks if k.owner_id is not None}
     members = _members(session, owner_ids)
-    by_cycle = {c.id: c for c in cycles}
+    # Each KR's status against its cycle's expectation: one roll-up per cycle, not per O.
+    statuses: dict[int, Status] = {}
+    for cycle in cycles:
+        mine = [o for o in published if o.cycle_id == cycle.id]
+        if mine:
+            expected = rollup.expectation(workdays, cycle, today)
+            for view in rollup.roll_up(session, team=team, objectives=mine, expected=expected):
+                statuses.update((kv.key_result.id, kv.status) for kv in view.krs)
     for objective in published:
         if departed(members.get(objective.owner_id or 0)):
             objectives_left.append(objective)
-        cycle = by_cycle[objective.cycle_id]
-        expected = rollup.expectation(workdays, cycle, today)
-        [view] = rollup.roll_up(session, team=team, objectives=[objective], expected=expected)
-        statuses = {kv.key_result.id: kv.status for kv in view.krs}
         for key_result in krs[objective.id]:
             at = key_result.last_checkin_at or objective.published_at
             last = local(at, team.timezone).date() if at is not None else today
