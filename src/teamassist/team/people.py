@@ -290,16 +290,37 @@ def reactivate(session: Session, *, member: Member) -> Member:
 # -- merging ---------------------------------------------------------------------------------------
 
 
+def lock_members(session: Session, ids: list[int]) -> None:
+    """Lock the members' rows (``SELECT … FOR UPDATE``, lowest id first, so two callers never
+    wait on each other in a circle) and re-read them: what a concurrent change committed
+    meanwhile is what the checks then see. On SQLite the writer lock already serialises
+    (SQLAlchemy leaves ``FOR UPDATE`` out there); the re-read still applies."""
+    session.flush()
+    session.scalars(
+        select(Member)
+        .where(Member.id.in_(sorted(set(ids))))
+        .order_by(Member.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+
+
 def merge(session: Session, *, into: Member, source: Member, now: datetime) -> Member:
     """One person with two records: move ``source``'s identities, memberships, accounts and
-    org links to ``into``; ``source`` stays (history) as inactive, ``merged_into`` ``into``."""
+    org links to ``into``; ``source`` stays (history) as inactive, ``merged_into`` ``into``.
+
+    Both rows are locked before the checks: merging A←B and B←A at the same time makes one
+    wait for the other and then refuse (B is merged already), never a ring of merged records."""
     if into.id == source.id:
         raise Invalid("people.error.merge_self", name=into.display_name)
     if into.workspace_id != source.workspace_id:
         raise Invalid("people.error.merge_workspace")
+    lock_members(session, [into.id, source.id])
     for member in (into, source):
         if member.merged_into_id is not None:
             raise Conflict("people.error.merged", name=member.display_name)
+    if not into.active:
+        raise Conflict("people.error.inactive", name=into.display_name)
     session.execute(
         update(PlatformIdentity)
         .where(PlatformIdentity.member_id == source.id)

@@ -1,0 +1,105 @@
+"""People changed at the same time (issue #11 hardening), on every backend: two merges in
+opposite directions. Each pair runs in two
+threads whose transactions have both read the members before either writes."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.database import run_transaction, transaction
+from teamassist.exceptions import DomainError
+from teamassist.runtime import Runtime
+from teamassist.team import people
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, PlatformIdentity
+from tests.conftest import DEFAULT_NOW
+from tests.team.support import demo
+
+
+def _ids(rt: Runtime, *handles: str) -> list[int]:
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        return [d[h].id for h in handles]
+
+
+def _side_by_side(rt: Runtime, works: list[Callable[[Session], None]]) -> list[str]:
+    """Run each unit in its own thread; both have read before either writes (where the
+    backend lets two writers in at once: SQLite's writer lock lets the second wait instead)."""
+    barrier = threading.Barrier(len(works), timeout=3)
+
+    def run(work: Callable[[Session], None]) -> str:
+        def unit(session: Session) -> None:
+            session.scalars(select(Member)).all()  # read first, as a request does
+            # SQLite: the other writer waits for this one's BEGIN IMMEDIATE; the barrier breaks.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait()
+            work(session)
+
+        try:
+            run_transaction(rt.factory, unit)
+        except DomainError as exc:
+            return exc.key
+        return "ok"
+
+    with ThreadPoolExecutor(len(works)) as pool:
+        return sorted(pool.map(run, works))
+
+
+def test_merging_a_into_b_and_b_into_a_at_once_leaves_one_person(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    a_id, b_id = _ids(rt, "lisi", "wangwu")
+    with transaction(rt.factory) as session:
+        for member_id, user in ((a_id, "qq-lisi"), (b_id, "qq-wangwu")):
+            member = session.get(Member, member_id)
+            assert member is not None
+            team_service.add_identity(
+                session, member=member, platform="qq", tenant_key="g1", user_key=user
+            )
+
+    def merge(into_id: int, source_id: int) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            into, source = session.get(Member, into_id), session.get(Member, source_id)
+            assert into is not None and source is not None
+            people.merge(session, into=into, source=source, now=DEFAULT_NOW)
+
+        return work
+
+    outcome = _side_by_side(rt, [merge(a_id, b_id), merge(b_id, a_id)])
+
+    assert outcome == ["ok", "people.error.merged"]
+    with transaction(rt.factory) as session:
+        a, b = session.get(Member, a_id), session.get(Member, b_id)
+        assert a is not None and b is not None
+        survivors = [m for m in (a, b) if m.merged_into_id is None]
+        assert len(survivors) == 1 and survivors[0].active
+        survivor = survivors[0]
+        merged = b if survivor is a else a
+        assert merged.merged_into_id == survivor.id and not merged.active
+        owners = session.scalars(
+            select(PlatformIdentity.member_id).where(
+                PlatformIdentity.user_key.in_(["qq-lisi", "qq-wangwu"])
+            )
+        ).all()
+        assert sorted(owners) == [survivor.id, survivor.id]
+
+
+def test_merging_into_a_deactivated_member_is_refused(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    a_id, b_id = _ids(rt, "lisi", "wangwu")
+    with transaction(rt.factory) as session:
+        a, b = session.get(Member, a_id), session.get(Member, b_id)
+        assert a is not None and b is not None
+        people.deactivate(session, member=a, now=DEFAULT_NOW)
+        try:
+            people.merge(session, into=a, source=b, now=DEFAULT_NOW)
+        except DomainError as exc:
+            assert exc.key == "people.error.inactive"
+        else:
+            raise AssertionError("merged into a deactivated member")
+        assert b.merged_into_id is None and b.active
