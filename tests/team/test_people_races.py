@@ -1,5 +1,5 @@
 """People changed at the same time (issue #11 hardening), on every backend: two merges in
-opposite directions. Each pair runs in two
+opposite directions, two manager changes that would close a circle. Each pair runs in two
 threads whose transactions have both read the members before either writes."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from teamassist.database import run_transaction, transaction
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
-from teamassist.team import people
+from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, PlatformIdentity
 from tests.conftest import DEFAULT_NOW
@@ -103,3 +103,24 @@ def test_merging_into_a_deactivated_member_is_refused(demo_runtime: Runtime) -> 
         else:
             raise AssertionError("merged into a deactivated member")
         assert b.merged_into_id is None and b.active
+
+
+def test_a_reports_to_b_and_b_to_a_at_once_is_no_circle(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    a_id, b_id = _ids(rt, "lisi", "wangwu")
+
+    def report(member_id: int, manager_id: int) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            member, manager = session.get(Member, member_id), session.get(Member, manager_id)
+            assert member is not None and manager is not None
+            org.set_manager(session, member=member, manager=manager)
+
+        return work
+
+    outcome = _side_by_side(rt, [report(a_id, b_id), report(b_id, a_id)])
+
+    assert outcome == ["ok", "people.error.manager_cycle"]
+    with transaction(rt.factory) as session:
+        a, b = session.get(Member, a_id), session.get(Member, b_id)
+        assert a is not None and b is not None
+        assert (a.manager_id, b.manager_id) in ((b_id, None), (None, a_id))

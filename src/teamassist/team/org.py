@@ -95,15 +95,22 @@ def set_leader(session: Session, *, team: Team, leader: Member | None) -> Team:
 
 
 def set_manager(session: Session, *, member: Member, manager: Member | None) -> Member:
-    """Say whom ``member`` reports to (nobody when None); never in a circle (A→B→A)."""
+    """Say whom ``member`` reports to (nobody when None); never in a circle (A→B→A).
+
+    The member's row and then each row up the chain are locked before they are read, so two
+    changes at the same time (A reports to B, B reports to A) cannot both pass the check: the
+    later one waits, reads the earlier one's line and refuses. (Two waits that cross are a
+    deadlock the database breaks; the boundary runs the loser again.)"""
     if manager is not None:
         if manager.workspace_id != member.workspace_id:
             raise NotFound("people.error.other_workspace")
         if manager.id == member.id:
             raise Invalid("people.error.manager_self", name=member.display_name)
+        people.lock_members(session, [member.id])
         seen: set[int] = set()
         walk: Member | None = manager
         while walk is not None and walk.id not in seen:
+            people.lock_members(session, [walk.id])
             if walk.id == member.id:
                 raise Conflict(
                     "people.error.manager_cycle",
