@@ -23,6 +23,7 @@ from teamassist.duty.service import (
     today,
 )
 from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 # -- overrides -------------------------------------------------------------------------------
@@ -49,6 +50,7 @@ def add_override(
     start = max(start, now)
     if member is not None:
         require_team_member(session, team, member)
+        team_service.require_active(member)
     for other in session.scalars(select(Override).where(Override.rotation_id == rotation.id)):
         if other.start_at < end and override_end(other) > start:
             raise Conflict(
@@ -118,6 +120,7 @@ def create_swap(
     if member_a.id == member_b.id:
         raise DomainError("duty.error.swap_self", name=member_a.display_name)
     require_team_member(session, team, member_b)
+    team_service.require_active(member_b)
     spec = current_spec(session, team, rotation)
     if not spec.versions:
         raise DomainError("duty.error.empty_rotation", rotation=rotation.name)

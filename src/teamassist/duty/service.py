@@ -421,6 +421,8 @@ def create_rotation(
     if start_date < today(team, now, handoff_time):
         raise DomainError("duty.error.past_date", date=start_date.isoformat())
     _check_distinct(members)
+    for member in members:
+        team_service.require_active(member)
     rotation = Rotation(
         team_id=team.id, key=key, name=name, kind=kind, position=len(existing), created_at=now
     )
@@ -559,6 +561,9 @@ def _plan(
     cut = len(spec.versions) - len(pending)
     base = replace(spec, versions=spec.versions[:cut])
     skipped: list[int] = []
+    if change.action == ACTION_ADD:
+        for member in members_by_id(session, change.member_ids).values():
+            team_service.require_active(member)
     if change.action == ACTION_ADD and base.versions:
         present = set(base.versions[-1].member_ids)
         skipped = [m for m in change.member_ids if m in present]
@@ -730,15 +735,18 @@ def team_member_ids(session: Session, *, team: Team) -> set[int]:
 
 
 def require_team_member(session: Session, team: Team, member: Member) -> None:
-    if member.id not in team_member_ids(session, team=team):
-        raise NotFound("duty.error.not_in_team", name=member.display_name)
+    """Refuse someone who is not in ``team``."""
+    check_team_members(session, team=team, members=[member])
 
 
 def check_team_members(session: Session, *, team: Team, members: Sequence[Member]) -> None:
-    """Refuse people who are not in ``team``."""
+    """Refuse people who are not in ``team`` (one merged into another record is told so: their
+    memberships moved to the record they were merged into)."""
     known = team_member_ids(session, team=team)
     for member in members:
         if member.id not in known:
+            if member.merged_into_id is not None:
+                team_service.require_active(member)
             raise NotFound("duty.error.not_in_team", name=member.display_name)
 
 

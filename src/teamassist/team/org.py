@@ -83,9 +83,8 @@ def set_leader(session: Session, *, team: Team, leader: Member | None) -> Team:
     """Name the team's leader (a member of the team), or nobody."""
     if leader is not None:
         _same_workspace(team, leader)
+        team_service.require_active(leader)
         people.membership(session, team=team, member=leader)
-        if not leader.active:
-            raise Conflict("people.error.inactive", name=leader.display_name)
     team.leader_id = leader.id if leader else None
     session.flush()
     return team
@@ -106,6 +105,7 @@ def set_manager(session: Session, *, member: Member, manager: Member | None) -> 
             raise NotFound("people.error.other_workspace")
         if manager.id == member.id:
             raise Invalid("people.error.manager_self", name=member.display_name)
+        team_service.require_active(manager)
         people.lock_members(session, [member.id])
         seen: set[int] = set()
         walk: Member | None = manager
@@ -147,11 +147,10 @@ def grant_director(
     _same_workspace(team, member)
     if by is not None and by.id == member.id:
         raise PermissionDenied("people.error.director_self")
+    team_service.require_active(member)
     role = team_service.role_of(session, team=team, member=member)
     if role not in (Role.LEAD, Role.ADMIN):
         raise Conflict("people.error.director_role", name=member.display_name, team=team.name)
-    if not member.active:
-        raise Conflict("people.error.inactive", name=member.display_name)
     if team.director_id != member.id:
         team.director_id = member.id
         team.director_welcomed_at = None

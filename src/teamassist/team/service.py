@@ -163,6 +163,15 @@ def set_role(session: Session, *, team: Team, member: Member, role: Role) -> Non
     session.flush()
 
 
+def require_active(member: Member) -> None:
+    """Refuse a deactivated or merged-away member as the object of a change (a rotation, a
+    cover, a manager, a leader or director): they are no longer routed to."""
+    if member.merged_into_id is not None:
+        raise Conflict("people.error.merged", name=member.display_name)
+    if not member.active:
+        raise Conflict("people.error.inactive", name=member.display_name)
+
+
 def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
     """The members behind ``ids`` (None skipped), loaded in one query; unknown ids are absent."""
     wanted = {i for i in ids if i is not None}
