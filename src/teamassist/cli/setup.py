@@ -129,7 +129,9 @@ def _found(
     admin_user_id: str | None,
     admin_tenant: str,
 ) -> None:
-    from teamassist.database import transaction
+    from sqlalchemy.orm import Session
+
+    from teamassist.database import run_transaction
     from teamassist.http.auth import hash_password
     from teamassist.i18n import t
     from teamassist.team.workspaces import Founding, found
@@ -145,21 +147,25 @@ def _found(
         admin_user_id=admin_user_id,
         admin_tenant=admin_tenant,
     )
+    password_hash = hash_password(password) if password is not None else None
+
+    def unit(session: Session) -> dict[str, str]:
+        done = found(session, founding, password_hash=password_hash)
+        return {
+            "workspace": done.workspace.name,
+            "ws": done.workspace.key,
+            "team": done.team.name,
+            "timezone": done.team.timezone,
+            "handle": done.admin.handle,
+        }
+
     runtime = build(settings)
     try:
-        with refusals(), transaction(runtime.factory) as session:
-            done = found(
-                session,
-                founding,
-                password_hash=hash_password(password) if password is not None else None,
-            )
-            summary = {
-                "workspace": done.workspace.name,
-                "ws": done.workspace.key,
-                "team": done.team.name,
-                "timezone": done.team.timezone,
-                "handle": done.admin.handle,
-            }
+        # Two `init`s at once on PostgreSQL or MariaDB both find the name free; the loser's
+        # insert hits the unique key, and run_transaction runs its unit again, which then
+        # refuses ("already exists") like any other refusal: one line, exit code 1.
+        with refusals():
+            summary = run_transaction(runtime.factory, unit)
     finally:
         runtime.close()
     typer.secho(t("setup.init.done", **summary), fg="green")
