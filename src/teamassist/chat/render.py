@@ -140,8 +140,12 @@ def to_markdown(
         parts.append(_text(reply.body))
     if reply.fields:
         parts.append("\n".join(f"- **{_text(f.label)}**：{_text(f.value)}" for f in reply.fields))
-    if reply.buttons:
-        parts.append("\n".join(f"- `{b.command}` {escape(b.label)}" for b in reply.buttons))
+    commands = []
+    if reply.form is not None:  # no forms in markdown: the command to type, pre-filled
+        commands.append(f"- `{reply.form.template()}` {escape(reply.form.submit_label)}")
+    commands.extend(f"- `{b.command}` {escape(b.label)}" for b in reply.buttons)
+    if commands:
+        parts.append("\n".join(commands))
     return "\n\n".join(parts)
 
 
@@ -163,6 +167,8 @@ def to_plain(reply: Reply) -> str:
         parts.append(_text(reply.body))
     for f in reply.fields:
         parts.append(f"{plain(f.label)}：{render_text(f.value, reply.people, _at_name, str)}")
+    if reply.form is not None:
+        parts.append(f"[{reply.form.submit_label}] {reply.form.template()}")
     for b in reply.buttons:
         parts.append(f"[{b.label}] {b.command}")
     return "\n".join(parts)
@@ -198,4 +204,9 @@ def to_html(reply: Reply) -> str:
             for b in reply.buttons
         )
         out.append(f'<div class="reply-buttons">{buttons}</div>')
+    if reply.form is not None:
+        out.append(
+            f'<p class="reply-form">{html.escape(reply.form.submit_label)}：'
+            f"<code>{html.escape(reply.form.template())}</code></p>"
+        )
     return "\n".join(out)

@@ -124,6 +124,42 @@ class Button(BaseModel):
     style: ButtonStyle = ButtonStyle.DEFAULT
 
 
+class FormInput(BaseModel):
+    """A text input of a :class:`Form`, pre-filled with ``value``."""
+
+    name: str
+    label: str
+    value: str = ""
+    # Written before the filled value in the command ("信心 7"); "" puts the value alone.
+    keyword: str = ""
+
+
+class Form(BaseModel):
+    """Inputs sent together: submitting runs ``command`` followed by each filled input, as the
+    person who submitted. Platforms without forms show the command to type instead."""
+
+    command: str
+    inputs: list[FormInput]
+    submit_label: str
+
+    def command_for(self, values: dict[str, str]) -> str:
+        """The command with ``values`` (by input name) filled in; blank inputs are left out."""
+        words = [self.command]
+        for item in self.inputs:
+            value = " ".join(str(values.get(item.name) or "").split())
+            if value:
+                words.extend([item.keyword, value] if item.keyword else [value])
+        return " ".join(words)
+
+    def template(self) -> str:
+        """The command as a person would type it: ``/进展 KR-3 <进展值> 信心 <信心> <说明>``."""
+        return self.command_for({i.name: f"<{i.label}>" for i in self.inputs})
+
+    def prefilled(self) -> str:
+        """The command with the pre-filled values."""
+        return self.command_for({i.name: i.value for i in self.inputs})
+
+
 class ReplyField(BaseModel):
     """A labelled value shown as a row of a card."""
 
@@ -143,6 +179,7 @@ class Reply(BaseModel):
     title: str | None = None
     fields: list[ReplyField] = Field(default_factory=list)
     buttons: list[Button] = Field(default_factory=list)
+    form: Form | None = None
     people: dict[int, Person] = Field(default_factory=dict)
     quote: str | None = None  # the user's message being answered, shown as a quote
     is_error: bool = False

@@ -11,6 +11,7 @@ from teamassist.chat.types import Reply
 from teamassist.i18n import lookup, t
 from teamassist.okr import (
     alignment,
+    checkin_card,
     checkins,
     cycles,
     grammar,
@@ -211,20 +212,21 @@ def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("okr.progress", args=[_TEXT])
 def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/进展 KR-1 30 信心 7 修复两个模块."""
+    """/进展 KR-1 30 信心 7 修复两个模块; /进展 KR-1 alone: the check-in prompt."""
     words = grammar.tokens(args["text"])
     usage = _usage("okr.commands.progress.usage")
     if not words or not grammar.is_short_id(words[0]):
         raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
     key_result = _key_result(ctx, words[0])
-    if len(words) < 2:
-        raise Invalid("okr.error.missing_value", what=t("okr.word.value"), example=usage)
+    objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
+    if len(words) < 2:  # no value: the check-in prompt, pre-filled with the last one
+        _require_edit(ctx, objective, key_result)
+        return checkin_card.prompt(key_result, objective, timezone=ctx.team.timezone)
     value = grammar.checkin_value(words[1])
     phrase = grammar.keywords(words[2:], CHECKIN_KEYWORDS, usage)
     confidence = (
         grammar.confidence(phrase.values["confidence"]) if "confidence" in phrase.values else None
     )
-    objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
     _require_edit(ctx, objective, key_result)
     row = checkins.check_in(
         ctx.session,

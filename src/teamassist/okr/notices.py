@@ -7,11 +7,13 @@ from datetime import date
 
 from teamassist.chat.types import Reply, user_text
 from teamassist.i18n import t
+from teamassist.okr.checkin_card import open_button
 from teamassist.okr.cycles import month_day
 from teamassist.okr.models import Objective
 from teamassist.okr.stale import Stale, departed
 from teamassist.team.models import Member
 
+MAX_BUTTONS = 3
 _STATUS = {"on_track": "okr.status.on_track", "at_risk": "okr.status.at_risk"}
 
 
@@ -64,6 +66,8 @@ def reminder(owner: Member, items: Sequence[Stale], today: date, *, provisional:
             example=f"KR-{items[0].key_result.number}",
             provisional=_provisional(today, provisional),
         ),
+        # Each opens the KR's check-in prompt (a form on Feishu); a few, the first ones.
+        buttons=[open_button(i.key_result) for i in items[:MAX_BUTTONS]],
     )
 
 

@@ -359,15 +359,25 @@ def card_action(
     chat_id: str = "oc_group",
     message_id: str = "om_fake_1",
     event_id: str | None = None,
+    value: dict[str, Any] | None = None,
+    form_value: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A ``card.action.trigger`` callback (a button with a ``{"cmd": ...}`` value pressed)."""
+    """A ``card.action.trigger`` callback (a button with a ``{"cmd": ...}`` value pressed);
+    ``value`` and ``form_value``: a form's submit button, as the card rendered it, and the
+    inputs as filled."""
+    action: dict[str, Any] = {
+        "tag": "button",
+        "value": value if value is not None else {"cmd": command} if command else {},
+    }
+    if form_value is not None:
+        action["form_value"] = form_value
     return {
         "schema": "2.0",
         "header": header("card.action.trigger", event_id=event_id),
         "event": {
             "operator": {"tenant_key": TENANT_KEY, "open_id": operator},
             "token": "c-" + uuid.uuid4().hex,
-            "action": {"tag": "button", "value": {"cmd": command} if command else {}},
+            "action": action,
             "host": "im_message",
             "context": {"open_message_id": message_id, "open_chat_id": chat_id},
         },

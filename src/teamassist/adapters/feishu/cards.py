@@ -15,7 +15,7 @@ from lark_oapi.event.callback.model.p2_card_action_trigger import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist.adapters.feishu.render import COMMAND_KEY, card, summary
+from teamassist.adapters.feishu.render import COMMAND_KEY, card, form_command, summary
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.types import ChatType, InboundMessage, Reply
 from teamassist.clock import Clock
@@ -33,6 +33,8 @@ def message_from_action(data: P2CardActionTrigger, *, now: datetime) -> InboundM
         return None
     value: Any = event.action.value or {}
     command = value.get(COMMAND_KEY) if isinstance(value, dict) else None
+    if isinstance(value, dict) and event.action.form_value is not None:
+        command = form_command(value, event.action.form_value)
     open_id = event.operator.open_id
     chat_id = event.context.open_chat_id if event.context else None
     if not isinstance(command, str) or not command.strip() or not open_id:
