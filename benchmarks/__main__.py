@@ -9,6 +9,7 @@ BENCHMARKS: list[str] = [
     "feedback_search",
     "duty_schedule",
     "duty_now_db",
+    "okr_team",
     "chat_http",
     "outbox_drain",
     "scheduler_scale",
