@@ -8,7 +8,7 @@ from teamassist.chat.dispatcher import Dispatcher, DispatchResult, Speaker
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import NotFound, PermissionDenied
-from teamassist.http.auth import Principal, PrincipalLookup
+from teamassist.http.auth import Principal, PrincipalLookup, owner_voice
 from teamassist.team import service as team_service
 from teamassist.team.models import Workspace
 
@@ -30,6 +30,9 @@ def send_as(
     def identify(session: Session) -> Speaker:
         caller = principal(session) if callable(principal) else _attached(session, principal)
         speaker = handle or (caller.member.handle if caller.member else None)
+        if speaker is None:
+            voice = owner_voice(session, caller.workspace)
+            speaker = voice.handle if voice is not None else None
         if speaker is None:
             raise NotFound("core.error.unknown_member", who="-")
         if caller.member is not None and speaker == caller.member.handle:

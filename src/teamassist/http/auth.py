@@ -44,8 +44,8 @@ DEFAULT_SESSION_DAYS = 14.0
 class Principal:
     """Who is calling: a dashboard login, a member session or an API token, in a workspace.
 
-    ``member`` None is the workspace owner (the first local account without a member, the
-    configured global API token). Roles are asked for where needed (:func:`roles_of`), not
+    ``member`` None is the workspace owner (a local account without a member, the configured
+    global API token). Roles are asked for where needed (:func:`roles_of`), not
     loaded for every request: most requests never look at them.
     """
 
@@ -241,13 +241,32 @@ def session_principal(
 
 
 def token_principal(session: Session) -> Principal | None:
-    """The configured global API token acts as the first local account, or, when there is
-    none (a workspace set up with a platform admin only), as the owner of the first workspace."""
-    principal = _principal(session, None)
-    if principal is not None:
-        return principal
-    workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+    """The configured global API token: the install's root credential, always the owner of
+    the workspace of the first local account (or of the first workspace when there is none),
+    whatever becomes of that account's member (demoted, deactivated)."""
+    first_workspace = select(func.min(Workspace.id)).scalar_subquery()
+    workspace = session.scalar(
+        select(Workspace)
+        .select_from(LocalAccount)
+        .outerjoin(Member, Member.id == LocalAccount.member_id)
+        .join(Workspace, Workspace.id == func.coalesce(Member.workspace_id, first_workspace))
+        .order_by(LocalAccount.id)
+        .limit(1)
+    ) or session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
     return Principal(workspace=workspace, member=None, username="api") if workspace else None
+
+
+def owner_voice(session: Session, workspace: Workspace) -> Member | None:
+    """Whom the owner speaks as in chat when naming nobody: the first local account's member
+    (the person who set the install up), while they may act."""
+    member = session.scalar(
+        select(Member)
+        .join(LocalAccount, LocalAccount.member_id == Member.id)
+        .where(Member.workspace_id == workspace.id)
+        .order_by(LocalAccount.id)
+        .limit(1)
+    )
+    return member if member is not None and _may_act(member) else None
 
 
 def demo_account(session: Session) -> LocalAccount | None:
@@ -259,5 +278,5 @@ def is_admin(session: Session, principal: Principal, team: Team) -> bool:
     """Whether the caller may administer ``team``: the one admin check, asked by pages that
     show or hide admin controls and by :func:`require_admin`."""
     if principal.member is None:
-        return True  # the first local account (API token) acts as the workspace owner
+        return True  # the workspace owner: a member-less account or the global API token
     return team_service.role_of(session, team=team, member=principal.member) is Role.ADMIN

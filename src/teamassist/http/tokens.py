@@ -3,7 +3,7 @@
 A token is ``tap_`` and 32 random bytes; it acts as its member (``auth.member_principal``), so
 it sees the member's workspace and has the member's role, and stops working when it is revoked
 or the member is deactivated. The configured global token (``web.api_token``) is separate and
-acts for the first workspace (see ``auth.token_principal``).
+always acts as the owner of the first workspace (see ``auth.token_principal``).
 """
 
 from __future__ import annotations
