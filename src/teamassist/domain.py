@@ -42,10 +42,12 @@ class Wiring:
 
 @dataclass(frozen=True)
 class NavEntry:
-    """One dashboard navigation link: the path and the catalogue key of its label."""
+    """One dashboard navigation link: the path and the catalogue key of its label;
+    ``admin`` links (a page only admins may open) are hidden from everyone else."""
 
     href: str
     label: str
+    admin: bool = False
 
 
 @dataclass(frozen=True)

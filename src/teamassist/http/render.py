@@ -16,11 +16,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
 from teamassist.clock import local
+from teamassist.domain import NavEntry
+from teamassist.exceptions import NotFound
 from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import RuntimeDep, SessionDep, team_of
@@ -85,12 +87,29 @@ def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -
 PagePrincipal = Annotated[Principal, Depends(page_principal)]
 
 
+def _sees_admin_pages(principal: Principal) -> bool:
+    """Whether admin-only links are shown: the same check the admin pages make (an admin of
+    the workspace's default team), so a member never follows a link to a 403. Asked in the
+    request's own session (the one its member was loaded in): a request holds one connection."""
+    if principal.member is None:
+        return True  # the workspace owner
+    session = object_session(principal.member)
+    if session is None:
+        return False
+    try:
+        return is_admin(session, principal, team_of(session, principal, None))
+    except NotFound:
+        return False
+
+
 def render(
     request: Request, name: str, principal: Principal | None, **context: Any
 ) -> HTMLResponse:
     """Render a page with the shared layout context."""
     runtime = request.app.state.runtime
-    nav: list[tuple[str, str]] = getattr(request.app.state, "nav", [])
+    nav: list[NavEntry] = getattr(request.app.state, "nav", [])
+    if principal is not None and not _sees_admin_pages(principal):
+        nav = [entry for entry in nav if not entry.admin]
     return templates.TemplateResponse(
         request,
         name,
@@ -98,7 +117,7 @@ def render(
             "principal": principal,
             "demo_mode": runtime.settings.web.demo_mode,
             "feishu_enabled": runtime.settings.feishu.enabled,
-            "nav_items": [{"href": h, "label": t(k)} for h, k in nav],
+            "nav_items": [{"href": e.href, "label": t(e.label)} for e in nav],
             **context,
         },
     )

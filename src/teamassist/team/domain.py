@@ -29,8 +29,8 @@ DOMAIN = Domain(
     nav=(
         NavEntry("/team/members", "people.nav.members"),
         NavEntry("/team/org", "people.nav.org"),
-        NavEntry("/workspace", "setup.page.manage_title"),
-        NavEntry("/bindings", "binding.page.title"),
+        NavEntry("/workspace", "setup.page.manage_title", admin=True),
+        NavEntry("/bindings", "binding.page.title", admin=True),
     ),
     assets=assets_in("teamassist.team"),
 )

@@ -72,7 +72,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.state.runtime = runtime
     parts = runtime.web
-    app.state.nav = [(entry.href, entry.label) for entry in parts.nav]
+    app.state.nav = list(parts.nav)
     app.state.templates = make_templates(parts.templates)
     secret = runtime.settings.web.secret_key
     app.add_middleware(
