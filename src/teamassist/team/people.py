@@ -93,9 +93,18 @@ def membership(session: Session, *, team: Team, member: Member) -> TeamMembershi
 # -- checks ------------------------------------------------------------------------------------
 
 
+def _invisible(char: str) -> bool:
+    """Zero-width, bidi and other format (Cf) or control (Cc) characters: invisible, they make
+    two names look alike (``ad\u200bmin``) or turn the text around them (``\u202e``)."""
+    return unicodedata.category(char) in {"Cf", "Cc"}
+
+
 def check_handle(handle: str) -> str:
-    """A handle: 1–64 characters, no spaces, no ``@ / < >``; stored in NFKC form, so a
-    full-width ＮＥＷ is the handle NEW and two accounts never differ only by width."""
+    """A handle: 1–64 characters, no spaces, no ``@ / < >``, nothing invisible; stored in NFKC
+    form, so a full-width ＮＥＷ is the handle NEW and two accounts never differ only by width."""
+    hidden = next((c for c in handle if _invisible(c)), None)
+    if hidden is not None:
+        raise Invalid("people.error.invisible_handle", code=f"U+{ord(hidden):04X}")
     value = unicodedata.normalize("NFKC", handle).strip()
     if not value or len(value) > HANDLE_MAX or not _HANDLE.match(value):
         raise Invalid("people.error.bad_handle", value=value[:40], limit=HANDLE_MAX)
@@ -103,8 +112,9 @@ def check_handle(handle: str) -> str:
 
 
 def check_name(name: str, *, limit: int = NAME_MAX) -> str:
-    """A display name or 称呼: not blank, at most ``limit`` characters."""
-    value = name.strip()
+    """A display name or 称呼: not blank, at most ``limit`` characters; invisible characters
+    (zero-width, bidi controls) are dropped."""
+    value = "".join(c for c in name if not _invisible(c)).strip()
     if not value:
         raise Invalid("people.error.empty_name")
     if len(value) > limit:
