@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.exceptions import Conflict, NotFound
+from teamassist.okr import grammar
 from teamassist.okr import settings as okr_settings
 from teamassist.okr.errors import Invalid
 from teamassist.okr.models import Cycle, CycleKind, CycleState
@@ -40,14 +41,17 @@ def key_of(kind: CycleKind, year: int, index: int) -> str:
 
 def parse_key(text: str) -> tuple[CycleKind, int, int]:
     """Read ``2026Q3`` / ``2026-Q3`` / ``2026H1`` / ``2026M3`` / ``2026``; Invalid otherwise."""
-    match = _KEY.match(text.strip())
+    match = _KEY.match(grammar.plain(text))
     letters = {"h": CycleKind.HALF, "q": CycleKind.QUARTER, "m": CycleKind.MONTH}
     if match is None:
-        raise Invalid("okr.error.bad_cycle", value=text[:20])
+        raise Invalid("okr.error.bad_cycle", value=grammar.echo(text))
     year = int(match.group(1))
     kind = letters[match.group(2).lower()] if match.group(2) else CycleKind.YEAR
     index = int(match.group(3)) if match.group(3) else 1
-    check(kind, year, index)
+    if year not in YEARS:
+        raise Invalid("okr.error.cycle_year", value=grammar.echo(text), year=match.group(1))
+    if not 1 <= index <= _PER_YEAR[kind]:
+        raise Invalid("okr.error.bad_cycle", value=grammar.echo(text))
     return kind, year, index
 
 

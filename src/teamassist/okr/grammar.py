@@ -6,6 +6,7 @@ as ``起始 50 目标 10 单位 个 权重 50%`` (a keyword may also run straigh
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +17,8 @@ from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import ObjectiveType
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-_SHORT_ID = re.compile(r"^(?:O|KR)-?[0-9]{1,9}$", re.IGNORECASE)
+_SHORT_ID = re.compile(r"^(?:O|KR)-?[0-9]+$", re.IGNORECASE)
+ECHO_MAX = 64
 
 KR_KEYWORDS: Mapping[str, str] = {
     "起始": "start",
@@ -78,9 +80,21 @@ def tokens(text: str | None) -> list[str]:
     return (text or "").split()
 
 
+def plain(token: str) -> str:
+    """``token`` as the parsers read it: full-width letters, digits and signs as ASCII
+    (``ＫＲ－１`` is ``KR-1``), surrounding space dropped."""
+    return unicodedata.normalize("NFKC", ascii_digits(token)).strip()
+
+
+def echo(text: str) -> str:
+    """What the user wrote, for a reply that names it (very long input is cut, marked …)."""
+    written = text.strip()
+    return written if len(written) <= ECHO_MAX else written[: ECHO_MAX - 1] + "…"
+
+
 def is_short_id(token: str) -> bool:
-    """Whether ``token`` looks like ``O-1`` or ``KR-3``."""
-    return _SHORT_ID.match(token) is not None
+    """Whether ``token`` looks like ``O-1`` or ``KR-3`` (full-width too)."""
+    return _SHORT_ID.match(plain(token)) is not None
 
 
 def number(token: str, *, what: str) -> float:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict, NotFound, PermissionDenied
 from teamassist.i18n import t
-from teamassist.okr import cycles
+from teamassist.okr import cycles, grammar
 from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split
 from teamassist.okr.models import (
@@ -32,14 +32,15 @@ MAX_UNIT = 16
 MAX_VALUE = 1e15  # beyond any count or amount; keeps doubles exact for whole numbers
 OBJECTIVES_PER_OWNER = range(1, 6)  # 1–5 Os per owner and cycle
 KRS_PER_OBJECTIVE = range(2, 6)  # 2–5 KRs per O
-_SHORT_ID = re.compile(r"^(O|KR)-?([0-9]{1,9})$", re.IGNORECASE)
+_SHORT_ID = re.compile(r"^(O|KR)-?([0-9]+)$", re.IGNORECASE)
+_LARGEST_NUMBER = 2**31 - 1  # the number columns are INTEGER: a longer one names nothing
 
 
 def parse_short_id(text: str) -> tuple[str, int]:
     """``("O", 1)`` for ``O-1``, ``("KR", 3)`` for ``KR-3`` / ``kr3``; Invalid otherwise."""
-    match = _SHORT_ID.match(text.strip())
+    match = _SHORT_ID.match(grammar.plain(text))
     if match is None:
-        raise Invalid("okr.error.bad_short_id", value=text[:20])
+        raise Invalid("okr.error.bad_short_id", value=grammar.echo(text))
     return match.group(1).upper(), int(match.group(2))
 
 
@@ -178,8 +179,9 @@ def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Ob
     """``O-n`` in the newest started cycle of the team that has it."""
     kind, number = parse_short_id(ref)
     if kind != "O":
-        raise Invalid("okr.error.want_objective", value=ref[:20])
-    for cycle in cycles.recent(session, team=team, today=today):
+        raise Invalid("okr.error.want_objective", value=grammar.echo(ref))
+    searched = cycles.recent(session, team=team, today=today) if number <= _LARGEST_NUMBER else []
+    for cycle in searched:
         found = session.scalar(
             select(Objective).where(
                 Objective.team_id == team.id,
@@ -189,15 +191,16 @@ def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Ob
         )
         if found is not None:
             return found
-    raise NotFound("okr.error.no_objective", ref=f"O-{number}")
+    raise NotFound("okr.error.no_objective", ref=grammar.echo(ref))
 
 
 def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
     """``KR-n`` in the newest started cycle of the team that has it."""
     kind, number = parse_short_id(ref)
     if kind != "KR":
-        raise Invalid("okr.error.want_key_result", value=ref[:20])
-    for cycle in cycles.recent(session, team=team, today=today):
+        raise Invalid("okr.error.want_key_result", value=grammar.echo(ref))
+    searched = cycles.recent(session, team=team, today=today) if number <= _LARGEST_NUMBER else []
+    for cycle in searched:
         found = session.scalar(
             select(KeyResult).where(
                 KeyResult.team_id == team.id,
@@ -207,7 +210,7 @@ def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> K
         )
         if found is not None:
             return found
-    raise NotFound("okr.error.no_key_result", ref=f"KR-{number}")
+    raise NotFound("okr.error.no_key_result", ref=grammar.echo(ref))
 
 
 def key_results(session: Session, objective_ids: Sequence[int]) -> dict[int, list[KeyResult]]:

@@ -236,6 +236,9 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     rerouted = t("people.rerouted", count=waiting) if waiting else ""
     body = t("people.deactivated", name=member.display_name, when=when, rerouted=rerouted)
+    day: date | None = args.get("date")
+    if day is not None and day < ctx.today:
+        body += t("people.past_date_now", date=day.isoformat())
     return Reply(body=body)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ from teamassist.team.models import (
 HANDLE_MAX = 64
 NAME_MAX = 200
 ADDRESS_MAX = 64
+DEACTIVATION_HORIZON = timedelta(days=366)
 _HANDLE = re.compile(r"^[^\s@＠/<>]+$")
 _CHINESE_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
 _RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
@@ -262,11 +263,13 @@ def deactivate(
         raise Conflict("people.error.merged", name=member.display_name)
     if not member.active:
         raise Conflict("people.error.already_inactive", name=member.display_name)
+    now = ensure_utc(now)
+    if at is not None:
+        check_deactivation_date(at, now=now)
     teams = [session.get(Team, row.team_id) for row in memberships(session, member=member)]
     found = [team for team in teams if team is not None]
     for team in found:
         guard_last_admin(session, team=team, member=member)
-    now = ensure_utc(now)
     when = max(ensure_utc(at), now) if at is not None else now
     member.active = False
     member.deactivated_at = when
@@ -283,6 +286,15 @@ def deactivate(
     )
     reroute.pending_direct_notices(session, member=member, teams=found, now=now)
     return member
+
+
+def check_deactivation_date(at: datetime, *, now: datetime) -> None:
+    """A deactivation is planned at most a year ahead: 9999-12-31 is a typo, not a plan. (A
+    past moment means now; the chat reply says so.)"""
+    if ensure_utc(at) > now + DEACTIVATION_HORIZON:
+        day = at.date().isoformat()  # as written: the caller's zone (the team's, for chat)
+        limit = (now + DEACTIVATION_HORIZON).date().isoformat()
+        raise Invalid("people.error.deactivate_far", date=day, limit=limit)
 
 
 def reactivate(session: Session, *, member: Member) -> Member:
