@@ -239,6 +239,8 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     day: date | None = args.get("date")
     if day is not None and day < ctx.today:
         body += t("people.past_date_now", date=day.isoformat())
+    elif member.deactivated_at is not None and member.deactivated_at > ctx.now:
+        body += t("people.future_date_account")
     return Reply(body=body)
 
 
