@@ -44,7 +44,11 @@ def test_a_whole_flow_logs_no_secret(sqlite_url: str, caplog: pytest.LogCaptureF
         assert feed_token
         bearer = {"Authorization": f"Bearer {API_TOKEN}"}
         with TestClient(create_app(runtime, start_background=False)) as http:
-            created = http.post("/api/v1/duty/feeds", json={}, headers=bearer).json()
+            # the global token is the workspace owner, not a person: it names whose feed
+            people = http.get("/api/v1/members", headers=bearer).json()
+            zhangsan = next(p["id"] for p in people if p["handle"] == "zhangsan")
+            feed = {"member_id": zhangsan}
+            created = http.post("/api/v1/duty/feeds", json=feed, headers=bearer).json()
             rest_token = created["url"].rsplit("/", 1)[1].removesuffix(".ics")
             assert http.get(f"/ical/{rest_token}.ics").status_code == 200
             assert http.get("/api/v1/teams", headers={"Authorization": "Bearer wrong"}).is_error
