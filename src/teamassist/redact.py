@@ -3,7 +3,8 @@
 What is redacted, in the message template, in each argument and in the formatted traceback:
 
 - every secret value of the settings (API token, session key, platform secrets, WeCom robot keys),
-- token-shaped URL parts: calendar feed paths ``/ical/<token>.ics``, query parameters named like
+- token-shaped URL parts: calendar feed paths ``/ical/<token>.ics``, sign-in links
+  ``/auth/link/<token>``, query parameters named like
   a credential (``key=``, ``token=``, ``access_token=``, ``secret=``, ``sig=``, ``code=`` …),
 - ``Authorization: Bearer …`` values.
 
@@ -27,6 +28,8 @@ MIN_SECRET_LENGTH = 8
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(/ical/)[^/\s?\"']+(\.ics)"), rf"\g<1>{MASK}\g<2>"),
+    # single-use sign-in links (``/登录``): the token in the path is the credential
+    (re.compile(r"(/auth/link/)[^/\s?\"'#)]+"), rf"\g<1>{MASK}"),
     (
         re.compile(
             r"(?i)([?&;](?:key|token|access_token|refresh_token|api_key|apikey|secret|"

@@ -95,6 +95,7 @@ def test_a_whole_flow_logs_no_secret(sqlite_url: str, caplog: pytest.LogCaptureF
 
 def test_redact_masks_token_shaped_parts() -> None:
     assert redact.redact("GET /ical/abcDEF_123-x.ics?x=1") == "GET /ical/***.ics?x=1"
+    assert redact.redact("GET /auth/link/Ab-9_z HTTP/1.1") == "GET /auth/link/*** HTTP/1.1"
     assert (
         redact.redact("https://h/p?access_token=abc&page=2&sig=zz")
         == "https://h/p?access_token=***&page=2&sig=***"

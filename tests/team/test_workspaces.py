@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from typing import Any
 
@@ -211,3 +212,18 @@ def test_teams_of_one_workspace_get_unique_keys(sqlite_runtime: Runtime) -> None
         keys = [t.key for t in service.get_teams(session, workspace_id=demo.id)]
     assert (first.key, second.key) == ("chan-pin-zu", "chan-pin-zu-2")
     assert keys == ["community", "chan-pin-zu", "chan-pin-zu-2"]
+
+
+def test_export_masks_the_sign_in_links_that_messages_carry(runtime: Runtime) -> None:
+    load_demo(runtime)
+    reply = ChatDriver(runtime).text("/登录", as_="zhangsan")
+    token = re.search(r"/auth/link/([\w-]+)", reply)
+    assert token, reply
+    with transaction(runtime.factory) as session:
+        demo = service.get_workspace_by_key(session, key="demo")
+        assert demo is not None
+        archive = export_workspace(session, workspace=demo, now=runtime.clock())
+    files = zipfile.ZipFile(io.BytesIO(archive.data))
+    everything = b"".join(files.read(name) for name in files.namelist()).decode("utf-8")
+    assert token.group(1) not in everything  # the link is still live: it would sign them in
+    assert "/auth/link/***" in everything  # the message itself is kept, masked

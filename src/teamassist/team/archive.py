@@ -5,7 +5,9 @@ without a line here: a table belongs when it has a ``workspace_id``, or a foreig
 table that belongs (a required key first: a duty swap belongs through its rotation, not
 through whoever created it). The few tables that keep a workspace's rows by id without a
 foreign key are named in :data:`_BY_ID`. Secrets stay out: session, sign-in link and binding
-code tables, and every ``*_hash`` column (password and token hashes).
+code tables, and every ``*_hash`` column (password and token hashes); in every text kept, the
+credentials a message may carry (sign-in links, calendar feed tokens, settings secrets) are
+masked by :func:`teamassist.redact.redact`, the same rules as the log.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from teamassist.database import Base
+from teamassist.redact import redact
 from teamassist.team.models import Workspace
 from teamassist.team.workspaces import inbox_condition
 
@@ -95,6 +98,11 @@ class Archive:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict | list):
+        # JSON payloads (queued notices, web chat messages) carry the texts that were sent
+        return json.loads(redact(json.dumps(value, ensure_ascii=False)))
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
