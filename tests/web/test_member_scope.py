@@ -69,6 +69,14 @@ OWNER_SCOPED = {
     # get-or-create of a calendar cycle by rule (2027Q1): any member may, as a member setting
     # an objective for a quarter needs it; whether it should be admin-only is okr's to decide
     ("POST", "/api/v1/okr/cycles"),
+    # retrospectives: the owner fills and carries over (okr.retros checks it); acknowledging is
+    # the director's, refused to others in tests/okr/test_retros.py
+    ("PATCH", "/api/v1/okr/retros/{objective_id}"),
+    ("POST", "/api/v1/okr/retros/carry-over"),
+    ("POST", "/api/v1/okr/retros/{objective_id}/acknowledge"),
+    # import creates drafts for leads and admins; the 403 for a member is in
+    # tests/okr/test_sheet_import.py
+    ("POST", "/api/v1/okr/cycles/{cycle_id}/import"),
 }
 # The first-run form answers only while no workspace exists: refused to everyone after.
 FIRST_RUN = ("POST", "/setup")
