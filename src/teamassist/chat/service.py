@@ -30,14 +30,17 @@ def send_as(
     def identify(session: Session) -> Speaker:
         caller = principal(session) if callable(principal) else _attached(session, principal)
         speaker = handle or (caller.member.handle if caller.member else None)
-        if speaker is None:
-            voice = owner_voice(session, caller.workspace)
-            speaker = voice.handle if voice is not None else None
-        if speaker is None:
+        voice = (
+            (caller.voice or owner_voice(session, caller.workspace)) if speaker is None else None
+        )
+        if speaker is None and voice is None:
             raise NotFound("core.error.unknown_member", who="-")
-        if caller.member is not None and speaker == caller.member.handle:
+        if voice is not None:
+            member = voice  # already loaded: no second lookup by its handle
+        elif caller.member is not None and speaker == caller.member.handle:
             member = caller.member
         else:
+            assert speaker is not None
             found = team_service.get_member_by_handle(
                 session, workspace_id=caller.workspace.id, handle=speaker
             )

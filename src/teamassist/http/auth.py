@@ -52,6 +52,8 @@ class Principal:
     workspace: Workspace
     member: Member | None
     username: str
+    # whom the owner speaks as in chat when naming nobody, when it came with the lookup
+    voice: Member | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -245,15 +247,21 @@ def token_principal(session: Session) -> Principal | None:
     the workspace of the first local account (or of the first workspace when there is none),
     whatever becomes of that account's member (demoted, deactivated)."""
     first_workspace = select(func.min(Workspace.id)).scalar_subquery()
-    workspace = session.scalar(
-        select(Workspace)
+    row = session.execute(
+        select(Workspace, Member)
         .select_from(LocalAccount)
         .outerjoin(Member, Member.id == LocalAccount.member_id)
         .join(Workspace, Workspace.id == func.coalesce(Member.workspace_id, first_workspace))
         .order_by(LocalAccount.id)
         .limit(1)
-    ) or session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
-    return Principal(workspace=workspace, member=None, username="api") if workspace else None
+    ).first()
+    if row is None:
+        workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
+        return Principal(workspace=workspace, member=None, username="api") if workspace else None
+    workspace, member = row
+    # the same row gives whom chat speaks as (see owner_voice): one statement, not two
+    voice = member if member is not None and _may_act(member) else None
+    return Principal(workspace=workspace, member=None, username="api", voice=voice)
 
 
 def owner_voice(session: Session, workspace: Workspace) -> Member | None:
