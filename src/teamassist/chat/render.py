@@ -150,13 +150,21 @@ def to_markdown(
 
 
 _MD_MARKS = re.compile(r"(\*\*|__|`|^#+\s*|^>\s?)", re.MULTILINE)
+# A URL is copied as a whole: a feed or sign-in token may hold "__", which is no emphasis.
+_URL = re.compile(r"(https?://[^\s<>`]+)")
+
+
+def _unmarked(part: str) -> str:
+    """``part`` without markdown marks, URLs left exactly as written."""
+    pieces = _URL.split(part)  # the URLs are at the odd indexes
+    return "".join(p if i % 2 else _MD_MARKS.sub("", p) for i, p in enumerate(pieces))
 
 
 def to_plain(reply: Reply) -> str:
     """Render as plain text (CLI, platforms without markdown); user text is kept as written."""
 
     def _text(value: str) -> str:
-        return render_text(value, reply.people, _at_name, str, lambda part: _MD_MARKS.sub("", part))
+        return render_text(value, reply.people, _at_name, str, _unmarked)
 
     parts: list[str] = []
     if reply.quote:
