@@ -70,3 +70,11 @@ def test_a_float_id_in_a_json_body_is_refused(api: TestClient) -> None:
 def test_a_real_id_still_works(api: TestClient) -> None:
     assert api.get("/api/v1/members/1").json()["handle"] == "admin"
     assert api.get("/api/v1/members/+1").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/feedback/items", "/api/v1/feedback/report"])
+def test_a_team_id_in_the_query_follows_the_same_rule(api: TestClient, path: str) -> None:
+    assert api.get(path, params={"team_id": "1.0"}).status_code == 422
+    missing = api.get(path, params={"team_id": str(LARGEST)})
+    assert missing.status_code == 404, missing.text
+    assert api.get(path, params={"team_id": "1"}).status_code == 200

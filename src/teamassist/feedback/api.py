@@ -38,7 +38,7 @@ from teamassist.feedback.schemas import (
 )
 from teamassist.feedback.service import Origin
 from teamassist.http.auth import Principal
-from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep, team_of
+from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
 from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
@@ -140,7 +140,6 @@ def _restrict(
     return filters if own is None else replace(filters, reporter_id=own)
 
 
-TeamQ = Annotated[int | None, Query()]
 StatusQ = Annotated[list[str] | None, Query(description="open, acknowledged, resolved, ...")]
 KindQ = Annotated[str | None, Query(pattern="^(bug|suggestion)$")]
 HandleQ = Annotated[str | None, Query(max_length=64)]
@@ -151,7 +150,7 @@ TextQ = Annotated[str | None, Query(max_length=200)]
 def list_items(
     session: SessionDep,
     principal: PrincipalDep,
-    team_id: TeamQ = None,
+    team_id: Id | None = None,
     status: StatusQ = None,
     kind: KindQ = None,
     owner: HandleQ = None,
@@ -203,7 +202,7 @@ def list_items(
 def export_items(
     session: SessionDep,
     principal: PrincipalDep,
-    team_id: TeamQ = None,
+    team_id: Id | None = None,
     status: StatusQ = None,
     kind: KindQ = None,
     owner: HandleQ = None,
@@ -453,7 +452,7 @@ def report(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team_id: TeamQ = None,
+    team_id: Id | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
 ) -> FeedbackReportRead:
@@ -499,7 +498,7 @@ def _settings_read(team: Team) -> FeedbackSettingsRead:
 
 @router.get("/settings", response_model=FeedbackSettingsRead)
 def get_desk_settings(
-    session: SessionDep, principal: PrincipalDep, team_id: TeamQ = None
+    session: SessionDep, principal: PrincipalDep, team_id: Id | None = None
 ) -> FeedbackSettingsRead:
     """The desk's settings: fallback owner, re-notice and escalation delays, working hours."""
     return _settings_read(team_of(session, principal, team_id))
@@ -510,7 +509,7 @@ def patch_desk_settings(
     body: FeedbackSettingsUpdate,
     session: SessionDep,
     principal: PrincipalDep,
-    team_id: TeamQ = None,
+    team_id: Id | None = None,
 ) -> FeedbackSettingsRead:
     """Change the desk's settings (admin only); ``null`` restores a default, a bad value or an
     unknown key changes nothing."""
