@@ -309,3 +309,14 @@ def test_a_busy_day_is_cut_short_with_a_pointer(sqlite_chat: ChatDriver) -> None
     text = sqlite_chat.text("/当日反馈", as_="admin")
     assert "的反馈（共 55 条）" in text  # the demo's two from today and the 53 new
     assert "……还有 5 条" in text and text.count("【缺陷】") == 50
+
+
+@pytest.mark.parametrize("written", ["3000000000", str(2**63 - 1)])
+def test_an_id_above_what_the_columns_store_is_simply_not_found(
+    chat: ChatDriver, written: str
+) -> None:
+    item_id = _report(chat)
+    for command in (f"/标注解决 {written}", f"/重复反馈 {item_id} {written}"):
+        text = chat.text(command, as_="admin")
+        assert f"小助理没有发现id=「{written}」的反馈" in text, text
+    assert _item(chat, item_id).status == FeedbackStatus.OPEN
