@@ -31,6 +31,7 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
+from teamassist.team.names import platform_name
 
 log = logging.getLogger(__name__)
 
@@ -177,12 +178,14 @@ def role_chat(session: Session, *, team: Team, binding: PlatformTenant) -> str:
 def apply_profile(identity: PlatformIdentity, user: DirectoryUser, now: datetime) -> None:
     """Store what the directory said; a member renamed here keeps the local name."""
     member = identity.member
-    if user.name and member.display_name in ("", identity.display_name, identity.user_key):
-        member.display_name = user.name
-    if user.name:
-        identity.display_name = user.name
+    # Cleaned like a typed name (no zero-width or bidi characters); empty when none is left.
+    name = platform_name(user.name, fallback="")
+    if name and member.display_name in ("", identity.display_name, identity.user_key):
+        member.display_name = name
+    if name:
+        identity.display_name = name
     identity.profile = {
-        "name": user.name,
+        "name": name,
         "roles": list(user.roles),
         "departments": list(user.departments),
     }

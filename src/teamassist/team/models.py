@@ -6,10 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from teamassist.database import Base, UTCDateTime
 from teamassist.models import TimestampMixin
+from teamassist.team.names import fold
+
+# A folded key compares byte for byte on every backend: MariaDB's default collations would
+# also equate accents (Anne = Änne) and so refuse names the other backends keep apart.
+FOLDED = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
 class Workspace(TimestampMixin, Base):
@@ -74,11 +80,13 @@ class Team(TimestampMixin, Base):
     """A group of people with its own time zone, roster and channels."""
 
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "folded_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
+    # names.fold(key), kept by the validator below: what uniqueness and lookups compare.
+    folded_key: Mapped[str] = mapped_column(FOLDED)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # Per-team knobs, e.g. {"schedule": {"duty.sign_in_reminder": ["10:00", "10:30"]}}.
@@ -94,16 +102,24 @@ class Team(TimestampMixin, Base):
 
     workspace: Mapped[Workspace] = relationship(back_populates="teams")
 
+    @validates("key")
+    def _fold_key(self, _field: str, value: str) -> str:
+        self.folded_key = fold(value)
+        return value
+
 
 class Member(TimestampMixin, Base):
     """A person in a workspace; reachable on one or more platforms."""
 
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("workspace_id", "handle"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "handle_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     handle: Mapped[str] = mapped_column(String(64))
+    # names.fold(handle), kept by the validator below, so no writer can forget it: what
+    # uniqueness and every lookup by handle compare (Änne and änne are one person).
+    handle_key: Mapped[str] = mapped_column(FOLDED)
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # 称呼: how the assistant addresses them (None: derived, e.g. 姓+总 for a director).
@@ -120,6 +136,11 @@ class Member(TimestampMixin, Base):
     identities: Mapped[list[PlatformIdentity]] = relationship(
         back_populates="member", cascade="all, delete-orphan", order_by="PlatformIdentity.id"
     )
+
+    @validates("handle")
+    def _fold_handle(self, _field: str, value: str) -> str:
+        self.handle_key = fold(value)
+        return value
 
 
 class TeamMembership(Base):

@@ -21,6 +21,7 @@ from teamassist.i18n import t
 from teamassist.team import people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership, Workspace
+from teamassist.team.names import fold
 from teamassist.team.people import Invalid
 
 _KEY_UNSAFE = "".join(chr(c) for c in range(0x21)) + "/\\?#%<>\"'"
@@ -52,7 +53,9 @@ def create_sub_team(
     name = people.check_name(name)
     if parent is not None and parent.workspace_id != workspace.id:
         raise NotFound("people.error.other_workspace")
-    taken = session.scalar(select(Team).where(Team.workspace_id == workspace.id, Team.key == key))
+    taken = session.scalar(
+        select(Team).where(Team.workspace_id == workspace.id, Team.folded_key == fold(key))
+    )
     if taken is not None:
         raise Conflict("people.error.team_key_taken", value=key)
     zone = timezone or (parent.timezone if parent else "Asia/Shanghai")

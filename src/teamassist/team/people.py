@@ -30,6 +30,7 @@ from teamassist.team.models import (
     WebSession,
     Workspace,
 )
+from teamassist.team.names import invisible, strip_invisible
 
 HANDLE_MAX = 64
 NAME_MAX = 200
@@ -94,16 +95,11 @@ def membership(session: Session, *, team: Team, member: Member) -> TeamMembershi
 # -- checks ------------------------------------------------------------------------------------
 
 
-def _invisible(char: str) -> bool:
-    """Zero-width, bidi and other format (Cf) or control (Cc) characters: invisible, they make
-    two names look alike (``ad\u200bmin``) or turn the text around them (``\u202e``)."""
-    return unicodedata.category(char) in {"Cf", "Cc"}
-
-
 def check_handle(handle: str) -> str:
     """A handle: 1–64 characters, no spaces, no ``@ / < >``, nothing invisible; stored in NFKC
-    form, so a full-width ＮＥＷ is the handle NEW and two accounts never differ only by width."""
-    hidden = next((c for c in handle if _invisible(c)), None)
+    form, so a full-width ＮＥＷ is the handle NEW. Uniqueness compares ``names.fold`` of it
+    (``Member.handle_key``), so two accounts never differ only by case or width either."""
+    hidden = next((c for c in handle if invisible(c)), None)
     if hidden is not None:
         raise Invalid("people.error.invisible_handle", code=f"U+{ord(hidden):04X}")
     value = unicodedata.normalize("NFKC", handle).strip()
@@ -115,7 +111,7 @@ def check_handle(handle: str) -> str:
 def check_name(name: str, *, limit: int = NAME_MAX) -> str:
     """A display name or 称呼: not blank, at most ``limit`` characters; invisible characters
     (zero-width, bidi controls) are dropped."""
-    value = "".join(c for c in name if not _invisible(c)).strip()
+    value = strip_invisible(name)
     if not value:
         raise Invalid("people.error.empty_name")
     if len(value) > limit:

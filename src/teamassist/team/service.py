@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat.types import Person
@@ -21,6 +20,7 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
+from teamassist.team.names import fold, platform_name
 
 # A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
 INBOX_PREFIX = "member:"
@@ -212,11 +212,11 @@ def admins(session: Session, *, team: Team) -> list[Member]:
 
 
 def get_member_by_handle(session: Session, *, workspace_id: int, handle: str) -> Member | None:
-    """Find a member by handle (case- and width-insensitive: ＮＥＷ finds NEW)."""
-    wanted = unicodedata.normalize("NFKC", handle).lower()
+    """Find a member by handle, compared through ``names.fold`` (case and width: ＮＥＷ finds
+    new, Änne finds änne, on every backend)."""
     return session.scalar(
         select(Member).where(
-            Member.workspace_id == workspace_id, func.lower(Member.handle) == wanted
+            Member.workspace_id == workspace_id, Member.handle_key == fold(handle.strip())
         )
     )
 
@@ -280,7 +280,11 @@ def enroll(
     user_key: str,
     display_name: str,
 ) -> Member:
-    """Create a member for a platform user seen for the first time (community members)."""
+    """Create a member for a platform user seen for the first time (community members).
+
+    The platform's name is cleaned like a typed one (``names.platform_name``: a nickname with
+    ``\u202e`` or ``\u200b`` loses them; one with nothing left is the user id)."""
+    display_name = platform_name(display_name, fallback=user_key)
     base = _HANDLE_UNSAFE.sub("", display_name)[:40] or f"{platform}-{user_key[-8:]}"
     handle, n = base, 1
     while get_member_by_handle(session, workspace_id=workspace.id, handle=handle):

@@ -25,7 +25,7 @@ from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
 from teamassist.scheduler.models import JobDue, JobRun
-from teamassist.team import service
+from teamassist.team import people, service
 from teamassist.team.models import (
     LocalAccount,
     Member,
@@ -34,6 +34,7 @@ from teamassist.team.models import (
     Team,
     Workspace,
 )
+from teamassist.team.names import fold
 
 # A key is what scripts type (`--workspace KEY`) and what web and console chats use as their
 # tenant: lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
@@ -116,8 +117,15 @@ def _name(value: str, label_key: str) -> str:
 
 
 def check_handle(handle: str) -> str:
-    """The handle without surrounding spaces, or a refusal when it cannot be @mentioned."""
-    handle = handle.strip()
+    """The first admin's handle, checked and normalised as every handle is
+    (``people.check_handle``: invisible characters refused, NFKC), and also a sign-in name
+    that can be @mentioned (``HANDLE_PATTERN``); else a refusal."""
+    try:
+        handle = people.check_handle(handle)
+    except people.Invalid as exc:
+        if exc.key != "people.error.bad_handle":
+            raise  # an invisible character: named by people's own message
+        raise DomainError("setup.error.bad_handle", handle=handle.strip()) from exc
     if not HANDLE_PATTERN.match(handle):
         raise DomainError("setup.error.bad_handle", handle=handle)
     return handle
@@ -128,9 +136,9 @@ def add_team(session: Session, *, workspace: Workspace, name: str, timezone: str
     name = _name(name, "setup.field.team")
     timezone = check_timezone(timezone.strip())
     base = derive_key(name)
-    taken = set(session.scalars(select(Team.key).where(Team.workspace_id == workspace.id)))
+    taken = set(session.scalars(select(Team.folded_key).where(Team.workspace_id == workspace.id)))
     key, n = base, 1
-    while key in taken:
+    while fold(key) in taken:
         n += 1
         key = f"{base}-{n}"
     return service.create_team(session, workspace=workspace, key=key, name=name, timezone=timezone)
@@ -169,9 +177,14 @@ def found(session: Session, founding: Founding, *, password_hash: str | None) ->
     handle = check_handle(founding.admin_handle)
     admin_name = _name(founding.admin_name or handle, "setup.field.admin")
     timezone = check_timezone(founding.timezone.strip())
-    same_name = session.scalar(
-        select(Workspace.key).where(func.lower(Workspace.name) == workspace_name.lower())
-    )
+    same_name = next(
+        (
+            key
+            for key, name in session.execute(select(Workspace.key, Workspace.name))
+            if fold(name) == fold(workspace_name)
+        ),
+        None,
+    )  # folded in Python: SQL lower() is ASCII-only on SQLite; an install has few workspaces
     if same_name is not None:
         raise Conflict("setup.error.workspace_exists", what=f"{workspace_name} ({same_name})")
     key = plan_key(session, founding)

@@ -1,0 +1,44 @@
+"""What people type or platforms report as names and keys: one cleaning, one folding.
+
+:func:`fold` is the one comparison key for a handle or a team key (``member.handle_key``,
+``team.folded_key``, both unique in their workspace); every lookup and every writer goes through
+it, so ``Änne`` and ``änne``, ``Ωmega`` and ``ωmega``, ``ＮＥＷ`` and ``new`` are one name on every
+backend (SQL ``lower()`` folds only ASCII on SQLite, and MariaDB's collations fold accents too).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+NAME_MAX = 200  # characters of a display name (the column's length)
+
+
+def invisible(char: str) -> bool:
+    """Zero-width, bidi and other format (Cf) or control (Cc) characters: invisible, they make
+    two names look alike (``ad\u200bmin``) or turn the text around them (``\u202e``)."""
+    return unicodedata.category(char) in {"Cf", "Cc"}
+
+
+def fold(text: str) -> str:
+    """The comparison key of a handle or key: NFKC, then Unicode full case folding, then NFKC
+    again (casefold can leave a non-normalised string, e.g. for ``ǰ``); Unicode's
+    NFKC_Casefold up to ignorables, which handles refuse anyway (``people.check_handle``).
+
+    ``fold("ＮＥＷ") == fold("new")``, ``fold("Straße") == fold("STRASSE")``. At most three
+    characters per input character (Unicode's longest full case folding), so a 64-character
+    handle gives at most 192 (the columns hold 255).
+    """
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without invisible characters (see :func:`invisible`), trimmed."""
+    return "".join(c for c in text if not invisible(c)).strip()
+
+
+def platform_name(name: str | None, *, fallback: str, limit: int = NAME_MAX) -> str:
+    """A display name a platform reported (QQ nickname, Feishu name), cleaned like a typed one:
+    invisible characters dropped, runs of spaces made one, trimmed, cut to ``limit``; the
+    platform's user id (``fallback``) when nothing is left. Never refuses: the person exists."""
+    value = " ".join(strip_invisible(name or "").split())[:limit].strip()
+    return value or fallback[:limit]
