@@ -118,7 +118,9 @@ def test_setup_creates_the_workspace_and_signs_the_admin_in(sqlite_runtime: Runt
         client.cookies.clear()  # a stranger, not the signed-in admin (whose CSRF check refuses)
         again = client.post("/setup", data={**FORM, "workspace": "二号", "token": token,
                                             "form_key": key})  # fmt: skip
-        assert again.status_code == 404 and _workspaces(sqlite_runtime) == ["kai-yuan-she-qu"]
+        # a late submission gets the friendly "already set up" page, and writes nothing
+        assert again.status_code == 409 and "已经完成首次设置" in again.text
+        assert _workspaces(sqlite_runtime) == ["kai-yuan-she-qu"]
     assert announce_setup(app) is None
     # the admin can sign in with the password chosen on the page
     with TestClient(create_app(sqlite_runtime, start_background=False)) as client:

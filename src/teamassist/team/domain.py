@@ -21,6 +21,7 @@ DOMAIN = Domain(
         "teamassist.team.models",
         "teamassist.team.token_models",
         "teamassist.team.binding_models",
+        "teamassist.team.setup_models",
     ),
     commands=(commands, binding_commands),
     jobs=(directory_jobs,),

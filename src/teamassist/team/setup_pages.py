@@ -26,6 +26,7 @@ from teamassist.http.render import PagePrincipal, render
 from teamassist.runtime import Runtime
 from teamassist.team import service
 from teamassist.team.archive import export_workspace
+from teamassist.team.setup_models import FIRST_RUN_SLOT, FirstRunClaim
 from teamassist.team.workspaces import (
     Founding,
     any_workspace,
@@ -69,6 +70,11 @@ def _open(request: Request, session: SessionDep, runtime: Runtime) -> None:
     """Refuse (404) once the install has a workspace, or in demo mode."""
     if runtime.settings.web.demo_mode or any_workspace(session):
         raise HTTPException(status_code=404)
+
+
+def _already_set_up(request: Request) -> HTMLResponse:
+    """409: a submission that came too late (another one founded the workspace first)."""
+    return _status(render(request, "setup/already_set_up.html", None), 409)
 
 
 def _token_ok(request: Request, token: str) -> bool:
@@ -119,8 +125,17 @@ def setup_submit(
     name: Annotated[str, Form()] = "",
     workspace_key: Annotated[str, Form()] = "",
 ) -> Response:
-    """Found the workspace, team and admin, and sign the admin in."""
-    _open(request, session, runtime)
+    """Found the workspace, team and admin, and sign the admin in.
+
+    Of several submissions at once exactly one founds the workspace: each writes the
+    :class:`FirstRunClaim` row (one fixed key) in its transaction; the database lets one commit,
+    the others fail on the key, are run again by the retry middleware, and answer 409 with the
+    "already set up" page, having written nothing.
+    """
+    if runtime.settings.web.demo_mode:
+        raise HTTPException(status_code=404)
+    if any_workspace(session):
+        return _already_set_up(request)
     expected = request.session.get(_FORM_KEY)
     if not _token_ok(request, token):
         return _status(render(request, "setup/token_needed.html", None), 403)
@@ -150,6 +165,14 @@ def setup_submit(
             ),
             password_hash=auth.hash_password(password),
         )
+        # The claim in the same transaction: a concurrent claimant waits here for our commit
+        # (PostgreSQL, MariaDB) or for the write lock (SQLite), then fails on the key.
+        session.add(
+            FirstRunClaim(
+                slot=FIRST_RUN_SLOT, workspace_id=done.workspace.id, claimed_at=runtime.clock()
+            )
+        )
+        session.flush()
     except DomainError as exc:
         session.rollback()
         return _form(request, token, exc.message(), values)
