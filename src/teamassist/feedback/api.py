@@ -37,6 +37,7 @@ from teamassist.feedback.schemas import (
     LoadRead,
 )
 from teamassist.feedback.service import Origin
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
@@ -504,7 +505,7 @@ def get_desk_settings(
     return _settings_read(team_of(session, principal, team_id))
 
 
-@router.patch("/settings", response_model=FeedbackSettingsRead)
+@router.patch("/settings", dependencies=[ADMIN_GATE], response_model=FeedbackSettingsRead)
 def patch_desk_settings(
     body: FeedbackSettingsUpdate,
     session: SessionDep,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from teamassist.exceptions import NotFound
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.outbox import service
@@ -34,7 +35,7 @@ class OutboxRead(BaseModel):
     sent_at: datetime | None
 
 
-@router.get("/outbox", response_model=list[OutboxRead])
+@router.get("/outbox", dependencies=[ADMIN_GATE], response_model=list[OutboxRead])
 def list_outbox(
     session: SessionDep,
     principal: PrincipalDep,
@@ -52,7 +53,7 @@ def list_outbox(
     return [OutboxRead.model_validate(r) for r in rows]
 
 
-@router.post("/outbox/{outbox_id}/retry", response_model=OutboxRead)
+@router.post("/outbox/{outbox_id}/retry", dependencies=[ADMIN_GATE], response_model=OutboxRead)
 def retry_outbox(
     outbox_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> OutboxRead:

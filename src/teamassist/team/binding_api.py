@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from teamassist.enums import ChannelPurpose, Platform
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
@@ -141,7 +142,12 @@ def list_platform_chats(
     ]
 
 
-@router.post("/platform-chats/channels", response_model=ChannelRead, status_code=201)
+@router.post(
+    "/platform-chats/channels",
+    dependencies=[ADMIN_GATE],
+    response_model=ChannelRead,
+    status_code=201,
+)
 def channel_from_chat(
     body: ChatChannelCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> ChannelRead:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.team import service
@@ -37,6 +38,7 @@ def _require_admin(session: SessionDep, principal: PrincipalDep) -> None:
 
 @router.get(
     "/workspace/export",
+    dependencies=[ADMIN_GATE],
     response_class=Response,
     responses={200: {"content": {"application/zip": {}}}},
 )
@@ -48,7 +50,7 @@ def export(session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) ->
     return zip_response(archive.data, archive.filename)
 
 
-@router.delete("/workspace", response_model=WorkspaceDeleted)
+@router.delete("/workspace", dependencies=[ADMIN_GATE], response_model=WorkspaceDeleted)
 def remove(body: WorkspaceDelete, session: SessionDep, principal: PrincipalDep) -> WorkspaceDeleted:
     """Delete the workspace and everything in it; ``confirm`` must be its name (admin only)."""
     _require_admin(session, principal)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
 from teamassist.http import auth, signin, tokens
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.team import service as team_service
@@ -121,7 +122,9 @@ def revoke_token(
     return Response(status_code=204)
 
 
-@router.post("/auth/sign-in-links", response_model=LinkSent, status_code=202)
+@router.post(
+    "/auth/sign-in-links", dependencies=[ADMIN_GATE], response_model=LinkSent, status_code=202
+)
 def send_sign_in_link(
     body: LinkRequest,
     session: SessionDep,

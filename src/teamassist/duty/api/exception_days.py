@@ -5,6 +5,7 @@ from __future__ import annotations
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of
 from teamassist.duty.schemas import DutyDate, ExceptionCreate, ExceptionRead
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
 
@@ -22,7 +23,12 @@ def list_exceptions(
     ]
 
 
-@router.post("/rotations/{rotation_id}/exceptions", response_model=ExceptionRead, status_code=201)
+@router.post(
+    "/rotations/{rotation_id}/exceptions",
+    dependencies=[ADMIN_GATE],
+    response_model=ExceptionRead,
+    status_code=201,
+)
 def add_exception(
     rotation_id: Id,
     body: ExceptionCreate,
@@ -46,7 +52,9 @@ def add_exception(
     return ExceptionRead.from_row(row)
 
 
-@router.delete("/rotations/{rotation_id}/exceptions/{day}", status_code=204)
+@router.delete(
+    "/rotations/{rotation_id}/exceptions/{day}", dependencies=[ADMIN_GATE], status_code=204
+)
 def delete_exception(
     rotation_id: Id,
     day: DutyDate,

@@ -6,6 +6,7 @@ from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import OverrideCreate, OverrideRead
 from teamassist.exceptions import DomainError
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
@@ -23,7 +24,12 @@ def list_overrides(
     ]
 
 
-@router.post("/rotations/{rotation_id}/overrides", response_model=OverrideRead, status_code=201)
+@router.post(
+    "/rotations/{rotation_id}/overrides",
+    dependencies=[ADMIN_GATE],
+    response_model=OverrideRead,
+    status_code=201,
+)
 def add_override(
     rotation_id: Id,
     body: OverrideCreate,
@@ -55,7 +61,11 @@ def add_override(
     return OverrideRead.from_row(row)
 
 
-@router.delete("/rotations/{rotation_id}/overrides/{override_id}", response_model=OverrideRead)
+@router.delete(
+    "/rotations/{rotation_id}/overrides/{override_id}",
+    dependencies=[ADMIN_GATE],
+    response_model=OverrideRead,
+)
 def cancel_override(
     rotation_id: Id,
     override_id: Id,

@@ -13,6 +13,7 @@ from teamassist.duty.schemas import (
     RotationRead,
     VersionRead,
 )
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
 
@@ -43,7 +44,12 @@ def list_rotations(session: SessionDep, team: TeamDep, now: NowDep) -> list[Rota
     return result
 
 
-@router.post("/teams/{team_id}/rotations", response_model=RotationRead, status_code=201)
+@router.post(
+    "/teams/{team_id}/rotations",
+    dependencies=[ADMIN_GATE],
+    response_model=RotationRead,
+    status_code=201,
+)
 def create_rotation(
     body: RotationCreate,
     session: SessionDep,
@@ -88,7 +94,11 @@ def list_versions(
     return [VersionRead.from_row(v) for v in service.versions(session, rotation=rotation)]
 
 
-@router.delete("/rotations/{rotation_id}/versions/{version_id}", response_model=VersionRead)
+@router.delete(
+    "/rotations/{rotation_id}/versions/{version_id}",
+    dependencies=[ADMIN_GATE],
+    response_model=VersionRead,
+)
 def cancel_version(
     rotation_id: Id,
     version_id: Id,
@@ -115,7 +125,11 @@ def _change(body: RosterChangeIn) -> RosterChange:
     )
 
 
-@router.post("/rotations/{rotation_id}/changes/preview", response_model=PreviewRead)
+@router.post(
+    "/rotations/{rotation_id}/changes/preview",
+    dependencies=[ADMIN_GATE],
+    response_model=PreviewRead,
+)
 def preview_change(
     rotation_id: Id,
     body: RosterChangeIn,
@@ -135,7 +149,12 @@ def preview_change(
     )
 
 
-@router.post("/rotations/{rotation_id}/changes", response_model=PreviewRead, status_code=201)
+@router.post(
+    "/rotations/{rotation_id}/changes",
+    dependencies=[ADMIN_GATE],
+    response_model=PreviewRead,
+    status_code=201,
+)
 def apply_change(
     rotation_id: Id,
     body: RosterChangeIn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import SwapCreate, SwapRead
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
@@ -46,7 +47,9 @@ def create_swap(
     return SwapRead.from_row(row)
 
 
-@router.delete("/rotations/{rotation_id}/swaps/{swap_id}", response_model=SwapRead)
+@router.delete(
+    "/rotations/{rotation_id}/swaps/{swap_id}", dependencies=[ADMIN_GATE], response_model=SwapRead
+)
 def cancel_swap(
     rotation_id: Id,
     swap_id: Id,

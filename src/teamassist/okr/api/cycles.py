@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import status
 
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
 from teamassist.okr import cycles
@@ -38,7 +39,7 @@ def create_cycle(
     return cycle_read(cycle, today(team, now))
 
 
-@router.post("/cycles/{cycle_id}/close")
+@router.post("/cycles/{cycle_id}/close", dependencies=[ADMIN_GATE])
 def close_cycle(
     cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> CycleRead:
@@ -49,7 +50,7 @@ def close_cycle(
     return cycle_read(cycle, today(team, now))
 
 
-@router.post("/cycles/{cycle_id}/reopen")
+@router.post("/cycles/{cycle_id}/reopen", dependencies=[ADMIN_GATE])
 def reopen_cycle(
     cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> CycleRead:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from teamassist.exceptions import DomainError
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.team import service
@@ -22,7 +23,7 @@ def list_channels(session: SessionDep, principal: PrincipalDep) -> list[ChannelR
     ]
 
 
-@router.post("/channels", response_model=ChannelRead, status_code=201)
+@router.post("/channels", dependencies=[ADMIN_GATE], response_model=ChannelRead, status_code=201)
 def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDep) -> ChannelRead:
     """Add a chat destination (admin only)."""
     team = (
@@ -45,7 +46,7 @@ def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDe
     return ChannelRead.model_validate(channel)
 
 
-@router.patch("/channels/{channel_id}", response_model=ChannelRead)
+@router.patch("/channels/{channel_id}", dependencies=[ADMIN_GATE], response_model=ChannelRead)
 def change_channel(
     channel_id: int, body: ChannelUpdate, session: SessionDep, principal: PrincipalDep
 ) -> ChannelRead:

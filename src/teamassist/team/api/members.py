@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
@@ -65,7 +66,7 @@ def get_person(member_id: Id, session: SessionDep, principal: PrincipalDep) -> P
     return person_read(session, member)
 
 
-@router.patch("/members/{member_id}", response_model=PersonRead)
+@router.patch("/members/{member_id}", dependencies=[ADMIN_GATE], response_model=PersonRead)
 def change_person(
     member_id: Id, body: PersonUpdate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> PersonRead:
@@ -103,7 +104,7 @@ def change_person(
     return person_read(session, member, team)
 
 
-@router.delete("/members/{member_id}", response_model=PersonRead)
+@router.delete("/members/{member_id}", dependencies=[ADMIN_GATE], response_model=PersonRead)
 def deactivate_person(
     member_id: Id,
     session: SessionDep,
@@ -118,7 +119,7 @@ def deactivate_person(
     return person_read(session, member)
 
 
-@router.post("/members/{member_id}/merge", response_model=PersonRead)
+@router.post("/members/{member_id}/merge", dependencies=[ADMIN_GATE], response_model=PersonRead)
 def merge_person(
     member_id: Id, body: MergeRequest, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> PersonRead:
@@ -148,7 +149,12 @@ def list_members(team_id: Id, session: SessionDep, principal: PrincipalDep) -> l
     ]
 
 
-@router.post("/teams/{team_id}/members", response_model=MemberRead, status_code=201)
+@router.post(
+    "/teams/{team_id}/members",
+    dependencies=[ADMIN_GATE],
+    response_model=MemberRead,
+    status_code=201,
+)
 def add_member(
     team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep
 ) -> MemberRead:

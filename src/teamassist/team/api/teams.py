@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
 from teamassist.runtime import Runtime
@@ -27,7 +28,7 @@ def list_teams(session: SessionDep, principal: PrincipalDep) -> list[TeamRead]:
     return [TeamRead.model_validate(t) for t in teams]
 
 
-@router.post("/teams", response_model=TeamRead, status_code=201)
+@router.post("/teams", dependencies=[ADMIN_GATE], response_model=TeamRead, status_code=201)
 def create_team(body: SubTeamCreate, session: SessionDep, principal: PrincipalDep) -> TeamRead:
     """A new (sub-)team; admins of the parent (of the default team for a top-level one)."""
     parent = (
@@ -48,7 +49,7 @@ def create_team(body: SubTeamCreate, session: SessionDep, principal: PrincipalDe
     return TeamRead.model_validate(team)
 
 
-@router.patch("/teams/{team_id}", response_model=TeamRead)
+@router.patch("/teams/{team_id}", dependencies=[ADMIN_GATE], response_model=TeamRead)
 def change_team(
     team_id: Id, body: TeamUpdate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> TeamRead:
@@ -96,7 +97,9 @@ def get_settings(
     )
 
 
-@router.patch("/teams/{team_id}/settings", response_model=TeamSettingsRead)
+@router.patch(
+    "/teams/{team_id}/settings", dependencies=[ADMIN_GATE], response_model=TeamSettingsRead
+)
 def patch_settings(
     team_id: int,
     body: TeamSettingsUpdate,
