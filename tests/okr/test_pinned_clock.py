@@ -115,9 +115,10 @@ def test_bad_at_is_one_line_and_exit_2(env: Path, value: str) -> None:
 def test_naive_tick_time_is_refused_when_teams_keep_several_zones(env: Path) -> None:
     with sqlite3.connect(env / "ta.db") as db:
         db.execute(
-            "INSERT INTO team (workspace_id, key, name, timezone, settings, created_at, updated_at)"
-            " SELECT workspace_id, 'berlin', '柏林组', 'Europe/Berlin', settings, created_at,"
-            " updated_at FROM team ORDER BY id LIMIT 1"
+            "INSERT INTO team (workspace_id, key, folded_key, name, timezone, settings,"
+            " created_at, updated_at)"
+            " SELECT workspace_id, 'berlin', 'berlin', '柏林组', 'Europe/Berlin', settings,"
+            " created_at, updated_at FROM team ORDER BY id LIMIT 1"
         )
     result = runner.invoke(app, ["scheduler", "tick", "--at", "2026-10-16 16:00"])
     assert result.exit_code == 2 and "没有写时区" in result.output

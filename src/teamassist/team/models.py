@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,16 @@ from teamassist.team.names import fold
 # A folded key compares byte for byte on every backend: MariaDB's default collations would
 # also equate accents (Anne = Änne) and so refuse names the other backends keep apart.
 FOLDED = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
+def _folded_from(column: str) -> Callable[[Any], str]:
+    """An insert default: ``fold`` of the row's ``column``, for Core bulk inserts (benchmarks,
+    importers) that bypass the ORM validators below."""
+
+    def default(context: Any) -> str:
+        return fold(str(context.get_current_parameters()[column]))
+
+    return default
 
 
 class Workspace(TimestampMixin, Base):
@@ -86,7 +97,7 @@ class Team(TimestampMixin, Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     # names.fold(key), kept by the validator below: what uniqueness and lookups compare.
-    folded_key: Mapped[str] = mapped_column(FOLDED)
+    folded_key: Mapped[str] = mapped_column(FOLDED, default=_folded_from("key"))
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # Per-team knobs, e.g. {"schedule": {"duty.sign_in_reminder": ["10:00", "10:30"]}}.
@@ -119,7 +130,7 @@ class Member(TimestampMixin, Base):
     handle: Mapped[str] = mapped_column(String(64))
     # names.fold(handle), kept by the validator below, so no writer can forget it: what
     # uniqueness and every lookup by handle compare (Änne and änne are one person).
-    handle_key: Mapped[str] = mapped_column(FOLDED)
+    handle_key: Mapped[str] = mapped_column(FOLDED, default=_folded_from("handle"))
     display_name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # 称呼: how the assistant addresses them (None: derived, e.g. 姓+总 for a director).
