@@ -55,7 +55,7 @@ def test_twelve_setup_submissions_at_once_found_one_workspace(runtime: Runtime) 
                 "password": "correct-horse-battery",
                 "password_again": "correct-horse-battery",
             }
-            with httpx.Client(base_url=base, cookies=cookies, timeout=120) as client:
+            with httpx.Client(base_url=base, cookies=cookies, timeout=300) as client:
                 barrier.wait()
                 response = client.post("/setup", data=data, follow_redirects=False)
             with lock:
@@ -65,7 +65,7 @@ def test_twelve_setup_submissions_at_once_found_one_workspace(runtime: Runtime) 
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join(timeout=180)
+            thread.join(timeout=320)
     codes = sorted(r.status_code for r in results)
     assert codes == [303] + [409] * (AT_ONCE - 1), codes
     for refused in (r for r in results if r.status_code == 409):
