@@ -16,6 +16,7 @@ from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import CheckIn, Cycle, CycleState, KeyResult
 from teamassist.okr.objectives import check_value
+from teamassist.okr.rows import KrFacts
 from teamassist.team.models import Member, Team
 
 MAX_COMMENT = 2000
@@ -87,7 +88,7 @@ def check_in(
     return row
 
 
-def history(session: Session, *, key_result: KeyResult) -> Sequence[CheckIn]:
+def history(session: Session, *, key_result: KrFacts) -> Sequence[CheckIn]:
     """The KR's check-ins, oldest first."""
     return list(
         session.scalars(

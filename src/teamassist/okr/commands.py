@@ -3,6 +3,7 @@ service functions as the REST endpoints."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from teamassist.chat.context import CommandContext
@@ -18,6 +19,7 @@ from teamassist.okr import (
     messages,
     notices,
     rollup,
+    rows,
     scoring,
 )
 from teamassist.okr import objectives as okr
@@ -25,6 +27,7 @@ from teamassist.okr.errors import Invalid
 from teamassist.okr.grammar import CHECKIN_KEYWORDS, KR_KEYWORDS, OBJECTIVE_KEYWORDS
 from teamassist.okr.models import Cycle, KeyResult, Objective, ObjectiveState, ObjectiveType
 from teamassist.okr.objectives import KrInput
+from teamassist.okr.rows import ObjectiveFacts
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 
@@ -51,7 +54,7 @@ def _cycle_of(ctx: CommandContext, objective: Objective) -> Cycle:
 
 
 def _progress(
-    ctx: CommandContext, cycle: Cycle, objectives: list[Objective]
+    ctx: CommandContext, cycle: Cycle, objectives: Sequence[ObjectiveFacts]
 ) -> tuple[Any, list[rollup.ObjectiveProgress]]:
     return rollup.of_cycle(
         ctx.session,
@@ -199,7 +202,7 @@ def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         if key
         else cycles.current(ctx.session, team=ctx.team, today=ctx.today)
     )
-    found = okr.objectives(ctx.session, team=ctx.team, cycle=cycle)
+    found = rows.objectives(ctx.session, team_id=ctx.team.id, cycle_id=cycle.id)
     expected, views = _progress(ctx, cycle, found)
     owners = notices.owner_names(
         team_service.members_by_id(ctx.session, (o.owner_id for o in found))

@@ -10,9 +10,10 @@ from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.okr.cycles import month_day
 from teamassist.okr.messages import kr_progress, num
-from teamassist.okr.models import Cycle, KeyResult
+from teamassist.okr.models import Cycle
 from teamassist.okr.retros import CarriedOver, RetroView, Section
 from teamassist.okr.rollup import kr_raw
+from teamassist.okr.rows import KrFacts
 
 _OTYPE = {"committed": "okr.otype.committed", "aspirational": "okr.otype.aspirational"}
 _WORD = {
@@ -21,7 +22,7 @@ _WORD = {
 }
 
 
-def _history(view: RetroView, key_result: KeyResult) -> str:
+def _history(view: RetroView, key_result: KrFacts) -> str:
     rows = view.history.get(key_result.id, [])
     if not rows:
         return t("okr_rhythm.retro.history_none")

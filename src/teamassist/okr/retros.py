@@ -36,6 +36,7 @@ from teamassist.okr.models import (
 from teamassist.okr.objectives import KrInput
 from teamassist.okr.rhythm_models import Retro
 from teamassist.okr.rollup import kr_raw
+from teamassist.okr.rows import KrFacts
 from teamassist.okr.stale import departed
 from teamassist.team.models import Member, Team
 
@@ -66,7 +67,7 @@ class RetroView:
     cycle: Cycle
     score: scoring.ObjectiveScore
     history: dict[int, Sequence[CheckIn]]  # KR id → check-ins, oldest first
-    proposals: list[KeyResult]  # unfinished KRs not carried over yet
+    proposals: list[KrFacts]  # unfinished KRs not carried over yet
     carried: list[tuple[int, int, str]]  # (source KR-n, copy KR-n, the copy's cycle key)
 
 

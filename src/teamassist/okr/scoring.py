@@ -11,12 +11,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict
-from teamassist.okr import cycles, formulas
+from teamassist.okr import cycles, formulas, rows
 from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective
-from teamassist.okr.objectives import key_results
 from teamassist.okr.rollup import kr_raw
+from teamassist.okr.rows import KrFacts, KrMeasure, ObjectiveFacts
 from teamassist.team.models import Team
 
 MAX_REASON = 1000
@@ -33,12 +33,12 @@ def parse_score(text: str) -> float:
     return float(value)
 
 
-def suggested_kr(key_result: KeyResult) -> float:
+def suggested_kr(key_result: KrMeasure) -> float:
     """The KR score the desk suggests from its progress."""
     return formulas.suggested_kr_score(KrKind(key_result.kind), kr_raw(key_result))
 
 
-def kr_score(key_result: KeyResult) -> float:
+def kr_score(key_result: KrFacts) -> float:
     """The KR's score: the override when set, else the suggestion."""
     return key_result.score if key_result.score is not None else suggested_kr(key_result)
 
@@ -47,24 +47,28 @@ def kr_score(key_result: KeyResult) -> float:
 class ObjectiveScore:
     """An O's KR scores, its suggested score and the final one."""
 
-    objective: Objective
-    krs: list[tuple[KeyResult, float, float]]  # (KR, suggested, final)
+    objective: ObjectiveFacts
+    krs: list[tuple[KrFacts, float, float]]  # (KR, suggested, final)
     suggested: float
     final: float
 
 
-def objective_scores(session: Session, objectives: Sequence[Objective]) -> list[ObjectiveScore]:
-    """Each O's scores (KRs loaded in one query)."""
-    by_objective = key_results(session, [o.id for o in objectives])
+def objective_scores(
+    session: Session, objectives: Sequence[ObjectiveFacts]
+) -> list[ObjectiveScore]:
+    """Each O's scores (KRs loaded as plain rows in one query)."""
+    by_objective = rows.key_results(session, [o.id for o in objectives])
     result = []
     for objective in objectives:
         krs = by_objective[objective.id]
-        rows = [(k, suggested_kr(k), kr_score(k)) for k in krs]
+        scored: list[tuple[KrFacts, float, float]] = [
+            (k, suggested_kr(k), kr_score(k)) for k in krs
+        ]
         suggested = formulas.suggested_objective_score(
-            [final for _k, _s, final in rows], [k.weight for k in krs]
+            [final for _k, _s, final in scored], [k.weight for k in krs]
         )
         final = objective.score if objective.score is not None else suggested
-        result.append(ObjectiveScore(objective, rows, suggested, final))
+        result.append(ObjectiveScore(objective, scored, suggested, final))
     return result
 
 

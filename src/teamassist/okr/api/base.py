@@ -14,6 +14,7 @@ from teamassist.http.auth import Principal, is_admin
 from teamassist.okr import cycles, rollup
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
+from teamassist.okr.rows import ObjectiveFacts
 from teamassist.okr.schemas import ObjectiveList, objective_list
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
@@ -80,7 +81,7 @@ def listing(
     runtime: Runtime,
     team: Team,
     cycle: Cycle,
-    found: Sequence[Objective],
+    found: Sequence[ObjectiveFacts],
     now: datetime,
 ) -> ObjectiveList:
     """Os of ``cycle`` rolled up against the working-day expectation."""

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
-from teamassist.okr import cycles, scoring
+from teamassist.okr import cycles, rows, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import (
     editable_objective,
@@ -59,7 +59,9 @@ def list_objectives(
             session, workspace_id=principal.workspace.id, handle=owner
         ) or _by_name(session, principal.workspace.id, owner)
         owner_id = member.id
-    found = okr.objectives(session, team=team, cycle=found_cycle, owner_id=owner_id, state=state)
+    found = rows.objectives(
+        session, team_id=team.id, cycle_id=found_cycle.id, owner_id=owner_id, state=state
+    )
     return listing(session, runtime, team, found_cycle, found, now)
 
 
