@@ -340,3 +340,25 @@ def test_a_team_time_zone_change_is_seen(two: tuple[Runtime, Runtime]) -> None:
     finally:
         revision.set_enabled(True)
     assert after != before
+
+
+def test_a_full_cache_drops_its_oldest_eighth_not_everything(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A tick walks every team's rotations in turn: clearing the whole cache when full made
+    each batch recompile what the one before evicted (cost per team grew with the teams)."""
+    monkeypatch.setattr(revision, "MAX_ENTRIES", 16)
+    cache = revision.SpecCache()
+    compiled = object()
+    for rotation_id in range(16):
+        cache.put(rotation_id, 1, "Asia/Shanghai", compiled)  # type: ignore[arg-type]
+    cache.put(3, 2, "Asia/Shanghai", compiled)  # type: ignore[arg-type]  # new revision of a kept rotation: no eviction
+    assert len(cache) == 16
+    cache.put(16, 1, "Asia/Shanghai", compiled)  # type: ignore[arg-type]
+    assert len(cache) == 15  # 16 - 16 // 8 + 1
+    assert cache.get(0, 1, "Asia/Shanghai") is None and cache.get(1, 1, "Asia/Shanghai") is None
+    assert cache.get(2, 1, "Asia/Shanghai") is compiled
+    assert cache.get(3, 2, "Asia/Shanghai") is compiled  # re-put: now among the newest
+    assert cache.get(16, 1, "Asia/Shanghai") is compiled
+    monkeypatch.undo()
+    assert revision.MAX_ENTRIES >= 3 * 10_000  # the real bound holds 10,000 teams' rotations

@@ -24,7 +24,7 @@ def test_statements_per_tick_do_not_grow_with_the_teams(tmp_path: Path) -> None:
     for phase in ("morning", "idle", "reminders", "calendar"):
         assert large.statements[phase] == small.statements[phase], phase
     assert small.statements["idle"] <= 2  # BEGIN and the one indexed query of job_due
-    assert len(scheduler_scale.report([small, large])) == 6
+    assert len(scheduler_scale.report([small, large])) == 7
 
 
 def test_a_batch_larger_than_the_limit_is_split(tmp_path: Path) -> None:

@@ -35,7 +35,16 @@ def prepare(session: Session, teams: Sequence[Team], now: datetime) -> None:
     ):
         rotations[rotation.team_id].append(rotation)
     chosen = [(r, by_id[team_id].timezone) for team_id, rs in rotations.items() for r in rs]
-    specs = service.specs_of(session, chosen)
+    # Specs are read only for rotations this process has not compiled at their current
+    # revision: a tick's later jobs (and the reminder hour's later slots) read none.
+    cache = revision.usable_cache(session)
+    cached = [
+        hit.spec
+        for r, tz in chosen
+        if cache is not None and (hit := cache.get(r.id, int(r.revision), tz)) is not None
+    ]
+    known = {spec.id for spec in cached}
+    specs = cached + service.specs_of(session, [(r, tz) for r, tz in chosen if r.id not in known])
     preload.put(session, revision.PRELOAD_ROTATIONS, rotations)
     preload.put(session, revision.PRELOAD_SPECS, {spec.id: spec for spec in specs})
 

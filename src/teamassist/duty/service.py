@@ -349,11 +349,16 @@ def duty_day(session: Session, *, team: Team, day: date) -> list[DutyDay]:
     from it (or from :meth:`CompiledRotation.shifts`, which it is cut from), never from a
     couple of instants around the hand-off.
     """
-    chosen = rotations(session, team=team)
-    specs = load_specs(session, team=team, only=chosen)
+    chosen = revision.rotations_with_revisions(session, team_id=team.id)
+    compiled_all = revision.compiled_rotations(
+        session,
+        timezone=team.timezone,
+        chosen=chosen,
+        load=lambda only: load_specs(session, team=team, only=only),
+    )
     return [
-        DutyDay(rotation, CompiledRotation(spec).day_shifts(day), day)
-        for rotation, spec in zip(chosen, specs, strict=True)
+        DutyDay(rotation, compiled.day_shifts(day), day)
+        for (rotation, _), compiled in zip(chosen, compiled_all, strict=True)
     ]
 
 
