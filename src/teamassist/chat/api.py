@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -42,12 +42,20 @@ class ChatResponse(BaseModel):
 @router.post("/chat", response_model=ChatResponse)
 async def chat(
     body: ChatRequest, runtime: RuntimeDep, principal: PrincipalLookupDep, _slot: DbSlotDep
-) -> ChatResponse:
-    """Send one message and get the reply.
+) -> Response:
+    """Send one message and get the reply (a :class:`ChatResponse` as JSON).
 
     The caller is looked up inside the command's transaction: one connection, one unit of work.
     """
-    return await run_in_threadpool(_answer, runtime, principal, body)
+    answer = await run_in_threadpool(_answer_json, runtime, principal, body)
+    return Response(content=answer, media_type="application/json")
+
+
+def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> bytes:
+    """The answer serialised in the worker thread: returned as a ``Response``, FastAPI neither
+    validates the model again nor encodes it on the event loop (a third of the loop's time per
+    command in the issue #9 profile)."""
+    return _answer(runtime, principal, body).model_dump_json(by_alias=True).encode()
 
 
 def _answer(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> ChatResponse:

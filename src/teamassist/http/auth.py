@@ -242,19 +242,27 @@ def session_principal(
     return _principal(session, row.account_id)
 
 
+# Built once: the global token is checked on every API call it makes (chat at load), and
+# building the statement cost more than running it (issue #9 profile).
+_TOKEN_OWNER = (
+    select(Workspace, Member)
+    .select_from(LocalAccount)
+    .outerjoin(Member, Member.id == LocalAccount.member_id)
+    .join(
+        Workspace,
+        Workspace.id
+        == func.coalesce(Member.workspace_id, select(func.min(Workspace.id)).scalar_subquery()),
+    )
+    .order_by(LocalAccount.id)
+    .limit(1)
+)
+
+
 def token_principal(session: Session) -> Principal | None:
     """The configured global API token: the install's root credential, always the owner of
     the workspace of the first local account (or of the first workspace when there is none),
     whatever becomes of that account's member (demoted, deactivated)."""
-    first_workspace = select(func.min(Workspace.id)).scalar_subquery()
-    row = session.execute(
-        select(Workspace, Member)
-        .select_from(LocalAccount)
-        .outerjoin(Member, Member.id == LocalAccount.member_id)
-        .join(Workspace, Workspace.id == func.coalesce(Member.workspace_id, first_workspace))
-        .order_by(LocalAccount.id)
-        .limit(1)
-    ).first()
+    row = session.execute(_TOKEN_OWNER).first()
     if row is None:
         workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
         return Principal(workspace=workspace, member=None, username="api") if workspace else None

@@ -68,8 +68,11 @@ Id = Annotated[
 ]
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The application's runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """The application's runtime.
+
+    ``async`` (it does no I/O): FastAPI runs a plain ``def`` dependency in the thread pool, and
+    that hop, once per dependency, cost more than the work under load (issue #9 profile)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -114,12 +117,14 @@ def get_session(
         runtime.kick()
 
 
-def principal_lookup(
+async def principal_lookup(
     request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> PrincipalLookup:
     """Check the credentials without the database where possible; the caller looks the
     principal up in its own session. ``Authorization: Bearer``: a member's personal token
-    (``tap_…``) or the configured global token; else the dashboard's session cookie."""
+    (``tap_…``) or the configured global token; else the dashboard's session cookie.
+
+    ``async``: no I/O here, so no thread-pool hop (see :func:`get_runtime`)."""
     header = request.headers.get("authorization", "")
     token = runtime.settings.web.api_token
     if header.lower().startswith("bearer "):
@@ -179,8 +184,8 @@ def requested_team(session: SessionDep, principal: PrincipalDep, team_id: Id | N
     return team_of(session, principal, team_id)
 
 
-def request_now(runtime: RuntimeDep) -> datetime:
-    """The runtime's clock, read once per request (tests freeze it)."""
+async def request_now(runtime: RuntimeDep) -> datetime:
+    """The runtime's clock, read once per request (tests freeze it); no thread-pool hop."""
     return runtime.clock()
 
 
