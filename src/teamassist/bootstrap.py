@@ -19,6 +19,7 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist import i18n, redact
+from teamassist.actions.domain import DOMAIN as ACTIONS
 from teamassist.adapters.web.sender import WebSender
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult
 from teamassist.chat.registry import Registry
@@ -43,7 +44,7 @@ from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
 # loads in it (the feedback demo routes items to the people on duty).
-DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR]
+DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS]
 
 
 @dataclass(frozen=True)

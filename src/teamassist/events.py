@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -138,3 +138,42 @@ class WorkspaceDeleting(Event):
     """
 
     workspace: Workspace
+
+
+@dataclass(frozen=True)
+class DirectorDigest(Query[str]):
+    """A director's digest (OKR's weekly one) asks: a markdown section to add, or None.
+    The action-item desk answers with the items escalated for being overdue."""
+
+    team: Team
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True)
+class MeetingAgenda(Query[str]):
+    """A meeting's agenda asks (for the meetings domain to come): a markdown section to add,
+    or None. The action-item desk answers with the team's escalated overdue items."""
+
+    team: Team
+    now: datetime
+
+
+@dataclass(frozen=True)
+class FollowUpNeeded(Query[str]):
+    """Something needs a follow-up action item (OKR: a committed O scored below 1.0 in its
+    retrospective). A desk that opens one answers with the note to keep (naming the item);
+    no answer means nobody could, and the asker keeps its own note.
+
+    ``source_kind``/``source_id`` name what it follows up (``okr_objective`` and its id);
+    ``owner_id`` owns it, ``requester_id`` asked for it; ``due`` is a team-local date.
+    """
+
+    team: Team
+    source_kind: str
+    source_id: int
+    owner_id: int
+    requester_id: int
+    title: str
+    due: date
+    now: datetime

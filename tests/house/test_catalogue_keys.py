@@ -19,6 +19,7 @@ from pathlib import Path
 
 from chinese_calendar import Holiday
 
+from teamassist.actions.models import ActionState
 from teamassist.bootstrap import DOMAINS
 from teamassist.chat.registry import ArgKind
 from teamassist.duty.calendar import CalendarMode
@@ -91,6 +92,16 @@ def _command_keys() -> set[str]:
 # the enums and constants the code builds the key from, never from the catalogue itself.
 DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "okr.kind.{}": lambda: list(KrKind),
+    "actions.state.{}": lambda: [*ActionState, "overdue"],
+    # messages.changed("<key>", ...): the notices and receipts of one change.
+    "actions.{}": lambda: [
+        f"{kind}.{change}"
+        for kind, changes in (
+            ("notice", ("done", "closed", "reopened", "extended")),
+            ("receipt", ("done", "closed", "reopened", "extended")),
+        )
+        for change in changes
+    ],
     "okr.otype.{}": lambda: list(ObjectiveType),
     "okr.status.{}": lambda: list(Status),
     "okr_sheet.column.{}": lambda: SHEET_COLUMNS,

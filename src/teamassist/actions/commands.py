@@ -1,0 +1,160 @@
+"""Chat commands of the action-item desk: ``/销项``, ``/我的销项``, ``/完成销项``, ``/确认销项``,
+``/退回销项`` and ``/延期销项`` (English aliases in ``locale/actions.toml``). Each calls
+:mod:`teamassist.actions.service` like the REST endpoints, then queues the other party's notice.
+
+``/销项 @张三 完成接口文档 2026-12-04`` — the due time may come last or first, as a date
+(``2026-12-04``, ``12月4日``, ``明天``…), a date and a time (``2026-12-04 17:30``) or the seed's
+``202612041730``; a date alone is the end of that working day (see :mod:`teamassist.actions.due`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.actions import due, messages, notices, service
+from teamassist.actions import settings as action_settings
+from teamassist.actions.models import ActionState
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply, user_text
+from teamassist.exceptions import Invalid
+from teamassist.i18n import t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+
+commands = CommandGroup("actions")
+
+_ID = Arg("id", ArgKind.INT)
+_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TITLE + 40)
+
+
+def _admin(ctx: CommandContext) -> bool:
+    return ctx.is_admin
+
+
+@commands.command("actions.create", args=[Arg("owner", ArgKind.MEMBER), _REST])
+def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/销项 @张三 完成接口文档 2026-12-04."""
+    owner: Member = args["owner"]  # the dispatcher resolved the mention
+    words = (args.get("text") or "").split()
+    found = due.split_due(
+        words,
+        today=ctx.today,
+        zone=ctx.team.timezone,
+        end_of_day=action_settings.of(ctx.team).end_of_day,
+    )
+    if found is None:
+        raise Invalid("actions.error.no_due", usage=t("actions.commands.create.usage"))
+    due_at, rest = found
+    item = service.create(
+        ctx.session,
+        team=ctx.team,
+        requester=ctx.member,
+        owner=owner,
+        title=" ".join(rest),
+        due_at=due_at,
+        now=ctx.now,
+    )
+    notices.assigned(ctx.session, team=ctx.team, item=item, owner=owner, requester=ctx.member)
+    return messages.created(item, ctx.team, owner, ctx.member)
+
+
+@commands.command("actions.mine")
+def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/我的销项: what I owe and what waits for my check."""
+    owned = service.listing(
+        ctx.session,
+        team=ctx.team,
+        now=ctx.now,
+        owner_id=ctx.member.id,
+        states=(ActionState.OPEN, ActionState.DONE),
+    )
+    to_check = service.listing(
+        ctx.session,
+        team=ctx.team,
+        now=ctx.now,
+        requester_id=ctx.member.id,
+        states=(ActionState.DONE,),
+    )
+    ids = [i.owner_id for i in [*owned, *to_check]] + [i.requester_id for i in [*owned, *to_check]]
+    names = team_service.names_by_id(ctx.session, ids)
+    return messages.mine(owned, to_check, ctx.team, names, ctx.now)
+
+
+@commands.command("actions.done", args=[_ID])
+def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/完成销项 <编号>: the owner says it is done."""
+    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    service.mark_done(ctx.session, item=item, actor=ctx.member, now=ctx.now)
+    notices.done(ctx.session, team=ctx.team, item=item, owner=ctx.member)
+    return messages.changed("receipt.done", item, ctx.team, ctx.member)
+
+
+@commands.command("actions.confirm", args=[_ID])
+def handle_confirm(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/确认销项 <编号>: the requester closes it."""
+    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    service.confirm(
+        ctx.session, team=ctx.team, item=item, actor=ctx.member, admin=_admin(ctx), now=ctx.now
+    )
+    notices.closed(ctx.session, team=ctx.team, item=item, actor=ctx.member)
+    return messages.changed("receipt.closed", item, ctx.team, ctx.member)
+
+
+@commands.command("actions.reopen", args=[_ID, Arg("reason", ArgKind.TEXT, required=False)])
+def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/退回销项 <编号> [原因]: the requester sends it back to the owner."""
+    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    reason = args.get("reason") or ""
+    service.reopen(
+        ctx.session,
+        team=ctx.team,
+        item=item,
+        actor=ctx.member,
+        admin=_admin(ctx),
+        now=ctx.now,
+        reason=reason,
+    )
+    notices.reopened(ctx.session, team=ctx.team, item=item, actor=ctx.member, reason=reason)
+    return messages.changed("receipt.reopened", item, ctx.team, ctx.member)
+
+
+@commands.command("actions.extend", args=[_ID, _REST])
+def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/延期销项 <编号> <新日期> <原因>."""
+    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    words = (args.get("text") or "").split()
+    usage = t("actions.commands.extend.usage")
+    # The new date comes first here: the reason after it is free text and may hold a date.
+    found = due.split_due(
+        words,
+        ends=("start",),
+        today=ctx.today,
+        zone=ctx.team.timezone,
+        end_of_day=action_settings.of(ctx.team).end_of_day,
+    )
+    if found is None:
+        raise Invalid("actions.error.no_due", usage=usage)
+    due_at, rest = found
+    if not rest:
+        raise Invalid("actions.error.no_reason_usage", usage=usage)
+    before = item.due_at
+    service.extend(
+        ctx.session,
+        team=ctx.team,
+        item=item,
+        actor=ctx.member,
+        admin=_admin(ctx),
+        due_at=due_at,
+        reason=" ".join(rest),
+        now=ctx.now,
+    )
+    notices.extended(ctx.session, team=ctx.team, item=item, actor=ctx.member, before=before)
+    return messages.changed(
+        "receipt.extended",
+        item,
+        ctx.team,
+        ctx.member,
+        before=messages.due_text(before, ctx.team),
+        reason=user_text(" ".join(rest)),
+    )

@@ -1,0 +1,40 @@
+"""The action-item desk (销项): items with an owner and a requester that really close."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.actions import commands, demo, follow_ups, jobs, overdue
+from teamassist.domain import Domain, Wiring, assets_in
+from teamassist.events import DirectorDigest, FollowUpNeeded, MeetingAgenda, Subscription, on
+from teamassist.ports import Workdays
+
+
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    workdays = wiring.ports.get(Workdays)
+
+    def digest(session: Session, query: DirectorDigest) -> str | None:
+        return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
+
+    def agenda(session: Session, query: MeetingAgenda) -> str | None:
+        return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
+
+    return [
+        on(DirectorDigest, digest),
+        on(MeetingAgenda, agenda),
+        on(FollowUpNeeded, follow_ups.open_follow_up),
+    ]
+
+
+DOMAIN = Domain(
+    key="actions",
+    models=("teamassist.actions.models",),
+    commands=(commands.commands,),
+    jobs=(jobs.jobs,),
+    assets=assets_in("teamassist.actions"),
+    demo=demo.load,
+    subscriptions=_subscriptions,
+    requires=(Workdays,),
+)

@@ -1,0 +1,56 @@
+"""Action items other domains open through the :class:`teamassist.events.FollowUpNeeded`
+query: the seam is a query event rather than a port because the asker (OKR's retrospective
+draft) holds a session but no ports, and "nobody answered" is exactly the case where the asker
+keeps its own note. Opened once per source (a second ask answers with the same item).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.actions import messages, service
+from teamassist.actions import settings as action_settings
+from teamassist.actions.models import ActionItem
+from teamassist.clock import parse_hhmm
+from teamassist.events import FollowUpNeeded
+from teamassist.i18n import t
+from teamassist.team.models import Member
+
+
+def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
+    """Open (or find) the follow-up item; the note naming it, or None when its owner or
+    requester is unknown or has left."""
+    existing = session.scalar(
+        select(ActionItem).where(
+            ActionItem.team_id == query.team.id,
+            ActionItem.source_kind == query.source_kind,
+            ActionItem.source_id == query.source_id,
+        )
+    )
+    if existing is None:
+        owner = session.get(Member, query.owner_id)
+        requester = session.get(Member, query.requester_id)
+        if owner is None or requester is None or not owner.active or owner.merged_into_id:
+            return None
+        end: time = parse_hhmm(action_settings.of(query.team).end_of_day)
+        due_at = datetime.combine(query.due, end, tzinfo=ZoneInfo(query.team.timezone))
+        existing = service.create(
+            session,
+            team=query.team,
+            requester=requester,
+            owner=owner,
+            title=query.title,
+            due_at=due_at.astimezone(UTC),
+            now=query.now,
+            source=service.Source(query.source_kind, query.source_id),
+        )
+    return t(
+        "actions.follow_up",
+        id=existing.id,
+        title=existing.title,
+        due=messages.due_text(existing.due_at, query.team),
+    )

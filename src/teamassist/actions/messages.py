@@ -1,0 +1,170 @@
+"""Replies and notices of the action-item desk; every word comes from ``locale/actions.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from teamassist.actions.models import ActionItem, ActionState
+from teamassist.actions.service import is_overdue
+from teamassist.chat.buttons import command_button
+from teamassist.chat.types import ButtonStyle, Reply, user_text
+from teamassist.clock import local
+from teamassist.i18n import t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+LIST_LINES = 30  # a chat message stays readable
+BUTTONS = 3  # items on a card that get their own buttons
+
+
+def due_text(value: datetime, team: Team) -> str:
+    """``2026年12月4日 18:00`` in the team's zone."""
+    at = local(value, team.timezone)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def _who(reply: Reply, member: Member | None) -> str:
+    if member is None:
+        return t("actions.word.nobody")
+    return reply.mention(member.id, team_service.person(member))
+
+
+def _state(item: ActionItem, now: datetime) -> str:
+    if is_overdue(item, now):
+        return t("actions.state.overdue")
+    return t(f"actions.state.{item.state}")
+
+
+def created(item: ActionItem, team: Team, owner: Member, requester: Member) -> Reply:
+    """The requester's receipt."""
+    reply = Reply()
+    reply.body = t(
+        "actions.created",
+        id=item.id,
+        owner=_who(reply, owner),
+        title=user_text(item.title),
+        due=due_text(item.due_at, team),
+    )
+    if owner.id == requester.id:
+        reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
+    return reply
+
+
+def assigned(item: ActionItem, team: Team, requester: Member) -> Reply:
+    """The owner's notice of a new item, with a button to mark it done."""
+    reply = Reply(title=t("actions.notice.assigned_title"))
+    reply.body = t(
+        "actions.notice.assigned",
+        id=item.id,
+        requester=_who(reply, requester),
+        title=user_text(item.title),
+        due=due_text(item.due_at, team),
+    )
+    reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
+    return reply
+
+
+def changed(key: str, item: ActionItem, team: Team, actor: Member, **extra: object) -> Reply:
+    """A notice or receipt of one change (``done``, ``closed``, ``reopened``, ``extended``)."""
+    reply = Reply()
+    reply.body = t(
+        f"actions.{key}",
+        id=item.id,
+        actor=_who(reply, actor),
+        title=user_text(item.title),
+        due=due_text(item.due_at, team),
+        **extra,
+    )
+    return reply
+
+
+def done_notice(item: ActionItem, team: Team, owner: Member) -> Reply:
+    """To the requester: the owner says it is done; buttons to close or send it back."""
+    reply = changed("notice.done", item, team, owner)
+    reply.buttons = [
+        command_button(
+            "actions.confirm", "actions.button.confirm", item.id, style=ButtonStyle.PRIMARY
+        ),
+        command_button("actions.reopen", "actions.button.reopen", item.id),
+    ]
+    return reply
+
+
+def line(item: ActionItem, team: Team, names: Mapping[int, str], now: datetime) -> str:
+    """One item in a list."""
+    return t(
+        "actions.list.line",
+        id=item.id,
+        state=_state(item, now),
+        title=user_text(item.title),
+        owner=names.get(item.owner_id, "-"),
+        requester=names.get(item.requester_id, "-"),
+        due=due_text(item.due_at, team),
+    )
+
+
+def mine(
+    owned: Sequence[ActionItem],
+    to_check: Sequence[ActionItem],
+    team: Team,
+    names: Mapping[int, str],
+    now: datetime,
+) -> Reply:
+    """/我的销项: what I owe (open and done), and what waits for my check."""
+    if not owned and not to_check:
+        return Reply(body=t("actions.list.empty"))
+    parts = [t("actions.list.owned", count=len(owned))]
+    parts += [line(i, team, names, now) for i in owned[:LIST_LINES]]
+    if to_check:
+        parts.append(t("actions.list.to_check", count=len(to_check)))
+        parts += [line(i, team, names, now) for i in to_check[:LIST_LINES]]
+    reply = Reply(body="\n".join(parts))
+    for item in [i for i in owned if i.state == ActionState.OPEN.value][:BUTTONS]:
+        reply.buttons.append(command_button("actions.done", "actions.button.done", item.id))
+    for item in to_check[:BUTTONS]:
+        reply.buttons.append(command_button("actions.confirm", "actions.button.confirm", item.id))
+    return reply
+
+
+def overdue_reminder(
+    items: Sequence[ActionItem], team: Team, names: Mapping[int, str], now: datetime
+) -> Reply:
+    """The owner's daily overdue reminder (working days only)."""
+    parts = [t("actions.reminder.head", count=len(items))]
+    parts += [line(i, team, names, now) for i in items[:LIST_LINES]]
+    parts.append(t("actions.reminder.tail"))
+    reply = Reply(title=t("actions.reminder.title"), body="\n".join(parts))
+    for item in items[:BUTTONS]:
+        reply.buttons.append(command_button("actions.done", "actions.button.done", item.id))
+    return reply
+
+
+def escalation(
+    items: Sequence[tuple[ActionItem, int]],
+    team: Team,
+    names: Mapping[int, str],
+    *,
+    escalate_after: int,
+) -> str:
+    """The director's digest section: items ``escalate_after`` or more working days overdue,
+    with how many (markdown lines)."""
+    parts = [t("actions.digest.head", days=escalate_after)]
+    parts += [
+        t(
+            "actions.digest.line",
+            id=item.id,
+            title=user_text(item.title),
+            owner=names.get(item.owner_id, "-"),
+            requester=names.get(item.requester_id, "-"),
+            due=due_text(item.due_at, team),
+            days=days,
+        )
+        for item, days in items[:LIST_LINES]
+    ]
+    return "\n".join(parts)
+
+
+def provisional(today: date, official: bool) -> str:
+    """A note when this year's holidays are not published yet."""
+    return "" if official else "\n" + t("actions.word.provisional", year=today.year)

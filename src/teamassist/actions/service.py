@@ -1,0 +1,290 @@
+"""Action items: create, finish, check, reopen, extend, list. Chat commands, REST and other
+domains (through :class:`teamassist.ports.ActionItems`) call these functions; none commits.
+
+Rules: only the owner marks an item done; only the requester (or an admin of the team, or the
+team's director) confirms (closes) or reopens it, and only once it is done; the owner, the
+requester or an admin/director extends an item that is not closed, with a reason. A refused
+change raises a ``DomainError`` and changes nothing. Every change is one
+:class:`~teamassist.actions.models.ActionEvent` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
+from teamassist.clock import ensure_utc, local
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.team.models import Member, Team
+
+MAX_TITLE = 500
+MAX_REASON = 500
+SOURCE_KINDS = frozenset({"okr_kr", "okr_objective", "meeting", "one_on_one"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item came from: a kind (one of :data:`SOURCE_KINDS`) and that thing's id."""
+
+    kind: str
+    id: int
+
+
+def _departed(member: Member) -> bool:
+    return not member.active or member.merged_into_id is not None
+
+
+def _record(
+    session: Session,
+    item: ActionItem,
+    kind: ActionChange,
+    *,
+    actor: Member | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        ActionEvent(
+            item_id=item.id,
+            actor_id=actor.id if actor is not None else None,
+            kind=kind.value,
+            at=ensure_utc(now),
+            detail=detail,
+        )
+    )
+
+
+def _text(value: str, *, limit: int, empty: str) -> str:
+    text = " ".join(value.split())
+    if not text:
+        raise Invalid(empty)
+    if len(text) > limit:
+        raise Invalid("actions.error.too_long", limit=limit, length=len(text))
+    return text
+
+
+def create(
+    session: Session,
+    *,
+    team: Team,
+    requester: Member,
+    owner: Member,
+    title: str,
+    due_at: datetime,
+    now: datetime,
+    source: Source | None = None,
+) -> ActionItem:
+    """A new open item of ``team``; raises ``Invalid`` for an empty or too long title, a due
+    time already past, an unknown source kind, and ``Conflict`` for an owner who has left."""
+    text = _text(title, limit=MAX_TITLE, empty="actions.error.no_title")
+    if _departed(owner):
+        raise Conflict("actions.error.owner_left", name=owner.display_name)
+    if owner.workspace_id != team.workspace_id:
+        raise NotFound("actions.error.no_member")
+    due = ensure_utc(due_at)
+    if due <= ensure_utc(now):
+        raise Invalid("actions.error.due_past", due=_local_text(due, team.timezone))
+    if source is not None and source.kind not in SOURCE_KINDS:
+        raise Invalid("actions.error.bad_source", kind=source.kind[:32])
+    item = ActionItem(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        title=text,
+        owner_id=owner.id,
+        requester_id=requester.id,
+        due_at=due,
+        state=ActionState.OPEN.value,
+        source_kind=source.kind if source else None,
+        source_id=source.id if source else None,
+        created_at=ensure_utc(now),
+        updated_at=ensure_utc(now),
+    )
+    session.add(item)
+    session.flush()
+    _record(
+        session, item, ActionChange.CREATED, actor=requester, now=now, detail={"due": _iso(due)}
+    )
+    session.flush()
+    return item
+
+
+def _iso(value: datetime) -> str:
+    return ensure_utc(value).isoformat()
+
+
+def _local_text(value: datetime, zone: str) -> str:
+    return local(value, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def get(session: Session, *, team: Team, item_id: int, lock: bool = False) -> ActionItem:
+    """The team's item ``item_id`` (locked for update when ``lock``); raises ``NotFound``."""
+    query = select(ActionItem).where(ActionItem.id == item_id, ActionItem.team_id == team.id)
+    if lock:
+        query = query.with_for_update()
+    item = session.scalar(query)
+    if item is None:
+        raise NotFound("actions.error.not_found", id=item_id)
+    return item
+
+
+def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:
+    """Whether ``actor`` may confirm or reopen ``item``: its requester, an admin, the director."""
+    return admin or actor.id == item.requester_id or actor.id == team.director_id
+
+
+def mark_done(session: Session, *, item: ActionItem, actor: Member, now: datetime) -> ActionItem:
+    """The owner says it is done: open → done (the requester is asked to check)."""
+    if actor.id != item.owner_id:
+        raise PermissionDenied("actions.error.not_owner", id=item.id)
+    if item.state == ActionState.DONE.value:
+        raise Conflict("actions.error.already_done", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+    item.state = ActionState.DONE.value
+    item.done_at = ensure_utc(now)
+    item.updated_at = ensure_utc(now)
+    _record(session, item, ActionChange.DONE, actor=actor, now=now)
+    session.flush()
+    return item
+
+
+def confirm(
+    session: Session, *, team: Team, item: ActionItem, actor: Member, admin: bool, now: datetime
+) -> ActionItem:
+    """The requester (or an admin/director) checks it: done → closed."""
+    if not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_requester", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+    if item.state != ActionState.DONE.value:
+        raise Conflict("actions.error.not_done", id=item.id)
+    item.state = ActionState.CLOSED.value
+    item.closed_at = ensure_utc(now)
+    item.updated_at = ensure_utc(now)
+    _record(session, item, ActionChange.CLOSED, actor=actor, now=now)
+    session.flush()
+    return item
+
+
+def reopen(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member,
+    admin: bool,
+    now: datetime,
+    reason: str | None = None,
+) -> ActionItem:
+    """The requester (or an admin/director) sends it back: done → open."""
+    if not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_requester", id=item.id)
+    if item.state != ActionState.DONE.value:
+        raise Conflict("actions.error.not_done", id=item.id)
+    note = _text(reason, limit=MAX_REASON, empty="actions.error.no_reason") if reason else None
+    item.state = ActionState.OPEN.value
+    item.done_at = None
+    item.updated_at = ensure_utc(now)
+    _record(
+        session, item, ActionChange.REOPENED, actor=actor, now=now, detail={"reason": note or ""}
+    )
+    session.flush()
+    return item
+
+
+def extend(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member,
+    admin: bool,
+    due_at: datetime,
+    reason: str,
+    now: datetime,
+) -> ActionItem:
+    """延期: a new due time with a reason (both kept in the history). The owner, the requester
+    or an admin/director may; not once closed; the new time must be later than now and differ
+    from the current one."""
+    if actor.id != item.owner_id and not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_party", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+    text = _text(reason, limit=MAX_REASON, empty="actions.error.no_reason")
+    due = ensure_utc(due_at)
+    if due <= ensure_utc(now):
+        raise Invalid("actions.error.due_past", due=_local_text(due, team.timezone))
+    if due == ensure_utc(item.due_at):
+        raise Conflict("actions.error.same_due", due=_local_text(due, team.timezone))
+    before = ensure_utc(item.due_at)
+    item.due_at = due
+    item.updated_at = ensure_utc(now)
+    _record(
+        session,
+        item,
+        ActionChange.EXTENDED,
+        actor=actor,
+        now=now,
+        detail={"from": _iso(before), "to": _iso(due), "reason": text},
+    )
+    session.flush()
+    return item
+
+
+def is_overdue(item: ActionItem, now: datetime) -> bool:
+    """Open and past its due time (a done item waits on the requester, not the owner)."""
+    return item.state == ActionState.OPEN.value and ensure_utc(item.due_at) < ensure_utc(now)
+
+
+def listing(
+    session: Session,
+    *,
+    team: Team,
+    now: datetime,
+    owner_id: int | None = None,
+    requester_id: int | None = None,
+    states: Sequence[ActionState] = (),
+    overdue: bool | None = None,
+    limit: int = 200,
+) -> list[ActionItem]:
+    """The team's items, oldest due first, filtered by owner, requester, states and whether
+    overdue (True: open and past due; False: everything else)."""
+    query = select(ActionItem).where(ActionItem.team_id == team.id)
+    if owner_id is not None:
+        query = query.where(ActionItem.owner_id == owner_id)
+    if requester_id is not None:
+        query = query.where(ActionItem.requester_id == requester_id)
+    if states:
+        query = query.where(ActionItem.state.in_([s.value for s in states]))
+    if overdue is True:
+        query = query.where(
+            ActionItem.state == ActionState.OPEN.value, ActionItem.due_at < ensure_utc(now)
+        )
+    elif overdue is False:
+        query = query.where(
+            (ActionItem.state != ActionState.OPEN.value) | (ActionItem.due_at >= ensure_utc(now))
+        )
+    return list(session.scalars(query.order_by(ActionItem.due_at, ActionItem.id).limit(limit)))
+
+
+def history(session: Session, item: ActionItem) -> list[ActionEvent]:
+    """Every change of ``item``, oldest first."""
+    return list(
+        session.scalars(
+            select(ActionEvent)
+            .where(ActionEvent.item_id == item.id)
+            .order_by(ActionEvent.at, ActionEvent.id)
+        )
+    )
+
+
+def mark_escalated(session: Session, *, item: ActionItem, now: datetime) -> None:
+    """Record the one escalation of ``item`` to the director's digest."""
+    item.escalated_at = ensure_utc(now)
+    _record(session, item, ActionChange.ESCALATED, actor=None, now=now)

@@ -1,0 +1,173 @@
+"""The 销项 chat commands on the demo workspace, through the dispatcher, on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from teamassist.actions.models import ActionEvent, ActionItem
+from teamassist.runtime import Runtime
+from tests.okr.support import set_clock
+from tests.support.chat import ChatDriver
+
+
+@pytest.fixture
+def action_chat(chat: ChatDriver) -> ChatDriver:
+    # 2026-11-30 09:00 Beijing, a Monday; the demo's own items exist (ids 1-4).
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    return chat
+
+
+def _state(runtime: Runtime) -> list[tuple[int, str, str, datetime, int]]:
+    """Every item's id, title, state, due time and the number of history rows."""
+    with runtime.factory() as session:
+        items = session.scalars(select(ActionItem).order_by(ActionItem.id)).all()
+        events = dict(
+            session.execute(
+                select(ActionEvent.item_id, func.count()).group_by(ActionEvent.item_id)
+            ).all()
+        )
+        return [(i.id, i.title, i.state, i.due_at, events.get(i.id, 0)) for i in items]
+
+
+def _new(chat: ChatDriver, text: str = "/销项 @lisi 完成接口文档 2026-12-04") -> int:
+    reply = chat.text(text, as_="zhangsan")
+    assert "已创建销项 #" in reply, reply
+    return int(reply.split("#")[1].split("：")[0])
+
+
+def test_create_done_confirm_with_notices(action_chat: ChatDriver) -> None:
+    item_id = _new(action_chat)
+    reply = action_chat.last
+    assert reply is not None and "李四" in action_chat.text("/我的销项", as_="lisi")
+    with action_chat.runtime.factory() as session:
+        item = session.get(ActionItem, item_id)
+        assert item is not None
+        # A date alone is the end of that working day: 18:00 Beijing = 10:00 UTC.
+        assert item.due_at == datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+        assert (item.state, item.title) == ("open", "完成接口文档")
+    # The owner is told, with a button that runs /完成销项.
+    [notice] = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.assigned")]
+    assert "张三 给你布置了销项" in action_chat.queued_texts(notice.address)[0]
+    assert notice.payload["buttons"][0]["command"] == f"/完成销项 {item_id}"
+    mine = action_chat.text("/我的销项", as_="lisi")
+    assert f"[进行中] #{item_id} 完成接口文档" in mine and "2026年12月4日 18:00" in mine
+    # Only the owner marks it done; only the requester confirms.
+    assert "只有负责人" in action_chat.text(f"/完成销项 {item_id}", as_="zhangsan")
+    assert "还没有标记为完成" in action_chat.text(f"/确认销项 {item_id}", as_="zhangsan")
+    assert "等待提出人确认" in action_chat.text(f"/action-done {item_id}", as_="lisi")
+    assert "已经标记为完成" in action_chat.text(f"/完成销项 {item_id}", as_="lisi")
+    asks = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.done")]
+    assert [b["command"] for b in asks[0].payload["buttons"]] == [
+        f"/确认销项 {item_id}",
+        f"/退回销项 {item_id}",
+    ]
+    assert "只有提出人" in action_chat.text(f"/确认销项 {item_id}", as_="wangwu")
+    assert "等我确认的销项（1）" in action_chat.text("/我的销项", as_="zhangsan")
+    assert "已确认关闭" in action_chat.text(f"/确认销项 {item_id}", as_="zhangsan")
+    assert "已经关闭了" in action_chat.text(f"/确认销项 {item_id}", as_="zhangsan")
+    [(_, _, state, _, events)] = [r for r in _state(action_chat.runtime) if r[0] == item_id]
+    assert (state, events) == ("closed", 3)
+
+
+def test_reopen_and_admin_confirms(action_chat: ChatDriver) -> None:
+    item_id = _new(action_chat)
+    action_chat.text(f"/完成销项 {item_id}", as_="lisi")
+    reply = action_chat.text(f"/退回销项 {item_id} 缺少错误码说明", as_="zhangsan")
+    assert "已退回" in reply
+    back = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.reopened")]
+    assert "缺少错误码说明" in action_chat.queued_texts(back[0].address)[-1]
+    assert "[进行中]" in action_chat.text("/我的销项", as_="lisi")
+    action_chat.text(f"/完成销项 {item_id}", as_="lisi")
+    # An admin may close what someone else asked for.
+    assert "已确认关闭" in action_chat.text(f"/确认销项 {item_id}", as_="admin")
+
+
+def test_extend_keeps_history_and_refuses_bad_input(action_chat: ChatDriver) -> None:
+    item_id = _new(action_chat)
+    before = _state(action_chat.runtime)
+    for text, expected in [
+        (f"/延期销项 {item_id} 2026-12-11", "请写上延期的原因"),
+        (f"/延期销项 {item_id} 下周 等评审", "请写上期限"),
+        (f"/延期销项 {item_id} 2026-02-30 等评审", "不是有效的日期"),
+        (f"/延期销项 {item_id} 2026-11-01 等评审", "已经过去了"),
+        (f"/延期销项 {item_id} 2026-12-04 等评审", "本来就是"),
+        ("/延期销项 999 2026-12-11 等评审", "找不到销项 #999"),
+    ]:
+        assert expected in action_chat.text(text, as_="lisi"), text
+    assert "只有负责人、提出人" in action_chat.text(
+        f"/延期销项 {item_id} 2026-12-11 等评审", as_="wangwu"
+    )
+    assert _state(action_chat.runtime) == before
+    reply = action_chat.text(
+        f"/延期销项 {item_id} 2026-12-11 17:00 等评审 12-10 的结论", as_="lisi"
+    )
+    assert "从 2026年12月4日 18:00 延到 2026年12月11日 17:00" in reply
+    assert "等评审 12-10 的结论" in reply
+    with action_chat.runtime.factory() as session:
+        [event] = session.scalars(
+            select(ActionEvent).where(
+                ActionEvent.item_id == item_id, ActionEvent.kind == "extended"
+            )
+        ).all()
+        assert event.detail == {
+            "from": "2026-12-04T10:00:00+00:00",
+            "to": "2026-12-11T09:00:00+00:00",
+            "reason": "等评审 12-10 的结论",
+        }
+    # The requester is told of the owner's extension.
+    assert any(
+        "延到 2026年12月11日 17:00" in text
+        for m in action_chat.queued()
+        if m.idempotency_key.startswith("actions.extended")
+        for text in action_chat.queued_texts(m.address)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("/销项 @lisi 完成接口文档 2026-12-04 17:30", datetime(2026, 12, 4, 9, 30, tzinfo=UTC)),
+        ("/销项 @lisi 2026-12-04 完成接口文档", datetime(2026, 12, 4, 10, 0, tzinfo=UTC)),
+        ("/销项 @lisi 完成接口文档 12月4日", datetime(2026, 12, 4, 10, 0, tzinfo=UTC)),
+        ("/销项 @lisi 完成接口文档 202612041730", datetime(2026, 12, 4, 9, 30, tzinfo=UTC)),
+        ("/销项 @lisi 完成接口文档 明天", datetime(2026, 12, 1, 10, 0, tzinfo=UTC)),
+        (
+            "/action @lisi 完成接口文档 ２０２６－１２－０４",
+            datetime(2026, 12, 4, 10, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_due_forms(action_chat: ChatDriver, text: str, due: datetime) -> None:
+    item_id = _new(action_chat, text)
+    [(_, title, _, stored, _)] = [r for r in _state(action_chat.runtime) if r[0] == item_id]
+    assert (title, stored) == ("完成接口文档", due)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/销项 @lisi 完成接口文档", "请写上期限"),
+        ("/销项 @lisi 2026-12-04", "请写上销项的内容"),
+        ("/销项 完成接口文档 2026-12-04", "@"),
+        ("/销项 @lisi 完成接口文档 2026-11-01", "已经过去了"),
+        ("/销项 @lisi 完成接口文档 2026-13-01", "不是有效的日期"),
+        ("/销项 @lisi 完成接口文档 9999-01-01", "超出了可用范围"),
+        ("/销项 @lisi " + "长" * 501 + " 2026-12-04", "内容太长了"),
+    ],
+)
+def test_bad_create_changes_nothing(action_chat: ChatDriver, text: str, expected: str) -> None:
+    before = _state(action_chat.runtime)
+    assert expected in action_chat.text(text, as_="zhangsan")
+    assert _state(action_chat.runtime) == before
+
+
+def test_redelivered_event_creates_one_item(action_chat: ChatDriver) -> None:
+    before = len(_state(action_chat.runtime))
+    for _ in range(2):
+        action_chat.say("/销项 @lisi 完成接口文档 2026-12-04", as_="zhangsan", event_id="ev-1")
+    assert len(_state(action_chat.runtime)) == before + 1
+    assigned = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.assigned")]
+    assert len(assigned) == 1
