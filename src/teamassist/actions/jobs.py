@@ -4,13 +4,10 @@ handler's to decide (:mod:`teamassist.actions.overdue`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from teamassist.actions import overdue
 from teamassist.actions import settings as action_settings
 from teamassist.ports import Workdays
-from teamassist.scheduler.registry import DailyJob, JobContext, JobGroup
-from teamassist.team.models import Team
+from teamassist.scheduler.registry import JobContext, JobGroup, TeamTimedJob
 
 jobs = JobGroup("actions")
 OVERDUE_REMINDER = "actions.overdue_reminder"
@@ -27,18 +24,11 @@ def overdue_reminder(job: JobContext) -> None:
     )
 
 
-@dataclass(frozen=True)
-class ReminderJob(DailyJob):
-    """A daily job at the team's ``actions.reminder_time`` unless the scheduler's own
-    ``schedule`` setting names one (an empty list there switches it off)."""
-
-    def times_for(self, team: Team) -> list[str]:
-        """The team's reminder time."""
-        if OVERDUE_REMINDER in ((team.settings or {}).get("schedule") or {}):
-            return super().times_for(team)
-        return [action_settings.of(team).reminder_time]
-
-
 jobs.daily_jobs.append(
-    ReminderJob(OVERDUE_REMINDER, overdue_reminder, (action_settings.REMINDER_TIME,))
+    TeamTimedJob(
+        OVERDUE_REMINDER,
+        overdue_reminder,
+        (action_settings.REMINDER_TIME,),
+        time_of=lambda team: action_settings.of(team).reminder_time,
+    )
 )

@@ -28,11 +28,10 @@ from teamassist.actions.models import ActionItem, ActionReminder, ActionState
 from teamassist.chat import notify
 from teamassist.chat.types import Reply
 from teamassist.clock import ensure_utc, local
-from teamassist.enums import Role
 from teamassist.i18n import t
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team, TeamMembership
+from teamassist.team.models import Member, Team
 
 
 @dataclass
@@ -79,24 +78,6 @@ def escalated(
         (i, late_by(i, team, workdays, today)) for i in overdue_items(session, team=team, now=now)
     ]
     return [(i, days) for i, days in found if days >= threshold]
-
-
-def director_readers(session: Session, *, team: Team) -> list[Member]:
-    """Who reads escalations: the director, else the leader, else the team's admins (people
-    who have left passed over)."""
-    for member_id in (team.director_id, team.leader_id):
-        if member_id is not None:
-            member = session.get(Member, member_id)
-            if not _departed(member):
-                assert member is not None
-                return [member]
-    admins = session.scalars(
-        select(Member)
-        .join(TeamMembership, TeamMembership.member_id == Member.id)
-        .where(TeamMembership.team_id == team.id, TeamMembership.role == Role.ADMIN.value)
-        .order_by(Member.id)
-    )
-    return [m for m in admins if not _departed(m)]
 
 
 def digest_section(
@@ -165,7 +146,7 @@ def run(
         body = messages.escalation(fresh, team, names, escalate_after=threshold)
         reply = Reply(title=t("actions.digest.escalated_title"), body=body)
         reply.body += messages.provisional(today, official)
-        for reader in director_readers(session, team=team):
+        for reader in team_service.director_or_stand_in(session, team=team):
             notify.to_member(
                 session, member=reader, reply=reply, key=f"actions.escalation:{key}", now=now
             )

@@ -4,13 +4,10 @@ the team's ``okr.reminder_time``; whether a day is a reminder day is the handler
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from teamassist.okr import reminders
 from teamassist.okr import settings as okr_settings
 from teamassist.ports import Workdays
-from teamassist.scheduler.registry import DailyJob, JobContext, JobGroup
-from teamassist.team.models import Team
+from teamassist.scheduler.registry import JobContext, JobGroup, TeamTimedJob
 
 jobs = JobGroup("okr")
 CHECKIN_REMINDER = "okr.checkin_reminder"
@@ -27,18 +24,11 @@ def checkin_reminder(job: JobContext) -> None:
     )
 
 
-@dataclass(frozen=True)
-class ReminderJob(DailyJob):
-    """A daily job whose time is the team's ``okr.reminder_time`` unless the scheduler's own
-    ``schedule`` setting names one (an empty list there switches it off)."""
-
-    def times_for(self, team: Team) -> list[str]:
-        """The team's reminder time."""
-        if CHECKIN_REMINDER in ((team.settings or {}).get("schedule") or {}):
-            return super().times_for(team)
-        return [okr_settings.of(team).reminder_time]
-
-
 jobs.daily_jobs.append(
-    ReminderJob(CHECKIN_REMINDER, checkin_reminder, (okr_settings.REMINDER_TIME,))
+    TeamTimedJob(
+        CHECKIN_REMINDER,
+        checkin_reminder,
+        (okr_settings.REMINDER_TIME,),
+        time_of=lambda team: okr_settings.of(team).reminder_time,
+    )
 )

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.clock import local
-from teamassist.enums import Role
 from teamassist.okr import notices, rollup
 from teamassist.okr import settings as okr_settings
 from teamassist.okr.formulas import Status
@@ -34,7 +33,8 @@ from teamassist.okr.rhythm_models import Reminder
 from teamassist.okr.settings import OkrSettings
 from teamassist.okr.stale import Stale, departed
 from teamassist.ports import Workdays
-from teamassist.team.models import Member, Team, TeamMembership
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
 
 
 class TeamWorkdays:
@@ -176,23 +176,6 @@ def _count_reminders(session: Session, found: list[Stale], today: date) -> None:
         )
 
 
-def digest_recipients(session: Session, *, team: Team) -> list[Member]:
-    """Who reads the digest: the director, else the team leader, else the team's admins
-    (people who have left are passed over)."""
-    for member_id in (team.director_id, team.leader_id):
-        if member_id is not None:
-            member = session.get(Member, member_id)
-            if member is not None and not departed(member):
-                return [member]
-    admins = session.scalars(
-        select(Member)
-        .join(TeamMembership, TeamMembership.member_id == Member.id)
-        .where(TeamMembership.team_id == team.id, TeamMembership.role == Role.ADMIN.value)
-        .order_by(Member.id)
-    )
-    return [m for m in admins if not departed(m)]
-
-
 def run(
     session: Session, *, team: Team, today: date, now: datetime, workdays: Workdays
 ) -> RunResult:
@@ -225,7 +208,7 @@ def run(
         )
         _record(session, team=team, items=items, member=owner, today=today, now=now)
     if result.escalated or result.departed_objectives:
-        result.digest_to = digest_recipients(session, team=team)
+        result.digest_to = team_service.director_or_stand_in(session, team=team)
         reply = notices.digest(
             result.escalated,
             result.departed_objectives,

@@ -66,6 +66,21 @@ class DailyJob:
         return times
 
 
+@dataclass(frozen=True)
+class TeamTimedJob(DailyJob):
+    """A daily job at the time a team sets in its desk's own settings (``time_of``, e.g.
+    ``okr.reminder_time``), unless the scheduler's ``schedule`` setting names the job (an empty
+    list there switches it off)."""
+
+    time_of: Callable[[Team], str] | None = None
+
+    def times_for(self, team: Team) -> list[str]:
+        """The scheduler's setting for the job if there is one, else the desk's time."""
+        if self.time_of is None or self.key in ((team.settings or {}).get("schedule") or {}):
+            return super().times_for(team)
+        return [self.time_of(team)]
+
+
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 

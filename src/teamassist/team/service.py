@@ -211,6 +211,17 @@ def admins(session: Session, *, team: Team) -> list[Member]:
     return [m for m, role in team_members(session, team=team) if role is Role.ADMIN]
 
 
+def director_or_stand_in(session: Session, *, team: Team) -> list[Member]:
+    """Who reads what goes to the team's director (digests, escalations): the director, else
+    the team leader, else the team's admins; people who have left are passed over."""
+    for member_id in (team.director_id, team.leader_id):
+        if member_id is not None:
+            member = session.get(Member, member_id)
+            if member is not None and member.active and member.merged_into_id is None:
+                return [member]
+    return [m for m in admins(session, team=team) if m.active and m.merged_into_id is None]
+
+
 def get_member_by_handle(session: Session, *, workspace_id: int, handle: str) -> Member | None:
     """Find a member by handle, compared through ``names.fold`` (case and width: ＮＥＷ finds
     new, Änne finds änne, on every backend)."""
