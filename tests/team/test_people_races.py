@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.database import run_transaction, transaction
+from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
 from teamassist.team import org, people
@@ -124,3 +125,27 @@ def test_a_reports_to_b_and_b_to_a_at_once_is_no_circle(demo_runtime: Runtime) -
         a, b = session.get(Member, a_id), session.get(Member, b_id)
         assert a is not None and b is not None
         assert (a.manager_id, b.manager_id) in ((b_id, None), (None, a_id))
+
+
+def test_demoting_the_last_two_admins_at_once_keeps_one(demo_runtime: Runtime) -> None:
+    """The breaker's lock-out: two admins demoted at the same moment both went through and
+    left the team with no admin on PostgreSQL."""
+    rt = demo_runtime
+    admin_id, lisi_id = _ids(rt, "admin", "lisi")
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        people.change_role(session, team=d.team, member=d["lisi"], role=Role.ADMIN)
+
+    def demote(member_id: int) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            member = session.get(Member, member_id)
+            assert member is not None
+            people.change_role(session, team=demo(session).team, member=member, role=Role.MEMBER)
+
+        return work
+
+    outcome = _side_by_side(rt, [demote(admin_id), demote(lisi_id)])
+
+    assert outcome == ["ok", "people.error.last_admin"]
+    with transaction(rt.factory) as session:
+        assert len(people.active_admins(session, team=demo(session).team)) == 1

@@ -131,10 +131,33 @@ def active_admins(session: Session, *, team: Team) -> list[Member]:
 
 
 def guard_last_admin(session: Session, *, team: Team, member: Member) -> None:
-    """Refuse a change that would leave ``team`` without an active admin."""
-    if team_service.role_of(session, team=team, member=member) is not Role.ADMIN:
+    """Refuse a change that would leave ``team`` without an active admin.
+
+    The team's admin memberships and their members are read with row locks (in member id
+    order, so two guards never deadlock): two admins demoted or deactivated at the same moment
+    are decided one after the other, and a locking read sees the other's committed change even
+    under MariaDB's repeatable read. SQLite's writer lock serialises the units already.
+    """
+    admin_ids = session.scalars(
+        select(TeamMembership.member_id)
+        .where(TeamMembership.team_id == team.id, TeamMembership.role == Role.ADMIN.value)
+        .order_by(TeamMembership.member_id)
+        .with_for_update()
+    ).all()
+    if member.id not in admin_ids:
         return
-    if not [m for m in active_admins(session, team=team) if m.id != member.id]:
+    others = [i for i in admin_ids if i != member.id]
+    active = (
+        session.scalars(
+            select(Member.id)
+            .where(Member.id.in_(others), Member.active.is_(True))
+            .order_by(Member.id)
+            .with_for_update()
+        ).all()
+        if others
+        else []
+    )
+    if not active:
         raise Conflict("people.error.last_admin", name=member.display_name, team=team.name)
 
 
