@@ -295,8 +295,10 @@ def enroll(
 
     The platform's name is cleaned like a typed one (``names.platform_name``: a nickname with
     ``\u202e`` or ``\u200b`` loses them; one with nothing left is the user id)."""
-    display_name = platform_name(display_name, fallback=user_key)
-    base = _HANDLE_UNSAFE.sub("", display_name)[:40] or f"{platform}-{user_key[-8:]}"
+    cleaned = platform_name(display_name, fallback="")
+    display_name = cleaned or platform_name(None, fallback=user_key)
+    # a person with no usable name gets a handle that says where they came from
+    base = _HANDLE_UNSAFE.sub("", cleaned)[:40] or f"{platform}-{user_key[-8:]}"
     handle, n = base, 1
     while get_member_by_handle(session, workspace_id=workspace.id, handle=handle):
         n += 1
