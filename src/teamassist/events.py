@@ -177,3 +177,28 @@ class FollowUpNeeded(Query[str]):
     title: str
     due: date
     now: datetime
+
+
+@dataclass(frozen=True)
+class ReportPackNeeded(Query[str]):
+    """A meeting occurrence asks for its report pack (飞阅会), at its notice step (and again at
+    its report-due step): the answer is a link or path to put in the notice, or None (no pack).
+    Answered by the reports domain; asked by meetings, which never builds documents itself.
+
+    ``occurrence_id`` is the meetings occurrence (stable; a move keeps it, so the same pack may
+    be asked for twice and should be returned, not rebuilt). ``kind`` is one of ``weekly``,
+    ``monthly``, ``quarterly``, ``half_year``, ``annual``; ``title`` the computed name
+    (``2026年11月OKR月报``). ``period_start``..``period_end`` (inclusive, team-local dates) is what
+    the pack reports on (a week, month, quarter, half or year); ``report_due`` and ``meeting_at``
+    are tz-aware UTC instants of that occurrence's steps.
+    """
+
+    team: Team
+    occurrence_id: int
+    kind: str
+    title: str
+    period_start: date
+    period_end: date
+    report_due: datetime
+    meeting_at: datetime
+    now: datetime
