@@ -77,5 +77,5 @@ def test_a_deactivation_date_beyond_a_year_is_refused(sqlite_chat: ChatDriver) -
 
 def test_a_past_deactivation_date_is_said_to_mean_now(sqlite_chat: ChatDriver) -> None:
     reply = sqlite_chat.text("/停用成员 @wangwu 2026-05-01", as_="admin")
-    assert reply.startswith("已停用 王五，从 现在 起") or "从现在起" in reply, reply
+    assert reply.startswith("已停用 王五，从现在起不再给 TA 派活"), reply
     assert reply.endswith("（2026-05-01 已经过去，按现在停用。）")

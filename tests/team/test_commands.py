@@ -105,6 +105,10 @@ def test_address_rename_deactivate_activate(chat: ChatDriver) -> None:
     assert "「王小五」已经停用了" in chat.text("/停用成员 @wangwu", as_="admin")
     assert "已重新启用 王小五" in chat.text("/启用成员 @wangwu", as_="admin")
     assert _member(chat, "wangwu")[0] is True
+    # "now" reads as one phrase, with no spaces around 现在 (the date form keeps its spaces)
+    assert chat.text("/停用成员 @wangwu", as_="admin").startswith(
+        "已停用 王小五，从现在起不再给 TA 派活"
+    )
 
 
 def test_merge_and_manager_and_director(chat: ChatDriver) -> None:

@@ -232,7 +232,10 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     when = (
         t("people.when_now")
         if member.deactivated_at is None or member.deactivated_at <= ctx.now
-        else local(member.deactivated_at, ctx.team.timezone).strftime("%Y-%m-%d")
+        else t(
+            "people.when_date",
+            date=local(member.deactivated_at, ctx.team.timezone).strftime("%Y-%m-%d"),
+        )
     )
     rerouted = t("people.rerouted", count=waiting) if waiting else ""
     body = t("people.deactivated", name=member.display_name, when=when, rerouted=rerouted)
