@@ -6,9 +6,8 @@ from datetime import date
 
 import pytest
 
-from teamassist.exceptions import Conflict
+from teamassist.exceptions import Conflict, Invalid
 from teamassist.okr import cycles
-from teamassist.okr.errors import Invalid
 from teamassist.okr.models import CycleKind, CycleState
 from teamassist.runtime import Runtime
 from tests.conftest import load_demo

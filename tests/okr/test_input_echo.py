@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from teamassist.exceptions import Invalid
 from teamassist.okr import cycles
-from teamassist.okr.errors import Invalid
 from teamassist.team.models import Member
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver

@@ -9,10 +9,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import Conflict
+from teamassist.exceptions import Conflict, Invalid
 from teamassist.i18n import t
 from teamassist.okr import cycles
-from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import CheckIn, Cycle, CycleState, KeyResult
 from teamassist.okr.objectives import check_value
@@ -62,7 +61,9 @@ def check_in(
     if kind is KrKind.BINARY and value not in (0.0, 1.0):
         raise Invalid("okr.error.binary_value")
     limit = key_result.target_value
-    if kind is KrKind.MILESTONE and limit is not None and (value != int(value) or value > limit):
+    if kind is KrKind.MILESTONE and (
+        value < 0 or value != int(value) or (limit is not None and value > limit)
+    ):
         raise Invalid("okr.error.milestone_value", count=f"{key_result.target_value:g}")
     if confidence is not None:
         check_confidence(confidence)

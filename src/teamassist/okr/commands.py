@@ -9,6 +9,7 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
 from teamassist.i18n import lookup, t
 from teamassist.okr import (
     alignment,
@@ -23,7 +24,6 @@ from teamassist.okr import (
     scoring,
 )
 from teamassist.okr import objectives as okr
-from teamassist.okr.errors import Invalid
 from teamassist.okr.grammar import CHECKIN_KEYWORDS, KR_KEYWORDS, OBJECTIVE_KEYWORDS
 from teamassist.okr.models import Cycle, KeyResult, Objective, ObjectiveState, ObjectiveType
 from teamassist.okr.objectives import KrInput

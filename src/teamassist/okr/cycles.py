@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
-from teamassist.exceptions import Conflict, NotFound
+from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.okr import grammar
 from teamassist.okr import settings as okr_settings
-from teamassist.okr.errors import Invalid
 from teamassist.okr.models import Cycle, CycleKind, CycleState
 from teamassist.team.models import Member, Team
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from teamassist.chat.parser import ascii_digits
+from teamassist.exceptions import Invalid
 from teamassist.i18n import t
-from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import ObjectiveType
 

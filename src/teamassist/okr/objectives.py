@@ -11,10 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import Conflict, NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.okr import cycles, grammar
-from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split
 from teamassist.okr.models import (
     Contributor,
@@ -45,12 +44,12 @@ def parse_short_id(text: str) -> tuple[str, int]:
 
 
 def check_value(value: float, *, what: str) -> float:
-    """A start, target or check-in value: a finite, non-negative amount."""
+    """A start, target or check-in value: a finite amount of either sign (a margin may run from
+    −5% to 3%, a balance below zero); only counts (weights, confidence, milestones) refuse a
+    sign, where they are checked."""
     if not math.isfinite(value) or abs(value) > MAX_VALUE:
         raise Invalid("okr.error.value_range", what=what)
-    if value < 0:
-        raise Invalid("okr.error.negative", what=what, value=_fmt(value))
-    return float(value)
+    return float(value) + 0.0  # -0.0 is stored and shown as 0
 
 
 def _fmt(value: float) -> str:
@@ -304,6 +303,10 @@ def _kind_and_values(data: KrInput) -> tuple[KrKind, float | None, float | None]
     kind = data.kind
     if kind is KrKind.BINARY:
         return kind, 0.0, 1.0
+    if kind is KrKind.MILESTONE:
+        for value, what in ((start, "okr.word.start"), (target, "okr.word.target")):
+            if value is not None and value < 0:  # a count of milestones reached
+                raise Invalid("okr.error.negative", what=t(what), value=_fmt(value))
     if kind is KrKind.MILESTONE and data.milestones:
         return kind, 0.0, float(len(data.milestones))
     if kind is None:

@@ -14,10 +14,10 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.okr import cycles, grammar, retros
 from teamassist.okr import retro_messages as messages
-from teamassist.okr.errors import Invalid
 from teamassist.okr.retros import RetroView, Section
 from teamassist.team import service as team_service
 

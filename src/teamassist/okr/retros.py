@@ -17,11 +17,10 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import Conflict, NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.okr import checkins, cycles, scoring
 from teamassist.okr import objectives as okr
-from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import (
     CheckIn,

@@ -10,9 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import Conflict
+from teamassist.exceptions import Conflict, Invalid
 from teamassist.okr import cycles, formulas, rows
-from teamassist.okr.errors import Invalid
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective
 from teamassist.okr.rollup import kr_raw
