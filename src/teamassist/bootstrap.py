@@ -32,6 +32,7 @@ from teamassist.domain import Domain, Wiring
 from teamassist.duty.domain import DOMAIN as DUTY
 from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
+from teamassist.meetings.domain import DOMAIN as MEETINGS
 from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
@@ -44,7 +45,7 @@ from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
 # loads in it (the feedback demo routes items to the people on duty).
-DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS]
+DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS, MEETINGS]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,73 @@
+"""Moving and cancelling an occurrence, as chat, REST and the dashboard do it: the service
+change, then a notice to the channels that already had the meeting's notice (nobody else
+knows of it yet). Who may: admins, the team's leads and its director."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from teamassist.chat import notify
+from teamassist.clock import ensure_utc
+from teamassist.enums import Role
+from teamassist.exceptions import PermissionDenied
+from teamassist.meetings import messages, service
+from teamassist.meetings import settings as meeting_settings
+from teamassist.meetings.models import MeetingOccurrence
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+
+def require_organiser(session: Session, *, team: Team, member: Member | None, admin: bool) -> None:
+    """Raise ``PermissionDenied`` unless the member may move or cancel the team's meetings."""
+    if admin:
+        return
+    if member is not None and (
+        team.director_id == member.id
+        or team_service.role_of(session, team=team, member=member) in (Role.ADMIN, Role.LEAD)
+    ):
+        return
+    raise PermissionDenied("meetings.error.not_allowed")
+
+
+def _tell(
+    session: Session, team: Team, occ: MeetingOccurrence, reply: messages.Reply, now: datetime
+) -> None:
+    if occ.notice_sent_at is None:
+        return  # the notice, when it goes, says the new time; there is nothing to correct
+    series = meeting_settings.of(team)[meeting_settings.Kind(occ.kind)]
+    notify.to_channels(
+        session,
+        team=team,
+        purpose=series.audience(),
+        reply=reply,
+        key=f"meetings.changed:{occ.id}:{occ.sequence}",
+        now=now,
+        hold_in_quiet_hours=False,
+    )
+
+
+def reschedule(
+    session: Session,
+    *,
+    team: Team,
+    occ: MeetingOccurrence,
+    start_at: datetime,
+    now: datetime,
+    note: str | None = None,
+) -> MeetingOccurrence:
+    """Move ``occ`` to ``start_at`` (see :func:`service.move`) and tell who knew of it."""
+    before = ensure_utc(occ.start_at)
+    service.move(session, occ=occ, start_at=start_at, now=now, note=note)
+    _tell(session, team, occ, messages.moved(team, occ, before=before), now)
+    return occ
+
+
+def call_off(
+    session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime, note: str | None = None
+) -> MeetingOccurrence:
+    """Cancel ``occ`` (see :func:`service.cancel`) and tell who knew of it."""
+    service.cancel(session, occ=occ, now=now, note=note)
+    _tell(session, team, occ, messages.cancelled(team, occ), now)
+    return occ

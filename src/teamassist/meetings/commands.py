@@ -1,0 +1,67 @@
+"""Chat commands of the meeting cycles (English aliases in ``locale/meetings.toml``):
+
+- ``/会议`` (``meetings``): the upcoming occurrences with their numbers;
+- ``/改期 <编号> <日期> [时间] [原因]`` (``reschedule``): ``/改期 12 2026-10-13 09:00 国庆调休``;
+  without a time the meeting keeps its time of day; the steps not yet sent move with it;
+- ``/取消会议 <编号> [原因]`` (``cancel-meeting``).
+
+They call :mod:`teamassist.meetings.changes` like the REST endpoints do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply
+from teamassist.clock import local
+from teamassist.exceptions import Invalid
+from teamassist.i18n import t
+from teamassist.meetings import changes, messages, service, when
+from teamassist.ports import Workdays
+
+commands = CommandGroup("meetings")
+
+_ID = Arg("id", ArgKind.INT)
+_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 40)
+
+
+@commands.command("meetings.list")
+def handle_list(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/会议: what is coming, planned first if need be."""
+    service.ensure_planned(
+        ctx.session, team=ctx.team, now=ctx.now, workdays=ctx.ports.get(Workdays)
+    )
+    found = service.upcoming(ctx.session, team=ctx.team, now=ctx.now, limit=10)
+    return messages.listing(ctx.team, found)
+
+
+@commands.command("meetings.move", args=[_ID, _REST])
+def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/改期 <编号> <日期> [时间] [原因]."""
+    changes.require_organiser(ctx.session, team=ctx.team, member=ctx.member, admin=ctx.is_admin)
+    occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"], lock=True)
+    words = (args.get("text") or "").split()
+    found = when.split_when(
+        words,
+        today=ctx.today,
+        zone=ctx.team.timezone,
+        keep=local(occ.start_at, ctx.team.timezone).time(),
+    )
+    if found is None:
+        raise Invalid("meetings.error.no_when", usage=t("meetings.commands.move.usage"))
+    start_at, rest = found
+    changes.reschedule(
+        ctx.session, team=ctx.team, occ=occ, start_at=start_at, now=ctx.now, note=" ".join(rest)
+    )
+    return messages.receipt_moved(ctx.team, occ)
+
+
+@commands.command("meetings.cancel", args=[_ID, _REST])
+def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/取消会议 <编号> [原因]."""
+    changes.require_organiser(ctx.session, team=ctx.team, member=ctx.member, admin=ctx.is_admin)
+    occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"], lock=True)
+    changes.call_off(ctx.session, team=ctx.team, occ=occ, now=ctx.now, note=args.get("text"))
+    return messages.receipt_cancelled(ctx.team, occ)

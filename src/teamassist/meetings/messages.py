@@ -1,0 +1,179 @@
+"""Texts of the meeting notices and the command replies (catalogue: ``locale/meetings.toml``).
+
+A series' own texts (``core_text``/``team_text``) name their values (``{meeting}``, ``{start}``,
+``{due}``, ``{place}``, ``{report}``, ``{next}``, ``{link}``); the place and the video link are
+also shown as fields, so an edited text that leaves them out still tells people where to go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from teamassist.chat.types import Reply, ReplyField, user_text
+from teamassist.clock import local
+from teamassist.i18n import t
+from teamassist.meetings.models import MeetingOccurrence, Status
+from teamassist.team.models import Team
+
+_WEEKDAYS = "一二三四五六日"
+
+__all__ = ["Reply", "when"]
+
+
+def when(value: datetime, team: Team) -> str:
+    """``10月9日（周五）08:30`` in the team's zone."""
+    at = local(value, team.timezone)
+    return f"{at.month}月{at.day}日（周{_WEEKDAYS[at.weekday()]}）{at:%H:%M}"
+
+
+def place(occ: MeetingOccurrence) -> str:
+    """The place, or the catalogue's "to be announced"."""
+    return occ.place or t("meetings.word.no_place")
+
+
+class _Values(dict[str, str]):
+    def __missing__(self, key: str) -> str:  # a text checked on write never gets here
+        return ""
+
+
+def _fields(occ: MeetingOccurrence, team: Team) -> list[ReplyField]:
+    fields = [
+        ReplyField(label=t("meetings.field.start"), value=when(occ.start_at, team)),
+        ReplyField(label=t("meetings.field.due"), value=when(occ.due_at, team)),
+        ReplyField(label=t("meetings.field.place"), value=place(occ)),
+    ]
+    if occ.video_url:
+        fields.append(ReplyField(label=t("meetings.field.video"), value=occ.video_url))
+    return fields
+
+
+def _provisional(occ: MeetingOccurrence, team: Team) -> str:
+    if not occ.provisional:
+        return ""
+    return "\n\n" + t("meetings.word.provisional", year=local(occ.start_at, team.timezone).year)
+
+
+def notice(
+    team: Team, occ: MeetingOccurrence, text: str, *, link: str, agenda: Sequence[str]
+) -> Reply:
+    """The notice of ``occ`` in the series' ``text``, with the agenda sections appended."""
+    body = text.format_map(
+        _Values(
+            meeting=occ.title,
+            report=occ.report_title,
+            start=when(occ.start_at, team),
+            due=when(occ.due_at, team),
+            place=place(occ),
+            next=occ.next_label,
+            link=link,
+        )
+    ).strip()
+    if agenda:
+        body += "\n\n" + t("meetings.notice.agenda") + "\n" + "\n\n".join(agenda)
+    body += _provisional(occ, team)
+    return Reply(title=occ.title, body=body, fields=_fields(occ, team))
+
+
+def due(team: Team, occ: MeetingOccurrence, *, link: str) -> Reply:
+    """At the report deadline: the report is due now, the meeting comes next."""
+    body = t(
+        "meetings.notice.due",
+        report=occ.report_title,
+        meeting=occ.title,
+        start=when(occ.start_at, team),
+    )
+    if link:
+        body += f"\n{link}"
+    return Reply(title=occ.title, body=body, fields=_fields(occ, team))
+
+
+def start(team: Team, occ: MeetingOccurrence, *, agenda: Sequence[str]) -> Reply:
+    """At the meeting's start: where, the video link, and the agenda."""
+    body = t("meetings.notice.start", meeting=occ.title, place=place(occ))
+    if occ.video_url:
+        body += "\n" + t("meetings.notice.video", url=occ.video_url)
+    if agenda:
+        body += "\n\n" + t("meetings.notice.agenda") + "\n" + "\n\n".join(agenda)
+    return Reply(title=occ.title, body=body)
+
+
+def evaluation(team: Team, occ: MeetingOccurrence, *, close: datetime) -> Reply:
+    """After a period meeting: everyone evaluates it before ``close`` (the seed's 快问卷 ask)."""
+    body = t("meetings.notice.evaluation", meeting=occ.title, close=when(close, team))
+    return Reply(title=t("meetings.notice.evaluation_title"), body=body)
+
+
+def moved(team: Team, occ: MeetingOccurrence, *, before: datetime) -> Reply:
+    """To the channels that had the notice: the meeting moved."""
+    body = t(
+        "meetings.notice.moved",
+        meeting=occ.title,
+        before=when(before, team),
+        start=when(occ.start_at, team),
+    )
+    if occ.note:
+        body += "\n" + t("meetings.word.reason", reason=user_text(occ.note))
+    return Reply(title=occ.title, body=body, fields=_fields(occ, team))
+
+
+def cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
+    """To the channels that had the notice: the meeting is off."""
+    body = t("meetings.notice.cancelled", meeting=occ.title, start=when(occ.start_at, team))
+    if occ.note:
+        body += "\n" + t("meetings.word.reason", reason=user_text(occ.note))
+    return Reply(title=occ.title, body=body)
+
+
+def provisional_notice(team: Team, year: int) -> Reply:
+    """To the admins, once per year: that year's meeting days are a Monday–Friday guess."""
+    return Reply(
+        title=t("meetings.provisional.title"),
+        body=t("meetings.provisional.body", year=year, team=team.name),
+    )
+
+
+def line(team: Team, occ: MeetingOccurrence) -> str:
+    """One occurrence in a list."""
+    state = t(
+        "meetings.state.cancelled"
+        if occ.status == Status.CANCELLED.value
+        else ("meetings.state.moved" if occ.moved else "meetings.state.scheduled")
+    )
+    return t(
+        "meetings.list.line",
+        id=occ.id,
+        title=occ.title,
+        start=when(occ.start_at, team),
+        place=place(occ),
+        state=state,
+    )
+
+
+def listing(team: Team, found: Sequence[MeetingOccurrence]) -> Reply:
+    """``/会议``: the upcoming occurrences with their numbers."""
+    if not found:
+        return Reply(body=t("meetings.list.empty"))
+    body = "\n".join(line(team, occ) for occ in found)
+    return Reply(title=t("meetings.list.title"), body=body + "\n\n" + t("meetings.list.tail"))
+
+
+def receipt_moved(team: Team, occ: MeetingOccurrence) -> Reply:
+    """The reply to whoever moved it."""
+    return Reply(
+        body=t(
+            "meetings.receipt.moved", id=occ.id, meeting=occ.title, start=when(occ.start_at, team)
+        )
+    )
+
+
+def receipt_cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
+    """The reply to whoever cancelled it."""
+    return Reply(
+        body=t(
+            "meetings.receipt.cancelled",
+            id=occ.id,
+            meeting=occ.title,
+            start=when(occ.start_at, team),
+        )
+    )

@@ -1,0 +1,50 @@
+"""Request and response shapes of ``/api/v1/meetings``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from teamassist.meetings.models import MeetingOccurrence
+
+
+class OccurrenceRead(BaseModel):
+    """One occurrence; instants are UTC ISO 8601."""
+
+    id: int
+    key: str
+    kind: str
+    title: str
+    report_title: str
+    period_start: date
+    period_end: date
+    notice_at: datetime
+    due_at: datetime
+    start_at: datetime
+    end_at: datetime
+    place: str
+    video_url: str
+    status: str
+    moved: bool
+    provisional: bool
+    sequence: int
+    note: str | None
+
+    @classmethod
+    def of(cls, occ: MeetingOccurrence) -> OccurrenceRead:
+        """The read shape of a row."""
+        return cls.model_validate(occ, from_attributes=True)
+
+
+class MoveBody(BaseModel):
+    """The new start: an ISO 8601 time; without an offset it is the team's local time."""
+
+    start: datetime
+    note: str | None = Field(default=None, max_length=500)
+
+
+class CancelBody(BaseModel):
+    """Why (optional)."""
+
+    note: str | None = Field(default=None, max_length=500)

@@ -1,0 +1,92 @@
+"""REST under /api/v1/meetings (the same functions as chat) and the .ics invitation: a stable
+UID, SEQUENCE bumped on each change, METHOD:CANCEL once cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from icalendar import Calendar
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.okr.support import set_clock
+from tests.support.web import give_account, sign_in
+
+
+@pytest.fixture
+def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    """The demo workspace on Monday 2026-11-02 09:00, signed in as its admin."""
+    load_demo(sqlite_runtime)
+    set_clock(sqlite_runtime, "2026-11-02 09:00")
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client)
+        yield client
+
+
+def _ok(response: Any, code: int = 200) -> Any:
+    assert response.status_code == code, response.text
+    return response.json()
+
+
+def _event(client: TestClient, occurrence_id: int) -> tuple[str, Any]:
+    response = client.get(f"/api/v1/meetings/{occurrence_id}/invite.ics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    return str(calendar["METHOD"]), event
+
+
+def test_list_move_cancel_and_the_invitation(api: TestClient) -> None:
+    found = _ok(api.get("/api/v1/meetings"))
+    by_key = {o["key"]: o for o in found}
+    monthly = by_key["monthly:2026-10"]
+    assert monthly["title"] == "2026年10月OKR月会"
+    assert monthly["start_at"].startswith("2026-11-03T00:30")  # 08:30 Beijing
+    weekly = by_key["weekly:2026-11-06"]
+
+    method, event = _event(api, weekly["id"])
+    uid = str(event["UID"])
+    assert (method, int(event["SEQUENCE"]), str(event["STATUS"])) == ("REQUEST", 0, "CONFIRMED")
+    assert str(event["LOCATION"]) == "3号楼2层 大会议室"
+    assert event.decoded("DTSTART").isoformat() == "2026-11-10T00:30:00+00:00"
+
+    moved = _ok(
+        api.post(
+            f"/api/v1/meetings/{weekly['id']}/move",
+            json={"start": "2026-11-11T14:00:00", "note": "客户来访"},
+        )
+    )
+    assert moved["start_at"].startswith("2026-11-11T06:00") and moved["sequence"] == 1
+    method, event = _event(api, weekly["id"])
+    assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("REQUEST", uid, 1)
+    assert event.decoded("DTSTART").isoformat() == "2026-11-11T06:00:00+00:00"
+
+    cancelled = _ok(api.post(f"/api/v1/meetings/{weekly['id']}/cancel", json={"note": "出差"}))
+    assert (cancelled["status"], cancelled["sequence"]) == ("cancelled", 2)
+    method, event = _event(api, weekly["id"])
+    assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("CANCEL", uid, 2)
+    assert str(event["STATUS"]) == "CANCELLED"
+
+    again = api.post(f"/api/v1/meetings/{weekly['id']}/cancel", json={})
+    assert (again.status_code, again.json()["error"]) == (409, "meetings.error.cancelled")
+    past = api.post(f"/api/v1/meetings/{monthly['id']}/move", json={"start": "2026-11-01T09:00"})
+    assert (past.status_code, past.json()["error"]) == (422, "meetings.error.past")
+    missing = api.post("/api/v1/meetings/999999/cancel", json={})
+    assert (missing.status_code, missing.json()["error"]) == (404, "meetings.error.not_found")
+
+
+def test_members_may_not_move_or_cancel(api: TestClient) -> None:
+    weekly = next(o for o in _ok(api.get("/api/v1/meetings")) if o["kind"] == "weekly")
+    runtime: Runtime = api.app.state.runtime  # type: ignore[attr-defined]
+    with TestClient(create_app(runtime, start_background=False)) as other:
+        sign_in(other, "lisi", give_account(runtime, "lisi"))
+        assert len(_ok(other.get("/api/v1/meetings"))) > 0  # members see them
+        refused = other.post(f"/api/v1/meetings/{weekly['id']}/cancel", json={})
+        assert (refused.status_code, refused.json()["error"]) == (403, "meetings.error.not_allowed")
+    after = _ok(api.get("/api/v1/meetings"))
+    assert next(o for o in after if o["id"] == weekly["id"])["status"] == "scheduled"

@@ -1,0 +1,67 @@
+"""Moving and cancelling from chat, on every backend: people who had the notice hear of the
+change once; bad input gets a clear reply and changes nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from teamassist.meetings import demo as meetings_demo
+from teamassist.meetings.models import MeetingOccurrence
+from teamassist.runtime import Runtime
+from tests.okr.support import set_clock
+from tests.support.chat import ChatDriver
+
+CORE = meetings_demo.CORE_ADDRESS
+
+
+def _row(runtime: Runtime, key: str) -> MeetingOccurrence:
+    with runtime.factory() as session:
+        row = session.scalars(select(MeetingOccurrence).where(MeetingOccurrence.key == key)).one()
+        session.expunge(row)
+        return row
+
+
+def _tick(chat: ChatDriver, when: str) -> None:
+    set_clock(chat.runtime, when)
+    chat.runtime.scheduler.tick()
+
+
+def test_changes_after_the_notice_are_announced_once(chat: ChatDriver) -> None:
+    _tick(chat, "2026-11-06 08:30")  # the notice of the week of 11-06 goes out
+    weekly = _row(chat.runtime, "weekly:2026-11-06")
+    assert weekly.notice_sent_at is not None
+    before = len(chat.queued_texts(CORE))
+
+    set_clock(chat.runtime, "2026-11-06 09:00")
+    reply = chat.text(f"/reschedule {weekly.id} 11-11 客户来访", as_="admin")
+    assert (
+        reply
+        == f"已把会议 #{weekly.id}「11月10日OKR周会」改到 11月11日（周三）08:30，已通知参会群。"
+    )
+    texts = chat.queued_texts(CORE)[before:]
+    assert len(texts) == 1 and "原定11月10日（周二）08:30，改为11月11日（周三）08:30" in texts[0]
+    assert "客户来访" in texts[0]
+
+    reply = chat.text(f"/取消会议 {weekly.id}", as_="lihua")
+    assert "已取消会议" in reply
+    texts = chat.queued_texts(CORE)[before:]
+    assert len(texts) == 2 and "取消了" in texts[1]
+
+    for when in ("2026-11-09 17:30", "2026-11-10 08:30", "2026-11-11 08:30"):
+        _tick(chat, when)  # a cancelled meeting sends nothing more
+    row = _row(chat.runtime, "weekly:2026-11-06")
+    assert (row.due_sent_at, row.start_sent_at, row.sequence) == (None, None, 2)
+    assert not [t for t in chat.queued_texts(CORE)[before:] if "11月11日OKR周会" in t]
+
+
+def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    listing = chat.text("/meetings", as_="admin")
+    weekly = _row(chat.runtime, "weekly:2026-11-06")
+    assert f"#{weekly.id} 11月10日OKR周会" in listing
+    assert "请写上新的日期" in chat.text(f"/改期 {weekly.id} 下周", as_="admin")
+    assert "2026-02-30" in chat.text(f"/改期 {weekly.id} 2026-02-30", as_="admin")
+    assert "过去" in chat.text(f"/改期 {weekly.id} 2026-11-01 09:00", as_="admin")
+    assert "找不到会议 #999999" in chat.text("/取消会议 999999", as_="admin")
+    row = _row(chat.runtime, "weekly:2026-11-06")
+    assert (row.sequence, row.status, row.moved) == (0, "scheduled", False)
