@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, assets_in
-from teamassist.meetings import api, commands, demo, jobs
+from teamassist.domain import Domain, NavEntry, assets_in
+from teamassist.meetings import api, commands, demo, jobs, pages
 from teamassist.ports import Workdays
 
 DOMAIN = Domain(
@@ -12,6 +12,8 @@ DOMAIN = Domain(
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
     api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/meetings", "meetings.web.nav"),),
     assets=assets_in("teamassist.meetings"),
     demo=demo.load,
     requires=(Workdays,),

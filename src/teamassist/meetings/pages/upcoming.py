@@ -1,0 +1,103 @@
+"""``/meetings``: the team's upcoming occurrences (planned first if need be), each with its
+invitation; admins, leads and the director move (a local date and time) or cancel one. A form
+post redirects back (``?saved=1``); a refused change shows the catalogue's error."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from teamassist.exceptions import Invalid, PermissionDenied
+from teamassist.http.auth import is_admin
+from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.meetings import changes, messages, service
+from teamassist.ports import Workdays
+
+router = APIRouter(prefix="/meetings", include_in_schema=False)
+
+
+def _organiser(session: SessionDep, principal: PagePrincipal, team: PageTeamDep) -> bool:
+    try:
+        changes.require_organiser(
+            session, team=team, member=principal.member, admin=is_admin(session, principal, team)
+        )
+    except PermissionDenied:
+        return False
+    return True
+
+
+@router.get("", response_class=HTMLResponse)
+def upcoming_page(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """The team's occurrences not over yet, by start."""
+    service.ensure_planned(session, team=chosen, now=now, workdays=runtime.ports.get(Workdays))
+    rows = service.upcoming(session, team=chosen, now=now, limit=30)
+    return team_page(
+        request,
+        session,
+        principal,
+        chosen,
+        "meetings/upcoming.html",
+        "meetings",
+        rows=rows,
+        when=lambda value: messages.when(value, chosen),
+        place=messages.place,
+        organiser=_organiser(session, principal, chosen),
+    )
+
+
+def _back(team_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/meetings?team={team_id}&saved=1", status_code=303)
+
+
+@router.post("/{occurrence_id}/move")
+def move_page(
+    occurrence_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    start: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Move one occurrence to a local ``YYYY-MM-DDTHH:MM`` (the datetime-local input)."""
+    changes.require_organiser(
+        session, team=chosen, member=principal.member, admin=is_admin(session, principal, chosen)
+    )
+    try:
+        local = datetime.fromisoformat(start.strip()[:16])
+    except ValueError:
+        raise Invalid("meetings.error.bad_when", value=start[:40]) from None
+    occ = service.get(session, team=chosen, occurrence_id=occurrence_id, lock=True)
+    start_at = local.replace(tzinfo=ZoneInfo(chosen.timezone))
+    changes.reschedule(session, team=chosen, occ=occ, start_at=start_at, now=now, note=note)
+    return _back(chosen.id)
+
+
+@router.post("/{occurrence_id}/cancel")
+def cancel_page(
+    occurrence_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Cancel one occurrence."""
+    changes.require_organiser(
+        session, team=chosen, member=principal.member, admin=is_admin(session, principal, chosen)
+    )
+    occ = service.get(session, team=chosen, occurrence_id=occurrence_id, lock=True)
+    changes.call_off(session, team=chosen, occ=occ, now=now, note=note)
+    return _back(chosen.id)
