@@ -57,7 +57,7 @@ def test_create_done_confirm_with_notices(action_chat: ChatDriver) -> None:
     # Only the owner marks it done; only the requester confirms.
     assert "只有负责人" in action_chat.text(f"/完成销项 {item_id}", as_="zhangsan")
     assert "还没有标记为完成" in action_chat.text(f"/确认销项 {item_id}", as_="zhangsan")
-    assert "等待提出人确认" in action_chat.text(f"/action-done {item_id}", as_="lisi")
+    assert "等待提出人确认" in action_chat.text(f"/action-done #{item_id}", as_="lisi")
     assert "已经标记为完成" in action_chat.text(f"/完成销项 {item_id}", as_="lisi")
     asks = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.done")]
     assert [b["command"] for b in asks[0].payload["buttons"]] == [
@@ -93,7 +93,9 @@ def test_extend_keeps_history_and_refuses_bad_input(action_chat: ChatDriver) -> 
         (f"/延期销项 {item_id} 下周 等评审", "请写上期限"),
         (f"/延期销项 {item_id} 2026-02-30 等评审", "不是有效的日期"),
         (f"/延期销项 {item_id} 2026-11-01 等评审", "已经过去了"),
-        (f"/延期销项 {item_id} 2026-12-04 等评审", "本来就是"),
+        (f"/延期销项 {item_id} 2026-12-04 等评审", "不晚于现在的期限 2026-12-04 18:00"),
+        # Earlier than the current due time is no extension: refused, nothing changed.
+        (f"/延期销项 #{item_id} 2026-12-02 等评审", "延期只能往后延"),
         ("/延期销项 999 2026-12-11 等评审", "找不到销项 #999"),
     ]:
         assert expected in action_chat.text(text, as_="lisi"), text
@@ -101,8 +103,9 @@ def test_extend_keeps_history_and_refuses_bad_input(action_chat: ChatDriver) -> 
         f"/延期销项 {item_id} 2026-12-11 等评审", as_="wangwu"
     )
     assert _state(action_chat.runtime) == before
+    # The id may be written as the replies print it: #12 (full-width too).
     reply = action_chat.text(
-        f"/延期销项 {item_id} 2026-12-11 17:00 等评审 12-10 的结论", as_="lisi"
+        f"/延期销项 ＃{item_id} 2026-12-11 17:00 等评审 12-10 的结论", as_="lisi"
     )
     assert "从 2026年12月4日 18:00 延到 2026年12月11日 17:00" in reply
     assert "等评审 12-10 的结论" in reply

@@ -60,6 +60,16 @@ def test_fullwidth_digits_are_read_as_the_ascii_digits_they_show() -> None:
     assert parser.parse_date("2026/5/1", TODAY) == date(2026, 5, 1)
 
 
+def test_an_id_may_be_written_as_replies_print_it() -> None:
+    # "已创建销项 #12": people copy the #, in either width.
+    assert parser.parse_args(RESOLVE, "#12 已修复", TODAY) == {"item": 12, "note": "已修复"}
+    assert parser.parse_args(RESOLVE, "＃１２", TODAY) == {"item": 12, "note": None}
+    for written in ("#", "##12", "#x"):
+        with pytest.raises(parser.ArgError) as refused:
+            parser.parse_args(RESOLVE, written, TODAY)
+        assert refused.value.key == "core.error.not_a_number", written
+
+
 @pytest.mark.parametrize("written", ["١٢", "१२", "12٣"])  # Arabic-Indic, Devanagari
 def test_digits_of_other_scripts_are_not_numbers(written: str) -> None:
     with pytest.raises(parser.ArgError) as refused:

@@ -78,6 +78,17 @@ OWNER_SCOPED = {
     # tests/okr/test_sheet_import.py
     ("POST", "/api/v1/okr/cycles/{cycle_id}/import"),
 }
+# Action items: any member of the team may call these (the member gate refuses others before
+# the body); who may change which item is the service's rule (owner finishes, requester checks
+# or hands over), walked in tests/actions/test_api.py.
+OWNER_SCOPED |= {
+    ("POST", "/api/v1/actions"),
+    ("POST", "/api/v1/actions/{item_id}/done"),
+    ("POST", "/api/v1/actions/{item_id}/confirm"),
+    ("POST", "/api/v1/actions/{item_id}/reopen"),
+    ("POST", "/api/v1/actions/{item_id}/extend"),
+    ("POST", "/api/v1/actions/{item_id}/reassign"),
+}
 # The first-run form answers only while no workspace exists: refused to everyone after.
 FIRST_RUN = ("POST", "/setup")
 

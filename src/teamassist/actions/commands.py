@@ -1,6 +1,7 @@
-"""Chat commands of the action-item desk: ``/销项``, ``/我的销项``, ``/完成销项``, ``/确认销项``,
-``/退回销项`` and ``/延期销项`` (English aliases in ``locale/actions.toml``). Each calls
-:mod:`teamassist.actions.service` like the REST endpoints, then queues the other party's notice.
+"""Chat commands of the action-item desk: ``/销项``, ``/我的销项``, ``/完成销项``,
+``/确认销项``, ``/退回销项``, ``/延期销项`` and ``/转交销项`` (English aliases in
+``locale/actions.toml``). Each calls :mod:`teamassist.actions.flows` (the service and the other
+party's notice) exactly as the REST endpoints do. An id may be written ``12`` or ``#12``.
 
 ``/销项 @张三 完成接口文档 2026-12-04`` — the due time may come last or first, as a date
 (``2026-12-04``, ``12月4日``, ``明天``…), a date and a time (``2026-12-04 17:30``) or the seed's
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.actions import due, messages, notices, service
+from teamassist.actions import due, flows, messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionState
 from teamassist.chat.context import CommandContext
@@ -46,7 +47,7 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if found is None:
         raise Invalid("actions.error.no_due", usage=t("actions.commands.create.usage"))
     due_at, rest = found
-    item = service.create(
+    item = flows.create(
         ctx.session,
         team=ctx.team,
         requester=ctx.member,
@@ -55,7 +56,6 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         due_at=due_at,
         now=ctx.now,
     )
-    notices.assigned(ctx.session, team=ctx.team, item=item, owner=owner, requester=ctx.member)
     return messages.created(item, ctx.team, owner, ctx.member)
 
 
@@ -85,8 +85,7 @@ def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/完成销项 <编号>: the owner says it is done."""
     item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
-    service.mark_done(ctx.session, item=item, actor=ctx.member, now=ctx.now)
-    notices.done(ctx.session, team=ctx.team, item=item, owner=ctx.member)
+    flows.done(ctx.session, team=ctx.team, item=item, actor=ctx.member, now=ctx.now)
     return messages.changed("receipt.done", item, ctx.team, ctx.member)
 
 
@@ -94,10 +93,9 @@ def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_confirm(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/确认销项 <编号>: the requester closes it."""
     item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
-    service.confirm(
+    flows.confirm(
         ctx.session, team=ctx.team, item=item, actor=ctx.member, admin=_admin(ctx), now=ctx.now
     )
-    notices.closed(ctx.session, team=ctx.team, item=item, actor=ctx.member)
     return messages.changed("receipt.closed", item, ctx.team, ctx.member)
 
 
@@ -106,7 +104,7 @@ def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/退回销项 <编号> [原因]: the requester sends it back to the owner."""
     item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
     reason = args.get("reason") or ""
-    service.reopen(
+    flows.reopen(
         ctx.session,
         team=ctx.team,
         item=item,
@@ -115,7 +113,6 @@ def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         now=ctx.now,
         reason=reason,
     )
-    notices.reopened(ctx.session, team=ctx.team, item=item, actor=ctx.member, reason=reason)
     return messages.changed("receipt.reopened", item, ctx.team, ctx.member)
 
 
@@ -138,8 +135,7 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     due_at, rest = found
     if not rest:
         raise Invalid("actions.error.no_reason_usage", usage=usage)
-    before = item.due_at
-    service.extend(
+    before = flows.extend(
         ctx.session,
         team=ctx.team,
         item=item,
@@ -149,7 +145,6 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         reason=" ".join(rest),
         now=ctx.now,
     )
-    notices.extended(ctx.session, team=ctx.team, item=item, actor=ctx.member, before=before)
     return messages.changed(
         "receipt.extended",
         item,
@@ -158,3 +153,31 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         before=messages.due_text(before, ctx.team),
         reason=user_text(" ".join(rest)),
     )
+
+
+@commands.command(
+    "actions.reassign",
+    args=[_ID, Arg("owner", ArgKind.MEMBER), Arg("reason", ArgKind.TEXT, required=False)],
+)
+def handle_reassign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/转交销项 <编号> @李四 [原因]: the requester (or an admin/director) hands it over."""
+    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    owner: Member = args["owner"]
+    flows.reassign(
+        ctx.session,
+        team=ctx.team,
+        item=item,
+        actor=ctx.member,
+        admin=_admin(ctx),
+        owner=owner,
+        now=ctx.now,
+        reason=args.get("reason") or "",
+    )
+    reply = Reply()
+    reply.body = t(
+        "actions.receipt.reassigned",
+        id=item.id,
+        title=user_text(item.title),
+        owner=reply.mention(owner.id, team_service.person(owner)),
+    )
+    return reply

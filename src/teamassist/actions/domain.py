@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.actions import commands, demo, follow_ups, jobs, overdue
+from teamassist.actions import api, commands, demo, follow_ups, jobs, overdue
 from teamassist.domain import Domain, Wiring, assets_in
 from teamassist.events import DirectorDigest, FollowUpNeeded, MeetingAgenda, Subscription, on
 from teamassist.ports import Workdays
@@ -33,6 +33,7 @@ DOMAIN = Domain(
     models=("teamassist.actions.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
+    api=(api.router,),
     assets=assets_in("teamassist.actions"),
     demo=demo.load,
     subscriptions=_subscriptions,

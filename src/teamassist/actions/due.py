@@ -108,6 +108,23 @@ def parse_due(text: str, *, today: date, zone: str, end_of_day: str) -> datetime
     return found[0]
 
 
+def parse_written(text: str, *, today: date, zone: str, end_of_day: str) -> datetime:
+    """A due time as REST takes it: ISO 8601 with a ``T`` (``2026-12-04T17:30:00+08:00``; no
+    offset means team-local) or any form :func:`parse_due` reads. UTC; raises ``Invalid``."""
+    value = text.strip()
+    if "T" not in value:
+        return parse_due(value, today=today, zone=zone, end_of_day=end_of_day)
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid("actions.error.bad_due", value=value[:40]) from None
+    if at.year not in YEARS:
+        raise Invalid("actions.error.due_year", value=at.date().isoformat())
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ZoneInfo(zone))
+    return at.astimezone(ZoneInfo("UTC"))
+
+
 def _utc(day: date, at: time, zone: str) -> datetime:
     if day.year not in YEARS:
         raise Invalid("actions.error.due_year", value=day.isoformat())

@@ -65,6 +65,21 @@ def assigned(item: ActionItem, team: Team, requester: Member) -> Reply:
     return reply
 
 
+def reassigned(item: ActionItem, team: Team, actor: Member | None) -> Reply:
+    """The new owner's notice of an item handed over (by someone, or because its owner left)."""
+    reply = Reply(title=t("actions.notice.assigned_title"))
+    key = "actions.notice.reassigned" if actor is not None else "actions.notice.reassigned_left"
+    reply.body = t(
+        key,
+        id=item.id,
+        actor=_who(reply, actor),
+        title=user_text(item.title),
+        due=due_text(item.due_at, team),
+    )
+    reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
+    return reply
+
+
 def changed(key: str, item: ActionItem, team: Team, actor: Member, **extra: object) -> Reply:
     """A notice or receipt of one change (``done``, ``closed``, ``reopened``, ``extended``)."""
     reply = Reply()

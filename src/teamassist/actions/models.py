@@ -31,6 +31,7 @@ class ActionChange(StrEnum):
     REOPENED = "reopened"
     EXTENDED = "extended"
     ESCALATED = "escalated"
+    REASSIGNED = "reassigned"
 
 
 class ActionItem(TimestampMixin, Base):

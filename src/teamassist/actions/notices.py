@@ -20,9 +20,9 @@ from teamassist.team.models import Member, Team
 
 
 def _send(
-    session: Session, to_id: int, actor: Member, item: ActionItem, kind: str, reply: Reply
+    session: Session, to_id: int, actor: Member | None, item: ActionItem, kind: str, reply: Reply
 ) -> None:
-    if to_id == actor.id:
+    if actor is not None and to_id == actor.id:
         return  # nobody needs to be told what they did themselves
     member = session.get(Member, to_id)
     if member is None or not member.active or member.merged_into_id is not None:
@@ -72,3 +72,11 @@ def extended(
     )
     other = item.requester_id if actor.id == item.owner_id else item.owner_id
     _send(session, other, actor, item, "extended", reply)
+
+
+def reassigned(
+    session: Session, *, team: Team, item: ActionItem, owner: Member, actor: Member | None
+) -> None:
+    """Tell the new owner (with a button to mark it done); ``actor`` None: the assistant moved
+    it because the owner left."""
+    _send(session, owner.id, actor, item, "reassigned", messages.reassigned(item, team, actor))

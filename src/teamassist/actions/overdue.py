@@ -44,10 +44,6 @@ class RunResult:
     escalation_to: list[int] = field(default_factory=list)  # member ids told
 
 
-def _departed(member: Member | None) -> bool:
-    return member is None or not member.active or member.merged_into_id is not None
-
-
 def overdue_items(session: Session, *, team: Team, now: datetime) -> list[ActionItem]:
     """The team's open items past their due time, oldest due first."""
     return list(
@@ -126,9 +122,8 @@ def run(
         owner = session.get(Member, owner_id)
         for item in owned:
             session.add(ActionReminder(item_id=item.id, local_date=today, sent_at=ensure_utc(now)))
-        if _departed(owner):
+        if owner is None or team_service.has_left(owner):
             continue  # nobody to remind: the escalation below reaches the director
-        assert owner is not None
         reply = messages.overdue_reminder(owned, team, names, now)
         reply.body += messages.provisional(today, official)
         notify.to_member(session, member=owner, reply=reply, key=f"actions.overdue:{key}", now=now)

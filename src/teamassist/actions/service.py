@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
 from teamassist.clock import ensure_utc, local
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 MAX_TITLE = 500
@@ -34,10 +35,6 @@ class Source:
 
     kind: str
     id: int
-
-
-def _departed(member: Member) -> bool:
-    return not member.active or member.merged_into_id is not None
 
 
 def _record(
@@ -83,7 +80,7 @@ def create(
     """A new open item of ``team``; raises ``Invalid`` for an empty or too long title, a due
     time already past, an unknown source kind, and ``Conflict`` for an owner who has left."""
     text = _text(title, limit=MAX_TITLE, empty="actions.error.no_title")
-    if _departed(owner):
+    if team_service.has_left(owner):
         raise Conflict("actions.error.owner_left", name=owner.display_name)
     if owner.workspace_id != team.workspace_id:
         raise NotFound("actions.error.no_member")
@@ -134,8 +131,45 @@ def get(session: Session, *, team: Team, item_id: int, lock: bool = False) -> Ac
 
 
 def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:
-    """Whether ``actor`` may confirm or reopen ``item``: its requester, an admin, the director."""
+    """Whether ``actor`` may confirm, reopen or reassign ``item``: its requester, an admin,
+    the director."""
     return admin or actor.id == item.requester_id or actor.id == team.director_id
+
+
+def _move(
+    session: Session,
+    item: ActionItem,
+    to: ActionState,
+    change: ActionChange,
+    *,
+    actor: Member | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> ActionItem:
+    """Put ``item`` in state ``to`` and record the change: the one shape of every transition
+    (``done_at`` is set by done and cleared by a reopen; ``closed_at`` set by a close)."""
+    at = ensure_utc(now)
+    item.state = to.value
+    if to is ActionState.DONE:
+        item.done_at = at
+    elif to is ActionState.OPEN:
+        item.done_at = None
+    else:
+        item.closed_at = at
+    item.updated_at = at
+    _record(session, item, change, actor=actor, now=now, detail=detail)
+    session.flush()
+    return item
+
+
+def _check_done(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> None:
+    """A confirm or reopen: by the requester (or an admin/director), of a done item."""
+    if not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_requester", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+    if item.state != ActionState.DONE.value:
+        raise Conflict("actions.error.not_done", id=item.id)
 
 
 def mark_done(session: Session, *, item: ActionItem, actor: Member, now: datetime) -> ActionItem:
@@ -146,30 +180,15 @@ def mark_done(session: Session, *, item: ActionItem, actor: Member, now: datetim
         raise Conflict("actions.error.already_done", id=item.id)
     if item.state == ActionState.CLOSED.value:
         raise Conflict("actions.error.already_closed", id=item.id)
-    item.state = ActionState.DONE.value
-    item.done_at = ensure_utc(now)
-    item.updated_at = ensure_utc(now)
-    _record(session, item, ActionChange.DONE, actor=actor, now=now)
-    session.flush()
-    return item
+    return _move(session, item, ActionState.DONE, ActionChange.DONE, actor=actor, now=now)
 
 
 def confirm(
     session: Session, *, team: Team, item: ActionItem, actor: Member, admin: bool, now: datetime
 ) -> ActionItem:
     """The requester (or an admin/director) checks it: done → closed."""
-    if not may_check(team, item, actor, admin=admin):
-        raise PermissionDenied("actions.error.not_requester", id=item.id)
-    if item.state == ActionState.CLOSED.value:
-        raise Conflict("actions.error.already_closed", id=item.id)
-    if item.state != ActionState.DONE.value:
-        raise Conflict("actions.error.not_done", id=item.id)
-    item.state = ActionState.CLOSED.value
-    item.closed_at = ensure_utc(now)
-    item.updated_at = ensure_utc(now)
-    _record(session, item, ActionChange.CLOSED, actor=actor, now=now)
-    session.flush()
-    return item
+    _check_done(team, item, actor, admin=admin)
+    return _move(session, item, ActionState.CLOSED, ActionChange.CLOSED, actor=actor, now=now)
 
 
 def reopen(
@@ -183,16 +202,50 @@ def reopen(
     reason: str | None = None,
 ) -> ActionItem:
     """The requester (or an admin/director) sends it back: done → open."""
-    if not may_check(team, item, actor, admin=admin):
-        raise PermissionDenied("actions.error.not_requester", id=item.id)
-    if item.state != ActionState.DONE.value:
-        raise Conflict("actions.error.not_done", id=item.id)
+    _check_done(team, item, actor, admin=admin)
     note = _text(reason, limit=MAX_REASON, empty="actions.error.no_reason") if reason else None
-    item.state = ActionState.OPEN.value
-    item.done_at = None
+    detail = {"reason": note or ""}
+    return _move(
+        session, item, ActionState.OPEN, ActionChange.REOPENED, actor=actor, now=now, detail=detail
+    )
+
+
+def reassign(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member | None,
+    admin: bool,
+    owner: Member,
+    now: datetime,
+    reason: str | None = None,
+) -> ActionItem:
+    """转交: ``owner`` takes the item over, history kept (``{"from": id, "to": id, "reason"}``).
+    The requester, an admin or the director may; ``actor`` None is the assistant itself (the
+    owner left). Raises ``Conflict`` once closed, for a new owner who has left or is already
+    the owner, ``NotFound`` for one of another workspace, ``PermissionDenied`` for others."""
+    if actor is not None and not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_reassigner", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+    if owner.workspace_id != team.workspace_id:
+        raise NotFound("actions.error.no_member")
+    if team_service.has_left(owner):
+        raise Conflict("actions.error.owner_left", name=owner.display_name)
+    if owner.id == item.owner_id:
+        raise Conflict("actions.error.same_owner", id=item.id, name=owner.display_name)
+    note = _text(reason, limit=MAX_REASON, empty="actions.error.no_reason") if reason else ""
+    before = item.owner_id
+    item.owner_id = owner.id
     item.updated_at = ensure_utc(now)
     _record(
-        session, item, ActionChange.REOPENED, actor=actor, now=now, detail={"reason": note or ""}
+        session,
+        item,
+        ActionChange.REASSIGNED,
+        actor=actor,
+        now=now,
+        detail={"from": before, "to": owner.id, "reason": note},
     )
     session.flush()
     return item
@@ -210,8 +263,8 @@ def extend(
     now: datetime,
 ) -> ActionItem:
     """延期: a new due time with a reason (both kept in the history). The owner, the requester
-    or an admin/director may; not once closed; the new time must be later than now and differ
-    from the current one."""
+    or an admin/director may; not once closed; the new time must be later than now and later
+    than the current due time (``Invalid`` ``actions.error.not_later`` else)."""
     if actor.id != item.owner_id and not may_check(team, item, actor, admin=admin):
         raise PermissionDenied("actions.error.not_party", id=item.id)
     if item.state == ActionState.CLOSED.value:
@@ -220,8 +273,13 @@ def extend(
     due = ensure_utc(due_at)
     if due <= ensure_utc(now):
         raise Invalid("actions.error.due_past", due=_local_text(due, team.timezone))
-    if due == ensure_utc(item.due_at):
-        raise Conflict("actions.error.same_due", due=_local_text(due, team.timezone))
+    if due <= ensure_utc(item.due_at):
+        # An extension moves the due time later; an earlier one is a new item or a typo.
+        raise Invalid(
+            "actions.error.not_later",
+            due=_local_text(due, team.timezone),
+            current=_local_text(item.due_at, team.timezone),
+        )
     before = ensure_utc(item.due_at)
     item.due_at = due
     item.updated_at = ensure_utc(now)
@@ -251,10 +309,13 @@ def listing(
     requester_id: int | None = None,
     states: Sequence[ActionState] = (),
     overdue: bool | None = None,
+    source: Source | None = None,
+    source_kind: str | None = None,
     limit: int = 200,
 ) -> list[ActionItem]:
-    """The team's items, oldest due first, filtered by owner, requester, states and whether
-    overdue (True: open and past due; False: everything else)."""
+    """The team's items, oldest due first, filtered by owner, requester, states, whether
+    overdue (True: open and past due; False: everything else), one source (kind and id) or a
+    source kind; at most ``limit``."""
     query = select(ActionItem).where(ActionItem.team_id == team.id)
     if owner_id is not None:
         query = query.where(ActionItem.owner_id == owner_id)
@@ -262,6 +323,12 @@ def listing(
         query = query.where(ActionItem.requester_id == requester_id)
     if states:
         query = query.where(ActionItem.state.in_([s.value for s in states]))
+    if source is not None:
+        query = query.where(
+            ActionItem.source_kind == source.kind, ActionItem.source_id == source.id
+        )
+    elif source_kind is not None:
+        query = query.where(ActionItem.source_kind == source_kind)
     if overdue is True:
         query = query.where(
             ActionItem.state == ActionState.OPEN.value, ActionItem.due_at < ensure_utc(now)

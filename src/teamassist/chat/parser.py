@@ -202,7 +202,8 @@ def _take(
         return text, None
     if arg.kind is ArgKind.INT:
         # Every INT argument is an id: a positive whole number the database can hold.
-        written = ascii_digits(token)
+        # ``#12`` as the replies print it ("已创建销项 #12") is the same id as ``12``.
+        written = ascii_digits(token).removeprefix("#").removeprefix("＃")
         if not re.fullmatch(r"[+-]?[0-9]+", written):
             raise ArgError("core.error.not_a_number", value=token[:40])
         # A number no table can hold is not an id; 0 or -3 are looked up and simply not found.

@@ -163,6 +163,12 @@ def set_role(session: Session, *, team: Team, member: Member, role: Role) -> Non
     session.flush()
 
 
+def has_left(member: Member | None) -> bool:
+    """Whether someone has left: deactivated or merged into another member (None, nobody
+    known, has not: the caller decides what an unknown id means)."""
+    return member is not None and (not member.active or member.merged_into_id is not None)
+
+
 def require_active(member: Member) -> None:
     """Refuse a deactivated or merged-away member as the object of a change (a rotation, a
     cover, a manager, a leader or director): they are no longer routed to."""

@@ -1,0 +1,128 @@
+"""One change of an item and the notice it sends: what a chat command and its REST endpoint
+both call (the service changes the row; this adds the other party's notice), so the two paths
+cannot drift apart. None commits: the chat dispatcher or the request owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from teamassist.actions import notices, service
+from teamassist.actions.models import ActionItem
+from teamassist.team.models import Member, Team
+
+
+def create(
+    session: Session,
+    *,
+    team: Team,
+    requester: Member,
+    owner: Member,
+    title: str,
+    due_at: datetime,
+    now: datetime,
+    source: service.Source | None = None,
+) -> ActionItem:
+    """A new item (:func:`service.create`); its owner is told."""
+    item = service.create(
+        session,
+        team=team,
+        requester=requester,
+        owner=owner,
+        title=title,
+        due_at=due_at,
+        now=now,
+        source=source,
+    )
+    notices.assigned(session, team=team, item=item, owner=owner, requester=requester)
+    return item
+
+
+def done(
+    session: Session, *, team: Team, item: ActionItem, actor: Member, now: datetime
+) -> ActionItem:
+    """The owner finishes it (:func:`service.mark_done`); the requester is asked to check."""
+    service.mark_done(session, item=item, actor=actor, now=now)
+    notices.done(session, team=team, item=item, owner=actor)
+    return item
+
+
+def confirm(
+    session: Session, *, team: Team, item: ActionItem, actor: Member, admin: bool, now: datetime
+) -> ActionItem:
+    """The requester closes it (:func:`service.confirm`); the owner is told."""
+    service.confirm(session, team=team, item=item, actor=actor, admin=admin, now=now)
+    notices.closed(session, team=team, item=item, actor=actor)
+    return item
+
+
+def reopen(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member,
+    admin: bool,
+    now: datetime,
+    reason: str = "",
+) -> ActionItem:
+    """The requester sends it back (:func:`service.reopen`); the owner is told why."""
+    service.reopen(session, team=team, item=item, actor=actor, admin=admin, now=now, reason=reason)
+    notices.reopened(session, team=team, item=item, actor=actor, reason=reason)
+    return item
+
+
+def extend(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member,
+    admin: bool,
+    due_at: datetime,
+    reason: str,
+    now: datetime,
+) -> datetime:
+    """A later due time (:func:`service.extend`); the other party is told. Returns the due
+    time before."""
+    before = item.due_at
+    service.extend(
+        session,
+        team=team,
+        item=item,
+        actor=actor,
+        admin=admin,
+        due_at=due_at,
+        reason=reason,
+        now=now,
+    )
+    notices.extended(session, team=team, item=item, actor=actor, before=before)
+    return before
+
+
+def reassign(
+    session: Session,
+    *,
+    team: Team,
+    item: ActionItem,
+    actor: Member | None,
+    admin: bool,
+    owner: Member,
+    now: datetime,
+    reason: str = "",
+) -> ActionItem:
+    """A new owner (:func:`service.reassign`); the new owner is told (with the done button)."""
+    service.reassign(
+        session,
+        team=team,
+        item=item,
+        actor=actor,
+        admin=admin,
+        owner=owner,
+        now=now,
+        reason=reason or None,
+    )
+    notices.reassigned(session, team=team, item=item, owner=owner, actor=actor)
+    return item
