@@ -210,3 +210,15 @@ def test_openapi_documents_the_routes(rt: Runtime) -> None:
     for action in ("done", "confirm", "reopen", "extend", "reassign"):
         assert "post" in paths[f"/api/v1/actions/{{item_id}}/{action}"], action
     assert "ActionCreate" in str(paths["/api/v1/actions"]["post"])
+
+
+def test_ageing_series(rt: Runtime, zhangsan: TestClient) -> None:
+    _create(zhangsan)
+    found = _ok(zhangsan.get("/api/v1/actions/ageing", params={"days": 7}))
+    assert found["buckets"] == ["0-3", "4-7", "8-14", "15-30", "31+"]
+    # The demo's items were opened 182 days before 11-30 (loaded on 06-01): #1 overdue, #2
+    # done, #4 overdue too by now; the new one is on time.
+    assert found["on_time"] == [1, 0, 0, 0, 1]
+    assert found["overdue"] == [0, 0, 0, 0, 2]
+    assert found["days"][-1] == "2026-11-30" and found["overdue_by_day"] == [2] * 7
+    assert zhangsan.get("/api/v1/actions/ageing", params={"days": 0}).status_code == 422

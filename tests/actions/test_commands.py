@@ -174,3 +174,32 @@ def test_redelivered_event_creates_one_item(action_chat: ChatDriver) -> None:
     assert len(_state(action_chat.runtime)) == before + 1
     assigned = [m for m in action_chat.queued() if m.idempotency_key.startswith("actions.assigned")]
     assert len(assigned) == 1
+
+
+def test_reassign_by_requester_with_notice(action_chat: ChatDriver) -> None:
+    item_id = _new(action_chat)
+    before = _state(action_chat.runtime)
+    assert "只有提出人" in action_chat.text(f"/转交销项 #{item_id} @wangwu", as_="lisi")
+    assert "已经是销项" in action_chat.text(f"/转交销项 #{item_id} @lisi", as_="zhangsan")
+    assert "找不到销项 #999" in action_chat.text("/转交销项 #999 @wangwu", as_="zhangsan")
+    assert _state(action_chat.runtime) == before
+    reply = action_chat.text(f"/action-reassign #{item_id} @wangwu 李四休假", as_="zhangsan")
+    assert f"已把销项 #{item_id}「完成接口文档」转交给" in reply and "王五" in reply
+    [notice] = [
+        m for m in action_chat.queued() if m.idempotency_key.startswith("actions.reassigned")
+    ]
+    assert "张三 把销项" in action_chat.queued_texts(notice.address)[0]
+    assert notice.payload["buttons"][0]["command"] == f"/完成销项 {item_id}"
+    with action_chat.runtime.factory() as session:
+        item = session.get(ActionItem, item_id)
+        assert item is not None
+        wangwu = item.owner_id
+        [event] = session.scalars(
+            select(ActionEvent).where(
+                ActionEvent.item_id == item_id, ActionEvent.kind == "reassigned"
+            )
+        ).all()
+        assert event.detail is not None and event.detail["to"] == wangwu
+        assert event.detail["reason"] == "李四休假"
+    assert "只有负责人" in action_chat.text(f"/完成销项 {item_id}", as_="lisi")
+    assert "等待提出人确认" in action_chat.text(f"/完成销项 {item_id}", as_="wangwu")

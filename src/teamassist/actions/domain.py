@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.actions import api, commands, demo, follow_ups, jobs, overdue
-from teamassist.domain import Domain, Wiring, assets_in
+from teamassist.actions import api, commands, demo, follow_ups, jobs, overdue, pages
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import DirectorDigest, FollowUpNeeded, MeetingAgenda, Subscription, on
 from teamassist.ports import Workdays
 
@@ -34,6 +34,8 @@ DOMAIN = Domain(
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
     api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/actions", "actions.web.nav"),),
     assets=assets_in("teamassist.actions"),
     demo=demo.load,
     subscriptions=_subscriptions,

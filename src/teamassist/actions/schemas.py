@@ -89,6 +89,18 @@ class ActionRead(BaseModel):
     history: list[ActionEventRead] | None = None
 
 
+class AgeingRead(BaseModel):
+    """Items not yet closed by age bucket (``buckets``: days since opened, with ``on_time`` and
+    ``overdue`` counts), and ``overdue_by_day``: items overdue at the end of each of ``days``
+    (team-local ISO dates, the last one today, counted now)."""
+
+    buckets: list[str]
+    on_time: list[int]
+    overdue: list[int]
+    days: list[str]
+    overdue_by_day: list[int]
+
+
 class ActionList(BaseModel):
     """Items, oldest due first (at most ``limit``)."""
 

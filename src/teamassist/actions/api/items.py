@@ -6,13 +6,14 @@ the same notices apply; a refused change is the one error shape and changes noth
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from teamassist.actions import due, flows, service
+from teamassist.actions import ageing, due, flows, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.api.gate import MEMBER_GATE
 from teamassist.actions.models import ActionItem, ActionState
@@ -23,6 +24,7 @@ from teamassist.actions.schemas import (
     ActionRead,
     ActionReason,
     ActionReassign,
+    AgeingRead,
     SourceKind,
     action_read,
 )
@@ -112,6 +114,20 @@ def list_actions(
         session, [i.owner_id for i in found] + [i.requester_id for i in found]
     )
     return ActionList(items=[action_read(i, team, names, now) for i in found], count=len(found))
+
+
+@router.get("/ageing")
+def actions_ageing(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+    days: Annotated[int, Query(ge=1, le=ageing.MAX_DAYS)] = 30,
+) -> AgeingRead:
+    """Not-yet-closed items by age bucket (on time / overdue), and how many items were overdue
+    at the end of each of the last ``days`` team-local days (from the history rows)."""
+    found = ageing.of_team(session, team=team, now=now, days=days)
+    return AgeingRead(**dataclasses.asdict(found))
 
 
 @router.get("/{item_id}")
