@@ -309,6 +309,34 @@ def test_the_instant_view_agrees_with_the_schedule(
         probe += timedelta(hours=5, minutes=11)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rotation=rotations(zones=["Asia/Shanghai", "America/New_York"]), steps=edits())
+def test_remembered_duty_days_give_the_same_instant_answers(
+    rotation: RotationSpec, steps: list[tuple[str, int, int, int, int, int]]
+) -> None:
+    """people_at reads a remembered duty day when it holds the instant; the answer is the one
+    computed afresh, across hand-offs, overrides and swaps."""
+    origin = rotation.versions[0].effective_at
+    now = origin
+    for index, edit in enumerate(steps):
+        now += timedelta(hours=edit[1])
+        try:
+            rotation, _ = _apply(rotation, edit, now, index + 1)
+        except DomainError:
+            continue
+    end = now + timedelta(days=6)
+    probe = origin
+    while probe < end:
+        warm = CompiledRotation(rotation)
+        day = duty_date_at(probe, rotation.versions[-1].handoff, rotation.timezone)
+        for near in (day - timedelta(days=1), day, day + timedelta(days=1)):
+            warm.day_shifts(near)
+        assert warm.people_at(probe) == CompiledRotation(rotation).people_at(probe), probe
+        # What a day remembers is the day itself, asked again.
+        assert warm.day_shifts(day) == CompiledRotation(rotation).day_shifts(day)
+        probe += timedelta(hours=4, minutes=7)
+
+
 @PROPERTY
 @given(
     rotation=rotations(zones=["Asia/Shanghai"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,9 +17,25 @@ from teamassist.team import reroute
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team
 
-# A scheduled batch's channels (teamassist.preload): team id -> its enabled channels, the
-# workspace-wide ones included, in id order.
+# A scheduled batch's channels (teamassist.preload), a LoadedChannels.
 PRELOAD_CHANNELS = "team.channels"
+
+
+@dataclass(frozen=True)
+class LoadedChannels:
+    """A batch's teams' enabled channels, the workspace-wide ones included, in id order; only
+    those with ``purposes`` (None: every purpose). A look-up for another purpose queries."""
+
+    by_team: dict[int, list[Channel]]
+    purposes: frozenset[str] | None = None
+
+    def get(self, team_id: int, wanted: set[str]) -> list[Channel] | None:
+        """The team's channels with a purpose in ``wanted``, or None when not loaded."""
+        found = self.by_team.get(team_id)
+        if found is None or (self.purposes is not None and not wanted <= self.purposes):
+            return None
+        return [c for c in found if c.purpose in wanted]
+
 
 # Platforms that can carry a direct (1:1) message, in order of preference.
 DIRECT_PLATFORMS = (Platform.FEISHU.value, Platform.QQ.value, Platform.WEB.value)
@@ -72,9 +89,10 @@ def team_channels(
     """The enabled channels of ``team`` (and of its whole workspace) with ``purpose``; one
     query, or none in a scheduled batch that preloaded them."""
     wanted = {str(p) for p in purpose} if isinstance(purpose, tuple) else {str(purpose)}
-    loaded: dict[int, list[Channel]] | None = preload.get(session, PRELOAD_CHANNELS)
-    if loaded is not None and team.id in loaded:
-        return [c for c in loaded[team.id] if c.purpose in wanted]
+    loaded: LoadedChannels | None = preload.get(session, PRELOAD_CHANNELS)
+    found = loaded.get(team.id, wanted) if loaded is not None else None
+    if found is not None:
+        return found
     if len(wanted) == 1:
         (only,) = wanted
         return team_service.channels(

@@ -32,6 +32,7 @@ SOURCE_ROTATION = "rotation"
 SOURCE_SWAP = "swap"
 SOURCE_OVERRIDE = "override"
 _TICK = timedelta(microseconds=1)  # the shortest window: what holds at one instant
+_DAYS_KEPT = 3  # duty days remembered per compiled rotation (yesterday, today, tomorrow)
 
 
 @dataclass(frozen=True)
@@ -149,9 +150,13 @@ class CompiledRotation:
     _overrides: list[OverrideSpec] = field(init=False)
     _override_starts: list[datetime] = field(init=False)
     _swaps_by_date: dict[date, list[SwapSpec]] = field(init=False)
+    # The last few duty days' final schedules: the spec never changes (a new revision is a
+    # new CompiledRotation), so a day is computed once per process, not once per notice.
+    _days: dict[date, tuple[Shift, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         spec = self.spec
+        self._days = {}
         self.calendars = {}
         for version in spec.versions:
             if version.calendar not in self.calendars:
@@ -178,6 +183,14 @@ class CompiledRotation:
         Read off the final schedule itself (the piece covering ``at``), so an instant's answer
         can never disagree with the schedule, the notices or the feeds.
         """
+        version = self.version_at(at)
+        if version is not None:
+            # The duty day's schedule (usually computed already) holds the piece covering
+            # ``at`` unless an override files it under another day: then compute the instant.
+            day = self._days.get(duty_date_at(at, version.handoff, self.spec.timezone))
+            for held in day or ():
+                if held.start <= at < held.end:
+                    return held.member_ids
         piece = self.shift_at(at)
         return piece.member_ids if piece is not None else ()
 
@@ -190,12 +203,18 @@ class CompiledRotation:
         """The final schedule of duty day ``day`` (after versions, swaps, overrides and the
         calendar), whole: the one answer to "who is on duty on day D" that every notice, view
         and feed derives from. Empty: a day off."""
-        tz = self.spec.timezone
-        # Local midnight of the day before to that of the day after next covers the duty day
-        # whatever the hand-off time of the versions in force.
-        start = day_start(day - timedelta(days=1), time(0), tz)
-        end = day_start(day + timedelta(days=2), time(0), tz)
-        return [s for s in self.shifts(start, end) if s.duty_date == day]
+        found = self._days.get(day)
+        if found is None:
+            tz = self.spec.timezone
+            # Local midnight of the day before to that of the day after next covers the duty
+            # day whatever the hand-off time of the versions in force.
+            start = day_start(day - timedelta(days=1), time(0), tz)
+            end = day_start(day + timedelta(days=2), time(0), tz)
+            found = tuple(s for s in self.shifts(start, end) if s.duty_date == day)
+            if len(self._days) >= _DAYS_KEPT:
+                self._days.pop(next(iter(self._days)), None)
+            self._days[day] = found
+        return list(found)
 
     def _turn_people(self, version: VersionSpec, day: date) -> tuple[int, tuple[int, ...]] | None:
         """(turn, people) of ``day`` under ``version``; None on an inactive or pre-anchor day."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -57,7 +57,7 @@ def enqueue(
     }
     if bulk:
         preload.defer_insert(session, OutboxMessage, values)
-        return OutboxMessage(**values)  # not in the session: the batch inserts it
+        return _unsaved(values)
     row = OutboxMessage(**values)
     # A concurrent writer may queue the same key between our check and our insert; the savepoint
     # keeps the caller's transaction alive when the unique constraint says so.
@@ -66,6 +66,17 @@ def enqueue(
             session.add(row)
     except IntegrityError:
         return None
+    return row
+
+
+def _unsaved(values: Mapping[str, object]) -> OutboxMessage:
+    """A bulk batch's notice as an object outside the session (the batch inserts the row).
+
+    Built as the ORM builds a loaded row (an empty instance, then its attributes), not through
+    the constructor, whose attribute events cost a tenth of a reminder tick at 1,000 teams.
+    """
+    row: OutboxMessage = OutboxMessage.__mapper__.class_manager.new_instance()
+    row.__dict__.update(values)
     return row
 
 

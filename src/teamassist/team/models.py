@@ -195,6 +195,8 @@ class Channel(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "platform", "address", "purpose"),
         Index("ix_channel_team_id_purpose", "team_id", "purpose"),
+        # A batch's workspace-wide channels (team_id IS NULL) without reading the others.
+        Index("ix_channel_workspace_id_team_id", "workspace_id", "team_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
