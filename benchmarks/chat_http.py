@@ -1,17 +1,21 @@
-"""A chat command through HTTP at 32 connections, beside a bare FastAPI endpoint and a bare
+"""A chat command through HTTP at 32 and 128 connections, beside a bare FastAPI endpoint and a bare
 endpoint that commits one INSERT, in the same run (issue #9).
 
 Three uvicorn servers (subprocesses, one worker each, access log off): ``teamassist serve`` on
 the demo workspace, and :mod:`benchmarks.chat_http_bare` (``/bare``, ``/insert``) on the same
-database. A small asyncio HTTP/1.1 keep-alive client (32 connections, one request in flight on
-each) drives ``POST /api/v1/chat {"text": "/帮助"}`` with the API token, ``POST /bare`` and
-``POST /insert`` in turn, interleaved, ``REPS`` times ``SECONDS`` each. Reported per target:
-requests/s (median over repetitions), p99 latency, errors; ratios of the chat rate to both bare
-rates; statements and transactions per command (in-process, SQLAlchemy event counter).
+database. A small asyncio HTTP/1.1 keep-alive client (32, then 128 connections, one request in
+flight on each) drives ``POST /api/v1/chat {"text": "/帮助"}`` with the API token,
+``POST /bare`` and ``POST /insert`` in turn, interleaved, ``REPS`` times ``SECONDS`` each.
+Reported per target: requests/s (median over repetitions), p50 (median of the runs') and
+p99 (worst run's) latency, errors; ratios of the chat rate to both bare rates; the load
+average before and after each connection count; statements and transactions per command
+(in-process, SQLAlchemy event counter). Issue #9: at 32 and 128 connections every request
+completes, 0 errors.
 
 Backends: SQLite always; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
 ``TEAMASSIST_TEST_PG_URL``) names a server whose database may be dropped and recreated.
-Settings: ``TEAMASSIST_BENCH_SECONDS`` (default 5), ``TEAMASSIST_BENCH_REPS`` (default 2).
+Settings: ``TEAMASSIST_BENCH_SECONDS`` (default 5), ``TEAMASSIST_BENCH_REPS`` (default 2),
+``TEAMASSIST_BENCH_CONNECTIONS`` (default ``32,128``).
 The load generator shares the machine's cores with the server: on a small machine it caps the
 bare endpoint's rate, which then understates the ratios' denominators' real ceiling.
 
@@ -46,7 +50,9 @@ from teamassist.database import StatementCounter, normalise_url, transaction
 from teamassist.web.app import create_app
 
 TOKEN = "bench-token"
-CONNECTIONS = 32
+CONNECTIONS = [
+    int(n) for n in os.environ.get("TEAMASSIST_BENCH_CONNECTIONS", "32,128").split(",") if n
+]
 SECONDS = float(os.environ.get("TEAMASSIST_BENCH_SECONDS", "5"))
 REPS = int(os.environ.get("TEAMASSIST_BENCH_REPS", "2"))
 COMMANDS = {"/帮助": "/帮助", "/问题反馈": "/问题反馈 基准测试：登录页打不开"}
@@ -66,9 +72,13 @@ class Run:
         return self.requests / self.seconds if self.seconds else 0.0
 
     @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else 0.0
+
+    @property
     def p99_ms(self) -> float:
         ordered = sorted(self.latencies)
-        return ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else 0.0
+        return ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000 if ordered else 0.0
 
 
 def _request(path: str, body: bytes, port: int) -> bytes:
@@ -100,8 +110,8 @@ async def _connection(port: int, path: str, body: bytes, until: float, run: Run)
         writer.close()
 
 
-def load(port: int, path: str, body: dict[str, str], seconds: float) -> Run:
-    """``CONNECTIONS`` keep-alive connections posting ``body`` for ``seconds``."""
+def load(port: int, path: str, body: dict[str, str], seconds: float, connections: int = 32) -> Run:
+    """``connections`` keep-alive connections posting ``body`` for ``seconds``."""
     run = Run()
     payload = json.dumps(body).encode()
 
@@ -109,7 +119,7 @@ def load(port: int, path: str, body: dict[str, str], seconds: float) -> Run:
         until = time.monotonic() + seconds
         started = time.monotonic()
         await asyncio.gather(
-            *(_connection(port, path, payload, until, run) for _ in range(CONNECTIONS))
+            *(_connection(port, path, payload, until, run) for _ in range(connections))
         )
         run.seconds = time.monotonic() - started
 
@@ -169,8 +179,18 @@ def statements_per_command(url: str) -> dict[str, tuple[int, int]]:
     return counts
 
 
-def measure(url: str) -> tuple[dict[str, list[Run]], dict[str, tuple[int, int]]]:
-    """Run the three targets interleaved ``REPS`` times; returns runs per target and counts."""
+@dataclass
+class Round:
+    """The three targets at one number of connections."""
+
+    connections: int
+    runs: dict[str, list[Run]]
+    load_before: float
+    load_after: float
+
+
+def measure(url: str) -> tuple[list[Round], dict[str, tuple[int, int]]]:
+    """Run the three targets interleaved ``REPS`` times at each number of connections."""
     prepare(url)
     counts = statements_per_command(url)
     env = {
@@ -185,41 +205,54 @@ def measure(url: str) -> tuple[dict[str, list[Run]], dict[str, tuple[int, int]]]
     teamassist = str(Path(sys.executable).with_name("teamassist"))
     uvicorn = [sys.executable, "-m", "uvicorn", "benchmarks.chat_http_bare:app"]
     bare_argv = [*uvicorn, "--port", str(bare), "--log-level", "warning", "--no-access-log"]
-    runs: dict[str, list[Run]] = {"bare": [], "insert": [], "chat": []}
+    rounds: list[Round] = []
     with (
         server([teamassist, "serve", "--port", str(product)], env, product),
         server(bare_argv, env, bare),
     ):
         load(bare, "/bare", {}, 1)  # warm both servers up
         load(product, "/api/v1/chat", {"text": "/帮助"}, 1)
-        for _ in range(REPS):
-            runs["bare"].append(load(bare, "/bare", {}, SECONDS))
-            runs["insert"].append(load(bare, "/insert", {}, SECONDS))
-            runs["chat"].append(load(product, "/api/v1/chat", {"text": "/帮助"}, SECONDS))
-    return runs, counts
+        for connections in CONNECTIONS:
+            runs: dict[str, list[Run]] = {"bare": [], "insert": [], "chat": []}
+            before = os.getloadavg()[0]
+            for _ in range(REPS):
+                for name, port, path, body in (
+                    ("bare", bare, "/bare", {}),
+                    ("insert", bare, "/insert", {}),
+                    ("chat", product, "/api/v1/chat", {"text": "/帮助"}),
+                ):
+                    runs[name].append(load(port, path, body, SECONDS, connections))
+            rounds.append(Round(connections, runs, before, os.getloadavg()[0]))
+    return rounds, counts
 
 
-def report(
-    backend: str, runs: dict[str, list[Run]], counts: dict[str, tuple[int, int]]
-) -> list[str]:
+def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]) -> list[str]:
     """Lines to print for one backend."""
-    rate = {name: statistics.median(r.rate for r in rs) for name, rs in runs.items()}
-    p99 = {name: max(r.p99_ms for r in rs) for name, rs in runs.items()}
-    errors = {name: sum(r.errors for r in rs) for name, rs in runs.items()}
-    lines = [f"-- {backend}: {CONNECTIONS} connections, {REPS} x {SECONDS:g} s per target"]
     labels = {
         "bare": "bare FastAPI endpoint",
         "insert": "bare endpoint, one INSERT committed",
         "chat": "POST /api/v1/chat /帮助",
     }
-    for name, label in labels.items():
+    lines: list[str] = []
+    for one in rounds:
+        runs = one.runs
+        rate = {name: statistics.median(r.rate for r in rs) for name, rs in runs.items()}
+        p50 = {name: statistics.median(r.p50_ms for r in rs) for name, rs in runs.items()}
+        p99 = {name: max(r.p99_ms for r in rs) for name, rs in runs.items()}
+        errors = {name: sum(r.errors for r in rs) for name, rs in runs.items()}
         lines.append(
-            f"{label:<38} {rate[name]:8.0f} req/s  p99 {p99[name]:7.1f} ms  errors {errors[name]}"
+            f"-- {backend}: {one.connections} connections, {REPS} x {SECONDS:g} s per target, "
+            f"load average {one.load_before:.1f} -> {one.load_after:.1f}"
         )
-    lines.append(
-        f"chat / bare {rate['chat'] / rate['bare']:.1%}   "
-        f"chat / one-INSERT {rate['chat'] / rate['insert']:.1%}"
-    )
+        for name, label in labels.items():
+            lines.append(
+                f"{label:<38} {rate[name]:8.0f} req/s  p50 {p50[name]:7.1f} ms  "
+                f"p99 {p99[name]:7.1f} ms  errors {errors[name]}"
+            )
+        lines.append(
+            f"chat / bare {rate['chat'] / rate['bare']:.1%}   "
+            f"chat / one-INSERT {rate['chat'] / rate['insert']:.1%}"
+        )
     for name, (statements, transactions) in counts.items():
         lines.append(f"{name}: {statements} statements, {transactions} transaction(s) per command")
     return lines
