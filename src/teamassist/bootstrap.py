@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teamassist import i18n, redact
 from teamassist.actions.domain import DOMAIN as ACTIONS
 from teamassist.adapters.web.sender import WebSender
+from teamassist.announcements.domain import DOMAIN as ANNOUNCEMENTS
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult
 from teamassist.chat.registry import Registry
 from teamassist.chat.retention import RetentionSweep
@@ -45,7 +46,7 @@ from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
 # loads in it (the feedback demo routes items to the people on duty).
-DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS, MEETINGS]
+DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS, MEETINGS, ANNOUNCEMENTS]
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,27 @@ class FollowUpNeeded(Query[str]):
     title: str
     due: date
     now: datetime
+    # The exact due instant (UTC) when the asker has one (an announcement's
+    # ``$$$yyyymmddhhmm$$$``); None: the end of the working day ``due``.
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CareerPlanWanted(Query[str]):
+    """A director asks for personal career-development plans (the seed's
+    ``***制定个人职业发展规划***``): a desk that starts them answers with the reply to show;
+    no answer means the flow is not available (the people issue will answer it).
+
+    ``member_ids`` are the people who write one, due at ``due_at`` (UTC); ``text`` is the
+    director's note to them.
+    """
+
+    team: Team
+    director_id: int
+    member_ids: tuple[int, ...]
+    due_at: datetime
+    text: str
+    now: datetime
 
 
 @dataclass(frozen=True)

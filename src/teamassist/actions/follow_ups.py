@@ -38,6 +38,8 @@ def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
             return None
         end: time = parse_hhmm(action_settings.of(query.team).end_of_day)
         due_at = datetime.combine(query.due, end, tzinfo=ZoneInfo(query.team.timezone))
+        if query.due_at is not None:  # the asker's exact instant (an announcement's deadline)
+            due_at = query.due_at
         existing = service.create(
             session,
             team=query.team,

@@ -26,7 +26,7 @@ from teamassist.team.models import Member, Team
 
 MAX_TITLE = 500
 MAX_REASON = 500
-SOURCE_KINDS = frozenset({"okr_kr", "okr_objective", "meeting", "one_on_one"})
+SOURCE_KINDS = frozenset({"okr_kr", "okr_objective", "meeting", "one_on_one", "announcement"})
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist.chat import parser, placement
+from teamassist.chat import fallback, parser, placement, suggest
 from teamassist.chat.context import CommandContext
 from teamassist.chat.models import InboundEvent
 from teamassist.chat.registry import CommandSpec, Permission, Registry
 from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply, user_text
 from teamassist.clock import Clock, utcnow
 from teamassist.database import is_retryable, run_transaction
+from teamassist.events import ask
 from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
@@ -139,8 +140,11 @@ class Dispatcher:
                 reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
                 refused.append((message, reply, error_id, f"{type(exc).__name__}: {exc}"))
                 raise _Refused() from exc
-            return self._answered(session, message, reply, now)
+            answered = self._answered(session, message, reply, now)
+            later[:] = fallback.take_later(session)
+            return answered
 
+        later: list[fallback.Later] = []
         try:
             result = run_transaction(self.factory, unit)
         except _Refused:
@@ -154,6 +158,7 @@ class Dispatcher:
             )
         if result.queued:
             self.after_commit()  # only now: delivery claims committed rows only
+        self._run_later(later)
         return result
 
     def _answered(
@@ -281,14 +286,17 @@ class Dispatcher:
             reply = self._run(session, message, now)
             self._finish(session, row_id, message, reply, now, reply_via_outbox)
             session.flush()
+            later[:] = fallback.take_later(session)
             return reply, queued(session)
 
+        later: list[fallback.Later] = []
         try:
             done = run_transaction(self.factory, unit)
             if done is None:
                 return None
             if done[1]:
                 self.after_commit()
+            self._run_later(later)
             return done[0]
         except DomainError as exc:
             reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
@@ -307,6 +315,13 @@ class Dispatcher:
         if run_transaction(self.factory, answer):
             self.after_commit()
         return reply
+
+    def _run_later(self, later: list[fallback.Later]) -> None:
+        """Work a committed unit handed over (a chat provider's HTTP call), then deliver what
+        it queued."""
+        if later:
+            fallback.run_later(later)
+            self.after_commit()
 
     def _fail(self, row_id: int, error_id: str, error: str) -> None:
         run_transaction(
@@ -380,9 +395,6 @@ class Dispatcher:
                 rest=call.rest if call is not None else "",
                 now=now,
             )
-        if call is None:
-            # In a 1:1 chat, point the user at the help.
-            return Reply(body=t("core.not_a_command"))
         # A local speaker is known already: the team and their role come in one statement.
         team, role = placement.team_and_role(
             session,
@@ -397,9 +409,11 @@ class Dispatcher:
             return Reply(body=t("core.error.unknown_sender", who=who), is_error=True)
         if not member.active:
             return Reply(body=t("core.error.inactive_sender"), is_error=True)
-        if call.spec is None:
+        if call is not None and call.spec is None:
             word = user_text(call.word)
-            return Reply(body=t("core.error.unknown_command", word=word), is_error=True)
+            near = suggest.did_you_mean(call.word, self.registry)
+            body = t("core.error.unknown_command", word=word) + (f"\n\n{near}" if near else "")
+            return Reply(body=body, is_error=True)
         if speaker is None:
             role = team_service.role_of(session, team=team, member=member)
         ctx = CommandContext(
@@ -415,19 +429,33 @@ class Dispatcher:
             is_platform_admin=message.sender_is_platform_admin,
             public_url=self.public_url,
         )
-        if not self._allowed(ctx, call.spec):
+        if call is None:
+            return self._not_a_command(ctx, text)
+        spec = call.spec
+        assert spec is not None  # an unknown word was answered above
+        if not self._allowed(ctx, spec):
             return Reply(body=t("core.error.forbidden"), is_error=True)
         try:
-            args = parser.parse_args(call.spec, call.rest, ctx.today, message.mentions)
+            args = parser.parse_args(spec, call.rest, ctx.today, message.mentions)
         except parser.ArgError as exc:
             return Reply(
                 body=t(exc.key, **_as_user_text(exc.params))
                 + "\n\n"
-                + t("core.usage", usage=call.spec.usage),
+                + t("core.usage", usage=spec.usage),
                 is_error=True,
             )
         args = self._resolve_members(ctx, args)
-        return call.spec.handler(ctx, args)
+        return spec.handler(ctx, args)
+
+    def _not_a_command(self, ctx: CommandContext, text: str) -> Reply | None:
+        """A 1:1 message that is not a command: a domain's form (the seed's grammar), else
+        small talk (a provider, else the closest commands and the help)."""
+        for answer in ask(ctx.session, fallback.DirectText(ctx, text)):
+            return answer.reply
+        hint = suggest.hint(text, self.registry)
+        for answer in ask(ctx.session, fallback.SmallTalk(ctx, text, hint)):
+            return answer.reply
+        return hint
 
     def _identify(
         self, session: Session, workspace: Workspace, team: Team, message: InboundMessage

@@ -1,0 +1,1 @@
+"""Announcements: ``/通知`` to a group, ``/群发`` DMs, their receipts, and the seed's grammar."""

@@ -1,0 +1,114 @@
+"""``/api/v1/announcements``: announce or DM a group (directors and admins) and read receipts.
+
+The same service as ``/通知`` and ``/群发``; an ``Idempotency-Key`` header makes a retried
+POST answer with the first announcement instead of sending again.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
+from sqlalchemy.orm import Session
+
+from teamassist.announcements import groups, service
+from teamassist.announcements.models import AnnouncementKind
+from teamassist.announcements.schemas import (
+    AnnouncementCreate,
+    AnnouncementRead,
+    announcement_read,
+)
+from teamassist.chat.types import Reply, user_text
+from teamassist.exceptions import Invalid, PermissionDenied
+from teamassist.http.auth import Principal, is_admin
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+
+router = APIRouter(prefix="/announcements", tags=["announcements"])
+
+
+def _author(session: Session, principal: Principal, group: groups.Group) -> Member:
+    """The member who announces: the caller, or (the workspace owner) the team's first admin."""
+    if principal.member is not None:
+        return principal.member
+    admins = team_service.admins(session, team=group.team)
+    if not admins:
+        raise Invalid("announcements.error.forbidden", group=group.name)
+    return admins[0]
+
+
+def _may(session: Session, principal: Principal, group: groups.Group, author: Member) -> bool:
+    return is_admin(session, principal, group.team) or service.may_announce(
+        session, member=author, group=group, is_admin=False
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_announcement(
+    body: AnnouncementCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
+) -> AnnouncementRead:
+    """Queue a notice to the group's chats or a DM to each target; 403 unless the caller is
+    the group team's director or an admin, 404 for an unknown group, 422 for bad input."""
+    group = groups.resolve(session, workspace_id=principal.workspace.id, name=body.group)
+    author = _author(session, principal, group)
+    if not _may(session, principal, group, author):
+        raise PermissionDenied("announcements.error.forbidden", group=group.name)
+    members = {m.id: m for m in group.members}
+    unknown = [i for i in body.targets if i not in members]
+    if unknown:
+        raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
+    outcome = service.announce(
+        session,
+        workspace=principal.workspace,
+        author=author,
+        group=group,
+        kind=AnnouncementKind(body.kind),
+        reply=Reply(body=user_text(body.text)),
+        now=now,
+        targets=[members[i] for i in dict.fromkeys(body.targets)],
+        due_at=body.due_at,
+        title=body.text,
+        send_at=body.send_at,
+        source_key=f"rest:{principal.workspace.id}:{idempotency_key}" if idempotency_key else None,
+    )
+    row = outcome.announcement
+    return announcement_read(row, service.receipts(session, announcement=row))
+
+
+@router.get("")
+def list_announcements(session: SessionDep, principal: PrincipalDep) -> list[AnnouncementRead]:
+    """The workspace's latest 50 announcements, newest first, with receipts (admins see all,
+    others their own)."""
+    rows = service.listing(session, workspace_id=principal.workspace.id)
+    if principal.member is not None:
+        teams = team_service.get_teams(session, workspace_id=principal.workspace.id)
+        admin_of = {t.id for t in teams if is_admin(session, principal, t)}
+        rows = [
+            r
+            for r in rows
+            if r.author_id == principal.member.id
+            or r.team_id in admin_of
+            or any(t.id == r.team_id and t.director_id == principal.member.id for t in teams)
+        ]
+    return [announcement_read(r, service.receipts(session, announcement=r)) for r in rows]
+
+
+@router.get("/{announcement_id}")
+def get_announcement(
+    announcement_id: Id, session: SessionDep, principal: PrincipalDep
+) -> AnnouncementRead:
+    """One announcement and who got it (its author, the team's director, admins)."""
+    row = service.get(session, workspace_id=principal.workspace.id, announcement_id=announcement_id)
+    team = team_service.get_team(session, workspace_id=row.workspace_id, team_id=row.team_id)
+    member = principal.member
+    allowed = is_admin(session, principal, team) or (
+        member is not None and member.id in (row.author_id, team.director_id)
+    )
+    if not allowed:
+        raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
+    return announcement_read(row, service.receipts(session, announcement=row))

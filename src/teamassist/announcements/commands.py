@@ -1,0 +1,91 @@
+"""Chat commands: ``/通知 <群名> <内容>``, ``/群发 <群名> [@成员…] <内容>``, ``/通知回执 <编号>``.
+
+Each calls :mod:`teamassist.announcements.service` like the REST endpoints. A chat event is the
+announcement's ``source_key``, so a redelivered event (already dropped by the dispatcher's
+inbox) could not announce twice even if it got this far.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.announcements import grammar, groups, messages, service
+from teamassist.announcements.models import AnnouncementKind
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid, PermissionDenied
+from teamassist.team.models import Team
+
+commands = CommandGroup("announcements")
+
+_GROUP = Arg("group", ArgKind.WORD, max_length=200)
+_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT + 200)
+
+
+def source_key(ctx: CommandContext) -> str:
+    """The chat event that asked, as an announcement's ``source_key``."""
+    message = ctx.message
+    return f"chat:{message.platform.value}:{message.tenant_key}:{message.event_id}"[:191]
+
+
+def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> Reply:
+    group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=args["group"])
+    service.check_may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin)
+    text, due_at = grammar.trailing_due(args["text"], group.team.timezone)
+    service.check_due(due_at, ctx.now)
+    reply, mentioned = messages.from_chat(text, ctx.resolve)
+    outsiders = [m for m in mentioned if m not in group.members]
+    if outsiders and kind is AnnouncementKind.BULK:
+        raise Invalid(
+            "announcements.error.unknown_name",
+            name=outsiders[0].display_name,
+            group=group.name,
+        )
+    # A group post's action items go to the people it @s (the seed: or else everyone); a
+    # bulk DM goes to the people it @s, or else everyone.
+    outcome = service.announce(
+        ctx.session,
+        workspace=ctx.workspace,
+        author=ctx.member,
+        group=group,
+        kind=kind,
+        reply=reply,
+        now=ctx.now,
+        targets=mentioned,
+        due_at=due_at,
+        title=text.strip(),
+        source_key=source_key(ctx),
+    )
+    row = outcome.announcement
+    count = (
+        len(group.channels) if kind is AnnouncementKind.NOTICE else len(mentioned or group.members)
+    )
+    return messages.queued(row, count, group.team, duplicate=outcome.duplicate)
+
+
+@commands.command("announcements.notice", args=[_GROUP, _TEXT])
+def handle_notice(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/通知 产品核心群 @李四 请提交Q4预算 截止 2026-12-04 18:00."""
+    return _send(ctx, args, AnnouncementKind.NOTICE)
+
+
+@commands.command("announcements.bulk", args=[_GROUP, _TEXT])
+def handle_bulk(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/群发 产品核心群 明天放假."""
+    return _send(ctx, args, AnnouncementKind.BULK)
+
+
+@commands.command("announcements.receipts", args=[Arg("id", ArgKind.INT)])
+def handle_receipts(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/通知回执 12: the author, the group team's director or an admin sees who got it."""
+    row = service.get(ctx.session, workspace_id=ctx.workspace.id, announcement_id=args["id"])
+    if row.author_id != ctx.member.id:
+        team = ctx.session.get(Team, row.team_id)
+        group = groups.Group(row.group_name, team, (), ()) if team else None
+        if group is None or not service.may_announce(
+            ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin
+        ):
+            raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
+    team = ctx.session.get(Team, row.team_id) or ctx.team
+    return messages.receipts(row, service.receipts(ctx.session, announcement=row), team)

@@ -1,0 +1,24 @@
+"""Announcements (通知/群发) and the seed's director grammar, as one desk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.announcements import api, commands, forms
+from teamassist.chat.fallback import DirectText
+from teamassist.domain import Domain, Wiring, assets_in
+from teamassist.events import Subscription, on
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(DirectText, forms.answer)]
+
+
+DOMAIN = Domain(
+    key="announcements",
+    models=("teamassist.announcements.models",),
+    commands=(commands.commands,),
+    api=(api.router,),
+    assets=assets_in("teamassist.announcements"),
+    subscriptions=_subscriptions,
+)

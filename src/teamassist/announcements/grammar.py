@@ -1,0 +1,154 @@
+"""The seed's director grammar, read as a compatibility form (no database, no side effects).
+
+``###群名###@@@姓名@@@$$$yyyymmddhhmm$$$***命令***内容`` (seed §2.2): the markers may come in
+any order; ``@@@姓名@@@`` may repeat, the others may appear once (the seed silently used the
+first and dropped the rest, so a second one is refused here). It is parsed from the message's
+text as the platform delivered it, never from a raw JSON string. Where ``@@@…@@@`` and
+``$$$…$$$`` stood, the content keeps a mention and the deadline as ``M月D日H:MM``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from teamassist.chat.types import user_text
+from teamassist.exceptions import Invalid
+
+_MARKER = re.compile(r"###(.*?)###|@@@(.*?)@@@|\$\$\$(.*?)\$\$\$|\*\*\*(.*?)\*\*\*", re.DOTALL)
+_FORM = re.compile(r"###.+?###|\*\*\*.+?\*\*\*", re.DOTALL)
+_STAMP = re.compile(r"\d{12}")
+
+# The seed's special commands (seed §2.3), as typed between *** and ***.
+BULK = "群发助手"
+CAREER_PLAN = "制定个人职业发展规划"
+TESTING = "我在做测试"
+CONTACT = "我有事儿找组织"
+COMMANDS = (BULK, CAREER_PLAN, TESTING, CONTACT)
+# Shown in replies as user text (the markers are not markdown there).
+EXAMPLE_STAMP = user_text("$$$202612041800$$$")
+GROUP_MARKER = user_text("###群名###")
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of the content: ``text``, a ``name`` to mention, or the ``due`` deadline."""
+
+    kind: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """One message in the grammar."""
+
+    group: str | None
+    command: str | None
+    stamp: str | None  # the 12 digits of $$$yyyymmddhhmm$$$
+    names: tuple[str, ...]
+    parts: tuple[Part, ...] = field(default=())
+
+    @property
+    def content(self) -> str:
+        """The plain content with the markers taken out (mentions and deadline dropped)."""
+        return "".join(p.value for p in self.parts if p.kind == "text").strip()
+
+
+def is_form(text: str) -> bool:
+    """Whether ``text`` is written in the grammar (it has a ``###…###`` or ``***…***``)."""
+    return _FORM.search(text) is not None
+
+
+def parse(text: str) -> Parsed:
+    """Read ``text``; Invalid for a marker given twice or an empty one."""
+    group = command = stamp = None
+    names: list[str] = []
+    parts: list[Part] = []
+    at = 0
+    for match in _MARKER.finditer(text):
+        if match.start() > at:
+            parts.append(Part("text", text[at : match.start()]))
+        at = match.end()
+        g, name, due, cmd = match.groups()
+        value = next(v for v in (g, name, due, cmd) if v is not None).strip()
+        if not value:
+            raise Invalid(
+                "announcements.grammar.empty_marker", marker=user_text(match.group(0)[:12])
+            )
+        if g is not None:
+            if group is not None:
+                raise Invalid("announcements.grammar.twice", marker=GROUP_MARKER)
+            group = value
+        elif name is not None:
+            names.append(value)
+            parts.append(Part("name", value))
+        elif due is not None:
+            if stamp is not None:
+                raise Invalid("announcements.grammar.twice", marker=user_text("$$$时间$$$"))
+            stamp = value
+            parts.append(Part("due"))
+        else:
+            if command is not None:
+                raise Invalid("announcements.grammar.twice", marker=user_text("***命令***"))
+            command = value
+    if at < len(text):
+        parts.append(Part("text", text[at:]))
+    return Parsed(group, command, stamp, tuple(names), tuple(parts))
+
+
+def deadline(stamp: str, timezone: str) -> datetime:
+    """``yyyymmddhhmm`` on the team's wall clock (the seed assumed +08:00), as a UTC instant;
+    Invalid for anything that is not a real minute."""
+    digits = stamp.strip()
+    if not _STAMP.fullmatch(digits):
+        raise Invalid("announcements.grammar.bad_stamp", value=digits[:20], example=EXAMPLE_STAMP)
+    d = digits
+    try:
+        wall = datetime(
+            int(d[:4]),
+            int(d[4:6]),
+            int(d[6:8]),
+            int(d[8:10]),
+            int(d[10:]),
+            tzinfo=ZoneInfo(timezone),
+        )
+    except ValueError as exc:
+        raise Invalid(
+            "announcements.grammar.bad_stamp", value=digits, example=EXAMPLE_STAMP
+        ) from exc
+    return wall.astimezone(ZoneInfo("UTC"))
+
+
+def shown(value: datetime, timezone: str) -> str:
+    """The deadline as the seed wrote it in the text: ``12月4日18:00``."""
+    at = value.astimezone(ZoneInfo(timezone))
+    return f"{at.month}月{at.day}日{at:%H:%M}"
+
+
+_TRAILING_DUE = re.compile(
+    r"\s*(?:截止|due)\s*[:：]?\s*(?P<value>\d{12}|\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?)\s*$",
+    re.IGNORECASE,
+)
+END_OF_DAY = "18:00"  # a deadline written as a date alone: the end of that working day
+
+
+def trailing_due(text: str, timezone: str) -> tuple[str, datetime | None]:
+    """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>`` (UTC):
+    ``202612041800``, ``2026-12-04 18:00`` or ``2026-12-04`` (18:00 that day)."""
+    match = _TRAILING_DUE.search(text)
+    if match is None:
+        return text, None
+    value = match.group("value")
+    if _STAMP.fullmatch(value):
+        return text[: match.start()], deadline(value, timezone)
+    day, _, clock = value.partition(" ")
+    year, month, date_ = (int(n) for n in day.split("-"))
+    hour, minute = (int(n) for n in (clock.strip() or END_OF_DAY).split(":"))
+    try:
+        wall = datetime(year, month, date_, hour, minute, tzinfo=ZoneInfo(timezone))
+    except ValueError as exc:
+        raise Invalid("announcements.error.bad_due", value=value) from exc
+    at = wall.astimezone(ZoneInfo("UTC"))
+    return text[: match.start()], at

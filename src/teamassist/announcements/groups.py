@@ -1,0 +1,101 @@
+"""A group, as a director names it: one of the workspace's chats (``产品核心群``) or a team.
+
+The seed matched a group by its chat's display name among the director's configured core and
+team groups; here a group is, in order of preference:
+
+1. an enabled channel of the workspace whose name is the given one (a ``core`` channel's
+   people are the team's core members; any other channel's are the whole team);
+2. a team whose name or key is the given one (its ``team`` channels, else its public ones).
+
+Names compare with :func:`teamassist.team.names.fold` (case and width).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.enums import ChannelPurpose
+from teamassist.exceptions import Invalid, NotFound
+from teamassist.team.models import Channel, Member, Team, TeamMembership
+from teamassist.team.names import fold
+
+# Channel purposes a group post may go to (never a notify-only webhook robot's duty room).
+POSTABLE = (ChannelPurpose.CORE, ChannelPurpose.TEAM, ChannelPurpose.PUBLIC)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Where a group post goes and who is in the group (active members, by id)."""
+
+    name: str
+    team: Team
+    channels: tuple[Channel, ...]
+    members: tuple[Member, ...]
+
+
+def _members(session: Session, team: Team, *, core_only: bool) -> tuple[Member, ...]:
+    query = (
+        select(Member)
+        .join(TeamMembership, TeamMembership.member_id == Member.id)
+        .where(
+            TeamMembership.team_id == team.id,
+            Member.active.is_(True),
+            Member.merged_into_id.is_(None),
+        )
+        .order_by(Member.id)
+    )
+    if core_only:
+        query = query.where(TeamMembership.core.is_(True))
+    return tuple(session.scalars(query))
+
+
+def resolve(session: Session, *, workspace_id: int, name: str) -> Group:
+    """The group called ``name`` in the workspace; NotFound naming it when there is none."""
+    wanted = fold(name.strip())
+    if not wanted:
+        raise Invalid("announcements.error.no_group")
+    channels = session.scalars(
+        select(Channel)
+        .where(
+            Channel.workspace_id == workspace_id,
+            Channel.enabled.is_(True),
+            Channel.team_id.is_not(None),
+            Channel.purpose.in_([p.value for p in POSTABLE]),
+        )
+        .order_by(Channel.id)
+    ).all()
+    named = [c for c in channels if c.name and fold(c.name) == wanted]
+    if named:
+        team = session.get(Team, named[0].team_id)
+        assert team is not None  # the foreign key
+        same = tuple(c for c in named if c.team_id == team.id)
+        core = all(c.purpose == ChannelPurpose.CORE.value for c in same)
+        return Group(name.strip(), team, same, _members(session, team, core_only=core))
+    teams = session.scalars(
+        select(Team).where(Team.workspace_id == workspace_id).order_by(Team.id)
+    ).all()
+    for team in teams:
+        if fold(team.name) == wanted or team.folded_key == wanted:
+            own = [c for c in channels if c.team_id == team.id]
+            posts = [c for c in own if c.purpose == ChannelPurpose.TEAM.value] or [
+                c for c in own if c.purpose == ChannelPurpose.PUBLIC.value
+            ]
+            return Group(team.name, team, tuple(posts), _members(session, team, core_only=False))
+    raise NotFound("announcements.error.unknown_group", group=name.strip()[:60])
+
+
+def member_named(group: Group, name: str) -> Member:
+    """The member of ``group`` whose display name (or handle) is ``name``; Invalid naming the
+    name when nobody or more than one person has it (the seed raised KeyError here)."""
+    wanted = fold(name.strip())
+    found = [m for m in group.members if fold(m.display_name) == wanted]
+    if not found:
+        found = [m for m in group.members if m.handle_key == wanted]
+    if not found:
+        raise NotFound("announcements.error.unknown_name", name=name.strip()[:60], group=group.name)
+    if len(found) > 1:
+        raise Invalid("announcements.error.ambiguous_name", name=name.strip()[:60])
+    return found[0]

@@ -1,0 +1,133 @@
+"""Bodies and replies of the announcements desk; every word comes from
+``locale/announcements.toml``. User text goes in through ``user_text`` (renderers escape it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from teamassist.announcements import grammar
+from teamassist.announcements.models import Announcement, AnnouncementKind
+from teamassist.announcements.service import Receipt
+from teamassist.chat import parser
+from teamassist.chat.types import MentionToken, Reply, user_text
+from teamassist.clock import local
+from teamassist.i18n import t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+RECEIPT_LINES = 50
+
+
+def _mention(reply: Reply, member: Member) -> str:
+    return reply.mention(member.id, team_service.person(member))
+
+
+def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Reply, list[Member]]:
+    """A ``/通知`` body: the text as written, each @mention made a native one; returns the
+    reply and the members mentioned (in order, once each)."""
+    reply = Reply()
+    pieces: list[str] = []
+    mentioned: list[Member] = []
+    at = 0
+    for match in parser.MENTION.finditer(text):
+        found = parser.mention_at(text[match.start() :])
+        if found is None:  # pragma: no cover - the same pattern matched just now
+            continue
+        pieces.append(user_text(text[at : match.start()]))
+        member = resolve(found[0])
+        pieces.append(_mention(reply, member))
+        if member not in mentioned:
+            mentioned.append(member)
+        at = match.end()
+    pieces.append(user_text(text[at:]))
+    reply.body = "".join(pieces).strip()
+    return reply, mentioned
+
+
+def from_grammar(
+    parts: Sequence[grammar.Part],
+    named: Sequence[Member],
+    *,
+    due: str,
+) -> tuple[Reply, str]:
+    """A body from the grammar's content: ``@@@姓名@@@`` → the member's mention, ``$$$…$$$`` →
+    ``M月D日H:MM``. Returns the reply and the plain title for action items."""
+    reply = Reply()
+    pieces: list[str] = []
+    title: list[str] = []
+    names = iter(named)
+    for part in parts:
+        if part.kind == "name":
+            member = next(names)
+            pieces.append(_mention(reply, member))
+            title.append(f"@{member.display_name}")
+        elif part.kind == "due":
+            pieces.append(due)
+            title.append(due)
+        else:
+            pieces.append(user_text(part.value))
+            title.append(part.value)
+    reply.body = "".join(pieces).strip()
+    return reply, " ".join("".join(title).split())
+
+
+def queued(row: Announcement, recipients: int, team: Team, *, duplicate: bool = False) -> Reply:
+    """The author's receipt right after queueing."""
+    group = user_text(row.group_name)
+    if row.kind == AnnouncementKind.NOTICE.value:
+        body = t("announcements.queued_notice", id=row.id, group=group, count=recipients)
+    else:
+        body = t("announcements.queued_bulk", id=row.id, group=group, count=recipients)
+    if row.send_at > row.created_at:
+        body += t("announcements.scheduled", at=when(row.send_at, team))
+    if row.due_at is not None:
+        body += t("announcements.with_actions", due=when(row.due_at, team))
+    if duplicate:
+        body = t("announcements.duplicate", id=row.id) + "\n" + body
+    body += "\n" + t("announcements.receipt_hint", id=row.id)
+    return Reply(body=body)
+
+
+def when(value: datetime, team: Team) -> str:
+    """``2026年12月4日 18:00`` in the team's zone."""
+    at = local(value, team.timezone)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def _status(status: str) -> str:
+    if status == "sent":
+        return t("announcements.status.sent")
+    if status == "pending":
+        return t("announcements.status.pending")
+    if status == "action":
+        return t("announcements.status.action")
+    return t("announcements.status.failed")
+
+
+def receipts(row: Announcement, rows: Sequence[Receipt], team: Team) -> Reply:
+    """``/通知回执``: each recipient and whether it got the notice."""
+    counts = {s: sum(1 for r in rows if r.status == s) for s in ("sent", "pending", "failed")}
+    lines = [
+        t(
+            "announcements.receipts.head",
+            id=row.id,
+            group=user_text(row.group_name),
+            at=when(row.created_at, team),
+            **counts,
+        )
+    ]
+    for r in rows[:RECEIPT_LINES]:
+        line = t(
+            "announcements.receipts.line",
+            who=user_text(r.label),
+            status=_status(r.status),
+        )
+        if r.action_note is not None:
+            line += t("announcements.receipts.action", note=user_text(r.action_note))
+        elif row.due_at is not None and r.member_id is not None:
+            line += t("announcements.receipts.no_action")
+        lines.append(line)
+    if len(rows) > RECEIPT_LINES:
+        lines.append(t("announcements.receipts.more", count=len(rows) - RECEIPT_LINES))
+    return Reply(body="\n".join(lines))

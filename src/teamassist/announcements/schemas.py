@@ -1,0 +1,76 @@
+"""REST shapes of the announcements desk."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from teamassist.announcements.models import Announcement
+from teamassist.announcements.service import MAX_TEXT, Receipt
+from teamassist.chat.render import to_plain
+from teamassist.chat.types import Reply
+
+
+class AnnouncementCreate(BaseModel):
+    """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
+    (default: everyone in the group); ``due_at`` adds an action item per target; ``send_at``
+    holds the notices until then. Times are ISO 8601 with an offset."""
+
+    group: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    kind: Literal["notice", "bulk"] = "notice"
+    targets: list[int] = Field(default_factory=list, max_length=500)
+    due_at: datetime | None = None
+    send_at: datetime | None = None
+
+
+class ReceiptRead(BaseModel):
+    """One recipient: ``status`` is sent, pending, failed or action."""
+
+    label: str
+    status: str
+    member_id: int | None
+    channel_id: int | None
+    action_note: str | None
+
+
+class AnnouncementRead(BaseModel):
+    """An announcement with its receipts."""
+
+    id: int
+    kind: str
+    group: str
+    text: str
+    team_id: int
+    author_id: int | None
+    due_at: datetime | None
+    send_at: datetime
+    created_at: datetime
+    receipts: list[ReceiptRead]
+
+
+def announcement_read(row: Announcement, receipts: list[Receipt]) -> AnnouncementRead:
+    """The read shape (the body as plain text, mentions as @names)."""
+    return AnnouncementRead(
+        id=row.id,
+        kind=row.kind,
+        group=row.group_name,
+        text=to_plain(Reply(body=row.body)),
+        team_id=row.team_id,
+        author_id=row.author_id,
+        due_at=row.due_at,
+        send_at=row.send_at,
+        created_at=row.created_at,
+        receipts=[
+            ReceiptRead(
+                label=r.label,
+                status=r.status,
+                member_id=r.member_id,
+                channel_id=r.channel_id,
+                action_note=r.action_note,
+            )
+            for r in receipts
+        ],
+    )

@@ -1,0 +1,237 @@
+"""Announce to a group or DM its members, through the outbox; read the receipts back.
+
+The chat commands, the seed's grammar and the REST endpoints all call :func:`announce`. It
+writes the announcement, one recipient row per destination, and queues every notice in the
+caller's transaction (the boundary commits). A ``source_key`` seen before returns the first
+announcement instead of sending again.
+
+Action items are asked of whoever answers :class:`teamassist.events.FollowUpNeeded` (the
+action-item desk), one per recipient; no answer is recorded as "not opened", never an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.announcements.groups import Group
+from teamassist.announcements.models import (
+    Announcement,
+    AnnouncementKind,
+    AnnouncementRecipient,
+)
+from teamassist.chat import notify
+from teamassist.chat.quiet import quiet_until
+from teamassist.chat.types import Reply
+from teamassist.clock import ensure_utc, local
+from teamassist.enums import Role
+from teamassist.events import FollowUpNeeded, ask
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.outbox import service as outbox_service
+from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Workspace
+
+MAX_TEXT = 2000  # characters of a body, as a chat message stays readable
+TITLE_CHARS = 60  # an action item's title: the start of the text
+
+
+def may_announce(session: Session, *, member: Member, group: Group, is_admin: bool) -> bool:
+    """Admins (of the speaker's team or the group's) and the group team's director may."""
+    if is_admin or group.team.director_id == member.id:
+        return True
+    return team_service.role_of(session, team=group.team, member=member) is Role.ADMIN
+
+
+def check_may_announce(session: Session, *, member: Member, group: Group, is_admin: bool) -> None:
+    """PermissionDenied (a friendly one, naming the group) unless :func:`may_announce`."""
+    if not may_announce(session, member=member, group=group, is_admin=is_admin):
+        raise PermissionDenied("announcements.error.forbidden", group=group.name)
+
+
+def check_due(due_at: datetime | None, now: datetime) -> None:
+    """A deadline must lie ahead (the seed silently created overdue tasks)."""
+    if due_at is not None and ensure_utc(due_at) <= ensure_utc(now):
+        raise Invalid("announcements.error.past_due")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`announce` did: the announcement, and whether it was sent before."""
+
+    announcement: Announcement
+    duplicate: bool = False
+
+
+def announce(
+    session: Session,
+    *,
+    workspace: Workspace,
+    author: Member,
+    group: Group,
+    kind: AnnouncementKind,
+    reply: Reply,
+    now: datetime,
+    targets: Sequence[Member] = (),
+    due_at: datetime | None = None,
+    title: str = "",
+    send_at: datetime | None = None,
+    source_key: str | None = None,
+) -> Outcome:
+    """Queue ``reply`` to the group's chats (NOTICE) or to each target's DM (BULK).
+
+    ``targets`` default to every member of the group; with ``due_at`` (UTC, ahead of ``now``)
+    each target also gets an action item titled ``title``. ``send_at`` holds the notices until
+    then (the outbox's not-before; a channel's quiet hours may hold them longer).
+    Raises Invalid for an empty body, a past deadline, or a group with nowhere to post.
+    """
+    if source_key:
+        first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
+        if first is not None:
+            return Outcome(first, duplicate=True)
+    if not reply.body.strip():
+        raise Invalid("announcements.error.empty")
+    if len(reply.body) > MAX_TEXT * 2:
+        raise Invalid("announcements.error.too_long", limit=MAX_TEXT)
+    check_due(due_at, now)
+    people = list(targets) or list(group.members)
+    if kind is AnnouncementKind.NOTICE and not group.channels:
+        raise Invalid("announcements.error.no_channel", group=group.name)
+    if kind is AnnouncementKind.BULK and not people:
+        raise Invalid("announcements.error.nobody", group=group.name)
+    send = max(ensure_utc(send_at), now) if send_at is not None else now
+    row = Announcement(
+        workspace_id=workspace.id,
+        team_id=group.team.id,
+        author_id=author.id,
+        kind=kind.value,
+        group_name=group.name[:200],
+        body=reply.body,
+        source_key=source_key[:191] if source_key else None,
+        due_at=ensure_utc(due_at) if due_at else None,
+        send_at=send,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    key = f"announcements:{row.id}"
+    if kind is AnnouncementKind.NOTICE:
+        for channel in group.channels:
+            hold = quiet_until(send, group.team.timezone, channel.quiet_start, channel.quiet_end)
+            outbox_service.enqueue(
+                session,
+                key=f"{key}:ch{channel.id}",
+                platform=channel.platform,
+                address=channel.address,
+                reply=reply,
+                now=now,
+                workspace_id=workspace.id,
+                channel_id=channel.id,
+                not_before=max(send, hold) if hold else send,
+            )
+            session.add(
+                AnnouncementRecipient(
+                    announcement_id=row.id,
+                    channel_id=channel.id,
+                    label=(channel.name or channel.address)[:200],
+                    outbox_key=f"{key}:ch{channel.id}",
+                )
+            )
+    for member in people if (kind is AnnouncementKind.BULK or due_at) else ():
+        recipient = AnnouncementRecipient(
+            announcement_id=row.id,
+            member_id=member.id,
+            label=member.display_name[:200],
+            outbox_key=f"{key}:m{member.id}" if kind is AnnouncementKind.BULK else "",
+        )
+        session.add(recipient)
+        session.flush()
+        if kind is AnnouncementKind.BULK:
+            notify.to_member(session, member=member, reply=reply, key=key, now=now, not_before=send)
+        if due_at is not None:
+            notes = ask(
+                session,
+                FollowUpNeeded(
+                    team=group.team,
+                    source_kind="announcement",
+                    source_id=recipient.id,
+                    owner_id=member.id,
+                    requester_id=author.id,
+                    title=title[:TITLE_CHARS] or group.name,
+                    due=local(due_at, group.team.timezone).date(),
+                    now=now,
+                    due_at=ensure_utc(due_at),
+                ),
+            )
+            recipient.action_note = notes[0] if notes else None
+    session.flush()
+    return Outcome(row)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One recipient's state: ``status`` is ``sent``, ``pending``, ``failed`` or ``action``
+    (an action-item owner of a group post, told by the action desk)."""
+
+    label: str
+    status: str
+    member_id: int | None
+    channel_id: int | None
+    action_note: str | None
+
+
+def get(session: Session, *, workspace_id: int, announcement_id: int) -> Announcement:
+    """One announcement of the workspace, or NotFound."""
+    row = session.get(Announcement, announcement_id)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound("announcements.error.not_found", id=announcement_id)
+    return row
+
+
+def receipts(session: Session, *, announcement: Announcement) -> list[Receipt]:
+    """Each recipient and where its notice is, from the outbox (one query each way)."""
+    rows = session.scalars(
+        select(AnnouncementRecipient)
+        .where(AnnouncementRecipient.announcement_id == announcement.id)
+        .order_by(AnnouncementRecipient.id)
+    ).all()
+    keys = [r.outbox_key for r in rows if r.outbox_key]
+    states = (
+        dict(
+            session.execute(
+                select(OutboxMessage.idempotency_key, OutboxMessage.status).where(
+                    OutboxMessage.idempotency_key.in_(keys)
+                )
+            ).all()
+        )
+        if keys
+        else {}
+    )
+    result = []
+    for r in rows:
+        if not r.outbox_key:
+            status = "action"
+        else:
+            state = states.get(r.outbox_key)
+            status = {
+                OutboxStatus.SENT.value: "sent",
+                OutboxStatus.DEAD.value: "failed",
+            }.get(state or "", "pending" if state else "failed")
+        result.append(Receipt(r.label, status, r.member_id, r.channel_id, r.action_note))
+    return result
+
+
+def listing(session: Session, *, workspace_id: int, limit: int = 50) -> list[Announcement]:
+    """The workspace's latest announcements, newest first."""
+    return list(
+        session.scalars(
+            select(Announcement)
+            .where(Announcement.workspace_id == workspace_id)
+            .order_by(Announcement.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,108 @@
+"""/通知, /群发 and /通知回执 through the dispatcher, on every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from teamassist.actions.models import ActionItem
+from teamassist.announcements.models import Announcement, AnnouncementRecipient
+from teamassist.chat.types import Reply
+from teamassist.outbox.models import OutboxMessage
+from teamassist.team.models import Channel
+from tests.okr.support import set_clock
+from tests.outreach.support import CORE_CHAT, TEAM_CHAT, ids, set_up_groups
+from tests.support.chat import ChatDriver
+
+
+@pytest.fixture
+def desk(chat: ChatDriver) -> ChatDriver:
+    # Monday 2026-11-30 09:00 Beijing.
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    set_up_groups(chat.runtime)
+    return chat
+
+
+def _announcement_rows(chat: ChatDriver) -> int:
+    with chat.runtime.factory() as session:
+        return len(session.scalars(select(Announcement)).all())
+
+
+def _outbox(chat: ChatDriver, prefix: str = "announcements:") -> list[OutboxMessage]:
+    return [m for m in chat.queued() if m.idempotency_key.startswith(prefix)]
+
+
+def test_notice_posts_to_the_group_with_real_mentions(desk: ChatDriver) -> None:
+    people = ids(desk.runtime)
+    reply = desk.text("/通知 产品核心群 @lisi 请今天提交 Q4 预算", as_="lihua")
+    assert "已排队通知 #1" in reply and "1 个群聊" in reply, reply
+    [post] = _outbox(desk)
+    assert (post.platform, post.address) == ("feishu", CORE_CHAT)
+    payload = Reply.model_validate(post.payload)
+    # A mention the platform renders natively, not the typed text.
+    assert f"<@m:{people['lisi']}>" in payload.body
+    assert payload.people[people["lisi"]].name == "李四"
+    assert "请今天提交 Q4 预算" in desk.queued_texts(CORE_CHAT)[0]
+    # Receipts: pending, then delivered once the outbox sent it.
+    assert "发送中 1" in desk.text("/通知回执 1", as_="lihua")
+    desk.runtime.deliver()
+    receipt = desk.text("/通知回执 1", as_="lihua")
+    assert "已送达 1" in receipt and "产品核心群：已送达" in receipt, receipt
+
+
+def test_only_director_or_admin_announces_and_refusal_changes_nothing(desk: ChatDriver) -> None:
+    reply = desk.text("/通知 产品核心群 大家好", as_="zhangsan")
+    assert "只有「产品核心群」所在团队的负责人或管理员" in reply, reply
+    assert "找不到群组「不存在的群」" in desk.text("/通知 不存在的群 大家好", as_="admin")
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+    # An admin who is not the director may.
+    assert "已排队通知" in desk.text("/通知 开发者社区 大家好", as_="admin")
+    # A team named: its team group chats (ours, and any the demo data added), nothing else.
+    with desk.runtime.factory() as session:
+        team_chats = set(
+            session.scalars(select(Channel.address).where(Channel.purpose == "team")).all()
+        )
+    posts = {m.address for m in _outbox(desk)}
+    assert TEAM_CHAT in posts and posts == team_chats
+
+
+def test_bulk_dm_each_member_with_an_action_item(desk: ChatDriver) -> None:
+    people = ids(desk.runtime)
+    reply = desk.text("/群发 产品核心群 请提交 Q4 预算 截止 2026-12-04 17:30", as_="lihua")
+    assert "逐个私信「产品核心群」的 2 位成员" in reply and "2026年12月4日 17:30" in reply, reply
+    dms = _outbox(desk)
+    # One DM per core member, none to the group chat.
+    assert sorted(m.idempotency_key for m in dms) == sorted(
+        f"announcements:1:m{people[h]}" for h in ("zhangsan", "lisi")
+    )
+    with desk.runtime.factory() as session:
+        items = session.scalars(select(ActionItem).order_by(ActionItem.owner_id)).all()
+        mine = [i for i in items if i.source_kind == "announcement"]
+        assert sorted(i.owner_id for i in mine) == sorted([people["zhangsan"], people["lisi"]])
+        assert {i.requester_id for i in mine} == {people["lihua"]}
+        assert {i.due_at for i in mine} == {datetime(2026, 12, 4, 9, 30, tzinfo=UTC)}
+        notes = session.scalars(select(AnnouncementRecipient.action_note)).all()
+        assert all(n and "已开销项" in n for n in notes), notes
+    desk.runtime.deliver()
+    assert "已送达 2" in desk.text("/通知回执 1", as_="lihua")
+    # Someone else's receipts are not for a plain member.
+    assert "只有" in desk.text("/通知回执 1", as_="wangwu")
+
+
+def test_bad_input_changes_nothing(desk: ChatDriver) -> None:
+    for text, expected in [
+        ("/群发 产品核心群 交材料 截止 2026-11-01 18:00", "截止时间已经过去了"),
+        ("/群发 产品核心群 交材料 截止 2026-13-40", "看不懂"),
+        ("/群发 产品核心群 @wangwu 交材料", "「产品核心群」里没有叫「王五」的成员"),
+        ("/通知 产品核心群 @nobody 交材料", "nobody"),
+    ]:
+        assert expected in desk.text(text, as_="lihua"), text
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+
+
+def test_a_redelivered_event_announces_once(desk: ChatDriver) -> None:
+    for _ in range(3):
+        desk.say("/通知 产品核心群 周会改到周三", as_="lihua", event_id="evt-1")
+    assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == 1

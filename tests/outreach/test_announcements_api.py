@@ -1,0 +1,93 @@
+"""REST under /api/v1/announcements: the same service as /通知 and /群发, on every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.okr.support import set_clock
+from tests.outreach.support import CORE_CHAT, ids, set_up_groups
+from tests.support.chat import ChatDriver
+from tests.support.web import give_account, sign_in
+
+
+@pytest.fixture
+def app_runtime(runtime: Runtime) -> Iterator[Runtime]:
+    load_demo(runtime)
+    set_clock(runtime, "2026-11-30 09:00")
+    set_up_groups(runtime)
+    yield runtime
+
+
+def _client(runtime: Runtime, handle: str) -> TestClient:
+    client = TestClient(create_app(runtime, start_background=False))
+    client.__enter__()
+    sign_in(client, handle, give_account(runtime, handle) if handle != "admin" else "admin")
+    return client
+
+
+def test_director_announces_and_reads_receipts(app_runtime: Runtime) -> None:
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": '周三 "评审" 取消',
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+            "due_at": "2026-12-04T17:30:00+08:00",
+        }
+        response = client.post(
+            "/api/v1/announcements", json=body, headers={"Idempotency-Key": "k1"}
+        )
+        assert response.status_code == 201, response.text
+        data = response.json()
+        assert data["kind"] == "bulk" and data["text"] == '周三 "评审" 取消'
+        assert [(r["label"], r["status"]) for r in data["receipts"]] == [("李四", "pending")]
+        assert "已开销项" in data["receipts"][0]["action_note"]
+        # A retried POST with the same key answers with the first one.
+        again = client.post("/api/v1/announcements", json=body, headers={"Idempotency-Key": "k1"})
+        assert again.json()["id"] == data["id"]
+        chat = ChatDriver(app_runtime)
+        assert (
+            len([m for m in chat.queued() if m.idempotency_key.startswith("announcements:")]) == 1
+        )
+        app_runtime.deliver()
+        receipt = client.get(f"/api/v1/announcements/{data['id']}").json()
+        assert [r["status"] for r in receipt["receipts"]] == ["sent"]
+        # Errors: unknown group 404, a target outside the group 422, past deadline 422.
+        assert (
+            client.post("/api/v1/announcements", json={"group": "无此群", "text": "x"}).status_code
+            == 404
+        )
+        outside = {"group": "产品核心群", "text": "x", "targets": [people["wangwu"]]}
+        assert client.post("/api/v1/announcements", json=outside).status_code == 422
+        past = {"group": "产品核心群", "text": "x", "due_at": "2026-11-01T10:00:00+08:00"}
+        assert client.post("/api/v1/announcements", json=past).status_code == 422
+        assert len(client.get("/api/v1/announcements").json()) == 1
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_a_member_may_not_announce_or_read_others(app_runtime: Runtime) -> None:
+    director = _client(app_runtime, "lihua")
+    member = _client(app_runtime, "zhangsan")
+    try:
+        made = director.post("/api/v1/announcements", json={"group": "产品核心群", "text": "hi"})
+        assert made.status_code == 201, made.text
+        refused = member.post("/api/v1/announcements", json={"group": "产品核心群", "text": "hi"})
+        assert refused.status_code == 403
+        assert member.get(f"/api/v1/announcements/{made.json()['id']}").status_code == 403
+        assert member.get("/api/v1/announcements").json() == []
+        chat = ChatDriver(app_runtime)
+        assert [
+            m.address for m in chat.queued() if m.idempotency_key.startswith("announcements:")
+        ] == [CORE_CHAT]
+    finally:
+        director.__exit__(None, None, None)
+        member.__exit__(None, None, None)
