@@ -36,10 +36,10 @@ def fake() -> Iterator[FakeWeCom]:
 
 
 @pytest.fixture
-def wecom(fake: FakeWeCom, sqlite_url: str, clock: FrozenClock) -> Iterator[Runtime]:
+def wecom(fake: FakeWeCom, db_url: str, clock: FrozenClock) -> Iterator[Runtime]:
     fake.reset()
     runtime = make_runtime(
-        sqlite_url,
+        db_url,
         clock,
         wecom={"enabled": True, "api_base": fake.url, "robots": {"duty": "KEY-duty"}},
     )
