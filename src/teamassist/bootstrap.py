@@ -35,6 +35,7 @@ from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
 from teamassist.meetings.domain import DOMAIN as MEETINGS
 from teamassist.okr.domain import DOMAIN as OKR
+from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
 from teamassist.runtime import Kicker, Runtime, WebParts
@@ -46,7 +47,17 @@ from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
 # loads in it (the feedback demo routes items to the people on duty).
-DOMAINS: list[Domain] = [CORE, TEAM, DUTY, FEEDBACK, OKR, ACTIONS, MEETINGS, ANNOUNCEMENTS]
+DOMAINS: list[Domain] = [
+    CORE,
+    TEAM,
+    DUTY,
+    FEEDBACK,
+    OKR,
+    ACTIONS,
+    MEETINGS,
+    ANNOUNCEMENTS,
+    ORG_CONTACT,
+]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,106 @@
+"""``/api/v1/org-inbox``: send to your team's director, read what reached you, relay replies.
+
+The sender is the signed-in member (never a field of the body). The inbox shows an anonymous
+message's code and text only: its sender is not loaded, so no response can carry it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from teamassist.exceptions import PermissionDenied
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.org_contact import service
+
+router = APIRouter(prefix="/org-inbox", tags=["org-inbox"])
+
+
+class OrgMessageCreate(BaseModel):
+    """``{"text": "加班太多", "anonymous": true}``; the team is ``?team_id=`` (default: yours)."""
+
+    text: str = Field(min_length=1, max_length=service.MAX_TEXT)
+    anonymous: bool = False
+
+
+class OrgMessageSent(BaseModel):
+    """What the sender learns: the code and whom it reached (their 称呼)."""
+
+    code: str
+    to: str
+    anonymous: bool
+    small_team: bool
+
+
+class OrgMessageRead(BaseModel):
+    """A message as its recipient sees it; ``sender`` is None for an anonymous one."""
+
+    code: str
+    anonymous: bool
+    sender: str | None
+    text: str
+    created_at: datetime
+    replies: int
+
+
+class ReplyCreate(BaseModel):
+    """``{"text": "周五聊"}``."""
+
+    text: str = Field(min_length=1, max_length=service.MAX_TEXT)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def send(
+    body: OrgMessageCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+) -> OrgMessageSent:
+    """Reach the team's director as the signed-in member (403 outside the team, 422 over the
+    daily limit, 409 with nobody to read it)."""
+    if principal.member is None:
+        raise PermissionDenied("org_contact.error.not_member", team=team.name)
+    sent = service.reach(
+        session,
+        team=team,
+        sender=principal.member,
+        text=body.text,
+        anonymous=body.anonymous,
+        now=now,
+    )
+    return OrgMessageSent(
+        code=sent.message.code,
+        to=sent.address,
+        anonymous=sent.message.anonymous,
+        small_team=sent.small_team,
+    )
+
+
+@router.get("")
+def read_inbox(session: SessionDep, principal: PrincipalDep) -> list[OrgMessageRead]:
+    """What reached the signed-in member, newest first (100 at most)."""
+    if principal.member is None:
+        return []
+    rows = service.inbox(session, recipient=principal.member)
+    return [
+        OrgMessageRead(
+            code=m.code,
+            anonymous=m.anonymous,
+            sender=name,
+            text=m.text,
+            created_at=m.created_at,
+            replies=replies,
+        )
+        for m, name, replies in rows
+    ]
+
+
+@router.post("/{code}/replies", status_code=status.HTTP_201_CREATED)
+def reply(
+    code: str, body: ReplyCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> dict[str, str]:
+    """Relay a reply to the sender of ``code`` (only its recipient may: 403 otherwise)."""
+    if principal.member is None:
+        raise PermissionDenied("org_contact.error.not_yours", code=code[:16])
+    message = service.get_by_code(session, workspace_id=principal.workspace.id, code=code)
+    service.answer(session, message=message, author=principal.member, text=body.text, now=now)
+    return {"code": message.code, "status": "relayed"}

@@ -1,0 +1,58 @@
+"""Chat commands: ``/找组织 [匿名] <内容>``, ``/回复 <编号> <内容>``, ``/组织来信``.
+
+The sender is the dispatcher's resolved member (``ctx.member``), never a name in the text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply
+from teamassist.i18n import lookup
+from teamassist.org_contact import messages, service
+
+commands = CommandGroup("org_contact")
+
+_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT + 20)
+
+
+def split_anonymous(text: str) -> tuple[bool, str]:
+    """``匿名 加班太多`` → (True, "加班太多"); the anonymous words are in the catalogue."""
+    words = [str(w) for w in lookup("org_contact.anonymous_words") or []]
+    head, _, rest = text.strip().partition(" ")
+    if head.casefold() in {w.casefold() for w in words}:
+        return True, rest
+    for word in words:  # "匿名：加班太多"
+        if text.strip().startswith(word) and not word.isascii():
+            return True, text.strip()[len(word) :].lstrip(" :：，,")
+    return False, text
+
+
+@commands.command("org_contact.reach", args=[_TEXT])
+def handle_reach(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/找组织 匿名 加班太多."""
+    anonymous, text = split_anonymous(args["text"])
+    sent = service.reach(
+        ctx.session, team=ctx.team, sender=ctx.member, text=text, anonymous=anonymous, now=ctx.now
+    )
+    return messages.acknowledged(sent)
+
+
+@commands.command(
+    "org_contact.reply",
+    args=[Arg("code", ArgKind.WORD, max_length=20), Arg("text", ArgKind.TEXT, max_length=2020)],
+)
+def handle_reply(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/回复 R-5 周五聊: the director answers through the relay."""
+    message = service.get_by_code(ctx.session, workspace_id=ctx.workspace.id, code=args["code"])
+    service.answer(ctx.session, message=message, author=ctx.member, text=args["text"], now=ctx.now)
+    return messages.relayed(message.code)
+
+
+@commands.command("org_contact.inbox")
+def handle_inbox(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/组织来信: what reached me lately (anonymous ones without a name)."""
+    rows = service.inbox(ctx.session, recipient=ctx.member, since=ctx.now - service.RECENT)
+    return messages.inbox(rows, ctx.team)

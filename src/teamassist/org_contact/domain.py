@@ -1,0 +1,24 @@
+"""有事儿找组织: reach your team's director, named or anonymous, with relayed replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.fallback import DirectText
+from teamassist.domain import Domain, Wiring, assets_in
+from teamassist.events import Subscription, on
+from teamassist.org_contact import api, commands, forms
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(DirectText, forms.answer)]
+
+
+DOMAIN = Domain(
+    key="org_contact",
+    models=("teamassist.org_contact.models",),
+    commands=(commands.commands,),
+    api=(api.router,),
+    assets=assets_in("teamassist.org_contact"),
+    subscriptions=_subscriptions,
+)

@@ -1,0 +1,58 @@
+"""Replies of the org-contact desk; words from ``locale/org_contact.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from teamassist.chat.types import Reply, user_text
+from teamassist.clock import local
+from teamassist.i18n import t
+from teamassist.org_contact.models import OrgMessage
+from teamassist.org_contact.service import Sent
+from teamassist.team.models import Team
+
+INBOX_LINES = 20
+PREVIEW = 60
+
+
+def acknowledged(sent: Sent) -> Reply:
+    """The seed's "收到，稍晚X总会直接找您：）" (named), or the relay's note (anonymous)."""
+    address = user_text(sent.address)
+    if not sent.message.anonymous:
+        return Reply(body=t("org_contact.ack.named", address=address))
+    body = t("org_contact.ack.anonymous", address=address, code=sent.message.code)
+    if sent.small_team:
+        body += "\n" + t("org_contact.ack.small_team")
+    return Reply(body=body)
+
+
+def relayed(code: str) -> Reply:
+    """The director's receipt of a relayed reply (naming nobody)."""
+    return Reply(body=t("org_contact.relayed", code=code))
+
+
+def _when(value: datetime, team: Team | None) -> str:
+    at = local(value, team.timezone if team else "UTC")
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def inbox(rows: Sequence[tuple[OrgMessage, str | None, int]], team: Team | None) -> Reply:
+    """The director's list: code, when, who (or 匿名同事), the start of the text, replies."""
+    if not rows:
+        return Reply(body=t("org_contact.inbox.empty"))
+    lines = [t("org_contact.inbox.head", count=len(rows))]
+    for message, name, replies in rows[:INBOX_LINES]:
+        text = message.text if len(message.text) <= PREVIEW else message.text[:PREVIEW] + "…"
+        lines.append(
+            t(
+                "org_contact.inbox.line",
+                code=message.code,
+                at=_when(message.created_at, team),
+                who=user_text(name) if name else t("org_contact.anonymous_name"),
+                text=user_text(text),
+                replies=replies,
+            )
+        )
+    lines.append(t("org_contact.inbox.tail"))
+    return Reply(body="\n".join(lines))

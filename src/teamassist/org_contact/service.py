@@ -1,0 +1,200 @@
+"""Reach a team's director (有事儿找组织) and relay the director's replies back.
+
+The sender is always the member the boundary identified (the dispatcher's resolved sender, the
+signed-in member): no function here takes a name or id from the message. Anonymous messages
+show the director only an opaque code (``R-12``); replies go back through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from teamassist.chat import notify
+from teamassist.chat.types import Reply, user_text
+from teamassist.clock import ensure_utc, local
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
+from teamassist.org_contact import settings as contact_settings
+from teamassist.org_contact.models import OrgMessage, OrgReply
+from teamassist.team import people
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team, TeamMembership
+
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message on its way: the row, who reads it, and how the sender addresses them."""
+
+    message: OrgMessage
+    recipient: Member
+    address: str  # the recipient's 称呼 (王总)
+    small_team: bool  # anonymity is weak: the team has few members
+
+
+def _text(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise Invalid("org_contact.error.empty")
+    if len(text) > MAX_TEXT:
+        raise Invalid("org_contact.error.too_long", limit=MAX_TEXT)
+    return text
+
+
+def _day_start(team: Team, now: datetime) -> datetime:
+    """The start of the team-local day ``now`` falls in, as UTC."""
+    at = local(now, team.timezone)
+    return ensure_utc(at.replace(hour=0, minute=0, second=0, microsecond=0))
+
+
+def _team_size(session: Session, team: Team) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(TeamMembership)
+            .join(Member, Member.id == TeamMembership.member_id)
+            .where(TeamMembership.team_id == team.id, Member.active.is_(True))
+        )
+        or 0
+    )
+
+
+def reach(
+    session: Session,
+    *,
+    team: Team,
+    sender: Member,
+    text: str,
+    anonymous: bool,
+    now: datetime,
+) -> Sent:
+    """Send ``text`` from ``sender`` to the director of ``team`` (else the stand-in: leader,
+    then admins); raises PermissionDenied when the sender is not in the team, Invalid for an
+    empty text or the daily limit reached, Conflict when the team has nobody to read it."""
+    body = _text(text)
+    if team_service.role_of(session, team=team, member=sender) is None:
+        raise PermissionDenied("org_contact.error.not_member", team=team.name)
+    knobs = contact_settings.of(team)
+    sent_today = session.scalar(
+        select(func.count())
+        .select_from(OrgMessage)
+        .where(OrgMessage.sender_id == sender.id, OrgMessage.created_at >= _day_start(team, now))
+    )
+    if (sent_today or 0) >= knobs.daily_limit:
+        raise Invalid("org_contact.error.limit", limit=knobs.daily_limit)
+    readers = [
+        m for m in team_service.director_or_stand_in(session, team=team) if m.id != sender.id
+    ]
+    if not readers:
+        raise Conflict("org_contact.error.nobody", team=team.name)
+    recipient = readers[0]
+    row = OrgMessage(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        sender_id=sender.id,
+        recipient_id=recipient.id,
+        anonymous=anonymous,
+        text=body,
+        code="",
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    row.code = f"R-{row.id}"
+    if anonymous:
+        notice = t("org_contact.to_director.anonymous", code=row.code, text=user_text(body))
+    else:
+        notice = t(
+            "org_contact.to_director.named",
+            name=user_text(sender.display_name),
+            code=row.code,
+            text=user_text(body),
+        )
+    notify.to_member(
+        session,
+        member=recipient,
+        reply=Reply(title=t("org_contact.to_director.title"), body=notice),
+        key=f"org_contact.message:{row.id}",
+        now=now,
+    )
+    session.flush()
+    small = anonymous and _team_size(session, team) <= knobs.small_team
+    return Sent(row, recipient, people.addressed_as(recipient, team), small)
+
+
+def get_by_code(session: Session, *, workspace_id: int, code: str) -> OrgMessage:
+    """A message by its code (``R-12``, case and ``#`` forgiven), or NotFound."""
+    wanted = code.strip().lstrip("#").upper()
+    row = session.scalar(
+        select(OrgMessage).where(OrgMessage.workspace_id == workspace_id, OrgMessage.code == wanted)
+    )
+    if row is None:
+        raise NotFound("org_contact.error.unknown_code", code=wanted[:16])
+    return row
+
+
+def answer(
+    session: Session, *, message: OrgMessage, author: Member, text: str, now: datetime
+) -> OrgReply:
+    """Relay ``text`` from the message's recipient to its sender; PermissionDenied for anyone
+    else (the sender's identity stays with the desk)."""
+    body = _text(text)
+    if message.recipient_id != author.id:
+        raise PermissionDenied("org_contact.error.not_yours", code=message.code)
+    sender = session.get(Member, message.sender_id)
+    if sender is None or not sender.active:
+        raise Conflict("org_contact.error.sender_left", code=message.code)
+    row = OrgReply(message_id=message.id, author_id=author.id, text=body, created_at=now)
+    session.add(row)
+    session.flush()
+    team = session.get(Team, message.team_id)
+    who = people.addressed_as(author, team) if team else author.display_name
+    notify.to_member(
+        session,
+        member=sender,
+        reply=Reply(
+            body=t(
+                "org_contact.to_sender",
+                who=user_text(who),
+                code=message.code,
+                text=user_text(body),
+            )
+        ),
+        key=f"org_contact.reply:{row.id}",
+        now=now,
+    )
+    return row
+
+
+def inbox(
+    session: Session, *, recipient: Member, since: datetime | None = None, limit: int = 100
+) -> list[tuple[OrgMessage, str | None, int]]:
+    """Messages to ``recipient``, newest first: each with the sender's name (None when
+    anonymous: the name is never loaded for those) and the number of replies."""
+    query = select(OrgMessage).where(OrgMessage.recipient_id == recipient.id)
+    if since is not None:
+        query = query.where(OrgMessage.created_at >= since)
+    rows = list(session.scalars(query.order_by(OrgMessage.id.desc()).limit(limit)))
+    named = team_service.names_by_id(session, [r.sender_id for r in rows if not r.anonymous])
+    counts = (
+        dict(
+            session.execute(
+                select(OrgReply.message_id, func.count())
+                .where(OrgReply.message_id.in_([r.id for r in rows]))
+                .group_by(OrgReply.message_id)
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    return [
+        (r, None if r.anonymous else named.get(r.sender_id), int(counts.get(r.id, 0))) for r in rows
+    ]
+
+
+RECENT = timedelta(days=90)  # what /找组织收件箱 lists

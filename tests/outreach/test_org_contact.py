@@ -1,0 +1,100 @@
+"""有事儿找组织: named and anonymous messages to the director, relayed replies, limits."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from teamassist.database import transaction
+from teamassist.org_contact.models import OrgMessage
+from teamassist.team import service as team_service
+from tests.okr.support import set_clock
+from tests.outreach.support import ids, set_up_groups
+from tests.support.chat import ChatDriver
+
+
+@pytest.fixture
+def desk(chat: ChatDriver) -> ChatDriver:
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    set_up_groups(chat.runtime)  # 李华 directs the demo team
+    return chat
+
+
+def _ws(chat: ChatDriver) -> int:
+    with chat.runtime.factory() as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        return workspace.id
+
+
+def _to(chat: ChatDriver, handle: str) -> list[str]:
+    member_id = ids(chat.runtime)[handle]
+    return [
+        text
+        for m, text in zip(chat.queued(), chat.queued_texts(), strict=True)
+        if m.idempotency_key.startswith("org_contact.")
+        and m.idempotency_key.endswith(f":m{member_id}")
+    ]
+
+
+def test_anonymous_message_reaches_the_director_without_the_name(
+    desk: ChatDriver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    reply = desk.text("/找组织 匿名 加班太多", as_="sunqi")
+    assert "已匿名转给李总（编号 R-1）" in reply, reply
+    [notice] = _to(desk, "lihua")
+    assert "匿名同事（#R-1）：加班太多" in notice
+    assert "孙七" not in notice and "sunqi" not in notice
+    inbox = desk.text("/组织来信", as_="lihua")
+    assert "R-1" in inbox and "匿名同事" in inbox and "孙七" not in inbox
+    assert "孙七" not in caplog.text
+    # The director answers through the relay; the sender gets it, the director learns nothing.
+    assert "已把回复转达给 R-1" in desk.text("/回复 R-1 周五聊", as_="lihua")
+    [relayed] = _to(desk, "sunqi")
+    assert "李总回复了您的来信（R-1）：周五聊" in relayed
+    # Only the recipient may answer.
+    assert "只有收信人可以回复" in desk.text("/回复 R-1 我来回", as_="zhangsan")
+    assert "没有编号为 R-99" in desk.text("/回复 R-99 hi", as_="lihua")
+
+
+def test_named_message_gets_the_seed_acknowledgement(desk: ChatDriver) -> None:
+    assert desk.text("/找组织 想聊聊转岗", as_="wangwu") == "收到，稍晚李总会直接找您：）"
+    [notice] = _to(desk, "lihua")
+    assert "王五（R-1）：想聊聊转岗" in notice
+
+
+def test_the_address_is_the_directors_own_when_set(desk: ChatDriver) -> None:
+    with transaction(desk.runtime.factory) as session:
+        lihua = team_service.get_member_by_handle(session, workspace_id=_ws(desk), handle="lihua")
+        assert lihua is not None
+        lihua.address_as = "华哥"
+    assert desk.text("/找组织 想聊聊", as_="wangwu") == "收到，稍晚华哥会直接找您：）"
+
+
+def test_daily_limit_and_empty_text(desk: ChatDriver) -> None:
+    for n in range(5):
+        assert "收到" in desk.text(f"/找组织 第{n}条", as_="zhaoliu")
+    assert "今天已经发了 5 条" in desk.text("/找组织 第6条", as_="zhaoliu")
+    assert "请写上要对组织说的话" in desk.text("/找组织 匿名", as_="zhaoliu")
+    # The next local day the limit starts again.
+    set_clock(desk.runtime, "2026-12-01 00:05")
+    assert "收到" in desk.text("/找组织 新的一天", as_="zhaoliu")
+    with desk.runtime.factory() as session:
+        assert len(session.scalars(select(OrgMessage)).all()) == 6
+
+
+def test_small_team_warning(desk: ChatDriver) -> None:
+    with transaction(desk.runtime.factory) as session:
+        team = team_service.default_team(session, workspace_id=_ws(desk))
+        team.settings = {"org_contact": {"small_team": 10}}
+    assert "团队人数很少" in desk.text("/找组织 匿名 有点累", as_="sunqi")
+
+
+def test_seed_form_checks_membership(desk: ChatDriver) -> None:
+    reply = desk.text("###产品核心群###***我有事儿找组织***工位太吵", as_="zhaoliu")
+    assert reply == "收到，稍晚李总会直接找您：）"
+    assert "赵六（R-1）：工位太吵" in _to(desk, "lihua")[0]
+    assert "找不到群组「外星群」" in desk.text("###外星群###***我有事儿找组织***x", as_="zhaoliu")
