@@ -6,9 +6,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.actions import api, commands, demo, follow_ups, jobs, overdue, pages
+from teamassist.actions import (
+    api,
+    commands,
+    demo,
+    departures,
+    follow_ups,
+    jobs,
+    overdue,
+    pages,
+)
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import DirectorDigest, FollowUpNeeded, MeetingAgenda, Subscription, on
+from teamassist.events import (
+    DirectorDigest,
+    FollowUpNeeded,
+    MeetingAgenda,
+    MemberDeactivated,
+    Subscription,
+    on,
+)
 from teamassist.ports import Workdays
 
 
@@ -25,6 +41,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(DirectorDigest, digest),
         on(MeetingAgenda, agenda),
         on(FollowUpNeeded, follow_ups.open_follow_up),
+        on(MemberDeactivated, departures.on_member_deactivated),
     ]
 
 

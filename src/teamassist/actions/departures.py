@@ -1,0 +1,62 @@
+"""A member who leaves: their items not yet closed go to someone who can act on them.
+
+The team domain publishes :class:`~teamassist.events.MemberDeactivated` (merging a member away
+moves their rows by itself). Each item the member owns and that is not closed is handed over
+with the same :func:`teamassist.actions.flows.reassign` a ``/转交销项`` makes, by the assistant
+(a ``reassigned`` history row with no actor and the reason): to its requester while they are
+still here (they asked for it and know what it needs), else to the team's director or stand-in
+(:func:`teamassist.team.service.director_or_stand_in`). The new owner is told. With nobody to
+take it the item stays, and the overdue escalation keeps listing it for the director's digest.
+Heard twice (a redelivered event), the second pass finds nothing left to move.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.actions import flows
+from teamassist.actions.models import ActionItem, ActionState
+from teamassist.events import MemberDeactivated
+from teamassist.i18n import t
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+
+def _taker(session: Session, team: Team, item: ActionItem, left_id: int) -> Member | None:
+    requester = session.get(Member, item.requester_id) if item.requester_id else None
+    if requester is not None and requester.id != left_id and not team_service.has_left(requester):
+        return requester
+    readers = team_service.director_or_stand_in(session, team=team)
+    return next((m for m in readers if m.id != left_id), None)
+
+
+def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[int]:
+    """Hand over the departed member's open and done items; returns the ids moved."""
+    items = session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.owner_id == event.member_id,
+            ActionItem.state != ActionState.CLOSED.value,
+        )
+        .order_by(ActionItem.id)
+        .with_for_update()
+    ).all()
+    moved: list[int] = []
+    for item in items:
+        team = session.get(Team, item.team_id)
+        taker = _taker(session, team, item, event.member_id) if team is not None else None
+        if team is None or taker is None:
+            continue  # nobody to take it: the escalation to the digest still lists it
+        flows.reassign(
+            session,
+            team=team,
+            item=item,
+            actor=None,
+            admin=True,
+            owner=taker,
+            now=event.now,
+            reason=t("actions.word.owner_left"),
+        )
+        moved.append(item.id)
+    return moved
