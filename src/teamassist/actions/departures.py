@@ -12,12 +12,12 @@ Heard twice (a redelivered event), the second pass finds nothing left to move.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from teamassist.actions import flows
 from teamassist.actions.models import ActionItem, ActionState
-from teamassist.events import MemberDeactivated
+from teamassist.events import MemberDeactivated, WorkspaceDeleting
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -60,3 +60,12 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[in
         )
         moved.append(item.id)
     return moved
+
+
+def on_workspace_deleting(session: Session, event: WorkspaceDeleting) -> None:
+    """Delete the workspace's items (their history and reminders go by cascade) before its
+    members: the items' owner and requester keys RESTRICT a member's deletion."""
+    session.execute(
+        delete(ActionItem).where(ActionItem.workspace_id == event.workspace.id),
+        execution_options={"synchronize_session": False},
+    )

@@ -23,6 +23,7 @@ from teamassist.events import (
     MeetingAgenda,
     MemberDeactivated,
     Subscription,
+    WorkspaceDeleting,
     on,
 )
 from teamassist.ports import Workdays
@@ -42,6 +43,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(MeetingAgenda, agenda),
         on(FollowUpNeeded, follow_ups.open_follow_up),
         on(MemberDeactivated, departures.on_member_deactivated),
+        on(WorkspaceDeleting, departures.on_workspace_deleting),
     ]
 
 

@@ -55,8 +55,9 @@ class ActionItem(TimestampMixin, Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
-    requester_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    # RESTRICT: a member row is not deleted under their items (actions_0002 says why).
+    owner_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="RESTRICT"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[str] = mapped_column(String(16), default=ActionState.OPEN.value)
     source_kind: Mapped[str | None] = mapped_column(String(32))
