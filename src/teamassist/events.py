@@ -223,3 +223,15 @@ class ReportPackNeeded(Query[str]):
     report_due: datetime
     meeting_at: datetime
     now: datetime
+
+
+@dataclass(frozen=True)
+class KeyResultNamed(Query[tuple[int, str]]):
+    """Which KR people mean by ``ref`` (``KR-3``, full-width too) in ``team`` on ``today`` (the
+    team-local date): the OKR desk answers ``(id, title)`` of the newest started cycle's KR of
+    that number; no answer means no such KR (or no OKR desk), and the asker says so. Asked by
+    the action-item desk to link an item to a KR (``/销项 @张三 … 关联 KR-3``)."""
+
+    team: Team
+    ref: str
+    today: date

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from teamassist.actions.models import ActionEvent, ActionItem
+from teamassist.okr.models import KeyResult
 from teamassist.runtime import Runtime
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
@@ -203,3 +204,33 @@ def test_reassign_by_requester_with_notice(action_chat: ChatDriver) -> None:
         assert event.detail["reason"] == "李四休假"
     assert "只有负责人" in action_chat.text(f"/完成销项 {item_id}", as_="lisi")
     assert "等待提出人确认" in action_chat.text(f"/完成销项 {item_id}", as_="wangwu")
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "/销项 @lisi 补齐 KR 数据 2026-12-04 关联 KR-1",
+        "/销项 @lisi 补齐 KR 数据 关联KR-1 2026-12-04",
+        "/销项 @lisi 补齐 KR 数据 ＫＲ－１ 2026-12-04",
+        "/销项 @lisi 补齐 KR 数据 2026-12-04 KR1",
+    ],
+)
+def test_link_to_a_kr_asked_of_the_okr_desk(action_chat: ChatDriver, written: str) -> None:
+    with action_chat.runtime.factory() as session:
+        kr = session.scalar(select(KeyResult).where(KeyResult.number == 1))
+        assert kr is not None
+        kr_id, kr_title = kr.id, kr.title
+    reply = action_chat.text(written, as_="zhangsan")
+    assert f"已关联 KR-1「{kr_title}」" in reply, reply
+    item_id = int(reply.split("#")[1].split("：")[0])
+    with action_chat.runtime.factory() as session:
+        item = session.get(ActionItem, item_id)
+        assert item is not None
+        assert (item.title, item.source_kind, item.source_id) == ("补齐 KR 数据", "okr_kr", kr_id)
+
+
+def test_an_unknown_kr_creates_nothing(action_chat: ChatDriver) -> None:
+    before = _state(action_chat.runtime)
+    reply = action_chat.text("/销项 @lisi 补数据 2026-12-04 关联 KR-99", as_="zhangsan")
+    assert "找不到 KR-99" in reply and "销项没有创建" in reply
+    assert _state(action_chat.runtime) == before

@@ -3,7 +3,8 @@
 ``locale/actions.toml``). Each calls :mod:`teamassist.actions.flows` (the service and the other
 party's notice) exactly as the REST endpoints do. An id may be written ``12`` or ``#12``.
 
-``/销项 @张三 完成接口文档 2026-12-04`` — the due time may come last or first, as a date
+``/销项 @张三 完成接口文档 2026-12-04 关联 KR-3`` — the KR link is optional (see
+:mod:`teamassist.actions.links`); the due time may come last or first, as a date
 (``2026-12-04``, ``12月4日``, ``明天``…), a date and a time (``2026-12-04 17:30``) or the seed's
 ``202612041730``; a date alone is the end of that working day (see :mod:`teamassist.actions.due`).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.actions import due, flows, messages, service
+from teamassist.actions import due, flows, links, messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionState
 from teamassist.chat.context import CommandContext
@@ -37,7 +38,7 @@ def _admin(ctx: CommandContext) -> bool:
 def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/销项 @张三 完成接口文档 2026-12-04."""
     owner: Member = args["owner"]  # the dispatcher resolved the mention
-    words = (args.get("text") or "").split()
+    ref, words = links.split_link((args.get("text") or "").split())
     found = due.split_due(
         words,
         today=ctx.today,
@@ -47,6 +48,9 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if found is None:
         raise Invalid("actions.error.no_due", usage=t("actions.commands.create.usage"))
     due_at, rest = found
+    if ref is None:  # "完成接口文档 KR-3 2026-12-04": the KR came before the due date
+        ref, rest = links.split_link(rest)
+    link = links.resolve(ctx.session, team=ctx.team, ref=ref, today=ctx.today) if ref else None
     item = flows.create(
         ctx.session,
         team=ctx.team,
@@ -55,8 +59,12 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         title=" ".join(rest),
         due_at=due_at,
         now=ctx.now,
+        source=link.source if link else None,
     )
-    return messages.created(item, ctx.team, owner, ctx.member)
+    reply = messages.created(item, ctx.team, owner, ctx.member)
+    if link is not None:
+        reply.body += t("actions.linked_kr", ref=link.ref, title=user_text(link.title))
+    return reply
 
 
 @commands.command("actions.mine")

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, NavEntry, assets_in
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import KeyResultNamed, Subscription, on
+from teamassist.exceptions import DomainError
 from teamassist.okr import api, commands, demo, jobs, pages, retro_commands
+from teamassist.okr import objectives as okr_objectives
 from teamassist.ports import Workdays
+
+
+def _key_result_named(session: Session, query: KeyResultNamed) -> tuple[int, str] | None:
+    """Answer another domain's ``KR-3`` (added for the action-item desk's KR links)."""
+    try:
+        found = okr_objectives.find_key_result(
+            session, team=query.team, ref=query.ref, today=query.today
+        )
+    except DomainError:  # not a KR ref, or no such KR: no answer
+        return None
+    return found.id, found.title
+
+
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(KeyResultNamed, _key_result_named)]
+
 
 DOMAIN = Domain(
     key="okr",
@@ -16,5 +39,6 @@ DOMAIN = Domain(
     nav=(NavEntry("/okr", "okr_web.nav"),),
     assets=assets_in("teamassist.okr"),
     demo=demo.load,
+    subscriptions=_subscriptions,
     requires=(Workdays,),
 )
