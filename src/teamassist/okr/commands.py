@@ -9,7 +9,7 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
-from teamassist.exceptions import Invalid
+from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.i18n import lookup, t
 from teamassist.okr import (
     alignment,
@@ -19,6 +19,7 @@ from teamassist.okr import (
     grammar,
     messages,
     notices,
+    people,
     rollup,
     rows,
     scoring,
@@ -80,9 +81,11 @@ def _require_edit(
 
 @commands.command("okr.new_objective", args=[_TEXT])
 def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/新建目标 提升交付质量 [类型 挑战型] [周期 2027Q1]: a draft O, owned by the sender."""
+    """/新建目标 提升交付质量 [类型 挑战型] [周期 2027Q1] [负责人 @张三] [协作 @李四 @王五]:
+    a draft O, owned by the sender unless a lead names another owner."""
+    named = grammar.people(args["text"], ctx.message.mentions)
     phrase = grammar.keywords(
-        grammar.tokens(args["text"]), OBJECTIVE_KEYWORDS, _usage("okr.commands.new_objective.usage")
+        grammar.tokens(named.text), OBJECTIVE_KEYWORDS, _usage("okr.commands.new_objective.usage")
     )
     kind = phrase.values.get("kind")
     key = phrase.values.get("cycle")
@@ -100,13 +103,17 @@ def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         now=ctx.now,
         okr_type=grammar.objective_type(kind) if kind else ObjectiveType.COMMITTED,
     )
-    return messages.created_objective(objective, cycle)
+    if named.owner is not None and not ctx.is_lead and ctx.resolve(named.owner) != ctx.member:
+        raise PermissionDenied("okr.error.owner_by_lead")
+    line = _people_line(ctx, objective) if _set_people(ctx, named, objective) else ""
+    return messages.created_objective(objective, cycle, line)
 
 
 @commands.command("okr.new_kr", args=[_TEXT])
 def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50%."""
-    words = grammar.tokens(args["text"])
+    """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50% [负责人 @张三] [协作 @李四 @王五]."""
+    named = grammar.people(args["text"], ctx.message.mentions)
+    words = grammar.tokens(named.text)
     usage = _usage("okr.commands.new_kr.usage")
     if not words or not grammar.is_short_id(words[0]):
         raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
@@ -135,8 +142,82 @@ def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ),
         now=ctx.now,
     )
+    given = _set_people(ctx, named, objective, key_result)
+    line = _people_line(ctx, objective, key_result) if given else ""
     total = sum(k.weight for k in okr.key_results(ctx.session, [objective.id])[objective.id])
-    return messages.created_key_result(objective, key_result, total)
+    return messages.created_key_result(objective, key_result, total, line)
+
+
+def _set_people(
+    ctx: CommandContext,
+    named: grammar.PeopleText,
+    objective: Objective,
+    key_result: KeyResult | None = None,
+) -> bool:
+    """Apply ``负责人 …`` / ``协作 …`` of a command (a no-op when neither was given);
+    naming another owner takes a lead, an owner or a contributor of the O."""
+    if named.owner is None and named.contributors is None:
+        return False
+    owner = ctx.resolve(named.owner) if named.owner is not None else None
+    helpers = (
+        [ctx.resolve(token) for token in named.contributors]
+        if named.contributors is not None
+        else None
+    )
+    people.set_people(
+        ctx.session,
+        team=ctx.team,
+        objective=objective,
+        key_result=key_result,
+        owner=owner,
+        contributors=helpers,
+        now=ctx.now,
+    )
+    return True
+
+
+def _people_line(
+    ctx: CommandContext, objective: Objective, key_result: KeyResult | None = None
+) -> str:
+    target = key_result if key_result is not None else objective
+    kind = people.KEY_RESULT if key_result is not None else people.OBJECTIVE
+    found = people.load(
+        ctx.session,
+        objective_ids=[objective.id] if key_result is None else [],
+        key_result_ids=[key_result.id] if key_result is not None else [],
+        owner_ids=[target.owner_id],
+    )
+    return messages.people_line(found, kind, target.id, target.owner_id)
+
+
+@commands.command("okr.people", args=[_TEXT])
+def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/负责人 O-1|KR-3 [@张三] [协作 @李四 @王五 | 协作 无]: change the owner and contributors
+    (owners, contributors and leads of the O)."""
+    text = args["text"].strip()
+    usage = _usage("okr.commands.people.usage")
+    ref, _sep, rest = text.partition(" ")
+    if not ref or not grammar.is_short_id(ref):
+        raise Invalid("okr.error.unknown_words", text=ref[:20], usage=usage)
+    rest = rest.strip()
+    if rest and grammar.PEOPLE_WORDS.get(rest.split()[0].casefold()) is None:
+        rest = f"负责人 {rest}"  # the first mention is the owner: /负责人 KR-3 @张三
+    named = grammar.people(rest, ctx.message.mentions)
+    if named.text:
+        raise Invalid("okr.error.unknown_words", text=named.text[:20], usage=usage)
+    kind, _number = okr.parse_short_id(ref)
+    key_result = _key_result(ctx, ref) if kind == "KR" else None
+    objective = (
+        okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
+        if key_result is not None
+        else _objective(ctx, ref)
+    )
+    _require_edit(ctx, objective, key_result)
+    if not _set_people(ctx, named, objective, key_result):
+        raise Invalid("okr.error.unknown_words", text=ref[:20], usage=usage)
+    return messages.people_changed(
+        okr.label(objective, key_result), _people_line(ctx, objective, key_result)
+    )
 
 
 @commands.command("okr.weights", args=[_TEXT])

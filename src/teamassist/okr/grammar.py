@@ -10,7 +10,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from teamassist.chat.parser import ascii_digits
+from teamassist.chat.parser import ascii_digits, mention_at
+from teamassist.chat.types import Mention, MentionToken
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.okr.formulas import KrKind
@@ -191,3 +192,60 @@ def checkin_value(token: str) -> float:
     if token.casefold() in DONE_WORDS:
         return DONE_WORDS[token.casefold()]
     return number(token, what=t("okr.word.value"))
+
+
+PEOPLE_WORDS: Mapping[str, str] = {
+    "负责人": "owner",
+    "owner": "owner",
+    "协作人": "contributors",
+    "协作": "contributors",
+    "contributors": "contributors",
+}
+NONE_WORDS = frozenset({"无", "none"})
+_PEOPLE = re.compile(
+    r"(?:^|(?<=\s))(" + "|".join(sorted(PEOPLE_WORDS, key=len, reverse=True)) + r")(?=[\s@＠<]|$)",
+    re.IGNORECASE,
+)
+_BETWEEN = re.compile(r"[\s、，,]*")
+
+
+@dataclass
+class PeopleText:
+    """``负责人 @张三 协作 @李四 @王五`` taken out of a command's text: the mentions (resolved by
+    the caller) and the text without them. ``contributors`` None: not given; ``[]``: ``协作 无``."""
+
+    text: str
+    owner: MentionToken | None = None
+    contributors: list[MentionToken] | None = None
+
+
+def people(text: str, mentions: list[Mention] | None = None) -> PeopleText:
+    """Find ``负责人 @x`` (one) and ``协作 @y @z`` / ``协作 无`` in ``text``; a word with no
+    mention after it is ``okr.error.people_need_mention``."""
+    found = PeopleText(text)
+    start = 0
+    while (match := _PEOPLE.search(found.text, start)) is not None:
+        role = PEOPLE_WORDS[match.group(1).casefold()]
+        end = match.end()
+        tokens: list[MentionToken] = []
+        while (gap := _BETWEEN.match(found.text, end)) is not None and (
+            taken := mention_at(found.text[gap.end() :], mentions)
+        ) is not None:
+            tokens.append(taken[0])
+            end = gap.end() + taken[1]
+        rest = found.text[end:].split(maxsplit=1)
+        if not tokens and role == "contributors" and rest and rest[0].casefold() in NONE_WORDS:
+            end = found.text.index(rest[0], end) + len(rest[0])
+        elif not tokens:
+            raise Invalid("okr.error.people_need_mention", word=match.group(1))
+        elif role == "owner" and len(tokens) > 1:
+            raise Invalid("okr.error.one_owner", count=len(tokens))
+        if role == "owner":
+            found.owner = tokens[0]
+        else:
+            found.contributors = tokens
+        found.text = (
+            found.text[: match.start()].rstrip() + " " + found.text[end:].lstrip()
+        ).strip()
+        start = match.start()
+    return found

@@ -14,6 +14,7 @@ from teamassist.okr.alignment import AlignmentReport
 from teamassist.okr.formulas import Expectation
 from teamassist.okr.models import CheckIn, Cycle, KeyResult, Objective
 from teamassist.okr.objectives import weights_detail
+from teamassist.okr.people import People
 from teamassist.okr.rollup import ObjectiveProgress, kr_raw
 from teamassist.okr.scoring import ObjectiveScore
 
@@ -77,22 +78,46 @@ def expectation_line(expected: Expectation) -> str:
     )
 
 
-def created_objective(objective: Objective, cycle: Cycle) -> Reply:
-    """The reply to /新建目标: names the new O-n."""
+def created_objective(objective: Objective, cycle: Cycle, people: str = "") -> Reply:
+    """The reply to /新建目标: names the new O-n (and its people when they were named)."""
     name = f"O-{objective.number}"
-    return Reply(
-        body=t(
-            "okr.created.objective",
-            objective=name,
-            title=user_text(objective.title),
-            cycle=cycle.key,
-            otype=t(_OTYPE[objective.okr_type]),
-        )
+    body = t(
+        "okr.created.objective",
+        objective=name,
+        title=user_text(objective.title),
+        cycle=cycle.key,
+        otype=t(_OTYPE[objective.okr_type]),
     )
+    return Reply(body=f"{body}\n{people}" if people else body)
 
 
-def created_key_result(objective: Objective, key_result: KeyResult, total: int) -> Reply:
-    """The reply to /新建KR: names the new KR-n and the O's weight total."""
+def created_key_result(
+    objective: Objective, key_result: KeyResult, total: int, people: str = ""
+) -> Reply:
+    """The reply to /新建KR: names the new KR-n, the O's weight total (and the KR's people
+    when they were named)."""
+    reply = _created_key_result(objective, key_result, total)
+    return Reply(body=f"{reply.body}\n{people}") if people else reply
+
+
+def people_line(found: People, kind: str, target_id: int, owner_id: int | None) -> str:
+    """``负责人 张三，协作 李四、王五`` (who has left marked 已离开)."""
+
+    def name(member_id: int | None) -> str:
+        shown = user_text(found.name(member_id) or t("okr.people.nobody"))
+        return shown + (t("okr.people.left") if found.left(member_id) else "")
+
+    helpers = found.of(kind, target_id)
+    extra = t("okr.people.contributors", names="、".join(name(i) for i in helpers))
+    return t("okr.people.line", owner=name(owner_id), contributors=extra if helpers else "")
+
+
+def people_changed(item: str, line: str) -> Reply:
+    """The reply to /负责人."""
+    return Reply(body=t("okr.people.changed", item=item, line=line))
+
+
+def _created_key_result(objective: Objective, key_result: KeyResult, total: int) -> Reply:
     common = {
         "objective": f"O-{objective.number}",
         "kr": f"KR-{key_result.number}",

@@ -146,7 +146,8 @@ def label(objective: Objective, key_result: KeyResult | None = None) -> str:
     return f"KR-{key_result.number}" if key_result is not None else f"O-{objective.number}"
 
 
-def _open_for_changes(cycle: Cycle, team: Team, now: datetime) -> None:
+def require_open(cycle: Cycle, team: Team, now: datetime) -> None:
+    """Refuse (409 ``okr.error.cycle_closed``) a change to a closed cycle's OKRs."""
     if cycles.state(cycle, cycles.today_of(team, now)) is CycleState.CLOSED:
         raise Conflict(
             "okr.error.cycle_closed",
@@ -267,7 +268,7 @@ def create_objective(
     okr_type: ObjectiveType = ObjectiveType.COMMITTED,
 ) -> Objective:
     """A draft O in ``cycle`` with the next free ``O-n``."""
-    _open_for_changes(cycle, team, now)
+    require_open(cycle, team, now)
     objective = Objective(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -331,7 +332,7 @@ def add_key_result(
     weights must stay at 100%, so a KR added to one must weigh 0 (then set the weights)."""
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
-    _open_for_changes(cycle, team, now)
+    require_open(cycle, team, now)
     kind, start, target = _kind_and_values(data)
     weight = check_weight(data.weight)
     unit = data.unit.strip()
@@ -456,7 +457,7 @@ def publish(
 ) -> list[Objective]:
     """Publish the draft Os ``chosen`` (all or none) once every check passes; else Invalid with
     every reason, and nothing changes."""
-    _open_for_changes(cycle, team, now)
+    require_open(cycle, team, now)
     drafts = [o for o in chosen if o.state == ObjectiveState.DRAFT.value]
     if not drafts:
         raise Invalid("okr.error.nothing_to_publish", cycle=cycle.key)
@@ -489,7 +490,7 @@ def update_objective(
     """Change an O's title, type or owner."""
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
-    _open_for_changes(cycle, team, now)
+    require_open(cycle, team, now)
     if title is not None:
         objective.title = _title(title)
     if okr_type is not None:

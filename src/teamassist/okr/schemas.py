@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -12,9 +12,11 @@ from teamassist.okr import cycles
 from teamassist.okr.formulas import Expectation, KrKind
 from teamassist.okr.models import CheckIn, Cycle, CycleKind, ObjectiveType
 from teamassist.okr.objectives import MAX_TITLE, MAX_UNIT
+from teamassist.okr.people import KEY_RESULT, OBJECTIVE, People
 from teamassist.okr.rollup import KrProgress, ObjectiveProgress
 
 MAX_TEXT = 2000
+Handle = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class CycleCreate(BaseModel):
@@ -74,14 +76,25 @@ class ObjectiveCreate(BaseModel):
     cycle: str | None = Field(default=None, max_length=16)
     okr_type: ObjectiveType = ObjectiveType.COMMITTED
     owner: str | None = Field(default=None, max_length=64)  # a handle; admins only
+    contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
 class ObjectivePatch(BaseModel):
-    """Change an O: title, type, and the KR weights in KR order (which must total 100)."""
+    """Change an O: title, type, the KR weights in KR order (which must total 100), the owner
+    and the contributors (handles; ``[]`` removes them all)."""
 
     title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
     okr_type: ObjectiveType | None = None
     weights: list[int] | None = Field(default=None, max_length=50)
+    owner: str | None = Field(default=None, max_length=64)
+    contributors: list[Handle] | None = Field(default=None, max_length=50)
+
+
+class KeyResultPatch(BaseModel):
+    """Change a KR's owner and contributors (handles; ``[]`` removes them all)."""
+
+    owner: str | None = Field(default=None, max_length=64)
+    contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
 class KeyResultCreate(BaseModel):
@@ -94,6 +107,8 @@ class KeyResultCreate(BaseModel):
     unit: str = Field(default="", max_length=MAX_UNIT)
     weight: int = Field(default=0, ge=-1000, le=1000)  # the service says what is wrong
     milestones: list[str] = Field(default_factory=list, max_length=50)
+    owner: str | None = Field(default=None, max_length=64)  # a handle; default: the O's owner
+    contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
 class CheckInCreate(BaseModel):
@@ -120,6 +135,21 @@ class AlignmentCreate(BaseModel):
     parent_id: int = Field(ge=1, le=2**63 - 1)
 
 
+class PersonRead(BaseModel):
+    """A contributor: id, display name, and whether they have left."""
+
+    id: int
+    name: str | None
+    left: bool
+
+
+def person_reads(people: People, kind: str, target_id: int) -> list[PersonRead]:
+    return [
+        PersonRead(id=i, name=people.name(i), left=people.left(i))
+        for i in people.of(kind, target_id)
+    ]
+
+
 class KeyResultRead(BaseModel):
     """One KR with its latest value, raw progress (may pass 1) and status."""
 
@@ -133,6 +163,9 @@ class KeyResultRead(BaseModel):
     unit: str
     weight: int
     owner_id: int | None
+    owner_name: str | None
+    owner_left: bool  # the owner has left the team: the KR needs a new one
+    contributors: list[PersonRead]
     current: float | None
     confidence: int | None
     progress: float
@@ -143,8 +176,9 @@ class KeyResultRead(BaseModel):
     score_reason: str | None
 
 
-def key_result_read(item: KrProgress) -> KeyResultRead:
+def key_result_read(item: KrProgress, people: People | None = None) -> KeyResultRead:
     kr = item.key_result
+    people = people or People()
     return KeyResultRead(
         id=kr.id,
         ref=f"KR-{kr.number}",
@@ -156,6 +190,9 @@ def key_result_read(item: KrProgress) -> KeyResultRead:
         unit=kr.unit,
         weight=kr.weight,
         owner_id=kr.owner_id,
+        owner_name=people.name(kr.owner_id),
+        owner_left=people.left(kr.owner_id),
+        contributors=person_reads(people, KEY_RESULT, kr.id),
         current=kr.current_value,
         confidence=kr.confidence,
         progress=item.raw,
@@ -177,6 +214,8 @@ class ObjectiveRead(BaseModel):
     title: str
     owner_id: int | None
     owner_name: str | None
+    owner_left: bool  # the owner has left the team: flagged, never dropped
+    contributors: list[PersonRead]
     okr_type: str
     state: str
     progress: float
@@ -189,9 +228,7 @@ class ObjectiveRead(BaseModel):
     key_results: list[KeyResultRead]
 
 
-def objective_read(
-    view: ObjectiveProgress, cycle: Cycle, names: Mapping[int, str]
-) -> ObjectiveRead:
+def objective_read(view: ObjectiveProgress, cycle: Cycle, people: People) -> ObjectiveRead:
     objective = view.objective
     return ObjectiveRead(
         id=objective.id,
@@ -200,7 +237,9 @@ def objective_read(
         cycle=cycle.key,
         title=plain_text(objective.title),
         owner_id=objective.owner_id,
-        owner_name=names.get(objective.owner_id) if objective.owner_id else None,
+        owner_name=people.name(objective.owner_id),
+        owner_left=people.left(objective.owner_id),
+        contributors=person_reads(people, OBJECTIVE, objective.id),
         okr_type=objective.okr_type,
         state=objective.state,
         progress=view.progress,
@@ -210,7 +249,7 @@ def objective_read(
         weights_total=sum(k.key_result.weight for k in view.krs),
         score=objective.score,
         score_reason=objective.score_reason,
-        key_results=[key_result_read(k) for k in view.krs],
+        key_results=[key_result_read(k, people) for k in view.krs],
     )
 
 
@@ -230,7 +269,7 @@ def objective_list(
     today: date,
     expected: Expectation,
     views: list[ObjectiveProgress],
-    names: Mapping[int, str],
+    people: People,
 ) -> ObjectiveList:
     return ObjectiveList(
         cycle=cycle_read(cycle, today),
@@ -238,7 +277,7 @@ def objective_list(
         workdays_done=expected.done,
         workdays_total=expected.total,
         provisional_years=list(expected.provisional_years),
-        objectives=[objective_read(v, cycle, names) for v in views],
+        objectives=[objective_read(v, cycle, people) for v in views],
     )
 
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
+from teamassist.exceptions import NotFound
 from teamassist.http.auth import Principal, is_admin
-from teamassist.okr import cycles, rollup
+from teamassist.okr import cycles, people, rollup
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
 from teamassist.okr.rows import ObjectiveFacts
@@ -19,7 +20,7 @@ from teamassist.okr.schemas import ObjectiveList, objective_list
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from teamassist.team.models import Team
+from teamassist.team.models import Member, Team
 
 
 def resource_router() -> APIRouter:
@@ -94,5 +95,49 @@ def listing(
         workdays=runtime.ports.get(Workdays),
         today=day,
     )
-    names = team_service.names_by_id(session, (o.owner_id for o in found))
-    return objective_list(cycle, day, expected, views, names)
+    found_people = people.load(
+        session,
+        objective_ids=[o.id for o in found],
+        key_result_ids=[k.key_result.id for v in views for k in v.krs],
+        owner_ids=[o.owner_id for o in found]
+        + [k.key_result.owner_id for v in views for k in v.krs],
+    )
+    return objective_list(cycle, day, expected, views, found_people)
+
+
+def member_by_handle(session: Session, principal: Principal, handle: str) -> Member:
+    """A member of the caller's workspace by handle (404 ``core.error.unknown_member``)."""
+    member = team_service.get_member_by_handle(
+        session, workspace_id=principal.workspace.id, handle=handle
+    )
+    if member is None:
+        raise NotFound("core.error.unknown_member", who=handle[:64])
+    return member
+
+
+def set_people(
+    session: Session,
+    principal: Principal,
+    team: Team,
+    objective: Objective,
+    key_result: KeyResult | None,
+    owner: str | None,
+    contributors: Sequence[str] | None,
+    now: datetime,
+) -> None:
+    """The REST side of ``owner``/``contributors`` (handles): the same service as /负责人."""
+    if owner is None and contributors is None:
+        return
+    people.set_people(
+        session,
+        team=team,
+        objective=objective,
+        key_result=key_result,
+        owner=member_by_handle(session, principal, owner) if owner is not None else None,
+        contributors=(
+            [member_by_handle(session, principal, h) for h in contributors]
+            if contributors is not None
+            else None
+        ),
+        now=now,
+    )

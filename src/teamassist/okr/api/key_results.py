@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.okr import checkins, cycles, scoring
 from teamassist.okr import objectives as okr
-from teamassist.okr.api.base import editable_key_result, listing, resource_router
+from teamassist.okr.api.base import editable_key_result, listing, resource_router, set_people
 from teamassist.okr.schemas import (
     CheckInCreate,
     CheckInRead,
+    KeyResultPatch,
     KeyResultRead,
     ScoreSet,
     check_in_read,
@@ -44,6 +45,23 @@ def get_key_result(
     now: NowDep,
 ) -> KeyResultRead:
     """One KR with its progress and status."""
+    return _read(session, runtime, team, key_result_id, now)
+
+
+@router.patch("/key-results/{key_result_id}")
+def patch_key_result(
+    key_result_id: Id,
+    body: KeyResultPatch,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team: TeamDep,
+    now: NowDep,
+) -> KeyResultRead:
+    """Change the KR's owner and/or contributors (handles; 422 for someone who has left)."""
+    key_result = editable_key_result(session, principal, team, key_result_id)
+    objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
+    set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
     return _read(session, runtime, team, key_result_id, now)
 
 

@@ -16,6 +16,7 @@ from teamassist.okr.api.base import (
     listing,
     privileged,
     resource_router,
+    set_people,
     today,
 )
 from teamassist.okr.models import ObjectiveState
@@ -113,6 +114,7 @@ def create_objective(
         now=now,
         okr_type=body.okr_type,
     )
+    set_people(session, principal, team, objective, None, None, body.contributors, now)
     return _one(session, runtime, team, objective.id, now)
 
 
@@ -139,14 +141,15 @@ def patch_objective(
     team: TeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
-    """Change the title or type, or set every KR weight (they must total 100: 422
-    ``okr.error.weights_sum`` otherwise, and nothing changes)."""
+    """Change the title or type, the owner or contributors (handles), or set every KR weight
+    (they must total 100: 422 ``okr.error.weights_sum`` otherwise, and nothing changes)."""
     objective = editable_objective(session, principal, team, objective_id)
     if body.weights is not None:
         okr.set_weights(session, objective=objective, weights=body.weights)
     okr.update_objective(
         session, team=team, objective=objective, now=now, title=body.title, okr_type=body.okr_type
     )
+    set_people(session, principal, team, objective, None, body.owner, body.contributors, now)
     return _one(session, runtime, team, objective_id, now)
 
 
@@ -175,9 +178,10 @@ def add_key_result(
     team: TeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
-    """Add a KR; the answer is the O with its new KR last."""
+    """Add a KR (owner: the O's unless ``owner`` names one); the answer is the O with its new
+    KR last."""
     objective = editable_objective(session, principal, team, objective_id)
-    okr.add_key_result(
+    key_result = okr.add_key_result(
         session,
         team=team,
         objective=objective,
@@ -192,6 +196,7 @@ def add_key_result(
         ),
         now=now,
     )
+    set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
     return _one(session, runtime, team, objective_id, now)
 
 

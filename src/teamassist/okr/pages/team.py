@@ -19,7 +19,7 @@ from teamassist.chat.types import plain_text
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep
 from teamassist.i18n import t
-from teamassist.okr import cycles, rollup, scoring, trends
+from teamassist.okr import cycles, notices, rollup, scoring, trends
 from teamassist.okr.formulas import Expectation, Status
 from teamassist.okr.models import CycleState
 from teamassist.okr.pages.base import chosen_cycle, cycle_choices, okr_page, screen_router
@@ -139,7 +139,10 @@ def team_okrs_page(
     )
     slice_ = pager(page, len(summaries))
     shown_rows = summaries[slice_.first - 1 : slice_.last] if summaries else []
-    names = team_service.names_by_id(session, (s.objective.owner_id for s in shown_rows))
+    # Owners who left are marked（已离开）: their Os stay listed until someone takes them over.
+    names = notices.owner_names(
+        team_service.members_by_id(session, (s.objective.owner_id for s in shown_rows))
+    )
     counts = Counter(s.status.value for s in summaries)
     view = team_view(cycle_read(shown, today), expected, shown_rows, names, counts)
     scored = view.cycle.state in SCORED_STATES
