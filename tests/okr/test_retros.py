@@ -50,9 +50,9 @@ def _state(runtime: Runtime) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def retro_chat(sqlite_chat: ChatDriver) -> ChatDriver:
-    _quarter(sqlite_chat)
-    return sqlite_chat
+def retro_chat(chat: ChatDriver) -> ChatDriver:
+    _quarter(chat)
+    return chat
 
 
 def test_retro_waits_for_the_end_of_the_cycle(retro_chat: ChatDriver) -> None:
@@ -81,13 +81,16 @@ def test_draft_scores_history_proposals_and_follow_up_note(retro_chat: ChatDrive
         and "KR-2「营收」进展 60%" in reply
         and "KR-1「线上缺陷数」进展" not in reply
     )
-    # Committed and below 1.0: a follow-up, recorded as a note because action items do not exist.
-    assert "跟进：承诺型目标最终评分 0.8，低于 1.0" in reply and "尚未上线" in reply
+    # Committed and below 1.0: a follow-up 销项 for its owner (tests/okr/test_seams.py has more).
+    assert (
+        "跟进：已开销项 #" in reply
+        and "「复盘跟进：O-1「提升交付质量」评分 0.8，低于 1.0」" in reply
+    )
     assert "做得好：（待填写：/复盘 O-1 做得好 …）" in reply
     assert "尚未确认（负责人发送 /复盘 确认 O-1）" in reply
     with retro_chat.runtime.factory() as session:
         [row] = session.scalars(select(Retro))
-        assert row.follow_up is not None and "0.8" in row.follow_up
+        assert row.follow_up is not None and "评分 0.8" in row.follow_up
     assert "没有你的已发布目标" in retro_chat.text("/retro", as_="lisi")
 
 
@@ -241,3 +244,28 @@ def _first_objective(runtime: Runtime) -> int:
         )
         assert found is not None
         return found
+
+
+def test_an_older_cycle_by_key_or_name_with_or_without_a_short_id(retro_chat: ChatDriver) -> None:
+    runtime = retro_chat.runtime
+    set_clock(runtime, "2026-11-02 10:00")
+    assert "O-1" in retro_chat.text("/新建目标 2026Q4的目标", as_="zhangsan")  # Q4 has an O-1 too
+    set_clock(runtime, "2027-01-05 10:00")  # 2026Q4 is now the latest ended cycle
+    for command in ("/复盘 2026Q3", "/复盘 2026年3季度", "/复盘 2026年第三季度", "/复盘 Q3"):
+        reply = retro_chat.text(command, as_="admin")
+        assert "O-1「提升交付质量」（2026Q3 · 承诺型）" in reply, command
+    for command in ("/复盘 2026Q3 O-1", "/复盘 O-1 2026Q3", "/复盘 O-1 3季度"):
+        reply = retro_chat.text(command, as_="zhangsan")
+        assert "O-1「提升交付质量」（2026Q3 · 承诺型）" in reply, command
+    assert "2026Q4的目标" in retro_chat.text("/复盘 O-1", as_="zhangsan")  # the latest ended
+    reply = retro_chat.text("/复盘 2026Q3 O-1 做得好 每周复查缺陷", as_="zhangsan")
+    assert "已记下 O-1 的「做得好」" in reply and "每周复查缺陷" in reply
+    assert "每周复查缺陷" in retro_chat.text("/复盘 O-1 2026Q3", as_="zhangsan")
+    assert "2026Q4的目标" not in retro_chat.text("/复盘 O-1 2026Q3", as_="zhangsan")
+    reply = retro_chat.text("/复盘 确认 O-1 2026Q3", as_="admin")
+    assert "已确认 O-1「提升交付质量」的复盘" in reply
+    before = _state(runtime)
+    assert "找不到目标 2026Q3 O-9" in retro_chat.text("/复盘 2026Q3 O-9", as_="zhangsan")
+    assert "不是有效的周期" in retro_chat.text("/复盘 2026年5季度", as_="zhangsan")
+    assert "还在进行中" in retro_chat.text("/复盘 2027Q1 O-1", as_="zhangsan")
+    assert _state(runtime) == before

@@ -279,7 +279,7 @@ def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/团队OKR [2026Q4]: every O of the team's cycle, with owners."""
     key = args.get("cycle")
     cycle = (
-        cycles.by_key(ctx.session, team=ctx.team, key=key)
+        cycles.by_name(ctx.session, team=ctx.team, text=key, today=ctx.today)
         if key
         else cycles.current(ctx.session, team=ctx.team, today=ctx.today)
     )

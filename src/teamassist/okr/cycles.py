@@ -20,6 +20,13 @@ from teamassist.team.models import Member, Team
 YEARS = range(2000, 2101)
 _PER_YEAR = {CycleKind.YEAR: 1, CycleKind.HALF: 2, CycleKind.QUARTER: 4, CycleKind.MONTH: 12}
 _KEY = re.compile(r"^(\d{4})(?:[-\s]?([HhQqMm])(\d{1,2}))?$")
+# 2026年3季度, 2026年第三季度, 2026年上半年, 2026年3月, 2026年度, 2026年Q3; the year may be left
+# out (3季度, Q3, 上半年): the latest such cycle that has started.
+_NAME = re.compile(
+    r"^(?:(?P<year>\d{4})年?度?)?(?:第?(?P<q>[1-4一二三四])季度?|(?P<qq>[Qq][1-4])"
+    r"|(?P<h>[上下])半年|(?P<hh>[Hh][12])|(?P<m>\d{1,2})月(?:份)?)?$"
+)
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
 
 def bounds(kind: CycleKind, year: int, index: int) -> tuple[date, date]:
@@ -129,6 +136,50 @@ def _find(session: Session, *, team: Team, kind: CycleKind, year: int, index: in
             Cycle.index == index,
         )
     )
+
+
+def _named(text: str) -> tuple[int | None, CycleKind, int] | None:
+    """``(year or None, kind, index)`` for a cycle written as people say it, or None."""
+    written = grammar.plain(text)
+    match = _NAME.match(written)
+    if match is None or not written or (written.isdigit() and len(written) != 4):
+        return None
+    year = int(match["year"]) if match["year"] else None
+    if match["q"] or match["qq"]:
+        number = match["q"] or match["qq"][1]
+        return year, CycleKind.QUARTER, _CN_DIGITS.get(number) or int(number)
+    if match["h"] or match["hh"]:
+        return year, CycleKind.HALF, 1 if match["h"] == "上" or match["hh"] in ("H1", "h1") else 2
+    if match["m"]:
+        return year, CycleKind.MONTH, int(match["m"])
+    return (year, CycleKind.YEAR, 1) if year is not None else None
+
+
+def is_cycle_name(text: str) -> bool:
+    """Whether ``text`` reads as a cycle (``2026Q3``, ``2026年3季度``, ``Q3``, ``上半年``)."""
+    return _KEY.match(grammar.plain(text)) is not None or _named(text) is not None
+
+
+def by_name(session: Session, *, team: Team, text: str, today: date) -> Cycle:
+    """The team's cycle named by a key (``2026Q3``), a Chinese name (``2026年3季度``,
+    ``2026年上半年``, ``2026年3月``) or one without a year (``Q3``, ``3季度``): the latest that
+    has started by ``today``. Invalid (``okr.error.bad_cycle``) for anything else."""
+    if _KEY.match(grammar.plain(text)):
+        return by_key(session, team=team, key=text)
+    found = _named(text)
+    if found is None:
+        raise Invalid("okr.error.bad_cycle", value=grammar.echo(text))
+    year, kind, index = found
+    if year is None:
+        start, _end = (
+            bounds(kind, today.year, index) if 1 <= index <= _PER_YEAR[kind] else (today, today)
+        )
+        year = today.year if start <= today else today.year - 1
+    if year not in YEARS:
+        raise Invalid("okr.error.cycle_year", value=grammar.echo(text), year=str(year))
+    if not 1 <= index <= _PER_YEAR[kind]:
+        raise Invalid("okr.error.bad_cycle", value=grammar.echo(text))
+    return get_or_create(session, team=team, kind=kind, year=year, index=index)
 
 
 def by_key(session: Session, *, team: Team, key: str) -> Cycle:

@@ -80,8 +80,10 @@ def digest(
     *,
     escalate_after: int,
     provisional: bool,
+    sections: Sequence[str] = (),
 ) -> Reply:
-    """The director's digest: KRs still stale after the reminders, and Os of people who left."""
+    """The director's digest: KRs still stale after the reminders, Os of people who left, and
+    the sections other desks add (markdown, as they wrote it)."""
     parts: list[str] = []
     if escalated:
         parts.append(t("okr_rhythm.digest.stale", times=escalate_after))
@@ -111,5 +113,6 @@ def digest(
             )
             for o in departed
         ]
+    parts += sections
     body = "\n".join(parts) + _provisional(today, provisional)
     return Reply(title=t("okr_rhythm.digest.title", day=month_day(today)), body=body)

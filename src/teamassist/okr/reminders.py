@@ -6,7 +6,9 @@ with none is skipped), each owner of a published KR in an active cycle whose las
 never checked in, its publication) is ``checkin_days`` or more days old gets one DM listing those
 KRs. A KR that had already been reminded ``escalate_after`` times since its last check-in goes
 to the director's digest too, with the KRs and Os of members who have left: one message to the
-director (else the leader, else the team's admins).
+director (else the leader, else the team's admins). Other desks add their sections through the
+``DirectorDigest`` query (the action-item desk: its overdue items past escalation), and a
+digest goes out on a reminder day when any of them has something to say.
 
 Idempotent per (team, date): the scheduler claims the occurrence once, the outbox keys are
 ``okr.checkin_reminder:<team>:<date>`` / ``okr.digest:<team>:<date>``, and a reminder is counted
@@ -22,8 +24,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist import events
 from teamassist.chat import notify
 from teamassist.clock import local
+from teamassist.events import DirectorDigest
 from teamassist.okr import notices, rollup
 from teamassist.okr import settings as okr_settings
 from teamassist.okr.formulas import Status
@@ -82,6 +86,8 @@ class RunResult:
     escalated: list[Stale] = field(default_factory=list)
     departed_objectives: list[Objective] = field(default_factory=list)
     digest_to: list[Member] = field(default_factory=list)
+    # Sections other desks add to the digest (``DirectorDigest``: escalated overdue 销项).
+    sections: list[str] = field(default_factory=list)
 
 
 def active_cycles(session: Session, *, team: Team, today: date) -> list[Cycle]:
@@ -207,7 +213,12 @@ def run(
             now=now,
         )
         _record(session, team=team, items=items, member=owner, today=today, now=now)
-    if result.escalated or result.departed_objectives:
+    result.sections = [
+        str(section)
+        for section in events.ask(session, DirectorDigest(team=team, today=today, now=now))
+        if section
+    ]
+    if result.escalated or result.departed_objectives or result.sections:
         result.digest_to = team_service.director_or_stand_in(session, team=team)
         reply = notices.digest(
             result.escalated,
@@ -217,6 +228,7 @@ def run(
             today,
             escalate_after=settings.escalate_after,
             provisional=provisional,
+            sections=result.sections,
         )
         for reader in result.digest_to:
             notify.to_member(session, member=reader, reply=reply, key=f"okr.digest:{key}", now=now)

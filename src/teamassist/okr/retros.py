@@ -3,23 +3,25 @@
 A draft gathers the O's scores (suggested and final), each KR's check-in history, the owner's
 "what worked / what did not" text, carry-over proposals (unfinished KRs, copied into the next
 cycle only when someone asks, as a draft KR of a draft O) and the director's acknowledgement.
-A committed O whose final score is below 1.0 gets a follow-up; action items do not exist yet,
-so the retrospective records a note of it. Chat (``/复盘``) and REST call these functions.
+A committed O whose final score is below 1.0 gets a follow-up: an action item through the
+``FollowUpNeeded`` query, or a note when no desk answers. Chat (``/复盘``) and REST call these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist import events
+from teamassist.events import FollowUpNeeded
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
-from teamassist.okr import checkins, cycles, scoring
+from teamassist.okr import checkins, cycles, grammar, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.formulas import KrKind
 from teamassist.okr.models import (
@@ -37,6 +39,8 @@ from teamassist.okr.rhythm_models import Retro
 from teamassist.okr.rollup import kr_raw
 from teamassist.okr.rows import KrFacts
 from teamassist.okr.stale import departed
+from teamassist.ports import Workdays
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 ENDED = (CycleState.GRADING, CycleState.CLOSED)
@@ -105,35 +109,59 @@ def latest_ended(session: Session, *, team: Team, today: date) -> Cycle:
     return found[0]
 
 
-def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Objective:
-    """``O-n`` of the latest ended cycle; else the O a short id means elsewhere (the newest
-    started cycle that has it), refused when its cycle has not ended; NotFound when the team
-    has none (other teams' Os included). Older cycles' Os are reached by id (REST)."""
+def find_objective(
+    session: Session, *, team: Team, ref: str, today: date, cycle: Cycle | None = None
+) -> Objective:
+    """``O-n`` of ``cycle`` (refused unless it has ended), else of the latest ended cycle; else
+    the O a short id means elsewhere (the newest started cycle that has it), refused when its
+    cycle has not ended; NotFound when the team has none (other teams' Os included)."""
     kind, number = okr.parse_short_id(ref)
     if kind != "O":
         raise Invalid("okr.error.want_objective", value=ref[:20])
-    for cycle in ended_cycles(session, team=team, today=today)[:1]:
+    if cycle is not None:
+        require_ended(cycle, today)
+    for searched in (
+        [cycle] if cycle is not None else ended_cycles(session, team=team, today=today)[:1]
+    ):
         found = session.scalar(
-            select(Objective).where(Objective.cycle_id == cycle.id, Objective.number == number)
+            select(Objective).where(
+                Objective.cycle_id == searched.id,
+                Objective.team_id == team.id,
+                Objective.number == number,
+            )
         )
         if found is not None:
             return found
+    if cycle is not None:
+        raise NotFound("okr.error.no_objective", ref=f"{cycle.key} {grammar.echo(ref)}")
     objective = okr.find_objective(session, team=team, ref=ref, today=today)
     require_ended(cycles.get(session, team=team, cycle_id=objective.cycle_id), today)
     return objective
 
 
-def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
-    """``KR-n`` of the latest ended cycle (as :func:`find_objective`)."""
+def find_key_result(
+    session: Session, *, team: Team, ref: str, today: date, cycle: Cycle | None = None
+) -> KeyResult:
+    """``KR-n`` of ``cycle`` or of the latest ended cycle (as :func:`find_objective`)."""
     kind, number = okr.parse_short_id(ref)
     if kind != "KR":
         raise Invalid("okr.error.want_key_result", value=ref[:20])
-    for cycle in ended_cycles(session, team=team, today=today)[:1]:
+    if cycle is not None:
+        require_ended(cycle, today)
+    for searched in (
+        [cycle] if cycle is not None else ended_cycles(session, team=team, today=today)[:1]
+    ):
         found = session.scalar(
-            select(KeyResult).where(KeyResult.cycle_id == cycle.id, KeyResult.number == number)
+            select(KeyResult).where(
+                KeyResult.cycle_id == searched.id,
+                KeyResult.team_id == team.id,
+                KeyResult.number == number,
+            )
         )
         if found is not None:
             return found
+    if cycle is not None:
+        raise NotFound("okr.error.no_key_result", ref=f"{cycle.key} {grammar.echo(ref)}")
     key_result = okr.find_key_result(session, team=team, ref=ref, today=today)
     require_ended(cycles.get(session, team=team, cycle_id=key_result.cycle_id), today)
     return key_result
@@ -154,9 +182,68 @@ def _row(session: Session, team: Team, objective: Objective) -> Retro:
     return retro
 
 
-def draft(session: Session, *, team: Team, objective: Objective, today: date) -> RetroView:
-    """The O's retrospective, created on first look; records the follow-up note when a
-    committed O ends below 1.0."""
+FOLLOW_UP_WORKDAYS = 5  # a post-mortem item is due 5 working days after the first look
+
+
+def _due(workdays: Workdays, today: date, count: int) -> date:
+    day = today
+    while count > 0:
+        day += timedelta(days=1)
+        if workdays.is_workday(day):
+            count -= 1
+    return day
+
+
+def _follow_up(
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    score: float,
+    today: date,
+    now: datetime,
+    workdays: Workdays,
+) -> str:
+    """Ask for a follow-up action item (:class:`FollowUpNeeded`, answered by the action-item
+    desk when it is installed) owned by the O's owner and requested by the director or their
+    stand-in; the answer names the item. Nobody to ask or nobody answering: our own note."""
+    shown = f"{score:.1f}"
+    readers = team_service.director_or_stand_in(session, team=team)
+    if objective.owner_id is not None and readers:
+        answers = events.ask(
+            session,
+            FollowUpNeeded(
+                team=team,
+                source_kind="okr_objective",
+                source_id=objective.id,
+                owner_id=objective.owner_id,
+                requester_id=readers[0].id,
+                title=t(
+                    "okr_rhythm.retro.follow_up_title",
+                    objective=f"O-{objective.number}",
+                    title=objective.title[:100],
+                    score=shown,
+                ),
+                due=_due(workdays, today, FOLLOW_UP_WORKDAYS),
+                now=now,
+            ),
+        )
+        if answers:
+            return str(answers[0])
+    return t("okr_rhythm.retro.follow_up_note", score=shown)
+
+
+def draft(
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    today: date,
+    now: datetime,
+    workdays: Workdays,
+) -> RetroView:
+    """The O's retrospective, created on first look. A committed O ending below 1.0 gets a
+    follow-up once: an action item when the action desk answers, else a note."""
     if objective.team_id != team.id:
         raise NotFound("okr.error.no_objective", ref=f"O-{objective.number}")
     cycle = cycles.get(session, team=team, cycle_id=objective.cycle_id)
@@ -168,7 +255,15 @@ def draft(session: Session, *, team: Team, objective: Objective, today: date) ->
         and score.final < 1.0
         and retro.follow_up is None
     ):
-        retro.follow_up = t("okr_rhythm.retro.follow_up_note", score=f"{score.final:.1f}")
+        retro.follow_up = _follow_up(
+            session,
+            team=team,
+            objective=objective,
+            score=score.final,
+            today=today,
+            now=now,
+            workdays=workdays,
+        )
         session.flush()
     carried = {entry["from"] for entry in retro.carried or []}
     history = {k.id: checkins.history(session, key_result=k) for k, _s, _f in score.krs}
@@ -190,6 +285,8 @@ def of_cycle(
     actor: Member | None,
     director: bool,
     today: date,
+    now: datetime,
+    workdays: Workdays,
 ) -> list[RetroView]:
     """The retrospectives of a cycle: every published O for the director, else the actor's."""
     require_ended(cycle, today)
@@ -201,7 +298,10 @@ def of_cycle(
     if not director:
         query = query.where(Objective.owner_id == (actor.id if actor else -1))
     found = session.scalars(query.order_by(Objective.number))
-    return [draft(session, team=team, objective=o, today=today) for o in found]
+    return [
+        draft(session, team=team, objective=o, today=today, now=now, workdays=workdays)
+        for o in found
+    ]
 
 
 def fill(
@@ -214,12 +314,14 @@ def fill(
     section: Section,
     text: str,
     today: date,
+    now: datetime,
+    workdays: Workdays,
     append: bool,
 ) -> RetroView:
     """Write "what worked" / "what did not" (owners, contributors, leads); chat appends a
     line, REST replaces. Refused once the director has acknowledged it."""
     okr.require_edit(session, actor=actor, privileged=privileged, objective=objective)
-    view = draft(session, team=team, objective=objective, today=today)
+    view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     retro = view.retro
     if retro.acknowledged_at is not None:
         raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
@@ -244,11 +346,12 @@ def acknowledge(
     director: bool,
     today: date,
     now: datetime,
+    workdays: Workdays,
 ) -> RetroView:
     """The director's (or leader's, or an admin's) acknowledgement; once."""
     if not director:
         raise PermissionDenied("okr_rhythm.error.not_director", objective=f"O-{objective.number}")
-    view = draft(session, team=team, objective=objective, today=today)
+    view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     if view.retro.acknowledged_at is not None:
         raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
     view.retro.acknowledged_at = now
@@ -286,6 +389,7 @@ def carry_over(
     privileged: bool,
     today: date,
     now: datetime,
+    workdays: Workdays,
 ) -> CarriedOver:
     """Copy an unfinished KR into the next cycle as a draft KR (weight 0, from where it got
     to), under a draft O of the same title and owner, made when missing. Never twice."""
@@ -293,7 +397,7 @@ def carry_over(
     okr.require_edit(
         session, actor=actor, privileged=privileged, objective=objective, key_result=key_result
     )
-    view = draft(session, team=team, objective=objective, today=today)
+    view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     ref = f"KR-{key_result.number}"
     if any(entry["from"] == key_result.id for entry in view.retro.carried or []):
         raise Conflict("okr_rhythm.error.carried_twice", kr=ref)
