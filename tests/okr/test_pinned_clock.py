@@ -15,22 +15,6 @@ from teamassist.clock import utcnow
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
-    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
-    for name in (
-        "TEAMASSIST_QQ__ENABLED",
-        "TEAMASSIST_FEISHU__ENABLED",
-        "TEAMASSIST_WECOM__ENABLED",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
-    return tmp_path
-
-
 def _chat(at: str, text: str, as_: str = "zhangsan") -> str:
     result = runner.invoke(app, ["chat", "--as", as_, "--at", at, text])
     assert result.exit_code == 0, result.output

@@ -138,22 +138,6 @@ def test_another_teams_cycle_is_not_found(api: TestClient) -> None:
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
-    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
-    for name in (
-        "TEAMASSIST_QQ__ENABLED",
-        "TEAMASSIST_FEISHU__ENABLED",
-        "TEAMASSIST_WECOM__ENABLED",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
-    return tmp_path
-
-
 def _demo_quarter() -> str:
     """The quarter the demo put its OKRs in: the one before today's (in Beijing)."""
     today = utcnow().astimezone(SHANGHAI).date()

@@ -262,22 +262,6 @@ def test_members_may_not_import_and_a_broken_file_is_refused(api: TestClient) ->
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
-    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
-    for name in (
-        "TEAMASSIST_QQ__ENABLED",
-        "TEAMASSIST_FEISHU__ENABLED",
-        "TEAMASSIST_WECOM__ENABLED",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
-    return tmp_path
-
-
 def test_cli_import_is_a_dry_run_until_apply(env: Path) -> None:
     (env / "okr.csv").write_bytes(_csv(GOOD))
     args = ["okr", "import", "okr.csv", "--team", "community", "--cycle", "2027Q1"]

@@ -1,6 +1,8 @@
 """Check-in prompts: `/进展 KR-1` without a value answers on Feishu with a card form pre-filled
-with the last value and confidence, plus a one-tap "no change"; the submitted form and the
-button are recorded as check-ins by the presser, once even when Feishu delivers a press twice.
+with the last value and confidence, plus a one-tap "no change"; the submitted form or the
+button is recorded as a check-in by the presser, and the card is then replaced by the result:
+a card records one check-in per KR, even when an old card is pressed again or Feishu delivers
+a press twice.
 On WeCom the same prompt is markdown with the command to reply with."""
 
 from __future__ import annotations
@@ -142,16 +144,44 @@ def test_feishu_check_in_card_form_and_no_change_button(
             assert answer["toast"]["type"] == "success", answer
             assert "KR-1" in answer["toast"]["content"]
             assert _find(answer["card"], "form") == []  # answered: not offered again
+            assert _find(answer["card"], "button") == []  # nothing left to press twice
+            assert "已登记 KR-1「线上缺陷数」：35个" in str(answer["card"])  # the result instead
             assert _check_ins(runtime)[-1] == (35.0, 6, "修复 一个模块")
 
-            # when: "no change" is pressed, and Feishu delivers the same press again
+            # when: the old card is pressed again anyway (a client still showing it)
             press = {"command": no_change[0], "message_id": card_id, "event_id": "ev-no-change"}
-            assert chat.press(**press)["toast"]["type"] == "success"
-            assert chat.press(**press)["toast"]["type"] == "info"  # already handled
+            refused = chat.press(**press)
+            assert refused["toast"]["type"] == "error"
+            assert "这张卡片已经登记过 KR-1（35个），不会重复登记" in refused["toast"]["content"]
+            assert chat.press(**press)["toast"]["type"] != "success"  # Feishu delivers it again
+            again = chat.press(
+                command=None,
+                value=submit_value,
+                form_value={"value": "36", "confidence": "6", "comment": ""},
+                chat_id="oc_group",
+                message_id=card_id,
+            )
+            assert again["toast"]["type"] == "error"
+            assert _check_ins(runtime) == [(30.0, 7, ""), (35.0, 6, "修复 一个模块")]
+
+            # when: a fresh prompt's "no change" is pressed: recorded once, then the card is spent
+            chat.say("/进展 KR-1")
+            fresh = _last_message_id(runtime)
+            [same] = [
+                b["behaviors"][0]["value"]["cmd"]
+                for b in _find(feishu.messages()[-1].content, "button")
+                if b.get("form_action_type") != "submit"
+            ]
+            assert same == "/进展 KR-1 35 信心 6 无变化"
+            answer = chat.press(command=same, message_id=fresh, event_id="ev-fresh-1")
+            assert answer["toast"]["type"] == "success"
+            assert _find(answer["card"], "button") == [] and _find(answer["card"], "form") == []
+            second = chat.press(command=same, message_id=fresh, event_id="ev-fresh-2")
+            assert second["toast"]["type"] == "error"
             assert _check_ins(runtime) == [
                 (30.0, 7, ""),
                 (35.0, 6, "修复 一个模块"),
-                (30.0, 7, "无变化"),  # recorded once
+                (35.0, 6, "无变化"),  # recorded once
             ]
         runtime.close()
     finally:

@@ -40,8 +40,11 @@ def check_in(
     confidence: int | None,
     comment: str,
     now: datetime,
+    origin: str | None = None,
 ) -> CheckIn:
-    """Record a check-in at ``now`` (validated first; nothing is written when it is refused)."""
+    """Record a check-in at ``now`` (validated first; nothing is written when it is refused).
+    ``origin`` names the card it was pressed on: a KR takes one check-in per card, so a second
+    press of an old card is refused (409 ``okr.error.card_used``) and records nothing."""
     cycle = session.get(Cycle, key_result.cycle_id)
     assert cycle is not None
     today = cycles.today_of(team, now)
@@ -70,6 +73,17 @@ def check_in(
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise Invalid("okr.error.comment_too_long", limit=MAX_COMMENT)
+    if origin is not None:
+        origin = origin[:160]
+        done = session.scalar(
+            select(CheckIn).where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
+        )
+        if done is not None:
+            raise Conflict(
+                "okr.error.card_used",
+                kr=f"KR-{key_result.number}",
+                value=f"{done.value:g}{key_result.unit}",
+            )
     row = CheckIn(
         key_result_id=key_result.id,
         author_id=author.id if author else None,
@@ -79,6 +93,7 @@ def check_in(
         at=now,
         local_date=today,
         late=state is CycleState.GRADING,
+        origin=origin,
     )
     session.add(row)
     key_result.current_value = value

@@ -321,6 +321,10 @@ def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         confidence=confidence,
         comment=phrase.text,
         now=ctx.now,
+        # A press on a card (its form or "no change") counts once per card: see checkins.
+        origin=f"card:{ctx.message.message_id}"
+        if ctx.message.is_action and ctx.message.message_id
+        else None,
     )
     expected, [view] = _progress(ctx, _cycle_of(ctx, objective), [objective])
     return messages.checked_in(key_result, row, view, expected)

@@ -188,7 +188,10 @@ class CheckIn(Base):
     """A KR's value, confidence 0–10 and comment at a moment (append-only)."""
 
     __tablename__ = "okr_check_in"
-    __table_args__ = (Index("ix_okr_check_in_kr_at", "key_result_id", "at"),)
+    __table_args__ = (
+        Index("ix_okr_check_in_kr_at", "key_result_id", "at"),
+        UniqueConstraint("key_result_id", "origin"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_result_id: Mapped[int] = mapped_column(ForeignKey("okr_key_result.id", ondelete="CASCADE"))
@@ -200,3 +203,6 @@ class CheckIn(Base):
     local_date: Mapped[date] = mapped_column(Date)
     # Entered during the grading window (补登), after the cycle ended.
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The card it was pressed on (``card:<message id>``): one check-in per KR and card, so an
+    # old card pressed again records nothing. None for typed check-ins.
+    origin: Mapped[str | None] = mapped_column(String(160))

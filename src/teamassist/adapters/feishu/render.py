@@ -114,12 +114,15 @@ def form_command(value: dict[str, Any], filled: Any) -> str | None:
 
 
 def card(reply: Reply, *, result: Reply | None = None) -> dict[str, Any]:
-    """The card for ``reply``; ``result`` (a button's answer) is appended below a divider."""
+    """The card for ``reply``; ``result`` (a button's answer) is appended below a divider and
+    replaces the form and buttons unless it opens a form itself."""
     elements: list[dict[str, Any]] = []
     text = markdown(reply)
     if text:
         elements.append({"tag": "markdown", "content": text})
-    if reply.buttons:
+    # Answered by an action (no form opened in place): the buttons give way to the result, so
+    # the card cannot be pressed twice. A button that opened a form keeps its siblings.
+    if reply.buttons and (result is None or result.form is not None):
         elements.append(_button_row(reply.buttons))
     if reply.form is not None and result is None:  # answered: the form is not offered again
         elements.append(form(reply.form))
