@@ -130,7 +130,7 @@ def test_weights_publish_and_check_in_through_rest(api: TestClient) -> None:
     assert [round(k["progress"], 3) for k in objective["key_results"]] == [0.5, 0.6, 0.0]
     history = _ok(api.get(f"/api/v1/okr/key-results/{kr1}/check-ins"))
     assert [h["comment"] for h in history] == ["修复两个模块"]
-    for body in ({"value": -1}, {"value": 3, "confidence": 11}):
+    for body in ({"value": 3, "confidence": -1}, {"value": 3, "confidence": 11}):
         refused = api.post(f"/api/v1/okr/key-results/{kr1}/check-ins", json=body)
         assert refused.status_code == 422, refused.text
     assert (

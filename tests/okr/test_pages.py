@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,14 +17,14 @@ from teamassist.database import transaction
 from teamassist.okr import alignment, cycles, formulas
 from teamassist.okr import objectives as okr
 from teamassist.okr.messages import kr_progress, pct
-from teamassist.okr.models import Objective
+from teamassist.okr.models import Cycle, KeyResult, Objective
 from teamassist.okr.objectives import KrInput
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
-from tests.okr.support import at, demo
+from tests.okr.support import Demo, at, demo
 from tests.support.web import give_account, sign_in
 
 PAGES = ["/okr", "/okr/team", "/okr/alignment"]
@@ -154,6 +154,28 @@ def _demo_objective(runtime: Runtime, number: int) -> int:
         return next(o.id for o in found if o.number == number)
 
 
+def _objective_with_kr(
+    given: Demo, cycle: Cycle, owner: str, title: str, kr: str, now: datetime, *, target: float
+) -> tuple[Objective, KeyResult]:
+    """A draft O of ``owner`` with one KR 0 → ``target`` 个 at weight 100."""
+    objective = okr.create_objective(
+        given.session,
+        team=given.team,
+        cycle=cycle,
+        owner=given.member(owner),
+        title=title,
+        now=now,
+    )
+    key_result = okr.add_key_result(
+        given.session,
+        team=given.team,
+        objective=objective,
+        data=KrInput(kr, start=0, target=target, unit="个", weight=100),
+        now=now,
+    )
+    return objective, key_result
+
+
 def test_objective_page_burn_up_is_the_working_day_expectation_and_the_replayed_progress(
     admin: TestClient, runtime: Runtime
 ) -> None:
@@ -198,21 +220,8 @@ def test_objective_page_burn_up_is_the_working_day_expectation_and_the_replayed_
 def test_burn_up_stops_at_today_in_an_active_cycle(admin: TestClient, runtime: Runtime) -> None:
     with demo(runtime) as given:
         q2 = cycles.by_key(given.session, team=given.team, key="2026Q2")
-        made = at("2026-04-01 10:00")
-        objective = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=q2,
-            owner=given.member("admin"),
-            title="季度",
-            now=made,
-        )
-        key_result = okr.add_key_result(
-            given.session,
-            team=given.team,
-            objective=objective,
-            data=KrInput("交付", start=0, target=10, unit="个", weight=100),
-            now=made,
+        objective, key_result = _objective_with_kr(
+            given, q2, "admin", "季度", "交付", at("2026-04-01 10:00"), target=10
         )
         from teamassist.okr import checkins
 
@@ -257,21 +266,7 @@ def test_alignment_tree_with_several_parents_a_kr_child_and_the_report(
             actor=None,
             now=now,
         )
-        o4 = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=cycle,
-            owner=given.member("lisi"),
-            title="新目标",
-            now=now,
-        )
-        kr8 = okr.add_key_result(
-            given.session,
-            team=given.team,
-            objective=o4,
-            data=KrInput("新KR", start=0, target=5, unit="个", weight=100),
-            now=now,
-        )
+        o4, kr8 = _objective_with_kr(given, cycle, "lisi", "新目标", "新KR", now, target=5)
         assert (o4.number, kr8.number) == (4, 8)
         alignment.align(
             given.session,
