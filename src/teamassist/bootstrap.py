@@ -41,6 +41,7 @@ from teamassist.ports import Directory, PortMissing, Ports
 from teamassist.runtime import Kicker, Runtime, WebParts
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
+from teamassist.smalltalk.domain import DOMAIN as SMALLTALK
 from teamassist.team.directory import PlatformDirectories, PlatformLookup
 from teamassist.team.domain import DOMAIN as TEAM
 from teamassist.web.domain import DOMAIN as CORE
@@ -57,6 +58,7 @@ DOMAINS: list[Domain] = [
     MEETINGS,
     ANNOUNCEMENTS,
     ORG_CONTACT,
+    SMALLTALK,
 ]
 
 

@@ -142,6 +142,20 @@ class RetentionSettings(BaseModel):
     outbox_days: int = Field(default=30, ge=1)
 
 
+class ChatProviderSettings(BaseModel):
+    """An OpenAI-compatible chat-completions endpoint that answers small talk in 1:1 platform
+    chats (off while ``url`` is empty). Its key is a secret: set it in the environment."""
+
+    url: str = ""  # e.g. https://api.example.com/v1/chat/completions
+    api_key: SecretStr | None = None
+    model: str = "gpt-4o-mini"
+    # Short: the person waits, and a late answer gives way to the help hint.
+    timeout_seconds: float = Field(default=4.0, gt=0, le=30)
+    system_prompt: str = (
+        "你是团队助理，用一两句简短友好的中文闲聊；涉及工作请建议对方发送 /帮助 查看指令。"
+    )
+
+
 class Settings(BaseSettings):
     """Every setting of Team Assistant."""
 
@@ -161,6 +175,7 @@ class Settings(BaseSettings):
     qq: QQSettings = Field(default_factory=QQSettings)
     feishu: FeishuSettings = Field(default_factory=FeishuSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
+    chat_provider: ChatProviderSettings = Field(default_factory=ChatProviderSettings)
 
     @classmethod
     def settings_customise_sources(
