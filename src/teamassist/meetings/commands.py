@@ -3,7 +3,9 @@
 - ``/会议`` (``meetings``): the upcoming occurrences with their numbers;
 - ``/改期 <编号> <日期> [时间] [原因]`` (``reschedule``): ``/改期 12 2026-10-13 09:00 国庆调休``;
   without a time the meeting keeps its time of day; the steps not yet sent move with it;
-- ``/取消会议 <编号> [原因]`` (``cancel-meeting``).
+- ``/取消会议 <编号> [原因]`` (``cancel-meeting``);
+- ``/评价 <编号> @A @B …`` (``rank``) and ``/评价结果 <编号>`` (``rank-results``): the
+  after-meeting evaluation of a period meeting (:mod:`teamassist.meetings.evaluation`).
 
 They call :mod:`teamassist.meetings.changes` like the REST endpoints do.
 """
@@ -18,8 +20,10 @@ from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
-from teamassist.meetings import changes, messages, service, when
+from teamassist.meetings import changes, evaluation, messages, service, when
 from teamassist.ports import Workdays
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
 
 commands = CommandGroup("meetings")
 
@@ -65,3 +69,24 @@ def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"], lock=True)
     changes.call_off(ctx.session, team=ctx.team, occ=occ, now=ctx.now, note=args.get("text"))
     return messages.receipt_cancelled(ctx.team, occ)
+
+
+@commands.command("meetings.rank", args=[_ID, Arg("ranked", ArgKind.MEMBERS, required=False)])
+def handle_rank(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/评价 <编号> @A @B …: the judge's ranking of the leaders, best first."""
+    occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"])
+    ranked: list[Member] = args.get("ranked") or []
+    count = evaluation.submit(
+        ctx.session, team=ctx.team, occ=occ, judge=ctx.member, ranked=ranked, now=ctx.now
+    )
+    return messages.ranked(ctx.team, occ, count, evaluation.closes_at(occ))
+
+
+@commands.command("meetings.results", args=[_ID])
+def handle_results(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/评价结果 <编号>: the ranking, once the form has closed."""
+    occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"])
+    found, judges = evaluation.results(ctx.session, occ=occ, now=ctx.now)
+    names = team_service.names_by_id(ctx.session, [s.member_id for s in found])
+    rows = [(names.get(s.member_id, "?"), s.points, s.ballots) for s in found]
+    return messages.standings(occ, rows, judges)

@@ -98,9 +98,16 @@ def start(team: Team, occ: MeetingOccurrence, *, agenda: Sequence[str]) -> Reply
     return Reply(title=occ.title, body=body)
 
 
-def evaluation(team: Team, occ: MeetingOccurrence, *, close: datetime) -> Reply:
-    """After a period meeting: everyone evaluates it before ``close`` (the seed's 快问卷 ask)."""
+def evaluation(
+    team: Team, occ: MeetingOccurrence, *, close: datetime, candidates: Sequence[str]
+) -> Reply:
+    """After a period meeting: everyone ranks the leaders before ``close`` (the built-in form
+    replacing the seed's 快问卷 questionnaire)."""
     body = t("meetings.notice.evaluation", meeting=occ.title, close=when(close, team))
+    if candidates:
+        body += "\n" + t(
+            "meetings.notice.evaluation_how", id=occ.id, candidates="、".join(candidates)
+        )
     return Reply(title=t("meetings.notice.evaluation_title"), body=body)
 
 
@@ -123,6 +130,27 @@ def cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
     if occ.note:
         body += "\n" + t("meetings.word.reason", reason=user_text(occ.note))
     return Reply(title=occ.title, body=body)
+
+
+def ranked(team: Team, occ: MeetingOccurrence, count: int, close: datetime) -> Reply:
+    """The reply to a judge: their ranking is kept, secret until the form closes."""
+    return Reply(
+        body=t("meetings.receipt.ranked", meeting=occ.title, count=count, close=when(close, team))
+    )
+
+
+def standings(occ: MeetingOccurrence, found: Sequence[tuple[str, int, int]], judges: int) -> Reply:
+    """``/评价结果``: (name, points, ballots) best first."""
+    if not found:
+        return Reply(body=t("meetings.results.empty", meeting=occ.title))
+    lines = [
+        t("meetings.results.line", place=i, name=name, points=points, ballots=ballots)
+        for i, (name, points, ballots) in enumerate(found, start=1)
+    ]
+    return Reply(
+        title=t("meetings.results.title", meeting=occ.title),
+        body=t("meetings.results.head", judges=judges) + "\n" + "\n".join(lines),
+    )
 
 
 def provisional_notice(team: Team, year: int) -> Reply:

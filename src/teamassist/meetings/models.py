@@ -83,3 +83,21 @@ class MeetingOccurrence(TimestampMixin, Base):
     due_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     start_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     evaluation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeetingRank(Base):
+    """One judge's place for one candidate (a team leader) in a period meeting's evaluation
+    (the seed's unused ``rank`` table: judge, leader, meeting, rank). A judge's later ballot
+    replaces their earlier one; the unique key keeps one place per candidate."""
+
+    __tablename__ = "meeting_rank"
+    __table_args__ = (UniqueConstraint("occurrence_id", "judge_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_occurrence.id", ondelete="CASCADE"), index=True
+    )
+    judge_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)  # 1 = first
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

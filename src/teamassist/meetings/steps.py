@@ -11,7 +11,7 @@ started, a start after it ended, an evaluation a day after it) is marked and not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,13 +21,14 @@ from teamassist.chat.types import Reply
 from teamassist.clock import ensure_utc
 from teamassist.enums import ChannelPurpose
 from teamassist.events import MeetingAgenda, ReportPackNeeded, ask
+from teamassist.meetings import evaluation as evaluation_form
 from teamassist.meetings import messages, service
 from teamassist.meetings import settings as meeting_settings
 from teamassist.meetings.models import MeetingOccurrence, Status, Step
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
-EVALUATION_WINDOW = timedelta(days=1)  # how long the after-meeting evaluation stays open
+EVALUATION_WINDOW = evaluation_form.WINDOW  # how long the after-meeting evaluation stays open
 
 
 @dataclass
@@ -104,7 +105,8 @@ def _send(session: Session, team: Team, occ: MeetingOccurrence, step: Step, now:
         _to(session, team, series.audience(), reply, key, now)
     else:
         close = ensure_utc(occ.end_at) + EVALUATION_WINDOW
-        reply = messages.evaluation(team, occ, close=close)
+        names = [m.display_name for m in evaluation_form.candidates(session, team=team)]
+        reply = messages.evaluation(team, occ, close=close, candidates=names)
         _to(session, team, ChannelPurpose.TEAM, reply, key, now)
 
 
