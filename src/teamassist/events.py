@@ -235,3 +235,17 @@ class KeyResultNamed(Query[tuple[int, str]]):
     team: Team
     ref: str
     today: date
+
+
+@dataclass(frozen=True)
+class PersonalCalendar(Query[list[str]]):
+    """A member's personal calendar feed (duty's member feed URL, ``/ical/<token>.ics``) asks
+    the other domains for the events of ``member`` in ``team`` between ``start`` and ``end``
+    (UTC): each answer is a list of complete ``VEVENT`` blocks (RFC 5545 text, CRLF lines, UIDs
+    stable across exports). The meetings domain answers with the meetings the member attends."""
+
+    team: Team
+    member: Member
+    start: datetime
+    end: datetime
+    now: datetime

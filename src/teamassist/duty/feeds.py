@@ -21,6 +21,7 @@ from teamassist.duty import ical, service
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION, FeedToken
 from teamassist.duty.models import CalendarException, Override, Rotation, RotationVersion, Swap
 from teamassist.duty.rotation import CompiledRotation
+from teamassist.events import PersonalCalendar, ask
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.i18n import t
 from teamassist.team import service as team_service
@@ -210,6 +211,11 @@ def render(
         title = t("duty_feeds.ical.calendar_rotation", rotation=rotation.name)
     else:
         title = t("duty_feeds.ical.calendar_team", team=team.name)
+    # A person's feed also carries what other domains put in their calendar (meetings).
+    others: list[str] = []
+    if member is not None:
+        for found in ask(session, PersonalCalendar(team, member, start, end, now)):
+            others += found
     return ical.build_calendar(
         entries,
         names=names,
@@ -218,6 +224,7 @@ def render(
         now=now,
         domain=domain,
         member_id=member.id if member is not None else None,
+        extra_events=others,
     )
 
 

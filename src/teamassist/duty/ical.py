@@ -148,8 +148,11 @@ def build_calendar(
     now: datetime,
     domain: str = DEFAULT_DOMAIN,
     member_id: int | None = None,
+    extra_events: Sequence[str] = (),
 ) -> bytes:
-    """The VCALENDAR text of ``rotations``' shifts (only ``member_id``'s when given).
+    """The VCALENDAR text of ``rotations``' shifts (only ``member_id``'s when given), then
+    ``extra_events``: complete VEVENT blocks other domains add to a person's feed
+    (:class:`teamassist.events.PersonalCalendar`), unfolded here and folded with the rest.
 
     Shifts with nobody on duty are left out: there is no one whose calendar should show them.
     The text is written directly (RFC 5545: escaped TEXT, UTC DATE-TIMEs, lines folded at 75
@@ -205,6 +208,8 @@ def build_calendar(
                     f"{X_SOURCE}:{escape_text(shift.source)}",
                     "END:VEVENT",
                 ]
+    for block in extra_events:
+        lines += [line for line in block.replace("\r\n ", "").split("\r\n") if line]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 
@@ -216,8 +221,8 @@ def parse_calendar(text: bytes | str) -> list[ParsedShift]:
     cal = icalendar.Calendar.from_ical(text)
     grouped: dict[tuple[int, date, datetime, datetime, str], dict[int, int]] = defaultdict(dict)
     for event in cal.walk("VEVENT"):
-        if str(event.get("status", "")).upper() == "CANCELLED":
-            continue
+        if str(event.get("status", "")).upper() == "CANCELLED" or X_ROTATION not in event:
+            continue  # a cancelled shift, or another domain's event in a person's feed
         start = event.decoded("dtstart").astimezone(UTC)
         end = event.decoded("dtend").astimezone(UTC)
         key = (

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, NavEntry, assets_in
-from teamassist.meetings import api, commands, demo, jobs, pages
+from typing import Any
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import PersonalCalendar, Subscription, on
+from teamassist.meetings import api, calendar, commands, demo, jobs, pages
 from teamassist.ports import Workdays
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(PersonalCalendar, calendar.events)]
+
 
 DOMAIN = Domain(
     key="meetings",
@@ -16,5 +24,6 @@ DOMAIN = Domain(
     nav=(NavEntry("/meetings", "meetings.web.nav"),),
     assets=assets_in("teamassist.meetings"),
     demo=demo.load,
+    subscriptions=_subscriptions,
     requires=(Workdays,),
 )

@@ -4,12 +4,14 @@
 The UID is derived from the team and the occurrence's rule key (``weekly:2026-10-02``), never
 from a time, so a moved meeting keeps it and calendar apps update the event in place;
 ``SEQUENCE`` is the occurrence's, bumped on every move and cancellation (RFC 5545 §3.8.7.4:
-a receiver keeps the event with the highest one).
+a receiver keeps the event with the highest one). ``icalendar`` is imported on first use, so
+serving starts without it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from teamassist.clock import ensure_utc
 from teamassist.meetings import messages
@@ -27,13 +29,26 @@ def uid(team: Team, occ: MeetingOccurrence) -> str:
 
 def invitation(team: Team, occ: MeetingOccurrence, *, now: datetime) -> bytes:
     """The occurrence as an iCalendar object (bytes, CRLF lines)."""
-    from icalendar import Calendar, Event  # imported on first use: serving starts without it
+    from icalendar import Calendar
 
     cancelled = occ.status == Status.CANCELLED.value
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    calendar.add_component(_event(team, occ, now=now))
+    return bytes(calendar.to_ical())
+
+
+def event_text(team: Team, occ: MeetingOccurrence, *, now: datetime) -> str:
+    """The occurrence's VEVENT block alone (for a person's feed), CRLF lines."""
+    return bytes(_event(team, occ, now=now).to_ical()).decode("utf-8")
+
+
+def _event(team: Team, occ: MeetingOccurrence, *, now: datetime) -> Any:
+    from icalendar import Event
+
+    cancelled = occ.status == Status.CANCELLED.value
     event = Event()
     event.add("uid", uid(team, occ))
     event.add("sequence", occ.sequence)
@@ -44,10 +59,9 @@ def invitation(team: Team, occ: MeetingOccurrence, *, now: datetime) -> bytes:
     event.add("location", messages.place(occ))
     if occ.video_url:
         event.add("url", occ.video_url)
-    description = [occ.report_title, f"{messages.when(occ.due_at, team)}"]
+    description = [occ.report_title, messages.when(occ.due_at, team)]
     if occ.video_url:
         description.append(occ.video_url)
     event.add("description", "\n".join(description))
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
-    return bytes(calendar.to_ical())
+    return event
