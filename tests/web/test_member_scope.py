@@ -137,6 +137,7 @@ def _ids(client: TestClient, runtime: Runtime) -> dict[str, Any]:
     tech = rotations[0]["id"]
     versions = client.get(f"/api/v1/duty/rotations/{tech}/versions").json()
     cycles = client.get("/api/v1/okr/cycles").json()
+    meetings = client.get("/api/v1/meetings").json()  # plans the team's meetings
     return {
         "team_id": team.id,
         "people": people,
@@ -147,6 +148,7 @@ def _ids(client: TestClient, runtime: Runtime) -> dict[str, Any]:
         "rotation_id": tech,
         "version_id": versions[-1]["id"],
         "cycle_id": cycles[0]["id"],
+        "occurrence_id": meetings[0]["id"],
     }
 
 
@@ -331,6 +333,23 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
         ("POST", "/duty/editor/withdraw/{version_id}"): (
             f"/duty/editor/withdraw/{ids['version_id']}",
             {"data": {"rotation_id": str(rot)}},
+        ),
+        # meetings: admins, leads and the director move or cancel one (meetings.changes)
+        ("POST", "/api/v1/meetings/{occurrence_id}/move"): (
+            f"/api/v1/meetings/{ids['occurrence_id']}/move",
+            {"json": {"start": "2026-06-20T09:00:00"}},
+        ),
+        ("POST", "/api/v1/meetings/{occurrence_id}/cancel"): (
+            f"/api/v1/meetings/{ids['occurrence_id']}/cancel",
+            {"json": {}},
+        ),
+        ("POST", "/meetings/{occurrence_id}/move"): (
+            f"/meetings/{ids['occurrence_id']}/move",
+            {"data": {"start": "2026-06-21T09:00"}},
+        ),
+        ("POST", "/meetings/{occurrence_id}/cancel"): (
+            f"/meetings/{ids['occurrence_id']}/cancel",
+            {"data": {}},
         ),
         # people and the organisation (team/api, team/pages)
         ("PATCH", "/api/v1/members/{member_id}"): (
