@@ -38,6 +38,7 @@ from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
+from teamassist.reports.domain import DOMAIN as REPORTS
 from teamassist.runtime import Kicker, Runtime, WebParts
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
@@ -58,6 +59,7 @@ DOMAINS: list[Domain] = [
     MEETINGS,
     ANNOUNCEMENTS,
     ORG_CONTACT,
+    REPORTS,
     SMALLTALK,
 ]
 

@@ -222,6 +222,72 @@ class ReportPackNeeded(Query[str]):
     period_end: date
     report_due: datetime
     meeting_at: datetime
+
+
+# -- report packs (飞阅会) ask the OKR and action-item desks for live data ----------------------
+
+
+@dataclass(frozen=True)
+class KrFact:
+    """One KR as a report shows it: ``label`` ``KR-2``; ``progress`` raw 0–1 (may pass 1);
+    ``confidence`` 0–10; ``score`` 0–1 in steps of 0.1 (None before grading)."""
+
+    label: str
+    title: str
+    progress: float
+    confidence: int | None
+    score: float | None
+
+
+@dataclass(frozen=True)
+class ObjectiveFact:
+    """One O as a report shows it: its owner (member id), ``label`` ``O-1``, roll-up progress
+    0–1, weighted confidence 0–10, score (None before grading), its KRs, and ``trend``: the O's
+    progress at the end of each past day of the cycle (``(day, 0–1)``, oldest first)."""
+
+    owner_id: int | None
+    label: str
+    title: str
+    progress: float
+    confidence: float | None
+    score: float | None
+    key_results: tuple[KrFact, ...]
+    trend: tuple[tuple[date, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class OkrFacts(Query[tuple[ObjectiveFact, ...]]):
+    """A report asks the OKR desk for the team's published Os of the cycle that holds ``day``
+    (team-local date), with their trend when ``with_trend``. Answered by okr (domain.py)."""
+
+    team: Team
+    day: date
+    now: datetime
+    with_trend: bool = False
+
+
+@dataclass(frozen=True)
+class ActionFact:
+    """One action item as a report shows it (``state`` open/done/closed; instants UTC)."""
+
+    id: int
+    title: str
+    owner_id: int
+    state: str
+    due_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class ActionFacts(Query[tuple[ActionFact, ...]]):
+    """A report asks the action-item desk for the team's items opened or closed in
+    ``since``..``until`` (UTC, half-open) and those overdue at ``now``. Answered by actions."""
+
+    team: Team
+    since: datetime
+    until: datetime
     now: datetime
 
 

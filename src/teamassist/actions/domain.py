@@ -15,9 +15,11 @@ from teamassist.actions import (
     jobs,
     overdue,
     pages,
+    report_facts,
 )
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
+    ActionFacts,
     DirectorDigest,
     FollowUpNeeded,
     MeetingAgenda,
@@ -44,6 +46,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(FollowUpNeeded, follow_ups.open_follow_up),
         on(MemberDeactivated, departures.on_member_deactivated),
         on(WorkspaceDeleting, departures.on_workspace_deleting),
+        on(ActionFacts, report_facts.answer),  # report packs list the team's items
     ]
 
 

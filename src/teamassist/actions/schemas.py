@@ -16,7 +16,9 @@ from teamassist.chat.types import plain_text
 from teamassist.database import MAX_STORED_ID
 from teamassist.team.models import Team
 
-SourceKind = Literal["okr_kr", "okr_objective", "meeting", "one_on_one", "announcement"]
+SourceKind = Literal[
+    "okr_kr", "okr_objective", "meeting", "one_on_one", "announcement", "report_note"
+]
 assert set(get_args(SourceKind)) == SOURCE_KINDS  # one list: the service's
 
 # A due time as chat takes it (``2026-12-04``, ``12月4日``, ``2026-12-04 17:30``,

@@ -7,9 +7,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import KeyResultNamed, Subscription, on
+from teamassist.events import KeyResultNamed, ObjectiveFact, OkrFacts, Subscription, on
 from teamassist.exceptions import DomainError
-from teamassist.okr import api, commands, demo, jobs, pages, retro_commands
+from teamassist.okr import api, commands, demo, jobs, pages, report_facts, retro_commands
 from teamassist.okr import objectives as okr_objectives
 from teamassist.ports import Workdays
 
@@ -26,7 +26,12 @@ def _key_result_named(session: Session, query: KeyResultNamed) -> tuple[int, str
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(KeyResultNamed, _key_result_named)]
+    workdays = wiring.ports.get(Workdays)
+
+    def facts(session: Session, query: OkrFacts) -> tuple[ObjectiveFact, ...]:
+        return report_facts.answer(session, query, workdays)  # report packs read the OKRs
+
+    return [on(KeyResultNamed, _key_result_named), on(OkrFacts, facts)]
 
 
 DOMAIN = Domain(

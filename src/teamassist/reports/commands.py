@@ -1,0 +1,210 @@
+"""Chat commands of the report packs: ``/周报`` (a member's weekly entry), ``/生成报告``,
+``/报告``, and the reading meeting ``/开始阅读`` ``/已读`` ``/提问`` ``/结论`` ``/会议销项``
+``/结束阅读`` (English aliases in ``locale/reports.toml``). Each calls the same service
+functions as the REST endpoints.
+
+``/周报 完成 接口文档；压测 未完成 性能优化 下周 上线 风险 人手不足 求助 需要测试支持``: each
+keyword starts a field (at the start or after a space), items split by ``；`` or line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply, user_text
+from teamassist.clock import local
+from teamassist.exceptions import Invalid
+from teamassist.i18n import t
+from teamassist.ports import Workdays
+from teamassist.reports import entries, kinds, packs, reading
+from teamassist.team.models import Member
+
+commands = CommandGroup("reports")
+
+_FIELD_WORDS = {
+    "已完成": "done",
+    "完成": "done",
+    "done": "done",
+    "未完成": "not_done",
+    "not-done": "not_done",
+    "下周": "next",
+    "下周重点": "next",
+    "next": "next",
+    "风险": "risks",
+    "risks": "risks",
+    "求助": "help",
+    "help": "help",
+}
+_FIELD = re.compile(
+    r"(?:^|\s)("
+    + "|".join(sorted(map(re.escape, _FIELD_WORDS), key=len, reverse=True))
+    + r")(?:[:：]|\s+|$)",
+    re.IGNORECASE,
+)
+_KIND_WORDS = {
+    "周报": "weekly",
+    "weekly": "weekly",
+    "月报": "monthly",
+    "monthly": "monthly",
+    "季报": "quarterly",
+    "quarterly": "quarterly",
+    "半年报": "half_year",
+    "half": "half_year",
+    "年报": "annual",
+    "annual": "annual",
+}
+
+
+def parse_entry(text: str) -> dict[str, str]:
+    """``{field: text}`` of a ``/周报`` message (a field given twice: the last one)."""
+    found = list(_FIELD.finditer(text))
+    values: dict[str, str] = {}
+    for index, match in enumerate(found):
+        end = found[index + 1].start() if index + 1 < len(found) else len(text)
+        values[_FIELD_WORDS[match.group(1).lower()]] = text[match.end() : end].strip()
+    return values
+
+
+def _link(ctx: CommandContext, pack_id: int) -> str:
+    return f"{ctx.public_url.rstrip('/')}/reports/{pack_id}"
+
+
+@commands.command("reports.entry", args=[Arg("text", ArgKind.TEXT, required=False)])
+def handle_entry(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/周报 完成 … 下周 …"""
+    values = parse_entry(args.get("text") or "")
+    week = entries.week_of_writing(ctx.today)
+    entries.write(
+        ctx.session, team=ctx.team, member=ctx.member, week=week, values=values, now=ctx.now
+    )
+    fields = "、".join(t(f"reports.entry.field_{f}") for f in entries.FIELDS if f in values)
+    return Reply(body=t("reports.entry.saved", week=f"{week.month}月{week.day}日", fields=fields))
+
+
+@commands.command("reports.generate", args=[Arg("kind", ArgKind.WORD, required=False)])
+def handle_generate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/生成报告 [周报|月报|季报|半年报|年报]: the team's pack, built now."""
+    word = (args.get("kind") or "周报").lower()
+    kind = _KIND_WORDS.get(word)
+    if kind is None:
+        raise Invalid("reports.error.kind", kind=word, kinds="周报、月报、季报、半年报、年报")
+    start, end = kinds.period_of(kind, ctx.today)
+    pack = packs.build_pack(ctx.session, ctx.team, kind, start, end, ctx.now)
+    return Reply(body=t("reports.pack.built", title=pack.title, link=_link(ctx, pack.id)))
+
+
+@commands.command("reports.packs")
+def handle_packs(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/报告: the newest packs I may read."""
+    found = packs.listing(ctx.session, team=ctx.team, member=ctx.member, limit=10)
+    if not found:
+        return Reply(body=t("reports.pack.none"))
+    lines = [
+        t("reports.pack.line", id=p.id, title=p.title, start=p.period_start, end=p.period_end)
+        + f" {_link(ctx, p.id)}"
+        for p in found
+    ]
+    return Reply(body="\n".join(lines))
+
+
+@commands.command("reports.read_start", args=[Arg("minutes", ArgKind.INT, required=False)])
+def handle_read_start(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/开始阅读 [分钟]: the read window on the newest pack."""
+    minutes = args.get("minutes") or reading.DEFAULT_MINUTES
+    started = reading.start(
+        ctx.session, team=ctx.team, actor=ctx.member, now=ctx.now, minutes=minutes
+    )
+    pack = reading.summary(ctx.session, team=ctx.team, reading=started).pack
+    until = local(started.read_until, ctx.team.timezone)
+    return Reply(
+        body=t(
+            "reports.reading.started",
+            until=f"{until:%H:%M}",
+            title=pack.title,
+            link=_link(ctx, pack.id),
+        )
+    )
+
+
+@commands.command("reports.read")
+def handle_read(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/已读."""
+    fresh = reading.mark_read(ctx.session, team=ctx.team, member=ctx.member, now=ctx.now)
+    open_one = reading.current(ctx.session, team=ctx.team)
+    assert open_one is not None
+    state = reading.summary(ctx.session, team=ctx.team, reading=open_one)
+    if not fresh:
+        return Reply(body=t("reports.reading.already", title=state.pack.title))
+    total = len(state.read) + len(state.unread)
+    return Reply(
+        body=t("reports.reading.marked", title=state.pack.title, count=len(state.read), total=total)
+    )
+
+
+@commands.command("reports.ask", args=[Arg("text", ArgKind.TEXT)])
+def handle_ask(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/提问 <问题>."""
+    note = reading.add_note(
+        ctx.session,
+        team=ctx.team,
+        kind="question",
+        author=ctx.member,
+        text=args["text"],
+        now=ctx.now,
+    )
+    return Reply(body=t("reports.reading.asked", id=note.id, text=user_text(note.text)))
+
+
+@commands.command("reports.decide", args=[Arg("text", ArgKind.TEXT)])
+def handle_decide(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/结论 <结论>."""
+    note = reading.add_note(
+        ctx.session,
+        team=ctx.team,
+        kind="decision",
+        author=ctx.member,
+        text=args["text"],
+        now=ctx.now,
+    )
+    return Reply(body=t("reports.reading.decided", text=user_text(note.text)))
+
+
+@commands.command("reports.action", args=[Arg("owner", ArgKind.MEMBER), Arg("text", ArgKind.TEXT)])
+def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/会议销项 @负责人 <内容>: a note, and an action item on the desk."""
+    owner: Member = args["owner"]
+    due = reading.due_after(ctx.today, ctx.ports.get(Workdays).is_workday)
+    note = reading.add_action(
+        ctx.session,
+        team=ctx.team,
+        author=ctx.member,
+        owner=owner,
+        text=args["text"],
+        now=ctx.now,
+        due=due,
+    )
+    if note.action_note is None:
+        return Reply(body=t("reports.reading.action_none", text=user_text(note.text)))
+    return Reply(body=t("reports.reading.action", note=note.action_note))
+
+
+@commands.command("reports.read_end")
+def handle_read_end(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/结束阅读: close the reading and sum it up."""
+    state = reading.end(ctx.session, team=ctx.team, now=ctx.now)
+    lines = [
+        t(
+            "reports.reading.ended",
+            read=len(state.read),
+            total=len(state.read) + len(state.unread),
+            questions=len(state.notes["question"]),
+            decisions=len(state.notes["decision"]),
+            actions=len(state.notes["action"]),
+        )
+    ]
+    for kind, mark in (("question", "？"), ("decision", "✔"), ("action", "→")):
+        lines += [f"{mark} {user_text(n.text)}" for n in state.notes[kind]]
+    return Reply(body="\n".join(lines))

@@ -1,0 +1,324 @@
+"""Report packs: the context a template renders (live data asked of the OKR and action-item
+desks through query events, and the members' weekly entries), building and storing a pack, and
+who may read one.
+
+``build_pack`` is what the meetings domain's :class:`teamassist.events.ReportPackNeeded` ends
+in, and what ``/生成周报`` and ``POST /api/v1/reports/packs`` call.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.clock import ensure_utc, local
+from teamassist.enums import Role
+from teamassist.events import ActionFact, ActionFacts, ObjectiveFact, OkrFacts, ask
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
+from teamassist.reports import chart, entries, kinds, render, templates_store
+from teamassist.reports.models import ReportPack
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+RETRO_QUESTIONS = (
+    "reports.retro.q1",
+    "reports.retro.q2",
+    "reports.retro.q3",
+    "reports.retro.q4",
+)
+_CHART_SERIES = 7  # more Os than this: one line for the team's mean instead
+
+
+def _midnight(day: date, zone: str) -> datetime:
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _confidence(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".removesuffix(".0")
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _objective(o: ObjectiveFact) -> dict[str, Any]:
+    return {
+        "label": o.label,
+        "title": o.title,
+        "progress": o.progress,
+        "confidence": _confidence(o.confidence),
+        "score": _score(o.score),
+        "key_results": [
+            {
+                "label": k.label,
+                "title": k.title,
+                "progress": k.progress,
+                "confidence": _confidence(k.confidence),
+                "score": _score(k.score),
+            }
+            for k in o.key_results
+        ],
+    }
+
+
+def _action(a: ActionFact, names: dict[int, str], zone: str) -> dict[str, Any]:
+    due = local(a.due_at, zone)
+    return {
+        "id": a.id,
+        "title": a.title,
+        "owner": names.get(a.owner_id, "?"),
+        "due": f"{due.month}月{due.day}日 {due:%H:%M}",
+        "state": t("reports.state." + ("overdue" if a.overdue else a.state)),
+    }
+
+
+def _chart(
+    objectives: Sequence[ObjectiveFact], names: dict[int, str], start: date, end: date
+) -> tuple[str, list[str]]:
+    """The trend chart as a ``data:`` URI and its legend lines ('' without any point)."""
+    trended = [o for o in objectives if o.trend]
+    if not trended:
+        return "", []
+    if len(trended) <= _CHART_SERIES:
+        series: list[chart.Series] = [(o.label, o.trend) for o in trended]
+        legend = [f"{o.label}：{names.get(o.owner_id or 0, '—')} · {o.title}" for o in trended]
+    else:
+        by_day: dict[date, list[float]] = defaultdict(list)
+        for o in trended:
+            for day, value in o.trend:
+                by_day[day].append(min(value, 1.0))
+        series = [("Team", [(d, sum(v) / len(v)) for d, v in sorted(by_day.items())])]
+        legend = [t("reports.chart.team_mean", count=len(trended))]
+    png = chart.line_chart(series, start=start, end=end)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii"), legend
+
+
+def context(
+    session: Session,
+    *,
+    team: Team,
+    kind: str,
+    title: str,
+    period_start: date,
+    period_end: date,
+    now: datetime,
+    person: Member | None = None,
+) -> dict[str, Any]:
+    """The values a template renders (see ``kinds.sample_context`` for the shape)."""
+    zone = team.timezone
+    today = local(now, zone).date()
+    period = kind != "weekly"
+    people = [
+        m
+        for m, _role in team_service.team_members(session, team=team)
+        if m.active and m.merged_into_id is None and (person is None or m.id == person.id)
+    ]
+    facts = [
+        fact
+        for answer in ask(
+            session,
+            OkrFacts(team=team, day=min(period_end, today), now=now, with_trend=period),
+        )
+        for fact in answer
+    ]
+    actions = [
+        fact
+        for answer in ask(
+            session,
+            ActionFacts(
+                team=team,
+                since=_midnight(period_start, zone),
+                until=_midnight(period_end + timedelta(days=1), zone),
+                now=now,
+            ),
+        )
+        for fact in answer
+        if person is None or fact.owner_id == person.id
+    ]
+    names = {m.id: m.display_name for m in people}
+    names.update(team_service.names_by_id(session, {a.owner_id for a in actions} - set(names)))
+    by_owner: dict[int | None, list[ObjectiveFact]] = defaultdict(list)
+    for fact in facts:
+        by_owner[fact.owner_id].append(fact)
+    written = entries.latest_in(
+        session, team=team, member_ids=[m.id for m in people], start=period_start, end=period_end
+    )
+    members = []
+    for member in people:
+        entry = written.get(member.id)
+        members.append(
+            {
+                "name": member.display_name,
+                "objectives": [_objective(o) for o in by_owner.get(member.id, [])],
+                **{
+                    field: entries.lines(getattr(entry, field)) if entry is not None else []
+                    for field in entries.FIELDS
+                },
+            }
+        )
+    since, until = _midnight(period_start, zone), _midnight(period_end + timedelta(days=1), zone)
+    shown = [o for o in facts if person is None or o.owner_id == person.id]
+    chart_uri, legend = _chart(shown, names, period_start, period_end) if period else ("", [])
+    scores = [o.score for o in shown if o.score is not None]
+    return {
+        "title": title,
+        "team_name": team.name,
+        "kind": kind,
+        "period": f"{period_start:%Y-%m-%d} — {period_end:%Y-%m-%d}",
+        "generated": f"{local(now, zone):%Y-%m-%d %H:%M}",
+        "members": members,
+        "actions": {
+            "opened": [_action(a, names, zone) for a in actions if since <= a.created_at < until],
+            "closed": [
+                _action(a, names, zone)
+                for a in actions
+                if a.closed_at is not None and since <= a.closed_at < until
+            ],
+            "overdue": [_action(a, names, zone) for a in actions if a.overdue],
+        },
+        "chart": chart_uri,
+        "chart_legend": legend,
+        "quarter_end": kind in kinds.QUARTER_END,
+        "team_score": _score(sum(scores) / len(scores)) if scores else "—",
+        "retro_questions": [t(key) for key in RETRO_QUESTIONS],
+    }
+
+
+def default_title(kind: str, period_start: date, period_end: date) -> str:
+    """The seed's names: ``OKR周报2026/11/16-11/22``, ``2026年11月OKR月报``…"""
+    if kind == "weekly":
+        return f"OKR周报{period_start:%Y/%m/%d}-{period_end:%m/%d}"
+    return t(
+        f"reports.title.{kind}",
+        year=period_end.year,
+        month=period_end.month,
+        quarter=(period_end.month + 2) // 3,
+    )
+
+
+def _check_period(period_start: date, period_end: date) -> None:
+    if period_end < period_start or (period_end - period_start).days > 400:
+        raise Invalid("reports.error.period", start=period_start, end=period_end)
+
+
+def find(session: Session, *, team: Team, occurrence_key: str) -> list[ReportPack]:
+    """The packs already built for an occurrence (team's first)."""
+    return list(
+        session.scalars(
+            select(ReportPack)
+            .where(ReportPack.team_id == team.id, ReportPack.occurrence_key == occurrence_key)
+            .order_by(ReportPack.person_key)
+        )
+    )
+
+
+def build_pack(
+    session: Session,
+    team: Team,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    now: datetime,
+    *,
+    title: str | None = None,
+    occurrence_key: str | None = None,
+    read_by: datetime | None = None,
+    per_person: bool = False,
+) -> ReportPack:
+    """Render and store the team's pack of ``kind`` for ``period_start``..``period_end``
+    (team-local dates, inclusive) and, with ``per_person``, one document per member.
+
+    With an ``occurrence_key`` the packs are built once: asked again, the stored team pack is
+    returned unchanged. Raises :class:`Invalid` for an unknown kind or a bad period, and for a
+    stored template that no longer renders (nothing is stored then)."""
+    kinds.check_kind(kind)
+    _check_period(period_start, period_end)
+    if occurrence_key is not None:
+        existing = find(session, team=team, occurrence_key=occurrence_key)
+        if existing:
+            return existing[0]
+    key = occurrence_key or f"adhoc:{uuid.uuid4().hex}"
+    title = title or default_title(kind, period_start, period_end)
+    source = templates_store.source(session, team=team, name=kinds.template_of(kind))
+    people: list[Member | None] = [None]
+    if per_person:
+        people += [
+            m
+            for m, _role in team_service.team_members(session, team=team)
+            if m.active and m.merged_into_id is None
+        ]
+    built: list[ReportPack] = []
+    for person in people:
+        values = context(
+            session,
+            team=team,
+            kind=kind,
+            title=title if person is None else f"{title}-{person.display_name}",
+            period_start=period_start,
+            period_end=period_end,
+            now=now,
+            person=person,
+        )
+        pack = ReportPack(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            kind=kind,
+            title=values["title"],
+            period_start=period_start,
+            period_end=period_end,
+            occurrence_key=key,
+            person_key=person.id if person is not None else 0,
+            person_id=person.id if person is not None else None,
+            markdown=render.render_markdown(source, values),
+            read_by=ensure_utc(read_by) if read_by is not None else None,
+        )
+        built.append(pack)
+    session.add_all(built)
+    session.flush()
+    return built[0]
+
+
+def director_ids(team: Team) -> set[int]:
+    """Who reads every per-person document of the team: its director (and leader)."""
+    return {i for i in (team.director_id, team.leader_id) if i is not None}
+
+
+def may_read(session: Session, *, team: Team, pack: ReportPack, member: Member) -> bool:
+    """A team pack: any member of the team. A per-person one: that person, the team's
+    director or leader, and its admins."""
+    role = team_service.role_of(session, team=team, member=member)
+    if role is None or pack.team_id != team.id:
+        return False
+    if pack.person_id is None or pack.person_id == member.id:
+        return True
+    return member.id in director_ids(team) or role is Role.ADMIN
+
+
+def get(session: Session, *, team: Team, pack_id: int, member: Member) -> ReportPack:
+    """The team's pack ``pack_id`` once ``member`` may read it (NotFound, PermissionDenied)."""
+    pack = session.get(ReportPack, pack_id)
+    if pack is None or pack.team_id != team.id:
+        raise NotFound("reports.error.no_pack", id=pack_id)
+    if not may_read(session, team=team, pack=pack, member=member):
+        raise PermissionDenied("reports.error.not_yours", id=pack_id)
+    return pack
+
+
+def listing(session: Session, *, team: Team, member: Member, limit: int = 100) -> list[ReportPack]:
+    """The team's packs ``member`` may read, newest period first."""
+    found = session.scalars(
+        select(ReportPack)
+        .where(ReportPack.team_id == team.id)
+        .order_by(ReportPack.period_end.desc(), ReportPack.id.desc())
+        .limit(limit * 4)
+    )
+    return [p for p in found if may_read(session, team=team, pack=p, member=member)][:limit]

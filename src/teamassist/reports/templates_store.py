@@ -1,0 +1,64 @@
+"""Per-team template texts: the default from ``sources/`` unless the team stored its own.
+A text is tried on the sample values before it is stored, so a broken one gets a friendly
+error and the stored text stays as it was."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import Invalid
+from teamassist.reports import kinds, render
+from teamassist.reports.models import ReportTemplate
+from teamassist.team.models import Member, Team
+
+MAX_TEMPLATE = 50_000  # characters
+
+
+def _stored(session: Session, team: Team, name: str) -> ReportTemplate | None:
+    return session.scalar(
+        select(ReportTemplate).where(ReportTemplate.team_id == team.id, ReportTemplate.kind == name)
+    )
+
+
+def source(session: Session, *, team: Team, name: str) -> str:
+    """The template text the team renders ``name`` (``weekly``/``period``) from."""
+    stored = _stored(session, team, kinds.check_template(name))
+    return stored.body if stored is not None else render.default_source(f"{name}.md.j2")
+
+
+def is_custom(session: Session, *, team: Team, name: str) -> bool:
+    """Whether the team stored its own text for ``name``."""
+    return _stored(session, team, kinds.check_template(name)) is not None
+
+
+def save(
+    session: Session, *, team: Team, name: str, body: str, actor: Member, now: datetime
+) -> ReportTemplate:
+    """Store the team's text for ``name`` once it renders the sample values.
+
+    Raises :class:`Invalid` ``reports.error.template`` (with line and detail) or
+    ``reports.error.template_size``; nothing is stored then."""
+    kinds.check_template(name)
+    if not body.strip() or len(body) > MAX_TEMPLATE:
+        raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
+    render.render_markdown(body, kinds.sample_context())  # raises before anything changes
+    stored = _stored(session, team, name)
+    if stored is None:
+        stored = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
+        session.add(stored)
+    stored.body = body
+    stored.updated_by_id = actor.id
+    stored.updated_at = now
+    session.flush()
+    return stored
+
+
+def reset(session: Session, *, team: Team, name: str) -> None:
+    """Go back to the default text for ``name``."""
+    stored = _stored(session, team, kinds.check_template(name))
+    if stored is not None:
+        session.delete(stored)
+        session.flush()

@@ -1,0 +1,144 @@
+"""A report pack for the demo team rendered to Markdown, .docx and PDF, downloaded from the
+dashboard's API and opened with python-docx and pypdf: the Chinese text is really there."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from docx import Document
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from teamassist.reports import chart, docx, kinds, render
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.okr.support import set_clock
+from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
+
+# The first page of the last PDF rendered here, for a person to look at.
+SCREENSHOT = Path("/tmp/teamassist-report-pack-page1.png")
+
+
+@pytest.fixture
+def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    """The demo workspace loaded on 2026-11-23 09:00 (its OKRs are 2026Q3's, scored), signed
+    in as its admin."""
+    set_clock(sqlite_runtime, "2026-11-23 09:00")
+    load_demo(sqlite_runtime)
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client)
+        yield client
+
+
+def _runtime(client: TestClient) -> Runtime:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    return runtime
+
+
+def _build(client: TestClient, kind: str, **period: str) -> dict[str, object]:
+    response = client.post("/api/v1/reports/packs", json={"kind": kind, **period})
+    assert response.status_code == 201, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def _docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+def test_weekly_pack_renders_to_md_docx_and_pdf_with_chinese(api: TestClient) -> None:
+    # Monday 2026-09-28, report day of the last week of 2026Q3 (the demo's OKRs).
+    set_clock(_runtime(api), "2026-09-28 09:00")
+    chat = ChatDriver(_runtime(api))
+    reply = chat.text(
+        "/周报 完成 接口文档；压测 未完成 性能优化 下周 灰度上线 风险 人手不足", as_="zhangsan"
+    )
+    assert "已记下你 9月21日 那一周的周报" in reply, reply
+    pack = _build(api, "weekly")
+    assert pack["title"] == "OKR周报2026/09/21-09/27"
+    markdown = api.get(f"/api/v1/reports/packs/{pack['id']}.md").text
+    assert (
+        "## 张三" in markdown
+        and "- 完成：接口文档" in markdown
+        and "- 未完成：性能优化" in markdown
+    )
+    # Live OKR data: 张三's O-2 rolled up from the demo's check-ins, with confidence.
+    assert "**O-2 提升交付质量**" in markdown
+    assert "| **O-2 提升交付质量** | 86% | 7.1 |\n| KR-3 线上缺陷数 | 90% | 7 |" in markdown
+
+    response = api.get(f"/api/v1/reports/packs/{pack['id']}.docx")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    text = _docx_text(response.content)
+    for expected in (
+        "OKR周报2026/09/21-09/27",
+        "张三",
+        "接口文档",
+        "灰度上线",
+        "人手不足",
+        "线上缺陷数",
+    ):
+        assert expected in text, expected
+
+    response = api.get(f"/api/v1/reports/packs/{pack['id']}.pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(response.content))
+    pdf_text = "".join(page.extract_text() for page in reader.pages)
+    for expected in ("OKR周报", "张三", "接口文档", "灰度上线"):
+        assert expected in pdf_text, expected
+    # The CJK family named in the CSS is the one embedded (not a Latin fallback with tofu).
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    assert any(f.endswith("+Noto-Sans-CJK-SC") for f in fonts), fonts
+    page = pypdfium2.PdfDocument(response.content)[0]
+    page.render(scale=1.5).to_pil().save(SCREENSHOT)
+
+
+def test_quarter_pack_has_the_trend_chart_scores_and_retro(api: TestClient) -> None:
+    pack = _build(api, "quarterly", period_start="2026-07-01", period_end="2026-09-30")
+    assert pack["title"] == "2026年3季度OKR季报"
+    markdown = api.get(f"/api/v1/reports/packs/{pack['id']}.md").text
+    assert "![KR 趋势](data:image/png;base64," in markdown
+    assert "## 复盘" in markdown and "根本原因" in markdown and "## 评分" in markdown
+    content = api.get(f"/api/v1/reports/packs/{pack['id']}.docx").content
+    assert len(Document(io.BytesIO(content)).inline_shapes) == 1  # the chart, as a picture
+
+
+def test_chart_is_a_png_of_the_asked_size() -> None:
+    from datetime import date
+
+    png = chart.line_chart(
+        [("O-1", [(date(2026, 10, 1), 0.0), (date(2026, 11, 1), 0.6)])],
+        start=date(2026, 10, 1),
+        end=date(2026, 12, 31),
+    )
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png))
+    assert (image.format, image.size) == ("PNG", (chart.WIDTH, chart.HEIGHT))
+
+
+def test_default_templates_render_the_sample_and_docx_keeps_cjk_font() -> None:
+    for name in kinds.TEMPLATES:
+        markdown = render.render_markdown(
+            render.default_source(f"{name}.md.j2"), kinds.sample_context()
+        )
+        assert "## 张三" in markdown and "需要测试支持" in markdown
+    document = Document(io.BytesIO(docx.markdown_to_docx("# 标题\n\n正文", title="t")))
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == (
+        docx.CJK_FONT
+    )
