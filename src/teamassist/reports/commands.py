@@ -44,6 +44,14 @@ _FIELD = re.compile(
     + r")(?:[:：]|\s+|$)",
     re.IGNORECASE,
 )
+# Catalogue keys spelled out, so the catalogue check sees each one.
+_FIELD_LABELS = {
+    "done": "reports.entry.field_done",
+    "not_done": "reports.entry.field_not_done",
+    "next": "reports.entry.field_next",
+    "risks": "reports.entry.field_risks",
+    "help": "reports.entry.field_help",
+}
 _KIND_WORDS = {
     "周报": "weekly",
     "weekly": "weekly",
@@ -80,7 +88,7 @@ def handle_entry(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     entries.write(
         ctx.session, team=ctx.team, member=ctx.member, week=week, values=values, now=ctx.now
     )
-    fields = "、".join(t(f"reports.entry.field_{f}") for f in entries.FIELDS if f in values)
+    fields = "、".join(t(_FIELD_LABELS[f]) for f in entries.FIELDS if f in values)
     return Reply(body=t("reports.entry.saved", week=f"{week.month}月{week.day}日", fields=fields))
 
 

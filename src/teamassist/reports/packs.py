@@ -35,6 +35,18 @@ RETRO_QUESTIONS = (
     "reports.retro.q3",
     "reports.retro.q4",
 )
+_STATES = {
+    "open": "reports.state.open",
+    "done": "reports.state.done",
+    "closed": "reports.state.closed",
+    "overdue": "reports.state.overdue",
+}
+_TITLES = {
+    "monthly": "reports.title.monthly",
+    "quarterly": "reports.title.quarterly",
+    "half_year": "reports.title.half_year",
+    "annual": "reports.title.annual",
+}
 _CHART_SERIES = 7  # more Os than this: one line for the team's mean instead
 
 
@@ -77,7 +89,7 @@ def _action(a: ActionFact, names: dict[int, str], zone: str) -> dict[str, Any]:
         "title": a.title,
         "owner": names.get(a.owner_id, "?"),
         "due": f"{due.month}月{due.day}日 {due:%H:%M}",
-        "state": t("reports.state." + ("overdue" if a.overdue else a.state)),
+        "state": t(_STATES.get("overdue" if a.overdue else a.state, "reports.state.open")),
     }
 
 
@@ -198,7 +210,7 @@ def default_title(kind: str, period_start: date, period_end: date) -> str:
     if kind == "weekly":
         return f"OKR周报{period_start:%Y/%m/%d}-{period_end:%m/%d}"
     return t(
-        f"reports.title.{kind}",
+        _TITLES[kind],
         year=period_end.year,
         month=period_end.month,
         quarter=(period_end.month + 2) // 3,
