@@ -4,17 +4,19 @@ reading meeting from /开始阅读 to /结束阅读 with an action item on the d
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from teamassist.actions.models import ActionItem
+from teamassist.events import ReportPackNeeded, ask
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.reports import entries, packs, templates_store
 from teamassist.reports.models import ReportPack, ReportTemplate, WeeklyEntry
 from teamassist.runtime import Runtime
-from tests.okr.support import demo, set_clock
+from tests.okr.support import at, demo, set_clock
 from tests.support.chat import ChatDriver
 
 
@@ -157,6 +159,35 @@ def test_one_pack_per_occurrence_and_per_person_documents_are_private(
             p.id for p in packs.listing(given.session, team=given.team, member=given.member("lisi"))
         }
         assert team_pack in listed and private not in listed
+
+
+def test_a_meeting_occurrence_asks_once_and_gets_the_same_pack(report_chat: ChatDriver) -> None:
+    runtime = report_chat.runtime
+    meeting = at("2026-09-29 08:30")
+    with demo(runtime) as given:
+        asked = ReportPackNeeded(
+            team=given.team,
+            occurrence_id=41,
+            kind="weekly",
+            title="OKR周报2026/09/21-09/28",
+            period_start=date(2026, 9, 21),
+            period_end=date(2026, 9, 27),
+            report_due=at("2026-09-28 17:30"),
+            meeting_at=meeting,
+        )
+        [first] = ask(given.session, asked)
+        [second] = ask(given.session, asked)  # the report-due step asks again
+        assert first == second and first.endswith(f"?team={given.team.id}")
+        pack_id = int(first.split("/reports/")[1].split("?")[0])
+        pack = given.session.get(ReportPack, pack_id)
+        assert pack is not None and pack.title == "OKR周报2026/09/21-09/28"
+        assert pack.read_by is not None and pack.read_by.replace(tzinfo=UTC) == datetime(
+            2026, 9, 28, 9, 30, tzinfo=UTC
+        )
+        # A kind this domain does not know: no link, no failure, nothing built.
+        assert ask(given.session, replace(asked, occurrence_id=42, kind="town_hall")) == []
+    with runtime.factory() as session:
+        assert session.scalar(select(func.count()).select_from(ReportPack)) == 1
 
 
 def test_reading_meeting_from_chat(report_chat: ChatDriver) -> None:

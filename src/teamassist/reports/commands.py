@@ -19,7 +19,7 @@ from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.ports import Workdays
-from teamassist.reports import entries, kinds, packs, reading
+from teamassist.reports import entries, kinds, meeting_packs, packs, reading
 from teamassist.team.models import Member
 
 commands = CommandGroup("reports")
@@ -77,7 +77,7 @@ def parse_entry(text: str) -> dict[str, str]:
 
 
 def _link(ctx: CommandContext, pack_id: int) -> str:
-    return f"{ctx.public_url.rstrip('/')}/reports/{pack_id}"
+    return meeting_packs.link(ctx.public_url, pack_id, ctx.team.id)
 
 
 @commands.command("reports.entry", args=[Arg("text", ArgKind.TEXT, required=False)])

@@ -3,9 +3,24 @@ Markdown, .docx and PDF with live OKR and action-item data, and the reading-meet
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, NavEntry, assets_in
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import ReportPackNeeded, Subscription, on
 from teamassist.ports import Workdays
-from teamassist.reports import api, commands, pages
+from teamassist.reports import api, commands, meeting_packs, pages
+
+
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    public_url = wiring.settings.web.public_url
+
+    def pack_needed(session: Session, query: ReportPackNeeded) -> str | None:
+        return meeting_packs.answer(session, query, clock=wiring.clock, public_url=public_url)
+
+    return [on(ReportPackNeeded, pack_needed)]
+
 
 DOMAIN = Domain(
     key="reports",
@@ -15,5 +30,6 @@ DOMAIN = Domain(
     pages=(pages.router,),
     nav=(NavEntry("/reports", "reports.nav"),),
     assets=assets_in("teamassist.reports"),
+    subscriptions=_subscriptions,
     requires=(Workdays,),
 )
