@@ -222,6 +222,7 @@ class ReportPackNeeded(Query[str]):
     period_end: date
     report_due: datetime
     meeting_at: datetime
+    now: datetime  # the asking step's clock (what the pack says it was generated at)
 
 
 # -- report packs (飞阅会) ask the OKR and action-item desks for live data ----------------------

@@ -174,6 +174,7 @@ def test_a_meeting_occurrence_asks_once_and_gets_the_same_pack(report_chat: Chat
             period_end=date(2026, 9, 27),
             report_due=at("2026-09-28 17:30"),
             meeting_at=meeting,
+            now=runtime.clock(),
         )
         [first] = ask(given.session, asked)
         [second] = ask(given.session, asked)  # the report-due step asks again

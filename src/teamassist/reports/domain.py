@@ -17,7 +17,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     public_url = wiring.settings.web.public_url
 
     def pack_needed(session: Session, query: ReportPackNeeded) -> str | None:
-        return meeting_packs.answer(session, query, clock=wiring.clock, public_url=public_url)
+        return meeting_packs.answer(session, query, public_url=public_url)
 
     return [on(ReportPackNeeded, pack_needed)]
 

@@ -9,11 +9,9 @@ failing the meeting's step: the pack is an attachment to the rhythm, not a gate 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.clock import Clock
 from teamassist.events import ReportPackNeeded
 from teamassist.reports import kinds, packs
 
@@ -30,21 +28,18 @@ def link(public_url: str, pack_id: int, team_id: int) -> str:
     return f"{public_url.rstrip('/')}/reports/{pack_id}?team={team_id}"
 
 
-def answer(
-    session: Session, query: ReportPackNeeded, *, clock: Clock, public_url: str
-) -> str | None:
+def answer(session: Session, query: ReportPackNeeded, *, public_url: str) -> str | None:
     """Build (or find) the occurrence's pack; its dashboard link, or None for an unknown kind."""
     if query.kind not in kinds.KINDS:
         log.warning("no report pack for unknown meeting kind %r", query.kind)
         return None
-    now: datetime = clock()
     pack = packs.build_pack(
         session,
         query.team,
         query.kind,
         query.period_start,
         query.period_end,
-        now,
+        query.now,
         title=query.title,
         occurrence_key=occurrence_key(query.occurrence_id),
         read_by=query.report_due,
