@@ -10,6 +10,7 @@ BENCHMARKS: list[str] = [
     "duty_schedule",
     "duty_now_db",
     "okr_team",
+    "report_pack",
     "chat_http",
     "outbox_drain",
     "scheduler_scale",
