@@ -52,6 +52,10 @@ MEMBER_OWN = {
     ("POST", "/duty/editor/preview"),
     # 有事儿找组织: any member writes to their own team's director, as themselves
     ("POST", "/api/v1/org-inbox"),
+    # report packs: one's own weekly entry, and marking a pack one may read as read
+    ("PUT", "/api/v1/reports/entries/me"),
+    ("POST", "/api/v1/reports/reading/read"),
+    ("POST", "/reports/{pack_id}/read"),
 }
 
 # OKR writes are scoped to the objective's owner (or an admin) by okr's own check
@@ -95,6 +99,8 @@ OWNER_SCOPED |= {
 # A relayed reply: only the message's recipient may send one (org_contact.service.answer),
 # walked in tests/outreach/test_org_contact_api.py.
 OWNER_SCOPED |= {("POST", "/api/v1/org-inbox/{code}/replies")}
+# Building a pack: any member of the team may (reports.api.build checks the role).
+OWNER_SCOPED |= {("POST", "/api/v1/reports/packs")}
 # The first-run form answers only while no workspace exists: refused to everyone after.
 FIRST_RUN = ("POST", "/setup")
 
@@ -339,6 +345,11 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
         ("POST", "/duty/editor/withdraw/{version_id}"): (
             f"/duty/editor/withdraw/{ids['version_id']}",
             {"data": {"rotation_id": str(rot)}},
+        ),
+        # a team's own report template: admins (a text that renders, so the admin gets 200)
+        ("PUT", "/api/v1/reports/templates/{name}"): (
+            "/api/v1/reports/templates/weekly",
+            {"json": {"body": "# 周报"}},
         ),
         # announcements: the group team's director or an admin (a group may be a team's name)
         ("POST", "/api/v1/announcements"): (

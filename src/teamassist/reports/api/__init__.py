@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from teamassist.clock import local
 from teamassist.exceptions import DomainError, PermissionDenied
+from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.reports import docx, entries, kinds, packs, reading, render, templates_store
@@ -169,7 +170,8 @@ def get_template(name: str, session: SessionDep, team: TeamDep) -> TemplateRead:
     )
 
 
-@router.put("/templates/{name}", name="reports_template_save")
+# the gate refuses a member (403) before a malformed body could answer 422
+@router.put("/templates/{name}", name="reports_template_save", dependencies=[ADMIN_GATE])
 def put_template(
     name: str,
     body: TemplateWrite,
