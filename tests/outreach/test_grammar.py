@@ -85,6 +85,9 @@ def test_errors_name_the_problem_and_send_nothing(desk: ChatDriver) -> None:
         ("###产品核心群###$$$202613041800$$$交材料", "看不懂"),
         ("###产品核心群######开发者大群###交材料", "只能写一次"),
         ("###产品核心群###***放烟花***交材料", "不认识的命令「***放烟花***」"),
+        # a marker left open was sent to the group as the content (breaker, session 6)
+        ("###产品核心群###@@@李四", "「@@@」没有配对"),
+        ("###产品核心群###$$$202612041800 交材料", "「$$$」没有配对"),
     ]:
         assert expected in desk.text(text, as_="lihua"), text
     # A member who is not the director is refused too.

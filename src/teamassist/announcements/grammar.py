@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from teamassist.chat.types import user_text
 from teamassist.exceptions import Invalid
 
+_STRAY = re.compile(r"###|@@@|\$\$\$|\*\*\*")
 _MARKER = re.compile(r"###(.*?)###|@@@(.*?)@@@|\$\$\$(.*?)\$\$\$|\*\*\*(.*?)\*\*\*", re.DOTALL)
 _FORM = re.compile(r"###.+?###|\*\*\*.+?\*\*\*", re.DOTALL)
 _STAMP = re.compile(r"\d{12}")
@@ -95,6 +96,12 @@ def parse(text: str) -> Parsed:
             command = value
     if at < len(text):
         parts.append(Part("text", text[at:]))
+    for part in parts:
+        # a marker left open (``@@@张三`` with no closing ``@@@``) would otherwise be sent as
+        # the content: refuse the whole message instead
+        stray = _STRAY.search(part.value) if part.kind == "text" else None
+        if stray is not None:
+            raise Invalid("announcements.grammar.unpaired", marker=user_text(stray.group(0)))
     return Parsed(group, command, stamp, tuple(names), tuple(parts))
 
 
