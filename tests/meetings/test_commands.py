@@ -62,6 +62,10 @@ def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
     assert "请写上新的日期" in chat.text(f"/改期 {weekly.id} 下周", as_="admin")
     assert "2026-02-30" in chat.text(f"/改期 {weekly.id} 2026-02-30", as_="admin")
     assert "过去" in chat.text(f"/改期 {weekly.id} 2026-11-01 09:00", as_="admin")
+    # a clock time that does not exist is refused, not kept as the reason (breaker, session 6)
+    assert "「25:00」不是有效的日期或时间" in chat.text(
+        f"/改期 {weekly.id} 2026-11-12 25:00", as_="admin"
+    )
     assert "找不到会议 #999999" in chat.text("/取消会议 999999", as_="admin")
     row = _row(chat.runtime, "weekly:2026-11-06")
     assert (row.sequence, row.status, row.moved) == (0, "scheduled", False)

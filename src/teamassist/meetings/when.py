@@ -17,6 +17,8 @@ _FULL = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 _SHORT = re.compile(r"(\d{1,2})[-/.](\d{1,2})")
 _CN = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})[日号]?")
 _TIME = re.compile(r"([01]?\d|2[0-3])[:：]([0-5]\d)")
+# anything shaped like a clock time (25:00, 9:75): refused rather than read as the reason
+_TIMEISH = re.compile(r"\d{1,2}[:：]\d{1,2}")
 
 
 def _date(word: str, today: date) -> date | None:
@@ -43,7 +45,8 @@ def split_when(
     words: list[str], *, today: date, zone: str, keep: time
 ) -> tuple[datetime, list[str]] | None:
     """The date (and time) at the start of ``words`` as UTC, and the words after it; None when
-    the first word is no date. Raises ``Invalid`` for a date that does not exist."""
+    the first word is no date. Raises ``Invalid`` for a date or a clock time that does not
+    exist (``25:00``)."""
     if not words:
         return None
     day = _date(words[0], today)
@@ -56,5 +59,7 @@ def split_when(
     if rest and (match := _TIME.fullmatch(rest[0])):
         at = time(int(match[1]), int(match[2]))
         rest = rest[1:]
+    elif rest and _TIMEISH.fullmatch(rest[0]):
+        raise Invalid("meetings.error.bad_when", value=rest[0][:40])
     local = datetime.combine(day, at, tzinfo=ZoneInfo(zone))
     return local.astimezone(UTC), rest
