@@ -54,6 +54,20 @@ def test_changes_after_the_notice_are_announced_once(chat: ChatDriver) -> None:
     assert not [t for t in chat.queued_texts(CORE)[before:] if "11月11日OKR周会" in t]
 
 
+def test_a_change_before_the_notice_does_not_claim_the_groups_were_told(
+    chat: ChatDriver,
+) -> None:
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    chat.text("/meetings", as_="admin")  # plans the weeks ahead
+    weekly = _row(chat.runtime, "weekly:2026-11-06")
+    before = len(chat.queued_texts(CORE))
+    moved = chat.text(f"/改期 {weekly.id} 11-11", as_="admin")
+    assert moved.endswith("会议通知还没有发出，到时会按新的时间发送。"), moved
+    cancelled = chat.text(f"/取消会议 {weekly.id}", as_="admin")
+    assert cancelled.endswith("会议通知还没有发出，不会再发送。"), cancelled
+    assert len(chat.queued_texts(CORE)) == before
+
+
 def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
     set_clock(chat.runtime, "2026-11-02 09:00")
     listing = chat.text("/meetings", as_="admin")

@@ -186,11 +186,20 @@ def listing(team: Team, found: Sequence[MeetingOccurrence]) -> Reply:
     return Reply(title=t("meetings.list.title"), body=body + "\n\n" + t("meetings.list.tail"))
 
 
+def _told(occ: MeetingOccurrence, before_notice: str) -> str:
+    # the groups hear of a change only once its notice went out (meetings.changes._tell)
+    return t("meetings.receipt.told") if occ.notice_sent_at is not None else t(before_notice)
+
+
 def receipt_moved(team: Team, occ: MeetingOccurrence) -> Reply:
     """The reply to whoever moved it."""
     return Reply(
         body=t(
-            "meetings.receipt.moved", id=occ.id, meeting=occ.title, start=when(occ.start_at, team)
+            "meetings.receipt.moved",
+            id=occ.id,
+            meeting=occ.title,
+            start=when(occ.start_at, team),
+            told=_told(occ, "meetings.receipt.moved_before_notice"),
         )
     )
 
@@ -203,5 +212,6 @@ def receipt_cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
             id=occ.id,
             meeting=occ.title,
             start=when(occ.start_at, team),
+            told=_told(occ, "meetings.receipt.cancelled_before_notice"),
         )
     )
