@@ -305,6 +305,18 @@ class KeyResultNamed(Query[tuple[int, str]]):
 
 
 @dataclass(frozen=True)
+class SourceKnown(Query[bool]):
+    """Whether ``kind`` + ``source_id`` names a thing of ``team`` that an action item may
+    follow up (``okr_kr``, ``okr_objective``, ``meeting``). The domain that owns the kind
+    answers True or False; no answer means nobody knows it. Asked by the action-item desk
+    for a source given by id (REST), so an item never links to nothing."""
+
+    team: Team
+    kind: str
+    source_id: int
+
+
+@dataclass(frozen=True)
 class PersonalCalendar(Query[list[str]]):
     """A member's personal calendar feed (duty's member feed URL, ``/ical/<token>.ics``) asks
     the other domains for the events of ``member`` in ``team`` between ``start`` and ``end``

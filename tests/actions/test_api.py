@@ -178,6 +178,11 @@ def test_bad_input_changes_nothing(rt: Runtime, zhangsan: TestClient) -> None:
         _refused(zhangsan.post("/api/v1/actions", json=body), code, key)
     bad_kind = {"owner": "lisi", "title": "x", "due": "2026-12-04", "source_kind": "wiki"}
     assert zhangsan.post("/api/v1/actions", json=bad_kind).status_code == 422
+    # a source the team does not have is refused, not linked to nothing (breaker, session 6)
+    for kind in ("okr_kr", "okr_objective", "meeting", "one_on_one"):
+        ghost: dict[str, str | int] = {"owner": "lisi", "title": "x", "due": "2026-12-04"}
+        ghost |= {"source_kind": kind, "source_id": 99999}
+        _refused(zhangsan.post("/api/v1/actions", json=ghost), 404, "actions.error.unknown_source")
     _refused(zhangsan.post("/api/v1/actions/999999/done"), 404, "actions.error.not_found")
     assert _snapshot(rt) == before
 

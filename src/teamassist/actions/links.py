@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from teamassist.actions.service import Source
 from teamassist.chat.parser import ascii_digits
-from teamassist.events import KeyResultNamed, ask
-from teamassist.exceptions import Invalid
+from teamassist.events import KeyResultNamed, SourceKnown, ask
+from teamassist.exceptions import Invalid, NotFound
 from teamassist.team.models import Team
 
 _KR = re.compile(r"KR-?[0-9]{1,9}", re.IGNORECASE)
@@ -65,3 +65,11 @@ def resolve(session: Session, *, team: Team, ref: str, today: date) -> KeyResult
         raise Invalid("actions.error.no_key_result", ref=written[:20])
     kr_id, title = answers[0]
     return KeyResultLink(Source("okr_kr", kr_id), written, title)
+
+
+def require_known(session: Session, *, team: Team, source: Source) -> None:
+    """Refuse (``NotFound`` ``actions.error.unknown_source``) a source given by id that no
+    domain knows in ``team``: asked through :class:`teamassist.events.SourceKnown`."""
+    answers = ask(session, SourceKnown(team=team, kind=source.kind, source_id=source.id))
+    if not any(answers):
+        raise NotFound("actions.error.unknown_source", kind=source.kind[:32], id=source.id)

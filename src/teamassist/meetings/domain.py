@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import PersonalCalendar, Subscription, on
+from teamassist.events import PersonalCalendar, SourceKnown, Subscription, on
 from teamassist.meetings import api, calendar, commands, demo, jobs, pages
+from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Workdays
 
 
+def _source_known(session: Session, query: SourceKnown) -> bool | None:
+    """A meeting of the team, for an action item that follows it up."""
+    if query.kind != "meeting":
+        return None
+    found = session.scalar(
+        select(MeetingOccurrence.id).where(
+            MeetingOccurrence.id == query.source_id, MeetingOccurrence.team_id == query.team.id
+        )
+    )
+    return found is not None
+
+
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(PersonalCalendar, calendar.events)]
+    return [on(PersonalCalendar, calendar.events), on(SourceKnown, _source_known)]
 
 
 DOMAIN = Domain(

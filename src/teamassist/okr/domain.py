@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import KeyResultNamed, ObjectiveFact, OkrFacts, Subscription, on
+from teamassist.events import (
+    KeyResultNamed,
+    ObjectiveFact,
+    OkrFacts,
+    SourceKnown,
+    Subscription,
+    on,
+)
 from teamassist.exceptions import DomainError
 from teamassist.okr import api, commands, demo, jobs, pages, report_facts, retro_commands
 from teamassist.okr import objectives as okr_objectives
+from teamassist.okr.models import KeyResult, Objective
 from teamassist.ports import Workdays
 
 
@@ -25,13 +34,32 @@ def _key_result_named(session: Session, query: KeyResultNamed) -> tuple[int, str
     return found.id, found.title
 
 
+def _source_known(session: Session, query: SourceKnown) -> bool | None:
+    """A KR or an objective of the team, for an action item that follows it up."""
+    if query.kind == "okr_kr":
+        wanted = select(KeyResult.id).where(
+            KeyResult.id == query.source_id, KeyResult.team_id == query.team.id
+        )
+    elif query.kind == "okr_objective":
+        wanted = select(Objective.id).where(
+            Objective.id == query.source_id, Objective.team_id == query.team.id
+        )
+    else:
+        return None
+    return session.scalar(wanted) is not None
+
+
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     workdays = wiring.ports.get(Workdays)
 
     def facts(session: Session, query: OkrFacts) -> tuple[ObjectiveFact, ...]:
         return report_facts.answer(session, query, workdays)  # report packs read the OKRs
 
-    return [on(KeyResultNamed, _key_result_named), on(OkrFacts, facts)]
+    return [
+        on(KeyResultNamed, _key_result_named),
+        on(OkrFacts, facts),
+        on(SourceKnown, _source_known),
+    ]
 
 
 DOMAIN = Domain(

@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.orm import Session
 
-from teamassist.actions import ageing, due, flows, service
+from teamassist.actions import ageing, due, flows, links, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.api.gate import MEMBER_GATE
 from teamassist.actions.models import ActionItem, ActionState
@@ -143,12 +143,15 @@ def create_action(
     body: ActionCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> ActionRead:
     """A new item requested by the caller; the owner is told. 400 for a due time that is past
-    or unreadable, 404 for an unknown owner, 409 for one who has left."""
+    or unreadable, 404 for an unknown owner or a source the team does not have, 409 for an
+    owner who has left."""
     source = (
         service.Source(body.source_kind, body.source_id)
         if body.source_kind is not None and body.source_id is not None
         else None
     )
+    if source is not None:
+        links.require_known(session, team=team, source=source)
     item = flows.create(
         session,
         team=team,
