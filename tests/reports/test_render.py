@@ -142,3 +142,29 @@ def test_default_templates_render_the_sample_and_docx_keeps_cjk_font() -> None:
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == (
         docx.CJK_FONT
     )
+
+
+def test_the_api_token_builds_and_lists_packs_and_saves_a_template(
+    sqlite_runtime: Runtime,
+) -> None:
+    """The install's API token is an admin of every team (README): it builds the team's pack,
+    lists it and saves a template; one's own entry asks for a member, with a reply that says so
+    (the fresh tester's session-6 finding: 403 「报告 # 是个人材料」)."""
+    from pydantic import SecretStr
+
+    set_clock(sqlite_runtime, "2026-11-23 09:00")
+    load_demo(sqlite_runtime)
+    sqlite_runtime.settings.web.api_token = SecretStr("root-token-123")
+    token = {"authorization": "Bearer root-token-123"}
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        built = client.post("/api/v1/reports/packs", headers=token, json={"kind": "weekly"})
+        assert built.status_code == 201, built.text
+        listed = client.get("/api/v1/reports/packs", headers=token).json()
+        assert [p["id"] for p in listed] == [built.json()["id"]]
+        saved = client.put(
+            "/api/v1/reports/templates/weekly", headers=token, json={"body": "# 周报 {{ title }}"}
+        )
+        assert saved.status_code == 200 and saved.json()["custom"] is True, saved.text
+        entry = client.put("/api/v1/reports/entries/me", headers=token, json={"done": "x"})
+        assert entry.status_code == 403
+        assert "要以成员身份操作" in entry.json()["message"]

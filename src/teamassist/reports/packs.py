@@ -325,6 +325,18 @@ def get(session: Session, *, team: Team, pack_id: int, member: Member) -> Report
     return pack
 
 
+def listing_shared(session: Session, *, team: Team, limit: int = 100) -> list[ReportPack]:
+    """The team's packs that are no one's personal document, newest period first."""
+    return list(
+        session.scalars(
+            select(ReportPack)
+            .where(ReportPack.team_id == team.id, ReportPack.person_id.is_(None))
+            .order_by(ReportPack.period_end.desc(), ReportPack.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def listing(session: Session, *, team: Team, member: Member, limit: int = 100) -> list[ReportPack]:
     """The team's packs ``member`` may read, newest period first."""
     found = session.scalars(

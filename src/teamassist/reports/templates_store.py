@@ -35,7 +35,7 @@ def is_custom(session: Session, *, team: Team, name: str) -> bool:
 
 
 def save(
-    session: Session, *, team: Team, name: str, body: str, actor: Member, now: datetime
+    session: Session, *, team: Team, name: str, body: str, actor: Member | None, now: datetime
 ) -> ReportTemplate:
     """Store the team's text for ``name`` once it renders the sample values.
 
@@ -50,7 +50,7 @@ def save(
         stored = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
         session.add(stored)
     stored.body = body
-    stored.updated_by_id = actor.id
+    stored.updated_by_id = actor.id if actor is not None else None  # None: the API token
     stored.updated_at = now
     session.flush()
     return stored

@@ -53,16 +53,17 @@ def _read(pack: ReportPack) -> PackRead:
 
 
 def _member(principal: Principal) -> Member:
+    # one's own entry or read mark needs a member: the API token speaks for no one
     if principal.member is None:
-        raise PermissionDenied("reports.error.not_yours", id="")
+        raise PermissionDenied("reports.error.member_only")
     return principal.member
 
 
 @router.get("/packs", name="reports_packs")
 def list_packs(session: SessionDep, principal: PrincipalDep, team: TeamDep) -> list[PackRead]:
     """The team's packs the caller may read, newest period first."""
-    if principal.member is None:
-        return []
+    if principal.member is None:  # the API token: the team's packs, not the personal ones
+        return [_read(p) for p in packs.listing_shared(session, team=team)]
     return [_read(p) for p in packs.listing(session, team=team, member=principal.member)]
 
 
@@ -81,9 +82,10 @@ def build(
     body: PackCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> PackRead:
     """Render and store the team's pack (a member of the team)."""
-    member = _member(principal)
-    if team_service.role_of(session, team=team, member=member) is None:
-        raise PermissionDenied("reports.error.not_yours", id="")
+    member = principal.member
+    in_team = member is not None and team_service.role_of(session, team=team, member=member)
+    if not in_team and not is_admin(session, principal, team):
+        raise PermissionDenied("reports.error.not_member", team=team.name)
     start, end = kinds.period_of(kinds.check_kind(body.kind), local(now, team.timezone).date())
     pack = packs.build_pack(
         session,
@@ -185,7 +187,7 @@ def put_template(
     if not is_admin(session, principal, team):
         raise PermissionDenied("reports.error.admin")
     templates_store.save(
-        session, team=team, name=name, body=body.body, actor=_member(principal), now=now
+        session, team=team, name=name, body=body.body, actor=principal.member, now=now
     )
     return TemplateRead(name=name, body=body.body, custom=True)
 
