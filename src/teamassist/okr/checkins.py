@@ -75,8 +75,16 @@ def check_in(
         raise Invalid("okr.error.comment_too_long", limit=MAX_COMMENT)
     if origin is not None:
         origin = origin[:160]
+        # Two presses of one card at the same instant: the KR's row lock makes the second wait
+        # for the first to commit, and the locking read then sees its check-in (a plain read
+        # would keep MariaDB's older snapshot), so it gets the refusal, not the unique index.
+        session.execute(
+            select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update()
+        )
         done = session.scalar(
-            select(CheckIn).where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
+            select(CheckIn)
+            .where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
+            .with_for_update()
         )
         if done is not None:
             raise Conflict(
