@@ -78,9 +78,7 @@ def check_in(
         # Two presses of one card at the same instant: the KR's row lock makes the second wait
         # for the first to commit, and the locking read then sees its check-in (a plain read
         # would keep MariaDB's older snapshot), so it gets the refusal, not the unique index.
-        session.execute(
-            select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update()
-        )
+        session.execute(select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update())
         done = session.scalar(
             select(CheckIn)
             .where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
