@@ -95,6 +95,14 @@ def test_new_kr_names_its_owner_and_contributors_and_they_change_later(
         assert o1 is not None
     assert _handles(okr_chat.runtime, "objective", o1.id) == ["zhangsan"]
 
+    # /我的OKR lists what one works on, not only what one owns (okr engineer's finding):
+    # 张三 contributes to O-1 (owned by 赵六), 王五 owns its KR-1 and contributes to O-2.
+    assert "O-1" in okr_chat.text("/我的OKR", as_="zhangsan")
+    wangwu = okr_chat.text("/我的OKR", as_="wangwu")
+    assert "O-1" in wangwu and "O-2" in wangwu
+    lihua = okr_chat.text("/我的OKR", as_="lihua")  # created O-2 for 李四; works on neither
+    assert "O-1" not in lihua and "O-2" not in lihua, lihua
+
 
 BAD_PEOPLE = [
     ("/负责人 KR-1 @不存在的人", "找不到成员「不存在的人」"),

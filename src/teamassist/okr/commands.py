@@ -264,9 +264,12 @@ def handle_publish(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("okr.mine")
 def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/我的OKR: the sender's Os of the current cycle with KRs and progress."""
+    """/我的OKR: the Os of the current cycle the sender owns or works on (as a contributor, or
+    through a KR they own or contribute to), with KRs and progress."""
     cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
-    mine = okr.objectives(ctx.session, team=ctx.team, cycle=cycle, owner_id=ctx.member.id)
+    mine = okr.objectives_involving(
+        ctx.session, team=ctx.team, cycle=cycle, member_id=ctx.member.id
+    )
     expected, views = _progress(ctx, cycle, mine)
     state = cycles.state(cycle, ctx.today).value
     return messages.okr_list(

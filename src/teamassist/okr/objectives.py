@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
@@ -242,6 +242,33 @@ def objectives(
         query = query.where(Objective.owner_id == owner_id)
     if state is not None:
         query = query.where(Objective.state == state.value)
+    return list(session.scalars(query.order_by(Objective.number)))
+
+
+def objectives_involving(
+    session: Session, *, team: Team, cycle: Cycle, member_id: int
+) -> list[Objective]:
+    """The team's Os of ``cycle`` that ``member_id`` works on, by number: as the O's owner or
+    contributor, or as the owner or a contributor of one of its KRs (``/我的OKR``)."""
+    krs_owned = select(KeyResult.objective_id).where(KeyResult.owner_id == member_id)
+    o_joined = select(Contributor.target_id).where(
+        Contributor.target_type == "objective", Contributor.member_id == member_id
+    )
+    krs_joined = (
+        select(KeyResult.objective_id)
+        .join(Contributor, Contributor.target_id == KeyResult.id)
+        .where(Contributor.target_type == "key_result", Contributor.member_id == member_id)
+    )
+    query = select(Objective).where(
+        Objective.team_id == team.id,
+        Objective.cycle_id == cycle.id,
+        or_(
+            Objective.owner_id == member_id,
+            Objective.id.in_(krs_owned),
+            Objective.id.in_(o_joined),
+            Objective.id.in_(krs_joined),
+        ),
+    )
     return list(session.scalars(query.order_by(Objective.number)))
 
 
