@@ -32,7 +32,9 @@ def test_twelve_setup_submissions_at_once_found_one_workspace(runtime: Runtime) 
     app = create_app(runtime, start_background=False)
     token = setup_token(app)
     with serve(app) as base:
-        with httpx.Client(base_url=base) as browser:
+        # httpx's default 5 s read timeout: a fresh server's first page took longer on a
+        # loaded CI machine (2 cores, the whole suite running); the race is the posts below
+        with httpx.Client(base_url=base, timeout=120) as browser:
             form = browser.get("/setup", params={"token": token})
             assert form.status_code == 200
             match = re.search(r'name="form_key" value="([^"]+)"', form.text)
