@@ -328,3 +328,42 @@ class PersonalCalendar(Query[list[str]]):
     start: datetime
     end: datetime
     now: datetime
+
+
+# -- career plans (个人职业发展规划): what a 1on1 reviews ---------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalFact:
+    """One development goal of a person's career plan, as a 1on1 prep pack shows it.
+
+    ``plan_id`` is the plan (page ``/career-plans/{plan_id}``, REST
+    ``/api/v1/career-plans/{plan_id}``), ``year`` its team-local calendar year; ``number`` 1–3
+    is the goal's place in the plan. ``evidence`` is free text (what shows progress, may be
+    ""); ``target_date`` a team-local date or None. ``status`` is one of ``planned``,
+    ``in_progress``, ``done``, ``dropped``; ``carried`` says it was copied, unfinished, from
+    the previous year's plan; ``overdue`` is True when ``target_date`` is before the team-local
+    day of the asking ``now`` and the goal is neither done nor dropped.
+    """
+
+    plan_id: int
+    year: int
+    number: int
+    title: str
+    evidence: str
+    target_date: date | None
+    status: str
+    carried: bool
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class CareerGoals(Query[tuple[GoalFact, ...]]):
+    """A 1on1 (its prep pack) asks for the development goals of ``member``'s career plan in
+    ``team``: the plan of the team-local year of ``now`` (UTC), else the member's latest
+    earlier one; goals in plan order. Answered by the careers domain; no answer (or an empty
+    tuple) means no plan. The asker shows them only to the member and whoever holds the 1on1."""
+
+    team: Team
+    member: Member
+    now: datetime
