@@ -33,13 +33,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert
 
 from benchmarks.okr_team import _bare, _timed, check_in, percentile, publish
-from teamassist import migrate
+from teamassist import documents, migrate
 from teamassist.actions.models import ActionItem
 from teamassist.bootstrap import build_runtime
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
 from teamassist.database import transaction
-from teamassist.reports import docx, packs, render
+from teamassist.reports import packs
 from teamassist.reports.models import WeeklyEntry
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -131,15 +131,15 @@ def run(people: int = 50, *, calls: int = 3, reps: int = 2, quarter: bool = Fals
 
             weekly = build("weekly", WEEK)
             figures.markdown_chars = len(weekly)
-            figures.docx_bytes = len(docx.markdown_to_docx(weekly, title="bench"))
-            pdf = render.markdown_to_pdf(weekly, title="bench")
+            figures.docx_bytes = len(documents.markdown_to_docx(weekly, title="bench"))
+            pdf = documents.markdown_to_pdf(weekly, title="bench")
             figures.pdf_bytes, figures.pdf_pages = len(pdf), pdf.count(b"/Type /Page\n")
             with _bare() as bare:
                 targets: dict[str, Callable[[], object]] = {
                     "bare": lambda: bare.get("/bare").raise_for_status(),
                     "weekly pack": lambda: build("weekly", WEEK),
-                    ".docx": lambda: docx.markdown_to_docx(weekly, title="bench"),
-                    "PDF": lambda: render.markdown_to_pdf(weekly, title="bench"),
+                    ".docx": lambda: documents.markdown_to_docx(weekly, title="bench"),
+                    "PDF": lambda: documents.markdown_to_pdf(weekly, title="bench"),
                 }
                 if quarter:
                     targets["quarter pack"] = lambda: build("quarterly", QUARTER)

@@ -4,6 +4,7 @@ dashboard's API and opened with python-docx and pypdf: the Chinese text is reall
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from docx import Document
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from teamassist.reports import chart, docx, kinds, render
+from teamassist import documents
+from teamassist.reports import chart, kinds, templates_store
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
+from tests.support.documents import PangoMissing
 from tests.support.web import sign_in
 
 # The first page of the last PDF rendered here, for a person to look at.
@@ -131,17 +134,27 @@ def test_chart_is_a_png_of_the_asked_size() -> None:
     assert (image.format, image.size) == ("PNG", (chart.WIDTH, chart.HEIGHT))
 
 
-def test_default_templates_render_the_sample_and_docx_keeps_cjk_font() -> None:
+def test_default_templates_render_the_sample() -> None:
     for name in kinds.TEMPLATES:
-        markdown = render.render_markdown(
-            render.default_source(f"{name}.md.j2"), kinds.sample_context()
+        markdown = templates_store.render(
+            documents.default_source(f"{name}.md.j2", package=templates_store.PACKAGE),
+            kinds.sample_context(),
         )
         assert "## 张三" in markdown and "需要测试支持" in markdown
-    document = Document(io.BytesIO(docx.markdown_to_docx("# 标题\n\n正文", title="t")))
-    fonts = document.styles["Normal"].element.rPr.rFonts
-    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == (
-        docx.CJK_FONT
-    )
+
+
+def test_pdf_download_without_pango_is_a_503_saying_why(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a server where WeasyPrint cannot load pango, when the PDF is asked for, then the
+    answer is 503 with the reports' message, and the .docx still downloads."""
+    pack = _build(api, "weekly")
+    monkeypatch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+    response = api.get(f"/api/v1/reports/packs/{pack['id']}.pdf")
+    assert response.status_code == 503
+    assert response.json()["error"] == "reports.error.pdf_unavailable"
+    assert "libpango-1.0-0" in response.json()["message"]
+    assert api.get(f"/api/v1/reports/packs/{pack['id']}.docx").status_code == 200
 
 
 def test_the_api_token_builds_and_lists_packs_and_saves_a_template(

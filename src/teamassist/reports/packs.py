@@ -24,7 +24,7 @@ from teamassist.enums import Role
 from teamassist.events import ActionFact, ActionFacts, ObjectiveFact, OkrFacts, ask
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
-from teamassist.reports import chart, entries, kinds, render, templates_store
+from teamassist.reports import chart, entries, kinds, templates_store
 from teamassist.reports.models import ReportPack
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -290,7 +290,7 @@ def build_pack(
             occurrence_key=key,
             person_key=person.id if person is not None else 0,
             person_id=person.id if person is not None else None,
-            markdown=render.render_markdown(source, values),
+            markdown=templates_store.render(source, values),
             read_by=ensure_utc(read_by) if read_by is not None else None,
         )
         built.append(pack)

@@ -4,17 +4,30 @@ error and the stored text stays as it was."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist import documents
 from teamassist.exceptions import Invalid
-from teamassist.reports import kinds, render
+from teamassist.reports import kinds
 from teamassist.reports.models import ReportTemplate
 from teamassist.team.models import Member, Team
 
 MAX_TEMPLATE = 50_000  # characters
+PACKAGE = "teamassist.reports"  # its sources/ holds the default texts and the partials
+
+
+def render(source: str, context: Mapping[str, Any]) -> str:
+    """The Markdown of a report template ``source`` with ``context`` (the sandbox of
+    :mod:`teamassist.documents`, this package's partials). Raises :class:`Invalid`
+    ``reports.error.template`` with ``line`` and ``detail``."""
+    return documents.render_markdown(
+        source, context, package=PACKAGE, error_key="reports.error.template"
+    )
 
 
 def _stored(session: Session, team: Team, name: str) -> ReportTemplate | None:
@@ -26,7 +39,11 @@ def _stored(session: Session, team: Team, name: str) -> ReportTemplate | None:
 def source(session: Session, *, team: Team, name: str) -> str:
     """The template text the team renders ``name`` (``weekly``/``period``) from."""
     stored = _stored(session, team, kinds.check_template(name))
-    return stored.body if stored is not None else render.default_source(f"{name}.md.j2")
+    return (
+        stored.body
+        if stored is not None
+        else documents.default_source(f"{name}.md.j2", package=PACKAGE)
+    )
 
 
 def is_custom(session: Session, *, team: Team, name: str) -> bool:
@@ -44,7 +61,7 @@ def save(
     kinds.check_template(name)
     if not body.strip() or len(body) > MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
-    render.render_markdown(body, kinds.sample_context())  # raises before anything changes
+    render(body, kinds.sample_context())  # raises before anything changes
     stored = _stored(session, team, name)
     if stored is None:
         stored = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)

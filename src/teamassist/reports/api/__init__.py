@@ -9,22 +9,20 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
+from teamassist import documents
 from teamassist.clock import local
-from teamassist.exceptions import DomainError, PermissionDenied
+from teamassist.documents import DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE
+from teamassist.exceptions import PermissionDenied
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
-from teamassist.reports import docx, entries, kinds, packs, reading, render, templates_store
+from teamassist.reports import entries, kinds, packs, reading, templates_store
 from teamassist.reports.access import readable
 from teamassist.reports.models import ReportPack
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PDF_TYPE = "application/pdf"
 
 
 class PackRead(BaseModel):
@@ -126,14 +124,8 @@ def download_docx(
 ) -> Response:
     """The pack as a Word document."""
     pack = readable(session, principal, team, pack_id)
-    content = docx.markdown_to_docx(pack.markdown, title=pack.title)
+    content = documents.markdown_to_docx(pack.markdown, title=pack.title)
     return _download(content, DOCX_TYPE, _filename(pack, "docx"))
-
-
-class Unavailable(DomainError):
-    """PDF rendering is not possible on this server."""
-
-    status_code = 503
 
 
 @router.get("/packs/{pack_id}.pdf", name="reports_pdf")
@@ -142,10 +134,9 @@ def download_pdf(
 ) -> Response:
     """The pack as a PDF (503 ``reports.error.pdf_unavailable`` without pango)."""
     pack = readable(session, principal, team, pack_id)
-    try:
-        content = render.markdown_to_pdf(pack.markdown, title=pack.title)
-    except render.RenderUnavailable as error:
-        raise Unavailable("reports.error.pdf_unavailable") from error
+    content = documents.pdf_or_503(
+        pack.markdown, title=pack.title, error_key="reports.error.pdf_unavailable"
+    )
     return _download(content, PDF_TYPE, _filename(pack, "pdf"))
 
 

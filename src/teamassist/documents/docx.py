@@ -1,6 +1,6 @@
 """Markdown → .docx with python-docx, from markdown-it-py's token stream: headings, paragraphs
 (bold, italic, code, line breaks), bullet and numbered lists, tables, rules and PNG images given
-as ``data:`` URIs (the trend chart). Enough for a report; anything else falls back to its text.
+as ``data:`` URIs (a trend chart). Enough for a report; anything else falls back to its text.
 
 Word picks a font per script: the East Asian font is set on the styles (``w:eastAsia``), else
 Chinese text shows in whatever the reader's Word substitutes.

@@ -1,0 +1,60 @@
+"""Documents: one Markdown text, rendered for people to read. A core package (no domain, no
+platform): the reports domain and the people-development domains (career plans, 360 summaries)
+stand on it; the ``Documents`` port's built-in implementation serves what it renders.
+
+Public API (import from ``teamassist.documents``):
+
+* ``render_markdown(source, context, *, package, error_key="documents.error.template") -> str``:
+  a user-editable Jinja2 text rendered in the sandbox (``StrictUndefined``; filters ``cell`` and
+  ``pct``), ``{% include %}`` reading ``<package>/sources/*.j2``. Raises ``Invalid(error_key,
+  line=, detail=)`` on a bad template or a missing field: validate a team's own text on save by
+  rendering a sample context.
+* ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
+* ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
+* ``markdown_to_html(markdown, *, title) -> str``: a whole HTML page with the print CSS.
+* ``markdown_to_pdf(markdown, *, title) -> bytes`` (A4, WeasyPrint, CJK fonts); raises
+  ``RenderUnavailable`` when pango is missing. ``html_to_pdf(html) -> bytes`` likewise.
+* ``pdf_or_503(markdown, *, title, error_key="documents.error.pdf_unavailable") -> bytes``:
+  the same, raising ``PdfUnavailable`` (a ``DomainError``, HTTP 503 with the catalogue text)
+  instead, for download routes.
+* ``markdown_to_docx(markdown, *, title) -> bytes``: a Word document (headings, lists, tables,
+  ``data:image/png`` pictures), East Asian font ``CJK_FONT`` set on the styles.
+
+Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
+"""
+
+from __future__ import annotations
+
+from teamassist.documents.docx import CJK_FONT, markdown_to_docx
+from teamassist.documents.pdf import (
+    CJK_FONTS,
+    PdfUnavailable,
+    RenderUnavailable,
+    html_to_pdf,
+    markdown_to_html,
+    markdown_to_pdf,
+    pdf_or_503,
+)
+from teamassist.documents.templating import default_source, environment, render_markdown
+
+MARKDOWN_TYPE = "text/markdown; charset=utf-8"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+
+__all__ = [
+    "CJK_FONT",
+    "CJK_FONTS",
+    "DOCX_TYPE",
+    "MARKDOWN_TYPE",
+    "PDF_TYPE",
+    "PdfUnavailable",
+    "RenderUnavailable",
+    "default_source",
+    "environment",
+    "html_to_pdf",
+    "markdown_to_docx",
+    "markdown_to_html",
+    "markdown_to_pdf",
+    "pdf_or_503",
+    "render_markdown",
+]

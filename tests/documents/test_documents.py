@@ -1,0 +1,79 @@
+"""The core document renderer: sandboxed templates, PDF (and its 503 without pango), .docx."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from teamassist import documents
+from teamassist.exceptions import Invalid
+from tests.support.documents import PangoMissing
+
+REPORTS = "teamassist.reports"  # a package with sources/ partials
+
+
+def test_template_renders_with_filters_and_the_packages_partials() -> None:
+    # Given a template using the cell and pct filters, when it is rendered, then the values
+    # are made safe for a table cell and shown as whole percents.
+    markdown = documents.render_markdown(
+        "| {{ name | cell }} | {{ share | pct }} | {{ none | pct }} |",
+        {"name": "a|b\nc", "share": 0.425, "none": None},
+        package=REPORTS,
+    )
+    assert markdown == "| a｜b c | 42% | — |"
+    assert "{%" in documents.default_source("weekly.md.j2", package=REPORTS)
+
+
+def test_a_missing_field_is_invalid_with_the_callers_key_and_line() -> None:
+    with pytest.raises(Invalid) as caught:
+        documents.render_markdown("ok\n{{ nope.x }}", {}, package=REPORTS)
+    assert caught.value.key == "documents.error.template"
+    assert "nope" in caught.value.params["detail"]
+    with pytest.raises(Invalid) as caught:
+        documents.render_markdown("ok\n{% if %}", {}, package=REPORTS)
+    assert "模板第 2 行有错误" in caught.value.message()
+    with pytest.raises(Invalid) as caught:
+        documents.render_markdown(
+            "{{ nope.x }}", {}, package=REPORTS, error_key="reports.error.template"
+        )
+    assert caught.value.key == "reports.error.template"
+
+
+def test_the_sandbox_refuses_to_reach_python_internals() -> None:
+    with pytest.raises(Invalid):
+        documents.render_markdown(
+            "{{ ''.__class__.__mro__[1].__subclasses__() }}", {}, package=REPORTS
+        )
+
+
+def test_pdf_has_the_chinese_text() -> None:
+    pdf = documents.markdown_to_pdf("# 标题\n\n| 列 |\n|---|\n| 正文 |", title="t")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "标题" in text and "正文" in text
+
+
+def test_without_pango_pdf_raises_render_unavailable_and_pdf_or_503_a_503(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+    with pytest.raises(documents.RenderUnavailable):
+        documents.markdown_to_pdf("# t", title="t")
+    with pytest.raises(documents.PdfUnavailable) as caught:
+        documents.pdf_or_503("# t", title="t")
+    assert caught.value.status_code == 503
+    assert caught.value.key == "documents.error.pdf_unavailable"
+    assert "pango" in caught.value.message()
+
+
+def test_docx_keeps_the_cjk_font_and_the_text() -> None:
+    document = Document(io.BytesIO(documents.markdown_to_docx("# 标题\n\n- 正文", title="t")))
+    fonts = document.styles["Normal"].element.rPr.rFonts
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == (
+        documents.CJK_FONT
+    )
+    assert [p.text for p in document.paragraphs] == ["标题", "正文"]
+    assert document.core_properties.title == "t"
