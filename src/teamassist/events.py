@@ -20,11 +20,14 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.team.models import Member, Team, Workspace
+
+if TYPE_CHECKING:  # only a type: answering domains build it with their own models
+    from sqlalchemy.sql.elements import ColumnElement
 
 E = TypeVar("E", bound="Event")
 R = TypeVar("R")
@@ -136,6 +139,33 @@ class WorkspaceDeleting(Event):
     Its rows that reference it, its teams or its members through a foreign key go by cascade;
     a domain that keeps rows of it by id without one deletes them here.
     """
+
+    workspace: Workspace
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Rows of one table a workspace export must not carry as they are.
+
+    ``table`` is the table's name (``inbound_event``); ``where`` a condition on that table's
+    columns (``InboundEvent.id.in_(...)``), evaluated with the export's own condition, so it
+    need not repeat the workspace. With ``columns`` empty the matching rows are left out;
+    otherwise those columns (names of ``table``) are exported as None in matching rows and the
+    rest of each row stays. A row ``where`` evaluates to NULL for is not matched.
+    """
+
+    table: str
+    where: ColumnElement[bool]
+    columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportWithheld(Query[tuple[Withheld, ...]]):
+    """The workspace export (``team.archive``) asks what of ``workspace`` it must withhold:
+    each domain answers with the :class:`Withheld` rules for the rows only it knows to be
+    private (org_contact: whatever would name an anonymous sender), or None. Rules add up:
+    a row any drop rule matches is left out; columns any blank rule matches are blanked.
+    Naming a table or column the schema lacks makes the export raise ValueError."""
 
     workspace: Workspace
 

@@ -7,7 +7,10 @@ through whoever created it). The few tables that keep a workspace's rows by id w
 foreign key are named in :data:`_BY_ID`. Secrets stay out: session, sign-in link and binding
 code tables, and every ``*_hash`` column (password and token hashes); in every text kept, the
 credentials a message may carry (sign-in links, calendar feed tokens, settings secrets) are
-masked by :func:`teamassist.redact.redact`, the same rules as the log.
+masked by :func:`teamassist.redact.redact`, the same rules as the log. What only a domain
+knows to be private (the rows that would name an anonymous sender) it withholds by answering
+:class:`teamassist.events.ExportWithheld`: those rows are left out, or some of their columns
+blanked; the archive does not say how many.
 """
 
 from __future__ import annotations
@@ -16,17 +19,19 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, case, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from teamassist.database import Base
+from teamassist.events import ExportWithheld, Withheld, ask
 from teamassist.redact import redact
 from teamassist.team.models import Workspace
 from teamassist.team.workspaces import inbox_condition
@@ -112,14 +117,57 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def withheld_rules(session: Session, workspace: Workspace) -> dict[str, list[Withheld]]:
+    """The domains' :class:`~teamassist.events.Withheld` rules for ``workspace`` by table;
+    ValueError for a table or column the schema lacks (a typo would leak silently)."""
+    tables = Base.metadata.tables
+    rules: dict[str, list[Withheld]] = defaultdict(list)
+    for answer in ask(session, ExportWithheld(workspace=workspace)):
+        for rule in answer:
+            table = tables.get(rule.table)
+            if table is None:
+                raise ValueError(f"withheld rule names no table: {rule.table!r}")
+            unknown = [name for name in rule.columns if name not in table.c]
+            if unknown:
+                raise ValueError(f"withheld rule names no column of {rule.table}: {unknown}")
+            rules[rule.table].append(rule)
+    return rules
+
+
+def _kept(
+    row: dict[str, Any], rules: Sequence[Withheld], flags: Sequence[str]
+) -> dict[str, Any] | None:
+    """``row`` with what ``rules`` withhold applied (None: left out); the flags are popped."""
+    matched = [rule for rule, flag in zip(rules, flags, strict=True) if row.pop(flag)]
+    if any(not rule.columns for rule in matched):
+        return None
+    for rule in matched:
+        for name in rule.columns:
+            if name in row:  # a secret column is not exported anyway
+                row[name] = None
+    return row
+
+
 def workspace_rows(session: Session, workspace: Workspace) -> dict[str, list[dict[str, Any]]]:
-    """Every row of ``workspace`` by table, secrets left out, in id order."""
+    """Every row of ``workspace`` by table, secrets and withheld rows left out, in id order."""
+    rules = withheld_rules(session, workspace)
     found: dict[str, list[dict[str, Any]]] = {}
     for table, condition in ownership(session, workspace):
         columns = [c for c in table.columns if not _secret(c.name)]
         order = list(table.primary_key.columns)
-        rows = session.execute(select(*columns).where(condition).order_by(*order)).mappings()
-        found[table.name] = [{k: _plain(v) for k, v in row.items()} for row in rows]
+        table_rules = rules.get(table.name, [])
+        # Each rule as a 1/0 column: CASE maps a NULL condition to "not matched", where a
+        # NOT in the WHERE clause would silently drop such rows as well.
+        flags = [f"_withheld_{i}" for i in range(len(table_rules))]
+        marks = [
+            case((rule.where, 1), else_=0).label(flag)
+            for rule, flag in zip(table_rules, flags, strict=True)
+        ]
+        query = select(*columns, *marks).where(condition).order_by(*order)
+        kept = (_kept(dict(row), table_rules, flags) for row in session.execute(query).mappings())
+        found[table.name] = [
+            {k: _plain(v) for k, v in row.items()} for row in kept if row is not None
+        ]
     return found
 
 
