@@ -39,6 +39,7 @@ from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
 from teamassist.reports.domain import DOMAIN as REPORTS
+from teamassist.reviews.domain import DOMAIN as REVIEWS
 from teamassist.runtime import Kicker, Runtime, WebParts
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
@@ -60,6 +61,7 @@ DOMAINS: list[Domain] = [
     ANNOUNCEMENTS,
     ORG_CONTACT,
     REPORTS,
+    REVIEWS,
     SMALLTALK,
 ]
 

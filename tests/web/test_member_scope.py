@@ -101,6 +101,19 @@ OWNER_SCOPED |= {
 OWNER_SCOPED |= {("POST", "/api/v1/org-inbox/{code}/replies")}
 # Building a pack: any member of the team may (reports.api.build checks the role).
 OWNER_SCOPED |= {("POST", "/api/v1/reports/packs")}
+# 360 reviews: starting, closing, releasing, approving and the settings are the director's or an
+# admin's (reviews.service.require_manager); submitting, declining and nominating are the
+# signed-in member's own request. The 403s for members are walked in tests/reviews/test_api.py.
+OWNER_SCOPED |= {
+    ("POST", "/api/v1/reviews/360"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/requests"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/requests/{request_id}/approve"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/reviews/{person_id}"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/reviews/{person_id}/decline"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/close"),
+    ("POST", "/api/v1/reviews/360/{cycle_id}/release/{person_id}"),
+    ("PUT", "/api/v1/reviews/360/settings/team"),
+}
 # The first-run form answers only while no workspace exists: refused to everyone after.
 FIRST_RUN = ("POST", "/setup")
 

@@ -1,0 +1,1 @@
+"""360 reviews (360评估): cycles, reviewer pools, unlinkable answers, k-anonymous summaries."""

@@ -1,0 +1,550 @@
+"""360 cycles: start, reviewer pools, nominate and approve, decline, submit, close, release.
+
+Anonymity lives in the write path (see :mod:`teamassist.reviews.models`): :func:`submit` turns
+the reviewer's request ``invited`` → ``submitted`` with a compare-and-set and inserts a response
+row that names no reviewer and carries no time, in the same transaction. Nothing here sends a
+notice on submit (an outbox row would time it). Results are read in
+:mod:`teamassist.reviews.summary`, only once a cycle is closed, so two looks at a growing pool
+cannot be subtracted from each other.
+
+Who manages a cycle: the team's director, or an admin of the team. Services flush, never commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from teamassist.chat import notify
+from teamassist.chat.types import Reply, user_text
+from teamassist.clock import local
+from teamassist.enums import Role
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
+from teamassist.reviews import settings as review_settings
+from teamassist.reviews.models import (
+    Pool,
+    RequestStatus,
+    ReviewCycle,
+    ReviewRequest,
+    ReviewResponse,
+    ReviewSubject,
+)
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+MAX_PEERS = 8  # peers chosen by default; the director may add more
+MAX_TEXT = 2000  # one free-text answer
+MAX_REASON = 500
+RATING = range(1, 6)
+
+
+def may_manage(session: Session, *, team: Team, member: Member | None) -> bool:
+    """The team's director or one of its admins."""
+    if member is None:
+        return False
+    if team.director_id == member.id:
+        return True
+    return team_service.role_of(session, team=team, member=member) is Role.ADMIN
+
+
+def require_manager(session: Session, *, team: Team, member: Member | None) -> None:
+    """PermissionDenied (``reviews.error.not_director``) unless :func:`may_manage`."""
+    if not may_manage(session, team=team, member=member):
+        raise PermissionDenied("reviews.error.not_director")
+
+
+def today(team: Team, now: datetime) -> date:
+    """The team-local date of ``now``."""
+    return local(now, team.timezone).date()
+
+
+def is_open(cycle: ReviewCycle, team: Team, now: datetime) -> bool:
+    """Answers are taken: not closed by hand and its last day not over."""
+    return cycle.closed_at is None and today(team, now) <= cycle.due_on
+
+
+def get_cycle(session: Session, *, team: Team, cycle_id: int) -> ReviewCycle:
+    """A cycle of ``team`` by id, or NotFound."""
+    cycle = session.get(ReviewCycle, cycle_id)
+    if cycle is None or cycle.team_id != team.id:
+        raise NotFound("reviews.error.no_cycle", id=cycle_id)
+    return cycle
+
+
+def cycles(session: Session, *, team: Team) -> list[ReviewCycle]:
+    """The team's cycles, newest first."""
+    return list(
+        session.scalars(
+            select(ReviewCycle)
+            .where(ReviewCycle.team_id == team.id)
+            .order_by(ReviewCycle.id.desc())
+        )
+    )
+
+
+def latest_cycle(session: Session, *, team: Team) -> ReviewCycle:
+    """The team's most recent cycle (chat commands act on it), or NotFound."""
+    cycle = session.scalar(
+        select(ReviewCycle)
+        .where(ReviewCycle.team_id == team.id)
+        .order_by(ReviewCycle.id.desc())
+        .limit(1)
+    )
+    if cycle is None:
+        raise NotFound("reviews.error.no_cycles")
+    return cycle
+
+
+def _people(session: Session, team: Team) -> dict[int, Member]:
+    return {
+        m.id: m
+        for m, _role in team_service.team_members(session, team=team)
+        if m.active and m.merged_into_id is None
+    }
+
+
+def default_pools(session: Session, *, team: Team, reviewee: Member) -> list[tuple[Member, Pool]]:
+    """Whom to ask about ``reviewee`` when the director names nobody: themselves (self), their
+    manager (else the team's director, else its leader), the people reporting to them, and up
+    to :data:`MAX_PEERS` other active members (those sharing the manager first)."""
+    people = _people(session, team)
+    chosen: dict[int, Pool] = {reviewee.id: Pool.SELF}
+    for candidate in (reviewee.manager_id, team.director_id, team.leader_id):
+        if candidate in people and candidate != reviewee.id:
+            chosen[candidate] = Pool.MANAGER
+            break
+    for member in people.values():
+        if member.manager_id == reviewee.id and member.id not in chosen:
+            chosen[member.id] = Pool.REPORT
+    peers = sorted(
+        (m for m in people.values() if m.id not in chosen),
+        key=lambda m: (m.manager_id != reviewee.manager_id, m.id),
+    )
+    for member in peers[:MAX_PEERS]:
+        chosen[member.id] = Pool.PEER
+    return [(people[i], pool) for i, pool in chosen.items() if i in people]
+
+
+def _lock_team(session: Session, team: Team) -> None:
+    # Two /发起360 at once: the second waits here and then sees the first cycle open.
+    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+
+
+def start(
+    session: Session,
+    *,
+    team: Team,
+    by: Member,
+    reviewees: Sequence[Member],
+    due_on: date,
+    now: datetime,
+    name: str | None = None,
+) -> ReviewCycle:
+    """Start a cycle reviewing ``reviewees`` (members of ``team``) until ``due_on`` (team-local,
+    inclusive), each with :func:`default_pools`, and invite every reviewer once.
+
+    Raises PermissionDenied for anyone but the director or an admin, Invalid for nobody to
+    review, someone outside the team or a past date, Conflict while another cycle is open."""
+    require_manager(session, team=team, member=by)
+    unique = list({m.id: m for m in reviewees}.values())
+    if not unique:
+        raise Invalid("reviews.error.nobody")
+    for member in unique:
+        if team_service.role_of(session, team=team, member=member) is None:
+            raise Invalid("reviews.error.not_in_team", name=user_text(member.display_name))
+    if due_on < today(team, now):
+        raise Invalid("reviews.error.past_due", date=due_on.isoformat())
+    _lock_team(session, team)
+    for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
+        if is_open(cycle, team, now):
+            raise Conflict("reviews.error.cycle_open", name=user_text(cycle.name))
+    knobs = review_settings.of(team)
+    title = (name or "").strip()[:200] or t("reviews.cycle_name", date=due_on.isoformat())
+    cycle = ReviewCycle(
+        workspace_id=team.workspace_id,
+        team_id=team.id,
+        name=title,
+        due_on=due_on,
+        questions=knobs.questions,
+        min_answers=knobs.min_answers,
+        started_by_id=by.id,
+        started_at=now,
+    )
+    session.add(cycle)
+    session.flush()
+    for reviewee in unique:
+        session.add(ReviewSubject(cycle_id=cycle.id, reviewee_id=reviewee.id))
+        for reviewer, pool in default_pools(session, team=team, reviewee=reviewee):
+            session.add(
+                ReviewRequest(
+                    cycle_id=cycle.id,
+                    reviewee_id=reviewee.id,
+                    reviewer_id=reviewer.id,
+                    pool=pool.value,
+                    status=RequestStatus.INVITED.value,
+                )
+            )
+    session.flush()
+    invite(session, cycle=cycle, now=now)
+    return cycle
+
+
+def invite(session: Session, *, cycle: ReviewCycle, now: datetime) -> None:
+    """One notice to each invited reviewer (idempotent: ``reviews.invite:<cycle>``)."""
+    rows = session.scalars(
+        select(ReviewRequest).where(
+            ReviewRequest.cycle_id == cycle.id,
+            ReviewRequest.status == RequestStatus.INVITED.value,
+        )
+    ).all()
+    for reviewer_id in sorted({r.reviewer_id for r in rows}):
+        reviewer = session.get(Member, reviewer_id)
+        if reviewer is None:
+            continue
+        notify.to_member(
+            session,
+            member=reviewer,
+            reply=Reply(
+                title=t("reviews.invite.title"),
+                body=t("reviews.invite.body", name=user_text(cycle.name), due=cycle.due_on),
+            ),
+            key=f"reviews.invite:{cycle.id}",
+            now=now,
+        )
+
+
+def _subject(session: Session, cycle: ReviewCycle, reviewee: Member) -> ReviewSubject:
+    subject = session.scalar(
+        select(ReviewSubject).where(
+            ReviewSubject.cycle_id == cycle.id, ReviewSubject.reviewee_id == reviewee.id
+        )
+    )
+    if subject is None:
+        raise NotFound("reviews.error.not_reviewed", name=user_text(reviewee.display_name))
+    return subject
+
+
+def subjects(session: Session, *, cycle: ReviewCycle) -> list[ReviewSubject]:
+    """The cycle's reviewees, in the order they were named."""
+    return list(
+        session.scalars(
+            select(ReviewSubject)
+            .where(ReviewSubject.cycle_id == cycle.id)
+            .order_by(ReviewSubject.id)
+        )
+    )
+
+
+def requests(session: Session, *, cycle: ReviewCycle) -> list[ReviewRequest]:
+    """Every request of the cycle (for the director's status view: never an answer)."""
+    return list(
+        session.scalars(
+            select(ReviewRequest)
+            .where(ReviewRequest.cycle_id == cycle.id)
+            .order_by(ReviewRequest.reviewee_id, ReviewRequest.pool, ReviewRequest.reviewer_id)
+        )
+    )
+
+
+def _request(
+    session: Session, cycle: ReviewCycle, reviewee: Member, reviewer: Member, *, lock: bool = False
+) -> ReviewRequest:
+    query = select(ReviewRequest).where(
+        ReviewRequest.cycle_id == cycle.id,
+        ReviewRequest.reviewee_id == reviewee.id,
+        ReviewRequest.reviewer_id == reviewer.id,
+    )
+    row = session.scalar(query.with_for_update() if lock else query)
+    if row is None:
+        raise NotFound("reviews.error.not_asked", name=user_text(reviewee.display_name))
+    return row
+
+
+def add_reviewer(
+    session: Session,
+    *,
+    team: Team,
+    cycle: ReviewCycle,
+    reviewee: Member,
+    reviewer: Member,
+    pool: str,
+    by: Member,
+    now: datetime,
+) -> ReviewRequest:
+    """Ask ``reviewer`` about ``reviewee`` in ``pool``: invited at once when the director (or an
+    admin) asks, ``nominated`` (waiting for approval) when the reviewee nominates.
+
+    Raises PermissionDenied for anyone else, Invalid for an unknown pool, the self pool, or a
+    reviewer outside the team, Conflict when the cycle is closed or the reviewer already asked."""
+    if pool not in {p.value for p in Pool} or pool == Pool.SELF.value:
+        raise Invalid("reviews.error.bad_pool", pool=user_text(pool[:20]))
+    managing = may_manage(session, team=team, member=by)
+    if not managing and by.id != reviewee.id:
+        raise PermissionDenied("reviews.error.not_director")
+    if not managing and pool != Pool.PEER.value:
+        raise PermissionDenied("reviews.error.nominate_peers")
+    if reviewer.id == reviewee.id:
+        raise Invalid("reviews.error.bad_pool", pool=pool)
+    if team_service.role_of(session, team=team, member=reviewer) is None:
+        raise Invalid("reviews.error.not_in_team", name=user_text(reviewer.display_name))
+    if not is_open(cycle, team, now):
+        raise Conflict("reviews.error.closed", name=user_text(cycle.name))
+    _subject(session, cycle, reviewee)
+    taken = session.scalar(
+        select(ReviewRequest.id).where(
+            ReviewRequest.cycle_id == cycle.id,
+            ReviewRequest.reviewee_id == reviewee.id,
+            ReviewRequest.reviewer_id == reviewer.id,
+        )
+    )
+    if taken is not None:
+        raise Conflict("reviews.error.already_asked", name=user_text(reviewer.display_name))
+    status = RequestStatus.INVITED if managing else RequestStatus.NOMINATED
+    row = ReviewRequest(
+        cycle_id=cycle.id,
+        reviewee_id=reviewee.id,
+        reviewer_id=reviewer.id,
+        pool=pool,
+        status=status.value,
+    )
+    session.add(row)
+    session.flush()
+    if status is RequestStatus.INVITED:
+        invite(session, cycle=cycle, now=now)
+    return row
+
+
+def approve(
+    session: Session, *, team: Team, cycle: ReviewCycle, request_id: int, by: Member, now: datetime
+) -> ReviewRequest:
+    """The director approves a nomination: ``nominated`` → ``invited`` (Conflict otherwise)."""
+    require_manager(session, team=team, member=by)
+    row = session.get(ReviewRequest, request_id)
+    if row is None or row.cycle_id != cycle.id:
+        raise NotFound("reviews.error.no_request", id=request_id)
+    done = session.execute(
+        update(ReviewRequest)
+        .where(
+            ReviewRequest.id == row.id,
+            ReviewRequest.status == RequestStatus.NOMINATED.value,
+        )
+        .values(status=RequestStatus.INVITED.value)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 0) != 1:
+        raise Conflict("reviews.error.not_nominated", id=request_id)
+    session.refresh(row)
+    invite(session, cycle=cycle, now=now)
+    return row
+
+
+def _move(
+    session: Session, row: ReviewRequest, *, to: RequestStatus, reason: str | None = None
+) -> None:
+    """Compare-and-set ``invited`` → ``to``: of two concurrent submits (or a submit and a
+    decline) one changes the row, the other gets Conflict."""
+    values: dict[str, Any] = {"status": to.value}
+    if reason is not None:
+        values["decline_reason"] = reason
+    done = session.execute(
+        update(ReviewRequest)
+        .where(ReviewRequest.id == row.id, ReviewRequest.status == RequestStatus.INVITED.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(done, "rowcount", 0) != 1:
+        session.refresh(row)
+        raise Conflict(_ALREADY.get(row.status, "reviews.error.already_submitted"))
+    session.refresh(row)
+
+
+_ALREADY = {
+    RequestStatus.DECLINED.value: "reviews.error.already_declined",
+    RequestStatus.SUBMITTED.value: "reviews.error.already_submitted",
+    RequestStatus.NOMINATED.value: "reviews.error.already_nominated",
+}
+
+
+def decline(
+    session: Session,
+    *,
+    team: Team,
+    cycle: ReviewCycle,
+    reviewee: Member,
+    reviewer: Member,
+    reason: str | None,
+    now: datetime,
+) -> ReviewRequest:
+    """The reviewer declines (reason for the director only; the reviewee never sees it).
+    NotFound when not asked, Conflict when closed, already declined or submitted."""
+    row = _request(session, cycle, reviewee, reviewer)
+    if not is_open(cycle, team, now):
+        raise Conflict("reviews.error.closed", name=user_text(cycle.name))
+    text = (reason or "").strip()
+    if len(text) > MAX_REASON:
+        raise Invalid("reviews.error.too_long", limit=MAX_REASON)
+    _move(session, row, to=RequestStatus.DECLINED, reason=text or None)
+    return row
+
+
+def clean_answers(
+    questions: Sequence[Mapping[str, Any]], raw: Mapping[str, object]
+) -> dict[str, Any]:
+    """``raw`` checked against the cycle's questions: a rating is a whole number 1–5 (``"4"``
+    from a form reads as 4), a text is 1–2000 characters after trimming, an empty value is
+    left out, an unknown key is Invalid; at least one answer (Invalid ``reviews.error.empty``)."""
+    kinds = {str(q["key"]): str(q["kind"]) for q in questions}
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in kinds:
+            raise Invalid("reviews.error.unknown_question", question=user_text(str(key)[:40]))
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if kinds[key] == "rating":
+            number = value
+            if isinstance(value, str) and value.strip().isdigit():
+                number = int(value.strip())
+            if not isinstance(number, int) or isinstance(number, bool) or number not in RATING:
+                raise Invalid("reviews.error.bad_rating", question=key)
+            answers[key] = number
+        else:
+            if not isinstance(value, str):
+                raise Invalid("reviews.error.bad_text", question=key)
+            text = value.strip()
+            if len(text) > MAX_TEXT:
+                raise Invalid("reviews.error.too_long", limit=MAX_TEXT)
+            answers[key] = text
+    if not answers:
+        raise Invalid("reviews.error.empty")
+    return answers
+
+
+def submit(
+    session: Session,
+    *,
+    team: Team,
+    cycle: ReviewCycle,
+    reviewee: Member,
+    reviewer: Member,
+    answers: Mapping[str, object],
+    now: datetime,
+) -> None:
+    """Record ``reviewer``'s answers about ``reviewee``: the request becomes ``submitted`` and a
+    response row (no reviewer, no time, random id) is inserted, in this transaction.
+
+    Returns nothing on purpose: no caller should hold the new row's id next to the reviewer.
+    NotFound when not asked, Conflict when closed, declined or already submitted, Invalid for
+    bad answers (nothing changes)."""
+    row = _request(session, cycle, reviewee, reviewer)
+    if not is_open(cycle, team, now):
+        raise Conflict("reviews.error.closed", name=user_text(cycle.name))
+    cleaned = clean_answers(cycle.questions, answers)
+    _move(session, row, to=RequestStatus.SUBMITTED)
+    session.add(
+        ReviewResponse(
+            id=uuid.uuid4().hex,
+            cycle_id=cycle.id,
+            reviewee_id=reviewee.id,
+            pool=row.pool,
+            answers=cleaned,
+        )
+    )
+    session.flush()
+
+
+def close(session: Session, *, team: Team, cycle: ReviewCycle, by: Member, now: datetime) -> bool:
+    """Stop taking answers now (the director or an admin); False when it already was closed."""
+    require_manager(session, team=team, member=by)
+    if not is_open(cycle, team, now):
+        return False
+    cycle.closed_at = now
+    session.flush()
+    return True
+
+
+def release(
+    session: Session,
+    *,
+    team: Team,
+    cycle: ReviewCycle,
+    reviewee: Member,
+    by: Member,
+    now: datetime,
+) -> ReviewSubject:
+    """Let ``reviewee`` read their summary (the director or an admin; once the cycle is closed,
+    Conflict before). Releasing twice changes nothing and tells them once."""
+    require_manager(session, team=team, member=by)
+    if is_open(cycle, team, now):
+        raise Conflict("reviews.error.still_open", name=user_text(cycle.name), due=cycle.due_on)
+    subject = _subject(session, cycle, reviewee)
+    if subject.released_at is None:
+        subject.released_at = now
+        session.flush()
+        notify.to_member(
+            session,
+            member=reviewee,
+            reply=Reply(
+                title=t("reviews.released.title"),
+                body=t("reviews.released.body", name=user_text(cycle.name), cycle=cycle.id),
+            ),
+            key=f"reviews.released:{cycle.id}",
+            now=now,
+        )
+    return subject
+
+
+def is_released(session: Session, *, cycle: ReviewCycle, reviewee: Member) -> bool:
+    """Whether the director has released ``reviewee``'s summary of ``cycle``."""
+    return _subject(session, cycle, reviewee).released_at is not None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A review the member still owes: the cycle, whom, in which pool."""
+
+    cycle: ReviewCycle
+    reviewee: Member
+    pool: str
+
+
+def pending(session: Session, *, team: Team, reviewer: Member, now: datetime) -> list[Pending]:
+    """``reviewer``'s invited requests in the team's open cycles (declined ones are gone)."""
+    rows = session.execute(
+        select(ReviewRequest, ReviewCycle)
+        .join(ReviewCycle, ReviewCycle.id == ReviewRequest.cycle_id)
+        .where(
+            ReviewCycle.team_id == team.id,
+            ReviewRequest.reviewer_id == reviewer.id,
+            ReviewRequest.status == RequestStatus.INVITED.value,
+        )
+        .order_by(ReviewCycle.id, ReviewRequest.id)
+    ).all()
+    people = team_service.members_by_id(session, [r.reviewee_id for r, _c in rows])
+    return [
+        Pending(cycle, people[row.reviewee_id], row.pool)
+        for row, cycle in rows
+        if is_open(cycle, team, now) and row.reviewee_id in people
+    ]
+
+
+def released_to(session: Session, *, team: Team, member: Member) -> list[ReviewCycle]:
+    """The team's cycles whose summary of ``member`` has been released, newest first."""
+    return list(
+        session.scalars(
+            select(ReviewCycle)
+            .join(ReviewSubject, ReviewSubject.cycle_id == ReviewCycle.id)
+            .where(
+                ReviewCycle.team_id == team.id,
+                ReviewSubject.reviewee_id == member.id,
+                ReviewSubject.released_at.is_not(None),
+            )
+            .order_by(ReviewCycle.id.desc())
+        )
+    )
