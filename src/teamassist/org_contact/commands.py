@@ -35,7 +35,13 @@ def handle_reach(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/找组织 匿名 加班太多."""
     anonymous, text = split_anonymous(args["text"])
     sent = service.reach(
-        ctx.session, team=ctx.team, sender=ctx.member, text=text, anonymous=anonymous, now=ctx.now
+        ctx.session,
+        team=ctx.team,
+        sender=ctx.member,
+        text=text,
+        anonymous=anonymous,
+        now=ctx.now,
+        via=ctx.message,
     )
     return messages.acknowledged(sent)
 

@@ -6,12 +6,12 @@ from typing import Any
 
 from teamassist.chat.fallback import DirectText
 from teamassist.domain import Domain, Wiring, assets_in
-from teamassist.events import Subscription, on
-from teamassist.org_contact import api, commands, forms
+from teamassist.events import ExportWithheld, Subscription, on
+from teamassist.org_contact import api, commands, export, forms
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(DirectText, forms.answer)]
+    return [on(DirectText, forms.answer), on(ExportWithheld, export.withheld)]
 
 
 DOMAIN = Domain(

@@ -59,6 +59,12 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     ctx = query.ctx
     team = _team_named(session, ctx.workspace.id, group) if group else ctx.team
     sent = service.reach(
-        session, team=team, sender=ctx.member, text="".join(rest), anonymous=False, now=ctx.now
+        session,
+        team=team,
+        sender=ctx.member,
+        text="".join(rest),
+        anonymous=False,
+        now=ctx.now,
+        via=ctx.message,
     )
     return Answer(messages.acknowledged(sent))

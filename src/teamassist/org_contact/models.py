@@ -1,7 +1,10 @@
 """A message to a team's director (有事儿找组织) and the director's relayed replies.
 
 ``sender_id`` is the one place an anonymous sender is known: it is read only to deliver a
-relayed reply and to count the sender's daily limit, never shown (chat, REST, pages, logs).
+relayed reply and to count the sender's daily limit, never shown (chat, REST, pages, logs) nor
+exported. The ``inbound_*`` columns name the chat event that carried the message (its inbox
+row holds the sender's platform id and name), so the export can withhold that row and the
+acknowledgement queued for it (``org_contact/export.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ class OrgMessage(Base):
     # The opaque thread id people type (/回复 R-12); it says nothing about the sender.
     code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The inbox row's key (``inbound_event`` platform, tenant_key, event_id); None when sent
+    # through REST, which has no inbox row.
+    inbound_platform: Mapped[str | None] = mapped_column(String(16))
+    inbound_tenant: Mapped[str | None] = mapped_column(String(128))
+    inbound_event_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class OrgReply(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
-from teamassist.chat.types import Reply, user_text
+from teamassist.chat.types import InboundMessage, Reply, user_text
 from teamassist.clock import ensure_utc, local
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -72,10 +72,12 @@ def reach(
     text: str,
     anonymous: bool,
     now: datetime,
+    via: InboundMessage | None = None,
 ) -> Sent:
     """Send ``text`` from ``sender`` to the director of ``team`` (else the stand-in: leader,
     then admins); raises PermissionDenied when the sender is not in the team, Invalid for an
-    empty text or the daily limit reached, Conflict when the team has nobody to read it."""
+    empty text or the daily limit reached, Conflict when the team has nobody to read it.
+    ``via`` is the chat message that carried it (recorded, so the export can withhold it)."""
     body = _text(text)
     if team_service.role_of(session, team=team, member=sender) is None:
         raise PermissionDenied("org_contact.error.not_member", team=team.name)
@@ -102,6 +104,9 @@ def reach(
         text=body,
         code="",
         created_at=now,
+        inbound_platform=via.platform.value if via else None,
+        inbound_tenant=via.tenant_key[:128] if via else None,
+        inbound_event_id=via.event_id[:128] if via else None,
     )
     session.add(row)
     session.flush()

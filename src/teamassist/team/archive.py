@@ -10,7 +10,8 @@ credentials a message may carry (sign-in links, calendar feed tokens, settings s
 masked by :func:`teamassist.redact.redact`, the same rules as the log. What only a domain
 knows to be private (the rows that would name an anonymous sender) it withholds by answering
 :class:`teamassist.events.ExportWithheld`: those rows are left out, or some of their columns
-blanked; the archive does not say how many.
+blanked, and the rows kept by their id (``_BY_ID``) go with them; the archive does not say
+how many.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, case, select
+from sqlalchemy import Table, case, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -118,8 +119,9 @@ def _plain(value: Any) -> Any:
 
 
 def withheld_rules(session: Session, workspace: Workspace) -> dict[str, list[Withheld]]:
-    """The domains' :class:`~teamassist.events.Withheld` rules for ``workspace`` by table;
-    ValueError for a table or column the schema lacks (a typo would leak silently)."""
+    """The domains' :class:`~teamassist.events.Withheld` rules for ``workspace`` by table, plus
+    one per table of :data:`_BY_ID` whose parent rows are dropped; ValueError for a table or
+    column the schema lacks (a typo would leak silently)."""
     tables = Base.metadata.tables
     rules: dict[str, list[Withheld]] = defaultdict(list)
     for answer in ask(session, ExportWithheld(workspace=workspace)):
@@ -131,6 +133,13 @@ def withheld_rules(session: Session, workspace: Workspace) -> dict[str, list[Wit
             if unknown:
                 raise ValueError(f"withheld rule names no column of {rule.table}: {unknown}")
             rules[rule.table].append(rule)
+    # A row kept by id follows the row it belongs to (a web inbox copy of a withheld notice).
+    for name, (column, parent) in _BY_ID.items():
+        dropped = [rule.where for rule in rules.get(parent, []) if not rule.columns]
+        if dropped:
+            table, parent_table = tables[name], tables[parent]
+            where = table.c[column].in_(select(parent_table.c.id).where(or_(*dropped)))
+            rules[name].append(Withheld(name, where))
     return rules
 
 
