@@ -31,8 +31,8 @@ from teamassist.outbox.senders import DeliveryError, OutgoingMessage, Sender
 
 log = logging.getLogger(__name__)
 
-# Successes of one lane recorded together: at most this many, held at most this long.
-_RECORD_EVERY = 25
+# Successes of a pass recorded together (all its lanes): at most this many, held at most this long.
+_RECORD_EVERY = 50
 _RECORD_WITHIN = 0.05
 
 
@@ -51,6 +51,55 @@ class DeliveryStats:
     def drained(self, limit: int) -> bool:
         """True when another pass now would find little: a short batch, or only waits."""
         return self.claimed < limit or self.rate_limited >= self.claimed
+
+
+class _Recorder:
+    """The successes of one pass, recorded in groups shared by all its lanes.
+
+    One statement and commit for up to ``_RECORD_EVERY`` notices, never holding one longer than
+    ``_RECORD_WITHIN`` seconds. Per lane, a group was mostly one or two notices (a batch of 100
+    spread over 50 chats) and a commit per one or two notices was the largest cost after the
+    HTTP call itself. A crash between a send and its record leaves at most one group "sending";
+    its lease runs out and it is retried as possibly sent, as after any crash mid-send.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], now: datetime, stats: DeliveryStats):
+        self._factory = factory
+        self._now = now
+        self._stats = stats
+        self._lock = threading.Lock()
+        self._done: list[tuple[int, str | None]] = []
+        self._first = 0.0
+
+    def add(self, outbox_id: int, external_id: str | None) -> None:
+        """Note one success; write the group when it is full or old enough."""
+        with self._lock:
+            if not self._done:
+                self._first = time.monotonic()
+            self._done.append((outbox_id, external_id))
+            due = (
+                len(self._done) >= _RECORD_EVERY or time.monotonic() - self._first >= _RECORD_WITHIN
+            )
+            group = self._take() if due else []
+        self._write(group)
+
+    def flush(self) -> None:
+        """Write whatever is held (the end of a lane or of the pass)."""
+        with self._lock:
+            group = self._take()
+        self._write(group)
+
+    def _take(self) -> list[tuple[int, str | None]]:
+        group, self._done = self._done, []
+        return group
+
+    def _write(self, group: list[tuple[int, str | None]]) -> None:
+        if not group:
+            return
+        with transaction(self._factory) as session:
+            service.mark_sent_many(session, group, now=self._now)
+        with self._stats.lock:
+            self._stats.sent += len(group)
 
 
 def deliver_due(
@@ -109,6 +158,7 @@ def deliver_due(
     for message in messages:
         lanes[(message.platform, message.address)].append(message)
     pools: dict[str, ThreadPoolExecutor] = {}
+    recorder = _Recorder(factory, now, stats)
     try:
         futures = []
         for (platform, _address), lane in lanes.items():
@@ -118,7 +168,14 @@ def deliver_due(
                 )
             futures.append(
                 pools[platform].submit(
-                    _send_lane, factory, senders.get(platform), settings, now, lane, stats
+                    _send_lane,
+                    factory,
+                    senders.get(platform),
+                    settings,
+                    now,
+                    lane,
+                    stats,
+                    recorder,
                 )
             )
         for future in futures:
@@ -126,6 +183,7 @@ def deliver_due(
     finally:
         for pool in pools.values():
             pool.shutdown(wait=True)
+        recorder.flush()
     return stats
 
 
@@ -136,26 +194,14 @@ def _send_lane(
     now: datetime,
     lane: list[OutgoingMessage],
     stats: DeliveryStats,
+    recorder: _Recorder,
 ) -> None:
     """Send one destination's notices in order; once it is rate-limited, the rest wait too.
 
-    Successes are recorded in small groups (one statement and commit for up to
-    ``_RECORD_EVERY`` notices, never holding one longer than ``_RECORD_WITHIN`` seconds): a
-    commit per notice was most of a fast platform's cost. A crash between a send and its record
-    leaves at most that group "sending"; its lease runs out and it is retried as possibly sent,
-    as after any crash mid-send.
+    Successes go to the pass's shared ``recorder``; failures are recorded one by one (they are
+    rare, and each needs its own backoff).
     """
     wait: DeliveryError | None = None
-    done: list[tuple[int, str | None]] = []
-    first_done = 0.0
-
-    def record() -> None:
-        if done:
-            with transaction(factory) as session:
-                service.mark_sent_many(session, done, now=now)
-            with stats.lock:
-                stats.sent += len(done)
-            done.clear()
 
     for message in lane:
         if wait is not None:  # same destination, same limit: do not ask again this pass
@@ -189,12 +235,7 @@ def _send_lane(
                 factory, settings, now, message, f"{type(exc).__name__}: {exc}", True, None, stats
             )
         else:
-            if not done:
-                first_done = time.monotonic()
-            done.append((message.outbox_id, external_id))
-            if len(done) >= _RECORD_EVERY or time.monotonic() - first_done >= _RECORD_WITHIN:
-                record()
-    record()
+            recorder.add(message.outbox_id, external_id)
 
 
 def _record_failure(
