@@ -25,7 +25,6 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 
 from __future__ import annotations
 
-from teamassist.documents.docx import CJK_FONT, markdown_to_docx
 from teamassist.documents.pdf import (
     CJK_FONTS,
     PdfUnavailable,
@@ -37,6 +36,8 @@ from teamassist.documents.pdf import (
 )
 from teamassist.documents.templating import default_source, environment, render_markdown
 
+# The East Asian font named on a .docx's styles (Word substitutes a similar one where missing).
+CJK_FONT = "Noto Sans CJK SC"
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"
@@ -58,3 +59,14 @@ __all__ = [
     "pdf_or_503",
     "render_markdown",
 ]
+
+
+def markdown_to_docx(markdown: str, *, title: str) -> bytes:
+    """The .docx of ``markdown`` (``title`` goes in the document's properties).
+
+    python-docx and lxml (about 7 MiB resident) load on the first call, not when the server
+    starts: most processes never build a .docx (issue 9's idle-memory target).
+    """
+    from teamassist.documents import docx
+
+    return docx.markdown_to_docx(markdown, title=title)

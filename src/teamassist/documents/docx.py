@@ -21,7 +21,8 @@ from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-CJK_FONT = "Noto Sans CJK SC"
+from teamassist.documents import CJK_FONT
+
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _PNG_URI = "data:image/png;base64,"
 

@@ -1,0 +1,37 @@
+"""The server starts without the heavy libraries only some requests need (issue 9: idle memory).
+
+Measured resident sizes on import (2026-12-01): lark-oapi ~140 MiB, WeasyPrint ~25 MiB, Pillow
+~7 MiB, python-docx with lxml ~7 MiB. Each loads on first use; a fresh interpreter that builds
+the whole app must not have them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("lark_oapi", "weasyprint", "PIL", "docx", "lxml", "openpyxl", "pypdf")
+
+_PROBE = """
+import json, sys
+from teamassist.bootstrap import build_runtime
+from teamassist.config import Settings
+from teamassist.web.app import create_app
+runtime = build_runtime(Settings(database={"url": "sqlite://"}))
+create_app(runtime)
+print(json.dumps(sorted(m for m in %r if m in sys.modules)))
+"""
+
+
+def test_building_the_app_loads_no_heavy_library() -> None:
+    # Given a fresh interpreter, when it builds the runtime and the web app as `serve` does
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE % (HEAVY,)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    # Then none of the heavy libraries is loaded yet
+    assert json.loads(out.strip().splitlines()[-1]) == []
