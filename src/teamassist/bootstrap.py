@@ -22,6 +22,7 @@ from teamassist import i18n, redact
 from teamassist.actions.domain import DOMAIN as ACTIONS
 from teamassist.adapters.web.sender import WebSender
 from teamassist.announcements.domain import DOMAIN as ANNOUNCEMENTS
+from teamassist.awards.domain import DOMAIN as AWARDS
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult
 from teamassist.chat.registry import Registry
 from teamassist.chat.retention import RetentionSweep
@@ -60,6 +61,7 @@ DOMAINS: list[Domain] = [
     MEETINGS,
     ANNOUNCEMENTS,
     ORG_CONTACT,
+    AWARDS,
     REPORTS,
     REVIEWS,
     SMALLTALK,

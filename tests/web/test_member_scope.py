@@ -56,6 +56,9 @@ MEMBER_OWN = {
     ("PUT", "/api/v1/reports/entries/me"),
     ("POST", "/api/v1/reports/reading/read"),
     ("POST", "/reports/{pack_id}/read"),
+    # 月度技术专家: any member nominates and casts their own one vote, as themselves
+    ("POST", "/api/v1/awards/{period}/nominations"),
+    ("PUT", "/api/v1/awards/{period}/votes/me"),
 }
 
 # OKR writes are scoped to the objective's owner (or an admin) by okr's own check
@@ -368,6 +371,17 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
         ("POST", "/api/v1/announcements"): (
             "/api/v1/announcements",
             {"json": {"group": "开发者社区", "text": "周五评审取消"}},
+        ),
+        # 月度技术专家: the director or an admin opens a round and moves its phase; admins
+        # change the settings (the demo's June round is open: opening again is a 409)
+        ("POST", "/api/v1/awards"): ("/api/v1/awards", {}),
+        ("POST", "/api/v1/awards/{period}/phase"): (
+            "/api/v1/awards/2026-06/phase",
+            {"json": {"phase": "voting"}},
+        ),
+        ("PUT", "/api/v1/awards/settings"): (
+            "/api/v1/awards/settings",
+            {"json": {"repeat_cap": 2}},
         ),
         # meetings: admins, leads and the director move or cancel one (meetings.changes)
         ("POST", "/api/v1/meetings/{occurrence_id}/move"): (
