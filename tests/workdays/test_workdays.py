@@ -9,6 +9,7 @@ import chinese_calendar
 from teamassist.duty.calendar import WorkCalendar
 from teamassist.ports import PortMissing, Ports, Roster, Workdays
 from teamassist.workdays import ChinaWorkdays, holiday_name, is_official, provisional_years
+from teamassist.workdays.china import provisional_days, statutory_days
 
 CN = ChinaWorkdays()
 
@@ -32,11 +33,51 @@ def test_agrees_with_chinese_calendar_every_day_of_2026() -> None:
 def test_a_year_without_official_data_is_provisional_and_guesses_monday_to_friday() -> None:
     assert CN.is_official(2026) and is_official(2026)
     assert not CN.is_official(2027)
-    assert CN.is_workday(date(2027, 1, 1))  # a Friday; New Year's Day is not known yet
+    assert CN.is_workday(date(2027, 1, 4))  # an ordinary Monday
     assert not CN.is_workday(date(2027, 1, 2))  # Saturday
-    assert holiday_name(date(2027, 1, 1)) is None
+    assert holiday_name(date(2027, 1, 1)) is None  # names come from the official data only
     assert provisional_years(CN, date(2026, 12, 30), date(2027, 1, 4)) == [2027]
     assert provisional_years(CN, date(2026, 1, 1), date(2026, 12, 31)) == []
+
+
+def test_a_provisional_year_takes_the_fixed_statutory_days_off() -> None:
+    # given 2027, which the State Council has not announced yet
+    assert not CN.is_official(2027)
+    # then 元旦 (a Friday) is off, so no weekly notice goes out on it
+    assert not CN.is_workday(date(2027, 1, 1))
+    # 清明 is the solar term's day: Monday 2027-04-05
+    assert statutory_days(2027)[1] == date(2027, 4, 5)
+    assert not CN.is_workday(date(2027, 4, 5)) and CN.is_workday(date(2027, 4, 6))
+    # 劳动节 05-01/05-02 fall on Saturday and Sunday: made up (补假) on Monday 05-03 and
+    # Tuesday 05-04; Wednesday 05-05 is a working day (no 调休 is guessed)
+    assert not CN.is_workday(date(2027, 5, 3)) and not CN.is_workday(date(2027, 5, 4))
+    assert CN.is_workday(date(2027, 5, 5))
+    # 国庆 10-01 (Friday) off, 10-02/10-03 (weekend) made up on 10-04 and 10-05
+    assert [CN.is_workday(date(2027, 10, d)) for d in range(1, 8)] == [
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    # 春节 (lunar, no library gives it) stays a Monday–Friday guess: 2027-02-08 is a Monday
+    assert CN.is_workday(date(2027, 2, 8))
+
+
+def test_every_provisional_day_off_was_off_in_the_years_under_the_2025_law() -> None:
+    # the rule errs towards working days: a weekday it takes off, the official calendar took
+    # off (weekends differ only by the 调休 Saturdays it does not guess)
+    for year in (2025, 2026):
+        flags = provisional_days(year)
+        day = date(year, 1, 1)
+        while day.year == year:
+            if day.weekday() < 5 and not flags[day.timetuple().tm_yday - 1]:
+                assert not chinese_calendar.is_workday(day), day
+            day += timedelta(days=1)
+    # and it did take the fixed holidays: 2026-10-05 is the 补假 for Saturday 10-03
+    assert not provisional_days(2026)[date(2026, 10, 5).timetuple().tm_yday - 1]
 
 
 def test_duty_cn_calendar_uses_the_same_days_and_keeps_unknown_years_all_active() -> None:
