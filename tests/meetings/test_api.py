@@ -62,6 +62,7 @@ def test_list_move_cancel_and_the_invitation(api: TestClient) -> None:
         )
     )
     assert moved["start_at"].startswith("2026-11-11T06:00") and moved["sequence"] == 1
+    assert moved["warnings"] == []  # a Wednesday
     method, event = _event(api, weekly["id"])
     assert (method, str(event["UID"]), int(event["SEQUENCE"])) == ("REQUEST", uid, 1)
     assert event.decoded("DTSTART").isoformat() == "2026-11-11T06:00:00+00:00"
@@ -90,3 +91,26 @@ def test_members_may_not_move_or_cancel(api: TestClient) -> None:
         assert (refused.status_code, refused.json()["error"]) == (403, "meetings.error.not_allowed")
     after = _ok(api.get("/api/v1/meetings"))
     assert next(o for o in after if o["id"] == weekly["id"])["status"] == "scheduled"
+
+
+def test_a_move_onto_national_day_answers_with_a_warning(api: TestClient) -> None:
+    # given the demo's weekly meeting of 11-06; when moved onto 国庆 2027 (Friday 10-01)
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    moved = _ok(
+        api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2027-10-01T09:00"})
+    )
+    # then it is moved all the same, and the answer carries the warning
+    assert moved["start_at"].startswith("2027-10-01T01:00") and moved["sequence"] == 1
+    (warning,) = moved["warnings"]
+    assert warning.startswith("注意：10月1日（周五）09:00是法定节假日，不是工作日")
+
+
+def test_the_page_shows_the_warning_after_a_move_onto_a_saturday(api: TestClient) -> None:
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    response = api.post(
+        f"/meetings/{weekly['id']}/move", data={"start": "2026-11-07T09:00"}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    assert f"day_off={weekly['id']}" in response.headers["location"]
+    shown = api.get(response.headers["location"])
+    assert "注意：11月7日（周六）09:00是周末，不是工作日" in shown.text

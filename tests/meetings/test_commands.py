@@ -83,3 +83,29 @@ def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
     assert "找不到会议 #999999" in chat.text("/取消会议 999999", as_="admin")
     row = _row(chat.runtime, "weekly:2026-11-06")
     assert (row.sequence, row.status, row.moved) == (0, "scheduled", False)
+
+
+def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriver) -> None:
+    # given the week of 11-06 planned, before its notice
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    chat.text("/meetings", as_="admin")
+    weekly = _row(chat.runtime, "weekly:2026-11-06")
+
+    # when an admin moves it onto Sunday 11-08
+    reply = chat.text(f"/改期 {weekly.id} 2026-11-08 10:00", as_="admin")
+
+    # then it is moved, and the reply says the day is a weekend
+    assert reply.startswith(f"已把会议 #{weekly.id}「11月10日OKR周会」改到 11月8日（周日）10:00")
+    assert reply.endswith(
+        "注意：11月8日（周日）10:00是周末，不是工作日；会议仍按这个时间召开，如需调整请再 /改期。"
+    ), reply
+    assert _row(chat.runtime, "weekly:2026-11-06").sequence == 1
+
+    # a working day gets no warning
+    plain = chat.text(f"/改期 {weekly.id} 2026-11-11 10:00", as_="admin")
+    assert "注意" not in plain, plain
+
+    # 元旦 2027 (a Friday, a provisional year) is a statutory holiday, and the guess is said
+    reply = chat.text(f"/改期 {weekly.id} 2027-01-01 10:00", as_="admin")
+    assert "注意：1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
+    assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定固定假日估算的。）"), reply

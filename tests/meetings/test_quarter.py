@@ -2,7 +2,7 @@
 deadline, meeting start and evaluation happens exactly once, at its local day and time, moved
 off 国庆 (holiday 10-01..10-07, 调休 Saturday 10-10; chinese_calendar); a cancelled meeting sends
 nothing, a moved one sends at its new time; 2027 (no official data yet) is provisional and the
-admins are told once.
+admins are told once, its 元旦 still a day off (the fixed statutory days, workdays/china.py).
 
 The clock ticks every day at 08:30, 10:00 and 17:30 Beijing time (the default steps are at 08:30
 and 17:30, meetings end at 10:00), and at 14:00 around the moved meeting, from 2026-09-14 to
@@ -94,11 +94,12 @@ def test_a_quarter_of_meetings(chat: ChatDriver) -> None:
         f"evaluation@{TEAM}@2026-09-29 10:00",
     ]
     assert "weekly:2026-09-25" not in occ  # the quarterly meeting replaced that week's
-    # National Day: notice and deadline on Thursday 10-08, the meeting on Friday 10-09
+    # National Day: the notice on Thursday 10-08, the deadline not that same day but Friday
+    # 10-09, the meeting on the 调休 Saturday 10-10 (a working day)
     assert _step_sends(sends, occ["weekly:2026-10-02"]) == [
         f"notice@{CORE}@2026-10-08 08:30",
-        f"due@{CORE}@2026-10-08 17:30",
-        f"start@{CORE}@2026-10-09 08:30",
+        f"due@{CORE}@2026-10-09 17:30",
+        f"start@{CORE}@2026-10-10 08:30",
     ]
     assert _step_sends(sends, occ["weekly:2026-10-09"]) == [
         f"notice@{CORE}@2026-10-09 08:30",
@@ -183,3 +184,10 @@ def test_a_quarter_of_meetings(chat: ChatDriver) -> None:
     told = [k for k, address, _ in sends if k.startswith("meetings.provisional:")]
     assert len(told) == 1 and told[0].split(":")[2] == "2027"
     assert occ["weekly:2027-01-01"].provisional
+    # ...but 元旦 is a fixed statutory day off even so: its notice waits for Monday 01-04,
+    # the deadline for the next working day, the meeting for the day after
+    assert _step_sends(sends, occ["weekly:2027-01-01"]) == [
+        f"notice@{CORE}@2027-01-04 08:30",
+        f"due@{CORE}@2027-01-05 17:30",
+        f"start@{CORE}@2027-01-06 08:30",
+    ]

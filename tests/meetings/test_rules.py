@@ -85,12 +85,20 @@ def test_steps_on_national_day_move_to_the_next_working_day_in_order() -> None:
     quarterly = plan["quarterly:2026-09"]
     assert quarterly.title == "2026年3季度OKR季度会" and quarterly.next_label == "4"
     assert _steps(quarterly) == ("2026-09-18 08:30", "2026-09-28 17:30", "2026-09-29 08:30")
-    # Friday 10-02 and Monday 10-05 are off: notice and deadline go to Thursday 10-08; the
-    # meeting (Tuesday 10-06, off) would then come before its deadline, so it goes on to 10-09.
+    # Friday 10-02 and Monday 10-05 are off: both would go to Thursday 10-08, but a deadline
+    # on the notice's own day leaves no time to write, so it is Friday 10-09 17:30; the meeting
+    # (Tuesday 10-06, off) must follow it: the 调休 Saturday 10-10 is a working day.
     assert _steps(plan["weekly:2026-10-02"]) == (
         "2026-10-08 08:30",
-        "2026-10-08 17:30",
+        "2026-10-09 17:30",
+        "2026-10-10 08:30",
+    )
+    assert plan["weekly:2026-10-02"].title == "10月10日OKR周会"
+    # the next week is untouched: its notice on Friday 10-09 is the day before that meeting
+    assert _steps(plan["weekly:2026-10-09"]) == (
         "2026-10-09 08:30",
+        "2026-10-12 17:30",
+        "2026-10-13 08:30",
     )
     assert not plan["weekly:2026-10-02"].provisional
 
@@ -114,6 +122,21 @@ def test_a_year_without_official_data_is_provisional() -> None:
     plan = _plan(_team(), "2026-12-28", "2027-01-10")
     assert plan["weekly:2027-01-01"].provisional
     assert plan["weekly:2027-01-08"].provisional
+    # 元旦 is a fixed statutory day off even there: the notice waits for Monday 01-04, the
+    # deadline (nominally that Monday) for the next working day, the meeting after it
+    assert _steps(plan["weekly:2027-01-01"]) == (
+        "2027-01-04 08:30",
+        "2027-01-05 17:30",
+        "2027-01-06 08:30",
+    )
+
+
+def test_a_deadline_on_the_notice_day_by_choice_stays() -> None:
+    # a team that wants the report the day of the notice (Thursday 09:00 → Thursday 18:00)
+    # keeps it: only a holiday move that joins two days pushes the deadline
+    team = _team(weekly={"notice_weekday": 4, "notice_time": "09:00", "due_weekday": 4})
+    plan = _plan(team, "2026-11-02", "2026-11-08")
+    assert _steps(plan["weekly:2026-11-05"])[:2] == ("2026-11-05 09:00", "2026-11-05 17:30")
 
 
 def test_edited_times_and_texts() -> None:

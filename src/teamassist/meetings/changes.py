@@ -1,6 +1,13 @@
 """Moving and cancelling an occurrence, as chat, REST and the dashboard do it: the service
 change, then a notice to the channels that already had the meeting's notice (nobody else
-knows of it yet). Who may: admins, the team's leads and its director."""
+knows of it yet). Who may: admins, the team's leads and its director.
+
+A meeting moved onto a day off (a weekend, a statutory holiday, by the ``Workdays`` port) is
+**accepted with a warning**, not refused: organisers do hold a meeting on a Saturday before a
+launch, and a refusal would send them looking for a ``强制`` word they cannot remember. The
+warning is in the chat reply and in the REST answer's ``warnings``; a 调休 Saturday (a working
+day) gets none.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, local
 from teamassist.enums import Role
 from teamassist.exceptions import PermissionDenied
+from teamassist.i18n import t
 from teamassist.meetings import messages, service
 from teamassist.meetings import settings as meeting_settings
 from teamassist.meetings.models import MeetingOccurrence
+from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -55,13 +64,29 @@ def reschedule(
     occ: MeetingOccurrence,
     start_at: datetime,
     now: datetime,
+    workdays: Workdays,
     note: str | None = None,
-) -> MeetingOccurrence:
-    """Move ``occ`` to ``start_at`` (see :func:`service.move`) and tell who knew of it."""
+) -> list[str]:
+    """Move ``occ`` to ``start_at`` (see :func:`service.move`, whose errors it raises) and
+    tell who knew of it. Returns the warnings for the mover (user text, empty when the new
+    day is a working day): see :func:`day_off_warnings`."""
     before = ensure_utc(occ.start_at)
     service.move(session, occ=occ, start_at=start_at, now=now, note=note)
     _tell(session, team, occ, messages.moved(team, occ, before=before), now)
-    return occ
+    return day_off_warnings(team=team, occ=occ, workdays=workdays)
+
+
+def day_off_warnings(*, team: Team, occ: MeetingOccurrence, workdays: Workdays) -> list[str]:
+    """One warning when ``occ`` starts on a team-local day off: a weekend, else a statutory
+    holiday; in a year without official data the day-off guess is said to be one."""
+    day = local(occ.start_at, team.timezone).date()
+    if workdays.is_workday(day):
+        return []
+    what = t("meetings.warning.weekend") if day.weekday() >= 5 else t("meetings.warning.holiday")
+    text = t("meetings.warning.day_off", start=messages.when(occ.start_at, team), what=what)
+    if not workdays.is_official(day.year):
+        text += t("meetings.warning.provisional", year=day.year)
+    return [text]
 
 
 def call_off(

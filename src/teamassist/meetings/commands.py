@@ -2,7 +2,8 @@
 
 - ``/会议`` (``meetings``): the upcoming occurrences with their numbers;
 - ``/改期 <编号> <日期> [时间] [原因]`` (``reschedule``): ``/改期 12 2026-10-13 09:00 国庆调休``;
-  without a time the meeting keeps its time of day; the steps not yet sent move with it;
+  without a time the meeting keeps its time of day; the steps not yet sent move with it; onto a
+  weekend or holiday it is moved all the same and the reply warns (:mod:`.changes`);
 - ``/取消会议 <编号> [原因]`` (``cancel-meeting``);
 - ``/评价 <编号> @A @B …`` (``rank``) and ``/评价结果 <编号>`` (``rank-results``): the
   after-meeting evaluation of a period meeting (:mod:`teamassist.meetings.evaluation`).
@@ -56,10 +57,16 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if found is None:
         raise Invalid("meetings.error.no_when", usage=t("meetings.commands.move.usage"))
     start_at, rest = found
-    changes.reschedule(
-        ctx.session, team=ctx.team, occ=occ, start_at=start_at, now=ctx.now, note=" ".join(rest)
+    warnings = changes.reschedule(
+        ctx.session,
+        team=ctx.team,
+        occ=occ,
+        start_at=start_at,
+        now=ctx.now,
+        workdays=ctx.ports.get(Workdays),
+        note=" ".join(rest),
     )
-    return messages.receipt_moved(ctx.team, occ)
+    return messages.receipt_moved(ctx.team, occ, warnings)
 
 
 @commands.command("meetings.cancel", args=[_ID, _REST])

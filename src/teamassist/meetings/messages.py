@@ -191,17 +191,16 @@ def _told(occ: MeetingOccurrence, before_notice: str) -> str:
     return t("meetings.receipt.told") if occ.notice_sent_at is not None else t(before_notice)
 
 
-def receipt_moved(team: Team, occ: MeetingOccurrence) -> Reply:
-    """The reply to whoever moved it."""
-    return Reply(
-        body=t(
-            "meetings.receipt.moved",
-            id=occ.id,
-            meeting=occ.title,
-            start=when(occ.start_at, team),
-            told=_told(occ, "meetings.receipt.moved_before_notice"),
-        )
+def receipt_moved(team: Team, occ: MeetingOccurrence, warnings: Sequence[str] = ()) -> Reply:
+    """The reply to whoever moved it, each warning on a line of its own after it."""
+    body = t(
+        "meetings.receipt.moved",
+        id=occ.id,
+        meeting=occ.title,
+        start=when(occ.start_at, team),
+        told=_told(occ, "meetings.receipt.moved_before_notice"),
     )
+    return Reply(body="\n".join((body, *warnings)))
 
 
 def receipt_cancelled(team: Team, occ: MeetingOccurrence) -> Reply:

@@ -15,7 +15,12 @@ The rule (nothing hard-coded but the seed's defaults in :mod:`teamassist.meeting
 - **Holidays** (the ``Workdays`` port: statutory days off skipped, 调休 Saturdays working): a step
   on a day off moves to the next working day (``later``), the previous one (``earlier``) or stays
   (``keep``), per series. Steps keep their order: a step that would then come before the step
-  before it moves on, working day by working day, until it comes after it.
+  before it moves on, working day by working day, until it comes after it. A report deadline
+  the move puts on the notice's own day (nominally on different days) moves to the next working
+  day: a notice at 08:30 and a deadline at 17:30 leave no time to write a week's report. The 国庆
+  week of 2026 is the case: the Friday 10-02 notice and Monday 10-05 deadline both land on
+  Thursday 10-08, so the deadline is Friday 10-09 17:30 and the meeting the 调休 Saturday 10-10
+  08:30 (a working day).
 - A year without official holiday data is a Monday–Friday guess: its occurrences are marked
   ``provisional`` (the admins are told once per year, see :mod:`teamassist.meetings.service`).
 
@@ -111,8 +116,11 @@ def steps(
     )
     times = (series.notice_time, series.due_time, series.start_time)
     found: list[datetime] = []
-    for day, hhmm in zip(days, times, strict=True):
-        day = moved(day, series.holiday, workdays)
+    notice_day = moved(days[0], series.holiday, workdays)
+    for index, (day, hhmm) in enumerate(zip(days, times, strict=True)):
+        nominal, day = day, moved(day, series.holiday, workdays)
+        if index == 1 and nominal != days[0] and day == notice_day:  # the deadline; see above
+            day = moved(day + timedelta(days=1), HolidayPolicy.LATER, workdays)
         instant = _at(day, hhmm, zone)
         while found and instant < found[-1]:
             day = moved(day + timedelta(days=1), HolidayPolicy.LATER, workdays)

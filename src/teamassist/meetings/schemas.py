@@ -37,6 +37,18 @@ class OccurrenceRead(BaseModel):
         return cls.model_validate(occ, from_attributes=True)
 
 
+class MovedRead(OccurrenceRead):
+    """The moved occurrence and what the mover should know: ``warnings`` are user texts
+    (empty, or one when the new start is on a weekend or a statutory holiday)."""
+
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of_move(cls, occ: MeetingOccurrence, warnings: list[str]) -> MovedRead:
+        """The read shape of a moved row with its warnings."""
+        return cls.model_validate({**OccurrenceRead.of(occ).model_dump(), "warnings": warnings})
+
+
 class MoveBody(BaseModel):
     """The new start: an ISO 8601 time; without an offset it is the team's local time."""
 

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.meetings import changes, ical, service
-from teamassist.meetings.schemas import CancelBody, MoveBody, OccurrenceRead
+from teamassist.meetings.schemas import CancelBody, MoveBody, MovedRead, OccurrenceRead
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
@@ -53,14 +53,22 @@ def move_occurrence(
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
-) -> OccurrenceRead:
-    """Move one occurrence (admins, leads, the director); 409 once cancelled or started."""
+    runtime: RuntimeDep,
+) -> MovedRead:
+    """Move one occurrence (admins, leads, the director); 409 once cancelled or started.
+    Onto a weekend or holiday it is moved and ``warnings`` says so."""
     _organiser(session, principal, team)
     occ = service.get(session, team=team, occurrence_id=occurrence_id, lock=True)
-    changes.reschedule(
-        session, team=team, occ=occ, start_at=_aware(body.start, team), now=now, note=body.note
+    warnings = changes.reschedule(
+        session,
+        team=team,
+        occ=occ,
+        start_at=_aware(body.start, team),
+        now=now,
+        workdays=runtime.ports.get(Workdays),
+        note=body.note,
     )
-    return OccurrenceRead.of(occ)
+    return MovedRead.of_move(occ, warnings)
 
 
 @router.post("/{occurrence_id}/cancel")

@@ -39,10 +39,17 @@ def upcoming_page(
     chosen: PageTeamDep,
     runtime: RuntimeDep,
     now: NowDep,
+    day_off: int | None = None,
 ) -> HTMLResponse:
-    """The team's occurrences not over yet, by start."""
-    service.ensure_planned(session, team=chosen, now=now, workdays=runtime.ports.get(Workdays))
+    """The team's occurrences not over yet, by start; after a move onto a day off
+    (``?day_off=<id>``) the warning the chat reply would give."""
+    workdays = runtime.ports.get(Workdays)
+    service.ensure_planned(session, team=chosen, now=now, workdays=workdays)
     rows = service.upcoming(session, team=chosen, now=now, limit=30)
+    warnings: list[str] = []
+    if day_off is not None:
+        moved = service.get(session, team=chosen, occurrence_id=day_off)
+        warnings = changes.day_off_warnings(team=chosen, occ=moved, workdays=workdays)
     return team_page(
         request,
         session,
@@ -54,11 +61,13 @@ def upcoming_page(
         when=lambda value: messages.when(value, chosen),
         place=messages.place,
         organiser=_organiser(session, principal, chosen),
+        warnings=warnings,
     )
 
 
-def _back(team_id: int) -> RedirectResponse:
-    return RedirectResponse(f"/meetings?team={team_id}&saved=1", status_code=303)
+def _back(team_id: int, day_off: int | None = None) -> RedirectResponse:
+    warn = f"&day_off={day_off}" if day_off is not None else ""
+    return RedirectResponse(f"/meetings?team={team_id}&saved=1{warn}", status_code=303)
 
 
 @router.post("/{occurrence_id}/move")
@@ -68,6 +77,7 @@ def move_page(
     principal: PagePrincipal,
     chosen: PageTeamDep,
     now: NowDep,
+    runtime: RuntimeDep,
     start: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
@@ -81,8 +91,16 @@ def move_page(
         raise Invalid("meetings.error.bad_when", value=start[:40]) from None
     occ = service.get(session, team=chosen, occurrence_id=occurrence_id, lock=True)
     start_at = local.replace(tzinfo=ZoneInfo(chosen.timezone))
-    changes.reschedule(session, team=chosen, occ=occ, start_at=start_at, now=now, note=note)
-    return _back(chosen.id)
+    warnings = changes.reschedule(
+        session,
+        team=chosen,
+        occ=occ,
+        start_at=start_at,
+        now=now,
+        workdays=runtime.ports.get(Workdays),
+        note=note,
+    )
+    return _back(chosen.id, occ.id if warnings else None)
 
 
 @router.post("/{occurrence_id}/cancel")
