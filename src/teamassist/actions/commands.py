@@ -126,9 +126,13 @@ def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("actions.extend", args=[_ID, _REST])
 def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/延期销项 <编号> <新日期> <原因>."""
+    """/延期销项 <编号> <新日期> <原因>; without a date (the notice's 延期 button) the form
+    asking for it, once the presser may extend the item at all."""
     item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
     words = (args.get("text") or "").split()
+    if not words:
+        service.check_extendable(ctx.team, item, ctx.member, admin=_admin(ctx))
+        return messages.extend_prompt(item, ctx.team, ctx.today)
     usage = t("actions.commands.extend.usage")
     # The new date comes first here: the reason after it is free text and may hold a date.
     found = due.split_due(
@@ -152,6 +156,8 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         due_at=due_at,
         reason=" ".join(rest),
         now=ctx.now,
+        # a card's press or form carries the card's message id: one extension per card
+        origin=(ctx.message.message_id or None) if ctx.message.is_action else None,
     )
     return messages.changed(
         "receipt.extended",

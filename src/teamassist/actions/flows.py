@@ -84,9 +84,10 @@ def extend(
     due_at: datetime,
     reason: str,
     now: datetime,
+    origin: str | None = None,
 ) -> datetime:
-    """A later due time (:func:`service.extend`); the other party is told. Returns the due
-    time before."""
+    """A later due time (:func:`service.extend`, ``origin`` the card pressed); the other party
+    is told. Returns the due time before."""
     before = item.due_at
     service.extend(
         session,
@@ -97,6 +98,7 @@ def extend(
         due_at=due_at,
         reason=reason,
         now=now,
+        origin=origin,
     )
     notices.extended(session, team=team, item=item, actor=actor, before=before)
     return before

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from teamassist.actions.models import ActionItem, ActionState
 from teamassist.actions.service import is_overdue
-from teamassist.chat.buttons import command_button
-from teamassist.chat.types import ButtonStyle, Reply, user_text
+from teamassist.chat.buttons import command_button, command_text
+from teamassist.chat.types import Button, ButtonStyle, Form, FormInput, Reply, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.team import service as team_service
@@ -61,7 +61,7 @@ def assigned(item: ActionItem, team: Team, requester: Member) -> Reply:
         title=user_text(item.title),
         due=due_text(item.due_at, team),
     )
-    reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
+    reply.buttons = owner_buttons(item)
     return reply
 
 
@@ -76,7 +76,7 @@ def reassigned(item: ActionItem, team: Team, actor: Member | None) -> Reply:
         title=user_text(item.title),
         due=due_text(item.due_at, team),
     )
-    reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
+    reply.buttons = owner_buttons(item)
     return reply
 
 
@@ -151,8 +151,42 @@ def overdue_reminder(
     parts.append(t("actions.reminder.tail"))
     reply = Reply(title=t("actions.reminder.title"), body="\n".join(parts))
     for item in items[:BUTTONS]:
-        reply.buttons.append(command_button("actions.done", "actions.button.done", item.id))
+        reply.buttons += owner_buttons(item)
     return reply
+
+
+def owner_buttons(item: ActionItem) -> list[Button]:
+    """What the owner may press on a notice: done, and extend (which asks for the date)."""
+    return [
+        command_button("actions.done", "actions.button.done", item.id),
+        command_button("actions.extend", "actions.button.extend", item.id),
+    ]
+
+
+def extend_prompt(item: ActionItem, team: Team, today: date) -> Reply:
+    """``/延期销项 <编号>`` without a date (the extend button): a form asking the new due date,
+    pre-filled a week after the later of the due date and today, and the reason. Feishu shows
+    it as a card form; QQ and WeCom as the command to reply with."""
+    proposed = max(local(item.due_at, team.timezone).date(), today) + timedelta(days=7)
+    form = Form(
+        command=command_text("actions.extend", item.id),
+        submit_label=t("actions.extend_form.submit"),
+        inputs=[
+            FormInput(name="due", label=t("actions.extend_form.due"), value=proposed.isoformat()),
+            FormInput(name="reason", label=t("actions.extend_form.reason")),
+        ],
+    )
+    return Reply(
+        title=t("actions.extend_form.title", id=item.id),
+        body=t(
+            "actions.extend_form.body",
+            id=item.id,
+            title=user_text(item.title),
+            due=due_text(item.due_at, team),
+            example=form.template(),
+        ),
+        form=form,
+    )
 
 
 def escalation(

@@ -125,7 +125,8 @@ def get(session: Session, *, team: Team, item_id: int, lock: bool = False) -> Ac
     """The team's item ``item_id`` (locked for update when ``lock``); raises ``NotFound``."""
     query = select(ActionItem).where(ActionItem.id == item_id, ActionItem.team_id == team.id)
     if lock:
-        query = query.with_for_update()
+        # once the lock is ours, the row as committed, not a copy this session read before it
+        query = query.with_for_update().execution_options(populate_existing=True)
     item = session.scalar(query)
     if item is None:
         raise NotFound("actions.error.not_found", id=item_id)
@@ -263,14 +264,21 @@ def extend(
     due_at: datetime,
     reason: str,
     now: datetime,
+    origin: str | None = None,
 ) -> ActionItem:
     """延期: a new due time with a reason (both kept in the history). The owner, the requester
     or an admin/director may; not once closed; the new time must be later than now and later
-    than the current due time (``Invalid`` ``actions.error.not_later`` else)."""
-    if actor.id != item.owner_id and not may_check(team, item, actor, admin=admin):
-        raise PermissionDenied("actions.error.not_party", id=item.id)
-    if item.state == ActionState.CLOSED.value:
-        raise Conflict("actions.error.already_closed", id=item.id)
+    than the current due time (``Invalid`` ``actions.error.not_later`` else).
+
+    ``origin`` is the platform message id of the card pressed (None when typed): a card
+    extends an item once (``Conflict`` ``actions.error.card_used`` for a second press, an old
+    card or a redelivery). Callers hold the item's row lock (``get(lock=True)``), so two presses
+    at once see each other's extension."""
+    check_extendable(team, item, actor, admin=admin)
+    if origin is not None and _extended_from(session, item, origin):
+        raise Conflict(
+            "actions.error.card_used", id=item.id, due=_local_text(item.due_at, team.timezone)
+        )
     text = _text(reason, limit=MAX_REASON, empty="actions.error.no_reason")
     due = ensure_utc(due_at)
     if due <= ensure_utc(now):
@@ -291,10 +299,37 @@ def extend(
         ActionChange.EXTENDED,
         actor=actor,
         now=now,
-        detail={"from": _iso(before), "to": _iso(due), "reason": text},
+        detail={
+            "from": _iso(before),
+            "to": _iso(due),
+            "reason": text,
+            **({"origin": origin[:128]} if origin else {}),
+        },
     )
     session.flush()
     return item
+
+
+def check_extendable(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> None:
+    """Raise unless ``actor`` may extend ``item`` now: ``PermissionDenied``
+    ``actions.error.not_party`` (not its owner, requester, an admin or the director),
+    ``Conflict`` ``actions.error.already_closed``."""
+    if actor.id != item.owner_id and not may_check(team, item, actor, admin=admin):
+        raise PermissionDenied("actions.error.not_party", id=item.id)
+    if item.state == ActionState.CLOSED.value:
+        raise Conflict("actions.error.already_closed", id=item.id)
+
+
+def _extended_from(session: Session, item: ActionItem, origin: str) -> bool:
+    """Whether an extension of ``item`` was already made from the card ``origin``."""
+    # A locking read: under MariaDB's default REPEATABLE READ a plain one would still show the
+    # snapshot from before the item lock was granted, missing the other press's extension.
+    details = session.scalars(
+        select(ActionEvent.detail)
+        .where(ActionEvent.item_id == item.id, ActionEvent.kind == ActionChange.EXTENDED.value)
+        .with_for_update()
+    )
+    return any(isinstance(d, dict) and d.get("origin") == origin[:128] for d in details)
 
 
 def is_overdue(item: ActionItem, now: datetime) -> bool:
