@@ -36,6 +36,7 @@ from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
 from teamassist.meetings.domain import DOMAIN as MEETINGS
 from teamassist.okr.domain import DOMAIN as OKR
+from teamassist.one_on_ones.domain import DOMAIN as ONE_ON_ONES
 from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
@@ -59,6 +60,7 @@ DOMAINS: list[Domain] = [
     OKR,
     ACTIONS,
     MEETINGS,
+    ONE_ON_ONES,
     ANNOUNCEMENTS,
     ORG_CONTACT,
     AWARDS,

@@ -102,6 +102,20 @@ OWNER_SCOPED |= {
 # A relayed reply: only the message's recipient may send one (org_contact.service.answer),
 # walked in tests/outreach/test_org_contact_api.py.
 OWNER_SCOPED |= {("POST", "/api/v1/org-inbox/{code}/replies")}
+# 1on1s: a pair's two people (and admins, the director for the schedule) may write; anyone
+# else gets 404 as for a pair that does not exist (one_on_ones.service.get), and creating a
+# pair is the director's or an admin's (PermissionDenied); walked in tests/one_on_ones/test_api.py.
+OWNER_SCOPED |= {
+    ("POST", "/api/v1/one-on-ones"),
+    ("PATCH", "/api/v1/one-on-ones/{pair_id}"),
+    ("POST", "/api/v1/one-on-ones/{pair_id}/agenda"),
+    ("POST", "/api/v1/one-on-ones/{pair_id}/agenda/{item_id}/check"),
+    ("POST", "/api/v1/one-on-ones/{pair_id}/agenda/{item_id}/action"),
+    ("POST", "/api/v1/one-on-ones/{pair_id}/meetings/{meeting_id}/move"),
+    ("POST", "/api/v1/one-on-ones/{pair_id}/meetings/{meeting_id}/cancel"),
+    ("POST", "/one-on-ones/{pair_id}/agenda"),
+    ("POST", "/one-on-ones/{pair_id}/agenda/{item_id}/check"),
+}
 # Building a pack: any member of the team may (reports.api.build checks the role).
 OWNER_SCOPED |= {("POST", "/api/v1/reports/packs")}
 # 360 reviews: starting, closing, releasing, approving and the settings are the director's or an

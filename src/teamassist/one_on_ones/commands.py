@@ -1,0 +1,133 @@
+"""Chat commands of the 1on1s (English aliases in ``locale/one_on_ones.toml``):
+
+- ``/一对一`` (``1on1``): my pairs and their next occurrence;
+- ``/一对一 @张三``: the pair's slot, next occurrences, the agenda I may see, the prep pack;
+- ``/一对一 @张三 每月第1个周四 10:00`` / ``每周 周三 15:00`` / ``每两周 周三 15:00``: set the
+  slot (an admin or the director creates the pair on the way);
+- ``/议题 @张三 <内容> [私密]`` (``topic``): an agenda item, private with a trailing 私密;
+- ``/议题完成 <编号>`` (``topic-done``); ``/议题销项 <编号> [@负责人] <日期>`` (``topic-action``).
+
+They call the same functions as the REST endpoints (:mod:`teamassist.one_on_ones.flows`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from teamassist.chat.context import CommandContext
+from teamassist.chat.registry import Arg, ArgKind, CommandGroup
+from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
+from teamassist.i18n import t
+from teamassist.one_on_ones import agenda, flows, messages, rules, service
+from teamassist.ports import Workdays
+
+commands = CommandGroup("one_on_ones")
+
+_WHO = Arg("who", ArgKind.MEMBER, required=False)
+_TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=agenda.MAX_TEXT + 20)
+
+
+@commands.command("one_on_ones.show", args=[_WHO, _TEXT])
+def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/一对一 [@某人] [时段]."""
+    workdays = ctx.ports.get(Workdays)
+    other = args.get("who")
+    text = (args.get("text") or "").strip()
+    if other is None:
+        if text:
+            raise Invalid("one_on_ones.error.need_who")
+        rows = flows.mine(
+            ctx.session,
+            team=ctx.team,
+            viewer=ctx.member,
+            admin=ctx.is_admin,
+            now=ctx.now,
+            workdays=workdays,
+        )
+        return messages.listing(ctx.team, rows, flows.names(ctx.session, [p for p, _ in rows]))
+    if text:
+        read = rules.read_slot(text)
+        if read is None:
+            raise Invalid("one_on_ones.error.bad_slot")
+        cadence, nth, weekday, at = read
+        pair = flows.pair_with(
+            ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=True
+        )
+        service.set_slot(
+            ctx.session,
+            team=ctx.team,
+            pair=pair,
+            slot=service.SlotIn(cadence, weekday, at.strftime("%H:%M"), nth),
+            by=ctx.member,
+            admin=ctx.is_admin,
+            now=ctx.now,
+            workdays=workdays,
+        )
+        nxt = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
+        return messages.slot_set(ctx.team, pair, flows.names(ctx.session, [pair]), nxt)
+    pair = flows.pair_with(
+        ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=False
+    )
+    seen = flows.view(
+        ctx.session, team=ctx.team, pair=pair, viewer=ctx.member, now=ctx.now, workdays=workdays
+    )
+    return messages.detail(
+        ctx.team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at
+    )
+
+
+@commands.command(
+    "one_on_ones.topic",
+    args=[Arg("who", ArgKind.MEMBER), Arg("text", ArgKind.TEXT, max_length=agenda.MAX_TEXT + 20)],
+)
+def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/议题 @某人 <内容> [私密]."""
+    pair = flows.pair_with(
+        ctx.session,
+        team=ctx.team,
+        me=ctx.member,
+        other=args["who"],
+        admin=ctx.is_admin,
+        create=False,
+    )
+    service.replan(
+        ctx.session, team=ctx.team, pair=pair, now=ctx.now, workdays=ctx.ports.get(Workdays)
+    )
+    text, private = agenda.split_private(args["text"])
+    item = agenda.add(
+        ctx.session, pair=pair, author=ctx.member, text=text, private=private, now=ctx.now
+    )
+    return messages.added(item, pair, flows.names(ctx.session, [pair]))
+
+
+@commands.command("one_on_ones.done", args=[Arg("id", ArgKind.INT)])
+def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/议题完成 <编号>."""
+    pair, item = flows.item_of(ctx.session, team=ctx.team, item_id=args["id"], viewer=ctx.member)
+    agenda.check(ctx.session, pair=pair, item=item, by=ctx.member, now=ctx.now)
+    return messages.checked(item)
+
+
+@commands.command(
+    "one_on_ones.action",
+    args=[
+        Arg("id", ArgKind.INT),
+        Arg("owner", ArgKind.MEMBER, required=False),
+        Arg("due", ArgKind.DATE),
+    ],
+)
+def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/议题销项 <编号> [@负责人] <截止日期>."""
+    pair, item = flows.item_of(ctx.session, team=ctx.team, item_id=args["id"], viewer=ctx.member)
+    note = agenda.to_action(
+        ctx.session,
+        team=ctx.team,
+        pair=pair,
+        item=item,
+        by=ctx.member,
+        owner=args.get("owner"),
+        due=args["due"],
+        now=ctx.now,
+    )
+    return Reply(body=t("one_on_ones.receipt.action", id=item.id, note=note))

@@ -1,0 +1,52 @@
+"""1on1s: a recurring slot per pair on the working calendar, a shared agenda with private
+notes, carried-over items, reminders, invitations and a prep pack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import PersonalCalendar, SourceKnown, Subscription, on
+from teamassist.one_on_ones import api, calendar, commands, demo, jobs, pages
+from teamassist.one_on_ones.agenda import SOURCE_KIND
+from teamassist.one_on_ones.models import AgendaItem, OneOnOne
+from teamassist.ports import Workdays
+
+
+def _source_known(session: Session, query: SourceKnown) -> bool | None:
+    """A shared agenda item of one of the team's pairs (an action item's ``one_on_one``
+    source); a private note is no source."""
+    if query.kind != SOURCE_KIND:
+        return None
+    found = session.scalar(
+        select(AgendaItem.id)
+        .join(OneOnOne, OneOnOne.id == AgendaItem.pair_id)
+        .where(
+            AgendaItem.id == query.source_id,
+            AgendaItem.private.is_(False),
+            OneOnOne.team_id == query.team.id,
+        )
+    )
+    return found is not None
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(PersonalCalendar, calendar.events), on(SourceKnown, _source_known)]
+
+
+DOMAIN = Domain(
+    key="one_on_ones",
+    models=("teamassist.one_on_ones.models",),
+    commands=(commands.commands,),
+    jobs=(jobs.jobs,),
+    api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/one-on-ones", "one_on_ones.web.nav"),),
+    assets=assets_in("teamassist.one_on_ones"),
+    demo=demo.load,
+    subscriptions=_subscriptions,
+    requires=(Workdays,),
+)

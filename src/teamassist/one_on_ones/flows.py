@@ -1,0 +1,110 @@
+"""What a chat command, a REST call and a page do alike: resolve a pair between two people
+(creating it when the caller may arrange), plan it, and assemble what one viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import NotFound
+from teamassist.one_on_ones import agenda, prep, service
+from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.ports import Workdays
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+
+@dataclass(frozen=True)
+class View:
+    """A pair as ``viewer`` sees it: ``items``/``prep`` None for a non-party (an admin)."""
+
+    pair: OneOnOne
+    upcoming: list[OneOnOneMeeting]
+    items: list[AgendaItem] | None
+    prep: prep.Prep | None
+    names: dict[int, str]
+    held_at: datetime | None  # the last occurrence held (UTC): open items older carry over
+
+
+def pair_with(
+    session: Session, *, team: Team, me: Member, other: Member, admin: bool, create: bool
+) -> OneOnOne:
+    """The pair of ``me`` and ``other``; created (``me`` as manager) when ``create`` and ``me``
+    may arrange; ``NotFound`` otherwise."""
+    found = service.between(session, team=team, one=me, other=other)
+    if found is not None:
+        return found
+    if create and service.may_arrange(team, me, admin=admin):
+        return service.create(session, team=team, manager=me, report=other, by=me, admin=admin)
+    raise NotFound("one_on_ones.error.no_pair", name=other.display_name)
+
+
+def names(session: Session, pairs: list[OneOnOne], extra: tuple[int, ...] = ()) -> dict[int, str]:
+    """Display names of the pairs' people (and ``extra`` ids)."""
+    ids = [i for p in pairs for i in (p.manager_id, p.report_id)] + list(extra)
+    return team_service.names_by_id(session, ids)
+
+
+def view(
+    session: Session,
+    *,
+    team: Team,
+    pair: OneOnOne,
+    viewer: Member | None,
+    now: datetime,
+    workdays: Workdays,
+    with_prep: bool = True,
+) -> View:
+    """Plan ``pair`` ahead and gather what ``viewer`` may see of it."""
+    service.replan(session, team=team, pair=pair, now=now, workdays=workdays)
+    upcoming = service.upcoming(session, pair=pair, now=now)
+    party = service.is_party(pair, viewer)
+    items: list[AgendaItem] | None = None
+    pack: prep.Prep | None = None
+    last = service.last_held(session, pair=pair, now=now)
+    if party and viewer is not None:
+        nxt = next((m for m in upcoming if m.status == service.SCHEDULED), None)
+        items = agenda.for_meeting(session, pair=pair, meeting=nxt, viewer=viewer)
+        if with_prep:
+            pack = prep.build(
+                session,
+                team=team,
+                person_id=service.other_side(pair, viewer),
+                since=last.start_at if last else None,
+                now=now,
+            )
+    authors = tuple(i.author_id for i in items or [])
+    held_at = last.start_at if last else None
+    return View(pair, upcoming, items, pack, names(session, [pair], authors), held_at)
+
+
+def mine(
+    session: Session,
+    *,
+    team: Team,
+    viewer: Member | None,
+    admin: bool,
+    now: datetime,
+    workdays: Workdays,
+) -> list[tuple[OneOnOne, OneOnOneMeeting | None]]:
+    """The pairs ``viewer`` sees (default pairs made first), each with its next occurrence."""
+    service.ensure_default_pairs(session, team=team)
+    rows = []
+    for pair in service.visible_pairs(session, team=team, viewer=viewer, admin=admin):
+        service.replan(session, team=team, pair=pair, now=now, workdays=workdays)
+        rows.append((pair, service.next_meeting(session, pair=pair, now=now)))
+    return rows
+
+
+def item_of(
+    session: Session, *, team: Team, item_id: int, viewer: Member | None
+) -> tuple[OneOnOne, AgendaItem]:
+    """An item by its number among the pairs ``viewer`` is a party of; ``NotFound`` else."""
+    pair_id = session.scalar(select(AgendaItem.pair_id).where(AgendaItem.id == item_id))
+    pair = session.get(OneOnOne, pair_id) if pair_id is not None else None
+    if pair is None or pair.team_id != team.id or not service.is_party(pair, viewer):
+        raise NotFound("one_on_ones.error.item_not_found", id=item_id)
+    return pair, agenda.get(session, pair=pair, item_id=item_id, viewer=viewer)

@@ -1,0 +1,228 @@
+"""Texts of the 1on1 replies and the reminder (catalogue: ``locale/one_on_ones.toml``).
+
+Every agenda list here is given the items its reader may see (:func:`agenda.visible`): these
+functions never load items themselves, so a private note cannot slip into a reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from teamassist.chat.types import Reply, plain_text, user_text
+from teamassist.clock import local
+from teamassist.i18n import t
+from teamassist.one_on_ones import agenda, service
+from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.one_on_ones.prep import Prep
+from teamassist.team.models import Team
+
+_WEEKDAYS = "一二三四五六日"
+_NTH = "一二三四五"
+
+
+def when(value: datetime, team: Team) -> str:
+    """``10月8日（周四）10:00`` in the team's zone."""
+    at = local(value, team.timezone)
+    return f"{at.month}月{at.day}日（周{_WEEKDAYS[at.weekday()]}）{at:%H:%M}"
+
+
+def slot_text(pair: OneOnOne) -> str:
+    """``每月第1个周四 10:00``, ``每两周 周三 15:00``, or "no slot yet"."""
+    if pair.cadence is None or pair.weekday is None or pair.at is None:
+        return t("one_on_ones.slot.none")
+    day = _WEEKDAYS[pair.weekday - 1]
+    if pair.cadence == "monthly":
+        return t("one_on_ones.slot.monthly", nth=pair.nth or 1, day=day, at=pair.at)
+    if pair.cadence == "weekly":
+        return t("one_on_ones.slot.weekly", day=day, at=pair.at)
+    return t("one_on_ones.slot.biweekly", day=day, at=pair.at)
+
+
+def title(pair: OneOnOne, names: Mapping[int, str]) -> str:
+    """``1on1：张总 ↔ 张三`` (manager first)."""
+    return t(
+        "one_on_ones.title",
+        manager=names.get(pair.manager_id, "?"),
+        report=names.get(pair.report_id, "?"),
+    )
+
+
+def meeting_line(team: Team, meeting: OneOnOneMeeting) -> str:
+    """``10月8日（周四）10:00 · 按计划 · #12``."""
+    if meeting.status == service.CANCELLED:
+        state = t("one_on_ones.state.cancelled")
+    elif meeting.moved:
+        state = t("one_on_ones.state.moved")
+    else:
+        state = t("one_on_ones.state.scheduled")
+    line = t(
+        "one_on_ones.meeting_line",
+        id=meeting.id,
+        start=when(meeting.start_at, team),
+        state=state,
+    )
+    if meeting.provisional:
+        line += t("one_on_ones.word.provisional")
+    return line
+
+
+def listing(
+    team: Team,
+    rows: Sequence[tuple[OneOnOne, OneOnOneMeeting | None]],
+    names: Mapping[int, str],
+) -> Reply:
+    """``/一对一``: the viewer's pairs, their slot and next occurrence."""
+    if not rows:
+        return Reply(title=t("one_on_ones.list.title"), body=t("one_on_ones.list.empty"))
+    lines = []
+    for pair, upcoming in rows:
+        nxt = meeting_line(team, upcoming) if upcoming else t("one_on_ones.list.no_next")
+        lines.append(
+            t(
+                "one_on_ones.list.line",
+                id=pair.id,
+                title=title(pair, names),
+                slot=slot_text(pair),
+                next=nxt,
+            )
+        )
+    lines.append(t("one_on_ones.list.tail"))
+    return Reply(title=t("one_on_ones.list.title"), body="\n".join(lines))
+
+
+def item_line(item: AgendaItem, held_at: datetime | None, names: Mapping[int, str]) -> str:
+    """``☐ #3 Q1规划 · 张三`` (with the marks that apply)."""
+    marks = []
+    if item.private:
+        marks.append(t("one_on_ones.word.private"))
+    if agenda.carried(item, held_at):
+        marks.append(t("one_on_ones.word.carried"))
+    if item.action_note:
+        marks.append(t("one_on_ones.word.action"))
+    return t(
+        "one_on_ones.agenda.line",
+        box="☑" if item.done_at else "☐",
+        id=item.id,
+        text=user_text(item.text),
+        author=names.get(item.author_id, "?"),
+        marks=" ".join(marks),
+    ).rstrip()
+
+
+def detail(
+    team: Team,
+    pair: OneOnOne,
+    upcoming: Sequence[OneOnOneMeeting],
+    items: Sequence[AgendaItem] | None,
+    prep: Prep | None,
+    names: Mapping[int, str],
+    held_at: datetime | None = None,
+) -> Reply:
+    """``/一对一 @张三``: slot, next occurrences, the agenda the viewer may see, the prep pack.
+    ``items`` None: the viewer is no party (an admin) and sees the schedule alone."""
+    body = [t("one_on_ones.detail.slot", slot=slot_text(pair))]
+    if pair.place:
+        body.append(t("one_on_ones.detail.place", place=pair.place))
+    if pair.video_url:
+        body.append(t("one_on_ones.detail.video", url=pair.video_url))
+    body.append(t("one_on_ones.detail.meetings"))
+    body += [meeting_line(team, m) for m in upcoming] or [t("one_on_ones.list.no_next")]
+    if items is not None:
+        body.append(t("one_on_ones.detail.agenda"))
+        body += [item_line(i, held_at, names) for i in items] or [t("one_on_ones.agenda.empty")]
+    if prep is not None:
+        body += prep_lines(team, prep, names)
+    return Reply(title=title(pair, names), body="\n".join(body))
+
+
+def prep_lines(team: Team, prep: Prep, names: Mapping[int, str]) -> list[str]:
+    """The prep pack as lines (the other person's Os and KRs, overdue action items)."""
+    lines = [t("one_on_ones.prep.title", name=names.get(prep.person_id, "?"))]
+    for move in prep.objectives:
+        fact = move.fact
+        now_pct = round(fact.progress * 100)
+        if move.before is not None and prep.since is not None:
+            delta = now_pct - round(move.before * 100)
+            change = t("one_on_ones.prep.change", delta=f"{delta:+d}", since=prep.since.isoformat())
+        else:
+            change = ""
+        lines.append(
+            t(
+                "one_on_ones.prep.objective",
+                label=fact.label,
+                title=user_text(fact.title),
+                progress=now_pct,
+                change=change,
+            ).rstrip()
+        )
+        for kr in fact.key_results:
+            confidence = "–" if kr.confidence is None else str(kr.confidence)
+            lines.append(
+                t(
+                    "one_on_ones.prep.kr",
+                    label=kr.label,
+                    title=user_text(kr.title),
+                    progress=round(kr.progress * 100),
+                    confidence=confidence,
+                )
+            )
+    if not prep.objectives:
+        lines.append(t("one_on_ones.prep.no_okr"))
+    if prep.overdue:
+        lines.append(t("one_on_ones.prep.overdue", count=len(prep.overdue)))
+        lines += [
+            t(
+                "one_on_ones.prep.overdue_line",
+                id=f.id,
+                title=user_text(f.title),
+                due=when(f.due_at, team),
+            )
+            for f in prep.overdue
+        ]
+    else:
+        lines.append(t("one_on_ones.prep.no_overdue"))
+    return lines
+
+
+def slot_set(
+    team: Team, pair: OneOnOne, names: Mapping[int, str], nxt: OneOnOneMeeting | None
+) -> Reply:
+    """The receipt of a new slot, with the next occurrence."""
+    body = t("one_on_ones.receipt.slot", title=title(pair, names), slot=slot_text(pair))
+    if nxt is not None:
+        body += "\n" + t("one_on_ones.receipt.next", line=meeting_line(team, nxt))
+    return Reply(body=body)
+
+
+def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str]) -> Reply:
+    """The receipt of an agenda item (a private one says who reads it: nobody else)."""
+    key = "one_on_ones.receipt.added_private" if item.private else "one_on_ones.receipt.added"
+    return Reply(body=t(key, id=item.id, text=user_text(item.text), title=title(pair, names)))
+
+
+def checked(item: AgendaItem) -> Reply:
+    """The receipt of a checked-off item."""
+    return Reply(body=t("one_on_ones.receipt.checked", id=item.id, text=user_text(item.text)))
+
+
+def reminder(
+    team: Team, pair: OneOnOne, meeting: OneOnOneMeeting, names: Mapping[int, str], open_items: int
+) -> Reply:
+    """The day-before reminder to one person (``open_items``: what *they* may see open)."""
+    body = t(
+        "one_on_ones.reminder.body",
+        title=title(pair, names),
+        start=when(meeting.start_at, team),
+        count=open_items,
+    )
+    if pair.place:
+        body += "\n" + t("one_on_ones.detail.place", place=pair.place)
+    if pair.video_url:
+        body += "\n" + t("one_on_ones.detail.video", url=pair.video_url)
+    return Reply(title=t("one_on_ones.reminder.title"), body=body)
+
+
+def plain(text: str) -> str:
+    """A line for a page (no chat markup: the template escapes it)."""
+    return plain_text(text).replace("**", "")

@@ -1,0 +1,139 @@
+"""``/one-on-ones`` and ``/one-on-ones/{id}``: the caller's pairs, and one pair as the caller
+may see it (the same :func:`flows.view` as chat and REST: a private note of the other person is
+never loaded). A form post redirects back (``?saved=1``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from teamassist.exceptions import PermissionDenied
+from teamassist.http.auth import is_admin
+from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.one_on_ones import agenda, flows, messages, service
+from teamassist.ports import Workdays
+
+router = APIRouter(prefix="/one-on-ones", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+def pairs_page(
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """The caller's pairs with their slot and next occurrence."""
+    rows = flows.mine(
+        session,
+        team=chosen,
+        viewer=principal.member,
+        admin=is_admin(session, principal, chosen),
+        now=now,
+        workdays=runtime.ports.get(Workdays),
+    )
+    names = flows.names(session, [p for p, _ in rows])
+    return team_page(
+        request,
+        session,
+        principal,
+        chosen,
+        "one_on_ones/pairs.html",
+        "one_on_ones",
+        rows=rows,
+        names=names,
+        title=messages.title,
+        slot=messages.slot_text,
+        line=lambda m: messages.meeting_line(chosen, m),
+    )
+
+
+@router.get("/{pair_id}", response_class=HTMLResponse)
+def pair_page(
+    pair_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """One pair: schedule, agenda (the caller's view), prep pack."""
+    admin = is_admin(session, principal, chosen)
+    pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    seen = flows.view(
+        session,
+        team=chosen,
+        pair=pair,
+        viewer=principal.member,
+        now=now,
+        workdays=runtime.ports.get(Workdays),
+    )
+    prep = messages.prep_lines(chosen, seen.prep, seen.names) if seen.prep else []
+    return team_page(
+        request,
+        session,
+        principal,
+        chosen,
+        "one_on_ones/pair.html",
+        "one_on_ones",
+        pair=pair,
+        seen=seen,
+        title=messages.title(pair, seen.names),
+        slot=messages.slot_text(pair),
+        line=lambda m: messages.meeting_line(chosen, m),
+        when=lambda v: messages.when(v, chosen),
+        carried=agenda.carried,
+        prep=[messages.plain(p) for p in prep],
+    )
+
+
+def _back(pair_id: int, team_id: int) -> RedirectResponse:
+    return RedirectResponse(f"/one-on-ones/{pair_id}?team={team_id}&saved=1", status_code=303)
+
+
+@router.post("/{pair_id}/agenda")
+def add_item_page(
+    pair_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+    text: Annotated[str, Form()],
+    private: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Add an agenda item (``private`` checked: only the caller reads it)."""
+    admin = is_admin(session, principal, chosen)
+    pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    if principal.member is None:
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    service.replan(session, team=chosen, pair=pair, now=now, workdays=runtime.ports.get(Workdays))
+    agenda.add(
+        session, pair=pair, author=principal.member, text=text, private=bool(private), now=now
+    )
+    return _back(pair.id, chosen.id)
+
+
+@router.post("/{pair_id}/agenda/{item_id}/check")
+def check_item_page(
+    pair_id: int,
+    item_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Check an item off."""
+    admin = is_admin(session, principal, chosen)
+    pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    if principal.member is None:
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    item = agenda.get(session, pair=pair, item_id=item_id, viewer=principal.member)
+    agenda.check(session, pair=pair, item=item, by=principal.member, now=now)
+    return _back(pair.id, chosen.id)

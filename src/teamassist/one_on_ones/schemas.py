@@ -1,0 +1,209 @@
+"""Request and response shapes of ``/api/v1/one-on-ones``. An agenda in a response is always
+the caller's view (:func:`teamassist.one_on_ones.agenda.visible`): the other person's private
+notes are not in it, nor counted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from teamassist.chat.types import plain_text
+from teamassist.http.deps import Id
+from teamassist.one_on_ones import agenda
+from teamassist.one_on_ones.flows import View
+from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.one_on_ones.prep import Prep
+
+Cadence = Literal["monthly", "weekly", "biweekly"]
+Holiday = Literal["later", "earlier", "keep"]
+
+
+class MeetingRead(BaseModel):
+    """One occurrence; instants UTC ISO 8601; ``key`` the rule's (``2026-10``)."""
+
+    id: int
+    key: str
+    start_at: datetime
+    end_at: datetime
+    status: str
+    moved: bool
+    provisional: bool
+    sequence: int
+    note: str | None
+
+    @classmethod
+    def of(cls, row: OneOnOneMeeting) -> MeetingRead:
+        """The read shape of a row."""
+        return cls.model_validate(row, from_attributes=True)
+
+
+class ItemRead(BaseModel):
+    """One agenda item the caller may read (``private`` ones are the caller's own)."""
+
+    id: int
+    text: str
+    author_id: int
+    private: bool
+    done: bool
+    carried: bool
+    meeting_id: int | None
+    action_note: str | None
+
+    @classmethod
+    def of(cls, item: AgendaItem, held_at: datetime | None) -> ItemRead:
+        """The read shape of a row, ``carried`` past the occurrence held at ``held_at``."""
+        return cls(
+            id=item.id,
+            text=item.text,
+            author_id=item.author_id,
+            private=item.private,
+            done=item.done_at is not None,
+            carried=agenda.carried(item, held_at),
+            meeting_id=item.meeting_id,
+            action_note=plain_text(item.action_note) if item.action_note else None,
+        )
+
+
+class ObjectivePrep(BaseModel):
+    """An objective of the other person: progress 0–1 now and at the last 1on1."""
+
+    label: str
+    title: str
+    progress: float
+    progress_before: float | None
+    key_results: list[dict[str, object]]
+
+
+class PrepRead(BaseModel):
+    """The prep pack on the other person."""
+
+    person_id: int
+    since: date | None
+    objectives: list[ObjectivePrep]
+    overdue_action_ids: list[int]
+
+    @classmethod
+    def of(cls, prep: Prep) -> PrepRead:
+        """The read shape of a pack."""
+        return cls(
+            person_id=prep.person_id,
+            since=prep.since,
+            objectives=[
+                ObjectivePrep(
+                    label=m.fact.label,
+                    title=m.fact.title,
+                    progress=m.fact.progress,
+                    progress_before=m.before,
+                    key_results=[
+                        {
+                            "label": k.label,
+                            "title": k.title,
+                            "progress": k.progress,
+                            "confidence": k.confidence,
+                        }
+                        for k in m.fact.key_results
+                    ],
+                )
+                for m in prep.objectives
+            ],
+            overdue_action_ids=[f.id for f in prep.overdue],
+        )
+
+
+class PairRead(BaseModel):
+    """A pair and its slot (``cadence`` None: no slot yet)."""
+
+    id: int
+    manager_id: int
+    report_id: int
+    cadence: str | None
+    nth: int | None
+    weekday: int | None
+    at: str | None
+    holiday: str
+    place: str
+    video_url: str
+    duration_minutes: int
+
+    @classmethod
+    def of(cls, pair: OneOnOne) -> PairRead:
+        """The read shape of a row."""
+        return cls.model_validate(pair, from_attributes=True)
+
+
+class PairDetail(PairRead):
+    """A pair as the caller sees it: ``agenda`` and ``prep`` None for a non-party (admin)."""
+
+    meetings: list[MeetingRead]
+    agenda: list[ItemRead] | None
+    prep: PrepRead | None
+
+    @classmethod
+    def of_view(cls, seen: View) -> PairDetail:
+        """The caller's view."""
+        return cls(
+            **PairRead.of(seen.pair).model_dump(),
+            meetings=[MeetingRead.of(m) for m in seen.upcoming],
+            agenda=None
+            if seen.items is None
+            else [ItemRead.of(i, seen.held_at) for i in seen.items],
+            prep=None if seen.prep is None else PrepRead.of(seen.prep),
+        )
+
+
+class SlotBody(BaseModel):
+    """A slot: ``nth`` 1–5 for monthly (第一个…第五个; a month without it takes its last)."""
+
+    cadence: Cadence
+    weekday: int = Field(ge=1, le=7)
+    at: str = Field(pattern=r"^([01]?\d|2[0-3]):[0-5]\d$")
+    nth: int | None = Field(default=None, ge=1, le=5)
+    holiday: Holiday = "later"
+
+
+class PairCreate(BaseModel):
+    """A new pair; ``manager_id`` defaults to the team's director."""
+
+    report_id: Id
+    manager_id: Id | None = None
+    slot: SlotBody | None = None
+    place: str = Field(default="", max_length=200)
+    video_url: str = Field(default="", max_length=500)
+
+
+class PairPatch(BaseModel):
+    """What changes; absent fields stay."""
+
+    slot: SlotBody | None = None
+    place: str | None = Field(default=None, max_length=200)
+    video_url: str | None = Field(default=None, max_length=500)
+    duration_minutes: int | None = Field(default=None, ge=10, le=480)
+
+
+class ItemCreate(BaseModel):
+    """An agenda item; ``private``: only its author ever reads it."""
+
+    text: str = Field(min_length=1, max_length=agenda.MAX_TEXT)
+    private: bool = False
+
+
+class ActionCreate(BaseModel):
+    """Turn an item into an action item: ``owner_id`` (default the other person), ``due``."""
+
+    due: date
+    owner_id: Id | None = None
+
+
+class MoveBody(BaseModel):
+    """The new start: ISO 8601; without an offset it is the team's local time."""
+
+    start: datetime
+    note: str | None = Field(default=None, max_length=200)
+
+
+class CancelBody(BaseModel):
+    """Why (optional)."""
+
+    note: str | None = Field(default=None, max_length=200)

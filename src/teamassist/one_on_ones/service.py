@@ -1,0 +1,374 @@
+"""Pairs and their occurrences: who meets whom, on which slot, and the occurrences planned
+from it (materialised ahead so a move or a cancellation persists).
+
+Who sees a pair: its two people; admins see the schedule (never the agenda, see
+:mod:`teamassist.one_on_ones.agenda`). Who sets one up: an admin or the team's director.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from teamassist.clock import ensure_utc, local, parse_hhmm
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.one_on_ones import rules
+from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
+from teamassist.ports import Workdays
+from teamassist.team.models import Member, Team, TeamMembership
+
+AHEAD_DAYS = 70  # how far occurrences are materialised (a monthly pair: two or three)
+MAX_NOTE = 200
+SCHEDULED, CANCELLED = "scheduled", "cancelled"
+
+
+@dataclass(frozen=True)
+class SlotIn:
+    """A slot as a boundary reads it (chat words or a REST body)."""
+
+    cadence: rules.Cadence
+    weekday: int
+    at: str  # HH:MM team-local
+    nth: int | None = None
+    holiday: rules.HolidayPolicy = rules.HolidayPolicy.LATER
+
+
+def may_arrange(team: Team, member: Member | None, *, admin: bool) -> bool:
+    """Whether ``member`` may add pairs and set slots: an admin or the team's director."""
+    return admin or (member is not None and team.director_id == member.id)
+
+
+def is_party(pair: OneOnOne, member: Member | None) -> bool:
+    """Whether ``member`` is one of the pair's two people (None, the workspace owner: no)."""
+    return member is not None and member.id in (pair.manager_id, pair.report_id)
+
+
+def other_side(pair: OneOnOne, member: Member) -> int:
+    """The id of the pair's other person (``member`` must be a party)."""
+    return pair.report_id if member.id == pair.manager_id else pair.manager_id
+
+
+def get(
+    session: Session,
+    *,
+    team: Team,
+    pair_id: int,
+    viewer: Member | None,
+    admin: bool,
+    lock: bool = False,
+) -> OneOnOne:
+    """The pair ``pair_id`` of ``team`` as ``viewer`` may see it; ``NotFound`` otherwise (a
+    pair one may not see is not told apart from one that does not exist)."""
+    query = select(OneOnOne).where(OneOnOne.id == pair_id, OneOnOne.team_id == team.id)
+    pair = session.scalar(query.with_for_update() if lock else query)
+    if pair is None or not (is_party(pair, viewer) or admin):
+        raise NotFound("one_on_ones.error.not_found", id=pair_id)
+    return pair
+
+
+def between(session: Session, *, team: Team, one: Member, other: Member) -> OneOnOne | None:
+    """The pair of these two people in ``team`` (either way round), or None."""
+    return session.scalar(
+        select(OneOnOne).where(
+            OneOnOne.team_id == team.id,
+            or_(
+                (OneOnOne.manager_id == one.id) & (OneOnOne.report_id == other.id),
+                (OneOnOne.manager_id == other.id) & (OneOnOne.report_id == one.id),
+            ),
+        )
+    )
+
+
+def visible_pairs(
+    session: Session, *, team: Team, viewer: Member | None, admin: bool
+) -> list[OneOnOne]:
+    """The team's pairs ``viewer`` sees (theirs; every pair for an admin), oldest first."""
+    query = select(OneOnOne).where(OneOnOne.team_id == team.id)
+    if not admin:
+        if viewer is None:
+            return []
+        query = query.where(or_(OneOnOne.manager_id == viewer.id, OneOnOne.report_id == viewer.id))
+    return list(session.scalars(query.order_by(OneOnOne.id)))
+
+
+def ensure_default_pairs(session: Session, *, team: Team) -> list[OneOnOne]:
+    """The director ↔ each core member of the team (the seed's 核心成员月度1on1), created
+    without a slot where missing; returns the pairs created."""
+    if team.director_id is None:
+        return []
+    core = session.scalars(
+        select(TeamMembership.member_id).where(
+            TeamMembership.team_id == team.id,
+            TeamMembership.core.is_(True),
+            TeamMembership.member_id != team.director_id,
+        )
+    ).all()
+    existing = {
+        (p.manager_id, p.report_id)
+        for p in session.scalars(select(OneOnOne).where(OneOnOne.team_id == team.id))
+    }
+    made: list[OneOnOne] = []
+    for member_id in sorted(core):
+        if (team.director_id, member_id) in existing or (member_id, team.director_id) in existing:
+            continue
+        pair = OneOnOne(
+            workspace_id=team.workspace_id,
+            team_id=team.id,
+            manager_id=team.director_id,
+            report_id=member_id,
+        )
+        session.add(pair)
+        made.append(pair)
+    session.flush()
+    return made
+
+
+def create(
+    session: Session, *, team: Team, manager: Member, report: Member, by: Member | None, admin: bool
+) -> OneOnOne:
+    """A new pair ``manager`` ↔ ``report`` (an admin or the director adds it); ``Conflict``
+    when these two already have one, ``Invalid`` for a pair of one person."""
+    if not may_arrange(team, by, admin=admin):
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    if manager.id == report.id:
+        raise Invalid("one_on_ones.error.self")
+    for person in (manager, report):
+        if not person.active or person.workspace_id != team.workspace_id:
+            raise Invalid("one_on_ones.error.not_member", name=person.display_name)
+    if between(session, team=team, one=manager, other=report) is not None:
+        raise Conflict("one_on_ones.error.exists")
+    pair = OneOnOne(
+        workspace_id=team.workspace_id, team_id=team.id, manager_id=manager.id, report_id=report.id
+    )
+    session.add(pair)
+    session.flush()
+    return pair
+
+
+def set_slot(
+    session: Session,
+    *,
+    team: Team,
+    pair: OneOnOne,
+    slot: SlotIn,
+    by: Member | None,
+    admin: bool,
+    now: datetime,
+    workdays: Workdays,
+) -> OneOnOne:
+    """Give ``pair`` a new slot and re-plan what has not started (``Invalid`` for a slot the
+    rule cannot hold). Only an admin or the director arranges, or a party of the pair."""
+    if not (may_arrange(team, by, admin=admin) or is_party(pair, by)):
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    rules.check(slot.cadence, slot.nth, slot.weekday)
+    try:
+        parse_hhmm(slot.at)
+    except ValueError:
+        raise Invalid("one_on_ones.error.bad_time", value=slot.at[:10]) from None
+    pair.cadence = slot.cadence.value
+    pair.nth = slot.nth if slot.cadence is rules.Cadence.MONTHLY else None
+    pair.weekday = slot.weekday
+    pair.at = parse_hhmm(slot.at).strftime("%H:%M")
+    pair.holiday = slot.holiday.value
+    today = local(now, team.timezone).date()
+    pair.anchor = today if slot.cadence is rules.Cadence.BIWEEKLY else None
+    session.flush()
+    replan(session, team=team, pair=pair, now=now, workdays=workdays)
+    return pair
+
+
+def slot_of(pair: OneOnOne) -> rules.Slot | None:
+    """The pair's rule, or None without a slot."""
+    if pair.cadence is None or pair.weekday is None or pair.at is None:
+        return None
+    return rules.Slot(
+        cadence=rules.Cadence(pair.cadence),
+        weekday=pair.weekday,
+        at=parse_hhmm(pair.at),
+        nth=pair.nth,
+        anchor=pair.anchor,
+        holiday=rules.HolidayPolicy(pair.holiday),
+    )
+
+
+def _meetings(session: Session, pair: OneOnOne) -> dict[str, OneOnOneMeeting]:
+    rows = session.scalars(select(OneOnOneMeeting).where(OneOnOneMeeting.pair_id == pair.id))
+    return {m.key: m for m in rows}
+
+
+def replan(
+    session: Session, *, team: Team, pair: OneOnOne, now: datetime, workdays: Workdays
+) -> list[OneOnOneMeeting]:
+    """Materialise the pair's occurrences from today to :data:`AHEAD_DAYS` ahead: new keys are
+    added, an unmoved one not yet started follows the rule (SEQUENCE bumped when its time
+    changes), and one the rule no longer has is cancelled. Idempotent."""
+    slot = slot_of(pair)
+    today = local(now, team.timezone).date()
+    rows = _meetings(session, pair)
+    planned = (
+        []
+        if slot is None
+        else rules.plan(
+            slot,
+            zone=team.timezone,
+            workdays=workdays,
+            first=today - timedelta(days=7),
+            last=today + timedelta(days=AHEAD_DAYS),
+        )
+    )
+    length = timedelta(minutes=pair.duration_minutes)
+    wanted = {p.key for p in planned}
+    for p in planned:
+        row = rows.get(p.key)
+        provisional = not workdays.is_official(p.day.year)
+        if row is None:
+            if p.start <= now:
+                continue  # never plan one into the past
+            row = OneOnOneMeeting(
+                team_id=team.id,
+                pair_id=pair.id,
+                key=p.key,
+                start_at=p.start,
+                end_at=p.start + length,
+                provisional=provisional,
+            )
+            session.add(row)
+            rows[p.key] = row
+        elif not row.moved and ensure_utc(row.start_at) > now:
+            revive = row.status == CANCELLED and row.note == _RULE_NOTE
+            if revive or (row.status == SCHEDULED and ensure_utc(row.start_at) != p.start):
+                row.start_at, row.end_at = p.start, p.start + length
+                row.status, row.note = SCHEDULED, None
+                row.sequence += 1
+                row.provisional = provisional
+    for key, row in rows.items():
+        if key not in wanted and ensure_utc(row.start_at) > now and row.status == SCHEDULED:
+            row.status, row.note = CANCELLED, _RULE_NOTE
+            row.sequence += 1
+    session.flush()
+    return sorted(rows.values(), key=lambda m: (ensure_utc(m.start_at), m.id))
+
+
+_RULE_NOTE = "slot"  # cancelled because the slot changed (revived if the rule has it again)
+
+
+def upcoming(
+    session: Session, *, pair: OneOnOne, now: datetime, limit: int = 5
+) -> list[OneOnOneMeeting]:
+    """The pair's occurrences not over yet (cancelled ones included), by start."""
+    return list(
+        session.scalars(
+            select(OneOnOneMeeting)
+            .where(OneOnOneMeeting.pair_id == pair.id, OneOnOneMeeting.end_at > ensure_utc(now))
+            .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+            .limit(limit)
+        )
+    )
+
+
+def next_meeting(session: Session, *, pair: OneOnOne, now: datetime) -> OneOnOneMeeting | None:
+    """The pair's next scheduled occurrence not over yet, or None."""
+    return session.scalar(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.end_at > ensure_utc(now),
+            OneOnOneMeeting.status == SCHEDULED,
+        )
+        .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+        .limit(1)
+    )
+
+
+def last_held(session: Session, *, pair: OneOnOne, now: datetime) -> OneOnOneMeeting | None:
+    """The pair's latest scheduled occurrence that has started, or None."""
+    return session.scalar(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.start_at <= ensure_utc(now),
+            OneOnOneMeeting.status == SCHEDULED,
+        )
+        .order_by(OneOnOneMeeting.start_at.desc(), OneOnOneMeeting.id.desc())
+        .limit(1)
+    )
+
+
+def get_meeting(
+    session: Session, *, pair: OneOnOne, meeting_id: int, lock: bool = False
+) -> OneOnOneMeeting:
+    """One occurrence of ``pair``; ``NotFound`` otherwise."""
+    query = select(OneOnOneMeeting).where(
+        OneOnOneMeeting.id == meeting_id, OneOnOneMeeting.pair_id == pair.id
+    )
+    found = session.scalar(query.with_for_update() if lock else query)
+    if found is None:
+        raise NotFound("one_on_ones.error.meeting_not_found", id=meeting_id)
+    return found
+
+
+def _changeable(meeting: OneOnOneMeeting, now: datetime, note: str | None) -> None:
+    if meeting.status == CANCELLED:
+        raise Conflict("one_on_ones.error.cancelled", id=meeting.id)
+    if ensure_utc(meeting.start_at) <= now:
+        raise Conflict("one_on_ones.error.started", id=meeting.id)
+    if note is not None and len(note) > MAX_NOTE:
+        raise Invalid("one_on_ones.error.note_too_long", limit=MAX_NOTE)
+
+
+def move(
+    session: Session,
+    *,
+    pair: OneOnOne,
+    meeting: OneOnOneMeeting,
+    start_at: datetime,
+    by: Member | None,
+    admin: bool,
+    now: datetime,
+    note: str | None = None,
+) -> OneOnOneMeeting:
+    """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays."""
+    if not (is_party(pair, by) or admin):
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    _changeable(meeting, now, note)
+    start_at = ensure_utc(start_at)
+    if start_at <= now:
+        raise Invalid("one_on_ones.error.past")
+    length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
+    meeting.start_at, meeting.end_at = start_at, start_at + length
+    meeting.moved = True
+    meeting.sequence += 1
+    meeting.note = note or None
+    meeting.reminded_for = None
+    session.flush()
+    return meeting
+
+
+def cancel(
+    session: Session,
+    *,
+    pair: OneOnOne,
+    meeting: OneOnOneMeeting,
+    by: Member | None,
+    admin: bool,
+    now: datetime,
+    note: str | None = None,
+) -> OneOnOneMeeting:
+    """Cancel one occurrence (a party or an admin); its open items go to the next one."""
+    if not (is_party(pair, by) or admin):
+        raise PermissionDenied("one_on_ones.error.not_arranger")
+    _changeable(meeting, now, note)
+    meeting.status = CANCELLED
+    meeting.moved = True  # kept off the rule from now on
+    meeting.sequence += 1
+    meeting.note = note or None
+    session.flush()
+    return meeting
+
+
+def local_day(meeting: OneOnOneMeeting, team: Team) -> date:
+    """The occurrence's team-local date."""
+    return local(meeting.start_at, team.timezone).date()
