@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import PersonalCalendar, SourceKnown, Subscription, on
+from teamassist.events import (
+    ExportWithheld,
+    PersonalCalendar,
+    SourceKnown,
+    Subscription,
+    Withheld,
+    on,
+)
 from teamassist.one_on_ones import api, calendar, commands, demo, jobs, pages
 from teamassist.one_on_ones.agenda import SOURCE_KIND
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne
@@ -33,8 +40,18 @@ def _source_known(session: Session, query: SourceKnown) -> bool | None:
     return found is not None
 
 
+def _withheld(_session: Session, _query: ExportWithheld) -> tuple[Withheld, ...]:
+    """Private notes never leave with the workspace export: they are their author's alone,
+    and the export is read by admins, who are no party to the pair."""
+    return (Withheld(table=AgendaItem.__tablename__, where=AgendaItem.private.is_(True)),)
+
+
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(PersonalCalendar, calendar.events), on(SourceKnown, _source_known)]
+    return [
+        on(PersonalCalendar, calendar.events),
+        on(SourceKnown, _source_known),
+        on(ExportWithheld, _withheld),
+    ]
 
 
 DOMAIN = Domain(
