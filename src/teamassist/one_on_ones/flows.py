@@ -19,7 +19,8 @@ from teamassist.team.models import Member, Team
 
 @dataclass(frozen=True)
 class View:
-    """A pair as ``viewer`` sees it: ``items``/``prep`` None for a non-party (an admin)."""
+    """A pair as ``viewer`` sees it: ``items``/``prep`` None for a non-party (an admin); the
+    prep pack is on the pair's report, for both of them."""
 
     pair: OneOnOne
     upcoming: list[OneOnOneMeeting]
@@ -72,7 +73,9 @@ def view(
             pack = prep.build(
                 session,
                 team=team,
-                person_id=service.other_side(pair, viewer),
+                # always the report's: both prepare the same talk, and a manager's own
+                # goals are not the report's to read (CareerGoals: member and 1on1 holder)
+                person_id=pair.report_id,
                 since=last.start_at if last else None,
                 now=now,
             )

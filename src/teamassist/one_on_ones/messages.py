@@ -182,6 +182,20 @@ def prep_lines(team: Team, prep: Prep, names: Mapping[int, str]) -> list[str]:
         ]
     else:
         lines.append(t("one_on_ones.prep.no_overdue"))
+    if prep.goals:
+        lines.append(t("one_on_ones.prep.goals", count=len(prep.goals)))
+        for goal in prep.goals:
+            target = goal.target_date.isoformat() if goal.target_date else "–"
+            late = t("one_on_ones.prep.goal_overdue") if goal.overdue else ""
+            lines.append(
+                t(
+                    "one_on_ones.prep.goal",
+                    number=goal.number,
+                    title=user_text(goal.title),
+                    target=target,
+                    late=late,
+                ).rstrip()
+            )
     return lines
 
 

@@ -1,6 +1,8 @@
 """The prep pack of a 1on1: the other person's OKRs (each objective's progress now and at the
-last 1on1, its KRs' progress and confidence) and their overdue action items, asked of the OKR
-desk (:class:`OkrFacts`) and the action-item desk (:class:`ActionFacts`).
+last 1on1, its KRs' progress and confidence), their overdue action items and their career
+plan's development goals, asked of the OKR desk (:class:`OkrFacts`), the action-item desk
+(:class:`ActionFacts`) and the careers desk (:class:`CareerGoals`). Only the pair's two
+people are shown a pack (:func:`teamassist.one_on_ones.flows.view`).
 
 The OKR desk keeps no per-KR history in its answer, so the movement is the objective's (its
 trend); a KR's confidence is its latest check-in's.
@@ -14,8 +16,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
-from teamassist.events import ActionFact, ActionFacts, ObjectiveFact, OkrFacts, ask
-from teamassist.team.models import Team
+from teamassist.events import (
+    ActionFact,
+    ActionFacts,
+    CareerGoals,
+    GoalFact,
+    ObjectiveFact,
+    OkrFacts,
+    ask,
+)
+from teamassist.team.models import Member, Team
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class Prep:
     since: date | None
     objectives: tuple[ObjectiveMove, ...]
     overdue: tuple[ActionFact, ...]
+    goals: tuple[GoalFact, ...] = ()
 
 
 def _at(trend: tuple[tuple[date, float], ...], day: date) -> float | None:
@@ -58,9 +69,15 @@ def build(
     window = ActionFacts(team=team, since=now - timedelta(days=1), until=now, now=now)
     for facts in ask(session, window):
         overdue.extend(f for f in facts if f.owner_id == person_id and f.overdue)
+    goals: list[GoalFact] = []
+    person = session.get(Member, person_id)
+    if person is not None:
+        for found in ask(session, CareerGoals(team=team, member=person, now=now)):
+            goals.extend(found)
     return Prep(
         person_id=person_id,
         since=since_day,
         objectives=tuple(objectives),
         overdue=tuple(sorted(overdue, key=lambda f: f.due_at)),
+        goals=tuple(goals),
     )

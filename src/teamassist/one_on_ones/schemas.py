@@ -83,6 +83,7 @@ class PrepRead(BaseModel):
     since: date | None
     objectives: list[ObjectivePrep]
     overdue_action_ids: list[int]
+    goals: list[dict[str, object]]
 
     @classmethod
     def of(cls, prep: Prep) -> PrepRead:
@@ -109,6 +110,16 @@ class PrepRead(BaseModel):
                 for m in prep.objectives
             ],
             overdue_action_ids=[f.id for f in prep.overdue],
+            goals=[
+                {
+                    "number": g.number,
+                    "title": g.title,
+                    "status": g.status,
+                    "target_date": g.target_date,
+                    "overdue": g.overdue,
+                }
+                for g in prep.goals
+            ],
         )
 
 
