@@ -1,0 +1,76 @@
+"""End to end in headless Chromium: the 1on1 pages of the demo (clock frozen at Monday
+2026-06-01 09:00 Beijing; 李华 meets 张三 on 每月第1个周四 10:00). 李华 opens the pair from the
+navigation, adds a private note and checks a topic off through the page's forms; 张三, signed
+in in another browser context, sees the shared topics and the check, and none of 李华's private
+notes."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from teamassist.runtime import Runtime
+from tests.support.browser import ARTIFACTS
+from tests.support.web import give_account
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page: Page, base_url: str, handle: str, name: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", handle)
+    page.fill("input[name=password]", f"pw-{handle}")
+    page.click("button[type=submit]")
+    expect(page.locator("header .who")).to_contain_text(name)
+
+
+def test_the_pair_page_keeps_private_notes_to_their_author(
+    browser: Browser, base_url: str, sqlite_runtime: Runtime
+) -> None:
+    for handle in ("lihua", "zhangsan"):
+        give_account(sqlite_runtime, handle)
+    ARTIFACTS.mkdir(exist_ok=True)
+    failed: list[str] = []
+
+    # 李华 opens the pair with 张三 from the navigation
+    lihua = browser.new_context().new_page()
+    lihua.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    _sign_in(lihua, base_url, "lihua", "李华")
+    lihua.click("header nav >> text=1on1")
+    expect(lihua).to_have_url(f"{base_url}/one-on-ones")
+    row = lihua.locator("[data-testid=pairs] tr", has_text="张三")
+    expect(row).to_contain_text("每月第1个周四 10:00")
+    expect(row).to_contain_text("6月4日（周四）10:00")
+    row.locator("[data-testid=open]").click()
+    expect(lihua.locator("[data-testid=pair-title]")).to_have_text("1on1：李华 ↔ 张三")
+    agenda = lihua.locator("[data-testid=agenda]")
+    expect(agenda.locator("li", has_text="薪酬调整")).to_contain_text("🔒私密")
+
+    # adds a private note and checks Q1规划 off
+    form = lihua.locator("[data-testid=add]")
+    form.locator("input[name=text]").fill("绩效沟通")
+    form.locator("input[name=private]").check()
+    form.locator("button").click()
+    expect(lihua.locator("[data-testid=saved]")).to_be_visible()
+    expect(agenda.locator("li", has_text="绩效沟通")).to_contain_text("🔒私密")
+    agenda.locator("li", has_text="Q1规划").locator("[data-testid=check] button").click()
+    expect(lihua.locator("[data-testid=agenda] li", has_text="Q1规划")).to_have_attribute(
+        "data-done", "1"
+    )
+    lihua.screenshot(path=str(ARTIFACTS / "one-on-one-lihua.png"), full_page=True)
+
+    # 张三 sees the shared topics, the check, and nothing private
+    zhangsan = browser.new_context().new_page()
+    zhangsan.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+    _sign_in(zhangsan, base_url, "zhangsan", "张三")
+    zhangsan.goto(f"{base_url}/one-on-ones")
+    zhangsan.locator("[data-testid=open]").first.click()
+    seen = zhangsan.locator("[data-testid=agenda]")
+    expect(seen.locator("li")).to_have_count(2)
+    expect(seen.locator("li", has_text="Q1规划")).to_have_attribute("data-done", "1")
+    expect(seen.locator("li", has_text="晋升答辩准备")).to_have_attribute("data-done", "0")
+    body = zhangsan.locator("body").inner_text()
+    assert "薪酬调整" not in body and "绩效沟通" not in body and "🔒" not in body
+    expect(zhangsan.locator("[data-testid=prep]")).to_contain_text("会前准备（张三）")
+    zhangsan.screenshot(path=str(ARTIFACTS / "one-on-one-zhangsan.png"), full_page=True)
+    assert failed == []
