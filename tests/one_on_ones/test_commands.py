@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from teamassist.chat.render import to_plain
-from teamassist.chat.types import Reply
+from teamassist.chat.types import ChatType, Reply
 from tests.okr.support import set_clock
 from tests.one_on_ones.support import item_id, make_director, meetings, pair_id
 from tests.support.chat import ChatDriver
@@ -125,3 +125,18 @@ def test_the_reminder_goes_to_both_the_working_day_before_once(chat: ChatDriver)
     assert all("6月4日（周四）10:00" in t for t in texts)
     assert {tuple(_counts(t)) for t in texts} == {("2 项",), ("4 项",)}
     assert all("薪酬调整" not in t for t in texts)
+
+
+def test_in_a_group_chat_the_agenda_stays_private(chat: ChatDriver) -> None:
+    # Given 李华 writes in a group chat, which others read
+    group = {"chat_key": "web:team-room", "chat_type": ChatType.GROUP}
+    reply = chat.text("/议题 @张三 年终奖 私密", as_="lihua", **group)
+    # Then the receipt does not repeat the private note, and the pair shows its schedule only
+    assert "年终奖" not in reply and "私聊" in reply
+    shown = chat.text("/一对一 @张三", as_="lihua", **group)
+    assert "6月4日（周四）10:00" in shown
+    for hidden in ("年终奖", "薪酬调整", "Q1规划", "会前准备（"):
+        assert hidden not in shown
+    assert "议题和会前准备只在私聊里显示。" in shown
+    # in the DM the note is there for its author
+    assert "年终奖" in chat.text("/一对一 @张三", as_="lihua")

@@ -16,7 +16,7 @@ from typing import Any
 
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
-from teamassist.chat.types import Reply
+from teamassist.chat.types import ChatType, Reply
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, flows, messages, rules, service
@@ -69,12 +69,21 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     pair = flows.pair_with(
         ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=False
     )
+    # In a group chat others read the reply: the schedule only, the agenda stays in the DM.
+    viewer = ctx.member if _direct(ctx) else None
     seen = flows.view(
-        ctx.session, team=ctx.team, pair=pair, viewer=ctx.member, now=ctx.now, workdays=workdays
+        ctx.session, team=ctx.team, pair=pair, viewer=viewer, now=ctx.now, workdays=workdays
     )
-    return messages.detail(
+    reply = messages.detail(
         ctx.team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at
     )
+    if not _direct(ctx):
+        reply.body += "\n" + t("one_on_ones.detail.in_group")
+    return reply
+
+
+def _direct(ctx: CommandContext) -> bool:
+    return ctx.message.chat_type is ChatType.DIRECT
 
 
 @commands.command(
@@ -98,7 +107,7 @@ def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     item = agenda.add(
         ctx.session, pair=pair, author=ctx.member, text=text, private=private, now=ctx.now
     )
-    return messages.added(item, pair, flows.names(ctx.session, [pair]))
+    return messages.added(item, pair, flows.names(ctx.session, [pair]), echo=_direct(ctx))
 
 
 @commands.command("one_on_ones.done", args=[Arg("id", ArgKind.INT)])

@@ -209,8 +209,11 @@ def slot_set(
     return Reply(body=body)
 
 
-def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str]) -> Reply:
-    """The receipt of an agenda item (a private one says who reads it: nobody else)."""
+def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: bool) -> Reply:
+    """The receipt of an agenda item (a private one says who reads it: nobody else).
+    ``echo`` False (a group chat): a private note's text is not repeated to the group."""
+    if item.private and not echo:
+        return Reply(body=t("one_on_ones.receipt.added_private_group", id=item.id))
     key = "one_on_ones.receipt.added_private" if item.private else "one_on_ones.receipt.added"
     return Reply(body=t(key, id=item.id, text=user_text(item.text), title=title(pair, names)))
 
