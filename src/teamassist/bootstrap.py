@@ -23,6 +23,7 @@ from teamassist.actions.domain import DOMAIN as ACTIONS
 from teamassist.adapters.web.sender import WebSender
 from teamassist.announcements.domain import DOMAIN as ANNOUNCEMENTS
 from teamassist.awards.domain import DOMAIN as AWARDS
+from teamassist.careers.domain import DOMAIN as CAREERS
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult
 from teamassist.chat.registry import Registry
 from teamassist.chat.retention import RetentionSweep
@@ -66,6 +67,7 @@ DOMAINS: list[Domain] = [
     AWARDS,
     REPORTS,
     REVIEWS,
+    CAREERS,
     SMALLTALK,
 ]
 

@@ -21,6 +21,9 @@ from chinese_calendar import Holiday
 
 from teamassist.actions.models import ActionState
 from teamassist.bootstrap import DOMAINS
+from teamassist.careers.models import STATES as CAREER_STATES
+from teamassist.careers.models import STATUSES as CAREER_STATUSES
+from teamassist.careers.words import SUBCOMMANDS as CAREER_WORDS
 from teamassist.chat.registry import ArgKind
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION
@@ -93,6 +96,10 @@ def _command_keys() -> set[str]:
 DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "okr.kind.{}": lambda: list(KrKind),
     "actions.state.{}": lambda: [*ActionState, "overdue"],
+    "careers.status.{}": lambda: list(CAREER_STATUSES),
+    "careers.status_words.{}": lambda: list(CAREER_STATUSES),
+    "careers.state.{}": lambda: list(CAREER_STATES),
+    "careers.words.{}": lambda: list(CAREER_WORDS),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [
         f"{kind}.{change}"

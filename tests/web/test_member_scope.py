@@ -131,6 +131,16 @@ OWNER_SCOPED |= {
     ("POST", "/api/v1/reviews/360/{cycle_id}/release/{person_id}"),
     ("PUT", "/api/v1/reviews/360/settings/team"),
 }
+# Career plans: starting is the team director's (or stand-in's), writing a plan its person's,
+# the template the director's or an admin's (careers.service / careers.api check it); walked
+# for the person, the director and another member in tests/careers/test_api.py.
+OWNER_SCOPED |= {
+    ("POST", "/api/v1/career-plans"),
+    ("PUT", "/api/v1/career-plans/{plan_id}"),
+    ("PUT", "/api/v1/career-plans/template"),
+    ("DELETE", "/api/v1/career-plans/template"),
+    ("POST", "/career-plans/{plan_id}"),
+}
 # The first-run form answers only while no workspace exists: refused to everyone after.
 FIRST_RUN = ("POST", "/setup")
 

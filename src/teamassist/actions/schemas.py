@@ -17,7 +17,13 @@ from teamassist.database import MAX_STORED_ID
 from teamassist.team.models import Team
 
 SourceKind = Literal[
-    "okr_kr", "okr_objective", "meeting", "one_on_one", "announcement", "report_note"
+    "okr_kr",
+    "okr_objective",
+    "meeting",
+    "one_on_one",
+    "announcement",
+    "report_note",
+    "career_plan",
 ]
 assert set(get_args(SourceKind)) == SOURCE_KINDS  # one list: the service's
 

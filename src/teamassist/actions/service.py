@@ -27,7 +27,15 @@ from teamassist.team.models import Member, Team
 MAX_TITLE = 500
 MAX_REASON = 500
 SOURCE_KINDS = frozenset(
-    {"okr_kr", "okr_objective", "meeting", "one_on_one", "announcement", "report_note"}
+    {
+        "okr_kr",
+        "okr_objective",
+        "meeting",
+        "one_on_one",
+        "announcement",
+        "report_note",
+        "career_plan",
+    }
 )
 
 

@@ -1,0 +1,204 @@
+"""``/api/v1/career-plans``: start plans (the director), read and write one's own, the
+director's status list and reading, the team's template, and the plan's document.
+
+Acting as a member is required to start, read or write plans: the workspace owner's token
+(no member) is nobody's director and nobody's plan, so it gets 403 there. The template may be
+changed by the team's director or an admin (it holds no one's data).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response, status
+
+from teamassist.careers import flows, schemas, service, templates_store
+from teamassist.careers.models import CareerPlan
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.http.auth import Principal, is_admin
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+router = APIRouter(prefix="/career-plans", tags=["career-plans"])
+MARKDOWN_TYPE = "text/markdown; charset=utf-8"
+
+
+def _member(principal: Principal) -> Member:
+    if principal.member is None:
+        raise PermissionDenied("careers.error.not_yours")
+    return principal.member
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def start(
+    body: schemas.PlanStart,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+    runtime: RuntimeDep,
+) -> schemas.StartResult:
+    """Start plans for ``member_ids`` (default: every active member) of ``?team_id=`` due at
+    ``due_at``: each new one gets a DM and an action item (403 not the director, 409 someone
+    has left, 422 a past or naive deadline, someone outside the team)."""
+    director = _member(principal)
+    if body.due_at.tzinfo is None:
+        raise Invalid("careers.error.bad_due", value=body.due_at.isoformat()[:40])
+    if body.member_ids is None:
+        people = [
+            m
+            for m, _role in team_service.team_members(session, team=team)
+            if not team_service.has_left(m)
+        ]
+    else:
+        found = team_service.members_by_id(session, body.member_ids)
+        missing = [i for i in body.member_ids if i not in found]
+        if missing:
+            raise NotFound("core.error.unknown_member", who=str(missing[0]))
+        people = [found[i] for i in body.member_ids]
+    started = flows.start(
+        session,
+        team=team,
+        director=director,
+        people=people,
+        due_at=body.due_at,
+        request=body.request,
+        now=now,
+        public_url=runtime.settings.web.public_url,
+        year=body.year,
+    )
+    return schemas.StartResult(
+        started=[s.plan.id for s in started if s.created],
+        already=[s.plan.id for s in started if not s.created],
+    )
+
+
+@router.get("")
+def mine(session: SessionDep, principal: PrincipalDep, now: NowDep) -> list[schemas.PlanRead]:
+    """The signed-in member's plans, newest year first (none for the owner's token)."""
+    if principal.member is None:
+        return []
+    member = principal.member
+    return [
+        schemas.plan_read(p, member, viewer=member, now=now)
+        for p in service.mine(session, member=member)
+    ]
+
+
+@router.get("/team")
+def team_states(
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+    year: int | None = None,
+) -> list[schemas.PlanStateRead]:
+    """The director's list of ``?team_id=``'s plans of ``year`` (default: this year)."""
+    viewer = _member(principal)
+    chosen = year if year is not None else service.year_of(now, team)
+    rows = service.team_states(session, team=team, viewer=viewer, year=chosen, now=now)
+    return [schemas.state_read(r) for r in rows]
+
+
+def _may_template(session: SessionDep, principal: Principal, team: Team) -> None:
+    if principal.member is not None and service.is_director(
+        session, team=team, member=principal.member
+    ):
+        return
+    if not is_admin(session, principal, team):
+        raise PermissionDenied("careers.error.not_director", team=team.name)
+
+
+@router.get("/template")
+def template(session: SessionDep, principal: PrincipalDep, team: TeamDep) -> dict[str, object]:
+    """The team's plan template text and whether it is the team's own."""
+    _may_template(session, principal, team)
+    return {
+        "body": templates_store.source(session, team=team),
+        "custom": templates_store.is_custom(session, team=team),
+    }
+
+
+@router.put("/template")
+def save_template(
+    body: schemas.TemplateBody,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+) -> dict[str, object]:
+    """Store the team's template once it renders the sample plan (422 with the line else)."""
+    _may_template(session, principal, team)
+    templates_store.save(session, team=team, body=body.body, actor=principal.member, now=now)
+    return {"body": body.body, "custom": True}
+
+
+@router.delete("/template", status_code=status.HTTP_204_NO_CONTENT)
+def reset_template(session: SessionDep, principal: PrincipalDep, team: TeamDep) -> None:
+    """Back to the default template."""
+    _may_template(session, principal, team)
+    templates_store.reset(session, team=team)
+
+
+def _readable(session: SessionDep, principal: Principal, plan_id: int) -> tuple[CareerPlan, Member]:
+    viewer = principal.member
+    if viewer is None:
+        raise NotFound("careers.error.no_plan", id=plan_id)
+    return service.get(session, plan_id=plan_id, viewer=viewer), viewer
+
+
+def _person(session: SessionDep, plan: CareerPlan) -> Member:
+    person = session.get(Member, plan.member_id)
+    assert person is not None  # the foreign key
+    return person
+
+
+@router.get("/{plan_id}")
+def read(
+    plan_id: Id, session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> schemas.PlanRead:
+    """One plan (its person or the team's director; 404 for anyone else)."""
+    plan, viewer = _readable(session, principal, plan_id)
+    return schemas.plan_read(plan, _person(session, plan), viewer=viewer, now=now)
+
+
+@router.put("/{plan_id}")
+def write(
+    plan_id: Id,
+    body: schemas.PlanUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
+) -> schemas.PlanRead:
+    """The person writes their plan (403 for the director, 422 a fourth goal or a bad date)."""
+    plan, viewer = _readable(session, principal, plan_id)
+    service.update(
+        session,
+        plan=plan,
+        member=viewer,
+        now=now,
+        direction=body.direction,
+        strengths=body.strengths,
+        notes=body.notes,
+        goals=schemas.goals_in(body.goals) if body.goals is not None else None,
+    )
+    return schemas.plan_read(plan, _person(session, plan), viewer=viewer, now=now)
+
+
+def _download(content: bytes, media_type: str, plan: CareerPlan, ext: str) -> Response:
+    name = plan.title.replace("/", "-") + f".{ext}"
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
+    )
+
+
+@router.get("/{plan_id}/document.md")
+def document_md(plan_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The plan's document in Markdown."""
+    plan, _viewer = _readable(session, principal, plan_id)
+    return _download(
+        templates_store.plan_markdown(session, plan=plan).encode("utf-8"), MARKDOWN_TYPE, plan, "md"
+    )

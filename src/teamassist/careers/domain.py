@@ -1,0 +1,40 @@
+"""Career plans (个人职业发展规划): started by the director for a group or people with a
+deadline (``/职业规划``, REST, or the seed's ``***制定个人职业发展规划***`` through
+:class:`teamassist.events.CareerPlanWanted`), written by the person, read by the director,
+reviewed in 1on1s (:class:`teamassist.events.CareerGoals`), carried into next year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from teamassist.careers import api, commands, demo, flows, pages
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import CareerGoals, CareerPlanWanted, SourceKnown, Subscription, on
+
+
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    public_url = wiring.settings.web.public_url
+
+    def wanted(session: Session, query: CareerPlanWanted) -> str:
+        return flows.answer_wanted(session, query, public_url=public_url)
+
+    return [
+        on(CareerPlanWanted, wanted),
+        on(CareerGoals, flows.answer_goals),
+        on(SourceKnown, flows.answer_known),
+    ]
+
+
+DOMAIN = Domain(
+    key="careers",
+    models=("teamassist.careers.models",),
+    commands=(commands.commands,),
+    api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/career-plans", "careers.nav"),),
+    assets=assets_in("teamassist.careers"),
+    demo=demo.load,
+    subscriptions=_subscriptions,
+)

@@ -1,0 +1,126 @@
+"""Starting plans: the seed's grammar replayed in a DM, ``/职业规划 发起``, once per person and
+year, refused for people who left and for anyone but the director. Every backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from teamassist.team import people as team_people
+from tests.careers.support import career_dms, career_items, plans, without_demo_plans
+from tests.okr.support import demo, set_clock
+from tests.outreach.support import ids, set_up_groups
+from tests.support.chat import ChatDriver
+
+GRAMMAR = "###产品核心群###***制定个人职业发展规划***$$$202612311800$$$请在年底前完成规划"
+
+
+@pytest.fixture
+def desk(chat: ChatDriver) -> ChatDriver:
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    set_up_groups(chat.runtime)
+    without_demo_plans(chat.runtime)
+    return chat
+
+
+def test_grammar_replay_starts_a_plan_a_dm_and_an_item_per_person(desk: ChatDriver) -> None:
+    # Given 李华 directs the team whose core group is 张三 and 李四
+    people = ids(desk.runtime)
+    # When she sends the seed's form in a DM
+    reply = desk.text(GRAMMAR, as_="lihua")
+    # Then each core member has a private plan for 2026, named as the seed named the doc
+    assert "已为 2 人发起 2026 年" in reply and "张三、李四" in reply, reply
+    rows = plans(desk.runtime)
+    assert [(p.member_id, p.year, p.title) for p in rows] == [
+        (people["zhangsan"], 2026, "个人职业发展规划-张三"),
+        (people["lisi"], 2026, "个人职业发展规划-李四"),
+    ]
+    assert all(p.due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC) for p in rows)
+    assert rows[0].request == "12月31日18:00请在年底前完成规划"  # the seed's task text
+    # and a DM with the link
+    dms = career_dms(desk.runtime)
+    assert sorted(m.idempotency_key for m in dms) == sorted(
+        f"careers.started:{p.id}:m{p.member_id}" for p in rows
+    )
+    assert f"/career-plans/{rows[0].id}?team=" in desk.queued_texts(dms[0].address)[0]
+    # and an action item each, due at the deadline, asked by the director
+    items = career_items(desk.runtime)
+    assert [(i.owner_id, i.requester_id, i.source_id) for i in items] == [
+        (p.member_id, people["lihua"], p.id) for p in rows
+    ]
+    assert all(i.due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC) for i in items)
+
+
+def test_named_people_only_and_a_second_start_doubles_nothing(desk: ChatDriver) -> None:
+    people = ids(desk.runtime)
+    desk.text(
+        "###产品核心群###@@@李四@@@***制定个人职业发展规划***$$$202612311800$$$写规划",
+        as_="lihua",
+    )
+    assert [p.member_id for p in plans(desk.runtime)] == [people["lisi"]]
+    # When the whole group is started afterwards (a new message, not a redelivery)
+    reply = desk.text(GRAMMAR, as_="lihua")
+    # Then only 张三 is new; 李四 is told as already started, nothing sent twice
+    assert "已为 1 人发起" in reply and "李四 的 2026 年规划已经发起过了" in reply, reply
+    assert len(plans(desk.runtime)) == 2
+    assert len(career_dms(desk.runtime)) == 2 and len(career_items(desk.runtime)) == 2
+
+
+def test_a_redelivered_event_starts_once(desk: ChatDriver) -> None:
+    for _ in range(3):
+        desk.say(GRAMMAR, as_="lihua", event_id="evt-career-1")
+    assert len(plans(desk.runtime)) == 2
+    assert len(career_dms(desk.runtime)) == 2 and len(career_items(desk.runtime)) == 2
+
+
+def test_no_deadline_gets_the_grammars_reply(desk: ChatDriver) -> None:
+    assert "需要截止时间" in desk.text("###产品核心群###***制定个人职业发展规划***写", as_="lihua")
+    assert plans(desk.runtime) == []
+
+
+def test_command_starts_for_a_mentioned_list(desk: ChatDriver) -> None:
+    people = ids(desk.runtime)
+    reply = desk.text("/职业规划 发起 @王五 @赵六 截止 2026-12-20 18:00 请写规划", as_="lihua")
+    assert "已为 2 人发起" in reply, reply
+    rows = plans(desk.runtime)
+    assert [p.member_id for p in rows] == [people["wangwu"], people["zhaoliu"]]
+    assert rows[0].due_at == datetime(2026, 12, 20, 10, 0, tzinfo=UTC)
+    assert rows[0].request == "请写规划"
+
+
+def test_command_starts_for_a_team_by_name(desk: ChatDriver) -> None:
+    reply = desk.text("/职业规划 发起 开发者社区 202612201800", as_="lihua")
+    # every active member of the team (7 in the demo), the director included
+    assert "已为 7 人发起" in reply, reply
+
+
+def test_someone_who_left_is_refused_and_nothing_starts(desk: ChatDriver) -> None:
+    with demo(desk.runtime) as d:
+        team_people.deactivate(d.session, member=d.member("wangwu"), now=desk.runtime.clock())
+    reply = desk.text("/职业规划 发起 @赵六 @王五 截止 2026-12-20", as_="lihua")
+    assert "王五 已经离开团队" in reply, reply
+    assert plans(desk.runtime) == [] and career_dms(desk.runtime) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/职业规划 发起 @王五", "需要截止时间"),
+        ("/职业规划 发起 @王五 截止 2026-02-30", "不是有效的截止时间"),
+        ("/职业规划 发起 @王五 截止 2026-11-01", "已经过去了"),
+        ("/职业规划 发起 不存在的团队 截止 2026-12-20", "找不到团队"),
+        ("/职业规划 发起", "请写要发起的团队名称"),
+    ],
+)
+def test_bad_starts_are_refused_and_change_nothing(
+    desk: ChatDriver, text: str, expected: str
+) -> None:
+    assert expected in desk.text(text, as_="lihua")
+    assert plans(desk.runtime) == [] and career_items(desk.runtime) == []
+
+
+def test_only_the_director_starts(desk: ChatDriver) -> None:
+    reply = desk.text("/职业规划 发起 @王五 截止 2026-12-20", as_="zhangsan")
+    assert "只有「开发者社区」的负责人" in reply, reply
+    assert plans(desk.runtime) == []
