@@ -10,7 +10,9 @@ With the clock pinned at Monday 2026-12-21 10:00 Beijing, these are timed in tur
   the OKR and action-item queries through the event bus, the entries, the template, stored;
 - **quarter pack** (only with ``--quarter``: minutes at 50 people): the same for 2026Q4 with
   the KR trend chart (each O's burn-up replayed day by day);
-- **.docx** / **PDF**: the weekly pack's Markdown rendered by python-docx / WeasyPrint;
+- **.docx** / **PDF**: the weekly pack's Markdown rendered by python-docx / WeasyPrint (a
+  first download), and **.docx cached** / **PDF cached**: the same through the rendered-document
+  cache (a second download of an unchanged pack);
 - **bare**: a FastAPI endpoint returning a constant, through its own ``TestClient``.
 
 Reported: p50/p99 per target and the ratio of each p50 to the bare endpoint's, with the load
@@ -140,6 +142,9 @@ def run(people: int = 50, *, calls: int = 3, reps: int = 2, quarter: bool = Fals
                     "weekly pack": lambda: build("weekly", WEEK),
                     ".docx": lambda: documents.markdown_to_docx(weekly, title="bench"),
                     "PDF": lambda: documents.markdown_to_pdf(weekly, title="bench"),
+                    # what a download costs once the pack was rendered (documents/cache.py)
+                    ".docx cached": lambda: documents.cached_docx(weekly, title="bench"),
+                    "PDF cached": lambda: documents.cached_pdf_or_503(weekly, title="bench"),
                 }
                 if quarter:
                     targets["quarter pack"] = lambda: build("quarterly", QUARTER)
@@ -167,7 +172,7 @@ def report(figures: Figures) -> list[str]:
         p50 = percentile(pooled, 50)
         medians = statistics.median(percentile(r, 50) for r in rounds)
         lines.append(
-            f"{name:<12}: p50 {p50 * 1e3:8.1f} ms   p99 {percentile(pooled, 99) * 1e3:8.1f} ms"
+            f"{name:<13}: p50 {p50 * 1e3:8.1f} ms   p99 {percentile(pooled, 99) * 1e3:8.1f} ms"
             f"   median of {len(rounds)} rounds' p50 {medians * 1e3:8.1f} ms"
             f"   {p50 / bare:8.0f}x bare"
         )

@@ -181,3 +181,26 @@ def test_the_api_token_builds_and_lists_packs_and_saves_a_template(
         entry = client.put("/api/v1/reports/entries/me", headers=token, json={"done": "x"})
         assert entry.status_code == 403
         assert "要以成员身份操作" in entry.json()["message"]
+
+
+def test_a_second_download_comes_from_the_cache_and_a_rebuilt_pack_renders_anew(
+    api: TestClient,
+) -> None:
+    # given a weekly pack with one entry, downloaded once
+    set_clock(_runtime(api), "2026-09-28 09:00")
+    chat = ChatDriver(_runtime(api))
+    chat.text("/周报 完成 接口文档 下周 灰度上线", as_="zhangsan")
+    first_pack = _build(api, "weekly")
+    documents.RENDER_CACHE.clear()
+    first = api.get(f"/api/v1/reports/packs/{first_pack['id']}.docx").content
+    assert (documents.RENDER_CACHE.hits, documents.RENDER_CACHE.misses) == (0, 1)
+    # when it is downloaded again: the same bytes, nothing rendered
+    assert api.get(f"/api/v1/reports/packs/{first_pack['id']}.docx").content == first
+    assert (documents.RENDER_CACHE.hits, documents.RENDER_CACHE.misses) == (1, 1)
+    # when the data changes and the pack is rebuilt: a new render with the new text
+    chat.text("/周报 完成 接口文档；压测报告 下周 灰度上线", as_="zhangsan")
+    second_pack = _build(api, "weekly")
+    second = api.get(f"/api/v1/reports/packs/{second_pack['id']}.docx").content
+    assert documents.RENDER_CACHE.misses == 2
+    assert "压测报告" in _docx_text(second) and "压测报告" not in _docx_text(first)
+    documents.RENDER_CACHE.clear()

@@ -20,11 +20,16 @@ Public API (import from ``teamassist.documents``):
 * ``markdown_to_docx(markdown, *, title) -> bytes``: a Word document (headings, lists, tables,
   ``data:image/png`` pictures), East Asian font ``CJK_FONT`` set on the styles.
 
+* ``cached_docx(markdown, *, title)`` / ``cached_pdf_or_503(markdown, *, title, error_key=…)``:
+  the same, kept per process by content hash (``RENDER_CACHE``, LRU by bytes), so a second
+  download of an unchanged document renders nothing (``documents/cache.py``).
+
 Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 """
 
 from __future__ import annotations
 
+from teamassist.documents.cache import RENDER_CACHE, cached_docx, cached_pdf_or_503
 from teamassist.documents.pdf import (
     CJK_FONTS,
     PdfUnavailable,
@@ -48,8 +53,11 @@ __all__ = [
     "DOCX_TYPE",
     "MARKDOWN_TYPE",
     "PDF_TYPE",
+    "RENDER_CACHE",
     "PdfUnavailable",
     "RenderUnavailable",
+    "cached_docx",
+    "cached_pdf_or_503",
     "default_source",
     "environment",
     "html_to_pdf",

@@ -122,9 +122,9 @@ def download_md(
 def download_docx(
     pack_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
 ) -> Response:
-    """The pack as a Word document."""
+    """The pack as a Word document (rendered once per pack content, then from the cache)."""
     pack = readable(session, principal, team, pack_id)
-    content = documents.markdown_to_docx(pack.markdown, title=pack.title)
+    content = documents.cached_docx(pack.markdown, title=pack.title)
     return _download(content, DOCX_TYPE, _filename(pack, "docx"))
 
 
@@ -132,9 +132,10 @@ def download_docx(
 def download_pdf(
     pack_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
 ) -> Response:
-    """The pack as a PDF (503 ``reports.error.pdf_unavailable`` without pango)."""
+    """The pack as a PDF (503 ``reports.error.pdf_unavailable`` without pango); rendered once
+    per pack content, then from the cache."""
     pack = readable(session, principal, team, pack_id)
-    content = documents.pdf_or_503(
+    content = documents.cached_pdf_or_503(
         pack.markdown, title=pack.title, error_key="reports.error.pdf_unavailable"
     )
     return _download(content, PDF_TYPE, _filename(pack, "pdf"))
