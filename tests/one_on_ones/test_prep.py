@@ -18,6 +18,7 @@ from teamassist.events import (
     OkrFacts,
 )
 from teamassist.runtime import Runtime
+from tests.careers.support import without_demo_plans
 from tests.okr.support import demo, set_clock
 from tests.one_on_ones.support import make_director
 from tests.support.chat import ChatDriver
@@ -31,6 +32,9 @@ def _bus(runtime: Runtime) -> Bus:
 
 
 def _stand_ins(runtime: Runtime) -> None:
+    # The real careers desk answers too: without the demo's plans its answer is empty, so the
+    # goals shown are the stand-in's alone.
+    without_demo_plans(runtime)
     with demo(runtime) as given:
         zhangsan, lisi = given.member("zhangsan").id, given.member("lisi").id
     trend = ((date(2026, 6, 3), 0.3), (date(2026, 6, 4), 0.4), (date(2026, 6, 5), 0.5))
