@@ -7,10 +7,12 @@ Who sees a pair: its two people; admins see the schedule (never the agenda, see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc, local, parse_hhmm
@@ -18,6 +20,7 @@ from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
+from teamassist.scheduler.plan import insert_ignoring_conflicts
 from teamassist.team.models import Member, Team, TeamMembership
 
 AHEAD_DAYS = 70  # how far occurrences are materialised (a monthly pair: two or three)
@@ -110,20 +113,42 @@ def ensure_default_pairs(session: Session, *, team: Team) -> list[OneOnOne]:
         (p.manager_id, p.report_id)
         for p in session.scalars(select(OneOnOne).where(OneOnOne.team_id == team.id))
     }
-    made: list[OneOnOne] = []
-    for member_id in sorted(core):
-        if (team.director_id, member_id) in existing or (member_id, team.director_id) in existing:
-            continue
-        pair = OneOnOne(
-            workspace_id=team.workspace_id,
-            team_id=team.id,
-            manager_id=team.director_id,
-            report_id=member_id,
+    rows = [
+        {
+            "workspace_id": team.workspace_id,
+            "team_id": team.id,
+            "manager_id": team.director_id,
+            "report_id": member_id,
+            "holiday": rules.HolidayPolicy.LATER.value,
+            "duration_minutes": 45,
+            "place": "",
+            "video_url": "",
+        }
+        for member_id in sorted(core)
+        if (team.director_id, member_id) not in existing
+        and (member_id, team.director_id) not in existing
+    ]
+    if not rows:
+        return []
+    # Two first listings at once both find the pairs missing: the unique key keeps one each.
+    _insert_ignoring(session, OneOnOne, rows)
+    return list(
+        session.scalars(
+            select(OneOnOne).where(
+                OneOnOne.team_id == team.id,
+                OneOnOne.manager_id == team.director_id,
+                OneOnOne.report_id.in_([r["report_id"] for r in rows]),
+            )
         )
-        session.add(pair)
-        made.append(pair)
-    session.flush()
-    return made
+    )
+
+
+def _insert_ignoring(
+    session: Session, model: type[object], rows: Sequence[Mapping[str, object]]
+) -> None:
+    dialect = session.get_bind().dialect.name
+    table = cast(Table, model.__table__)  # type: ignore[attr-defined]
+    session.execute(insert_ignoring_conflicts(dialect, table), rows)
 
 
 def create(
@@ -221,23 +246,31 @@ def replan(
     )
     length = timedelta(minutes=pair.duration_minutes)
     wanted = {p.key for p in planned}
+    fresh = [
+        {
+            "team_id": team.id,
+            "pair_id": pair.id,
+            "key": p.key,
+            "start_at": p.start,
+            "end_at": p.start + length,
+            "status": SCHEDULED,
+            "moved": False,
+            "provisional": not workdays.is_official(p.day.year),
+            "sequence": 0,
+        }
+        for p in planned
+        if p.key not in rows and p.start > now  # never plan one into the past
+    ]
+    if fresh:
+        # A concurrent request planning the same pair inserts the same keys: skip them.
+        _insert_ignoring(session, OneOnOneMeeting, fresh)
+        rows = _meetings(session, pair)
     for p in planned:
         row = rows.get(p.key)
         provisional = not workdays.is_official(p.day.year)
         if row is None:
-            if p.start <= now:
-                continue  # never plan one into the past
-            row = OneOnOneMeeting(
-                team_id=team.id,
-                pair_id=pair.id,
-                key=p.key,
-                start_at=p.start,
-                end_at=p.start + length,
-                provisional=provisional,
-            )
-            session.add(row)
-            rows[p.key] = row
-        elif not row.moved and ensure_utc(row.start_at) > now:
+            continue
+        if not row.moved and ensure_utc(row.start_at) > now:
             revive = row.status == CANCELLED and row.note == _RULE_NOTE
             if revive or (row.status == SCHEDULED and ensure_utc(row.start_at) != p.start):
                 row.start_at, row.end_at = p.start, p.start + length
