@@ -36,6 +36,7 @@ from tests.support.chat import ChatDriver
 TENANT = "tk_demo_feishu"
 OPEN_ID = "ou_anon_7f3c9d2b"
 NAME = "钱小八"
+P2P_CHAT = "oc_p2p_qian"  # their 1:1 chat with the bot: where the acknowledgement goes
 # The rows that describe the person themself: they are a member of the workspace.
 PERSON_TABLES = {"member": "id", "platform_identity": "member_id", "team_membership": "member_id"}
 # Columns that hold a member id, from the schema's foreign keys.
@@ -58,7 +59,7 @@ def _from_feishu(runtime: Runtime, text: str, event_id: str) -> None:
     message = InboundMessage(
         platform=Platform.FEISHU,
         tenant_key=TENANT,
-        chat_key="oc_p2p_qian",
+        chat_key=P2P_CHAT,
         chat_type=ChatType.DIRECT,
         sender_key=OPEN_ID,
         sender_name=NAME,
@@ -150,7 +151,7 @@ def test_the_export_names_no_anonymous_sender(
     files = _archive(runtime)
 
     # then no file names the sender, by id, platform id or name
-    needles = [OPEN_ID, NAME, f":m{sender_id}", f"{team_service.INBOX_PREFIX}{sender_id}"]
+    needles = [OPEN_ID, NAME, P2P_CHAT, f":m{sender_id}", f"{team_service.INBOX_PREFIX}{sender_id}"]
     assert _naming(files, sender_id, needles) == []
     assert all(OPEN_ID not in m.getMessage() and NAME not in m.getMessage() for m in caplog.records)
     # (the search would see them: the person's own directory rows are there)

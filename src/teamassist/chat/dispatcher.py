@@ -354,6 +354,10 @@ class Dispatcher:
             )
         )
         if reply is not None and reply_via_outbox:
+            # Its workspace, so the reply is exported and deleted with it (None: unbound tenant).
+            workspace = team_service.resolve_workspace(
+                session, platform=message.platform.value, tenant_key=message.tenant_key
+            )
             outbox_service.enqueue(
                 session,
                 key=f"reply:{message.platform.value}:{message.tenant_key}:{message.event_id}",
@@ -362,6 +366,7 @@ class Dispatcher:
                 reply=reply,
                 now=now,
                 reply_to=message.message_id or None,
+                workspace_id=workspace.id if workspace is not None else None,
             )
 
     def _run(

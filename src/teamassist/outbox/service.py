@@ -6,7 +6,7 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -164,20 +164,26 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: s
 def mark_sent_many(
     session: Session, sent: Sequence[tuple[int, str | None]], *, now: datetime
 ) -> None:
-    """Record successful deliveries ``(outbox id, platform message id)`` in one statement."""
+    """Record successful deliveries ``(outbox id, platform message id)`` in one statement.
+
+    A notice deleted meanwhile (its workspace was) is skipped: the ORM's update by primary key
+    would raise for the missing row and lose the record of the others with it.
+    """
     if not sent:
         return
+    table = OutboxMessage.__table__
     session.execute(
-        update(OutboxMessage),
+        update(table)  # type: ignore[arg-type]
+        .where(table.c.id == bindparam("sent_id"))
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=bindparam("sent_when", type_=table.c.sent_at.type),
+            external_id=bindparam("sent_external_id", type_=table.c.external_id.type),
+            lease_until=None,
+            last_error=None,
+        ),
         [
-            {
-                "id": outbox_id,
-                "status": OutboxStatus.SENT,
-                "sent_at": now,
-                "external_id": external_id,
-                "lease_until": None,
-                "last_error": None,
-            }
+            {"sent_id": outbox_id, "sent_when": now, "sent_external_id": external_id}
             for outbox_id, external_id in sent
         ],
     )

@@ -10,8 +10,8 @@ credentials a message may carry (sign-in links, calendar feed tokens, settings s
 masked by :func:`teamassist.redact.redact`, the same rules as the log. What only a domain
 knows to be private (the rows that would name an anonymous sender) it withholds by answering
 :class:`teamassist.events.ExportWithheld`: those rows are left out, or some of their columns
-blanked, and the rows kept by their id (``_BY_ID``) go with them; the archive does not say
-how many.
+blanked, and the copies of a left-out row (``_FOLLOWS``: its web inbox copy) go with it;
+the archive does not say how many.
 """
 
 from __future__ import annotations
@@ -43,8 +43,10 @@ SECRET_TABLES = frozenset({"web_session", "sign_in_link", "binding_code"})
 _BY_ID = {
     "job_run": ("team_id", "team"),
     "job_due": ("team_id", "team"),
-    "web_message": ("outbox_id", "outbox_message"),
 }
+# table -> (its column, the table whose id it holds): withheld with the row it copies (a web
+# inbox copy of a withheld notice)
+_FOLLOWS = {"web_message": ("outbox_id", "outbox_message")}
 
 
 def _secret(column: str) -> bool:
@@ -120,7 +122,7 @@ def _plain(value: Any) -> Any:
 
 def withheld_rules(session: Session, workspace: Workspace) -> dict[str, list[Withheld]]:
     """The domains' :class:`~teamassist.events.Withheld` rules for ``workspace`` by table, plus
-    one per table of :data:`_BY_ID` whose parent rows are dropped; ValueError for a table or
+    one per table of :data:`_FOLLOWS` whose parent rows are dropped; ValueError for a table or
     column the schema lacks (a typo would leak silently)."""
     tables = Base.metadata.tables
     rules: dict[str, list[Withheld]] = defaultdict(list)
@@ -133,8 +135,7 @@ def withheld_rules(session: Session, workspace: Workspace) -> dict[str, list[Wit
             if unknown:
                 raise ValueError(f"withheld rule names no column of {rule.table}: {unknown}")
             rules[rule.table].append(rule)
-    # A row kept by id follows the row it belongs to (a web inbox copy of a withheld notice).
-    for name, (column, parent) in _BY_ID.items():
+    for name, (column, parent) in _FOLLOWS.items():
         dropped = [rule.where for rule in rules.get(parent, []) if not rule.columns]
         if dropped:
             table, parent_table = tables[name], tables[parent]

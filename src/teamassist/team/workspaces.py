@@ -317,7 +317,7 @@ def delete_workspace(session: Session, *, workspace: Workspace, confirm: str) ->
     teams = select(Team.id).where(Team.workspace_id == workspace.id).scalar_subquery()
     members = select(Member.id).where(Member.workspace_id == workspace.id).scalar_subquery()
     notices = select(OutboxMessage.id).where(OutboxMessage.workspace_id == workspace.id)
-    session.execute(
+    session.execute(  # web copies go by cascade; these are rows written before they had one
         delete(WebMessage).where(WebMessage.outbox_id.in_(notices)),
         execution_options={"synchronize_session": False},
     )

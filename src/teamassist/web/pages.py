@@ -186,12 +186,12 @@ def feeds(
 
 def _feed(session: Session, address: str, workspace_id: int) -> list[WebMessage]:
     """The newest notices at ``address`` queued by this workspace: two workspaces may each
-    have a web channel of the same name, and neither sees the other's notices."""
+    have a web channel of the same name, and neither sees the other's notices. (By the
+    message's own workspace: its outbox row is purged after ``chat.outbox_days``.)"""
     return list(
         session.scalars(
             select(WebMessage)
-            .join(OutboxMessage, OutboxMessage.id == WebMessage.outbox_id)
-            .where(WebMessage.address == address, OutboxMessage.workspace_id == workspace_id)
+            .where(WebMessage.address == address, WebMessage.workspace_id == workspace_id)
             .order_by(WebMessage.id.desc())
             .limit(100)
         )
