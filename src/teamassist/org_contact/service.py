@@ -64,6 +64,21 @@ def _team_size(session: Session, team: Team) -> int:
     )
 
 
+def _sent_today(session: Session, *, team: Team, sender: Member, now: datetime) -> int:
+    """How many messages ``sender`` sent since the team-local day began, read so that two
+    sends at once are counted one after the other: the sender's row is locked first (the
+    second send waits for the first to commit), then the messages are read with a locking
+    read, which sees that commit even under MariaDB's repeatable read. SQLite's writer lock
+    serialises the units already."""
+    session.execute(select(Member.id).where(Member.id == sender.id).with_for_update())
+    sent = session.scalars(
+        select(OrgMessage.id)
+        .where(OrgMessage.sender_id == sender.id, OrgMessage.created_at >= _day_start(team, now))
+        .with_for_update()
+    ).all()
+    return len(sent)
+
+
 def reach(
     session: Session,
     *,
@@ -82,12 +97,7 @@ def reach(
     if team_service.role_of(session, team=team, member=sender) is None:
         raise PermissionDenied("org_contact.error.not_member", team=team.name)
     knobs = contact_settings.of(team)
-    sent_today = session.scalar(
-        select(func.count())
-        .select_from(OrgMessage)
-        .where(OrgMessage.sender_id == sender.id, OrgMessage.created_at >= _day_start(team, now))
-    )
-    if (sent_today or 0) >= knobs.daily_limit:
+    if _sent_today(session, team=team, sender=sender, now=now) >= knobs.daily_limit:
         raise Invalid("org_contact.error.limit", limit=knobs.daily_limit)
     readers = [
         m for m in team_service.director_or_stand_in(session, team=team) if m.id != sender.id

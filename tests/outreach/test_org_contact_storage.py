@@ -1,0 +1,107 @@
+"""有事儿找组织 where storage matters, on every backend: two sends at the daily limit at once
+(only one may pass), the longest text and emoji kept exactly, an over-long one refused."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from teamassist.database import run_transaction, transaction
+from teamassist.exceptions import DomainError
+from teamassist.org_contact import service
+from teamassist.org_contact.models import OrgMessage
+from teamassist.org_contact.settings import DAILY_LIMIT
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Member
+from tests.okr.support import set_clock
+from tests.outreach.support import ids, set_up_groups
+from tests.support.chat import ChatDriver
+
+
+def _send(runtime: Runtime, session: Session, handle: str, text: str) -> str:
+    workspace = team_service.get_workspace_by_key(session, key="demo")
+    assert workspace is not None
+    sender = session.get(Member, ids(runtime)[handle])
+    assert sender is not None
+    sent = service.reach(
+        session,
+        team=team_service.default_team(session, workspace_id=workspace.id),
+        sender=sender,
+        text=text,
+        anonymous=True,
+        now=runtime.clock(),
+    )
+    return sent.message.code
+
+
+def _count(runtime: Runtime, handle: str) -> int:
+    with runtime.factory() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(OrgMessage)
+                .where(OrgMessage.sender_id == ids(runtime)[handle])
+            )
+            or 0
+        )
+
+
+def test_two_sends_at_the_limit_at_once_let_one_through(chat: ChatDriver) -> None:
+    # given 赵六 has sent all but one of today's messages
+    runtime = chat.runtime
+    set_clock(runtime, "2026-11-30 09:00")
+    set_up_groups(runtime)
+    for n in range(DAILY_LIMIT - 1):
+        with transaction(runtime.factory) as session:
+            _send(runtime, session, "zhaoliu", f"第{n}条")
+    barrier = threading.Barrier(2, timeout=3)
+
+    def one(text: str) -> str:
+        def unit(session: Session) -> str:
+            # Both have read (MariaDB's snapshot is taken) before either counts.
+            session.scalars(select(OrgMessage.id)).all()
+            with contextlib.suppress(threading.BrokenBarrierError):  # SQLite: one waits
+                barrier.wait()
+            return _send(runtime, session, "zhaoliu", text)
+
+        try:
+            return run_transaction(runtime.factory, unit)
+        except DomainError as exc:
+            return exc.key
+
+    # when two more are sent at the same moment
+    with ThreadPoolExecutor(2) as pool:
+        outcome = sorted(pool.map(one, ["甲 😀", "乙 😀"]))
+
+    # then one passes and the other meets the limit
+    assert outcome[1] == "org_contact.error.limit", outcome
+    assert outcome[0].startswith("R-"), outcome
+    assert _count(runtime, "zhaoliu") == DAILY_LIMIT
+
+
+def test_the_longest_text_and_emoji_are_kept_exactly(chat: ChatDriver) -> None:
+    runtime = chat.runtime
+    set_clock(runtime, "2026-11-30 09:00")
+    set_up_groups(runtime)
+    longest = ("加班太多😮‍💨🙏𝄞" * 400)[: service.MAX_TEXT]
+    assert len(longest) == service.MAX_TEXT
+    with transaction(runtime.factory) as session:
+        code = _send(runtime, session, "sunqi", longest)
+    with runtime.factory() as session:
+        stored = session.scalars(select(OrgMessage).where(OrgMessage.code == code)).one()
+        assert stored.text == longest
+    # one character more is refused, and nothing is written
+    too_long = chat.text(f"/找组织 匿名 {longest}x", as_="sunqi")
+    assert "2000" in too_long, too_long
+    assert _count(runtime, "sunqi") == 1
+    # the director reads it back whole
+    with runtime.factory() as session:
+        lihua = session.get(Member, ids(runtime)["lihua"])
+        assert lihua is not None
+        [(message, name, replies)] = service.inbox(session, recipient=lihua)
+        assert (message.text, name, replies) == (longest, None, 0)
