@@ -23,10 +23,11 @@ from tests.outreach.support import ids, set_up_groups
 from tests.support.chat import ChatDriver
 
 
-def _send(runtime: Runtime, session: Session, handle: str, text: str) -> str:
+def _send(runtime: Runtime, session: Session, sender_id: int, text: str) -> str:
+    # (ids are looked up before: a second session here would wait for SQLite's writer lock)
     workspace = team_service.get_workspace_by_key(session, key="demo")
     assert workspace is not None
-    sender = session.get(Member, ids(runtime)[handle])
+    sender = session.get(Member, sender_id)
     assert sender is not None
     sent = service.reach(
         session,
@@ -56,9 +57,10 @@ def test_two_sends_at_the_limit_at_once_let_one_through(chat: ChatDriver) -> Non
     runtime = chat.runtime
     set_clock(runtime, "2026-11-30 09:00")
     set_up_groups(runtime)
+    zhaoliu = ids(runtime)["zhaoliu"]
     for n in range(DAILY_LIMIT - 1):
         with transaction(runtime.factory) as session:
-            _send(runtime, session, "zhaoliu", f"第{n}条")
+            _send(runtime, session, zhaoliu, f"第{n}条")
     barrier = threading.Barrier(2, timeout=3)
 
     def one(text: str) -> str:
@@ -67,7 +69,7 @@ def test_two_sends_at_the_limit_at_once_let_one_through(chat: ChatDriver) -> Non
             session.scalars(select(OrgMessage.id)).all()
             with contextlib.suppress(threading.BrokenBarrierError):  # SQLite: one waits
                 barrier.wait()
-            return _send(runtime, session, "zhaoliu", text)
+            return _send(runtime, session, zhaoliu, text)
 
         try:
             return run_transaction(runtime.factory, unit)
@@ -90,8 +92,9 @@ def test_the_longest_text_and_emoji_are_kept_exactly(chat: ChatDriver) -> None:
     set_up_groups(runtime)
     longest = ("加班太多😮‍💨🙏𝄞" * 400)[: service.MAX_TEXT]
     assert len(longest) == service.MAX_TEXT
+    sunqi = ids(runtime)["sunqi"]
     with transaction(runtime.factory) as session:
-        code = _send(runtime, session, "sunqi", longest)
+        code = _send(runtime, session, sunqi, longest)
     with runtime.factory() as session:
         stored = session.scalars(select(OrgMessage).where(OrgMessage.code == code)).one()
         assert stored.text == longest
