@@ -21,6 +21,8 @@ from teamassist.awards.models import AwardRound
 from teamassist.database import run_transaction, transaction
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
+from teamassist.team import archive
+from teamassist.team import service as team_service
 from teamassist.team.models import Member
 from tests.awards.support import announced, ids, set_up_groups, team_of, votes
 from tests.okr.support import at
@@ -112,3 +114,21 @@ def test_two_closes_at_once_announce_once(demo_runtime: Runtime) -> None:
     assert _side_by_side(rt, [close, close]) == ["ok", "ok"]
     [notice] = announced(ChatDriver(rt))
     assert "王五（1 票）" in notice
+
+
+def test_the_export_carries_no_open_ballot_and_no_voter(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    _voting(rt)
+    people = ids(rt)
+    with transaction(rt.factory) as session:
+        voter, nominee = session.get(Member, people["lisi"]), session.get(Member, people["wangwu"])
+        assert voter is not None and nominee is not None
+        service.vote(session, team=team_of(session), voter=voter, nominee=nominee, now=NOW)
+    with transaction(rt.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        rows = archive.workspace_rows(session, workspace)
+    exported = rows["award_vote"]
+    # The demo's closed April and May keep their 8 votes, without voters; June's is left out.
+    assert len(exported) == 8 and all(r["voter_id"] is None for r in exported)
+    assert len(votes(rt)) == 1 and len(votes(rt, "2026-05")) == 4

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from teamassist.awards import api, commands, demo, jobs, pages
-from teamassist.domain import Domain, NavEntry, assets_in
+from typing import Any
+
+from teamassist.awards import api, commands, demo, export, jobs, pages
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import ExportWithheld, Subscription, on
 from teamassist.ports import Workdays
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(ExportWithheld, export.withheld)]
+
 
 DOMAIN = Domain(
     key="awards",
@@ -16,5 +24,6 @@ DOMAIN = Domain(
     nav=(NavEntry("/awards", "awards.web.nav"),),
     assets=assets_in("teamassist.awards"),
     demo=demo.load,
+    subscriptions=_subscriptions,
     requires=(Workdays,),
 )
