@@ -41,6 +41,7 @@ from teamassist.one_on_ones.domain import DOMAIN as ONE_ON_ONES
 from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Directory, PortMissing, Ports
+from teamassist.qualifications.domain import DOMAIN as QUALIFICATIONS
 from teamassist.reports.domain import DOMAIN as REPORTS
 from teamassist.reviews.domain import DOMAIN as REVIEWS
 from teamassist.runtime import Kicker, Runtime, WebParts
@@ -65,6 +66,7 @@ DOMAINS: list[Domain] = [
     ANNOUNCEMENTS,
     ORG_CONTACT,
     AWARDS,
+    QUALIFICATIONS,
     REPORTS,
     REVIEWS,
     CAREERS,

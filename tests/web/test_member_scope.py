@@ -407,6 +407,20 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             "/api/v1/awards/settings",
             {"json": {"repeat_cap": 2}},
         ),
+        # 任职资格: admins replace the framework; the director or an admin sets a level and
+        # records an assessment
+        ("PUT", "/api/v1/qualifications/framework"): (
+            "/api/v1/qualifications/framework",
+            {"json": {"tracks": []}},
+        ),
+        ("PUT", "/api/v1/qualifications/people/{handle}/level"): (
+            "/api/v1/qualifications/people/lisi/level",
+            {"json": {"level": "P2"}},
+        ),
+        ("POST", "/api/v1/qualifications/people/{handle}/assessments"): (
+            "/api/v1/qualifications/people/lisi/assessments",
+            {"json": {"level": "P2", "outcome": "qualified", "effective_date": "2026-06-01"}},
+        ),
         # meetings: admins, leads and the director move or cancel one (meetings.changes)
         ("POST", "/api/v1/meetings/{occurrence_id}/move"): (
             f"/api/v1/meetings/{ids['occurrence_id']}/move",

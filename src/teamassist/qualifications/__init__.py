@@ -1,0 +1,1 @@
+"""任职资格: role qualification levels per team (framework, current levels, yearly assessments)."""

@@ -1,0 +1,84 @@
+"""REST under /api/v1/qualifications and the page: a person's level for the person, the
+director and admins only (403 for others); the framework replaced by admins, keeping people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.okr.support import set_clock
+from tests.outreach.support import set_up_groups
+from tests.support.web import give_account, sign_in
+
+ROLES = ("admin", "lihua", "zhangsan", "lisi")
+
+
+@pytest.fixture
+def clients(sqlite_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
+    load_demo(sqlite_runtime)
+    set_clock(sqlite_runtime, "2026-12-01 10:00")
+    set_up_groups(sqlite_runtime)  # 李华 directs the demo team
+    made: dict[str, TestClient] = {}
+    for handle in ROLES:
+        client = TestClient(create_app(sqlite_runtime, start_background=False))
+        client.__enter__()
+        password = "admin" if handle == "admin" else give_account(sqlite_runtime, handle)
+        sign_in(client, handle, password)
+        made[handle] = client
+    yield made
+    for client in made.values():
+        client.__exit__(None, None, None)
+
+
+def test_visibility_per_role(clients: dict[str, TestClient]) -> None:
+    for handle, expected in (("zhangsan", 200), ("lihua", 200), ("admin", 200), ("lisi", 403)):
+        read = clients[handle].get("/api/v1/qualifications/people/zhangsan")
+        assert read.status_code == expected, (handle, read.text)
+        if expected == 200:
+            assert read.json()["level"] == "P3" and len(read.json()["assessments"]) == 2
+        else:
+            assert "P3" not in read.text and set(read.json()) >= {"error", "message"}
+    # The page: 李四 sees his own level and the framework, not the team's levels.
+    page = clients["lisi"].get("/qualifications").text
+    assert 'data-testid="qual-mine"' in page and "P2 工程师" in page
+    assert 'data-testid="qual-team"' not in page
+    team = clients["lihua"].get("/qualifications").text
+    assert 'data-testid="qual-team"' in team and 'data-handle="zhangsan"' in team
+
+
+def test_director_sets_and_assesses_through_rest(clients: dict[str, TestClient]) -> None:
+    director, member = clients["lihua"], clients["lisi"]
+    body = {"level": "P3", "outcome": "qualified", "effective_date": "2026-12-01"}
+    assert (
+        member.post("/api/v1/qualifications/people/lisi/assessments", json=body).status_code == 403
+    )
+    made = director.post("/api/v1/qualifications/people/lisi/assessments", json=body)
+    assert made.status_code == 201 and made.json()["level"] == "P3", made.text
+    assert member.get("/api/v1/qualifications/people/lisi").json()["since"] == "2026-12-01"
+    bad = director.put("/api/v1/qualifications/people/lisi/level", json={"level": "P9"})
+    assert bad.status_code == 404
+    assert member.get("/api/v1/qualifications/people/lisi").json()["level"] == "P3"
+
+
+def test_admins_replace_the_framework_keeping_people(clients: dict[str, TestClient]) -> None:
+    admin, director = clients["admin"], clients["lihua"]
+    framework = admin.get("/api/v1/qualifications/framework").json()
+    assert [lv["code"] for lv in framework[0]["levels"]] == ["P1", "P2", "P3", "P4"]
+    framework[0]["levels"][2]["title"] = "高级工程师（新）"
+    assert (
+        director.put("/api/v1/qualifications/framework", json={"tracks": framework}).status_code
+        == 403
+    )
+    done = admin.put("/api/v1/qualifications/framework", json={"tracks": framework})
+    assert done.status_code == 200, done.text
+    assert admin.get("/api/v1/qualifications/people/zhangsan").json()["title"] == "高级工程师（新）"
+    # Dropping P3, which people hold, is refused and changes nothing.
+    framework[0]["levels"].pop(2)
+    refused = admin.put("/api/v1/qualifications/framework", json={"tracks": framework})
+    assert refused.status_code == 409, refused.text
+    assert len(admin.get("/api/v1/qualifications/framework").json()[0]["levels"]) == 4

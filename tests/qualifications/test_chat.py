@@ -1,0 +1,82 @@
+"""任职资格 in chat: one's own level with criteria and assessments; another's only for the
+director and admins; setting levels and assessing for them alone; bad input changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from teamassist.qualifications.models import QualAssessment, QualHolding
+from tests.okr.support import set_clock
+from tests.outreach.support import ids, set_up_groups
+from tests.support.chat import ChatDriver
+
+
+@pytest.fixture
+def desk(chat: ChatDriver) -> ChatDriver:
+    # Given the demo framework (P1–P4), 张三 at P3 with two assessments, and 李华 directing.
+    set_up_groups(chat.runtime)
+    set_clock(chat.runtime, "2026-12-01 10:00")
+    return chat
+
+
+def _rows(chat: ChatDriver) -> list[tuple[object, ...]]:
+    with chat.runtime.factory() as session:
+        held = [(h.member_id, h.level_id, h.evidence) for h in session.scalars(select(QualHolding))]
+        done = [
+            (a.member_id, a.year, a.level_id, a.outcome)
+            for a in session.scalars(select(QualAssessment))
+        ]
+        return sorted(held, key=repr) + sorted(done, key=repr)
+
+
+def test_my_level_shows_criteria_next_level_and_assessments(desk: ChatDriver) -> None:
+    reply = desk.text("/任职资格", as_="zhangsan")
+    assert "当前职级：技术序列 P3 高级工程师" in reply, reply
+    assert "主导跨模块的技术方案" in reply
+    assert "下一级 P4 资深工程师 的标准" in reply and "制定团队的技术方向" in reply
+    assert "2026 年：P4 暂未通过（王管理，2026-06-01 生效）" in reply
+    assert "2025 年：P3 通过" in reply
+
+
+@pytest.mark.parametrize(("viewer", "allowed"), [("lihua", True), ("admin", True), ("lisi", False)])
+def test_another_persons_level_per_role(desk: ChatDriver, viewer: str, allowed: bool) -> None:
+    reply = desk.text("/任职资格 @zhangsan", as_=viewer)
+    if allowed:
+        assert "张三的任职资格" in reply and "P3" in reply, reply
+    else:
+        assert "只有本人、负责人和管理员可以查看" in reply, reply
+        assert "P3" not in reply and "高级工程师" not in reply
+
+
+def test_director_assesses_and_the_level_follows(desk: ChatDriver) -> None:
+    reply = desk.text("/任职评定 @lisi P3 通过 主导了监控平台重构", as_="lihua")
+    assert "已记录 李四 2026 年的评定：P3 通过，2026-12-01 生效" in reply, reply
+    assert "当前职级随之更新为 P3" in reply
+    mine = desk.text("/任职资格", as_="lisi")
+    assert "当前职级：技术序列 P3 高级工程师（自 2026-12-01）" in mine, mine
+    assert "依据：主导了监控平台重构" in mine
+    # A second assessment in the same year replaces the record; not-yet keeps the level.
+    desk.text("/任职评定 @lisi P4 未通过", as_="lihua")
+    mine = desk.text("/任职资格", as_="lisi")
+    assert "2026 年：P4 暂未通过" in mine and "P3 通过" not in mine
+    assert "当前职级：技术序列 P3" in mine
+    assert "已将 赵六 的职级设为 P2 工程师" in desk.text("/设定职级 @zhaoliu P2", as_="admin")
+
+
+def test_members_and_bad_input_change_nothing(desk: ChatDriver) -> None:
+    before = _rows(desk)
+    assert "只有「开发者社区」的负责人或管理员" in desk.text("/设定职级 @lisi P4", as_="lisi")
+    assert "只有「开发者社区」的负责人或管理员" in desk.text(
+        "/任职评定 @zhangsan P4 通过", as_="wangwu"
+    )
+    assert "没有职级「P9」" in desk.text("/设定职级 @lisi P9", as_="lihua")
+    assert "请写「通过」或「未通过」" in desk.text("/任职评定 @lisi P3 也许", as_="lihua")
+    assert _rows(desk) == before
+    assert ids(desk.runtime)["lisi"] in {r[0] for r in before}
+
+
+def test_the_framework_is_for_everyone(desk: ChatDriver) -> None:
+    reply = desk.text("/任职资格体系", as_="sunqi")
+    for code in ("P1", "P2", "P3", "P4"):
+        assert f"· {code} " in reply, reply
