@@ -54,6 +54,7 @@ MEMBER_OWN = {
     ("POST", "/api/v1/org-inbox"),
     # report packs: one's own weekly entry, and marking a pack one may read as read
     ("PUT", "/api/v1/reports/entries/me"),
+    ("POST", "/reports/entry"),
     ("POST", "/api/v1/reports/reading/read"),
     ("POST", "/reports/{pack_id}/read"),
     # 月度技术专家: any member nominates and casts their own one vote, as themselves

@@ -29,7 +29,7 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 
 from __future__ import annotations
 
-from teamassist.documents.cache import RENDER_CACHE, cached_docx, cached_pdf_or_503
+from teamassist.documents.cache import RENDER_CACHE
 from teamassist.documents.pdf import (
     CJK_FONTS,
     PdfUnavailable,
@@ -78,3 +78,20 @@ def markdown_to_docx(markdown: str, *, title: str) -> bytes:
     from teamassist.documents import docx
 
     return docx.markdown_to_docx(markdown, title=title)
+
+
+def cached_docx(markdown: str, *, title: str) -> bytes:
+    """:func:`markdown_to_docx`, from ``RENDER_CACHE`` when this content was rendered."""
+    return RENDER_CACHE.get_or_render(
+        "docx", markdown, title, lambda: markdown_to_docx(markdown, title=title)
+    )
+
+
+def cached_pdf_or_503(
+    markdown: str, *, title: str, error_key: str = "documents.error.pdf_unavailable"
+) -> bytes:
+    """:func:`pdf_or_503` (same errors), from ``RENDER_CACHE`` when this content was
+    rendered."""
+    return RENDER_CACHE.get_or_render(
+        "pdf", markdown, title, lambda: pdf_or_503(markdown, title=title, error_key=error_key)
+    )

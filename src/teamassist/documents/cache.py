@@ -15,8 +15,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from teamassist.documents.pdf import pdf_or_503
-
 MAX_BYTES = 64 * 1024 * 1024  # ~30 weekly packs of 50 people as .docx and PDF
 
 
@@ -77,22 +75,3 @@ class RenderCache:
 
 
 RENDER_CACHE = RenderCache()
-
-
-def cached_docx(markdown: str, *, title: str) -> bytes:
-    """``markdown_to_docx``, from :data:`RENDER_CACHE` when this content was rendered."""
-    from teamassist import documents  # python-docx loads on first use (see the package)
-
-    return RENDER_CACHE.get_or_render(
-        "docx", markdown, title, lambda: documents.markdown_to_docx(markdown, title=title)
-    )
-
-
-def cached_pdf_or_503(
-    markdown: str, *, title: str, error_key: str = "documents.error.pdf_unavailable"
-) -> bytes:
-    """:func:`pdf_or_503` (same errors), from :data:`RENDER_CACHE` when this content was
-    rendered."""
-    return RENDER_CACHE.get_or_render(
-        "pdf", markdown, title, lambda: pdf_or_503(markdown, title=title, error_key=error_key)
-    )

@@ -11,6 +11,7 @@ from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import ReportPackNeeded, Subscription, on
 from teamassist.ports import Workdays
 from teamassist.reports import api, commands, meeting_packs, pages
+from teamassist.reports.pages import entry as entry_page
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -27,7 +28,7 @@ DOMAIN = Domain(
     models=("teamassist.reports.models",),
     commands=(commands.commands,),
     api=(api.router,),
-    pages=(pages.router,),
+    pages=(entry_page.router, pages.router),  # the entry's path before /reports/{pack_id}
     nav=(NavEntry("/reports", "reports.nav"),),
     assets=assets_in("teamassist.reports"),
     subscriptions=_subscriptions,
