@@ -4,9 +4,12 @@ backend."""
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Iterator
 
 import pytest
+from docx import Document
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
@@ -16,6 +19,7 @@ from tests.careers.support import career_dms, career_items, without_demo_plans
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.outreach.support import ids, set_up_groups
+from tests.support.documents import PangoMissing
 from tests.support.web import give_account, sign_in
 
 DUE = "2026-12-31T18:00:00+08:00"
@@ -102,6 +106,19 @@ def test_start_read_write_and_who_may(app_runtime: Runtime, clients: dict[str, T
     assert document.text.startswith("# 个人职业发展规划-张三")
     assert "| 1 | 主导一次架构评审 | 评审纪要 | 2027-06-30 | 计划中 |" in document.text
     assert director.get(f"/api/v1/career-plans/{plan_id}/document.md").status_code == 200
+    # and as Word and PDF, for the same readers only
+    word = director.get(f"/api/v1/career-plans/{plan_id}/document.docx")
+    assert word.status_code == 200 and word.content.startswith(b"PK")
+    texts = [p.text for p in Document(io.BytesIO(word.content)).paragraphs]
+    assert "个人职业发展规划-张三" in texts
+    pdf = person.get(f"/api/v1/career-plans/{plan_id}/document.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert other.get(f"/api/v1/career-plans/{plan_id}/document.docx").status_code == 404
+    assert other.get(f"/api/v1/career-plans/{plan_id}/document.pdf").status_code == 404
+    with pytest.MonkeyPatch.context() as patch:  # a server without pango: 503, said plainly
+        patch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+        missing = person.get(f"/api/v1/career-plans/{plan_id}/document.pdf")
+    assert missing.status_code == 503 and "无法生成 PDF" in missing.json()["message"]
     # the director's list
     states = {r["member"]: r["state"] for r in director.get("/api/v1/career-plans/team").json()}
     assert states == {"张三": "written", "李四": "started"}

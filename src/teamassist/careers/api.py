@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response, status
 
+from teamassist import documents
 from teamassist.careers import flows, schemas, service, templates_store
 from teamassist.careers.models import CareerPlan
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
@@ -21,7 +22,6 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 router = APIRouter(prefix="/career-plans", tags=["career-plans"])
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 
 
 def _member(principal: Principal) -> Member:
@@ -199,6 +199,25 @@ def _download(content: bytes, media_type: str, plan: CareerPlan, ext: str) -> Re
 def document_md(plan_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
     """The plan's document in Markdown."""
     plan, _viewer = _readable(session, principal, plan_id)
-    return _download(
-        templates_store.plan_markdown(session, plan=plan).encode("utf-8"), MARKDOWN_TYPE, plan, "md"
+    markdown = templates_store.plan_markdown(session, plan=plan)
+    return _download(markdown.encode("utf-8"), documents.MARKDOWN_TYPE, plan, "md")
+
+
+@router.get("/{plan_id}/document.docx")
+def document_docx(plan_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The plan's document as a Word file."""
+    plan, _viewer = _readable(session, principal, plan_id)
+    markdown = templates_store.plan_markdown(session, plan=plan)
+    content = documents.markdown_to_docx(markdown, title=plan.title)
+    return _download(content, documents.DOCX_TYPE, plan, "docx")
+
+
+@router.get("/{plan_id}/document.pdf")
+def document_pdf(plan_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
+    """The plan's document as a PDF (503 ``careers.error.unavailable`` without pango)."""
+    plan, _viewer = _readable(session, principal, plan_id)
+    markdown = templates_store.plan_markdown(session, plan=plan)
+    content = documents.pdf_or_503(
+        markdown, title=plan.title, error_key="careers.error.unavailable"
     )
+    return _download(content, documents.PDF_TYPE, plan, "pdf")

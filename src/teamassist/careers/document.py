@@ -1,67 +1,38 @@
 """A plan's document: the team's template (Jinja2, sandboxed, producing Markdown) filled with
-the plan's fields. The default text is ``sources/plan.md.j2``; a team's own text is tried on
+the plan's fields, rendered by the core :mod:`teamassist.documents` (which also makes the .docx
+and PDF). The default text is ``sources/plan.md.j2``; a team's own text is tried on
 :func:`sample_context` before it is stored, so a stored template always renders.
-
-Templates are user-editable, so they run in Jinja2's sandbox with ``StrictUndefined`` (a typo in
-a field name fails when the template is saved, not when someone opens a plan).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
-from functools import cache
+from datetime import date
 from typing import Any
 
-from jinja2 import PackageLoader, StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
-
+from teamassist import documents
 from teamassist.careers.models import CareerPlan
 from teamassist.clock import local
-from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.team.models import Member, Team
 
 DEFAULT = "plan.md.j2"
-
-
-def _cell(value: object) -> str:
-    """A value safe inside a Markdown table cell (no pipe, no line break)."""
-    return str(value).replace("|", "｜").replace("\r", " ").replace("\n", " ").strip()
-
-
-@cache
-def _environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=PackageLoader("teamassist.careers", "sources"),
-        undefined=StrictUndefined,
-        autoescape=False,  # Markdown, not HTML: the page's Markdown step escapes
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["cell"] = _cell
-    return env
+PACKAGE = "teamassist.careers"  # whose sources/ hold the default text (and any partials)
 
 
 def default_source() -> str:
     """The default template text."""
-    env = _environment()
-    assert env.loader is not None
-    text, _path, _uptodate = env.loader.get_source(env, DEFAULT)
-    return text
+    return documents.default_source(DEFAULT, package=PACKAGE)
 
 
 def render(source: str, context: Mapping[str, Any]) -> str:
-    """``source`` rendered with ``context`` (Markdown).
+    """``source`` rendered with ``context`` (Markdown), in the sandbox.
 
-    Raises :class:`Invalid` ``careers.error.template`` (line and the engine's message) when the
-    text is not a template or uses a field that does not exist."""
-    try:
-        return _environment().from_string(source).render(**context)
-    except Exception as error:
-        line = (getattr(error, "lineno", None) if isinstance(error, TemplateError) else None) or "?"
-        raise Invalid("careers.error.template", line=line, detail=str(error)[:300]) from error
+    Raises :class:`teamassist.exceptions.Invalid` ``careers.error.template`` (line and the
+    engine's message) when the text is not a template or uses a field that does not exist."""
+    return documents.render_markdown(
+        source, context, package=PACKAGE, error_key="careers.error.template"
+    )
 
 
 def _day(value: date | None) -> str:
@@ -125,8 +96,3 @@ def sample_context() -> dict[str, Any]:
 def markdown(plan: CareerPlan, *, member: Member, team: Team, source: str) -> str:
     """The plan's document in Markdown, from the template text ``source``."""
     return render(source, context(plan, member=member, team=team))
-
-
-def stamp(now: datetime, team: Team) -> str:
-    """``2026-12-01 18:00`` on the team's wall clock."""
-    return local(now, team.timezone).strftime("%Y-%m-%d %H:%M")
