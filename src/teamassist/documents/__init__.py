@@ -30,6 +30,7 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 from __future__ import annotations
 
 from teamassist.documents.cache import RENDER_CACHE
+from teamassist.documents.fonts import CJK_FONT
 from teamassist.documents.pdf import (
     CJK_FONTS,
     PdfUnavailable,
@@ -41,8 +42,6 @@ from teamassist.documents.pdf import (
 )
 from teamassist.documents.templating import default_source, environment, render_markdown
 
-# The East Asian font named on a .docx's styles (Word substitutes a similar one where missing).
-CJK_FONT = "Noto Sans CJK SC"
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_TYPE = "application/pdf"

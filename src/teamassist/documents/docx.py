@@ -21,7 +21,7 @@ from docx.text.paragraph import Paragraph
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from teamassist.documents import CJK_FONT
+from teamassist.documents.fonts import CJK_FONT
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _PNG_URI = "data:image/png;base64,"
