@@ -40,7 +40,7 @@ from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.one_on_ones.domain import DOMAIN as ONE_ON_ONES
 from teamassist.org_contact.domain import DOMAIN as ORG_CONTACT
 from teamassist.outbox.senders import Sender
-from teamassist.ports import Directory, PortMissing, Ports
+from teamassist.ports import Calendar, Directory, Documents, PortMissing, Ports, Tasks
 from teamassist.qualifications.domain import DOMAIN as QUALIFICATIONS
 from teamassist.reports.domain import DOMAIN as REPORTS
 from teamassist.reviews.domain import DOMAIN as REVIEWS
@@ -50,6 +50,14 @@ from teamassist.scheduler.runner import Scheduler
 from teamassist.smalltalk.domain import DOMAIN as SMALLTALK
 from teamassist.team.directory import PlatformDirectories, PlatformLookup
 from teamassist.team.domain import DOMAIN as TEAM
+from teamassist.team.platform_tools import (
+    BuiltinCalendar,
+    BuiltinDocuments,
+    BuiltinTasks,
+    TeamCalendar,
+    TeamDocuments,
+    TeamTasks,
+)
 from teamassist.web.domain import DOMAIN as CORE
 
 # Order matters: /帮助 lists commands, the API and the navigation in this order, and demo data
@@ -86,6 +94,18 @@ class Platform:
     inbound: Callable[[Settings, Dispatcher, sessionmaker[Session], Clock], APIRouter] | None = None
     # Its part of the ``Directory`` port (users, chats, members), when it has one.
     directory: Callable[[Settings], PlatformLookup] | None = None
+    # Its workspace tools (the ``Tasks``, ``Calendar`` and ``Documents`` ports for its teams),
+    # when it has them and the install enabled them; other teams get the built-in ones.
+    workspace: Callable[[Settings, sessionmaker[Session], Clock], WorkspaceTools] | None = None
+
+
+@dataclass(frozen=True)
+class WorkspaceTools:
+    """A platform's implementations of the workspace ports (None: the built-in one)."""
+
+    tasks: Tasks | None = None
+    calendar: Calendar | None = None
+    documents: Documents | None = None
 
 
 # Platform modules are imported only when the platform is enabled (lark-oapi alone takes ~0.5 s).
@@ -240,6 +260,32 @@ def provide_ports(domains: Sequence[Domain], wiring: Wiring) -> None:
             wiring.ports.provide(port, factory(wiring))
 
 
+def provide_workspace_ports(
+    ports: Ports,
+    platforms: Sequence[Platform],
+    settings: Settings,
+    factory: sessionmaker[Session],
+    clock: Clock,
+) -> None:
+    """The ``Tasks``, ``Calendar`` and ``Documents`` ports: per team, the tools of the platform
+    it lives on when that platform has them enabled, else the built-in ones."""
+    tools = {
+        p.key: p.workspace(settings, factory, clock) for p in platforms if p.workspace is not None
+    }
+    tasks: Tasks = TeamTasks(
+        BuiltinTasks(), {k: t.tasks for k, t in tools.items() if t.tasks is not None}
+    )
+    calendar: Calendar = TeamCalendar(
+        BuiltinCalendar(), {k: t.calendar for k, t in tools.items() if t.calendar is not None}
+    )
+    documents: Documents = TeamDocuments(
+        BuiltinDocuments(), {k: t.documents for k, t in tools.items() if t.documents is not None}
+    )
+    ports.provide(Tasks, tasks)
+    ports.provide(Calendar, calendar)
+    ports.provide(Documents, documents)
+
+
 def build_runtime(
     settings: Settings, *, clock: Clock = utcnow, domains: Sequence[Domain] | None = None
 ) -> Runtime:
@@ -261,6 +307,7 @@ def build_runtime(
         {p.key: p.directory(settings) for p in platforms if p.directory is not None}
     )
     ports.provide(Directory, directories)
+    provide_workspace_ports(ports, platforms, settings, factory, clock)
     bus = Bus(s for d in domains if d.subscriptions is not None for s in d.subscriptions(wiring))
     bus.install(factory)
     for domain in domains:

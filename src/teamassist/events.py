@@ -397,3 +397,40 @@ class CareerGoals(Query[tuple[GoalFact, ...]]):
     team: Team
     member: Member
     now: datetime
+
+
+# -- the workspace ports (Tasks, Calendar, Documents) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionItemChanged(Event):
+    """An action item was created or changed (state, owner, due time). Published by the
+    actions domain on every recorded change, in that transaction; the actions domain mirrors
+    the item through the ``Tasks`` port on it. ``item_id`` is ``ActionItem.id``; ``now`` UTC."""
+
+    item_id: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class MeetingOccurrenceChanged(Event):
+    """A meeting occurrence was announced (notice step), moved or cancelled. Published by the
+    meetings domain, which puts it in people's calendars through the ``Calendar`` port.
+    ``occurrence_id`` is ``MeetingOccurrence.id``; ``now`` UTC."""
+
+    occurrence_id: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class PlatformTaskCompleted(Event):
+    """A task mirrored through the ``Tasks`` port was completed on its platform (Feishu Task
+    v2). Published by the platform adapter with the ``TaskMirror.key`` it was created for
+    (``"actions.item:12"``), the workspace it belongs to, the completer's member id when known
+    and ``at`` (UTC, the platform's completion time). The domain owning the key marks its item
+    done; a key it does not know, or an item already done, changes nothing."""
+
+    workspace_id: int
+    key: str
+    member_id: int | None
+    at: datetime

@@ -99,6 +99,101 @@ class Directory(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TaskMirror:
+    """An action item as a platform task (Feishu Task v2), in the product's terms.
+
+    ``key`` names the item for good (``"actions.item:12"``): the platform object it maps to, its
+    idempotency token and every later update hang on it. ``due_at`` is tz-aware UTC;
+    ``assignee_id`` and ``follower_ids`` are member ids (the director follows); ``done`` is True
+    once the owner said done or it was closed; ``url`` opens the item in the dashboard.
+    """
+
+    key: str
+    title: str
+    due_at: datetime
+    assignee_id: int
+    follower_ids: tuple[int, ...] = ()
+    done: bool = False
+    url: str = ""
+
+
+class Tasks(Protocol):
+    """Where a team's action items are mirrored as tasks. Built in: nowhere (action items are
+    the tasks); on Feishu: one Task v2 task per item, kept in step with it."""
+
+    def mirror(self, session: Session, *, team: Team, task: TaskMirror, now: datetime) -> None:
+        """Create the task of ``task.key`` or bring it up to date (title, due, assignee,
+        followers, done). Queued in the caller's transaction; never raises for the platform
+        (its failures are retried, then an admin is told)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """One calendar event: a meeting occurrence or a 1on1.
+
+    ``key`` is stable for the event's life (``"meetings.occurrence:7"``); ``start_at`` and
+    ``end_at`` tz-aware UTC; ``attendee_ids`` member ids; ``video_url`` an outside meeting link
+    (None: none); ``cancelled`` True removes it; ``sequence`` grows with each change (RFC 5545),
+    so an older state arriving late is ignored.
+    """
+
+    key: str
+    title: str
+    start_at: datetime
+    end_at: datetime
+    attendee_ids: tuple[int, ...] = ()
+    place: str = ""
+    video_url: str | None = None
+    description: str = ""
+    cancelled: bool = False
+    sequence: int = 0
+
+
+class Calendar(Protocol):
+    """Where a team's meetings appear in people's calendars. Built in: the ``.ics``
+    invitations and personal feeds the domains already serve (nothing to do here); on Feishu:
+    a Calendar v4 event with attendees, moved and cancelled with the occurrence."""
+
+    def schedule(
+        self, session: Session, *, team: Team, entry: CalendarEntry, now: datetime
+    ) -> None:
+        """Create, update or cancel the event of ``entry.key``. Queued in the caller's
+        transaction; never raises for the platform."""
+        ...
+
+
+@dataclass(frozen=True)
+class DocumentDraft:
+    """A document for people to read: a report pack, a career plan.
+
+    ``key`` is stable (``"reports.pack:42"``): publishing it again never makes a second
+    document. ``markdown`` is the content (:mod:`teamassist.documents` renders it);
+    ``folder`` the path under the team's folder (``("OKR周报", "2026")``); ``editor_ids`` and
+    ``viewer_ids`` member ids; ``local_url`` the product's own page of it (per-person access
+    checked there), the link while a platform copy does not exist.
+    """
+
+    key: str
+    title: str
+    markdown: str
+    local_url: str
+    folder: tuple[str, ...] = ()
+    editor_ids: tuple[int, ...] = ()
+    viewer_ids: tuple[int, ...] = ()
+
+
+class Documents(Protocol):
+    """Where a team's documents live. Built in: the dashboard serves them (.md/.docx/PDF);
+    on Feishu: a docx in the team's Drive folder, shared with the editors and viewers."""
+
+    def publish(self, session: Session, *, team: Team, draft: DocumentDraft, now: datetime) -> str:
+        """The link people should open for ``draft.key``: the platform's document once it
+        exists, else ``draft.local_url`` (creating it is queued in the caller's transaction)."""
+        ...
+
+
 # A port is named by its Protocol class. ``Callable[..., T]`` rather than ``type[T]``: mypy
 # refuses a Protocol where ``type[T]`` is expected (type-abstract), yet infers T from it here.
 PortKey = Callable[..., T]

@@ -16,19 +16,22 @@ from teamassist.actions import (
     overdue,
     pages,
     report_facts,
+    task_mirror,
 )
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     ActionFacts,
+    ActionItemChanged,
     DirectorDigest,
     FollowUpNeeded,
     MeetingAgenda,
     MemberDeactivated,
+    PlatformTaskCompleted,
     Subscription,
     WorkspaceDeleting,
     on,
 )
-from teamassist.ports import Workdays
+from teamassist.ports import Tasks, Workdays
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -36,6 +39,12 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 
     def digest(session: Session, query: DirectorDigest) -> str | None:
         return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
+
+    tasks = wiring.ports.get(Tasks)
+    public_url = wiring.settings.web.public_url
+
+    def mirrored(session: Session, event: ActionItemChanged) -> None:
+        task_mirror.on_changed(session, event, tasks=tasks, public_url=public_url)
 
     def agenda(session: Session, query: MeetingAgenda) -> str | None:
         return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
@@ -47,6 +56,8 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(MemberDeactivated, departures.on_member_deactivated),
         on(WorkspaceDeleting, departures.on_workspace_deleting),
         on(ActionFacts, report_facts.answer),  # report packs list the team's items
+        on(ActionItemChanged, mirrored),  # a Feishu team's tasks follow the items
+        on(PlatformTaskCompleted, task_mirror.on_platform_completed),
     ]
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
 from teamassist.clock import ensure_utc, local
+from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -65,6 +66,8 @@ def _record(
             detail=detail,
         )
     )
+    if kind is not ActionChange.ESCALATED:  # the rest change what a mirrored task shows
+        publish(session, ActionItemChanged(item_id=item.id, now=ensure_utc(now)))
 
 
 def _text(value: str, *, limit: int, empty: str) -> str:

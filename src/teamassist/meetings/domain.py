@@ -8,10 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import PersonalCalendar, SourceKnown, Subscription, on
-from teamassist.meetings import api, calendar, commands, demo, jobs, pages
+from teamassist.events import (
+    MeetingOccurrenceChanged,
+    PersonalCalendar,
+    SourceKnown,
+    Subscription,
+    on,
+)
+from teamassist.meetings import api, calendar, calendar_sync, commands, demo, jobs, pages
 from teamassist.meetings.models import MeetingOccurrence
-from teamassist.ports import Workdays
+from teamassist.ports import Calendar, Workdays
 
 
 def _source_known(session: Session, query: SourceKnown) -> bool | None:
@@ -26,8 +32,17 @@ def _source_known(session: Session, query: SourceKnown) -> bool | None:
     return found is not None
 
 
-def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(PersonalCalendar, calendar.events), on(SourceKnown, _source_known)]
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    port = wiring.ports.get(Calendar)
+
+    def changed(session: Session, event: MeetingOccurrenceChanged) -> None:
+        calendar_sync.on_changed(session, event, port=port)
+
+    return [
+        on(PersonalCalendar, calendar.events),
+        on(SourceKnown, _source_known),
+        on(MeetingOccurrenceChanged, changed),  # a Feishu team's calendars follow the meetings
+    ]
 
 
 DOMAIN = Domain(

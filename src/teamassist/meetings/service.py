@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.clock import ensure_utc, local
+from teamassist.events import MeetingOccurrenceChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.meetings import rules
 from teamassist.meetings import settings as meeting_settings
@@ -248,6 +249,7 @@ def move(
     occ.next_at = next_step_at(occ)
     occ.updated_at = now
     session.flush()
+    publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))
     return shift
 
 
@@ -264,3 +266,4 @@ def cancel(
     occ.next_at = None
     occ.updated_at = now
     session.flush()
+    publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))

@@ -20,7 +20,13 @@ from teamassist.chat import notify
 from teamassist.chat.types import Reply
 from teamassist.clock import ensure_utc
 from teamassist.enums import ChannelPurpose
-from teamassist.events import MeetingAgenda, ReportPackNeeded, ask
+from teamassist.events import (
+    MeetingAgenda,
+    MeetingOccurrenceChanged,
+    ReportPackNeeded,
+    ask,
+    publish,
+)
 from teamassist.meetings import evaluation as evaluation_form
 from teamassist.meetings import messages, service
 from teamassist.meetings import settings as meeting_settings
@@ -97,6 +103,8 @@ def _send(session: Session, team: Team, occ: MeetingOccurrence, step: Step, now:
         if series.team_text:
             whole = messages.notice(team, occ, series.team_text, link=link, agenda=[])
             _to(session, team, ChannelPurpose.TEAM, whole, f"{key}:team", now)
+        # Announced: now it goes in people's calendars (a Feishu event; built in, the feeds).
+        publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))
     elif step is Step.DUE:
         reply = messages.due(team, occ, link=pack_link(session, team, occ, now))
         _to(session, team, ChannelPurpose.CORE, reply, key, now)

@@ -9,16 +9,17 @@ from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import ReportPackNeeded, Subscription, on
-from teamassist.ports import Workdays
+from teamassist.ports import Documents, Workdays
 from teamassist.reports import api, commands, meeting_packs, pages
 from teamassist.reports.pages import entry as entry_page
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     public_url = wiring.settings.web.public_url
+    documents = wiring.ports.get(Documents)
 
     def pack_needed(session: Session, query: ReportPackNeeded) -> str | None:
-        return meeting_packs.answer(session, query, public_url=public_url)
+        return meeting_packs.answer(session, query, public_url=public_url, documents=documents)
 
     return [on(ReportPackNeeded, pack_needed)]
 

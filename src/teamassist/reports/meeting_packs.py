@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.events import ReportPackNeeded
+from teamassist.ports import DocumentDraft, Documents
 from teamassist.reports import kinds, packs
+from teamassist.reports.models import ReportPack
+from teamassist.team.models import Member, Team, TeamMembership
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +32,12 @@ def link(public_url: str, pack_id: int, team_id: int) -> str:
     return f"{public_url.rstrip('/')}/reports/{pack_id}?team={team_id}"
 
 
-def answer(session: Session, query: ReportPackNeeded, *, public_url: str) -> str | None:
-    """Build (or find) the occurrence's pack; its dashboard link, or None for an unknown kind."""
+def answer(
+    session: Session, query: ReportPackNeeded, *, public_url: str, documents: Documents
+) -> str | None:
+    """Build (or find) the occurrence's pack and publish it through the ``Documents`` port:
+    the link people should open (on a Feishu team its docx once created, until then and
+    elsewhere the dashboard), or None for an unknown kind."""
     if query.kind not in kinds.KINDS:
         log.warning("no report pack for unknown meeting kind %r", query.kind)
         return None
@@ -44,4 +52,27 @@ def answer(session: Session, query: ReportPackNeeded, *, public_url: str) -> str
         occurrence_key=occurrence_key(query.occurrence_id),
         read_by=query.report_due,
     )
-    return link(public_url, pack.id, query.team.id)
+    return documents.publish(
+        session, team=query.team, draft=draft(session, query.team, pack, public_url), now=query.now
+    )
+
+
+def draft(session: Session, team: Team, pack: ReportPack, public_url: str) -> DocumentDraft:
+    """The team's pack as a document: the director edits it, the team's active members read
+    it, in the folder ``OKR报告/<year>`` of the team."""
+    members = session.scalars(
+        select(TeamMembership.member_id)
+        .join(Member, Member.id == TeamMembership.member_id)
+        .where(TeamMembership.team_id == team.id, Member.active.is_(True))
+        .order_by(TeamMembership.member_id)
+    ).all()
+    editors = (team.director_id,) if team.director_id is not None else ()
+    return DocumentDraft(
+        key=f"reports.pack:{pack.id}",
+        title=pack.title,
+        markdown=pack.markdown,
+        local_url=link(public_url, pack.id, team.id),
+        folder=("OKR报告", str(pack.period_start.year)),
+        editor_ids=editors,
+        viewer_ids=tuple(m for m in members if m not in editors),
+    )
