@@ -148,10 +148,27 @@ def _feishu_directory(settings: Settings) -> PlatformLookup:
     return FeishuDirectory(build_client(settings.feishu, timeout=2.0), settings.feishu.app_id)
 
 
-def _feishu_senders(settings: Settings, *_: object) -> list[Sender]:
+def _feishu_senders(
+    settings: Settings, factory: sessionmaker[Session], clock: Clock
+) -> list[Sender]:
     from teamassist.adapters.feishu.sender import FeishuSender
 
-    return [FeishuSender(settings.feishu)]
+    senders: list[Sender] = [FeishuSender(settings.feishu)]
+    if settings.feishu.workspace_tools:
+        from teamassist.adapters.feishu.operations import WorkspaceSender
+
+        senders.append(WorkspaceSender(settings.feishu, factory, clock))
+    return senders
+
+
+def _feishu_workspace(settings: Settings, *_: object) -> WorkspaceTools:
+    if not settings.feishu.workspace_tools:
+        return WorkspaceTools()
+    from teamassist.adapters.feishu.workspace import FeishuCalendar, FeishuDocuments, FeishuTasks
+
+    return WorkspaceTools(
+        tasks=FeishuTasks(), calendar=FeishuCalendar(), documents=FeishuDocuments()
+    )
 
 
 def _feishu_inbound(
@@ -186,9 +203,11 @@ PLATFORMS: list[Platform] = [
     Platform(
         "feishu",
         enabled=lambda s: s.feishu.enabled,
+        models=("teamassist.adapters.feishu.models",),
         senders=_feishu_senders,
         inbound=_feishu_inbound,
         directory=_feishu_directory,
+        workspace=_feishu_workspace,
     ),
     Platform("wecom", enabled=lambda s: s.wecom.enabled, senders=_wecom_senders),
 ]

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from tests.platforms.fakes.feishu_workspace import FakeWorkspace
 from tests.platforms.fakes.serving import RunningServer, serve
 
 APP_SECRET = "fake-app-secret"
@@ -71,6 +72,7 @@ class FakeFeishu:
         self.lock = threading.Lock()
         self.reset()
         self._routes()
+        self.workspace = FakeWorkspace(self)  # tasks, calendar (feishu_workspace.py)
         self.running: RunningServer | None = None
 
     def reset(self) -> None:
@@ -90,6 +92,8 @@ class FakeFeishu:
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
         self._by_uuid: dict[str, str] = {}
+        if hasattr(self, "workspace"):
+            self.workspace.reset()
 
     # -- control ---------------------------------------------------------------------------------
 

@@ -31,6 +31,16 @@ class FeishuSettings(BaseModel):
     # without it they are enrolled as "feishu-<id>".
     lookup_names: bool = True
     timeout_seconds: float = 10.0
+    # The workspace tools for teams on Feishu (docs/platforms/feishu.md, "Workspace tools"):
+    # action items as Task v2 tasks, meetings as calendar events, report packs as docx. Off:
+    # those teams get the built-in ones (.ics, the dashboard), as QQ teams do.
+    workspace_tools: bool = False
+    # The calendar events are made on: a shared calendar the bot can write, else (empty) the
+    # bot's own primary calendar, whose events people see as invitations.
+    calendar_id: str = ""
+    # The Drive folder documents go under: one a person shared with the bot (edit), else
+    # (empty) the app's own space, invisible but for the shares each document gets.
+    docs_folder: str = ""
 
     def missing(self) -> list[str]:
         """Name what an enabled Feishu adapter still needs."""

@@ -8,6 +8,7 @@ from typing import Any
 
 import lark_oapi as lark
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
+from lark_oapi.api.task.v2 import P2TaskTaskUpdateUserAccessV2
 
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.feishu.cards import CardActions
@@ -30,12 +31,14 @@ class FeishuInbound:
         cards: CardActions,
         clock: Clock,
         names: Callable[[str], str] | None = None,
+        task_events: Callable[[P2TaskTaskUpdateUserAccessV2], None] | None = None,
     ) -> None:
         self.settings = settings
         self.dispatcher = dispatcher
         self.cards = cards
         self.clock = clock
         self.names = names
+        self.task_events = task_events
 
     def handler(self, on_message: Callable[[InboundMessage], None]) -> lark.EventDispatcherHandler:
         """An SDK handler whose message events go to ``on_message`` and buttons to the cards."""
@@ -53,12 +56,14 @@ class FeishuInbound:
             if message is not None:
                 on_message(message)
 
-        return (
+        builder = (
             lark.EventDispatcherHandler.builder(encrypt_key, token)
             .register_p2_im_message_receive_v1(_message)
             .register_p2_card_action_trigger(self.cards)
-            .build()
         )
+        if self.task_events is not None:
+            builder = builder.register_p2_task_task_update_user_access_v2(self.task_events)
+        return builder.build()
 
     def dispatch(self, message: InboundMessage) -> None:
         """Handle one message, never raising (long connection: Feishu does not redeliver)."""

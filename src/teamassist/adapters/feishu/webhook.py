@@ -31,6 +31,7 @@ from teamassist.adapters import webhook_kit
 from teamassist.adapters.feishu.cards import CardActions
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.inbound import FeishuInbound
+from teamassist.adapters.feishu.task_events import TaskEvents
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
@@ -64,6 +65,7 @@ def build_router(
         CardActions(dispatcher, factory, clock, names=names),
         clock,
         names=names,
+        task_events=TaskEvents(settings, factory) if settings.workspace_tools else None,
     )
     if settings.mode == "long_connection":
         return _long_connection_router(settings, inbound)

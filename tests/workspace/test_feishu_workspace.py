@@ -1,0 +1,323 @@
+"""The workspace tools on a Feishu team, end to end against the fake Feishu Open API (every
+backend): a weekly meeting's calendar event with its attendees and video link, one Task v2
+task per action item with the director following, a task completed in Feishu closing its
+item's loop, a moved meeting patching the event, and Feishu's errors, lost answers and rate
+limits leaving no duplicates. A team not on Feishu keeps the built-in tools."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from teamassist.actions.models import ActionEvent, ActionItem
+from teamassist.adapters.feishu.webhook import EVENTS_PATH
+from teamassist.adapters.feishu.workspace import PLATFORM
+from teamassist.clock import FrozenClock
+from teamassist.database import transaction
+from teamassist.meetings.models import MeetingOccurrence
+from teamassist.outbox.models import OutboxMessage
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+from teamassist.web.app import create_app
+from tests.conftest import bind_tenant, load_demo, make_runtime
+from tests.okr.support import set_clock
+from tests.platforms.fakes import feishu as fk
+from tests.platforms.fakes.feishu import FakeFeishu
+from tests.support.chat import ChatDriver
+
+OPEN_IDS = {"lihua": "ou_lihua", "zhangsan": "ou_zhang", "lisi": "ou_lisi", "admin": "ou_admin"}
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeFeishu]:
+    server = FakeFeishu().start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Team_:
+    runtime: Runtime
+    chat: ChatDriver
+    http: TestClient
+    fake: FakeFeishu
+
+    @property
+    def clock(self) -> FrozenClock:
+        clock = self.runtime.clock
+        assert isinstance(clock, FrozenClock)
+        return clock
+
+    def deliver(self) -> None:
+        self.runtime.deliver()
+
+    def ops(self) -> list[OutboxMessage]:
+        with self.runtime.factory() as session:
+            return list(
+                session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.platform == PLATFORM)
+                    .order_by(OutboxMessage.id)
+                )
+            )
+
+    def item(self, item_id: int) -> ActionItem:
+        with self.runtime.factory() as session:
+            item = session.get(ActionItem, item_id)
+            assert item is not None
+            session.expunge(item)
+            return item
+
+
+def _runtime(fake: FakeFeishu, db_url: str, clock: FrozenClock, *, tenant: str) -> Runtime:
+    runtime = make_runtime(
+        db_url,
+        clock,
+        feishu={
+            "enabled": True,
+            "app_id": f"cli_{uuid.uuid4().hex[:12]}",  # lark-oapi caches tokens per app id
+            "app_secret": fk.APP_SECRET,
+            "encrypt_key": fk.ENCRYPT_KEY,
+            "verification_token": fk.VERIFICATION_TOKEN,
+            "domain": fake.url,
+            "bot_open_id": "ou_bot",
+            "workspace_tools": True,
+        },
+    )
+    load_demo(runtime)
+    bind_tenant(runtime, tenant, fk.TENANT_KEY if tenant == "feishu" else "guild-1", kind="tenant")
+    with transaction(runtime.factory) as session:
+        members = {m.handle: m for m in session.scalars(select(Member))}
+        for handle, open_id in OPEN_IDS.items():
+            team_service.add_identity(
+                session,
+                member=members[handle],
+                platform="feishu",
+                user_key=open_id,
+                tenant_key=fk.TENANT_KEY,
+            )
+        team = session.scalars(select(Team).where(Team.key == "community")).one()
+        team.director_id = members["lihua"].id  # 李华 directs the demo team
+    return runtime
+
+
+@pytest.fixture
+def team(fake: FakeFeishu, db_url: str, clock: FrozenClock) -> Iterator[Team_]:
+    fake.reset()
+    runtime = _runtime(fake, db_url, clock, tenant="feishu")
+    with TestClient(create_app(runtime, start_background=False)) as http:
+        yield Team_(runtime, ChatDriver(runtime), http, fake)
+    runtime.close()
+
+
+def _new_item(chat: ChatDriver, text: str = "/销项 @lisi 完成接口文档 2026-12-04") -> int:
+    reply = chat.text(text, as_="zhangsan")
+    assert "已创建销项 #" in reply, reply
+    return int(reply.split("#")[1].split("：")[0])
+
+
+def _weekly(runtime: Runtime, key: str = "weekly:2026-11-06") -> MeetingOccurrence:
+    with runtime.factory() as session:
+        row = session.scalars(select(MeetingOccurrence).where(MeetingOccurrence.key == key)).one()
+        session.expunge(row)
+        return row
+
+
+def test_weekly_cycle_puts_the_meeting_in_calendars_and_items_in_tasks(team: Team_) -> None:
+    # Given the demo team on Feishu; when the weekly notice goes out and an item is opened
+    set_clock(team.runtime, "2026-11-06 08:30")
+    team.runtime.scheduler.tick()
+    weekly = _weekly(team.runtime)
+    assert weekly.notice_sent_at is not None
+    item_id = _new_item(team.chat)
+    team.deliver()
+    # Then one calendar event on the bot's calendar, with the core group invited and a VC link
+    [event] = team.fake.workspace.events.values()
+    assert event["summary"] == weekly.title
+    assert event["start_time"]["timestamp"] == str(int(weekly.start_at.timestamp()))
+    # the demo meeting has its own video link; without one Feishu makes a VC (vc_type "vc")
+    assert event["vchat"] == {"vc_type": "third_party", "meeting_url": weekly.video_url}
+    invited = sorted(a["user_id"] for a in event["attendees"])
+    assert invited and set(invited) <= set(OPEN_IDS.values())
+    assert len(team.fake.workspace.of("POST", "/attendees")) == 1
+    # And one Task v2 task: 李四 assigned, 张三 (who asked) and the director 李华 following
+    [task] = team.fake.workspace.tasks.values()
+    assert task["summary"] == "完成接口文档"
+    members = {(m["role"], m["id"]) for m in task["members"]}
+    assert members == {("assignee", "ou_lisi"), ("follower", "ou_zhang"), ("follower", "ou_lihua")}
+    assert task["due"] == {"timestamp": 1796378400000, "is_all_day": False}  # 12-04 18:00 +8
+    assert team.fake.workspace.subscriptions == 1  # completion events asked for
+    # And nothing is left to send, nothing was sent twice
+    assert all(op.status == "sent" for op in team.ops())
+    assert team.item(item_id).state == "open"
+
+
+def _task_event(guid: str, *, event_id: str) -> dict[str, object]:
+    return {
+        "schema": "2.0",
+        "header": fk.header("task.task.update_user_access_v2", event_id=event_id),
+        "event": {"task_guid": guid, "event_types": ["task_completed_update"]},
+    }
+
+
+def test_a_task_completed_in_feishu_marks_the_item_done_once(team: Team_) -> None:
+    set_clock(team.runtime, "2026-11-30 09:00")
+    item_id = _new_item(team.chat)
+    team.deliver()
+    [guid] = team.fake.workspace.tasks
+    # When 李四 completes the task in Feishu and Feishu tells us (twice: it redelivers)
+    team.fake.workspace.tasks[guid]["completed_at"] = "1796000400000"  # 2026-11-30 09:00 Beijing
+    for _ in range(2):
+        body, headers = fk.signed(
+            _task_event(guid, event_id="ev-task-1"), timestamp=team.clock().timestamp()
+        )
+        assert team.http.post(EVENTS_PATH, content=body, headers=headers).status_code == 200
+    # Then the item is done once, and 张三 is asked to check it
+    item = team.item(item_id)
+    assert item.state == "done"
+    with team.runtime.factory() as session:
+        dones = session.scalar(
+            select(func.count()).where(ActionEvent.item_id == item_id, ActionEvent.kind == "done")
+        )
+    assert dones == 1
+    assert len([m for m in team.chat.queued() if m.idempotency_key.startswith("actions.done")]) == 1
+    # And the mirror of "done" does not complete the task in Feishu a second time
+    team.deliver()
+    patches = team.fake.workspace.of("PATCH", f"/tasks/{guid}")
+    assert patches and all("completed_at" not in p.body["update_fields"] for p in patches)
+    assert team.fake.workspace.tasks[guid]["completed_at"] == "1796000400000"
+
+
+def test_a_done_item_reopened_in_the_product_reopens_the_task(team: Team_) -> None:
+    set_clock(team.runtime, "2026-11-30 09:00")
+    item_id = _new_item(team.chat)
+    team.chat.text(f"/完成销项 {item_id}", as_="lisi")
+    team.deliver()
+    [guid] = team.fake.workspace.tasks
+    assert team.fake.workspace.tasks[guid]["completed_at"] not in ("0", 0, None)
+    team.chat.text(f"/退回销项 {item_id} 还缺示例", as_="zhangsan")
+    team.deliver()
+    assert team.fake.workspace.tasks[guid]["completed_at"] == 0
+
+
+def test_a_moved_meeting_patches_its_event_and_a_cancelled_one_deletes_it(team: Team_) -> None:
+    set_clock(team.runtime, "2026-11-06 08:30")
+    team.runtime.scheduler.tick()
+    team.deliver()
+    weekly = _weekly(team.runtime)
+    [event_id] = team.fake.workspace.events
+    set_clock(team.runtime, "2026-11-06 09:00")
+    team.chat.text(f"/reschedule {weekly.id} 11-11", as_="admin")
+    team.deliver()
+    [patch] = team.fake.workspace.of("PATCH", f"/events/{event_id}")
+    moved = _weekly(team.runtime)
+    assert patch.body["start_time"]["timestamp"] == str(int(moved.start_at.timestamp()))
+    assert len(team.fake.workspace.events) == 1  # the same event, moved
+    assert len(team.fake.workspace.of("POST", "/attendees")) == 1  # nobody invited twice
+    team.chat.text(f"/取消会议 {weekly.id}", as_="admin")
+    team.deliver()
+    assert team.fake.workspace.events[event_id]["status"] == "cancelled"
+    assert len(team.fake.workspace.of("DELETE", f"/events/{event_id}")) == 1
+
+
+def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: Team_) -> None:
+    set_clock(team.runtime, "2026-11-06 08:30")
+    ws = team.fake.workspace
+    # Feishu says "too many requests" to the first task create...
+    ws.fail(
+        "/task/v2/tasks",
+        429,
+        {"code": 99991400, "msg": "request trigger frequency limit"},
+        headers={"x-ogw-ratelimit-reset": "3"},
+    )
+    # ...and makes the event but loses its answer, then adds attendees but loses that answer
+    ws.fail("/events", 500, {"code": 1000004, "msg": "internal error"}, after=True)
+    ws.fail("/attendees", 500, {"code": 1000004, "msg": "internal error"}, after=True)
+    team.runtime.scheduler.tick()
+    _new_item(team.chat)
+    team.deliver()
+    assert not ws.tasks  # waiting out the limit
+    for _ in range(4):  # later passes retry what failed
+        team.clock.set(team.clock() + timedelta(minutes=5))
+        team.deliver()
+    # Then one task, one event, each attendee once; every operation done
+    assert len(ws.tasks) == 1 and len(ws.events) == 1
+    [event] = ws.events.values()
+    invited = [a["user_id"] for a in event["attendees"]]
+    assert len(invited) == len(set(invited))
+    assert len(ws.of("POST", "/task/v2/tasks")) >= 2  # the retry reused the client_token
+    assert all(op.status == "sent" for op in team.ops()), [
+        (op.status, op.last_error) for op in team.ops()
+    ]
+
+
+def test_a_missing_scope_gives_up_saying_which(team: Team_) -> None:
+    set_clock(team.runtime, "2026-11-30 09:00")
+    team.fake.workspace.fail(
+        "/task/v2/task_v2/task_subscription",
+        400,
+        {
+            "code": 99991672,
+            "msg": "Access denied. One of the following scopes is required: [task:task:read]",
+        },
+    )
+    _new_item(team.chat)
+    team.deliver()
+    [op] = team.ops()
+    assert op.status == "dead" and "99991672" in (op.last_error or "")
+    assert not team.fake.workspace.tasks
+
+
+def test_a_team_not_on_feishu_keeps_the_built_in_tools(
+    fake: FakeFeishu, db_url: str, clock: FrozenClock
+) -> None:
+    fake.reset()
+    runtime = _runtime(fake, db_url, clock, tenant="qq")
+    try:
+        chat = ChatDriver(runtime)
+        set_clock(runtime, "2026-11-06 08:30")
+        runtime.scheduler.tick()
+        _new_item(chat)
+        runtime.deliver()
+        with runtime.factory() as session:
+            queued = session.scalar(select(func.count()).where(OutboxMessage.platform == PLATFORM))
+        assert queued == 0 and not fake.workspace.calls
+    finally:
+        runtime.close()
+
+
+def test_the_report_pack_becomes_one_shared_feishu_doc(team: Team_) -> None:
+    ws = team.fake.workspace
+    # Given Feishu makes the first folder but its answer is lost
+    ws.fail("/create_folder", 500, {"code": 1000004, "msg": "internal error"}, after=True)
+    # When the weekly notice asks for its pack, and the outbox runs (and retries)
+    set_clock(team.runtime, "2026-11-06 08:30")
+    team.runtime.scheduler.tick()
+    team.deliver()
+    team.clock.set(team.clock() + timedelta(minutes=5))
+    team.deliver()
+    # Then one folder path 开发者社区/OKR报告/2026 holds one docx, filled and shared
+    folders = [f for f in ws.files.values() if f["type"] == "folder"]
+    assert sorted(f["name"] for f in folders) == ["2026", "OKR报告", "开发者社区"]
+    [doc] = [f for f in ws.files.values() if f["type"] == "docx"]
+    year = next(f for f in folders if f["name"] == "2026")
+    assert doc["parent_token"] == year["token"] and "周报" in doc["name"]
+    text = "\n".join(
+        e["text_run"]["content"] for b in ws.blocks[doc["token"]] for e in b["text"]["elements"]
+    )
+    assert doc["name"] in text
+    shares = {(s["member_id"], s["perm"]) for s in ws.shares[doc["token"]]}
+    assert ("ou_lihua", "edit") in shares and ("ou_lisi", "view") in shares
+    assert len(ws.shares[doc["token"]]) == len(shares)  # nobody shared twice
+    assert all(op.status == "sent" for op in team.ops())
+    # And the report-due notice links the Feishu doc
+    set_clock(team.runtime, "2026-11-09 17:30")
+    team.runtime.scheduler.tick()
+    assert any(doc["url"] in t for t in team.chat.queued_texts())
