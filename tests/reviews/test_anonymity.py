@@ -3,6 +3,10 @@ free text in an order that says nothing, one submission per request, the release
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
+
 import pytest
 from sqlalchemy import DateTime, inspect, select
 
@@ -12,6 +16,8 @@ from teamassist.reviews import document, service
 from teamassist.reviews.models import ReviewRequest, ReviewResponse
 from teamassist.reviews.summary import text_order
 from teamassist.runtime import Runtime
+from teamassist.team.archive import export_workspace
+from teamassist.team.models import Workspace
 from tests.conftest import load_demo
 from tests.okr.support import demo
 from tests.reviews.support import answer, close, read, set_up, start
@@ -31,7 +37,7 @@ def _pool(runtime: Runtime, reviewee: str, pool: str, *, as_: str) -> object:
 
 def test_response_rows_hold_no_reviewer_and_no_time(desk: Runtime) -> None:
     # given a cycle for 张三 and one peer's answers
-    start(desk, "zhangsan")
+    cycle = start(desk, "zhangsan")
     answer(desk, "wangwu", "zhangsan", {"collaboration": 4, "keep": "文档写得清楚"})
     with desk.factory() as session:
         # then the response table has no column naming a reviewer, and no time column at all
@@ -43,13 +49,14 @@ def test_response_rows_hold_no_reviewer_and_no_time(desk: Runtime) -> None:
             c["name"] for c in request_columns if isinstance(c["type"], DateTime | UTCDateTime)
         ]
         assert not {"answers", "submitted_at", "updated_at"} & {c["name"] for c in request_columns}
-        [row] = session.scalars(select(ReviewResponse)).all()
+        [row] = session.scalars(select(ReviewResponse).filter_by(cycle_id=cycle)).all()
         # the id is random (uuid4 hex), not a counter that could be matched to submit order
         assert len(row.id) == 32 and int(row.id, 16) >= 0 and row.id != "1"
         assert row.answers == {"collaboration": 4, "keep": "文档写得清楚"}
         assert row.pool == "peer"
         # the reviewer's request is submitted; nothing on it says when
-        wangwu = [r for r in session.scalars(select(ReviewRequest)) if r.status == "submitted"]
+        requests = session.scalars(select(ReviewRequest).filter_by(cycle_id=cycle))
+        wangwu = [r for r in requests if r.status == "submitted"]
         assert len(wangwu) == 1
 
 
@@ -123,18 +130,18 @@ def test_free_text_order_does_not_follow_submit_order(desk: Runtime) -> None:
 
 def test_a_reviewer_submits_once(desk: Runtime) -> None:
     # given 王五 answered about 张三
-    start(desk, "zhangsan")
+    cycle = start(desk, "zhangsan")
     answer(desk, "wangwu", "zhangsan", {"collaboration": 4})
     # when he submits again, then it is refused and one response stays
     with pytest.raises(Conflict) as refused:
         answer(desk, "wangwu", "zhangsan", {"collaboration": 1})
     assert refused.value.key == "reviews.error.already_submitted"
     with desk.factory() as session:
-        assert len(session.scalars(select(ReviewResponse)).all()) == 1
+        assert len(session.scalars(select(ReviewResponse).filter_by(cycle_id=cycle)).all()) == 1
 
 
 def test_decline_stops_the_review_and_the_reason_stays_with_the_director(desk: Runtime) -> None:
-    start(desk, "zhangsan")
+    cycle_id = start(desk, "zhangsan")
     with demo(desk) as d:
         cycle = service.latest_cycle(d.session, team=d.team)
         service.decline(
@@ -156,9 +163,10 @@ def test_decline_stops_the_review_and_the_reason_stays_with_the_director(desk: R
         answer(desk, "wangwu", "zhangsan", {"collaboration": 4})
     assert refused.value.key == "reviews.error.already_declined"
     with desk.factory() as session:
-        [row] = [r for r in session.scalars(select(ReviewRequest)) if r.status == "declined"]
+        requests = session.scalars(select(ReviewRequest).filter_by(cycle_id=cycle_id))
+        [row] = [r for r in requests if r.status == "declined"]
         assert row.decline_reason == "不熟悉他的工作"
-        assert session.scalars(select(ReviewResponse)).all() == []
+        assert session.scalars(select(ReviewResponse).filter_by(cycle_id=cycle_id)).all() == []
 
 
 def test_the_reviewee_reads_nothing_before_release(desk: Runtime) -> None:
@@ -201,7 +209,7 @@ def test_the_reviewee_reads_nothing_before_release(desk: Runtime) -> None:
 
 
 def test_bad_answers_change_nothing(desk: Runtime) -> None:
-    start(desk, "zhangsan")
+    cycle = start(desk, "zhangsan")
     for bad, key in (
         ({"collaboration": 6}, "reviews.error.bad_rating"),
         ({"collaboration": "很好"}, "reviews.error.bad_rating"),
@@ -214,8 +222,10 @@ def test_bad_answers_change_nothing(desk: Runtime) -> None:
             answer(desk, "wangwu", "zhangsan", bad)
         assert refused.value.key == key, bad
     with desk.factory() as session:
-        assert session.scalars(select(ReviewResponse)).all() == []
-        statuses = {r.status for r in session.scalars(select(ReviewRequest))}
+        assert session.scalars(select(ReviewResponse).filter_by(cycle_id=cycle)).all() == []
+        statuses = {
+            r.status for r in session.scalars(select(ReviewRequest).filter_by(cycle_id=cycle))
+        }
         assert statuses == {"invited"}
     # and the request can still be answered
     answer(desk, "wangwu", "zhangsan", {"collaboration": "5"})
@@ -240,3 +250,27 @@ def test_k_is_fixed_when_the_cycle_starts_and_never_below_two(desk: Runtime) -> 
         next(p for p in read(desk, "zhangsan", as_="lihua").pools if p.pool == "peer").shown
         is False
     )
+
+
+def test_the_workspace_export_carries_no_answer(desk: Runtime) -> None:
+    # given two peers answered about 张三 (below k) and three about 李四 (shown)
+    start(desk, "zhangsan", "lisi")
+    answer(desk, "wangwu", "zhangsan", {"collaboration": 2, "change": "只有两份的评语"})
+    answer(desk, "zhaoliu", "zhangsan", {"collaboration": 3, "change": "另一份评语"})
+    for reviewer in ("wangwu", "zhaoliu", "sunqi"):
+        answer(desk, reviewer, "lisi", {"keep": f"{reviewer}对李四的评语"})
+    close(desk)
+    # when an admin exports the workspace
+    with demo(desk) as d:
+        workspace = d.session.get(Workspace, d.team.workspace_id)
+        assert workspace is not None
+        archive = export_workspace(d.session, workspace=workspace, now=desk.clock())
+    files = zipfile.ZipFile(io.BytesIO(archive.data))
+    everything = "".join(files.read(name).decode("utf-8") for name in files.namelist())
+    # then no answer is in any file, below k or not; the requests are there, without time
+    assert "只有两份的评语" not in everything and "另一份评语" not in everything
+    assert "对李四的评语" not in everything
+    tables = json.loads(files.read("workspace.json"))["tables"]
+    assert tables.get("review_response", []) == []
+    assert "csv/review_response.csv" not in files.namelist()
+    assert {r["status"] for r in tables["review_request"]} >= {"submitted", "invited"}

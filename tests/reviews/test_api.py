@@ -3,6 +3,8 @@ the k rule and the release gate for every reader."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Iterator
 
 import pytest
@@ -92,6 +94,18 @@ def test_a_cycle_through_rest(runtime: Runtime, clients: dict[str, TestClient]) 
     assert director.post(f"/api/v1/reviews/360/{cycle}/release/{zhangsan}").status_code == 200
     mine = clients["zhangsan"].get(summary)
     assert mine.status_code == 200 and mine.json()["released"] is True
+    # the documents follow the same rule: the hidden pool's texts are in no file
+    word = clients["zhangsan"].get(f"{summary}.docx")
+    assert word.status_code == 200 and word.headers["content-type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    xml = zipfile.ZipFile(io.BytesIO(word.content)).read("word/document.xml").decode("utf-8")
+    assert "张三" in xml and "文档清楚" not in xml and "会议高效" not in xml
+    pdf = clients["zhangsan"].get(f"{summary}.pdf")
+    assert pdf.status_code in (200, 503), pdf.text  # 503 on a server without pango
+    if pdf.status_code == 200:
+        assert pdf.content.startswith(b"%PDF")
+    assert clients["lisi"].get(f"{summary}.docx").status_code == 403
 
 
 def test_nomination_waits_for_the_director(

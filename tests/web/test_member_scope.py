@@ -131,6 +131,10 @@ OWNER_SCOPED |= {
     ("POST", "/api/v1/reviews/360/{cycle_id}/close"),
     ("POST", "/api/v1/reviews/360/{cycle_id}/release/{person_id}"),
     ("PUT", "/api/v1/reviews/360/settings/team"),
+    ("POST", "/reviews/360/{cycle_id}/close"),
+    ("POST", "/reviews/360/{cycle_id}/release/{person_id}"),
+    ("POST", "/reviews/360/{cycle_id}/answer/{person_id}"),
+    ("POST", "/reviews/360/{cycle_id}/answer/{person_id}/decline"),
 }
 # Career plans: starting is the team director's (or stand-in's), writing a plan its person's,
 # the template the director's or an admin's (careers.service / careers.api check it); walked

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from teamassist import documents
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
@@ -32,8 +33,6 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 router = APIRouter(prefix="/reviews/360", tags=["reviews"])
-
-MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 
 
 def _member(principal: Principal) -> Member:
@@ -326,8 +325,48 @@ def summary_markdown(
 ) -> Response:
     """The summary as Markdown (same access as the JSON)."""
     found = _summary(session, principal, team, cycle_id, person_id, now)
-    name = f"360-{found.cycle.id}-{found.reviewee.handle}.md"
-    return _download(document.markdown(found).encode("utf-8"), MARKDOWN_TYPE, name)
+    markdown = document.markdown(found).encode("utf-8")
+    return _download(markdown, documents.MARKDOWN_TYPE, _name(found, "md"))
+
+
+def _title(found: summary.Summary) -> str:
+    return f"{found.reviewee.display_name} · {found.cycle.name}"
+
+
+def _name(found: summary.Summary, ext: str) -> str:
+    return f"360-{found.cycle.id}-{found.reviewee.handle}.{ext}"
+
+
+@router.get("/{cycle_id}/summary/{person_id}.docx")
+def summary_docx(
+    cycle_id: Id,
+    person_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+) -> Response:
+    """The summary as a Word document (same access as the JSON)."""
+    found = _summary(session, principal, team, cycle_id, person_id, now)
+    content = documents.markdown_to_docx(document.markdown(found), title=_title(found))
+    return _download(content, documents.DOCX_TYPE, _name(found, "docx"))
+
+
+@router.get("/{cycle_id}/summary/{person_id}.pdf")
+def summary_pdf(
+    cycle_id: Id,
+    person_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+) -> Response:
+    """The summary as a PDF (503 ``reviews.error.pdf_unavailable`` without pango)."""
+    found = _summary(session, principal, team, cycle_id, person_id, now)
+    content = documents.pdf_or_503(
+        document.markdown(found), title=_title(found), error_key="reviews.error.pdf_unavailable"
+    )
+    return _download(content, documents.PDF_TYPE, _name(found, "pdf"))
 
 
 # After the downloads: "/summary/3.md" would match this route's {person_id} first.

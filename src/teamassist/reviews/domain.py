@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, assets_in
-from teamassist.reviews import api, commands
+from typing import Any
+
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.events import ExportWithheld, Subscription, on
+from teamassist.ports import Workdays
+from teamassist.reviews import api, commands, demo, export, jobs, pages
+
+
+def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+    return [on(ExportWithheld, export.withheld)]
+
 
 DOMAIN = Domain(
     key="reviews",
     models=("teamassist.reviews.models",),
     commands=(commands.commands,),
+    jobs=(jobs.jobs,),
     api=(api.router,),
+    pages=(pages.router,),
+    nav=(NavEntry("/reviews/360", "reviews.web.nav"),),
     assets=assets_in("teamassist.reviews"),
+    demo=demo.load,
+    subscriptions=_subscriptions,
+    requires=(Workdays,),
 )

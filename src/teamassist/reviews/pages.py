@@ -1,0 +1,257 @@
+"""Dashboard pages of the 360 desk: the list, the director's cycle page, the answer form and
+the summary. Every read and write goes through the services REST and chat use, so the k rule
+and the release gate are the same here (:func:`teamassist.reviews.summary.read`).
+
+The form posts the answers as the signed-in member; the reply page says thanks and nothing
+else (no id of the row it wrote).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.http.auth import Principal
+from teamassist.http.deps import Id, NowDep, SessionDep
+from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.i18n import lookup
+from teamassist.reviews import document, service, summary
+from teamassist.reviews.models import RequestStatus
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+
+router = APIRouter(prefix="/reviews/360", include_in_schema=False)
+
+
+def _person(session: Session, team: Team, person_id: int) -> Member:
+    member = session.get(Member, person_id)
+    if member is None or team_service.role_of(session, team=team, member=member) is None:
+        raise NotFound("core.error.not_found", what=f"#{person_id}")
+    return member
+
+
+def _me(principal: Principal) -> Member:
+    if principal.member is None:
+        raise PermissionDenied("reviews.error.not_yours")
+    member: Member = principal.member
+    return member
+
+
+@router.get("", response_class=HTMLResponse)
+def cycles_page(
+    request: Request, session: SessionDep, principal: PagePrincipal, team: PageTeamDep, now: NowDep
+) -> HTMLResponse:
+    """The team's cycles (open or closed) and what the signed-in member still owes."""
+    me = principal.member
+    pending = service.pending(session, team=team, reviewer=me, now=now) if me else []
+    released = service.released_to(session, team=team, member=me) if me else []
+    return team_page(
+        request,
+        session,
+        principal,
+        team,
+        "reviews/cycles.html",
+        "reviews",
+        cycles=[(c, service.is_open(c, team, now)) for c in service.cycles(session, team=team)],
+        pending=pending,
+        released=released,
+        manager=service.may_manage(session, team=team, member=me),
+        pool_label=document.pool_label,
+    )
+
+
+@router.get("/{cycle_id}", response_class=HTMLResponse)
+def cycle_page(
+    cycle_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """The director's view: each reviewee's progress, who was asked and the status (never an
+    answer), close and release."""
+    service.require_manager(session, team=team, member=principal.member)
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    rows = service.requests(session, cycle=cycle)
+    subjects = service.subjects(session, cycle=cycle)
+    names = team_service.names_by_id(
+        session, [r.reviewer_id for r in rows] + [s.reviewee_id for s in subjects]
+    )
+    people = [
+        {
+            "subject": s,
+            "name": names.get(s.reviewee_id, "?"),
+            "submitted": sum(
+                1
+                for r in rows
+                if r.reviewee_id == s.reviewee_id and r.status == RequestStatus.SUBMITTED.value
+            ),
+            "asked": sum(1 for r in rows if r.reviewee_id == s.reviewee_id),
+            "requests": [r for r in rows if r.reviewee_id == s.reviewee_id],
+        }
+        for s in subjects
+    ]
+    return team_page(
+        request,
+        session,
+        principal,
+        team,
+        "reviews/cycle.html",
+        "reviews",
+        cycle=cycle,
+        open=service.is_open(cycle, team, now),
+        people=people,
+        names=names,
+        pool_label=document.pool_label,
+        status_label=document.status_label,
+    )
+
+
+@router.post("/{cycle_id}/close")
+def close_page(
+    cycle_id: Id, session: SessionDep, principal: PagePrincipal, team: PageTeamDep, now: NowDep
+) -> RedirectResponse:
+    """Close the cycle now (the director or an admin)."""
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    service.close(session, team=team, cycle=cycle, by=_me(principal), now=now)
+    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+
+
+@router.post("/{cycle_id}/release/{person_id}")
+def release_page(
+    cycle_id: Id,
+    person_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Release one reviewee's summary (the director or an admin, once closed)."""
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    reviewee = _person(session, team, person_id)
+    service.release(session, team=team, cycle=cycle, reviewee=reviewee, by=_me(principal), now=now)
+    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+
+
+@router.get("/{cycle_id}/answer/{person_id}", response_class=HTMLResponse)
+def answer_page(
+    cycle_id: Id,
+    person_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """The form for one review the signed-in member owes (or a note that it is done)."""
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    reviewee = _person(session, team, person_id)
+    mine = {
+        p.reviewee.id: p
+        for p in service.pending(session, team=team, reviewer=_me(principal), now=now)
+    }
+    return team_page(
+        request,
+        session,
+        principal,
+        team,
+        "reviews/answer.html",
+        "reviews",
+        cycle=cycle,
+        reviewee=reviewee,
+        owed=reviewee.id in mine and mine[reviewee.id].cycle.id == cycle.id,
+        done=request.query_params.get("done") == "1",
+        labels=lookup("reviews.rating.labels") or [],
+    )
+
+
+@router.post("/{cycle_id}/answer/{person_id}")
+async def answer_post(
+    cycle_id: Id,
+    person_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Submit the form (one value per question key; empty ones left out)."""
+    form = await request.form()
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    keys = {str(q["key"]) for q in cycle.questions}
+    answers = {k: str(v) for k, v in form.items() if k in keys}
+    service.submit(
+        session,
+        team=team,
+        cycle=cycle,
+        reviewee=_person(session, team, person_id),
+        reviewer=_me(principal),
+        answers=answers,
+        now=now,
+    )
+    return RedirectResponse(
+        f"/reviews/360/{cycle.id}/answer/{person_id}?team={team.id}&done=1", status_code=303
+    )
+
+
+@router.post("/{cycle_id}/answer/{person_id}/decline")
+async def decline_post(
+    cycle_id: Id,
+    person_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Decline this review (the optional reason goes to the director only)."""
+    form = await request.form()
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    reason = form.get("reason")
+    service.decline(
+        session,
+        team=team,
+        cycle=cycle,
+        reviewee=_person(session, team, person_id),
+        reviewer=_me(principal),
+        reason=reason if isinstance(reason, str) else None,
+        now=now,
+    )
+    return RedirectResponse(f"/reviews/360?team={team.id}", status_code=303)
+
+
+@router.get("/{cycle_id}/summary/{person_id}", response_class=HTMLResponse)
+def summary_page(
+    cycle_id: Id,
+    person_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> HTMLResponse:
+    """One reviewee's summary under the k rule, with its downloads."""
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    found = summary.read(
+        session,
+        team=team,
+        cycle=cycle,
+        reviewee=_person(session, team, person_id),
+        reader=principal.member,
+        now=now,
+    )
+    base = f"/api/v1/reviews/360/{cycle.id}/summary/{person_id}"
+    return team_page(
+        request,
+        session,
+        principal,
+        team,
+        "reviews/summary.html",
+        "reviews",
+        found=found,
+        pool_label=document.pool_label,
+        downloads={ext: f"{base}.{ext}?team_id={team.id}" for ext in ("md", "docx", "pdf")},
+    )

@@ -1,0 +1,93 @@
+"""Deadline reminders: working days in a cycle's last three days, once a day, only to reviewers
+who still owe an answer (declined and submitted ones get none)."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamassist.reviews import service
+from teamassist.runtime import Runtime
+from tests.okr.support import demo, set_clock
+from tests.outreach.support import ids
+from tests.reviews.support import answer, set_up, start
+from tests.support.chat import ChatDriver
+
+
+@pytest.fixture
+def desk(sqlite_chat: ChatDriver) -> ChatDriver:
+    set_up(sqlite_chat.runtime)
+    return sqlite_chat
+
+
+def _reminded(chat: ChatDriver, cycle: int) -> dict[str, int]:
+    """Handle → reminders queued for ``cycle``."""
+    by_id = {v: k for k, v in ids(chat.runtime).items()}
+    found: dict[str, int] = {}
+    for message in chat.queued():
+        key = message.idempotency_key
+        if key.startswith(f"reviews.remind:{cycle}:"):
+            handle = by_id[int(key.rsplit(":m", 1)[1])]
+            found[handle] = found.get(handle, 0) + 1
+    return found
+
+
+def _decline(runtime: Runtime, reviewer: str, reviewee: str) -> None:
+    with demo(runtime) as d:
+        cycle = service.latest_cycle(d.session, team=d.team)
+        service.decline(
+            d.session,
+            team=d.team,
+            cycle=cycle,
+            reviewee=d.member(reviewee),
+            reviewer=d.member(reviewer),
+            reason=None,
+            now=runtime.clock(),
+        )
+
+
+def test_reminders_go_to_those_who_still_owe(desk: ChatDriver) -> None:
+    runtime = desk.runtime
+    # given a cycle due Friday 2026-12-04; 王五 declined, 赵六 answered
+    cycle = start(runtime, "zhangsan")
+    _decline(runtime, "wangwu", "zhangsan")
+    answer(runtime, "zhaoliu", "zhangsan", {"collaboration": 4})
+    # Monday: four days left, no reminder
+    set_clock(runtime, "2026-11-30 10:05")
+    runtime.scheduler.tick()
+    assert _reminded(desk, cycle) == {}
+    # Tuesday: three days left; twice the tick, once the reminder
+    set_clock(runtime, "2026-12-01 10:05")
+    runtime.scheduler.tick()
+    runtime.scheduler.tick()
+    reminded = _reminded(desk, cycle)
+    assert reminded == {"zhangsan": 1, "lihua": 1, "admin": 1, "lisi": 1, "sunqi": 1}
+    assert "wangwu" not in reminded and "zhaoliu" not in reminded
+    # Friday, the due day: once more; Saturday the cycle is over
+    set_clock(runtime, "2026-12-04 10:05")
+    runtime.scheduler.tick()
+    assert _reminded(desk, cycle)["lisi"] == 2
+    set_clock(runtime, "2026-12-05 10:05")
+    runtime.scheduler.tick()
+    assert _reminded(desk, cycle)["lisi"] == 2
+
+
+def test_no_reminder_on_a_day_off(desk: ChatDriver) -> None:
+    runtime = desk.runtime
+    set_clock(runtime, "2026-12-03 09:00")
+    with demo(runtime) as d:
+        from datetime import date
+
+        cycle = service.start(
+            d.session,
+            team=d.team,
+            by=d.member("lihua"),
+            reviewees=[d.member("zhangsan")],
+            due_on=date(2026, 12, 7),  # a Monday
+            now=runtime.clock(),
+        ).id
+    set_clock(runtime, "2026-12-05 10:05")  # Saturday, within three days of the due day
+    runtime.scheduler.tick()
+    assert _reminded(desk, cycle) == {}
+    set_clock(runtime, "2026-12-07 10:05")
+    runtime.scheduler.tick()
+    assert _reminded(desk, cycle).get("lisi") == 1
