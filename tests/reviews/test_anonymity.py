@@ -8,11 +8,12 @@ import json
 import zipfile
 
 import pytest
+from PIL import Image
 from sqlalchemy import DateTime, inspect, select
 
 from teamassist.database import UTCDateTime
 from teamassist.exceptions import Conflict, Invalid, PermissionDenied
-from teamassist.reviews import document, service
+from teamassist.reviews import chart, document, service
 from teamassist.reviews.models import ReviewRequest, ReviewResponse
 from teamassist.reviews.summary import text_order
 from teamassist.runtime import Runtime
@@ -78,6 +79,7 @@ def test_two_answers_show_nothing_of_the_pool_to_the_director_or_an_admin(desk: 
         markdown = document.markdown(found)
         assert "周会常迟到" not in markdown and "评审意见太简短" not in markdown
         assert "2.50" not in markdown and "答卷 2 份" not in markdown
+        assert "data:image/png" not in markdown  # no pool shown, so no chart
 
 
 def test_three_answers_show_the_pool(desk: Runtime) -> None:
@@ -105,6 +107,10 @@ def test_three_answers_show_the_pool(desk: Runtime) -> None:
     # the self pool is 张三's own view: shown, never counted towards k
     assert pools["self"].shown and pools["self"].answers == 1
     assert "自评的话" in document.markdown(found)
+    # each shown pool with ratings has its chart: self and peers
+    assert document.markdown(found).count("data:image/png;base64,") == 2
+    png = chart.bars([3.33, 5.0])
+    assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size == (560, 84)
 
 
 def test_free_text_order_does_not_follow_submit_order(desk: Runtime) -> None:

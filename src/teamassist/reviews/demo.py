@@ -50,6 +50,7 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         due_on=service.today(team, now - timedelta(days=20)),
         now=started,
         name="2026 上半年 360评估",
+        quiet=True,  # demo data queues no notices
     )
     answering = started + timedelta(days=3)
     for reviewee, rows in ANSWERS.items():
@@ -73,5 +74,11 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         now=answering,
     )
     service.release(
-        session, team=team, cycle=cycle, reviewee=member("zhangsan"), by=member("admin"), now=now
+        session,
+        team=team,
+        cycle=cycle,
+        reviewee=member("zhangsan"),
+        by=member("admin"),
+        now=now,
+        quiet=True,
     )

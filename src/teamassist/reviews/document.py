@@ -1,12 +1,16 @@
-"""A 360 summary as Markdown: one section per pool, a bar per rating, free text in hash order.
+"""A 360 summary as Markdown: one section per pool, a chart of its ratings, free text in hash
+order.
 
-The chart of a pool is a text bar per rating question (``████░ 4.2``), the same in the
-Markdown, the .docx and the PDF; a hidden pool prints one sentence and nothing of its content.
+The chart of a shown pool is a Pillow PNG (:mod:`teamassist.reviews.chart`, bars labelled
+``Q1``…), followed by a table naming each ``Q`` with its average and a text bar (``████░``),
+the same in the Markdown, the .docx and the PDF. A hidden pool prints one sentence and nothing
+of its content (no chart either).
 """
 
 from __future__ import annotations
 
 from teamassist.i18n import t
+from teamassist.reviews import chart
 from teamassist.reviews.summary import PoolResult, Summary
 
 BAR = 10  # characters of a full (5.0) bar
@@ -51,10 +55,13 @@ def _pool(result: PoolResult, k: int) -> list[str]:
         return lines
     lines += [t("reviews.doc.answers", count=result.answers), ""]
     if result.ratings:
-        lines += [t("reviews.doc.table_head"), "|---|---|---|"]
-        for rating in result.ratings:
+        averages = [r.average for r in result.ratings]
+        lines += [f"![{pool_label(result.pool)}]({chart.data_uri(averages)})", ""]
+        lines += [t("reviews.doc.table_head"), "|---|---|---|---|"]
+        for number, rating in enumerate(result.ratings, start=1):
             lines.append(
-                f"| {_escape(rating.text)} | {rating.average:.2f} | `{bar(rating.average)}` |"
+                f"| Q{number} | {_escape(rating.text)} | {rating.average:.2f} "
+                f"| `{bar(rating.average)}` |"
             )
         lines.append("")
     for texts in result.texts:

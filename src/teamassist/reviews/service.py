@@ -146,12 +146,14 @@ def start(
     due_on: date,
     now: datetime,
     name: str | None = None,
+    quiet: bool = False,
 ) -> ReviewCycle:
     """Start a cycle reviewing ``reviewees`` (members of ``team``) until ``due_on`` (team-local,
     inclusive), each with :func:`default_pools`, and invite every reviewer once.
 
     Raises PermissionDenied for anyone but the director or an admin, Invalid for nobody to
-    review, someone outside the team or a past date, Conflict while another cycle is open."""
+    review, someone outside the team or a past date, Conflict while another cycle is open.
+    ``quiet`` queues no invitation (the demo's finished round)."""
     require_manager(session, team=team, member=by)
     unique = list({m.id: m for m in reviewees}.values())
     if not unique:
@@ -192,7 +194,8 @@ def start(
                 )
             )
     session.flush()
-    invite(session, cycle=cycle, now=now)
+    if not quiet:
+        invite(session, cycle=cycle, now=now)
     return cycle
 
 
@@ -477,16 +480,20 @@ def release(
     reviewee: Member,
     by: Member,
     now: datetime,
+    quiet: bool = False,
 ) -> ReviewSubject:
     """Let ``reviewee`` read their summary (the director or an admin; once the cycle is closed,
-    Conflict before). Releasing twice changes nothing and tells them once."""
+    Conflict before). Releasing twice changes nothing and tells them once (``quiet``: not at
+    all, for the demo)."""
     require_manager(session, team=team, member=by)
     if is_open(cycle, team, now):
         raise Conflict("reviews.error.still_open", name=user_text(cycle.name), due=cycle.due_on)
     subject = _subject(session, cycle, reviewee)
-    if subject.released_at is None:
-        subject.released_at = now
-        session.flush()
+    if subject.released_at is not None:
+        return subject
+    subject.released_at = now
+    session.flush()
+    if not quiet:
         notify.to_member(
             session,
             member=reviewee,
