@@ -127,3 +127,24 @@ def test_only_the_director_or_an_admin_moves_the_round(desk: ChatDriver) -> None
     assert "只有「开发者社区」的负责人或管理员" in desk.text("/专家评选 截止", as_="zhangsan")
     assert round_of(desk.runtime, "2026-06").phase == "nominating"
     assert "不认识「重来」" in desk.text("/专家评选 重来", as_="lihua")
+
+
+def test_a_departed_nominee_gets_no_vote_and_cannot_win(desk: ChatDriver) -> None:
+    # Given the vote open and 李四 voting for 赵六 before 赵六 is deactivated.
+    _start_voting(desk)
+    people = ids(desk.runtime)
+    assert "已投票给 赵六" in desk.text("/投票 @zhaoliu", as_="lisi")
+    desk.text("/投票 @zhangsan", as_="sunqi")
+    desk.text("/停用成员 @zhaoliu", as_="admin")
+    # When 王五 then votes for 赵六, the vote is refused and nothing changes.
+    reply = desk.text("/投票 @zhaoliu", as_="wangwu")
+    assert "赵六 已不在「开发者社区」里" in reply, reply
+    assert votes(desk.runtime) == [
+        (people["lisi"], people["zhaoliu"]),
+        (people["sunqi"], people["zhangsan"]),
+    ]
+    # And at the close 赵六's earlier vote is dropped: he is neither winner nor listed, and the
+    # 1:1 tie he would have forced does not arise; 张三 wins with his one vote.
+    status = desk.text("/专家评选 截止", as_="lihua")
+    assert "当选：张三" in status and "计票：张三 1 票 · 王五 0 票" in status, status
+    assert round_of(desk.runtime, "2026-06").winner_id == people["zhangsan"]

@@ -25,7 +25,7 @@ from teamassist.awards.models import (
 from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict, NotFound, PermissionDenied
 from teamassist.ports import Workdays
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, TeamMembership
 
 HISTORY = 24  # months the history lists
 
@@ -198,14 +198,39 @@ def settle(session: Session, *, round_: AwardRound, now: datetime) -> list[tally
             AwardNomination.id,
         ).where(AwardNomination.round_id == row.id)
     ).all()
+    # A nominee who has left the team (deactivated, merged, or no longer a member) by the
+    # close is not eligible: their nominations and the votes for them are dropped, so the
+    # tie rule never reaches them either (docs/awards.md, "Tie rule").
+    staying = eligible(session, team_id=row.team_id, member_ids={n[0] for n in nominations})
     votes = session.scalars(select(AwardVote.nominee_id).where(AwardVote.round_id == row.id))
-    lines = tally.count([(a, b, ensure_utc(c), d) for a, b, c, d in nominations], list(votes))
+    lines = tally.count(
+        [(a, b, ensure_utc(c), d) for a, b, c, d in nominations if a in staying],
+        [v for v in votes if v in staying],
+    )
     row.phase = Phase.CLOSED.value
     row.closed_at = ensure_utc(now)
     row.winner_id = tally.winner(lines)
     row.tally = [line.as_dict() for line in lines]
     session.flush()
     return lines
+
+
+def eligible(session: Session, *, team_id: int, member_ids: set[int]) -> set[int]:
+    """Those of ``member_ids`` who are still active, unmerged members of the team."""
+    if not member_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Member.id)
+            .join(TeamMembership, TeamMembership.member_id == Member.id)
+            .where(
+                Member.id.in_(member_ids),
+                Member.active.is_(True),
+                Member.merged_into_id.is_(None),
+                TeamMembership.team_id == team_id,
+            )
+        )
+    )
 
 
 def advance(session: Session, *, team: Team, now: datetime, workdays: Workdays) -> None:

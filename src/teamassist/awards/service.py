@@ -150,13 +150,15 @@ def vote(session: Session, *, team: Team, voter: Member, nominee: Member, now: d
     """Cast ``voter``'s one vote for ``nominee`` in the team's round that is voting; a second
     vote replaces the first (the same row changes).
 
-    Raises PermissionDenied when the voter is not an active member, Conflict when no round is
+    Raises PermissionDenied when the voter, or the nominee, is not an active member of the
+    team (``awards.error.nominee_left``: a departed nominee cannot win), Conflict when no round is
     voting, Invalid for a vote for oneself or for someone not nominated. Two requests of one
     voter at once end with one row: the round's row lock orders them and the second one's
     locking read finds the first's vote (a plain read could keep MariaDB's older snapshot)."""
     _in_team(session, team, voter, "awards.error.not_member")
     if nominee.id == voter.id:
         raise Invalid("awards.error.self_vote")
+    _in_team(session, team, nominee, "awards.error.nominee_left")
     row = _open_round(session, team, Phase.VOTING)
     nominated = session.scalar(
         select(AwardNomination.id)
