@@ -148,3 +148,14 @@ def test_a_departed_nominee_gets_no_vote_and_cannot_win(desk: ChatDriver) -> Non
     status = desk.text("/专家评选 截止", as_="lihua")
     assert "当选：张三" in status and "计票：张三 1 票 · 王五 0 票" in status, status
     assert round_of(desk.runtime, "2026-06").winner_id == people["zhangsan"]
+
+
+@pytest.mark.parametrize("link", ["ftp://x", "javascript:alert(1)", "FILE:///etc/passwd"])
+def test_a_non_http_link_in_a_nomination_is_refused(desk: ChatDriver, link: str) -> None:
+    # When 王管理 nominates 孙七 with a link that is not http(s).
+    reply = desk.text(f"/提名 @sunqi 理由 {link}", as_="admin")
+    # Then the reply names the link and nothing is recorded.
+    assert f"「{link}」不是有效的链接" in reply, reply
+    assert "· 孙七：" not in desk.text("/专家评选", as_="admin")
+    # A reason with an ordinary colon and an http link is still fine.
+    assert "已提名 孙七" in desk.text(f"/提名 @sunqi 原因:重构 {LINK}", as_="admin")

@@ -24,6 +24,11 @@ MAX_REASON = 500
 MAX_LINKS = 5
 MAX_LINK = 500
 LINK = re.compile(r"https?://\S+", re.IGNORECASE)
+# Any other link-looking word (ftp://…, javascript:…) left in a reason once the http(s) links
+# are taken out: refused rather than folded into the reason, as the guide promises.
+OTHER_LINK = re.compile(
+    r"(?<![\w/])(?:[a-z][a-z0-9+.-]*://|(?:javascript|vbscript|data|file):)\S*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ def _check_text(reason: str, links: list[str]) -> tuple[str, list[str]]:
     reason = reason.strip()
     if not reason:
         raise Invalid("awards.error.no_reason")
+    other = OTHER_LINK.search(LINK.sub(" ", reason))
+    if other is not None:
+        raise Invalid("awards.error.bad_link", link=other.group(0)[:60])
     if len(reason) > MAX_REASON:
         raise Invalid("awards.error.reason_too_long", limit=MAX_REASON)
     if len(links) > MAX_LINKS:
