@@ -98,6 +98,9 @@ def test_nominate_vote_and_close_through_rest(clients: dict[str, TestClient]) ->
     ]
 
 
+DEFAULT_TIMES = {"vote_days": 3, "vote_time": "09:00", "close_time": "18:00"}
+
+
 def test_settings_are_for_admins_and_checked(
     clients: dict[str, TestClient], sqlite_runtime: Runtime
 ) -> None:
@@ -106,6 +109,16 @@ def test_settings_are_for_admins_and_checked(
     assert member.put("/api/v1/awards/settings", json={"repeat_cap": 0}).status_code == 403
     assert admin.put("/api/v1/awards/settings", json={"close_time": "25:00"}).status_code == 422
     assert admin.get("/api/v1/awards/settings").json()["close_time"] == "18:00"
+    # A vote of one minute (the tester's settings) is refused with the rule, nothing stored;
+    # two hours on the last day is the least allowed.
+    short = {"vote_days": 1, "vote_time": "09:00", "close_time": "08:00"}
+    refused = admin.put("/api/v1/awards/settings", json=short)
+    assert refused.status_code == 422 and "不足 2 小时" in refused.text, refused.text
+    assert admin.get("/api/v1/awards/settings").json()["vote_days"] == 3
+    least = {"vote_days": 1, "vote_time": "09:00", "close_time": "11:00"}
+    assert admin.put("/api/v1/awards/settings", json=least).status_code == 200
+    assert admin.put("/api/v1/awards/settings", json={"close_time": "10:59"}).status_code == 422
+    assert admin.put("/api/v1/awards/settings", json=DEFAULT_TIMES).status_code == 200
     changed = admin.put("/api/v1/awards/settings", json={"repeat_cap": 0, "self_nomination": True})
     assert changed.status_code == 200 and changed.json()["repeat_cap"] == 0
     # With no cap, last month's winner may be nominated; self-nomination is allowed.

@@ -40,6 +40,21 @@ DEFAULTS = AwardSettings()
 _INTS = {"nominate_day": (1, 10), "vote_days": (1, 10), "repeat_cap": (0, 12)}
 _TIMES = ("open_time", "vote_time", "close_time")
 _BOOLS = ("auto", "self_nomination")
+# Voting must last at least this long on paper (docs/awards.md): vote_days 1 with vote_time
+# 09:00 and close_time 08:00 would otherwise give a vote of minutes, or none at all.
+MIN_VOTE_MINUTES = 120
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def vote_minutes(knobs: AwardSettings) -> int:
+    """The shortest the vote can last with these settings, in minutes: from ``vote_time`` on
+    the ``vote_days``-th-to-last working day to ``close_time`` on the last one, the working
+    days taken as back to back (holidays in between only lengthen it)."""
+    return (knobs.vote_days - 1) * 24 * 60 + _minutes(knobs.close_time) - _minutes(knobs.vote_time)
 
 
 def _int(value: object, default: int, low: int, high: int) -> int:
@@ -68,7 +83,8 @@ def of(team: Team) -> AwardSettings:
 
 def update(team: Team, changes: dict[str, Any]) -> AwardSettings:
     """Validate ``changes`` (any subset of the fields) and store them; raises Invalid
-    (``awards.error.setting``) naming the first bad field, changing nothing."""
+    (``awards.error.setting``) naming the first bad field, or ``awards.error.vote_too_short``
+    when voting would last under :data:`MIN_VOTE_MINUTES`, changing nothing."""
     for name, value in changes.items():
         if name in _INTS:
             low, high = _INTS[name]
@@ -82,5 +98,8 @@ def update(team: Team, changes: dict[str, Any]) -> AwardSettings:
         if not ok:
             raise Invalid("awards.error.setting", name=str(name)[:40])
     merged = {**of(team).as_dict(), **changes}
+    knobs = AwardSettings(**merged)
+    if vote_minutes(knobs) < MIN_VOTE_MINUTES:
+        raise Invalid("awards.error.vote_too_short", hours=MIN_VOTE_MINUTES // 60)
     team.settings = {**(team.settings or {}), KEY: merged}
-    return AwardSettings(**merged)
+    return knobs
