@@ -392,11 +392,14 @@ class CareerGoals(Query[tuple[GoalFact, ...]]):
     """A 1on1 (its prep pack) asks for the development goals of ``member``'s career plan in
     ``team``: the plan of the team-local year of ``now`` (UTC), else the member's latest
     earlier one; goals in plan order. Answered by the careers domain; no answer (or an empty
-    tuple) means no plan. The asker shows them only to the member and whoever holds the 1on1."""
+    tuple) means no plan. ``asker`` is who will see them: the careers desk answers only when
+    the careers rules let them read the plan (the member, or the team's director or stand-in),
+    else an empty tuple, so no asker can reach a plan it may not read."""
 
     team: Team
     member: Member
     now: datetime
+    asker: Member
 
 
 # -- the workspace ports (Tasks, Calendar, Documents) ------------------------------------------

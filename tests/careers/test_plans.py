@@ -116,9 +116,9 @@ def test_a_1on1_asks_for_the_goals(desk: ChatDriver) -> None:
     plan_id = plans(desk.runtime)[0].id
     with demo(desk.runtime) as d:
         zhangsan, wangwu = d.member("zhangsan"), d.member("wangwu")
-        answers = ask(
-            d.session, CareerGoals(team=d.team, member=zhangsan, now=desk.runtime.clock())
-        )
+        lihua, admin = d.member("lihua"), d.member("admin")
+        now = desk.runtime.clock()
+        answers = ask(d.session, CareerGoals(team=d.team, member=zhangsan, now=now, asker=lihua))
         assert answers == [
             (
                 GoalFact(
@@ -137,7 +137,14 @@ def test_a_1on1_asks_for_the_goals(desk: ChatDriver) -> None:
                 ),
             )
         ]
+        # the person asks for their own: the same goals
+        assert (
+            ask(d.session, CareerGoals(team=d.team, member=zhangsan, now=now, asker=zhangsan))
+            == answers
+        )
+        # an admin who is not the director, or another member, reads nothing of it
+        for stranger in (admin, wangwu):
+            asked = CareerGoals(team=d.team, member=zhangsan, now=now, asker=stranger)
+            assert ask(d.session, asked) == [()]
         # someone without a plan: an empty answer
-        assert ask(
-            d.session, CareerGoals(team=d.team, member=wangwu, now=desk.runtime.clock())
-        ) == [()]
+        assert ask(d.session, CareerGoals(team=d.team, member=wangwu, now=now, asker=lihua)) == [()]

@@ -130,8 +130,10 @@ def test_bad_input_through_rest_changes_nothing(
     # a second pair of the same two people is a conflict
     ids = before["manager_id"], before["report_id"]
     again = {"manager_id": ids[0], "report_id": ids[1]}
-    assert clients["admin"].post("/api/v1/one-on-ones", json=again).status_code == 409
-    # a member who is neither admin nor director makes no pair
+    assert lihua.post("/api/v1/one-on-ones", json=again).status_code == 409
+    # an admin who is not the director makes no pair (it would be anyone's manager), nor does
+    # a member who is not the director
+    assert clients["admin"].post("/api/v1/one-on-ones", json=again).status_code == 403
     assert wangwu.post("/api/v1/one-on-ones", json=again).status_code == 403
     assert _ok(lihua.get(f"/api/v1/one-on-ones/{pair}")) == before
 

@@ -167,7 +167,13 @@ def answer_wanted(session: Session, query: CareerPlanWanted, *, public_url: str)
 
 
 def answer_goals(session: Session, query: CareerGoals) -> tuple[GoalFact, ...]:
-    """The reviewed plan's goals for a 1on1 (see :class:`CareerGoals`)."""
+    """The reviewed plan's goals for a 1on1 (see :class:`CareerGoals`); nothing unless the
+    asker may read the plan (its person or the director), as :func:`service.get` rules."""
+    asker = query.asker
+    if asker.id != query.member.id and not service.is_director(
+        session, team=query.team, member=asker
+    ):
+        return ()
     return service.goal_facts(session, team=query.team, member=query.member, now=query.now)
 
 

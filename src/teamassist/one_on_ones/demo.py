@@ -33,7 +33,7 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         (lisi, rules.Cadence.BIWEEKLY, None, 3, "15:00"),
     )
     for person, cadence, nth, weekday, at in slots:
-        pair = service.create(session, team=team, manager=lead, report=person, by=None, admin=True)
+        pair = service.add_pair(session, team=team, manager=lead, report=person)
         pair.cadence, pair.nth, pair.weekday, pair.at = cadence.value, nth, weekday, at
         pair.anchor = local(now, team.timezone).date() if nth is None else None
         pair.place, pair.video_url = PLACE, VIDEO

@@ -33,12 +33,12 @@ class View:
 def pair_with(
     session: Session, *, team: Team, me: Member, other: Member, admin: bool, create: bool
 ) -> OneOnOne:
-    """The pair of ``me`` and ``other``; created (``me`` as manager) when ``create`` and ``me``
-    may arrange; ``NotFound`` otherwise."""
+    """The pair of ``me`` and ``other``; created (``me`` as manager) when ``create``
+    (``PermissionDenied`` unless ``me`` may, :func:`service.may_create`); ``NotFound`` else."""
     found = service.between(session, team=team, one=me, other=other)
     if found is not None:
         return found
-    if create and service.may_arrange(team, me, admin=admin):
+    if create:
         return service.create(session, team=team, manager=me, report=other, by=me, admin=admin)
     raise NotFound("one_on_ones.error.no_pair", name=other.display_name)
 
@@ -74,8 +74,10 @@ def view(
                 session,
                 team=team,
                 # always the report's: both prepare the same talk, and a manager's own
-                # goals are not the report's to read (CareerGoals: member and 1on1 holder)
+                # goals are not the report's to read; the report's goals only reach a
+                # viewer the careers rules let read them (CareerGoals checks the asker)
                 person_id=pair.report_id,
+                viewer=viewer,
                 since=last.start_at if last else None,
                 now=now,
             )

@@ -53,9 +53,16 @@ def _at(trend: tuple[tuple[date, float], ...], day: date) -> float | None:
 
 
 def build(
-    session: Session, *, team: Team, person_id: int, since: datetime | None, now: datetime
+    session: Session,
+    *,
+    team: Team,
+    person_id: int,
+    viewer: Member,
+    since: datetime | None,
+    now: datetime,
 ) -> Prep:
-    """The prep pack on ``person_id`` (``since``: the last 1on1's start, UTC)."""
+    """The prep pack on ``person_id`` as ``viewer`` may see it (``since``: the last 1on1's
+    start, UTC); career goals only when the careers desk lets ``viewer`` read the plan."""
     today = local(now, team.timezone).date()
     since_day = local(since, team.timezone).date() if since is not None else None
     objectives: list[ObjectiveMove] = []
@@ -72,7 +79,7 @@ def build(
     goals: list[GoalFact] = []
     person = session.get(Member, person_id)
     if person is not None:
-        for found in ask(session, CareerGoals(team=team, member=person, now=now)):
+        for found in ask(session, CareerGoals(team=team, member=person, now=now, asker=viewer)):
             goals.extend(found)
     return Prep(
         person_id=person_id,

@@ -2,7 +2,10 @@
 from it (materialised ahead so a move or a cancellation persists).
 
 Who sees a pair: its two people; admins see the schedule (never the agenda, see
-:mod:`teamassist.one_on_ones.agenda`). Who sets one up: an admin or the team's director.
+:mod:`teamassist.one_on_ones.agenda`). Who adds a pair: the team's director (or the stand-in
+when it has none, :func:`teamassist.team.service.director_or_stand_in`) for anyone, a sub-team's
+leader for a member of that sub-team; being an admin alone is not enough (a pair's manager
+reads the report's agenda and prep pack). Who changes a slot: an admin, the director or a party.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.scheduler.plan import insert_ignoring_conflicts
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
 
 AHEAD_DAYS = 70  # how far occurrences are materialised (a monthly pair: two or three)
@@ -42,6 +46,22 @@ class SlotIn:
 def may_arrange(team: Team, member: Member | None, *, admin: bool) -> bool:
     """Whether ``member`` may add pairs and set slots: an admin or the team's director."""
     return admin or (member is not None and team.director_id == member.id)
+
+
+def may_create(session: Session, *, team: Team, by: Member | None, report: Member) -> bool:
+    """Whether ``by`` may add a pair with ``report`` as its report: the team's director (or its
+    stand-in), or the leader of a sub-team of ``team`` that ``report`` belongs to."""
+    if by is None:
+        return False
+    if any(m.id == by.id for m in team_service.director_or_stand_in(session, team=team)):
+        return True
+    led = select(Team.id).where(Team.parent_id == team.id, Team.leader_id == by.id)
+    found = session.scalar(
+        select(TeamMembership.member_id).where(
+            TeamMembership.team_id.in_(led), TeamMembership.member_id == report.id
+        )
+    )
+    return found is not None
 
 
 def is_party(pair: OneOnOne, member: Member | None) -> bool:
@@ -154,10 +174,19 @@ def _insert_ignoring(
 def create(
     session: Session, *, team: Team, manager: Member, report: Member, by: Member | None, admin: bool
 ) -> OneOnOne:
-    """A new pair ``manager`` ↔ ``report`` (an admin or the director adds it); ``Conflict``
-    when these two already have one, ``Invalid`` for a pair of one person."""
-    if not may_arrange(team, by, admin=admin):
-        raise PermissionDenied("one_on_ones.error.not_arranger")
+    """A new pair ``manager`` ↔ ``report`` (who may: :func:`may_create`); ``PermissionDenied``
+    ``one_on_ones.error.not_creator`` for anyone else, ``Conflict`` when these two already have
+    one, ``Invalid`` for a pair of one person. ``admin`` is kept for the callers' symmetry: it
+    grants nothing here."""
+    del admin
+    if not may_create(session, team=team, by=by, report=report):
+        raise PermissionDenied("one_on_ones.error.not_creator")
+    return add_pair(session, team=team, manager=manager, report=report)
+
+
+def add_pair(session: Session, *, team: Team, manager: Member, report: Member) -> OneOnOne:
+    """The pair itself, no caller to check (the demo seed; :func:`create` for people): same
+    ``Conflict``/``Invalid`` as :func:`create`."""
     if manager.id == report.id:
         raise Invalid("one_on_ones.error.self")
     for person in (manager, report):

@@ -1,0 +1,68 @@
+"""Who may add a 1on1 pair, and whose career goals its prep pack shows: an admin who is not
+the director cannot make themselves anyone's manager, and a manager who is not the director
+reads no career goals of the report (the careers rules: the person and the director).
+Every backend: the pair and the plan are stored."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from teamassist.one_on_ones import service
+from teamassist.one_on_ones.models import OneOnOne
+from tests.careers.support import without_demo_plans
+from tests.okr.support import demo, set_clock
+from tests.support.chat import ChatDriver
+
+GOAL = "私人目标-跳槽准备"
+
+
+def _given_a_private_goal(chat: ChatDriver) -> None:
+    set_clock(chat.runtime, "2026-12-01 09:00")
+    without_demo_plans(chat.runtime)
+    chat.text("/任命负责人 @李华", as_="admin")
+    chat.text("/职业规划 发起 @赵六 截止 2026-12-31", as_="lihua")
+    chat.text(f"/职业规划 目标 1 2027-06-30 {GOAL}", as_="zhaoliu")
+
+
+def _pairs_of(chat: ChatDriver, handle: str) -> int:
+    with demo(chat.runtime) as given:
+        person = given.member(handle).id
+        return len(
+            given.session.scalars(
+                select(OneOnOne.id).where(
+                    (OneOnOne.manager_id == person) | (OneOnOne.report_id == person)
+                )
+            ).all()
+        )
+
+
+def test_an_admin_who_is_not_the_director_cannot_make_a_pair(chat: ChatDriver) -> None:
+    # Given 李华 is the director and 赵六 wrote a private goal
+    _given_a_private_goal(chat)
+    before = _pairs_of(chat, "admin")
+    # When the admin makes themselves 赵六's 1on1 manager
+    reply = chat.text("/一对一 @赵六 每周 周三 15:00", as_="admin")
+    # Then it is refused, no pair is stored and no goal is shown
+    assert "只有团队负责人或对方所在小组的组长可以新建 1on1" in reply, reply
+    assert GOAL not in reply
+    assert _pairs_of(chat, "admin") == before
+    assert GOAL not in chat.text("/一对一 @赵六", as_="admin")
+
+
+def test_only_the_director_and_the_person_see_the_goals_in_the_pack(chat: ChatDriver) -> None:
+    # Given the director 李华 pairs 赵六 with himself and 王五 with 赵六 as manager
+    _given_a_private_goal(chat)
+    assert "赵六" in chat.text("/一对一 @赵六 每周 周三 15:00", as_="lihua")
+    with demo(chat.runtime) as given:
+        lihua, wangwu, zhaoliu = (given.member(h) for h in ("lihua", "wangwu", "zhaoliu"))
+        service.create(
+            given.session, team=given.team, manager=wangwu, report=zhaoliu, by=lihua, admin=False
+        )
+    # When each reads their 1on1 with 赵六 in a DM
+    # Then the director and 赵六 himself see the goal; the manager 王五 does not
+    assert "职业发展目标 1 项：" in chat.text("/一对一 @赵六", as_="lihua")
+    assert GOAL in chat.text("/一对一 @赵六", as_="lihua")
+    assert GOAL in chat.text("/一对一 @王五", as_="zhaoliu")
+    seen = chat.text("/一对一 @赵六", as_="wangwu")
+    assert "会前准备（赵六）" in seen, seen
+    assert GOAL not in seen and "职业发展目标" not in seen
