@@ -132,8 +132,11 @@ def test_in_a_group_chat_the_agenda_stays_private(chat: ChatDriver) -> None:
     # Given 李华 writes in a group chat, which others read
     group = {"chat_key": "web:team-room", "chat_type": ChatType.GROUP}
     reply = chat.text("/议题 @张三 年终奖 私密", as_="lihua", **group)
-    # Then the receipt does not repeat the private note, and the pair shows its schedule only
-    assert "年终奖" not in reply and "私聊" in reply
+    # Then a private item is refused there (the group reads the message): DM the bot instead,
+    # nothing stored; and the pair shows its schedule only
+    assert reply == "私密议题请私聊我再发：群里的人都能看到这条消息，这次没有记录。", reply
+    assert "年终奖" not in chat.text("/一对一 @张三", as_="lihua")
+    chat.text("/议题 @张三 年终奖 私密", as_="lihua")
     shown = chat.text("/一对一 @张三", as_="lihua", **group)
     assert "6月4日（周四）10:00" in shown
     for hidden in ("年终奖", "薪酬调整", "Q1规划", "会前准备（"):

@@ -91,7 +91,11 @@ def _direct(ctx: CommandContext) -> bool:
     args=[Arg("who", ArgKind.MEMBER), Arg("text", ArgKind.TEXT, max_length=agenda.MAX_TEXT + 20)],
 )
 def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/议题 @某人 <内容> [私密]."""
+    """/议题 @某人 <内容> [私密]; a private item only in a DM with the bot (in a group the
+    message itself is read by everyone, so it is refused and nothing is stored)."""
+    text, private = agenda.split_private(args["text"])
+    if private and not _direct(ctx):
+        raise Invalid("one_on_ones.error.private_in_group")
     pair = flows.pair_with(
         ctx.session,
         team=ctx.team,
@@ -103,7 +107,6 @@ def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     service.replan(
         ctx.session, team=ctx.team, pair=pair, now=ctx.now, workdays=ctx.ports.get(Workdays)
     )
-    text, private = agenda.split_private(args["text"])
     item = agenda.add(
         ctx.session, pair=pair, author=ctx.member, text=text, private=private, now=ctx.now
     )
