@@ -6,7 +6,6 @@ from datetime import datetime
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 
 from teamassist.exceptions import NotFound
 from teamassist.http.admin import ADMIN_GATE
@@ -14,6 +13,7 @@ from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.outbox.visible import visible_notices
 from teamassist.team import service as team_service
 
 router = APIRouter(tags=["outbox"])
@@ -24,9 +24,9 @@ class OutboxRead(BaseModel):
 
     model_config = ConfigDict(from_attributes=True)
     id: int
-    idempotency_key: str
+    idempotency_key: str | None  # None: withheld (see teamassist.outbox.visible)
     platform: str
-    address: str
+    address: str | None
     status: str
     attempts: int
     next_attempt_at: datetime
@@ -42,14 +42,17 @@ def list_outbox(
     status: OutboxStatus | None = None,
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[OutboxRead]:
-    """Recent notices of the workspace, newest first (admin only: addresses and errors)."""
+    """Recent notices of the workspace, newest first (admin only: addresses and errors;
+    what the workspace export withholds is left out here too)."""
     require_admin(
         session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
     )
-    query = select(OutboxMessage).where(OutboxMessage.workspace_id == principal.workspace.id)
-    if status is not None:
-        query = query.where(OutboxMessage.status == status.value)
-    rows = session.scalars(query.order_by(OutboxMessage.id.desc()).limit(limit))
+    rows = visible_notices(
+        session,
+        workspace=principal.workspace,
+        status=None if status is None else status.value,
+        limit=limit,
+    )
     return [OutboxRead.model_validate(r) for r in rows]
 
 
@@ -64,6 +67,10 @@ def retry_outbox(
     require_admin(
         session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
     )
+    # A notice the list leaves out is not there for a retry either (its answer would name it).
+    if not visible_notices(session, workspace=principal.workspace, outbox_id=outbox_id):
+        raise NotFound("core.error.not_found", what=f"#{outbox_id}")
     service.retry(session, outbox_id=outbox_id, now=runtime.clock())
     session.flush()
-    return OutboxRead.model_validate(row)
+    [shown] = visible_notices(session, workspace=principal.workspace, outbox_id=outbox_id)
+    return OutboxRead.model_validate(shown)
