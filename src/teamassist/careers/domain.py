@@ -9,9 +9,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.careers import api, commands, demo, flows, pages
+from teamassist.careers import api, commands, demo, export, flows, pages
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import CareerGoals, CareerPlanWanted, SourceKnown, Subscription, on
+from teamassist.events import (
+    CareerGoals,
+    CareerPlanWanted,
+    ExportWithheld,
+    SourceKnown,
+    Subscription,
+    on,
+)
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -24,6 +31,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(CareerPlanWanted, wanted),
         on(CareerGoals, flows.answer_goals),
         on(SourceKnown, flows.answer_known),
+        on(ExportWithheld, export.withheld),  # an admin does not read plans
     ]
 
 
