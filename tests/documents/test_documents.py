@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
 
 from teamassist import documents
+from teamassist.documents import render_markdown
 from teamassist.exceptions import Invalid
 from tests.support.documents import PangoMissing
 
@@ -77,3 +79,35 @@ def test_docx_keeps_the_cjk_font_and_the_text() -> None:
     )
     assert [p.text for p in document.paragraphs] == ["标题", "正文"]
     assert document.core_properties.title == "t"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # The tester's template: 9 million loop steps, 9 MB.
+        "{% for a in range(3000) %}{% for b in range(3000) %}x{% endfor %}{% endfor %}",
+        # The same steps printing nothing.
+        "{% for a in range(3000) %}{% for b in range(3000) %}{% endfor %}{% endfor %}",
+        # Output built without range.
+        "{{ 'x' * 100000000 }}",
+        "{{ 9 ** 9999999 }}",
+        "{% for a in [1] * 1000 %}{{ 'y' * 1000 }}{% endfor %}",
+    ],
+)
+def test_a_runaway_template_is_refused_quickly(source: str) -> None:
+    # When a template would loop or write far past any report's size.
+    started = time.monotonic()
+    with pytest.raises(Invalid) as raised:
+        render_markdown(source, {}, package="teamassist.reports")
+    # Then it is refused with the friendly key, within a second.
+    assert raised.value.key == "documents.error.template"
+    assert time.monotonic() - started < 1.0
+
+
+def test_an_ordinary_loop_and_product_still_render() -> None:
+    text = render_markdown(
+        "{% for i in range(3) %}{{ i }}{% endfor %}|{{ '-' * 3 }}|{{ 2 ** 3 }}",
+        {},
+        package="teamassist.reports",
+    )
+    assert text == "012|---|8"

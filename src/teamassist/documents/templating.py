@@ -8,14 +8,53 @@ partials in ``<package>/sources/*.j2``; ``{% include %}`` finds them there.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
 from jinja2 import PackageLoader, StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from teamassist.exceptions import Invalid
+
+# Budgets for one render, so one saved template cannot hang a worker (a report is a few
+# kilobytes; nested ``range(3000)`` loops made 9 MB in 4 s before these).
+MAX_OUTPUT = 500_000  # characters of output, checked while streaming
+MAX_RANGE_STEPS = 20_000  # items all ``range()`` calls of one render may yield together
+MAX_PRODUCT = 100_000  # longest string/list a ``*`` or ``**`` in a template may make
+
+
+class _Budget:
+    """The ``range`` of one render: like the builtin, but all its calls share one step budget."""
+
+    def __init__(self) -> None:
+        self.left = MAX_RANGE_STEPS
+
+    def range(self, *args: int) -> Iterator[int]:
+        steps = range(*args)
+        if len(steps) > self.left:
+            raise SecurityError(f"range() over the budget of {MAX_RANGE_STEPS} steps per render")
+        self.left -= len(steps)
+        return iter(steps)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox with ``*`` and ``**`` checked: ``"x" * 10**9`` is refused, not built."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "**":
+            if isinstance(right, int) and abs(right) > 64:
+                raise SecurityError("exponent too large")
+            return operator.pow(left, right)
+        for a, b in ((left, right), (right, left)):
+            sized = isinstance(a, str | list | tuple) and isinstance(b, int)
+            if sized and len(a) * b > MAX_PRODUCT:
+                raise SecurityError(f"a repeated value longer than {MAX_PRODUCT}")
+        return operator.mul(left, right)
 
 
 def _cell(value: object) -> str:
@@ -35,7 +74,7 @@ def environment(package: str) -> SandboxedEnvironment:
     """The sandbox whose ``{% include %}`` finds ``<package>/sources/*.j2`` (the partials),
     with the filters ``cell`` (a value safe in a table cell) and ``pct`` (0.425 → ``43%``).
     One per package, cached."""
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=PackageLoader(package, "sources"),
         undefined=StrictUndefined,
         autoescape=False,  # Markdown, not HTML: the HTML step escapes
@@ -68,9 +107,19 @@ def render_markdown(
 
     Raises :class:`teamassist.exceptions.Invalid` (``error_key``, with ``line`` and the
     engine's message as ``detail``) when the text is not a template or uses a missing field;
-    a domain passes its own catalogue key to word it for its users."""
+    a domain passes its own catalogue key to word it for its users. The same Invalid when a
+    render goes over a budget: :data:`MAX_OUTPUT` characters, :data:`MAX_RANGE_STEPS` range
+    steps, or a ``*``/``**`` making more than :data:`MAX_PRODUCT` items."""
     try:
-        return environment(package).from_string(source).render(**context)
+        template = environment(package).from_string(source)
+        parts: list[str] = []
+        size = 0
+        for part in template.generate(**{"range": _Budget().range, **context}):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                raise SecurityError(f"output longer than {MAX_OUTPUT} characters")
+            parts.append(part)
+        return "".join(parts)
     except Exception as error:
         line = (getattr(error, "lineno", None) if isinstance(error, TemplateError) else None) or "?"
         raise Invalid(error_key, line=line, detail=str(error)) from error
