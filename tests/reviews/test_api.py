@@ -79,11 +79,17 @@ def test_a_cycle_through_rest(runtime: Runtime, clients: dict[str, TestClient]) 
         assert markdown.status_code == 200, markdown.text
         assert "文档清楚" not in markdown.text and "会议高效" not in markdown.text
         assert "文档清楚" not in clients[reader].get(summary).text
-    # the director's request view shows status and the reason, never an answer
+    # the director's request view: asked/declined and the reason, counts per pool, no answer
     rows = director.get(f"/api/v1/reviews/360/{cycle}/requests").json()
-    assert {r["status"] for r in rows} == {"submitted", "declined", "invited"}
+    # (the director's own manager request keeps its true status: invited)
+    assert {r["status"] for r in rows["requests"]} == {"asked", "declined", "invited"}
+    [peers] = [c for c in rows["counts"] if c["pool"] == "peer"]
+    assert peers["submitted"] == 2
     assert "文档清楚" not in director.get(f"/api/v1/reviews/360/{cycle}/requests").text
-    assert clients["zhangsan"].get(f"/api/v1/reviews/360/{cycle}/requests").status_code == 403
+    # the reviewee sees only the requests where they review (their self review), no counts
+    own = clients["zhangsan"].get(f"/api/v1/reviews/360/{cycle}/requests").json()
+    assert [(r["pool"], r["status"]) for r in own["requests"]] == [("self", "invited")]
+    assert own["counts"] == []
     # the reviewee: 409 before release, then the summary; another member: 403
     assert clients["zhangsan"].get(summary).status_code == 409
     assert clients["lisi"].get(summary).status_code == 403

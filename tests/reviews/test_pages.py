@@ -69,10 +69,12 @@ def test_answer_form_director_page_and_summary(
     )
     # 孙七 declines 李四 with a reason only the director sees
     clients["sunqi"].post(f"/reviews/360/{cycle}/answer/{lisi}/decline", data={"reason": "不熟"})
-    # members may not open the director's page; the director sees status and reason only
+    # members may not open the director's page; the director sees asked/declined and the
+    # reason, never who of the asked has submitted (counts only)
     assert clients["zhangsan"].get(f"/reviews/360/{cycle}").status_code == 403
     page = clients["lihua"].get(f"/reviews/360/{cycle}")
-    assert page.status_code == 200 and "已提交" in page.text and "不熟" in page.text
+    assert page.status_code == 200 and "已邀请" in page.text and "不熟" in page.text
+    assert "已提交" not in page.text
     assert "眼中的" not in page.text
     # summaries wait for the end; then 张三's peers show, 李四's two do not
     assert clients["lihua"].get(f"/reviews/360/{cycle}/summary/{zhangsan}").status_code == 409

@@ -25,7 +25,9 @@ from teamassist.reviews.models import ReviewCycle
 from teamassist.reviews.schemas import (
     CycleRead,
     PendingRead,
+    PoolCountRead,
     RequestRead,
+    RequestsRead,
     SummaryRead,
     summary_read,
 )
@@ -119,21 +121,33 @@ def read_cycle(cycle_id: Id, session: SessionDep, team: TeamDep, now: NowDep) ->
 @router.get("/{cycle_id}/requests")
 def list_requests(
     cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
-) -> list[RequestRead]:
-    """Who reviews whom and the status (the director or an admin): never an answer or a time."""
-    service.require_manager(session, team=team, member=principal.member)
+) -> RequestsRead:
+    """Who reviews whom: the director or an admin sees every request, with ``asked`` for
+    invited-or-submitted, and the counts per pool; any other member sees only the requests
+    where they are the reviewer, with the true status. Never an answer or a time."""
+    me = principal.member
+    manager = service.may_manage(session, team=team, member=me)
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    return [
-        RequestRead(
-            id=r.id,
-            reviewee_id=r.reviewee_id,
-            reviewer_id=r.reviewer_id,
-            pool=r.pool,
-            status=r.status,
-            decline_reason=r.decline_reason,
-        )
-        for r in service.requests(session, cycle=cycle)
-    ]
+    rows = service.requests(session, cycle=cycle)
+    if not manager:
+        rows = [r for r in rows if me is not None and r.reviewer_id == me.id]
+    return RequestsRead(
+        requests=[
+            RequestRead(
+                id=r.id,
+                reviewee_id=r.reviewee_id,
+                reviewer_id=r.reviewer_id,
+                pool=r.pool,
+                status=service.shown_status(r, viewer=me),
+                decline_reason=r.decline_reason if manager else None,
+            )
+            for r in rows
+        ],
+        counts=[
+            PoolCountRead(reviewee_id=r, pool=p, asked=a, submitted=s)
+            for r, p, a, s in (service.pool_counts(rows) if manager else [])
+        ],
+    )
 
 
 class RequestCreate(BaseModel):

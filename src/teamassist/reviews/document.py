@@ -28,12 +28,13 @@ def pool_label(pool: str) -> str:
 
 
 def status_label(status: str) -> str:
-    """待批准 / 待填写 / 已拒绝 / 已提交."""
+    """待批准 / 待填写 / 已拒绝 / 已提交 / 已邀请 (asked: invited or submitted)."""
     labels = {
         "nominated": t("reviews.status.nominated"),
         "invited": t("reviews.status.invited"),
         "declined": t("reviews.status.declined"),
         "submitted": t("reviews.status.submitted"),
+        "asked": t("reviews.status.asked"),
     }
     return labels.get(status, status)
 

@@ -107,6 +107,9 @@ def cycle_page(
         names=names,
         pool_label=document.pool_label,
         status_label=document.status_label,
+        # invited-vs-submitted per person is the reviewer's alone; the page shows counts
+        shown_status=service.shown_status,
+        me=principal.member,
     )
 
 

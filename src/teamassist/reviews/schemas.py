@@ -33,6 +33,23 @@ class RequestRead(BaseModel):
     decline_reason: str | None = None
 
 
+class PoolCountRead(BaseModel):
+    """How many of one reviewee's pool were asked (invited or submitted) and have submitted."""
+
+    reviewee_id: int
+    pool: str
+    asked: int
+    submitted: int
+
+
+class RequestsRead(BaseModel):
+    """The requests listing: rows with the status the reader may see (``asked`` hides
+    invited-vs-submitted from all but the reviewer) and, for the director, counts per pool."""
+
+    requests: list[RequestRead]
+    counts: list[PoolCountRead]
+
+
 class PendingRead(BaseModel):
     """A review the signed-in member still owes."""
 

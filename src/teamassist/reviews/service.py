@@ -256,6 +256,36 @@ def requests(session: Session, *, cycle: ReviewCycle) -> list[ReviewRequest]:
     )
 
 
+ASKED = "asked"
+"""The status others see for an ``invited`` or ``submitted`` request: whether one person has
+answered is theirs alone; the director gets the count per pool (:func:`pool_counts`)."""
+
+
+def shown_status(row: ReviewRequest, *, viewer: Member | None) -> str:
+    """``row``'s status as ``viewer`` may see it: the true one for the reviewer; for anyone
+    else (the director, an admin) :data:`ASKED` in place of invited/submitted, because with
+    the summary's count that would tell who gave which answer. Nominated and declined stay:
+    the director acts on them and they say nothing about an answer."""
+    if viewer is not None and viewer.id == row.reviewer_id:
+        return row.status
+    if row.status in (RequestStatus.INVITED.value, RequestStatus.SUBMITTED.value):
+        return ASKED
+    return row.status
+
+
+def pool_counts(rows: list[ReviewRequest]) -> list[tuple[int, str, int, int]]:
+    """Per (reviewee id, pool) of ``rows``: ``(reviewee_id, pool, asked, submitted)`` where
+    asked counts invited + submitted requests (not nominated, not declined), sorted."""
+    counts: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        if row.status not in (RequestStatus.INVITED.value, RequestStatus.SUBMITTED.value):
+            continue
+        pair = counts.setdefault((row.reviewee_id, row.pool), [0, 0])
+        pair[0] += 1
+        pair[1] += row.status == RequestStatus.SUBMITTED.value
+    return [(r, p, a, s) for (r, p), (a, s) in sorted(counts.items())]
+
+
 def _request(
     session: Session, cycle: ReviewCycle, reviewee: Member, reviewer: Member, *, lock: bool = False
 ) -> ReviewRequest:

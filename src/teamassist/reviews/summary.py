@@ -10,6 +10,15 @@ The self pool is the reviewee's own view: one answer by nature, named by nature,
 towards k; it is shown with the summary (to the director once the cycle is closed, to the
 reviewee once released).
 
+The reader's own answer is never one of the k. A reader who answered in a pool (an admin or
+the director asked as a peer, say) could subtract their own answer from what is shown and learn
+the rest; so for them that pool, and each question in it, needs k answers *besides* their own
+(k + 1 in all). The self pool is exempt: the reviewee already knows their own answer.
+
+k holds per question too: a question's average and texts are shown only when that question has
+at least k answers (k + 1 for a reader who answered in the pool), else it is left out with no
+count, so one person answering an optional question is never singled out.
+
 Free text is put in the order of each text's SHA-256, so the order says nothing about who wrote
 first. Ratings are averages over the answers that rated that question (1–5).
 
@@ -32,7 +41,13 @@ from sqlalchemy.orm import Session
 from teamassist.chat.types import user_text
 from teamassist.exceptions import Conflict, PermissionDenied
 from teamassist.reviews import service
-from teamassist.reviews.models import Pool, ReviewCycle, ReviewResponse
+from teamassist.reviews.models import (
+    Pool,
+    RequestStatus,
+    ReviewCycle,
+    ReviewRequest,
+    ReviewResponse,
+)
 from teamassist.team.models import Member, Team
 
 POOL_ORDER = (Pool.SELF, Pool.MANAGER, Pool.PEER, Pool.REPORT)
@@ -85,9 +100,15 @@ def text_order(text: str) -> str:
 
 
 def _pool(
-    pool: Pool, answers: list[dict[str, Any]], questions: list[dict[str, Any]], k: int
+    pool: Pool,
+    answers: list[dict[str, Any]],
+    questions: list[dict[str, Any]],
+    k: int,
+    *,
+    own: bool = False,
 ) -> PoolResult:
-    needed = 1 if pool is Pool.SELF else k
+    # own: the reader answered in this pool, so their answer cannot be one of the k
+    needed = 1 if pool is Pool.SELF else k + 1 if own else k
     if len(answers) < needed:
         return PoolResult(pool.value, shown=False)
     ratings: list[Rating] = []
@@ -97,20 +118,42 @@ def _pool(
         values = [a[key] for a in answers if key in a]
         if kind == "rating":
             numbers = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
-            if numbers:
+            if len(numbers) >= needed:
                 ratings.append(
                     Rating(key, text, round(sum(numbers) / len(numbers), 2), len(numbers))
                 )
         else:
             words = sorted((v for v in values if isinstance(v, str) and v), key=text_order)
-            if words:
+            if len(words) >= needed:
                 texts.append(Texts(key, text, tuple(words)))
     return PoolResult(pool.value, True, len(answers), tuple(ratings), tuple(texts))
 
 
-def compute(session: Session, *, cycle: ReviewCycle, reviewee: Member) -> tuple[PoolResult, ...]:
-    """The four pools of ``reviewee`` in ``cycle`` under the k rule (no access check: callers
-    use :func:`read`)."""
+def answered_pools(
+    session: Session, *, cycle: ReviewCycle, reviewee: Member, reader: Member | None
+) -> set[str]:
+    """The pools of ``reviewee`` in ``cycle`` where ``reader`` has submitted an answer."""
+    if reader is None:
+        return set()
+    return set(
+        session.scalars(
+            select(ReviewRequest.pool).where(
+                ReviewRequest.cycle_id == cycle.id,
+                ReviewRequest.reviewee_id == reviewee.id,
+                ReviewRequest.reviewer_id == reader.id,
+                ReviewRequest.status == RequestStatus.SUBMITTED.value,
+            )
+        )
+    )
+
+
+def compute(
+    session: Session, *, cycle: ReviewCycle, reviewee: Member, reader: Member | None = None
+) -> tuple[PoolResult, ...]:
+    """The four pools of ``reviewee`` in ``cycle`` under the k rule as ``reader`` may see them
+    (no access check: callers use :func:`read`). ``reader=None`` means someone who answered
+    nowhere."""
+    own = answered_pools(session, cycle=cycle, reviewee=reviewee, reader=reader)
     by_pool: dict[str, list[dict[str, Any]]] = defaultdict(list)
     rows = session.execute(
         select(ReviewResponse.pool, ReviewResponse.answers).where(
@@ -120,7 +163,13 @@ def compute(session: Session, *, cycle: ReviewCycle, reviewee: Member) -> tuple[
     for pool, answers in rows:
         by_pool[pool].append(dict(answers or {}))
     return tuple(
-        _pool(pool, by_pool.get(pool.value, []), list(cycle.questions), cycle.min_answers)
+        _pool(
+            pool,
+            by_pool.get(pool.value, []),
+            list(cycle.questions),
+            cycle.min_answers,
+            own=pool.value in own,
+        )
         for pool in POOL_ORDER
     )
 
@@ -146,5 +195,5 @@ def read(
             raise Conflict("reviews.error.not_released")
     else:
         raise PermissionDenied("reviews.error.not_yours")
-    pools = compute(session, cycle=cycle, reviewee=reviewee)
+    pools = compute(session, cycle=cycle, reviewee=reviewee, reader=reader)
     return Summary(cycle, reviewee, cycle.min_answers, released, pools)
