@@ -88,7 +88,8 @@ def test_a_year_without_official_data_is_provisional() -> None:
         WORKDAYS, start=date(2027, 1, 1), end=date(2027, 3, 31), today=date(2027, 2, 1)
     )
     assert q1.provisional_years == (2027,)
-    assert q1.total == 64  # Monday–Friday of 2027 Q1: a guess, said so
+    # Monday–Friday of 2027 Q1 less 元旦 (a fixed statutory day off even without official data)
+    assert q1.total == 63
 
 
 # -- properties ------------------------------------------------------------------------------

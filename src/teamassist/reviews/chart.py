@@ -9,8 +9,6 @@ import base64
 import io
 from collections.abc import Sequence
 
-from PIL import Image, ImageDraw
-
 WIDTH = 560
 ROW = 26
 _LEFT, _RIGHT, _TOP, _BOTTOM = 40, 56, 10, 22
@@ -22,6 +20,8 @@ _AXIS = "#666666"
 def bars(values: Sequence[float]) -> bytes:
     """PNG bytes: bar ``i`` labelled ``Q{i+1}`` with its value (1–5, clipped), ticks at 1..5."""
     height = _TOP + _BOTTOM + ROW * max(len(values), 1)
+    from PIL import Image, ImageDraw  # loaded on the first chart, not at start
+
     image = Image.new("RGB", (WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     plot_w = WIDTH - _LEFT - _RIGHT

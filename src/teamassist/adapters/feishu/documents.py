@@ -21,7 +21,8 @@ keeps its calls in order, and a rate-limit answer waits in the outbox for the re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import uuid
+from typing import Any
 
 from lark_oapi.api.docx.v1 import (
     ConvertDocumentRequest,
@@ -39,8 +40,11 @@ from lark_oapi.api.drive.v1 import (
     ListFileRequest,
 )
 
-if TYPE_CHECKING:
-    from teamassist.adapters.feishu.operations import WorkspaceSender
+# The sender is operations.WorkspaceSender; named as Any so this module, which operations
+# imports, does not import it back (no import cycle).
+WorkspaceSender = Any
+# operations.token_for's namespace: the same derived token for the same key.
+_KEYS = uuid.UUID("8a7c4a52-3f0e-4c55-9a55-0c3b7e0b6f11")
 
 
 def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
@@ -90,13 +94,13 @@ def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
         shared.append(who)
         state["shared"] = shared
         sender.record("document", key, workspace_id, state=state)
-    return document_id
+    return str(document_id)
 
 
 def _folder(sender: WorkspaceSender, workspace_id: int, key: str, parent: str, name: str) -> str:
     made = sender.made("folder", key)
     if made is not None and made.object_id:
-        return made.object_id
+        return str(made.object_id)
     found = _listed(sender, parent, "folder", name) if made is not None else None
     if found is None:
         sender.record("folder", key, workspace_id, object_id="")  # in flight
@@ -128,8 +132,6 @@ def _listed(sender: WorkspaceSender, folder: str, kind: str, name: str) -> tuple
 
 
 def _fill(sender: WorkspaceSender, key: str, document_id: str, markdown: str) -> None:
-    from teamassist.adapters.feishu.operations import token_for
-
     body = ConvertDocumentRequestBody.builder().content_type("markdown").content(markdown).build()
     request = ConvertDocumentRequest.builder().request_body(body).build()
     converted = sender.call("docx.convert", sender.client.docx.v1.document.convert, request).data
@@ -144,7 +146,7 @@ def _fill(sender: WorkspaceSender, key: str, document_id: str, markdown: str) ->
         CreateDocumentBlockDescendantRequest.builder()
         .document_id(document_id)
         .block_id(document_id)  # the page block's id is the document's
-        .client_token(token_for(f"{key}:content"))
+        .client_token(str(uuid.uuid5(_KEYS, f"{key}:content")))
         .request_body(insert)
         .build()
     )
