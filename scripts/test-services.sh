@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start throwaway PostgreSQL 15 and MariaDB servers on loopback for the test suite, installing
+# Start throwaway PostgreSQL 15, MariaDB and Redis servers on loopback for the test suite, installing
 # what is missing (Debian packages). Prints `export` lines for the URLs; `stop` tears down.
 # Usage: eval "$(scripts/test-services.sh start)"; ...; scripts/test-services.sh stop
 set -euo pipefail
@@ -8,6 +8,7 @@ STATE=${TEAMASSIST_TEST_STATE:-/tmp/teamassist-test-services}
 # Below the kernel's ephemeral range (32768+), so an outgoing connection can never hold them.
 PG_PORT=${TEAMASSIST_TEST_PG_PORT:-15432}
 MY_PORT=${TEAMASSIST_TEST_MY_PORT:-13306}
+REDIS_PORT=${TEAMASSIST_TEST_REDIS_PORT:-16379}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
@@ -69,16 +70,35 @@ start_mariadb() {
   echo "export TEAMASSIST_TEST_MYSQL_URL=mysql://teamassist:teamassist@127.0.0.1:$MY_PORT/mysql"
 }
 
+start_redis() {
+  apt_install redis-server
+  if ! redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    mkdir -p "$STATE/redis"
+    # No persistence: the tests flush what they use; the server dies with `stop`.
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize yes \
+      --dir "$STATE/redis" --pidfile "$STATE/redis/redis.pid" --logfile "$STATE/redis.log" >/dev/null
+    for _ in $(seq 1 40); do
+      redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+      sleep 0.25
+    done
+    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 \
+      || { log "Redis did not start:"; tail -n 20 "$STATE/redis.log" >&2; exit 1; }
+  fi
+  echo "export TEAMASSIST_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
+}
+
 case "${1:-start}" in
   start)
     mkdir -p "$STATE"; chmod 777 "$STATE"
     start_pg
     start_mariadb
+    start_redis
     ;;
   stop)
     bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
     [ -n "$bin" ] && [ -d "$STATE/pg" ] && as_user postgres "$bin/pg_ctl" -D "$STATE/pg" -m fast stop >/dev/null 2>&1 || true
     [ -f "$STATE/mariadb/mysqld.pid" ] && kill "$(cat "$STATE/mariadb/mysqld.pid")" 2>/dev/null || true
+    [ -f "$STATE/redis/redis.pid" ] && kill "$(cat "$STATE/redis/redis.pid")" 2>/dev/null || true
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

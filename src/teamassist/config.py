@@ -156,6 +156,16 @@ class ChatProviderSettings(BaseModel):
     )
 
 
+class ScaleOutSettings(BaseModel):
+    """Scale-out mode: several web replicas, Celery workers and beat sharing PostgreSQL or MySQL
+    and Redis. Off while ``redis_url`` is empty (the embedded single-process mode)."""
+
+    # e.g. redis://redis:6379/0 — shared caches, rate limits and counters of every process.
+    redis_url: str = ""
+    # The Celery broker; empty means the same Redis as ``redis_url``.
+    broker_url: str = ""
+
+
 class Settings(BaseSettings):
     """Every setting of Team Assistant."""
 
@@ -176,6 +186,7 @@ class Settings(BaseSettings):
     feishu: FeishuSettings = Field(default_factory=FeishuSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     chat_provider: ChatProviderSettings = Field(default_factory=ChatProviderSettings)
+    scale_out: ScaleOutSettings = Field(default_factory=ScaleOutSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -133,7 +133,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs.update(poolclass=QueuePool, pool_timeout=BUSY_TIMEOUT_SECONDS, **SQLITE_POOL)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
     else:
-        kwargs.update(pool_pre_ping=True, pool_recycle=1800, **SERVER_POOL)
+        # READ COMMITTED on both servers, as the rules above say: PostgreSQL's default, but
+        # MariaDB/MySQL default to REPEATABLE READ, where a plain read after taking a row lock
+        # still sees the transaction's older snapshot (a "lock, then re-check" reads stale data).
+        kwargs.update(
+            pool_pre_ping=True,
+            pool_recycle=1800,
+            isolation_level="READ COMMITTED",
+            **SERVER_POOL,
+        )
     engine = create_engine(url, **kwargs)
     if sqlite:
         writers = _SqliteWriters(BUSY_TIMEOUT_SECONDS)

@@ -103,3 +103,25 @@ def test_cli_chat_reports_a_delivery_problem_in_one_line(
     assert "小助理收到你的反馈" in result.output
     lines = [line for line in result.output.splitlines() if "通知暂未发出" in line]
     assert len(lines) == 1 and "database is locked" in lines[0]
+
+
+def test_server_transactions_read_committed(db_url: str) -> None:
+    """database.py's rules assume READ COMMITTED on both servers; MariaDB's default is
+    REPEATABLE READ, where a plain read after a row lock sees the transaction's old snapshot."""
+    engine = make_engine(db_url)
+    try:
+        backend = engine.dialect.name
+        if backend == "sqlite":
+            pytest.skip("SQLite serialises writers; it has no isolation levels to set")
+        # Given a transaction of the product's engine, when it asks the server its level
+        with engine.begin() as connection:
+            query = (
+                "SHOW transaction_isolation"
+                if backend == "postgresql"
+                else ("SELECT @@tx_isolation")
+            )
+            level = str(connection.exec_driver_sql(query).scalar())
+        # Then it is READ COMMITTED
+        assert level.replace("-", " ").upper() == "READ COMMITTED"
+    finally:
+        engine.dispose()
