@@ -8,12 +8,15 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar
 
+from teamassist.one_on_ones import ical
+from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -220,3 +223,70 @@ def test_the_workspace_export_withholds_private_notes(
     # Then the shared items are in it (they are the workspace's) and the private note is not
     assert "晋升答辩准备" in exported and "Q1规划" in exported
     assert SECRET not in exported
+
+
+def _people(event: Any) -> tuple[tuple[str, str], list[tuple[str, str, str]]]:
+    organizer = event["ORGANIZER"]
+    attendees = event.get("ATTENDEE")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    return (
+        (str(organizer), str(organizer.params["CN"])),
+        [(str(a), str(a.params["CN"]), str(a.params["ROLE"])) for a in attendees],
+    )
+
+
+def test_the_invitation_names_the_manager_as_organizer_and_both_as_attendees(
+    demo: Runtime, clients: dict[str, TestClient]
+) -> None:
+    lihua, zhangsan = clients["lihua"], clients["zhangsan"]
+    pair = pair_id(demo)
+    # Given 张三's slot on the first Thursday, two occurrences ahead
+    body = {"slot": {"cadence": "monthly", "nth": 1, "weekday": 4, "at": "10:00"}}
+    detail = _ok(lihua.patch(f"/api/v1/one-on-ones/{pair}", json=body))
+    first, second = detail["meetings"][0]["id"], detail["meetings"][1]["id"]
+    base = f"/api/v1/one-on-ones/{pair}/meetings"
+    # When each downloads the invitations (parsed back with icalendar)
+    _method, event = _event(lihua, f"{base}/{first}/invite.ics")
+    organizer, attendees = _people(event)
+    # Then 李华, the manager, organizes; both attend, by name, as required participants
+    manager_address = organizer[0]
+    assert organizer[1] == "李华"
+    assert [(name, role) for _a, name, role in attendees] == [
+        ("李华", "REQ-PARTICIPANT"),
+        ("张三", "REQ-PARTICIPANT"),
+    ]
+    # no email is known, so each is a stable urn:uuid (the organizer is also an attendee)
+    addresses = [a for a, _n, _r in attendees]
+    assert all(a.startswith("urn:uuid:") for a in addresses)
+    assert addresses[0] == manager_address and addresses[1] != manager_address
+    # the same people, the same addresses: 张三's copy and the next occurrence
+    assert _people(_event(zhangsan, f"{base}/{first}/invite.ics")[1]) == (organizer, attendees)
+    assert _people(_event(zhangsan, f"{base}/{second}/invite.ics")[1]) == (organizer, attendees)
+    # and a cancellation still names them (a calendar app matches the CANCEL to its people)
+    _ok(lihua.post(f"{base}/{second}/cancel", json={}))
+    method, cancelled = _event(zhangsan, f"{base}/{second}/invite.ics")
+    assert method == "CANCEL" and _people(cancelled) == (organizer, attendees)
+    # the personal feed carries the same attendees
+    feed = _feed(zhangsan).replace("\r\n ", "")
+    assert f"ORGANIZER;CN=李华;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT:{manager_address}" in feed
+
+
+def test_a_known_email_is_a_mailto_address() -> None:
+    pair = OneOnOne(id=3, workspace_id=1, manager_id=10, report_id=11)
+    start = datetime(2026, 10, 8, 2, tzinfo=UTC)
+    meeting = OneOnOneMeeting(
+        id=5, key="2026-10", start_at=start, end_at=start, status="scheduled", sequence=0
+    )
+    text = ical.invitation(
+        pair,
+        meeting,
+        title="1on1",
+        names={10: "李华", 11: "张三"},
+        now=start,
+        emails={10: "lihua@example.com"},
+    )
+    event = Calendar.from_ical(text).walk("VEVENT")[0]
+    organizer, attendees = _people(event)
+    assert organizer == ("mailto:lihua@example.com", "李华")
+    assert attendees[0][0] == "mailto:lihua@example.com"
+    assert attendees[1][0] == ical.address(pair, 11, {}) and attendees[1][0].startswith("urn:")

@@ -31,6 +31,8 @@ def events(session: Session, query: PersonalCalendar) -> list[str] | None:
         return None
     names = flows.names(session, [pair for _, pair in rows])
     return [
-        ical.event_text(pair, meeting, title=messages.title(pair, names), now=query.now)
+        ical.event_text(
+            pair, meeting, title=messages.title(pair, names), names=names, now=query.now
+        )
         for meeting, pair in rows
     ]

@@ -333,7 +333,7 @@ def invitation(
     """The occurrence's iCalendar invitation (REQUEST, or CANCEL once cancelled)."""
     pair = _pair(session, principal, team, pair_id)
     meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id)
-    title = messages.title(pair, flows.names(session, [pair]))
-    body = ical.invitation(pair, meeting, title=title, now=now)
+    names = flows.names(session, [pair])
+    body = ical.invitation(pair, meeting, title=messages.title(pair, names), names=names, now=now)
     method = "CANCEL" if meeting.status == service.CANCELLED else "REQUEST"
     return Response(content=body, media_type=ICAL_MEDIA_TYPE + method)
