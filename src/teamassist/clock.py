@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 Clock = Callable[[], datetime]
@@ -53,6 +55,12 @@ def pinned(clock: Clock) -> Iterator[Clock]:
         _pinned = before
 
 
+def pin_process(clock: Clock) -> None:
+    """Make ``clock`` the process's "now" for good (a test's :class:`FileClock`)."""
+    global _pinned
+    _pinned = clock
+
+
 def parse_instant(text: str, zone_of_naive: Callable[[], str | None]) -> datetime:
     """Read an ISO 8601 instant (``2026-10-09T16:00+08:00``, ``…Z``, ``2026-10-09 16:00``).
 
@@ -94,3 +102,35 @@ class FrozenClock:
 
     def set(self, value: datetime) -> None:
         self.now = ensure_utc(value)
+
+
+# A multi-process test's shared clock: every process started with this variable reads "now"
+# from the file it names (see FileClock). Never set in production.
+TEST_CLOCK_ENV = "TEAMASSIST_TEST_CLOCK_FILE"
+
+
+class FileClock:
+    """A clock read from a file holding one ISO 8601 instant with an offset, for tests that run
+    the product as several processes (``TEAMASSIST_TEST_CLOCK_FILE``): the test moves time by
+    rewriting the file, every process sees the new instant. Read again only when the file
+    changes (its inode, size or mtime), so a call costs one ``stat``. Raises ``ValueError`` for
+    a naive or malformed instant, ``OSError`` when the file is missing."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._key: tuple[int, int, int] | None = None
+        self._now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        stat = os.stat(self.path)
+        key = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if key != self._key:
+            self._now = ensure_utc(datetime.fromisoformat(self.path.read_text().strip()))
+            self._key = key
+        return self._now
+
+
+def clock_from_env() -> FileClock | None:
+    """The shared clock of a multi-process test, when ``TEAMASSIST_TEST_CLOCK_FILE`` is set."""
+    path = os.environ.get(TEST_CLOCK_ENV)
+    return FileClock(path) if path else None

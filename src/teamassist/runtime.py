@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
+from typing import Protocol
 
 from fastapi import APIRouter
 from sqlalchemy import Engine
@@ -26,6 +27,14 @@ from teamassist.ports import Ports
 from teamassist.scheduler.runner import Scheduler
 
 
+class Wakeable(Protocol):
+    """Something a commit that queued notices wakes: the embedded delivery worker, or in
+    scale-out mode the publisher of delivery nudges (``teamassist.workers``)."""
+
+    def kick(self) -> None:
+        """Deliver (or ask for delivery) soon."""
+
+
 class Kicker:
     """Wakes the delivery worker after a commit that queued notices.
 
@@ -35,7 +44,7 @@ class Kicker:
     """
 
     def __init__(self) -> None:
-        self.worker: DeliveryWorker | None = None
+        self.worker: Wakeable | None = None
 
     def kick(self) -> None:
         """Ask the attached worker (if any) to deliver right away."""
@@ -98,6 +107,20 @@ class Runtime:
 
         return run
 
+    def delivery_lanes(self) -> list[str]:
+        """The delivery lanes: one per enabled platform, and ``""`` for the notices of platforms
+        not enabled here (so a slow or failing platform's passes never hold up another's)."""
+        return [*sorted(self.senders), ""]
+
+    def deliver_lane(self, lane: str) -> DeliveryStats:
+        """One delivery pass of at most ``DELIVERY_BATCH`` notices of ``lane``."""
+        return self._lane_pass(lane)()
+
+    def _lane_pass(self, lane: str) -> Callable[[], DeliveryStats]:
+        if lane:
+            return self._delivery_pass(platforms=[lane])
+        return self._delivery_pass(exclude=sorted(self.senders))
+
     def kick(self) -> None:
         """Ask the background worker (if running) to deliver right away."""
         self.kicker.kick()
@@ -105,11 +128,7 @@ class Runtime:
     def start_worker(self) -> None:
         """Deliver in the background, kicked after every commit that queued notices."""
         if self.worker is None:
-            # One loop per platform (and one for notices of platforms not enabled here), so a
-            # slow or failing platform's passes never hold up another's.
-            enabled = sorted(self.senders)
-            passes = [self._delivery_pass(platforms=[name]) for name in enabled]
-            passes.append(self._delivery_pass(exclude=enabled))
+            passes = [self._lane_pass(lane) for lane in self.delivery_lanes()]
             self.worker = DeliveryWorker(
                 passes, interval=self.settings.scheduler.tick_seconds, batch=DELIVERY_BATCH
             )

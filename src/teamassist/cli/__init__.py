@@ -7,7 +7,17 @@ answer without loading the whole product.
 
 from __future__ import annotations
 
-from teamassist.cli import bind, core, importer, okr, setup, workspace
+from teamassist.cli import bind, core, importer, okr, roles, setup, workspace
 from teamassist.cli.app import DEMO_WORKSPACE, app
 
-__all__ = ["DEMO_WORKSPACE", "app", "bind", "core", "importer", "okr", "setup", "workspace"]
+__all__ = [
+    "DEMO_WORKSPACE",
+    "app",
+    "bind",
+    "core",
+    "importer",
+    "okr",
+    "roles",
+    "setup",
+    "workspace",
+]

@@ -149,7 +149,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="listen address")] = None,
     port: Annotated[int | None, typer.Option(help="listen port")] = None,
 ) -> None:
-    """Serve the dashboard, web chat, REST API and platform webhooks."""
+    """Serve the dashboard, web chat, REST API and platform webhooks (with the scheduler and
+    delivery in this process, unless [scale_out] hands them to `teamassist worker`)."""
     import gc
     import logging
 
@@ -157,6 +158,7 @@ def serve(
 
     from teamassist.team.setup_pages import announce_setup
     from teamassist.web.app import create_app
+    from teamassist.workers import mode as workers_mode
 
     settings = load()
     settings.web.listen(host, port)  # before the runtime: chat replies carry the public URL
@@ -164,9 +166,21 @@ def serve(
     if exposure is not None:
         typer.secho(f"refusing to serve: {exposure}", fg="red", err=True)
         raise typer.Exit(2)
+    scaled_out = workers_mode.enabled(settings)
+    if scaled_out:
+        try:
+            workers_mode.check(settings)
+        except workers_mode.ScaleOutRefused as exc:
+            typer.secho(str(exc), fg="red", err=True)
+            raise typer.Exit(2) from exc
     runtime = build(settings)
     logging.basicConfig(level=settings.log_level)
-    web_app = create_app(runtime)
+    if scaled_out:
+        # Workers deliver and run the jobs; this replica only asks them to after its commits.
+        from teamassist.workers import celery_app
+
+        runtime.kicker.worker = celery_app.Nudger(celery_app.make_celery(settings), runtime)
+    web_app = create_app(runtime, start_background=not scaled_out)
     announce_setup(web_app)  # a fresh install: the one-time /setup link goes to the log
     # What is loaded by now lives as long as the process; taking it out of the collector's
     # generations removes most of the GC pauses seen in the benchmarks' p99.

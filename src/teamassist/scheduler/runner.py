@@ -139,21 +139,69 @@ class Scheduler:
         """Run every due, unclaimed occurrence; then the system jobs (outbox, inbox replay)."""
         now = self.clock()
         report = TickReport()
-        if self._reconciled_at is None or now - self._reconciled_at >= RECONCILE_EVERY:
-            self._reconcile(now)
-            self._reconciled_at = now
-        due = self._due(now)
+        due = self._plan(now)
         for job in self.all_jobs:
             team_ids = sorted(due.get(job.key, {}))
             for start in range(0, len(team_ids), self.batch):
                 chunk = {t: due[job.key][t] for t in team_ids[start : start + self.batch]}
                 self._run_batch(job, chunk, now, report)
+        self.run_system_jobs()
+        return report
+
+    def due_batches(self) -> list[tuple[str, list[int]]]:
+        """What :meth:`tick` would run now, as (job key, team ids) batches of at most ``batch``
+        teams, for several workers to run in parallel with :meth:`run_teams`.
+
+        Plans first, as ``tick`` does. Nothing is claimed here: a batch handed out twice (two
+        beats, a redelivered message) still runs each occurrence once.
+        """
+        now = self.clock()
+        due = self._plan(now)
+        batches: list[tuple[str, list[int]]] = []
+        for job in self.all_jobs:
+            team_ids = sorted(due.get(job.key, {}))
+            for start in range(0, len(team_ids), self.batch):
+                batches.append((job.key, team_ids[start : start + self.batch]))
+        return batches
+
+    def run_teams(self, key: str, team_ids: Sequence[int]) -> TickReport:
+        """Run job ``key`` for those of ``team_ids`` that are due now, claimed as ``tick`` claims.
+
+        Due is read again here (a batch may wait in the broker while another runner moves its
+        teams on); a job key this runtime does not declare runs nothing.
+        """
+        job = self.by_key.get(key)
+        report = TickReport()
+        if job is None or not team_ids:
+            return report
+        now = self.clock()
+        with transaction(self.factory, read_only=True) as session:
+            rows = session.execute(
+                select(JobDue.team_id, JobDue.due_at).where(
+                    JobDue.job_key == key,
+                    JobDue.team_id.in_(list(team_ids)),
+                    JobDue.due_at <= now,
+                )
+            ).all()
+        due: dict[int, datetime | None] = {row.team_id: row.due_at for row in rows}
+        if due:
+            self._run_batch(job, due, now, report)
+        return report
+
+    def run_system_jobs(self) -> None:
+        """The system jobs (inbox replay, retention sweep); one failing does not stop the rest."""
         for system_job in self.system_jobs:
             try:
                 system_job()
             except Exception:
                 log.exception("system job %r failed", system_job)
-        return report
+
+    def _plan(self, now: datetime) -> dict[str, dict[int, datetime | None]]:
+        """Plan teams without a plan (at most hourly), then read what is due at ``now``."""
+        if self._reconciled_at is None or now - self._reconciled_at >= RECONCILE_EVERY:
+            self._reconcile(now)
+            self._reconciled_at = now
+        return self._due(now)
 
     def run_now(self, key: str, team_id: int, slot: datetime | None = None) -> TickReport:
         """Run one job for one team at ``slot`` (default: now), still claimed once."""

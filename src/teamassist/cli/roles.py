@@ -1,0 +1,75 @@
+"""Scale-out mode's process roles besides ``serve``: ``worker`` (a Celery worker running ticks,
+job batches, delivery passes and sweeps) and ``beat`` (sends fixed-interval ticks, nothing else).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from teamassist.cli.app import app, build, load
+
+if TYPE_CHECKING:
+    from teamassist.config import Settings
+
+
+def scale_out_settings() -> Settings:
+    """The settings, refused with a plain message (exit 2) when they cannot run scaled out."""
+    from teamassist.workers import mode
+
+    settings = load()
+    try:
+        mode.check(settings)
+    except mode.ScaleOutRefused as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+    return settings
+
+
+@app.command("worker")
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker processes (prefork)", min=1)] = 2,
+) -> None:
+    """Run a Celery worker: scheduler ticks, job batches, delivery, replays, sweeps."""
+    import logging
+
+    from teamassist.workers import celery_app
+
+    settings = scale_out_settings()
+    logging.basicConfig(level=settings.log_level)
+    runtime = build(settings)  # built once, before the fork; children drop its connections
+    celery = celery_app.make_celery(settings)
+    celery_app.install(runtime)
+    runtime.kicker.worker = celery_app.Nudger(celery, runtime)
+    try:
+        celery.worker_main(
+            [
+                "worker",
+                f"--concurrency={concurrency}",
+                f"--loglevel={settings.log_level}",
+                f"--hostname={celery_app.node_name()}",
+                f"--queues={celery_app.QUEUE}",
+                "--pool=prefork",
+                # Workers need nothing from each other: no gossip, sync or heartbeat traffic.
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ]
+        )
+    finally:
+        runtime.close()
+
+
+@app.command("beat")
+def beat() -> None:
+    """Run Celery beat: one tick message every scheduler.tick_seconds (due work is read from
+    the database by the workers; beat never holds a future reminder)."""
+    import logging
+
+    from teamassist.workers import celery_app
+
+    settings = scale_out_settings()
+    logging.basicConfig(level=settings.log_level)
+    celery = celery_app.make_celery(settings)
+    celery.start(["beat", f"--loglevel={settings.log_level}"])

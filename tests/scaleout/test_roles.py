@@ -1,0 +1,257 @@
+"""Scale-out mode's roles in one process: what the Celery app is configured to do (and not do),
+what the tasks publish, SQLite refused, connections dropped after a fork, and the scheduler's
+batches run twice running each occurrence once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from benchmarks import scheduler_scale
+from celery import Celery
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from teamassist.cli import app as cli
+from teamassist.clock import FileClock, FrozenClock
+from teamassist.config import Settings
+from teamassist.database import make_engine, make_session_factory
+from teamassist.duty.jobs import jobs as duty_jobs
+from teamassist.outbox.delivery import DeliveryStats
+from teamassist.outbox.models import OutboxMessage
+from teamassist.runtime import Runtime
+from teamassist.scheduler.models import JobRun
+from teamassist.scheduler.runner import Scheduler
+from teamassist.workers import celery_app, mode
+
+runner = CliRunner()
+MORNING = "duty.morning_notice"
+
+
+def _settings(url: str = "postgresql://x@127.0.0.1:1/x", **scale_out: str) -> Settings:
+    return Settings(
+        database={"url": url},
+        scale_out=scale_out or {"broker_url": "memory://"},
+    )
+
+
+def _published(app: Celery) -> list[tuple[str, Any, Any]]:
+    """Every message waiting on the queue, taken off it: (task name, args, eta)."""
+    found = []
+    with app.connection_for_read() as connection:
+        queue = connection.SimpleQueue(celery_app.QUEUE)
+        try:
+            while queue.qsize():
+                message = queue.get(timeout=2)
+                args = message.decode()[0]
+                found.append((message.headers["task"], args, message.headers.get("eta")))
+                message.ack()
+        finally:
+            queue.close()
+    return found
+
+
+# -- the mode ------------------------------------------------------------------------------------
+
+
+def test_scale_out_is_off_without_a_broker_or_redis() -> None:
+    assert not mode.enabled(Settings(database={"url": "sqlite://"}))
+    assert mode.enabled(_settings(redis_url="redis://r:6379/0"))
+    # the broker defaults to the shared Redis; a separate one wins
+    assert mode.broker_url(_settings(redis_url="redis://r/0")) == "redis://r/0"
+    assert mode.broker_url(_settings(redis_url="redis://r/0", broker_url="amqp://b")) == "amqp://b"
+
+
+def test_sqlite_is_refused_in_scale_out_mode() -> None:
+    with pytest.raises(mode.ScaleOutRefused, match="SQLite"):
+        mode.check(_settings("sqlite:////tmp/ta.db"))
+    mode.check(_settings("postgresql://u@db/ta"))  # a server database passes
+
+
+@pytest.mark.parametrize("command", ["worker", "beat", "serve"])
+def test_the_roles_refuse_sqlite_before_starting(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
+    monkeypatch.setenv("TEAMASSIST_SCALE_OUT__REDIS_URL", "redis://127.0.0.1:1/0")
+    result = runner.invoke(cli, [command])
+    assert result.exit_code == 2
+    assert "not SQLite" in result.output
+    assert not (tmp_path / "ta.db").exists()  # refused before anything touched the database
+
+
+def test_worker_and_beat_refuse_to_start_without_scale_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "postgresql://u@127.0.0.1:1/ta")
+    for command in ("worker", "beat"):
+        result = runner.invoke(cli, [command])
+        assert result.exit_code == 2
+        assert "scale-out mode is off" in result.output
+
+
+# -- the Celery app ------------------------------------------------------------------------------
+
+
+def test_the_app_treats_messages_as_nudges() -> None:
+    app = celery_app.make_celery(_settings())
+    conf = app.conf
+    # late acknowledgement, one message reserved per process, a dead child's message requeued
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_ignore_result
+    assert conf.enable_utc and conf.timezone == "UTC"
+    # the visibility timeout in all three places, and every task's hard limit well below it
+    vt = celery_app.VISIBILITY_TIMEOUT
+    assert conf.broker_transport_options["visibility_timeout"] == vt
+    assert conf.result_backend_transport_options["visibility_timeout"] == vt
+    assert conf.visibility_timeout == vt
+    assert conf.task_time_limit < vt / 2
+    assert conf.worker_cancel_long_running_tasks_on_connection_loss
+
+
+def test_beat_sends_only_the_fixed_interval_tick() -> None:
+    settings = _settings()
+    settings.scheduler.tick_seconds = 7.0
+    conf = celery_app.make_celery(settings).conf
+    assert list(conf.beat_schedule) == ["tick"]
+    entry = conf.beat_schedule["tick"]
+    assert entry["task"] == celery_app.TICK and entry["schedule"] == 7.0
+    assert entry["options"] == {"expires": 7.0}  # a late tick is superseded, never queued up
+    assert conf.beat_scheduler == "celery.beat:Scheduler"  # no schedule file two beats share
+
+
+@pytest.fixture
+def scaled(sqlite_runtime: Runtime) -> Iterator[tuple[Celery, Runtime]]:
+    """An app on the in-memory broker with ``sqlite_runtime`` installed (the tasks' code runs
+    in this process; SQLite is fine here, the claims' backends are tested elsewhere)."""
+    app = celery_app.make_celery(_settings())
+    celery_app.install(sqlite_runtime)
+    yield app, sqlite_runtime
+    celery_app._process.runtime = None
+
+
+def test_a_tick_hands_out_due_batches_and_nudges_every_lane(
+    scaled: tuple[Celery, Runtime],
+) -> None:
+    # given 7 teams whose morning notices are due, batches of 3, and scale-out's nudger
+    app, runtime = scaled
+    engine = make_engine(runtime.settings.database.url)
+    scheduler_scale.populate(engine, 7)
+    engine.dispose()
+    runtime.scheduler.batch = 3
+    assert isinstance(runtime.clock, FrozenClock)
+    runtime.clock.set(scheduler_scale.shanghai(7, 59))
+    runtime.scheduler.tick()  # plans
+    runtime.clock.set(scheduler_scale.shanghai(8, 0))
+    runtime.kicker.worker = celery_app.Nudger(app, runtime)
+    # when beat's tick runs
+    app.tasks[celery_app.TICK]()
+    # then the due teams go out in batches of at most 3, without an ETA, with one delivery
+    # nudge per lane; nothing ran yet
+    messages = _published(app)
+    assert all(eta is None for _, _, eta in messages)
+    morning = [
+        (key, ids)
+        for name, (key, ids), _ in (m for m in messages if m[0] == celery_app.RUN_TEAMS)
+        if key == MORNING
+    ]
+    assert sorted(t for _key, ids in morning for t in ids) == list(range(1, 8))
+    assert max(len(ids) for _key, ids in morning) == 3
+    nudges = [args for name, args, _ in messages if name == celery_app.DELIVER]
+    assert sorted(nudges) == sorted([lane] for lane in runtime.delivery_lanes())
+    assert _count(runtime, OutboxMessage) == 0
+    # and running every batch twice (a redelivered message, a second beat) runs each once
+    for key, ids in morning * 2:
+        app.tasks[celery_app.RUN_TEAMS](key, ids)
+    assert _count(runtime, OutboxMessage) == 7
+    with runtime.factory() as session:
+        runs = session.scalar(select(func.count()).where(JobRun.job_key == MORNING))
+    assert runs == 7
+    # each batch that ran nudged delivery after its commit; the repeats ran nothing
+    nudges = [args for name, args, _ in _published(app) if name == celery_app.DELIVER]
+    assert len(nudges) == len(morning) * len(runtime.delivery_lanes())
+
+
+def _count(runtime: Runtime, model: type[OutboxMessage]) -> int:
+    with runtime.factory() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_full_delivery_pass_asks_for_another_pass(scaled: tuple[Celery, Runtime]) -> None:
+    app, runtime = scaled
+    calls: list[str] = []
+
+    def full_pass(lane: str) -> DeliveryStats:
+        calls.append(lane)
+        return DeliveryStats(claimed=100, sent=100)
+
+    runtime.deliver_lane = full_pass  # type: ignore[method-assign]
+    app.tasks[celery_app.DELIVER]("feishu")
+    assert calls == ["feishu"]
+    assert _published(app) == [(celery_app.DELIVER, ["feishu"], None)]
+    # a short pass (the lane is drained) asks for nothing more
+    runtime.deliver_lane = lambda lane: DeliveryStats(claimed=3, sent=3)  # type: ignore[method-assign]
+    app.tasks[celery_app.DELIVER]("feishu")
+    assert _published(app) == []
+
+
+def test_the_nudger_publishes_a_pass_per_lane(scaled: tuple[Celery, Runtime]) -> None:
+    app, runtime = scaled
+    celery_app.Nudger(app, runtime).kick()
+    published = _published(app)
+    assert sorted(args[0] for _, args, _ in published) == sorted(runtime.delivery_lanes())
+
+
+def test_a_forked_child_drops_the_parents_connections(scaled: tuple[Celery, Runtime]) -> None:
+    _app, runtime = scaled
+    with runtime.engine.connect():
+        pass
+    parents = runtime.engine.pool
+    celery_app._after_fork()
+    assert runtime.engine.pool is not parents
+
+
+# -- the scheduler's batches, on every backend -----------------------------------------------------
+
+
+def test_batches_run_twice_run_each_occurrence_once(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        scheduler_scale.populate(engine, 5)
+        clock = FrozenClock(scheduler_scale.shanghai(7, 59))
+        scheduler = Scheduler(make_session_factory(engine), [duty_jobs], clock=clock, batch=2)
+        assert scheduler.due_batches() == []  # 07:59: planned, nothing due
+        clock.set(scheduler_scale.shanghai(8, 0))
+        batches = scheduler.due_batches()
+        assert batches == [(MORNING, [1, 2]), (MORNING, [3, 4]), (MORNING, [5])]
+        reports = [scheduler.run_teams(key, ids) for key, ids in batches + batches]
+        assert [len(r.ran) for r in reports] == [2, 2, 1, 0, 0, 0]
+        assert scheduler.due_batches() == []
+        assert scheduler.run_teams("no.such.job", [1]).ran == []
+        with engine.connect() as connection:
+            assert connection.scalar(select(func.count()).select_from(OutboxMessage)) == 5
+    finally:
+        engine.dispose()
+
+
+# -- the shared test clock -------------------------------------------------------------------------
+
+
+def test_the_file_clock_follows_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "now"
+    path.write_text("2026-06-01T09:00+08:00")
+    clock = FileClock(path)
+    assert clock().isoformat() == "2026-06-01T01:00:00+00:00"
+    replacement = tmp_path / "next"
+    replacement.write_text("2026-06-01T10:30:00Z")
+    replacement.replace(path)
+    assert clock().isoformat() == "2026-06-01T10:30:00+00:00"
+    path.write_text("2026-06-01 10:30")
+    with pytest.raises(ValueError):
+        clock()
