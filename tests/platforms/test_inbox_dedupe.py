@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from teamassist.chat.models import InboundEvent
 from teamassist.chat.types import ChatType, InboundMessage
@@ -81,3 +81,25 @@ def test_qq_pushes_one_message_under_a_new_event_id(qq: QQHarness) -> None:
     qq.deliver()
     assert qq.inbound_count() == 1
     assert len(qq.fake.messages("/v2/groups/G-OPENID-1/messages")) == 1
+
+
+def test_a_platform_reply_does_not_look_up_its_workspace_twice(sqlite_runtime: Runtime) -> None:
+    """The dispatcher found the tenant's workspace to run the command; queuing the reply reuses
+    it instead of asking the database again (one statement less per platform command)."""
+    load_demo(sqlite_runtime)
+    bind_tenant(sqlite_runtime, "feishu", "demo", kind="tenant")
+    help_message = _message("ev-help", "om-help").model_copy(update={"text": "/帮助"})
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(sqlite_runtime.engine, "before_cursor_execute", record)
+    try:
+        result = sqlite_runtime.dispatcher.handle(help_message, reply_via_outbox=True)
+    finally:
+        event.remove(sqlite_runtime.engine, "before_cursor_execute", record)
+    assert result.reply is not None and not result.reply.is_error
+    assert any(s.startswith("INSERT INTO outbox") for s in seen), seen  # the reply is queued
+    lookups = [s for s in seen if "FROM platform_tenant" in s]
+    assert len(lookups) == 1, lookups

@@ -74,6 +74,13 @@ class DispatchResult:
     queued: bool = False  # the transaction queued notices (reply or others)
 
 
+class _Unknown:
+    """A workspace not looked up yet (a failed command's answer, its unit rolled back)."""
+
+
+_UNKNOWN = _Unknown()
+
+
 class _Refused(Exception):
     """The handler refused or failed: roll its changes back, then record the answer."""
 
@@ -126,7 +133,7 @@ class Dispatcher:
             speaker = identify(session)
             message = speaker.message
             try:
-                reply = self._run(session, message, now, speaker=speaker)
+                reply, _ = self._run(session, message, now, speaker=speaker)
                 session.flush()
             except DomainError as exc:
                 reply = Reply(body=exc.message(), is_error=True)
@@ -283,8 +290,10 @@ class Dispatcher:
             ).rowcount  # type: ignore[attr-defined]
             if claimed != 1:
                 return None
-            reply = self._run(session, message, now)
-            self._finish(session, row_id, message, reply, now, reply_via_outbox)
+            reply, workspace = self._run(session, message, now)
+            self._finish(
+                session, row_id, message, reply, now, reply_via_outbox, workspace=workspace
+            )
             session.flush()
             later[:] = fallback.take_later(session)
             return reply, queued(session)
@@ -343,6 +352,7 @@ class Dispatcher:
         reply_via_outbox: bool,
         *,
         error_id: str | None = None,
+        workspace: Workspace | _Unknown | None = _UNKNOWN,
     ) -> None:
         session.execute(
             update(InboundEvent)
@@ -355,9 +365,11 @@ class Dispatcher:
         )
         if reply is not None and reply_via_outbox:
             # Its workspace, so the reply is exported and deleted with it (None: unbound tenant).
-            workspace = team_service.resolve_workspace(
-                session, platform=message.platform.value, tenant_key=message.tenant_key
-            )
+            # The command found it already; only a failed command's answer looks it up again.
+            if isinstance(workspace, _Unknown):
+                workspace = team_service.resolve_workspace(
+                    session, platform=message.platform.value, tenant_key=message.tenant_key
+                )
             outbox_service.enqueue(
                 session,
                 key=f"reply:{message.platform.value}:{message.tenant_key}:{message.event_id}",
@@ -376,12 +388,14 @@ class Dispatcher:
         now: datetime,
         *,
         speaker: Speaker | None = None,
-    ) -> Reply | None:
+    ) -> tuple[Reply | None, Workspace | None]:
+        """The reply to ``message`` (None: not for us) and the workspace it was answered in
+        (None: group chatter, or a tenant nobody has bound)."""
         text = parser.strip_bot_mentions(message.text, message.mentions)
         call = parser.find_command(text, self.registry)
         # Group chatter is not for us; nor is an empty message.
         if call is None and (message.chat_type is not ChatType.DIRECT or not text.strip()):
-            return None
+            return None, None
         workspace = (
             speaker.workspace
             if speaker
@@ -399,7 +413,19 @@ class Dispatcher:
                 command_key=(call.spec.key if call.spec else "") if call is not None else None,
                 rest=call.rest if call is not None else "",
                 now=now,
-            )
+            ), None
+        return self._answer(session, message, now, text, call, workspace, speaker), workspace
+
+    def _answer(
+        self,
+        session: Session,
+        message: InboundMessage,
+        now: datetime,
+        text: str,
+        call: parser.CommandCall | None,
+        workspace: Workspace,
+        speaker: Speaker | None,
+    ) -> Reply | None:
         # A local speaker is known already: the team and their role come in one statement.
         team, role = placement.team_and_role(
             session,
