@@ -21,7 +21,6 @@ keeps its calls in order, and a rate-limit answer waits in the outbox for the re
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from lark_oapi.api.docx.v1 import (
@@ -40,11 +39,11 @@ from lark_oapi.api.drive.v1 import (
     ListFileRequest,
 )
 
+from teamassist.adapters.feishu.idempotency import token_for
+
 # The sender is operations.WorkspaceSender; named as Any so this module, which operations
 # imports, does not import it back (no import cycle).
 WorkspaceSender = Any
-# operations.token_for's namespace: the same derived token for the same key.
-_KEYS = uuid.UUID("8a7c4a52-3f0e-4c55-9a55-0c3b7e0b6f11")
 
 
 def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
@@ -146,7 +145,7 @@ def _fill(sender: WorkspaceSender, key: str, document_id: str, markdown: str) ->
         CreateDocumentBlockDescendantRequest.builder()
         .document_id(document_id)
         .block_id(document_id)  # the page block's id is the document's
-        .client_token(str(uuid.uuid5(_KEYS, f"{key}:content")))
+        .client_token(token_for(f"{key}:content"))
         .request_body(insert)
         .build()
     )

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,18 +64,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from teamassist.adapters.feishu import client as feishu_client
 from teamassist.adapters.feishu import documents
 from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.feishu.idempotency import token_for
 from teamassist.adapters.feishu.models import FeishuObject
 from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import Clock
 from teamassist.database import transaction
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
-
-_KEYS = uuid.UUID("8a7c4a52-3f0e-4c55-9a55-0c3b7e0b6f11")  # namespace of derived idempotency keys
-
-
-def token_for(key: str) -> str:
-    """The idempotency token Feishu gets for product key ``key`` (a UUID, stable forever)."""
-    return str(uuid.uuid5(_KEYS, key))
 
 
 @dataclass(frozen=True)
