@@ -43,8 +43,10 @@ class Workdays(Protocol):
     """The China working calendar (statutory holidays off, 调休 weekend days on)."""
 
     def is_workday(self, day: date) -> bool:
-        """True on a working day. For a year without official data: Monday–Friday, and
-        ``is_official(day.year)`` is False so callers can say the figure is provisional."""
+        """True on a working day. For a year without official data: Monday–Friday less the
+        statutory holidays the law fixes (元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆, with
+        补假; no 调休 guessed), and ``is_official(day.year)`` is False so callers can say the
+        figure is provisional."""
         ...
 
     def is_official(self, year: int) -> bool:

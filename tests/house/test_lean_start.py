@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Loaded by migrations, the demo, importers, feed parsing, Feishu sign-in, spreadsheets.
+# Loaded by migrations, the demo, importers, feed parsing, Feishu sign-in, spreadsheets,
+# lunar dates.
 NOT_AT_START = (
     "alembic",
     "teamassist.demo",
@@ -18,6 +19,7 @@ NOT_AT_START = (
     "httpx",
     "rich",
     "openpyxl",
+    "lunar_python",  # only for a year without official holiday data
 )
 
 

@@ -108,4 +108,4 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
     # 元旦 2027 (a Friday, a provisional year) is a statutory holiday, and the guess is said
     reply = chat.text(f"/改期 {weekly.id} 2027-01-01 10:00", as_="admin")
     assert "注意：1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
-    assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定固定假日估算的。）"), reply
+    assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定假日估算的，调休未知。）"), reply

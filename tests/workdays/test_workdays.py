@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import chinese_calendar
+import pytest
 
 from teamassist.duty.calendar import WorkCalendar
 from teamassist.ports import PortMissing, Ports, Roster, Workdays
 from teamassist.workdays import ChinaWorkdays, holiday_name, is_official, provisional_years
-from teamassist.workdays.china import provisional_days, statutory_days
+from teamassist.workdays.china import provisional_days, statutory_days, statutory_holidays
 
 CN = ChinaWorkdays()
 
@@ -46,7 +47,7 @@ def test_a_provisional_year_takes_the_fixed_statutory_days_off() -> None:
     # then 元旦 (a Friday) is off, so no weekly notice goes out on it
     assert not CN.is_workday(date(2027, 1, 1))
     # 清明 is the solar term's day: Monday 2027-04-05
-    assert statutory_days(2027)[1] == date(2027, 4, 5)
+    assert (date(2027, 4, 5), "Tomb-sweeping Day") in statutory_holidays(2027)
     assert not CN.is_workday(date(2027, 4, 5)) and CN.is_workday(date(2027, 4, 6))
     # 劳动节 05-01/05-02 fall on Saturday and Sunday: made up (补假) on Monday 05-03 and
     # Tuesday 05-04; Wednesday 05-05 is a working day (no 调休 is guessed)
@@ -62,13 +63,76 @@ def test_a_provisional_year_takes_the_fixed_statutory_days_off() -> None:
         True,
         True,
     ]
-    # 春节 (lunar, no library gives it) stays a Monday–Friday guess: 2027-02-08 is a Monday
-    assert CN.is_workday(date(2027, 2, 8))
+    # no 调休 is guessed: Saturday 2027-09-25 stays a day off
+    assert not CN.is_workday(date(2027, 9, 25))
+
+
+def test_a_provisional_year_takes_the_lunar_holidays_off() -> None:
+    # given 2027 and 2028, which the State Council has not announced yet
+    assert not CN.is_official(2027) and not CN.is_official(2028)
+    holidays = statutory_holidays(2027)
+    # then 春节 2027 is 除夕 Friday 02-05 and 初一–初三 02-06..02-08 (lunar_python; 初一
+    # 2027-02-06 also in lunardate and cnlunar, and in the 2027 almanac)
+    assert [day for day, name in holidays if name == "Spring Festival"] == [
+        date(2027, 2, 5),
+        date(2027, 2, 6),
+        date(2027, 2, 7),
+        date(2027, 2, 8),
+    ]
+    # 初一 and 初二 fall on the weekend: made up on Tuesday 02-09 and Wednesday 02-10
+    assert [CN.is_workday(date(2027, 2, d)) for d in range(4, 12)] == [
+        True,  # Thursday before 除夕 (the 调休 that usually lengthens 春节 is not guessed)
+        False,
+        False,
+        False,
+        False,
+        False,
+        False,
+        True,  # Thursday 02-11
+    ]
+    # 端午 (五月初五) Wednesday 2027-06-09, 中秋 (八月十五) Wednesday 2027-09-15
+    assert (date(2027, 6, 9), "Dragon Boat Festival") in holidays
+    assert (date(2027, 9, 15), "Mid-autumn Festival") in holidays
+    assert not CN.is_workday(date(2027, 6, 9)) and CN.is_workday(date(2027, 6, 10))
+    assert not CN.is_workday(date(2027, 9, 15)) and CN.is_workday(date(2027, 9, 16))
+    # 2028: 除夕 Tuesday 01-25, 初一 Wednesday 01-26; 端午 Sunday 05-28 made up on Monday 05-29
+    assert [day for day, name in statutory_holidays(2028) if name == "Spring Festival"] == [
+        date(2028, 1, 25),
+        date(2028, 1, 26),
+        date(2028, 1, 27),
+        date(2028, 1, 28),
+    ]
+    assert not CN.is_workday(date(2028, 5, 29)) and CN.is_workday(date(2028, 5, 30))
+    # 中秋 2028 is 10-03, a day 国庆 already owns: each holiday owes its own day, so Sunday
+    # 10-01 is made up on Wednesday 10-04 and the shared 10-03 on Thursday 10-05
+    assert statutory_days(2028).count(date(2028, 10, 3)) == 2
+    assert [CN.is_workday(date(2028, 10, d)) for d in range(2, 8)] == [
+        False,
+        False,
+        False,
+        False,
+        True,  # Friday 10-06
+        False,  # Saturday
+    ]
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_the_lunar_and_solar_term_dates_are_the_official_holidays(year: int) -> None:
+    # given years chinese_calendar has the State Council's arrangement for
+    # then every statutory day the rule computes is off there, under the same holiday name;
+    # 除夕 and 劳动节's second day only since 2025 (国务院令第795号): 2024-02-09, 除夕, was a
+    # working Friday
+    for day, name in statutory_holidays(year):
+        if year == 2024 and day in (date(2024, 2, 9), date(2024, 5, 2)):
+            assert chinese_calendar.is_workday(day) == (day == date(2024, 2, 9))
+            continue
+        assert chinese_calendar.get_holiday_detail(day) == (True, name), (day, name)
 
 
 def test_every_provisional_day_off_was_off_in_the_years_under_the_2025_law() -> None:
     # the rule errs towards working days: a weekday it takes off, the official calendar took
     # off (weekends differ only by the 调休 Saturdays it does not guess)
+    # (the lunar 春节, 端午, 中秋 and their 补假 included)
     for year in (2025, 2026):
         flags = provisional_days(year)
         day = date(year, 1, 1)
