@@ -39,6 +39,18 @@ class MeetingRead(BaseModel):
         return cls.model_validate(row, from_attributes=True)
 
 
+class MovedRead(MeetingRead):
+    """The moved occurrence and what the mover should know: ``warnings`` are user texts
+    (empty, or one when the new start is on a weekend or a statutory holiday)."""
+
+    warnings: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of_move(cls, row: OneOnOneMeeting, warnings: list[str]) -> MovedRead:
+        """The read shape of a moved row with its warnings."""
+        return cls.model_validate({**MeetingRead.of(row).model_dump(), "warnings": warnings})
+
+
 class ItemRead(BaseModel):
     """One agenda item the caller may read (``private`` ones are the caller's own)."""
 

@@ -392,7 +392,9 @@ def move(
     now: datetime,
     note: str | None = None,
 ) -> OneOnOneMeeting:
-    """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays."""
+    """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays.
+    ``Conflict`` ``one_on_ones.error.double_booked`` when the new time overlaps another
+    scheduled occurrence of the pair; ``cancelled``/``started``/``past`` as they say."""
     if not (is_party(pair, by) or admin):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     _changeable(meeting, now, note)
@@ -400,6 +402,30 @@ def move(
     if start_at <= now:
         raise Invalid("one_on_ones.error.past")
     length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
+    # Two moves of the pair's occurrences at once could each find the other's old time free:
+    # the pair's row lock makes the second look after the first has moved.
+    session.execute(select(OneOnOne.id).where(OneOnOne.id == pair.id).with_for_update())
+    clash = session.scalar(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.id != meeting.id,
+            OneOnOneMeeting.status == SCHEDULED,
+            OneOnOneMeeting.start_at < start_at + length,
+            OneOnOneMeeting.end_at > start_at,
+        )
+        .order_by(OneOnOneMeeting.start_at)
+        .limit(1)
+    )
+    if clash is not None:
+        at = local(clash.start_at, team_zone(session, pair))
+        raise Conflict(
+            "one_on_ones.error.double_booked",
+            id=clash.id,
+            month=at.month,
+            day=at.day,
+            at=at.strftime("%H:%M"),
+        )
     meeting.start_at, meeting.end_at = start_at, start_at + length
     meeting.moved = True
     meeting.sequence += 1
@@ -429,6 +455,13 @@ def cancel(
     meeting.note = note or None
     session.flush()
     return meeting
+
+
+def team_zone(session: Session, pair: OneOnOne) -> str:
+    """The IANA zone of the pair's team."""
+    team = session.get(Team, pair.team_id)
+    assert team is not None
+    return team.timezone
 
 
 def local_day(meeting: OneOnOneMeeting, team: Team) -> date:

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
-from teamassist.one_on_ones import agenda, flows, ical, messages, rules, service
+from teamassist.one_on_ones import agenda, changes, flows, ical, messages, rules, service
 from teamassist.one_on_ones.models import OneOnOne
 from teamassist.one_on_ones.schemas import (
     ActionCreate,
@@ -26,6 +26,7 @@ from teamassist.one_on_ones.schemas import (
     ItemRead,
     MeetingRead,
     MoveBody,
+    MovedRead,
     PairCreate,
     PairDetail,
     PairPatch,
@@ -279,21 +280,25 @@ def move_meeting(
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
-) -> MeetingRead:
-    """Move one occurrence (a party or an admin); it keeps its agenda."""
+    runtime: RuntimeDep,
+) -> MovedRead:
+    """Move one occurrence (a party or an admin); it keeps its agenda. Onto a weekend or a
+    holiday it is moved and ``warnings`` says so; onto the pair's other occurrence: 409."""
     pair = _pair(session, principal, team, pair_id)
     meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
-    service.move(
+    warnings = changes.reschedule(
         session,
+        team=team,
         pair=pair,
         meeting=meeting,
         start_at=_aware(body.start, team),
         by=principal.member,
         admin=is_admin(session, principal, team),
         now=now,
+        workdays=runtime.ports.get(Workdays),
         note=body.note,
     )
-    return MeetingRead.of(meeting)
+    return MovedRead.of_move(meeting, warnings)
 
 
 @router.post("/{pair_id}/meetings/{meeting_id}/cancel")
