@@ -74,3 +74,50 @@ def test_the_pair_page_keeps_private_notes_to_their_author(
     expect(zhangsan.locator("[data-testid=prep]")).to_contain_text("会前准备（张三）")
     zhangsan.screenshot(path=str(ARTIFACTS / "one-on-one-zhangsan.png"), full_page=True)
     assert failed == []
+
+
+def test_the_pair_page_moves_and_cancels_one_occurrence(
+    browser: Browser, base_url: str, sqlite_runtime: Runtime
+) -> None:
+    give_account(sqlite_runtime, "zhangsan")
+    ARTIFACTS.mkdir(exist_ok=True)
+    failed: list[tuple[int, str]] = []
+    page = browser.new_context().new_page()
+    page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
+    _sign_in(page, base_url, "zhangsan", "张三")
+    page.goto(f"{base_url}/one-on-ones")
+    page.locator("[data-testid=open]").first.click()
+    schedule = page.locator("[data-testid=meetings]")
+    june = schedule.locator("li", has_text="6月4日（周四）10:00")
+    july = schedule.locator("li", has_text="7月2日（周四）10:00")
+    expect(june.locator("[data-testid=move] input[name=start]")).to_have_value("2026-06-04T10:00")
+
+    # 张三 moves June's onto Saturday 06-13 through the form: moved, with the weekend warning
+    june.locator("[data-testid=move] input[name=start]").fill("2026-06-13T15:00")
+    june.locator("[data-testid=move] input[name=note]").fill("出差")
+    june.locator("[data-testid=move] button").click()
+    expect(page.locator("[data-testid=saved]")).to_be_visible()
+    expect(page.locator("[data-testid=warning]")).to_contain_text("6月13日（周六）15:00是周末")
+    moved = schedule.locator("li", has_text="6月13日（周六）15:00")
+    expect(moved.locator("[data-testid=meeting-line]")).to_contain_text("已改期")
+    page.screenshot(path=str(ARTIFACTS / "one-on-one-moved.png"), full_page=True)
+
+    # onto July's own time: refused with the friendly message, nothing moved
+    moved.locator("[data-testid=move] input[name=start]").fill("2026-07-02T10:00")
+    moved.locator("[data-testid=move] button").click()
+    expect(page.locator("body")).to_contain_text("已经有一次 1on1")
+    assert [status for status, _url in failed] == [409]
+    failed.clear()
+    page.go_back()
+    page.reload()
+    expect(schedule.locator("li", has_text="6月13日（周六）15:00")).to_have_count(1)
+
+    # cancelling July's: marked cancelled, and no form is left on it
+    july.locator("[data-testid=cancel] button").click()
+    expect(page.locator("[data-testid=saved]")).to_be_visible()
+    expect(page.locator("[data-testid=warning]")).to_have_count(0)
+    cancelled = schedule.locator("li", has_text="7月2日（周四）10:00")
+    expect(cancelled).to_contain_text("已取消")
+    expect(cancelled.locator("[data-testid=move]")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "one-on-one-cancelled.png"), full_page=True)
+    assert failed == []

@@ -116,6 +116,8 @@ OWNER_SCOPED |= {
     ("POST", "/api/v1/one-on-ones/{pair_id}/meetings/{meeting_id}/cancel"),
     ("POST", "/one-on-ones/{pair_id}/agenda"),
     ("POST", "/one-on-ones/{pair_id}/agenda/{item_id}/check"),
+    ("POST", "/one-on-ones/{pair_id}/meetings/{meeting_id}/move"),
+    ("POST", "/one-on-ones/{pair_id}/meetings/{meeting_id}/cancel"),
 }
 # Building a pack: any member of the team may (reports.api.build checks the role).
 OWNER_SCOPED |= {("POST", "/api/v1/reports/packs")}

@@ -5,21 +5,27 @@
 - ``/一对一 @张三 每月第1个周四 10:00`` / ``每周 周三 15:00`` / ``每两周 周三 15:00``: set the
   slot (an admin or the director creates the pair on the way);
 - ``/议题 @张三 <内容> [私密]`` (``topic``): an agenda item, private with a trailing 私密;
-- ``/议题完成 <编号>`` (``topic-done``); ``/议题销项 <编号> [@负责人] <日期>`` (``topic-action``).
+- ``/议题完成 <编号>`` (``topic-done``); ``/议题销项 <编号> [@负责人] <日期>`` (``topic-action``);
+- ``/改期一对一 <编号> <日期> [HH:MM] [原因]`` (``1on1-move``): one occurrence (its number from
+  ``/一对一 @某人``); without a time it keeps its time of day; onto a day off the reply warns;
+- ``/取消一对一 <编号> [原因]`` (``1on1-cancel``): one occurrence; its open items carry over.
 
 They call the same functions as the REST endpoints (:mod:`teamassist.one_on_ones.flows`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, Reply
+from teamassist.clock import local, parse_hhmm
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
-from teamassist.one_on_ones import agenda, flows, messages, rules, service
+from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
 from teamassist.ports import Workdays
 
 commands = CommandGroup("one_on_ones")
@@ -143,3 +149,66 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         now=ctx.now,
     )
     return Reply(body=t("one_on_ones.receipt.action", id=item.id, note=note))
+
+
+_NOTE = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 20)
+
+
+@commands.command(
+    "one_on_ones.move", args=[Arg("id", ArgKind.INT), Arg("day", ArgKind.DATE), _NOTE]
+)
+def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/改期一对一 <编号> <日期> [HH:MM] [原因]."""
+    pair, meeting = flows.meeting_of(
+        ctx.session,
+        team=ctx.team,
+        meeting_id=args["id"],
+        viewer=ctx.member,
+        admin=ctx.is_admin,
+        lock=True,
+    )
+    words = (args.get("text") or "").split()
+    at = local(meeting.start_at, ctx.team.timezone).time()
+    if words and (":" in words[0] or "：" in words[0]):
+        try:
+            at = parse_hhmm(words[0].replace("：", ":"))
+        except ValueError:
+            raise Invalid("one_on_ones.error.bad_time", value=words[0][:10]) from None
+        words = words[1:]
+    start_at = datetime.combine(args["day"], at, tzinfo=ZoneInfo(ctx.team.timezone))
+    warnings = changes.reschedule(
+        ctx.session,
+        team=ctx.team,
+        pair=pair,
+        meeting=meeting,
+        start_at=start_at,
+        by=ctx.member,
+        admin=ctx.is_admin,
+        now=ctx.now,
+        workdays=ctx.ports.get(Workdays),
+        note=" ".join(words) or None,
+    )
+    return messages.moved(ctx.team, meeting, warnings)
+
+
+@commands.command("one_on_ones.cancel", args=[Arg("id", ArgKind.INT), _NOTE])
+def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/取消一对一 <编号> [原因]."""
+    pair, meeting = flows.meeting_of(
+        ctx.session,
+        team=ctx.team,
+        meeting_id=args["id"],
+        viewer=ctx.member,
+        admin=ctx.is_admin,
+        lock=True,
+    )
+    service.cancel(
+        ctx.session,
+        pair=pair,
+        meeting=meeting,
+        by=ctx.member,
+        admin=ctx.is_admin,
+        now=ctx.now,
+        note=(args.get("text") or "").strip() or None,
+    )
+    return messages.cancelled(ctx.team, meeting)

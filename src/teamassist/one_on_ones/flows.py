@@ -104,6 +104,29 @@ def mine(
     return rows
 
 
+def meeting_of(
+    session: Session,
+    *,
+    team: Team,
+    meeting_id: int,
+    viewer: Member | None,
+    admin: bool,
+    lock: bool = False,
+) -> tuple[OneOnOne, OneOnOneMeeting]:
+    """An occurrence by the number people type, with its pair, when ``viewer`` may see the
+    pair (a party or an admin); ``NotFound`` ``one_on_ones.error.meeting_not_found`` else,
+    the same for one that does not exist. ``lock`` takes the occurrence's row lock."""
+    pair_id = session.scalar(
+        select(OneOnOneMeeting.pair_id).where(
+            OneOnOneMeeting.id == meeting_id, OneOnOneMeeting.team_id == team.id
+        )
+    )
+    pair = session.get(OneOnOne, pair_id) if pair_id is not None else None
+    if pair is None or pair.team_id != team.id or not (service.is_party(pair, viewer) or admin):
+        raise NotFound("one_on_ones.error.meeting_not_found", id=meeting_id)
+    return pair, service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=lock)
+
+
 def item_of(
     session: Session, *, team: Team, item_id: int, viewer: Member | None
 ) -> tuple[OneOnOne, AgendaItem]:

@@ -27,6 +27,11 @@ def when(value: datetime, team: Team) -> str:
     return f"{at.month}月{at.day}日（周{_WEEKDAYS[at.weekday()]}）{at:%H:%M}"
 
 
+def local_input(value: datetime, team: Team) -> str:
+    """``2026-10-08T10:00`` in the team's zone (a datetime-local input's value)."""
+    return local(value, team.timezone).strftime("%Y-%m-%dT%H:%M")
+
+
 def slot_text(pair: OneOnOne) -> str:
     """``每月第1个周四 10:00``, ``每两周 周三 15:00``, or "no slot yet"."""
     if pair.cadence is None or pair.weekday is None or pair.at is None:
@@ -216,6 +221,19 @@ def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: b
         return Reply(body=t("one_on_ones.receipt.added_private_group", id=item.id))
     key = "one_on_ones.receipt.added_private" if item.private else "one_on_ones.receipt.added"
     return Reply(body=t(key, id=item.id, text=user_text(item.text), title=title(pair, names)))
+
+
+def moved(team: Team, meeting: OneOnOneMeeting, warnings: Sequence[str] = ()) -> Reply:
+    """The receipt of a moved occurrence, each warning on a line of its own after it."""
+    body = t("one_on_ones.receipt.moved", id=meeting.id, start=when(meeting.start_at, team))
+    return Reply(body="\n".join((body, *warnings)))
+
+
+def cancelled(team: Team, meeting: OneOnOneMeeting) -> Reply:
+    """The receipt of a cancelled occurrence."""
+    return Reply(
+        body=t("one_on_ones.receipt.cancelled", id=meeting.id, start=when(meeting.start_at, team))
+    )
 
 
 def checked(item: AgendaItem) -> Reply:

@@ -1,19 +1,23 @@
 """``/one-on-ones`` and ``/one-on-ones/{id}``: the caller's pairs, and one pair as the caller
 may see it (the same :func:`flows.view` as chat and REST: a private note of the other person is
-never loaded). A form post redirects back (``?saved=1``)."""
+never loaded). A form post redirects back (``?saved=1``); a move onto a day off adds
+``&day_off=<occurrence>``, and the page shows the warning the chat reply would give."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from teamassist.exceptions import PermissionDenied
+from teamassist.clock import ensure_utc
+from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
-from teamassist.one_on_ones import agenda, flows, messages, service
+from teamassist.one_on_ones import agenda, changes, flows, messages, service
 from teamassist.ports import Workdays
 
 router = APIRouter(prefix="/one-on-ones", include_in_schema=False)
@@ -62,18 +66,20 @@ def pair_page(
     chosen: PageTeamDep,
     runtime: RuntimeDep,
     now: NowDep,
+    day_off: int | None = None,
 ) -> HTMLResponse:
-    """One pair: schedule, agenda (the caller's view), prep pack."""
+    """One pair: schedule (with move and cancel forms for who may), agenda (the caller's
+    view), prep pack; after a move onto a day off (``?day_off=<id>``) its warning."""
     admin = is_admin(session, principal, chosen)
     pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    workdays = runtime.ports.get(Workdays)
     seen = flows.view(
-        session,
-        team=chosen,
-        pair=pair,
-        viewer=principal.member,
-        now=now,
-        workdays=runtime.ports.get(Workdays),
+        session, team=chosen, pair=pair, viewer=principal.member, now=now, workdays=workdays
     )
+    warnings: list[str] = []
+    if day_off is not None:
+        moved = service.get_meeting(session, pair=pair, meeting_id=day_off)
+        warnings = changes.day_off_warnings(team=chosen, meeting=moved, workdays=workdays)
     prep = messages.prep_lines(chosen, seen.prep, seen.names) if seen.prep else []
     return team_page(
         request,
@@ -90,11 +96,16 @@ def pair_page(
         when=lambda v: messages.when(v, chosen),
         carried=agenda.carried,
         prep=[messages.plain(p) for p in prep],
+        warnings=warnings,
+        arranger=admin or service.is_party(pair, principal.member),
+        changeable=lambda m: m.status == service.SCHEDULED and ensure_utc(m.start_at) > now,
+        local_input=lambda m: messages.local_input(m.start_at, chosen),
     )
 
 
-def _back(pair_id: int, team_id: int) -> RedirectResponse:
-    return RedirectResponse(f"/one-on-ones/{pair_id}?team={team_id}&saved=1", status_code=303)
+def _back(pair_id: int, team_id: int, day_off: int | None = None) -> RedirectResponse:
+    warn = f"&day_off={day_off}" if day_off is not None else ""
+    return RedirectResponse(f"/one-on-ones/{pair_id}?team={team_id}&saved=1{warn}", status_code=303)
 
 
 @router.post("/{pair_id}/agenda")
@@ -136,4 +147,65 @@ def check_item_page(
         raise PermissionDenied("one_on_ones.error.not_arranger")
     item = agenda.get(session, pair=pair, item_id=item_id, viewer=principal.member)
     agenda.check(session, pair=pair, item=item, by=principal.member, now=now)
+    return _back(pair.id, chosen.id)
+
+
+@router.post("/{pair_id}/meetings/{meeting_id}/move")
+def move_page(
+    pair_id: int,
+    meeting_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    runtime: RuntimeDep,
+    now: NowDep,
+    start: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Move one occurrence to a team-local ``YYYY-MM-DDTHH:MM`` (the datetime-local input)."""
+    admin = is_admin(session, principal, chosen)
+    pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    try:
+        wall = datetime.fromisoformat(start.strip()[:16])
+    except ValueError:
+        raise Invalid("one_on_ones.error.bad_when", value=start[:40]) from None
+    meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+    warnings = changes.reschedule(
+        session,
+        team=chosen,
+        pair=pair,
+        meeting=meeting,
+        start_at=wall.replace(tzinfo=ZoneInfo(chosen.timezone)),
+        by=principal.member,
+        admin=admin,
+        now=now,
+        workdays=runtime.ports.get(Workdays),
+        note=note.strip() or None,
+    )
+    return _back(pair.id, chosen.id, meeting.id if warnings else None)
+
+
+@router.post("/{pair_id}/meetings/{meeting_id}/cancel")
+def cancel_page(
+    pair_id: int,
+    meeting_id: int,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
+    note: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Cancel one occurrence; its open items carry over to the next."""
+    admin = is_admin(session, principal, chosen)
+    pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
+    meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+    service.cancel(
+        session,
+        pair=pair,
+        meeting=meeting,
+        by=principal.member,
+        admin=admin,
+        now=now,
+        note=note.strip() or None,
+    )
     return _back(pair.id, chosen.id)
