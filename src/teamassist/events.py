@@ -261,13 +261,17 @@ class ReportPackNeeded(Query[str]):
 @dataclass(frozen=True)
 class KrFact:
     """One KR as a report shows it: ``label`` ``KR-2``; ``progress`` raw 0–1 (may pass 1);
-    ``confidence`` 0–10; ``score`` 0–1 in steps of 0.1 (None before grading)."""
+    ``confidence`` 0–10 (its latest check-in's); ``score`` 0–1 in steps of 0.1 (None before
+    grading); ``confidence_then`` 0–10, its confidence at the query's ``confidence_at`` (the
+    latest check-in with a confidence at or before that instant; None when not asked or the
+    KR had none by then)."""
 
     label: str
     title: str
     progress: float
     confidence: int | None
     score: float | None
+    confidence_then: int | None = None
 
 
 @dataclass(frozen=True)
@@ -289,12 +293,15 @@ class ObjectiveFact:
 @dataclass(frozen=True)
 class OkrFacts(Query[tuple[ObjectiveFact, ...]]):
     """A report asks the OKR desk for the team's published Os of the cycle that holds ``day``
-    (team-local date), with their trend when ``with_trend``. Answered by okr (domain.py)."""
+    (team-local date), with their trend when ``with_trend``, and each KR's confidence at the
+    instant ``confidence_at`` (tz-aware UTC; the 1on1 prep pack asks for the previous 1on1's
+    start) in :attr:`KrFact.confidence_then`. Answered by okr (domain.py)."""
 
     team: Team
     day: date
     now: datetime
     with_trend: bool = False
+    confidence_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,21 @@
 """The OKR desk's answer to :class:`teamassist.events.OkrFacts`: a report pack's view of the
-team's published Os of one cycle (progress, confidence, scores, and on request each O's trend),
-as plain event dataclasses, so the reports domain never imports OKR internals."""
+team's published Os of one cycle (progress, confidence, scores, and on request each O's trend
+and each KR's confidence at an earlier instant), as plain event dataclasses, so the reports and
+1on1 domains never import OKR internals."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.clock import ensure_utc
 from teamassist.events import KrFact, ObjectiveFact, OkrFacts
 from teamassist.okr import rollup, scoring, trends
 from teamassist.okr import settings as okr_settings
-from teamassist.okr.models import Cycle, Objective, ObjectiveState
+from teamassist.okr.models import CheckIn, Cycle, Objective, ObjectiveState
 from teamassist.okr.rows import objectives as objective_rows
 from teamassist.ports import Workdays
 
@@ -45,6 +48,27 @@ def _trend(
     return tuple(points)
 
 
+def confidence_at(session: Session, kr_ids: Sequence[int], at: datetime | None) -> dict[int, int]:
+    """Each KR's confidence (0–10) at ``at`` (UTC): that of its latest check-in with a
+    confidence at or before it; KRs without one are left out (all when ``at`` is None)."""
+    if at is None or not kr_ids:
+        return {}
+    rows = session.execute(
+        select(CheckIn.key_result_id, CheckIn.confidence)
+        .where(
+            CheckIn.key_result_id.in_(kr_ids),
+            CheckIn.at <= ensure_utc(at),
+            CheckIn.confidence.is_not(None),
+        )
+        .order_by(CheckIn.at, CheckIn.id)
+    ).all()
+    found: dict[int, int] = {}
+    for kr_id, confidence in rows:  # oldest first: the latest one stays
+        if confidence is not None:
+            found[kr_id] = confidence
+    return found
+
+
 def answer(session: Session, query: OkrFacts, workdays: Workdays) -> tuple[ObjectiveFact, ...]:
     """Every published O of the cycle holding ``query.day``, by number (empty: no cycle)."""
     cycle = _cycle(session, query)
@@ -61,6 +85,9 @@ def answer(session: Session, query: OkrFacts, workdays: Workdays) -> tuple[Objec
         {o.id: o for o in session.scalars(select(Objective).where(Objective.cycle_id == cycle.id))}
         if query.with_trend
         else {}
+    )
+    then = confidence_at(
+        session, [k.key_result.id for v in views for k in v.krs], query.confidence_at
     )
     facts: list[ObjectiveFact] = []
     for view in views:
@@ -83,6 +110,7 @@ def answer(session: Session, query: OkrFacts, workdays: Workdays) -> tuple[Objec
                         progress=k.raw,
                         confidence=k.key_result.confidence,
                         score=finals[k.key_result.id] if graded else None,
+                        confidence_then=then.get(k.key_result.id),
                     )
                     for k in view.krs
                 ),

@@ -163,6 +163,12 @@ def prep_lines(team: Team, prep: Prep, names: Mapping[int, str]) -> list[str]:
         )
         for kr in fact.key_results:
             confidence = "–" if kr.confidence is None else str(kr.confidence)
+            if kr.confidence_then is not None and prep.since is not None:
+                confidence = t(
+                    "one_on_ones.prep.confidence_change",
+                    before=kr.confidence_then,
+                    now=confidence,
+                )
             lines.append(
                 t(
                     "one_on_ones.prep.kr",

@@ -4,8 +4,9 @@ plan's development goals, asked of the OKR desk (:class:`OkrFacts`), the action-
 (:class:`ActionFacts`) and the careers desk (:class:`CareerGoals`). Only the pair's two
 people are shown a pack (:func:`teamassist.one_on_ones.flows.view`).
 
-The OKR desk keeps no per-KR history in its answer, so the movement is the objective's (its
-trend); a KR's confidence is its latest check-in's.
+The movement is the objective's progress (its trend, by day) and each KR's confidence: its
+latest check-in's now against the one it had when the last 1on1 started (the desk's
+``confidence_then``), shown ``信心 6 → 4``.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def build(
     today = local(now, team.timezone).date()
     since_day = local(since, team.timezone).date() if since is not None else None
     objectives: list[ObjectiveMove] = []
-    for answer in ask(session, OkrFacts(team=team, day=today, now=now, with_trend=True)):
+    okr = OkrFacts(team=team, day=today, now=now, with_trend=True, confidence_at=since)
+    for answer in ask(session, okr):
         for fact in answer:
             if fact.owner_id != person_id:
                 continue
