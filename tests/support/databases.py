@@ -21,7 +21,11 @@ from teamassist.bootstrap import import_models
 from teamassist.database import Base, make_engine, normalise_url
 
 BACKENDS = ("sqlite", "postgresql", "mysql")
-ENV = {"postgresql": "TEAMASSIST_TEST_PG_URL", "mysql": "TEAMASSIST_TEST_MYSQL_URL"}
+ENV = {
+    "postgresql": "TEAMASSIST_TEST_PG_URL",
+    "mysql": "TEAMASSIST_TEST_MYSQL_URL",
+    "redis": "TEAMASSIST_TEST_REDIS_URL",  # not a database: the scale-out tests' broker
+}
 
 
 def server_url(backend: str) -> str | None:

@@ -3,6 +3,7 @@ built, encrypted and signed the way Feishu builds them."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
@@ -80,6 +81,7 @@ class FakeFeishu:
         self.token_requests: list[dict[str, Any]] = []
         self.failures: list[Failure] = []
         self.down = False
+        self.delay = 0.0  # seconds each message call takes (a slow platform)
         self.token_ttl = 7200
         self.users: dict[str, str] = {}  # open_id -> name, for contact.v3.user.get
         self.user_lookups: list[str] = []
@@ -228,6 +230,8 @@ class FakeFeishu:
 
     async def _message(self, request: Request) -> Response:
         body = await request.json()
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             if self.down:
                 return PlainTextResponse("service unavailable", status_code=503)
