@@ -137,6 +137,9 @@ OWNER_SCOPED |= {
     ("POST", "/reviews/360/{cycle_id}/release/{person_id}"),
     ("POST", "/reviews/360/{cycle_id}/answer/{person_id}"),
     ("POST", "/reviews/360/{cycle_id}/answer/{person_id}/decline"),
+    # the page forms of adding / nominating a reviewer and approving (same service calls)
+    ("POST", "/reviews/360/{cycle_id}/requests"),
+    ("POST", "/reviews/360/{cycle_id}/requests/{request_id}/approve"),
 }
 # Career plans: starting is the team director's (or stand-in's), writing a plan its person's,
 # the template the director's or an admin's (careers.service / careers.api check it); walked

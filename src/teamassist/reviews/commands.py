@@ -1,4 +1,5 @@
-"""Chat commands: ``/发起360``, ``/360``, ``/拒绝360``, ``/发布360``, ``/结束360``.
+"""Chat commands: ``/发起360``, ``/360``, ``/360评价人``, ``/批准360``, ``/拒绝360``, ``/发布360``,
+``/结束360``.
 
 Answers are never taken in chat: a chat message is stored with its sender (inbox, web chat
 history), which would name the reviewer beside the answer. ``/360`` hands out the web form.
@@ -11,7 +12,9 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
 from teamassist.reviews import messages, service
+from teamassist.reviews.models import Pool, RequestStatus
 from teamassist.team.models import Member
 
 commands = CommandGroup("reviews")
@@ -38,10 +41,74 @@ def handle_start(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("reviews.mine")
 def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/360: my pending reviews (links to the form) and my released summaries."""
+    """/360: my pending reviews (links to the form) and my released summaries; for the
+    director or an admin also the nominations waiting for approval."""
     rows = service.pending(ctx.session, team=ctx.team, reviewer=ctx.member, now=ctx.now)
     released = service.released_to(ctx.session, team=ctx.team, member=ctx.member)
-    return messages.pending(ctx.public_url, rows, released, ctx.member)
+    reply = messages.pending(ctx.public_url, rows, released, ctx.member)
+    if service.may_manage(ctx.session, team=ctx.team, member=ctx.member):
+        waiting = service.waiting_nominations(ctx.session, team=ctx.team, now=ctx.now)
+        if waiting:
+            reply = Reply(title=reply.title, body=reply.body + "\n" + messages.nominations(waiting))
+    return reply
+
+
+_POOL_WORDS = {
+    "上级": Pool.MANAGER,
+    "同事": Pool.PEER,
+    "下属": Pool.REPORT,
+    "manager": Pool.MANAGER,
+    "peer": Pool.PEER,
+    "report": Pool.REPORT,
+}
+
+
+@commands.command(
+    "reviews.add_reviewer",
+    args=[
+        Arg("member", ArgKind.MEMBER),
+        Arg("reviewer", ArgKind.MEMBER),
+        Arg("pool", ArgKind.WORD, required=False, max_length=20),
+    ],
+)
+def handle_add_reviewer(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/360评价人 @被评人 @评价人 [上级|同事|下属]: the director adds a reviewer (invited at
+    once); the reviewee nominates a peer (waits for approval). Latest cycle; peer by default."""
+    word = str(args.get("pool") or "同事").strip().casefold()
+    pool = _POOL_WORDS.get(word)
+    if pool is None:
+        raise Invalid("reviews.error.bad_pool", pool=word[:20])
+    cycle = service.latest_cycle(ctx.session, team=ctx.team)
+    reviewee: Member = args["member"]
+    reviewer: Member = args["reviewer"]
+    row = service.add_reviewer(
+        ctx.session,
+        team=ctx.team,
+        cycle=cycle,
+        reviewee=reviewee,
+        reviewer=reviewer,
+        pool=pool.value,
+        by=ctx.member,
+        now=ctx.now,
+    )
+    return messages.reviewer_added(reviewee, reviewer, row.pool, row.status)
+
+
+@commands.command(
+    "reviews.approve",
+    args=[Arg("member", ArgKind.MEMBER), Arg("reviewer", ArgKind.MEMBER)],
+)
+def handle_approve(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/批准360 @被评人 @评价人: the director approves a nomination in the latest cycle."""
+    cycle = service.latest_cycle(ctx.session, team=ctx.team)
+    reviewee: Member = args["member"]
+    reviewer: Member = args["reviewer"]
+    service.require_manager(ctx.session, team=ctx.team, member=ctx.member)
+    row = service.find_request(ctx.session, cycle=cycle, reviewee=reviewee, reviewer=reviewer)
+    row = service.approve(
+        ctx.session, team=ctx.team, cycle=cycle, request_id=row.id, by=ctx.member, now=ctx.now
+    )
+    return messages.reviewer_added(reviewee, reviewer, row.pool, RequestStatus.INVITED.value)
 
 
 @commands.command(

@@ -28,13 +28,14 @@ def pool_label(pool: str) -> str:
 
 
 def status_label(status: str) -> str:
-    """待批准 / 待填写 / 已拒绝 / 已提交 / 已邀请 (asked: invited or submitted)."""
+    """待批准 / 待填写 / 已拒绝 / 已提交 / 已邀请 (asked: invited or submitted) / 已撤回."""
     labels = {
         "nominated": t("reviews.status.nominated"),
         "invited": t("reviews.status.invited"),
         "declined": t("reviews.status.declined"),
         "submitted": t("reviews.status.submitted"),
         "asked": t("reviews.status.asked"),
+        "withdrawn": t("reviews.status.withdrawn"),
     }
     return labels.get(status, status)
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import ExportWithheld, Subscription, on
+from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on
 from teamassist.ports import Workdays
-from teamassist.reviews import api, commands, demo, export, jobs, pages
+from teamassist.reviews import api, commands, demo, departures, export, jobs, pages
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(ExportWithheld, export.withheld)]
+    return [
+        on(ExportWithheld, export.withheld),
+        on(MemberDeactivated, departures.on_member_deactivated),
+    ]
 
 
 DOMAIN = Domain(

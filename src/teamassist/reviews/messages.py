@@ -7,20 +7,21 @@ from collections.abc import Sequence
 from teamassist.chat.types import Reply, user_text
 from teamassist.i18n import t
 from teamassist.reviews.document import pool_label
-from teamassist.reviews.models import ReviewCycle
-from teamassist.reviews.service import Pending
+from teamassist.reviews.models import RequestStatus, ReviewCycle
+from teamassist.reviews.service import Nomination, Pending
 from teamassist.team.models import Member
 
 
-def answer_link(base: str, cycle_id: int, reviewee_id: int) -> str:
+def answer_link(base: str, cycle: ReviewCycle, reviewee_id: int) -> str:
     """The web form of one review (answers are given there, never in chat: a chat message is
-    stored with its sender)."""
-    return f"{base}/reviews/360/{cycle_id}/answer/{reviewee_id}"
+    stored with its sender). It names the cycle's team: a reviewer in several teams would
+    otherwise land on their default team, where the cycle is not found."""
+    return f"{base}/reviews/360/{cycle.id}/answer/{reviewee_id}?team={cycle.team_id}"
 
 
-def summary_link(base: str, cycle_id: int, reviewee_id: int) -> str:
-    """The summary page of one reviewee."""
-    return f"{base}/reviews/360/{cycle_id}/summary/{reviewee_id}"
+def summary_link(base: str, cycle: ReviewCycle, reviewee_id: int) -> str:
+    """The summary page of one reviewee (with the cycle's team, as :func:`answer_link`)."""
+    return f"{base}/reviews/360/{cycle.id}/summary/{reviewee_id}?team={cycle.team_id}"
 
 
 def started(cycle: ReviewCycle, reviewees: Sequence[Member], reviewers: int) -> Reply:
@@ -52,13 +53,13 @@ def pending(
                     name=user_text(row.reviewee.display_name),
                     pool=pool_label(row.pool),
                     due=row.cycle.due_on.isoformat(),
-                    link=answer_link(base, row.cycle.id, row.reviewee.id),
+                    link=answer_link(base, row.cycle, row.reviewee.id),
                 )
             )
     else:
         lines.append(t("reviews.reply.pending_none"))
     for cycle in released:
-        lines.append(t("reviews.reply.summary_ready", link=summary_link(base, cycle.id, me.id)))
+        lines.append(t("reviews.reply.summary_ready", link=summary_link(base, cycle, me.id)))
     return Reply(body="\n".join(lines))
 
 
@@ -86,6 +87,40 @@ def closed(base: str, cycle: ReviewCycle, changed: bool) -> Reply:
         body=t(
             "reviews.reply.closed",
             name=user_text(cycle.name),
-            link=f"{base}/reviews/360/{cycle.id}",
+            link=f"{base}/reviews/360/{cycle.id}?team={cycle.team_id}",
         )
     )
+
+
+def reviewer_added(reviewee: Member, reviewer: Member, pool: str, status: str) -> Reply:
+    """The receipt of /360评价人 and /批准360: asked now, or nominated and waiting."""
+    key = (
+        "reviews.reply.nominated"
+        if status == RequestStatus.NOMINATED.value
+        else "reviews.reply.reviewer_added"
+    )
+    return Reply(
+        body=t(
+            key,
+            reviewer=user_text(reviewer.display_name),
+            reviewee=user_text(reviewee.display_name),
+            pool=pool_label(pool),
+        )
+    )
+
+
+def nominations(rows: Sequence[Nomination]) -> str:
+    """The director's lines under /360: each nomination waiting, with the command that
+    approves it."""
+    lines = [t("reviews.reply.nominations_head", count=len(rows))]
+    for row in rows:
+        lines.append(
+            t(
+                "reviews.reply.nomination_line",
+                reviewer=user_text(row.reviewer.display_name),
+                reviewee=user_text(row.reviewee.display_name),
+                reviewer_handle=row.reviewer.handle,
+                reviewee_handle=row.reviewee.handle,
+            )
+        )
+    return "\n".join(lines)

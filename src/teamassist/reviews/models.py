@@ -3,7 +3,8 @@
 Two tables meet only in (cycle, reviewee, pool), never in a row id or a time:
 
 - :class:`ReviewRequest` knows *who* reviews *whom* in which pool and the request's status
-  (nominated → invited → declined / submitted). It holds no answer and no time at all.
+  (nominated → invited → declined / submitted, or withdrawn when the
+  reviewer leaves). It holds no answer and no time at all.
 - :class:`ReviewResponse` holds *what* was answered: the cycle, the reviewee, the pool and the
   answers. It has no reviewer id, no created/updated time, and its primary key is a random
   UUID, so neither its id nor the order of its ids says when it was written or by whom.
@@ -36,12 +37,14 @@ class Pool(StrEnum):
 
 
 class RequestStatus(StrEnum):
-    """A request's life: a reviewee's nomination waits for the director's approval."""
+    """A request's life: a reviewee's nomination waits for the director's approval; a reviewer
+    who leaves the team (deactivated, merged away) has their open requests ``withdrawn``."""
 
     NOMINATED = "nominated"
     INVITED = "invited"
     DECLINED = "declined"
     SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
 
 
 class ReviewCycle(Base):

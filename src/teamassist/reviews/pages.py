@@ -11,14 +11,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.i18n import lookup
 from teamassist.reviews import document, service, summary
-from teamassist.reviews.models import RequestStatus
+from teamassist.reviews.models import Pool, RequestStatus
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -47,6 +48,7 @@ def cycles_page(
     me = principal.member
     pending = service.pending(session, team=team, reviewer=me, now=now) if me else []
     released = service.released_to(session, team=team, member=me) if me else []
+    about_me = service.open_cycles_about(session, team=team, member=me, now=now) if me else []
     return team_page(
         request,
         session,
@@ -59,7 +61,20 @@ def cycles_page(
         released=released,
         manager=service.may_manage(session, team=team, member=me),
         pool_label=document.pool_label,
+        about_me=about_me,
+        colleagues=_colleagues(session, team, exclude=me.id if me else None) if about_me else [],
+        nominated=request.query_params.get("nominated") == "1",
     )
+
+
+def _colleagues(session: Session, team: Team, *, exclude: int | None) -> list[Member]:
+    """The team's active members (a reviewer picker), by name."""
+    people = [
+        m
+        for m, _role in team_service.team_members(session, team=team)
+        if not team_service.has_left(m) and m.id != exclude
+    ]
+    return sorted(people, key=lambda m: (m.display_name, m.id))
 
 
 @router.get("/{cycle_id}", response_class=HTMLResponse)
@@ -89,7 +104,12 @@ def cycle_page(
                 for r in rows
                 if r.reviewee_id == s.reviewee_id and r.status == RequestStatus.SUBMITTED.value
             ),
-            "asked": sum(1 for r in rows if r.reviewee_id == s.reviewee_id),
+            "asked": sum(
+                1
+                for r in rows
+                if r.reviewee_id == s.reviewee_id
+                and r.status in (RequestStatus.INVITED.value, RequestStatus.SUBMITTED.value)
+            ),
             "requests": [r for r in rows if r.reviewee_id == s.reviewee_id],
         }
         for s in subjects
@@ -110,7 +130,64 @@ def cycle_page(
         # invited-vs-submitted per person is the reviewer's alone; the page shows counts
         shown_status=service.shown_status,
         me=principal.member,
+        colleagues=_colleagues(session, team, exclude=None),
+        pools=[p.value for p in Pool if p is not Pool.SELF],
+        nominated=RequestStatus.NOMINATED.value,
     )
+
+
+def _form_int(form: FormData, name: str) -> int:
+    value = form.get(name)
+    if not isinstance(value, str) or not value.strip().isdigit():
+        raise Invalid("reviews.error.bad_form", field=name)
+    return int(value.strip())
+
+
+@router.post("/{cycle_id}/requests")
+async def add_request_page(
+    cycle_id: Id,
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Add a reviewer (the director or an admin: invited at once) or nominate a peer (the
+    reviewee: waits for approval), as REST ``POST …/requests`` and ``/360评价人`` do."""
+    form = await request.form()
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    me = _me(principal)
+    pool = form.get("pool")
+    service.add_reviewer(
+        session,
+        team=team,
+        cycle=cycle,
+        reviewee=_person(session, team, _form_int(form, "reviewee_id")),
+        reviewer=_person(session, team, _form_int(form, "reviewer_id")),
+        pool=pool if isinstance(pool, str) else Pool.PEER.value,
+        by=me,
+        now=now,
+    )
+    if service.may_manage(session, team=team, member=me):
+        return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+    return RedirectResponse(f"/reviews/360?team={team.id}&nominated=1", status_code=303)
+
+
+@router.post("/{cycle_id}/requests/{request_id}/approve")
+def approve_page(
+    cycle_id: Id,
+    request_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    team: PageTeamDep,
+    now: NowDep,
+) -> RedirectResponse:
+    """Approve a nomination (the director or an admin), as ``/批准360`` does."""
+    cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
+    service.approve(
+        session, team=team, cycle=cycle, request_id=request_id, by=_me(principal), now=now
+    )
+    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
 
 
 @router.post("/{cycle_id}/close")

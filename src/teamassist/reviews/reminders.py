@@ -1,7 +1,8 @@
 """Deadline reminders: on the working days of a cycle's last :data:`REMIND_DAYS` days (the due
 day included), each reviewer with an invited request gets one notice a day naming how many
 reviews they owe. Declined and submitted requests get none; a nomination waiting for approval
-gets none. Idempotent: the key names the cycle and the team-local day."""
+gets none; a reviewer who has left has their requests withdrawn first. Idempotent: the key
+names the cycle and the team-local day."""
 
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ def run(session: Session, *, team: Team, today: date, now: datetime, workdays: W
     for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
         if not service.is_open(cycle, team, now) or (cycle.due_on - today).days > REMIND_DAYS:
             continue
+        # a reviewer who left without us hearing it is neither reminded nor counted
+        service.withdraw_departed(session, team=team, cycle=cycle)
         owed = Counter(
             session.scalars(
                 select(ReviewRequest.reviewer_id).where(

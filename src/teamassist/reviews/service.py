@@ -13,7 +13,7 @@ Who manages a cycle: the team's director, or an admin of the team. Services flus
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -264,8 +264,9 @@ answered is theirs alone; the director gets the count per pool (:func:`pool_coun
 def shown_status(row: ReviewRequest, *, viewer: Member | None) -> str:
     """``row``'s status as ``viewer`` may see it: the true one for the reviewer; for anyone
     else (the director, an admin) :data:`ASKED` in place of invited/submitted, because with
-    the summary's count that would tell who gave which answer. Nominated and declined stay:
-    the director acts on them and they say nothing about an answer."""
+    the summary's count that would tell who gave which answer. Nominated, declined and
+    withdrawn stay: the director acts on them and they say nothing about an answer's content
+    (like a decline, a withdrawal tells that this person did not answer)."""
     if viewer is not None and viewer.id == row.reviewer_id:
         return row.status
     if row.status in (RequestStatus.INVITED.value, RequestStatus.SUBMITTED.value):
@@ -327,6 +328,8 @@ def add_reviewer(
         raise Invalid("reviews.error.bad_pool", pool=pool)
     if team_service.role_of(session, team=team, member=reviewer) is None:
         raise Invalid("reviews.error.not_in_team", name=user_text(reviewer.display_name))
+    if team_service.has_left(reviewer):
+        raise Invalid("reviews.error.left", name=user_text(reviewer.display_name))
     if not is_open(cycle, team, now):
         raise Conflict("reviews.error.closed", name=user_text(cycle.name))
     _subject(session, cycle, reviewee)
@@ -357,11 +360,21 @@ def add_reviewer(
 def approve(
     session: Session, *, team: Team, cycle: ReviewCycle, request_id: int, by: Member, now: datetime
 ) -> ReviewRequest:
-    """The director approves a nomination: ``nominated`` → ``invited`` (Conflict otherwise)."""
+    """The director approves a nomination: ``nominated`` → ``invited``. NotFound for no such
+    request of ``cycle``; Conflict when it is not waiting, the cycle is closed, or the nominee
+    has left the team (their nomination is then withdrawn)."""
     require_manager(session, team=team, member=by)
     row = session.get(ReviewRequest, request_id)
     if row is None or row.cycle_id != cycle.id:
         raise NotFound("reviews.error.no_request", id=request_id)
+    if not is_open(cycle, team, now):
+        raise Conflict("reviews.error.closed", name=user_text(cycle.name))
+    reviewer = session.get(Member, row.reviewer_id)
+    if reviewer is None or team_service.has_left(reviewer):
+        # their nomination is withdrawn (now, if the departure was not heard yet)
+        withdraw(session, cycle=cycle, reviewer_ids={row.reviewer_id})
+        name = user_text(reviewer.display_name) if reviewer else f"#{row.reviewer_id}"
+        raise Conflict("reviews.error.left", name=name)
     done = session.execute(
         update(ReviewRequest)
         .where(
@@ -492,11 +505,77 @@ def submit(
     session.flush()
 
 
+def find_request(
+    session: Session, *, cycle: ReviewCycle, reviewee: Member, reviewer: Member
+) -> ReviewRequest:
+    """The request asking ``reviewer`` about ``reviewee`` in ``cycle`` (chat names people, not
+    request ids), or NotFound ``reviews.error.not_asked_by``."""
+    row = session.scalar(
+        select(ReviewRequest).where(
+            ReviewRequest.cycle_id == cycle.id,
+            ReviewRequest.reviewee_id == reviewee.id,
+            ReviewRequest.reviewer_id == reviewer.id,
+        )
+    )
+    if row is None:
+        raise NotFound(
+            "reviews.error.not_asked_by",
+            reviewer=user_text(reviewer.display_name),
+            reviewee=user_text(reviewee.display_name),
+        )
+    return row
+
+
+OPEN_REQUESTS = (RequestStatus.NOMINATED.value, RequestStatus.INVITED.value)
+"""Statuses a departure withdraws: nothing answered yet. A submitted answer stays (it names
+nobody and still counts); a declined request stays declined."""
+
+
+def withdraw(session: Session, *, cycle: ReviewCycle, reviewer_ids: Collection[int]) -> int:
+    """Turn the nominated / invited requests of ``reviewer_ids`` in ``cycle`` into
+    ``withdrawn``; returns how many changed. The rows are read with a locking read, so a submit
+    racing it either commits first (its row is ``submitted`` and stays) or waits and then
+    gets Conflict from its compare-and-set; hearing a departure twice changes nothing."""
+    if not reviewer_ids:
+        return 0
+    rows = session.scalars(
+        select(ReviewRequest)
+        .where(
+            ReviewRequest.cycle_id == cycle.id,
+            ReviewRequest.reviewer_id.in_(sorted(reviewer_ids)),
+            ReviewRequest.status.in_(OPEN_REQUESTS),
+        )
+        .order_by(ReviewRequest.id)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        row.status = RequestStatus.WITHDRAWN.value
+    session.flush()
+    return len(rows)
+
+
+def withdraw_departed(session: Session, *, team: Team, cycle: ReviewCycle) -> int:
+    """Withdraw the open requests of every reviewer of ``cycle`` who is no longer an active
+    member of ``team`` (deactivated, merged away, or taken out of the team): the catch-up for a
+    departure this domain did not hear, run by the reminders and by :func:`close`."""
+    waiting = set(
+        session.scalars(
+            select(ReviewRequest.reviewer_id).where(
+                ReviewRequest.cycle_id == cycle.id, ReviewRequest.status.in_(OPEN_REQUESTS)
+            )
+        )
+    )
+    staying = _people(session, team)
+    return withdraw(session, cycle=cycle, reviewer_ids=waiting - staying.keys())
+
+
 def close(session: Session, *, team: Team, cycle: ReviewCycle, by: Member, now: datetime) -> bool:
-    """Stop taking answers now (the director or an admin); False when it already was closed."""
+    """Stop taking answers now (the director or an admin); False when it already was closed.
+    Requests of reviewers who have left are withdrawn first (:func:`withdraw_departed`)."""
     require_manager(session, team=team, member=by)
     if not is_open(cycle, team, now):
         return False
+    withdraw_departed(session, team=team, cycle=cycle)
     cycle.closed_at = now
     session.flush()
     return True
@@ -585,3 +664,46 @@ def released_to(session: Session, *, team: Team, member: Member) -> list[ReviewC
             .order_by(ReviewCycle.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """A reviewee's nomination waiting for the director: the request, both people."""
+
+    request: ReviewRequest
+    reviewee: Member
+    reviewer: Member
+
+
+def waiting_nominations(session: Session, *, team: Team, now: datetime) -> list[Nomination]:
+    """Nominations waiting for approval in the team's open cycles, oldest first."""
+    rows = session.execute(
+        select(ReviewRequest, ReviewCycle)
+        .join(ReviewCycle, ReviewCycle.id == ReviewRequest.cycle_id)
+        .where(
+            ReviewCycle.team_id == team.id,
+            ReviewRequest.status == RequestStatus.NOMINATED.value,
+        )
+        .order_by(ReviewRequest.id)
+    ).all()
+    people = team_service.members_by_id(
+        session, [r.reviewee_id for r, _c in rows] + [r.reviewer_id for r, _c in rows]
+    )
+    return [
+        Nomination(row, people[row.reviewee_id], people[row.reviewer_id])
+        for row, cycle in rows
+        if is_open(cycle, team, now) and row.reviewee_id in people and row.reviewer_id in people
+    ]
+
+
+def open_cycles_about(
+    session: Session, *, team: Team, member: Member, now: datetime
+) -> list[ReviewCycle]:
+    """The team's open cycles reviewing ``member`` (where they may nominate peers)."""
+    found = session.scalars(
+        select(ReviewCycle)
+        .join(ReviewSubject, ReviewSubject.cycle_id == ReviewCycle.id)
+        .where(ReviewCycle.team_id == team.id, ReviewSubject.reviewee_id == member.id)
+        .order_by(ReviewCycle.id.desc())
+    )
+    return [c for c in found if is_open(c, team, now)]
