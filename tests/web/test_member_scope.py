@@ -60,6 +60,9 @@ MEMBER_OWN = {
     # 月度技术专家: any member nominates and casts their own one vote, as themselves
     ("POST", "/api/v1/awards/{period}/nominations"),
     ("PUT", "/api/v1/awards/{period}/votes/me"),
+    # the same two from the /awards page's forms
+    ("POST", "/awards/nominate"),
+    ("POST", "/awards/vote"),
 }
 
 # OKR writes are scoped to the objective's owner (or an admin) by okr's own check
@@ -413,6 +416,7 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             "/api/v1/awards/2026-06/phase",
             {"json": {"phase": "voting"}},
         ),
+        ("POST", "/awards/phase"): ("/awards/phase", {"data": {"phase": "voting"}}),
         ("PUT", "/api/v1/awards/settings"): (
             "/api/v1/awards/settings",
             {"json": {"repeat_cap": 2}},
