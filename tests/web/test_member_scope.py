@@ -435,6 +435,14 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             "/api/v1/qualifications/people/lisi/assessments",
             {"json": {"level": "P2", "outcome": "qualified", "effective_date": "2026-06-01"}},
         ),
+        ("POST", "/qualifications/people/{member_id}/level"): (
+            f"/qualifications/people/{p['lisi']}/level",
+            {"data": {"level": "P2", "evidence": "带新人"}},
+        ),
+        ("POST", "/qualifications/people/{member_id}/assessments"): (
+            f"/qualifications/people/{p['lisi']}/assessments",
+            {"data": {"level": "P2", "outcome": "qualified", "effective_date": "2026-06-01"}},
+        ),
         # meetings: admins, leads and the director move or cancel one (meetings.changes)
         ("POST", "/api/v1/meetings/{occurrence_id}/move"): (
             f"/api/v1/meetings/{ids['occurrence_id']}/move",
