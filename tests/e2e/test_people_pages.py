@@ -138,7 +138,9 @@ def test_a_level_set_on_the_qualifications_page_and_hidden_from_others(
     # when she sets him to P3 with evidence through the row's form
     row.locator("summary").click()
     form = row.locator("[data-testid=qual-set-level]")
-    form.locator("select[name=level]").select_option(label=re.compile(r"P3"))
+    p3 = form.locator("select[name=level] option", has_text="P3").get_attribute("value")
+    assert p3 is not None
+    form.locator("select[name=level]").select_option(p3)
     form.locator("textarea[name=evidence]").fill("独立负责支付网关")
     form.locator("button[type=submit]").click()
     # then the page says saved and the row shows P3
