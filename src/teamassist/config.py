@@ -12,7 +12,7 @@ import os
 import socket
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import (
@@ -51,6 +51,8 @@ class WebSettings(BaseModel):
     # The global API token: acts as the first local account (or the owner of the first
     # workspace); members create their own personal tokens in the dashboard.
     api_token: SecretStr | None = None
+    # Who may scrape /metrics: a request bearing this token; unset, only loopback clients.
+    metrics_token: SecretStr | None = None
     # A dashboard session ends this long after sign-in, however much it is used (absolute).
     session_days: float = Field(default=14.0, gt=0)
     # Password sign-in throttling (per username and client address, in this process).
@@ -177,6 +179,9 @@ class Settings(BaseSettings):
 
     default_timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    # "text" for people at a terminal; "json" (one object per line: time, level, logger,
+    # message, request_id, error_id) for a log collector.
+    log_format: Literal["text", "json"] = "text"
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)

@@ -16,6 +16,7 @@ Units are re-run whole after a lost lock race (:func:`teamassist.database.run_tr
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from teamassist import metrics
 from teamassist.chat import fallback, parser, placement, suggest
 from teamassist.chat.context import CommandContext
 from teamassist.chat.models import InboundEvent
@@ -115,6 +117,7 @@ class Dispatcher:
         """
         row_id = run_transaction(self.factory, lambda session: self._record(session, message))
         if row_id is None:
+            metrics.event(message.platform.value, "duplicate")
             return DispatchResult(reply=None, duplicate=True)
         reply = self._process(row_id, message, reply_via_outbox=reply_via_outbox)
         return DispatchResult(reply=reply, event_row_id=row_id)
@@ -128,10 +131,13 @@ class Dispatcher:
         now = self.clock()
         refused: list[tuple[InboundMessage, Reply, str | None, str]] = []
 
+        platform: list[str] = []  # for the metrics: the speaker's platform once known
+
         def unit(session: Session) -> DispatchResult:
             refused.clear()
             speaker = identify(session)
             message = speaker.message
+            platform[:] = [message.platform.value]
             try:
                 reply, _ = self._run(session, message, now, speaker=speaker)
                 session.flush()
@@ -143,7 +149,12 @@ class Dispatcher:
                 if is_retryable(exc):
                     raise
                 error_id = uuid.uuid4().hex[:8]
-                log.exception("command failed (error id %s): %r", error_id, message.text[:200])
+                log.exception(
+                    "command failed (error id %s): %r",
+                    error_id,
+                    message.text[:200],
+                    extra={"error_id": error_id},
+                )
                 reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
                 refused.append((message, reply, error_id, f"{type(exc).__name__}: {exc}"))
                 raise _Refused() from exc
@@ -163,6 +174,10 @@ class Dispatcher:
                     session, message, reply, now, error_id=error_id, error=error
                 ),
             )
+        outcome = "duplicate" if result.duplicate else "handled"
+        if refused and not result.duplicate:
+            outcome = "failed" if refused[0][2] else "refused"
+        metrics.event(platform[0] if platform else "", outcome)
         if result.queued:
             self.after_commit()  # only now: delivery claims committed rows only
         self._run_later(later)
@@ -299,19 +314,28 @@ class Dispatcher:
             return reply, queued(session)
 
         later: list[fallback.Later] = []
+        platform = message.platform.value
         try:
             done = run_transaction(self.factory, unit)
             if done is None:
                 return None
+            metrics.event(platform, "handled")
             if done[1]:
                 self.after_commit()
             self._run_later(later)
             return done[0]
         except DomainError as exc:
+            metrics.event(platform, "refused")
             reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
         except Exception as exc:
+            metrics.event(platform, "failed")
             error_id = uuid.uuid4().hex[:8]
-            log.exception("command failed (error id %s): %r", error_id, message.text[:200])
+            log.exception(
+                "command failed (error id %s): %r",
+                error_id,
+                message.text[:200],
+                extra={"error_id": error_id},
+            )
             reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
             self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
 
@@ -426,6 +450,7 @@ class Dispatcher:
         workspace: Workspace,
         speaker: Speaker | None,
     ) -> Reply | None:
+        started = time.perf_counter()  # the command's time: from here to its reply
         # A local speaker is known already: the team and their role come in one statement.
         team, role = placement.team_and_role(
             session,
@@ -475,8 +500,11 @@ class Dispatcher:
                 + t("core.usage", usage=spec.usage),
                 is_error=True,
             )
-        args = self._resolve_members(ctx, args)
-        return spec.handler(ctx, args)
+        try:
+            args = self._resolve_members(ctx, args)
+            return spec.handler(ctx, args)
+        finally:
+            metrics.command(spec.key, time.perf_counter() - started)
 
     def _not_a_command(self, ctx: CommandContext, text: str) -> Reply | None:
         """A 1:1 message that is not a command: a domain's form (the seed's grammar), else

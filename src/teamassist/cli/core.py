@@ -152,10 +152,10 @@ def serve(
     """Serve the dashboard, web chat, REST API and platform webhooks (with the scheduler and
     delivery in this process, unless [scale_out] hands them to `teamassist worker`)."""
     import gc
-    import logging
 
     import uvicorn
 
+    from teamassist import logs
     from teamassist.team.setup_pages import announce_setup
     from teamassist.web.app import create_app
     from teamassist.workers import mode as workers_mode
@@ -174,7 +174,7 @@ def serve(
             typer.secho(str(exc), fg="red", err=True)
             raise typer.Exit(2) from exc
     runtime = build(settings)
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     if scaled_out:
         # Workers deliver and run the jobs; this replica only asks them to after its commits.
         from teamassist.workers import celery_app
@@ -191,6 +191,7 @@ def serve(
         host=settings.web.host,
         port=settings.web.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
     )
 
 

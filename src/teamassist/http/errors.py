@@ -175,11 +175,18 @@ def install(app: FastAPI) -> None:
         # Starlette logs nothing useful for the caller; answer in the one shape with an id that
         # is also in the log, as chat replies do.
         error_id = uuid.uuid4().hex[:8]
+        rid = str(getattr(request.state, "request_id", ""))
         log.error(
-            "unhandled error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc
+            "unhandled error %s on %s %s",
+            error_id,
+            request.method,
+            request.url.path,
+            exc_info=exc,
+            extra={"error_id": error_id, "request_id": rid},
         )
         key = "core.error.internal"
-        return error_response(request, 500, key, t(key, error_id=error_id))
+        headers = {"X-Request-ID": rid} if rid else None
+        return error_response(request, 500, key, t(key, error_id=error_id), headers=headers)
 
     app.add_middleware(JsonBodyGuard)
 

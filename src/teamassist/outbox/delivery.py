@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from teamassist import metrics
 from teamassist.chat.types import Reply
 from teamassist.config import OutboxSettings
 from teamassist.database import transaction
@@ -211,9 +212,12 @@ def _send_lane(
             continue
         try:
             if sender is None:
-                raise DeliveryError(f"platform {message.platform!r} is not enabled")
+                raise DeliveryError(
+                    f"platform {message.platform!r} is not enabled", code="disabled"
+                )
             external_id = sender.send(message)
         except DeliveryError as exc:
+            metrics.platform_error(message.platform, error_code(exc))
             if exc.retry_after is not None:
                 wait = exc
             _record_failure(
@@ -231,11 +235,24 @@ def _send_lane(
             log.exception(
                 "sender for %s crashed on outbox #%s", message.platform, message.outbox_id
             )
+            metrics.platform_error(message.platform, "crash")
             _record_failure(
                 factory, settings, now, message, f"{type(exc).__name__}: {exc}", True, None, stats
             )
         else:
+            metrics.sent(message.platform)
             recorder.add(message.outbox_id, external_id)
+
+
+def error_code(exc: DeliveryError) -> str:
+    """The metrics label of a failed send: the platform's code, else the kind of failure."""
+    if exc.code is not None and str(exc.code):
+        return str(exc.code)
+    if exc.retry_after is not None:
+        return "rate_limited"
+    if exc.ambiguous:
+        return "ambiguous"
+    return "transient" if exc.transient else "permanent"
 
 
 def _record_failure(

@@ -32,6 +32,8 @@ class DeliveryError(Exception):
 
     ``ambiguous``: the request went out but no answer came (a read timeout): the platform may
     have taken the message. The retry then carries ``possibly_sent``.
+
+    ``code``: the platform's error code (or HTTP status) when it gave one.
     """
 
     def __init__(
@@ -41,11 +43,14 @@ class DeliveryError(Exception):
         transient: bool = True,
         retry_after: float | None = None,
         ambiguous: bool = False,
+        code: int | str | None = None,
     ):
         super().__init__(message)
         self.transient = transient
         self.retry_after = retry_after
         self.ambiguous = ambiguous
+        # The platform's own error code or HTTP status, when it gave one (counted in metrics).
+        self.code = code
 
 
 class Sender(Protocol):

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, delete, event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from teamassist import preload
+from teamassist import metrics, preload
 from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
 from teamassist.ports import Ports
@@ -349,6 +349,7 @@ class Scheduler:
                 log.error("team %s has a bad time for %s; skipped", team_id, job.key)
                 bad.add(team_id)
         claims = self._claim(session, job, teams, wanted, now)
+        metrics.job_lateness(job.key, [(now - claim.slot).total_seconds() for claim in claims])
         if claims and job.prepare is not None:
             job.prepare(session, [c.team for c in claims], now)
         failed: dict[int, list[datetime]] = {}

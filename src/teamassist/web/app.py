@@ -16,8 +16,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from teamassist import __version__
 from teamassist.http import csrf, errors
 from teamassist.http.render import LoginRequired, make_templates
+from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
+from teamassist.web import health, metrics_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=True)
+            app.state.readiness.close()
             runtime.close()
 
     app = FastAPI(
@@ -71,6 +74,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.runtime = runtime
+    app.state.readiness = health.Readiness(runtime.domains)
+    app.state.outbox_gauges = metrics_endpoint.OutboxGauges(runtime)
     parts = runtime.web
     app.state.nav = list(parts.nav)
     app.state.templates = make_templates(parts.templates)
@@ -84,6 +89,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
+    app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -102,6 +108,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
 
+    app.include_router(health.router)
+    app.include_router(metrics_endpoint.router)
     api = APIRouter(prefix="/api/v1")
     for router in parts.api:
         api.include_router(router)

@@ -325,4 +325,9 @@ class QQSender:
 
 
 def _delivery_error(exc: QQApiError) -> DeliveryError:
-    return DeliveryError(str(exc), transient=exc.transient, retry_after=exc.retry_after)
+    return DeliveryError(
+        str(exc),
+        transient=exc.transient,
+        retry_after=exc.retry_after,
+        code=exc.code if exc.code is not None else exc.status,
+    )

@@ -1,0 +1,115 @@
+"""Prometheus metrics recorded at the existing seams: the chat dispatcher, the outbox sender and
+the scheduler's claim. ``/metrics`` (``teamassist.web.metrics_endpoint``) exposes them with the
+outbox gauges read at scrape time.
+
+Names (all ``teamassist_``-prefixed; seconds are wall-clock seconds):
+
+- ``events_handled_total{platform, outcome}``: inbound chat events; ``outcome`` is ``handled``
+  (answered or nothing to answer), ``refused`` (the user's error: a catalogue reply), ``failed``
+  (a bug: the reply shows an error id), ``duplicate`` (a redelivery, answered with nothing).
+- ``command_seconds{command}``: histogram of a command's time from the parsed message to its
+  reply, inside the transaction; ``command`` is the registry key (``duty.signin``), never text.
+- ``outbox_sent_total{platform}``: notices a platform accepted.
+- ``platform_errors_total{platform, code}``: failed platform calls; ``code`` is the platform's
+  error code when it gave one (QQ, Feishu), else ``rate_limited``, ``ambiguous``
+  (no answer: may have been taken), ``transient``, ``permanent``, ``crash`` (a sender bug) or
+  ``disabled`` (no sender for the platform in this process).
+- ``job_lateness_seconds{job}``: histogram of claim time minus due time of each job occurrence
+  a scheduler tick claimed (``job`` is the job key).
+
+Several processes (uvicorn workers, Celery's prefork children) share their counts through
+files when ``PROMETHEUS_MULTIPROC_DIR`` names an empty, writable folder before the process
+starts (prometheus-client's multiprocess mode); docs/deployment.md says how.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Final, TypeVar, cast
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
+
+# Ours alone, not prometheus-client's global registry: the endpoint decides what it adds.
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+EVENTS = Counter(
+    "teamassist_events_handled",
+    "Inbound chat events handled, by platform and outcome.",
+    ["platform", "outcome"],
+    registry=REGISTRY,
+)
+COMMAND_SECONDS = Histogram(
+    "teamassist_command_seconds",
+    "Time from a parsed chat command to its reply (inside the transaction), by command key.",
+    ["command"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    registry=REGISTRY,
+)
+OUTBOX_SENT = Counter(
+    "teamassist_outbox_sent",
+    "Notices a platform accepted, by platform.",
+    ["platform"],
+    registry=REGISTRY,
+)
+PLATFORM_ERRORS = Counter(
+    "teamassist_platform_errors",
+    "Failed platform sends, by platform and error code.",
+    ["platform", "code"],
+    registry=REGISTRY,
+)
+JOB_LATENESS = Histogram(
+    "teamassist_job_lateness_seconds",
+    "Claim time minus due time of each job occurrence a tick claimed, by job key.",
+    ["job"],
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
+    registry=REGISTRY,
+)
+
+# ``labels()`` takes a lock and builds a tuple each call; the chat hot path reuses the child.
+_children: dict[tuple[object, ...], Counter | Histogram] = {}
+_children_lock = threading.Lock()
+M = TypeVar("M", Counter, Histogram)
+
+
+def _child(metric: M, *values: str) -> M:
+    key = (id(metric), *values)
+    child = _children.get(key)
+    if child is None:
+        with _children_lock:
+            child = _children[key] = metric.labels(*values)
+    return cast(M, child)
+
+
+def event(platform: str, outcome: str) -> None:
+    """Count one inbound event (``outcome``: handled, refused, failed, duplicate)."""
+    _child(EVENTS, platform, outcome).inc()
+
+
+def command(key: str, seconds: float) -> None:
+    """Time one command by its registry key."""
+    _child(COMMAND_SECONDS, key).observe(seconds)
+
+
+def sent(platform: str) -> None:
+    """Count one notice a platform accepted."""
+    _child(OUTBOX_SENT, platform).inc()
+
+
+def platform_error(platform: str, code: str) -> None:
+    """Count one failed send (``code``: see the module docstring)."""
+    _child(PLATFORM_ERRORS, platform, code[:40]).inc()
+
+
+def job_lateness(job: str, seconds: list[float]) -> None:
+    """Record how late each claimed occurrence of ``job`` ran (negative values count as 0)."""
+    child = _child(JOB_LATENESS, job)
+    for value in seconds:
+        child.observe(max(0.0, value))
+
+
+def multiprocess() -> bool:
+    """Whether counts are shared through ``PROMETHEUS_MULTIPROC_DIR`` files."""
+    return bool(os.environ.get(MULTIPROC_ENV))

@@ -1,0 +1,155 @@
+"""``/healthz`` (the process answers) and ``/readyz`` (it can serve: database, schema, Redis).
+
+Both are public, unauthenticated GETs (a load balancer or orchestrator asks them without a
+session), say nothing secret, and are left out of the access log (``teamassist.logs``).
+
+``/readyz`` answers 200 ``{"status": "ready", "checks": {...}}`` or 503
+``{"status": "not ready", "reason": "...", "checks": {...}}``, where each check is ``"ok"`` or
+what failed: ``database`` (a ``SELECT`` of the Alembic version rows within
+:data:`TIMEOUT_SECONDS`), ``migrations`` (the rows equal the heads of every domain's migration
+branch: a replica started before ``teamassist db upgrade`` ran stays out of rotation), and
+``redis`` (a ``PING`` within the same time, only when ``scale_out.redis_url`` is set).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from importlib import resources
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
+
+from teamassist.database import READ_ONLY
+from teamassist.domain import Domain
+from teamassist.runtime import Runtime
+
+TIMEOUT_SECONDS = 1.0
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    """The process is alive and serving HTTP; no I/O (a restart would not fix a database)."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    """Whether this replica can serve now; 503 with the reason when not."""
+    runtime: Runtime = request.app.state.runtime
+    probe: Readiness = request.app.state.readiness
+    checks = probe.check(runtime)
+    failed = {name: result for name, result in checks.items() if result != "ok"}
+    if not failed:
+        return JSONResponse({"status": "ready", "checks": checks})
+    reason = "; ".join(f"{name}: {result}" for name, result in failed.items())
+    return JSONResponse(
+        {"status": "not ready", "reason": reason, "checks": checks}, status_code=503
+    )
+
+
+class Readiness:
+    """The checks behind ``/readyz``, each bounded in time.
+
+    A check runs on a small pool and is given up after :data:`TIMEOUT_SECONDS`; while a given-up
+    check still hangs (a database that stopped answering), later probes report it at once rather
+    than piling threads on it. The migration heads are read from the scripts once per process.
+    """
+
+    def __init__(self, domains: Sequence[Domain], timeout: float = TIMEOUT_SECONDS) -> None:
+        self._domains = domains
+        self._timeout = timeout
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
+        self._pending: dict[str, Future[str]] = {}
+        self._lock = threading.Lock()
+        self._heads: frozenset[str] | None = None
+
+    def check(self, runtime: Runtime) -> dict[str, str]:
+        """``{"database": ..., "migrations": ..., ["redis": ...]}``, ``"ok"`` or the failure."""
+        checks: dict[str, str] = {}
+        versions = self._bounded("database", lambda: _versions(runtime.engine))
+        if versions.startswith("versions:"):
+            checks["database"] = "ok"
+            found = frozenset(filter(None, versions.removeprefix("versions:").split(",")))
+            heads = self.heads()
+            checks["migrations"] = (
+                "ok"
+                if found == heads
+                else f"schema is not at head (run `teamassist db upgrade`): "
+                f"{len(heads - found)} branch(es) behind"
+            )
+        else:
+            checks["database"] = versions
+            checks["migrations"] = "unknown: the database did not answer"
+        redis_url = runtime.settings.scale_out.redis_url
+        if redis_url:
+            import redis  # noqa: F401  # scale-out only; imported outside the time bound
+
+            checks["redis"] = self._bounded("redis", lambda: _ping(redis_url, self._timeout))
+        return checks
+
+    def heads(self) -> frozenset[str]:
+        """The newest revision of every migration branch of the runtime's domains."""
+        if self._heads is None:
+            from alembic.script import ScriptDirectory  # only when a probe first asks
+
+            folders = [str(f) for d in self._domains if (f := d.folder("migrations")) is not None]
+            scripts = ScriptDirectory(
+                str(resources.files("teamassist") / "migrations"), version_locations=folders
+            )
+            self._heads = frozenset(scripts.get_heads())
+        return self._heads
+
+    def close(self) -> None:
+        """Stop the pool without waiting for a hung check."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _bounded(self, name: str, work: Callable[[], str]) -> str:
+        with self._lock:
+            running = self._pending.get(name)
+            if running is not None and not running.done():
+                return f"unreachable: an earlier check is still waiting (>{self._timeout:g} s)"
+            future = self._pending[name] = self._pool.submit(_guarded, work)
+        try:
+            return future.result(timeout=self._timeout)
+        except FutureTimeout:
+            return f"unreachable: no answer within {self._timeout:g} s"
+
+
+def _guarded(work: Callable[[], str]) -> str:
+    try:
+        return work()
+    except Exception as exc:  # any driver error means "not ready"; the kind says why
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        return f"unreachable: {type(exc).__name__}: {first}".rstrip(": ")
+
+
+def _versions(engine: Engine) -> str:
+    """``versions:<revision>,...`` (empty when there is no schema yet); raises when the
+    database cannot be reached."""
+    try:
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            return "versions:" + ",".join(sorted(str(row) for row in rows))
+    except DBAPIError:
+        # No version table, or no database: a plain query tells which (it raises if down).
+        with engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            connection.execute(text("SELECT 1"))
+        return "versions:"
+
+
+def _ping(url: str, timeout: float) -> str:
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    try:
+        client.ping()
+    finally:
+        client.close()
+    return "ok"
