@@ -113,3 +113,19 @@ def job_lateness(job: str, seconds: list[float]) -> None:
 def multiprocess() -> bool:
     """Whether counts are shared through ``PROMETHEUS_MULTIPROC_DIR`` files."""
     return bool(os.environ.get(MULTIPROC_ENV))
+
+
+def serve_http(port: int, host: str = "127.0.0.1") -> None:
+    """Expose the metrics on ``http://host:port/`` from a daemon thread, for a process that
+    serves no HTTP of its own (``teamassist worker --metrics-port``). With
+    ``PROMETHEUS_MULTIPROC_DIR`` set it reports every process writing there (Celery's prefork
+    children, where the work runs); without, only this process. No token: bind it to loopback
+    or a network only the scraper reaches."""
+    from prometheus_client import start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = REGISTRY
+    if multiprocess():
+        registry = CollectorRegistry(auto_describe=False)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    start_http_server(port, addr=host, registry=registry)

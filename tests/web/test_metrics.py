@@ -242,3 +242,24 @@ def test_metrics_need_the_token_or_loopback(demo_runtime: Runtime) -> None:
         ok = remote.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
         assert ok.status_code == 200
         assert "teamassist_outbox_depth" in ok.text
+
+
+def test_a_worker_serves_its_counters_on_its_own_port() -> None:
+    import socket
+    import urllib.request
+
+    from teamassist import metrics
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    metrics.serve_http(port)
+    metrics.sent("exporter-test")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    assert value(samples, "teamassist_outbox_sent_total", platform="exporter-test") == 1

@@ -30,14 +30,28 @@ def scale_out_settings() -> Settings:
 @app.command("worker")
 def worker(
     concurrency: Annotated[int, typer.Option(help="worker processes (prefork)", min=1)] = 2,
+    metrics_port: Annotated[
+        int, typer.Option(help="serve Prometheus metrics on this port (0: off)", min=0)
+    ] = 0,
+    metrics_host: Annotated[str, typer.Option(help="address of the metrics listener")] = (
+        "127.0.0.1"
+    ),
 ) -> None:
     """Run a Celery worker: scheduler ticks, job batches, delivery, replays, sweeps."""
-    import logging
-
+    from teamassist import logs, metrics
     from teamassist.workers import celery_app
 
     settings = scale_out_settings()
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
+    if metrics_port:
+        if not metrics.multiprocess():
+            typer.secho(
+                f"{metrics.MULTIPROC_ENV} is not set: the prefork children's counts are not "
+                "shared, and the metrics listener sees only the parent's",
+                fg="yellow",
+                err=True,
+            )
+        metrics.serve_http(metrics_port, metrics_host)
     runtime = build(settings)  # built once, before the fork; children drop its connections
     celery = celery_app.make_celery(settings)
     celery_app.install(runtime)
@@ -65,11 +79,10 @@ def worker(
 def beat() -> None:
     """Run Celery beat: one tick message every scheduler.tick_seconds (due work is read from
     the database by the workers; beat never holds a future reminder)."""
-    import logging
-
+    from teamassist import logs
     from teamassist.workers import celery_app
 
     settings = scale_out_settings()
-    logging.basicConfig(level=settings.log_level)
+    logs.configure(settings.log_level, settings.log_format)
     celery = celery_app.make_celery(settings)
     celery.start(["beat", f"--loglevel={settings.log_level}"])
