@@ -1,20 +1,24 @@
 """Moving one 1on1 occurrence (the service every boundary calls, :mod:`.changes`): onto a day
 off it is moved with a warning, as the meetings' /改期 does; onto the pair's other occurrence
-it is refused and nothing changes. The demo pair 李华 ↔ 张三 meets on 每月第1个周四 10:00;
-the clock is Monday 2026-06-01 09:00 Beijing, so June's is Thursday 06-04 and July's 07-02."""
+it is refused and nothing changes, also when two are moved onto one time at once. The demo
+pair 李华 ↔ 张三 meets on 每月第1个周四 10:00; the clock is Monday 2026-06-01 09:00 Beijing,
+so June's is Thursday 06-04 and July's 07-02."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 import pytest
 
 from teamassist.clock import ensure_utc
+from teamassist.database import transaction
 from teamassist.exceptions import Conflict
 from teamassist.one_on_ones import changes, service
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
+from teamassist.team.models import Member, Team
 from tests.conftest import load_demo
 from tests.okr.support import at, demo
 from tests.one_on_ones.support import make_director, meetings, pair_id
@@ -139,3 +143,59 @@ def test_a_move_next_to_the_other_occurrence_or_onto_a_cancelled_one_is_made(
         )
     assert _move(runtime, june, at("2026-07-02 10:00")) == []
     assert _start(runtime, june) == at("2026-07-02 10:00")
+
+
+def _race(
+    runtime: Runtime, meeting_id: int, start: datetime, ready: threading.Barrier, out: list[str]
+) -> None:
+    serialised = runtime.engine.dialect.name == "sqlite"
+    pair_no = pair_id(runtime)
+    try:
+        if serialised:  # SQLite holds one writer for a whole transaction: meet before it
+            ready.wait()
+        with transaction(runtime.factory) as session:
+            pair = session.get(OneOnOne, pair_no)
+            assert pair is not None
+            team = session.get(Team, pair.team_id)
+            by = session.get(Member, pair.report_id)
+            assert team is not None and by is not None
+            meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+            if not serialised:  # both hold their own occurrence before either moves
+                ready.wait()
+            changes.reschedule(
+                session,
+                team=team,
+                pair=pair,
+                meeting=meeting,
+                start_at=start,
+                by=by,
+                admin=False,
+                now=runtime.clock(),
+                workdays=runtime.ports.get(Workdays),
+            )
+        out.append("moved")
+    except Conflict as refused:
+        out.append(refused.key)
+    except Exception as crashed:
+        out.append(f"{type(crashed).__name__}: {crashed}")
+
+
+def test_two_occurrences_moved_onto_one_time_at_once_are_not_both_moved(
+    runtime: Runtime, planned: dict[str, int]
+) -> None:
+    # When June's and July's are moved onto Monday 07-20 10:00 at the same instant
+    target = at("2026-07-20 10:00")
+    ready = threading.Barrier(2, timeout=60)
+    out: list[str] = []
+    moves = [
+        threading.Thread(target=_race, args=(runtime, planned[key], target, ready, out))
+        for key in ("2026-06", "2026-07")
+    ]
+    for move in moves:
+        move.start()
+    for move in moves:
+        move.join(timeout=120)
+    # Then one is moved and the other refused as a double booking
+    assert sorted(out) == ["moved", "one_on_ones.error.double_booked"], out
+    starts = [_start(runtime, planned[key]) for key in ("2026-06", "2026-07")]
+    assert starts.count(target) == 1
