@@ -30,7 +30,17 @@ def serve(app: FastAPI) -> RunningServer:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", access_log=False)
+    # Idle keep-alive connections are held for the whole test: uvicorn's default 5 s let the
+    # fake close a pooled connection just as a slow (loaded) test reused it, and the client saw
+    # "server disconnected" — a spurious failed attempt no platform under test caused.
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        access_log=False,
+        timeout_keep_alive=600,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
