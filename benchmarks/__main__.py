@@ -14,6 +14,7 @@ BENCHMARKS: list[str] = [
     "chat_http",
     "outbox_drain",
     "scheduler_scale",
+    "scaleout_delivery",
     "startup",
 ]
 
