@@ -157,7 +157,11 @@ def _feishu_senders(
     if settings.feishu.workspace_tools:
         from teamassist.adapters.feishu.operations import WorkspaceSender
 
-        senders.append(WorkspaceSender(settings.feishu, factory, clock))
+        senders.append(
+            WorkspaceSender(
+                settings.feishu, factory, clock, max_attempts=settings.outbox.max_attempts
+            )
+        )
     return senders
 
 

@@ -6,6 +6,7 @@ limits leaving no duplicates. A team not on Feishu keeps the built-in tools."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.meetings.models import MeetingOccurrence
+from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -258,21 +260,64 @@ def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: Team_) ->
     ]
 
 
+def _saying(team: Team_, text: str) -> list[fk.Call]:
+    """The messages the bot sent whose body contains ``text``."""
+    return [m for m in team.fake.messages() if text in json.dumps(m.body, ensure_ascii=False)]
+
+
+_NO_SCOPE = {
+    "code": 99991672,
+    "msg": "Access denied. One of the following scopes is required: [task:task:read]",
+}
+
+
 def test_a_missing_scope_gives_up_saying_which(team: Team_) -> None:
     set_clock(team.runtime, "2026-11-30 09:00")
     team.fake.workspace.fail(
         "/task/v2/task_v2/task_subscription",
         400,
-        {
-            "code": 99991672,
-            "msg": "Access denied. One of the following scopes is required: [task:task:read]",
-        },
+        _NO_SCOPE,
     )
     _new_item(team.chat)
     team.deliver()
     [op] = team.ops()
     assert op.status == "dead" and "99991672" in (op.last_error or "")
     assert not team.fake.workspace.tasks
+    # And the workspace's admin is told once, by DM, with Feishu's code and what to do
+    team.deliver()
+    [dm] = _saying(team, "99991672")
+    assert dm.query["receive_id_type"] == "open_id" and dm.body["receive_id"] == "ou_admin"
+    text = json.dumps(dm.body, ensure_ascii=False)
+    assert "task:task:read" in text and "发布" in text and "config check" in text
+    # When an admin retries it and Feishu refuses again, nobody is told a second time
+    team.fake.workspace.fail("/task/v2/task_v2/task_subscription", 400, _NO_SCOPE)
+    with transaction(team.runtime.factory) as session:
+        assert outbox_service.retry(session, outbox_id=op.id, now=team.clock())
+    team.deliver()
+    team.deliver()
+    assert [o.status for o in team.ops()] == ["dead"]
+    assert len(_saying(team, "99991672")) == 1
+
+
+def test_an_operation_out_of_attempts_tells_the_admins(team: Team_) -> None:
+    # Given Feishu keeps failing a calendar event with a busy error (worth retrying)
+    set_clock(team.runtime, "2026-11-06 08:30")
+    attempts = team.runtime.settings.outbox.max_attempts
+    for _ in range(attempts + 2):
+        team.fake.workspace.fail("/events", 500, {"code": 1000004, "msg": "internal error"})
+    team.runtime.scheduler.tick()
+    # When every attempt is spent
+    for _ in range(attempts + 1):
+        team.deliver()
+        team.clock.set(team.clock() + timedelta(hours=3))
+    # Then the operation is dead and the admin heard about it once, with the code
+    [event_op] = [o for o in team.ops() if o.payload.get("title") == "event"]
+    assert event_op.status == "dead" and event_op.attempts == attempts
+    team.deliver()
+    told = _saying(team, "1000004")
+    assert len(told) == 1 and told[0].body["receive_id"] == "ou_admin"
+    assert "飞书日程" in json.dumps(told[0].body, ensure_ascii=False)
+    assert not team.fake.workspace.events
 
 
 def test_a_team_not_on_feishu_keeps_the_built_in_tools(

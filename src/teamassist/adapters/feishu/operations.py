@@ -62,7 +62,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.adapters.feishu import client as feishu_client
-from teamassist.adapters.feishu import documents
+from teamassist.adapters.feishu import documents, gave_up
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.idempotency import token_for
 from teamassist.adapters.feishu.models import FeishuObject
@@ -93,8 +93,11 @@ class WorkspaceSender:
         factory: sessionmaker[Session],
         clock: Clock,
         client: lark.Client | None = None,
+        *,
+        max_attempts: int = 12,
     ) -> None:
         self.settings = settings
+        self.max_attempts = max_attempts  # the outbox's: the attempt that fails this goes dead
         self.factory = factory
         self.clock = clock
         self.client = client or feishu_client.build_client(settings)
@@ -105,14 +108,39 @@ class WorkspaceSender:
     # -- the outbox seam ---------------------------------------------------------------------------
 
     def send(self, message: OutgoingMessage) -> str | None:
-        """Carry out one operation; returns the Feishu id of its object."""
+        """Carry out one operation; returns the Feishu id of its object. When the failure
+        makes the outbox give up on it (permanent, or the last attempt), the workspace's admins
+        are told first (:mod:`teamassist.adapters.feishu.gave_up`)."""
         try:
             op: dict[str, Any] = json.loads(message.reply.body)
         except ValueError as error:
             raise DeliveryError(
                 f"unreadable workspace operation: {error}", transient=False
             ) from error
-        kind = message.reply.title
+        try:
+            return self._carry_out(message.reply.title or "", op)
+        except DeliveryError as error:
+            if error.retry_after is None and (
+                not error.transient or message.attempt >= self.max_attempts
+            ):
+                self._tell_admins(message, op, error)
+            raise
+
+    def _tell_admins(self, message: OutgoingMessage, op: dict[str, Any], error: Exception) -> None:
+        code = error.code if isinstance(error, feishu_client.FeishuApiError) else None
+        with transaction(self.factory) as session:
+            gave_up.tell_admins(
+                session,
+                workspace_id=int(op["workspace_id"]),
+                outbox_id=message.outbox_id,
+                kind=message.reply.title or "",
+                key=str(op.get("key", message.address)),
+                code=code,
+                error=str(error),
+                now=self.clock(),
+            )
+
+    def _carry_out(self, kind: str, op: dict[str, Any]) -> str | None:
         if kind == "task":
             return self._task(op)
         if kind == "event":
