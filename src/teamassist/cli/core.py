@@ -108,6 +108,10 @@ def config_check() -> None:
                 "address people reach"
             )
         problems.extend(_check_database(settings))
+        if settings.feishu.enabled and not settings.feishu.missing():
+            from teamassist.adapters.feishu import scopes
+
+            problems.extend(scopes.check(settings.feishu))  # the app's scopes, asked of Feishu
         enabled = [
             n
             for n, p in (

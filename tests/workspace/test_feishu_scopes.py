@@ -1,0 +1,97 @@
+"""``teamassist config check`` asks Feishu (the fake Open API, through lark-oapi) whether the app
+has the scopes its enabled features need, and names a missing one from Feishu's own answer
+(code 99991672, the scope list in its message), without making or changing anything."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from teamassist import migrate
+from teamassist.cli import app
+from tests.platforms.fakes import feishu as fk
+from tests.platforms.fakes.feishu import FakeFeishu
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeFeishu]:
+    server = FakeFeishu().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeFeishu) -> Path:
+    fake.reset()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    for name in ("TEAMASSIST_QQ__ENABLED", "TEAMASSIST_WECOM__ENABLED"):
+        monkeypatch.delenv(name, raising=False)
+    feishu = {
+        "ENABLED": "true",
+        "APP_ID": f"cli_{uuid.uuid4().hex[:12]}",  # lark-oapi caches tokens per app id
+        "APP_SECRET": fk.APP_SECRET,
+        "ENCRYPT_KEY": fk.ENCRYPT_KEY,
+        "VERIFICATION_TOKEN": fk.VERIFICATION_TOKEN,
+        "DOMAIN": fake.url,
+        "WORKSPACE_TOOLS": "true",
+    }
+    for name, value in feishu.items():
+        monkeypatch.setenv(f"TEAMASSIST_FEISHU__{name}", value)
+    migrate.upgrade(f"sqlite:///{tmp_path}/ta.db")
+    return tmp_path
+
+
+def test_missing_task_and_calendar_scopes_are_named(env: Path, fake: FakeFeishu) -> None:
+    # Given an app whose published version lacks the task and calendar scopes
+    fake.workspace.denied["/task/v2/tasks"] = ["task:task:read", "task:task:write"]
+    fake.workspace.denied["/calendar/v4/calendars"] = ["calendar:calendar"]
+    # When the admin checks the configuration
+    result = runner.invoke(app, ["config", "check"])
+    # Then it fails naming each missing scope from Feishu's answer, and what to do
+    assert result.exit_code == 1, result.output
+    lines = [ln for ln in result.output.splitlines() if "lacks the scope" in ln]
+    assert len(lines) == 3, result.output  # task read, task write, calendar
+    assert sum("task:task:read, task:task:write" in ln for ln in lines) == 2
+    assert any("calendar:calendar" in ln and "99991672" in ln for ln in lines)
+    assert all("权限管理" in ln and "publish" in ln for ln in lines)
+    assert "drive" not in "\n".join(lines) and "docx" not in "\n".join(lines)
+
+
+def test_an_app_with_every_scope_passes_and_nothing_is_made(env: Path, fake: FakeFeishu) -> None:
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    assert "configuration OK" in result.output
+    # The probes did ask Feishu, on ids that do not exist: nothing made or changed
+    ws = fake.workspace
+    assert ws.of("GET", "/task/v2/tasks/teamassist-scope-probe")
+    assert ws.of("PATCH", "/task/v2/tasks/teamassist-scope-probe")
+    assert ws.of("GET", "/docx/v1/documents/teamassist-scope-probe")
+    assert ws.of("GET", "/drive/v1/files") and ws.of("POST", "/calendars/primary")
+    assert not ws.tasks and not ws.events and not ws.files
+
+
+def test_workspace_tools_off_probes_no_workspace_scope(
+    env: Path, fake: FakeFeishu, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_FEISHU__WORKSPACE_TOOLS", "false")
+    fake.workspace.denied["/task/v2/tasks"] = ["task:task:read"]
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    assert not fake.workspace.calls
+
+
+def test_a_wrong_secret_says_the_scopes_were_not_checked(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_FEISHU__APP_SECRET", "wrong")
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 1
+    assert "feishu scopes not checked" in result.output and "tenant token" in result.output
