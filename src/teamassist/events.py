@@ -210,6 +210,9 @@ class FollowUpNeeded(Query[str]):
     # The exact due instant (UTC) when the asker has one (an announcement's
     # ``$$$yyyymmddhhmm$$$``); None: the end of the working day ``due``.
     due_at: datetime | None = None
+    # One item per source AND owner (a meeting asking each core member for their report):
+    # False keeps one item per source whoever asks again.
+    per_owner: bool = False
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,9 @@ class ReportPackNeeded(Query[str]):
     report_due: datetime
     meeting_at: datetime
     now: datetime  # the asking step's clock (what the pack says it was generated at)
+    # Render the stored pack again with the data as of ``now`` (the report-due step: the
+    # reports are written by then): the same pack and link, new content.
+    refresh: bool = False
 
 
 # -- report packs (飞阅会) ask the OKR and action-item desks for live data ----------------------

@@ -11,22 +11,25 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionEvent, ActionItem
 from teamassist.adapters.feishu.webhook import EVENTS_PATH
 from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
+from teamassist.meetings import calendar_sync, report_tasks
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, TeamMembership
 from teamassist.web.app import create_app
 from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.okr.support import set_clock
@@ -149,8 +152,21 @@ def test_weekly_cycle_puts_the_meeting_in_calendars_and_items_in_tasks(team: Tea
     invited = sorted(a["user_id"] for a in event["attendees"])
     assert invited and set(invited) <= set(OPEN_IDS.values())
     assert len(team.fake.workspace.of("POST", "/attendees")) == 1
-    # And one Task v2 task: 李四 assigned, 张三 (who asked) and the director 李华 following
-    [task] = team.fake.workspace.tasks.values()
+    # And one task per core member for their weekly report, the director 李华 following
+    tasks = team.fake.workspace.tasks.values()
+    with team.runtime.factory() as session:
+        community = session.scalars(select(Team).where(Team.key == "community")).one()
+        core = calendar_sync.attendees(session, team=community, occ=weekly)
+        reports = _report_items(session, weekly.id)
+    assert sorted(r.owner_id for r in reports) == sorted(core) and len(core) >= 2
+    assert {r.due_at for r in reports} == {weekly.due_at}
+    asked = [t for t in tasks if t["summary"] == f"填写《{weekly.report_title}》"]
+    assert sorted(_role(t, "assignee") for t in asked) == sorted(invited)
+    assert all(
+        _role(t, "follower") == "ou_lihua" for t in asked if _role(t, "assignee") != "ou_lihua"
+    )
+    # And one Task v2 task for the item: 李四 assigned, 张三 (who asked) and 李华 following
+    [task] = [t for t in tasks if t not in asked]
     assert task["summary"] == "完成接口文档"
     members = {(m["role"], m["id"]) for m in task["members"]}
     assert members == {("assignee", "ou_lisi"), ("follower", "ou_zhang"), ("follower", "ou_lihua")}
@@ -159,6 +175,36 @@ def test_weekly_cycle_puts_the_meeting_in_calendars_and_items_in_tasks(team: Tea
     # And nothing is left to send, nothing was sent twice
     assert all(op.status == "sent" for op in team.ops())
     assert team.item(item_id).state == "open"
+    # When the notice's report items are asked for again (a re-run), nothing is doubled
+    with transaction(team.runtime.factory) as session:
+        community = session.scalars(select(Team).where(Team.key == "community")).one()
+        occ = session.get(MeetingOccurrence, weekly.id)
+        assert occ is not None
+        report_tasks.ask_core_members(session, team=community, occ=occ, now=team.clock())
+    team.runtime.scheduler.tick()
+    team.deliver()
+    with team.runtime.factory() as session:
+        assert len(_report_items(session, weekly.id)) == len(reports)
+    assert len(team.fake.workspace.tasks) == len(asked) + 1
+
+
+def _report_items(session: Session, occurrence_id: int) -> list[ActionItem]:
+    return list(
+        session.scalars(
+            select(ActionItem).where(
+                ActionItem.source_kind == "meeting", ActionItem.source_id == occurrence_id
+            )
+        )
+    )
+
+
+def _director(session: Session) -> int | None:
+    return session.scalars(select(Team.director_id).where(Team.key == "community")).one()
+
+
+def _role(task: dict[str, Any], role: str) -> str:
+    """The open_id holding ``role`` on ``task`` (the first; "" when none)."""
+    return next((m["id"] for m in task["members"] if m["role"] == role), "")
 
 
 def _task_event(guid: str, *, event_id: str) -> dict[str, object]:
@@ -223,6 +269,25 @@ def test_a_moved_meeting_patches_its_event_and_a_cancelled_one_deletes_it(team: 
     assert patch.body["start_time"]["timestamp"] == str(int(moved.start_at.timestamp()))
     assert len(team.fake.workspace.events) == 1  # the same event, moved
     assert len(team.fake.workspace.of("POST", "/attendees")) == 1  # nobody invited twice
+    # When the core group shrinks to 李华 and 张三 and the meeting moves again
+    with transaction(team.runtime.factory) as session:
+        for row in session.scalars(select(TeamMembership)):
+            member = session.get(Member, row.member_id)
+            row.core = member is not None and member.handle in ("lihua", "zhangsan")
+        before = sorted(a["user_id"] for a in team.fake.workspace.events[event_id]["attendees"])
+    team.chat.text(f"/reschedule {weekly.id} 11-12", as_="admin")
+    team.deliver()
+    # Then whoever left the core group is taken off the event (one delete call), only the
+    # newcomer is added, nobody twice
+    after = sorted(a["user_id"] for a in team.fake.workspace.events[event_id]["attendees"])
+    assert after == ["ou_lihua", "ou_zhang"] and set(before) - set(after)
+    [removal] = team.fake.workspace.of("POST", "/attendees/batch_delete")
+    gone = sorted(d["user_id"] for d in removal.body["delete_ids"])
+    assert gone == sorted(set(before) - set(after))
+    adds = team.fake.workspace.of("POST", f"/events/{event_id}/attendees")
+    adds = [c for c in adds if c.path.endswith("/attendees")]
+    added = [a["user_id"] for c in adds[1:] for a in c.body["attendees"]]
+    assert sorted(added) == sorted(set(after) - set(before))
     team.chat.text(f"/取消会议 {weekly.id}", as_="admin")
     team.deliver()
     assert team.fake.workspace.events[event_id]["status"] == "cancelled"
@@ -239,22 +304,28 @@ def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: Team_) ->
         {"code": 99991400, "msg": "request trigger frequency limit"},
         headers={"x-ogw-ratelimit-reset": "3"},
     )
+    # ...makes the next task but loses its answer (the retry sends the same client_token)...
+    ws.fail("/task/v2/tasks", 500, {"code": 1000004, "msg": "internal error"}, after=True)
     # ...and makes the event but loses its answer, then adds attendees but loses that answer
     ws.fail("/events", 500, {"code": 1000004, "msg": "internal error"}, after=True)
     ws.fail("/attendees", 500, {"code": 1000004, "msg": "internal error"}, after=True)
-    team.runtime.scheduler.tick()
-    _new_item(team.chat)
+    team.runtime.scheduler.tick()  # the weekly notice: a report task per core member
+    _new_item(team.chat)  # and one action item
+    with team.runtime.factory() as session:
+        wanted = len(_report_items(session, _weekly(team.runtime).id)) + 1
     team.deliver()
-    assert not ws.tasks  # waiting out the limit
+    assert len(ws.tasks) == wanted - 1  # one waits out the limit
     for _ in range(4):  # later passes retry what failed
         team.clock.set(team.clock() + timedelta(minutes=5))
         team.deliver()
-    # Then one task, one event, each attendee once; every operation done
-    assert len(ws.tasks) == 1 and len(ws.events) == 1
+    # Then one task per item, one event, each attendee once; every operation done
+    assert len(ws.tasks) == wanted and len(ws.events) == 1
+    assert len({t["summary"] + _role(t, "assignee") for t in ws.tasks.values()}) == wanted
     [event] = ws.events.values()
     invited = [a["user_id"] for a in event["attendees"]]
     assert len(invited) == len(set(invited))
-    assert len(ws.of("POST", "/task/v2/tasks")) >= 2  # the retry reused the client_token
+    creates = [c for c in ws.of("POST", "/task/v2/tasks") if c.path.endswith("/tasks")]
+    assert len(creates) == wanted + 2  # the limited one and the lost answer asked again
     assert all(op.status == "sent" for op in team.ops()), [
         (op.status, op.last_error) for op in team.ops()
     ]
@@ -334,6 +405,13 @@ def test_a_team_not_on_feishu_keeps_the_built_in_tools(
         with runtime.factory() as session:
             queued = session.scalar(select(func.count()).where(OutboxMessage.platform == PLATFORM))
         assert queued == 0 and not fake.workspace.calls
+        # And the weekly notice's report items are plain action items there: the same flow
+        with runtime.factory() as session:
+            weekly = session.scalars(
+                select(MeetingOccurrence).where(MeetingOccurrence.key == "weekly:2026-11-06")
+            ).one()
+            reports = _report_items(session, weekly.id)
+            assert reports and all(r.requester_id == _director(session) for r in reports)
     finally:
         runtime.close()
 
@@ -362,7 +440,23 @@ def test_the_report_pack_becomes_one_shared_feishu_doc(team: Team_) -> None:
     assert ("ou_lihua", "edit") in shares and ("ou_lisi", "view") in shares
     assert len(ws.shares[doc["token"]]) == len(shares)  # nobody shared twice
     assert all(op.status == "sent" for op in team.ops())
+    assert "生成于 2026-11-06 08:30" in text
     # And the report-due notice links the Feishu doc
     set_clock(team.runtime, "2026-11-09 17:30")
     team.runtime.scheduler.tick()
     assert any(doc["url"] in t for t in team.chat.queued_texts())
+    # When the pack is rebuilt then (the reports are in) and Feishu loses the delete's answer
+    ws.fail("/children/batch_delete", 500, {"code": 1000004, "msg": "internal error"}, after=True)
+    team.deliver()
+    team.clock.set(team.clock() + timedelta(minutes=5))
+    team.deliver()
+    # Then the same document holds the new content, once, and no second document was made
+    assert [f["token"] for f in ws.files.values() if f["type"] == "docx"] == [doc["token"]]
+    assert len([c for c in ws.of("POST", "/docx/") if c.path.endswith("/documents")]) == 1
+    text = "\n".join(
+        e["text_run"]["content"] for b in ws.blocks[doc["token"]] for e in b["text"]["elements"]
+    )
+    assert "生成于 2026-11-09 17:30" in text and "生成于 2026-11-06" not in text
+    assert text.count("生成于") == 1  # the old content is gone, the new one is in once
+    assert len(ws.shares[doc["token"]]) == len(shares)
+    assert all(op.status == "sent" for op in team.ops())

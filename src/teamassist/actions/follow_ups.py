@@ -1,7 +1,8 @@
 """Action items other domains open through the :class:`teamassist.events.FollowUpNeeded`
 query: the seam is a query event rather than a port because the asker (OKR's retrospective
 draft) holds a session but no ports, and "nobody answered" is exactly the case where the asker
-keeps its own note. Opened once per source (a second ask answers with the same item).
+keeps its own note. Opened once per source (a second ask answers with the same item), or once
+per source and owner when the asker says ``per_owner``.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from teamassist.team.models import Member
 def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
     """Open (or find) the follow-up item; the note naming it, or None when its owner or
     requester is unknown or has left."""
-    existing = session.scalar(
-        select(ActionItem).where(
-            ActionItem.team_id == query.team.id,
-            ActionItem.source_kind == query.source_kind,
-            ActionItem.source_id == query.source_id,
-        )
+    found = select(ActionItem).where(
+        ActionItem.team_id == query.team.id,
+        ActionItem.source_kind == query.source_kind,
+        ActionItem.source_id == query.source_id,
     )
+    if query.per_owner:
+        found = found.where(ActionItem.owner_id == query.owner_id)
+    existing = session.scalars(found.order_by(ActionItem.id).limit(1)).first()
     if existing is None:
         owner = session.get(Member, query.owner_id)
         requester = session.get(Member, query.requester_id)

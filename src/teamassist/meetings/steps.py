@@ -28,7 +28,7 @@ from teamassist.events import (
     publish,
 )
 from teamassist.meetings import evaluation as evaluation_form
-from teamassist.meetings import messages, service
+from teamassist.meetings import messages, report_tasks, service
 from teamassist.meetings import settings as meeting_settings
 from teamassist.meetings.models import MeetingOccurrence, Status, Step
 from teamassist.ports import Workdays
@@ -68,8 +68,11 @@ def _claim(session: Session, occ: MeetingOccurrence, step: Step, now: datetime) 
     return bool(getattr(result, "rowcount", 0) == 1)
 
 
-def pack_link(session: Session, team: Team, occ: MeetingOccurrence, now: datetime) -> str:
-    """The report pack's link for ``occ`` (the reports domain answers), or ''."""
+def pack_link(
+    session: Session, team: Team, occ: MeetingOccurrence, now: datetime, *, refresh: bool = False
+) -> str:
+    """The report pack's link for ``occ`` (the reports domain answers), or ''; ``refresh``
+    asks for the pack's content as of ``now`` (the report-due step)."""
     answers = ask(
         session,
         ReportPackNeeded(
@@ -82,6 +85,7 @@ def pack_link(session: Session, team: Team, occ: MeetingOccurrence, now: datetim
             report_due=ensure_utc(occ.due_at),
             meeting_at=ensure_utc(occ.start_at),
             now=now,
+            refresh=refresh,
         ),
     )
     return next((a for a in answers if a), "")
@@ -103,10 +107,13 @@ def _send(session: Session, team: Team, occ: MeetingOccurrence, step: Step, now:
         if series.team_text:
             whole = messages.notice(team, occ, series.team_text, link=link, agenda=[])
             _to(session, team, ChannelPurpose.TEAM, whole, f"{key}:team", now)
-        # Announced: now it goes in people's calendars (a Feishu event; built in, the feeds).
+        # Announced: now it goes in people's calendars (a Feishu event; built in, the feeds),
+        # and each core member of a weekly one gets their report to write as an action item.
         publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))
+        report_tasks.ask_core_members(session, team=team, occ=occ, now=now)
     elif step is Step.DUE:
-        reply = messages.due(team, occ, link=pack_link(session, team, occ, now))
+        link = pack_link(session, team, occ, now, refresh=True)  # the reports are in now
+        reply = messages.due(team, occ, link=link)
         _to(session, team, ChannelPurpose.CORE, reply, key, now)
     elif step is Step.START:
         reply = messages.start(team, occ, agenda=agenda(session, team, now))

@@ -1,6 +1,8 @@
 """The answer to the meetings domain's :class:`teamassist.events.ReportPackNeeded`: the
 occurrence's pack, built once (a second ask, e.g. at the report-due step or after a move,
-returns the same pack) and linked from the notice.
+returns the same pack; asked with ``refresh`` its content is rendered again) and linked from
+the notice. Published through the ``Documents`` port each time: on Feishu the same document,
+its content replaced when it changed.
 
 A kind this domain does not know answers None (the notice goes out without a link) rather than
 failing the meeting's step: the pack is an attachment to the rhythm, not a gate on it.
@@ -51,6 +53,7 @@ def answer(
         title=query.title,
         occurrence_key=occurrence_key(query.occurrence_id),
         read_by=query.report_due,
+        refresh=query.refresh,
     )
     return documents.publish(
         session, team=query.team, draft=draft(session, query.team, pack, public_url), now=query.now

@@ -9,6 +9,7 @@ in, and what ``/生成周报`` and ``POST /api/v1/reports/packs`` call.
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -28,6 +29,8 @@ from teamassist.reports import chart, entries, kinds, templates_store
 from teamassist.reports.models import ReportPack
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+
+log = logging.getLogger(__name__)
 
 RETRO_QUESTIONS = (
     "reports.retro.q1",
@@ -245,18 +248,23 @@ def build_pack(
     occurrence_key: str | None = None,
     read_by: datetime | None = None,
     per_person: bool = False,
+    refresh: bool = False,
 ) -> ReportPack:
     """Render and store the team's pack of ``kind`` for ``period_start``..``period_end``
     (team-local dates, inclusive) and, with ``per_person``, one document per member.
 
     With an ``occurrence_key`` the packs are built once: asked again, the stored team pack is
-    returned unchanged. Raises :class:`Invalid` for an unknown kind or a bad period, and for a
-    stored template that no longer renders (nothing is stored then)."""
+    returned unchanged, or with ``refresh`` rendered again as of ``now`` (same row, same
+    title; per-person documents are left as they are). Raises :class:`Invalid` for an
+    unknown kind or a bad period, and for a stored template that no longer renders (nothing
+    is stored then)."""
     kinds.check_kind(kind)
     _check_period(period_start, period_end)
     if occurrence_key is not None:
         existing = find(session, team=team, occurrence_key=occurrence_key)
         if existing:
+            if refresh:
+                _render_again(session, team, existing[0], now)
             return existing[0]
     key = occurrence_key or f"adhoc:{uuid.uuid4().hex}"
     title = title or default_title(kind, period_start, period_end)
@@ -297,6 +305,27 @@ def build_pack(
     session.add_all(built)
     session.flush()
     return built[0]
+
+
+def _render_again(session: Session, team: Team, pack: ReportPack, now: datetime) -> None:
+    """Render the team pack ``pack`` with the data as of ``now`` (its template as stored now)."""
+    source = templates_store.source(session, team=team, name=kinds.template_of(pack.kind))
+    values = context(
+        session,
+        team=team,
+        kind=pack.kind,
+        title=pack.title,
+        period_start=pack.period_start,
+        period_end=pack.period_end,
+        now=now,
+        person=None,
+    )
+    try:
+        pack.markdown = templates_store.render(source, values)
+    except Invalid:  # the template was edited into one that fails: keep what was built
+        log.warning("report pack %s kept as built: its template no longer renders", pack.id)
+        return
+    session.flush()
 
 
 def director_ids(team: Team) -> set[int]:

@@ -53,6 +53,8 @@ class FakeWorkspace:
         self.tasks: dict[str, dict[str, Any]] = {}  # guid -> task
         self.events: dict[str, dict[str, Any]] = {}  # event_id -> event (with "attendees")
         self.subscriptions = 0
+        # path part -> the scopes a call there lacks (answered 99991672 until reset)
+        self.denied: dict[str, list[str]] = {}
         # Drive: token -> {"token", "name", "type" (folder/docx), "parent", "url"}
         self.files: dict[str, dict[str, Any]] = {}
         self.blocks: dict[str, list[dict[str, Any]]] = {}  # document id -> inserted blocks
@@ -88,6 +90,13 @@ class FakeWorkspace:
             auth = request.headers.get("authorization", "").removeprefix("Bearer ")
             if not auth.startswith("t-fake-"):
                 return call, JSONResponse({"code": 99991661, "msg": "no token"}, 400), None
+            for part, scopes in self.denied.items():
+                if part in call.path:
+                    message = (
+                        "Access denied. One of the following scopes is required: "
+                        f"[{', '.join(scopes)}]."
+                    )
+                    return call, JSONResponse({"code": 99991672, "msg": message}, 400), None
             for failure in self.failures:
                 if failure.path_part in call.path:
                     self.failures.remove(failure)
@@ -251,6 +260,17 @@ class FakeWorkspace:
             self.events[eid]["attendees"].extend(call.body.get("attendees", []))
             return self._answer({"attendees": call.body.get("attendees", [])}, late)
 
+        @app.post("/open-apis/calendar/v4/calendars/{cid}/events/{eid}/attendees/batch_delete")
+        async def remove_attendees(request: Request, cid: str, eid: str) -> Response:
+            call, refused, late = await self._record(request)
+            if refused is not None:
+                return refused
+            gone = {d.get("user_id") for d in call.body.get("delete_ids", [])}
+            gone |= set(call.body.get("attendee_ids", []))
+            event = self.events[eid]
+            event["attendees"] = [a for a in event["attendees"] if a.get("user_id") not in gone]
+            return self._answer({}, late)
+
         @app.get("/open-apis/calendar/v4/calendars/{cid}/events/{eid}/attendees")
         async def list_attendees(request: Request, cid: str, eid: str) -> Response:
             call, refused, late = await self._record(request)
@@ -306,6 +326,16 @@ class FakeWorkspace:
             document = {"document_id": entry["token"], "revision_id": 1, "title": entry["name"]}
             return self._answer({"document": document}, late)
 
+        @app.get("/open-apis/docx/v1/documents/{doc}")
+        async def get_document(request: Request, doc: str) -> Response:
+            _call, refused, late = await self._record(request)
+            if refused is not None:
+                return refused
+            if doc not in self.files:
+                return JSONResponse({"code": 1770002, "msg": "not found"}, 404)
+            entry = self.files[doc]
+            return self._answer({"document": {"document_id": doc, "title": entry["name"]}}, late)
+
         @app.post("/open-apis/docx/v1/documents/blocks/convert")
         async def convert(request: Request) -> Response:
             call, refused, late = await self._record(request)
@@ -335,6 +365,30 @@ class FakeWorkspace:
                     if token:
                         self._by_token[token] = doc
             return self._answer({"children": [], "document_revision_id": 2}, late)
+
+        @app.get("/open-apis/docx/v1/documents/{doc}/blocks/{block}/children")
+        async def children(request: Request, doc: str, block: str) -> Response:
+            call, refused, late = await self._record(request)
+            if refused is not None:
+                return refused
+            items = self.blocks.get(doc, [])
+            start = int(call.query.get("page_token") or 0)
+            page = items[start : start + 2]  # small pages: callers must follow page_token
+            more = start + 2 < len(items)
+            data = {"items": page, "has_more": more, "page_token": str(start + 2) if more else ""}
+            return self._answer(data, late)
+
+        @app.delete("/open-apis/docx/v1/documents/{doc}/blocks/{block}/children/batch_delete")
+        async def delete_children(request: Request, doc: str, block: str) -> Response:
+            call, refused, late = await self._record(request)
+            if refused is not None:
+                return refused
+            items = self.blocks.get(doc, [])
+            start, end = int(call.body["start_index"]), int(call.body["end_index"])
+            if not 0 <= start < end <= len(items):
+                return JSONResponse({"code": 1770001, "msg": "invalid param"}, 400)
+            del items[start:end]
+            return self._answer({"document_revision_id": 3}, late)
 
         @app.post("/open-apis/drive/v1/permissions/{token}/members")
         async def share(request: Request, token: str) -> Response:

@@ -11,7 +11,10 @@ last attempt stopped:
    the parent for a folder of that name before creating one;
 2. the docx itself (no idempotency key either: in flight, then listed by title likewise);
 3. its content: the Markdown converted to blocks (``blocks/convert``) and inserted in one
-   ``descendant`` call with a ``client_token`` (docx dedupes it);
+   ``descendant`` call with a ``client_token`` (docx dedupes it); when the document is
+   published again with other content (the pack rebuilt), the old top-level blocks are
+   deleted (``children/batch_delete``, recorded as done before the new content goes in, so a
+   retry never deletes the new content) and the new content inserted: the same document;
 4. the shares: ``edit`` for the editors, ``view`` for the viewers, one person at a time, each
    recorded once done.
 
@@ -21,15 +24,19 @@ keeps its calls in order, and a rate-limit answer waits in the outbox for the re
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from lark_oapi.api.docx.v1 import (
+    BatchDeleteDocumentBlockChildrenRequest,
+    BatchDeleteDocumentBlockChildrenRequestBody,
     ConvertDocumentRequest,
     ConvertDocumentRequestBody,
     CreateDocumentBlockDescendantRequest,
     CreateDocumentBlockDescendantRequestBody,
     CreateDocumentRequest,
     CreateDocumentRequestBody,
+    GetDocumentBlockChildrenRequest,
 )
 from lark_oapi.api.drive.v1 import (
     BaseMember,
@@ -44,6 +51,7 @@ from teamassist.adapters.feishu.idempotency import token_for
 # The sender is operations.WorkspaceSender; named as Any so this module, which operations
 # imports, does not import it back (no import cycle).
 WorkspaceSender = Any
+_KEYS_CONTENT = "{key}:content"  # the content's client_token source (a rebuild adds its digest)
 
 
 def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
@@ -68,9 +76,19 @@ def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
         made = sender.made("document", key)
         assert made is not None
     document_id, state = made.object_id, dict(made.state)
+    markdown = str(op["markdown"])
+    digest = hashlib.sha256(markdown.encode()).hexdigest()[:24]
     if not state.get("filled"):
-        _fill(sender, key, document_id, str(op["markdown"]))
-        state["filled"] = True
+        _fill(sender, _KEYS_CONTENT.format(key=key), document_id, markdown)
+        state.update(filled=True, digest=digest)
+        sender.record("document", key, workspace_id, state=state)
+    elif state.get("digest", digest) != digest:  # rebuilt: the same document, new content
+        if state.get("cleared") != digest:
+            _clear(sender, document_id)
+            state["cleared"] = digest  # a retry must not clear the new content again
+            sender.record("document", key, workspace_id, state=state)
+        _fill(sender, f"{_KEYS_CONTENT.format(key=key)}:{digest}", document_id, markdown)
+        state["digest"] = digest
         sender.record("document", key, workspace_id, state=state)
     shared: list[str] = list(state.get("shared", []))
     wanted = [(who, "edit") for who in op["editors"]] + [
@@ -130,7 +148,48 @@ def _listed(sender: WorkspaceSender, folder: str, kind: str, name: str) -> tuple
         page = data.next_page_token
 
 
-def _fill(sender: WorkspaceSender, key: str, document_id: str, markdown: str) -> None:
+def _clear(sender: WorkspaceSender, document_id: str) -> None:
+    """Delete every top-level block of the document (their children go with them)."""
+    count, page = 0, ""
+    while True:  # count the page block's children, following every page
+        builder = (
+            GetDocumentBlockChildrenRequest.builder()
+            .document_id(document_id)
+            .block_id(document_id)
+            .page_size(500)
+        )
+        if page:
+            builder = builder.page_token(page)
+        data = sender.call(
+            "docx.children.get", sender.client.docx.v1.document_block_children.get, builder.build()
+        ).data
+        count += len(data.items or [])
+        if not data.has_more or not data.page_token:
+            break
+        page = data.page_token
+    if not count:
+        return
+    request = (
+        BatchDeleteDocumentBlockChildrenRequest.builder()
+        .document_id(document_id)
+        .block_id(document_id)
+        .document_revision_id(-1)
+        .request_body(
+            BatchDeleteDocumentBlockChildrenRequestBody.builder()
+            .start_index(0)
+            .end_index(count)
+            .build()
+        )
+        .build()
+    )
+    sender.call(
+        "docx.children.batch_delete",
+        sender.client.docx.v1.document_block_children.batch_delete,
+        request,
+    )
+
+
+def _fill(sender: WorkspaceSender, token_key: str, document_id: str, markdown: str) -> None:
     body = ConvertDocumentRequestBody.builder().content_type("markdown").content(markdown).build()
     request = ConvertDocumentRequest.builder().request_body(body).build()
     converted = sender.call("docx.convert", sender.client.docx.v1.document.convert, request).data
@@ -145,7 +204,7 @@ def _fill(sender: WorkspaceSender, key: str, document_id: str, markdown: str) ->
         CreateDocumentBlockDescendantRequest.builder()
         .document_id(document_id)
         .block_id(document_id)  # the page block's id is the document's
-        .client_token(token_for(f"{key}:content"))
+        .client_token(token_for(token_key))
         .request_body(insert)
         .build()
     )

@@ -30,8 +30,11 @@ from typing import Any
 
 import lark_oapi as lark
 from lark_oapi.api.calendar.v4 import (
+    BatchDeleteCalendarEventAttendeeRequest,
+    BatchDeleteCalendarEventAttendeeRequestBody,
     CalendarEvent,
     CalendarEventAttendee,
+    CalendarEventAttendeeId,
     CreateCalendarEventAttendeeRequest,
     CreateCalendarEventAttendeeRequestBody,
     CreateCalendarEventRequest,
@@ -347,11 +350,17 @@ class WorkspaceSender:
         wanted: list[str],
         sequence: int,
     ) -> None:
-        """Add the attendees not yet added. The add is not idempotent: who is being added is
-        recorded first, and a retry finding that record asks Feishu who is there already."""
+        """Remove the attendees no longer wanted, add the ones not yet added. The add is not
+        idempotent: who is being added is recorded first, and a retry finding that record asks
+        Feishu who is there already. A removal is: removing someone gone already is no-op."""
         have = set(made.state.get("attendees", []))
         if made.state.get("adding"):
             have |= self._listed_attendees(calendar_id, made.object_id)
+        gone = sorted(have - set(wanted))
+        if gone:
+            self._remove_attendees(calendar_id, made.object_id, gone)
+            have -= set(gone)
+            self.record("event", key, workspace_id, state={**made.state, "attendees": sorted(have)})
         missing = [who for who in wanted if who not in have]
         if missing:
             adding = {**made.state, "attendees": sorted(have), "adding": missing}
@@ -383,6 +392,27 @@ class WorkspaceSender:
             have |= set(missing)
         state = {"attendees": sorted(have)}
         self.record("event", key, workspace_id, state=state, sequence=sequence)
+
+    def _remove_attendees(self, calendar_id: str, event_id: str, open_ids: list[str]) -> None:
+        body = (
+            BatchDeleteCalendarEventAttendeeRequestBody.builder()
+            .delete_ids([_attendee_id(w) for w in open_ids])
+            .need_notification(True)
+            .build()
+        )
+        request = (
+            BatchDeleteCalendarEventAttendeeRequest.builder()
+            .calendar_id(calendar_id)
+            .event_id(event_id)
+            .user_id_type("open_id")
+            .request_body(body)
+            .build()
+        )
+        self.call(
+            "calendar.attendee.batch_delete",
+            self.client.calendar.v4.calendar_event_attendee.batch_delete,
+            request,
+        )
 
     def _listed_attendees(self, calendar_id: str, event_id: str) -> set[str]:
         found: set[str] = set()
@@ -438,6 +468,10 @@ class WorkspaceSender:
         return bool(
             response.data and response.data.event and response.data.event.status == "cancelled"
         )
+
+
+def _attendee_id(open_id: str) -> CalendarEventAttendeeId:
+    return CalendarEventAttendeeId.builder().type("user").user_id(open_id).build()
 
 
 def _member(role: str, open_id: str) -> Member:

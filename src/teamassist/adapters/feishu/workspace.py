@@ -127,18 +127,14 @@ class FeishuDocuments:
     editors given edit and the viewers view; its link once made, the dashboard's until then."""
 
     def publish(self, session: Session, *, team: Team, draft: DocumentDraft, now: datetime) -> str:
-        """See :class:`teamassist.ports.Documents`; a document is made once per key (a later
-        publish of the same key returns the link, it does not rewrite the document)."""
+        """See :class:`teamassist.ports.Documents`; a document is made once per key, and
+        published again with other content (a rebuilt pack) that same document gets the new
+        content; the same content again queues nothing."""
         made = session.scalar(
             select(FeishuObject).where(
                 FeishuObject.kind == "document", FeishuObject.key == draft.key
             )
         )
-        if made is not None and made.url and (made.state or {}).get("filled"):
-            return made.url
-        key = f"feishu.document:{draft.key}"
-        if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
-            return draft.local_url  # queued already (asked again before it was made)
         op = {
             "key": draft.key,
             "title": draft.title,
@@ -146,15 +142,6 @@ class FeishuDocuments:
             "folder": [team.name, *draft.folder],
             "editors": open_ids(session, draft.editor_ids),
             "viewers": open_ids(session, draft.viewer_ids),
-            "workspace_id": team.workspace_id,
         }
-        outbox.enqueue(  # one operation per document, however often it is asked for
-            session,
-            key=key,
-            platform=PLATFORM,
-            address=draft.key,
-            reply=Reply(title="document", body=json.dumps(op, ensure_ascii=False, sort_keys=True)),
-            now=now,
-            workspace_id=team.workspace_id,
-        )
-        return draft.local_url
+        queue(session, team=team, kind="document", key=draft.key, op=op, now=now)
+        return made.url if made is not None and made.url else draft.local_url
