@@ -20,6 +20,7 @@ from pathlib import Path
 from chinese_calendar import Holiday
 
 from teamassist.actions.models import ActionState
+from teamassist.adapters.feishu import gave_up as feishu_gave_up
 from teamassist.bootstrap import DOMAINS
 from teamassist.careers.models import STATES as CAREER_STATES
 from teamassist.careers.models import STATUSES as CAREER_STATUSES
@@ -95,6 +96,8 @@ def _command_keys() -> set[str]:
 # the enums and constants the code builds the key from, never from the catalogue itself.
 DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "okr.kind.{}": lambda: list(KrKind),
+    "feishu.gave_up.advice.{}": lambda: list(feishu_gave_up.ADVICE_KEYS),
+    "feishu.gave_up.kind.{}": lambda: list(feishu_gave_up.KINDS),
     "actions.state.{}": lambda: [*ActionState, "overdue"],
     "careers.status.{}": lambda: list(CAREER_STATUSES),
     "careers.status_words.{}": lambda: list(CAREER_STATUSES),

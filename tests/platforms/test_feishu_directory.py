@@ -74,3 +74,17 @@ def test_the_directory_lists_chats_and_members(env: Env) -> None:
     assert list(members) == [DirectoryUser("ou_a", "甲"), DirectoryUser("ou_b", "乙")]
     # a platform that is not enabled has no directory: nothing, not an error
     assert port.chats(platform="qq", tenant_key="g-1") == []
+
+
+def test_a_big_chat_is_listed_past_its_first_page(env: Env) -> None:
+    # Given a group of 250 people (the seed read only the first 100), whose pages Feishu
+    # sends a member short (a bot filtered out after the cut)
+    people = [(f"ou_{n:03d}", f"成员{n}") for n in range(250)]
+    env.fake.chats["oc_big"] = FakeChat(name="全员群", owner_id="ou_000", members=people)
+    port = env.runtime.ports.get(Directory)
+    # When the directory lists its members
+    members = port.members(platform="feishu", tenant_key=fk.TENANT_KEY, chat_key="oc_big")
+    # Then everyone is there once, in order, read by following page_token to the last page
+    assert [m.user_key for m in members] == [o for o, _ in people]
+    asked = [token for chat, token in env.fake.member_pages if chat == "oc_big"]
+    assert asked[0] == "" and len(asked) == 3 and all(asked[1:])

@@ -88,6 +88,7 @@ class FakeFeishu:
         self.user_departments: dict[str, list[str]] = {}  # open_id -> open_department_ids
         self.departments: dict[str, str] = {}  # open_department_id -> name
         self.chats: dict[str, FakeChat] = {}  # chat_id -> the chat, for im.v1.chat.*
+        self.member_pages: list[tuple[str, str]] = []  # (chat_id, page_token) asked for
         self.ws_url = ""  # the long-connection endpoint handed out by /callback/ws/endpoint
         self.ws_endpoint_requests: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
@@ -186,17 +187,27 @@ class FakeFeishu:
             return JSONResponse({"code": 0, "msg": "success", "data": data})
 
         @app.get("/open-apis/im/v1/chats/{chat_id}/members")
-        async def chat_members(chat_id: str) -> Response:
+        async def chat_members(request: Request, chat_id: str) -> Response:
             chat = self.chats.get(chat_id)
             if chat is None:
                 return JSONResponse({"code": 232011, "msg": "operator not in chat"}, 400)
+            token = request.query_params.get("page_token", "")
+            self.member_pages.append((chat_id, token))
+            # Feishu filters bots out of a page after cutting it: a page holds fewer than
+            # page_size while more follow (callers must loop on has_more, never on counts).
+            size = max(1, int(request.query_params.get("page_size") or 20) - 1)
+            start = int(token or 0)
             items = [
                 {"member_id_type": "open_id", "member_id": o, "name": n, "tenant_key": chat.tenant}
-                for o, n in chat.members
+                for o, n in chat.members[start : start + size]
             ]
-            return JSONResponse(
-                {"code": 0, "msg": "success", "data": {"items": items, "has_more": False}}
-            )
+            more = start + size < len(chat.members)
+            data = {
+                "items": items,
+                "has_more": more,
+                "page_token": str(start + size) if more else "",
+            }
+            return JSONResponse({"code": 0, "msg": "success", "data": data})
 
         @app.post("/callback/ws/endpoint")
         async def ws_endpoint(request: Request) -> Response:

@@ -38,6 +38,10 @@ ADVICE = {
 }
 
 
+KINDS = ("task", "event", "document")  # the operations, each with its catalogue name
+ADVICE_KEYS = (*dict.fromkeys(ADVICE.values()), "other")  # every advice in the catalogue
+
+
 def workspace_admins(session: Session, *, workspace_id: int) -> list[Member]:
     """The active admins of the workspace's teams, each once, by member id."""
     return list(
@@ -61,7 +65,7 @@ def notice(*, kind: str, key: str, code: int | None, error: str) -> Reply:
     """The admins' message: which operation (``kind`` task/event/document, product ``key``),
     Feishu's ``code`` (None when Feishu never answered) and error text, and what to do."""
     advice = t(f"feishu.gave_up.advice.{ADVICE.get(code or 0, 'other')}")
-    what = t(f"feishu.gave_up.kind.{kind}") if kind in ("task", "event", "document") else kind
+    what = t(f"feishu.gave_up.kind.{kind}") if kind in KINDS else kind
     return Reply(
         title=t("feishu.gave_up.title"),
         body=t(
