@@ -130,7 +130,8 @@ class WorkspaceSender:
             raise
 
     def _tell_admins(self, message: OutgoingMessage, op: dict[str, Any], error: Exception) -> None:
-        code = error.code if isinstance(error, feishu_client.FeishuApiError) else None
+        code = getattr(error, "code", None)
+        code = code if isinstance(code, int) else None
         with transaction(self.factory) as session:
             gave_up.tell_admins(
                 session,
