@@ -399,11 +399,22 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
             f"/duty/editor/withdraw/{ids['version_id']}",
             {"data": {"rotation_id": str(rot)}},
         ),
-        # a team's own report template: admins (a text that renders, so the admin gets 200)
+        # a team's own report template: its director or admins (a text that renders, so the
+        # admin gets 200); the editor page's preview, save and reset likewise
         ("PUT", "/api/v1/reports/templates/{name}"): (
             "/api/v1/reports/templates/weekly",
             {"json": {"body": "# 周报"}},
         ),
+        ("DELETE", "/api/v1/reports/templates/{name}"): ("/api/v1/reports/templates/weekly", {}),
+        ("POST", "/reports/templates/{name}"): (
+            "/reports/templates/weekly",
+            {"data": {"body": "# 周报"}},
+        ),
+        ("POST", "/reports/templates/{name}/preview"): (
+            "/reports/templates/weekly/preview",
+            {"data": {"body": "# 周报"}},
+        ),
+        ("POST", "/reports/templates/{name}/reset"): ("/reports/templates/weekly/reset", {}),
         # announcements: the group team's director or an admin (a group may be a team's name)
         ("POST", "/api/v1/announcements"): (
             "/api/v1/announcements",

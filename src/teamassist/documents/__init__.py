@@ -8,7 +8,8 @@ Public API (import from ``teamassist.documents``):
   a user-editable Jinja2 text rendered in the sandbox (``StrictUndefined``; filters ``cell`` and
   ``pct``), ``{% include %}`` reading ``<package>/sources/*.j2``. Raises ``Invalid(error_key,
   line=, detail=)`` on a bad template or a missing field: validate a team's own text on save by
-  rendering a sample context.
+  rendering a sample context. With ``budget_key=`` a render over a budget (output size, range
+  steps, ``*``/``**``) raises ``Invalid(budget_key, detail=)`` instead, to word it apart.
 * ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
 * ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
 * ``markdown_to_html(markdown, *, title) -> str``: a whole HTML page with the print CSS.

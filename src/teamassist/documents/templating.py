@@ -26,6 +26,11 @@ MAX_RANGE_STEPS = 20_000  # items all ``range()`` calls of one render may yield 
 MAX_PRODUCT = 100_000  # longest string/list a ``*`` or ``**`` in a template may make
 
 
+class OverBudget(SecurityError):
+    """A render went over one of the budgets above (a template that loops or repeats too much,
+    not a broken one): callers may word it apart from a syntax error."""
+
+
 class _Budget:
     """The ``range`` of one render: like the builtin, but all its calls share one step budget."""
 
@@ -35,7 +40,7 @@ class _Budget:
     def range(self, *args: int) -> Iterator[int]:
         steps = range(*args)
         if len(steps) > self.left:
-            raise SecurityError(f"range() over the budget of {MAX_RANGE_STEPS} steps per render")
+            raise OverBudget(f"range() over the budget of {MAX_RANGE_STEPS} steps per render")
         self.left -= len(steps)
         return iter(steps)
 
@@ -48,12 +53,12 @@ class _Sandbox(SandboxedEnvironment):
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         if operator_ == "**":
             if isinstance(right, int) and abs(right) > 64:
-                raise SecurityError("exponent too large")
+                raise OverBudget("exponent too large")
             return operator.pow(left, right)
         for a, b in ((left, right), (right, left)):
             sized = isinstance(a, str | list | tuple) and isinstance(b, int)
             if sized and len(a) * b > MAX_PRODUCT:
-                raise SecurityError(f"a repeated value longer than {MAX_PRODUCT}")
+                raise OverBudget(f"a repeated value longer than {MAX_PRODUCT}")
         return operator.mul(left, right)
 
 
@@ -101,6 +106,7 @@ def render_markdown(
     *,
     package: str,
     error_key: str = "documents.error.template",
+    budget_key: str | None = None,
 ) -> str:
     """The template ``source`` rendered with ``context`` (plain values); ``{% include %}``
     reads the partials of ``package``.
@@ -109,7 +115,8 @@ def render_markdown(
     engine's message as ``detail``) when the text is not a template or uses a missing field;
     a domain passes its own catalogue key to word it for its users. The same Invalid when a
     render goes over a budget: :data:`MAX_OUTPUT` characters, :data:`MAX_RANGE_STEPS` range
-    steps, or a ``*``/``**`` making more than :data:`MAX_PRODUCT` items."""
+    steps, or a ``*``/``**`` making more than :data:`MAX_PRODUCT` items; with a ``budget_key``
+    that Invalid carries ``budget_key`` instead (``detail`` names the budget)."""
     try:
         template = environment(package).from_string(source)
         parts: list[str] = []
@@ -117,9 +124,13 @@ def render_markdown(
         for part in template.generate(**{"range": _Budget().range, **context}):
             size += len(part)
             if size > MAX_OUTPUT:
-                raise SecurityError(f"output longer than {MAX_OUTPUT} characters")
+                raise OverBudget(f"output longer than {MAX_OUTPUT} characters")
             parts.append(part)
         return "".join(parts)
+    except OverBudget as error:
+        if budget_key is not None:
+            raise Invalid(budget_key, detail=str(error)) from error
+        raise Invalid(error_key, line="?", detail=str(error)) from error
     except Exception as error:
         line = (getattr(error, "lineno", None) if isinstance(error, TemplateError) else None) or "?"
         raise Invalid(error_key, line=line, detail=str(error)) from error

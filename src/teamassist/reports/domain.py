@@ -12,6 +12,7 @@ from teamassist.events import ReportPackNeeded, Subscription, on
 from teamassist.ports import Documents, Workdays
 from teamassist.reports import api, commands, meeting_packs, pages
 from teamassist.reports.pages import entry as entry_page
+from teamassist.reports.pages import templates as templates_page
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -29,7 +30,8 @@ DOMAIN = Domain(
     models=("teamassist.reports.models",),
     commands=(commands.commands,),
     api=(api.router,),
-    pages=(entry_page.router, pages.router),  # the entry's path before /reports/{pack_id}
+    # the entry's and the templates' paths before /reports/{pack_id}
+    pages=(entry_page.router, templates_page.router, pages.router),
     nav=(NavEntry("/reports", "reports.nav"),),
     assets=assets_in("teamassist.reports"),
     subscriptions=_subscriptions,

@@ -24,13 +24,19 @@ PACKAGE = "teamassist.reports"  # its sources/ holds the default texts and the p
 def render(source: str, context: Mapping[str, Any]) -> str:
     """The Markdown of a report template ``source`` with ``context`` (the sandbox of
     :mod:`teamassist.documents`, this package's partials). Raises :class:`Invalid`
-    ``reports.error.template`` with ``line`` and ``detail``."""
+    ``reports.error.template`` with ``line`` and ``detail``, or ``reports.error.template_budget``
+    (``detail``) when the render goes over the sandbox's budget."""
     return documents.render_markdown(
-        source, context, package=PACKAGE, error_key="reports.error.template"
+        source,
+        context,
+        package=PACKAGE,
+        error_key="reports.error.template",
+        budget_key="reports.error.template_budget",
     )
 
 
-def _stored(session: Session, team: Team, name: str) -> ReportTemplate | None:
+def stored(session: Session, *, team: Team, name: str) -> ReportTemplate | None:
+    """The team's own text for ``name``, when it stored one."""
     return session.scalar(
         select(ReportTemplate).where(ReportTemplate.team_id == team.id, ReportTemplate.kind == name)
     )
@@ -38,17 +44,15 @@ def _stored(session: Session, team: Team, name: str) -> ReportTemplate | None:
 
 def source(session: Session, *, team: Team, name: str) -> str:
     """The template text the team renders ``name`` (``weekly``/``period``) from."""
-    stored = _stored(session, team, kinds.check_template(name))
+    row = stored(session, team=team, name=kinds.check_template(name))
     return (
-        stored.body
-        if stored is not None
-        else documents.default_source(f"{name}.md.j2", package=PACKAGE)
+        row.body if row is not None else documents.default_source(f"{name}.md.j2", package=PACKAGE)
     )
 
 
 def is_custom(session: Session, *, team: Team, name: str) -> bool:
     """Whether the team stored its own text for ``name``."""
-    return _stored(session, team, kinds.check_template(name)) is not None
+    return stored(session, team=team, name=kinds.check_template(name)) is not None
 
 
 def save(
@@ -62,20 +66,20 @@ def save(
     if not body.strip() or len(body) > MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
     render(body, kinds.sample_context())  # raises before anything changes
-    stored = _stored(session, team, name)
-    if stored is None:
-        stored = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
-        session.add(stored)
-    stored.body = body
-    stored.updated_by_id = actor.id if actor is not None else None  # None: the API token
-    stored.updated_at = now
+    row = stored(session, team=team, name=name)
+    if row is None:
+        row = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
+        session.add(row)
+    row.body = body
+    row.updated_by_id = actor.id if actor is not None else None  # None: the API token
+    row.updated_at = now
     session.flush()
-    return stored
+    return row
 
 
 def reset(session: Session, *, team: Team, name: str) -> None:
     """Go back to the default text for ``name``."""
-    stored = _stored(session, team, kinds.check_template(name))
-    if stored is not None:
-        session.delete(stored)
+    row = stored(session, team=team, name=kinds.check_template(name))
+    if row is not None:
+        session.delete(row)
         session.flush()

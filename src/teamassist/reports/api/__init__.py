@@ -13,11 +13,10 @@ from teamassist import documents
 from teamassist.clock import local
 from teamassist.documents import DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE
 from teamassist.exceptions import PermissionDenied
-from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
-from teamassist.reports import entries, kinds, packs, reading, templates_store
-from teamassist.reports.access import readable
+from teamassist.reports import editor, entries, kinds, packs, reading, templates_store
+from teamassist.reports.access import EDITOR_GATE, readable
 from teamassist.reports.models import ReportPack
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
@@ -165,7 +164,7 @@ def get_template(name: str, session: SessionDep, team: TeamDep) -> TemplateRead:
 
 
 # the gate refuses a member (403) before a malformed body could answer 422
-@router.put("/templates/{name}", name="reports_template_save", dependencies=[ADMIN_GATE])
+@router.put("/templates/{name}", name="reports_template_save", dependencies=[EDITOR_GATE])
 def put_template(
     name: str,
     body: TemplateWrite,
@@ -174,14 +173,23 @@ def put_template(
     team: TeamDep,
     now: NowDep,
 ) -> TemplateRead:
-    """Store the team's own text (admins); 422 ``reports.error.template`` when it does not
-    render, and nothing changes."""
-    if not is_admin(session, principal, team):
-        raise PermissionDenied("reports.error.admin")
-    templates_store.save(
-        session, team=team, name=name, body=body.body, actor=principal.member, now=now
-    )
+    """Store the team's own text (its director or an admin); 422 ``reports.error.template`` or
+    ``reports.error.template_budget`` when it does not render the sample values and the team's
+    live data, and nothing changes."""
+    editor.save(session, team=team, name=name, body=body.body, actor=principal.member, now=now)
     return TemplateRead(name=name, body=body.body, custom=True)
+
+
+@router.delete(
+    "/templates/{name}",
+    status_code=204,
+    name="reports_template_reset",
+    dependencies=[EDITOR_GATE],
+)
+def reset_template(name: str, session: SessionDep, team: TeamDep) -> Response:
+    """Back to the default text (its director or an admin); nothing to reset is no error."""
+    templates_store.reset(session, team=team, name=name)
+    return Response(status_code=204)
 
 
 class EntryWrite(BaseModel):
