@@ -45,6 +45,7 @@ from teamassist.okr.formulas import KrKind, Status
 from teamassist.okr.models import ObjectiveType
 from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
 from teamassist.outbox.models import OutboxStatus
+from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
 from teamassist.team.binding import KINDS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "teamassist"
@@ -103,6 +104,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "careers.status_words.{}": lambda: list(CAREER_STATUSES),
     "careers.state.{}": lambda: list(CAREER_STATES),
     "careers.words.{}": lambda: list(CAREER_WORDS),
+    "reports.web.template_{}": lambda: list(REPORT_TEMPLATES),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [
         f"{kind}.{change}"
