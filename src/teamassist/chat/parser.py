@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from teamassist.chat import when
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
 from teamassist.chat.types import Mention, MentionToken
+from teamassist.chat.when import ascii_digits as ascii_digits  # re-exported: its old home
 from teamassist.database import MAX_ID
 
 # Every mention syntax in use; exactly one of the groups "qq", "qqat", "at", "name" is set.
@@ -113,39 +115,19 @@ def find_command(text: str, registry: Registry) -> CommandCall | None:
 DATE_YEARS = range(1970, 2201)
 
 
-def ascii_digits(token: str) -> str:
-    """Full-width digits and signs (as Chinese input methods type them) as ASCII; other
-    scripts' digits stay as they are, so they are not read as numbers."""
-    return token.translate(_FULLWIDTH)
-
-
-_FULLWIDTH = {0xFF10 + i: ord("0") + i for i in range(10)} | {
-    0xFF0B: ord("+"),
-    0xFF0D: ord("-"),
-    0x2212: ord("-"),  # minus sign
-    0xFF0F: ord("/"),
-    0xFF0E: ord("."),
-}
-
-
 def parse_date(token: str, today: date) -> date:
-    """Read an absolute (``2026-05-01``, ``2026/5/1``, full-width digits) or relative date.
+    """Read a date in any form :mod:`teamassist.chat.when` reads (``2026-05-01``, ``5月1日``,
+    ``5/1``, ``明天``, ``下周一``, full-width digits) that carries no time of day.
 
     Raises ``ArgError`` (``core.error.bad_date``). Which dates make sense is the command's
     business (the duty desk plans 2016–2036, say); :data:`DATE_YEARS` is the widest window.
     """
-    relative = {"今天": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2, "昨天": -1}
-    if token.casefold() in relative:
-        return today + timedelta(days=relative[token.casefold()])
-    written = ascii_digits(token)
-    match = re.fullmatch(r"([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})", written)
     try:
-        if match is None:
-            raise ValueError(token)
-        year, month, day = (int(part) for part in match.groups())
-        value = date(year, month, day)
-    except ValueError as exc:
-        raise ArgError("core.error.bad_date", value=token) from exc
+        value = when.date_of(token, today)
+    except when.Unreadable:
+        value = None
+    if value is None or value.year not in DATE_YEARS:
+        raise ArgError("core.error.bad_date", value=token)
     return value
 
 

@@ -10,8 +10,9 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from teamassist.chat.parser import ascii_digits, mention_at
+from teamassist.chat.parser import mention_at
 from teamassist.chat.types import Mention, MentionToken
+from teamassist.chat.when import ascii_digits
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.okr.formulas import KrKind

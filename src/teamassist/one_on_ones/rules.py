@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from teamassist.chat import when
 from teamassist.exceptions import Invalid
 from teamassist.ports import Workdays
 
@@ -157,7 +158,7 @@ _WEEKDAYS = {
     "sun": 7,
 }
 _NTH = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
-_TIME = r"([01]?\d|2[0-3])[:：]([0-5]\d)"
+_TIME = r"(\S+)"  # read by chat.when.time_of: 10:00, １０：００, 下午3点
 _DAY = r"(?:周|星期|礼拜)([一二三四五六日天])"
 _MONTHLY = re.compile(rf"每月\s*第\s*([1-5一二三四五])\s*个?\s*{_DAY}\s*{_TIME}")
 _EVERY = re.compile(rf"(每周|每两周|每隔一周|隔周|双周)\s*{_DAY}\s*{_TIME}")
@@ -168,26 +169,28 @@ _EN_EVERY = re.compile(rf"(weekly|biweekly)\s+(mon|tue|wed|thu|fri|sat|sun)\w*\s
 
 
 def read_slot(text: str) -> tuple[Cadence, int | None, int, time] | None:
-    """(cadence, nth, weekday, time) from ``每月第1个周四 10:00``, ``每两周 周三 15:00``,
-    ``每周 周一 9:30``, ``monthly 1st thu 10:00``, ``biweekly wed 15:00``; None when ``text``
-    holds no slot. ``第0个`` or ``第6个`` is no slot (the seed offered 第一个…第五个)."""
-    text = text.strip()
+    """(cadence, nth, weekday, time) from ``每月第1个周四 10:00``, ``每两周 周三 下午3点``,
+    ``每周 周一 9:30``, ``monthly 1st thu 10:00``, ``biweekly wed 15:00`` (full-width digits
+    too; the time in any form of :mod:`teamassist.chat.when`); None when ``text`` holds no
+    slot. ``第0个`` or ``第6个`` is no slot (the seed offered 第一个…第五个)."""
+    text = when.fold(text)
+    found: tuple[Cadence, int | None, int, str] | None = None
     if match := _MONTHLY.fullmatch(text):
-        return Cadence.MONTHLY, _NTH[match[1]], _WEEKDAYS[match[2]], _clock(match[3], match[4])
-    if match := _EVERY.fullmatch(text):
+        found = Cadence.MONTHLY, _NTH[match[1]], _WEEKDAYS[match[2]], match[3]
+    elif match := _EVERY.fullmatch(text):
         cadence = Cadence.WEEKLY if match[1] == "每周" else Cadence.BIWEEKLY
-        return cadence, None, _WEEKDAYS[match[2]], _clock(match[3], match[4])
-    if match := _EN_MONTHLY.fullmatch(text):
-        weekday = _WEEKDAYS[match[2].lower()]
-        return Cadence.MONTHLY, int(match[1]), weekday, _clock(match[3], match[4])
-    if match := _EN_EVERY.fullmatch(text):
-        cadence = Cadence(match[1].lower())
-        return cadence, None, _WEEKDAYS[match[2].lower()], _clock(match[3], match[4])
-    return None
-
-
-def _clock(hours: str, minutes: str) -> time:
-    return time(int(hours), int(minutes))
+        found = cadence, None, _WEEKDAYS[match[2]], match[3]
+    elif match := _EN_MONTHLY.fullmatch(text):
+        found = Cadence.MONTHLY, int(match[1]), _WEEKDAYS[match[2].lower()], match[3]
+    elif match := _EN_EVERY.fullmatch(text):
+        found = Cadence(match[1].lower()), None, _WEEKDAYS[match[2].lower()], match[3]
+    if found is None:
+        return None
+    try:
+        at = when.time_of(found[3])
+    except when.Unreadable:
+        return None
+    return (found[0], found[1], found[2], at) if at is not None else None
 
 
 def check(cadence: Cadence, nth: int | None, weekday: int) -> None:
