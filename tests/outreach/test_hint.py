@@ -1,4 +1,5 @@
-"""Messages that are not commands: the help hint with the closest commands (chat.suggest)."""
+"""Messages that are not commands, on every backend: the help hint with the closest commands
+(chat.suggest)."""
 
 from __future__ import annotations
 
@@ -6,25 +7,23 @@ from teamassist.chat.types import ChatType
 from tests.support.chat import ChatDriver
 
 
-def test_small_talk_gets_the_help_hint(sqlite_chat: ChatDriver) -> None:
-    reply = sqlite_chat.text("你好呀", as_="zhangsan")
+def test_small_talk_gets_the_help_hint(chat: ChatDriver) -> None:
+    reply = chat.text("你好呀", as_="zhangsan")
     assert reply.startswith("我还不会闲聊，试试 /帮助"), reply
     assert "你是不是想用" not in reply
 
 
-def test_a_misspelt_command_gets_the_closest_names(sqlite_chat: ChatDriver) -> None:
-    reply = sqlite_chat.text("/进站 KR-2 10", as_="zhangsan")
+def test_a_misspelt_command_gets_the_closest_names(chat: ChatDriver) -> None:
+    reply = chat.text("/进站 KR-2 10", as_="zhangsan")
     assert "无法识别指令「/进站」" in reply and "你是不是想用 /进展" in reply, reply
     # An English alias, one letter off.
-    assert "/帮助" in sqlite_chat.text("/hepl", as_="zhangsan").split("你是不是想用")[1]
+    assert "/帮助" in chat.text("/hepl", as_="zhangsan").split("你是不是想用")[1]
 
 
-def test_a_command_named_inside_a_sentence_is_suggested(sqlite_chat: ChatDriver) -> None:
-    reply = sqlite_chat.text("我想看看我的销项", as_="zhangsan")
+def test_a_command_named_inside_a_sentence_is_suggested(chat: ChatDriver) -> None:
+    reply = chat.text("我想看看我的销项", as_="zhangsan")
     assert "你是不是想用 /我的销项" in reply and "我还不会闲聊" in reply, reply
 
 
-def test_group_chatter_is_still_not_answered(sqlite_chat: ChatDriver) -> None:
-    assert (
-        sqlite_chat.say("你好呀", as_="zhangsan", chat_key="g1", chat_type=ChatType.GROUP) is None
-    )
+def test_group_chatter_is_still_not_answered(chat: ChatDriver) -> None:
+    assert chat.say("你好呀", as_="zhangsan", chat_key="g1", chat_type=ChatType.GROUP) is None

@@ -1,5 +1,6 @@
 """Small talk through an OpenAI-compatible provider: a local fake speaking the chat-completions
-protocol, driven through the dispatcher as a Feishu DM; failures fall back to the help hint."""
+protocol, driven through the dispatcher as a Feishu DM; failures fall back to the help hint.
+On every backend: the held hint and its release are outbox rows."""
 
 from __future__ import annotations
 
@@ -70,12 +71,12 @@ def fake() -> Iterator[tuple[FakeProvider, str]]:
 
 
 @pytest.fixture
-def talk(
-    sqlite_url: str, clock: FrozenClock, fake: tuple[FakeProvider, str]
-) -> Iterator[ChatDriver]:
+def talk(db_url: str, clock: FrozenClock, fake: tuple[FakeProvider, str]) -> Iterator[ChatDriver]:
+    """The demo on every backend (the hint is held in the outbox and released or replaced
+    after the dispatcher's commit), with the fake as its chat provider."""
     _, base = fake
     runtime = make_runtime(
-        sqlite_url,
+        db_url,
         clock,
         chat_provider={
             "url": f"{base}/v1/chat/completions",
