@@ -50,6 +50,9 @@ class FakeQQ:
     channel_guilds: dict[str, str] = field(default_factory=dict)
     # Path prefixes where markdown is refused, as for bots without native markdown permission.
     markdown_refused: set[str] = field(default_factory=set)
+    # Path prefixes where a keyboard is refused, as for bots QQ has not approved for buttons (the
+    # code is the fake's own: what QQ answers is not in the docs we have).
+    keyboard_refused: set[str] = field(default_factory=set)
     refused: list[Call] = field(default_factory=list)
     # The directory: guild id -> user id -> (nick, role ids); guild id -> [(channel id, name,
     # type)]; group openid -> member openid -> (username, member_role).
@@ -259,6 +262,9 @@ def build_app(fake: FakeQQ) -> FastAPI:
         if "markdown" in body and any(call.path.startswith(p) for p in fake.markdown_refused):
             fake.refused.append(call)
             return JSONResponse({"code": 50007, "message": "no markdown permission"}, 400)
+        if "keyboard" in body and any(call.path.startswith(p) for p in fake.keyboard_refused):
+            fake.refused.append(call)
+            return JSONResponse({"code": 50008, "message": "no keyboard permission"}, 400)
         if "msg_seq" in body and body.get("msg_id"):
             seen = (call.path, str(body["msg_id"]), int(body["msg_seq"]))
             with fake._lock:

@@ -25,6 +25,10 @@ class QQSettings(BaseModel):
     # Send replies and notices as QQ native markdown (msg_type 2); off = plain text (msg_type 0),
     # for bots that have not been granted markdown.
     markdown: bool = True
+    # Send a reply's buttons (完成/确认/延期 on an action item...) as a QQ keyboard of command
+    # buttons under the markdown, instead of the commands as text. Keyboards need QQ's approval
+    # of the bot, hence off by default; a kind of chat where QQ refuses one gets text again.
+    keyboard: bool = False
     # Refuse signed events whose X-Signature-Timestamp is older than this (replays); 0 = no limit.
     max_event_age_seconds: int = 300
     # Deprecated and ignored (accepted for one release): guilds and groups are bound by an

@@ -59,6 +59,9 @@ class QQSender:
         # Chat kinds where QQ refused markdown but took the same message as text (native markdown
         # in guild channels needs a permission many bots lack); remembered for this process.
         self.text_only: set[str] = set()
+        # Chat kinds where QQ refused a keyboard but took the markdown without it (the bot's
+        # keyboard permission is per scene); remembered for this process like ``text_only``.
+        self.no_keyboard: set[str] = set()
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send one notice or raise :class:`DeliveryError`."""
@@ -118,6 +121,13 @@ class QQSender:
     ) -> str | None:
         """Send as markdown; when QQ refuses that but takes text, send text from now on."""
         markdown = self.settings.markdown and address.kind not in self.text_only
+        if markdown and self._with_keyboard(address, message):
+            try:
+                return self._post_keyboard(address, message, extra)
+            except _KeyboardRefused as refused:
+                kind = address.kind
+                log.warning("QQ refused a keyboard in %s (%s); buttons as text", kind, refused)
+                self.no_keyboard.add(kind)
         body = message_body(message.reply, address, markdown=markdown)
         try:
             return self._post_body(address, {**body, **extra})
@@ -135,6 +145,28 @@ class QQSender:
         log.warning("QQ refused markdown in %s (%s); sending text there", address.kind, first)
         self.text_only.add(address.kind)
         return result
+
+    def _with_keyboard(self, address: Address, message: OutgoingMessage) -> bool:
+        return bool(
+            self.settings.keyboard
+            and message.reply.buttons
+            and address.kind not in self.no_keyboard
+        )
+
+    def _post_keyboard(
+        self, address: Address, message: OutgoingMessage, extra: dict[str, object]
+    ) -> str | None:
+        """Markdown with the buttons as a keyboard; :class:`_KeyboardRefused` when QQ refuses
+        it for a reason that is not the delivery's (limits, outages, auth raise as they are)."""
+        body = message_body(message.reply, address, markdown=True, buttons=True)
+        try:
+            return self._post_body(address, {**body, **extra})
+        except QQApiError as exc:
+            if exc.transient or exc.status in (401, 403):
+                raise
+            if exc.code in self.settings.proactive_limit_codes:
+                raise
+            raise _KeyboardRefused(exc) from exc
 
     def _post_body(self, address: Address, body: dict[str, object]) -> str | None:
         try:
@@ -331,3 +363,11 @@ def _delivery_error(exc: QQApiError) -> DeliveryError:
         retry_after=exc.retry_after,
         code=exc.code if exc.code is not None else exc.status,
     )
+
+
+class _KeyboardRefused(Exception):
+    """QQ refused a message with a keyboard (no keyboard permission in that kind of chat)."""
+
+    def __init__(self, error: QQApiError) -> None:
+        super().__init__(str(error))
+        self.error = error
