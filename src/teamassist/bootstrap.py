@@ -47,6 +47,7 @@ from teamassist.reviews.domain import DOMAIN as REVIEWS
 from teamassist.runtime import Kicker, Runtime, WebParts
 from teamassist.scheduler.registry import JobGroup
 from teamassist.scheduler.runner import Scheduler
+from teamassist.shared_state import LocalState, SharedState
 from teamassist.smalltalk.domain import DOMAIN as SMALLTALK
 from teamassist.team.directory import PlatformDirectories, PlatformLookup
 from teamassist.team.domain import DOMAIN as TEAM
@@ -89,11 +90,14 @@ class Platform:
     key: str
     enabled: Callable[[Settings], bool]
     models: Sequence[str] = ()
-    senders: Callable[[Settings, sessionmaker[Session], Clock], list[Sender]] = lambda *_: []
-    jobs: Callable[[Settings], list[JobGroup]] = lambda _settings: []
+    # Platform parts that talk to the platform get the runtime's shared state (tokens, limits).
+    senders: Callable[[Settings, sessionmaker[Session], Clock, SharedState], list[Sender]] = (
+        lambda *_: []
+    )
+    jobs: Callable[[Settings, SharedState], list[JobGroup]] = lambda *_: []
     inbound: Callable[[Settings, Dispatcher, sessionmaker[Session], Clock], APIRouter] | None = None
     # Its part of the ``Directory`` port (users, chats, members), when it has one.
-    directory: Callable[[Settings], PlatformLookup] | None = None
+    directory: Callable[[Settings, SharedState], PlatformLookup] | None = None
     # Its workspace tools (the ``Tasks``, ``Calendar`` and ``Documents`` ports for its teams),
     # when it has them and the install enabled them; other teams get the built-in ones.
     workspace: Callable[[Settings, sessionmaker[Session], Clock], WorkspaceTools] | None = None
@@ -109,17 +113,20 @@ class WorkspaceTools:
 
 
 # Platform modules are imported only when the platform is enabled (lark-oapi alone takes ~0.5 s).
-def _qq_senders(settings: Settings, factory: sessionmaker[Session], clock: Clock) -> list[Sender]:
+def _qq_senders(
+    settings: Settings, factory: sessionmaker[Session], clock: Clock, shared: SharedState
+) -> list[Sender]:
+    from teamassist.adapters.qq.client import QQClient
     from teamassist.adapters.qq.sender import QQSender
 
-    return [QQSender(settings.qq, factory, clock)]
+    return [QQSender(settings.qq, factory, clock, QQClient(settings.qq, tokens=shared))]
 
 
-def _qq_jobs(settings: Settings) -> list[JobGroup]:
+def _qq_jobs(settings: Settings, shared: SharedState) -> list[JobGroup]:
     from teamassist.adapters.qq.client import QQClient
     from teamassist.adapters.qq.jobs import quiet_jobs
 
-    return [quiet_jobs(QQClient(settings.qq))]
+    return [quiet_jobs(QQClient(settings.qq, tokens=shared))]
 
 
 def _qq_inbound(
@@ -133,25 +140,31 @@ def _qq_inbound(
     return build_router(settings.qq, dispatch=dispatch, factory=factory, clock=clock)
 
 
-def _qq_directory(settings: Settings) -> PlatformLookup:
+def _qq_directory(settings: Settings, shared: SharedState) -> PlatformLookup:
     from teamassist.adapters.qq.client import QQClient
     from teamassist.adapters.qq.directory import QQDirectory
 
-    return QQDirectory(QQClient(settings.qq))
+    return QQDirectory(QQClient(settings.qq, tokens=shared))
 
 
-def _feishu_directory(settings: Settings) -> PlatformLookup:
+def _feishu_directory(settings: Settings, shared: SharedState) -> PlatformLookup:
     from teamassist.adapters.feishu.client import build_client
     from teamassist.adapters.feishu.directory import FeishuDirectory
+    from teamassist.adapters.feishu.tokens import share_tenant_tokens
+
+    share_tenant_tokens(settings.feishu, shared)
 
     # A short timeout: a mention is looked up while the platform waits for our answer.
     return FeishuDirectory(build_client(settings.feishu, timeout=2.0), settings.feishu.app_id)
 
 
 def _feishu_senders(
-    settings: Settings, factory: sessionmaker[Session], clock: Clock
+    settings: Settings, factory: sessionmaker[Session], clock: Clock, shared: SharedState
 ) -> list[Sender]:
     from teamassist.adapters.feishu.sender import FeishuSender
+    from teamassist.adapters.feishu.tokens import share_tenant_tokens
+
+    share_tenant_tokens(settings.feishu, shared)
 
     senders: list[Sender] = [FeishuSender(settings.feishu)]
     if settings.feishu.workspace_tools:
@@ -183,14 +196,28 @@ def _feishu_inbound(
     return build_router(settings.feishu, dispatcher=dispatcher, factory=factory, clock=clock)
 
 
-def _wecom_senders(settings: Settings, _factory: object, clock: Clock) -> list[Sender]:
+def _wecom_senders(
+    settings: Settings, _factory: object, _clock: Clock, shared: SharedState
+) -> list[Sender]:
     from teamassist.adapters.wecom.sender import WeComSender
 
-    return [WeComSender(settings.wecom, now=lambda: clock().timestamp())]
+    return [WeComSender(settings.wecom, shared=shared)]
 
 
-def _web_senders(_settings: Settings, factory: sessionmaker[Session], clock: Clock) -> list[Sender]:
+def _web_senders(
+    _settings: Settings, factory: sessionmaker[Session], clock: Clock, _shared: SharedState
+) -> list[Sender]:
     return [WebSender(factory, clock)]
+
+
+def build_shared_state(settings: Settings, clock: Clock) -> SharedState:
+    """Redis when ``scale_out.redis_url`` is set (every process shares it), else this process's
+    memory (limit windows on the runtime's clock, as before)."""
+    if settings.scale_out.redis_url:
+        from teamassist.shared_state.redis_state import RedisState
+
+        return RedisState(settings.scale_out.redis_url, prefix=settings.scale_out.redis_prefix)
+    return LocalState(now=lambda: clock().timestamp())
 
 
 PLATFORMS: list[Platform] = [
@@ -322,12 +349,13 @@ def build_runtime(
             i18n.add_folder(locale)  # built-in ones are found anyway; a domain outside is not
     engine = make_engine(settings.database.url, echo=settings.database.echo)
     factory = make_session_factory(engine)
+    shared = build_shared_state(settings, clock)
     ports = Ports()
     wiring = Wiring(settings=settings, factory=factory, clock=clock, ports=ports)
     provide_ports(domains, wiring)
     platforms = [p for p in PLATFORMS if p.enabled(settings)]
     directories: Directory = PlatformDirectories(
-        {p.key: p.directory(settings) for p in platforms if p.directory is not None}
+        {p.key: p.directory(settings, shared) for p in platforms if p.directory is not None}
     )
     ports.provide(Directory, directories)
     provide_workspace_ports(ports, platforms, settings, factory, clock)
@@ -348,7 +376,10 @@ def build_runtime(
     )
     scheduler = Scheduler(
         factory,
-        [*(g for d in domains for g in d.jobs), *(g for p in platforms for g in p.jobs(settings))],
+        [
+            *(g for d in domains for g in d.jobs),
+            *(g for p in platforms for g in p.jobs(settings, shared)),
+        ],
         clock=clock,
         catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
         system_jobs=[
@@ -389,5 +420,8 @@ def build_runtime(
         events=bus,
         domains=domains,
         web=web,
-        senders={s.platform: s for p in platforms for s in p.senders(settings, factory, clock)},
+        senders={
+            s.platform: s for p in platforms for s in p.senders(settings, factory, clock, shared)
+        },
+        shared=shared,
     )

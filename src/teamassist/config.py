@@ -164,6 +164,9 @@ class ScaleOutSettings(BaseModel):
 
     # e.g. redis://redis:6379/0 — shared caches, rate limits and counters of every process.
     redis_url: str = ""
+    # Prefix of every shared-state key in that Redis (teamassist.shared_state): installs that
+    # share one Redis database need different prefixes.
+    redis_prefix: str = "teamassist:"
     # The Celery broker; empty means the same Redis as ``redis_url``.
     broker_url: str = ""
 

@@ -25,6 +25,7 @@ from teamassist.outbox.delivery import DeliveryStats, DeliveryWorker, deliver_du
 from teamassist.outbox.senders import Sender
 from teamassist.ports import Ports
 from teamassist.scheduler.runner import Scheduler
+from teamassist.shared_state import LocalState, SharedState
 
 
 class Wakeable(Protocol):
@@ -86,6 +87,8 @@ class Runtime:
     web: WebParts = field(default_factory=WebParts)
     senders: dict[str, Sender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
+    # Tokens, limits and short-lived values every process of the install agrees on.
+    shared: SharedState = field(default_factory=LocalState)
 
     def deliver(self) -> DeliveryStats:
         """Run one delivery pass now."""
@@ -142,3 +145,4 @@ class Runtime:
             self.worker.stop()
             self.worker = None
         self.engine.dispose()
+        self.shared.close()

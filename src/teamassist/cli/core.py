@@ -92,7 +92,13 @@ def config_check() -> None:
         for platform in (settings.qq, settings.feishu, settings.wecom):
             problems.extend(platform.missing())
         warnings.extend(settings.qq.deprecated())
-        if settings.web.secret_key is None and not settings.web.demo_mode:
+        if settings.web.secret_key is None and settings.scale_out.redis_url:
+            # Each replica would sign cookies with its own random key: a sign-in would hold
+            # only on the replica that made it.
+            problems.append(
+                "TEAMASSIST_WEB__SECRET_KEY is not set: every web replica needs the same one"
+            )
+        elif settings.web.secret_key is None and not settings.web.demo_mode:
             warnings.append(
                 "TEAMASSIST_WEB__SECRET_KEY is not set: dashboard sign-ins end on restart"
             )

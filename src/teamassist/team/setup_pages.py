@@ -41,11 +41,26 @@ router = APIRouter(include_in_schema=False)
 _FORM_KEY = "setup_form"  # the setup form's own CSRF token, in the (not yet signed-in) cookie
 
 
+SETUP_TOKEN = "web:setup_token"  # its name in the runtime's shared state
+SETUP_TOKEN_DAYS = 30
+
+
 def setup_token(app: FastAPI) -> str:
-    """This process's one-time setup token (made on first use)."""
-    token: str | None = getattr(app.state, "setup_token", None)
-    if token is None:
-        token = app.state.setup_token = secrets.token_urlsafe(24)
+    """The install's one-time setup token (made on first use).
+
+    Kept in the runtime's shared state, so with several web replicas the link one of them
+    logged works on whichever the load balancer picks (the first to store it wins).
+    """
+    shared = app.state.runtime.shared
+    token: str | None = shared.get(SETUP_TOKEN)
+    while token is None:  # a second pass only if it expired between the two calls
+        shared.put(
+            SETUP_TOKEN,
+            secrets.token_urlsafe(24),
+            ttl=SETUP_TOKEN_DAYS * 86400.0,
+            only_new=True,
+        )
+        token = shared.get(SETUP_TOKEN)
     return token
 
 

@@ -82,7 +82,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     secret = runtime.settings.web.secret_key
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret.get_secret_value() if secret else _ephemeral_secret(),
+        secret_key=secret.get_secret_value() if secret else _ephemeral_secret(runtime),
         session_cookie="teamassist_session",
         same_site="lax",
         https_only=runtime.settings.web.public_url.startswith("https://"),
@@ -148,8 +148,14 @@ def _files(folder: Traversable, prefix: str = "") -> list[str]:
     return found
 
 
-def _ephemeral_secret() -> str:
+def _ephemeral_secret(runtime: Runtime) -> str:
     import secrets
 
-    log.warning("web.secret_key is not set: sign-ins will not survive a restart")
+    if runtime.settings.scale_out.redis_url:
+        log.error(
+            "web.secret_key is not set in scale-out mode: a sign-in holds only on the replica "
+            "that made it; give every replica the same TEAMASSIST_WEB__SECRET_KEY"
+        )
+    else:
+        log.warning("web.secret_key is not set: sign-ins will not survive a restart")
     return secrets.token_urlsafe(32)

@@ -6,12 +6,13 @@ import pytest
 
 from teamassist.adapters.qq.client import QQApiError, QQClient
 from teamassist.adapters.qq.config import QQSettings
+from teamassist.shared_state import LocalState
 from tests.platforms.fakes import qq as fakeqq
 from tests.platforms.qq.conftest import qq_settings
 
 
 def _client(fake: fakeqq.FakeQQ, now: list[float]) -> QQClient:
-    return QQClient(QQSettings(**qq_settings(fake)), monotonic=lambda: now[0])
+    return QQClient(QQSettings(**qq_settings(fake)), tokens=LocalState(monotonic=lambda: now[0]))
 
 
 def test_the_token_is_reused_until_a_minute_before_it_expires(fake_qq: fakeqq.FakeQQ) -> None:

@@ -9,17 +9,19 @@ and fixes the adapter's guild mute body (it sends ``"None"`` strings; see docs/p
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from teamassist.adapters.qq.config import QQSettings
+from teamassist.shared_state import LocalState, SharedState
 
 log = logging.getLogger(__name__)
 
+# QQ's access token lives ``expires_in`` seconds (7200); in its last 60 s the token endpoint
+# hands out a new one while the old one still works (QQ bot docs, "接口调用与鉴权" /
+# getAppAccessToken: https://bot.q.qq.com/wiki/develop/api-v2/dev-prepare/interface-framework/
+# api-use.html). Refreshing 60 s early therefore never sends an expired token.
 TOKEN_MARGIN_SECONDS = 60.0
 
 
@@ -43,22 +45,25 @@ class QQApiError(Exception):
 
 
 class QQClient:
-    """Token-caching client for one bot; safe to share between threads."""
+    """Client for one bot; safe to share between threads.
+
+    The access token lives in ``tokens`` (the runtime's shared state) under
+    ``qq:token:<app id>``: every client of the process, and with Redis every process of the
+    install, uses one token and refreshes it once.
+    """
 
     def __init__(
         self,
         settings: QQSettings,
         *,
+        tokens: SharedState | None = None,
         transport: httpx.BaseTransport | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self._secret = settings.secret.get_secret_value() if settings.secret else ""
         self._http = httpx.Client(timeout=settings.timeout_seconds, transport=transport)
-        self._monotonic = monotonic
-        self._lock = threading.Lock()
-        self._token: str | None = None
-        self._token_expires = 0.0
+        self.tokens: SharedState = tokens if tokens is not None else LocalState()
+        self._token_name = f"qq:token:{settings.app_id}"
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -67,17 +72,12 @@ class QQClient:
     # -- token ---------------------------------------------------------------------------------
 
     def token(self) -> str:
-        """The cached access token, fetched again shortly before it expires."""
-        with self._lock:
-            if self._token is None or self._monotonic() >= self._token_expires:
-                self._token, lifetime = self._fetch_token()
-                self._token_expires = self._monotonic() + max(0.0, lifetime - TOKEN_MARGIN_SECONDS)
-            return self._token
+        """The cached access token, fetched again ``TOKEN_MARGIN_SECONDS`` before it expires."""
+        return self.tokens.token(self._token_name, self._fetch_token, margin=TOKEN_MARGIN_SECONDS)
 
-    def forget_token(self) -> None:
-        """Drop the cached token (after QQ answered 401)."""
-        with self._lock:
-            self._token = None
+    def forget_token(self, token: str) -> None:
+        """Drop ``token`` (QQ answered 401 to it) unless a newer one is cached already."""
+        self.tokens.drop_token(self._token_name, token)
 
     def _fetch_token(self) -> tuple[str, float]:
         try:
@@ -109,8 +109,9 @@ class QQClient:
     def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         """Call the OpenAPI; refreshes the token once on 401; raises :class:`QQApiError`."""
         for attempt in (1, 2):
+            token = self.token()
             headers = {
-                "Authorization": f"QQBot {self.token()}",
+                "Authorization": f"QQBot {token}",
                 "X-Union-Appid": self.settings.app_id,
             }
             url = self.settings.api_base.rstrip("/") + "/" + path.lstrip("/")
@@ -119,7 +120,7 @@ class QQClient:
             except httpx.HTTPError as exc:
                 raise QQApiError(f"QQ API unreachable: {exc!r}") from exc
             if response.status_code == 401 and attempt == 1:
-                self.forget_token()
+                self.forget_token(token)
                 continue
             return self._result(response)
         raise AssertionError("unreachable")  # pragma: no cover

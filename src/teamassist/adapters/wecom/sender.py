@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 
 from teamassist.adapters.wecom.client import RobotClient
@@ -14,45 +13,28 @@ from teamassist.adapters.wecom.render import markdown, split
 from teamassist.enums import Platform
 from teamassist.i18n import t
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
+from teamassist.shared_state import LocalState, SharedState
 
 log = logging.getLogger(__name__)
 # The external id of a notice not resent after an uncertain send (``after_uncertain_send``).
 UNCONFIRMED = "unconfirmed"
 
 WINDOW_SECONDS = 60.0
-
-
-class RateLimiter:
-    """A sliding window per robot key: at most ``limit`` sends in any ``window`` seconds."""
-
-    def __init__(
-        self, limit: int, window: float = WINDOW_SECONDS, now: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.limit = limit
-        self.window = window
-        self.now = now
-        self._sent: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> float:
-        """Take a slot and return 0, or take nothing and return the seconds until one frees."""
-        with self._lock:
-            now = self.now()
-            sent = self._sent.setdefault(key, deque())
-            while sent and sent[0] <= now - self.window:
-                sent.popleft()
-            if len(sent) >= self.limit:
-                return max(0.5, sent[0] + self.window - now)
-            sent.append(now)
-            return 0.0
+# A split notice's delivered parts are remembered this long (seconds) for its retry.
+PARTS_TTL_SECONDS = 7 * 24 * 3600.0
 
 
 class WeComSender:
     """Sends each notice as markdown to the robot its channel names (address = robot name).
 
     A notice longer than one message goes out as several, in order. Parts already delivered are
-    remembered (in this process) so a retry after a failure in the middle sends only the rest.
-    When a robot's minute is full the notice stays in the outbox with ``retry_after``.
+    remembered in ``shared`` (the runtime's shared state: this process, or with Redis every
+    worker) so a retry after a failure in the middle sends only the rest, wherever it runs.
+
+    WeCom allows a robot 20 messages a minute (``wecom.messages_per_minute``; WeCom's 群机器人
+    配置说明 "消息发送频率限制": https://developer.work.weixin.qq.com/document/path/91770). The
+    sliding window is ``shared.take()`` per robot, so all workers together stay within it; when
+    the minute is full the notice stays in the outbox with ``retry_after`` (no attempt spent).
 
     Robots take no dedupe key: after an uncertain send (``possibly_sent``) the notice is sent
     again with a first line saying it may be a repeat, or not at all, as
@@ -66,12 +48,11 @@ class WeComSender:
         settings: WeComSettings,
         client: RobotClient | None = None,
         now: Callable[[], float] = time.monotonic,
+        shared: SharedState | None = None,
     ) -> None:
         self.settings = settings
         self.client = client or RobotClient(settings.api_base, timeout=settings.timeout_seconds)
-        self.limiter = RateLimiter(settings.messages_per_minute, now=now)
-        self._delivered: dict[str, int] = {}  # idempotency key -> parts sent
-        self._lock = threading.Lock()
+        self.shared: SharedState = shared if shared is not None else LocalState(now)
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send every remaining part of one notice."""
@@ -82,9 +63,11 @@ class WeComSender:
                 transient=False,
             )
         key = secret.get_secret_value()
+        # Shared names carry digests, never the robot key (a credential) or the notice's key.
+        robot = "wecom:robot:" + _digest(key)
+        progress = "wecom:parts:" + _digest(message.idempotency_key)
         text = markdown(message.reply)
-        with self._lock:
-            done = self._delivered.get(message.idempotency_key, 0)
+        done = int(self.shared.get(progress) or 0)
         if message.possibly_sent and done == 0:
             if self.settings.after_uncertain_send == "skip":
                 log.warning(
@@ -95,7 +78,9 @@ class WeComSender:
             text = f"{t('core.delivery.possible_repeat')}\n{text}"
         parts = split(text, self.settings.max_message_bytes)
         for index in range(done, len(parts)):
-            wait = self.limiter.acquire(key)
+            wait = self.shared.take(
+                robot, limit=self.settings.messages_per_minute, window=WINDOW_SECONDS
+            )
             if wait:
                 raise DeliveryError(
                     f"wecom: robot {message.address!r} is at its "
@@ -104,8 +89,12 @@ class WeComSender:
                     retry_after=wait,
                 )
             self.client.send_markdown(key, parts[index])
-            with self._lock:
-                self._delivered[message.idempotency_key] = index + 1
-        with self._lock:
-            self._delivered.pop(message.idempotency_key, None)
+            if index + 1 < len(parts):
+                self.shared.put(progress, str(index + 1), ttl=PARTS_TTL_SECONDS)
+        if done or len(parts) > 1:
+            self.shared.delete(progress)
         return None
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:24]

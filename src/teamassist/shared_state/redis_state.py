@@ -1,0 +1,158 @@
+"""Shared state in Redis: every web replica and worker of an install sees the same tokens,
+limits and values (``scale_out.redis_url``).
+
+Why these designs (``../shared/research/celery-pitfalls.md`` §18–§21):
+
+- **Tokens**: one refresh at a time per name, under a redis-py :class:`~redis.lock.Lock`
+  (``SET NX PX`` with a random token; release and extension compare it in Lua, so a holder
+  whose lock expired never frees another's). The lock can still be lost (a pause longer than
+  its expiry, a failover): then two processes fetch, which both platforms tolerate — QQ and
+  Feishu hand out a new token while the old one stays valid for its last minutes — so a spare
+  refresh costs one HTTP call, never a failed send. A token is stored with ``PX`` = the
+  platform's ``expires_in`` less the caller's margin, so Redis' own clock expires it (no host
+  clock skew between replicas). Dropping a refused token is compare-and-delete.
+- **Limits**: one Lua script per attempt (prune, count, add, expire) on a sorted set, with the
+  time taken from Redis ``TIME``: atomic, so two processes never both take the last slot, and
+  no key is ever left without an expiry (``INCR`` then ``EXPIRE`` as two calls can be). It is
+  exact while Redis keeps the set; a failover that loses the last writes may let a few more
+  through, which the platform then refuses with its own rate-limit answer and the outbox
+  retries later (nothing lost, nothing doubled). Counts that must be exact over a month live
+  in the database instead (QQ's proactive counters, ``adapters/qq/sender.py``).
+- **Clients**: one :class:`~redis.ConnectionPool` per process, built at start; redis-py's sync
+  pool resets itself in a forked child (pid check), so a pre-fork build is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+import redis
+from redis.exceptions import LockError
+
+from teamassist.shared_state.port import MIN_WAIT_SECONDS, TokenFetch
+
+log = logging.getLogger(__name__)
+
+PREFIX = "teamassist:"
+# A token fetch holds the lock at most this long (seconds): well above a platform's HTTP
+# timeout, so a live fetch keeps it; a dead holder's lock frees itself.
+LOCK_SECONDS = 30.0
+
+# KEYS[1] the window's sorted set; ARGV: limit, window (ms), a unique member.
+# Returns 0 when a slot was taken, else the milliseconds until the oldest entry leaves.
+_TAKE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if limit <= 0 then
+  return window
+end
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+"""
+
+# KEYS[1] the token; ARGV[1] the refused value. Deletes only that value.
+_DROP_IF = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisState:
+    """:class:`~teamassist.shared_state.port.SharedState` in one Redis database.
+
+    ``url`` is ``scale_out.redis_url`` (``redis://host:6379/0``); every name is stored under
+    ``prefix`` so an install can share a Redis with other programs (give each install its
+    own prefix or database). Redis errors (``redis.exceptions.RedisError``) pass through: a
+    platform send then fails transiently and the outbox retries it.
+    """
+
+    def __init__(self, url: str, *, prefix: str = PREFIX, lock_seconds: float = LOCK_SECONDS):
+        self.prefix = prefix
+        self.lock_seconds = lock_seconds
+        self.client: redis.Redis = redis.Redis.from_url(
+            url, decode_responses=True, socket_timeout=5.0, socket_connect_timeout=5.0
+        )
+        self._take = self.client.register_script(_TAKE)
+        self._drop_if = self.client.register_script(_DROP_IF)
+
+    def _key(self, name: str) -> str:
+        return self.prefix + name
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    def token(self, name: str, fetch: TokenFetch, *, margin: float) -> str:
+        """See :meth:`SharedState.token` (the lock and its limits: module docstring)."""
+        cached = self.get(name)
+        if cached is not None:
+            return cached
+        lock = self.client.lock(
+            self._key(name + ":refresh"),
+            timeout=self.lock_seconds,
+            blocking_timeout=self.lock_seconds,
+            thread_local=False,
+        )
+        held = lock.acquire()
+        try:
+            cached = self.get(name)  # fetched by whoever held the lock before us
+            if cached is not None:
+                return cached
+            if not held:
+                log.warning("token refresh lock for %s not free in time; fetching anyway", name)
+            value, lifetime = fetch()
+            ttl = lifetime - margin
+            if ttl > 0:
+                self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
+            return value
+        finally:
+            if held:
+                try:
+                    lock.release()
+                except LockError:  # it expired and may be someone else's now: leave it
+                    log.warning("token refresh lock for %s expired before release", name)
+
+    def drop_token(self, name: str, token: str) -> None:
+        """See :meth:`SharedState.drop_token` (compare-and-delete in one script)."""
+        self._drop_if(keys=[self._key(name)], args=[token])
+
+    # -- limits --------------------------------------------------------------------------------
+
+    def take(self, key: str, *, limit: int, window: float) -> float:
+        """See :meth:`SharedState.take` (one atomic script; time from Redis)."""
+        wait_ms = int(
+            self._take(
+                keys=[self._key("limit:" + key)],
+                args=[limit, max(1, int(window * 1000)), uuid.uuid4().hex],
+            )
+        )
+        return 0.0 if wait_ms == 0 else max(MIN_WAIT_SECONDS, wait_ms / 1000)
+
+    # -- values --------------------------------------------------------------------------------
+
+    def get(self, name: str) -> str | None:
+        """See :meth:`SharedState.get`."""
+        value = self.client.get(self._key(name))
+        return value if isinstance(value, str) else None
+
+    def put(self, name: str, value: str, *, ttl: float, only_new: bool = False) -> bool:
+        """See :meth:`SharedState.put`."""
+        stored = self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)), nx=only_new)
+        return bool(stored)
+
+    def delete(self, name: str) -> None:
+        """See :meth:`SharedState.delete`."""
+        self.client.delete(self._key(name))
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
