@@ -39,6 +39,9 @@ class FakeWeCom:
 
         @self.app.post("/cgi-bin/webhook/send")
         async def send(request: Request, key: str = "") -> Response:
+            # The body is read before the lock: awaiting it while holding a thread lock let a
+            # second request on the same event loop block the loop for good (two lanes at once).
+            body = await request.json()
             with self.lock:
                 if self.down:
                     return PlainTextResponse("bad gateway", status_code=502)
@@ -49,7 +52,6 @@ class FakeWeCom:
                     return JSONResponse(
                         {"errcode": 93000, "errmsg": "invalid webhook url, hint: [x]"}
                     )
-                body = await request.json()
                 content = body.get("markdown", {}).get("content", "")
                 if len(content.encode()) > 4096:
                     return JSONResponse(
