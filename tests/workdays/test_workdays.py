@@ -171,3 +171,14 @@ def test_ports_container_provides_and_names_what_is_missing() -> None:
         assert "twice" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("a port provided twice must raise")
+
+
+def test_a_year_after_2100_is_answered_without_qingming() -> None:
+    # given 2101, past chinese_calendar's solar terms (1900–2100): a 1on1 moved there crashed
+    names = {name for _day, name in statutory_holidays(2101)}
+    # then the other statutory days are still guessed, 清明 is not, and a day is answered
+    assert "Tomb-sweeping Day" not in names and "Spring Festival" in names
+    # 元旦 is a Saturday: made up on Monday 01-03; Tuesday works
+    assert CN.is_workday(date(2101, 1, 3)) is False
+    assert CN.is_workday(date(2101, 1, 4)) is True
+    assert CN.is_workday(date(2101, 1, 1)) is False  # 元旦
