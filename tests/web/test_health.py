@@ -91,6 +91,9 @@ def test_readyz_is_503_with_a_reason_when_the_database_is_down(
     assert body["checks"]["database"].startswith("unreachable: ")
     assert body["checks"]["migrations"] == "unknown: the database did not answer"
     assert body["reason"].startswith("database: unreachable: ")
+    # and the public answer names no host, port or path (the log has the driver's text)
+    unreachable = _unreachable_url(runtime, tmp_path)
+    assert "127.0.0.1" not in response.text and "a-file" not in response.text, unreachable
 
 
 def test_readyz_gives_up_on_a_database_that_never_answers(

@@ -13,6 +13,7 @@ branch: a replica started before ``teamassist db upgrade`` ran stays out of rota
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,6 +28,8 @@ from sqlalchemy.exc import DBAPIError
 from teamassist.database import READ_ONLY
 from teamassist.domain import Domain
 from teamassist.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 1.0
 
@@ -126,8 +129,9 @@ def _guarded(work: Callable[[], str]) -> str:
     try:
         return work()
     except Exception as exc:  # any driver error means "not ready"; the kind says why
-        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-        return f"unreachable: {type(exc).__name__}: {first}".rstrip(": ")
+        # The probe is public: the driver's text (host, port, user) goes to the log only.
+        log.warning("readiness check failed: %s", exc)
+        return f"unreachable: {type(exc).__name__}"
 
 
 def _versions(engine: Engine) -> str:
