@@ -38,6 +38,11 @@ def test_moving_and_cancelling_one_occurrence_from_chat(chat: ChatDriver) -> Non
     # a bad time is refused and changes nothing
     assert "时间要写成 HH:MM" in chat.text(f"/改期一对一 {june} 2026-06-11 25:00", as_="lihua")
     assert _by_key(chat)["2026-06"][1] == datetime(2026, 6, 10, 7, tzinfo=UTC)
+    # the breaker's 下午3点 and a full-width time are read as times, not taken as the reason
+    reply = chat.text(f"/改期一对一 {june} 2026-06-11 下午3点", as_="lihua")
+    assert reply == f"已把 1on1 #{june} 改到 6月11日（周四）15:00。"
+    reply = chat.text(f"/改期一对一 {june} 2026-06-10 １５：００", as_="lihua")
+    assert reply == f"已把 1on1 #{june} 改到 6月10日（周三）15:00。"
     # someone outside the pair is told it does not exist, as for a wrong number
     outside = chat.text(f"/改期一对一 {june} 2026-06-11", as_="wangwu")
     assert outside == chat.text("/改期一对一 999999 2026-06-11", as_="wangwu").replace(

@@ -19,10 +19,11 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from teamassist.chat import when
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, Reply
-from teamassist.clock import local, parse_hhmm
+from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
@@ -169,12 +170,15 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     words = (args.get("text") or "").split()
     at = local(meeting.start_at, ctx.team.timezone).time()
-    if words and (":" in words[0] or "：" in words[0]):
+    if words:
+        # The shared reader: 14:30, １４：３０ and 下午3点 alike (a time it cannot read stays
+        # the reason only when it is not shaped like a time at all).
         try:
-            at = parse_hhmm(words[0].replace("：", ":"))
-        except ValueError:
+            spoken = when.time_of(words[0])
+        except when.Unreadable:
             raise Invalid("one_on_ones.error.bad_time", value=words[0][:10]) from None
-        words = words[1:]
+        if spoken is not None:
+            at, words = spoken, words[1:]
     start_at = datetime.combine(args["day"], at, tzinfo=ZoneInfo(ctx.team.timezone))
     warnings = changes.reschedule(
         ctx.session,
