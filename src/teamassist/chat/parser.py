@@ -119,15 +119,21 @@ def parse_date(token: str, today: date) -> date:
     """Read a date in any form :mod:`teamassist.chat.when` reads (``2026-05-01``, ``5月1日``,
     ``5/1``, ``明天``, ``下周一``, full-width digits) that carries no time of day.
 
-    Raises ``ArgError`` (``core.error.bad_date``). Which dates make sense is the command's
-    business (the duty desk plans 2016–2036, say); :data:`DATE_YEARS` is the widest window.
+    Raises ``ArgError`` (``core.error.bad_date``) for what is no date. Which dates make sense
+    is the command's business (the duty desk plans 2016–2036, say; :data:`DATE_YEARS` is the
+    widest window commands use).
     """
+    # A bare run of digits (20261130) is no date argument: it reads as an id or a number.
+    if when.ascii_digits(token).isdigit():
+        raise ArgError("core.error.bad_date", value=token)
     try:
         value = when.date_of(token, today)
     except when.Unreadable:
         value = None
-    if value is None or value.year not in DATE_YEARS:
+    if value is None:
         raise ArgError("core.error.bad_date", value=token)
+    # A real date outside a command's window (9999-12-31) is the command's to refuse, in its
+    # own words ("超出了可以安排的范围"), not "not a date".
     return value
 
 

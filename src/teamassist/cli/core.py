@@ -117,7 +117,10 @@ def config_check() -> None:
         if settings.feishu.enabled and not settings.feishu.missing():
             from teamassist.adapters.feishu import scopes
 
-            problems.extend(scopes.check(settings.feishu))  # the app's scopes, asked of Feishu
+            # the app's scopes, asked of Feishu (unreachable: only a warning)
+            scope_problems, scope_warnings = scopes.check(settings.feishu)
+            problems.extend(scope_problems)
+            warnings.extend(scope_warnings)
         enabled = [
             n
             for n, p in (

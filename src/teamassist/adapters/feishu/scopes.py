@@ -105,12 +105,17 @@ def _runner(probe: Probe, client: lark.Client, settings: FeishuSettings) -> Call
     return lambda _request: probe.run(client, settings)
 
 
-def check(settings: FeishuSettings, client: lark.Client | None = None) -> list[str]:
-    """Problems in plain words: a scope an enabled feature lacks (named from Feishu's own
-    answer), or Feishu unreachable / refusing the app's credentials (probing then stops)."""
+def check(
+    settings: FeishuSettings, client: lark.Client | None = None
+) -> tuple[list[str], list[str]]:
+    """``(problems, warnings)`` in plain words. Problems: a scope an enabled feature lacks
+    (named from Feishu's own answer), or Feishu refusing the app's credentials. A warning:
+    Feishu could not be reached (a transient failure: the configuration may be right, the
+    scopes were not checked). Probing stops at the first such failure."""
     client = client or feishu_client.build_client(settings)
     wanted = features(settings)
     problems: list[str] = []
+    warnings: list[str] = []
     for probe in PROBES:
         if probe.feature not in wanted:
             continue
@@ -125,6 +130,9 @@ def check(settings: FeishuSettings, client: lark.Client | None = None) -> list[s
                     "version (docs/platforms/feishu.md lists the scopes per feature)"
                 )
         except DeliveryError as error:  # unreachable, or no tenant token (bad app secret)
-            problems.append(f"feishu scopes not checked: {error}")
+            # A refused app secret says "tenant token" (client.py); anything else transient is
+            # Feishu out of reach from here, which says nothing about the configuration.
+            unreachable = error.transient and "tenant token" not in str(error)
+            (warnings if unreachable else problems).append(f"feishu scopes not checked: {error}")
             break
-    return problems
+    return problems, warnings
