@@ -4,15 +4,21 @@ has the scopes its enabled features need, and names a missing one from Feishu's 
 
 from __future__ import annotations
 
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lark_oapi.api.im.v1 import ListChatRequest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from teamassist import migrate
+from teamassist.adapters.feishu import client as feishu_client
+from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.cli import app
+from teamassist.outbox.senders import CREDENTIALS, UNREACHABLE, DeliveryError
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 
@@ -95,3 +101,47 @@ def test_a_wrong_secret_says_the_scopes_were_not_checked(
     result = runner.invoke(app, ["config", "check"])
     assert result.exit_code == 1
     assert "feishu scopes not checked" in result.output and "tenant token" in result.output
+
+
+def test_feishu_out_of_reach_is_a_warning_not_a_fault(env: Path, fake: FakeFeishu) -> None:
+    # Given Feishu's gateway answers the token request with a 502 page (not the app's fault)
+    fake.down = True
+    # When the admin checks the configuration
+    result = runner.invoke(app, ["config", "check"])
+    # Then the scopes are said to be unchecked, as a warning: the configuration may be right
+    assert result.exit_code == 0, result.output
+    assert "feishu scopes not checked" in result.output
+    assert not fake.workspace.calls
+
+
+def test_no_feishu_at_the_address_is_a_warning(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given nothing listens where Feishu should be (connection refused)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setenv("TEAMASSIST_FEISHU__DOMAIN", f"http://127.0.0.1:{closed}")
+    result = runner.invoke(app, ["config", "check"])
+    assert result.exit_code == 0, result.output
+    assert "feishu scopes not checked" in result.output
+
+
+def test_delivery_errors_name_their_kind(fake: FakeFeishu) -> None:
+    # Given the same call failing for the two causes config check must tell apart
+    settings = FeishuSettings(
+        enabled=True,
+        app_id=f"cli_{uuid.uuid4().hex[:12]}",
+        app_secret=SecretStr("wrong"),
+        domain=fake.url,
+    )
+    fake.reset()
+    client = feishu_client.build_client(settings)
+    request = ListChatRequest.builder().page_size(1).build()
+    # When the secret is refused, then when the gateway is down
+    with pytest.raises(DeliveryError) as refused:
+        feishu_client.call(settings.app_id, "chat list", client.im.v1.chat.list, request)
+    fake.down = True
+    with pytest.raises(DeliveryError) as down:
+        feishu_client.call(settings.app_id, "chat list", client.im.v1.chat.list, request)
+    # Then each carries its kind; the words of the message play no part
+    assert refused.value.kind == CREDENTIALS and refused.value.code == 10014
+    assert down.value.kind == UNREACHABLE

@@ -24,6 +24,10 @@ class OutgoingMessage:
     possibly_sent: bool = False
 
 
+UNREACHABLE = "unreachable"  # DeliveryError.kind: the platform gave no usable answer
+CREDENTIALS = "credentials"  # DeliveryError.kind: the platform refused the app's id/secret
+
+
 class DeliveryError(Exception):
     """A send failed; ``transient`` errors are retried, permanent ones are not.
 
@@ -34,6 +38,11 @@ class DeliveryError(Exception):
     have taken the message. The retry then carries ``possibly_sent``.
 
     ``code``: the platform's error code (or HTTP status) when it gave one.
+
+    ``kind``: what went wrong, for a caller that must tell causes apart without reading the
+    message: :data:`UNREACHABLE` (no usable answer: connection refused, timeout, a gateway
+    page), :data:`CREDENTIALS` (the platform refused the app's own id/secret, so no token), or
+    "" (the platform answered with an error of its own; see ``code``).
     """
 
     def __init__(
@@ -44,6 +53,7 @@ class DeliveryError(Exception):
         retry_after: float | None = None,
         ambiguous: bool = False,
         code: int | str | None = None,
+        kind: str = "",
     ):
         super().__init__(message)
         self.transient = transient
@@ -51,6 +61,7 @@ class DeliveryError(Exception):
         self.ambiguous = ambiguous
         # The platform's own error code or HTTP status, when it gave one (counted in metrics).
         self.code = code
+        self.kind = kind
 
 
 class Sender(Protocol):

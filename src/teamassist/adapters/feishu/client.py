@@ -11,7 +11,7 @@ from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.token.manager import TokenManager
 
 from teamassist.adapters.feishu.config import FeishuSettings
-from teamassist.outbox.senders import DeliveryError
+from teamassist.outbox.senders import CREDENTIALS, UNREACHABLE, DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +56,19 @@ def call(app_id: str, what: str, method: Any, request: Any) -> Any:
         response = method(request)
     except ObtainAccessTokenException as exc:
         # Kept transient even for a wrong secret: once the admin fixes it, the notice arrives.
-        raise DeliveryError(f"feishu {what}: no tenant token: {exc.code} {exc.msg}") from exc
+        # The token endpoint answering an HTTP 5xx (tokens.py passes the status as the code) is
+        # Feishu out of reach; any Feishu code there is a refusal of the app's id or secret.
+        code = exc.code if isinstance(exc.code, int) else None
+        kind = UNREACHABLE if code is not None and 500 <= code < 600 else CREDENTIALS
+        raise DeliveryError(
+            f"feishu {what}: no tenant token: {exc.code} {exc.msg}", code=code, kind=kind
+        ) from exc
     except ValueError as exc:  # a non-JSON answer (a gateway error page)
-        raise DeliveryError(f"feishu {what}: unreadable answer ({exc})") from exc
+        raise DeliveryError(f"feishu {what}: unreadable answer ({exc})", kind=UNREACHABLE) from exc
     except Exception as exc:  # connection refused, timeout: the platform is unreachable
-        raise DeliveryError(f"feishu {what}: {type(exc).__name__}: {exc}") from exc
+        raise DeliveryError(
+            f"feishu {what}: {type(exc).__name__}: {exc}", kind=UNREACHABLE
+        ) from exc
     if response.success():
         return response
     raise error_for(app_id, what, response)

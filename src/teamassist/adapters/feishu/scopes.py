@@ -26,7 +26,7 @@ from lark_oapi.api.task.v2 import GetTaskRequest, InputTask, PatchTaskRequest, P
 
 from teamassist.adapters.feishu import client as feishu_client
 from teamassist.adapters.feishu.config import FeishuSettings
-from teamassist.outbox.senders import DeliveryError
+from teamassist.outbox.senders import UNREACHABLE, DeliveryError
 
 NO_SCOPE_CODES = {99991672, 99991679}  # the app lacks it / the user never granted it
 PROBE_ID = "teamassist-scope-probe"  # an id no object has: a probe reads or changes nothing
@@ -130,9 +130,9 @@ def check(
                     "version (docs/platforms/feishu.md lists the scopes per feature)"
                 )
         except DeliveryError as error:  # unreachable, or no tenant token (bad app secret)
-            # A refused app secret says "tenant token" (client.py); anything else transient is
-            # Feishu out of reach from here, which says nothing about the configuration.
-            unreachable = error.transient and "tenant token" not in str(error)
+            # Feishu out of reach from here says nothing about the configuration (a warning);
+            # a refused app id/secret (kind CREDENTIALS) is the configuration's fault.
+            unreachable = error.kind == UNREACHABLE
             (warnings if unreachable else problems).append(f"feishu scopes not checked: {error}")
             break
     return problems, warnings
