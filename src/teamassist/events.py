@@ -439,6 +439,17 @@ class MeetingOccurrenceChanged(Event):
 
 
 @dataclass(frozen=True)
+class OneOnOneMeetingChanged(Event):
+    """A 1on1 occurrence was planned (it came into the planning window), moved (by hand or by
+    a new slot) or cancelled. Published by the one_on_ones domain in that transaction, which
+    puts it in the two people's calendars through the ``Calendar`` port.
+    ``meeting_id`` is ``OneOnOneMeeting.id``; ``now`` UTC."""
+
+    meeting_id: int
+    now: datetime
+
+
+@dataclass(frozen=True)
 class PlatformTaskCompleted(Event):
     """A task mirrored through the ``Tasks`` port was completed on its platform (Feishu Task
     v2). Published by the platform adapter with the ``TaskMirror.key`` it was created for

@@ -7,14 +7,9 @@ limits leaving no duplicates. A team not on Feishu keeps the built-in tools."""
 from __future__ import annotations
 
 import json
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -28,98 +23,12 @@ from teamassist.meetings.models import MeetingOccurrence
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
-from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
-from teamassist.web.app import create_app
-from tests.conftest import bind_tenant, load_demo, make_runtime
 from tests.okr.support import set_clock
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
 from tests.support.chat import ChatDriver
-
-OPEN_IDS = {"lihua": "ou_lihua", "zhangsan": "ou_zhang", "lisi": "ou_lisi", "admin": "ou_admin"}
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeFeishu]:
-    server = FakeFeishu().start()
-    yield server
-    server.stop()
-
-
-@dataclass
-class Team_:
-    runtime: Runtime
-    chat: ChatDriver
-    http: TestClient
-    fake: FakeFeishu
-
-    @property
-    def clock(self) -> FrozenClock:
-        clock = self.runtime.clock
-        assert isinstance(clock, FrozenClock)
-        return clock
-
-    def deliver(self) -> None:
-        self.runtime.deliver()
-
-    def ops(self) -> list[OutboxMessage]:
-        with self.runtime.factory() as session:
-            return list(
-                session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.platform == PLATFORM)
-                    .order_by(OutboxMessage.id)
-                )
-            )
-
-    def item(self, item_id: int) -> ActionItem:
-        with self.runtime.factory() as session:
-            item = session.get(ActionItem, item_id)
-            assert item is not None
-            session.expunge(item)
-            return item
-
-
-def _runtime(fake: FakeFeishu, db_url: str, clock: FrozenClock, *, tenant: str) -> Runtime:
-    runtime = make_runtime(
-        db_url,
-        clock,
-        feishu={
-            "enabled": True,
-            "app_id": f"cli_{uuid.uuid4().hex[:12]}",  # lark-oapi caches tokens per app id
-            "app_secret": fk.APP_SECRET,
-            "encrypt_key": fk.ENCRYPT_KEY,
-            "verification_token": fk.VERIFICATION_TOKEN,
-            "domain": fake.url,
-            "bot_open_id": "ou_bot",
-            "workspace_tools": True,
-        },
-    )
-    load_demo(runtime)
-    bind_tenant(runtime, tenant, fk.TENANT_KEY if tenant == "feishu" else "guild-1", kind="tenant")
-    with transaction(runtime.factory) as session:
-        members = {m.handle: m for m in session.scalars(select(Member))}
-        for handle, open_id in OPEN_IDS.items():
-            team_service.add_identity(
-                session,
-                member=members[handle],
-                platform="feishu",
-                user_key=open_id,
-                tenant_key=fk.TENANT_KEY,
-            )
-        team = session.scalars(select(Team).where(Team.key == "community")).one()
-        team.director_id = members["lihua"].id  # 李华 directs the demo team
-    return runtime
-
-
-@pytest.fixture
-def team(fake: FakeFeishu, db_url: str, clock: FrozenClock) -> Iterator[Team_]:
-    fake.reset()
-    runtime = _runtime(fake, db_url, clock, tenant="feishu")
-    with TestClient(create_app(runtime, start_background=False)) as http:
-        yield Team_(runtime, ChatDriver(runtime), http, fake)
-    runtime.close()
+from tests.workspace.feishu_team import OPEN_IDS, FeishuTeam, feishu_runtime
 
 
 def _new_item(chat: ChatDriver, text: str = "/销项 @lisi 完成接口文档 2026-12-04") -> int:
@@ -135,7 +44,7 @@ def _weekly(runtime: Runtime, key: str = "weekly:2026-11-06") -> MeetingOccurren
         return row
 
 
-def test_weekly_cycle_puts_the_meeting_in_calendars_and_items_in_tasks(team: Team_) -> None:
+def test_weekly_cycle_puts_the_meeting_in_calendars_and_items_in_tasks(team: FeishuTeam) -> None:
     # Given the demo team on Feishu; when the weekly notice goes out and an item is opened
     set_clock(team.runtime, "2026-11-06 08:30")
     team.runtime.scheduler.tick()
@@ -215,7 +124,7 @@ def _task_event(guid: str, *, event_id: str) -> dict[str, object]:
     }
 
 
-def test_a_task_completed_in_feishu_marks_the_item_done_once(team: Team_) -> None:
+def test_a_task_completed_in_feishu_marks_the_item_done_once(team: FeishuTeam) -> None:
     set_clock(team.runtime, "2026-11-30 09:00")
     item_id = _new_item(team.chat)
     team.deliver()
@@ -243,7 +152,7 @@ def test_a_task_completed_in_feishu_marks_the_item_done_once(team: Team_) -> Non
     assert team.fake.workspace.tasks[guid]["completed_at"] == "1796000400000"
 
 
-def test_a_done_item_reopened_in_the_product_reopens_the_task(team: Team_) -> None:
+def test_a_done_item_reopened_in_the_product_reopens_the_task(team: FeishuTeam) -> None:
     set_clock(team.runtime, "2026-11-30 09:00")
     item_id = _new_item(team.chat)
     team.chat.text(f"/完成销项 {item_id}", as_="lisi")
@@ -255,7 +164,7 @@ def test_a_done_item_reopened_in_the_product_reopens_the_task(team: Team_) -> No
     assert team.fake.workspace.tasks[guid]["completed_at"] == 0
 
 
-def test_a_moved_meeting_patches_its_event_and_a_cancelled_one_deletes_it(team: Team_) -> None:
+def test_a_moved_meeting_patches_its_event_and_a_cancelled_one_deletes_it(team: FeishuTeam) -> None:
     set_clock(team.runtime, "2026-11-06 08:30")
     team.runtime.scheduler.tick()
     team.deliver()
@@ -294,7 +203,7 @@ def test_a_moved_meeting_patches_its_event_and_a_cancelled_one_deletes_it(team: 
     assert len(team.fake.workspace.of("DELETE", f"/events/{event_id}")) == 1
 
 
-def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: Team_) -> None:
+def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: FeishuTeam) -> None:
     set_clock(team.runtime, "2026-11-06 08:30")
     ws = team.fake.workspace
     # Feishu says "too many requests" to the first task create...
@@ -331,7 +240,7 @@ def test_rate_limits_lost_answers_and_errors_leave_no_duplicates(team: Team_) ->
     ]
 
 
-def _saying(team: Team_, text: str) -> list[fk.Call]:
+def _saying(team: FeishuTeam, text: str) -> list[fk.Call]:
     """The messages the bot sent whose body contains ``text``."""
     return [m for m in team.fake.messages() if text in json.dumps(m.body, ensure_ascii=False)]
 
@@ -342,7 +251,7 @@ _NO_SCOPE = {
 }
 
 
-def test_a_missing_scope_gives_up_saying_which(team: Team_) -> None:
+def test_a_missing_scope_gives_up_saying_which(team: FeishuTeam) -> None:
     set_clock(team.runtime, "2026-11-30 09:00")
     team.fake.workspace.fail(
         "/task/v2/task_v2/task_subscription",
@@ -370,7 +279,7 @@ def test_a_missing_scope_gives_up_saying_which(team: Team_) -> None:
     assert len(_saying(team, "99991672")) == 1
 
 
-def test_an_operation_out_of_attempts_tells_the_admins(team: Team_) -> None:
+def test_an_operation_out_of_attempts_tells_the_admins(team: FeishuTeam) -> None:
     # Given Feishu keeps failing a calendar event with a busy error (worth retrying)
     set_clock(team.runtime, "2026-11-06 08:30")
     attempts = team.runtime.settings.outbox.max_attempts
@@ -395,7 +304,7 @@ def test_a_team_not_on_feishu_keeps_the_built_in_tools(
     fake: FakeFeishu, db_url: str, clock: FrozenClock
 ) -> None:
     fake.reset()
-    runtime = _runtime(fake, db_url, clock, tenant="qq")
+    runtime = feishu_runtime(fake, db_url, clock, tenant="qq")
     try:
         chat = ChatDriver(runtime)
         set_clock(runtime, "2026-11-06 08:30")
@@ -416,7 +325,7 @@ def test_a_team_not_on_feishu_keeps_the_built_in_tools(
         runtime.close()
 
 
-def test_the_report_pack_becomes_one_shared_feishu_doc(team: Team_) -> None:
+def test_the_report_pack_becomes_one_shared_feishu_doc(team: FeishuTeam) -> None:
     ws = team.fake.workspace
     # Given Feishu makes the first folder but its answer is lost
     ws.fail("/create_folder", 500, {"code": 1000004, "msg": "internal error"}, after=True)

@@ -11,16 +11,17 @@ from sqlalchemy.orm import Session
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     ExportWithheld,
+    OneOnOneMeetingChanged,
     PersonalCalendar,
     SourceKnown,
     Subscription,
     Withheld,
     on,
 )
-from teamassist.one_on_ones import api, calendar, commands, demo, jobs, pages
+from teamassist.one_on_ones import api, calendar, calendar_sync, commands, demo, jobs, pages
 from teamassist.one_on_ones.agenda import SOURCE_KIND
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne
-from teamassist.ports import Workdays
+from teamassist.ports import Calendar, Workdays
 
 
 def _source_known(session: Session, query: SourceKnown) -> bool | None:
@@ -46,11 +47,17 @@ def _withheld(_session: Session, _query: ExportWithheld) -> tuple[Withheld, ...]
     return (Withheld(table=AgendaItem.__tablename__, where=AgendaItem.private.is_(True)),)
 
 
-def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
+def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
+    port = wiring.ports.get(Calendar)
+
+    def changed(session: Session, event: OneOnOneMeetingChanged) -> None:
+        calendar_sync.on_changed(session, event, port=port)
+
     return [
         on(PersonalCalendar, calendar.events),
         on(SourceKnown, _source_known),
         on(ExportWithheld, _withheld),
+        on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
     ]
 
 

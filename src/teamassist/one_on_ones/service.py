@@ -19,6 +19,7 @@ from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc, local, parse_hhmm
+from teamassist.events import OneOnOneMeetingChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
@@ -258,7 +259,8 @@ def replan(
 ) -> list[OneOnOneMeeting]:
     """Materialise the pair's occurrences from today to :data:`AHEAD_DAYS` ahead: new keys are
     added, an unmoved one not yet started follows the rule (SEQUENCE bumped when its time
-    changes), and one the rule no longer has is cancelled. Idempotent."""
+    changes), and one the rule no longer has is cancelled. Idempotent. Each occurrence added
+    or changed is published (:class:`OneOnOneMeetingChanged`) for the people's calendars."""
     slot = slot_of(pair)
     today = local(now, team.timezone).date()
     rows = _meetings(session, pair)
@@ -294,6 +296,7 @@ def replan(
         # A concurrent request planning the same pair inserts the same keys: skip them.
         _insert_ignoring(session, OneOnOneMeeting, fresh)
         rows = _meetings(session, pair)
+    changed = [rows[f["key"]] for f in fresh if f["key"] in rows]
     for p in planned:
         row = rows.get(p.key)
         provisional = not workdays.is_official(p.day.year)
@@ -306,11 +309,15 @@ def replan(
                 row.status, row.note = SCHEDULED, None
                 row.sequence += 1
                 row.provisional = provisional
+                changed.append(row)
     for key, row in rows.items():
         if key not in wanted and ensure_utc(row.start_at) > now and row.status == SCHEDULED:
             row.status, row.note = CANCELLED, _RULE_NOTE
             row.sequence += 1
+            changed.append(row)
     session.flush()
+    for row in dict.fromkeys(changed):
+        publish(session, OneOnOneMeetingChanged(meeting_id=row.id, now=now))
     return sorted(rows.values(), key=lambda m: (ensure_utc(m.start_at), m.id))
 
 
@@ -432,6 +439,7 @@ def move(
     meeting.note = note or None
     meeting.reminded_for = None
     session.flush()
+    publish(session, OneOnOneMeetingChanged(meeting_id=meeting.id, now=now))
     return meeting
 
 
@@ -454,6 +462,7 @@ def cancel(
     meeting.sequence += 1
     meeting.note = note or None
     session.flush()
+    publish(session, OneOnOneMeetingChanged(meeting_id=meeting.id, now=now))
     return meeting
 
 
