@@ -10,6 +10,7 @@ import lark_oapi as lark
 from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.token.manager import TokenManager
 
+from teamassist.adapters.feishu import keepalive
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.outbox.senders import CREDENTIALS, UNREACHABLE, DeliveryError
 
@@ -32,7 +33,9 @@ class FeishuApiError(DeliveryError):
 
 
 def build_client(settings: FeishuSettings, *, timeout: float | None = None) -> lark.Client:
-    """A client for ``settings.domain``; lark-oapi caches the tenant token until it expires."""
+    """A client for ``settings.domain``; lark-oapi caches the tenant token until it expires.
+    Its calls go over kept-alive connections (``keepalive``)."""
+    keepalive.install()
     secret = settings.app_secret.get_secret_value() if settings.app_secret else ""
     return (
         lark.Client.builder()
