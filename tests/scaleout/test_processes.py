@@ -286,3 +286,64 @@ def test_every_reply_reminder_and_notice_is_delivered_once(
     assert "duty.morning_notice" in {key for key, _ in runs}
     assert {status for _, status in runs} <= {"done"}
     assert "oc_public" in {address for _, _, address in rows}
+
+
+def _pool_children(pid: int) -> list[int]:
+    """The process ids of ``pid``'s children (a prefork worker's pool), from /proc."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def test_a_killed_pool_child_loses_and_doubles_nothing(
+    cluster: tuple[Cluster, Engine], fake: FakeFeishu
+) -> None:
+    # given one worker with a pool of one, and one beat
+    processes, engine = cluster
+    worker = processes.start("worker", "worker", "--concurrency", "1")
+    processes.start("beat", "beat")
+    try:
+        processes.wait_ready(STARTUP)
+        # when the morning notices go out slowly and the pool child (not the worker) is
+        # killed while it sends
+        fake_delay = fake.delay = 2.0
+        now = local(8, 0, 30)
+        processes.set_clock(now)
+        wait_for(lambda: _sending(engine) > 0, "the pool child sending", 120)
+        [child] = _pool_children(worker.popen.pid)
+        os.kill(child, signal.SIGKILL)
+        fake.delay = 0.0
+        time.sleep(fake_delay + 0.5)  # the killed child's last request, if it got through
+        assert _sending(engine) > 0  # its claims are held until their lease runs out
+        # then the worker lives on with a new child, which, once the dead child's lease has
+        # run out, finishes its claims
+        now = now + timedelta(seconds=LEASE + 60)
+        processes.set_clock(now)
+        wait_for(lambda: _settled(engine, now), "the morning delivered after the kill", 120)
+        assert worker.popen.poll() is None
+        assert child not in _pool_children(worker.popen.pid)
+    except BaseException:
+        print(processes.logs())
+        print(_state(engine))
+        raise
+    # and every notice queued for Feishu reached the fake exactly once
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(OutboxMessage.idempotency_key, OutboxMessage.status).where(
+                OutboxMessage.platform == "feishu"
+            )
+        ).all()
+    assert rows and {status for _, status in rows} == {OutboxStatus.SENT}
+    uuids = sorted(c.body["uuid"] for c in fake.messages())
+    assert uuids == sorted(dedupe_id(key) for key, _ in rows)
+
+
+def _sending(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.scalar(
+                select(func.count()).where(OutboxMessage.status == OutboxStatus.SENDING)
+            )
+            or 0
+        )

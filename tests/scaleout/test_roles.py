@@ -23,6 +23,7 @@ from teamassist.outbox.delivery import DeliveryStats
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.scheduler.models import JobRun
+from teamassist.scheduler.registry import IntervalJob
 from teamassist.scheduler.runner import Scheduler
 from teamassist.workers import celery_app, mode
 
@@ -37,8 +38,8 @@ def _settings(url: str = "postgresql://x@127.0.0.1:1/x", **scale_out: str) -> Se
     )
 
 
-def _published(app: Celery) -> list[tuple[str, Any, Any]]:
-    """Every message waiting on the queue, taken off it: (task name, args, eta)."""
+def _published(app: Celery) -> list[tuple[str, Any, Any, Any]]:
+    """Every message waiting on the queue, taken off it: (task name, args, eta, priority)."""
     found = []
     with app.connection_for_read() as connection:
         queue = connection.SimpleQueue(celery_app.QUEUE)
@@ -46,7 +47,8 @@ def _published(app: Celery) -> list[tuple[str, Any, Any]]:
             while queue.qsize():
                 message = queue.get(timeout=2)
                 args = message.decode()[0]
-                found.append((message.headers["task"], args, message.headers.get("eta")))
+                priority = message.properties.get("priority")
+                found.append((message.headers["task"], args, message.headers.get("eta"), priority))
                 message.ack()
         finally:
             queue.close()
@@ -122,7 +124,8 @@ def test_beat_sends_only_the_fixed_interval_tick() -> None:
     assert list(conf.beat_schedule) == ["tick"]
     entry = conf.beat_schedule["tick"]
     assert entry["task"] == celery_app.TICK and entry["schedule"] == 7.0
-    assert entry["options"] == {"expires": 7.0}  # a late tick is superseded, never queued up
+    # a late tick is superseded, never queued up; it goes before the sweeps' batches
+    assert entry["options"] == {"expires": 7.0, "priority": celery_app.PRIORITY_DAILY}
     assert conf.beat_scheduler == "celery.beat:Scheduler"  # no schedule file two beats share
 
 
@@ -152,20 +155,27 @@ def test_a_tick_hands_out_due_batches_and_nudges_every_lane(
     runtime.kicker.worker = celery_app.Nudger(app, runtime)
     # when beat's tick runs
     app.tasks[celery_app.TICK]()
-    # then the due teams go out in batches of at most 3, without an ETA, with one delivery
-    # nudge per lane; nothing ran yet
+    # then the due teams go out in batches of at most 3, without an ETA, ahead of any sweep,
+    # with one delivery nudge per lane ahead of everything; nothing ran yet
     messages = _published(app)
-    assert all(eta is None for _, _, eta in messages)
+    assert all(eta is None for _, _, eta, _ in messages)
     morning = [
         (key, ids)
-        for name, (key, ids), _ in (m for m in messages if m[0] == celery_app.RUN_TEAMS)
+        for name, (key, ids), _, _ in (m for m in messages if m[0] == celery_app.RUN_TEAMS)
         if key == MORNING
     ]
     assert sorted(t for _key, ids in morning for t in ids) == list(range(1, 8))
     assert max(len(ids) for _key, ids in morning) == 3
-    nudges = [args for name, args, _ in messages if name == celery_app.DELIVER]
-    assert sorted(nudges) == sorted([lane] for lane in runtime.delivery_lanes())
+    priorities = {args[0]: p for name, args, _, p in messages if name == celery_app.RUN_TEAMS}
+    assert priorities[MORNING] == celery_app.PRIORITY_DAILY
+    sweeps = {k for k, job in runtime.scheduler.by_key.items() if isinstance(job, IntervalJob)}
+    assert {priorities[k] for k in sweeps & set(priorities)} <= {celery_app.PRIORITY_SWEEP}
+    nudges = [(args, p) for name, args, _, p in messages if name == celery_app.DELIVER]
+    assert sorted(nudges) == sorted(([lane], 0) for lane in runtime.delivery_lanes())
     assert _count(runtime, OutboxMessage) == 0
+    # and a second tick before any of it ran hands out nothing again (batches and nudges wait)
+    app.tasks[celery_app.TICK]()
+    assert _published(app) == []
     # and running every batch twice (a redelivered message, a second beat) runs each once
     for key, ids in morning * 2:
         app.tasks[celery_app.RUN_TEAMS](key, ids)
@@ -173,9 +183,8 @@ def test_a_tick_hands_out_due_batches_and_nudges_every_lane(
     with runtime.factory() as session:
         runs = session.scalar(select(func.count()).where(JobRun.job_key == MORNING))
     assert runs == 7
-    # each batch that ran nudged delivery after its commit; the repeats ran nothing
-    nudges = [args for name, args, _ in _published(app) if name == celery_app.DELIVER]
-    assert len(nudges) == len(morning) * len(runtime.delivery_lanes())
+    # the batches' commits found the tick's nudges still waiting: nothing more was published
+    assert _published(app) == []
 
 
 def _count(runtime: Runtime, model: type[OutboxMessage]) -> int:
@@ -183,29 +192,56 @@ def _count(runtime: Runtime, model: type[OutboxMessage]) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_a_full_delivery_pass_asks_for_another_pass(scaled: tuple[Celery, Runtime]) -> None:
+def test_a_delivery_task_drains_its_lane_and_asks_for_help(
+    scaled: tuple[Celery, Runtime],
+) -> None:
+    # given a lane whose first two passes come back full and whose third finds a short batch
     app, runtime = scaled
+    results = [100, 100, 7]
     calls: list[str] = []
 
-    def full_pass(lane: str) -> DeliveryStats:
+    def lane_pass(lane: str) -> DeliveryStats:
         calls.append(lane)
-        return DeliveryStats(claimed=100, sent=100)
+        claimed = results.pop(0)
+        return DeliveryStats(claimed=claimed, sent=claimed)
 
-    runtime.deliver_lane = full_pass  # type: ignore[method-assign]
+    runtime.deliver_lane = lane_pass  # type: ignore[method-assign]
+    # when one delivery task runs
     app.tasks[celery_app.DELIVER]("feishu")
-    assert calls == ["feishu"]
-    assert _published(app) == [(celery_app.DELIVER, ["feishu"], None)]
-    # a short pass (the lane is drained) asks for nothing more
-    runtime.deliver_lane = lambda lane: DeliveryStats(claimed=3, sent=3)  # type: ignore[method-assign]
+    # then it passed until the lane was drained, and left one nudge for an idle worker (not
+    # one per full pass)
+    assert calls == ["feishu"] * 3
+    assert _published(app) == [(celery_app.DELIVER, ["feishu"], None, 0)]
+
+
+def test_a_delivery_task_yields_after_its_time(
+    scaled: tuple[Celery, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a lane that never drains and no time left to drain it
+    app, runtime = scaled
+    monkeypatch.setattr(celery_app, "DRAIN_SECONDS", 0.0)
+    runtime.deliver_lane = lambda lane: DeliveryStats(claimed=100, sent=100)  # type: ignore[method-assign]
+    # when a delivery task runs, it makes one pass and leaves a nudge to continue
+    app.tasks[celery_app.DELIVER]("feishu")
+    assert _published(app) == [(celery_app.DELIVER, ["feishu"], None, 0)]
+
+
+def test_nudges_are_coalesced_until_a_delivery_task_starts(scaled: tuple[Celery, Runtime]) -> None:
+    # given scale-out's nudger
+    app, runtime = scaled
+    nudger = celery_app.Nudger(app, runtime)
+    # when commits kick it three times
+    for _ in range(3):
+        nudger.kick()
+    # then one nudge per lane waits
+    published = _published(app)
+    assert sorted(args[0] for _, args, _, _ in published) == sorted(runtime.delivery_lanes())
+    # and once the lane's task has started (and found the lane empty), a commit nudges again
+    runtime.deliver_lane = lambda lane: DeliveryStats()  # type: ignore[method-assign]
     app.tasks[celery_app.DELIVER]("feishu")
     assert _published(app) == []
-
-
-def test_the_nudger_publishes_a_pass_per_lane(scaled: tuple[Celery, Runtime]) -> None:
-    app, runtime = scaled
-    celery_app.Nudger(app, runtime).kick()
-    published = _published(app)
-    assert sorted(args[0] for _, args, _ in published) == sorted(runtime.delivery_lanes())
+    nudger.kick()
+    assert [args for _, args, _, _ in _published(app)] == [["feishu"]]
 
 
 def test_a_forked_child_drops_the_parents_connections(scaled: tuple[Celery, Runtime]) -> None:

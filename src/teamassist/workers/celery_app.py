@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +40,20 @@ TASK_SOFT_TIME_LIMIT = 540
 # A batch waiting longer than this in the broker is dropped: the next tick hands it out again.
 BATCH_EXPIRES = 300.0
 DELIVER_EXPIRES = 120.0
+# A lane's "a nudge is waiting" marker outlives no message: after this long (the workers busy,
+# or the message lost with a dead process) a tick or commit may publish another.
+NUDGE_PENDING_SECONDS = 30.0
+# One delivery task drains its lane at most this long before the tasks queued behind get a turn.
+DRAIN_SECONDS = 30.0
+
+# Redis emulates priorities with one list per step, read in step order (0 first; kombu
+# transport/redis.py ``priority_steps``). Notices already queued go out before more are made,
+# and the per-team interval sweeps (follow-ups, steps, directory) wait behind both: at 08:00
+# they fall due for every team at once and, run first, held delivery up for tens of seconds.
+PRIORITY_DELIVER = 0
+PRIORITY_DAILY = 3
+PRIORITY_SWEEP = 6
+PRIORITY_STEPS = [PRIORITY_DELIVER, PRIORITY_DAILY, PRIORITY_SWEEP, 9]
 
 
 @dataclass
@@ -90,6 +105,7 @@ def make_celery(settings: Settings) -> Celery:
         "socket_timeout": 10,
         "socket_connect_timeout": 10,
         "health_check_interval": 25,  # §23: notice a dead connection
+        "priority_steps": PRIORITY_STEPS,
     }
     app.conf.update(
         broker_url=broker,
@@ -117,7 +133,7 @@ def make_celery(settings: Settings) -> Celery:
                 "task": TICK,
                 "schedule": interval,
                 # A tick not taken within its interval is superseded by the next one (§9).
-                "options": {"expires": max(interval, 1.0)},
+                "options": {"expires": max(interval, 1.0), "priority": PRIORITY_DAILY},
             }
         },
     )
@@ -125,28 +141,89 @@ def make_celery(settings: Settings) -> Celery:
 
 
 def tick() -> None:
-    """Plan, hand out the due batches, run the system jobs, nudge delivery."""
+    """Plan, hand out the due batches, run the system jobs (once per interval), nudge delivery.
+
+    A batch already handed out and not yet finished is not handed out again: with 1 s ticks and
+    a backlog, every tick used to queue every waiting batch once more (each a no-op when it
+    finally ran, but one database round per team list and a queue that only grew).
+    """
     runtime = _runtime()
     for key, team_ids in runtime.scheduler.due_batches():
-        app.send_task(RUN_TEAMS, (key, team_ids), expires=BATCH_EXPIRES)
-    runtime.scheduler.run_system_jobs()
+        if _claim_marker(runtime, _batch_marker(key, team_ids), BATCH_EXPIRES):
+            app.send_task(
+                RUN_TEAMS, (key, team_ids), expires=BATCH_EXPIRES, priority=_priority(runtime, key)
+            )
+    # Two beats, or a tick redelivered, must not run them twice in one interval (they scan
+    # the inbox and the retention window; the work is idempotent, the scan is not free).
+    interval = runtime.settings.scheduler.tick_seconds
+    if _claim_marker(runtime, "system-jobs", max(interval * 0.8, 0.5)):
+        runtime.scheduler.run_system_jobs()
     nudge(app, runtime)
 
 
 def run_teams(key: str, team_ids: list[int]) -> None:
     """Run one batch; its failures are recorded per team by the scheduler."""
-    report = _runtime().scheduler.run_teams(key, team_ids)
+    runtime = _runtime()
+    try:
+        report = runtime.scheduler.run_teams(key, team_ids)
+    finally:
+        _drop_marker(runtime, _batch_marker(key, team_ids))  # the next tick may hand it out
     if report.failed:
         log.warning("%s: %d of the batch's runs failed", key, len(report.failed))
 
 
 def deliver(lane: str) -> None:
-    """One delivery pass of ``lane``; a full batch asks for another pass at once."""
+    """Drain ``lane`` in passes of at most ``DELIVERY_BATCH`` for up to ``DRAIN_SECONDS``.
+
+    The lane's pending-nudge marker is dropped first: a commit from now on nudges again, and
+    whatever was committed before is claimed by the passes below, so no wake-up is lost. While
+    passes come back full one more nudge is left pending, for an idle worker to help with the
+    backlog; one still pending when time runs out continues it after the tasks queued behind.
+    """
     from teamassist.runtime import DELIVERY_BATCH
 
-    stats = _runtime().deliver_lane(lane)
-    if not stats.drained(DELIVERY_BATCH):
-        app.send_task(DELIVER, (lane,), expires=DELIVER_EXPIRES)
+    runtime = _runtime()
+    _drop_marker(runtime, _pending(lane))
+    started = time.monotonic()
+    while True:
+        stats = runtime.deliver_lane(lane)
+        if stats.drained(DELIVERY_BATCH):
+            return
+        _nudge_lane(app, runtime, lane)
+        if time.monotonic() - started >= DRAIN_SECONDS:
+            return
+
+
+def _priority(runtime: Runtime, key: str) -> int:
+    from teamassist.scheduler.registry import IntervalJob
+
+    job = runtime.scheduler.by_key.get(key)
+    return PRIORITY_SWEEP if isinstance(job, IntervalJob) else PRIORITY_DAILY
+
+
+def _batch_marker(key: str, team_ids: list[int]) -> str:
+    return f"batch:{key}:{team_ids[0]}-{team_ids[-1]}:{len(team_ids)}" if team_ids else key
+
+
+def _pending(lane: str) -> str:
+    return f"deliver-pending:{lane}"
+
+
+def _claim_marker(runtime: Runtime, name: str, ttl: float) -> bool:
+    """Set the shared marker ``name`` unless set; True when this call set it. Without Redis
+    the answer is True: an extra message costs a no-op task, a missing one a delay."""
+    try:
+        return runtime.shared.put(name, "1", ttl=ttl, only_new=True)
+    except Exception:
+        log.warning("shared state unreachable; publishing without coalescing", exc_info=True)
+        return True
+
+
+def _drop_marker(runtime: Runtime, name: str) -> None:
+    try:
+        runtime.shared.delete(name)
+    except Exception:  # it expires on its own
+        log.warning("shared state unreachable; marker %s left to expire", name, exc_info=True)
 
 
 # Registered by call, not as decorators: Celery has no type hints, and a decorated function
@@ -157,9 +234,19 @@ app.task(name=DELIVER)(deliver)
 
 
 def nudge(app: Celery, runtime: Runtime) -> None:
-    """Ask for one delivery pass of every lane (after a commit that queued notices)."""
+    """Ask for delivery of every lane (after a commit that queued notices, and on each tick)."""
     for lane in runtime.delivery_lanes():
-        app.send_task(DELIVER, (lane,), expires=DELIVER_EXPIRES)
+        _nudge_lane(app, runtime, lane)
+
+
+def _nudge_lane(app: Celery, runtime: Runtime, lane: str) -> None:
+    """Publish a delivery nudge for ``lane`` unless one is already waiting to be taken.
+
+    Every commit that queued notices used to publish one per lane: 10,000 teams' morning
+    notices in batches of 500 meant 40 nudges, most of them finding nothing left to claim.
+    """
+    if _claim_marker(runtime, _pending(lane), NUDGE_PENDING_SECONDS):
+        app.send_task(DELIVER, (lane,), expires=DELIVER_EXPIRES, priority=PRIORITY_DELIVER)
 
 
 class Nudger:
@@ -174,7 +261,7 @@ class Nudger:
         self.runtime = runtime
 
     def kick(self) -> None:
-        """Publish one nudge per delivery lane."""
+        """Publish a nudge for each delivery lane without one waiting."""
         try:
             nudge(self.app, self.runtime)
         except Exception:
