@@ -18,6 +18,17 @@ that lists the rotations anyway), dashboard sessions (``web_session`` rows) and 
 """
 
 from teamassist.shared_state.local import LocalState
-from teamassist.shared_state.port import SharedState, TokenFetch
+from teamassist.shared_state.port import (
+    UNAVAILABLE_WAIT_SECONDS,
+    SharedState,
+    SharedStateUnavailable,
+    TokenFetch,
+)
 
-__all__ = ["LocalState", "SharedState", "TokenFetch"]
+__all__ = [
+    "UNAVAILABLE_WAIT_SECONDS",
+    "LocalState",
+    "SharedState",
+    "SharedStateUnavailable",
+    "TokenFetch",
+]

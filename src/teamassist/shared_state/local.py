@@ -69,6 +69,11 @@ class LocalState:
             sent.append(now)
             return 0.0
 
+    def free(self, key: str) -> None:
+        """See :meth:`SharedState.free`."""
+        with self._windows_lock:
+            self._windows.pop(key, None)
+
     # -- values --------------------------------------------------------------------------------
 
     def get(self, name: str) -> str | None:

@@ -18,6 +18,11 @@ Why these designs (``../shared/research/celery-pitfalls.md`` §18–§21):
   through, which the platform then refuses with its own rate-limit answer and the outbox
   retries later (nothing lost, nothing doubled). Counts that must be exact over a month live
   in the database instead (QQ's proactive counters, ``adapters/qq/sender.py``).
+- **Outages**: every Redis error (refused connection, timeout, an error answer) is raised as
+  :class:`~teamassist.shared_state.port.SharedStateUnavailable`, which callers map to what
+  they can do: a platform send waits in the outbox without spending an attempt, the sign-in
+  throttle falls back to this process's memory (``http.throttle``). A token fetched while
+  Redis cannot store it is still used (it is valid); the next call fetches again.
 - **Clients**: one :class:`~redis.ConnectionPool` per process, built at start; redis-py's sync
   pool resets itself in a forked child (pid check), so a pre-fork build is safe.
 """
@@ -26,11 +31,13 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 
-from teamassist.shared_state.port import MIN_WAIT_SECONDS, TokenFetch
+from teamassist.shared_state.port import MIN_WAIT_SECONDS, SharedStateUnavailable, TokenFetch
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +75,23 @@ return 0
 """
 
 
+@contextmanager
+def _reached(what: str) -> Iterator[None]:
+    """Raise a Redis error inside the block as :class:`SharedStateUnavailable` (kind only:
+    redis-py's text can carry the host and port)."""
+    try:
+        yield
+    except RedisError as exc:
+        raise SharedStateUnavailable(f"Redis {what} failed: {type(exc).__name__}") from exc
+
+
 class RedisState:
     """:class:`~teamassist.shared_state.port.SharedState` in one Redis database.
 
     ``url`` is ``scale_out.redis_url`` (``redis://host:6379/0``); every name is stored under
     ``prefix`` so an install can share a Redis with other programs (give each install its
-    own prefix or database). Redis errors (``redis.exceptions.RedisError``) pass through: a
-    platform send then fails transiently and the outbox retries it.
+    own prefix or database). Redis errors are raised as
+    :class:`~teamassist.shared_state.port.SharedStateUnavailable` (module docstring).
     """
 
     def __init__(self, url: str, *, prefix: str = PREFIX, lock_seconds: float = LOCK_SECONDS):
@@ -102,7 +119,8 @@ class RedisState:
             blocking_timeout=self.lock_seconds,
             thread_local=False,
         )
-        held = lock.acquire()
+        with _reached("lock"):
+            held = lock.acquire()
         try:
             cached = self.get(name)  # fetched by whoever held the lock before us
             if cached is not None:
@@ -112,7 +130,10 @@ class RedisState:
             value, lifetime = fetch()
             ttl = lifetime - margin
             if ttl > 0:
-                self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
+                try:
+                    self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
+                except RedisError as exc:  # the token is good: use it, fetch again next time
+                    log.warning("token %s not stored in Redis: %s", name, type(exc).__name__)
             return value
         finally:
             if held:
@@ -120,38 +141,53 @@ class RedisState:
                     lock.release()
                 except LockError:  # it expired and may be someone else's now: leave it
                     log.warning("token refresh lock for %s expired before release", name)
+                except RedisError as exc:  # it expires by itself
+                    log.warning(
+                        "token refresh lock for %s not released: %s", name, type(exc).__name__
+                    )
 
     def drop_token(self, name: str, token: str) -> None:
         """See :meth:`SharedState.drop_token` (compare-and-delete in one script)."""
-        self._drop_if(keys=[self._key(name)], args=[token])
+        with _reached("drop_token"):
+            self._drop_if(keys=[self._key(name)], args=[token])
 
     # -- limits --------------------------------------------------------------------------------
 
     def take(self, key: str, *, limit: int, window: float) -> float:
         """See :meth:`SharedState.take` (one atomic script; time from Redis)."""
-        wait_ms = int(
-            self._take(
+        with _reached("take"):
+            answer = self._take(
                 keys=[self._key("limit:" + key)],
                 args=[limit, max(1, int(window * 1000)), uuid.uuid4().hex],
             )
-        )
+        wait_ms = int(answer)
         return 0.0 if wait_ms == 0 else max(MIN_WAIT_SECONDS, wait_ms / 1000)
+
+    def free(self, key: str) -> None:
+        """See :meth:`SharedState.free`."""
+        with _reached("free"):
+            self.client.delete(self._key("limit:" + key))
 
     # -- values --------------------------------------------------------------------------------
 
     def get(self, name: str) -> str | None:
         """See :meth:`SharedState.get`."""
-        value = self.client.get(self._key(name))
+        with _reached("get"):
+            value = self.client.get(self._key(name))
         return value if isinstance(value, str) else None
 
     def put(self, name: str, value: str, *, ttl: float, only_new: bool = False) -> bool:
         """See :meth:`SharedState.put`."""
-        stored = self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)), nx=only_new)
+        with _reached("put"):
+            stored = self.client.set(
+                self._key(name), value, px=max(1, int(ttl * 1000)), nx=only_new
+            )
         return bool(stored)
 
     def delete(self, name: str) -> None:
         """See :meth:`SharedState.delete`."""
-        self.client.delete(self._key(name))
+        with _reached("delete"):
+            self.client.delete(self._key(name))
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -12,7 +12,9 @@ from lark_oapi.core.token.manager import TokenManager
 
 from teamassist.adapters.feishu import keepalive
 from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.shared_outage import waiting_for_shared_state
 from teamassist.outbox.senders import CREDENTIALS, UNREACHABLE, DeliveryError
+from teamassist.shared_state import SharedStateUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,8 @@ def call(app_id: str, what: str, method: Any, request: Any) -> Any:
         raise DeliveryError(
             f"feishu {what}: no tenant token: {exc.code} {exc.msg}", code=code, kind=kind
         ) from exc
+    except SharedStateUnavailable as exc:  # the tenant token lives in Redis: wait for it
+        raise waiting_for_shared_state("feishu " + what, exc) from exc
     except ValueError as exc:  # a non-JSON answer (a gateway error page)
         raise DeliveryError(f"feishu {what}: unreadable answer ({exc})", kind=UNREACHABLE) from exc
     except Exception as exc:  # connection refused, timeout: the platform is unreachable

@@ -57,8 +57,9 @@ class SharedTokenCache(ICache):  # type: ignore[misc]  # lark-oapi ships no type
         """The token for lark-oapi's ``key``; '' (a miss) only for keys kept locally.
 
         Raises ``ObtainAccessTokenException`` when Feishu refuses the app's credentials, and
-        ``httpx.HTTPError``/``redis.RedisError`` when Feishu or Redis cannot be reached (the
-        caller, ``feishu.client.call``, turns both into a transient ``DeliveryError``).
+        ``httpx.HTTPError`` when Feishu cannot be reached and ``SharedStateUnavailable`` when
+        Redis cannot (the caller, ``feishu.client.call``, turns the first into a transient
+        ``DeliveryError``, the second into a wait that spends no attempt).
         """
         app = self._app(key)
         if app is not None:

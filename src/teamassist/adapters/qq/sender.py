@@ -24,12 +24,14 @@ from teamassist.adapters.qq.config import QQSettings
 from teamassist.adapters.qq.models import QQProactiveUsage
 from teamassist.adapters.qq.protocol import C2C, CHANNEL, Address
 from teamassist.adapters.qq.render import message_body
+from teamassist.adapters.shared_outage import waiting_for_shared_state
 from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
 from teamassist.enums import Platform
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
+from teamassist.shared_state import SharedStateUnavailable
 from teamassist.team.models import Channel, PlatformIdentity
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,12 @@ class QQSender:
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send one notice or raise :class:`DeliveryError`."""
+        try:
+            return self._send(message)
+        except SharedStateUnavailable as exc:  # no token / no limit: the notice waits
+            raise waiting_for_shared_state("qq", exc) from exc
+
+    def _send(self, message: OutgoingMessage) -> str | None:
         address = self._address(message)
         if address is None:
             return self._fallback(message, None, "QQ cannot message this user directly", None)

@@ -7,13 +7,14 @@ import logging
 import time
 from collections.abc import Callable
 
+from teamassist.adapters.shared_outage import waiting_for_shared_state
 from teamassist.adapters.wecom.client import RobotClient
 from teamassist.adapters.wecom.config import WeComSettings
 from teamassist.adapters.wecom.render import markdown, split
 from teamassist.enums import Platform
 from teamassist.i18n import t
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
-from teamassist.shared_state import LocalState, SharedState
+from teamassist.shared_state import LocalState, SharedState, SharedStateUnavailable
 
 log = logging.getLogger(__name__)
 # The external id of a notice not resent after an uncertain send (``after_uncertain_send``).
@@ -56,6 +57,12 @@ class WeComSender:
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send every remaining part of one notice."""
+        try:
+            return self._send(message)
+        except SharedStateUnavailable as exc:  # no token / no limit: the notice waits
+            raise waiting_for_shared_state("wecom", exc) from exc
+
+    def _send(self, message: OutgoingMessage) -> str | None:
         secret = self.settings.robots.get(message.address)
         if secret is None or not secret.get_secret_value().strip():
             raise DeliveryError(
