@@ -55,7 +55,8 @@ class WebSettings(BaseModel):
     metrics_token: SecretStr | None = None
     # A dashboard session ends this long after sign-in, however much it is used (absolute).
     session_days: float = Field(default=14.0, gt=0)
-    # Password sign-in throttling (per username and client address, in this process).
+    # Password sign-in throttling (per username and client address, for the whole install:
+    # counted on the shared state, see teamassist.http.throttle).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info

@@ -1,55 +1,80 @@
-"""Password sign-in throttling: after N failures in a window for one username and client
-address, further attempts are refused with 429 until the oldest failure leaves the window.
+"""Password sign-in throttling: at most N password checks in a window for one username and
+client address; a correct password frees the count, further attempts are refused with 429 until
+the oldest one leaves the window.
 
-Kept in this process's memory, not the database: it is a brake on guessing, not an account
-lock, so a restart forgetting it is acceptable, and a failed attempt writes nothing. With
-several server processes each counts its own failures (N per process).
+Counted on the runtime's shared state (``teamassist.shared_state``): in this process's memory
+in the embedded mode, in Redis once an install scales out, so N web replicas together still
+allow N checks, not N per replica. Each attempt *takes a slot before* the password is checked
+(one atomic Lua script in Redis, see ``RedisState.take``): two replicas racing on the last slot
+cannot both check a password, which "read the count, check, then count the failure" allowed.
+A refused attempt takes nothing.
+
+When Redis cannot be reached the throttle falls back to a limiter in this process's memory
+(logged as a warning) rather than refusing every sign-in: the dashboard stays usable during a
+Redis outage (when admins most need it; sessions are database rows and keep working), and
+guessing is still bounded, at N per replica per window, which is how every replica counted
+before issue 16. Refusing sign-in instead would turn a cache outage into a lock-out of every
+admin for the outage's length, for a gain only against an attacker who can also take Redis
+down.
+
+Not in the database: a brake on guessing, not an account lock, so losing the counts (a Redis
+restart) is acceptable, and a failed attempt writes nothing.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from datetime import datetime, timedelta
+import hashlib
+import logging
+from datetime import timedelta
 
-Key = tuple[str, str]
+from teamassist.shared_state import LocalState, SharedState, SharedStateUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class LoginThrottle:
-    """Failures per (username, client address) inside a sliding window."""
+    """Password checks per (username, client address) inside a sliding window.
 
-    def __init__(self, *, max_failures: int, window: timedelta) -> None:
+    ``shared``: the runtime's shared state; ``fallback``: this process's memory, used while
+    ``shared`` raises :class:`SharedStateUnavailable` (module docstring). Give both the
+    runtime's clock for windows a test can move.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_failures: int,
+        window: timedelta,
+        shared: SharedState,
+        fallback: SharedState | None = None,
+    ) -> None:
         self.max_failures = max_failures
         self.window = window
-        self._failures: dict[Key, deque[datetime]] = {}
-        self._lock = threading.Lock()
+        self.shared = shared
+        self.fallback: SharedState = fallback if fallback is not None else LocalState()
 
     @staticmethod
-    def key(username: str, address: str) -> Key:
-        """The counter a sign-in attempt counts against."""
-        return (username.strip().casefold(), address)
+    def key(username: str, address: str) -> str:
+        """The counter a sign-in attempt counts against: a digest, so no username typed at
+        the form (up to any length, possibly a password typed in the wrong box) is stored."""
+        typed = username.strip().casefold() + "\0" + address
+        return "signin:" + hashlib.sha256(typed.encode()).hexdigest()[:32]
 
-    def _recent(self, key: Key, now: datetime) -> deque[datetime]:
-        times = self._failures.get(key, deque())
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        if not times:
-            self._failures.pop(key, None)
-        return times
+    def attempt(self, key: str) -> bool:
+        """Take one password check for ``key``: True when it may go ahead, False when the
+        window's checks are used up (nothing is taken then)."""
+        window = self.window.total_seconds()
+        try:
+            wait = self.shared.take(key, limit=self.max_failures, window=window)
+        except SharedStateUnavailable as exc:
+            log.warning("sign-in throttle counts in this process only: %s", exc)
+            wait = self.fallback.take(key, limit=self.max_failures, window=window)
+        return wait == 0.0
 
-    def blocked(self, key: Key, now: datetime) -> bool:
-        """Whether ``key`` has used up its failures in the window."""
-        with self._lock:
-            return len(self._recent(key, now)) >= self.max_failures
-
-    def failed(self, key: Key, now: datetime) -> None:
-        """Count one failure."""
-        with self._lock:
-            times = self._recent(key, now)
-            times.append(now)
-            self._failures[key] = times
-
-    def succeeded(self, key: Key) -> None:
-        """A correct password clears the count."""
-        with self._lock:
-            self._failures.pop(key, None)
+    def succeeded(self, key: str) -> None:
+        """A correct password frees the count."""
+        self.fallback.free(key)
+        try:
+            self.shared.free(key)
+        except SharedStateUnavailable as exc:
+            log.warning("sign-in throttle count not cleared: %s", exc)

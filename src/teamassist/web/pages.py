@@ -26,6 +26,7 @@ from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
 from teamassist.outbox.visible import visible_notices
 from teamassist.runtime import Runtime
+from teamassist.shared_state import LocalState
 from teamassist.team import service as team_service
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +51,7 @@ def login(
     web = runtime.settings.web
     throttle = _throttle(request, runtime)
     key = throttle.key(username, request.client.host if request.client else "")
-    if throttle.blocked(key, now):
+    if not throttle.attempt(key):
         page = render(
             request,
             "login.html",
@@ -61,7 +62,6 @@ def login(
         return page
     account = auth.verify(session, username.strip(), password)
     if account is None:
-        throttle.failed(key, now)
         return render(request, "login.html", None, error=t("web.login_failed"))
     throttle.succeeded(key)
     auth.start_session(request, session, account, now, days=web.session_days)
@@ -69,13 +69,17 @@ def login(
 
 
 def _throttle(request: Request, runtime: Runtime) -> LoginThrottle:
-    """This app's password throttle (in this process: see ``http.throttle``)."""
+    """This app's password throttle, counted on the runtime's shared state (every replica of
+    a scaled-out install together; see ``http.throttle``)."""
     throttle: LoginThrottle | None = getattr(request.app.state, "login_throttle", None)
     if throttle is None:
         web = runtime.settings.web
+        clock = runtime.clock
         throttle = request.app.state.login_throttle = LoginThrottle(
             max_failures=web.login_max_failures,
             window=timedelta(minutes=web.login_window_minutes),
+            shared=runtime.shared,
+            fallback=LocalState(now=lambda: clock().timestamp()),
         )
     return throttle
 
