@@ -347,7 +347,13 @@ def build_runtime(
     for domain in domains:
         if (locale := domain.folder("locale")) is not None:
             i18n.add_folder(locale)  # built-in ones are found anyway; a domain outside is not
-    engine = make_engine(settings.database.url, echo=settings.database.echo)
+    db = settings.database
+    engine = make_engine(
+        db.url,
+        echo=db.echo,
+        connect_timeout=db.connect_timeout_seconds,
+        statement_timeout=db.statement_timeout_seconds,
+    )
     factory = make_session_factory(engine)
     shared = build_shared_state(settings, clock)
     ports = Ports()

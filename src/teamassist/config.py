@@ -33,6 +33,14 @@ class DatabaseSettings(BaseModel):
 
     url: str = "sqlite:///var/teamassist.db"
     echo: bool = False
+    # Seconds to wait for a new connection to PostgreSQL or MariaDB/MySQL before giving up
+    # (a host that drops packets would otherwise hang a request for minutes); 0: the driver's
+    # default (none). Not used by SQLite.
+    connect_timeout_seconds: float = Field(default=10.0, ge=0)
+    # Longest one statement may run, in seconds: PostgreSQL cancels it (statement_timeout),
+    # MariaDB/MySQL stop waiting for its answer (pymysql's read/write timeout); a request then
+    # answers 503. 0: no limit. SQLite has its busy timeout instead. Migrations have no limit.
+    statement_timeout_seconds: float = Field(default=30.0, ge=0)
 
 
 class WebSettings(BaseModel):

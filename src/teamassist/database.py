@@ -18,6 +18,7 @@ Concurrency rules, per backend:
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 import time
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Connection, Dialect, make_url
+from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -120,8 +121,18 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine for ``url`` with the per-backend settings we rely on."""
+def make_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    connect_timeout: float = 0.0,
+    statement_timeout: float = 0.0,
+) -> Engine:
+    """Create an engine for ``url`` with the per-backend settings we rely on.
+
+    ``connect_timeout``, ``statement_timeout``: seconds, 0 for none (``database.*`` settings;
+    what each backend does with them: :func:`server_timeouts`). SQLite ignores both.
+    """
     url = normalise_url(url)
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True}
@@ -140,6 +151,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             pool_pre_ping=True,
             pool_recycle=1800,
             isolation_level="READ COMMITTED",
+            connect_args=server_timeouts(parsed, connect_timeout, statement_timeout),
             **SERVER_POOL,
         )
     engine = create_engine(url, **kwargs)
@@ -153,6 +165,38 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         event.listen(engine, "commit", writers.end)
         event.listen(engine, "rollback", writers.end)
     return engine
+
+
+def server_timeouts(url: URL, connect: float, statement: float) -> dict[str, Any]:
+    """The driver arguments bounding a connect and a statement on a database server (seconds,
+    0 = unbounded); what the URL's own query sets is left alone.
+
+    PostgreSQL (psycopg / libpq): ``connect_timeout`` (whole seconds, libpq's unit; at least 2,
+    libpq's floor) and ``options=-c statement_timeout=<ms>``: the server cancels the statement
+    (SQLSTATE 57014) and the connection stays usable. MariaDB/MySQL (pymysql):
+    ``connect_timeout``, and ``read_timeout``/``write_timeout`` on the socket: the client stops
+    waiting and drops the connection; the server may finish the statement (a transaction
+    rolls back with the connection). pymysql reads the server's greeting under the read
+    timeout, so a host that accepts and then stays silent is given up after the larger of the
+    two. Sources: PostgreSQL 15 docs, "Connection Strings"
+    (connect_timeout) and "Client Connection Defaults" (statement_timeout); PyMySQL
+    ``connections.Connection`` docstring.
+    """
+    given = set(url.query)
+    args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        if connect > 0 and "connect_timeout" not in given:
+            args["connect_timeout"] = max(2, math.ceil(connect))
+        if statement > 0 and "options" not in given:
+            args["options"] = f"-c statement_timeout={max(1, round(statement * 1000))}"
+    elif url.get_backend_name() in ("mysql", "mariadb"):
+        if connect > 0 and "connect_timeout" not in given:
+            args["connect_timeout"] = connect
+        if statement > 0:
+            for key in ("read_timeout", "write_timeout"):
+                if key not in given:
+                    args[key] = statement
+    return args
 
 
 class _SqliteWriters:

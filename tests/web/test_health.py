@@ -7,6 +7,8 @@ import dataclasses
 import logging
 import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +198,31 @@ def test_probes_stay_out_of_the_access_log() -> None:
     assert not quiet.filter(access("/readyz?verbose=1"))
     assert not quiet.filter(access("/metrics"))
     assert quiet.filter(access("/api/v1/teams"))
+
+
+# A fresh interpreter: Alembic logs its plugin set-up once per process, on first import, which
+# this test process did long ago (the migrations of the test databases).
+_FIRST_PROBE = """
+import logging, sys
+from fastapi.testclient import TestClient
+from teamassist.bootstrap import build_runtime
+from teamassist.config import Settings
+from teamassist.web.app import create_app
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="LOG %(name)s %(message)s")
+runtime = build_runtime(Settings(database={"url": sys.argv[1]}))
+with TestClient(create_app(runtime, start_background=False)) as client:
+    print("PROBES", [client.get("/readyz").status_code for _ in range(3)], flush=True)
+"""
+
+
+def test_readyz_logs_no_alembic_lines_even_on_a_first_probe(sqlite_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_PROBE, sqlite_url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "PROBES [200, 200, 200]" in done.stdout, done.stdout + done.stderr
+    lines = [line for line in done.stdout.splitlines() if line.startswith("LOG alembic")]
+    assert lines == []

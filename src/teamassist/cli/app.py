@@ -107,10 +107,11 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def has_schema(url: str) -> bool:
+def has_schema(url: str, *, connect_timeout: float = 0.0) -> bool:
     """Whether the database has been migrated, checked without creating anything: a SQLite
     file that does not exist is not created (nor its folder), an existing one is opened
-    read-only. Connection errors propagate (``config check`` reports them)."""
+    read-only. Connection errors propagate (``config check`` reports them); a server gets
+    ``connect_timeout`` seconds (0: the driver's default)."""
     path = sqlite_path(url)
     if path is not None:
         import sqlite3
@@ -133,7 +134,7 @@ def has_schema(url: str) -> bool:
 
     from teamassist.database import make_engine
 
-    engine = make_engine(url)
+    engine = make_engine(url, connect_timeout=connect_timeout)
     try:
         with engine.connect() as connection:
             return bool(inspect(connection).has_table("alembic_version"))
@@ -142,8 +143,32 @@ def has_schema(url: str) -> bool:
 
 
 def require_schema(settings: Settings) -> None:
-    """Stop with the catalogue's "run db upgrade" when the database has no schema yet."""
+    """Stop with the catalogue's "run db upgrade" when the database has no schema yet, and with
+    one line naming the setting to check (exit code 3) when it cannot be reached: ``serve``,
+    ``worker``, ``beat`` and ``run`` start here, and a traceback helps no operator."""
+    import sqlite3
+
+    from sqlalchemy.exc import SQLAlchemyError
+
     from teamassist.i18n import t
 
-    if not has_schema(settings.database.url):
+    database = settings.database
+    try:
+        found = has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        # The driver's text can carry the password (a DSN echoed back): the kind only.
+        kind = type(getattr(exc, "orig", None) or exc).__name__
+        fail(t("setup.error.no_database", where=where(database.url), kind=kind), code=3)
+    if not found:
         fail(t("setup.error.no_schema"))
+
+
+def where(url: str) -> str:
+    """The database a URL names, without its credentials."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite {parsed.database or ':memory:'}"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.get_backend_name()} {parsed.host or ''}{port}/{parsed.database or ''}"

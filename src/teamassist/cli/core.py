@@ -19,6 +19,7 @@ from teamassist.cli.app import (
     load,
     refusals,
     scheduler_app,
+    where,
 )
 
 if TYPE_CHECKING:
@@ -34,18 +35,7 @@ def db_upgrade() -> None:
 
     settings = load()
     migrate.upgrade(settings.database.url)
-    typer.echo(t("setup.db_upgraded", where=_where(settings.database.url)))
-
-
-def _where(url: str) -> str:
-    """The database a URL names, without its credentials."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite {parsed.database or ':memory:'}"
-    port = f":{parsed.port}" if parsed.port else ""
-    return f"{parsed.get_backend_name()} {parsed.host or ''}{port}/{parsed.database or ''}"
+    typer.echo(t("setup.db_upgraded", where=where(settings.database.url)))
 
 
 @demo_app.command("load")
@@ -151,7 +141,7 @@ def _check_database(settings: Settings) -> list[str]:
             return ["the database has no schema yet: run `teamassist db upgrade`"]
     except (SQLAlchemyError, OSError) as exc:
         return [
-            f"cannot reach the database ({_where(settings.database.url)}): "
+            f"cannot reach the database ({where(settings.database.url)}): "
             f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
         ]
     return []

@@ -21,9 +21,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.exc import DataError as DBAPIDataError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from teamassist.database import is_retryable
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.i18n import lookup, t
@@ -170,12 +173,22 @@ def install(app: FastAPI) -> None:
         key = "core.error.out_of_range"
         return error_response(request, 422, key, t(key))
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _unavailable(request: Request, exc: Exception) -> Response:
+        if is_retryable(exc):
+            raise exc  # a lost lock race: RetryLostLockRaces (outside) runs the request again
+        rid = str(getattr(request.state, "request_id", ""))
+        return _database_unavailable(request, exc, uuid.uuid4().hex[:8], rid)
+
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         # Starlette logs nothing useful for the caller; answer in the one shape with an id that
         # is also in the log, as chat replies do.
         error_id = uuid.uuid4().hex[:8]
         rid = str(getattr(request.state, "request_id", ""))
+        if isinstance(exc, (OperationalError, PoolTimeout)):  # lock races retried in vain
+            return _database_unavailable(request, exc, error_id, rid)
         log.error(
             "unhandled error %s on %s %s",
             error_id,
@@ -189,6 +202,33 @@ def install(app: FastAPI) -> None:
         return error_response(request, 500, key, t(key, error_id=error_id), headers=headers)
 
     app.add_middleware(JsonBodyGuard)
+
+
+# A client told "the database is not answering" may try again after this many seconds.
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(request: Request, exc: Exception, error_id: str, rid: str) -> Response:
+    """503 for a database that did not answer: refused or timed-out connect, a statement over
+    ``database.statement_timeout_seconds``, no pooled connection free in time, SQLite busy.
+
+    A lost lock race (``database.is_retryable``) is passed on to ``RetryLostLockRaces`` first
+    and lands here only when its retries ran out. Not a bug, so no traceback: one warning with
+    the kind of failure (the driver's text can name the host) and the error id the reply shows.
+    """
+    log.warning(
+        "database unavailable %s on %s %s: %s",
+        error_id,
+        request.method,
+        request.url.path,
+        type(getattr(exc, "orig", None) or exc).__name__,
+        extra={"error_id": error_id, "request_id": rid},
+    )
+    key = "core.error.database_unavailable"
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if rid:
+        headers["X-Request-ID"] = rid
+    return error_response(request, 503, key, t(key, error_id=error_id), headers=headers)
 
 
 def _phrase(status_code: int) -> str:

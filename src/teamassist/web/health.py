@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from importlib import resources
 
 from fastapi import APIRouter, Request
@@ -100,7 +101,10 @@ class Readiness:
     def heads(self) -> frozenset[str]:
         """The newest revision of every migration branch of the runtime's domains."""
         if self._heads is None:
-            from alembic.script import ScriptDirectory  # only when a probe first asks
+            with _quiet("alembic"):
+                # only when a probe first asks; importing Alembic logs seven INFO lines of its
+                # plugin set-up ("setup plugin alembic.autogenerate..."): noise in a server log
+                from alembic.script import ScriptDirectory
 
             folders = [str(f) for d in self._domains if (f := d.folder("migrations")) is not None]
             scripts = ScriptDirectory(
@@ -123,6 +127,18 @@ class Readiness:
             return future.result(timeout=self._timeout)
         except FutureTimeout:
             return f"unreachable: no answer within {self._timeout:g} s"
+
+
+@contextmanager
+def _quiet(name: str) -> Iterator[None]:
+    """Drop the INFO lines of logger ``name`` inside the block (warnings still pass)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(max(logging.WARNING, level))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def _guarded(work: Callable[[], str]) -> str:
