@@ -15,6 +15,7 @@ BENCHMARKS: list[str] = [
     "outbox_drain",
     "scheduler_scale",
     "scaleout_delivery",
+    "webhook_replicas",
     "startup",
 ]
 
