@@ -1,7 +1,9 @@
 """The server starts without the heavy libraries only some requests need (issue 9: idle memory).
 
 Measured resident sizes on import (2026-12-01): lark-oapi ~140 MiB, WeasyPrint ~25 MiB, Pillow
-~7 MiB, python-docx with lxml ~7 MiB. Each loads on first use; a fresh interpreter that builds
+~7 MiB, python-docx with lxml ~7 MiB; SQLAlchemy's PostgreSQL and MySQL dialects ~7 MiB
+together (a server on SQLite needs neither), chinese_calendar's tables ~1.4 MiB, markdown-it
+(~60 modules) and argon2 ~0.5 MiB each. Each loads on first use; a fresh interpreter that builds
 the whole app must not have them.
 """
 
@@ -11,7 +13,25 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("lark_oapi", "weasyprint", "PIL", "docx", "lxml", "openpyxl", "pypdf")
+HEAVY = (
+    "lark_oapi",
+    "weasyprint",
+    "PIL",
+    "docx",
+    "lxml",
+    "openpyxl",
+    "pypdf",
+    "sqlalchemy.dialects.postgresql",
+    "sqlalchemy.dialects.mysql",
+    "chinese_calendar",
+    "markdown_it",
+    "argon2",
+)
+
+# The child imports the whole product and builds the app: 12.8 s measured at load 7, 23-44 s
+# at load 12 on the shared 2-core machine (2026-12-01), where the former 120 s limit was
+# exceeded. The limit only guards against a hang; the figure under test is the module list.
+CHILD_SECONDS = 600
 
 _PROBE = """
 import json, sys
@@ -31,7 +51,7 @@ def test_building_the_app_loads_no_heavy_library() -> None:
         capture_output=True,
         text=True,
         check=True,
-        timeout=120,
+        timeout=CHILD_SECONDS,
     ).stdout
     # Then none of the heavy libraries is loaded yet
     assert json.loads(out.strip().splitlines()[-1]) == []

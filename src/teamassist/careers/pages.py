@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markdown_it import MarkdownIt
 
+from teamassist import markdown
 from teamassist.careers import service, templates_store
 from teamassist.careers.models import STATUSES
 from teamassist.exceptions import Invalid, NotFound
@@ -19,7 +19,6 @@ from teamassist.team.models import Member
 
 router = APIRouter(prefix="/career-plans", include_in_schema=False)
 # Raw HTML off: what people wrote is escaped.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 _Text = Annotated[str, Form(max_length=service.MAX_TEXT)]
 
 
@@ -86,7 +85,7 @@ def plan_page(
         goals=goals,
         statuses=STATUSES,
         editable=service.may_edit(plan, viewer),
-        body=_MARKDOWN.render(templates_store.plan_markdown(session, plan=plan)),
+        body=markdown.to_html(templates_store.plan_markdown(session, plan=plan)),
     )
 
 

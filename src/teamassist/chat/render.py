@@ -14,17 +14,13 @@ import html
 import re
 from collections.abc import Callable, Iterator
 
-from markdown_it import MarkdownIt
-
+from teamassist import markdown
 from teamassist.chat.types import USER_CLOSE, USER_OPEN, Person, Reply
 
 Escape = Callable[[str], str]
 
 MENTION_TOKEN = re.compile(r"<@m:(\d+)>")
 _USER_SPAN = re.compile(f"{USER_OPEN}(.*?){USER_CLOSE}", re.DOTALL)
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
-    "table"
-)
 
 
 def segments(text: str) -> Iterator[tuple[bool, str]]:
@@ -198,7 +194,7 @@ def to_html(reply: Reply) -> str:
         out.append(f'<div class="reply-title">{html.escape(plain(reply.title))}</div>')
     if reply.body:
         body = render_text(reply.body, reply.people, _mention, escape_commonmark)
-        out.append(_markdown.render(body))
+        out.append(markdown.to_html(body, breaks=True))
     if reply.fields:
         rows = "".join(
             f"<tr><th>{html.escape(plain(f.label))}</th><td>{_field(f.value)}</td></tr>"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from markdown_it import MarkdownIt
-
+from teamassist import markdown as markdown_text
 from teamassist.exceptions import DomainError
 
 # fonts-noto-cjk (Debian) ships these families; WeasyPrint finds them through fontconfig. Named
@@ -31,12 +30,9 @@ img {{ max-width: 100%; }}
 """
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
 def markdown_to_html(markdown: str, *, title: str) -> str:
     """A complete HTML page of ``markdown`` with the print CSS (CJK fonts named)."""
-    body = _MARKDOWN.render(markdown)
+    body = markdown_text.to_html(markdown)
     return (
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"

@@ -14,9 +14,9 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -33,7 +33,16 @@ from teamassist.team.models import (
     Workspace,
 )
 
-_hasher = PasswordHasher()
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    """argon2's hasher, imported with the first password checked or set (not at start)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 # A session started before expiries were stored (``expires_at`` NULL) ends this long after it began.
@@ -70,17 +79,19 @@ CSRF_KEY = "csrf"
 
 def hash_password(password: str) -> str:
     """Hash a password for storage."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify(session: Session, username: str, password: str) -> LocalAccount | None:
     """Return the account when the password matches."""
     account = session.scalar(select(LocalAccount).where(LocalAccount.username == username))
     if account is None:
-        _hasher.hash(password)  # same cost whether or not the user exists
+        _hasher().hash(password)  # same cost whether or not the user exists
         return None
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        _hasher.verify(account.password_hash, password)
+        _hasher().verify(account.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     return account

@@ -6,8 +6,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.dialects import mysql
+from sqlalchemy import (
+    JSON,
+    VARCHAR,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from teamassist.database import Base, UTCDateTime
@@ -15,8 +23,10 @@ from teamassist.models import TimestampMixin
 from teamassist.team.names import fold
 
 # A folded key compares byte for byte on every backend: MariaDB's default collations would
-# also equate accents (Anne = Änne) and so refuse names the other backends keep apart.
-FOLDED = String(255).with_variant(mysql.VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
+# also equate accents (Anne = Änne) and so refuse names the other backends keep apart. The
+# generic VARCHAR renders the same DDL as the MySQL dialect's without importing that dialect
+# (~2 MiB) into a process serving SQLite or PostgreSQL.
+FOLDED = String(255).with_variant(VARCHAR(255, collation="utf8mb4_bin"), "mysql", "mariadb")
 
 
 def _folded_from(column: str) -> Callable[[Any], str]:

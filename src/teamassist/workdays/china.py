@@ -21,14 +21,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import chinese_calendar
-
 from teamassist.ports import Workdays
 
 
 @lru_cache(maxsize=128)
 def official_days(year: int) -> bytes | None:
     """One 0/1 working-day flag per day of ``year``; None when the year has no official data."""
+    import chinese_calendar  # on first use: ~1.4 MiB of tables (issue 9)
+
     first = date(year, 1, 1)
     try:
         chinese_calendar.is_workday(first)  # raises for a year without official data
@@ -79,6 +79,8 @@ def statutory_holidays(year: int) -> tuple[tuple[date, str], ...]:
     ``(day, chinese_calendar holiday name)``, sorted by day; a day two holidays share is listed
     twice (each owes a day). Lunar holidays of lunar year ``year`` always fall in Gregorian
     ``year`` (正月初一 is between 01-21 and 02-20)."""
+    import chinese_calendar  # on first use: ~1.4 MiB of tables (issue 9)
+
     days = [(date(year, month, day), name) for month, day, name in _FIXED_HOLIDAYS]
     try:
         terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
@@ -130,6 +132,8 @@ def is_official(year: int) -> bool:
 
 def holiday_name(day: date) -> str | None:
     """The Chinese holiday a date belongs to (a day off or a 调休 working day), if any."""
+    import chinese_calendar  # on first use: ~1.4 MiB of tables (issue 9)
+
     try:
         _on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markdown_it import MarkdownIt
 
+from teamassist import markdown
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
@@ -15,7 +15,6 @@ from teamassist.reports.access import readable
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
 # Raw HTML off: text members wrote is escaped; the chart is a data: PNG image.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 
 @router.get("", response_class=HTMLResponse)
@@ -54,7 +53,7 @@ def pack_page(
         "reports",
         pack=pack,
         state=state,
-        body=_MARKDOWN.render(pack.markdown),
+        body=markdown.to_html(pack.markdown),
     )
 
 

@@ -11,9 +11,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
+from teamassist import markdown
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, SessionDep
@@ -25,7 +25,6 @@ from teamassist.team.models import Team
 
 router = APIRouter(prefix="/reports/templates", include_in_schema=False)
 # Raw HTML off: the preview shows what members wrote, escaped.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
 # One character over the limit still reaches the service, which words the refusal.
 _Body = Annotated[str, Form(max_length=templates_store.MAX_TEMPLATE + 1)]
 
@@ -78,7 +77,7 @@ def _editor(
         body=body,
         custom=templates_store.is_custom(session, team=team, name=name),
         editable=editor.may_edit(session, team=team, member=principal.member),
-        preview=_MARKDOWN.render(preview) if preview is not None else None,
+        preview=markdown.to_html(preview) if preview is not None else None,
         error=error,
         limit=templates_store.MAX_TEMPLATE,
     )
