@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.chat.context import CommandContext
+from teamassist.chat.context import CommandContext, CommandIndex
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.i18n import t
@@ -28,19 +28,24 @@ def handle_help(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             body=f"{spec.help}\n\n{t('core.usage', usage=spec.usage)}",
             fields=[_field("core.help_aliases", aliases)] if aliases else [],
         )
+    body = ctx.registry.memo("core.help", lambda: _listing(ctx.registry))
+    return Reply(title=t("core.help_title"), body=body)
+
+
+def _listing(registry: CommandIndex) -> str:
+    """Every command with its usage, first alias and help line, in the groups of HELP_GROUPS."""
     sections: list[str] = []
     for group in HELP_GROUPS:
-        specs = [s for s in ctx.registry.specs if s.group == group]
+        specs = [s for s in registry.specs if s.group == group]
         if not specs:
             continue
         lines = [f"**{t('core.help_group.' + group)}**"]
         for spec in specs:
-            alias = f"（/{spec.aliases[0]}）" if spec.aliases else ""
+            aliases = spec.aliases
+            alias = f"（/{aliases[0]}）" if aliases else ""
             lines.append(f"- `{spec.usage}`{alias}：{spec.help}")
         sections.append("\n".join(lines))
-    return Reply(
-        title=t("core.help_title"), body="\n\n".join(sections) + "\n\n" + t("core.help_tail")
-    )
+    return "\n\n".join(sections) + "\n\n" + t("core.help_tail")
 
 
 @commands.command("core.whoami")

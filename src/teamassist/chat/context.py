@@ -48,6 +48,10 @@ class CommandIndex(Protocol):
         """A command by name or alias (case-insensitive)."""
         ...
 
+    def memo(self, name: str, build: Callable[[], str]) -> str:
+        """Text built from the commands alone, kept until the commands or catalogue change."""
+        ...
+
 
 @dataclass
 class CommandContext:

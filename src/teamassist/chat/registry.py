@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from teamassist.chat.context import Handler
-from teamassist.i18n import lookup, t
+from teamassist.i18n import catalogue, lookup, t
 
 
 class Permission(StrEnum):
@@ -132,6 +133,8 @@ class Registry:
     def __init__(self, groups: Iterable[CommandGroup] = ()) -> None:
         self.specs: list[CommandSpec] = []
         self._by_word: dict[str, CommandSpec] = {}
+        # name -> (the catalogue it was built from, text): see memo()
+        self._memo: dict[str, tuple[dict[str, Any], str]] = {}
         for group in groups:
             for spec in group.commands:
                 self.add(spec)
@@ -144,6 +147,21 @@ class Registry:
                 raise ValueError(f"command word {word!r} is declared twice")
             self._by_word[folded] = spec
         self.specs.append(spec)
+        self._memo.clear()
+
+    def memo(self, name: str, build: Callable[[], str]) -> str:
+        """Text derived from the commands and the catalogue alone (the /帮助 listing), built
+        once: rebuilt when a command is added or the catalogue is reloaded.
+
+        Building the listing read ~400 catalogue entries per call: 20 % of /帮助's CPU time
+        in the issue 9 profile."""
+        current = catalogue()
+        kept = self._memo.get(name)
+        if kept is not None and kept[0] is current:
+            return kept[1]
+        text = build()
+        self._memo[name] = (current, text)
+        return text
 
     def words(self) -> list[str]:
         """Every command word, longest first (so prefixes never shadow longer names)."""
