@@ -12,11 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
 from tests.awards.support import ids, round_of, set_up_groups, votes
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 ROLES = ("lihua", "sunqi", "wangwu")  # director, two members
 
@@ -26,15 +25,8 @@ def clients(sqlite_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
     load_demo(sqlite_runtime)
     set_clock(sqlite_runtime, "2026-06-10 10:00")
     set_up_groups(sqlite_runtime)  # 李华 directs the demo team
-    made: dict[str, TestClient] = {}
-    for handle in ROLES:
-        client = TestClient(create_app(sqlite_runtime, start_background=False))
-        client.__enter__()
-        sign_in(client, handle, give_account(sqlite_runtime, handle))
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(sqlite_runtime, *ROLES) as made:
+        yield made
 
 
 def _current(page: str) -> str:

@@ -14,13 +14,12 @@ from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
 from teamassist.team import people as team_people
-from teamassist.web.app import create_app
 from tests.careers.support import career_dms, career_items, without_demo_plans
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.outreach.support import ids, set_up_groups
 from tests.support.documents import PangoMissing
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 DUE = "2026-12-31T18:00:00+08:00"
 GOALS = [
@@ -41,15 +40,8 @@ def app_runtime(runtime: Runtime) -> Iterator[Runtime]:
 
 @pytest.fixture
 def clients(app_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
-    made: dict[str, TestClient] = {}
-    for handle in ("lihua", "zhangsan", "lisi"):
-        client = TestClient(create_app(app_runtime, start_background=False))
-        client.__enter__()
-        sign_in(client, handle, give_account(app_runtime, handle))
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(app_runtime, "lihua", "zhangsan", "lisi") as made:
+        yield made
 
 
 def _start(client: TestClient, *member_ids: int) -> dict[str, list[int]]:

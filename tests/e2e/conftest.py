@@ -6,12 +6,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, SignedIn, page_as
 from tests.support.server import serve
 
 
@@ -33,3 +33,19 @@ def base_url(sqlite_runtime: Runtime) -> Iterator[str]:
     sqlite_runtime.settings.scheduler.enabled = False
     with serve(create_app(sqlite_runtime)) as url:
         yield url
+
+
+@pytest.fixture
+def signed_in(browser: Browser, base_url: str, sqlite_runtime: Runtime) -> Iterator[SignedIn]:
+    """``signed_in(handle, name)``: a page of the served demo signed in as that member, each in
+    its own browser context (closed after the test); see :func:`page_as`."""
+    pages: list[Page] = []
+
+    def open_as(handle: str, name: str, *, timeout_ms: float | None = None) -> Page:
+        page = page_as(browser, base_url, sqlite_runtime, handle, name, timeout_ms=timeout_ms)
+        pages.append(page)
+        return page
+
+    yield open_as
+    for page in pages:
+        page.context.close()

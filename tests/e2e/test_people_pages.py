@@ -9,15 +9,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from teamassist.runtime import Runtime
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
 from tests.reviews.support import set_up as set_up_reviews
 from tests.reviews.support import start as start_review
-from tests.support.browser import ARTIFACTS
-from tests.support.web import give_account
+from tests.support.browser import ARTIFACTS, SignedIn
 
 pytestmark = pytest.mark.browser
 
@@ -32,20 +31,6 @@ def _patient() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
-def _page(browser: Browser, base_url: str, runtime: Runtime, handle: str, name: str) -> Page:
-    """A fresh browser context signed in as ``handle`` (an account made for it)."""
-    give_account(runtime, handle)
-    context = browser.new_context()
-    context.set_default_timeout(SLOW)
-    page = context.new_page()
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=username]", handle)
-    page.fill("input[name=password]", f"pw-{handle}")
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(name)
-    return page
-
-
 def _failures(page: Page) -> list[str]:
     failed: list[str] = []
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
@@ -53,12 +38,12 @@ def _failures(page: Page) -> list[str]:
 
 
 def test_a_360_answer_through_the_form_and_the_director_page_closed_to_members(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
     # given a cycle reviewing 张三 (due 2026-12-04), 王五 among his peers
     set_up_reviews(sqlite_runtime)
     cycle = start_review(sqlite_runtime, "zhangsan")
-    wangwu = _page(browser, base_url, sqlite_runtime, "wangwu", "王五")
+    wangwu = signed_in("wangwu", "王五", timeout_ms=SLOW)
     failed = _failures(wangwu)
     # when 王五 opens his list, follows the link and answers
     wangwu.goto(f"{base_url}/reviews/360")
@@ -75,7 +60,7 @@ def test_a_360_answer_through_the_form_and_the_director_page_closed_to_members(
     wangwu.screenshot(path=str(ARTIFACTS / "reviews-wangwu.png"), full_page=True)
     assert failed == []
     # and 张三, the reviewee, cannot open the director's page nor read a summary yet
-    zhangsan = _page(browser, base_url, sqlite_runtime, "zhangsan", "张三")
+    zhangsan = signed_in("zhangsan", "张三", timeout_ms=SLOW)
     refused = zhangsan.goto(f"{base_url}/reviews/360/{cycle}")
     assert refused is not None and refused.status == 403
     summary = zhangsan.goto(
@@ -86,12 +71,12 @@ def test_a_360_answer_through_the_form_and_the_director_page_closed_to_members(
 
 
 def test_an_award_nomination_and_vote_on_the_page_and_a_vote_kept_secret(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
     # given June's round taking nominations, 李华 directing the team
     set_clock(sqlite_runtime, "2026-06-10 10:00")
     set_up_groups(sqlite_runtime)
-    sunqi = _page(browser, base_url, sqlite_runtime, "sunqi", "孙七")
+    sunqi = signed_in("sunqi", "孙七", timeout_ms=SLOW)
     failed = _failures(sunqi)
     sunqi.goto(f"{base_url}/awards")
     # when 孙七 nominates 王五 with a reason and evidence
@@ -106,7 +91,7 @@ def test_an_award_nomination_and_vote_on_the_page_and_a_vote_kept_secret(
     expect(nominees).to_contain_text("把发布时间从一小时缩到十分钟")
     expect(nominees.locator("a[href='https://ci.example/run/1']")).to_have_count(1)
     # the director opens the vote from the page; 孙七 votes for 王五
-    lihua = _page(browser, base_url, sqlite_runtime, "lihua", "李华")
+    lihua = signed_in("lihua", "李华", timeout_ms=SLOW)
     lihua.goto(f"{base_url}/awards")
     lihua.locator("[data-testid=awards-director] button[value=voting]").click()
     expect(lihua.locator("[data-testid=awards-phase]")).to_have_attribute("data-phase", "voting")
@@ -118,7 +103,7 @@ def test_an_award_nomination_and_vote_on_the_page_and_a_vote_kept_secret(
     sunqi.screenshot(path=str(ARTIFACTS / "awards-sunqi.png"), full_page=True)
     assert failed == []
     # and 王五 sees neither 孙七's vote nor any count before the close
-    wangwu = _page(browser, base_url, sqlite_runtime, "wangwu", "王五")
+    wangwu = signed_in("wangwu", "王五", timeout_ms=SLOW)
     wangwu.goto(f"{base_url}/awards")
     expect(wangwu.locator("[data-testid=awards-my-vote]")).to_contain_text("—")
     current = wangwu.locator("[data-testid=awards-current]").inner_text()
@@ -126,11 +111,11 @@ def test_an_award_nomination_and_vote_on_the_page_and_a_vote_kept_secret(
 
 
 def test_a_level_set_on_the_qualifications_page_and_hidden_from_others(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
     # given 李华 directs the team; 李四 is at P2
     set_up_groups(sqlite_runtime)
-    lihua = _page(browser, base_url, sqlite_runtime, "lihua", "李华")
+    lihua = signed_in("lihua", "李华", timeout_ms=SLOW)
     failed = _failures(lihua)
     lihua.goto(f"{base_url}/qualifications")
     row = lihua.locator("[data-testid=qual-team] tr[data-handle=lisi]")
@@ -150,23 +135,23 @@ def test_a_level_set_on_the_qualifications_page_and_hidden_from_others(
     ).to_contain_text("P3")
     assert failed == []
     # 李四 reads his own new level and evidence
-    lisi = _page(browser, base_url, sqlite_runtime, "lisi", "李四")
+    lisi = signed_in("lisi", "李四", timeout_ms=SLOW)
     lisi.goto(f"{base_url}/qualifications")
     expect(lisi.locator("[data-testid=qual-mine]")).to_contain_text("P3")
     expect(lisi.locator("[data-testid=qual-mine]")).to_contain_text("独立负责支付网关")
     # and 王五 sees neither the team's levels nor 李四's evidence
-    wangwu = _page(browser, base_url, sqlite_runtime, "wangwu", "王五")
+    wangwu = signed_in("wangwu", "王五", timeout_ms=SLOW)
     wangwu.goto(f"{base_url}/qualifications")
     expect(wangwu.locator("[data-testid=qual-team]")).to_have_count(0)
     assert "独立负责支付网关" not in wangwu.locator("body").inner_text()
 
 
 def test_a_career_plan_written_on_its_page_and_closed_to_another_member(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
     # given 李四's plan for this year, started by the director and not yet written
     set_up_groups(sqlite_runtime)
-    lisi = _page(browser, base_url, sqlite_runtime, "lisi", "李四")
+    lisi = signed_in("lisi", "李四", timeout_ms=SLOW)
     failed = _failures(lisi)
     lisi.goto(f"{base_url}/career-plans")
     lisi.locator("[data-testid=my-plans] a").first.click()
@@ -184,7 +169,7 @@ def test_a_career_plan_written_on_its_page_and_closed_to_another_member(
     plan_url = lisi.url.split("?")[0]
     assert failed == []
     # and 王五, another member, gets 404 for it and sees none of it
-    wangwu = _page(browser, base_url, sqlite_runtime, "wangwu", "王五")
+    wangwu = signed_in("wangwu", "王五", timeout_ms=SLOW)
     refused = wangwu.goto(plan_url)
     assert refused is not None and refused.status == 404
     assert "走向前端架构" not in wangwu.locator("body").inner_text()

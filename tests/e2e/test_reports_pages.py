@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from teamassist import documents
@@ -17,23 +17,14 @@ from teamassist.reports import templates_store
 from teamassist.reports.models import WeeklyEntry
 from teamassist.runtime import Runtime
 from tests.okr.support import demo
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, SignedIn
 from tests.support.chat import ChatDriver
-from tests.support.web import give_account
 
 pytestmark = pytest.mark.browser
 
 GOOD = (
     "# {{ title }}\n\n{% for m in members %}- {{ m.name }}：{{ m.done | join('、') }}\n{% endfor %}"
 )
-
-
-def _sign_in(page: Page, base_url: str, handle: str, name: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=username]", handle)
-    page.fill("input[name=password]", f"pw-{handle}")
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(name)
 
 
 def _stored(runtime: Runtime) -> str | None:
@@ -43,20 +34,18 @@ def _stored(runtime: Runtime) -> str | None:
 
 
 def test_the_director_previews_saves_and_gets_a_bad_template_refused(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
     # given 李华 as the team's director, and 李四's entry for last week
     with demo(sqlite_runtime) as given:
         given.team.director_id = given.member("lihua").id
-    give_account(sqlite_runtime, "lihua")
     ChatDriver(sqlite_runtime).text("/周报 完成 接口文档；压测", as_="lisi")
     ARTIFACTS.mkdir(exist_ok=True)
     failed: list[str] = []
-    page = browser.new_context().new_page()
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
 
     # 李华 opens the weekly template from the reports page
-    _sign_in(page, base_url, "lihua", "李华")
+    page = signed_in("lihua", "李华")
+    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     page.goto(f"{base_url}/reports")
     page.click("[data-testid=templates]")
     expect(page.locator("[data-testid=template-weekly]")).to_contain_text("默认模板")
@@ -98,14 +87,12 @@ def test_the_director_previews_saves_and_gets_a_bad_template_refused(
 
 
 def test_a_member_writes_the_weekly_entry_in_the_form(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str, sqlite_runtime: Runtime
 ) -> None:
-    give_account(sqlite_runtime, "zhangsan")
     failed: list[str] = []
-    page = browser.new_context().new_page()
+    page = signed_in("zhangsan", "张三")
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     # 张三 opens the form from the reports page: the week of 05-25, empty
-    _sign_in(page, base_url, "zhangsan", "张三")
     page.goto(f"{base_url}/reports")
     page.click("[data-testid=write-entry]")
     expect(page.locator("main")).to_contain_text("2026-05-25")

@@ -9,11 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
 from tests.outreach.support import set_up_groups
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 ROLES = ("admin", "lihua", "zhangsan", "lisi")
 
@@ -23,16 +22,8 @@ def clients(sqlite_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
     load_demo(sqlite_runtime)
     set_clock(sqlite_runtime, "2026-12-01 10:00")
     set_up_groups(sqlite_runtime)  # 李华 directs the demo team
-    made: dict[str, TestClient] = {}
-    for handle in ROLES:
-        client = TestClient(create_app(sqlite_runtime, start_background=False))
-        client.__enter__()
-        password = "admin" if handle == "admin" else give_account(sqlite_runtime, handle)
-        sign_in(client, handle, password)
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(sqlite_runtime, *ROLES) as made:
+        yield made
 
 
 def test_visibility_per_role(clients: dict[str, TestClient]) -> None:

@@ -11,11 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.outreach.support import ids
 from tests.reviews.support import DUE, set_up
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 PEOPLE = ("lihua", "admin", "zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi")
 
@@ -24,15 +23,8 @@ PEOPLE = ("lihua", "admin", "zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi")
 def clients(runtime: Runtime) -> Iterator[dict[str, TestClient]]:
     load_demo(runtime)
     set_up(runtime)
-    made: dict[str, TestClient] = {}
-    for handle in PEOPLE:
-        client = TestClient(create_app(runtime, start_background=False))
-        client.__enter__()
-        sign_in(client, handle, give_account(runtime, handle))
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(runtime, *PEOPLE) as made:
+        yield made
 
 
 def test_a_cycle_through_rest(runtime: Runtime, clients: dict[str, TestClient]) -> None:

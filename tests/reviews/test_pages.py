@@ -10,11 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.outreach.support import ids
 from tests.reviews.support import set_up, start
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 PEOPLE = ("lihua", "zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi")
 
@@ -23,15 +22,8 @@ PEOPLE = ("lihua", "zhangsan", "lisi", "wangwu", "zhaoliu", "sunqi")
 def clients(sqlite_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
     load_demo(sqlite_runtime)
     set_up(sqlite_runtime)
-    made: dict[str, TestClient] = {}
-    for handle in PEOPLE:
-        client = TestClient(create_app(sqlite_runtime, start_background=False))
-        client.__enter__()
-        sign_in(client, handle, give_account(sqlite_runtime, handle))
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(sqlite_runtime, *PEOPLE) as made:
+        yield made
 
 
 def test_answer_form_director_page_and_summary(

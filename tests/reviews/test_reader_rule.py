@@ -10,11 +10,10 @@ from fastapi.testclient import TestClient
 
 from teamassist.reviews import document
 from teamassist.runtime import Runtime
-from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.outreach.support import ids
 from tests.reviews.support import answer, close, read, set_up, start
-from tests.support.web import give_account, sign_in
+from tests.support.web import signed_in
 
 PEOPLE = ("lihua", "admin", "wangwu", "zhaoliu")
 
@@ -23,15 +22,8 @@ PEOPLE = ("lihua", "admin", "wangwu", "zhaoliu")
 def clients(runtime: Runtime) -> Iterator[dict[str, TestClient]]:
     load_demo(runtime)
     set_up(runtime)
-    made: dict[str, TestClient] = {}
-    for handle in PEOPLE:
-        client = TestClient(create_app(runtime, start_background=False))
-        client.__enter__()
-        sign_in(client, handle, give_account(runtime, handle))
-        made[handle] = client
-    yield made
-    for client in made.values():
-        client.__exit__(None, None, None)
+    with signed_in(runtime, *PEOPLE) as made:
+        yield made
 
 
 def _peers(body: dict[str, object]) -> dict[str, object]:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+
+from teamassist.runtime import Runtime
+from tests.support.web import give_account
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(tempfile.gettempdir()) / "teamassist-e2e"
@@ -29,3 +33,35 @@ def sign_in(page: Page, base_url: str, username: str = "admin", password: str = 
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     expect(page.locator("header .who")).to_contain_text("王管理")
+
+
+def page_as(
+    browser: Browser,
+    base_url: str,
+    runtime: Runtime,
+    handle: str,
+    name: str,
+    *,
+    timeout_ms: float | None = None,
+) -> Page:
+    """A page in a fresh browser context (its own cookies), signed in through the login form as
+    demo member ``handle`` (an account is made for it); ``name`` is the display name the header
+    then shows. ``timeout_ms``: the context's default wait, when a test needs a longer one."""
+    password = give_account(runtime, handle)
+    context = browser.new_context()
+    if timeout_ms is not None:
+        context.set_default_timeout(timeout_ms)
+    page = context.new_page()
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", handle)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator("header .who")).to_contain_text(name)
+    return page
+
+
+class SignedIn(Protocol):
+    """The e2e fixture ``signed_in``: ``signed_in("zhangsan", "张三")`` is :func:`page_as` on
+    the served demo."""
+
+    def __call__(self, handle: str, name: str, *, timeout_ms: float | None = None) -> Page: ...

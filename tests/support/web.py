@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 from fastapi.testclient import TestClient
 
@@ -10,6 +12,7 @@ from teamassist.database import transaction
 from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
+from teamassist.web.app import create_app
 
 
 def give_account(runtime: Runtime, handle: str, password: str | None = None) -> str:
@@ -40,3 +43,22 @@ def csrf_token(client: TestClient) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]*)"', client.get("/").text)
     assert match and match.group(1), "no form token on the overview page"
     return match.group(1)
+
+
+# What a browser sends with a form post: the form-post answers (a page, or back to one) differ
+# from a script's (JSON) only by this.
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@contextmanager
+def signed_in(runtime: Runtime, *handles: str) -> Iterator[dict[str, TestClient]]:
+    """One client per demo member in ``handles``, each given an account (``give_account``) and
+    signed in through the login form, all on one app; closed after."""
+    app = create_app(runtime, start_background=False)
+    with ExitStack() as stack:
+        made: dict[str, TestClient] = {}
+        for handle in handles:
+            client = stack.enter_context(TestClient(app))
+            sign_in(client, handle, give_account(runtime, handle))
+            made[handle] = client
+        yield made
