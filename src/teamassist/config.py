@@ -67,6 +67,8 @@ class WebSettings(BaseModel):
     # counted on the shared state, see teamassist.http.throttle).
     login_max_failures: int = Field(default=5, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
+    # A dashboard form's body above this many bytes is refused (413) before it is read.
+    max_form_bytes: int = Field(default=1_048_576, ge=1024)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info
     # endpoints are on ``feishu.domain``.
     feishu_authorize_url: str = "https://accounts.feishu.cn/open-apis/authen/v1/authorize"

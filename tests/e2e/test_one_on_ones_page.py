@@ -7,35 +7,22 @@ notes."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from teamassist.runtime import Runtime
-from tests.support.browser import ARTIFACTS
-from tests.support.web import give_account
+from tests.support.browser import ARTIFACTS, SignedIn
 
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page: Page, base_url: str, handle: str, name: str) -> None:
-    page.goto(f"{base_url}/login")
-    page.fill("input[name=username]", handle)
-    page.fill("input[name=password]", f"pw-{handle}")
-    page.click("button[type=submit]")
-    expect(page.locator("header .who")).to_contain_text(name)
-
-
 def test_the_pair_page_keeps_private_notes_to_their_author(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
+    signed_in: SignedIn, base_url: str
 ) -> None:
-    for handle in ("lihua", "zhangsan"):
-        give_account(sqlite_runtime, handle)
     ARTIFACTS.mkdir(exist_ok=True)
     failed: list[str] = []
 
     # 李华 opens the pair with 张三 from the navigation
-    lihua = browser.new_context().new_page()
+    lihua = signed_in("lihua", "李华")
     lihua.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    _sign_in(lihua, base_url, "lihua", "李华")
     lihua.click("header nav >> text=1on1")
     expect(lihua).to_have_url(f"{base_url}/one-on-ones")
     row = lihua.locator("[data-testid=pairs] tr", has_text="张三")
@@ -60,9 +47,8 @@ def test_the_pair_page_keeps_private_notes_to_their_author(
     lihua.screenshot(path=str(ARTIFACTS / "one-on-one-lihua.png"), full_page=True)
 
     # 张三 sees the shared topics, the check, and nothing private
-    zhangsan = browser.new_context().new_page()
+    zhangsan = signed_in("zhangsan", "张三")
     zhangsan.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
-    _sign_in(zhangsan, base_url, "zhangsan", "张三")
     zhangsan.goto(f"{base_url}/one-on-ones")
     zhangsan.locator("[data-testid=open]").first.click()
     seen = zhangsan.locator("[data-testid=agenda]")
@@ -76,15 +62,11 @@ def test_the_pair_page_keeps_private_notes_to_their_author(
     assert failed == []
 
 
-def test_the_pair_page_moves_and_cancels_one_occurrence(
-    browser: Browser, base_url: str, sqlite_runtime: Runtime
-) -> None:
-    give_account(sqlite_runtime, "zhangsan")
+def test_the_pair_page_moves_and_cancels_one_occurrence(signed_in: SignedIn, base_url: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     failed: list[tuple[int, str]] = []
-    page = browser.new_context().new_page()
+    page = signed_in("zhangsan", "张三")
     page.on("response", lambda r: failed.append((r.status, r.url)) if r.status >= 400 else None)
-    _sign_in(page, base_url, "zhangsan", "张三")
     page.goto(f"{base_url}/one-on-ones")
     page.locator("[data-testid=open]").first.click()
     schedule = page.locator("[data-testid=meetings]")
@@ -102,15 +84,16 @@ def test_the_pair_page_moves_and_cancels_one_occurrence(
     expect(moved.locator("[data-testid=meeting-line]")).to_contain_text("已改期")
     page.screenshot(path=str(ARTIFACTS / "one-on-one-moved.png"), full_page=True)
 
-    # onto July's own time: refused with the friendly message, nothing moved
+    # onto July's own time: back on the page with the friendly message (409), nothing moved
     moved.locator("[data-testid=move] input[name=start]").fill("2026-07-02T10:00")
     moved.locator("[data-testid=move] button").click()
-    expect(page.locator("body")).to_contain_text("已经有一次 1on1")
-    assert [status for status, _url in failed] == [409]
-    failed.clear()
-    page.go_back()
-    page.reload()
+    flash = page.locator("[data-testid=flash]")
+    expect(flash).to_contain_text("已经有一次 1on1")
+    expect(flash).to_have_attribute("data-status", "409")
+    expect(page.locator("[data-testid=saved]")).to_have_count(0)
     expect(schedule.locator("li", has_text="6月13日（周六）15:00")).to_have_count(1)
+    page.reload()
+    expect(page.locator("[data-testid=flash]")).to_have_count(0)  # said once
 
     # cancelling July's: marked cancelled, and no form is left on it
     july.locator("[data-testid=cancel] button").click()

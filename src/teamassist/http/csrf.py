@@ -45,7 +45,8 @@ def hidden_field(request: Request) -> Markup:
     )
 
 
-def _origin_of(url: str) -> str:
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-case ('' when it names no host)."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
 
@@ -55,12 +56,16 @@ def same_site(request: Request) -> bool:
     claimed = request.headers.get("origin") or request.headers.get("referer")
     if not claimed:
         return True  # non-browser clients; a signed-in request still needs the token
-    origin = _origin_of(claimed)
-    allowed = {_origin_of(str(request.base_url))}
+    return of_this_site(request, claimed)
+
+
+def of_this_site(request: Request, url: str) -> bool:
+    """Whether ``url`` is on this site: the configured public URL or the Host asked."""
+    allowed = {origin_of(str(request.base_url))}
     public_url = request.app.state.runtime.settings.web.public_url
     if public_url:
-        allowed.add(_origin_of(public_url))
-    return origin in allowed
+        allowed.add(origin_of(public_url))
+    return origin_of(url) in allowed
 
 
 async def protect(request: Request) -> None:

@@ -2,7 +2,9 @@
 
 Every REST error body is ``{"error": key, "message": text}``: domain errors, HTTPException
 (401 from the auth dependency, 404/405 from Starlette's router) alike. A browser asking a dashboard
-URL (not ``/api/``, ``Accept: text/html``) gets an HTML page with the same message instead.
+URL (not ``/api/``, ``Accept: text/html``) gets an HTML page with the same message instead; a
+browser's refused form post goes back to its page with it (the web shell's
+``teamassist.web.form_errors`` wraps the first three handlers here).
 A refused request body adds ``details`` (where and why), never the input itself: inputs can be
 100k characters long or hold text that is not valid Unicode, and echoing them is how the default
 handler failed with a 500.
@@ -129,40 +131,47 @@ def http_error_key(status_code: int) -> str:
     return key if lookup(key) is not None else "core.http.other"
 
 
+async def domain_error(request: Request, exc: DomainError) -> Response:
+    """A rule said no: the catalogue's text with the error's status code."""
+    message = safe_text(exc.message(), MAX_MESSAGE)
+    return error_response(request, exc.status_code, exc.key, message)
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    """A body, query or path the route's types refuse: 422 with ``details`` (JSON only)."""
+    message = t("core.error.invalid_request")
+    if wants_html(request):
+        return error_response(request, 422, "core.error.invalid_request", message)
+    return JSONResponse(
+        status_code=422,
+        content={
+            "error": "core.error.invalid_request",
+            "message": message,
+            "details": validation_details(exc),
+        },
+    )
+
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """A bare HTTP error (401 from auth, 404/405 from the router) in the one shape."""
+    key = http_error_key(exc.status_code)
+    # 401 and 403 say how to get in, in both languages (``signin.http.*``); the key stays.
+    bilingual = f"signin.http.{exc.status_code}"
+    catalogued = t(bilingual if lookup(bilingual) else key, status=exc.status_code)
+    # A specific detail (e.g. "unknown status 'x'") says more than the catalogue's generic
+    # line; Starlette's own default details (the status phrase) say less.
+    detail = exc.detail if isinstance(exc.detail, str) else ""
+    generic = detail in ("", _phrase(exc.status_code))
+    message = catalogued if generic else f"{catalogued} {detail}"
+    return error_response(request, exc.status_code, key, message, headers=exc.headers)
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers that render every error in the one shape."""
-
-    @app.exception_handler(DomainError)
-    async def _domain_error(request: Request, exc: DomainError) -> Response:
-        message = safe_text(exc.message(), MAX_MESSAGE)
-        return error_response(request, exc.status_code, exc.key, message)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        message = t("core.error.invalid_request")
-        if wants_html(request):
-            return error_response(request, 422, "core.error.invalid_request", message)
-        return JSONResponse(
-            status_code=422,
-            content={
-                "error": "core.error.invalid_request",
-                "message": message,
-                "details": validation_details(exc),
-            },
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        key = http_error_key(exc.status_code)
-        # 401 and 403 say how to get in, in both languages (``signin.http.*``); the key stays.
-        bilingual = f"signin.http.{exc.status_code}"
-        catalogued = t(bilingual if lookup(bilingual) else key, status=exc.status_code)
-        # A specific detail (e.g. "unknown status 'x'") says more than the catalogue's generic
-        # line; Starlette's own default details (the status phrase) say less.
-        detail = exc.detail if isinstance(exc.detail, str) else ""
-        generic = detail in ("", _phrase(exc.status_code))
-        message = catalogued if generic else f"{catalogued} {detail}"
-        return error_response(request, exc.status_code, key, message, headers=exc.headers)
+    """Register the handlers that render every error in the one shape. (The web shell wraps
+    the first three for browser form posts: ``teamassist.web.form_errors``.)"""
+    app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DBAPIDataError)

@@ -19,7 +19,7 @@ from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
-from teamassist.web import health, metrics_endpoint
+from teamassist.web import form_errors, health, metrics_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     app.state.nav = list(parts.nav)
     app.state.templates = make_templates(parts.templates)
     secret = runtime.settings.web.secret_key
+    # Inside the session middleware: a refused form's reason is flashed in the session.
+    app.add_middleware(form_errors.FormBodyLimit, limit=runtime.settings.web.max_form_bytes)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret.get_secret_value() if secret else _ephemeral_secret(runtime),
@@ -89,6 +91,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
+    form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
 
     @app.get("/docs", include_in_schema=False)

@@ -25,8 +25,8 @@ from teamassist.team.models import Team
 
 router = APIRouter(prefix="/reports/templates", include_in_schema=False)
 # Raw HTML off: the preview shows what members wrote, escaped.
-# One character over the limit still reaches the service, which words the refusal.
-_Body = Annotated[str, Form(max_length=templates_store.MAX_TEMPLATE + 1)]
+# A longer text goes back to the editor with the limit and its length (web/form_errors.py).
+_Body = Annotated[str, Form(max_length=templates_store.MAX_TEMPLATE)]
 
 
 def _require_reader(session: Session, principal: Principal, team: Team) -> None:
