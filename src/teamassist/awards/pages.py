@@ -21,6 +21,7 @@ from teamassist.i18n import t
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.web.page_forms import PostedForm, back
 
 router = APIRouter(prefix="/awards", include_in_schema=False)
 
@@ -32,13 +33,14 @@ def _me(principal: PagePrincipal, team: Team) -> Member:
     return member
 
 
-def _colleague(session: SessionDep, team: Team, raw: object) -> Member:
-    """The team member a form names by id (NotFound for anyone else)."""
-    if not isinstance(raw, str) or not raw.strip().isdigit():
+def _colleague(session: SessionDep, team: Team, form: PostedForm) -> Member:
+    """The team member the form picks (``nominee_id``); NotFound for anyone else."""
+    raw = form.text("nominee_id").strip()
+    if not raw.isascii() or not raw.isdigit():
         raise Invalid("awards.error.pick_someone")
-    member = session.get(Member, int(raw.strip()))
+    member = session.get(Member, int(raw))
     if member is None or team_service.role_of(session, team=team, member=member) is None:
-        raise NotFound("awards.error.unknown_member", handle=raw.strip()[:64])
+        raise NotFound("awards.error.unknown_member", handle=raw[:64])
     return member
 
 
@@ -52,10 +54,6 @@ def _done(word: str) -> str:
         "closed": t("awards.web.done.closed"),
     }
     return texts.get(word, "")
-
-
-def _back(team: Team, done: str) -> RedirectResponse:
-    return RedirectResponse(f"/awards?team={team.id}&done={done}", status_code=303)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -110,26 +108,18 @@ async def nominate_page(
     now: NowDep,
 ) -> RedirectResponse:
     """Nominate a colleague with a reason and evidence links (one per line), as ``/提名``."""
-    form = await request.form()
+    form = await PostedForm.read(request)
     me = _me(principal, team)
-    nominee = _colleague(session, team, form.get("nominee_id"))
-    reason = form.get("reason")
-    raw_links = form.get("links")
-    links = [
-        line.strip()
-        for line in (raw_links if isinstance(raw_links, str) else "").splitlines()
-        if line.strip()
-    ]
     service.nominate(
         session,
         team=team,
         nominator=me,
-        nominee=nominee,
-        reason=reason if isinstance(reason, str) else "",
-        links=links,
+        nominee=_colleague(session, team, form),
+        reason=form.text("reason"),
+        links=form.lines("links"),
         now=now,
     )
-    return _back(team, "nominated")
+    return back("/awards", team, done="nominated")
 
 
 @router.post("/vote")
@@ -141,11 +131,10 @@ async def vote_page(
     now: NowDep,
 ) -> RedirectResponse:
     """Cast or replace the signed-in member's one vote, as ``/投票``."""
-    form = await request.form()
+    form = await PostedForm.read(request)
     me = _me(principal, team)
-    nominee = _colleague(session, team, form.get("nominee_id"))
-    service.vote(session, team=team, voter=me, nominee=nominee, now=now)
-    return _back(team, "voted")
+    service.vote(session, team=team, voter=me, nominee=_colleague(session, team, form), now=now)
+    return back("/awards", team, done="voted")
 
 
 @router.post("/phase")
@@ -159,14 +148,13 @@ async def phase_page(
 ) -> RedirectResponse:
     """The director's (or an admin's) moves, as ``/专家评选 开始|投票|截止``: ``open`` this
     month's round, start ``voting``, or close it (``closed``: tally, winner, announcement)."""
-    form = await request.form()
     rounds.require_director(team, principal.member, admin=is_admin(session, principal, team))
-    move = form.get("phase")
+    move = (await PostedForm.read(request)).text("phase")
     if move == "open":
         rounds.open_round(
             session, team=team, now=now, workdays=runtime.ports.get(Workdays), by_hand=True
         )
-        return _back(team, "opened")
+        return back("/awards", team, done="opened")
     current = rounds.active(session, team=team)
     if current is None:
         raise Conflict("awards.error.no_round")
@@ -175,5 +163,5 @@ async def phase_page(
     elif move == Phase.CLOSED.value:
         rounds.close(session, team=team, round_=current, now=now)
     else:
-        raise Invalid("awards.error.unknown_action", action=str(move)[:20])
-    return _back(team, str(move))
+        raise Invalid("awards.error.unknown_action", action=move[:20])
+    return back("/awards", team, done=move)

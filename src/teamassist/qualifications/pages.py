@@ -5,22 +5,20 @@ call (``set_level``, ``assess``), after the same ``require_assessor`` check."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
 from teamassist.clock import local
-from teamassist.exceptions import Invalid, NotFound
-from teamassist.http.auth import is_admin
+from teamassist.exceptions import Invalid
+from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.qualifications import messages, service
-from teamassist.qualifications.models import Outcome
+from teamassist.qualifications.models import Outcome, QualLevel
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.web.page_forms import PostedForm, back, member_of
 
 router = APIRouter(prefix="/qualifications", include_in_schema=False)
 
@@ -61,32 +59,16 @@ def qualifications_page(
     )
 
 
-def _person(session: Session, team: Team, member_id: int) -> Member:
-    person = session.get(Member, member_id)
-    if person is None or team_service.role_of(session, team=team, member=person) is None:
-        raise NotFound("core.error.not_found", what=f"#{member_id}")
-    return person
-
-
-def _text(form: FormData, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
-
-
-def _day(form: FormData, name: str, default: date) -> date:
-    raw = _text(form, name).strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid("qualifications.error.bad_date", text=raw[:20]) from None
-
-
-def _back(team: Team, person: Member) -> RedirectResponse:
-    return RedirectResponse(
-        f"/qualifications?team={team.id}&saved=1#person-{person.id}", status_code=303
-    )
+async def _assessor_form(
+    request: Request, session: Session, principal: Principal, team: Team, member_id: int
+) -> tuple[PostedForm, Member, QualLevel]:
+    """What both forms start with: the director's or an admin's check (as REST), the posted
+    fields, the person (of this team) and the level the form names (required)."""
+    service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
+    form = await PostedForm.read(request)
+    person = member_of(session, team=team, member_id=member_id)
+    level = service.find_level(session, team=team, code=form.text("level", required=True))
+    return form, person, level
 
 
 @router.post("/people/{member_id}/level")
@@ -100,21 +82,19 @@ async def level_post(
 ) -> RedirectResponse:
     """Set a person's current level with evidence (the director or an admin), as
     ``PUT /api/v1/qualifications/people/{handle}/level``."""
-    service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
-    form = await request.form()
-    person = _person(session, team, member_id)
-    level = service.find_level(session, team=team, code=_text(form, "level"))
+    form, person, level = await _assessor_form(request, session, principal, team, member_id)
+    today = local(now, team.timezone).date()
     service.set_level(
         session,
         team=team,
         person=person,
         level=level,
-        evidence=_text(form, "evidence"),
+        evidence=form.text("evidence"),
         actor=principal.member,
-        since=_day(form, "since", local(now, team.timezone).date()),
+        since=form.day("since", default=today, invalid="qualifications.error.bad_date"),
         now=now,
     )
-    return _back(team, person)
+    return back("/qualifications", team, anchor=f"person-{person.id}", saved=1)
 
 
 @router.post("/people/{member_id}/assessments")
@@ -128,23 +108,23 @@ async def assessment_post(
 ) -> RedirectResponse:
     """Record the assessment of the effective date's year (the director or an admin), as
     ``POST /api/v1/qualifications/people/{handle}/assessments``."""
-    service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
-    form = await request.form()
-    person = _person(session, team, member_id)
-    level = service.find_level(session, team=team, code=_text(form, "level"))
+    form, person, level = await _assessor_form(request, session, principal, team, member_id)
     try:
-        outcome = Outcome(_text(form, "outcome"))
+        outcome = Outcome(form.text("outcome"))
     except ValueError:
         raise Invalid("qualifications.error.outcome") from None
+    today = local(now, team.timezone).date()
     service.assess(
         session,
         team=team,
         person=person,
         level=level,
         outcome=outcome,
-        evidence=_text(form, "evidence"),
+        evidence=form.text("evidence"),
         assessor=principal.member,
-        effective=_day(form, "effective_date", local(now, team.timezone).date()),
+        effective=form.day(
+            "effective_date", default=today, invalid="qualifications.error.bad_date"
+        ),
         now=now,
     )
-    return _back(team, person)
+    return back("/qualifications", team, anchor=f"person-{person.id}", saved=1)

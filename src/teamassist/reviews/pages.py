@@ -11,9 +11,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 
-from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
@@ -22,15 +21,10 @@ from teamassist.reviews import document, service, summary
 from teamassist.reviews.models import Pool, RequestStatus
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.web.page_forms import PostedForm, back, member_of
 
 router = APIRouter(prefix="/reviews/360", include_in_schema=False)
-
-
-def _person(session: Session, team: Team, person_id: int) -> Member:
-    member = session.get(Member, person_id)
-    if member is None or team_service.role_of(session, team=team, member=member) is None:
-        raise NotFound("core.error.not_found", what=f"#{person_id}")
-    return member
+BAD_FORM = "reviews.error.bad_form"  # an id field that names no one: 表单缺少「…」
 
 
 def _me(principal: Principal) -> Member:
@@ -136,13 +130,6 @@ def cycle_page(
     )
 
 
-def _form_int(form: FormData, name: str) -> int:
-    value = form.get(name)
-    if not isinstance(value, str) or not value.strip().isdigit():
-        raise Invalid("reviews.error.bad_form", field=name)
-    return int(value.strip())
-
-
 @router.post("/{cycle_id}/requests")
 async def add_request_page(
     cycle_id: Id,
@@ -154,23 +141,26 @@ async def add_request_page(
 ) -> RedirectResponse:
     """Add a reviewer (the director or an admin: invited at once) or nominate a peer (the
     reviewee: waits for approval), as REST ``POST …/requests`` and ``/360评价人`` do."""
-    form = await request.form()
+    form = await PostedForm.read(request)
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     me = _me(principal)
-    pool = form.get("pool")
     service.add_reviewer(
         session,
         team=team,
         cycle=cycle,
-        reviewee=_person(session, team, _form_int(form, "reviewee_id")),
-        reviewer=_person(session, team, _form_int(form, "reviewer_id")),
-        pool=pool if isinstance(pool, str) else Pool.PEER.value,
+        reviewee=member_of(
+            session, team=team, member_id=form.number("reviewee_id", invalid=BAD_FORM)
+        ),
+        reviewer=member_of(
+            session, team=team, member_id=form.number("reviewer_id", invalid=BAD_FORM)
+        ),
+        pool=form.text("pool") if "pool" in form.data else Pool.PEER.value,
         by=me,
         now=now,
     )
     if service.may_manage(session, team=team, member=me):
-        return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
-    return RedirectResponse(f"/reviews/360?team={team.id}&nominated=1", status_code=303)
+        return back(f"/reviews/360/{cycle.id}", team)
+    return back("/reviews/360", team, nominated=1)
 
 
 @router.post("/{cycle_id}/requests/{request_id}/approve")
@@ -187,7 +177,7 @@ def approve_page(
     service.approve(
         session, team=team, cycle=cycle, request_id=request_id, by=_me(principal), now=now
     )
-    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+    return back(f"/reviews/360/{cycle.id}", team)
 
 
 @router.post("/{cycle_id}/close")
@@ -197,7 +187,7 @@ def close_page(
     """Close the cycle now (the director or an admin)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     service.close(session, team=team, cycle=cycle, by=_me(principal), now=now)
-    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+    return back(f"/reviews/360/{cycle.id}", team)
 
 
 @router.post("/{cycle_id}/release/{person_id}")
@@ -211,9 +201,9 @@ def release_page(
 ) -> RedirectResponse:
     """Release one reviewee's summary (the director or an admin, once closed)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    reviewee = _person(session, team, person_id)
+    reviewee = member_of(session, team=team, member_id=person_id)
     service.release(session, team=team, cycle=cycle, reviewee=reviewee, by=_me(principal), now=now)
-    return RedirectResponse(f"/reviews/360/{cycle.id}?team={team.id}", status_code=303)
+    return back(f"/reviews/360/{cycle.id}", team)
 
 
 @router.get("/{cycle_id}/answer/{person_id}", response_class=HTMLResponse)
@@ -228,7 +218,7 @@ def answer_page(
 ) -> HTMLResponse:
     """The form for one review the signed-in member owes (or a note that it is done)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    reviewee = _person(session, team, person_id)
+    reviewee = member_of(session, team=team, member_id=person_id)
     mine = {
         p.reviewee.id: p
         for p in service.pending(session, team=team, reviewer=_me(principal), now=now)
@@ -259,22 +249,20 @@ async def answer_post(
     now: NowDep,
 ) -> RedirectResponse:
     """Submit the form (one value per question key; empty ones left out)."""
-    form = await request.form()
+    form = await PostedForm.read(request)
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     keys = {str(q["key"]) for q in cycle.questions}
-    answers = {k: str(v) for k, v in form.items() if k in keys}
+    answers = {k: form.text(k) for k in keys if k in form.data}
     service.submit(
         session,
         team=team,
         cycle=cycle,
-        reviewee=_person(session, team, person_id),
+        reviewee=member_of(session, team=team, member_id=person_id),
         reviewer=_me(principal),
         answers=answers,
         now=now,
     )
-    return RedirectResponse(
-        f"/reviews/360/{cycle.id}/answer/{person_id}?team={team.id}&done=1", status_code=303
-    )
+    return back(f"/reviews/360/{cycle.id}/answer/{person_id}", team, done=1)
 
 
 @router.post("/{cycle_id}/answer/{person_id}/decline")
@@ -288,19 +276,18 @@ async def decline_post(
     now: NowDep,
 ) -> RedirectResponse:
     """Decline this review (the optional reason goes to the director only)."""
-    form = await request.form()
+    form = await PostedForm.read(request)
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    reason = form.get("reason")
     service.decline(
         session,
         team=team,
         cycle=cycle,
-        reviewee=_person(session, team, person_id),
+        reviewee=member_of(session, team=team, member_id=person_id),
         reviewer=_me(principal),
-        reason=reason if isinstance(reason, str) else None,
+        reason=form.text("reason"),
         now=now,
     )
-    return RedirectResponse(f"/reviews/360?team={team.id}", status_code=303)
+    return back("/reviews/360", team)
 
 
 @router.get("/{cycle_id}/summary/{person_id}", response_class=HTMLResponse)
@@ -319,7 +306,7 @@ def summary_page(
         session,
         team=team,
         cycle=cycle,
-        reviewee=_person(session, team, person_id),
+        reviewee=member_of(session, team=team, member_id=person_id),
         reader=principal.member,
         now=now,
     )
