@@ -187,6 +187,30 @@ def test_a_tick_hands_out_due_batches_and_nudges_every_lane(
     assert _published(app) == []
 
 
+def test_a_batch_not_run_in_time_is_handed_out_again(
+    scaled: tuple[Celery, Runtime], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a tick that handed out the morning batch (its message then lost with a worker)
+    app, runtime = scaled
+    engine = make_engine(runtime.settings.database.url)
+    scheduler_scale.populate(engine, 2)
+    engine.dispose()
+    assert isinstance(runtime.clock, FrozenClock)
+    runtime.clock.set(scheduler_scale.shanghai(7, 59))
+    runtime.scheduler.tick()  # plans
+    runtime.clock.set(scheduler_scale.shanghai(8, 0))
+    app.tasks[celery_app.TICK]()
+    first = [args for name, args, _, _ in _published(app) if name == celery_app.RUN_TEAMS]
+    assert [MORNING, [1, 2]] in first
+    # when the marker's time has passed and the batch still has not run
+    later = runtime.shared._monotonic() + celery_app.BATCH_MARKER_SECONDS + 1  # type: ignore[attr-defined]
+    monkeypatch.setattr(runtime.shared, "_monotonic", lambda: later)
+    app.tasks[celery_app.TICK]()
+    # then the next tick hands it out again
+    again = [args for name, args, _, _ in _published(app) if name == celery_app.RUN_TEAMS]
+    assert [MORNING, [1, 2]] in again
+
+
 def _count(runtime: Runtime, model: type[OutboxMessage]) -> int:
     with runtime.factory() as session:
         return session.scalar(select(func.count()).select_from(model)) or 0

@@ -39,6 +39,10 @@ TASK_TIME_LIMIT = 600
 TASK_SOFT_TIME_LIMIT = 540
 # A batch waiting longer than this in the broker is dropped: the next tick hands it out again.
 BATCH_EXPIRES = 300.0
+# A batch handed out is not handed out again for this long unless it ran: long enough to keep
+# a backlog's ticks from queueing it again every second, short enough that a batch lost with a
+# killed worker (its message back only after the visibility timeout) is soon handed out anew.
+BATCH_MARKER_SECONDS = 60.0
 DELIVER_EXPIRES = 120.0
 # A lane's "a nudge is waiting" marker outlives no message: after this long (the workers busy,
 # or the message lost with a dead process) a tick or commit may publish another.
@@ -149,7 +153,7 @@ def tick() -> None:
     """
     runtime = _runtime()
     for key, team_ids in runtime.scheduler.due_batches():
-        if _claim_marker(runtime, _batch_marker(key, team_ids), BATCH_EXPIRES):
+        if _claim_marker(runtime, _batch_marker(key, team_ids), BATCH_MARKER_SECONDS):
             app.send_task(
                 RUN_TEAMS, (key, team_ids), expires=BATCH_EXPIRES, priority=_priority(runtime, key)
             )
