@@ -44,9 +44,10 @@ BATCH_EXPIRES = 300.0
 # killed worker (its message back only after the visibility timeout) is soon handed out anew.
 BATCH_MARKER_SECONDS = 60.0
 DELIVER_EXPIRES = 120.0
-# A lane's "a nudge is waiting" marker outlives no message: after this long (the workers busy,
-# or the message lost with a dead process) a tick or commit may publish another.
-NUDGE_PENDING_SECONDS = 30.0
+# A lane's "a nudge is waiting" marker: after this long (the workers busy, or the message held
+# by a stopped or dead worker) a tick or commit may publish another. 30 s let a nudge reserved
+# by a paused worker hold all delivery up for 30 s (tests/scaleout/test_processes.py timed out).
+NUDGE_PENDING_SECONDS = 5.0
 # One delivery task drains its lane at most this long before the tasks queued behind get a turn.
 DRAIN_SECONDS = 30.0
 
