@@ -182,3 +182,13 @@ def test_a_year_after_2100_is_answered_without_qingming() -> None:
     assert CN.is_workday(date(2101, 1, 3)) is False
     assert CN.is_workday(date(2101, 1, 4)) is True
     assert CN.is_workday(date(2101, 1, 1)) is False  # 元旦
+
+
+def test_the_last_year_a_date_can_hold_is_answered() -> None:
+    # given 9999 (the breaker moved a 1on1 to 9999-12-31: the day's year-end arithmetic reached
+    # year 10000 and every move answered an internal error)
+    flags = provisional_days(9999)
+    # then the year has its 365 days, and its last day and 元旦 are answered
+    assert len(flags) == 365 and len(provisional_days(2028)) == 366
+    assert CN.is_workday(date(9999, 12, 31)) is True  # a Friday
+    assert CN.is_workday(date(9999, 1, 1)) is False  # 元旦

@@ -18,6 +18,7 @@ year is provisional. Every day this rule takes off was off in 2025 and 2026 (che
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -37,7 +38,7 @@ def official_days(year: int) -> bytes | None:
     # is_workday validates every call (slow); its rule over the package's own tables is
     # "a 调休 workday, or a weekday that is not a holiday" (checked day by day in tests).
     holidays, workdays = chinese_calendar.holidays, chinese_calendar.workdays
-    days = (date(year + 1, 1, 1) - first).days
+    days = 366 if calendar.isleap(year) else 365  # not date(year + 1, …): 9999 is the last year
     flags = bytearray(days)
     for i in range(days):
         day = first + timedelta(days=i)
@@ -107,7 +108,7 @@ def provisional_days(year: int) -> bytes:
     Monday–Friday, statutory days off, each one on a weekend or on a day another holiday
     already took made up (补假) on the next free weekday of the year."""
     first = date(year, 1, 1)
-    days = (date(year + 1, 1, 1) - first).days
+    days = 366 if calendar.isleap(year) else 365  # not date(year + 1, …): 9999 is the last year
     flags = bytearray(1 if (first + timedelta(days=i)).weekday() < 5 else 0 for i in range(days))
     owed: list[date] = []
     taken: set[date] = set()
@@ -118,9 +119,9 @@ def provisional_days(year: int) -> bytes:
         flags[(holiday - first).days] = 0
     for holiday in owed:  # after every holiday is off, so none is made up onto another
         day = holiday + timedelta(days=1)
-        while day.year == year and not flags[(day - first).days]:
+        while day.year == year and day < date.max and not flags[(day - first).days]:
             day += timedelta(days=1)
-        if day.year == year:
+        if day.year == year and flags[(day - first).days]:
             flags[(day - first).days] = 0
     return bytes(flags)
 
