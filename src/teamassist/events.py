@@ -439,6 +439,24 @@ class MeetingOccurrenceChanged(Event):
 
 
 @dataclass(frozen=True)
+class FollowUpSourceChanged(Event):
+    """What follow-up items were opened for (through :class:`FollowUpNeeded`) changed: a
+    meeting occurrence was moved or cancelled. Published by the domain owning the source
+    (meetings, ``source_kind`` ``meeting``, ``source_id`` the occurrence's id) in that
+    transaction; the action-item desk answers: ``cancelled`` True closes every item of the
+    source not closed yet (recorded as cancelled, so a mirrored platform task is deleted),
+    else each open item takes ``due_at`` (UTC, the source's new due instant; None: unchanged).
+    ``now`` UTC."""
+
+    team: Team
+    source_kind: str
+    source_id: int
+    due_at: datetime | None
+    cancelled: bool
+    now: datetime
+
+
+@dataclass(frozen=True)
 class OneOnOneMeetingChanged(Event):
     """A 1on1 occurrence was planned (it came into the planning window), moved (by hand or by
     a new slot) or cancelled. Published by the one_on_ones domain in that transaction, which

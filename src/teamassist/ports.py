@@ -108,7 +108,9 @@ class TaskMirror:
     ``key`` names the item for good (``"actions.item:12"``): the platform object it maps to, its
     idempotency token and every later update hang on it. ``due_at`` is tz-aware UTC;
     ``assignee_id`` and ``follower_ids`` are member ids (the director follows); ``done`` is True
-    once the owner said done or it was closed; ``url`` opens the item in the dashboard.
+    once the owner said done or it was closed; ``url`` opens the item in the dashboard;
+    ``cancelled`` True: the item was dropped (what it followed up was cancelled), so the
+    platform task goes (deleted on Feishu), rather than being completed.
     """
 
     key: str
@@ -118,6 +120,7 @@ class TaskMirror:
     follower_ids: tuple[int, ...] = ()
     done: bool = False
     url: str = ""
+    cancelled: bool = False
 
 
 class Tasks(Protocol):

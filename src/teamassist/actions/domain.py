@@ -24,6 +24,7 @@ from teamassist.events import (
     ActionItemChanged,
     DirectorDigest,
     FollowUpNeeded,
+    FollowUpSourceChanged,
     MeetingAgenda,
     MemberDeactivated,
     PlatformTaskCompleted,
@@ -53,6 +54,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(DirectorDigest, digest),
         on(MeetingAgenda, agenda),
         on(FollowUpNeeded, follow_ups.open_follow_up),
+        on(FollowUpSourceChanged, follow_ups.on_source_changed),  # a moved/cancelled meeting
         on(MemberDeactivated, departures.on_member_deactivated),
         on(WorkspaceDeleting, departures.on_workspace_deleting),
         on(ActionFacts, report_facts.answer),  # report packs list the team's items

@@ -17,7 +17,7 @@ from teamassist.actions import messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionItem
 from teamassist.clock import parse_hhmm
-from teamassist.events import FollowUpNeeded
+from teamassist.events import FollowUpNeeded, FollowUpSourceChanged
 from teamassist.i18n import t
 from teamassist.team.models import Member
 
@@ -58,3 +58,24 @@ def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
         title=existing.title,
         due=messages.due_text(existing.due_at, query.team),
     )
+
+
+def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
+    """The items opened for a source follow it: closed when it is cancelled, due at its new
+    due time when it moved (each change mirrored like any other: on Feishu the task is
+    deleted, or patched). Redelivered or repeated, it changes nothing more."""
+    items = session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.team_id == event.team.id,
+            ActionItem.source_kind == event.source_kind,
+            ActionItem.source_id == event.source_id,
+        )
+        .order_by(ActionItem.id)
+        .with_for_update()
+    ).all()
+    for item in items:
+        if event.cancelled:
+            service.cancel_for_source(session, item=item, now=event.now)
+        elif event.due_at is not None:
+            service.follow_source_due(session, item=item, due_at=event.due_at, now=event.now)

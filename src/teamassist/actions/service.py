@@ -321,6 +321,52 @@ def extend(
     return item
 
 
+def follow_source_due(
+    session: Session, *, item: ActionItem, due_at: datetime, now: datetime
+) -> bool:
+    """The thing ``item`` follows up moved: an open item takes its new due time ``due_at``
+    (earlier or later; recorded as an extension by nobody, ``{"from", "to", "source": True}``).
+    False (nothing changed) for an item not open or already due then."""
+    due = ensure_utc(due_at)
+    if item.state != ActionState.OPEN.value or ensure_utc(item.due_at) == due:
+        return False
+    before = ensure_utc(item.due_at)
+    item.due_at = due
+    item.updated_at = ensure_utc(now)
+    detail = {"from": _iso(before), "to": _iso(due), "reason": "", "source": True}
+    _record(session, item, ActionChange.EXTENDED, actor=None, now=now, detail=detail)
+    session.flush()
+    return True
+
+
+CANCELLED_DETAIL = "source_cancelled"  # the detail key of a close because the source was
+
+
+def cancel_for_source(session: Session, *, item: ActionItem, now: datetime) -> bool:
+    """The thing ``item`` follows up was cancelled: close it, by nobody, recorded with
+    ``{CANCELLED_DETAIL: True}`` (a mirrored platform task is then deleted, not completed).
+    False for an item closed already."""
+    if item.state == ActionState.CLOSED.value:
+        return False
+    detail = {CANCELLED_DETAIL: True}
+    closed = ActionState.CLOSED
+    _move(session, item, closed, ActionChange.CLOSED, actor=None, now=now, detail=detail)
+    return True
+
+
+def closed_as_cancelled(session: Session, item: ActionItem) -> bool:
+    """Whether ``item`` was closed because its source was cancelled (its last change)."""
+    if item.state != ActionState.CLOSED.value:
+        return False
+    detail = session.scalar(
+        select(ActionEvent.detail)
+        .where(ActionEvent.item_id == item.id)
+        .order_by(ActionEvent.id.desc())
+        .limit(1)
+    )
+    return bool(detail and detail.get(CANCELLED_DETAIL))
+
+
 def check_extendable(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> None:
     """Raise unless ``actor`` may extend ``item`` now: ``PermissionDenied``
     ``actions.error.not_party`` (not its owner, requester, an admin or the director),

@@ -23,9 +23,12 @@ def key(item: ActionItem) -> str:
     return f"{PREFIX}{item.id}"
 
 
-def mirror_of(item: ActionItem, team: Team, *, public_url: str) -> TaskMirror:
+def mirror_of(
+    item: ActionItem, team: Team, *, public_url: str, cancelled: bool = False
+) -> TaskMirror:
     """``item`` as the port sees it: the owner is the assignee; the requester and the
-    director follow it (the owner never follows their own task)."""
+    director follow it (the owner never follows their own task); ``cancelled`` when it was
+    closed because what it follows up was cancelled (:func:`service.closed_as_cancelled`)."""
     followers = tuple(
         dict.fromkeys(
             m for m in (item.requester_id, team.director_id) if m is not None and m != item.owner_id
@@ -40,6 +43,7 @@ def mirror_of(item: ActionItem, team: Team, *, public_url: str) -> TaskMirror:
         follower_ids=followers,
         done=item.state != ActionState.OPEN.value,
         url=f"{base}/actions/{item.id}" if base else "",
+        cancelled=cancelled,
     )
 
 
@@ -51,9 +55,9 @@ def on_changed(
     team = session.get(Team, item.team_id) if item is not None else None
     if item is None or team is None:
         return
-    tasks.mirror(
-        session, team=team, task=mirror_of(item, team, public_url=public_url), now=event.now
-    )
+    cancelled = service.closed_as_cancelled(session, item)
+    task = mirror_of(item, team, public_url=public_url, cancelled=cancelled)
+    tasks.mirror(session, team=team, task=task, now=event.now)
 
 
 def on_platform_completed(session: Session, event: PlatformTaskCompleted) -> None:

@@ -15,9 +15,19 @@ from teamassist.events import (
     Subscription,
     on,
 )
-from teamassist.meetings import api, calendar, calendar_sync, commands, demo, jobs, pages
+from teamassist.meetings import (
+    api,
+    calendar,
+    calendar_sync,
+    commands,
+    demo,
+    jobs,
+    pages,
+    report_tasks,
+)
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Calendar, Workdays
+from teamassist.team.models import Team
 
 
 def _source_known(session: Session, query: SourceKnown) -> bool | None:
@@ -37,6 +47,10 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 
     def changed(session: Session, event: MeetingOccurrenceChanged) -> None:
         calendar_sync.on_changed(session, event, port=port)
+        occ = session.get(MeetingOccurrence, event.occurrence_id)
+        team = session.get(Team, occ.team_id) if occ is not None else None
+        if occ is not None and team is not None:  # its report items follow it
+            report_tasks.follow(session, team=team, occ=occ, now=event.now)
 
     return [
         on(PersonalCalendar, calendar.events),

@@ -15,10 +15,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc, local
-from teamassist.events import FollowUpNeeded, ask
+from teamassist.events import FollowUpNeeded, FollowUpSourceChanged, ask, publish
 from teamassist.i18n import t
 from teamassist.meetings import calendar_sync
-from teamassist.meetings.models import MeetingOccurrence
+from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.meetings.settings import Kind
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -54,3 +54,19 @@ def ask_core_members(session: Session, *, team: Team, occ: MeetingOccurrence, no
             ),
         )
     return len(members)
+
+
+def follow(session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime) -> None:
+    """The report items of ``occ`` follow it: due at its (new) report-due time when it moved,
+    cancelled with it (on Feishu their tasks follow: patched, or deleted)."""
+    publish(
+        session,
+        FollowUpSourceChanged(
+            team=team,
+            source_kind=SOURCE_KIND,
+            source_id=occ.id,
+            due_at=ensure_utc(occ.due_at),
+            cancelled=occ.status == Status.CANCELLED.value,
+            now=now,
+        ),
+    )

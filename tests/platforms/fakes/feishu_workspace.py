@@ -169,6 +169,17 @@ class FakeWorkspace:
                 task[name] = call.body["task"].get(name)
             return self._answer({"task": task}, late)
 
+        @app.delete("/open-apis/task/v2/tasks/{guid}")
+        async def delete_task(request: Request, guid: str) -> Response:
+            _call, refused, late = await self._record(request)
+            if refused is not None:
+                return refused
+            task = self.tasks.get(guid)
+            if task is None or task.get("deleted"):
+                return JSONResponse({"code": 1470404, "msg": "task not found"}, 404)
+            task["deleted"] = True  # kept here so a test can see which task went
+            return self._answer({}, late)
+
         @app.post("/open-apis/task/v2/tasks/{guid}/add_members")
         async def add_members(request: Request, guid: str) -> Response:
             call, refused, late = await self._record(request)

@@ -51,6 +51,7 @@ from lark_oapi.api.task.v2 import (
     AddMembersTaskRequest,
     AddMembersTaskRequestBody,
     CreateTaskRequest,
+    DeleteTaskRequest,
     Due,
     InputTask,
     Member,
@@ -73,6 +74,8 @@ from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import Clock
 from teamassist.database import transaction
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
+
+TASK_NOT_FOUND = 1470404  # Task v2: no such task (deleted already)
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,11 @@ class WorkspaceSender:
         ]
         due = Due.builder().timestamp(int(op["due_ms"])).is_all_day(False).build()
         made = self.made("task", key)
+        if op.get("cancelled"):  # the item was dropped: its task goes (none is made for it)
+            if made is not None and made.object_id and not made.state.get("deleted"):
+                self._delete_task(made.object_id)
+                self.record("task", key, workspace_id, state={**made.state, "deleted": True})
+            return made.object_id if made is not None and made.object_id else None
         if made is None or not made.object_id:
             self._subscribe()
             body = (
@@ -277,6 +285,15 @@ class WorkspaceSender:
         state = {"members": wanted, "done": bool(op["done"])}
         self.record("task", key, workspace_id, state=state)
         return guid
+
+    def _delete_task(self, guid: str) -> None:
+        request = DeleteTaskRequest.builder().task_guid(guid).build()
+        try:
+            self.call("task.delete", self.client.task.v2.task.delete, request)
+        except feishu_client.FeishuApiError as error:
+            if error.code != TASK_NOT_FOUND:
+                raise
+            # A retry of a delete that went through (or someone deleted it in Feishu): gone.
 
     # -- calendar events --------------------------------------------------------------------------
 

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from teamassist.adapters.feishu.models import FeishuObject
 from teamassist.chat.types import Reply
 from teamassist.enums import Platform
+from teamassist.i18n import t
 from teamassist.outbox import service as outbox
 from teamassist.outbox.models import OutboxMessage
 from teamassist.ports import CalendarEntry, DocumentDraft, TaskMirror
-from teamassist.team.models import PlatformIdentity, Team
+from teamassist.team.models import Member, PlatformIdentity, Team
 
 PLATFORM = "feishu-workspace"  # the outbox lane of workspace operations (≤ 16 characters)
 
@@ -83,18 +84,34 @@ def _millis(at: datetime) -> int:
 
 class FeishuTasks:
     """``Tasks`` on Feishu: one Task v2 task per action item, the owner its assignee and the
-    requester and director followers; completed when the item is done, reopened with it."""
+    requester and director followers; completed when the item is done, reopened with it,
+    deleted when it was dropped (``cancelled``).
+
+    An owner without a Feishu identity (not on Feishu, never linked) cannot be assigned: the
+    team's director stands in as the assignee and the task's title says for whom
+    (``…（代张三，其未绑定飞书）``), so the task is still seen and followed in Feishu; the
+    owner keeps the action item itself (chat, dashboard). Without a director on Feishu either,
+    the task has followers only."""
 
     def mirror(self, session: Session, *, team: Team, task: TaskMirror, now: datetime) -> None:
         """Queue the task's wanted state (see :class:`teamassist.ports.Tasks`)."""
+        summary = task.title
+        assignees = open_ids(session, [task.assignee_id])
+        if not assignees and team.director_id is not None:
+            assignees = open_ids(session, [team.director_id])
+            if assignees:
+                owner = session.get(Member, task.assignee_id)
+                name = owner.display_name if owner is not None else "?"
+                summary = t("feishu.workspace.stand_in", title=task.title, name=name)
         op = {
             "key": task.key,
-            "summary": task.title,
+            "summary": summary,
             "description": task.url,
             "due_ms": _millis(task.due_at),
-            "assignees": open_ids(session, [task.assignee_id]),
-            "followers": open_ids(session, task.follower_ids),
+            "assignees": assignees,
+            "followers": [x for x in open_ids(session, task.follower_ids) if x not in assignees],
             "done": task.done,
+            "cancelled": task.cancelled,
         }
         queue(session, team=team, kind="task", key=task.key, op=op, now=now)
 
