@@ -209,6 +209,63 @@ def test_bot_not_in_chat_is_permanent(env: Env) -> None:
     assert env.outbox()[0].status == OutboxStatus.DEAD
 
 
+def _notice_to(env: Env, chat_id: str) -> None:
+    with transaction(env.runtime.factory) as session:
+        outbox_service.enqueue(
+            session,
+            key=f"notice:{chat_id}",
+            platform="feishu",
+            address=chat_id,
+            reply=Reply(title="周会通知", body="周三 10:00 周会。"),
+            now=env.clock(),
+        )
+
+
+def test_the_bot_joins_a_public_group_it_is_not_in_and_posts_once(env: Env) -> None:
+    # Given a public group (no join verification) the bot was never added to
+    env.fake.bot_outside.add("oc_public")
+    env.fake.public_chats.add("oc_public")
+    # When a notice is due there
+    _notice_to(env, "oc_public")
+    # Then the bot joins by itself (me_join) and the notice is posted once
+    assert env.runtime.deliver().sent == 1
+    assert env.fake.joins == ["oc_public"]
+    [call] = env.fake.messages()
+    assert call.body["receive_id"] == "oc_public"
+    # And a second notice there needs no join
+    with transaction(env.runtime.factory) as session:
+        outbox_service.enqueue(
+            session,
+            key="notice:again",
+            platform="feishu",
+            address="oc_public",
+            reply=Reply(title="周会通知", body="改到周四。"),
+            now=env.clock(),
+        )
+    assert env.runtime.deliver().sent == 1
+    assert env.fake.joins == ["oc_public"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("private", "232008"), ("verified", "232075")], ids=["private", "verified"]
+)
+def test_a_group_the_bot_may_not_join_stops_the_notice_saying_why(
+    env: Env, kind: str, code: str
+) -> None:
+    # Given a private group, or a public one that verifies joins, without the bot
+    env.fake.bot_outside.add("oc_closed")
+    if kind == "verified":
+        env.fake.verified_chats.add("oc_closed")
+    _notice_to(env, "oc_closed")
+    # When it is delivered: the bot tries to join once, Feishu refuses
+    assert env.runtime.deliver().dead == 1
+    assert env.fake.joins == ["oc_closed"] and not env.fake.messages()
+    # Then the notice stops with Feishu's reasons and what the admin does
+    [row] = env.outbox()
+    error = row.last_error or ""
+    assert "230002" in error and code in error and "添加机器人" in error
+
+
 def test_withdrawn_message_is_answered_in_the_chat(env: Env) -> None:
     env.post(fk.message_event("/我是谁", chat_id="oc_team"))
     env.fake.fail_next(400, {"code": 230011, "msg": "The message was withdrawn."})

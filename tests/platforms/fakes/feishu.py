@@ -92,6 +92,13 @@ class FakeFeishu:
         self.ws_url = ""  # the long-connection endpoint handed out by /callback/ws/endpoint
         self.ws_endpoint_requests: list[dict[str, Any]] = []
         self.revoked: set[str] = set()
+        # Groups the bot is not in (a message there answers 230002), and of those the public
+        # ones it may join by me_join, and the public ones that verify joins (232075); any
+        # other group is private (232008), as Feishu answers.
+        self.bot_outside: set[str] = set()
+        self.public_chats: set[str] = set()
+        self.verified_chats: set[str] = set()
+        self.joins: list[str] = []  # chat ids of me_join calls
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
         self._by_uuid: dict[str, str] = {}
@@ -231,6 +238,20 @@ class FakeFeishu:
                 }
             )
 
+        @app.patch("/open-apis/im/v1/chats/{chat_id}/members/me_join")
+        async def me_join(chat_id: str) -> Response:
+            with self.lock:
+                self.joins.append(chat_id)
+                if chat_id in self.public_chats:
+                    self.bot_outside.discard(chat_id)
+                    return JSONResponse({"code": 0, "msg": "ok", "data": {}})
+                if chat_id in self.verified_chats:
+                    msg = "The public group needs to apply to join, and users or bots are not "
+                    msg += "allowed to actively join the group."
+                    return JSONResponse({"code": 232075, "msg": msg}, 400)
+            msg = "Your request specifies a chat whose type is NOT supported currently."
+            return JSONResponse({"code": 232008, "msg": msg}, 400)
+
         @app.post("/open-apis/im/v1/messages")
         async def create(request: Request) -> Response:
             return await self._message(request)
@@ -256,6 +277,10 @@ class FakeFeishu:
             if not token.startswith("t-fake-") or token in self.revoked:
                 return JSONResponse(
                     {"code": 99991663, "msg": "Invalid access token for authorization"}, 400
+                )
+            if body.get("receive_id") in self.bot_outside:
+                return JSONResponse(
+                    {"code": 230002, "msg": "Bot/User can NOT be out of the chat."}, 400
                 )
             if body.get("uuid") in self._by_uuid:  # Feishu dedupes a uuid for an hour
                 message_id = self._by_uuid[body["uuid"]]
