@@ -251,6 +251,8 @@ def test_the_invitation_names_the_manager_as_organizer_and_both_as_attendees(
     # Then 李华, the manager, organizes; both attend, by name, as required participants
     manager_address = organizer[0]
     assert organizer[1] == "李华"
+    # ROLE (and CUTYPE) describe a participant: RFC 5545 §3.8.4.3 gives ORGANIZER neither
+    assert set(event["ORGANIZER"].params) == {"CN"}
     assert [(name, role) for _a, name, role in attendees] == [
         ("李华", "REQ-PARTICIPANT"),
         ("张三", "REQ-PARTICIPANT"),
@@ -268,7 +270,8 @@ def test_the_invitation_names_the_manager_as_organizer_and_both_as_attendees(
     assert method == "CANCEL" and _people(cancelled) == (organizer, attendees)
     # the personal feed carries the same attendees
     feed = _feed(zhangsan).replace("\r\n ", "")
-    assert f"ORGANIZER;CN=李华;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT:{manager_address}" in feed
+    assert f"ORGANIZER;CN=李华:{manager_address}" in feed
+    assert "ATTENDEE;CN=张三;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT:" in feed
 
 
 def test_a_known_email_is_a_mailto_address() -> None:

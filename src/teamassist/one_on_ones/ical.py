@@ -7,8 +7,10 @@ and cancellation (RFC 5545 §3.8.7.4). No agenda goes into it: the file is the s
 people, and a private note must never travel.
 
 The manager is the ``ORGANIZER``, and both people are ``ATTENDEE`` s (RFC 5545 §3.8.4.1 and
-§3.8.4.3; the organizer attends too), each with ``CN`` (their display name) and
-``ROLE=REQ-PARTICIPANT``. The address is ``mailto:`` when an email is known; no domain keeps
+§3.8.4.3; the organizer attends too), each with ``CN`` (their display name). ``CUTYPE`` and
+``ROLE=REQ-PARTICIPANT`` go on the ``ATTENDEE`` s alone: §3.8.4.3 gives ``ORGANIZER`` only
+``CN``, ``DIR``, ``SENT-BY`` and ``LANGUAGE`` (``ROLE`` and ``CUTYPE``, §3.2.16 and §3.2.3,
+describe a participant). The address is ``mailto:`` when an email is known; no domain keeps
 a member's email yet (``Member`` has none), so today it is a stable ``urn:uuid:`` made from
 the workspace and member ids (RFC 4122 name-based, RFC 5545 allows any URI): a calendar app
 then tells the two people apart and matches them across invitations without a mailbox. The
@@ -80,14 +82,20 @@ def event_text(
 
 
 def _person(
-    pair: OneOnOne, member_id: int, names: Mapping[int, str], emails: Mapping[int, str]
+    pair: OneOnOne,
+    member_id: int,
+    names: Mapping[int, str],
+    emails: Mapping[int, str],
+    *,
+    attendee: bool,
 ) -> Any:
     from icalendar import vCalAddress
 
     found = vCalAddress(address(pair, member_id, emails))
     found.params["cn"] = names.get(member_id, "?")
-    found.params["cutype"] = "INDIVIDUAL"
-    found.params["role"] = "REQ-PARTICIPANT"
+    if attendee:  # participant parameters: never on the ORGANIZER (RFC 5545 §3.8.4.3)
+        found.params["cutype"] = "INDIVIDUAL"
+        found.params["role"] = "REQ-PARTICIPANT"
     return found
 
 
@@ -110,9 +118,9 @@ def _event(
     event.add("dtstart", ensure_utc(meeting.start_at))
     event.add("dtend", ensure_utc(meeting.end_at))
     event.add("summary", title)
-    event.add("organizer", _person(pair, pair.manager_id, names, known))
+    event.add("organizer", _person(pair, pair.manager_id, names, known, attendee=False))
     for member_id in (pair.manager_id, pair.report_id):
-        event.add("attendee", _person(pair, member_id, names, known))
+        event.add("attendee", _person(pair, member_id, names, known, attendee=True))
     if pair.place:
         event.add("location", pair.place)
     if pair.video_url:
