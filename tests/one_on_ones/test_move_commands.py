@@ -33,7 +33,7 @@ def test_moving_and_cancelling_one_occurrence_from_chat(chat: ChatDriver) -> Non
     assert reply == f"已把 1on1 #{june} 改到 6月10日（周三）15:00。"
     # onto July's own time: refused kindly, nothing changed
     refused = chat.text(f"/改期一对一 {june} 2026-07-02 10:15", as_="lihua")
-    assert f"这一对在 7月2日 10:00 已经有一次 1on1（#{july}）" in refused
+    assert f"这一对在 7月2日（周四）10:00 已经有一次 1on1（#{july}）" in refused
     assert _by_key(chat)["2026-06"][1] == datetime(2026, 6, 10, 7, tzinfo=UTC)
     # a bad time is refused and changes nothing
     assert "时间要写成 HH:MM" in chat.text(f"/改期一对一 {june} 2026-06-11 25:00", as_="lihua")

@@ -5,7 +5,8 @@ A 1on1 moved onto a day off (a weekend that is no 调休 working day, a statutor
 ``Workdays`` port) is **moved with a warning**, not refused, as the meetings' ``/改期`` does
 (e28d395): two people may well agree to talk on a Saturday. Moving it onto the time of another
 occurrence of the same pair is refused (:func:`service.move`): that would be the same talk
-twice.
+twice; and so is moving it onto another 1on1 of the manager or the report (one person, two
+talks at once).
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ def reschedule(
 ) -> list[str]:
     """Move ``meeting`` to ``start_at`` (:func:`service.move`, whose errors it raises:
     ``Conflict`` ``one_on_ones.error.double_booked`` onto the pair's other occurrence); the
-    warnings for the mover, user texts (empty on a working day): :func:`day_off_warnings`."""
+    warnings for the mover, user texts (empty on a working day): :func:`day_off_warnings`.
+    Onto another pair's occurrence of either person: ``Conflict``
+    ``one_on_ones.error.person_busy``."""
     service.move(
         session,
         pair=pair,
@@ -46,20 +49,27 @@ def reschedule(
         by=by,
         admin=admin,
         now=now,
+        workdays=workdays,
         note=note,
     )
-    return day_off_warnings(team=team, meeting=meeting, workdays=workdays)
+    return day_off_warnings(team=team, meeting=meeting, workdays=workdays, now=now)
 
 
-def day_off_warnings(*, team: Team, meeting: OneOnOneMeeting, workdays: Workdays) -> list[str]:
+def day_off_warnings(
+    *, team: Team, meeting: OneOnOneMeeting, workdays: Workdays, now: datetime | None = None
+) -> list[str]:
     """One warning when ``meeting`` starts on a team-local day off: a weekend (not a 调休
     working day), else a statutory holiday; in a year without official data the day off is
-    said to be a guess."""
+    said to be a guess. With ``now``, a date in another year names its year."""
     day = local(meeting.start_at, team.timezone).date()
     if workdays.is_workday(day):
         return []
     what = t("one_on_ones.warning.weekend" if day.weekday() >= 5 else "one_on_ones.warning.holiday")
-    text = t("one_on_ones.warning.day_off", start=messages.when(meeting.start_at, team), what=what)
+    text = t(
+        "one_on_ones.warning.day_off",
+        start=messages.when(meeting.start_at, team, now=now),
+        what=what,
+    )
     if not workdays.is_official(day.year):
         text += t("one_on_ones.warning.provisional", year=day.year)
     return [text]

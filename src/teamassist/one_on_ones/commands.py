@@ -52,7 +52,8 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             now=ctx.now,
             workdays=workdays,
         )
-        return messages.listing(ctx.team, rows, flows.names(ctx.session, [p for p, _ in rows]))
+        names = flows.names(ctx.session, [p for p, _ in rows])
+        return messages.listing(ctx.team, rows, names, ctx.now)
     if text:
         read = rules.read_slot(text)
         if read is None:
@@ -82,7 +83,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ctx.session, team=ctx.team, pair=pair, viewer=viewer, now=ctx.now, workdays=workdays
     )
     reply = messages.detail(
-        ctx.team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at
+        ctx.team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at, ctx.now
     )
     if not _direct(ctx):
         reply.body += "\n" + t("one_on_ones.detail.in_group")
@@ -192,7 +193,7 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         workdays=ctx.ports.get(Workdays),
         note=" ".join(words) or None,
     )
-    return messages.moved(ctx.team, meeting, warnings)
+    return messages.moved(ctx.team, meeting, warnings, now=ctx.now)
 
 
 @commands.command("one_on_ones.cancel", args=[Arg("id", ArgKind.INT), _NOTE])
@@ -215,4 +216,4 @@ def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         now=ctx.now,
         note=(args.get("text") or "").strip() or None,
     )
-    return messages.cancelled(ctx.team, meeting)
+    return messages.cancelled(ctx.team, meeting, now=ctx.now)

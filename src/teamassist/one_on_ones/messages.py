@@ -12,7 +12,7 @@ from datetime import datetime
 from teamassist.chat.types import Reply, plain_text, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
-from teamassist.one_on_ones import agenda, service
+from teamassist.one_on_ones import agenda, service, timetext
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.one_on_ones.prep import Prep
 from teamassist.team.models import Team
@@ -21,10 +21,10 @@ _WEEKDAYS = "一二三四五六日"
 _NTH = "一二三四五"
 
 
-def when(value: datetime, team: Team) -> str:
-    """``10月8日（周四）10:00`` in the team's zone."""
-    at = local(value, team.timezone)
-    return f"{at.month}月{at.day}日（周{_WEEKDAYS[at.weekday()]}）{at:%H:%M}"
+def when(value: datetime, team: Team, *, now: datetime | None = None) -> str:
+    """``10月8日（周四）10:00`` in the team's zone; the year in front when ``now`` is given
+    and its team-local year is another (:func:`timetext.when`)."""
+    return timetext.when(value, team.timezone, now=now)
 
 
 def local_input(value: datetime, team: Team) -> str:
@@ -53,8 +53,8 @@ def title(pair: OneOnOne, names: Mapping[int, str]) -> str:
     )
 
 
-def meeting_line(team: Team, meeting: OneOnOneMeeting) -> str:
-    """``10月8日（周四）10:00 · 按计划 · #12``."""
+def meeting_line(team: Team, meeting: OneOnOneMeeting, now: datetime | None = None) -> str:
+    """``10月8日（周四）10:00 · 按计划 · #12`` (with ``now``, another year than its is named)."""
     if meeting.status == service.CANCELLED:
         state = t("one_on_ones.state.cancelled")
     elif meeting.moved:
@@ -64,7 +64,7 @@ def meeting_line(team: Team, meeting: OneOnOneMeeting) -> str:
     line = t(
         "one_on_ones.meeting_line",
         id=meeting.id,
-        start=when(meeting.start_at, team),
+        start=when(meeting.start_at, team, now=now),
         state=state,
     )
     if meeting.provisional:
@@ -76,13 +76,14 @@ def listing(
     team: Team,
     rows: Sequence[tuple[OneOnOne, OneOnOneMeeting | None]],
     names: Mapping[int, str],
+    now: datetime | None = None,
 ) -> Reply:
     """``/一对一``: the viewer's pairs, their slot and next occurrence."""
     if not rows:
         return Reply(title=t("one_on_ones.list.title"), body=t("one_on_ones.list.empty"))
     lines = []
     for pair, upcoming in rows:
-        nxt = meeting_line(team, upcoming) if upcoming else t("one_on_ones.list.no_next")
+        nxt = meeting_line(team, upcoming, now) if upcoming else t("one_on_ones.list.no_next")
         lines.append(
             t(
                 "one_on_ones.list.line",
@@ -123,6 +124,7 @@ def detail(
     prep: Prep | None,
     names: Mapping[int, str],
     held_at: datetime | None = None,
+    now: datetime | None = None,
 ) -> Reply:
     """``/一对一 @张三``: slot, next occurrences, the agenda the viewer may see, the prep pack.
     ``items`` None: the viewer is no party (an admin) and sees the schedule alone."""
@@ -132,7 +134,7 @@ def detail(
     if pair.video_url:
         body.append(t("one_on_ones.detail.video", url=pair.video_url))
     body.append(t("one_on_ones.detail.meetings"))
-    body += [meeting_line(team, m) for m in upcoming] or [t("one_on_ones.list.no_next")]
+    body += [meeting_line(team, m, now) for m in upcoming] or [t("one_on_ones.list.no_next")]
     if items is not None:
         body.append(t("one_on_ones.detail.agenda"))
         body += [item_line(i, held_at, names) for i in items] or [t("one_on_ones.agenda.empty")]
@@ -229,17 +231,20 @@ def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: b
     return Reply(body=t(key, id=item.id, text=user_text(item.text), title=title(pair, names)))
 
 
-def moved(team: Team, meeting: OneOnOneMeeting, warnings: Sequence[str] = ()) -> Reply:
-    """The receipt of a moved occurrence, each warning on a line of its own after it."""
-    body = t("one_on_ones.receipt.moved", id=meeting.id, start=when(meeting.start_at, team))
+def moved(
+    team: Team, meeting: OneOnOneMeeting, warnings: Sequence[str] = (), *, now: datetime
+) -> Reply:
+    """The receipt of a moved occurrence (the year shown when it is not ``now``'s), each
+    warning on a line of its own after it."""
+    start = when(meeting.start_at, team, now=now)
+    body = t("one_on_ones.receipt.moved", id=meeting.id, start=start)
     return Reply(body="\n".join((body, *warnings)))
 
 
-def cancelled(team: Team, meeting: OneOnOneMeeting) -> Reply:
-    """The receipt of a cancelled occurrence."""
-    return Reply(
-        body=t("one_on_ones.receipt.cancelled", id=meeting.id, start=when(meeting.start_at, team))
-    )
+def cancelled(team: Team, meeting: OneOnOneMeeting, *, now: datetime) -> Reply:
+    """The receipt of a cancelled occurrence (the year shown when it is not ``now``'s)."""
+    start = when(meeting.start_at, team, now=now)
+    return Reply(body=t("one_on_ones.receipt.cancelled", id=meeting.id, start=start))
 
 
 def checked(item: AgendaItem) -> Reply:

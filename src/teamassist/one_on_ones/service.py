@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from teamassist.clock import ensure_utc, local, parse_hhmm
 from teamassist.events import OneOnOneMeetingChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
-from teamassist.one_on_ones import rules
+from teamassist.one_on_ones import rules, timetext
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.scheduler.plan import insert_ignoring_conflicts
@@ -215,7 +215,9 @@ def set_slot(
     workdays: Workdays,
 ) -> OneOnOne:
     """Give ``pair`` a new slot and re-plan what has not started (``Invalid`` for a slot the
-    rule cannot hold). Only an admin or the director arranges, or a party of the pair."""
+    rule cannot hold; ``Conflict`` ``one_on_ones.error.slot_busy`` when an occurrence it plans
+    overlaps another pair's of the manager or the report, :func:`busy_person`: the boundary
+    rolls the whole change back). Only an admin or the director arranges, or a party."""
     if not (may_arrange(team, by, admin=admin) or is_party(pair, by)):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     rules.check(slot.cadence, slot.nth, slot.weekday)
@@ -231,7 +233,18 @@ def set_slot(
     today = local(now, team.timezone).date()
     pair.anchor = today if slot.cadence is rules.Cadence.BIWEEKLY else None
     session.flush()
-    replan(session, team=team, pair=pair, now=now, workdays=workdays)
+    lock_people(session, pair)
+    for planned in replan(session, team=team, pair=pair, now=now, workdays=workdays):
+        if planned.moved or planned.status != SCHEDULED or ensure_utc(planned.start_at) <= now:
+            continue
+        busy = busy_person(session, pair=pair, start_at=planned.start_at, end_at=planned.end_at)
+        if busy is not None:
+            person, _other = busy
+            raise Conflict(
+                "one_on_ones.error.slot_busy",
+                name=person.display_name,
+                start=timetext.when(planned.start_at, team.timezone, now=now),
+            )
     return pair
 
 
@@ -397,11 +410,15 @@ def move(
     by: Member | None,
     admin: bool,
     now: datetime,
+    workdays: Workdays,
     note: str | None = None,
 ) -> OneOnOneMeeting:
-    """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays.
-    ``Conflict`` ``one_on_ones.error.double_booked`` when the new time overlaps another
-    scheduled occurrence of the pair; ``cancelled``/``started``/``past`` as they say."""
+    """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays, and its
+    ``provisional`` flag follows the new date's year (``workdays.is_official``). ``Conflict``
+    ``one_on_ones.error.double_booked`` when the new time overlaps another scheduled occurrence
+    of the pair, ``one_on_ones.error.person_busy`` when it overlaps one of another pair of
+    either person (the manager or the report would be in two 1on1s at once);
+    ``cancelled``/``started``/``past`` as they say."""
     if not (is_party(pair, by) or admin):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     _changeable(meeting, now, note)
@@ -409,9 +426,10 @@ def move(
     if start_at <= now:
         raise Invalid("one_on_ones.error.past")
     length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
-    # Two moves of the pair's occurrences at once could each find the other's old time free:
-    # the pair's row lock makes the second look after the first has moved.
-    session.execute(select(OneOnOne.id).where(OneOnOne.id == pair.id).with_for_update())
+    zone = team_zone(session, pair)
+    # Two moves at once (of this pair, or of two pairs sharing a person) could each find the
+    # other's new time free: the people's row locks make the second look after the first.
+    lock_people(session, pair)
     clash = session.scalar(
         select(OneOnOneMeeting)
         .where(
@@ -425,22 +443,74 @@ def move(
         .limit(1)
     )
     if clash is not None:
-        at = local(clash.start_at, team_zone(session, pair))
+        at = local(clash.start_at, zone)
         raise Conflict(
             "one_on_ones.error.double_booked",
             id=clash.id,
             month=at.month,
             day=at.day,
             at=at.strftime("%H:%M"),
+            start=timetext.when(clash.start_at, zone, now=now),
+        )
+    busy = busy_person(session, pair=pair, start_at=start_at, end_at=start_at + length)
+    if busy is not None:
+        person, other = busy
+        raise Conflict(
+            "one_on_ones.error.person_busy",
+            name=person.display_name,
+            start=timetext.when(other.start_at, zone, now=now),
         )
     meeting.start_at, meeting.end_at = start_at, start_at + length
     meeting.moved = True
     meeting.sequence += 1
     meeting.note = note or None
     meeting.reminded_for = None
+    meeting.provisional = not workdays.is_official(local(start_at, zone).year)
     session.flush()
     publish(session, OneOnOneMeetingChanged(meeting_id=meeting.id, now=now))
     return meeting
+
+
+def lock_people(session: Session, pair: OneOnOne) -> None:
+    """Lock the rows of the pair's two people, lowest id first (so two requests locking two
+    overlapping couples wait, never deadlock): whoever books a time for either person waits
+    here until the other booking is committed. SQLite holds one writer anyway."""
+    ids = sorted({pair.manager_id, pair.report_id})
+    session.execute(
+        select(Member.id).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()
+    )
+
+
+def busy_person(
+    session: Session, *, pair: OneOnOne, start_at: datetime, end_at: datetime
+) -> tuple[Member, OneOnOneMeeting] | None:
+    """The first scheduled occurrence of *another* pair with the manager or the report of
+    ``pair`` that overlaps ``start_at``–``end_at`` (UTC), and the person it shares; None when
+    both are free then. Pairs of every team count: a person is in one place at a time."""
+    people = (pair.manager_id, pair.report_id)
+    theirs = select(OneOnOne.id).where(
+        OneOnOne.id != pair.id,
+        or_(OneOnOne.manager_id.in_(people), OneOnOne.report_id.in_(people)),
+    )
+    other = session.scalar(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id.in_(theirs),
+            OneOnOneMeeting.status == SCHEDULED,
+            OneOnOneMeeting.start_at < ensure_utc(end_at),
+            OneOnOneMeeting.end_at > ensure_utc(start_at),
+        )
+        .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    found = session.get(OneOnOne, other.pair_id)
+    assert found is not None
+    shared = next(p for p in people if p in (found.manager_id, found.report_id))
+    person = session.get(Member, shared)
+    assert person is not None
+    return person, other
 
 
 def cancel(

@@ -53,7 +53,7 @@ def pairs_page(
         names=names,
         title=messages.title,
         slot=messages.slot_text,
-        line=lambda m: messages.meeting_line(chosen, m),
+        line=lambda m: messages.meeting_line(chosen, m, now),
     )
 
 
@@ -79,7 +79,7 @@ def pair_page(
     warnings: list[str] = []
     if day_off is not None:
         moved = service.get_meeting(session, pair=pair, meeting_id=day_off)
-        warnings = changes.day_off_warnings(team=chosen, meeting=moved, workdays=workdays)
+        warnings = changes.day_off_warnings(team=chosen, meeting=moved, workdays=workdays, now=now)
     prep = messages.prep_lines(chosen, seen.prep, seen.names) if seen.prep else []
     return team_page(
         request,
@@ -92,8 +92,8 @@ def pair_page(
         seen=seen,
         title=messages.title(pair, seen.names),
         slot=messages.slot_text(pair),
-        line=lambda m: messages.meeting_line(chosen, m),
-        when=lambda v: messages.when(v, chosen),
+        line=lambda m: messages.meeting_line(chosen, m, now),
+        when=lambda v: messages.when(v, chosen, now=now),
         carried=agenda.carried,
         prep=[messages.plain(p) for p in prep],
         warnings=warnings,
