@@ -72,6 +72,8 @@ def test_bad_nominations_are_refused(desk: ChatDriver) -> None:
     # Nominating oneself is off by default; a reason is required; once per nominator.
     assert "不能提名自己" in desk.text("/提名 @sunqi 我很棒", as_="sunqi")
     assert "请写上提名理由" in desk.text(f"/提名 @sunqi {LINK}", as_="admin")
+    # a reason of only invisible characters (format, spaces) is no reason either
+    assert "请写上提名理由" in desk.text("/提名 @sunqi \u202e\u200b\u3000", as_="admin")
     assert "已经提名过 张三" in desk.text("/提名 @zhangsan 再提一次", as_="lihua")
     status = desk.text("/专家评选", as_="admin")
     assert "· 孙七：" not in status, status

@@ -54,6 +54,9 @@ def test_the_person_writes_field_by_field(desk: ChatDriver) -> None:
         ("/职业规划 目标状态 1 搞定", "不认识的状态「搞定」"),
         ("/职业规划 证据 2 还没有第二个", "还没有第 2 个目标"),
         ("/职业规划 方向", "请写上内容"),
+        ("/职业规划 方向 \u202e\u200b", "请写上内容"),
+        ("/职业规划 优势 \u3000\u200d", "请写上内容"),
+        ("/职业规划 目标 1 \u200b\u202e", "第 1 个目标需要标题"),
         ("/职业规划 乱写", "不认识的子命令"),
     ],
 )
@@ -61,10 +64,15 @@ def test_bad_edits_are_refused_and_change_nothing(
     desk: ChatDriver, text: str, expected: str
 ) -> None:
     desk.text("/职业规划 目标 1 2027-06-30 主导一次架构评审", as_="zhangsan")
-    before = [(g.number, g.title, g.target_date, g.status) for g in plans(desk.runtime)[0].goals]
+    before = _fields(desk)
     assert expected in desk.text(text, as_="zhangsan")
-    after = [(g.number, g.title, g.target_date, g.status) for g in plans(desk.runtime)[0].goals]
-    assert after == before
+    assert _fields(desk) == before
+
+
+def _fields(desk: ChatDriver) -> tuple[object, ...]:
+    plan = plans(desk.runtime)[0]
+    goals = [(g.number, g.title, g.target_date, g.status) for g in plan.goals]
+    return (plan.direction, plan.strengths, goals)
 
 
 def test_a_fourth_goal_is_refused_after_three(desk: ChatDriver) -> None:

@@ -19,6 +19,7 @@ from teamassist.awards.models import AwardNomination, AwardRound, AwardVote, Pha
 from teamassist.exceptions import Conflict, Invalid, PermissionDenied
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_REASON = 500
 MAX_LINKS = 5
@@ -47,8 +48,8 @@ def split_links(text: str) -> tuple[str, list[str]]:
 
 
 def _check_text(reason: str, links: list[str]) -> tuple[str, list[str]]:
-    reason = reason.strip()
-    if not reason:
+    reason = clean_text(reason)
+    if not reason:  # nothing visible (only spaces, format or control characters) is none
         raise Invalid("awards.error.no_reason")
     other = OTHER_LINK.search(LINK.sub(" ", reason))
     if other is not None:

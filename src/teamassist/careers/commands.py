@@ -32,7 +32,7 @@ from teamassist.exceptions import Invalid, NotFound
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.team.names import fold
+from teamassist.team.names import clean_text, fold
 
 commands = CommandGroup("careers")
 
@@ -159,7 +159,7 @@ def _edit(ctx: CommandContext, key: str, text: str) -> Reply:
     if plan is None:
         raise NotFound("careers.error.none_yet", team=ctx.team.name)
     if key in ("direction", "strengths", "notes"):
-        if not text.strip():
+        if not clean_text(text):  # only spaces, format or control characters
             raise Invalid("careers.error.empty_field")
         fields = {"direction": None, "strengths": None, "notes": None, key: text}
         service.update(

@@ -24,6 +24,7 @@ from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_GOALS = 3
 MAX_TEXT = 4000  # characters of one text field
@@ -143,7 +144,7 @@ def start(
             title=plan_title(person),
             started_by_id=director.id,
             due_at=due_at,
-            request=request.strip(),
+            request=clean_text(request),
             direction="",
             strengths="",
             notes="",
@@ -292,7 +293,7 @@ def _check_goals(plan: CareerPlan, goals: Sequence[GoalIn]) -> None:
     if len(goals) > MAX_GOALS:
         raise Invalid("careers.error.too_many_goals", limit=MAX_GOALS)
     for number, goal in enumerate(goals, start=1):
-        if not goal.title.strip():
+        if not clean_text(goal.title):  # only spaces, format or control characters
             raise Invalid("careers.error.goal_title", number=number)
         if len(goal.title) > MAX_TITLE or len(goal.evidence) > MAX_TEXT:
             raise Invalid("careers.error.too_long", limit=MAX_TITLE)
@@ -333,11 +334,11 @@ def update(
     if goals is not None:
         _check_goals(plan, goals)
     if direction is not None:
-        plan.direction = direction.strip()
+        plan.direction = clean_text(direction)
     if strengths is not None:
-        plan.strengths = strengths.strip()
+        plan.strengths = clean_text(strengths)
     if notes is not None:
-        plan.notes = notes.strip()
+        plan.notes = clean_text(notes)
     if goals is not None:
         _replace_goals(session, plan, goals)
     if plan.written_at is None:
@@ -354,10 +355,10 @@ def _replace_goals(session: Session, plan: CareerPlan, goals: Sequence[GoalIn]) 
         if row is None:
             row = CareerGoal(number=number, carried=False)
             plan.goals.append(row)
-        elif row.title != given.title.strip():
+        elif row.title != clean_text(given.title):
             row.carried, row.carried_from_id = False, None  # a new goal at this place
-        row.title = given.title.strip()
-        row.evidence = given.evidence.strip()
+        row.title = clean_text(given.title)
+        row.evidence = clean_text(given.evidence)
         row.target_date = given.target_date
         row.status = given.status
     for row in old.values():

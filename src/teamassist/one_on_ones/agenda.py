@@ -20,6 +20,7 @@ from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.one_on_ones import service
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_TEXT = 500
 SOURCE_KIND = "one_on_one"  # an action item's source: this agenda item's id
@@ -83,8 +84,8 @@ def add(
     """Add an item for the pair's next occurrence (``author`` must be a party)."""
     if not service.is_party(pair, author):
         raise NotFound("one_on_ones.error.not_found", id=pair.id)
-    text = text.strip()
-    if not text:
+    text = clean_text(text)
+    if not text:  # nothing visible (``\u202e\u200b`` alone) is no topic either
         raise Invalid("one_on_ones.error.empty_item")
     if len(text) > MAX_TEXT:
         raise Invalid("one_on_ones.error.item_too_long", limit=MAX_TEXT)

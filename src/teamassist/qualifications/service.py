@@ -23,6 +23,7 @@ from teamassist.qualifications.models import (
 )
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_EVIDENCE = 2000
 MAX_CRITERIA = 10
@@ -122,7 +123,7 @@ def _person_in_team(session: Session, team: Team, person: Member) -> None:
 
 
 def _evidence(text: str) -> str:
-    value = text.strip()
+    value = clean_text(text)  # nothing visible is no evidence
     if len(value) > MAX_EVIDENCE:
         raise Invalid("qualifications.error.too_long", limit=MAX_EVIDENCE)
     return value

@@ -38,6 +38,7 @@ from teamassist.reviews.models import (
 )
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_PEERS = 8  # peers chosen by default; the director may add more
 MAX_TEXT = 2000  # one free-text answer
@@ -433,7 +434,7 @@ def decline(
     row = _request(session, cycle, reviewee, reviewer)
     if not is_open(cycle, team, now):
         raise Conflict("reviews.error.closed", name=user_text(cycle.name))
-    text = (reason or "").strip()
+    text = clean_text(reason or "")
     if len(text) > MAX_REASON:
         raise Invalid("reviews.error.too_long", limit=MAX_REASON)
     _move(session, row, to=RequestStatus.DECLINED, reason=text or None)
@@ -451,8 +452,8 @@ def clean_answers(
     for key, value in raw.items():
         if key not in kinds:
             raise Invalid("reviews.error.unknown_question", question=user_text(str(key)[:40]))
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
+        if value is None or (isinstance(value, str) and not clean_text(value)):
+            continue  # nothing visible (only spaces, format or control characters): no answer
         if kinds[key] == "rating":
             number = value
             if isinstance(value, str) and value.strip().isdigit():
@@ -463,7 +464,7 @@ def clean_answers(
         else:
             if not isinstance(value, str):
                 raise Invalid("reviews.error.bad_text", question=key)
-            text = value.strip()
+            text = clean_text(value)
             if len(text) > MAX_TEXT:
                 raise Invalid("reviews.error.too_long", limit=MAX_TEXT)
             answers[key] = text

@@ -36,6 +36,16 @@ def strip_invisible(text: str) -> str:
     return "".join(c for c in text if not invisible(c)).strip()
 
 
+def clean_text(text: str) -> str:
+    """Free text people type (an agenda item, a 360 answer, a nomination's evidence, a career
+    plan field) trimmed, or ``""`` when it shows nothing: only whitespace (Zs and the other
+    spaces ``str.isspace`` knows), control (Cc) and format (Cf) characters, e.g. ``\u202e\u200b``.
+    The caller refuses ``""`` where text is required (a friendly ``Invalid``, nothing stored)
+    and stores it as "none given" where it is optional. Visible text is kept as typed."""
+    trimmed = text.strip()
+    return trimmed if strip_invisible(trimmed) else ""
+
+
 def platform_name(name: str | None, *, fallback: str, limit: int = NAME_MAX) -> str:
     """A display name a platform reported (QQ nickname, Feishu name), cleaned like a typed one:
     invisible characters dropped, runs of spaces made one, trimmed, cut to ``limit``; the
