@@ -119,6 +119,7 @@ def nominations(rows: Sequence[Nomination]) -> str:
                 "reviews.reply.nomination_line",
                 reviewer=user_text(row.reviewer.display_name),
                 reviewee=user_text(row.reviewee.display_name),
+                pool=pool_label(row.request.pool),
                 reviewer_handle=row.reviewer.handle,
                 reviewee_handle=row.reviewee.handle,
             )

@@ -316,8 +316,10 @@ def add_reviewer(
     """Ask ``reviewer`` about ``reviewee`` in ``pool``: invited at once when the director (or an
     admin) asks, ``nominated`` (waiting for approval) when the reviewee nominates.
 
-    Raises PermissionDenied for anyone else, Invalid for an unknown pool, the self pool, or a
-    reviewer outside the team, Conflict when the cycle is closed or the reviewer already asked."""
+    Raises PermissionDenied for anyone else, Invalid for an unknown pool, the self pool
+    (``bad_pool``), the reviewee as their own reviewer (``self_reviewer``: that is the self
+    pool, asked at the start), or a reviewer outside the team, Conflict when the cycle is
+    closed or the reviewer already asked (``already_asked``, naming them once)."""
     if pool not in {p.value for p in Pool} or pool == Pool.SELF.value:
         raise Invalid("reviews.error.bad_pool", pool=user_text(pool[:20]))
     managing = may_manage(session, team=team, member=by)
@@ -325,8 +327,8 @@ def add_reviewer(
         raise PermissionDenied("reviews.error.not_director")
     if not managing and pool != Pool.PEER.value:
         raise PermissionDenied("reviews.error.nominate_peers")
-    if reviewer.id == reviewee.id:
-        raise Invalid("reviews.error.bad_pool", pool=pool)
+    if reviewer.id == reviewee.id:  # the self pool, which every reviewee has already
+        raise Invalid("reviews.error.self_reviewer", name=user_text(reviewee.display_name))
     if team_service.role_of(session, team=team, member=reviewer) is None:
         raise Invalid("reviews.error.not_in_team", name=user_text(reviewer.display_name))
     if team_service.has_left(reviewer):
@@ -362,8 +364,9 @@ def approve(
     session: Session, *, team: Team, cycle: ReviewCycle, request_id: int, by: Member, now: datetime
 ) -> ReviewRequest:
     """The director approves a nomination: ``nominated`` → ``invited``. NotFound for no such
-    request of ``cycle``; Conflict when it is not waiting, the cycle is closed, or the nominee
-    has left the team (their nomination is then withdrawn)."""
+    request of ``cycle``; Conflict when it is not waiting (``not_nominated``, naming the two
+    people, the pool and where it stands, never the request id), the cycle is closed, or the
+    nominee has left the team (their nomination is then withdrawn)."""
     require_manager(session, team=team, member=by)
     row = session.get(ReviewRequest, request_id)
     if row is None or row.cycle_id != cycle.id:
@@ -374,7 +377,7 @@ def approve(
     if reviewer is None or team_service.has_left(reviewer):
         # their nomination is withdrawn (now, if the departure was not heard yet)
         withdraw(session, cycle=cycle, reviewer_ids={row.reviewer_id})
-        name = user_text(reviewer.display_name) if reviewer else f"#{row.reviewer_id}"
+        name = user_text(reviewer.display_name) if reviewer else t("reviews.word.someone")
         raise Conflict("reviews.error.left", name=name)
     done = session.execute(
         update(ReviewRequest)
@@ -386,7 +389,15 @@ def approve(
         .execution_options(synchronize_session=False)
     )
     if getattr(done, "rowcount", 0) != 1:
-        raise Conflict("reviews.error.not_nominated", id=request_id)
+        session.refresh(row)
+        reviewee = session.get(Member, row.reviewee_id)
+        raise Conflict(
+            "reviews.error.not_nominated",
+            reviewer=user_text(reviewer.display_name),
+            reviewee=user_text(reviewee.display_name if reviewee else ""),
+            pool=t(f"reviews.pool.{row.pool}"),
+            state=t(f"reviews.status.{row.status}"),
+        )
     session.refresh(row)
     invite(session, cycle=cycle, now=now)
     return row
