@@ -46,6 +46,8 @@ from teamassist.okr.models import ObjectiveType
 from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
 from teamassist.outbox.models import OutboxStatus
 from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
+from teamassist.reviews.models import Pool as ReviewPool
+from teamassist.reviews.models import RequestStatus as ReviewRequestStatus
 from teamassist.team.binding import KINDS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "teamassist"
@@ -105,6 +107,8 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "careers.state.{}": lambda: list(CAREER_STATES),
     "careers.words.{}": lambda: list(CAREER_WORDS),
     "reports.web.template_{}": lambda: list(REPORT_TEMPLATES),
+    "reviews.pool.{}": lambda: list(ReviewPool),
+    "reviews.status.{}": lambda: list(ReviewRequestStatus),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [
         f"{kind}.{change}"
