@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
+
 from sqlalchemy import select
 
+from teamassist.database import transaction
+from teamassist.exceptions import Conflict
+from teamassist.one_on_ones import changes, service
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
+from teamassist.team.models import Member, Team
 from tests.okr.support import demo
 
 
@@ -49,3 +57,44 @@ def meetings(runtime: Runtime, pair: int) -> list[OneOnOneMeeting]:
         for row in rows:
             session.expunge(row)
         return rows
+
+
+def race_move(
+    runtime: Runtime,
+    pair_no: int,
+    meeting_id: int,
+    start: datetime,
+    ready: threading.Barrier,
+    out: list[str],
+) -> None:
+    """Move ``meeting_id`` of pair ``pair_no`` to ``start`` as its report, meeting the other
+    thread at ``ready``; append "moved", the refusal's key, or the crash to ``out``."""
+    serialised = runtime.engine.dialect.name == "sqlite"
+    try:
+        if serialised:  # SQLite holds one writer for a whole transaction: meet before it
+            ready.wait()
+        with transaction(runtime.factory) as session:
+            pair = session.get(OneOnOne, pair_no)
+            assert pair is not None
+            team = session.get(Team, pair.team_id)
+            by = session.get(Member, pair.report_id)
+            assert team is not None and by is not None
+            meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+            if not serialised:  # both hold their own occurrence before either moves
+                ready.wait()
+            changes.reschedule(
+                session,
+                team=team,
+                pair=pair,
+                meeting=meeting,
+                start_at=start,
+                by=by,
+                admin=False,
+                now=runtime.clock(),
+                workdays=runtime.ports.get(Workdays),
+            )
+        out.append("moved")
+    except Conflict as refused:
+        out.append(refused.key)
+    except Exception as crashed:
+        out.append(f"{type(crashed).__name__}: {crashed}")

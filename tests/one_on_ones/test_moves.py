@@ -12,16 +12,14 @@ from datetime import datetime
 import pytest
 
 from teamassist.clock import ensure_utc
-from teamassist.database import transaction
 from teamassist.exceptions import Conflict
 from teamassist.one_on_ones import changes, service
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
-from teamassist.team.models import Member, Team
 from tests.conftest import load_demo
 from tests.okr.support import at, demo
-from tests.one_on_ones.support import make_director, meetings, pair_id
+from tests.one_on_ones.support import make_director, meetings, pair_id, race_move
 
 
 def _planned(runtime: Runtime) -> dict[str, int]:
@@ -145,41 +143,6 @@ def test_a_move_next_to_the_other_occurrence_or_onto_a_cancelled_one_is_made(
     assert _start(runtime, june) == at("2026-07-02 10:00")
 
 
-def _race(
-    runtime: Runtime, meeting_id: int, start: datetime, ready: threading.Barrier, out: list[str]
-) -> None:
-    serialised = runtime.engine.dialect.name == "sqlite"
-    pair_no = pair_id(runtime)
-    try:
-        if serialised:  # SQLite holds one writer for a whole transaction: meet before it
-            ready.wait()
-        with transaction(runtime.factory) as session:
-            pair = session.get(OneOnOne, pair_no)
-            assert pair is not None
-            team = session.get(Team, pair.team_id)
-            by = session.get(Member, pair.report_id)
-            assert team is not None and by is not None
-            meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
-            if not serialised:  # both hold their own occurrence before either moves
-                ready.wait()
-            changes.reschedule(
-                session,
-                team=team,
-                pair=pair,
-                meeting=meeting,
-                start_at=start,
-                by=by,
-                admin=False,
-                now=runtime.clock(),
-                workdays=runtime.ports.get(Workdays),
-            )
-        out.append("moved")
-    except Conflict as refused:
-        out.append(refused.key)
-    except Exception as crashed:
-        out.append(f"{type(crashed).__name__}: {crashed}")
-
-
 def test_two_occurrences_moved_onto_one_time_at_once_are_not_both_moved(
     runtime: Runtime, planned: dict[str, int]
 ) -> None:
@@ -188,7 +151,9 @@ def test_two_occurrences_moved_onto_one_time_at_once_are_not_both_moved(
     ready = threading.Barrier(2, timeout=60)
     out: list[str] = []
     moves = [
-        threading.Thread(target=_race, args=(runtime, planned[key], target, ready, out))
+        threading.Thread(
+            target=race_move, args=(runtime, pair_id(runtime), planned[key], target, ready, out)
+        )
         for key in ("2026-06", "2026-07")
     ]
     for move in moves:

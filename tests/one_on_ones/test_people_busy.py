@@ -13,17 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.clock import ensure_utc
-from teamassist.database import transaction
 from teamassist.exceptions import Conflict
 from teamassist.one_on_ones import changes, service
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
-from teamassist.team.models import Member, Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import at, demo
-from tests.one_on_ones.support import make_director, meetings, pair_id
+from tests.one_on_ones.support import make_director, meetings, pair_id, race_move
 from tests.support.chat import ChatDriver
 from tests.support.web import give_account, sign_in
 
@@ -181,45 +179,6 @@ def test_a_slot_onto_the_managers_other_1on1_is_refused(chat: ChatDriver) -> Non
     assert "已设定" in chat.text("/一对一 @李四 每月第1个周四 11:00", as_="lihua")
 
 
-def _race(
-    runtime: Runtime,
-    pair_no: int,
-    meeting_id: int,
-    start: datetime,
-    ready: threading.Barrier,
-    out: list[str],
-) -> None:
-    serialised = runtime.engine.dialect.name == "sqlite"
-    try:
-        if serialised:  # SQLite holds one writer for a whole transaction: meet before it
-            ready.wait()
-        with transaction(runtime.factory) as session:
-            pair = session.get(OneOnOne, pair_no)
-            assert pair is not None
-            team = session.get(Team, pair.team_id)
-            by = session.get(Member, pair.report_id)
-            assert team is not None and by is not None
-            meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
-            if not serialised:  # both hold their own occurrence before either moves
-                ready.wait()
-            changes.reschedule(
-                session,
-                team=team,
-                pair=pair,
-                meeting=meeting,
-                start_at=start,
-                by=by,
-                admin=False,
-                now=runtime.clock(),
-                workdays=runtime.ports.get(Workdays),
-            )
-        out.append("moved")
-    except Conflict as refused:
-        out.append(refused.key)
-    except Exception as crashed:
-        out.append(f"{type(crashed).__name__}: {crashed}")
-
-
 def test_two_pairs_moved_onto_the_managers_one_time_at_once_are_not_both_moved(
     runtime: Runtime, pairs: dict[str, int]
 ) -> None:
@@ -229,7 +188,7 @@ def test_two_pairs_moved_onto_the_managers_one_time_at_once_are_not_both_moved(
     out: list[str] = []
     moves = [
         threading.Thread(
-            target=_race,
+            target=race_move,
             args=(runtime, pair_id(runtime, "lihua", name), pairs[name], target, ready, out),
         )
         for name in ("zhangsan", "lisi")
