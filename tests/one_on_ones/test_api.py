@@ -108,10 +108,15 @@ def test_slot_agenda_and_invitation_through_rest(
     detail = _ok(lihua.get(f"/api/v1/one-on-ones/{pair}"))
     assert detail["meetings"][0]["start_at"].startswith("2026-10-09T07:00")
     assert added["id"] in [i["id"] for i in detail["agenda"]]
+    # a date alone keeps its time of day, 15:00 (it moved to midnight, found by the tester)
+    alone = f"/api/v1/one-on-ones/{pair}/meetings/{october['id']}/move"
+    _ok(zhangsan.post(alone, json={"start": "2026-10-12"}))
+    detail = _ok(lihua.get(f"/api/v1/one-on-ones/{pair}"))
+    assert detail["meetings"][0]["start_at"].startswith("2026-10-12T07:00")
     # a cancelled one is a CANCEL with a higher SEQUENCE
     _ok(lihua.post(f"/api/v1/one-on-ones/{pair}/meetings/{october['id']}/cancel", json={}))
     method, event = _event(zhangsan, url)
-    assert (method, int(event["SEQUENCE"]), str(event["STATUS"])) == ("CANCEL", 2, "CANCELLED")
+    assert (method, int(event["SEQUENCE"]), str(event["STATUS"])) == ("CANCEL", 3, "CANCELLED")
 
 
 def test_bad_input_through_rest_changes_nothing(

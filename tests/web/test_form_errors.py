@@ -227,3 +227,28 @@ def test_a_refused_csrf_check_keeps_its_page(
         follow_redirects=False,
     )
     assert sent.status_code == 403 and t("core.error.csrf") in sent.text
+
+
+def test_a_date_alone_keeps_the_time_and_an_impossible_offset_is_refused(
+    sqlite_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    # given 李华's next 1on1 with 张三 (found by the tester: a date alone moved it to midnight,
+    # and an offset the input never sends was cut off and ignored)
+    pair = pair_id(sqlite_runtime)
+    meeting, before = _next_meeting(sqlite_runtime, pair)
+    move = f"/one-on-ones/{pair}/meetings/{meeting}/move?team=1"
+    # when the form sends 2026-11-20T10:00+99:00: refused, nothing moved
+    sent = clients["lihua"].post(
+        move, data={"start": "2026-11-20T10:00+99:00"}, headers=BROWSER, follow_redirects=False
+    )
+    shown = _flash(clients["lihua"], sent)
+    assert t("one_on_ones.error.bad_when", value="2026-11-20T10:00+99:00") in shown
+    assert _next_meeting(sqlite_runtime, pair) == (meeting, before)
+    # when it sends Friday 2026-11-20 alone: moved there at its own time of day
+    sent = clients["lihua"].post(
+        move, data={"start": "2026-11-20"}, headers=BROWSER, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    moved = next(m for m in meetings(sqlite_runtime, pair) if m.id == meeting)
+    assert moved.start_at.date().isoformat() == "2026-11-20"
+    assert moved.start_at.time().isoformat() == before[11:19]

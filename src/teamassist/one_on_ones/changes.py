@@ -11,7 +11,8 @@ talks at once).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,13 @@ from teamassist.one_on_ones import messages, service
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.team.models import Member, Team
+
+
+def start_on(team: Team, meeting: OneOnOneMeeting, day: date) -> datetime:
+    """``day`` at ``meeting``'s team-local time of day: a move given a date alone (chat, REST or
+    the page) keeps its time, never midnight. Aware, in the team's zone."""
+    at = local(meeting.start_at, team.timezone).time()
+    return datetime.combine(day, at, tzinfo=ZoneInfo(team.timezone))
 
 
 def reschedule(

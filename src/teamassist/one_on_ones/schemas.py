@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from teamassist.chat.types import plain_text
 from teamassist.http.deps import Id
@@ -220,9 +220,22 @@ class ActionCreate(BaseModel):
 
 
 class MoveBody(BaseModel):
-    """The new start: ISO 8601; without an offset it is the team's local time."""
+    """The new start: ISO 8601; without an offset it is the team's local time; a date alone
+    (``2026-12-11``) keeps the occurrence's time of day."""
 
-    start: datetime
+    start: datetime | date
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _date_alone(cls, value: object) -> object:
+        # pydantic reads "2026-12-11" as midnight for a datetime: a date alone is a day.
+        if isinstance(value, str) and len(value.strip()) == len("2026-12-11"):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                return value
+        return value
+
     note: str | None = Field(default=None, max_length=200)
 
 

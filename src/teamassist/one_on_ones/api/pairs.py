@@ -291,7 +291,11 @@ def move_meeting(
         team=team,
         pair=pair,
         meeting=meeting,
-        start_at=_aware(body.start, team),
+        start_at=(
+            _aware(body.start, team)
+            if isinstance(body.start, datetime)
+            else changes.start_on(team, meeting, body.start)
+        ),
         by=principal.member,
         admin=is_admin(session, principal, team),
         now=now,

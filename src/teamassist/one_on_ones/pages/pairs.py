@@ -165,17 +165,21 @@ def move_page(
     """Move one occurrence to a team-local ``YYYY-MM-DDTHH:MM`` (the datetime-local input)."""
     admin = is_admin(session, principal, chosen)
     pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
-    try:
-        wall = datetime.fromisoformat(start.strip()[:16])
+    meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+    try:  # the whole value: an offset the input never sends is read, not cut off
+        wall = datetime.fromisoformat(start.strip())
     except ValueError:
         raise Invalid("one_on_ones.error.bad_when", value=start[:40]) from None
-    meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+    if len(start.strip()) == len("2026-12-11"):  # a date alone keeps the time of day
+        wall = changes.start_on(chosen, meeting, wall.date())
+    elif wall.tzinfo is None:
+        wall = wall.replace(tzinfo=ZoneInfo(chosen.timezone))
     warnings = changes.reschedule(
         session,
         team=chosen,
         pair=pair,
         meeting=meeting,
-        start_at=wall.replace(tzinfo=ZoneInfo(chosen.timezone)),
+        start_at=wall,
         by=principal.member,
         admin=admin,
         now=now,
