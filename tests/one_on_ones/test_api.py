@@ -102,6 +102,14 @@ def test_slot_agenda_and_invitation_through_rest(
         )
     )
     assert (moved["moved"], moved["sequence"], moved["key"]) == (True, 1, "2026-10")
+    # the same move again (a retry) changes nothing: no new SEQUENCE for calendars to apply
+    again = _ok(
+        zhangsan.post(
+            f"/api/v1/one-on-ones/{pair}/meetings/{october['id']}/move",
+            json={"start": "2026-10-09T15:00:00", "note": "出差"},
+        )
+    )
+    assert again["sequence"] == 1
     method, event = _event(lihua, url)
     assert (str(event["UID"]), int(event["SEQUENCE"])) == (uid, 1)
     # Then the moved meeting keeps its items

@@ -460,6 +460,8 @@ def move(
             name=person.display_name,
             start=timetext.when(other.start_at, zone, now=now),
         )
+    if ensure_utc(meeting.start_at) == start_at and meeting.note == (note or None):
+        return meeting  # the same move again (a retry, a double click): no new SEQUENCE
     meeting.start_at, meeting.end_at = start_at, start_at + length
     meeting.moved = True
     meeting.sequence += 1
