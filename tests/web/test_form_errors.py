@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from teamassist.awards.models import AwardRound
+from teamassist.careers.models import CareerPlan
 from teamassist.i18n import t
 from teamassist.reports import templates_store
 from teamassist.runtime import Runtime
+from teamassist.team.models import Member
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.one_on_ones.support import make_director, meetings, pair_id
@@ -252,3 +254,27 @@ def test_a_date_alone_keeps_the_time_and_an_impossible_offset_is_refused(
     moved = next(m for m in meetings(sqlite_runtime, pair) if m.id == meeting)
     assert moved.start_at.date().isoformat() == "2026-11-20"
     assert moved.start_at.time().isoformat() == before[11:19]
+
+
+def test_a_career_plan_field_too_long_is_named_as_people_read_it(
+    sqlite_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    # given 张三's own career plan (the tester saw 「direction」太长了: the form's raw name)
+    with sqlite_runtime.factory() as session:
+        plan = session.scalar(
+            select(CareerPlan.id)
+            .join(Member, Member.id == CareerPlan.member_id)
+            .where(Member.handle == "zhangsan")
+            .limit(1)
+        )
+    assert plan is not None
+    # when the direction is one character over the limit
+    sent = clients["zhangsan"].post(
+        f"/career-plans/{plan}?team=1",
+        data={"direction": "方" * 4001},
+        headers=BROWSER,
+        follow_redirects=False,
+    )
+    # then the page names it 发展方向, with the length and the limit
+    shown = _flash(clients["zhangsan"], sent)
+    assert t("web.form.too_long", field="发展方向", length=4001, limit=4000) in shown

@@ -167,6 +167,19 @@ def field_label(name: str) -> str:
         "reviewee_id": t("web.form.field.reviewee_id"),
         "reviewer_id": t("web.form.field.reviewer_id"),
         "phase": t("web.form.field.phase"),
+        "direction": t("web.form.field.direction"),
+        "strengths": t("web.form.field.strengths"),
+        "notes": t("web.form.field.notes"),
+        "goal_title": t("web.form.field.goal_title"),
+        "goal_evidence": t("web.form.field.goal_evidence"),
+        "goal_date": t("web.form.field.goal_date"),
+        "goal_status": t("web.form.field.goal_status"),
+        "name": t("web.form.field.name"),
+        "display_name": t("web.form.field.display_name"),
+        "handle": t("web.form.field.handle"),
+        "member_id": t("web.form.field.member_id"),
+        "team": t("web.form.field.team"),
+        "owner": t("web.form.field.owner"),
     }
     return labels.get(name, errors.safe_text(name, 40))
 
