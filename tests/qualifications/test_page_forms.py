@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from teamassist.i18n import t
 from teamassist.runtime import Runtime
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -87,5 +88,15 @@ def test_set_a_level_and_record_an_assessment_on_the_page(
             data={"level": "P4", "outcome": "qualified", "effective_date": "12/01"},
         ).status_code
         == 422
+    )
+    # a level "since" 9999-12-31 (the tester's; it was saved and shown): more than a year ahead
+    far = director.post(
+        f"/qualifications/people/{lisi_id}/level",
+        data={"level": "P4", "since": "9999-12-31"},
+    )
+    assert far.status_code == 422
+    assert (
+        t("qualifications.error.since_too_late", since="9999-12-31", latest="2027-12-02")
+        in far.json()["message"]
     )
     assert lisi.get("/api/v1/qualifications/people/lisi").json() == mine

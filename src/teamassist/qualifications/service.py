@@ -8,7 +8,7 @@ Who may read a person's level: the person, the team's director and the team's ad
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -159,8 +159,12 @@ def set_level(
     now: datetime,
 ) -> QualHolding:
     """Make ``level`` the person's current level (replacing the previous one); NotFound when
-    the person is not in the team, Invalid for evidence over :data:`MAX_EVIDENCE`."""
+    the person is not in the team, Invalid for evidence over :data:`MAX_EVIDENCE` and for a
+    ``since`` more than a year after ``now`` (``qualifications.error.since_too_late``)."""
     text = _evidence(evidence)
+    latest = now.date() + timedelta(days=366)
+    if since > latest:  # a promotion may take effect later, not in 9999
+        raise Invalid("qualifications.error.since_too_late", since=since, latest=latest)
     _person_in_team(session, team, person)
     holding = session.scalar(
         select(QualHolding)
