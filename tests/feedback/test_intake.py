@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from teamassist.enums import Platform
 from teamassist.feedback.models import FeedbackStatus
+from teamassist.i18n import t
 from tests.feedback.support import (
     given_nobody_on_duty,
     given_rotation,
@@ -96,6 +97,14 @@ def test_empty_text_gets_usage_and_records_nothing(chat: ChatDriver) -> None:
     for command in ("/问题反馈", "/问题反馈    ", "/产品建议"):
         text = chat.text(command, as_="zhangsan")
         assert "用法：" in text
+    assert len(items(chat.runtime)) == DEMO_ITEMS
+    assert outbox(chat.runtime) == []
+
+
+def test_text_of_invisible_characters_only_records_nothing(chat: ChatDriver) -> None:
+    # the fresh tester's /问题反馈 \u200b was recorded and sent to the person on duty
+    text = chat.text("/问题反馈 \u200b\u202e\ufeff", as_="zhangsan")
+    assert text == t("feedback.error.empty")
     assert len(items(chat.runtime)) == DEMO_ITEMS
     assert outbox(chat.runtime) == []
 

@@ -26,6 +26,7 @@ from teamassist.feedback.models import (
 )
 from teamassist.i18n import t
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_TEXT = 2000
 MAX_NOTE = 500
@@ -59,7 +60,7 @@ def submit(
     reporter_name: str | None = None,
 ) -> FeedbackItem:
     """Record one item exactly as written (one INSERT)."""
-    if not text.strip():
+    if not clean_text(text):  # spaces, zero-width or direction marks only show nothing
         raise DomainError("feedback.error.empty")
     if len(text) > MAX_TEXT:
         raise DomainError("core.error.too_long", limit=MAX_TEXT, length=len(text))
