@@ -31,6 +31,7 @@ from teamassist.database import make_engine
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.scheduler.models import JobDue, JobRun
 from teamassist.team.models import Channel, Team
+from teamassist.workers.celery_app import BATCH_MARKER_SECONDS
 from tests.conftest import bind_tenant, load_demo, make_runtime, migrated
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
@@ -230,7 +231,10 @@ def test_every_reply_reminder_and_notice_is_delivered_once(
                     )
                 )
 
-        wait_for(sending, "worker-a sending the morning notices", 60)
+        # worker-b's broker read (BRPOP) may already wait at Redis when it is paused: Redis then
+        # hands it the morning batch, which it holds unrun; worker-a's tick hands the batch out
+        # again once its marker lapses (BATCH_MARKER_SECONDS), so wait past that (CI run 20:18).
+        wait_for(sending, "worker-a sending the morning notices", BATCH_MARKER_SECONDS + 90)
         workers[0].signal(signal.SIGKILL)
         workers[0].popen.wait(timeout=10)
         fake.delay = 0.0
