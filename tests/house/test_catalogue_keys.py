@@ -49,6 +49,7 @@ from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
 from teamassist.reviews.models import Pool as ReviewPool
 from teamassist.reviews.models import RequestStatus as ReviewRequestStatus
 from teamassist.team.binding import KINDS
+from teamassist.web.form_errors import FIELD_LABELS
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "teamassist"
 
@@ -108,6 +109,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "careers.words.{}": lambda: list(CAREER_WORDS),
     "reports.web.template_{}": lambda: list(REPORT_TEMPLATES),
     "reviews.pool.{}": lambda: list(ReviewPool),
+    "web.form.field.{}": lambda: list(FIELD_LABELS),
     "reviews.status.{}": lambda: list(ReviewRequestStatus),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [

@@ -150,38 +150,43 @@ def validation_message(exc: RequestValidationError) -> str:
     return t("web.form.bad_value", field=label)
 
 
+# The dashboard forms' fields with a label in ``web.form.field``.
+FIELD_LABELS = (
+    "start",
+    "text",
+    "note",
+    "body",
+    "level",
+    "evidence",
+    "outcome",
+    "since",
+    "effective_date",
+    "nominee_id",
+    "reason",
+    "reviewee_id",
+    "reviewer_id",
+    "phase",
+    "direction",
+    "strengths",
+    "notes",
+    "goal_title",
+    "goal_evidence",
+    "goal_date",
+    "goal_status",
+    "name",
+    "display_name",
+    "handle",
+    "member_id",
+    "team",
+    "owner",
+)
+
+
 def field_label(name: str) -> str:
-    """A form field's name as people read it (the dashboard's forms' fields), else the name."""
-    labels = {
-        "start": t("web.form.field.start"),
-        "text": t("web.form.field.text"),
-        "note": t("web.form.field.note"),
-        "body": t("web.form.field.body"),
-        "level": t("web.form.field.level"),
-        "evidence": t("web.form.field.evidence"),
-        "outcome": t("web.form.field.outcome"),
-        "since": t("web.form.field.since"),
-        "effective_date": t("web.form.field.effective_date"),
-        "nominee_id": t("web.form.field.nominee_id"),
-        "reason": t("web.form.field.reason"),
-        "reviewee_id": t("web.form.field.reviewee_id"),
-        "reviewer_id": t("web.form.field.reviewer_id"),
-        "phase": t("web.form.field.phase"),
-        "direction": t("web.form.field.direction"),
-        "strengths": t("web.form.field.strengths"),
-        "notes": t("web.form.field.notes"),
-        "goal_title": t("web.form.field.goal_title"),
-        "goal_evidence": t("web.form.field.goal_evidence"),
-        "goal_date": t("web.form.field.goal_date"),
-        "goal_status": t("web.form.field.goal_status"),
-        "name": t("web.form.field.name"),
-        "display_name": t("web.form.field.display_name"),
-        "handle": t("web.form.field.handle"),
-        "member_id": t("web.form.field.member_id"),
-        "team": t("web.form.field.team"),
-        "owner": t("web.form.field.owner"),
-    }
-    return labels.get(name, errors.safe_text(name, 40))
+    """A form field's name as people read it (:data:`FIELD_LABELS`), else the name."""
+    if name in FIELD_LABELS:
+        return t(f"web.form.field.{name}")
+    return errors.safe_text(name, 40)
 
 
 def install(app: FastAPI) -> None:
