@@ -3,6 +3,7 @@ workspace, and the chat driver."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -28,6 +29,23 @@ DEFAULT_NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for database in _databases.values():
         database.drop()
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """Put the root logger's handlers and level back after each test: a CLI command run
+    in-process (``serve``, ``worker``) calls ``logs.configure``, which otherwise leaves INFO
+    lines from every library flowing into later tests' ``caplog``."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+    for handler in handlers:
+        if handler not in root.handlers:
+            root.addHandler(handler)
+    root.setLevel(level)
 
 
 def migrated(backend: str) -> MigratedDatabase:
