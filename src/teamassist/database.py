@@ -155,6 +155,8 @@ def make_engine(
             **SERVER_POOL,
         )
     engine = create_engine(url, **kwargs)
+    if parsed.get_backend_name() in ("mysql", "mariadb"):
+        event.listen(engine, "do_connect", _mysql_bounded_handshake)
     if sqlite:
         writers = _SqliteWriters(BUSY_TIMEOUT_SECONDS)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -176,11 +178,14 @@ def server_timeouts(url: URL, connect: float, statement: float) -> dict[str, Any
     (SQLSTATE 57014) and the connection stays usable. MariaDB/MySQL (pymysql):
     ``connect_timeout``, and ``read_timeout``/``write_timeout`` on the socket: the client stops
     waiting and drops the connection; the server may finish the statement (a transaction
-    rolls back with the connection). pymysql reads the server's greeting under the read
-    timeout, so a host that accepts and then stays silent is given up after the larger of the
-    two. Sources: PostgreSQL 15 docs, "Connection Strings"
-    (connect_timeout) and "Client Connection Defaults" (statement_timeout); PyMySQL
-    ``connections.Connection`` docstring.
+    rolls back with the connection). pymysql's ``connect_timeout`` covers only the TCP connect
+    and reads the server's greeting under the *read* timeout (none by default), so a host that
+    accepts and then stays silent held ``serve`` for minutes: :func:`_mysql_bounded_handshake`
+    runs the whole handshake under the connect timeout. Both drivers give up a silent host
+    after about the connect timeout (psycopg 3 bounds each address it tries by it). Sources:
+    PostgreSQL 15 docs, "Connection Strings" (connect_timeout) and "Client Connection
+    Defaults" (statement_timeout); PyMySQL 2.2 ``connections.Connection`` docstring and
+    ``Connection.connect``.
     """
     given = set(url.query)
     args: dict[str, Any] = {}
@@ -197,6 +202,31 @@ def server_timeouts(url: URL, connect: float, statement: float) -> dict[str, Any
                 if key not in given:
                     args[key] = statement
     return args
+
+
+# pymysql's own default connect timeout (seconds), used when neither the URL nor the settings
+# name one: the handshake is then bounded by it too.
+_PYMYSQL_CONNECT_TIMEOUT = 10.0
+
+
+def _mysql_bounded_handshake(
+    dialect: Dialect, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    """Connect with pymysql, the greeting and authentication under the connect timeout, then
+    hand the statements their own read/write timeouts (None: unbounded).
+
+    pymysql applies ``read_timeout`` to the socket before it reads the greeting and checks
+    ``_read_timeout`` before every later read, so setting it after the handshake is what the
+    driver itself does when the timeouts change (PyMySQL 2.2 ``_read_bytes``/``_write_bytes``);
+    tests/storage/test_timeouts.py holds both bounds on MariaDB.
+    """
+    handshake = float(cparams.get("connect_timeout") or _PYMYSQL_CONNECT_TIMEOUT)
+    reading, writing = cparams.get("read_timeout"), cparams.get("write_timeout")
+    bounded = {**cparams, "read_timeout": handshake, "write_timeout": handshake}
+    connection = dialect.loaded_dbapi.connect(*cargs, **bounded)
+    connection._read_timeout = None if reading is None else float(reading)
+    connection._write_timeout = None if writing is None else float(writing)
+    return connection
 
 
 class _SqliteWriters:

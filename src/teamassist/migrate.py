@@ -38,9 +38,15 @@ def upgrade(
     engine: Engine | None = None,
     revision: str = "heads",
     domains: Sequence[Domain] | None = None,
+    connect_timeout: float = 0.0,
 ) -> None:
-    """Bring the database to the newest schema of every domain branch."""
+    """Bring the database to the newest schema of every domain branch.
+
+    Without ``engine``, a server is given ``connect_timeout`` seconds to answer (0: the
+    driver's default); no statement timeout, since a migration may rewrite a large table.
+    """
     config = alembic_config(url, domains)
+    config.attributes["connect_timeout"] = connect_timeout
     if engine is not None:
         with engine.begin() as connection:
             config.attributes["connection"] = connection

@@ -146,21 +146,32 @@ def require_schema(settings: Settings) -> None:
     """Stop with the catalogue's "run db upgrade" when the database has no schema yet, and with
     one line naming the setting to check (exit code 3) when it cannot be reached: ``serve``,
     ``worker``, ``beat`` and ``run`` start here, and a traceback helps no operator."""
+    from teamassist.i18n import t
+
+    database = settings.database
+    with reaching(settings):
+        found = has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
+    if not found:
+        fail(t("setup.error.no_schema"))
+
+
+@contextmanager
+def reaching(settings: Settings) -> Iterator[None]:
+    """Stop with one line naming the setting to check (exit code 3) when the database cannot
+    be reached inside the block: refused, unknown host, or silent past
+    ``database.connect_timeout_seconds``."""
     import sqlite3
 
     from sqlalchemy.exc import SQLAlchemyError
 
     from teamassist.i18n import t
 
-    database = settings.database
     try:
-        found = has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
+        yield
     except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         # The driver's text can carry the password (a DSN echoed back): the kind only.
         kind = type(getattr(exc, "orig", None) or exc).__name__
-        fail(t("setup.error.no_database", where=where(database.url), kind=kind), code=3)
-    if not found:
-        fail(t("setup.error.no_schema"))
+        fail(t("setup.error.no_database", where=where(settings.database.url), kind=kind), code=3)
 
 
 def where(url: str) -> str:

@@ -16,7 +16,9 @@ from teamassist.cli.app import (
     config_app,
     db_app,
     demo_app,
+    has_schema,
     load,
+    reaching,
     refusals,
     scheduler_app,
     where,
@@ -34,7 +36,12 @@ def db_upgrade() -> None:
     from teamassist.i18n import t
 
     settings = load()
-    migrate.upgrade(settings.database.url)
+    database = settings.database
+    # A server that is down or silent: one line and exit 3 within the connect timeout, never
+    # a hang nor a traceback (errors of the migrations themselves still show theirs).
+    with reaching(settings):
+        has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
+    migrate.upgrade(database.url, connect_timeout=database.connect_timeout_seconds)
     typer.echo(t("setup.db_upgraded", where=where(settings.database.url)))
 
 
@@ -134,10 +141,9 @@ def _check_database(settings: Settings) -> list[str]:
     """The database's problems, found without creating anything (no SQLite file or folder)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from teamassist.cli.app import has_schema
-
+    database = settings.database
     try:
-        if not has_schema(settings.database.url):
+        if not has_schema(database.url, connect_timeout=database.connect_timeout_seconds):
             return ["the database has no schema yet: run `teamassist db upgrade`"]
     except (SQLAlchemyError, OSError) as exc:
         return [

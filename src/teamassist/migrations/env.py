@@ -26,7 +26,10 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+    engine = make_engine(
+        config.get_main_option("sqlalchemy.url") or "",
+        connect_timeout=float(config.attributes.get("connect_timeout", 0.0)),
+    )
     with engine.connect() as connection:
         context.configure(
             connection=connection,
