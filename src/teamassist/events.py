@@ -460,11 +460,17 @@ class FollowUpSourceChanged(Event):
 class OneOnOneMeetingChanged(Event):
     """A 1on1 occurrence was planned (it came into the planning window), moved (by hand or by
     a new slot) or cancelled. Published by the one_on_ones domain in that transaction, which
-    puts it in the two people's calendars through the ``Calendar`` port.
-    ``meeting_id`` is ``OneOnOneMeeting.id``; ``now`` UTC."""
+    puts it in the two people's calendars through the ``Calendar`` port and, for a change by
+    hand, tells the party who did not make it.
+    ``meeting_id`` is ``OneOnOneMeeting.id``; ``now`` UTC. ``by_hand``: a move or cancel of
+    this one occurrence (not the slot's rule); ``by_member_id``: who did it (None: an admin
+    without a member row, or the rule); ``was_start``: the start before a move, UTC."""
 
     meeting_id: int
     now: datetime
+    by_hand: bool = False
+    by_member_id: int | None = None
+    was_start: datetime | None = None
 
 
 @dataclass(frozen=True)

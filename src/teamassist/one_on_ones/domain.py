@@ -18,7 +18,7 @@ from teamassist.events import (
     Withheld,
     on,
 )
-from teamassist.one_on_ones import api, calendar, calendar_sync, commands, demo, jobs, pages
+from teamassist.one_on_ones import api, calendar, calendar_sync, commands, demo, jobs, pages, told
 from teamassist.one_on_ones.agenda import SOURCE_KIND
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne
 from teamassist.ports import Calendar, Workdays
@@ -52,6 +52,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 
     def changed(session: Session, event: OneOnOneMeetingChanged) -> None:
         calendar_sync.on_changed(session, event, port=port)
+        told.on_changed(session, event)  # the other party hears of a move or cancel by hand
 
     return [
         on(PersonalCalendar, calendar.events),

@@ -418,7 +418,8 @@ def move(
     ``one_on_ones.error.double_booked`` when the new time overlaps another scheduled occurrence
     of the pair, ``one_on_ones.error.person_busy`` when it overlaps one of another pair of
     either person (the manager or the report would be in two 1on1s at once);
-    ``cancelled``/``started``/``past`` as they say."""
+    ``cancelled``/``started``/``past`` as they say. The party who did not move it is told
+    (:mod:`teamassist.one_on_ones.told`); the same move again changes and tells nothing."""
     if not (is_party(pair, by) or admin):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     _changeable(meeting, now, note)
@@ -462,6 +463,7 @@ def move(
         )
     if ensure_utc(meeting.start_at) == start_at and meeting.note == (note or None):
         return meeting  # the same move again (a retry, a double click): no new SEQUENCE
+    was_start = ensure_utc(meeting.start_at)
     meeting.start_at, meeting.end_at = start_at, start_at + length
     meeting.moved = True
     meeting.sequence += 1
@@ -469,7 +471,16 @@ def move(
     meeting.reminded_for = None
     meeting.provisional = not workdays.is_official(local(start_at, zone).year)
     session.flush()
-    publish(session, OneOnOneMeetingChanged(meeting_id=meeting.id, now=now))
+    publish(
+        session,
+        OneOnOneMeetingChanged(
+            meeting_id=meeting.id,
+            now=now,
+            by_hand=True,
+            by_member_id=by.id if by is not None else None,
+            was_start=was_start,
+        ),
+    )
     return meeting
 
 
@@ -525,7 +536,8 @@ def cancel(
     now: datetime,
     note: str | None = None,
 ) -> OneOnOneMeeting:
-    """Cancel one occurrence (a party or an admin); its open items go to the next one."""
+    """Cancel one occurrence (a party or an admin); its open items go to the next one. The
+    party who did not cancel it is told (:mod:`teamassist.one_on_ones.told`)."""
     if not (is_party(pair, by) or admin):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     _changeable(meeting, now, note)
@@ -534,7 +546,15 @@ def cancel(
     meeting.sequence += 1
     meeting.note = note or None
     session.flush()
-    publish(session, OneOnOneMeetingChanged(meeting_id=meeting.id, now=now))
+    publish(
+        session,
+        OneOnOneMeetingChanged(
+            meeting_id=meeting.id,
+            now=now,
+            by_hand=True,
+            by_member_id=by.id if by is not None else None,
+        ),
+    )
     return meeting
 
 
