@@ -89,6 +89,7 @@ def test_the_director_previews_on_live_data_saves_and_resets(
         (BREAKS_ON_LIVE, "nickname"),
         (OVER_BUDGET_ON_LIVE, "模板生成的内容太多"),
         ("   ", "模板不能为空"),
+        ("\u200b\u202e\n\u200b", "模板不能为空"),  # shows nothing: a tester saved one
     ],
 )
 def test_a_bad_text_is_refused_with_the_reason_and_nothing_changes(

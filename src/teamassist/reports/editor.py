@@ -18,6 +18,7 @@ from teamassist.reports import kinds, packs, templates_store
 from teamassist.reports.models import ReportTemplate
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 # The kind each template is previewed as: the period template shows a month's report.
 PREVIEW_KIND = {"weekly": "weekly", "period": "monthly"}
@@ -73,7 +74,7 @@ def live_context(session: Session, *, team: Team, name: str, now: datetime) -> d
 def _checked(body: str) -> str:
     # a browser's form sends a textarea's lines as CRLF (HTML's form encoding): store LF
     body = body.replace("\r\n", "\n")
-    if not body.strip() or len(body) > templates_store.MAX_TEMPLATE:
+    if not clean_text(body) or len(body) > templates_store.MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=templates_store.MAX_TEMPLATE)
     return body
 

@@ -16,6 +16,7 @@ from teamassist.exceptions import Invalid
 from teamassist.reports import kinds
 from teamassist.reports.models import ReportTemplate
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_TEMPLATE = 50_000  # characters
 PACKAGE = "teamassist.reports"  # its sources/ holds the default texts and the partials
@@ -63,7 +64,7 @@ def save(
     Raises :class:`Invalid` ``reports.error.template`` (with line and detail) or
     ``reports.error.template_size``; nothing is stored then."""
     kinds.check_template(name)
-    if not body.strip() or len(body) > MAX_TEMPLATE:
+    if not clean_text(body) or len(body) > MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
     render(body, kinds.sample_context())  # raises before anything changes
     row = stored(session, team=team, name=name)
