@@ -20,99 +20,217 @@ Names (all ``teamassist_``-prefixed; seconds are wall-clock seconds):
 Several processes (uvicorn workers, Celery's prefork children) share their counts through
 files when ``PROMETHEUS_MULTIPROC_DIR`` names an empty, writable folder before the process
 starts (prometheus-client's multiprocess mode); docs/deployment.md says how.
+
+prometheus-client (20 modules) is loaded only when something reads the metrics (``/metrics``, a
+worker's exporter) or when counts go to ``PROMETHEUS_MULTIPROC_DIR`` files: until then this
+process keeps its counts in plain dicts, and :func:`families` turns them into Prometheus
+metric families at scrape time (issue 9: what an idle server holds).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from typing import Final, TypeVar, cast
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Final, cast
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry, Counter, Histogram
+    from prometheus_client.metrics_core import Metric
+    from prometheus_client.registry import Collector
 
 MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 
-# Ours alone, not prometheus-client's global registry: the endpoint decides what it adds.
-REGISTRY = CollectorRegistry(auto_describe=True)
 
-EVENTS = Counter(
+@dataclass(frozen=True, eq=False)  # hashed by identity: a dict key on the hot path
+class _Spec:
+    """One metric: its name (without ``_total``), help, label names, and buckets (a histogram)."""
+
+    name: str
+    help: str
+    labels: tuple[str, ...]
+    buckets: tuple[float, ...] = ()
+
+
+EVENTS = _Spec(
     "teamassist_events_handled",
     "Inbound chat events handled, by platform and outcome.",
-    ["platform", "outcome"],
-    registry=REGISTRY,
+    ("platform", "outcome"),
 )
-COMMAND_SECONDS = Histogram(
+COMMAND_SECONDS = _Spec(
     "teamassist_command_seconds",
     "Time from a parsed chat command to its reply (inside the transaction), by command key.",
-    ["command"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-    registry=REGISTRY,
+    ("command",),
+    (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-OUTBOX_SENT = Counter(
-    "teamassist_outbox_sent",
-    "Notices a platform accepted, by platform.",
-    ["platform"],
-    registry=REGISTRY,
+OUTBOX_SENT = _Spec(
+    "teamassist_outbox_sent", "Notices a platform accepted, by platform.", ("platform",)
 )
-PLATFORM_ERRORS = Counter(
+PLATFORM_ERRORS = _Spec(
     "teamassist_platform_errors",
     "Failed platform sends, by platform and error code.",
-    ["platform", "code"],
-    registry=REGISTRY,
+    ("platform", "code"),
 )
-JOB_LATENESS = Histogram(
+JOB_LATENESS = _Spec(
     "teamassist_job_lateness_seconds",
     "Claim time minus due time of each job occurrence a tick claimed, by job key.",
-    ["job"],
-    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
-    registry=REGISTRY,
+    ("job",),
+    (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
 )
-
-# ``labels()`` takes a lock and builds a tuple each call; the chat hot path reuses the child.
-_children: dict[tuple[object, ...], Counter | Histogram] = {}
-_children_lock = threading.Lock()
-M = TypeVar("M", Counter, Histogram)
+SPECS: Final = (EVENTS, COMMAND_SECONDS, OUTBOX_SENT, PLATFORM_ERRORS, JOB_LATENESS)
 
 
-def _child(metric: M, *values: str) -> M:
-    key = (id(metric), *values)
-    child = _children.get(key)
-    if child is None:
-        with _children_lock:
-            child = _children[key] = metric.labels(*values)
-    return cast(M, child)
+@dataclass
+class _Series:
+    """One labelled series: a counter's value, or a histogram's per-bucket counts (the last
+    is +Inf), observation count and sum."""
+
+    value: float = 0.0
+    buckets: list[int] = field(default_factory=list)
+    total: float = 0.0
+
+
+_lock = threading.Lock()
+_series: dict[tuple[_Spec, tuple[str, ...]], _Series] = {}
+
+
+def _add(spec: _Spec, labels: tuple[str, ...], amount: float = 1.0) -> None:
+    if multiprocess():
+        _prometheus_child(spec, labels).inc(amount)  # type: ignore[union-attr]
+        return
+    with _lock:
+        series = _series.get((spec, labels))
+        if series is None:
+            series = _series[(spec, labels)] = _Series()
+        series.value += amount
+
+
+def _observe(spec: _Spec, labels: tuple[str, ...], values: list[float]) -> None:
+    if multiprocess():
+        child = _prometheus_child(spec, labels)
+        for value in values:
+            child.observe(value)  # type: ignore[union-attr]
+        return
+    with _lock:
+        series = _series.get((spec, labels))
+        if series is None:
+            series = _series[(spec, labels)] = _Series(buckets=[0] * (len(spec.buckets) + 1))
+        for value in values:
+            # buckets are "less than or equal": bisect_left finds the first bound >= value
+            series.buckets[bisect_left(spec.buckets, value)] += 1
+            series.total += value
 
 
 def event(platform: str, outcome: str) -> None:
     """Count one inbound event (``outcome``: handled, refused, failed, duplicate)."""
-    _child(EVENTS, platform, outcome).inc()
+    _add(EVENTS, (platform, outcome))
 
 
 def command(key: str, seconds: float) -> None:
     """Time one command by its registry key."""
-    _child(COMMAND_SECONDS, key).observe(seconds)
+    _observe(COMMAND_SECONDS, (key,), [seconds])
 
 
 def sent(platform: str) -> None:
     """Count one notice a platform accepted."""
-    _child(OUTBOX_SENT, platform).inc()
+    _add(OUTBOX_SENT, (platform,))
 
 
 def platform_error(platform: str, code: str) -> None:
     """Count one failed send (``code``: see the module docstring)."""
-    _child(PLATFORM_ERRORS, platform, code[:40]).inc()
+    _add(PLATFORM_ERRORS, (platform, code[:40]))
 
 
 def job_lateness(job: str, seconds: list[float]) -> None:
     """Record how late each claimed occurrence of ``job`` ran (negative values count as 0)."""
-    child = _child(JOB_LATENESS, job)
-    for value in seconds:
-        child.observe(max(0.0, value))
+    _observe(JOB_LATENESS, (job,), [max(0.0, value) for value in seconds])
+
+
+def families() -> Iterator[Metric]:
+    """This process's counts as Prometheus metric families (single-process mode), every
+    metric present even before its first count, as prometheus-client's own metrics are."""
+    from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+    from prometheus_client.utils import floatToGoString
+
+    with _lock:
+        snapshot = {
+            key: _Series(series.value, list(series.buckets), series.total)
+            for key, series in _series.items()
+        }
+    for spec in SPECS:
+        rows = [(labels, s) for (owner, labels), s in snapshot.items() if owner is spec]
+        if not spec.buckets:
+            counter = CounterMetricFamily(spec.name, spec.help, labels=spec.labels)
+            for labels, series in rows:
+                counter.add_metric(labels, series.value)
+            yield counter
+            continue
+        histogram = HistogramMetricFamily(spec.name, spec.help, labels=spec.labels)
+        bounds = [*(floatToGoString(b) for b in spec.buckets), "+Inf"]  # type: ignore[no-untyped-call]
+        for labels, series in rows:
+            cumulative, running = [], 0
+            for bound, count in zip(bounds, series.buckets, strict=True):
+                running += count
+                cumulative.append((bound, float(running)))
+            histogram.add_metric(labels, cumulative, series.total)
+        yield histogram
 
 
 def multiprocess() -> bool:
     """Whether counts are shared through ``PROMETHEUS_MULTIPROC_DIR`` files."""
     return bool(os.environ.get(MULTIPROC_ENV))
+
+
+@cache
+def _prometheus() -> dict[_Spec, Counter | Histogram]:
+    """prometheus-client's own metrics, for multiprocess mode (they write the shared files)."""
+    from prometheus_client import CollectorRegistry, Counter, Histogram
+
+    registry = CollectorRegistry(auto_describe=True)  # ours alone, not the global one
+    made: dict[_Spec, Counter | Histogram] = {}
+    for spec in SPECS:
+        if spec.buckets:
+            made[spec] = Histogram(
+                spec.name, spec.help, spec.labels, buckets=spec.buckets, registry=registry
+            )
+        else:
+            made[spec] = Counter(spec.name, spec.help, spec.labels, registry=registry)
+    return made
+
+
+# ``labels()`` takes a lock and builds a tuple each call; the hot path reuses the child.
+_children: dict[tuple[_Spec, tuple[str, ...]], Counter | Histogram] = {}
+
+
+def _prometheus_child(spec: _Spec, labels: tuple[str, ...]) -> Counter | Histogram:
+    child = _children.get((spec, labels))
+    if child is None:
+        with _lock:
+            child = _children[(spec, labels)] = _prometheus()[spec].labels(*labels)
+    return child
+
+
+def registry() -> CollectorRegistry:
+    """A registry reporting this process's counts, or every process's in multiprocess mode."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    found = CollectorRegistry(auto_describe=False)
+    if multiprocess():
+        MultiProcessCollector(found)  # type: ignore[no-untyped-call]
+    else:
+        found.register(cast("Collector", _Ours()))
+    return found
+
+
+class _Ours:
+    """A collector of :func:`families` (prometheus-client only calls ``collect``)."""
+
+    def collect(self) -> Iterator[Metric]:
+        return families()
 
 
 def serve_http(port: int, host: str = "127.0.0.1") -> None:
@@ -122,10 +240,5 @@ def serve_http(port: int, host: str = "127.0.0.1") -> None:
     children, where the work runs); without, only this process. No token: bind it to loopback
     or a network only the scraper reaches."""
     from prometheus_client import start_http_server
-    from prometheus_client.multiprocess import MultiProcessCollector
 
-    registry = REGISTRY
-    if multiprocess():
-        registry = CollectorRegistry(auto_describe=False)
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    start_http_server(port, addr=host, registry=registry)
+    start_http_server(port, addr=host, registry=registry())

@@ -19,15 +19,12 @@ from __future__ import annotations
 import hmac
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
-from prometheus_client.multiprocess import MultiProcessCollector
-from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from teamassist import metrics
@@ -35,6 +32,10 @@ from teamassist.config import is_loopback
 from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.runtime import Runtime
+
+if TYPE_CHECKING:
+    from prometheus_client.core import GaugeMetricFamily
+    from prometheus_client.registry import Collector
 
 CACHE_SECONDS = 5.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -49,13 +50,11 @@ def scrape(request: Request) -> Response:
     runtime: Runtime = request.app.state.runtime
     if not allowed(request, runtime):
         raise HTTPException(403, "metrics: web.metrics_token as a bearer token, or loopback")
+    from prometheus_client import generate_latest  # on the first scrape, not at start
+
     outbox: OutboxGauges = request.app.state.outbox_gauges
-    registry = CollectorRegistry(auto_describe=False)
-    if metrics.multiprocess():
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-    else:
-        registry.register(_Ours())
-    registry.register(outbox)
+    registry = metrics.registry()
+    registry.register(cast("Collector", outbox))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE)
 
 
@@ -72,15 +71,9 @@ def allowed(request: Request, runtime: Runtime) -> bool:
     return is_loopback(host)
 
 
-class _Ours(Collector):
-    """This process's counters (single-process mode)."""
-
-    def collect(self) -> Iterable[object]:  # type: ignore[override]
-        return metrics.REGISTRY.collect()
-
-
-class OutboxGauges(Collector):
-    """The outbox depth and oldest pending age, read at most once per :data:`CACHE_SECONDS`."""
+class OutboxGauges:
+    """The outbox depth and oldest pending age, read at most once per :data:`CACHE_SECONDS`
+    (a prometheus-client collector: it only calls ``collect``)."""
 
     def __init__(self, runtime: Runtime, ttl: float = CACHE_SECONDS) -> None:
         self._runtime = runtime
@@ -91,6 +84,8 @@ class OutboxGauges(Collector):
         self._oldest_due: datetime | None = None
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
+        from prometheus_client.core import GaugeMetricFamily
+
         self._refresh()
         depth = GaugeMetricFamily(
             "teamassist_outbox_depth",
