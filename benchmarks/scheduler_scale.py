@@ -23,6 +23,10 @@ Backends: SQLite always; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
 ``TEAMASSIST_TEST_PG_URL``) names a server whose scratch database may be dropped and recreated.
 Sizes: ``TEAMASSIST_BENCH_SCHED_TEAMS=100,1000`` (default 100,1000,10000).
 
+The interval sweeps of every domain (:func:`measure_sweeps`) are timed too, one slot per team
+(their ``candidates`` hooks off) and set-based in turn; ``TEAMASSIST_BENCH_SCHED_SWEEPS=0``
+leaves them out, ``TEAMASSIST_BENCH_SCHED_DUTY=0`` the duty jobs.
+
 Run: ``.venv/bin/python -m benchmarks.scheduler_scale``.
 """
 
@@ -37,6 +41,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -216,6 +221,91 @@ def _bare_insert(engine: Engine, rows: int) -> float:
     return time.perf_counter() - started
 
 
+@dataclass
+class Sweeps:
+    """One slot of every domain's interval sweeps, per team (``candidates`` hooks switched off,
+    as before they existed) and set-based, on the same database."""
+
+    backend: str
+    teams: int
+    warm_up: float = 0.0
+    seconds: dict[str, list[float]] = field(default_factory=dict)
+    statements: dict[str, list[int]] = field(default_factory=dict)
+    ran: dict[str, list[int]] = field(default_factory=dict)
+
+
+def measure_sweeps(url: str, teams: int, backend: str) -> Sweeps:
+    """Every installed domain's interval sweeps for ``teams`` teams, with nothing to do.
+
+    The ticks at 07:59 and 08:00 plan and run them once (meetings plan each team's
+    occurrences; the 6-hour directory refresh takes its 08:00 slot); then the slots of 08:15,
+    08:30 and 08:45 (follow-ups, meeting steps, award phases) run set-based, per team and
+    set-based again. Nothing is due in them, as for most teams most of the day (the month's
+    award round opens at 09:00)."""
+    from dataclasses import replace
+
+    from teamassist.bootstrap import build_runtime
+    from teamassist.config import Settings
+    from teamassist.scheduler.registry import JobGroup
+
+    migrate.upgrade(url)
+    clock = FrozenClock(shanghai(7, 59))
+    runtime = build_runtime(Settings(database={"url": url}), clock=clock)
+    try:
+        populate(runtime.engine, teams)
+        sweeps = list(runtime.scheduler.interval_jobs)
+        ports = runtime.scheduler.ports
+        set_based = Scheduler(
+            runtime.factory, [JobGroup("all", interval_jobs=sweeps)], clock=clock, ports=ports
+        )
+        per_team = Scheduler(
+            runtime.factory,
+            [JobGroup("all", interval_jobs=[replace(job, candidates=None) for job in sweeps])],
+            clock=clock,
+            ports=ports,
+        )
+        figures = Sweeps(backend, teams)
+        for instant in (shanghai(7, 59), shanghai(8, 0)):
+            clock.set(instant)
+            figures.warm_up += _timed(runtime.engine, set_based.tick)[0]
+        slots = [(8, 15, "set-based"), (8, 30, "per team"), (8, 45, "set-based")]
+        reports: list[Any] = []
+        for hour, minute, name in slots:
+            clock.set(shanghai(hour, minute))
+            scheduler = per_team if name == "per team" else set_based
+            seconds, _, statements = _timed(runtime.engine, partial(_tick_into, scheduler, reports))
+            figures.seconds.setdefault(name, []).append(seconds)
+            figures.statements.setdefault(name, []).append(statements)
+            figures.ran.setdefault(name, []).append(len(reports[-1].ran))
+        return figures
+    finally:
+        runtime.close()
+
+
+def _tick_into(scheduler: Scheduler, reports: list[Any]) -> None:
+    reports.append(scheduler.tick())
+
+
+def sweeps_report(figures: Sequence[Sweeps]) -> list[str]:
+    """Lines to print for one backend's sweep slots."""
+    lines = [
+        f"-- {figures[0].backend}: one slot of every interval sweep, nothing due; load average "
+        f"{os.getloadavg()[0]:.1f}",
+        f"{'teams':>6} {'warm-up s':>10} {'per team s':>16} {'stmts':>7} {'runs':>6} "
+        f"{'set-based s':>16} {'stmts':>7} {'runs':>6}",
+    ]
+    for f in figures:
+        pt, sb = "per team", "set-based"
+        lines.append(
+            f"{f.teams:>6} {f.warm_up:>10.2f} "
+            f"{' / '.join(f'{x:.2f}' for x in f.seconds[pt]):>16} {max(f.statements[pt]):>7} "
+            f"{max(f.ran[pt]):>6} "
+            f"{' / '.join(f'{x:.2f}' for x in f.seconds[sb]):>16} {max(f.statements[sb]):>7} "
+            f"{max(f.ran[sb]):>6}"
+        )
+    return lines
+
+
 def run(url_for: Callable[[int], str], backend: str, sizes: Sequence[int]) -> list[Figures]:
     """Measure each size on a fresh database from ``url_for(size)``."""
     return [measure(url_for(n), n, backend) for n in sizes]
@@ -273,15 +363,31 @@ def main() -> None:
     # CPU at 1,000 teams went to those passes).
     gc.collect()
     gc.freeze()
+    sweeps = os.environ.get("TEAMASSIST_BENCH_SCHED_SWEEPS", "1") != "0"
+    duty = os.environ.get("TEAMASSIST_BENCH_SCHED_DUTY", "1") != "0"
     with tempfile.TemporaryDirectory() as folder:
-        figures = run(lambda n: f"sqlite:///{folder}/sched-{n}.db", "SQLite", sizes)
-        for line in report(figures):
-            print(line)
+        if duty:
+            figures = run(lambda n: f"sqlite:///{folder}/sched-{n}.db", "SQLite", sizes)
+            for line in report(figures):
+                print(line)
+        if sweeps:
+            swept = [
+                measure_sweeps(f"sqlite:///{folder}/sweeps-{n}.db", n, "SQLite") for n in sizes
+            ]
+            for line in sweeps_report(swept):
+                print(line)
     pg = os.environ.get("TEAMASSIST_BENCH_PG_URL") or os.environ.get("TEAMASSIST_TEST_PG_URL")
     if pg:
-        figures = run(lambda n: _fresh_pg(pg, f"bench_sched_{n}"), "PostgreSQL", sizes)
-        for line in report(figures):
-            print(line)
+        if duty:
+            figures = run(lambda n: _fresh_pg(pg, f"bench_sched_{n}"), "PostgreSQL", sizes)
+            for line in report(figures):
+                print(line)
+        if sweeps:
+            swept = [
+                measure_sweeps(_fresh_pg(pg, f"bench_sweeps_{n}"), n, "PostgreSQL") for n in sizes
+            ]
+            for line in sweeps_report(swept):
+                print(line)
 
 
 def _fresh_pg(server_url: str, name: str) -> str:

@@ -7,9 +7,10 @@ outbox key names the round, so a re-run of the close queues nothing twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -231,6 +232,52 @@ def eligible(session: Session, *, team_id: int, member_ids: set[int]) -> set[int
             )
         )
     )
+
+
+def teams_to_advance(
+    session: Session, *, teams: Sequence[Team], now: datetime, workdays: Workdays
+) -> set[int]:
+    """The ids of ``teams`` :func:`advance` may act on at ``now``, in two queries: a round
+    due to close or to open its vote, or no round yet for the team's month while its
+    nominations are open (the plan computed once per zone, settings and month)."""
+    auto = [team for team in teams if award_settings.of(team).auto]
+    if not auto:
+        return set()
+    ids = [team.id for team in auto]
+    chosen = set(
+        session.scalars(
+            select(AwardRound.team_id)
+            .where(
+                AwardRound.team_id.in_(ids),
+                AwardRound.phase != Phase.CLOSED.value,
+                or_(
+                    AwardRound.closes_at <= now,
+                    (AwardRound.phase == Phase.NOMINATING.value) & (AwardRound.voting_at <= now),
+                ),
+            )
+            .distinct()
+        )
+    )
+    periods = {team.id: schedule.period_of(now, team.timezone) for team in auto}
+    have = set(
+        session.execute(
+            select(AwardRound.team_id, AwardRound.period).where(
+                AwardRound.team_id.in_(ids), AwardRound.period.in_(set(periods.values()))
+            )
+        ).tuples()
+    )
+    plans: dict[tuple[str, str, award_settings.AwardSettings], schedule.Plan] = {}
+    for team in auto:
+        period = periods[team.id]
+        if team.id in chosen or (team.id, period) in have:
+            continue
+        knobs = award_settings.of(team)
+        key = (period, team.timezone, knobs)
+        if key not in plans:
+            plans[key] = schedule.plan(period, tz=team.timezone, knobs=knobs, workdays=workdays)
+        if plans[key].opened_at <= now < plans[key].voting_at:
+            chosen.add(team.id)
+    return chosen
 
 
 def advance(session: Session, *, team: Team, now: datetime, workdays: Workdays) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    case,
     column,
     false,
     func,
@@ -19,9 +20,11 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    type_coerce,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from teamassist.clock import ensure_utc
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackEvent, FeedbackItem, FeedbackStatus
 from teamassist.team.models import Team
 
@@ -253,6 +256,42 @@ def due_for_follow_up(
             .order_by(FeedbackItem.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A team's open, unescalated items in brief: when the oldest began waiting, and the
+    oldest not yet re-notified (None: all were)."""
+
+    oldest: datetime
+    oldest_not_renotified: datetime | None
+
+
+def waiting_by_team(session: Session, *, team_ids: Sequence[int]) -> dict[int, Waiting]:
+    """:class:`Waiting` of each of ``team_ids`` that has an open, unescalated item, in one
+    grouped query (the follow-up sweep's pick of teams, see ``feedback.jobs``)."""
+    if not team_ids:
+        return {}
+    not_renotified = case(
+        (FeedbackItem.renotified_at.is_(None), FeedbackItem.awaiting_since), else_=None
+    )
+    rows = session.execute(
+        select(
+            FeedbackItem.team_id,
+            func.min(FeedbackItem.awaiting_since),
+            func.min(type_coerce(not_renotified, FeedbackItem.awaiting_since.type)),
+        )
+        .where(
+            FeedbackItem.team_id.in_(list(team_ids)),
+            FeedbackItem.status == FeedbackStatus.OPEN.value,
+            FeedbackItem.escalated_at.is_(None),
+        )
+        .group_by(FeedbackItem.team_id)
+    ).all()
+    return {
+        team_id: Waiting(ensure_utc(oldest), ensure_utc(fresh) if fresh is not None else None)
+        for team_id, oldest, fresh in rows
+    }
 
 
 def pending_digest(session: Session, *, team: Team) -> list[FeedbackItem]:

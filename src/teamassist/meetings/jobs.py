@@ -6,16 +6,26 @@ go out in the slot that starts at that minute."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from teamassist.meetings import steps
-from teamassist.ports import Workdays
+from teamassist.ports import Ports, Workdays
 from teamassist.scheduler.registry import JobContext, JobGroup
+from teamassist.team.models import Team
 
 jobs = JobGroup("meetings")
 STEPS = "meetings.steps"
 EVERY = 5
 
 
-@jobs.every(STEPS, minutes=EVERY)
+def _candidates(session: Session, teams: Sequence[Team], now: datetime, _ports: Ports) -> set[int]:
+    return steps.teams_with_work(session, teams=teams, now=now)
+
+
+@jobs.every(STEPS, minutes=EVERY, candidates=_candidates)
 def step_sweep(job: JobContext) -> None:
     """Plan ahead, then send the steps that have come due."""
     steps.run(job.session, team=job.team, now=job.now, workdays=job.ports.get(Workdays))

@@ -10,10 +10,11 @@ started, a start after it ended, an evaluation a day after it) is marked and not
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
@@ -144,6 +145,40 @@ def _to(
         now=now,
         hold_in_quiet_hours=False,
     )
+
+
+def teams_with_work(session: Session, *, teams: Sequence[Team], now: datetime) -> set[int]:
+    """The ids of ``teams`` :func:`run` may act on at ``now``, in two grouped queries: those
+    with a step come due, and those :func:`service.ensure_planned` would plan again (fewer than
+    ``REFILL`` days planned) that have a series switched on."""
+    ids = [team.id for team in teams]
+    if not ids:
+        return set()
+    chosen = set(
+        session.scalars(
+            select(MeetingOccurrence.team_id)
+            .where(MeetingOccurrence.team_id.in_(ids), MeetingOccurrence.next_at <= now)
+            .distinct()
+        )
+    )
+    latest: dict[int, datetime] = {
+        team_id: ensure_utc(at)
+        for team_id, at in session.execute(
+            select(MeetingOccurrence.team_id, func.max(MeetingOccurrence.start_at))
+            .where(MeetingOccurrence.team_id.in_(ids))
+            .group_by(MeetingOccurrence.team_id)
+        )
+    }
+    horizon = now + timedelta(days=service.REFILL)
+    for team in teams:
+        if team.id in chosen:
+            continue
+        planned_to = latest.get(team.id)
+        if planned_to is not None and planned_to >= horizon:
+            continue
+        if any(series.enabled for series in meeting_settings.of(team).series.values()):
+            chosen.add(team.id)
+    return chosen
 
 
 def run(session: Session, *, team: Team, now: datetime, workdays: Workdays) -> RunResult:

@@ -11,6 +11,12 @@ The runner runs one job for a batch of teams in one transaction. A job may name 
 hook, called once per batch with the batch's teams before any of its runs: it loads what the
 runs read in a few set queries (see :mod:`teamassist.preload`), so a run costs no query of its
 own. The handler keeps its one-team signature and works unprepared too.
+
+A sweep may also name a ``candidates`` hook: given a batch's teams it answers, in one or a few
+set queries, which of them may have something to do at ``now``. The others are not claimed and
+not run (no ``job_run`` row, no query of their own); they are simply due again at the next
+slot. The answer may hold teams with nothing to do (the handler then does nothing), never
+leave out one that has work: a team left out waits a whole interval.
 """
 
 from __future__ import annotations
@@ -43,6 +49,8 @@ class JobContext:
 DailyHandler = Callable[[JobContext], None]
 # prepare(session, teams, now): preload what the batch's runs will read.
 Prepare = Callable[[Session, Sequence[Team], datetime], None]
+# candidates(session, teams, now, ports) -> ids of the teams a sweep may have work for.
+Candidates = Callable[[Session, Sequence[Team], datetime, Ports], set[int]]
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ class IntervalJob:
     handler: DailyHandler
     minutes: int
     prepare: Prepare | None = None
+    candidates: Candidates | None = None
 
     def slot(self, now: datetime) -> datetime:
         """The start of the interval ``now`` falls in."""
@@ -108,14 +117,20 @@ class JobGroup:
     interval_jobs: list[IntervalJob] = field(default_factory=list)
 
     def every(
-        self, key: str, *, minutes: int, prepare: Prepare | None = None
+        self,
+        key: str,
+        *,
+        minutes: int,
+        prepare: Prepare | None = None,
+        candidates: Candidates | None = None,
     ) -> Callable[[DailyHandler], DailyHandler]:
-        """Declare an idempotent per-team sweep that runs every ``minutes``."""
+        """Declare an idempotent per-team sweep that runs every ``minutes`` (``candidates``:
+        see the module's note)."""
         if minutes <= 0:
             raise ValueError("an interval job needs a positive number of minutes")
 
         def register(handler: DailyHandler) -> DailyHandler:
-            self.interval_jobs.append(IntervalJob(key, handler, minutes, prepare))
+            self.interval_jobs.append(IntervalJob(key, handler, minutes, prepare, candidates))
             return handler
 
         return register

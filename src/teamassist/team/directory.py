@@ -295,6 +295,38 @@ def platform_admin(
     return bool(admin_roles & set(user.roles))
 
 
+def teams_to_refresh(session: Session, *, teams: Sequence[Team], now: datetime) -> set[int]:
+    """The ids of ``teams`` :func:`refresh` may update at ``now``, in two queries: those in a
+    workspace with a bound tenant that have a person of that tenant's platform not synced
+    within ``REFRESH_AFTER``."""
+    workspaces = {team.workspace_id for team in teams}
+    platforms = set(
+        session.execute(
+            select(PlatformTenant.workspace_id, PlatformTenant.platform)
+            .where(PlatformTenant.workspace_id.in_(workspaces))
+            .distinct()
+        ).tuples()
+    )
+    ids = [team.id for team in teams if any(w == team.workspace_id for w, _ in platforms)]
+    if not ids:
+        return set()
+    stale = session.execute(
+        select(TeamMembership.team_id, PlatformIdentity.platform)
+        .join(PlatformIdentity, PlatformIdentity.member_id == TeamMembership.member_id)
+        .where(
+            TeamMembership.team_id.in_(ids),
+            PlatformIdentity.platform.in_({platform for _, platform in platforms}),
+            or_(
+                PlatformIdentity.synced_at.is_(None),
+                PlatformIdentity.synced_at < now - REFRESH_AFTER,
+            ),
+        )
+        .distinct()
+    ).tuples()
+    workspace_of = {team.id: team.workspace_id for team in teams}
+    return {team_id for team_id, kind in stale if (workspace_of[team_id], kind) in platforms}
+
+
 def refresh(session: Session, directory: DirectoryPort, *, team: Team, now: datetime) -> int:
     """Ask the directory again about the team's people not synced lately (a batch per run):
     names, profiles and roles. Returns how many identities were updated."""
