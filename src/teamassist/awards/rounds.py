@@ -259,13 +259,14 @@ def teams_to_advance(
         )
     )
     periods = {team.id: schedule.period_of(now, team.timezone) for team in auto}
-    have = set(
-        session.execute(
+    have = {
+        (team_id, period)
+        for team_id, period in session.execute(
             select(AwardRound.team_id, AwardRound.period).where(
                 AwardRound.team_id.in_(ids), AwardRound.period.in_(set(periods.values()))
             )
-        ).tuples()
-    )
+        )
+    }
     plans: dict[tuple[str, str, award_settings.AwardSettings], schedule.Plan] = {}
     for team in auto:
         period = periods[team.id]

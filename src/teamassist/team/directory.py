@@ -300,14 +300,16 @@ def teams_to_refresh(session: Session, *, teams: Sequence[Team], now: datetime) 
     workspace with a bound tenant that have a person of that tenant's platform not synced
     within ``REFRESH_AFTER``."""
     workspaces = {team.workspace_id for team in teams}
-    platforms = set(
-        session.execute(
+    platforms = {
+        (workspace_id, platform)
+        for workspace_id, platform in session.execute(
             select(PlatformTenant.workspace_id, PlatformTenant.platform)
             .where(PlatformTenant.workspace_id.in_(workspaces))
             .distinct()
-        ).tuples()
-    )
-    ids = [team.id for team in teams if any(w == team.workspace_id for w, _ in platforms)]
+        )
+    }
+    bound = {workspace_id for workspace_id, _ in platforms}
+    ids = [team.id for team in teams if team.workspace_id in bound]
     if not ids:
         return set()
     stale = session.execute(
@@ -322,7 +324,7 @@ def teams_to_refresh(session: Session, *, teams: Sequence[Team], now: datetime) 
             ),
         )
         .distinct()
-    ).tuples()
+    ).all()
     workspace_of = {team.id: team.workspace_id for team in teams}
     return {team_id for team_id, kind in stale if (workspace_of[team_id], kind) in platforms}
 

@@ -4,18 +4,24 @@ refresh job keeps names and roles current."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
+from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.enums import Role
 from teamassist.ports import Directory
 from teamassist.team import directory
 from teamassist.team import service as team_service
+from teamassist.team.directory_jobs import REFRESH_MINUTES
+from teamassist.team.directory_jobs import jobs as directory_jobs
 from teamassist.team.models import Member, PlatformIdentity, Team
 from tests.platforms.fakes import qq as fakeqq
-from tests.platforms.qq.conftest import QQHarness
+from tests.platforms.qq.conftest import QQHarness, make_harness
+from tests.support.sweeps import claims, quiet_team, second_scheduler
 
 
 def _identity(qq: QQHarness, user_key: str) -> PlatformIdentity | None:
@@ -149,3 +155,41 @@ def test_the_refresh_job_updates_names_and_raises_roles(qq: QQHarness) -> None:
 def test_the_refresh_job_is_scheduled_for_every_team(qq: QQHarness) -> None:
     keys = [job.key for job in qq.runtime.scheduler.interval_jobs]
     assert "team.directory_refresh" in keys
+
+
+@pytest.fixture
+def qq_any(db_url: str, clock: FrozenClock, fake_qq: fakeqq.FakeQQ) -> Iterator[QQHarness]:
+    """The QQ harness on every backend."""
+    harness = make_harness(db_url, clock, fake_qq)
+    yield harness
+    harness.runtime.close()
+
+
+def test_the_refresh_sweep_claims_only_teams_with_someone_to_sync(qq_any: QQHarness) -> None:
+    # Given the demo team, whose people are on QQ, and a second team with nobody on a platform
+    qq = qq_any
+    quiet = quiet_team(qq.runtime)
+    qq.fake.guild_members["g-1"] = {"u-li": ("李四", ["1"])}
+    qq.post(
+        fakeqq.guild_at_message(
+            event_id="e1", message_id="m1", text="/我是谁", author_id="u-li", author_name="李四"
+        )
+    )
+    qq.fake.guild_members["g-1"]["u-li"] = ("李四（组长）", ["2"])
+    # When the sweep's slots come a day later, the second one run by two runners
+    qq.clock.set(qq.clock() + timedelta(days=1))
+    qq.runtime.scheduler.tick()
+    qq.clock.set(qq.clock() + timedelta(minutes=REFRESH_MINUTES))
+    qq.runtime.scheduler.tick()
+    second_scheduler(qq.runtime, directory_jobs).tick()
+    # Then the demo team was refreshed once, in the first slot; the quiet team never claimed
+    swept = claims(qq.runtime, "team.directory_refresh")
+    demo = _identity(qq, "u-li")
+    assert demo is not None and demo.member.display_name == "李四（组长）"
+    assert [team_id for team_id, _ in swept] == [_team_id(qq)]
+    assert quiet not in {team_id for team_id, _ in swept}
+
+
+def _team_id(qq: QQHarness) -> int:
+    with qq.runtime.factory() as session:
+        return session.scalars(select(Team.id).where(Team.key == "community")).one()
