@@ -240,7 +240,8 @@ def teams_to_advance(
     """The ids of ``teams`` :func:`advance` may act on at ``now``, in two queries: a round
     due to close or to open its vote, or no round yet for the team's month while its
     nominations are open (the plan computed once per zone, settings and month)."""
-    auto = [team for team in teams if award_settings.of(team).auto]
+    knobs_of = {team.id: award_settings.of(team) for team in teams}
+    auto = [team for team in teams if knobs_of[team.id].auto]
     if not auto:
         return set()
     ids = [team.id for team in auto]
@@ -272,7 +273,7 @@ def teams_to_advance(
         period = periods[team.id]
         if team.id in chosen or (team.id, period) in have:
             continue
-        knobs = award_settings.of(team)
+        knobs = knobs_of[team.id]
         key = (period, team.timezone, knobs)
         if key not in plans:
             plans[key] = schedule.plan(period, tz=team.timezone, knobs=knobs, workdays=workdays)

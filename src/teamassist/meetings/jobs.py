@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.meetings import steps
+from teamassist.meetings import service, steps
 from teamassist.ports import Ports, Workdays
 from teamassist.scheduler.registry import JobContext, JobGroup
 from teamassist.team.models import Team
@@ -25,7 +25,11 @@ def _candidates(session: Session, teams: Sequence[Team], now: datetime, _ports: 
     return steps.teams_with_work(session, teams=teams, now=now)
 
 
-@jobs.every(STEPS, minutes=EVERY, candidates=_candidates)
+def _prepare(session: Session, teams: Sequence[Team], _now: datetime) -> None:
+    service.prepare_planning(session, teams)
+
+
+@jobs.every(STEPS, minutes=EVERY, prepare=_prepare, candidates=_candidates)
 def step_sweep(job: JobContext) -> None:
     """Plan ahead, then send the steps that have come due."""
     steps.run(job.session, team=job.team, now=job.now, workdays=job.ports.get(Workdays))

@@ -12,13 +12,15 @@ planning at once make one row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
+from teamassist import preload
 from teamassist.chat import notify
 from teamassist.clock import ensure_utc, local
 from teamassist.events import MeetingOccurrenceChanged, publish
@@ -113,6 +115,35 @@ class PlanResult:
     provisional_years: tuple[int, ...] = ()
 
 
+PRELOAD_PLANNING = "meetings.planning"
+
+
+@dataclass
+class PlanBatch:
+    """What :func:`prepare_planning` loads for a batch of the step sweep: each team's latest
+    planned start (None: nothing planned), and the rule's occurrences worked out so far by
+    (series settings, zone, local date)."""
+
+    latest: dict[int, datetime | None]
+    plans: dict[tuple[str, str, date], list[rules.Planned]] = field(default_factory=dict)
+
+
+def prepare_planning(session: Session, teams: Sequence[Team]) -> None:
+    """Load each of ``teams``' latest planned start in one grouped query, for
+    :func:`ensure_planned` to read in this transaction (see :mod:`teamassist.preload`)."""
+    ids = [team.id for team in teams]
+    latest: dict[int, datetime | None] = dict.fromkeys(ids)
+    for start in range(0, len(ids), 500):  # bounded IN lists
+        latest.update(
+            session.execute(
+                select(MeetingOccurrence.team_id, func.max(MeetingOccurrence.start_at))
+                .where(MeetingOccurrence.team_id.in_(ids[start : start + 500]))
+                .group_by(MeetingOccurrence.team_id)
+            ).all()
+        )
+    preload.put(session, PRELOAD_PLANNING, PlanBatch(latest))
+
+
 def ensure_planned(
     session: Session, *, team: Team, now: datetime, workdays: Workdays, force: bool = False
 ) -> PlanResult:
@@ -120,30 +151,42 @@ def ensure_planned(
     :data:`REFILL` days are planned (or ``force``). Tells the admins once per year (the outbox
     key) when a planned occurrence falls in a year without official holiday data."""
     now = ensure_utc(now)
-    latest = session.scalar(
-        select(func.max(MeetingOccurrence.start_at)).where(MeetingOccurrence.team_id == team.id)
-    )
+    batch: PlanBatch | None = preload.get(session, PRELOAD_PLANNING)
+    if batch is not None and team.id in batch.latest:
+        latest = batch.latest[team.id]
+    else:
+        latest = session.scalar(
+            select(func.max(MeetingOccurrence.start_at)).where(MeetingOccurrence.team_id == team.id)
+        )
     if not force and latest is not None and ensure_utc(latest) >= now + timedelta(days=REFILL):
         return PlanResult()
     today = local(now, team.timezone).date()
-    planned = rules.plan(
-        meeting_settings.of(team),
-        team.timezone,
-        workdays,
-        today - timedelta(days=LOOKBACK),
-        today + timedelta(days=HORIZON),
-    )
+    # Teams of one batch mostly share their series and zone: the rule is worked out once.
+    memo_key = (repr((team.settings or {}).get("meetings")), team.timezone, today)
+    planned = batch.plans.get(memo_key) if batch is not None else None
+    if planned is None:
+        planned = rules.plan(
+            meeting_settings.of(team),
+            team.timezone,
+            workdays,
+            today - timedelta(days=LOOKBACK),
+            today + timedelta(days=HORIZON),
+        )
+        if batch is not None:
+            batch.plans[memo_key] = planned
     fresh = [p for p in planned if p.start_at > now]
     if not fresh:
         return PlanResult()
-    existing = set(
-        session.scalars(
-            select(MeetingOccurrence.key).where(
-                MeetingOccurrence.team_id == team.id,
-                MeetingOccurrence.key.in_([p.key for p in fresh]),
+    existing: set[str] = set()
+    if latest is not None:  # a team with no occurrence at all has none of these keys
+        existing = set(
+            session.scalars(
+                select(MeetingOccurrence.key).where(
+                    MeetingOccurrence.team_id == team.id,
+                    MeetingOccurrence.key.in_([p.key for p in fresh]),
+                )
             )
         )
-    )
     rows = [_row(team, p, now) for p in fresh if p.key not in existing]
     if rows:
         dialect = session.get_bind().dialect.name
