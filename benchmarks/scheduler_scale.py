@@ -230,6 +230,7 @@ class Sweeps:
     teams: int
     warm_up: float = 0.0
     seconds: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # this process's CPU seconds
     statements: dict[str, list[int]] = field(default_factory=dict)
     ran: dict[str, list[int]] = field(default_factory=dict)
 
@@ -273,8 +274,11 @@ def measure_sweeps(url: str, teams: int, backend: str) -> Sweeps:
         for hour, minute, name in slots:
             clock.set(shanghai(hour, minute))
             scheduler = per_team if name == "per team" else set_based
-            seconds, _, statements = _timed(runtime.engine, partial(_tick_into, scheduler, reports))
+            seconds, cpu, statements = _timed(
+                runtime.engine, partial(_tick_into, scheduler, reports)
+            )
             figures.seconds.setdefault(name, []).append(seconds)
+            figures.cpu.setdefault(name, []).append(cpu)
             figures.statements.setdefault(name, []).append(statements)
             figures.ran.setdefault(name, []).append(len(reports[-1].ran))
         return figures
@@ -287,22 +291,22 @@ def _tick_into(scheduler: Scheduler, reports: list[Any]) -> None:
 
 
 def sweeps_report(figures: Sequence[Sweeps]) -> list[str]:
-    """Lines to print for one backend's sweep slots."""
+    """Lines to print for one backend's sweep slots (wall s / this process's CPU s)."""
     lines = [
         f"-- {figures[0].backend}: one slot of every interval sweep, nothing due; load average "
         f"{os.getloadavg()[0]:.1f}",
-        f"{'teams':>6} {'warm-up s':>10} {'per team s':>16} {'stmts':>7} {'runs':>6} "
-        f"{'set-based s':>16} {'stmts':>7} {'runs':>6}",
+        f"{'teams':>6} {'warm-up s':>10} {'per team s (cpu)':>22} {'stmts':>7} {'runs':>6} "
+        f"{'set-based s (cpu)':>30} {'stmts':>7} {'runs':>6}",
     ]
     for f in figures:
-        pt, sb = "per team", "set-based"
-        lines.append(
-            f"{f.teams:>6} {f.warm_up:>10.2f} "
-            f"{' / '.join(f'{x:.2f}' for x in f.seconds[pt]):>16} {max(f.statements[pt]):>7} "
-            f"{max(f.ran[pt]):>6} "
-            f"{' / '.join(f'{x:.2f}' for x in f.seconds[sb]):>16} {max(f.statements[sb]):>7} "
-            f"{max(f.ran[sb]):>6}"
-        )
+        cells = []
+        for name in ("per team", "set-based"):
+            times = " / ".join(
+                f"{wall:.2f} ({cpu:.2f})"
+                for wall, cpu in zip(f.seconds[name], f.cpu[name], strict=True)
+            )
+            cells.append(f"{times} {max(f.statements[name]):>7} {max(f.ran[name]):>6}")
+        lines.append(f"{f.teams:>6} {f.warm_up:>10.2f} {cells[0]:>37} {cells[1]:>45}")
     return lines
 
 

@@ -33,3 +33,19 @@ def test_a_batch_larger_than_the_limit_is_split(tmp_path: Path) -> None:
     whole = scheduler_scale.measure(f"sqlite:///{tmp_path}/whole.db", 24, "SQLite", batch=100)
     assert split.notices == whole.notices
     assert split.statements["morning"] < 4 * whole.statements["morning"]
+
+
+def test_a_slot_of_sweeps_with_nothing_due_costs_nothing_per_team(tmp_path: Path) -> None:
+    # Given every domain's sweeps for 6 and for 18 teams with nothing to do in the slot
+    small, large = (
+        scheduler_scale.measure_sweeps(f"sqlite:///{tmp_path}/sweeps-{n}.db", n, "SQLite")
+        for n in (6, 18)
+    )
+    # Then set-based the slot claims and runs no team and costs the same statements for both;
+    # per team (the hooks off) it ran every team's every sweep
+    for figures in (small, large):
+        assert figures.ran["set-based"] == [0, 0]
+        assert figures.ran["per team"] == [3 * figures.teams]  # follow-ups, steps, award phases
+    assert large.statements["set-based"] == small.statements["set-based"]
+    assert large.statements["per team"][0] > small.statements["per team"][0]
+    assert len(scheduler_scale.sweeps_report([small, large])) == 4
