@@ -485,3 +485,20 @@ class PlatformTaskCompleted(Event):
     key: str
     member_id: int | None
     at: datetime
+
+
+@dataclass(frozen=True)
+class DocumentReady(Event):
+    """The document published through the ``Documents`` port under ``key`` (the
+    ``DocumentDraft.key``, e.g. ``"careers.plan:7"``) can be opened at ``url`` now. Published by
+    the port's implementation: built in, by ``publish`` itself in the caller's transaction (the
+    dashboard page, ``DocumentDraft.local_url``); on Feishu, by the workspace operation once the
+    docx is made, filled and shared (its Feishu link), or with the dashboard page at once when an
+    editor has no Feishu identity, or when Feishu gave up on the operation. It comes again each
+    time the document is published or its operation retried, so a subscriber acts once per key
+    (an outbox key), never twice. ``workspace_id`` is the team's workspace; ``now`` UTC."""
+
+    workspace_id: int
+    key: str
+    url: str
+    now: datetime

@@ -195,7 +195,10 @@ class Documents(Protocol):
 
     def publish(self, session: Session, *, team: Team, draft: DocumentDraft, now: datetime) -> str:
         """The link people should open for ``draft.key``: the platform's document once it
-        exists, else ``draft.local_url`` (creating it is queued in the caller's transaction)."""
+        exists, else ``draft.local_url`` (creating it is queued in the caller's transaction).
+        A message that must carry the final link waits for
+        :class:`teamassist.events.DocumentReady` of ``draft.key`` instead (built in it comes
+        during this call; on a platform once the document exists)."""
         ...
 
 

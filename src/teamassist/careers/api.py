@@ -18,6 +18,7 @@ from teamassist.careers.models import CareerPlan
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.ports import Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -66,6 +67,7 @@ def start(
         request=body.request,
         now=now,
         public_url=runtime.settings.web.public_url,
+        documents=runtime.ports.get(Documents),
         year=body.year,
     )
     return schemas.StartResult(

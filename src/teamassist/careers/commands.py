@@ -30,6 +30,7 @@ from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.exceptions import Invalid, NotFound
 from teamassist.i18n import t
+from teamassist.ports import Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text, fold
@@ -111,6 +112,7 @@ def _start(ctx: CommandContext, text: str) -> Reply:
         request=request,
         now=ctx.now,
         public_url=ctx.public_url,
+        documents=ctx.ports.get(Documents),
     )
     return Reply(body=flows.summary(started, team))
 

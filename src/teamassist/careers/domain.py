@@ -14,21 +14,28 @@ from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     CareerGoals,
     CareerPlanWanted,
+    DocumentReady,
     ExportWithheld,
     SourceKnown,
     Subscription,
     on,
 )
+from teamassist.ports import Documents
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     public_url = wiring.settings.web.public_url
+    documents = wiring.ports.get(Documents)
 
     def wanted(session: Session, query: CareerPlanWanted) -> str:
-        return flows.answer_wanted(session, query, public_url=public_url)
+        return flows.answer_wanted(session, query, public_url=public_url, documents=documents)
+
+    def ready(session: Session, event: DocumentReady) -> None:
+        flows.on_document_ready(session, event, public_url=public_url)
 
     return [
         on(CareerPlanWanted, wanted),
+        on(DocumentReady, ready),  # a plan's document exists: its person's DM
         on(CareerGoals, flows.answer_goals),
         on(SourceKnown, flows.answer_known),
         on(ExportWithheld, export.withheld),  # an admin does not read plans

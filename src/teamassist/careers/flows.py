@@ -1,7 +1,17 @@
-"""Starting plans across rooms: each new plan's person gets a DM with the link (outbox key
-``careers.started:<plan>``) and an action item due at the deadline, asked through
-:class:`teamassist.events.FollowUpNeeded` (source kind ``career_plan``). A plan that already
-existed gets neither again, so a second start or a redelivered event doubles nothing.
+"""Starting plans across rooms: each new plan gets an action item due at the deadline, asked
+through :class:`teamassist.events.FollowUpNeeded` (source kind ``career_plan``), and its
+document; its person gets a DM with the document's link (outbox key ``careers.started:<plan>``).
+A plan that already existed gets none of these again, so a second start or a redelivered event
+doubles nothing.
+
+Each new plan's document (``个人职业发展规划-{姓名}``, the team's editable template filled in) is
+published through the ``Documents`` port under key ``careers.plan:<id>``, in the folder
+``职业发展规划/<year>``, the person an editor and the director a viewer: on a Feishu team a docx
+in the team's Drive folder (made once per key by the outbox, however often it is retried),
+elsewhere the plan's own dashboard page with its per-person access. The DM waits for the
+document: it is queued on :class:`teamassist.events.DocumentReady` of that key, which carries
+the link that opens it (built in at once; on Feishu once the docx is made and shared), so the
+DM never carries a link to a document that does not exist yet, and goes once.
 
 Also the answers to the two queries other domains ask: :class:`CareerPlanWanted` (the seed's
 ``***制定个人职业发展规划***`` in a DM, asked by announcements) and :class:`CareerGoals` (a 1on1).
@@ -14,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.careers import service
+from teamassist.careers import service, templates_store
 from teamassist.careers.models import CareerPlan
 from teamassist.careers.service import Started
 from teamassist.chat import notify
@@ -23,6 +33,7 @@ from teamassist.clock import local
 from teamassist.events import (
     CareerGoals,
     CareerPlanWanted,
+    DocumentReady,
     FollowUpNeeded,
     GoalFact,
     SourceKnown,
@@ -30,11 +41,13 @@ from teamassist.events import (
 )
 from teamassist.exceptions import NotFound
 from teamassist.i18n import t
+from teamassist.ports import DocumentDraft, Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.people import addressed_as
 
 SOURCE_KIND = "career_plan"  # an action item's source_kind; source_id is the plan
+DOCUMENT_PREFIX = "careers.plan:"  # + the plan's id: its document's key in the Documents port
 
 
 def link(public_url: str, plan: CareerPlan) -> str:
@@ -57,9 +70,11 @@ def start(
     request: str,
     now: datetime,
     public_url: str,
+    documents: Documents,
     year: int | None = None,
 ) -> list[Started]:
-    """:func:`service.start`, then for each new plan the DM and the action item."""
+    """:func:`service.start`, then for each new plan its action item and its document; the DM
+    follows when the document is ready (:func:`on_document_ready`)."""
     started = service.start(
         session,
         team=team,
@@ -72,11 +87,27 @@ def start(
     )
     for one in started:
         if one.created:
-            _tell(session, team=team, director=director, one=one, now=now, public_url=public_url)
+            _follow_up(
+                session, team=team, director=director, plan=one.plan, now=now, public_url=public_url
+            )
+            _publish(
+                session,
+                team=team,
+                director=director,
+                one=one,
+                now=now,
+                public_url=public_url,
+                documents=documents,
+            )
     return started
 
 
-def _tell(
+def document_key(plan_id: int) -> str:
+    """The plan document's ``DocumentDraft.key``."""
+    return f"{DOCUMENT_PREFIX}{plan_id}"
+
+
+def _publish(
     session: Session,
     *,
     team: Team,
@@ -84,39 +115,87 @@ def _tell(
     one: Started,
     now: datetime,
     public_url: str,
+    documents: Documents,
 ) -> None:
+    """Publish the plan's document from the team's template: its person edits, the director
+    reads."""
     plan = one.plan
-    url = link(public_url, plan)
+    draft = DocumentDraft(
+        key=document_key(plan.id),
+        title=plan.title,
+        markdown=templates_store.plan_markdown(session, plan=plan),
+        local_url=link(public_url, plan),
+        folder=(t("careers.folder"), str(plan.year)),
+        editor_ids=(one.member.id,),
+        viewer_ids=(director.id,) if director.id != one.member.id else (),
+    )
+    documents.publish(session, team=team, draft=draft, now=now)
+
+
+def _follow_up(
+    session: Session,
+    *,
+    team: Team,
+    director: Member,
+    plan: CareerPlan,
+    now: datetime,
+    public_url: str,
+) -> str | None:
+    """Open (or find: the action desk opens one per plan) the plan's action item; its note."""
     note = ask(
         session,
         FollowUpNeeded(
             team=team,
             source_kind=SOURCE_KIND,
             source_id=plan.id,
-            owner_id=one.member.id,
+            owner_id=plan.member_id,
             requester_id=director.id,
-            title=t("careers.action_title", title=plan.title, url=url)[:200],
+            title=t("careers.action_title", title=plan.title, url=link(public_url, plan))[:200],
             due=local(plan.due_at, team.timezone).date(),
             now=now,
             due_at=plan.due_at,
         ),
     )
+    return note[0] if note else None
+
+
+def on_document_ready(session: Session, event: DocumentReady, *, public_url: str) -> None:
+    """A plan's document can be opened: its person's DM, with that link (outbox key
+    ``careers.started:<plan>``, so a repeated event sends nothing more). Other keys, and a
+    plan gone meanwhile, are not ours."""
+    if not event.key.startswith(DOCUMENT_PREFIX):
+        return
+    plan_id = event.key.removeprefix(DOCUMENT_PREFIX)
+    plan = session.get(CareerPlan, int(plan_id)) if plan_id.isdigit() else None
+    if plan is None or plan.workspace_id != event.workspace_id:
+        return
+    team = session.get(Team, plan.team_id)
+    person = session.get(Member, plan.member_id)
+    if team is None or person is None:
+        return
+    director_id = plan.started_by_id or team.director_id
+    director = session.get(Member, director_id) if director_id is not None else None
+    note = None
+    if director is not None:
+        note = _follow_up(
+            session, team=team, director=director, plan=plan, now=event.now, public_url=public_url
+        )
     body = t(
         "careers.dm",
-        director=user_text(addressed_as(director, team)),
+        director=user_text(addressed_as(director, team)) if director else t("careers.someone"),
         title=user_text(plan.title),
         request=user_text(plan.request) if plan.request else t("careers.dm_no_request"),
         due=due_text(plan, team),
-        url=url,
+        url=event.url,
     )
     if note:
-        body += "\n" + note[0]
+        body += "\n" + note
     notify.to_member(
         session,
-        member=one.member,
+        member=person,
         reply=Reply(title=plan.title, body=body),
         key=f"careers.started:{plan.id}",
-        now=now,
+        now=event.now,
     )
 
 
@@ -146,7 +225,9 @@ def summary(started: Sequence[Started], team: Team) -> str:
     return "\n".join(lines)
 
 
-def answer_wanted(session: Session, query: CareerPlanWanted, *, public_url: str) -> str:
+def answer_wanted(
+    session: Session, query: CareerPlanWanted, *, public_url: str, documents: Documents
+) -> str:
     """The seed grammar's start: the director's reply text (errors raise, nothing is sent)."""
     director = session.get(Member, query.director_id)
     if director is None:
@@ -162,6 +243,7 @@ def answer_wanted(session: Session, query: CareerPlanWanted, *, public_url: str)
         request=query.text,
         now=query.now,
         public_url=public_url,
+        documents=documents,
     )
     return summary(started, query.team)
 

@@ -16,6 +16,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.events import DocumentReady, publish
 from teamassist.ports import Calendar as CalendarPort
 from teamassist.ports import CalendarEntry, DocumentDraft, TaskMirror
 from teamassist.ports import Documents as DocumentsPort
@@ -78,7 +79,11 @@ class BuiltinDocuments:
     """The dashboard serves the document (.md, .docx, PDF) with its own access rules."""
 
     def publish(self, session: Session, *, team: Team, draft: DocumentDraft, now: datetime) -> str:
-        """``draft.local_url``."""
+        """``draft.local_url``, ready at once (:class:`DocumentReady` published here)."""
+        ready = DocumentReady(
+            workspace_id=team.workspace_id, key=draft.key, url=draft.local_url, now=now
+        )
+        publish(session, ready)
         return draft.local_url
 
 

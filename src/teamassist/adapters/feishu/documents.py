@@ -16,7 +16,9 @@ last attempt stopped:
    deleted (``children/batch_delete``, recorded as done before the new content goes in, so a
    retry never deletes the new content) and the new content inserted: the same document;
 4. the shares: ``edit`` for the editors, ``view`` for the viewers, one person at a time, each
-   recorded once done.
+   recorded once done;
+5. :class:`teamassist.events.DocumentReady` with the document's link, so a message waiting for
+   it (a career plan's DM) goes out with the link that opens it.
 
 Drive allows 5 writes a second and docx 3 edits a second per document: one lane per document
 keeps its calls in order, and a rate-limit answer waits in the outbox for the reset.
@@ -111,6 +113,9 @@ def publish(sender: WorkspaceSender, op: dict[str, Any]) -> str:
         shared.append(who)
         state["shared"] = shared
         sender.record("document", key, workspace_id, state=state)
+    # Made, filled and shared: whoever waits for the link may send it now (again on a retry
+    # or a rebuild; the waiting side acts once per key).
+    sender.ready(workspace_id, key, made.url or str(op.get("local_url", "")))
     return str(document_id)
 
 

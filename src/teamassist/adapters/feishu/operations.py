@@ -73,6 +73,7 @@ from teamassist.adapters.feishu.models import FeishuObject
 from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import Clock
 from teamassist.database import transaction
+from teamassist.events import DocumentReady, publish
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
 
 TASK_NOT_FOUND = 1470404  # Task v2: no such task (deleted already)
@@ -136,6 +137,15 @@ class WorkspaceSender:
         code = getattr(error, "code", None)
         code = code if isinstance(code, int) else None
         with transaction(self.factory) as session:
+            if message.reply.title == "document" and op.get("local_url"):
+                # No Feishu doc after all: a message waiting for its link gets the dashboard's.
+                ready = DocumentReady(
+                    workspace_id=int(op["workspace_id"]),
+                    key=str(op["key"]),
+                    url=str(op["local_url"]),
+                    now=self.clock(),
+                )
+                publish(session, ready)
             gave_up.tell_admins(
                 session,
                 workspace_id=int(op["workspace_id"]),
@@ -194,6 +204,17 @@ class WorkspaceSender:
                 return
             except IntegrityError:
                 continue
+
+    def ready(self, workspace_id: int, key: str, url: str) -> None:
+        """Publish :class:`DocumentReady` for document ``key`` at ``url`` (its own transaction:
+        what a subscriber queues commits with it; a failure fails the operation, retried)."""
+        if not url:
+            return
+        with transaction(self.factory) as session:
+            publish(
+                session,
+                DocumentReady(workspace_id=workspace_id, key=key, url=url, now=self.clock()),
+            )
 
     # -- tasks ----------------------------------------------------------------------------------
 

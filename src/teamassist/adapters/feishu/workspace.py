@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from teamassist.adapters.feishu.models import FeishuObject
 from teamassist.chat.types import Reply
 from teamassist.enums import Platform
+from teamassist.events import DocumentReady, publish
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox
 from teamassist.outbox.models import OutboxMessage
@@ -141,7 +142,12 @@ class FeishuCalendar:
 
 class FeishuDocuments:
     """``Documents`` on Feishu: a docx in the team's folder, filled from the Markdown, the
-    editors given edit and the viewers view; its link once made, the dashboard's until then."""
+    editors given edit and the viewers view; its link once made, the dashboard's until then.
+
+    :class:`DocumentReady` comes with the Feishu link once the document exists (from the
+    operation, :mod:`teamassist.adapters.feishu.documents`), or with the dashboard page at once
+    when an editor has no Feishu identity: the docx is still made (for the viewers), but the
+    person it is for could not open it."""
 
     def publish(self, session: Session, *, team: Team, draft: DocumentDraft, now: datetime) -> str:
         """See :class:`teamassist.ports.Documents`; a document is made once per key, and
@@ -152,13 +158,21 @@ class FeishuDocuments:
                 FeishuObject.kind == "document", FeishuObject.key == draft.key
             )
         )
+        editors = open_ids(session, draft.editor_ids)
         op = {
             "key": draft.key,
             "title": draft.title,
             "markdown": draft.markdown,
             "folder": [team.name, *draft.folder],
-            "editors": open_ids(session, draft.editor_ids),
+            "editors": editors,
             "viewers": open_ids(session, draft.viewer_ids),
+            "local_url": draft.local_url,
         }
         queue(session, team=team, kind="document", key=draft.key, op=op, now=now)
-        return made.url if made is not None and made.url else draft.local_url
+        url = made.url if made is not None and made.url else ""
+        if url or len(editors) < len(set(draft.editor_ids)):
+            ready = DocumentReady(
+                workspace_id=team.workspace_id, key=draft.key, url=url or draft.local_url, now=now
+            )
+            publish(session, ready)
+        return url or draft.local_url
