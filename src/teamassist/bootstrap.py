@@ -24,7 +24,7 @@ from teamassist.adapters.web.sender import WebSender
 from teamassist.announcements.domain import DOMAIN as ANNOUNCEMENTS
 from teamassist.awards.domain import DOMAIN as AWARDS
 from teamassist.careers.domain import DOMAIN as CAREERS
-from teamassist.chat.dispatcher import Dispatcher, DispatchResult
+from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
 from teamassist.chat.retention import RetentionSweep
 from teamassist.chat.types import InboundMessage
@@ -134,10 +134,13 @@ def _qq_inbound(
 ) -> APIRouter:
     from teamassist.adapters.qq.webhook import build_router
 
-    def dispatch(message: InboundMessage) -> DispatchResult:
-        return dispatcher.handle(message, reply_via_outbox=True)
+    def record(message: InboundMessage) -> int | None:
+        return dispatcher.record(message)
 
-    return build_router(settings.qq, dispatch=dispatch, factory=factory, clock=clock)
+    def process(row_id: int, message: InboundMessage) -> None:
+        dispatcher.process(row_id, message, reply_via_outbox=True)
+
+    return build_router(settings.qq, record=record, process=process, factory=factory, clock=clock)
 
 
 def _qq_directory(settings: Settings, shared: SharedState) -> PlatformLookup:

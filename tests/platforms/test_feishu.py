@@ -422,14 +422,14 @@ def test_event_that_cannot_be_recorded_is_refused_so_feishu_redelivers(
     env: Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = fk.message_event("/我是谁", event_id="ev-db-down")
-    real = env.runtime.dispatcher.handle
+    real = env.runtime.dispatcher.record
 
     def database_down(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("database is down")
 
-    monkeypatch.setattr(env.runtime.dispatcher, "handle", database_down)
+    monkeypatch.setattr(env.runtime.dispatcher, "record", database_down)
     assert env.post(event).status_code == 503
-    monkeypatch.setattr(env.runtime.dispatcher, "handle", real)
+    monkeypatch.setattr(env.runtime.dispatcher, "record", real)
     assert env.post(event).status_code == 200  # Feishu's redelivery
     env.runtime.deliver()
     assert len(env.fake.messages()) == 1

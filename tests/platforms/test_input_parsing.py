@@ -8,6 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
 import pytest
 from fastapi.testclient import TestClient
@@ -279,27 +280,63 @@ def test_rest_surrogate_in_a_key_is_a_clear_400(rest: TestClient) -> None:
 # -- one 2-second acknowledgement ----------------------------------------------------------------
 
 
-def test_ack_within_answers_fast_work_slow_work_and_failures() -> None:
-    executor = ThreadPoolExecutor(max_workers=2)
+def test_an_event_is_acknowledged_only_once_it_is_in_the_inbox() -> None:
+    # Given one handling thread, kept busy (the tester's 40 events to a 4-thread replica)
+    executor = ThreadPoolExecutor(max_workers=1)
     release = threading.Event()
+    recorded: list[int] = []
+    processed: list[int] = []
 
-    def boom() -> None:
+    def record(n: int) -> int:
+        recorded.append(n)
+        return n
+
+    def process(row_id: int) -> None:
+        release.wait(5)
+        processed.append(row_id)
+
+    def boom() -> int:
         raise RuntimeError("database down")
 
-    def wait_for_release() -> None:
+    def slow_record() -> int:
         release.wait(5)
+        return 99
 
-    async def scenario() -> tuple[object, object, float]:
-        done = await webhook_kit.ack_within(executor, lambda: None, what="fast")
-        failed = await webhook_kit.ack_within(executor, boom, what="failing")
+    async def scenario() -> tuple[
+        list[BaseException | None], object, object, object, float, list[int]
+    ]:
         started = time.monotonic()
-        slow = await webhook_kit.ack_within(executor, wait_for_release, what="slow", seconds=0.1)
-        assert slow is None
-        return done, failed, time.monotonic() - started
+        # When five events arrive while the handling thread is busy
+        answers = await asyncio.gather(
+            *(
+                webhook_kit.record_then_ack(
+                    executor, record=partial(record, n), process=process, what=f"e{n}", seconds=0.3
+                )
+                for n in range(5)
+            )
+        )
+        waited = time.monotonic() - started
+        again = await webhook_kit.record_then_ack(
+            executor, record=lambda: None, process=process, what="redelivered", seconds=0.3
+        )
+        failed = await webhook_kit.record_then_ack(
+            executor, record=boom, process=process, what="failing", seconds=0.3
+        )
+        late = await webhook_kit.record_then_ack(
+            executor, record=slow_record, process=process, what="late", seconds=0.2
+        )
+        handled_by_then = list(processed)
+        release.set()  # asyncio.run waits for the slow record's thread
+        return answers, again, failed, late, waited, handled_by_then
 
-    done, failed, waited = asyncio.run(scenario())
-    release.set()
-    executor.shutdown(wait=True)
-    assert done is None
+    answers, again, failed, late, waited, handled_by_then = asyncio.run(scenario())
+    # Then every acknowledged event was recorded before its answer, none handled yet
+    assert answers == [None] * 5 and sorted(recorded) == [0, 1, 2, 3, 4]
+    assert handled_by_then == [] and waited < 2.0
+    # a redelivery is acknowledged; a failed or late record is an error (answer 5xx, redeliver)
+    assert again is None
     assert isinstance(failed, RuntimeError)
-    assert waited < 1.0  # acknowledged without waiting for the slow work
+    assert isinstance(late, TimeoutError)
+    executor.shutdown(wait=True)
+    # and the busy thread handles each recorded event once afterwards (never the redelivery)
+    assert sorted(processed) == [0, 1, 2, 3, 4]

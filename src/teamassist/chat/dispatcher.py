@@ -115,12 +115,28 @@ class Dispatcher:
         ``reply_via_outbox`` queues the reply as a notice to the originating chat (platform
         webhooks); otherwise the caller shows the returned reply itself (web chat, CLI).
         """
+        row_id = self.record(message)
+        if row_id is None:
+            return DispatchResult(reply=None, duplicate=True)
+        reply = self.process(row_id, message, reply_via_outbox=reply_via_outbox)
+        return DispatchResult(reply=reply, event_row_id=row_id)
+
+    def record(self, message: InboundMessage) -> int | None:
+        """Put ``message`` in the inbox ("received") in a transaction of its own; the row's id,
+        or None for a redelivered event or message (nothing to do). A webhook acknowledges an
+        event only after this returns: from then on a crash or a failure is replayed from the
+        row (:meth:`replay_pending`), so an acknowledged event is never lost."""
         row_id = run_transaction(self.factory, lambda session: self._record(session, message))
         if row_id is None:
             metrics.event(message.platform.value, "duplicate")
-            return DispatchResult(reply=None, duplicate=True)
-        reply = self._process(row_id, message, reply_via_outbox=reply_via_outbox)
-        return DispatchResult(reply=reply, event_row_id=row_id)
+        return row_id
+
+    def process(
+        self, row_id: int, message: InboundMessage, *, reply_via_outbox: bool = False
+    ) -> Reply | None:
+        """Handle a message :meth:`record` put in the inbox as row ``row_id``; its reply (None:
+        not for us, or a replay took the row first). ``reply_via_outbox``: see :meth:`handle`."""
+        return self._process(row_id, message, reply_via_outbox=reply_via_outbox)
 
     def converse(self, identify: Callable[[Session], Speaker]) -> DispatchResult:
         """Answer a local speaker whose caller waits for the reply, in one transaction.

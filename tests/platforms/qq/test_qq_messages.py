@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.qq import protocol
-from teamassist.chat.dispatcher import DispatchResult
+from teamassist.chat.models import InboundEvent
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.feedback.models import FeedbackItem
 from teamassist.team.models import Member
@@ -113,19 +113,24 @@ def test_a_slow_command_is_acknowledged_in_time_and_finishes(
     qq: QQHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(webhook_kit, "ACK_SECONDS", 0.2)
-    original = qq.runtime.dispatcher.handle
+    original = qq.runtime.dispatcher.process
     release, done = threading.Event(), threading.Event()
 
-    def slow(message: InboundMessage, **kwargs: object) -> DispatchResult:
+    def slow(row_id: int, message: InboundMessage, **kwargs: object) -> object:
         release.wait(10)  # held until the test has its answer
-        result = original(message, **kwargs)  # type: ignore[arg-type]
+        result = original(row_id, message, **kwargs)  # type: ignore[arg-type]
         done.set()
         return result
 
-    monkeypatch.setattr(qq.runtime.dispatcher, "handle", slow)
+    monkeypatch.setattr(qq.runtime.dispatcher, "process", slow)
     response = qq.post(fakeqq.guild_at_message(event_id="e-slow", message_id="m1", text="/帮助"))
 
     assert response.status_code == 200 and not done.is_set()  # acknowledged while still busy
+    with qq.runtime.factory() as session:  # and already in the inbox, should the process die
+        assert (
+            session.scalar(select(InboundEvent.status).where(InboundEvent.event_id == "e-slow"))
+            == "received"
+        )
     release.set()
     assert done.wait(10)
     qq.deliver()
@@ -135,10 +140,10 @@ def test_a_slow_command_is_acknowledged_in_time_and_finishes(
 def test_when_the_event_cannot_be_recorded_qq_is_asked_to_redeliver(
     qq: QQHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(message: InboundMessage, **kwargs: object) -> DispatchResult:
+    def broken(message: InboundMessage) -> int | None:
         raise RuntimeError("database is down")
 
-    monkeypatch.setattr(qq.runtime.dispatcher, "handle", broken)
+    monkeypatch.setattr(qq.runtime.dispatcher, "record", broken)
 
     response = qq.post(fakeqq.guild_at_message(event_id="e1", message_id="m1", text="/帮助"))
 

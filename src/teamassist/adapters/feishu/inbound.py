@@ -73,9 +73,13 @@ class FeishuInbound:
             log.exception("feishu: dispatching event %s failed", message.event_id)
 
     def handle(self, message: InboundMessage) -> None:
-        """Handle one message; the reply goes out through the outbox."""
-        if self.names is not None and not message.sender_name:
-            message.sender_name = self.names(message.sender_key)
+        """Record, then handle one message; the reply goes out through the outbox."""
+        row_id = self.record(message)
+        if row_id is not None:
+            self.process(row_id, message)
+
+    def record(self, message: InboundMessage) -> int | None:
+        """Put one message in the inbox; its row id, None when Feishu sent it before."""
         log.info(
             "feishu event %s: %s message from %s in chat %s",
             message.event_id,
@@ -83,9 +87,17 @@ class FeishuInbound:
             message.sender_key,
             message.chat_key,
         )
-        result = self.dispatcher.handle(message, reply_via_outbox=True)
-        if result.duplicate:
+        row_id = self.dispatcher.record(message)
+        if row_id is None:
             log.info("feishu: event %s redelivered, ignored", message.event_id)
+        return row_id
+
+    def process(self, row_id: int, message: InboundMessage) -> None:
+        """Handle a recorded message (the sender's name looked up first: a Feishu call that
+        may be slow, so it is not made before the event is safely in the inbox)."""
+        if self.names is not None and not message.sender_name:
+            message.sender_name = self.names(message.sender_key)
+        self.dispatcher.process(row_id, message, reply_via_outbox=True)
 
     def stale(self, headers: dict[str, str]) -> bool:
         """True when a signed request's timestamp is too far from now (a replay)."""

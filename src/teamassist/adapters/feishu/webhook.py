@@ -4,7 +4,7 @@ lark-oapi's :class:`EventDispatcherHandler` decrypts the body (AES-256-CBC, key 
 Encrypt Key), checks the verification token, answers the URL challenge and verifies
 ``X-Lark-Signature``. It answers every failure with HTTP 500; here they become 4xx and are logged.
 Message events go through the dispatcher in a worker thread; the answer waits for it at most
-two seconds (``webhook_kit.ack_within``; Feishu wants an answer within 3 s). By then the event
+two seconds (``webhook_kit.record_then_ack``; Feishu wants an answer within 3 s). By then the event
 is in the inbox, so a crash is replayed by the scheduler; when it could not even be recorded
 the answer is 503 and Feishu redelivers. The inbox drops a redelivered ``event_id`` and a
 message pushed again under a new one. Card callbacks are answered
@@ -98,9 +98,10 @@ def build_router(
             unsigned = any(name not in raw.headers for name in _SIGNATURE_HEADERS)
             return _refuse(request, _status_for(reason, unsigned), reason)
         for message in collected:
-            error = await webhook_kit.ack_within(
+            error = await webhook_kit.record_then_ack(
                 executor,
-                partial(inbound.handle, message),
+                record=partial(inbound.record, message),
+                process=partial(inbound.process, message=message),
                 what=f"feishu event {message.event_id}",
             )
             if error is not None:

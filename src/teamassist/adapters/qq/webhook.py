@@ -5,8 +5,9 @@ for everything else, a fresh timestamp and a valid ed25519 signature before the 
 into the adapter's models. A refused request is logged and answered 4xx; a signed event we do
 not handle (unknown op or type, other notices) is logged and acknowledged with 200 so QQ does not
 redeliver it. Message events become :class:`InboundMessage` and go through the dispatcher in a
-worker thread; the answer waits for it for at most two seconds (``webhook_kit.ack_within``: the
-inbox row is then written, and a crash after that is replayed by the scheduler). Headers and the
+worker thread; the answer waits for the inbox row, then for the handling, two seconds in all
+(``webhook_kit.record_then_ack``: an acknowledged event is in the inbox, and a crash after
+that is replayed by the scheduler). Headers and the
 body are parsed strictly (``webhook_kit``): bad input is a 4xx with a reason, never a traceback.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -24,7 +26,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.qq import protocol
 from teamassist.adapters.qq.config import QQSettings
-from teamassist.chat.dispatcher import DispatchResult
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
 
@@ -43,12 +44,14 @@ def _refuse(status: int, reason: str, request: Request) -> Response:
 def build_router(
     settings: QQSettings,
     *,
-    dispatch: Callable[[InboundMessage], DispatchResult],
+    record: Callable[[InboundMessage], int | None],
+    process: Callable[..., object],
     factory: sessionmaker[Session],
     clock: Clock,
 ) -> APIRouter:
-    """The QQ webhook routes (QQ must be enabled); ``dispatch`` handles a message and queues
-    its reply in the outbox."""
+    """The QQ webhook routes (QQ must be enabled). ``record(message)`` puts a message in the
+    inbox (its row id, None for a redelivery); ``process(row_id, message=message)`` handles it
+    and queues its reply in the outbox."""
     secret = settings.secret.get_secret_value() if settings.secret else ""
     qq = protocol.QQProtocol(settings.app_id, secret) if secret and settings.app_id else None
     if qq is None:
@@ -108,9 +111,10 @@ def build_router(
             log.info("QQ event %s (%s) not handled", payload.type, payload.id)
             return JSONResponse(ACK)
 
-        error = await webhook_kit.ack_within(
+        error = await webhook_kit.record_then_ack(
             executor,
-            lambda: _handle(dispatch, message),
+            record=partial(_record, record, message),
+            process=partial(process, message=message),
             what=f"QQ event {message.event_id}",
         )
         if error is not None:
@@ -140,7 +144,8 @@ def _stale(timestamp: str | None, clock: Clock, settings: QQSettings) -> str | N
     return None
 
 
-def _handle(dispatch: Callable[[InboundMessage], DispatchResult], message: InboundMessage) -> None:
-    result = dispatch(message)
-    if result.duplicate:
+def _record(record: Callable[[InboundMessage], int | None], message: InboundMessage) -> int | None:
+    row_id = record(message)
+    if row_id is None:
         log.info("QQ event %s redelivered; nothing to do", message.event_id)
+    return row_id
