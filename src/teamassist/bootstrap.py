@@ -219,7 +219,13 @@ def build_shared_state(settings: Settings, clock: Clock) -> SharedState:
     if settings.scale_out.redis_url:
         from teamassist.shared_state.redis_state import RedisState
 
-        return RedisState(settings.scale_out.redis_url, prefix=settings.scale_out.redis_prefix)
+        scale_out = settings.scale_out
+        return RedisState(
+            scale_out.redis_url,
+            prefix=scale_out.redis_prefix,
+            timeout=scale_out.redis_timeout_seconds,
+            backoff=scale_out.redis_backoff_seconds,
+        )
     return LocalState(now=lambda: clock().timestamp())
 
 

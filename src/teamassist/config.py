@@ -180,6 +180,13 @@ class ScaleOutSettings(BaseModel):
     redis_prefix: str = "teamassist:"
     # The Celery broker; empty means the same Redis as ``redis_url``.
     broker_url: str = ""
+    # Longest one shared-state call waits for Redis (connect or answer), in seconds; a healthy
+    # Redis answers in under a millisecond.
+    redis_timeout_seconds: float = Field(default=1.0, gt=0)
+    # After Redis failed to answer, shared-state calls and delivery nudges fail at once for
+    # this long, in seconds, rather than each waiting out the timeout (the fallbacks apply:
+    # platform sends wait, the sign-in throttle counts per replica).
+    redis_backoff_seconds: float = Field(default=10.0, ge=0)
 
 
 class Settings(BaseSettings):

@@ -6,7 +6,7 @@ and fills this in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from typing import Protocol
@@ -32,8 +32,8 @@ class Wakeable(Protocol):
     """Something a commit that queued notices wakes: the embedded delivery worker, or in
     scale-out mode the publisher of delivery nudges (``teamassist.workers``)."""
 
-    def kick(self) -> None:
-        """Deliver (or ask for delivery) soon."""
+    def kick(self, platforms: Collection[str] | None = None) -> None:
+        """Deliver (or ask for delivery) soon: of ``platforms``' lanes, or every lane (None)."""
 
 
 class Kicker:
@@ -47,10 +47,11 @@ class Kicker:
     def __init__(self) -> None:
         self.worker: Wakeable | None = None
 
-    def kick(self) -> None:
-        """Ask the attached worker (if any) to deliver right away."""
-        if self.worker is not None:
-            self.worker.kick()
+    def kick(self, platforms: Collection[str] | None = None) -> None:
+        """Ask the attached worker (if any) to deliver ``platforms``' notices (None: all) right
+        away; an empty collection asks for nothing."""
+        if self.worker is not None and (platforms is None or platforms):
+            self.worker.kick(platforms)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,13 @@ class Runtime:
         not enabled here (so a slow or failing platform's passes never hold up another's)."""
         return [*sorted(self.senders), ""]
 
+    def lanes_of(self, platforms: Collection[str] | None) -> list[str]:
+        """The delivery lanes carrying notices of ``platforms`` (every lane for None)."""
+        lanes = self.delivery_lanes()
+        if platforms is None:
+            return lanes
+        return sorted({p if p in self.senders else "" for p in platforms})
+
     def deliver_lane(self, lane: str) -> DeliveryStats:
         """One delivery pass of at most ``DELIVERY_BATCH`` notices of ``lane``."""
         return self._lane_pass(lane)()
@@ -124,9 +132,10 @@ class Runtime:
             return self._delivery_pass(platforms=[lane])
         return self._delivery_pass(exclude=sorted(self.senders))
 
-    def kick(self) -> None:
-        """Ask the background worker (if running) to deliver right away."""
-        self.kicker.kick()
+    def kick(self, platforms: Collection[str] | None = None) -> None:
+        """Ask the background worker (if running) to deliver ``platforms``' notices (None: all)
+        right away."""
+        self.kicker.kick(platforms)
 
     def start_worker(self) -> None:
         """Deliver in the background, kicked after every commit that queued notices."""

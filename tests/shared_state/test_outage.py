@@ -5,6 +5,7 @@ goes dead, and the notice goes out once Redis is back."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -73,8 +74,8 @@ def _through(redis_url: str, proxy: TcpProxy) -> str:
 def test_a_redis_stopped_mid_way_is_unavailable_then_back(
     redis_url: str, prefix: str, proxy: TcpProxy
 ) -> None:
-    # Given a state that has been talking to Redis
-    state = RedisState(_through(redis_url, proxy), prefix=prefix)
+    # Given a state that has been talking to Redis (a 0.5 s back-off after a failure)
+    state = RedisState(_through(redis_url, proxy), prefix=prefix, backoff=0.5)
     try:
         assert state.take("w", limit=5, window=60) == 0.0
         # When Redis stops (every connection closed, nobody listening)
@@ -83,8 +84,12 @@ def test_a_redis_stopped_mid_way_is_unavailable_then_back(
         for call in _state_calls(state):
             with pytest.raises(SharedStateUnavailable):
                 call()
-        # And once Redis is back the same state works again, the window still counting
+        # And once Redis is back, it is not asked until the back-off is over
         proxy.start()
+        with pytest.raises(SharedStateUnavailable, match="skipped"):
+            state.get("a")
+        time.sleep(0.55)
+        # then the same state works again, the window still counting
         assert state.take("w", limit=2, window=60) == 0.0
         assert state.take("w", limit=2, window=60) > 0
     finally:
@@ -180,7 +185,11 @@ def test_a_send_waits_while_redis_is_down_and_goes_out_once_it_is_back(
 ) -> None:
     # Given a worker whose shared state (the platform's token or limit) is in Redis
     settings, address, received = _platform(platform, fake_wecom, fake_feishu, fake_qq)
-    scale_out = {"redis_url": _through(redis_url, proxy), "redis_prefix": prefix}
+    scale_out: dict[str, Any] = {
+        "redis_url": _through(redis_url, proxy),
+        "redis_prefix": prefix,
+        "redis_backoff_seconds": 0,  # the outbox's wait is the subject here
+    }
     runtime = make_runtime(sqlite_url, clock, scale_out=scale_out, **settings)
     try:
         _enqueue(runtime, clock, platform, address)

@@ -39,7 +39,7 @@ from teamassist.events import ask
 from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
-from teamassist.outbox.signals import queued
+from teamassist.outbox.signals import AfterCommit, nothing_after_commit, queued, queued_platforms
 from teamassist.ports import Directory, Ports, Roster
 from teamassist.team import binding_chat, directory
 from teamassist.team import service as team_service
@@ -74,6 +74,7 @@ class DispatchResult:
     duplicate: bool = False
     event_row_id: int | None = None
     queued: bool = False  # the transaction queued notices (reply or others)
+    platforms: frozenset[str] = frozenset()  # ... for these platforms
 
 
 class _Unknown:
@@ -97,7 +98,7 @@ class Dispatcher:
         *,
         clock: Clock = utcnow,
         on_duty: OnDutyCheck | None = None,
-        after_commit: Callable[[], None] | None = None,
+        after_commit: AfterCommit | None = None,
         public_url: str = "",
         ports: Ports | None = None,
     ) -> None:
@@ -106,7 +107,7 @@ class Dispatcher:
         self.ports = ports if ports is not None else Ports()
         self.clock = clock
         self.on_duty = on_duty
-        self.after_commit = after_commit or (lambda: None)
+        self.after_commit = after_commit or nothing_after_commit
         self.public_url = public_url.rstrip("/")
 
     def handle(self, message: InboundMessage, *, reply_via_outbox: bool = False) -> DispatchResult:
@@ -195,7 +196,7 @@ class Dispatcher:
             outcome = "failed" if refused[0][2] else "refused"
         metrics.event(platform[0] if platform else "", outcome)
         if result.queued:
-            self.after_commit()  # only now: delivery claims committed rows only
+            self.after_commit(result.platforms)  # only now: delivery claims committed rows
         self._run_later(later)
         return result
 
@@ -222,7 +223,12 @@ class Dispatcher:
         if row_id is None:
             # A retry (the first answer was lost on the way): answer what the first call did.
             return DispatchResult(reply=self._original_reply(session, message), duplicate=True)
-        return DispatchResult(reply=reply, event_row_id=row_id, queued=queued(session))
+        return DispatchResult(
+            reply=reply,
+            event_row_id=row_id,
+            queued=queued(session),
+            platforms=queued_platforms(session),
+        )
 
     @staticmethod
     def _original_reply(session: Session, message: InboundMessage) -> Reply | None:
@@ -312,7 +318,7 @@ class Dispatcher:
         now = self.clock()
         error_id: str | None = None
 
-        def unit(session: Session) -> tuple[Reply | None, bool] | None:
+        def unit(session: Session) -> tuple[Reply | None, frozenset[str]] | None:
             # Claim the row: a replay racing a live handler must not run the command twice.
             claimed = session.execute(
                 update(InboundEvent)
@@ -327,7 +333,7 @@ class Dispatcher:
             )
             session.flush()
             later[:] = fallback.take_later(session)
-            return reply, queued(session)
+            return reply, queued_platforms(session)
 
         later: list[fallback.Later] = []
         platform = message.platform.value
@@ -337,7 +343,7 @@ class Dispatcher:
                 return None
             metrics.event(platform, "handled")
             if done[1]:
-                self.after_commit()
+                self.after_commit(done[1])
             self._run_later(later)
             return done[0]
         except DomainError as exc:
@@ -356,13 +362,13 @@ class Dispatcher:
             self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
 
         # The handler's changes were rolled back; record the answer on its own.
-        def answer(session: Session) -> bool:
+        def answer(session: Session) -> frozenset[str]:
             self._finish(session, row_id, message, reply, now, reply_via_outbox, error_id=error_id)
             session.flush()
-            return queued(session)
+            return queued_platforms(session)
 
-        if run_transaction(self.factory, answer):
-            self.after_commit()
+        if platforms := run_transaction(self.factory, answer):
+            self.after_commit(platforms)
         return reply
 
     def _run_later(self, later: list[fallback.Later]) -> None:
@@ -370,7 +376,7 @@ class Dispatcher:
         it queued."""
         if later:
             fallback.run_later(later)
-            self.after_commit()
+            self.after_commit(None)  # its own transactions: which platforms is not known here
 
     def _fail(self, row_id: int, error_id: str, error: str) -> None:
         run_transaction(

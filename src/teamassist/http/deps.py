@@ -25,7 +25,7 @@ from teamassist.database import MAX_ID, MAX_STORED_ID, READ_ONLY, request_slots
 from teamassist.exceptions import NotFound
 from teamassist.http import auth, tokens
 from teamassist.http.auth import Principal, PrincipalLookup
-from teamassist.outbox.signals import queued
+from teamassist.outbox.signals import queued_platforms
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -113,8 +113,8 @@ def get_session(
         raise
     finally:
         session.close()
-    if queued(session):
-        runtime.kick()
+    if platforms := queued_platforms(session):
+        runtime.kick(platforms)
 
 
 async def principal_lookup(

@@ -330,8 +330,9 @@ class DeliveryWorker:
         for thread in self._threads:
             thread.start()
 
-    def kick(self) -> None:
-        """Deliver now (called after a transaction queued notices)."""
+    def kick(self, _platforms: Collection[str] | None = None) -> None:
+        """Deliver now (called after a transaction queued notices); every lane's loop wakes, an
+        idle one at the cost of one empty claim."""
         for wake in self._wakes:
             wake.set()
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import preload
 from teamassist.chat.types import Reply
+from teamassist.outbox import signals
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 
 # ``last_error`` starts with this when the previous attempt may have reached the platform.
@@ -57,6 +58,7 @@ def enqueue(
     }
     if bulk:
         preload.defer_insert(session, OutboxMessage, values)
+        signals.note(session, platform)  # inserted in one statement, unseen by the flush
         return _unsaved(values)
     row = OutboxMessage(**values)
     # A concurrent writer may queue the same key between our check and our insert; the savepoint

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teamassist import metrics, preload
 from teamassist.clock import Clock, utcnow
 from teamassist.database import transaction
+from teamassist.outbox.signals import AfterCommit, nothing_after_commit, queued_platforms
 from teamassist.ports import Ports
 from teamassist.scheduler import plan
 from teamassist.scheduler.models import JobDue, JobRun
@@ -114,7 +115,7 @@ class Scheduler:
         clock: Clock = utcnow,
         catch_up: timedelta = timedelta(hours=2),
         system_jobs: Iterable[Callable[[], object]] = (),
-        after_commit: Callable[[], None] | None = None,
+        after_commit: AfterCommit | None = None,
         ports: Ports | None = None,
         batch: int = BATCH,
     ) -> None:
@@ -128,7 +129,7 @@ class Scheduler:
         self.clock = clock
         self.catch_up = catch_up
         self.system_jobs = list(system_jobs)
-        self.after_commit = after_commit or (lambda: None)
+        self.after_commit = after_commit or nothing_after_commit
         self.batch = batch
         self._reconciled_at: datetime | None = None
         plan.install()
@@ -321,7 +322,7 @@ class Scheduler:
             report.ran.extend(attempt.ran)
             report.failed.extend(attempt.failed)
             if ran_any:
-                self.after_commit()
+                self.after_commit(queued_platforms(session))
             return
 
     def _claim_and_run(

@@ -23,6 +23,13 @@ Why these designs (``../shared/research/celery-pitfalls.md`` §18–§21):
   they can do: a platform send waits in the outbox without spending an attempt, the sign-in
   throttle falls back to this process's memory (``http.throttle``). A token fetched while
   Redis cannot store it is still used (it is valid); the next call fetches again.
+- **A hung Redis** (it accepts and never answers): each call waits at most ``timeout`` seconds
+  (connect and answer, ``scale_out.redis_timeout_seconds``), with redis-py's own retries off
+  (its default of three retries with back-off made one call take 15 s for a 5 s timeout). After
+  a connection error or timeout the state is *down* for ``backoff`` seconds
+  (``scale_out.redis_backoff_seconds``): calls raise at once without asking Redis, so every
+  request does not pay the timeout again; the first call after the window asks once more.
+  An error answer (a script error, a wrong type) does not start the window: Redis is up.
 - **Clients**: one :class:`~redis.ConnectionPool` per process, built at start; redis-py's sync
   pool resets itself in a forked child (pid check), so a pre-fork build is safe.
 """
@@ -30,12 +37,18 @@ Why these designs (``../shared/research/celery-pitfalls.md`` §18–§21):
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError, RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
 
 from teamassist.shared_state.port import MIN_WAIT_SECONDS, SharedStateUnavailable, TokenFetch
 
@@ -45,6 +58,11 @@ PREFIX = "teamassist:"
 # A token fetch holds the lock at most this long (seconds): well above a platform's HTTP
 # timeout, so a live fetch keeps it; a dead holder's lock frees itself.
 LOCK_SECONDS = 30.0
+# Defaults of ``scale_out.redis_timeout_seconds`` / ``redis_backoff_seconds`` (module docstring):
+# Redis answers a healthy call in well under a millisecond, so a second means it is not
+# answering; ten seconds of not asking spare the requests of that stretch the wait.
+TIMEOUT_SECONDS = 1.0
+BACKOFF_SECONDS = 10.0
 
 # KEYS[1] the window's sorted set; ARGV: limit, window (ms), a unique member.
 # Returns 0 when a slot was taken, else the milliseconds until the oldest entry leaves.
@@ -75,14 +93,33 @@ return 0
 """
 
 
-@contextmanager
-def _reached(what: str) -> Iterator[None]:
-    """Raise a Redis error inside the block as :class:`SharedStateUnavailable` (kind only:
-    redis-py's text can carry the host and port)."""
-    try:
-        yield
-    except RedisError as exc:
-        raise SharedStateUnavailable(f"Redis {what} failed: {type(exc).__name__}") from exc
+class _Outage:
+    """Whether Redis failed to answer in the last ``backoff`` seconds (monotonic clock; shared
+    by the threads of one process, so one timed-out request spares the others)."""
+
+    def __init__(self, backoff: float) -> None:
+        self.backoff = backoff
+        self._lock = threading.Lock()
+        self._until = 0.0
+        self._kind = ""
+
+    def check(self, what: str) -> None:
+        """Raise :class:`SharedStateUnavailable` at once while the window is open."""
+        if self._until and time.monotonic() < self._until:
+            raise SharedStateUnavailable(
+                f"Redis {what} skipped: unreachable within the last {self.backoff:g} s "
+                f"({self._kind})"
+            )
+
+    def failed(self, kind: str) -> None:
+        """Open the window (a connection error or timeout just happened)."""
+        with self._lock:
+            self._until = time.monotonic() + self.backoff
+            self._kind = kind
+
+    def down(self) -> bool:
+        """True while the window is open."""
+        return bool(self._until) and time.monotonic() < self._until
 
 
 class RedisState:
@@ -94,17 +131,48 @@ class RedisState:
     :class:`~teamassist.shared_state.port.SharedStateUnavailable` (module docstring).
     """
 
-    def __init__(self, url: str, *, prefix: str = PREFIX, lock_seconds: float = LOCK_SECONDS):
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = PREFIX,
+        lock_seconds: float = LOCK_SECONDS,
+        timeout: float = TIMEOUT_SECONDS,
+        backoff: float = BACKOFF_SECONDS,
+    ):
         self.prefix = prefix
         self.lock_seconds = lock_seconds
+        self.outage = _Outage(backoff)
         self.client: redis.Redis = redis.Redis.from_url(
-            url, decode_responses=True, socket_timeout=5.0, socket_connect_timeout=5.0
+            url,
+            decode_responses=True,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),  # one wait per call (module docstring, "A hung Redis")
         )
         self._take = self.client.register_script(_TAKE)
         self._drop_if = self.client.register_script(_DROP_IF)
 
     def _key(self, name: str) -> str:
         return self.prefix + name
+
+    @contextmanager
+    def _reached(self, what: str) -> Iterator[None]:
+        """Raise a Redis error inside the block as :class:`SharedStateUnavailable` (kind only:
+        redis-py's text can carry the host and port); fail at once while Redis is down."""
+        self.outage.check(what)
+        try:
+            yield
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self.outage.failed(type(exc).__name__)
+            raise SharedStateUnavailable(f"Redis {what} failed: {type(exc).__name__}") from exc
+        except RedisError as exc:
+            raise SharedStateUnavailable(f"Redis {what} failed: {type(exc).__name__}") from exc
+
+    def down(self) -> bool:
+        """True while calls fail at once (a connection error or timeout less than ``backoff``
+        seconds ago)."""
+        return self.outage.down()
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -119,7 +187,7 @@ class RedisState:
             blocking_timeout=self.lock_seconds,
             thread_local=False,
         )
-        with _reached("lock"):
+        with self._reached("lock"):
             held = lock.acquire()
         try:
             cached = self.get(name)  # fetched by whoever held the lock before us
@@ -131,9 +199,10 @@ class RedisState:
             ttl = lifetime - margin
             if ttl > 0:
                 try:
-                    self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
-                except RedisError as exc:  # the token is good: use it, fetch again next time
-                    log.warning("token %s not stored in Redis: %s", name, type(exc).__name__)
+                    with self._reached("set"):
+                        self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
+                except SharedStateUnavailable as exc:  # the token is good: use it, fetch again
+                    log.warning("token %s not stored in Redis: %s", name, exc)
             return value
         finally:
             if held:
@@ -148,14 +217,14 @@ class RedisState:
 
     def drop_token(self, name: str, token: str) -> None:
         """See :meth:`SharedState.drop_token` (compare-and-delete in one script)."""
-        with _reached("drop_token"):
+        with self._reached("drop_token"):
             self._drop_if(keys=[self._key(name)], args=[token])
 
     # -- limits --------------------------------------------------------------------------------
 
     def take(self, key: str, *, limit: int, window: float) -> float:
         """See :meth:`SharedState.take` (one atomic script; time from Redis)."""
-        with _reached("take"):
+        with self._reached("take"):
             answer = self._take(
                 keys=[self._key("limit:" + key)],
                 args=[limit, max(1, int(window * 1000)), uuid.uuid4().hex],
@@ -165,20 +234,20 @@ class RedisState:
 
     def free(self, key: str) -> None:
         """See :meth:`SharedState.free`."""
-        with _reached("free"):
+        with self._reached("free"):
             self.client.delete(self._key("limit:" + key))
 
     # -- values --------------------------------------------------------------------------------
 
     def get(self, name: str) -> str | None:
         """See :meth:`SharedState.get`."""
-        with _reached("get"):
+        with self._reached("get"):
             value = self.client.get(self._key(name))
         return value if isinstance(value, str) else None
 
     def put(self, name: str, value: str, *, ttl: float, only_new: bool = False) -> bool:
         """See :meth:`SharedState.put`."""
-        with _reached("put"):
+        with self._reached("put"):
             stored = self.client.set(
                 self._key(name), value, px=max(1, int(ttl * 1000)), nx=only_new
             )
@@ -186,7 +255,7 @@ class RedisState:
 
     def delete(self, name: str) -> None:
         """See :meth:`SharedState.delete`."""
-        with _reached("delete"):
+        with self._reached("delete"):
             self.client.delete(self._key(name))
 
     def close(self) -> None:

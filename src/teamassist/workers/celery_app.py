@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 from celery.signals import worker_process_init
 
+from teamassist.shared_state import SharedStateUnavailable
 from teamassist.workers import mode
 
 if TYPE_CHECKING:
@@ -239,38 +241,66 @@ app.task(name=DELIVER)(deliver)
 
 
 def nudge(app: Celery, runtime: Runtime) -> None:
-    """Ask for delivery of every lane (after a commit that queued notices, and on each tick)."""
+    """Ask for delivery of every lane (on each tick; a commit asks for its lanes only,
+    :class:`Nudger`)."""
     for lane in runtime.delivery_lanes():
         _nudge_lane(app, runtime, lane)
 
 
-def _nudge_lane(app: Celery, runtime: Runtime, lane: str) -> None:
-    """Publish a delivery nudge for ``lane`` unless one is already waiting to be taken.
+def _nudge_lane(app: Celery, runtime: Runtime, lane: str, *, strict: bool = False) -> None:
+    """Publish a delivery nudge for ``lane`` unless one is already waiting to be taken;
+    ``strict`` (a commit's nudge): raise instead of publishing to a broker known down.
 
     Every commit that queued notices used to publish one per lane: 10,000 teams' morning
     notices in batches of 500 meant 40 nudges, most of them finding nothing left to claim.
     """
     if _claim_marker(runtime, _pending(lane), NUDGE_PENDING_SECONDS):
+        if strict and _broker_down(runtime):
+            raise SharedStateUnavailable("the broker's Redis is unreachable")
         app.send_task(DELIVER, (lane,), expires=DELIVER_EXPIRES, priority=PRIORITY_DELIVER)
+
+
+def _broker_down(runtime: Runtime) -> bool:
+    """True when the broker is the shared-state Redis and that failed a moment ago (its
+    back-off window): a publish would wait out the same timeout."""
+    from teamassist.shared_state.redis_state import RedisState
+
+    shared = runtime.shared
+    scale_out = runtime.settings.scale_out
+    same = scale_out.broker_url in ("", scale_out.redis_url)  # empty: that Redis
+    return same and isinstance(shared, RedisState) and shared.down()
 
 
 class Nudger:
     """Publishes delivery nudges when kicked: the scale-out stand-in for the embedded worker.
 
-    Kicked after a commit (never inside a transaction, §15); a publish that fails is logged and
-    dropped, since the next tick nudges delivery anyway.
+    Kicked after a commit (never inside a transaction, §15), in the request's thread; a publish
+    that fails is logged and dropped, since the next tick nudges delivery anyway. After a
+    failure nothing is published for ``scale_out.redis_backoff_seconds``: with Redis hung every
+    commit would otherwise wait out the broker's socket timeouts (a chat command took 15 s).
     """
 
     def __init__(self, app: Celery, runtime: Runtime) -> None:
         self.app = app
         self.runtime = runtime
+        self.backoff = runtime.settings.scale_out.redis_backoff_seconds
+        self._paused_until = 0.0
 
-    def kick(self) -> None:
-        """Publish a nudge for each delivery lane without one waiting."""
+    def kick(self, platforms: Collection[str] | None = None) -> None:
+        """Publish a nudge for each lane of ``platforms`` (None: every lane) without one
+        waiting; nothing while paused after a failure."""
+        if self._paused_until and time.monotonic() < self._paused_until:
+            return
         try:
-            nudge(self.app, self.runtime)
-        except Exception:
-            log.exception("could not publish a delivery nudge; the next tick delivers")
+            for lane in self.runtime.lanes_of(platforms):
+                _nudge_lane(self.app, self.runtime, lane, strict=True)
+        except Exception as exc:
+            self._paused_until = time.monotonic() + self.backoff
+            log.warning(
+                "could not publish a delivery nudge (%s); none for %g s, the next tick delivers",
+                type(exc).__name__,
+                self.backoff,
+            )
 
 
 def node_name() -> str:
