@@ -164,20 +164,21 @@ def test_readyz_checks_redis_in_scale_out_mode(
     assert client.get("/readyz").json()["checks"]["redis"] == "ok"
 
 
-def test_readyz_is_503_when_redis_is_down(
+def test_readyz_stays_200_and_says_degraded_when_redis_is_down(
     app: FastAPI, client: TestClient, runtime: Runtime
 ) -> None:
-    # given scale-out mode and a Redis nobody runs
+    # given scale-out mode and a Redis nobody runs (every replica shares it: a 503 here took
+    # them all out of rotation while each could still serve, the tester found)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     _with_redis(app, runtime, f"redis://127.0.0.1:{port}/0")
     response = client.get("/readyz")
-    assert response.status_code == 503
+    assert response.status_code == 200
     body = response.json()
+    assert body["status"] == "degraded"
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["redis"].startswith("unreachable: ConnectionError")
-    assert body["reason"].startswith("redis: unreachable")
 
 
 def test_probes_stay_out_of_the_access_log() -> None:

@@ -8,7 +8,8 @@ session), say nothing secret, and are left out of the access log (``teamassist.l
 what failed: ``database`` (a ``SELECT`` of the Alembic version rows within
 :data:`TIMEOUT_SECONDS`), ``migrations`` (the rows equal the heads of every domain's migration
 branch: a replica started before ``teamassist db upgrade`` ran stays out of rotation), and
-``redis`` (a ``PING`` within the same time, only when ``scale_out.redis_url`` is set).
+``redis`` (a ``PING`` within the same time, only when ``scale_out.redis_url`` is set). Redis
+is advisory (:data:`ADVISORY`): down, the answer stays 200 with ``"status": "degraded"``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from teamassist.runtime import Runtime
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 1.0
+# Checks reported but not failed on: without Redis a replica still serves (platform sends wait,
+# the sign-in throttle counts per replica), and every replica shares the one Redis, so failing
+# readiness on it would take them all out of rotation at once (a tester's finding).
+ADVISORY = frozenset({"redis"})
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,9 +54,12 @@ def readyz(request: Request) -> JSONResponse:
     runtime: Runtime = request.app.state.runtime
     probe: Readiness = request.app.state.readiness
     checks = probe.check(runtime)
-    failed = {name: result for name, result in checks.items() if result != "ok"}
+    failed = {
+        name: result for name, result in checks.items() if result != "ok" and name not in ADVISORY
+    }
     if not failed:
-        return JSONResponse({"status": "ready", "checks": checks})
+        degraded = any(checks[name] != "ok" for name in ADVISORY if name in checks)
+        return JSONResponse({"status": "degraded" if degraded else "ready", "checks": checks})
     reason = "; ".join(f"{name}: {result}" for name, result in failed.items())
     return JSONResponse(
         {"status": "not ready", "reason": reason, "checks": checks}, status_code=503
