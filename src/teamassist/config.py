@@ -51,6 +51,11 @@ class WebSettings(BaseModel):
     # Where people reach the server (links in chat, calendar feed URLs). Unset: derived from the
     # listener (host and port, also when ``teamassist serve --port`` changes them).
     public_url: str = ""
+    # Which proxies' X-Forwarded-For/-Proto are believed (uvicorn's ``forwarded_allow_ips``:
+    # comma-separated addresses or networks, "*" for any). The sign-in throttle counts per
+    # client address: behind a proxy not listed here every client has the proxy's address, and
+    # five wrong passwords from anyone would lock a username for everyone.
+    forwarded_allow_ips: str = "127.0.0.1"
     demo_mode: bool = False
     # Demo mode signs every visitor in as the demo admin: it serves only on a loopback address
     # unless this says the exposure is meant.

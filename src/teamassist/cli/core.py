@@ -199,6 +199,8 @@ def serve(
         web_app,
         host=settings.web.host,
         port=settings.web.port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.web.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
     )
