@@ -24,6 +24,7 @@ from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_TITLE = 500
 MAX_REASON = 500
@@ -72,7 +73,7 @@ def _record(
 
 def _text(value: str, *, limit: int, empty: str) -> str:
     text = " ".join(value.split())
-    if not text:
+    if not clean_text(text):  # only zero-width or control characters shows nothing either
         raise Invalid(empty)
     if len(text) > limit:
         raise Invalid("actions.error.too_long", limit=limit, length=len(text))

@@ -23,6 +23,7 @@ from teamassist.org_contact.models import OrgMessage, OrgReply
 from teamassist.team import people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
+from teamassist.team.names import clean_text
 
 MAX_TEXT = 2000
 
@@ -38,7 +39,7 @@ class Sent:
 
 
 def _text(value: str) -> str:
-    text = value.strip()
+    text = clean_text(value)  # "" for only zero-width or control characters: an empty letter
     if not text:
         raise Invalid("org_contact.error.empty")
     if len(text) > MAX_TEXT:

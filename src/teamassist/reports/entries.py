@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import Invalid
 from teamassist.reports.models import WeeklyEntry
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 FIELDS = ("done", "not_done", "next", "risks", "help")
 MAX_FIELD = 2_000  # characters per field
@@ -68,7 +69,8 @@ def write(
             raise Invalid("reports.error.entry_field", field=field)
         if len(text) > MAX_FIELD:
             raise Invalid("reports.error.entry_size", limit=MAX_FIELD)
-    if not values:
+    # a field of only zero-width or control characters says nothing: not "done"
+    if not values or not any(clean_text(text) for text in values.values()):
         raise Invalid("reports.error.entry_empty")
     entry = get(session, team=team, member=member, week=week)
     if entry is None:
