@@ -446,7 +446,8 @@ class FollowUpSourceChanged(Event):
     transaction; the action-item desk answers: ``cancelled`` True closes every item of the
     source not closed yet (recorded as cancelled, so a mirrored platform task is deleted),
     else each open item takes ``due_at`` (UTC, the source's new due instant; None: unchanged).
-    ``now`` UTC."""
+    ``now`` UTC. ``title`` names the source for people (``"周会 11-06"``): on a cancellation
+    each owner whose items it closed is told once, in one message listing them."""
 
     team: Team
     source_kind: str
@@ -454,6 +455,7 @@ class FollowUpSourceChanged(Event):
     due_at: datetime | None
     cancelled: bool
     now: datetime
+    title: str = ""
 
 
 @dataclass(frozen=True)

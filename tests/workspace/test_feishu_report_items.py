@@ -90,6 +90,32 @@ def test_report_tasks_follow_a_moved_then_cancelled_meeting(team: FeishuTeam) ->
     assert all(op.status == "sent" for op in team.ops()), [
         (op.status, op.last_error) for op in team.ops()
     ]
+    # And each owner is told once, by Feishu DM, one message listing their closed items
+    with team.runtime.factory() as session:
+        told = _told(session, weekly.id)
+        closed = _reports(session, weekly.id)
+        open_id = {m.id: OPEN_IDS.get(m.handle) for m in session.scalars(select(Member))}
+    assert sorted(told) == sorted({i.owner_id for i in closed})
+    for item in closed:
+        [dm] = told[item.owner_id]
+        assert dm.platform == "feishu" and dm.address == open_id[item.owner_id]
+        assert f"#{item.id}「" in str(dm.payload["body"]) and weekly.title in dm.payload["body"]
+        assert dm.status == "sent"
+
+
+def _told(session: Session, occurrence_id: int) -> dict[int, list[OutboxMessage]]:
+    """The messages telling owners their items closed with the meeting, by owner id."""
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.idempotency_key.like(
+                f"actions.source_cancelled:meeting:{occurrence_id}:%"
+            )
+        )
+    )
+    found: dict[int, list[OutboxMessage]] = {}
+    for row in rows:
+        found.setdefault(int(row.idempotency_key.rsplit(":m", 1)[1]), []).append(row)
+    return found
 
 
 def test_a_qq_team_moves_and_closes_the_items_themselves(
@@ -114,6 +140,15 @@ def test_a_qq_team_moves_and_closes_the_items_themselves(
             queued = session.scalar(select(func.count()).where(OutboxMessage.platform == PLATFORM))
         assert items and {i.state for i in items} == {"closed"}
         assert queued == 0 and not fake.workspace.calls
+        # And each owner is told once, on the team's own path (QQ, else the dashboard inbox)
+        chat.text(f"/取消会议 {weekly.id}", as_="admin")  # again: nobody told twice
+        runtime.deliver()
+        with runtime.factory() as session:
+            told = _told(session, weekly.id)
+        assert sorted(told) == sorted({i.owner_id for i in items})
+        for item in items:
+            [dm] = told[item.owner_id]
+            assert dm.platform in ("qq", "web") and f"#{item.id}「" in str(dm.payload["body"])
     finally:
         runtime.close()
 

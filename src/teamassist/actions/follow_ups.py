@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from teamassist.actions import messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionItem
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
 from teamassist.clock import parse_hhmm
 from teamassist.events import FollowUpNeeded, FollowUpSourceChanged
 from teamassist.i18n import t
@@ -63,7 +65,8 @@ def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
 def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
     """The items opened for a source follow it: closed when it is cancelled, due at its new
     due time when it moved (each change mirrored like any other: on Feishu the task is
-    deleted, or patched). Redelivered or repeated, it changes nothing more."""
+    deleted, or patched). On a cancellation each owner whose items were closed is told once,
+    one message listing them. Redelivered or repeated, it changes nothing more."""
     items = session.scalars(
         select(ActionItem)
         .where(
@@ -74,8 +77,33 @@ def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
         .order_by(ActionItem.id)
         .with_for_update()
     ).all()
+    closed: dict[int, list[ActionItem]] = {}
     for item in items:
         if event.cancelled:
-            service.cancel_for_source(session, item=item, now=event.now)
+            if service.cancel_for_source(session, item=item, now=event.now):
+                closed.setdefault(item.owner_id, []).append(item)
         elif event.due_at is not None:
             service.follow_source_due(session, item=item, due_at=event.due_at, now=event.now)
+    for owner_id, theirs in closed.items():
+        _tell_closed(session, event=event, owner_id=owner_id, items=theirs)
+
+
+def _tell_closed(
+    session: Session, *, event: FollowUpSourceChanged, owner_id: int, items: list[ActionItem]
+) -> None:
+    """One message to the owner listing the items the cancellation closed (on their direct
+    platform: Feishu DM on a Feishu team, else QQ, else the dashboard inbox). Keyed on the
+    source and owner, so a redelivered cancellation tells nobody twice."""
+    owner = session.get(Member, owner_id)
+    if owner is None:
+        return
+    lines = "\n".join(t("actions.cancelled_item", id=i.id, title=i.title) for i in items)
+    what = event.title or t("actions.word.source")
+    body = t("actions.source_cancelled", what=what, items=lines)
+    notify.to_member(
+        session,
+        member=owner,
+        reply=Reply(title=t("actions.source_cancelled_title"), body=body),
+        key=f"actions.source_cancelled:{event.source_kind}:{event.source_id}",
+        now=event.now,
+    )

@@ -58,7 +58,8 @@ def ask_core_members(session: Session, *, team: Team, occ: MeetingOccurrence, no
 
 def follow(session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime) -> None:
     """The report items of ``occ`` follow it: due at its (new) report-due time when it moved,
-    cancelled with it (on Feishu their tasks follow: patched, or deleted)."""
+    cancelled with it (on Feishu their tasks follow: patched, or deleted; their owners are
+    told, naming the meeting by its title)."""
     publish(
         session,
         FollowUpSourceChanged(
@@ -68,5 +69,6 @@ def follow(session: Session, *, team: Team, occ: MeetingOccurrence, now: datetim
             due_at=ensure_utc(occ.due_at),
             cancelled=occ.status == Status.CANCELLED.value,
             now=now,
+            title=occ.title,
         ),
     )
