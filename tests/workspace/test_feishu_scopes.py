@@ -71,6 +71,23 @@ def test_missing_task_and_calendar_scopes_are_named(env: Path, fake: FakeFeishu)
     assert "drive" not in "\n".join(lines) and "docx" not in "\n".join(lines)
 
 
+def test_a_missing_group_join_scope_is_named_with_workspace_tools_off(
+    env: Path, fake: FakeFeishu, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an app without the scope the bot needs to join a public group by itself (a notice
+    # to a group it is not in), even with the workspace tools off
+    monkeypatch.setenv("TEAMASSIST_FEISHU__WORKSPACE_TOOLS", "false")
+    fake.workspace.denied["/members/me_join"] = ["im:chat", "im:chat.members:write_only"]
+    # When the admin checks the configuration
+    result = runner.invoke(app, ["config", "check"])
+    # Then it fails naming the scope from Feishu's answer, and the bot joined no group
+    assert result.exit_code == 1, result.output
+    [line] = [ln for ln in result.output.splitlines() if "lacks the scope" in ln]
+    assert "groups (bot joins a group)" in line, line
+    assert "im:chat, im:chat.members:write_only" in line and "99991672" in line
+    assert fake.joins == ["oc_teamassist-scope-probe"]
+
+
 def test_an_app_with_every_scope_passes_and_nothing_is_made(env: Path, fake: FakeFeishu) -> None:
     result = runner.invoke(app, ["config", "check"])
     assert result.exit_code == 0, result.output
@@ -82,6 +99,8 @@ def test_an_app_with_every_scope_passes_and_nothing_is_made(env: Path, fake: Fak
     assert ws.of("GET", "/docx/v1/documents/teamassist-scope-probe")
     assert ws.of("GET", "/drive/v1/files") and ws.of("POST", "/calendars/primary")
     assert not ws.tasks and not ws.events and not ws.files
+    # the join probe asked to join a group that does not exist (Feishu answers 232006)
+    assert fake.joins == ["oc_teamassist-scope-probe"]
 
 
 def test_workspace_tools_off_probes_no_workspace_scope(

@@ -239,9 +239,18 @@ class FakeFeishu:
             )
 
         @app.patch("/open-apis/im/v1/chats/{chat_id}/members/me_join")
-        async def me_join(chat_id: str) -> Response:
+        async def me_join(request: Request, chat_id: str) -> Response:
             with self.lock:
                 self.joins.append(chat_id)
+                for part, scopes in self.workspace.denied.items():  # scopes come first
+                    if part in request.url.path:
+                        msg = "Access denied. One of the following scopes is required: "
+                        msg += f"[{', '.join(scopes)}]."
+                        return JSONResponse({"code": 99991672, "msg": msg}, 400)
+                known = self.chats.keys() | self.bot_outside | self.public_chats
+                if chat_id not in known | self.verified_chats:
+                    msg = "Your request specifies a chat_id which is invalid."
+                    return JSONResponse({"code": 232006, "msg": msg}, 400)
                 if chat_id in self.public_chats:
                     self.bot_outside.discard(chat_id)
                     return JSONResponse({"code": 0, "msg": "ok", "data": {}})

@@ -21,7 +21,7 @@ from lark_oapi.api.calendar.v4 import PrimaryCalendarRequest
 from lark_oapi.api.contact.v3 import GetUserRequest
 from lark_oapi.api.docx.v1 import GetDocumentRequest
 from lark_oapi.api.drive.v1 import ListFileRequest
-from lark_oapi.api.im.v1 import ListChatRequest
+from lark_oapi.api.im.v1 import ListChatRequest, MeJoinChatMembersRequest
 from lark_oapi.api.task.v2 import GetTaskRequest, InputTask, PatchTaskRequest, PatchTaskRequestBody
 
 from teamassist.adapters.feishu import client as feishu_client
@@ -51,6 +51,13 @@ def _chats(c: lark.Client, s: FeishuSettings) -> Any:
     return c.im.v1.chat.list(ListChatRequest.builder().page_size(1).build())
 
 
+def _join(c: lark.Client, s: FeishuSettings) -> Any:
+    # A chat id no group has: with the scope Feishu answers 232006 (invalid chat_id) and the
+    # bot joins nothing; without it, 99991672 naming the scope.
+    request = MeJoinChatMembersRequest.builder().chat_id("oc_" + PROBE_ID).build()
+    return c.im.v1.chat_members.me_join(request)
+
+
 def _task_read(c: lark.Client, s: FeishuSettings) -> Any:
     return c.task.v2.task.get(GetTaskRequest.builder().task_guid(PROBE_ID).build())
 
@@ -77,6 +84,10 @@ def _docx(c: lark.Client, s: FeishuSettings) -> Any:
 PROBES = (
     Probe("names", "contact user", "contact:user.base:readonly", _user),
     Probe("directory", "chat list", "im:chat:readonly", _chats),
+    # The bot joining a public group by itself when a notice finds it outside (sender.py):
+    # "用户或机器人主动加入群聊" asks for either scope (open.feishu.cn reference im-v1
+    # chat-members/me_join; the same pair as chat-members/create).
+    Probe("groups", "bot joins a group", "im:chat or im:chat.members:write_only", _join),
     Probe("workspace_tools", "task read", "task:task:read", _task_read),
     Probe("workspace_tools", "task write", "task:task:write", _task_write),
     Probe("workspace_tools", "calendar", "calendar:calendar", _calendar),
@@ -87,7 +98,9 @@ PROBES = (
 
 def features(settings: FeishuSettings) -> set[str]:
     """The features of ``settings`` whose scopes are probed."""
-    found = {"directory"}  # group members and admin roles are read on every Feishu install
+    # Group members and admin roles are read, and group notices sent (the bot joining a
+    # public group it is not in), on every Feishu install.
+    found = {"directory", "groups"}
     if settings.lookup_names:
         found.add("names")
     if settings.workspace_tools:
