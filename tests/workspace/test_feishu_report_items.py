@@ -153,6 +153,38 @@ def test_a_qq_team_moves_and_closes_the_items_themselves(
         runtime.close()
 
 
+def test_an_item_done_before_the_cancellation_stays_done(
+    fake: FakeFeishu, db_url: str, clock: FrozenClock
+) -> None:
+    fake.reset()
+    runtime = feishu_runtime(fake, db_url, clock, tenant="qq", open_ids={})
+    try:
+        chat = ChatDriver(runtime)
+        set_clock(runtime, "2026-11-06 08:30")
+        runtime.scheduler.tick()
+        weekly = _weekly(runtime)
+        with runtime.factory() as session:
+            first = _reports(session, weekly.id)[0]
+            handle = session.get(Member, first.owner_id).handle  # type: ignore[union-attr]
+        # Given one owner has done their report (the tester: a task completed in Feishu)
+        set_clock(runtime, "2026-11-06 09:00")
+        assert "完成" in chat.text(f"/完成销项 {first.id}", as_=handle)
+        # When the meeting is cancelled
+        chat.text(f"/取消会议 {weekly.id}", as_="admin")
+        runtime.deliver()
+        # Then that item stays done (its Feishu task would be kept); the others are closed,
+        # and its owner is not told it was closed
+        with runtime.factory() as session:
+            states = {i.id: i.state for i in _reports(session, weekly.id)}
+            told = _told(session, weekly.id)
+        assert states.pop(first.id) == "done"
+        assert states and set(states.values()) == {"closed"}
+        bodies = [str(m.payload["body"]) for ms in told.values() for m in ms]
+        assert bodies and all(f"#{first.id}「" not in body for body in bodies)
+    finally:
+        runtime.close()
+
+
 def test_an_owner_not_on_feishu_gets_the_director_as_stand_in(
     fake: FakeFeishu, db_url: str, clock: FrozenClock
 ) -> None:

@@ -346,8 +346,9 @@ CANCELLED_DETAIL = "source_cancelled"  # the detail key of a close because the s
 def cancel_for_source(session: Session, *, item: ActionItem, now: datetime) -> bool:
     """The thing ``item`` follows up was cancelled: close it, by nobody, recorded with
     ``{CANCELLED_DETAIL: True}`` (a mirrored platform task is then deleted, not completed).
-    False for an item closed already."""
-    if item.state == ActionState.CLOSED.value:
+    False for an item closed already, and for one its owner has done (the work happened: it
+    stays done for its requester's check, and its completed Feishu task is kept)."""
+    if item.state in (ActionState.CLOSED.value, ActionState.DONE.value):
         return False
     detail = {CANCELLED_DETAIL: True}
     closed = ActionState.CLOSED
