@@ -117,6 +117,19 @@ def test_the_app_treats_messages_as_nudges() -> None:
     assert conf.worker_cancel_long_running_tasks_on_connection_loss
 
 
+def test_a_reconfigured_app_publishes_to_its_new_broker() -> None:
+    # Given the process's app used once on one broker (its connection pools are made then)
+    first = celery_app.make_celery(_settings(broker_url="memory://localhost/first"))
+    with first.producer_or_acquire() as producer:
+        assert producer.connection.virtual_host == "first"
+    # When it is configured for another broker (tests do this; CI published to the old one)
+    app = celery_app.make_celery(_settings(broker_url="memory://localhost/second"))
+    # Then publishing and reading both go to the new one
+    with app.producer_or_acquire() as producer:
+        assert producer.connection.virtual_host == "second"
+    assert app.pool.connection.virtual_host == "second"
+
+
 def test_beat_sends_only_the_fixed_interval_tick() -> None:
     settings = _settings()
     settings.scheduler.tick_seconds = 7.0

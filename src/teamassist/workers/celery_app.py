@@ -144,7 +144,22 @@ def make_celery(settings: Settings) -> Celery:
             }
         },
     )
+    _drop_connection_pools(app)
     return app
+
+
+def _drop_connection_pools(celery: Celery) -> None:
+    """Forget the broker connections ``celery`` pooled under an earlier configuration.
+
+    The app is the process's one and may be configured again (tests do, for several brokers in
+    one process); its connection pool and the producer pool built on it are made on first use
+    and kept, so without this every publish went on to the first broker ever used while reads
+    followed the new URL. Celery clears the same two after a fork (``Celery._after_fork``).
+    """
+    celery._pool = None  # forgotten, not closed: closing may wait on a hung broker
+    producers = celery.__dict__.get("amqp")  # a cached property: present once used
+    if producers is not None:
+        producers._producer_pool = None
 
 
 def tick() -> None:
