@@ -5,6 +5,7 @@ Feedback, agenda items, nominations and career plans were fixed the same way bef
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from teamassist.actions.models import ActionItem
@@ -14,7 +15,9 @@ from tests.okr.support import set_clock
 from tests.outreach.support import set_up_groups
 from tests.support.chat import ChatDriver
 
-NOTHING = "\u200b\u200b\u202e\u200b"
+# Zero-width and direction marks (Cf); then letters that draw nothing though they are neither
+# (the tester's second round): the Hangul filler, a braille blank, a lone variation selector.
+NOTHINGS = ["\u200b\u200b\u202e\u200b", "\u3164", "\u2800 \u2800", "\ufe0f", "\uffa0\u115f"]
 
 
 def _count(chat: ChatDriver, model: type) -> int:
@@ -22,18 +25,19 @@ def _count(chat: ChatDriver, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
+@pytest.mark.parametrize("nothing", NOTHINGS)
 def test_a_title_letter_or_report_of_invisible_characters_is_refused(
-    sqlite_chat: ChatDriver,
+    sqlite_chat: ChatDriver, nothing: str
 ) -> None:
     chat = sqlite_chat
     set_clock(chat.runtime, "2026-11-30 09:00")
     set_up_groups(chat.runtime)  # 李华 directs the demo team, who reads letters
     before = (_count(chat, ActionItem), _count(chat, OrgMessage), _count(chat, WeeklyEntry))
-    reply = chat.text(f"/销项 @zhangsan {NOTHING} 2026-12-10", as_="lihua")
+    reply = chat.text(f"/销项 @zhangsan {nothing} 2026-12-10", as_="lihua")
     assert "请写上销项的内容" in reply
-    assert "请写上要对组织说的话" in chat.text(f"/找组织 {NOTHING}", as_="wangwu")
-    assert "请写上要对组织说的话" in chat.text(f"/找组织 匿名 {NOTHING}", as_="wangwu")
-    assert "请写上内容" in chat.text(f"/周报 完成 {NOTHING}", as_="zhangsan")
+    assert "请写上要对组织说的话" in chat.text(f"/找组织 {nothing}", as_="wangwu")
+    assert "请写上要对组织说的话" in chat.text(f"/找组织 匿名 {nothing}", as_="wangwu")
+    assert "请写上内容" in chat.text(f"/周报 完成 {nothing}", as_="zhangsan")
     after = (_count(chat, ActionItem), _count(chat, OrgMessage), _count(chat, WeeklyEntry))
     assert after == before
     # while visible words still go through

@@ -36,14 +36,42 @@ def strip_invisible(text: str) -> str:
     return "".join(c for c in text if not invisible(c)).strip()
 
 
+# Letters that draw nothing though they are neither spaces nor format characters: Unicode's
+# Default_Ignorable_Code_Point ranges outside Cf/Cc (DerivedCoreProperties.txt, Unicode 15.1:
+# the Hangul fillers, the combining grapheme joiner, Khmer's inherent vowels, the Mongolian and
+# other variation selectors, the unassigned ignorables), plus U+2800 BRAILLE PATTERN BLANK, which
+# is a symbol but is the favourite "invisible name" on chat platforms.
+_BLANK_RANGES = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)
+
+
+def blank(char: str) -> bool:
+    """Whether ``char`` shows nothing: a space, an :func:`invisible` character or one of the
+    letters that draw nothing (``\u3164`` HANGUL FILLER, ``\u2800``, variation selectors)."""
+    if char.isspace() or invisible(char):
+        return True
+    point = ord(char)
+    return any(low <= point <= high for low, high in _BLANK_RANGES)
+
+
 def clean_text(text: str) -> str:
     """Free text people type (an agenda item, a 360 answer, a nomination's evidence, a career
-    plan field) trimmed, or ``""`` when it shows nothing: only whitespace (Zs and the other
-    spaces ``str.isspace`` knows), control (Cc) and format (Cf) characters, e.g. ``\u202e\u200b``.
-    The caller refuses ``""`` where text is required (a friendly ``Invalid``, nothing stored)
-    and stores it as "none given" where it is optional. Visible text is kept as typed."""
+    plan field) trimmed, or ``""`` when it shows nothing: only :func:`blank` characters, e.g.
+    ``\u202e\u200b`` or ``\u3164``. The caller refuses ``""`` where text is required (a
+    friendly ``Invalid``, nothing stored) and stores it as "none given" where it is optional.
+    Visible text is kept as typed, fillers and all."""
     trimmed = text.strip()
-    return trimmed if strip_invisible(trimmed) else ""
+    return trimmed if not all(blank(c) for c in trimmed) else ""
 
 
 def platform_name(name: str | None, *, fallback: str, limit: int = NAME_MAX) -> str:
