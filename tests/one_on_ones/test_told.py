@@ -58,6 +58,17 @@ def test_the_other_party_is_told_once_per_move_and_of_a_cancel(chat: ChatDriver)
     # When the same move is sent again (a retry), nobody is told twice
     chat.text(f"/改期一对一 {june} 2026-06-10 15:00 出差", as_="zhangsan")
     assert len(_told(chat.runtime)) == 1
+    # When 张三 sends the same time with only a new reason, 李华 hears of the reason, not of a
+    # move "from 15:00 to 15:00" (a tester's find); a repeat tells nobody again
+    chat.text(f"/改期一对一 {june} 2026-06-10 15:00 客户来访", as_="zhangsan")
+    chat.text(f"/改期一对一 {june} 2026-06-10 15:00 客户来访", as_="zhangsan")
+    assert _told(chat.runtime)[1:] == [
+        (
+            "lihua",
+            "1on1 说明更新\n张三更新了1on1：李华 ↔ 张三的说明，时间不变：6月10日（周三）15:00。"
+            "\n说明：客户来访",
+        )
+    ]
     # When 李华 moves it again, 张三 is told of that move
     chat.text(f"/改期一对一 {june} 2026-06-11", as_="lihua")
     recipient, text = _told(chat.runtime)[-1]
@@ -67,7 +78,7 @@ def test_the_other_party_is_told_once_per_move_and_of_a_cancel(chat: ChatDriver)
     chat.text(f"/取消一对一 {july} 团建", as_="lihua")
     chat.text(f"/取消一对一 {july}", as_="lihua")
     told = _told(chat.runtime)
-    assert len(told) == 3
+    assert len(told) == 4
     assert told[-1] == (
         "zhangsan",
         "1on1 取消\n李华取消了1on1：李华 ↔ 张三（原定 7月2日（周四）10:00），"

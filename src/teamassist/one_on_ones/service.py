@@ -461,16 +461,31 @@ def move(
             name=person.display_name,
             start=timetext.when(other.start_at, zone, now=now),
         )
-    if ensure_utc(meeting.start_at) == start_at and meeting.note == (note or None):
-        return meeting  # the same move again (a retry, a double click): no new SEQUENCE
     was_start = ensure_utc(meeting.start_at)
-    meeting.start_at, meeting.end_at = start_at, start_at + length
-    meeting.moved = True
+    if was_start == start_at and meeting.note == (note or None):
+        return meeting  # the same move again (a retry, a double click): no new SEQUENCE
+    if was_start != start_at:  # else only the reason changes: the invitation's text does
+        meeting.start_at, meeting.end_at = start_at, start_at + length
+        meeting.moved = True
+        meeting.reminded_for = None
+        meeting.provisional = not workdays.is_official(local(start_at, zone).year)
     meeting.sequence += 1
     meeting.note = note or None
-    meeting.reminded_for = None
-    meeting.provisional = not workdays.is_official(local(start_at, zone).year)
     session.flush()
+    _changed_by_hand(session, meeting, by=by, now=now, was_start=was_start)
+    return meeting
+
+
+def _changed_by_hand(
+    session: Session,
+    meeting: OneOnOneMeeting,
+    *,
+    by: Member | None,
+    now: datetime,
+    was_start: datetime | None = None,
+) -> None:
+    """Publish a change made by a person (None: the install's token) for the calendars and
+    the other party's notice (:mod:`teamassist.one_on_ones.told`)."""
     publish(
         session,
         OneOnOneMeetingChanged(
@@ -481,7 +496,6 @@ def move(
             was_start=was_start,
         ),
     )
-    return meeting
 
 
 def lock_people(session: Session, pair: OneOnOne) -> None:
@@ -546,15 +560,7 @@ def cancel(
     meeting.sequence += 1
     meeting.note = note or None
     session.flush()
-    publish(
-        session,
-        OneOnOneMeetingChanged(
-            meeting_id=meeting.id,
-            now=now,
-            by_hand=True,
-            by_member_id=by.id if by is not None else None,
-        ),
-    )
+    _changed_by_hand(session, meeting, by=by, now=now)
     return meeting
 
 

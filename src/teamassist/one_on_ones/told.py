@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.chat.types import Reply, user_text
+from teamassist.clock import ensure_utc
 from teamassist.events import OneOnOneMeetingChanged
 from teamassist.i18n import t
 from teamassist.one_on_ones import flows, messages, service
@@ -58,6 +59,9 @@ def _reply(
     if meeting.status == service.CANCELLED:
         head = t("one_on_ones.notice.cancelled_title")
         body = t("one_on_ones.notice.cancelled", who=who, title=title, start=start)
+    elif event.was_start is not None and event.was_start == ensure_utc(meeting.start_at):
+        head = t("one_on_ones.notice.note_changed_title")  # the same time, a new reason
+        body = t("one_on_ones.notice.note_changed", who=who, title=title, start=start)
     else:
         was = messages.when(event.was_start, team, now=event.now) if event.was_start else "?"
         head = t("one_on_ones.notice.moved_title")
