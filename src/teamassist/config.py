@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -78,6 +78,33 @@ class WebSettings(BaseModel):
     # endpoints are on ``feishu.domain``.
     feishu_authorize_url: str = "https://accounts.feishu.cn/open-apis/authen/v1/authorize"
     _derived: bool = PrivateAttr(default=False)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _known_proxies(cls, value: str) -> str:
+        """``"*"`` alone, or addresses, networks and Unix socket paths (uvicorn's forms,
+        ``uvicorn.middleware.proxy_headers._TrustedHosts``). Anything else uvicorn takes as a
+        literal host that never matches, silently believing no proxy: ``10.0.0.0/33``,
+        ``10.0.0.1/8`` (host bits set: uvicorn parses networks strictly), ``nginx``, or ``*``
+        inside a list."""
+        entries = [entry.strip() for entry in value.split(",")]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            if entry.startswith(("unix:", "/")):
+                continue
+            try:
+                if "/" in entry:
+                    ipaddress.ip_network(entry)  # strict, as uvicorn reads it
+                else:
+                    ipaddress.ip_address(entry)
+            except ValueError:
+                raise ValueError(
+                    f"{entry!r} is not an IP address, a network such as 10.0.0.0/8 or a Unix "
+                    'socket path ("*" alone believes any proxy; comma-separated; a proxy is '
+                    "named by its address, not its host name)"
+                ) from None
+        return ",".join(entries)
 
     @model_validator(mode="after")
     def _derive_public_url(self) -> WebSettings:

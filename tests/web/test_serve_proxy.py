@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 from teamassist.cli import app
 
 
-@pytest.mark.parametrize(("configured", "believed"), [(None, "127.0.0.1"), ("*", "*")])
+@pytest.mark.parametrize(
+    ("configured", "believed"),
+    [
+        (None, "127.0.0.1"),
+        ("*", "*"),
+        (" 10.0.0.0/8 , 192.168.1.7,::1 ", "10.0.0.0/8,192.168.1.7,::1"),
+        ("unix:/run/nginx.sock", "unix:/run/nginx.sock"),
+    ],
+)
 def test_serve_hands_the_trusted_proxies_to_uvicorn(
     sqlite_url: str,
     tmp_path: Path,
@@ -34,3 +42,37 @@ def test_serve_hands_the_trusted_proxies_to_uvicorn(
     assert result.exit_code == 0, result.output
     assert started["proxy_headers"] is True
     assert started["forwarded_allow_ips"] == believed
+
+
+@pytest.mark.parametrize(
+    ("configured", "named"),
+    [
+        ("10.0.0.0/33", "'10.0.0.0/33'"),  # no such prefix
+        ("10.0.0.1/8", "'10.0.0.1/8'"),  # host bits set: uvicorn would take it as a literal
+        ("127.0.0.1, nginx", "'nginx'"),  # a host name never matches a client address
+        ("127.0.0.1,*", "'*'"),  # "*" believes any proxy only alone
+        ("", "''"),
+    ],
+)
+def test_serve_refuses_proxies_uvicorn_would_never_match(
+    sqlite_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    configured: str,
+    named: str,
+) -> None:
+    # Given a junk entry that uvicorn would keep as a literal matching no client (it believed no
+    # proxy, silently: a tester's `web.forwarded_allow_ips = "10.0.0.0/33"` started fine)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", sqlite_url)
+    monkeypatch.setenv("TEAMASSIST_WEB__FORWARDED_ALLOW_IPS", configured)
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda _app, **kwargs: started.update(kwargs))
+    # When the server starts
+    result = CliRunner().invoke(app, ["serve"])
+    # Then it does not, and says which entry and what is expected
+    assert result.exit_code != 0
+    assert started == {}
+    assert "web.forwarded_allow_ips" in result.output
+    assert f"{named} is not an IP address" in result.output
