@@ -137,7 +137,61 @@ class Dispatcher:
     ) -> Reply | None:
         """Handle a message :meth:`record` put in the inbox as row ``row_id``; its reply (None:
         not for us, or a replay took the row first). ``reply_via_outbox``: see :meth:`handle`."""
-        return self._process(row_id, message, reply_via_outbox=reply_via_outbox)
+        now = self.clock()
+        error_id: str | None = None
+
+        def unit(session: Session) -> tuple[Reply | None, frozenset[str]] | None:
+            # Claim the row: a replay racing a live handler must not run the command twice.
+            claimed = session.execute(
+                update(InboundEvent)
+                .where(InboundEvent.id == row_id, InboundEvent.status == "received")
+                .values(status="processing")
+            ).rowcount  # type: ignore[attr-defined]
+            if claimed != 1:
+                return None
+            reply, workspace = self._run(session, message, now)
+            self._finish(
+                session, row_id, message, reply, now, reply_via_outbox, workspace=workspace
+            )
+            session.flush()
+            later[:] = fallback.take_later(session)
+            return reply, queued_platforms(session)
+
+        later: list[fallback.Later] = []
+        platform = message.platform.value
+        try:
+            done = run_transaction(self.factory, unit)
+            if done is None:
+                return None
+            metrics.event(platform, "handled")
+            if done[1]:
+                self.after_commit(done[1])
+            self._run_later(later)
+            return done[0]
+        except DomainError as exc:
+            metrics.event(platform, "refused")
+            reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
+        except Exception as exc:
+            metrics.event(platform, "failed")
+            error_id = uuid.uuid4().hex[:8]
+            log.exception(
+                "command failed (error id %s): %r",
+                error_id,
+                message.text[:200],
+                extra={"error_id": error_id},
+            )
+            reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
+            self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
+
+        # The handler's changes were rolled back; record the answer on its own.
+        def answer(session: Session) -> frozenset[str]:
+            self._finish(session, row_id, message, reply, now, reply_via_outbox, error_id=error_id)
+            session.flush()
+            return queued_platforms(session)
+
+        if platforms := run_transaction(self.factory, answer):
+            self.after_commit(platforms)
+        return reply
 
     def converse(self, identify: Callable[[Session], Speaker]) -> DispatchResult:
         """Answer a local speaker whose caller waits for the reply, in one transaction.
@@ -259,7 +313,7 @@ class Dispatcher:
         )
         for row_id, payload in rows:
             message = InboundMessage.model_validate(payload)
-            self._process(
+            self.process(
                 row_id,
                 message,
                 reply_via_outbox=message.platform.value not in team_service.LOCAL_PLATFORMS,
@@ -311,65 +365,6 @@ class Dispatcher:
             return None
         row_id: int = inserted.inserted_primary_key[0]  # type: ignore[attr-defined]
         return row_id
-
-    def _process(
-        self, row_id: int, message: InboundMessage, *, reply_via_outbox: bool
-    ) -> Reply | None:
-        now = self.clock()
-        error_id: str | None = None
-
-        def unit(session: Session) -> tuple[Reply | None, frozenset[str]] | None:
-            # Claim the row: a replay racing a live handler must not run the command twice.
-            claimed = session.execute(
-                update(InboundEvent)
-                .where(InboundEvent.id == row_id, InboundEvent.status == "received")
-                .values(status="processing")
-            ).rowcount  # type: ignore[attr-defined]
-            if claimed != 1:
-                return None
-            reply, workspace = self._run(session, message, now)
-            self._finish(
-                session, row_id, message, reply, now, reply_via_outbox, workspace=workspace
-            )
-            session.flush()
-            later[:] = fallback.take_later(session)
-            return reply, queued_platforms(session)
-
-        later: list[fallback.Later] = []
-        platform = message.platform.value
-        try:
-            done = run_transaction(self.factory, unit)
-            if done is None:
-                return None
-            metrics.event(platform, "handled")
-            if done[1]:
-                self.after_commit(done[1])
-            self._run_later(later)
-            return done[0]
-        except DomainError as exc:
-            metrics.event(platform, "refused")
-            reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
-        except Exception as exc:
-            metrics.event(platform, "failed")
-            error_id = uuid.uuid4().hex[:8]
-            log.exception(
-                "command failed (error id %s): %r",
-                error_id,
-                message.text[:200],
-                extra={"error_id": error_id},
-            )
-            reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
-            self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
-
-        # The handler's changes were rolled back; record the answer on its own.
-        def answer(session: Session) -> frozenset[str]:
-            self._finish(session, row_id, message, reply, now, reply_via_outbox, error_id=error_id)
-            session.flush()
-            return queued_platforms(session)
-
-        if platforms := run_transaction(self.factory, answer):
-            self.after_commit(platforms)
-        return reply
 
     def _run_later(self, later: list[fallback.Later]) -> None:
         """Work a committed unit handed over (a chat provider's HTTP call), then deliver what
