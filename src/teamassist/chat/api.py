@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -12,7 +12,7 @@ from teamassist.chat.render import to_html, to_markdown, to_plain
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
 from teamassist.http.auth import PrincipalLookup
-from teamassist.http.deps import DbSlotDep, PrincipalLookupDep, RuntimeDep
+from teamassist.http.deps import PrincipalLookupDep, request_slot
 from teamassist.runtime import Runtime
 
 router = APIRouter(tags=["chat"])
@@ -40,14 +40,15 @@ class ChatResponse(BaseModel):
 
 
 @router.post("/chat", response_model=ChatResponse)
-async def chat(
-    body: ChatRequest, runtime: RuntimeDep, principal: PrincipalLookupDep, _slot: DbSlotDep
-) -> Response:
+async def chat(body: ChatRequest, request: Request, principal: PrincipalLookupDep) -> Response:
     """Send one message and get the reply (a :class:`ChatResponse` as JSON).
 
     The caller is looked up inside the command's transaction: one connection, one unit of work.
     """
-    answer = await run_in_threadpool(_answer_json, runtime, principal, body)
+    # The turn at the pool is taken here, not in a generator dependency: the solver's exit
+    # stack for one cost 7 % of a /帮助 (session 11 profile).
+    async with request_slot(request):
+        answer = await run_in_threadpool(_answer_json, request.app.state.runtime, principal, body)
     return Response(content=answer, media_type="application/json")
 
 

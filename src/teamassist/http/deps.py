@@ -84,6 +84,12 @@ def _slots(app: FastAPI, runtime: Runtime) -> anyio.Semaphore:
     return slots
 
 
+def request_slot(request: Request) -> anyio.Semaphore:
+    """The pool's admission: ``async with request_slot(request):`` around the work that takes
+    a connection, on the event loop (for endpoints that run their own unit of work)."""
+    return _slots(request.app, request.app.state.runtime)
+
+
 async def db_slot(
     request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
 ) -> AsyncIterator[None]:
@@ -117,14 +123,15 @@ def get_session(
         runtime.kick(platforms)
 
 
-async def principal_lookup(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> PrincipalLookup:
+async def principal_lookup(request: Request) -> PrincipalLookup:
     """Check the credentials without the database where possible; the caller looks the
     principal up in its own session. ``Authorization: Bearer``: a member's personal token
     (``tap_…``) or the configured global token; else the dashboard's session cookie.
 
-    ``async``: no I/O here, so no thread-pool hop (see :func:`get_runtime`)."""
+    ``async``: no I/O here, so no thread-pool hop (see :func:`get_runtime`). The runtime is
+    read from the app, not asked for as a sub-dependency: each one the solver resolves is
+    work on every API request (issue #9 profile)."""
+    runtime: Runtime = request.app.state.runtime
     header = request.headers.get("authorization", "")
     token = runtime.settings.web.api_token
     if header.lower().startswith("bearer "):
@@ -161,9 +168,8 @@ def current_principal(
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 # For endpoints that run their own unit of work (POST /api/v1/chat): no request session; the
-# lookup runs inside the unit, and DbSlotDep admits the request as SessionDep would.
+# lookup runs inside the unit, and ``request_slot`` admits the request as SessionDep would.
 PrincipalLookupDep = Annotated[PrincipalLookup, Depends(principal_lookup)]
-DbSlotDep = Annotated[None, Depends(db_slot, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
