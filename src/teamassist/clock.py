@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,12 @@ def is_hhmm(value: object) -> bool:
 # A clock pinned for the whole process (`teamassist chat --at`, `scheduler tick --at`): column
 # defaults and helpers that call ``utcnow`` without a clock see the pinned instant too.
 _pinned: Clock | None = None
+
+
+# How far ahead people may date what they arrange by hand (a meeting or 1on1 moved, a 360 round's
+# or career plans' deadline): a year and a day. Later is a typo (``9999-12-31`` was accepted: a
+# round due then stayed open and blocked every new one).
+PLAN_AHEAD = timedelta(days=366)
 
 
 def utcnow() -> datetime:

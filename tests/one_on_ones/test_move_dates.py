@@ -27,14 +27,15 @@ def test_a_move_names_the_year_when_it_is_not_this_one(chat: ChatDriver) -> None
     make_director(chat.runtime)
     chat.text("/一对一 @张三", as_="lihua")
     june = min(meetings(chat.runtime, pair_id(chat.runtime)), key=lambda m: m.start_at).id
-    # When June's is moved to 2100-03-01, then the reply says the year
-    reply = chat.text(f"/改期一对一 {june} 2100-03-01", as_="lihua")
-    assert reply == f"已把 1on1 #{june} 改到 2100年3月1日（周一）10:00。"
+    # When June's is moved to 2027-03-01, then the reply says the year
+    reply = chat.text(f"/改期一对一 {june} 2027-03-01", as_="lihua")
+    assert reply == f"已把 1on1 #{june} 改到 2027年3月1日（周一）10:00。"
     # and so does the pair's list of occurrences
-    assert "2100年3月1日（周一）10:00 · 已改期" in chat.text("/一对一 @张三", as_="lihua")
-    # the last year a date can hold is a date like any other (it answered an internal error)
+    assert "2027年3月1日（周一）10:00 · 已改期" in chat.text("/一对一 @张三", as_="lihua")
+    # the last year a date can hold answers a friendly refusal (it answered an internal error,
+    # then was accepted: now more than a year ahead is refused, clock.PLAN_AHEAD)
     reply = chat.text(f"/改期一对一 {june} 9999-12-31", as_="lihua")
-    assert reply == f"已把 1on1 #{june} 改到 9999年12月31日（周五）10:00。"
+    assert reply == "新的时间太远了：1on1 最多改到一年以内（2027-06-02 之前）。这次没有改动。"
     # and moved within 2026 it reads as before, without the year
     reply = chat.text(f"/改期一对一 {june} 2026-06-10", as_="lihua")
     assert reply == f"已把 1on1 #{june} 改到 6月10日（周三）10:00。"

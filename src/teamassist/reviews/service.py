@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.chat.types import Reply, user_text
-from teamassist.clock import local
+from teamassist.clock import PLAN_AHEAD, local
 from teamassist.enums import Role
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -153,7 +153,8 @@ def start(
     inclusive), each with :func:`default_pools`, and invite every reviewer once.
 
     Raises PermissionDenied for anyone but the director or an admin, Invalid for nobody to
-    review, someone outside the team or a past date, Conflict while another cycle is open.
+    review, someone outside the team, a past date or one beyond
+    :data:`~teamassist.clock.PLAN_AHEAD`, Conflict while another cycle is open.
     ``quiet`` queues no invitation (the demo's finished round)."""
     require_manager(session, team=team, member=by)
     unique = list({m.id: m for m in reviewees}.values())
@@ -164,6 +165,9 @@ def start(
             raise Invalid("reviews.error.not_in_team", name=user_text(member.display_name))
     if due_on < today(team, now):
         raise Invalid("reviews.error.past_due", date=due_on.isoformat())
+    latest = today(team, now) + PLAN_AHEAD
+    if due_on > latest:  # an open round blocks new ones: 9999-12-31 blocked them for good
+        raise Invalid("reviews.error.due_too_far", date=due_on.isoformat(), latest=latest)
     _lock_team(session, team)
     for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
         if is_open(cycle, team, now):

@@ -1,0 +1,81 @@
+"""What people arrange by hand may lie at most a year and a day ahead (``clock.PLAN_AHEAD``): a
+tester moved a meeting to 9999-12-31 through REST (chat refused it, REST did not) and started a
+360 round due 9999-12-31, which then stayed open and blocked every new round. Each is refused
+with a friendly reply naming the latest date, changes nothing, and a date within the year still
+goes through. The clock: Monday 2026-11-30 09:00 Beijing, so the latest day is 2027-12-01."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from teamassist.careers.models import CareerPlan
+from teamassist.meetings.models import MeetingOccurrence
+from teamassist.reviews.models import ReviewCycle
+from teamassist.web.app import create_app
+from tests.careers.support import without_demo_plans
+from tests.one_on_ones.support import make_director, meetings, pair_id
+from tests.reviews.support import set_up
+from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
+
+
+def _count(chat: ChatDriver, model: type) -> int:
+    with chat.runtime.factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_meeting_moved_through_rest_stays_within_a_year(sqlite_chat: ChatDriver) -> None:
+    set_up(sqlite_chat.runtime)
+    with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as api:
+        sign_in(api)
+        weekly = next(o for o in api.get("/api/v1/meetings").json() if o["kind"] == "weekly")
+        # When the admin moves it to 9999-12-31, or to the day after the latest
+        for start in ("9999-12-31T09:00:00", "2027-12-02T09:00:00"):
+            refused = api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": start})
+            # Then it is refused, naming the latest day, and the meeting keeps its time
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"] == "meetings.error.too_far"
+            assert "2027-12-01" in refused.json()["message"]
+        with sqlite_chat.runtime.factory() as session:
+            kept = session.get(MeetingOccurrence, weekly["id"])
+            assert kept is not None and kept.sequence == 0 and not kept.moved
+        # while a day within the year is moved
+        moved = api.post(
+            f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2027-11-30T09:00:00"}
+        )
+        assert moved.status_code == 200, moved.text
+
+
+def test_a_360_round_due_in_9999_is_refused_and_blocks_nothing(sqlite_chat: ChatDriver) -> None:
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    before = _count(chat, ReviewCycle)
+    reply = chat.text("/发起360 @zhangsan 9999-12-31", as_="lihua")
+    assert "截止日期 9999-12-31 太远了" in reply and "2027-12-01" in reply, reply
+    assert _count(chat, ReviewCycle) == before
+    # a round within the year is started afterwards (nothing was left open)
+    assert "已发起" in chat.text("/发起360 @zhangsan 2027-12-01", as_="lihua")
+
+
+def test_career_plans_due_beyond_a_year_are_refused(sqlite_chat: ChatDriver) -> None:
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    without_demo_plans(chat.runtime)
+    reply = chat.text("/职业规划 发起 @张三 截止 9999-12-31 18:00", as_="lihua")
+    assert "截止时间 9999-12-31 太远了" in reply and "2027-12-01" in reply, reply
+    assert _count(chat, CareerPlan) == 0
+    chat.text("/职业规划 发起 @张三 截止 2026-12-31 18:00", as_="lihua")
+    assert _count(chat, CareerPlan) == 1
+
+
+def test_a_1on1_moved_beyond_a_year_keeps_its_time(sqlite_chat: ChatDriver) -> None:
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三", as_="lihua")  # plans the pair
+    first = meetings(chat.runtime, pair_id(chat.runtime))[0]
+    reply = chat.text(f"/改期一对一 {first.id} 2027-12-02 10:00", as_="lihua")
+    assert "新的时间太远了" in reply and "2027-12-01" in reply, reply
+    (kept,) = [m for m in meetings(chat.runtime, pair_id(chat.runtime)) if m.id == first.id]
+    assert (kept.start_at, kept.sequence) == (first.start_at, first.sequence)
