@@ -21,6 +21,7 @@ from teamassist.team.models import Member
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import snapshot
+from tests.outreach.support import set_up_groups
 from tests.support.chat import ChatDriver
 from tests.support.web import sign_in
 from tests.team.support import demo
@@ -65,6 +66,8 @@ def _org(rt: Runtime) -> tuple[int | None, int | None, dict[str, int | None]]:
         "/值班代班 @{who} 2026-06-05",
         "/值班换班 @zhangsan 2026-06-05 @{who}",
         "/设置上级 @zhangsan @{who}",
+        "/设置上级 @{who} @zhangsan",  # the line of someone gone (a tester's find)
+        "/设定职级 @{who} P2",  # a current level for someone gone (a tester's find)
         "/任命负责人 @{who}",
     ],
 )
@@ -82,6 +85,20 @@ def api(rt: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(rt, start_background=False)) as client:
         sign_in(client, "admin", "admin")
         yield client
+
+
+@pytest.mark.parametrize("who", ["gone", "twin"])
+def test_a_notice_naming_someone_who_left_is_refused(rt: Runtime, who: str) -> None:
+    # Given the team's groups; when the director @s someone gone in a /通知 with a deadline
+    # (they would get no DM and no item: the tester's notice dropped them without a word)
+    set_up_groups(rt)
+    chat = ChatDriver(rt)
+    before = len(chat.queued())
+    reply = chat.text(f"/通知 产品核心群 @{who} 请提交预算 截止 2026-06-04 18:00", as_="lihua")
+    # Then nothing is sent and the reply names them
+    name = "离开的人" if who == "gone" else "重复的人"
+    assert f"「{name}」已经停用或合并到其他成员" in reply and "本次没有发送任何内容" in reply
+    assert len(chat.queued()) == before
 
 
 @pytest.mark.parametrize(("who", "reply"), [("gone", GONE), ("twin", MERGED)])

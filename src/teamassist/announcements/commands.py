@@ -15,6 +15,7 @@ from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
 from teamassist.exceptions import Invalid, PermissionDenied
+from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 commands = CommandGroup("announcements")
@@ -35,6 +36,9 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     text, due_at = grammar.trailing_due(args["text"], group.team.timezone)
     service.check_due(due_at, ctx.now)
     reply, mentioned = messages.from_chat(text, ctx.resolve)
+    gone = [m for m in mentioned if team_service.has_left(m)]
+    if gone:  # they would get no DM and no action item: say so rather than drop them
+        raise Invalid("announcements.error.left", name=gone[0].display_name)
     outsiders = [m for m in mentioned if m not in group.members]
     if outsiders and kind is AnnouncementKind.BULK:
         raise Invalid(

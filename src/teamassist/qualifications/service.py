@@ -8,11 +8,12 @@ Who may read a person's level: the person, the team's director and the team's ad
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from teamassist.clock import PLAN_AHEAD
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.qualifications.models import (
     Outcome,
@@ -158,13 +159,15 @@ def set_level(
     since: date,
     now: datetime,
 ) -> QualHolding:
-    """Make ``level`` the person's current level (replacing the previous one); NotFound when
-    the person is not in the team, Invalid for evidence over :data:`MAX_EVIDENCE` and for a
-    ``since`` more than a year after ``now`` (``qualifications.error.since_too_late``)."""
+    """Make ``level`` the person's current level (replacing the previous one). NotFound when
+    the person is not in the team, Conflict ``people.error.inactive``/``merged`` when they have
+    left, Invalid for evidence over :data:`MAX_EVIDENCE` and for a ``since`` more than
+    :data:`~teamassist.clock.PLAN_AHEAD` after ``now`` (``qualifications.error.since_too_late``)."""
     text = _evidence(evidence)
-    latest = now.date() + timedelta(days=366)
+    latest = now.date() + PLAN_AHEAD
     if since > latest:  # a promotion may take effect later, not in 9999
         raise Invalid("qualifications.error.since_too_late", since=since, latest=latest)
+    team_service.require_active(person)  # a level for someone who left reads as current
     _person_in_team(session, team, person)
     holding = session.scalar(
         select(QualHolding)

@@ -97,12 +97,15 @@ def set_leader(session: Session, *, team: Team, leader: Member | None) -> Team:
 
 
 def set_manager(session: Session, *, member: Member, manager: Member | None) -> Member:
-    """Say whom ``member`` reports to (nobody when None); never in a circle (A→B→A).
+    """Say whom ``member`` reports to (nobody when None); never in a circle (A→B→A). Conflict
+    ``people.error.inactive``/``merged`` when either has left (a line to someone gone, or of
+    someone gone, only misleads the prep packs and the org chart).
 
     The member's row and then each row up the chain are locked before they are read, so two
     changes at the same time (A reports to B, B reports to A) cannot both pass the check: the
     later one waits, reads the earlier one's line and refuses. (Two waits that cross are a
     deadlock the database breaks; the boundary runs the loser again.)"""
+    team_service.require_active(member)
     if manager is not None:
         if manager.workspace_id != member.workspace_id:
             raise NotFound("people.error.other_workspace")
