@@ -350,13 +350,16 @@ class KeyResultNamed(Query[tuple[int, str]]):
 @dataclass(frozen=True)
 class SourceKnown(Query[bool]):
     """Whether ``kind`` + ``source_id`` names a thing of ``team`` that an action item may
-    follow up (``okr_kr``, ``okr_objective``, ``meeting``). The domain that owns the kind
-    answers True or False; no answer means nobody knows it. Asked by the action-item desk
-    for a source given by id (REST), so an item never links to nothing."""
+    follow up (``okr_kr``, ``okr_objective``, ``meeting``, ``one_on_one``, ``career_plan``)
+    and that ``by`` (who links the item) may read: a private thing (a career plan, a 1on1's
+    agenda) answers False to anyone else, as for a thing that does not exist. The domain that
+    owns the kind answers True or False; no answer means nobody knows it. Asked by the
+    action-item desk for a source given by id (REST), so an item never links to nothing."""
 
     team: Team
     kind: str
     source_id: int
+    by: Member
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from teamassist.actions.service import Source
 from teamassist.chat.parser import ascii_digits
 from teamassist.events import KeyResultNamed, SourceKnown, ask
 from teamassist.exceptions import Invalid, NotFound
-from teamassist.team.models import Team
+from teamassist.team.models import Member, Team
 
 _KR = re.compile(r"KR-?[0-9]{1,9}", re.IGNORECASE)
 _LINK_WORDS = ("关联", "link")
@@ -67,9 +67,10 @@ def resolve(session: Session, *, team: Team, ref: str, today: date) -> KeyResult
     return KeyResultLink(Source("okr_kr", kr_id), written, title)
 
 
-def require_known(session: Session, *, team: Team, source: Source) -> None:
+def require_known(session: Session, *, team: Team, source: Source, by: Member) -> None:
     """Refuse (``NotFound`` ``actions.error.unknown_source``) a source given by id that no
-    domain knows in ``team``: asked through :class:`teamassist.events.SourceKnown`."""
-    answers = ask(session, SourceKnown(team=team, kind=source.kind, source_id=source.id))
+    domain knows in ``team``, or that ``by`` may not read (another person's career plan, the
+    agenda of a 1on1 they are not in): asked through :class:`teamassist.events.SourceKnown`."""
+    answers = ask(session, SourceKnown(team=team, kind=source.kind, source_id=source.id, by=by))
     if not any(answers):
         raise NotFound("actions.error.unknown_source", kind=source.kind[:32], id=source.id)

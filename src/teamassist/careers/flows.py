@@ -260,8 +260,15 @@ def answer_goals(session: Session, query: CareerGoals) -> tuple[GoalFact, ...]:
 
 
 def answer_known(session: Session, query: SourceKnown) -> bool | None:
-    """Whether ``career_plan`` + id is a plan of the team (other kinds: not ours, None)."""
+    """Whether ``career_plan`` + id is a plan of the team that ``query.by`` reads: its person
+    or the team's director (other kinds: not ours, None). Anyone else is answered as for no
+    plan: a private plan's existence is not told (a tester linked an item to another
+    member's plan through REST)."""
     if query.kind != SOURCE_KIND:
         return None
     plan = session.get(CareerPlan, query.source_id)
-    return plan is not None and plan.team_id == query.team.id
+    if plan is None or plan.team_id != query.team.id:
+        return False
+    return plan.member_id == query.by.id or service.is_director(
+        session, team=query.team, member=query.by
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
@@ -25,8 +25,9 @@ from teamassist.ports import Calendar, Workdays
 
 
 def _source_known(session: Session, query: SourceKnown) -> bool | None:
-    """A shared agenda item of one of the team's pairs (an action item's ``one_on_one``
-    source); a private note is no source."""
+    """A shared agenda item of one of the team's pairs whose people include ``query.by`` (an
+    action item's ``one_on_one`` source); a private note is no source, and nor is the agenda
+    of a pair the asker is not in (a tester linked an item to another pair's agenda)."""
     if query.kind != SOURCE_KIND:
         return None
     found = session.scalar(
@@ -36,6 +37,7 @@ def _source_known(session: Session, query: SourceKnown) -> bool | None:
             AgendaItem.id == query.source_id,
             AgendaItem.private.is_(False),
             OneOnOne.team_id == query.team.id,
+            or_(OneOnOne.manager_id == query.by.id, OneOnOne.report_id == query.by.id),
         )
     )
     return found is not None

@@ -150,12 +150,13 @@ def create_action(
         if body.source_kind is not None and body.source_id is not None
         else None
     )
+    requester = _actor(session, principal)
     if source is not None:
-        links.require_known(session, team=team, source=source)
+        links.require_known(session, team=team, source=source, by=requester)
     item = flows.create(
         session,
         team=team,
-        requester=_actor(session, principal),
+        requester=requester,
         owner=_member(session, principal, body.owner),
         title=body.title,
         due_at=_due(body.due, team, now),
