@@ -150,6 +150,25 @@ def test_a_shared_token_expires_with_the_platforms_lifetime_less_the_margin(
     assert second.token("feishu:tenant_token:a", _never, margin=600) == "t-1"
 
 
+def test_a_token_read_is_remembered_briefly_and_forgotten_when_refused(
+    two_states: tuple[RedisState, RedisState], redis_url: str, prefix: str
+) -> None:
+    # Given a token one process fetched and the other read from Redis
+    first, second = two_states
+    first.token("feishu:tenant_token:a", lambda: ("t-1", 7200), margin=600)
+    assert second.token("feishu:tenant_token:a", _never, margin=600) == "t-1"
+    # When Redis stops answering for a moment (every send used to ask it once)
+    stopped = redis.Redis.from_url(redis_url)
+    stopped.delete(prefix + "feishu:tenant_token:a")
+    second.client.close()
+    second.client = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
+    # Then the reading process still has it, without a fetch or a round trip
+    assert second.token("feishu:tenant_token:a", _never, margin=600) == "t-1"
+    # And a process that drops it as refused asks Redis (here: fetches) on its next send
+    first.drop_token("feishu:tenant_token:a", "t-1")
+    assert first.token("feishu:tenant_token:a", lambda: ("t-2", 7200), margin=600) == "t-2"
+
+
 def test_a_dead_refresher_holds_nobody_up_longer_than_its_lock(redis_url: str, prefix: str) -> None:
     # Given a process that took the refresh lock and died (never released it)
     dead = RedisState(redis_url, prefix=prefix, lock_seconds=0.5)

@@ -10,7 +10,12 @@ Why these designs (``../shared/research/celery-pitfalls.md`` §18–§21):
   Feishu hand out a new token while the old one stays valid for its last minutes — so a spare
   refresh costs one HTTP call, never a failed send. A token is stored with ``PX`` = the
   platform's ``expires_in`` less the caller's margin, so Redis' own clock expires it (no host
-  clock skew between replicas). Dropping a refused token is compare-and-delete.
+  clock skew between replicas). Dropping a refused token is compare-and-delete. A token read
+  is kept in the process for ``TOKEN_MEMO_SECONDS`` (at most half the caller's margin, so it
+  is never used past its stored lifetime): every Feishu send asked Redis for the tenant token,
+  a quarter of a delivery thread's time at 10,000 notices. A token refused in one process is
+  forgotten there at once; another process may use it until its memo runs out, and that send
+  fails as a transient error and is retried (nothing lost).
 - **Limits**: one Lua script per attempt (prune, count, add, expire) on a sorted set, with the
   time taken from Redis ``TIME``: atomic, so two processes never both take the last slot, and
   no key is ever left without an expiry (``INCR`` then ``EXPIRE`` as two calls can be). It is
@@ -63,6 +68,7 @@ LOCK_SECONDS = 30.0
 # answering; ten seconds of not asking spare the requests of that stretch the wait.
 TIMEOUT_SECONDS = 1.0
 BACKOFF_SECONDS = 10.0
+TOKEN_MEMO_SECONDS = 30.0  # a token read from Redis is used this long without asking again
 
 # KEYS[1] the window's sorted set; ARGV: limit, window (ms), a unique member.
 # Returns 0 when a slot was taken, else the milliseconds until the oldest entry leaves.
@@ -152,6 +158,7 @@ class RedisState:
         )
         self._take = self.client.register_script(_TAKE)
         self._drop_if = self.client.register_script(_DROP_IF)
+        self._memo: dict[str, tuple[str, float]] = {}  # token name: value, monotonic until
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -177,10 +184,21 @@ class RedisState:
     # -- tokens --------------------------------------------------------------------------------
 
     def token(self, name: str, fetch: TokenFetch, *, margin: float) -> str:
-        """See :meth:`SharedState.token` (the lock and its limits: module docstring)."""
+        """See :meth:`SharedState.token` (the lock, its limits and the process's memo of
+        ``TOKEN_MEMO_SECONDS``: module docstring)."""
+        memo = self._memo.get(name)
+        if memo is not None and time.monotonic() < memo[1]:
+            return memo[0]
+        value, kept = self._token(name, fetch, margin=margin)
+        if kept:  # in Redis: it stays valid at least ``margin`` seconds past its stored life
+            self._memo[name] = (value, time.monotonic() + min(TOKEN_MEMO_SECONDS, margin / 2))
+        return value
+
+    def _token(self, name: str, fetch: TokenFetch, *, margin: float) -> tuple[str, bool]:
+        """The token and whether Redis holds it (a token not stored is not remembered)."""
         cached = self.get(name)
         if cached is not None:
-            return cached
+            return cached, True
         lock = self.client.lock(
             self._key(name + ":refresh"),
             timeout=self.lock_seconds,
@@ -192,7 +210,7 @@ class RedisState:
         try:
             cached = self.get(name)  # fetched by whoever held the lock before us
             if cached is not None:
-                return cached
+                return cached, True
             if not held:
                 log.warning("token refresh lock for %s not free in time; fetching anyway", name)
             value, lifetime = fetch()
@@ -201,9 +219,10 @@ class RedisState:
                 try:
                     with self._reached("set"):
                         self.client.set(self._key(name), value, px=max(1, int(ttl * 1000)))
+                    return value, True
                 except SharedStateUnavailable as exc:  # the token is good: use it, fetch again
                     log.warning("token %s not stored in Redis: %s", name, exc)
-            return value
+            return value, False
         finally:
             if held:
                 try:
@@ -217,6 +236,7 @@ class RedisState:
 
     def drop_token(self, name: str, token: str) -> None:
         """See :meth:`SharedState.drop_token` (compare-and-delete in one script)."""
+        self._memo.pop(name, None)
         with self._reached("drop_token"):
             self._drop_if(keys=[self._key(name)], args=[token])
 
@@ -255,6 +275,7 @@ class RedisState:
 
     def delete(self, name: str) -> None:
         """See :meth:`SharedState.delete`."""
+        self._memo.pop(name, None)
         with self._reached("delete"):
             self.client.delete(self._key(name))
 
