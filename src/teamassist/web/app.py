@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from importlib.abc import Traversable
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -20,6 +20,7 @@ from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
 from teamassist.web import form_errors, health, metrics_endpoint
+from teamassist.web.flat_routes import include_flat
 
 log = logging.getLogger(__name__)
 
@@ -111,16 +112,15 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
 
-    app.include_router(health.router)
-    app.include_router(metrics_endpoint.router)
-    api = APIRouter(prefix="/api/v1")
+    # Copied in as plain routes, not nested routers: see teamassist.web.flat_routes.
+    include_flat(app.router, health.router)
+    include_flat(app.router, metrics_endpoint.router)
     for router in parts.api:
-        api.include_router(router)
-    app.include_router(api)
+        include_flat(app.router, router, prefix="/api/v1")
     for router in (*parts.pages, *parts.public):
-        app.include_router(router)
+        include_flat(app.router, router)
     for build in parts.webhooks:
-        app.include_router(build())
+        include_flat(app.router, build())
     app.mount("/static", _static_files(parts.static), name="static")
     return app
 

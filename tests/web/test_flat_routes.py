@@ -1,0 +1,118 @@
+"""Routers copied in as plain routes (web.flat_routes) serve what include_router serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from teamassist.web.flat_routes import include_flat
+
+
+async def _app_wide(request: Request) -> None:
+    request.state.seen = [*getattr(request.state, "seen", []), "app"]
+
+
+async def _router_wide(request: Request) -> None:
+    request.state.seen = [*getattr(request.state, "seen", []), "router"]
+
+
+class Item(BaseModel):
+    """An item."""
+
+    id: int
+    name: str
+
+
+def _tree() -> list[tuple[APIRouter, str]]:
+    """Routers shaped like the domains': a prefix, a nested router under it, schema-less pages,
+    a router-wide dependency, a response model, a status code; with the prefix to include at."""
+    items = APIRouter(prefix="/items", tags=["items"], dependencies=[Depends(_router_wide)])
+
+    @items.get("/{item_id}", response_model=Item)
+    def get_item(item_id: int, request: Request) -> dict[str, Any]:
+        """Read one item."""
+        return {"id": item_id, "name": ",".join(request.state.seen), "extra": "dropped"}
+
+    @items.post("", status_code=201)
+    def add_item(item: Item) -> Item:
+        return item
+
+    settings = APIRouter()
+
+    @settings.get("/settings")
+    def item_settings() -> dict[str, str]:
+        return {"page": "settings"}
+
+    items.include_router(settings)  # nested: /items/settings, after /items/{item_id}
+    pages = APIRouter(include_in_schema=False)
+    screens = APIRouter(prefix="/screens")
+
+    @screens.get("/today")
+    def today() -> dict[str, str]:
+        return {"page": "today"}
+
+    pages.include_router(screens)
+    return [(items, "/api/v1"), (pages, "")]
+
+
+def _app(flat: bool) -> FastAPI:
+    app = FastAPI(dependencies=[Depends(_app_wide)])
+    for router, prefix in _tree():
+        if flat:
+            include_flat(app.router, router, prefix=prefix)
+        else:
+            app.include_router(router, prefix=prefix)
+    return app
+
+
+def test_flat_routes_serve_and_document_what_included_routers_do() -> None:
+    # given the same routers included the FastAPI way and copied in flat
+    nested, flat = _app(flat=False), _app(flat=True)
+    # then the flat app holds only plain routes, and its OpenAPI document is the same
+    served = [r for r in flat.router.routes if getattr(r, "path", "").startswith(("/api", "/s"))]
+    assert [type(r) for r in served] == [APIRoute] * 4
+    assert flat.openapi() == nested.openapi()
+    # and every request is answered the same (order, dependencies, model, status, 404/405)
+    with TestClient(nested) as before, TestClient(flat) as after:
+        for method, path, body in [
+            ("GET", "/api/v1/items/7", None),
+            ("GET", "/api/v1/items/settings", None),  # the path parameter route comes first
+            ("POST", "/api/v1/items", {"id": 1, "name": "a"}),
+            ("POST", "/api/v1/items", {"id": "x"}),
+            ("GET", "/screens/today", None),
+            ("DELETE", "/screens/today", None),
+            ("GET", "/items/7", None),
+        ]:
+            old = before.request(method, path, json=body)
+            new = after.request(method, path, json=body)
+            assert (new.status_code, new.json()) == (old.status_code, old.json()), path
+    assert after.get("/api/v1/items/7").json() == {"id": 7, "name": "app,router"}
+
+
+def test_a_router_with_a_mount_is_included_the_usual_way(tmp_path: Any) -> None:
+    # given a router holding a static mount beside its routes
+    router = APIRouter()
+    router.mount("/files", StaticFiles(directory=str(tmp_path)), name="files")
+    (tmp_path / "a.txt").write_text("hello")
+    app = FastAPI()
+    # when it is included flat
+    include_flat(app.router, router, prefix="/x")
+    # then FastAPI includes it (nothing copied), and it serves under the prefix
+    assert not any(isinstance(r, APIRoute) for r in app.router.routes)
+    assert TestClient(app).get("/x/files/a.txt").text == "hello"
+
+
+def test_the_app_holds_no_nested_router(sqlite_runtime: Runtime) -> None:
+    # given the assembled app
+    app = create_app(sqlite_runtime, start_background=False)
+    # then every domain route sits on the app's router itself (what routing costs per request)
+    kinds = {type(route).__name__ for route in app.router.routes}
+    assert kinds == {"APIRoute", "Route", "Mount"}, kinds
+    assert sum(isinstance(route, APIRoute) for route in app.router.routes) > 200
