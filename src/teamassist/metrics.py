@@ -21,21 +21,19 @@ Several processes (uvicorn workers, Celery's prefork children) share their count
 files when ``PROMETHEUS_MULTIPROC_DIR`` names an empty, writable folder before the process
 starts (prometheus-client's multiprocess mode); docs/deployment.md says how.
 
-prometheus-client (20 modules) is loaded only when something reads the metrics (``/metrics``, a
-worker's exporter) or when counts go to ``PROMETHEUS_MULTIPROC_DIR`` files: until then this
-process keeps its counts in plain dicts, and :func:`families` turns them into Prometheus
-metric families at scrape time (issue 9: what an idle server holds).
+prometheus-client (20 modules, ~0.9 MiB) is imported when this process first counts something
+or is first scraped, not at start: an idle server that never answers a chat event holds none of
+it (issue 9). Its own ``Counter``/``Histogram`` objects do the counting from then on.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from bisect import bisect_left
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING, Final, TypeVar, cast
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -45,176 +43,113 @@ if TYPE_CHECKING:
 MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 
 
-@dataclass(frozen=True, eq=False)  # hashed by identity: a dict key on the hot path
-class _Spec:
-    """One metric: its name (without ``_total``), help, label names, and buckets (a histogram)."""
+@dataclass(frozen=True)
+class _Metrics:
+    """prometheus-client's metrics of this process, in a registry of ours alone (not the
+    library's global one: the endpoint decides what it adds)."""
 
-    name: str
-    help: str
-    labels: tuple[str, ...]
-    buckets: tuple[float, ...] = ()
-
-
-EVENTS = _Spec(
-    "teamassist_events_handled",
-    "Inbound chat events handled, by platform and outcome.",
-    ("platform", "outcome"),
-)
-COMMAND_SECONDS = _Spec(
-    "teamassist_command_seconds",
-    "Time from a parsed chat command to its reply (inside the transaction), by command key.",
-    ("command",),
-    (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
-OUTBOX_SENT = _Spec(
-    "teamassist_outbox_sent", "Notices a platform accepted, by platform.", ("platform",)
-)
-PLATFORM_ERRORS = _Spec(
-    "teamassist_platform_errors",
-    "Failed platform sends, by platform and error code.",
-    ("platform", "code"),
-)
-JOB_LATENESS = _Spec(
-    "teamassist_job_lateness_seconds",
-    "Claim time minus due time of each job occurrence a tick claimed, by job key.",
-    ("job",),
-    (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
-)
-SPECS: Final = (EVENTS, COMMAND_SECONDS, OUTBOX_SENT, PLATFORM_ERRORS, JOB_LATENESS)
+    registry: CollectorRegistry
+    events: Counter
+    command_seconds: Histogram
+    outbox_sent: Counter
+    platform_errors: Counter
+    job_lateness: Histogram
 
 
-@dataclass
-class _Series:
-    """One labelled series: a counter's value, or a histogram's per-bucket counts (the last
-    is +Inf), observation count and sum."""
+@cache
+def _metrics() -> _Metrics:
+    """Import prometheus-client and make the metrics, once (on the first count or scrape)."""
+    from prometheus_client import CollectorRegistry, Counter, Histogram
 
-    value: float = 0.0
-    buckets: list[int] = field(default_factory=list)
-    total: float = 0.0
+    registry = CollectorRegistry(auto_describe=True)
+    return _Metrics(
+        registry=registry,
+        events=Counter(
+            "teamassist_events_handled",
+            "Inbound chat events handled, by platform and outcome.",
+            ["platform", "outcome"],
+            registry=registry,
+        ),
+        command_seconds=Histogram(
+            "teamassist_command_seconds",
+            "Time from a parsed chat command to its reply (inside the transaction), "
+            "by command key.",
+            ["command"],
+            buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+            registry=registry,
+        ),
+        outbox_sent=Counter(
+            "teamassist_outbox_sent",
+            "Notices a platform accepted, by platform.",
+            ["platform"],
+            registry=registry,
+        ),
+        platform_errors=Counter(
+            "teamassist_platform_errors",
+            "Failed platform sends, by platform and error code.",
+            ["platform", "code"],
+            registry=registry,
+        ),
+        job_lateness=Histogram(
+            "teamassist_job_lateness_seconds",
+            "Claim time minus due time of each job occurrence a tick claimed, by job key.",
+            ["job"],
+            buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
+            registry=registry,
+        ),
+    )
 
 
-_lock = threading.Lock()
-_series: dict[tuple[_Spec, tuple[str, ...]], _Series] = {}
+# ``labels()`` takes a lock and builds a tuple each call; the chat hot path reuses the child.
+_children: dict[tuple[object, ...], Counter | Histogram] = {}
+_children_lock = threading.Lock()
+M = TypeVar("M", "Counter", "Histogram")
 
 
-def _add(spec: _Spec, labels: tuple[str, ...], amount: float = 1.0) -> None:
-    if multiprocess():
-        _prometheus_child(spec, labels).inc(amount)  # type: ignore[union-attr]
-        return
-    with _lock:
-        series = _series.get((spec, labels))
-        if series is None:
-            series = _series[(spec, labels)] = _Series()
-        series.value += amount
-
-
-def _observe(spec: _Spec, labels: tuple[str, ...], values: list[float]) -> None:
-    if multiprocess():
-        child = _prometheus_child(spec, labels)
-        for value in values:
-            child.observe(value)  # type: ignore[union-attr]
-        return
-    with _lock:
-        series = _series.get((spec, labels))
-        if series is None:
-            series = _series[(spec, labels)] = _Series(buckets=[0] * (len(spec.buckets) + 1))
-        for value in values:
-            # buckets are "less than or equal": bisect_left finds the first bound >= value
-            series.buckets[bisect_left(spec.buckets, value)] += 1
-            series.total += value
+def _child(metric: M, *values: str) -> M:
+    key = (id(metric), *values)
+    child = _children.get(key)
+    if child is None:
+        with _children_lock:
+            child = _children[key] = metric.labels(*values)
+    return cast(M, child)
 
 
 def event(platform: str, outcome: str) -> None:
     """Count one inbound event (``outcome``: handled, refused, failed, duplicate)."""
-    _add(EVENTS, (platform, outcome))
+    _child(_metrics().events, platform, outcome).inc()
 
 
 def command(key: str, seconds: float) -> None:
     """Time one command by its registry key."""
-    _observe(COMMAND_SECONDS, (key,), [seconds])
+    _child(_metrics().command_seconds, key).observe(seconds)
 
 
 def sent(platform: str) -> None:
     """Count one notice a platform accepted."""
-    _add(OUTBOX_SENT, (platform,))
+    _child(_metrics().outbox_sent, platform).inc()
 
 
 def platform_error(platform: str, code: str) -> None:
     """Count one failed send (``code``: see the module docstring)."""
-    _add(PLATFORM_ERRORS, (platform, code[:40]))
+    _child(_metrics().platform_errors, platform, code[:40]).inc()
 
 
 def job_lateness(job: str, seconds: list[float]) -> None:
     """Record how late each claimed occurrence of ``job`` ran (negative values count as 0)."""
-    _observe(JOB_LATENESS, (job,), [max(0.0, value) for value in seconds])
-
-
-def families() -> Iterator[Metric]:
-    """This process's counts as Prometheus metric families (single-process mode), every
-    metric present even before its first count, as prometheus-client's own metrics are."""
-    from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
-    from prometheus_client.utils import floatToGoString
-
-    with _lock:
-        snapshot = {
-            key: _Series(series.value, list(series.buckets), series.total)
-            for key, series in _series.items()
-        }
-    for spec in SPECS:
-        rows = [(labels, s) for (owner, labels), s in snapshot.items() if owner is spec]
-        if not spec.buckets:
-            counter = CounterMetricFamily(spec.name, spec.help, labels=spec.labels)
-            for labels, series in rows:
-                counter.add_metric(labels, series.value)
-            yield counter
-            continue
-        histogram = HistogramMetricFamily(spec.name, spec.help, labels=spec.labels)
-        bounds = [*(floatToGoString(b) for b in spec.buckets), "+Inf"]  # type: ignore[no-untyped-call]
-        for labels, series in rows:
-            cumulative, running = [], 0
-            for bound, count in zip(bounds, series.buckets, strict=True):
-                running += count
-                cumulative.append((bound, float(running)))
-            histogram.add_metric(labels, cumulative, series.total)
-        yield histogram
+    child = _child(_metrics().job_lateness, job)
+    for value in seconds:
+        child.observe(max(0.0, value))
 
 
 def multiprocess() -> bool:
-    """Whether counts are shared through ``PROMETHEUS_MULTIPROC_DIR`` files."""
+    """Whether counts go to ``PROMETHEUS_MULTIPROC_DIR`` files shared by several processes."""
     return bool(os.environ.get(MULTIPROC_ENV))
 
 
-@cache
-def _prometheus() -> dict[_Spec, Counter | Histogram]:
-    """prometheus-client's own metrics, for multiprocess mode (they write the shared files)."""
-    from prometheus_client import CollectorRegistry, Counter, Histogram
-
-    registry = CollectorRegistry(auto_describe=True)  # ours alone, not the global one
-    made: dict[_Spec, Counter | Histogram] = {}
-    for spec in SPECS:
-        if spec.buckets:
-            made[spec] = Histogram(
-                spec.name, spec.help, spec.labels, buckets=spec.buckets, registry=registry
-            )
-        else:
-            made[spec] = Counter(spec.name, spec.help, spec.labels, registry=registry)
-    return made
-
-
-# ``labels()`` takes a lock and builds a tuple each call; the hot path reuses the child.
-_children: dict[tuple[_Spec, tuple[str, ...]], Counter | Histogram] = {}
-
-
-def _prometheus_child(spec: _Spec, labels: tuple[str, ...]) -> Counter | Histogram:
-    child = _children.get((spec, labels))
-    if child is None:
-        with _lock:
-            child = _children[(spec, labels)] = _prometheus()[spec].labels(*labels)
-    return child
-
-
 def registry() -> CollectorRegistry:
-    """A registry reporting this process's counts, or every process's in multiprocess mode."""
+    """A fresh registry reporting this process's counts, or every process's in multiprocess
+    mode; the caller may register more collectors into it (the endpoint's outbox gauges)."""
     from prometheus_client import CollectorRegistry
     from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -227,10 +162,10 @@ def registry() -> CollectorRegistry:
 
 
 class _Ours:
-    """A collector of :func:`families` (prometheus-client only calls ``collect``)."""
+    """This process's metrics as a collector (prometheus-client only calls ``collect``)."""
 
     def collect(self) -> Iterator[Metric]:
-        return families()
+        return iter(_metrics().registry.collect())
 
 
 def serve_http(port: int, host: str = "127.0.0.1") -> None:

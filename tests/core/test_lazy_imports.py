@@ -4,7 +4,7 @@ Measured resident sizes on import (2026-12-01): lark-oapi ~140 MiB, WeasyPrint ~
 ~7 MiB, python-docx with lxml ~7 MiB; SQLAlchemy's PostgreSQL and MySQL dialects ~7 MiB
 together (a server on SQLite needs neither), chinese_calendar's tables ~1.4 MiB, markdown-it
 (~60 modules) and argon2 ~0.5 MiB each; prometheus-client ~0.9 MiB and 20 modules (loaded by the
-first scrape; counts are plain dicts until then). Each loads on first use; a fresh interpreter
+first count or scrape). Each loads on first use; a fresh interpreter
 that builds the whole app must not have them.
 """
 
