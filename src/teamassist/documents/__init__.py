@@ -30,6 +30,9 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from teamassist.documents.cache import RENDER_CACHE
 from teamassist.documents.fonts import CJK_FONT
 from teamassist.documents.pdf import (
@@ -41,7 +44,9 @@ from teamassist.documents.pdf import (
     markdown_to_pdf,
     pdf_or_503,
 )
-from teamassist.documents.templating import default_source, environment, render_markdown
+
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
 
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -67,6 +72,41 @@ __all__ = [
     "pdf_or_503",
     "render_markdown",
 ]
+
+
+# Jinja2 (~20 modules, ~2 MiB) loads with the first document template, not when the server
+# starts (issue 9): the three functions below import the sandbox on their first call.
+
+
+def environment(package: str) -> SandboxedEnvironment:
+    """The sandbox of ``package``'s templates (see ``documents.templating.environment``)."""
+    from teamassist.documents import templating
+
+    return templating.environment(package)
+
+
+def default_source(name: str, *, package: str) -> str:
+    """The text of ``<package>/sources/<name>`` (a default template)."""
+    from teamassist.documents import templating
+
+    return templating.default_source(name, package=package)
+
+
+def render_markdown(
+    source: str,
+    context: Mapping[str, Any],
+    *,
+    package: str,
+    error_key: str = "documents.error.template",
+    budget_key: str | None = None,
+) -> str:
+    """``source`` rendered in the sandbox with ``context``; raises ``Invalid`` as
+    ``documents.templating.render_markdown`` documents."""
+    from teamassist.documents import templating
+
+    return templating.render_markdown(
+        source, context, package=package, error_key=error_key, budget_key=budget_key
+    )
 
 
 def markdown_to_docx(markdown: str, *, title: str) -> bytes:

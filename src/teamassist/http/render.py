@@ -3,19 +3,19 @@
 Domains render their pages through ``render``; the navigation (``app.state.nav``) and the
 template folders (``app.state.templates``, one Jinja ``ChoiceLoader`` over every domain's
 ``templates/``) are set by the app from what the composition root gathered, so this kit never
-names a domain.
+names a domain. Jinja2 itself loads with the first page rendered, not at start (issue 9: a
+server answering only the API and webhooks never needs it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from importlib.abc import Traversable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
 from sqlalchemy.orm import Session, object_session
 
 from teamassist.chat.render import to_html
@@ -30,20 +30,65 @@ from teamassist.i18n import t
 from teamassist.team.models import Team
 from teamassist.team.workspaces import any_workspace
 
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
-def make_templates(folders: Sequence[Traversable]) -> Jinja2Templates:
-    """One app's templates: looked up in ``folders`` in order (each domain keeps its own
-    ``templates/<key>/`` sub-folder, so names do not collide)."""
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in folders]),
-        autoescape=True,
-    )
-    env.globals["t"] = t
-    env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
-    # Every POST form carries the session's token ({{ csrf_field() }}); HTMX sends it as a header.
-    env.globals["csrf_field"] = pass_context(lambda ctx: csrf.hidden_field(ctx["request"]))
-    env.globals["csrf_token"] = pass_context(lambda ctx: csrf.token(ctx["request"]))
-    return Jinja2Templates(env=env)
+ContextGlobal = Callable[[Mapping[str, Any]], Any]
+
+
+class PageTemplates:
+    """One app's templates, looked up in ``folders`` in order (each domain keeps its own
+    ``templates/<key>/`` sub-folder, so names do not collide). The Jinja environment is made on
+    the first render; globals that read the render context are registered before that with
+    :meth:`context_global`."""
+
+    def __init__(self, folders: Sequence[Traversable]) -> None:
+        self._folders = list(folders)
+        # Every POST form carries the session's token ({{ csrf_field() }}); HTMX sends it as a
+        # header.
+        self._context_globals: dict[str, ContextGlobal] = {
+            "csrf_field": lambda ctx: csrf.hidden_field(ctx["request"]),
+            "csrf_token": lambda ctx: csrf.token(ctx["request"]),
+        }
+        self._built: Jinja2Templates | None = None
+        self._lock = threading.Lock()
+
+    def context_global(self, name: str, function: ContextGlobal) -> None:
+        """Make ``name`` a template global called with the render context (Jinja's
+        ``pass_context``); call before the first render."""
+        if self._built is not None:
+            raise RuntimeError(f"template global {name!r} added after the first render")
+        self._context_globals[name] = function
+
+    @property
+    def jinja(self) -> Jinja2Templates:
+        """The Jinja templates, made on the first call (thread-safe)."""
+        built = self._built
+        if built is None:
+            with self._lock:
+                if self._built is None:
+                    self._built = self._make()
+                built = self._built
+        return built
+
+    def _make(self) -> Jinja2Templates:
+        from fastapi.templating import Jinja2Templates
+        from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context
+
+        env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in self._folders]),
+            autoescape=True,
+        )
+        env.globals["t"] = t
+        env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
+        for name, function in self._context_globals.items():
+            env.globals[name] = pass_context(function)
+        return Jinja2Templates(env=env)
+
+
+def make_templates(folders: Sequence[Traversable]) -> PageTemplates:
+    """One app's templates over ``folders`` (see :class:`PageTemplates`)."""
+    return PageTemplates(folders)
 
 
 class _AppTemplates:
@@ -52,8 +97,8 @@ class _AppTemplates:
     def TemplateResponse(
         self, request: Request, name: str, context: dict[str, Any] | None = None, **kw: Any
     ) -> HTMLResponse:
-        app_templates: Jinja2Templates = request.app.state.templates
-        return app_templates.TemplateResponse(request, name, context, **kw)
+        app_templates: PageTemplates = request.app.state.templates
+        return app_templates.jinja.TemplateResponse(request, name, context, **kw)
 
 
 templates = _AppTemplates()

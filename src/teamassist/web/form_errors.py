@@ -29,12 +29,12 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from jinja2 import pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from teamassist.exceptions import DomainError
 from teamassist.http import csrf, errors
+from teamassist.http.render import PageTemplates
 from teamassist.i18n import t
 
 Scope = MutableMapping[str, Any]
@@ -215,8 +215,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
-    env = app.state.templates.env
-    env.globals["take_flash"] = pass_context(lambda ctx: take_flash(ctx["request"]))
+    templates: PageTemplates = app.state.templates
+    templates.context_global("take_flash", lambda ctx: take_flash(ctx["request"]))
 
 
 class FormBodyLimit:
