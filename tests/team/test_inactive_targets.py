@@ -69,6 +69,8 @@ def _org(rt: Runtime) -> tuple[int | None, int | None, dict[str, int | None]]:
         "/设置上级 @{who} @zhangsan",  # the line of someone gone (a tester's find)
         "/设定职级 @{who} P2",  # a current level for someone gone (a tester's find)
         "/任命负责人 @{who}",
+        "/指派反馈 3 @{who}",  # the demo's open item, left with someone gone (a tester's find)
+        "/设置角色 @{who} 管理员",  # an admin who left (a tester's find)
     ],
 )
 @pytest.mark.parametrize(("who", "reply"), [("gone", GONE), ("twin", MERGED)])

@@ -25,6 +25,7 @@ from teamassist.feedback.models import (
     FeedbackStatus,
 )
 from teamassist.i18n import t
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
@@ -276,11 +277,14 @@ def assign(
     now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
-    """Give an active item to ``owner``; assigning the current owner again is refused."""
+    """Give an active item to ``owner``; assigning the current owner again is refused, and so
+    is an owner who has left (Conflict ``people.error.inactive``/``merged``: nobody would
+    answer the feedback)."""
     note = _check_note(note)
     _require_active(item)
     if owner.workspace_id != item.workspace_id:
         raise NotFound("core.error.unknown_member", who=owner.handle)
+    team_service.require_active(owner)
     if item.owner_id == owner.id:
         raise Conflict("feedback.error.already_owner", id=item.id, name=owner.display_name)
     previous = item.owner_id

@@ -242,7 +242,11 @@ def addressed_as(member: Member, team: Team | None = None) -> str:
 
 
 def change_role(session: Session, *, team: Team, member: Member, role: Role) -> TeamMembership:
-    """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin."""
+    """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin.
+    Someone who has left may be made a plain member (tidying up), not an admin or a lead:
+    Conflict ``people.error.inactive``/``merged`` (a tester made a deactivated member admin)."""
+    if role is not Role.MEMBER:
+        team_service.require_active(member)
     row = membership(session, team=team, member=member)
     if role is not Role.ADMIN:
         guard_last_admin(session, team=team, member=member)
