@@ -279,6 +279,35 @@ def test_a_missing_scope_gives_up_saying_which(team: FeishuTeam) -> None:
     assert len(_saying(team, "99991672")) == 1
 
 
+def test_a_task_deleted_in_feishu_stops_being_mirrored_quietly(team: FeishuTeam) -> None:
+    set_clock(team.runtime, "2026-11-30 09:00")
+    item_id = _new_item(team.chat)
+    team.deliver()
+    # Given someone deleted the item's task in Feishu
+    [guid] = team.fake.workspace.tasks
+    del team.fake.workspace.tasks[guid]
+    # When the item is extended, done, reopened and handed on in the product
+    for command, who in (
+        (f"/延期销项 {item_id} 2026-12-10 等评审", "zhangsan"),
+        (f"/完成销项 {item_id}", "lisi"),
+        (f"/退回销项 {item_id} 还缺示例", "zhangsan"),
+        (f"/转交销项 {item_id} @admin", "zhangsan"),
+    ):
+        team.chat.text(command, as_=who)
+        team.deliver()
+        team.clock.set(team.clock() + timedelta(minutes=2))
+        team.deliver()
+    # Then no operation went dead, Feishu was asked once (the first 404), nothing was made
+    # again, and no admin was told of a missing permission (the tester's admin got five DMs)
+    tasks = [o for o in team.ops() if o.payload.get("title") == "task"]
+    assert tasks and all(o.status == "sent" for o in tasks)
+    assert len(team.fake.workspace.of("PATCH", f"/tasks/{guid}")) == 1
+    assert not team.fake.workspace.tasks
+    assert not _saying(team, "飞书任务")
+    # while the item itself went on in the product
+    assert team.item(item_id).owner_id != team.item(item_id).requester_id
+
+
 def test_an_operation_out_of_attempts_tells_the_admins(team: FeishuTeam) -> None:
     # Given Feishu keeps failing a calendar event with a busy error (worth retrying)
     set_clock(team.runtime, "2026-11-06 08:30")

@@ -23,6 +23,7 @@ outbox page shows Feishu's code, e.g. 99991672 for a scope the app lacks).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -77,6 +78,8 @@ from teamassist.events import DocumentReady, publish
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
 
 TASK_NOT_FOUND = 1470404  # Task v2: no such task (deleted already)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ class WorkspaceSender:
         ]
         due = Due.builder().timestamp(int(op["due_ms"])).is_all_day(False).build()
         made = self.made("task", key)
+        if made is not None and made.state.get("gone"):
+            return None  # deleted in Feishu by a person: not mirrored, nor made again
         if op.get("cancelled"):  # the item was dropped: its task goes (none is made for it)
             if made is not None and made.object_id and not made.state.get("deleted"):
                 self._delete_task(made.object_id)
@@ -275,7 +280,16 @@ class WorkspaceSender:
             )
             .build()
         )
-        self.call("task.patch", self.client.task.v2.task.patch, request)
+        try:
+            self.call("task.patch", self.client.task.v2.task.patch, request)
+        except feishu_client.FeishuApiError as error:
+            if error.code != TASK_NOT_FOUND:
+                raise
+            # Someone deleted the task in Feishu: the item lives on in the product, its mirror
+            # stops (every later change went dead and told the admins of a missing permission).
+            self.record("task", key, workspace_id, state={**made.state, "gone": True})
+            log.info("Feishu task %s of %s was deleted in Feishu; no longer mirrored", guid, key)
+            return None
         had = [list(m) for m in made.state.get("members", [])]
         gone = [m for m in had if m not in wanted]
         new = [m for m in wanted if m not in had]
