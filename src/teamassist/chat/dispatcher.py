@@ -173,14 +173,7 @@ class Dispatcher:
             reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
         except Exception as exc:
             metrics.event(platform, "failed")
-            error_id = uuid.uuid4().hex[:8]
-            log.exception(
-                "command failed (error id %s): %r",
-                error_id,
-                message.text[:200],
-                extra={"error_id": error_id},
-            )
-            reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
+            error_id, reply = _internal_error(message)
             self._fail(row_id, error_id, f"{type(exc).__name__}: {exc}")
 
         # The handler's changes were rolled back; record the answer on its own.
@@ -219,14 +212,7 @@ class Dispatcher:
             except Exception as exc:
                 if is_retryable(exc):
                     raise
-                error_id = uuid.uuid4().hex[:8]
-                log.exception(
-                    "command failed (error id %s): %r",
-                    error_id,
-                    message.text[:200],
-                    extra={"error_id": error_id},
-                )
-                reply = Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
+                error_id, reply = _internal_error(message)
                 refused.append((message, reply, error_id, f"{type(exc).__name__}: {exc}"))
                 raise _Refused() from exc
             answered = self._answered(session, message, reply, now)
@@ -601,6 +587,19 @@ class Dispatcher:
             else:
                 resolved[name] = value
         return resolved
+
+
+def _internal_error(message: InboundMessage) -> tuple[str, Reply]:
+    """Log the exception being handled under a new error id (8 hex digits, also in the JSON
+    log's ``error_id``); the id and the reply that quotes it to the user."""
+    error_id = uuid.uuid4().hex[:8]
+    log.exception(
+        "command failed (error id %s): %r",
+        error_id,
+        message.text[:200],
+        extra={"error_id": error_id},
+    )
+    return error_id, Reply(body=t("core.error.internal", error_id=error_id), is_error=True)
 
 
 def _as_user_text(params: dict[str, Any]) -> dict[str, Any]:
