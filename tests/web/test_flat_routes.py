@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -116,3 +118,22 @@ def test_the_app_holds_no_nested_router(sqlite_runtime: Runtime) -> None:
     kinds = {type(route).__name__ for route in app.router.routes}
     assert kinds == {"APIRoute", "Route", "Mount"}, kinds
     assert sum(isinstance(route, APIRoute) for route in app.router.routes) > 200
+
+
+def test_a_router_with_a_lifespan_and_no_routes_still_starts_and_stops() -> None:
+    # Given a router that only runs code at start-up and shutdown (as Feishu's long connection
+    # does: flattening dropped it and the connection never started, CI of session 11)
+    ran: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        ran.append("start")
+        yield
+        ran.append("stop")
+
+    app = FastAPI()
+    include_flat(app.router, APIRouter(lifespan=lifespan))
+    # When the app starts and stops, then its lifespan ran
+    with TestClient(app):
+        assert ran == ["start"]
+    assert ran == ["start", "stop"]

@@ -13,6 +13,7 @@ command's CPU time before.
 
 from __future__ import annotations
 
+import fastapi.routing
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
@@ -33,6 +34,21 @@ def include_flat(parent: APIRouter, router: APIRouter, *, prefix: str = "") -> N
         return
     for route in routes:
         _copy(parent, route, prefix)
+    _keep_lifespan(parent, router)
+
+
+def _keep_lifespan(parent: APIRouter, router: APIRouter) -> None:
+    """What ``include_router`` does besides the routes: ``router``'s start-up and shutdown
+    handlers and its lifespan (already merged with those of the routers it includes) run with
+    ``parent``'s. Feishu's long connection is a router with a lifespan and no routes: copying
+    the routes alone left it unconnected."""
+    for handler in router.on_startup:
+        parent.add_event_handler("startup", handler)
+    for handler in router.on_shutdown:
+        parent.add_event_handler("shutdown", handler)
+    parent.lifespan_context = fastapi.routing._merge_lifespan_context(
+        parent.lifespan_context, router.lifespan_context
+    )
 
 
 def _api_routes(router: APIRouter) -> list[APIRoute] | None:
