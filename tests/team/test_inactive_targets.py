@@ -71,6 +71,7 @@ def _org(rt: Runtime) -> tuple[int | None, int | None, dict[str, int | None]]:
         "/任命负责人 @{who}",
         "/指派反馈 3 @{who}",  # the demo's open item, left with someone gone (a tester's find)
         "/设置角色 @{who} 管理员",  # an admin who left (a tester's find)
+        "/发起360 @{who} 2026-06-20",  # a round for someone gone blocked the team's next
     ],
 )
 @pytest.mark.parametrize(("who", "reply"), [("gone", GONE), ("twin", MERGED)])

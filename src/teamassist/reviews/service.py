@@ -161,6 +161,7 @@ def start(
     if not unique:
         raise Invalid("reviews.error.nobody")
     for member in unique:
+        team_service.require_active(member)  # an open round for someone gone blocks the team
         if team_service.role_of(session, team=team, member=member) is None:
             raise Invalid("reviews.error.not_in_team", name=user_text(member.display_name))
     if due_on < today(team, now):
