@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -40,6 +40,18 @@ _pinned: Clock | None = None
 # or career plans' deadline): a year and a day. Later is a typo (``9999-12-31`` was accepted: a
 # round due then stayed open and blocked every new one).
 PLAN_AHEAD = timedelta(days=366)
+
+
+def plan_horizon(now: datetime, zone: str) -> date:
+    """The last team-local day (in time zone ``zone``) that may be arranged by hand at ``now``:
+    today + :data:`PLAN_AHEAD`. Any time on that day is still accepted, so a refusal can name
+    the day itself ("最晚 2027-12-03") and mean it."""
+    return local(now, zone).date() + PLAN_AHEAD
+
+
+def beyond_horizon(at: datetime, now: datetime, zone: str) -> bool:
+    """Whether ``at`` (UTC) falls on a team-local day after :func:`plan_horizon`."""
+    return local(at, zone).date() > plan_horizon(now, zone)
 
 
 def utcnow() -> datetime:

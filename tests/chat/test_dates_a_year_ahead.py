@@ -79,3 +79,60 @@ def test_a_1on1_moved_beyond_a_year_keeps_its_time(sqlite_chat: ChatDriver) -> N
     assert "新的时间太远了" in reply and "2027-12-01" in reply, reply
     (kept,) = [m for m in meetings(chat.runtime, pair_id(chat.runtime)) if m.id == first.id]
     assert (kept.start_at, kept.sequence) == (first.start_at, first.sequence)
+
+
+def test_the_latest_day_named_is_accepted_all_day(sqlite_chat: ChatDriver) -> None:
+    """The refusal names 2027-12-01 as the latest day; it used to cut off at 09:00 that day
+    (now + 366 days to the minute), so a move to 2027-12-01 18:00 was refused (breaker,
+    session 11)."""
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三", as_="lihua")
+    first = meetings(chat.runtime, pair_id(chat.runtime))[0]
+    # When the 1on1 is moved to the evening of the latest day, it is moved
+    reply = chat.text(f"/改期一对一 {first.id} 2027-12-01 18:00", as_="lihua")
+    assert reply.startswith(f"已把 1on1 #{first.id} 改到 2027年12月1日（周三）18:00"), reply
+    # and a meeting moved to that evening through chat too
+    weekly = _first_weekly(chat)
+    reply = chat.text(f"/改期 {weekly} 2027-12-01 18:00", as_="lihua")
+    assert reply.startswith(f"已把会议 #{weekly}"), reply
+    assert "2027年12月1日（周三）18:00" in reply, reply
+    # while the next day is refused, naming the latest day
+    assert chat.text(f"/改期 {weekly} 2027-12-02 08:00", as_="lihua") == (
+        "新的时间太远了：会议最晚改到 2027-12-01（一年以内）。这次没有改动。"
+    )
+
+
+def test_a_career_plan_deadline_reads_chats_date_forms(sqlite_chat: ChatDriver) -> None:
+    """``截止 2027年12月1日`` was not read as a deadline (careers had a parser of its own that
+    knew only 2027-12-01); it reads every form chat knows now (breaker, session 11)."""
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    without_demo_plans(chat.runtime)
+    # When the deadline is the latest day written the Chinese way, the plan is started
+    reply = chat.text("/职业规划 发起 @张三 截止 2027年12月1日 请写  规划", as_="lihua")
+    assert "截止 2027-12-01 18:00" in reply, reply
+    with chat.runtime.factory() as session:
+        plan = session.scalars(select(CareerPlan)).one()
+        assert plan.request == "请写  规划"  # the request as typed
+    # and the day after it is refused as too far, starting nothing
+    reply = chat.text("/职业规划 发起 @李四 截止 2027年12月2日", as_="lihua")
+    assert "截止时间 2027-12-02 太远了" in reply and "2027-12-01" in reply, reply
+    reply = chat.text("/职业规划 发起 @李四 截止 9999-12-31", as_="lihua")
+    assert "截止时间 9999-12-31 太远了" in reply, reply
+    assert "不是有效的截止时间" in chat.text("/职业规划 发起 @李四 截止 2月30日", as_="lihua")
+    assert _count(chat, CareerPlan) == 1
+
+
+def _first_weekly(chat: ChatDriver) -> int:
+    chat.text("/meetings", as_="lihua")
+    with chat.runtime.factory() as session:
+        return int(
+            session.scalars(
+                select(MeetingOccurrence.id)
+                .where(MeetingOccurrence.key.like("weekly:%"))
+                .order_by(MeetingOccurrence.start_at)
+            ).first()
+            or 0
+        )

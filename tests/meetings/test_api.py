@@ -102,7 +102,8 @@ def test_a_move_onto_national_day_answers_with_a_warning(api: TestClient) -> Non
     # then it is moved all the same, and the answer carries the warning
     assert moved["start_at"].startswith("2027-10-01T01:00") and moved["sequence"] == 1
     (warning,) = moved["warnings"]
-    assert warning.startswith("注意：10月1日（周五）09:00是法定节假日，不是工作日")
+    # (with its year: it is another year than today's)
+    assert warning.startswith("注意：2027年10月1日（周五）09:00是法定节假日，不是工作日")
 
 
 def test_the_page_shows_the_warning_after_a_move_onto_a_saturday(api: TestClient) -> None:

@@ -81,6 +81,11 @@ def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
         f"/改期 {weekly.id} 2026-11-12 25:00", as_="admin"
     )
     assert "找不到会议 #999999" in chat.text("/取消会议 999999", as_="admin")
+    # the last year a date holds is too far, not an invalid date (breaker, session 11)
+    assert chat.text(f"/改期 {weekly.id} 9999-12-31", as_="admin") == (
+        "新的时间太远了：会议最晚改到 2027-11-03（一年以内）。这次没有改动。"
+    )
+    assert "过去" in chat.text(f"/改期 {weekly.id} 1999-12-31", as_="admin")
     row = _row(chat.runtime, "weekly:2026-11-06")
     assert (row.sequence, row.status, row.moved) == (0, "scheduled", False)
 
@@ -107,5 +112,5 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
 
     # 元旦 2027 (a Friday, a provisional year) is a statutory holiday, and the guess is said
     reply = chat.text(f"/改期 {weekly.id} 2027-01-01 10:00", as_="admin")
-    assert "注意：1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
+    assert "注意：2027年1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
     assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定假日估算的，调休未知。）"), reply

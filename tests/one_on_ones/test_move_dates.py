@@ -35,7 +35,7 @@ def test_a_move_names_the_year_when_it_is_not_this_one(chat: ChatDriver) -> None
     # the last year a date can hold answers a friendly refusal (it answered an internal error,
     # then was accepted: now more than a year ahead is refused, clock.PLAN_AHEAD)
     reply = chat.text(f"/改期一对一 {june} 9999-12-31", as_="lihua")
-    assert reply == "新的时间太远了：1on1 最多改到一年以内（2027-06-02 之前）。这次没有改动。"
+    assert reply == "新的时间太远了：1on1 最晚改到 2027-06-02（一年以内）。这次没有改动。"
     # and moved within 2026 it reads as before, without the year
     reply = chat.text(f"/改期一对一 {june} 2026-06-10", as_="lihua")
     assert reply == f"已把 1on1 #{june} 改到 6月10日（周三）10:00。"

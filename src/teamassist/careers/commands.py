@@ -95,12 +95,12 @@ def _start(ctx: CommandContext, text: str) -> Reply:
     team = ctx.team
     if not people:
         name, after = parser.split_token(rest)
-        if not name or words.take_due(rest, team.timezone)[0] is not None:
+        if not name or words.take_due(rest, team.timezone, ctx.today)[0] is not None:
             raise Invalid("careers.error.needs_target")
         team = _team_named(ctx, name)
         rest = after
         people = [m for m, _role in _active_members(ctx, team)]
-    due_at, request = words.take_due(rest, team.timezone)
+    due_at, request = words.take_due(rest, team.timezone, local(ctx.now, team.timezone).date())
     if due_at is None:
         raise Invalid("careers.error.needs_due")
     started = flows.start(
@@ -179,7 +179,7 @@ def _edit(ctx: CommandContext, key: str, text: str) -> Reply:
         if number > service.MAX_GOALS:
             raise Invalid("careers.error.too_many_goals", limit=service.MAX_GOALS)
         if key == "goal":
-            day, title = words.take_day(rest)
+            day, title = words.take_day(rest, ctx.today)
             if number > len(goals) + 1:
                 raise Invalid("careers.error.goal_gap", number=len(goals) + 1)
             if number == len(goals) + 1:

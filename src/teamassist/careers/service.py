@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamassist.careers.models import STATUSES, UNFINISHED, CareerGoal, CareerPlan
-from teamassist.clock import PLAN_AHEAD, local
+from teamassist.clock import beyond_horizon, local, plan_horizon
 from teamassist.events import GoalFact
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -117,18 +117,18 @@ def start(
 
     Raises PermissionDenied (not the director), Conflict ``careers.error.left`` (someone has
     left: nobody is started), Invalid (no people, someone outside the team, a deadline that
-    has passed or lies beyond :data:`~teamassist.clock.PLAN_AHEAD`, a request too long, a year
+    has passed or lies after :func:`~teamassist.clock.plan_horizon`, a request too long, a year
     far from the deadline's)."""
     check_director(session, team=team, member=director)
     if due_at <= now:
         raise Invalid(
             "careers.error.due_past", due=local(due_at, team.timezone).strftime("%Y-%m-%d %H:%M")
         )
-    if due_at > now + PLAN_AHEAD:
+    if beyond_horizon(due_at, now, team.timezone):
         raise Invalid(
             "careers.error.due_too_far",
             due=local(due_at, team.timezone).strftime("%Y-%m-%d"),
-            latest=local(now + PLAN_AHEAD, team.timezone).strftime("%Y-%m-%d"),
+            latest=plan_horizon(now, team.timezone).isoformat(),
         )
     if len(request) > MAX_TEXT:
         raise Invalid("careers.error.too_long", limit=MAX_TEXT)

@@ -7,10 +7,12 @@ Sub-command words and status words live in the catalogue (``careers.words.*``,
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from teamassist.careers.models import STATUSES
+from teamassist.chat import when
+from teamassist.clock import PLAN_AHEAD
 from teamassist.exceptions import Invalid
 from teamassist.i18n import lookup
 
@@ -26,14 +28,10 @@ SUBCOMMANDS = (
     "goal_status",
     "mine",
 )
-# ``截止 2026-12-31 18:00``, ``2026-12-31``, ``202612311800`` (the seed's stamp), at the start.
-_DUE = re.compile(
-    r"^\s*(?:截止|due)?\s*[:：]?\s*"
-    r"(?P<value>\d{12}|\d{4}-\d{1,2}-\d{1,2}(?:[ T]+\d{1,2}:\d{2})?)(?=\s|$)",
-    re.IGNORECASE,
-)
-_DAY = re.compile(r"^\s*(?P<value>\d{4}-\d{1,2}-\d{1,2})(?=\s|$)")
-END_OF_DAY = "18:00"  # a deadline given as a day ends at 18:00 on the team's wall clock
+# ``截止`` / ``due`` (and a colon) before a deadline; the date itself is any of chat's forms.
+_DUE_WORD = re.compile(r"^\s*(?:截止|due)?\s*[:：]?\s*", re.IGNORECASE)
+_WORD = re.compile(r"\s*\S+")
+END_OF_DAY = time(18, 0)  # a deadline given as a day ends at 18:00 on the team's wall clock
 
 
 def subcommand(word: str) -> str | None:
@@ -46,46 +44,51 @@ def subcommand(word: str) -> str | None:
     return None
 
 
-def take_due(text: str, timezone: str) -> tuple[datetime | None, str]:
-    """A leading deadline (UTC) and the rest; (None, text) when there is none.
+def take_due(text: str, timezone: str, today: date) -> tuple[datetime | None, str]:
+    """A leading deadline (UTC) and the rest of ``text`` as typed; (None, text) when there is
+    none. The date and time are any of :mod:`teamassist.chat.when`'s forms (``2026-12-31 18:00``,
+    ``2026年12月31日``, ``12月31日下午6点``, ``下周五``, the seed's ``202612311800``), read against
+    the team-local ``today``; a day without a time ends at :data:`END_OF_DAY`.
 
-    Raises Invalid ``careers.error.bad_due`` for a date that does not exist (2026-02-30)."""
-    match = _DUE.match(text)
-    if match is None:
-        return None, text
-    value = match.group("value")
-    digits = value.replace("T", " ")
-    if len(digits) == 12 and digits.isdigit():  # yyyymmddhhmm
-        parts = [digits[0:4], digits[4:6], digits[6:8], digits[8:10], digits[10:12]]
-    else:
-        day, _, clock = digits.partition(" ")
-        parts = [*day.split("-"), *(clock.strip() or END_OF_DAY).split(":")]
-    year, month, day_, hour, minute = (int(p) for p in parts)
+    Raises Invalid ``careers.error.bad_due`` for a date or time that does not exist
+    (2026-02-30, 25:00), ``careers.error.due_past`` before 2000 and ``careers.error.due_too_far``
+    after 2100 (9999-12-31: refused before any time-zone arithmetic)."""
+    head = _DUE_WORD.match(text)
+    rest = text[head.end() :] if head else text
+    words = rest.split()
     try:
-        wall = datetime(year, month, day_, hour, minute, tzinfo=ZoneInfo(timezone))
-    except ValueError as error:
-        raise Invalid("careers.error.bad_due", value=value) from error
-    at = wall.astimezone(ZoneInfo("UTC"))
-    return at, text[match.end() :].strip()
+        found = when.split_moment(words, today)
+    except when.Unreadable as error:
+        raise Invalid("careers.error.bad_due", value=error.word[:40]) from None
+    if found is None:
+        return None, text
+    day, at, after = found
+    if day.year < 2000:
+        raise Invalid("careers.error.due_past", due=day.isoformat())
+    if day.year > 2100:
+        raise Invalid("careers.error.due_too_far", due=day.isoformat(), latest=today + PLAN_AHEAD)
+    wall = datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(timezone))
+    end = 0
+    for _ in range(len(words) - len(after)):  # cut the text as typed after the words read
+        used = _WORD.match(rest, end)
+        assert used is not None
+        end = used.end()
+    return wall.astimezone(UTC), rest[end:].strip()
 
 
-def take_day(text: str) -> tuple[date | None, str]:
-    """A leading ``YYYY-MM-DD`` and the rest; (None, text) when there is none.
+def take_day(text: str, today: date) -> tuple[date | None, str]:
+    """A leading date (any of :mod:`teamassist.chat.when`'s forms, no time) and the rest; (None,
+    text) when there is none.
 
     Raises Invalid ``careers.error.bad_date_text`` for a day that does not exist."""
-    match = _DAY.match(text)
-    if match is None:
-        return None, text
+    first, _, rest = text.strip().partition(" ")
     try:
-        day = date.fromisoformat(_padded(match.group("value")))
-    except ValueError as error:
-        raise Invalid("careers.error.bad_date_text", value=match.group("value")) from error
-    return day, text[match.end() :].strip()
-
-
-def _padded(value: str) -> str:
-    year, month, day = value.split("-")
-    return f"{year}-{int(month):02d}-{int(day):02d}"
+        day = when.date_of(first, today) if first else None
+    except when.Unreadable:
+        raise Invalid("careers.error.bad_date_text", value=first[:40]) from None
+    if day is None:
+        return None, text
+    return day, rest.strip()
 
 
 def status(word: str) -> str:

@@ -71,19 +71,23 @@ def reschedule(
     tell who knew of it. Returns the warnings for the mover (user text, empty when the new
     day is a working day): see :func:`day_off_warnings`."""
     before = ensure_utc(occ.start_at)
-    service.move(session, occ=occ, start_at=start_at, now=now, note=note)
-    _tell(session, team, occ, messages.moved(team, occ, before=before), now)
-    return day_off_warnings(team=team, occ=occ, workdays=workdays)
+    service.move(session, occ=occ, start_at=start_at, now=now, zone=team.timezone, note=note)
+    _tell(session, team, occ, messages.moved(team, occ, before=before, now=now), now)
+    return day_off_warnings(team=team, occ=occ, workdays=workdays, now=now)
 
 
-def day_off_warnings(*, team: Team, occ: MeetingOccurrence, workdays: Workdays) -> list[str]:
+def day_off_warnings(
+    *, team: Team, occ: MeetingOccurrence, workdays: Workdays, now: datetime
+) -> list[str]:
     """One warning when ``occ`` starts on a team-local day off: a weekend, else a statutory
     holiday; in a year without official data the day-off guess is said to be one."""
     day = local(occ.start_at, team.timezone).date()
     if workdays.is_workday(day):
         return []
     what = t("meetings.warning.weekend") if day.weekday() >= 5 else t("meetings.warning.holiday")
-    text = t("meetings.warning.day_off", start=messages.when(occ.start_at, team), what=what)
+    text = t(
+        "meetings.warning.day_off", start=messages.when(occ.start_at, team, now=now), what=what
+    )
     if not workdays.is_official(day.year):
         text += t("meetings.warning.provisional", year=day.year)
     return [text]
@@ -94,5 +98,5 @@ def call_off(
 ) -> MeetingOccurrence:
     """Cancel ``occ`` (see :func:`service.cancel`) and tell who knew of it."""
     service.cancel(session, occ=occ, now=now, note=note)
-    _tell(session, team, occ, messages.cancelled(team, occ), now)
+    _tell(session, team, occ, messages.cancelled(team, occ, now=now), now)
     return occ

@@ -66,7 +66,7 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         workdays=ctx.ports.get(Workdays),
         note=" ".join(rest),
     )
-    return messages.receipt_moved(ctx.team, occ, warnings)
+    return messages.receipt_moved(ctx.team, occ, warnings, now=ctx.now)
 
 
 @commands.command("meetings.cancel", args=[_ID, _REST])
@@ -75,7 +75,7 @@ def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     changes.require_organiser(ctx.session, team=ctx.team, member=ctx.member, admin=ctx.is_admin)
     occ = service.get(ctx.session, team=ctx.team, occurrence_id=args["id"], lock=True)
     changes.call_off(ctx.session, team=ctx.team, occ=occ, now=ctx.now, note=args.get("text"))
-    return messages.receipt_cancelled(ctx.team, occ)
+    return messages.receipt_cancelled(ctx.team, occ, now=ctx.now)
 
 
 @commands.command("meetings.rank", args=[_ID, Arg("ranked", ArgKind.MEMBERS, required=False)])

@@ -10,21 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from teamassist.chat import timetext
 from teamassist.chat.types import Reply, ReplyField, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.team.models import Team
 
-_WEEKDAYS = "一二三四五六日"
-
 __all__ = ["Reply", "when"]
 
 
-def when(value: datetime, team: Team) -> str:
-    """``10月9日（周五）08:30`` in the team's zone."""
-    at = local(value, team.timezone)
-    return f"{at.month}月{at.day}日（周{_WEEKDAYS[at.weekday()]}）{at:%H:%M}"
+def when(value: datetime, team: Team, *, now: datetime | None = None) -> str:
+    """``10月9日（周五）08:30`` in the team's zone; with ``now``, the year in front when it is
+    another team-local year (:func:`teamassist.chat.timetext.when`)."""
+    return timetext.when(value, team.timezone, now=now)
 
 
 def place(occ: MeetingOccurrence) -> str:
@@ -111,22 +110,25 @@ def evaluation(
     return Reply(title=t("meetings.notice.evaluation_title"), body=body)
 
 
-def moved(team: Team, occ: MeetingOccurrence, *, before: datetime) -> Reply:
-    """To the channels that had the notice: the meeting moved."""
+def moved(team: Team, occ: MeetingOccurrence, *, before: datetime, now: datetime) -> Reply:
+    """To the channels that had the notice: the meeting moved (a date in another year than
+    ``now``'s reads with its year)."""
     body = t(
         "meetings.notice.moved",
         meeting=occ.title,
-        before=when(before, team),
-        start=when(occ.start_at, team),
+        before=when(before, team, now=now),
+        start=when(occ.start_at, team, now=now),
     )
     if occ.note:
         body += "\n" + t("meetings.word.reason", reason=user_text(occ.note))
     return Reply(title=occ.title, body=body, fields=_fields(occ, team))
 
 
-def cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
+def cancelled(team: Team, occ: MeetingOccurrence, *, now: datetime) -> Reply:
     """To the channels that had the notice: the meeting is off."""
-    body = t("meetings.notice.cancelled", meeting=occ.title, start=when(occ.start_at, team))
+    body = t(
+        "meetings.notice.cancelled", meeting=occ.title, start=when(occ.start_at, team, now=now)
+    )
     if occ.note:
         body += "\n" + t("meetings.word.reason", reason=user_text(occ.note))
     return Reply(title=occ.title, body=body)
@@ -191,26 +193,28 @@ def _told(occ: MeetingOccurrence, before_notice: str) -> str:
     return t("meetings.receipt.told") if occ.notice_sent_at is not None else t(before_notice)
 
 
-def receipt_moved(team: Team, occ: MeetingOccurrence, warnings: Sequence[str] = ()) -> Reply:
+def receipt_moved(
+    team: Team, occ: MeetingOccurrence, warnings: Sequence[str] = (), *, now: datetime
+) -> Reply:
     """The reply to whoever moved it, each warning on a line of its own after it."""
     body = t(
         "meetings.receipt.moved",
         id=occ.id,
         meeting=occ.title,
-        start=when(occ.start_at, team),
+        start=when(occ.start_at, team, now=now),
         told=_told(occ, "meetings.receipt.moved_before_notice"),
     )
     return Reply(body="\n".join((body, *warnings)))
 
 
-def receipt_cancelled(team: Team, occ: MeetingOccurrence) -> Reply:
+def receipt_cancelled(team: Team, occ: MeetingOccurrence, *, now: datetime) -> Reply:
     """The reply to whoever cancelled it."""
     return Reply(
         body=t(
             "meetings.receipt.cancelled",
             id=occ.id,
             meeting=occ.title,
-            start=when(occ.start_at, team),
+            start=when(occ.start_at, team, now=now),
             told=_told(occ, "meetings.receipt.cancelled_before_notice"),
         )
     )

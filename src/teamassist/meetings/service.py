@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import preload
 from teamassist.chat import notify
-from teamassist.clock import PLAN_AHEAD, ensure_utc, local
+from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import MeetingOccurrenceChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.meetings import rules
@@ -261,6 +261,7 @@ def move(
     occ: MeetingOccurrence,
     start_at: datetime,
     now: datetime,
+    zone: str,
     note: str | None = None,
 ) -> timedelta:
     """Move the meeting to ``start_at`` (UTC, in the future); its end moves with it. A notice
@@ -269,15 +270,16 @@ def move(
     Bumps ``sequence``. Returns the shift.
 
     Raises ``Conflict`` for a cancelled or started occurrence, ``Invalid`` for a time in the
-    past, more than :data:`~teamassist.clock.PLAN_AHEAD` ahead, or the same time.
+    past, on a team-local day after :func:`~teamassist.clock.plan_horizon` (``zone``), or the same
+    time.
     """
     now = ensure_utc(now)
     start_at = ensure_utc(start_at)
     _changeable(occ, now)
     if start_at <= now:
         raise Invalid("meetings.error.past")
-    if start_at > now + PLAN_AHEAD:
-        raise Invalid("meetings.error.too_far", latest=(now + PLAN_AHEAD).date().isoformat())
+    if beyond_horizon(start_at, now, zone):
+        raise Invalid("meetings.error.too_far", latest=plan_horizon(now, zone).isoformat())
     shift = start_at - ensure_utc(occ.start_at)
     if not shift:
         raise Invalid("meetings.error.same_time")

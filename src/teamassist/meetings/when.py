@@ -3,7 +3,7 @@
 The dates and times are the shared forms of :mod:`teamassist.chat.when` (``2026-10-13``,
 ``10月13日``, ``10/13``, ``明天``, ``下周二``, ``09:00``, ``下午3点``, full-width digits), the
 date first. What is this domain's: without a time the meeting keeps its local time of day, and
-a year outside 2000–2100 is refused.
+a year outside 2000–2100 is refused as past or too far.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from teamassist.chat import when
+from teamassist.clock import PLAN_AHEAD
 from teamassist.exceptions import Invalid
 
 
@@ -28,7 +29,11 @@ def split_when(
     if found is None:
         return None
     day, at, rest = found
-    if not 2000 <= day.year <= 2100:
-        raise Invalid("meetings.error.bad_when", value=words[0][:40])
+    # Years a datetime holds but no meeting will (9999-12-31): the same answers as a date in
+    # range that is past or too far, not "invalid date"; refused before any time-zone arithmetic.
+    if day.year < 2000:
+        raise Invalid("meetings.error.past")
+    if day.year > 2100:
+        raise Invalid("meetings.error.too_far", latest=(today + PLAN_AHEAD).isoformat())
     local = datetime.combine(day, at or keep, tzinfo=ZoneInfo(zone))
     return local.astimezone(UTC), rest

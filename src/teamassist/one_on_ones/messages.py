@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from teamassist.chat import timetext
 from teamassist.chat.types import Reply, plain_text, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
-from teamassist.one_on_ones import agenda, service, timetext
+from teamassist.one_on_ones import agenda, service
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.one_on_ones.prep import Prep
 from teamassist.team.models import Team

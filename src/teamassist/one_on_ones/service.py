@@ -18,10 +18,11 @@ from typing import cast
 from sqlalchemy import Table, or_, select
 from sqlalchemy.orm import Session
 
-from teamassist.clock import PLAN_AHEAD, ensure_utc, local, parse_hhmm
+from teamassist.chat import timetext
+from teamassist.clock import beyond_horizon, ensure_utc, local, parse_hhmm, plan_horizon
 from teamassist.events import OneOnOneMeetingChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
-from teamassist.one_on_ones import rules, timetext
+from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.scheduler.plan import insert_ignoring_conflicts
@@ -418,7 +419,7 @@ def move(
     ``one_on_ones.error.double_booked`` when the new time overlaps another scheduled occurrence
     of the pair, ``one_on_ones.error.person_busy`` when it overlaps one of another pair of
     either person (the manager or the report would be in two 1on1s at once);
-    ``cancelled``/``started``/``past``/``too_far`` (beyond :data:`~teamassist.clock.PLAN_AHEAD`)
+    ``cancelled``/``started``/``past``/``too_far`` (after :func:`~teamassist.clock.plan_horizon`)
     as they say. The party who did not move it is told
     (:mod:`teamassist.one_on_ones.told`); the same move again changes and tells nothing."""
     if not (is_party(pair, by) or admin):
@@ -427,10 +428,10 @@ def move(
     start_at = ensure_utc(start_at)
     if start_at <= now:
         raise Invalid("one_on_ones.error.past")
-    if start_at > now + PLAN_AHEAD:
-        raise Invalid("one_on_ones.error.too_far", latest=(now + PLAN_AHEAD).date().isoformat())
-    length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
     zone = team_zone(session, pair)
+    if beyond_horizon(start_at, now, zone):
+        raise Invalid("one_on_ones.error.too_far", latest=plan_horizon(now, zone).isoformat())
+    length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
     # Two moves at once (of this pair, or of two pairs sharing a person) could each find the
     # other's new time free: the people's row locks make the second look after the first.
     lock_people(session, pair)

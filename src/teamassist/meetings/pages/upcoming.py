@@ -49,7 +49,7 @@ def upcoming_page(
     warnings: list[str] = []
     if day_off is not None:
         moved = service.get(session, team=chosen, occurrence_id=day_off)
-        warnings = changes.day_off_warnings(team=chosen, occ=moved, workdays=workdays)
+        warnings = changes.day_off_warnings(team=chosen, occ=moved, workdays=workdays, now=now)
     return team_page(
         request,
         session,

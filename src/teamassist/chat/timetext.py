@@ -1,6 +1,6 @@
-"""How a 1on1's time reads in a reply: ``10月8日（周四）10:00``, with the year in front when it
-is not the reader's current team-local year (``2100年3月1日（周一）10:00``), so a move to
-another year never reads like this year's date."""
+"""How a moment reads in a reply: ``10月8日（周四）10:00``, with the year in front when it is not
+the reader's current team-local year (``2100年3月1日（周一）10:00``), so a meeting or 1on1 moved
+into another year never reads like this year's date."""
 
 from __future__ import annotations
 
