@@ -151,3 +151,22 @@ def test_an_active_member_is_still_accepted(rt: Runtime) -> None:
         zhangsan = session.scalar(select(Member).where(Member.handle == "zhangsan"))
         assert gone is not None and zhangsan is not None
         assert zhangsan.manager_id == gone.id
+
+
+def test_a_member_who_left_made_a_plain_member_again_is_told_nothing_changed(
+    rt: Runtime,
+) -> None:
+    """A lead who left may be tidied down to a plain member; asking for it again used to
+    answer "已把…设为成员" although nothing changed (a tester's find, session 11)."""
+    chat = ChatDriver(rt)
+    # When the admin makes 离开的人 (a lead) a plain member, it is done
+    assert (
+        chat.text("/设置角色 @gone 成员", as_="admin")
+        == "已把 @离开的人 在「开发者社区」的角色设为成员。"
+    )
+    before = snapshot(rt)
+    # and asked again, the reply says it already was, and nothing changes
+    assert chat.text("/设置角色 @gone 成员", as_="admin") == (
+        "@离开的人 在「开发者社区」的角色本来就是成员，没有改动。"
+    )
+    assert snapshot(rt) == before

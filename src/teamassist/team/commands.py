@@ -181,10 +181,13 @@ def handle_set_role(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Change a member's role in this team (the last admin stays admin)."""
     member: Member = args["member"]
     role = role_from_word(str(args["role"]))
+    before = team_service.role_of(ctx.session, team=ctx.team, member=member)
     people.change_role(ctx.session, team=ctx.team, member=member, role=role)
     reply = Reply()
     name = _name(reply, ctx, member)
-    reply.body = t("people.role_set", name=name, team=ctx.team.name, role=_role_label(role))
+    # the same role again (a plain member who has left, say) changes nothing: say so
+    key = "people.role_unchanged" if before is role else "people.role_set"
+    reply.body = t(key, name=name, team=ctx.team.name, role=_role_label(role))
     return reply
 
 
