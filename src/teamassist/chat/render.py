@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from teamassist import markdown
+from teamassist.bidi import isolate
 from teamassist.chat.types import USER_CLOSE, USER_OPEN, Person, Reply
 
 Escape = Callable[[str], str]
@@ -98,9 +99,10 @@ def render_text(
     escape: Escape,
     product: Callable[[str], str] = lambda part: part,
 ) -> str:
-    """``text`` with user spans escaped and mentions rendered in the product's parts only."""
+    """``text`` with user spans escaped (and their direction controls kept inside them,
+    :func:`teamassist.bidi.isolate`) and mentions rendered in the product's parts only."""
     return "".join(
-        escape(part) if is_user else replace_mentions(product(part), people, mention)
+        escape(isolate(part)) if is_user else replace_mentions(product(part), people, mention)
         for is_user, part in segments(text)
     )
 
