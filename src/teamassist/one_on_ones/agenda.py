@@ -81,9 +81,11 @@ def add(
     private: bool,
     now: datetime,
 ) -> AgendaItem:
-    """Add an item for the pair's next occurrence (``author`` must be a party)."""
+    """Add an item for the pair's next occurrence (``author`` must be a party; Conflict
+    ``people.error.inactive`` once one of them has left: there is no next occurrence)."""
     if not service.is_party(pair, author):
         raise NotFound("one_on_ones.error.not_found", id=pair.id)
+    service.require_both_stay(session, pair)
     text = clean_text(text)
     if not text:  # nothing visible (``\u202e\u200b`` alone) is no topic either
         raise Invalid("one_on_ones.error.empty_item")

@@ -3,6 +3,7 @@ notes, carried-over items, reminders, invitations and a prep pack."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     ExportWithheld,
+    MemberDeactivated,
     OneOnOneMeetingChanged,
     PersonalCalendar,
     SourceKnown,
@@ -18,7 +20,17 @@ from teamassist.events import (
     Withheld,
     on,
 )
-from teamassist.one_on_ones import api, calendar, calendar_sync, commands, demo, jobs, pages, told
+from teamassist.one_on_ones import (
+    api,
+    calendar,
+    calendar_sync,
+    commands,
+    demo,
+    departures,
+    jobs,
+    pages,
+    told,
+)
 from teamassist.one_on_ones.agenda import SOURCE_KIND
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne
 from teamassist.ports import Calendar, Workdays
@@ -51,6 +63,7 @@ def _withheld(_session: Session, _query: ExportWithheld) -> tuple[Withheld, ...]
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     port = wiring.ports.get(Calendar)
+    workdays = wiring.ports.get(Workdays)
 
     def changed(session: Session, event: OneOnOneMeetingChanged) -> None:
         calendar_sync.on_changed(session, event, port=port)
@@ -61,6 +74,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(SourceKnown, _source_known),
         on(ExportWithheld, _withheld),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
+        on(MemberDeactivated, partial(departures.on_member_deactivated, workdays=workdays)),
     ]
 
 

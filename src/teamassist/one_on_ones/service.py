@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, or_, select
@@ -218,9 +218,11 @@ def set_slot(
     """Give ``pair`` a new slot and re-plan what has not started (``Invalid`` for a slot the
     rule cannot hold; ``Conflict`` ``one_on_ones.error.slot_busy`` when an occurrence it plans
     overlaps another pair's of the manager or the report, :func:`busy_person`: the boundary
-    rolls the whole change back). Only an admin or the director arranges, or a party."""
+    rolls the whole change back; ``people.error.inactive`` when one of them has left). Only an
+    admin or the director arranges, or a party."""
     if not (may_arrange(team, by, admin=admin) or is_party(pair, by)):
         raise PermissionDenied("one_on_ones.error.not_arranger")
+    require_both_stay(session, pair)
     rules.check(slot.cadence, slot.nth, slot.weekday)
     try:
         parse_hhmm(slot.at)
@@ -273,8 +275,10 @@ def replan(
 ) -> list[OneOnOneMeeting]:
     """Materialise the pair's occurrences from today to :data:`AHEAD_DAYS` ahead: new keys are
     added, an unmoved one not yet started follows the rule (SEQUENCE bumped when its time
-    changes), and one the rule no longer has is cancelled. Idempotent. Each occurrence added
-    or changed is published (:class:`OneOnOneMeetingChanged`) for the people's calendars."""
+    changes), and one the rule no longer has is cancelled — as is every one from the time
+    either person leaves (:func:`leaving_at`; revived by the rule if they come back).
+    Idempotent. Each occurrence added or changed is published
+    (:class:`OneOnOneMeetingChanged`) for the people's calendars."""
     slot = slot_of(pair)
     today = local(now, team.timezone).date()
     rows = _meetings(session, pair)
@@ -289,6 +293,9 @@ def replan(
             last=today + timedelta(days=AHEAD_DAYS),
         )
     )
+    until = leaving_at(session, pair)
+    if until is not None:  # no 1on1 with someone who has left (a tester's find, session 12)
+        planned = [p for p in planned if p.start < until]
     length = timedelta(minutes=pair.duration_minutes)
     wanted = {p.key for p in planned}
     fresh = [
@@ -336,6 +343,29 @@ def replan(
 
 
 _RULE_NOTE = "slot"  # cancelled because the slot changed (revived if the rule has it again)
+
+
+def leaving_at(session: Session, pair: OneOnOne) -> datetime | None:
+    """When the first of the pair's two people leaves (UTC: their deactivation time, which may
+    lie ahead; a member merged away has left already), or None while both stay."""
+    times: list[datetime] = []
+    for member_id in (pair.manager_id, pair.report_id):
+        person = session.get(Member, member_id)
+        if person is None or person.merged_into_id is not None:
+            return datetime.min.replace(tzinfo=UTC)
+        if not person.active:
+            at = person.deactivated_at
+            times.append(ensure_utc(at) if at is not None else datetime.min.replace(tzinfo=UTC))
+    return min(times, default=None)
+
+
+def require_both_stay(session: Session, pair: OneOnOne) -> None:
+    """Refuse arranging anything more for a pair one of whose people has left: Conflict
+    ``people.error.inactive``/``merged`` naming them (:func:`team_service.require_active`)."""
+    for member_id in (pair.manager_id, pair.report_id):
+        person = session.get(Member, member_id)
+        if person is not None:
+            team_service.require_active(person)
 
 
 def upcoming(

@@ -1,0 +1,38 @@
+"""Someone who leaves: their 1on1s from the time they leave are cancelled.
+
+The team domain publishes :class:`~teamassist.events.MemberDeactivated` (``at`` may lie ahead).
+Each pair of theirs in the teams named is re-planned at once
+(:func:`teamassist.one_on_ones.service.replan`), which cancels every occurrence from
+:func:`~teamassist.one_on_ones.service.leaving_at` on and publishes each change, so the
+people's Feishu calendar events are cancelled too. A tester found a member who had left still
+listed with five upcoming 1on1s, their calendar events confirmed. Heard twice, the second pass
+changes nothing; if they come back, the next re-plan revives what the rule still has.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from teamassist.events import MemberDeactivated
+from teamassist.one_on_ones import service
+from teamassist.one_on_ones.models import OneOnOne
+from teamassist.ports import Workdays
+from teamassist.team.models import Team
+
+
+def on_member_deactivated(session: Session, event: MemberDeactivated, *, workdays: Workdays) -> int:
+    """Re-plan the departed member's pairs in ``event.team_ids``; returns how many pairs."""
+    pairs = session.scalars(
+        select(OneOnOne)
+        .where(
+            OneOnOne.team_id.in_(event.team_ids),
+            or_(OneOnOne.manager_id == event.member_id, OneOnOne.report_id == event.member_id),
+        )
+        .order_by(OneOnOne.id)
+    ).all()
+    for pair in pairs:
+        team = session.get(Team, pair.team_id)
+        if team is not None:
+            service.replan(session, team=team, pair=pair, now=event.now, workdays=workdays)
+    return len(pairs)
