@@ -6,7 +6,7 @@ import random
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -168,26 +168,26 @@ def mark_sent_many(
 ) -> None:
     """Record successful deliveries ``(outbox id, platform message id)`` in one statement.
 
-    A notice deleted meanwhile (its workspace was) is skipped: the ORM's update by primary key
-    would raise for the missing row and lose the record of the others with it.
+    One set UPDATE (``WHERE id IN …``, the message ids by ``CASE id``), the same on SQLite,
+    PostgreSQL and MySQL. It was an executemany, one UPDATE per notice: 16 % of a scale-out
+    worker's delivery samples (session 11). A notice deleted meanwhile (its workspace was) is
+    simply not matched, and the others are still recorded.
     """
     if not sent:
         return
-    table = OutboxMessage.__table__
+    external = dict(sent)  # a repeated id (cannot happen within one pass) keeps its last
+    with_id = {outbox_id: ext for outbox_id, ext in external.items() if ext is not None}
     session.execute(
-        update(table)  # type: ignore[arg-type]
-        .where(table.c.id == bindparam("sent_id"))
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(external)))
         .values(
             status=OutboxStatus.SENT,
-            sent_at=bindparam("sent_when", type_=table.c.sent_at.type),
-            external_id=bindparam("sent_external_id", type_=table.c.external_id.type),
+            sent_at=now,
+            external_id=case(with_id, value=OutboxMessage.id, else_=None) if with_id else None,
             lease_until=None,
             last_error=None,
-        ),
-        [
-            {"sent_id": outbox_id, "sent_when": now, "sent_external_id": external_id}
-            for outbox_id, external_id in sent
-        ],
+        )
+        .execution_options(synchronize_session=False)
     )
 
 
