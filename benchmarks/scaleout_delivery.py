@@ -15,9 +15,11 @@ clock moves to 08:00:30 and the timer starts:
 
 - **queued**: until every team's morning notice is in the outbox (the workers' tick hands the
   due teams out in batches of 500, run in parallel);
-- **delivered**: until every one of them has reached the fake Feishu (``FakeFeishu``, a
-  uvicorn server in a process of its own: in this one it shared a core's time with the polling
-  and answered slower than the workers sent) and is marked sent.
+- **delivered**: until every one of them has reached the fake Feishu and is marked sent. The
+  fake is ``LeanFeishu`` (tests/platforms/fakes/feishu_lean.py: a bare ASGI app under uvicorn in
+  a process of its own that checks the tenant token, dedupes by ``uuid``, answers message ids
+  and records each message) since 2026-12-02; until then the test suite's FastAPI
+  ``FakeFeishu``, whose own CPU on the same 2 cores was a quarter of the delivery threads' wait.
 
 The interval sweeps of every team fall due at 08:00 too and run in the same window, as they do
 in production (with nothing to do: their ``candidates`` queries only). Target (issue 16): all
@@ -26,7 +28,8 @@ delivered within 30 s with 2 workers on a 2-core machine.
 Needs ``TEAMASSIST_BENCH_PG_URL`` (or ``TEAMASSIST_TEST_PG_URL``) and ``TEAMASSIST_BENCH_REDIS_URL``
 (or ``TEAMASSIST_TEST_REDIS_URL``; DB :data:`REDIS_DB` of that server is flushed, never the
 others); skipped without them. Size: ``TEAMASSIST_BENCH_SCALEOUT_TEAMS`` (default 10000); workers:
-``…_WORKERS`` (default 1,2); ``…_REUSE=1`` keeps a base left by an earlier run of the same size.
+``…_WORKERS`` (default 1,2); ``…_REUSE=1`` keeps a base left by an earlier run of the same
+size; ``…_FAKE=full`` sends to the suite's ``FakeFeishu`` instead of the lean one.
 Run: ``.venv/bin/python -m benchmarks.scaleout_delivery``.
 """
 
@@ -47,6 +50,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
+from tests.platforms.fakes.feishu_lean import COUNT_PATH, LeanFeishu
 from tests.scaleout.cluster import Cluster, role_env, wait_for
 
 from benchmarks.scheduler_scale import _fresh_pg, populate, shanghai
@@ -83,32 +87,37 @@ class Run:
         return self.sent / self.delivered if self.delivered == self.delivered else 0.0
 
 
-def _serve_fake(urls: multiprocessing.Queue[str]) -> None:
-    """The fake Feishu, in a process of its own, with a route that counts what it received."""
-    fake = FakeFeishu()
+def _serve_fake(urls: multiprocessing.Queue[str], kind: str) -> None:
+    """The fake Feishu in a process of its own, answering ``COUNT_PATH`` with what it received:
+    ``LeanFeishu``, or with ``kind == "full"`` the test suite's ``FakeFeishu`` (to compare)."""
+    if kind != "full":
+        urls.put(LeanFeishu().start().url)
+    else:
+        fake = FakeFeishu()
 
-    @fake.app.get("/_bench/sent")
-    def sent() -> dict[str, int]:
-        return {"sent": len(fake.messages())}  # one per uuid: the fake dedupes as Feishu does
+        @fake.app.get(COUNT_PATH)
+        def sent() -> dict[str, int]:
+            return {"sent": len(fake.messages())}  # one per uuid: it dedupes as Feishu does
 
-    urls.put(fake.start().url)
+        urls.put(fake.start().url)
     while True:
         time.sleep(3600)
 
 
 class _FakeProcess:
-    """``FakeFeishu`` started in a spawned process; :meth:`sent` asks it what arrived."""
+    """``LeanFeishu`` started in a spawned process; :meth:`sent` asks it what arrived."""
 
     def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")
         urls: multiprocessing.Queue[str] = context.Queue()
-        self.process = context.Process(target=_serve_fake, args=(urls,), daemon=True)
+        kind = os.environ.get("TEAMASSIST_BENCH_SCALEOUT_FAKE", "lean")
+        self.process = context.Process(target=_serve_fake, args=(urls, kind), daemon=True)
         self.process.start()
         self.url = urls.get(timeout=STARTUP)
 
     def sent(self) -> int:
         """Messages the fake took (one per notice: it dedupes by ``uuid`` as Feishu does)."""
-        return int(httpx.get(f"{self.url}/_bench/sent", timeout=60).json()["sent"])
+        return int(httpx.get(self.url + COUNT_PATH, timeout=60).json()["sent"])
 
     def stop(self) -> None:
         self.process.kill()

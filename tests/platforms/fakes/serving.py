@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
 
 
 @dataclass
@@ -24,8 +25,9 @@ class RunningServer:
         self.thread.join(timeout=5)
 
 
-def serve(app: FastAPI) -> RunningServer:
-    """Start ``app`` on 127.0.0.1 at a free port and wait until it accepts connections."""
+def serve(app: Callable[..., Any]) -> RunningServer:
+    """Start ``app`` (an ASGI app, FastAPI or bare) on 127.0.0.1 at a free port; wait until it
+    accepts connections."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
