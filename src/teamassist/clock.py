@@ -49,6 +49,14 @@ def plan_horizon(now: datetime, zone: str) -> date:
     return local(now, zone).date() + PLAN_AHEAD
 
 
+def read_in_zone(value: datetime, zone: str) -> datetime:
+    """``value`` as UTC; a naive value (an ISO time without an offset, as a REST body may hold)
+    is read as the wall clock of time zone ``zone``, the way chat reads a typed time."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
+
+
 def beyond_horizon(at: datetime, now: datetime, zone: str) -> bool:
     """Whether ``at`` (UTC) falls on a team-local day after :func:`plan_horizon`."""
     return local(at, zone).date() > plan_horizon(now, zone)

@@ -91,3 +91,41 @@ def test_a_member_may_not_announce_or_read_others(app_runtime: Runtime) -> None:
     finally:
         director.__exit__(None, None, None)
         member.__exit__(None, None, None)
+
+
+def test_dates_without_an_offset_and_dates_too_far(app_runtime: Runtime) -> None:
+    """A tester's finds (session 12): a ``due_at`` without an offset answered 500 (naive
+    datetime), and ``9999-12-31`` opened an action item per person due then, through REST and
+    chat. A time without an offset is now the team's wall clock (as /api/v1/actions reads it);
+    more than a year ahead is refused and changes nothing."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": "提交预算",
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+            "due_at": "2026-12-20T18:00:00",
+            "send_at": "2026-12-01T09:00:00",
+        }
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        assert made.json()["due_at"].startswith("2026-12-20T10:00:00")  # 18:00 Beijing, in UTC
+        for field, value in (
+            ("due_at", "9999-12-31T23:59:59+14:00"),
+            ("due_at", "9999-12-31T23:59:59-12:00"),  # past datetime's range in UTC
+            ("due_at", "2027-12-02T09:00:00"),
+            ("send_at", "9999-12-31T09:00:00"),
+        ):
+            far = client.post("/api/v1/announcements", json={**body, field: value})
+            assert far.status_code == 422, (field, value, far.text)
+            assert "2027-12-01" in far.json()["message"], far.text
+        assert len(client.get("/api/v1/announcements").json()) == 1
+    finally:
+        client.__exit__(None, None, None)
+    chat = ChatDriver(app_runtime)
+    before = len(chat.queued())
+    reply = chat.text("/群发 产品核心群 远期 截止 9999-12-31 18:00", as_="lihua")
+    assert reply == "截止时间太远了：最晚 2027-12-01（一年以内）。这次没有发送。", reply
+    assert len(chat.queued()) == before

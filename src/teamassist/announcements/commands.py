@@ -34,7 +34,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=args["group"])
     service.check_may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin)
     text, due_at = grammar.trailing_due(args["text"], group.team.timezone)
-    service.check_due(due_at, ctx.now)
+    due_at = service.check_due(due_at, ctx.now, group.team.timezone)
     reply, mentioned = messages.from_chat(text, ctx.resolve)
     gone = [m for m in mentioned if team_service.has_left(m)]
     if gone:  # they would get no DM and no action item: say so rather than drop them

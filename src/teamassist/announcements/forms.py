@@ -53,7 +53,7 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     named = [groups.member_named(group, name) for name in parsed.names]
     tz = group.team.timezone
     due_at = grammar.deadline(parsed.stamp, tz) if parsed.stamp else None
-    service.check_due(due_at, ctx.now)
+    due_at = service.check_due(due_at, ctx.now, tz)
     reply, title = messages.from_grammar(
         parsed.parts, named, due=grammar.shown(due_at, tz) if due_at else ""
     )

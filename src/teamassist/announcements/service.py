@@ -27,7 +27,7 @@ from teamassist.announcements.models import (
 from teamassist.chat import notify
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Reply
-from teamassist.clock import ensure_utc, local
+from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
 from teamassist.events import FollowUpNeeded, ask
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
@@ -53,10 +53,30 @@ def check_may_announce(session: Session, *, member: Member, group: Group, is_adm
         raise PermissionDenied("announcements.error.forbidden", group=group.name)
 
 
-def check_due(due_at: datetime | None, now: datetime) -> None:
-    """A deadline must lie ahead (the seed silently created overdue tasks)."""
-    if due_at is not None and ensure_utc(due_at) <= ensure_utc(now):
+def check_due(due_at: datetime | None, now: datetime, zone: str) -> datetime | None:
+    """The deadline as UTC (naive: the wall clock of ``zone``); it must lie ahead (the seed
+    silently created overdue tasks) and at most a year ahead (Invalid
+    ``announcements.error.due_too_far``, :func:`~teamassist.clock.plan_horizon`: a tester's
+    9999-12-31 opened an action item per person due then)."""
+    if due_at is None:
+        return None
+    due = _within_a_year(due_at, now, zone, "announcements.error.due_too_far")
+    if due <= ensure_utc(now):
         raise Invalid("announcements.error.past_due")
+    return due
+
+
+def _within_a_year(value: datetime, now: datetime, zone: str, too_far: str) -> datetime:
+    """``value`` as UTC (naive: ``zone``'s wall clock); Invalid ``too_far`` after the plan
+    horizon. A year past 2100 is refused before the zone arithmetic, which overflows at
+    9999-12-31T23:59-12:00."""
+    latest = plan_horizon(now, zone).isoformat()
+    if value.year > 2100:
+        raise Invalid(too_far, latest=latest)
+    found = read_in_zone(value, zone)
+    if beyond_horizon(found, now, zone):
+        raise Invalid(too_far, latest=latest)
+    return found
 
 
 @dataclass(frozen=True)
@@ -86,8 +106,10 @@ def announce(
 
     ``targets`` default to every member of the group; with ``due_at`` (UTC, ahead of ``now``)
     each target also gets an action item titled ``title``. ``send_at`` holds the notices until
-    then (the outbox's not-before; a channel's quiet hours may hold them longer).
-    Raises Invalid for an empty body, a past deadline, or a group with nowhere to post.
+    then (the outbox's not-before; a channel's quiet hours may hold them longer). Both may be
+    naive: read as the group team's wall clock.
+    Raises Invalid for an empty body, a past deadline, a deadline or ``send_at`` more than a
+    year ahead, or a group with nowhere to post.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
@@ -97,7 +119,10 @@ def announce(
         raise Invalid("announcements.error.empty")
     if len(reply.body) > MAX_TEXT * 2:
         raise Invalid("announcements.error.too_long", limit=MAX_TEXT)
-    check_due(due_at, now)
+    zone = group.team.timezone
+    due_at = check_due(due_at, now, zone)
+    if send_at is not None:
+        send_at = _within_a_year(send_at, now, zone, "announcements.error.send_too_far")
     people = list(targets) or list(group.members)
     if kind is AnnouncementKind.NOTICE and not group.channels:
         raise Invalid("announcements.error.no_channel", group=group.name)
