@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from teamassist.database import transaction
+from teamassist.feedback import queries as feedback_queries
 from teamassist.feedback.models import FeedbackItem, FeedbackStatus
 from teamassist.team import service as team_service
 from tests.feedback.support import (
@@ -246,6 +247,23 @@ def test_search_by_text(chat: ChatDriver) -> None:
     text = chat.text("/查找反馈 100%", as_="admin")
     assert "支付页面 100% 卡住" in text and "登录问题" not in text
     assert "没有找到包含「不存在」的反馈" in chat.text("/find 不存在", as_="admin")
+
+
+def test_search_reply_tells_how_far_back_it_looked(
+    sqlite_chat: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given three items and a window of two for short queries the index does not serve
+    monkeypatch.setattr(feedback_queries, "SHORT_QUERY_WINDOW", 2)
+    monkeypatch.setattr(feedback_queries, "MAX_PREFIX_TERMS", 0)
+    for words in ("旧的卡顿", "新的卡顿", "又一个"):
+        _report(sqlite_chat, words)
+    # when searching a short word, then only the newest two were read, and the reply says so
+    text = sqlite_chat.text("/查找反馈 卡", as_="admin")
+    assert "新的卡顿" in text and "旧的卡顿" not in text
+    assert "只查找了最近 2 条反馈" in text
+    # three characters use the index over every item: no bound to tell
+    text = sqlite_chat.text("/查找反馈 的卡顿", as_="admin")
+    assert "旧的卡顿" in text and "只查找了最近" not in text
 
 
 def test_details_show_history_and_response_times(sqlite_chat: ChatDriver) -> None:

@@ -271,3 +271,74 @@ def test_postgresql_has_the_trigram_index(db_url: str) -> None:
         engine.dispose()
     assert "ix_feedback_item_workspace_id_id" in indexes
     assert definition is not None and "gin_trgm_ops" in definition
+
+
+# -- windows the reply tells, and pages cut from the matches' ids --------------------------------
+
+
+def _found(world: World, needle: str) -> queries.Found:
+    with world.factory() as session:
+        return queries.find(
+            session, workspace_id=world.workspace_id, filters=FeedbackFilter(text=needle)
+        )
+
+
+def test_a_window_is_reported_only_when_the_workspace_is_larger(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a short query the index may not serve, and a window of 2 of the 10 items
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    monkeypatch.setattr(queries, "MAX_PREFIX_TERMS", 0)
+    # when searched, then the newest two were read and the result says so
+    found = _found(world, "卡")
+    assert (len(found.items), found.total, found.window) == (2, 2, 2)
+    # a window as large as the workspace is no bound: nothing to tell
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", len(TEXTS))
+    assert _found(world, "登").window is None
+
+
+def test_mariadb_reads_only_the_newest_items_for_any_text(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MariaDB has no substring index: three characters and more are a LIKE scan over a window
+    (queries.LIKE_SCAN_WINDOW); the index-backed backends search the whole workspace."""
+    monkeypatch.setattr(queries, "LIKE_SCAN_WINDOW", 2)
+    found = _found(world, "无法登")  # the oldest item of the ten
+    if world.engine.dialect.name == "mysql":
+        assert (found.items, found.window) == ([], 2)
+        assert {i.id for i in _found(world, "今天又").items} == {world.ids["end"]}
+    else:
+        assert ([i.id for i in found.items], found.window) == ([world.ids["login"]], None)
+
+
+@pytest.mark.parametrize("count_limit", [3, 100])
+@pytest.mark.parametrize("needle", [None, "a", "e"])
+def test_pages_are_newest_first_without_gaps(
+    world: World, monkeypatch: pytest.MonkeyPatch, count_limit: int, needle: str | None
+) -> None:
+    """Cut from the ids when the count ends below the bound, scanned in order when it passes
+    it: either way the same pages, newest first."""
+    monkeypatch.setattr(queries, "COUNT_LIMIT", count_limit)
+    with world.factory() as session:
+        everything = [
+            i.id
+            for i in session.scalars(
+                select(FeedbackItem)
+                .where(FeedbackItem.workspace_id == world.workspace_id)
+                .order_by(FeedbackItem.id.desc())
+            )
+            if needle is None or needle.lower() in i.text.lower()
+        ]
+        assert len(everything) >= 3
+        paged: list[int] = []
+        for offset in range(0, len(everything) + 2, 2):
+            found = queries.find(
+                session,
+                workspace_id=world.workspace_id,
+                filters=FeedbackFilter(text=needle),
+                limit=2,
+                offset=offset,
+            )
+            assert found.total == min(len(everything), offset + count_limit + 1)
+            paged += [i.id for i in found.items]
+    assert paged == everything

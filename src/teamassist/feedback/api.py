@@ -185,14 +185,16 @@ def list_items(
             q=q,
         ),
     )
-    items, total = feedback_queries.search(
+    found = feedback_queries.find(
         session, workspace_id=principal.workspace.id, filters=filters, limit=limit, offset=offset
     )
+    items, total = found.items, found.total
     teams = _teams(session, principal)
     people = team_service.members_by_id(session, (i.owner_id for i in items))
     return FeedbackPage(
         total=total,
         total_exact=total <= offset + feedback_queries.COUNT_LIMIT,
+        window=found.window,
         limit=limit,
         offset=offset,
         items=[_read(i, teams[i.team_id], people, runtime.ports.get(Workdays)) for i in items],

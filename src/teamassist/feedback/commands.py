@@ -187,13 +187,15 @@ def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 )
 def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/查找反馈: items whose text contains the words, newest first."""
-    items, total = feedback_queries.search(
+    found = feedback_queries.find(
         ctx.session,
         workspace_id=ctx.workspace.id,
         filters=FeedbackFilter(text=args["text"]),
         limit=LIST_LIMIT,
     )
-    return messages.search_results(items, feedback_queries.count_label(total), args["text"])
+    return messages.search_results(
+        found.items, feedback_queries.count_label(found.total), args["text"], found.window
+    )
 
 
 @commands.command("feedback.mine")

@@ -328,25 +328,30 @@ def mine(items: Sequence[FeedbackItem]) -> Reply:
     )
 
 
-def search_results(items: Sequence[FeedbackItem], total: str, text: str) -> Reply:
-    """Items whose text contains ``text``; ``total`` is a bounded count ("1000+")."""
+def search_results(
+    items: Sequence[FeedbackItem], total: str, text: str, window: int | None = None
+) -> Reply:
+    """Items whose text contains ``text``; ``total`` is a bounded count ("1000+"); ``window``:
+    only the newest this many items were searched, which the reply says last."""
+    bound = [] if window is None else [t("feedback.search.window", window=window)]
     if not items:
-        return Reply(body=t("feedback.search.empty", text=snippet(text, 40)))
+        return Reply(body="\n".join([t("feedback.search.empty", text=snippet(text, 40)), *bound]))
+    lines = [
+        t(
+            "feedback.search.line",
+            box=_box(i),
+            kind=_kind(i),
+            id=i.id,
+            text=snippet(i.text),
+            date=i.local_date.isoformat(),
+            reporter=user_text(i.reporter_name),
+            status=_status(i),
+        )
+        for i in items
+    ]
     return Reply(
         title=t("feedback.search.title", text=snippet(text, 40), total=total, count=len(items)),
-        body="\n".join(
-            t(
-                "feedback.search.line",
-                box=_box(i),
-                kind=_kind(i),
-                id=i.id,
-                text=snippet(i.text),
-                date=i.local_date.isoformat(),
-                reporter=user_text(i.reporter_name),
-                status=_status(i),
-            )
-            for i in items
-        ),
+        body="\n".join([*lines, *bound]),
     )
 
 

@@ -139,6 +139,7 @@ def board(
     query = parse_board(session, principal, request)
     items: list[FeedbackItem] = []
     total = 0
+    window: int | None = None
     # Off the desk, a member sees their own reports only (as in chat).
     own = flows.visible_reporter(
         session,
@@ -149,13 +150,14 @@ def board(
     )
     filters = query.filters if own is None else replace(query.filters, reporter_id=own)
     if not query.errors:
-        items, total = feedback_queries.search(
+        found = feedback_queries.find(
             session,
             workspace_id=principal.workspace.id,
             filters=filters,
             limit=PAGE_SIZE,
             offset=(query.page - 1) * PAGE_SIZE,
         )
+        items, total, window = found.items, found.total, found.window
     people = team_service.members_by_id(session, (i.owner_id for i in items))
     teams = {x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)}
     context: dict[str, Any] = {
@@ -163,6 +165,7 @@ def board(
         "items": items,
         "total": feedback_queries.count_label(total, (query.page - 1) * PAGE_SIZE),
         "pages": max(1, ceil(total / PAGE_SIZE)),
+        "window": window,
         "people": people,
         "teams": teams,
         "local": local,

@@ -48,6 +48,12 @@ COUNT_LIMIT = 1000
 # Searches the index cannot answer (one or two characters where no trigram index serves them)
 # read the newest items only, so their cost does not grow with the data.
 SHORT_QUERY_WINDOW = 10_000
+# MariaDB has no index for substrings (InnoDB FULLTEXT splits words at spaces and punctuation,
+# and the n-gram parser is MySQL's, not MariaDB's): every text search there is a LIKE scan, so
+# it reads the newest this many items only. The reply says so (``Found.window``). 100,000 took
+# 1.2 s p50 under load 13 (2026-12-02), so the same reach as a short query: the cost of a
+# search in a 10^4-item workspace, at any size.
+LIKE_SCAN_WINDOW = 10_000
 # A one- or two-character search on SQLite is an OR of the trigrams that start with it; beyond
 # this many, it reads the window above instead.
 MAX_PREFIX_TERMS = 512
@@ -68,38 +74,30 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _newest(workspace_id: int) -> ColumnElement[bool]:
-    """Among the workspace's newest :data:`SHORT_QUERY_WINDOW` items (MariaDB refuses LIMIT in
-    an IN subquery, hence the lowest id of the window)."""
-    window = (
-        select(FeedbackItem.id)
-        .where(FeedbackItem.workspace_id == workspace_id)
-        .order_by(FeedbackItem.id.desc())
-        .limit(SHORT_QUERY_WINDOW)
-        .subquery()
-    )
-    return FeedbackItem.id >= select(func.min(window.c.id)).scalar_subquery()
+@dataclass(frozen=True)
+class _Plan:
+    """A filtered query, the column that orders it as item ids do, and how many of the
+    workspace's newest items it may read (None: all)."""
+
+    query: Select[FeedbackItem]
+    key: ColumnElement[int] | InstrumentedAttribute[int]
+    window: int | None = None
 
 
-# The query, and the column that orders it as item ids do.
-Filtered = tuple[Select[FeedbackItem], ColumnElement[int] | InstrumentedAttribute[int]]
-
-
-def _with_text(
-    session: Session, query: Select[FeedbackItem], workspace_id: int, text: str
-) -> Filtered:
-    """Add "the text contains ``text``, case-insensitively", through the backend's index; with
-    the column that orders the result like ``FeedbackItem.id``."""
+def _with_text(session: Session, query: Select[FeedbackItem], text: str) -> _Plan:
+    """Add "the text contains ``text``, case-insensitively", through the backend's index."""
     needle = text.replace(_SENTINEL, "")
     if not needle:
-        return query, FeedbackItem.id
+        return _Plan(query, FeedbackItem.id)
     like = FeedbackItem.text.ilike(_like_pattern(needle), escape="/")
     dialect = session.get_bind().dialect.name
     if dialect != "sqlite":
-        # PostgreSQL: the trigram index answers ILIKE from three characters on; MariaDB scans.
         if len(needle) < 3:
-            return query.where(like, _newest(workspace_id)), FeedbackItem.id
-        return query.where(like), FeedbackItem.id
+            return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
+        if dialect == "postgresql":
+            # The trigram index answers ILIKE from three characters on.
+            return _Plan(query.where(like), FeedbackItem.id)
+        return _Plan(query.where(like), FeedbackItem.id, LIKE_SCAN_WINDOW)
     if len(needle) >= 3:
         match = _phrase(needle)
     else:
@@ -112,17 +110,33 @@ def _with_text(
             .limit(MAX_PREFIX_TERMS + 1)
         ).all()
         if len(terms) > MAX_PREFIX_TERMS:
-            return query.where(like, _newest(workspace_id)), FeedbackItem.id
+            return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
         if not terms:
-            return query.where(false()), FeedbackItem.id
+            return _Plan(query.where(false()), FeedbackItem.id)
         match = " OR ".join(_phrase(term) for term in terms)
     # The full-text table drives the loop, in its rowid order (= item id), so a page stops
     # after its rows. "+ 0" keeps SQLite from the other plan: run the MATCH once per item.
     joined = query.join(_fts, _fts.c.rowid + 0 == FeedbackItem.id)
-    return joined.where(literal_column("feedback_item_fts").op("MATCH")(match)), _fts.c.rowid
+    return _Plan(joined.where(literal_column("feedback_item_fts").op("MATCH")(match)), _fts.c.rowid)
 
 
-def _filtered(session: Session, workspace_id: int, f: FeedbackFilter) -> Filtered:
+def _window_floor(session: Session, workspace_id: int, size: int) -> int | None:
+    """The id just below the workspace's newest ``size`` items; None when it has no more than
+    ``size`` items (then the window is the whole workspace). Reads ``size`` index entries."""
+    return session.scalar(
+        select(FeedbackItem.id)
+        .where(FeedbackItem.workspace_id == workspace_id)
+        .order_by(FeedbackItem.id.desc())
+        .offset(size)
+        .limit(1)
+    )
+
+
+def _filtered(
+    session: Session, workspace_id: int, f: FeedbackFilter, *, whole: bool = False
+) -> _Plan:
+    """The query for ``f``. A window the backend needs is applied as an id floor, and kept in
+    the plan only when the workspace is larger than it; ``whole`` lifts it (CSV export)."""
     query = select(FeedbackItem).where(FeedbackItem.workspace_id == workspace_id)
     if f.team_id is not None:
         query = query.where(FeedbackItem.team_id == f.team_id)
@@ -138,9 +152,67 @@ def _filtered(session: Session, workspace_id: int, f: FeedbackFilter) -> Filtere
         query = query.where(FeedbackItem.local_date >= f.date_from)
     if f.date_to is not None:
         query = query.where(FeedbackItem.local_date <= f.date_to)
-    if f.text:
-        return _with_text(session, query, workspace_id, f.text)
-    return query, FeedbackItem.id
+    if not f.text:
+        return _Plan(query, FeedbackItem.id)
+    plan = _with_text(session, query, f.text)
+    if plan.window is None or whole:
+        return _Plan(plan.query, plan.key)
+    floor = _window_floor(session, workspace_id, plan.window)
+    if floor is None:
+        return _Plan(plan.query, plan.key)
+    return _Plan(plan.query.where(FeedbackItem.id > floor), plan.key, plan.window)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A page of :func:`find`: the items, newest first; how many match, counted up to
+    ``offset + COUNT_LIMIT + 1`` (show it with :func:`count_label`); and ``window``: when not
+    None, only the workspace's newest ``window`` items were searched (it has more), a bound
+    the reply must tell (short queries everywhere but SQLite's index, any text on MariaDB)."""
+
+    items: list[FeedbackItem]
+    total: int
+    window: int | None = None
+
+
+def find(
+    session: Session,
+    *,
+    workspace_id: int,
+    filters: FeedbackFilter,
+    limit: int = 50,
+    offset: int = 0,
+) -> Found:
+    """Items matching ``filters``, newest first, with a bounded count and the window searched
+    (see :class:`Found`): the cost follows the page asked for, not the size of the workspace.
+
+    The one search behind chat (/查找反馈), REST (``?q=``) and the board. Text matches as a
+    case-insensitive substring; ``%``, ``_``, quotes and FTS operators are plain text.
+
+    First the ids of up to ``offset + COUNT_LIMIT + 1`` matches, in whatever order the index
+    yields them (a rare phrase: its few index hits, no scan). When that is all of them, the
+    page is cut from those ids and only its rows are read; otherwise matches are plentiful and
+    an ordered scan newest first stops after the page.
+    """
+    plan = _filtered(session, workspace_id, filters)
+    bound = offset + COUNT_LIMIT
+    ids = session.scalars(plan.query.with_only_columns(FeedbackItem.id).limit(bound + 1)).all()
+    if len(ids) <= bound:
+        page = sorted(ids, reverse=True)[offset : offset + limit]
+        items = (
+            session.scalars(
+                select(FeedbackItem)
+                .where(FeedbackItem.id.in_(page))
+                .order_by(FeedbackItem.id.desc())
+            ).all()
+            if page
+            else []
+        )
+    else:
+        items = session.scalars(
+            plan.query.order_by(plan.key.desc()).limit(limit).offset(offset)
+        ).all()
+    return Found(list(items), len(ids), plan.window)
 
 
 def search(
@@ -151,22 +223,13 @@ def search(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[FeedbackItem], int]:
-    """Items matching ``filters``, newest first, and how many match, counted up to
-    ``offset + COUNT_LIMIT + 1`` (show it with :func:`count_label`): the cost follows the page
-    asked for, not the size of the workspace.
-
-    The one search behind chat (/查找反馈), REST (``?q=``) and the board. Text matches as a
-    case-insensitive substring; ``%``, ``_``, quotes and FTS operators are plain text.
-    """
-    query, key = _filtered(session, workspace_id, filters)
-    counted = query.with_only_columns(FeedbackItem.id).limit(offset + COUNT_LIMIT + 1)
-    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
-    items = session.scalars(query.order_by(key.desc()).limit(limit).offset(offset)).all()
-    return list(items), int(total)
+    """:func:`find` as (items, bounded count), for callers that show no window."""
+    found = find(session, workspace_id=workspace_id, filters=filters, limit=limit, offset=offset)
+    return found.items, found.total
 
 
 def count_label(total: int, offset: int = 0) -> str:
-    """A count from :func:`search` for people: "1000+" once it passed the bound."""
+    """A count from :func:`find` for people: "1000+" once it passed the bound."""
     bound = offset + COUNT_LIMIT
     return f"{bound}+" if total > bound else str(total)
 
@@ -174,11 +237,14 @@ def count_label(total: int, offset: int = 0) -> str:
 def iter_all(
     session: Session, *, workspace_id: int, filters: FeedbackFilter, batch: int = 500
 ) -> Iterable[FeedbackItem]:
-    """Every matching item, oldest first, in batches (CSV export)."""
-    query, key = _filtered(session, workspace_id, filters)
+    """Every matching item, oldest first, in batches (CSV export): no window, a LIKE scan
+    on MariaDB and for short queries elsewhere reads the whole workspace once."""
+    plan = _filtered(session, workspace_id, filters, whole=True)
     last_id = 0
     while True:
-        rows = session.scalars(query.where(key > last_id).order_by(key).limit(batch)).all()
+        rows = session.scalars(
+            plan.query.where(plan.key > last_id).order_by(plan.key).limit(batch)
+        ).all()
         if not rows:
             return
         yield from rows

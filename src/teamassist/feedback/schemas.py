@@ -96,6 +96,9 @@ class FeedbackPage(BaseModel):
     # "at least that many"; counting further would read the whole workspace.
     total: int
     total_exact: bool = True
+    # Set when only the workspace's newest this many items were searched (queries.Found):
+    # short texts without an index, any text on MariaDB. The CSV export searches them all.
+    window: int | None = None
     limit: int
     offset: int
     items: list[FeedbackItemRead]
