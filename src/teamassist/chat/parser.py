@@ -97,15 +97,22 @@ def find_command(text: str, registry: Registry) -> CommandCall | None:
         return None
     body = text[1:]
     folded = body.casefold()
-    for word in registry.words():
-        if not folded.startswith(word):
+    # Longest word first, so prefixes never shadow longer names; of one length at most one
+    # word can be the text's prefix, so a lookup per length finds what a scan of every word
+    # (longest first) would.
+    for length in registry.word_lengths():
+        if length > len(folded):
             continue
-        rest = body[len(word) :]
+        word = folded[:length]
+        spec = registry.get(word)
+        if spec is None:
+            continue
+        rest = body[length:]
         # An ASCII alias must end at a word boundary (/helpme is not /help); a Chinese name may
         # run straight into its argument, as users type "/问题反馈登录不了".
         if rest and word.isascii() and not rest[0].isspace():
             continue
-        return CommandCall(spec=registry.get(word), word=body[: len(word)], rest=rest)
+        return CommandCall(spec=spec, word=body[:length], rest=rest)
     unknown = split_token(body)[0]
     return CommandCall(spec=None, word=unknown, rest="")
 

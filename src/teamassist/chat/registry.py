@@ -136,6 +136,7 @@ class Registry:
         # name -> (the catalogue it was built from, text): see memo()
         self._memo: dict[str, tuple[dict[str, Any], str]] = {}
         self._words: tuple[str, ...] | None = None  # words(), sorted once per set of commands
+        self._lengths: tuple[int, ...] | None = None  # word_lengths(), likewise
         for group in groups:
             for spec in group.commands:
                 self.add(spec)
@@ -150,6 +151,7 @@ class Registry:
         self.specs.append(spec)
         self._memo.clear()
         self._words = None
+        self._lengths = None
 
     def memo(self, name: str, build: Callable[[], str]) -> str:
         """Text derived from the commands and the catalogue alone (the /帮助 listing), built
@@ -166,13 +168,20 @@ class Registry:
         return text
 
     def words(self) -> tuple[str, ...]:
-        """Every command word, longest first (so prefixes never shadow longer names).
-
-        Sorted once per set of commands (every message is parsed against it: sorting ~300
-        words was 2 % of a /帮助 in the session 11 profile)."""
+        """Every command word (case-folded), longest first, so prefixes never shadow longer
+        names; sorted once per set of commands. The parser looks words up by
+        :meth:`word_lengths` instead of scanning this."""
         if self._words is None:
             self._words = tuple(sorted(self._by_word, key=len, reverse=True))
         return self._words
+
+    def word_lengths(self) -> tuple[int, ...]:
+        """The distinct lengths of the command words, longest first: a message's command is
+        found by looking up its first this-many characters, ~15 dictionary lookups instead of
+        a ``startswith`` per word (~300; 17 % of the function calls of a /帮助, session 12)."""
+        if self._lengths is None:
+            self._lengths = tuple(sorted({len(word) for word in self._by_word}, reverse=True))
+        return self._lengths
 
     def get(self, word: str) -> CommandSpec | None:
         """Find a command by name or alias (case-insensitive)."""
