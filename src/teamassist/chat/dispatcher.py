@@ -35,6 +35,7 @@ from teamassist.chat.registry import CommandSpec, Permission, Registry
 from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply, user_text
 from teamassist.clock import Clock, utcnow
 from teamassist.database import is_retryable, run_transaction
+from teamassist.enums import Role
 from teamassist.events import ask
 from teamassist.exceptions import DomainError
 from teamassist.i18n import t
@@ -64,6 +65,9 @@ class Speaker:
     message: InboundMessage
     workspace: Workspace
     member: Member
+    # The team and role of this direct chat, when the caller's lookup read them already
+    # (``placement.with_own_chat``): then the command needs no statement of its own for them.
+    own_chat: tuple[Team, Role | None] | None = None
 
 
 @dataclass
@@ -454,14 +458,18 @@ class Dispatcher:
         speaker: Speaker | None,
     ) -> Reply | None:
         started = time.perf_counter()  # the command's time: from here to its reply
-        # A local speaker is known already: the team and their role come in one statement.
-        team, role = placement.team_and_role(
-            session,
-            workspace_id=workspace.id,
-            platform=message.platform.value,
-            chat_key=message.chat_key,
-            member_id=speaker.member.id if speaker else None,
-        )
+        # A local speaker is known already: the team and their role come in one statement,
+        # or came with the speaker's own lookup.
+        if speaker is not None and speaker.own_chat is not None:
+            team, role = speaker.own_chat
+        else:
+            team, role = placement.team_and_role(
+                session,
+                workspace_id=workspace.id,
+                platform=message.platform.value,
+                chat_key=message.chat_key,
+                member_id=speaker.member.id if speaker else None,
+            )
         member = speaker.member if speaker else self._identify(session, workspace, team, message)
         if member is None:
             who = user_text(message.sender_key)

@@ -8,12 +8,12 @@ import, with bound parameters: SQLAlchemy then also reuses its compiled form and
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, String, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
-from teamassist.team.models import Channel, Team, TeamMembership
+from teamassist.team.models import Channel, Member, Team, TeamMembership, Workspace
 
 # The team of the chat's channel (the first channel bound to a team, by id), else the
 # workspace's first team: what ``team_service.team_for_chat`` answers, as one expression.
@@ -61,4 +61,68 @@ def team_and_role(
     if row is None:
         raise NotFound("core.error.no_team", team="-")
     team, role = row
+    return team, Role(role) if role else None
+
+
+# What a principal lookup adds to its own statement so that a command needs no second one
+# (:func:`with_own_chat`): the same rule as ``_PLACEMENT``, for the member's own direct chat
+# ``<platform>:<handle>`` on the platform bound as ``placed_on``.
+_OWN_CHAT_KEY = bindparam("placed_prefix", type_=String) + Member.handle
+_FIRST_OWN_TEAM = aliased(Team)
+
+
+def with_own_chat(
+    query: Select[Workspace, Member],
+) -> Select[Workspace, Member, Team | None, str | None]:
+    """``query`` (which selects ``Workspace`` and ``Member``) with two more columns: the team
+    the member's own direct chat lands in (:class:`Team`, outer-joined: None when the workspace
+    has no team) and the member's role there (a string, None when not in it).
+
+    Execute it with :func:`own_chat_params` for the platform; read the two columns with
+    :func:`own_chat`.
+    """
+    channel_team = (
+        select(Channel.team_id)
+        .where(
+            Channel.workspace_id == Workspace.id,
+            Channel.platform == bindparam("placed_on", type_=String),
+            Channel.address == _OWN_CHAT_KEY,
+            Channel.team_id.is_not(None),
+        )
+        .order_by(Channel.id)
+        .limit(1)
+        .correlate(Workspace, Member)
+        .scalar_subquery()
+    )
+    first_team = (
+        select(func.min(_FIRST_OWN_TEAM.id))
+        .where(_FIRST_OWN_TEAM.workspace_id == Workspace.id)
+        .correlate(Workspace)
+        .scalar_subquery()
+    )
+    role = (
+        select(TeamMembership.role)
+        .where(TeamMembership.team_id == Team.id, TeamMembership.member_id == Member.id)
+        .correlate(Team, Member)
+        .scalar_subquery()
+    )
+    # The workspace named in the join as well: the team is one of the workspace's (were a
+    # channel bound to another's, no team comes back and the dispatcher asks on its own), and
+    # SQLAlchemy's cartesian-product check sees the join linked (it warned on MariaDB).
+    return query.add_columns(Team, role).outerjoin(
+        Team,
+        and_(Team.workspace_id == Workspace.id, Team.id == func.coalesce(channel_team, first_team)),
+    )
+
+
+def own_chat_params(platform: str) -> dict[str, str]:
+    """The parameters :func:`with_own_chat` binds, for a direct chat on ``platform``."""
+    return {"placed_on": platform, "placed_prefix": f"{platform}:"}
+
+
+def own_chat(team: Team | None, role: str | None) -> tuple[Team, Role | None] | None:
+    """The two columns :func:`with_own_chat` added, as :func:`team_and_role` answers them
+    (None: the workspace has no team, so ``team_and_role`` must refuse it itself)."""
+    if team is None:
+        return None
     return team, Role(role) if role else None

@@ -28,17 +28,26 @@ def send_as(
     """
 
     def identify(session: Session) -> Speaker:
-        caller = principal(session) if callable(principal) else _attached(session, principal)
+        caller = (
+            principal(session, placed_on=platform.value)
+            if callable(principal)
+            else _attached(session, principal)
+        )
         speaker = handle or (caller.member.handle if caller.member else None)
         voice = (
             (caller.voice or owner_voice(session, caller.workspace)) if speaker is None else None
         )
         if speaker is None and voice is None:
             raise NotFound("core.error.unknown_member", who="-")
+        # Where the caller's own direct chat lands came with the lookup (for the member, or
+        # the voice); a member named by handle is placed by the dispatcher.
+        own_chat = None
         if voice is not None:
             member = voice  # already loaded: no second lookup by its handle
+            own_chat = caller.own_chat if voice is caller.voice else None
         elif caller.member is not None and speaker == caller.member.handle:
             member = caller.member
+            own_chat = caller.own_chat
         else:
             assert speaker is not None
             found = team_service.get_member_by_handle(
@@ -65,7 +74,9 @@ def send_as(
             # A client's retry key names *its* message: scoped to the speaker, so another
             # member sending under the same key is a new message, never dropped as a repeat.
             message.event_id = f"m{member.id}:{event_id}"
-        return Speaker(message=message, workspace=caller.workspace, member=member)
+        return Speaker(
+            message=message, workspace=caller.workspace, member=member, own_chat=own_chat
+        )
 
     return dispatcher.converse(identify)
 

@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from teamassist.chat import placement
 from teamassist.clock import utcnow
 from teamassist.enums import Role
 from teamassist.team import service as team_service
@@ -63,6 +63,10 @@ class Principal:
     username: str
     # whom the owner speaks as in chat when naming nobody, when it came with the lookup
     voice: Member | None = None
+    # The team and role of the direct chat of ``member`` (else ``voice``) on the platform the
+    # lookup was asked about (``placed_on``), read in the lookup's own statement so a chat
+    # command needs no second one; None when not asked, or the workspace has no team.
+    own_chat: tuple[Team, Role | None] | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -70,8 +74,14 @@ class Principal:
         return self.member is None
 
 
-# Finds the caller inside a unit of work's own session (so a request needs one connection).
-PrincipalLookup = Callable[[Session], Principal]
+class PrincipalLookup(Protocol):
+    """Finds the caller inside a unit of work's own session (so a request needs one
+    connection). ``placed_on`` (a platform value, e.g. ``"web"``): also read where the
+    caller's own direct chat there lands (:attr:`Principal.own_chat`), in the same statement
+    where the lookup can."""
+
+    def __call__(self, session: Session, /, *, placed_on: str | None = None) -> Principal: ...
+
 
 SESSION_KEY = "sid"
 CSRF_KEY = "csrf"
@@ -194,23 +204,37 @@ def roles_of(session: Session, member: Member | None) -> dict[int, Role]:
     return {team_id: Role(role) for team_id, role in rows}
 
 
-def member_principal(session: Session, member_id: int, username: str = "") -> Principal | None:
-    """A member acting for themselves; None once they are deactivated or merged away."""
-    row = session.execute(
-        select(Member, Workspace)
-        .join(Workspace, Workspace.id == Member.workspace_id)
-        .where(Member.id == member_id)
-    ).first()
+_MEMBER = (
+    select(Workspace, Member)
+    .join(Workspace, Workspace.id == Member.workspace_id)
+    .where(Member.id == bindparam("member_id"))
+)
+_MEMBER_PLACED = placement.with_own_chat(_MEMBER)
+
+
+def member_principal(
+    session: Session, member_id: int, username: str = "", *, placed_on: str | None = None
+) -> Principal | None:
+    """A member acting for themselves; None once they are deactivated or merged away.
+    ``placed_on``: see :class:`PrincipalLookup` (no extra statement)."""
+    query = _MEMBER if placed_on is None else _MEMBER_PLACED
+    row = session.execute(query, _params(placed_on, member_id=member_id)).first()
     if row is None:
         return None
-    member, workspace = row
+    workspace, member = row[0], row[1]
     if not _may_act(member):
         return None
     return Principal(
         workspace=workspace,
         member=member,
         username=username or member.handle,
+        own_chat=placement.own_chat(row[2], row[3]) if placed_on is not None else None,
     )
+
+
+def _params(placed_on: str | None, **given: Any) -> dict[str, Any]:
+    """A lookup's statement parameters, with those of :func:`placement.with_own_chat`."""
+    return given if placed_on is None else {**given, **placement.own_chat_params(placed_on)}
 
 
 def _principal(session: Session, account_id: int | None) -> Principal | None:
@@ -242,20 +266,25 @@ def _may_act(member: Member) -> bool:
 
 
 def session_principal(
-    request: Request, session: Session, now: datetime | None = None
+    request: Request,
+    session: Session,
+    now: datetime | None = None,
+    *,
+    placed_on: str | None = None,
 ) -> Principal | None:
-    """The principal of the signed-in, unexpired dashboard session, if any."""
+    """The principal of the signed-in, unexpired dashboard session, if any. ``placed_on``:
+    see :class:`PrincipalLookup` (answered for a member's session)."""
     row = _live_row(request, session, now or utcnow())
     if row is None:
         return None
     if row.member_id is not None:
-        return member_principal(session, row.member_id)
+        return member_principal(session, row.member_id, placed_on=placed_on)
     return _principal(session, row.account_id)
 
 
 # Built once: the global token is checked on every API call it makes (chat at load), and
 # building the statement cost more than running it (issue #9 profile).
-_TOKEN_OWNER = (
+_TOKEN_OWNER: Select[Workspace, Member] = (
     select(Workspace, Member)
     .select_from(LocalAccount)
     .outerjoin(Member, Member.id == LocalAccount.member_id)
@@ -267,20 +296,26 @@ _TOKEN_OWNER = (
     .order_by(LocalAccount.id)
     .limit(1)
 )
+_TOKEN_OWNER_PLACED = placement.with_own_chat(_TOKEN_OWNER)
 
 
-def token_principal(session: Session) -> Principal | None:
+def token_principal(session: Session, *, placed_on: str | None = None) -> Principal | None:
     """The configured global API token: the install's root credential, always the owner of
     the workspace of the first local account (or of the first workspace when there is none),
-    whatever becomes of that account's member (demoted, deactivated)."""
-    row = session.execute(_TOKEN_OWNER).first()
+    whatever becomes of that account's member (demoted, deactivated). ``placed_on``: see
+    :class:`PrincipalLookup` (for the voice, in the same statement)."""
+    query = _TOKEN_OWNER if placed_on is None else _TOKEN_OWNER_PLACED
+    row = session.execute(query, _params(placed_on)).first()
     if row is None:
         workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
         return Principal(workspace=workspace, member=None, username="api") if workspace else None
-    workspace, member = row
+    workspace, member = row[0], row[1]
     # the same row gives whom chat speaks as (see owner_voice): one statement, not two
     voice = member if member is not None and _may_act(member) else None
-    return Principal(workspace=workspace, member=None, username="api", voice=voice)
+    own_chat = placement.own_chat(row[2], row[3]) if placed_on and voice else None
+    return Principal(
+        workspace=workspace, member=None, username="api", voice=voice, own_chat=own_chat
+    )
 
 
 def owner_voice(session: Session, workspace: Workspace) -> Member | None:

@@ -137,16 +137,19 @@ async def principal_lookup(request: Request) -> PrincipalLookup:
     if header.lower().startswith("bearer "):
         sent = header[7:].strip()
         if tokens.is_personal(sent):
-            return lambda session: _or_401(
-                tokens.principal_of(session, raw=sent), "invalid API token"
+            return lambda session, *, placed_on=None: _or_401(
+                tokens.principal_of(session, raw=sent, placed_on=placed_on), "invalid API token"
             )
         if token is not None and hmac.compare_digest(sent, token.get_secret_value()):
-            return lambda session: _or_401(auth.token_principal(session), "invalid API token")
+            return lambda session, *, placed_on=None: _or_401(
+                auth.token_principal(session, placed_on=placed_on), "invalid API token"
+            )
         raise HTTPException(status_code=401, detail="invalid API token")
     if not request.session.get(auth.SESSION_KEY):
         raise HTTPException(status_code=401, detail="not signed in")
-    return lambda session: _or_401(
-        auth.session_principal(request, session, runtime.clock()), "not signed in"
+    return lambda session, *, placed_on=None: _or_401(
+        auth.session_principal(request, session, runtime.clock(), placed_on=placed_on),
+        "not signed in",
     )
 
 

@@ -86,8 +86,9 @@ def revoke(session: Session, *, principal: Principal, token_id: int, now: dateti
     session.flush()
 
 
-def principal_of(session: Session, *, raw: str) -> Principal | None:
-    """The member a live personal token acts as, or None."""
+def principal_of(session: Session, *, raw: str, placed_on: str | None = None) -> Principal | None:
+    """The member a live personal token acts as, or None. ``placed_on``: see
+    :class:`teamassist.http.auth.PrincipalLookup`."""
     row = session.scalar(
         select(PersonalToken).where(
             PersonalToken.token_hash == _hash(raw), PersonalToken.revoked_at.is_(None)
@@ -95,4 +96,6 @@ def principal_of(session: Session, *, raw: str) -> Principal | None:
     )
     if row is None:
         return None
-    return member_principal(session, row.member_id, username=f"token:{row.prefix}")
+    return member_principal(
+        session, row.member_id, username=f"token:{row.prefix}", placed_on=placed_on
+    )

@@ -1,0 +1,124 @@
+"""A chat command through REST reads who speaks and where their own chat lands in one
+statement: the principal lookup places the speaker as the dispatcher would (given/when/then)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from teamassist.chat import placement
+from teamassist.database import StatementCounter, transaction
+from teamassist.enums import ChannelPurpose, Role
+from teamassist.http import auth, tokens
+from teamassist.runtime import Runtime
+from teamassist.team.models import Channel, Member, Team, TeamMembership
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+
+TOKEN = "own-chat-test-token"
+
+
+def _second_team_for_zhangsan(rt: Runtime) -> int:
+    """A second team, zhangsan its lead, and zhangsan's own web chat bound to it."""
+    with transaction(rt.factory) as session:
+        zhangsan = session.scalars(select(Member).where(Member.handle == "zhangsan")).one()
+        team = Team(workspace_id=zhangsan.workspace_id, key="own-chat", name="自聊二组")
+        session.add(team)
+        session.flush()
+        session.add(TeamMembership(team_id=team.id, member_id=zhangsan.id, role=Role.LEAD.value))
+        session.add(
+            Channel(
+                workspace_id=zhangsan.workspace_id,
+                team_id=team.id,
+                platform="web",
+                address="web:zhangsan",
+                purpose=ChannelPurpose.TEAM.value,
+            )
+        )
+        return team.id
+
+
+def _placed(session_team: tuple[Team, Role | None] | None) -> tuple[int, Role | None] | None:
+    return None if session_team is None else (session_team[0].id, session_team[1])
+
+
+def test_a_lookup_places_each_member_where_the_dispatcher_would(runtime: Runtime) -> None:
+    # given the demo workspace, and zhangsan's own web chat bound to a second team he leads
+    load_demo(runtime)
+    second = _second_team_for_zhangsan(runtime)
+    with transaction(runtime.factory) as session:
+        members = session.scalars(select(Member).order_by(Member.id)).all()
+        assert len(members) > 2
+        for member in members:
+            # when each member is looked up for a chat on the web
+            found = auth.member_principal(session, member.id, placed_on="web")
+            if found is None:
+                continue  # one who may not act has no principal at all
+            # then the team and role are what the dispatcher's own statement answers
+            expected = placement.team_and_role(
+                session,
+                workspace_id=member.workspace_id,
+                platform="web",
+                chat_key=f"web:{member.handle}",
+                member_id=member.id,
+            )
+            assert _placed(found.own_chat) == _placed(expected), member.handle
+            # and a lookup not asked about a chat reads nothing of it
+            assert auth.member_principal(session, member.id).own_chat is None  # type: ignore[union-attr]
+        zhangsan = next(m for m in members if m.handle == "zhangsan")
+        placed = auth.member_principal(session, zhangsan.id, placed_on="web")
+        assert placed is not None and _placed(placed.own_chat) == (second, Role.LEAD)
+        # the global token's voice is placed the same way
+        owner = auth.token_principal(session, placed_on="web")
+        assert owner is not None and owner.voice is not None
+        expected = placement.team_and_role(
+            session,
+            workspace_id=owner.workspace.id,
+            platform="web",
+            chat_key=f"web:{owner.voice.handle}",
+            member_id=owner.voice.id,
+        )
+        assert _placed(owner.own_chat) == _placed(expected)
+
+
+def test_rest_chat_reads_speaker_and_team_in_one_statement(runtime: Runtime) -> None:
+    # given the demo workspace, a global token, and a personal token of zhangsan, whose own
+    # web chat is bound to a second team
+    runtime.settings.web.api_token = SecretStr(TOKEN)
+    load_demo(runtime)
+    _second_team_for_zhangsan(runtime)
+    with transaction(runtime.factory) as session:
+        zhangsan = auth.member_principal(
+            session, session.scalars(select(Member.id).where(Member.handle == "zhangsan")).one()
+        )
+        assert zhangsan is not None
+        _, personal = tokens.create(session, principal=zhangsan, name="t", now=runtime.clock())
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as client, StatementCounter(runtime.engine) as counter:
+        # when /帮助 is sent with the global token
+        response = client.post(
+            "/api/v1/chat", json={"text": "/帮助"}, headers={"authorization": f"Bearer {TOKEN}"}
+        )
+        # then it is answered with one lookup and the inbox row, in one transaction
+        assert response.status_code == 200 and response.json()["handled"] is True
+        assert _without_begin(counter.statements) == ["SELECT", "INSERT"]
+        assert counter.transactions == 1
+        # when zhangsan asks who he is with his own token
+        counter.reset()
+        response = client.post(
+            "/api/v1/chat",
+            json={"text": "/我是谁"},
+            headers={"authorization": f"Bearer {personal}"},
+        )
+        # then the token row, the member with his chat's team, and the inbox row
+        assert response.status_code == 200, response.text
+        assert _without_begin(counter.statements)[:2] == ["SELECT", "SELECT"]
+        assert _without_begin(counter.statements)[-1] == "INSERT"
+        # and the reply speaks of the team his own chat is bound to
+        assert "自聊二组" in response.json()["text"]
+
+
+def _without_begin(statements: list[str]) -> list[str]:
+    """What ran, without SQLite's BEGIN (the server drivers begin unseen)."""
+    return [s for s in statements if s != "BEGIN"]
