@@ -141,9 +141,11 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[None]:
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        (proc.stderr.read() if proc.stderr else b"").decode()[-2000:]
-                    ) from None
+                    # Stopped first: reading the stderr of a server still starting (a slow
+                    # start on a loaded machine) waited for ever.
+                    proc.kill()
+                    _, err = proc.communicate(timeout=30)
+                    raise RuntimeError((err or b"").decode()[-2000:]) from None
                 time.sleep(0.2)
         yield
     finally:
