@@ -29,6 +29,27 @@ def test_a_code_is_printed_once(ready: Path) -> None:
     assert missing.exit_code == 1 and "找不到工作区「nope」" in missing.output
 
 
+def test_without_workspace_the_only_one_is_used_and_several_are_named(ready: Path) -> None:
+    # given only the demo workspace, when `bind code` has no --workspace, then it is the demo's
+    alone = runner.invoke(app, ["bind", "code"])
+    assert alone.exit_code == 0, alone.output
+    assert re.search(r"绑定码：[2-9A-Z]{8}", alone.output)
+    from teamassist.config import load_settings
+    from teamassist.database import make_engine, make_session_factory, transaction
+    from teamassist.team import service as team_service
+    from teamassist.team.models import BindingCode
+
+    factory = make_session_factory(make_engine(load_settings().database.url))
+    with transaction(factory) as session:
+        demo = team_service.get_workspace_by_key(session, key="demo")
+        assert demo is not None
+        assert [c.workspace_id for c in session.query(BindingCode)] == [demo.id]
+        team_service.create_workspace(session, key="other", name="别人")
+    # when there are two, then it refuses and names both keys instead of guessing
+    several = runner.invoke(app, ["bind", "code"])
+    assert several.exit_code == 1 and "demo" in several.output and "other" in several.output
+
+
 def test_bind_list_refuse_elsewhere_and_remove(
     ready: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

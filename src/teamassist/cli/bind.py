@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     from teamassist.team.models import Workspace
 
 T = TypeVar("T")
-WorkspaceOpt = Annotated[str, typer.Option("--workspace", help="workspace key")]
+WorkspaceOpt = Annotated[
+    str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
+]
 
 
 def _run(settings: Settings | None, unit: Callable[[Session, Clock], T]) -> T:
@@ -36,10 +38,15 @@ def _run(settings: Settings | None, unit: Callable[[Session, Clock], T]) -> T:
         runtime.close()
 
 
-def _workspace(session: Session, key: str) -> Workspace:
+def _workspace(session: Session, key: str | None) -> Workspace:
+    """The workspace ``key`` names; without ``--workspace`` the only one (like ``admin password``
+    and ``chat``), a refusal naming the keys when there are several or none."""
     from teamassist.i18n import t
     from teamassist.team import service as team_service
+    from teamassist.team import workspaces
 
+    if key is None:
+        return workspaces.pick_workspace(session, None)
     workspace = team_service.get_workspace_by_key(session, key=key)
     if workspace is None:
         fail(t("binding.cli_no_workspace", workspace=key))
@@ -48,7 +55,7 @@ def _workspace(session: Session, key: str) -> Workspace:
 
 @bind_app.command("code")
 def bind_code(
-    workspace: WorkspaceOpt,
+    workspace: WorkspaceOpt = None,
     platform: Annotated[
         str | None, typer.Option(help="qq or feishu: where the code may be used (default any)")
     ] = None,
@@ -67,7 +74,9 @@ def bind_code(
     typer.echo(_run(None, unit))
 
 
-def _bind(settings: Settings | None, workspace: str, platform: str, tenant: str, kind: str) -> None:
+def _bind(
+    settings: Settings | None, workspace: str | None, platform: str, tenant: str, kind: str
+) -> None:
     from teamassist.i18n import t
     from teamassist.team import binding
 
@@ -84,7 +93,7 @@ def _bind(settings: Settings | None, workspace: str, platform: str, tenant: str,
 
 @bind_app.command("qq")
 def bind_qq(
-    workspace: WorkspaceOpt,
+    workspace: WorkspaceOpt = None,
     guild: Annotated[str | None, typer.Option(help="QQ guild (频道) id")] = None,
     group: Annotated[str | None, typer.Option(help="QQ group openid")] = None,
     c2c: Annotated[bool, typer.Option(help="the bot's private (C2C) chats")] = False,
@@ -106,15 +115,15 @@ def bind_qq(
 
 @bind_app.command("feishu")
 def bind_feishu(
-    workspace: WorkspaceOpt,
     tenant: Annotated[str, typer.Option(help="the Feishu tenant key (from an event header)")],
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Bind a Feishu tenant to a workspace."""
     _bind(None, workspace, "feishu", tenant, "tenant")
 
 
 @bind_app.command("list")
-def bind_list(workspace: WorkspaceOpt) -> None:
+def bind_list(workspace: WorkspaceOpt = None) -> None:
     """List the platform tenants bound to a workspace."""
     from teamassist.team import binding
 
@@ -132,9 +141,9 @@ def bind_list(workspace: WorkspaceOpt) -> None:
 
 @bind_app.command("remove")
 def bind_remove(
-    workspace: WorkspaceOpt,
     platform: Annotated[str, typer.Option(help="qq or feishu")],
     tenant: Annotated[str, typer.Option(help="guild id, group openid or Feishu tenant key")],
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Unbind a tenant from a workspace (its members and history stay)."""
     from teamassist.exceptions import DomainError
@@ -154,8 +163,8 @@ def bind_remove(
 
 @bind_app.command("wecom")
 def bind_wecom(
-    workspace: WorkspaceOpt,
     robot: Annotated[str, typer.Option(help="robot name as in TEAMASSIST_WECOM__ROBOTS")],
+    workspace: WorkspaceOpt = None,
     team: Annotated[str | None, typer.Option(help="team key (default: workspace-wide)")] = None,
     name: Annotated[str, typer.Option(help="label shown in lists")] = "",
 ) -> None:
