@@ -207,6 +207,23 @@ def test_bad_rows_are_each_reported_with_their_row_number_and_nothing_is_created
     assert _count(runtime) == before  # all or nothing
 
 
+def test_the_refusal_counts_the_problems_it_lists_and_marks_warnings(api: TestClient) -> None:
+    # given the tester's sheet: one O with a single KR (a warning) and the unknown owner "ghost"
+    cycle_id = _cycle_id(api, "2026Q4")
+    rows: list[list[Any]] = [["孤单目标", "", "ghost", "唯一KR", "", 0, 10, "个", 100]]
+    # when it is dry-run
+    report = _post(api, cycle_id, _csv(rows), "one.csv")
+    summary: list[str] = report["summary"]
+    # then the head counts one problem, one unmarked row line follows it, the warning says so
+    assert [p["row"] for p in report["problems"]] == [2]
+    assert "表格有 1 处问题" in summary[0]
+    assert "找不到负责人「ghost」" in summary[1]
+    row_lines = [line for line in summary if line.startswith("第 ")]
+    assert len([line for line in row_lines if "（提醒" not in line]) == 1
+    warned = [line for line in row_lines if "（提醒" in line]
+    assert len(warned) == 1 and "只有 1 个关键结果" in warned[0]
+
+
 def test_too_many_krs_and_a_missing_header_are_reported(api: TestClient) -> None:
     cycle_id = _cycle_id(api, "2026Q4")
     six = [["大目标", "", "zhangsan", "KR1", "", 0, 1, "个", 20]] + [

@@ -72,10 +72,13 @@ class Problem:
     row: int
     message: str
 
-    def line(self) -> str:
+    def line(self, *, warning: bool = False) -> str:
+        """``第 n 行：…``; a warning says so (``第 n 行（提醒）：…``): it does not stop the
+        import, and listed alike under "表格有 n 处问题" it read as an uncounted problem."""
         if self.row == 0:
             return self.message
-        return t("okr_sheet.import.row", row=self.row, message=self.message)
+        key = "okr_sheet.import.warning_row" if warning else "okr_sheet.import.row"
+        return t(key, row=self.row, message=self.message)
 
 
 @dataclass
@@ -139,7 +142,8 @@ class ImportReport:
             head = t("okr_sheet.import.applied", **counts)
         else:
             head = t("okr_sheet.import.dry_run", **counts)
-        lines = [head]
+        # the problems right under the head that counts them, the warnings marked and last
+        lines = [head, *(p.line() for p in self.problems)]
         for objective in self.objectives:
             key = "okr_sheet.import.skipped" if objective.exists else "okr_sheet.import.planned"
             lines.append(
@@ -152,8 +156,7 @@ class ImportReport:
                     krs=len(objective.krs),
                 )
             )
-        lines.extend(w.line() for w in self.warnings)
-        lines.extend(p.line() for p in self.problems)
+        lines.extend(w.line(warning=True) for w in self.warnings)
         return lines
 
 
