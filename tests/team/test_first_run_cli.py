@@ -145,6 +145,8 @@ def test_a_chosen_key_and_a_second_workspace_with_a_clashing_derived_key(env: Pa
         (["--workspace-key", "taken"], PASSWORD, "已经存在"),
         (["--workspace", "  "], PASSWORD, "工作区名称（workspace name）不能为空"),
         (["--team", ""], PASSWORD, "团队名称（team name）不能为空"),
+        (["--workspace", "\u200b"], PASSWORD, "工作区名称（workspace name）不能为空"),
+        (["--team", "\u200b\u200b"], PASSWORD, "团队名称（team name）不能为空"),
         (["--timezone", "Mars/Olympus"], PASSWORD, "「Mars/Olympus」不是有效的时区"),
         (["--timezone", "../../etc/passwd"], PASSWORD, "不是有效的时区"),
         ([], "short", "密码太短"),

@@ -26,7 +26,7 @@ from teamassist.announcements.models import (
 )
 from teamassist.chat import notify
 from teamassist.chat.quiet import quiet_until
-from teamassist.chat.types import Reply
+from teamassist.chat.types import Reply, plain_text
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
 from teamassist.events import FollowUpNeeded, ask
@@ -35,6 +35,7 @@ from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Workspace
+from teamassist.team.names import clean_text
 
 MAX_TEXT = 2000  # characters of a body, as a chat message stays readable
 TITLE_CHARS = 60  # an action item's title: the start of the text
@@ -108,14 +109,15 @@ def announce(
     each target also gets an action item titled ``title``. ``send_at`` holds the notices until
     then (the outbox's not-before; a channel's quiet hours may hold them longer). Both may be
     naive: read as the group team's wall clock.
-    Raises Invalid for an empty body, a past deadline, a deadline or ``send_at`` more than a
-    year ahead, or a group with nowhere to post.
+    Raises Invalid for an empty body (nothing visible: spaces or zero-width characters), a
+    past deadline, a deadline or ``send_at`` more than a year ahead, or a group with nowhere
+    to post.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
         if first is not None:
             return Outcome(first, duplicate=True)
-    if not reply.body.strip():
+    if not clean_text(plain_text(reply.body)):  # only spaces or zero-width: an invisible DM
         raise Invalid("announcements.error.empty")
     if len(reply.body) > MAX_TEXT * 2:
         raise Invalid("announcements.error.too_long", limit=MAX_TEXT)

@@ -25,6 +25,7 @@ from teamassist.okr.models import (
     ObjectiveType,
 )
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text
 
 MAX_TITLE = 500
 MAX_UNIT = 16
@@ -57,7 +58,7 @@ def _fmt(value: float) -> str:
 
 
 def _title(text: str) -> str:
-    title = text.strip()
+    title = clean_text(text)  # "" for only spaces or zero-width characters: an invisible O/KR
     if not title:
         raise Invalid("okr.error.empty_title")
     if len(title) > MAX_TITLE:

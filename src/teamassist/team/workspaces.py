@@ -34,7 +34,7 @@ from teamassist.team.models import (
     Team,
     Workspace,
 )
-from teamassist.team.names import fold
+from teamassist.team.names import clean_text, fold
 
 # A key is what scripts type (`--workspace KEY`) and what web and console chats use as their
 # tenant: lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
@@ -109,6 +109,8 @@ def check_timezone(timezone: str) -> str:
 
 def _name(value: str, label_key: str) -> str:
     name = " ".join(value.split())
+    if not clean_text(name):  # only zero-width or format characters name nothing either
+        name = ""
     if not name:
         raise DomainError("setup.error.empty_name", what=t(label_key))
     if len(name) > NAME_LIMIT:
