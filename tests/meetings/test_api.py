@@ -115,3 +115,25 @@ def test_the_page_shows_the_warning_after_a_move_onto_a_saturday(api: TestClient
     assert f"day_off={weekly['id']}" in response.headers["location"]
     shown = api.get(response.headers["location"])
     assert "注意：11月7日（周六）09:00是周末，不是工作日" in shown.text
+
+
+def test_the_page_reads_the_dates_chat_reads_full_width_digits_too(api: TestClient) -> None:
+    # given the weekly meeting of 11-06; when the page moves it as the tester typed it
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    response = api.post(
+        f"/meetings/{weekly['id']}/move",
+        data={"start": "１１月１２日 １０：００"},
+        follow_redirects=False,
+    )
+    # then it moves as `/改期 … １１月１２日 １０：００` would: 10:00 Beijing
+    assert response.status_code == 303, response.text
+    moved = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
+    assert moved["start_at"].startswith("2026-11-12T02:00")
+    # and words after the time, or no date at all, get the hint with examples that do not age
+    for bad in ("１１月１３日 １０：００ 多余", "下下下周"):
+        refused = api.post(f"/meetings/{weekly['id']}/move", data={"start": bad})
+        assert refused.status_code >= 400
+        assert "不是有效的日期或时间" in refused.text and "明天 10:00" in refused.text
+        assert "2026-10-13" not in refused.text
+    again = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
+    assert again["start_at"] == moved["start_at"]

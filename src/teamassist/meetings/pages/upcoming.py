@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
-from teamassist.meetings import changes, messages, service
+from teamassist.meetings import changes, messages, service, when
 from teamassist.ports import Workdays
 
 router = APIRouter(prefix="/meetings", include_in_schema=False)
@@ -65,6 +66,23 @@ def upcoming_page(
     )
 
 
+def _start(text: str, *, zone: str, now: datetime, keep: datetime) -> datetime:
+    """The moment a move form names: the datetime-local value, else the chat forms (the page
+    and ``/改期`` agree, full-width digits included); nothing may follow the date and time."""
+    text = text.strip()
+    if "T" in text:  # the datetime-local input's YYYY-MM-DDTHH:MM
+        try:
+            return datetime.fromisoformat(text[:16]).replace(tzinfo=ZoneInfo(zone))
+        except ValueError:
+            pass  # not ISO after all: read it as chat would
+    found = when.split_when(
+        text.split(), today=local(now, zone).date(), zone=zone, keep=keep.time()
+    )
+    if found is None or found[1]:
+        raise Invalid("meetings.error.bad_when", value=text[:40])
+    return found[0]
+
+
 def _back(team_id: int, day_off: int | None = None) -> RedirectResponse:
     warn = f"&day_off={day_off}" if day_off is not None else ""
     return RedirectResponse(f"/meetings?team={team_id}&saved=1{warn}", status_code=303)
@@ -81,16 +99,16 @@ def move_page(
     start: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """Move one occurrence to a local ``YYYY-MM-DDTHH:MM`` (the datetime-local input)."""
+    """Move one occurrence to a local ``YYYY-MM-DDTHH:MM`` (the datetime-local input) or to
+    anything ``/改期`` reads (``１２月１０日 １０：００``, ``明天 10:00``; no time keeps the
+    meeting's); ``Invalid`` ``meetings.error.bad_when`` for anything else."""
     changes.require_organiser(
         session, team=chosen, member=principal.member, admin=is_admin(session, principal, chosen)
     )
-    try:
-        local = datetime.fromisoformat(start.strip()[:16])
-    except ValueError:
-        raise Invalid("meetings.error.bad_when", value=start[:40]) from None
     occ = service.get(session, team=chosen, occurrence_id=occurrence_id, lock=True)
-    start_at = local.replace(tzinfo=ZoneInfo(chosen.timezone))
+    start_at = _start(
+        start, zone=chosen.timezone, now=now, keep=local(occ.start_at, chosen.timezone)
+    )
     warnings = changes.reschedule(
         session,
         team=chosen,
