@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from teamassist.chat.render import to_html, to_markdown, to_plain
+from teamassist.chat.render import for_clients, to_html, to_markdown, to_plain
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
 from teamassist.http.auth import PrincipalLookup
@@ -36,7 +36,11 @@ class ChatResponse(BaseModel):
     text: str = ""
     markdown: str = ""
     html: str = ""
-    reply: Reply | None = None
+    reply: Reply | None = Field(
+        default=None,
+        description="the neutral form: body is markdown with user text escaped, <@m:ID> tokens "
+        "name people[ID]; buttons and forms as the platforms get them",
+    )
 
 
 @router.post("/chat", response_model=ChatResponse)
@@ -73,14 +77,14 @@ def _answer(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> 
     reply = result.reply
     if reply is None:
         return ChatResponse(handled=False, duplicate=result.duplicate)
-    text, markdown, html = _rendered(_REPLY_JSON.to_json(reply))
+    text, markdown, html, neutral = _rendered(_REPLY_JSON.to_json(reply))
     return ChatResponse(
         handled=True,
         duplicate=result.duplicate,
         text=text,
         markdown=markdown,
         html=html,
-        reply=reply,
+        reply=neutral,
     )
 
 
@@ -90,9 +94,11 @@ _REPLY_JSON = Reply.__pydantic_serializer__
 
 
 @lru_cache(maxsize=256)
-def _rendered(reply: bytes) -> tuple[str, str, str]:
-    """Plain text, Markdown and HTML of a reply (its JSON), remembered: the same replies (help,
-    usage) recur, and parsing their markdown was most of a command's CPU time; the plain and
-    Markdown forms of /帮助's listing were another 10 % (issue 9 profile)."""
+def _rendered(reply: bytes) -> tuple[str, str, str, Reply]:
+    """Plain text, Markdown and HTML of a reply (its JSON), and the neutral form for clients
+    (:func:`for_clients`: a tester's client showed the user-text marks as boxes), remembered:
+    the same replies (help, usage) recur, and parsing their markdown was most of a command's
+    CPU time; the plain and Markdown forms of /帮助's listing were another 10 % (issue 9
+    profile). The cached Reply is shared: it is only serialised, never changed."""
     neutral = Reply.model_validate_json(reply)
-    return to_plain(neutral), to_markdown(neutral), to_html(neutral)
+    return to_plain(neutral), to_markdown(neutral), to_html(neutral), for_clients(neutral)

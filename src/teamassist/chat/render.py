@@ -216,3 +216,26 @@ def to_html(reply: Reply) -> str:
             f"<code>{html.escape(reply.form.template())}</code></p>"
         )
     return "\n".join(out)
+
+
+def for_clients(reply: Reply) -> Reply:
+    """``reply`` as REST hands it out (``POST /api/v1/chat``'s ``reply``): the user-text marks
+    (private-use characters, drawn as boxes by a client) are gone, user text in ``body`` is
+    CommonMark-escaped (so the body stays safe markdown) and isolated, and ``title``, ``quote``
+    and the fields are plain text. Mention tokens, people, buttons and forms are kept."""
+    body = "".join(
+        escape_commonmark(isolate(part)) if is_user else part
+        for is_user, part in segments(reply.body)
+    )
+    fields = [
+        field.model_copy(update={"label": _unmark(field.label), "value": _unmark(field.value)})
+        for field in reply.fields
+    ]
+    return reply.model_copy(
+        update={
+            "body": body,
+            "title": _unmark(reply.title) if reply.title is not None else None,
+            "quote": _unmark(reply.quote) if reply.quote is not None else None,
+            "fields": fields,
+        }
+    )
