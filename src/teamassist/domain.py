@@ -14,7 +14,6 @@ from importlib import resources
 from importlib.abc import Traversable
 from typing import Any
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.chat.registry import CommandGroup
@@ -63,9 +62,11 @@ class Domain:
     models: Sequence[str] = ()  # module names, imported so Base.metadata is complete
     commands: Sequence[CommandGroup] = ()  # in /帮助 order
     jobs: Sequence[JobGroup] = ()
-    api: Sequence[APIRouter] = ()  # mounted under /api/v1
-    pages: Sequence[APIRouter] = ()  # dashboard pages (sign-in applied by each page)
-    public: Sequence[APIRouter] = ()  # no sign-in, e.g. /ical/<token>.ics
+    # Routers by import path ("teamassist.duty.api:router"), imported by the web app alone
+    # (teamassist.http.routes.load): a worker, beat or CLI process never builds them.
+    api: Sequence[str] = ()  # mounted under /api/v1
+    pages: Sequence[str] = ()  # dashboard pages (sign-in applied by each page)
+    public: Sequence[str] = ()  # no sign-in, e.g. /ical/<token>.ics
     nav: Sequence[NavEntry] = ()
     assets: Mapping[str, Traversable] = field(default_factory=dict)
     demo: DemoLoader | None = None

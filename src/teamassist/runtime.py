@@ -58,9 +58,10 @@ class Kicker:
 class WebParts:
     """What the web app mounts, gathered from the domains and platforms by the bootstrap."""
 
-    api: Sequence[APIRouter] = ()
-    pages: Sequence[APIRouter] = ()
-    public: Sequence[APIRouter] = ()
+    # import paths of routers (teamassist.domain.Domain.api), loaded by the web app
+    api: Sequence[str] = ()
+    pages: Sequence[str] = ()
+    public: Sequence[str] = ()
     webhooks: Sequence[Callable[[], APIRouter]] = ()  # built per app (a fresh worker pool)
     nav: Sequence[NavEntry] = ()
     templates: Sequence[Traversable] = ()

@@ -58,3 +58,35 @@ def test_building_the_app_loads_no_heavy_library() -> None:
     ).stdout
     # Then none of the heavy libraries is loaded yet
     assert json.loads(out.strip().splitlines()[-1]) == []
+
+
+# What `teamassist worker` does before Celery takes over (cli.roles.worker), on SQLite: the
+# runtime and the tasks. Router modules are named by import path in the descriptors and loaded
+# by the web app alone (teamassist.http.routes.load).
+_WORKER_PROBE = """
+import json, re, sys
+import teamassist.cli.app
+from teamassist.bootstrap import build_runtime
+from teamassist.config import Settings
+from teamassist.workers import celery_app
+runtime = build_runtime(Settings(database={"url": "sqlite://"}))
+celery_app.install(runtime)
+print(json.dumps(sorted(
+    m for m in sys.modules
+    if m.startswith("teamassist.")
+    and (re.search(r"[._](api|pages)([.]|$)", m) or m.startswith("teamassist.web.app"))
+)))
+"""
+
+
+def test_a_worker_imports_no_router_or_page_module() -> None:
+    # Given a fresh interpreter, when it starts as a worker does
+    out = subprocess.run(
+        [sys.executable, "-c", _WORKER_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=CHILD_SECONDS,
+    ).stdout
+    # Then no REST or page module was imported (session 12: 148 modules, 19 MiB RSS less)
+    assert json.loads(out.strip().splitlines()[-1]) == []

@@ -21,18 +21,18 @@ from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.web import sign_in
-from tests.web.test_member_scope import _walk, member_client
+from tests.web.test_member_scope import Walked, _walk, member_client
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # A handler that refuses non-admins before doing anything (4-space indent: not in a branch).
 _UNCONDITIONAL = re.compile(r"^    (require_admin|_require_admin|require_people_admin)\(", re.M)
 
 
-def _gated(route: APIRoute) -> bool:
+def _gated(route: Walked) -> bool:
     return any(d.dependency is admin_gate for d in route.dependencies)
 
 
-def api_routes(runtime: Runtime) -> list[tuple[str, str, APIRoute]]:
+def api_routes(runtime: Runtime) -> list[tuple[str, str, Walked]]:
     found = []
     for router in runtime.web.api:
         for path, route in _walk(router):
@@ -63,16 +63,23 @@ def test_a_member_gets_403_before_the_body_and_an_admin_422(demo_app: Runtime) -
         assert ws is not None
         team_id = team_service.default_team(session, workspace_id=ws.id).id
     member = member_client(demo_app, "wangwu")
-    admin = TestClient(create_app(demo_app, start_background=False))
+    app = create_app(demo_app, start_background=False)
+    admin = TestClient(app)
     sign_in(admin)
+    built = {
+        (m, r.path): r
+        for r in app.router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods or ()
+    }
     gated = [(m, p, r) for m, p, r in api_routes(demo_app) if _gated(r)]
     assert gated
     checked = 0
-    for method, path, route in gated:
+    for method, path, _route in gated:
         url = path.replace("{team_id}", str(team_id))
         url = re.sub(r"\{day\}", "2026-06-01", url)
         url = re.sub(r"\{[a-z_]+\}", "1", url)
-        has_body = route.body_field is not None
+        has_body = built[method, path].body_field is not None
         bad: dict[str, Any] = {"json": {"no such field": ["x"] * 3}} if has_body else {}
         refused = member.request(method, url, **bad)
         assert refused.status_code == 403, (method, path, refused.status_code, refused.text)

@@ -1,17 +1,26 @@
-"""Routers copied in as plain routes (web.flat_routes) serve what include_router serves."""
+"""Routers copied in as plain routes (web.flat_routes) serve what include_router serves; the
+domains' routers (http.routes.Routes) are built once, on the app."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from teamassist.http import routes
+from teamassist.http.routes import Declared, Routes
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from teamassist.web.flat_routes import include_flat
@@ -32,10 +41,11 @@ class Item(BaseModel):
     name: str
 
 
-def _tree() -> list[tuple[APIRouter, str]]:
-    """Routers shaped like the domains': a prefix, a nested router under it, schema-less pages,
-    a router-wide dependency, a response model, a status code; with the prefix to include at."""
-    items = APIRouter(prefix="/items", tags=["items"], dependencies=[Depends(_router_wide)])
+def _tree(kind: type[APIRouter] = APIRouter) -> list[tuple[APIRouter, str]]:
+    """Routers of ``kind`` shaped like the domains': a prefix, a nested router under it,
+    schema-less pages, a router-wide dependency, a response model, a status code; with the
+    prefix to include at."""
+    items = kind(prefix="/items", tags=["items"], dependencies=[Depends(_router_wide)])
 
     @items.get("/{item_id}", response_model=Item)
     def get_item(item_id: int, request: Request) -> dict[str, Any]:
@@ -46,15 +56,15 @@ def _tree() -> list[tuple[APIRouter, str]]:
     def add_item(item: Item) -> Item:
         return item
 
-    settings = APIRouter()
+    settings = kind()
 
     @settings.get("/settings")
     def item_settings() -> dict[str, str]:
         return {"page": "settings"}
 
     items.include_router(settings)  # nested: /items/settings, after /items/{item_id}
-    pages = APIRouter(include_in_schema=False)
-    screens = APIRouter(prefix="/screens")
+    pages = kind(include_in_schema=False)
+    screens = kind(prefix="/screens")
 
     @screens.get("/today")
     def today() -> dict[str, str]:
@@ -64,9 +74,9 @@ def _tree() -> list[tuple[APIRouter, str]]:
     return [(items, "/api/v1"), (pages, "")]
 
 
-def _app(flat: bool) -> FastAPI:
+def _app(flat: bool, kind: type[APIRouter] = APIRouter) -> FastAPI:
     app = FastAPI(dependencies=[Depends(_app_wide)])
-    for router, prefix in _tree():
+    for router, prefix in _tree(kind):
         if flat:
             include_flat(app.router, router, prefix=prefix)
         else:
@@ -74,9 +84,11 @@ def _app(flat: bool) -> FastAPI:
     return app
 
 
-def test_flat_routes_serve_and_document_what_included_routers_do() -> None:
-    # given the same routers included the FastAPI way and copied in flat
-    nested, flat = _app(flat=False), _app(flat=True)
+@pytest.mark.parametrize("kind", [APIRouter, Routes])
+def test_flat_routes_serve_and_document_what_included_routers_do(kind: type[APIRouter]) -> None:
+    # given the same routers included the FastAPI way, and copied in flat (plain routers) or
+    # built flat from their declarations (Routes)
+    nested, flat = _app(flat=False), _app(flat=True, kind=kind)
     # then the flat app holds only plain routes, and its OpenAPI document is the same
     served = [r for r in flat.router.routes if getattr(r, "path", "").startswith(("/api", "/s"))]
     assert [type(r) for r in served] == [APIRoute] * 4
@@ -137,3 +149,90 @@ def test_a_router_with_a_lifespan_and_no_routes_still_starts_and_stops() -> None
     with TestClient(app):
         assert ran == ["start"]
     assert ran == ["start", "stop"]
+
+
+def test_routes_declare_without_building_and_refuse_what_they_cannot_flatten() -> None:
+    # given routers declared on Routes
+    (items, _), (pages, _) = _tree(Routes)
+    assert isinstance(items, Routes)
+    # then they hold declarations only (nothing built), nested ones under the parent's prefix
+    assert all(isinstance(r, Declared) for r in [*items.routes, *pages.routes])
+    assert [(r.path, r.methods) for r in items.declared()] == [
+        ("/items/{item_id}", {"GET"}),
+        ("/items", {"POST"}),
+        ("/items/settings", {"GET"}),
+    ]
+    # and including with arguments, or a plain router, is refused rather than half done
+    with pytest.raises(TypeError):
+        items.include_router(Routes(), prefix="/x")
+    with pytest.raises(TypeError):
+        items.include_router(APIRouter())
+
+
+def test_the_app_builds_each_route_once(
+    sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the domains' routers, imported: they hold declarations, no built route
+    parts = sqlite_runtime.web
+    for ref in [*parts.api, *parts.pages, *parts.public]:
+        assert all(isinstance(r, Declared) for r in routes.load(ref).routes), ref
+    built: list[APIRoute] = []
+    build = APIRoute.__init__
+
+    def counted(self: APIRoute, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIRoute, "__init__", counted)
+    # When the app is built
+    app = create_app(sqlite_runtime, start_background=False)
+    # Then every route it serves was built once, and nothing else was built (661 builds for
+    # ~280 routes before session 12)
+    served = [r for r in app.router.routes if isinstance(r, APIRoute)]
+    assert len(served) > 200
+    assert sorted(map(id, built)) == sorted(map(id, served))
+
+
+# FastAPI's own way, in a fresh interpreter: Routes behave as plain routers (each route built
+# where declared, nested routers included by reference) and the app includes them.
+_FASTAPI_WAY = """
+import json, sys
+import fastapi
+from teamassist.http import routes
+routes.Routes.add_api_route = fastapi.APIRouter.add_api_route
+routes.Routes.include_router = fastapi.APIRouter.include_router
+from teamassist.web import app as web_app
+web_app.include_flat = lambda app, router, prefix="": app.include_router(router, prefix=prefix)
+from teamassist.bootstrap import build_runtime
+from teamassist.config import Settings
+runtime = build_runtime(Settings(database={"url": "sqlite://"}))
+app = web_app.create_app(runtime, start_background=False)
+print(json.dumps(app.openapi(), ensure_ascii=False))
+runtime.close()
+"""
+
+
+def test_the_api_document_is_what_fastapi_includes_would_give(tmp_path: Path) -> None:
+    # Given the product's app built FastAPI's way in a fresh interpreter
+    env = {**os.environ, "TEAMASSIST_CONFIG": os.devnull}
+    out = subprocess.run(
+        [sys.executable, "-c", _FASTAPI_WAY],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=600,
+    ).stdout
+    # When it is built here, each declared route built once on the app
+    from teamassist.bootstrap import build_runtime
+    from teamassist.config import Settings
+
+    runtime = build_runtime(Settings(database={"url": "sqlite://"}))
+    try:
+        app = create_app(runtime, start_background=False)
+        ours = json.dumps(app.openapi(), ensure_ascii=False)
+    finally:
+        runtime.close()
+    # Then the OpenAPI documents are the same, byte for byte
+    assert len(ours) > 100_000
+    assert ours == out.strip().splitlines()[-1]

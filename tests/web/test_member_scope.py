@@ -16,7 +16,8 @@ from sqlalchemy import select, text
 
 from teamassist.database import Base, transaction
 from teamassist.feedback.models import FeedbackItem
-from teamassist.http import signin
+from teamassist.http import routes, signin
+from teamassist.http.routes import Declared
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -166,12 +167,18 @@ SELF_ON_DUTY = {
 NOT_ON_DUTY = (400,)
 
 
-def _walk(router: APIRouter, prefix: str = "") -> Iterator[tuple[str, APIRoute]]:
+Walked = APIRoute | Declared  # a built route, or one a Routes router declares
+
+
+def _walk(router: APIRouter | str, prefix: str = "") -> Iterator[tuple[str, Walked]]:
+    """Every route of ``router`` (or of the router a descriptor names), with its full path."""
+    if isinstance(router, str):
+        router = routes.load(router)
     for route in router.routes:
         included = getattr(route, "original_router", None)
         if included is not None:  # FastAPI keeps an included router as a wrapper
             yield from _walk(included, prefix + route.include_context.prefix)  # type: ignore[attr-defined]
-        elif isinstance(route, APIRoute):
+        elif isinstance(route, APIRoute | Declared):
             yield prefix + route.path, route
 
 

@@ -7,14 +7,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from teamassist.actions import (
-    api,
     commands,
     demo,
     departures,
     follow_ups,
     jobs,
     overdue,
-    pages,
     report_facts,
     task_mirror,
 )
@@ -68,8 +66,8 @@ DOMAIN = Domain(
     models=("teamassist.actions.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.actions.api:router",),
+    pages=("teamassist.actions.pages:router",),
     nav=(NavEntry("/actions", "actions.web.nav"),),
     assets=assets_in("teamassist.actions"),
     demo=demo.load,

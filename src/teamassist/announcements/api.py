@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, status
+from fastapi import Header, status
 from sqlalchemy.orm import Session
 
 from teamassist.announcements import groups, service
@@ -22,10 +22,11 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
-router = APIRouter(prefix="/announcements", tags=["announcements"])
+router = Routes(prefix="/announcements", tags=["announcements"])
 
 
 def _author(session: Session, principal: Principal, group: groups.Group) -> Member:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.announcements import api, commands, forms
+from teamassist.announcements import commands, forms
 from teamassist.chat.fallback import DirectText
 from teamassist.domain import Domain, Wiring, assets_in
 from teamassist.events import Subscription, on
@@ -18,7 +18,7 @@ DOMAIN = Domain(
     key="announcements",
     models=("teamassist.announcements.models",),
     commands=(commands.commands,),
-    api=(api.router,),
+    api=("teamassist.announcements.api:router",),
     assets=assets_in("teamassist.announcements"),
     subscriptions=_subscriptions,
 )

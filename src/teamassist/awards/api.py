@@ -7,7 +7,7 @@ null until the round closes, whoever asks (admins and the director included).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from teamassist.awards import rounds, schemas, service
 from teamassist.awards import settings as award_settings
@@ -17,11 +17,12 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/awards", tags=["awards"])
+router = Routes(prefix="/awards", tags=["awards"])
 
 
 def _member(session: SessionDep, principal: Principal, handle: str) -> Member:

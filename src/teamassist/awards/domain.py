@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.awards import api, commands, demo, export, jobs, pages
+from teamassist.awards import commands, demo, export, jobs
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import ExportWithheld, Subscription, on
 from teamassist.ports import Workdays
@@ -19,8 +19,8 @@ DOMAIN = Domain(
     models=("teamassist.awards.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.awards.api:router",),
+    pages=("teamassist.awards.pages:router",),
     nav=(NavEntry("/awards", "awards.web.nav"),),
     assets=assets_in("teamassist.awards"),
     demo=demo.load,

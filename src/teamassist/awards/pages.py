@@ -7,7 +7,7 @@ signed-in member as nominator or voter; the page never shows a count before a ro
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.awards import rounds, service
@@ -17,13 +17,14 @@ from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.page_forms import PostedForm, back
 
-router = APIRouter(prefix="/awards", include_in_schema=False)
+router = Routes(prefix="/awards", include_in_schema=False)
 
 
 def _me(principal: PagePrincipal, team: Team) -> Member:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from teamassist import documents
 from teamassist.careers import flows, schemas, service, templates_store
@@ -18,11 +18,12 @@ from teamassist.careers.models import CareerPlan
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.ports import Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/career-plans", tags=["career-plans"])
+router = Routes(prefix="/career-plans", tags=["career-plans"])
 
 
 def _member(principal: Principal) -> Member:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.careers import api, commands, demo, export, flows, pages
+from teamassist.careers import commands, demo, export, flows
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     CareerGoals,
@@ -46,8 +46,8 @@ DOMAIN = Domain(
     key="careers",
     models=("teamassist.careers.models",),
     commands=(commands.commands,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.careers.api:router",),
+    pages=("teamassist.careers.pages:router",),
     nav=(NavEntry("/career-plans", "careers.nav"),),
     assets=assets_in("teamassist.careers"),
     demo=demo.load,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist import markdown
@@ -15,9 +15,10 @@ from teamassist.careers.models import STATUSES
 from teamassist.exceptions import Invalid, NotFound
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.team.models import Member
 
-router = APIRouter(prefix="/career-plans", include_in_schema=False)
+router = Routes(prefix="/career-plans", include_in_schema=False)
 # Raw HTML off: what people wrote is escaped.
 _Text = Annotated[str, Form(max_length=service.MAX_TEXT)]
 

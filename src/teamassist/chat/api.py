@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
@@ -13,9 +13,10 @@ from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
 from teamassist.http.auth import PrincipalLookup
 from teamassist.http.deps import PrincipalLookupDep, request_slot
+from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 
-router = APIRouter(tags=["chat"])
+router = Routes(tags=["chat"])
 
 
 class ChatRequest(BaseModel):

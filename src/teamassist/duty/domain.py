@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.duty import api, demo, departures, feed_commands, jobs, pages, revision
 from teamassist.duty import commands as duty_commands
+from teamassist.duty import demo, departures, feed_commands, jobs, revision
 from teamassist.duty.roster import DutyRoster
 from teamassist.events import MemberDeactivated, Subscription, on
 from teamassist.ports import Roster
@@ -27,9 +27,9 @@ DOMAIN = Domain(
     models=("teamassist.duty.models", "teamassist.duty.feed_models"),
     commands=(duty_commands.commands, feed_commands.commands),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
-    public=(api.public_router,),
+    api=("teamassist.duty.api:router",),
+    pages=("teamassist.duty.pages:router",),
+    public=("teamassist.duty.api:public_router",),
     nav=(NavEntry("/duty", "duty_web.nav"),),
     assets=assets_in("teamassist.duty"),
     demo=demo.load,

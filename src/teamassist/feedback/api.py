@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import HTTPException, Query
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -41,12 +41,13 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/feedback", tags=["feedback"])
+router = Routes(prefix="/feedback", tags=["feedback"])
 
 
 def _member(session: Session, principal: Principal, handle: str) -> Member:

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import DutySignedIn, HandoffDigest, Subscription, on
-from teamassist.feedback import api, demo, flows, jobs, pages
 from teamassist.feedback import commands as feedback_commands
+from teamassist.feedback import demo, flows, jobs
 from teamassist.ports import Roster, Workdays
 
 
@@ -32,8 +32,8 @@ DOMAIN = Domain(
     models=("teamassist.feedback.models",),
     commands=(feedback_commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.feedback.api:router",),
+    pages=("teamassist.feedback.pages:router",),
     nav=(NavEntry("/feedback", "feedback_web.nav"),),
     assets=assets_in("teamassist.feedback"),
     demo=demo.load_demo,

@@ -14,7 +14,7 @@ from math import ceil
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,12 +37,13 @@ from teamassist.feedback.service import MAX_NOTE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.ports import Ports, Roster, Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/feedback", include_in_schema=False)
+router = Routes(prefix="/feedback", include_in_schema=False)
 
 PAGE_SIZE = 25
 FILTER_FIELDS = ("status", "kind", "owner", "reporter", "date_from", "date_to", "q")

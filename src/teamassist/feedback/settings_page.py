@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -14,11 +14,12 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 # Included by ``feedback.pages`` under its /feedback prefix.
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 def _team(session: Session, principal: Principal, team_id: int | None) -> Team:

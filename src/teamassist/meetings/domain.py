@@ -15,16 +15,7 @@ from teamassist.events import (
     Subscription,
     on,
 )
-from teamassist.meetings import (
-    api,
-    calendar,
-    calendar_sync,
-    commands,
-    demo,
-    jobs,
-    pages,
-    report_tasks,
-)
+from teamassist.meetings import calendar, calendar_sync, commands, demo, jobs, report_tasks
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Calendar, Workdays
 from teamassist.team.models import Team
@@ -64,8 +55,8 @@ DOMAIN = Domain(
     models=("teamassist.meetings.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.meetings.api:router",),
+    pages=("teamassist.meetings.pages:router",),
     nav=(NavEntry("/meetings", "meetings.web.nav"),),
     assets=assets_in("teamassist.meetings"),
     demo=demo.load,

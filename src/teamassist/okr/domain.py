@@ -17,7 +17,7 @@ from teamassist.events import (
     on,
 )
 from teamassist.exceptions import DomainError
-from teamassist.okr import api, commands, demo, jobs, pages, report_facts, retro_commands
+from teamassist.okr import commands, demo, jobs, report_facts, retro_commands
 from teamassist.okr import objectives as okr_objectives
 from teamassist.okr.models import KeyResult, Objective
 from teamassist.ports import Workdays
@@ -67,8 +67,8 @@ DOMAIN = Domain(
     models=("teamassist.okr.models", "teamassist.okr.rhythm_models"),
     commands=(commands.commands, retro_commands.commands),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.okr.api:router",),
+    pages=("teamassist.okr.pages:router",),
     nav=(NavEntry("/okr", "okr_web.nav"),),
     assets=assets_in("teamassist.okr"),
     demo=demo.load,

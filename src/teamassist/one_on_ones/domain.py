@@ -20,17 +20,7 @@ from teamassist.events import (
     Withheld,
     on,
 )
-from teamassist.one_on_ones import (
-    api,
-    calendar,
-    calendar_sync,
-    commands,
-    demo,
-    departures,
-    jobs,
-    pages,
-    told,
-)
+from teamassist.one_on_ones import calendar, calendar_sync, commands, demo, departures, jobs, told
 from teamassist.one_on_ones.agenda import SOURCE_KIND
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne
 from teamassist.ports import Calendar, Workdays
@@ -83,8 +73,8 @@ DOMAIN = Domain(
     models=("teamassist.one_on_ones.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.one_on_ones.api:router",),
+    pages=("teamassist.one_on_ones.pages:router",),
     nav=(NavEntry("/one-on-ones", "one_on_ones.web.nav"),),
     assets=assets_in("teamassist.one_on_ones"),
     demo=demo.load,

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel, Field
 
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.org_contact import service
 
-router = APIRouter(prefix="/org-inbox", tags=["org-inbox"])
+router = Routes(prefix="/org-inbox", tags=["org-inbox"])
 
 
 class OrgMessageCreate(BaseModel):

@@ -7,7 +7,7 @@ from typing import Any
 from teamassist.chat.fallback import DirectText
 from teamassist.domain import Domain, Wiring, assets_in
 from teamassist.events import ExportWithheld, Subscription, on
-from teamassist.org_contact import api, commands, export, forms
+from teamassist.org_contact import commands, export, forms
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
@@ -18,7 +18,7 @@ DOMAIN = Domain(
     key="org_contact",
     models=("teamassist.org_contact.models",),
     commands=(commands.commands,),
-    api=(api.router,),
+    api=("teamassist.org_contact.api:router",),
     assets=assets_in("teamassist.org_contact"),
     subscriptions=_subscriptions,
 )

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict
 
 from teamassist.exceptions import NotFound
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.outbox.visible import visible_notices
 from teamassist.team import service as team_service
 
-router = APIRouter(tags=["outbox"])
+router = Routes(tags=["outbox"])
 
 
 class OutboxRead(BaseModel):

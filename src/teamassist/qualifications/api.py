@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, status
+from fastapi import status
 from pydantic import BaseModel, Field
 
 from teamassist.clock import local
@@ -15,12 +15,13 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.qualifications import service
 from teamassist.qualifications.models import Outcome
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
-router = APIRouter(prefix="/qualifications", tags=["qualifications"])
+router = Routes(prefix="/qualifications", tags=["qualifications"])
 
 
 class LevelBody(BaseModel):

@@ -5,7 +5,7 @@ call (``set_level``, ``assess``), after the same ``require_assessor`` check."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -14,13 +14,14 @@ from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.qualifications import messages, service
 from teamassist.qualifications.models import Outcome, QualLevel
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.page_forms import PostedForm, back, member_of
 
-router = APIRouter(prefix="/qualifications", include_in_schema=False)
+router = Routes(prefix="/qualifications", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import ReportPackNeeded, Subscription, on
 from teamassist.ports import Documents, Workdays
-from teamassist.reports import api, commands, meeting_packs, pages
-from teamassist.reports.pages import entry as entry_page
-from teamassist.reports.pages import templates as templates_page
+from teamassist.reports import commands, meeting_packs
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -29,9 +27,13 @@ DOMAIN = Domain(
     key="reports",
     models=("teamassist.reports.models",),
     commands=(commands.commands,),
-    api=(api.router,),
+    api=("teamassist.reports.api:router",),
     # the entry's and the templates' paths before /reports/{pack_id}
-    pages=(entry_page.router, templates_page.router, pages.router),
+    pages=(
+        "teamassist.reports.pages.entry:router",
+        "teamassist.reports.pages.templates:router",
+        "teamassist.reports.pages:router",
+    ),
     nav=(NavEntry("/reports", "reports.nav"),),
     assets=assets_in("teamassist.reports"),
     subscriptions=_subscriptions,

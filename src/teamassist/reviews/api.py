@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from teamassist import documents
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.reviews import document, service, summary
 from teamassist.reviews import settings as review_settings
 from teamassist.reviews.models import ReviewCycle
@@ -34,7 +35,7 @@ from teamassist.reviews.schemas import (
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/reviews/360", tags=["reviews"])
+router = Routes(prefix="/reviews/360", tags=["reviews"])
 
 
 def _member(principal: Principal) -> Member:

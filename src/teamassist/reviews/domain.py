@@ -7,7 +7,7 @@ from typing import Any
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on
 from teamassist.ports import Workdays
-from teamassist.reviews import api, commands, demo, departures, export, jobs, pages
+from teamassist.reviews import commands, demo, departures, export, jobs
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
@@ -22,8 +22,8 @@ DOMAIN = Domain(
     models=("teamassist.reviews.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("teamassist.reviews.api:router",),
+    pages=("teamassist.reviews.pages:router",),
     nav=(NavEntry("/reviews/360", "reviews.web.nav"),),
     assets=assets_in("teamassist.reviews"),
     demo=demo.load,

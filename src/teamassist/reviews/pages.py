@@ -8,7 +8,7 @@ else (no id of the row it wrote).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.i18n import lookup
 from teamassist.reviews import document, service, summary
 from teamassist.reviews.models import Pool, RequestStatus
@@ -23,7 +24,7 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.page_forms import PostedForm, back, member_of
 
-router = APIRouter(prefix="/reviews/360", include_in_schema=False)
+router = Routes(prefix="/reviews/360", include_in_schema=False)
 BAD_FORM = "reviews.error.bad_form"  # an id field that names no one: 表单缺少「…」
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
@@ -19,12 +19,13 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.ports import Directory
 from teamassist.team import binding, directory
 from teamassist.team.models import Team
 from teamassist.team.schemas import ChannelRead
 
-router = APIRouter(tags=["bindings"])
+router = Routes(tags=["bindings"])
 
 
 class CodeCreate(BaseModel):

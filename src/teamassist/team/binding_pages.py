@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,12 +15,13 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.ports import Directory
 from teamassist.runtime import Runtime
 from teamassist.team import binding, directory
 from teamassist.team.binding import NewCode
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 PATH = "/bindings"
 
 

@@ -5,15 +5,9 @@ directory."""
 from __future__ import annotations
 
 from teamassist.domain import Domain, NavEntry, assets_in
-from teamassist.team.api import router
-from teamassist.team.binding_api import router as binding_router
 from teamassist.team.binding_chat import commands as binding_commands
-from teamassist.team.binding_pages import router as binding_pages
 from teamassist.team.commands import commands
 from teamassist.team.directory_jobs import jobs as directory_jobs
-from teamassist.team.pages import router as pages_router
-from teamassist.team.setup_pages import router as setup_pages
-from teamassist.team.workspace_api import router as workspace_api
 
 DOMAIN = Domain(
     key="team",
@@ -25,8 +19,16 @@ DOMAIN = Domain(
     ),
     commands=(commands, binding_commands),
     jobs=(directory_jobs,),
-    api=(router, workspace_api, binding_router),
-    pages=(pages_router, setup_pages, binding_pages),
+    api=(
+        "teamassist.team.api:router",
+        "teamassist.team.workspace_api:router",
+        "teamassist.team.binding_api:router",
+    ),
+    pages=(
+        "teamassist.team.pages:router",
+        "teamassist.team.setup_pages:router",
+        "teamassist.team.binding_pages:router",
+    ),
     nav=(
         NavEntry("/team/members", "people.nav.members"),
         NavEntry("/team/org", "people.nav.org"),

@@ -14,7 +14,7 @@ import sys
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from teamassist.database import transaction
@@ -23,6 +23,7 @@ from teamassist.http import auth
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 from teamassist.team import service
 from teamassist.team.archive import export_workspace
@@ -36,7 +37,7 @@ from teamassist.team.workspaces import (
 )
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 _FORM_KEY = "setup_form"  # the setup form's own CSRF token, in the (not yet signed-in) cookie
 

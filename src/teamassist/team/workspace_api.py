@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field
 
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.team import service
 from teamassist.team.archive import export_workspace
 from teamassist.team.setup_pages import zip_response
 from teamassist.team.workspaces import delete_workspace
 
-router = APIRouter(tags=["workspace"])
+router = Routes(tags=["workspace"])
 
 
 class WorkspaceDelete(BaseModel):

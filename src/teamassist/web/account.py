@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.http import auth, tokens
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 def _page(

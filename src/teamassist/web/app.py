@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__
-from teamassist.http import csrf, errors
+from teamassist.http import csrf, errors, routes
 from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
@@ -115,9 +115,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     # Copied in as plain routes, not nested routers: see teamassist.web.flat_routes.
     include_flat(app.router, health.router)
     include_flat(app.router, metrics_endpoint.router)
-    for router in parts.api:
+    for router in routes.load_all(parts.api):
         include_flat(app.router, router, prefix="/api/v1")
-    for router in (*parts.pages, *parts.public):
+    for router in routes.load_all([*parts.pages, *parts.public]):
         include_flat(app.router, router)
     for build in parts.webhooks:
         include_flat(app.router, build())

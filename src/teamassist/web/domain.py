@@ -10,17 +10,11 @@ from __future__ import annotations
 
 from importlib import resources
 
-from teamassist.chat.api import router as chat_api
 from teamassist.chat.commands import commands
 from teamassist.domain import Domain, assets_in
 from teamassist.events import ExportWithheld, on
-from teamassist.outbox.api import router as outbox_api
 from teamassist.ports import Workdays
-from teamassist.web.account import router as account_pages
-from teamassist.web.pages import router as shell_pages
-from teamassist.web.signin_api import router as signin_api
 from teamassist.web.signin_commands import commands as signin_commands
-from teamassist.web.signin_pages import router as signin_pages
 from teamassist.web.transcripts import withheld
 from teamassist.workdays import ChinaWorkdays
 
@@ -34,9 +28,13 @@ DOMAIN = Domain(
         "teamassist.importers.models",
     ),
     commands=(commands, signin_commands),
-    api=(chat_api, outbox_api, signin_api),
-    pages=(shell_pages, account_pages),
-    public=(signin_pages,),
+    api=(
+        "teamassist.chat.api:router",
+        "teamassist.outbox.api:router",
+        "teamassist.web.signin_api:router",
+    ),
+    pages=("teamassist.web.pages:router", "teamassist.web.account:router"),
+    public=("teamassist.web.signin_pages:router",),
     # The chat transport's texts stay out of the workspace export (teamassist.web.transcripts).
     subscriptions=lambda _wiring: [on(ExportWithheld, withheld)],
     # The one working calendar (teamassist.workdays), for every domain that counts working days.

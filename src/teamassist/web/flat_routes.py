@@ -9,14 +9,19 @@ through one level per inclusion; each included route is also built a second time
 0.160: the same path, dependencies, tags and OpenAPI fields, matched in the same order.
 Measured on ``POST /api/v1/chat`` ``/帮助`` (session 11, in-process): routing was ~7 % of a
 command's CPU time before.
+
+The domains' routers are :class:`teamassist.http.routes.Routes`: their routes are declared, not
+built, so each is built here once. A plain router's routes are built already and are copied
+(built a second time); only the platforms' webhook routers, a handful of routes, are plain.
 """
 
 from __future__ import annotations
 
-import fastapi.routing
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
+
+from teamassist.http.routes import Routes, keep_lifespan
 
 
 def include_flat(parent: APIRouter, router: APIRouter, *, prefix: str = "") -> None:
@@ -28,27 +33,18 @@ def include_flat(parent: APIRouter, router: APIRouter, *, prefix: str = "") -> N
     FastAPI routes and included routers (a mount, a websocket, a plain Starlette route) is
     included the usual way instead. ``router`` itself is left as it was.
     """
+    if isinstance(router, Routes):
+        for declared in router.declared():
+            declared.build_on(parent, prefix)
+        keep_lifespan(parent, router)
+        return
     routes = _api_routes(router)
     if routes is None:
         parent.include_router(router, prefix=prefix)
         return
     for route in routes:
         _copy(parent, route, prefix)
-    _keep_lifespan(parent, router)
-
-
-def _keep_lifespan(parent: APIRouter, router: APIRouter) -> None:
-    """What ``include_router`` does besides the routes: ``router``'s start-up and shutdown
-    handlers and its lifespan (already merged with those of the routers it includes) run with
-    ``parent``'s. Feishu's long connection is a router with a lifespan and no routes: copying
-    the routes alone left it unconnected."""
-    for handler in router.on_startup:
-        parent.add_event_handler("startup", handler)
-    for handler in router.on_shutdown:
-        parent.add_event_handler("shutdown", handler)
-    parent.lifespan_context = fastapi.routing._merge_lifespan_context(
-        parent.lifespan_context, router.lifespan_context
-    )
+    keep_lifespan(parent, router)
 
 
 def _api_routes(router: APIRouter) -> list[APIRoute] | None:

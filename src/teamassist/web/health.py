@@ -22,13 +22,14 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from importlib import resources
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from teamassist.database import READ_ONLY
 from teamassist.domain import Domain
+from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ TIMEOUT_SECONDS = 1.0
 # readiness on it would take them all out of rotation at once (a tester's finding).
 ADVISORY = frozenset({"redis"})
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 @router.get("/healthz")

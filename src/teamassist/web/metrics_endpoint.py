@@ -23,13 +23,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import HTTPException, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from teamassist import metrics
 from teamassist.config import is_loopback
 from teamassist.database import transaction
+from teamassist.http.routes import Routes
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.runtime import Runtime
 
@@ -41,7 +42,7 @@ CACHE_SECONDS = 5.0
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 WAITING = (OutboxStatus.PENDING.value, OutboxStatus.SENDING.value)
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 @router.get("/metrics")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
@@ -21,6 +21,7 @@ from teamassist.http import auth
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render, templates
+from teamassist.http.routes import Routes
 from teamassist.http.throttle import LoginThrottle
 from teamassist.i18n import t
 from teamassist.outbox.models import OutboxMessage
@@ -29,7 +30,7 @@ from teamassist.runtime import Runtime
 from teamassist.shared_state import LocalState
 from teamassist.team import service as team_service
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 
 @router.get("/login", response_class=HTMLResponse)

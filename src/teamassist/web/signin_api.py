@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.enums import Role
@@ -16,10 +16,11 @@ from teamassist.http import auth, signin, tokens
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
-router = APIRouter(tags=["sign-in"])
+router = Routes(tags=["sign-in"])
 
 
 class TeamRole(BaseModel):

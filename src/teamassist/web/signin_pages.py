@@ -12,7 +12,7 @@ import threading
 from collections import OrderedDict
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
@@ -20,13 +20,14 @@ from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.http import auth, feishu_oauth, signin
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.render import render
+from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import PlatformTenant, Workspace
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 
 # What a page says, and its status, for a link that cannot sign anyone in.
 _REFUSED = {

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.http.deps import PrincipalDep, SessionDep
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from tests.house.toy import service
 
-router = APIRouter(prefix="/toy", tags=["toy"])
+router = Routes(prefix="/toy", tags=["toy"])
 
 
 @router.get("/notes")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from teamassist.domain import Domain, NavEntry, assets_in
 from teamassist.ports import Roster
-from tests.house.toy import api, commands, jobs, pages
+from tests.house.toy import commands, jobs
 
 DOMAIN = Domain(
     key="toy",
     models=("tests.house.toy.models",),
     commands=(commands.commands,),
     jobs=(jobs.jobs,),
-    api=(api.router,),
-    pages=(pages.router,),
+    api=("tests.house.toy.api:router",),
+    pages=("tests.house.toy.pages:router",),
     nav=(NavEntry("/toy", "toy.nav"),),
     assets=assets_in("tests.house.toy"),
     requires=(Roster,),

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.http.deps import SessionDep
 from teamassist.http.render import PagePrincipal, render
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from tests.house.toy import service
 
-router = APIRouter(prefix="/toy", include_in_schema=False)
+router = Routes(prefix="/toy", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)

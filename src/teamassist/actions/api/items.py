@@ -10,7 +10,7 @@ import dataclasses
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import Query, status
 from sqlalchemy.orm import Session
 
 from teamassist.actions import ageing, due, flows, links, service
@@ -33,10 +33,11 @@ from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http import auth
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/actions", tags=["actions"], dependencies=[MEMBER_GATE])
+router = Routes(prefix="/actions", tags=["actions"], dependencies=[MEMBER_GATE])
 
 MAX_LIST = 500
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.actions import ageing, messages, service
@@ -13,10 +13,11 @@ from teamassist.actions.models import ActionState
 from teamassist.actions.service import SOURCE_KINDS, is_overdue
 from teamassist.http.deps import NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 
-router = APIRouter(prefix="/actions", include_in_schema=False)
+router = Routes(prefix="/actions", include_in_schema=False)
 
 STATES = tuple(s.value for s in ActionState)
 

@@ -36,6 +36,7 @@ from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
 from teamassist.enums import Platform
+from teamassist.http.routes import Routes
 from teamassist.ports import Directory, Ports
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def build_router(
     )
     if settings.mode == "long_connection":
         return _long_connection_router(settings, inbound)
-    router = APIRouter(tags=["feishu"], include_in_schema=False)
+    router = Routes(tags=["feishu"], include_in_schema=False)
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="feishu-webhook")
 
     async def receive(request: Request) -> Response:

@@ -28,6 +28,7 @@ from teamassist.adapters.qq import protocol
 from teamassist.adapters.qq.config import QQSettings
 from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock
+from teamassist.http.routes import Routes
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ def build_router(
     if qq is None:
         log.error("QQ is enabled without app id or secret: its webhook refuses every request")
     executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="qq-webhook")
-    router = APIRouter(tags=["qq"], include_in_schema=False)
+    router = Routes(tags=["qq"], include_in_schema=False)
 
     async def webhook(request: Request) -> Response:
         if qq is None:

@@ -4,8 +4,6 @@ outside /api (no sign-in)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.duty.api import (
     exception_days,
     fairness,
@@ -17,8 +15,9 @@ from teamassist.duty.api import (
     swaps,
 )
 from teamassist.duty.api.public import public_router
+from teamassist.http.routes import Routes
 
-router = APIRouter()
+router = Routes()
 for _resource in (rotations, schedule, overrides, swaps, exception_days, sign_ins, feeds, fairness):
     router.include_router(_resource.router)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.duty import service
@@ -13,12 +12,13 @@ from teamassist.duty.models import Rotation
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import team_of
+from teamassist.http.routes import Routes
 from teamassist.team.models import Member, Team
 
 
-def resource_router() -> APIRouter:
+def resource_router() -> Routes:
     """A router for one resource; every duty endpoint lives under /api/v1/duty."""
-    return APIRouter(prefix="/duty", tags=["duty"])
+    return Routes(prefix="/duty", tags=["duty"])
 
 
 def rotation_of(session: Session, principal: Principal, rotation_id: int) -> tuple[Rotation, Team]:

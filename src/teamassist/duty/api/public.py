@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import HTTPException
 from fastapi.responses import Response
 
 from teamassist.duty import feeds
 from teamassist.duty.api.feeds import ICAL_MEDIA_TYPE
 from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.routes import Routes
 
-public_router = APIRouter(include_in_schema=False)
+public_router = Routes(include_in_schema=False)
 
 
 @public_router.api_route("/ical/{token}.ics", methods=["GET", "HEAD"])

@@ -7,11 +7,10 @@ Pages read through the same services as the chat commands and REST.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.duty.pages import editor, fairness, feeds, roster, sign_ins, today
+from teamassist.http.routes import Routes
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 for _screen in (today, roster, sign_ins, fairness, feeds, editor):
     router.include_router(_screen.router)
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter
-
 from teamassist.duty import dates
 from teamassist.exceptions import DomainError
+from teamassist.http.routes import Routes
 from teamassist.team.models import Member
 
 
-def screen_router() -> APIRouter:
+def screen_router() -> Routes:
     """A router for one screen; its URLs live under /duty and stay out of the OpenAPI schema."""
-    return APIRouter(prefix="/duty", include_in_schema=False)
+    return Routes(prefix="/duty", include_in_schema=False)
 
 
 def names_of(people: dict[int, Member]) -> dict[int, str]:

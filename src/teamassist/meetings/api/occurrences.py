@@ -6,17 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.meetings import changes, ical, service
 from teamassist.meetings.schemas import CancelBody, MoveBody, MovedRead, OccurrenceRead
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
-router = APIRouter(prefix="/meetings", tags=["meetings"])
+router = Routes(prefix="/meetings", tags=["meetings"])
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8; method="
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.clock import local
@@ -16,10 +16,11 @@ from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.meetings import changes, messages, service, when
 from teamassist.ports import Workdays
 
-router = APIRouter(prefix="/meetings", include_in_schema=False)
+router = Routes(prefix="/meetings", include_in_schema=False)
 
 
 def _organiser(session: SessionDep, principal: PagePrincipal, team: PageTeamDep) -> bool:

@@ -3,11 +3,10 @@ call the same services as the chat commands."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from teamassist.http.routes import Routes
 from teamassist.okr.api import alignments, cycles, key_results, objectives, retros, sheets
 
-router = APIRouter()
+router = Routes()
 for _resource in (cycles, objectives, key_results, alignments, sheets, retros):
     router.include_router(_resource.router)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
 from teamassist.http.auth import Principal, is_admin
+from teamassist.http.routes import Routes
 from teamassist.okr import cycles, people, rollup
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
@@ -23,9 +23,9 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 
-def resource_router() -> APIRouter:
+def resource_router() -> Routes:
     """A router for one resource; every OKR endpoint lives under /api/v1/okr."""
-    return APIRouter(prefix="/okr", tags=["okr"])
+    return Routes(prefix="/okr", tags=["okr"])
 
 
 def privileged(session: Session, principal: Principal, team: Team) -> bool:

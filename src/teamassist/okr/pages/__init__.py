@@ -7,11 +7,10 @@ REST); the numbers come from ``rollup``, ``scoring`` and ``trends``, never from 
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from teamassist.http.routes import Routes
 from teamassist.okr.pages import alignment, mine, objective, team
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 for _screen in (mine, team, objective, alignment):
     router.include_router(_screen.router)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.http.auth import Principal
 from teamassist.http.render import team_page
+from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.okr import cycles, messages
 from teamassist.okr import settings as okr_settings
@@ -20,9 +21,9 @@ from teamassist.okr.models import Cycle, Objective
 from teamassist.team.models import Team
 
 
-def screen_router() -> APIRouter:
+def screen_router() -> Routes:
     """A router for one screen; its URLs live under /okr and stay out of the OpenAPI schema."""
-    return APIRouter(prefix="/okr", include_in_schema=False)
+    return Routes(prefix="/okr", include_in_schema=False)
 
 
 def cycle_choices(session: Session, team: Team, today: date) -> list[Cycle]:

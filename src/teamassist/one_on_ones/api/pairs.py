@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.one_on_ones import agenda, changes, flows, ical, messages, rules, service
 from teamassist.one_on_ones.models import OneOnOne
 from teamassist.one_on_ones.schemas import (
@@ -37,7 +37,7 @@ from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = APIRouter(prefix="/one-on-ones", tags=["one-on-ones"])
+router = Routes(prefix="/one-on-ones", tags=["one-on-ones"])
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8; method="
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.clock import ensure_utc
@@ -17,10 +17,11 @@ from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.one_on_ones import agenda, changes, flows, messages, service
 from teamassist.ports import Workdays
 
-router = APIRouter(prefix="/one-on-ones", include_in_schema=False)
+router = Routes(prefix="/one-on-ones", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel, Field
 
 from teamassist import documents
@@ -15,13 +15,14 @@ from teamassist.documents import DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.routes import Routes
 from teamassist.reports import editor, entries, kinds, packs, reading, templates_store
 from teamassist.reports.access import EDITOR_GATE, readable
 from teamassist.reports.models import ReportPack
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = Routes(prefix="/reports", tags=["reports"])
 
 
 class PackRead(BaseModel):

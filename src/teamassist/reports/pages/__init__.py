@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist import markdown
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.reports import packs, reading
 from teamassist.reports.access import readable
 
-router = APIRouter(prefix="/reports", include_in_schema=False)
+router = Routes(prefix="/reports", include_in_schema=False)
 # Raw HTML off: text members wrote is escaped; the chart is a data: PNG image.
 
 

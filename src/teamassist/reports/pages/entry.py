@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.deps import NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.reports import entries
 
-router = APIRouter(prefix="/reports/entry", include_in_schema=False)
+router = Routes(prefix="/reports/entry", include_in_schema=False)
 
 
 @router.get("", response_class=HTMLResponse)

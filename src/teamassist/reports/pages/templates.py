@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,13 @@ from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.routes import Routes
 from teamassist.reports import editor, kinds, templates_store
 from teamassist.reports.access import require_editor
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
-router = APIRouter(prefix="/reports/templates", include_in_schema=False)
+router = Routes(prefix="/reports/templates", include_in_schema=False)
 # Raw HTML off: the preview shows what members wrote, escaped.
 # A longer text goes back to the editor with the limit and its length (web/form_errors.py).
 _Body = Annotated[str, Form(max_length=templates_store.MAX_TEMPLATE)]

@@ -3,11 +3,10 @@ channels, and the organisation tree."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from teamassist.http.routes import Routes
 from teamassist.team.api import channels, members, org, teams
 
-router = APIRouter()
+router = Routes()
 for _resource in (teams, members, channels, org):
     router.include_router(_resource.router)
 

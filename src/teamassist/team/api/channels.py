@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.exceptions import DomainError
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.team import service
 from teamassist.team.schemas import ChannelCreate, ChannelRead, ChannelUpdate
 
-router = APIRouter(tags=["people"])
+router = Routes(tags=["people"])
 
 
 @router.get("/channels", response_model=list[ChannelRead])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
@@ -13,13 +12,14 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.api.shapes import MergeRequest, PersonRead, PersonUpdate
 from teamassist.team.models import Member, Team
 from teamassist.team.schemas import MemberCreate, MemberRead
 
-router = APIRouter(tags=["people"])
+router = Routes(tags=["people"])
 
 
 def person_read(session: Session, member: Member, team: Team | None = None) -> PersonRead:

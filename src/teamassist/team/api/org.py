@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.http.deps import PrincipalDep, SessionDep
+from teamassist.http.routes import Routes
 from teamassist.team import org
 from teamassist.team.api.shapes import OrgMemberRead, OrgRead, OrgTeamRead
 
-router = APIRouter(tags=["people"])
+router = Routes(tags=["people"])
 
 
 def _node(node: org.TeamNode) -> OrgTeamRead:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 from teamassist.team import org, people, service
 from teamassist.team import settings as team_settings
@@ -18,7 +17,7 @@ from teamassist.team.schemas import (
     TeamSettingsUpdate,
 )
 
-router = APIRouter(tags=["people"])
+router = Routes(tags=["people"])
 
 
 @router.get("/teams", response_model=list[TeamRead])

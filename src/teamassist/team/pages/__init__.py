@@ -6,11 +6,10 @@ Pages change things through the same ``team.people`` / ``team.org`` functions as
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from teamassist.http.routes import Routes
 from teamassist.team.pages import members, org
 
-router = APIRouter(include_in_schema=False)
+router = Routes(include_in_schema=False)
 for _screen in (members, org):
     router.include_router(_screen.router)
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from teamassist.http.auth import Principal
 from teamassist.http.errors import require_admin
+from teamassist.http.routes import Routes
 from teamassist.team import people
 from teamassist.team.models import Member, Team
 
 
-def screen_router() -> APIRouter:
+def screen_router() -> Routes:
     """A router for one screen; its URLs live under /team and stay out of the OpenAPI schema."""
-    return APIRouter(prefix="/team", include_in_schema=False)
+    return Routes(prefix="/team", include_in_schema=False)
 
 
 def admin_of(session: Session, principal: Principal, team: Team) -> Team:
