@@ -10,8 +10,6 @@ admin of that team (another workspace's team is not found); without, an admin of
 the workspace. The handler keeps its exact ``require_admin`` for teams named in the body.
 """
 
-from __future__ import annotations
-
 from fastapi import Depends, Request
 from sqlalchemy import select
 

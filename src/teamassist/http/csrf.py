@@ -13,8 +13,6 @@ so are requests without a dashboard session cookie (platform webhooks, the login
 check — the login form still gets the Origin check).
 """
 
-from __future__ import annotations
-
 import hmac
 from urllib.parse import urlsplit
 

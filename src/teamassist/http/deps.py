@@ -6,8 +6,6 @@ before it takes a worker thread or a connection, so it can never hold one connec
 waiting for another.
 """
 
-from __future__ import annotations
-
 import hmac
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -90,17 +88,22 @@ def request_slot(request: Request) -> anyio.Semaphore:
     return _slots(request.app, request.app.state.runtime)
 
 
-async def db_slot(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> AsyncIterator[None]:
+# The shared dependencies below read the runtime from the app rather than asking for
+# ``get_runtime``: FastAPI analyses a route's whole dependency tree when it builds the route
+# (every sub-dependency's signature, per route: get_runtime alone 2,298 times for ~280 routes)
+# and solves it on every request. This module keeps real annotations (no postponed evaluation)
+# for the same reason: FastAPI evaluates string annotations on every analysis, ~3x the cost
+# of reading a signature (session 12).
+
+
+async def db_slot(request: Request) -> AsyncIterator[None]:
     """Wait (on the event loop) until the pool can serve this request's one connection."""
-    async with _slots(request.app, runtime):
+    async with _slots(request.app, request.app.state.runtime):
         yield
 
 
 def get_session(
     request: Request,
-    runtime: Annotated[Runtime, Depends(get_runtime)],
     _slot: Annotated[None, Depends(db_slot, scope="function")],
 ) -> Iterator[Session]:
     """One transaction per request: committed if the endpoint succeeds, rolled back if not.
@@ -108,6 +111,7 @@ def get_session(
     Reading requests (GET) run as SQLite readers beside the writer; a GET that writes after all
     is re-run as a writer if it loses the race (see :mod:`teamassist.http.retry`).
     """
+    runtime: Runtime = request.app.state.runtime
     session = runtime.factory()
     if request.method in _READING_METHODS and not retrying.get():
         session.connection(execution_options={READ_ONLY: True})
@@ -193,8 +197,9 @@ def requested_team(session: SessionDep, principal: PrincipalDep, team_id: Id | N
     return team_of(session, principal, team_id)
 
 
-async def request_now(runtime: RuntimeDep) -> datetime:
+async def request_now(request: Request) -> datetime:
     """The runtime's clock, read once per request (tests freeze it); no thread-pool hop."""
+    runtime: Runtime = request.app.state.runtime
     return runtime.clock()
 
 
