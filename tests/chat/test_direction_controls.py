@@ -43,10 +43,20 @@ def test_an_override_in_a_title_stays_inside_it_in_chat_and_on_pages(
     # then the chat reply shows the title isolated, and the text after it is not inside
     assert f"{FSI}{title}{PDI}" in reply, reply
     assert reply.count(RLO) == 1 and reply.index(RLO) < reply.index(PDI)
-    # and so does the dashboard's list of action items
+
+
+def test_a_form_value_comes_back_as_typed(sqlite_chat: ChatDriver) -> None:
+    """Pages print values as they are: an isolate added there (Jinja's finalize hook, for one
+    hour of session 12) went into form fields too, so the board's search box sent the query
+    back wrapped in FSI … PDI and found nothing (a tester's find); an edit form would have
+    saved another wrapper on every save. Pages isolating user text in text positions only is
+    left to its own issue."""
+    chat = sqlite_chat
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    chat.text(f"/问题反馈 abc{RLO}def 打不开", as_="lisi")
     with TestClient(create_app(chat.runtime, start_background=False)) as client:
         sign_in(client, "admin", "admin")
-        page = client.get("/actions")
+        page = client.get("/feedback", params={"q": f"abc{RLO}def"})
         assert page.status_code == 200
-        assert f"{FSI}{title}{PDI}" in page.text
-        assert page.text.count(RLO) == page.text.count(f"{FSI}{title}{PDI}")
+        assert FSI not in page.text and PDI not in page.text
+        assert f'value="abc{RLO}def"' in page.text

@@ -18,7 +18,6 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, object_session
 
-from teamassist.bidi import isolate
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
 from teamassist.clock import local
@@ -79,8 +78,6 @@ class PageTemplates:
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(folder)) for folder in self._folders]),
             autoescape=True,
-            # every value a page shows keeps a user's direction controls to itself (teamassist.bidi)
-            finalize=_isolated,
         )
         env.globals["t"] = t
         env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
@@ -92,16 +89,6 @@ class PageTemplates:
 def make_templates(folders: Sequence[Traversable]) -> PageTemplates:
     """One app's templates over ``folders`` (see :class:`PageTemplates`)."""
     return PageTemplates(folders)
-
-
-def _isolated(value: Any) -> Any:
-    """A plain string printed by a template, its direction controls isolated; markup (already
-    rendered, e.g. by ``reply_html``) and other values as they are."""
-    from markupsafe import Markup
-
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return isolate(value)
-    return value
 
 
 class _AppTemplates:
