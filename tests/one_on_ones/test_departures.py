@@ -53,3 +53,18 @@ def test_a_departure_heard_twice_changes_nothing_more(chat: ChatDriver) -> None:
     chat.text("/一对一 @张三", as_="lihua")
     with chat.runtime.factory() as session:
         assert sorted(session.scalars(select(OneOnOneMeeting.sequence))) == sequences
+
+
+def test_a_1on1_is_not_moved_past_the_day_someone_leaves(chat: ChatDriver) -> None:
+    """A fresh tester (session 12) moved June's 1on1 to after the report's leaving day: it was
+    accepted, through chat and REST alike (one service)."""
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三", as_="lihua")
+    june = min(meetings(chat.runtime, pair_id(chat.runtime)), key=lambda m: m.start_at).id
+    chat.text("/停用成员 @zhangsan 2026-07-01", as_="admin")
+    before = _statuses(chat)
+    assert chat.text(f"/改期一对一 {june} 2026-07-15", as_="lihua") == GONE
+    assert _statuses(chat) == before
+    # while a move that stays before the leaving day is still made
+    reply = chat.text(f"/改期一对一 {june} 2026-06-11", as_="lihua")
+    assert reply.startswith(f"已把 1on1 #{june} 改到 6月11日"), reply

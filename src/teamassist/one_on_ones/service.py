@@ -461,6 +461,9 @@ def move(
     zone = team_zone(session, pair)
     if beyond_horizon(start_at, now, zone):
         raise Invalid("one_on_ones.error.too_far", latest=plan_horizon(now, zone).isoformat())
+    until = leaving_at(session, pair)
+    if until is not None and start_at >= until:  # not past the day someone leaves
+        require_both_stay(session, pair)
     length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
     # Two moves at once (of this pair, or of two pairs sharing a person) could each find the
     # other's new time free: the people's row locks make the second look after the first.
