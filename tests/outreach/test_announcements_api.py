@@ -121,6 +121,12 @@ def test_dates_without_an_offset_and_dates_too_far(app_runtime: Runtime) -> None
             far = client.post("/api/v1/announcements", json={**body, field: value})
             assert far.status_code == 422, (field, value, far.text)
             assert "2027-12-01" in far.json()["message"], far.text
+        # a deadline before the send time (a tester's find: the items were due a day before
+        # anyone was told) is refused too
+        early = {**body, "due_at": "2026-12-05T00:00:00Z", "send_at": "2026-12-06T00:00:00Z"}
+        refused = client.post("/api/v1/announcements", json=early)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "announcements.error.due_before_send"
         assert len(client.get("/api/v1/announcements").json()) == 1
     finally:
         client.__exit__(None, None, None)

@@ -131,6 +131,8 @@ def announce(
     if kind is AnnouncementKind.BULK and not people:
         raise Invalid("announcements.error.nobody", group=group.name)
     send = max(ensure_utc(send_at), now) if send_at is not None else now
+    if due_at is not None and due_at <= send:  # the items would be due before anyone is told
+        raise Invalid("announcements.error.due_before_send")
     row = Announcement(
         workspace_id=workspace.id,
         team_id=group.team.id,
