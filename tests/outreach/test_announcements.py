@@ -106,3 +106,33 @@ def test_a_redelivered_event_announces_once(desk: ChatDriver) -> None:
     for _ in range(3):
         desk.say("/通知 产品核心群 周会改到周三", as_="lihua", event_id="evt-1")
     assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == 1
+
+
+@pytest.mark.parametrize(
+    ("deadline", "due"),
+    [
+        ("截止 2027年12月1日", datetime(2027, 12, 1, 10, 0, tzinfo=UTC)),  # 18:00 Beijing
+        ("截止 12月1日下午6点", datetime(2026, 12, 1, 10, 0, tzinfo=UTC)),
+        ("截止 下周五", datetime(2026, 12, 11, 10, 0, tzinfo=UTC)),
+        ("截止 ２０２６年１２月３日 １７：３０", datetime(2026, 12, 3, 9, 30, tzinfo=UTC)),
+        ("截止 明天 18:00", datetime(2026, 12, 1, 10, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_deadline_in_any_form_chat_reads(desk: ChatDriver, deadline: str, due: datetime) -> None:
+    """A fresh tester (session 12): /群发 … 截止 2027年12月3日 (and 12月1日下午6点, 下周五,
+    full-width digits, 明天 18:00) was sent as text, with no action items and no deadline."""
+    reply = desk.text(f"/群发 产品核心群 请提交预算 {deadline}", as_="lihua")
+    assert "逐个私信" in reply, reply
+    with desk.runtime.factory() as session:
+        row = session.scalars(select(Announcement)).one()
+        assert "截止" not in row.body
+        items = session.scalars(select(ActionItem).where(ActionItem.source_kind == "announcement"))
+        assert {i.due_at for i in items} == {due}
+
+
+def test_a_deadline_too_far_in_words_is_refused(desk: ChatDriver) -> None:
+    reply = desk.text("/群发 产品核心群 请提交预算 截止 2030年1月1日", as_="lihua")
+    assert reply == "截止时间太远了：最晚 2027-12-01（一年以内）。这次没有发送。", reply
+    # and a marker not followed by a date alone stays text
+    assert "逐个私信" in desk.text("/群发 产品核心群 截止 日期另行通知", as_="lihua")
+    assert _announcement_rows(desk) == 1

@@ -14,6 +14,7 @@ from teamassist.announcements.models import AnnouncementKind
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
+from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -33,7 +34,8 @@ def source_key(ctx: CommandContext) -> str:
 def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> Reply:
     group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=args["group"])
     service.check_may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin)
-    text, due_at = grammar.trailing_due(args["text"], group.team.timezone)
+    zone = group.team.timezone
+    text, due_at = grammar.trailing_due(args["text"], zone, local(ctx.now, zone).date())
     due_at = service.check_due(due_at, ctx.now, group.team.timezone)
     reply, mentioned = messages.from_chat(text, ctx.resolve)
     gone = [m for m in mentioned if team_service.has_left(m)]

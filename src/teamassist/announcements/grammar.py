@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from teamassist.chat import when
 from teamassist.chat.types import user_text
 from teamassist.exceptions import Invalid
 
@@ -134,28 +135,31 @@ def shown(value: datetime, timezone: str) -> str:
     return f"{at.month}月{at.day}日{at:%H:%M}"
 
 
-_TRAILING_DUE = re.compile(
-    r"\s*(?:截止|due)\s*[:：]?\s*(?P<value>\d{12}|\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?)\s*$",
-    re.IGNORECASE,
-)
-END_OF_DAY = "18:00"  # a deadline written as a date alone: the end of that working day
+# The last ``截止``/``due`` marker; what follows it, to the end, is the deadline.
+_DUE_MARK = re.compile(r"(?:截止|\bdue\b)\s*[:：]?\s*", re.IGNORECASE)
+END_OF_DAY = time(18, 0)  # a deadline written as a date alone: the end of that working day
 
 
-def trailing_due(text: str, timezone: str) -> tuple[str, datetime | None]:
-    """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>`` (UTC):
-    ``202612041800``, ``2026-12-04 18:00`` or ``2026-12-04`` (18:00 that day)."""
-    match = _TRAILING_DUE.search(text)
-    if match is None:
+def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime | None]:
+    """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>``: any of
+    :mod:`teamassist.chat.when`'s forms (``2026-12-04 18:00``, ``2026年12月4日``,
+    ``12月4日下午6点``, ``下周五``, full-width digits, the seed's ``202612041800``) read against
+    the team-local ``today``, a date alone at 18:00. The deadline is the team's wall clock
+    (aware, ``timezone``), left for :func:`~teamassist.announcements.service.check_due` to
+    refuse when past or too far. A marker followed by words that are no date, or by more words
+    after the date, is part of the text. (A tester's ``截止 2027年12月3日`` was sent as text.)
+
+    Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist."""
+    marks = list(_DUE_MARK.finditer(text))
+    if not marks:
         return text, None
-    value = match.group("value")
-    if _STAMP.fullmatch(value):
-        return text[: match.start()], deadline(value, timezone)
-    day, _, clock = value.partition(" ")
-    year, month, date_ = (int(n) for n in day.split("-"))
-    hour, minute = (int(n) for n in (clock.strip() or END_OF_DAY).split(":"))
+    mark = marks[-1]
+    words = text[mark.end() :].split()
     try:
-        wall = datetime(year, month, date_, hour, minute, tzinfo=ZoneInfo(timezone))
-    except ValueError as exc:
-        raise Invalid("announcements.error.bad_due", value=value) from exc
-    at = wall.astimezone(ZoneInfo("UTC"))
-    return text[: match.start()], at
+        found = when.split_moment(words, today)
+    except when.Unreadable as error:
+        raise Invalid("announcements.error.bad_due", value=error.word[:40]) from None
+    if found is None or found[2]:
+        return text, None
+    day, at, _rest = found
+    return text[: mark.start()], datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(timezone))
