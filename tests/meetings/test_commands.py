@@ -114,3 +114,7 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
     reply = chat.text(f"/改期 {weekly.id} 2027-01-01 10:00", as_="admin")
     assert "注意：2027年1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
     assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定假日估算的，调休未知。）"), reply
+    # and /会议 lists it with its year, this year's without (a tester read 2027's date as this
+    # year's, session 12)
+    listing = chat.text("/会议", as_="admin")
+    assert f"#{weekly.id} 11月10日OKR周会 · 2027年1月1日（周五）10:00" in listing, listing

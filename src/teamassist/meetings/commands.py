@@ -39,7 +39,7 @@ def handle_list(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ctx.session, team=ctx.team, now=ctx.now, workdays=ctx.ports.get(Workdays)
     )
     found = service.upcoming(ctx.session, team=ctx.team, now=ctx.now, limit=10)
-    return messages.listing(ctx.team, found)
+    return messages.listing(ctx.team, found, now=ctx.now)
 
 
 @commands.command("meetings.move", args=[_ID, _REST])

@@ -163,8 +163,8 @@ def provisional_notice(team: Team, year: int) -> Reply:
     )
 
 
-def line(team: Team, occ: MeetingOccurrence) -> str:
-    """One occurrence in a list."""
+def line(team: Team, occ: MeetingOccurrence, *, now: datetime) -> str:
+    """One occurrence in a list (its year shown when it is not ``now``'s)."""
     state = t(
         "meetings.state.cancelled"
         if occ.status == Status.CANCELLED.value
@@ -174,17 +174,18 @@ def line(team: Team, occ: MeetingOccurrence) -> str:
         "meetings.list.line",
         id=occ.id,
         title=occ.title,
-        start=when(occ.start_at, team),
+        start=when(occ.start_at, team, now=now),
         place=place(occ),
         state=state,
     )
 
 
-def listing(team: Team, found: Sequence[MeetingOccurrence]) -> Reply:
-    """``/会议``: the upcoming occurrences with their numbers."""
+def listing(team: Team, found: Sequence[MeetingOccurrence], *, now: datetime) -> Reply:
+    """``/会议``: the upcoming occurrences with their numbers; one in another year than
+    ``now``'s says its year (a tester read 2027's 1月6日 as this January)."""
     if not found:
         return Reply(body=t("meetings.list.empty"))
-    body = "\n".join(line(team, occ) for occ in found)
+    body = "\n".join(line(team, occ, now=now) for occ in found)
     return Reply(title=t("meetings.list.title"), body=body + "\n\n" + t("meetings.list.tail"))
 
 
