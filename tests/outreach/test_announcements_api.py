@@ -135,3 +135,27 @@ def test_dates_without_an_offset_and_dates_too_far(app_runtime: Runtime) -> None
     reply = chat.text("/群发 产品核心群 远期 截止 9999-12-31 18:00", as_="lihua")
     assert reply == "截止时间太远了：最晚 2027-12-01（一年以内）。这次没有发送。", reply
     assert len(chat.queued()) == before
+
+
+def test_a_target_who_left_is_named_as_such(app_runtime: Runtime) -> None:
+    """A fresh tester (session 12): a REST target who had left was answered "「全员群」里没有叫
+    「#5」的成员"; chat says they have left, and so does REST now. Nothing is sent."""
+    from teamassist.database import transaction
+    from teamassist.team import people as team_people
+    from teamassist.team.models import Member
+
+    people = ids(app_runtime)
+    with transaction(app_runtime.factory) as session:
+        lisi = session.get(Member, people["lisi"])
+        assert lisi is not None
+        team_people.deactivate(session, member=lisi, now=app_runtime.clock())
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "text": "hi", "kind": "bulk", "targets": [people["lisi"]]}
+        refused = client.post("/api/v1/announcements", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "announcements.error.left"
+        assert "李四" in refused.json()["message"]
+        assert client.get("/api/v1/announcements").json() == []
+    finally:
+        client.__exit__(None, None, None)

@@ -62,6 +62,14 @@ def create_announcement(
     members = {m.id: m for m in group.members}
     unknown = [i for i in body.targets if i not in members]
     if unknown:
+        # someone who left is out of the group's members: say that, as chat does, not "unknown"
+        gone = session.get(Member, unknown[0])
+        if (
+            gone is not None
+            and gone.workspace_id == group.team.workspace_id
+            and team_service.has_left(gone)
+        ):
+            raise Invalid("announcements.error.left", name=gone.display_name)
         raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
     outcome = service.announce(
         session,
