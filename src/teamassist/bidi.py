@@ -36,3 +36,48 @@ def isolate(text: str) -> str:
             depth -= 1
         kept.append(char)
     return f"{FSI}{''.join(kept)}{PDI * depth}{PDI}"
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+# The controls' UTF-8 bytes: a page without any (nearly every page) is passed through after
+# one search of its bytes.
+_CONTROL_BYTES = re.compile(b"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
+# One HTML token: a comment, a tag (quoted attribute values may hold ">"), or a run of text.
+_HTML_TOKEN = re.compile(
+    r"""<!--.*?-->"""
+    r"""|<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>"""
+    r"""|[^<]+|<""",
+    re.DOTALL,
+)
+# Text that is data, not shown as flowing text: script and style bodies, a textarea's value
+# and an option's (sent back as typed when the option has no value attribute).
+_KEEP_AS_IS = frozenset({"script", "style", "textarea", "option"})
+_END_TAGS = {name: re.compile(f"</{name}", re.IGNORECASE) for name in _KEEP_AS_IS}
+
+
+def has_controls(body: bytes) -> bool:
+    """Whether ``body`` (UTF-8) holds an embedding, override or isolate control."""
+    return _CONTROL_BYTES.search(body) is not None
+
+
+def isolate_html(page: str) -> str:
+    """``page`` with each run of element text that holds direction controls isolated
+    (:func:`isolate`); attribute values, comments and the text of script, style, textarea and
+    option elements are left as they are, so a form sends back what it was given."""
+    out: list[str] = []
+    at = 0
+    while at < len(page):
+        match = _HTML_TOKEN.match(page, at)
+        assert match is not None  # the last alternative matches any single "<"
+        token, at = match.group(0), match.end()
+        name = (match.group(2) or "").lower()
+        if name in _KEEP_AS_IS and not match.group(1) and not match.group(3).rstrip().endswith("/"):
+            # Raw text up to the element's end tag, as the HTML parser reads it.
+            closing = _END_TAGS[name].search(page, at)
+            end = len(page) if closing is None else closing.start()
+            token, at = token + page[at:end], end
+        elif not token.startswith("<"):
+            token = isolate(token)
+        out.append(token)
+    return "".join(out)

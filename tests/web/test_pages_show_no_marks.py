@@ -4,9 +4,11 @@ browser draws as boxes): pages are given plain text, which the templates escape.
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
 
+from teamassist.bidi import FSI, PDI
 from teamassist.chat.types import USER_CLOSE, USER_OPEN
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
@@ -88,3 +90,56 @@ def test_a_web_channel_feed_shows_only_its_workspace(sqlite_runtime: Runtime) ->
         sign_in(other_admin, "boss", "boss-pass-1")
         assert "演示社区的内部通知" in demo_admin.get("/feeds?address=public").text
         assert "演示社区的内部通知" not in other_admin.get("/feeds?address=public").text
+
+
+class _TextNodes(HTMLParser):
+    """Every run of element text outside script, style, textarea and option, and every
+    attribute value, of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self.attributes: list[str] = []
+        self._raw: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.attributes.extend(value for _, value in attrs if value)
+        if tag in ("script", "style", "textarea", "option"):
+            self._raw = tag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._raw:
+            self._raw = None
+
+    def handle_data(self, data: str) -> None:
+        if self._raw is None:
+            self.texts.append(data)
+
+
+def test_no_page_lets_an_override_reach_past_its_text(sqlite_runtime: Runtime) -> None:
+    """A tester's find (session 12): a title with an unpaired U+202E reversed the rest of its
+    table row on the pages. Every page shows such text inside FSI … PDI, and no attribute (a
+    form value) carries the wrapper."""
+    rlo = "\u202e"
+    load_demo(sqlite_runtime)
+    chat = ChatDriver(sqlite_runtime)
+    chat.text(f"/问题反馈 登录{rlo}页面打不开", as_="zhangsan")
+    chat.text(f"/销项 @zhangsan 修复{rlo}登录页 2026-12-30", as_="lihua")
+    item_id = items(sqlite_runtime)[-1].id
+    app = create_app(sqlite_runtime, start_background=False)
+    shown: list[str] = []
+    with TestClient(app) as client:
+        sign_in(client, "admin", "admin")
+        for path in _page_paths(sqlite_runtime, item_id):
+            response = client.get(path)
+            if response.status_code != 200 or "html" not in response.headers["content-type"]:
+                continue
+            nodes = _TextNodes()
+            nodes.feed(response.text)
+            for text in nodes.texts:
+                if rlo in text:
+                    shown.append(path)
+                    # the override sits inside the isolate that ends before the next text
+                    assert text.index(FSI) < text.index(rlo) < text.rindex(PDI), (path, text)
+            assert not [a for a in nodes.attributes if FSI in a or PDI in a], path
+    assert f"/feedback/items/{item_id}" in shown and "/feedback" in shown, shown

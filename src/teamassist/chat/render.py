@@ -45,6 +45,19 @@ def plain(text: str) -> str:
     return _unmark(text)
 
 
+def plain_isolated(text: str) -> str:
+    """``text`` with the user-text marks removed and each user span's direction controls kept
+    inside it (:func:`teamassist.bidi.isolate`): a title or note made of the product's words
+    and user text, shown as plain text (a reply's title, a REST note)."""
+    return "".join(isolate(part) if is_user else part for is_user, part in segments(text))
+
+
+def _quote_lines(quote: str) -> list[str]:
+    """A quote's lines, each isolated: a quote is the user's own text, and a renderer may put
+    each line in a prefix of its own (markdown's ``> ``)."""
+    return [isolate(line) for line in (plain(quote).splitlines() or [""])]
+
+
 # -- escapes ---------------------------------------------------------------------------------
 
 _COMMONMARK_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -130,8 +143,7 @@ def to_markdown(
 
     parts: list[str] = []
     if reply.quote:
-        lines = plain(reply.quote).splitlines() or [""]
-        parts.append("\n".join(f"> {escape(line)}" for line in lines))
+        parts.append("\n".join(f"> {escape(line)}" for line in _quote_lines(reply.quote)))
     if reply.title:
         parts.append(f"**{_text(reply.title)}**")
     if reply.body:
@@ -166,9 +178,9 @@ def to_plain(reply: Reply) -> str:
 
     parts: list[str] = []
     if reply.quote:
-        parts.append("「" + plain(reply.quote) + "」")
+        parts.append("「" + "\n".join(_quote_lines(reply.quote)) + "」")
     if reply.title:
-        parts.append(plain(reply.title))
+        parts.append(plain_isolated(reply.title))
     if reply.body:
         parts.append(_text(reply.body))
     for f in reply.fields:
@@ -191,9 +203,10 @@ def to_html(reply: Reply) -> str:
 
     out: list[str] = []
     if reply.quote:
-        out.append(f"<blockquote>{html.escape(plain(reply.quote))}</blockquote>")
+        quote = "\n".join(_quote_lines(reply.quote))
+        out.append(f"<blockquote>{html.escape(quote)}</blockquote>")
     if reply.title:
-        out.append(f'<div class="reply-title">{html.escape(plain(reply.title))}</div>')
+        out.append(f'<div class="reply-title">{html.escape(plain_isolated(reply.title))}</div>')
     if reply.body:
         body = render_text(reply.body, reply.people, _mention, escape_commonmark)
         out.append(markdown.to_html(body, breaks=True))
@@ -234,8 +247,8 @@ def for_clients(reply: Reply) -> Reply:
     return reply.model_copy(
         update={
             "body": body,
-            "title": _unmark(reply.title) if reply.title is not None else None,
-            "quote": _unmark(reply.quote) if reply.quote is not None else None,
+            "title": plain_isolated(reply.title) if reply.title is not None else None,
+            "quote": "\n".join(_quote_lines(reply.quote)) if reply.quote is not None else None,
             "fields": fields,
         }
     )

@@ -335,7 +335,9 @@ def search_results(
     only the newest this many items were searched, which the reply says last."""
     bound = [] if window is None else [t("feedback.search.window", window=window)]
     if not items:
-        return Reply(body="\n".join([t("feedback.search.empty", text=snippet(text, 40)), *bound]))
+        return Reply(
+            body="\n".join([t("feedback.search.empty", text=user_text(snippet(text, 40))), *bound])
+        )
     lines = [
         t(
             "feedback.search.line",
@@ -350,7 +352,12 @@ def search_results(
         for i in items
     ]
     return Reply(
-        title=t("feedback.search.title", text=snippet(text, 40), total=total, count=len(items)),
+        title=t(
+            "feedback.search.title",
+            text=user_text(snippet(text, 40)),
+            total=total,
+            count=len(items),
+        ),
         body="\n".join([*lines, *bound]),
     )
 

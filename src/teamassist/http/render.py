@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, object_session
 
+from teamassist.bidi import has_controls, isolate_html
 from teamassist.chat.render import to_html
 from teamassist.chat.types import Reply
 from teamassist.clock import local
@@ -98,7 +99,14 @@ class _AppTemplates:
         self, request: Request, name: str, context: dict[str, Any] | None = None, **kw: Any
     ) -> HTMLResponse:
         app_templates: PageTemplates = request.app.state.templates
-        return app_templates.jinja.TemplateResponse(request, name, context, **kw)
+        page: HTMLResponse = app_templates.jinja.TemplateResponse(request, name, context, **kw)
+        body = bytes(page.body)
+        if has_controls(body):
+            # A title holding an unpaired override reversed the rest of its table row; its
+            # text is isolated where it is shown, never in a form value (see isolate_html).
+            page.body = isolate_html(body.decode()).encode()
+            page.headers["content-length"] = str(len(page.body))
+        return page
 
 
 templates = _AppTemplates()

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from teamassist.chat.types import plain_text
+from teamassist.chat.render import plain_isolated
 from teamassist.http.deps import Id
 from teamassist.one_on_ones import agenda
 from teamassist.one_on_ones.flows import View
@@ -74,7 +74,7 @@ class ItemRead(BaseModel):
             done=item.done_at is not None,
             carried=agenda.carried(item, held_at),
             meeting_id=item.meeting_id,
-            action_note=plain_text(item.action_note) if item.action_note else None,
+            action_note=plain_isolated(item.action_note) if item.action_note else None,
         )
 
 
