@@ -68,6 +68,9 @@ class Speaker:
     # The team and role of this direct chat, when the caller's lookup read them already
     # (``placement.with_own_chat``): then the command needs no statement of its own for them.
     own_chat: tuple[Team, Role | None] | None = None
+    # The caller named the message (a client's retry key): a retry may ask for the reply, so
+    # the inbox row keeps it. Without one nothing can ever ask, and the row keeps none.
+    retry_key: bool = False
 
 
 @dataclass
@@ -197,7 +200,7 @@ class Dispatcher:
         the request needs one connection); a DomainError it raises goes to the caller.
         """
         now = self.clock()
-        refused: list[tuple[InboundMessage, Reply, str | None, str]] = []
+        refused: list[tuple[InboundMessage, Reply, str | None, str, bool]] = []
 
         platform: list[str] = []  # for the metrics: the speaker's platform once known
 
@@ -211,15 +214,16 @@ class Dispatcher:
                 session.flush()
             except DomainError as exc:
                 reply = Reply(body=exc.message(), is_error=True)
-                refused.append((message, reply, None, ""))
+                refused.append((message, reply, None, "", speaker.retry_key))
                 raise _Refused() from exc
             except Exception as exc:
                 if is_retryable(exc):
                     raise
                 error_id, reply = _internal_error(message)
-                refused.append((message, reply, error_id, f"{type(exc).__name__}: {exc}"))
+                error = f"{type(exc).__name__}: {exc}"
+                refused.append((message, reply, error_id, error, speaker.retry_key))
                 raise _Refused() from exc
-            answered = self._answered(session, message, reply, now)
+            answered = self._answered(session, message, reply, now, keep_reply=speaker.retry_key)
             later[:] = fallback.take_later(session)
             return answered
 
@@ -228,11 +232,11 @@ class Dispatcher:
             result = run_transaction(self.factory, unit)
         except _Refused:
             # The handler's changes were rolled back; record the answer on its own.
-            message, reply, error_id, error = refused[0]
+            message, reply, error_id, error, keep = refused[0]
             result = run_transaction(
                 self.factory,
                 lambda session: self._answered(
-                    session, message, reply, now, error_id=error_id, error=error
+                    session, message, reply, now, keep_reply=keep, error_id=error_id, error=error
                 ),
             )
         outcome = "duplicate" if result.duplicate else "handled"
@@ -251,15 +255,20 @@ class Dispatcher:
         reply: Reply | None,
         now: datetime,
         *,
+        keep_reply: bool,
         error_id: str | None = None,
         error: str = "",
     ) -> DispatchResult:
-        """Write the inbox row, already finished; a second row for one event id is a retry."""
+        """Write the inbox row, already finished; a second row for one event id is a retry.
+
+        ``keep_reply``: store the reply with the row, for a retry of the same event id
+        (:meth:`_original_reply`); nothing else reads it back. A message nobody can retry keeps
+        none: /帮助's was 25 KB of JSON encoded and written per call (issue #9)."""
         row_id = self._record(
             session,
             message,
             status="failed" if error_id else "done",
-            reply=reply,
+            reply=reply if keep_reply else None,
             processed_at=now,
             error_id=error_id,
             error=error[:4000] or None,

@@ -36,6 +36,8 @@ class InboundEvent(Base):
     # received -> done | failed; a "received" row older than a minute is replayed after a crash.
     status: Mapped[str] = mapped_column(String(16), default="received")
     message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What was answered: a platform event's reply always; a local speaker's (REST, CLI) only
+    # when the caller named the message, so that a retry of it gets the same reply.
     reply: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error_id: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)

@@ -75,7 +75,11 @@ def send_as(
             # member sending under the same key is a new message, never dropped as a repeat.
             message.event_id = f"m{member.id}:{event_id}"
         return Speaker(
-            message=message, workspace=caller.workspace, member=member, own_chat=own_chat
+            message=message,
+            workspace=caller.workspace,
+            member=member,
+            own_chat=own_chat,
+            retry_key=bool(event_id),
         )
 
     return dispatcher.converse(identify)

@@ -1,0 +1,65 @@
+"""A local speaker's inbox row keeps the reply only when a retry can ask for it: the caller
+named the message (``event_id``). /帮助's reply was 25 KB of JSON written with every call that
+nothing ever read back (issue #9). Given/when/then, on every backend."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from teamassist.chat.models import InboundEvent
+from teamassist.chat.service import send_as
+from teamassist.http import auth
+from teamassist.http.auth import Principal
+from teamassist.runtime import Runtime
+
+
+def _owner(session: Session, /, *, placed_on: str | None = None) -> Principal:
+    """The global API token's principal, as ``POST /api/v1/chat`` looks it up."""
+    found = auth.token_principal(session, placed_on=placed_on)
+    assert found is not None
+    return found
+
+
+def _stored_replies(rt: Runtime) -> list[tuple[str, bool]]:
+    """(status, whether a reply is stored) of every inbox row, oldest first."""
+    with rt.factory() as session:
+        rows = session.execute(
+            select(InboundEvent.status, InboundEvent.reply).order_by(InboundEvent.id)
+        ).all()
+    return [(status, reply is not None) for status, reply in rows]
+
+
+def test_a_reply_is_stored_only_for_a_message_the_caller_named(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    # given the demo workspace and the owner speaking through the REST path
+    # when /帮助 is sent once without a retry key and once with one
+    plain = send_as(rt.dispatcher, principal=_owner, handle=None, text="/帮助")
+    named = send_as(rt.dispatcher, principal=_owner, handle=None, text="/帮助", event_id="h-1")
+    # then both callers get the whole help
+    assert plain.reply is not None and named.reply is not None
+    assert plain.reply == named.reply and "/帮助" in plain.reply.body
+    # and only the named message's row keeps it
+    assert _stored_replies(rt) == [("done", False), ("done", True)]
+    # when the named message is sent again (a retry after a lost answer)
+    again = send_as(rt.dispatcher, principal=_owner, handle=None, text="/帮助", event_id="h-1")
+    # then it is answered from the row, with the same reply, and nothing new is written
+    assert again.duplicate and again.reply == named.reply
+    assert _stored_replies(rt) == [("done", False), ("done", True)]
+
+
+def test_a_refused_named_message_keeps_its_answer_for_the_retry(demo_runtime: Runtime) -> None:
+    rt = demo_runtime
+    # given a command that refuses (a feedback item that does not exist: its changes are
+    # rolled back and the answer is recorded on its own)
+    text = "/确认反馈 999999"
+    # when it is sent with a retry key, and once without
+    first = send_as(rt.dispatcher, principal=_owner, handle=None, text=text, event_id="r-1")
+    unnamed = send_as(rt.dispatcher, principal=_owner, handle=None, text=text)
+    # then the refusal is answered both times, and kept only for the named message
+    assert first.reply is not None and first.reply.is_error and "999999" in first.reply.body
+    assert unnamed.reply == first.reply
+    assert _stored_replies(rt) == [("done", True), ("done", False)]
+    # and the retry gets the same refusal back
+    again = send_as(rt.dispatcher, principal=_owner, handle=None, text=text, event_id="r-1")
+    assert again.duplicate and again.reply == first.reply
