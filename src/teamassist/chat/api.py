@@ -61,12 +61,8 @@ def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest
     """The answer serialised in the worker thread: returned as a ``Response``, FastAPI neither
     validates the model again nor encodes it on the event loop (a third of the loop's time per
     command in the issue #9 profile). Straight to bytes: ``model_dump_json()`` decodes pydantic's
-    bytes into a str that would be encoded again (4 % of a /帮助 in the session 10 profile)."""
-    return _RESPONSE_JSON.to_json(_answer(runtime, principal, body), by_alias=True)
-
-
-def _answer(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> ChatResponse:
-    # Rendering runs here too, in the worker thread, not on the event loop.
+    bytes into a str that would be encoded again (4 % of a /帮助 in the session 10 profile).
+    Rendering runs here too, in the worker thread, not on the event loop."""
     result = send_as(
         runtime.dispatcher,
         principal=principal,
@@ -75,18 +71,10 @@ def _answer(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> 
         event_id=body.event_id,
     )
     # A retried event id comes back with the original reply (only to the same speaker).
-    reply = result.reply
-    if reply is None:
-        return ChatResponse(handled=False, duplicate=result.duplicate)
-    text, markdown, html, neutral = _rendered(_REPLY_JSON.to_json(reply))
-    return ChatResponse(
-        handled=True,
-        duplicate=result.duplicate,
-        text=text,
-        markdown=markdown,
-        html=html,
-        reply=neutral,
-    )
+    if result.reply is None:
+        unhandled = ChatResponse(handled=False, duplicate=result.duplicate)
+        return _RESPONSE_JSON.to_json(unhandled, by_alias=True)
+    return _handled_json(_REPLY_JSON.to_json(result.reply), result.duplicate)
 
 
 # pydantic's serializers, called directly for bytes (see _answer_json)
@@ -95,11 +83,21 @@ _REPLY_JSON = Reply.__pydantic_serializer__
 
 
 @lru_cache(maxsize=256)
-def _rendered(reply: bytes) -> tuple[str, str, str, Reply]:
-    """Plain text, Markdown and HTML of a reply (its JSON), and the neutral form for clients
-    (:func:`for_clients`: a tester's client showed the user-text marks as boxes), remembered:
-    the same replies (help, usage) recur, and parsing their markdown was most of a command's
-    CPU time; the plain and Markdown forms of /帮助's listing were another 10 % (issue 9
-    profile). The cached Reply is shared: it is only serialised, never changed."""
+def _handled_json(reply: bytes, duplicate: bool) -> bytes:
+    """The whole answer to a handled message, as JSON, for a reply given as its JSON:
+    plain text, Markdown and HTML, and the neutral form for clients (:func:`for_clients`: a
+    tester's client showed the user-text marks as boxes), remembered: the same replies (help,
+    usage) recur. Parsing their markdown was most of a command's CPU time, the plain and
+    Markdown forms of /帮助's listing another 10 % (issue #9 profile); serialising /帮助's
+    57 KB answer again was ~0.2 ms of its ~2.5 ms (session 13). The key is the reply's whole
+    content, so two replies share an answer only when they are the same."""
     neutral = Reply.model_validate_json(reply)
-    return to_plain(neutral), to_markdown(neutral), to_html(neutral), for_clients(neutral)
+    answer = ChatResponse(
+        handled=True,
+        duplicate=duplicate,
+        text=to_plain(neutral),
+        markdown=to_markdown(neutral),
+        html=to_html(neutral),
+        reply=for_clients(neutral),
+    )
+    return _RESPONSE_JSON.to_json(answer, by_alias=True)
