@@ -3,10 +3,12 @@
 For each size, items are bulk-inserted into a database migrated with ``teamassist.migrate``
 (SQLite, and PostgreSQL when ``TEAMASSIST_TEST_PG_URL`` is set: a scratch database is created
 and dropped; MariaDB with ``--backends mysql``), the text index (SQLite's FTS table, the
-PostgreSQL GIN index) built once after the fill. Then, through a FastAPI endpoint served
-in-process by ``TestClient``, each in a fresh session as a request would:
+PostgreSQL GIN index, MariaDB's n-gram table) built once after the fill. Then, through a
+FastAPI endpoint served in-process by ``TestClient``, each in a fresh session as a request
+would:
 
-- **search**: ``queries.search`` with a text (3+ characters, 2 Chinese characters, English),
+- **search**: ``queries.search`` with a text (3+ characters, 2 Chinese characters, English,
+  one Chinese character),
   the one function behind /查找反馈, ``?q=`` and the board;
 - **board**: the first page of the workspace-wide list (no filter), with its bounded count;
 
@@ -39,7 +41,7 @@ from sqlalchemy.engine import make_url
 
 from teamassist import migrate
 from teamassist.database import make_engine, make_session_factory, normalise_url, transaction
-from teamassist.feedback import queries
+from teamassist.feedback import grams, queries
 from teamassist.feedback.models import FeedbackItem
 from teamassist.feedback.queries import FeedbackFilter
 from teamassist.team import service as team_service
@@ -64,8 +66,9 @@ FRAGMENTS = [
     "请求超时",
     "页面白屏 😭",
 ]
-# What is searched: a rare 3+ phrase (one item in ~1,000), a common 2-character word, English.
-QUERIES = {"罕见问题": "rare", "白屏": "2 chars", "crashes": "English"}
+# What is searched: a rare 3+ phrase (one item in ~1,000), a common 2-character word, English,
+# a common single character.
+QUERIES = {"罕见问题": "rare", "白屏": "2 chars", "crashes": "English", "屏": "1 char"}
 RARE = "罕见问题"
 
 
@@ -81,6 +84,8 @@ class Figures:
     cpu: dict[tuple[str, int, str], list[float]] = field(default_factory=dict)
     bare: list[float] = field(default_factory=list)
     fill_seconds: dict[tuple[str, int], float] = field(default_factory=dict)
+    # MariaDB: the n-gram table's rows and size per (backend, size).
+    index_size: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -146,16 +151,35 @@ def _database(backend: str, folder: Path) -> Iterator[str]:
 def _index_built_after(engine: Engine, backend: str) -> Iterator[None]:
     """Bulk-fill without the text index, then build it once: SQLite's insert trigger feeds the
     FTS table row by row (10^5 items: 33 s against 13 s, 2026-12-02), PostgreSQL's GIN index is
-    faster built than maintained. The migration's own statements are read back and re-run."""
+    faster built than maintained, MariaDB's n-gram table is written in batches of item ids
+    (``grams.backfill``, as its migration does). The migration's own statements are re-run."""
+    if backend == "mysql":
+        # The foreign key and its index are added after the backfill too: a sorted index build
+        # beats 10^7 index inserts, and the foreign key is not checked again (checks off).
+        with engine.begin() as c:
+            c.execute(text(f"DROP TRIGGER {grams.TABLE}_insert"))
+            c.execute(text(f"ALTER TABLE {grams.TABLE} DROP FOREIGN KEY fk_{grams.TABLE}_item_id"))
+            c.execute(text(f"ALTER TABLE {grams.TABLE} DROP INDEX ix_{grams.TABLE}_item_id"))
+        yield
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            grams.backfill(c, batch=5_000)
+            c.execute(text("SET foreign_key_checks = 0"))
+            c.execute(
+                text(
+                    f"ALTER TABLE {grams.TABLE} ADD KEY ix_{grams.TABLE}_item_id (item_id),"
+                    f" ADD CONSTRAINT fk_{grams.TABLE}_item_id FOREIGN KEY (item_id)"
+                    " REFERENCES feedback_item (id) ON DELETE CASCADE"
+                )
+            )
+            c.execute(text("SET foreign_key_checks = 1"))
+            c.execute(text(next(s for s in grams.CREATE if f"{grams.TABLE}_insert" in s)))
+        return
     if backend == "sqlite":
         name = "feedback_item_fts_insert"
         query = text("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = :n")
-    elif backend == "postgresql":
+    else:
         name = "ix_feedback_item_text_trgm"
         query = text("SELECT indexdef FROM pg_indexes WHERE indexname = :n")
-    else:
-        yield
-        return
     with engine.begin() as c:
         statement = c.execute(query, {"n": name}).scalar_one()
         c.execute(text(f"DROP {'TRIGGER' if backend == 'sqlite' else 'INDEX'} {name}"))
@@ -169,6 +193,23 @@ def _index_built_after(engine: Engine, backend: str) -> Iterator[None]:
                 )
             )
         c.execute(text(statement))
+
+
+def _index_size(engine: Engine, backend: str) -> str:
+    """MariaDB: the n-gram table's rows and size (what the index costs in storage)."""
+    if backend != "mysql":
+        return ""
+    with engine.begin() as c:
+        c.execute(text(f"ANALYZE TABLE {grams.TABLE}"))
+        rows = c.scalar(text(f"SELECT COUNT(*) FROM {grams.TABLE}"))
+        size = c.scalar(
+            text(
+                "SELECT data_length + index_length FROM information_schema.tables"
+                " WHERE table_schema = DATABASE() AND table_name = :t"
+            ),
+            {"t": grams.TABLE},
+        )
+    return f"{rows:,} grams, {int(size or 0) / 2**20:,.0f} MiB"
 
 
 def _timed(client: TestClient, path: str, calls: int) -> list[float]:
@@ -235,6 +276,7 @@ def measure(backend: str, size: int, calls: int, figures: Figures, folder: Path)
                 with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
                     c.execute(text("VACUUM ANALYZE feedback_item"))
             figures.fill_seconds[(backend, size)] = time.perf_counter() - began
+            figures.index_size[(backend, size)] = _index_size(engine, backend)
 
             def search(q: str | None) -> int:
                 with factory() as session:
@@ -293,6 +335,9 @@ def report(figures: Figures) -> list[str]:
             f"   CPU p50 {percentile(figures.cpu[(backend, size, label)], 50) * 1e3:6.2f} ms"
             f"   (fill {figures.fill_seconds[(backend, size)]:.0f} s)"
         )
+    for (backend, size), described in figures.index_size.items():
+        if described:
+            lines.append(f"{backend:<10} {size:>9,} items  index: {described}")
     return lines
 
 

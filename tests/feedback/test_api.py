@@ -79,6 +79,16 @@ def test_search_with_filters(api: TestClient) -> None:
     assert page["total"] == 7 and len(page["items"]) == 2  # four demo items and three new
 
 
+def test_the_page_window_is_documented(sqlite_api: TestClient) -> None:
+    # given the API's published schema, then the search page's window says what it bounds
+    schema = sqlite_api.get("/openapi.json").json()["components"]["schemas"]["FeedbackPage"]
+    described = schema["properties"]["window"]["description"]
+    assert "newest" in described and "items.csv" in described
+    # and a search the index serves has none
+    page = sqlite_api.get("/api/v1/feedback/items", params={"q": "上传头像"}).json()
+    assert page["window"] is None and page["total"] == 2
+
+
 def test_bad_filters_are_clear_errors(sqlite_api: TestClient) -> None:
     assert sqlite_api.get("/api/v1/feedback/items", params={"status": "nope"}).status_code == 422
     assert sqlite_api.get("/api/v1/feedback/items", params={"kind": "x"}).status_code == 422

@@ -3,21 +3,26 @@ plain text, bounded counts, and the SQLite full-text table kept in sync by its t
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
-from sqlalchemy import Engine, delete, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, func, inspect, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist import migrate
-from teamassist.database import make_engine, make_session_factory, transaction
-from teamassist.feedback import queries
+from teamassist.database import make_engine, make_session_factory, normalise_url, transaction
+from teamassist.feedback import grams, queries
 from teamassist.feedback.models import FeedbackItem
 from teamassist.feedback.queries import FeedbackFilter
 from teamassist.team import service as team_service
 from teamassist.team.models import Team, Workspace
+from tests.support.databases import server_url
 
 NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 
@@ -30,6 +35,8 @@ TEXTS = {
     "underscore": "字段 user_name 为空",
     "quote": 'He said "NEAR" twice',
     "star": "a-b*c 运算符",
+    # holds every pair of characters of 登录失败 (登录, 录失, 失败) but not the phrase
+    "scrambled": "登录后录失败",
     "end": "今天又卡顿",
     "short": "卡",
 }
@@ -98,7 +105,7 @@ def world(db_url: str) -> Iterator[World]:
 @pytest.mark.parametrize(
     ("needle", "expected"),
     [
-        ("登录", {"login"}),  # two Chinese characters
+        ("登录", {"login", "scrambled"}),  # two Chinese characters
         ("无法登录", {"login"}),  # four
         ("密码错误", {"login"}),  # at the end of the text
         ("卡顿", {"end"}),  # two characters ending the text
@@ -123,6 +130,10 @@ def world(db_url: str) -> Iterator[World]:
         ("*", {"star"}),
         ("AND", set()),
         ("不存在的词", set()),
+        ("登录失败", set()),  # every pair of characters is there, the phrase is not
+        ("后录失", {"scrambled"}),
+        ("ashes on l", {"crash"}),
+        ("ashes on p", set()),
         ("ab", set()),
     ],
 )
@@ -133,7 +144,7 @@ def test_search_finds_substrings_as_text(world: World, needle: str, expected: se
 def test_search_ignores_deleted_and_other_workspaces(world: World) -> None:
     with transaction(world.factory) as session:
         session.execute(delete(FeedbackItem).where(FeedbackItem.id == world.ids["login"]))
-    assert world.find("登录") == set()
+    assert world.find("登录") == {"scrambled"}
     assert world.find("login") == {"crash", "pay"}
     # the other workspace's copies are gone with their team, and never showed anyway
     with transaction(world.factory) as session:
@@ -148,7 +159,7 @@ def test_search_follows_edited_text(world: World) -> None:
             .where(FeedbackItem.id == world.ids["login"])
             .values(text="注册按钮灰色")
         )
-    assert world.find("登录") == set()
+    assert world.find("登录") == {"scrambled"}
     assert world.find("注册") == {"login"}
     assert world.find("按钮灰色") == {"login"}
 
@@ -169,7 +180,7 @@ def test_counts_are_bounded(world: World, monkeypatch: pytest.MonkeyPatch) -> No
         _items, total = queries.search(
             session, workspace_id=world.workspace_id, filters=FeedbackFilter(text="登录")
         )
-        assert total == 1 and queries.count_label(total) == "1"
+        assert total == 2 and queries.count_label(total) == "2"
 
 
 def test_short_query_window_reads_the_newest_items(
@@ -256,6 +267,126 @@ def test_search_migration_upgrades_with_data_and_downgrades(tmp_path: Path) -> N
         engine.dispose()
 
 
+# -- MariaDB's bigram table and its migration --------------------------------------------------
+
+
+def _grams(session: Session, item_id: int) -> set[bytes]:
+    rows = session.execute(
+        select(grams.grams_table.c.gram).where(grams.grams_table.c.item_id == item_id)
+    )
+    return {bytes(r[0]) for r in rows}
+
+
+def _mariadb(db_url: str) -> None:
+    if not db_url.startswith("mysql"):
+        pytest.skip("the bigram table is MariaDB's")
+
+
+def test_grams_follow_insert_update_delete(db_url: str) -> None:
+    _mariadb(db_url)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    try:
+        # given an item written through the ORM
+        with transaction(factory) as session:
+            team = _team(session, "ws")
+            item = _item(team, "扫码Login失败")
+            session.add(item)
+            session.flush()
+            item_id = item.id
+        with factory() as session:
+            # then its lower-cased bigrams are stored, each once
+            assert _grams(session, item_id) == set(grams.grams_of("扫码login失败"))
+        # when its text is changed by a Core UPDATE, then the grams follow
+        with transaction(factory) as session:
+            session.execute(
+                update(FeedbackItem).where(FeedbackItem.id == item_id).values(text="扫码支付")
+            )
+        with factory() as session:
+            assert _grams(session, item_id) == {g.encode() for g in ("扫码", "码支", "支付")}
+        # an update that leaves the text alone keeps them
+        with transaction(factory) as session:
+            session.execute(
+                update(FeedbackItem).where(FeedbackItem.id == item_id).values(status="resolved")
+            )
+        with factory() as session:
+            assert len(_grams(session, item_id)) == 3
+        # deleting the workspace cascades to its items and their grams
+        with transaction(factory) as session:
+            session.execute(delete(Workspace).where(Workspace.id == team.workspace_id))
+        with factory() as session:
+            assert session.scalar(select(func.count()).select_from(grams.grams_table)) == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_rolled_back_item_leaves_no_grams(db_url: str) -> None:
+    _mariadb(db_url)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            team = _team(session, "ws")
+        # given an item flushed in a transaction that then fails
+        with pytest.raises(RuntimeError), transaction(factory) as session:
+            session.add(_item(session.merge(team), "回滚的反馈"))
+            session.flush()
+            raise RuntimeError("boundary fails after the flush")
+        # then neither the item nor its grams were kept
+        with factory() as session:
+            assert session.scalar(select(func.count()).select_from(grams.grams_table)) == 0
+    finally:
+        engine.dispose()
+
+
+def test_mariadb_migration_backfills_the_grams(db_url: str) -> None:
+    """feedback_0003 on a MariaDB database that already holds items: their grams are written
+    in batches; downgrading drops the table and its triggers."""
+    _mariadb(db_url)
+    admin_url = normalise_url(server_url("mysql") or "")
+    name = f"ta_grams_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        # given items stored before the migration (no table, no trigger)
+        migrate.upgrade(url, revision="feedback@feedback_0002")
+        migrate.upgrade(url, revision="heads")
+        migrate.downgrade(url, "feedback_0002")
+        engine = make_engine(url)
+        try:
+            assert grams.TABLE not in inspect(engine).get_table_names()
+            with transaction(make_session_factory(engine)) as session:
+                team = _team(session, "ws")
+                session.add_all(_item(team, f"旧数据 {n} 登录问题") for n in range(7))
+                session.add(_item(team, "别的"))
+        finally:
+            engine.dispose()
+        # when upgrading again, in batches of three item ids
+        with patch.object(grams, "backfill", partial(grams.backfill, batch=3)):
+            migrate.upgrade(url, revision="heads")
+        # then every old item is found through the grams, and only those
+        engine = make_engine(url)
+        try:
+            with make_session_factory(engine)() as session:
+                workspace_id = session.scalar(select(Workspace.id).where(Workspace.key == "ws"))
+                assert workspace_id is not None
+                found = queries.find(
+                    session, workspace_id=workspace_id, filters=FeedbackFilter(text="登录问题")
+                )
+                assert len(found.items) == 7 and found.window is None
+                stored = session.scalar(select(func.count()).select_from(grams.grams_table))
+                expected = sum(len(grams.grams_of(f"旧数据 {n} 登录问题")) for n in range(7))
+                assert stored == expected + len(grams.grams_of("别的"))
+        finally:
+            engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
 def test_postgresql_has_the_trigram_index(db_url: str) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("the trigram index is PostgreSQL's")
@@ -297,18 +428,94 @@ def test_a_window_is_reported_only_when_the_workspace_is_larger(
     assert _found(world, "登").window is None
 
 
-def test_mariadb_reads_only_the_newest_items_for_any_text(
+def test_two_characters_and_more_search_every_item_on_mariadb(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """MariaDB has no substring index: three characters and more are a LIKE scan over a window
-    (queries.LIKE_SCAN_WINDOW); the index-backed backends search the whole workspace."""
-    monkeypatch.setattr(queries, "LIKE_SCAN_WINDOW", 2)
-    found = _found(world, "无法登")  # the oldest item of the ten
-    if world.engine.dialect.name == "mysql":
+    """MariaDB's bigram table serves two characters and more: the oldest item is found however
+    small the window; PostgreSQL's trigram index needs three (two stay windowed)."""
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    found = _found(world, "无法登")  # the oldest item of the workspace
+    assert ([i.id for i in found.items], found.window) == ([world.ids["login"]], None)
+    found = _found(world, "登录")
+    if world.engine.dialect.name == "postgresql":
         assert (found.items, found.window) == ([], 2)
-        assert {i.id for i in _found(world, "今天又").items} == {world.ids["end"]}
     else:
-        assert ([i.id for i in found.items], found.window) == ([world.ids["login"]], None)
+        assert ({i.id for i in found.items}, found.window) == (
+            {world.ids["login"], world.ids["scrambled"]},
+            None,
+        )
+
+
+def test_a_date_range_is_searched_whole_when_a_window_remains(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window counts the newest items matching the other filters: the board's date range
+    of old items is searched in full, not the workspace's newest items."""
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    monkeypatch.setattr(queries, "MAX_PREFIX_TERMS", 0)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    old = date(2026, 5, 1)  # the others are on _item's 2026-06-01
+    try:
+        with transaction(factory) as session:
+            team = _team(session, "ws")
+            items = [_item(team, t) for t in ("五月卡顿", "五月又卡", "六月卡", "六月卡", "六月卡")]
+            for item in items[:2]:
+                item.local_date = old
+            session.add_all(items)
+            session.flush()
+            old_ids = {items[0].id, items[1].id}
+        with factory() as session:
+            # given five items holding 卡, the two oldest in May, and a window of two
+            whole = queries.find(
+                session, workspace_id=team.workspace_id, filters=FeedbackFilter(text="卡")
+            )
+            # when searched for May only
+            may = queries.find(
+                session,
+                workspace_id=team.workspace_id,
+                filters=FeedbackFilter(text="卡", date_from=old, date_to=old),
+            )
+    finally:
+        engine.dispose()
+    # then May's two items are found and nothing is said to be left out
+    assert {i.id for i in may.items} == old_ids and may.window is None
+    # while the workspace-wide search is bounded to the newest two (no index serves it here)
+    assert whole.window == 2 and not old_ids & {i.id for i in whole.items}
+
+
+def test_pages_of_a_two_character_word_are_newest_first(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages through MariaDB's bigram table (and the other indexes): newest first, no gaps,
+    the look-alikes that hold the characters in another order never among them."""
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    try:
+        with transaction(factory) as session:
+            team = _team(session, "ws")
+            texts = [f"第{n}次卡顿" if n % 3 else f"顿卡 {n}" for n in range(14)]
+            items = [_item(team, t) for t in texts]
+            session.add_all(items)
+            session.flush()
+            wanted = [i.id for i in reversed(items) if "卡顿" in i.text]
+        for count_limit in (3, 100):
+            monkeypatch.setattr(queries, "COUNT_LIMIT", count_limit)
+            paged: list[int] = []
+            with factory() as session:
+                for offset in range(0, len(wanted) + 2, 4):
+                    found = queries.find(
+                        session,
+                        workspace_id=team.workspace_id,
+                        filters=FeedbackFilter(text="卡顿"),
+                        limit=4,
+                        offset=offset,
+                    )
+                    assert found.total == min(len(wanted), offset + count_limit + 1)
+                    paged += [i.id for i in found.items]
+            assert paged == wanted
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize("count_limit", [3, 100])

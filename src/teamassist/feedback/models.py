@@ -60,10 +60,11 @@ class FeedbackAction(StrEnum):
 
 # Search indexes the models cannot describe, built by migration feedback_0002: SQLite's FTS5
 # table (with its shadow tables and vocabulary, all named ``feedback_item_fts_*``) and its
-# triggers, PostgreSQL's trigram index. The schema comparison leaves them out
-# (``bootstrap.include_name``). A batch migration that copies ``feedback_item`` on SQLite
-# drops the triggers: such a migration must create them again.
-UNMODELLED = ("feedback_item_fts", "ix_feedback_item_text_trgm")
+# triggers, PostgreSQL's trigram index; and MariaDB's n-gram table ``feedback_search_grams``
+# and its triggers (migration feedback_0003, see ``feedback.grams``). The schema comparison
+# leaves them out (``bootstrap.include_name``). A batch migration that copies
+# ``feedback_item`` on SQLite drops the triggers: such a migration must create them again.
+UNMODELLED = ("feedback_item_fts", "ix_feedback_item_text_trgm", "feedback_search_grams")
 
 
 class FeedbackItem(Base):

@@ -12,19 +12,23 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    and_,
     case,
     column,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teamassist.clock import ensure_utc
+from teamassist.feedback import grams
 from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackEvent, FeedbackItem, FeedbackStatus
 from teamassist.team.models import Team
 
@@ -45,15 +49,18 @@ class FeedbackFilter:
 
 # The count shown with a page stops here ("1000+"): counting further would read the workspace.
 COUNT_LIMIT = 1000
-# Searches the index cannot answer (one or two characters where no trigram index serves them)
-# read the newest items only, so their cost does not grow with the data.
+# Searches no index answers (one character on PostgreSQL and MariaDB, two on PostgreSQL; on
+# SQLite past MAX_PREFIX_TERMS; any text on MySQL proper) read only the newest this many items
+# matching the other filters, so their cost does not grow with the data. The reply says so.
 SHORT_QUERY_WINDOW = 10_000
-# MariaDB has no index for substrings (InnoDB FULLTEXT splits words at spaces and punctuation,
-# and the n-gram parser is MySQL's, not MariaDB's): every text search there is a LIKE scan, so
-# it reads the newest this many items only. The reply says so (``Found.window``). 100,000 took
-# 1.2 s p50 under load 13 (2026-12-02), so the same reach as a short query: the cost of a
-# search in a 10^4-item workspace, at any size.
-LIKE_SCAN_WINDOW = 10_000
+# MariaDB (``feedback.grams``): each of a query's grams is counted up to this many index
+# entries, in one statement, to find the rarest; past it a gram counts as common.
+GRAM_PROBE = 1_000
+# ... and the rarest this many are used: the first drives, newest first, the others are
+# primary-key look-ups that drop candidates before their rows are read.
+GRAMS_USED = 3
+# A long query probes this many of its grams, spread over its length.
+MAX_PROBED_GRAMS = 16
 # A one- or two-character search on SQLite is an OR of the trigrams that start with it; beyond
 # this many, it reads the window above instead.
 MAX_PREFIX_TERMS = 512
@@ -84,20 +91,76 @@ class _Plan:
     window: int | None = None
 
 
-def _with_text(session: Session, query: Select[FeedbackItem], text: str) -> _Plan:
+def _with_grams(
+    session: Session, query: Select[FeedbackItem], workspace_id: int, needle: str
+) -> _Plan:
+    """MariaDB: candidates from the n-gram table (``feedback.grams``), the rarest gram driving
+    newest first, each verified by the exact LIKE test (no false hits). Cost: the index
+    entries of the rarest used gram up to the page (or up to the count bound), whatever the
+    workspace's size; a query of common grams that matches rarely reads that gram's entries."""
+    like = FeedbackItem.text.ilike(_like_pattern(needle), escape="/")
+    # The database folds case, as its triggers did for the stored grams.
+    wanted = grams.grams_of(session.scalar(select(func.lower(needle))) or "")
+    if not wanted:  # the database folded it to one character: nothing to look up
+        return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
+    if len(wanted) > MAX_PROBED_GRAMS:
+        step = len(wanted) / MAX_PROBED_GRAMS
+        wanted = [wanted[int(i * step)] for i in range(MAX_PROBED_GRAMS)]
+    t = grams.grams_table
+    probes = [
+        select(literal(n), func.count()).select_from(
+            select(literal(1))
+            .where(t.c.workspace_id == workspace_id, t.c.gram == gram)
+            .limit(GRAM_PROBE)
+            .subquery()
+        )
+        for n, gram in enumerate(wanted)
+    ]
+    counts = session.execute(union_all(*probes)).all()
+    if any(count == 0 for _n, count in counts):
+        return _Plan(query.where(false()), FeedbackItem.id)
+    rarest = [wanted[n] for n, _count in sorted(counts, key=lambda r: (r[1], r[0]))]
+    used = [t.alias(f"g{n}") for n in range(min(GRAMS_USED, len(rarest)))]
+    driver = used[0]
+    # Joined in this order (STRAIGHT_JOIN): the driver's entries, newest first, then the other
+    # grams by primary key, then the item's row. Each (workspace, gram, item) is unique, so
+    # the joins never repeat an item.
+    joined = query.select_from(driver).where(
+        driver.c.workspace_id == workspace_id, driver.c.gram == rarest[0]
+    )
+    for alias, gram in zip(used[1:], rarest[1:], strict=False):
+        joined = joined.join(
+            alias,
+            and_(
+                alias.c.workspace_id == workspace_id,
+                alias.c.gram == gram,
+                alias.c.item_id == driver.c.item_id,
+            ),
+        )
+    joined = joined.join(FeedbackItem, FeedbackItem.id == driver.c.item_id)
+    return _Plan(joined.where(like).prefix_with("STRAIGHT_JOIN"), driver.c.item_id)
+
+
+def _with_text(
+    session: Session, query: Select[FeedbackItem], workspace_id: int, text: str
+) -> _Plan:
     """Add "the text contains ``text``, case-insensitively", through the backend's index."""
     needle = text.replace(_SENTINEL, "")
     if not needle:
         return _Plan(query, FeedbackItem.id)
     like = FeedbackItem.text.ilike(_like_pattern(needle), escape="/")
     dialect = session.get_bind().dialect.name
+    if dialect in ("mysql", "mariadb"):
+        # The bigram table answers from two characters on. MySQL proper (no Sequence engine,
+        # no bigram table: see feedback_0003) reads the window for any text.
+        if len(needle) < grams.GRAM or not grams.served(session.get_bind().dialect):
+            return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
+        return _with_grams(session, query, workspace_id, needle)
     if dialect != "sqlite":
         if len(needle) < 3:
             return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
-        if dialect == "postgresql":
-            # The trigram index answers ILIKE from three characters on.
-            return _Plan(query.where(like), FeedbackItem.id)
-        return _Plan(query.where(like), FeedbackItem.id, LIKE_SCAN_WINDOW)
+        # The trigram index answers ILIKE from three characters on.
+        return _Plan(query.where(like), FeedbackItem.id)
     if len(needle) >= 3:
         match = _phrase(needle)
     else:
@@ -120,12 +183,12 @@ def _with_text(session: Session, query: Select[FeedbackItem], text: str) -> _Pla
     return _Plan(joined.where(literal_column("feedback_item_fts").op("MATCH")(match)), _fts.c.rowid)
 
 
-def _window_floor(session: Session, workspace_id: int, size: int) -> int | None:
-    """The id just below the workspace's newest ``size`` items; None when it has no more than
-    ``size`` items (then the window is the whole workspace). Reads ``size`` index entries."""
+def _window_floor(session: Session, query: Select[FeedbackItem], size: int) -> int | None:
+    """The id just below the newest ``size`` items of ``query`` (the filters but the text: a
+    date range, a team, a status); None when it has no more than ``size`` (then the window
+    is all of them, e.g. a board's date range of up to ``size`` items is searched whole)."""
     return session.scalar(
-        select(FeedbackItem.id)
-        .where(FeedbackItem.workspace_id == workspace_id)
+        query.with_only_columns(FeedbackItem.id)
         .order_by(FeedbackItem.id.desc())
         .offset(size)
         .limit(1)
@@ -135,8 +198,9 @@ def _window_floor(session: Session, workspace_id: int, size: int) -> int | None:
 def _filtered(
     session: Session, workspace_id: int, f: FeedbackFilter, *, whole: bool = False
 ) -> _Plan:
-    """The query for ``f``. A window the backend needs is applied as an id floor, and kept in
-    the plan only when the workspace is larger than it; ``whole`` lifts it (CSV export)."""
+    """The query for ``f``. A window the backend needs is applied as an id floor under the
+    newest items matching the other filters, and kept in the plan only when they are more
+    than it; ``whole`` lifts it (CSV export)."""
     query = select(FeedbackItem).where(FeedbackItem.workspace_id == workspace_id)
     if f.team_id is not None:
         query = query.where(FeedbackItem.team_id == f.team_id)
@@ -154,10 +218,10 @@ def _filtered(
         query = query.where(FeedbackItem.local_date <= f.date_to)
     if not f.text:
         return _Plan(query, FeedbackItem.id)
-    plan = _with_text(session, query, f.text)
+    plan = _with_text(session, query, workspace_id, f.text)
     if plan.window is None or whole:
         return _Plan(plan.query, plan.key)
-    floor = _window_floor(session, workspace_id, plan.window)
+    floor = _window_floor(session, query, plan.window)
     if floor is None:
         return _Plan(plan.query, plan.key)
     return _Plan(plan.query.where(FeedbackItem.id > floor), plan.key, plan.window)
@@ -167,8 +231,8 @@ def _filtered(
 class Found:
     """A page of :func:`find`: the items, newest first; how many match, counted up to
     ``offset + COUNT_LIMIT + 1`` (show it with :func:`count_label`); and ``window``: when not
-    None, only the workspace's newest ``window`` items were searched (it has more), a bound
-    the reply must tell (short queries everywhere but SQLite's index, any text on MariaDB)."""
+    None, only the newest ``window`` items matching the other filters were searched (there are
+    more), a bound the reply must tell (queries of one or two characters on PostgreSQL)."""
 
     items: list[FeedbackItem]
     total: int
@@ -237,8 +301,8 @@ def count_label(total: int, offset: int = 0) -> str:
 def iter_all(
     session: Session, *, workspace_id: int, filters: FeedbackFilter, batch: int = 500
 ) -> Iterable[FeedbackItem]:
-    """Every matching item, oldest first, in batches (CSV export): no window, a LIKE scan
-    on MariaDB and for short queries elsewhere reads the whole workspace once."""
+    """Every matching item, oldest first, in batches (CSV export): no window; a short query
+    on PostgreSQL is a LIKE scan that reads the whole workspace once."""
     plan = _filtered(session, workspace_id, filters, whole=True)
     last_id = 0
     while True:

@@ -96,9 +96,17 @@ class FeedbackPage(BaseModel):
     # "at least that many"; counting further would read the whole workspace.
     total: int
     total_exact: bool = True
-    # Set when only the workspace's newest this many items were searched (queries.Found):
-    # short texts without an index, any text on MariaDB. The CSV export searches them all.
-    window: int | None = None
+    # queries.Found.window: set for texts the backend's index does not serve.
+    window: int | None = Field(
+        default=None,
+        description=(
+            "Null when every item matching the other filters was searched. Otherwise only "
+            "the newest this many of them were (10000): a text of one character on "
+            "PostgreSQL or MariaDB, or of two on PostgreSQL, when more items match the "
+            "other filters (a date range, team, status) than this. The CSV export "
+            "(items.csv) searches them all."
+        ),
+    )
     limit: int
     offset: int
     items: list[FeedbackItemRead]
