@@ -122,14 +122,31 @@ class HandoffDigest(Query[str]):
 
 @dataclass(frozen=True)
 class MemberDeactivated(Event):
-    """A member was deactivated (published by team.people): from ``at`` (not before ``now``)
-    they leave rotations and nothing is routed to them."""
+    """A member leaves (published by team.people). Someone leaving on date D is active until D
+    and inactive from ``at`` (D's start, team-local, as UTC; never before ``now``).
+
+    Published twice for a dated departure: when it is decided (``at > now``: domains that plan
+    ahead, the duty roster and 1on1s, plan without them from ``at``; nothing else changes yet)
+    and when it takes effect (``at <= now``, by the sweep ``team.departures``: items are handed
+    over, requests withdrawn, notices re-routed). A departure from now is published once, with
+    ``at == now``. Handlers stay idempotent: a second hearing changes nothing."""
 
     member_id: int
     team_ids: tuple[int, ...]
     at: datetime
     now: datetime
     by_id: int | None = None
+
+
+@dataclass(frozen=True)
+class MemberReactivated(Event):
+    """A member who had left, or was set to leave, stays after all (published by
+    team.people.reactivate): a planned departure is called off. Domains re-plan what they
+    cancelled for the departure (1on1s); duty rotations are not restored (the admin re-adds)."""
+
+    member_id: int
+    team_ids: tuple[int, ...]
+    now: datetime
 
 
 @dataclass(frozen=True)

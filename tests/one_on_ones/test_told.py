@@ -81,8 +81,8 @@ def test_the_other_party_is_told_once_per_move_and_of_a_cancel(chat: ChatDriver)
     assert len(told) == 4
     assert told[-1] == (
         "zhangsan",
-        "1on1 取消\n李华取消了1on1：李华 ↔ 张三（原定 7月2日（周四）10:00），"
-        "未完成的议题会带到下一次。\n说明：团建",
+        "1on1 取消\n李华取消了1on1：李华 ↔ 张三（原定 7月2日（周四）10:00）。"
+        f"未完成的议题会带到下一次：6月11日（周四）15:00（#{june}）。\n说明：团建",
     )
 
 

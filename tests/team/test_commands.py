@@ -97,9 +97,12 @@ def test_address_rename_deactivate_activate(chat: ChatDriver) -> None:
     assert "默认称呼「李华」" in chat.text("/设置称呼 @lihua", as_="admin")
     assert "已把 王五 改名为「王小五」" in chat.text("/改名 @wangwu 王小五", as_="admin")
     text = chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
-    assert "已停用 王小五，从 2026-06-05 起" in text
-    # the rotations wait for the date; the account does not, and the reply says so
-    assert text.endswith("TA 的账号即刻停用：从现在起不能再使用小助理，也不再收到通知。")
+    # leaving on a date: still here until then, and the reply says so
+    assert text.startswith("王小五 将于 2026-06-05 停用。在此之前 TA 照常在职")
+    assert not chat.text("/我是谁", as_="wangwu").startswith("你的账号已停用")
+    assert _member(chat, "wangwu")[0] is True
+    assert "已取消 王小五 的停用" in chat.text("/启用成员 @wangwu", as_="admin")
+    chat.text("/停用成员 @wangwu", as_="admin")
     assert chat.text("/我是谁", as_="wangwu").startswith("你的账号已停用")
     assert _member(chat, "wangwu")[0] is False
     assert "「王小五」已经停用了" in chat.text("/停用成员 @wangwu", as_="admin")

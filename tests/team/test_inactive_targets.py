@@ -143,7 +143,7 @@ def test_rest_refuses_an_inactive_member_as_the_object(
 def test_an_active_member_is_still_accepted(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         d = demo(session)
-        people.reactivate(session, member=d["gone"])
+        people.reactivate(session, member=d["gone"], now=NOW)
     chat = ChatDriver(rt)
     assert "离开的人" in chat.text("/设置上级 @zhangsan @gone", as_="admin")
     with rt.factory() as session:

@@ -222,7 +222,7 @@ def test_deactivate_from_a_date_leaves_rotations_from_that_day(rt: Runtime) -> N
         people.deactivate(
             session, member=lisi, now=NOW, at=at_local(date(2026, 6, 5), 0), by=d["admin"]
         )
-        assert lisi.active is False
+        assert lisi.active is True  # here until 06-05
         assert lisi.deactivated_at == at_local(date(2026, 6, 5), 0)
     # history and the days before stay: 李四 still has 06-02; from 06-05 on he is gone
     assert _tech_day(rt, date(2026, 6, 2)) == ["lisi"]
@@ -306,13 +306,13 @@ def test_reactivate(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         d = demo(session)
         with pytest.raises(Conflict) as refused:
-            people.reactivate(session, member=d["wangwu"])
+            people.reactivate(session, member=d["wangwu"], now=NOW)
         assert refused.value.key == "people.error.already_active"
         people.deactivate(session, member=d["wangwu"], now=NOW)
         with pytest.raises(Conflict) as twice:
             people.deactivate(session, member=d["wangwu"], now=NOW)
         assert twice.value.key == "people.error.already_inactive"
-        people.reactivate(session, member=d["wangwu"])
+        people.reactivate(session, member=d["wangwu"], now=NOW)
         assert d["wangwu"].active and d["wangwu"].deactivated_at is None
 
 

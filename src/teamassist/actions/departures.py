@@ -32,7 +32,11 @@ def _taker(session: Session, team: Team, item: ActionItem, left_id: int) -> Memb
 
 
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[int]:
-    """Hand over the departed member's open and done items; returns the ids moved."""
+    """Hand over the departed member's open and done items; returns the ids moved. A departure
+    set for a later date changes nothing yet: they keep their items until they leave (the
+    event is heard again then)."""
+    if event.at > event.now:
+        return []
     items = session.scalars(
         select(ActionItem)
         .where(

@@ -262,7 +262,9 @@ def _principal(session: Session, account_id: int | None) -> Principal | None:
 
 
 def _may_act(member: Member) -> bool:
-    return member.active and member.deactivated_at is None and not member.merged_into_id
+    # Someone set to leave on a later date may act until then; the sweep team.departures
+    # turns ``active`` off when the date comes.
+    return member.active and not member.merged_into_id
 
 
 def session_principal(

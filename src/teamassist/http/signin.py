@@ -65,8 +65,7 @@ def issue(session: Session, *, member: Member, now: datetime, public_url: str) -
 def _usable(member: Member | None) -> bool:
     return (
         member is not None
-        and member.active
-        and member.deactivated_at is None
+        and member.active  # one set to leave on a later date may sign in until then
         and member.merged_into_id is None
     )
 

@@ -159,7 +159,7 @@ def report(session: Session, *, objectives: Sequence[Objective]) -> AlignmentRep
 
     def left(objective: Objective) -> bool:
         owner = owners.get(objective.owner_id) if objective.owner_id else None
-        return owner is None or not owner.active or owner.deactivated_at is not None
+        return owner is None or not owner.active
 
     return AlignmentReport(
         unaligned=[o for o in objectives if not ups[o.id]],

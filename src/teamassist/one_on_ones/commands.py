@@ -216,4 +216,5 @@ def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         now=ctx.now,
         note=(args.get("text") or "").strip() or None,
     )
-    return messages.cancelled(ctx.team, meeting, now=ctx.now)
+    following = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
+    return messages.cancelled(ctx.team, meeting, following, now=ctx.now)

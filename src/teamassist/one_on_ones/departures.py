@@ -6,33 +6,52 @@ Each pair of theirs in the teams named is re-planned at once
 :func:`~teamassist.one_on_ones.service.leaving_at` on and publishes each change, so the
 people's Feishu calendar events are cancelled too. A tester found a member who had left still
 listed with five upcoming 1on1s, their calendar events confirmed. Heard twice, the second pass
-changes nothing; if they come back, the next re-plan revives what the rule still has.
+changes nothing. If they stay after all (:class:`~teamassist.events.MemberReactivated`) the pairs
+are re-planned again, which revives what was cancelled for the departure, a moved one included.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from teamassist.events import MemberDeactivated
+from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.one_on_ones import service
 from teamassist.one_on_ones.models import OneOnOne
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
 
+def on_member_reactivated(session: Session, event: MemberReactivated, *, workdays: Workdays) -> int:
+    """Someone stays after all: re-plan their pairs, which revives what was cancelled for the
+    departure (a moved occurrence at its moved time, if still ahead); returns how many pairs."""
+    return _replan(session, event.member_id, event.team_ids, event.now, workdays)
+
+
 def on_member_deactivated(session: Session, event: MemberDeactivated, *, workdays: Workdays) -> int:
     """Re-plan the departed member's pairs in ``event.team_ids``; returns how many pairs."""
+    return _replan(session, event.member_id, event.team_ids, event.now, workdays)
+
+
+def _replan(
+    session: Session,
+    member_id: int,
+    team_ids: tuple[int, ...],
+    now: datetime,
+    workdays: Workdays,
+) -> int:
     pairs = session.scalars(
         select(OneOnOne)
         .where(
-            OneOnOne.team_id.in_(event.team_ids),
-            or_(OneOnOne.manager_id == event.member_id, OneOnOne.report_id == event.member_id),
+            OneOnOne.team_id.in_(team_ids),
+            or_(OneOnOne.manager_id == member_id, OneOnOne.report_id == member_id),
         )
         .order_by(OneOnOne.id)
     ).all()
     for pair in pairs:
         team = session.get(Team, pair.team_id)
         if team is not None:
-            service.replan(session, team=team, pair=pair, now=event.now, workdays=workdays)
+            service.replan(session, team=team, pair=pair, now=now, workdays=workdays)
     return len(pairs)

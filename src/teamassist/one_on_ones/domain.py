@@ -13,6 +13,7 @@ from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.events import (
     ExportWithheld,
     MemberDeactivated,
+    MemberReactivated,
     OneOnOneMeetingChanged,
     PersonalCalendar,
     SourceKnown,
@@ -65,6 +66,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(ExportWithheld, _withheld),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
         on(MemberDeactivated, partial(departures.on_member_deactivated, workdays=workdays)),
+        on(MemberReactivated, partial(departures.on_member_reactivated, workdays=workdays)),
     ]
 
 

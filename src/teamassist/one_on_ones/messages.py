@@ -242,10 +242,23 @@ def moved(
     return Reply(body="\n".join((body, *warnings)))
 
 
-def cancelled(team: Team, meeting: OneOnOneMeeting, *, now: datetime) -> Reply:
-    """The receipt of a cancelled occurrence (the year shown when it is not ``now``'s)."""
+def cancelled(
+    team: Team, meeting: OneOnOneMeeting, following: OneOnOneMeeting | None, *, now: datetime
+) -> Reply:
+    """The receipt of a cancelled occurrence (the year shown when it is not ``now``'s) and
+    where its open items go: ``following``, the pair's next scheduled one, or none."""
     start = when(meeting.start_at, team, now=now)
-    return Reply(body=t("one_on_ones.receipt.cancelled", id=meeting.id, start=start))
+    carry = carried_to(team, following, now=now)
+    return Reply(body=t("one_on_ones.receipt.cancelled", id=meeting.id, start=start, carry=carry))
+
+
+def carried_to(team: Team, following: OneOnOneMeeting | None, *, now: datetime) -> str:
+    """Where open agenda items go after a cancellation: the next scheduled occurrence (a
+    tester was told "the next one" while it was cancelled too), or that there is none yet."""
+    if following is None:
+        return t("one_on_ones.receipt.carry_none")
+    start = when(following.start_at, team, now=now)
+    return t("one_on_ones.receipt.carry_next", start=start, id=following.id)
 
 
 def checked(item: AgendaItem) -> Reply:

@@ -54,6 +54,8 @@ def run(session: Session, *, team: Team, today: date, now: datetime, workdays: W
         names = flows.names(session, [found])
         people = team_service.members_by_id(session, [found.manager_id, found.report_id])
         for person in people.values():
+            if team_service.has_left(person):
+                continue  # a 1on1 is private: never re-routed to a duty room for someone gone
             open_items = len(agenda.visible(session, pair=found, viewer=person, open_only=True))
             reply = messages.reminder(team, found, meeting, names, open_items)
             key = f"one_on_ones.reminder:{meeting.id}:{day.isoformat()}"

@@ -293,6 +293,7 @@ def replan(
             last=today + timedelta(days=AHEAD_DAYS),
         )
     )
+    ruled = {p.key for p in planned}  # what the rule has, whoever leaves
     until = leaving_at(session, pair)
     if until is not None:  # no 1on1 with someone who has left (a tester's find, session 12)
         planned = [p for p in planned if p.start < until]
@@ -332,7 +333,22 @@ def replan(
                 row.provisional = provisional
                 changed.append(row)
     for key, row in rows.items():
-        if key not in wanted and ensure_utc(row.start_at) > now and row.status == SCHEDULED:
+        start = ensure_utc(row.start_at)
+        if start <= now:
+            continue
+        if row.moved and key in ruled:
+            # Moved by hand, it keeps its own time: cancelled when that time falls on or after
+            # the day someone leaves, revived there when they stay after all (session 13).
+            gone = until is not None and start >= until
+            if gone and row.status == SCHEDULED:
+                row.status, row.note = CANCELLED, _LEFT_NOTE
+            elif not gone and row.status == CANCELLED and row.note == _LEFT_NOTE:
+                row.status, row.note = SCHEDULED, None
+            else:
+                continue
+            row.sequence += 1
+            changed.append(row)
+        elif key not in wanted and row.status == SCHEDULED:
             row.status, row.note = CANCELLED, _RULE_NOTE
             row.sequence += 1
             changed.append(row)
@@ -343,6 +359,7 @@ def replan(
 
 
 _RULE_NOTE = "slot"  # cancelled because the slot changed (revived if the rule has it again)
+_LEFT_NOTE = "left"  # a moved one cancelled as someone leaves (revived if they stay)
 
 
 def leaving_at(session: Session, pair: OneOnOne) -> datetime | None:
@@ -353,9 +370,10 @@ def leaving_at(session: Session, pair: OneOnOne) -> datetime | None:
         person = session.get(Member, member_id)
         if person is None or person.merged_into_id is not None:
             return datetime.min.replace(tzinfo=UTC)
-        if not person.active:
-            at = person.deactivated_at
-            times.append(ensure_utc(at) if at is not None else datetime.min.replace(tzinfo=UTC))
+        if person.deactivated_at is not None:  # leaving (active until then) or left
+            times.append(ensure_utc(person.deactivated_at))
+        elif not person.active:
+            times.append(datetime.min.replace(tzinfo=UTC))
     return min(times, default=None)
 
 
@@ -366,6 +384,16 @@ def require_both_stay(session: Session, pair: OneOnOne) -> None:
         person = session.get(Member, member_id)
         if person is not None:
             team_service.require_active(person)
+
+
+def require_before_leaving(session: Session, pair: OneOnOne, zone: str) -> None:
+    """Refuse a time on or after the day one of the pair, still here, is set to leave:
+    Conflict ``one_on_ones.error.after_leaving`` naming them and the team-local date."""
+    for member_id in (pair.manager_id, pair.report_id):
+        person = session.get(Member, member_id)
+        if person is not None and person.deactivated_at is not None:
+            day = local(person.deactivated_at, zone).date().isoformat()
+            raise Conflict("one_on_ones.error.after_leaving", name=person.display_name, date=day)
 
 
 def upcoming(
@@ -464,6 +492,7 @@ def move(
     until = leaving_at(session, pair)
     if until is not None and start_at >= until:  # not past the day someone leaves
         require_both_stay(session, pair)
+        require_before_leaving(session, pair, zone)
     length = ensure_utc(meeting.end_at) - ensure_utc(meeting.start_at)
     # Two moves at once (of this pair, or of two pairs sharing a person) could each find the
     # other's new time free: the people's row locks make the second look after the first.

@@ -36,11 +36,14 @@ def on_changed(session: Session, event: OneOnOneMeetingChanged) -> int:
         if event.by_member_id in (pair.manager_id, pair.report_id)
         else t("one_on_ones.notice.by_admin")
     )
-    reply = _reply(team, pair, meeting, names, who, event)
+    following = service.next_meeting(session, pair=pair, now=event.now)
+    reply = _reply(team, pair, meeting, names, who, event, following)
     key = f"one_on_ones.changed:{meeting.id}:{meeting.sequence}"
     people = team_service.members_by_id(session, others)
     queued = 0
     for person in people.values():
+        if team_service.has_left(person):
+            continue  # a 1on1 is private: never re-routed to a duty room for someone gone
         if notify.to_member(session, member=person, reply=reply, key=key, now=event.now):
             queued += 1
     return queued
@@ -53,12 +56,14 @@ def _reply(
     names: dict[int, str],
     who: str,
     event: OneOnOneMeetingChanged,
+    following: OneOnOneMeeting | None,
 ) -> Reply:
     title = messages.title(pair, names)
     start = messages.when(meeting.start_at, team, now=event.now)
     if meeting.status == service.CANCELLED:
         head = t("one_on_ones.notice.cancelled_title")
-        body = t("one_on_ones.notice.cancelled", who=who, title=title, start=start)
+        carry = messages.carried_to(team, following, now=event.now)
+        body = t("one_on_ones.notice.cancelled", who=who, title=title, start=start, carry=carry)
     elif event.was_start is not None and event.was_start == ensure_utc(meeting.start_at):
         head = t("one_on_ones.notice.note_changed_title")  # the same time, a new reason
         body = t("one_on_ones.notice.note_changed", who=who, title=title, start=start)

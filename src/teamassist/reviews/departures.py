@@ -1,9 +1,9 @@
 """A reviewer who leaves: their open 360 requests are withdrawn, so they are neither reminded
 nor counted as asked.
 
-The team domain publishes :class:`~teamassist.events.MemberDeactivated` (from ``at``, but the
-member is no longer routed to from the moment it is published). For each of their teams' open
-cycles, every request still nominated or invited for them becomes ``withdrawn``
+The team domain publishes :class:`~teamassist.events.MemberDeactivated` when a departure is
+decided and again when it takes effect; the requests are withdrawn then. For each of their
+teams' open cycles, every request still nominated or invited for them becomes ``withdrawn``
 (:func:`teamassist.reviews.service.withdraw`); an answer they already gave stays and counts,
 since it names nobody. A departure not heard here (a merge, a removal from the team) is caught
 by the reminders and the close (:func:`teamassist.reviews.service.withdraw_departed`).
@@ -23,7 +23,10 @@ from teamassist.team.models import Team
 
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> int:
     """Withdraw the departed member's open requests in their teams' open cycles; returns how
-    many requests changed."""
+    many requests changed. A departure set for a later date changes nothing yet (heard again
+    when it takes effect)."""
+    if event.at > event.now:
+        return 0
     changed = 0
     for team_id in event.team_ids:
         team = session.get(Team, team_id)

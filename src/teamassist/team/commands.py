@@ -62,6 +62,8 @@ def handle_list(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             extra += t("people.list_director")
         if not member.active:
             extra += t("people.list_inactive")
+        elif people.leaving(member, now=ctx.now):
+            extra += t("people.list_leaving", date=_leave_day(ctx, member))
         lines.append(
             "- "
             + t(
@@ -232,22 +234,23 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     at = _day_start(ctx, args["date"]) if args.get("date") else None
     waiting = len(reroute.pending_direct(ctx.session, member=member))
     people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member)
-    when = (
-        t("people.when_now")
-        if member.deactivated_at is None or member.deactivated_at <= ctx.now
-        else t(
-            "people.when_date",
-            date=local(member.deactivated_at, ctx.team.timezone).strftime("%Y-%m-%d"),
+    if people.leaving(member, now=ctx.now):
+        return Reply(
+            body=t("people.leaving", name=member.display_name, date=_leave_day(ctx, member))
         )
-    )
     rerouted = t("people.rerouted", count=waiting) if waiting else ""
-    body = t("people.deactivated", name=member.display_name, when=when, rerouted=rerouted)
+    body = t(
+        "people.deactivated", name=member.display_name, when=t("people.when_now"), rerouted=rerouted
+    )
     day: date | None = args.get("date")
     if day is not None and day < ctx.today:
         body += t("people.past_date_now", date=day.isoformat())
-    elif member.deactivated_at is not None and member.deactivated_at > ctx.now:
-        body += t("people.future_date_account")
     return Reply(body=body)
+
+
+def _leave_day(ctx: CommandContext, member: Member) -> str:
+    at = member.deactivated_at
+    return local(at, ctx.team.timezone).strftime("%Y-%m-%d") if at is not None else ""
 
 
 def _day_start(ctx: CommandContext, day: date) -> datetime:
@@ -258,10 +261,12 @@ def _day_start(ctx: CommandContext, day: date) -> datetime:
     "people.activate", args=[Arg("member", ArgKind.MEMBER)], permission=Permission.ADMIN
 )
 def handle_activate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """Make a deactivated member active again."""
+    """Make a deactivated member active again, or call off a departure set for a date."""
     member: Member = args["member"]
-    people.reactivate(ctx.session, member=member)
-    return Reply(body=t("people.activated", name=member.display_name))
+    was_leaving = people.leaving(member, now=ctx.now)
+    people.reactivate(ctx.session, member=member, now=ctx.now)
+    key = "people.stays" if was_leaving else "people.activated"
+    return Reply(body=t(key, name=member.display_name))
 
 
 @commands.command(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from teamassist.domain import Domain, NavEntry, assets_in
 from teamassist.team.binding_chat import commands as binding_commands
 from teamassist.team.commands import commands
+from teamassist.team.departure_jobs import jobs as departure_jobs
 from teamassist.team.directory_jobs import jobs as directory_jobs
 
 DOMAIN = Domain(
@@ -18,7 +19,7 @@ DOMAIN = Domain(
         "teamassist.team.setup_models",
     ),
     commands=(commands, binding_commands),
-    jobs=(directory_jobs,),
+    jobs=(directory_jobs, departure_jobs),
     api=(
         "teamassist.team.api:router",
         "teamassist.team.workspace_api:router",

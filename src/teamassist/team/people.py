@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc
 from teamassist.enums import Role
-from teamassist.events import MemberDeactivated, publish
+from teamassist.events import MemberDeactivated, MemberReactivated, publish
 from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import lookup
 from teamassist.team import reroute
@@ -150,7 +150,11 @@ def guard_last_admin(session: Session, *, team: Team, member: Member) -> None:
     active = (
         session.scalars(
             select(Member.id)
-            .where(Member.id.in_(others), Member.active.is_(True))
+            .where(
+                Member.id.in_(others),
+                Member.active.is_(True),
+                Member.deactivated_at.is_(None),  # one set to leave is not staying
+            )
             .order_by(Member.id)
             .with_for_update()
         ).all()
@@ -279,23 +283,30 @@ def deactivate(
     at: datetime | None = None,
     by: Member | None = None,
 ) -> Member:
-    """Deactivate from ``at`` (now when None; never the past): history kept, no longer routed
-    to, out of rotations from then on (the duty domain hears :class:`MemberDeactivated`), and
-    the member's pending direct notices re-routed to the duty channel or the admins."""
+    """Deactivate from ``at`` (now when None or past; at most a year ahead). Someone leaving on
+    date D is active until D and inactive from D: they keep their duty shifts, notices and
+    commands until then, and only the plans past D change at once (the duty roster and 1on1s
+    hear :class:`MemberDeactivated` with ``at`` ahead). When it takes effect (now, or the sweep
+    :func:`take_effect` at D) ``active`` turns false: history kept, no longer routed to, their
+    pending direct notices re-routed to the duty channel or the admins.
+
+    Conflict ``people.error.merged``, ``already_inactive``, ``already_leaving`` (a date is set:
+    reactivate first to change it), ``last_admin`` (no admin would stay)."""
     if member.merged_into_id is not None:
         raise Conflict("people.error.merged", name=member.display_name)
     if not member.active:
         raise Conflict("people.error.already_inactive", name=member.display_name)
+    if member.deactivated_at is not None:
+        raise Conflict("people.error.already_leaving", name=member.display_name)
     now = ensure_utc(now)
     if at is not None:
         check_deactivation_date(at, now=now)
-    teams = [session.get(Team, row.team_id) for row in memberships(session, member=member)]
-    found = [team for team in teams if team is not None]
+    found = _teams_of(session, member)
     for team in found:
         guard_last_admin(session, team=team, member=member)
     when = max(ensure_utc(at), now) if at is not None else now
-    member.active = False
     member.deactivated_at = when
+    member.active = when > now  # leaving on a later day: still here until then
     session.flush()
     publish(
         session,
@@ -307,8 +318,45 @@ def deactivate(
             by_id=by.id if by else None,
         ),
     )
-    reroute.pending_direct_notices(session, member=member, teams=found, now=now)
+    if not member.active:
+        reroute.pending_direct_notices(session, member=member, teams=found, now=now)
     return member
+
+
+def leaving(member: Member, *, now: datetime) -> bool:
+    """Whether ``member`` is still here but set to leave on a later date."""
+    at = member.deactivated_at
+    return member.active and at is not None and ensure_utc(at) > ensure_utc(now)
+
+
+def take_effect(session: Session, *, member: Member, now: datetime) -> bool:
+    """A planned departure whose moment has come: the member becomes inactive, the domains
+    hear :class:`MemberDeactivated` again (``at <= now``: hand over, withdraw) and their pending
+    direct notices are re-routed. The row is locked and re-read first, so of two sweeps the
+    second finds nothing to do; returns whether this call made the change."""
+    lock_members(session, [member.id])
+    at = member.deactivated_at
+    if not member.active or member.merged_into_id is not None or at is None:
+        return False
+    now = ensure_utc(now)
+    if ensure_utc(at) > now:
+        return False
+    member.active = False
+    session.flush()
+    found = _teams_of(session, member)
+    publish(
+        session,
+        MemberDeactivated(
+            member_id=member.id, team_ids=tuple(t.id for t in found), at=ensure_utc(at), now=now
+        ),
+    )
+    reroute.pending_direct_notices(session, member=member, teams=found, now=now)
+    return True
+
+
+def _teams_of(session: Session, member: Member) -> list[Team]:
+    teams = [session.get(Team, row.team_id) for row in memberships(session, member=member)]
+    return [team for team in teams if team is not None]
 
 
 def check_deactivation_date(at: datetime, *, now: datetime) -> None:
@@ -320,15 +368,25 @@ def check_deactivation_date(at: datetime, *, now: datetime) -> None:
         raise Invalid("people.error.deactivate_far", date=day, limit=limit)
 
 
-def reactivate(session: Session, *, member: Member) -> Member:
-    """Make a deactivated member active again (rotations are not restored: add them again)."""
+def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
+    """Make a deactivated member active again, or call off a departure set for a later date.
+    1on1s cancelled for the departure are planned again (:class:`MemberReactivated`); duty
+    rotations are not restored (add them again). Conflict ``people.error.merged`` or
+    ``already_active`` (active and not set to leave)."""
     if member.merged_into_id is not None:
         raise Conflict("people.error.merged", name=member.display_name)
-    if member.active:
+    if member.active and member.deactivated_at is None:
         raise Conflict("people.error.already_active", name=member.display_name)
     member.active = True
     member.deactivated_at = None
     session.flush()
+    found = _teams_of(session, member)
+    publish(
+        session,
+        MemberReactivated(
+            member_id=member.id, team_ids=tuple(t.id for t in found), now=ensure_utc(now)
+        ),
+    )
     return member
 
 

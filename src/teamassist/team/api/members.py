@@ -100,7 +100,7 @@ def change_person(
             session, member=member, now=now, at=body.deactivate_at, by=principal.member
         )
     elif body.active is True:
-        people.reactivate(session, member=member)
+        people.reactivate(session, member=member, now=now)
     return person_read(session, member, team)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import Id, NowDep, SessionDep
@@ -28,9 +29,14 @@ PATH = "/team/members"
 
 @router.get("/members", response_class=HTMLResponse)
 def members_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+    request: Request,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
 ) -> HTMLResponse:
-    """The team's members; admins get an edit form per member, an add form and merging."""
+    """The team's members (one set to leave with the date); admins get an edit form per
+    member, an add form and merging."""
     rows = people.team_rows(session, team=chosen)
     return team_page(
         request,
@@ -44,6 +50,11 @@ def members_page(
         teams=team_service.get_teams(session, workspace_id=principal.workspace.id),
         everyone=team_service.get_members(session, workspace_id=principal.workspace.id),
         addressed={m.id: people.addressed_as(m, chosen) for m, _row in rows},
+        leaving={
+            m.id: local(m.deactivated_at, chosen.timezone).date().isoformat()
+            for m, _row in rows
+            if m.deactivated_at is not None and people.leaving(m, now=now)
+        },
     )
 
 
@@ -124,12 +135,16 @@ def deactivate_form(
 
 @router.post("/members/{member_id}/reactivate")
 def reactivate_form(
-    member_id: Id, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+    member_id: Id,
+    session: SessionDep,
+    principal: PagePrincipal,
+    chosen: PageTeamDep,
+    now: NowDep,
 ) -> RedirectResponse:
-    """Make a deactivated member active again."""
+    """Make a deactivated member active again, or call off a departure set for a date."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
-    people.reactivate(session, member=member)
+    people.reactivate(session, member=member, now=now)
     return back(PATH, team)
 
 
