@@ -159,3 +159,20 @@ def test_a_target_who_left_is_named_as_such(app_runtime: Runtime) -> None:
         assert client.get("/api/v1/announcements").json() == []
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_read_shows_the_mentions_by_name(app_runtime: Runtime) -> None:
+    """A tester read an announcement through REST: each @mention showed as "@?" (its body's
+    mention tokens were rendered without the people they name)."""
+    # given 李华's /通知 that @s 李四
+    ChatDriver(app_runtime).text("/通知 产品核心群 @lisi 请今天提交 Q4 预算", as_="lihua")
+    client = _client(app_runtime, "lihua")
+    try:
+        # when it is read back through REST, as a list and one by one
+        [listed] = client.get("/api/v1/announcements").json()
+        one = client.get(f"/api/v1/announcements/{listed['id']}").json()
+        # then the mention reads as the name
+        for data in (listed, one):
+            assert data["text"] == "@李四 请今天提交 Q4 预算", data["text"]
+    finally:
+        client.__exit__(None, None, None)

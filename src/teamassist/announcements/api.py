@@ -86,7 +86,9 @@ def create_announcement(
         source_key=f"rest:{principal.workspace.id}:{idempotency_key}" if idempotency_key else None,
     )
     row = outcome.announcement
-    return announcement_read(row, service.receipts(session, announcement=row))
+    return announcement_read(
+        row, service.receipts(session, announcement=row), service.mentioned(session, row)
+    )
 
 
 @router.get("")
@@ -104,7 +106,12 @@ def list_announcements(session: SessionDep, principal: PrincipalDep) -> list[Ann
             or r.team_id in admin_of
             or any(t.id == r.team_id and t.director_id == principal.member.id for t in teams)
         ]
-    return [announcement_read(r, service.receipts(session, announcement=r)) for r in rows]
+    return [
+        announcement_read(
+            r, service.receipts(session, announcement=r), service.mentioned(session, r)
+        )
+        for r in rows
+    ]
 
 
 @router.get("/{announcement_id}")
@@ -120,4 +127,6 @@ def get_announcement(
     )
     if not allowed:
         raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
-    return announcement_read(row, service.receipts(session, announcement=row))
+    return announcement_read(
+        row, service.receipts(session, announcement=row), service.mentioned(session, row)
+    )

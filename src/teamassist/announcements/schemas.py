@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
@@ -10,7 +11,7 @@ from pydantic import BaseModel, Field
 from teamassist.announcements.models import Announcement
 from teamassist.announcements.service import MAX_TEXT, Receipt
 from teamassist.chat.render import to_plain
-from teamassist.chat.types import Reply
+from teamassist.chat.types import Person, Reply
 
 
 class AnnouncementCreate(BaseModel):
@@ -51,13 +52,16 @@ class AnnouncementRead(BaseModel):
     receipts: list[ReceiptRead]
 
 
-def announcement_read(row: Announcement, receipts: list[Receipt]) -> AnnouncementRead:
-    """The read shape (the body as plain text, mentions as @names)."""
+def announcement_read(
+    row: Announcement, receipts: list[Receipt], people: Mapping[int, Person]
+) -> AnnouncementRead:
+    """The read shape (the body as plain text, mentions as @names: ``people`` are the members
+    its ``<@m:ID>`` tokens name, :func:`teamassist.announcements.service.mentioned`)."""
     return AnnouncementRead(
         id=row.id,
         kind=row.kind,
         group=row.group_name,
-        text=to_plain(Reply(body=row.body)),
+        text=to_plain(Reply(body=row.body, people=dict(people))),
         team_id=row.team_id,
         author_id=row.author_id,
         due_at=row.due_at,

@@ -26,7 +26,8 @@ from teamassist.announcements.models import (
 )
 from teamassist.chat import notify
 from teamassist.chat.quiet import quiet_until
-from teamassist.chat.types import Reply, plain_text
+from teamassist.chat.render import MENTION_TOKEN
+from teamassist.chat.types import Person, Reply, plain_text
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
 from teamassist.events import FollowUpNeeded, ask
@@ -219,6 +220,18 @@ def get(session: Session, *, workspace_id: int, announcement_id: int) -> Announc
     if row is None or row.workspace_id != workspace_id:
         raise NotFound("announcements.error.not_found", id=announcement_id)
     return row
+
+
+def mentioned(session: Session, announcement: Announcement) -> dict[int, Person]:
+    """The members the stored body @-mentions (its ``<@m:ID>`` tokens), by id, for rendering it
+    again: a REST read showed each mention as "@?" without them (session 13). A member of
+    another workspace is left out (rendered "@?")."""
+    ids = {int(found) for found in MENTION_TOKEN.findall(announcement.body)}
+    return {
+        member.id: team_service.person(member)
+        for member in team_service.members_by_id(session, ids).values()
+        if member.workspace_id == announcement.workspace_id
+    }
 
 
 def receipts(session: Session, *, announcement: Announcement) -> list[Receipt]:
