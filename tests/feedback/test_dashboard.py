@@ -100,6 +100,11 @@ def test_board_pages_and_csv_link_keep_the_filters(web: TestClient) -> None:
     second = web.get("/feedback", params={"reporter": "zhangsan", "q": "问题", "page": "2"})
     assert len(_row_ids(second.text)) == 5
     assert "page=1" in second.text  # the previous-page link keeps the filters
+    # a page past the end says so (a tester saw "第 3 / 2 页") and links the last page
+    third = web.get("/feedback", params={"reporter": "zhangsan", "q": "问题", "page": "3"})
+    assert "第 3 / 2 页" not in third.text
+    assert "共 30 条，没有第 3 页（只有 2 页）。" in third.text
+    assert "回到第 2 页" in third.text and "page=2" in third.text
     link = re.search(r'class="fb-csv" href="([^"]+)"', first.text)
     assert link is not None
     url = link.group(1).replace("&amp;", "&")
