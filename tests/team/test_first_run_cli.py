@@ -118,6 +118,22 @@ def test_init_creates_workspace_team_admin_and_account(env: Path) -> None:
     assert "管理员指令" in reply.output
 
 
+def test_init_drops_invisible_characters_inside_names(env: Path) -> None:
+    """A tester's init kept zero-width and direction characters inside names (only names made
+    wholly of them were refused); chat drops them, and so does init now."""
+    out = _init(
+        "--workspace", "开源\u200b社区", "--team", "核心\u202e团队", "--admin-handle", "boss",
+        "--admin-name", "老\u2066板\u200d", "--no-input",
+    )  # fmt: skip
+    assert out.startswith("0|"), out
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as c:
+        assert c.execute(select(Workspace.name)).scalars().all() == ["开源社区"]
+        assert c.execute(select(Team.name)).scalars().all() == ["核心团队"]
+        assert c.execute(select(Member.display_name)).scalars().all() == ["老板"]
+    engine.dispose()
+
+
 def test_a_chosen_key_and_a_second_workspace_with_a_clashing_derived_key(env: Path) -> None:
     assert _init("--workspace", "开源社区", "--team", "T", "--admin-handle", "a1",
                  "--no-input").startswith("0|")  # fmt: skip

@@ -76,17 +76,41 @@ def test_bind_list_refuse_elsewhere_and_remove(
     )
     assert removed.exit_code == 0 and "已解除绑定" in removed.output
     assert "g-1" not in runner.invoke(app, ["bind", "list", "--workspace", "demo"]).output
+    runner.invoke(
+        app, ["bind", "remove", "--workspace", "demo", "--platform", "feishu", "--tenant", "tk-1"]
+    )
+    # with nothing bound, the list says so instead of printing nothing
+    empty = runner.invoke(app, ["bind", "list", "--workspace", "demo"])
+    assert empty.exit_code == 0
+    assert empty.output.strip().startswith("工作区「demo」还没有绑定任何平台。")
     assert runner.invoke(app, ["bind", "qq", "--workspace", "demo"]).exit_code == 2
 
 
 def test_a_wecom_robot_becomes_a_webhook_channel(
     ready: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("TEAMASSIST_WECOM__ROBOTS", '{"ops": "KEY-ops"}')
+    monkeypatch.setenv("TEAMASSIST_WECOM__ROBOTS", '{"ops": "KEY-ops", "dev": "KEY-dev"}')
     added = runner.invoke(app, ["bind", "wecom", "--workspace", "demo", "--robot", "ops"])
     assert added.exit_code == 0 and "已添加企业微信机器人「ops」" in added.output
     unknown = runner.invoke(app, ["bind", "wecom", "--workspace", "demo", "--robot", "nope"])
-    assert unknown.exit_code == 1 and "known: ops" in unknown.output
+    assert unknown.exit_code == 1 and "known: dev, ops" in unknown.output
+    # a label's zero-width and direction characters are dropped, as chat drops them in names
+    named = runner.invoke(
+        app,
+        ["bind", "wecom", "--workspace", "demo", "--robot", "dev", "--name", "运维\u200b群\u202e"],
+    )
+    assert named.exit_code == 0, named.output
+    from sqlalchemy import select
+
+    from teamassist.config import load_settings
+    from teamassist.database import make_engine
+    from teamassist.team.models import Channel
+
+    engine = make_engine(load_settings().database.url)
+    with engine.connect() as c:
+        names = c.execute(select(Channel.name).where(Channel.platform == "wecom")).scalars().all()
+    engine.dispose()
+    assert "运维群" in names and not any("\u200b" in n or "\u202e" in n for n in names)
 
 
 def test_config_check_warns_that_qq_workspace_is_deprecated(

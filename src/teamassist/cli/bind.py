@@ -124,16 +124,19 @@ def bind_feishu(
 
 @bind_app.command("list")
 def bind_list(workspace: WorkspaceOpt = None) -> None:
-    """List the platform tenants bound to a workspace."""
+    """List the platform tenants bound to a workspace (one line per binding, or a sentence
+    saying there is none: an empty output read as a failure)."""
+    from teamassist.i18n import t
     from teamassist.team import binding
 
     def unit(session: Session, _clock: Clock) -> list[str]:
         ws = _workspace(session, workspace)
-        return [
+        lines = [
             f"#{b.id}\t{b.platform}\t{b.kind}\t{b.tenant_key}\t{b.name}\t"
             f"{b.bound_at.isoformat() if b.bound_at else '-'}"
             for b in binding.bindings(session, workspace_id=ws.id)
         ]
+        return lines or [t("binding.cli_none", workspace=ws.key)]
 
     for line in _run(None, unit):
         typer.echo(line)
@@ -173,6 +176,7 @@ def bind_wecom(
     from teamassist.exceptions import DomainError
     from teamassist.i18n import t
     from teamassist.team import service as team_service
+    from teamassist.team.names import platform_name
 
     settings = load()
     if robot not in settings.wecom.robots:
@@ -193,7 +197,7 @@ def bind_wecom(
             platform=Platform.WECOM.value,
             address=robot,
             purpose=ChannelPurpose.WEBHOOK.value,
-            name=name or robot,
+            name=platform_name(name, fallback=robot),  # as chat's names: nothing invisible
             team=chosen,
         )
         return t("binding.cli_robot_added", robot=robot, workspace=ws.name, id=channel.id)

@@ -25,6 +25,7 @@ from teamassist.enums import Platform
 from teamassist.exceptions import Conflict, DomainError, NotFound, PermissionDenied
 from teamassist.team.binding_models import UnboundChatNotice
 from teamassist.team.models import BindingCode, Member, PlatformTenant, Workspace
+from teamassist.team.names import platform_name
 
 CODE_TTL = timedelta(minutes=30)
 HINT_EVERY = timedelta(days=1)
@@ -188,7 +189,7 @@ def _add(
         platform=platform,
         tenant_key=tenant_key,
         kind=kind,
-        name=name[:200],
+        name=platform_name(name, fallback="", limit=200),  # invisible characters dropped
         bound_at=now,
         bound_by_id=by.id if by else None,
     )
