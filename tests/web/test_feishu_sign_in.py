@@ -145,7 +145,7 @@ def test_a_code_feishu_refuses_and_a_deactivated_member(
                 session, workspace_id=ws.id, handle="zhangsan"
             )
             assert isinstance(member, Member)
-            member.deactivated_at = runtime.clock()
+            member.active, member.deactivated_at = False, runtime.clock()  # left now
         state = _start(browser, fake)
         gone = browser.get(
             "/auth/feishu/callback", params={"code": fake.code_for(ZHANGSAN), "state": state}

@@ -194,7 +194,7 @@ def test_a_deactivated_member_cannot_use_a_link(demo: Runtime, browser: TestClie
     with transaction(demo.factory) as session:
         member = session.get(Member, _member(demo, "lisi").id)
         assert member is not None
-        member.deactivated_at = demo.clock()
+        member.active, member.deactivated_at = False, demo.clock()  # left now
     assert browser.get(f"/auth/link/{token}").status_code == 404
     assert _spent(demo) == []
 
