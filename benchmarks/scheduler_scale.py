@@ -240,8 +240,8 @@ def measure_sweeps(url: str, teams: int, backend: str) -> Sweeps:
 
     The ticks at 07:59 and 08:00 plan and run them once (meetings plan each team's
     occurrences; the 6-hour directory refresh takes its 08:00 slot); then the slots of 08:15,
-    08:30 and 08:45 (follow-ups, meeting steps, award phases) run set-based, per team and
-    set-based again. Nothing is due in them, as for most teams most of the day (the month's
+    08:30 and 08:45 (follow-ups, meeting steps, award phases, departures) run set-based, per
+    team and set-based again. Nothing is due in them, as for most teams most of the day (the month's
     award round opens at 09:00)."""
     from dataclasses import replace
 

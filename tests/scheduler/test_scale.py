@@ -45,7 +45,8 @@ def test_a_slot_of_sweeps_with_nothing_due_costs_nothing_per_team(tmp_path: Path
     # per team (the hooks off) it ran every team's every sweep
     for figures in (small, large):
         assert figures.ran["set-based"] == [0, 0]
-        assert figures.ran["per team"] == [3 * figures.teams]  # follow-ups, steps, award phases
+        # follow-ups, meeting steps, award phases, departures taking effect
+        assert figures.ran["per team"] == [4 * figures.teams]
     assert large.statements["set-based"] == small.statements["set-based"]
     assert large.statements["per team"][0] > small.statements["per team"][0]
     assert len(scheduler_scale.sweeps_report([small, large])) == 4
