@@ -194,11 +194,13 @@ def test_the_app_builds_each_route_once(
 
 
 # FastAPI's own way, in a fresh interpreter: Routes behave as plain routers (each route built
-# where declared, nested routers included by reference) and the app includes them.
+# where declared, nested routers included by reference), the app includes them, and every
+# dependency and field is analysed per route (no http.route_analysis).
 _FASTAPI_WAY = """
-import json, sys
+import contextlib, json, sys
 import fastapi
-from teamassist.http import routes
+from teamassist.http import route_analysis, routes
+route_analysis.shared_analysis = contextlib.nullcontext
 routes.Routes.add_api_route = fastapi.APIRouter.add_api_route
 routes.Routes.include_router = fastapi.APIRouter.include_router
 from teamassist.web import app as web_app

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__
-from teamassist.http import csrf, errors, routes
+from teamassist.http import csrf, errors, route_analysis, routes
 from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
@@ -112,15 +112,17 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
         return RedirectResponse(exc.location, status_code=303)
 
-    # Copied in as plain routes, not nested routers: see teamassist.web.flat_routes.
-    include_flat(app.router, health.router)
-    include_flat(app.router, metrics_endpoint.router)
-    for router in routes.load_all(parts.api):
-        include_flat(app.router, router, prefix="/api/v1")
-    for router in routes.load_all([*parts.pages, *parts.public]):
-        include_flat(app.router, router)
-    for build in parts.webhooks:
-        include_flat(app.router, build())
+    # Copied in as plain routes, not nested routers: see teamassist.web.flat_routes. Shared
+    # dependencies and field types analysed once: see teamassist.http.route_analysis.
+    with route_analysis.shared_analysis():
+        include_flat(app.router, health.router)
+        include_flat(app.router, metrics_endpoint.router)
+        for router in routes.load_all(parts.api):
+            include_flat(app.router, router, prefix="/api/v1")
+        for router in routes.load_all([*parts.pages, *parts.public]):
+            include_flat(app.router, router)
+        for build in parts.webhooks:
+            include_flat(app.router, build())
     app.mount("/static", _static_files(parts.static), name="static")
     return app
 
