@@ -45,6 +45,15 @@ MONDAY = date(2026, 6, 1)
         ("下星期三", date(2026, 6, 7), date(2026, 6, 10)),
         ("本周五", MONDAY, date(2026, 6, 5)),
         ("这周一", date(2026, 6, 5), MONDAY),
+        # a bare weekday: the next one on or after today (on a Friday, that Friday)
+        ("周五", MONDAY, date(2026, 6, 5)),
+        ("星期五", MONDAY, date(2026, 6, 5)),
+        ("礼拜五", MONDAY, date(2026, 6, 5)),
+        ("周一", MONDAY, MONDAY),
+        ("周日", MONDAY, date(2026, 6, 7)),
+        ("周五", date(2026, 6, 5), date(2026, 6, 5)),
+        ("周五", date(2026, 6, 6), date(2026, 6, 12)),
+        ("周四", date(2026, 6, 5), date(2026, 6, 11)),
     ],
 )
 def test_a_date_word_reads_as_the_same_date(word: str, today: date, expected: date) -> None:
@@ -85,6 +94,7 @@ def test_a_time_word_reads_as_the_same_time(word: str, expected: time) -> None:
         ("12月31日12:30", (date(2026, 12, 31), time(12, 30))),
         ("12/31下午5点半", (date(2026, 12, 31), time(17, 30))),
         ("下周一9:00", (date(2026, 6, 8), time(9, 0))),
+        ("周五18:00", (date(2026, 6, 5), time(18, 0))),
         ("202612311730", (date(2026, 12, 31), time(17, 30))),
         ("2026-12-31", (date(2026, 12, 31), None)),
     ],
@@ -97,7 +107,8 @@ def test_a_time_glued_to_a_date_is_read_with_it(
 
 
 @pytest.mark.parametrize(
-    "word", ["接口文档", "KR-3", "O-1", "3", "2026", "下周", "周一", "12月31日的会", "1.2", ""]
+    "word",
+    ["接口文档", "KR-3", "O-1", "3", "2026", "下周", "周一例会", "周", "12月31日的会", "1.2", ""],
 )
 def test_words_that_are_no_date_or_time_read_as_none(word: str) -> None:
     assert when.moment_of(word, MONDAY) is None

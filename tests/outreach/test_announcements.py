@@ -136,3 +136,78 @@ def test_a_deadline_too_far_in_words_is_refused(desk: ChatDriver) -> None:
     # and a marker not followed by a date alone stays text
     assert "逐个私信" in desk.text("/群发 产品核心群 截止 日期另行通知", as_="lihua")
     assert _announcement_rows(desk) == 1
+
+
+FRIDAY_18_BEIJING = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+
+
+def _due_items(chat: ChatDriver) -> list[ActionItem]:
+    with chat.runtime.factory() as session:
+        return list(
+            session.scalars(select(ActionItem).where(ActionItem.source_kind == "announcement"))
+        )
+
+
+@pytest.mark.parametrize(
+    ("deadline", "due"),
+    [
+        ("截止 周五", FRIDAY_18_BEIJING),
+        ("截止 周五 18:00", FRIDAY_18_BEIJING),
+        ("截止 星期五", FRIDAY_18_BEIJING),
+        ("截止 2026-12-04 18:00 前", FRIDAY_18_BEIJING),
+        ("截止 2026-12-04 18:00前", FRIDAY_18_BEIJING),
+        ("截止 周五之前", FRIDAY_18_BEIJING),
+        ("截止日期 2026-12-04", FRIDAY_18_BEIJING),
+        ("截止时间：周五下午5点", datetime(2026, 12, 4, 9, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_weekday_a_trailing_before_and_the_date_marker(
+    desk: ChatDriver, deadline: str, due: datetime
+) -> None:
+    """Session 12's testers: /群发 <群> 请提交周报 截止 周五 (周五 18:00, 2026-12-04 18:00 前,
+    截止日期 2026-12-04) went out with the deadline in its text and no action items. On Monday
+    2026-11-30 周五 is 12-04; a date alone is due at 18:00 Beijing."""
+    reply = desk.text(f"/群发 产品核心群 请提交周报 {deadline}", as_="lihua")
+    assert "逐个私信" in reply and "前完成" in reply, reply
+    with desk.runtime.factory() as session:
+        assert "截止" not in session.scalars(select(Announcement)).one().body
+    items = _due_items(desk)
+    assert items and {i.due_at for i in items} == {due}
+
+
+def test_a_notice_reads_the_weekday_for_the_people_it_mentions(desk: ChatDriver) -> None:
+    reply = desk.text("/通知 产品核心群 @lisi 请提交周报 截止 周五", as_="lihua")
+    assert "已排队通知" in reply and "前完成" in reply, reply
+    people = ids(desk.runtime)
+    assert [(i.owner_id, i.due_at) for i in _due_items(desk)] == [
+        (people["lisi"], FRIDAY_18_BEIJING)
+    ]
+
+
+@pytest.mark.parametrize(
+    "deadline", ["截止 周五下班", "截止 12月4日 交齐材料", "截止 下周内", "截止 周五 18:00 谢谢"]
+)
+def test_a_date_shaped_deadline_not_read_sends_nothing(desk: ChatDriver, deadline: str) -> None:
+    reply = desk.text(f"/群发 产品核心群 请提交周报 {deadline}", as_="lihua")
+    assert "没能读成截止时间，这次没有发送" in reply and "截止 周五 18:00" in reply, reply
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == [] and _due_items(desk) == []
+
+
+def test_a_marker_followed_by_plain_words_stays_text(desk: ChatDriver) -> None:
+    reply = desk.text("/群发 产品核心群 周报截止日期另行通知", as_="lihua")
+    assert "逐个私信" in reply and "前完成" not in reply, reply
+    with desk.runtime.factory() as session:
+        assert "截止日期另行通知" in session.scalars(select(Announcement)).one().body
+    assert _due_items(desk) == []
+
+
+def test_on_friday_a_bare_friday_is_today(desk: ChatDriver) -> None:
+    """Decided: 周五 typed on a Friday is that day (18:00); once 18:00 has passed it is refused
+    as past, not moved a week on silently."""
+    set_clock(desk.runtime, "2026-12-04 09:00")
+    assert "前完成" in desk.text("/群发 产品核心群 请提交周报 截止 周五", as_="lihua")
+    assert {i.due_at for i in _due_items(desk)} == {FRIDAY_18_BEIJING}
+    set_clock(desk.runtime, "2026-12-04 19:00")
+    reply = desk.text("/群发 产品核心群 再次提醒 截止 周五", as_="lihua")
+    assert reply == "截止时间已经过去了，请写一个未来的时间。", reply
+    assert _announcement_rows(desk) == 1

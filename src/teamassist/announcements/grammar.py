@@ -135,31 +135,53 @@ def shown(value: datetime, timezone: str) -> str:
     return f"{at.month}月{at.day}日{at:%H:%M}"
 
 
-# The last ``截止``/``due`` marker; what follows it, to the end, is the deadline.
-_DUE_MARK = re.compile(r"(?:截止|\bdue\b)\s*[:：]?\s*", re.IGNORECASE)
+# The last ``截止``/``截止日期``/``截止时间``/``due`` marker; what follows it, to the end, is the
+# deadline, a trailing ``前``/``之前``/``以前`` (and a full stop) aside.
+_DUE_MARK = re.compile(r"(?:截止(?:日期|时间)?|\bdue\b)\s*[:：]?\s*", re.IGNORECASE)
+_BEFORE = re.compile(r"(?:之前|以前|前)?[\s。.!！]*$")
+# What a deadline starts with: a digit or a date word. Such a tail that is not read as one is
+# refused, so a deadline is never sent as text with no action items; other words stay text.
+_DATE_SHAPED = re.compile(
+    r"[0-9]|今天|明天|后天|昨天|今年|明年|后年|下周|本周|这周|下星期|本星期|这星期"
+    r"|(?:周|星期|礼拜)[一二三四五六日天]|today|tomorrow|yesterday",
+    re.IGNORECASE,
+)
 END_OF_DAY = time(18, 0)  # a deadline written as a date alone: the end of that working day
+DUE_EXAMPLE = "截止 周五 18:00"
 
 
 def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime | None]:
-    """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>``: any of
+    """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>``
+    (``截止日期``/``截止时间`` too, a ``前`` after it allowed): any of
     :mod:`teamassist.chat.when`'s forms (``2026-12-04 18:00``, ``2026年12月4日``,
-    ``12月4日下午6点``, ``下周五``, full-width digits, the seed's ``202612041800``) read against
-    the team-local ``today``, a date alone at 18:00. The deadline is the team's wall clock
-    (aware, ``timezone``), left for :func:`~teamassist.announcements.service.check_due` to
-    refuse when past or too far. A marker followed by words that are no date, or by more words
-    after the date, is part of the text. (A tester's ``截止 2027年12月3日`` was sent as text.)
+    ``12月4日下午6点``, ``周五``, ``下周五``, full-width digits, the seed's ``202612041800``) read
+    against the team-local ``today``, a date alone at 18:00. The deadline is the team's wall
+    clock (aware, ``timezone``), left for :func:`~teamassist.announcements.service.check_due` to
+    refuse when past or too far. A marker followed by plain words (``截止 日期另行通知``) is part
+    of the text. (Testers' ``截止 2027年12月3日`` and ``截止 周五`` were sent as text.)
 
-    Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist."""
+    Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist, and
+    ``announcements.error.due_unread`` for a marker followed by something date-shaped that is
+    not a deadline alone (``截止 周五下班``, ``截止 12月4日 交齐``): nothing is sent."""
     marks = list(_DUE_MARK.finditer(text))
     if not marks:
         return text, None
     mark = marks[-1]
-    words = text[mark.end() :].split()
+    tail = text[mark.end() :]
+    written = when.fold(tail)
+    if not _DATE_SHAPED.match(written):
+        return text, None
+    before = _BEFORE.search(tail)
+    words = tail[: before.start() if before else len(tail)].split()
     try:
         found = when.split_moment(words, today)
     except when.Unreadable as error:
         raise Invalid("announcements.error.bad_due", value=error.word[:40]) from None
     if found is None or found[2]:
-        return text, None
+        raise Invalid(
+            "announcements.error.due_unread",
+            value=user_text(tail.strip()[:40]),
+            example=user_text(DUE_EXAMPLE),
+        )
     day, at, _rest = found
     return text[: mark.start()], datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(timezone))

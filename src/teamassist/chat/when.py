@@ -9,7 +9,10 @@ Dates (one word; full-width digits and signs too):
   ``today`` (on 2026-12-31 itself that day; on 2027-01-01, 2027-12-31);
 * ``今天`` ``明天`` ``后天`` ``昨天`` (``today`` ``tomorrow`` ``yesterday``);
 * ``下周一`` … ``下周日`` (the weekday of next week, Monday-based), ``本周五``/``这周五`` (of this
-  week, even when it has passed), ``星期``/``礼拜`` for ``周``.
+  week, even when it has passed), ``星期``/``礼拜`` for ``周``;
+* a bare weekday ``周五`` (``星期五``, ``礼拜五``): the next such day on or after ``today``, so on a
+  Friday ``周五`` is that very Friday (people say "周五前交" on the Friday meaning today; a
+  deadline that has then passed is refused by its caller as past, never moved a week on).
 
 Times of day: ``12:30`` ``12：30`` ``１２：３０`` ``9:05``, ``3点`` ``3点半`` ``15点30(分)``, and
 those after ``上午``/``早上``/``凌晨``/``中午``/``下午``/``傍晚``/``晚上`` (``下午3点`` is 15:00,
@@ -49,7 +52,7 @@ _DATE = re.compile(
     r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
     r"|(?:(?P<cy>[0-9]{4})年)?(?P<cm>[0-9]{1,2})月(?P<cd>[0-9]{1,2})[日号]?"
     r"|(?P<sm>[0-9]{1,2})[-/](?P<sd>[0-9]{1,2})(?![0-9])"
-    r"|(?P<week>下|本|这)(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
+    r"|(?P<week>下|本|这)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
     r"|(?P<rel>今天|明天|后天|昨天|today|tomorrow|yesterday)",
     re.IGNORECASE,
 )
@@ -97,7 +100,9 @@ def _date(match: re.Match[str], today: date) -> date:
         return _next(int(g["cm"]), int(g["cd"]), today)
     if g["sm"]:
         return _next(int(g["sm"]), int(g["sd"]), today)
-    if g["week"]:
+    if g["wd"]:
+        if g["week"] is None:  # a bare weekday: the next one, today included
+            return today + timedelta(days=(_WEEKDAY[g["wd"]] - today.weekday()) % 7)
         monday = today - timedelta(days=today.weekday())
         if g["week"] == "下":
             monday += timedelta(days=7)
