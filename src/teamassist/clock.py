@@ -57,6 +57,24 @@ def read_in_zone(value: datetime, zone: str) -> datetime:
     return value.astimezone(UTC)
 
 
+# A deadline written as a date alone is due at the end of that working day on the team's wall
+# clock, in chat ("截止 2026-12-09") and REST (``"due_at": "2026-12-09"``) alike.
+END_OF_DAY = time(18, 0)
+_DATE_ALONE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def date_alone_at_end_of_day(value: object) -> object:
+    """A REST due field's value before it is read as a datetime: an ISO date alone
+    (``"2026-12-09"``) becomes ``"2026-12-09T18:00:00"`` (naive, so the handler reads it on the
+    team's wall clock, :func:`read_in_zone`); anything else is left as it is. Pydantic alone
+    would read the date as midnight."""
+    if isinstance(value, str) and _DATE_ALONE.fullmatch(value.strip()):
+        return f"{value.strip()}T{END_OF_DAY:%H:%M:%S}"
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, END_OF_DAY)
+    return value
+
+
 def beyond_horizon(at: datetime, now: datetime, zone: str) -> bool:
     """Whether ``at`` (UTC) falls on a team-local day after :func:`plan_horizon`."""
     return local(at, zone).date() > plan_horizon(now, zone)

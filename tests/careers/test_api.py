@@ -223,3 +223,20 @@ def test_pages_show_the_list_the_plan_and_its_form(
     )
     assert bad.status_code in (400, 422)
     assert "再改" not in person.get(f"/career-plans/{plan_id}").text
+
+
+def test_a_deadline_alone_or_without_offset_is_the_teams_wall_clock(
+    app_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    """As chat reads ``截止 2026-12-31``: a date alone is 18:00 that day in the team's zone (it
+    was midnight), and a time without an offset is the team's wall clock (it was refused)."""
+    people = ids(app_runtime)
+    director = clients["lihua"]
+    for member, due in (("zhangsan", "2026-12-31"), ("lisi", "2026-12-31T18:00:00")):
+        started = director.post(
+            "/api/v1/career-plans", json={"member_ids": [people[member]], "due_at": due}
+        )
+        assert started.status_code == 201, started.text
+    plans = director.get("/api/v1/career-plans/team").json()
+    assert len(plans) == 2
+    assert {p["due_at"][:19] for p in plans} == {"2026-12-31T10:00:00"}, plans

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from teamassist.actions.models import ActionItem
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -176,3 +179,30 @@ def test_a_read_shows_the_mentions_by_name(app_runtime: Runtime) -> None:
             assert data["text"] == "@李四 请今天提交 Q4 预算", data["text"]
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_due_date_alone_is_due_at_the_end_of_that_day(app_runtime: Runtime) -> None:
+    """A tester's find (session 12): ``"due_at": "2026-12-09"`` was due at 00:00 while chat reads
+    ``截止 2026-12-09`` as 18:00 on the team's wall clock (and /api/v1/actions's ``due`` too)."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": "提交周报",
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+            "due_at": "2026-12-09",
+        }
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        assert made.json()["due_at"].startswith("2026-12-09T10:00:00")  # 18:00 Beijing, in UTC
+    finally:
+        client.__exit__(None, None, None)
+    chat = ChatDriver(app_runtime)
+    chat.text("/群发 产品核心群 @lisi 提交周报 截止 2026-12-09", as_="lihua")
+    with app_runtime.factory() as session:
+        dues = session.scalars(
+            select(ActionItem.due_at).where(ActionItem.source_kind == "announcement")
+        ).all()
+    assert len(dues) == 2 and set(dues) == {datetime(2026, 12, 9, 10, 0, tzinfo=UTC)}

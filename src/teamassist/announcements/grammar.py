@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from teamassist.chat import when
 from teamassist.chat.types import user_text
+from teamassist.clock import END_OF_DAY
 from teamassist.exceptions import Invalid
 
 _STRAY = re.compile(r"###|@@@|\$\$\$|\*\*\*")
@@ -146,7 +147,6 @@ _DATE_SHAPED = re.compile(
     r"|(?:周|星期|礼拜)[一二三四五六日天]|today|tomorrow|yesterday",
     re.IGNORECASE,
 )
-END_OF_DAY = time(18, 0)  # a deadline written as a date alone: the end of that working day
 DUE_EXAMPLE = "截止 周五 18:00"
 
 

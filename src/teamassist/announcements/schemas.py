@@ -12,18 +12,20 @@ from teamassist.announcements.models import Announcement
 from teamassist.announcements.service import MAX_TEXT, Receipt
 from teamassist.chat.render import to_plain
 from teamassist.chat.types import Person, Reply
+from teamassist.http.fields import DueAt
 
 
 class AnnouncementCreate(BaseModel):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
     (default: everyone in the group); ``due_at`` adds an action item per target; ``send_at``
-    holds the notices until then. Times are ISO 8601 with an offset."""
+    holds the notices until then. Times are ISO 8601 (no offset: the team's wall clock); a
+    ``due_at`` date alone is 18:00 that day, as in chat."""
 
     group: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     kind: Literal["notice", "bulk"] = "notice"
     targets: list[int] = Field(default_factory=list, max_length=500)
-    due_at: datetime | None = None
+    due_at: DueAt | None = None
     send_at: datetime | None = None
 
 

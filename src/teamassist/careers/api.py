@@ -15,7 +15,8 @@ from fastapi import Response, status
 from teamassist import documents
 from teamassist.careers import flows, schemas, service, templates_store
 from teamassist.careers.models import CareerPlan
-from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.clock import read_in_zone
+from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
@@ -43,10 +44,9 @@ def start(
 ) -> schemas.StartResult:
     """Start plans for ``member_ids`` (default: every active member) of ``?team_id=`` due at
     ``due_at``: each new one gets a DM and an action item (403 not the director, 409 someone
-    has left, 422 a past or naive deadline, someone outside the team)."""
+    has left, 422 a past deadline, someone outside the team)."""
     director = _member(principal)
-    if body.due_at.tzinfo is None:
-        raise Invalid("careers.error.bad_due", value=body.due_at.isoformat()[:40])
+    due_at = read_in_zone(body.due_at, team.timezone)  # no offset: the team's wall clock
     if body.member_ids is None:
         people = [
             m
@@ -64,7 +64,7 @@ def start(
         team=team,
         director=director,
         people=people,
-        due_at=body.due_at,
+        due_at=due_at,
         request=body.request,
         now=now,
         public_url=runtime.settings.web.public_url,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from teamassist.careers import service
 from teamassist.careers.models import CareerPlan
 from teamassist.careers.service import PlanState
+from teamassist.http.fields import DueAt
 from teamassist.team.models import Member
 
 
@@ -66,10 +67,11 @@ class PlanUpdate(BaseModel):
 
 class PlanStart(BaseModel):
     """``{"member_ids": [3, 4], "due_at": "2026-12-31T18:00:00+08:00", "request": "请完成"}``;
-    ``member_ids`` absent: every active member of the team; ``year`` absent: the deadline's."""
+    ``member_ids`` absent: every active member of the team; ``year`` absent: the deadline's;
+    ``due_at`` without an offset is the team's wall clock, a date alone 18:00 that day."""
 
     member_ids: list[int] | None = Field(default=None, max_length=1000)
-    due_at: datetime
+    due_at: DueAt
     request: str = Field(default="", max_length=service.MAX_TEXT)
     year: int | None = Field(default=None, ge=2000, le=2100)
 
