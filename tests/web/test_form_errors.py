@@ -173,7 +173,7 @@ def test_the_flash_is_shown_once(sqlite_runtime: Runtime, clients: dict[str, Tes
     lihua = clients["lihua"]
     sent = lihua.post(
         f"/one-on-ones/{pair}/meetings/{meeting}/move?team=1",
-        data={"start": "明天"},
+        data={"start": "下下周"},
         headers=BROWSER,
         follow_redirects=False,
     )

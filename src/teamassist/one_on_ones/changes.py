@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from teamassist.clock import local
+from teamassist.chat import when
+from teamassist.clock import local, plan_horizon
+from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import messages, service
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
@@ -29,6 +31,46 @@ def start_on(team: Team, meeting: OneOnOneMeeting, day: date) -> datetime:
     the page) keeps its time, never midnight. Aware, in the team's zone."""
     at = local(meeting.start_at, team.timezone).time()
     return datetime.combine(day, at, tzinfo=ZoneInfo(team.timezone))
+
+
+def check_year(day: date, *, team: Team, now: datetime) -> None:
+    """Refuse a new date outside 2000–2100 as past (``one_on_ones.error.past``) or too far
+    (``one_on_ones.error.too_far``) before any time-zone arithmetic, which overflows at the
+    ends of the years a datetime holds (0001-01-01T00:00+01:00, 9999-12-31T23:00-05:00)."""
+    if day.year < 2000:
+        raise Invalid("one_on_ones.error.past")
+    if day.year > 2100:
+        latest = plan_horizon(now, team.timezone).isoformat()
+        raise Invalid("one_on_ones.error.too_far", latest=latest)
+
+
+def read_start(
+    text: str, *, team: Team, meeting: OneOnOneMeeting, now: datetime
+) -> tuple[datetime, list[str]]:
+    """The new start a move names at the start of ``text`` and the words after it, read by the
+    shared reader :mod:`teamassist.chat.when` as ``/改期`` reads a meeting's (``2026-12-01``,
+    ``12月1日下午6点`` glued or ``12月1日 18:00``, ``明天``, ``周五``, full-width digits), against
+    the team-local today; without a time the 1on1 keeps its time of day (:func:`start_on`).
+    Aware, in the team's zone.
+
+    Raises Invalid ``one_on_ones.error.bad_when`` when no date starts ``text`` or the date does
+    not exist, ``one_on_ones.error.bad_time`` for a time after it that does not exist (25:00),
+    ``one_on_ones.error.past`` before 2000 and ``one_on_ones.error.too_far`` after 2100 (years a
+    date holds but whose time-zone arithmetic may overflow)."""
+    words = text.split()
+    try:
+        found = when.split_moment(words, local(now, team.timezone).date())
+    except when.Unreadable as error:
+        if words and error.word == words[0]:
+            raise Invalid("one_on_ones.error.bad_when", value=error.word[:40]) from None
+        raise Invalid("one_on_ones.error.bad_time", value=error.word[:40]) from None
+    if found is None:
+        raise Invalid("one_on_ones.error.bad_when", value=(words[0] if words else text)[:40])
+    day, at, rest = found
+    check_year(day, team=team, now=now)
+    if at is None:
+        return start_on(team, meeting, day), rest
+    return datetime.combine(day, at, tzinfo=ZoneInfo(team.timezone)), rest
 
 
 def reschedule(

@@ -15,15 +15,11 @@ They call the same functions as the REST endpoints (:mod:`teamassist.one_on_ones
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from teamassist.chat import when
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, Reply
-from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
@@ -154,13 +150,18 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 
 _NOTE = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 20)
+# A move's date, time and reason: read by changes.read_start, not the parser's DATE (which
+# refuses a time glued to the date).
+_WHEN = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 80)
 
 
-@commands.command(
-    "one_on_ones.move", args=[Arg("id", ArgKind.INT), Arg("day", ArgKind.DATE), _NOTE]
-)
+@commands.command("one_on_ones.move", args=[Arg("id", ArgKind.INT), _WHEN])
 def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/改期一对一 <编号> <日期> [HH:MM] [原因]."""
+    """/改期一对一 <编号> <日期>[时间] [原因]: the date and time as the shared reader reads them
+    (``12月1日下午6点`` glued on, or ``12月1日 18:00``), as ``/改期`` does for a meeting."""
+    text = args.get("text") or ""
+    if not text.strip():
+        raise Invalid("core.error.missing_arg", arg=t("core.arg.date"))
     pair, meeting = flows.meeting_of(
         ctx.session,
         team=ctx.team,
@@ -169,18 +170,7 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         admin=ctx.is_admin,
         lock=True,
     )
-    words = (args.get("text") or "").split()
-    at = local(meeting.start_at, ctx.team.timezone).time()
-    if words:
-        # The shared reader: 14:30, １４：３０ and 下午3点 alike (a time it cannot read stays
-        # the reason only when it is not shaped like a time at all).
-        try:
-            spoken = when.time_of(words[0])
-        except when.Unreadable:
-            raise Invalid("one_on_ones.error.bad_time", value=words[0][:10]) from None
-        if spoken is not None:
-            at, words = spoken, words[1:]
-    start_at = datetime.combine(args["day"], at, tzinfo=ZoneInfo(ctx.team.timezone))
+    start_at, words = changes.read_start(text, team=ctx.team, meeting=meeting, now=ctx.now)
     warnings = changes.reschedule(
         ctx.session,
         team=ctx.team,

@@ -286,6 +286,8 @@ def move_meeting(
     holiday it is moved and ``warnings`` says so; onto the pair's other occurrence: 409."""
     pair = _pair(session, principal, team, pair_id)
     meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
+    day = body.start.date() if isinstance(body.start, datetime) else body.start
+    changes.check_year(day, team=team, now=now)  # 0001-01-01T00:00+01:00 is "past", not a 422
     warnings = changes.reschedule(
         session,
         team=team,

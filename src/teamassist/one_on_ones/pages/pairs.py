@@ -19,7 +19,9 @@ from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
 from teamassist.one_on_ones import agenda, changes, flows, messages, service
+from teamassist.one_on_ones.models import OneOnOneMeeting
 from teamassist.ports import Workdays
+from teamassist.team.models import Team
 
 router = Routes(prefix="/one-on-ones", include_in_schema=False)
 
@@ -151,6 +153,24 @@ def check_item_page(
     return _back(pair.id, chosen.id)
 
 
+def _start(text: str, *, team: Team, meeting: OneOnOneMeeting, now: datetime) -> datetime:
+    """The moment a move form names: the datetime-local value (the whole of it: an offset the
+    input never sends is read, not cut off), else the chat forms through the shared reader, so
+    the page and ``/改期一对一`` agree; nothing may follow the date and time."""
+    value = text.strip()
+    if "T" in value:
+        try:
+            wall = datetime.fromisoformat(value)
+        except ValueError:
+            raise Invalid("one_on_ones.error.bad_when", value=value[:40]) from None
+        changes.check_year(wall.date(), team=team, now=now)
+        return wall if wall.tzinfo is not None else wall.replace(tzinfo=ZoneInfo(team.timezone))
+    wall, rest = changes.read_start(value, team=team, meeting=meeting, now=now)
+    if rest:
+        raise Invalid("one_on_ones.error.bad_when", value=value[:40])
+    return wall
+
+
 @router.post("/{pair_id}/meetings/{meeting_id}/move")
 def move_page(
     pair_id: int,
@@ -163,18 +183,13 @@ def move_page(
     start: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """Move one occurrence to a team-local ``YYYY-MM-DDTHH:MM`` (the datetime-local input)."""
+    """Move one occurrence to a team-local ``YYYY-MM-DDTHH:MM`` (the datetime-local input) or
+    anything ``/改期一对一`` reads (``１２月１０日 １０：００``, ``12月1日下午6点``; a date alone
+    keeps the time of day); ``Invalid`` ``one_on_ones.error.bad_when`` for anything else."""
     admin = is_admin(session, principal, chosen)
     pair = service.get(session, team=chosen, pair_id=pair_id, viewer=principal.member, admin=admin)
     meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
-    try:  # the whole value: an offset the input never sends is read, not cut off
-        wall = datetime.fromisoformat(start.strip())
-    except ValueError:
-        raise Invalid("one_on_ones.error.bad_when", value=start[:40]) from None
-    if len(start.strip()) == len("2026-12-11"):  # a date alone keeps the time of day
-        wall = changes.start_on(chosen, meeting, wall.date())
-    elif wall.tzinfo is None:
-        wall = wall.replace(tzinfo=ZoneInfo(chosen.timezone))
+    wall = _start(start, team=chosen, meeting=meeting, now=now)
     warnings = changes.reschedule(
         session,
         team=chosen,
