@@ -54,6 +54,13 @@ MONDAY = date(2026, 6, 1)
         ("周五", date(2026, 6, 5), date(2026, 6, 5)),
         ("周五", date(2026, 6, 6), date(2026, 6, 12)),
         ("周四", date(2026, 6, 5), date(2026, 6, 11)),
+        # a year said in words: that day of this, next or the year after (as written, even past)
+        ("明年1月8日", MONDAY, date(2027, 1, 8)),
+        ("明年１月８号", MONDAY, date(2027, 1, 8)),
+        ("今年12月31日", MONDAY, date(2026, 12, 31)),
+        ("今年1月5日", MONDAY, date(2026, 1, 5)),
+        ("后年2月29日", MONDAY, date(2028, 2, 29)),
+        ("去年12月1日", MONDAY, date(2025, 12, 1)),
     ],
 )
 def test_a_date_word_reads_as_the_same_date(word: str, today: date, expected: date) -> None:
@@ -95,6 +102,7 @@ def test_a_time_word_reads_as_the_same_time(word: str, expected: time) -> None:
         ("12/31下午5点半", (date(2026, 12, 31), time(17, 30))),
         ("下周一9:00", (date(2026, 6, 8), time(9, 0))),
         ("周五18:00", (date(2026, 6, 5), time(18, 0))),
+        ("明年1月8日下午3点", (date(2027, 1, 8), time(15, 0))),
         ("202612311730", (date(2026, 12, 31), time(17, 30))),
         ("2026-12-31", (date(2026, 12, 31), None)),
     ],
@@ -116,7 +124,8 @@ def test_words_that_are_no_date_or_time_read_as_none(word: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "word", ["2026-02-30", "2月30日", "13/01", "明天25:00", "20261340", "12/31下午13点"]
+    "word",
+    ["2026-02-30", "2月30日", "明年2月29日", "13/01", "明天25:00", "20261340", "12/31下午13点"],
 )
 def test_a_date_that_does_not_exist_is_unreadable(word: str) -> None:
     with pytest.raises(when.Unreadable) as raised:

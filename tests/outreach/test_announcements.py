@@ -116,6 +116,7 @@ def test_a_redelivered_event_announces_once(desk: ChatDriver) -> None:
         ("截止 下周五", datetime(2026, 12, 11, 10, 0, tzinfo=UTC)),
         ("截止 ２０２６年１２月３日 １７：３０", datetime(2026, 12, 3, 9, 30, tzinfo=UTC)),
         ("截止 明天 18:00", datetime(2026, 12, 1, 10, 0, tzinfo=UTC)),
+        ("截止 明年1月8日", datetime(2027, 1, 8, 10, 0, tzinfo=UTC)),
     ],
 )
 def test_a_deadline_in_any_form_chat_reads(desk: ChatDriver, deadline: str, due: datetime) -> None:

@@ -5,6 +5,8 @@ rule, an OKR cycle name) and its own meaning of a missing time in its domain.
 Dates (one word; full-width digits and signs too):
 
 * ``2026-12-31`` ``2026/12/31`` ``2026.12.31`` ``2026年12月31日`` and the seed's ``20261231``;
+* ``今年``/``明年``/``后年``/``去年`` before ``M月D日`` (``明年1月8日``: that day of the year after
+  ``today``'s);
 * ``12-31`` ``12/31`` ``12月31日`` (``号`` too, or neither): the next such day on or after
   ``today`` (on 2026-12-31 itself that day; on 2027-01-01, 2027-12-31);
 * ``今天`` ``明天`` ``后天`` ``昨天`` (``today`` ``tomorrow`` ``yesterday``);
@@ -46,11 +48,12 @@ _RELATIVE = {
     "昨天": -1,
     "yesterday": -1,
 }
+_YEARS = {"今年": 0, "明年": 1, "后年": 2, "去年": -1}
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # One date at the start of a word; the rest of the word may be a time of day.
 _DATE = re.compile(
     r"(?P<y>[0-9]{4})[-/.](?P<m>[0-9]{1,2})[-/.](?P<d>[0-9]{1,2})"
-    r"|(?:(?P<cy>[0-9]{4})年)?(?P<cm>[0-9]{1,2})月(?P<cd>[0-9]{1,2})[日号]?"
+    r"|(?:(?P<cy>[0-9]{4})年|(?P<ry>今年|明年|后年|去年))?(?P<cm>[0-9]{1,2})月(?P<cd>[0-9]{1,2})[日号]?"
     r"|(?P<sm>[0-9]{1,2})[-/](?P<sd>[0-9]{1,2})(?![0-9])"
     r"|(?P<week>下|本|这)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
     r"|(?P<rel>今天|明天|后天|昨天|today|tomorrow|yesterday)",
@@ -97,6 +100,8 @@ def _date(match: re.Match[str], today: date) -> date:
     if g["cm"]:
         if g["cy"]:
             return date(int(g["cy"]), int(g["cm"]), int(g["cd"]))
+        if g["ry"]:
+            return date(today.year + _YEARS[g["ry"]], int(g["cm"]), int(g["cd"]))
         return _next(int(g["cm"]), int(g["cd"]), today)
     if g["sm"]:
         return _next(int(g["sm"]), int(g["sd"]), today)
