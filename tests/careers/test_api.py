@@ -240,3 +240,18 @@ def test_a_deadline_alone_or_without_offset_is_the_teams_wall_clock(
     plans = director.get("/api/v1/career-plans/team").json()
     assert len(plans) == 2
     assert {p["due_at"][:19] for p in plans} == {"2026-12-31T10:00:00"}, plans
+
+
+def test_the_first_years_a_date_holds_are_a_past_deadline(
+    app_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    """``0001-01-01T00:00+01:00`` answered the generic ``core.error.out_of_range``."""
+    people = ids(app_runtime)
+    refused = clients["lihua"].post(
+        "/api/v1/career-plans",
+        json={"member_ids": [people["zhangsan"]], "due_at": "0001-01-01T00:00+01:00"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "careers.error.due_past"
+    assert "0001-01-01 已经过去了" in refused.json()["message"]
+    assert clients["lihua"].get("/api/v1/career-plans/team").json() == []

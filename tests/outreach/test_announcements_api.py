@@ -206,3 +206,18 @@ def test_a_due_date_alone_is_due_at_the_end_of_that_day(app_runtime: Runtime) ->
             select(ActionItem.due_at).where(ActionItem.source_kind == "announcement")
         ).all()
     assert len(dues) == 2 and set(dues) == {datetime(2026, 12, 9, 10, 0, tzinfo=UTC)}
+
+
+def test_the_first_years_a_date_holds_are_past_not_out_of_range(app_runtime: Runtime) -> None:
+    """A tester's find (session 12): ``0001-01-01T00:00+01:00`` answered the generic
+    ``core.error.out_of_range`` (the UTC arithmetic overflowed); it is a past deadline."""
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "text": "x", "due_at": "0001-01-01T00:00+01:00"}
+        refused = client.post("/api/v1/announcements", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "announcements.error.past_due"
+        assert refused.json()["message"] == "截止时间已经过去了，请写一个未来的时间。"
+        assert client.get("/api/v1/announcements").json() == []
+    finally:
+        client.__exit__(None, None, None)

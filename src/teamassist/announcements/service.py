@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,13 +68,20 @@ def check_due(due_at: datetime | None, now: datetime, zone: str) -> datetime | N
     return due
 
 
+_LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)
+
+
 def _within_a_year(value: datetime, now: datetime, zone: str, too_far: str) -> datetime:
     """``value`` as UTC (naive: ``zone``'s wall clock); Invalid ``too_far`` after the plan
     horizon. A year past 2100 is refused before the zone arithmetic, which overflows at
-    9999-12-31T23:59-12:00."""
+    9999-12-31T23:59-12:00; one before 2000 is simply past (the caller refuses a past deadline
+    and sends at once for a past send time), before the arithmetic that overflows at
+    0001-01-01T00:00+01:00."""
     latest = plan_horizon(now, zone).isoformat()
     if value.year > 2100:
         raise Invalid(too_far, latest=latest)
+    if value.year < 2000:  # past (0001-01-01T00:00+01:00 overflows as UTC): as any past time
+        return _LONG_AGO
     found = read_in_zone(value, zone)
     if beyond_horizon(found, now, zone):
         raise Invalid(too_far, latest=latest)

@@ -16,7 +16,7 @@ from teamassist import documents
 from teamassist.careers import flows, schemas, service, templates_store
 from teamassist.careers.models import CareerPlan
 from teamassist.clock import read_in_zone
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
@@ -46,6 +46,8 @@ def start(
     ``due_at``: each new one gets a DM and an action item (403 not the director, 409 someone
     has left, 422 a past deadline, someone outside the team)."""
     director = _member(principal)
+    if body.due_at.year < 2000:  # past; refused before the zone arithmetic that overflows
+        raise Invalid("careers.error.due_past", due=body.due_at.date().isoformat())
     due_at = read_in_zone(body.due_at, team.timezone)  # no offset: the team's wall clock
     if body.member_ids is None:
         people = [
