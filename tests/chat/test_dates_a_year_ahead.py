@@ -40,6 +40,14 @@ def test_a_meeting_moved_through_rest_stays_within_a_year(sqlite_chat: ChatDrive
         with sqlite_chat.runtime.factory() as session:
             kept = session.get(MeetingOccurrence, weekly["id"])
             assert kept is not None and kept.sequence == 0 and not kept.moved
+        # the ends of the years a datetime holds: past / too far (the generic
+        # core.error.out_of_range before: the UTC arithmetic overflowed)
+        for start, error in (
+            ("0001-01-01T00:00+01:00", "meetings.error.past"),
+            ("9999-12-31T23:00-05:00", "meetings.error.too_far"),
+        ):
+            refused = api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": start})
+            assert (refused.status_code, refused.json()["error"]) == (422, error), refused.text
         # while a day within the year is moved
         moved = api.post(
             f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2027-11-30T09:00:00"}
