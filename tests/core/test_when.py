@@ -30,10 +30,19 @@ MONDAY = date(2026, 6, 1)
         ("12/31", MONDAY, date(2026, 12, 31)),
         ("12-31", MONDAY, date(2026, 12, 31)),
         ("１２／３１", MONDAY, date(2026, 12, 31)),
-        # a day without a year: the next one on or after today
+        # a day without a year: the next one on or after today, unless it passed within the
+        # last 31 days: then that past day, for the caller to refuse (a tester's 12月1日 on
+        # 12-02 was due in 2027)
         ("12/31", date(2026, 12, 31), date(2026, 12, 31)),
-        ("12/31", date(2027, 1, 1), date(2027, 12, 31)),
+        ("12/31", date(2027, 1, 1), date(2026, 12, 31)),
+        ("12月1日", date(2026, 12, 2), date(2026, 12, 1)),
         ("1月5日", date(2026, 12, 31), date(2027, 1, 5)),
+        ("1月5日", date(2026, 12, 20), date(2027, 1, 5)),
+        ("6月10日", date(2026, 12, 2), date(2027, 6, 10)),  # passed half a year ago
+        ("11月1日", date(2026, 12, 2), date(2026, 11, 1)),  # 31 days ago
+        ("10月31日", date(2026, 12, 2), date(2027, 10, 31)),  # 32 days ago
+        ("2月29日", date(2028, 3, 1), date(2028, 2, 29)),
+        ("2月29日", date(2027, 3, 1), date(2028, 2, 29)),
         ("今天", MONDAY, MONDAY),
         ("明天", MONDAY, date(2026, 6, 2)),
         ("后天", MONDAY, date(2026, 6, 3)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from teamassist.actions.models import ActionItem
 from teamassist.clock import local
@@ -104,3 +104,26 @@ def test_a_one_on_one_slots_time(chat: ChatDriver, typed: str) -> None:
     with chat.runtime.factory() as session:
         stored = session.scalars(select(OneOnOne.at).where(OneOnOne.nth == 1)).all()
         assert stored == ["15:00"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/销项 @lisi 写文档 11月1日下午6点",
+        "/销项 @lisi 写文档 11/1",
+        "/群发 开发者社区 请提交周报 截止 11月1日",
+    ],
+)
+def test_a_day_without_a_year_just_passed_is_refused_as_past(
+    chat: ChatDriver, command: str
+) -> None:
+    """A tester's find (session 13): on 12-02 ``/销项 @张三 写文档 12月1日下午6点`` made an item
+    due 2027-12-01 without a word. On 11-02 yesterday's 11月1日 is refused as past; nothing is
+    made or sent."""
+    with chat.runtime.factory() as session:
+        items = session.scalar(select(func.count()).select_from(ActionItem))
+    reply = chat.text(command, as_="admin")
+    assert "过去" in reply or "已过" in reply, reply
+    with chat.runtime.factory() as session:
+        assert session.scalar(select(func.count()).select_from(ActionItem)) == items
+    assert not [t for t in chat.queued_texts() if "请提交周报" in t]

@@ -8,7 +8,9 @@ Dates (one word; full-width digits and signs too):
 * ``今年``/``明年``/``后年``/``去年`` before ``M月D日`` (``明年1月8日``: that day of the year after
   ``today``'s);
 * ``12-31`` ``12/31`` ``12月31日`` (``号`` too, or neither): the next such day on or after
-  ``today`` (on 2026-12-31 itself that day; on 2027-01-01, 2027-12-31);
+  ``today`` (on 2026-12-31 itself that day; on 2026-12-20 ``1月5日`` is 2027-01-05), except one
+  that passed within the last 31 days, which is that past day for its caller to refuse as past
+  (``RECENTLY_PASSED``: on 2027-01-01 ``12/31`` is 2026-12-31);
 * ``今天`` ``明天`` ``后天`` ``昨天`` (``today`` ``tomorrow`` ``yesterday``);
 * ``下周一`` … ``下周日`` (the weekday of next week, Monday-based), ``本周五``/``这周五`` (of this
   week, even when it has passed), ``星期``/``礼拜`` for ``周``;
@@ -88,9 +90,26 @@ def fold(word: str) -> str:
     return ascii_digits(word).replace("：", ":").strip()
 
 
-def _next(month: int, day: int, today: date) -> date:
-    found = date(today.year, month, day)
-    return found if found >= today else date(today.year + 1, month, day)
+# A day without a year that passed less than this long ago is read as that past day (for the
+# caller to refuse), not as the same day a year on: a tester's "12月1日" typed on 12-02 was due
+# in 2027 without a word. One that passed longer ago means the next one ("6月10日" in December).
+RECENTLY_PASSED = timedelta(days=31)
+
+
+def _nearest(month: int, day: int, today: date) -> date:
+    found: list[date] = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            found.append(date(year, month, day))
+        except ValueError:  # 2月29日 outside a leap year
+            continue
+    ahead = [d for d in found if d >= today]
+    passed = [d for d in found if d < today]
+    if passed and today - passed[-1] <= RECENTLY_PASSED:
+        return passed[-1]
+    if not ahead:
+        return date(today.year, month, day)  # raises ValueError: no such day
+    return ahead[0]
 
 
 def _date(match: re.Match[str], today: date) -> date:
@@ -102,9 +121,9 @@ def _date(match: re.Match[str], today: date) -> date:
             return date(int(g["cy"]), int(g["cm"]), int(g["cd"]))
         if g["ry"]:
             return date(today.year + _YEARS[g["ry"]], int(g["cm"]), int(g["cd"]))
-        return _next(int(g["cm"]), int(g["cd"]), today)
+        return _nearest(int(g["cm"]), int(g["cd"]), today)
     if g["sm"]:
-        return _next(int(g["sm"]), int(g["sd"]), today)
+        return _nearest(int(g["sm"]), int(g["sd"]), today)
     if g["wd"]:
         if g["week"] is None:  # a bare weekday: the next one, today included
             return today + timedelta(days=(_WEEKDAY[g["wd"]] - today.weekday()) % 7)
