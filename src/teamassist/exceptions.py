@@ -16,10 +16,14 @@ class DomainError(Exception):
         self.params = params
 
     def message(self) -> str:
-        """Render the user-facing text from the catalogue."""
+        """Render the user-facing text from the catalogue. Text parameters (what the user typed:
+        a name, a word) keep their direction controls inside them (:func:`teamassist.bidi.isolate`):
+        a REST owner holding U+202E made the rest of the message read backwards."""
+        from teamassist.bidi import isolate
         from teamassist.i18n import t
 
-        return t(self.key, **self.params)
+        params = {k: isolate(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        return t(self.key, **params)
 
 
 class NotFound(DomainError):

@@ -227,3 +227,15 @@ def test_ageing_series(rt: Runtime, zhangsan: TestClient) -> None:
     assert found["overdue"] == [0, 0, 0, 0, 2]
     assert found["days"][-1] == "2026-11-30" and found["overdue_by_day"] == [2] * 7
     assert zhangsan.get("/api/v1/actions/ageing", params={"days": 0}).status_code == 422
+
+
+def test_a_refusal_keeps_typed_direction_controls_inside_the_typed_text(
+    rt: Runtime, zhangsan: TestClient
+) -> None:
+    """A tester's find (session 13): REST refusals quoted what was typed (an owner holding
+    U+202E) without isolating it, so the rest of the message read backwards; chat did not."""
+    rlo = "\u202e"
+    body = {"owner": f"x{rlo}yz", "title": "x", "due": "2026-12-04"}
+    response = zhangsan.post("/api/v1/actions", json=body)
+    _refused(response, 404, "core.error.unknown_member")
+    assert f"\u2068x{rlo}yz\u2069" in response.json()["message"], response.text

@@ -28,6 +28,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from teamassist.bidi import isolate
 from teamassist.database import is_retryable
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
@@ -160,7 +161,7 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     catalogued = t(bilingual if lookup(bilingual) else key, status=exc.status_code)
     # A specific detail (e.g. "unknown status 'x'") says more than the catalogue's generic
     # line; Starlette's own default details (the status phrase) say less.
-    detail = exc.detail if isinstance(exc.detail, str) else ""
+    detail = isolate(exc.detail) if isinstance(exc.detail, str) else ""
     generic = detail in ("", _phrase(exc.status_code))
     message = catalogued if generic else f"{catalogued} {detail}"
     return error_response(request, exc.status_code, key, message, headers=exc.headers)
