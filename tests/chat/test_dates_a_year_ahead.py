@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from teamassist.careers.models import CareerPlan
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.reviews.models import ReviewCycle
+from teamassist.team.models import Member
 from teamassist.web.app import create_app
 from tests.careers.support import without_demo_plans
+from tests.okr.support import set_clock
 from tests.one_on_ones.support import make_director, meetings, pair_id
 from tests.reviews.support import set_up
 from tests.support.chat import ChatDriver
@@ -144,3 +146,34 @@ def _first_weekly(chat: ChatDriver) -> int:
             ).first()
             or 0
         )
+
+
+def test_a_deactivation_too_far_names_the_latest_day_like_the_others(
+    sqlite_chat: ChatDriver,
+) -> None:
+    """/停用成员 @x <date> too far said "最多提前一年安排（2027-11-30 之前）": a cutoff to the
+    minute (now + 366 days), its date in UTC. It follows plan_horizon's day rule now, worded as
+    every other "too far" reply. The clock: Monday 2026-11-30 07:00 Beijing (still the 29th
+    in UTC)."""
+    chat = sqlite_chat
+    set_up(chat.runtime)
+    set_clock(chat.runtime, "2026-11-30 07:00")
+    for day in ("2027-12-02", "9999-12-31"):
+        reply = chat.text(f"/停用成员 @wangwu {day}", as_="admin")
+        assert reply == f"停用日期 {day} 太远了：最晚 2027-12-01（一年以内）。这次没有改动。"
+        assert _active(chat, "wangwu")
+    # the latest day named is accepted
+    reply = chat.text("/停用成员 @wangwu 2027-12-01", as_="admin")
+    assert "从 2027-12-01 起" in reply, reply
+    # and the first year a date holds is the past, so now (it overflowed as UTC)
+    reply = chat.text("/停用成员 @zhaoliu 0001-01-01", as_="admin")
+    assert (
+        reply.startswith("已停用 赵六，从现在起")
+        and "（0001-01-01 已经过去，按现在停用。）" in reply
+    )
+    assert not _active(chat, "zhaoliu")
+
+
+def _active(chat: ChatDriver, handle: str) -> bool:
+    with chat.runtime.factory() as session:
+        return bool(session.scalars(select(Member.active).where(Member.handle == handle)).one())

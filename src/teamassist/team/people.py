@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from teamassist.clock import ensure_utc
+from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.enums import Role
 from teamassist.events import MemberDeactivated, MemberReactivated, publish
 from teamassist.exceptions import Conflict, DomainError, NotFound
@@ -35,7 +36,6 @@ from teamassist.team.names import invisible, strip_invisible
 HANDLE_MAX = 64
 NAME_MAX = 200
 ADDRESS_MAX = 64
-DEACTIVATION_HORIZON = timedelta(days=366)
 _HANDLE = re.compile(r"^[^\s@＠/<>]+$")
 _CHINESE_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
 _RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
@@ -299,9 +299,11 @@ def deactivate(
     if member.deactivated_at is not None:
         raise Conflict("people.error.already_leaving", name=member.display_name)
     now = ensure_utc(now)
-    if at is not None:
-        check_deactivation_date(at, now=now)
     found = _teams_of(session, member)
+    if at is not None and at.year < 2000:
+        at = now  # the past means now (0001-01-01 at +08:00 would overflow as UTC)
+    if at is not None:
+        check_deactivation_date(at, now=now, zone=_zone_of(at, found))
     for team in found:
         guard_last_admin(session, team=team, member=member)
     when = max(ensure_utc(at), now) if at is not None else now
@@ -359,13 +361,25 @@ def _teams_of(session: Session, member: Member) -> list[Team]:
     return [team for team in teams if team is not None]
 
 
-def check_deactivation_date(at: datetime, *, now: datetime) -> None:
-    """A deactivation is planned at most a year ahead: 9999-12-31 is a typo, not a plan. (A
-    past moment means now; the chat reply says so.)"""
-    if ensure_utc(at) > now + DEACTIVATION_HORIZON:
-        day = at.date().isoformat()  # as written: the caller's zone (the team's, for chat)
-        limit = (now + DEACTIVATION_HORIZON).date().isoformat()
-        raise Invalid("people.error.deactivate_far", date=day, limit=limit)
+def _zone_of(at: datetime, teams: list[Team]) -> str:
+    """The zone a deactivation date was written in: ``at``'s own zone (chat and the page give
+    the team's), else the member's first team's."""
+    if isinstance(at.tzinfo, ZoneInfo):
+        return at.tzinfo.key
+    return teams[0].timezone if teams else "UTC"
+
+
+def check_deactivation_date(at: datetime, *, now: datetime, zone: str) -> None:
+    """A deactivation is planned at most a year ahead, on the day rule every "too far" reply
+    uses (:func:`~teamassist.clock.plan_horizon` in ``zone``): any time on the latest day is
+    still accepted, and the refusal names that day. 9999-12-31 is a typo, not a plan. (A past
+    moment means now; the chat reply says so.) Raises Invalid ``people.error.deactivate_far``."""
+    latest = plan_horizon(now, zone).isoformat()
+    if at.year > 2100:  # before any zone arithmetic, which overflows near 9999-12-31
+        raise Invalid("people.error.deactivate_far", date=at.date().isoformat(), latest=latest)
+    if beyond_horizon(at, now, zone):
+        day = local(at, zone).date().isoformat()
+        raise Invalid("people.error.deactivate_far", date=day, latest=latest)
 
 
 def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
