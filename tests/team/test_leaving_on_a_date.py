@@ -21,8 +21,10 @@ from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import people
 from teamassist.team.models import Member
+from tests.conftest import load_demo
 from tests.duty.helpers import at_local
 from tests.feedback.support import given_rotation, items, member_id
+from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
 from tests.team.support import demo
 
@@ -109,3 +111,27 @@ def test_pending_notices_stay_until_the_departure_takes_effect(demo_runtime: Run
         [row] = session.scalars(select(OutboxMessage)).all()
         assert row.address == "duty-room"
         assert "请处理反馈 #7" in to_plain(Reply.model_validate(row.payload))
+
+
+def test_someone_deactivated_now_is_off_todays_duty_and_gets_no_feedback(
+    sqlite_runtime: Runtime,
+) -> None:
+    """A tester's find (session 13): ``/停用成员 @孙七`` while 孙七 was on product duty left
+    them on ``/今日值班``, and ``/产品建议`` said it had notified them, though they could no
+    longer act. Today's slot now falls to the team's default owner; tomorrow the rotation
+    goes on without them."""
+    load_demo(sqlite_runtime)
+    chat = ChatDriver(sqlite_runtime)
+    set_clock(sqlite_runtime, "2026-12-02 10:00")
+    assert "「产品」@孙七" in chat.text("/今日值班", as_="lisi")
+    # When 孙七 is deactivated now
+    chat.text("/停用成员 @sunqi", as_="admin")
+    # then nobody is shown on product duty today, and new feedback goes to the default owner
+    today = chat.text("/今日值班", as_="lisi")
+    assert "孙七" not in today and "「产品」现在没有人值班" in today, today
+    reply = chat.text("/产品建议 希望加导出", as_="lisi")
+    assert "孙七" not in reply and "现在没有人值班" in reply, reply
+    assert items(sqlite_runtime)[-1].owner_id != member_id(sqlite_runtime, "sunqi")
+    # and the next day the rotation has someone else
+    set_clock(sqlite_runtime, "2026-12-03 10:00")
+    assert "孙七" not in chat.text("/今日值班", as_="lisi")

@@ -263,12 +263,27 @@ def _people_now(
 def on_duty(
     session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
 ) -> list[RotationDuty]:
-    """Each rotation's people at ``at`` (primary first), with members loaded."""
+    """Each rotation's people at ``at`` (primary first), with members loaded; someone who had
+    left by ``at`` is not among ``members`` (their ids stay in ``member_ids``)."""
+    at = ensure_utc(at)
     result = _people_now(session, team=team, at=at, rotation_kind=rotation_kind)
     people = members_by_id(session, (m for r in result for m in r.member_ids))
     for entry in result:
-        entry.members = [people[m] for m in entry.member_ids if m in people]
+        entry.members = [
+            people[m] for m in entry.member_ids if m in people and not _gone(people[m], at)
+        ]
     return result
+
+
+def _gone(member: Member, at: datetime) -> bool:
+    """Whether ``member`` had left by ``at``. A deactivation keeps today's shift in the roster
+    (it leaves rotations from the next duty day), but a tester's feedback was then routed to
+    someone deactivated an hour before, with "我已经通知…" they could never act on: the slot
+    falls to the team's default owner instead."""
+    left = member.deactivated_at
+    if left is None:
+        return not member.active
+    return ensure_utc(left) <= at
 
 
 def on_duty_members(
