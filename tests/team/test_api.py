@@ -247,3 +247,20 @@ def test_sub_team_leader_director_and_org_tree(client: TestClient, ids: dict[str
     assert roles[ids["admin"]] == Role.ADMIN.value
     revoked = client.patch(f"/api/v1/teams/{ids['team']}", json={"director_id": None})
     assert revoked.json()["director_id"] is None
+
+
+def test_a_deactivation_date_without_an_offset_is_the_teams_wall_clock(
+    client: TestClient, ids: dict[str, int]
+) -> None:
+    """A tester's find (session 13): ``deactivate_at: "2026-12-20"`` (or ``?at=`` without an
+    offset) answered 500, a naive datetime reaching the UTC arithmetic. It is read in the
+    team's zone (Asia/Shanghai), as chat reads a date."""
+    _admin(client)
+    dated = client.patch(
+        f"/api/v1/members/{ids['wangwu']}", json={"active": False, "deactivate_at": "2026-06-10"}
+    )
+    assert dated.status_code == 200, dated.text
+    assert dated.json()["deactivated_at"].startswith("2026-06-09T16:00:00")
+    timed = client.delete(f"/api/v1/members/{ids['zhaoliu']}", params={"at": "2026-06-11T09:30"})
+    assert timed.status_code == 200, timed.text
+    assert timed.json()["deactivated_at"].startswith("2026-06-11T01:30:00")

@@ -300,6 +300,10 @@ def deactivate(
         raise Conflict("people.error.already_leaving", name=member.display_name)
     now = ensure_utc(now)
     found = _teams_of(session, member)
+    if at is not None and at.tzinfo is None:
+        # A REST date or time without an offset ("2026-12-20") is the team's wall clock, as
+        # chat reads it; it answered 500 (a naive datetime reached the UTC arithmetic).
+        at = at.replace(tzinfo=ZoneInfo(found[0].timezone if found else "UTC"))
     if at is not None and at.year < 2000:
         at = now  # the past means now (0001-01-01 at +08:00 would overflow as UTC)
     if at is not None:
