@@ -212,3 +212,22 @@ def test_on_friday_a_bare_friday_is_today(desk: ChatDriver) -> None:
     reply = desk.text("/群发 产品核心群 再次提醒 截止 周五", as_="lihua")
     assert reply == "截止时间已经过去了，请写一个未来的时间。", reply
     assert _announcement_rows(desk) == 1
+
+
+def test_the_people_told_read_the_deadline_too(desk: ChatDriver) -> None:
+    """A tester's find (session 13): /群发 产品核心群 请提交周报 截止 周五 sent each person
+    "请提交周报" alone and /通知 posted "@张三 请提交周报": the deadline, read off the text, was
+    known only to the author's receipt and the action items. Every message sent with a
+    deadline now ends with it; the stored body stays as typed."""
+    desk.text("/群发 产品核心群 请提交周报 截止 周五", as_="lihua")
+    desk.text("/通知 产品核心群 @lisi 交材料 截止 2026-12-03 17:30", as_="lihua")
+    texts = desk.queued_texts()
+    dms = [t for t in texts if "请提交周报" in t]
+    assert len(dms) == 2 and all(
+        t.endswith("截止时间：2026年12月4日 18:00（已为每位对象布置销项）") for t in dms
+    ), dms
+    posts = [t for t in texts if "交材料" in t]
+    assert posts and all("截止时间：2026年12月3日 17:30" in t for t in posts), posts
+    with desk.runtime.factory() as session:
+        bodies = session.scalars(select(Announcement.body)).all()
+        assert not [b for b in bodies if "截止" in b], bodies

@@ -32,6 +32,7 @@ from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, re
 from teamassist.enums import Role
 from teamassist.events import FollowUpNeeded, ask
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
@@ -156,6 +157,7 @@ def announce(
     session.add(row)
     session.flush()
     key = f"announcements:{row.id}"
+    reply = _with_deadline(reply, due_at, zone)
     if kind is AnnouncementKind.NOTICE:
         for channel in group.channels:
             hold = quiet_until(send, group.team.timezone, channel.quiet_start, channel.quiet_end)
@@ -207,6 +209,19 @@ def announce(
             recipient.action_note = notes[0] if notes else None
     session.flush()
     return Outcome(row)
+
+
+def _with_deadline(reply: Reply, due_at: datetime | None, zone: str) -> Reply:
+    """The message as delivered: with a deadline, a last line names it. ``/通知 … 截止 周五``
+    reads the deadline off the text, and a tester's recipients got "请提交周报" alone (session
+    13); only the author's receipt and the action items knew when it was due. The stored body
+    stays as the author wrote it."""
+    if due_at is None:
+        return reply
+    at = local(ensure_utc(due_at), zone)
+    due = f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+    line = t("announcements.due_line", due=due)
+    return reply.model_copy(update={"body": f"{reply.body}\n{line}"})
 
 
 @dataclass(frozen=True)
