@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from teamassist.announcements import grammar
+from teamassist.announcements import grammar, service
 from teamassist.announcements.models import Announcement, AnnouncementKind
 from teamassist.announcements.service import Receipt
 from teamassist.chat import parser
 from teamassist.chat.types import MentionToken, Reply, user_text
-from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -91,8 +90,7 @@ def queued(row: Announcement, recipients: int, team: Team, *, duplicate: bool = 
 
 def when(value: datetime, team: Team) -> str:
     """``2026年12月4日 18:00`` in the team's zone."""
-    at = local(value, team.timezone)
-    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+    return service.wall_clock(value, team.timezone)
 
 
 def _status(status: str) -> str:

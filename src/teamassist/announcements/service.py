@@ -218,10 +218,14 @@ def _with_deadline(reply: Reply, due_at: datetime | None, zone: str) -> Reply:
     stays as the author wrote it."""
     if due_at is None:
         return reply
-    at = local(ensure_utc(due_at), zone)
-    due = f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
-    line = t("announcements.due_line", due=due)
+    line = t("announcements.due_line", due=wall_clock(due_at, zone))
     return reply.model_copy(update={"body": f"{reply.body}\n{line}"})
+
+
+def wall_clock(value: datetime, zone: str) -> str:
+    """``2026年12月4日 18:00``: ``value`` in ``zone``, as replies and messages name a time."""
+    at = local(ensure_utc(value), zone)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
 
 
 @dataclass(frozen=True)
