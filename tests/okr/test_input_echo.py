@@ -66,7 +66,7 @@ def test_a_bad_cycle_index_is_echoed_as_written(okr_chat: ChatDriver) -> None:
 def test_a_deactivation_date_beyond_a_year_is_refused(sqlite_chat: ChatDriver) -> None:
     # the demo's clock: Monday 2026-06-01 in Shanghai
     reply = sqlite_chat.text("/停用成员 @wangwu 9999-12-31", as_="admin")
-    assert reply == "停用日期 9999-12-31 太远了：最多提前一年安排（2027-06-02 之前）。"
+    assert reply == "停用日期 9999-12-31 太远了：最晚 2027-06-02（一年以内）。这次没有改动。"
     reply = sqlite_chat.text("/停用成员 @wangwu 2027-07-01", as_="admin")
     assert reply.startswith("停用日期 2027-07-01 太远了")
     with sqlite_chat.runtime.factory() as session:
