@@ -75,6 +75,15 @@ def date_alone_at_end_of_day(value: object) -> object:
     return value
 
 
+def date_alone(value: object) -> object:
+    """A REST time field's value before it is read: an ISO date alone (``"2026-12-09"``) becomes
+    that :class:`date`, so a ``datetime | date`` field keeps it a day rather than midnight (a
+    moved meeting keeps its time of day); anything else is left as it is."""
+    if isinstance(value, str) and _DATE_ALONE.fullmatch(value.strip()):
+        return date.fromisoformat(value.strip())
+    return value
+
+
 def beyond_horizon(at: datetime, now: datetime, zone: str) -> bool:
     """Whether ``at`` (UTC) falls on a team-local day after :func:`plan_horizon`."""
     return local(at, zone).date() > plan_horizon(now, zone)

@@ -137,3 +137,22 @@ def test_the_page_reads_the_dates_chat_reads_full_width_digits_too(api: TestClie
         assert "2026-10-13" not in refused.text
     again = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
     assert again["start_at"] == moved["start_at"]
+
+
+def test_a_move_to_a_date_alone_keeps_the_meetings_time_of_day(api: TestClient) -> None:
+    """``{"start": "2026-11-11"}`` was read as midnight in Beijing (16:00 UTC the day before);
+    chat's ``/改期 … 2026-11-11`` keeps the meeting's time of day, and so does REST now."""
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    assert weekly["start_at"].startswith("2026-11-10T00:30")  # 08:30 Beijing
+    moved = _ok(api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2026-11-11"}))
+    assert moved["start_at"].startswith("2026-11-11T00:30"), moved
+    # a date with a time is still read as written (the team's wall clock)
+    moved = _ok(
+        api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2026-11-12T15:00"})
+    )
+    assert moved["start_at"].startswith("2026-11-12T07:00"), moved
+    # and the ends of what a date holds are past / too far, not a 500
+    for start, code in (("0001-01-01", "past"), ("9999-12-31", "too_far")):
+        response = api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": start})
+        assert response.status_code == 422, response.text
+        assert code in response.text, response.text

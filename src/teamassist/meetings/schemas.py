@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
+from teamassist.clock import date_alone
 from teamassist.meetings.models import MeetingOccurrence
 
 
@@ -50,9 +52,19 @@ class MovedRead(OccurrenceRead):
 
 
 class MoveBody(BaseModel):
-    """The new start: an ISO 8601 time; without an offset it is the team's local time."""
+    """The new start: an ISO 8601 time, without an offset the team's local time; a date alone
+    keeps the meeting's local time of day, as ``/改期 … 2026-12-09`` does in chat."""
 
-    start: datetime
+    start: Annotated[
+        datetime | date,
+        BeforeValidator(date_alone),
+        Field(
+            description=(
+                "ISO 8601 (2026-12-09T15:00:00+08:00); without an offset the team's wall clock; "
+                "a date alone (2026-12-09) keeps the meeting's time of day"
+            )
+        ),
+    ]
     note: str | None = Field(default=None, max_length=500)
 
 

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
 
-from teamassist.clock import plan_horizon
+from teamassist.clock import local, plan_horizon
 from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
@@ -28,8 +28,13 @@ def _organiser(session: SessionDep, principal: Principal, team: Team) -> None:
     )
 
 
-def _aware(value: datetime, team: Team) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(team.timezone))
+def _aware(value: datetime | date, team: Team, keep: datetime) -> datetime:
+    """``value`` as an aware time: without an offset the team's wall clock; a date alone at
+    ``keep``'s local time of day (the meeting's own)."""
+    zone = ZoneInfo(team.timezone)
+    if not isinstance(value, datetime):
+        return datetime.combine(value, local(keep, team.timezone).time(), tzinfo=zone)
+    return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
 @router.get("")
@@ -70,7 +75,7 @@ def move_occurrence(
         session,
         team=team,
         occ=occ,
-        start_at=_aware(body.start, team),
+        start_at=_aware(body.start, team, occ.start_at),
         now=now,
         workdays=runtime.ports.get(Workdays),
         note=body.note,
