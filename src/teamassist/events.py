@@ -510,6 +510,19 @@ class PlatformTaskCompleted(Event):
 
 
 @dataclass(frozen=True)
+class PlatformTaskReopened(Event):
+    """A task mirrored through the ``Tasks`` port, completed before, was marked not done again
+    on its platform (Feishu Task v2: ``completed_at`` back to 0). Published by the platform
+    adapter with the ``TaskMirror.key``, the workspace and ``at`` (UTC, when it was seen). The
+    domain owning the key takes back the item's "done" if it is still waiting to be checked; an
+    item open already, closed, or unknown changes nothing (platforms redeliver events)."""
+
+    workspace_id: int
+    key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class DocumentReady(Event):
     """The document published through the ``Documents`` port under ``key`` (the
     ``DocumentDraft.key``, e.g. ``"careers.plan:7"``) can be opened at ``url`` now. Published by

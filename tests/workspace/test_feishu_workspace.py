@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from teamassist.actions.models import ActionEvent, ActionItem
 from teamassist.adapters.feishu.webhook import EVENTS_PATH
 from teamassist.adapters.feishu.workspace import PLATFORM
+from teamassist.chat.render import to_plain
+from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.meetings import calendar_sync, report_tasks
@@ -150,6 +152,68 @@ def test_a_task_completed_in_feishu_marks_the_item_done_once(team: FeishuTeam) -
     patches = team.fake.workspace.of("PATCH", f"/tasks/{guid}")
     assert patches and all("completed_at" not in p.body["update_fields"] for p in patches)
     assert team.fake.workspace.tasks[guid]["completed_at"] == "1796000400000"
+
+
+def test_a_task_uncompleted_in_feishu_opens_its_done_item_again(team: FeishuTeam) -> None:
+    """Session 13's tester: 李四 completed the task in Feishu, then un-completed it; the item
+    stayed done and 张三 was still asked to check it. Feishu sends the same event type for
+    both, so the task is read back: completed_at 0 now means open again, once."""
+    set_clock(team.runtime, "2026-11-30 09:00")
+    item_id = _new_item(team.chat)
+    team.deliver()
+    [guid] = team.fake.workspace.tasks
+    team.fake.workspace.tasks[guid]["completed_at"] = "1796000400000"  # 2026-11-30 09:00 Beijing
+    body, headers = fk.signed(
+        _task_event(guid, event_id="ev-task-done"), timestamp=team.clock().timestamp()
+    )
+    assert team.http.post(EVENTS_PATH, content=body, headers=headers).status_code == 200
+    assert team.item(item_id).state == "done"
+    team.deliver()
+    # When 李四 un-completes it in Feishu (and Feishu delivers that twice)
+    team.clock.set(team.clock() + timedelta(minutes=5))
+    team.fake.workspace.tasks[guid]["completed_at"] = "0"
+    for _ in range(2):
+        body, headers = fk.signed(
+            _task_event(guid, event_id="ev-task-undone"), timestamp=team.clock().timestamp()
+        )
+        assert team.http.post(EVENTS_PATH, content=body, headers=headers).status_code == 200
+    # Then the item is open again, once, recorded as 李四's own reopen from the task
+    item = team.item(item_id)
+    assert (item.state, item.done_at) == ("open", None)
+    with team.runtime.factory() as session:
+        reopens = list(
+            session.scalars(
+                select(ActionEvent).where(
+                    ActionEvent.item_id == item_id, ActionEvent.kind == "reopened"
+                )
+            )
+        )
+    assert len(reopens) == 1 and reopens[0].detail == {"reason": "", "via": "task"}
+    assert reopens[0].actor_id == item.owner_id
+    # and 张三 hears there is nothing to check any more
+    undone = [m for m in team.chat.queued() if m.idempotency_key.startswith("actions.undone")]
+    assert len(undone) == 1
+    assert "取消了销项" in to_plain(Reply.model_validate(undone[0].payload))
+    # and the mirror does not touch the task's completion again
+    team.deliver()
+    patches = team.fake.workspace.of("PATCH", f"/tasks/{guid}")
+    assert all("completed_at" not in p.body["update_fields"] for p in patches)
+    assert team.fake.workspace.tasks[guid]["completed_at"] == "0"
+
+
+def test_a_checked_item_stays_closed_when_its_task_is_uncompleted(team: FeishuTeam) -> None:
+    set_clock(team.runtime, "2026-11-30 09:00")
+    item_id = _new_item(team.chat)
+    team.chat.text(f"/完成销项 {item_id}", as_="lisi")
+    team.chat.text(f"/确认销项 {item_id}", as_="zhangsan")
+    team.deliver()
+    [guid] = team.fake.workspace.tasks
+    team.fake.workspace.tasks[guid]["completed_at"] = "0"
+    body, headers = fk.signed(
+        _task_event(guid, event_id="ev-task-late"), timestamp=team.clock().timestamp()
+    )
+    assert team.http.post(EVENTS_PATH, content=body, headers=headers).status_code == 200
+    assert team.item(item_id).state == "closed"  # checked is final; the product says so
 
 
 def test_a_done_item_reopened_in_the_product_reopens_the_task(team: FeishuTeam) -> None:

@@ -26,6 +26,7 @@ from teamassist.events import (
     MeetingAgenda,
     MemberDeactivated,
     PlatformTaskCompleted,
+    PlatformTaskReopened,
     Subscription,
     WorkspaceDeleting,
     on,
@@ -58,6 +59,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(ActionFacts, report_facts.answer),  # report packs list the team's items
         on(ActionItemChanged, mirrored),  # a Feishu team's tasks follow the items
         on(PlatformTaskCompleted, task_mirror.on_platform_completed),
+        on(PlatformTaskReopened, task_mirror.on_platform_reopened),
     ]
 
 

@@ -63,6 +63,12 @@ def reopened(session: Session, *, team: Team, item: ActionItem, actor: Member, r
     _send(session, item.owner_id, actor, item, "reopened", reply)
 
 
+def undone(session: Session, *, team: Team, item: ActionItem, owner: Member) -> None:
+    """Tell the requester the owner took back "done": nothing to check any more."""
+    reply = messages.changed("notice.undone", item, team, owner)
+    _send(session, item.requester_id, owner, item, "undone", reply)
+
+
 def extended(
     session: Session, *, team: Team, item: ActionItem, actor: Member, before: datetime
 ) -> None:

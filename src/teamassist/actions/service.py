@@ -225,6 +225,20 @@ def reopen(
     )
 
 
+def undo_done(session: Session, *, item: ActionItem, now: datetime, via: str) -> bool:
+    """The owner takes back their "done" before it was checked: done → open, recorded as a
+    reopen by the owner with ``{"reason": "", "via": via}`` (``"task"``: a mirrored platform
+    task was un-completed). Returns False, changing nothing, unless the item is done."""
+    if item.state != ActionState.DONE.value:
+        return False
+    owner = session.get(Member, item.owner_id)
+    detail = {"reason": "", "via": via}
+    _move(
+        session, item, ActionState.OPEN, ActionChange.REOPENED, actor=owner, now=now, detail=detail
+    )
+    return True
+
+
 def reassign(
     session: Session,
     *,

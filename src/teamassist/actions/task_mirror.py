@@ -1,5 +1,6 @@
 """Action items as platform tasks: every change is mirrored through the ``Tasks`` port (a Feishu
-team sees one Task v2 task per item), and a task completed on the platform marks its item done.
+team sees one Task v2 task per item), and a task completed on the platform marks its item done;
+un-completed there before the item was checked, the item is open again.
 
 The mirror is keyed ``actions.item:<id>``; the built-in ``Tasks`` does nothing, since action
 items are the product's own tasks.
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.actions import notices, service
 from teamassist.actions.models import ActionItem, ActionState
-from teamassist.events import ActionItemChanged, PlatformTaskCompleted
+from teamassist.events import ActionItemChanged, PlatformTaskCompleted, PlatformTaskReopened
 from teamassist.ports import TaskMirror, Tasks
 from teamassist.team.models import Member, Team
 
@@ -60,19 +61,38 @@ def on_changed(
     tasks.mirror(session, team=team, task=task, now=event.now)
 
 
+def _item_of(session: Session, mirror_key: str, workspace_id: int) -> ActionItem | None:
+    """The item mirrored under ``mirror_key`` in ``workspace_id``, locked; None if not ours."""
+    if not mirror_key.startswith(PREFIX) or not mirror_key[len(PREFIX) :].isdigit():
+        return None
+    item = session.get(ActionItem, int(mirror_key[len(PREFIX) :]), with_for_update=True)
+    return item if item is not None and item.workspace_id == workspace_id else None
+
+
 def on_platform_completed(session: Session, event: PlatformTaskCompleted) -> None:
     """A mirrored task was completed on the platform: its open item becomes done, as if its
     owner had said so (the requester is then asked to check, as always). Anything else (not
     ours, gone, already done or closed) is left alone: the platform redelivers events."""
-    if not event.key.startswith(PREFIX) or not event.key[len(PREFIX) :].isdigit():
-        return
-    item = session.get(ActionItem, int(event.key[len(PREFIX) :]), with_for_update=True)
-    if item is None or item.workspace_id != event.workspace_id:
-        return
-    if item.state != ActionState.OPEN.value:
+    item = _item_of(session, event.key, event.workspace_id)
+    if item is None or item.state != ActionState.OPEN.value:
         return
     owner = session.get(Member, item.owner_id)
     team = session.get(Team, item.team_id)
     assert owner is not None and team is not None  # RESTRICT / CASCADE foreign keys
     service.mark_done(session, item=item, actor=owner, now=event.at)
     notices.done(session, team=team, item=item, owner=owner)
+
+
+def on_platform_reopened(session: Session, event: PlatformTaskReopened) -> None:
+    """A mirrored task was un-completed on the platform: a done item waiting to be checked is
+    open again, as the owner's taking back "done", and the requester is told there is nothing
+    to check. An item already open (the product reopened it and the mirror un-completed the
+    task), closed (checked: final) or not ours is left alone."""
+    item = _item_of(session, event.key, event.workspace_id)
+    if item is None or item.state != ActionState.DONE.value:
+        return
+    team = session.get(Team, item.team_id)
+    owner = session.get(Member, item.owner_id)
+    assert owner is not None and team is not None  # RESTRICT / CASCADE foreign keys
+    if service.undo_done(session, item=item, now=event.at, via="task"):
+        notices.undone(session, team=team, item=item, owner=owner)
