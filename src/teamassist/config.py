@@ -219,6 +219,10 @@ class ScaleOutSettings(BaseModel):
     # this long, in seconds, rather than each waiting out the timeout (the fallbacks apply:
     # platform sends wait, the sign-in throttle counts per replica).
     redis_backoff_seconds: float = Field(default=10.0, ge=0)
+    # How long ``worker`` and ``beat`` wait at start for a Redis broker to answer before they
+    # stop with a message naming it (exit 1), in seconds; once running, Celery reconnects on
+    # its own.
+    broker_wait_seconds: float = Field(default=30.0, ge=0)
 
 
 class Settings(BaseSettings):

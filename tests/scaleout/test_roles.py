@@ -26,6 +26,7 @@ from teamassist.scheduler.models import JobRun
 from teamassist.scheduler.registry import IntervalJob
 from teamassist.scheduler.runner import Scheduler
 from teamassist.workers import celery_app, mode
+from tests.support.databases import require_backend, server_url
 
 runner = CliRunner()
 MORNING = "duty.morning_notice"
@@ -95,6 +96,50 @@ def test_worker_and_beat_refuse_to_start_without_scale_out(
         result = runner.invoke(cli, [command])
         assert result.exit_code == 2
         assert "scale-out mode is off" in result.output
+
+
+def test_an_unreachable_broker_stops_worker_and_beat_with_its_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session 13's tester: with Redis down, ``worker`` and ``beat`` retried 100 times (Celery's
+    default) for minutes. They now wait ``broker_wait_seconds`` and stop, naming the broker
+    without its password, before touching the database (which is unreachable here too)."""
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "postgresql://u@127.0.0.1:1/ta")
+    monkeypatch.setenv("TEAMASSIST_SCALE_OUT__REDIS_URL", "redis://:s3cret@127.0.0.1:1/0")
+    monkeypatch.setenv("TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS", "0")
+    for command in ("worker", "beat"):
+        result = runner.invoke(cli, [command])
+        assert result.exit_code == 1, result.output
+        assert "无法连接 Celery 的消息代理 redis://127.0.0.1:1/0" in result.output
+        assert "s3cret" not in result.output
+
+
+def test_the_broker_is_tried_again_until_the_wait_is_over() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    settings = Settings(
+        database={"url": "postgresql://u@db/ta"},
+        scale_out={"redis_url": "redis://127.0.0.1:1/0", "broker_wait_seconds": 10},
+    )
+    with pytest.raises(mode.BrokerUnreachable, match="10 s"):
+        mode.reach_broker(settings, clock=lambda: now[0], sleep=sleep)
+    assert slept == [0.5, 1.0, 2.0, 4.0]  # the next 5 s would pass the 10 s
+
+
+def test_a_running_broker_is_reached_at_once() -> None:
+    require_backend("redis")
+    url = server_url("redis")
+    assert url
+    settings = Settings(database={"url": "postgresql://u@db/ta"}, scale_out={"redis_url": url})
+    mode.reach_broker(settings, sleep=lambda _: pytest.fail("waited for a running Redis"))
+    # and a transport other than Redis is Celery's own business
+    mode.reach_broker(_settings(broker_url="memory://"), sleep=lambda _: pytest.fail("waited"))
 
 
 # -- the Celery app ------------------------------------------------------------------------------

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
     from teamassist.config import Settings
 
 
-def scale_out_settings() -> Settings:
-    """The settings, refused with a plain message (exit 2) when they cannot run scaled out."""
+def scale_out_settings(*, broker: bool = False) -> Settings:
+    """The settings, refused with a plain message (exit 2) when they cannot run scaled out;
+    with ``broker``, also waited for the broker to answer (exit 1 when it does not)."""
     from teamassist.workers import mode
 
     settings = load()
@@ -24,6 +25,12 @@ def scale_out_settings() -> Settings:
     except mode.ScaleOutRefused as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from exc
+    if broker:
+        try:
+            mode.reach_broker(settings)
+        except mode.BrokerUnreachable as exc:
+            typer.secho(str(exc), fg="red", err=True)
+            raise typer.Exit(1) from exc
     return settings
 
 
@@ -41,7 +48,7 @@ def worker(
     from teamassist import logs, metrics
     from teamassist.workers import celery_app
 
-    settings = scale_out_settings()
+    settings = scale_out_settings(broker=True)
     logs.configure(settings.log_level, settings.log_format)
     if metrics_port:
         if not metrics.multiprocess():
@@ -82,7 +89,7 @@ def beat() -> None:
     from teamassist import logs
     from teamassist.workers import celery_app
 
-    settings = scale_out_settings()
+    settings = scale_out_settings(broker=True)
     logs.configure(settings.log_level, settings.log_format)
     celery = celery_app.make_celery(settings)
     celery.start(["beat", f"--loglevel={settings.log_level}"])

@@ -8,6 +8,10 @@ two workers apart would lock nothing, and the file cannot be shared between host
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
 from sqlalchemy.engine import make_url
 
 from teamassist.config import Settings
@@ -20,6 +24,12 @@ SQLITE_REFUSED = (
 NOT_SCALED_OUT = (
     "未配置扩展模式：请设置 [scale_out] broker_url 或 redis_url。 / "
     "scale-out mode is off: set [scale_out] broker_url or redis_url for workers and beat."
+)
+BROKER_UNREACHABLE = (
+    "无法连接 Celery 的消息代理 {where}（等了 {seconds:g} 秒）：{error}。请确认 Redis 在运行，"
+    "并检查 [scale_out] broker_url / redis_url。 / "
+    "cannot reach the broker at {where} after {seconds:g} s: {error}. Is Redis running? "
+    "Check [scale_out] broker_url / redis_url."
 )
 
 
@@ -47,3 +57,55 @@ def check(settings: Settings) -> None:
     broker_url(settings)
     if make_url(settings.database.url).get_backend_name() == "sqlite":
         raise ScaleOutRefused(SQLITE_REFUSED)
+
+
+class BrokerUnreachable(ScaleOutRefused):
+    """The Redis broker did not answer within ``broker_wait_seconds``."""
+
+
+def where(url: str) -> str:
+    """``url`` without its credentials, for a message: ``redis://redis:6379/0``."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def reach_broker(
+    settings: Settings,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Return once a Redis broker answers PING; try again (0.5 s, doubling to 5 s between tries)
+    until ``scale_out.broker_wait_seconds`` have passed, then raise :class:`BrokerUnreachable`.
+    Without this, Celery retries an unreachable broker 100 times at start
+    (``broker_connection_max_retries``, Celery configuration docs) before it gives up, for
+    minutes, with a warning per try. Other transports (``amqp://``, ``memory://``) are left to
+    Celery."""
+    import redis
+
+    url = broker_url(settings)
+    if urlsplit(url).scheme not in ("redis", "rediss"):
+        return
+    wait = settings.scale_out.broker_wait_seconds
+    deadline = clock() + wait
+    delay = 0.5
+    while True:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        try:
+            client.ping()
+            return
+        except redis.RedisError as exc:
+            error = exc
+        finally:
+            client.close()
+        if clock() + delay > deadline:
+            break
+        sleep(delay)
+        delay = min(delay * 2, 5.0)
+    raise BrokerUnreachable(
+        BROKER_UNREACHABLE.format(
+            where=where(url), seconds=wait, error=error or type(error).__name__
+        )
+    )
