@@ -141,8 +141,10 @@ class MemberDeactivated(Event):
 @dataclass(frozen=True)
 class MemberReactivated(Event):
     """A member who had left, or was set to leave, stays after all (published by
-    team.people.reactivate): a planned departure is called off. Domains re-plan what they
-    cancelled for the departure (1on1s); duty rotations are not restored (the admin re-adds)."""
+    team.people.reactivate): a planned departure is called off. Domains take back what they
+    planned for the departure and has not happened yet (1on1s re-planned, duty's pending
+    ``leave`` removals withdrawn); rotations left once it took effect are not restored (the
+    admin re-adds)."""
 
     member_id: int
     team_ids: tuple[int, ...]

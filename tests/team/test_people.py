@@ -232,7 +232,7 @@ def test_deactivate_from_a_date_leaves_rotations_from_that_day(rt: Runtime) -> N
         d = demo(session)
         rotation = duty_service.get_rotation(session, team=d.team, name="tech")
         last = duty_service.versions(session, rotation=rotation)[-1]
-        assert (last.change, last.note) == ("remove", str(d["lisi"].id))
+        assert (last.change, last.note) == ("leave", str(d["lisi"].id))
         assert last.effective_at == at_local(date(2026, 6, 5), 3)  # the 03:00 hand-off
 
 

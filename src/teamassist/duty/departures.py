@@ -1,22 +1,32 @@
 """People who leave: a deactivated member goes out of every rotation from the day it takes effect.
 
 The team domain publishes :class:`~teamassist.events.MemberDeactivated`; this removes the member
-with the same roster change an admin's ``/值班人员移除`` makes, so pending changes are replayed
-and broken swaps cancelled as usual. Today's person on duty keeps today's shift and leaves from
-the next duty day; a rotation that would be left empty refuses (the deactivation with it), so an
+with the roster change an admin's ``/值班人员移除`` makes, so pending changes are replayed and
+broken swaps cancelled as usual. Today's person on duty keeps today's shift and leaves from the
+next duty day; a rotation that would be left empty refuses (the deactivation with it), so an
 admin adds someone first.
+
+The removal is stored as ``leave`` (:data:`~teamassist.duty.planning.ACTION_LEAVE`), not
+``remove``, with the member's id alone in its note: that is how a departure's removal is told
+from one an admin made by hand. When the departure is called off
+(:class:`~teamassist.events.MemberReactivated`) the ``leave`` rows of that member still pending
+are withdrawn and the changes after them replayed; a removal by hand, and a ``leave`` already in
+effect (they had left: an admin adds them again), stay. A tester called off
+``/停用成员 @李四 12月20日`` and the rotation still dropped 李四 from 12-20.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local, parse_hhmm
 from teamassist.duty import planning, service
+from teamassist.duty.models import RotationVersion
 from teamassist.duty.rotation import duty_date_at
-from teamassist.events import MemberDeactivated
+from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict
 from teamassist.team.models import Member, Team
 
@@ -40,7 +50,7 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
                 duty_date_at(event.now, handoff, team.timezone),
             )
             change = planning.RosterChange(
-                planning.ACTION_REMOVE, member_ids=(event.member_id,), effective_date=day
+                planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=day
             )
             try:
                 service.change_roster(
@@ -51,10 +61,44 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
                     raise
                 # On duty right now: today's shift stays theirs, they leave from tomorrow.
                 tomorrow = planning.RosterChange(
-                    planning.ACTION_REMOVE,
+                    planning.ACTION_LEAVE,
                     member_ids=(event.member_id,),
                     effective_date=day + timedelta(days=1),
                 )
                 service.change_roster(
                     session, team=team, rotation=rotation, change=tomorrow, now=event.now, by=by
                 )
+
+
+def on_member_reactivated(session: Session, event: MemberReactivated) -> int:
+    """Withdraw the departure's removals of the member that have not taken effect yet (and
+    replay what was planned after them); returns how many were withdrawn."""
+    withdrawn = 0
+    for team_id in event.team_ids:
+        team = session.get(Team, team_id)
+        if team is None:
+            continue
+        for rotation in service.rotations(session, team=team):
+            for version in _departure_removals(session, rotation.id, event):
+                withdrawn += service.withdraw_and_replay(
+                    session, team=team, rotation=rotation, version=version, now=event.now
+                )
+    return withdrawn
+
+
+def _departure_removals(
+    session: Session, rotation_id: int, event: MemberReactivated
+) -> list[RotationVersion]:
+    return list(
+        session.scalars(
+            select(RotationVersion)
+            .where(
+                RotationVersion.rotation_id == rotation_id,
+                RotationVersion.change == planning.ACTION_LEAVE,
+                RotationVersion.note == str(event.member_id),
+                RotationVersion.cancelled_at.is_(None),
+                RotationVersion.effective_at > event.now,
+            )
+            .order_by(RotationVersion.effective_at.desc(), RotationVersion.id.desc())
+        )
+    )

@@ -8,7 +8,7 @@ from teamassist.domain import Domain, NavEntry, Wiring, assets_in
 from teamassist.duty import commands as duty_commands
 from teamassist.duty import demo, departures, feed_commands, jobs, revision
 from teamassist.duty.roster import DutyRoster
-from teamassist.events import MemberDeactivated, Subscription, on
+from teamassist.events import MemberDeactivated, MemberReactivated, Subscription, on
 from teamassist.ports import Roster
 
 
@@ -18,8 +18,12 @@ def _install(wiring: Wiring) -> None:
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    # A deactivated member leaves every rotation from the day it takes effect.
-    return [on(MemberDeactivated, departures.on_member_deactivated)]
+    # A deactivated member leaves every rotation from the day it takes effect; a departure
+    # called off withdraws the removals it planned.
+    return [
+        on(MemberDeactivated, departures.on_member_deactivated),
+        on(MemberReactivated, departures.on_member_reactivated),
+    ]
 
 
 DOMAIN = Domain(

@@ -24,6 +24,10 @@ from teamassist.exceptions import Conflict, DomainError, NotFound
 
 ACTION_ADD = "add"
 ACTION_REMOVE = "remove"
+# A removal the team domain's departure made (someone leaving on a date): planned as a removal,
+# stored under its own name so that calling the departure off withdraws exactly it and never a
+# removal an admin made by hand (see :mod:`teamassist.duty.departures`).
+ACTION_LEAVE = "leave"
 ACTION_SWAP = "swap"
 ACTION_REPLAN = "replan"
 ACTION_PARAMS = "params"
@@ -117,7 +121,7 @@ def plan_change(
             raise DomainError("duty.error.duplicate_member", **names(ids[:1]))
         new_members = members + ids
         anchor_index = _continue_index(members, new_members, pos)
-    elif change.action == ACTION_REMOVE:
+    elif change.action in (ACTION_REMOVE, ACTION_LEAVE):
         if not ids:
             raise DomainError("duty.error.no_members_given")
         for member_id in ids:

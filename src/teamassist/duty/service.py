@@ -749,6 +749,48 @@ def cancel_version(
     return version
 
 
+def withdraw_and_replay(
+    session: Session, *, team: Team, rotation: Rotation, version: RotationVersion, now: datetime
+) -> bool:
+    """Withdraw the pending ``version`` and replay the changes pending after it on what is
+    left (each is withdrawn and written again, as :func:`change_roster` rebases): a version
+    stores the whole member list, so a removal made after a departure's would otherwise keep
+    the departed person out. Nothing is written when a later change no longer applies without
+    ``version`` (it adds the person back, say); returns whether it was withdrawn."""
+    now = ensure_utc(now)
+    pending = pending_versions(session, rotation=rotation, after=now)
+    if version not in pending or version.change == "create":
+        return False
+    later = [v for v in pending if (v.effective_at, v.id) > (version.effective_at, version.id)]
+    spec = current_spec(session, team, rotation)
+    gone = {version.id, *(v.id for v in later)}
+    kept = [v for v in versions(session, rotation=rotation) if v.cancelled_at is None]
+    work = replace(spec, versions=tuple(version_spec(v) for v in kept if v.id not in gone))
+    replayed: list[tuple[RotationVersion, VersionSpec]] = []
+    for row in later:
+        try:
+            again = plan_change(
+                work,
+                _replay(row, work.versions[-1], team.timezone),
+                now,
+                rotation_name=rotation.name,
+                names=lambda ids: _names(session, ids),
+            )
+        except DomainError:
+            return False
+        replayed.append((row, again))
+        work = replace(work, versions=(*work.versions, again))
+    version.cancelled_at = now
+    for row, again in replayed:
+        row.cancelled_at = now
+        ids = [int(i) for i in (row.note or "").split(",") if i.strip()]
+        session.add(
+            _version_row(rotation, again, row.change, ids, by_id=row.created_by_id, now=now)
+        )
+    session.flush()
+    return True
+
+
 def team_member_ids(session: Session, *, team: Team) -> set[int]:
     """Ids of the team's members."""
     return {m.id for m, _role in team_service.team_members(session, team=team)}

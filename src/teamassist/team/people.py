@@ -388,9 +388,11 @@ def check_deactivation_date(at: datetime, *, now: datetime, zone: str) -> None:
 
 def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
     """Make a deactivated member active again, or call off a departure set for a later date.
-    1on1s cancelled for the departure are planned again (:class:`MemberReactivated`); duty
-    rotations are not restored (add them again). Conflict ``people.error.merged`` or
-    ``already_active`` (active and not set to leave)."""
+    What the departure planned and has not happened yet is taken back
+    (:class:`MemberReactivated`): 1on1s cancelled for it are planned again, the roster's
+    pending ``leave`` removals withdrawn; rotations left when it took effect are not restored
+    (add them again). Conflict ``people.error.merged`` or ``already_active`` (active and not
+    set to leave)."""
     if member.merged_into_id is not None:
         raise Conflict("people.error.merged", name=member.display_name)
     if member.active and member.deactivated_at is None:

@@ -1,0 +1,47 @@
+"""A departure called off takes back the roster change it planned, and only that one.
+
+A tester (session 13) ran ``/停用成员 @李四 12月20日`` then ``/启用成员 @李四``: the rotation
+still dropped 李四 from 12-20, which then refused other removals ("轮值就没有人了"). Demo: 技术
+张三→李四→王五 daily, today Monday 2026-06-01 09:00 in Shanghai.
+"""
+
+from __future__ import annotations
+
+from tests.support.chat import ChatDriver
+
+
+def _day(roster: str, label: str) -> str:
+    """The roster's block of one day ("06-05 周五")."""
+    [block] = [b for b in roster.split("\n\n") if b.startswith(label)]
+    return block
+
+
+def test_calling_off_a_departure_puts_them_back_on_the_roster(chat: ChatDriver) -> None:
+    # given 李四 is set to leave on Friday 06-05 and the roster plans without them from then
+    chat.text("/停用成员 @lisi 2026-06-05", as_="admin")
+    assert "李四" not in _day(chat.text("/查看值班表", as_="admin"), "06-05 周五")
+    # and an admin removes 王五 by hand from Monday 06-08, after the departure
+    assert "移出「技术」轮值" in chat.text("/值班人员移除 @wangwu 2026-06-08", as_="admin")
+    # when the departure is called off
+    reply = chat.text("/启用成员 @lisi", as_="admin")
+    # then 李四 is back on Friday, and the hand removal of 王五 still holds from 06-08
+    assert "撤回" in reply and "不会自动恢复" not in reply, reply
+    roster = chat.text("/查看值班表 14", as_="admin")
+    assert "「技术」@李四" in _day(roster, "06-05 周五")
+    assert "「技术」@王五" in _day(roster, "06-03 周三")
+    assert "王五" not in roster.split("06-08 周一")[1]
+    # and removing 张三 no longer leaves the rotation empty: 李四 is in it
+    assert "移出「技术」轮值" in chat.text("/值班人员移除 @zhangsan 2026-06-09", as_="admin")
+    assert "「技术」@李四" in _day(chat.text("/查看值班表 14", as_="admin"), "06-10 周三")
+
+
+def test_a_removal_by_hand_stays_when_a_departure_is_called_off(chat: ChatDriver) -> None:
+    # given an admin took 李四 off duty by hand from 06-05, then set them to leave on 06-10
+    chat.text("/值班人员移除 @lisi 2026-06-05", as_="admin")
+    chat.text("/停用成员 @lisi 2026-06-10", as_="admin")
+    # when the departure is called off
+    chat.text("/启用成员 @lisi", as_="admin")
+    # then the removal by hand is still there: 李四 is off the roster from 06-05
+    roster = chat.text("/查看值班表 14", as_="admin")
+    assert "「技术」@李四" in _day(roster, "06-02 周二")
+    assert "李四" not in roster.split("06-05 周五")[1]
