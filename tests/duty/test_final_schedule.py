@@ -91,7 +91,9 @@ def test_same_day_edits_leave_one_piece_for_today_everywhere(
     zhangsan, wangwu = members["zhangsan"].id, members["wangwu"].id
     with sqlite_chat.runtime.factory() as session:
         start, end = service.days_window(team, MONDAY, 2)
-        [(_, tech), _product] = service.schedule(session, team=team, start=start, end=end)
+        [(_, tech), _product] = service.schedule(
+            session, team=team, start=start, end=end, now=clock()
+        )
         # the schedule (the API's and the editor's source): one 张三 piece, then 王五
         assert [(s.duty_date, s.member_ids) for s in tech] == [
             (MONDAY, (zhangsan,)),
@@ -99,7 +101,7 @@ def test_same_day_edits_leave_one_piece_for_today_everywhere(
         ]
         assert tech[0].end == at_local(TUESDAY, 3)  # from the demo's start (09:00) to 03:00
         # the month view's cells
-        view = service.roster(session, team=team, first=MONDAY, days=2)
+        view = service.roster(session, team=team, first=MONDAY, days=2, now=clock())
         assert [len(row.cells[0][1]) for row in view.days] == [1, 1]
         # the iCal feed: one event for today, none of zero length
         text = feeds.render(

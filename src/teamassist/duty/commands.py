@@ -92,7 +92,7 @@ def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if not service.rotations(ctx.session, team=ctx.team):
         return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
     today = _duty_today(ctx)
-    view = service.roster(ctx.session, team=ctx.team, first=today, days=days)
+    view = service.roster(ctx.session, team=ctx.team, first=today, days=days, now=ctx.now)
     return messages.roster(view, today=today)
 
 

@@ -9,7 +9,7 @@ the past. Services only ``flush()``; the boundary commits.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -323,15 +323,35 @@ def is_on_duty(session: Session, team: Team, member: Member, at: datetime) -> bo
 
 
 def schedule(
-    session: Session, *, team: Team, start: datetime, end: datetime
+    session: Session, *, team: Team, start: datetime, end: datetime, now: datetime
 ) -> list[tuple[Rotation, list[Shift]]]:
-    """The final schedule of every rotation of ``team`` in [start, end)."""
+    """The final schedule of every rotation of ``team`` in [start, end), as :func:`on_duty`
+    sees it (see :func:`present`)."""
     chosen = rotations(session, team=team)
     specs = load_specs(session, team=team, only=chosen)
-    return [
+    found = [
         (rotation, CompiledRotation(spec).shifts(ensure_utc(start), ensure_utc(end)))
         for rotation, spec in zip(chosen, specs, strict=True)
     ]
+    people = members_by_id(
+        session, (m for _r, shifts in found for s in shifts for m in s.member_ids)
+    )
+    return [(rotation, present(shifts, people, now)) for rotation, shifts in found]
+
+
+def present(shifts: Iterable[Shift], people: Mapping[int, Member], now: datetime) -> list[Shift]:
+    """``shifts`` without the people who had left by then, so the schedule views agree with
+    :func:`on_duty`: a tester saw someone deactivated an hour before still on today's shift in
+    ``/查看值班表`` while ``/今日值班`` said nobody. The piece running at ``now`` is judged at
+    ``now``; any other at its start, so a past day keeps who was on duty then and a later one
+    drops whoever will have left (the roster plans them out from their day anyway)."""
+    now = ensure_utc(now)
+    result: list[Shift] = []
+    for shift in shifts:
+        at = now if shift.start <= now < shift.end else shift.start
+        kept = tuple(m for m in shift.member_ids if m not in people or not _gone(people[m], at))
+        result.append(shift if kept == shift.member_ids else replace(shift, member_ids=kept))
+    return result
 
 
 @dataclass
@@ -821,8 +841,9 @@ def rotation_handoff(session: Session, team: Team, rotation: Rotation) -> str:
 # -- the roster view -------------------------------------------------------------------------
 
 
-def roster(session: Session, *, team: Team, first: date, days: int) -> RosterView:
-    """Every rotation's shifts for duty days ``first`` .. ``first + days - 1``."""
+def roster(session: Session, *, team: Team, first: date, days: int, now: datetime) -> RosterView:
+    """Every rotation's shifts for duty days ``first`` .. ``first + days - 1``, without the
+    people who had left by then (:func:`present`)."""
     chosen = rotations(session, team=team)
     specs = load_specs(session, team=team, only=chosen)
     # A day of margin on each side: rotations may hand off at different local times.
@@ -843,6 +864,11 @@ def roster(session: Session, *, team: Team, first: date, days: int) -> RosterVie
             for year in WorkCalendar(mode, spec.exceptions).unknown_years(first, last):
                 if (rotation, year) not in warnings:
                     warnings.append((rotation, year))
+    people = members_by_id(session, ids)
+    per_rotation = [
+        (rotation, {day: present(pieces, people, now) for day, pieces in by_day.items()})
+        for rotation, by_day in per_rotation
+    ]
     rows = [
         RosterDay(
             first + timedelta(days=i),
@@ -858,4 +884,4 @@ def roster(session: Session, *, team: Team, first: date, days: int) -> RosterVie
         for rotation, spec in zip(chosen, specs, strict=True)
         if not spec.versions or not spec.versions[-1].member_ids
     }
-    return RosterView(rows, members_by_id(session, ids), warnings, empty)
+    return RosterView(rows, people, warnings, empty)

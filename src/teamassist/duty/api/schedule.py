@@ -37,11 +37,11 @@ def get_schedule(
     """The final schedule of every rotation for ``days`` duty days from ``start`` (today)."""
     first = start or service.today(team, now)
     window_start, window_end = service.days_window(team, first, days)
-    per_rotation = service.schedule(session, team=team, start=window_start, end=window_end)
+    per_rotation = service.schedule(session, team=team, start=window_start, end=window_end, now=now)
     ids = {i for _, shifts in per_rotation for s in shifts for i in s.member_ids}
     warnings = [
         t("duty.roster_warning", rotation=r.name, year=y)
-        for r, y in service.roster(session, team=team, first=first, days=days).warnings
+        for r, y in service.roster(session, team=team, first=first, days=days, now=now).warnings
     ]
     return ScheduleRead(
         start=window_start,

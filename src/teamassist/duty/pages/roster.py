@@ -70,7 +70,7 @@ def roster_page(
     last = first + timedelta(days=days_in_month - 1)
     grid_end = last + timedelta(days=6 - last.weekday())
     view = service.roster(
-        session, team=chosen, first=grid_start, days=(grid_end - grid_start).days + 1
+        session, team=chosen, first=grid_start, days=(grid_end - grid_start).days + 1, now=now
     )
     cells = []
     for row in view.days:
