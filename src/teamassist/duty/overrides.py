@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.clock import ensure_utc, local
+from teamassist.clock import ensure_utc, local, parse_hhmm
 from teamassist.duty.calendar import WorkCalendar
 from teamassist.duty.models import CalendarException, Override, Rotation, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
@@ -50,7 +50,11 @@ def add_override(
     start = max(start, now)
     if member is not None:
         require_team_member(session, team, member)
-        team_service.require_active(member)
+        # The duty day holding the cover's last moment, as the roster counts days: a cover of
+        # duty day D-1 runs to D's hand-off and is still theirs.
+        handoff = parse_hhmm(rotation_handoff(session, team, rotation))
+        last = duty_date_at(end - timedelta(microseconds=1), handoff, team.timezone)
+        require_staying(member, team, last_day=last)
     for other in session.scalars(select(Override).where(Override.rotation_id == rotation.id)):
         if other.start_at < end and override_end(other) > start:
             raise Conflict(
@@ -95,6 +99,24 @@ def cancel_override(
     return row
 
 
+def require_staying(member: Member, team: Team, *, last_day: date) -> None:
+    """Refuse someone inactive, or set to leave on or before duty day ``last_day``: leaving on
+    D means off duty from D, so a cover or swap up to D-1 is fine and one on D or later is not
+    (testers saw both accepted for someone leaving on D, for days past D). Conflict
+    ``people.error.inactive`` / ``merged``, or ``duty.error.leaving`` naming the day."""
+    team_service.require_active(member)
+    if member.deactivated_at is None:
+        return
+    leaving_day = local(member.deactivated_at, team.timezone).date()
+    if leaving_day <= last_day:
+        raise Conflict(
+            "duty.error.leaving",
+            name=member.display_name,
+            date=leaving_day.isoformat(),
+            day=last_day.isoformat(),
+        )
+
+
 def _local_label(team: Team, at: datetime) -> str:
     return local(at, team.timezone).strftime("%Y-%m-%d %H:%M")
 
@@ -120,7 +142,9 @@ def create_swap(
     if member_a.id == member_b.id:
         raise DomainError("duty.error.swap_self", name=member_a.display_name)
     require_team_member(session, team, member_b)
-    team_service.require_active(member_b)
+    require_staying(member_b, team, last_day=date_a)  # B takes A's shift of date_a
+    if date_b is not None:
+        require_staying(member_a, team, last_day=date_b)  # and A takes B's of date_b
     spec = current_spec(session, team, rotation)
     if not spec.versions:
         raise DomainError("duty.error.empty_rotation", rotation=rotation.name)
