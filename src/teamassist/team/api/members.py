@@ -3,11 +3,13 @@ deactivate. The same ``team.people`` / ``team.org`` functions as the chat comman
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from teamassist.clock import local
 from teamassist.enums import Role
+from teamassist.exceptions import Invalid
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
@@ -36,11 +38,21 @@ def person_read(session: Session, member: Member, team: Team | None = None) -> P
         manager_id=member.manager_id,
         active=member.active,
         deactivated_at=member.deactivated_at,
+        deactivates_on=_deactivates_on(member, team),
         merged_into_id=member.merged_into_id,
         teams={row.team_id: Role(row.role) for row in rows},
         core_teams=[row.team_id for row in rows if row.core],
         identities={i.platform: i.user_key for i in member.identities},
     )
+
+
+def _deactivates_on(member: Member, team: Team | None) -> date | None:
+    """The day a planned departure takes effect, on the team's calendar (chat's "将于 D 停用");
+    None unless the member is still active and set to leave. A tester read ``active: true`` in
+    the answer to a dated deactivation as "nothing happened"."""
+    if not member.active or member.deactivated_at is None:
+        return None
+    return local(member.deactivated_at, team.timezone if team else "UTC").date()
 
 
 def require_people_admin(session: Session, principal: Principal, member: Member) -> None:
@@ -70,11 +82,21 @@ def get_person(member_id: Id, session: SessionDep, principal: PrincipalDep) -> P
 def change_person(
     member_id: Id, body: PersonUpdate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> PersonRead:
-    """Change a member (admin only); a refused field changes nothing at all."""
+    """Change a member (admin only); a refused field changes nothing at all.
+
+    Leaving: `active: false` deactivates now; `deactivate_at` (alone, or with `active: false`)
+    plans a departure: the member stays active until that moment (a date alone means its
+    start in the team's zone) and the answer carries `deactivates_on`, the leaving day; the
+    roster and 1on1s plan without them from then. `active: true` reactivates, or calls a
+    planned departure off; sent with `deactivate_at` it is a contradiction and refused (422,
+    `people.error.active_and_leaving`)."""
     workspace_id = principal.workspace.id
     member = people.get_member(session, workspace_id=workspace_id, member_id=member_id)
     require_people_admin(session, principal, member)
     given = body.model_fields_set
+    # Before any change: the body is refused whole, not half applied.
+    if body.active is True and body.deactivate_at is not None:
+        raise Invalid("people.error.active_and_leaving")
     if body.handle is not None:
         people.rename_handle(session, member=member, handle=body.handle)
     if body.display_name is not None:
@@ -95,7 +117,7 @@ def change_person(
         people.change_role(session, team=team, member=member, role=body.role)
     if body.core is not None:
         org.set_core(session, team=team, member=member, core=body.core)
-    if body.active is False:
+    if body.active is False or (body.active is None and body.deactivate_at is not None):
         people.deactivate(
             session, member=member, now=now, at=body.deactivate_at, by=principal.member
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +23,11 @@ class PersonRead(BaseModel):
     manager_id: int | None
     active: bool
     deactivated_at: datetime | None
+    deactivates_on: date | None = Field(
+        default=None,
+        description="a planned departure: the day (team-local) from which the member is "
+        "inactive; until then active stays true",
+    )
     merged_into_id: int | None
     teams: dict[int, Role] = Field(default_factory=dict, description="team id → role")
     core_teams: list[int] = Field(default_factory=list)
@@ -41,7 +46,9 @@ class PersonUpdate(BaseModel):
     manager_id: Id | None = None
     active: bool | None = None
     deactivate_at: datetime | None = Field(
-        default=None, description="with active=false: from this instant (default now)"
+        default=None,
+        description="plan a departure: inactive from this instant (a date alone: its start in "
+        "the team's zone; past: now); alone or with active=false; refused with active=true",
     )
     team_id: Id | None = Field(default=None, description="the team of role/core (default team)")
     role: Role | None = None
