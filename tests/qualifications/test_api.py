@@ -73,3 +73,17 @@ def test_admins_replace_the_framework_keeping_people(clients: dict[str, TestClie
     refused = admin.put("/api/v1/qualifications/framework", json={"tracks": framework})
     assert refused.status_code == 409, refused.text
     assert len(admin.get("/api/v1/qualifications/framework").json()[0]["levels"]) == 4
+
+
+def test_an_unknown_handle_is_named_with_the_team(clients: dict[str, TestClient]) -> None:
+    """A tester's find (session 13): ``GET /people/nobody`` answered "nobody 不在「」里", the
+    team name left empty."""
+    for method, path, body in (
+        ("get", "/api/v1/qualifications/people/nobody", None),
+        ("put", "/api/v1/qualifications/people/nobody/level", {"level": "P3"}),
+    ):
+        refused = clients["admin"].request(method, path, json=body)
+        assert refused.status_code == 404, refused.text
+        message = refused.json()["message"]
+        assert "「」" not in message and "「nobody」" in message, message
+        assert message == "「开发者社区」里没有账号为「nobody」的成员，请检查账号。"

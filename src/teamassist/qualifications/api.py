@@ -19,7 +19,7 @@ from teamassist.http.routes import Routes
 from teamassist.qualifications import service
 from teamassist.qualifications.models import Outcome
 from teamassist.team import service as team_service
-from teamassist.team.models import Member
+from teamassist.team.models import Member, Team
 
 router = Routes(prefix="/qualifications", tags=["qualifications"])
 
@@ -88,12 +88,14 @@ class AssessmentCreate(BaseModel):
     effective_date: date
 
 
-def _person(session: SessionDep, principal: Principal, handle: str) -> Member:
+def _person(session: SessionDep, principal: Principal, handle: str, team: Team) -> Member:
+    """The member of the workspace with ``handle``; an unknown one is named with the team
+    asked about (a tester read "nobody 不在「」里": the team was left empty)."""
     found = team_service.get_member_by_handle(
         session, workspace_id=principal.workspace.id, handle=handle
     )
     if found is None:
-        raise NotFound("qualifications.error.not_in_team", name=handle[:64], team="")
+        raise NotFound("qualifications.error.unknown_member", handle=handle[:64], team=team.name)
     return found
 
 
@@ -140,7 +142,7 @@ def read_person(
 ) -> ProfileRead:
     """A person's level and assessments: the person, the team's director and admins (403
     for anyone else, before anything about the person is read)."""
-    person = _person(session, principal, handle)
+    person = _person(session, principal, handle, team)
     service.require_reader(team, principal.member, person, admin=is_admin(session, principal, team))
     found = service.profile(session, team=team, person=person)
     names = team_service.names_by_id(session, [a.assessor_id for a, _lv in found.assessments])
@@ -177,7 +179,7 @@ def put_level(
 ) -> ProfileRead:
     """Set a person's current level (the director or an admin: 403 otherwise)."""
     service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
-    person = _person(session, principal, handle)
+    person = _person(session, principal, handle, team)
     level = service.find_level(session, team=team, code=body.level)
     service.set_level(
         session,
@@ -204,7 +206,7 @@ def post_assessment(
     """Record the assessment of ``effective_date``'s year (replacing that year's), qualified
     raising the current level (the director or an admin: 403 otherwise)."""
     service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
-    person = _person(session, principal, handle)
+    person = _person(session, principal, handle, team)
     level = service.find_level(session, team=team, code=body.level)
     service.assess(
         session,
