@@ -13,8 +13,16 @@ import socket
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -201,6 +209,32 @@ class ChatProviderSettings(BaseModel):
     )
 
 
+def _url(value: str, name: str, schemes: tuple[str, ...] | None) -> str:
+    """``value`` stripped, checked as a URL of one of ``schemes`` (any ``scheme://`` when None;
+    a Redis one needs a host). Raises ValueError naming ``name``, never the value (it may hold
+    a password)."""
+    value = value.strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    example = "redis://redis:6379/0"
+    if not parts.scheme or "://" not in value:
+        raise ValueError(f"{name} is not a URL (expected e.g. {example})")
+    if schemes is not None and parts.scheme not in schemes:
+        raise ValueError(
+            f"{name} has scheme {parts.scheme!r}; expected one of {', '.join(schemes)} "
+            f"(e.g. {example})"
+        )
+    if parts.scheme in ("redis", "rediss"):
+        try:
+            parts.port  # noqa: B018 -- urlsplit checks the port only when asked
+        except ValueError:
+            raise ValueError(f"{name} has a port that is not a number (e.g. {example})") from None
+        if not parts.hostname:
+            raise ValueError(f"{name} names no host (e.g. {example})")
+    return value
+
+
 class ScaleOutSettings(BaseModel):
     """Scale-out mode: several web replicas, Celery workers and beat sharing PostgreSQL or MySQL
     and Redis. Off while ``redis_url`` is empty (the embedded single-process mode)."""
@@ -224,6 +258,22 @@ class ScaleOutSettings(BaseModel):
     # its own.
     broker_wait_seconds: float = Field(default=30.0, ge=0)
 
+    # A malformed URL failed deep inside redis-py or Celery with a traceback (session 13's
+    # tester); the refusal never repeats the value (Settings.model_config).
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        """Empty, or a URL redis-py reads: ``redis://`` or ``rediss://`` with a host, or
+        ``unix://`` with a socket path (redis-py ``Redis.from_url``)."""
+        return _url(value, "redis_url", ("redis", "rediss", "unix"))
+
+    @field_validator("broker_url")
+    @classmethod
+    def _broker_url(cls, value: str) -> str:
+        """Empty, or a Celery broker URL (``scheme://…``); a Redis one as :meth:`_redis_url`."""
+        return _url(value, "broker_url", None)
+
 
 class Settings(BaseSettings):
     """Every setting of Team Assistant."""
@@ -232,6 +282,9 @@ class Settings(BaseSettings):
         env_prefix="TEAMASSIST_",
         env_nested_delimiter="__",
         extra="ignore",
+        # A refusal names the key and the reason; the value may be a secret or a URL holding a
+        # password (printed by `serve`, `worker` and `config check`), so it is not repeated.
+        hide_input_in_errors=True,
     )
 
     default_timezone: str = "Asia/Shanghai"

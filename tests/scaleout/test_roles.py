@@ -142,6 +142,54 @@ def test_a_running_broker_is_reached_at_once() -> None:
     mode.reach_broker(_settings(broker_url="memory://"), sleep=lambda _: pytest.fail("waited"))
 
 
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://:s3cretPW@127.0.0.1:6379/0", "has scheme 'http'"),
+        ("not a url at all", "is not a URL"),
+        ("redis://:s3cretPW@host:abc/0", "port that is not a number"),
+        ("redis://", "names no host"),
+    ],
+)
+def test_a_malformed_redis_url_is_refused_plainly_without_its_password(
+    url: str, reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's ``http://…`` Redis URL ended ``worker`` and ``serve`` in a redis-py traceback
+    after 10 s. It is refused with the other configuration errors now (exit 2), by key."""
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "postgresql://u@127.0.0.1:1/ta")
+    monkeypatch.setenv("TEAMASSIST_SCALE_OUT__REDIS_URL", url)
+    for command in ("worker", "beat", "serve"):
+        result = runner.invoke(cli, [command])
+        assert result.exit_code == 2, result.output
+        assert "scale_out.redis_url" in result.output and reason in result.output
+        assert "s3cretPW" not in result.output and "Traceback" not in result.output
+
+
+def test_config_check_names_what_scale_out_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
+    monkeypatch.setenv("TEAMASSIST_SCALE_OUT__REDIS_URL", "redis://:s3cretPW@127.0.0.1:1/0")
+    # SQLite with scale-out: serve and worker refuse it, so config check says so
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
+    result = runner.invoke(cli, ["config", "check"])
+    assert result.exit_code == 1
+    assert "problem: 扩展模式（[scale_out]）不支持 SQLite" in result.output
+    # a server database with Redis down: a warning naming the broker, not its password
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "postgresql://u@127.0.0.1:1/ta")
+    result = runner.invoke(cli, ["config", "check"])
+    assert "warning: 无法连接 Celery 的消息代理 redis://127.0.0.1:1/0" in result.output
+    assert "Connection refused。" in result.output and "refused.。" not in result.output
+    assert "s3cretPW" not in result.output
+
+
+def test_a_worker_of_a_hundred_thousand_processes_is_refused() -> None:
+    result = runner.invoke(cli, ["worker", "--concurrency", "100000"])
+    assert result.exit_code == 2
+    assert "--concurrency" in result.output and "256" in result.output
+
+
 # -- the Celery app ------------------------------------------------------------------------------
 
 

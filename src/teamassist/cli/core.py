@@ -111,6 +111,9 @@ def config_check() -> None:
                 "address people reach"
             )
         problems.extend(_check_database(settings))
+        scale_problems, scale_warnings = _check_scale_out(settings)
+        problems.extend(scale_problems)
+        warnings.extend(scale_warnings)
         if settings.feishu.enabled and not settings.feishu.missing():
             from teamassist.adapters.feishu import scopes
 
@@ -135,6 +138,27 @@ def config_check() -> None:
     if problems:
         raise typer.Exit(1)
     typer.secho("configuration OK", fg="green")
+
+
+def _check_scale_out(settings: Settings) -> tuple[list[str], list[str]]:
+    """Scale-out mode's problems (what ``serve``, ``worker`` and ``beat`` would refuse) and,
+    as a warning, a Redis broker that does not answer now (it may be started later)."""
+    from teamassist.workers import mode
+
+    if not mode.enabled(settings):
+        return [], []
+    try:
+        mode.check(settings)
+    except mode.ScaleOutRefused as exc:
+        return [str(exc)], []
+    quick = settings.model_copy(
+        update={"scale_out": settings.scale_out.model_copy(update={"broker_wait_seconds": 0})}
+    )
+    try:
+        mode.reach_broker(quick)
+    except mode.BrokerUnreachable as exc:
+        return [], [str(exc)]
+    return [], []
 
 
 def _check_database(settings: Settings) -> list[str]:

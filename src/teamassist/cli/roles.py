@@ -36,7 +36,9 @@ def scale_out_settings(*, broker: bool = False) -> Settings:
 
 @app.command("worker")
 def worker(
-    concurrency: Annotated[int, typer.Option(help="worker processes (prefork)", min=1)] = 2,
+    concurrency: Annotated[
+        int, typer.Option(help="worker processes (prefork)", min=1, max=256)
+    ] = 2,
     metrics_port: Annotated[
         int, typer.Option(help="serve Prometheus metrics on this port (0: off)", min=0)
     ] = 0,

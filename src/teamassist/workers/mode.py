@@ -106,6 +106,9 @@ def reach_broker(
         delay = min(delay * 2, 5.0)
     raise BrokerUnreachable(
         BROKER_UNREACHABLE.format(
-            where=where(url), seconds=wait, error=error or type(error).__name__
+            where=where(url),
+            seconds=wait,
+            # redis-py's texts end in a full stop, which the sentence around them has already
+            error=str(error).strip().rstrip(".。") or type(error).__name__,
         )
     )
