@@ -44,3 +44,15 @@ def test_a_cover_or_swap_on_or_after_the_leaving_day_is_refused(chat: ChatDriver
     assert snapshot(chat.runtime) == before
     # the day before still works: a cover of duty day 06-04 (to 06-05 03:00) is theirs
     assert "已安排" in chat.text("/值班代班 @sunqi 2026-06-04", as_="admin")
+
+
+def test_someone_leaving_is_not_added_to_a_rotation(chat: ChatDriver) -> None:
+    # joining is open-ended: it would put 孙七 on duty past 06-05, which the departure planned out
+    chat.text("/停用成员 @sunqi 2026-06-05", as_="admin")
+    before = snapshot(chat.runtime)
+    reply = chat.text("/值班人员增加 @sunqi", as_="admin")
+    assert "「孙七」将于 2026-06-05 停用，不能再加入轮值" in reply and "/值班代班" in reply, reply
+    assert snapshot(chat.runtime) == before
+    # once the departure is called off, they may join
+    chat.text("/启用成员 @sunqi", as_="admin")
+    assert "加入「技术」轮值" in chat.text("/值班人员增加 @sunqi", as_="admin")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist import preload
-from teamassist.clock import ensure_utc, parse_hhmm
+from teamassist.clock import ensure_utc, local, parse_hhmm
 from teamassist.duty import revision
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
 from teamassist.duty.models import (
@@ -462,7 +462,7 @@ def create_rotation(
         raise DomainError("duty.error.past_date", date=start_date.isoformat())
     _check_distinct(members)
     for member in members:
-        team_service.require_active(member)
+        require_not_leaving(member, team)
     rotation = Rotation(
         team_id=team.id, key=key, name=name, kind=kind, position=len(existing), created_at=now
     )
@@ -603,7 +603,7 @@ def _plan(
     skipped: list[int] = []
     if change.action == ACTION_ADD:
         for member in members_by_id(session, change.member_ids).values():
-            team_service.require_active(member)
+            require_not_leaving(member, team)
     if change.action == ACTION_ADD and base.versions:
         present = set(base.versions[-1].member_ids)
         skipped = [m for m in change.member_ids if m in present]
@@ -809,6 +809,17 @@ def withdraw_and_replay(
         )
     session.flush()
     return True
+
+
+def require_not_leaving(member: Member, team: Team) -> None:
+    """Refuse someone inactive, or set to leave, as a new member of a rotation: joining is
+    open-ended, so it would put them on duty past their leaving day, which the departure had
+    just planned them out of (a cover is the way to give them days before it). Conflict
+    ``people.error.inactive`` / ``merged``, or ``duty.error.leaving_add`` naming the day."""
+    team_service.require_active(member)
+    if member.deactivated_at is not None:
+        day = local(member.deactivated_at, team.timezone).date().isoformat()
+        raise Conflict("duty.error.leaving_add", name=member.display_name, date=day)
 
 
 def team_member_ids(session: Session, *, team: Team) -> set[int]:
