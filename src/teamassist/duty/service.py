@@ -764,19 +764,33 @@ def cancel_version(
         raise NotFound("duty.error.no_version", id=version_id)
     if version.effective_at <= ensure_utc(now) or version.change == "create":
         raise Conflict("duty.error.version_started", id=version_id)
-    version.cancelled_at = ensure_utc(now)
-    session.flush()
+    team = session.get(Team, rotation.team_id)
+    if team is None:  # never: a rotation goes with its team
+        raise NotFound("duty.error.no_version", id=version_id)
+    # The changes after it are replayed without it (a withdrawn addition left its person in
+    # every version written after it).
+    withdraw_and_replay(
+        session, team=team, rotation=rotation, version=version, now=now, strict=True
+    )
     return version
 
 
 def withdraw_and_replay(
-    session: Session, *, team: Team, rotation: Rotation, version: RotationVersion, now: datetime
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation,
+    version: RotationVersion,
+    now: datetime,
+    strict: bool = False,
 ) -> bool:
     """Withdraw the pending ``version`` and replay the changes pending after it on what is
     left (each is withdrawn and written again, as :func:`change_roster` rebases): a version
     stores the whole member list, so a removal made after a departure's would otherwise keep
-    the departed person out. Nothing is written when a later change no longer applies without
-    ``version`` (it adds the person back, say); returns whether it was withdrawn."""
+    the departed person out, and a withdrawn addition would stay in from the next change on.
+    When a later change no longer applies without ``version`` (it adds the person back, say)
+    nothing is written: False, or with ``strict`` Conflict ``duty.error.pending_blocks``
+    naming it. Returns whether it was withdrawn."""
     now = ensure_utc(now)
     pending = pending_versions(session, rotation=rotation, after=now)
     if version not in pending or version.change == "create":
@@ -796,8 +810,16 @@ def withdraw_and_replay(
                 rotation_name=rotation.name,
                 names=lambda ids: _names(session, ids),
             )
-        except DomainError:
-            return False
+        except DomainError as exc:
+            if not strict:
+                return False
+            raise Conflict(
+                "duty.error.pending_blocks",
+                rotation=rotation.name,
+                date=version_day(team, version_spec(row)).isoformat(),
+                change=t(f"duty.change.{row.change}"),
+                reason=exc.message(),
+            ) from exc
         replayed.append((row, again))
         work = replace(work, versions=(*work.versions, again))
     version.cancelled_at = now
