@@ -7,6 +7,8 @@ bare, product, bare ...), ``REPS`` times each, after one untimed start of each:
   10 ms: the product's ``GET /healthz`` and the bare app's ``POST /bare``, both a JSON answer
   with no database, template or session behind it (the product's ``GET /login`` was measured
   before 2026-12-02: a page, whose template compilation is a first use, not the start);
+- **CPU to the first answer**: the process's user + system CPU seconds at that first answer
+  (``/proc/<pid>/stat``): the shared machine's load inflates it far less than the wall clock;
 - **idle RSS**: the process's resident memory (``/proc/<pid>/status`` VmRSS) two seconds after
   that first answer, the scheduler and delivery worker of the product switched off as in the
   other HTTP benchmarks (``TEAMASSIST_SCHEDULER__ENABLED=false``); for the product also the
@@ -20,6 +22,10 @@ fills, so the timed starts measure a start, not a compiler.
 
 Medians are printed with the ratios (issue 9 targets: cold start ≤ 1.5× the bare app, idle RSS
 ≤ 1.3×). The bare app is :mod:`benchmarks.chat_http_bare` served by ``python -m uvicorn``.
+
+``TEAMASSIST_BENCH_STARTUP_AGAINST``: the ``teamassist`` script of another checkout (e.g. a
+worktree of main with its own venv) started as a third target, start by start in rotating
+order with the other two, so a change is compared with its base under the same load.
 
 Run: ``.venv/bin/python -m benchmarks.startup``.
 """
@@ -57,6 +63,7 @@ class Start:
     seconds: float
     rss_mib: float
     page_rss_mib: float = float("nan")
+    cpu_seconds: float = float("nan")
 
 
 @dataclass
@@ -87,6 +94,12 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_seconds(pid: int) -> float:
+    # utime and stime, fields 14 and 15 of /proc/<pid>/stat, after the command's parenthesis
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start(
     argv: Sequence[str],
     env: dict[str, str],
@@ -107,8 +120,9 @@ def start(
                 raise RuntimeError(f"{argv[0]} did not answer: {error}")
             time.sleep(0.01)
         seconds = time.perf_counter() - began
+        cpu = _cpu_seconds(proc.pid)
         time.sleep(IDLE_SECONDS)
-        found = Start(seconds, _rss_mib(proc.pid))
+        found = Start(seconds, _rss_mib(proc.pid), cpu_seconds=cpu)
         if page is not None:
             if not _answered(port, "GET", page, timeout=START_LIMIT):
                 raise RuntimeError(f"{argv[0]}: GET {page} did not answer 200")
@@ -119,9 +133,10 @@ def start(
         proc.wait(timeout=30)
 
 
-def measure(url: str, pycache: str, reps: int = REPS) -> Figures:
+def measure(url: str, pycache: str, reps: int = REPS, against: str | None = None) -> Figures:
     """Migrate ``url`` once, start each target once untimed (compiling into ``pycache``), then
-    ``reps`` times each, interleaved."""
+    ``reps`` times each, interleaved (with ``against``, another checkout's ``teamassist``
+    script, as a third target in rotating order)."""
     migrate.upgrade(url)
     env = {
         **os.environ,
@@ -134,9 +149,9 @@ def measure(url: str, pycache: str, reps: int = REPS) -> Figures:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     teamassist = str(Path(sys.executable).with_name("teamassist"))
 
-    def product() -> Start:
+    def serve(script: str) -> Start:
         port = free_port()
-        argv = [teamassist, "serve", "--port", str(port)]
+        argv = [script, "serve", "--port", str(port)]
         return start(argv, env, port, "GET", "/healthz", page="/login")
 
     def bare() -> Start:
@@ -145,11 +160,16 @@ def measure(url: str, pycache: str, reps: int = REPS) -> Figures:
         argv = [*uvicorn, "--port", str(port), "--log-level", "warning", "--no-access-log"]
         return start(argv, env, port, "POST", "/bare")
 
-    product(), bare()  # untimed: fills the bytecode cache
-    figures = Figures({"product": [], "bare": []})
-    for _ in range(reps):
-        figures.starts["product"].append(product())
-        figures.starts["bare"].append(bare())
+    targets = {"product": lambda: serve(teamassist), "bare": bare}
+    if against is not None:
+        targets["against"] = lambda: serve(against)
+    for target in targets.values():
+        target()  # untimed: fills the bytecode cache
+    figures = Figures({name: [] for name in targets})
+    names = list(targets)
+    for rep in range(reps):
+        for name in names[rep % len(names) :] + names[: rep % len(names)]:
+            figures.starts[name].append(targets[name]())
     return figures
 
 
@@ -157,11 +177,21 @@ def report(figures: Figures) -> list[str]:
     """Lines to print."""
     reps = len(figures.starts["product"])
     lines = [f"-- SQLite, bytecode compiled, {reps} starts each, interleaved; medians"]
-    for name, label in (("bare", "bare FastAPI app"), ("product", "teamassist serve")):
+    labels = [("bare", "bare FastAPI app"), ("product", "teamassist serve")]
+    if "against" in figures.starts:
+        labels.append(("against", "serve (AGAINST)"))
+    bare_cpu = figures.median("bare", "cpu_seconds")
+    for name, label in labels:
+        cpu = figures.median(name, "cpu_seconds")
         lines.append(
             f"{label:<18} cold start {figures.median(name, 'seconds'):6.2f} s   "
+            f"CPU {cpu:5.2f} s ({cpu / bare_cpu:.2f}×)   "
             f"idle RSS {figures.median(name, 'rss_mib'):6.1f} MiB"
         )
+    if "against" in figures.starts:
+        start_ratio = figures.median("against", "seconds") / figures.median("bare", "seconds")
+        rss_ratio = figures.median("against", "rss_mib") / figures.median("bare", "rss_mib")
+        lines.append(f"AGAINST ÷ bare: cold start {start_ratio:.2f}, idle RSS {rss_ratio:.2f}")
     page = figures.median("product", "page_rss_mib")
     lines.append(f"teamassist serve after its first page (GET /login): RSS {page:6.1f} MiB")
     start_ratio = figures.median("product", "seconds") / figures.median("bare", "seconds")
@@ -176,9 +206,13 @@ def report(figures: Figures) -> list[str]:
 def main() -> None:
     """Print the figures (see the module docstring)."""
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.platform()}")
+    against = os.environ.get("TEAMASSIST_BENCH_STARTUP_AGAINST") or None
+    print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])} (before)")
     with tempfile.TemporaryDirectory() as folder:
-        for line in report(measure(f"sqlite:///{folder}/startup.db", f"{folder}/pycache")):
+        url, pycache = f"sqlite:///{folder}/startup.db", f"{folder}/pycache"
+        for line in report(measure(url, pycache, against=against)):
             print(line)
+    print(f"load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])} (after)")
 
 
 if __name__ == "__main__":
