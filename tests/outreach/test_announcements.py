@@ -10,8 +10,9 @@ from sqlalchemy import select
 from teamassist.actions.models import ActionItem
 from teamassist.announcements.models import Announcement, AnnouncementRecipient
 from teamassist.chat.types import Reply
+from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
-from teamassist.team.models import Channel
+from teamassist.team.models import Channel, TeamMembership
 from tests.okr.support import set_clock
 from tests.outreach.support import CORE_CHAT, TEAM_CHAT, ids, set_up_groups
 from tests.support.chat import ChatDriver
@@ -231,3 +232,35 @@ def test_the_people_told_read_the_deadline_too(desk: ChatDriver) -> None:
     with desk.runtime.factory() as session:
         bodies = session.scalars(select(Announcement.body)).all()
         assert not [b for b in bodies if "截止" in b], bodies
+
+
+def _no_core_members(chat: ChatDriver) -> None:
+    with transaction(chat.runtime.factory) as session:
+        for row in session.scalars(select(TeamMembership)):
+            row.core = False
+
+
+def test_a_group_post_with_a_deadline_names_the_items_it_made(desk: ChatDriver) -> None:
+    """A tester's find (session 13): /通知 核心群 大家好 截止 周五 (no @) replied "每位对象同时
+    布置销项" though the core chat had no core members and no item was made. A group post's
+    items go to the group's known members; the reply counts them."""
+    reply = desk.text("/通知 产品核心群 大家好 截止 周五", as_="lihua")
+    assert "同时为 2 人各布置一个销项，2026年12月4日 18:00 前完成。" in reply, reply
+    people = ids(desk.runtime)
+    assert sorted(i.owner_id for i in _due_items(desk)) == [people["zhangsan"], people["lisi"]]
+
+
+def test_a_group_post_to_a_group_nobody_is_known_in_makes_no_items_and_says_so(
+    desk: ChatDriver,
+) -> None:
+    _no_core_members(desk)
+    reply = desk.text("/通知 产品核心群 大家好 截止 周五", as_="lihua")
+    assert "已排队通知" in reply and "前完成" not in reply and "布置销项" in reply, reply
+    assert "没有登记的成员，没有布置销项" in reply and "@ 负责的人" in reply, reply
+    assert _due_items(desk) == []
+    [post] = desk.queued_texts(CORE_CHAT)
+    assert post.endswith("截止时间：2026年12月4日 18:00"), post
+    # @ someone: they own the item, and the group post says so.
+    reply = desk.text("/通知 产品核心群 @lisi 交材料 截止 周五", as_="lihua")
+    assert "同时为 1 人各布置一个销项" in reply, reply
+    assert [i.owner_id for i in _due_items(desk)] == [ids(desk.runtime)["lisi"]]

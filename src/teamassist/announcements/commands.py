@@ -63,11 +63,10 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         title=text.strip(),
         source_key=source_key(ctx),
     )
-    row = outcome.announcement
     count = (
         len(group.channels) if kind is AnnouncementKind.NOTICE else len(mentioned or group.members)
     )
-    return messages.queued(row, count, group.team, duplicate=outcome.duplicate)
+    return messages.queued(outcome, count, group.team)
 
 
 @commands.command("announcements.notice", args=[_GROUP, _TEXT])

@@ -98,6 +98,4 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     count = (
         len(group.channels) if kind is AnnouncementKind.NOTICE else len(targets or group.members)
     )
-    return Answer(
-        messages.queued(outcome.announcement, count, group.team, duplicate=outcome.duplicate)
-    )
+    return Answer(messages.queued(outcome, count, group.team))

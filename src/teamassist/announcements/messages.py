@@ -71,8 +71,10 @@ def from_grammar(
     return reply, " ".join("".join(title).split())
 
 
-def queued(row: Announcement, recipients: int, team: Team, *, duplicate: bool = False) -> Reply:
-    """The author's receipt right after queueing."""
+def queued(outcome: service.Outcome, recipients: int, team: Team) -> Reply:
+    """The author's receipt right after queueing: with a deadline, how many action items were
+    made, or that none were and how to get them."""
+    row, duplicate = outcome.announcement, outcome.duplicate
     group = user_text(row.group_name)
     if row.kind == AnnouncementKind.NOTICE.value:
         body = t("announcements.queued_notice", id=row.id, group=group, count=recipients)
@@ -81,7 +83,17 @@ def queued(row: Announcement, recipients: int, team: Team, *, duplicate: bool = 
     if row.send_at > row.created_at:
         body += t("announcements.scheduled", at=when(row.send_at, team))
     if row.due_at is not None:
-        body += t("announcements.with_actions", due=when(row.due_at, team))
+        due = when(row.due_at, team)
+        if outcome.opened:
+            body += t("announcements.with_actions", due=due, count=outcome.opened)
+            if outcome.opened < outcome.owners:
+                body += t(
+                    "announcements.some_actions_failed", count=outcome.owners - outcome.opened
+                )
+        elif outcome.owners:
+            body += t("announcements.actions_failed", due=due)
+        else:
+            body += t("announcements.no_owners", due=due, group=group)
     if duplicate:
         body = t("announcements.duplicate", id=row.id) + "\n" + body
     body += "\n" + t("announcements.receipt_hint", id=row.id)

@@ -91,10 +91,28 @@ def _within_a_year(value: datetime, now: datetime, zone: str, too_far: str) -> d
 
 @dataclass(frozen=True)
 class Outcome:
-    """What :func:`announce` did: the announcement, and whether it was sent before."""
+    """What :func:`announce` did: the announcement, whether it was sent before, and its action
+    items: ``owners`` asked for (the targets, or the group's known members), ``opened`` made by
+    the action desk. The author's reply names these numbers, not a promise (session 13: a
+    group post to a core chat with no core members said "每位对象同时布置销项" and made none)."""
 
     announcement: Announcement
     duplicate: bool = False
+    owners: int = 0
+    opened: int = 0
+
+
+def _action_counts(session: Session, row: Announcement) -> tuple[int, int]:
+    """(owners, opened) of a stored announcement, as :class:`Outcome` names them."""
+    if row.due_at is None:
+        return 0, 0
+    notes = session.scalars(
+        select(AnnouncementRecipient.action_note).where(
+            AnnouncementRecipient.announcement_id == row.id,
+            AnnouncementRecipient.member_id.is_not(None),
+        )
+    ).all()
+    return len(notes), sum(1 for note in notes if note is not None)
 
 
 def announce(
@@ -115,7 +133,9 @@ def announce(
     """Queue ``reply`` to the group's chats (NOTICE) or to each target's DM (BULK).
 
     ``targets`` default to every member of the group; with ``due_at`` (UTC, ahead of ``now``)
-    each target also gets an action item titled ``title``. ``send_at`` holds the notices until
+    each target also gets an action item titled ``title``: a group post with no targets to a
+    group with no known members (a core chat nobody is marked core in) makes none, and its
+    message names the deadline without promising items. ``send_at`` holds the notices until
     then (the outbox's not-before; a channel's quiet hours may hold them longer). Both may be
     naive: read as the group team's wall clock.
     Raises Invalid for an empty body (nothing visible: spaces or zero-width characters), a
@@ -125,7 +145,7 @@ def announce(
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
         if first is not None:
-            return Outcome(first, duplicate=True)
+            return Outcome(first, True, *_action_counts(session, first))
     if not clean_text(plain_text(reply.body)):  # only spaces or zero-width: an invisible DM
         raise Invalid("announcements.error.empty")
     if len(reply.body) > MAX_TEXT * 2:
@@ -157,7 +177,8 @@ def announce(
     session.add(row)
     session.flush()
     key = f"announcements:{row.id}"
-    reply = _with_deadline(reply, due_at, zone)
+    owners = people if (kind is AnnouncementKind.BULK or due_at) else []
+    reply = _with_deadline(reply, due_at, zone, actions=bool(owners))
     if kind is AnnouncementKind.NOTICE:
         for channel in group.channels:
             hold = quiet_until(send, group.team.timezone, channel.quiet_start, channel.quiet_end)
@@ -180,7 +201,8 @@ def announce(
                     outbox_key=f"{key}:ch{channel.id}",
                 )
             )
-    for member in people if (kind is AnnouncementKind.BULK or due_at) else ():
+    opened = 0
+    for member in owners:
         recipient = AnnouncementRecipient(
             announcement_id=row.id,
             member_id=member.id,
@@ -207,18 +229,21 @@ def announce(
                 ),
             )
             recipient.action_note = notes[0] if notes else None
+            opened += bool(notes)
     session.flush()
-    return Outcome(row)
+    return Outcome(row, owners=len(owners) if due_at else 0, opened=opened)
 
 
-def _with_deadline(reply: Reply, due_at: datetime | None, zone: str) -> Reply:
+def _with_deadline(reply: Reply, due_at: datetime | None, zone: str, *, actions: bool) -> Reply:
     """The message as delivered: with a deadline, a last line names it. ``/通知 … 截止 周五``
     reads the deadline off the text, and a tester's recipients got "请提交周报" alone (session
     13); only the author's receipt and the action items knew when it was due. The stored body
-    stays as the author wrote it."""
+    stays as the author wrote it. The line says action items were made only when someone owns
+    one (``actions``)."""
     if due_at is None:
         return reply
-    line = t("announcements.due_line", due=wall_clock(due_at, zone))
+    key = "announcements.due_line" if actions else "announcements.due_line_only"
+    line = t(key, due=wall_clock(due_at, zone))
     return reply.model_copy(update={"body": f"{reply.body}\n{line}"})
 
 
