@@ -63,12 +63,17 @@ def test_director_announces_and_reads_receipts(app_runtime: Runtime) -> None:
         app_runtime.deliver()
         receipt = client.get(f"/api/v1/announcements/{data['id']}").json()
         assert [r["status"] for r in receipt["receipts"]] == ["sent"]
-        # Errors: unknown group 404, a target outside the group 422, past deadline 422.
+        # Errors: unknown group 404, a bulk target outside the group 422, past deadline 422.
         assert (
             client.post("/api/v1/announcements", json={"group": "无此群", "text": "x"}).status_code
             == 404
         )
-        outside = {"group": "产品核心群", "text": "x", "targets": [people["wangwu"]]}
+        outside = {
+            "group": "产品核心群",
+            "text": "x",
+            "kind": "bulk",
+            "targets": [people["wangwu"]],
+        }
         assert client.post("/api/v1/announcements", json=outside).status_code == 422
         past = {"group": "产品核心群", "text": "x", "due_at": "2026-11-01T10:00:00+08:00"}
         assert client.post("/api/v1/announcements", json=past).status_code == 422
@@ -219,5 +224,38 @@ def test_the_first_years_a_date_holds_are_past_not_out_of_range(app_runtime: Run
         assert refused.json()["error"] == "announcements.error.past_due"
         assert refused.json()["message"] == "截止时间已经过去了，请写一个未来的时间。"
         assert client.get("/api/v1/announcements").json() == []
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_rest_reads_mentions_and_targets_as_chat_does(app_runtime: Runtime) -> None:
+    """Testers (session 13): REST kept "@李四" as literal text, refused ``targets: [4]`` for a
+    group whose chat post accepts @李四, and took ``due`` (for ``due_at``) silently: 200 with no
+    deadline. Now the text's @names are mentions and targets, a notice may target anyone of
+    the workspace as chat's may, and an unknown key is a 422 naming it."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "text": "@李四 交材料", "due_at": "2026-12-04T18:00:00"}
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        assert made.json()["text"] == "@李四 交材料"
+        chat = ChatDriver(app_runtime)
+        [post] = [m for m in chat.queued() if m.idempotency_key.startswith("announcements:")]
+        assert f"<@m:{people['lisi']}>" in post.payload["body"]
+        with app_runtime.factory() as session:
+            owners = session.scalars(
+                select(ActionItem.owner_id).where(ActionItem.source_kind == "announcement")
+            ).all()
+        assert owners == [people["lisi"]]
+        # 王五 is not a core member: a group post may name them, as chat's @王五 may
+        outside = {"group": "产品核心群", "text": "请看一下", "targets": [people["wangwu"]]}
+        told = client.post("/api/v1/announcements", json=outside)
+        assert told.status_code == 201, told.text
+        typo = {"group": "产品核心群", "text": "交周报", "due": "2026-12-04"}
+        refused = client.post("/api/v1/announcements", json=typo)
+        assert refused.status_code == 422, refused.text
+        assert ["body", "due"] in [d["loc"] for d in refused.json()["details"]], refused.json()
+        assert len(client.get("/api/v1/announcements").json()) == 2
     finally:
         client.__exit__(None, None, None)

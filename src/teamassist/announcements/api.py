@@ -6,19 +6,20 @@ POST answer with the first announcement instead of sending again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Header, status
 from sqlalchemy.orm import Session
 
-from teamassist.announcements import groups, service
+from teamassist.announcements import groups, messages, service
 from teamassist.announcements.models import AnnouncementKind
 from teamassist.announcements.schemas import (
     AnnouncementCreate,
     AnnouncementRead,
     announcement_read,
 )
-from teamassist.chat.types import Reply, user_text
+from teamassist.chat.types import MentionToken
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
@@ -37,6 +38,22 @@ def _author(session: Session, principal: Principal, group: groups.Group) -> Memb
     if not admins:
         raise Invalid("announcements.error.forbidden", group=group.name)
     return admins[0]
+
+
+def _resolver(session: Session, principal: Principal) -> Callable[[MentionToken], Member]:
+    """An ``@name`` (handle or unique display name) in a REST text, as chat on the web reads it."""
+
+    def resolve(token: MentionToken) -> Member:
+        return team_service.find_member(
+            session,
+            workspace=principal.workspace,
+            platform="web",
+            tenant_key="",
+            user_key=token.user_key,
+            name=token.name,
+        )
+
+    return resolve
 
 
 def _may(session: Session, principal: Principal, group: groups.Group, author: Member) -> bool:
@@ -59,27 +76,28 @@ def create_announcement(
     author = _author(session, principal, group)
     if not _may(session, principal, group, author):
         raise PermissionDenied("announcements.error.forbidden", group=group.name)
-    members = {m.id: m for m in group.members}
-    unknown = [i for i in body.targets if i not in members]
+    # @names in the text resolve as in chat (they stayed literal text, session 13); the
+    # targets by id and the people @-mentioned pass the same check as chat's.
+    reply, mentioned = messages.from_chat(body.text, _resolver(session, principal))
+    wanted = list(dict.fromkeys(body.targets))
+    found = team_service.members_by_id(session, wanted)
+    unknown = [
+        i for i in wanted if i not in found or found[i].workspace_id != principal.workspace.id
+    ]
     if unknown:
-        # someone who left is out of the group's members: say that, as chat does, not "unknown"
-        gone = session.get(Member, unknown[0])
-        if (
-            gone is not None
-            and gone.workspace_id == group.team.workspace_id
-            and team_service.has_left(gone)
-        ):
-            raise Invalid("announcements.error.left", name=gone.display_name)
         raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
+    targets = list(dict.fromkeys([found[i] for i in wanted] + mentioned))
+    kind = AnnouncementKind(body.kind)
+    service.check_targets(group, kind, targets)
     outcome = service.announce(
         session,
         workspace=principal.workspace,
         author=author,
         group=group,
-        kind=AnnouncementKind(body.kind),
-        reply=Reply(body=user_text(body.text)),
+        kind=kind,
+        reply=reply,
         now=now,
-        targets=[members[i] for i in dict.fromkeys(body.targets)],
+        targets=targets,
         due_at=body.due_at,
         title=body.text,
         send_at=body.send_at,

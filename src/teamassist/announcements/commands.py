@@ -15,8 +15,7 @@ from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
 from teamassist.clock import local
-from teamassist.exceptions import Invalid, PermissionDenied
-from teamassist.team import service as team_service
+from teamassist.exceptions import PermissionDenied
 from teamassist.team.models import Team
 
 commands = CommandGroup("announcements")
@@ -38,16 +37,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     text, due_at = grammar.trailing_due(args["text"], zone, local(ctx.now, zone).date())
     due_at = service.check_due(due_at, ctx.now, group.team.timezone)
     reply, mentioned = messages.from_chat(text, ctx.resolve)
-    gone = [m for m in mentioned if team_service.has_left(m)]
-    if gone:  # they would get no DM and no action item: say so rather than drop them
-        raise Invalid("announcements.error.left", name=gone[0].display_name)
-    outsiders = [m for m in mentioned if m not in group.members]
-    if outsiders and kind is AnnouncementKind.BULK:
-        raise Invalid(
-            "announcements.error.unknown_name",
-            name=outsiders[0].display_name,
-            group=group.name,
-        )
+    service.check_targets(group, kind, mentioned)
     # A group post's action items go to the people it @s (the seed: or else everyone); a
     # bulk DM goes to the people it @s, or else everyone.
     outcome = service.announce(

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.announcements.models import Announcement
 from teamassist.announcements.service import MAX_TEXT, Receipt
@@ -19,7 +19,11 @@ class AnnouncementCreate(BaseModel):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
     (default: everyone in the group); ``due_at`` adds an action item per target; ``send_at``
     holds the notices until then. Times are ISO 8601 (no offset: the team's wall clock); a
-    ``due_at`` date alone is 18:00 that day, as in chat."""
+    ``due_at`` date alone is 18:00 that day, as in chat. ``@name`` in ``text`` is a mention
+    and a target, as in chat; a notice may target anyone of the workspace, a bulk DM only the
+    group's members. An unknown key (``due`` for ``due_at``) is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
 
     group: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=MAX_TEXT)

@@ -89,6 +89,21 @@ def _within_a_year(value: datetime, now: datetime, zone: str, too_far: str) -> d
     return found
 
 
+def check_targets(group: Group, kind: AnnouncementKind, people: Sequence[Member]) -> None:
+    """The people a chat message @s or a REST call names by id, checked the same way: someone
+    who left is refused by name (they would get no DM and no action item); a bulk DM goes to
+    the group's members only, while a group post may @ anyone of the workspace (they are told
+    in the group chat, and own its action item)."""
+    gone = [m for m in people if team_service.has_left(m)]
+    if gone:
+        raise Invalid("announcements.error.left", name=gone[0].display_name)
+    outsiders = [m for m in people if m not in group.members]
+    if outsiders and kind is AnnouncementKind.BULK:
+        raise Invalid(
+            "announcements.error.unknown_name", name=outsiders[0].display_name, group=group.name
+        )
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What :func:`announce` did: the announcement, whether it was sent before, and its action
