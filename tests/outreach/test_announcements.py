@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from teamassist.actions.models import ActionItem
 from teamassist.announcements.models import Announcement, AnnouncementRecipient
-from teamassist.chat.types import Reply
+from teamassist.chat.types import Reply, plain_text
 from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
 from teamassist.team.models import Channel, TeamMembership
@@ -264,3 +264,47 @@ def test_a_group_post_to_a_group_nobody_is_known_in_makes_no_items_and_says_so(
     reply = desk.text("/通知 产品核心群 @lisi 交材料 截止 周五", as_="lihua")
     assert "同时为 1 人各布置一个销项" in reply, reply
     assert [i.owner_id for i in _due_items(desk)] == [ids(desk.runtime)["lisi"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("请提交周报 截止", "「截止」后面没有写时间，这次没有发送"),
+        ("请提交周报 截止。", "「截止」后面没有写时间，这次没有发送"),
+        ("请提交周报 截止 周四 截止 周五", "一条消息只能有一个截止时间"),
+        ("截止 12月3日 交初稿，截止 周五 交终稿", "一条消息只能有一个截止时间"),
+    ],
+)
+def test_a_bare_or_second_deadline_sends_nothing(desk: ChatDriver, text: str, said: str) -> None:
+    """Testers (session 13): a bare trailing 截止 went out as text, and of two 截止 the first
+    stayed in the text while the last was read. Both are refused with the hint."""
+    reply = desk.text(f"/群发 产品核心群 {text}", as_="lihua")
+    assert said in reply and "截止 周五 18:00" in reply, reply
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == [] and _due_items(desk) == []
+
+
+@pytest.mark.parametrize("deadline", ["截至 周五", "截至周五前", "截至 2026-12-04"])
+def test_a_closing_jiezhi_homophone_is_a_deadline(desk: ChatDriver, deadline: str) -> None:
+    """截至 周五 (the common homophone) went out as plain text (session 13)."""
+    reply = desk.text(f"/群发 产品核心群 请提交周报 {deadline}", as_="lihua")
+    assert "前完成" in reply, reply
+    assert {i.due_at for i in _due_items(desk)} == {FRIDAY_18_BEIJING}
+    with desk.runtime.factory() as session:
+        assert plain_text(session.scalars(select(Announcement.body)).one()).strip() == "请提交周报"
+
+
+@pytest.mark.parametrize(
+    "text", ["报名人数截至今天 32 人", "截至 12月1日 报名 32 人，请大家周五前确认"]
+)
+def test_jiezhi_as_of_in_running_text_stays_text(desk: ChatDriver, text: str) -> None:
+    reply = desk.text(f"/群发 产品核心群 {text}", as_="lihua")
+    assert "逐个私信" in reply and "销项" not in reply, reply
+    with desk.runtime.factory() as session:
+        assert plain_text(session.scalars(select(Announcement.body)).one()) == text
+    assert _due_items(desk) == []
+
+
+def test_an_item_title_is_the_text_without_mentions_and_closing_marks(desk: ChatDriver) -> None:
+    """An item read "@lisi 请提交周报。" (session 13): its owner is @-mentioned already."""
+    desk.text("/通知 产品核心群 @lisi 请提交周报。 截止 周五", as_="lihua")
+    assert [i.title for i in _due_items(desk)] == ["请提交周报"]

@@ -99,7 +99,7 @@ def create_announcement(
         now=now,
         targets=targets,
         due_at=body.due_at,
-        title=body.text,
+        title=messages.title_of(body.text),
         send_at=body.send_at,
         source_key=f"rest:{principal.workspace.id}:{idempotency_key}" if idempotency_key else None,
     )

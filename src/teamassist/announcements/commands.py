@@ -50,7 +50,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         now=ctx.now,
         targets=mentioned,
         due_at=due_at,
-        title=text.strip(),
+        title=messages.title_of(text),
         source_key=source_key(ctx),
     )
     count = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from teamassist.chat import when
@@ -139,7 +139,11 @@ def shown(value: datetime, timezone: str) -> str:
 # The last ``截止``/``截止日期``/``截止时间``/``due`` marker; what follows it, to the end, is the
 # deadline, a trailing ``前``/``之前``/``以前`` (and a full stop) aside.
 _DUE_MARK = re.compile(r"(?:截止(?:日期|时间)?|\bdue\b)\s*[:：]?\s*", re.IGNORECASE)
+# ``截至`` is also "as of" (报名人数截至今天 32 人): it marks a deadline only when a moment alone
+# (a ``前`` after it allowed) ends the message; anywhere else it is text.
+_AS_OF_MARK = re.compile(r"截至\s*[:：]?\s*")
 _BEFORE = re.compile(r"(?:之前|以前|前)?[\s。.!！]*$")
+_NOTHING = re.compile(r"[\s。.!！,，;；:：、~～]*")
 # What a deadline starts with: a digit or a date word. Such a tail that is not read as one is
 # refused, so a deadline is never sent as text with no action items; other words stay text.
 _DATE_SHAPED = re.compile(
@@ -150,6 +154,33 @@ _DATE_SHAPED = re.compile(
 DUE_EXAMPLE = "截止 周五 18:00"
 
 
+def _moment(tail: str, today: date) -> tuple[date, time | None, list[str]] | None:
+    """``tail`` (what follows a marker) as a moment and the words after it; a trailing
+    ``前``/``之前`` and a full stop aside. :class:`~teamassist.chat.when.Unreadable` passes."""
+    before = _BEFORE.search(tail)
+    words = tail[: before.start() if before else len(tail)].split()
+    return when.split_moment(words, today)
+
+
+def _as_of_deadline(text: str, today: date) -> tuple[int, date, time | None] | None:
+    """Where a closing ``截至 <时间>`` starts and the moment it names, or None (then ``截至``
+    is "as of" and stays text, even a date that does not exist)."""
+    marks = list(_AS_OF_MARK.finditer(text))
+    if not marks:
+        return None
+    mark = marks[-1]
+    tail = text[mark.end() :]
+    if not _DATE_SHAPED.match(when.fold(tail)):
+        return None
+    try:
+        found = _moment(tail, today)
+    except when.Unreadable:
+        return None
+    if found is None or found[2]:
+        return None
+    return mark.start(), found[0], found[1]
+
+
 def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime | None]:
     """Split a ``/通知``/``/群发`` text into its content and a trailing ``截止 <时间>``
     (``截止日期``/``截止时间`` too, a ``前`` after it allowed): any of
@@ -158,23 +189,31 @@ def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime |
     against the team-local ``today``, a date alone at 18:00. The deadline is the team's wall
     clock (aware, ``timezone``), left for :func:`~teamassist.announcements.service.check_due` to
     refuse when past or too far. A marker followed by plain words (``截止 日期另行通知``) is part
-    of the text. (Testers' ``截止 2027年12月3日`` and ``截止 周五`` were sent as text.)
+    of the text. (Testers' ``截止 2027年12月3日`` and ``截止 周五`` were sent as text.) The
+    homophone ``截至`` marks a deadline only as a closing ``截至 周五`` (or ``截至 周五前``).
 
-    Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist, and
+    Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist,
     ``announcements.error.due_unread`` for a marker followed by something date-shaped that is
-    not a deadline alone (``截止 周五下班``, ``截止 12月4日 交齐``): nothing is sent."""
+    not a deadline alone (``截止 周五下班``, ``截止 12月4日 交齐``), ``due_missing`` for a
+    marker that ends the message, ``due_twice`` for two deadlines: nothing is sent."""
     marks = list(_DUE_MARK.finditer(text))
+    as_of = _as_of_deadline(text, today)
+    if as_of is not None and (not marks or marks[-1].start() < as_of[0]):
+        _refuse_an_earlier_deadline(text, marks, as_of[0])
+        start, day, at = as_of
+        return text[:start], datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(timezone))
     if not marks:
         return text, None
     mark = marks[-1]
     tail = text[mark.end() :]
     written = when.fold(tail)
+    if _NOTHING.fullmatch(tail):  # "… 截止" with nothing after: a deadline left out, not text
+        raise Invalid("announcements.error.due_missing", example=user_text(DUE_EXAMPLE))
     if not _DATE_SHAPED.match(written):
         return text, None
-    before = _BEFORE.search(tail)
-    words = tail[: before.start() if before else len(tail)].split()
+    _refuse_an_earlier_deadline(text, marks[:-1], mark.start())
     try:
-        found = when.split_moment(words, today)
+        found = _moment(tail, today)
     except when.Unreadable as error:
         raise Invalid("announcements.error.bad_due", value=error.word[:40]) from None
     if found is None or found[2]:
@@ -185,3 +224,11 @@ def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime |
         )
     day, at, _rest = found
     return text[: mark.start()], datetime.combine(day, at or END_OF_DAY, tzinfo=ZoneInfo(timezone))
+
+
+def _refuse_an_earlier_deadline(text: str, marks: list[re.Match[str]], end: int) -> None:
+    """Invalid ``due_twice`` when a ``截止`` before ``end`` is followed by a date (the first one
+    was kept in the text while the last one was read, session 13)."""
+    for earlier in marks:
+        if earlier.start() < end and _DATE_SHAPED.match(when.fold(text[earlier.end() : end])):
+            raise Invalid("announcements.error.due_twice", example=user_text(DUE_EXAMPLE))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -42,6 +43,17 @@ def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Rep
     pieces.append(user_text(text[at:]))
     reply.body = "".join(pieces).strip()
     return reply, mentioned
+
+
+_TRAILING_MARKS = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
+
+
+def title_of(text: str) -> str:
+    """An action item's title from an announcement's text: without its @mentions (the owner
+    is the item's owner already) and trailing punctuation; testers' items read "@lisi
+    请提交周报。" (session 13)."""
+    bare = parser.MENTION.sub(" ", text)
+    return _TRAILING_MARKS.sub("", " ".join(bare.split()))
 
 
 def from_grammar(
