@@ -94,6 +94,7 @@ def test_extend_keeps_history_and_refuses_bad_input(action_chat: ChatDriver) -> 
         (f"/延期销项 {item_id} 下周 等评审", "请写上期限"),
         (f"/延期销项 {item_id} 2026-02-30 等评审", "不是有效的日期"),
         (f"/延期销项 {item_id} 2026-11-01 等评审", "已经过去了"),
+        (f"/延期销项 {item_id} 明年12月4日 等评审", "太远了：最晚 2027-12-01（一年以内）"),
         (f"/延期销项 {item_id} 2026-12-04 等评审", "不晚于现在的期限 2026-12-04 18:00"),
         # Earlier than the current due time is no extension: refused, nothing changed.
         (f"/延期销项 #{item_id} 2026-12-02 等评审", "延期只能往后延"),
@@ -159,6 +160,11 @@ def test_due_forms(action_chat: ChatDriver, text: str, due: datetime) -> None:
         ("/销项 @lisi 完成接口文档 2026-11-01", "已经过去了"),
         ("/销项 @lisi 完成接口文档 2026-13-01", "不是有效的日期"),
         ("/销项 @lisi 完成接口文档 9999-01-01", "超出了可用范围"),
+        # beyond the plan horizon that 截止 and /停用成员 keep to (a tester's, session 13)
+        (
+            "/销项 @lisi 完成接口文档 明年12月4日",
+            "期限 2027-12-04 18:00 太远了：最晚 2027-12-01（一年以内）。这次没有改动。",
+        ),
         ("/销项 @lisi " + "长" * 501 + " 2026-12-04", "内容太长了"),
     ],
 )

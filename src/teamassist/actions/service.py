@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
-from teamassist.clock import ensure_utc, local
+from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.team import service as team_service
@@ -80,6 +80,18 @@ def _text(value: str, *, limit: int, empty: str) -> str:
     return text
 
 
+def _check_horizon(due: datetime, now: datetime, zone: str) -> None:
+    """Invalid ``actions.error.due_too_far`` for a due time after the plan horizon
+    (:func:`~teamassist.clock.plan_horizon`), as 截止 and /停用成员 refuse one: a tester's
+    ``/销项 … 明年12月4日`` was accepted (session 13)."""
+    if beyond_horizon(due, now, zone):
+        raise Invalid(
+            "actions.error.due_too_far",
+            due=_local_text(due, zone),
+            latest=plan_horizon(now, zone).isoformat(),
+        )
+
+
 def create(
     session: Session,
     *,
@@ -101,6 +113,8 @@ def create(
     due = ensure_utc(due_at)
     if due <= ensure_utc(now):
         raise Invalid("actions.error.due_past", due=_local_text(due, team.timezone))
+    if source is None:  # by hand; an asking domain keeps to its own horizon
+        _check_horizon(due, now, team.timezone)
     if source is not None and source.kind not in SOURCE_KINDS:
         raise Invalid("actions.error.bad_source", kind=source.kind[:32])
     item = ActionItem(
@@ -309,6 +323,7 @@ def extend(
     due = ensure_utc(due_at)
     if due <= ensure_utc(now):
         raise Invalid("actions.error.due_past", due=_local_text(due, team.timezone))
+    _check_horizon(due, now, team.timezone)
     if due <= ensure_utc(item.due_at):
         # An extension moves the due time later; an earlier one is a new item or a typo.
         raise Invalid(
