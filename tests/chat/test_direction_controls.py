@@ -124,3 +124,10 @@ def test_a_rest_action_note_keeps_the_title_inside_it() -> None:
         action_note=f"已开销项：{user_text(f'a{RLO}b')}，负责人 张三",
     )
     assert ItemRead.of(item, None).action_note == f"已开销项：{FSI}a{RLO}b{PDI}，负责人 张三"
+
+
+def test_help_for_an_unknown_word_isolates_it(sqlite_chat: ChatDriver) -> None:
+    """/帮助 <U+202E>通知 echoed the word bare (session 13): the rest of the reply read
+    backwards."""
+    reply = sqlite_chat.text(f"/帮助 {RLO}通知", as_="lihua")
+    assert f"「/{FSI}{RLO}通知{PDI}」" in reply, reply

@@ -119,3 +119,15 @@ def test_config_check_warns_that_qq_workspace_is_deprecated(
     monkeypatch.setenv("TEAMASSIST_QQ__WORKSPACE", "demo")
     result = runner.invoke(app, ["config", "check"])
     assert "qq.workspace = 'demo' is deprecated and ignored" in result.output
+
+
+def test_bind_list_isolates_what_it_did_not_write(ready: Path) -> None:
+    """``bind list --workspace`` printed a key holding U+202E bare, reversing the rest of the
+    line (session 13); a tenant's key is shown isolated in its cell as well."""
+    rlo, fsi, pdi = "\u202e", "\u2068", "\u2069"
+    missing = runner.invoke(app, ["bind", "list", "--workspace", f"{rlo}demo"])
+    assert missing.exit_code == 1 and f"找不到工作区「{fsi}{rlo}demo{pdi}」" in missing.output
+    bound = runner.invoke(app, ["bind", "qq", "--guild", f"g{rlo}1", "--workspace", "demo"])
+    assert bound.exit_code == 0, bound.output
+    listed = runner.invoke(app, ["bind", "list", "--workspace", "demo"])
+    assert listed.exit_code == 0 and f"\t{fsi}g{rlo}1{pdi}\t" in listed.output, listed.output

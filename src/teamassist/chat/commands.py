@@ -6,7 +6,7 @@ from typing import Any
 
 from teamassist.chat.context import CommandContext, CommandIndex
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
-from teamassist.chat.types import Reply
+from teamassist.chat.types import Reply, user_text
 from teamassist.i18n import t
 
 commands = CommandGroup("core")
@@ -21,6 +21,9 @@ def handle_help(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if word:
         spec = ctx.registry.get(str(word).lstrip("/／"))
         if spec is None:
+            # the word as typed is user text: a direction control in it stays inside it
+            # (renderers isolate user text; session 13 echoed "/帮助 <U+202E>通知" bare)
+            word = user_text(str(word))
             return Reply(body=t("core.error.unknown_command", word=word), is_error=True)
         aliases = " ".join(f"/{a}" for a in spec.aliases)
         return Reply(

@@ -41,6 +41,7 @@ def _run(settings: Settings | None, unit: Callable[[Session, Clock], T]) -> T:
 def _workspace(session: Session, key: str | None) -> Workspace:
     """The workspace ``key`` names; without ``--workspace`` the only one (like ``admin password``
     and ``chat``), a refusal naming the keys when there are several or none."""
+    from teamassist.bidi import isolate
     from teamassist.i18n import t
     from teamassist.team import service as team_service
     from teamassist.team import workspaces
@@ -49,7 +50,7 @@ def _workspace(session: Session, key: str | None) -> Workspace:
         return workspaces.pick_workspace(session, None)
     workspace = team_service.get_workspace_by_key(session, key=key)
     if workspace is None:
-        fail(t("binding.cli_no_workspace", workspace=key))
+        fail(t("binding.cli_no_workspace", workspace=isolate(key)))
     return workspace
 
 
@@ -126,17 +127,20 @@ def bind_feishu(
 def bind_list(workspace: WorkspaceOpt = None) -> None:
     """List the platform tenants bound to a workspace (one line per binding, or a sentence
     saying there is none: an empty output read as a failure)."""
+    from teamassist.bidi import isolate
     from teamassist.i18n import t
     from teamassist.team import binding
 
     def unit(session: Session, _clock: Clock) -> list[str]:
         ws = _workspace(session, workspace)
+        # a tenant's key and name come from outside (a platform, an operator's typing): a
+        # direction control in one stays in its cell (session 13 printed them bare)
         lines = [
-            f"#{b.id}\t{b.platform}\t{b.kind}\t{b.tenant_key}\t{b.name}\t"
+            f"#{b.id}\t{b.platform}\t{b.kind}\t{isolate(b.tenant_key)}\t{isolate(b.name)}\t"
             f"{b.bound_at.isoformat() if b.bound_at else '-'}"
             for b in binding.bindings(session, workspace_id=ws.id)
         ]
-        return lines or [t("binding.cli_none", workspace=ws.key)]
+        return lines or [t("binding.cli_none", workspace=isolate(ws.key))]
 
     for line in _run(None, unit):
         typer.echo(line)
