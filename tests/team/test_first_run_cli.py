@@ -134,6 +134,26 @@ def test_init_drops_invisible_characters_inside_names(env: Path) -> None:
     engine.dispose()
 
 
+def test_init_keeps_a_joiner_between_emoji(env: Path) -> None:
+    """A tester's 家庭👨‍👩‍👧 came out 家庭👨👩👧 (three people, not a family): a ZERO
+    WIDTH JOINER between emoji makes them one and is kept; elsewhere it is still dropped."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    out = _init(
+        "--workspace", f"家庭{family}", "--team", "火\u2764\ufe0f\u200d\U0001f525",
+        "--admin-handle", "boss", "--admin-name", "老\u200d板\U0001f469\U0001f3fd\u200d\U0001f4bb",
+        "--no-input",
+    )  # fmt: skip
+    assert out.startswith("0|"), out
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as c:
+        assert c.execute(select(Workspace.name)).scalars().all() == [f"家庭{family}"]
+        assert c.execute(select(Team.name)).scalars().all() == ["火\u2764\ufe0f\u200d\U0001f525"]
+        assert c.execute(select(Member.display_name)).scalars().all() == [
+            "老板\U0001f469\U0001f3fd\u200d\U0001f4bb"
+        ]
+    engine.dispose()
+
+
 def test_a_chosen_key_and_a_second_workspace_with_a_clashing_derived_key(env: Path) -> None:
     assert _init("--workspace", "开源社区", "--team", "T", "--admin-handle", "a1",
                  "--no-input").startswith("0|")  # fmt: skip

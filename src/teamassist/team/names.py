@@ -31,9 +31,33 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+ZWJ = "\u200d"
+# What may stand between an emoji and a ZERO WIDTH JOINER: its presentation selector (U+FE0F) and
+# a skin tone (U+1F3FB..U+1F3FF), as in ❤️‍🔥 and 👩🏽‍💻.
+_EMOJI_TAIL = frozenset(["\ufe0f", *map(chr, range(0x1F3FB, 0x1F400))])
+
+
+def _emoji(char: str) -> bool:
+    """A pictograph (``So``, the category of 👨, ❤, 🔥; Python has no Extended_Pictographic)."""
+    return unicodedata.category(char) == "So"
+
+
+def _joins_emoji(text: str, at: int) -> bool:
+    """Whether the ZWJ at ``at`` joins two emoji into one (👨‍👩‍👧): an emoji before it (its
+    selector or skin tone aside) and one right after it."""
+    before = at - 1
+    while before >= 0 and text[before] in _EMOJI_TAIL:
+        before -= 1
+    return before >= 0 and _emoji(text[before]) and at + 1 < len(text) and _emoji(text[at + 1])
+
+
 def strip_invisible(text: str) -> str:
-    """``text`` without invisible characters (see :func:`invisible`), trimmed."""
-    return "".join(c for c in text if not invisible(c)).strip()
+    """``text`` without invisible characters (see :func:`invisible`), trimmed; a ZERO WIDTH
+    JOINER between two emoji is kept, as it makes them one (家庭👨‍👩‍👧 became 家庭👨👩👧,
+    three people, session 13), while one anywhere else (``ad\u200dmin``) is dropped."""
+    return "".join(
+        c for i, c in enumerate(text) if not invisible(c) or (c == ZWJ and _joins_emoji(text, i))
+    ).strip()
 
 
 # Letters that draw nothing though they are neither spaces nor format characters: Unicode's
