@@ -26,6 +26,7 @@ from teamassist.scheduler.models import JobRun
 from teamassist.scheduler.registry import IntervalJob
 from teamassist.scheduler.runner import Scheduler
 from teamassist.workers import celery_app, mode
+from tests.conftest import migrated
 from tests.support.databases import require_backend, server_url
 
 runner = CliRunner()
@@ -103,9 +104,11 @@ def test_an_unreachable_broker_stops_worker_and_beat_with_its_address(
 ) -> None:
     """Session 13's tester: with Redis down, ``worker`` and ``beat`` retried 100 times (Celery's
     default) for minutes. They now wait ``broker_wait_seconds`` and stop, naming the broker
-    without its password, before touching the database (which is unreachable here too)."""
+    without its password. The worker checks its database first (a role names its database,
+    exit 3: tests/web/test_cli_no_database.py), so it gets a real one here."""
+    require_backend("postgresql")
     monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
-    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "postgresql://u@127.0.0.1:1/ta")
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", migrated("postgresql").fresh_url())
     monkeypatch.setenv("TEAMASSIST_SCALE_OUT__REDIS_URL", "redis://:s3cret@127.0.0.1:1/0")
     monkeypatch.setenv("TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS", "0")
     for command in ("worker", "beat"):

@@ -14,9 +14,8 @@ if TYPE_CHECKING:
     from teamassist.config import Settings
 
 
-def scale_out_settings(*, broker: bool = False) -> Settings:
-    """The settings, refused with a plain message (exit 2) when they cannot run scaled out;
-    with ``broker``, also waited for the broker to answer (exit 1 when it does not)."""
+def scale_out_settings() -> Settings:
+    """The settings, refused with a plain message (exit 2) when they cannot run scaled out."""
     from teamassist.workers import mode
 
     settings = load()
@@ -25,13 +24,19 @@ def scale_out_settings(*, broker: bool = False) -> Settings:
     except mode.ScaleOutRefused as exc:
         typer.secho(str(exc), fg="red", err=True)
         raise typer.Exit(2) from exc
-    if broker:
-        try:
-            mode.reach_broker(settings)
-        except mode.BrokerUnreachable as exc:
-            typer.secho(str(exc), fg="red", err=True)
-            raise typer.Exit(1) from exc
     return settings
+
+
+def require_broker(settings: Settings) -> None:
+    """Wait for the broker to answer (``scale_out.broker_wait_seconds``); a plain message and
+    exit 1 when it does not."""
+    from teamassist.workers import mode
+
+    try:
+        mode.reach_broker(settings)
+    except mode.BrokerUnreachable as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(1) from exc
 
 
 @app.command("worker")
@@ -50,7 +55,7 @@ def worker(
     from teamassist import logs, metrics
     from teamassist.workers import celery_app
 
-    settings = scale_out_settings(broker=True)
+    settings = scale_out_settings()
     logs.configure(settings.log_level, settings.log_format)
     if metrics_port:
         if not metrics.multiprocess():
@@ -62,10 +67,11 @@ def worker(
             )
         metrics.serve_http(metrics_port, metrics_host)
     runtime = build(settings)  # built once, before the fork; children drop its connections
-    celery = celery_app.make_celery(settings)
-    celery_app.install(runtime)
-    runtime.kicker.worker = celery_app.Nudger(celery, runtime)
     try:
+        require_broker(settings)  # after the database: a role names its database first (exit 3)
+        celery = celery_app.make_celery(settings)
+        celery_app.install(runtime)
+        runtime.kicker.worker = celery_app.Nudger(celery, runtime)
         celery.worker_main(
             [
                 "worker",
@@ -91,7 +97,8 @@ def beat() -> None:
     from teamassist import logs
     from teamassist.workers import celery_app
 
-    settings = scale_out_settings(broker=True)
+    settings = scale_out_settings()
     logs.configure(settings.log_level, settings.log_format)
+    require_broker(settings)
     celery = celery_app.make_celery(settings)
     celery.start(["beat", f"--loglevel={settings.log_level}"])
