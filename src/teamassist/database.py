@@ -173,7 +173,7 @@ def make_engine(
         # put in autocommit mode (isolation_level=None) and we emit BEGIN ourselves (SQLAlchemy
         # docs, pysqlite "Serializable isolation / Savepoints / Transactional DDL").
         event.listen(engine, "begin", writers.begin)
-        event.listen(engine, "commit", writers.end)
+        event.listen(engine, "commit", writers.commit)
         event.listen(engine, "rollback", writers.end)
     return engine
 
@@ -266,6 +266,26 @@ class _SqliteWriters:
         except BaseException:
             self.end(conn)
             raise
+
+    def commit(self, conn: Connection) -> None:
+        """Commit, then let the next writer in. SQLAlchemy's ``commit`` event fires *before* the
+        driver's commit (``Connection._commit_impl``), so releasing there let the next writer's
+        ``BEGIN IMMEDIATE`` meet the lock still held and fall back to SQLite's sleeping busy
+        handler: the in-order hand-over above did not happen. The driver commits here; its
+        ``commit()`` called again by SQLAlchemy right after finds no transaction open and does
+        nothing (pysqlite commits only while ``in_transaction``)."""
+        if id(conn) not in self._holders:
+            return
+        try:
+            dbapi = conn.connection.dbapi_connection
+            if dbapi is not None:
+                dbapi.commit()
+        except Exception:
+            # Still open: SQLAlchemy's own commit right after tries again and raises it wrapped
+            # (an exception out of this event would escape SQLAlchemy's error handling).
+            pass
+        finally:
+            self.end(conn)
 
     def end(self, conn: Connection) -> None:
         if id(conn) in self._holders:

@@ -10,15 +10,17 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
 
 from teamassist import migrate
 from teamassist.chat.models import InboundEvent
 from teamassist.config import Settings
-from teamassist.database import StatementCounter, transaction
+from teamassist.database import StatementCounter, make_engine, transaction
 from teamassist.feedback.models import FeedbackItem
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
@@ -170,3 +172,36 @@ def test_racing_objectives_each_get_their_own_number(served: tuple[Runtime, str]
         ).all()
     assert sorted(title for title, _ in rows) == [f"并发目标{n:02d}" for n in range(20)]
     assert sorted(number for _, number in rows) == list(range(1, 21))
+
+
+def test_the_next_sqlite_writer_begins_after_the_commit_not_before(tmp_path: Path) -> None:
+    """This process's SQLite writers take turns on a lock so the next begins the moment the one
+    before commits. The lock was released on SQLAlchemy's ``commit`` event, which fires before
+    the driver's COMMIT: the next ``BEGIN IMMEDIATE`` then met the database still locked and
+    fell to SQLite's sleeping busy handler. With no busy wait at all, any such overlap is an
+    error here, so four threads writing 200 rows each must see none."""
+    engine = make_engine(f"sqlite:///{tmp_path}/writers.db")
+
+    @event.listens_for(engine, "connect")
+    def _no_busy_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")  # after the engine's own pragmas
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    errors: list[Exception] = []
+
+    def write() -> None:
+        for _ in range(200):
+            try:
+                with engine.begin() as conn:
+                    conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            except OperationalError as exc:
+                errors.append(exc)
+
+    with ThreadPoolExecutor(4) as pool:
+        for future in [pool.submit(write) for _ in range(4)]:
+            future.result()
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    engine.dispose()
+    assert errors == [] and rows == 800, (len(errors), rows, errors[:1])
