@@ -255,3 +255,20 @@ def test_the_first_years_a_date_holds_are_a_past_deadline(
     assert refused.json()["error"] == "careers.error.due_past"
     assert "0001-01-01 已经过去了" in refused.json()["message"]
     assert clients["lihua"].get("/api/v1/career-plans/team").json() == []
+
+
+def test_the_last_years_a_date_holds_are_too_far(
+    app_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    """Today's tester: ``9999-12-31T23:59:59-12:00`` answered the generic
+    ``core.error.out_of_range`` (the zone arithmetic overflowed) where every other endpoint
+    says "too far"."""
+    people = ids(app_runtime)
+    refused = clients["lihua"].post(
+        "/api/v1/career-plans",
+        json={"member_ids": [people["zhangsan"]], "due_at": "9999-12-31T23:59:59-12:00"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "careers.error.due_too_far"
+    assert "9999-12-31 太远了" in refused.json()["message"]
+    assert clients["lihua"].get("/api/v1/career-plans/team").json() == []

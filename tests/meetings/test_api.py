@@ -156,3 +156,16 @@ def test_a_move_to_a_date_alone_keeps_the_meetings_time_of_day(api: TestClient) 
         response = api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": start})
         assert response.status_code == 422, response.text
         assert code in response.text, response.text
+
+
+def test_the_page_says_past_or_too_far_at_the_ends_of_the_years(api: TestClient) -> None:
+    """Today's tester: the page's datetime-local ``0001-01-01T00:00`` answered the generic
+    ``core.error.out_of_range`` (the zone arithmetic overflowed), REST said "past"."""
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    for start, says in (("0001-01-01T00:00", "已经过去"), ("9999-12-31T23:59", "太远")):
+        refused = api.post(f"/meetings/{weekly['id']}/move", data={"start": start})
+        assert refused.status_code >= 400, refused.text
+        assert says in refused.text, refused.text
+        assert "超出了可以保存的范围" not in refused.text
+    again = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
+    assert again["start_at"] == weekly["start_at"]

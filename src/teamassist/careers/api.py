@@ -15,7 +15,7 @@ from fastapi import Response, status
 from teamassist import documents
 from teamassist.careers import flows, schemas, service, templates_store
 from teamassist.careers.models import CareerPlan
-from teamassist.clock import read_in_zone
+from teamassist.clock import plan_horizon, read_in_zone
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
@@ -46,8 +46,16 @@ def start(
     ``due_at``: each new one gets a DM and an action item (403 not the director, 409 someone
     has left, 422 a past deadline, someone outside the team)."""
     director = _member(principal)
-    if body.due_at.year < 2000:  # past; refused before the zone arithmetic that overflows
+    # The ends of what a datetime holds are refused before the zone arithmetic, which overflows
+    # there (0001-01-01T00:00+01:00, 9999-12-31T23:59-12:00): past, or too far.
+    if body.due_at.year < 2000:
         raise Invalid("careers.error.due_past", due=body.due_at.date().isoformat())
+    if body.due_at.year > 2100:
+        raise Invalid(
+            "careers.error.due_too_far",
+            due=body.due_at.date().isoformat(),
+            latest=plan_horizon(now, team.timezone).isoformat(),
+        )
     due_at = read_in_zone(body.due_at, team.timezone)  # no offset: the team's wall clock
     if body.member_ids is None:
         people = [

@@ -29,11 +29,17 @@ def split_when(
     if found is None:
         return None
     day, at, rest = found
-    # Years a datetime holds but no meeting will (9999-12-31): the same answers as a date in
-    # range that is past or too far, not "invalid date"; refused before any time-zone arithmetic.
+    check_year(day, latest=today + PLAN_AHEAD)
+    local = datetime.combine(day, at or keep, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC), rest
+
+
+def check_year(day: date, *, latest: date) -> None:
+    """Refuse years a datetime holds but no meeting will (0001, 9999) with the same answers as a
+    day in range that is past or too far (``latest``: the plan horizon), never "invalid date",
+    and before any time-zone arithmetic, which overflows at 0001-01-01T00:00+01:00 and
+    9999-12-31T23:59-12:00. Raises ``Invalid`` ``meetings.error.past`` / ``too_far``."""
     if day.year < 2000:
         raise Invalid("meetings.error.past")
     if day.year > 2100:
-        raise Invalid("meetings.error.too_far", latest=(today + PLAN_AHEAD).isoformat())
-    local = datetime.combine(day, at or keep, tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC), rest
+        raise Invalid("meetings.error.too_far", latest=latest.isoformat())

@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 from fastapi.responses import Response
 
 from teamassist.clock import local, plan_horizon
-from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
-from teamassist.meetings import changes, ical, service
+from teamassist.meetings import changes, ical, service, when
 from teamassist.meetings.schemas import CancelBody, MoveBody, MovedRead, OccurrenceRead
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
@@ -66,11 +65,7 @@ def move_occurrence(
     Onto a weekend or holiday it is moved and ``warnings`` says so."""
     _organiser(session, principal, team)
     occ = service.get(session, team=team, occurrence_id=occurrence_id, lock=True)
-    # the ends of the years a datetime holds, before the UTC arithmetic that overflows there
-    if body.start.year < 2000:
-        raise Invalid("meetings.error.past")
-    if body.start.year > 2100:
-        raise Invalid("meetings.error.too_far", latest=plan_horizon(now, team.timezone).isoformat())
+    when.check_year(body.start, latest=plan_horizon(now, team.timezone))
     warnings = changes.reschedule(
         session,
         team=team,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from teamassist.clock import local
+from teamassist.clock import local, plan_horizon
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
@@ -73,9 +73,12 @@ def _start(text: str, *, zone: str, now: datetime, keep: datetime) -> datetime:
     text = text.strip()
     if "T" in text:  # the datetime-local input's YYYY-MM-DDTHH:MM
         try:
-            return datetime.fromisoformat(text[:16]).replace(tzinfo=ZoneInfo(zone))
+            moment = datetime.fromisoformat(text[:16])
         except ValueError:
             pass  # not ISO after all: read it as chat would
+        else:
+            when.check_year(moment.date(), latest=plan_horizon(now, zone))
+            return moment.replace(tzinfo=ZoneInfo(zone))
     found = when.split_when(
         text.split(), today=local(now, zone).date(), zone=zone, keep=keep.time()
     )
