@@ -45,3 +45,17 @@ def test_a_removal_by_hand_stays_when_a_departure_is_called_off(chat: ChatDriver
     roster = chat.text("/查看值班表 14", as_="admin")
     assert "「技术」@李四" in _day(roster, "06-02 周二")
     assert "李四" not in roster.split("06-05 周五")[1]
+
+
+def test_a_departures_removal_is_not_withdrawn_on_its_own(chat: ChatDriver) -> None:
+    """Today's tester: /撤销排班变更 withdrew the removal a departure planned while the person
+    was still leaving, putting them back on duty after their leaving day, where every view
+    leaves them out: an empty day. It is refused, pointing to /启用成员."""
+    chat.text("/停用成员 @lisi 2026-06-05", as_="admin")
+    before = chat.text("/查看值班表 14", as_="admin")
+    reply = chat.text("/撤销排班变更 2026-06-05 技术", as_="admin")
+    assert "停用时自动安排的移出" in reply and "/启用成员" in reply, reply
+    assert chat.text("/查看值班表 14", as_="admin") == before
+    # calling the departure off still withdraws it
+    assert "撤回" in chat.text("/启用成员 @lisi", as_="admin")
+    assert "「技术」@李四" in _day(chat.text("/查看值班表 14", as_="admin"), "06-05 周五")

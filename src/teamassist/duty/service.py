@@ -30,6 +30,7 @@ from teamassist.duty.models import (
 )
 from teamassist.duty.planning import (
     ACTION_ADD,
+    ACTION_LEAVE,
     RosterChange,
     check_params,
     effective_moment,
@@ -767,6 +768,17 @@ def cancel_version(
     team = session.get(Team, rotation.team_id)
     if team is None:  # never: a rotation goes with its team
         raise NotFound("duty.error.no_version", id=version_id)
+    if version.change == ACTION_LEAVE:
+        # A departure's removal: withdrawn alone it put the person back on duty after their
+        # leaving day, where every view leaves them out (an empty day). /启用成员 withdraws it
+        # with the departure.
+        leaver = session.get(Member, int(version.note)) if (version.note or "").isdigit() else None
+        raise Conflict(
+            "duty.error.leave_version",
+            id=version_id,
+            name=leaver.display_name if leaver is not None else "?",
+            date=local(version.effective_at, team.timezone).date().isoformat(),
+        )
     # The changes after it are replayed without it (a withdrawn addition left its person in
     # every version written after it).
     withdraw_and_replay(
