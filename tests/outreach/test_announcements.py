@@ -195,6 +195,36 @@ def test_a_date_shaped_deadline_not_read_sends_nothing(desk: ChatDriver, deadlin
     assert _announcement_rows(desk) == 0 and _outbox(desk) == [] and _due_items(desk) == []
 
 
+@pytest.mark.parametrize(
+    "deadline",
+    [
+        "截止 今晚",
+        "截止 今晚 23:59",
+        "截止 明晚 8点",
+        "截止 月底",
+        "截止 周末",
+        "截止 大后天",
+        "截止 十二月四日",
+        "截止 下下周一",
+        "截止 本月底",
+    ],
+)
+def test_the_deadlines_a_tester_saw_sent_as_text_are_read_or_refused(
+    desk: ChatDriver, deadline: str
+) -> None:
+    """Today's second tester: these went out as plain text, with no deadline and no action
+    items. Each is now either read as a deadline or refused with the example, never sent with
+    the deadline left in its text."""
+    reply = desk.text(f"/通知 产品核心群 @lisi 交表 {deadline}", as_="lihua")
+    if "前完成" in reply:  # read as a deadline
+        assert _due_items(desk), reply
+        with desk.runtime.factory() as session:
+            assert "截止" not in session.scalars(select(Announcement)).one().body
+    else:
+        assert "这次没有发送" in reply and "截止 周五 18:00" in reply, reply
+        assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+
+
 def test_a_marker_followed_by_plain_words_stays_text(desk: ChatDriver) -> None:
     reply = desk.text("/群发 产品核心群 周报截止日期另行通知", as_="lihua")
     assert "逐个私信" in reply and "前完成" not in reply, reply

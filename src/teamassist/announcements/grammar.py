@@ -148,7 +148,11 @@ _NOTHING = re.compile(r"[\s。.!！,，;；:：、~～]*")
 # refused, so a deadline is never sent as text with no action items; other words stay text.
 _DATE_SHAPED = re.compile(
     r"[0-9]|今天|明天|后天|昨天|今年|明年|后年|下周|本周|这周|下星期|本星期|这星期"
-    r"|(?:周|星期|礼拜)[一二三四五六日天]|today|tomorrow|yesterday",
+    r"|(?:周|星期|礼拜)[一二三四五六日天]|today|tomorrow|yesterday"
+    # and the ones a tester saw sent as text (``截止 今晚``, ``截止 月底``, ``截止 十二月四日``):
+    # refused with the example unless the reader knows them
+    r"|今[晚早日]|明[晚早日]|大后天|下下|周末|[本这下上]个?月|月[底初中末]|年[底初中末]"
+    r"|[一二三四五六七八九十]{1,3}月",
     re.IGNORECASE,
 )
 DUE_EXAMPLE = "截止 周五 18:00"
