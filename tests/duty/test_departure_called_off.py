@@ -59,3 +59,15 @@ def test_a_departures_removal_is_not_withdrawn_on_its_own(chat: ChatDriver) -> N
     # calling the departure off still withdraws it
     assert "撤回" in chat.text("/启用成员 @lisi", as_="admin")
     assert "「技术」@李四" in _day(chat.text("/查看值班表 14", as_="admin"), "06-05 周五")
+
+
+def test_reactivating_at_once_does_not_ask_to_add_back_who_is_still_there(
+    chat: ChatDriver,
+) -> None:
+    """Today's second tester: /停用成员 @张三 (now) then /启用成员 @张三 answered "如需值班，请重新
+    把 TA 加入轮值", but the removal had not taken effect and was withdrawn: adding 张三 back
+    was refused as "已经在轮值里了". The reply says what happened either way now."""
+    chat.text("/停用成员 @zhangsan", as_="admin")
+    reply = chat.text("/启用成员 @zhangsan", as_="admin")
+    assert "请重新把 TA 加入轮值" not in reply and "一并撤回" in reply, reply
+    assert "已经在「技术」轮值里了" in chat.text("/值班人员增加 @zhangsan", as_="admin")
