@@ -63,3 +63,26 @@ def test_a_refused_named_message_keeps_its_answer_for_the_retry(demo_runtime: Ru
     # and the retry gets the same refusal back
     again = send_as(rt.dispatcher, principal=_owner, handle=None, text=text, event_id="r-1")
     assert again.duplicate and again.reply == first.reply
+
+
+def test_long_retry_keys_that_differ_at_the_end_are_different_messages(
+    demo_runtime: Runtime,
+) -> None:
+    """Today's third tester: the speaker prefix made a 128-character ``event_id`` longer than
+    the inbox column, and cutting it to fit made keys differing only at the end one key: ten
+    distinct feedback messages stored one item, nine answered as its retries."""
+    rt = demo_runtime
+    keys = ["q" * 125 + f"{i:03d}" for i in range(3)]
+    results = [
+        send_as(
+            rt.dispatcher, principal=_owner, handle=None, text=f"/问题反馈 长键 {i}", event_id=k
+        )
+        for i, k in enumerate(keys)
+    ]
+    assert [r.duplicate for r in results] == [False, False, False]
+    # and a retry of one of them is still a retry, answered with its own reply
+    again = send_as(
+        rt.dispatcher, principal=_owner, handle=None, text="/问题反馈 长键 1", event_id=keys[1]
+    )
+    assert again.duplicate and again.reply == results[1].reply
+    assert len(_stored_replies(rt)) == 3

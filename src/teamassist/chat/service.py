@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy.orm import Session
 
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult, Speaker
@@ -73,7 +75,7 @@ def send_as(
         if event_id:
             # A client's retry key names *its* message: scoped to the speaker, so another
             # member sending under the same key is a new message, never dropped as a repeat.
-            message.event_id = f"m{member.id}:{event_id}"
+            message.event_id = scoped_key(member.id, event_id)
         return Speaker(
             message=message,
             workspace=caller.workspace,
@@ -83,6 +85,18 @@ def send_as(
         )
 
     return dispatcher.converse(identify)
+
+
+def scoped_key(member_id: int, event_id: str) -> str:
+    """A client's retry key scoped to its speaker, at most 128 characters (the inbox column).
+    The prefix made a 126–128 character key longer than the column, and cutting it to fit made
+    keys differing only at the end one key: a second message was answered as a retry of the
+    first and lost (a tester's ten concurrent 128-character keys stored one item). A key that
+    would not fit is kept by its SHA-256 instead, the same for every retry of it."""
+    scoped = f"m{member_id}:{event_id}"
+    if len(scoped) <= 128:
+        return scoped
+    return f"m{member_id}:#{hashlib.sha256(event_id.encode()).hexdigest()}"
 
 
 def _attached(session: Session, principal: Principal) -> Principal:
