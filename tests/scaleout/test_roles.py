@@ -145,6 +145,22 @@ def test_a_running_broker_is_reached_at_once() -> None:
     mode.reach_broker(_settings(broker_url="memory://"), sleep=lambda _: pytest.fail("waited"))
 
 
+def test_an_amqp_broker_that_refuses_is_named_after_the_wait() -> None:
+    """An ``amqp://`` broker was left to Celery, which retries 100 times at start; a closed
+    port (nothing listens on port 1) is asked through kombu and named without its password."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    settings = _settings(broker_url="amqp://guest:s3cretPW@127.0.0.1:1//", broker_wait_seconds="2")
+    with pytest.raises(mode.BrokerUnreachable) as raised:
+        mode.reach_broker(settings, clock=lambda: now[0], sleep=sleep)
+    message = str(raised.value)
+    assert "amqp://127.0.0.1:1/" in message and "2 s" in message
+    assert "s3cretPW" not in message
+
+
 @pytest.mark.parametrize(
     ("url", "reason"),
     [

@@ -147,7 +147,7 @@ def config_check() -> None:
 
 def _check_scale_out(settings: Settings) -> tuple[list[str], list[str]]:
     """Scale-out mode's problems (what ``serve``, ``worker`` and ``beat`` would refuse) and,
-    as a warning, a Redis broker that does not answer now (it may be started later)."""
+    as a warning, a broker that does not answer now (it may be started later)."""
     from teamassist.workers import mode
 
     if not mode.enabled(settings):

@@ -26,9 +26,9 @@ NOT_SCALED_OUT = (
     "scale-out mode is off: set [scale_out] broker_url or redis_url for workers and beat."
 )
 BROKER_UNREACHABLE = (
-    "无法连接 Celery 的消息代理 {where}（等了 {seconds:g} 秒）：{error}。请确认 Redis 在运行，"
+    "无法连接 Celery 的消息代理 {where}（等了 {seconds:g} 秒）：{error}。请确认它在运行，"
     "并检查 [scale_out] broker_url / redis_url。 / "
-    "cannot reach the broker at {where} after {seconds:g} s: {error}. Is Redis running? "
+    "cannot reach the broker at {where} after {seconds:g} s: {error}. Is it running? "
     "Check [scale_out] broker_url / redis_url."
 )
 
@@ -60,7 +60,7 @@ def check(settings: Settings) -> None:
 
 
 class BrokerUnreachable(ScaleOutRefused):
-    """The Redis broker did not answer within ``broker_wait_seconds``."""
+    """The broker did not answer within ``broker_wait_seconds``."""
 
 
 def where(url: str) -> str:
@@ -77,29 +77,25 @@ def reach_broker(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Return once a Redis broker answers PING; try again (0.5 s, doubling to 5 s between tries)
+    """Return once the broker answers; try again (0.5 s, doubling to 5 s between tries)
     until ``scale_out.broker_wait_seconds`` have passed, then raise :class:`BrokerUnreachable`.
     Without this, Celery retries an unreachable broker 100 times at start
     (``broker_connection_max_retries``, Celery configuration docs) before it gives up, for
-    minutes, with a warning per try. Other transports (``amqp://``, ``memory://``) are left to
-    Celery."""
-    import redis
-
+    minutes, with a warning per try. Redis is asked with redis-py's PING; any other transport
+    (``amqp://`` ...) by opening a connection through kombu, Celery's own transport layer;
+    ``memory://`` lives in the process and always answers."""
     url = broker_url(settings)
-    if urlsplit(url).scheme not in ("redis", "rediss"):
+    scheme = urlsplit(url).scheme
+    if scheme == "memory":
         return
+    answer = _redis_answer if scheme in ("redis", "rediss") else _kombu_answer
     wait = settings.scale_out.broker_wait_seconds
     deadline = clock() + wait
     delay = 0.5
     while True:
-        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
-        try:
-            client.ping()
+        error = answer(url)
+        if error is None:
             return
-        except redis.RedisError as exc:
-            error = exc
-        finally:
-            client.close()
         if clock() + delay > deadline:
             break
         sleep(delay)
@@ -112,3 +108,34 @@ def reach_broker(
             error=str(error).strip().rstrip(".。") or type(error).__name__,
         )
     )
+
+
+def _redis_answer(url: str) -> Exception | None:
+    """None when the Redis at ``url`` answers PING (3 s to connect and to answer), else the
+    error."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        return exc
+    finally:
+        client.close()
+    return None
+
+
+def _kombu_answer(url: str) -> Exception | None:
+    """None when the broker at ``url`` accepts a connection (3 s to connect), else the error:
+    one of the transport's ``connection_errors`` (an ``OSError`` for a refused port)."""
+    from kombu.connection import Connection
+
+    connection = Connection(url, connect_timeout=3)  # type: ignore[no-untyped-call]
+    errors: tuple[type[Exception], ...] = connection.connection_errors
+    try:
+        connection.connect()  # type: ignore[no-untyped-call]  # kombu's stubs leave it untyped
+    except errors as exc:
+        return exc
+    finally:
+        connection.release()  # type: ignore[no-untyped-call]
+    return None
