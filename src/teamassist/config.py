@@ -55,7 +55,7 @@ class WebSettings(BaseModel):
     """The HTTP server, dashboard and REST API."""
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)  # a TCP port
     # Where people reach the server (links in chat, calendar feed URLs). Unset: derived from the
     # listener (host and port, also when ``teamassist serve --port`` changes them).
     public_url: str = ""
@@ -275,6 +275,13 @@ class ScaleOutSettings(BaseModel):
         return _url(value, "broker_url", None)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_LEVEL_REFUSED = (
+    "只能是 DEBUG、INFO、WARNING、ERROR 或 CRITICAL（不分大小写） / "
+    "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case)"
+)
+
+
 class Settings(BaseSettings):
     """Every setting of Team Assistant."""
 
@@ -302,6 +309,15 @@ class Settings(BaseSettings):
     wecom: WeComSettings = Field(default_factory=WeComSettings)
     chat_provider: ChatProviderSettings = Field(default_factory=ChatProviderSettings)
     scale_out: ScaleOutSettings = Field(default_factory=ScaleOutSettings)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        """One of Python's logging level names, any case (uvicorn and Celery take it too)."""
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(_LEVEL_REFUSED)
+        return level
 
     @classmethod
     def settings_customise_sources(

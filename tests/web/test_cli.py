@@ -39,6 +39,47 @@ def test_db_upgrade_demo_and_chat_help(env: Path) -> None:
     assert "小助理指令帮助" in result.output and "/帮助" in result.output
 
 
+def test_db_upgrade_says_created_then_up_to_date(env: Path) -> None:
+    """The first upgrade of an empty database said "已是最新" (already up to date): it creates."""
+    first = runner.invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0 and "已创建" in first.output and "已是最新" not in first.output
+    again = runner.invoke(app, ["db", "upgrade"])
+    assert again.exit_code == 0 and "已升级到最新" in again.output and "已创建" not in again.output
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("TEAMASSIST_WEB__PORT", "abc", "web.port（TEAMASSIST_WEB__PORT）：应为整数"),
+        ("TEAMASSIST_WEB__PORT", "99999999", "web.port（TEAMASSIST_WEB__PORT）：不能大于 65535"),
+        ("TEAMASSIST_LOG_LEVEL", "LOUD", "log_level（TEAMASSIST_LOG_LEVEL）：只能是 DEBUG"),
+        (
+            "TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS",
+            "-1",
+            "（TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS）：不能小于 0 /",
+        ),
+    ],
+)
+def test_settings_that_do_not_validate_are_said_by_key_in_chinese(
+    env: Path, monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    """pydantic's English ("Input should be a valid integer ... [type=int_parsing]" and a link)
+    was printed as it came; a port of 99999999 and a log level of LOUD were taken."""
+    monkeypatch.setenv(name, value)
+    for command in (["config", "check"], ["serve"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code in (1, 2), result.output
+        assert said in result.output
+        assert "errors.pydantic.dev" not in result.output and "[type=" not in result.output
+
+
+def test_a_lower_case_log_level_is_taken(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from teamassist.config import load_settings
+
+    monkeypatch.setenv("TEAMASSIST_LOG_LEVEL", "debug")
+    assert load_settings().log_level == "DEBUG"
+
+
 def test_chat_as_unknown_member_is_a_clear_error(env: Path) -> None:
     runner.invoke(app, ["db", "upgrade"])
     runner.invoke(app, ["demo", "load"])

@@ -58,11 +58,17 @@ app.add_typer(okr_app, name="okr")
 
 def load() -> Settings:
     """The settings, or a plain message and exit code 2 when they do not validate."""
+    from pydantic import ValidationError
+
     from teamassist.config import load_settings
+    from teamassist.settings_errors import explain
 
     try:
         return load_settings()
-    except Exception as exc:  # pydantic's message names the bad key; show it plainly
+    except ValidationError as exc:
+        typer.secho(f"配置有误 / configuration error:\n{explain(exc)}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    except Exception as exc:  # e.g. a TOML file that does not parse: its message names the line
         typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
 

@@ -45,9 +45,11 @@ def db_upgrade() -> None:
     # A server that is down or silent: one line and exit 3 within the connect timeout, never
     # a hang nor a traceback (errors of the migrations themselves still show theirs).
     with reaching(settings):
-        has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
+        existed = has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
     migrate.upgrade(database.url, connect_timeout=database.connect_timeout_seconds)
-    typer.echo(t("setup.db_upgraded", where=where(settings.database.url)))
+    # A first upgrade creates the schema: saying "up to date" then read as "nothing was done".
+    said = "setup.db_upgraded" if existed else "setup.db_created"
+    typer.echo(t(said, where=where(settings.database.url)))
 
 
 @demo_app.command("load")
@@ -75,12 +77,18 @@ def demo_load(
 @config_app.command("check")
 def config_check() -> None:
     """Say in plain words what is missing or wrong in the configuration (changes nothing)."""
+    from pydantic import ValidationError
+
     from teamassist.config import load_settings, read_toml
+    from teamassist.settings_errors import explain
 
     _, problems = read_toml()
     warnings: list[str] = []
     try:
         settings = load_settings()
+    except ValidationError as exc:
+        problems.append(f"设置无效 / settings do not validate:\n{explain(exc)}")
+        settings = None
     except Exception as exc:
         problems.append(f"settings do not validate: {exc}")
         settings = None
