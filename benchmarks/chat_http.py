@@ -1,23 +1,32 @@
-"""A chat command through HTTP at 32 and 128 connections, beside a bare FastAPI endpoint and a bare
+"""Chat commands through HTTP at 32 and 128 connections, beside a bare FastAPI endpoint and a bare
 endpoint that commits one INSERT, in the same run (issue #9).
 
-Three uvicorn servers (subprocesses, one worker each, access log off): ``teamassist serve`` on
+Two uvicorn servers (subprocesses, one worker each, access log off): ``teamassist serve`` on
 the demo workspace, and :mod:`benchmarks.chat_http_bare` (``/bare``, ``/insert``) on the same
 database. A small asyncio HTTP/1.1 keep-alive client (32, then 128 connections, one request in
-flight on each) drives ``POST /api/v1/chat {"text": "/帮助"}`` with the API token,
-``POST /bare`` and ``POST /insert`` in turn, interleaved, ``REPS`` times ``SECONDS`` each.
+flight on each) drives ``POST /bare``, ``POST /insert`` and ``POST /api/v1/chat`` with the API
+token for three commands: ``/帮助`` (the 57 KB help listing, no data read), ``/今日值班`` (a
+reading command: today's duty from the roster) and ``/问题反馈 …`` (a writing one: a feedback
+item routed to whoever is on duty, its notices queued), in turn, interleaved, ``REPS`` times
+``SECONDS`` each (about 3.5 minutes with PostgreSQL at the defaults).
 Reported per target: requests/s (median over repetitions), p50 (median of the runs') and
-p99 (worst run's) latency, errors; ratios of the chat rate to both bare rates, and of the
-chat's p99 to the one-INSERT endpoint's p99 (the issue's p99 <= 50 ms is judged beside what
-the reference itself does on the machine); the load
-average before and after each connection count; statements and transactions per command
-(in-process, SQLAlchemy event counter). Issue #9: at 32 and 128 connections every request
-completes, 0 errors.
+p99 (worst run's) latency, errors, the server's CPU per request (its process's user + system
+time over the runs, from ``/proc``; the client's is not in it); ratios of each command's rate
+to both bare rates, and of its p99 to the one-INSERT endpoint's p99 (the issue's p99 <= 50 ms
+is judged beside what the reference itself does on the machine); the load average before and
+after each connection count; statements and transactions per command (in-process, SQLAlchemy
+event counter). Issue #9: at 32 and 128 connections every request completes, 0 errors.
+
+``TEAMASSIST_BENCH_CHAT_AGAINST``: the ``teamassist`` script of another checkout (e.g. a
+worktree of main with its own venv, same schema) served on the same database as a third
+server; each command is then also sent to it, run by run beside this checkout's, and the
+ratio of the two is printed (a change measured against its base under the same load).
 
 Backends: SQLite always; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
 ``TEAMASSIST_TEST_PG_URL``) names a server whose database may be dropped and recreated.
 Settings: ``TEAMASSIST_BENCH_SECONDS`` (default 5), ``TEAMASSIST_BENCH_REPS`` (default 2),
-``TEAMASSIST_BENCH_CONNECTIONS`` (default ``32,128``).
+``TEAMASSIST_BENCH_CONNECTIONS`` (default ``32,128``), ``TEAMASSIST_BENCH_COMMANDS`` (names
+from :data:`COMMANDS`, comma-separated; default all).
 The load generator shares the machine's cores with the server: on a small machine it caps the
 bare endpoint's rate, which then understates the ratios' denominators' real ceiling.
 
@@ -36,7 +45,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +66,17 @@ CONNECTIONS = [
 ]
 SECONDS = float(os.environ.get("TEAMASSIST_BENCH_SECONDS", "5"))
 REPS = int(os.environ.get("TEAMASSIST_BENCH_REPS", "2"))
-COMMANDS = {"/帮助": "/帮助", "/问题反馈": "/问题反馈 基准测试：登录页打不开"}
+# What each command target sends: no data read (the help listing), a read of the roster, a write.
+COMMANDS = {
+    "/帮助": "/帮助",
+    "/今日值班": "/今日值班",
+    "/问题反馈": "/问题反馈 基准测试：登录页打不开",
+}
+CHOSEN = [
+    name
+    for name in os.environ.get("TEAMASSIST_BENCH_COMMANDS", ",".join(COMMANDS)).split(",")
+    if name
+]
 
 
 @dataclass
@@ -68,6 +87,7 @@ class Run:
     errors: int = 0
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # the serving process's, during the run
 
     @property
     def rate(self) -> float:
@@ -81,6 +101,12 @@ class Run:
     def p99_ms(self) -> float:
         ordered = sorted(self.latencies)
         return ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000 if ordered else 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of process ``pid`` (all its threads) so far, from ``/proc``."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _request(path: str, body: bytes, port: int) -> bytes:
@@ -112,8 +138,17 @@ async def _connection(port: int, path: str, body: bytes, until: float, run: Run)
         writer.close()
 
 
-def load(port: int, path: str, body: dict[str, str], seconds: float, connections: int = 32) -> Run:
-    """``connections`` keep-alive connections posting ``body`` for ``seconds``."""
+def load(
+    port: int,
+    path: str,
+    body: dict[str, str],
+    seconds: float,
+    connections: int = 32,
+    *,
+    pid: int | None = None,
+) -> Run:
+    """``connections`` keep-alive connections posting ``body`` for ``seconds``; with ``pid``,
+    the CPU that process spent meanwhile."""
     run = Run()
     payload = json.dumps(body).encode()
 
@@ -125,13 +160,15 @@ def load(port: int, path: str, body: dict[str, str], seconds: float, connections
         )
         run.seconds = time.monotonic() - started
 
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     asyncio.run(main())
+    run.cpu_seconds = cpu_seconds(pid) - cpu_before if pid else 0.0
     return run
 
 
 @contextmanager
-def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[None]:
-    """A uvicorn subprocess, ready when its port accepts connections."""
+def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[int]:
+    """A uvicorn subprocess, ready when its port accepts connections; yields its pid."""
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     try:
@@ -147,7 +184,7 @@ def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[None]:
                     _, err = proc.communicate(timeout=30)
                     raise RuntimeError((err or b"").decode()[-2000:]) from None
                 time.sleep(0.2)
-        yield
+        yield proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -185,7 +222,7 @@ def statements_per_command(url: str) -> dict[str, tuple[int, int]]:
 
 @dataclass
 class Round:
-    """The three targets at one number of connections."""
+    """Every target at one number of connections."""
 
     connections: int
     runs: dict[str, list[Run]]
@@ -193,8 +230,19 @@ class Round:
     load_after: float
 
 
-def measure(url: str) -> tuple[list[Round], dict[str, tuple[int, int]]]:
-    """Run the three targets interleaved ``REPS`` times at each number of connections."""
+@dataclass(frozen=True)
+class Target:
+    """Where one series of runs is sent."""
+
+    name: str  # "bare", "insert", "chat /帮助", "against /帮助"
+    port: int
+    pid: int
+    path: str
+    body: dict[str, str]
+
+
+def measure(url: str, against: str | None = None) -> tuple[list[Round], dict[str, tuple[int, int]]]:
+    """Run every target interleaved ``REPS`` times at each number of connections."""
     prepare(url)
     counts = statements_per_command(url)
     env = {
@@ -205,38 +253,56 @@ def measure(url: str) -> tuple[list[Round], dict[str, tuple[int, int]]]:
         "TEAMASSIST_SCHEDULER__ENABLED": "false",
         "TEAMASSIST_CONFIG": os.devnull,
     }
-    product, bare = free_port(), free_port()
+    product, bare, other = free_port(), free_port(), free_port()
     teamassist = str(Path(sys.executable).with_name("teamassist"))
     uvicorn = [sys.executable, "-m", "uvicorn", "benchmarks.chat_http_bare:app"]
     bare_argv = [*uvicorn, "--port", str(bare), "--log-level", "warning", "--no-access-log"]
     rounds: list[Round] = []
-    with (
-        server([teamassist, "serve", "--port", str(product)], env, product),
-        server(bare_argv, env, bare),
-    ):
-        load(bare, "/bare", {}, 1)  # warm both servers up
-        load(product, "/api/v1/chat", {"text": "/帮助"}, 1)
+    with ExitStack() as servers:
+        product_pid = servers.enter_context(
+            server([teamassist, "serve", "--port", str(product)], env, product)
+        )
+        bare_pid = servers.enter_context(server(bare_argv, env, bare))
+        targets = [
+            Target("bare", bare, bare_pid, "/bare", {}),
+            Target("insert", bare, bare_pid, "/insert", {}),
+        ]
+        chats = [("chat", product, product_pid)]
+        if against:
+            other_pid = servers.enter_context(
+                server([against, "serve", "--port", str(other)], env, other)
+            )
+            chats.append(("against", other, other_pid))
+        for name in CHOSEN:
+            for who, port, pid in chats:
+                targets.append(
+                    Target(f"{who} {name}", port, pid, "/api/v1/chat", {"text": COMMANDS[name]})
+                )
+        load(bare, "/bare", {}, 1)  # warm the servers up
+        for _who, port, _pid in chats:
+            for name in CHOSEN:
+                load(port, "/api/v1/chat", {"text": COMMANDS[name]}, 1)
         for connections in CONNECTIONS:
-            runs: dict[str, list[Run]] = {"bare": [], "insert": [], "chat": []}
+            runs: dict[str, list[Run]] = {target.name: [] for target in targets}
             before = os.getloadavg()[0]
             for _ in range(REPS):
-                for name, port, path, body in (
-                    ("bare", bare, "/bare", {}),
-                    ("insert", bare, "/insert", {}),
-                    ("chat", product, "/api/v1/chat", {"text": "/帮助"}),
-                ):
-                    runs[name].append(load(port, path, body, SECONDS, connections))
+                for target in targets:
+                    runs[target.name].append(
+                        load(
+                            target.port,
+                            target.path,
+                            target.body,
+                            SECONDS,
+                            connections,
+                            pid=target.pid,
+                        )
+                    )
             rounds.append(Round(connections, runs, before, os.getloadavg()[0]))
     return rounds, counts
 
 
 def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]) -> list[str]:
     """Lines to print for one backend."""
-    labels = {
-        "bare": "bare FastAPI endpoint",
-        "insert": "bare endpoint, one INSERT committed",
-        "chat": "POST /api/v1/chat /帮助",
-    }
     lines: list[str] = []
     for one in rounds:
         runs = one.runs
@@ -244,28 +310,45 @@ def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]
         p50 = {name: statistics.median(r.p50_ms for r in rs) for name, rs in runs.items()}
         p99 = {name: max(r.p99_ms for r in rs) for name, rs in runs.items()}
         errors = {name: sum(r.errors for r in rs) for name, rs in runs.items()}
+        cpu = {
+            name: 1000 * sum(r.cpu_seconds for r in rs) / max(1, sum(r.requests for r in rs))
+            for name, rs in runs.items()
+        }
         lines.append(
             f"-- {backend}: {one.connections} connections, {REPS} x {SECONDS:g} s per target, "
             f"load average {one.load_before:.1f} -> {one.load_after:.1f}"
         )
-        for name, label in labels.items():
+        for name in runs:
+            label = _LABELS.get(name) or name.replace("chat ", "POST /api/v1/chat ", 1).replace(
+                "against ", "AGAINST /api/v1/chat ", 1
+            )
             lines.append(
                 f"{label:<38} {rate[name]:8.0f} req/s  p50 {p50[name]:7.1f} ms  "
-                f"p99 {p99[name]:7.1f} ms  errors {errors[name]}"
+                f"p99 {p99[name]:7.1f} ms  errors {errors[name]}  CPU {cpu[name]:5.2f} ms/req"
             )
-        lines.append(
-            f"chat / bare {rate['chat'] / rate['bare']:.1%}   "
-            f"chat / one-INSERT {rate['chat'] / rate['insert']:.1%}"
-        )
-        # p99 <= 50 ms at 32 connections needs > 640/s (Little's law): judged beside the
-        # reference's own p99 in the same run, not only against the absolute figure.
-        lines.append(
-            f"p99 chat {p99['chat']:.1f} ms, one-INSERT {p99['insert']:.1f} ms, "
-            f"chat p99 / one-INSERT p99 {_ratio(p99['chat'], p99['insert'])}"
-        )
+        for name in runs:
+            if name in _LABELS:
+                continue
+            lines.append(
+                f"{name}: / bare {rate[name] / rate['bare']:.1%}   "
+                f"/ one-INSERT {rate[name] / rate['insert']:.1%}   "
+                # p99 <= 50 ms at 32 connections needs > 640/s (Little's law): judged beside
+                # the reference's own p99 in the same run, not only against the figure.
+                f"p99 / one-INSERT p99 {_ratio(p99[name], p99['insert'])}"
+            )
+        for name in CHOSEN:
+            if f"against {name}" in runs:
+                mine, base = f"chat {name}", f"against {name}"
+                lines.append(
+                    f"{name}: this checkout / AGAINST: rate {_ratio(rate[mine], rate[base])}, "
+                    f"CPU per request {_ratio(cpu[mine], cpu[base])}"
+                )
     for name, (statements, transactions) in counts.items():
         lines.append(f"{name}: {statements} statements, {transactions} transaction(s) per command")
     return lines
+
+
+_LABELS = {"bare": "bare FastAPI endpoint", "insert": "bare endpoint, one INSERT committed"}
 
 
 def _ratio(numerator: float, denominator: float) -> str:
@@ -276,14 +359,15 @@ def _ratio(numerator: float, denominator: float) -> str:
 def main() -> None:
     """Print the figures (see the module docstring)."""
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.platform()}")
+    against = os.environ.get("TEAMASSIST_BENCH_CHAT_AGAINST") or None
     with tempfile.TemporaryDirectory() as folder:
         sqlite = f"sqlite:///{folder}/bench.db"
-        for line in report("SQLite", *measure(sqlite)):
+        for line in report("SQLite", *measure(sqlite, against)):
             print(line)
     pg = os.environ.get("TEAMASSIST_BENCH_PG_URL") or os.environ.get("TEAMASSIST_TEST_PG_URL")
     if pg:
         url = _fresh_pg(pg)
-        for line in report("PostgreSQL", *measure(url)):
+        for line in report("PostgreSQL", *measure(url, against)):
             print(line)
 
 
