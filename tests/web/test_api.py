@@ -69,6 +69,9 @@ def test_chat_bad_input_is_a_clear_error(client: TestClient) -> None:
     unknown = client.post("/api/v1/chat", json={"text": "/帮助", "as": "ghost"})
     assert unknown.status_code == 404
     assert "找不到成员" in unknown.json()["message"]
+    # "as": "" spoke as the signed-in owner (session 14 tester): leave the field out for that
+    empty = client.post("/api/v1/chat", json={"text": "/我是谁", "as": ""})
+    assert empty.status_code == 422 and "as" in empty.text
 
 
 def test_api_token_and_members(demo_runtime: Runtime) -> None:

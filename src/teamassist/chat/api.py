@@ -24,7 +24,10 @@ class ChatRequest(BaseModel):
 
     text: str = Field(min_length=1, max_length=8000)
     as_member: str | None = Field(
-        default=None, alias="as", description="member handle; admins may speak as anyone"
+        default=None,
+        alias="as",
+        min_length=1,  # "" spoke as the token's owner: leave the field out for that
+        description="member handle; admins may speak as anyone (leave out: the token's owner)",
     )
     event_id: str | None = Field(default=None, max_length=128, description="for safe retries")
 

@@ -431,7 +431,7 @@ class Dispatcher:
     ) -> tuple[Reply | None, Workspace | None]:
         """The reply to ``message`` (None: not for us) and the workspace it was answered in
         (None: group chatter, or a tenant nobody has bound)."""
-        text = parser.strip_bot_mentions(message.text, message.mentions)
+        text = parser.strip_bot_mentions(parser.without_invisibles(message.text), message.mentions)
         call = parser.find_command(text, self.registry)
         # Group chatter is not for us; nor is an empty message.
         if call is None and (message.chat_type is not ChatType.DIRECT or not text.strip()):

@@ -79,6 +79,21 @@ class ArgError(ValueError):
         self.params = params
 
 
+# Characters a message may carry that nobody typed on purpose and that nobody sees: zero-width
+# spaces and word joiners pasted from web pages (U+200B, U+2060, U+FEFF), and C0/C1 control
+# characters other than tab and line breaks (BEL, ESC: an ESC sequence stored in feedback came
+# back raw in `teamassist chat`). The zero-width joiner (U+200D, inside emoji) and non-joiner
+# (U+200C) carry meaning and stay; bidirectional marks are isolated where text is shown
+# (teamassist.bidi), not dropped.
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_invisibles(text: str) -> str:
+    """``text`` without the invisible characters above (command words, arguments and the text
+    a command keeps, such as a feedback, all come from this)."""
+    return _INVISIBLE.sub("", text)
+
+
 def strip_bot_mentions(text: str, mentions: list[Mention]) -> str:
     """Drop @bot mentions (and, for safety, any mentions) that precede the command."""
     stripped = text.lstrip()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from teamassist.chat.types import Person
@@ -357,11 +357,34 @@ def find_member(
     candidates = session.scalars(
         select(Member).where(Member.workspace_id == workspace.id, Member.display_name == label)
     ).all()
+    if not candidates:
+        candidates = _by_name_without_variation_selectors(session, workspace.id, label)
     if len(candidates) == 1:
         return candidates[0]
     if len(candidates) > 1:
         raise Conflict("core.error.ambiguous_member", who=label)
     raise NotFound("core.error.unknown_member", who=label)
+
+
+# Emoji variation selectors (U+FE0E text style, U+FE0F emoji style): "❤️" and "❤" are the same
+# name typed on two keyboards; one sends the selector, the other does not.
+_VARIATION_SELECTORS = ("\ufe0e", "\ufe0f")
+
+
+def _by_name_without_variation_selectors(
+    session: Session, workspace_id: int, label: str
+) -> Sequence[Member]:
+    """Members whose display name equals ``label`` once both lose their variation selectors
+    (REPLACE exists on SQLite, PostgreSQL and MariaDB alike); asked only when the exact name
+    found nobody."""
+    bare = label
+    column: ColumnElement[str] = Member.display_name.expression
+    for selector in _VARIATION_SELECTORS:
+        bare = bare.replace(selector, "")
+        column = func.replace(column, selector, "")
+    return session.scalars(
+        select(Member).where(Member.workspace_id == workspace_id, column == bare)
+    ).all()
 
 
 def person(member: Member) -> Person:
