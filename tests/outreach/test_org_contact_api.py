@@ -39,10 +39,13 @@ def clients(app_runtime: Runtime) -> Iterator[dict[str, TestClient]]:
 
 def test_anonymous_message_through_rest(clients: dict[str, TestClient]) -> None:
     sender, director, other = clients["sunqi"], clients["lihua"], clients["zhangsan"]
-    # a body naming someone else as the sender is not a field: it is ignored, not trusted
-    sent = sender.post(
+    # a body naming someone else as the sender is not a field: refused (422), never trusted
+    forged = sender.post(
         "/api/v1/org-inbox", json={"text": "加班太多", "anonymous": True, "sender": "zhangsan"}
     )
+    assert forged.status_code == 422, forged.text
+    assert director.get("/api/v1/org-inbox").json() == []
+    sent = sender.post("/api/v1/org-inbox", json={"text": "加班太多", "anonymous": True})
     assert sent.status_code == 201, sent.text
     code = sent.json()["code"]
     assert sent.json()["anonymous"] is True

@@ -14,6 +14,7 @@ from teamassist.actions.models import ActionEvent, ActionItem
 from teamassist.actions.service import MAX_REASON, MAX_TITLE, SOURCE_KINDS, is_overdue
 from teamassist.chat.types import plain_text
 from teamassist.database import MAX_STORED_ID
+from teamassist.http.fields import RequestBody
 from teamassist.team.models import Team
 
 SourceKind = Literal[
@@ -32,7 +33,7 @@ assert set(get_args(SourceKind)) == SOURCE_KINDS  # one list: the service's
 DUE_EXAMPLE = "2026-12-04 17:30"
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(RequestBody):
     """A new item: the owner's handle, what, by when, and optionally where it came from
     (``source_kind`` + ``source_id``, e.g. ``okr_kr`` and a KR's id)."""
 
@@ -43,20 +44,20 @@ class ActionCreate(BaseModel):
     source_id: int | None = Field(default=None, ge=1, le=MAX_STORED_ID)
 
 
-class ActionReason(BaseModel):
+class ActionReason(RequestBody):
     """An optional reason (sending an item back)."""
 
     reason: str = Field(default="", max_length=MAX_REASON)
 
 
-class ActionExtend(BaseModel):
+class ActionExtend(RequestBody):
     """A later due time and why (延期)."""
 
     due: str = Field(min_length=1, max_length=40, examples=[DUE_EXAMPLE])
     reason: str = Field(min_length=1, max_length=MAX_REASON)
 
 
-class ActionReassign(BaseModel):
+class ActionReassign(RequestBody):
     """The new owner's handle (转交), and optionally why."""
 
     owner: str = Field(min_length=1, max_length=64, examples=["wangwu"])

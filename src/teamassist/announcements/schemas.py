@@ -12,16 +12,18 @@ from teamassist.announcements.models import Announcement
 from teamassist.announcements.service import MAX_TEXT, Receipt
 from teamassist.chat.render import to_plain
 from teamassist.chat.types import Person, Reply
-from teamassist.http.fields import DueAt
+from teamassist.http.fields import DueAt, IsoDateTime
 
 
 class AnnouncementCreate(BaseModel):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
     (default: everyone in the group); ``due_at`` adds an action item per target; ``send_at``
-    holds the notices until then. Times are ISO 8601 (no offset: the team's wall clock); a
-    ``due_at`` date alone is 18:00 that day, as in chat. ``@name`` in ``text`` is a mention
-    and a target, as in chat; a notice may target anyone of the workspace, a bulk DM only the
-    group's members. An unknown key (``due`` for ``due_at``) is refused, not ignored."""
+    holds the notices until then. Times are ISO 8601 text (no offset: the team's wall clock;
+    a number or ``20261209`` is refused); a ``due_at`` date alone is 18:00 that day, as in chat;
+    ``send_at`` needs its time of day (a date alone is refused: midnight is rarely meant).
+    ``@name`` in ``text`` is a mention and a target, as in chat; a notice may target anyone of
+    the workspace, a bulk DM only the group's members. An unknown key (``due`` for
+    ``due_at``) is refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -30,7 +32,7 @@ class AnnouncementCreate(BaseModel):
     kind: Literal["notice", "bulk"] = "notice"
     targets: list[int] = Field(default_factory=list, max_length=500)
     due_at: DueAt | None = None
-    send_at: datetime | None = None
+    send_at: IsoDateTime | None = None
 
 
 class ReceiptRead(BaseModel):

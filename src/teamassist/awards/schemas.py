@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.awards import service
 from teamassist.awards.models import AwardRound, Phase
+from teamassist.http.fields import RequestBody
 
 
 class TallyLine(BaseModel):
@@ -58,7 +59,7 @@ class RoundDetail(RoundRead):
     tally: list[TallyLine] | None
 
 
-class NominationCreate(BaseModel):
+class NominationCreate(RequestBody):
     """``{"nominee": "zhangsan", "reason": "主导支付重构", "links": ["https://…"]}``."""
 
     nominee: str = Field(min_length=1, max_length=64)
@@ -66,7 +67,7 @@ class NominationCreate(BaseModel):
     links: list[str] = Field(default_factory=list, max_length=service.MAX_LINKS)
 
 
-class VoteCast(BaseModel):
+class VoteCast(RequestBody):
     """``{"nominee": "zhangsan"}``: the caller's one vote (a second PUT replaces it)."""
 
     nominee: str = Field(min_length=1, max_length=64)
@@ -80,7 +81,7 @@ class VoteRead(BaseModel):
     replaced: str | None
 
 
-class PhaseChange(BaseModel):
+class PhaseChange(RequestBody):
     """``{"phase": "voting"}`` or ``{"phase": "closed"}`` (the director or an admin)."""
 
     phase: Phase

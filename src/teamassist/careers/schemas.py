@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from teamassist.careers import service
 from teamassist.careers.models import CareerPlan
 from teamassist.careers.service import PlanState
-from teamassist.http.fields import DueAt
+from teamassist.http.fields import DueAt, IsoDate, RequestBody
 from teamassist.team.models import Member
 
 
@@ -46,17 +46,17 @@ class PlanRead(BaseModel):
     editable: bool
 
 
-class GoalIn(BaseModel):
+class GoalIn(RequestBody):
     """``{"title": "主导一次架构评审", "evidence": "评审纪要", "target_date": "2027-06-30",
     "status": "in_progress"}``."""
 
     title: str = Field(min_length=1, max_length=service.MAX_TITLE)
     evidence: str = Field(default="", max_length=service.MAX_TEXT)
-    target_date: date | None = None
+    target_date: IsoDate | None = None
     status: str = "planned"
 
 
-class PlanUpdate(BaseModel):
+class PlanUpdate(RequestBody):
     """Fields the person writes; an absent field stays, ``goals`` replaces the list (≤ 3)."""
 
     direction: str | None = Field(default=None, max_length=service.MAX_TEXT)
@@ -65,7 +65,7 @@ class PlanUpdate(BaseModel):
     goals: list[GoalIn] | None = None
 
 
-class PlanStart(BaseModel):
+class PlanStart(RequestBody):
     """``{"member_ids": [3, 4], "due_at": "2026-12-31T18:00:00+08:00", "request": "请完成"}``;
     ``member_ids`` absent: every active member of the team; ``year`` absent: the deadline's;
     ``due_at`` without an offset is the team's wall clock, a date alone 18:00 that day."""
@@ -94,7 +94,7 @@ class PlanStateRead(BaseModel):
     state: str
 
 
-class TemplateBody(BaseModel):
+class TemplateBody(RequestBody):
     """``{"body": "# {{ title }} …"}`` (Jinja2 producing Markdown)."""
 
     body: str = Field(min_length=1, max_length=50_000)

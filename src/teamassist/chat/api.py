@@ -13,13 +13,14 @@ from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
 from teamassist.http.auth import PrincipalLookup
 from teamassist.http.deps import PrincipalLookupDep, request_slot
+from teamassist.http.fields import RequestBody
 from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 
 router = Routes(tags=["chat"])
 
 
-class ChatRequest(BaseModel):
+class ChatRequest(RequestBody):
     """A message to send as a member."""
 
     text: str = Field(min_length=1, max_length=8000)

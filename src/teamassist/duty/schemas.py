@@ -13,6 +13,7 @@ from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.service import override_end, version_spec
 from teamassist.exceptions import DomainError
+from teamassist.http.fields import IsoDate, IsoDateTime, RequestBody
 
 
 def _day_in_window(day: date) -> date:
@@ -28,8 +29,8 @@ def _moment_in_window(at: datetime) -> datetime:
 
 
 # Dates and moments a duty request may name: within duty.dates.MAX_YEARS of today (422 beyond).
-DutyDate = Annotated[date, AfterValidator(_day_in_window)]
-DutyMoment = Annotated[datetime, AfterValidator(_moment_in_window)]
+DutyDate = Annotated[IsoDate, AfterValidator(_day_in_window)]
+DutyMoment = Annotated[IsoDateTime, AfterValidator(_moment_in_window)]
 
 if TYPE_CHECKING:
     from teamassist.duty.fairness import FairnessReport
@@ -102,7 +103,7 @@ class RotationRead(BaseModel):
     current: VersionRead | None
 
 
-class RotationCreate(BaseModel):
+class RotationCreate(RequestBody):
     """A new rotation."""
 
     key: str = Field(min_length=1, max_length=64, pattern=r"^[^\s@/<>]+$")
@@ -172,7 +173,7 @@ class OnDutyRead(BaseModel):
     members: list[MemberBrief]
 
 
-class RosterChangeIn(BaseModel):
+class RosterChangeIn(RequestBody):
     """A roster edit: add / remove / swap / replan / params, effective from a date (or now)."""
 
     action: str = Field(pattern=r"^(add|remove|swap|replan|params)$")
@@ -211,7 +212,7 @@ class PreviewRead(BaseModel):
         )
 
 
-class OverrideCreate(BaseModel):
+class OverrideCreate(RequestBody):
     """Someone (or nobody: ``member_id`` null) holds the rotation for [start, end)."""
 
     start: DutyMoment
@@ -244,7 +245,7 @@ class OverrideRead(BaseModel):
         )
 
 
-class SwapCreate(BaseModel):
+class SwapCreate(RequestBody):
     """A trades the shift of ``date_a`` for B's shift of ``date_b`` (no ``date_b``: B covers)."""
 
     member_a_id: int
@@ -282,7 +283,7 @@ class SwapRead(BaseModel):
         )
 
 
-class ExceptionCreate(BaseModel):
+class ExceptionCreate(RequestBody):
     """One future date marked as a duty day or a day off."""
 
     day: DutyDate
@@ -302,7 +303,7 @@ class ExceptionRead(BaseModel):
         return cls(day=row.day, active=row.active, note=row.note)
 
 
-class SignOutIn(BaseModel):
+class SignOutIn(RequestBody):
     """The duty report (值班日报) given at sign-out."""
 
     report: str | None = Field(default=None, max_length=5000)
@@ -333,7 +334,7 @@ class SignInRead(BaseModel):
 # -- calendar feeds (iCal subscriptions) ---------------------------------------------------------
 
 
-class FeedCreate(BaseModel):
+class FeedCreate(RequestBody):
     """A new feed: one rotation, or one person (default: yourself)."""
 
     team_id: int | None = None

@@ -9,9 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.feedback.models import FeedbackKind
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT
+from teamassist.http.fields import RequestBody
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackCreate(RequestBody):
     """Submit feedback as the signed-in member."""
 
     kind: FeedbackKind = FeedbackKind.BUG
@@ -19,7 +20,7 @@ class FeedbackCreate(BaseModel):
     team_id: int | None = None
 
 
-class FeedbackNote(BaseModel):
+class FeedbackNote(RequestBody):
     """An optional note on a lifecycle step."""
 
     note: str | None = Field(default=None, max_length=MAX_NOTE)

@@ -80,13 +80,18 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Where and why a request was refused, without the input."""
     details: list[dict[str, Any]] = []
     for error in exc.errors()[:MAX_DETAILS]:
+        loc = [
+            part if isinstance(part, int) else safe_text(part, MAX_LOC_PART)
+            for part in error.get("loc", ())
+        ][:10]
+        msg = error.get("msg", "")
+        if error.get("type") == "extra_forbidden" and loc:
+            # pydantic's "Extra inputs are not permitted" does not say it was a typo'd key
+            msg = t("core.error.unknown_field", field=loc[-1])
         details.append(
             {
-                "loc": [
-                    part if isinstance(part, int) else safe_text(part, MAX_LOC_PART)
-                    for part in error.get("loc", ())
-                ][:10],
-                "msg": safe_text(error.get("msg", ""), 200),
+                "loc": loc,
+                "msg": safe_text(msg, 200),
                 "type": safe_text(error.get("type", ""), 60),
             }
         )

@@ -1,19 +1,90 @@
-"""Request field types several domains' REST shapes share."""
+"""Request shapes every domain's REST bodies share: the base that refuses unknown keys, and the
+date and time field types that read ISO 8601 text only.
+
+Pydantic's lax reading takes a number, or digits in a string, as a Unix timestamp: a tester's
+``"due_at": "20261209"`` was 1970-08-23 (refused as past) and ``"day": 1765238400`` a day in
+2025. A request time is written as ISO 8601 text here, and anything else is a 422 whose
+``details`` say, in Chinese, what to write. A Python caller may still pass a ``date`` or
+``datetime`` object (nothing is guessed then).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from teamassist.clock import date_alone_at_end_of_day
+from teamassist.i18n import t
+
+
+class RequestBody(BaseModel):
+    """The base of every REST request body: an unknown key (``due`` for ``due_at``, a typo) is a
+    422 naming it, not silently dropped (session 14: most bodies ignored them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_CLOCK = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+_OFFSET = r"(?:[Zz]|[+-][0-9]{2}:?[0-9]{2})?"
+_ISO_DAY = re.compile(_DAY)
+_ISO_MOMENT = re.compile(rf"{_DAY}[Tt ]{_CLOCK}{_OFFSET}")
+
+
+def _refuse(value: object, key: str) -> PydanticCustomError:
+    shown = str(value)[:40]
+    return PydanticCustomError("iso_8601", t(key, value=shown))
+
+
+def iso_day(value: object) -> object:
+    """A date field's value: ``2026-12-09`` (or a ``date``), else a friendly refusal."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return value.strip()
+    raise _refuse(value, "core.error.iso_date")
+
+
+def iso_moment(value: object) -> object:
+    """A date-and-time field's value: ``2026-12-09T18:00:00+08:00`` (the offset optional, a
+    space for the ``T`` allowed), or a ``datetime``; a date alone is refused (it says no time)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value.strip()):
+        return value.strip()
+    raise _refuse(value, "core.error.iso_datetime")
+
+
+def iso_moment_or_day(value: object) -> object:
+    """As :func:`iso_moment`, a date alone allowed too (the field's description says what it
+    means there)."""
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
+        return value.strip()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return iso_moment(value)
+    except PydanticCustomError:
+        raise _refuse(value, "core.error.iso_date_or_datetime") from None
+
+
+# A day: ISO 8601 ``2026-12-09`` only.
+IsoDate = Annotated[date, BeforeValidator(iso_day)]
+# A moment: ISO 8601 with a time; no offset means the wall clock the endpoint names.
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_moment)]
+# A moment where a date alone is documented (it is then midnight, unless the field says other).
+IsoDateTimeOrDay = Annotated[datetime, BeforeValidator(iso_moment_or_day)]
 
 # A deadline as chat reads one: ISO 8601; without an offset the team's wall clock (the handler
 # reads it with clock.read_in_zone); a date alone is 18:00 that day, not midnight.
 DueAt = Annotated[
     datetime,
     BeforeValidator(date_alone_at_end_of_day),
+    BeforeValidator(iso_moment_or_day),
     Field(
         description=(
             "ISO 8601 (2026-12-09T18:00:00+08:00); without an offset the team's wall clock; "

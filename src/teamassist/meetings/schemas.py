@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, Field
 
 from teamassist.clock import date_alone
+from teamassist.http.fields import RequestBody, iso_moment_or_day
 from teamassist.meetings.models import MeetingOccurrence
 
 
@@ -51,13 +52,14 @@ class MovedRead(OccurrenceRead):
         return cls.model_validate({**OccurrenceRead.of(occ).model_dump(), "warnings": warnings})
 
 
-class MoveBody(BaseModel):
+class MoveBody(RequestBody):
     """The new start: an ISO 8601 time, without an offset the team's local time; a date alone
     keeps the meeting's local time of day, as ``/改期 … 2026-12-09`` does in chat."""
 
     start: Annotated[
         datetime | date,
         BeforeValidator(date_alone),
+        BeforeValidator(iso_moment_or_day),
         Field(
             description=(
                 "ISO 8601 (2026-12-09T15:00:00+08:00); without an offset the team's wall clock; "
@@ -68,7 +70,7 @@ class MoveBody(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-class CancelBody(BaseModel):
+class CancelBody(RequestBody):
     """Why (optional)."""
 
     note: str | None = Field(default=None, max_length=500)

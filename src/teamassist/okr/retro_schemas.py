@@ -6,18 +6,19 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from teamassist.http.fields import RequestBody
 from teamassist.okr.retros import MAX_TEXT, CarriedOver, RetroView
 from teamassist.okr.rollup import kr_raw
 
 
-class RetroUpdate(BaseModel):
+class RetroUpdate(RequestBody):
     """Replace "what worked" / "what did not" (either or both)."""
 
     went_well: str | None = Field(default=None, max_length=MAX_TEXT)
     to_improve: str | None = Field(default=None, max_length=MAX_TEXT)
 
 
-class CarryOverCreate(BaseModel):
+class CarryOverCreate(RequestBody):
     """Copy an unfinished KR of an ended cycle into the next cycle as a draft KR."""
 
     key_result_id: int = Field(ge=1)

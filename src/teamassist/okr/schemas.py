@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from teamassist.chat.types import plain_text
+from teamassist.http.fields import RequestBody
 from teamassist.okr import cycles
 from teamassist.okr.formulas import Expectation, KrKind
 from teamassist.okr.models import CheckIn, Cycle, CycleKind, ObjectiveType
@@ -19,7 +20,7 @@ MAX_TEXT = 2000
 Handle = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class CycleCreate(BaseModel):
+class CycleCreate(RequestBody):
     """A cycle by rule: ``{"kind": "quarter", "year": 2026, "quarter": 4}`` (or ``half``,
     ``month``, or ``index``); the year's other cycles are generated with it."""
 
@@ -69,7 +70,7 @@ def cycle_read(cycle: Cycle, today: date) -> CycleRead:
     )
 
 
-class ObjectiveCreate(BaseModel):
+class ObjectiveCreate(RequestBody):
     """A draft O; ``cycle`` is a key such as ``2026Q4`` (default: the current one)."""
 
     title: str = Field(min_length=1, max_length=MAX_TITLE)
@@ -79,7 +80,7 @@ class ObjectiveCreate(BaseModel):
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
-class ObjectivePatch(BaseModel):
+class ObjectivePatch(RequestBody):
     """Change an O: title, type, the KR weights in KR order (which must total 100), the owner
     and the contributors (handles; ``[]`` removes them all)."""
 
@@ -90,14 +91,14 @@ class ObjectivePatch(BaseModel):
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
-class KeyResultPatch(BaseModel):
+class KeyResultPatch(RequestBody):
     """Change a KR's owner and contributors (handles; ``[]`` removes them all)."""
 
     owner: str | None = Field(default=None, max_length=64)
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
-class KeyResultCreate(BaseModel):
+class KeyResultCreate(RequestBody):
     """A KR; ``kind`` None infers increase or decrease from start and target."""
 
     title: str = Field(min_length=1, max_length=MAX_TITLE)
@@ -111,7 +112,7 @@ class KeyResultCreate(BaseModel):
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
-class CheckInCreate(BaseModel):
+class CheckInCreate(RequestBody):
     """A KR's new value, confidence 0–10 and a comment."""
 
     value: float
@@ -119,7 +120,7 @@ class CheckInCreate(BaseModel):
     comment: str = Field(default="", max_length=MAX_TEXT)
 
 
-class ScoreSet(BaseModel):
+class ScoreSet(RequestBody):
     """A score 0–1 with one decimal, as text or number; a reason when it differs from the
     suggestion."""
 
@@ -127,7 +128,7 @@ class ScoreSet(BaseModel):
     reason: str | None = Field(default=None, max_length=1000)
 
 
-class AlignmentCreate(BaseModel):
+class AlignmentCreate(RequestBody):
     """An O (``objective``) or KR (``key_result``) contributes to the O ``parent_id``."""
 
     child_type: str = Field(pattern="^(objective|key_result)$")

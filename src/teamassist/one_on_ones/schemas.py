@@ -5,12 +5,13 @@ notes are not in it, nor counted."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, field_validator
 
 from teamassist.chat.render import plain_isolated
 from teamassist.http.deps import Id
+from teamassist.http.fields import IsoDate, RequestBody, iso_moment_or_day
 from teamassist.one_on_ones import agenda
 from teamassist.one_on_ones.flows import View
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
@@ -176,7 +177,7 @@ class PairDetail(PairRead):
         )
 
 
-class SlotBody(BaseModel):
+class SlotBody(RequestBody):
     """A slot: ``nth`` 1–5 for monthly (第一个…第五个; a month without it takes its last)."""
 
     cadence: Cadence
@@ -186,7 +187,7 @@ class SlotBody(BaseModel):
     holiday: Holiday = "later"
 
 
-class PairCreate(BaseModel):
+class PairCreate(RequestBody):
     """A new pair; ``manager_id`` defaults to the team's director."""
 
     report_id: Id
@@ -196,7 +197,7 @@ class PairCreate(BaseModel):
     video_url: str = Field(default="", max_length=500)
 
 
-class PairPatch(BaseModel):
+class PairPatch(RequestBody):
     """What changes; absent fields stay."""
 
     slot: SlotBody | None = None
@@ -205,25 +206,25 @@ class PairPatch(BaseModel):
     duration_minutes: int | None = Field(default=None, ge=10, le=480)
 
 
-class ItemCreate(BaseModel):
+class ItemCreate(RequestBody):
     """An agenda item; ``private``: only its author ever reads it."""
 
     text: str = Field(min_length=1, max_length=agenda.MAX_TEXT)
     private: bool = False
 
 
-class ActionCreate(BaseModel):
+class ActionCreate(RequestBody):
     """Turn an item into an action item: ``owner_id`` (default the other person), ``due``."""
 
-    due: date
+    due: IsoDate
     owner_id: Id | None = None
 
 
-class MoveBody(BaseModel):
+class MoveBody(RequestBody):
     """The new start: ISO 8601; without an offset it is the team's local time; a date alone
     (``2026-12-11``) keeps the occurrence's time of day."""
 
-    start: datetime | date
+    start: Annotated[datetime | date, BeforeValidator(iso_moment_or_day)]
 
     @field_validator("start", mode="before")
     @classmethod
@@ -239,7 +240,7 @@ class MoveBody(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-class CancelBody(BaseModel):
+class CancelBody(RequestBody):
     """Why (optional)."""
 
     note: str | None = Field(default=None, max_length=200)

@@ -13,13 +13,14 @@ from pydantic import BaseModel, Field
 
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.fields import RequestBody
 from teamassist.http.routes import Routes
 from teamassist.org_contact import service
 
 router = Routes(prefix="/org-inbox", tags=["org-inbox"])
 
 
-class OrgMessageCreate(BaseModel):
+class OrgMessageCreate(RequestBody):
     """``{"text": "加班太多", "anonymous": true}``; the team is ``?team_id=`` (default: yours)."""
 
     text: str = Field(min_length=1, max_length=service.MAX_TEXT)
@@ -46,7 +47,7 @@ class OrgMessageRead(BaseModel):
     replies: int
 
 
-class ReplyCreate(BaseModel):
+class ReplyCreate(RequestBody):
     """``{"text": "周五聊"}``."""
 
     text: str = Field(min_length=1, max_length=service.MAX_TEXT)

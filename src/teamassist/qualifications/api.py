@@ -15,6 +15,7 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
 from teamassist.qualifications import service
 from teamassist.qualifications.models import Outcome
@@ -24,7 +25,7 @@ from teamassist.team.models import Member, Team
 router = Routes(prefix="/qualifications", tags=["qualifications"])
 
 
-class LevelBody(BaseModel):
+class LevelBody(RequestBody):
     """A level: ``{"code": "P3", "title": "高级工程师", "criteria": ["…"]}``."""
 
     code: str = Field(min_length=1, max_length=16)
@@ -32,7 +33,7 @@ class LevelBody(BaseModel):
     criteria: list[str] = Field(default_factory=list, max_length=service.MAX_CRITERIA)
 
 
-class TrackBody(BaseModel):
+class TrackBody(RequestBody):
     """A track with its levels lowest first; ``job_type`` ic or manager."""
 
     key: str = Field(min_length=1, max_length=32)
@@ -41,7 +42,7 @@ class TrackBody(BaseModel):
     levels: list[LevelBody] = Field(min_length=1, max_length=30)
 
 
-class FrameworkBody(BaseModel):
+class FrameworkBody(RequestBody):
     """The whole framework: ``{"tracks": [...]}``."""
 
     tracks: list[TrackBody] = Field(max_length=20)
@@ -71,21 +72,21 @@ class ProfileRead(BaseModel):
     assessments: list[AssessmentRead]
 
 
-class LevelSet(BaseModel):
+class LevelSet(RequestBody):
     """``{"level": "P3", "evidence": "…"}``; ``since`` defaults to today (team-local)."""
 
     level: str = Field(min_length=1, max_length=40)
     evidence: str = Field(default="", max_length=service.MAX_EVIDENCE)
-    since: date | None = None
+    since: IsoDate | None = None
 
 
-class AssessmentCreate(BaseModel):
+class AssessmentCreate(RequestBody):
     """``{"level": "P3", "outcome": "qualified", "effective_date": "2026-12-01"}``."""
 
     level: str = Field(min_length=1, max_length=40)
     outcome: Outcome
     evidence: str = Field(default="", max_length=service.MAX_EVIDENCE)
-    effective_date: date
+    effective_date: IsoDate
 
 
 def _person(session: SessionDep, principal: Principal, handle: str, team: Team) -> Member:

@@ -7,7 +7,6 @@ summary (JSON, ``.md``, ``.docx``, ``.pdf``) and the team's template and k.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from teamassist import documents
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
 from teamassist.reviews import document, service, summary
 from teamassist.reviews import settings as review_settings
@@ -63,11 +63,11 @@ def _cycle_read(session: Session, team: Team, cycle: ReviewCycle, now: Any) -> C
     )
 
 
-class CycleCreate(BaseModel):
+class CycleCreate(RequestBody):
     """``{"reviewees": [3, 4], "due_on": "2026-12-31", "name": "年度360"}``."""
 
     reviewees: list[Id] = Field(min_length=1, max_length=200)
-    due_on: date
+    due_on: IsoDate
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -151,7 +151,7 @@ def list_requests(
     )
 
 
-class RequestCreate(BaseModel):
+class RequestCreate(RequestBody):
     """``{"reviewee_id": 3, "reviewer_id": 5, "pool": "peer"}``: the director adds (invited), the
     reviewee nominates a peer (nominated, waiting for approval)."""
 
@@ -214,7 +214,7 @@ def approve_request(
     )
 
 
-class AnswersWrite(BaseModel):
+class AnswersWrite(RequestBody):
     """``{"answers": {"collaboration": 4, "keep": "文档写得好"}}``."""
 
     answers: dict[str, int | str | None] = Field(max_length=100)
@@ -245,7 +245,7 @@ def submit_review(
     return {"status": "submitted"}
 
 
-class DeclineWrite(BaseModel):
+class DeclineWrite(RequestBody):
     """``{"reason": "不太了解 TA 的工作"}`` (optional; the director alone reads it)."""
 
     reason: str | None = Field(default=None, max_length=service.MAX_REASON)
@@ -399,7 +399,7 @@ def read_summary(
     return summary_read(_summary(session, principal, team, cycle_id, person_id, now))
 
 
-class SettingsWrite(BaseModel):
+class SettingsWrite(RequestBody):
     """``{"min_answers": 4, "questions": [{"key": "care", "kind": "rating", "text": "…"}]}``."""
 
     min_answers: int | None = Field(default=None, ge=review_settings.FLOOR, le=1000)

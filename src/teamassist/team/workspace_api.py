@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import RequestBody
 from teamassist.http.routes import Routes
 from teamassist.team import service
 from teamassist.team.archive import export_workspace
@@ -17,7 +18,7 @@ from teamassist.team.workspaces import delete_workspace
 router = Routes(tags=["workspace"])
 
 
-class WorkspaceDelete(BaseModel):
+class WorkspaceDelete(RequestBody):
     """The typed confirmation: the workspace's name."""
 
     confirm: str = Field(max_length=400)

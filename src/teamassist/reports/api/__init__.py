@@ -15,6 +15,7 @@ from teamassist.documents import DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
 from teamassist.reports import editor, entries, kinds, packs, reading, templates_store
 from teamassist.reports.access import EDITOR_GATE, readable
@@ -65,13 +66,13 @@ def list_packs(session: SessionDep, principal: PrincipalDep, team: TeamDep) -> l
     return [_read(p) for p in packs.listing(session, team=team, member=principal.member)]
 
 
-class PackCreate(BaseModel):
+class PackCreate(RequestBody):
     """Build a pack now: ``kind`` one of weekly/monthly/quarterly/half_year/annual; the
     period defaults to the one ``/生成报告`` uses; ``per_person`` adds one document each."""
 
     kind: str = "weekly"
-    period_start: date | None = None
-    period_end: date | None = None
+    period_start: IsoDate | None = None
+    period_end: IsoDate | None = None
     per_person: bool = False
 
 
@@ -149,7 +150,7 @@ class TemplateRead(BaseModel):
     custom: bool
 
 
-class TemplateWrite(BaseModel):
+class TemplateWrite(RequestBody):
     """A team's own template text (Jinja2 producing Markdown)."""
 
     body: str = Field(max_length=templates_store.MAX_TEMPLATE)
@@ -193,10 +194,10 @@ def reset_template(name: str, session: SessionDep, team: TeamDep) -> Response:
     return Response(status_code=204)
 
 
-class EntryWrite(BaseModel):
+class EntryWrite(RequestBody):
     """The caller's weekly entry fields (each: items on lines or split by ；)."""
 
-    week: date | None = None  # a Monday; default: the week /周报 would write
+    week: IsoDate | None = None  # a Monday; default: the week /周报 would write
     done: str | None = None
     not_done: str | None = None
     next: str | None = None

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.enums import Role
 from teamassist.http.deps import Id
+from teamassist.http.fields import IsoDateTimeOrDay
 
 HANDLE = r"^[^\s@＠/<>]+$"
 
@@ -45,7 +46,7 @@ class PersonUpdate(BaseModel):
     address_as: str | None = Field(default=None, max_length=64)
     manager_id: Id | None = None
     active: bool | None = None
-    deactivate_at: datetime | None = Field(
+    deactivate_at: IsoDateTimeOrDay | None = Field(
         default=None,
         description="plan a departure: inactive from this instant (a date alone: its start in "
         "the team's zone; past: now); alone or with active=false; refused with active=true",
