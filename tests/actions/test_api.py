@@ -170,7 +170,11 @@ def test_bad_input_changes_nothing(rt: Runtime, zhangsan: TestClient) -> None:
     cases = [
         ({"owner": "lisi", "title": "x", "due": "2026-11-01"}, 422, "actions.error.due_past"),
         ({"owner": "lisi", "title": "x", "due": "明年"}, 422, "actions.error.bad_due"),
-        ({"owner": "lisi", "title": "x", "due": "3000-01-01T00:00"}, 422, "actions.error.due_year"),
+        (
+            {"owner": "lisi", "title": "x", "due": "3000-01-01T00:00"},
+            422,
+            "actions.error.due_too_far",
+        ),
         ({"owner": "lisi", "title": "   ", "due": "2026-12-04"}, 422, "actions.error.no_title"),
         ({"owner": "ghost", "title": "x", "due": "2026-12-04"}, 404, "core.error.unknown_member"),
     ]

@@ -159,7 +159,12 @@ def test_due_forms(action_chat: ChatDriver, text: str, due: datetime) -> None:
         ("/销项 完成接口文档 2026-12-04", "@"),
         ("/销项 @lisi 完成接口文档 2026-11-01", "已经过去了"),
         ("/销项 @lisi 完成接口文档 2026-13-01", "不是有效的日期"),
-        ("/销项 @lisi 完成接口文档 9999-01-01", "超出了可用范围"),
+        # the words every reader uses for a year no due time will have (session 14)
+        (
+            "/销项 @lisi 完成接口文档 9999-12-31",
+            "期限 9999-12-31 太远了：最晚 2027-12-01（一年以内）",
+        ),
+        ("/销项 @lisi 完成接口文档 0001-01-01", "期限 0001-01-01 已经过去了"),
         # beyond the plan horizon that 截止 and /停用成员 keep to (a tester's, session 13)
         (
             "/销项 @lisi 完成接口文档 明年12月4日",
@@ -240,3 +245,22 @@ def test_an_unknown_kr_creates_nothing(action_chat: ChatDriver) -> None:
     reply = action_chat.text("/销项 @lisi 补数据 2026-12-04 关联 KR-99", as_="zhangsan")
     assert "找不到 KR-99" in reply and "销项没有创建" in reply
     assert _state(action_chat.runtime) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/销项 @lisi 交表 截止 周五",
+        "/销项 @lisi 交表 周五前",
+        "/销项 @lisi 交表 截止周五前",
+        "/销项 @lisi 交表 截止：週五",
+        "/销项 @lisi 交表 四号",
+    ],
+)
+def test_a_deadline_marker_is_read_not_kept_in_the_title(
+    action_chat: ChatDriver, text: str
+) -> None:
+    """Session 14: /销项 @x 交表 截止 周五 kept 截止 in the title and 周五前 was refused."""
+    item_id = _new(action_chat, text)
+    [(_, title, _, stored, _)] = [r for r in _state(action_chat.runtime) if r[0] == item_id]
+    assert (title, stored) == ("交表", datetime(2026, 12, 4, 10, 0, tzinfo=UTC))

@@ -186,8 +186,10 @@ def test_a_notice_reads_the_weekday_for_the_people_it_mentions(desk: ChatDriver)
     ]
 
 
+# 截止 周五下班 was here; it is read now (周五, the end of the working day: session 14)
 @pytest.mark.parametrize(
-    "deadline", ["截止 周五下班", "截止 12月4日 交齐材料", "截止 下周内", "截止 周五 18:00 谢谢"]
+    "deadline",
+    ["截止 周五下班 交齐", "截止 12月4日 交齐材料", "截止 下周内", "截止 周五 18:00 谢谢"],
 )
 def test_a_date_shaped_deadline_not_read_sends_nothing(desk: ChatDriver, deadline: str) -> None:
     reply = desk.text(f"/群发 产品核心群 请提交周报 {deadline}", as_="lihua")
@@ -338,3 +340,56 @@ def test_an_item_title_is_the_text_without_mentions_and_closing_marks(desk: Chat
     """An item read "@lisi 请提交周报。" (session 13): its owner is @-mentioned already."""
     desk.text("/通知 产品核心群 @lisi 请提交周报。 截止 周五", as_="lihua")
     assert [i.title for i in _due_items(desk)] == ["请提交周报"]
+
+
+def _beijing(text: str) -> datetime:
+    """A Beijing wall-clock ``YYYY-MM-DD HH:MM`` as UTC."""
+    return datetime.fromisoformat(f"{text}:00+08:00").astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "due"),
+    [
+        ("截止 今夜", "2026-11-30 23:59"),
+        ("截止 今晚", "2026-11-30 23:59"),
+        ("截止 今儿", "2026-11-30 18:00"),
+        ("截止 中午", "2026-11-30 12:00"),
+        ("截止 下班前", "2026-11-30 18:00"),
+        ("截止 四号", "2026-12-04 18:00"),
+        ("截止 4号", "2026-12-04 18:00"),
+        ("截止 週五", "2026-12-04 18:00"),
+        ("截止 元旦", "2026-12-31 18:00"),
+        ("截止 春节前", "2027-02-04 18:00"),  # 除夕 2027-02-05 is the first day off
+        ("截止 明天中午", "2026-12-01 12:00"),
+        ("截止 周五下班前", "2026-12-04 18:00"),
+    ],
+)
+def test_session_14_deadline_words_are_read(desk: ChatDriver, deadline: str, due: str) -> None:
+    """Session 14's testers: these went out as plain text with no deadline (截止 4号 was
+    refused while 四号 was not). The reader reads them now (Monday 2026-11-30 09:00)."""
+    reply = desk.text(f"/群发 产品核心群 交表 {deadline}", as_="lihua")
+    assert "前完成" in reply, reply
+    assert {i.due_at for i in _due_items(desk)} == {_beijing(due)}
+    with desk.runtime.factory() as session:
+        assert plain_text(session.scalars(select(Announcement.body)).one()).strip() == "交表"
+
+
+@pytest.mark.parametrize("deadline", ["截止 下周", "截止 节后", "截止 国庆前", "截止 下班以后再说"])
+def test_a_time_like_deadline_the_reader_cannot_read_is_refused(
+    desk: ChatDriver, deadline: str
+) -> None:
+    """The rule (grammar.trailing_due): time-like words after a final 截止 are read or refused
+    with the example; never sent as text."""
+    reply = desk.text(f"/群发 产品核心群 交表 {deadline}", as_="lihua")
+    assert "这次没有发送" in reply and "截止 周五 18:00" in reply, reply
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+
+
+@pytest.mark.parametrize("at", ["2026-11-30 09:00", "2026-11-30 19:00"])
+def test_as_of_today_alone_is_text(desk: ChatDriver, at: str) -> None:
+    """报名人数截至今天 was refused as a past deadline in the evening (session 14): 截至 with
+    today or a past day (no time, no 前) is "as of", text at any hour."""
+    set_clock(desk.runtime, at)
+    reply = desk.text("/群发 产品核心群 报名人数截至今天", as_="lihua")
+    assert "逐个私信" in reply and "销项" not in reply, reply
+    assert _due_items(desk) == []

@@ -144,15 +144,19 @@ _DUE_MARK = re.compile(r"(?:截止(?:日期|时间)?|\bdue\b)\s*[:：]?\s*", re.
 _AS_OF_MARK = re.compile(r"截至\s*[:：]?\s*")
 _BEFORE = re.compile(r"(?:之前|以前|前)?[\s。.!！]*$")
 _NOTHING = re.compile(r"[\s。.!！,，;；:：、~～]*")
-# What a deadline starts with: a digit or a date word. Such a tail that is not read as one is
-# refused, so a deadline is never sent as text with no action items; other words stay text.
-_DATE_SHAPED = re.compile(
-    r"[0-9]|今天|明天|后天|昨天|今年|明年|后年|下周|本周|这周|下星期|本星期|这星期"
-    r"|(?:周|星期|礼拜)[一二三四五六日天]|today|tomorrow|yesterday"
-    # and the ones a tester saw sent as text (``截止 今晚``, ``截止 月底``, ``截止 十二月四日``):
-    # refused with the example unless the reader knows them
-    r"|今[晚早日]|明[晚早日]|大后天|下下|周末|[本这下上]个?月|月[底初中末]|年[底初中末]"
-    r"|[一二三四五六七八九十]{1,3}月",
+# What makes the words after a final ``截止`` a time, searched anywhere in them (folded, see
+# chat.when.fold): a digit, a counted day or hour, a weekday, a relative day, a part of the day,
+# the end of work, a month's or a year's end, a named holiday. Such words are read as the
+# deadline, or refused with the example when the reader does not understand them: a deadline
+# is never sent as plain text with no action items (session 14: 截止 今夜, 中午, 下班前, 四号, 週五
+# went out as text). Words with none of these are prose and stay text (截止 日期另行通知).
+_TIME_LIKE = re.compile(
+    r"[0-9]|[零〇一二两三四五六七八九十]+个?[月日号点时天周]"
+    r"|(?:周|星期|礼拜)[一二三四五六七日天末]|[上下本这]个?(?:周|星期|礼拜|月)"
+    r"|[今明后昨前][天日儿晚夜早年]|大后天|[上中下]午|早上|早晨|晚上|傍晚|凌晨|夜里|半夜|午夜|深夜"
+    r"|下班|上班|收工|[月年][底初中末]|周末"
+    r"|元旦|春节|除夕|国庆|中秋|端午|清明|劳动节|五一|十一|节[前后]"
+    r"|today|tomorrow|tonight|noon|midnight|\beod\b|monday|tuesday|wednesday|thursday|friday",
     re.IGNORECASE,
 )
 DUE_EXAMPLE = "截止 周五 18:00"
@@ -163,18 +167,25 @@ def _moment(tail: str, today: date) -> tuple[date, time | None, list[str]] | Non
     ``前``/``之前`` and a full stop aside. :class:`~teamassist.chat.when.Unreadable` passes."""
     before = _BEFORE.search(tail)
     words = tail[: before.start() if before else len(tail)].split()
+    if len(words) == 1 and (at := when.time_of(words[0])) is not None:
+        return today, at, []  # 截止 中午, 截止 下午3点: today
     return when.split_moment(words, today)
 
 
+_ENDS_BEFORE = re.compile(r"(?:之前|以前|前)[\s。.!！]*$")
+
+
 def _as_of_deadline(text: str, today: date) -> tuple[int, date, time | None] | None:
-    """Where a closing ``截至 <时间>`` starts and the moment it names, or None (then ``截至``
-    is "as of" and stays text, even a date that does not exist)."""
+    """Where a closing ``截至 <时间>`` starts and the moment it names, or None: then ``截至``
+    is "as of" and stays text (报名人数截至今天, 截至昨天 32 人, a date that does not exist). It
+    is a deadline only when the moment alone ends the message and a ``前`` follows it, or it
+    names a time of day, or a day after ``today``: "as of" names today or a past day."""
     marks = list(_AS_OF_MARK.finditer(text))
     if not marks:
         return None
     mark = marks[-1]
     tail = text[mark.end() :]
-    if not _DATE_SHAPED.match(when.fold(tail)):
+    if not _TIME_LIKE.search(when.fold(tail)):
         return None
     try:
         found = _moment(tail, today)
@@ -182,7 +193,10 @@ def _as_of_deadline(text: str, today: date) -> tuple[int, date, time | None] | N
         return None
     if found is None or found[2]:
         return None
-    return mark.start(), found[0], found[1]
+    day, at, _rest = found
+    if _ENDS_BEFORE.search(tail) is None and at is None and day <= today:
+        return None
+    return mark.start(), day, at
 
 
 def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime | None]:
@@ -190,15 +204,20 @@ def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime |
     (``截止日期``/``截止时间`` too, a ``前`` after it allowed): any of
     :mod:`teamassist.chat.when`'s forms (``2026-12-04 18:00``, ``2026年12月4日``,
     ``12月4日下午6点``, ``周五``, ``下周五``, full-width digits, the seed's ``202612041800``) read
-    against the team-local ``today``, a date alone at 18:00. The deadline is the team's wall
-    clock (aware, ``timezone``), left for :func:`~teamassist.announcements.service.check_due` to
-    refuse when past or too far. A marker followed by plain words (``截止 日期另行通知``) is part
-    of the text. (Testers' ``截止 2027年12月3日`` and ``截止 周五`` were sent as text.) The
-    homophone ``截至`` marks a deadline only as a closing ``截至 周五`` (or ``截至 周五前``).
+    against the team-local ``today``, a date alone (and ``下班``) at 18:00, a time alone today.
+    The deadline is the team's wall clock (aware, ``timezone``), left for
+    :func:`~teamassist.announcements.service.check_due` to refuse when past or too far.
+
+    The rule: what follows the final ``截止`` is the deadline when it holds any time-like word
+    (``_TIME_LIKE``: a digit, ``四号``, ``周五``/``週五``, ``今夜``, ``中午``, ``下班``, ``月底``,
+    ``春节``...); the reader reads it, or it is refused with the example of what works. Only words
+    with none of them are prose and part of the text (``截止 日期另行通知``). The
+    homophone ``截至`` marks a deadline only as a closing ``截至 周五`` (or ``截至 今天前``),
+    never for today or a past day without a time or ``前`` (``报名人数截至今天``: "as of").
 
     Raises Invalid ``announcements.error.bad_due`` for a date or time that does not exist,
     ``announcements.error.due_unread`` for a marker followed by something date-shaped that is
-    not a deadline alone (``截止 周五下班``, ``截止 12月4日 交齐``), ``due_missing`` for a
+    not a deadline alone (``截止 下周``, ``截止 12月4日 交齐``), ``due_missing`` for a
     marker that ends the message, ``due_twice`` for two deadlines: nothing is sent."""
     marks = list(_DUE_MARK.finditer(text))
     as_of = _as_of_deadline(text, today)
@@ -213,7 +232,7 @@ def trailing_due(text: str, timezone: str, today: date) -> tuple[str, datetime |
     written = when.fold(tail)
     if _NOTHING.fullmatch(tail):  # "… 截止" with nothing after: a deadline left out, not text
         raise Invalid("announcements.error.due_missing", example=user_text(DUE_EXAMPLE))
-    if not _DATE_SHAPED.match(written):
+    if not _TIME_LIKE.search(written):
         return text, None
     _refuse_an_earlier_deadline(text, marks[:-1], mark.start())
     try:
@@ -234,5 +253,5 @@ def _refuse_an_earlier_deadline(text: str, marks: list[re.Match[str]], end: int)
     """Invalid ``due_twice`` when a ``截止`` before ``end`` is followed by a date (the first one
     was kept in the text while the last one was read, session 13)."""
     for earlier in marks:
-        if earlier.start() < end and _DATE_SHAPED.match(when.fold(text[earlier.end() : end])):
+        if earlier.start() < end and _TIME_LIKE.match(when.fold(text[earlier.end() : end])):
             raise Invalid("announcements.error.due_twice", example=user_text(DUE_EXAMPLE))

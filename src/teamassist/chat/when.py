@@ -18,9 +18,21 @@ Dates (one word; full-width digits and signs too):
   Friday ``周五`` is that very Friday (people say "周五前交" on the Friday meaning today; a
   deadline that has then passed is refused by its caller as past, never moved a week on).
 
+* ``4号`` / ``4日`` (a day of the month alone): the next such day on or after ``today`` (on the
+  5th, next month's 4th: a month is not a year, and the reply names the full date);
+* ``元旦`` and ``春节`` (``元旦前``, ``春节前`` alike): the last day before that holiday's first
+  statutory day off (12-31; the day before 除夕), from :mod:`teamassist.workdays.china`.
+
+Spoken forms fold to the written ones first (:func:`fold`): Chinese numerals before
+``月``/``日``/``号``/``点``/``时`` (``十二月四日``, ``四号``, ``下午三点``), ``週``/``禮拜``,
+``今儿``/``今日`` (明 and 后 too), and ``今晚``/``今夜``/``明晚`` (= ``今天晚上``...).
+
 Times of day: ``12:30`` ``12：30`` ``１２：３０`` ``9:05``, ``3点`` ``3点半`` ``15点30(分)``, and
 those after ``上午``/``早上``/``凌晨``/``中午``/``下午``/``傍晚``/``晚上`` (``下午3点`` is 15:00,
-``晚上8点半`` 20:30, ``中午12点`` 12:00, ``中午1点`` 13:00).
+``晚上8点半`` 20:30, ``中午12点`` 12:00, ``中午1点`` 13:00). Alone, ``中午`` is 12:00 and
+``晚上``/``夜里`` 23:59 (``截止今晚`` is not late at 20:00: the latest moment it can mean), and
+``下班`` is the end of the working day, which only the caller knows: it reads as no time, as a
+date alone does (``周五下班`` = ``周五``; ``下班`` alone is today).
 
 A date word may carry its time glued on (``明天下午3点``, ``12月31日12:30``) and the seed's
 ``202612311730``. Words that are no date or time give None; a word shaped like one that does
@@ -58,9 +70,16 @@ _DATE = re.compile(
     r"|(?:(?P<cy>[0-9]{4})年|(?P<ry>今年|明年|后年|去年))?(?P<cm>[0-9]{1,2})月(?P<cd>[0-9]{1,2})[日号]?"
     r"|(?P<sm>[0-9]{1,2})[-/](?P<sd>[0-9]{1,2})(?![0-9])"
     r"|(?P<week>下|本|这)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
-    r"|(?P<rel>今天|明天|后天|昨天|today|tomorrow|yesterday)",
+    r"|(?P<rel>今天|明天|后天|昨天|today|tomorrow|yesterday)"
+    r"|(?P<dd>[0-9]{1,2})[日号]"
+    r"|(?P<fest>元旦|春节)(?:之前|以前|前)?",
     re.IGNORECASE,
 )
+# The holidays a date word may name, by chinese_calendar's name for them.
+_FESTIVALS = {"元旦": "New Year's Day", "春节": "Spring Festival"}
+# Parts of the day that are a time alone; 下班 is the caller's end of the working day.
+_PART_ALONE = {"中午": time(12, 0), "晚上": time(23, 59), "夜里": time(23, 59)}
+END_OF_WORK = "下班"
 _COMPACT = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:([0-9]{2})([0-9]{2}))?")
 _CLOCK = re.compile(r"([0-9]{1,2}):([0-9]{1,2})")
 _PART = "上午|早上|早晨|凌晨|中午|下午|傍晚|晚上"
@@ -85,9 +104,42 @@ def ascii_digits(token: str) -> str:
     return token.translate(_FULLWIDTH)
 
 
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_CN_DIGIT |= {"六": 6, "七": 7, "八": 8, "九": 9}
+# Chinese numerals (up to 99) where a date or a time is counted: 十二月四日, 四号, 三点半.
+_CN_NUMBER = re.compile(r"([零〇一二两三四五六七八九十]{1,3})(?=[月日号点时])")
+_SPOKEN_WORDS = (
+    ("週", "周"),
+    ("禮拜", "礼拜"),
+    ("今儿", "今天"),
+    ("明儿", "明天"),
+    ("今日", "今天"),
+    ("明日", "明天"),
+    ("今晚", "今天晚上"),
+    ("今夜", "今天晚上"),
+    ("明晚", "明天晚上"),
+    ("明夜", "明天晚上"),
+)
+
+
+def _cn_number(match: re.Match[str]) -> str:
+    text = match.group(1)
+    tens, _, ones = text.rpartition("十")
+    if "十" not in text:
+        return str(_CN_DIGIT[text]) if len(text) == 1 else text  # 一二: not a number
+    if len(tens) > 1 or len(ones) > 1 or any(c not in _CN_DIGIT for c in tens + ones):
+        return text
+    return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+
 def fold(word: str) -> str:
-    """``word`` as the readers see it: full-width digits, signs and colons as ASCII."""
-    return ascii_digits(word).replace("：", ":").strip()
+    """``word`` as the readers see it: full-width digits, signs and colons as ASCII, spoken
+    forms as written ones (``十二月四日`` → ``12月4日``, ``週五`` → ``周五``, ``今晚`` →
+    ``今天晚上``)."""
+    written = ascii_digits(word).replace("：", ":").strip()
+    for spoken, plain in _SPOKEN_WORDS:
+        written = written.replace(spoken, plain)
+    return _CN_NUMBER.sub(_cn_number, written)
 
 
 # A day without a year that passed less than this long ago is read as that past day (for the
@@ -112,6 +164,32 @@ def _nearest(month: int, day: int, today: date) -> date:
     return ahead[0]
 
 
+def _day_of_month(day: int, today: date) -> date:
+    """The next ``day`` of a month on or after ``today`` (a 31st skips the short months)."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        try:
+            found = date(year, month, day)
+        except ValueError:  # 31号 in November, or 40号: the next month that has it
+            found = None
+        if found is not None and found >= today:
+            return found
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    raise ValueError(f"no day {day} in a month")
+
+
+def _before_holiday(name: str, today: date) -> date:
+    """The last day before the first statutory day off of holiday ``name`` (chinese_calendar's
+    name) that is on or after ``today``: 元旦 (and 元旦前) on 2026-12-02 is 2026-12-31."""
+    from teamassist.workdays.china import statutory_holidays  # lunar tables on first use
+
+    for year in (today.year, today.year + 1):
+        days = [d for d, holiday in statutory_holidays(year) if holiday == name]
+        if days and min(days) - timedelta(days=1) >= today:
+            return min(days) - timedelta(days=1)
+    raise ValueError(name)
+
+
 def _date(match: re.Match[str], today: date) -> date:
     g = match.groupdict()
     if g["y"]:
@@ -124,6 +202,10 @@ def _date(match: re.Match[str], today: date) -> date:
         return _nearest(int(g["cm"]), int(g["cd"]), today)
     if g["sm"]:
         return _nearest(int(g["sm"]), int(g["sd"]), today)
+    if g["dd"]:
+        return _day_of_month(int(g["dd"]), today)
+    if g["fest"]:
+        return _before_holiday(_FESTIVALS[g["fest"]], today)
     if g["wd"]:
         if g["week"] is None:  # a bare weekday: the next one, today included
             return today + timedelta(days=(_WEEKDAY[g["wd"]] - today.weekday()) % 7)
@@ -138,6 +220,8 @@ def time_of(word: str) -> time | None:
     """The time of day ``word`` is, or None when it is none; :class:`Unreadable` for one that
     does not exist (``25:00``, ``9:75``, ``下午13点``)."""
     written = fold(word)
+    if written in _PART_ALONE:
+        return _PART_ALONE[written]
     match = _SPOKEN.fullmatch(written)
     if match is None:
         return None
@@ -165,10 +249,14 @@ def moment_of(word: str, today: date) -> tuple[date, time | None] | None:
             year, month, day, hours, minutes = match.groups()
             at = time(int(hours), int(minutes)) if hours is not None else None
             return date(int(year), int(month), int(day)), at
+        if written == END_OF_WORK:
+            return today, None  # 下班(前): today, at the caller's end of the working day
         match = _DATE.match(written)
         if match is None:
             return None
         rest = written[match.end() :]
+        if rest == END_OF_WORK:  # 周五下班: that day's end of work, which is the caller's
+            return _date(match, today), None
         at = time_of(rest) if rest else None
         if rest and at is None:
             return None  # 12月31日的会: not a date word
@@ -205,6 +293,8 @@ def split_moment(
         return None
     day, at = found
     rest = words[1:]
+    if at is None and rest and fold(rest[0]) == END_OF_WORK:
+        return day, None, rest[1:]  # 周五 下班
     if at is None and rest and (later := time_of(rest[0])) is not None:
         return day, later, rest[1:]
     return day, at, rest
