@@ -259,3 +259,21 @@ def test_rest_reads_mentions_and_targets_as_chat_does(app_runtime: Runtime) -> N
         assert len(client.get("/api/v1/announcements").json()) == 2
     finally:
         client.__exit__(None, None, None)
+
+
+def test_an_address_in_the_text_is_not_a_mention(app_runtime: Runtime) -> None:
+    """Session 14: ``a@b.com`` in a text was read as a mention of ``b.com`` (refused as an
+    unknown member); an @ inside a word is text, in REST and chat alike."""
+    client = _client(app_runtime, "lihua")
+    try:
+        text = "有问题请发邮件到 admin@lisi.com"
+        made = client.post("/api/v1/announcements", json={"group": "产品核心群", "text": text})
+        assert made.status_code == 201, made.text
+        assert made.json()["text"] == text
+    finally:
+        client.__exit__(None, None, None)
+    chat = ChatDriver(app_runtime)
+    reply = chat.text("/通知 产品核心群 联系 zhang.san@lisi 或 @lisi", as_="lihua")
+    assert "已排队通知" in reply, reply
+    [post] = chat.queued_texts(CORE_CHAT)[-1:]
+    assert "zhang.san@lisi" in post, post
