@@ -261,6 +261,35 @@ def test_rest_reads_mentions_and_targets_as_chat_does(app_runtime: Runtime) -> N
         client.__exit__(None, None, None)
 
 
+def test_rest_refuses_a_past_send_at_and_a_deadline_in_the_text(app_runtime: Runtime) -> None:
+    """Session 14: a ``send_at`` in the past (or year 1) sent at once, silently, while a past
+    ``due_at`` was refused; and a text ending in ``截止 周五`` went out as plain text with no
+    deadline (REST's deadline is ``due_at``). Both are refused now and change nothing; a send
+    time a little past (the client's clock) is now, and prose after 截止 stays text."""
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "text": "交材料"}
+        for send_at in ("2026-11-30T08:00:00+08:00", "0001-01-01T00:00:00+01:00"):
+            refused = client.post("/api/v1/announcements", json={**body, "send_at": send_at})
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"] == "announcements.error.past_send", refused.text
+        in_text = client.post("/api/v1/announcements", json={**body, "text": "交材料 截止 周五"})
+        assert in_text.status_code == 422, in_text.text
+        assert in_text.json()["error"] == "announcements.error.rest_due_in_text"
+        assert "due_at" in in_text.json()["message"]
+        assert client.get("/api/v1/announcements").json() == []
+        late = client.post(
+            "/api/v1/announcements", json={**body, "send_at": "2026-11-30T08:58:00+08:00"}
+        )
+        assert late.status_code == 201, late.text
+        prose = client.post(
+            "/api/v1/announcements", json={**body, "text": "交材料 截止 日期另行通知"}
+        )
+        assert prose.status_code == 201, prose.text
+    finally:
+        client.__exit__(None, None, None)
+
+
 def test_an_address_in_the_text_is_not_a_mention(app_runtime: Runtime) -> None:
     """Session 14: ``a@b.com`` in a text was read as a mention of ``b.com`` (refused as an
     unknown member); an @ inside a word is text, in REST and chat alike."""

@@ -7,12 +7,13 @@ POST answer with the first announcement instead of sending again.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Header, status
 from sqlalchemy.orm import Session
 
-from teamassist.announcements import groups, messages, service
+from teamassist.announcements import grammar, groups, messages, service
 from teamassist.announcements.models import AnnouncementKind
 from teamassist.announcements.schemas import (
     AnnouncementCreate,
@@ -20,6 +21,7 @@ from teamassist.announcements.schemas import (
     announcement_read,
 )
 from teamassist.chat.types import MentionToken
+from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
@@ -62,6 +64,19 @@ def _may(session: Session, principal: Principal, group: groups.Group, author: Me
     )
 
 
+def _refuse_a_deadline_in_text(text: str, group: groups.Group, now: datetime) -> None:
+    """REST has ``due_at``: a closing ``截止 周五`` in ``text``, which chat would read as the
+    deadline, was sent as plain text with no action items (session 14). It is refused with a
+    pointer to ``due_at`` (so is one chat would refuse); ``截止 日期另行通知`` stays text."""
+    zone = group.team.timezone
+    try:
+        _text, due = grammar.trailing_due(text, zone, local(now, zone).date())
+    except Invalid:
+        due = now
+    if due is not None:
+        raise Invalid("announcements.error.rest_due_in_text")
+
+
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_announcement(
     body: AnnouncementCreate,
@@ -71,13 +86,16 @@ def create_announcement(
     idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
 ) -> AnnouncementRead:
     """Queue a notice to the group's chats or a DM to each target; 403 unless the caller is
-    the group team's director or an admin, 404 for an unknown group, 422 for bad input."""
+    the group team's director or an admin, 404 for an unknown group, 422 for bad input. The
+    deadline is ``due_at``: a ``text`` ending in a deadline as chat writes one (``截止 周五``)
+    is refused (422 ``announcements.error.rest_due_in_text``), never sent as plain text."""
     group = groups.resolve(session, workspace_id=principal.workspace.id, name=body.group)
     author = _author(session, principal, group)
     if not _may(session, principal, group, author):
         raise PermissionDenied("announcements.error.forbidden", group=group.name)
     # @names in the text resolve as in chat (they stayed literal text, session 13); the
     # targets by id and the people @-mentioned pass the same check as chat's.
+    _refuse_a_deadline_in_text(body.text, group, now)
     reply, mentioned = messages.from_chat(body.text, _resolver(session, principal))
     wanted = list(dict.fromkeys(body.targets))
     found = team_service.members_by_id(session, wanted)

@@ -17,10 +17,12 @@ from teamassist.http.fields import DueAt, IsoDateTime
 
 class AnnouncementCreate(BaseModel):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
-    (default: everyone in the group); ``due_at`` adds an action item per target; ``send_at``
+    (default: everyone in the group); ``due_at`` adds an action item per target (the only
+    deadline: a ``text`` ending in ``截止 周五`` is refused, not read); ``send_at``
     holds the notices until then. Times are ISO 8601 text (no offset: the team's wall clock;
     a number or ``20261209`` is refused); a ``due_at`` date alone is 18:00 that day, as in chat;
-    ``send_at`` needs its time of day (a date alone is refused: midnight is rarely meant).
+    ``send_at`` needs its time of day (a date alone is refused: midnight is rarely meant) and
+    may be at most 5 minutes past (later: refused, send without it to send now).
     ``@name`` in ``text`` is a mention and a target, as in chat; a notice may target anyone of
     the workspace, a bulk DM only the group's members. An unknown key (``due`` for
     ``due_at``) is refused, not ignored."""

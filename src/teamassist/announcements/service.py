@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,6 +41,9 @@ from teamassist.team.names import clean_text
 
 MAX_TEXT = 2000  # characters of a body, as a chat message stays readable
 TITLE_CHARS = 60  # an action item's title: the start of the text
+# A send time this far past is "now" (a client's clock, a slow request); an earlier one is
+# refused like a past deadline (session 14: send_at 2020 or year 1 sent at once, silently).
+SEND_GRACE = timedelta(minutes=5)
 
 
 def may_announce(session: Session, *, member: Member, group: Group, is_admin: bool) -> bool:
@@ -154,8 +157,8 @@ def announce(
     then (the outbox's not-before; a channel's quiet hours may hold them longer). Both may be
     naive: read as the group team's wall clock.
     Raises Invalid for an empty body (nothing visible: spaces or zero-width characters), a
-    past deadline, a deadline or ``send_at`` more than a year ahead, or a group with nowhere
-    to post.
+    past deadline, a ``send_at`` more than :data:`SEND_GRACE` past, a deadline or ``send_at``
+    more than a year ahead, or a group with nowhere to post.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
@@ -169,6 +172,8 @@ def announce(
     due_at = check_due(due_at, now, zone)
     if send_at is not None:
         send_at = _within_a_year(send_at, now, zone, "announcements.error.send_too_far")
+        if send_at < ensure_utc(now) - SEND_GRACE:  # year 1 too: a past deadline is refused
+            raise Invalid("announcements.error.past_send", minutes=SEND_GRACE.seconds // 60)
     people = list(targets) or list(group.members)
     if kind is AnnouncementKind.NOTICE and not group.channels:
         raise Invalid("announcements.error.no_channel", group=group.name)
