@@ -243,3 +243,17 @@ def test_a_refusal_keeps_typed_direction_controls_inside_the_typed_text(
     response = zhangsan.post("/api/v1/actions", json=body)
     _refused(response, 404, "core.error.unknown_member")
     assert f"\u2068x{rlo}yz\u2069" in response.json()["message"], response.text
+
+
+def test_a_rest_error_names_the_endpoint_not_a_chat_command(zhangsan: TestClient) -> None:
+    """Session 14: REST's 404 said "请用 /我的销项 查看编号", a chat command; it names the
+    endpoint now (the error key stays), while chat keeps its own wording."""
+    missing = zhangsan.get("/api/v1/actions/99999")
+    _refused(missing, 404, "actions.error.not_found")
+    assert "GET /api/v1/actions" in missing.json()["message"], missing.text
+    assert "/我的销项" not in missing.json()["message"]
+    untitled = zhangsan.post(
+        "/api/v1/actions", json={"owner": "lisi", "title": " ", "due": "2026-12-04"}
+    )
+    _refused(untitled, 422, "actions.error.no_title")
+    assert "title" in untitled.json()["message"] and "/销项" not in untitled.json()["message"]

@@ -40,6 +40,7 @@ from teamassist.duty.planning import (
 from teamassist.duty.rotation import SOURCE_OVERRIDE, SOURCE_SWAP
 from teamassist.enums import ChannelPurpose, Role
 from teamassist.feedback.models import CLOSED_STATUSES, FeedbackAction, FeedbackKind, FeedbackStatus
+from teamassist.http import errors as http_errors
 from teamassist.i18n import catalogue
 from teamassist.okr.formulas import KrKind, Status
 from teamassist.okr.models import ObjectiveType
@@ -99,6 +100,7 @@ def _command_keys() -> set[str]:
 # Each key built at run time, as a pattern, and the values that fill it. The values come from
 # the enums and constants the code builds the key from, never from the catalogue itself.
 DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
+    "{}_rest": lambda: sorted(http_errors.REST_WORDING),
     "okr.kind.{}": lambda: list(KrKind),
     "feishu.gave_up.advice.{}": lambda: list(feishu_gave_up.ADVICE_KEYS),
     "feishu.gave_up.kind.{}": lambda: list(feishu_gave_up.KINDS),

@@ -137,9 +137,22 @@ def http_error_key(status_code: int) -> str:
     return key if lookup(key) is not None else "core.http.other"
 
 
+# Errors whose chat wording sends the user to a chat command; each has a ``<key>_rest``
+# wording naming the endpoint or field instead.
+REST_WORDING = frozenset(
+    {"actions.error.not_found", "actions.error.no_title", "qualifications.error.unknown_level"}
+)
+
+
 async def domain_error(request: Request, exc: DomainError) -> Response:
-    """A rule said no: the catalogue's text with the error's status code."""
-    message = safe_text(exc.message(), MAX_MESSAGE)
+    """A rule said no: the catalogue's text with the error's status code. A REST caller gets
+    the key's ``<key>_rest`` wording when the catalogue has one: a reply that sends a chat user
+    to a command ("请用 /我的销项 查看编号") names the endpoint or field instead (session 14);
+    the ``error`` key stays the same."""
+    shown = exc
+    if exc.key in REST_WORDING and request.url.path.startswith("/api/"):
+        shown = DomainError(f"{exc.key}_rest", **exc.params)
+    message = safe_text(shown.message(), MAX_MESSAGE)
     return error_response(request, exc.status_code, exc.key, message)
 
 
