@@ -168,21 +168,22 @@ class SchedulerSettings(BaseModel):
     """The embedded job runner."""
 
     enabled: bool = True
-    tick_seconds: float = 20.0
+    # > 0: a tick of 0 or less never came (and the server then hung on shutdown)
+    tick_seconds: float = Field(default=20.0, gt=0, le=3600)
     # How late a daily job may still run after a restart; older occurrences are recorded as missed.
-    catch_up_minutes: int = 120
+    catch_up_minutes: int = Field(default=120, ge=0)
 
 
 class OutboxSettings(BaseModel):
     """Retries for outgoing notices."""
 
-    max_attempts: int = 12
-    base_backoff_seconds: float = 5.0
-    max_backoff_seconds: float = 3600.0
-    lease_seconds: float = 120.0
+    max_attempts: int = Field(default=12, ge=1)  # 0 would never send anything
+    base_backoff_seconds: float = Field(default=5.0, gt=0)
+    max_backoff_seconds: float = Field(default=3600.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
     # The longest one send may take (adapters time out at 10 s; a split notice is several
     # calls): a claim's lease grows by this for every notice of its platform ahead of it.
-    send_seconds_max: float = 30.0
+    send_seconds_max: float = Field(default=30.0, gt=0)
     # Destinations of one platform sent to at the same time (one lane per address).
     lanes_per_platform: int = Field(default=4, ge=1)
 
@@ -385,7 +386,31 @@ def read_toml() -> tuple[dict[str, Any], list[str]]:
             problems.append(
                 f"{path}: `{dotted}` is a secret and is ignored in the file; set {env} instead"
             )
+    problems.extend(
+        f"{path}: 不认识的设置项 `{key}`（拼写错误？它被忽略了）/ unknown key `{key}` (a typo? "
+        "it is ignored)"
+        for key in unknown_keys(data, Settings)
+    )
     return data, problems
+
+
+def unknown_keys(data: dict[str, Any], model: type[BaseModel], prefix: str = "") -> list[str]:
+    """The dotted keys of ``data`` (a parsed teamassist.toml) that ``model`` has no field for,
+    looking into sections that are settings models themselves: ``[databse] url`` is
+    ``databse``, ``[web] prot`` is ``web.prot``. The settings ignore them (an operator's
+    ``[databse]`` left the install on the default SQLite file without a word)."""
+    found: list[str] = []
+    fields = model.model_fields
+    by_alias = {f.alias: name for name, f in fields.items() if f.alias}
+    for key, value in data.items():
+        name = key if key in fields else by_alias.get(key)
+        if name is None:
+            found.append(prefix + key)
+            continue
+        section = fields[name].annotation
+        if isinstance(value, dict) and isinstance(section, type) and issubclass(section, BaseModel):
+            found.extend(unknown_keys(value, section, f"{prefix}{key}."))
+    return found
 
 
 class _TomlSource(PydanticBaseSettingsSource):

@@ -205,6 +205,8 @@ def test_alignment_cycles_are_refused(okr_chat: ChatDriver) -> None:
     assert "形成循环对齐" in okr_chat.text("/对齐 O-1 O-2", as_="zhangsan")
     assert "形成循环对齐" in okr_chat.text("/对齐 KR-1 O-2", as_="zhangsan")
     assert "已经对齐" in okr_chat.text("/对齐 O-2 O-1", as_="zhangsan")
+    # the usage's own form, copied from /帮助 对齐 (a tester's "没看懂" quoting that usage)
+    assert "已经对齐" in okr_chat.text("/对齐 O-2 上级目标 O-1", as_="zhangsan")
     reply = okr_chat.text("/对齐", as_="zhangsan")
     assert "未对齐上级目标：O-1" in reply
     assert "没有下级支撑：O-2" in reply

@@ -149,3 +149,38 @@ def test_the_command_line_loads_no_migrations_demo_or_importers() -> None:
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_misspelled_keys_in_the_file_are_said_not_ignored(env: Path) -> None:
+    """A tester's ``[databse]`` (PostgreSQL meant) left the install on the default SQLite file
+    without a word; ``[web] prot`` likewise."""
+    (env / "teamassist.toml").write_text(
+        '[databse]\nurl = "postgresql://ta@db/teamassist"\n[web]\nprot = 9000\nport = 8123\n',
+        encoding="utf-8",
+    )
+    checked = runner.invoke(app, ["config", "check"])
+    assert checked.exit_code == 1
+    assert (
+        "unknown key `databse`" in checked.output and "不认识的设置项 `web.prot`" in checked.output
+    )
+    assert "`web.port`" not in checked.output  # a known key is not named
+    upgraded = runner.invoke(app, ["db", "upgrade"])  # every command warns, none refuses
+    assert upgraded.exit_code == 0 and "warning:" in upgraded.output
+    assert "unknown key `databse`" in upgraded.output
+
+
+@pytest.mark.parametrize(
+    ("section", "said"),
+    [
+        ("[scheduler]\ntick_seconds = -5\n", "scheduler.tick_seconds"),
+        ("[scheduler]\ntick_seconds = 0\n", "scheduler.tick_seconds"),
+        ("[outbox]\nmax_attempts = 0\n", "outbox.max_attempts"),
+        ("[outbox]\nlease_seconds = -1\n", "outbox.lease_seconds"),
+    ],
+)
+def test_a_scheduler_that_would_never_tick_is_refused(env: Path, section: str, said: str) -> None:
+    """``tick_seconds = -5`` passed: the server never ticked and hung on shutdown."""
+    (env / "teamassist.toml").write_text(section, encoding="utf-8")
+    for command in (["config", "check"], ["serve"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code in (1, 2) and said in result.output, result.output

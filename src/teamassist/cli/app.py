@@ -60,17 +60,21 @@ def load() -> Settings:
     """The settings, or a plain message and exit code 2 when they do not validate."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings
+    from teamassist.config import load_settings, read_toml
     from teamassist.settings_errors import explain
 
     try:
-        return load_settings()
+        settings = load_settings()
     except ValidationError as exc:
         typer.secho(f"配置有误 / configuration error:\n{explain(exc)}", fg="red", err=True)
         raise typer.Exit(2) from exc
     except Exception as exc:  # e.g. a TOML file that does not parse: its message names the line
         typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)
         raise typer.Exit(2) from exc
+    _, problems = read_toml()
+    for problem in problems:  # typos in the file, secrets it must not hold: said, not fatal
+        typer.secho(f"warning: {problem}", fg="yellow", err=True)
+    return settings
 
 
 def build(settings: Settings | None = None, clock: Clock | None = None) -> Runtime:

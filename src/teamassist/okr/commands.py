@@ -382,10 +382,16 @@ def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return messages.objective_scored(objective)
 
 
+_PARENT_WORDS = frozenset({"上级目标", "上级", "parent"})
+
+
 @commands.command("okr.align", args=[_REST])
 def handle_align(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/对齐 (the report), /对齐 O-2 O-1, /对齐 KR-3 O-1."""
+    """/对齐 (the report), /对齐 O-2 O-1, /对齐 KR-3 O-1; the usage's 上级目标 (parent) may be
+    typed before the parent, as people copy the usage (/对齐 O-2 上级目标 O-1)."""
     words = grammar.tokens(args.get("text"))
+    if len(words) == 3 and words[1] in _PARENT_WORDS:
+        words = [words[0], words[2]]
     if not words:
         cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
         found = alignment.report(
