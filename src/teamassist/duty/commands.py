@@ -101,10 +101,16 @@ def handle_who(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Who is on duty right now, with sign-in state."""
     entries = []
     tz = ctx.team.timezone
-    for duty in service.on_duty(ctx.session, team=ctx.team, at=ctx.now):
+    # The people with their identities (the reply mentions them) and their sign-ins: two
+    # statements however many are on duty (it was two per person).
+    duties = service.on_duty(ctx.session, team=ctx.team, at=ctx.now, identities=True)
+    signs = signin.sign_rows(ctx.session, ((duty.rotation, duty.duty_date) for duty in duties))
+    for duty in duties:
         states: dict[int, str] = {}
         for member in duty.members:
-            row = signin.sign_row(ctx.session, duty.rotation, member, duty.duty_date)
+            row = (
+                signs.get((duty.rotation.id, member.id, duty.duty_date)) if duty.duty_date else None
+            )
             if row is None:
                 states[member.id] = t("duty.who_not_signed_in")
             elif row.signed_out_at is not None:

@@ -209,15 +209,19 @@ def version_spec(v: RotationVersion) -> VersionSpec:
     )
 
 
-def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
+def members_by_id(
+    session: Session, ids: Iterable[int | None], *, identities: bool = False
+) -> dict[int, Member]:
     """``team_service.members_by_id``, served from a batch's preloaded members when present."""
     wanted = {i for i in ids if i is not None}
     loaded: dict[int, Member] | None = preload.get(session, PRELOAD_MEMBERS)
     if loaded is None:
-        return team_service.members_by_id(session, wanted)
+        return team_service.members_by_id(session, wanted, identities=identities)
     found = {i: loaded[i] for i in wanted if i in loaded}
     missing = wanted - found.keys()
-    return found | team_service.members_by_id(session, missing) if missing else found
+    if not missing:
+        return found
+    return found | team_service.members_by_id(session, missing, identities=identities)
 
 
 # -- who is on duty ----------------------------------------------------------------------------
@@ -262,13 +266,21 @@ def _people_now(
 
 
 def on_duty(
-    session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+    session: Session,
+    *,
+    team: Team,
+    at: datetime,
+    rotation_kind: str | None = None,
+    identities: bool = False,
 ) -> list[RotationDuty]:
     """Each rotation's people at ``at`` (primary first), with members loaded; someone who had
-    left by ``at`` is not among ``members`` (their ids stay in ``member_ids``)."""
+    left by ``at`` is not among ``members`` (their ids stay in ``member_ids``). ``identities``:
+    their platform identities too, in the same statement (a reply that mentions them)."""
     at = ensure_utc(at)
     result = _people_now(session, team=team, at=at, rotation_kind=rotation_kind)
-    people = members_by_id(session, (m for r in result for m in r.member_ids))
+    people = members_by_id(
+        session, (m for r in result for m in r.member_ids), identities=identities
+    )
     for entry in result:
         entry.members = [
             people[m] for m in entry.member_ids if m in people and not _gone(people[m], at)

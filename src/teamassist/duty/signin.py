@@ -145,6 +145,29 @@ def sign_row(
     )
 
 
+def sign_rows(
+    session: Session, duties: Iterable[tuple[Rotation, date | None]]
+) -> dict[tuple[int, int, date], SignIn]:
+    """The sign-in rows of the given duty days, by (rotation, member, duty date), in one
+    statement: :func:`sign_row` per person on duty was one statement each (/今日值班)."""
+    days = {(rotation.id, day) for rotation, day in duties if day is not None}
+    loaded: LoadedSignIns | None = preload.get(session, PRELOAD_SIGN_INS)
+    if loaded is not None and all(loaded.covers(day) for _, day in days):
+        return {key: row for key, row in loaded.rows.items() if (key[0], key[2]) in days}
+    if not days:
+        return {}
+    # Rotations and dates as two IN lists (one cached statement shape whatever their number;
+    # an OR of pairs cost more to build than to run), the pairs picked out here.
+    query = select(SignIn).where(
+        SignIn.rotation_id.in_({r for r, _ in days}), SignIn.duty_date.in_({d for _, d in days})
+    )
+    return {
+        (row.rotation_id, row.member_id, row.duty_date): row
+        for row in session.scalars(query)
+        if (row.rotation_id, row.duty_date) in days
+    }
+
+
 def sign_ins(session: Session, *, team: Team, first: date, last: date) -> list[SignIn]:
     """Sign-in rows of the team's rotations for duty dates in [first, last]."""
     ids = [r.id for r in rotations(session, team=team)]
@@ -244,17 +267,12 @@ def mid_day_effect(
 def duty_status(session: Session, *, team: Team, at: datetime) -> list[DutyStatus]:
     """Everyone on duty at ``at`` with their sign-in row (for reminders and the dashboard)."""
     result: list[DutyStatus] = []
-    for entry in on_duty(session, team=team, at=at):
+    duties = on_duty(session, team=team, at=at)
+    signs = sign_rows(session, ((entry.rotation, entry.duty_date) for entry in duties))
+    for entry in duties:
         if entry.duty_date is None:
             continue
         for index, member in enumerate(entry.members):
-            result.append(
-                DutyStatus(
-                    entry.rotation,
-                    member,
-                    entry.duty_date,
-                    index == 0,
-                    sign_row(session, entry.rotation, member, entry.duty_date),
-                )
-            )
+            sign = signs.get((entry.rotation.id, member.id, entry.duty_date))
+            result.append(DutyStatus(entry.rotation, member, entry.duty_date, index == 0, sign))
     return result

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from teamassist.chat.types import Person
 from teamassist.enums import Platform, Role
@@ -178,12 +178,20 @@ def require_active(member: Member) -> None:
         raise Conflict("people.error.inactive", name=member.display_name)
 
 
-def members_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, Member]:
-    """The members behind ``ids`` (None skipped), loaded in one query; unknown ids are absent."""
+def members_by_id(
+    session: Session, ids: Iterable[int | None], *, identities: bool = False
+) -> dict[int, Member]:
+    """The members behind ``ids`` (None skipped), loaded in one query; unknown ids are absent.
+
+    ``identities``: with their platform identities joined into the same statement, for a
+    reply that mentions them (:func:`person`); one statement per member otherwise."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {m.id: m for m in session.scalars(select(Member).where(Member.id.in_(wanted)))}
+    query = select(Member).where(Member.id.in_(wanted))
+    if identities:
+        query = query.options(joinedload(Member.identities))
+    return {m.id: m for m in session.scalars(query).unique()}
 
 
 def names_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
