@@ -251,11 +251,17 @@ def test_deactivating_todays_person_on_duty_keeps_todays_shift(rt: Runtime) -> N
     assert "zhangsan" not in [_tech_day(rt, date(2026, 6, d))[0] for d in range(2, 9)]
 
 
-def test_a_date_in_the_past_means_now(rt: Runtime) -> None:
+def test_a_day_in_the_past_is_refused_and_earlier_today_means_now(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         d = demo(session)
-        people.deactivate(session, member=d["wangwu"], now=NOW, at=at_local(date(2026, 5, 1), 0))
-        assert d["wangwu"].deactivated_at == NOW
+        with pytest.raises(people.Invalid) as refused:
+            people.deactivate(
+                session, member=d["wangwu"], now=NOW, at=at_local(date(2026, 5, 1), 0)
+            )
+        assert refused.value.key == "people.error.deactivate_past"
+        assert d["wangwu"].deactivated_at is None and d["wangwu"].active
+        people.deactivate(session, member=d["wangwu"], now=NOW, at=at_local(date(2026, 6, 1), 0))
+        assert d["wangwu"].deactivated_at == NOW and not d["wangwu"].active
 
 
 def test_deactivation_reroutes_pending_direct_notices_to_the_duty_channel(rt: Runtime) -> None:

@@ -242,9 +242,6 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     body = t(
         "people.deactivated", name=member.display_name, when=t("people.when_now"), rerouted=rerouted
     )
-    day: date | None = args.get("date")
-    if day is not None and day < ctx.today:
-        body += t("people.past_date_now", date=day.isoformat())
     return Reply(body=body)
 
 

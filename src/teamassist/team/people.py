@@ -283,15 +283,17 @@ def deactivate(
     at: datetime | None = None,
     by: Member | None = None,
 ) -> Member:
-    """Deactivate from ``at`` (now when None or past; at most a year ahead). Someone leaving on
-    date D is active until D and inactive from D: they keep their duty shifts, notices and
-    commands until then, and only the plans past D change at once (the duty roster and 1on1s
-    hear :class:`MemberDeactivated` with ``at`` ahead). When it takes effect (now, or the sweep
-    :func:`take_effect` at D) ``active`` turns false: history kept, no longer routed to, their
-    pending direct notices re-routed to the duty channel or the admins.
+    """Deactivate from ``at`` (now when None or earlier today; a day before today is refused, a
+    year ahead the latest). Someone leaving on date D is active until D and inactive from D:
+    they keep their duty shifts, notices and commands until then, and only the plans past D
+    change at once (the duty roster and 1on1s hear :class:`MemberDeactivated` with ``at``
+    ahead). When it takes effect (now, or the sweep :func:`take_effect` at D) ``active`` turns
+    false: history kept, no longer routed to, their pending direct notices re-routed to the
+    duty channel or the admins.
 
     Conflict ``people.error.merged``, ``already_inactive``, ``already_leaving`` (a date is set:
-    reactivate first to change it), ``last_admin`` (no admin would stay)."""
+    reactivate first to change it), ``last_admin`` (no admin would stay); Invalid
+    ``people.error.deactivate_past`` / ``deactivate_far``."""
     if member.merged_into_id is not None:
         raise Conflict("people.error.merged", name=member.display_name)
     if not member.active:
@@ -304,8 +306,6 @@ def deactivate(
         # A REST date or time without an offset ("2026-12-20") is the team's wall clock, as
         # chat reads it; it answered 500 (a naive datetime reached the UTC arithmetic).
         at = at.replace(tzinfo=ZoneInfo(found[0].timezone if found else "UTC"))
-    if at is not None and at.year < 2000:
-        at = now  # the past means now (0001-01-01 at +08:00 would overflow as UTC)
     if at is not None:
         check_deactivation_date(at, now=now, zone=_zone_of(at, found))
     for team in found:
@@ -376,14 +376,20 @@ def _zone_of(at: datetime, teams: list[Team]) -> str:
 def check_deactivation_date(at: datetime, *, now: datetime, zone: str) -> None:
     """A deactivation is planned at most a year ahead, on the day rule every "too far" reply
     uses (:func:`~teamassist.clock.plan_horizon` in ``zone``): any time on the latest day is
-    still accepted, and the refusal names that day. 9999-12-31 is a typo, not a plan. (A past
-    moment means now; the chat reply says so.) Raises Invalid ``people.error.deactivate_far``."""
+    still accepted, and the refusal names that day. 9999-12-31 is a typo, not a plan. A day
+    before today is refused too: a tester's mistyped year (2025 for 2026) deactivated at once
+    what was meant for a year later; an earlier time of today still means now. Raises Invalid
+    ``people.error.deactivate_far`` or ``deactivate_past``."""
     latest = plan_horizon(now, zone).isoformat()
     if at.year > 2100:  # before any zone arithmetic, which overflows near 9999-12-31
         raise Invalid("people.error.deactivate_far", date=at.date().isoformat(), latest=latest)
+    today = local(now, zone).date()
+    # before any zone arithmetic too: 0001-01-01 at +08:00 overflows as UTC
+    day = at.date() if at.year < 2000 else local(at, zone).date()
+    if day < today:
+        raise Invalid("people.error.deactivate_past", date=day.isoformat(), today=today.isoformat())
     if beyond_horizon(at, now, zone):
-        day = local(at, zone).date().isoformat()
-        raise Invalid("people.error.deactivate_far", date=day, latest=latest)
+        raise Invalid("people.error.deactivate_far", date=day.isoformat(), latest=latest)
 
 
 def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
