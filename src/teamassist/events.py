@@ -139,12 +139,14 @@ class MemberDeactivated(Event):
 
 
 @dataclass(frozen=True)
-class MemberReactivated(Event):
-    """A member who had left, or was set to leave, stays after all (published by
+class MemberReactivated(Query[str]):
+    """A member who had left, or was set to leave, stays after all (asked by
     team.people.reactivate): a planned departure is called off. Domains take back what they
     planned for the departure and has not happened yet (1on1s re-planned, duty's pending
     ``leave`` removals withdrawn); rotations left once it took effect are not restored (the
-    admin re-adds)."""
+    admin re-adds). Each answers one sentence saying what it did or what is left to do, or
+    None when the departure touched nothing of it: the reply is built from these, so it says
+    only what happened (a tester was told a removal "was withdrawn" that had taken effect)."""
 
     member_id: int
     team_ids: tuple[int, ...]

@@ -71,3 +71,18 @@ def test_reactivating_at_once_does_not_ask_to_add_back_who_is_still_there(
     reply = chat.text("/启用成员 @zhangsan", as_="admin")
     assert "请重新把 TA 加入轮值" not in reply and "一并撤回" in reply, reply
     assert "已经在「技术」轮值里了" in chat.text("/值班人员增加 @zhangsan", as_="admin")
+
+
+def test_reactivating_after_the_removal_took_effect_does_not_claim_it_was_withdrawn(
+    chat: ChatDriver,
+) -> None:
+    """A tester (session 15): /停用成员 @王五 (now, not on duty today) then /启用成员 @王五 said
+    "停用还没生效的值班移出已一并撤回", but the removal had taken effect at once and 王五 stayed
+    off the roster. Each clause of the reply is now what happened."""
+    chat.text("/停用成员 @wangwu", as_="admin")
+    reply = chat.text("/启用成员 @wangwu", as_="admin")
+    assert reply.startswith("已重新启用 王五。"), reply
+    assert "撤回" not in reply, reply
+    assert "TA 已经移出「技术」轮值（停用当时已生效），不会自动恢复；" in reply, reply
+    assert "王五" not in chat.text("/查看值班表 14", as_="admin")
+    assert "加入「技术」轮值" in chat.text("/值班人员增加 @wangwu", as_="admin")

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local, parse_hhmm
 from teamassist.duty import planning, service
-from teamassist.duty.models import RotationVersion
-from teamassist.duty.rotation import duty_date_at
+from teamassist.duty.models import Rotation, RotationVersion
+from teamassist.duty.rotation import CompiledRotation, duty_date_at
 from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict
+from teamassist.i18n import t
 from teamassist.team.models import Member, Team
 
 
@@ -70,20 +71,58 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
                 )
 
 
-def on_member_reactivated(session: Session, event: MemberReactivated) -> int:
+def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:
     """Withdraw the departure's removals of the member that have not taken effect yet (and
-    replay what was planned after them); returns how many were withdrawn."""
-    withdrawn = 0
+    replay what was planned after them). Says which rotations they stay in, and which they
+    had already left (an admin adds them again), or None when the departure touched no
+    rotation: a tester was told a removal "was withdrawn" that had taken effect."""
+    withdrawn: list[str] = []
+    left: list[str] = []
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
             continue
         for rotation in service.rotations(session, team=team):
+            taken_back = False
             for version in _departure_removals(session, rotation.id, event):
-                withdrawn += service.withdraw_and_replay(
+                if service.withdraw_and_replay(
                     session, team=team, rotation=rotation, version=version, now=event.now
-                )
-    return withdrawn
+                ):
+                    taken_back = True
+            if taken_back:
+                withdrawn.append(rotation.name)
+            elif _left_already(session, team, rotation, event):
+                left.append(rotation.name)
+    said = []
+    if withdrawn:
+        said.append(t("duty.departure.withdrawn", rotations=_quoted(withdrawn)))
+    if left:
+        said.append(t("duty.departure.left_already", rotations=_quoted(left)))
+    return "".join(said) or None
+
+
+def _quoted(names: list[str]) -> str:
+    return "、".join(f"「{name}」" for name in names)
+
+
+def _left_already(
+    session: Session, team: Team, rotation: Rotation, event: MemberReactivated
+) -> bool:
+    """Whether a removal of this departure took effect and the member is still out of the
+    rotation now."""
+    removed = session.scalar(
+        select(RotationVersion.id).where(
+            RotationVersion.rotation_id == rotation.id,
+            RotationVersion.change == planning.ACTION_LEAVE,
+            RotationVersion.note == str(event.member_id),
+            RotationVersion.cancelled_at.is_(None),
+            RotationVersion.effective_at <= event.now,
+        )
+    )
+    if removed is None:
+        return False
+    version = CompiledRotation(service.current_spec(session, team, rotation)).version_at(event.now)
+    return version is not None and event.member_id not in version.member_ids
 
 
 def _departure_removals(

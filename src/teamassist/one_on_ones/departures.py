@@ -18,16 +18,21 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.events import MemberDeactivated, MemberReactivated
+from teamassist.i18n import t
 from teamassist.one_on_ones import service
 from teamassist.one_on_ones.models import OneOnOne
 from teamassist.ports import Workdays
 from teamassist.team.models import Team
 
 
-def on_member_reactivated(session: Session, event: MemberReactivated, *, workdays: Workdays) -> int:
+def on_member_reactivated(
+    session: Session, event: MemberReactivated, *, workdays: Workdays
+) -> str | None:
     """Someone stays after all: re-plan their pairs, which revives what was cancelled for the
-    departure (a moved occurrence at its moved time, if still ahead); returns how many pairs."""
-    return _replan(session, event.member_id, event.team_ids, event.now, workdays)
+    departure (a moved occurrence at its moved time, if still ahead); says so when they have
+    pairs, None when they have none."""
+    count = _replan(session, event.member_id, event.team_ids, event.now, workdays)
+    return t("one_on_ones.departure.replanned", count=count) if count else None
 
 
 def on_member_deactivated(session: Session, event: MemberDeactivated, *, workdays: Workdays) -> int:

@@ -261,9 +261,11 @@ def handle_activate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Make a deactivated member active again, or call off a departure set for a date."""
     member: Member = args["member"]
     was_leaving = people.leaving(member, now=ctx.now)
-    people.reactivate(ctx.session, member=member, now=ctx.now)
+    taken_back = people.reactivate(ctx.session, member=member, now=ctx.now)
     key = "people.stays" if was_leaving else "people.activated"
-    return Reply(body=t(key, name=member.display_name))
+    # each domain said what it took back or what is left, so the reply claims only that
+    said = "".join(taken_back) or t("people.nothing_taken_back")
+    return Reply(body=t(key, name=member.display_name) + said)
 
 
 @commands.command(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.enums import Role
-from teamassist.events import MemberDeactivated, MemberReactivated, publish
+from teamassist.events import MemberDeactivated, MemberReactivated, ask, publish
 from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import lookup
 from teamassist.team import reroute
@@ -392,13 +392,14 @@ def check_deactivation_date(at: datetime, *, now: datetime, zone: str) -> None:
         raise Invalid("people.error.deactivate_far", date=day.isoformat(), latest=latest)
 
 
-def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
+def reactivate(session: Session, *, member: Member, now: datetime) -> tuple[str, ...]:
     """Make a deactivated member active again, or call off a departure set for a later date.
     What the departure planned and has not happened yet is taken back
     (:class:`MemberReactivated`): 1on1s cancelled for it are planned again, the roster's
     pending ``leave`` removals withdrawn; rotations left when it took effect are not restored
-    (add them again). Conflict ``people.error.merged`` or ``already_active`` (active and not
-    set to leave)."""
+    (add them again). Returns the domains' sentences saying what was taken back or is left to
+    do (see :class:`MemberReactivated`). Conflict ``people.error.merged`` or ``already_active``
+    (active and not set to leave)."""
     if member.merged_into_id is not None:
         raise Conflict("people.error.merged", name=member.display_name)
     if member.active and member.deactivated_at is None:
@@ -407,13 +408,14 @@ def reactivate(session: Session, *, member: Member, now: datetime) -> Member:
     member.deactivated_at = None
     session.flush()
     found = _teams_of(session, member)
-    publish(
-        session,
-        MemberReactivated(
-            member_id=member.id, team_ids=tuple(t.id for t in found), now=ensure_utc(now)
-        ),
+    return tuple(
+        ask(
+            session,
+            MemberReactivated(
+                member_id=member.id, team_ids=tuple(t.id for t in found), now=ensure_utc(now)
+            ),
+        )
     )
-    return member
 
 
 # -- merging ---------------------------------------------------------------------------------------
