@@ -17,15 +17,17 @@ effect (they had left: an admin adds them again), stay. A tester called off
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
 from teamassist.clock import local, parse_hhmm
-from teamassist.duty import planning, service
-from teamassist.duty.models import Rotation, RotationVersion
-from teamassist.duty.rotation import CompiledRotation, duty_date_at
+from teamassist.duty import messages, planning, service
+from teamassist.duty.models import Override, Rotation, RotationVersion, Swap
+from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
 from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict
 from teamassist.i18n import t
@@ -33,16 +35,14 @@ from teamassist.team.models import Member, Team
 
 
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
-    """Remove the member from each rotation they are in, from the duty day of ``event.at``."""
+    """Remove the member from each rotation they are in, from the duty day of ``event.at``,
+    and cancel their covers and swaps from then on in every rotation of the team."""
     by = session.get(Member, event.by_id) if event.by_id else None
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
             continue
         for rotation in service.rotations(session, team=team):
-            spec = service.current_spec(session, team, rotation)
-            if not spec.versions or event.member_id not in spec.versions[-1].member_ids:
-                continue
             handoff = parse_hhmm(service.rotation_handoff(session, team, rotation))
             # A deactivation "from 06-05" means from that calendar day, not from the night
             # shift before it; never before the duty day running now.
@@ -50,25 +50,139 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
                 local(event.at, team.timezone).date(),
                 duty_date_at(event.now, handoff, team.timezone),
             )
-            change = planning.RosterChange(
-                planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=day
+            spec = service.current_spec(session, team, rotation)
+            if spec.versions and event.member_id in spec.versions[-1].member_ids:
+                day, broken = _leave(session, team, rotation, event, day, by)
+            else:
+                broken = []
+            since = max(day_start(day, handoff, team.timezone), event.now)
+            _cancel_plans(session, team, rotation, event, day=day, since=since, broken=broken)
+
+
+def _leave(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    event: MemberDeactivated,
+    day: date,
+    by: Member | None,
+) -> tuple[date, list[int]]:
+    """The roster change out of ``rotation`` from ``day`` (from the next day when on duty
+    now); returns the day it takes effect and the ids of the swaps it broke."""
+    for first in (day, day + timedelta(days=1)):
+        change = planning.RosterChange(
+            planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=first
+        )
+        try:
+            preview = service.change_roster(
+                session, team=team, rotation=rotation, change=change, now=event.now, by=by
             )
-            try:
-                service.change_roster(
-                    session, team=team, rotation=rotation, change=change, now=event.now, by=by
-                )
-            except Conflict as exc:
-                if exc.key != "duty.error.remove_on_duty":
-                    raise
-                # On duty right now: today's shift stays theirs, they leave from tomorrow.
-                tomorrow = planning.RosterChange(
-                    planning.ACTION_LEAVE,
-                    member_ids=(event.member_id,),
-                    effective_date=day + timedelta(days=1),
-                )
-                service.change_roster(
-                    session, team=team, rotation=rotation, change=tomorrow, now=event.now, by=by
-                )
+        except Conflict as exc:
+            if exc.key != "duty.error.remove_on_duty" or first != day:
+                raise
+            # On duty right now: today's shift stays theirs, they leave from tomorrow.
+            continue
+        return first, [swap.id for swap in preview.broken_swaps]
+    raise AssertionError("unreachable")  # the second pass returns or raises
+
+
+def _cancel_plans(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    event: MemberDeactivated,
+    *,
+    day: date,
+    since: datetime,
+    broken: list[int],
+) -> None:
+    """Cancel, from ``since``, the leaver's covers and the swaps trading a shift of theirs on
+    or after ``day`` (and mark the swaps the roster change broke): a tester found a cover
+    planned before the departure still standing on a day after it, with nobody on duty
+    (swaps were cancelled, covers were not). Whoever made each, and the other party of a
+    swap, is told."""
+    leaver = event.member_id
+    covers = session.scalars(
+        select(Override).where(
+            Override.rotation_id == rotation.id,
+            Override.member_id == leaver,
+            Override.cancelled_at.is_(None),
+            Override.end_at > since,
+        )
+    ).all()
+    for cover in covers:
+        cover.cancelled_at = since
+        cover.cancelled_for_id = leaver
+        _tell(session, team, rotation, cover, event, "duty.departure.cover_cancelled", since=since)
+    swaps = session.scalars(
+        select(Swap).where(
+            Swap.rotation_id == rotation.id,
+            or_(Swap.cancelled_at.is_(None), Swap.id.in_(broken)),
+        )
+    ).all()
+    for swap in swaps:
+        traded = [d for d in (swap.date_a, swap.date_b) if d is not None]
+        theirs = leaver in (swap.member_a_id, swap.member_b_id) and max(traded) >= day
+        if swap.cancelled_at is None and not theirs:
+            continue
+        if swap.cancelled_at is None:
+            swap.cancelled_at = max(since, swap.created_at)
+        swap.cancelled_for_id = leaver
+        _tell(session, team, rotation, swap, event, "duty.departure.swap_cancelled", since=since)
+    session.flush()
+
+
+def _tell(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    row: Override | Swap,
+    event: MemberDeactivated | MemberReactivated,
+    notice: str,
+    *,
+    since: datetime | None = None,
+) -> None:
+    """A direct notice about a cover or swap to whoever made it and, for a swap, to its two
+    people, the leaver left out."""
+    leaver = session.get(Member, event.member_id)
+    ids = [row.created_by_id]
+    if isinstance(row, Swap):
+        ids += [row.member_a_id, row.member_b_id]
+    people = service.members_by_id(session, [i for i in ids if i and i != event.member_id])
+    reply = Reply()
+    reply.body = t(
+        notice,  # the catalogue key, named in full at each call
+        name=leaver.display_name if leaver is not None else "?",
+        rotation=rotation.name,
+        what=_what(session, team, row, reply),
+        date=local(since, team.timezone).strftime("%Y-%m-%d %H:%M") if since else "",
+    )
+    kind = "cover" if isinstance(row, Override) else "swap"
+    for member in people.values():
+        if member.active:
+            key = f"{notice}:{kind}:{row.id}:{member.id}:{event.now.isoformat()}"
+            notify.to_member(session, member=member, reply=reply, key=key, now=event.now)
+
+
+def _what(session: Session, team: Team, row: Override | Swap, reply: Reply) -> str:
+    """「@王五 2026-06-08 03:00 至 2026-06-09 03:00」 or 「@张三 2026-06-04 ↔ @王五 …」."""
+    if isinstance(row, Override):
+        member = session.get(Member, row.member_id) if row.member_id else None
+        return t(
+            "duty.departure.cover",
+            who=messages.mention(reply, member) if member else "",
+            start=local(row.start_at, team.timezone).strftime("%Y-%m-%d %H:%M"),
+            end=local(row.end_at, team.timezone).strftime("%Y-%m-%d %H:%M"),
+        )
+    people = service.members_by_id(session, [row.member_a_id, row.member_b_id])
+    a, b = people.get(row.member_a_id), people.get(row.member_b_id)
+    return t(
+        "duty.departure.swap" if row.date_b else "duty.departure.swap_one_way",
+        a=messages.mention(reply, a) if a else "?",
+        b=messages.mention(reply, b) if b else "?",
+        date_a=row.date_a.isoformat(),
+        date_b=row.date_b.isoformat() if row.date_b else "",
+    )
 
 
 def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:

@@ -100,6 +100,10 @@ class Override(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Cancelling never erases the part that already happened: it ends at the cancel time.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whose departure cancelled it: calling that departure off restores it (duty.departures).
+    cancelled_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
 
 
 class Swap(Base):
@@ -121,6 +125,10 @@ class Swap(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whose departure cancelled it: calling that departure off restores it (duty.departures).
+    cancelled_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
 
 
 class CalendarException(Base):

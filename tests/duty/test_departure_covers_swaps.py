@@ -1,0 +1,76 @@
+"""A departure cancels the leaver's covers and swaps from the leaving day and tells who made
+them.
+
+Testers (session 15): a cover (``/值班代班``) planned for a day after someone's leaving day
+stayed, leaving that day with nobody on duty (swaps were cancelled, covers were not). Demo: 技术
+张三→李四→王五 and 产品 赵六→孙七→李华 daily, today Monday 2026-06-01 09:00 in Shanghai.
+"""
+
+from __future__ import annotations
+
+from tests.support.chat import ChatDriver
+
+
+def _day(roster: str, label: str) -> str:
+    """The roster's block of one day ("06-08 周一")."""
+    [block] = [b for b in roster.split("\n\n") if b.startswith(label)]
+    return block
+
+
+def _roster(chat: ChatDriver) -> str:
+    return chat.text("/查看值班表 14", as_="admin")
+
+
+def _make_admin(chat: ChatDriver, handle: str) -> None:
+    assert "管理员" in chat.text(f"/设置角色 @{handle} 管理员", as_="admin")
+
+
+def _notices_to(chat: ChatDriver, handle: str) -> list[str]:
+    """Direct notices queued for a demo member (web inbox or platform address)."""
+    from sqlalchemy import select
+
+    from teamassist.team.models import Member
+    from teamassist.team.service import INBOX_PREFIX
+
+    with chat.runtime.factory() as session:
+        member = session.scalars(select(Member).where(Member.handle == handle)).one()
+        addresses = {i.user_key for i in member.identities} | {f"{INBOX_PREFIX}{member.id}"}
+    return [text for m in chat.queued() if m.address in addresses for text in [_plain(m)]]
+
+
+def _plain(message: object) -> str:
+    from teamassist.chat.render import to_plain
+    from teamassist.chat.types import Reply
+
+    return to_plain(Reply.model_validate(message.payload))  # type: ignore[attr-defined]
+
+
+def test_a_cover_after_the_leaving_day_is_cancelled_and_its_maker_told(
+    chat: ChatDriver,
+) -> None:
+    # given 李华, an admin too, planned 王五 to cover 技术 on Monday 06-08
+    _make_admin(chat, "lihua")
+    assert "由 @王五 值班" in chat.text("/值班代班 @wangwu 2026-06-08", as_="lihua")
+    # when 王五 is set to leave on Saturday 06-06
+    chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    # then 06-08 has the roster's person on duty, not nobody
+    day = _day(_roster(chat), "06-08 周一")
+    assert "无人值班" not in day.split("「产品」")[0] and "「技术」@" in day, day
+    assert "王五" not in day
+    # and the lead, who made the cover, is told it was cancelled
+    [notice] = [n for n in _notices_to(chat, "lihua") if "代班" in n]
+    assert "「王五」要停用了" in notice and "已自动取消" in notice, notice
+
+
+def test_a_swap_into_another_rotation_after_the_leaving_day_is_cancelled(
+    chat: ChatDriver,
+) -> None:
+    # given 王五 (not in 产品) covers 赵六's 产品 shift on Thursday 06-04... and 06-10
+    assert "代班成功" in chat.text("/值班换班 @zhaoliu 2026-06-10 @wangwu 产品", as_="admin")
+    # when 王五 is set to leave on 06-06
+    chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    # then 赵六 is back on 06-10 (it was 无人值班: the views leave 王五 out)
+    day = _day(_roster(chat), "06-10 周三")
+    assert "「产品」@赵六" in day, day
+    # and 赵六, one of the swap's people, is told
+    assert any("换班" in n and "已自动取消" in n for n in _notices_to(chat, "zhaoliu"))
