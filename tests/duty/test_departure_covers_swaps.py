@@ -1,8 +1,9 @@
-"""A departure cancels the leaver's covers and swaps from the leaving day and tells who made
-them.
+"""A departure cancels the leaver's covers and swaps from the leaving day; calling it off
+restores what still fits, and tells who had the rest.
 
 Testers (session 15): a cover (``/值班代班``) planned for a day after someone's leaving day
-stayed, leaving that day with nobody on duty (swaps were cancelled, covers were not). Demo: 技术
+stayed, leaving that day with nobody on duty (swaps were cancelled, covers were not), and swaps
+a departure cancelled were not restored when the departure was called off. Demo: 技术
 张三→李四→王五 and 产品 赵六→孙七→李华 daily, today Monday 2026-06-01 09:00 in Shanghai.
 """
 
@@ -74,3 +75,31 @@ def test_a_swap_into_another_rotation_after_the_leaving_day_is_cancelled(
     assert "「产品」@赵六" in day, day
     # and 赵六, one of the swap's people, is told
     assert any("换班" in n and "已自动取消" in n for n in _notices_to(chat, "zhaoliu"))
+
+
+def test_calling_the_departure_off_restores_its_covers_and_swaps(chat: ChatDriver) -> None:
+    _make_admin(chat, "lihua")
+    chat.text("/值班代班 @wangwu 2026-06-08", as_="lihua")
+    chat.text("/值班换班 @zhaoliu 2026-06-10 @wangwu 产品", as_="admin")
+    before = _roster(chat)
+    chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    assert _roster(chat) != before
+    # when the departure is called off
+    reply = chat.text("/启用成员 @wangwu", as_="admin")
+    # then the cover and the swap are back, and the reply says so
+    assert "为这次停用取消的 2 项代班或换班已恢复。" in reply, reply
+    assert _roster(chat) == before
+
+
+def test_a_cover_that_no_longer_fits_is_not_restored_and_its_maker_told(
+    chat: ChatDriver,
+) -> None:
+    _make_admin(chat, "lihua")
+    chat.text("/值班代班 @wangwu 2026-06-08", as_="lihua")
+    chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    # meanwhile an admin gave 06-08 to 孙七
+    assert "由 @孙七 值班" in chat.text("/值班代班 @sunqi 2026-06-08", as_="admin")
+    reply = chat.text("/启用成员 @wangwu", as_="admin")
+    assert "1 项代班或换班已经排不回去" in reply, reply
+    assert "「技术」@孙七" in _day(_roster(chat), "06-08 周一")
+    assert any("排不回去" in n for n in _notices_to(chat, "lihua"))

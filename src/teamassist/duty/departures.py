@@ -100,7 +100,7 @@ def _cancel_plans(
     or after ``day`` (and mark the swaps the roster change broke): a tester found a cover
     planned before the departure still standing on a day after it, with nobody on duty
     (swaps were cancelled, covers were not). Whoever made each, and the other party of a
-    swap, is told."""
+    swap, is told; calling the departure off restores what is still valid."""
     leaver = event.member_id
     covers = session.scalars(
         select(Override).where(
@@ -187,11 +187,14 @@ def _what(session: Session, team: Team, row: Override | Swap, reply: Reply) -> s
 
 def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:
     """Withdraw the departure's removals of the member that have not taken effect yet (and
-    replay what was planned after them). Says which rotations they stay in, and which they
-    had already left (an admin adds them again), or None when the departure touched no
-    rotation: a tester was told a removal "was withdrawn" that had taken effect."""
+    replay what was planned after them), then restore the covers and swaps it cancelled that
+    still fit; the others' people are told to arrange them again. Says which rotations they
+    stay in, which they had already left (an admin adds them again) and what was restored or
+    not, or None when the departure touched no rotation: a tester was told a removal "was
+    withdrawn" that had taken effect, and swaps a departure cancelled stayed cancelled."""
     withdrawn: list[str] = []
     left: list[str] = []
+    restored, lost = 0, 0
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
@@ -207,12 +210,70 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
                 withdrawn.append(rotation.name)
             elif _left_already(session, team, rotation, event):
                 left.append(rotation.name)
+            back, gone = _restore_plans(session, team, rotation, event)
+            restored, lost = restored + back, lost + gone
     said = []
     if withdrawn:
         said.append(t("duty.departure.withdrawn", rotations=_quoted(withdrawn)))
     if left:
         said.append(t("duty.departure.left_already", rotations=_quoted(left)))
+    if restored:
+        said.append(t("duty.departure.restored", count=restored))
+    if lost:
+        said.append(t("duty.departure.not_restored", count=lost))
     return "".join(said) or None
+
+
+def _restore_plans(
+    session: Session, team: Team, rotation: Rotation, event: MemberReactivated
+) -> tuple[int, int]:
+    """Undo the cancellations this departure made that have not taken effect yet, keeping
+    those that no longer fit (a cover overlapping one made meanwhile, a swap whose people no
+    longer hold the traded shifts); their people are told to redo them. Returns (restored,
+    not restored)."""
+    now = event.now
+    covers = session.scalars(
+        select(Override).where(
+            Override.rotation_id == rotation.id,
+            Override.cancelled_for_id == event.member_id,
+            Override.cancelled_at > now,
+        )
+    ).all()
+    swaps = session.scalars(
+        select(Swap).where(
+            Swap.rotation_id == rotation.id,
+            Swap.cancelled_for_id == event.member_id,
+            Swap.cancelled_at > now,
+        )
+    ).all()
+    if not covers and not swaps:
+        return 0, 0
+    rows: list[Override | Swap] = [*covers, *swaps]
+    was = {(type(row), row.id): row.cancelled_at for row in rows}
+    for row in rows:
+        row.cancelled_at, row.cancelled_for_id = None, None
+    session.flush()
+    lost: list[Override | Swap] = [c for c in covers if _overlaps(session, c)]
+    spec = service.current_spec(session, team, rotation)
+    broken = {s.id for s in CompiledRotation(spec).broken_swaps(now)}
+    lost += [s for s in swaps if s.id in broken]
+    for row in lost:
+        row.cancelled_at = was[(type(row), row.id)]
+        _tell(session, team, rotation, row, event, "duty.departure.not_restored_notice")
+    session.flush()
+    return len(covers) + len(swaps) - len(lost), len(lost)
+
+
+def _overlaps(session: Session, cover: Override) -> bool:
+    """Whether another cover in force shares some of ``cover``'s time (one made meanwhile)."""
+    others = session.scalars(
+        select(Override).where(
+            Override.rotation_id == cover.rotation_id,
+            Override.id != cover.id,
+            Override.start_at < cover.end_at,
+        )
+    ).all()
+    return any(service.override_end(o) > max(o.start_at, cover.start_at) for o in others)
 
 
 def _quoted(names: list[str]) -> str:
