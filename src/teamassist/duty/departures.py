@@ -69,6 +69,7 @@ def _leave(
 ) -> tuple[date, list[int]]:
     """The roster change out of ``rotation`` from ``day`` (from the next day when on duty
     now); returns the day it takes effect and the ids of the swaps it broke."""
+    _withdraw_moot(session, team, rotation, event, day)
     for first in (day, day + timedelta(days=1)):
         change = planning.RosterChange(
             planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=first
@@ -84,6 +85,58 @@ def _leave(
             continue
         return first, [swap.id for swap in preview.broken_swaps]
     raise AssertionError("unreachable")  # the second pass returns or raises
+
+
+def _withdraw_moot(
+    session: Session, team: Team, rotation: Rotation, event: MemberDeactivated, day: date
+) -> None:
+    """Withdraw the pending changes from ``day`` on that are only about the leaver: a swap of
+    positions with them, a re-plan starting from them, adding them alone. Replayed after the
+    removal they cannot apply, and a tester's ``/停用成员 @王五`` was refused by a pending
+    ``/值班交换 @张三 @王五`` with the reason "「王五」不在「技术」轮值里". Whoever made each is
+    told. A change about others that still blocks is named by ``duty.error.pending_blocks``."""
+    since = day_start(
+        day, parse_hhmm(service.rotation_handoff(session, team, rotation)), team.timezone
+    )
+    moot = []
+    for version in service.pending_versions(session, rotation=rotation, after=event.now):
+        ids = [int(i) for i in (version.note or "").split(",") if i.strip()]
+        if version.effective_at < since or event.member_id not in ids:
+            continue
+        alone = version.change == planning.ACTION_ADD and ids == [event.member_id]
+        if alone or version.change in (planning.ACTION_SWAP, planning.ACTION_REPLAN):
+            moot.append(version)
+    for version in reversed(moot):  # the latest first: nothing after it to replay onto it
+        service.withdraw_and_replay(
+            session, team=team, rotation=rotation, version=version, now=event.now, strict=True
+        )
+        _tell_withdrawn(session, team, rotation, version, event)
+
+
+def _tell_withdrawn(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    version: RotationVersion,
+    event: MemberDeactivated,
+) -> None:
+    maker = session.get(Member, version.created_by_id) if version.created_by_id else None
+    leaver = session.get(Member, event.member_id)
+    if maker is None or not maker.active or leaver is None:
+        return
+    ids = [int(i) for i in (version.note or "").split(",") if i.strip()]
+    reply = Reply()
+    people = service.members_by_id(session, ids)
+    reply.body = t(
+        "duty.departure.change_withdrawn",
+        name=leaver.display_name,
+        rotation=rotation.name,
+        date=service.version_day(team, service.version_spec(version)).isoformat(),
+        change=t(f"duty.change.{version.change}"),
+        people="、".join(messages.mention(reply, people[i]) for i in ids if i in people),
+    )
+    key = f"duty.departure.change_withdrawn:{version.id}:{maker.id}"
+    notify.to_member(session, member=maker, reply=reply, key=key, now=event.now)
 
 
 def _cancel_plans(
