@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -235,6 +235,7 @@ class RotationDuty:
     member_ids: tuple[int, ...]
     duty_date: date | None
     members: list[Member] = field(default_factory=list)
+    handoff: time | None = None  # of the version in force (None: no version, nobody)
 
 
 def _people_now(
@@ -261,7 +262,11 @@ def _people_now(
     for (rotation, _), compiled in zip(chosen, compiled_all, strict=True):
         version = compiled.version_at(at)
         day = duty_date_at(at, version.handoff, team.timezone) if version else None
-        result.append(RotationDuty(rotation, compiled.people_at(at), day))
+        result.append(
+            RotationDuty(
+                rotation, compiled.people_at(at), day, handoff=version.handoff if version else None
+            )
+        )
     return result
 
 
@@ -282,21 +287,34 @@ def on_duty(
         session, (m for r in result for m in r.member_ids), identities=identities
     )
     for entry in result:
+        handoff = entry.handoff
         entry.members = [
-            people[m] for m in entry.member_ids if m in people and not _gone(people[m], at)
+            people[m]
+            for m in entry.member_ids
+            if m in people
+            and handoff is not None
+            and not _gone(people[m], at, handoff, team.timezone)
         ]
     return result
 
 
-def _gone(member: Member, at: datetime) -> bool:
-    """Whether ``member`` had left by ``at``. A deactivation keeps today's shift in the roster
-    (it leaves rotations from the next duty day), but a tester's feedback was then routed to
-    someone deactivated an hour before, with "我已经通知…" they could never act on: the slot
-    falls to the team's default owner instead."""
+def leaves_duty_at(member: Member, handoff: time, tz: str) -> datetime | None:
+    """When ``member`` stops being on duty (None: staying): the one rule of every duty view,
+    the notices and the roster change a departure makes. Leaving on D means the last duty day
+    is D-1, handed over at D's hand-off; deactivated now, at once (a tester's feedback was
+    routed to someone deactivated an hour before, with "我已经通知…" they could never act on).
+    ``/今日值班`` once dropped a leaver at 00:00 on D while the roster kept them on D-1's
+    night shift until 03:00."""
     left = member.deactivated_at
     if left is None:
-        return not member.active
-    return ensure_utc(left) <= at
+        return None if member.active else datetime.min.replace(tzinfo=UTC)
+    left = ensure_utc(left)
+    return max(left, day_start(local(left, tz).date(), handoff, tz))
+
+
+def _gone(member: Member, at: datetime, handoff: time, tz: str) -> bool:
+    left = leaves_duty_at(member, handoff, tz)
+    return left is not None and left <= at
 
 
 def on_duty_members(
@@ -349,20 +367,31 @@ def schedule(
     people = members_by_id(
         session, (m for _r, shifts in found for s in shifts for m in s.member_ids)
     )
-    return [(rotation, present(shifts, people, now)) for rotation, shifts in found]
+    return [
+        (rotation, present(shifts, people, now, _handoff_of(spec), team.timezone))
+        for (rotation, shifts), spec in zip(found, specs, strict=True)
+    ]
 
 
-def present(shifts: Iterable[Shift], people: Mapping[int, Member], now: datetime) -> list[Shift]:
-    """``shifts`` without the people who had left by then, so the schedule views agree with
-    :func:`on_duty`: a tester saw someone deactivated an hour before still on today's shift in
-    ``/查看值班表`` while ``/今日值班`` said nobody. The piece running at ``now`` is judged at
-    ``now``; any other at its start, so a past day keeps who was on duty then and a later one
-    drops whoever will have left (the roster plans them out from their day anyway)."""
+def _handoff_of(spec: RotationSpec) -> time:
+    return spec.versions[-1].handoff if spec.versions else parse_hhmm(DEFAULT_HANDOFF)
+
+
+def present(
+    shifts: Iterable[Shift], people: Mapping[int, Member], now: datetime, handoff: time, tz: str
+) -> list[Shift]:
+    """``shifts`` without the people who had left by then (:func:`leaves_duty_at`), so the
+    schedule views agree with :func:`on_duty`: a tester saw someone deactivated an hour before
+    still on today's shift in ``/查看值班表`` while ``/今日值班`` said nobody. The piece running
+    at ``now`` is judged at ``now``; any other at its start, so a past day keeps who was on
+    duty then and a later one drops whoever will have left."""
     now = ensure_utc(now)
     result: list[Shift] = []
     for shift in shifts:
         at = now if shift.start <= now < shift.end else shift.start
-        kept = tuple(m for m in shift.member_ids if m not in people or not _gone(people[m], at))
+        kept = tuple(
+            m for m in shift.member_ids if m not in people or not _gone(people[m], at, handoff, tz)
+        )
         result.append(shift if kept == shift.member_ids else replace(shift, member_ids=kept))
     return result
 
@@ -922,9 +951,16 @@ def roster(session: Session, *, team: Team, first: date, days: int, now: datetim
                 if (rotation, year) not in warnings:
                     warnings.append((rotation, year))
     people = members_by_id(session, ids)
+    tz = team.timezone
     per_rotation = [
-        (rotation, {day: present(pieces, people, now) for day, pieces in by_day.items()})
-        for rotation, by_day in per_rotation
+        (
+            rotation,
+            {
+                day: present(pieces, people, now, _handoff_of(spec), tz)
+                for day, pieces in by_day.items()
+            },
+        )
+        for (rotation, by_day), spec in zip(per_rotation, specs, strict=True)
     ]
     rows = [
         RosterDay(
