@@ -20,7 +20,6 @@ from teamassist.clock import ensure_utc
 from teamassist.duty import ical, service
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION, FeedToken
 from teamassist.duty.models import CalendarException, Override, Rotation, RotationVersion, Swap
-from teamassist.duty.rotation import CompiledRotation
 from teamassist.events import PersonalCalendar, ask
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.i18n import t
@@ -191,17 +190,15 @@ def render(
     now = ensure_utc(now)
     default_start, default_end = ical.window(now)
     start, end = start or default_start, end or default_end
+    # The final schedule as the views show it (service.schedule): a leaver's feed stops
+    # listing shifts from their leaving day's hand-off, so subscribed calendars drop them.
     chosen = [rotation] if rotation is not None else service.rotations(session, team=team)
-    specs = service.load_specs(session, team=team, only=chosen)
     sequences = edit_counts(session, [r.id for r in chosen])
     entries = [
-        ical.FeedRotation(
-            id=r.id,
-            name=r.name,
-            shifts=CompiledRotation(spec).shifts(start, end),
-            sequence=sequences.get(r.id, 0),
+        ical.FeedRotation(id=r.id, name=r.name, shifts=shifts, sequence=sequences.get(r.id, 0))
+        for r, shifts in service.schedule(
+            session, team=team, start=start, end=end, now=now, only=chosen
         )
-        for r, spec in zip(chosen, specs, strict=True)
     ]
     ids = {m for entry in entries for s in entry.shifts for m in s.member_ids}
     names = team_service.names_by_id(session, ids)

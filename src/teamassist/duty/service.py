@@ -354,11 +354,17 @@ def is_on_duty(session: Session, team: Team, member: Member, at: datetime) -> bo
 
 
 def schedule(
-    session: Session, *, team: Team, start: datetime, end: datetime, now: datetime
+    session: Session,
+    *,
+    team: Team,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    only: Sequence[Rotation] | None = None,
 ) -> list[tuple[Rotation, list[Shift]]]:
-    """The final schedule of every rotation of ``team`` in [start, end), as :func:`on_duty`
-    sees it (see :func:`present`)."""
-    chosen = rotations(session, team=team)
+    """The final schedule of every rotation of ``team`` (or ``only`` these) in [start, end), as
+    :func:`on_duty` sees it (see :func:`present`)."""
+    chosen = list(only) if only is not None else rotations(session, team=team)
     specs = load_specs(session, team=team, only=chosen)
     found = [
         (rotation, CompiledRotation(spec).shifts(ensure_utc(start), ensure_utc(end)))
