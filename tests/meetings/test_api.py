@@ -169,3 +169,33 @@ def test_the_page_says_past_or_too_far_at_the_ends_of_the_years(api: TestClient)
         assert "超出了可以保存的范围" not in refused.text
     again = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
     assert again["start_at"] == weekly["start_at"]
+
+
+def test_the_page_reads_the_whole_datetime_local_value(api: TestClient) -> None:
+    """Session 14's testers: the page read the first 16 characters of the datetime-local value,
+    so ``…T10:00 明天``, ``…T10:00+08:00`` and ``…T10:00:99`` moved the meeting to 10:00."""
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    for bad in (
+        "2026-11-12T10:00 明天",
+        "2026-11-12T10:00+08:00",
+        "2026-11-12T10:00:99",
+        "2026-11-12T10:00:00.5",
+        "2026-11-12T10",
+        "2026-02-30T10:00",
+    ):
+        refused = api.post(f"/meetings/{weekly['id']}/move", data={"start": bad})
+        assert refused.status_code >= 400, (bad, refused.text)
+        assert "不是有效的日期或时间" in refused.text, (bad, refused.text)
+    unmoved = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
+    assert (unmoved["start_at"], unmoved["sequence"]) == (weekly["start_at"], 0)
+    # what the input sends, with or without seconds, moves it (the team's wall clock)
+    for sent, utc in (
+        ("2026-11-12T10:00", "2026-11-12T02:00:00"),
+        ("2026-11-13T10:15:30", "2026-11-13T02:15:30"),
+    ):
+        response = api.post(
+            f"/meetings/{weekly['id']}/move", data={"start": sent}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+        moved = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
+        assert moved["start_at"].startswith(utc), moved

@@ -4,6 +4,7 @@ post redirects back (``?saved=1``); a refused change shows the catalogue's error
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -67,18 +68,27 @@ def upcoming_page(
     )
 
 
+# What a datetime-local input sends: ``YYYY-MM-DDTHH:MM``, or with ``:SS``; nothing else.
+_LOCAL_INPUT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?", re.ASCII)
+
+
 def _start(text: str, *, zone: str, now: datetime, keep: datetime) -> datetime:
-    """The moment a move form names: the datetime-local value, else the chat forms (the page
-    and ``/改期`` agree, full-width digits included); nothing may follow the date and time."""
+    """The moment a move form names: the whole datetime-local value, else the chat forms (the
+    page and ``/改期`` agree, full-width digits included); nothing may follow the date and time.
+
+    A value that starts like the input's (``2026-12-12T``) must be all of it: its first 16
+    characters were read and the rest dropped, so ``…T10:00 明天``, ``…T10:00+08:00`` (an
+    offset the input never sends) and ``…T10:00:99`` moved the meeting to 10:00."""
     text = text.strip()
-    if "T" in text:  # the datetime-local input's YYYY-MM-DDTHH:MM
+    if re.match(r"\d{4}-\d{2}-\d{2}T", text, re.ASCII):
         try:
-            moment = datetime.fromisoformat(text[:16])
-        except ValueError:
-            pass  # not ISO after all: read it as chat would
-        else:
-            when.check_year(moment.date(), latest=plan_horizon(now, zone))
-            return moment.replace(tzinfo=ZoneInfo(zone))
+            moment = datetime.fromisoformat(text) if _LOCAL_INPUT.fullmatch(text) else None
+        except ValueError:  # a second or a day that does not exist (:99, 02-30)
+            moment = None
+        if moment is None:
+            raise Invalid("meetings.error.bad_when", value=text[:40])
+        when.check_year(moment.date(), latest=plan_horizon(now, zone))
+        return moment.replace(tzinfo=ZoneInfo(zone))
     found = when.split_when(
         text.split(), today=local(now, zone).date(), zone=zone, keep=keep.time()
     )
