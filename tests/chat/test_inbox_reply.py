@@ -4,11 +4,17 @@ nothing ever read back (issue #9). Given/when/then, on every backend."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat.models import InboundEvent
 from teamassist.chat.service import send_as
+from teamassist.chat.types import InboundMessage
+from teamassist.enums import Platform
+from teamassist.feedback.models import FeedbackItem
 from teamassist.http import auth
 from teamassist.http.auth import Principal
 from teamassist.runtime import Runtime
@@ -86,3 +92,56 @@ def test_long_retry_keys_that_differ_at_the_end_are_different_messages(
     )
     assert again.duplicate and again.reply == results[1].reply
     assert len(_stored_replies(rt)) == 3
+
+
+def test_a_retry_key_reused_for_another_text_is_no_retry(demo_runtime: Runtime) -> None:
+    """Session 14's testers: the same ``event_id`` with another text answered the first reply
+    as a retry, and the second message was lost without a word."""
+    rt = demo_runtime
+    first = send_as(
+        rt.dispatcher, principal=_owner, handle=None, text="/问题反馈 键一 甲", event_id="k-1"
+    )
+    assert first.reply is not None and not first.duplicate and not first.reused
+    # when another text comes under the same key
+    other = send_as(
+        rt.dispatcher, principal=_owner, handle=None, text="/问题反馈 键一 乙", event_id="k-1"
+    )
+    # then it is told apart from a retry, with no reply to replay, and nothing is kept of it
+    assert (other.duplicate, other.reused, other.reply) == (True, True, None)
+    assert len(_stored_replies(rt)) == 1
+    with rt.factory() as session:
+        texts = session.scalars(select(FeedbackItem.text).where(FeedbackItem.text.like("键一%")))
+        assert list(texts) == ["键一 甲"]
+    # and the real retry still replays the first answer
+    again = send_as(
+        rt.dispatcher, principal=_owner, handle=None, text="/问题反馈 键一 甲", event_id="k-1"
+    )
+    assert (again.duplicate, again.reused, again.reply) == (True, False, first.reply)
+
+
+def test_a_platform_event_again_with_another_text_is_dropped_and_logged(
+    demo_runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A platform redelivers an event with its own body; another text under its id is a broken
+    relay or a forgery, not the sender's doing: dropped (nothing said in the chat), logged."""
+    rt = demo_runtime
+
+    def event(text: str) -> InboundMessage:
+        return InboundMessage(
+            platform=Platform.QQ,
+            tenant_key="guild-x",
+            chat_key="qq:channel-x",
+            sender_key="u-1",
+            text=text,
+            event_id="qq-evt-1",
+        )
+
+    assert not rt.dispatcher.handle(event("大家好")).duplicate
+    with caplog.at_level(logging.WARNING, logger="teamassist.chat.dispatcher"):
+        same = rt.dispatcher.handle(event("大家好"))
+        assert same.duplicate and not caplog.records  # a real redelivery: nothing to say
+        other = rt.dispatcher.handle(event("/问题反馈 换了内容"))
+    assert (other.duplicate, other.reply) == (True, None)
+    (warned,) = caplog.records
+    assert "qq-evt-1" in warned.getMessage() and "another text" in warned.getMessage()
+    assert len(_stored_replies(rt)) == 1

@@ -158,3 +158,32 @@ def test_chat_retry_replays_the_original_reply_once(
     with demo_runtime.factory() as session:
         count = session.scalar(select(func.count()).where(FeedbackItem.text == "重试不会重复"))
     assert count == 2  # zhangsan's once, lisi's once
+
+
+def test_chat_event_id_reused_for_another_text_is_refused(
+    client: TestClient, demo_runtime: Runtime
+) -> None:
+    """Session 14's testers: the same ``event_id`` with another text silently answered the
+    first reply, and the second message was lost without a word."""
+    from sqlalchemy import func, select
+
+    from teamassist.chat.models import InboundEvent
+    from teamassist.feedback.models import FeedbackItem
+
+    _login(client)
+    body = {"text": "/问题反馈 第一条", "as": "zhangsan", "event_id": "web-reuse-1"}
+    first = client.post("/api/v1/chat", json=body)
+    assert first.status_code == 200 and "第一条" in first.json()["text"]
+    # when the client sends another message under the same key
+    reused = client.post("/api/v1/chat", json={**body, "text": "/问题反馈 第二条"})
+    # then it is refused, clearly, and nothing is done
+    assert reused.status_code == 422, reused.text
+    assert reused.json()["error"] == "core.error.event_id_reused"
+    assert "event_id" in reused.json()["message"] and "原样" in reused.json()["message"]
+    with demo_runtime.factory() as session:
+        texts = session.scalars(select(FeedbackItem.text).where(FeedbackItem.text.like("第%条")))
+        assert list(texts) == ["第一条"]
+        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 1
+    # and a real retry (the same text) still replays the first reply
+    again = client.post("/api/v1/chat", json=body)
+    assert again.status_code == 200 and again.json() == {**first.json(), "duplicate": True}

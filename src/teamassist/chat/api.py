@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from teamassist.chat.render import for_clients, to_html, to_markdown, to_plain
 from teamassist.chat.service import send_as
 from teamassist.chat.types import Reply
+from teamassist.exceptions import Invalid
 from teamassist.http.auth import PrincipalLookup
 from teamassist.http.deps import PrincipalLookupDep, request_slot
 from teamassist.http.fields import RequestBody
@@ -30,7 +31,12 @@ class ChatRequest(RequestBody):
         min_length=1,  # "" spoke as the token's owner: leave the field out for that
         description="member handle; admins may speak as anyone (leave out: the token's owner)",
     )
-    event_id: str | None = Field(default=None, max_length=128, description="for safe retries")
+    event_id: str | None = Field(
+        default=None,
+        max_length=128,
+        description="for safe retries: the same id with the same text answers the first reply; "
+        "with another text it is refused (422) and nothing is done",
+    )
 
 
 class ChatResponse(BaseModel):
@@ -74,7 +80,11 @@ def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest
         text=body.text,
         event_id=body.event_id,
     )
-    # A retried event id comes back with the original reply (only to the same speaker).
+    # A retried event id comes back with the original reply (only to the same speaker); the
+    # same id with another text is a client bug, refused with nothing done (422, as the IETF
+    # Idempotency-Key draft answers a key reused with another payload).
+    if result.reused:
+        raise Invalid("core.error.event_id_reused")
     if result.reply is None:
         unhandled = ChatResponse(handled=False, duplicate=result.duplicate)
         return _RESPONSE_JSON.to_json(unhandled, by_alias=True)

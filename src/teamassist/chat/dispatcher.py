@@ -82,6 +82,9 @@ class DispatchResult:
     event_row_id: int | None = None
     queued: bool = False  # the transaction queued notices (reply or others)
     platforms: frozenset[str] = frozenset()  # ... for these platforms
+    # The event id was first used for another text: not a retry but a client reusing a key for
+    # a new message (``duplicate`` too); nothing was done and there is no reply to replay.
+    reused: bool = False
 
 
 class _Unknown:
@@ -137,7 +140,23 @@ class Dispatcher:
         row_id = run_transaction(self.factory, lambda session: self._record(session, message))
         if row_id is None:
             metrics.event(message.platform.value, "duplicate")
+            self._warn_if_reused(message)
         return row_id
+
+    def _warn_if_reused(self, message: InboundMessage) -> None:
+        """Log a dropped platform event whose id came first with another text. A platform's own
+        redelivery always carries the same body, so this is a broken relay or a forged event,
+        not the sender's doing: it is dropped (acknowledged, nothing done, nothing said in the
+        chat, where the sender did nothing wrong) and the operator gets the warning."""
+        first = run_transaction(
+            self.factory, lambda session: _first_text(session, message), read_only=True
+        )
+        if first is not None and first != message.text:
+            log.warning(
+                "event %s/%s came again with another text: dropped, the first was handled",
+                message.platform,
+                message.event_id,
+            )
 
     def process(
         self, row_id: int, message: InboundMessage, *, reply_via_outbox: bool = False
@@ -275,7 +294,7 @@ class Dispatcher:
         )
         if row_id is None:
             # A retry (the first answer was lost on the way): answer what the first call did.
-            return DispatchResult(reply=self._original_reply(session, message), duplicate=True)
+            return self._replayed(session, message)
         return DispatchResult(
             reply=reply,
             event_row_id=row_id,
@@ -284,8 +303,10 @@ class Dispatcher:
         )
 
     @staticmethod
-    def _original_reply(session: Session, message: InboundMessage) -> Reply | None:
-        """The reply stored with the first delivery of the event, only to the same speaker."""
+    def _replayed(session: Session, message: InboundMessage) -> DispatchResult:
+        """The answer to a retry: the reply stored with the first delivery of the event, only
+        to the same speaker. The same key with another text is no retry but a client reusing
+        its key for a new message (the unit was rolled back): ``reused``, no reply."""
         row = session.execute(
             select(InboundEvent.message, InboundEvent.reply).where(
                 InboundEvent.platform == message.platform.value,
@@ -293,9 +314,13 @@ class Dispatcher:
                 InboundEvent.event_id == message.event_id[:128],
             )
         ).first()
-        if row is None or row.reply is None or row.message.get("sender_key") != message.sender_key:
-            return None
-        return Reply.model_validate(row.reply)
+        if row is None:
+            return DispatchResult(reply=None, duplicate=True)
+        if row.message.get("text") != message.text:
+            return DispatchResult(reply=None, duplicate=True, reused=True)
+        if row.reply is None or row.message.get("sender_key") != message.sender_key:
+            return DispatchResult(reply=None, duplicate=True)
+        return DispatchResult(reply=Reply.model_validate(row.reply), duplicate=True)
 
     def replay_pending(self, *, older_than: timedelta = timedelta(minutes=1)) -> int:
         """Handle events recorded but never finished (the process died mid-way)."""
@@ -604,6 +629,22 @@ class Dispatcher:
             else:
                 resolved[name] = value
         return resolved
+
+
+def _first_text(session: Session, message: InboundMessage) -> str | None:
+    """The text the inbox holds for ``message``'s event id (None: no row under that id; a
+    message dropped by its platform message id has a new event id)."""
+    stored = session.scalar(
+        select(InboundEvent.message).where(
+            InboundEvent.platform == message.platform.value,
+            InboundEvent.tenant_key == message.tenant_key,
+            InboundEvent.event_id == message.event_id[:128],
+        )
+    )
+    if stored is None:
+        return None
+    text = stored.get("text")
+    return text if isinstance(text, str) else None
 
 
 def _internal_error(message: InboundMessage) -> tuple[str, Reply]:
