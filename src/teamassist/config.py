@@ -369,6 +369,25 @@ def _pop_path(data: dict[str, Any], path: tuple[str, ...]) -> bool:
     return False
 
 
+def unreadable(path: Path, exc: Exception) -> str:
+    """The problem of a config file that does not parse (its line and column in ``exc``)."""
+    return f"{path}: 不是有效的 TOML / not valid TOML ({exc})"
+
+
+def toml_problem() -> str | None:
+    """Why the config file cannot be read as TOML, or None (no file, or a readable one).
+    Every command but ``config check`` stops on it: the settings would otherwise fall back to
+    the defaults (an empty SQLite file instead of the database the file names)."""
+    path = config_path()
+    if not path.exists():
+        return None
+    try:
+        tomllib.loads(path.read_text("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return unreadable(path, exc)
+    return None
+
+
 def read_toml() -> tuple[dict[str, Any], list[str]]:
     """Read the config file, dropping any secrets in it; return the data and the problems seen."""
     path = config_path()
@@ -378,7 +397,7 @@ def read_toml() -> tuple[dict[str, Any], list[str]]:
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return {}, [f"{path}: not valid TOML ({exc})"]
+        return {}, [unreadable(path, exc)]
     for secret in secret_paths():
         if _pop_path(data, secret):
             dotted = ".".join(secret)

@@ -184,3 +184,18 @@ def test_a_scheduler_that_would_never_tick_is_refused(env: Path, section: str, s
     for command in (["config", "check"], ["serve"]):
         result = runner.invoke(app, command)
         assert result.exit_code in (1, 2) and said in result.output, result.output
+
+
+def test_a_config_file_that_does_not_parse_stops_every_command(env: Path) -> None:
+    """A tester's ``[web`` (no closing bracket) was one warning; ``db upgrade`` then created
+    the default SQLite file and ``serve`` served it, though the file named another database."""
+    (env / "teamassist.toml").write_text(
+        f'[database]\nurl = "sqlite:///{env}/named.db"\n[web\nport = 1\n', encoding="utf-8"
+    )
+    for command in (["db", "upgrade"], ["serve"], ["demo", "load"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "不是有效的 TOML" in result.output and "line 3" in result.output
+    assert not (env / "ta.db").exists() and not (env / "var").exists()
+    checked = runner.invoke(app, ["config", "check"])  # says so too, with the rest it finds
+    assert checked.exit_code == 1 and "not valid TOML" in checked.output

@@ -60,9 +60,13 @@ def load() -> Settings:
     """The settings, or a plain message and exit code 2 when they do not validate."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings, read_toml
+    from teamassist.config import load_settings, read_toml, toml_problem
     from teamassist.settings_errors import explain
 
+    broken = toml_problem()
+    if broken is not None:
+        typer.secho(f"配置有误 / configuration error:\n{broken}", fg="red", err=True)
+        raise typer.Exit(2)
     try:
         settings = load_settings()
     except ValidationError as exc:
