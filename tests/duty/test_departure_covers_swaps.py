@@ -103,3 +103,23 @@ def test_a_cover_that_no_longer_fits_is_not_restored_and_its_maker_told(
     assert "1 项代班或换班已经排不回去" in reply, reply
     assert "「技术」@孙七" in _day(_roster(chat), "06-08 周一")
     assert any("排不回去" in n for n in _notices_to(chat, "lihua"))
+
+
+def test_a_swap_that_would_undo_a_newer_one_is_not_restored(chat: ChatDriver) -> None:
+    """Session 15's second tester: the restored swap took 王五's shift back from under a swap
+    made meanwhile, which then did nothing and nobody was told. Dates where the rotation gives
+    the same people the same days with and without 李四 (王五 Friday 06-12, 张三 06-13)."""
+    # given 李四 traded Thursday 06-11 for 王五's Friday 06-12, then was set to leave on 06-06
+    chat.text("/值班换班 @lisi 2026-06-11 @wangwu 2026-06-12 技术", as_="admin")
+    chat.text("/停用成员 @lisi 2026-06-06", as_="admin")
+    # and meanwhile 王五 traded that Friday for 张三's Saturday 06-13
+    made = chat.text("/值班换班 @wangwu 2026-06-12 @zhangsan 2026-06-13 技术", as_="admin")
+    assert "换班成功" in made, made
+    # when the departure is called off
+    reply = chat.text("/启用成员 @lisi", as_="admin")
+    # then the older swap stays cancelled, and the newer one holds
+    assert "1 项代班或换班已经排不回去" in reply, reply
+    roster = _roster(chat)
+    assert "「技术」@李四" in _day(roster, "06-11 周四"), roster
+    assert "「技术」@张三" in _day(roster, "06-12 周五"), roster
+    assert "「技术」@王五" in _day(roster, "06-13 周六"), roster

@@ -17,6 +17,7 @@ effect (they had left: an admin adds them again), stay. A tester called off
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
@@ -309,12 +310,28 @@ def _restore_plans(
     lost: list[Override | Swap] = [c for c in covers if _overlaps(session, c)]
     spec = service.current_spec(session, team, rotation)
     broken = {s.id for s in CompiledRotation(spec).broken_swaps(now)}
-    lost += [s for s in swaps if s.id in broken]
+    lost += [s for s in swaps if s.id in broken or _trades_a_day_taken(session, s, swaps)]
     for row in lost:
         row.cancelled_at = was[(type(row), row.id)]
         _tell(session, team, rotation, row, event, "duty.departure.not_restored_notice")
     session.flush()
     return len(covers) + len(swaps) - len(lost), len(lost)
+
+
+def _trades_a_day_taken(session: Session, swap: Swap, restoring: Sequence[Swap]) -> bool:
+    """Whether a swap in force that is not being restored (one made while this departure was
+    pending) trades one of ``swap``'s days: restored, ``swap`` would take that shift from under
+    it, which then did nothing and nobody was told (session 15 tester). The newer one holds."""
+    days = [d for d in (swap.date_a, swap.date_b) if d is not None]
+    others = session.scalars(
+        select(Swap.id).where(
+            Swap.rotation_id == swap.rotation_id,
+            Swap.cancelled_at.is_(None),
+            Swap.id.not_in([s.id for s in restoring]),
+            or_(Swap.date_a.in_(days), Swap.date_b.in_(days)),
+        )
+    ).first()
+    return others is not None
 
 
 def _overlaps(session: Session, cover: Override) -> bool:
