@@ -75,7 +75,12 @@ def test_a_deactivation_date_beyond_a_year_is_refused(sqlite_chat: ChatDriver) -
     assert "从 2027-05-01 起" in sqlite_chat.text("/停用成员 @wangwu 2027-05-01", as_="admin")
 
 
-def test_a_past_deactivation_date_is_said_to_mean_now(sqlite_chat: ChatDriver) -> None:
+def test_a_past_deactivation_date_is_refused_not_read_as_now(sqlite_chat: ChatDriver) -> None:
+    """A past date used to deactivate at once ("按现在停用"); a mistyped year did that to
+    someone still working (session 14 tester), so it is refused now, nothing changed."""
     reply = sqlite_chat.text("/停用成员 @wangwu 2026-05-01", as_="admin")
-    assert reply.startswith("已停用 王五，从现在起不再给 TA 派活"), reply
-    assert reply.endswith("（2026-05-01 已经过去，按现在停用。）")
+    assert reply.startswith("停用日期 2026-05-01 已经过去了（今天是 2026-06-01）"), reply
+    assert "这次没有改动" in reply
+    with sqlite_chat.runtime.factory() as session:
+        wangwu = session.scalar(select(Member).where(Member.handle == "wangwu"))
+        assert wangwu is not None and wangwu.active and wangwu.deactivated_at is None
