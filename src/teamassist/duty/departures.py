@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -33,6 +34,8 @@ from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict
 from teamassist.i18n import t
 from teamassist.team.models import Member, Team
+
+_Plan = TypeVar("_Plan", Override, Swap)
 
 
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
@@ -101,7 +104,7 @@ def _withdraw_moot(
     )
     moot = []
     for version in service.pending_versions(session, rotation=rotation, after=event.now):
-        ids = [int(i) for i in (version.note or "").split(",") if i.strip()]
+        ids = service.change_member_ids(version)
         if version.effective_at < since or event.member_id not in ids:
             continue
         alone = version.change == planning.ACTION_ADD and ids == [event.member_id]
@@ -125,7 +128,7 @@ def _tell_withdrawn(
     leaver = session.get(Member, event.member_id)
     if maker is None or not maker.active or leaver is None:
         return
-    ids = [int(i) for i in (version.note or "").split(",") if i.strip()]
+    ids = service.change_member_ids(version)
     reply = Reply()
     people = service.members_by_id(session, ids)
     reply.body = t(
@@ -286,20 +289,8 @@ def _restore_plans(
     longer hold the traded shifts); their people are told to redo them. Returns (restored,
     not restored)."""
     now = event.now
-    covers = session.scalars(
-        select(Override).where(
-            Override.rotation_id == rotation.id,
-            Override.cancelled_for_id == event.member_id,
-            Override.cancelled_at > now,
-        )
-    ).all()
-    swaps = session.scalars(
-        select(Swap).where(
-            Swap.rotation_id == rotation.id,
-            Swap.cancelled_for_id == event.member_id,
-            Swap.cancelled_at > now,
-        )
-    ).all()
+    covers = _cancelled_for(session, Override, rotation, event)
+    swaps = _cancelled_for(session, Swap, rotation, event)
     if not covers and not swaps:
         return 0, 0
     rows: list[Override | Swap] = [*covers, *swaps]
@@ -310,7 +301,8 @@ def _restore_plans(
     lost: list[Override | Swap] = [c for c in covers if _overlaps(session, c)]
     spec = service.current_spec(session, team, rotation)
     broken = {s.id for s in CompiledRotation(spec).broken_swaps(now)}
-    lost += [s for s in swaps if s.id in broken or _trades_a_day_taken(session, s, swaps)]
+    taken = _days_traded_by_others(session, rotation, swaps)
+    lost += [s for s in swaps if s.id in broken or {s.date_a, s.date_b} & taken]
     for row in lost:
         row.cancelled_at = was[(type(row), row.id)]
         _tell(session, team, rotation, row, event, "duty.departure.not_restored_notice")
@@ -318,20 +310,40 @@ def _restore_plans(
     return len(covers) + len(swaps) - len(lost), len(lost)
 
 
-def _trades_a_day_taken(session: Session, swap: Swap, restoring: Sequence[Swap]) -> bool:
-    """Whether a swap in force that is not being restored (one made while this departure was
-    pending) trades one of ``swap``'s days: restored, ``swap`` would take that shift from under
-    it, which then did nothing and nobody was told (session 15 tester). The newer one holds."""
-    days = [d for d in (swap.date_a, swap.date_b) if d is not None]
-    others = session.scalars(
-        select(Swap.id).where(
-            Swap.rotation_id == swap.rotation_id,
+def _cancelled_for(
+    session: Session,
+    model: type[_Plan],
+    rotation: Rotation,
+    event: MemberReactivated,
+) -> Sequence[_Plan]:
+    """The rotation's covers or swaps this departure cancelled that are still to take effect."""
+    return session.scalars(
+        select(model).where(
+            model.rotation_id == rotation.id,
+            model.cancelled_for_id == event.member_id,
+            model.cancelled_at > event.now,
+        )
+    ).all()
+
+
+def _days_traded_by_others(
+    session: Session, rotation: Rotation, restoring: Sequence[Swap]
+) -> set[date]:
+    """The days of ``restoring`` also traded by a swap in force that is not being restored. Two
+    swaps in force never trade the same day (a second one is refused), so a restored swap
+    trading one of them was cancelled while that one was made: restored, it would take the
+    shift from under it, which then did nothing and nobody was told (session 15 tester). The
+    newer one holds."""
+    theirs = {day for s in restoring for day in (s.date_a, s.date_b) if day is not None}
+    rows = session.execute(
+        select(Swap.date_a, Swap.date_b).where(
+            Swap.rotation_id == rotation.id,
             Swap.cancelled_at.is_(None),
             Swap.id.not_in([s.id for s in restoring]),
-            or_(Swap.date_a.in_(days), Swap.date_b.in_(days)),
+            or_(Swap.date_a.in_(theirs), Swap.date_b.in_(theirs)),
         )
-    ).first()
-    return others is not None
+    ).all()
+    return {day for row in rows for day in row if day in theirs}
 
 
 def _overlaps(session: Session, cover: Override) -> bool:

@@ -601,12 +601,17 @@ class _Plan:
     rebased: list[tuple[RotationVersion, VersionSpec]]
 
 
+def change_member_ids(row: RotationVersion) -> list[int]:
+    """The people a stored roster change names (its ``note``: member ids, comma-separated)."""
+    return [int(i) for i in (row.note or "").split(",") if i.strip()]
+
+
 def _replay(row: RotationVersion, previous: VersionSpec, tz: str) -> RosterChange:
     """A stored (pending) change as a change to apply again: its action and people, or for a
     rule change only the rules it changed."""
     version = version_spec(row)
     day = duty_date_at(version.effective_at, version.handoff, tz)
-    ids = tuple(int(i) for i in (row.note or "").split(",") if i.strip())
+    ids = tuple(change_member_ids(row))
 
     def differs(name: str) -> Any:
         value = getattr(version, name)
@@ -758,7 +763,7 @@ def change_roster(
     # (same action, people and author), so the history shows both.
     for row, rebased in preview.rebased:
         row.cancelled_at = ensure_utc(now)
-        ids = [int(i) for i in (row.note or "").split(",") if i.strip()]
+        ids = change_member_ids(row)
         session.add(
             _version_row(rotation, rebased, row.change, ids, by_id=row.created_by_id, now=now)
         )
@@ -884,7 +889,7 @@ def withdraw_and_replay(
     version.cancelled_at = now
     for row, again in replayed:
         row.cancelled_at = now
-        ids = [int(i) for i in (row.note or "").split(",") if i.strip()]
+        ids = change_member_ids(row)
         session.add(
             _version_row(rotation, again, row.change, ids, by_id=row.created_by_id, now=now)
         )
