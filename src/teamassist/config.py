@@ -338,8 +338,23 @@ class Settings(BaseSettings):
 
 
 def config_path() -> Path:
-    """Return the configuration file in use (``TEAMASSIST_CONFIG`` or ./teamassist.toml)."""
-    return Path(os.environ.get("TEAMASSIST_CONFIG", DEFAULT_CONFIG_FILE))
+    """Return the configuration file in use (``TEAMASSIST_CONFIG`` or ./teamassist.toml; set
+    but empty, as an env file easily leaves it, counts as not set)."""
+    return Path(os.environ.get("TEAMASSIST_CONFIG") or DEFAULT_CONFIG_FILE)
+
+
+def missing_config() -> str | None:
+    """A warning for ``config check`` when ``TEAMASSIST_CONFIG`` names a file that does not
+    exist (a mistyped path left the install on the defaults without a word), else None. Only
+    there, and only a warning: the default ./teamassist.toml is optional, a named one may be
+    written later, and scripts (the tests among them) name an empty one on purpose."""
+    named = os.environ.get("TEAMASSIST_CONFIG")
+    if named and not Path(named).exists():
+        return (
+            f"TEAMASSIST_CONFIG 指向的文件 {named} 不存在，使用默认设置 / "
+            f"TEAMASSIST_CONFIG names {named}, which does not exist: the defaults are used"
+        )
+    return None
 
 
 def secret_paths(
@@ -378,26 +393,27 @@ def toml_problem() -> str | None:
     """Why the config file cannot be read as TOML, or None (no file, or a readable one).
     Every command but ``config check`` stops on it: the settings would otherwise fall back to
     the defaults (an empty SQLite file instead of the database the file names)."""
-    path = config_path()
+    return _parse(config_path())[1]
+
+
+def _parse(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The file's TOML, or ``{}`` and why it cannot be read: not TOML, not UTF-8, or not a
+    readable file (a directory, no permission). A missing file is ``{}`` and no problem."""
     if not path.exists():
-        return None
+        return {}, None
     try:
-        tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return unreadable(path, exc)
-    return None
+        return tomllib.loads(path.read_text("utf-8")), None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        return {}, unreadable(path, exc)
 
 
 def read_toml() -> tuple[dict[str, Any], list[str]]:
     """Read the config file, dropping any secrets in it; return the data and the problems seen."""
     path = config_path()
+    data, problem = _parse(path)
+    if problem is not None:
+        return {}, [problem]
     problems: list[str] = []
-    if not path.exists():
-        return {}, problems
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return {}, [unreadable(path, exc)]
     for secret in secret_paths():
         if _pop_path(data, secret):
             dotted = ".".join(secret)

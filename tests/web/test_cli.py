@@ -199,3 +199,34 @@ def test_a_config_file_that_does_not_parse_stops_every_command(env: Path) -> Non
     assert not (env / "ta.db").exists() and not (env / "var").exists()
     checked = runner.invoke(app, ["config", "check"])  # says so too, with the rest it finds
     assert checked.exit_code == 1 and "not valid TOML" in checked.output
+
+
+def test_a_config_path_that_is_a_folder_stops_plainly(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's ``TEAMASSIST_CONFIG`` naming a folder ended every command in a traceback."""
+    (env / "folder.toml").mkdir()
+    monkeypatch.setenv("TEAMASSIST_CONFIG", str(env / "folder.toml"))
+    for command in (["db", "upgrade"], ["serve"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "folder.toml" in result.output, result.output
+        assert "Traceback" not in result.output and not isinstance(
+            result.exception, IsADirectoryError
+        )
+    assert not (env / "ta.db").exists()
+
+
+def test_a_named_config_file_that_does_not_exist_is_said(env: Path) -> None:
+    """A mistyped ``TEAMASSIST_CONFIG`` path left the install on the defaults without a word."""
+    checked = runner.invoke(app, ["config", "check"])  # the fixture names a file never written
+    assert "teamassist.toml, which does not exist" in checked.output
+    assert "warning: TEAMASSIST_CONFIG" in checked.output and "不存在" in checked.output
+
+
+def test_an_empty_config_variable_means_the_default_file(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_CONFIG", "")  # '.' was read as the file: a traceback
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output

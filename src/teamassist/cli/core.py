@@ -79,11 +79,12 @@ def config_check() -> None:
     """Say in plain words what is missing or wrong in the configuration (changes nothing)."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings, read_toml
+    from teamassist.config import load_settings, missing_config, read_toml
     from teamassist.settings_errors import explain
 
     _, problems = read_toml()
-    warnings: list[str] = []
+    missing = missing_config()
+    warnings: list[str] = [missing] if missing else []
     try:
         settings = load_settings()
     except ValidationError as exc:
