@@ -81,7 +81,7 @@ def config_check() -> None:
     """Say in plain words what is missing or wrong in the configuration (changes nothing)."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings, missing_config, read_toml
+    from teamassist.config import config_path, load_settings, missing_config, read_toml
     from teamassist.settings_errors import explain
 
     _, problems = read_toml()
@@ -90,7 +90,7 @@ def config_check() -> None:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        problems.append(f"设置无效 / settings do not validate:\n{explain(exc)}")
+        problems.append(f"设置无效 / settings do not validate:\n{explain(exc, config_path())}")
         settings = None
     except Exception as exc:
         problems.append(f"settings do not validate: {exc}")
