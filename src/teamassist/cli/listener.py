@@ -35,10 +35,10 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def _why(exc: OSError, host: str, port: int) -> str:
+    kind = type(exc).__name__
     if exc.errno == errno.EADDRINUSE:
-        key = "port_in_use"
-    elif exc.errno == errno.EACCES:
-        key = "port_forbidden"
-    else:  # EADDRNOTAVAIL, an unknown name (socket.gaierror), ...
-        key = "no_such_address"
-    return t(f"setup.error.{key}", host=host, port=port, kind=type(exc).__name__)
+        return t("setup.error.port_in_use", host=host, port=port)
+    if exc.errno == errno.EACCES:
+        return t("setup.error.port_forbidden", host=host, port=port)
+    # EADDRNOTAVAIL, an unknown name (socket.gaierror), ...
+    return t("setup.error.no_such_address", host=host, kind=kind)
