@@ -7,11 +7,14 @@ The past rounds are settled without an announcement: nobody should hear of a dem
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from teamassist.awards import rounds, schedule, service
+from teamassist.awards import settings as award_settings
 from teamassist.awards.models import AwardNomination, AwardRound, AwardVote, Phase
+from teamassist.clock import ensure_utc, local, parse_hhmm
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
@@ -87,11 +90,18 @@ def _past_round(
     rounds.settle(session, round_=row, now=at)
 
 
+def _on(moment: datetime, hhmm: str, tz: str) -> datetime:
+    """``moment``'s day in zone ``tz`` at ``hhmm`` (HH:MM), in UTC."""
+    day = local(moment, tz).date()
+    return ensure_utc(datetime.combine(day, parse_hhmm(hhmm), tzinfo=ZoneInfo(tz)))
+
+
 def load(session: Session, workspace: Workspace, now: datetime) -> None:
     """Two closed months and this month's round taking nominations."""
     team = team_service.default_team(session, workspace_id=workspace.id)
     people = {m.handle: m for m in team_service.get_members(session, workspace_id=workspace.id)}
     period = schedule.period_of(now, team.timezone)
+    knobs = award_settings.of(team)
     for spec in PAST:
         _past_round(session, team, people, _month(period, spec[0]), spec, now)
     row = AwardRound(
@@ -100,8 +110,10 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         period=period,
         phase=Phase.NOMINATING.value,
         opened_at=now - timedelta(hours=1),
-        voting_at=now + timedelta(days=14),
-        closes_at=now + timedelta(days=17),
+        # at the rule's hours (09:00, 18:00 in the team's zone), not the load's minute: a
+        # tester's first sight of the demo was "投票开始：12月17日 04:02"
+        voting_at=_on(now + timedelta(days=14), knobs.vote_time, team.timezone),
+        closes_at=_on(now + timedelta(days=17), knobs.close_time, team.timezone),
     )
     session.add(row)
     session.flush()

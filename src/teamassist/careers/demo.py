@@ -4,12 +4,14 @@ unfinished goal from last year's, 李四's is started, 王五's is past its dead
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from teamassist.careers import service
 from teamassist.careers.models import CareerGoal, CareerPlan
+from teamassist.clock import ensure_utc, local
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Workspace
 
@@ -20,6 +22,12 @@ def _member(session: Session, workspace: Workspace, handle: str) -> Member:
     found = team_service.get_member_by_handle(session, workspace_id=workspace.id, handle=handle)
     assert found is not None, handle
     return found
+
+
+def _evening(moment: datetime, tz: str) -> datetime:
+    """18:00 of ``moment``'s day in zone ``tz``, in UTC."""
+    day = local(moment, tz).date()
+    return ensure_utc(datetime.combine(day, time(18, 0), tzinfo=ZoneInfo(tz)))
 
 
 def load(session: Session, workspace: Workspace, now: datetime) -> None:
@@ -66,7 +74,8 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         team=team,
         director=director,
         people=people,
-        due_at=now + timedelta(days=14),
+        # 18:00 in the team's zone, as a director's "截止 <day>" reads, not the load's minute
+        due_at=_evening(now + timedelta(days=14), team.timezone),
         request=REQUEST,
         now=now,
     )
@@ -81,5 +90,6 @@ def load(session: Session, workspace: Workspace, now: datetime) -> None:
         strengths="系统设计、耐心的代码评审",
         goals=goals,
     )
-    started[2].plan.due_at = now - timedelta(days=1)  # 王五's: overdue, not written
+    # 王五's: overdue, not written
+    started[2].plan.due_at = _evening(now - timedelta(days=1), team.timezone)
     session.flush()
