@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, MetaData, create_engine, event
 from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -432,3 +432,30 @@ class StatementCounter:
 
     def _transaction(self, _conn: Any) -> None:
         self.transactions += 1
+
+
+def skipping_insert(session: Session, entity: type[Any], *key: str) -> Insert | None:
+    """``INSERT … ON CONFLICT (key) DO NOTHING`` into ``entity`` on the session's database,
+    for one statement that both writes a row unless its unique ``key`` is taken and, with
+    ``RETURNING``, says which happened; a concurrent transaction's uncommitted row with the
+    key is waited for, then skipped if it commits. The alternative, a SELECT for the key and
+    the INSERT inside a savepoint in case someone took it meanwhile, is four statements.
+
+    None on MariaDB: ``INSERT IGNORE`` skips rows for other errors too (a foreign key, a value
+    too long), and its ``RETURNING`` does not tell a skipped row; callers keep the savepoint.
+    The dialects' modules are imported on first use: a process serving SQLite never needs
+    PostgreSQL's (issue 9: idle memory). None too on an SQLite older than 3.35 (no
+    ``RETURNING``; SQLAlchemy turns ``insert_returning`` off for it)."""
+    bound = session.get_bind().dialect
+    dialect = bound.name
+    if not bound.insert_returning:
+        return None
+    if dialect == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert(entity).on_conflict_do_nothing(index_elements=list(key))
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(entity).on_conflict_do_nothing(index_elements=list(key))
+    return None

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
-from teamassist.database import transaction
-from teamassist.outbox import service
+from teamassist.database import StatementCounter, transaction
+from teamassist.outbox import service, signals
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.runtime import Runtime
 from tests.support.chat import RecordingSender
@@ -39,6 +39,73 @@ def test_same_key_is_queued_once(runtime: Runtime) -> None:
     _queue(runtime)
     with runtime.factory() as session:
         assert len(session.scalars(select(OutboxMessage)).all()) == 1
+
+
+def test_a_notice_is_queued_by_one_insert_and_a_taken_key_keeps_the_transaction(
+    runtime: Runtime,
+) -> None:
+    # given a transaction that queues a notice, the same key again, then another key
+    with transaction(runtime.factory) as session:
+        session.connection()  # BEGIN sent before counting
+        with StatementCounter(runtime.engine) as counter:
+            first = service.enqueue(
+                session,
+                key="k:1",
+                platform="wecom",
+                address="ops",
+                reply=Reply(body="一"),
+                now=runtime.clock(),
+            )
+            new_key = list(counter.statements)
+            again = service.enqueue(
+                session,
+                key="k:1",
+                platform="feishu",
+                address="oc",
+                reply=Reply(body="二"),
+                now=runtime.clock(),
+            )
+            other = service.enqueue(
+                session,
+                key="k:2",
+                platform="qq",
+                address="g",
+                reply=Reply(body="三"),
+                now=runtime.clock(),
+            )
+        # then the first is a row of the session with its id, the taken key queues nothing,
+        # and the transaction goes on; delivery is told which platforms got notices
+        assert first is not None and first.id and first in session
+        assert again is None
+        assert other is not None and other.id != first.id
+        assert signals.queued_platforms(session) == {"wecom", "qq"}
+    # and where the database can skip a taken key itself (INSERT … ON CONFLICT DO NOTHING
+    # RETURNING), a new notice costs that one statement (it was a SELECT, a savepoint, the
+    # INSERT and its release)
+    if runtime.engine.dialect.name in {"sqlite", "postgresql"}:
+        assert new_key == ["INSERT"]
+    with runtime.factory() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(r.idempotency_key, r.platform, r.payload["body"]) for r in rows] == [
+        ("k:1", "wecom", "一"),
+        ("k:2", "qq", "三"),
+    ]
+
+
+def test_an_sqlite_without_returning_queues_through_the_savepoint(sqlite_runtime: Runtime) -> None:
+    # given an SQLite older than 3.35, where SQLAlchemy turns RETURNING off
+    sqlite_runtime.engine.dialect.insert_returning = False
+    # when the same key is queued twice, then another
+    with StatementCounter(sqlite_runtime.engine) as counter:
+        _queue(sqlite_runtime, key="old:1")
+    _queue(sqlite_runtime, key="old:1")
+    _queue(sqlite_runtime, key="old:2")
+    # then no RETURNING was sent (that SQLite would refuse it): the key was looked up and the
+    # row inserted inside a savepoint, and each key is queued once, as on any other database
+    assert counter.statements == ["BEGIN", "SELECT", "SAVEPOINT", "INSERT", "RELEASE"]
+    with sqlite_runtime.factory() as session:
+        keys = session.scalars(select(OutboxMessage.idempotency_key).order_by(OutboxMessage.id))
+        assert list(keys) == ["old:1", "old:2"]
 
 
 def test_outage_then_recovery_delivers_exactly_once(runtime: Runtime, clock: FrozenClock) -> None:
