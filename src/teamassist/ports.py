@@ -28,10 +28,17 @@ class Roster(Protocol):
     """Who is on duty: the duty desk's answer, for every other domain."""
 
     def on_duty(
-        self, session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+        self,
+        session: Session,
+        *,
+        team: Team,
+        at: datetime,
+        rotation_kind: str | None = None,
+        identities: bool = False,
     ) -> Sequence[Member]:
         """Members on duty at ``at`` (UTC), primary first; ``rotation_kind`` limits to one
-        rotation (e.g. ``"tech"``, ``"product"``); empty when nobody is."""
+        rotation (e.g. ``"tech"``, ``"product"``); empty when nobody is. ``identities``: with
+        their platform identities loaded in the same read (for a reply that mentions them)."""
         ...
 
     def is_on_duty(self, session: Session, *, team: Team, member: Member, at: datetime) -> bool:

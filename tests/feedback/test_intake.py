@@ -6,6 +6,7 @@ from teamassist.enums import Platform
 from teamassist.feedback.models import FeedbackStatus
 from teamassist.i18n import t
 from tests.feedback.support import (
+    demo_team,
     given_nobody_on_duty,
     given_rotation,
     given_settings,
@@ -163,3 +164,39 @@ def test_without_channels_the_owner_is_told_directly(sqlite_chat: ChatDriver) ->
     item = items(sqlite_chat.runtime)[-1]
     inbox = sqlite_chat.queued_texts(f"member:{item.owner_id}")
     assert len(inbox) == 1 and "没有值班频道" in inbox[0]
+
+
+def test_the_owner_is_mentioned_from_the_roster_read_alone(chat: ChatDriver) -> None:
+    # given 李华 on tech duty, reachable on Feishu
+    from sqlalchemy import event
+
+    from teamassist.database import transaction
+    from teamassist.team import service as team_service
+
+    given_rotation(chat.runtime, "tech", ["lihua"])
+    given_webhook(chat.runtime)
+    with transaction(chat.runtime.factory) as session:
+        lihua = team_service.get_member_by_handle(
+            session, workspace_id=demo_team(session).workspace_id, handle="lihua"
+        )
+        assert lihua is not None
+        team_service.add_identity(session, member=lihua, platform="feishu", user_key="ou_lh")
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    # when 张三 reports a bug
+    event.listen(chat.runtime.engine, "before_cursor_execute", seen)
+    try:
+        reply = chat.say("/问题反馈 飞书里点不开", as_="zhangsan")
+    finally:
+        event.remove(chat.runtime.engine, "before_cursor_execute", seen)
+    # then the receipt and both notices mention 李华 with the Feishu identity
+    assert reply is not None
+    lihua_id = member_id(chat.runtime, "lihua")
+    assert reply.people[lihua_id].identities == {"feishu": "ou_lh"}
+    for notice in outbox(chat.runtime):
+        assert notice.payload["people"][str(lihua_id)]["identities"] == {"feishu": "ou_lh"}
+    # and the identities came with the roster's read of the people on duty, not on their own
+    assert not [s for s in statements if s.startswith("SELECT platform_identity.")]

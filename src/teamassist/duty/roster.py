@@ -25,10 +25,19 @@ class DutyRoster:
     """
 
     def on_duty(
-        self, session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+        self,
+        session: Session,
+        *,
+        team: Team,
+        at: datetime,
+        rotation_kind: str | None = None,
+        identities: bool = False,
     ) -> Sequence[Member]:
-        """Members on duty at ``at``, primary first; ``rotation_kind`` limits to one rotation."""
-        return service.on_duty_members(session, team=team, at=at, rotation_kind=rotation_kind)
+        """Members on duty at ``at``, primary first; ``rotation_kind`` limits to one rotation;
+        ``identities``: their platform identities joined into the members' read."""
+        return service.on_duty_members(
+            session, team=team, at=at, rotation_kind=rotation_kind, identities=identities
+        )
 
     def is_on_duty(self, session: Session, *, team: Team, member: Member, at: datetime) -> bool:
         """Whether ``member`` holds any of ``team``'s rotations at ``at``."""

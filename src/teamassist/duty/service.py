@@ -318,12 +318,20 @@ def _gone(member: Member, at: datetime, handoff: time, tz: str) -> bool:
 
 
 def on_duty_members(
-    session: Session, *, team: Team, at: datetime, rotation_kind: str | None = None
+    session: Session,
+    *,
+    team: Team,
+    at: datetime,
+    rotation_kind: str | None = None,
+    identities: bool = False,
 ) -> list[Member]:
-    """Members on duty at ``at`` (primary first). rotation_kind "tech" | "product" | None = all."""
+    """Members on duty at ``at`` (primary first). rotation_kind "tech" | "product" | None = all;
+    ``identities`` as for :func:`on_duty`."""
     seen: set[int] = set()
     members: list[Member] = []
-    for entry in on_duty(session, team=team, at=at, rotation_kind=rotation_kind):
+    for entry in on_duty(
+        session, team=team, at=at, rotation_kind=rotation_kind, identities=identities
+    ):
         for member in entry.members:
             if member.id not in seen:
                 seen.add(member.id)

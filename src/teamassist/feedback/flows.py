@@ -44,11 +44,20 @@ ROTATION: dict[str, str] = {
 
 
 def on_duty(
-    session: Session, *, roster: Roster, team: Team, at: datetime, kind: str | None
+    session: Session,
+    *,
+    roster: Roster,
+    team: Team,
+    at: datetime,
+    kind: str | None,
+    identities: bool = False,
 ) -> list[Member]:
-    """Who is on duty for ``kind`` (primary first)."""
+    """Who is on duty for ``kind`` (primary first); ``identities``: with their platform
+    identities read in the same statement, for a reply or notice that mentions them."""
     rotation = ROTATION.get(kind) if kind else None
-    return list(roster.on_duty(session, team=team, at=at, rotation_kind=rotation))
+    return list(
+        roster.on_duty(session, team=team, at=at, rotation_kind=rotation, identities=identities)
+    )
 
 
 def default_owner(session: Session, *, team: Team) -> Member | None:
@@ -150,7 +159,9 @@ def submit(
     The notice goes to the internal channel and the WeCom robot; a team with neither still
     reaches the owner, directly.
     """
-    people = on_duty(session, roster=roster, team=team, at=now, kind=kind.value)
+    # The owner is mentioned in the notice and the reply: their identities come with the
+    # roster's read of them (a /问题反馈 read them in a statement of their own).
+    people = on_duty(session, roster=roster, team=team, at=now, kind=kind.value, identities=True)
     owner = people[0] if people else default_owner(session, team=team)
     item = feedback_service.submit(
         session,
