@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
-from teamassist.duty import overrides, revision, service
+from teamassist.duty import overrides, revision, service, signin
 from teamassist.duty.models import Rotation
 from teamassist.duty.planning import RosterChange
 from teamassist.runtime import Runtime
@@ -362,3 +362,33 @@ def test_a_full_cache_drops_its_oldest_eighth_not_everything(
     assert cache.get(16, 1, "Asia/Shanghai") is compiled
     monkeypatch.undo()
     assert revision.MAX_ENTRIES >= 3 * 10_000  # the real bound holds 10,000 teams' rotations
+
+
+def test_sign_in_reads_the_warm_cache_and_sees_another_process_edit(
+    two: tuple[Runtime, Runtime],
+) -> None:
+    # given a process whose cache is warm
+    first, second = two
+    who(second)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    # when 张三, on tech duty, signs in there
+    with team_session(second) as (session, team, members):
+        event.listen(second.engine, "before_cursor_execute", record)
+        try:
+            rows = signin.sign_in(session, team=team, member=members["zhangsan"], now=NOON)
+        finally:
+            event.remove(second.engine, "before_cursor_execute", record)
+    # then it is recorded, and no table of the schedule was read again (it was four reads)
+    assert [r.duty_date for r in rows] == [MONDAY]
+    schedule = ("duty_rotation_version", "duty_override", "duty_swap", "duty_calendar_exception")
+    assert not [s for s in statements if any(f"FROM {table}" in s for table in schedule)]
+    # and once the other process hands the tech duty to 王五, this one lets 王五 sign in
+    with team_session(first) as (session, team, members):
+        _roster(session, team, members, first.clock())
+    with team_session(second) as (session, team, members):
+        signed = signin.sign_in(session, team=team, member=members["wangwu"], now=NOON)
+    assert [r.member_id for r in signed] == [members["wangwu"].id]

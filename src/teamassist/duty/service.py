@@ -456,13 +456,29 @@ def duty_day(session: Session, *, team: Team, day: date) -> list[DutyDay]:
 def duty_days_at(
     session: Session, *, team: Team, at: datetime, only: Sequence[Rotation] | None = None
 ) -> list[DutyDay]:
-    """Each rotation's current duty day at ``at`` (by its own hand-off) and its final schedule."""
+    """Each rotation's current duty day at ``at`` (by its own hand-off) and its final schedule.
+
+    All the team's rotations come from the compiled rotations this process keeps while their
+    revision holds (:mod:`teamassist.duty.revision`), as "who is on duty" does: /值班签到 and
+    /值班签出 read four tables of specs per call without it."""
     at = ensure_utc(at)
-    chosen = list(only) if only is not None else rotations(session, team=team)
-    specs = load_specs(session, team=team, only=chosen)
+    chosen: list[Rotation]
+    compiled_all: Sequence[CompiledRotation]
+    if only is None:
+        with_revisions = revision.rotations_with_revisions(session, team_id=team.id)
+        chosen = [rotation for rotation, _ in with_revisions]
+        compiled_all = revision.compiled_rotations(
+            session,
+            timezone=team.timezone,
+            chosen=with_revisions,
+            load=lambda wanted: load_specs(session, team=team, only=wanted),
+        )
+    else:
+        chosen = list(only)
+        compiled_all = [CompiledRotation(s) for s in load_specs(session, team=team, only=chosen)]
     result: list[DutyDay] = []
-    for rotation, spec in zip(chosen, specs, strict=True):
-        compiled = CompiledRotation(spec)
+    for rotation, compiled in zip(chosen, compiled_all, strict=True):
+        spec = compiled.spec
         version = compiled.version_at(at) or (spec.versions[0] if spec.versions else None)
         if version is None:
             result.append(DutyDay(rotation, []))
