@@ -24,6 +24,7 @@ ratio of the two is printed (a change measured against its base under the same l
 
 Backends: SQLite always; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
 ``TEAMASSIST_TEST_PG_URL``) names a server whose database may be dropped and recreated.
+``TEAMASSIST_BENCH_PG_DATABASE`` names the database (default ``bench_chat_http``).
 Settings: ``TEAMASSIST_BENCH_SECONDS`` (default 5), ``TEAMASSIST_BENCH_REPS`` (default 2),
 ``TEAMASSIST_BENCH_CONNECTIONS`` (default ``32,128``), ``TEAMASSIST_BENCH_COMMANDS`` (names
 from :data:`COMMANDS`, comma-separated; default all).
@@ -373,7 +374,8 @@ def main() -> None:
 
 def _fresh_pg(server_url: str) -> str:
     """A new, empty database on the PostgreSQL server (dropped again at the next run)."""
-    name = "bench_chat_http"
+    # Named apart when several people benchmark on one shared server: each run drops its own.
+    name = os.environ.get("TEAMASSIST_BENCH_PG_DATABASE", "bench_chat_http")
     admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
