@@ -13,7 +13,7 @@ from teamassist import events
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
 from teamassist.duty import planning, service, signin
-from teamassist.duty.models import Swap
+from teamassist.duty.models import SignIn, Swap
 from teamassist.team import service as team_service
 from tests.duty.helpers import at_local, demo_team, set_local, snapshot
 from tests.support.chat import ChatDriver
@@ -63,6 +63,42 @@ def test_sign_in_then_sign_out_with_report(chat: ChatDriver, clock: FrozenClock)
         assert row.member_id == members["zhangsan"].id
     # then signing out again says so
     assert "已经签出过了" in chat.text("/值班签出 再来一次", as_="zhangsan")
+
+
+def test_a_sign_in_is_one_insert_and_a_double_tap_meets_its_row(chat: ChatDriver) -> None:
+    from sqlalchemy import event
+
+    from teamassist.exceptions import Conflict
+
+    team, members = demo_team(chat.runtime)
+    now = chat.runtime.clock()
+    statements: list[str] = []
+
+    def seen(_c: object, _cur: object, statement: str, *_: object) -> None:
+        statements.append(" ".join(statement.split()))
+
+    # when 张三, on duty, signs in
+    with transaction(chat.runtime.factory) as session:
+        event.listen(chat.runtime.engine, "before_cursor_execute", seen)
+        try:
+            rows = signin.sign_in(session, team=team, member=members["zhangsan"], now=now)
+        finally:
+            event.remove(chat.runtime.engine, "before_cursor_execute", seen)
+    # then where the database can skip a taken key itself, the row cost one statement (it
+    # was a SELECT for it, then the INSERT inside a savepoint)
+    assert [r.member_id for r in rows] == [members["zhangsan"].id]
+    if chat.runtime.engine.dialect.name in {"sqlite", "postgresql"}:
+        touching = [s for s in statements if "duty_sign_in" in s or "SAVEPOINT" in s]
+        assert len(touching) == 1 and touching[0].startswith("INSERT INTO duty_sign_in")
+    # and a second tap meets that row: "already signed in", still one row
+    with pytest.raises(Conflict) as refused, transaction(chat.runtime.factory) as session:
+        signin.sign_in(session, team=team, member=members["zhangsan"], now=now)
+    assert refused.value.key == "duty.error.already_signed_in"
+    with chat.runtime.factory() as session:
+        found = session.scalars(select(SignIn)).all()
+    assert [(r.member_id, r.duty_date) for r in found] == [
+        (members["zhangsan"].id, date(2026, 6, 1))
+    ]
 
 
 def test_sign_out_before_sign_in_is_refused(sqlite_chat: ChatDriver) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import events, preload
 from teamassist.clock import ensure_utc
+from teamassist.database import skipping_insert
 from teamassist.duty.models import Rotation, SignIn
 from teamassist.duty.service import DutyDay, duty_days_at, members_by_id, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
@@ -44,7 +45,27 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
         raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
     created: list[SignIn] = []
     for duty in duties:
-        if duty.day is None or sign_row(session, duty.rotation, member, duty.day):
+        if duty.day is None:
+            continue
+        insert = (
+            skipping_insert(session, SignIn, "rotation_id", "member_id", "duty_date")
+            if preload.get(session, PRELOAD_SIGN_INS) is None
+            else None
+        )
+        if insert is not None:
+            # One statement records it or finds it done (a SELECT, then the INSERT in a
+            # savepoint, were four); a double tap racing itself meets the unique key here.
+            values = {
+                "rotation_id": duty.rotation.id,
+                "member_id": member.id,
+                "duty_date": duty.day,
+                "signed_in_at": now,
+            }
+            done = session.scalars(insert.values(values).returning(SignIn)).first()
+            if done is not None:
+                created.append(done)
+            continue
+        if sign_row(session, duty.rotation, member, duty.day):
             continue
         row = SignIn(
             rotation_id=duty.rotation.id,
