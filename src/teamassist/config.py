@@ -386,7 +386,24 @@ def _pop_path(data: dict[str, Any], path: tuple[str, ...]) -> bool:
 
 def unreadable(path: Path, exc: Exception) -> str:
     """The problem of a config file that does not parse (its line and column in ``exc``)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return not_utf8(path, exc)
     return f"{path}: 不是有效的 TOML / not valid TOML ({exc})"
+
+
+def not_utf8(path: Path, exc: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8, by line and column as an editor shows them: Python's
+    own message gives the byte offset from the file's start ("position 123"), which no editor
+    shows. The usual cause is a file saved as GBK by a Chinese-language Windows editor."""
+    data = exc.object
+    line = data.count(b"\n", 0, exc.start) + 1
+    line_start = data.rfind(b"\n", 0, exc.start) + 1
+    column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+    return (
+        f"{path}: 第 {line} 行第 {column} 个字符起不是 UTF-8 编码（可能存成了 GBK）："
+        "请用 UTF-8 重新保存这个文件 / "
+        f"not UTF-8 from line {line}, column {column} (saved as GBK?): save the file as UTF-8"
+    )
 
 
 def toml_problem() -> str | None:

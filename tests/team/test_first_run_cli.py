@@ -314,6 +314,10 @@ def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> N
     assert added.exit_code == 0 and "alice（爱丽丝），角色：负责人，团队：核心团队" in added.output
     assert runner.invoke(app, ["member", "add", "alice"]).exit_code == 1  # the handle is taken
     assert runner.invoke(app, ["member", "add", "bob", "--role", "boss"]).exit_code == 2
+    # an empty name is refused as init refuses one (a tester's `--name ""` became "eve")
+    for blank in ("", "   "):
+        nameless = runner.invoke(app, ["member", "add", "eve", "--name", blank])
+        assert nameless.exit_code == 1 and "名字不能为空" in nameless.output, nameless.output
     whoami = runner.invoke(app, ["chat", "--as", "alice", "/我是谁"])
     assert "爱丽丝" in whoami.output
 

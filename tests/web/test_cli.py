@@ -73,6 +73,24 @@ def test_settings_that_do_not_validate_are_said_by_key_in_chinese(
         assert "errors.pydantic.dev" not in result.output and "[type=" not in result.output
 
 
+def test_a_bad_value_from_the_file_is_named_by_the_file(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's ``port = "abc"`` in teamassist.toml was said as ``web.port
+    （TEAMASSIST_WEB__PORT）``: an operator then looks for a variable nobody set."""
+    monkeypatch.delenv("TEAMASSIST_WEB__PORT", raising=False)
+    (env / "teamassist.toml").write_text('[web]\nport = "abc"\n', encoding="utf-8")
+    for command in (["config", "check"], ["serve"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code in (1, 2), result.output
+        assert f"web.port（{env / 'teamassist.toml'} 中的 [web] port）：应为整数" in result.output
+        assert "TEAMASSIST_WEB__PORT" not in result.output
+    # the variable, when set, wins over the file and is the one named
+    monkeypatch.setenv("teamassist_web__port", "99999999")
+    result = runner.invoke(app, ["config", "check"])
+    assert "web.port（TEAMASSIST_WEB__PORT）：不能大于 65535" in result.output, result.output
+
+
 def test_a_lower_case_log_level_is_taken(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from teamassist.config import load_settings
 
@@ -199,6 +217,18 @@ def test_a_config_file_that_does_not_parse_stops_every_command(env: Path) -> Non
     assert not (env / "ta.db").exists() and not (env / "var").exists()
     checked = runner.invoke(app, ["config", "check"])  # says so too, with the rest it finds
     assert checked.exit_code == 1 and "not valid TOML" in checked.output
+
+
+def test_a_config_file_saved_as_gbk_is_named_by_line_and_column(env: Path) -> None:
+    """A tester's GBK-saved file was said as Python's "can't decode byte 0xd6 in position 27":
+    a byte offset from the file's start, which no editor shows."""
+    text = '[web]\nport = 8080\n# 中文注释\n[database]\nurl = "sqlite:///x.db"\n'
+    (env / "teamassist.toml").write_bytes(text.encode("gbk"))
+    for command in (["db", "upgrade"], ["config", "check"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code in (1, 2), result.output
+        assert "第 3 行第 3 个字符起不是 UTF-8 编码" in result.output
+        assert "line 3, column 3" in result.output and "position" not in result.output
 
 
 def test_a_config_path_that_is_a_folder_stops_plainly(

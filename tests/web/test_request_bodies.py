@@ -156,3 +156,16 @@ def test_a_typo_d_key_is_named_not_dropped(admin: tuple[TestClient, int]) -> Non
     assert sent.status_code == 422, sent.text
     details = sent.json()["details"]
     assert any(d["loc"] == ["body", "descripton"] and "descripton" in d["msg"] for d in details)
+
+
+def test_pydantic_refusals_are_said_chinese_first(admin: tuple[TestClient, int]) -> None:
+    """Testers saw "Field required" and "Input should be a valid integer" in 422 details: only
+    unknown keys and dates were said in Chinese."""
+    client, _team = admin
+    missing = client.post("/api/v1/feedback/items", json={})
+    assert missing.status_code == 422, missing.text
+    (detail,) = missing.json()["details"]
+    assert detail["loc"] == ["body", "text"] and detail["msg"] == "必须提供 / is required"
+    wrong = client.post("/api/v1/feedback/items", json={"text": 5})
+    assert wrong.status_code == 422, wrong.text
+    assert wrong.json()["details"][0]["msg"] == "应为文字 / must be text"

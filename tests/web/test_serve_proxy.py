@@ -4,6 +4,7 @@ passwords from anyone locked a username for everyone (the tester's reading of co
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,23 @@ import uvicorn
 from typer.testing import CliRunner
 
 from teamassist.cli import app
+from tests.support.server import free_port
+
+
+def _fake_server(monkeypatch: pytest.MonkeyPatch, started: dict[str, Any]) -> None:
+    """uvicorn's server stands in (the library, not our code): it records its settings and
+    closes the socket ``serve`` bound, on a free port."""
+    monkeypatch.setenv("TEAMASSIST_WEB__PORT", str(free_port()))
+
+    def run(server: uvicorn.Server, sockets: list[socket.socket] | None = None) -> None:
+        for sock in sockets or []:
+            sock.close()
+        config = server.config
+        started.update(
+            proxy_headers=config.proxy_headers, forwarded_allow_ips=config.forwarded_allow_ips
+        )
+
+    monkeypatch.setattr(uvicorn.Server, "run", run)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +55,7 @@ def test_serve_hands_the_trusted_proxies_to_uvicorn(
         monkeypatch.setenv("TEAMASSIST_WEB__FORWARDED_ALLOW_IPS", configured)
     started: dict[str, Any] = {}
     # uvicorn's own entry point stands in for the server (the library, not our code)
-    monkeypatch.setattr(uvicorn, "run", lambda _app, **kwargs: started.update(kwargs))
+    _fake_server(monkeypatch, started)
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 0, result.output
     assert started["proxy_headers"] is True
@@ -68,7 +86,7 @@ def test_serve_refuses_proxies_uvicorn_would_never_match(
     monkeypatch.setenv("TEAMASSIST_DATABASE__URL", sqlite_url)
     monkeypatch.setenv("TEAMASSIST_WEB__FORWARDED_ALLOW_IPS", configured)
     started: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda _app, **kwargs: started.update(kwargs))
+    _fake_server(monkeypatch, started)
     # When the server starts
     result = CliRunner().invoke(app, ["serve"])
     # Then it does not, and says which entry and what is expected

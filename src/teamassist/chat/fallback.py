@@ -19,7 +19,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from teamassist.chat.context import CommandContext
 from teamassist.chat.types import Reply
@@ -60,6 +61,15 @@ def after_commit(session: Session, work: Later) -> None:
     """Run ``work`` after the dispatcher's unit of ``session`` commits (not at all if it rolls
     back). ``work`` opens its own transactions."""
     session.info.setdefault(_LATER, []).append(work)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_later(session: Session, previous: SessionTransaction) -> None:
+    """A unit rolled back whole (a handler's error, a retried lock race, a repeated event id
+    whose inbox row is refused last) runs none of the work it handed over: a retry would call
+    the chat provider twice. A savepoint's rollback keeps it: the unit goes on."""
+    if not previous.nested and previous.parent is None:
+        session.info.pop(_LATER, None)
 
 
 def take_later(session: Session) -> list[Later]:

@@ -58,10 +58,9 @@ def send_as(
             if found is None:
                 raise NotFound("core.error.unknown_member", who=speaker)
             member = found
-        if caller.member is not None and member.id != caller.member.id:
-            team = team_service.default_team(session, workspace_id=caller.workspace.id)
-            if team_service.role_of(session, team=team, member=caller.member) is not Role.ADMIN:
-                raise PermissionDenied("core.error.forbidden")
+        spoken_for = caller.member is not None and member.id != caller.member.id
+        if spoken_for and not speaks_for_others(session, caller):
+            raise PermissionDenied("core.error.forbidden")
         message = InboundMessage(
             platform=platform,
             tenant_key=caller.workspace.key,
@@ -112,3 +111,12 @@ def _attached(session: Session, principal: Principal) -> Principal:
         else None
     )
     return Principal(workspace=workspace, member=member, username=principal.username)
+
+
+def speaks_for_others(session: Session, caller: Principal) -> bool:
+    """Whether ``caller`` may send as another member: the install's root token (no member) or
+    an admin of the workspace's default team; everyone else speaks as themself."""
+    if caller.member is None:
+        return True
+    team = team_service.default_team(session, workspace_id=caller.workspace.id)
+    return team_service.role_of(session, team=team, member=caller.member) is Role.ADMIN

@@ -60,7 +60,7 @@ def load() -> Settings:
     """The settings, or a plain message and exit code 2 when they do not validate."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings, read_toml, toml_problem
+    from teamassist.config import config_path, load_settings, read_toml, toml_problem
     from teamassist.settings_errors import explain
 
     broken = toml_problem()
@@ -70,7 +70,9 @@ def load() -> Settings:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        typer.secho(f"配置有误 / configuration error:\n{explain(exc)}", fg="red", err=True)
+        typer.secho(
+            f"配置有误 / configuration error:\n{explain(exc, config_path())}", fg="red", err=True
+        )
         raise typer.Exit(2) from exc
     except Exception as exc:  # e.g. a TOML file that does not parse: its message names the line
         typer.secho(f"配置有误 / configuration error:\n{exc}", fg="red", err=True)

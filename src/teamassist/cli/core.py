@@ -4,6 +4,7 @@ dashboard accounts."""
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +24,7 @@ from teamassist.cli.app import (
     load,
     reaching,
     refusals,
+    require_schema,
     scheduler_app,
     where,
 )
@@ -79,7 +81,7 @@ def config_check() -> None:
     """Say in plain words what is missing or wrong in the configuration (changes nothing)."""
     from pydantic import ValidationError
 
-    from teamassist.config import load_settings, missing_config, read_toml
+    from teamassist.config import config_path, load_settings, missing_config, read_toml
     from teamassist.settings_errors import explain
 
     _, problems = read_toml()
@@ -88,7 +90,7 @@ def config_check() -> None:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        problems.append(f"设置无效 / settings do not validate:\n{explain(exc)}")
+        problems.append(f"设置无效 / settings do not validate:\n{explain(exc, config_path())}")
         settings = None
     except Exception as exc:
         problems.append(f"settings do not validate: {exc}")
@@ -200,8 +202,16 @@ def serve(
     delivery in this process, unless [scale_out] hands them to `teamassist worker`)."""
     import uvicorn
 
-    settings, web_app = assemble(host, port)
-    uvicorn.run(
+    from teamassist.cli import listener
+    from teamassist.config import listener_url
+
+    settings = _serve_settings(host, port)
+    require_schema(settings)  # an unreachable database is said whatever the port
+    # Bound before the runtime starts: a taken port is said at once, not after the start.
+    sock = listener.bind(settings.web.host, settings.web.port)
+    with _start_collector():
+        web_app = _serve_app(settings)
+    config = uvicorn.Config(
         web_app,
         host=settings.web.host,
         port=settings.web.port,
@@ -210,13 +220,20 @@ def serve(
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
     )
+    # uvicorn says where it listens only for sockets it binds itself.
+    logging.getLogger("uvicorn.error").info(
+        "listening on %s (Press CTRL+C to quit)",
+        listener_url(settings.web.host, settings.web.port),
+    )
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 def assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
     """The settings and the app ``serve`` runs, or a refusal (exit 2); what they loaded is
     moved out of the garbage collector's reach (:func:`_start_collector`)."""
+    settings = _serve_settings(host, port)
     with _start_collector():
-        return _assemble(host, port)
+        return settings, _serve_app(settings)
 
 
 @contextmanager
@@ -247,11 +264,8 @@ def _start_collector() -> Iterator[None]:
 _NO_FULL_COLLECTION = 1_000_000
 
 
-def _assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
-    """The settings, the runtime and the app of ``serve``."""
-    from teamassist import logs
-    from teamassist.team.setup_pages import announce_setup
-    from teamassist.web.app import create_app
+def _serve_settings(host: str | None, port: int | None) -> Settings:
+    """The settings of ``serve`` with its listener, or a refusal (exit 2)."""
     from teamassist.workers import mode as workers_mode
 
     settings = load()
@@ -267,6 +281,17 @@ def _assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
         except workers_mode.ScaleOutRefused as exc:
             typer.secho(str(exc), fg="red", err=True)
             raise typer.Exit(2) from exc
+    return settings
+
+
+def _serve_app(settings: Settings) -> FastAPI:
+    """The runtime and the app of ``serve``."""
+    from teamassist import logs
+    from teamassist.team.setup_pages import announce_setup
+    from teamassist.web.app import create_app
+    from teamassist.workers import mode as workers_mode
+
+    scaled_out = workers_mode.enabled(settings)
     runtime = build(settings)
     logs.configure(settings.log_level, settings.log_format)
     if scaled_out:
@@ -276,7 +301,7 @@ def _assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
         runtime.kicker.worker = celery_app.Nudger(celery_app.make_celery(settings), runtime)
     web_app = create_app(runtime, start_background=not scaled_out)
     announce_setup(web_app)  # a fresh install: the one-time /setup link goes to the log
-    return settings, web_app
+    return web_app
 
 
 @app.command("chat")

@@ -177,7 +177,7 @@ def member_add(
                 workspace=ws,
                 team=home,
                 handle=handle,
-                display_name=name or handle,
+                display_name=handle if name is None else name,  # "" is refused, not the handle
                 role=chosen,
             )
             line = t(

@@ -34,6 +34,7 @@ from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.i18n import lookup, t
 from teamassist.team.models import Team
+from teamassist.validation_words import should_be
 
 log = logging.getLogger(__name__)
 
@@ -84,10 +85,12 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
             part if isinstance(part, int) else safe_text(part, MAX_LOC_PART)
             for part in error.get("loc", ())
         ][:10]
-        msg = error.get("msg", "")
-        if error.get("type") == "extra_forbidden" and loc:
+        kind = str(error.get("type", ""))
+        if kind == "extra_forbidden" and loc:
             # pydantic's "Extra inputs are not permitted" does not say it was a typo'd key
             msg = t("core.error.unknown_field", field=loc[-1])
+        else:  # pydantic's English ("Field required") said Chinese first
+            msg = should_be(kind, error.get("ctx"), str(error.get("msg", "")))
         details.append(
             {
                 "loc": loc,
