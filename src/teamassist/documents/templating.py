@@ -132,5 +132,24 @@ def render_markdown(
             raise Invalid(budget_key, detail=str(error)) from error
         raise Invalid(error_key, line="?", detail=str(error)) from error
     except Exception as error:
-        line = (getattr(error, "lineno", None) if isinstance(error, TemplateError) else None) or "?"
+        line = _line_of(error)
+        if line is None:
+            raise Invalid("documents.error.template_unplaced", detail=str(error)) from error
         raise Invalid(error_key, line=line, detail=str(error)) from error
+
+
+def _line_of(error: BaseException) -> int | None:
+    """The template line an error came from. A syntax error carries it; an error while
+    rendering (a missing field, a division by zero, a loop over a number) does not, but Jinja
+    rewrites the traceback so the template's frames name the line: the innermost frame of the
+    text itself (an include's error points at its ``{% include %}``)."""
+    line = getattr(error, "lineno", None) if isinstance(error, TemplateError) else None
+    if isinstance(line, int):
+        return line
+    found = None
+    trace = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            found = trace.tb_lineno
+        trace = trace.tb_next
+    return found

@@ -100,7 +100,12 @@ def handle_generate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if kind is None:
         raise Invalid("reports.error.kind", kind=word, kinds="周报、月报、季报、半年报、年报")
     start, end = kinds.period_of(kind, ctx.today)
-    pack = packs.build_pack(ctx.session, ctx.team, kind, start, end, ctx.now)
+    try:
+        pack = packs.build_pack(
+            ctx.session, ctx.team, kind, start, end, ctx.now, asked_by=ctx.member
+        )
+    except packs.TemplateFailed as failed:  # answered, not raised: the owner's notice is kept
+        return Reply(body=failed.message(), is_error=True)
     return Reply(body=t("reports.pack.built", title=pack.title, link=_link(ctx, pack.id)))
 
 

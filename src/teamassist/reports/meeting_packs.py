@@ -43,18 +43,22 @@ def answer(
     if query.kind not in kinds.KINDS:
         log.warning("no report pack for unknown meeting kind %r", query.kind)
         return None
-    pack = packs.build_pack(
-        session,
-        query.team,
-        query.kind,
-        query.period_start,
-        query.period_end,
-        query.now,
-        title=query.title,
-        occurrence_key=occurrence_key(query.occurrence_id),
-        read_by=query.report_due,
-        refresh=query.refresh,
-    )
+    try:
+        pack = packs.build_pack(
+            session,
+            query.team,
+            query.kind,
+            query.period_start,
+            query.period_end,
+            query.now,
+            title=query.title,
+            occurrence_key=occurrence_key(query.occurrence_id),
+            read_by=query.report_due,
+            refresh=query.refresh,
+        )
+    except packs.TemplateFailed:  # the template's owner is told; the meeting goes on without
+        log.warning("no report pack for %s: the team's template fails", query.kind)
+        return None
     return documents.publish(
         session, team=query.team, draft=draft(session, query.team, pack, public_url), now=query.now
     )

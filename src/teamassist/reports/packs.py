@@ -20,10 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
 from teamassist.clock import ensure_utc, local
 from teamassist.enums import Role
 from teamassist.events import ActionFact, ActionFacts, ObjectiveFact, OkrFacts, ask
-from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.reports import chart, entries, kinds, templates_store
 from teamassist.reports.models import ReportPack
@@ -49,6 +51,10 @@ _TITLES = {
     "quarterly": "reports.title.quarterly",
     "half_year": "reports.title.half_year",
     "annual": "reports.title.annual",
+}
+_TEMPLATE_NAMES = {
+    "weekly": "reports.template_name.weekly",
+    "period": "reports.template_name.period",
 }
 _CHART_SERIES = 7  # more Os than this: one line for the team's mean instead
 
@@ -236,6 +242,67 @@ def find(session: Session, *, team: Team, occurrence_key: str) -> list[ReportPac
     )
 
 
+class TemplateFailed(Conflict):
+    """The team's report template failed while a pack was being made (409
+    ``reports.error.template_failed``): the pack is not made, and the template's owner has a
+    notice with the real error queued in the same session. Boundaries answer it without
+    rolling back (``answer_failed``), so that notice is sent."""
+
+
+def template_owner(session: Session, *, team: Team, name: str) -> Member | None:
+    """Who is told when the team's template ``name`` fails: the team's director (who owns the
+    report templates), else whoever last saved it; None when neither is an active member."""
+    row = templates_store.stored(session, team=team, name=name)
+    for member_id in (team.director_id, row.updated_by_id if row is not None else None):
+        member = session.get(Member, member_id) if member_id is not None else None
+        if member is not None and member.active and member.merged_into_id is None:
+            return member
+    return None
+
+
+def _failed(
+    session: Session,
+    *,
+    team: Team,
+    name: str,
+    title: str,
+    error: Invalid,
+    asked_by: Member | None,
+    now: datetime,
+) -> TemplateFailed:
+    """Queue the owner's notice of a template that failed at generation, and the member's
+    refusal naming who was told."""
+    owner = template_owner(session, team=team, name=name)
+    line = error.params.get("line")
+    problem = (
+        t("reports.failed.at_line", line=line, detail=error.params.get("detail", ""))
+        if line is not None
+        else t("reports.failed.anywhere", detail=error.params.get("detail", ""))
+    )
+    if owner is not None:
+        who = asked_by.display_name if asked_by is not None else t("reports.failed.scheduled")
+        notice = t(
+            "reports.failed.owner",
+            template=t(_TEMPLATE_NAMES[name]),
+            team=team.name,
+            title=title,
+            problem=problem,
+            who=who,
+        )
+        notify.to_member(
+            session,
+            member=owner,
+            reply=Reply(body=notice),
+            key=f"reports.template_failed:{team.id}:{name}:{uuid.uuid4().hex}",
+            now=now,
+        )
+    if owner is None:
+        return TemplateFailed("reports.error.template_failed_nobody", title=title)
+    if asked_by is not None and asked_by.id == owner.id:
+        return TemplateFailed("reports.error.template_failed_yours", title=title, problem=problem)
+    return TemplateFailed("reports.error.template_failed", title=title, owner=owner.display_name)
+
+
 def build_pack(
     session: Session,
     team: Team,
@@ -249,6 +316,7 @@ def build_pack(
     read_by: datetime | None = None,
     per_person: bool = False,
     refresh: bool = False,
+    asked_by: Member | None = None,
 ) -> ReportPack:
     """Render and store the team's pack of ``kind`` for ``period_start``..``period_end``
     (team-local dates, inclusive) and, with ``per_person``, one document per member.
@@ -256,8 +324,9 @@ def build_pack(
     With an ``occurrence_key`` the packs are built once: asked again, the stored team pack is
     returned unchanged, or with ``refresh`` rendered again as of ``now`` (same row, same
     title; per-person documents are left as they are). Raises :class:`Invalid` for an
-    unknown kind or a bad period, and for a stored template that no longer renders (nothing
-    is stored then)."""
+    unknown kind or a bad period. A stored template that no longer renders raises
+    :class:`TemplateFailed` (nothing is stored then; its owner's notice is queued, naming
+    ``asked_by``, the member who asked, or the schedule when None)."""
     kinds.check_kind(kind)
     _check_period(period_start, period_end)
     if occurrence_key is not None:
@@ -268,7 +337,8 @@ def build_pack(
             return existing[0]
     key = occurrence_key or f"adhoc:{uuid.uuid4().hex}"
     title = title or default_title(kind, period_start, period_end)
-    source = templates_store.source(session, team=team, name=kinds.template_of(kind))
+    name = kinds.template_of(kind)
+    source = templates_store.source(session, team=team, name=name)
     people: list[Member | None] = [None]
     if per_person:
         people += [
@@ -298,9 +368,21 @@ def build_pack(
             occurrence_key=key,
             person_key=person.id if person is not None else 0,
             person_id=person.id if person is not None else None,
-            markdown=templates_store.render(source, values),
+            markdown="",
             read_by=ensure_utc(read_by) if read_by is not None else None,
         )
+        try:
+            pack.markdown = templates_store.render(source, values)
+        except Invalid as error:
+            raise _failed(
+                session,
+                team=team,
+                name=name,
+                title=title,
+                error=error,
+                asked_by=asked_by,
+                now=now,
+            ) from error
         built.append(pack)
     session.add_all(built)
     session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import quote
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel, Field
 
 from teamassist import documents
@@ -15,6 +15,7 @@ from teamassist.documents import DOCX_TYPE, MARKDOWN_TYPE, PDF_TYPE
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.errors import error_response
 from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
 from teamassist.reports import editor, entries, kinds, packs, reading, templates_store
@@ -76,25 +77,35 @@ class PackCreate(RequestBody):
     per_person: bool = False
 
 
-@router.post("/packs", status_code=201, name="reports_build")
+@router.post("/packs", status_code=201, name="reports_build", response_model=PackRead)
 def build(
-    body: PackCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
-) -> PackRead:
-    """Render and store the team's pack (a member of the team)."""
+    request: Request,
+    body: PackCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+) -> PackRead | Response:
+    """Render and store the team's pack (a member of the team); 409
+    ``reports.error.template_failed`` when the team's template fails (its owner is told)."""
     member = principal.member
     in_team = member is not None and team_service.role_of(session, team=team, member=member)
     if not in_team and not is_admin(session, principal, team):
         raise PermissionDenied("reports.error.not_member", team=team.name)
     start, end = kinds.period_of(kinds.check_kind(body.kind), local(now, team.timezone).date())
-    pack = packs.build_pack(
-        session,
-        team,
-        body.kind,
-        body.period_start or start,
-        body.period_end or end,
-        now,
-        per_person=body.per_person,
-    )
+    try:
+        pack = packs.build_pack(
+            session,
+            team,
+            body.kind,
+            body.period_start or start,
+            body.period_end or end,
+            now,
+            per_person=body.per_person,
+            asked_by=member,
+        )
+    except packs.TemplateFailed as failed:  # returned, not raised: the owner's notice commits
+        return error_response(request, failed.status_code, failed.key, failed.message())
     return _read(pack)
 
 
