@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.okr import cycles
-from teamassist.okr.models import CycleKind, CycleState
+from teamassist.okr.models import Cycle, CycleKind, CycleState
 from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
 from tests.conftest import load_demo
-from tests.okr.support import at, second_team, team_session
+from tests.okr.support import at, second_team, set_clock, team_session
+from tests.support.chat import ChatDriver
+from tests.support.web import sign_in
 
 
 @pytest.fixture
@@ -102,3 +107,31 @@ def test_cycle_kind_is_a_team_setting(sqlite_runtime: Runtime, team_id: int) -> 
         given.team.settings = {"okr": {"cycle_kind": "month", "months": True}}
         found = cycles.current(given.session, team=given.team, today=date(2026, 8, 1))
         assert (found.kind, found.key) == (CycleKind.MONTH.value, "2026M08")
+
+
+def test_a_cycle_not_started_is_not_closed(sqlite_chat: ChatDriver) -> None:
+    """Testers, session 16: ``/关闭周期 2099Q1`` closed a far-future cycle (and made it)."""
+    set_clock(sqlite_chat.runtime, "2026-11-16 09:00")  # in 2026Q4
+    runtime = sqlite_chat.runtime
+
+    def made() -> int:
+        with runtime.factory() as session:
+            return session.scalar(select(func.count()).select_from(Cycle)) or 0
+
+    before = made()
+    reply = sqlite_chat.text("/关闭周期 2099Q1", as_="admin")
+    assert reply == (
+        "2099Q1 要到2099年1月1日才开始，还没开始的周期不能关闭，没有任何改动。"
+        "只能关闭已开始的周期（进行中，或结束后的评分期内）。"
+    )
+    assert made() == before  # nothing written, not even the 2099 cycles
+    assert "2027Q1 要到2027年1月1日才开始" in sqlite_chat.text("/close-cycle 2027Q1", as_="admin")
+    assert "已关闭 2026Q4" in sqlite_chat.text("/关闭周期 2026Q4", as_="admin")  # active
+    with TestClient(create_app(runtime, start_background=False)) as api:
+        sign_in(api)
+        q1 = api.post("/api/v1/okr/cycles", json={"kind": "quarter", "year": 2027, "quarter": 1})
+        refused = api.post(f"/api/v1/okr/cycles/{q1.json()['id']}/close")
+    assert (refused.status_code, refused.json()["error"]) == (409, "okr.error.close_not_started")
+    with runtime.factory() as session:
+        closed = session.scalars(select(Cycle.key).where(Cycle.closed_at.is_not(None))).all()
+    assert list(closed) == ["2026Q4"]

@@ -254,9 +254,20 @@ def today_of(team: Team, now: datetime) -> date:
 def close(
     session: Session, *, team: Team, cycle: Cycle, actor: Member | None, now: datetime
 ) -> Cycle:
-    """Close the cycle now (admin): no check-in or score changes it afterwards."""
-    if state(cycle, today_of(team, now)) is CycleState.CLOSED:
+    """Close the cycle now (admin): no check-in or score changes it afterwards. Only a cycle
+    that has started (active, or in its grading window) can be closed: closing one still in
+    planning (next quarter, or 2099Q1) would lock its drafts before anyone set an OKR, and it
+    would stay closed when its dates came."""
+    now_state = state(cycle, today_of(team, now))
+    if now_state is CycleState.CLOSED:
         raise Conflict("okr.error.already_closed", cycle=cycle.key)
+    if now_state is CycleState.PLANNING:
+        start = cycle.start_date
+        raise Conflict(
+            "okr.error.close_not_started",
+            cycle=cycle.key,
+            start=f"{start.year}年{month_day(start)}",
+        )
     cycle.closed_at = now
     cycle.closed_by_id = actor.id if actor else None
     session.flush()
