@@ -98,3 +98,28 @@ def test_seed_form_checks_membership(desk: ChatDriver) -> None:
     assert reply == "收到，稍晚李总会直接找您：）"
     assert "赵六（R-1）：工位太吵" in _to(desk, "lihua")[0]
     assert "找不到群组「外星群」" in desk.text("###外星群###***我有事儿找组织***x", as_="zhaoliu")
+
+
+def test_seed_form_honours_anonymous(desk: ChatDriver, caplog: pytest.LogCaptureFixture) -> None:
+    # Tester s16 M9: the seed form with a leading 匿名 named its sender to the director.
+    with transaction(desk.runtime.factory) as session:
+        team_service.default_team(session, workspace_id=_ws(desk)).name = "核心团队"
+    caplog.set_level(logging.INFO)
+    reply = desk.text("###核心团队###***我有事儿找组织***匿名 能匿名吗", as_="zhaoliu")
+    assert "已匿名转给李总（编号 R-1）" in reply, reply
+    [notice] = _to(desk, "lihua")
+    assert "匿名同事（#R-1）：能匿名吗" in notice
+    assert "赵六" not in notice and "zhaoliu" not in notice
+    inbox = desk.text("/组织来信", as_="lihua")
+    assert "R-1" in inbox and "匿名同事" in inbox and "赵六" not in inbox
+    assert "赵六" not in caplog.text
+    with desk.runtime.factory() as session:
+        [row] = session.scalars(select(OrgMessage)).all()
+        # The flag is what the REST inbox, the dashboard and the export withhold the name by.
+        assert row.anonymous and row.text == "能匿名吗"
+    # The director's answer still reaches the sender.
+    desk.text("/回复 R-1 周五聊", as_="lihua")
+    assert "李总回复了您的来信（R-1）：周五聊" in _to(desk, "zhaoliu")[0]
+    # Without the word, the seed form stays named, as the seed had it.
+    desk.text("###核心团队###***我有事儿找组织***想聊聊", as_="zhaoliu")
+    assert any("赵六（R-2）：想聊聊" in n for n in _to(desk, "lihua"))

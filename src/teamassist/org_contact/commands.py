@@ -10,7 +10,6 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
-from teamassist.i18n import lookup
 from teamassist.org_contact import messages, service
 
 commands = CommandGroup("org_contact")
@@ -18,22 +17,10 @@ commands = CommandGroup("org_contact")
 _TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT + 20)
 
 
-def split_anonymous(text: str) -> tuple[bool, str]:
-    """``匿名 加班太多`` → (True, "加班太多"); the anonymous words are in the catalogue."""
-    words = [str(w) for w in lookup("org_contact.anonymous_words") or []]
-    head, _, rest = text.strip().partition(" ")
-    if head.casefold() in {w.casefold() for w in words}:
-        return True, rest
-    for word in words:  # "匿名：加班太多"
-        if text.strip().startswith(word) and not word.isascii():
-            return True, text.strip()[len(word) :].lstrip(" :：，,")
-    return False, text
-
-
 @commands.command("org_contact.reach", args=[_TEXT])
 def handle_reach(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/找组织 匿名 加班太多."""
-    anonymous, text = split_anonymous(args["text"])
+    anonymous, text = service.split_anonymous(args["text"])
     sent = service.reach(
         ctx.session,
         team=ctx.team,

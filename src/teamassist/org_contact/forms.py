@@ -2,7 +2,8 @@
 
 The group is a chat of the workspace by name (or a team by name or key); the sender must be in
 its team (the seed forgot this in its mini-program path and crashed in its chat path). Named,
-as in the seed: the director reads "{姓名}：{内容}".
+as in the seed: the director reads "{姓名}：{内容}"; a leading 匿名 makes it anonymous, as with
+``/找组织 匿名``: the seed had no anonymous mode, and whoever writes the word means it.
 """
 
 from __future__ import annotations
@@ -58,12 +59,13 @@ def answer(session: Session, query: DirectText) -> Answer | None:
         return None
     ctx = query.ctx
     team = _team_named(session, ctx.workspace.id, group) if group else ctx.team
+    anonymous, text = service.split_anonymous("".join(rest))
     sent = service.reach(
         session,
         team=team,
         sender=ctx.member,
-        text="".join(rest),
-        anonymous=False,
+        text=text,
+        anonymous=anonymous,
         now=ctx.now,
         via=ctx.message,
     )
