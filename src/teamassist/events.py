@@ -57,6 +57,16 @@ def on(kind: type[E], handler: Callable[[Session, E], Any]) -> Subscription[E]:
     return Subscription(kind, handler)
 
 
+def on_quietly(kind: type[E], handler: Callable[[Session, E], Any]) -> Subscription[E]:
+    """Declare a subscription to a :class:`Query` by a handler with nothing to answer: what it
+    returns (a count its own tests read) is not an answer to the asker."""
+
+    def heard(session: Session, event: E) -> None:
+        handler(session, event)
+
+    return Subscription(kind, heard)
+
+
 class Bus:
     """The subscriptions of one runtime."""
 
@@ -121,7 +131,7 @@ class HandoffDigest(Query[str]):
 
 
 @dataclass(frozen=True)
-class MemberDeactivated(Event):
+class MemberDeactivated(Query[str]):
     """A member leaves (published by team.people). Someone leaving on date D is active until D
     and inactive from ``at`` (D's start, team-local, as UTC; never before ``now``).
 
@@ -129,7 +139,11 @@ class MemberDeactivated(Event):
     ahead, the duty roster and 1on1s, plan without them from ``at``; nothing else changes yet)
     and when it takes effect (``at <= now``, by the sweep ``team.departures``: items are handed
     over, requests withdrawn, notices re-routed). A departure from now is published once, with
-    ``at == now``. Handlers stay idempotent: a second hearing changes nothing."""
+    ``at == now``. Handlers stay idempotent: a second hearing changes nothing.
+
+    A domain that changed something the admin did not ask for by name answers one short
+    sentence saying what (duty: the covers and swaps it cancelled), else None; the reply to
+    ``/停用成员`` carries them (an admin learned nothing of the cancelled swaps, session 16)."""
 
     member_id: int
     team_ids: tuple[int, ...]

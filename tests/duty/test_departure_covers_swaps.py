@@ -123,3 +123,20 @@ def test_a_swap_that_would_undo_a_newer_one_is_not_restored(chat: ChatDriver) ->
     assert "「技术」@李四" in _day(roster, "06-11 周四"), roster
     assert "「技术」@张三" in _day(roster, "06-12 周五"), roster
     assert "「技术」@王五" in _day(roster, "06-13 周六"), roster
+
+
+def test_the_departure_reply_names_the_covers_and_swaps_it_cancelled(chat: ChatDriver) -> None:
+    """Session 16 tester: ``/停用成员``'s reply said nothing of the cover and swap it cancelled,
+    so the admin learned of them only from the people who had made them."""
+    _make_admin(chat, "lihua")
+    chat.text("/值班代班 @wangwu 2026-06-08", as_="lihua")
+    chat.text("/值班换班 @zhaoliu 2026-06-10 @wangwu 产品", as_="admin")
+    reply = chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    assert "已一并取消 TA 的 2 项代班或换班" in reply, reply
+    assert "「技术」代班（王五 2026-06-08 " in reply, reply
+    assert "「产品」换班（王五 代 赵六 值 2026-06-10）" in reply, reply
+
+
+def test_a_departure_that_cancels_nothing_says_nothing_of_covers(chat: ChatDriver) -> None:
+    reply = chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    assert "将于 2026-06-06 停用" in reply and "代班或换班" not in reply, reply

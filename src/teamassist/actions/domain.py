@@ -30,6 +30,7 @@ from teamassist.events import (
     Subscription,
     WorkspaceDeleting,
     on,
+    on_quietly,
 )
 from teamassist.ports import Tasks, Workdays
 
@@ -54,7 +55,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(MeetingAgenda, agenda),
         on(FollowUpNeeded, follow_ups.open_follow_up),
         on(FollowUpSourceChanged, follow_ups.on_source_changed),  # a moved/cancelled meeting
-        on(MemberDeactivated, departures.on_member_deactivated),
+        on_quietly(MemberDeactivated, departures.on_member_deactivated),
         on(WorkspaceDeleting, departures.on_workspace_deleting),
         on(ActionFacts, report_facts.answer),  # report packs list the team's items
         on(ActionItemChanged, mirrored),  # a Feishu team's tasks follow the items

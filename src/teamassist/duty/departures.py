@@ -17,7 +17,7 @@ effect (they had left: an admin adds them again), stay. A tester called off
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
@@ -36,12 +36,16 @@ from teamassist.i18n import t
 from teamassist.team.models import Member, Team
 
 _Plan = TypeVar("_Plan", Override, Swap)
+_LISTED = 5  # a departure's reply names this many cancelled covers and swaps, then counts
 
 
-def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
+def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | None:
     """Remove the member from each rotation they are in, from the duty day of ``event.at``,
-    and cancel their covers and swaps from then on in every rotation of the team."""
+    and cancel their covers and swaps from then on in every rotation of the team. Says which
+    covers and swaps it cancelled (the admin's ``/停用成员`` reply listed none, session 16),
+    or None when none."""
     by = session.get(Member, event.by_id) if event.by_id else None
+    cancelled: list[str] = []
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
@@ -60,7 +64,21 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> None:
             else:
                 broken = []
             since = max(day_start(day, handoff, team.timezone), event.now)
-            _cancel_plans(session, team, rotation, event, day=day, since=since, broken=broken)
+            rows = _cancel_plans(
+                session, team, rotation, event, day=day, since=since, broken=broken
+            )
+            cancelled += [f"「{rotation.name}」{_what(session, team, row)}" for row in rows]
+    return _said_cancelled(cancelled)
+
+
+def _said_cancelled(cancelled: list[str]) -> str | None:
+    """「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named."""
+    if not cancelled:
+        return None
+    shown = "；".join(cancelled[:_LISTED])
+    if len(cancelled) > _LISTED:
+        shown += t("duty.departure.and_more", count=len(cancelled) - _LISTED)
+    return t("duty.departure.cancelled", count=len(cancelled), items=shown)
 
 
 def _leave(
@@ -152,13 +170,15 @@ def _cancel_plans(
     day: date,
     since: datetime,
     broken: list[int],
-) -> None:
+) -> list[Override | Swap]:
     """Cancel, from ``since``, the leaver's covers and the swaps trading a shift of theirs on
     or after ``day`` (and mark the swaps the roster change broke): a tester found a cover
     planned before the departure still standing on a day after it, with nobody on duty
     (swaps were cancelled, covers were not). Whoever made each, and the other party of a
-    swap, is told; calling the departure off restores what is still valid."""
+    swap, is told; calling the departure off restores what is still valid. Returns the rows
+    this hearing cancelled."""
     leaver = event.member_id
+    done: list[Override | Swap] = []
     covers = session.scalars(
         select(Override).where(
             Override.rotation_id == rotation.id,
@@ -170,6 +190,7 @@ def _cancel_plans(
     for cover in covers:
         cover.cancelled_at = since
         cover.cancelled_for_id = leaver
+        done.append(cover)
         _tell(session, team, rotation, cover, event, "duty.departure.cover_cancelled", since=since)
     swaps = session.scalars(
         select(Swap).where(
@@ -185,8 +206,10 @@ def _cancel_plans(
         if swap.cancelled_at is None:
             swap.cancelled_at = max(since, swap.created_at)
         swap.cancelled_for_id = leaver
+        done.append(swap)
         _tell(session, team, rotation, swap, event, "duty.departure.swap_cancelled", since=since)
     session.flush()
+    return done
 
 
 def _tell(
@@ -211,7 +234,7 @@ def _tell(
         notice,  # the catalogue key, named in full at each call
         name=leaver.display_name if leaver is not None else "?",
         rotation=rotation.name,
-        what=_what(session, team, row, reply),
+        what=_what(session, team, row, lambda member: messages.mention(reply, member)),
         date=local(since, team.timezone).strftime("%Y-%m-%d %H:%M") if since else "",
     )
     kind = "cover" if isinstance(row, Override) else "swap"
@@ -221,13 +244,19 @@ def _tell(
             notify.to_member(session, member=member, reply=reply, key=key, now=event.now)
 
 
-def _what(session: Session, team: Team, row: Override | Swap, reply: Reply) -> str:
-    """「@王五 2026-06-08 03:00 至 2026-06-09 03:00」 or 「@张三 2026-06-04 ↔ @王五 …」."""
+def _what(
+    session: Session,
+    team: Team,
+    row: Override | Swap,
+    name: Callable[[Member], str] = lambda member: member.display_name,
+) -> str:
+    """「代班（@王五 2026-06-08 03:00 至 2026-06-09 03:00）」 or 「换班（@张三 2026-06-04 ↔ …）」,
+    each person as ``name`` writes them (a mention in a notice, the name in a reply)."""
     if isinstance(row, Override):
         member = session.get(Member, row.member_id) if row.member_id else None
         return t(
             "duty.departure.cover",
-            who=messages.mention(reply, member) if member else "",
+            who=name(member) if member else "",
             start=local(row.start_at, team.timezone).strftime("%Y-%m-%d %H:%M"),
             end=local(row.end_at, team.timezone).strftime("%Y-%m-%d %H:%M"),
         )
@@ -235,8 +264,8 @@ def _what(session: Session, team: Team, row: Override | Swap, reply: Reply) -> s
     a, b = people.get(row.member_a_id), people.get(row.member_b_id)
     return t(
         "duty.departure.swap" if row.date_b else "duty.departure.swap_one_way",
-        a=messages.mention(reply, a) if a else "?",
-        b=messages.mention(reply, b) if b else "?",
+        a=name(a) if a else "?",
+        b=name(b) if b else "?",
         date_a=row.date_a.isoformat(),
         date_b=row.date_b.isoformat() if row.date_b else "",
     )

@@ -20,6 +20,7 @@ from teamassist.events import (
     Subscription,
     Withheld,
     on,
+    on_quietly,
 )
 from teamassist.one_on_ones import calendar, calendar_sync, commands, demo, departures, jobs, told
 from teamassist.one_on_ones.agenda import SOURCE_KIND
@@ -65,7 +66,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(SourceKnown, _source_known),
         on(ExportWithheld, _withheld),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
-        on(MemberDeactivated, partial(departures.on_member_deactivated, workdays=workdays)),
+        on_quietly(MemberDeactivated, partial(departures.on_member_deactivated, workdays=workdays)),
         on(MemberReactivated, partial(departures.on_member_reactivated, workdays=workdays)),
     ]
 

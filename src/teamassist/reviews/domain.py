@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in
-from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on
+from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on, on_quietly
 from teamassist.ports import Workdays
 from teamassist.reviews import commands, demo, departures, export, jobs
 
@@ -13,7 +13,7 @@ from teamassist.reviews import commands, demo, departures, export, jobs
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
     return [
         on(ExportWithheld, export.withheld),
-        on(MemberDeactivated, departures.on_member_deactivated),
+        on_quietly(MemberDeactivated, departures.on_member_deactivated),
     ]
 
 

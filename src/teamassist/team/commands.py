@@ -233,16 +233,16 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     member: Member = args["member"]
     at = _day_start(ctx, args["date"]) if args.get("date") else None
     waiting = len(reroute.pending_direct(ctx.session, member=member))
-    people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member)
+    # each domain says what else it changed (duty: the covers and swaps it cancelled)
+    said = "".join(people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member))
     if people.leaving(member, now=ctx.now):
-        return Reply(
-            body=t("people.leaving", name=member.display_name, date=_leave_day(ctx, member))
-        )
+        day = _leave_day(ctx, member)
+        return Reply(body=t("people.leaving", name=member.display_name, date=day) + said)
     rerouted = t("people.rerouted", count=waiting) if waiting else ""
     body = t(
         "people.deactivated", name=member.display_name, when=t("people.when_now"), rerouted=rerouted
     )
-    return Reply(body=body)
+    return Reply(body=body + said)
 
 
 def _leave_day(ctx: CommandContext, member: Member) -> str:

@@ -282,14 +282,15 @@ def deactivate(
     now: datetime,
     at: datetime | None = None,
     by: Member | None = None,
-) -> Member:
+) -> tuple[str, ...]:
     """Deactivate from ``at`` (now when None or earlier today; a day before today is refused, a
     year ahead the latest). Someone leaving on date D is active until D and inactive from D:
     they keep their duty shifts, notices and commands until then, and only the plans past D
     change at once (the duty roster and 1on1s hear :class:`MemberDeactivated` with ``at``
     ahead). When it takes effect (now, or the sweep :func:`take_effect` at D) ``active`` turns
     false: history kept, no longer routed to, their pending direct notices re-routed to the
-    duty channel or the admins.
+    duty channel or the admins. Returns the domains' sentences saying what else they changed
+    (see :class:`MemberDeactivated`: duty's cancelled covers and swaps).
 
     Conflict ``people.error.merged``, ``already_inactive``, ``already_leaving`` (a date is set:
     reactivate first to change it), ``last_admin`` (no admin would stay); Invalid
@@ -314,7 +315,7 @@ def deactivate(
     member.deactivated_at = when
     member.active = when > now  # leaving on a later day: still here until then
     session.flush()
-    publish(
+    said = ask(
         session,
         MemberDeactivated(
             member_id=member.id,
@@ -326,7 +327,7 @@ def deactivate(
     )
     if not member.active:
         reroute.pending_direct_notices(session, member=member, teams=found, now=now)
-    return member
+    return tuple(said)
 
 
 def leaving(member: Member, *, now: datetime) -> bool:
