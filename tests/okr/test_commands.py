@@ -166,19 +166,23 @@ def test_a_kr_of_another_team_is_not_found(okr_chat: ChatDriver) -> None:
     other = second_team(okr_chat.runtime)
     with team_session(okr_chat.runtime, other) as given:
         q4 = cycles.by_key(given.session, team=given.team, key="2026Q4")
-        objective = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=q4,
-            owner=None,
-            title="别组",
-            now=at("2026-11-16 09:00"),
-        )
-        for title in "abcdefghi":  # KR-1..KR-9 (the demo's last quarter has KR-1..KR-7)
+        objectives = [
+            okr.create_objective(
+                given.session,
+                team=given.team,
+                cycle=q4,
+                owner=None,
+                title=title,
+                now=at("2026-11-16 09:00"),
+            )
+            for title in ("别组", "别组二")
+        ]
+        # KR-1..KR-9 (the demo's last quarter has KR-1..KR-7), at most 5 under one O
+        for n, title in enumerate("abcdefghi"):
             okr.add_key_result(
                 given.session,
                 team=given.team,
-                objective=objective,
+                objective=objectives[n // 5],
                 data=KrInput(title, start=0, target=10, unit="个"),
                 now=at("2026-11-16 09:00"),
             )

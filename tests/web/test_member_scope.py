@@ -74,6 +74,8 @@ OWNER_SCOPED = {
     ("DELETE", "/api/v1/okr/alignments/{alignment_id}"),
     ("POST", "/api/v1/okr/objectives"),
     ("PATCH", "/api/v1/okr/objectives/{objective_id}"),
+    ("DELETE", "/api/v1/okr/objectives/{objective_id}"),
+    ("DELETE", "/api/v1/okr/key-results/{key_result_id}"),
     ("POST", "/api/v1/okr/objectives/{objective_id}/even-weights"),
     ("POST", "/api/v1/okr/objectives/{objective_id}/key-results"),
     ("PATCH", "/api/v1/okr/key-results/{key_result_id}"),

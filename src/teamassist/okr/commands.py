@@ -220,6 +220,32 @@ def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
 
 
+_REF = Arg("ref", ArgKind.WORD)
+
+
+@commands.command("okr.delete_kr", args=[_REF])
+def handle_delete_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/删除KR KR-3: delete a KR of a draft O (owners, contributors and leads)."""
+    key_result = _key_result(ctx, args["ref"])
+    objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
+    _require_edit(ctx, objective, key_result)
+    number, title = key_result.number, key_result.title
+    okr.delete_key_result(ctx.session, team=ctx.team, key_result=key_result, now=ctx.now)
+    left = okr.key_results(ctx.session, [objective.id])[objective.id]
+    return messages.deleted_key_result(objective, number, title, left)
+
+
+@commands.command("okr.delete_objective", args=[_REF])
+def handle_delete_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/删除目标 O-2: delete a draft O and its KRs (its owner, contributors and leads)."""
+    objective = _objective(ctx, args["ref"])
+    _require_edit(ctx, objective)
+    krs = len(okr.key_results(ctx.session, [objective.id])[objective.id])
+    number, title = objective.number, objective.title
+    okr.delete_objective(ctx.session, team=ctx.team, objective=objective, now=ctx.now)
+    return messages.deleted_objective(number, title, krs)
+
+
 @commands.command("okr.weights", args=[_TEXT])
 def handle_weights(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/KR权重 O-1 均分 (largest remainder) or /KR权重 O-1 50 30 20 (in KR order)."""

@@ -100,6 +100,29 @@ def created_key_result(
     return Reply(body=f"{reply.body}\n{people}") if people else reply
 
 
+def deleted_key_result(
+    objective: Objective, number: int, title: str, left: Sequence[KeyResult]
+) -> Reply:
+    """The reply to /删除KR: what is left under the O and its weight total."""
+    return Reply(
+        body=t(
+            "okr.deleted.key_result",
+            kr=f"KR-{number}",
+            title=user_text(title),
+            objective=f"O-{objective.number}",
+            count=len(left),
+            total=sum(k.weight for k in left),
+        )
+    )
+
+
+def deleted_objective(number: int, title: str, krs: int) -> Reply:
+    """The reply to /删除目标."""
+    return Reply(
+        body=t("okr.deleted.objective", objective=f"O-{number}", title=user_text(title), count=krs)
+    )
+
+
 def people_line(found: People, kind: str, target_id: int, owner_id: int | None) -> str:
     """``负责人 张三，协作 李四、王五`` (who has left marked 已离开)."""
 

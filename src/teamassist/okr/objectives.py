@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
@@ -16,6 +16,7 @@ from teamassist.i18n import t
 from teamassist.okr import cycles, grammar
 from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split
 from teamassist.okr.models import (
+    Alignment,
     Contributor,
     Cycle,
     CycleState,
@@ -32,6 +33,7 @@ MAX_UNIT = 16
 MAX_VALUE = 1e15  # beyond any count or amount; keeps doubles exact for whole numbers
 OBJECTIVES_PER_OWNER = range(1, 6)  # 1–5 Os per owner and cycle
 KRS_PER_OBJECTIVE = range(2, 6)  # 2–5 KRs per O
+MAX_KRS = KRS_PER_OBJECTIVE[-1]  # a 6th KR could never be published: refused when added
 _SHORT_ID = re.compile(r"^(O|KR)-?([0-9]+)$", re.IGNORECASE)
 _LARGEST_NUMBER = 2**31 - 1  # the number columns are INTEGER: a longer one names nothing
 
@@ -366,7 +368,12 @@ def add_key_result(
     unit = data.unit.strip()
     if len(unit) > MAX_UNIT:
         raise Invalid("okr.error.unit_too_long", limit=MAX_UNIT)
+    # Concurrent adds to one O queue on its row (SQLite: BEGIN IMMEDIATE already serialises
+    # writers), so each counts the KRs committed before it and the cap holds.
+    lock_objective(session, objective)
     siblings = key_results(session, [objective.id])[objective.id]
+    if len(siblings) >= MAX_KRS:
+        raise Conflict("okr.error.too_many_krs", objective=label(objective), limit=MAX_KRS)
     if objective.state == ObjectiveState.PUBLISHED.value and weight != 0:
         total = sum(k.weight for k in siblings) + weight
         raise Invalid("okr.error.weights_sum", objective=label(objective), total=total, detail="")
@@ -389,6 +396,70 @@ def add_key_result(
     session.add(key_result)
     session.flush()
     return key_result
+
+
+def lock_objective(session: Session, objective: Objective) -> None:
+    """Hold ``objective``'s row until the transaction ends (PostgreSQL, MariaDB): adding and
+    deleting its KRs and deleting it queue here, and the reads after the lock see what the
+    transaction before committed."""
+    session.execute(select(Objective.id).where(Objective.id == objective.id).with_for_update())
+
+
+def _require_draft(objective: Objective, item: str) -> None:
+    if objective.state != ObjectiveState.DRAFT.value:
+        raise Conflict("okr.error.delete_published", item=item, objective=label(objective))
+
+
+def delete_key_result(
+    session: Session, *, team: Team, key_result: KeyResult, now: datetime
+) -> Objective:
+    """Delete a KR of a draft O (its check-ins, contributors and alignments go with it); the
+    KRs after it move up, their short ids stay. A published O's KRs are kept: their history
+    is what the cycle is graded on. Returns the O."""
+    objective = get_objective(session, team=team, objective_id=key_result.objective_id)
+    cycle = session.get(Cycle, objective.cycle_id)
+    assert cycle is not None
+    require_open(cycle, team, now)
+    lock_objective(session, objective)
+    session.refresh(objective)  # its state as committed before the lock
+    _require_draft(objective, label(objective, key_result))
+    _forget(session, "key_result", [key_result.id])
+    session.delete(key_result)
+    session.flush()
+    for position, sibling in enumerate(key_results(session, [objective.id])[objective.id]):
+        sibling.position = position
+    session.flush()
+    return objective
+
+
+def delete_objective(session: Session, *, team: Team, objective: Objective, now: datetime) -> None:
+    """Delete a draft O with its KRs (and their check-ins, contributors and alignments); a
+    published O is refused."""
+    cycle = session.get(Cycle, objective.cycle_id)
+    assert cycle is not None
+    require_open(cycle, team, now)
+    lock_objective(session, objective)
+    session.refresh(objective)
+    _require_draft(objective, label(objective))
+    kr_ids = [k.id for k in key_results(session, [objective.id])[objective.id]]
+    _forget(session, "key_result", kr_ids)
+    _forget(session, "objective", [objective.id])
+    session.execute(delete(KeyResult).where(KeyResult.objective_id == objective.id))
+    session.delete(objective)
+    session.flush()
+
+
+def _forget(session: Session, kind: str, ids: Sequence[int]) -> None:
+    """Delete the rows that name an O or KR by id without a foreign key (contributors, the
+    alignments it is the child of); the rest cascade."""
+    if not ids:
+        return
+    session.execute(
+        delete(Contributor).where(Contributor.target_type == kind, Contributor.target_id.in_(ids))
+    )
+    session.execute(
+        delete(Alignment).where(Alignment.child_type == kind, Alignment.child_id.in_(ids))
+    )
 
 
 def weights_detail(krs: Sequence[KeyResult]) -> str:

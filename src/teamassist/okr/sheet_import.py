@@ -448,7 +448,7 @@ def _create(
             problems.append(Problem(objective.row, exc.message()))
             continue
         objective.label = okr.label(made)
-        for kr in objective.krs:
+        for kr in objective.krs[: okr.MAX_KRS]:  # the rest is reported above, once
             try:
                 key_result = okr.add_key_result(
                     session,

@@ -1,4 +1,4 @@
-"""``/api/v1/okr/key-results``: one KR, its check-ins, and its score."""
+"""``/api/v1/okr/key-results``: one KR, its check-ins, its score; deleting a draft one."""
 
 from __future__ import annotations
 
@@ -63,6 +63,15 @@ def patch_key_result(
     objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
     set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
     return _read(session, runtime, team, key_result_id, now)
+
+
+@router.delete("/key-results/{key_result_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_key_result(
+    key_result_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+) -> None:
+    """Delete a KR of a draft O (409 ``okr.error.delete_published`` once the O is published)."""
+    key_result = editable_key_result(session, principal, team, key_result_id)
+    okr.delete_key_result(session, team=team, key_result=key_result, now=now)
 
 
 @router.get("/key-results/{key_result_id}/check-ins")

@@ -1,4 +1,5 @@
-"""``/api/v1/okr/objectives``: list, create, change, weigh, publish and score Os, add KRs."""
+"""``/api/v1/okr/objectives``: list, create, change, weigh, publish, score and delete Os,
+add KRs."""
 
 from __future__ import annotations
 
@@ -151,6 +152,15 @@ def patch_objective(
     )
     set_people(session, principal, team, objective, None, body.owner, body.contributors, now)
     return _one(session, runtime, team, objective_id, now)
+
+
+@router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_objective(
+    objective_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+) -> None:
+    """Delete a draft O with its KRs (409 ``okr.error.delete_published`` for a published one)."""
+    objective = editable_objective(session, principal, team, objective_id)
+    okr.delete_objective(session, team=team, objective=objective, now=now)
 
 
 @router.post("/objectives/{objective_id}/even-weights")
