@@ -10,7 +10,7 @@ from teamassist.chat.buttons import command_text
 from teamassist.chat.types import Button, ButtonStyle, Form, FormInput, Reply, user_text
 from teamassist.i18n import t
 from teamassist.okr.cycles import month_day
-from teamassist.okr.messages import num
+from teamassist.okr.formulas import num
 from teamassist.okr.models import KeyResult, Objective
 
 

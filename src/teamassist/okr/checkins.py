@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.i18n import t
 from teamassist.okr import cycles
-from teamassist.okr.formulas import KrKind
+from teamassist.okr.formulas import LINEAR_KINDS, PROGRESS_BOUND, KrKind, num, progress_bounds
 from teamassist.okr.models import CheckIn, Cycle, CycleState, KeyResult
 from teamassist.okr.objectives import check_value
 from teamassist.okr.rows import KrFacts
@@ -67,7 +67,20 @@ def check_in(
     if kind is KrKind.MILESTONE and (
         value < 0 or value != int(value) or (limit is not None and value > limit)
     ):
-        raise Invalid("okr.error.milestone_value", count=f"{key_result.target_value:g}")
+        raise Invalid("okr.error.milestone_value", count=num(key_result.target_value))
+    start, target = key_result.start_value, key_result.target_value
+    if kind in LINEAR_KINDS and start is not None and target is not None and start != target:
+        low, high = progress_bounds(start=start, target=target)
+        if not low <= value <= high:
+            raise Invalid(
+                "okr.error.checkin_range",
+                kr=f"KR-{key_result.number}",
+                value=num(value),
+                low=num(low),
+                high=num(high),
+                unit=key_result.unit,
+                bound=num(PROGRESS_BOUND * 100),
+            )
     if confidence is not None:
         check_confidence(confidence)
     comment = comment.strip()
@@ -88,7 +101,7 @@ def check_in(
             raise Conflict(
                 "okr.error.card_used",
                 kr=f"KR-{key_result.number}",
-                value=f"{done.value:g}{key_result.unit}",
+                value=f"{num(done.value)}{key_result.unit}",
             )
     row = CheckIn(
         key_result_id=key_result.id,

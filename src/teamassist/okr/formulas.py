@@ -7,6 +7,7 @@ stay visible) and clamped to [0, 1] only where it is rolled up or scored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -60,6 +61,32 @@ def progress(kind: KrKind, *, start: float, target: float, current: float | None
     if target == start:  # refused on entry; never divide by zero on old rows
         return 0.0
     return (current - start) / (target - start)
+
+
+# A check-in of a linear KR may land at most this many spans (target − start) away from the
+# start, either way: −1000% to 1000% progress. Beyond that it is a typo (a sign, zeros), not
+# news: a margin aimed from 1% to 3% that fell to −5% is −300%, a count of defects aimed from
+# 50 to 10 reported as −1,000,000 would be 2,500,125%.
+PROGRESS_BOUND = 10.0
+
+
+def progress_bounds(*, start: float, target: float) -> tuple[float, float]:
+    """The lowest and highest check-in value of a linear KR (see ``PROGRESS_BOUND``)."""
+    ends = (start - PROGRESS_BOUND * (target - start), start + PROGRESS_BOUND * (target - start))
+    return min(ends), max(ends)
+
+
+def num(value: float | None) -> str:
+    """A value as people write it, never in scientific notation: ``30``, ``12.5``,
+    ``1000000``, ``-0.05`` (four decimals at most); ``-`` when unknown."""
+    if value is None:
+        return "-"
+    if not math.isfinite(value):  # refused on entry; shown as typed in the refusal
+        return "NaN" if math.isnan(value) else ("∞" if value > 0 else "-∞")
+    if value == int(value):
+        return str(int(value))
+    shown = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if shown == "-0" else shown
 
 
 def clamp(value: float) -> float:

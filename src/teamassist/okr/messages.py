@@ -11,7 +11,7 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.i18n import t
 from teamassist.okr import cycles
 from teamassist.okr.alignment import AlignmentReport
-from teamassist.okr.formulas import Expectation
+from teamassist.okr.formulas import Expectation, num
 from teamassist.okr.models import CheckIn, Cycle, KeyResult, Objective
 from teamassist.okr.objectives import weights_detail
 from teamassist.okr.people import People
@@ -42,17 +42,8 @@ _STATUS = {
 
 
 def pct(share: float) -> str:
-    """``0.4`` → ``40%``, ``1.125`` → ``112.5%`` (one decimal at most)."""
-    return f"{round(share * 100, 1):g}%"
-
-
-def num(value: float | None) -> str:
-    """A value as people write it: ``30``, ``12.5``, ``1000000``; ``-`` when unknown."""
-    if value is None:
-        return "-"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.4f}".rstrip("0").rstrip(".")
+    """``0.4`` → ``40%``, ``1.125`` → ``112.5%`` (one decimal at most, never ``2.5e+06%``)."""
+    return f"{num(round(share * 100, 1))}%"
 
 
 def kr_progress(raw: float) -> str:

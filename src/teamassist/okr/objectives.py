@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.okr import cycles, grammar
-from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split
+from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split, num
 from teamassist.okr.models import (
     Alignment,
     Contributor,
@@ -56,7 +56,7 @@ def check_value(value: float, *, what: str) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}"
+    return num(value)
 
 
 def _title(text: str) -> str:

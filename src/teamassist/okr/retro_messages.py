@@ -9,7 +9,8 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.okr.cycles import month_day
-from teamassist.okr.messages import kr_progress, num
+from teamassist.okr.formulas import num
+from teamassist.okr.messages import kr_progress
 from teamassist.okr.models import Cycle
 from teamassist.okr.retros import CarriedOver, RetroView, Section
 from teamassist.okr.rollup import kr_raw

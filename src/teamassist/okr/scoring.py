@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.okr import cycles, formulas, rows
-from teamassist.okr.formulas import KrKind
+from teamassist.okr.formulas import KrKind, num
 from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective
 from teamassist.okr.rollup import kr_raw
 from teamassist.okr.rows import KrFacts, KrMeasure, ObjectiveFacts
@@ -99,9 +99,7 @@ def _reason(value: float, suggested: float, reason: str | None) -> str | None:
     if len(text) > MAX_REASON:
         raise Invalid("okr.error.comment_too_long", limit=MAX_REASON)
     if value != suggested and not text:
-        raise Invalid(
-            "okr.error.score_needs_reason", value=f"{value:g}", suggested=f"{suggested:g}"
-        )
+        raise Invalid("okr.error.score_needs_reason", value=num(value), suggested=num(suggested))
     return text or None
 
 
@@ -117,7 +115,7 @@ def score_key_result(
     """Set a KR's score; one that differs from the suggestion needs a reason."""
     _scorable(session, team, key_result.cycle_id, now)
     if not formulas.is_score(value):
-        raise Invalid("okr.error.score_range", value=f"{value:g}")
+        raise Invalid("okr.error.score_range", value=num(value))
     key_result.score_reason = _reason(value, suggested_kr(key_result), reason)
     key_result.score = value
     session.flush()
@@ -136,7 +134,7 @@ def score_objective(
     """Set an O's score; one that differs from the suggestion needs a reason."""
     _scorable(session, team, objective.cycle_id, now)
     if not formulas.is_score(value):
-        raise Invalid("okr.error.score_range", value=f"{value:g}")
+        raise Invalid("okr.error.score_range", value=num(value))
     objective.score = None
     session.flush()
     suggested = objective_scores(session, [objective])[0].suggested

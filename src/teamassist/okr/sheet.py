@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from teamassist.csvfile import safe_cell, write_csv
 from teamassist.i18n import t
 from teamassist.okr import cycles, rollup, scoring
+from teamassist.okr.formulas import num
 from teamassist.okr.models import Cycle
 from teamassist.okr.objectives import objectives
 from teamassist.ports import Workdays
@@ -130,7 +131,7 @@ def _text(key: str, value: Cell) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
-        return f"{value:g}"
+        return num(value)
     return str(value)
 
 

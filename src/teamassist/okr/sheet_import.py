@@ -29,7 +29,7 @@ from teamassist.exceptions import DomainError
 from teamassist.i18n import t
 from teamassist.okr import grammar
 from teamassist.okr import objectives as okr
-from teamassist.okr.formulas import KrKind
+from teamassist.okr.formulas import KrKind, num
 from teamassist.okr.models import Cycle, ObjectiveType
 from teamassist.okr.objectives import KRS_PER_OBJECTIVE, OBJECTIVES_PER_OWNER, KrInput
 from teamassist.team import service as team_service
@@ -219,7 +219,7 @@ def _xlsx_cell(cell: Any) -> Cell:
     if isinstance(value, int | float):
         # A percent-formatted 0.5 is the 50% a person sees.
         if "%" in str(getattr(cell, "number_format", "") or ""):
-            return f"{value * 100:g}%"
+            return f"{num(value * 100)}%"
         return value
     if isinstance(value, datetime):
         return value.isoformat()

@@ -15,7 +15,7 @@ from teamassist.http.auth import Principal
 from teamassist.http.render import team_page
 from teamassist.http.routes import Routes
 from teamassist.i18n import t
-from teamassist.okr import cycles, messages
+from teamassist.okr import cycles, formulas, messages
 from teamassist.okr import settings as okr_settings
 from teamassist.okr.models import Cycle, Objective
 from teamassist.team.models import Team
@@ -110,7 +110,7 @@ def okr_page(
         name,
         tab,
         pct=messages.pct,
-        num=messages.num,
+        num=formulas.num,
         kr_progress=messages.kr_progress,
         label=label,
         **context,
