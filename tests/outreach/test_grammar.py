@@ -11,7 +11,10 @@ from teamassist.actions.models import ActionItem
 from teamassist.announcements import grammar
 from teamassist.announcements.models import Announcement
 from teamassist.chat.types import Reply
+from teamassist.database import transaction
+from teamassist.enums import ChannelPurpose
 from teamassist.exceptions import Invalid
+from teamassist.team import service as team_service
 from tests.okr.support import set_clock
 from tests.outreach.support import CORE_CHAT, ids, set_up_groups
 from tests.support.chat import ChatDriver
@@ -131,3 +134,39 @@ def test_the_deadline_is_the_team_zone() -> None:
     )
     with pytest.raises(Invalid):
         grammar.parse("###G###$$$202612041800$$$$$$202612051800$$$")
+
+
+def _core_team_chat(chat: ChatDriver) -> None:
+    """A team chat called 核心团队, the tester's group (session 16)."""
+    with transaction(chat.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team_service.create_channel(
+            session,
+            workspace=workspace,
+            platform="feishu",
+            address="oc_core_team",
+            purpose=ChannelPurpose.TEAM.value,
+            name="核心团队",
+            team=team_service.default_team(session, workspace_id=workspace.id),
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a deadline and no content DMed the whole group and opened an item per person
+        # titled 「12月4日18:00」 (tester N1, session 16)
+        "###核心团队###***群发助手***$$$202612041800$$$",
+        "###核心团队###***群发助手***@@@李四@@@$$$202612041800$$$",
+        "###核心团队###$$$202612041800$$$",
+        "###核心团队###@@@李四@@@ $$$202612041800$$$ ",
+        # the chat commands: only @mentions and a deadline
+        "/群发 核心团队 @lisi 截止 2026-12-04 18:00",
+        "/通知 核心团队 @lisi 截止 周五",
+    ],
+)
+def test_markers_without_content_send_nothing(desk: ChatDriver, text: str) -> None:
+    _core_team_chat(desk)
+    assert "通知内容不能为空" in desk.text(text, as_="lihua"), text
+    assert _count(desk) == (0, 0) and _items(desk) == []

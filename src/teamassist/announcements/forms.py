@@ -21,6 +21,7 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.events import CareerPlanWanted, ask
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.i18n import t
+from teamassist.team.names import clean_text
 
 
 def answer(session: Session, query: DirectText) -> Answer | None:
@@ -50,6 +51,11 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=parsed.group)
     if not service.may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin):
         raise PermissionDenied("announcements.grammar.not_director", marker=grammar.GROUP_MARKER)
+    if parsed.command != grammar.CAREER_PLAN and not clean_text(parsed.content):
+        # Only markers: the deadline's ``12月4日18:00`` and the @names would be the whole
+        # message (a tester's ``###群###***群发助手***$$$…$$$`` DMed 306 people and opened 306
+        # items titled 「12月4日18:00」). Refused as an empty /群发 is, nothing sent.
+        raise Invalid("announcements.error.empty")
     named = [groups.member_named(group, name) for name in parsed.names]
     tz = group.team.timezone
     due_at = grammar.deadline(parsed.stamp, tz) if parsed.stamp else None

@@ -156,15 +156,17 @@ def announce(
     message names the deadline without promising items. ``send_at`` holds the notices until
     then (the outbox's not-before; a channel's quiet hours may hold them longer). Both may be
     naive: read as the group team's wall clock.
-    Raises Invalid for an empty body (nothing visible: spaces or zero-width characters), a
-    past deadline, a ``send_at`` more than :data:`SEND_GRACE` past, a deadline or ``send_at``
-    more than a year ahead, or a group with nowhere to post.
+    Raises Invalid for an empty body (nothing visible: spaces, zero-width characters or
+    only @mentions), a past deadline, a ``send_at`` more than :data:`SEND_GRACE` past, a
+    deadline or ``send_at`` more than a year ahead, or a group with nowhere to post.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
         if first is not None:
             return Outcome(first, True, *_action_counts(session, first))
-    if not clean_text(plain_text(reply.body)):  # only spaces or zero-width: an invisible DM
+    # Only spaces or zero-width characters is an invisible DM; only @mentions says nothing
+    # either, and its action items would be titled with the group's name (/群发 G @张三 截止 周五).
+    if not clean_text(plain_text(MENTION_TOKEN.sub("", reply.body))):
         raise Invalid("announcements.error.empty")
     if len(reply.body) > MAX_TEXT * 2:
         raise Invalid("announcements.error.too_long", limit=MAX_TEXT)
