@@ -306,3 +306,28 @@ def test_an_address_in_the_text_is_not_a_mention(app_runtime: Runtime) -> None:
     assert "已排队通知" in reply, reply
     [post] = chat.queued_texts(CORE_CHAT)[-1:]
     assert "zhang.san@lisi" in post, post
+
+
+def test_an_empty_targets_list_is_refused_not_everyone(app_runtime: Runtime) -> None:
+    """Tester M2 (session 16): ``"targets": []`` DMed the whole group (6 receipts), so a script
+    whose filter came out empty broadcast to everyone. Only a left-out field means everyone."""
+    client = _client(app_runtime, "admin")
+    try:
+        body = {"group": "开发者社区", "text": "空列表", "kind": "bulk", "targets": []}
+        refused = client.post("/api/v1/announcements", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "announcements.error.no_targets"
+        assert "targets 是空列表" in refused.json()["message"]
+        assert client.get("/api/v1/announcements").json() == []
+        assert not [
+            m
+            for m in ChatDriver(app_runtime).queued()
+            if m.idempotency_key.startswith("announcements:")
+        ]
+        # left out: everyone in the group, as documented
+        del body["targets"]
+        sent = client.post("/api/v1/announcements", json=body)
+        assert sent.status_code == 201, sent.text
+        assert len(sent.json()["receipts"]) >= 2
+    finally:
+        client.__exit__(None, None, None)

@@ -97,7 +97,9 @@ def create_announcement(
     # targets by id and the people @-mentioned pass the same check as chat's.
     _refuse_a_deadline_in_text(body.text, group, now)
     reply, mentioned = messages.from_chat(body.text, _resolver(session, principal))
-    wanted = list(dict.fromkeys(body.targets))
+    if body.targets is not None and not body.targets:
+        raise Invalid("announcements.error.no_targets", group=group.name)
+    wanted = list(dict.fromkeys(body.targets or ()))
     found = team_service.members_by_id(session, wanted)
     unknown = [
         i for i in wanted if i not in found or found[i].workspace_id != principal.workspace.id

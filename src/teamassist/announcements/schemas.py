@@ -19,8 +19,10 @@ class AnnouncementCreate(BaseModel):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
     (default: everyone in the group); ``due_at`` adds an action item per target (the only
     deadline: a ``text`` ending in ``截止 周五`` is refused, not read); ``send_at``
-    holds the notices until then. Times are ISO 8601 text (no offset: the team's wall clock;
-    a number or ``20261209`` is refused); a ``due_at`` date alone is 18:00 that day, as in chat;
+    holds the notices until then. ``"targets": []`` is refused (422): a script whose filter
+    came out empty would otherwise have DMed the whole group (session 16). Times are ISO
+    8601 text (no offset: the team's wall clock; a number or ``20261209`` is refused); a
+    ``due_at`` date alone is 18:00 that day, as in chat;
     ``send_at`` needs its time of day (a date alone is refused: midnight is rarely meant) and
     may be at most 5 minutes past (later: refused, send without it to send now).
     ``@name`` in ``text`` is a mention and a target, as in chat; a notice may target anyone of
@@ -32,7 +34,8 @@ class AnnouncementCreate(BaseModel):
     group: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     kind: Literal["notice", "bulk"] = "notice"
-    targets: list[int] = Field(default_factory=list, max_length=500)
+    # None (left out): everyone in the group; an empty list is refused, never "everyone"
+    targets: list[int] | None = Field(default=None, max_length=500)
     due_at: DueAt | None = None
     send_at: IsoDateTime | None = None
 
