@@ -331,3 +331,49 @@ def test_an_empty_targets_list_is_refused_not_everyone(app_runtime: Runtime) -> 
         assert len(sent.json()["receipts"]) >= 2
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_scheduled_bulk_dm_says_when_and_skips_who_left(app_runtime: Runtime) -> None:
+    """Tester A2/A3 (session 16): the receipts of a bulk DM held for 12月4日 09:00 showed the
+    creation time and 发送中 for every member; after /停用成员 @赵六 his copy went to the duty
+    channel while his receipt still said 发送中."""
+    people = ids(app_runtime)
+    chat = ChatDriver(app_runtime)
+    client = _client(app_runtime, "admin")
+    try:
+        body = {
+            "group": "开发者社区",
+            "text": "定时的",
+            "kind": "bulk",
+            "send_at": "2026-12-04T09:00:00+08:00",
+        }
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        number = made.json()["id"]
+        assert {r["status"] for r in made.json()["receipts"]} == {"scheduled"}
+        receipt = chat.text(f"/通知回执 {number}", as_="admin")
+        assert f"群发 #{number}（「开发者社区」，已排期 2026年12月4日 09:00 发送）" in receipt
+        assert "发送中 0" in receipt and "赵六：已排期" in receipt, receipt
+        # 赵六 leaves before it goes out
+        reply = chat.text("/停用成员 @zhaoliu", as_="admin")
+        assert "已停用 赵六" in reply and "转给值班频道" not in reply, reply
+        copies = [m for m in chat.queued() if "定时的" in str(m.payload)]
+        assert f"announcements:{number}:m{people['zhaoliu']}" not in {
+            m.idempotency_key for m in copies
+        }
+        assert all(m.channel_id is None for m in copies), "nothing for the duty channel"
+        receipt = chat.text(f"/通知回执 {number}", as_="admin")
+        assert "赵六：未发送（已停用）" in receipt and "未发送（发送前已停用） 1" in receipt
+        [zhao] = [
+            r
+            for r in client.get(f"/api/v1/announcements/{number}").json()["receipts"]
+            if r["member_id"] == people["zhaoliu"]
+        ]
+        assert zhao["status"] == "left"
+        # once the time comes, the others' copies go out
+        set_clock(app_runtime, "2026-12-04 09:01")
+        app_runtime.deliver()
+        receipt = chat.text(f"/通知回执 {number}", as_="admin")
+        assert "已排期" not in receipt and f"已送达 {len(copies)}" in receipt, receipt
+    finally:
+        client.__exit__(None, None, None)

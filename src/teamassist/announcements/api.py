@@ -125,12 +125,14 @@ def create_announcement(
     )
     row = outcome.announcement
     return announcement_read(
-        row, service.receipts(session, announcement=row), service.mentioned(session, row)
+        row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )
 
 
 @router.get("")
-def list_announcements(session: SessionDep, principal: PrincipalDep) -> list[AnnouncementRead]:
+def list_announcements(
+    session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> list[AnnouncementRead]:
     """The workspace's latest 50 announcements, newest first, with receipts (admins see all,
     others their own)."""
     rows = service.listing(session, workspace_id=principal.workspace.id)
@@ -146,7 +148,7 @@ def list_announcements(session: SessionDep, principal: PrincipalDep) -> list[Ann
         ]
     return [
         announcement_read(
-            r, service.receipts(session, announcement=r), service.mentioned(session, r)
+            r, service.receipts(session, announcement=r, now=now), service.mentioned(session, r)
         )
         for r in rows
     ]
@@ -154,7 +156,7 @@ def list_announcements(session: SessionDep, principal: PrincipalDep) -> list[Ann
 
 @router.get("/{announcement_id}")
 def get_announcement(
-    announcement_id: Id, session: SessionDep, principal: PrincipalDep
+    announcement_id: Id, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> AnnouncementRead:
     """One announcement and who got it (its author, the team's director, admins)."""
     row = service.get(session, workspace_id=principal.workspace.id, announcement_id=announcement_id)
@@ -166,5 +168,5 @@ def get_announcement(
     if not allowed:
         raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
     return announcement_read(
-        row, service.receipts(session, announcement=row), service.mentioned(session, row)
+        row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )

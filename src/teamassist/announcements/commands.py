@@ -83,4 +83,6 @@ def handle_receipts(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ):
             raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
     team = ctx.session.get(Team, row.team_id) or ctx.team
-    return messages.receipts(row, service.receipts(ctx.session, announcement=row), team)
+    return messages.receipts(
+        row, service.receipts(ctx.session, announcement=row, now=ctx.now), team
+    )

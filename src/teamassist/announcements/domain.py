@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.announcements import commands, forms
+from teamassist.announcements import commands, forms, service
 from teamassist.chat.fallback import DirectText
 from teamassist.domain import Domain, Wiring, assets_in
-from teamassist.events import Subscription, on
+from teamassist.events import MemberDeactivated, Subscription, on, on_quietly
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(DirectText, forms.answer)]
+    return [on(DirectText, forms.answer), on_quietly(MemberDeactivated, service.drop_copies_of_leaver)]
 
 
 DOMAIN = Domain(

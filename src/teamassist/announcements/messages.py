@@ -117,28 +117,35 @@ def when(value: datetime, team: Team) -> str:
     return service.wall_clock(value, team.timezone)
 
 
+_STATUSES = ("sent", "pending", "failed", "action", "scheduled", "left")
+
+
 def _status(status: str) -> str:
-    if status == "sent":
-        return t("announcements.status.sent")
-    if status == "pending":
-        return t("announcements.status.pending")
-    if status == "action":
-        return t("announcements.status.action")
-    return t("announcements.status.failed")
+    return t(f"announcements.status.{status if status in _STATUSES else 'failed'}")
 
 
 def receipts(row: Announcement, rows: Sequence[Receipt], team: Team) -> Reply:
-    """``/通知回执``: each recipient and whether it got the notice."""
+    """``/通知回执``: each recipient and whether it got the notice. The head names the kind
+    (通知 or 群发) and the send time; one still held says 已排期 and when it goes (a tester's
+    scheduled 群发 showed its creation time and 发送中 for 29 hours, session 16)."""
     counts = {s: sum(1 for r in rows if r.status == s) for s in ("sent", "pending", "failed")}
-    lines = [
-        t(
-            "announcements.receipts.head",
-            id=row.id,
-            group=user_text(row.group_name),
-            at=when(row.created_at, team),
-            **counts,
-        )
-    ]
+    held = [r for r in rows if r.status == "scheduled"]
+    head = t(
+        "announcements.receipts.head",
+        kind=t(f"announcements.word.{row.kind}"),
+        id=row.id,
+        group=user_text(row.group_name),
+        at=t("announcements.receipts.scheduled_at", at=when(row.send_at, team))
+        if held
+        else when(row.send_at, team),
+        **counts,
+    )
+    if held:
+        head += t("announcements.receipts.scheduled", count=len(held))
+    left = sum(1 for r in rows if r.status == "left")
+    if left:
+        head += t("announcements.receipts.left", count=left)
+    lines = [head + t("announcements.receipts.end")]
     for r in rows[:RECEIPT_LINES]:
         line = t(
             "announcements.receipts.line",

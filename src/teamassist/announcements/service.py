@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from teamassist.announcements.groups import Group
@@ -30,7 +30,7 @@ from teamassist.chat.render import MENTION_TOKEN
 from teamassist.chat.types import Person, Reply, plain_text
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
-from teamassist.events import FollowUpNeeded, ask
+from teamassist.events import FollowUpNeeded, MemberDeactivated, ask
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
@@ -277,8 +277,9 @@ def wall_clock(value: datetime, zone: str) -> str:
 
 @dataclass(frozen=True)
 class Receipt:
-    """One recipient's state: ``status`` is ``sent``, ``pending``, ``failed`` or ``action``
-    (an action-item owner of a group post, told by the action desk)."""
+    """One recipient's state: ``status`` is ``sent``, ``pending``, ``failed``, ``action``
+    (an action-item owner of a group post, told by the action desk), ``scheduled`` (held
+    until the announcement's send time) or ``left`` (left by the send time: not sent)."""
 
     label: str
     status: str
@@ -307,8 +308,11 @@ def mentioned(session: Session, announcement: Announcement) -> dict[int, Person]
     }
 
 
-def receipts(session: Session, *, announcement: Announcement) -> list[Receipt]:
-    """Each recipient and where its notice is, from the outbox (one query each way)."""
+def receipts(session: Session, *, announcement: Announcement, now: datetime) -> list[Receipt]:
+    """Each recipient and where its notice is, from the outbox (one query each way). A notice
+    held for a later send time is ``scheduled``, not ``pending`` (a tester's receipts said
+    发送中 for 29 hours, session 16); a member's copy dropped because they left by the send
+    time (:func:`drop_copies_of_leaver`) is ``left``."""
     rows = session.scalars(
         select(AnnouncementRecipient)
         .where(AnnouncementRecipient.announcement_id == announcement.id)
@@ -326,6 +330,10 @@ def receipts(session: Session, *, announcement: Announcement) -> list[Receipt]:
         if keys
         else {}
     )
+    held = ensure_utc(announcement.send_at) > ensure_utc(now)
+    send_at = ensure_utc(announcement.send_at)
+    gone = [r.member_id for r in rows if r.outbox_key and r.outbox_key not in states]
+    people = team_service.members_by_id(session, [i for i in gone if i is not None])
     result = []
     for r in rows:
         if not r.outbox_key:
@@ -336,6 +344,11 @@ def receipts(session: Session, *, announcement: Announcement) -> list[Receipt]:
                 OutboxStatus.SENT.value: "sent",
                 OutboxStatus.DEAD.value: "failed",
             }.get(state or "", "pending" if state else "failed")
+            if status == "pending" and held:
+                status = "scheduled"
+            member = people.get(r.member_id) if state is None and r.member_id else None
+            if member is not None and _left_by(member, send_at):
+                status = "left"
         result.append(Receipt(r.label, status, r.member_id, r.channel_id, r.action_note))
     return result
 
@@ -350,3 +363,41 @@ def listing(session: Session, *, workspace_id: int, limit: int = 50) -> list[Ann
             .limit(limit)
         )
     )
+
+
+def _left_by(member: Member, moment: datetime) -> bool:
+    """Whether ``member`` had left (deactivated or merged away) at ``moment``."""
+    return member.deactivated_at is not None and ensure_utc(member.deactivated_at) <= moment
+
+
+def drop_copies_of_leaver(session: Session, event: MemberDeactivated) -> int:
+    """A member who leaves before a bulk DM's send time gets no copy: their pending copies of
+    bulk DMs not yet due are deleted here, before the team domain re-routes the member's
+    pending direct notices to the duty channel (a tester's 赵六 left and his copy of a team-wide
+    DM went to the duty channel while his receipt said 发送中, session 16: the others get their
+    own copy, so it was noise). The receipt says ``left``. Personal notices still re-route.
+    A departure set for a later day changes nothing yet (heard again when it takes effect).
+    Returns how many copies were dropped."""
+    if event.at > event.now:
+        return 0
+    keys = session.scalars(
+        select(AnnouncementRecipient.outbox_key)
+        .join(Announcement, Announcement.id == AnnouncementRecipient.announcement_id)
+        .where(
+            AnnouncementRecipient.member_id == event.member_id,
+            AnnouncementRecipient.outbox_key != "",
+            Announcement.kind == AnnouncementKind.BULK.value,
+            Announcement.send_at >= event.at,
+        )
+    ).all()
+    if not keys:
+        return 0
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.idempotency_key.in_(list(keys)),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -232,9 +232,12 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Deactivate someone now or from a date (the start of that day in the team's time zone)."""
     member: Member = args["member"]
     at = _day_start(ctx, args["date"]) if args.get("date") else None
-    waiting = len(reroute.pending_direct(ctx.session, member=member))
+    pending = [row.id for row in reroute.pending_direct(ctx.session, member=member)]
     # each domain says what else it changed (duty: the covers and swaps it cancelled)
     said = "".join(people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member))
+    # what went to the duty channel: a domain may have dropped some on the way (the member's
+    # copy of a broadcast not sent yet, announcements.service.drop_copies_of_leaver)
+    waiting = reroute.still_queued(ctx.session, pending) if pending else 0
     if people.leaving(member, now=ctx.now):
         day = _leave_day(ctx, member)
         return Reply(body=t("people.leaving", name=member.display_name, date=day) + said)

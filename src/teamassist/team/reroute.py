@@ -61,6 +61,11 @@ def pending_direct(session: Session, *, member: Member) -> list[OutboxMessage]:
     )
 
 
+def still_queued(session: Session, ids: Sequence[int]) -> int:
+    """How many of the outbox rows ``ids`` are still there (re-routed, not dropped)."""
+    return len(session.scalars(select(OutboxMessage.id).where(OutboxMessage.id.in_(ids))).all())
+
+
 def _duty_channel(session: Session, teams: Sequence[Team]) -> Channel | None:
     for team in teams:
         found = team_service.channels(
