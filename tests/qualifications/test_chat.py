@@ -56,11 +56,9 @@ def test_director_assesses_and_the_level_follows(desk: ChatDriver) -> None:
     mine = desk.text("/任职资格", as_="lisi")
     assert "当前职级：技术序列 P3 高级工程师（自 2026-12-01）" in mine, mine
     assert "依据：主导了监控平台重构" in mine
-    # A second assessment in the same year replaces the record; not-yet keeps the level.
-    desk.text("/任职评定 @lisi P4 未通过", as_="lihua")
-    mine = desk.text("/任职资格", as_="lisi")
-    assert "2026 年：P4 暂未通过" in mine and "P3 通过" not in mine
-    assert "当前职级：技术序列 P3" in mine
+    # A second one in the same year is refused; the level stays.
+    assert "已经评定过了" in desk.text("/任职评定 @lisi P4 未通过", as_="lihua")
+    assert "当前职级：技术序列 P3" in desk.text("/任职资格", as_="lisi")
     assert "已将 赵六 的职级设为 P2 工程师" in desk.text("/设定职级 @zhaoliu P2", as_="admin")
 
 
@@ -80,3 +78,20 @@ def test_the_framework_is_for_everyone(desk: ChatDriver) -> None:
     reply = desk.text("/任职资格体系", as_="sunqi")
     for code in ("P1", "P2", "P3", "P4"):
         assert f"· {code} " in reply, reply
+
+
+def test_a_second_assessment_in_a_year_is_refused(desk: ChatDriver) -> None:
+    # Tester s16 M7: the second replaced the first, and the level (P4, from the first) then
+    # disagreed with the year's only record (P2 not yet).
+    desk.text("/设定职级 @李四 P3", as_="admin")
+    first = desk.text("/任职评定 @李四 P4 通过 带新人", as_="admin")
+    assert "已记录 李四 2026 年的评定：P4 通过" in first, first
+    before = _rows(desk)
+    for again in ("/任职评定 @李四 P4 通过 再来", "/任职评定 @李四 P2 未通过 降级试试"):
+        reply = desk.text(again, as_="admin")
+        assert "李四 2026 年已经评定过了：P4 通过" in reply, reply
+        assert "没有保存任何改动" in reply
+    assert _rows(desk) == before
+    mine = desk.text("/任职资格", as_="lisi")
+    assert "当前职级：技术序列 P4" in mine and "依据：带新人" in mine, mine
+    assert "2026 年：P4 通过" in mine and "再来" not in mine and "P2" not in mine

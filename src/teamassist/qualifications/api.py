@@ -204,7 +204,7 @@ def post_assessment(
     team: TeamDep,
     now: NowDep,
 ) -> ProfileRead:
-    """Record the assessment of ``effective_date``'s year (replacing that year's), qualified
+    """Record the assessment of ``effective_date``'s year (409 when it has one), qualified
     raising the current level (the director or an admin: 403 otherwise)."""
     service.require_assessor(team, principal.member, admin=is_admin(session, principal, team))
     person = _person(session, principal, handle, team)

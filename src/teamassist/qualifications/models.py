@@ -73,7 +73,7 @@ class QualHolding(Base):
 
 class QualAssessment(Base):
     """A person's assessment of one year: the level assessed, the outcome, the assessor and
-    the date it takes effect. One record per person, team and year (re-assessing replaces)."""
+    the date it takes effect. One record per person, team and year (a second is refused)."""
 
     __tablename__ = "qual_assessment"
     __table_args__ = (

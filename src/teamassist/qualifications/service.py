@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import PLAN_AHEAD
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
 from teamassist.qualifications.models import (
     Outcome,
     QualAssessment,
@@ -198,8 +199,11 @@ def assess(
     effective: date,
     now: datetime,
 ) -> QualAssessment:
-    """Record the person's assessment for ``effective``'s year (replacing that year's record);
-    a qualified outcome also makes ``level`` the current level from ``effective``."""
+    """Record the person's assessment for ``effective``'s year; a qualified outcome also makes
+    ``level`` the current level from ``effective``. Conflict ``qualifications.error.assessed``
+    when that year has one: one assessment per person and year (README). Replacing it silently
+    lost the assessment a level came from, and the level then disagreed with the year's record
+    (tester s16 M7); a level is corrected with /设定职级, which keeps its own evidence."""
     text = _evidence(evidence)
     _person_in_team(session, team, person)
     row = session.scalar(
@@ -211,9 +215,19 @@ def assess(
         )
         .with_for_update()
     )
-    if row is None:
-        row = QualAssessment(team_id=team.id, member_id=person.id, year=effective.year)
-        session.add(row)
+    if row is not None:
+        earlier = session.get(QualLevel, row.level_id)
+        assessor_name = session.get(Member, row.assessor_id) if row.assessor_id else None
+        raise Conflict(
+            "qualifications.error.assessed",
+            name=person.display_name,
+            year=row.year,
+            code=earlier.code if earlier else "—",
+            outcome=t(f"qualifications.outcome_{row.outcome}"),
+            assessor=assessor_name.display_name if assessor_name else "—",
+        )
+    row = QualAssessment(team_id=team.id, member_id=person.id, year=effective.year)
+    session.add(row)
     row.level_id = level.id
     row.outcome = outcome.value
     row.evidence = text
