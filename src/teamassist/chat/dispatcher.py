@@ -494,6 +494,9 @@ class Dispatcher:
         started = time.perf_counter()  # the command's time: from here to its reply
         # A local speaker is known already: the team and their role come in one statement,
         # or came with the speaker's own lookup.
+        # A platform sender is looked up first: a chat no channel binds lands in their own
+        # team, so placement needs who they are (someone new is enrolled in where it landed).
+        known = speaker.member if speaker else self._known(session, workspace, message)
         if speaker is not None and speaker.own_chat is not None:
             team, role = speaker.own_chat
         else:
@@ -502,9 +505,9 @@ class Dispatcher:
                 workspace_id=workspace.id,
                 platform=message.platform.value,
                 chat_key=message.chat_key,
-                member_id=speaker.member.id if speaker else None,
+                member_id=known.id if known else None,
             )
-        member = speaker.member if speaker else self._identify(session, workspace, team, message)
+        member = known if known or speaker else self._enrol(session, workspace, team, message)
         if member is None:
             who = user_text(message.sender_key)
             return Reply(body=t("core.error.unknown_sender", who=who), is_error=True)
@@ -515,7 +518,7 @@ class Dispatcher:
             near = suggest.did_you_mean(call.word, self.registry)
             body = t("core.error.unknown_command", word=word) + (f"\n\n{near}" if near else "")
             return Reply(body=body, is_error=True)
-        if speaker is None:
+        if known is None:
             role = team_service.role_of(session, team=team, member=member)
         ctx = CommandContext(
             session=session,
@@ -561,18 +564,24 @@ class Dispatcher:
             return answer.reply
         return hint
 
-    def _identify(
-        self, session: Session, workspace: Workspace, team: Team, message: InboundMessage
-    ) -> Member | None:
-        member = team_service.get_member_by_identity(
+    @staticmethod
+    def _known(session: Session, workspace: Workspace, message: InboundMessage) -> Member | None:
+        """The member the platform sender is known as, if any."""
+        return team_service.get_member_by_identity(
             session,
             workspace=workspace,
             platform=message.platform.value,
             tenant_key=message.tenant_key,
             user_key=message.sender_key,
         )
-        if member is not None or message.platform.value in team_service.LOCAL_PLATFORMS:
-            return member
+
+    def _enrol(
+        self, session: Session, workspace: Workspace, team: Team, message: InboundMessage
+    ) -> Member | None:
+        """Someone new on a platform joins the team their chat landed in (None on a local
+        platform: nobody is made up there)."""
+        if message.platform.value in team_service.LOCAL_PLATFORMS:
+            return None
         member = team_service.enroll(
             session,
             workspace=workspace,

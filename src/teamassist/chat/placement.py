@@ -16,7 +16,7 @@ from teamassist.exceptions import NotFound
 from teamassist.team.models import Channel, Member, Team, TeamMembership, Workspace
 
 # The team of the chat's channel (the first channel bound to a team, by id), else the
-# workspace's first team: what ``team_service.team_for_chat`` answers, as one expression.
+# speaker's own first team, else the workspace's first team, as one expression.
 _CHANNEL_TEAM = (
     select(Channel.team_id)
     .where(
@@ -29,6 +29,19 @@ _CHANNEL_TEAM = (
     .limit(1)
     .scalar_subquery()
 )
+# A chat no channel binds (a direct chat, the web and CLI chat) lands in the speaker's own
+# team, the first of theirs by id; only someone in no team at all lands in the workspace's
+# first team, its open desk. Before, everyone landed there: a member of a second team only was
+# "未加入本团队" in the first and could not use their own (tester s16 N2).
+_OWN_TEAM = (
+    select(func.min(TeamMembership.team_id))
+    .join(Team, Team.id == TeamMembership.team_id)
+    .where(
+        TeamMembership.member_id == bindparam("member_id"),
+        Team.workspace_id == bindparam("workspace_id"),
+    )
+    .scalar_subquery()
+)
 _FIRST_TEAM = (
     select(func.min(Team.id)).where(Team.workspace_id == bindparam("workspace_id"))
 ).scalar_subquery()
@@ -38,14 +51,17 @@ _ROLE = (
     .correlate(Team)
     .scalar_subquery()
 )
-_PLACEMENT = select(Team, _ROLE).where(Team.id == func.coalesce(_CHANNEL_TEAM, _FIRST_TEAM))
+_PLACEMENT = select(Team, _ROLE).where(
+    Team.id == func.coalesce(_CHANNEL_TEAM, _OWN_TEAM, _FIRST_TEAM)
+)
 
 
 def team_and_role(
     session: Session, *, workspace_id: int, platform: str, chat_key: str, member_id: int | None
 ) -> tuple[Team, Role | None]:
-    """The team chat ``chat_key`` on ``platform`` belongs to (its channel's, else the
-    workspace's first team) and ``member_id``'s role in it (None: not in it, or no member yet).
+    """The team chat ``chat_key`` on ``platform`` belongs to (its channel's, else the first
+    of ``member_id``'s teams, else the workspace's first team) and ``member_id``'s role in it
+    (None: not in it, or no member yet).
 
     Raises NotFound (``core.error.no_team``) when the workspace has no team.
     """
@@ -94,6 +110,16 @@ def with_own_chat(
         .correlate(Workspace, Member)
         .scalar_subquery()
     )
+    own_team = (
+        select(func.min(TeamMembership.team_id))
+        .join(_FIRST_OWN_TEAM, _FIRST_OWN_TEAM.id == TeamMembership.team_id)
+        .where(
+            TeamMembership.member_id == Member.id,
+            _FIRST_OWN_TEAM.workspace_id == Workspace.id,
+        )
+        .correlate(Workspace, Member)
+        .scalar_subquery()
+    )
     first_team = (
         select(func.min(_FIRST_OWN_TEAM.id))
         .where(_FIRST_OWN_TEAM.workspace_id == Workspace.id)
@@ -111,7 +137,10 @@ def with_own_chat(
     # SQLAlchemy's cartesian-product check sees the join linked (it warned on MariaDB).
     return query.add_columns(Team, role).outerjoin(
         Team,
-        and_(Team.workspace_id == Workspace.id, Team.id == func.coalesce(channel_team, first_team)),
+        and_(
+            Team.workspace_id == Workspace.id,
+            Team.id == func.coalesce(channel_team, own_team, first_team),
+        ),
     )
 
 

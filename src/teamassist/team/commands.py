@@ -50,6 +50,10 @@ def _name(reply: Reply, ctx: CommandContext, member: Member) -> str:
 @commands.command("people.list")
 def handle_list(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """The team's members: role, 称呼, core group, inactive."""
+    if ctx.role is None and not ctx.is_platform_admin:
+        # Someone outside the team (in its group chat, or in no team at all) does not read
+        # who is in it: names and roles are the team's (tester s16 N2).
+        return Reply(body=t("people.error.list_not_member", team=ctx.team.name), is_error=True)
     reply = Reply(title=t("people.list_title"))
     lines: list[str] = []
     for member, row in people.team_rows(ctx.session, team=ctx.team):
