@@ -140,3 +140,28 @@ def test_the_departure_reply_names_the_covers_and_swaps_it_cancelled(chat: ChatD
 def test_a_departure_that_cancels_nothing_says_nothing_of_covers(chat: ChatDriver) -> None:
     reply = chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
     assert "将于 2026-06-06 停用" in reply and "代班或换班" not in reply, reply
+
+
+def test_the_people_of_a_restored_swap_are_told_it_is_back(chat: ChatDriver) -> None:
+    """Session 16 tester: 赵六 was told the swap was cancelled, and never that it was back."""
+    chat.text("/值班换班 @zhaoliu 2026-06-10 @wangwu 产品", as_="admin")
+    chat.text("/停用成员 @wangwu 2026-06-06", as_="admin")
+    assert "已恢复" in chat.text("/启用成员 @wangwu", as_="admin")
+    [notice] = [n for n in _notices_to(chat, "zhaoliu") if "已恢复" in n]
+    assert "「王五」的停用已取消" in notice and "2026-06-10" in notice, notice
+    assert any("已恢复" in n for n in _notices_to(chat, "wangwu"))
+
+
+def test_the_returning_member_is_told_a_swap_of_theirs_was_not_restored(
+    chat: ChatDriver,
+) -> None:
+    """The notice left the leaver out, right while they leave, wrong once they are back: 李四
+    did not learn that their swap with 王五 stayed cancelled."""
+    chat.text("/值班换班 @lisi 2026-06-11 @wangwu 2026-06-12 技术", as_="admin")
+    chat.text("/停用成员 @lisi 2026-06-06", as_="admin")
+    chat.text("/值班换班 @wangwu 2026-06-12 @zhangsan 2026-06-13 技术", as_="admin")
+    assert "排不回去" in chat.text("/启用成员 @lisi", as_="admin")
+    [notice] = [n for n in _notices_to(chat, "lisi") if "排不回去" in n]
+    assert "「李四」的停用已取消" in notice and "2026-06-11" in notice, notice
+    # and none of them hears the cancelled swap was restored
+    assert not any("已恢复" in n for n in _notices_to(chat, "lisi") + _notices_to(chat, "wangwu"))

@@ -222,13 +222,17 @@ def _tell(
     *,
     since: datetime | None = None,
 ) -> None:
-    """A direct notice about a cover or swap to whoever made it and, for a swap, to its two
-    people, the leaver left out."""
+    """A direct notice about a cover or swap to whoever made it and its people: a leaver is
+    left out of what their departure cancelled, and told, once back, what it restored or could
+    not (the returning member was never told a swap of theirs stayed cancelled, session 16)."""
     leaver = session.get(Member, event.member_id)
     ids = [row.created_by_id]
     if isinstance(row, Swap):
         ids += [row.member_a_id, row.member_b_id]
-    people = service.members_by_id(session, [i for i in ids if i and i != event.member_id])
+    else:
+        ids.append(row.member_id)
+    gone = event.member_id if isinstance(event, MemberDeactivated) else None
+    people = service.members_by_id(session, [i for i in ids if i and i != gone])
     reply = Reply()
     reply.body = t(
         notice,  # the catalogue key, named in full at each call
@@ -316,7 +320,7 @@ def _restore_plans(
     """Undo the cancellations this departure made that have not taken effect yet, keeping
     those that no longer fit (a cover overlapping one made meanwhile, a swap whose people no
     longer hold the traded shifts); their people are told to redo them. Returns (restored,
-    not restored)."""
+    not restored). Everyone of each is told which."""
     now = event.now
     covers = _cancelled_for(session, Override, rotation, event)
     swaps = _cancelled_for(session, Swap, rotation, event)
@@ -335,6 +339,9 @@ def _restore_plans(
     for row in lost:
         row.cancelled_at = was[(type(row), row.id)]
         _tell(session, team, rotation, row, event, "duty.departure.not_restored_notice")
+    for row in rows:
+        if row not in lost:  # they were told it was cancelled: now that it is back
+            _tell(session, team, rotation, row, event, "duty.departure.restored_notice")
     session.flush()
     return len(covers) + len(swaps) - len(lost), len(lost)
 
