@@ -165,3 +165,36 @@ def test_the_returning_member_is_told_a_swap_of_theirs_was_not_restored(
     assert "「李四」的停用已取消" in notice and "2026-06-11" in notice, notice
     # and none of them hears the cancelled swap was restored
     assert not any("已恢复" in n for n in _notices_to(chat, "lisi") + _notices_to(chat, "wangwu"))
+
+
+def test_a_swap_made_on_the_roster_without_the_leaver_stands_when_they_stay(
+    chat: ChatDriver,
+) -> None:
+    """Session 16 tester: with 李四 set to leave 技术 on 06-06, 王五 traded Monday 06-08 (his
+    on the roster without 李四) for 张三's Tuesday 06-09. Calling the departure off withdrew
+    the removal, 06-08 went back to 李四 and the swap did nothing, unsaid. The newer swap
+    stands, so the removal does too; the admin and 李四 are told, and 李四's own older swap,
+    which no longer fits, is not restored."""
+    chat.text("/值班换班 @lisi 2026-06-11 @wangwu 2026-06-12 技术", as_="admin")
+    chat.text("/停用成员 @lisi 2026-06-06", as_="admin")
+    made = chat.text("/值班换班 @wangwu 2026-06-08 @zhangsan 2026-06-09 技术", as_="admin")
+    assert "换班成功" in made, made
+    reply = chat.text("/启用成员 @lisi", as_="admin")
+    kept = "「技术」轮值已有人按 TA 移出后的名单安排了换班或变更"
+    assert kept in reply and "仍从 2026-06-06 起移出该轮值" in reply, reply
+    assert "1 项代班或换班已经排不回去" in reply, reply
+    roster = _roster(chat)
+    assert "「技术」@张三（换班）" in _day(roster, "06-08 周一"), roster
+    assert "「技术」@王五（换班）" in _day(roster, "06-09 周二"), roster
+    assert "李四" not in _day(roster, "06-11 周四"), roster
+    assert any(kept in n for n in _notices_to(chat, "lisi"))
+
+
+def test_a_departure_called_off_with_no_newer_swap_withdraws_the_removal(
+    chat: ChatDriver,
+) -> None:
+    before = _roster(chat)
+    chat.text("/停用成员 @lisi 2026-06-06", as_="admin")
+    reply = chat.text("/启用成员 @lisi", as_="admin")
+    assert "已一并撤回" in reply and "仍从" not in reply, reply
+    assert _roster(chat) == before

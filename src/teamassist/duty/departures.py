@@ -284,6 +284,7 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
     withdrawn" that had taken effect, and swaps a departure cancelled stayed cancelled."""
     withdrawn: list[str] = []
     left: list[str] = []
+    kept: list[str] = []
     restored, lost = 0, 0
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
@@ -292,10 +293,20 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
         for rotation in service.rotations(session, team=team):
             taken_back = False
             for version in _departure_removals(session, rotation.id, event):
+                # A swap made while the removal was pending was planned on the roster without
+                # them: withdrawn, the removal would break it (session 16). The newer swap
+                # stands, and so does the removal, said to the admin and the returner.
                 if service.withdraw_and_replay(
-                    session, team=team, rotation=rotation, version=version, now=event.now
+                    session,
+                    team=team,
+                    rotation=rotation,
+                    version=version,
+                    now=event.now,
+                    keep_swaps=True,
                 ):
                     taken_back = True
+                else:
+                    kept.append(_tell_kept(session, team, rotation, version, event))
             if taken_back:
                 withdrawn.append(rotation.name)
             elif _left_already(session, team, rotation, event):
@@ -307,11 +318,30 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
         said.append(t("duty.departure.withdrawn", rotations=_quoted(withdrawn)))
     if left:
         said.append(t("duty.departure.left_already", rotations=_quoted(left)))
+    said += kept
     if restored:
         said.append(t("duty.departure.restored", count=restored))
     if lost:
         said.append(t("duty.departure.not_restored", count=lost))
     return "".join(said) or None
+
+
+def _tell_kept(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    version: RotationVersion,
+    event: MemberReactivated,
+) -> str:
+    """The sentence, for the admin's reply and the returner, that the departure's removal
+    from ``rotation`` stays."""
+    day = service.version_day(team, service.version_spec(version)).isoformat()
+    said = t("duty.departure.removal_kept", rotation=rotation.name, date=day)
+    member = session.get(Member, event.member_id)
+    if member is not None and member.active:
+        key = f"duty.departure.removal_kept:{version.id}:{event.now.isoformat()}"
+        notify.to_member(session, member=member, reply=Reply(body=said), key=key, now=event.now)
+    return said
 
 
 def _restore_plans(

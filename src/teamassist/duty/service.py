@@ -871,6 +871,7 @@ def withdraw_and_replay(
     version: RotationVersion,
     now: datetime,
     strict: bool = False,
+    keep_swaps: bool = False,
 ) -> bool:
     """Withdraw the pending ``version`` and replay the changes pending after it on what is
     left (each is withdrawn and written again, as :func:`change_roster` rebases): a version
@@ -878,7 +879,9 @@ def withdraw_and_replay(
     the departed person out, and a withdrawn addition would stay in from the next change on.
     When a later change no longer applies without ``version`` (it adds the person back, say)
     nothing is written: False, or with ``strict`` Conflict ``duty.error.pending_blocks``
-    naming it. Returns whether it was withdrawn."""
+    naming it. With ``keep_swaps`` nothing is written either (False) when the roster without
+    ``version`` would break a swap in force: one made meanwhile was planned on the roster
+    with it, and its people keep what they agreed. Returns whether it was withdrawn."""
     now = ensure_utc(now)
     pending = pending_versions(session, rotation=rotation, after=now)
     if version not in pending or version.change == "create":
@@ -910,6 +913,10 @@ def withdraw_and_replay(
             ) from exc
         replayed.append((row, again))
         work = replace(work, versions=(*work.versions, again))
+    if keep_swaps:
+        already = {s.id for s in CompiledRotation(spec).broken_swaps(now)}
+        if any(s.id not in already for s in CompiledRotation(work).broken_swaps(now)):
+            return False
     version.cancelled_at = now
     for row, again in replayed:
         row.cancelled_at = now
