@@ -9,9 +9,14 @@ stays. Demo: 技术 张三→李四→王五 daily, today Monday 2026-06-01 09:0
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
-from teamassist.duty.models import RotationVersion
+from teamassist.duty import service
+from teamassist.duty.models import Rotation, RotationVersion
+from teamassist.duty.rotation import CompiledRotation
+from teamassist.team.models import Member, Team
 from tests.support.chat import ChatDriver
 
 
@@ -40,3 +45,29 @@ def test_a_pending_swap_with_the_leaver_is_withdrawn_not_a_refusal(chat: ChatDri
     # and the admin who made the swap is told
     notices = chat.queued_texts()
     assert any("「技术」2026-06-10 生效的交换位置" in n and "已随之撤销" in n for n in notices)
+
+
+def test_a_pending_add_of_several_goes_on_without_the_leaver(chat: ChatDriver) -> None:
+    """Session 16 tester: a pending ``/值班人员增加`` of 孙七 and 赵六 to 技术 from 06-10 was
+    replayed after 孙七's departure on 06-06, which put 孙七 back into 技术 from 06-10. The
+    others join as planned; the leaver does not, and whoever made the add is told."""
+    with chat.runtime.factory() as session:
+        ids = {m.handle: m.id for m in session.scalars(select(Member))}
+    added = chat.text("/值班人员增加 @sunqi @zhaoliu 技术 2026-06-10", as_="admin")
+    assert "2026-06-10" in added, added
+    reply = chat.text("/停用成员 @sunqi 2026-06-06", as_="admin")
+    assert "将于 2026-06-06 停用" in reply, reply
+    # then from 06-10 技术 has 赵六 and not 孙七
+    with chat.runtime.factory() as session:
+        rotation = session.scalars(select(Rotation).where(Rotation.name == "技术")).one()
+        team = session.get(Team, rotation.team_id)
+        assert team is not None
+        spec = service.current_spec(session, team, rotation)
+    at = datetime(2026, 6, 12, 12, tzinfo=UTC)
+    version = CompiledRotation(spec).version_at(at)
+    assert version is not None
+    assert ids["zhaoliu"] in version.member_ids, version
+    assert ids["sunqi"] not in version.member_ids, version
+    # and the admin who made the add hears 孙七 was left out of it
+    told = [text for text in chat.queued_texts() if "已去掉 TA" in text]
+    assert len(told) == 1 and "赵六" in told[0] and "2026-06-10" in told[0], told

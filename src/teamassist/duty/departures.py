@@ -90,8 +90,12 @@ def _leave(
     by: Member | None,
 ) -> tuple[date, list[int]]:
     """The roster change out of ``rotation`` from ``day`` (from the next day when on duty
-    now); returns the day it takes effect and the ids of the swaps it broke."""
+    now); returns the day it takes effect and the ids of the swaps it broke. When only a
+    pending addition had them join (from ``day`` on), taking them out of it is all."""
     _withdraw_moot(session, team, rotation, event, day)
+    spec = service.current_spec(session, team, rotation)
+    if event.member_id not in spec.versions[-1].member_ids:
+        return day, []
     for first in (day, day + timedelta(days=1)):
         change = planning.RosterChange(
             planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=first
@@ -116,11 +120,14 @@ def _withdraw_moot(
     positions with them, a re-plan starting from them, adding them alone. Replayed after the
     removal they cannot apply, and a tester's ``/停用成员 @王五`` was refused by a pending
     ``/值班交换 @张三 @王五`` with the reason "「王五」不在「技术」轮值里". Whoever made each is
-    told. A change about others that still blocks is named by ``duty.error.pending_blocks``."""
+    told. A change about others that still blocks is named by ``duty.error.pending_blocks``.
+
+    Adding them with others is written again without them, the others joining on the same
+    day: replayed as it was, it put the leaver back from its day (session 16 tester)."""
     since = day_start(
         day, parse_hhmm(service.rotation_handoff(session, team, rotation)), team.timezone
     )
-    moot = []
+    moot, shared = [], []
     for version in service.pending_versions(session, rotation=rotation, after=event.now):
         ids = service.change_member_ids(version)
         if version.effective_at < since or event.member_id not in ids:
@@ -128,11 +135,37 @@ def _withdraw_moot(
         alone = version.change == planning.ACTION_ADD and ids == [event.member_id]
         if alone or version.change in (planning.ACTION_SWAP, planning.ACTION_REPLAN):
             moot.append(version)
+        elif version.change == planning.ACTION_ADD:
+            shared.append(version)
     for version in reversed(moot):  # the latest first: nothing after it to replay onto it
         service.withdraw_and_replay(
             session, team=team, rotation=rotation, version=version, now=event.now, strict=True
         )
         _tell_withdrawn(session, team, rotation, version, event)
+    for version in shared:
+        _add_without(session, team, rotation, version, event)
+
+
+def _add_without(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    version: RotationVersion,
+    event: MemberDeactivated,
+) -> None:
+    """Withdraw the pending addition ``version`` and add its people but the leaver on its day,
+    in its maker's name; the maker is told."""
+    others = tuple(i for i in service.change_member_ids(version) if i != event.member_id)
+    day = service.version_day(team, service.version_spec(version))
+    service.withdraw_and_replay(
+        session, team=team, rotation=rotation, version=version, now=event.now, strict=True
+    )
+    maker = session.get(Member, version.created_by_id) if version.created_by_id else None
+    change = planning.RosterChange(planning.ACTION_ADD, member_ids=others, effective_date=day)
+    service.change_roster(
+        session, team=team, rotation=rotation, change=change, now=event.now, by=maker
+    )
+    _tell_withdrawn(session, team, rotation, version, event, notice="duty.departure.add_without")
 
 
 def _tell_withdrawn(
@@ -141,23 +174,27 @@ def _tell_withdrawn(
     rotation: Rotation,
     version: RotationVersion,
     event: MemberDeactivated,
+    *,
+    notice: str = "duty.departure.change_withdrawn",
 ) -> None:
     maker = session.get(Member, version.created_by_id) if version.created_by_id else None
     leaver = session.get(Member, event.member_id)
     if maker is None or not maker.active or leaver is None:
         return
     ids = service.change_member_ids(version)
+    if notice == "duty.departure.add_without":  # the people who still join
+        ids = [i for i in ids if i != leaver.id]
     reply = Reply()
     people = service.members_by_id(session, ids)
     reply.body = t(
-        "duty.departure.change_withdrawn",
+        notice,  # the catalogue key, named in full at each call
         name=leaver.display_name,
         rotation=rotation.name,
         date=service.version_day(team, service.version_spec(version)).isoformat(),
         change=t(f"duty.change.{version.change}"),
         people="、".join(messages.mention(reply, people[i]) for i in ids if i in people),
     )
-    key = f"duty.departure.change_withdrawn:{version.id}:{maker.id}"
+    key = f"{notice}:{version.id}:{maker.id}"
     notify.to_member(session, member=maker, reply=reply, key=key, now=event.now)
 
 
