@@ -234,7 +234,7 @@ def test_overrides_swaps_and_exception_dates(api: TestClient) -> None:
             f"/api/v1/duty/rotations/{tech}/overrides",
             json={**override, "start": "2026-05-05T03:00:00+08:00"},
         ),
-        400,
+        422,
         "duty.error.past_date",
     )
     assert snapshot(_runtime(api)) == before
@@ -251,7 +251,7 @@ def test_overrides_swaps_and_exception_dates(api: TestClient) -> None:
         api.post(
             f"/api/v1/duty/rotations/{tech}/swaps", json={**swap, "member_b_id": members["lisi"]}
         ),
-        400,
+        422,
         "duty.error.swap_self",
     )
     assert len(api.get(f"/api/v1/duty/rotations/{tech}/swaps").json()) == 1

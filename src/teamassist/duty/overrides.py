@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.clock import ensure_utc, local, parse_hhmm
+from teamassist.clock import ensure_utc, local, parse_hhmm, plan_horizon
 from teamassist.duty.calendar import WorkCalendar
 from teamassist.duty.models import CalendarException, Override, Rotation, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
@@ -22,7 +22,7 @@ from teamassist.duty.service import (
     rotations,
     today,
 )
-from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -44,9 +44,13 @@ def add_override(
     """Give the rotation to ``member`` (None: nobody) for [start, end); starts now at earliest."""
     now, start, end = ensure_utc(now), ensure_utc(start), ensure_utc(end)
     if end <= start:
-        raise DomainError("duty.error.bad_range")
+        raise Invalid("duty.error.bad_range")
     if end <= now or start < now - timedelta(minutes=5):
-        raise DomainError("duty.error.past_date", date=start.isoformat(timespec="minutes"))
+        raise Invalid("duty.error.past_date", date=start.isoformat(timespec="minutes"))
+    # By duty day, the start named first: a cover of the latest day runs to the next hand-off.
+    handoff = parse_hhmm(rotation_handoff(session, team, rotation))
+    for moment in (start, end - timedelta(microseconds=1)):
+        _within_horizon(team, duty_date_at(moment, handoff, team.timezone), now)
     start = max(start, now)
     if member is not None:
         require_team_member(session, team, member)
@@ -99,6 +103,15 @@ def cancel_override(
     return row
 
 
+def _within_horizon(team: Team, day: date, now: datetime) -> None:
+    """Refuse a cover or swap past the product's one-year horizon (plan_horizon, as a
+    departure, an action item or a meeting move): the REST window of ten years let a tester
+    book 2036. Invalid ``duty.error.too_far`` naming the latest day."""
+    latest = plan_horizon(now, team.timezone)
+    if day > latest:
+        raise Invalid("duty.error.too_far", date=day.isoformat(), latest=latest.isoformat())
+
+
 def require_staying(member: Member, team: Team, *, last_day: date) -> None:
     """Refuse someone inactive, or set to leave on or before duty day ``last_day``: leaving on
     D means off duty from D, so a cover or swap up to D-1 is fine and one on D or later is not
@@ -140,7 +153,7 @@ def create_swap(
     """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A)."""
     now = ensure_utc(now)
     if member_a.id == member_b.id:
-        raise DomainError("duty.error.swap_self", name=member_a.display_name)
+        raise Invalid("duty.error.swap_self", name=member_a.display_name)
     require_team_member(session, team, member_b)
     require_staying(member_b, team, last_day=date_a)  # B takes A's shift of date_a
     if date_b is not None:
@@ -153,9 +166,11 @@ def create_swap(
     current_today = duty_date_at(now, handoff, team.timezone)
     for day in (date_a, date_b):
         if day is not None and day < current_today:
-            raise DomainError("duty.error.past_date", date=day.isoformat())
+            raise Invalid("duty.error.past_date", date=day.isoformat())
+        if day is not None:
+            _within_horizon(team, day, now)
     if date_b is not None and date_b == date_a:
-        raise DomainError("duty.error.swap_same_day")
+        raise Invalid("duty.error.swap_same_day")
     _require_on_shift(compiled, team, member_a, date_a, handoff, now)
     if date_b is not None:
         _require_on_shift(compiled, team, member_b, date_b, handoff, now)
