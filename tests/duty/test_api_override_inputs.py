@@ -76,3 +76,40 @@ def test_covers_and_swaps_are_planned_a_year_ahead_at_most(api: TestClient) -> N
     # the latest day itself is accepted
     last = {"start": "2027-06-02T03:00:00+08:00", "end": "2027-06-03T03:00:00+08:00"}
     assert api.post(f"{tech}/overrides", json=last).status_code == 201
+
+
+def test_a_cancelled_cover_keeps_its_times_and_says_it_is_cancelled(api: TestClient) -> None:
+    # Cancelled before it began, the cover read start == end (the served part, empty): a
+    # tester could not tell which cover it had been, nor that it was cancelled but by the
+    # timestamp. Demo clock: 2026-06-01 09:00 in Shanghai.
+    _, rotations, members = _ids(api)
+    url = f"/api/v1/duty/rotations/{rotations['tech']}/overrides"
+    cover = {
+        "start": "2026-06-05T03:00:00+08:00",
+        "end": "2026-06-06T03:00:00+08:00",
+        "member_id": members["sunqi"],
+    }
+    created = api.post(url, json=cover).json()
+    assert created["cancelled"] is False
+    assert _held_by(api, "2026-06-05") == {members["sunqi"]}
+    cancelled = api.delete(f"{url}/{created['id']}")
+    assert cancelled.status_code == 200, cancelled.text
+    listed = [o for o in api.get(url).json() if o["id"] == created["id"]]
+    for shown in (cancelled.json(), *listed):
+        assert (shown["start"], shown["end"]) == (created["start"], created["end"])
+        assert shown["start"].startswith("2026-06-04T19:00:00")
+        assert shown["end"].startswith("2026-06-05T19:00:00")
+        assert shown["cancelled"] is True
+        assert shown["cancelled_at"].startswith("2026-06-01T01:00:00")
+    # and the cover no longer holds the rotation
+    assert members["sunqi"] not in _held_by(api, "2026-06-05")
+
+
+def _held_by(api: TestClient, day: str) -> set[int]:
+    """Who holds the tech rotation's overriding shifts of duty day ``day``."""
+    team_id, rotations, _ = _ids(api)
+    schedule = api.get(
+        f"/api/v1/duty/teams/{team_id}/schedule", params={"start": day, "days": 1}
+    ).json()
+    (tech,) = [r for r in schedule["rotations"] if r["rotation_id"] == rotations["tech"]]
+    return {m for s in tech["shifts"] if s["source"] == "override" for m in s["member_ids"]}

@@ -72,5 +72,26 @@ def test_rest_refuses_a_past_leaving_date_as_chat_does(
     ):
         assert answer.status_code == 422, answer.text
         assert answer.json()["error"] == "people.error.deactivate_past"
-        assert "2025-06-06 已经过去了" in answer.json()["message"]
+        # the way out names the field, not the chat command (session 16)
+        assert answer.json()["message"] == (
+            "停用日期 2025-06-06 已经过去了（今天是 2026-06-01），是不是写错了年份？这次没有改动。"
+            '要现在就停用，不带日期即可：PATCH 只发 "active": false（不带 deactivate_at），'
+            "或 DELETE 不带 at。"
+        )
     assert _state(runtime, "wangwu") == (True, None)
+
+
+def test_rest_asks_to_call_a_planned_leaving_off_by_field(
+    admin: tuple[TestClient, dict[str, int]], runtime: Runtime
+) -> None:
+    client, ids = admin
+    url = f"/api/v1/members/{ids['wangwu']}"
+    assert client.patch(url, json={"deactivate_at": "2026-07-01"}).status_code == 200
+    before = snapshot(runtime)
+    again = client.patch(url, json={"deactivate_at": "2026-08-01"})
+    assert again.status_code == 409, again.text
+    assert again.json()["error"] == "people.error.already_leaving"
+    assert again.json()["message"] == (
+        '「王五」已经安排了停用日期。要改日期，先发 "active": true 取消，再重新发 deactivate_at。'
+    )
+    assert snapshot(runtime) == before

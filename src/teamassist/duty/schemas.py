@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
-from teamassist.duty.service import override_end, version_spec
+from teamassist.duty.service import version_spec
 from teamassist.exceptions import DomainError
 from teamassist.http.fields import IsoDate, IsoDateTime, RequestBody
 
@@ -222,7 +222,9 @@ class OverrideCreate(RequestBody):
 
 
 class OverrideRead(BaseModel):
-    """A stored override."""
+    """A stored override: ``start``/``end`` as it was given. A cancelled one keeps them and
+    says so (``cancelled``, ``cancelled_at``); it held the rotation from ``start`` until
+    ``cancelled_at`` at most (nothing when cancelled before it began)."""
 
     id: int
     rotation_id: int
@@ -230,17 +232,21 @@ class OverrideRead(BaseModel):
     end: datetime
     member_id: int | None
     reason: str
+    cancelled: bool
     cancelled_at: datetime | None
 
     @classmethod
     def from_row(cls, row: Override) -> OverrideRead:
+        # The stored end, not the served one (service.override_end): a cover cancelled before
+        # it began read start == end, an empty interval that hid which cover it had been.
         return cls(
             id=row.id,
             rotation_id=row.rotation_id,
             start=row.start_at,
-            end=override_end(row),
+            end=row.end_at,
             member_id=row.member_id,
             reason=row.reason,
+            cancelled=row.cancelled_at is not None,
             cancelled_at=row.cancelled_at,
         )
 

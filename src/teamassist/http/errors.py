@@ -143,7 +143,13 @@ def http_error_key(status_code: int) -> str:
 # Errors whose chat wording sends the user to a chat command; each has a ``<key>_rest``
 # wording naming the endpoint or field instead.
 REST_WORDING = frozenset(
-    {"actions.error.not_found", "actions.error.no_title", "qualifications.error.unknown_level"}
+    {
+        "actions.error.not_found",
+        "actions.error.no_title",
+        "qualifications.error.unknown_level",
+        "people.error.deactivate_past",
+        "people.error.already_leaving",
+    }
 )
 
 

@@ -86,7 +86,8 @@ def change_person(
 
     Leaving: `active: false` deactivates now; `deactivate_at` (alone, or with `active: false`)
     plans a departure: the member stays active until that moment (a date alone means its
-    start in the team's zone) and the answer carries `deactivates_on`, the leaving day; the
+    start in the team's zone; a day before today is refused, 422
+    `people.error.deactivate_past`) and the answer carries `deactivates_on`, the leaving day; the
     roster and 1on1s plan without them from then. `active: true` reactivates, or calls a
     planned departure off; sent with `deactivate_at` it is a contradiction and refused (422,
     `people.error.active_and_leaving`)."""

@@ -49,7 +49,9 @@ class PersonUpdate(BaseModel):
     deactivate_at: IsoDateTimeOrDay | None = Field(
         default=None,
         description="plan a departure: inactive from this instant (a date alone: its start in "
-        "the team's zone; past: now); alone or with active=false; refused with active=true",
+        "the team's zone; an earlier time of today: now; a day before today is refused, 422 "
+        "people.error.deactivate_past; a year ahead at most); alone or with active=false; "
+        "refused with active=true",
     )
     team_id: Id | None = Field(default=None, description="the team of role/core (default team)")
     role: Role | None = None
