@@ -11,7 +11,10 @@ from teamassist.events import MemberDeactivated, Subscription, on, on_quietly
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(DirectText, forms.answer), on_quietly(MemberDeactivated, service.drop_copies_of_leaver)]
+    return [
+        on(DirectText, forms.answer),
+        on_quietly(MemberDeactivated, service.drop_copies_of_leaver),
+    ]
 
 
 DOMAIN = Domain(
