@@ -223,7 +223,11 @@ def assess(
             name=person.display_name,
             year=row.year,
             code=earlier.code if earlier else "—",
-            outcome=t(f"qualifications.outcome_{row.outcome}"),
+            outcome=t(
+                "qualifications.outcome_qualified"
+                if row.outcome == Outcome.QUALIFIED.value
+                else "qualifications.outcome_not_yet"
+            ),
             assessor=assessor_name.display_name if assessor_name else "—",
         )
     row = QualAssessment(team_id=team.id, member_id=person.id, year=effective.year)
