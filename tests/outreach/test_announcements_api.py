@@ -49,6 +49,7 @@ def test_director_announces_and_reads_receipts(app_runtime: Runtime) -> None:
             "/api/v1/announcements", json=body, headers={"Idempotency-Key": "k1"}
         )
         assert response.status_code == 201, response.text
+        assert "Idempotency-Replayed" not in response.headers
         data = response.json()
         assert data["kind"] == "bulk" and data["text"] == '周三 "评审" 取消'
         assert [(r["label"], r["status"]) for r in data["receipts"]] == [("李四", "pending")]
@@ -56,6 +57,9 @@ def test_director_announces_and_reads_receipts(app_runtime: Runtime) -> None:
         # A retried POST with the same key answers with the first one.
         again = client.post("/api/v1/announcements", json=body, headers={"Idempotency-Key": "k1"})
         assert again.json()["id"] == data["id"]
+        # as the first time (201), but recognisable as a replay (session 16: it was not)
+        assert again.status_code == 201, again.text
+        assert again.headers["Idempotency-Replayed"] == "true"
         chat = ChatDriver(app_runtime)
         assert (
             len([m for m in chat.queued() if m.idempotency_key.startswith("announcements:")]) == 1
@@ -377,3 +381,80 @@ def test_a_scheduled_bulk_dm_says_when_and_skips_who_left(app_runtime: Runtime) 
         assert "已排期" not in receipt and f"已送达 {len(copies)}" in receipt, receipt
     finally:
         client.__exit__(None, None, None)
+
+
+def test_an_idempotency_key_reused_with_another_body_is_refused(app_runtime: Runtime) -> None:
+    """Session 14's testers: an ``Idempotency-Key`` reused with another body answered the first
+    announcement as if it were a retry, and the second was never sent, without a word. The IETF
+    draft "The Idempotency-Key HTTP Header Field" calls that an error (422)."""
+    people = ids(app_runtime)
+    director = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": "周五发版",
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+        }
+        key = {"Idempotency-Key": "release-1"}
+        first = director.post("/api/v1/announcements", json=body, headers=key)
+        assert first.status_code == 201, first.text
+        chat = ChatDriver(app_runtime)
+
+        def sent() -> list[str]:
+            return [
+                m.idempotency_key for m in chat.queued() if "announcements:" in m.idempotency_key
+            ]
+
+        before = sent()
+        # when the key comes again with another text, or to other people
+        for changed in ({**body, "text": "周六发版"}, {**body, "targets": [people["zhangsan"]]}):
+            reused = director.post("/api/v1/announcements", json=changed, headers=key)
+            # then it is refused, said in Chinese, and nothing is sent or stored
+            assert reused.status_code == 422, reused.text
+            assert reused.json()["error"] == "announcements.error.key_reused"
+            assert "Idempotency-Key" in reused.json()["message"], reused.text
+            assert f"#{first.json()['id']}" in reused.json()["message"], reused.text
+        assert sent() == before
+        assert [a["id"] for a in director.get("/api/v1/announcements").json()] == [
+            first.json()["id"]
+        ]
+        # and the same body (keys in another order) is still a retry, answered with the first
+        again = director.post(
+            "/api/v1/announcements", json=dict(reversed(list(body.items()))), headers=key
+        )
+        assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+        assert sent() == before
+    finally:
+        director.__exit__(None, None, None)
+
+
+def test_an_idempotency_key_belongs_to_its_caller(app_runtime: Runtime) -> None:
+    """Session 16: the key was looked up per workspace, so when two people picked the same
+    key ("release-1") the second one's announcement was refused as a reused key (or, with the
+    same author, answered with the first's) and never sent. Each caller has their own keys."""
+    people = ids(app_runtime)
+    body = {"group": "产品核心群", "text": "周五发版", "kind": "bulk", "targets": [people["lisi"]]}
+    key = {"Idempotency-Key": "release-1"}
+    made = []
+    for handle in ("lihua", "admin"):
+        client = _client(app_runtime, handle)
+        try:
+            answer = client.post("/api/v1/announcements", json=body, headers=key)
+            assert answer.status_code == 201, answer.text
+            assert "Idempotency-Replayed" not in answer.headers
+            made.append(answer.json()["id"])
+            # each caller's own retry still answers with their own announcement
+            again = client.post("/api/v1/announcements", json=body, headers=key)
+            assert (again.json()["id"], again.headers["Idempotency-Replayed"]) == (made[-1], "true")
+        finally:
+            client.__exit__(None, None, None)
+    assert made[0] != made[1]
+    chat = ChatDriver(app_runtime)
+    # both were sent: the outbox holds a DM of each ("announcements:<id>:…")
+    sent = {
+        m.idempotency_key.split(":")[1]
+        for m in chat.queued()
+        if m.idempotency_key.startswith("announcements:")
+    }
+    assert sent == {str(i) for i in made}, sent

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 
+from teamassist import migrate
+from teamassist.announcements.models import Announcement
 from teamassist.bootstrap import import_models, include_name
-from teamassist.database import Base, make_engine
+from teamassist.database import Base, make_engine, make_session_factory, transaction
+from teamassist.team import service as team_service
+from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
 
 
 def test_migrations_match_models(db_url: str) -> None:
@@ -48,3 +56,63 @@ def test_migrations_are_reversible(tmp_path: object) -> None:
         engine.dispose()
     assert leftover == set()
     migrate.upgrade(url)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_idempotency_digest_migration_goes_down_and_up(backend: str) -> None:
+    """announcements_0002 (``announcement.source_digest``) on each backend, in a database of
+    its own (the session's is shared): down to announcements_0001 drops the column and keeps
+    the rows (SQLite rebuilds the table in batch mode), up again brings it back, empty."""
+    require_backend(backend)
+    scratch = MigratedDatabase(backend)
+    try:
+        url = scratch.fresh_url()
+        engine = make_engine(url)
+        try:
+            with transaction(make_session_factory(engine)) as session:
+                workspace = team_service.create_workspace(session, key="ws", name="ws")
+                team = team_service.create_team(
+                    session, workspace=workspace, key="ws", name="ws", timezone="Asia/Shanghai"
+                )
+                now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+                session.add(
+                    Announcement(
+                        workspace_id=workspace.id,
+                        team_id=team.id,
+                        kind="notice",
+                        group_name="核心群",
+                        body="周五发版",
+                        source_key="rest:1:m1:release-1",
+                        source_digest="0" * 64,
+                        send_at=now,
+                        created_at=now,
+                    )
+                )
+        finally:
+            engine.dispose()
+
+        def columns() -> set[str]:
+            engine = make_engine(url)
+            try:
+                return {c["name"] for c in inspect(engine).get_columns("announcement")}
+            finally:
+                engine.dispose()
+
+        def kept() -> list[tuple[object, ...]]:
+            engine = make_engine(url)
+            try:
+                with engine.connect() as connection:
+                    rows = connection.execute(text("SELECT body, source_key FROM announcement"))
+                    return [tuple(r) for r in rows]
+            finally:
+                engine.dispose()
+
+        assert "source_digest" in columns()
+        migrate.downgrade(url, "announcements_0001")
+        assert "source_digest" not in columns() and "source_key" in columns()
+        assert kept() == [("周五发版", "rest:1:m1:release-1")]
+        migrate.upgrade(url)
+        assert "source_digest" in columns()
+        assert kept() == [("周五发版", "rest:1:m1:release-1")]
+    finally:
+        scratch.drop()

@@ -1,16 +1,21 @@
 """``/api/v1/announcements``: announce or DM a group (directors and admins) and read receipts.
 
 The same service as ``/通知`` and ``/群发``; an ``Idempotency-Key`` header makes a retried
-POST answer with the first announcement instead of sending again.
+POST answer with the first announcement instead of sending again (201 as the first time, with
+``Idempotency-Replayed: true``). A key belongs to its caller: two people may pick the same one.
+The caller's key reused with another body is refused, 422 ``announcements.error.key_reused``,
+nothing sent.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Header, status
+from fastapi import Header, Response, status
 from sqlalchemy.orm import Session
 
 from teamassist.announcements import grammar, groups, messages, service
@@ -77,18 +82,63 @@ def _refuse_a_deadline_in_text(text: str, group: groups.Group, now: datetime) ->
         raise Invalid("announcements.error.rest_due_in_text")
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+REPLAYED = "Idempotency-Replayed"
+
+
+def _key_scope(principal: Principal, key: str) -> str:
+    """Where an ``Idempotency-Key`` is looked up: the workspace and the caller, so two people
+    who pick the same key ("release-1") each send their own announcement (it was per
+    workspace: the second person's was answered with the first's, never sent). The owner
+    (no member) by account name, hashed to keep the stored key within its 191 characters."""
+    caller = (
+        f"m{principal.member.id}"
+        if principal.member is not None
+        else "o" + hashlib.sha256(principal.username.encode()).hexdigest()[:16]
+    )
+    return f"rest:{principal.workspace.id}:{caller}:{key}"
+
+
+def _digest(author: Member, body: AnnouncementCreate) -> str:
+    """What an ``Idempotency-Key`` was sent with: the author and the body as read (keys
+    sorted, so a client that serialises the same request again in another order or spacing
+    still retries), SHA-256 hex."""
+    request = {"author": author.id, "body": body.model_dump(mode="json")}
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))  # ASCII: any text
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        201: {
+            "headers": {
+                REPLAYED: {
+                    "description": "`true` when an Idempotency-Key retry was answered with "
+                    "the announcement it first made (nothing sent again)",
+                    "schema": {"type": "string", "enum": ["true"]},
+                }
+            }
+        }
+    },
+)
 def create_announcement(
     body: AnnouncementCreate,
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
+    response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
 ) -> AnnouncementRead:
     """Queue a notice to the group's chats or a DM to each target; 403 unless the caller is
     the group team's director or an admin, 404 for an unknown group, 422 for bad input. The
     deadline is ``due_at``: a ``text`` ending in a deadline as chat writes one (``截止 周五``)
-    is refused (422 ``announcements.error.rest_due_in_text``), never sent as plain text."""
+    is refused (422 ``announcements.error.rest_due_in_text``), never sent as plain text.
+
+    ``Idempotency-Key`` (at most 120 characters, per caller): the same key with the same body
+    answers as the first time, 201 with the first announcement, and the header
+    ``Idempotency-Replayed: true``; nothing is sent again. The same key with another body is
+    refused (422 ``announcements.error.key_reused``), nothing sent."""
     group = groups.resolve(session, workspace_id=principal.workspace.id, name=body.group)
     author = _author(session, principal, group)
     if not _may(session, principal, group, author):
@@ -121,9 +171,14 @@ def create_announcement(
         due_at=body.due_at,
         title=messages.title_of(body.text),
         send_at=body.send_at,
-        source_key=f"rest:{principal.workspace.id}:{idempotency_key}" if idempotency_key else None,
+        source_key=_key_scope(principal, idempotency_key) if idempotency_key else None,
+        source_digest=_digest(author, body) if idempotency_key else None,
     )
     row = outcome.announcement
+    if outcome.duplicate:
+        # A replay answers as the first time did, but says so: a client can tell "sent now"
+        # from "already sent" without comparing ids.
+        response.headers[REPLAYED] = "true"
     return announcement_read(
         row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )

@@ -147,6 +147,7 @@ def announce(
     title: str = "",
     send_at: datetime | None = None,
     source_key: str | None = None,
+    source_digest: str | None = None,
 ) -> Outcome:
     """Queue ``reply`` to the group's chats (NOTICE) or to each target's DM (BULK).
 
@@ -159,10 +160,17 @@ def announce(
     Raises Invalid for an empty body (nothing visible: spaces, zero-width characters or
     only @mentions), a past deadline, a ``send_at`` more than :data:`SEND_GRACE` past, a
     deadline or ``send_at`` more than a year ahead, or a group with nowhere to post.
+
+    A ``source_key`` seen before answers with its announcement (a retry), unless both carry a
+    ``source_digest`` (of the request) and they differ: the key reused for another request is
+    a client's mistake, refused (``Invalid``) with nothing sent, as the IETF Idempotency-Key
+    draft answers a key reused with another payload.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
         if first is not None:
+            if source_digest and first.source_digest and source_digest != first.source_digest:
+                raise Invalid("announcements.error.key_reused", id=first.id)
             return Outcome(first, True, *_action_counts(session, first))
     # Only spaces or zero-width characters is an invisible DM; only @mentions says nothing
     # either, and its action items would be titled with the group's name (/群发 G @张三 截止 周五).
@@ -192,6 +200,7 @@ def announce(
         group_name=group.name[:200],
         body=reply.body,
         source_key=source_key[:191] if source_key else None,
+        source_digest=source_digest if source_key else None,
         due_at=ensure_utc(due_at) if due_at else None,
         send_at=send,
         created_at=now,
