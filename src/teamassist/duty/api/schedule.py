@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Query
 
-from teamassist.clock import ensure_utc
+from teamassist.clock import read_in_zone
 from teamassist.duty import overrides, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import (
@@ -16,7 +16,6 @@ from teamassist.duty.schemas import (
     ScheduleRead,
     ShiftRead,
 )
-from teamassist.exceptions import DomainError
 from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.i18n import t
 
@@ -67,10 +66,9 @@ def who_is_on_duty(
     runtime: RuntimeDep,
     at: DutyMoment | None = None,
 ) -> list[OnDutyRead]:
-    """Who holds each rotation now (or at ``at``, which must carry a time zone)."""
-    if at is not None and at.tzinfo is None:
-        raise DomainError("duty.error.naive_time")
-    instant = ensure_utc(at) if at is not None else runtime.clock()
+    """Who holds each rotation now (or at ``at``; a time without an offset is the team's wall
+    clock, as every other REST time is read since session 15)."""
+    instant = read_in_zone(at, team.timezone) if at is not None else runtime.clock()
     return [
         OnDutyRead(
             rotation_id=d.rotation.id,
