@@ -124,3 +124,25 @@ def test_only_the_director_starts(desk: ChatDriver) -> None:
     reply = desk.text("/职业规划 发起 @王五 截止 2026-12-20", as_="zhangsan")
     assert "只有「开发者社区」的负责人" in reply, reply
     assert plans(desk.runtime) == []
+
+
+def test_a_large_team_gets_short_replies(desk: ChatDriver) -> None:
+    """A tester's 306-person team: the start named everyone in one 3.7 KB line and `/职业规划
+    进度` was one 21.7 KB message (QQ and Feishu carry far less); /通知回执 stops at 50 lines."""
+    from teamassist.database import transaction
+    from teamassist.team import service as team_service
+
+    with transaction(desk.runtime.factory) as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        team = team_service.default_team(session, workspace_id=ws.id)
+        for i in range(60):
+            team_people.add_member(
+                session, workspace=ws, team=team, handle=f"p{i:03}", display_name=f"成员{i:03}"
+            )
+    started = desk.text("/职业规划 发起 开发者社区 202612201800", as_="lihua")
+    assert "已为 67 人发起" in started and "等 67 人" in started, started
+    assert started.count("、") == 19  # twenty names
+    listing = desk.text("/职业规划 进度", as_="lihua")
+    assert "未填写 67" in listing, listing
+    assert listing.count("· #") == 50 and "另有 17 位未列出" in listing, listing

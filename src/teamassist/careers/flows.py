@@ -209,7 +209,7 @@ def summary(started: Sequence[Started], team: Team) -> str:
             t(
                 "careers.started",
                 count=len(new),
-                names="、".join(user_text(s.member.display_name) for s in new),
+                names=_names([s.member.display_name for s in new]),
                 year=new[0].plan.year,
                 due=due_text(new[0].plan, team),
             )
@@ -218,11 +218,23 @@ def summary(started: Sequence[Started], team: Team) -> str:
         lines.append(
             t(
                 "careers.already_started",
-                names="、".join(user_text(s.member.display_name) for s in old),
+                names=_names([s.member.display_name for s in old]),
                 year=old[0].plan.year,
             )
         )
     return "\n".join(lines)
+
+
+STARTED_NAMES = 20  # the names a start's reply lists before "等 N 人"
+
+
+def _names(names: Sequence[str]) -> str:
+    """``张三、李四`` — the first :data:`STARTED_NAMES`, then ``等 306 人`` (a start for a
+    306-person team named everyone in one 3.7 KB line)."""
+    shown = "、".join(user_text(name) for name in names[:STARTED_NAMES])
+    if len(names) <= STARTED_NAMES:
+        return shown
+    return t("careers.names_more", names=shown, count=len(names))
 
 
 def answer_wanted(
