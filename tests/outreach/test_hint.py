@@ -20,6 +20,13 @@ def test_a_misspelt_command_gets_the_closest_names(chat: ChatDriver) -> None:
     assert "/帮助" in chat.text("/hepl", as_="zhangsan").split("你是不是想用")[1]
 
 
+def test_english_small_talk_is_not_taken_for_a_command(chat: ChatDriver) -> None:
+    """A tester's "thanks!" was offered /评价 (its alias "rank" shares three letters)."""
+    reply = chat.text("thanks!", as_="zhangsan")
+    assert reply.startswith("我还不会闲聊"), reply
+    assert "/评价" not in reply
+
+
 def test_a_command_named_inside_a_sentence_is_suggested(chat: ChatDriver) -> None:
     reply = chat.text("我想看看我的销项", as_="zhangsan")
     assert "你是不是想用 /我的销项" in reply and "我还不会闲聊" in reply, reply

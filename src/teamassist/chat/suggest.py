@@ -1,8 +1,9 @@
 """Which commands a message probably meant: ``/进站`` → ``/进展``, "查一下我的销项" → ``/我的销项``.
 
 Fuzzy matching over every command's name and aliases with :mod:`difflib` (a ratio of at least
-0.5: two Chinese characters of which one matches), plus the commands whose name the message
-contains. No ranking model: the registry is small and the answer is only a hint.
+0.5: two Chinese characters of which one matches; 0.7 for a word in Latin letters), plus the
+commands whose name the message contains. No ranking model: the registry is small and the
+answer is only a hint.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from teamassist.chat.types import Reply
 from teamassist.i18n import t
 
 CUTOFF = 0.5
+# English words are longer and share letters by chance: at 0.5 a tester's "thanks!" was offered
+# /评价 (alias "rank", 0.55). A one-letter slip in a short alias still passes ("hepl": 0.75).
+ASCII_CUTOFF = 0.7
 LIMIT = 3
 
 
@@ -34,7 +38,8 @@ def closest(text: str, registry: CommandIndex, *, limit: int = LIMIT) -> list[Co
     for name in sorted(by_word, key=len, reverse=True):
         if len(name) >= 2 and not name.isascii() and name in folded:
             found.append(by_word[name])
-    for name in difflib.get_close_matches(word, list(by_word), n=limit * 2, cutoff=CUTOFF):
+    cutoff = ASCII_CUTOFF if word.isascii() else CUTOFF
+    for name in difflib.get_close_matches(word, list(by_word), n=limit * 2, cutoff=cutoff):
         found.append(by_word[name])
     unique: list[CommandInfo] = []
     for spec in found:
