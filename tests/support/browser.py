@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
+import traceback
+import urllib.error
+import urllib.request
+import warnings
 from pathlib import Path
 from typing import Protocol
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Response, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from teamassist.runtime import Runtime
 from tests.support.web import give_account
@@ -25,9 +31,41 @@ CHROMIUM_ARGS = [
 ]
 
 
+def first_visit(page: Page, url: str) -> Response | None:
+    """``page.goto(url)`` for a page's first request to a freshly served app, telling a hung
+    server from a stuck browser when it times out (CI once saw a 30-s timeout with no response
+    at all): the URL is asked again without Chromium, 5 s at most. No answer there either fails
+    the test with every thread's stack (the served app runs in this process); an answer means
+    the server is well and Chromium alone stalled, so the navigation is tried once more, with a
+    warning."""
+    try:
+        return page.goto(url)
+    except PlaywrightTimeout:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as refused:
+            status = refused.code
+        except OSError as failure:
+            stacks = "\n".join(
+                f"--- thread {ident}\n" + "".join(traceback.format_stack(frame))
+                for ident, frame in sys._current_frames().items()
+            )
+            raise AssertionError(
+                f"{url}: no answer to Chromium in 30 s nor to a direct request in 5 s "
+                f"({failure!r}); the threads of this process:\n{stacks}"
+            ) from None
+        warnings.warn(
+            f"Chromium did not load {url} in 30 s, a direct request got {status}: retried",
+            stacklevel=2,
+        )
+        page.goto("about:blank")  # drop the stalled navigation, or the next one is aborted
+        return page.goto(url)
+
+
 def sign_in(page: Page, base_url: str, username: str = "admin", password: str = "admin") -> None:
     """Go to the web chat, get sent to the login page, and sign in there."""
-    page.goto(f"{base_url}/chat")
+    first_visit(page, f"{base_url}/chat")
     expect(page).to_have_url(f"{base_url}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
@@ -52,7 +90,7 @@ def page_as(
     if timeout_ms is not None:
         context.set_default_timeout(timeout_ms)
     page = context.new_page()
-    page.goto(f"{base_url}/login")
+    first_visit(page, f"{base_url}/login")
     page.fill("input[name=username]", handle)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")

@@ -21,11 +21,18 @@ def free_port() -> int:
 
 @contextmanager
 def serve(app: Any, port: int | None = None) -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields its base URL."""
-    port = port or free_port()
+    """Serve ``app`` until the block ends; yields its base URL.
+
+    The socket is bound here, before the server thread starts, so no other process can take
+    the port while the app starts up (a port picked by :func:`free_port` stays free only until
+    someone else binds it)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port or 0))
+    port = int(sock.getsockname()[1])
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
@@ -37,3 +44,4 @@ def serve(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
