@@ -6,12 +6,12 @@ import json
 import logging
 from typing import Any
 
-import lark_oapi as lark
 from lark_oapi.core.exception import ObtainAccessTokenException
 from lark_oapi.core.token.manager import TokenManager
 
 from teamassist.adapters.feishu import keepalive
 from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.feishu.sdk import FeishuClient, make_client
 from teamassist.adapters.shared_outage import waiting_for_shared_state
 from teamassist.outbox.senders import CREDENTIALS, UNREACHABLE, DeliveryError
 from teamassist.shared_state import SharedStateUnavailable
@@ -34,20 +34,14 @@ class FeishuApiError(DeliveryError):
         self.code = code
 
 
-def build_client(settings: FeishuSettings, *, timeout: float | None = None) -> lark.Client:
-    """A client for ``settings.domain``; lark-oapi caches the tenant token until it expires.
-    Its calls go over kept-alive connections (``keepalive``)."""
+def build_client(settings: FeishuSettings, *, timeout: float | None = None) -> FeishuClient:
+    """A client for ``settings.domain`` (checked by ``FeishuSettings.missing``); lark-oapi
+    caches the tenant token until it expires. Its calls go over kept-alive connections
+    (``keepalive``)."""
     keepalive.install()
     secret = settings.app_secret.get_secret_value() if settings.app_secret else ""
-    return (
-        lark.Client.builder()
-        .app_id(settings.app_id)
-        .app_secret(secret)
-        .domain(settings.domain.rstrip("/"))
-        .timeout(timeout or settings.timeout_seconds)
-        .log_level(lark.LogLevel.WARNING)
-        .build()
-    )
+    domain = settings.domain.rstrip("/")
+    return make_client(settings.app_id, secret, domain, timeout or settings.timeout_seconds)
 
 
 def forget_token(app_id: str) -> None:

@@ -15,11 +15,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import lark_oapi as lark
 from lark_oapi.api.contact.v3 import GetDepartmentRequest, GetUserRequest
 from lark_oapi.api.im.v1 import GetChatMembersRequest, GetChatRequest, ListChatRequest
 
 from teamassist.adapters.feishu import client as feishu_client
+from teamassist.adapters.feishu.sdk import FeishuClient
 from teamassist.outbox.senders import DeliveryError
 from teamassist.ports import DirectoryChat, DirectoryUser
 
@@ -39,7 +39,7 @@ class FeishuDirectory:
     """
 
     def __init__(
-        self, client: lark.Client, app_id: str, *, now: Callable[[], float] = time.monotonic
+        self, client: FeishuClient, app_id: str, *, now: Callable[[], float] = time.monotonic
     ) -> None:
         self.client = client
         self.app_id = app_id

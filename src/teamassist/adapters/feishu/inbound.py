@@ -6,9 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import lark_oapi as lark
 from lark_oapi.api.im.v1 import P2ImMessageReceiveV1
 from lark_oapi.api.task.v2 import P2TaskTaskUpdateUserAccessV2
+from lark_oapi.event.dispatcher_handler import EventDispatcherHandler
 
 from teamassist.adapters import webhook_kit
 from teamassist.adapters.feishu.cards import CardActions
@@ -40,7 +40,7 @@ class FeishuInbound:
         self.names = names
         self.task_events = task_events
 
-    def handler(self, on_message: Callable[[InboundMessage], None]) -> lark.EventDispatcherHandler:
+    def handler(self, on_message: Callable[[InboundMessage], None]) -> EventDispatcherHandler:
         """An SDK handler whose message events go to ``on_message`` and buttons to the cards."""
         encrypt_key = _secret(self.settings.encrypt_key)
         token = _secret(self.settings.verification_token)
@@ -57,7 +57,7 @@ class FeishuInbound:
                 on_message(message)
 
         builder = (
-            lark.EventDispatcherHandler.builder(encrypt_key, token)
+            EventDispatcherHandler.builder(encrypt_key, token)
             .register_p2_im_message_receive_v1(_message)
             .register_p2_card_action_trigger(self.cards)
         )

@@ -14,8 +14,8 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import lark_oapi as lark
 import lark_oapi.ws.client as lark_ws_client
+from lark_oapi.core.enum import LogLevel
 
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.inbound import FeishuInbound
@@ -58,12 +58,12 @@ class LongConnection:
         asyncio.set_event_loop(loop)
         lark_ws_client.loop = loop  # the workaround: the SDK's module-level loop, ours now
         secret = self.settings.app_secret.get_secret_value() if self.settings.app_secret else ""
-        client = lark.ws.Client(
+        client = lark_ws_client.Client(
             self.settings.app_id,
             secret,
             event_handler=self.inbound.handler(self._submit),
             domain=self.settings.domain.rstrip("/"),
-            log_level=lark.LogLevel.WARNING,
+            log_level=LogLevel.WARNING,
         )
         try:
             client.start()
@@ -75,7 +75,7 @@ class LongConnection:
             self._close(loop, client)
 
     @staticmethod
-    def _close(loop: asyncio.AbstractEventLoop, client: lark.ws.Client) -> None:
+    def _close(loop: asyncio.AbstractEventLoop, client: lark_ws_client.Client) -> None:
         """Cancel the SDK's tasks, close the socket and the loop (no stray tasks at exit)."""
         tasks = asyncio.all_tasks(loop)
         for task in tasks:

@@ -29,7 +29,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import lark_oapi as lark
 from lark_oapi.api.calendar.v4 import (
     BatchDeleteCalendarEventAttendeeRequest,
     BatchDeleteCalendarEventAttendeeRequestBody,
@@ -71,6 +70,7 @@ from teamassist.adapters.feishu import documents, gave_up
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.idempotency import token_for
 from teamassist.adapters.feishu.models import FeishuObject
+from teamassist.adapters.feishu.sdk import FeishuClient
 from teamassist.adapters.feishu.workspace import PLATFORM
 from teamassist.clock import Clock
 from teamassist.database import transaction
@@ -102,7 +102,7 @@ class WorkspaceSender:
         settings: FeishuSettings,
         factory: sessionmaker[Session],
         clock: Clock,
-        client: lark.Client | None = None,
+        client: FeishuClient | None = None,
         *,
         max_attempts: int = 12,
     ) -> None:

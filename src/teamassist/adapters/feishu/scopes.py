@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import lark_oapi as lark
 from lark_oapi.api.calendar.v4 import PrimaryCalendarRequest
 from lark_oapi.api.contact.v3 import GetUserRequest
 from lark_oapi.api.docx.v1 import GetDocumentRequest
@@ -26,6 +25,7 @@ from lark_oapi.api.task.v2 import GetTaskRequest, InputTask, PatchTaskRequest, P
 
 from teamassist.adapters.feishu import client as feishu_client
 from teamassist.adapters.feishu.config import FeishuSettings
+from teamassist.adapters.feishu.sdk import FeishuClient
 from teamassist.outbox.senders import UNREACHABLE, DeliveryError
 
 NO_SCOPE_CODES = {99991672, 99991679}  # the app lacks it / the user never granted it
@@ -39,45 +39,45 @@ class Probe:
     feature: str
     what: str
     scopes: str
-    run: Callable[[lark.Client, FeishuSettings], Any]
+    run: Callable[[FeishuClient, FeishuSettings], Any]
 
 
-def _user(c: lark.Client, s: FeishuSettings) -> Any:
+def _user(c: FeishuClient, s: FeishuSettings) -> Any:
     request = GetUserRequest.builder().user_id(s.bot_open_id or "ou_" + PROBE_ID)
     return c.contact.v3.user.get(request.user_id_type("open_id").build())
 
 
-def _chats(c: lark.Client, s: FeishuSettings) -> Any:
+def _chats(c: FeishuClient, s: FeishuSettings) -> Any:
     return c.im.v1.chat.list(ListChatRequest.builder().page_size(1).build())
 
 
-def _join(c: lark.Client, s: FeishuSettings) -> Any:
+def _join(c: FeishuClient, s: FeishuSettings) -> Any:
     # A chat id no group has: with the scope Feishu answers 232006 (invalid chat_id) and the
     # bot joins nothing; without it, 99991672 naming the scope.
     request = MeJoinChatMembersRequest.builder().chat_id("oc_" + PROBE_ID).build()
     return c.im.v1.chat_members.me_join(request)
 
 
-def _task_read(c: lark.Client, s: FeishuSettings) -> Any:
+def _task_read(c: FeishuClient, s: FeishuSettings) -> Any:
     return c.task.v2.task.get(GetTaskRequest.builder().task_guid(PROBE_ID).build())
 
 
-def _task_write(c: lark.Client, s: FeishuSettings) -> Any:
+def _task_write(c: FeishuClient, s: FeishuSettings) -> Any:
     body = PatchTaskRequestBody.builder().task(InputTask.builder().build()).update_fields([])
     request = PatchTaskRequest.builder().task_guid(PROBE_ID).request_body(body.build()).build()
     return c.task.v2.task.patch(request)
 
 
-def _calendar(c: lark.Client, s: FeishuSettings) -> Any:
+def _calendar(c: FeishuClient, s: FeishuSettings) -> Any:
     return c.calendar.v4.calendar.primary(PrimaryCalendarRequest.builder().build())
 
 
-def _drive(c: lark.Client, s: FeishuSettings) -> Any:
+def _drive(c: FeishuClient, s: FeishuSettings) -> Any:
     request = ListFileRequest.builder().folder_token(s.docs_folder).page_size(1).build()
     return c.drive.v1.file.list(request)
 
 
-def _docx(c: lark.Client, s: FeishuSettings) -> Any:
+def _docx(c: FeishuClient, s: FeishuSettings) -> Any:
     return c.docx.v1.document.get(GetDocumentRequest.builder().document_id(PROBE_ID).build())
 
 
@@ -114,12 +114,12 @@ def missing_scopes(message: str) -> str:
     return found.group(1).strip() if found else ""
 
 
-def _runner(probe: Probe, client: lark.Client, settings: FeishuSettings) -> Callable[[Any], Any]:
+def _runner(probe: Probe, client: FeishuClient, settings: FeishuSettings) -> Callable[[Any], Any]:
     return lambda _request: probe.run(client, settings)
 
 
 def check(
-    settings: FeishuSettings, client: lark.Client | None = None
+    settings: FeishuSettings, client: FeishuClient | None = None
 ) -> tuple[list[str], list[str]]:
     """``(problems, warnings)`` in plain words. Problems: a scope an enabled feature lacks
     (named from Feishu's own answer), or Feishu refusing the app's credentials. A warning:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-import lark_oapi as lark
 from lark_oapi.api.task.v2 import GetTaskRequest, P2TaskTaskUpdateUserAccessV2
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from teamassist.adapters.feishu import client as feishu_client
 from teamassist.adapters.feishu.config import FeishuSettings
 from teamassist.adapters.feishu.models import FeishuObject
+from teamassist.adapters.feishu.sdk import FeishuClient
 from teamassist.clock import utcnow
 from teamassist.database import transaction
 from teamassist.events import PlatformTaskCompleted, PlatformTaskReopened, publish
@@ -37,7 +37,7 @@ class TaskEvents:
         self,
         settings: FeishuSettings,
         factory: sessionmaker[Session],
-        client: lark.Client | None = None,
+        client: FeishuClient | None = None,
     ) -> None:
         self.settings = settings
         self.factory = factory
