@@ -31,7 +31,7 @@ from teamassist.duty import messages, planning, service
 from teamassist.duty.models import Override, Rotation, RotationVersion, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
 from teamassist.events import MemberDeactivated, MemberReactivated
-from teamassist.exceptions import Conflict
+from teamassist.exceptions import Conflict, DomainError
 from teamassist.i18n import t
 from teamassist.team.models import Member, Team
 
@@ -46,6 +46,7 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
     or None when none."""
     by = session.get(Member, event.by_id) if event.by_id else None
     cancelled: list[str] = []
+    withdrawn: list[str] = []
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
@@ -60,7 +61,8 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
             )
             spec = service.current_spec(session, team, rotation)
             if spec.versions and event.member_id in spec.versions[-1].member_ids:
-                day, broken = _leave(session, team, rotation, event, day, by)
+                day, broken, changes = _leave(session, team, rotation, event, day, by)
+                withdrawn += changes
             else:
                 broken = []
             since = max(day_start(day, handoff, team.timezone), event.now)
@@ -68,17 +70,22 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
                 session, team, rotation, event, day=day, since=since, broken=broken
             )
             cancelled += [f"「{rotation.name}」{_what(session, team, row)}" for row in rows]
-    return _said_cancelled(cancelled)
+    said = [
+        # 「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named
+        _said_listed("duty.departure.cancelled", cancelled),
+        _said_listed("duty.departure.changes_withdrawn", withdrawn),
+    ]
+    return "".join(s for s in said if s) or None
 
 
-def _said_cancelled(cancelled: list[str]) -> str | None:
-    """「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named."""
-    if not cancelled:
+def _said_listed(key: str, items: list[str]) -> str | None:
+    """The sentence ``key`` counting ``items`` and naming the first few, or None when none."""
+    if not items:
         return None
-    shown = "；".join(cancelled[:_LISTED])
-    if len(cancelled) > _LISTED:
-        shown += t("duty.departure.and_more", count=len(cancelled) - _LISTED)
-    return t("duty.departure.cancelled", count=len(cancelled), items=shown)
+    shown = "；".join(items[:_LISTED])
+    if len(items) > _LISTED:
+        shown += t("duty.departure.and_more", count=len(items) - _LISTED)
+    return t(key, count=len(items), items=shown)  # the catalogue key, named in full by callers
 
 
 def _leave(
@@ -88,14 +95,15 @@ def _leave(
     event: MemberDeactivated,
     day: date,
     by: Member | None,
-) -> tuple[date, list[int]]:
+) -> tuple[date, list[int], list[str]]:
     """The roster change out of ``rotation`` from ``day`` (from the next day when on duty
-    now); returns the day it takes effect and the ids of the swaps it broke. When only a
-    pending addition had them join (from ``day`` on), taking them out of it is all."""
-    _withdraw_moot(session, team, rotation, event, day)
+    now); returns the day it takes effect, the ids of the swaps it broke and the pending
+    changes it withdrew (as the reply names them). When only a pending addition had them join
+    (from ``day`` on), taking them out of it is all."""
+    withdrawn = _withdraw_moot(session, team, rotation, event, day)
     spec = service.current_spec(session, team, rotation)
     if event.member_id not in spec.versions[-1].member_ids:
-        return day, []
+        return day, [], withdrawn
     for first in (day, day + timedelta(days=1)):
         change = planning.RosterChange(
             planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=first
@@ -109,18 +117,22 @@ def _leave(
                 raise
             # On duty right now: today's shift stays theirs, they leave from tomorrow.
             continue
-        return first, [swap.id for swap in preview.broken_swaps]
+        return first, [swap.id for swap in preview.broken_swaps], withdrawn
     raise AssertionError("unreachable")  # the second pass returns or raises
 
 
 def _withdraw_moot(
     session: Session, team: Team, rotation: Rotation, event: MemberDeactivated, day: date
-) -> None:
+) -> list[str]:
     """Withdraw the pending changes from ``day`` on that are only about the leaver: a swap of
     positions with them, a re-plan starting from them, adding them alone. Replayed after the
     removal they cannot apply, and a tester's ``/停用成员 @王五`` was refused by a pending
-    ``/值班交换 @张三 @王五`` with the reason "「王五」不在「技术」轮值里". Whoever made each is
-    told. A change about others that still blocks is named by ``duty.error.pending_blocks``.
+    ``/值班交换 @张三 @王五`` with the reason "「王五」不在「技术」轮值里". Whoever made each and
+    its people are told, the admin's reply names it, and it is marked as the departure's
+    (``cancelled_for_id``): calling the departure off applies it again (a tester's
+    ``/值班交换 @赵六 @孙七 产品 2026-12-10`` went silently with 孙七's departure and stayed gone
+    when it was called off). A change about others that still blocks is named by
+    ``duty.error.pending_blocks``. Returns the withdrawn changes as the reply names them.
 
     Adding them with others is written again without them, the others joining on the same
     day: replayed as it was, it put the leaver back from its day (session 16 tester)."""
@@ -141,9 +153,22 @@ def _withdraw_moot(
         service.withdraw_and_replay(
             session, team=team, rotation=rotation, version=version, now=event.now, strict=True
         )
-        _tell_withdrawn(session, team, rotation, version, event)
+        version.cancelled_for_id = event.member_id
+        ids = service.change_member_ids(version)
+        _tell_change(
+            session,
+            team,
+            rotation,
+            version,
+            event,
+            "duty.departure.change_withdrawn",
+            mentioned=ids,
+            told=[version.created_by_id, *ids],
+        )
     for version in shared:
         _add_without(session, team, rotation, version, event)
+    session.flush()
+    return [_change_item(session, team, rotation, version) for version in moot]
 
 
 def _add_without(
@@ -165,37 +190,66 @@ def _add_without(
     service.change_roster(
         session, team=team, rotation=rotation, change=change, now=event.now, by=maker
     )
-    _tell_withdrawn(session, team, rotation, version, event, notice="duty.departure.add_without")
+    _tell_change(  # the maker hears who still joins
+        session,
+        team,
+        rotation,
+        version,
+        event,
+        "duty.departure.add_without",
+        mentioned=others,
+        told=[version.created_by_id],
+    )
 
 
-def _tell_withdrawn(
+def _tell_change(
     session: Session,
     team: Team,
     rotation: Rotation,
     version: RotationVersion,
-    event: MemberDeactivated,
+    event: MemberDeactivated | MemberReactivated,
+    notice: str,
     *,
-    notice: str = "duty.departure.change_withdrawn",
+    mentioned: Sequence[int],
+    told: Sequence[int | None],
+    reason: str = "",
 ) -> None:
-    maker = session.get(Member, version.created_by_id) if version.created_by_id else None
-    leaver = session.get(Member, event.member_id)
-    if maker is None or not maker.active or leaver is None:
+    """A direct notice about the pending roster change ``version`` to the members ``told``
+    (the active ones; never a leaver about their own departure), naming ``mentioned``. Callers
+    say whom: it was once chosen by comparing the catalogue key it was given."""
+    member = session.get(Member, event.member_id)
+    if member is None:
         return
-    ids = service.change_member_ids(version)
-    if notice == "duty.departure.add_without":  # the people who still join
-        ids = [i for i in ids if i != leaver.id]
+    gone = member.id if isinstance(event, MemberDeactivated) else None
+    people = service.members_by_id(session, [*mentioned, *told])
     reply = Reply()
-    people = service.members_by_id(session, ids)
     reply.body = t(
         notice,  # the catalogue key, named in full at each call
-        name=leaver.display_name,
+        name=member.display_name,
         rotation=rotation.name,
         date=service.version_day(team, service.version_spec(version)).isoformat(),
         change=t(f"duty.change.{version.change}"),
-        people="、".join(messages.mention(reply, people[i]) for i in ids if i in people),
+        people="、".join(messages.mention(reply, people[i]) for i in mentioned if i in people),
+        reason=reason,
     )
-    key = f"{notice}:{version.id}:{maker.id}"
-    notify.to_member(session, member=maker, reply=reply, key=key, now=event.now)
+    for member_id in dict.fromkeys(i for i in told if i is not None and i != gone):
+        person = people.get(member_id)
+        if person is not None and person.active:
+            key = f"{notice}:{version.id}:{person.id}:{event.now.isoformat()}"
+            notify.to_member(session, member=person, reply=reply, key=key, now=event.now)
+
+
+def _change_item(session: Session, team: Team, rotation: Rotation, version: RotationVersion) -> str:
+    """「「产品」2026-12-10 生效的交换位置（赵六、孙七）」: a pending change as a reply names it."""
+    ids = service.change_member_ids(version)
+    people = service.members_by_id(session, ids)
+    return t(
+        "duty.departure.change_item",
+        rotation=rotation.name,
+        date=service.version_day(team, service.version_spec(version)).isoformat(),
+        change=t(f"duty.change.{version.change}"),
+        people="、".join(people[i].display_name for i in ids if i in people),
+    )
 
 
 def _cancel_plans(
@@ -322,6 +376,8 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
     withdrawn: list[str] = []
     left: list[str] = []
     kept: list[str] = []
+    changes_back: list[str] = []
+    changes_lost: list[str] = []
     restored, lost = 0, 0
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
@@ -348,6 +404,10 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
                 withdrawn.append(rotation.name)
             elif _left_already(session, team, rotation, event):
                 left.append(rotation.name)
+            # The roster changes first: a cover or swap restored next was planned on it.
+            back_changes, lost_changes = _restore_changes(session, team, rotation, event)
+            changes_back += back_changes
+            changes_lost += lost_changes
             back, gone = _restore_plans(session, team, rotation, event)
             restored, lost = restored + back, lost + gone
     said = []
@@ -356,6 +416,14 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
     if left:
         said.append(t("duty.departure.left_already", rotations=_quoted(left)))
     said += kept
+    said += [
+        sentence
+        for sentence in (
+            _said_listed("duty.departure.changes_restored", changes_back),
+            _said_listed("duty.departure.changes_not_restored", changes_lost),
+        )
+        if sentence
+    ]
     if restored:
         said.append(t("duty.departure.restored", count=restored))
     if lost:
@@ -379,6 +447,75 @@ def _tell_kept(
         key = f"duty.departure.removal_kept:{version.id}:{event.now.isoformat()}"
         notify.to_member(session, member=member, reply=Reply(body=said), key=key, now=event.now)
     return said
+
+
+def _restore_changes(
+    session: Session, team: Team, rotation: Rotation, event: MemberReactivated
+) -> tuple[list[str], list[str]]:
+    """Apply again, at their own dates and in their makers' names, the pending roster changes
+    this departure withdrew (a swap of positions with the member, say); one that can no longer
+    stand (its date has passed, a newer change or swap conflicts) stays withdrawn. Their makers
+    and people, the returner included, are told either way. Returns the changes restored and
+    those not (each with why), as the reply names them."""
+    rows = session.scalars(
+        select(RotationVersion)
+        .where(
+            RotationVersion.rotation_id == rotation.id,
+            RotationVersion.cancelled_for_id == event.member_id,
+        )
+        .order_by(RotationVersion.effective_at, RotationVersion.id)
+    ).all()
+    back: list[str] = []
+    lost: list[str] = []
+    for row in rows:
+        row.cancelled_for_id = None  # dealt with: a later departure marks its own
+        ids = service.change_member_ids(row)
+        told = [row.created_by_id, *ids]
+        item = _change_item(session, team, rotation, row)
+        reason = _apply_again(session, team, rotation, row, event)
+        if reason is None:
+            back.append(item)
+            notice = "duty.departure.change_restored_notice"
+            _tell_change(session, team, rotation, row, event, notice, mentioned=ids, told=told)
+            continue
+        lost.append(t("duty.departure.change_lost", item=item, reason=reason))
+        notice = "duty.departure.change_not_restored_notice"
+        _tell_change(
+            session, team, rotation, row, event, notice, mentioned=ids, told=told, reason=reason
+        )
+    session.flush()
+    return back, lost
+
+
+def _apply_again(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    row: RotationVersion,
+    event: MemberReactivated,
+) -> str | None:
+    """Write the withdrawn change ``row`` again from its own duty day; None when done, else
+    why it cannot stand (nothing is written then). A change that would break a shift swap made
+    meanwhile is not applied: the swap's people keep what they agreed."""
+    day = service.version_day(team, service.version_spec(row))
+    if row.effective_at <= event.now:
+        return t("duty.departure.change_past", date=day.isoformat())
+    change = planning.RosterChange(
+        row.change, member_ids=tuple(service.change_member_ids(row)), effective_date=day
+    )
+    try:
+        preview = service.preview_change(
+            session, team=team, rotation=rotation, change=change, now=event.now
+        )
+    except DomainError as exc:
+        return exc.message().rstrip("。")
+    if preview.broken_swaps:
+        return t("duty.departure.change_breaks_swaps")
+    maker = session.get(Member, row.created_by_id) if row.created_by_id else None
+    service.change_roster(
+        session, team=team, rotation=rotation, change=change, now=event.now, by=maker
+    )
+    return None
 
 
 def _restore_plans(

@@ -82,6 +82,11 @@ class RotationVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Only a version that has not taken effect yet can be withdrawn; it then never applied.
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Whose departure withdrew it (a swap of positions with them, say): calling that departure
+    # off applies it again (duty.departures). Cleared once the return has dealt with it.
+    cancelled_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
 
 
 class Override(Base):
