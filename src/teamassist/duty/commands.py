@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,10 +13,10 @@ from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.clock import parse_hhmm
 from teamassist.duty import dates as duty_dates
-from teamassist.duty import messages, overrides, planning, service, signin
+from teamassist.duty import messages, overrides, planning, service, signin, withdrawals
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
-from teamassist.duty.rotation import day_start
+from teamassist.duty.rotation import SwapSpec, day_start
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.i18n import lookup, t
 from teamassist.team.models import Member
@@ -309,20 +310,7 @@ def _change(
     )
     reply.people.update(reply_names.people)
     if preview.broken_swaps:
-        swap_people = service.members_by_id(
-            ctx.session, [m for s in preview.broken_swaps for m in (s.member_a, s.member_b)]
-        )
-        lines = []
-        for swap in preview.broken_swaps:
-            a, b = swap_people.get(swap.member_a), swap_people.get(swap.member_b)
-            if a is None or b is None:
-                continue
-            line = f"{messages.mention(reply, a)} {swap.date_a.isoformat()}"
-            line += f" ↔ {messages.mention(reply, b)}"
-            if swap.date_b is not None:
-                line += f" {swap.date_b.isoformat()}"
-            lines.append(line)
-        reply.body += "\n\n" + t("duty.swaps_broken", swaps="；".join(lines))
+        reply.body += "\n\n" + _swaps_said(ctx, reply, "duty.swaps_broken", preview.broken_swaps)
     notes: list[str] = []
     if skipped:
         notes.append(
@@ -642,10 +630,33 @@ def handle_withdraw(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             date=days[0].isoformat(),
         )
     [version] = pending
-    service.cancel_version(ctx.session, rotation=rotation, version_id=version.id, now=ctx.now)
-    return messages.simple(
+    done = withdrawals.withdraw_change(
+        ctx.session, team=ctx.team, rotation=rotation, version_id=version.id, now=ctx.now
+    )
+    reply = messages.simple(
         "duty.withdrawn",
         rotation=rotation.name,
         date=service.version_day(ctx.team, service.version_spec(version)).isoformat(),
         change=t(f"duty.change.{version.change}"),
     )
+    if done.broken_swaps:
+        reply.body += "\n\n" + _swaps_said(ctx, reply, "duty.withdrawn_swaps", done.broken_swaps)
+    return reply
+
+
+def _swaps_said(ctx: CommandContext, reply: Reply, key: str, swaps: Sequence[SwapSpec]) -> str:
+    """The sentence ``key`` listing shift swaps (「@张三 2026-06-04 ↔ @李四 2026-06-05」)."""
+    people = service.members_by_id(
+        ctx.session, [m for s in swaps for m in (s.member_a, s.member_b)]
+    )
+    lines = []
+    for swap in swaps:
+        a, b = people.get(swap.member_a), people.get(swap.member_b)
+        if a is None or b is None:
+            continue
+        line = f"{messages.mention(reply, a)} {swap.date_a.isoformat()}"
+        line += f" ↔ {messages.mention(reply, b)}"
+        if swap.date_b is not None:
+            line += f" {swap.date_b.isoformat()}"
+        lines.append(line)
+    return t(key, swaps="；".join(lines))  # the catalogue key, named in full by callers

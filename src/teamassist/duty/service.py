@@ -832,10 +832,24 @@ def cancel_broken_swaps(session: Session, *, swaps: Iterable[SwapSpec], at: date
     session.flush()
 
 
+@dataclass
+class Withdrawn:
+    """A pending change withdrawn, and the shift swaps that went with it."""
+
+    version: RotationVersion
+    # Shift swaps made on the roster with it whose people no longer hold the traded shifts
+    # without it: cancelled from now, as a roster change cancels the swaps it breaks.
+    broken_swaps: list[SwapSpec] = field(default_factory=list)
+
+
 def cancel_version(
     session: Session, *, rotation: Rotation, version_id: int, now: datetime
-) -> RotationVersion:
-    """Withdraw a change that has not taken effect yet."""
+) -> Withdrawn:
+    """Withdraw a change that has not taken effect yet. A shift swap made after it, on the
+    roster it planned, stands when its people still hold the traded shifts without it, and is
+    cancelled from now otherwise (``Withdrawn.broken_swaps``; the caller tells its people): it
+    once stopped applying with nobody told (session 17 tester)."""
+    now = ensure_utc(now)
     version = session.get(RotationVersion, version_id)
     if version is None or version.rotation_id != rotation.id or version.cancelled_at is not None:
         raise NotFound("duty.error.no_version", id=version_id)
@@ -855,12 +869,18 @@ def cancel_version(
             name=leaver.display_name if leaver is not None else "?",
             date=local(version.effective_at, team.timezone).date().isoformat(),
         )
+    already = {
+        s.id for s in CompiledRotation(current_spec(session, team, rotation)).broken_swaps(now)
+    }
     # The changes after it are replayed without it (a withdrawn addition left its person in
     # every version written after it).
     withdraw_and_replay(
         session, team=team, rotation=rotation, version=version, now=now, strict=True
     )
-    return version
+    after = CompiledRotation(current_spec(session, team, rotation)).broken_swaps(now)
+    broken = [s for s in after if s.id not in already]
+    cancel_broken_swaps(session, swaps=broken, at=now)
+    return Withdrawn(version, broken)
 
 
 def withdraw_and_replay(

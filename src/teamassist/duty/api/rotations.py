@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teamassist.duty import service
+from teamassist.duty import service, withdrawals
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.planning import RosterChange
 from teamassist.duty.rotation import CompiledRotation
@@ -109,8 +109,10 @@ def cancel_version(
     """Withdraw a roster change that has not taken effect yet (admin)."""
     rotation, team = rotation_of(session, principal, rotation_id)
     require_admin(session, principal, team)
-    row = service.cancel_version(session, rotation=rotation, version_id=version_id, now=now)
-    return VersionRead.from_row(row)
+    done = withdrawals.withdraw_change(
+        session, team=team, rotation=rotation, version_id=version_id, now=now
+    )
+    return VersionRead.from_row(done.version)
 
 
 def _change(body: RosterChangeIn) -> RosterChange:

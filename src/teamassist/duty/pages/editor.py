@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
-from teamassist.duty import service
+from teamassist.duty import service, withdrawals
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
 from teamassist.duty.pages.base import screen_router
@@ -120,7 +120,9 @@ def editor_withdraw(
     REST's DELETE .../versions/{id} call the same service function."""
     require_admin(session, principal, chosen)
     rotation = _rotation_choice(session, principal, chosen, rotation_id)
-    service.cancel_version(session, rotation=rotation, version_id=version_id, now=now)
+    withdrawals.withdraw_change(
+        session, team=chosen, rotation=rotation, version_id=version_id, now=now
+    )
     return editor_page(request, session, principal, chosen, now, str(rotation.id))
 
 
