@@ -178,17 +178,21 @@ def _add_without(
     version: RotationVersion,
     event: MemberDeactivated,
 ) -> None:
-    """Withdraw the pending addition ``version`` and add its people but the leaver on its day,
-    in its maker's name; the maker is told."""
+    """Write the pending addition ``version`` again without the leaver, in its place (its
+    day, its maker's name, before the changes after it); the maker is told. Withdrawn then
+    added anew, a second leaver of the same add leaving after its day was refused: their
+    removal, replayed before the new add, named someone not in the rotation (session 17)."""
     others = tuple(i for i in service.change_member_ids(version) if i != event.member_id)
     day = service.version_day(team, service.version_spec(version))
-    service.withdraw_and_replay(
-        session, team=team, rotation=rotation, version=version, now=event.now, strict=True
-    )
-    maker = session.get(Member, version.created_by_id) if version.created_by_id else None
     change = planning.RosterChange(planning.ACTION_ADD, member_ids=others, effective_date=day)
-    service.change_roster(
-        session, team=team, rotation=rotation, change=change, now=event.now, by=maker
+    service.withdraw_and_replay(
+        session,
+        team=team,
+        rotation=rotation,
+        version=version,
+        now=event.now,
+        strict=True,
+        instead=change,
     )
     _tell_change(  # the maker hears who still joins
         session,

@@ -892,6 +892,7 @@ def withdraw_and_replay(
     now: datetime,
     strict: bool = False,
     keep_swaps: bool = False,
+    instead: RosterChange | None = None,
 ) -> bool:
     """Withdraw the pending ``version`` and replay the changes pending after it on what is
     left (each is withdrawn and written again, as :func:`change_roster` rebases): a version
@@ -901,7 +902,10 @@ def withdraw_and_replay(
     nothing is written: False, or with ``strict`` Conflict ``duty.error.pending_blocks``
     naming it. With ``keep_swaps`` nothing is written either (False) when the roster without
     ``version`` would break a swap in force: one made meanwhile was planned on the roster
-    with it, and its people keep what they agreed. Returns whether it was withdrawn."""
+    with it, and its people keep what they agreed. ``instead`` is planned in its place, in its
+    maker's name, before the later ones are replayed (a departure's add without the leaver:
+    withdrawn first, a later removal of another leaver of the same add no longer applied, and
+    the second departure was refused, session 17). Returns whether it was withdrawn."""
     now = ensure_utc(now)
     pending = pending_versions(session, rotation=rotation, after=now)
     if version not in pending or version.change == "create":
@@ -911,6 +915,12 @@ def withdraw_and_replay(
     gone = {version.id, *(v.id for v in later)}
     kept = [v for v in versions(session, rotation=rotation) if v.cancelled_at is None]
     work = replace(spec, versions=tuple(version_spec(v) for v in kept if v.id not in gone))
+    replaced = None
+    if instead is not None:
+        replaced = plan_change(
+            work, instead, now, rotation_name=rotation.name, names=lambda ids: _names(session, ids)
+        )
+        work = replace(work, versions=(*work.versions, replaced))
     replayed: list[tuple[RotationVersion, VersionSpec]] = []
     for row in later:
         try:
@@ -938,6 +948,17 @@ def withdraw_and_replay(
         if any(s.id not in already for s in CompiledRotation(work).broken_swaps(now)):
             return False
     version.cancelled_at = now
+    if instead is not None and replaced is not None:
+        session.add(
+            _version_row(
+                rotation,
+                replaced,
+                instead.action,
+                instead.member_ids,
+                by_id=version.created_by_id,
+                now=now,
+            )
+        )
     for row, again in replayed:
         row.cancelled_at = now
         ids = change_member_ids(row)
