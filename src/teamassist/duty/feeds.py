@@ -143,6 +143,21 @@ def resolve(session: Session, *, token: str, now: datetime) -> FeedToken | None:
     return feed
 
 
+def made_by_a_leaver(session: Session, *, feed: FeedToken, now: datetime) -> bool:
+    """Whether ``feed`` was made by someone who has left (from their leaving day on): its URL
+    then answers 410, not the schedule (a tester's rotation feed, made before they left,
+    still served the whole rotation afterwards). Their own person feed is not: it keeps
+    answering with no shifts from the leaving day, so subscribed calendars drop them (session
+    15). Calling the departure off makes the feed work again: nothing is revoked."""
+    if feed.created_by_id is None or feed.member_id == feed.created_by_id:
+        return False
+    creator = session.get(Member, feed.created_by_id)
+    if creator is None:
+        return False
+    left = creator.deactivated_at
+    return team_service.has_left(creator) or (left is not None and ensure_utc(left) <= now)
+
+
 # -- the feed text -------------------------------------------------------------------------------
 
 

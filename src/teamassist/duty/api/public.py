@@ -9,6 +9,7 @@ from teamassist.duty import feeds
 from teamassist.duty.api.feeds import ICAL_MEDIA_TYPE
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.routes import Routes
+from teamassist.i18n import t
 
 public_router = Routes(include_in_schema=False)
 
@@ -20,6 +21,13 @@ def ical_feed(token: str, session: SessionDep, runtime: RuntimeDep) -> Response:
     feed = feeds.resolve(session, token=token, now=now)
     if feed is None:
         raise HTTPException(status_code=404, detail="unknown calendar feed")
+    if feeds.made_by_a_leaver(session, feed=feed, now=now):
+        return Response(
+            content=t("duty_feeds.error.creator_left"),
+            status_code=410,
+            media_type="text/plain; charset=utf-8",
+            headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+        )
     body = feeds.render_feed(
         session, feed=feed, now=now, domain=feeds.uid_domain(runtime.settings.web.public_url)
     )
