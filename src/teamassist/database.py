@@ -17,10 +17,12 @@ Concurrency rules, per backend:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -175,7 +177,76 @@ def make_engine(
         event.listen(engine, "begin", writers.begin)
         event.listen(engine, "commit", writers.commit)
         event.listen(engine, "rollback", writers.end)
+    event.listen(engine, "after_cursor_execute", _note_change)
+    event.listen(engine, "commit", _forget_changes)
+    event.listen(engine, "rollback", _forget_changes)
     return engine
+
+
+# -- what a transaction changed -------------------------------------------------------------
+#
+# A refused chat command that changed nothing ("已经签到过了": its one INSERT … ON CONFLICT DO
+# NOTHING skipped the row) may keep its transaction and write its inbox row there, instead of a
+# rollback and a second transaction (issue 9). Whether it changed nothing is read from the
+# driver's row counts, statement by statement, with no statement of our own.
+_CHANGED = "teamassist_changed"  # connection info: statements that changed rows, or may have
+_RETURNING = "teamassist_returning"  # SQLite: a DML cursor with rows not read yet (count unknown)
+_UNREAD_KEPT = 64
+# Statements that change no row (a SAVEPOINT's ROLLBACK TO undoes changes counted before).
+_NO_CHANGE = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW")
+
+
+def _note_change(
+    conn: Connection, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    if statement.lstrip()[:9].upper().startswith(_NO_CHANGE):
+        return
+    count = cursor.rowcount
+    if count == 0 and cursor.description is not None and conn.dialect.name == "sqlite":
+        # sqlite3 counts the rows of an INSERT … RETURNING only once they are read: 0 here
+        # even when it inserted one. Kept to be asked again (:func:`changed_since`); past
+        # a bound (a bulk of notices) counted as a change rather than kept.
+        unread = conn.info.setdefault(_RETURNING, [])
+        if len(unread) < _UNREAD_KEPT:
+            unread.append(cursor)
+        else:
+            conn.info[_CHANGED] = conn.info.get(_CHANGED, 0) + 1
+    elif count != 0:  # -1 (unknown) counts as a change
+        conn.info[_CHANGED] = conn.info.get(_CHANGED, 0) + 1
+
+
+def _forget_changes(conn: Connection) -> None:
+    if conn.invalidated or conn.closed:
+        # Its DBAPI connection is gone (a statement timed out, the server went away), and
+        # the counts with it; asking for its info would raise over the error being handled.
+        return
+    conn.info.pop(_CHANGED, None)
+    conn.info.pop(_RETURNING, None)
+
+
+def change_mark(session: Session) -> tuple[int, int]:
+    """Where the session's transaction stands in its changes, for :func:`changed_since`."""
+    info = session.connection().info
+    return info.get(_CHANGED, 0), len(info.get(_RETURNING, ()))
+
+
+def changed_since(session: Session, mark: tuple[int, int]) -> bool:
+    """Whether the session's transaction changed a row after ``mark``, or holds ORM changes not
+    flushed; True when the engine was not made by :func:`make_engine` (nothing is counted)."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    connection = session.connection()
+    if not event.contains(connection.engine, "after_cursor_execute", _note_change):
+        return True
+    info = connection.info
+    if info.get(_CHANGED, 0) != mark[0]:
+        return True
+    for cursor in info.get(_RETURNING, [])[mark[1] :]:
+        with contextlib.suppress(sqlite3.ProgrammingError):  # closed: its count is final
+            cursor.fetchall()  # rows nobody read: the count is final once they are
+        if cursor.rowcount != 0:
+            return True
+    return False
 
 
 def server_timeouts(url: URL, connect: float, statement: float) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from teamassist.chat.models import InboundEvent
 from teamassist.chat.registry import CommandSpec, Permission, Registry
 from teamassist.chat.types import ChatType, InboundMessage, MentionToken, Reply, user_text
 from teamassist.clock import Clock, utcnow
-from teamassist.database import is_retryable, run_transaction
+from teamassist.database import change_mark, changed_since, is_retryable, run_transaction
 from teamassist.enums import Role
 from teamassist.events import ask
 from teamassist.exceptions import DomainError
@@ -175,21 +175,34 @@ class Dispatcher:
             ).rowcount  # type: ignore[attr-defined]
             if claimed != 1:
                 return None
-            reply, workspace = self._run(session, message, now)
+            declined.clear()
+            mark = change_mark(session)
+            workspace: Workspace | _Unknown | None
+            try:
+                reply, workspace = self._run(session, message, now)
+            except DomainError as exc:
+                if changed_since(session, mark):
+                    raise
+                # Refused having changed nothing: the answer goes in this transaction, not in
+                # a second one after a rollback (see :meth:`converse`).
+                declined.append(True)
+                reply = Reply(body=t(exc.key, **_as_user_text(exc.params)), is_error=True)
+                workspace = _UNKNOWN
             self._finish(
                 session, row_id, message, reply, now, reply_via_outbox, workspace=workspace
             )
             session.flush()
-            later[:] = fallback.take_later(session)
+            later[:] = [] if declined else fallback.take_later(session)
             return reply, queued_platforms(session)
 
         later: list[fallback.Later] = []
+        declined: list[bool] = []  # refused in the unit, which then recorded the answer
         platform = message.platform.value
         try:
             done = run_transaction(self.factory, unit)
             if done is None:
                 return None
-            metrics.event(platform, "handled")
+            metrics.event(platform, "refused" if declined else "handled")
             if done[1]:
                 self.after_commit(done[1])
             self._run_later(later)
@@ -225,14 +238,23 @@ class Dispatcher:
 
         def unit(session: Session) -> DispatchResult:
             refused.clear()
+            declined.clear()
             speaker = identify(session)
             message = speaker.message
             platform[:] = [message.platform.value]
+            mark = change_mark(session)
             try:
                 reply, _ = self._run(session, message, now, speaker=speaker)
                 session.flush()
             except DomainError as exc:
                 reply = Reply(body=exc.message(), is_error=True)
+                if not changed_since(session, mark):
+                    # Refused having changed nothing (a double tap, "已经签到过了"): the inbox
+                    # row goes in this transaction, not in a second one after a rollback.
+                    declined.append(True)
+                    return self._answered(
+                        session, message, reply, now, keep_reply=speaker.retry_key
+                    )
                 refused.append((message, reply, None, "", speaker.retry_key))
                 raise _Refused() from exc
             except Exception as exc:
@@ -247,6 +269,7 @@ class Dispatcher:
             return answered
 
         later: list[fallback.Later] = []
+        declined: list[bool] = []  # refused in the unit, which then recorded the answer
         try:
             result = run_transaction(self.factory, unit)
         except _Refused:
@@ -261,6 +284,8 @@ class Dispatcher:
         outcome = "duplicate" if result.duplicate else "handled"
         if refused and not result.duplicate:
             outcome = "failed" if refused[0][2] else "refused"
+        elif declined and not result.duplicate:
+            outcome = "refused"
         metrics.event(platform[0] if platform else "", outcome)
         if result.queued:
             self.after_commit(result.platforms)  # only now: delivery claims committed rows
