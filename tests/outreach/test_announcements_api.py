@@ -337,6 +337,20 @@ def test_an_empty_targets_list_is_refused_not_everyone(app_runtime: Runtime) -> 
         client.__exit__(None, None, None)
 
 
+def test_empty_targets_are_refused_before_the_group_is_looked_up(app_runtime: Runtime) -> None:
+    """Tester F3 (session 16): ``{"group":"产品核心群","targets":[],"text":"hi"}`` for a group
+    that does not exist answered 404 unknown group; the body's own fault comes first (422)."""
+    client = _client(app_runtime, "admin")
+    try:
+        body = {"group": "没有这个群", "targets": [], "text": "hi"}
+        refused = client.post("/api/v1/announcements", json=body)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "announcements.error.no_targets"
+        assert "「没有这个群」" in refused.json()["message"]
+    finally:
+        client.__exit__(None, None, None)
+
+
 def test_a_scheduled_bulk_dm_says_when_and_skips_who_left(app_runtime: Runtime) -> None:
     """Tester A2/A3 (session 16): the receipts of a bulk DM held for 12月4日 09:00 showed the
     creation time and 发送中 for every member; after /停用成员 @赵六 his copy went to the duty

@@ -139,6 +139,10 @@ def create_announcement(
     answers as the first time, 201 with the first announcement, and the header
     ``Idempotency-Replayed: true``; nothing is sent again. The same key with another body is
     refused (422 ``announcements.error.key_reused``), nothing sent."""
+    # The body first: an empty ``targets`` is refused as such whatever the group (a tester's
+    # unknown group with ``[]`` was told 404 unknown group, session 16).
+    if body.targets is not None and not body.targets:
+        raise Invalid("announcements.error.no_targets", group=body.group.strip()[:60])
     group = groups.resolve(session, workspace_id=principal.workspace.id, name=body.group)
     author = _author(session, principal, group)
     if not _may(session, principal, group, author):
@@ -147,8 +151,6 @@ def create_announcement(
     # targets by id and the people @-mentioned pass the same check as chat's.
     _refuse_a_deadline_in_text(body.text, group, now)
     reply, mentioned = messages.from_chat(body.text, _resolver(session, principal))
-    if body.targets is not None and not body.targets:
-        raise Invalid("announcements.error.no_targets", group=group.name)
     wanted = list(dict.fromkeys(body.targets or ()))
     found = team_service.members_by_id(session, wanted)
     unknown = [
