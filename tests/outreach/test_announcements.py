@@ -393,3 +393,32 @@ def test_as_of_today_alone_is_text(desk: ChatDriver, at: str) -> None:
     reply = desk.text("/群发 产品核心群 报名人数截至今天", as_="lihua")
     assert "逐个私信" in reply and "销项" not in reply, reply
     assert _due_items(desk) == []
+
+
+def test_a_team_wide_bulk_dm_leaves_its_author_out(desk: ChatDriver) -> None:
+    """Tester N5 (session 16): a team-wide 群发 DMed its author and opened an action item for
+    them, and the stored text kept a trailing space where ``截止 …`` was cut."""
+    people = ids(desk.runtime)
+    with desk.runtime.factory() as session:
+        members = session.scalars(
+            select(TeamMembership.member_id).where(TeamMembership.team_id == 1)
+        ).all()
+    assert people["admin"] in members
+    reply = desk.text("/群发 开发者社区 请在周五前更新OKR进展 截止 2026-12-04 18:00", as_="admin")
+    assert "（不含发送者本人）" in reply, reply
+    dms = {
+        m.idempotency_key for m in _outbox(desk) if m.idempotency_key.startswith("announcements:1:")
+    }
+    assert f"announcements:1:m{people['admin']}" not in dms
+    assert f"announcements:1:m{people['zhangsan']}" in dms
+    assert f"{len(dms)} 位成员" in reply, reply
+    with desk.runtime.factory() as session:
+        owners = session.scalars(
+            select(ActionItem.owner_id).where(ActionItem.source_kind == "announcement")
+        ).all()
+        assert owners and people["admin"] not in owners
+        [row] = session.scalars(select(Announcement)).all()
+        assert plain_text(row.body) == "请在周五前更新OKR进展"
+    # Named explicitly, the author is a recipient like anyone else, and nothing is said.
+    mine = desk.text("/群发 开发者社区 @admin 自己提醒自己", as_="admin")
+    assert "不含" not in mine and "1 位成员" in mine, mine

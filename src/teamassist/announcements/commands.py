@@ -53,10 +53,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         title=messages.title_of(text),
         source_key=source_key(ctx),
     )
-    count = (
-        len(group.channels) if kind is AnnouncementKind.NOTICE else len(mentioned or group.members)
-    )
-    return messages.queued(outcome, count, group.team)
+    return messages.queued(outcome, group.team)
 
 
 @commands.command("announcements.notice", args=[_GROUP, _TEXT])

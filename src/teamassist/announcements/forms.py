@@ -101,7 +101,4 @@ def answer(session: Session, query: DirectText) -> Answer | None:
         title=title,
         source_key=source_key(ctx),
     )
-    count = (
-        len(group.channels) if kind is AnnouncementKind.NOTICE else len(targets or group.members)
-    )
-    return Answer(messages.queued(outcome, count, group.team))
+    return Answer(messages.queued(outcome, group.team))

@@ -26,6 +26,9 @@ def _mention(reply: Reply, member: Member) -> str:
 def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Reply, list[Member]]:
     """A ``/通知`` body: the text as written, each @mention made a native one; returns the
     reply and the members mentioned (in order, once each)."""
+    # Spaces around the text go: ``/群发 G 交周报 截止 周五`` kept "交周报 " once the deadline
+    # was cut (tester N5, session 16), inside the user-text marks where a later strip misses it.
+    text = text.strip()
     reply = Reply()
     pieces: list[str] = []
     mentioned: list[Member] = []
@@ -83,21 +86,25 @@ def from_grammar(
     return reply, " ".join("".join(title).split())
 
 
-def queued(outcome: service.Outcome, recipients: int, team: Team) -> Reply:
+def queued(outcome: service.Outcome, team: Team) -> Reply:
     """The author's receipt right after queueing: with a deadline, how many action items were
-    made, or that none were and how to get them."""
+    made, or that none were and how to get them; whether the author was left out of the
+    group's people (:attr:`~teamassist.announcements.service.Outcome.without_author`)."""
     row, duplicate = outcome.announcement, outcome.duplicate
     group = user_text(row.group_name)
+    note = t("announcements.without_author") if outcome.without_author else ""
+    count = outcome.recipients
     if row.kind == AnnouncementKind.NOTICE.value:
-        body = t("announcements.queued_notice", id=row.id, group=group, count=recipients)
+        body = t("announcements.queued_notice", id=row.id, group=group, count=count)
     else:
-        body = t("announcements.queued_bulk", id=row.id, group=group, count=recipients)
+        body = t("announcements.queued_bulk", id=row.id, group=group, count=count, note=note)
+        note = ""  # said once
     if row.send_at > row.created_at:
         body += t("announcements.scheduled", at=when(row.send_at, team))
     if row.due_at is not None:
         due = when(row.due_at, team)
         if outcome.opened:
-            body += t("announcements.with_actions", due=due, count=outcome.opened)
+            body += t("announcements.with_actions", due=due, count=outcome.opened, note=note)
             if outcome.opened < outcome.owners:
                 body += t(
                     "announcements.some_actions_failed", count=outcome.owners - outcome.opened

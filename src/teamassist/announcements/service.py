@@ -118,19 +118,28 @@ class Outcome:
     duplicate: bool = False
     owners: int = 0
     opened: int = 0
+    # the group's chats (a notice) or the DMs (a bulk DM) queued
+    recipients: int = 0
+    # a message to everyone in the group left its author, a member of it, out (tester N5,
+    # session 16: a team-wide 群发 DMed its author and opened an action item for them)
+    without_author: bool = False
 
 
-def _action_counts(session: Session, row: Announcement) -> tuple[int, int]:
-    """(owners, opened) of a stored announcement, as :class:`Outcome` names them."""
-    if row.due_at is None:
-        return 0, 0
-    notes = session.scalars(
-        select(AnnouncementRecipient.action_note).where(
-            AnnouncementRecipient.announcement_id == row.id,
-            AnnouncementRecipient.member_id.is_not(None),
-        )
+def _stored_outcome(session: Session, row: Announcement) -> Outcome:
+    """A stored announcement as :class:`Outcome` names it (a retry answered with it)."""
+    rows = session.execute(
+        select(
+            AnnouncementRecipient.member_id,
+            AnnouncementRecipient.outbox_key,
+            AnnouncementRecipient.action_note,
+        ).where(AnnouncementRecipient.announcement_id == row.id)
     ).all()
-    return len(notes), sum(1 for note in notes if note is not None)
+    notes = [note for member_id, _key, note in rows if member_id is not None]
+    sent = sum(1 for _member, key, _note in rows if key)
+    if row.due_at is None:
+        return Outcome(row, True, recipients=sent)
+    opened = sum(1 for note in notes if note is not None)
+    return Outcome(row, True, len(notes), opened, recipients=sent)
 
 
 def announce(
@@ -171,7 +180,7 @@ def announce(
         if first is not None:
             if source_digest and first.source_digest and source_digest != first.source_digest:
                 raise Invalid("announcements.error.key_reused", id=first.id)
-            return Outcome(first, True, *_action_counts(session, first))
+            return _stored_outcome(session, first)
     # Only spaces or zero-width characters is an invisible DM; only @mentions says nothing
     # either, and its action items would be titled with the group's name (/群发 G @张三 截止 周五).
     if not clean_text(plain_text(MENTION_TOKEN.sub("", reply.body))):
@@ -184,7 +193,9 @@ def announce(
         send_at = _within_a_year(send_at, now, zone, "announcements.error.send_too_far")
         if send_at < ensure_utc(now) - SEND_GRACE:  # year 1 too: a past deadline is refused
             raise Invalid("announcements.error.past_send", minutes=SEND_GRACE.seconds // 60)
-    people = list(targets) or list(group.members)
+    # Everyone in the group but the author, who knows what they wrote (tester N5, session 16).
+    people = list(targets) or [m for m in group.members if m.id != author.id]
+    without_author = not targets and len(people) < len(group.members)
     if kind is AnnouncementKind.NOTICE and not group.channels:
         raise Invalid("announcements.error.no_channel", group=group.name)
     if kind is AnnouncementKind.BULK and not people:
@@ -262,7 +273,13 @@ def announce(
             recipient.action_note = notes[0] if notes else None
             opened += bool(notes)
     session.flush()
-    return Outcome(row, owners=len(owners) if due_at else 0, opened=opened)
+    return Outcome(
+        row,
+        owners=len(owners) if due_at else 0,
+        opened=opened,
+        recipients=len(group.channels) if kind is AnnouncementKind.NOTICE else len(people),
+        without_author=without_author,
+    )
 
 
 def _with_deadline(reply: Reply, due_at: datetime | None, zone: str, *, actions: bool) -> Reply:
