@@ -422,3 +422,27 @@ def test_a_team_wide_bulk_dm_leaves_its_author_out(desk: ChatDriver) -> None:
     # Named explicitly, the author is a recipient like anyone else, and nothing is said.
     mine = desk.text("/群发 开发者社区 @admin 自己提醒自己", as_="admin")
     assert "不含" not in mine and "1 位成员" in mine, mine
+
+
+def test_the_same_bulk_dm_twice_is_refused_unless_confirmed(desk: ChatDriver) -> None:
+    """Tester A4 (session 16): ``/群发 开发者社区 周五前交周报`` sent twice a second apart went
+    out twice (#1, #2: every member got the DM twice)."""
+    first = desk.text("/群发 开发者社区 周五前交周报", as_="admin")
+    assert "已排队群发 #1" in first, first
+    sent = len(_outbox(desk))
+    set_clock(desk.runtime, "2026-11-30 09:00:01")
+    again = desk.text("/群发 开发者社区 周五前交周报", as_="admin")
+    assert "已经发过了：#1" in again and "09:00:00（1 秒前）" in again, again
+    assert "确认重发" in again
+    assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == sent
+    # Confirmed, it goes; the confirmation is not part of the message.
+    forced = desk.text("/群发 开发者社区 周五前交周报 确认重发", as_="admin")
+    assert "已排队群发 #2" in forced, forced
+    with desk.runtime.factory() as session:
+        bodies = [plain_text(b) for b in session.scalars(select(Announcement.body)).all()]
+    assert bodies == ["周五前交周报", "周五前交周报"]
+    # Other text, other people, or after ten minutes: no question asked.
+    assert "#3" in desk.text("/群发 开发者社区 周五前交月报", as_="admin")
+    assert "#4" in desk.text("/群发 开发者社区 @zhangsan 周五前交周报", as_="admin")
+    set_clock(desk.runtime, "2026-11-30 09:11")
+    assert "#5" in desk.text("/群发 开发者社区 周五前交周报", as_="admin")

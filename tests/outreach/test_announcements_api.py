@@ -472,3 +472,25 @@ def test_an_idempotency_key_belongs_to_its_caller(app_runtime: Runtime) -> None:
         if m.idempotency_key.startswith("announcements:")
     }
     assert sent == {str(i) for i in made}, sent
+
+
+def test_the_same_announcement_twice_is_refused_unless_forced(app_runtime: Runtime) -> None:
+    """Tester A4 (session 16): a second identical POST a second later went out again; an
+    ``Idempotency-Key`` replay still answers with the first (201, replayed, nothing sent)."""
+    client = _client(app_runtime, "admin")
+    try:
+        body = {"group": "开发者社区", "text": "周五前交周报", "kind": "bulk"}
+        made = client.post("/api/v1/announcements", json=body, headers={"Idempotency-Key": "a4"})
+        assert made.status_code == 201, made.text
+        replay = client.post("/api/v1/announcements", json=body, headers={"Idempotency-Key": "a4"})
+        assert replay.status_code == 201 and replay.headers["Idempotency-Replayed"] == "true"
+        again = client.post("/api/v1/announcements", json=body)
+        assert again.status_code == 422, again.text
+        assert again.json()["error"] == "announcements.error.repeat"
+        assert f"#{made.json()['id']}" in again.json()["message"]
+        assert len(client.get("/api/v1/announcements").json()) == 1
+        forced = client.post("/api/v1/announcements", json=body | {"force": True})
+        assert forced.status_code == 201, forced.text
+        assert forced.json()["id"] != made.json()["id"]
+    finally:
+        client.__exit__(None, None, None)

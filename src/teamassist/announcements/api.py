@@ -175,6 +175,7 @@ def create_announcement(
         send_at=body.send_at,
         source_key=_key_scope(principal, idempotency_key) if idempotency_key else None,
         source_digest=_digest(author, body) if idempotency_key else None,
+        force=body.force,
     )
     row = outcome.announcement
     if outcome.duplicate:

@@ -34,7 +34,8 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=args["group"])
     service.check_may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin)
     zone = group.team.timezone
-    text, due_at = grammar.trailing_due(args["text"], zone, local(ctx.now, zone).date())
+    written, force = messages.split_force(args["text"])
+    text, due_at = grammar.trailing_due(written, zone, local(ctx.now, zone).date())
     due_at = service.check_due(due_at, ctx.now, group.team.timezone)
     reply, mentioned = messages.from_chat(text, ctx.resolve)
     service.check_targets(group, kind, mentioned)
@@ -52,6 +53,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         due_at=due_at,
         title=messages.title_of(text),
         source_key=source_key(ctx),
+        force=force,
     )
     return messages.queued(outcome, group.team)
 

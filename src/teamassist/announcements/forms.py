@@ -28,7 +28,8 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     """Answer a DM written in the grammar (None for anything else)."""
     if not grammar.is_form(query.text):
         return None
-    parsed = grammar.parse(query.text)
+    written, force = messages.split_force(query.text)
+    parsed = grammar.parse(written)
     if parsed.command == grammar.CONTACT:
         return None  # 有事儿找组织: the org-contact desk answers it
     if parsed.command == grammar.TESTING:
@@ -100,5 +101,6 @@ def answer(session: Session, query: DirectText) -> Answer | None:
         due_at=due_at,
         title=title,
         source_key=source_key(ctx),
+        force=force,
     )
     return Answer(messages.queued(outcome, group.team))

@@ -48,6 +48,18 @@ def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Rep
     return reply, mentioned
 
 
+# The author's confirmation that a repeat is meant, closing the message (after any deadline).
+_FORCE = re.compile(r"\s*(?:确认重发|--force)\s*$", re.IGNORECASE)
+
+
+def split_force(text: str) -> tuple[str, bool]:
+    """``text`` without a closing ``确认重发`` (or ``--force``), and whether it had one: the
+    author sends again what :func:`~teamassist.announcements.service.announce` refused as a
+    repeat."""
+    found = _FORCE.search(text)
+    return (text[: found.start()], True) if found else (text, False)
+
+
 _TRAILING_MARKS = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
 
 

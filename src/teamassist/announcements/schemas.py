@@ -38,6 +38,9 @@ class AnnouncementCreate(BaseModel):
     targets: list[int] | None = Field(default=None, max_length=500)
     due_at: DueAt | None = None
     send_at: IsoDateTime | None = None
+    # The same group, text and people as the caller's own announcement of the last 10
+    # minutes is refused (422 ``announcements.error.repeat``) unless this is true.
+    force: bool = False
 
 
 class ReceiptRead(BaseModel):

@@ -44,6 +44,10 @@ TITLE_CHARS = 60  # an action item's title: the start of the text
 # A send time this far past is "now" (a client's clock, a slow request); an earlier one is
 # refused like a past deadline (session 14: send_at 2020 or year 1 sent at once, silently).
 SEND_GRACE = timedelta(minutes=5)
+# The same message by the same author to the same people within this is refused unless the
+# author confirms (``force``): a tester's /群发 sent twice a second apart DMed everyone twice
+# (A4, session 16). Retries of one request are told apart earlier, by ``source_key``.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def may_announce(session: Session, *, member: Member, group: Group, is_admin: bool) -> bool:
@@ -157,6 +161,7 @@ def announce(
     send_at: datetime | None = None,
     source_key: str | None = None,
     source_digest: str | None = None,
+    force: bool = False,
 ) -> Outcome:
     """Queue ``reply`` to the group's chats (NOTICE) or to each target's DM (BULK).
 
@@ -174,6 +179,10 @@ def announce(
     ``source_digest`` (of the request) and they differ: the key reused for another request is
     a client's mistake, refused (``Invalid``) with nothing sent, as the IETF Idempotency-Key
     draft answers a key reused with another payload.
+
+    The same kind, group, body and people as the author's own announcement of the last
+    :data:`REPEAT_WINDOW` is refused (Invalid ``announcements.error.repeat``, naming the first
+    and when it was made) unless ``force``: a person who pressed send twice.
     """
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
@@ -203,6 +212,9 @@ def announce(
     send = max(ensure_utc(send_at), now) if send_at is not None else now
     if due_at is not None and due_at <= send:  # the items would be due before anyone is told
         raise Invalid("announcements.error.due_before_send")
+    owners = people if (kind is AnnouncementKind.BULK or due_at) else []
+    if not force:
+        _refuse_a_repeat(session, author, group, kind, reply.body, {m.id for m in owners}, now)
     row = Announcement(
         workspace_id=workspace.id,
         team_id=group.team.id,
@@ -219,7 +231,6 @@ def announce(
     session.add(row)
     session.flush()
     key = f"announcements:{row.id}"
-    owners = people if (kind is AnnouncementKind.BULK or due_at) else []
     reply = _with_deadline(reply, due_at, zone, actions=bool(owners))
     if kind is AnnouncementKind.NOTICE:
         for channel in group.channels:
@@ -280,6 +291,53 @@ def announce(
         recipients=len(group.channels) if kind is AnnouncementKind.NOTICE else len(people),
         without_author=without_author,
     )
+
+
+def _refuse_a_repeat(
+    session: Session,
+    author: Member,
+    group: Group,
+    kind: AnnouncementKind,
+    body: str,
+    people: set[int],
+    now: datetime,
+) -> None:
+    """Invalid ``announcements.error.repeat`` when ``author`` made the same announcement (kind,
+    group, body, the members it went to) in the last :data:`REPEAT_WINDOW`. The few recent
+    rows of the author are compared here, not the body in SQL (a TEXT column compares
+    differently on each backend)."""
+    recent = session.scalars(
+        select(Announcement)
+        .where(
+            Announcement.author_id == author.id,
+            Announcement.team_id == group.team.id,
+            Announcement.kind == kind.value,
+            Announcement.created_at >= ensure_utc(now) - REPEAT_WINDOW,
+        )
+        .order_by(Announcement.id.desc())
+    ).all()
+    for first in recent:
+        if first.body != body or first.group_name != group.name[:200]:
+            continue
+        went = session.scalars(
+            select(AnnouncementRecipient.member_id).where(
+                AnnouncementRecipient.announcement_id == first.id,
+                AnnouncementRecipient.member_id.is_not(None),
+            )
+        ).all()
+        if set(went) != people:
+            continue
+        at = local(ensure_utc(first.created_at), group.team.timezone)
+        seconds = max(0, int((ensure_utc(now) - ensure_utc(first.created_at)).total_seconds()))
+        raise Invalid(
+            "announcements.error.repeat",
+            id=first.id,
+            at=f"{at:%H:%M:%S}",
+            ago=t("announcements.ago.seconds", n=seconds)
+            if seconds < 60
+            else t("announcements.ago.minutes", n=seconds // 60),
+            minutes=REPEAT_WINDOW.seconds // 60,
+        )
 
 
 def _with_deadline(reply: Reply, due_at: datetime | None, zone: str, *, actions: bool) -> Reply:
