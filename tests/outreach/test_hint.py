@@ -34,3 +34,12 @@ def test_a_command_named_inside_a_sentence_is_suggested(chat: ChatDriver) -> Non
 
 def test_group_chatter_is_still_not_answered(chat: ChatDriver) -> None:
     assert chat.say("你好呀", as_="zhangsan", chat_key="g1", chat_type=ChatType.GROUP) is None
+
+
+def test_english_small_talk_gets_the_english_line_too(chat: ChatDriver) -> None:
+    """Tester F4 (session 16): "thanks!" and "hello" got a Chinese-only hint."""
+    for text in ("thanks!", "hello"):
+        reply = chat.text(text, as_="zhangsan")
+        assert "我还不会闲聊" in reply and "send /help for the commands" in reply, reply
+    # Chinese small talk stays Chinese only.
+    assert "send /help" not in chat.text("谢谢", as_="zhangsan")

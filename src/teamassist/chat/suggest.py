@@ -56,8 +56,19 @@ def did_you_mean(text: str, registry: CommandIndex) -> str:
     return str(t("core.did_you_mean", commands="、".join(f"/{s.name}" for s in specs)))
 
 
+def written_in_latin(text: str) -> bool:
+    """Whether ``text`` has Latin letters and no Chinese (or other CJK) character: someone
+    writing English, who gets the English line of a hint too."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isascii() for c in letters)
+
+
 def hint(text: str, registry: CommandIndex) -> Reply:
-    """The reply to a 1:1 message that is not a command: the closest commands and the help."""
+    """The reply to a 1:1 message that is not a command: the closest commands and the help,
+    with its English line for a message in English (tester F4, session 16: "thanks!" and
+    "hello" got Chinese only)."""
     near = did_you_mean(text, registry)
     body = str(t("core.not_a_command"))
+    if written_in_latin(text):
+        body += "\n" + str(t("core.not_a_command_en"))
     return Reply(body=f"{near}\n\n{body}" if near else body)
