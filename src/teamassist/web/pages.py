@@ -157,6 +157,11 @@ async def chat_send(
         reply = result.reply
     except DomainError as exc:
         reply = Reply(body=exc.message(), is_error=True)
+        # Refused before anyone spoke (speaking as another member without the right, an
+        # unknown speaker): the line is the signed-in person's, not the one they chose
+        # (tester F5, session 16: zhangsan's refused line was labelled "lisi").
+        if principal.member is not None:
+            speaker = principal.member.handle
     return templates.TemplateResponse(
         request,
         "_chat_exchange.html",
