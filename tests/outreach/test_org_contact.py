@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from teamassist.database import transaction
+from teamassist.enums import Role
 from teamassist.org_contact.models import OrgMessage
+from teamassist.team import people, workspaces
 from teamassist.team import service as team_service
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
@@ -123,3 +125,38 @@ def test_seed_form_honours_anonymous(desk: ChatDriver, caplog: pytest.LogCapture
     # Without the word, the seed form stays named, as the seed had it.
     desk.text("###核心团队###***我有事儿找组织***想聊聊", as_="zhaoliu")
     assert any("赵六（R-2）：想聊聊" in n for n in _to(desk, "lihua"))
+
+
+def _rows(chat: ChatDriver) -> int:
+    with chat.runtime.factory() as session:
+        return len(session.scalars(select(OrgMessage)).all())
+
+
+def test_the_only_admin_is_told_they_would_read_it_themself(chat: ChatDriver) -> None:
+    """Tester O1 (session 16): the only admin of a team with no director or leader sent
+    ``/找组织 管理员自己找组织`` and was told the team had no admin."""
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    reply = chat.text("/找组织 管理员自己找组织", as_="admin")
+    assert "能接收来信的管理员只有您自己" in reply, reply
+    assert "还没有负责人、组长或管理员" not in reply
+    assert _rows(chat) == 0
+
+
+def test_with_no_other_reader_in_the_team_another_teams_admin_reads_it(chat: ChatDriver) -> None:
+    """O1, the other half: a workspace with another team's admin sends it there."""
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    with transaction(chat.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team = workspaces.add_team(
+            session, workspace=workspace, name="产品组", timezone="Asia/Shanghai"
+        )
+        people.add_member(
+            session, workspace=workspace, team=team, handle="pl1", display_name="产品头",
+            role=Role.ADMIN,
+        )  # fmt: skip
+    reply = chat.text("/找组织 管理员自己找组织", as_="admin")
+    assert "收到，稍晚产品头会直接找您" in reply, reply
+    [notice] = _to(chat, "pl1")
+    assert "管理员自己找组织" in notice
+    assert _rows(chat) == 1

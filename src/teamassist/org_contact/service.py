@@ -95,6 +95,25 @@ def _sent_today(session: Session, *, team: Team, sender: Member, now: datetime) 
     return len(sent)
 
 
+def _reader(session: Session, *, team: Team, sender: Member) -> Member:
+    """Who reads a message from ``sender``: the team's director or stand-in (leader, then
+    admins), never the sender; else an admin of another team of the workspace. A tester,
+    the only admin of a team without director or leader, was told the team had no admin
+    (O1, session 16): when the sender is the one who would read it and nobody else can,
+    Conflict ``org_contact.error.only_you`` says so; with nobody at all, ``nobody``."""
+    own = team_service.director_or_stand_in(session, team=team)
+    readers = [m for m in own if m.id != sender.id]
+    if readers:
+        return readers[0]
+    for other in team_service.get_teams(session, workspace_id=team.workspace_id):
+        for admin in team_service.admins(session, team=other):
+            if admin.id != sender.id and admin.active and admin.merged_into_id is None:
+                return admin
+    if any(m.id == sender.id for m in own):
+        raise Conflict("org_contact.error.only_you", team=team.name)
+    raise Conflict("org_contact.error.nobody", team=team.name)
+
+
 def reach(
     session: Session,
     *,
@@ -105,9 +124,10 @@ def reach(
     now: datetime,
     via: InboundMessage | None = None,
 ) -> Sent:
-    """Send ``text`` from ``sender`` to the director of ``team`` (else the stand-in: leader,
-    then admins); raises PermissionDenied when the sender is not in the team, Invalid for an
-    empty text or the daily limit reached, Conflict when the team has nobody to read it.
+    """Send ``text`` from ``sender`` to the director of ``team`` (else the stand-in:
+    leader, then admins; else another team's admin, :func:`_reader`); raises
+    PermissionDenied when the sender is not in the team, Invalid for an empty text or the
+    daily limit reached, Conflict when nobody but the sender could read it.
     ``via`` is the chat message that carried it (recorded, so the export can withhold it)."""
     body = _text(text)
     if team_service.role_of(session, team=team, member=sender) is None:
@@ -115,12 +135,7 @@ def reach(
     knobs = contact_settings.of(team)
     if _sent_today(session, team=team, sender=sender, now=now) >= knobs.daily_limit:
         raise Invalid("org_contact.error.limit", limit=knobs.daily_limit)
-    readers = [
-        m for m in team_service.director_or_stand_in(session, team=team) if m.id != sender.id
-    ]
-    if not readers:
-        raise Conflict("org_contact.error.nobody", team=team.name)
-    recipient = readers[0]
+    recipient = _reader(session, team=team, sender=sender)
     row = OrgMessage(
         workspace_id=team.workspace_id,
         team_id=team.id,
