@@ -47,6 +47,7 @@ from teamassist.okr.models import ObjectiveType
 from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
 from teamassist.outbox.models import OutboxStatus
 from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
+from teamassist.reviews import service as review_service
 from teamassist.reviews.models import Pool as ReviewPool
 from teamassist.reviews.models import RequestStatus as ReviewRequestStatus
 from teamassist.team.binding import KINDS
@@ -110,6 +111,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "careers.state.{}": lambda: list(CAREER_STATES),
     "careers.words.{}": lambda: list(CAREER_WORDS),
     "reports.web.template_{}": lambda: list(REPORT_TEMPLATES),
+    "reviews.act.{}": lambda: [*review_service.ACTS, *review_service.ACTS_NEEDING_A_PERSON],
     "reviews.pool.{}": lambda: list(ReviewPool),
     "web.form.field.{}": lambda: list(FIELD_LABELS),
     "reviews.status.{}": lambda: list(ReviewRequestStatus),

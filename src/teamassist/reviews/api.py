@@ -20,6 +20,7 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
+from teamassist.i18n import t
 from teamassist.reviews import document, service, summary
 from teamassist.reviews import settings as review_settings
 from teamassist.reviews.models import ReviewCycle
@@ -38,11 +39,16 @@ from teamassist.team.models import Member, Team
 router = Routes(prefix="/reviews/360", tags=["reviews"])
 
 
-def _member(principal: Principal) -> Member:
+def _member(principal: Principal, what: str) -> Member:
     # reviewing and being reviewed need a person: the API token speaks for no one
     if principal.member is None:
-        raise PermissionDenied("reviews.error.not_yours")
+        raise PermissionDenied("reviews.error.no_person", what=t(f"reviews.act.{what}"))
     return principal.member
+
+
+def _actor(principal: Principal) -> service.Actor:
+    # managing does not: the owner (member-less) manages every team as an admin does
+    return service.actor(principal.member)
 
 
 def _person(session: Session, team: Team, person_id: int) -> Member:
@@ -80,7 +86,7 @@ def start_cycle(
     cycle = service.start(
         session,
         team=team,
-        by=_member(principal),
+        by=_actor(principal),
         reviewees=people,
         due_on=body.due_on,
         now=now,
@@ -99,8 +105,11 @@ def list_cycles(session: SessionDep, team: TeamDep, now: NowDep) -> list[CycleRe
 def my_pending(
     session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
 ) -> list[PendingRead]:
-    """What the signed-in member still owes in the team's open cycles."""
-    rows = service.pending(session, team=team, reviewer=_member(principal), now=now)
+    """What the signed-in member still owes in the team's open cycles (nothing for the owner's
+    token, which is nobody: as careers' own-plans list)."""
+    if principal.member is None:
+        return []
+    rows = service.pending(session, team=team, reviewer=principal.member, now=now)
     return [
         PendingRead(
             cycle_id=r.cycle.id,
@@ -127,7 +136,7 @@ def list_requests(
     invited-or-submitted, and the counts per pool; any other member sees only the requests
     where they are the reviewer, with the true status. Never an answer or a time."""
     me = principal.member
-    manager = service.may_manage(session, team=team, member=me)
+    manager = service.may_manage(session, team=team, member=_actor(principal))
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     rows = service.requests(session, cycle=cycle)
     if not manager:
@@ -179,7 +188,7 @@ def add_request(
         reviewee=_person(session, team, body.reviewee_id),
         reviewer=_person(session, team, body.reviewer_id),
         pool=body.pool,
-        by=_member(principal),
+        by=_actor(principal),
         now=now,
     )
     return RequestRead(
@@ -203,7 +212,7 @@ def approve_request(
     """The director approves a nomination (409 when it is not waiting)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     row = service.approve(
-        session, team=team, cycle=cycle, request_id=request_id, by=_member(principal), now=now
+        session, team=team, cycle=cycle, request_id=request_id, by=_actor(principal), now=now
     )
     return RequestRead(
         id=row.id,
@@ -238,7 +247,7 @@ def submit_review(
         team=team,
         cycle=cycle,
         reviewee=_person(session, team, person_id),
-        reviewer=_member(principal),
+        reviewer=_member(principal, "submit"),
         answers=body.answers,
         now=now,
     )
@@ -268,7 +277,7 @@ def decline_review(
         team=team,
         cycle=cycle,
         reviewee=_person(session, team, person_id),
-        reviewer=_member(principal),
+        reviewer=_member(principal, "decline"),
         reason=body.reason,
         now=now,
     )
@@ -281,7 +290,7 @@ def close_cycle(
 ) -> CycleRead:
     """Stop taking answers now (the director or an admin)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    service.close(session, team=team, cycle=cycle, by=_member(principal), now=now)
+    service.close(session, team=team, cycle=cycle, by=_actor(principal), now=now)
     return _cycle_read(session, team, cycle, now)
 
 
@@ -301,7 +310,7 @@ def release_summary(
         team=team,
         cycle=cycle,
         reviewee=_person(session, team, person_id),
-        by=_member(principal),
+        by=_actor(principal),
         now=now,
     )
     return {"status": "released"}
@@ -316,7 +325,7 @@ def _summary(
         team=team,
         cycle=cycle,
         reviewee=_person(session, team, person_id),
-        reader=principal.member,
+        reader=_actor(principal),
         now=now,
     )
 
@@ -425,7 +434,7 @@ def write_settings(
     body: SettingsWrite, session: SessionDep, principal: PrincipalDep, team: TeamDep
 ) -> SettingsRead:
     """Change k and/or the template (the director or an admin); new cycles take them."""
-    service.require_manager(session, team=team, member=principal.member)
+    service.require_manager(session, team=team, member=_actor(principal), what="settings")
     knobs = review_settings.update(team, min_answers=body.min_answers, questions=body.questions)
     session.flush()
     return SettingsRead(min_answers=knobs.min_answers, questions=knobs.questions)

@@ -103,7 +103,7 @@ def handle_approve(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     cycle = service.latest_cycle(ctx.session, team=ctx.team)
     reviewee: Member = args["member"]
     reviewer: Member = args["reviewer"]
-    service.require_manager(ctx.session, team=ctx.team, member=ctx.member)
+    service.require_manager(ctx.session, team=ctx.team, member=ctx.member, what="approve")
     row = service.find_request(ctx.session, cycle=cycle, reviewee=reviewee, reviewer=reviewer)
     row = service.approve(
         ctx.session, team=ctx.team, cycle=cycle, request_id=row.id, by=ctx.member, now=ctx.now

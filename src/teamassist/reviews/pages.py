@@ -17,7 +17,7 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
-from teamassist.i18n import lookup
+from teamassist.i18n import lookup, t
 from teamassist.reviews import document, service, summary
 from teamassist.reviews.models import Pool, RequestStatus
 from teamassist.team import service as team_service
@@ -28,11 +28,17 @@ router = Routes(prefix="/reviews/360", include_in_schema=False)
 BAD_FORM = "reviews.error.bad_form"  # an id field that names no one: 表单缺少「…」
 
 
-def _me(principal: Principal) -> Member:
+def _me(principal: Principal, what: str) -> Member:
+    # answering needs a person; a dashboard account without a member is nobody
     if principal.member is None:
-        raise PermissionDenied("reviews.error.not_yours")
+        raise PermissionDenied("reviews.error.no_person", what=t(f"reviews.act.{what}"))
     member: Member = principal.member
     return member
+
+
+def _actor(principal: Principal) -> service.Actor:
+    # managing does not: the owner manages every team as an admin does
+    return service.actor(principal.member)
 
 
 @router.get("", response_class=HTMLResponse)
@@ -54,7 +60,7 @@ def cycles_page(
         cycles=[(c, service.is_open(c, team, now)) for c in service.cycles(session, team=team)],
         pending=pending,
         released=released,
-        manager=service.may_manage(session, team=team, member=me),
+        manager=service.may_manage(session, team=team, member=_actor(principal)),
         pool_label=document.pool_label,
         about_me=about_me,
         colleagues=_colleagues(session, team, exclude=me.id if me else None) if about_me else [],
@@ -83,7 +89,7 @@ def cycle_page(
 ) -> HTMLResponse:
     """The director's view: each reviewee's progress, who was asked and the status (never an
     answer), close and release."""
-    service.require_manager(session, team=team, member=principal.member)
+    service.require_manager(session, team=team, member=_actor(principal), what="view")
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     rows = service.requests(session, cycle=cycle)
     subjects = service.subjects(session, cycle=cycle)
@@ -144,7 +150,7 @@ async def add_request_page(
     reviewee: waits for approval), as REST ``POST …/requests`` and ``/360评价人`` do."""
     form = await PostedForm.read(request)
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    me = _me(principal)
+    me = _actor(principal)
     service.add_reviewer(
         session,
         team=team,
@@ -176,7 +182,7 @@ def approve_page(
     """Approve a nomination (the director or an admin), as ``/批准360`` does."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     service.approve(
-        session, team=team, cycle=cycle, request_id=request_id, by=_me(principal), now=now
+        session, team=team, cycle=cycle, request_id=request_id, by=_actor(principal), now=now
     )
     return back(f"/reviews/360/{cycle.id}", team)
 
@@ -187,7 +193,7 @@ def close_page(
 ) -> RedirectResponse:
     """Close the cycle now (the director or an admin)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
-    service.close(session, team=team, cycle=cycle, by=_me(principal), now=now)
+    service.close(session, team=team, cycle=cycle, by=_actor(principal), now=now)
     return back(f"/reviews/360/{cycle.id}", team)
 
 
@@ -203,7 +209,9 @@ def release_page(
     """Release one reviewee's summary (the director or an admin, once closed)."""
     cycle = service.get_cycle(session, team=team, cycle_id=cycle_id)
     reviewee = member_of(session, team=team, member_id=person_id)
-    service.release(session, team=team, cycle=cycle, reviewee=reviewee, by=_me(principal), now=now)
+    service.release(
+        session, team=team, cycle=cycle, reviewee=reviewee, by=_actor(principal), now=now
+    )
     return back(f"/reviews/360/{cycle.id}", team)
 
 
@@ -222,7 +230,7 @@ def answer_page(
     reviewee = member_of(session, team=team, member_id=person_id)
     mine = {
         p.reviewee.id: p
-        for p in service.pending(session, team=team, reviewer=_me(principal), now=now)
+        for p in service.pending(session, team=team, reviewer=_me(principal, "submit"), now=now)
     }
     return team_page(
         request,
@@ -259,7 +267,7 @@ async def answer_post(
         team=team,
         cycle=cycle,
         reviewee=member_of(session, team=team, member_id=person_id),
-        reviewer=_me(principal),
+        reviewer=_me(principal, "submit"),
         answers=answers,
         now=now,
     )
@@ -284,7 +292,7 @@ async def decline_post(
         team=team,
         cycle=cycle,
         reviewee=member_of(session, team=team, member_id=person_id),
-        reviewer=_me(principal),
+        reviewer=_me(principal, "decline"),
         reason=form.text("reason"),
         now=now,
     )
@@ -308,7 +316,7 @@ def summary_page(
         team=team,
         cycle=cycle,
         reviewee=member_of(session, team=team, member_id=person_id),
-        reader=principal.member,
+        reader=_actor(principal),
         now=now,
     )
     base = f"/api/v1/reviews/360/{cycle.id}/summary/{person_id}"

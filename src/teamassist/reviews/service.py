@@ -7,11 +7,15 @@ notice on submit (an outbox row would time it). Results are read in
 :mod:`teamassist.reviews.summary`, only once a cycle is closed, so two looks at a growing pool
 cannot be subtracted from each other.
 
-Who manages a cycle: the team's director, or an admin of the team. Services flush, never commit.
+Who manages a cycle: the team's director, an admin of the team, or the workspace owner
+(:data:`OWNER`: a dashboard account without a member, the global API token), which is an admin
+of every team. The owner is nobody, so it never reviews, is never reviewed and nominates no one.
+Services flush, never commit.
 """
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,19 +50,48 @@ MAX_REASON = 500
 RATING = range(1, 6)
 
 
-def may_manage(session: Session, *, team: Team, member: Member | None) -> bool:
-    """The team's director or one of its admins."""
+class Owner(enum.Enum):
+    """The workspace owner acting without a member (``Principal.is_owner``): the README's
+    "an admin of every team". A value of its own, not ``None``, so "nobody signed in" is never
+    taken for it."""
+
+    OWNER = "owner"
+
+
+OWNER = Owner.OWNER
+Actor = Member | Owner
+"""Who manages: a member, or the workspace owner."""
+
+
+ACTS = ("manage", "start", "add", "approve", "close", "release", "view", "settings")
+ACTS_NEEDING_A_PERSON = ("submit", "decline")
+"""The acts a refusal names (``reviews.act.<act>``): what only a manager may, what only a
+person may."""
+
+
+def actor(member: Member | None) -> Actor:
+    """The boundary's caller as an :data:`Actor`: a principal without a member is the owner."""
+    return OWNER if member is None else member
+
+
+def may_manage(session: Session, *, team: Team, member: Actor | None) -> bool:
+    """The team's director, one of its admins, or the workspace owner."""
     if member is None:
         return False
+    if isinstance(member, Owner):
+        return True
     if team.director_id == member.id:
         return True
     return team_service.role_of(session, team=team, member=member) is Role.ADMIN
 
 
-def require_manager(session: Session, *, team: Team, member: Member | None) -> None:
-    """PermissionDenied (``reviews.error.not_director``) unless :func:`may_manage`."""
+def require_manager(
+    session: Session, *, team: Team, member: Actor | None, what: str = "manage"
+) -> None:
+    """PermissionDenied (``reviews.error.not_director``, naming the refused act: ``what`` is a
+    key of ``reviews.act``) unless :func:`may_manage`."""
     if not may_manage(session, team=team, member=member):
-        raise PermissionDenied("reviews.error.not_director")
+        raise PermissionDenied("reviews.error.not_director", what=t(f"reviews.act.{what}"))
 
 
 def today(team: Team, now: datetime) -> date:
@@ -142,7 +175,7 @@ def start(
     session: Session,
     *,
     team: Team,
-    by: Member,
+    by: Actor,
     reviewees: Sequence[Member],
     due_on: date,
     now: datetime,
@@ -156,7 +189,7 @@ def start(
     review, someone outside the team, a past date or one beyond
     :data:`~teamassist.clock.PLAN_AHEAD`, Conflict while another cycle is open.
     ``quiet`` queues no invitation (the demo's finished round)."""
-    require_manager(session, team=team, member=by)
+    require_manager(session, team=team, member=by, what="start")
     unique = list({m.id: m for m in reviewees}.values())
     if not unique:
         raise Invalid("reviews.error.nobody")
@@ -182,7 +215,7 @@ def start(
         due_on=due_on,
         questions=knobs.questions,
         min_answers=knobs.min_answers,
-        started_by_id=by.id,
+        started_by_id=by.id if isinstance(by, Member) else None,
         started_at=now,
     )
     session.add(cycle)
@@ -315,7 +348,7 @@ def add_reviewer(
     reviewee: Member,
     reviewer: Member,
     pool: str,
-    by: Member,
+    by: Actor,
     now: datetime,
 ) -> ReviewRequest:
     """Ask ``reviewer`` about ``reviewee`` in ``pool``: invited at once when the director (or an
@@ -328,8 +361,8 @@ def add_reviewer(
     if pool not in {p.value for p in Pool} or pool == Pool.SELF.value:
         raise Invalid("reviews.error.bad_pool", pool=user_text(pool[:20]))
     managing = may_manage(session, team=team, member=by)
-    if not managing and by.id != reviewee.id:
-        raise PermissionDenied("reviews.error.not_director")
+    if not managing and (not isinstance(by, Member) or by.id != reviewee.id):
+        raise PermissionDenied("reviews.error.not_director", what=t("reviews.act.add"))
     if not managing and pool != Pool.PEER.value:
         raise PermissionDenied("reviews.error.nominate_peers")
     if reviewer.id == reviewee.id:  # the self pool, which every reviewee has already
@@ -366,13 +399,13 @@ def add_reviewer(
 
 
 def approve(
-    session: Session, *, team: Team, cycle: ReviewCycle, request_id: int, by: Member, now: datetime
+    session: Session, *, team: Team, cycle: ReviewCycle, request_id: int, by: Actor, now: datetime
 ) -> ReviewRequest:
     """The director approves a nomination: ``nominated`` → ``invited``. NotFound for no such
     request of ``cycle``; Conflict when it is not waiting (``not_nominated``, naming the two
     people, the pool and where it stands, never the request id), the cycle is closed, or the
     nominee has left the team (their nomination is then withdrawn)."""
-    require_manager(session, team=team, member=by)
+    require_manager(session, team=team, member=by, what="approve")
     row = session.get(ReviewRequest, request_id)
     if row is None or row.cycle_id != cycle.id:
         raise NotFound("reviews.error.no_request", id=request_id)
@@ -586,10 +619,10 @@ def withdraw_departed(session: Session, *, team: Team, cycle: ReviewCycle) -> in
     return withdraw(session, cycle=cycle, reviewer_ids=waiting - staying.keys())
 
 
-def close(session: Session, *, team: Team, cycle: ReviewCycle, by: Member, now: datetime) -> bool:
+def close(session: Session, *, team: Team, cycle: ReviewCycle, by: Actor, now: datetime) -> bool:
     """Stop taking answers now (the director or an admin); False when it already was closed.
     Requests of reviewers who have left are withdrawn first (:func:`withdraw_departed`)."""
-    require_manager(session, team=team, member=by)
+    require_manager(session, team=team, member=by, what="close")
     if not is_open(cycle, team, now):
         return False
     withdraw_departed(session, team=team, cycle=cycle)
@@ -604,14 +637,14 @@ def release(
     team: Team,
     cycle: ReviewCycle,
     reviewee: Member,
-    by: Member,
+    by: Actor,
     now: datetime,
     quiet: bool = False,
 ) -> ReviewSubject:
     """Let ``reviewee`` read their summary (the director or an admin; once the cycle is closed,
     Conflict before). Releasing twice changes nothing and tells them once (``quiet``: not at
     all, for the demo)."""
-    require_manager(session, team=team, member=by)
+    require_manager(session, team=team, member=by, what="release")
     if is_open(cycle, team, now):
         raise Conflict("reviews.error.still_open", name=user_text(cycle.name), due=cycle.due_on)
     subject = _subject(session, cycle, reviewee)

@@ -180,7 +180,7 @@ def read(
     team: Team,
     cycle: ReviewCycle,
     reviewee: Member,
-    reader: Member | None,
+    reader: service.Actor | None,
     now: datetime,
 ) -> Summary:
     """``reviewee``'s summary for ``reader``. PermissionDenied for anyone but the director, an
@@ -190,10 +190,12 @@ def read(
     if service.may_manage(session, team=team, member=reader):
         if service.is_open(cycle, team, now):
             raise Conflict("reviews.error.still_open", name=user_text(cycle.name), due=cycle.due_on)
-    elif reader is not None and reader.id == reviewee.id:
+    elif isinstance(reader, Member) and reader.id == reviewee.id:
         if not released:
             raise Conflict("reviews.error.not_released")
     else:
         raise PermissionDenied("reviews.error.not_yours")
-    pools = compute(session, cycle=cycle, reviewee=reviewee, reader=reader)
+    # the owner answered nowhere (it is nobody), so it reads as a reader without an answer
+    member = reader if isinstance(reader, Member) else None
+    pools = compute(session, cycle=cycle, reviewee=reviewee, reader=member)
     return Summary(cycle, reviewee, cycle.min_answers, released, pools)
