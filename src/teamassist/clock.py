@@ -42,6 +42,14 @@ _pinned: Clock | None = None
 PLAN_AHEAD = timedelta(days=366)
 
 
+def same_day_next_year(day: date) -> date:
+    """``day`` one year on: the same month and day (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 def plan_horizon(now: datetime, zone: str) -> date:
     """The last team-local day (in time zone ``zone``) that may be arranged by hand at ``now``:
     today + :data:`PLAN_AHEAD`. Any time on that day is still accepted, so a refusal can name

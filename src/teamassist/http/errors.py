@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from teamassist.bidi import isolate
+from teamassist.chat.types import plain_text
 from teamassist.database import is_retryable
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
@@ -161,7 +162,8 @@ async def domain_error(request: Request, exc: DomainError) -> Response:
     shown = exc
     if exc.key in REST_WORDING and request.url.path.startswith("/api/"):
         shown = DomainError(f"{exc.key}_rest", **exc.params)
-    message = safe_text(shown.message(), MAX_MESSAGE)
+    # a JSON string or an escaped page: the user-text marks of chat replies have no place
+    message = safe_text(plain_text(shown.message()), MAX_MESSAGE)
     return error_response(request, exc.status_code, exc.key, message)
 
 

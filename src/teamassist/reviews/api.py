@@ -411,7 +411,8 @@ def read_summary(
 class SettingsWrite(RequestBody):
     """``{"min_answers": 4, "questions": [{"key": "care", "kind": "rating", "text": "…"}]}``."""
 
-    min_answers: int | None = Field(default=None, ge=review_settings.FLOOR, le=1000)
+    # the bounds (2–20) are said by review_settings.update, in the catalogue's words
+    min_answers: int | None = None
     questions: list[dict[str, Any]] | None = Field(default=None, max_length=100)
 
 

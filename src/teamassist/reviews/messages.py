@@ -59,7 +59,14 @@ def pending(
     else:
         lines.append(t("reviews.reply.pending_none"))
     for cycle in released:
-        lines.append(t("reviews.reply.summary_ready", link=summary_link(base, cycle, me.id)))
+        # the cycle's name: two released cycles gave two identical lines (tester R2)
+        lines.append(
+            t(
+                "reviews.reply.summary_ready",
+                name=user_text(cycle.name),
+                link=summary_link(base, cycle, me.id),
+            )
+        )
     return Reply(body="\n".join(lines))
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.chat.types import Reply, user_text
-from teamassist.clock import PLAN_AHEAD, local
+from teamassist.clock import local, same_day_next_year
 from teamassist.enums import Role
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -186,8 +186,8 @@ def start(
     inclusive), each with :func:`default_pools`, and invite every reviewer once.
 
     Raises PermissionDenied for anyone but the director or an admin, Invalid for nobody to
-    review, someone outside the team, a past date or one beyond
-    :data:`~teamassist.clock.PLAN_AHEAD`, Conflict while another cycle is open.
+    review, someone outside the team, a past date or one later than the same date next year
+    (:func:`~teamassist.clock.same_day_next_year`), Conflict while another cycle is open.
     ``quiet`` queues no invitation (the demo's finished round)."""
     require_manager(session, team=team, member=by, what="start")
     unique = list({m.id: m for m in reviewees}.values())
@@ -199,7 +199,9 @@ def start(
             raise Invalid("reviews.error.not_in_team", name=user_text(member.display_name))
     if due_on < today(team, now):
         raise Invalid("reviews.error.past_due", date=due_on.isoformat())
-    latest = today(team, now) + PLAN_AHEAD
+    # one year: the same date next year, as the refusal says it (tester R4: PLAN_AHEAD's
+    # 366 days named 2027-12-04 on 2026-12-03)
+    latest = same_day_next_year(today(team, now))
     if due_on > latest:  # an open round blocks new ones: 9999-12-31 blocked them for good
         raise Invalid("reviews.error.due_too_far", date=due_on.isoformat(), latest=latest)
     _lock_team(session, team)
@@ -497,6 +499,8 @@ def clean_answers(
     from a form reads as 4), a text is 1–2000 characters after trimming, an empty value is
     left out, an unknown key is Invalid; at least one answer (Invalid ``reviews.error.empty``)."""
     kinds = {str(q["key"]): str(q["kind"]) for q in questions}
+    # a refusal quotes the question as the form shows it, not its key (tester R1)
+    shown = {str(q["key"]): user_text(str(q.get("text") or q["key"])) for q in questions}
     answers: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in kinds:
@@ -508,11 +512,11 @@ def clean_answers(
             if isinstance(value, str) and value.strip().isdigit():
                 number = int(value.strip())
             if not isinstance(number, int) or isinstance(number, bool) or number not in RATING:
-                raise Invalid("reviews.error.bad_rating", question=key)
+                raise Invalid("reviews.error.bad_rating", question=shown[key])
             answers[key] = number
         else:
             if not isinstance(value, str):
-                raise Invalid("reviews.error.bad_text", question=key)
+                raise Invalid("reviews.error.bad_text", question=shown[key])
             text = clean_text(value)
             if len(text) > MAX_TEXT:
                 raise Invalid("reviews.error.too_long", limit=MAX_TEXT)

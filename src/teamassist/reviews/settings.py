@@ -22,6 +22,9 @@ from teamassist.team.models import Team
 
 MIN_ANSWERS = 3
 FLOOR = 2  # the smallest k a team may choose
+# The largest: a pool is the reviewee's manager, reports or up to 8 peers (plus those added);
+# k = 1000 (tester M4) silently hid every pool of every later cycle.
+CEILING = 20
 MAX_QUESTIONS = 30
 MAX_QUESTION_TEXT = 300
 KINDS = ("rating", "text")
@@ -43,7 +46,8 @@ def default_questions() -> list[dict[str, Any]]:
 
 def check_questions(raw: object) -> list[dict[str, Any]]:
     """``raw`` as a clean question list, or Invalid (``reviews.error.bad_questions``) naming
-    what is wrong: 1–30 questions, unique lower-case keys, a known kind, 1–300 characters."""
+    what is wrong: 1–30 questions, lower-case keys, a known kind, 1–300 characters; a key
+    given twice is ``reviews.error.duplicate_key``, naming it."""
     if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_QUESTIONS:
         raise Invalid("reviews.error.bad_questions", detail=f"1–{MAX_QUESTIONS}")
     cleaned: list[dict[str, Any]] = []
@@ -52,7 +56,9 @@ def check_questions(raw: object) -> list[dict[str, Any]]:
         if not isinstance(item, dict):
             raise Invalid("reviews.error.bad_questions", detail="{key, kind, text}")
         key, kind, text = item.get("key"), item.get("kind"), item.get("text")
-        if not isinstance(key, str) or not _KEY.match(key) or key in seen:
+        if isinstance(key, str) and key in seen:
+            raise Invalid("reviews.error.duplicate_key", name=key)
+        if not isinstance(key, str) or not _KEY.match(key):
             raise Invalid("reviews.error.bad_questions", detail=f"key {str(key)[:40]}")
         if kind not in KINDS:
             raise Invalid("reviews.error.bad_questions", detail=f"kind {str(kind)[:40]}")
@@ -67,8 +73,9 @@ def of(team: Team) -> ReviewSettings:
     """The team's settings; a missing or unreadable value takes its default."""
     raw = (team.settings or {}).get("reviews") or {}
     k = raw.get("min_answers")
-    if not isinstance(k, int) or isinstance(k, bool) or k > 1000:
+    if not isinstance(k, int) or isinstance(k, bool):
         k = MIN_ANSWERS
+    k = min(k, CEILING)  # one stored before the ceiling was set
     try:
         questions = check_questions(raw["questions"]) if "questions" in raw else None
     except Invalid:
@@ -80,11 +87,11 @@ def update(
     team: Team, *, min_answers: int | None = None, questions: object | None = None
 ) -> ReviewSettings:
     """Change k and/or the template; everything is checked before anything changes
-    (Invalid ``reviews.error.bad_k`` for k outside 2–1000)."""
+    (Invalid ``reviews.error.bad_k`` for k outside :data:`FLOOR`–:data:`CEILING`)."""
     stored = dict((team.settings or {}).get("reviews") or {})
     if min_answers is not None:
-        if not FLOOR <= min_answers <= 1000:
-            raise Invalid("reviews.error.bad_k", floor=FLOOR)
+        if not FLOOR <= min_answers <= CEILING:
+            raise Invalid("reviews.error.bad_k", floor=FLOOR, ceiling=CEILING, value=min_answers)
         stored["min_answers"] = min_answers
     if questions is not None:
         stored["questions"] = check_questions(questions)
