@@ -91,3 +91,44 @@ def test_no_reminder_on_a_day_off(desk: ChatDriver) -> None:
     set_clock(runtime, "2026-12-07 10:05")
     runtime.scheduler.tick()
     assert _reminded(desk, cycle).get("lisi") == 1
+
+
+def _ended(chat: ChatDriver, cycle: int) -> dict[str, int]:
+    """Handle → end-of-cycle notices queued for ``cycle``."""
+    by_id = {v: k for k, v in ids(chat.runtime).items()}
+    found: dict[str, int] = {}
+    for message in chat.queued():
+        key = message.idempotency_key
+        if key.startswith(f"reviews.ended:{cycle}:"):
+            handle = by_id[int(key.rsplit(":m", 1)[1])]
+            found[handle] = found.get(handle, 0) + 1
+    return found
+
+
+def test_the_managers_hear_when_a_cycle_is_over(desk: ChatDriver) -> None:
+    # Tester N7: after the due day the director heard nothing, and /360 said only
+    # "您目前没有待填写的360评价。"
+    runtime = desk.runtime
+    cycle = start(runtime, "zhangsan")  # due Friday 2026-12-04, 李华 directs
+    set_clock(runtime, "2026-12-04 09:05")  # the due day: still open, nothing said
+    runtime.scheduler.tick()
+    assert _ended(desk, cycle) == {}
+    set_clock(runtime, "2026-12-05 09:05")  # Saturday: over; the director and the admin hear
+    runtime.scheduler.tick()
+    runtime.scheduler.tick()
+    assert _ended(desk, cycle) == {"admin": 1, "lihua": 1}
+    [notice] = [
+        text
+        for m, text in zip(desk.queued(), desk.queued_texts(), strict=True)
+        if m.idempotency_key.startswith(f"reviews.ended:{cycle}:")
+    ][:1]
+    assert "已于 2026-12-04 截止" in notice and "/发布360" in notice, notice
+    # /360 names it too, for the managers (the demo's finished round may be listed as well)
+    line = f"已于 2026-12-04 结束，还有 1 位的总结没有发布：查看 http://127.0.0.1:8000/reviews/360/{cycle}?team="
+    assert line in desk.text("/360", as_="lihua")
+    assert line not in desk.text("/360", as_="wangwu")  # a reviewer is not a manager
+    assert "已向 张三 发布" in desk.text("/发布360 @张三", as_="lihua")
+    assert f"/reviews/360/{cycle}?" not in desk.text("/360", as_="lihua")
+    set_clock(runtime, "2026-12-07 09:05")  # no second notice on later days
+    runtime.scheduler.tick()
+    assert _ended(desk, cycle) == {"admin": 1, "lihua": 1}

@@ -50,6 +50,11 @@ def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         waiting = service.waiting_nominations(ctx.session, team=ctx.team, now=ctx.now)
         if waiting:
             reply = Reply(title=reply.title, body=reply.body + "\n" + messages.nominations(waiting))
+        # a cycle past its due day with summaries to release (tester N7)
+        over = service.ended_unreleased(ctx.session, team=ctx.team, now=ctx.now)
+        if over:
+            lines = messages.ended(ctx.public_url, over)
+            reply = Reply(title=reply.title, body=reply.body + "\n" + lines)
     return reply
 
 

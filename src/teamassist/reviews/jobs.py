@@ -1,5 +1,7 @@
-"""The 360 desk's daily job: deadline reminders at 10:00 team-local (a team may move it in
-``team.settings["schedule"]["reviews.remind"]``); working days only (the Workdays port)."""
+"""The 360 desk's daily jobs, each movable per team in ``team.settings["schedule"]``: deadline
+reminders at 10:00 team-local on working days (``reviews.remind``; the Workdays port), and at
+09:00 the day after a cycle's due day the notice to its director and admins that it is over
+(``reviews.ended``)."""
 
 from __future__ import annotations
 
@@ -20,3 +22,9 @@ def remind(job: JobContext) -> None:
         now=job.now,
         workdays=job.ports.get(Workdays),
     )
+
+
+@jobs.daily("reviews.ended", default_times=["09:00"])
+def ended(job: JobContext) -> None:
+    """Tell the managers that a cycle ended yesterday: its summaries can be released."""
+    reminders.ended(job.session, team=job.team, today=job.local_date, now=job.now)

@@ -132,3 +132,17 @@ def nominations(rows: Sequence[Nomination]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def ended(base: str, cycles: Sequence[tuple[ReviewCycle, int]]) -> str:
+    """The manager's lines under /360: each ended cycle with summaries not released yet."""
+    return "\n".join(
+        t(
+            "reviews.reply.ended_line",
+            name=user_text(cycle.name),
+            due=cycle.due_on.isoformat(),
+            count=count,
+            link=f"{base}/reviews/360/{cycle.id}?team={cycle.team_id}",
+        )
+        for cycle, count in cycles
+    )

@@ -22,6 +22,7 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
 REMIND_DAYS = 3  # calendar days before the due day (and the due day itself) that remind
+ENDED_WITHIN = 14  # days after a due day in which its end is still told (a server down a while)
 
 
 def run(session: Session, *, team: Team, today: date, now: datetime, workdays: Workdays) -> int:
@@ -64,3 +65,43 @@ def run(session: Session, *, team: Team, today: date, now: datetime, workdays: W
             )
             reminded += 1
     return reminded
+
+
+def ended(session: Session, *, team: Team, today: date, now: datetime) -> int:
+    """Tell the team's director and admins, on the day after a cycle's due day (weekend or
+    not: one notice that something happened, not a nag), that it is over and its summaries
+    can be read and released (tester N7: nothing said so, and /360 showed the director only
+    "没有待填写的评价"). A cycle closed by hand is not told: its closer did it. Idempotent per
+    cycle and person (``reviews.ended:<cycle>``); returns how many notices were queued."""
+    told = 0
+    found = session.scalars(
+        select(ReviewCycle).where(
+            ReviewCycle.team_id == team.id,
+            ReviewCycle.closed_at.is_(None),
+            ReviewCycle.due_on < today,
+            ReviewCycle.due_on >= date.fromordinal(today.toordinal() - ENDED_WITHIN),
+        )
+    ).all()
+    if not found:
+        return 0
+    people = service.managers(session, team=team)
+    for cycle in found:
+        service.withdraw_departed(session, team=team, cycle=cycle)
+        for member in people:
+            notify.to_member(
+                session,
+                member=member,
+                reply=Reply(
+                    title=t("reviews.ended.title"),
+                    body=t(
+                        "reviews.ended.body",
+                        name=user_text(cycle.name),
+                        due=cycle.due_on.isoformat(),
+                        count=len(service.subjects(session, cycle=cycle)),
+                    ),
+                ),
+                key=f"reviews.ended:{cycle.id}",
+                now=now,
+            )
+            told += 1
+    return told

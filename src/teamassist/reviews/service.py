@@ -85,6 +85,28 @@ def may_manage(session: Session, *, team: Team, member: Actor | None) -> bool:
     return team_service.role_of(session, team=team, member=member) is Role.ADMIN
 
 
+def managers(session: Session, *, team: Team) -> list[Member]:
+    """The people who may manage ``team``'s cycles: its director and admins, those still here."""
+    people = _people(session, team)
+    found = [m for m in people.values() if may_manage(session, team=team, member=m)]
+    return sorted(found, key=lambda m: m.id)
+
+
+def ended_unreleased(
+    session: Session, *, team: Team, now: datetime, limit: int = 3
+) -> list[tuple[ReviewCycle, int]]:
+    """The team's latest ended cycles (at most ``limit``) with how many summaries are not
+    released yet, those with none left out: what a manager still has to do."""
+    found: list[tuple[ReviewCycle, int]] = []
+    for cycle in cycles(session, team=team)[: limit * 3]:
+        if is_open(cycle, team, now):
+            continue
+        waiting = sum(1 for s in subjects(session, cycle=cycle) if s.released_at is None)
+        if waiting:
+            found.append((cycle, waiting))
+    return found[:limit]
+
+
 def require_manager(
     session: Session, *, team: Team, member: Actor | None, what: str = "manage"
 ) -> None:
