@@ -96,8 +96,13 @@ def test_a_draft_objective_goes_with_its_krs_and_a_published_one_stays(
     before = (objectives, _count(runtime, KeyResult, _q4(KeyResult)))
     reply = okr_chat.text("/删除KR KR-1", as_="zhangsan")
     assert "O-1 已发布，KR-1 不能删除" in reply
+    # tester F5: the objective is named once, and the advice is about the objective
     reply = okr_chat.text("/删除目标 O-1", as_="zhangsan")
-    assert "O-1 已发布，O-1 不能删除" in reply
+    assert "O-1 已发布，不能删除" in reply and reply.count("O-1") == 2, reply
+    assert "权重" not in reply and "/评分 O-1 0 <理由>" in reply, reply
+    # and a plain member asking to close a cycle is told who may (tester F5)
+    refused = okr_chat.text("/关闭周期 2099Q1", as_="lisi")
+    assert "/关闭周期 只有本团队的管理员可以使用" in refused, refused
     assert (
         _count(runtime, Objective, _q4(Objective)),
         _count(runtime, KeyResult, _q4(KeyResult)),

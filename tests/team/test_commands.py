@@ -49,7 +49,8 @@ def test_member_list_and_org_tree_for_everyone(chat: ChatDriver) -> None:
 
 
 def test_members_cannot_change_people(chat: ChatDriver) -> None:
-    assert "需要有权限的人" in chat.text("/设置角色 @lisi 管理员", as_="zhangsan")
+    refused = chat.text("/设置角色 @lisi 管理员", as_="zhangsan")
+    assert "/设置角色 只有本团队的管理员可以使用" in refused, refused
     assert _member(chat, "lisi")[3] is Role.MEMBER
 
 

@@ -563,7 +563,16 @@ class Dispatcher:
         spec = call.spec
         assert spec is not None  # an unknown word was answered above
         if not self._allowed(ctx, spec):
-            return Reply(body=t("core.error.forbidden"), is_error=True)
+            # name the command and who may use it: the bare "需要有权限的人" left a member
+            # guessing whom to ask (tester F5, /关闭周期)
+            return Reply(
+                body=t(
+                    "core.error.forbidden_command",
+                    command=spec.name,
+                    who=t(f"core.permission.{spec.permission.value}"),
+                ),
+                is_error=True,
+            )
         try:
             args = parser.parse_args(spec, call.rest, ctx.today, message.mentions)
         except parser.ArgError as exc:

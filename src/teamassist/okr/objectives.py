@@ -405,9 +405,15 @@ def lock_objective(session: Session, objective: Objective) -> None:
     session.execute(select(Objective.id).where(Objective.id == objective.id).with_for_update())
 
 
-def _require_draft(objective: Objective, item: str) -> None:
-    if objective.state != ObjectiveState.DRAFT.value:
-        raise Conflict("okr.error.delete_published", item=item, objective=label(objective))
+def _require_draft(objective: Objective, item: str | None) -> None:
+    """Conflict unless ``objective`` is a draft; ``item`` is the KR to delete, None for the
+    objective itself (whose refusal names it once and says what to do with it instead: the
+    KR's advice, weight 0, was given for an O too, tester F5)."""
+    if objective.state == ObjectiveState.DRAFT.value:
+        return
+    if item is None:
+        raise Conflict("okr.error.delete_published_objective", objective=label(objective))
+    raise Conflict("okr.error.delete_published", item=item, objective=label(objective))
 
 
 def delete_key_result(
@@ -440,7 +446,7 @@ def delete_objective(session: Session, *, team: Team, objective: Objective, now:
     require_open(cycle, team, now)
     lock_objective(session, objective)
     session.refresh(objective)
-    _require_draft(objective, label(objective))
+    _require_draft(objective, None)
     kr_ids = [k.id for k in key_results(session, [objective.id])[objective.id]]
     _forget(session, "key_result", kr_ids)
     _forget(session, "objective", [objective.id])
