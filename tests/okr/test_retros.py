@@ -16,7 +16,7 @@ from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.okr.support import demo, second_team, set_clock
 from tests.support.chat import ChatDriver
-from tests.support.web import sign_in
+from tests.support.web import give_account, sign_in
 
 
 def _quarter(chat: ChatDriver) -> None:
@@ -269,3 +269,25 @@ def test_an_older_cycle_by_key_or_name_with_or_without_a_short_id(retro_chat: Ch
     assert "不是有效的周期" in retro_chat.text("/复盘 2026年5季度", as_="zhangsan")
     assert "还在进行中" in retro_chat.text("/复盘 2027Q1 O-1", as_="zhangsan")
     assert _state(runtime) == before
+
+
+def test_a_deleted_copy_is_no_longer_carried(retro_chat: ChatDriver) -> None:
+    # Given KR-2 of 2026Q3 carried into 2026Q4 as a draft KR, whose draft O is then deleted
+    runtime = retro_chat.runtime
+    set_clock(runtime, "2026-10-05 10:00")
+    assert "已把 KR-2「营收」结转到 2026Q4" in retro_chat.text("/复盘 结转 KR-2", as_="zhangsan")
+    with runtime.factory() as session:
+        copy = session.scalars(select(KeyResult).order_by(KeyResult.id.desc())).first()
+        assert copy is not None
+        draft_id = copy.objective_id
+    with TestClient(create_app(runtime, start_background=False)) as client:
+        sign_in(client, "zhangsan", give_account(runtime, "zhangsan"))
+        deleted = client.delete(f"/api/v1/okr/objectives/{draft_id}")
+        assert deleted.status_code == 204, deleted.text
+    # Then the retrospective no longer names the copy: KR-2 is proposed and may be carried again
+    reply = retro_chat.text("/复盘 O-1", as_="zhangsan")
+    assert "已结转" not in reply and "KR-2「营收」进展 60%" in reply, reply
+    with runtime.factory() as session:
+        [row] = session.scalars(select(Retro))
+        assert row.carried == []
+    assert "已把 KR-2「营收」结转到 2026Q4" in retro_chat.text("/复盘 结转 KR-2", as_="zhangsan")

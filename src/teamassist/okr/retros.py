@@ -265,6 +265,7 @@ def draft(
             workdays=workdays,
         )
         session.flush()
+    _forget_deleted_copies(session, retro)
     carried = {entry["from"] for entry in retro.carried or []}
     history = {k.id: checkins.history(session, key_result=k) for k, _s, _f in score.krs}
     proposals = [k for k, _s, _f in score.krs if kr_raw(k) < 1 and k.id not in carried]
@@ -275,6 +276,24 @@ def draft(
             target = session.get(Cycle, copy.cycle_id)
             done.append((source.number, copy.number, target.key if target else "-"))
     return RetroView(retro, objective, cycle, score, history, proposals, done)
+
+
+def _forget_deleted_copies(session: Session, retro: Retro) -> None:
+    """Drop the carry-overs whose copy is gone: a draft KR may be deleted (/删除KR, or its draft
+    O with /删除目标), and its entry would still say the KR was carried, so it was neither
+    proposed again nor could be carried again ("已经结转过了"), a reference to nothing."""
+    entries = list(retro.carried or [])
+    if not entries:
+        return
+    alive = set(
+        session.scalars(
+            select(KeyResult.id).where(KeyResult.id.in_([int(e["to"]) for e in entries]))
+        )
+    )
+    kept = [e for e in entries if int(e["to"]) in alive]
+    if len(kept) != len(entries):
+        retro.carried = kept
+        session.flush()
 
 
 def of_cycle(
