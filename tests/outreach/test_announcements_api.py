@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from teamassist.actions.models import ActionItem
+from teamassist.database import transaction
+from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -494,3 +497,107 @@ def test_the_same_announcement_twice_is_refused_unless_forced(app_runtime: Runti
         assert forced.json()["id"] != made.json()["id"]
     finally:
         client.__exit__(None, None, None)
+
+
+def _scheduled(client: TestClient, people: dict[str, int]) -> dict[str, Any]:
+    """Tester A1's scheduled bulk DM, to two people, with a deadline."""
+    body = {
+        "group": "开发者社区",
+        "text": "定时的",
+        "kind": "bulk",
+        "targets": [people["zhangsan"], people["lisi"]],
+        "send_at": "2026-12-04T09:00:00+08:00",
+        "due_at": "2026-12-04T18:00:00+08:00",
+    }
+    made = client.post("/api/v1/announcements", json=body)
+    assert made.status_code == 201, made.text
+    data: dict[str, Any] = made.json()
+    return data
+
+
+def _pending(runtime: Runtime, announcement_id: int) -> list[OutboxMessage]:
+    with runtime.factory() as session:
+        return list(
+            session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.idempotency_key.startswith(f"announcements:{announcement_id}:")
+                )
+            )
+        )
+
+
+def test_a_scheduled_announcement_is_cancelled_and_never_sent(app_runtime: Runtime) -> None:
+    """Tester A1 (session 16): ``DELETE /api/v1/announcements/3`` of a bulk DM held for
+    2026-12-04 09:00 answered 405; no chat command, nothing could stop it. Cancel withdraws
+    its pending notices and closes its action items in one transaction; receipts say 已取消."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "admin")
+    try:
+        made = _scheduled(client, people)
+        assert len(_pending(app_runtime, made["id"])) == 2
+        with app_runtime.factory() as session:
+            items = session.scalars(
+                select(ActionItem).where(ActionItem.source_kind == "announcement")
+            ).all()
+            assert len(items) == 2 and {i.state for i in items} == {"open"}
+        # A plain member may not; the author (here an admin) may.
+        member = _client(app_runtime, "wangwu")
+        try:
+            refused = member.post(f"/api/v1/announcements/{made['id']}/cancel")
+            assert refused.status_code == 403, refused.text
+        finally:
+            member.__exit__(None, None, None)
+        assert len(_pending(app_runtime, made["id"])) == 2
+        done = client.post(f"/api/v1/announcements/{made['id']}/cancel")
+        assert done.status_code == 200, done.text
+        assert done.json()["cancelled_at"] is not None
+        assert [r["status"] for r in done.json()["receipts"]] == ["cancelled", "cancelled"]
+        assert _pending(app_runtime, made["id"]) == []
+        with app_runtime.factory() as session:
+            states = session.scalars(
+                select(ActionItem.state).where(ActionItem.source_kind == "announcement")
+            ).all()
+            assert states == ["closed", "closed"]
+        again = client.post(f"/api/v1/announcements/{made['id']}/cancel")
+        assert again.status_code == 409 and "已经取消过了" in again.json()["message"]
+        # At its send time nothing goes out.
+        set_clock(app_runtime, "2026-12-04 09:05")
+        app_runtime.deliver()
+        assert _pending(app_runtime, made["id"]) == []
+        chat = ChatDriver(app_runtime)
+        receipt = chat.text(f"/通知回执 {made['id']}", as_="admin")
+        assert "取消，没有发出" in receipt and "张三：已取消" in receipt, receipt
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_cancel_in_chat_and_too_late_or_claimed(app_runtime: Runtime) -> None:
+    """``/取消通知 <编号>``: the same service; refused once the send time came, or while a
+    delivery worker holds one of its notices (nothing withdrawn, nothing closed)."""
+    people = ids(app_runtime)
+    chat = ChatDriver(app_runtime)
+    client = _client(app_runtime, "admin")
+    try:
+        first = _scheduled(client, people)
+        second = _scheduled(client, people | {"lisi": people["wangwu"]})
+    finally:
+        client.__exit__(None, None, None)
+    assert "只有 #" in chat.text(f"/取消通知 {first['id']}", as_="zhangsan")
+    reply = chat.text(f"/取消通知 {first['id']}", as_="admin")
+    assert f"已取消群发 #{first['id']}" in reply and "2 条" in reply, reply
+    assert "2 个销项已关闭" in reply, reply
+    assert "/取消通知" in chat.text("/帮助 取消通知", as_="admin")
+    # A worker claimed one of the second's notices: the cancel is refused, all kept.
+    with transaction(app_runtime.factory) as session:
+        row = session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.idempotency_key.startswith(f"announcements:{second['id']}:")
+            )
+        ).first()
+        assert row is not None
+        row.status = "sending"
+    refused = chat.text(f"/cancel-announcement {second['id']}", as_="admin")
+    assert "不能再取消" in refused, refused
+    assert len(_pending(app_runtime, second["id"])) == 2
+    set_clock(app_runtime, "2026-12-04 09:00")
+    assert "不能再取消" in chat.text(f"/取消通知 {second['id']}", as_="admin")

@@ -116,3 +116,60 @@ def test_the_idempotency_digest_migration_goes_down_and_up(backend: str) -> None
         assert kept() == [("周五发版", "rest:1:m1:release-1")]
     finally:
         scratch.drop()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_cancelled_announcement_migration_goes_down_and_up(backend: str) -> None:
+    """announcements_0003 (``cancelled_at``, ``cancelled_by_id`` and its foreign key) on each
+    backend: down to announcements_0002 drops them and keeps the rows, up brings them back."""
+    require_backend(backend)
+    scratch = MigratedDatabase(backend)
+    try:
+        url = scratch.fresh_url()
+        engine = make_engine(url)
+        try:
+            with transaction(make_session_factory(engine)) as session:
+                workspace = team_service.create_workspace(session, key="ws", name="ws")
+                team = team_service.create_team(
+                    session, workspace=workspace, key="ws", name="ws", timezone="Asia/Shanghai"
+                )
+                now = datetime(2026, 12, 3, 0, 0, tzinfo=UTC)
+                session.add(
+                    Announcement(
+                        workspace_id=workspace.id,
+                        team_id=team.id,
+                        kind="bulk",
+                        group_name="ws",
+                        body="定时的",
+                        send_at=now,
+                        created_at=now,
+                        cancelled_at=now,
+                    )
+                )
+        finally:
+            engine.dispose()
+
+        def columns() -> set[str]:
+            engine = make_engine(url)
+            try:
+                return {c["name"] for c in inspect(engine).get_columns("announcement")}
+            finally:
+                engine.dispose()
+
+        def bodies() -> list[object]:
+            engine = make_engine(url)
+            try:
+                with engine.connect() as connection:
+                    return list(connection.execute(text("SELECT body FROM announcement")).scalars())
+            finally:
+                engine.dispose()
+
+        assert {"cancelled_at", "cancelled_by_id"} <= columns()
+        migrate.downgrade(url, "announcements_0002")
+        assert not {"cancelled_at", "cancelled_by_id"} & columns()
+        assert bodies() == ["定时的"]
+        migrate.upgrade(url)
+        assert {"cancelled_at", "cancelled_by_id"} <= columns()
+        assert bodies() == ["定时的"]
+    finally:
+        scratch.drop()

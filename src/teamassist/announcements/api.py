@@ -228,3 +228,28 @@ def get_announcement(
     return announcement_read(
         row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )
+
+
+@router.post("/{announcement_id}/cancel")
+def cancel_announcement(
+    announcement_id: Id, session: SessionDep, principal: PrincipalDep, now: NowDep
+) -> AnnouncementRead:
+    """Cancel an announcement that has not gone out (a scheduled one): its pending notices
+    are withdrawn and its action items closed as cancelled; the receipts say ``cancelled``.
+    Its author or an admin (403 otherwise, 404 for none); 409 once its send time has come or
+    any notice is claimed or sent, or when already cancelled. The same service as
+    ``/取消通知``."""
+    row = service.get(session, workspace_id=principal.workspace.id, announcement_id=announcement_id)
+    team = team_service.get_team(session, workspace_id=row.workspace_id, team_id=row.team_id)
+    done = service.cancel(
+        session,
+        workspace_id=principal.workspace.id,
+        announcement_id=announcement_id,
+        member=principal.member,
+        is_admin=is_admin(session, principal, team),
+        now=now,
+    )
+    row = done.announcement
+    return announcement_read(
+        row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
+    )

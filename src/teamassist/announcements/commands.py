@@ -1,4 +1,5 @@
-"""Chat commands: ``/通知 <群名> <内容>``, ``/群发 <群名> [@成员…] <内容>``, ``/通知回执 <编号>``.
+"""Chat commands: ``/通知 <群名> <内容>``, ``/群发 <群名> [@成员…] <内容>``, ``/通知回执 <编号>``,
+``/取消通知 <编号>``.
 
 Each calls :mod:`teamassist.announcements.service` like the REST endpoints. A chat event is the
 announcement's ``source_key``, so a redelivered event (already dropped by the dispatcher's
@@ -85,3 +86,18 @@ def handle_receipts(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return messages.receipts(
         row, service.receipts(ctx.session, announcement=row, now=ctx.now), team
     )
+
+
+@commands.command("announcements.cancel", args=[Arg("id", ArgKind.INT)])
+def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """/取消通知 12: its author or an admin withdraws one not sent yet (as REST's
+    ``POST /api/v1/announcements/{id}/cancel``)."""
+    done = service.cancel(
+        ctx.session,
+        workspace_id=ctx.workspace.id,
+        announcement_id=args["id"],
+        member=ctx.member,
+        is_admin=ctx.is_admin,
+        now=ctx.now,
+    )
+    return messages.cancelled(done.announcement, done.withdrawn, done.closed)

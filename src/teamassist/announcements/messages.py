@@ -144,6 +144,7 @@ _STATUS_KEYS = {
     "action": "announcements.status.action",
     "scheduled": "announcements.status.scheduled",
     "left": "announcements.status.left",
+    "cancelled": "announcements.status.cancelled",
 }
 _KIND_KEYS = {
     AnnouncementKind.NOTICE.value: "announcements.word.notice",
@@ -173,6 +174,8 @@ def receipts(row: Announcement, rows: Sequence[Receipt], team: Team) -> Reply:
     )
     if held:
         head += t("announcements.receipts.scheduled", count=len(held))
+    if row.cancelled_at is not None:
+        head += t("announcements.receipts.cancelled", at=when(row.cancelled_at, team))
     left = sum(1 for r in rows if r.status == "left")
     if left:
         head += t("announcements.receipts.left", count=left)
@@ -191,3 +194,17 @@ def receipts(row: Announcement, rows: Sequence[Receipt], team: Team) -> Reply:
     if len(rows) > RECEIPT_LINES:
         lines.append(t("announcements.receipts.more", count=len(rows) - RECEIPT_LINES))
     return Reply(body="\n".join(lines))
+
+
+def cancelled(row: Announcement, recipients: int, closed: int) -> Reply:
+    """``/取消通知``'s answer: what was withdrawn and how many action items were closed."""
+    body = t(
+        "announcements.cancelled",
+        kind=t(_KIND_KEYS.get(row.kind, "announcements.word.notice")),
+        id=row.id,
+        group=user_text(row.group_name),
+        count=recipients,
+    )
+    if closed:
+        body += t("announcements.cancelled_actions", count=closed)
+    return Reply(body=body)

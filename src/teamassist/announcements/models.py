@@ -48,6 +48,12 @@ class Announcement(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     send_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Cancelled before it went out (its pending notices withdrawn, its action items closed as
+    # cancelled): when, and by whom (NULL: the workspace owner's token, or a member since gone).
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL")
+    )
 
 
 class AnnouncementRecipient(Base):

@@ -44,7 +44,8 @@ class AnnouncementCreate(BaseModel):
 
 
 class ReceiptRead(BaseModel):
-    """One recipient: ``status`` is sent, pending, failed or action."""
+    """One recipient: ``status`` is sent, pending, failed, action, scheduled, left or
+    cancelled."""
 
     label: str
     status: str
@@ -65,6 +66,8 @@ class AnnouncementRead(BaseModel):
     due_at: datetime | None
     send_at: datetime
     created_at: datetime
+    # set when it was cancelled before it went out (every receipt then says ``cancelled``)
+    cancelled_at: datetime | None = None
     receipts: list[ReceiptRead]
 
 
@@ -83,6 +86,7 @@ def announcement_read(
         due_at=row.due_at,
         send_at=row.send_at,
         created_at=row.created_at,
+        cancelled_at=row.cancelled_at,
         receipts=[
             ReceiptRead(
                 label=r.label,

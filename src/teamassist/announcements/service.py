@@ -30,13 +30,19 @@ from teamassist.chat.render import MENTION_TOKEN
 from teamassist.chat.types import Person, Reply, plain_text
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
-from teamassist.events import FollowUpNeeded, MemberDeactivated, ask
-from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.events import (
+    FollowUpNeeded,
+    FollowUpSourceChanged,
+    MemberDeactivated,
+    ask,
+    publish,
+)
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Workspace
+from teamassist.team.models import Member, Team, Workspace
 from teamassist.team.names import clean_text
 
 MAX_TEXT = 2000  # characters of a body, as a chat message stays readable
@@ -313,6 +319,7 @@ def _refuse_a_repeat(
             Announcement.team_id == group.team.id,
             Announcement.kind == kind.value,
             Announcement.created_at >= ensure_utc(now) - REPEAT_WINDOW,
+            Announcement.cancelled_at.is_(None),  # cancelled: sending it again is the fix
         )
         .order_by(Announcement.id.desc())
     ).all()
@@ -359,11 +366,124 @@ def wall_clock(value: datetime, zone: str) -> str:
     return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
 
 
+def may_cancel(
+    session: Session, *, member: Member | None, row: Announcement, is_admin: bool
+) -> bool:
+    """Its author, or an admin (of the caller's team, as the boundary says, or of the
+    announcement's team) may cancel an announcement."""
+    if is_admin:
+        return True
+    if member is None:
+        return False
+    if row.author_id == member.id:
+        return True
+    team = session.get(Team, row.team_id)
+    return (
+        team is not None and team_service.role_of(session, team=team, member=member) is Role.ADMIN
+    )
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """What :func:`cancel` did: the announcement, its notices withdrawn and the action items
+    it asked the action desk to close."""
+
+    announcement: Announcement
+    withdrawn: int
+    closed: int
+
+
+def cancel(
+    session: Session,
+    *,
+    workspace_id: int,
+    announcement_id: int,
+    member: Member | None,
+    is_admin: bool,
+    now: datetime,
+) -> Cancelled:
+    """Cancel an announcement that has not gone out yet (tester A1, session 16: a scheduled
+    bulk DM with a typo could not be stopped). In this transaction its pending notices are
+    withdrawn (deleted from the outbox, as a leaver's copies are) and the action items opened
+    for it at creation are closed as cancelled (:class:`FollowUpSourceChanged`, which tells
+    each owner once); the row and its recipients stay, so the receipts say 已取消.
+
+    Refused: NotFound for another workspace's or no announcement; PermissionDenied unless
+    :func:`may_cancel`; Conflict when already cancelled, or when its send time has come or any
+    of its notices is no longer pending (claimed by a delivery worker, sent, failed): the
+    outbox rows are read with a locking read, so a worker's claim and this cancel never both
+    win — the claim waits for the cancel, which deleted the rows, or the cancel sees the claim
+    and refuses. A delivery worker therefore never holds a notice of a cancelled announcement."""
+    row = get(session, workspace_id=workspace_id, announcement_id=announcement_id)
+    if not may_cancel(session, member=member, row=row, is_admin=is_admin):
+        raise PermissionDenied("announcements.error.cancel_forbidden", id=row.id)
+    # Two cancels at once: the second waits here and then sees the first.
+    session.refresh(row, with_for_update=True)
+    if row.cancelled_at is not None:
+        raise Conflict("announcements.error.already_cancelled", id=row.id)
+    team = session.get(Team, row.team_id)
+    assert team is not None  # the foreign key
+    if ensure_utc(row.send_at) <= ensure_utc(now):
+        raise Conflict(
+            "announcements.error.cancel_too_late",
+            id=row.id,
+            at=wall_clock(row.send_at, team.timezone),
+        )
+    recipients = session.scalars(
+        select(AnnouncementRecipient)
+        .where(AnnouncementRecipient.announcement_id == row.id)
+        .order_by(AnnouncementRecipient.id)
+    ).all()
+    keys = [r.outbox_key for r in recipients if r.outbox_key]
+    queued = (
+        session.execute(
+            select(OutboxMessage.id, OutboxMessage.status)
+            .where(OutboxMessage.idempotency_key.in_(keys))
+            .with_for_update()
+        ).all()
+        if keys
+        else []
+    )
+    if any(status != OutboxStatus.PENDING.value for _id, status in queued):
+        raise Conflict(
+            "announcements.error.cancel_too_late",
+            id=row.id,
+            at=wall_clock(row.send_at, team.timezone),
+        )
+    if queued:
+        session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id.in_([outbox_id for outbox_id, _status in queued]))
+            .execution_options(synchronize_session=False)
+        )
+    row.cancelled_at = now
+    row.cancelled_by_id = member.id if member is not None else None
+    closed = 0
+    for recipient in recipients:
+        if recipient.member_id is not None and recipient.action_note is not None:
+            closed += 1
+            publish(
+                session,
+                FollowUpSourceChanged(
+                    team=team,
+                    source_kind="announcement",
+                    source_id=recipient.id,
+                    due_at=None,
+                    cancelled=True,
+                    now=now,
+                    title=t("announcements.cancelled_source", id=row.id, group=row.group_name),
+                ),
+            )
+    session.flush()
+    return Cancelled(row, len(queued), closed)
+
+
 @dataclass(frozen=True)
 class Receipt:
     """One recipient's state: ``status`` is ``sent``, ``pending``, ``failed``, ``action``
     (an action-item owner of a group post, told by the action desk), ``scheduled`` (held
-    until the announcement's send time) or ``left`` (left by the send time: not sent)."""
+    until the announcement's send time), ``left`` (left by the send time: not sent) or
+    ``cancelled`` (the announcement was cancelled before it went out)."""
 
     label: str
     status: str
@@ -420,7 +540,9 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
     people = team_service.members_by_id(session, [i for i in gone if i is not None])
     result = []
     for r in rows:
-        if not r.outbox_key:
+        if announcement.cancelled_at is not None:
+            status = "cancelled"  # nothing of it went out (cancel refuses once anything did)
+        elif not r.outbox_key:
             status = "action"
         else:
             state = states.get(r.outbox_key)
