@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -212,7 +213,19 @@ def _ids(client: TestClient, runtime: Runtime) -> dict[str, Any]:
     versions = client.get(f"/api/v1/duty/rotations/{tech}/versions").json()
     cycles = client.get("/api/v1/okr/cycles").json()
     meetings = client.get("/api/v1/meetings").json()  # plans the team's meetings
+    # a bulk DM held for later: only its author or an admin may cancel it
+    held = client.post(
+        "/api/v1/announcements",
+        json={
+            "group": "开发者社区",
+            "text": "下周评审改期",
+            "kind": "bulk",
+            "send_at": (runtime.clock() + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert held.status_code == 201, held.text
     return {
+        "announcement_id": held.json()["id"],
         "team_id": team.id,
         "people": people,
         "item_id": item,
@@ -428,6 +441,10 @@ def admin_requests(ids: dict[str, Any]) -> dict[tuple[str, str], tuple[str, dict
         ("POST", "/api/v1/announcements"): (
             "/api/v1/announcements",
             {"json": {"group": "开发者社区", "text": "周五评审取消"}},
+        ),
+        ("POST", "/api/v1/announcements/{announcement_id}/cancel"): (
+            f"/api/v1/announcements/{ids['announcement_id']}/cancel",
+            {},
         ),
         # 月度技术专家: the director or an admin opens a round and moves its phase; admins
         # change the settings (the demo's June round is open: opening again is a 409)
