@@ -516,17 +516,37 @@ def skipping_insert(session: Session, entity: type[Any], *key: str) -> Insert | 
     too long), and its ``RETURNING`` does not tell a skipped row; callers keep the savepoint.
     The dialects' modules are imported on first use: a process serving SQLite never needs
     PostgreSQL's (issue 9: idle memory). None too on an SQLite older than 3.35 (no
-    ``RETURNING``; SQLAlchemy turns ``insert_returning`` off for it)."""
+    ``RETURNING``; SQLAlchemy turns ``insert_returning`` off for it).
+
+    Built once per dialect, entity and key, and ``RETURNING`` the entity: execute it with the
+    row's values as parameters (``session.scalars(insert, values).first()``, None when the key
+    was taken). Built per call with ``.values()`` it cost more than the driver's execute
+    (issue 9 profile: statement building and its cache key, per notice and per sign-in)."""
     bound = session.get_bind().dialect
-    dialect = bound.name
     if not bound.insert_returning:
         return None
+    wanted = (bound.name, entity, key)
+    if wanted not in _SKIPPING_INSERTS:
+        _SKIPPING_INSERTS[wanted] = _build_skipping_insert(bound.name, entity, key)
+    return _SKIPPING_INSERTS[wanted]
+
+
+_SKIPPING_INSERTS: dict[tuple[str, type[Any], tuple[str, ...]], Insert | None] = {}
+
+
+def _build_skipping_insert(dialect: str, entity: type[Any], key: tuple[str, ...]) -> Insert | None:
     if dialect == "sqlite":
         from sqlalchemy.dialects import sqlite
 
-        return sqlite.insert(entity).on_conflict_do_nothing(index_elements=list(key))
+        return (
+            sqlite.insert(entity).on_conflict_do_nothing(index_elements=list(key)).returning(entity)
+        )
     if dialect == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        return postgresql.insert(entity).on_conflict_do_nothing(index_elements=list(key))
+        return (
+            postgresql.insert(entity)
+            .on_conflict_do_nothing(index_elements=list(key))
+            .returning(entity)
+        )
     return None

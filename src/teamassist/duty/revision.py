@@ -34,7 +34,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, event, select, update
+from sqlalchemy import Engine, bindparam, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist import preload
@@ -180,12 +180,16 @@ def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Ro
     loaded: dict[int, list[Rotation]] | None = preload.get(session, PRELOAD_ROTATIONS)
     if loaded is not None and team_id in loaded:
         return [(rotation, int(rotation.revision)) for rotation in loaded[team_id]]
-    rows = session.execute(
-        select(Rotation, Rotation.revision)
-        .where(Rotation.team_id == team_id, Rotation.archived_at.is_(None))
-        .order_by(Rotation.position, Rotation.id)
-    )
+    rows = session.execute(_LIVE_ROTATIONS, {"team_id": team_id})
     return [(rotation, int(revision)) for rotation, revision in rows]
+
+
+# Built once: every command that asks who is on duty runs it (issue 9 profile).
+_LIVE_ROTATIONS = (
+    select(Rotation, Rotation.revision)
+    .where(Rotation.team_id == bindparam("team_id"), Rotation.archived_at.is_(None))
+    .order_by(Rotation.position, Rotation.id)
+)
 
 
 def usable_cache(session: Session) -> SpecCache | None:

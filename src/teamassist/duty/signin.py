@@ -61,7 +61,7 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
                 "duty_date": duty.day,
                 "signed_in_at": now,
             }
-            done = session.scalars(insert.values(values).returning(SignIn)).first()
+            done = session.scalars(insert, values).first()
             if done is not None:
                 created.append(done)
             continue

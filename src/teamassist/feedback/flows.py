@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
@@ -131,15 +131,22 @@ class Submitted:
 def channel_name(session: Session, *, team: Team, platform: str, chat_key: str) -> str:
     """The configured name of the chat an item came from ('' when it is not a known channel)."""
     name = session.scalar(
-        select(Channel.name)
-        .where(
-            Channel.workspace_id == team.workspace_id,
-            Channel.platform == platform,
-            Channel.address == chat_key,
-        )
-        .limit(1)
+        _CHANNEL_NAME,
+        {"workspace_id": team.workspace_id, "platform": platform, "chat_key": chat_key},
     )
     return name or ""
+
+
+# Built once: every /问题反馈 and /产品建议 asks it.
+_CHANNEL_NAME = (
+    select(Channel.name)
+    .where(
+        Channel.workspace_id == bindparam("workspace_id"),
+        Channel.platform == bindparam("platform"),
+        Channel.address == bindparam("chat_key"),
+    )
+    .limit(1)
+)
 
 
 def submit(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
@@ -65,30 +66,38 @@ def submit(
         raise DomainError("feedback.error.empty")
     if len(text) > MAX_TEXT:
         raise DomainError("core.error.too_long", limit=MAX_TEXT, length=len(text))
-    item = FeedbackItem(
-        workspace_id=team.workspace_id,
-        team_id=team.id,
-        kind=kind.value,
-        text=text,
-        reporter_id=reporter.id if reporter else None,
-        reporter_name=reporter_name or (reporter.display_name if reporter else ""),
-        origin_platform=origin.platform,
-        origin_tenant_key=origin.tenant_key,
-        origin_chat_key=origin.chat_key[:200],
-        origin_chat_name=origin.chat_name[:200],
-        origin_message_id=(origin.message_id or None),
-        owner_id=owner.id if owner else None,
-        status=FeedbackStatus.OPEN.value,
-        plus_ones=0,
-        local_date=local(now, team.timezone).date(),
-        created_at=now,
-        awaiting_since=now,
-        digest_pending=digest_pending,
-        updated_at=now,
-    )
+    values = {
+        "workspace_id": team.workspace_id,
+        "team_id": team.id,
+        "kind": kind.value,
+        "text": text,
+        "reporter_id": reporter.id if reporter else None,
+        "reporter_name": reporter_name or (reporter.display_name if reporter else ""),
+        "origin_platform": origin.platform,
+        "origin_tenant_key": origin.tenant_key,
+        "origin_chat_key": origin.chat_key[:200],
+        "origin_chat_name": origin.chat_name[:200],
+        "origin_message_id": (origin.message_id or None),
+        "owner_id": owner.id if owner else None,
+        "status": FeedbackStatus.OPEN.value,
+        "plus_ones": 0,
+        "local_date": local(now, team.timezone).date(),
+        "created_at": now,
+        "awaiting_since": now,
+        "digest_pending": digest_pending,
+        "updated_at": now,
+    }
+    if session.get_bind().dialect.insert_returning:
+        # The row comes back as an object of the session from an INSERT … RETURNING built
+        # once; the unit of work's flush of an added object cost as much again (issue 9).
+        return session.scalars(_INSERT_ITEM, values).one()
+    item = FeedbackItem(**values)
     session.add(item)
     session.flush()
     return item
+
+
+_INSERT_ITEM = insert(FeedbackItem).returning(FeedbackItem)
 
 
 def get(session: Session, *, workspace_id: int, item_id: int) -> FeedbackItem:

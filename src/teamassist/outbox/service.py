@@ -61,7 +61,7 @@ def enqueue(
     if insert is not None:
         # One statement (a /问题反馈 spent four on its notice); the row comes back as an
         # object of the session, as an added one would.
-        row = session.scalars(insert.values(values).returning(OutboxMessage)).first()
+        row = session.scalars(insert, values).first()
         if row is not None:
             signals.note(session, platform)  # inserted by a statement, unseen by the flush
         return row

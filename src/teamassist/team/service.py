@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from teamassist.chat.types import Person
@@ -188,10 +188,14 @@ def members_by_id(
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    query = select(Member).where(Member.id.in_(wanted))
-    if identities:
-        query = query.options(joinedload(Member.identities))
-    return {m.id: m for m in session.scalars(query).unique()}
+    query = _MEMBERS_WITH_IDENTITIES if identities else _MEMBERS
+    return {m.id: m for m in session.scalars(query, {"ids": list(wanted)}).unique()}
+
+
+# Built once (issue 9 profile: building a statement cost more than running it): ``ids``
+# expands to as many parameters as given, and the compiled form is reused.
+_MEMBERS = select(Member).where(Member.id.in_(bindparam("ids", expanding=True)))
+_MEMBERS_WITH_IDENTITIES = _MEMBERS.options(joinedload(Member.identities))
 
 
 def names_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
@@ -407,12 +411,32 @@ def channels(
     session: Session, *, workspace_id: int, team_id: int | None = None, purpose: str | None = None
 ) -> list[Channel]:
     """Enabled channels of a workspace (optionally of one team and/or purpose)."""
-    query = select(Channel).where(Channel.workspace_id == workspace_id, Channel.enabled.is_(True))
+    query = _CHANNELS[team_id is not None, purpose is not None]
+    params: dict[str, object] = {"workspace_id": workspace_id}
     if team_id is not None:
-        query = query.where((Channel.team_id == team_id) | Channel.team_id.is_(None))
+        params["team_id"] = team_id
     if purpose is not None:
-        query = query.where(Channel.purpose == purpose)
-    return list(session.scalars(query.order_by(Channel.id)))
+        params["purpose"] = purpose
+    return list(session.scalars(query, params))
+
+
+def _channels_query(*, of_team: bool, of_purpose: bool) -> Select[Channel]:
+    query = select(Channel).where(
+        Channel.workspace_id == bindparam("workspace_id"), Channel.enabled.is_(True)
+    )
+    if of_team:
+        query = query.where((Channel.team_id == bindparam("team_id")) | Channel.team_id.is_(None))
+    if of_purpose:
+        query = query.where(Channel.purpose == bindparam("purpose"))
+    return query.order_by(Channel.id)
+
+
+# Each shape built once (every notice a command queues reads its channels).
+_CHANNELS = {
+    (of_team, of_purpose): _channels_query(of_team=of_team, of_purpose=of_purpose)
+    for of_team in (False, True)
+    for of_purpose in (False, True)
+}
 
 
 def create_channel(
