@@ -182,6 +182,27 @@ def test_the_team_template_is_checked_on_save(
     assert "## 发展目标" in person.get(f"/api/v1/career-plans/{plan_id}/document.md").text
 
 
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # tester M3's requests: the line is the real one and the reason is said in Chinese
+        ("# {{ title }}\n\n{{ titel }}", "模板第 3 行有错误：没有叫「titel」的字段（可用的有："),
+        ("# x\n{{ name.__class__.__mro__ }}", "模板第 2 行有错误：不允许使用「__class__」"),
+        ("# x\n{% for i in range(100000000) %}x{% endfor %}", "模板第 2 行有错误：循环次数太多"),
+        ("# {{ title }\n", "模板第 1 行有错误：这里多了「}」"),
+    ],
+)
+def test_a_template_error_is_said_in_chinese_with_its_line(
+    app_runtime: Runtime, clients: dict[str, TestClient], body: str, said: str
+) -> None:
+    refused = clients["lihua"].put("/api/v1/career-plans/template?team_id=1", json={"body": body})
+    assert refused.status_code == 422, refused.text
+    message = refused.json()["message"]
+    assert message.startswith(said), message
+    assert "第 ? 行" not in message and "undefined" not in message and "unsafe" not in message
+    assert clients["lihua"].get("/api/v1/career-plans/template").json()["custom"] is False
+
+
 def test_pages_show_the_list_the_plan_and_its_form(
     app_runtime: Runtime, clients: dict[str, TestClient]
 ) -> None:

@@ -99,8 +99,10 @@ def test_a_runaway_template_is_refused_quickly(source: str) -> None:
     started = time.monotonic()
     with pytest.raises(Invalid) as raised:
         render_markdown(source, {}, package="teamassist.reports")
-    # Then it is refused with the friendly key, within a second.
-    assert raised.value.key == "documents.error.template"
+    # Then it is refused with the friendly key, within a second; with its line where one is
+    # known (an output over the budget is seen outside the template: no line, not "第 ? 行").
+    assert raised.value.key in ("documents.error.template", "documents.error.template_unplaced")
+    assert "?" not in raised.value.message()
     assert time.monotonic() - started < 1.0
 
 

@@ -26,6 +26,7 @@ from teamassist.careers.models import STATES as CAREER_STATES
 from teamassist.careers.models import STATUSES as CAREER_STATUSES
 from teamassist.careers.words import SUBCOMMANDS as CAREER_WORDS
 from teamassist.chat.registry import ArgKind, Permission
+from teamassist.documents import templating
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION
 from teamassist.duty.flows import PUBLIC_COMMANDS
@@ -112,6 +113,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "careers.words.{}": lambda: list(CAREER_WORDS),
     "reports.web.template_{}": lambda: list(REPORT_TEMPLATES),
     "reviews.act.{}": lambda: [*review_service.ACTS, *review_service.ACTS_NEEDING_A_PERSON],
+    "documents.engine.{}": lambda: list(templating.ENGINE_KEYS),
     "core.permission.{}": lambda: list(Permission),
     "reviews.pool.{}": lambda: list(ReviewPool),
     "web.form.field.{}": lambda: list(FIELD_LABELS),

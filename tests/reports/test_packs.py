@@ -79,7 +79,7 @@ def test_a_broken_template_is_refused_and_the_stored_one_kept(report_chat: ChatD
     for broken, detail in (
         ("# {{ title }\n", "模板第 1 行"),  # a syntax error
         ("{% for m in members %}{{ m.nmae }}{% endfor %}", "nmae"),  # a field that is not there
-        ("{{ ().__class__.__base__.__subclasses__() }}", "unsafe"),  # the sandbox says no
+        ("{{ ().__class__.__base__.__subclasses__() }}", "不允许使用「__class__」"),  # sandbox
     ):
         with demo(runtime) as given, pytest.raises(Invalid) as caught:
             templates_store.save(

@@ -9,6 +9,7 @@ partials in ``<package>/sources/*.j2``; ``{% include %}`` finds them there.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
@@ -18,6 +19,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from teamassist.exceptions import Invalid
+from teamassist.i18n import t
 
 # Budgets for one render, so one saved template cannot hang a worker (a report is a few
 # kilobytes; nested ``range(3000)`` loops made 9 MB in 4 s before these).
@@ -129,13 +131,57 @@ def render_markdown(
         return "".join(parts)
     except OverBudget as error:
         if budget_key is not None:
-            raise Invalid(budget_key, detail=str(error)) from error
-        raise Invalid(error_key, line="?", detail=str(error)) from error
+            raise Invalid(budget_key, detail=explain(error, context)) from error
+        raise _invalid(error_key, error, context) from error
     except Exception as error:
-        line = _line_of(error)
-        if line is None:
-            raise Invalid("documents.error.template_unplaced", detail=str(error)) from error
-        raise Invalid(error_key, line=line, detail=str(error)) from error
+        raise _invalid(error_key, error, context) from error
+
+
+def _invalid(error_key: str, error: BaseException, context: Mapping[str, Any]) -> Invalid:
+    # a line only when one is known: "第 ? 行" told the tester nothing (session 16, M3)
+    line = _line_of(error)
+    if line is None:
+        return Invalid("documents.error.template_unplaced", detail=explain(error, context))
+    return Invalid(error_key, line=line, detail=explain(error, context))
+
+
+# The engine's own words for the usual mistakes, matched to say them in the catalogue's
+# language; anything else keeps the engine's text after a Chinese lead.
+_ENGINE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^'(?P<name>[^']+)' is undefined$"), "undefined"),
+    (re.compile(r"^'(?P<kind>\w+) object' has no attribute '(?P<name>[^']+)'$"), "no_attribute"),
+    (re.compile(r"^(?P<kind>\w+) object has no element (?P<name>.+)$"), "no_element"),
+    (re.compile(r"^access to attribute '(?P<name>[^']+)' of .* is unsafe\.?$"), "unsafe"),
+    (re.compile(r"^unexpected '(?P<name>[^']+)'$"), "unexpected"),
+    (re.compile(r"^Encountered unknown tag '(?P<name>[^']+)'\.?"), "unknown_tag"),
+    (re.compile(r"^Unexpected end of template\."), "unclosed"),
+    (re.compile(r"^No filter named '(?P<name>[^']+)'\.?"), "no_filter"),
+    (re.compile(r"^range\(\) over the budget"), "budget_range"),
+    (re.compile(r"^output longer than"), "budget_output"),
+    (re.compile(r"^(a repeated value longer than|exponent too large)"), "budget_product"),
+)
+
+ENGINE_KEYS = (*(key for _pattern, key in _ENGINE_WORDS), "zero", "syntax", "other")
+"""The ``documents.engine.<key>`` entries :func:`explain` uses."""
+
+
+def explain(error: BaseException, context: Mapping[str, Any]) -> str:
+    """``error`` of a render said for the template's author: the usual mistakes in the
+    catalogue's words (a missing field lists the fields there are), anything else with the
+    engine's text kept after a Chinese lead."""
+    text = str(error)
+    for pattern, key in _ENGINE_WORDS:
+        found = pattern.match(text)
+        if found is not None:
+            fields = "、".join(sorted(k for k in context if not k.startswith("_")))
+            return t(
+                f"documents.engine.{key}", name=found.groupdict().get("name", ""), fields=fields
+            )
+    if isinstance(error, ZeroDivisionError):
+        return t("documents.engine.zero")
+    if isinstance(error, TemplateError) and error.__class__.__name__.endswith("SyntaxError"):
+        return t("documents.engine.syntax", detail=text)
+    return t("documents.engine.other", detail=text)
 
 
 def _line_of(error: BaseException) -> int | None:
