@@ -27,7 +27,7 @@ from teamassist.team.models import Member
 commands = CommandGroup("actions")
 
 _ID = Arg("id", ArgKind.INT)
-_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TITLE + 40)
+_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TITLE, overhead=40)
 
 
 def _admin(ctx: CommandContext) -> bool:

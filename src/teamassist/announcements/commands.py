@@ -22,7 +22,7 @@ from teamassist.team.models import Team
 commands = CommandGroup("announcements")
 
 _GROUP = Arg("group", ArgKind.WORD, max_length=200)
-_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT + 200)
+_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT, overhead=200)
 
 
 def source_key(ctx: CommandContext) -> str:

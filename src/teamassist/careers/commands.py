@@ -37,7 +37,7 @@ from teamassist.team.names import clean_text, fold
 
 commands = CommandGroup("careers")
 
-_TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TEXT + 200)
+_TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TEXT, overhead=200)
 
 
 @commands.command("careers.plan", args=[_TEXT])

@@ -193,7 +193,7 @@ def _take(
     text = text.lstrip()
     if arg.kind is ArgKind.TEXT:
         value = text.strip()
-        if arg.max_length is not None and len(value) > arg.max_length:
+        if arg.max_length is not None and len(value) > arg.max_length + arg.overhead:
             raise ArgError("core.error.too_long", limit=arg.max_length, length=len(value))
         return "", (value or None)
     if arg.kind in (ArgKind.MEMBER, ArgKind.MEMBERS):

@@ -46,6 +46,9 @@ class Arg:
     # For optional WORD arguments: only accept a token from this set (e.g. rotation names are
     # checked later, but a WORD must not swallow a mention).
     max_length: int | None = None
+    # Room for the command's own words inside a TEXT (匿名, 证据 1, a date): accepted beyond
+    # max_length but never shown as the limit, since people count what they wrote (M10).
+    overhead: int = 0
 
 
 @dataclass

@@ -29,7 +29,7 @@ from teamassist.team.models import Member
 commands = CommandGroup("meetings")
 
 _ID = Arg("id", ArgKind.INT)
-_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 40)
+_REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE, overhead=40)
 
 
 @commands.command("meetings.list")

@@ -28,7 +28,7 @@ from teamassist.ports import Workdays
 commands = CommandGroup("one_on_ones")
 
 _WHO = Arg("who", ArgKind.MEMBER, required=False)
-_TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=agenda.MAX_TEXT + 20)
+_TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=agenda.MAX_TEXT, overhead=20)
 
 
 @commands.command("one_on_ones.show", args=[_WHO, _TEXT])
@@ -92,7 +92,10 @@ def _direct(ctx: CommandContext) -> bool:
 
 @commands.command(
     "one_on_ones.topic",
-    args=[Arg("who", ArgKind.MEMBER), Arg("text", ArgKind.TEXT, max_length=agenda.MAX_TEXT + 20)],
+    args=[
+        Arg("who", ArgKind.MEMBER),
+        Arg("text", ArgKind.TEXT, max_length=agenda.MAX_TEXT, overhead=20),
+    ],
 )
 def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/议题 @某人 <内容> [私密]; a private item only in a DM with the bot (in a group the
@@ -149,10 +152,10 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return Reply(body=t("one_on_ones.receipt.action", id=item.id, note=note))
 
 
-_NOTE = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 20)
+_NOTE = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE, overhead=20)
 # A move's date, time and reason: read by changes.read_start, not the parser's DATE (which
 # refuses a time glued to the date).
-_WHEN = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE + 80)
+_WHEN = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE, overhead=80)
 
 
 @commands.command("one_on_ones.move", args=[Arg("id", ArgKind.INT), _WHEN])

@@ -14,7 +14,7 @@ from teamassist.org_contact import messages, service
 
 commands = CommandGroup("org_contact")
 
-_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT + 20)
+_TEXT = Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT, overhead=20)
 
 
 @commands.command("org_contact.reach", args=[_TEXT])
@@ -35,7 +35,10 @@ def handle_reach(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command(
     "org_contact.reply",
-    args=[Arg("code", ArgKind.WORD, max_length=20), Arg("text", ArgKind.TEXT, max_length=2020)],
+    args=[
+        Arg("code", ArgKind.WORD, max_length=20),
+        Arg("text", ArgKind.TEXT, max_length=service.MAX_TEXT, overhead=20),
+    ],
 )
 def handle_reply(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/回复 R-5 周五聊: the director answers through the relay."""
