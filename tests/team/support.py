@@ -47,3 +47,21 @@ def other_workspace(session: Session) -> tuple[Workspace, Team, Member]:
         role=Role.ADMIN,
     )
     return workspace, team, admin
+
+
+def second_team(session: Session) -> Team:
+    """The tester's second team in the demo workspace (s18 F20/F26): 第二团队 with its own admin
+    boss2 (二号老板, in no other team) and members m2 (二队成员) and m3 (二队三号)."""
+    d = demo(session)
+    team = team_service.create_team(
+        session, workspace=d.workspace, key="team2", name="第二团队", timezone="Asia/Shanghai"
+    )
+    for handle, name, role in (
+        ("boss2", "二号老板", Role.ADMIN),
+        ("m2", "二队成员", Role.MEMBER),
+        ("m3", "二队三号", Role.MEMBER),
+    ):
+        team_service.create_member(
+            session, workspace=d.workspace, handle=handle, display_name=name, team=team, role=role
+        )
+    return team

@@ -44,6 +44,18 @@ def _name(reply: Reply, ctx: CommandContext, member: Member) -> str:
     return reply.mention(member.id, ctx.person(member))
 
 
+def _may_change(ctx: CommandContext, member: Member) -> None:
+    """Refuse unless the speaker administers a team ``member`` is in (or the default team):
+    REST's rule (``people.may_administer``). ``Permission.ADMIN`` alone only says the speaker
+    administers the team they speak in, and the person may be in another (tester s18 F26)."""
+    people.check_may_administer(
+        ctx.session,
+        actor=ctx.member,
+        member=member,
+        admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+    )
+
+
 # -- looking -------------------------------------------------------------------------------------
 
 
@@ -284,6 +296,8 @@ def handle_merge(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Merge the second person's record into the first (one person, two platforms)."""
     into: Member = args["into"]
     source: Member = args["source"]
+    _may_change(ctx, into)
+    _may_change(ctx, source)
     people.merge(ctx.session, into=into, source=source, now=ctx.now)
     return Reply(body=t("people.merged", into=into.display_name, source=source.display_name))
 

@@ -1,0 +1,71 @@
+"""Chat commands that change a person ask REST's rule: the speaker administers a team *that
+person* is in (or the default team), not merely the team they speak in (tester s18 F26, F20).
+
+The demo's team 1 「开发者社区」 is the default team; 第二团队 has its own admin boss2 only."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamassist.database import transaction
+from teamassist.enums import Role
+from teamassist.team import people
+from teamassist.team import service as team_service
+from tests.support.chat import ChatDriver
+from tests.team.support import demo, second_team
+
+
+@pytest.fixture
+def two_teams(chat: ChatDriver) -> ChatDriver:
+    with transaction(chat.runtime.factory) as session:
+        second_team(session)
+    return chat
+
+
+def _state(chat: ChatDriver, handle: str) -> tuple[bool, int | None, dict[int, Role]]:
+    """Active, merged into, and team roles of one member, as stored."""
+    with chat.runtime.factory() as session:
+        m = demo(session)[handle]
+        rows = people.memberships(session, member=m)
+        return m.active, m.merged_into_id, {r.team_id: Role(r.role) for r in rows}
+
+
+def test_another_teams_admin_cannot_merge_this_teams_lead(two_teams: ChatDriver) -> None:
+    chat = two_teams
+    lihua, m2 = _state(chat, "lihua"), _state(chat, "m2")
+    refused = chat.text("/合并成员 @二队成员 @lihua", as_="boss2")
+    assert "只有「开发者社区」的管理员可以更改「李华」" in refused, refused
+    assert "这次没有改动" in refused
+    assert _state(chat, "lihua") == lihua and _state(chat, "m2") == m2
+    # the other way round (keeping team 1's person) is refused for the same reason
+    assert "可以更改「李四」" in chat.text("/合并成员 @lisi @二队成员", as_="boss2")
+    assert _state(chat, "lisi")[1] is None and _state(chat, "m2") == m2
+    assert "二队成员" in chat.text("/我是谁", as_="m2") and "负责人" not in chat.text(
+        "/我是谁", as_="m2"
+    )
+
+
+def test_the_right_admins_still_merge(two_teams: ChatDriver) -> None:
+    chat = two_teams
+    # boss2 administers both of these people's team
+    assert "已把 二队三号 合并到 二队成员" in chat.text("/合并成员 @二队成员 @m3", as_="boss2")
+    assert _state(chat, "m3")[:2] == (False, _state_id(chat, "m2"))
+    # the default team's admin runs the workspace's people, as REST lets them
+    assert "已把 李四 合并到 二队成员" in chat.text("/合并成员 @二队成员 @lisi", as_="admin")
+
+
+def _state_id(chat: ChatDriver, handle: str) -> int:
+    with chat.runtime.factory() as session:
+        return demo(session)[handle].id
+
+
+def test_rest_and_chat_ask_the_same_rule(two_teams: ChatDriver) -> None:
+    with two_teams.runtime.factory() as session:
+        d = demo(session)
+        boss2, lihua, m3 = d["boss2"], d["lihua"], d["m3"]
+        assert not people.may_administer(session, actor=boss2, member=lihua)
+        assert people.may_administer(session, actor=boss2, member=m3)
+        assert people.may_administer(session, actor=d["admin"], member=m3)
+        assert people.may_administer(session, actor=None, member=lihua)
+        team2 = team_service.get_teams(session, workspace_id=d.workspace.id)[1]
+        assert team_service.role_of(session, team=team2, member=boss2) is Role.ADMIN
