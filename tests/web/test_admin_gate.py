@@ -19,6 +19,7 @@ from teamassist.http.admin import admin_gate
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
+from teamassist.web.lazy_routes import load_all_routes
 from tests.conftest import load_demo
 from tests.support.web import sign_in
 from tests.web.test_member_scope import Walked, _walk, member_client
@@ -64,6 +65,7 @@ def test_a_member_gets_403_before_the_body_and_an_admin_422(demo_app: Runtime) -
         team_id = team_service.default_team(session, workspace_id=ws.id).id
     member = member_client(demo_app, "wangwu")
     app = create_app(demo_app, start_background=False)
+    load_all_routes(app)
     admin = TestClient(app)
     sign_in(admin)
     built = {

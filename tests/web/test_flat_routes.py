@@ -24,6 +24,7 @@ from teamassist.http.routes import Declared, Routes
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from teamassist.web.flat_routes import include_flat
+from teamassist.web.lazy_routes import load_all_routes
 
 
 async def _app_wide(request: Request) -> None:
@@ -124,8 +125,9 @@ def test_a_router_with_a_mount_is_included_the_usual_way(tmp_path: Any) -> None:
 
 
 def test_the_app_holds_no_nested_router(sqlite_runtime: Runtime) -> None:
-    # given the assembled app
+    # given the assembled app, every route loaded
     app = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(app)
     # then every domain route sits on the app's router itself (what routing costs per request)
     kinds = {type(route).__name__ for route in app.router.routes}
     assert kinds == {"APIRoute", "Route", "Mount"}, kinds
@@ -184,8 +186,9 @@ def test_the_app_builds_each_route_once(
         build(self, *args, **kwargs)
 
     monkeypatch.setattr(APIRoute, "__init__", counted)
-    # When the app is built
+    # When the app is built, every route loaded
     app = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(app)
     # Then every route it serves was built once, and nothing else was built (661 builds for
     # ~280 routes before session 12)
     served = [r for r in app.router.routes if isinstance(r, APIRoute)]
@@ -205,6 +208,8 @@ routes.Routes.add_api_route = fastapi.APIRouter.add_api_route
 routes.Routes.include_router = fastapi.APIRouter.include_router
 from teamassist.web import app as web_app
 web_app.include_flat = lambda app, router, prefix="": app.include_router(router, prefix=prefix)
+from teamassist.web import lazy_routes
+lazy_routes.include_flat = web_app.include_flat
 from teamassist.bootstrap import build_runtime
 from teamassist.config import Settings
 runtime = build_runtime(Settings(database={"url": "sqlite://"}))

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
+from teamassist.web.lazy_routes import load_all_routes
 from tests.conftest import load_demo
 from tests.support.web import sign_in
 
@@ -74,7 +75,9 @@ def bodies() -> dict[type[BaseModel], str]:
 
     rt = make_runtime("sqlite://", FrozenClock(datetime(2026, 12, 2, 8, 0, tzinfo=UTC)))
     try:
-        return _bodies(create_app(rt, start_background=False).router.routes)
+        app = create_app(rt, start_background=False)
+        load_all_routes(app)
+        return _bodies(app.router.routes)
     finally:
         rt.close()
 

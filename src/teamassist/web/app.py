@@ -14,13 +14,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__
-from teamassist.http import csrf, errors, route_analysis, routes
+from teamassist.http import csrf, errors, route_analysis
 from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
 from teamassist.web import form_errors, health, metrics_endpoint
 from teamassist.web.flat_routes import include_flat
+from teamassist.web.lazy_routes import LazyRoutes, plan
 
 log = logging.getLogger(__name__)
 
@@ -117,13 +118,13 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     with route_analysis.shared_analysis():
         include_flat(app.router, health.router)
         include_flat(app.router, metrics_endpoint.router)
-        for router in routes.load_all(parts.api):
-            include_flat(app.router, router, prefix="/api/v1")
-        for router in routes.load_all([*parts.pages, *parts.public]):
-            include_flat(app.router, router)
+        # The core path's routers now, the others on the first request that needs them:
+        # see teamassist.web.lazy_routes.
+        lazy = LazyRoutes(app.router, plan(parts.api, [*parts.pages, *parts.public]))
         for build in parts.webhooks:
             include_flat(app.router, build())
     app.mount("/static", _static_files(parts.static), name="static")
+    lazy.install(app)
     return app
 
 

@@ -36,6 +36,7 @@ from teamassist.exceptions import DomainError
 from teamassist.http import csrf, errors
 from teamassist.http.render import PageTemplates
 from teamassist.i18n import t
+from teamassist.web.lazy_routes import load_all_routes
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -94,6 +95,7 @@ def _page_at_or_above(request: Request, path: str) -> str | None:
 
 def _has_page(request: Request, path: str) -> bool:
     scope = {"type": "http", "method": "GET", "path": path, "root_path": ""}
+    load_all_routes(request.app)  # a form refused before its routes were built (too large)
     for route in request.app.router.routes:
         match, _child = route.matches(scope)
         if match is Match.FULL:
