@@ -9,6 +9,7 @@ from typing import Annotated
 
 import fastapi._compat.v2 as fastapi_v2
 import fastapi.dependencies.utils as fastapi_deps
+import fastapi.utils as fastapi_utils
 import pytest
 from fastapi import Depends, FastAPI, Query
 from fastapi.testclient import TestClient
@@ -83,10 +84,23 @@ def test_shared_routes_serve_and_document_what_stock_routes_do() -> None:
     assert _answers(shared)[6][0] == 422
 
 
+def test_a_pydantic_v1_model_is_still_refused_in_a_shared_build() -> None:
+    # FastAPI's check is asked only once pydantic.v1 is imported (a v1 model needs it)
+    from fastapi.exceptions import PydanticV1NotSupportedError
+    from pydantic import v1
+
+    class Old(v1.BaseModel):
+        name: str
+
+    with route_analysis.shared_analysis(), pytest.raises(PydanticV1NotSupportedError):
+        FastAPI().get("/old", response_model=Old)(lambda: {"name": "x"})
+
+
 def test_fastapi_is_left_as_it_was_after_the_build() -> None:
     # Given FastAPI's globals before a build
     names = [(fastapi_deps, "get_dependant"), (fastapi_deps, "_get_signature")]
     names.append((fastapi_v2, "TypeAdapter"))
+    names.append((fastapi_utils, "annotation_is_pydantic_v1"))
     before = [getattr(module, name) for module, name in names]
     # When routes are built inside shared_analysis, even one that fails
     try:

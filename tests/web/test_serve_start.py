@@ -16,7 +16,7 @@ from pathlib import Path
 CHILD_SECONDS = 600
 
 _PROBE = """
-import gc, json
+import gc, json, sys
 from teamassist.cli.core import assemble
 from teamassist.web.lazy_routes import load_all_routes
 full = []
@@ -30,6 +30,7 @@ print(json.dumps({
     "frozen": gc.get_freeze_count(),
     "restored": gc.get_threshold() == before,
     "core_routes": len(app.routes),
+    "v1": "pydantic.v1" in sys.modules,
     "garbage": (gc.unfreeze(), gc.collect())[1],
     "routes": (load_all_routes(app), len(app.routes))[1],
 }))
@@ -61,6 +62,8 @@ def test_serve_assembles_without_a_full_collection_then_freezes(sqlite_url: str)
     assert found["frozen"] > 80_000
     assert found["restored"] is True
     assert 5 < found["core_routes"] < 40 and found["routes"] > 200
+    # and FastAPI did not import pydantic.v1 to find no v1 model (http.route_analysis)
+    assert found["v1"] is False
     # and leaving the last full collection out froze no garbage with the rest (what a full
     # collection of everything finds afterwards)
     assert found["garbage"] == 0
