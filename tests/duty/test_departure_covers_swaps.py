@@ -74,7 +74,7 @@ def test_a_swap_into_another_rotation_after_the_leaving_day_is_cancelled(
     day = _day(_roster(chat), "06-10 周三")
     assert "「产品」@赵六" in day, day
     # and 赵六, one of the swap's people, is told
-    assert any("换班" in n and "已自动取消" in n for n in _notices_to(chat, "zhaoliu"))
+    assert any("换班" in n and "已整项取消" in n for n in _notices_to(chat, "zhaoliu"))
 
 
 def test_calling_the_departure_off_restores_its_covers_and_swaps(chat: ChatDriver) -> None:

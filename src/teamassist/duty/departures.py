@@ -18,7 +18,7 @@ effect (they had left: an admin adds them again), stay. A tester called off
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import or_, select
@@ -29,7 +29,7 @@ from teamassist.chat.types import Reply
 from teamassist.clock import local, parse_hhmm
 from teamassist.duty import messages, planning, service
 from teamassist.duty.models import Override, Rotation, RotationVersion, Swap
-from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
+from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at, main_people
 from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict, DomainError
 from teamassist.i18n import t
@@ -66,10 +66,9 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
             else:
                 broken = []
             since = max(day_start(day, handoff, team.timezone), event.now)
-            rows = _cancel_plans(
+            cancelled += _cancel_plans(
                 session, team, rotation, event, day=day, since=since, broken=broken
             )
-            cancelled += [f"「{rotation.name}」{_what(session, team, row)}" for row in rows]
     said = [
         # 「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named
         _said_listed("duty.departure.cancelled", cancelled),
@@ -100,10 +99,14 @@ def _leave(
     now); returns the day it takes effect, the ids of the swaps it broke and the pending
     changes it withdrew (as the reply names them). When only a pending addition had them join
     (from ``day`` on), taking them out of it is all."""
+    broken_before = _broken_ids(session, team, rotation, event.now)
     withdrawn = _withdraw_moot(session, team, rotation, event, day)
+    # Swaps planned on a withdrawn (or rewritten) change: the departure cancels them like the
+    # ones its own removal breaks (session 17: they stopped applying with nobody told).
+    unmade = sorted(_broken_ids(session, team, rotation, event.now) - broken_before)
     spec = service.current_spec(session, team, rotation)
     if event.member_id not in spec.versions[-1].member_ids:
-        return day, [], withdrawn
+        return day, unmade, withdrawn
     for first in (day, day + timedelta(days=1)):
         change = planning.RosterChange(
             planning.ACTION_LEAVE, member_ids=(event.member_id,), effective_date=first
@@ -117,8 +120,14 @@ def _leave(
                 raise
             # On duty right now: today's shift stays theirs, they leave from tomorrow.
             continue
-        return first, [swap.id for swap in preview.broken_swaps], withdrawn
+        return first, [*unmade, *(swap.id for swap in preview.broken_swaps)], withdrawn
     raise AssertionError("unreachable")  # the second pass returns or raises
+
+
+def _broken_ids(session: Session, team: Team, rotation: Rotation, now: datetime) -> set[int]:
+    """The swaps in force whose people no longer hold a traded shift still to come."""
+    spec = service.current_spec(session, team, rotation)
+    return {swap.id for swap in CompiledRotation(spec).broken_swaps(now)}
 
 
 def _withdraw_moot(
@@ -265,15 +274,16 @@ def _cancel_plans(
     day: date,
     since: datetime,
     broken: list[int],
-) -> list[Override | Swap]:
-    """Cancel, from ``since``, the leaver's covers and the swaps trading a shift of theirs on
-    or after ``day`` (and mark the swaps the roster change broke): a tester found a cover
-    planned before the departure still standing on a day after it, with nobody on duty
-    (swaps were cancelled, covers were not). Whoever made each, and the other party of a
-    swap, is told; calling the departure off restores what is still valid. Returns the rows
-    this hearing cancelled."""
+) -> list[str]:
+    """Cancel the leaver's covers from ``since``, and whole the swaps trading a shift of
+    theirs on or after ``day`` and those the departure's roster changes broke: a tester found a
+    cover planned before the departure still standing on a day after it, with nobody on duty
+    (swaps were cancelled, covers were not), and a swap kept its half before ``day`` (session
+    18). Whoever made each, and the swap's people, are told; calling the departure off
+    restores what is still valid. Returns what this hearing cancelled as the reply names it (a
+    swap with who now holds its days)."""
     leaver = event.member_id
-    done: list[Override | Swap] = []
+    done: list[str] = []
     covers = session.scalars(
         select(Override).where(
             Override.rotation_id == rotation.id,
@@ -285,7 +295,7 @@ def _cancel_plans(
     for cover in covers:
         cover.cancelled_at = since
         cover.cancelled_for_id = leaver
-        done.append(cover)
+        done.append(f"「{rotation.name}」{_what(session, team, cover)}")
         _tell(session, team, rotation, cover, event, "duty.departure.cover_cancelled", since=since)
     swaps = session.scalars(
         select(Swap).where(
@@ -293,18 +303,90 @@ def _cancel_plans(
             or_(Swap.cancelled_at.is_(None), Swap.id.in_(broken)),
         )
     ).all()
+    handoff = parse_hhmm(service.rotation_handoff(session, team, rotation))
+    ended: list[Swap] = []
     for swap in swaps:
         traded = [d for d in (swap.date_a, swap.date_b) if d is not None]
         theirs = leaver in (swap.member_a_id, swap.member_b_id) and max(traded) >= day
-        if swap.cancelled_at is None and not theirs:
+        if not theirs and swap.id not in broken:
             continue
-        if swap.cancelled_at is None:
-            swap.cancelled_at = max(since, swap.created_at)
+        # A swap is one trade: both halves go, not only the one from the leaving day on (a
+        # tester's 12-04 half stayed, its taker on duty two days running).
+        swap.cancelled_at = _swap_cut(swap, traded, handoff, team.timezone, event.now)
         swap.cancelled_for_id = leaver
-        done.append(swap)
-        _tell(session, team, rotation, swap, event, "duty.departure.swap_cancelled", since=since)
+        ended.append(swap)
     session.flush()
+    if ended:  # told once every cancellation is in: who holds each traded day now
+        compiled = CompiledRotation(service.current_spec(session, team, rotation))
+        for swap in ended:
+            holds = _holds(session, compiled, swap, event, day)
+            done.append(
+                t(
+                    "duty.departure.swap_item",
+                    rotation=rotation.name,
+                    what=_what(session, team, swap),
+                    holds=holds(lambda member: member.display_name),
+                )
+            )
+            _tell(
+                session,
+                team,
+                rotation,
+                swap,
+                event,
+                "duty.departure.swap_cancelled",
+                since=since,
+                holds=holds,
+            )
     return done
+
+
+def _swap_cut(
+    swap: Swap, traded: Sequence[date], handoff: time, tz: str, now: datetime
+) -> datetime:
+    """When a swap a departure cancels stops applying: the start of its first traded shift not
+    begun yet. A traded shift under way stays as it is (nobody is swapped back mid-shift); one
+    already served is history. Stored this way, ``/启用成员`` restores the swap while nothing
+    of the cancellation has happened yet."""
+    for day in sorted(traded):
+        start = day_start(day, handoff, tz)
+        if start >= now:
+            return max(start, swap.created_at)
+    return max(now, swap.created_at)
+
+
+def _holds(
+    session: Session,
+    compiled: CompiledRotation,
+    swap: Swap,
+    event: MemberDeactivated,
+    day: date,
+) -> Callable[[Callable[[Member], str]], str]:
+    """Who is on duty on each traded day now, as a notice or a reply writes the people:
+    「2026-12-04 由 @李四 值班，2026-12-05 由 @王五 值班」. A leaver's own day from their
+    leaving day goes to whoever the rotation now gives it (their removal re-plans it), said so."""
+    traded = [d for d in (swap.date_a, swap.date_b) if d is not None]
+    held = {d: main_people(compiled.day_shifts(d)) for d in traded}
+    people = service.members_by_id(session, [m for ids in held.values() for m in ids])
+    own = {swap.date_a: swap.member_a_id}
+    if swap.date_b is not None:
+        own[swap.date_b] = swap.member_b_id
+    leaver = session.get(Member, event.member_id)
+
+    def said(name: Callable[[Member], str]) -> str:
+        parts = []
+        for d in traded:
+            who = "、".join(name(people[m]) for m in held[d] if m in people)
+            if not who:
+                parts.append(t("duty.departure.day_empty", date=d.isoformat()))
+                continue
+            part = t("duty.departure.day_held", date=d.isoformat(), who=who)
+            if own[d] == event.member_id and d >= day and leaver is not None:
+                part += t("duty.departure.day_replanned", name=leaver.display_name)
+            parts.append(part)
+        return "，".join(parts)
+
+    return said
 
 
 def _tell(
@@ -316,17 +398,21 @@ def _tell(
     notice: str,
     *,
     since: datetime | None = None,
+    holds: Callable[[Callable[[Member], str]], str] | None = None,
 ) -> None:
     """A direct notice about a cover or swap to whoever made it and its people: a leaver is
-    left out of what their departure cancelled, and told, once back, what it restored or could
-    not (the returning member was never told a swap of theirs stayed cancelled, session 16)."""
+    left out of a cover their departure cancelled, and told, once back, what it restored or
+    could not (the returning member was never told a swap of theirs stayed cancelled, session
+    16). A swap's leaver, still here until their day, is told: its cancelled half before that
+    day is theirs again (a tester's 李四 heard nothing while the reply said 「当事人已收到私信」).
+    ``holds`` says who is on duty on the swap's days now."""
     leaver = session.get(Member, event.member_id)
     ids = [row.created_by_id]
     if isinstance(row, Swap):
         ids += [row.member_a_id, row.member_b_id]
     else:
         ids.append(row.member_id)
-    gone = event.member_id if isinstance(event, MemberDeactivated) else None
+    gone = event.member_id if isinstance(event, MemberDeactivated) and holds is None else None
     people = service.members_by_id(session, [i for i in ids if i and i != gone])
     reply = Reply()
     reply.body = t(
@@ -335,6 +421,7 @@ def _tell(
         rotation=rotation.name,
         what=_what(session, team, row, lambda member: messages.mention(reply, member)),
         date=local(since, team.timezone).strftime("%Y-%m-%d %H:%M") if since else "",
+        holds=holds(lambda member: messages.mention(reply, member)) if holds else "",
     )
     kind = "cover" if isinstance(row, Override) else "swap"
     for member in people.values():
