@@ -33,6 +33,7 @@ from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at, 
 from teamassist.events import MemberDeactivated, MemberReactivated
 from teamassist.exceptions import Conflict, DomainError
 from teamassist.i18n import t
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 _Plan = TypeVar("_Plan", Override, Swap)
@@ -47,6 +48,7 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
     by = session.get(Member, event.by_id) if event.by_id else None
     cancelled: list[str] = []
     withdrawn: list[str] = []
+    gaps: list[str] = []
     for team_id in event.team_ids:
         team = session.get(Team, team_id)
         if team is None:
@@ -61,8 +63,12 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
             )
             spec = service.current_spec(session, team, rotation)
             if spec.versions and event.member_id in spec.versions[-1].member_ids:
+                left_from = day
                 day, broken, changes = _leave(session, team, rotation, event, day, by)
                 withdrawn += changes
+                if day > left_from and event.at <= event.now:
+                    # On duty now and gone now: the rest of today's shift has lost them.
+                    gaps.append(_today_gap(session, team, rotation, event, left_from, handoff))
             else:
                 broken = []
             since = max(day_start(day, handoff, team.timezone), event.now)
@@ -70,11 +76,57 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
                 session, team, rotation, event, day=day, since=since, broken=broken
             )
     said = [
+        *gaps,
         # 「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named
         _said_listed("duty.departure.cancelled", cancelled),
         _said_listed("duty.departure.changes_withdrawn", withdrawn),
     ]
     return "".join(s for s in said if s) or None
+
+
+def _today_gap(
+    session: Session,
+    team: Team,
+    rotation: Rotation,
+    event: MemberDeactivated,
+    today: date,
+    handoff: time,
+) -> str:
+    """The sentence, for the admin's reply and (by direct notice) the team's admins, that the
+    leaver was on duty in ``rotation`` and the rest of ``today`` has lost them, with the
+    command that names a cover. Their later days go to the rotation without them (the roster
+    change from tomorrow); today's shift was already running, so nobody is moved onto it
+    mid-shift unasked: an admin chooses. A tester deactivated today's person on duty and
+    「「产品」现在没有人值班」 followed without a word (session 18). The example names the
+    rotation's next person on duty, who is on call anyway."""
+    leaver = session.get(Member, event.member_id)
+    compiled = CompiledRotation(service.current_spec(session, team, rotation))
+    left = [m for m in compiled.people_at(event.now) if m != event.member_id]
+    start = day_start(today + timedelta(days=1), handoff, team.timezone)
+    upcoming = compiled.shifts(start, start + timedelta(days=14))
+    following = next((main_people([s]) for s in upcoming if s.member_ids), ())
+    people = service.members_by_id(session, [*left, *following])
+    stays = [people[m] for m in left if m in people and people[m].active]
+    cover = next((people[m] for m in following if m in people), None)
+    reply = Reply()
+    reply.body = t(
+        "duty.departure.today_short" if stays else "duty.departure.today_empty",
+        name=leaver.display_name if leaver is not None else "?",
+        rotation=rotation.name,
+        date=today.isoformat(),
+        stays="、".join(m.display_name for m in stays),
+        command=t(
+            "duty.departure.today_cover",
+            who=f"@{cover.display_name}" if cover is not None else t("duty.departure.someone"),
+            date=today.isoformat(),
+            rotation=rotation.name,
+        ),
+    )
+    for admin in team_service.admins(session, team=team):
+        if admin.active:  # also heard by REST's caller, whose answer carries no sentence
+            key = f"duty.departure.today_gap:{rotation.id}:{admin.id}:{event.now.isoformat()}"
+            notify.to_member(session, member=admin, reply=reply, key=key, now=event.now)
+    return reply.body
 
 
 def _said_listed(key: str, items: list[str]) -> str | None:
