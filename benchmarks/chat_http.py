@@ -16,16 +16,20 @@ time over the runs, from ``/proc``; the client's is not in it); ratios of each c
 to both bare rates, and of its p99 to the one-INSERT endpoint's p99 (the issue's p99 <= 50 ms
 is judged beside what the reference itself does on the machine); the load average before and
 after each connection count; statements and transactions per command (in-process, SQLAlchemy
-event counter). Issue #9: at 32 and 128 connections every request completes, 0 errors.
+event counter). Issue #9: at 32 and 128 connections every request completes, 0 errors (a
+request unanswered for ``STALL_SECONDS`` is a stall; each round prints the verdict).
 
 ``TEAMASSIST_BENCH_CHAT_AGAINST``: the ``teamassist`` script of another checkout (e.g. a
 worktree of main with its own venv, same schema) served on the same database as a third
 server; each command is then also sent to it, run by run beside this checkout's, and the
 ratio of the two is printed (a change measured against its base under the same load).
 
-Backends: SQLite always; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
-``TEAMASSIST_TEST_PG_URL``) names a server whose database may be dropped and recreated.
-``TEAMASSIST_BENCH_PG_DATABASE`` names the database (default ``bench_chat_http``).
+Backends: SQLite; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
+``TEAMASSIST_TEST_PG_URL``), MariaDB when ``TEAMASSIST_BENCH_MYSQL_URL`` (or
+``TEAMASSIST_TEST_MYSQL_URL``) names a server whose database may be dropped and recreated.
+``TEAMASSIST_BENCH_PG_DATABASE`` and ``TEAMASSIST_BENCH_MYSQL_DATABASE`` name the databases
+(default ``bench_chat_http``); ``TEAMASSIST_BENCH_BACKENDS`` picks backends (``sqlite``,
+``postgresql``, ``mysql``, comma-separated; default all three).
 Settings: ``TEAMASSIST_BENCH_SECONDS`` (default 5), ``TEAMASSIST_BENCH_REPS`` (default 2),
 ``TEAMASSIST_BENCH_CONNECTIONS`` (default ``32,128``), ``TEAMASSIST_BENCH_COMMANDS`` (names
 from :data:`COMMANDS`, comma-separated; default all).
@@ -68,6 +72,8 @@ CONNECTIONS = [
 ]
 SECONDS = float(os.environ.get("TEAMASSIST_BENCH_SECONDS", "5"))
 REPS = int(os.environ.get("TEAMASSIST_BENCH_REPS", "2"))
+# A request unanswered this long is a stall: without a bound the run would wait for ever.
+STALL_SECONDS = 30.0
 # What each command target sends: no data read (the help listing), a read of the roster, a write.
 COMMANDS = {
     "/帮助": "/帮助",
@@ -92,6 +98,7 @@ class Run:
 
     requests: int = 0
     errors: int = 0
+    stalls: int = 0  # requests unanswered after STALL_SECONDS (their connection is given up)
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     cpu_seconds: float = 0.0  # the serving process's, during the run
@@ -131,7 +138,11 @@ async def _connection(port: int, path: str, body: bytes, until: float, run: Run)
         while time.monotonic() < until:
             started = time.monotonic()
             writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
+            try:
+                head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), STALL_SECONDS)
+            except TimeoutError:
+                run.stalls += 1
+                return
             status = int(head.split(b" ", 2)[1])
             length = 0
             for line in head.split(b"\r\n"):
@@ -323,6 +334,7 @@ def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]
         p50 = {name: statistics.median(r.p50_ms for r in rs) for name, rs in runs.items()}
         p99 = {name: max(r.p99_ms for r in rs) for name, rs in runs.items()}
         errors = {name: sum(r.errors for r in rs) for name, rs in runs.items()}
+        stalls = sum(r.stalls for rs in runs.values() for r in rs)
         cpu = {
             name: 1000 * sum(r.cpu_seconds for r in rs) / max(1, sum(r.requests for r in rs))
             for name, rs in runs.items()
@@ -339,6 +351,12 @@ def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]
                 f"{label:<38} {rate[name]:8.0f} req/s  p50 {p50[name]:7.1f} ms  "
                 f"p99 {p99[name]:7.1f} ms  errors {errors[name]}  CPU {cpu[name]:5.2f} ms/req"
             )
+        failed = sum(errors.values())
+        lines.append(
+            f"issue #9 at {one.connections} connections: "
+            + ("no stall, 0 errors" if not stalls and not failed else "NOT MET")
+            + f" ({stalls} stalled, {failed} errors)"
+        )
         for name in runs:
             if name in _LABELS:
                 continue
@@ -373,25 +391,37 @@ def main() -> None:
     """Print the figures (see the module docstring)."""
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, {platform.platform()}")
     against = os.environ.get("TEAMASSIST_BENCH_CHAT_AGAINST") or None
-    with tempfile.TemporaryDirectory() as folder:
-        sqlite = f"sqlite:///{folder}/bench.db"
-        for line in report("SQLite", *measure(sqlite, against)):
-            print(line)
-    pg = os.environ.get("TEAMASSIST_BENCH_PG_URL") or os.environ.get("TEAMASSIST_TEST_PG_URL")
-    if pg:
-        url = _fresh_pg(pg)
-        for line in report("PostgreSQL", *measure(url, against)):
-            print(line)
+    chosen = os.environ.get("TEAMASSIST_BENCH_BACKENDS", "sqlite,postgresql,mysql").split(",")
+    if "sqlite" in chosen:
+        with tempfile.TemporaryDirectory() as folder:
+            sqlite = f"sqlite:///{folder}/bench.db"
+            for line in report("SQLite", *measure(sqlite, against)):
+                print(line)
+    for backend, label in (("postgresql", "PostgreSQL"), ("mysql", "MariaDB")):
+        prefix = "PG" if backend == "postgresql" else "MYSQL"
+        server_url = os.environ.get(f"TEAMASSIST_BENCH_{prefix}_URL") or os.environ.get(
+            f"TEAMASSIST_TEST_{prefix}_URL"
+        )
+        if backend in chosen and server_url:
+            name = os.environ.get(f"TEAMASSIST_BENCH_{prefix}_DATABASE", "bench_chat_http")
+            url = _fresh_database(server_url, backend, name)
+            for line in report(label, *measure(url, against)):
+                print(line)
 
 
-def _fresh_pg(server_url: str) -> str:
-    """A new, empty database on the PostgreSQL server (dropped again at the next run)."""
+def _fresh_database(server_url: str, backend: str, name: str) -> str:
+    """A new, empty database ``name`` on the server (dropped again at the next run)."""
     # Named apart when several people benchmark on one shared server: each run drops its own.
-    name = os.environ.get("TEAMASSIST_BENCH_PG_DATABASE", "bench_chat_http")
     admin = create_engine(normalise_url(server_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        if backend == "postgresql":
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            connection.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+            connection.execute(
+                text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+            )
     admin.dispose()
     return make_url(normalise_url(server_url)).set(database=name).render_as_string(False)
 

@@ -446,3 +446,11 @@ def test_the_same_bulk_dm_twice_is_refused_unless_confirmed(desk: ChatDriver) ->
     assert "#4" in desk.text("/群发 开发者社区 @zhangsan 周五前交周报", as_="admin")
     set_clock(desk.runtime, "2026-11-30 09:11")
     assert "#5" in desk.text("/群发 开发者社区 周五前交周报", as_="admin")
+
+
+def test_the_usage_lines_name_the_confirmation_word(desk: ChatDriver) -> None:
+    """Session 17: the refusal named 确认重发, but neither command's usage did, so nobody could
+    learn it before being refused."""
+    for command in ("通知", "群发"):
+        usage = desk.text(f"/帮助 {command}", as_="admin")
+        assert "确认重发" in usage and "10 分钟内" in usage, usage

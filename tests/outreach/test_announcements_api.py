@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from teamassist.actions.models import ActionItem
+from teamassist.chat.retention import purge
 from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
@@ -85,6 +86,31 @@ def test_director_announces_and_reads_receipts(app_runtime: Runtime) -> None:
         past = {"group": "产品核心群", "text": "x", "due_at": "2026-11-01T10:00:00+08:00"}
         assert client.post("/api/v1/announcements", json=past).status_code == 422
         assert len(client.get("/api/v1/announcements").json()) == 1
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_a_receipt_stays_sent_after_retention_purges_the_notice(app_runtime: Runtime) -> None:
+    """Retention deletes delivered notices after ``chat.outbox_days``; the receipt read 发送失败
+    for them (session 17's report) although the recipient had the message."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": "周五发版",
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+        }
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        app_runtime.deliver()
+        later = datetime(2027, 3, 1, tzinfo=UTC)
+        with transaction(app_runtime.factory) as session:
+            purged = purge(session, now=later, inbox_days=7, outbox_days=30)
+        assert purged.outbox >= 1
+        receipt = client.get(f"/api/v1/announcements/{made.json()['id']}").json()
+        assert [(r["label"], r["status"]) for r in receipt["receipts"]] == [("李四", "sent")]
     finally:
         client.__exit__(None, None, None)
 

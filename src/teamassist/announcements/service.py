@@ -516,7 +516,8 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
     """Each recipient and where its notice is, from the outbox (one query each way). A notice
     held for a later send time is ``scheduled``, not ``pending`` (a tester's receipts said
     发送中 for 29 hours, session 16); a member's copy dropped because they left by the send
-    time (:func:`drop_copies_of_leaver`) is ``left``."""
+    time (:func:`drop_copies_of_leaver`) is ``left``; one whose outbox row retention purged
+    after delivery is still ``sent`` (it read 发送失败 before session 18)."""
     rows = session.scalars(
         select(AnnouncementRecipient)
         .where(AnnouncementRecipient.announcement_id == announcement.id)
@@ -546,10 +547,12 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
             status = "action"
         else:
             state = states.get(r.outbox_key)
+            # No row: retention purged it, and it purges only sent notices (chat.retention);
+            # a cancelled announcement and a leaver's dropped copy are told apart above/below.
             status = {
                 OutboxStatus.SENT.value: "sent",
                 OutboxStatus.DEAD.value: "failed",
-            }.get(state or "", "pending" if state else "failed")
+            }.get(state or "", "pending" if state else "sent")
             if status == "pending" and held:
                 status = "scheduled"
             member = people.get(r.member_id) if state is None and r.member_id else None
