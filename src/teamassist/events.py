@@ -494,6 +494,9 @@ class FollowUpSourceChanged(Event):
     cancelled: bool
     now: datetime
     title: str = ""
+    # False: the owners never heard of the source (an announcement cancelled before it went
+    # out), so their items close without a message about something they never received.
+    tell: bool = True
 
 
 @dataclass(frozen=True)

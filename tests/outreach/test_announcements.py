@@ -448,6 +448,28 @@ def test_the_same_bulk_dm_twice_is_refused_unless_confirmed(desk: ChatDriver) ->
     assert "#5" in desk.text("/群发 开发者社区 周五前交周报", as_="admin")
 
 
+def test_a_retyped_bulk_dm_is_still_the_same(desk: ChatDriver) -> None:
+    """Tester F4 (session 18): the same two people in the other order, IME full-width spaces,
+    one of them mentioned twice or a closing "。" sent the same request to the same people
+    again."""
+    first = desk.text("/群发 开发者社区 @zhangsan @lisi 请周五前提交周报", as_="admin")
+    assert "已排队群发 #1" in first, first
+    sent = len(_outbox(desk))
+    for retyped in (
+        "@lisi @zhangsan 请周五前提交周报",
+        "@zhangsan\u3000@lisi\u3000请周五前提交周报",
+        "@zhangsan @lisi @zhangsan 请周五前提交周报",
+        "@zhangsan @lisi 请周五前提交周报。",
+        "请周五前提交周报 @zhangsan @lisi",
+    ):
+        again = desk.text(f"/群发 开发者社区 {retyped}", as_="admin")
+        assert "已经发过了：#1" in again, (retyped, again)
+    assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == sent
+    # Other words or other people are another message.
+    assert "#2" in desk.text("/群发 开发者社区 @zhangsan @lisi 请周六前提交周报", as_="admin")
+    assert "#3" in desk.text("/群发 开发者社区 @zhangsan 请周五前提交周报", as_="admin")
+
+
 def test_the_usage_lines_name_the_confirmation_word(desk: ChatDriver) -> None:
     """Session 17: the refusal named 确认重发, but neither command's usage did, so nobody could
     learn it before being refused."""

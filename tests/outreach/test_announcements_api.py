@@ -584,15 +584,28 @@ def test_a_scheduled_announcement_is_cancelled_and_never_sent(app_runtime: Runti
                 select(ActionItem.state).where(ActionItem.source_kind == "announcement")
             ).all()
             assert states == ["closed", "closed"]
+            # Tester F3 (session 18): the owners were each sent "「通知 #3」已取消，你的以下销项
+            # 随之关闭" about a 群发 they never received; nothing at all goes to them now.
+            told = session.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.startswith("actions.source_cancelled")
+                )
+            ).all()
+            assert told == []
+        assert [r["action_note"] for r in done.json()["receipts"]] == ["销项已随之关闭"] * 2
         again = client.post(f"/api/v1/announcements/{made['id']}/cancel")
-        assert again.status_code == 409 and "已经取消过了" in again.json()["message"]
+        assert again.status_code == 409, again.text
+        assert f"群发 #{made['id']} 已经取消过了" in again.json()["message"]
         # At its send time nothing goes out.
         set_clock(app_runtime, "2026-12-04 09:05")
         app_runtime.deliver()
         assert _pending(app_runtime, made["id"]) == []
         chat = ChatDriver(app_runtime)
         receipt = chat.text(f"/通知回执 {made['id']}", as_="admin")
-        assert "取消，没有发出" in receipt and "张三：已取消" in receipt, receipt
+        assert "取消，没有发出" in receipt and "张三：已取消；销项已随之关闭" in receipt, receipt
+        # The chat reply names the kind: "#3 已经取消过了" lost its "#" in the web chat.
+        twice = chat.text(f"/取消通知 {made['id']}", as_="admin")
+        assert f"群发 #{made['id']} 已经取消过了" in twice, twice
     finally:
         client.__exit__(None, None, None)
 
@@ -608,10 +621,15 @@ def test_cancel_in_chat_and_too_late_or_claimed(app_runtime: Runtime) -> None:
         second = _scheduled(client, people | {"lisi": people["wangwu"]})
     finally:
         client.__exit__(None, None, None)
-    assert "只有 #" in chat.text(f"/取消通知 {first['id']}", as_="zhangsan")
+    assert "只有群发 #" in chat.text(f"/取消通知 {first['id']}", as_="zhangsan")
+    # Tester F5 (session 18): a member asking for receipts was told only a lead may "发通知和群发".
+    asked = chat.text(f"/通知回执 {first['id']}", as_="zhangsan")
+    assert "可以查看这条通知的回执" in asked and "发通知和群发" not in asked, asked
+    # Tester F2: "/通知" alone was told 缺少参数「参数」.
+    assert "缺少参数「群名」" in chat.text("/通知", as_="admin")
     reply = chat.text(f"/取消通知 {first['id']}", as_="admin")
     assert f"已取消群发 #{first['id']}" in reply and "2 条" in reply, reply
-    assert "2 个销项已关闭" in reply, reply
+    assert "2 个销项已随之关闭" in reply and "不会再另行通知" in reply, reply
     assert "/取消通知" in chat.text("/帮助 取消通知", as_="admin")
     # A worker claimed one of the second's notices: the cancel is refused, all kept.
     with transaction(app_runtime.factory) as session:

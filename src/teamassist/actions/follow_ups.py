@@ -66,7 +66,8 @@ def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
     """The items opened for a source follow it: closed when it is cancelled, due at its new
     due time when it moved (each change mirrored like any other: on Feishu the task is
     deleted, or patched). On a cancellation each owner whose items were closed is told once,
-    one message listing them. Redelivered or repeated, it changes nothing more."""
+    one message listing them, unless the source says its owners never heard of it (``tell``).
+    Redelivered or repeated, it changes nothing more."""
     items = session.scalars(
         select(ActionItem)
         .where(
@@ -84,7 +85,7 @@ def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
                 closed.setdefault(item.owner_id, []).append(item)
         elif event.due_at is not None:
             service.follow_source_due(session, item=item, due_at=event.due_at, now=event.now)
-    for owner_id, theirs in closed.items():
+    for owner_id, theirs in closed.items() if event.tell else ():
         _tell_closed(session, event=event, owner_id=owner_id, items=theirs)
 
 

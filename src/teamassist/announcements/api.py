@@ -224,7 +224,7 @@ def get_announcement(
         member is not None and member.id in (row.author_id, team.director_id)
     )
     if not allowed:
-        raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
+        raise PermissionDenied("announcements.error.receipts_forbidden", group=row.group_name)
     return announcement_read(
         row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )

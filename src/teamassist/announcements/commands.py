@@ -81,7 +81,7 @@ def handle_receipts(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         if group is None or not service.may_announce(
             ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin
         ):
-            raise PermissionDenied("announcements.error.forbidden", group=row.group_name)
+            raise PermissionDenied("announcements.error.receipts_forbidden", group=row.group_name)
     team = ctx.session.get(Team, row.team_id) or ctx.team
     return messages.receipts(
         row, service.receipts(ctx.session, announcement=row, now=ctx.now), team

@@ -182,9 +182,11 @@ def parse_args(
 
 
 def _label(arg: Arg) -> str:
+    """How a missing argument is named: ``core.arg.<name>`` (「群名」 for ``group``), else its
+    kind's word. A tester's ``/通知`` alone was told 缺少参数「参数」 (session 18)."""
     from teamassist.i18n import lookup
 
-    return str(lookup(f"core.arg.{arg.kind.value}") or arg.name)
+    return str(lookup(f"core.arg.{arg.name}") or lookup(f"core.arg.{arg.kind.value}") or arg.name)
 
 
 def _take(
