@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from teamassist.actions.models import ActionItem
+from teamassist.announcements.models import Announcement
 from teamassist.chat.retention import purge
+from teamassist.chat.types import plain_text
 from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
+from teamassist.team.models import Channel
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -608,6 +611,46 @@ def test_a_scheduled_announcement_is_cancelled_and_never_sent(app_runtime: Runti
         assert f"群发 #{made['id']} 已经取消过了" in twice, twice
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_notice_held_by_quiet_hours_can_still_be_cancelled(app_runtime: Runtime) -> None:
+    """Tester F18 (session 18): a notice held by the chat's quiet hours past its send time had
+    reached nobody, yet its receipt said 发送中 and ``/取消通知`` answered "已经…开始发送，不能再
+    取消了". What counts is that no notice was tried, not the send time."""
+    client = _client(app_runtime, "admin")
+    try:
+        with app_runtime.factory() as session:
+            [channel_id] = session.scalars(
+                select(Channel.id).where(Channel.address == CORE_CHAT)
+            ).all()
+        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00
+        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        made = client.post("/api/v1/announcements", json={"group": "产品核心群", "text": "静默中"})
+        assert made.status_code == 201, made.text
+        app_runtime.deliver()  # nothing goes: the quiet hours hold it
+        [held] = _pending(app_runtime, made.json()["id"])
+        assert (held.status, held.attempts) == ("pending", 0)
+        set_clock(app_runtime, "2026-11-30 09:30")
+        receipt = client.get(f"/api/v1/announcements/{made.json()['id']}").json()
+        assert [r["status"] for r in receipt["receipts"]] == ["scheduled"]
+        done = client.post(f"/api/v1/announcements/{made.json()['id']}/cancel")
+        assert done.status_code == 200, done.text
+        assert _pending(app_runtime, made.json()["id"]) == []
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_a_confirmation_word_is_a_word_of_its_own_and_said(app_runtime: Runtime) -> None:
+    """Tester F16 (session 18): 「确认重发」 was cut off the end of any 群发, even a first one
+    whose sentence ended with it (…请找我确认重发), and the author was not told."""
+    chat = ChatDriver(app_runtime)
+    first = chat.text("/群发 开发者社区 @zhangsan 邮件没收到的同学请找我确认重发", as_="admin")
+    assert "已排队群发" in first and "没有写进消息" not in first, first
+    with app_runtime.factory() as session:
+        [body] = session.scalars(select(Announcement.body)).all()
+    assert plain_text(body).endswith("请找我确认重发"), body
+    forced = chat.text("/群发 开发者社区 @zhangsan 请交周报 确认重发", as_="admin")
+    assert "已排队群发" in forced and "没有写进消息" in forced, forced
 
 
 def test_cancel_in_chat_and_too_late_or_claimed(app_runtime: Runtime) -> None:

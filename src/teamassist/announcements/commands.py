@@ -17,6 +17,7 @@ from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
 from teamassist.clock import local
 from teamassist.exceptions import PermissionDenied
+from teamassist.i18n import t
 from teamassist.team.models import Team
 
 commands = CommandGroup("announcements")
@@ -56,7 +57,10 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         source_key=source_key(ctx),
         force=force,
     )
-    return messages.queued(outcome, group.team)
+    reply = messages.queued(outcome, group.team)
+    if force:  # the word was taken off the message: say so (tester F16, session 18)
+        reply.body += t("announcements.force_taken")
+    return reply
 
 
 @commands.command("announcements.notice", args=[_GROUP, _TEXT])

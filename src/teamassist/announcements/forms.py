@@ -103,4 +103,7 @@ def answer(session: Session, query: DirectText) -> Answer | None:
         source_key=source_key(ctx),
         force=force,
     )
-    return Answer(messages.queued(outcome, group.team))
+    reply = messages.queued(outcome, group.team)
+    if force:  # the word was taken off the message: say so, as /群发 does
+        reply.body += t("announcements.force_taken")
+    return Answer(reply)

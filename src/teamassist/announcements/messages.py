@@ -48,8 +48,9 @@ def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Rep
     return reply, mentioned
 
 
-# The author's confirmation that a repeat is meant, closing the message (after any deadline).
-_FORCE = re.compile(r"\s*(?:确认重发|--force)\s*$", re.IGNORECASE)
+# The author's confirmation that a repeat is meant, closing the message (after any deadline)
+# as a word of its own: "…请找我确认重发" is a sentence, not a confirmation (tester F16).
+_FORCE = re.compile(r"(?:^|\s+)(?:确认重发|--force)\s*$", re.IGNORECASE)
 
 
 def split_force(text: str) -> tuple[str, bool]:

@@ -421,12 +421,13 @@ def cancel(
     """Cancel an announcement that has not gone out yet (tester A1, session 16: a scheduled
     bulk DM with a typo could not be stopped). In this transaction its pending notices are
     withdrawn (deleted from the outbox, as a leaver's copies are) and the action items opened
-    for it at creation are closed as cancelled (:class:`FollowUpSourceChanged`, which tells
-    each owner once); the row and its recipients stay, so the receipts say 已取消.
+    for it at creation are closed as cancelled (:class:`FollowUpSourceChanged`, telling nobody:
+    nothing of it reached them); the row and its recipients stay, so the receipts say 已取消.
 
     Refused: NotFound for another workspace's or no announcement; PermissionDenied unless
-    :func:`may_cancel`; Conflict when already cancelled, or when its send time has come or any
-    of its notices is no longer pending (claimed by a delivery worker, sent, failed): the
+    :func:`may_cancel`; Conflict when already cancelled, or when any of its notices is no
+    longer pending and untried (claimed by a delivery worker, sent, failed, or tried once:
+    its send time alone does not refuse, since quiet hours or a rate limit may hold it): the
     outbox rows are read with a locking read, so a worker's claim and this cancel never both
     win — the claim waits for the cancel, which deleted the rows, or the cancel sees the claim
     and refuses. A delivery worker therefore never holds a notice of a cancelled announcement."""
@@ -439,13 +440,6 @@ def cancel(
         raise Conflict("announcements.error.already_cancelled", id=row.id, kind=_kind(row))
     team = session.get(Team, row.team_id)
     assert team is not None  # the foreign key
-    if ensure_utc(row.send_at) <= ensure_utc(now):
-        raise Conflict(
-            "announcements.error.cancel_too_late",
-            id=row.id,
-            kind=_kind(row),
-            at=wall_clock(row.send_at, team.timezone),
-        )
     recipients = session.scalars(
         select(AnnouncementRecipient)
         .where(AnnouncementRecipient.announcement_id == row.id)
@@ -454,14 +448,17 @@ def cancel(
     keys = [r.outbox_key for r in recipients if r.outbox_key]
     queued = (
         session.execute(
-            select(OutboxMessage.id, OutboxMessage.status)
+            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.attempts)
             .where(OutboxMessage.idempotency_key.in_(keys))
             .with_for_update()
         ).all()
         if keys
         else []
     )
-    if any(status != OutboxStatus.PENDING.value for _id, status in queued):
+    # Untried is what counts, not the send time: a notice held by a chat's quiet hours or a
+    # platform's rate limit past its send time reached nobody (tester F18, session 18). One
+    # tried once may have arrived (a timeout), so it is not withdrawn.
+    if any(status != OutboxStatus.PENDING.value or attempts for _id, status, attempts in queued):
         raise Conflict(
             "announcements.error.cancel_too_late",
             id=row.id,
@@ -471,7 +468,7 @@ def cancel(
     if queued:
         session.execute(
             delete(OutboxMessage)
-            .where(OutboxMessage.id.in_([outbox_id for outbox_id, _status in queued]))
+            .where(OutboxMessage.id.in_([outbox_id for outbox_id, _status, _tries in queued]))
             .execution_options(synchronize_session=False)
         )
     row.cancelled_at = now
@@ -550,17 +547,26 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
         .order_by(AnnouncementRecipient.id)
     ).all()
     keys = [r.outbox_key for r in rows if r.outbox_key]
-    states = (
-        dict(
-            session.execute(
-                select(OutboxMessage.idempotency_key, OutboxMessage.status).where(
-                    OutboxMessage.idempotency_key.in_(keys)
-                )
-            ).all()
-        )
+    found = (
+        session.execute(
+            select(
+                OutboxMessage.idempotency_key,
+                OutboxMessage.status,
+                OutboxMessage.attempts,
+                OutboxMessage.next_attempt_at,
+            ).where(OutboxMessage.idempotency_key.in_(keys))
+        ).all()
         if keys
-        else {}
+        else []
     )
+    states = {key: status for key, status, _tries, _next in found}
+    # Untried and not before a later time: a chat's quiet hours hold it (tester F18: it read
+    # 发送中 for three hours); a retry's back-off is still 发送中.
+    waiting = {
+        key
+        for key, _status, tries, next_at in found
+        if not tries and ensure_utc(next_at) > ensure_utc(now)
+    }
     held = ensure_utc(announcement.send_at) > ensure_utc(now)
     send_at = ensure_utc(announcement.send_at)
     gone = [r.member_id for r in rows if r.outbox_key and r.outbox_key not in states]
@@ -579,7 +585,7 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
                 OutboxStatus.SENT.value: "sent",
                 OutboxStatus.DEAD.value: "failed",
             }.get(state or "", "pending" if state else "sent")
-            if status == "pending" and held:
+            if status == "pending" and (held or r.outbox_key in waiting):
                 status = "scheduled"
             member = people.get(r.member_id) if state is None and r.member_id else None
             if member is not None and _left_by(member, send_at):

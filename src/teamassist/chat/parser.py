@@ -182,11 +182,13 @@ def parse_args(
 
 
 def _label(arg: Arg) -> str:
-    """How a missing argument is named: ``core.arg.<name>`` (「群名」 for ``group``), else its
-    kind's word. A tester's ``/通知`` alone was told 缺少参数「参数」 (session 18)."""
+    """How a missing argument is named: a word by its own name when the catalogue has one
+    (``core.arg.word_<name>``: 「群名」 for ``group``), else by its kind. A tester's ``/通知``
+    alone was told 缺少参数「参数」 (session 18)."""
     from teamassist.i18n import lookup
 
-    return str(lookup(f"core.arg.{arg.name}") or lookup(f"core.arg.{arg.kind.value}") or arg.name)
+    named = lookup(f"core.arg.word_{arg.name}") if arg.kind is ArgKind.WORD else None
+    return str(named or lookup(f"core.arg.{arg.kind.value}") or arg.name)
 
 
 def _take(
