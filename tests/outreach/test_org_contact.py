@@ -62,6 +62,18 @@ def test_anonymous_message_reaches_the_director_without_the_name(
     assert "没有编号为 R-99" in desk.text("/回复 R-99 hi", as_="lihua")
 
 
+def test_a_sentence_starting_with_the_word_is_kept_whole(desk: ChatDriver) -> None:
+    """Tester F9 (session 18): ``/找组织 匿名的意见：食堂太差`` arrived as 「的意见：食堂太差」. The
+    word starting a sentence keeps the text whole (still anonymous: the sender may mean it);
+    as a word of its own (匿名：…, 匿名 …) it is taken off as before."""
+    reply = desk.text("/找组织 匿名的意见：食堂太差", as_="sunqi")
+    assert "已匿名转给" in reply, reply
+    [notice] = _to(desk, "lihua")
+    assert "匿名同事（#R-1）：匿名的意见：食堂太差" in notice, notice
+    desk.text("/找组织 匿名：加班太多", as_="wangwu")
+    assert any("匿名同事（#R-2）：加班太多" in n for n in _to(desk, "lihua"))
+
+
 def test_named_message_gets_the_seed_acknowledgement(desk: ChatDriver) -> None:
     assert desk.text("/找组织 想聊聊转岗", as_="wangwu") == "收到，稍晚李总会直接找您：）"
     [notice] = _to(desk, "lihua")

@@ -47,10 +47,20 @@ def split_anonymous(text: str) -> tuple[bool, str]:
     head, _, rest = text.strip().partition(" ")
     if head.casefold() in {w.casefold() for w in words}:
         return True, rest
-    for word in words:  # "匿名：加班太多"
+    for word in words:
         if text.strip().startswith(word) and not word.isascii():
-            return True, text.strip()[len(word) :].lstrip(" :：，,")
+            rest = text.strip()[len(word) :]
+            if not rest or rest[0] in _AFTER_THE_WORD:  # "匿名：加班太多"
+                return True, rest.lstrip(_AFTER_THE_WORD)
+            # "匿名的意见：…" starts a sentence: kept whole, yet still anonymous, since a
+            # person who began with the word may mean it (tester F9, session 18: the text
+            # arrived as 「的意见：食堂太差」).
+            return True, text.strip()
     return False, text
+
+
+# What may follow the anonymous word when it is a word of its own.
+_AFTER_THE_WORD = " \u3000:：，,、"
 
 
 def _text(value: str) -> str:
