@@ -85,3 +85,15 @@ def test_numbers_never_take_an_exponent() -> None:
     assert num(1234567.5) == "1234567.5" and num(-0.00001) == "0" and num(0.05) == "0.05"
     assert progress_bounds(start=50, target=10) == (-350, 450)
     assert sheet._text("value", 1234567.5) == "1234567.5"
+
+
+def test_a_percent_kr_takes_a_value_with_its_sign(okr_chat: ChatDriver) -> None:
+    """Tester F17 (session 18): ``/进展 KR-1 73% 信心 11`` on a KR measured in % was refused as
+    「「73%」不是数字」. On a % KR the sign is read as the unit; elsewhere it is still refused."""
+    before = _check_ins(okr_chat.runtime)
+    reply = okr_chat.text("/进展 KR-2 2.5% 信心 7", as_="zhangsan")
+    assert "不是数字" not in reply and "2.5%" in reply, reply
+    assert "进展 75%" in okr_chat.text("/进展 KR-2 ２.５％", as_="zhangsan")
+    assert _check_ins(okr_chat.runtime) == before + 2
+    assert "不是数字" in okr_chat.text("/进展 KR-1 30%", as_="zhangsan")  # a count, not a %
+    assert _check_ins(okr_chat.runtime) == before + 2

@@ -335,7 +335,7 @@ def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if len(words) < 2:  # no value: the check-in prompt, pre-filled with the last one
         _require_edit(ctx, objective, key_result)
         return checkin_card.prompt(key_result, objective, timezone=ctx.team.timezone)
-    value = grammar.checkin_value(words[1])
+    value = grammar.checkin_value(words[1], unit=key_result.unit)
     phrase = grammar.keywords(words[2:], CHECKIN_KEYWORDS, usage)
     confidence = (
         grammar.confidence(phrase.values["confidence"]) if "confidence" in phrase.values else None

@@ -188,10 +188,14 @@ def objective_type(token: str) -> ObjectiveType:
     return found
 
 
-def checkin_value(token: str) -> float:
-    """A check-in value: a number, or 完成/未完成 for yes/no KRs."""
+def checkin_value(token: str, *, unit: str = "") -> float:
+    """A check-in value: a number, or 完成/未完成 for yes/no KRs; for a KR measured in ``%``
+    the number may carry the sign (``73%``, ``７３％``: a tester's 73% was "not a number",
+    session 18)."""
     if token.casefold() in DONE_WORDS:
         return DONE_WORDS[token.casefold()]
+    if unit.strip() in ("%", "％"):
+        token = token.removesuffix("%").removesuffix("％")
     return number(token, what=t("okr.word.value"))
 
 
