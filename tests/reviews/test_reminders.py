@@ -132,3 +132,18 @@ def test_the_managers_hear_when_a_cycle_is_over(desk: ChatDriver) -> None:
     set_clock(runtime, "2026-12-07 09:05")  # no second notice on later days
     runtime.scheduler.tick()
     assert _ended(desk, cycle) == {"admin": 1, "lihua": 1}
+
+
+def test_a_cycle_closed_early_says_the_day_it_closed(desk: ChatDriver) -> None:
+    """Tester F22 (session 18): a cycle due 12-20 and closed by /结束360 on 12-03 read
+    「已于 2026-12-20 结束」 under /360: its due day, in the future, in the past tense."""
+    runtime = desk.runtime
+    cycle = start(runtime, "zhangsan")  # due Friday 2026-12-04
+    set_clock(runtime, "2026-12-02 15:00")
+    assert "结束" in desk.text("/结束360", as_="lihua")
+    listed = desk.text("/360", as_="lihua")
+    assert (
+        f"已于 2026-12-02 结束，还有 1 位的总结没有发布：查看 http://127.0.0.1:8000/reviews/360/{cycle}?"
+        in listed
+    ), listed
+    assert "已于 2026-12-04 结束" not in listed

@@ -53,7 +53,7 @@ def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         # a cycle past its due day with summaries to release (tester N7)
         over = service.ended_unreleased(ctx.session, team=ctx.team, now=ctx.now)
         if over:
-            lines = messages.ended(ctx.public_url, over)
+            lines = messages.ended(ctx.public_url, over, timezone=ctx.team.timezone)
             reply = Reply(title=reply.title, body=reply.body + "\n" + lines)
     return reply
 

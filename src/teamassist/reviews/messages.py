@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from teamassist.chat.types import Reply, user_text
+from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.reviews.document import pool_label
 from teamassist.reviews.models import RequestStatus, ReviewCycle
@@ -134,13 +135,20 @@ def nominations(rows: Sequence[Nomination]) -> str:
     return "\n".join(lines)
 
 
-def ended(base: str, cycles: Sequence[tuple[ReviewCycle, int]]) -> str:
-    """The manager's lines under /360: each ended cycle with summaries not released yet."""
+def ended(base: str, cycles: Sequence[tuple[ReviewCycle, int]], *, timezone: str) -> str:
+    """The manager's lines under /360: each ended cycle with summaries not released yet, with
+    the day it ended: closed by hand before its due day, that day in ``timezone`` (the team's);
+    else its due day.
+    A cycle closed on 12-03 read 「已于 2026-12-20 结束」, its due day (tester F22, session 18)."""
     return "\n".join(
         t(
             "reviews.reply.ended_line",
             name=user_text(cycle.name),
-            due=cycle.due_on.isoformat(),
+            due=(
+                min(local(cycle.closed_at, timezone).date(), cycle.due_on)
+                if cycle.closed_at is not None
+                else cycle.due_on
+            ).isoformat(),
             count=count,
             link=f"{base}/reviews/360/{cycle.id}?team={cycle.team_id}",
         )
