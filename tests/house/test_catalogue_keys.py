@@ -21,6 +21,7 @@ from chinese_calendar import Holiday
 
 from teamassist.actions.models import ActionState
 from teamassist.adapters.feishu import gave_up as feishu_gave_up
+from teamassist.announcements.models import AnnouncementKind
 from teamassist.bootstrap import DOMAINS
 from teamassist.careers.models import STATES as CAREER_STATES
 from teamassist.careers.models import STATUSES as CAREER_STATUSES
@@ -146,6 +147,19 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "core.role.{}": lambda: list(Role),
     "people.words.role.{}": lambda: list(Role),
     "core.arg.{}": lambda: list(ArgKind),
+    # Probed with lookup() by a word argument's name, falling back to its kind's word.
+    "core.arg.word_{}": lambda: [
+        "group",
+        "who",
+        "role",
+        "code",
+        "date_a",
+        "level",
+        "outcome",
+        "ref",
+        "cycle",
+    ],
+    "announcements.word.{}": lambda: list(AnnouncementKind),
     # Probed with lookup() and falls back to core.http.other: only the fallback must exist.
     "core.http.{}": lambda: ["other"],
     "web.outbox_status.{}": lambda: list(OutboxStatus),
