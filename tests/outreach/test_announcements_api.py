@@ -241,7 +241,10 @@ def test_a_due_date_alone_is_due_at_the_end_of_that_day(app_runtime: Runtime) ->
     finally:
         client.__exit__(None, None, None)
     chat = ChatDriver(app_runtime)
-    chat.text("/群发 产品核心群 @lisi 提交周报 截止 2026-12-09", as_="lihua")
+    # The same words to the same person within 10 minutes: a repeat whichever way it came
+    # (tester F4, session 18), so confirmed.
+    assert "已经发过了" in chat.text("/群发 产品核心群 @lisi 提交周报 截止 2026-12-09", as_="lihua")
+    chat.text("/群发 产品核心群 @lisi 提交周报 截止 2026-12-09 确认重发", as_="lihua")
     with app_runtime.factory() as session:
         dues = session.scalars(
             select(ActionItem.due_at).where(ActionItem.source_kind == "announcement")
