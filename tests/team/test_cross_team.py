@@ -69,3 +69,50 @@ def test_rest_and_chat_ask_the_same_rule(two_teams: ChatDriver) -> None:
         assert people.may_administer(session, actor=None, member=lihua)
         team2 = team_service.get_teams(session, workspace_id=d.workspace.id)[1]
         assert team_service.role_of(session, team=team2, member=boss2) is Role.ADMIN
+
+
+def _person(chat: ChatDriver, handle: str) -> tuple[bool, str, str | None, int | None]:
+    """Active, display name, 称呼 and manager of one member, as stored."""
+    with chat.runtime.factory() as session:
+        m = demo(session)[handle]
+        return m.active, m.display_name, m.address_as, m.manager_id
+
+
+@pytest.mark.parametrize(
+    ("text", "handle"),
+    [
+        ("/停用成员 @张三", "zhangsan"),
+        ("/改名 @王管理 被改名的管理员", "admin"),
+        ("/设置称呼 @李华 小李子", "lihua"),
+        ("/设置上级 @李四 @二号老板", "lisi"),
+    ],
+)
+def test_another_teams_admin_cannot_change_this_teams_people(
+    two_teams: ChatDriver, text: str, handle: str
+) -> None:
+    chat = two_teams
+    before = _person(chat, handle)
+    refused = chat.text(text, as_="boss2")
+    assert "只有「开发者社区」的管理员可以更改" in refused and "这次没有改动" in refused, refused
+    assert _person(chat, handle) == before
+
+
+def test_another_teams_admin_cannot_reactivate_this_teams_people(two_teams: ChatDriver) -> None:
+    chat = two_teams
+    assert "已停用 张三" in chat.text("/停用成员 @zhangsan", as_="admin")
+    refused = chat.text("/启用成员 @zhangsan", as_="boss2")
+    assert "可以更改「张三」" in refused, refused
+    assert _person(chat, "zhangsan")[0] is False
+    assert "张三" in chat.text("/启用成员 @zhangsan", as_="admin")
+    assert _person(chat, "zhangsan")[0] is True
+
+
+def test_each_admin_still_changes_their_own_teams_people(two_teams: ChatDriver) -> None:
+    chat = two_teams
+    assert "二队新名" in chat.text("/改名 @m2 二队新名", as_="boss2")
+    assert "小二" in chat.text("/设置称呼 @m3 小二", as_="boss2")
+    assert "上级是 二号老板" in chat.text("/设置上级 @m3 @二号老板", as_="boss2")
+    assert "已停用 二队三号" in chat.text("/停用成员 @m3", as_="boss2")
+    assert _person(chat, "m2")[1] == "二队新名" and _person(chat, "m3")[0] is False
+    # the default team's admin runs the workspace's people, as REST lets them
+    assert "二队二号" in chat.text("/改名 @m2 二队二号", as_="admin")

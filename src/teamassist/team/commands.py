@@ -217,6 +217,7 @@ def handle_set_role(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Set (or, without a value, clear) how the assistant addresses someone."""
     member: Member = args["member"]
+    _may_change(ctx, member)
     people.set_address_as(ctx.session, member=member, address_as=args.get("rest"))
     reply = Reply()
     key = "people.address_set" if member.address_as else "people.address_cleared"
@@ -234,6 +235,7 @@ def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Change someone's display name."""
     member: Member = args["member"]
+    _may_change(ctx, member)
     old = member.display_name
     people.set_display_name(ctx.session, member=member, display_name=str(args["name"]))
     return Reply(body=t("people.renamed", old=old, name=member.display_name))
@@ -247,6 +249,7 @@ def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Deactivate someone now or from a date (the start of that day in the team's time zone)."""
     member: Member = args["member"]
+    _may_change(ctx, member)
     at = _day_start(ctx, args["date"]) if args.get("date") else None
     pending = [row.id for row in reroute.pending_direct(ctx.session, member=member)]
     # each domain says what else it changed (duty: the covers and swaps it cancelled)
@@ -279,6 +282,7 @@ def _day_start(ctx: CommandContext, day: date) -> datetime:
 def handle_activate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Make a deactivated member active again, or call off a departure set for a date."""
     member: Member = args["member"]
+    _may_change(ctx, member)
     was_leaving = people.leaving(member, now=ctx.now)
     taken_back = people.reactivate(ctx.session, member=member, now=ctx.now)
     key = "people.stays" if was_leaving else "people.activated"
@@ -311,6 +315,7 @@ def handle_set_manager(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Say whom someone reports to."""
     member: Member = args["member"]
     manager: Member = args["manager"]
+    _may_change(ctx, member)
     org.set_manager(ctx.session, member=member, manager=manager)
     return Reply(
         body=t("people.manager_set", name=member.display_name, manager=manager.display_name)
