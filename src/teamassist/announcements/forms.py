@@ -50,7 +50,8 @@ def answer(session: Session, query: DirectText) -> Answer | None:
             example=user_text("###产品核心群###明天上午十点开会"),
         )
     group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=parsed.group)
-    if not service.may_announce(ctx.session, member=ctx.member, group=group, is_admin=ctx.is_admin):
+    admin = ctx.administers(group.team)  # of the group's team, not the speaker's (s18 F20)
+    if not service.may_announce(ctx.session, member=ctx.member, group=group, is_admin=admin):
         raise PermissionDenied("announcements.grammar.not_director", marker=grammar.GROUP_MARKER)
     if parsed.command != grammar.CAREER_PLAN and not clean_text(parsed.content):
         # Only markers: the deadline's ``12月4日18:00`` and the @names would be the whole

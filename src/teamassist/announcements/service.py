@@ -58,7 +58,9 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def may_announce(session: Session, *, member: Member, group: Group, is_admin: bool) -> bool:
-    """Admins (of the speaker's team or the group's) and the group team's director may."""
+    """Admins of the group's team and its director may. ``is_admin``: the caller administers
+    the group's team by other means (the root token, a platform admin in that team's chat);
+    an admin of the speaker's own team is not enough (tester s18 F20)."""
     if is_admin or group.team.director_id == member.id:
         return True
     return team_service.role_of(session, team=group.team, member=member) is Role.ADMIN
@@ -385,8 +387,8 @@ def wall_clock(value: datetime, zone: str) -> str:
 def may_cancel(
     session: Session, *, member: Member | None, row: Announcement, is_admin: bool
 ) -> bool:
-    """Its author, or an admin (of the caller's team, as the boundary says, or of the
-    announcement's team) may cancel an announcement."""
+    """Its author, or an admin of the announcement's team (``is_admin``: the boundary says
+    the caller administers that team) may cancel an announcement."""
     if is_admin:
         return True
     if member is None:

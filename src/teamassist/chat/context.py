@@ -77,6 +77,15 @@ class CommandContext:
         """Admin of this team, or an admin on the platform (QQ 管理员/创建者)."""
         return self.role is Role.ADMIN or self.is_platform_admin
 
+    def administers(self, team: Team) -> bool:
+        """Admin of ``team`` (the team of what a command acts on, which need not be the one
+        spoken in), or a platform admin speaking in that team's chat. ``is_admin`` answers for
+        the speaker's own team only: commands that asked it and then acted on another team's
+        group or item let that team be run from outside (tester s18 F20)."""
+        if self.is_platform_admin and team.id == self.team.id:
+            return True
+        return team_service.role_of(self.session, team=team, member=self.member) is Role.ADMIN
+
     @property
     def is_lead(self) -> bool:
         """Lead or admin."""
