@@ -116,3 +116,20 @@ def test_each_admin_still_changes_their_own_teams_people(two_teams: ChatDriver) 
     assert _person(chat, "m2")[1] == "二队新名" and _person(chat, "m3")[0] is False
     # the default team's admin runs the workspace's people, as REST lets them
     assert "二队二号" in chat.text("/改名 @m2 二队二号", as_="admin")
+
+
+def test_adding_a_handle_that_is_someones_name_is_refused(two_teams: ChatDriver) -> None:
+    """Tester s18 F23: ``/添加成员 @张三`` in 第二团队 made a member with the handle 张三, who then
+    took every @张三 of team 1 (a task, a deactivation)."""
+    chat = two_teams
+    refused = chat.text("/添加成员 @张三", as_="boss2")
+    assert "已经是成员 张三（账号 zhangsan）的名字" in refused, refused
+    assert "/添加成员 @张三2 张三" in refused and "这次没有添加" in refused
+    with chat.runtime.factory() as session:
+        named = [m for m in demo(session).people.values() if m.display_name == "张三"]
+        assert [m.handle for m in named] == ["zhangsan"]
+    # @张三 still means team 1's 张三
+    assert "张三 的上级是 李华" in chat.text("/设置上级 @张三 @lihua", as_="admin")
+    # a second 张三 on purpose, under another handle: added, and the bare name then asks which
+    assert "已把 张三（zhang3）加入「第二团队」" in chat.text("/添加成员 @zhang3 张三", as_="boss2")
+    assert "有多位成员叫「张三」" in chat.text("/设置上级 @张三 @lihua", as_="admin")

@@ -172,6 +172,23 @@ def _handle_free(session: Session, *, workspace_id: int, handle: str, member_id:
     found = team_service.get_member_by_handle(session, workspace_id=workspace_id, handle=handle)
     if found is not None and found.id != member_id:
         raise Conflict("people.error.handle_taken", handle=handle)
+    # A handle that is someone else's name: every later @张三 finds the handle first, so the
+    # real 张三 could no longer be named anywhere in the workspace, and tasks and departures
+    # went to the namesake (tester s18 F23). A second person called 张三 is still possible,
+    # deliberately, under another handle (the name alone is then ambiguous and @ asks which).
+    named = session.scalars(
+        select(Member)
+        .where(
+            Member.workspace_id == workspace_id,
+            Member.display_name == handle,
+            Member.id != member_id,
+            Member.merged_into_id.is_(None),
+        )
+        .order_by(Member.id)
+        .limit(1)
+    ).first()
+    if named is not None:
+        raise Conflict("people.error.handle_is_a_name", handle=handle, existing=named.handle)
 
 
 def active_admins(session: Session, *, team: Team) -> list[Member]:
