@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from teamassist.chat import placement
 from teamassist.database import StatementCounter, transaction
 from teamassist.enums import ChannelPurpose, Role
+from teamassist.feedback import flows
+from teamassist.feedback.models import FeedbackItem
 from teamassist.http import auth, tokens
 from teamassist.runtime import Runtime
 from teamassist.team.models import Channel, Member, Team, TeamMembership
@@ -34,6 +36,7 @@ def _second_team_for_zhangsan(rt: Runtime) -> int:
                 platform="web",
                 address="web:zhangsan",
                 purpose=ChannelPurpose.TEAM.value,
+                name="张三的自聊",
             )
         )
         return team.id
@@ -64,11 +67,16 @@ def test_a_lookup_places_each_member_where_the_dispatcher_would(runtime: Runtime
                 member_id=member.id,
             )
             assert _placed(found.own_chat) == _placed(expected), member.handle
+            # and the chat's channel name is what a report would have asked for on its own
+            assert found.own_chat_name == flows.channel_name(
+                session, team=expected[0], platform="web", chat_key=f"web:{member.handle}"
+            )
             # and a lookup not asked about a chat reads nothing of it
             assert auth.member_principal(session, member.id).own_chat is None  # type: ignore[union-attr]
         zhangsan = next(m for m in members if m.handle == "zhangsan")
         placed = auth.member_principal(session, zhangsan.id, placed_on="web")
         assert placed is not None and _placed(placed.own_chat) == (second, Role.LEAD)
+        assert placed.own_chat_name == "张三的自聊"
         # the global token's voice is placed the same way
         owner = auth.token_principal(session, placed_on="web")
         assert owner is not None and owner.voice is not None
@@ -80,6 +88,7 @@ def test_a_lookup_places_each_member_where_the_dispatcher_would(runtime: Runtime
             member_id=owner.voice.id,
         )
         assert _placed(owner.own_chat) == _placed(expected)
+        assert owner.own_chat_name == ""  # no channel at the admin's own chat
 
 
 def test_rest_chat_reads_speaker_and_team_in_one_statement(runtime: Runtime) -> None:
@@ -117,6 +126,44 @@ def test_rest_chat_reads_speaker_and_team_in_one_statement(runtime: Runtime) -> 
         assert _without_begin(counter.statements)[-1] == "INSERT"
         # and the reply speaks of the team his own chat is bound to
         assert "自聊二组" in response.json()["text"]
+
+
+def test_rest_report_names_its_origin_without_a_statement_of_its_own(runtime: Runtime) -> None:
+    # given the demo workspace and a personal token of zhangsan, whose own web chat is a
+    # channel named 张三的自聊
+    load_demo(runtime)
+    _second_team_for_zhangsan(runtime)
+    with transaction(runtime.factory) as session:
+        zhangsan = auth.member_principal(
+            session, session.scalars(select(Member.id).where(Member.handle == "zhangsan")).one()
+        )
+        assert zhangsan is not None
+        _, personal = tokens.create(session, principal=zhangsan, name="t", now=runtime.clock())
+    ran: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        ran.append(" ".join(statement.replace("`", "").replace('"', "").split()).lower())
+
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as client:
+        event.listen(runtime.engine, "before_cursor_execute", record)
+        try:
+            # when he reports a bug through REST
+            response = client.post(
+                "/api/v1/chat",
+                json={"text": "/问题反馈 登录页打不开"},
+                headers={"authorization": f"Bearer {personal}"},
+            )
+        finally:
+            event.remove(runtime.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.json()["handled"] is True, response.text
+    # then the item records the chat's channel name as its origin
+    with transaction(runtime.factory) as session:
+        item = session.scalars(select(FeedbackItem).order_by(FeedbackItem.id.desc())).first()
+        assert item is not None and item.text == "登录页打不开"
+        assert (item.origin_chat_key, item.origin_chat_name) == ("web:zhangsan", "张三的自聊")
+    # and that name came with his lookup: no statement of its own asked for it
+    assert ran and not [s for s in ran if s.startswith("select channel.name from channel")]
 
 
 def _without_begin(statements: list[str]) -> list[str]:

@@ -70,6 +70,9 @@ class CommandContext:
     on_duty: bool = False
     # Where users reach the dashboard (links in replies, calendar feed URLs).
     public_url: str = ""
+    # The configured name of the channel at the message's chat, when the speaker's lookup
+    # read it already ('' when none); None: not read, ask (``feedback.flows.channel_name``).
+    origin_name: str | None = None
     _people_cache: dict[int, Person] = field(default_factory=dict)
 
     @property

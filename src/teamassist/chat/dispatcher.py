@@ -68,6 +68,9 @@ class Speaker:
     # The team and role of this direct chat, when the caller's lookup read them already
     # (``placement.with_own_chat``): then the command needs no statement of its own for them.
     own_chat: tuple[Team, Role | None] | None = None
+    # The configured name of a channel at this chat's address ('' when none), read with it:
+    # a report records it as its origin without a statement of its own. None: not read.
+    own_chat_name: str | None = None
     # The caller named the message (a client's retry key): a retry may ask for the reply, so
     # the inbox row keeps it. Without one nothing can ever ask, and the row keeps none.
     retry_key: bool = False
@@ -557,6 +560,7 @@ class Dispatcher:
             ports=self.ports,
             is_platform_admin=message.sender_is_platform_admin,
             public_url=self.public_url,
+            origin_name=speaker.own_chat_name if speaker is not None else None,
         )
         if call is None:
             return self._not_a_command(ctx, text)

@@ -89,13 +89,14 @@ _FIRST_OWN_TEAM = aliased(Team)
 
 def with_own_chat(
     query: Select[Workspace, Member],
-) -> Select[Workspace, Member, Team | None, str | None]:
-    """``query`` (which selects ``Workspace`` and ``Member``) with two more columns: the team
-    the member's own direct chat lands in (:class:`Team`, outer-joined: None when the workspace
-    has no team) and the member's role there (a string, None when not in it).
+) -> Select[Workspace, Member, Team | None, str | None, str | None]:
+    """``query`` (which selects ``Workspace`` and ``Member``) with three more columns: the
+    team the member's own direct chat lands in (:class:`Team`, outer-joined: None when the
+    workspace has no team), the member's role there (a string, None when not in it) and the
+    configured name of a channel at that chat's address (None: none is configured).
 
-    Execute it with :func:`own_chat_params` for the platform; read the two columns with
-    :func:`own_chat`.
+    Execute it with :func:`own_chat_params` for the platform; read the first two added columns
+    with :func:`own_chat`, the third with :func:`own_chat_name`.
     """
     channel_team = (
         select(Channel.team_id)
@@ -132,10 +133,23 @@ def with_own_chat(
         .correlate(Team, Member)
         .scalar_subquery()
     )
+    # What feedback.flows.channel_name asks of the origin (a /问题反馈 or /产品建议 records
+    # it): the same rule, here instead of a statement of its own per report.
+    name = (
+        select(Channel.name)
+        .where(
+            Channel.workspace_id == Workspace.id,
+            Channel.platform == bindparam("placed_on", type_=String),
+            Channel.address == _OWN_CHAT_KEY,
+        )
+        .limit(1)
+        .correlate(Workspace, Member)
+        .scalar_subquery()
+    )
     # The workspace named in the join as well: the team is one of the workspace's (were a
     # channel bound to another's, no team comes back and the dispatcher asks on its own), and
     # SQLAlchemy's cartesian-product check sees the join linked (it warned on MariaDB).
-    return query.add_columns(Team, role).outerjoin(
+    return query.add_columns(Team, role, name).outerjoin(
         Team,
         and_(
             Team.workspace_id == Workspace.id,
@@ -147,6 +161,12 @@ def with_own_chat(
 def own_chat_params(platform: str) -> dict[str, str]:
     """The parameters :func:`with_own_chat` binds, for a direct chat on ``platform``."""
     return {"placed_on": platform, "placed_prefix": f"{platform}:"}
+
+
+def own_chat_name(name: str | None) -> str:
+    """The third column :func:`with_own_chat` added, as ``feedback.flows.channel_name``
+    answers it ('' when no channel is configured at the chat's address)."""
+    return name or ""
 
 
 def own_chat(team: Team | None, role: str | None) -> tuple[Team, Role | None] | None:

@@ -43,13 +43,14 @@ def send_as(
             raise NotFound("core.error.unknown_member", who="-")
         # Where the caller's own direct chat lands came with the lookup (for the member, or
         # the voice); a member named by handle is placed by the dispatcher.
-        own_chat = None
+        own_chat = own_chat_name = None
         if voice is not None:
             member = voice  # already loaded: no second lookup by its handle
-            own_chat = caller.own_chat if voice is caller.voice else None
+            if voice is caller.voice:
+                own_chat, own_chat_name = caller.own_chat, caller.own_chat_name
         elif caller.member is not None and speaker == caller.member.handle:
             member = caller.member
-            own_chat = caller.own_chat
+            own_chat, own_chat_name = caller.own_chat, caller.own_chat_name
         else:
             assert speaker is not None
             found = team_service.get_member_by_handle(
@@ -80,6 +81,7 @@ def send_as(
             workspace=caller.workspace,
             member=member,
             own_chat=own_chat,
+            own_chat_name=own_chat_name,
             retry_key=bool(event_id),
         )
 

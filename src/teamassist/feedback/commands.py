@@ -29,16 +29,21 @@ _NOTE = Arg("note", ArgKind.TEXT, required=False, max_length=MAX_NOTE)
 
 def _origin(ctx: CommandContext) -> Origin:
     message = ctx.message
-    return Origin(
-        platform=message.platform.value,
-        tenant_key=message.tenant_key,
-        chat_key=message.chat_key,
-        chat_name=flows.channel_name(
+    # A local speaker's lookup read the name with who they are (REST, web chat: one statement
+    # less per report); a platform message asks.
+    chat_name = ctx.origin_name
+    if chat_name is None:
+        chat_name = flows.channel_name(
             ctx.session,
             team=ctx.team,
             platform=message.platform.value,
             chat_key=message.chat_key,
-        ),
+        )
+    return Origin(
+        platform=message.platform.value,
+        tenant_key=message.tenant_key,
+        chat_key=message.chat_key,
+        chat_name=chat_name,
         message_id=message.message_id or None,
     )
 

@@ -67,6 +67,9 @@ class Principal:
     # lookup was asked about (``placed_on``), read in the lookup's own statement so a chat
     # command needs no second one; None when not asked, or the workspace has no team.
     own_chat: tuple[Team, Role | None] | None = None
+    # The configured name of a channel at that direct chat's address ('' when none), read in
+    # the same statement (a report records it as its origin); None when not asked.
+    own_chat_name: str | None = None
 
     @property
     def is_owner(self) -> bool:
@@ -229,6 +232,7 @@ def member_principal(
         member=member,
         username=username or member.handle,
         own_chat=placement.own_chat(row[2], row[3]) if placed_on is not None else None,
+        own_chat_name=placement.own_chat_name(row[4]) if placed_on is not None else None,
     )
 
 
@@ -314,9 +318,14 @@ def token_principal(session: Session, *, placed_on: str | None = None) -> Princi
     workspace, member = row[0], row[1]
     # the same row gives whom chat speaks as (see owner_voice): one statement, not two
     voice = member if member is not None and _may_act(member) else None
-    own_chat = placement.own_chat(row[2], row[3]) if placed_on and voice else None
+    placed = bool(placed_on and voice)
     return Principal(
-        workspace=workspace, member=None, username="api", voice=voice, own_chat=own_chat
+        workspace=workspace,
+        member=None,
+        username="api",
+        voice=voice,
+        own_chat=placement.own_chat(row[2], row[3]) if placed else None,
+        own_chat_name=placement.own_chat_name(row[4]) if placed else None,
     )
 
 
