@@ -4,11 +4,16 @@ as before for every shape of arguments."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, inspect, select
 
-from teamassist.database import skipping_insert, transaction
+from teamassist.database import inserted, skipping_insert, skipping_insert_id, transaction
 from teamassist.enums import ChannelPurpose
+from teamassist.feedback import flows
+from teamassist.feedback.models import FeedbackItem, FeedbackKind
+from teamassist.feedback.service import Origin
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.ports import Roster
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team
@@ -74,3 +79,90 @@ def test_channels_and_members_answer_for_every_shape(runtime: Runtime) -> None:
             )
             assert sorted(found_members) == sorted(ids)
         assert team_service.members_by_id(session, [None]) == {}
+
+
+def _columns(row: object) -> dict[str, object]:
+    return {a.key: getattr(row, a.key) for a in inspect(type(row)).column_attrs}
+
+
+def test_a_report_and_its_notice_insert_returning_only_their_ids(runtime: Runtime) -> None:
+    # given the demo workspace (the tech desk's on-duty person, an internal channel)
+    load_demo(runtime)
+    returning: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        flat = " ".join(statement.replace("`", "").replace('"', "").split()).lower()
+        if flat.startswith(("insert into feedback_item", "insert into outbox_message")):
+            returned = flat.partition(" returning ")[2]
+            returning.append(returned.split(".")[-1] if returned.count(".") == 1 else returned)
+
+    with transaction(runtime.factory) as session:
+        team = session.scalars(select(Team).order_by(Team.id).limit(1)).one()
+        reporter = session.scalars(select(Member).order_by(Member.id).limit(1)).one()
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        # when a bug is reported
+        with transaction(runtime.factory) as session:
+            team = session.get_one(Team, team.id)
+            done = flows.submit(
+                session,
+                roster=runtime.dispatcher.ports.get(Roster),
+                team=team,
+                reporter=session.get_one(Member, reporter.id),
+                kind=FeedbackKind.BUG,
+                text="登录页打不开",
+                origin=Origin(platform="web", chat_key="web:x"),
+                now=runtime.clock(),
+            )
+            # then the item is an object of the session with nothing left to flush
+            assert done.item in session and not (session.new or session.dirty)
+            made = _columns(done.item)
+            notices = session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.idempotency_key.startswith(f"feedback.new:{done.item.id}:")
+                )
+            ).all()
+            assert notices, "the demo's internal channel gets the notice"
+            made_notices = {n.id: _columns(n) for n in notices}
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+    # and what the objects held is what was stored, column by column
+    with transaction(runtime.factory) as session:
+        assert _columns(session.get_one(FeedbackItem, done.item.id)) == made
+        for notice_id, columns in made_notices.items():
+            assert _columns(session.get_one(OutboxMessage, notice_id)) == columns
+    # and where the database returns rows from an INSERT, it returned only the ids
+    if runtime.engine.dialect.insert_returning:
+        assert returning and {r for r in returning if r} == {"id"}  # MariaDB: its savepoint
+
+
+def test_an_inserted_row_takes_the_defaults_of_the_columns_left_out(runtime: Runtime) -> None:
+    load_demo(runtime)
+    now = runtime.clock()
+    # a notice without its scalar-default columns (status, attempts) and nullable ones
+    values = {
+        "idempotency_key": "inserted:1",
+        "platform": "web",
+        "address": "web:admin",
+        "payload": {"body": "你好"},
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    with transaction(runtime.factory) as session:
+        insert = skipping_insert_id(session, OutboxMessage, "idempotency_key")
+        if insert is None:  # MariaDB keeps its savepoint
+            return
+        assert skipping_insert_id(session, OutboxMessage, "idempotency_key") is insert
+        row_id = session.execute(insert, values).scalar()
+        assert row_id is not None
+        row = inserted(session, OutboxMessage, values, row_id)
+        made = _columns(row)
+        assert session.execute(insert, values).scalar() is None  # the key is taken
+        # a computed default (created_at's clock) cannot be guessed: it must be given
+        without_clock = {k: v for k, v in values.items() if k != "created_at"}
+        with pytest.raises(ValueError, match="created_at"):
+            inserted(session, OutboxMessage, without_clock, 0)
+    with transaction(runtime.factory) as session:
+        assert _columns(session.get_one(OutboxMessage, row_id)) == made
+    assert made["status"] == OutboxStatus.PENDING and made["attempts"] == 0
+    assert made["lease_until"] is None and made["reply_to"] is None

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from teamassist.clock import local
+from teamassist.database import inserted
 from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.feedback.models import (
     ACTIVE_STATUSES,
@@ -88,16 +89,21 @@ def submit(
         "updated_at": now,
     }
     if session.get_bind().dialect.insert_returning:
-        # The row comes back as an object of the session from an INSERT … RETURNING built
-        # once; the unit of work's flush of an added object cost as much again (issue 9).
-        return session.scalars(_INSERT_ITEM, values).one()
+        # One INSERT … RETURNING the id, built once, through Core; the row becomes an object of
+        # the session from its values (``database.inserted``: a third of the CPU of returning
+        # the entity through the ORM, whose unit-of-work flush of an added object cost more).
+        session.flush()  # as the ORM's INSERT did first (autoflush): rows it may refer to
+        return inserted(
+            session, FeedbackItem, values, session.execute(_INSERT_ITEM, values).scalar_one()
+        )
     item = FeedbackItem(**values)
     session.add(item)
     session.flush()
     return item
 
 
-_INSERT_ITEM = insert(FeedbackItem).returning(FeedbackItem)
+_ITEMS = cast(Table, FeedbackItem.__table__)
+_INSERT_ITEM = insert(_ITEMS).returning(_ITEMS.c.id)
 
 
 def get(session: Session, *, workspace_id: int, item_id: int) -> FeedbackItem:
