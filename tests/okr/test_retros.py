@@ -291,3 +291,23 @@ def test_a_deleted_copy_is_no_longer_carried(retro_chat: ChatDriver) -> None:
         [row] = session.scalars(select(Retro))
         assert row.carried == []
     assert "已把 KR-2「营收」结转到 2026Q4" in retro_chat.text("/复盘 结转 KR-2", as_="zhangsan")
+
+
+def test_a_kept_below_kr_is_carried_from_its_last_reading(chat: ChatDriver) -> None:
+    """Tester F11 (session 18): carrying a 保持≤ KR (start 8, target 4, last check-in 5) made the
+    draft start at 8, the old start, while a 提升 KR started from its last value; the team page
+    then showed 8 hours where the team stood at 5."""
+    set_clock(chat.runtime, "2026-07-06 10:00")
+    assert "O-1" in chat.text("/新建目标 响应更快", as_="lisi")
+    chat.text("/新建KR O-1 首次响应时间 起始 8 目标 4 单位 小时 权重 50% 类型 保持≤", as_="lisi")
+    chat.text("/新建KR O-1 自助解决率 起始 20 目标 40 单位 % 权重 50%", as_="lisi")
+    assert "已发布" in chat.text("/发布OKR", as_="lisi")
+    set_clock(chat.runtime, "2026-09-10 10:00")
+    chat.text("/进展 KR-1 5 信心 6", as_="lisi")
+    set_clock(chat.runtime, "2026-10-05 10:00")
+    reply = chat.text("/复盘 结转 KR-1", as_="lisi")
+    assert "起始 5" in reply, reply
+    with chat.runtime.factory() as session:
+        copy = session.scalars(select(KeyResult).order_by(KeyResult.id.desc())).first()
+        assert copy is not None
+        assert (copy.kind, copy.start_value, copy.target_value) == ("stay_below", 5, 4)

@@ -476,3 +476,19 @@ def test_the_usage_lines_name_the_confirmation_word(desk: ChatDriver) -> None:
     for command in ("通知", "群发"):
         usage = desk.text(f"/帮助 {command}", as_="admin")
         assert "确认重发" in usage and "10 分钟内" in usage, usage
+
+
+def test_the_length_limit_is_the_one_rest_has(desk: ChatDriver) -> None:
+    """Tester F24 (session 18): chat said 「最多 2000 字」 yet sent 2,195 characters of content
+    (the argument's room for 「截止 …」 and 「确认重发」 let them through), where REST refuses
+    2,001."""
+    sent = len(_outbox(desk))
+    refused = desk.text("/群发 开发者社区 " + "长" * 2001 + " 确认重发", as_="admin")
+    assert "2001 字" in refused and "最多 2000 字" in refused, refused
+    refused = desk.text("/通知 开发者社区 " + "长" * 2195, as_="admin")
+    assert "最多 2000 字" in refused, refused
+    assert _announcement_rows(desk) == 0 and len(_outbox(desk)) == sent
+    # 2,000 characters and a deadline still go.
+    assert "已排队群发 #1" in desk.text(
+        "/群发 开发者社区 " + "长" * 2000 + " 截止 2026-12-04 18:00", as_="admin"
+    )

@@ -447,8 +447,12 @@ def carry_over(
             okr_type=ObjectiveType(objective.okr_type),
         )
     start = key_result.start_value
-    if key_result.kind in ("increase", "decrease") and key_result.current_value is not None:
-        start = key_result.current_value  # the next cycle goes on from where this one stopped
+    # The next cycle goes on from where this one stopped: a kept-above/below KR too (tester
+    # F11, session 18: 保持≤ from 8 to 4, last read 5, was carried as "起始 8"). Not a yes/no or
+    # milestone KR, whose count starts again.
+    carried_from_reading = ("increase", "decrease", "stay_above", "stay_below")
+    if key_result.kind in carried_from_reading and key_result.current_value is not None:
+        start = key_result.current_value
     copy = okr.add_key_result(
         session,
         team=team,
