@@ -51,3 +51,24 @@ def test_f14_deactivating_todays_product_person_says_today_is_empty(
     )
     assert said in reply, reply
     assert [n for n in _notices_to(chat, "admin") if "剩下的班" in n] == [said]
+
+
+def test_f7_withdraw_without_a_rotation_finds_the_only_pending_change(
+    tester_chat: ChatDriver,
+) -> None:
+    """Tester F7: ``/撤销排班变更`` (with or without the day) looked only at 技术 and answered
+    「「技术」轮值没有待生效的变更。」 while 产品 had a swap pending for 12-21."""
+    chat = tester_chat
+    assert "所有轮值都没有待生效的变更" in chat.text("/撤销排班变更", as_="admin")
+    chat.text("/值班交换 @赵六 @孙七 产品 2026-12-21", as_="admin")
+    reply = chat.text("/撤销排班变更 2026-12-21", as_="admin")
+    assert "「产品」" in reply and "没有待生效" not in reply, reply
+    chat.text("/值班交换 @赵六 @孙七 产品 2026-12-21", as_="admin")
+    assert "「产品」" in chat.text("/撤销排班变更", as_="admin")
+    # Changes pending on both rotations: it asks which one, and withdraws nothing.
+    chat.text("/值班交换 @赵六 @孙七 产品 2026-12-21", as_="admin")
+    chat.text("/值班交换 @张三 @李四 技术 2026-12-22", as_="admin")
+    asked = chat.text("/撤销排班变更", as_="admin")
+    assert "请写上轮值名称" in asked and "「技术」" in asked and "「产品」" in asked, asked
+    assert "「技术」" in chat.text("/撤销排班变更 技术", as_="admin")
+    assert "「产品」" in chat.text("/撤销排班变更", as_="admin")

@@ -15,7 +15,7 @@ from teamassist.clock import parse_hhmm
 from teamassist.duty import dates as duty_dates
 from teamassist.duty import messages, overrides, planning, service, signin, withdrawals
 from teamassist.duty.calendar import CalendarMode
-from teamassist.duty.models import Rotation
+from teamassist.duty.models import Rotation, RotationVersion
 from teamassist.duty.rotation import SwapSpec, day_start
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.i18n import lookup, t
@@ -604,18 +604,30 @@ def handle_withdraw(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     options = _options(ctx, args.get("options"))
     if len(options.dates) > 1:
         raise DomainError("duty.error.bad_option", value=options.dates[1].isoformat())
-    rotation = _rotation(ctx, options.rotation)
-    pending = [
-        v
-        for v in service.pending_versions(ctx.session, rotation=rotation, after=ctx.now)
-        if v.change != "create"
-    ]
-    if options.dates:
-        pending = [
-            v
-            for v in pending
-            if service.version_day(ctx.team, service.version_spec(v)) == options.dates[0]
+    day = options.dates[0] if options.dates else None
+    if options.rotation is None:
+        # No rotation named: the one whose change it can only be (tester F7, session 18: only
+        # the first rotation was looked at, and a pending change of 产品 was "not there").
+        found = [
+            (r, p)
+            for r in service.rotations(ctx.session, team=ctx.team)
+            if (p := _pending_changes(ctx, r, day))
         ]
+        if len(found) > 1:
+            raise DomainError(
+                "duty.error.pending_in_rotations",
+                rotations="、".join(f"「{r.name}」" for r, _p in found),
+                date=service.version_day(
+                    ctx.team, service.version_spec(found[0][1][0])
+                ).isoformat(),
+                rotation=found[0][0].name,
+            )
+        if not found:
+            raise DomainError("duty.error.no_pending_anywhere")
+        [(rotation, pending)] = found
+    else:
+        rotation = _rotation(ctx, options.rotation)
+        pending = _pending_changes(ctx, rotation, day)
     if not pending:
         raise DomainError("duty.error.no_pending", rotation=rotation.name)
     if len(pending) > 1:
@@ -642,6 +654,21 @@ def handle_withdraw(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if done.broken_swaps:
         reply.body += "\n\n" + _swaps_said(ctx, reply, "duty.withdrawn_swaps", done.broken_swaps)
     return reply
+
+
+def _pending_changes(
+    ctx: CommandContext, rotation: Rotation, day: date | None
+) -> list[RotationVersion]:
+    """``rotation``'s changes not in effect yet (its creation aside), those of ``day`` only
+    when given."""
+    pending = [
+        v
+        for v in service.pending_versions(ctx.session, rotation=rotation, after=ctx.now)
+        if v.change != "create"
+    ]
+    if day is None:
+        return pending
+    return [v for v in pending if service.version_day(ctx.team, service.version_spec(v)) == day]
 
 
 def _swaps_said(ctx: CommandContext, reply: Reply, key: str, swaps: Sequence[SwapSpec]) -> str:
