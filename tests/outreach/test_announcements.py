@@ -492,3 +492,19 @@ def test_the_length_limit_is_the_one_rest_has(desk: ChatDriver) -> None:
     assert "已排队群发 #1" in desk.text(
         "/群发 开发者社区 " + "长" * 2000 + " 截止 2026-12-04 18:00", as_="admin"
     )
+
+
+def test_the_confirmation_glued_or_in_brackets(desk: ChatDriver) -> None:
+    """Tester 2 (session 18): 「…交周报确认重发」 typed without a space got past the repeat guard
+    and every DM ended in 确认重发; copied with the reply's brackets it went out the same way.
+    Glued, it is still the same message (refused, the reply says to put a space before the
+    word); in brackets, with the space, it is the confirmation."""
+    assert "已排队群发 #1" in desk.text("/群发 开发者社区 @zhangsan @lisi 交周报", as_="admin")
+    glued = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报确认重发", as_="admin")
+    assert "已经发过了：#1" in glued and "末尾空一格" in glued, glued
+    assert _announcement_rows(desk) == 1
+    forced = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 「确认重发」", as_="admin")
+    assert "已排队群发 #2" in forced and "没有写进消息" in forced, forced
+    with desk.runtime.factory() as session:
+        bodies = [plain_text(b) for b in session.scalars(select(Announcement.body)).all()]
+    assert all(b.endswith("交周报") for b in bodies), bodies

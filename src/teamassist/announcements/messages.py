@@ -50,7 +50,8 @@ def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Rep
 
 # The author's confirmation that a repeat is meant, closing the message (after any deadline)
 # as a word of its own: "…请找我确认重发" is a sentence, not a confirmation (tester F16).
-_FORCE = re.compile(r"(?:^|\s+)(?:确认重发|--force)\s*$", re.IGNORECASE)
+# Copied with the reply's brackets (「确认重发」) it is still the word.
+_FORCE = re.compile(r"(?:^|\s+)[「\"]?(?:确认重发|--force)[」\"]?\s*$", re.IGNORECASE)
 
 
 def split_force(text: str) -> tuple[str, bool]:

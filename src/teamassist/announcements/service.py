@@ -351,6 +351,8 @@ def _refuse_a_repeat(
         )
 
 
+# messages.split_force's word, as a repeat's gist leaves it out when glued to the text.
+_CONFIRM_WORD = "确认重发"
 # What may end a sentence.
 _TRAILING = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
 
@@ -362,7 +364,10 @@ def _gist(body: str) -> str:
     mentioned in the other order, IME full-width spaces or an added "。" went out again
     (session 18, F4)."""
     words = " ".join(MENTION_TOKEN.sub(" ", plain_text(body)).split())
-    return _TRAILING.sub("", words)
+    # The confirmation word typed without the space before it (交周报确认重发) is not taken off
+    # the message, so it would pass as new words: it is the same message, refused with the
+    # reply saying how to confirm (tester 2, session 18).
+    return _TRAILING.sub("", _TRAILING.sub("", words).removesuffix(_CONFIRM_WORD))
 
 
 def _with_deadline(reply: Reply, due_at: datetime | None, zone: str, *, actions: bool) -> Reply:
