@@ -52,11 +52,20 @@ def may_arrange(team: Team, member: Member | None, *, admin: bool) -> bool:
 
 def may_create(session: Session, *, team: Team, by: Member | None, report: Member) -> bool:
     """Whether ``by`` may add a pair with ``report`` as its report: the team's director (or its
-    stand-in), or the leader of a sub-team of ``team`` that ``report`` belongs to."""
+    stand-in) for a report in ``team`` or one of its sub-teams, or the leader of a sub-team of
+    ``team`` that ``report`` belongs to. Another team's admin standing in for its director made
+    themselves the manager of this team's people and read their OKRs and overdue items before
+    each meeting (tester 2, session 18)."""
     if by is None:
         return False
     if any(m.id == by.id for m in team_service.director_or_stand_in(session, team=team)):
-        return True
+        ours = select(Team.id).where((Team.id == team.id) | (Team.parent_id == team.id))
+        member = session.scalar(
+            select(TeamMembership.member_id).where(
+                TeamMembership.team_id.in_(ours), TeamMembership.member_id == report.id
+            )
+        )
+        return member is not None
     led = select(Team.id).where(Team.parent_id == team.id, Team.leader_id == by.id)
     found = session.scalar(
         select(TeamMembership.member_id).where(
