@@ -14,7 +14,11 @@ bare, product, bare ...), ``REPS`` times each, after one untimed start of each:
   other HTTP benchmarks (``TEAMASSIST_SCHEDULER__ENABLED=false``); for the product also the
   RSS after its first page (``GET /login``) and that page's seconds and CPU (since
   session 18 the routes beyond the core path are built on the first request that needs them:
-  this is where their cost went), printed beside it and not part of the ratio.
+  this is where their cost went), printed beside it and not part of the ratio;
+- **the first chat command**: ``POST /api/v1/chat`` ``/今日值班`` (a duty read, with the API
+  token) right after that idle reading and before the page: its seconds, CPU and the RSS after
+  it (since session 19 a domain's commands, jobs and services are imported on its first use:
+  this is where that cost went). The database holds the demo workspace for it.
 
 Bytecode: an installed server has its modules compiled (pip compiles on install; see
 deploy/Dockerfile), while a shell with ``PYTHONDONTWRITEBYTECODE`` set makes every start compile
@@ -35,6 +39,7 @@ Run: ``.venv/bin/python -m benchmarks.startup``.
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import platform
 import statistics
@@ -48,7 +53,7 @@ from pathlib import Path
 
 from tests.support.server import free_port
 
-from teamassist import migrate
+from benchmarks.chat_http import prepare
 
 REPS = 5
 IDLE_SECONDS = 2.0
@@ -68,6 +73,9 @@ class Start:
     cpu_seconds: float = float("nan")
     page_seconds: float = float("nan")
     page_cpu_seconds: float = float("nan")
+    chat_seconds: float = float("nan")
+    chat_cpu_seconds: float = float("nan")
+    chat_rss_mib: float = float("nan")
 
 
 @dataclass
@@ -80,11 +88,19 @@ class Figures:
         return float(statistics.median(getattr(s, attribute) for s in self.starts[name]))
 
 
-def _answered(port: int, method: str, path: str, timeout: float = 1.0) -> bool:
+TOKEN = "bench-startup-token"
+CHAT = json.dumps({"text": "/今日值班"}).encode()
+
+
+def _answered(
+    port: int, method: str, path: str, timeout: float = 1.0, body: bytes | None = None
+) -> bool:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, path)
-        return connection.getresponse().status == 200
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        connection.request(method, path, body=body, headers=headers if body else {})
+        response = connection.getresponse()
+        return response.status == 200 and b'"is_error":true' not in response.read()
     except OSError:
         return False
     finally:
@@ -111,6 +127,7 @@ def start(
     method: str,
     path: str,
     page: str | None = None,
+    chat: bytes | None = None,
 ) -> Start:
     """Start ``argv``, time it to the first 200 on ``path``, read its idle RSS (and its RSS
     after a ``GET`` of ``page`` when one is given), stop it."""
@@ -127,6 +144,13 @@ def start(
         cpu = _cpu_seconds(proc.pid)
         time.sleep(IDLE_SECONDS)
         found = Start(seconds, _rss_mib(proc.pid), cpu_seconds=cpu)
+        if chat is not None:
+            asked, cpu = time.perf_counter(), _cpu_seconds(proc.pid)
+            if not _answered(port, "POST", "/api/v1/chat", timeout=START_LIMIT, body=chat):
+                raise RuntimeError(f"{argv[0]}: the first chat command did not answer")
+            found.chat_seconds = time.perf_counter() - asked
+            found.chat_cpu_seconds = _cpu_seconds(proc.pid) - cpu
+            found.chat_rss_mib = _rss_mib(proc.pid)
         if page is not None:
             asked, cpu = time.perf_counter(), _cpu_seconds(proc.pid)
             if not _answered(port, "GET", page, timeout=START_LIMIT):
@@ -144,10 +168,11 @@ def measure(url: str, pycache: str, reps: int = REPS, against: str | None = None
     """Migrate ``url`` once, start each target once untimed (compiling into ``pycache``), then
     ``reps`` times each, interleaved (with ``against``, another checkout's ``teamassist``
     script, as a third target in rotating order)."""
-    migrate.upgrade(url)
+    prepare(url)  # migrated, with the demo workspace the first chat command reads
     env = {
         **os.environ,
         "TEAMASSIST_DATABASE__URL": url,
+        "TEAMASSIST_WEB__API_TOKEN": TOKEN,
         "TEAMASSIST_LOG_LEVEL": "WARNING",
         "TEAMASSIST_SCHEDULER__ENABLED": "false",
         "TEAMASSIST_CONFIG": os.devnull,
@@ -159,7 +184,7 @@ def measure(url: str, pycache: str, reps: int = REPS, against: str | None = None
     def serve(script: str) -> Start:
         port = free_port()
         argv = [script, "serve", "--port", str(port)]
-        return start(argv, env, port, "GET", "/healthz", page="/login")
+        return start(argv, env, port, "GET", "/healthz", page="/login", chat=CHAT)
 
     def bare() -> Start:
         port = free_port()
@@ -200,6 +225,12 @@ def report(figures: Figures) -> list[str]:
         rss_ratio = figures.median("against", "rss_mib") / figures.median("bare", "rss_mib")
         lines.append(f"AGAINST ÷ bare: cold start {start_ratio:.2f}, idle RSS {rss_ratio:.2f}")
     for name, label in labels[1:]:
+        lines.append(
+            f"{label:<18} first chat command (/今日值班) "
+            f"{figures.median(name, 'chat_seconds'):5.2f} s, "
+            f"CPU {figures.median(name, 'chat_cpu_seconds'):5.2f} s, "
+            f"RSS after it {figures.median(name, 'chat_rss_mib'):6.1f} MiB"
+        )
         lines.append(
             f"{label:<18} first page (GET /login) "
             f"{figures.median(name, 'page_seconds'):5.2f} s, "

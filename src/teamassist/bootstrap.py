@@ -24,6 +24,7 @@ from teamassist.adapters.web.sender import WebSender
 from teamassist.announcements.domain import DOMAIN as ANNOUNCEMENTS
 from teamassist.awards.domain import DOMAIN as AWARDS
 from teamassist.careers.domain import DOMAIN as CAREERS
+from teamassist.chat.command_index import resolve
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
 from teamassist.chat.retention import RetentionSweep
@@ -380,7 +381,7 @@ def build_runtime(
         if domain.install is not None:
             domain.install(wiring)
     kicker = Kicker()
-    registry = Registry([g for d in domains for g in d.commands])
+    registry = Registry(modules=[m for d in domains for m in d.commands])
     dispatcher = Dispatcher(
         factory,
         registry,
@@ -389,12 +390,18 @@ def build_runtime(
         public_url=settings.web.public_url,
         ports=ports,
     )
+
+    def job_groups() -> list[JobGroup]:
+        # Asked on the scheduler's first use of its jobs: `serve` with the scheduler on imports
+        # them at its first tick, a process that never ticks never does.
+        return [
+            *(resolve(path) for d in domains for path in d.jobs),
+            *(g for p in platforms for g in p.jobs(settings, shared)),
+        ]
+
     scheduler = Scheduler(
         factory,
-        [
-            *(g for d in domains for g in d.jobs),
-            *(g for p in platforms for g in p.jobs(settings, shared)),
-        ],
+        job_groups,
         clock=clock,
         catch_up=timedelta(minutes=settings.scheduler.catch_up_minutes),
         system_jobs=[

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain
+from teamassist.domain import Domain, load_demo
 from teamassist.enums import ChannelPurpose, Platform, Role
 from teamassist.http import auth
 from teamassist.team import service as team_service
@@ -70,6 +70,6 @@ def load(
         team=team,
     )
     for domain in domains:
-        if domain.demo is not None:
-            domain.demo(session, workspace, now)
+        if (loader := load_demo(domain)) is not None:
+            loader(session, workspace, now)
     return True

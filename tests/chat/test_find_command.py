@@ -12,7 +12,7 @@ from teamassist.chat.registry import Registry
 
 @pytest.fixture(scope="module")
 def registry() -> Registry:
-    return Registry([group for domain in DOMAINS for group in domain.commands])
+    return Registry(modules=[m for domain in DOMAINS for m in domain.commands])
 
 
 def _scanned(text: str, registry: Registry) -> CommandCall | None:

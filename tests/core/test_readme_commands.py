@@ -15,6 +15,6 @@ def test_readme_commands_exist() -> None:
     text = README.read_text("utf-8")
     section = text[text.index("## What it does") : text.index("## Configuration")]
     words = set(re.findall(r"`/([^\s`<]+)", section))
-    registry = Registry([g for d in DOMAINS for g in d.commands])
+    registry = Registry(modules=[m for d in DOMAINS for m in d.commands])
     assert words, "the README lists no commands"
     assert sorted(w for w in words if registry.get(w) is None) == []

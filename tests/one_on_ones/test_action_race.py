@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 from teamassist.actions.models import ActionItem
 from teamassist.database import transaction
 from teamassist.one_on_ones import agenda
-from teamassist.one_on_ones.agenda import SOURCE_KIND
-from teamassist.one_on_ones.models import AgendaItem, OneOnOne
+from teamassist.one_on_ones.models import SOURCE_KIND, AgendaItem, OneOnOne
 from teamassist.runtime import Runtime
 from teamassist.team.models import Member, Team
 from tests.conftest import load_demo

@@ -156,13 +156,16 @@ def _state(engine: Engine) -> str:
 def _day_times(engine: Engine) -> list[datetime]:
     """Every time of the day a daily job of the demo team runs, 08:00 to 23:59, as UTC."""
     from teamassist.bootstrap import DOMAINS
-    from teamassist.scheduler.registry import DailyJob
+    from teamassist.chat.command_index import resolve
+    from teamassist.scheduler.registry import DailyJob, JobGroup
 
     with engine.connect() as connection:
         team = connection.execute(select(Team)).one()
     times = set()
     for domain in DOMAINS:
-        for group in domain.jobs:
+        for path in domain.jobs:
+            group = resolve(path)
+            assert isinstance(group, JobGroup)
             for job in group.daily_jobs:
                 assert isinstance(job, DailyJob)
                 for hhmm in job.default_times:

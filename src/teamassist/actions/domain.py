@@ -6,17 +6,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.actions import (
-    commands,
-    demo,
-    departures,
-    follow_ups,
-    jobs,
-    overdue,
-    report_facts,
-    task_mirror,
-)
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.actions.command_index import COMMANDS
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
     ActionFacts,
     ActionItemChanged,
@@ -37,43 +28,53 @@ from teamassist.ports import Tasks, Workdays
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     workdays = wiring.ports.get(Workdays)
+    digest_section = later("teamassist.actions.overdue:digest_section")
+    on_changed = later("teamassist.actions.task_mirror:on_changed")
 
     def digest(session: Session, query: DirectorDigest) -> str | None:
-        return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
+        found: str | None = digest_section(
+            session, team=query.team, now=query.now, workdays=workdays
+        )
+        return found
 
     tasks = wiring.ports.get(Tasks)
     public_url = wiring.settings.web.public_url
 
     def mirrored(session: Session, event: ActionItemChanged) -> None:
-        task_mirror.on_changed(session, event, tasks=tasks, public_url=public_url)
+        on_changed(session, event, tasks=tasks, public_url=public_url)
 
     def agenda(session: Session, query: MeetingAgenda) -> str | None:
-        return overdue.digest_section(session, team=query.team, now=query.now, workdays=workdays)
+        found: str | None = digest_section(
+            session, team=query.team, now=query.now, workdays=workdays
+        )
+        return found
 
     return [
         on(DirectorDigest, digest),
         on(MeetingAgenda, agenda),
-        on(FollowUpNeeded, follow_ups.open_follow_up),
-        on(FollowUpSourceChanged, follow_ups.on_source_changed),  # a moved/cancelled meeting
-        on_quietly(MemberDeactivated, departures.on_member_deactivated),
-        on(WorkspaceDeleting, departures.on_workspace_deleting),
-        on(ActionFacts, report_facts.answer),  # report packs list the team's items
+        on(FollowUpNeeded, later("teamassist.actions.follow_ups:open_follow_up")),
+        # a moved or cancelled meeting
+        on(FollowUpSourceChanged, later("teamassist.actions.follow_ups:on_source_changed")),
+        on_quietly(MemberDeactivated, later("teamassist.actions.departures:on_member_deactivated")),
+        on(WorkspaceDeleting, later("teamassist.actions.departures:on_workspace_deleting")),
+        # report packs list the team's items
+        on(ActionFacts, later("teamassist.actions.report_facts:answer")),
         on(ActionItemChanged, mirrored),  # a Feishu team's tasks follow the items
-        on(PlatformTaskCompleted, task_mirror.on_platform_completed),
-        on(PlatformTaskReopened, task_mirror.on_platform_reopened),
+        on(PlatformTaskCompleted, later("teamassist.actions.task_mirror:on_platform_completed")),
+        on(PlatformTaskReopened, later("teamassist.actions.task_mirror:on_platform_reopened")),
     ]
 
 
 DOMAIN = Domain(
     key="actions",
     models=("teamassist.actions.models",),
-    commands=(commands.commands,),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.actions.jobs:jobs",),
     api=("teamassist.actions.api:router",),
     pages=("teamassist.actions.pages:router",),
     nav=(NavEntry("/actions", "actions.web.nav"),),
     assets=assets_in("teamassist.actions"),
-    demo=demo.load,
+    demo="teamassist.actions.demo:load",
     subscriptions=_subscriptions,
     requires=(Workdays,),
 )

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.careers import commands, demo, export, flows
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.careers.command_index import COMMANDS
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
     CareerGoals,
     CareerPlanWanted,
@@ -26,30 +26,32 @@ from teamassist.ports import Documents
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     public_url = wiring.settings.web.public_url
     documents = wiring.ports.get(Documents)
+    answer_wanted = later("teamassist.careers.flows:answer_wanted")
+    on_document_ready = later("teamassist.careers.flows:on_document_ready")
 
     def wanted(session: Session, query: CareerPlanWanted) -> str:
-        return flows.answer_wanted(session, query, public_url=public_url, documents=documents)
+        return str(answer_wanted(session, query, public_url=public_url, documents=documents))
 
     def ready(session: Session, event: DocumentReady) -> None:
-        flows.on_document_ready(session, event, public_url=public_url)
+        on_document_ready(session, event, public_url=public_url)
 
     return [
         on(CareerPlanWanted, wanted),
         on(DocumentReady, ready),  # a plan's document exists: its person's DM
-        on(CareerGoals, flows.answer_goals),
-        on(SourceKnown, flows.answer_known),
-        on(ExportWithheld, export.withheld),  # an admin does not read plans
+        on(CareerGoals, later("teamassist.careers.flows:answer_goals")),
+        on(SourceKnown, later("teamassist.careers.flows:answer_known")),
+        on(ExportWithheld, later("teamassist.careers.export:withheld")),  # admins read no plans
     ]
 
 
 DOMAIN = Domain(
     key="careers",
     models=("teamassist.careers.models",),
-    commands=(commands.commands,),
+    commands=COMMANDS,
     api=("teamassist.careers.api:router",),
     pages=("teamassist.careers.pages:router",),
     nav=(NavEntry("/career-plans", "careers.nav"),),
     assets=assets_in("teamassist.careers"),
-    demo=demo.load,
+    demo="teamassist.careers.demo:load",
     subscriptions=_subscriptions,
 )

@@ -34,15 +34,22 @@ class CommandInfo(Protocol):
     def usage(self) -> str: ...
     @property
     def help(self) -> str: ...
-
-    group: str
+    @property
+    def group(self) -> str: ...
 
 
 class CommandIndex(Protocol):
     """The command list as handlers see it (``chat.registry.Registry`` is one)."""
 
     @property
-    def specs(self) -> Sequence[CommandInfo]: ...
+    def specs(self) -> Sequence[CommandInfo]:
+        """Every command, each domain's commands imported (what /帮助 lists)."""
+        ...
+
+    @property
+    def listed(self) -> Sequence[CommandInfo]:
+        """Every command's words and group, importing no domain (hints, suggestions)."""
+        ...
 
     def get(self, word: str) -> CommandInfo | None:
         """A command by name or alias (case-insensitive)."""

@@ -3,17 +3,22 @@
 Names, aliases, usage and help lines come from the catalogue entry ``<domain>.commands.<action>``
 (``locale/<domain>.toml``, table ``[commands.<action>]``) so that
 user-facing words stay in one place; the code only names the stable key (``"feedback.report"``).
+A start registers each domain's commands from its index (:mod:`teamassist.chat.command_index`)
+and imports a command's module on its first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from teamassist.chat.command_index import CommandModule, Listed, Worded, resolve
 from teamassist.chat.context import Handler
-from teamassist.i18n import catalogue, lookup, t
+from teamassist.i18n import catalogue
 
 
 class Permission(StrEnum):
@@ -52,8 +57,8 @@ class Arg:
 
 
 @dataclass
-class CommandSpec:
-    """A command as the dispatcher sees it."""
+class CommandSpec(Worded):
+    """A command as the dispatcher sees it (its words: :class:`Worded`)."""
 
     key: str
     handler: Handler
@@ -61,32 +66,9 @@ class CommandSpec:
     permission: Permission = Permission.ANYONE
     group: str = "public"
 
-    @property
-    def catalogue_key(self) -> str:
-        """Where the command's words live: ``feedback.report`` → ``feedback.commands.report``."""
-        domain, _, action = self.key.partition(".")
-        return f"{domain}.commands.{action}"
-
-    @property
-    def name(self) -> str:
-        """The Chinese command word, without the slash."""
-        return str(t(f"{self.catalogue_key}.name"))
-
-    @property
-    def aliases(self) -> list[str]:
-        """Other words (English first) that run the same command."""
-        value = lookup(f"{self.catalogue_key}.aliases") or []
-        return [str(a) for a in value]
-
-    @property
-    def usage(self) -> str:
-        """How to call it, e.g. ``/问题反馈 <反馈内容>``."""
-        return str(lookup(f"{self.catalogue_key}.usage") or f"/{self.name}")
-
-    @property
-    def help(self) -> str:
-        """One line on what it does."""
-        return str(t(f"{self.catalogue_key}.help"))
+    def listed(self) -> Listed:
+        """The command as an index lists it."""
+        return Listed(self.key, self.group, self.permission.value)
 
 
 @dataclass
@@ -130,12 +112,33 @@ def _default_group(permission: Permission) -> str:
     }[permission]
 
 
-class Registry:
-    """All commands known to one application, looked up by name or alias."""
+log = logging.getLogger(__name__)
 
-    def __init__(self, groups: Iterable[CommandGroup] = ()) -> None:
-        self.specs: list[CommandSpec] = []
-        self._by_word: dict[str, CommandSpec] = {}
+
+class StaleIndex(RuntimeError):
+    """A command module declares other commands than its domain's index lists."""
+
+
+class Registry:
+    """All commands known to one application, looked up by name or alias.
+
+    A command comes either as a spec (``groups``, :meth:`add`: its module is imported) or as a
+    line of a domain's index (``modules``): then the registry knows its words, group and
+    permission, and imports its module on the first :meth:`get` of one of its commands (one
+    import per module, however many threads ask at once; a failed import raises to the caller
+    and is tried again on the next use). :attr:`specs` imports every module (the /帮助
+    listing); :attr:`listed` imports none.
+    """
+
+    def __init__(
+        self, groups: Iterable[CommandGroup] = (), *, modules: Iterable[CommandModule] = ()
+    ) -> None:
+        self._listed: list[Listed] = []
+        self._by_word: dict[str, Listed] = {}
+        self._specs: dict[str, CommandSpec] = {}  # key -> spec, once its module is imported
+        self._module_of: dict[str, CommandModule] = {}  # key -> module, until then
+        self._lock = threading.Lock()
+        self.loaded: list[str] = []  # modules imported by this registry, in order
         # name -> (the catalogue it was built from, text): see memo()
         self._memo: dict[str, tuple[dict[str, Any], str]] = {}
         self._words: tuple[str, ...] | None = None  # words(), sorted once per set of commands
@@ -143,18 +146,68 @@ class Registry:
         for group in groups:
             for spec in group.commands:
                 self.add(spec)
+        for module in modules:
+            self.index(module)
 
     def add(self, spec: CommandSpec) -> None:
         """Register one command; a clash of names is a programming error."""
-        for word in [spec.name, *spec.aliases]:
+        self._list(spec.listed())
+        self._specs[spec.key] = spec
+
+    def index(self, module: CommandModule) -> None:
+        """Register the commands of ``module`` by their index lines, importing nothing."""
+        for listed in module.commands:
+            self._list(listed)
+            self._module_of[listed.key] = module
+
+    def _list(self, listed: Listed) -> None:
+        for word in [listed.name, *listed.aliases]:
             folded = word.casefold()
             if folded in self._by_word:
                 raise ValueError(f"command word {word!r} is declared twice")
-            self._by_word[folded] = spec
-        self.specs.append(spec)
+            self._by_word[folded] = listed
+        self._listed.append(listed)
         self._memo.clear()
         self._words = None
         self._lengths = None
+
+    @property
+    def listed(self) -> Sequence[Listed]:
+        """Every command's index line, in order (its words, group, permission): nothing is
+        imported, so a hint or a suggestion costs no domain's start."""
+        return tuple(self._listed)
+
+    @property
+    def specs(self) -> list[CommandSpec]:
+        """Every command, in order, each module imported if it was not yet."""
+        return [self._spec(listed.key) for listed in self._listed]
+
+    def _spec(self, key: str) -> CommandSpec:
+        spec = self._specs.get(key)
+        if spec is None:
+            self._load(self._module_of[key])
+            spec = self._specs[key]
+        return spec
+
+    def _load(self, module: CommandModule) -> None:
+        """Import ``module`` and register its specs, once: a second thread waits for the
+        first's import and then finds them registered."""
+        with self._lock:
+            if module.path in self.loaded:
+                return
+            group = resolve(module.path)
+            if not isinstance(group, CommandGroup):
+                raise TypeError(f"{module.path} is not a CommandGroup")
+            declared = tuple(spec.listed() for spec in group.commands)
+            if declared != module.commands:
+                raise StaleIndex(
+                    f"{module.path} declares other commands than its index lists: run "
+                    "`python -m teamassist.write_command_index`"
+                )
+            for spec in group.commands:
+                self._specs[spec.key] = spec
+            self.loaded.append(module.path)
+            log.debug("imported the commands of %s", module.path)
 
     def memo(self, name: str, build: Callable[[], str]) -> str:
         """Text derived from the commands and the catalogue alone (the /帮助 listing), built
@@ -186,10 +239,18 @@ class Registry:
             self._lengths = tuple(sorted({len(word) for word in self._by_word}, reverse=True))
         return self._lengths
 
-    def get(self, word: str) -> CommandSpec | None:
-        """Find a command by name or alias (case-insensitive)."""
+    def find(self, word: str) -> Listed | None:
+        """A command's index line by name or alias (case-insensitive), importing nothing."""
         return self._by_word.get(word.casefold())
+
+    def get(self, word: str) -> CommandSpec | None:
+        """Find a command by name or alias (case-insensitive), importing its module on its
+        first use."""
+        listed = self._by_word.get(word.casefold())
+        return None if listed is None else self._spec(listed.key)
 
     def get_by_key(self, key: str) -> CommandSpec | None:
         """Find a command by its stable key."""
-        return next((s for s in self.specs if s.key == key), None)
+        if key not in self._specs and key not in self._module_of:
+            return None
+        return self._spec(key)

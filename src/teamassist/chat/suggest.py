@@ -29,7 +29,7 @@ def closest(text: str, registry: CommandIndex, *, limit: int = LIMIT) -> list[Co
         return []
     word = parser.split_token(body)[0].casefold()
     by_word: dict[str, CommandInfo] = {}
-    for spec in registry.specs:
+    for spec in registry.listed:  # words only: a typo imports no domain's commands
         for name in [spec.name, *spec.aliases]:
             by_word.setdefault(name.casefold(), spec)
     found: list[CommandInfo] = []

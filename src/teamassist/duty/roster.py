@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.duty import service
 from teamassist.team.models import Member, Team
 
 
@@ -35,10 +34,14 @@ class DutyRoster:
     ) -> Sequence[Member]:
         """Members on duty at ``at``, primary first; ``rotation_kind`` limits to one rotation;
         ``identities``: their platform identities joined into the members' read."""
+        from teamassist.duty import service  # the port is built at start; the desk on first use
+
         return service.on_duty_members(
             session, team=team, at=at, rotation_kind=rotation_kind, identities=identities
         )
 
     def is_on_duty(self, session: Session, *, team: Team, member: Member, at: datetime) -> bool:
         """Whether ``member`` holds any of ``team``'s rotations at ``at``."""
+        from teamassist.duty import service
+
         return service.is_on_duty(session, team, member, at)

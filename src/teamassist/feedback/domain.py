@@ -6,23 +6,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import DutySignedIn, HandoffDigest, Subscription, on
-from teamassist.feedback import commands as feedback_commands
-from teamassist.feedback import demo, flows, jobs
+from teamassist.feedback.command_index import COMMANDS
 from teamassist.ports import Roster, Workdays
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     roster = wiring.ports.get(Roster)
+    on_signed_in = later("teamassist.feedback.flows:on_signed_in")
+    section = later("teamassist.feedback.flows:handoff_section")
 
     def signed_in(session: Session, event: DutySignedIn) -> None:
-        flows.on_signed_in(
+        on_signed_in(
             session=session, roster=roster, team=event.team, member=event.member, now=event.now
         )
 
     def handoff_section(session: Session, query: HandoffDigest) -> str | None:
-        return flows.handoff_section(session=session, team=query.team, now=query.now)
+        found: str | None = section(session=session, team=query.team, now=query.now)
+        return found
 
     return [on(DutySignedIn, signed_in), on(HandoffDigest, handoff_section)]
 
@@ -30,13 +32,13 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 DOMAIN = Domain(
     key="feedback",
     models=("teamassist.feedback.models",),
-    commands=(feedback_commands.commands,),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.feedback.jobs:jobs",),
     api=("teamassist.feedback.api:router",),
     pages=("teamassist.feedback.pages:router",),
     nav=(NavEntry("/feedback", "feedback_web.nav"),),
     assets=assets_in("teamassist.feedback"),
-    demo=demo.load_demo,
+    demo="teamassist.feedback.demo:load_demo",
     subscriptions=_subscriptions,
     requires=(Roster, Workdays),
 )

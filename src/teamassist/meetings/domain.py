@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
     MeetingOccurrenceChanged,
     PersonalCalendar,
@@ -15,7 +15,7 @@ from teamassist.events import (
     Subscription,
     on,
 )
-from teamassist.meetings import calendar, calendar_sync, commands, demo, jobs, report_tasks
+from teamassist.meetings.command_index import COMMANDS
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Calendar, Workdays
 from teamassist.team.models import Team
@@ -35,16 +35,18 @@ def _source_known(session: Session, query: SourceKnown) -> bool | None:
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     port = wiring.ports.get(Calendar)
+    sync = later("teamassist.meetings.calendar_sync:on_changed")
+    follow = later("teamassist.meetings.report_tasks:follow")
 
     def changed(session: Session, event: MeetingOccurrenceChanged) -> None:
-        calendar_sync.on_changed(session, event, port=port)
+        sync(session, event, port=port)
         occ = session.get(MeetingOccurrence, event.occurrence_id)
         team = session.get(Team, occ.team_id) if occ is not None else None
         if occ is not None and team is not None:  # its report items follow it
-            report_tasks.follow(session, team=team, occ=occ, now=event.now)
+            follow(session, team=team, occ=occ, now=event.now)
 
     return [
-        on(PersonalCalendar, calendar.events),
+        on(PersonalCalendar, later("teamassist.meetings.calendar:events")),
         on(SourceKnown, _source_known),
         on(MeetingOccurrenceChanged, changed),  # a Feishu team's calendars follow the meetings
     ]
@@ -53,13 +55,13 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 DOMAIN = Domain(
     key="meetings",
     models=("teamassist.meetings.models",),
-    commands=(commands.commands,),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.meetings.jobs:jobs",),
     api=("teamassist.meetings.api:router",),
     pages=("teamassist.meetings.pages:router",),
     nav=(NavEntry("/meetings", "meetings.web.nav"),),
     assets=assets_in("teamassist.meetings"),
-    demo=demo.load,
+    demo="teamassist.meetings.demo:load",
     subscriptions=_subscriptions,
     requires=(Workdays,),
 )

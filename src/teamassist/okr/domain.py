@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
     KeyResultNamed,
     ObjectiveFact,
@@ -17,16 +17,18 @@ from teamassist.events import (
     on,
 )
 from teamassist.exceptions import DomainError
-from teamassist.okr import commands, demo, jobs, report_facts, retro_commands
-from teamassist.okr import objectives as okr_objectives
+from teamassist.okr.command_index import COMMANDS
 from teamassist.okr.models import KeyResult, Objective
 from teamassist.ports import Workdays
+
+_find_key_result = later("teamassist.okr.objectives:find_key_result")
+_facts = later("teamassist.okr.report_facts:answer")
 
 
 def _key_result_named(session: Session, query: KeyResultNamed) -> tuple[int, str] | None:
     """Answer another domain's ``KR-3`` (added for the action-item desk's KR links)."""
     try:
-        found = okr_objectives.find_key_result(
+        found: KeyResult = _find_key_result(
             session, team=query.team, ref=query.ref, today=query.today
         )
     except DomainError:  # not a KR ref, or no such KR: no answer
@@ -53,7 +55,8 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     workdays = wiring.ports.get(Workdays)
 
     def facts(session: Session, query: OkrFacts) -> tuple[ObjectiveFact, ...]:
-        return report_facts.answer(session, query, workdays)  # report packs read the OKRs
+        answer: tuple[ObjectiveFact, ...] = _facts(session, query, workdays)
+        return answer  # report packs read the OKRs
 
     return [
         on(KeyResultNamed, _key_result_named),
@@ -65,13 +68,13 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 DOMAIN = Domain(
     key="okr",
     models=("teamassist.okr.models", "teamassist.okr.rhythm_models"),
-    commands=(commands.commands, retro_commands.commands),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.okr.jobs:jobs",),
     api=("teamassist.okr.api:router",),
     pages=("teamassist.okr.pages:router",),
     nav=(NavEntry("/okr", "okr_web.nav"),),
     assets=assets_in("teamassist.okr"),
-    demo=demo.load,
+    demo="teamassist.okr.demo:load",
     subscriptions=_subscriptions,
     requires=(Workdays,),
 )

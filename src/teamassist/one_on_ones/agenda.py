@@ -18,12 +18,11 @@ from teamassist.clock import ensure_utc
 from teamassist.events import FollowUpNeeded, ask
 from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.one_on_ones import service
-from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.one_on_ones.models import SOURCE_KIND, AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
 MAX_TEXT = 500
-SOURCE_KIND = "one_on_one"  # an action item's source: this agenda item's id
 PRIVATE_WORDS = ("私密", "private", "#私密")
 
 

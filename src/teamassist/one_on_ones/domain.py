@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
     ExportWithheld,
     MemberDeactivated,
@@ -22,9 +22,8 @@ from teamassist.events import (
     on,
     on_quietly,
 )
-from teamassist.one_on_ones import calendar, calendar_sync, commands, demo, departures, jobs, told
-from teamassist.one_on_ones.agenda import SOURCE_KIND
-from teamassist.one_on_ones.models import AgendaItem, OneOnOne
+from teamassist.one_on_ones.command_index import COMMANDS
+from teamassist.one_on_ones.models import SOURCE_KIND, AgendaItem, OneOnOne
 from teamassist.ports import Calendar, Workdays
 
 
@@ -56,31 +55,35 @@ def _withheld(_session: Session, _query: ExportWithheld) -> tuple[Withheld, ...]
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     port = wiring.ports.get(Calendar)
     workdays = wiring.ports.get(Workdays)
+    sync = later("teamassist.one_on_ones.calendar_sync:on_changed")
+    tell = later("teamassist.one_on_ones.told:on_changed")
 
     def changed(session: Session, event: OneOnOneMeetingChanged) -> None:
-        calendar_sync.on_changed(session, event, port=port)
-        told.on_changed(session, event)  # the other party hears of a move or cancel by hand
+        sync(session, event, port=port)
+        tell(session, event)  # the other party hears of a move or cancel by hand
 
+    leaves = later("teamassist.one_on_ones.departures:on_member_deactivated")
+    returns = later("teamassist.one_on_ones.departures:on_member_reactivated")
     return [
-        on(PersonalCalendar, calendar.events),
+        on(PersonalCalendar, later("teamassist.one_on_ones.calendar:events")),
         on(SourceKnown, _source_known),
         on(ExportWithheld, _withheld),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
-        on_quietly(MemberDeactivated, partial(departures.on_member_deactivated, workdays=workdays)),
-        on(MemberReactivated, partial(departures.on_member_reactivated, workdays=workdays)),
+        on_quietly(MemberDeactivated, partial(leaves, workdays=workdays)),
+        on(MemberReactivated, partial(returns, workdays=workdays)),
     ]
 
 
 DOMAIN = Domain(
     key="one_on_ones",
     models=("teamassist.one_on_ones.models",),
-    commands=(commands.commands,),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.one_on_ones.jobs:jobs",),
     api=("teamassist.one_on_ones.api:router",),
     pages=("teamassist.one_on_ones.pages:router",),
     nav=(NavEntry("/one-on-ones", "one_on_ones.web.nav"),),
     assets=assets_in("teamassist.one_on_ones"),
-    demo=demo.load,
+    demo="teamassist.one_on_ones.demo:load",
     subscriptions=_subscriptions,
     requires=(Workdays,),
 )

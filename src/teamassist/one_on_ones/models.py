@@ -18,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from teamassist.database import Base, UTCDateTime
 from teamassist.models import TimestampMixin
 
+SOURCE_KIND = "one_on_one"  # an action item's source: an agenda item's id (one_on_ones.agenda)
+
 
 class OneOnOne(TimestampMixin, Base):
     """A pair and its slot (``cadence`` None: no slot yet). ``weekday`` is ISO (1 = Monday),

@@ -5,19 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.chat.fallback import DirectText
-from teamassist.domain import Domain, Wiring, assets_in
+from teamassist.domain import Domain, Wiring, assets_in, later
 from teamassist.events import ExportWithheld, Subscription, on
-from teamassist.org_contact import commands, export, forms
+from teamassist.org_contact.command_index import COMMANDS
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
-    return [on(DirectText, forms.answer), on(ExportWithheld, export.withheld)]
+    return [
+        on(DirectText, later("teamassist.org_contact.forms:answer")),
+        on(ExportWithheld, later("teamassist.org_contact.export:withheld")),
+    ]
 
 
 DOMAIN = Domain(
     key="org_contact",
     models=("teamassist.org_contact.models",),
-    commands=(commands.commands,),
+    commands=COMMANDS,
     api=("teamassist.org_contact.api:router",),
     assets=assets_in("teamassist.org_contact"),
     subscriptions=_subscriptions,

@@ -7,18 +7,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import ReportPackNeeded, Subscription, on
 from teamassist.ports import Documents, Workdays
-from teamassist.reports import commands, meeting_packs
+from teamassist.reports.command_index import COMMANDS
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     public_url = wiring.settings.web.public_url
     documents = wiring.ports.get(Documents)
+    answer = later("teamassist.reports.meeting_packs:answer")
 
     def pack_needed(session: Session, query: ReportPackNeeded) -> str | None:
-        return meeting_packs.answer(session, query, public_url=public_url, documents=documents)
+        found: str | None = answer(session, query, public_url=public_url, documents=documents)
+        return found
 
     return [on(ReportPackNeeded, pack_needed)]
 
@@ -26,7 +28,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
 DOMAIN = Domain(
     key="reports",
     models=("teamassist.reports.models",),
-    commands=(commands.commands,),
+    commands=COMMANDS,
     api=("teamassist.reports.api:router",),
     # the entry's and the templates' paths before /reports/{pack_id}
     pages=(

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.domain import Domain, NavEntry, Wiring, assets_in
+from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on, on_quietly
 from teamassist.ports import Workdays
-from teamassist.reviews import commands, demo, departures, export, jobs
+from teamassist.reviews.command_index import COMMANDS
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
     return [
-        on(ExportWithheld, export.withheld),
-        on_quietly(MemberDeactivated, departures.on_member_deactivated),
+        on(ExportWithheld, later("teamassist.reviews.export:withheld")),
+        on_quietly(MemberDeactivated, later("teamassist.reviews.departures:on_member_deactivated")),
     ]
 
 
 DOMAIN = Domain(
     key="reviews",
     models=("teamassist.reviews.models",),
-    commands=(commands.commands,),
-    jobs=(jobs.jobs,),
+    commands=COMMANDS,
+    jobs=("teamassist.reviews.jobs:jobs",),
     api=("teamassist.reviews.api:router",),
     pages=("teamassist.reviews.pages:router",),
     nav=(NavEntry("/reviews/360", "reviews.web.nav"),),
     assets=assets_in("teamassist.reviews"),
-    demo=demo.load,
+    demo="teamassist.reviews.demo:load",
     subscriptions=_subscriptions,
     requires=(Workdays,),
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -99,13 +100,30 @@ class _WriteCounter:
         event.remove(self.connection, "before_cursor_execute", self._seen)
 
 
+@dataclass(frozen=True)
+class _Declared:
+    """The jobs of a scheduler, gathered from its groups once."""
+
+    jobs: list[DailyJob]
+    interval_jobs: list[IntervalJob]
+    all_jobs: list[Job]
+    by_key: dict[str, Job]
+
+    @classmethod
+    def of(cls, groups: list[JobGroup]) -> _Declared:
+        daily = [job for group in groups for job in group.daily_jobs]
+        interval = [job for group in groups for job in group.interval_jobs]
+        every: list[Job] = [*daily, *interval]
+        return cls(daily, interval, every, {job.key: job for job in every})
+
+
 class Scheduler:
     """Runs the declared jobs; the same ``tick`` serves APScheduler, a CLI call or Celery beat."""
 
     def __init__(
         self,
         factory: sessionmaker[Session],
-        groups: Iterable[JobGroup],
+        groups: Iterable[JobGroup] | Callable[[], Iterable[JobGroup]],
         *,
         clock: Clock = utcnow,
         catch_up: timedelta = timedelta(hours=2),
@@ -116,11 +134,11 @@ class Scheduler:
     ) -> None:
         self.factory = factory
         self.ports = ports if ports is not None else Ports()
-        groups = list(groups)
-        self.jobs = [job for group in groups for job in group.daily_jobs]
-        self.interval_jobs = [job for group in groups for job in group.interval_jobs]
-        self.all_jobs: list[Job] = [*self.jobs, *self.interval_jobs]
-        self.by_key: dict[str, Job] = {job.key: job for job in self.all_jobs}
+        # A callable is asked on the first use of the jobs (the first tick, or a page listing
+        # them): a process whose scheduler never runs never imports the domains' jobs.
+        self._groups = groups
+        self._declared: _Declared | None = None
+        self._declaring = threading.Lock()
         self.clock = clock
         self.catch_up = catch_up
         self.system_jobs = list(system_jobs)
@@ -128,6 +146,36 @@ class Scheduler:
         self.batch = batch
         self._reconciled_at: datetime | None = None
         plan.install()
+
+    @property
+    def jobs(self) -> list[DailyJob]:
+        """The daily jobs, in declaration order."""
+        return self._declare().jobs
+
+    @property
+    def interval_jobs(self) -> list[IntervalJob]:
+        """The interval sweeps, in declaration order."""
+        return self._declare().interval_jobs
+
+    @property
+    def all_jobs(self) -> list[Job]:
+        """Every job: the daily ones, then the sweeps."""
+        return self._declare().all_jobs
+
+    @property
+    def by_key(self) -> dict[str, Job]:
+        """Every job by its key."""
+        return self._declare().by_key
+
+    def _declare(self) -> _Declared:
+        declared = self._declared
+        if declared is None:
+            with self._declaring:
+                if self._declared is None:
+                    groups = self._groups() if callable(self._groups) else self._groups
+                    self._declared = _Declared.of(list(groups))
+                declared = self._declared
+        return declared
 
     # -- the tick ------------------------------------------------------------------------------
 

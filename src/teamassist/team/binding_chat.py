@@ -3,28 +3,24 @@
 The dispatcher asks :func:`answer_unbound` when a message comes from a tenant no workspace has
 claimed: ``/绑定`` binds it (an admin on the platform, a valid code), anything else gets the
 hint at most once a day per chat, and group chatter nothing. In a bound tenant ``/绑定`` is an
-ordinary command (it says where the tenant is bound, or refuses a code of another workspace).
+ordinary command (``team.binding_commands``: it says where the tenant is bound, or refuses a
+code of another workspace).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from teamassist.chat.context import CommandContext
-from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, InboundMessage, Reply, user_text
 from teamassist.enums import Platform, Role
 from teamassist.i18n import t
-from teamassist.ports import Directory
 from teamassist.team import binding
 from teamassist.team import service as team_service
 from teamassist.team.directory import DirectoryPort, platform_admin
 from teamassist.team.models import PlatformTenant, Workspace
 
-commands = CommandGroup("binding")
 BIND_COMMAND = "binding.bind"
 
 
@@ -128,16 +124,3 @@ def answer_unbound(
     ):
         return None
     return Reply(body=t("binding.unbound_hint"))
-
-
-@commands.command(BIND_COMMAND, args=[Arg("code", ArgKind.WORD, required=False)])
-def handle_bind(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """``/绑定`` where the tenant is bound already: says where, or refuses another's code."""
-    directory = _directory(ctx)
-    return bind_here(
-        ctx.session, directory, message=ctx.message, code=str(args.get("code") or ""), now=ctx.now
-    )
-
-
-def _directory(ctx: CommandContext) -> DirectoryPort | None:
-    return ctx.ports.get(Directory) if ctx.ports.has(Directory) else None

@@ -5,10 +5,7 @@ directory."""
 from __future__ import annotations
 
 from teamassist.domain import Domain, NavEntry, assets_in
-from teamassist.team.binding_chat import commands as binding_commands
-from teamassist.team.commands import commands
-from teamassist.team.departure_jobs import jobs as departure_jobs
-from teamassist.team.directory_jobs import jobs as directory_jobs
+from teamassist.team.command_index import COMMANDS
 
 DOMAIN = Domain(
     key="team",
@@ -18,8 +15,8 @@ DOMAIN = Domain(
         "teamassist.team.binding_models",
         "teamassist.team.setup_models",
     ),
-    commands=(commands, binding_commands),
-    jobs=(directory_jobs, departure_jobs),
+    commands=COMMANDS,
+    jobs=("teamassist.team.directory_jobs:jobs", "teamassist.team.departure_jobs:jobs"),
     api=(
         "teamassist.team.api:router",
         "teamassist.team.workspace_api:router",

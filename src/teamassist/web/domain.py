@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from importlib import resources
 
-from teamassist.chat.commands import commands
-from teamassist.domain import Domain, assets_in
+from teamassist.domain import Domain, assets_in, later
 from teamassist.events import ExportWithheld, on
 from teamassist.ports import Workdays
-from teamassist.web.signin_commands import commands as signin_commands
-from teamassist.web.transcripts import withheld
+from teamassist.web.command_index import COMMANDS
 from teamassist.workdays import ChinaWorkdays
 
 DOMAIN = Domain(
@@ -27,7 +25,7 @@ DOMAIN = Domain(
         "teamassist.adapters.web.models",
         "teamassist.importers.models",
     ),
-    commands=(commands, signin_commands),
+    commands=COMMANDS,
     api=(
         "teamassist.chat.api:router",
         "teamassist.outbox.api:router",
@@ -36,7 +34,9 @@ DOMAIN = Domain(
     pages=("teamassist.web.pages:router", "teamassist.web.account:router"),
     public=("teamassist.web.signin_pages:router",),
     # The chat transport's texts stay out of the workspace export (teamassist.web.transcripts).
-    subscriptions=lambda _wiring: [on(ExportWithheld, withheld)],
+    subscriptions=lambda _wiring: [
+        on(ExportWithheld, later("teamassist.web.transcripts:withheld"))
+    ],
     # The one working calendar (teamassist.workdays), for every domain that counts working days.
     provides={Workdays: lambda _wiring: ChinaWorkdays()},
     assets={

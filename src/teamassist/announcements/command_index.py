@@ -1,0 +1,18 @@
+"""The announcements domain's chat commands by key, in /帮助 order, and their modules.
+
+Written by ``python -m teamassist.write_command_index`` from those modules: do not edit by hand.
+"""
+
+from teamassist.chat.command_index import CommandModule, Listed
+
+COMMANDS = (
+    CommandModule(
+        "teamassist.announcements.commands:commands",
+        (
+            Listed("announcements.notice", "public", "anyone"),
+            Listed("announcements.bulk", "public", "anyone"),
+            Listed("announcements.receipts", "public", "anyone"),
+            Listed("announcements.cancel", "public", "anyone"),
+        ),
+    ),
+)

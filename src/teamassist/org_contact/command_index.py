@@ -1,0 +1,17 @@
+"""The org_contact domain's chat commands by key, in /帮助 order, and their modules.
+
+Written by ``python -m teamassist.write_command_index`` from those modules: do not edit by hand.
+"""
+
+from teamassist.chat.command_index import CommandModule, Listed
+
+COMMANDS = (
+    CommandModule(
+        "teamassist.org_contact.commands:commands",
+        (
+            Listed("org_contact.reach", "public", "anyone"),
+            Listed("org_contact.reply", "public", "anyone"),
+            Listed("org_contact.inbox", "public", "anyone"),
+        ),
+    ),
+)

@@ -1,0 +1,18 @@
+"""The qualifications domain's chat commands by key, in /帮助 order, and their modules.
+
+Written by ``python -m teamassist.write_command_index`` from those modules: do not edit by hand.
+"""
+
+from teamassist.chat.command_index import CommandModule, Listed
+
+COMMANDS = (
+    CommandModule(
+        "teamassist.qualifications.commands:commands",
+        (
+            Listed("qualifications.show", "public", "anyone"),
+            Listed("qualifications.framework", "public", "anyone"),
+            Listed("qualifications.set", "public", "anyone"),
+            Listed("qualifications.assess", "public", "anyone"),
+        ),
+    ),
+)
