@@ -7,17 +7,26 @@ PostgreSQL GIN index, MariaDB's n-gram table) built once after the fill. Then, t
 FastAPI endpoint served in-process by ``TestClient``, each in a fresh session as a request
 would:
 
-- **search**: ``queries.search`` with a text (3+ characters, 2 Chinese characters, English,
-  one Chinese character),
-  the one function behind /查找反馈, ``?q=`` and the board;
+- **search**: ``queries.search`` with a text, the one function behind /查找反馈, ``?q=`` and the
+  board. Two kinds of text, so that the growth of the result is told from the growth of the
+  data: phrases whose hits **grow** with the data (a rare phrase in one item of 1,000: 10 hits
+  at 10^4, 1,000 at 10^6; 2 Chinese characters, English, one character: thousands), and
+  phrases whose hits are **the same at every size** (one in exactly ``FIXED_HITS`` items spread
+  over the ids, 3+ and 2 characters; a phrase of unknown characters; a phrase of frequent
+  parts that never occurs whole, which an n-gram index must rule out);
 - **board**: the first page of the workspace-wide list (no filter), with its bounded count;
 
-each also called directly (no HTTP: the query's own cost); and, in the same run, a bare
-FastAPI endpoint returning a constant: the ratio says how much a
-search costs over the framework's own per-request cost. Figures are p50/p99 over ``calls``
-requests after a warm-up (``time.perf_counter``).
+each also called directly (no HTTP: the query's own cost, its CPU and its statements); and, in
+the same run, a bare FastAPI endpoint returning a constant: the ratio says how much a search
+costs over the framework's own per-request cost. Figures are p50/p99 over ``calls`` requests
+after a warm-up (``time.perf_counter``). The last lines give each case's growth from the
+smallest size to the largest ("flat" is within noise; the growing cases are bounded by the
+count bound, ``queries.COUNT_LIMIT``).
 
-Run: ``python -m benchmarks.feedback_search`` (or ``make bench``); ``--sizes 10000,100000``.
+Run: ``python -m benchmarks.feedback_search`` (or ``make bench``); ``--sizes 10000,100000``,
+``--backends sqlite,postgresql,mysql``, ``--calls 50``. ``--keep`` keeps each filled database
+(named by size and fill version; SQLite files under ``$TMPDIR/ta-search-keep``) and reuses it
+on the next run, migrated to the current head: 10^6 items take 10–35 minutes to build.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, create_engine, event, insert, inspect, text
 from sqlalchemy.engine import make_url
 
 from teamassist import migrate
@@ -66,10 +75,24 @@ FRAGMENTS = [
     "请求超时",
     "页面白屏 😭",
 ]
-# What is searched: a rare 3+ phrase (one item in ~1,000), a common 2-character word, English,
-# a common single character.
+# What is searched, hits growing with the data: a rare 3+ phrase (one item in 1,000), a common
+# 2-character word, English, a common single character.
 QUERIES = {"罕见问题": "rare", "白屏": "2 chars", "crashes": "English", "屏": "1 char"}
 RARE = "罕见问题"
+# ... and hits the same at every size: a phrase in exactly FIXED_HITS items, spread over the
+# ids (its first two characters, a word of their own, match the same items); characters no
+# text holds; and frequent parts never joined (登录页面 and 页面白屏 are fragments, 登录页面白屏
+# is in no text, yet each of its trigrams and bigrams is in thousands).
+FIXED = "定额样本"
+FIXED_HITS = 20
+FIXED_QUERIES = {
+    FIXED: "fixed 20",
+    FIXED[:2]: "fixed 20, 2 chars",
+    "无此内容": "no hit",
+    "登录页面白屏": "no hit, frequent parts",
+}
+# Bump when _rows changes: a kept database (``--keep``) of another version is rebuilt.
+FILL_VERSION = 2
 
 
 @dataclass
@@ -83,6 +106,10 @@ class Figures:
     # than wall time on a shared machine; on PostgreSQL the server's share is not in it.
     cpu: dict[tuple[str, int, str], list[float]] = field(default_factory=dict)
     bare: list[float] = field(default_factory=list)
+    # SQL statements per direct call.
+    statements: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    # The count each search returned (bounded: COUNT_LIMIT + 1 is "1000+").
+    hits: dict[tuple[str, int, str], int] = field(default_factory=dict)
     fill_seconds: dict[tuple[str, int], float] = field(default_factory=dict)
     # MariaDB: the n-gram table's rows and size per (backend, size).
     index_size: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -94,13 +121,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def _rows(workspace_id: int, team_id: int, start: int, count: int) -> list[dict[str, object]]:
+def _rows(
+    workspace_id: int, team_id: int, start: int, count: int, size: int
+) -> list[dict[str, object]]:
+    """Items ``start`` to ``start + count`` of a fill of ``size``."""
     rng = random.Random(SEED + start)
+    spacing = max(1, size // FIXED_HITS)
     rows = []
     for n in range(start, start + count):
         words = rng.sample(FRAGMENTS, 3)
         if n % 1000 == 7:
             words.append(RARE)
+        if n % spacing == spacing // 2 and n // spacing < FIXED_HITS:
+            words.append(FIXED)
         rows.append(
             {
                 "workspace_id": workspace_id,
@@ -124,26 +157,69 @@ def _rows(workspace_id: int, team_id: int, start: int, count: int) -> list[dict[
     return rows
 
 
+def kept_name(size: int) -> str:
+    """The name of a kept database of ``size`` items (``--keep``)."""
+    return f"ta_bench_search_v{FILL_VERSION}_{size}"
+
+
+def kept_folder() -> Path:
+    """Where ``--keep`` puts the SQLite files."""
+    return Path(tempfile.gettempdir()) / "ta-search-keep"
+
+
+# Made in a kept database once its fill is finished (a run killed mid-fill leaves none).
+FILLED = "bench_search_filled"
+
+
+def _finished(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return FILLED in inspect(c).get_table_names()
+    finally:
+        engine.dispose()
+
+
 @contextmanager
-def _database(backend: str, folder: Path) -> Iterator[str]:
+def _database(backend: str, folder: Path, kept: str | None) -> Iterator[tuple[str, bool]]:
+    """A database URL and whether it holds a finished fill to reuse: a scratch database
+    dropped at exit, or with ``kept`` that database, (re)created unless its fill was finished,
+    and never dropped."""
     if backend == "sqlite":
-        yield f"sqlite:///{folder / f'search-{uuid.uuid4().hex[:6]}.db'}"
+        if kept is None:
+            yield f"sqlite:///{folder / f'search-{uuid.uuid4().hex[:6]}.db'}", False
+            return
+        kept_folder().mkdir(exist_ok=True)
+        path = kept_folder() / f"{kept}.db"
+        url = f"sqlite:///{path}"
+        if path.exists() and not _finished(url):
+            path.unlink()
+        yield url, path.exists()
         return
     variable = "TEAMASSIST_TEST_PG_URL" if backend == "postgresql" else "TEAMASSIST_TEST_MYSQL_URL"
     admin_url = normalise_url(os.environ[variable])
-    name = f"ta_bench_{uuid.uuid4().hex[:8]}"
+    name = kept or f"ta_bench_{uuid.uuid4().hex[:8]}"
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    force = " WITH (FORCE)" if backend == "postgresql" else ""
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         if backend == "postgresql":
-            conn.execute(text(f"CREATE DATABASE {name} ENCODING 'UTF8'"))
+            query = "SELECT 1 FROM pg_database WHERE datname = :n"
         else:
-            conn.execute(text(f"CREATE DATABASE {name} CHARACTER SET utf8mb4"))
+            query = "SELECT 1 FROM information_schema.schemata WHERE schema_name = :n"
+        exists = conn.scalar(text(query), {"n": name}) is not None
+        reuse = exists and _finished(url)
+        if exists and not reuse:
+            conn.execute(text(f"DROP DATABASE {name}{force}"))
+        if not reuse:
+            encoding = "ENCODING 'UTF8'" if backend == "postgresql" else "CHARACTER SET utf8mb4"
+            conn.execute(text(f"CREATE DATABASE {name} {encoding}"))
     try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        yield url, reuse
     finally:
-        with admin.connect() as conn:
-            force = " WITH (FORCE)" if backend == "postgresql" else ""
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+        if kept is None:
+            with admin.connect() as conn:
+                conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
         admin.dispose()
 
 
@@ -251,32 +327,57 @@ def _app(search: Callable[[str | None], int]) -> FastAPI:
     return app
 
 
-def measure(backend: str, size: int, calls: int, figures: Figures, folder: Path) -> None:
-    """Fill one database with ``size`` items and time the searches and the board on it."""
-    with _database(backend, folder) as url:
+def _fill(engine: Engine, backend: str, size: int) -> tuple[int, int]:
+    """Create the workspace and its ``size`` items, index built after; its and its team's ids."""
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        workspace = team_service.create_workspace(session, key="bench", name="bench")
+        team = team_service.create_team(
+            session, workspace=workspace, key="b", name="b", timezone="Asia/Shanghai"
+        )
+        workspace_id, team_id = workspace.id, team.id
+    with _index_built_after(engine, backend):
+        for start in range(0, size, 20_000):
+            with transaction(factory) as session:
+                session.execute(
+                    insert(FeedbackItem),
+                    _rows(workspace_id, team_id, start, min(20_000, size - start), size),
+                )
+    if backend == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("VACUUM ANALYZE feedback_item"))
+    return workspace_id, team_id
+
+
+def _kept_workspace(engine: Engine) -> int:
+    with engine.connect() as c:
+        return int(c.scalar(text("SELECT id FROM workspace WHERE key = 'bench'")))
+
+
+def measure(
+    backend: str, size: int, calls: int, figures: Figures, folder: Path, *, keep: bool = False
+) -> None:
+    """Fill one database with ``size`` items (or reuse a kept one) and time the searches and
+    the board on it."""
+    with _database(backend, folder, kept_name(size) if keep else None) as (url, existing):
+        began = time.perf_counter()
         migrate.upgrade(url)
         engine = make_engine(url)
-        factory = make_session_factory(engine)
         try:
-            with transaction(factory) as session:
-                workspace = team_service.create_workspace(session, key="bench", name="bench")
-                team = team_service.create_team(
-                    session, workspace=workspace, key="b", name="b", timezone="Asia/Shanghai"
-                )
-                workspace_id, team_id = workspace.id, team.id
-            began = time.perf_counter()
-            with _index_built_after(engine, backend):
-                for start in range(0, size, 20_000):
-                    with transaction(factory) as session:
-                        session.execute(
-                            insert(FeedbackItem),
-                            _rows(workspace_id, team_id, start, min(20_000, size - start)),
-                        )
-            if backend == "postgresql":
-                with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                    c.execute(text("VACUUM ANALYZE feedback_item"))
-            figures.fill_seconds[(backend, size)] = time.perf_counter() - began
+            if existing:
+                workspace_id = _kept_workspace(engine)
+            else:
+                workspace_id, _team_id = _fill(engine, backend, size)
+                with engine.begin() as c:
+                    c.execute(text(f"CREATE TABLE {FILLED} (size INTEGER)"))
+                figures.fill_seconds[(backend, size)] = time.perf_counter() - began
             figures.index_size[(backend, size)] = _index_size(engine, backend)
+            factory = make_session_factory(engine)
+            statements = [0]
+
+            @event.listens_for(engine, "before_cursor_execute")
+            def _count(*_args: object) -> None:
+                statements[0] += 1
 
             def search(q: str | None) -> int:
                 with factory() as session:
@@ -289,23 +390,31 @@ def measure(backend: str, size: int, calls: int, figures: Figures, folder: Path)
                     return total
 
             cases: dict[str, str | None] = {f"search {label}": q for q, label in QUERIES.items()}
+            cases |= {f"search {label}": q for q, label in FIXED_QUERIES.items()}
             cases["board page 1"] = None
             with TestClient(_app(search)) as client:
                 figures.bare += _timed(client, "/bare", calls)
                 for label, q in cases.items():
                     path = "/search" if q is None else f"/search?q={q}"
-                    figures.samples[(backend, size, label)] = _timed(client, path, calls)
                     key = (backend, size, label)
+                    figures.samples[key] = _timed(client, path, calls)
                     figures.direct[key], figures.cpu[key] = _direct(search, q, calls)
+                    statements[0] = 0
+                    figures.hits[key] = search(q)
+                    figures.statements[key] = statements[0]
         finally:
             engine.dispose()
 
 
 def run(
-    sizes: tuple[int, ...] = SIZES, *, calls: int = 200, backends: tuple[str, ...] = ()
+    sizes: tuple[int, ...] = SIZES,
+    *,
+    calls: int = 200,
+    backends: tuple[str, ...] = (),
+    keep: bool = False,
 ) -> Figures:
     """Measure every size on SQLite, and on PostgreSQL when its URL is set (MariaDB: ask for
-    ``mysql`` in ``backends``)."""
+    ``mysql`` in ``backends``); ``keep``: build each database once and reuse it."""
     figures = Figures()
     if not backends:
         backends = ("sqlite",)
@@ -313,31 +422,50 @@ def run(
     with tempfile.TemporaryDirectory(prefix="ta-search-") as tmp:
         for backend in backends:
             for size in sizes:
-                measure(backend, size, calls, figures, Path(tmp))
+                measure(backend, size, calls, figures, Path(tmp), keep=keep)
     return figures
 
 
 def report(figures: Figures) -> list[str]:
-    """One line per (backend, size, request), with the ratio to the bare endpoint's p50."""
+    """One line per (backend, size, request), with the ratio to the bare endpoint's p50; then
+    each request's growth from the smallest size to the largest (query alone, p50 and CPU)."""
     bare = percentile(figures.bare, 50)
     lines = [
         f"bare FastAPI endpoint: p50 {bare * 1e3:.3f} ms   p99 "
         f"{percentile(figures.bare, 99) * 1e3:.3f} ms (n={len(figures.bare)})"
     ]
     for (backend, size, label), samples in figures.samples.items():
+        key = (backend, size, label)
         p50 = percentile(samples, 50)
-        direct = figures.direct[(backend, size, label)]
+        direct = figures.direct[key]
+        fill = figures.fill_seconds.get((backend, size))
         lines.append(
-            f"{backend:<10} {size:>9,} items  {label:<16}: p50 {p50 * 1e3:7.2f} ms"
+            f"{backend:<10} {size:>9,} items  {label:<29}: p50 {p50 * 1e3:7.2f} ms"
             f"   p99 {percentile(samples, 99) * 1e3:7.2f} ms   {p50 / bare:5.1f}x bare"
             f"   | query alone p50 {percentile(direct, 50) * 1e3:6.2f} ms"
             f" p99 {percentile(direct, 99) * 1e3:6.2f} ms"
-            f"   CPU p50 {percentile(figures.cpu[(backend, size, label)], 50) * 1e3:6.2f} ms"
-            f"   (fill {figures.fill_seconds[(backend, size)]:.0f} s)"
+            f"   CPU p50 {percentile(figures.cpu[key], 50) * 1e3:6.2f} ms"
+            f"   {figures.statements[key]} statements   {figures.hits[key]} hits"
+            + (f"   (fill {fill:.0f} s)" if fill is not None else "   (kept)")
         )
     for (backend, size), described in figures.index_size.items():
         if described:
             lines.append(f"{backend:<10} {size:>9,} items  index: {described}")
+    for backend in dict.fromkeys(b for b, _s, _l in figures.samples):
+        sizes = sorted({s for b, s, _l in figures.samples if b == backend})
+        if len(sizes) < 2:
+            continue
+        low, high = sizes[0], sizes[-1]
+        for label in dict.fromkeys(lb for b, _s, lb in figures.samples if b == backend):
+            first, last = (backend, low, label), (backend, high, label)
+            if first not in figures.direct or last not in figures.direct:
+                continue
+            wall = percentile(figures.direct[last], 50) / percentile(figures.direct[first], 50)
+            cpu = percentile(figures.cpu[last], 50) / max(percentile(figures.cpu[first], 50), 1e-6)
+            lines.append(
+                f"{backend:<10} {low:,} -> {high:,} items  {label:<29}: query alone p50"
+                f" x{wall:.2f}, CPU x{cpu:.2f}   hits {figures.hits[first]} -> {figures.hits[last]}"
+            )
     return lines
 
 
@@ -347,10 +475,13 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--backends", default="", help="sqlite,postgresql (default: all set)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each filled database and reuse it next time"
+    )
     args, _rest = parser.parse_known_args()
     sizes = tuple(int(s) for s in args.sizes.split(","))
     backends = tuple(b for b in args.backends.split(",") if b)
-    for line in report(run(sizes, calls=args.calls, backends=backends)):
+    for line in report(run(sizes, calls=args.calls, backends=backends, keep=args.keep)):
         print(line)
 
 
