@@ -11,7 +11,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
-    String,
     and_,
     case,
     column,
@@ -25,6 +24,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from teamassist.clock import ensure_utc
@@ -68,7 +68,22 @@ MAX_PREFIX_TERMS = 512
 _SENTINEL = "\x01"
 
 _fts = table("feedback_item_fts", column("rowid", Integer))
-_vocab = table("feedback_item_fts_vocab", column("term", String))
+# The distinct terms of the full-text index in [:low, :high), at most :most of them, one
+# seek each (a skip scan): the 'instance' vocabulary (migration feedback_0004) yields a term's
+# first occurrence at once and ``term || char(0)`` seeks past the others, where the 'row'
+# vocabulary counted every occurrence of each term first (a frequent word: all of its items,
+# 200,000 at 10^6, so a two-character search grew with the data).
+_TERMS_BETWEEN = sql_text("""
+WITH RECURSIVE found(term) AS (
+    SELECT (SELECT term FROM feedback_item_fts_instance
+            WHERE term >= :low AND term < :high LIMIT 1)
+    UNION ALL
+    SELECT (SELECT term FROM feedback_item_fts_instance
+            WHERE term >= found.term || char(0) AND term < :high LIMIT 1)
+    FROM found WHERE found.term IS NOT NULL LIMIT :most
+)
+SELECT term FROM found WHERE term IS NOT NULL
+""")
 
 
 def _like_pattern(text: str) -> str:
@@ -141,6 +156,13 @@ def _with_grams(
     return _Plan(joined.where(like).prefix_with("STRAIGHT_JOIN"), driver.c.item_id)
 
 
+def _terms_starting(session: Session, prefix: str) -> list[str]:
+    """SQLite: the full-text index's terms that start with ``prefix``, up to one more than
+    ``MAX_PREFIX_TERMS``; the cost follows the terms, not how many items hold them."""
+    bounds = {"low": prefix, "high": prefix + "\U0010ffff", "most": MAX_PREFIX_TERMS + 1}
+    return list(session.scalars(_TERMS_BETWEEN, bounds))
+
+
 def _with_text(
     session: Session, query: Select[FeedbackItem], workspace_id: int, text: str
 ) -> _Plan:
@@ -166,12 +188,7 @@ def _with_text(
     else:
         # Every character of an indexed text starts a trigram (the sentinel pads the end), so
         # the items containing ``needle`` are those holding a trigram that starts with it.
-        folded = needle.lower()
-        terms = session.scalars(
-            select(_vocab.c.term)
-            .where(_vocab.c.term >= folded, _vocab.c.term < folded + "\U0010ffff")
-            .limit(MAX_PREFIX_TERMS + 1)
-        ).all()
+        terms = _terms_starting(session, needle.lower())
         if len(terms) > MAX_PREFIX_TERMS:
             return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
         if not terms:
