@@ -508,3 +508,46 @@ def test_the_confirmation_glued_or_in_brackets(desk: ChatDriver) -> None:
     with desk.runtime.factory() as session:
         bodies = [plain_text(b) for b in session.scalars(select(Announcement.body)).all()]
     assert all(b.endswith("交周报") for b in bodies), bodies
+
+
+def _dm_bodies(chat: ChatDriver, number: int) -> dict[str, str]:
+    """The raw body of each DM of announcement ``number``, by recipient's key suffix."""
+    prefix = f"announcements:{number}:"
+    return {
+        m.idempotency_key.removeprefix(prefix): Reply.model_validate(m.payload).body
+        for m in _outbox(chat, prefix)
+    }
+
+
+def test_a_bulk_dm_does_not_show_each_recipient_the_others(desk: ChatDriver) -> None:
+    """Tester F5 (session 18): ``/群发 全员群 @lisi @wangwu 交周报`` DMed each of them
+    "<@m:4> <@m:5> 交周报", so every recipient saw who else got it. The @s that open or close
+    the message choose the recipients and stay out of the DMs; one inside the sentence is
+    the author's words and stays; a group post keeps every mention."""
+    people = ids(desk.runtime)
+    zhangsan, lisi = f"m{people['zhangsan']}", f"m{people['lisi']}"
+    desk.text("/群发 开发者社区 @zhangsan @lisi 交周报", as_="admin")
+    bodies = _dm_bodies(desk, 1)
+    assert sorted(bodies) == sorted([zhangsan, lisi])
+    assert {plain_text(b) for b in bodies.values()} == {"交周报"}, bodies
+    assert not any("<@m:" in b for b in bodies.values()), bodies
+    desk.text("/群发 开发者社区 请更新 OKR 进展 @zhangsan  @lisi", as_="admin")
+    assert {plain_text(b) for b in _dm_bodies(desk, 2).values()} == {"请更新 OKR 进展"}
+    desk.text("/群发 开发者社区 @zhangsan 请和 @lisi 对一下周报", as_="admin")
+    inside = _dm_bodies(desk, 3)
+    assert sorted(inside) == sorted([zhangsan, lisi])
+    for body in inside.values():
+        assert f"<@m:{people['lisi']}>" in body, body
+        assert f"<@m:{people['zhangsan']}>" not in body, body
+    desk.text("/通知 开发者社区 @zhangsan 交周报", as_="admin")
+    posts = _outbox(desk, "announcements:4:")
+    assert posts and all(
+        f"<@m:{people['zhangsan']}>" in Reply.model_validate(p.payload).body for p in posts
+    )
+
+
+def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:
+    """The mentions that choose recipients are no message (and were none before F5's fix)."""
+    reply = desk.text("/群发 开发者社区 @zhangsan @lisi", as_="admin")
+    assert "通知内容不能为空" in reply, reply
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == []

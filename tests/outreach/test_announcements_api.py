@@ -691,3 +691,28 @@ def test_cancel_in_chat_and_too_late_or_claimed(app_runtime: Runtime) -> None:
     assert len(_pending(app_runtime, second["id"])) == 2
     set_clock(app_runtime, "2026-12-04 09:00")
     assert "不能再取消" in chat.text(f"/取消通知 {second['id']}", as_="admin")
+
+
+def test_rest_bulk_dm_leaves_its_choosing_mentions_out(app_runtime: Runtime) -> None:
+    """Tester F5 (session 18), through REST: the same rule as chat's ``/群发``."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "kind": "bulk", "text": "@李四 @张三 交材料"}
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        dms = [
+            m
+            for m in ChatDriver(app_runtime).queued()
+            if m.idempotency_key.startswith("announcements:")
+        ]
+        assert sorted(m.idempotency_key for m in dms) == sorted(
+            f"announcements:1:m{people[h]}" for h in ("lisi", "zhangsan")
+        )
+        assert {plain_text(m.payload["body"]) for m in dms} == {"交材料"}
+        empty = client.post("/api/v1/announcements", json={**body, "text": "@李四"})
+        assert empty.status_code == 422, empty.text
+        assert "通知内容不能为空" in empty.text
+        assert len(client.get("/api/v1/announcements").json()) == 1
+    finally:
+        client.__exit__(None, None, None)

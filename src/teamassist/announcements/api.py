@@ -150,7 +150,10 @@ def create_announcement(
     # @names in the text resolve as in chat (they stayed literal text, session 13); the
     # targets by id and the people @-mentioned pass the same check as chat's.
     _refuse_a_deadline_in_text(body.text, group, now)
-    reply, mentioned = messages.from_chat(body.text, _resolver(session, principal))
+    kind = AnnouncementKind(body.kind)
+    reply, mentioned = messages.from_chat(
+        body.text, _resolver(session, principal), private=kind is AnnouncementKind.BULK
+    )
     wanted = list(dict.fromkeys(body.targets or ()))
     found = team_service.members_by_id(session, wanted)
     unknown = [
@@ -159,7 +162,6 @@ def create_announcement(
     if unknown:
         raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
     targets = list(dict.fromkeys([found[i] for i in wanted] + mentioned))
-    kind = AnnouncementKind(body.kind)
     service.check_targets(group, kind, targets)
     outcome = service.announce(
         session,

@@ -45,7 +45,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     if len(text.strip()) > service.MAX_TEXT:
         raise Invalid("core.error.too_long", length=len(text.strip()), limit=service.MAX_TEXT)
     due_at = service.check_due(due_at, ctx.now, group.team.timezone)
-    reply, mentioned = messages.from_chat(text, ctx.resolve)
+    reply, mentioned = messages.from_chat(text, ctx.resolve, private=kind is AnnouncementKind.BULK)
     service.check_targets(group, kind, mentioned)
     # A group post's action items go to the people it @s (the seed: or else everyone); a
     # bulk DM goes to the people it @s, or else everyone.

@@ -23,29 +23,57 @@ def _mention(reply: Reply, member: Member) -> str:
     return reply.mention(member.id, team_service.person(member))
 
 
-def from_chat(text: str, resolve: Callable[[MentionToken], Member]) -> tuple[Reply, list[Member]]:
+def from_chat(
+    text: str, resolve: Callable[[MentionToken], Member], *, private: bool = False
+) -> tuple[Reply, list[Member]]:
     """A ``/通知`` body: the text as written, each @mention made a native one; returns the
-    reply and the members mentioned (in order, once each)."""
+    reply and the members mentioned (in order, once each).
+
+    ``private`` (a 群发, one DM per person): the @mentions that open or close the message only
+    choose who gets it, as the seed's ``@@@姓名@@@`` field did, and are left out of each DM,
+    which would otherwise show every recipient the others (tester F5, session 18). An @mention
+    inside the sentence is the author's words and stays."""
     # Spaces around the text go: ``/群发 G 交周报 截止 周五`` kept "交周报 " once the deadline
     # was cut (tester N5, session 16), inside the user-text marks where a later strip misses it.
     text = text.strip()
     reply = Reply()
-    pieces: list[str] = []
+    pieces: list[tuple[str, bool]] = []  # (rendered piece, is a mention)
     mentioned: list[Member] = []
     at = 0
     for match in parser.MENTION.finditer(text):
         found = parser.mention_at(text[match.start() :])
         if found is None:  # pragma: no cover - the same pattern matched just now
             continue
-        pieces.append(user_text(text[at : match.start()]))
+        pieces.append((text[at : match.start()], False))
         member = resolve(found[0])
-        pieces.append(_mention(reply, member))
+        pieces.append((_mention(reply, member), True))
         if member not in mentioned:
             mentioned.append(member)
         at = match.end()
-    pieces.append(user_text(text[at:]))
-    reply.body = "".join(pieces).strip()
+    pieces.append((text[at:], False))
+    if private:
+        pieces = _without_selectors(pieces)
+    reply.body = "".join(piece if mention else user_text(piece) for piece, mention in pieces)
+    reply.body = reply.body.strip()
     return reply, mentioned
+
+
+def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    """``pieces`` without the mentions (and the blanks between them) at either end."""
+
+    def selector(piece: tuple[str, bool]) -> bool:
+        return piece[1] or not piece[0].strip()
+
+    start, end = 0, len(pieces)
+    while start < end and selector(pieces[start]):
+        start += 1
+    while end > start and selector(pieces[end - 1]):
+        end -= 1
+    kept = pieces[start:end]
+    if kept:  # the message's own spaces at its edges go with the mentions
+        kept[0] = (kept[0][0].lstrip(), False)
+        kept[-1] = (kept[-1][0].rstrip(), False)
+    return kept
 
 
 # The author's confirmation that a repeat is meant, closing the message (after any deadline)
