@@ -161,7 +161,8 @@ def render(
     """Render a page with the shared layout context."""
     runtime = request.app.state.runtime
     nav: list[NavEntry] = getattr(request.app.state, "nav", [])
-    if principal is not None and not _sees_admin_pages(principal):
+    admin_pages = principal is not None and _sees_admin_pages(principal)
+    if principal is not None and not admin_pages:
         nav = [entry for entry in nav if not entry.admin]
     return templates.TemplateResponse(
         request,
@@ -171,6 +172,7 @@ def render(
             "demo_mode": runtime.settings.web.demo_mode,
             "feishu_enabled": runtime.settings.feishu.enabled,
             "nav_items": [{"href": e.href, "label": t(e.label)} for e in nav],
+            "admin_pages": admin_pages,  # the layout's own admin-only links (the notice queue)
             **context,
         },
     )
