@@ -204,3 +204,34 @@ def test_a_second_download_comes_from_the_cache_and_a_rebuilt_pack_renders_anew(
     assert documents.RENDER_CACHE.misses == 2
     assert "压测报告" in _docx_text(second) and "压测报告" not in _docx_text(first)
     documents.RENDER_CACHE.clear()
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "said", "not_said"),
+    [
+        # members[1] in the sample's one-person list: 「没有第 1 项」 read as "no first item"
+        (
+            "reports",
+            "# {{ title }}\n最后一位：{{ members[1].name }}\n",
+            "列表里没有第 2 项（下标 [1] 从 0 数起）；保存时用的样例数据里列表可能更短",
+            "没有第 1 项",
+        ),
+        ("careers", "{{ goals[5].title }}", "列表里没有第 6 项（下标 [5] 从 0 数起）", "第 5 项"),
+        ("reports", '{% include "nope.j2" %}', "找不到模板文件「nope.j2」", "模板引擎的原话"),
+        ("careers", '{% include "nope.j2" %}', "找不到模板文件「nope.j2」", "模板引擎的原话"),
+    ],
+)
+def test_template_errors_count_from_one_and_name_a_missing_include(
+    kind: str, body: str, said: str, not_said: str
+) -> None:
+    """Tester F12 (session 18): a zero-based index and the engine's raw words for an include."""
+    from teamassist.careers import document as career_document
+    from teamassist.exceptions import Invalid
+
+    with pytest.raises(Invalid) as refused:
+        if kind == "reports":
+            templates_store.render(body, kinds.sample_context())
+        else:
+            career_document.render(body, career_document.sample_context())
+    message = refused.value.message()
+    assert said in message and not_said not in message, message

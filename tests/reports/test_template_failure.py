@@ -71,7 +71,7 @@ def test_a_member_is_told_who_was_told_and_the_director_gets_the_line(
     assert _packs(failing.runtime) == 0
     [notice] = _to(failing, "lihua")
     assert "的周报模板生成「OKR周报2026/09/21-09/27」时出错，报告没有生成：第 3 行：" in notice
-    assert "列表里没有第 99 项" in notice and "是 张三 要的报告" in notice
+    assert "列表里没有第 100 项（下标 [99] 从 0 数起）" in notice and "是 张三 要的报告" in notice
     assert "?" not in notice and "没有保存任何修改" not in notice
     # The director asking gets the error at once.
     reply = failing.text("/生成报告", as_="lihua")

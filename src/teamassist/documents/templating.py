@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from jinja2 import PackageLoader, StrictUndefined, TemplateError
+from jinja2 import PackageLoader, StrictUndefined, TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -161,7 +161,14 @@ _ENGINE_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(a repeated value longer than|exponent too large)"), "budget_product"),
 )
 
-ENGINE_KEYS = (*(key for _pattern, key in _ENGINE_WORDS), "zero", "syntax", "other")
+ENGINE_KEYS = (
+    *(key for _pattern, key in _ENGINE_WORDS),
+    "no_index",
+    "no_template",
+    "zero",
+    "syntax",
+    "other",
+)
 """The ``documents.engine.<key>`` entries :func:`explain` uses."""
 
 
@@ -173,10 +180,16 @@ def explain(error: BaseException, context: Mapping[str, Any]) -> str:
     for pattern, key in _ENGINE_WORDS:
         found = pattern.match(text)
         if found is not None:
+            name = found.groupdict().get("name", "")
+            if key == "no_element" and name.isdigit():
+                # Jinja counts from 0; people count from 1 (tester F12, session 18: 「没有第 1
+                # 项」 for members[1] read as "no first item" in a team of seven).
+                return t("documents.engine.no_index", index=name, ordinal=int(name) + 1)
             fields = "、".join(sorted(k for k in context if not k.startswith("_")))
-            return t(
-                f"documents.engine.{key}", name=found.groupdict().get("name", ""), fields=fields
-            )
+            return t(f"documents.engine.{key}", name=name, fields=fields)
+    if isinstance(error, TemplateNotFound):
+        # {% include %}, {% import %} or {% extends %} of a file that is not one of ours
+        return t("documents.engine.no_template", name=getattr(error, "name", None) or text)
     if isinstance(error, ZeroDivisionError):
         return t("documents.engine.zero")
     if isinstance(error, TemplateError) and error.__class__.__name__.endswith("SyntaxError"):
