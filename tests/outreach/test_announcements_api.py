@@ -716,3 +716,54 @@ def test_rest_bulk_dm_leaves_its_choosing_mentions_out(app_runtime: Runtime) -> 
         assert len(client.get("/api/v1/announcements").json()) == 1
     finally:
         client.__exit__(None, None, None)
+
+
+def test_quiet_hours_name_when_a_notice_goes_and_changing_them_retimes_it(
+    app_runtime: Runtime,
+) -> None:
+    """Tester F18's second half and F4 (session 18): the reply and the receipt of a notice held
+    by the chat's quiet hours named its send time (16:15), not when it goes (23:00); clearing
+    the hours did not release it. Now both name the end of the quiet hours, clearing them sends
+    it on the next pass, and a new window holds what now falls inside it."""
+    client = _client(app_runtime, "admin")
+    chat = ChatDriver(app_runtime)
+    try:
+        with app_runtime.factory() as session:
+            [channel_id] = session.scalars(
+                select(Channel.id).where(Channel.address == CORE_CHAT)
+            ).all()
+        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00 Beijing
+        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        reply = chat.text("/通知 产品核心群 周会改到周四", as_="lihua")
+        assert "静默结束后于 2026年11月30日 20:00 发出" in reply, reply
+        receipt = chat.text("/通知回执 1", as_="lihua")
+        assert "已排期 2026年11月30日 20:00 发送" in receipt, receipt
+        [held] = _pending(app_runtime, 1)
+        assert held.next_attempt_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+        rest = client.get("/api/v1/announcements/1").json()["receipts"]
+        assert [r["goes_at"] for r in rest] == ["2026-11-30T12:00:00Z"], rest
+        # A scheduled one at 10:00 waits for 20:00 as well, and stays at 10:00 once cleared.
+        later = {
+            "group": "产品核心群",
+            "text": "十点的通知",
+            "send_at": "2026-11-30T10:00:00+08:00",
+        }
+        assert client.post("/api/v1/announcements", json=later).status_code == 201
+        [scheduled] = _pending(app_runtime, 2)
+        assert scheduled.next_attempt_at == datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+        cleared = client.patch(f"/api/v1/channels/{channel_id}", json={"clear_quiet": True})
+        assert cleared.status_code == 200, cleared.text
+        [released] = _pending(app_runtime, 1)
+        assert released.next_attempt_at == datetime(2026, 11, 30, 1, 0, tzinfo=UTC)  # now
+        [scheduled] = _pending(app_runtime, 2)
+        assert scheduled.next_attempt_at == datetime(2026, 11, 30, 2, 0, tzinfo=UTC)
+        app_runtime.deliver()
+        assert [r.status for r in _pending(app_runtime, 1)] == ["sent"]
+        assert "已送达 1" in chat.text("/通知回执 1", as_="lihua")
+        # A new window 09:30–11:00 holds the 10:00 one till 11:00.
+        window = {"quiet_start": "09:30", "quiet_end": "11:00"}
+        assert client.patch(f"/api/v1/channels/{channel_id}", json=window).status_code == 200
+        [scheduled] = _pending(app_runtime, 2)
+        assert scheduled.next_attempt_at == datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    finally:
+        client.__exit__(None, None, None)

@@ -52,6 +52,8 @@ class ReceiptRead(BaseModel):
     member_id: int | None
     channel_id: int | None
     action_note: str | None
+    # a ``scheduled`` one: when it goes (its send time, or the end of a chat's quiet hours)
+    goes_at: datetime | None = None
 
 
 class AnnouncementRead(BaseModel):
@@ -94,6 +96,7 @@ def announcement_read(
                 member_id=r.member_id,
                 channel_id=r.channel_id,
                 action_note=r.action_note,
+                goes_at=r.goes_at,
             )
             for r in receipts
         ],

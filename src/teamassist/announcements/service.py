@@ -136,6 +136,9 @@ class Outcome:
     # a message to everyone in the group left its author, a member of it, out (tester N5,
     # session 16: a team-wide 群发 DMed its author and opened an action item for them)
     without_author: bool = False
+    # the latest end of a group chat's quiet hours that holds the notice past its send time
+    # (tester F4, session 18: the reply said nothing of the wait till 23:00)
+    quiet_until: datetime | None = None
 
 
 def _stored_outcome(session: Session, row: Announcement) -> Outcome:
@@ -241,9 +244,11 @@ def announce(
     session.flush()
     key = f"announcements:{row.id}"
     reply = _with_deadline(reply, due_at, zone, actions=bool(owners))
+    quiet: datetime | None = None
     if kind is AnnouncementKind.NOTICE:
         for channel in group.channels:
             hold = quiet_until(send, group.team.timezone, channel.quiet_start, channel.quiet_end)
+            quiet = max(quiet, hold) if quiet and hold else quiet or hold
             outbox_service.enqueue(
                 session,
                 key=f"{key}:ch{channel.id}",
@@ -253,7 +258,8 @@ def announce(
                 now=now,
                 workspace_id=workspace.id,
                 channel_id=channel.id,
-                not_before=max(send, hold) if hold else send,
+                not_before=send,
+                quiet_until=hold,
             )
             session.add(
                 AnnouncementRecipient(
@@ -295,6 +301,7 @@ def announce(
     session.flush()
     return Outcome(
         row,
+        quiet_until=quiet,
         owners=len(owners) if due_at else 0,
         opened=opened,
         recipients=len(group.channels) if kind is AnnouncementKind.NOTICE else len(people),
@@ -520,6 +527,8 @@ class Receipt:
     member_id: int | None
     channel_id: int | None
     action_note: str | None
+    # when a ``scheduled`` one goes: its send time, or the end of the quiet hours holding it
+    goes_at: datetime | None = None
 
 
 def get(session: Session, *, workspace_id: int, announcement_id: int) -> Announcement:
@@ -570,7 +579,7 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
     # Untried and not before a later time: a chat's quiet hours hold it (tester F18: it read
     # 发送中 for three hours); a retry's back-off is still 发送中.
     waiting = {
-        key
+        key: ensure_utc(next_at)
         for key, _status, tries, next_at in found
         if not tries and ensure_utc(next_at) > ensure_utc(now)
     }
@@ -600,7 +609,10 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
         note = r.action_note
         if note is not None and announcement.cancelled_at is not None:
             note = t("announcements.receipts.action_closed")  # closed by the cancel
-        result.append(Receipt(r.label, status, r.member_id, r.channel_id, note))
+        goes_at = None
+        if status == "scheduled":
+            goes_at = waiting.get(r.outbox_key or "", send_at)
+        result.append(Receipt(r.label, status, r.member_id, r.channel_id, note, goes_at))
     return result
 
 

@@ -73,7 +73,7 @@ def to_channels(
             now=now,
             workspace_id=team.workspace_id,
             channel_id=channel.id,
-            not_before=hold,
+            quiet_until=hold,
         )
         if row is not None:
             queued.append(row)

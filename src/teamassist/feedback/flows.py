@@ -241,7 +241,7 @@ def tell_reporter(
             now=now,
             workspace_id=item.workspace_id,
             reply_to=item.origin_message_id,
-            not_before=hold,
+            quiet_until=hold,
         )
         return
     reporter = session.get(Member, item.reporter_id) if item.reporter_id else None

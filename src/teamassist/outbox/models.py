@@ -44,6 +44,10 @@ class OutboxMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The earliest time its sender asked for (a scheduled send, or when it was queued), before
+    # a chat's quiet hours held it: changing those hours re-times what they hold from here.
+    # NULL on rows queued before core_0007.
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     # Indexed: card callbacks find the notice they belong to by the platform message id.

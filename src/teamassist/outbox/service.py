@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, or_, select, update
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import preload
 from teamassist.chat.types import Reply
+from teamassist.clock import ensure_utc
 from teamassist.database import inserted, skipping_insert_id
 from teamassist.outbox import signals
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
@@ -32,14 +33,19 @@ def enqueue(
     channel_id: int | None = None,
     reply_to: str | None = None,
     not_before: datetime | None = None,
+    quiet_until: datetime | None = None,
 ) -> OutboxMessage | None:
     """Queue one notice; returns None when a notice with ``key`` was already queued.
+
+    It goes at ``not_before`` (None: now), or when ``quiet_until``, the end of the receiving
+    chat's quiet hours, comes later; :func:`retime_quiet` moves it when those hours change.
 
     In a bulk batch of scheduled jobs (:mod:`teamassist.preload`) the row is only added: the
     batch's claim already ran the occurrence once, the rows go out in one multi-row INSERT,
     and a clash on the key fails the batch, which the scheduler then runs job by job.
     """
     bulk = preload.bulk(session)
+    wanted = max(now, not_before) if not_before else now
     values: dict[str, object] = {
         "idempotency_key": key[:191],
         "workspace_id": workspace_id,
@@ -50,7 +56,8 @@ def enqueue(
         "payload": reply.model_dump(mode="json"),
         "status": OutboxStatus.PENDING,
         "attempts": 0,
-        "next_attempt_at": max(now, not_before) if not_before else now,
+        "next_attempt_at": max(wanted, quiet_until) if quiet_until else wanted,
+        "not_before": wanted,
         "created_at": now,
     }
     if bulk:
@@ -78,6 +85,57 @@ def enqueue(
     except IntegrityError:
         return None
     return row
+
+
+def retime_quiet(
+    session: Session,
+    *,
+    workspace_id: int,
+    platform: str,
+    address: str,
+    hold: Callable[[datetime], datetime | None],
+    now: datetime,
+) -> int:
+    """Re-time the untried notices waiting for one chat after its quiet hours changed.
+
+    Each goes at its ``not_before``, or later when ``hold`` (the new quiet hours: the end of the
+    window around a time, or None) holds that time; clearing the hours releases what they held
+    (tester F18, session 18: a cleared window still held its notice for three hours). Rows
+    queued before ``not_before`` was kept, and rows already tried (a retry's back-off), are left
+    as they are. Returns how many rows moved; each is updated only while still untried.
+    """
+    rows = session.execute(
+        select(OutboxMessage.id, OutboxMessage.not_before, OutboxMessage.next_attempt_at).where(
+            OutboxMessage.workspace_id == workspace_id,
+            OutboxMessage.platform == platform,
+            OutboxMessage.address == address,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.not_before.is_not(None),
+            OutboxMessage.next_attempt_at > now,
+        )
+    ).all()
+    moved = 0
+    for row_id, not_before, next_at in rows:
+        wanted = max(ensure_utc(now), ensure_utc(not_before or now))
+        held = hold(wanted)
+        due = max(wanted, held) if held else wanted
+        if due == ensure_utc(next_at):
+            continue
+        done = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == row_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.attempts == 0,
+            )
+            .values(next_attempt_at=due)
+            .execution_options(synchronize_session=False)
+        )
+        moved += int(getattr(done, "rowcount", 0))
+    if moved:
+        signals.note(session, platform)  # a released notice goes now: wake its lane
+    return moved
 
 
 def _unsaved(values: Mapping[str, object]) -> OutboxMessage:

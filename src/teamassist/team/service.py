@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Person
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import Conflict, Invalid, NotFound
+from teamassist.outbox import service as outbox_service
 from teamassist.team.models import (
     Channel,
     Member,
@@ -498,15 +501,32 @@ def update_channel(
     enabled: bool | None = None,
     quiet: tuple[str, str] | None = None,
     clear_quiet: bool = False,
+    timezone: str = "UTC",
+    now: datetime | None = None,
 ) -> Channel:
-    """Rename, switch on/off, or set / clear the night quiet window of a channel."""
+    """Rename, switch on/off, or set / clear the night quiet window of a channel.
+
+    A changed window re-times the untried notices waiting for the channel (its hours read in
+    ``timezone``, the channel's team's): clearing it releases what it held, a new one holds
+    what now falls inside it (:func:`teamassist.outbox.service.retime_quiet`)."""
     if name is not None:
         channel.name = name
     if enabled is not None:
         channel.enabled = enabled
+    before = (channel.quiet_start, channel.quiet_end)
     if clear_quiet:
         channel.quiet_start = channel.quiet_end = None
     elif quiet is not None:
         channel.quiet_start, channel.quiet_end = quiet
     session.flush()
+    start, end = channel.quiet_start, channel.quiet_end
+    if now is not None and (start, end) != before:
+        outbox_service.retime_quiet(
+            session,
+            workspace_id=channel.workspace_id,
+            platform=channel.platform,
+            address=channel.address,
+            hold=lambda at: quiet_until(at, timezone, start, end),
+            now=now,
+        )
     return channel

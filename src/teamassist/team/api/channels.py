@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from teamassist.exceptions import DomainError
 from teamassist.http.admin import ADMIN_GATE
-from teamassist.http.deps import PrincipalDep, SessionDep
+from teamassist.http.deps import NowDep, PrincipalDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.team import service
@@ -47,7 +47,11 @@ def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDe
 
 @router.patch("/channels/{channel_id}", dependencies=[ADMIN_GATE], response_model=ChannelRead)
 def change_channel(
-    channel_id: int, body: ChannelUpdate, session: SessionDep, principal: PrincipalDep
+    channel_id: int,
+    body: ChannelUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
 ) -> ChannelRead:
     """Rename a channel, switch it on/off, or set / clear its quiet window (admin only)."""
     channel = service.get_channel(
@@ -69,5 +73,7 @@ def change_channel(
         enabled=body.enabled,
         quiet=quiet,
         clear_quiet=body.clear_quiet,
+        timezone=team.timezone,
+        now=now,
     )
     return ChannelRead.model_validate(channel)
