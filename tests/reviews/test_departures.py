@@ -175,3 +175,31 @@ def test_a_departed_member_cannot_be_added_or_approved(desk: Runtime) -> None:
                 now=desk.clock(),
             )
         assert refused.value.key == "reviews.error.left"
+
+
+def test_a_member_re_enabled_gets_their_withdrawn_requests_back(desk: Runtime) -> None:
+    """Tester F21 (session 18): 张三 deactivated by mistake and re-enabled had lost his 360
+    requests for good (his self review among them) and the reply did not say so. Now each
+    comes back as it was while the cycle is open, the reply says how many, and an answer
+    given before stays submitted."""
+    cycle = start(desk, "zhangsan", "lisi")
+    answer(desk, "sunqi", "zhangsan", {"keep": "孙七的评语"})
+    before = _statuses(desk, cycle, "sunqi")
+    assert before == ["invited", "submitted"]
+    _deactivate(desk, "sunqi")
+    assert _statuses(desk, cycle, "sunqi") == ["submitted", "withdrawn"]
+    with demo(desk) as d:
+        said = people.reactivate(d.session, member=d.member("sunqi"), now=desk.clock())
+    assert "1 份360评价邀请已恢复" in " ".join(said), said
+    assert _statuses(desk, cycle, "sunqi") == before
+    with demo(desk) as d:
+        sunqi = d.member("sunqi")
+        pending = service.pending(d.session, team=d.team, reviewer=sunqi, now=desk.clock())
+        assert len(pending) == 1
+    # Heard again, nothing more comes back, and nothing is said.
+    _deactivate(desk, "sunqi")
+    close(desk)
+    with demo(desk) as d:
+        said = people.reactivate(d.session, member=d.member("sunqi"), now=desk.clock())
+    assert not any("360" in s for s in said), said  # the cycle is closed: it stays withdrawn
+    assert _statuses(desk, cycle, "sunqi") == ["submitted", "withdrawn"]

@@ -7,7 +7,9 @@ teams' open cycles, every request still nominated or invited for them becomes ``
 (:func:`teamassist.reviews.service.withdraw`); an answer they already gave stays and counts,
 since it names nobody. A departure not heard here (a merge, a removal from the team) is caught
 by the reminders and the close (:func:`teamassist.reviews.service.withdraw_departed`).
-Heard twice, the second pass finds nothing open.
+Heard twice, the second pass finds nothing open. If they stay after all
+(:class:`~teamassist.events.MemberReactivated`), the requests withdrawn for it in cycles still
+open come back as they were (:func:`teamassist.reviews.service.restore`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.events import MemberDeactivated
+from teamassist.events import MemberDeactivated, MemberReactivated
+from teamassist.i18n import t
 from teamassist.reviews import service
 from teamassist.reviews.models import ReviewCycle
 from teamassist.team.models import Team
@@ -36,3 +39,18 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> int:
             if service.is_open(cycle, team, event.now):
                 changed += service.withdraw(session, cycle=cycle, reviewer_ids={event.member_id})
     return changed
+
+
+def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:
+    """Someone stays after all: their withdrawn requests in their teams' open cycles come back
+    (tester F21, session 18: 张三's self review was lost for good); says how many, None when
+    the departure withdrew none."""
+    restored = 0
+    for team_id in event.team_ids:
+        team = session.get(Team, team_id)
+        if team is None:
+            continue
+        for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
+            if service.is_open(cycle, team, event.now):
+                restored += service.restore(session, cycle=cycle, reviewer_id=event.member_id)
+    return t("reviews.departure.restored", count=restored) if restored else None

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
-from teamassist.events import ExportWithheld, MemberDeactivated, Subscription, on, on_quietly
+from teamassist.events import (
+    ExportWithheld,
+    MemberDeactivated,
+    MemberReactivated,
+    Subscription,
+    on,
+    on_quietly,
+)
 from teamassist.ports import Workdays
 from teamassist.reviews.command_index import COMMANDS
 
@@ -14,6 +21,7 @@ def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
     return [
         on(ExportWithheld, later("teamassist.reviews.export:withheld")),
         on_quietly(MemberDeactivated, later("teamassist.reviews.departures:on_member_deactivated")),
+        on(MemberReactivated, later("teamassist.reviews.departures:on_member_reactivated")),
     ]
 
 

@@ -98,6 +98,9 @@ class ReviewRequest(Base):
     status: Mapped[str] = mapped_column(String(16))
     # Why a reviewer declined: for the director only, never shown to the reviewee.
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What a departure withdrew (nominated or invited): a member re-enabled while the cycle is
+    # open gets the request back as it was (tester F21, session 18). NULL otherwise.
+    withdrawn_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class ReviewResponse(Base):

@@ -625,7 +625,29 @@ def withdraw(session: Session, *, cycle: ReviewCycle, reviewer_ids: Collection[i
         .with_for_update()
     ).all()
     for row in rows:
+        row.withdrawn_from = row.status
         row.status = RequestStatus.WITHDRAWN.value
+    session.flush()
+    return len(rows)
+
+
+def restore(session: Session, *, cycle: ReviewCycle, reviewer_id: int) -> int:
+    """Give ``reviewer_id`` back the requests of ``cycle`` a departure withdrew, each as it was
+    (nominated or invited); returns how many. Requests withdrawn before ``withdrawn_from`` was
+    kept stay withdrawn (nothing says what they were)."""
+    rows = session.scalars(
+        select(ReviewRequest)
+        .where(
+            ReviewRequest.cycle_id == cycle.id,
+            ReviewRequest.reviewer_id == reviewer_id,
+            ReviewRequest.status == RequestStatus.WITHDRAWN.value,
+            ReviewRequest.withdrawn_from.in_(OPEN_REQUESTS),
+        )
+        .order_by(ReviewRequest.id)
+        .with_for_update()
+    ).all()
+    for row in rows:
+        row.status, row.withdrawn_from = row.withdrawn_from or row.status, None
     session.flush()
     return len(rows)
 
