@@ -146,3 +146,37 @@ def test_a_large_team_gets_short_replies(desk: ChatDriver) -> None:
     listing = desk.text("/职业规划 进度", as_="lihua")
     assert "未填写 67" in listing, listing
     assert listing.count("· #") == 50 and "另有 17 位未列出" in listing, listing
+
+
+def test_a_later_deadline_moves_an_unwritten_plan_and_says_so(desk: ChatDriver) -> None:
+    """Tester F13 (session 18): 王五's plan was due 12-02 18:00, already past; the director
+    started again with 截止 2026-12-31 18:00 and was told only 「已经发起过了」 while 王五 kept
+    the past deadline. An unwritten plan now takes a later deadline, its action item follows,
+    its person is told once; an earlier deadline or a written plan changes nothing."""
+    desk.text("/职业规划 发起 @王五 @赵六 截止 2026-12-02 18:00", as_="lihua")
+    set_clock(desk.runtime, "2026-12-03 09:00")
+    plan_ids = {p.member_id: p.id for p in plans(desk.runtime)}
+    people = ids(desk.runtime)
+    desk.text("/职业规划 方向 做技术专家", as_="zhaoliu")
+    assert [p.written_at is not None for p in plans(desk.runtime)] == [False, True]
+    reply = desk.text("/职业规划 发起 @王五 @赵六 截止 2026-12-31 18:00 请认真填写", as_="lihua")
+    moved = "王五 的 2026 年规划已经发起过，还没有填写：截止时间从 2026-12-02 18:00 改为 "
+    assert moved + "2026-12-31 18:00" in reply, reply
+    assert "赵六 的 2026 年规划已经发起过了" in reply, reply
+    dues = {p.member_id: p.due_at for p in plans(desk.runtime)}
+    assert dues[people["wangwu"]] == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    assert dues[people["zhaoliu"]] == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    items = {i.owner_id: i for i in career_items(desk.runtime)}
+    assert items[people["wangwu"]].due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    told = [
+        t for t in desk.queued_texts() if "的截止时间改为 2026-12-31 18:00" in t and "王五" in t
+    ]
+    assert len(told) == 1, told
+    # The same again, or an earlier deadline, moves nothing and tells nobody twice.
+    again = desk.text("/职业规划 发起 @王五 截止 2026-12-31 18:00", as_="lihua")
+    assert "已经发起过了" in again and "改为" not in again, again
+    earlier = desk.text("/职业规划 发起 @王五 截止 2026-12-20 18:00", as_="lihua")
+    assert "已经发起过了" in earlier, earlier
+    assert plans(desk.runtime)[0].due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    assert plan_ids == {p.member_id: p.id for p in plans(desk.runtime)}
+    assert len([t for t in desk.queued_texts() if "的截止时间改为" in t]) == 1, desk.queued_texts()

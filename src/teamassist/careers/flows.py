@@ -29,15 +29,17 @@ from teamassist.careers.models import CareerPlan
 from teamassist.careers.service import Started
 from teamassist.chat import notify
 from teamassist.chat.types import Reply, user_text
-from teamassist.clock import local
+from teamassist.clock import ensure_utc, local
 from teamassist.events import (
     CareerGoals,
     CareerPlanWanted,
     DocumentReady,
     FollowUpNeeded,
+    FollowUpSourceChanged,
     GoalFact,
     SourceKnown,
     ask,
+    publish,
 )
 from teamassist.exceptions import NotFound
 from teamassist.i18n import t
@@ -86,6 +88,8 @@ def start(
         year=year,
     )
     for one in started:
+        if one.moved_from is not None:
+            _moved(session, team=team, one=one, now=now)
         if one.created:
             _follow_up(
                 session, team=team, director=director, plan=one.plan, now=now, public_url=public_url
@@ -100,6 +104,34 @@ def start(
                 documents=documents,
             )
     return started
+
+
+def _moved(session: Session, *, team: Team, one: Started, now: datetime) -> None:
+    """A re-issued start moved an unwritten plan's deadline later: its action item follows
+    and its person is told the new deadline (once per deadline)."""
+    plan = one.plan
+    publish(
+        session,
+        FollowUpSourceChanged(
+            team=team,
+            source_kind=SOURCE_KIND,
+            source_id=plan.id,
+            due_at=ensure_utc(plan.due_at),
+            cancelled=False,
+            now=now,
+            title=plan.title,
+        ),
+    )
+    notify.to_member(
+        session,
+        member=one.member,
+        reply=Reply(
+            title=plan.title,
+            body=t("careers.due_moved_dm", title=user_text(plan.title), due=due_text(plan, team)),
+        ),
+        key=f"careers.moved:{plan.id}:{ensure_utc(plan.due_at).isoformat()}",
+        now=now,
+    )
 
 
 def document_key(plan_id: int) -> str:
@@ -202,7 +234,8 @@ def on_document_ready(session: Session, event: DocumentReady, *, public_url: str
 def summary(started: Sequence[Started], team: Team) -> str:
     """The director's reply: who got a new plan, who had one already."""
     new = [s for s in started if s.created]
-    old = [s for s in started if not s.created]
+    moved = [s for s in started if s.moved_from is not None]
+    old = [s for s in started if not s.created and s.moved_from is None]
     lines: list[str] = []
     if new:
         lines.append(
@@ -212,6 +245,18 @@ def summary(started: Sequence[Started], team: Team) -> str:
                 names=_names([s.member.display_name for s in new]),
                 year=new[0].plan.year,
                 due=due_text(new[0].plan, team),
+            )
+        )
+    for one in moved:  # each its own line: the deadlines they had may differ
+        lines.append(
+            t(
+                "careers.due_moved",
+                name=user_text(one.member.display_name),
+                year=one.plan.year,
+                before=local(one.moved_from or one.plan.due_at, team.timezone).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                due=due_text(one.plan, team),
             )
         )
     if old:

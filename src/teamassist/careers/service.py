@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamassist.careers.models import STATUSES, UNFINISHED, CareerGoal, CareerPlan
-from teamassist.clock import beyond_horizon, local, plan_horizon
+from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import GoalFact
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -68,6 +68,8 @@ class Started:
     plan: CareerPlan
     member: Member
     created: bool
+    # an existing plan not written yet whose deadline this start moved later: the old one
+    moved_from: datetime | None = None
 
 
 def year_of(due_at: datetime, team: Team) -> int:
@@ -113,7 +115,10 @@ def start(
 ) -> list[Started]:
     """Start a plan for each of ``people`` for ``year`` (default: the deadline's), due at
     ``due_at`` (UTC). A person who already has that year's plan keeps it (``created`` False);
-    a new plan copies the unfinished goals of the person's previous plan.
+    if they have not written it yet and ``due_at`` is later, it takes that deadline
+    (``moved_from``: tester F13, session 18, a re-issue kept a deadline already past while the
+    director believed the new one applied). A new plan copies the unfinished goals of the
+    person's previous plan.
 
     Raises PermissionDenied (not the director), Conflict ``careers.error.left`` (someone has
     left: nobody is started), Invalid (no people, someone outside the team, a deadline that
@@ -141,7 +146,13 @@ def start(
     for person in _check_people(session, team, people):
         existing = find(session, team=team, member_id=person.id, year=chosen)
         if existing is not None:
-            started.append(Started(existing, person, False))
+            old_due = ensure_utc(existing.due_at)
+            if existing.written_at is None and due_at > old_due:
+                existing.due_at = due_at
+                existing.updated_at = now
+                started.append(Started(existing, person, False, moved_from=old_due))
+            else:
+                started.append(Started(existing, person, False))
             continue
         plan = CareerPlan(
             workspace_id=team.workspace_id,
