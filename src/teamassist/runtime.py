@@ -141,9 +141,12 @@ class Runtime:
     def start_worker(self) -> None:
         """Deliver in the background, kicked after every commit that queued notices."""
         if self.worker is None:
-            passes = [self._lane_pass(lane) for lane in self.delivery_lanes()]
+            lanes = self.delivery_lanes()
             self.worker = DeliveryWorker(
-                passes, interval=self.settings.scheduler.tick_seconds, batch=DELIVERY_BATCH
+                [self._lane_pass(lane) for lane in lanes],
+                interval=self.settings.scheduler.tick_seconds,
+                batch=DELIVERY_BATCH,
+                lanes=lanes,
             )
             self.kicker.worker = self.worker
             self.worker.start()

@@ -150,6 +150,37 @@ def test_the_worker_sleeps_when_everything_is_rate_limited() -> None:
     assert len(calls) == 1
 
 
+def test_a_kick_wakes_only_the_loops_of_what_was_queued() -> None:
+    """A command that queued a web notice wakes the web loop alone: every other loop spent an
+    empty claim per command (issue 9), and a notice of a platform no sender here handles could
+    only fail now ("not enabled"), so it waits for its loop's interval."""
+    passes: dict[str, list[float]] = {"web": [], "": []}
+    ran = {lane: threading.Semaphore(0) for lane in passes}
+
+    def pass_of(lane: str) -> DeliveryStats:
+        passes[lane].append(time.monotonic())
+        ran[lane].release()
+        return DeliveryStats()
+
+    worker = DeliveryWorker(
+        [lambda: pass_of("web"), lambda: pass_of("")], interval=3600, batch=10, lanes=["web", ""]
+    )
+    worker.start()
+    try:
+        assert all(ran[lane].acquire(timeout=WAIT) for lane in passes)  # the first passes
+        worker.kick({"web"})
+        assert ran["web"].acquire(timeout=WAIT)
+        worker.kick({"feishu"})  # not enabled here
+        worker.kick(frozenset())
+        time.sleep(0.3)
+        assert (len(passes["web"]), len(passes[""])) == (2, 1)
+        worker.kick(None)  # the caller cannot tell: every loop
+        assert all(ran[lane].acquire(timeout=WAIT) for lane in passes)
+    finally:
+        worker.stop()
+    assert len(passes[""]) >= 2
+
+
 def test_claims_held_open_at_once_never_overlap(runtime: Runtime, clock: FrozenClock) -> None:
     """Two workers inside open transactions at the same time, on every backend: the second
     skips what the first holds (PostgreSQL, MariaDB) or waits for it (SQLite)."""

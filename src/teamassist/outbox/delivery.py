@@ -312,10 +312,16 @@ class DeliveryWorker:
         interval: float,
         *,
         batch: int = 100,
+        lanes: Sequence[str] | None = None,
     ) -> None:
         passes = list(run_once) if isinstance(run_once, Sequence) else [run_once]
         self._interval = interval
         self._batch = batch
+        # The platform each pass delivers (``""``: the notices of platforms no sender here
+        # handles), so a kick wakes only the loops of what was queued; None: every loop.
+        self._lanes = list(lanes) if lanes is not None else None
+        if self._lanes is not None and len(self._lanes) != len(passes):
+            raise ValueError("one lane name per pass")
         self._stop = threading.Event()
         self._wakes = [threading.Event() for _ in passes]
         self._threads = [
@@ -330,11 +336,19 @@ class DeliveryWorker:
         for thread in self._threads:
             thread.start()
 
-    def kick(self, _platforms: Collection[str] | None = None) -> None:
-        """Deliver now (called after a transaction queued notices); every lane's loop wakes, an
-        idle one at the cost of one empty claim."""
-        for wake in self._wakes:
-            wake.set()
+    def kick(self, platforms: Collection[str] | None = None) -> None:
+        """Deliver now (called after a transaction queued notices for ``platforms``; None:
+        unknown, every loop wakes). Only the loops of those platforms wake: each other one
+        would have spent an empty claim (a transaction) per command (issue 9). A notice of a
+        platform no sender here handles wakes nothing: sent now it could only fail
+        ("not enabled") and spend an attempt; its loop still passes every interval."""
+        if platforms is None or self._lanes is None:
+            for wake in self._wakes:
+                wake.set()
+            return
+        for lane, wake in zip(self._lanes, self._wakes, strict=True):
+            if lane and lane in platforms:
+                wake.set()
 
     def stop(self) -> None:
         """Stop after the current passes."""
