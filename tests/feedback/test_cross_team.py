@@ -10,7 +10,8 @@ from teamassist.database import transaction
 from teamassist.feedback.models import FeedbackStatus
 from tests.feedback.support import events, items
 from tests.support.chat import ChatDriver
-from tests.team.support import second_team
+from tests.support.web import signed_in
+from tests.team.support import demo, second_team
 
 
 @pytest.fixture
@@ -46,3 +47,47 @@ def test_another_teams_admin_cannot_work_this_teams_feedback(two_teams: ChatDriv
     assert "小助理已经更新" in chat.text(f"/标注解决 {item_id}", as_="admin")
     theirs = _report(chat, as_="m2")
     assert "小助理已经更新" in chat.text(f"/标注解决 {theirs}", as_="boss2")
+
+
+def _team1(chat: ChatDriver) -> int:
+    with chat.runtime.factory() as session:
+        return demo(session).team.id
+
+
+def _texts(found: dict[str, object]) -> set[str]:
+    rows = found["items"]
+    assert isinstance(rows, list)
+    return {str(row["text"]) for row in rows}
+
+
+def test_another_teams_desk_lists_none_of_this_teams_feedback(two_teams: ChatDriver) -> None:
+    """Listing asks /反馈详情's rule (tester s18b F6): 第二团队's admin searched 开发者社区's
+    feedback by chat and REST and read its reporters' names."""
+    chat = two_teams
+    ours = _report(chat)  # 张三, team 1
+    theirs = _report(chat, as_="m2")  # team 2
+    # chat: /查找反馈 and /当日反馈 show team 2's item only, and no team-1 reporter
+    found = chat.text("/查找反馈 登录页面", as_="boss2")
+    assert "（m2）" in found and "张三" not in found and f"id=「{ours}」" not in found, found
+    today = chat.text("/当日反馈", as_="boss2")
+    assert f"{theirs}" in today and "（m2）" in today, today
+    assert f"{ours}" not in today and "（zhangsan）" not in today and "张三" not in today, today
+    # team 1's desk still finds its own item (and not team 2's)
+    found = chat.text("/查找反馈 登录页面", as_="admin")
+    assert "（zhangsan）" in found and "（m2）" not in found, found
+    # REST, CSV and the board: the same answer as chat
+    with signed_in(chat.runtime, "boss2", "admin", "zhangsan") as http:
+        listed = http["boss2"].get("/api/v1/feedback/items", params={"q": "登录页面"}).json()
+        assert _texts(listed) == {"登录页面打不开（m2）"}
+        asked = http["boss2"].get("/api/v1/feedback/items", params={"team_id": _team1(chat)})
+        assert asked.json()["items"] == [], asked.json()
+        csv = http["boss2"].get("/api/v1/feedback/items.csv").text
+        assert "（m2）" in csv and "（zhangsan）" not in csv and "张三" not in csv
+        board = http["boss2"].get("/feedback").text
+        assert "（m2）" in board and "（zhangsan）" not in board
+        listed = http["admin"].get("/api/v1/feedback/items", params={"q": "登录页面"}).json()
+        assert "登录页面打不开（zhangsan）" in _texts(listed)
+        assert "登录页面打不开（m2）" not in _texts(listed)
+        # a reporter off the desk still lists their own report
+        own = http["zhangsan"].get("/api/v1/feedback/items").json()
+        assert "登录页面打不开（zhangsan）" in _texts(own)

@@ -132,14 +132,14 @@ def _filters(
 def _restrict(
     session: Session, principal: Principal, runtime: Runtime, filters: FeedbackFilter
 ) -> FeedbackFilter:
-    own = flows.visible_reporter(
+    scope = flows.visibility(
         session,
         roster=runtime.ports.get(Roster),
         workspace_id=principal.workspace.id,
         member=principal.member,
         now=runtime.clock(),
     )
-    return filters if own is None else replace(filters, reporter_id=own)
+    return replace(filters, scope=scope)
 
 
 StatusQ = Annotated[list[str] | None, Query(description="open, acknowledged, resolved, ...")]
@@ -167,7 +167,8 @@ def list_items(
 ) -> FeedbackPage:
     """Search items: status, type, owner, reporter, local date range, text.
 
-    Members who are not on the desk (on duty, lead, admin) see only their own reports.
+    A member sees the items of the teams whose desk they work (on duty, lead, admin there)
+    and, in any team, the items they reported or own (``flows.visibility``).
     """
     filters = _restrict(
         session,

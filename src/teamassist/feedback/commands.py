@@ -214,11 +214,22 @@ def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     permission=Permission.ON_DUTY,
 )
 def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/查找反馈: items whose text contains the words, newest first."""
+    """/查找反馈: items whose text contains the words, newest first, of the teams whose desk
+    the speaker works (and their own), as REST lists them: the permission said only that they
+    work *this* team's desk."""
+    scope = flows.visibility(
+        ctx.session,
+        roster=ctx.ports.get(Roster),
+        workspace_id=ctx.workspace.id,
+        member=ctx.member,
+        now=ctx.now,
+        # a platform admin works the desk of the team whose chat they speak in
+        also=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+    )
     found = feedback_queries.find(
         ctx.session,
         workspace_id=ctx.workspace.id,
-        filters=FeedbackFilter(text=args["text"]),
+        filters=FeedbackFilter(text=args["text"], scope=scope),
         limit=LIST_LIMIT,
     )
     return messages.search_results(

@@ -31,7 +31,7 @@ from teamassist.feedback.worktime import next_work_start, working_seconds
 from teamassist.outbox import service as outbox_service
 from teamassist.ports import Roster, Workdays
 from teamassist.team import service as team_service
-from teamassist.team.models import Channel, Member, Team
+from teamassist.team.models import Channel, Member, Team, TeamMembership
 
 # Which duty rotation answers which kind of feedback.
 ROTATION: dict[str, str] = {
@@ -97,23 +97,55 @@ def require_desk(
     raise PermissionDenied("feedback.error.forbidden")
 
 
-def visible_reporter(
-    session: Session, *, roster: Roster, workspace_id: int, member: Member | None, now: datetime
-) -> int | None:
-    """Whose items a listing may show: None for the desk (everything), else only the member's own.
+def desk_teams(
+    session: Session,
+    *,
+    roster: Roster,
+    workspace_id: int,
+    member: Member,
+    now: datetime,
+    also: frozenset[int] = frozenset(),
+) -> frozenset[int]:
+    """The teams whose desk ``member`` works: :func:`require_desk` without an item, asked of
+    every team of the workspace (a lead or admin there, or on its duty roster now). ``also``:
+    teams known to be theirs by other means (a platform admin in that team's chat)."""
+    led = set(
+        session.scalars(
+            select(TeamMembership.team_id).where(
+                TeamMembership.member_id == member.id,
+                TeamMembership.role.in_((Role.ADMIN.value, Role.LEAD.value)),
+            )
+        )
+    )
+    desk = set(also) | led
+    for team in team_service.get_teams(session, workspace_id=workspace_id):
+        if team.id not in desk and roster.is_on_duty(session, team=team, member=member, at=now):
+            desk.add(team.id)
+    return frozenset(desk)
 
-    Chat limits /当日反馈 and /查找反馈 to the desk; REST, CSV and the board follow the same rule,
-    and reporters still see their own items (as /我的反馈 shows them).
-    """
+
+def visibility(
+    session: Session,
+    *,
+    roster: Roster,
+    workspace_id: int,
+    member: Member | None,
+    now: datetime,
+    also: frozenset[int] = frozenset(),
+) -> feedback_queries.Scope | None:
+    """What a listing may show ``member`` (None: everything, the API token), by the rule
+    /反馈详情 asks of one item (``access.can_view``): the items of the teams whose desk they
+    work, and their own reports and the items they own, in any team.
+
+    Chat (/查找反馈), REST, CSV and the board put it in the query. It once said "everything"
+    to anyone on *some* team's desk: 第二团队's admin searched 开发者社区's feedback and read
+    its reporters' names (tester s18b F6)."""
     if member is None:
         return None
-    for team in team_service.get_teams(session, workspace_id=workspace_id):
-        try:
-            require_desk(session, roster=roster, team=team, member=member, now=now)
-        except PermissionDenied:
-            continue
-        return None
-    return member.id
+    desk = desk_teams(
+        session, roster=roster, workspace_id=workspace_id, member=member, now=now, also=also
+    )
+    return feedback_queries.Scope(member_id=member.id, desk_team_ids=desk)
 
 
 # -- intake ------------------------------------------------------------------------------------

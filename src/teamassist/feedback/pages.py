@@ -141,15 +141,15 @@ def board(
     items: list[FeedbackItem] = []
     total = 0
     window: int | None = None
-    # Off the desk, a member sees their own reports only (as in chat).
-    own = flows.visible_reporter(
+    # The teams whose desk they work, and their own items elsewhere (as in chat and REST).
+    scope = flows.visibility(
         session,
         roster=runtime.ports.get(Roster),
         workspace_id=principal.workspace.id,
         member=principal.member,
         now=runtime.clock(),
     )
-    filters = query.filters if own is None else replace(query.filters, reporter_id=own)
+    filters = replace(query.filters, scope=scope)
     if not query.errors:
         found = feedback_queries.find(
             session,

@@ -33,9 +33,21 @@ from teamassist.feedback.models import ACTIVE_STATUSES, FeedbackEvent, FeedbackI
 from teamassist.team.models import Team
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What one viewer may list (``access.can_view`` for many items at once): every item of
+    the teams whose desk they work (``desk_team_ids``), and anywhere the items they reported
+    or own. A listing that knew only "on some team's desk" showed a second team's admin every
+    team's items and reporters (tester s18b F6)."""
+
+    member_id: int
+    desk_team_ids: frozenset[int] = frozenset()
+
+
 @dataclass
 class FeedbackFilter:
-    """Search criteria shared by chat, REST, CSV export and the dashboard board."""
+    """Search criteria shared by chat, REST, CSV export and the dashboard board; ``scope``
+    None is the whole workspace (its owner, the API token)."""
 
     team_id: int | None = None
     status: Sequence[str] = ()
@@ -45,6 +57,7 @@ class FeedbackFilter:
     date_from: date | None = None
     date_to: date | None = None
     text: str | None = None
+    scope: Scope | None = None
 
 
 # The count shown with a page stops here ("1000+"): counting further would read the workspace.
@@ -233,6 +246,14 @@ def _filtered(
         query = query.where(FeedbackItem.local_date >= f.date_from)
     if f.date_to is not None:
         query = query.where(FeedbackItem.local_date <= f.date_to)
+    if f.scope is not None:
+        mine = or_(
+            FeedbackItem.reporter_id == f.scope.member_id,
+            FeedbackItem.owner_id == f.scope.member_id,
+        )
+        if f.scope.desk_team_ids:
+            mine = or_(FeedbackItem.team_id.in_(sorted(f.scope.desk_team_ids)), mine)
+        query = query.where(mine)
     if not f.text:
         return _Plan(query, FeedbackItem.id)
     plan = _with_text(session, query, workspace_id, f.text)
