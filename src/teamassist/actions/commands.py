@@ -15,14 +15,15 @@ from typing import Any
 
 from teamassist.actions import due, flows, links, messages, service
 from teamassist.actions import settings as action_settings
-from teamassist.actions.models import ActionState
+from teamassist.actions.models import ActionItem, ActionState
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
+from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.team import service as team_service
-from teamassist.team.models import Member
+from teamassist.team.models import Member, Team
 
 commands = CommandGroup("actions")
 
@@ -30,8 +31,23 @@ _ID = Arg("id", ArgKind.INT)
 _REST = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_TITLE, overhead=40)
 
 
-def _admin(ctx: CommandContext) -> bool:
-    return ctx.is_admin
+def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
+    """The item (locked) and *its* team, from whichever chat the speaker uses: its owner and
+    requester reach it anywhere, others in a team they are in (``service.get_for``); the admin
+    and director rules are then asked of its team, not the one spoken in."""
+    item = service.get_for(
+        ctx.session,
+        workspace_id=ctx.workspace.id,
+        member=ctx.member,
+        item_id=item_id,
+        also_team_id=ctx.team.id,
+        lock=True,
+    )
+    if item.team_id == ctx.team.id:
+        return item, ctx.team
+    team = ctx.session.get(Team, item.team_id)
+    assert team is not None  # a foreign key
+    return item, team
 
 
 @commands.command("actions.create", args=[Arg("owner", ArgKind.MEMBER), _REST])
@@ -69,17 +85,20 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("actions.mine")
 def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/我的销项: what I owe and what waits for my check."""
+    """/我的销项: what I owe and what waits for my check, in every team (a DM lands in one
+    of them; the notice of an item of another said to finish it here)."""
     owned = service.listing(
         ctx.session,
-        team=ctx.team,
+        team=None,
+        workspace_id=ctx.workspace.id,
         now=ctx.now,
         owner_id=ctx.member.id,
         states=(ActionState.OPEN, ActionState.DONE),
     )
     to_check = service.listing(
         ctx.session,
-        team=ctx.team,
+        team=None,
+        workspace_id=ctx.workspace.id,
         now=ctx.now,
         requester_id=ctx.member.id,
         states=(ActionState.DONE,),
@@ -92,55 +111,60 @@ def handle_mine(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("actions.done", args=[_ID])
 def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/完成销项 <编号>: the owner says it is done."""
-    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
-    flows.done(ctx.session, team=ctx.team, item=item, actor=ctx.member, now=ctx.now)
-    return messages.changed("receipt.done", item, ctx.team, ctx.member)
+    item, team = _item(ctx, args["id"])
+    flows.done(ctx.session, team=team, item=item, actor=ctx.member, now=ctx.now)
+    return messages.changed("receipt.done", item, team, ctx.member)
 
 
 @commands.command("actions.confirm", args=[_ID])
 def handle_confirm(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/确认销项 <编号>: the requester closes it."""
-    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    item, team = _item(ctx, args["id"])
     flows.confirm(
-        ctx.session, team=ctx.team, item=item, actor=ctx.member, admin=_admin(ctx), now=ctx.now
+        ctx.session,
+        team=team,
+        item=item,
+        actor=ctx.member,
+        admin=ctx.administers(team),
+        now=ctx.now,
     )
-    return messages.changed("receipt.closed", item, ctx.team, ctx.member)
+    return messages.changed("receipt.closed", item, team, ctx.member)
 
 
 @commands.command("actions.reopen", args=[_ID, Arg("reason", ArgKind.TEXT, required=False)])
 def handle_reopen(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/退回销项 <编号> [原因]: the requester sends it back to the owner."""
-    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    item, team = _item(ctx, args["id"])
     reason = args.get("reason") or ""
     flows.reopen(
         ctx.session,
-        team=ctx.team,
+        team=team,
         item=item,
         actor=ctx.member,
-        admin=_admin(ctx),
+        admin=ctx.administers(team),
         now=ctx.now,
         reason=reason,
     )
-    return messages.changed("receipt.reopened", item, ctx.team, ctx.member)
+    return messages.changed("receipt.reopened", item, team, ctx.member)
 
 
 @commands.command("actions.extend", args=[_ID, _REST])
 def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/延期销项 <编号> <新日期> <原因>; without a date (the notice's 延期 button) the form
     asking for it, once the presser may extend the item at all."""
-    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    item, team = _item(ctx, args["id"])
     words = (args.get("text") or "").split()
     if not words:
-        service.check_extendable(ctx.team, item, ctx.member, admin=_admin(ctx))
-        return messages.extend_prompt(item, ctx.team, ctx.today)
+        service.check_extendable(team, item, ctx.member, admin=ctx.administers(team))
+        return messages.extend_prompt(item, team, local(ctx.now, team.timezone).date())
     usage = t("actions.commands.extend.usage")
     # The new date comes first here: the reason after it is free text and may hold a date.
     found = due.split_due(
         words,
         ends=("start",),
-        today=ctx.today,
-        zone=ctx.team.timezone,
-        end_of_day=action_settings.of(ctx.team).end_of_day,
+        today=local(ctx.now, team.timezone).date(),
+        zone=team.timezone,
+        end_of_day=action_settings.of(team).end_of_day,
     )
     if found is None:
         raise Invalid("actions.error.no_due", usage=usage)
@@ -149,10 +173,10 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         raise Invalid("actions.error.no_reason_usage", usage=usage)
     before = flows.extend(
         ctx.session,
-        team=ctx.team,
+        team=team,
         item=item,
         actor=ctx.member,
-        admin=_admin(ctx),
+        admin=ctx.administers(team),
         due_at=due_at,
         reason=" ".join(rest),
         now=ctx.now,
@@ -162,9 +186,9 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     return messages.changed(
         "receipt.extended",
         item,
-        ctx.team,
+        team,
         ctx.member,
-        before=messages.due_text(before, ctx.team),
+        before=messages.due_text(before, team),
         reason=user_text(" ".join(rest)),
     )
 
@@ -175,14 +199,14 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 )
 def handle_reassign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/转交销项 <编号> @李四 [原因]: the requester (or an admin/director) hands it over."""
-    item = service.get(ctx.session, team=ctx.team, item_id=args["id"], lock=True)
+    item, team = _item(ctx, args["id"])
     owner: Member = args["owner"]
     flows.reassign(
         ctx.session,
-        team=ctx.team,
+        team=team,
         item=item,
         actor=ctx.member,
-        admin=_admin(ctx),
+        admin=ctx.administers(team),
         owner=owner,
         now=ctx.now,
         reason=args.get("reason") or "",

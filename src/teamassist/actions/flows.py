@@ -25,7 +25,9 @@ def create(
     now: datetime,
     source: service.Source | None = None,
 ) -> ActionItem:
-    """A new item (:func:`service.create`); its owner is told."""
+    """A new item (:func:`service.create`) for one of ``team``'s people, by chat or REST; its
+    owner is told. Other domains' follow-ups go through ``follow_ups`` with their own owner."""
+    service.check_owner_in_team(session, team=team, owner=owner)
     item = service.create(
         session,
         team=team,
@@ -115,7 +117,12 @@ def reassign(
     now: datetime,
     reason: str = "",
 ) -> ActionItem:
-    """A new owner (:func:`service.reassign`); the new owner is told (with the done button)."""
+    """A new owner (:func:`service.reassign`), one of ``team``'s people; the new owner is told
+    (with the done button)."""
+    if actor is not None:  # the assistant hands a leaver's item to its requester or director
+        service.check_owner_in_team(
+            session, team=team, owner=owner, key="actions.error.reassign_not_in_team"
+        )
     service.reassign(
         session,
         team=team,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
@@ -23,7 +23,7 @@ from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, TeamMembership
 from teamassist.team.names import clean_text
 
 MAX_TITLE = 500
@@ -157,6 +157,50 @@ def get(session: Session, *, team: Team, item_id: int, lock: bool = False) -> Ac
     if item is None:
         raise NotFound("actions.error.not_found", id=item_id)
     return item
+
+
+def get_for(
+    session: Session,
+    *,
+    workspace_id: int,
+    member: Member,
+    item_id: int,
+    also_team_id: int | None = None,
+    lock: bool = False,
+) -> ActionItem:
+    """Item ``item_id`` as ``member`` reaches it from any chat of theirs: one they own or asked
+    for, or of a team they are in (or ``also_team_id``, the team of the chat spoken in, as
+    :func:`get` finds it); ``NotFound`` else, so nobody learns another team's numbers. A DM
+    lands in the member's first team, and the owner of a second team's item was told
+    「发送 /完成销项 66」 and then could not find it (tester s18 F25)."""
+    teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member.id)
+    reach = [
+        ActionItem.owner_id == member.id,
+        ActionItem.requester_id == member.id,
+        ActionItem.team_id.in_(teams),
+    ]
+    if also_team_id is not None:
+        reach.append(ActionItem.team_id == also_team_id)
+    query = select(ActionItem).where(
+        ActionItem.id == item_id, ActionItem.workspace_id == workspace_id, or_(*reach)
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    item = session.scalar(query)
+    if item is None:
+        raise NotFound("actions.error.not_found", id=item_id)
+    return item
+
+
+def check_owner_in_team(
+    session: Session, *, team: Team, owner: Member, key: str = "actions.error.owner_not_in_team"
+) -> None:
+    """``Invalid`` unless ``owner`` is in ``team``: an item belongs to one team and is done by
+    one of its people, who then see it in that team's lists, reminders and digests. /销项 once
+    gave team 1's 张三 an item of 第二团队 he was told about and could not see (tester s18
+    F25); a person of two teams is asked in the team the item is for."""
+    if team_service.role_of(session, team=team, member=owner) is None:
+        raise Invalid(key, name=owner.display_name, team=team.name)
 
 
 def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:
@@ -428,8 +472,9 @@ def is_overdue(item: ActionItem, now: datetime) -> bool:
 def listing(
     session: Session,
     *,
-    team: Team,
+    team: Team | None,
     now: datetime,
+    workspace_id: int | None = None,
     owner_id: int | None = None,
     requester_id: int | None = None,
     states: Sequence[ActionState] = (),
@@ -440,8 +485,13 @@ def listing(
 ) -> list[ActionItem]:
     """The team's items, oldest due first, filtered by owner, requester, states, whether
     overdue (True: open and past due; False: everything else), one source (kind and id) or a
-    source kind; at most ``limit``."""
-    query = select(ActionItem).where(ActionItem.team_id == team.id)
+    source kind; at most ``limit``. ``team`` None: every team of ``workspace_id`` (a person's
+    own items, wherever they belong)."""
+    if team is not None:
+        query = select(ActionItem).where(ActionItem.team_id == team.id)
+    else:
+        assert workspace_id is not None, "a listing of every team names the workspace"
+        query = select(ActionItem).where(ActionItem.workspace_id == workspace_id)
     if owner_id is not None:
         query = query.where(ActionItem.owner_id == owner_id)
     if requester_id is not None:
