@@ -23,11 +23,27 @@ from teamassist.chat.types import ChatType, Reply
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
+from teamassist.one_on_ones.models import OneOnOne
 from teamassist.ports import Workdays
+from teamassist.team.models import Member, Team
 
 commands = CommandGroup("one_on_ones")
 
 _WHO = Arg("who", ArgKind.MEMBER, required=False)
+
+
+def _pair(ctx: CommandContext, other: Member, *, create: bool) -> tuple[OneOnOne, Team]:
+    """The speaker's pair with ``other`` and its team, wherever it lives (``flows.find_pair``);
+    else a new one in the chat's team when ``create`` (``service.may_create`` decides)."""
+    found = flows.find_pair(ctx.session, team=ctx.team, me=ctx.member, other=other)
+    if found is not None:
+        return found
+    pair = flows.pair_with(
+        ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=create
+    )
+    return pair, ctx.team
+
+
 _TEXT = Arg("text", ArgKind.TEXT, required=False, max_length=agenda.MAX_TEXT, overhead=20)
 
 
@@ -47,39 +63,37 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             admin=ctx.is_admin,
             now=ctx.now,
             workdays=workdays,
+            everywhere=True,
         )
         names = flows.names(ctx.session, [p for p, _ in rows])
-        return messages.listing(ctx.team, rows, names, ctx.now)
+        teams = {t.id: t for t in flows.teams_of(ctx.session, [p for p, _ in rows])}
+        return messages.listing(ctx.team, rows, names, ctx.now, teams)
     if text:
         read = rules.read_slot(text)
         if read is None:
             raise Invalid("one_on_ones.error.bad_slot")
         cadence, nth, weekday, at = read
-        pair = flows.pair_with(
-            ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=True
-        )
+        pair, team = _pair(ctx, other, create=True)
         service.set_slot(
             ctx.session,
-            team=ctx.team,
+            team=team,
             pair=pair,
             slot=service.SlotIn(cadence, weekday, at.strftime("%H:%M"), nth),
             by=ctx.member,
-            admin=ctx.is_admin,
+            admin=ctx.administers(team),
             now=ctx.now,
             workdays=workdays,
         )
         nxt = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
-        return messages.slot_set(ctx.team, pair, flows.names(ctx.session, [pair]), nxt)
-    pair = flows.pair_with(
-        ctx.session, team=ctx.team, me=ctx.member, other=other, admin=ctx.is_admin, create=False
-    )
+        return messages.slot_set(team, pair, flows.names(ctx.session, [pair]), nxt)
+    pair, team = _pair(ctx, other, create=False)
     # In a group chat others read the reply: the schedule only, the agenda stays in the DM.
     viewer = ctx.member if _direct(ctx) else None
     seen = flows.view(
-        ctx.session, team=ctx.team, pair=pair, viewer=viewer, now=ctx.now, workdays=workdays
+        ctx.session, team=team, pair=pair, viewer=viewer, now=ctx.now, workdays=workdays
     )
     reply = messages.detail(
-        ctx.team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at, ctx.now
+        team, pair, seen.upcoming, seen.items, seen.prep, seen.names, seen.held_at, ctx.now
     )
     if not _direct(ctx):
         reply.body += "\n" + t("one_on_ones.detail.in_group")
@@ -103,17 +117,8 @@ def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     text, private = agenda.split_private(args["text"])
     if private and not _direct(ctx):
         raise Invalid("one_on_ones.error.private_in_group")
-    pair = flows.pair_with(
-        ctx.session,
-        team=ctx.team,
-        me=ctx.member,
-        other=args["who"],
-        admin=ctx.is_admin,
-        create=False,
-    )
-    service.replan(
-        ctx.session, team=ctx.team, pair=pair, now=ctx.now, workdays=ctx.ports.get(Workdays)
-    )
+    pair, team = _pair(ctx, args["who"], create=False)
+    service.replan(ctx.session, team=team, pair=pair, now=ctx.now, workdays=ctx.ports.get(Workdays))
     item = agenda.add(
         ctx.session, pair=pair, author=ctx.member, text=text, private=private, now=ctx.now
     )
@@ -123,7 +128,8 @@ def handle_topic(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("one_on_ones.done", args=[Arg("id", ArgKind.INT)])
 def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/议题完成 <编号>."""
-    pair, item = flows.item_of(ctx.session, team=ctx.team, item_id=args["id"], viewer=ctx.member)
+    team = flows.team_of_item(ctx.session, team=ctx.team, item_id=args["id"])
+    pair, item = flows.item_of(ctx.session, team=team, item_id=args["id"], viewer=ctx.member)
     agenda.check(ctx.session, pair=pair, item=item, by=ctx.member, now=ctx.now)
     return messages.checked(item)
 
@@ -138,10 +144,11 @@ def handle_done(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 )
 def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/议题销项 <编号> [@负责人] <截止日期>."""
-    pair, item = flows.item_of(ctx.session, team=ctx.team, item_id=args["id"], viewer=ctx.member)
+    team = flows.team_of_item(ctx.session, team=ctx.team, item_id=args["id"])
+    pair, item = flows.item_of(ctx.session, team=team, item_id=args["id"], viewer=ctx.member)
     note = agenda.to_action(
         ctx.session,
-        team=ctx.team,
+        team=team,
         pair=pair,
         item=item,
         by=ctx.member,
@@ -165,39 +172,44 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     text = args.get("text") or ""
     if not text.strip():
         raise Invalid("core.error.missing_arg", arg=t("core.arg.date"))
+    # the occurrence's team, and the speaker's role there (not in the chat's team)
+    team = flows.team_of_meeting(ctx.session, team=ctx.team, meeting_id=args["id"])
+    admin = ctx.administers(team)
     pair, meeting = flows.meeting_of(
         ctx.session,
-        team=ctx.team,
+        team=team,
         meeting_id=args["id"],
         viewer=ctx.member,
-        admin=ctx.is_admin,
+        admin=admin,
         lock=True,
     )
-    start_at, words = changes.read_start(text, team=ctx.team, meeting=meeting, now=ctx.now)
+    start_at, words = changes.read_start(text, team=team, meeting=meeting, now=ctx.now)
     warnings = changes.reschedule(
         ctx.session,
-        team=ctx.team,
+        team=team,
         pair=pair,
         meeting=meeting,
         start_at=start_at,
         by=ctx.member,
-        admin=ctx.is_admin,
+        admin=admin,
         now=ctx.now,
         workdays=ctx.ports.get(Workdays),
         note=" ".join(words) or None,
     )
-    return messages.moved(ctx.team, meeting, warnings, now=ctx.now)
+    return messages.moved(team, meeting, warnings, now=ctx.now)
 
 
 @commands.command("one_on_ones.cancel", args=[Arg("id", ArgKind.INT), _NOTE])
 def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/取消一对一 <编号> [原因]."""
+    team = flows.team_of_meeting(ctx.session, team=ctx.team, meeting_id=args["id"])
+    admin = ctx.administers(team)
     pair, meeting = flows.meeting_of(
         ctx.session,
-        team=ctx.team,
+        team=team,
         meeting_id=args["id"],
         viewer=ctx.member,
-        admin=ctx.is_admin,
+        admin=admin,
         lock=True,
     )
     service.cancel(
@@ -205,9 +217,9 @@ def handle_cancel(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         pair=pair,
         meeting=meeting,
         by=ctx.member,
-        admin=ctx.is_admin,
+        admin=admin,
         now=ctx.now,
         note=(args.get("text") or "").strip() or None,
     )
     following = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
-    return messages.cancelled(ctx.team, meeting, following, now=ctx.now)
+    return messages.cancelled(team, meeting, following, now=ctx.now)

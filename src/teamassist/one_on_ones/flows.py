@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import NotFound
@@ -41,6 +41,68 @@ def pair_with(
     if create:
         return service.create(session, team=team, manager=me, report=other, by=me, admin=admin)
     raise NotFound("one_on_ones.error.no_pair", name=other.display_name)
+
+
+def find_pair(
+    session: Session, *, team: Team, me: Member, other: Member
+) -> tuple[OneOnOne, Team] | None:
+    """The pair of ``me`` and ``other`` and *its* team: in ``team`` (the chat's) first, else in
+    another team of the workspace. A person of two teams speaks to the bot in one of them (a
+    DM lands in their first team); the pair of the other was out of their reach in chat, and
+    so was cancelling a meeting of it (tester 2, session 18)."""
+    found = service.between(session, team=team, one=me, other=other)
+    if found is not None:
+        return found, team
+    elsewhere = session.scalar(
+        select(OneOnOne)
+        .where(
+            OneOnOne.workspace_id == team.workspace_id,
+            or_(
+                (OneOnOne.manager_id == me.id) & (OneOnOne.report_id == other.id),
+                (OneOnOne.manager_id == other.id) & (OneOnOne.report_id == me.id),
+            ),
+        )
+        .order_by(OneOnOne.id)
+        .limit(1)
+    )
+    if elsewhere is None:
+        return None
+    theirs = session.get(Team, elsewhere.team_id)
+    assert theirs is not None  # a foreign key
+    return elsewhere, theirs
+
+
+def team_of_meeting(session: Session, *, team: Team, meeting_id: int) -> Team:
+    """The team of occurrence ``meeting_id`` in ``team``'s workspace (``team`` itself when there
+    is none, so the lookup that follows answers NotFound as for any other number)."""
+    return _team_by_id(
+        session, team, select(OneOnOneMeeting.team_id).where(OneOnOneMeeting.id == meeting_id)
+    )
+
+
+def team_of_item(session: Session, *, team: Team, item_id: int) -> Team:
+    """The team of agenda item ``item_id`` (through its pair), as :func:`team_of_meeting`."""
+    return _team_by_id(
+        session,
+        team,
+        select(OneOnOne.team_id)
+        .join(AgendaItem, AgendaItem.pair_id == OneOnOne.id)
+        .where(AgendaItem.id == item_id),
+    )
+
+
+def _team_by_id(session: Session, team: Team, query: Select[int]) -> Team:
+    team_id = session.scalar(query)
+    if team_id is None or team_id == team.id:
+        return team
+    found = session.get(Team, team_id)
+    return found if found is not None and found.workspace_id == team.workspace_id else team
+
+
+def teams_of(session: Session, pairs: list[OneOnOne]) -> list[Team]:
+    """The teams ``pairs`` belong to."""
+    ids = sorted({p.team_id for p in pairs})
+    return list(session.scalars(select(Team).where(Team.id.in_(ids)))) if ids else []
 
 
 def names(session: Session, pairs: list[OneOnOne], extra: tuple[int, ...] = ()) -> dict[int, str]:
@@ -94,13 +156,22 @@ def mine(
     admin: bool,
     now: datetime,
     workdays: Workdays,
+    everywhere: bool = False,
 ) -> list[tuple[OneOnOne, OneOnOneMeeting | None]]:
-    """The pairs ``viewer`` sees (default pairs made first), each with its next occurrence."""
+    """The pairs ``viewer`` sees (default pairs made first), each with its next occurrence:
+    ``team``'s (every pair for its ``admin``), then with ``everywhere`` the viewer's own pairs
+    of their other teams (chat, where they speak from one team)."""
     service.ensure_default_pairs(session, team=team)
     rows = []
     for pair in service.visible_pairs(session, team=team, viewer=viewer, admin=admin):
         service.replan(session, team=team, pair=pair, now=now, workdays=workdays)
         rows.append((pair, service.next_meeting(session, pair=pair, now=now)))
+    if everywhere and viewer is not None:
+        for pair in service.pairs_of(session, member=viewer, besides=team):
+            theirs = session.get(Team, pair.team_id)
+            assert theirs is not None  # a foreign key
+            service.replan(session, team=theirs, pair=pair, now=now, workdays=workdays)
+            rows.append((pair, service.next_meeting(session, pair=pair, now=now)))
     return rows
 
 

@@ -78,13 +78,16 @@ def listing(
     rows: Sequence[tuple[OneOnOne, OneOnOneMeeting | None]],
     names: Mapping[int, str],
     now: datetime | None = None,
+    teams: Mapping[int, Team] | None = None,
 ) -> Reply:
-    """``/一对一``: the viewer's pairs, their slot and next occurrence."""
+    """``/一对一``: the viewer's pairs, their slot and next occurrence (in its pair's team's
+    time, ``teams``, for pairs not of ``team``)."""
     if not rows:
         return Reply(title=t("one_on_ones.list.title"), body=t("one_on_ones.list.empty"))
     lines = []
     for pair, upcoming in rows:
-        nxt = meeting_line(team, upcoming, now) if upcoming else t("one_on_ones.list.no_next")
+        home = (teams or {}).get(pair.team_id, team)
+        nxt = meeting_line(home, upcoming, now) if upcoming else t("one_on_ones.list.no_next")
         lines.append(
             t(
                 "one_on_ones.list.line",

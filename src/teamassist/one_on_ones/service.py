@@ -128,6 +128,21 @@ def visible_pairs(
     return list(session.scalars(query.order_by(OneOnOne.id)))
 
 
+def pairs_of(session: Session, *, member: Member, besides: Team) -> list[OneOnOne]:
+    """``member``'s own pairs in their workspace's teams other than ``besides``, oldest first."""
+    return list(
+        session.scalars(
+            select(OneOnOne)
+            .where(
+                OneOnOne.workspace_id == besides.workspace_id,
+                OneOnOne.team_id != besides.id,
+                or_(OneOnOne.manager_id == member.id, OneOnOne.report_id == member.id),
+            )
+            .order_by(OneOnOne.id)
+        )
+    )
+
+
 def ensure_default_pairs(session: Session, *, team: Team) -> list[OneOnOne]:
     """The director ↔ each core member of the team (the seed's 核心成员月度1on1), created
     without a slot where missing; returns the pairs created."""
