@@ -12,6 +12,7 @@ from teamassist.enums import Role
 from teamassist.team import people
 from teamassist.team import service as team_service
 from tests.support.chat import ChatDriver
+from tests.support.web import signed_in
 from tests.team.support import demo, second_team
 
 
@@ -133,3 +134,32 @@ def test_adding_a_handle_that_is_someones_name_is_refused(two_teams: ChatDriver)
     # a second 张三 on purpose, under another handle: added, and the bare name then asks which
     assert "已把 张三（zhang3）加入「第二团队」" in chat.text("/添加成员 @zhang3 张三", as_="boss2")
     assert "有多位成员叫「张三」" in chat.text("/设置上级 @张三 @lihua", as_="admin")
+
+
+def test_a_manager_is_of_the_same_team_or_also_administered(two_teams: ChatDriver) -> None:
+    """boss2 made team 1's 张三 the manager of his own m2 (tester s18 F20 follow-up): a
+    manager reads the report's prep packs and 360 pool, so it is a change to 张三 too."""
+    chat = two_teams
+    before = _person(chat, "m2")
+    refused = chat.text("/设置上级 @m2 @zhangsan", as_="boss2")
+    assert "「张三」和「二队成员」不在同一个团队里" in refused, refused
+    assert "这次没有改动" in refused
+    assert _person(chat, "m2") == before
+    # REST refuses it with the same words
+    with signed_in(chat.runtime, "boss2") as http:
+        answer = http["boss2"].patch(
+            f"/api/v1/members/{_state_id(chat, 'm2')}",
+            json={"manager_id": _state_id(chat, "zhangsan")},
+        )
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["message"] == refused
+    assert _person(chat, "m2") == before
+    # the default team's admin administers both: the line across teams is theirs to draw
+    assert "上级是 张三" in chat.text("/设置上级 @m2 @zhangsan", as_="admin")
+    # once 张三 is in 第二团队 too, its admin may name him
+    assert "上级是 二号老板" in chat.text("/设置上级 @m2 @二号老板", as_="boss2")
+    with transaction(chat.runtime.factory) as session:
+        d = demo(session)
+        team2 = team_service.get_teams(session, workspace_id=d.workspace.id)[1]
+        team_service.set_role(session, team=team2, member=d["zhangsan"], role=Role.MEMBER)
+    assert "上级是 张三" in chat.text("/设置上级 @m2 @zhangsan", as_="boss2")

@@ -316,6 +316,13 @@ def handle_set_manager(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     member: Member = args["member"]
     manager: Member = args["manager"]
     _may_change(ctx, member)
+    org.check_manager(
+        ctx.session,
+        actor=ctx.member,
+        member=member,
+        manager=manager,
+        admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+    )
     org.set_manager(ctx.session, member=member, manager=manager)
     return Reply(
         body=t("people.manager_set", name=member.display_name, manager=manager.display_name)

@@ -96,6 +96,33 @@ def set_leader(session: Session, *, team: Team, leader: Member | None) -> Team:
 # -- managers and the core group -------------------------------------------------------------------
 
 
+def check_manager(
+    session: Session,
+    *,
+    actor: Member | None,
+    member: Member,
+    manager: Member | None,
+    admin_of: frozenset[int] = frozenset(),
+) -> None:
+    """Refuse (``people.error.manager_not_yours``, nothing changed) a manager who shares no
+    team with ``member`` and whom ``actor`` does not administer either
+    (:func:`people.may_administer`). A manager reads their report's prep packs and 360 pool,
+    so naming one is a change to *that* person too: 第二团队's admin made team 1's 张三 the
+    manager of his own m2 (tester s18 F20 follow-up). A reporting line across teams (a
+    sub-team's member to the parent team's director) stays possible for an admin of both,
+    such as the default team's. Asked by chat, REST and the dashboard alike."""
+    if manager is None or actor is None:
+        return
+    theirs = {row.team_id for row in people.memberships(session, member=member)}
+    if theirs & {row.team_id for row in people.memberships(session, member=manager)}:
+        return
+    if people.may_administer(session, actor=actor, member=manager, admin_of=admin_of):
+        return
+    raise PermissionDenied(
+        "people.error.manager_not_yours", name=member.display_name, manager=manager.display_name
+    )
+
+
 def set_manager(session: Session, *, member: Member, manager: Member | None) -> Member:
     """Say whom ``member`` reports to (nobody when None); never in a circle (A→B→A). Conflict
     ``people.error.inactive``/``merged`` when either has left (a line to someone gone, or of

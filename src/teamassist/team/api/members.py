@@ -108,6 +108,7 @@ def change_person(
             if body.manager_id is not None
             else None
         )
+        org.check_manager(session, actor=principal.member, member=member, manager=manager)
         org.set_manager(session, member=member, manager=manager)
     team = team_of(session, principal, body.team_id)
     if body.role is not None or body.core is not None:

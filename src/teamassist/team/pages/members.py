@@ -101,7 +101,9 @@ def edit_member_form(
     people.set_display_name(session, member=member, display_name=display_name)
     people.set_address_as(session, member=member, address_as=address_as)
     people.change_role(session, team=team, member=member, role=role)
-    org.set_manager(session, member=member, manager=member_or_none(session, principal, manager_id))
+    manager = member_or_none(session, principal, manager_id)
+    org.check_manager(session, actor=principal.member, member=member, manager=manager)
+    org.set_manager(session, member=member, manager=manager)
     org.set_core(session, team=team, member=member, core=bool(core))
     return back(PATH, team)
 

@@ -114,6 +114,8 @@ def edit_member_org_form(
     team = admin_of(session, principal, chosen)
     member = member_or_none(session, principal, str(member_id))
     assert member is not None  # an id given by the path
-    org.set_manager(session, member=member, manager=member_or_none(session, principal, manager_id))
+    manager = member_or_none(session, principal, manager_id)
+    org.check_manager(session, actor=principal.member, member=member, manager=manager)
+    org.set_manager(session, member=member, manager=manager)
     org.set_core(session, team=team, member=member, core=bool(core))
     return back(PATH, team)
