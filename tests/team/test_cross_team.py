@@ -163,3 +163,33 @@ def test_a_manager_is_of_the_same_team_or_also_administered(two_teams: ChatDrive
         team2 = team_service.get_teams(session, workspace_id=d.workspace.id)[1]
         team_service.set_role(session, team=team2, member=d["zhangsan"], role=Role.MEMBER)
     assert "上级是 张三" in chat.text("/设置上级 @m2 @zhangsan", as_="boss2")
+
+
+def test_the_dashboard_asks_the_persons_team_too(two_teams: ChatDriver) -> None:
+    """The members and org pages checked only "admin of the team shown" (``?team=``) and
+    then deactivated, renamed, re-parented or merged any member id: boss2 did to team 1's
+    people from 第二团队's page what chat and REST refuse him (s18 F20, F26)."""
+    chat = two_teams
+    with chat.runtime.factory() as session:
+        team2 = team_service.get_teams(session, workspace_id=demo(session).workspace.id)[1].id
+    zhangsan, lihua, m2 = (_state_id(chat, h) for h in ("zhangsan", "lihua", "m2"))
+    before = {h: (_person(chat, h), _state(chat, h)) for h in ("zhangsan", "lihua", "m2")}
+    edit = {"handle": "zhangsan", "display_name": "外队改名", "role": "member"}
+    with signed_in(chat.runtime, "boss2") as http:
+        boss2 = http["boss2"]
+        for path, form in (
+            (f"/team/members/{zhangsan}/deactivate", {}),
+            (f"/team/members/{zhangsan}/reactivate", {}),
+            (f"/team/members/{zhangsan}", edit),
+            (f"/team/org/members/{zhangsan}", {"manager_id": str(m2)}),
+            ("/team/merge", {"into_id": str(m2), "source_id": str(lihua)}),
+        ):
+            answer = boss2.post(path, params={"team": team2}, data=form)
+            assert answer.status_code == 403, (path, answer.text)
+            assert "只有「开发者社区」的管理员可以更改" in answer.json()["message"], path
+        assert {h: (_person(chat, h), _state(chat, h)) for h in before} == before
+        # their own team's people they still change there
+        answer = boss2.post(
+            f"/team/org/members/{m2}", params={"team": team2}, data={"manager_id": ""}
+        )
+        assert answer.status_code in (200, 303), answer.text

@@ -96,6 +96,8 @@ def edit_member_form(
     """Save one member's row: names, 称呼, role, manager and core group (all or nothing)."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    # the person's own team's admin (or the default team's), as REST and chat ask
+    people.check_may_administer(session, actor=principal.member, member=member)
     if member.handle != handle.strip():
         people.rename_handle(session, member=member, handle=handle)
     people.set_display_name(session, member=member, display_name=display_name)
@@ -130,6 +132,8 @@ def deactivate_form(
     """Deactivate now or from a date."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    # the person's own team's admin (or the default team's), as REST and chat ask
+    people.check_may_administer(session, actor=principal.member, member=member)
     at = _day_start(from_date, team.timezone)
     people.deactivate(session, member=member, now=now, at=at, by=principal.member)
     return back(PATH, team)
@@ -146,6 +150,8 @@ def reactivate_form(
     """Make a deactivated member active again, or call off a departure set for a date."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    # the person's own team's admin (or the default team's), as REST and chat ask
+    people.check_may_administer(session, actor=principal.member, member=member)
     people.reactivate(session, member=member, now=now)
     return back(PATH, team)
 
@@ -165,5 +171,7 @@ def merge_form(
     source = member_or_none(session, principal, source_id)
     if into is None or source is None:
         raise DomainError("core.error.missing_arg", arg="@")
+    for person in (into, source):  # both people's admin, as REST and chat ask (s18 F26)
+        people.check_may_administer(session, actor=principal.member, member=person)
     people.merge(session, into=into, source=source, now=now)
     return back(PATH, team)

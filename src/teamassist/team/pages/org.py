@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
-from teamassist.team import org
+from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
     admin_of,
@@ -114,6 +114,7 @@ def edit_member_org_form(
     team = admin_of(session, principal, chosen)
     member = member_or_none(session, principal, str(member_id))
     assert member is not None  # an id given by the path
+    people.check_may_administer(session, actor=principal.member, member=member)
     manager = member_or_none(session, principal, manager_id)
     org.check_manager(session, actor=principal.member, member=member, manager=manager)
     org.set_manager(session, member=member, manager=manager)
