@@ -6,12 +6,11 @@ occurrences."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, event, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.database import make_engine, make_session_factory, transaction
@@ -200,22 +199,19 @@ def test_the_terms_of_a_prefix_are_the_vocabulary_s(
         engine.dispose()
 
 
-def _fastest(call: object, repeat: int = 15) -> float:
-    assert callable(call)
-    best = float("inf")
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - began)
-    return best
-
-
 def test_listing_the_terms_of_a_frequent_word_does_not_read_its_items(sqlite_url: str) -> None:
     """Issue #9: a two-character search lists the trigrams starting with it; that listing must
-    cost the same for a word in 30,000 items as for a word in 3 (it read every occurrence,
-    ~1 ms per 20,000 on this machine, and grew with the data). Fastest of 15 calls each."""
+    not depend on how many items hold the word. The 'row' vocabulary it read before counts
+    every occurrence of each term (it grew with the data: ~1 ms per 20,000 items here); the
+    'instance' vocabulary is sought term by term. The listing is the same, and what it reads
+    is checked by its statements (the speed itself is the benchmark's: feedback_search)."""
     engine = make_engine(sqlite_url)
     factory = make_session_factory(engine)
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
     try:
         with transaction(factory) as session:
             team = _team(session, "ws")
@@ -224,7 +220,7 @@ def test_listing_the_terms_of_a_frequent_word_does_not_read_its_items(sqlite_url
                     "workspace_id": team.workspace_id,
                     "team_id": team.id,
                     "kind": "bug",
-                    "text": f"白屏 {n}" if n % 10_000 else f"黑屏 {n}",
+                    "text": f"白屏 {n}" if n % 1_000 else f"黑屏 {n}",
                     "reporter_name": "r",
                     "status": "open",
                     "plus_ones": 0,
@@ -234,17 +230,19 @@ def test_listing_the_terms_of_a_frequent_word_does_not_read_its_items(sqlite_url
                     "digest_pending": False,
                     "updated_at": NOW,
                 }
-                for n in range(30_000)
+                for n in range(3_000)
             ]
             session.execute(insert(FeedbackItem), rows)
         with factory() as session:
-            assert _row_vocabulary(session, "白屏") == queries._terms_starting(session, "白屏")
-            frequent = _fastest(lambda: queries._terms_starting(session, "白屏"))
-            rare = _fastest(lambda: queries._terms_starting(session, "黑屏"))
-            counted = _fastest(lambda: _row_vocabulary(session, "白屏"))
+            expected = _row_vocabulary(session, "白屏")
+            event.listen(engine, "before_cursor_execute", seen)
+            try:
+                listed = queries._terms_starting(session, "白屏")
+            finally:
+                event.remove(engine, "before_cursor_execute", seen)
     finally:
         engine.dispose()
-    # the word in 29,997 items lists as fast as the word in 3 (within noise)...
-    assert frequent < 3 * rare, (frequent, rare)
-    # ... while counting its occurrences is what it would have cost
-    assert counted > 5 * rare, (counted, rare)
+    assert listed == expected and listed, listed
+    read = " ".join(statements)
+    assert "feedback_item_fts_instance" in read, statements
+    assert "feedback_item_fts_vocab" not in read, statements
