@@ -544,6 +544,14 @@ def test_a_bulk_dm_does_not_show_each_recipient_the_others(desk: ChatDriver) -> 
     assert posts and all(
         f"<@m:{people['zhangsan']}>" in Reply.model_validate(p.payload).body for p in posts
     )
+    # A list written the Chinese way (tester F2, session 19: 「,<@m:5> …」 in every DM).
+    for number, listed in enumerate(
+        ("@zhangsan,@lisi", "@zhangsan，@lisi", "@zhangsan、 @lisi"), 5
+    ):
+        desk.text(f"/群发 开发者社区 {listed} 交第{number}版周报", as_="admin")
+        bodies = _dm_bodies(desk, number)
+        assert sorted(bodies) == sorted([zhangsan, lisi]), (listed, bodies)
+        assert {plain_text(b) for b in bodies.values()} == {f"交第{number}版周报"}, bodies
 
 
 def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:

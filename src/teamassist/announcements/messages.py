@@ -58,11 +58,15 @@ def from_chat(
     return reply, mentioned
 
 
+_LIST_GLUE = " \t\n\u3000,，、;；"
+
+
 def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """``pieces`` without the mentions (and the blanks between them) at either end."""
 
     def selector(piece: tuple[str, bool]) -> bool:
-        return piece[1] or not piece[0].strip()
+        # the list's own commas go with it: @lisi,@wangwu / @李四、@王五 (tester F2, session 19)
+        return piece[1] or not piece[0].strip(_LIST_GLUE)
 
     start, end = 0, len(pieces)
     while start < end and selector(pieces[start]):
