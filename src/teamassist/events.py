@@ -225,6 +225,17 @@ class MeetingAgenda(Query[str]):
 
 
 @dataclass(frozen=True)
+class FollowUpPersonal(Query[bool]):
+    """Asked by the action-item desk when an item's owner leaves: the domain owning the source
+    (``source_kind`` + ``source_id``, as in :class:`FollowUpNeeded`) answers True when only that
+    owner could do it (their own career plan), so the item closes with the departure instead
+    of being handed to someone who cannot do it (tester F15, session 18). None: not ours."""
+
+    source_kind: str
+    source_id: int
+
+
+@dataclass(frozen=True)
 class FollowUpNeeded(Query[str]):
     """Something needs a follow-up action item (OKR: a committed O scored below 1.0 in its
     retrospective). A desk that opens one answers with the note to keep (naming the item);

@@ -180,3 +180,20 @@ def test_a_later_deadline_moves_an_unwritten_plan_and_says_so(desk: ChatDriver) 
     assert plans(desk.runtime)[0].due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
     assert plan_ids == {p.member_id: p.id for p in plans(desk.runtime)}
     assert len([t for t in desk.queued_texts() if "的截止时间改为" in t]) == 1, desk.queued_texts()
+
+
+def test_a_leavers_plan_item_closes_with_them_and_goes_to_nobody(desk: ChatDriver) -> None:
+    """Tester F15 (session 18): 赵六's career-plan action item was handed to the admin when
+    赵六 left, though only 赵六 may write the plan; the admin got an item nobody could do.
+    Now it closes with the departure and nobody is handed it; other items still move."""
+    people = ids(desk.runtime)
+    desk.text("/职业规划 发起 @赵六 截止 2026-12-31 18:00", as_="lihua")
+    [item] = career_items(desk.runtime)
+    other = desk.text("/销项 @赵六 整理接口文档 2026-12-10", as_="lihua")
+    assert "销项" in other, other
+    with demo(desk.runtime) as d:
+        team_people.deactivate(d.session, member=d.member("zhaoliu"), now=desk.runtime.clock())
+    [closed] = career_items(desk.runtime)
+    assert (closed.id, closed.owner_id, closed.state) == (item.id, people["zhaoliu"], "closed")
+    handed = [t for t in desk.queued_texts() if "转交给你" in t]
+    assert handed and not any("职业发展规划" in t for t in handed), handed

@@ -15,9 +15,9 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from teamassist.actions import flows
+from teamassist.actions import flows, service
 from teamassist.actions.models import ActionItem, ActionState
-from teamassist.events import MemberDeactivated, WorkspaceDeleting
+from teamassist.events import FollowUpPersonal, MemberDeactivated, WorkspaceDeleting, ask
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -48,6 +48,15 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[in
     ).all()
     moved: list[int] = []
     for item in items:
+        personal: list[bool] = (
+            ask(session, FollowUpPersonal(item.source_kind, item.source_id))
+            if item.source_kind and item.source_id is not None
+            else []
+        )
+        if any(personal):
+            # only its owner could do it (their own plan): it closes with them, nobody told
+            service.cancel_for_source(session, item=item, now=event.now)
+            continue
         team = session.get(Team, item.team_id)
         taker = _taker(session, team, item, event.member_id) if team is not None else None
         if team is None or taker is None:

@@ -16,6 +16,7 @@ from teamassist.events import (
     CareerPlanWanted,
     DocumentReady,
     ExportWithheld,
+    FollowUpPersonal,
     SourceKnown,
     Subscription,
     on,
@@ -40,6 +41,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(DocumentReady, ready),  # a plan's document exists: its person's DM
         on(CareerGoals, later("teamassist.careers.flows:answer_goals")),
         on(SourceKnown, later("teamassist.careers.flows:answer_known")),
+        on(FollowUpPersonal, later("teamassist.careers.flows:answer_personal")),
         on(ExportWithheld, later("teamassist.careers.export:withheld")),  # admins read no plans
     ]
 

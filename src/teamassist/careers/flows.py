@@ -35,6 +35,7 @@ from teamassist.events import (
     CareerPlanWanted,
     DocumentReady,
     FollowUpNeeded,
+    FollowUpPersonal,
     FollowUpSourceChanged,
     GoalFact,
     SourceKnown,
@@ -329,3 +330,9 @@ def answer_known(session: Session, query: SourceKnown) -> bool | None:
     return plan.member_id == query.by.id or service.is_director(
         session, team=query.team, member=query.by
     )
+
+
+def answer_personal(session: Session, query: FollowUpPersonal) -> bool | None:
+    """A plan's action item is its person's alone: only they may write the plan (the README),
+    so when they leave it closes rather than going to the director or an admin."""
+    return True if query.source_kind == SOURCE_KIND else None
