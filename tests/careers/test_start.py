@@ -162,7 +162,8 @@ def test_a_later_deadline_moves_an_unwritten_plan_and_says_so(desk: ChatDriver) 
     reply = desk.text("/职业规划 发起 @王五 @赵六 截止 2026-12-31 18:00 请认真填写", as_="lihua")
     moved = "王五 的 2026 年规划已经发起过，还没有填写：截止时间从 2026-12-02 18:00 改为 "
     assert moved + "2026-12-31 18:00" in reply, reply
-    assert "赵六 的 2026 年规划已经发起过了" in reply, reply
+    # 赵六 has written hers: the deadline stays, and the reply says why (tester F7, session 19)
+    assert "赵六 的 2026 年规划已经填写，截止时间不再更改" in reply, reply
     dues = {p.member_id: p.due_at for p in plans(desk.runtime)}
     assert dues[people["wangwu"]] == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
     assert dues[people["zhaoliu"]] == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)

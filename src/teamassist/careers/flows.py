@@ -236,7 +236,11 @@ def summary(started: Sequence[Started], team: Team) -> str:
     """The director's reply: who got a new plan, who had one already."""
     new = [s for s in started if s.created]
     moved = [s for s in started if s.moved_from is not None]
-    old = [s for s in started if not s.created and s.moved_from is None]
+    kept = [s for s in started if not s.created and s.moved_from is None]
+    # a plan its person has written keeps its deadline: say so, not only "started before"
+    # (tester F7, session 19: a later deadline for a written plan read as if it applied)
+    old = [s for s in kept if s.plan.written_at is None]
+    written = [s for s in kept if s.plan.written_at is not None]
     lines: list[str] = []
     if new:
         lines.append(
@@ -266,6 +270,14 @@ def summary(started: Sequence[Started], team: Team) -> str:
                 "careers.already_started",
                 names=_names([s.member.display_name for s in old]),
                 year=old[0].plan.year,
+            )
+        )
+    if written:
+        lines.append(
+            t(
+                "careers.already_written",
+                names=_names([s.member.display_name for s in written]),
+                year=written[0].plan.year,
             )
         )
     return "\n".join(lines)
