@@ -104,8 +104,10 @@ def test_testing_hook_and_career_plan(desk: ChatDriver) -> None:
         "###产品核心群###***制定个人职业发展规划***$$$202612311800$$$请完成", as_="lihua"
     )
     # the career-plan desk answers (the demo's plans exist already: tests/careers starts
-    # from none); no announcement is made for it
-    assert "张三、李四 的 2026 年规划已经发起过了" in reply, reply
+    # from none); no announcement is made for it. 李四's unwritten plan (due 06-15) takes the
+    # later deadline; 张三 has written his, so it keeps its own (tester F13 / F7).
+    assert "李四 的 2026 年规划已经发起过，还没有填写：截止时间从 2026-06-15 18:00 改为" in reply
+    assert "张三 的 2026 年规划已经填写，截止时间不再更改" in reply, reply
     assert "需要截止时间" in desk.text(
         "###产品核心群###***制定个人职业发展规划***写规划", as_="lihua"
     )
