@@ -14,6 +14,9 @@ open come back as they were (:func:`teamassist.reviews.service.restore`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,33 +27,35 @@ from teamassist.reviews.models import ReviewCycle
 from teamassist.team.models import Team
 
 
+def _open_cycles(session: Session, team_ids: Sequence[int], now: datetime) -> Iterator[ReviewCycle]:
+    """The open cycles of the teams ``team_ids`` (teams gone meanwhile are skipped)."""
+    for team_id in team_ids:
+        team = session.get(Team, team_id)
+        if team is None:
+            continue
+        for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
+            if service.is_open(cycle, team, now):
+                yield cycle
+
+
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> int:
     """Withdraw the departed member's open requests in their teams' open cycles; returns how
     many requests changed. A departure set for a later date changes nothing yet (heard again
     when it takes effect)."""
     if event.at > event.now:
         return 0
-    changed = 0
-    for team_id in event.team_ids:
-        team = session.get(Team, team_id)
-        if team is None:
-            continue
-        for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
-            if service.is_open(cycle, team, event.now):
-                changed += service.withdraw(session, cycle=cycle, reviewer_ids={event.member_id})
-    return changed
+    return sum(
+        service.withdraw(session, cycle=cycle, reviewer_ids={event.member_id})
+        for cycle in _open_cycles(session, event.team_ids, event.now)
+    )
 
 
 def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:
     """Someone stays after all: their withdrawn requests in their teams' open cycles come back
     (tester F21, session 18: 张三's self review was lost for good); says how many, None when
     the departure withdrew none."""
-    restored = 0
-    for team_id in event.team_ids:
-        team = session.get(Team, team_id)
-        if team is None:
-            continue
-        for cycle in session.scalars(select(ReviewCycle).where(ReviewCycle.team_id == team.id)):
-            if service.is_open(cycle, team, event.now):
-                restored += service.restore(session, cycle=cycle, reviewer_id=event.member_id)
+    restored = sum(
+        service.restore(session, cycle=cycle, reviewer_id=event.member_id)
+        for cycle in _open_cycles(session, event.team_ids, event.now)
+    )
     return t("reviews.departure.restored", count=restored) if restored else None
