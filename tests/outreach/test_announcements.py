@@ -554,6 +554,21 @@ def test_a_bulk_dm_does_not_show_each_recipient_the_others(desk: ChatDriver) -> 
         assert {plain_text(b) for b in bodies.values()} == {f"交第{number}版周报"}, bodies
 
 
+def test_a_list_s_closing_comma_opens_neither_dm_nor_title(desk: ChatDriver) -> None:
+    """Session 19: ``/群发 … @a，@b，交周报 截止 …`` sent 「，交周报」 and titled both action
+    items 「，交周报」; a comma after the last @ is the list's, not the message's. A comma that
+    closes the message before trailing @s goes too; one inside the sentence stays."""
+    people = ids(desk.runtime)
+    zhangsan, lisi = f"m{people['zhangsan']}", f"m{people['lisi']}"
+    desk.text("/群发 开发者社区 @zhangsan，@lisi，交周报 截止 2026-12-04 18:00", as_="admin")
+    assert {plain_text(b).split("\n")[0] for b in _dm_bodies(desk, 1).values()} == {"交周报"}
+    assert {i.title for i in _due_items(desk)} == {"交周报"}
+    desk.text("/群发 开发者社区 先读文档，再交周报， @zhangsan、@lisi", as_="admin")
+    bodies = _dm_bodies(desk, 2)
+    assert sorted(bodies) == sorted([zhangsan, lisi])
+    assert {plain_text(b) for b in bodies.values()} == {"先读文档，再交周报"}, bodies
+
+
 def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:
     """The mentions that choose recipients are no message (and were none before F5's fix)."""
     reply = desk.text("/群发 开发者社区 @zhangsan @lisi", as_="admin")

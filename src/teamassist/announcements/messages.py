@@ -74,9 +74,10 @@ def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]
     while end > start and selector(pieces[end - 1]):
         end -= 1
     kept = pieces[start:end]
-    if kept:  # the message's own spaces at its edges go with the mentions
-        kept[0] = (kept[0][0].lstrip(), False)
-        kept[-1] = (kept[-1][0].rstrip(), False)
+    if kept:  # the message's own spaces at its edges go with the mentions, and so does the
+        # comma closing a list of them: ``@lisi，@wangwu，交周报`` (tester, session 19)
+        kept[0] = (kept[0][0].lstrip(_LIST_GLUE if start else None), False)
+        kept[-1] = (kept[-1][0].rstrip(_LIST_GLUE if end < len(pieces) else None), False)
     return kept
 
 
@@ -95,14 +96,16 @@ def split_force(text: str) -> tuple[str, bool]:
 
 
 _TRAILING_MARKS = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
+_LEADING_GLUE = re.compile(r"^[\s,，、;；:：]+")
 
 
 def title_of(text: str) -> str:
     """An action item's title from an announcement's text: without its @mentions (the owner
-    is the item's owner already) and trailing punctuation; testers' items read "@lisi
-    请提交周报。" (session 13)."""
+    is the item's owner already), the commas of a list of them, and trailing punctuation;
+    testers' items read "@lisi 请提交周报。" (session 13) and "，交周报" after
+    ``@lisi，@wangwu，交周报`` (session 19)."""
     bare = parser.MENTION.sub(" ", text)
-    return _TRAILING_MARKS.sub("", " ".join(bare.split()))
+    return _TRAILING_MARKS.sub("", _LEADING_GLUE.sub("", " ".join(bare.split())))
 
 
 def from_grammar(
