@@ -72,6 +72,27 @@ def test_bad_quiet_window_changes_nothing(http: TestClient) -> None:
     assert _duty_room(http) == room
 
 
+def test_null_hours_clear_and_clearing_with_new_hours_is_refused(http: TestClient) -> None:
+    """Tester F13 (session 19): both hours sent as null answered 200 and kept the window;
+    ``clear_quiet`` with new hours cleared them without a word; one null hour was ignored."""
+    room = _duty_room(http)
+    url = f"/api/v1/channels/{room['id']}"
+    http.patch(url, json={"quiet_start": "22:00", "quiet_end": "07:30"})
+    both = http.patch(url, json={"clear_quiet": True, "quiet_start": "23:00", "quiet_end": "07:00"})
+    assert both.status_code == 400 and "没有保存任何修改" in both.json()["message"], both.text
+    half_null = http.patch(url, json={"quiet_start": None})
+    assert half_null.status_code == 400 and "同时给出" in half_null.json()["message"]
+    mixed = http.patch(url, json={"quiet_start": None, "quiet_end": "07:00"})
+    assert mixed.status_code == 400
+    assert (_duty_room(http)["quiet_start"], _duty_room(http)["quiet_end"]) == ("22:00", "07:30")
+    renamed = http.patch(url, json={"name": "值班群"}).json()
+    assert (renamed["quiet_start"], renamed["quiet_end"]) == ("22:00", "07:30")
+    cleared = http.patch(url, json={"quiet_start": None, "quiet_end": None})
+    assert cleared.status_code == 200
+    assert (cleared.json()["quiet_start"], cleared.json()["quiet_end"]) == (None, None)
+    assert (_duty_room(http)["quiet_start"], _duty_room(http)["quiet_end"]) == (None, None)
+
+
 def test_a_channel_added_twice_is_a_conflict_not_a_server_error(http: TestClient) -> None:
     room = _duty_room(http)
     body = {"platform": room["platform"], "address": "duty-room", "purpose": room["purpose"]}

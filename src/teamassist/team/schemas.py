@@ -95,4 +95,8 @@ class ChannelUpdate(BaseModel):
     enabled: bool | None = None
     quiet_start: str | None = Field(default=None, pattern=HHMM_PATTERN)
     quiet_end: str | None = Field(default=None, pattern=HHMM_PATTERN)
-    clear_quiet: bool = Field(default=False, description="remove the quiet window")
+    clear_quiet: bool = Field(
+        default=False,
+        description="remove the quiet window (as does sending both hours as null); "
+        "not together with new hours",
+    )

@@ -63,16 +63,24 @@ def change_channel(
         else service.default_team(session, workspace_id=principal.workspace.id)
     )
     require_admin(session, principal, team)
-    if (body.quiet_start is None) != (body.quiet_end is None):
+    # Which of the two hours the caller wrote, null included: ``{"quiet_start": null,
+    # "quiet_end": null}`` clears the window (it answered 200 and changed nothing, tester F13
+    # of session 19); omitted hours stay as they are.
+    given = body.model_fields_set & {"quiet_start", "quiet_end"}
+    hours = (body.quiet_start, body.quiet_end)
+    if given and (len(given) == 1 or (hours[0] is None) != (hours[1] is None)):
         raise DomainError("core.error.quiet_pair")
-    quiet = (body.quiet_start, body.quiet_end) if body.quiet_start and body.quiet_end else None
+    if body.clear_quiet and hours[0] is not None:
+        # Clearing and setting at once cleared silently (F13): say which one is meant.
+        raise DomainError("core.error.quiet_clear_and_set")
+    quiet = (hours[0], hours[1]) if hours[0] is not None and hours[1] is not None else None
     service.update_channel(
         session,
         channel=channel,
         name=body.name,
         enabled=body.enabled,
         quiet=quiet,
-        clear_quiet=body.clear_quiet,
+        clear_quiet=body.clear_quiet or (len(given) == 2 and quiet is None),
         timezone=team.timezone,
         now=now,
     )
