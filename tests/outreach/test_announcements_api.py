@@ -767,3 +767,31 @@ def test_quiet_hours_name_when_a_notice_goes_and_changing_them_retimes_it(
         assert scheduled.next_attempt_at == datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_deadline_inside_the_quiet_hold_is_refused(app_runtime: Runtime) -> None:
+    """Tester F12 (session 19): a notice held by the chat's quiet hours till 20:00 took a
+    deadline of 19:00 without a word, so its action items were due before anyone read it.
+    Chat and REST refuse it and name both times; nothing is queued; after the hold it goes."""
+    client = _client(app_runtime, "admin")
+    chat = ChatDriver(app_runtime)
+    try:
+        with app_runtime.factory() as session:
+            [channel_id] = session.scalars(
+                select(Channel.id).where(Channel.address == CORE_CHAT)
+            ).all()
+        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00 Beijing
+        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        refused = chat.text("/通知 产品核心群 交周报 截止 2026-11-30 19:00", as_="lihua")
+        assert "这次没有发送" in refused and "在群聊的静默时段里" in refused, refused
+        assert "19:00" in refused and "20:00" in refused, refused
+        body = {"group": "产品核心群", "text": "交周报", "due_at": "2026-11-30T19:00:00+08:00"}
+        rest = client.post("/api/v1/announcements", json=body)
+        assert rest.status_code == 422, rest.text
+        assert rest.json()["error"] == "announcements.error.due_in_quiet"
+        assert client.get("/api/v1/announcements").json() == []
+        assert _pending(app_runtime, 1) == []
+        taken = chat.text("/通知 产品核心群 交周报 截止 2026-11-30 21:00", as_="lihua")
+        assert "已排队" in taken and "静默结束后于 2026年11月30日 20:00 发出" in taken, taken
+    finally:
+        client.__exit__(None, None, None)

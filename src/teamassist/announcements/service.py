@@ -224,6 +224,19 @@ def announce(
     send = max(ensure_utc(send_at), now) if send_at is not None else now
     if due_at is not None and due_at <= send:  # the items would be due before anyone is told
         raise Invalid("announcements.error.due_before_send")
+    # A group chat's quiet hours may hold the post past ``send``; a deadline inside the hold
+    # would be due before anyone read it (tester F12, session 19: due 21:00, posted 23:30).
+    holds = {
+        channel.id: quiet_until(send, zone, channel.quiet_start, channel.quiet_end)
+        for channel in (group.channels if kind is AnnouncementKind.NOTICE else [])
+    }
+    quiet = max((h for h in holds.values() if h is not None), default=None)
+    if due_at is not None and quiet is not None and due_at <= quiet:
+        raise Invalid(
+            "announcements.error.due_in_quiet",
+            due=wall_clock(due_at, zone),
+            at=wall_clock(quiet, zone),
+        )
     owners = people if (kind is AnnouncementKind.BULK or due_at) else []
     if not force:
         _refuse_a_repeat(session, author, group, kind, reply.body, {m.id for m in owners}, now)
@@ -244,11 +257,9 @@ def announce(
     session.flush()
     key = f"announcements:{row.id}"
     reply = _with_deadline(reply, due_at, zone, actions=bool(owners))
-    quiet: datetime | None = None
     if kind is AnnouncementKind.NOTICE:
         for channel in group.channels:
-            hold = quiet_until(send, group.team.timezone, channel.quiet_start, channel.quiet_end)
-            quiet = max(quiet, hold) if quiet and hold else quiet or hold
+            hold = holds[channel.id]
             outbox_service.enqueue(
                 session,
                 key=f"{key}:ch{channel.id}",
