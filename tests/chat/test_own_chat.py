@@ -166,6 +166,48 @@ def test_rest_report_names_its_origin_without_a_statement_of_its_own(runtime: Ru
     assert ran and not [s for s in ran if s.startswith("select channel.name from channel")]
 
 
+def test_an_admin_speaking_as_a_member_places_them_in_the_lookup(runtime: Runtime) -> None:
+    # given the demo workspace, the global token, and zhangsan's own web chat bound to a
+    # second team (a channel named 张三的自聊)
+    runtime.settings.web.api_token = SecretStr(TOKEN)
+    load_demo(runtime)
+    second = _second_team_for_zhangsan(runtime)
+    ran: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        ran.append(" ".join(statement.replace("`", "").replace('"', "").split()).lower())
+
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as client:
+        event.listen(runtime.engine, "before_cursor_execute", record)
+        try:
+            # when the token's owner reports a bug speaking as zhangsan
+            response = client.post(
+                "/api/v1/chat",
+                json={"text": "/问题反馈 登录页打不开", "as": "ＺhangSan"},
+                headers={"authorization": f"Bearer {TOKEN}"},
+            )
+        finally:
+            event.remove(runtime.engine, "before_cursor_execute", record)
+    assert response.status_code == 200 and response.json()["handled"] is True, response.text
+    # then the item is his, in the team his own chat is bound to, from that chat's channel
+    with transaction(runtime.factory) as session:
+        item = session.scalars(select(FeedbackItem).order_by(FeedbackItem.id.desc())).first()
+        assert item is not None and item.text == "登录页打不开"
+        reporter = session.get(Member, item.reporter_id)
+        assert reporter is not None and reporter.handle == "zhangsan"
+        assert item.team_id == second
+        assert (item.origin_chat_key, item.origin_chat_name) == ("web:zhangsan", "张三的自聊")
+    # and his team, role and channel name came with his lookup by handle: no statement of
+    # their own (the dispatcher's placement selects the team first)
+    assert ran and not [
+        s
+        for s in ran
+        if s.startswith(("select team.", "select channel.name from channel"))
+        or (s.startswith("select member.") and "member.handle_key =" in s)
+    ]
+
+
 def _without_begin(statements: list[str]) -> list[str]:
     """What ran, without SQLite's BEGIN (the server drivers begin unseen)."""
     return [s for s in statements if s != "BEGIN"]

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from teamassist.chat import placement
 from teamassist.chat.dispatcher import Dispatcher, DispatchResult, Speaker
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal, PrincipalLookup, owner_voice
 from teamassist.team import service as team_service
-from teamassist.team.models import Workspace
+from teamassist.team.models import Member, Team, Workspace
+from teamassist.team.names import fold
 
 
 def send_as(
@@ -53,12 +56,10 @@ def send_as(
             own_chat, own_chat_name = caller.own_chat, caller.own_chat_name
         else:
             assert speaker is not None
-            found = team_service.get_member_by_handle(
-                session, workspace_id=caller.workspace.id, handle=speaker
-            )
+            found = _named(session, caller.workspace.id, speaker, platform.value)
             if found is None:
                 raise NotFound("core.error.unknown_member", who=speaker)
-            member = found
+            member, own_chat, own_chat_name = found
         spoken_for = caller.member is not None and member.id != caller.member.id
         if spoken_for and not speaks_for_others(session, caller):
             raise PermissionDenied("core.error.forbidden")
@@ -86,6 +87,39 @@ def send_as(
         )
 
     return dispatcher.converse(identify)
+
+
+# A member named by handle (an admin speaking as them, the benchmark's /值班签到) with where
+# their own direct chat lands, in one statement: asked apart, the team and role were a second
+# statement of every such command (issue 9).
+_NAMED = placement.with_own_chat(
+    select(Workspace, Member)
+    .join(Workspace, Workspace.id == Member.workspace_id)
+    .where(
+        Member.workspace_id == bindparam("workspace_id"),
+        Member.handle_key == bindparam("handle_key"),
+    )
+)
+
+
+def _named(
+    session: Session, workspace_id: int, handle: str, platform: str
+) -> tuple[Member, tuple[Team, Role | None] | None, str] | None:
+    """The member of ``workspace_id`` with ``handle`` (as ``team_service.get_member_by_handle``
+    finds them, through ``names.fold``), the team and role of their direct chat on ``platform``
+    (None: the workspace has no team; the dispatcher then refuses) and the name of a channel
+    configured at that chat ('' when none); None when nobody has the handle."""
+    row = session.execute(
+        _NAMED,
+        {
+            "workspace_id": workspace_id,
+            "handle_key": fold(handle.strip()),
+            **placement.own_chat_params(platform),
+        },
+    ).first()
+    if row is None:
+        return None
+    return row[1], placement.own_chat(row[2], row[3]), placement.own_chat_name(row[4])
 
 
 def scoped_key(member_id: int, event_id: str) -> str:
