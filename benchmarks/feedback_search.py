@@ -7,13 +7,15 @@ PostgreSQL GIN index, MariaDB's n-gram table) built once after the fill. Then, t
 FastAPI endpoint served in-process by ``TestClient``, each in a fresh session as a request
 would:
 
-- **search**: ``queries.search`` with a text, the one function behind /查找反馈, ``?q=`` and the
+- **search**: ``queries.find`` with a text, the one function behind /查找反馈, ``?q=`` and the
   board. Two kinds of text, so that the growth of the result is told from the growth of the
   data: phrases whose hits **grow** with the data (a rare phrase in one item of 1,000: 10 hits
   at 10^4, 1,000 at 10^6; 2 Chinese characters, English, one character: thousands), and
   phrases whose hits are **the same at every size** (one in exactly ``FIXED_HITS`` items spread
   over the ids, 3+ and 2 characters; a phrase of unknown characters; a phrase of frequent
-  parts that never occurs whole, which an n-gram index must rule out);
+  parts that never occurs whole, which an n-gram index could only rule out item by item: it
+  reads the newest ``queries.SHORT_QUERY_WINDOW`` items once its parts are common, and the
+  line shows the window told);
 - **board**: the first page of the workspace-wide list (no filter), with its bounded count;
 
 each also called directly (no HTTP: the query's own cost, its CPU and its statements); and, in
@@ -111,6 +113,8 @@ class Figures:
     statements: dict[tuple[str, int, str], int] = field(default_factory=dict)
     # The count each search returned (bounded: COUNT_LIMIT + 1 is "1000+").
     hits: dict[tuple[str, int, str], int] = field(default_factory=dict)
+    # The window the reply tells (queries.Found.window, window_reason), if any.
+    windows: dict[tuple[str, int, str], str] = field(default_factory=dict)
     fill_seconds: dict[tuple[str, int], float] = field(default_factory=dict)
     # MariaDB: the n-gram table's rows and size per (backend, size).
     index_size: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -380,15 +384,18 @@ def measure(
             def _count(*_args: object) -> None:
                 statements[0] += 1
 
+            told = [""]
+
             def search(q: str | None) -> int:
                 with factory() as session:
-                    _items, total = queries.search(
+                    found = queries.find(
                         session,
                         workspace_id=workspace_id,
                         filters=FeedbackFilter(text=q),
                         limit=50,
                     )
-                    return total
+                    told[0] = f"window {found.window} {found.window_reason}" if found.window else ""
+                    return found.total
 
             cases: dict[str, str | None] = {f"search {label}": q for q, label in QUERIES.items()}
             cases |= {f"search {label}": q for q, label in FIXED_QUERIES.items()}
@@ -403,6 +410,7 @@ def measure(
                     statements[0] = 0
                     figures.hits[key] = search(q)
                     figures.statements[key] = statements[0]
+                    figures.windows[key] = told[0]
         finally:
             engine.dispose()
 
@@ -447,6 +455,7 @@ def report(figures: Figures) -> list[str]:
             f" p99 {percentile(direct, 99) * 1e3:6.2f} ms"
             f"   CPU p50 {percentile(figures.cpu[key], 50) * 1e3:6.2f} ms"
             f"   {figures.statements[key]} statements   {figures.hits[key]} hits"
+            + (f" ({figures.windows[key]})" if figures.windows.get(key) else "")
             + (f"   (fill {fill:.0f} s)" if fill is not None else "   (kept)")
         )
     for (backend, size), described in figures.index_size.items():

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from teamassist.clock import FrozenClock
+from teamassist.feedback import queries
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -87,6 +88,28 @@ def test_the_page_window_is_documented(sqlite_api: TestClient) -> None:
     # and a search the index serves has none
     page = sqlite_api.get("/api/v1/feedback/items", params={"q": "上传头像"}).json()
     assert page["window"] is None and page["total"] == 2
+
+
+def test_a_window_of_common_parts_is_told_by_rest_and_the_board(
+    sqlite_api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an old item holding 页面白屏, two newer ones holding its parts, and "common"
+    # meaning two items, with a window of the newest two
+    given_nobody_on_duty(_runtime(sqlite_api))
+    for words in ("旧的页面白屏", "页面白屏又来了", "登录页面", "白屏了"):
+        _say(sqlite_api, f"/问题反馈 {words}", "zhangsan")
+    monkeypatch.setattr(queries, "GRAM_PROBE", 2)
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    # when searched over REST, then nothing in the newest two, and why only they were read
+    page = sqlite_api.get("/api/v1/feedback/items", params={"q": "页面白屏"}).json()
+    assert (page["items"], page["window"], page["window_reason"]) == ([], 2, "common")
+    # and the board says how to search them all
+    board = sqlite_api.get("/feedback", params={"q": "页面白屏"}).text
+    assert "这几个字都很常见，只查找了最近 2 条反馈" in board
+    # a wider window finds them, nothing to tell
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 10_000)
+    page = sqlite_api.get("/api/v1/feedback/items", params={"q": "页面白屏"}).json()
+    assert len(page["items"]) == 2 and page["window"] is page["window_reason"] is None
 
 
 def test_bad_filters_are_clear_errors(sqlite_api: TestClient) -> None:

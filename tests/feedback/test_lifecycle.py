@@ -266,6 +266,24 @@ def test_search_reply_tells_how_far_back_it_looked(
     assert "旧的卡顿" in text and "只查找了最近" not in text
 
 
+def test_search_reply_tells_when_every_part_is_common(
+    sqlite_chat: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an old item holding 页面白屏 and newer ones holding only its parts, with "common"
+    # meaning two items and a window of the newest two
+    monkeypatch.setattr(feedback_queries, "GRAM_PROBE", 2)
+    monkeypatch.setattr(feedback_queries, "SHORT_QUERY_WINDOW", 2)
+    for words in ("旧的页面白屏", "页面白屏又来了", "登录页面", "白屏了"):
+        _report(sqlite_chat, words)
+    # when searched, then the newest two were read, and the reply says why and what helps
+    text = sqlite_chat.text("/查找反馈 页面白屏", as_="admin")
+    assert "没有找到包含「页面白屏」的反馈" in text
+    assert "这几个字都很常见，只查找了最近 2 条反馈；换一个更少见的词" in text
+    # a rarer word searches every item
+    text = sqlite_chat.text("/查找反馈 旧的页面", as_="admin")
+    assert "旧的页面白屏" in text and "只查找了最近" not in text
+
+
 def test_details_show_history_and_response_times(sqlite_chat: ChatDriver) -> None:
     item_id = _report(sqlite_chat)
     clock = sqlite_chat.runtime.clock

@@ -549,3 +549,81 @@ def test_pages_are_newest_first_without_gaps(
             assert found.total == min(len(everything), offset + count_limit + 1)
             paged += [i.id for i in found.items]
     assert paged == everything
+
+
+# -- a phrase whose every part is common: the newest items only, and the reply says so ------------
+
+# Oldest first. Each part of 页面白屏 (bigrams 页面 面白 白屏, trigrams 页面白 面白屏) is in three
+# items, the phrase in the first, second and fourth; the others hold parts only.
+COMMON_PARTS = ["旧的页面白屏", "页面白屏又来了", "登录页面", "页面白屏！", "白屏了"]
+
+
+@pytest.fixture
+def common(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[World, list[int]]]:
+    """A workspace of COMMON_PARTS (ids oldest first), with "common" meaning in two items."""
+    monkeypatch.setattr(queries, "GRAM_PROBE", 2)
+    engine = make_engine(db_url)
+    factory = make_session_factory(engine)
+    with transaction(factory) as session:
+        team = _team(session, "ws")
+        items = [_item(team, t) for t in COMMON_PARTS]
+        for item in items:  # one flush each: ids in this order on every backend
+            session.add(item)
+            session.flush()
+        ids = [i.id for i in items]
+    world = World.__new__(World)
+    world.engine, world.factory, world.workspace_id = engine, factory, team.workspace_id
+    yield world, ids
+    engine.dispose()
+
+
+def test_common_parts_search_the_newest_items_and_say_so(
+    common: tuple[World, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, ids = common
+    # given a window of the two newest items: the phrase is in the fourth, not the fifth
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    found = _found(world, "页面白屏")
+    # then it is found inside the window, the older two are not read, and the bound is told
+    assert [i.id for i in found.items] == [ids[3]] and found.total == 1
+    assert (found.window, found.window_reason) == (2, "common")
+    # a window of four reaches the second item, still not the first
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 4)
+    found = _found(world, "页面白屏")
+    assert [i.id for i in found.items] == [ids[3], ids[1]]
+    assert (found.total, found.window, found.window_reason) == (2, 4, "common")
+    # a window as large as the workspace is no bound: all three, nothing to tell
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", len(COMMON_PARTS))
+    found = _found(world, "页面白屏")
+    assert [i.id for i in found.items] == [ids[3], ids[1], ids[0]]
+    assert (found.total, found.window, found.window_reason) == (3, None, None)
+
+
+def test_a_rare_part_searches_every_item(
+    common: tuple[World, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, ids = common
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 1)
+    # given 旧的 in one item only (below the probe): the index answers, the oldest is found
+    found = _found(world, "旧的页面白屏")
+    assert ([i.id for i in found.items], found.window) == ([ids[0]], None)
+    # and a phrase whose rarest part is in no item is nothing, without a window
+    assert (_found(world, "页面白屏黑").items, _found(world, "页面白屏黑").window) == ([], None)
+
+
+def test_a_window_full_of_matches_is_the_whole_answer(
+    common: tuple[World, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the window holds more matches than the count bound and the page, its page and
+    "N+" label are those of the whole search: no bound to tell."""
+    world, ids = common
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 4)  # the newest four: two matches
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 1)
+    with world.factory() as session:
+        filters = FeedbackFilter(text="页面白屏")
+        found = queries.find(session, workspace_id=world.workspace_id, filters=filters, limit=2)
+        assert [i.id for i in found.items] == [ids[3], ids[1]] and found.window is None
+        assert queries.count_label(found.total) == "1+"
+        # a page reaching past the window's matches is told
+        found = queries.find(session, workspace_id=world.workspace_id, filters=filters, limit=3)
+        assert [i.id for i in found.items] == [ids[3], ids[1]] and found.window == 4

@@ -164,6 +164,47 @@ def test_find_gives_what_like_gives(
         assert not corpus.like(session, "不存在")
 
 
+@pytest.mark.parametrize("count_limit", [4, 1000])
+def test_a_window_of_common_parts_gives_what_like_gives_there(
+    corpus: Corpus, monkeypatch: pytest.MonkeyPatch, count_limit: int
+) -> None:
+    """With every part that occurs at all counted as common, a needle of several parts reads
+    the newest 30 items: the same items as LIKE over those, and the window told exactly when
+    older matches may be missing; or, when the window is no bound, LIKE over all."""
+    monkeypatch.setattr(queries, "COUNT_LIMIT", count_limit)
+    monkeypatch.setattr(queries, "GRAM_PROBE", 1)
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 30)
+    windowed = set()
+    with corpus.factory() as session:
+        newest = corpus.like(session, "")
+        floor = newest[30]  # the 31st newest item of the workspace: the window is above it
+        for needle in NEEDLES:
+            wanted = corpus.like(session, needle)
+            inside = [i for i in wanted if i > floor]
+            for offset in range(0, len(wanted) + 1, 7):
+                found = queries.find(
+                    session,
+                    workspace_id=corpus.workspace_id,
+                    filters=FeedbackFilter(text=needle),
+                    limit=7,
+                    offset=offset,
+                )
+                got = [i.id for i in found.items]
+                if found.window is None:  # searched whole, or a window full of matches
+                    assert got == wanted[offset : offset + 7], needle
+                    assert found.total == min(len(wanted), offset + count_limit + 1), needle
+                    continue
+                windowed.add(needle)
+                assert found.window == 30, needle
+                assert got == inside[offset : offset + 7], needle
+                assert found.total == min(len(inside), offset + count_limit + 1), needle
+                # told only when the window may have missed matches
+                assert found.total <= offset + count_limit or offset + 7 > found.total
+    # the window was really used, for a phrase of common parts on every backend ("页面白屏"
+    # on SQLite and PostgreSQL too; MariaDB's bigrams make "卡顿白" common as well)
+    assert {"页面白屏", "LOGIN 后"} <= windowed, windowed
+
+
 # -- SQLite: the terms that start with a short query ------------------------------------------
 
 

@@ -197,6 +197,7 @@ def list_items(
         total=total,
         total_exact=total <= offset + feedback_queries.COUNT_LIMIT,
         window=found.window,
+        window_reason=found.window_reason,
         limit=limit,
         offset=offset,
         items=[_read(i, teams[i.team_id], people, runtime.ports.get(Workdays)) for i in items],

@@ -233,7 +233,11 @@ def handle_search(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         limit=LIST_LIMIT,
     )
     return messages.search_results(
-        found.items, feedback_queries.count_label(found.total), args["text"], found.window
+        found.items,
+        feedback_queries.count_label(found.total),
+        args["text"],
+        found.window,
+        found.window_reason,
     )
 
 

@@ -329,11 +329,18 @@ def mine(items: Sequence[FeedbackItem]) -> Reply:
 
 
 def search_results(
-    items: Sequence[FeedbackItem], total: str, text: str, window: int | None = None
+    items: Sequence[FeedbackItem],
+    total: str,
+    text: str,
+    window: int | None = None,
+    reason: str | None = None,
 ) -> Reply:
     """Items whose text contains ``text``; ``total`` is a bounded count ("1000+"); ``window``:
-    only the newest this many items were searched, which the reply says last."""
-    bound = [] if window is None else [t("feedback.search.window", window=window)]
+    only the newest this many items were searched, which the reply says last, with how to
+    search them all for its ``reason`` (``queries.Found.window_reason``: "short" or
+    "common")."""
+    key = "feedback.search.window_common" if reason == "common" else "feedback.search.window"
+    bound = [] if window is None else [t(key, window=window)]
     if not items:
         return Reply(
             body="\n".join([t("feedback.search.empty", text=user_text(snippet(text, 40))), *bound])

@@ -141,6 +141,7 @@ def board(
     items: list[FeedbackItem] = []
     total = 0
     window: int | None = None
+    window_reason: str | None = None
     # The teams whose desk they work, and their own items elsewhere (as in chat and REST).
     scope = flows.visibility(
         session,
@@ -159,6 +160,7 @@ def board(
             offset=(query.page - 1) * PAGE_SIZE,
         )
         items, total, window = found.items, found.total, found.window
+        window_reason = found.window_reason
     people = team_service.members_by_id(session, (i.owner_id for i in items))
     teams = {x.id: x for x in team_service.get_teams(session, workspace_id=principal.workspace.id)}
     context: dict[str, Any] = {
@@ -167,6 +169,7 @@ def board(
         "total": feedback_queries.count_label(total, (query.page - 1) * PAGE_SIZE),
         "pages": max(1, ceil(total / PAGE_SIZE)),
         "window": window,
+        "window_reason": window_reason,
         "people": people,
         "teams": teams,
         "local": local,

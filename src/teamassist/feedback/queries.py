@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
@@ -66,14 +66,23 @@ COUNT_LIMIT = 1000
 # SQLite past MAX_PREFIX_TERMS; any text on MySQL proper) read only the newest this many items
 # matching the other filters, so their cost does not grow with the data. The reply says so.
 SHORT_QUERY_WINDOW = 10_000
-# MariaDB (``feedback.grams``): each of a query's grams is counted up to this many index
-# entries, in one statement, to find the rarest; past it a gram counts as common.
-GRAM_PROBE = 1_000
+# Each part of a query longer than one part (MariaDB's bigrams, SQLite's and PostgreSQL's
+# trigrams) is counted up to this many index entries, in one bounded statement. MariaDB drives
+# from the rarest. When even the rarest reaches it, every part is common: the index would
+# intersect lists that grow with the data (a phrase of frequent words that never occurs whole
+# read every candidate: SQLite 0.2 s, PostgreSQL 0.24 s, MariaDB 2.8 s at 10^6), so such a
+# query reads the newest
+# SHORT_QUERY_WINDOW items through the index instead, and the reply tells the bound when the
+# window may have missed matches. Twice COUNT_LIMIT: a phrase as frequent as its parts (one
+# item in 1,000 at 10^6) stays on the whole index.
+GRAM_PROBE = 2_000
 # ... and the rarest this many are used: the first drives, newest first, the others are
 # primary-key look-ups that drop candidates before their rows are read.
 GRAMS_USED = 3
 # A long query probes this many of its grams, spread over its length.
 MAX_PROBED_GRAMS = 16
+# PostgreSQL estimates how common a query's pieces are from this many of the newest items.
+PIECE_SAMPLE = 1_000
 # A one- or two-character search on SQLite is an OR of the trigrams that start with it; beyond
 # this many, it reads the window above instead.
 MAX_PREFIX_TERMS = 512
@@ -99,6 +108,13 @@ SELECT term FROM found WHERE term IS NOT NULL
 """)
 
 
+# How often one term occurs in the full-text index, counted up to :most (a bounded seek and
+# walk of the 'instance' vocabulary, feedback_0004).
+_TERM_PROBE = sql_text(
+    "SELECT count(*) FROM (SELECT 1 FROM feedback_item_fts_instance WHERE term = :term LIMIT :most)"
+)
+
+
 def _like_pattern(text: str) -> str:
     escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
@@ -109,14 +125,28 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+# Why only a window of the newest items was searched (``Found.window_reason``): the text is
+# too short for the backend's index, or every part of it is common (see GRAM_PROBE).
+WindowReason = Literal["short", "common"]
+
+
 @dataclass(frozen=True)
 class _Plan:
     """A filtered query, the column that orders it as item ids do, and how many of the
-    workspace's newest items it may read (None: all)."""
+    workspace's newest items it may read (None: all) and why."""
 
     query: Select[FeedbackItem]
     key: ColumnElement[int] | InstrumentedAttribute[int]
     window: int | None = None
+    reason: WindowReason = "short"
+
+
+def _spread(parts: Sequence[Any]) -> list[Any]:
+    """At most MAX_PROBED_GRAMS of ``parts``, spread over the query's length."""
+    if len(parts) <= MAX_PROBED_GRAMS:
+        return list(parts)
+    step = len(parts) / MAX_PROBED_GRAMS
+    return [parts[int(i * step)] for i in range(MAX_PROBED_GRAMS)]
 
 
 def _with_grams(
@@ -125,15 +155,16 @@ def _with_grams(
     """MariaDB: candidates from the n-gram table (``feedback.grams``), the rarest gram driving
     newest first, each verified by the exact LIKE test (no false hits). Cost: the index
     entries of the rarest used gram up to the page (or up to the count bound), whatever the
-    workspace's size; a query of common grams that matches rarely reads that gram's entries."""
+    workspace's size. A query of more than one gram whose every gram is common (GRAM_PROBE)
+    may match rarely: it would read all of the driver's entries, so it reads only the
+    window's (plan reason "common")."""
     like = FeedbackItem.text.ilike(_like_pattern(needle), escape="/")
     # The database folds case, as its triggers did for the stored grams.
-    wanted = grams.grams_of(session.scalar(select(func.lower(needle))) or "")
+    lowered = session.scalar(select(func.lower(needle))) or ""
+    wanted = grams.grams_of(lowered)
     if not wanted:  # the database folded it to one character: nothing to look up
         return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
-    if len(wanted) > MAX_PROBED_GRAMS:
-        step = len(wanted) / MAX_PROBED_GRAMS
-        wanted = [wanted[int(i * step)] for i in range(MAX_PROBED_GRAMS)]
+    wanted = _spread(wanted)
     t = grams.grams_table
     probes = [
         select(literal(n), func.count()).select_from(
@@ -166,7 +197,12 @@ def _with_grams(
             ),
         )
     joined = joined.join(FeedbackItem, FeedbackItem.id == driver.c.item_id)
-    return _Plan(joined.where(like).prefix_with("STRAIGHT_JOIN"), driver.c.item_id)
+    joined = joined.where(like).prefix_with("STRAIGHT_JOIN")
+    if len(lowered) > grams.GRAM and min(count for _n, count in counts) >= GRAM_PROBE:
+        # Every gram is common: for a phrase that rarely occurs whole, the driver's entries
+        # until enough matches are all of the workspace's. Only the window's are read.
+        return _Plan(joined, driver.c.item_id, SHORT_QUERY_WINDOW, "common")
+    return _Plan(joined, driver.c.item_id)
 
 
 def _terms_starting(session: Session, prefix: str) -> list[str]:
@@ -174,6 +210,48 @@ def _terms_starting(session: Session, prefix: str) -> list[str]:
     ``MAX_PREFIX_TERMS``; the cost follows the terms, not how many items hold them."""
     bounds = {"low": prefix, "high": prefix + "\U0010ffff", "most": MAX_PREFIX_TERMS + 1}
     return list(session.scalars(_TERMS_BETWEEN, bounds))
+
+
+def _common_terms(session: Session, lowered: str) -> bool:
+    """SQLite: whether every trigram of ``lowered`` (more than one) occurs at least GRAM_PROBE
+    times in the full-text index (all workspaces: the index's cost is global). Each term is
+    counted on the 'instance' vocabulary up to the probe (a bounded walk: 0.4 ms for a common
+    term at 10^6), in text order, stopping at the first rare one: a query with a rare part
+    usually pays one or two probes. Python's ``lower`` stands for the tokenizer's case
+    folding: only the cost depends on it, either plan finds exactly the matches it reads."""
+    if len(lowered) <= 3:
+        return False
+    terms = _spread(list(dict.fromkeys(lowered[i : i + 3] for i in range(len(lowered) - 2))))
+    for term in terms:
+        if session.scalar(_TERM_PROBE, {"term": term, "most": GRAM_PROBE}) < GRAM_PROBE:
+            return False
+    return True
+
+
+def _common_pieces(session: Session, needle: str) -> bool:
+    """PostgreSQL: whether every three-character piece of ``needle`` (more than one) is in
+    GRAM_PROBE items or more, estimated from the table's newest PIECE_SAMPLE items (one
+    bounded statement: a primary-key walk and a substring test per piece and item) scaled
+    by the newest id. The GIN index has no cheap count of a trigram's entries: a probe
+    through it reads whole posting lists, which is the cost to avoid (the intersection of
+    four common trigrams alone: 90 ms at 10^6, 2026-12-03). Table-wide, as the index's lists
+    are. Only the cost depends on the estimate: either plan finds exactly the matches it
+    reads, and a window is told."""
+    if len(needle) <= 3:
+        return False
+    pieces = _spread(list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2))))
+    sample = (
+        select(func.lower(FeedbackItem.text).label("t"))
+        .order_by(FeedbackItem.id.desc())
+        .limit(PIECE_SAMPLE)
+        .subquery()
+    )
+    holding = [func.count().filter(func.strpos(sample.c.t, func.lower(p)) > 0) for p in pieces]
+    newest = select(func.max(FeedbackItem.id)).scalar_subquery()
+    top, sampled, *counts = session.execute(
+        select(newest, func.count(), *holding).select_from(sample)
+    ).one()
+    return bool(sampled) and min(counts) * (top or 0) >= GRAM_PROBE * sampled
 
 
 def _with_text(
@@ -195,9 +273,17 @@ def _with_text(
         if len(needle) < 3:
             return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
         # The trigram index answers ILIKE from three characters on.
+        if _common_pieces(session, needle):
+            # The same test on an expression the index does not cover (``|| ''``): the
+            # window is read by id, not through posting lists as long as the table.
+            unindexed = FeedbackItem.text.concat("").ilike(_like_pattern(needle), escape="/")
+            return _Plan(query.where(unindexed), FeedbackItem.id, SHORT_QUERY_WINDOW, "common")
         return _Plan(query.where(like), FeedbackItem.id)
+    window: int | None = None
     if len(needle) >= 3:
         match = _phrase(needle)
+        if _common_terms(session, needle.lower()):
+            window = SHORT_QUERY_WINDOW
     else:
         # Every character of an indexed text starts a trigram (the sentinel pads the end), so
         # the items containing ``needle`` are those holding a trigram that starts with it.
@@ -210,7 +296,8 @@ def _with_text(
     # The full-text table drives the loop, in its rowid order (= item id), so a page stops
     # after its rows. "+ 0" keeps SQLite from the other plan: run the MATCH once per item.
     joined = query.join(_fts, _fts.c.rowid + 0 == FeedbackItem.id)
-    return _Plan(joined.where(literal_column("feedback_item_fts").op("MATCH")(match)), _fts.c.rowid)
+    matched = joined.where(literal_column("feedback_item_fts").op("MATCH")(match))
+    return _Plan(matched, _fts.c.rowid, window, "common")
 
 
 def _window_floor(session: Session, query: Select[FeedbackItem], size: int) -> int | None:
@@ -262,7 +349,12 @@ def _filtered(
     floor = _window_floor(session, query, plan.window)
     if floor is None:
         return _Plan(plan.query, plan.key)
-    return _Plan(plan.query.where(FeedbackItem.id > floor), plan.key, plan.window)
+    # The floor on the index's own key too (the FTS rowid, the driving gram's item id), so
+    # that the index reads only the window's entries.
+    windowed = plan.query.where(FeedbackItem.id > floor)
+    if plan.key is not FeedbackItem.id:
+        windowed = windowed.where(plan.key > floor)
+    return _Plan(windowed, plan.key, plan.window, plan.reason)
 
 
 @dataclass(frozen=True)
@@ -270,11 +362,15 @@ class Found:
     """A page of :func:`find`: the items, newest first; how many match, counted up to
     ``offset + COUNT_LIMIT + 1`` (show it with :func:`count_label`); and ``window``: when not
     None, only the newest ``window`` items matching the other filters were searched (there are
-    more), a bound the reply must tell (queries of one or two characters on PostgreSQL)."""
+    more) and they held no more matches than the count bound, so older matches may be missing:
+    a bound the reply must tell. ``window_reason`` says why: "short", a text too short for the
+    backend's index (one or two characters on PostgreSQL); "common", a text whose every part
+    is frequent (see ``GRAM_PROBE``), where a rarer word or the other filters narrow it."""
 
     items: list[FeedbackItem]
     total: int
     window: int | None = None
+    window_reason: WindowReason | None = None
 
 
 def find(
@@ -314,7 +410,12 @@ def find(
         items = session.scalars(
             plan.query.order_by(plan.key.desc()).limit(limit).offset(offset)
         ).all()
-    return Found(list(items), len(ids), plan.window)
+    # A window holding more matches than the count bound, and at least the page's, gives the
+    # whole search's page and count label ("1000+"): the newest matches are all inside it.
+    # Nothing to tell then (a frequent word in a window of common parts: "crashes").
+    if plan.window is None or (len(ids) > bound and offset + limit <= len(ids)):
+        return Found(list(items), len(ids))
+    return Found(list(items), len(ids), plan.window, plan.reason)
 
 
 def search(

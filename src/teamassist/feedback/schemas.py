@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -97,15 +97,28 @@ class FeedbackPage(BaseModel):
     # "at least that many"; counting further would read the whole workspace.
     total: int
     total_exact: bool = True
-    # queries.Found.window: set for texts the backend's index does not serve.
+    # queries.Found.window: set when only the newest items were searched and older matches
+    # may be missing.
     window: int | None = Field(
         default=None,
         description=(
-            "Null when every item matching the other filters was searched. Otherwise only "
-            "the newest this many of them were (10000): a text of one character on "
-            "PostgreSQL or MariaDB, or of two on PostgreSQL, when more items match the "
-            "other filters (a date range, team, status) than this. The CSV export "
+            "Null when the page and total are those of searching every item matching the "
+            "other filters. Otherwise only the newest this many of them were searched "
+            "(10000), more items match the other filters (a date range, team, status) than "
+            "this, and the newest ones held no more matches than the total's bound, so "
+            "older matches may be missing. window_reason says why. The CSV export "
             "(items.csv) searches them all."
+        ),
+    )
+    window_reason: Literal["short", "common"] | None = Field(
+        default=None,
+        description=(
+            "Why only a window was searched: 'short', a text of one character on PostgreSQL "
+            "or MariaDB, or of two on PostgreSQL (more characters search everything); "
+            "'common', a text of more than one part (two characters on MariaDB, three "
+            "elsewhere) whose every part is in at least 2000 items, which the index could "
+            "only rule out item by item (a rarer word or narrower filters search "
+            "everything). Null when window is null."
         ),
     )
     limit: int
