@@ -183,6 +183,26 @@ def test_a_later_deadline_moves_an_unwritten_plan_and_says_so(desk: ChatDriver) 
     assert len([t for t in desk.queued_texts() if "的截止时间改为" in t]) == 1, desk.queued_texts()
 
 
+def test_a_later_deadline_moves_an_item_done_and_awaiting_its_check(desk: ChatDriver) -> None:
+    """Tester F16 (session 19): 王五 marked the plan's action item done without writing the
+    plan; the director moved the deadline and the plan took it, the item kept the old (past)
+    date, so sending it back left it overdue at once. An item awaiting its check follows the
+    new deadline too; a closed one stays as it is."""
+    people = ids(desk.runtime)
+    desk.text("/职业规划 发起 @王五 截止 2026-12-02 18:00", as_="lihua")
+    [item] = career_items(desk.runtime)
+    assert "标记为完成" in desk.text(f"/完成销项 {item.id}", as_="wangwu")
+    set_clock(desk.runtime, "2026-12-03 09:00")
+    reply = desk.text("/职业规划 发起 @王五 截止 2026-12-31 18:00", as_="lihua")
+    assert "改为 2026-12-31 18:00" in reply, reply
+    [done] = career_items(desk.runtime)
+    assert (done.owner_id, done.state) == (people["wangwu"], "done")
+    assert done.due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
+    assert "已退回销项" in desk.text(f"/退回销项 {item.id} 规划还没写", as_="lihua")
+    told = [t for t in desk.queued_texts() if "退回了销项" in t]
+    assert len(told) == 1 and "12月31日" in told[0] and "12月2日" not in told[0], told
+
+
 def test_a_leavers_plan_item_closes_with_them_and_goes_to_nobody(desk: ChatDriver) -> None:
     """Tester F15 (session 18): 赵六's career-plan action item was handed to the admin when
     赵六 left, though only 赵六 may write the plan; the admin got an item nobody could do.

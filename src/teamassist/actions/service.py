@@ -398,11 +398,13 @@ def extend(
 def follow_source_due(
     session: Session, *, item: ActionItem, due_at: datetime, now: datetime
 ) -> bool:
-    """The thing ``item`` follows up moved: an open item takes its new due time ``due_at``
-    (earlier or later; recorded as an extension by nobody, ``{"from", "to", "source": True}``).
-    False (nothing changed) for an item not open or already due then."""
+    """The thing ``item`` follows up moved: an item not closed takes its new due time
+    ``due_at`` (earlier or later; recorded as an extension by nobody, ``{"from", "to",
+    "source": True}``). One done and awaiting its requester's check moves too: sent back,
+    it would otherwise be due at the old, maybe past, time (tester F16, session 19).
+    False (nothing changed) for a closed item or one already due then."""
     due = ensure_utc(due_at)
-    if item.state != ActionState.OPEN.value or ensure_utc(item.due_at) == due:
+    if item.state == ActionState.CLOSED.value or ensure_utc(item.due_at) == due:
         return False
     before = ensure_utc(item.due_at)
     item.due_at = due
