@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, as `make test` and CI run it: system packages the tests need (Debian
-# chromium + CJK fonts; pango for WeasyPrint's report PDFs), throwaway PostgreSQL and MariaDB
+# chromium + CJK fonts; pango and harfbuzz-subset for WeasyPrint's PDFs: without the latter
+# it warns, which the suite treats as an error), throwaway PostgreSQL and MariaDB
 # servers, lint, types, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
 need=()
-for pkg in chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; do
+for pkg in chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
