@@ -494,6 +494,20 @@ def test_the_length_limit_is_the_one_rest_has(desk: ChatDriver) -> None:
     )
 
 
+def test_the_same_bulk_dm_with_a_deadline_added_is_no_repeat(desk: ChatDriver) -> None:
+    """Tester F5 (session 19): a 群发 sent, then sent again with the deadline its author
+    forgot, was refused as the same message, so nobody got an action item. Adding a deadline
+    sends it with the items; the same with the same deadline is still a repeat."""
+    assert "已排队群发 #1" in desk.text("/群发 开发者社区 @zhangsan @lisi 交周报", as_="admin")
+    assert _due_items(desk) == []
+    added = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-04 18:00", as_="admin")
+    assert "已排队群发 #2" in added and "销项" in added, added
+    assert len(_due_items(desk)) == 2
+    again = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-04 18:00", as_="admin")
+    assert "已经发过了：#2" in again, again
+    assert _announcement_rows(desk) == 2 and len(_due_items(desk)) == 2
+
+
 def test_the_confirmation_glued_or_in_brackets(desk: ChatDriver) -> None:
     """Tester 2 (session 18): 「…交周报确认重发」 typed without a space got past the repeat guard
     and every DM ended in 确认重发; copied with the reply's brackets it went out the same way.

@@ -239,7 +239,8 @@ def announce(
         )
     owners = people if (kind is AnnouncementKind.BULK or due_at) else []
     if not force:
-        _refuse_a_repeat(session, author, group, kind, reply.body, {m.id for m in owners}, now)
+        people_ids = {m.id for m in owners}
+        _refuse_a_repeat(session, author, group, kind, reply.body, people_ids, due_at, now)
     row = Announcement(
         workspace_id=workspace.id,
         team_id=group.team.id,
@@ -327,12 +328,15 @@ def _refuse_a_repeat(
     kind: AnnouncementKind,
     body: str,
     people: set[int],
+    due_at: datetime | None,
     now: datetime,
 ) -> None:
     """Invalid ``announcements.error.repeat`` when ``author`` made the same announcement (kind,
     group, body, the members it went to) in the last :data:`REPEAT_WINDOW`. The few recent
     rows of the author are compared here, not the body in SQL (a TEXT column compares
-    differently on each backend)."""
+    differently on each backend). One sent without a deadline is not repeated by the same
+    with a deadline: the author is adding the action items the first could not make (tester
+    F5, session 19)."""
     recent = session.scalars(
         select(Announcement)
         .where(
@@ -347,6 +351,8 @@ def _refuse_a_repeat(
     gist = _gist(body)
     for first in recent:
         if _gist(first.body) != gist or first.group_name != group.name[:200]:
+            continue
+        if first.due_at is None and due_at is not None:
             continue
         went = session.scalars(
             select(AnnouncementRecipient.member_id).where(
