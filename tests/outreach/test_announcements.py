@@ -553,6 +553,12 @@ def test_a_bulk_dm_does_not_show_each_recipient_the_others(desk: ChatDriver) -> 
     for body in inside.values():
         assert f"<@m:{people['lisi']}>" in body, body
         assert f"<@m:{people['zhangsan']}>" not in body, body
+    # Nor does the stored payload name them (tester F3, session 19: every DM's payload carried
+    # every recipient's name): only the one the sentence mentions travels with it.
+    for key in (1, 3):
+        for message in _outbox(desk, f"announcements:{key}:"):
+            named = set(Reply.model_validate(message.payload).people)
+            assert named == ({people["lisi"]} if key == 3 else set()), (key, named)
     desk.text("/通知 开发者社区 @zhangsan 交周报", as_="admin")
     posts = _outbox(desk, "announcements:4:")
     assert posts and all(

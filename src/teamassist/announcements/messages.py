@@ -17,6 +17,7 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
 RECEIPT_LINES = 50
+MENTION_ID = re.compile(r"<@m:(\d+)>")  # the body's mention token (chat.types.Reply.mention)
 
 
 def _mention(reply: Reply, member: Member) -> str:
@@ -55,6 +56,11 @@ def from_chat(
         pieces = _without_selectors(pieces)
     reply.body = "".join(piece if mention else user_text(piece) for piece, mention in pieces)
     reply.body = reply.body.strip()
+    if private:
+        # Only the people the DM still mentions travel with it: the stored payload named
+        # every recipient though the text no longer did (tester F3, session 19).
+        kept = {int(n) for n in MENTION_ID.findall(reply.body)}
+        reply.people = {k: v for k, v in reply.people.items() if k in kept}
     return reply, mentioned
 
 
