@@ -150,6 +150,10 @@ class MemberDeactivated(Query[str]):
     at: datetime
     now: datetime
     by_id: int | None = None
+    # False: only the memberships of ``team_ids`` ended (an admin of those teams alone took
+    # the person out, ``team.people.leave_teams``, always now); the person stays active in
+    # their other teams, so a handler acts on ``team_ids`` only, nothing of theirs elsewhere.
+    whole: bool = True
 
 
 @dataclass(frozen=True)

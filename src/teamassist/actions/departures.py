@@ -34,18 +34,17 @@ def _taker(session: Session, team: Team, item: ActionItem, left_id: int) -> Memb
 def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[int]:
     """Hand over the departed member's open and done items; returns the ids moved. A departure
     set for a later date changes nothing yet: they keep their items until they leave (the
-    event is heard again then)."""
+    event is heard again then). Someone who left only some teams (``whole`` false) hands over
+    only those teams' items."""
     if event.at > event.now:
         return []
-    items = session.scalars(
-        select(ActionItem)
-        .where(
-            ActionItem.owner_id == event.member_id,
-            ActionItem.state != ActionState.CLOSED.value,
-        )
-        .order_by(ActionItem.id)
-        .with_for_update()
-    ).all()
+    query = select(ActionItem).where(
+        ActionItem.owner_id == event.member_id,
+        ActionItem.state != ActionState.CLOSED.value,
+    )
+    if not event.whole:  # they left only these teams: their items elsewhere stay theirs
+        query = query.where(ActionItem.team_id.in_(event.team_ids))
+    items = session.scalars(query.order_by(ActionItem.id).with_for_update()).all()
     moved: list[int] = []
     for item in items:
         personal: list[bool] = (

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, true
 from sqlalchemy.orm import Session
 
 from teamassist.announcements.groups import Group
@@ -673,6 +673,8 @@ def drop_copies_of_leaver(session: Session, event: MemberDeactivated) -> int:
             AnnouncementRecipient.outbox_key != "",
             Announcement.kind == AnnouncementKind.BULK.value,
             Announcement.send_at >= event.at,
+            # left only some teams: the other teams' broadcasts still reach them
+            true() if event.whole else Announcement.team_id.in_(event.team_ids),
         )
     ).all()
     if not keys:

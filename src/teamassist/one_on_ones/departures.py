@@ -36,8 +36,30 @@ def on_member_reactivated(
 
 
 def on_member_deactivated(session: Session, event: MemberDeactivated, *, workdays: Workdays) -> int:
-    """Re-plan the departed member's pairs in ``event.team_ids``; returns how many pairs."""
+    """Re-plan the departed member's pairs in ``event.team_ids``; returns how many pairs.
+
+    Someone who left only these teams (``whole`` false) stays active, so the re-plan alone
+    (which cancels from the time a person is deactivated) would keep their 1on1s there: those
+    pairs lose their slot instead, which cancels every occurrence ahead (each published for
+    the calendars) and plans none; their history stays, and a new slot plans them again."""
+    if not event.whole:
+        for pair in _pairs(session, event.member_id, event.team_ids):
+            pair.cadence = pair.weekday = pair.at = pair.nth = pair.anchor = None
     return _replan(session, event.member_id, event.team_ids, event.now, workdays)
+
+
+def _pairs(session: Session, member_id: int, team_ids: tuple[int, ...]) -> list[OneOnOne]:
+    """The pairs of ``team_ids`` that ``member_id`` is one of, oldest first."""
+    return list(
+        session.scalars(
+            select(OneOnOne)
+            .where(
+                OneOnOne.team_id.in_(team_ids),
+                or_(OneOnOne.manager_id == member_id, OneOnOne.report_id == member_id),
+            )
+            .order_by(OneOnOne.id)
+        )
+    )
 
 
 def _replan(
@@ -47,14 +69,7 @@ def _replan(
     now: datetime,
     workdays: Workdays,
 ) -> int:
-    pairs = session.scalars(
-        select(OneOnOne)
-        .where(
-            OneOnOne.team_id.in_(team_ids),
-            or_(OneOnOne.manager_id == member_id, OneOnOne.report_id == member_id),
-        )
-        .order_by(OneOnOne.id)
-    ).all()
+    pairs = _pairs(session, member_id, team_ids)
     for pair in pairs:
         team = session.get(Team, pair.team_id)
         if team is not None:

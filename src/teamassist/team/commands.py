@@ -247,13 +247,29 @@ def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     permission=Permission.ADMIN,
 )
 def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """Deactivate someone now or from a date (the start of that day in the team's time zone)."""
+    """Deactivate someone now or from a date (the start of that day in the team's time zone);
+    an admin of only some of their teams takes them out of those, now (``people.depart``)."""
     member: Member = args["member"]
-    _may_change(ctx, member)
     at = _day_start(ctx, args["date"]) if args.get("date") else None
     pending = [row.id for row in reroute.pending_direct(ctx.session, member=member)]
+    gone = people.depart(
+        ctx.session,
+        member=member,
+        now=ctx.now,
+        at=at,
+        by=ctx.member,
+        admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+    )
     # each domain says what else it changed (duty: the covers and swaps it cancelled)
-    said = "".join(people.deactivate(ctx.session, member=member, now=ctx.now, at=at, by=ctx.member))
+    said = "".join(gone.said)
+    if not gone.whole:  # an admin of some of their teams: out of those, active elsewhere
+        body = t(
+            "people.left_team",
+            name=member.display_name,
+            teams="」「".join(team.name for team in gone.left),
+            stays="」「".join(team.name for team in gone.stays),
+        )
+        return Reply(body=body + said)
     # what went to the duty channel: a domain may have dropped some on the way (the member's
     # copy of a broadcast not sent yet, announcements.service.drop_copies_of_leaver)
     waiting = reroute.still_queued(ctx.session, pending) if pending else 0
@@ -302,6 +318,15 @@ def handle_merge(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     source: Member = args["source"]
     _may_change(ctx, into)
     _may_change(ctx, source)
+    # both records whole: a merge moves the dropped one's memberships, identities and
+    # accounts in every team, so an admin of only some of them may not (s18-19)
+    for person in (into, source):
+        people.check_administers_whole(
+            ctx.session,
+            actor=ctx.member,
+            member=person,
+            admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+        )
     people.merge(ctx.session, into=into, source=source, now=ctx.now)
     return Reply(body=t("people.merged", into=into.display_name, source=source.display_name))
 

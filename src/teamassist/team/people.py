@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -113,14 +114,7 @@ def may_administer(
         return True
     theirs = {row.team_id for row in memberships(session, member=member)}
     theirs.add(team_service.default_team(session, workspace_id=member.workspace_id).id)
-    mine = set(admin_of) | set(
-        session.scalars(
-            select(TeamMembership.team_id).where(
-                TeamMembership.member_id == actor.id, TeamMembership.role == Role.ADMIN.value
-            )
-        )
-    )
-    return bool(theirs & mine)
+    return bool(theirs & _administered(session, actor=actor, admin_of=admin_of))
 
 
 def check_may_administer(
@@ -142,6 +136,57 @@ def check_may_administer(
         name=member.display_name,
         teams="」「".join(teams),
     )
+
+
+def _administered(
+    session: Session, *, actor: Member, admin_of: frozenset[int] = frozenset()
+) -> set[int]:
+    """The teams ``actor`` administers: their admin roles plus ``admin_of``."""
+    return set(admin_of) | set(
+        session.scalars(
+            select(TeamMembership.team_id).where(
+                TeamMembership.member_id == actor.id, TeamMembership.role == Role.ADMIN.value
+            )
+        )
+    )
+
+
+def administers_whole(
+    session: Session,
+    *,
+    actor: Member | None,
+    member: Member,
+    admin_of: frozenset[int] = frozenset(),
+) -> bool:
+    """Whether ``actor`` may act on the whole person ``member`` (deactivate them everywhere,
+    merge their record): the workspace owner (no member: the root token), an admin of the
+    default team, or an admin of *every* team ``member`` is in. An admin of one of their teams
+    alone may change them only in that team: deactivating a person in teams A and B as A's
+    admin took them out of B's rotation, duty and items too (testers s18-19)."""
+    if actor is None:
+        return True
+    mine = _administered(session, actor=actor, admin_of=admin_of)
+    if team_service.default_team(session, workspace_id=member.workspace_id).id in mine:
+        return True
+    return {row.team_id for row in memberships(session, member=member)} <= mine
+
+
+def check_administers_whole(
+    session: Session,
+    *,
+    actor: Member | None,
+    member: Member,
+    admin_of: frozenset[int] = frozenset(),
+    key: str = "people.error.not_all_their_admin",
+) -> None:
+    """PermissionDenied ``key`` naming the teams of ``member`` that ``actor`` does not
+    administer, unless :func:`administers_whole`; nothing is changed."""
+    if administers_whole(session, actor=actor, member=member, admin_of=admin_of):
+        return
+    assert actor is not None  # the root token administers everything
+    mine = _administered(session, actor=actor, admin_of=admin_of)
+    others = [team.name for team in _teams_of(session, member) if team.id not in mine]
+    raise PermissionDenied(key, name=member.display_name, teams="」「".join(others))
 
 
 def check_handle(handle: str) -> str:
@@ -394,6 +439,105 @@ def deactivate(
     if not member.active:
         reroute.pending_direct_notices(session, member=member, teams=found, now=now)
     return tuple(said)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What :func:`depart` did: ``left`` the teams the person was taken out of while staying
+    active in ``stays`` (an admin of only some of their teams), or, with ``left`` empty, the
+    whole person deactivated; ``said``: the domains' sentences (see :class:`MemberDeactivated`)."""
+
+    left: tuple[Team, ...]
+    stays: tuple[Team, ...]
+    said: tuple[str, ...]
+
+    @property
+    def whole(self) -> bool:
+        """Whether the person was deactivated (or set to leave) as a whole."""
+        return not self.left
+
+
+def depart(
+    session: Session,
+    *,
+    member: Member,
+    now: datetime,
+    at: datetime | None = None,
+    by: Member | None = None,
+    admin_of: frozenset[int] = frozenset(),
+) -> Departure:
+    """The one use case behind ``/停用成员``, REST (``DELETE``, ``PATCH active: false``) and
+    the members page, by ``by`` (None: the root token). Whoever administers every team of
+    ``member`` (or the default team) deactivates the person (:func:`deactivate`); an admin of
+    only some of them takes the person out of those teams, now (:func:`leave_teams`), and the
+    person stays active in the others. ``admin_of``: teams ``by`` administers as a platform's
+    group admin (chat).
+
+    PermissionDenied ``people.error.not_their_admin`` (not an admin of any of their teams);
+    Invalid ``people.error.leave_team_dated`` (a date ahead when only some teams are left: a
+    dated departure is the whole person's); the refusals of :func:`deactivate` and
+    :func:`leave_teams`. Nothing is changed when refused."""
+    check_may_administer(session, actor=by, member=member, admin_of=admin_of)
+    if administers_whole(session, actor=by, member=member, admin_of=admin_of):
+        said = deactivate(session, member=member, now=now, at=at, by=by)
+        return Departure(left=(), stays=(), said=said)
+    assert by is not None  # the root token administers the whole person
+    mine = _administered(session, actor=by, admin_of=admin_of)
+    found = _teams_of(session, member)
+    left = tuple(team for team in found if team.id in mine)
+    stays = tuple(team for team in found if team.id not in mine)
+    if at is not None:
+        zone = at.tzinfo.key if isinstance(at.tzinfo, ZoneInfo) else left[0].timezone
+        aware = at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(left[0].timezone))
+        check_deactivation_date(aware, now=ensure_utc(now), zone=zone)
+        if ensure_utc(aware) > ensure_utc(now):
+            raise Invalid(
+                "people.error.leave_team_dated",
+                name=member.display_name,
+                teams="」「".join(t.name for t in stays),
+            )
+    said = leave_teams(session, member=member, teams=left, now=now, by=by)
+    return Departure(left=left, stays=stays, said=said)
+
+
+def leave_teams(
+    session: Session,
+    *,
+    member: Member,
+    teams: tuple[Team, ...],
+    now: datetime,
+    by: Member | None = None,
+) -> tuple[str, ...]:
+    """Take ``member`` out of ``teams`` now while they stay active in their other teams: their
+    memberships there end (history stays; a leader or director seat of those teams is
+    cleared) and the domains hear :class:`MemberDeactivated` with ``whole=False`` and only
+    these ``team_ids``, so each does for these teams what it does for a leaver (duty's
+    rotations and covers, 1on1 pairs, open action items, 360 requests) and nothing
+    elsewhere. Returns the domains' sentences.
+
+    Conflict ``people.error.merged``, ``already_inactive``, ``last_admin``."""
+    if member.merged_into_id is not None:
+        raise Conflict("people.error.merged", name=member.display_name)
+    if not member.active:
+        raise Conflict("people.error.already_inactive", name=member.display_name)
+    for team in teams:
+        guard_last_admin(session, team=team, member=member)
+    for team in teams:
+        remove_from_team(session, team=team, member=member)
+    now = ensure_utc(now)
+    return tuple(
+        ask(
+            session,
+            MemberDeactivated(
+                member_id=member.id,
+                team_ids=tuple(t.id for t in teams),
+                at=now,
+                now=now,
+                by_id=by.id if by else None,
+                whole=False,
+            ),
+        )
+    )
 
 
 def leaving(member: Member, *, now: datetime) -> bool:

@@ -82,9 +82,10 @@ def change_person(
 ) -> PersonRead:
     """Change a member (admin only); a refused field changes nothing at all.
 
-    Leaving: `active: false` deactivates now; `deactivate_at` (alone, or with `active: false`)
-    plans a departure: the member stays active until that moment (a date alone means its
-    start in the team's zone; a day before today is refused, 422
+    Leaving: `active: false` deactivates now (an admin of only some of the member's teams takes
+    them out of those teams, now, and they stay active in the others); `deactivate_at`
+    (alone, or with `active: false`) plans a departure: the member stays active until that
+    moment (a date alone means its start in the team's zone; a day before today is refused, 422
     `people.error.deactivate_past`) and the answer carries `deactivates_on`, the leaving day; the
     roster and 1on1s plan without them from then. `active: true` reactivates, or calls a
     planned departure off; sent with `deactivate_at` it is a contradiction and refused (422,
@@ -118,9 +119,8 @@ def change_person(
     if body.core is not None:
         org.set_core(session, team=team, member=member, core=body.core)
     if body.active is False or (body.active is None and body.deactivate_at is not None):
-        people.deactivate(
-            session, member=member, now=now, at=body.deactivate_at, by=principal.member
-        )
+        # an admin of only some of their teams takes them out of those (``teams`` answers)
+        people.depart(session, member=member, now=now, at=body.deactivate_at, by=principal.member)
     elif body.active is True:
         people.reactivate(session, member=member, now=now)
     return person_read(session, member, team)
@@ -134,10 +134,12 @@ def deactivate_person(
     now: NowDep,
     at: datetime | None = None,
 ) -> PersonRead:
-    """Deactivate a member (admin only): history kept, out of rotations from ``at``."""
+    """Deactivate a member (admin only): history kept, out of rotations from ``at``. An admin
+    of only some of their teams takes them out of those teams, now, and they stay active in
+    the others: the answer's ``active`` stays true and ``teams`` no longer lists those."""
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
     require_people_admin(session, principal, member)
-    people.deactivate(session, member=member, now=now, at=at, by=principal.member)
+    people.depart(session, member=member, now=now, at=at, by=principal.member)
     return person_read(session, member)
 
 
@@ -151,6 +153,8 @@ def merge_person(
     source = people.get_member(session, workspace_id=workspace_id, member_id=body.source_id)
     require_people_admin(session, principal, into)
     require_people_admin(session, principal, source)
+    for person in (into, source):  # every team of both: see people.check_administers_whole
+        people.check_administers_whole(session, actor=principal.member, member=person)
     people.merge(session, into=into, source=source, now=now)
     return person_read(session, into)
 

@@ -129,13 +129,12 @@ def deactivate_form(
     now: NowDep,
     from_date: Annotated[str, Form()] = "",
 ) -> RedirectResponse:
-    """Deactivate now or from a date."""
+    """Deactivate now or from a date; an admin of only some of the member's teams takes them
+    out of those, now, as chat and REST do (``people.depart``)."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
-    # the person's own team's admin (or the default team's), as REST and chat ask
-    people.check_may_administer(session, actor=principal.member, member=member)
     at = _day_start(from_date, team.timezone)
-    people.deactivate(session, member=member, now=now, at=at, by=principal.member)
+    people.depart(session, member=member, now=now, at=at, by=principal.member)
     return back(PATH, team)
 
 
@@ -173,5 +172,7 @@ def merge_form(
         raise DomainError("core.error.missing_arg", arg="@")
     for person in (into, source):  # both people's admin, as REST and chat ask (s18 F26)
         people.check_may_administer(session, actor=principal.member, member=person)
+        # of every team of theirs: the merge moves the dropped record's memberships there too
+        people.check_administers_whole(session, actor=principal.member, member=person)
     people.merge(session, into=into, source=source, now=now)
     return back(PATH, team)
