@@ -11,10 +11,12 @@ from collections.abc import Iterator
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from teamassist.runtime import Runtime
 from teamassist.team import people as team_people
-from tests.careers.support import career_dms, career_items, without_demo_plans
+from teamassist.web.app import create_app
+from tests.careers.support import career_dms, career_items, plans, without_demo_plans
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.outreach.support import ids, set_up_groups
@@ -199,6 +201,7 @@ def test_a_template_error_is_said_in_chinese_with_its_line(
     assert refused.status_code == 422, refused.text
     message = refused.json()["message"]
     assert message.startswith(said), message
+    assert message.endswith("没有保存任何修改。"), message  # tester F8, session 19
     assert "第 ? 行" not in message and "undefined" not in message and "unsafe" not in message
     assert clients["lihua"].get("/api/v1/career-plans/template").json()["custom"] is False
 
@@ -293,3 +296,20 @@ def test_the_last_years_a_date_holds_are_too_far(
     assert refused.json()["error"] == "careers.error.due_too_far"
     assert "9999-12-31 太远了" in refused.json()["message"]
     assert clients["lihua"].get("/api/v1/career-plans/team").json() == []
+
+
+def test_the_owner_token_is_told_it_has_no_member(app_runtime: Runtime) -> None:
+    """Tester F14 (session 19): ``GET /api/v1/career-plans/team`` with the install's root
+    token answered 403 「只有规划的本人可以修改它」, about changing a plan it had only asked to
+    list. A token with no member is told that, for the list and for starting plans alike."""
+    app_runtime.settings.web.api_token = SecretStr("root-token-123")
+    token = {"authorization": "Bearer root-token-123"}
+    with TestClient(create_app(app_runtime, start_background=False)) as client:
+        for response in (
+            client.get("/api/v1/career-plans/team?team_id=1", headers=token),
+            client.post("/api/v1/career-plans", headers=token, json={"due_at": DUE}),
+        ):
+            assert response.status_code == 403, response.text
+            message = response.json()["message"]
+            assert "不属于任何成员" in message and "修改" not in message, message
+    assert plans(app_runtime) == []

@@ -28,8 +28,11 @@ router = Routes(prefix="/career-plans", tags=["career-plans"])
 
 
 def _member(principal: Principal) -> Member:
+    """The member behind the request: a director's list and starting plans are a person's
+    acts. The workspace owner's token has no member; it was told only the plan's person may
+    change it, about a list it had asked to read (tester F14, session 19)."""
     if principal.member is None:
-        raise PermissionDenied("careers.error.not_yours")
+        raise PermissionDenied("careers.error.no_member")
     return principal.member
 
 

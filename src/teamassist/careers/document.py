@@ -25,14 +25,14 @@ def default_source() -> str:
     return documents.default_source(DEFAULT, package=PACKAGE)
 
 
-def render(source: str, context: Mapping[str, Any]) -> str:
+def render(
+    source: str, context: Mapping[str, Any], *, error_key: str = "careers.error.template"
+) -> str:
     """``source`` rendered with ``context`` (Markdown), in the sandbox.
 
-    Raises :class:`teamassist.exceptions.Invalid` ``careers.error.template`` (line and the
-    engine's message) when the text is not a template or uses a field that does not exist."""
-    return documents.render_markdown(
-        source, context, package=PACKAGE, error_key="careers.error.template"
-    )
+    Raises :class:`teamassist.exceptions.Invalid` ``error_key`` (line and the engine's
+    message) when the text is not a template or uses a field that does not exist."""
+    return documents.render_markdown(source, context, package=PACKAGE, error_key=error_key)
 
 
 def _day(value: date | None) -> str:

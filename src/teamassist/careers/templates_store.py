@@ -37,11 +37,13 @@ def save(
 ) -> CareerTemplate:
     """Store the team's text once it renders the sample values.
 
-    Raises Invalid ``careers.error.template`` (line, detail) or ``careers.error.template_size``;
-    nothing is stored then. Who may save is the boundary's check (director or admin)."""
+    Raises Invalid ``careers.error.template_not_saved`` (line, detail) or
+    ``careers.error.template_size``; nothing is stored then, and the message says so. Who
+    may save is the boundary's check (director or admin)."""
     if not body.strip() or len(body) > MAX_TEMPLATE:
         raise Invalid("careers.error.template_size", limit=MAX_TEMPLATE)
-    document.render(body, document.sample_context())  # raises before anything changes
+    # raises before anything changes, in words that say so (tester F8, session 19)
+    document.render(body, document.sample_context(), error_key="careers.error.template_not_saved")
     stored = _stored(session, team)
     if stored is None:
         stored = CareerTemplate(workspace_id=team.workspace_id, team_id=team.id)
