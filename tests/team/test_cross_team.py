@@ -119,21 +119,27 @@ def test_each_admin_still_changes_their_own_teams_people(two_teams: ChatDriver) 
     assert "二队二号" in chat.text("/改名 @m2 二队二号", as_="admin")
 
 
-def test_adding_a_handle_that_is_someones_name_is_refused(two_teams: ChatDriver) -> None:
+def test_adding_someones_name_adds_that_person(two_teams: ChatDriver) -> None:
     """Tester s18 F23: ``/添加成员 @张三`` in 第二团队 made a member with the handle 张三, who then
-    took every @张三 of team 1 (a task, a deactivation)."""
+    took every @张三 of team 1 (a task, a deactivation); s19 refused it, and no command put the
+    person in a second team at all. Now the one 张三 of the workspace joins 第二团队."""
     chat = two_teams
-    refused = chat.text("/添加成员 @张三", as_="boss2")
-    assert "已经是成员 张三（账号 zhangsan）的名字" in refused, refused
-    assert "/添加成员 @张三2 张三" in refused and "这次没有添加" in refused
+    joined = chat.text("/添加成员 @张三", as_="boss2")
+    assert "张三（zhangsan）已经是社区里的成员，已把 TA 加入「第二团队」" in joined, joined
+    assert "/添加成员 @zhangsan2 张三" in joined
     with chat.runtime.factory() as session:
         named = [m for m in demo(session).people.values() if m.display_name == "张三"]
         assert [m.handle for m in named] == ["zhangsan"]
+        assert len(people.memberships(session, member=named[0])) == 2
     # @张三 still means team 1's 张三
     assert "张三 的上级是 李华" in chat.text("/设置上级 @张三 @lihua", as_="admin")
     # a second 张三 on purpose, under another handle: added, and the bare name then asks which
     assert "已把 张三（zhang3）加入「第二团队」" in chat.text("/添加成员 @zhang3 张三", as_="boss2")
     assert "有多位成员叫「张三」" in chat.text("/设置上级 @张三 @lihua", as_="admin")
+    # adding by that name now is refused clearly, nothing changed
+    refused = chat.text("/添加成员 @张三 管理员", as_="admin")
+    assert "有多位成员叫「张三」（@zhangsan、@zhang3）" in refused, refused
+    assert "/添加成员 @zhangsan" in refused and "这次没有改动" in refused
 
 
 def test_a_manager_is_of_the_same_team_or_also_administered(two_teams: ChatDriver) -> None:

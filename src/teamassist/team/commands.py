@@ -145,7 +145,8 @@ def handle_org(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     permission=Permission.ADMIN,
 )
 def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """Add a person by handle (``@bob``) or platform mention, with an optional role and name."""
+    """Add a person by handle (``@bob``) or platform mention, with an optional role and name;
+    someone the workspace already has joins this team (``people.add_person``)."""
     token = str(args["who"])
     words = (args.get("rest") or "").split()
     role = Role.MEMBER
@@ -162,14 +163,37 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if user_key and not name:
         handle = f"{ctx.message.platform.value}-{user_key[-8:]}"
     display = " ".join(words) or name or handle
-    member = people.add_member(
+    known = (
+        team_service.get_member_by_identity(
+            ctx.session,
+            workspace=ctx.workspace,
+            platform=ctx.message.platform.value,
+            tenant_key=ctx.message.tenant_key,
+            user_key=user_key,
+        )
+        if user_key
+        else None
+    )
+    added = people.add_person(
         ctx.session,
         workspace=ctx.workspace,
         team=ctx.team,
         handle=handle,
         display_name=display,
         role=role,
+        known=known,
     )
+    member = added.member
+    if added.existing:  # a person of the workspace already: a new membership, nothing else
+        return Reply(
+            body=t(
+                "people.joined",
+                name=member.display_name,
+                handle=member.handle,
+                team=ctx.team.name,
+                role=_role_label(role),
+            )
+        )
     if user_key:
         team_service.add_identity(
             ctx.session,

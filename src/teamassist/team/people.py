@@ -302,6 +302,79 @@ def add_member(
     return member
 
 
+@dataclass(frozen=True)
+class Added:
+    """What :func:`add_person` did: ``member`` joined the team; ``existing`` when they were
+    already a person of the workspace (a new membership, their account unchanged)."""
+
+    member: Member
+    existing: bool
+
+
+def add_person(
+    session: Session,
+    *,
+    workspace: Workspace,
+    team: Team,
+    handle: str,
+    display_name: str,
+    role: Role = Role.MEMBER,
+    known: Member | None = None,
+) -> Added:
+    """Add someone to ``team``: ``/添加成员``, REST ``POST /teams/{id}/members`` and the
+    members page. A person the workspace already has (``known``, e.g. by a platform mention;
+    else ``handle`` as a handle, else as the one display name it is) joins ``team`` with
+    ``role``: a second team's membership, their name and account as they are (adding them
+    answered 「账号已存在」 and no command could put a person in a second team, testers
+    s18-19). Anyone else is created (:func:`add_member`).
+
+    Conflict ``people.error.already_in_team``, ``ambiguous_person`` (a name several people
+    have: say which by handle), ``people.error.inactive``/``merged`` (reactivate first); the
+    refusals of :func:`add_member`. Nothing is changed when refused."""
+    value = check_handle(handle)
+    found = known or team_service.get_member_by_handle(
+        session, workspace_id=workspace.id, handle=value
+    )
+    if found is None:
+        named = session.scalars(
+            select(Member)
+            .where(
+                Member.workspace_id == workspace.id,
+                Member.display_name == value,
+                Member.merged_into_id.is_(None),
+            )
+            .order_by(Member.id)
+        ).all()
+        if len(named) > 1:
+            raise Conflict(
+                "people.error.ambiguous_person",
+                name=value,
+                handles="、".join(f"@{m.handle}" for m in named),
+                first=f"@{named[0].handle}",
+            )
+        found = named[0] if named else None
+    if found is None:
+        created = add_member(
+            session,
+            workspace=workspace,
+            team=team,
+            handle=value,
+            display_name=display_name,
+            role=role,
+        )
+        return Added(member=created, existing=False)
+    team_service.require_active(found)
+    if team_service.role_of(session, team=team, member=found) is not None:
+        raise Conflict(
+            "people.error.already_in_team",
+            name=found.display_name,
+            handle=found.handle,
+            team=team.name,
+        )
+    team_service.set_role(session, team=team, member=found, role=role)
+    return Added(member=found, existing=True)
+
+
 def rename_handle(session: Session, *, member: Member, handle: str) -> Member:
     """Change the handle (what ``@handle`` and sign-in use); unique in the workspace."""
     handle = check_handle(handle)

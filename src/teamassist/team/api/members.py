@@ -184,17 +184,19 @@ def list_members(team_id: Id, session: SessionDep, principal: PrincipalDep) -> l
 def add_member(
     team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep
 ) -> MemberRead:
-    """Add a member to a team (admin only)."""
+    """Add a member to a team (admin only); someone the workspace already has (the handle, or
+    the one person of that name) joins this team as well, their account as it is: the answer
+    is that person. 409 ``people.error.already_in_team`` / ``ambiguous_person``."""
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
     require_admin(session, principal, team)
-    member = people.add_member(
+    member = people.add_person(
         session,
         workspace=principal.workspace,
         team=team,
         handle=body.handle,
         display_name=body.display_name,
         role=body.role,
-    )
+    ).member
     return MemberRead(
         id=member.id, handle=member.handle, display_name=member.display_name, role=body.role
     )

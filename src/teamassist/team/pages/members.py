@@ -67,9 +67,10 @@ def add_member_form(
     display_name: Annotated[str, Form()],
     role: Annotated[Role, Form()] = Role.MEMBER,
 ) -> RedirectResponse:
-    """Add a member to the team shown."""
+    """Add a member to the team shown; someone the workspace already has joins it
+    (``people.add_person``, as chat and REST)."""
     team = admin_of(session, principal, chosen)
-    people.add_member(
+    people.add_person(
         session,
         workspace=principal.workspace,
         team=team,

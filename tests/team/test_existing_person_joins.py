@@ -1,0 +1,66 @@
+"""Someone the workspace already has joins a second team: ``/添加成员``, REST and the page
+answered 「账号已存在」 and no command put a person in a second team (testers s18-19). They call
+one ``people.add_person``; the chat side is in ``test_cross_team.py`` and ``test_commands.py``."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamassist.database import transaction
+from teamassist.team import people
+from teamassist.team import service as team_service
+from teamassist.team.models import Member, Team
+from tests.support.chat import ChatDriver
+from tests.support.web import signed_in
+from tests.team.support import demo, second_team
+
+
+def _team2(session: object) -> Team:
+    d = demo(session)  # type: ignore[arg-type]
+    return team_service.get_teams(d.session, workspace_id=d.workspace.id)[1]
+
+
+@pytest.fixture
+def two_teams(chat: ChatDriver) -> ChatDriver:
+    with transaction(chat.runtime.factory) as session:
+        second_team(session)
+    return chat
+
+
+def test_rest_and_the_page_add_an_existing_person_to_a_second_team(two_teams: ChatDriver) -> None:
+    """Adding someone the workspace has answered 「账号已存在」 (409): no way to put a person in
+    a second team. REST and the page call the chat command's ``people.add_person``."""
+    chat = two_teams
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        lisi, wangwu, team2 = d["lisi"].id, d["wangwu"].id, _team2(session).id
+    with signed_in(chat.runtime, "boss2") as http:
+        boss2 = http["boss2"]
+        path = f"/api/v1/teams/{team2}/members"
+        answer = boss2.post(path, json={"handle": "lisi", "display_name": "别的名字"})
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["id"] == lisi and answer.json()["display_name"] == "李四"
+        again = boss2.post(path, json={"handle": "lisi", "display_name": "李四"})
+        assert again.status_code == 409, again.text
+        assert again.json()["error"] == "people.error.already_in_team"
+        page = boss2.post(
+            "/team/members", params={"team": team2}, data={"handle": "王五", "display_name": "王五"}
+        )
+        assert page.status_code in (200, 303), page.text
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        for member_id in (lisi, wangwu):
+            member = session.get(Member, member_id)
+            assert member is not None
+            teams = {r.team_id for r in people.memberships(session, member=member)}
+            assert teams == {1, team2}, (member.handle, teams)
+        assert d["lisi"].display_name == "李四"  # their account as it was
+
+
+def test_an_inactive_person_is_not_added_to_another_team(two_teams: ChatDriver) -> None:
+    chat = two_teams
+    assert "已停用" in chat.text("/停用成员 @wangwu", as_="admin")
+    refused = chat.text("/添加成员 @wangwu", as_="boss2")
+    assert "「王五」已经停用，请先重新启用" in refused, refused
+    with chat.runtime.factory() as session:
+        assert len(people.memberships(session, member=demo(session)["wangwu"])) == 1
