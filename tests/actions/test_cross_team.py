@@ -139,3 +139,23 @@ def test_each_team_still_gives_its_own_people_items(two_teams: ChatDriver) -> No
 def _id(chat: ChatDriver, handle: str) -> int:
     with chat.runtime.factory() as session:
         return demo(session)[handle].id
+
+
+def test_the_page_shows_a_team_s_items_only_to_its_people(two_teams: ChatDriver) -> None:
+    """``/actions?team=1`` listed team 1's items to 第二团队's boss2 while
+    ``GET /api/v1/actions?team_id=1`` answered 403 (testers s18-19): the same rule now."""
+    chat = two_teams
+    item = _new(chat.text("/销项 @lisi 一队内部的事 2026-06-10", as_="admin"))
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        team1, team2 = (t.id for t in team_service.get_teams(session, workspace_id=d.workspace.id))
+    with signed_in(chat.runtime, "boss2", "lisi") as http:
+        refused = http["boss2"].get("/actions", params={"team": team1})
+        assert refused.status_code == 403, refused.text[:300]
+        assert "一队内部的事" not in refused.text
+        assert http["boss2"].get("/api/v1/actions", params={"team_id": team1}).status_code == 403
+        own = http["boss2"].get("/actions", params={"team": team2})
+        assert own.status_code == 200 and "一队内部的事" not in own.text
+        # the team's own people still read it
+        page = http["lisi"].get("/actions", params={"team": team1})
+        assert page.status_code == 200 and "一队内部的事" in page.text, item

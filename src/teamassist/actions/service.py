@@ -203,6 +203,15 @@ def check_owner_in_team(
         raise Invalid(key, name=owner.display_name, team=team.name)
 
 
+def require_reader(session: Session, *, team: Team, member: Member | None) -> None:
+    """PermissionDenied ``core.error.forbidden`` unless ``member`` is in ``team`` (None, the
+    workspace owner, always reads): who reads a team's items, REST's member gate and the
+    ``/actions`` page alike. The page showed another team's list to anyone signed in (its
+    ``?team=`` chose freely) while REST answered 403 (testers s18-19)."""
+    if member is not None and team_service.role_of(session, team=team, member=member) is None:
+        raise PermissionDenied("core.error.forbidden")
+
+
 def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:
     """Whether ``actor`` may confirm, reopen or reassign ``item``: its requester, an admin,
     the director."""

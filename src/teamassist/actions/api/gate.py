@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
-from teamassist.exceptions import PermissionDenied
+from teamassist.actions import service
 from teamassist.http.deps import PrincipalDep, SessionDep, team_of
-from teamassist.team import service as team_service
 
 
 def _team_id(request: Request) -> int | None:
@@ -29,10 +28,8 @@ def member_gate(request: Request, session: SessionDep, principal: PrincipalDep) 
     """Refuse (``core.error.forbidden``, 403) unless the caller is in the named team (the
     workspace owner always is); another workspace's team is not found (404)."""
     team = team_of(session, principal, _team_id(request))
-    if principal.member is None:
-        return  # the workspace owner: a member-less account or the global API token
-    if team_service.role_of(session, team=team, member=principal.member) is None:
-        raise PermissionDenied("core.error.forbidden")
+    # the workspace owner (a member-less account or the global API token) always passes
+    service.require_reader(session, team=team, member=principal.member)
 
 
 MEMBER_GATE = Depends(member_gate)

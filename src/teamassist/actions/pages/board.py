@@ -53,7 +53,9 @@ def actions_page(
     source: Annotated[str, Query(max_length=32)] = "",
 ) -> HTMLResponse:
     """The list (oldest due first) and the ageing chart; an unknown filter value shows all,
-    as the picker would (a hand-edited URL is not an error page)."""
+    as the picker would (a hand-edited URL is not an error page). Only the team's people
+    read it, as REST (403 otherwise)."""
+    service.require_reader(session, team=team, member=principal.member)
     people = [m for m, _role in team_service.team_members(session, team=team)]
     chosen_owner = next((m for m in people if m.handle == owner), None)
     found = service.listing(
