@@ -17,7 +17,7 @@ from teamassist.feedback import service as feedback_service
 from teamassist.feedback.models import FeedbackItem
 from teamassist.ports import Roster
 from teamassist.team import service as team_service
-from teamassist.team.models import Member
+from teamassist.team.models import Member, Team
 
 
 def can_view(
@@ -53,3 +53,12 @@ def get_visible(
     if not trusted and not can_view(session, roster=roster, item=item, member=member, now=now):
         raise PermissionDenied("feedback.error.forbidden")
     return item
+
+
+def require_team_reader(session: Session, *, team: Team, member: Member | None) -> None:
+    """PermissionDenied ``feedback.error.forbidden`` unless ``member`` is one of ``team``'s
+    people (None, the workspace owner, always is): who reads a team's desk report (load per
+    person, response times) and its desk settings, on REST and the dashboard. Both answered
+    any member about any team of the workspace (testers s18-19)."""
+    if member is not None and team_service.role_of(session, team=team, member=member) is None:
+        raise PermissionDenied("feedback.error.forbidden")

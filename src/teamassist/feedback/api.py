@@ -464,9 +464,11 @@ def report(
 ) -> FeedbackReportRead:
     """Items per day by type, median response times (wall and working), load per person.
 
-    Defaults to the last 30 days of the team's local calendar.
+    Defaults to the last 30 days of the team's local calendar. Only the team's people read
+    it (403 ``feedback.error.forbidden``).
     """
     team = team_of(session, principal, team_id)
+    access.require_team_reader(session, team=team, member=principal.member)
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
@@ -506,8 +508,11 @@ def _settings_read(team: Team) -> FeedbackSettingsRead:
 def get_desk_settings(
     session: SessionDep, principal: PrincipalDep, team_id: Id | None = None
 ) -> FeedbackSettingsRead:
-    """The desk's settings: fallback owner, re-notice and escalation delays, working hours."""
-    return _settings_read(team_of(session, principal, team_id))
+    """The desk's settings: fallback owner, re-notice and escalation delays, working hours;
+    for the team's people (403 ``feedback.error.forbidden``)."""
+    team = team_of(session, principal, team_id)
+    access.require_team_reader(session, team=team, member=principal.member)
+    return _settings_read(team)
 
 
 @router.patch("/settings", dependencies=[ADMIN_GATE], response_model=FeedbackSettingsRead)

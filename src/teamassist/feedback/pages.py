@@ -403,11 +403,22 @@ def act(
 def report_page(
     request: Request, session: SessionDep, principal: PagePrincipal, runtime: RuntimeDep
 ) -> HTMLResponse:
-    """Items per day by type, median times to acknowledge and resolve, load per person."""
+    """Items per day by type, median times to acknowledge and resolve, load per person; of
+    the teams one is in (REST's rule, ``access.require_team_reader``): another team named is
+    refused (403), none named shows the first of one's own."""
     params = request.query_params
-    teams = team_service.get_teams(session, workspace_id=principal.workspace.id)
+    teams = [
+        x
+        for x in team_service.get_teams(session, workspace_id=principal.workspace.id)
+        if principal.member is None
+        or team_service.role_of(session, team=x, member=principal.member) is not None
+    ]
     team_raw = params.get("team_id") or ""
-    team = next((x for x in teams if str(x.id) == team_raw), None) or (teams[0] if teams else None)
+    team = next((x for x in teams if str(x.id) == team_raw), None)
+    if team is None and team_raw:
+        named = PermissionDenied("feedback.error.forbidden")
+        return _missing(request, principal, named)
+    team = team or (teams[0] if teams else None)
     errors: list[str] = []
     if team is None:
         return _missing(request, principal, NotFound("core.error.no_team", team="-"))

@@ -26,6 +26,7 @@ from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
 from teamassist.scheduler.plan import insert_ignoring_conflicts
+from teamassist.team import org
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
 
@@ -202,11 +203,17 @@ def create(
 ) -> OneOnOne:
     """A new pair ``manager`` ↔ ``report`` (who may: :func:`may_create`); ``PermissionDenied``
     ``one_on_ones.error.not_creator`` for anyone else, ``Conflict`` when these two already have
-    one, ``Invalid`` for a pair of one person. ``admin`` is kept for the callers' symmetry: it
-    grants nothing here."""
+    one, ``Invalid`` for a pair of one person; a manager other than ``by`` is asked
+    ``team.org.check_manager`` (``people.error.manager_not_yours``). ``admin`` is kept for the
+    callers' symmetry: it grants nothing here."""
     del admin
     if not may_create(session, team=team, by=by, report=report):
         raise PermissionDenied("one_on_ones.error.not_creator")
+    if by is not None and manager.id != by.id:
+        # chat makes the speaker the manager; REST names one (``manager_id``), who must be a
+        # manager the speaker may name for ``report``, the rule of /设置上级: REST took anyone
+        # in the workspace, and they read the report's prep packs (testers s18-19)
+        org.check_manager(session, actor=by, member=report, manager=manager)
     return add_pair(session, team=team, manager=manager, report=report)
 
 

@@ -1,0 +1,42 @@
+"""``POST /api/v1/one-on-ones`` took a ``manager_id`` from anywhere in the workspace (testers
+s18-19): the director of team 1 made 第二团队's boss2 the manager of team 1's 赵六, who then
+read 赵六's prep packs. Chat makes the speaker the manager; REST now asks the manager rule of
+/设置上级 (``team.org.check_manager``: shares a team with the report, or the caller
+administers them), in the same ``service.create``."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from teamassist.database import transaction
+from teamassist.one_on_ones.models import OneOnOne
+from tests.support.chat import ChatDriver
+from tests.support.web import signed_in
+from tests.team.support import demo, second_team
+
+
+def _pairs(chat: ChatDriver) -> int:
+    with chat.runtime.factory() as session:
+        return session.scalar(select(func.count()).select_from(OneOnOne)) or 0
+
+
+def test_a_manager_from_another_team_is_refused(chat: ChatDriver) -> None:
+    with transaction(chat.runtime.factory) as session:
+        second_team(session)
+    assert "负责人" in chat.text("/任命负责人 @李华", as_="admin")
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        boss2, wangwu, zhaoliu = d["boss2"].id, d["wangwu"].id, d["zhaoliu"].id
+    before = _pairs(chat)
+    with signed_in(chat.runtime, "lihua") as http:
+        lihua = http["lihua"]
+        refused = lihua.post(
+            "/api/v1/one-on-ones", json={"manager_id": boss2, "report_id": zhaoliu}
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"] == "people.error.manager_not_yours"
+        assert _pairs(chat) == before
+        # a manager of the report's own team is still fine
+        made = lihua.post("/api/v1/one-on-ones", json={"manager_id": wangwu, "report_id": zhaoliu})
+        assert made.status_code == 201, made.text
+    assert _pairs(chat) == before + 1
