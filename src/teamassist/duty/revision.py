@@ -32,6 +32,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, event, select, update
@@ -125,12 +126,36 @@ def wrote_schedule(session: Session) -> bool:
 # -- reads: compiled rotations, reused while the revision holds -----------------------------------
 
 
+@dataclass(frozen=True)
+class SeenRotation:
+    """A live rotation of a team as a read found it: what :mod:`teamassist.duty.on_duty_now`
+    needs to pick it (kind, key) and find its compiled form (id, revision)."""
+
+    id: int
+    kind: str
+    key: str
+    revision: int
+
+
 class SpecCache:
-    """Compiled rotations by rotation id, each with the (revision, time zone) it was built for."""
+    """Compiled rotations by rotation id, each with the (revision, time zone) it was built for;
+    and each team's live rotations as last read (a guess, checked by every read that uses it)."""
 
     def __init__(self) -> None:
         self._entries: dict[int, tuple[int, str, CompiledRotation]] = {}
+        self._teams: dict[int, tuple[SeenRotation, ...]] = {}
         self._lock = threading.Lock()
+
+    def team(self, team_id: int) -> tuple[SeenRotation, ...] | None:
+        """The team's live rotations (display order) as last read, else None."""
+        return self._teams.get(team_id)
+
+    def put_team(self, team_id: int, rotations: tuple[SeenRotation, ...]) -> None:
+        with self._lock:
+            if len(self._teams) >= MAX_ENTRIES and team_id not in self._teams:
+                for old in list(self._teams)[: max(1, MAX_ENTRIES // 8)]:
+                    del self._teams[old]
+            self._teams[team_id] = rotations
 
     def get(self, rotation_id: int, revision: int, timezone: str) -> CompiledRotation | None:
         entry = self._entries.get(rotation_id)
@@ -151,6 +176,7 @@ class SpecCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._teams.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -181,7 +207,12 @@ def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Ro
     if loaded is not None and team_id in loaded:
         return [(rotation, int(rotation.revision)) for rotation in loaded[team_id]]
     rows = session.execute(_LIVE_ROTATIONS, {"team_id": team_id})
-    return [(rotation, int(revision)) for rotation, revision in rows]
+    found = [(rotation, int(revision)) for rotation, revision in rows]
+    if (cache := usable_cache(session)) is not None:
+        # Remembered for the next "who is on duty" (teamassist.duty.on_duty_now), which
+        # checks it against the rows in the same statement as its members before using it.
+        cache.put_team(team_id, tuple(SeenRotation(r.id, r.kind, r.key, rev) for r, rev in found))
+    return found
 
 
 # Built once: every command that asks who is on duty runs it (issue 9 profile).

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import preload
 from teamassist.clock import ensure_utc, local, parse_hhmm
-from teamassist.duty import revision
+from teamassist.duty import on_duty_now, revision
 from teamassist.duty.calendar import CalendarMode, WorkCalendar
 from teamassist.duty.models import (
     CalendarException,
@@ -327,6 +327,17 @@ def on_duty_members(
 ) -> list[Member]:
     """Members on duty at ``at`` (primary first). rotation_kind "tech" | "product" | None = all;
     ``identities`` as for :func:`on_duty`."""
+    fast = on_duty_now.members(
+        session,
+        team_id=team.id,
+        timezone=team.timezone,
+        at=at,
+        rotation_kind=rotation_kind,
+        identities=identities,
+        gone=_gone,
+    )
+    if fast is not None:
+        return fast
     seen: set[int] = set()
     members: list[Member] = []
     for entry in on_duty(
