@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, func, inspect, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -627,3 +627,34 @@ def test_a_window_full_of_matches_is_the_whole_answer(
         # a page reaching past the window's matches is told
         found = queries.find(session, workspace_id=world.workspace_id, filters=filters, limit=3)
         assert [i.id for i in found.items] == [ids[3], ids[1]] and found.window == 4
+
+
+def test_no_probe_when_the_window_is_everything(
+    common: tuple[World, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workspace no larger than the window searches its whole index, as before the probes:
+    asking how common the parts are would cost without changing the plan."""
+    world, ids = common
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", len(COMMON_PARTS))
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        seen.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", record)
+    try:
+        found = _found(world, "页面白屏")
+    finally:
+        event.remove(world.engine, "before_cursor_execute", record)
+    assert [i.id for i in found.items] == [ids[3], ids[1], ids[0]] and found.window is None
+    probes = [s for s in seen if "feedback_item_fts_instance" in s or "strpos" in s]
+    assert probes == [], probes
+    # with a window smaller than the workspace they are asked (SQLite, PostgreSQL)
+    monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 2)
+    event.listen(world.engine, "before_cursor_execute", record)
+    try:
+        _found(world, "页面白屏")
+    finally:
+        event.remove(world.engine, "before_cursor_execute", record)
+    probes = [s for s in seen if "feedback_item_fts_instance" in s or "strpos" in s]
+    assert bool(probes) == (world.engine.dialect.name in ("sqlite", "postgresql")), seen

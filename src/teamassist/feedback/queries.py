@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -150,7 +150,11 @@ def _spread(parts: Sequence[Any]) -> list[Any]:
 
 
 def _with_grams(
-    session: Session, query: Select[FeedbackItem], workspace_id: int, needle: str
+    session: Session,
+    query: Select[FeedbackItem],
+    workspace_id: int,
+    needle: str,
+    windowable: Callable[[], bool],
 ) -> _Plan:
     """MariaDB: candidates from the n-gram table (``feedback.grams``), the rarest gram driving
     newest first, each verified by the exact LIKE test (no false hits). Cost: the index
@@ -198,7 +202,8 @@ def _with_grams(
         )
     joined = joined.join(FeedbackItem, FeedbackItem.id == driver.c.item_id)
     joined = joined.where(like).prefix_with("STRAIGHT_JOIN")
-    if len(lowered) > grams.GRAM and min(count for _n, count in counts) >= GRAM_PROBE:
+    several = len(lowered) > grams.GRAM
+    if several and min(count for _n, count in counts) >= GRAM_PROBE and windowable():
         # Every gram is common: for a phrase that rarely occurs whole, the driver's entries
         # until enough matches are all of the workspace's. Only the window's are read.
         return _Plan(joined, driver.c.item_id, SHORT_QUERY_WINDOW, "common")
@@ -255,9 +260,16 @@ def _common_pieces(session: Session, needle: str) -> bool:
 
 
 def _with_text(
-    session: Session, query: Select[FeedbackItem], workspace_id: int, text: str
+    session: Session,
+    query: Select[FeedbackItem],
+    workspace_id: int,
+    text: str,
+    windowable: Callable[[], bool],
 ) -> _Plan:
-    """Add "the text contains ``text``, case-insensitively", through the backend's index."""
+    """Add "the text contains ``text``, case-insensitively", through the backend's index.
+    ``windowable()``: whether more items match ``query`` than a window; asked before the
+    probes of a query of several parts, which are pointless when the window is everything
+    (a workspace of up to 10,000 items searches the whole index, as before the probes)."""
     needle = text.replace(_SENTINEL, "")
     if not needle:
         return _Plan(query, FeedbackItem.id)
@@ -268,12 +280,12 @@ def _with_text(
         # no bigram table: see feedback_0003) reads the window for any text.
         if len(needle) < grams.GRAM or not grams.served(session.get_bind().dialect):
             return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
-        return _with_grams(session, query, workspace_id, needle)
+        return _with_grams(session, query, workspace_id, needle, windowable)
     if dialect != "sqlite":
         if len(needle) < 3:
             return _Plan(query.where(like), FeedbackItem.id, SHORT_QUERY_WINDOW)
         # The trigram index answers ILIKE from three characters on.
-        if _common_pieces(session, needle):
+        if len(needle) > 3 and windowable() and _common_pieces(session, needle):
             # The same test on an expression the index does not cover (``|| ''``): the
             # window is read by id, not through posting lists as long as the table.
             unindexed = FeedbackItem.text.concat("").ilike(_like_pattern(needle), escape="/")
@@ -282,7 +294,7 @@ def _with_text(
     window: int | None = None
     if len(needle) >= 3:
         match = _phrase(needle)
-        if _common_terms(session, needle.lower()):
+        if len(needle) > 3 and windowable() and _common_terms(session, needle.lower()):
             window = SHORT_QUERY_WINDOW
     else:
         # Every character of an indexed text starts a trigram (the sentinel pads the end), so
@@ -343,10 +355,23 @@ def _filtered(
         query = query.where(mine)
     if not f.text:
         return _Plan(query, FeedbackItem.id)
-    plan = _with_text(session, query, workspace_id, f.text)
+    floors: dict[int, int | None] = {}
+
+    def floor_of(size: int) -> int | None:
+        if size not in floors:  # one statement, shared by the probes' question and the window
+            floors[size] = _window_floor(session, query, size)
+        return floors[size]
+
+    plan = _with_text(
+        session,
+        query,
+        workspace_id,
+        f.text,
+        lambda: not whole and floor_of(SHORT_QUERY_WINDOW) is not None,
+    )
     if plan.window is None or whole:
         return _Plan(plan.query, plan.key)
-    floor = _window_floor(session, query, plan.window)
+    floor = floor_of(plan.window)
     if floor is None:
         return _Plan(plan.query, plan.key)
     # The floor on the index's own key too (the FTS rowid, the driving gram's item id), so
