@@ -75,3 +75,72 @@ def test_healthz_answers_before_any_domain_is_imported() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+# What the domain descriptors name by path since session 20 (their models and handlers), and
+# the duty desk's revision cache behind its session hook: none is needed to answer /healthz.
+DESCRIPTOR_LATER = (
+    "teamassist.okr.models",
+    "teamassist.okr.answers",
+    "teamassist.meetings.models",
+    "teamassist.meetings.answers",
+    "teamassist.one_on_ones.models",
+    "teamassist.one_on_ones.answers",
+    "teamassist.duty.models",
+    "teamassist.duty.revision",
+    "teamassist.duty.rotation",
+)
+
+
+def test_domain_models_load_on_first_use_and_the_duty_hook_still_bumps() -> None:
+    """Issue 9: a fresh ``serve`` answers /healthz without the OKR, meetings, 1on1 and duty
+    models; once they are loaded (here by the demo) a schedule edit through the runtime's
+    sessions still bumps the rotation's revision (the hook installed at start finds them),
+    and the descriptors' answers to other domains' queries load and answer."""
+    probe = (
+        "import sys\n"
+        "from datetime import timedelta\n"
+        "from fastapi.testclient import TestClient\n"
+        "from teamassist.cli.app import load\n"
+        "from teamassist.bootstrap import build_runtime\n"
+        "from teamassist.web.app import create_app\n"
+        "runtime = build_runtime(load())\n"
+        "with TestClient(create_app(runtime, start_background=False)) as client:\n"
+        "    assert client.get('/healthz').status_code == 200\n"
+        f"print(sorted(m for m in {DESCRIPTOR_LATER!r} if m in sys.modules))\n"
+        "from sqlalchemy import select\n"
+        "from teamassist import demo\n"
+        "from teamassist.database import transaction\n"
+        "from teamassist.events import SourceKnown, ask\n"
+        "from teamassist.team import service\n"
+        "now = runtime.clock()\n"
+        "with transaction(runtime.factory) as session:\n"
+        "    demo.load(session, now=now, domains=runtime.domains)\n"
+        "from teamassist.duty import overrides\n"
+        "from teamassist.duty.models import Rotation\n"
+        "def revision(session):\n"
+        "    return session.scalar(select(Rotation.revision).where(Rotation.key == 'tech'))\n"
+        "with transaction(runtime.factory) as session:\n"
+        "    workspace = service.get_workspace_by_key(session, key='demo')\n"
+        "    team = service.default_team(session, workspace_id=workspace.id)\n"
+        "    member = service.get_members(session, workspace_id=workspace.id)[0]\n"
+        "    before = revision(session)\n"
+        "    rotation = session.scalars(select(Rotation).where(Rotation.key == 'tech')).one()\n"
+        "    overrides.add_override(session, team=team, rotation=rotation, start=now,\n"
+        "                           end=now + timedelta(days=1), member=member, now=now)\n"
+        "    session.flush()\n"
+        "    print(revision(session) != before)\n"
+        "    kinds = ('okr_kr', 'meeting', 'one_on_one')\n"
+        "    print([ask(session, SourceKnown(team=team, kind=k, source_id=-1, by=member))\n"
+        "           for k in kinds])\n"
+        "runtime.close()\n"
+    )
+    env = {
+        **os.environ,
+        "TEAMASSIST_DATABASE__URL": migrated("sqlite").fresh_url(),
+        "TEAMASSIST_CONFIG": os.devnull,
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-3:] == ["[]", "True", "[[False], [False], [False]]"]

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
-from teamassist.duty import revision
 from teamassist.duty.command_index import COMMANDS
 from teamassist.duty.roster import DutyRoster
 from teamassist.events import MemberDeactivated, MemberReactivated, Subscription, on
 from teamassist.ports import Roster
 
+_MODELS = "teamassist.duty.models"
+_bump = later("teamassist.duty.revision:after_flush")
+
+
+def _after_flush(session: Session, context: Any) -> None:
+    # No duty row can be flushed before the duty models are imported: until then a flush has
+    # nothing to bump, and the hook imports nothing (issue 9: the desk loads on first use).
+    if _MODELS in sys.modules:
+        _bump(session, context)
+
 
 def _install(wiring: Wiring) -> None:
-    # Schedule writes bump the rotation revision in their own transaction (see duty.revision).
-    revision.install(wiring.factory)
+    # Schedule writes bump the rotation revision in their own transaction (see duty.revision):
+    # the hook is on every session of the runtime from the start, whatever loads the desk.
+    if not event.contains(wiring.factory, "after_flush", _after_flush):
+        event.listen(wiring.factory, "after_flush", _after_flush)
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:

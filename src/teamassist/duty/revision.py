@@ -9,7 +9,7 @@ still holds the same value — read by the same single query that lists the team
 Why the answer is never stale, in any process:
 
 - **Every write changes the revision, in its own transaction.** An ``after_flush`` hook on every
-  session of the runtime's factory (installed by the duty domain, :func:`install`) bumps
+  session of the runtime's factory (installed at start by :mod:`teamassist.duty.domain`) bumps
   ``duty_rotation.revision`` for each rotation whose versions, overrides, swaps or calendar
   exceptions were inserted, updated or deleted, and for any edit of the rotation row
   itself — so no service (present or future) can forget it. Writes that bypass the ORM
@@ -105,14 +105,17 @@ def bump(session: Session, rotation_ids: Iterable[int]) -> None:
 
 
 def after_flush(session: Session, _context: Any) -> None:
-    """Session hook: bump the rotations a flush changed (see :func:`install`)."""
+    """Session hook: bump the rotations a flush changed (installed on every session of the
+    runtime's factory by the duty domain, :mod:`teamassist.duty.domain`)."""
     ids = touched_rotations(session)
     if ids:
         bump(session, ids)
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    """Register the revision hook on every session of ``factory`` (the duty domain's install)."""
+    """Register the revision hook on every session of ``factory``, for a factory outside a
+    runtime (benchmarks); a runtime's factory gets it from the duty domain's install, which
+    imports this module on the first flush after the duty models are."""
     if not event.contains(factory, "after_flush", after_flush):
         event.listen(factory, "after_flush", after_flush)
 

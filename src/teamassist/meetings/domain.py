@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.events import (
@@ -16,39 +14,19 @@ from teamassist.events import (
     on,
 )
 from teamassist.meetings.command_index import COMMANDS
-from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Calendar, Workdays
-from teamassist.team.models import Team
 
-
-def _source_known(session: Session, query: SourceKnown) -> bool | None:
-    """A meeting of the team, for an action item that follows it up."""
-    if query.kind != "meeting":
-        return None
-    found = session.scalar(
-        select(MeetingOccurrence.id).where(
-            MeetingOccurrence.id == query.source_id, MeetingOccurrence.team_id == query.team.id
-        )
-    )
-    return found is not None
+# Named by path: the desk's models and handlers are imported on their first use (issue 9).
+_changed = later("teamassist.meetings.answers:changed")
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     port = wiring.ports.get(Calendar)
-    sync = later("teamassist.meetings.calendar_sync:on_changed")
-    follow = later("teamassist.meetings.report_tasks:follow")
-
-    def changed(session: Session, event: MeetingOccurrenceChanged) -> None:
-        sync(session, event, port=port)
-        occ = session.get(MeetingOccurrence, event.occurrence_id)
-        team = session.get(Team, occ.team_id) if occ is not None else None
-        if occ is not None and team is not None:  # its report items follow it
-            follow(session, team=team, occ=occ, now=event.now)
-
     return [
         on(PersonalCalendar, later("teamassist.meetings.calendar:events")),
-        on(SourceKnown, _source_known),
-        on(MeetingOccurrenceChanged, changed),  # a Feishu team's calendars follow the meetings
+        on(SourceKnown, later("teamassist.meetings.answers:source_known")),
+        # a Feishu team's calendars and the meeting's report items follow the meetings
+        on(MeetingOccurrenceChanged, partial(_changed, port=port)),
     ]
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
@@ -18,38 +17,11 @@ from teamassist.events import (
     PersonalCalendar,
     SourceKnown,
     Subscription,
-    Withheld,
     on,
     on_quietly,
 )
 from teamassist.one_on_ones.command_index import COMMANDS
-from teamassist.one_on_ones.models import SOURCE_KIND, AgendaItem, OneOnOne
 from teamassist.ports import Calendar, Workdays
-
-
-def _source_known(session: Session, query: SourceKnown) -> bool | None:
-    """A shared agenda item of one of the team's pairs whose people include ``query.by`` (an
-    action item's ``one_on_one`` source); a private note is no source, and nor is the agenda
-    of a pair the asker is not in (a tester linked an item to another pair's agenda)."""
-    if query.kind != SOURCE_KIND:
-        return None
-    found = session.scalar(
-        select(AgendaItem.id)
-        .join(OneOnOne, OneOnOne.id == AgendaItem.pair_id)
-        .where(
-            AgendaItem.id == query.source_id,
-            AgendaItem.private.is_(False),
-            OneOnOne.team_id == query.team.id,
-            or_(OneOnOne.manager_id == query.by.id, OneOnOne.report_id == query.by.id),
-        )
-    )
-    return found is not None
-
-
-def _withheld(_session: Session, _query: ExportWithheld) -> tuple[Withheld, ...]:
-    """Private notes never leave with the workspace export: they are their author's alone,
-    and the export is read by admins, who are no party to the pair."""
-    return (Withheld(table=AgendaItem.__tablename__, where=AgendaItem.private.is_(True)),)
 
 
 def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
@@ -66,8 +38,8 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     returns = later("teamassist.one_on_ones.departures:on_member_reactivated")
     return [
         on(PersonalCalendar, later("teamassist.one_on_ones.calendar:events")),
-        on(SourceKnown, _source_known),
-        on(ExportWithheld, _withheld),
+        on(SourceKnown, later("teamassist.one_on_ones.answers:source_known")),
+        on(ExportWithheld, later("teamassist.one_on_ones.answers:withheld")),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
         on_quietly(MemberDeactivated, partial(leaves, workdays=workdays)),
         on(MemberReactivated, partial(returns, workdays=workdays)),
