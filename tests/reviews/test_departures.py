@@ -12,6 +12,7 @@ from teamassist.reviews import service
 from teamassist.reviews.models import ReviewRequest
 from teamassist.runtime import Runtime
 from teamassist.team import people
+from teamassist.team.models import Member
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.outreach.support import ids
@@ -203,3 +204,45 @@ def test_a_member_re_enabled_gets_their_withdrawn_requests_back(desk: Runtime) -
         said = people.reactivate(d.session, member=d.member("sunqi"), now=desk.clock())
     assert not any("360" in s for s in said), said  # the cycle is closed: it stays withdrawn
     assert _statuses(desk, cycle, "sunqi") == ["submitted", "withdrawn"]
+
+
+def _about(runtime: Runtime, cycle: int, reviewee: str) -> list[str]:
+    member_id = ids(runtime)[reviewee]
+    with runtime.factory() as session:
+        return sorted(
+            session.scalars(
+                select(ReviewRequest.status).where(
+                    ReviewRequest.cycle_id == cycle, ReviewRequest.reviewee_id == member_id
+                )
+            )
+        )
+
+
+def test_a_reviewee_who_leaves_leaves_everyones_list_and_comes_back(desk: Runtime) -> None:
+    """Tester F10 (session 19): 李四, deactivated, was still listed on the others' /360 (and
+    reminded of); only his own requests as reviewer were withdrawn. The requests about him go
+    too, an answer given stays, and re-enabled he is back on their lists."""
+    cycle = start(desk, "zhangsan", "lisi")
+    about = _about(desk, cycle, "lisi")
+    assert about and "withdrawn" not in about
+    reviewers = ids(desk)
+    with demo(desk) as d:
+        asked = {
+            r.reviewer_id
+            for r in service.requests(
+                d.session, cycle=service.get_cycle(d.session, team=d.team, cycle_id=cycle)
+            )
+            if r.reviewee_id == reviewers["lisi"] and r.reviewer_id != reviewers["lisi"]
+        }
+    assert asked
+    _deactivate(desk, "lisi")
+    assert set(_about(desk, cycle, "lisi")) == {"withdrawn"}
+    with demo(desk) as d:
+        for reviewer_id in asked:
+            reviewer = d.session.get(Member, reviewer_id)
+            assert reviewer is not None
+            waiting = service.pending(d.session, team=d.team, reviewer=reviewer, now=desk.clock())
+            assert all(p.reviewee.id != reviewers["lisi"] for p in waiting), waiting
+    with demo(desk) as d:
+        people.reactivate(d.session, member=d.member("lisi"), now=desk.clock())
+    assert _about(desk, cycle, "lisi") == about

@@ -1,5 +1,5 @@
-"""A reviewer who leaves: their open 360 requests are withdrawn, so they are neither reminded
-nor counted as asked.
+"""A member who leaves: their open 360 requests, as reviewer and as reviewee, are withdrawn, so
+nobody is reminded of them nor counted as asked.
 
 The team domain publishes :class:`~teamassist.events.MemberDeactivated` when a departure is
 decided and again when it takes effect; the requests are withdrawn then. For each of their
@@ -44,8 +44,12 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> int:
     when it takes effect)."""
     if event.at > event.now:
         return 0
+    # Requests asking others about them go too: a reviewee who left stayed on everyone's
+    # /360 list, with reminders (tester F10, session 19).
     return sum(
-        service.withdraw(session, cycle=cycle, reviewer_ids={event.member_id})
+        service.withdraw(
+            session, cycle=cycle, reviewer_ids={event.member_id}, reviewee_ids={event.member_id}
+        )
         for cycle in _open_cycles(session, event.team_ids, event.now)
     )
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
@@ -607,18 +607,28 @@ OPEN_REQUESTS = (RequestStatus.NOMINATED.value, RequestStatus.INVITED.value)
 nobody and still counts); a declined request stays declined."""
 
 
-def withdraw(session: Session, *, cycle: ReviewCycle, reviewer_ids: Collection[int]) -> int:
-    """Turn the nominated / invited requests of ``reviewer_ids`` in ``cycle`` into
-    ``withdrawn``; returns how many changed. The rows are read with a locking read, so a submit
-    racing it either commits first (its row is ``submitted`` and stays) or waits and then
-    gets Conflict from its compare-and-set; hearing a departure twice changes nothing."""
-    if not reviewer_ids:
+def withdraw(
+    session: Session,
+    *,
+    cycle: ReviewCycle,
+    reviewer_ids: Collection[int],
+    reviewee_ids: Collection[int] = (),
+) -> int:
+    """Turn the nominated / invited requests of ``reviewer_ids`` in ``cycle``, and those asking
+    others about ``reviewee_ids``, into ``withdrawn``; returns how many changed. The rows are
+    read with a locking read, so a submit racing it either commits first (its row is
+    ``submitted`` and stays) or waits and then gets Conflict from its compare-and-set; hearing
+    a departure twice changes nothing."""
+    if not reviewer_ids and not reviewee_ids:
         return 0
     rows = session.scalars(
         select(ReviewRequest)
         .where(
             ReviewRequest.cycle_id == cycle.id,
-            ReviewRequest.reviewer_id.in_(sorted(reviewer_ids)),
+            or_(
+                ReviewRequest.reviewer_id.in_(sorted(reviewer_ids)),
+                ReviewRequest.reviewee_id.in_(sorted(reviewee_ids)),
+            ),
             ReviewRequest.status.in_(OPEN_REQUESTS),
         )
         .order_by(ReviewRequest.id)
@@ -633,13 +643,21 @@ def withdraw(session: Session, *, cycle: ReviewCycle, reviewer_ids: Collection[i
 
 def restore(session: Session, *, cycle: ReviewCycle, reviewer_id: int) -> int:
     """Give ``reviewer_id`` back the requests of ``cycle`` a departure withdrew, each as it was
-    (nominated or invited); returns how many. Requests withdrawn before ``withdrawn_from`` was
-    kept stay withdrawn (nothing says what they were)."""
+    (nominated or invited), and the requests about them to others who are still here; returns
+    how many. Requests withdrawn before ``withdrawn_from`` was kept stay withdrawn (nothing
+    says what they were)."""
+    staying = select(Member.id).where(Member.active.is_(True))
     rows = session.scalars(
         select(ReviewRequest)
         .where(
             ReviewRequest.cycle_id == cycle.id,
-            ReviewRequest.reviewer_id == reviewer_id,
+            or_(
+                ReviewRequest.reviewer_id == reviewer_id,
+                and_(
+                    ReviewRequest.reviewee_id == reviewer_id,
+                    ReviewRequest.reviewer_id.in_(staying),
+                ),
+            ),
             ReviewRequest.status == RequestStatus.WITHDRAWN.value,
             ReviewRequest.withdrawn_from.in_(OPEN_REQUESTS),
         )
