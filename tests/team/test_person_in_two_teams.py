@@ -201,3 +201,37 @@ def test_merge_within_the_admins_own_team_still_works(both: ChatDriver) -> None:
         assert answer.status_code in (200, 303), answer.text
     with chat.runtime.factory() as session:
         assert demo(session)["m3"].merged_into_id == into
+
+
+def test_what_every_team_sees_needs_an_admin_of_every_team(both: ChatDriver) -> None:
+    """Tester F1 (session 20): with ``/添加成员`` able to add anyone of the workspace, boss2
+    (admin of 第二团队 alone) added people and then renamed them, set their 称呼 and made himself
+    their manager, seen in 开发者社区 too. Name, 称呼, handle and manager need an admin of every
+    team of the person; boss2 may still change 张三's role and leave him in 第二团队."""
+    chat = both
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        zhangsan, team2 = d["zhangsan"].id, _team2(session).id
+        before = (d["zhangsan"].display_name, d["zhangsan"].address_as, d["zhangsan"].manager_id)
+    for text in (
+        "/改名 @zhangsan 张三丰",
+        "/设置称呼 @zhangsan 张总",
+        "/设置上级 @zhangsan @boss2",
+    ):
+        refused = chat.text(text, as_="boss2")
+        assert "也在「开发者社区」" in refused and "这次没有改动" in refused, (text, refused)
+    with signed_in(chat.runtime, "boss2") as http:
+        for body in ({"display_name": "张三丰"}, {"address_as": "张总"}, {"handle": "zs3"}):
+            answer = http["boss2"].patch(f"/api/v1/members/{zhangsan}", json=body)
+            assert answer.status_code == 403, (body, answer.text)
+        role = http["boss2"].patch(
+            f"/api/v1/members/{zhangsan}", json={"role": "admin", "team_id": team2}
+        )
+        assert role.status_code == 200, role.text
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        after = (d["zhangsan"].display_name, d["zhangsan"].address_as, d["zhangsan"].manager_id)
+        assert d["zhangsan"].handle == "zhangsan"
+    assert after == before
+    # the workspace's admin (of the default team) still renames him
+    assert "张三丰" in chat.text("/改名 @zhangsan 张三丰", as_="admin")

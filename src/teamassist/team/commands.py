@@ -56,6 +56,17 @@ def _may_change(ctx: CommandContext, member: Member) -> None:
     )
 
 
+def _may_change_person(ctx: CommandContext, member: Member) -> None:
+    """As :func:`_may_change`, for what every team of ``member`` sees (name, 称呼, manager):
+    an admin of all of their teams (``people.check_may_change_person``)."""
+    people.check_may_change_person(
+        ctx.session,
+        actor=ctx.member,
+        member=member,
+        admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
+    )
+
+
 # -- looking -------------------------------------------------------------------------------------
 
 
@@ -241,7 +252,7 @@ def handle_set_role(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Set (or, without a value, clear) how the assistant addresses someone."""
     member: Member = args["member"]
-    _may_change(ctx, member)
+    _may_change_person(ctx, member)
     people.set_address_as(ctx.session, member=member, address_as=args.get("rest"))
     reply = Reply()
     key = "people.address_set" if member.address_as else "people.address_cleared"
@@ -259,7 +270,7 @@ def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Change someone's display name."""
     member: Member = args["member"]
-    _may_change(ctx, member)
+    _may_change_person(ctx, member)
     old = member.display_name
     people.set_display_name(ctx.session, member=member, display_name=str(args["name"]))
     return Reply(body=t("people.renamed", old=old, name=member.display_name))
@@ -364,7 +375,7 @@ def handle_set_manager(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Say whom someone reports to."""
     member: Member = args["member"]
     manager: Member = args["manager"]
-    _may_change(ctx, member)
+    _may_change_person(ctx, member)
     org.check_manager(
         ctx.session,
         actor=ctx.member,

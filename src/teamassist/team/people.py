@@ -189,6 +189,25 @@ def check_administers_whole(
     raise PermissionDenied(key, name=member.display_name, teams="」「".join(others))
 
 
+def check_may_change_person(
+    session: Session,
+    *,
+    actor: Member | None,
+    member: Member,
+    admin_of: frozenset[int] = frozenset(),
+) -> None:
+    """The check before a change every team of ``member`` sees (handle, display name, 称呼,
+    manager): :func:`check_may_administer`, then an admin of every team they are in (or of the
+    default team). Once an admin could add anyone of the workspace to their team
+    (``add_person``), "an admin of one of their teams" let them rename the workspace's admin or
+    make themselves someone's manager everywhere (tester F1, session 20). PermissionDenied
+    ``people.error.not_their_admin`` or ``people.error.person_wide``; nothing is changed."""
+    check_may_administer(session, actor=actor, member=member, admin_of=admin_of)
+    check_administers_whole(
+        session, actor=actor, member=member, admin_of=admin_of, key="people.error.person_wide"
+    )
+
+
 def check_handle(handle: str) -> str:
     """A handle: 1–64 characters, no spaces, no ``@ / < >``, nothing invisible; stored in NFKC
     form, so a full-width ＮＥＷ is the handle NEW. Uniqueness compares ``names.fold`` of it

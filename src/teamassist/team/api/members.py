@@ -97,6 +97,9 @@ def change_person(
     # Before any change: the body is refused whole, not half applied.
     if body.active is True and body.deactivate_at is not None:
         raise Invalid("people.error.active_and_leaving")
+    if given & {"handle", "display_name", "address_as", "manager_id"}:
+        # seen in every team of theirs: an admin of all of them (tester F1, session 20)
+        people.check_may_change_person(session, actor=principal.member, member=member)
     if body.handle is not None:
         people.rename_handle(session, member=member, handle=body.handle)
     if body.display_name is not None:

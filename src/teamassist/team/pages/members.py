@@ -99,12 +99,19 @@ def edit_member_form(
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
     # the person's own team's admin (or the default team's), as REST and chat ask
     people.check_may_administer(session, actor=principal.member, member=member)
+    manager = member_or_none(session, principal, manager_id)
+    if (
+        member.handle != handle.strip()
+        or member.display_name != display_name.strip()
+        or (member.address_as or "") != address_as.strip()
+        or member.manager_id != (manager.id if manager is not None else None)
+    ):  # seen in every team of theirs: an admin of all of them (tester F1, session 20)
+        people.check_may_change_person(session, actor=principal.member, member=member)
     if member.handle != handle.strip():
         people.rename_handle(session, member=member, handle=handle)
     people.set_display_name(session, member=member, display_name=display_name)
     people.set_address_as(session, member=member, address_as=address_as)
     people.change_role(session, team=team, member=member, role=role)
-    manager = member_or_none(session, principal, manager_id)
     org.check_manager(session, actor=principal.member, member=member, manager=manager)
     org.set_manager(session, member=member, manager=manager)
     org.set_core(session, team=team, member=member, core=bool(core))

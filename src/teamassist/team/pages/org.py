@@ -116,6 +116,8 @@ def edit_member_org_form(
     assert member is not None  # an id given by the path
     people.check_may_administer(session, actor=principal.member, member=member)
     manager = member_or_none(session, principal, manager_id)
+    if member.manager_id != (manager.id if manager is not None else None):
+        people.check_may_change_person(session, actor=principal.member, member=member)
     org.check_manager(session, actor=principal.member, member=member, manager=manager)
     org.set_manager(session, member=member, manager=manager)
     org.set_core(session, team=team, member=member, core=bool(core))
