@@ -159,3 +159,22 @@ def test_the_page_shows_a_team_s_items_only_to_its_people(two_teams: ChatDriver)
         # the team's own people still read it
         page = http["lisi"].get("/actions", params={"team": team1})
         assert page.status_code == 200 and "一队内部的事" in page.text, item
+
+
+def test_without_a_team_a_member_of_another_team_gets_their_own(two_teams: ChatDriver) -> None:
+    """Tester F3 (session 20): boss2 and m2, in 第二团队 only, following the menu's 销项 link
+    (``/actions``, no ``?team=``) got a 403, as did REST without ``team_id``: both meant the
+    workspace's first team. They now mean the caller's own team; team 1's people keep team 1."""
+    chat = two_teams
+    mine = _new(chat.text("/销项 @二队成员 二队自己的事 2026-06-10", as_="boss2"))
+    _new(chat.text("/销项 @lisi 一队内部的事 2026-06-10", as_="admin"))
+    with signed_in(chat.runtime, "boss2", "m2", "lisi") as http:
+        for handle in ("boss2", "m2"):
+            page = http[handle].get("/actions")
+            assert page.status_code == 200, (handle, page.text[:300])
+            assert "二队自己的事" in page.text and "一队内部的事" not in page.text
+            listed = http[handle].get("/api/v1/actions")
+            assert listed.status_code == 200, listed.text
+            assert [i["id"] for i in listed.json()["items"]] == [mine], listed.json()
+        first = http["lisi"].get("/actions")
+        assert first.status_code == 200 and "一队内部的事" in first.text

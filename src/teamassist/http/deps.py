@@ -184,10 +184,13 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def team_of(session: Session, principal: Principal, team_id: int | None) -> Team:
-    """The caller's team ``team_id`` (the workspace's default team when None); another
-    workspace's team is simply not found."""
+    """The caller's team ``team_id``; when None the workspace's default team, or the caller's
+    first team when they are not in it (``team_service.home_team``); another workspace's team
+    is simply not found."""
     if team_id is None:
-        return team_service.default_team(session, workspace_id=principal.workspace.id)
+        return team_service.home_team(
+            session, workspace_id=principal.workspace.id, member=principal.member
+        )
     return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 

@@ -132,6 +132,24 @@ def team_for_chat(session: Session, *, workspace: Workspace, platform: str, chat
 _HANDLE_UNSAFE = re.compile(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]")
 
 
+def home_team(session: Session, *, workspace_id: int, member: Member | None) -> Team:
+    """The team a page or request means when it names none: the workspace's default team,
+    unless ``member`` is not in it, then their first team (by id; the default team is the
+    first of all, so a member of it gets it). A member of another team only was sent to the
+    default team's pages and answered 403 (tester F3, session 20)."""
+    if member is not None:
+        found = session.scalar(
+            select(Team)
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .where(Team.workspace_id == workspace_id, TeamMembership.member_id == member.id)
+            .order_by(Team.id)
+            .limit(1)
+        )
+        if found is not None:
+            return found
+    return default_team(session, workspace_id=workspace_id)
+
+
 def create_member(
     session: Session,
     *,
