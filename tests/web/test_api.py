@@ -93,7 +93,9 @@ def test_api_token_and_members(demo_runtime: Runtime) -> None:
             headers=headers,
             json={"handle": "newbie", "display_name": "again"},
         )
-        assert clash.status_code == 409 and "已经存在" in clash.json()["message"]
+        # the same handle again is the same person, already in this team (c4b236f)
+        assert clash.status_code == 409, clash.text
+        assert "已经在「开发者社区」里了" in clash.json()["message"], clash.text
         bad = client.post(
             f"/api/v1/teams/{teams[0]['id']}/members",
             headers=headers,
