@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -594,3 +595,35 @@ def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:
     reply = desk.text("/群发 开发者社区 @zhangsan @lisi", as_="admin")
     assert "通知内容不能为空" in reply, reply
     assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+
+
+def test_the_same_bulk_dm_sent_at_once_goes_once(desk: ChatDriver) -> None:
+    """Tester F2 (session 20): the repeat guard read the author's recent announcements
+    without a lock, so on PostgreSQL a double tap sent twice and 24 identical 群发 at once went
+    out 18 times, each with its DMs and action items. Eight at once now send one; the others
+    are told it was sent already. (SQLite serialises writers: there it held before too.)"""
+    sends = 8
+    ready = threading.Barrier(sends, timeout=60)
+    replies: list[str] = []
+
+    def send() -> None:
+        ready.wait()
+        try:
+            replies.append(
+                desk.text(
+                    "/群发 开发者社区 @zhangsan @lisi 同时交周报 截止 2026-12-04 18:00", as_="admin"
+                )
+            )
+        except Exception as crashed:  # a thread's failure is the test's
+            replies.append(f"{type(crashed).__name__}: {crashed}")
+
+    threads = [threading.Thread(target=send) for _ in range(sends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(replies) == sends, replies
+    assert sum("已排队群发" in r for r in replies) == 1, replies
+    assert sum("已经发过了" in r for r in replies) == sends - 1, replies
+    assert _announcement_rows(desk) == 1
+    assert len(_due_items(desk)) == 2
