@@ -616,18 +616,23 @@ def test_a_scheduled_announcement_is_cancelled_and_never_sent(app_runtime: Runti
         client.__exit__(None, None, None)
 
 
+def _quiet_core_chat(runtime: Runtime, client: TestClient) -> int:
+    """Give the core group chat quiet hours 08:00–20:00 (the clock says 09:00 Beijing, so a
+    notice now is held till 20:00); returns the chat's channel id."""
+    with runtime.factory() as session:
+        [channel_id] = session.scalars(select(Channel.id).where(Channel.address == CORE_CHAT)).all()
+    quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}
+    assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+    return channel_id
+
+
 def test_a_notice_held_by_quiet_hours_can_still_be_cancelled(app_runtime: Runtime) -> None:
     """Tester F18 (session 18): a notice held by the chat's quiet hours past its send time had
     reached nobody, yet its receipt said 发送中 and ``/取消通知`` answered "已经…开始发送，不能再
     取消了". What counts is that no notice was tried, not the send time."""
     client = _client(app_runtime, "admin")
     try:
-        with app_runtime.factory() as session:
-            [channel_id] = session.scalars(
-                select(Channel.id).where(Channel.address == CORE_CHAT)
-            ).all()
-        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00
-        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        _quiet_core_chat(app_runtime, client)
         made = client.post("/api/v1/announcements", json={"group": "产品核心群", "text": "静默中"})
         assert made.status_code == 201, made.text
         app_runtime.deliver()  # nothing goes: the quiet hours hold it
@@ -728,12 +733,7 @@ def test_quiet_hours_name_when_a_notice_goes_and_changing_them_retimes_it(
     client = _client(app_runtime, "admin")
     chat = ChatDriver(app_runtime)
     try:
-        with app_runtime.factory() as session:
-            [channel_id] = session.scalars(
-                select(Channel.id).where(Channel.address == CORE_CHAT)
-            ).all()
-        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00 Beijing
-        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        channel_id = _quiet_core_chat(app_runtime, client)
         reply = chat.text("/通知 产品核心群 周会改到周四", as_="lihua")
         assert "静默结束后于 2026年11月30日 20:00 发出" in reply, reply
         receipt = chat.text("/通知回执 1", as_="lihua")
@@ -776,12 +776,7 @@ def test_a_deadline_inside_the_quiet_hold_is_refused(app_runtime: Runtime) -> No
     client = _client(app_runtime, "admin")
     chat = ChatDriver(app_runtime)
     try:
-        with app_runtime.factory() as session:
-            [channel_id] = session.scalars(
-                select(Channel.id).where(Channel.address == CORE_CHAT)
-            ).all()
-        quiet = {"quiet_start": "08:00", "quiet_end": "20:00"}  # the clock says 09:00 Beijing
-        assert client.patch(f"/api/v1/channels/{channel_id}", json=quiet).status_code == 200
+        _quiet_core_chat(app_runtime, client)
         refused = chat.text("/通知 产品核心群 交周报 截止 2026-11-30 19:00", as_="lihua")
         assert "这次没有发送" in refused and "在群聊的静默时段里" in refused, refused
         assert "19:00" in refused and "20:00" in refused, refused

@@ -208,8 +208,7 @@ def require_reader(session: Session, *, team: Team, member: Member | None) -> No
     workspace owner, always reads): who reads a team's items, REST's member gate and the
     ``/actions`` page alike. The page showed another team's list to anyone signed in (its
     ``?team=`` chose freely) while REST answered 403 (testers s18-19)."""
-    if member is not None and team_service.role_of(session, team=team, member=member) is None:
-        raise PermissionDenied("core.error.forbidden")
+    team_service.require_in_team(session, team=team, member=member, key="core.error.forbidden")
 
 
 def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:

@@ -60,5 +60,4 @@ def require_team_reader(session: Session, *, team: Team, member: Member | None) 
     people (None, the workspace owner, always is): who reads a team's desk report (load per
     person, response times) and its desk settings, on REST and the dashboard. Both answered
     any member about any team of the workspace (testers s18-19)."""
-    if member is not None and team_service.role_of(session, team=team, member=member) is None:
-        raise PermissionDenied("feedback.error.forbidden")
+    team_service.require_in_team(session, team=team, member=member, key="feedback.error.forbidden")

@@ -217,6 +217,12 @@ def _terms_starting(session: Session, prefix: str) -> list[str]:
     return list(session.scalars(_TERMS_BETWEEN, bounds))
 
 
+def _trigrams(text: str) -> list[str]:
+    """The distinct three-character pieces of ``text`` in order, at most MAX_PROBED_GRAMS of
+    them spread over its length: what the SQLite and PostgreSQL probes count."""
+    return _spread(list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2))))
+
+
 def _common_terms(session: Session, lowered: str) -> bool:
     """SQLite: whether every trigram of ``lowered`` (more than one) occurs at least GRAM_PROBE
     times in the full-text index (all workspaces: the index's cost is global). Each term is
@@ -226,8 +232,7 @@ def _common_terms(session: Session, lowered: str) -> bool:
     folding: only the cost depends on it, either plan finds exactly the matches it reads."""
     if len(lowered) <= 3:
         return False
-    terms = _spread(list(dict.fromkeys(lowered[i : i + 3] for i in range(len(lowered) - 2))))
-    for term in terms:
+    for term in _trigrams(lowered):
         if session.scalar(_TERM_PROBE, {"term": term, "most": GRAM_PROBE}) < GRAM_PROBE:
             return False
     return True
@@ -244,7 +249,7 @@ def _common_pieces(session: Session, needle: str) -> bool:
     reads, and a window is told."""
     if len(needle) <= 3:
         return False
-    pieces = _spread(list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2))))
+    pieces = _trigrams(needle)
     sample = (
         select(func.lower(FeedbackItem.text).label("t"))
         .order_by(FeedbackItem.id.desc())

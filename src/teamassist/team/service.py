@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Person
 from teamassist.enums import Platform, Role
-from teamassist.exceptions import Conflict, Invalid, NotFound
+from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.outbox import service as outbox_service
 from teamassist.team.models import (
     Channel,
@@ -232,6 +232,14 @@ def role_of(session: Session, *, team: Team, member: Member) -> Role | None:
         )
     )
     return Role(value) if value else None
+
+
+def require_in_team(session: Session, *, team: Team, member: Member | None, key: str) -> None:
+    """PermissionDenied ``key`` unless ``member`` is one of ``team``'s people (None, the
+    workspace owner, always is): the reader rule of a team's own pages and REST reads (its
+    action items, its feedback desk's report and settings), each domain with its words."""
+    if member is not None and role_of(session, team=team, member=member) is None:
+        raise PermissionDenied(key)
 
 
 def team_members(session: Session, *, team: Team) -> list[tuple[Member, Role]]:
