@@ -1,13 +1,15 @@
-"""Commands of the chat core itself: help and "who am I"."""
+"""Commands of the chat core itself: help, "who am I" and which team one acts for."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from teamassist.chat import placement
 from teamassist.chat.context import CommandContext, CommandIndex
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply, user_text
 from teamassist.i18n import t
+from teamassist.team import choice
 
 commands = CommandGroup("core")
 
@@ -53,7 +55,8 @@ def _listing(registry: CommandIndex) -> str:
 
 @commands.command("core.whoami")
 def handle_whoami(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """Show how the assistant sees the sender."""
+    """Show how the assistant sees the sender: every team they are in, with their role, and
+    the one this chat acts for (a person in two teams saw one, tester s20 F4)."""
     role = t(f"core.role.{ctx.role.value}") if ctx.role else t("core.role.none")
     if ctx.is_admin:
         role = t("core.role.admin")
@@ -65,7 +68,48 @@ def handle_whoami(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         _field("core.field.role", role),
         _field("core.field.timezone", ctx.team.timezone),
     ]
+    found = choice.memberships(ctx.session, member=ctx.member)
+    if len(found) > 1:
+        reply.fields.append(_field("core.field.teams", _teams(found)))
+        reply.body = t("core.switch_team.hint", team=ctx.team.name)
     return reply
+
+
+@commands.command("core.switch_team", args=[Arg("team", ArgKind.TEXT, required=False)])
+def handle_switch_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
+    """Choose the team one's direct, web, CLI and API chats act for; without a name, list
+    one's teams. A group chat stays with the team its channel binds it to."""
+    name = str(args.get("team") or "").strip()
+    if not name:
+        found = choice.memberships(ctx.session, member=ctx.member)
+        acting = choice.acting_for(found)
+        if acting is None:
+            return Reply(body=t("core.switch_team.no_team"), is_error=True)
+        return Reply(body=t("core.switch_team.listing", teams=_teams(found), team=acting.team.name))
+    chosen = choice.choose(ctx.session, member=ctx.member, name=name)
+    body = t(
+        "core.switch_team.done",
+        team=chosen.team.name,
+        role=t(f"core.role.{chosen.role.value}"),
+    )
+    if chosen.team.id != ctx.team.id:
+        # Placed again the way the next message here will be: a chat a channel binds to a
+        # team stays with that team, and the speaker should know it.
+        here, _ = placement.team_and_role(
+            ctx.session,
+            workspace_id=ctx.workspace.id,
+            platform=ctx.message.platform.value,
+            chat_key=ctx.message.chat_key,
+            member_id=ctx.member.id,
+        )
+        if here.id != chosen.team.id:
+            body += t("core.switch_team.bound_here", team=here.name)
+    return Reply(body=body)
+
+
+def _teams(found: list[choice.Membership]) -> str:
+    """``开发者社区（管理员）、运维组（成员）``: each team with one's role there."""
+    return "、".join(f"{m.team.name}（{t(f'core.role.{m.role.value}')}）" for m in found)
 
 
 def _field(key: str, value: str) -> Any:

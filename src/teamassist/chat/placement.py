@@ -30,16 +30,19 @@ _CHANNEL_TEAM = (
     .scalar_subquery()
 )
 # A chat no channel binds (a direct chat, the web and CLI chat) lands in the speaker's own
-# team, the first of theirs by id; only someone in no team at all lands in the workspace's
-# first team, its open desk. Before, everyone landed there: a member of a second team only was
-# "未加入本团队" in the first and could not use their own (tester s16 N2).
+# team: the one they chose with /切换团队, else the first of theirs by id; only someone in no
+# team at all lands in the workspace's first team, its open desk. Before, everyone landed
+# there: a member of a second team only was "未加入本团队" in the first and could not use their
+# own (tester s16 N2); and a person in two teams could not act for the second (tester s20 F4).
 _OWN_TEAM = (
-    select(func.min(TeamMembership.team_id))
+    select(TeamMembership.team_id)
     .join(Team, Team.id == TeamMembership.team_id)
     .where(
         TeamMembership.member_id == bindparam("member_id"),
         Team.workspace_id == bindparam("workspace_id"),
     )
+    .order_by(TeamMembership.chosen.desc(), TeamMembership.team_id)
+    .limit(1)
     .scalar_subquery()
 )
 _FIRST_TEAM = (
@@ -59,8 +62,9 @@ _PLACEMENT = select(Team, _ROLE).where(
 def team_and_role(
     session: Session, *, workspace_id: int, platform: str, chat_key: str, member_id: int | None
 ) -> tuple[Team, Role | None]:
-    """The team chat ``chat_key`` on ``platform`` belongs to (its channel's, else the first
-    of ``member_id``'s teams, else the workspace's first team) and ``member_id``'s role in it
+    """The team chat ``chat_key`` on ``platform`` belongs to (its channel's, else the team
+    ``member_id`` chose with /切换团队, else the first of their teams, else the workspace's
+    first team) and ``member_id``'s role in it
     (None: not in it, or no member yet).
 
     Raises NotFound (``core.error.no_team``) when the workspace has no team.
@@ -112,12 +116,14 @@ def with_own_chat(
         .scalar_subquery()
     )
     own_team = (
-        select(func.min(TeamMembership.team_id))
+        select(TeamMembership.team_id)
         .join(_FIRST_OWN_TEAM, _FIRST_OWN_TEAM.id == TeamMembership.team_id)
         .where(
             TeamMembership.member_id == Member.id,
             _FIRST_OWN_TEAM.workspace_id == Workspace.id,
         )
+        .order_by(TeamMembership.chosen.desc(), TeamMembership.team_id)
+        .limit(1)
         .correlate(Workspace, Member)
         .scalar_subquery()
     )

@@ -176,6 +176,9 @@ class TeamMembership(Base):
     role: Mapped[str] = mapped_column(String(16), default="member")
     # In the team's core group (核心群: the leaders who meet weekly).
     core: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The team this person's chats that no channel binds (direct, web, CLI, API) act for,
+    # chosen with /切换团队; at most one per person. None chosen: their first team by id.
+    chosen: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PlatformIdentity(Base):

@@ -136,13 +136,14 @@ def home_team(session: Session, *, workspace_id: int, member: Member | None) -> 
     """The team a page or request means when it names none: the workspace's default team,
     unless ``member`` is not in it, then their first team (by id; the default team is the
     first of all, so a member of it gets it). A member of another team only was sent to the
-    default team's pages and answered 403 (tester F3, session 20)."""
+    default team's pages and answered 403 (tester F3, session 20). The team they chose with
+    /切换团队 comes first, as in their direct chats (``chat.placement``)."""
     if member is not None:
         found = session.scalar(
             select(Team)
             .join(TeamMembership, TeamMembership.team_id == Team.id)
             .where(Team.workspace_id == workspace_id, TeamMembership.member_id == member.id)
-            .order_by(Team.id)
+            .order_by(TeamMembership.chosen.desc(), Team.id)
             .limit(1)
         )
         if found is not None:

@@ -11,6 +11,7 @@ COMMANDS = (
         (
             Listed("core.help", "public", "anyone"),
             Listed("core.whoami", "public", "anyone"),
+            Listed("core.switch_team", "public", "anyone"),
         ),
     ),
     CommandModule(

@@ -1,0 +1,112 @@
+"""A person in two teams acts for either from a direct chat: ``/切换团队`` chooses the team
+their unbound chats (direct, web, CLI, chat API) act for, ``/我是谁`` lists every team
+(tester s20 F4: told to ``/值班签到`` for their second team, they were refused there)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from teamassist.database import transaction
+from teamassist.enums import Role
+from teamassist.feedback.models import FeedbackItem
+from teamassist.runtime import Runtime
+from teamassist.team import people, workspaces
+from teamassist.team import service as team_service
+from teamassist.team.models import Team
+from teamassist.web.app import create_app
+from tests.support.chat import ChatDriver
+
+TOKEN = "switch-team-token"
+
+
+def _ops_team(rt: Runtime) -> int:
+    """运维组 beside the demo team: opsadmin its admin, lisi (of 开发者社区) in both."""
+    with transaction(rt.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team = workspaces.add_team(
+            session, workspace=workspace, name="运维组", timezone="Asia/Shanghai"
+        )
+        people.add_member(
+            session, workspace=workspace, team=team, handle="opsadmin", display_name="运维管理",
+            role=Role.ADMIN,
+        )  # fmt: skip
+        people.add_person(
+            session, workspace=workspace, team=team, handle="lisi", display_name="李四"
+        )
+        return team.id
+
+
+def _team_of_item(chat: ChatDriver, text: str) -> int:
+    with chat.runtime.factory() as session:
+        item = session.scalars(select(FeedbackItem).where(FeedbackItem.text == text)).one()
+        return item.team_id
+
+
+def test_a_person_in_two_teams_is_told_both_and_acts_for_the_chosen(chat: ChatDriver) -> None:
+    ops = _ops_team(chat.runtime)
+    who = chat.text("/我是谁", as_="lisi")
+    assert "团队：开发者社区" in who
+    assert "所在团队：开发者社区（成员）、运维组（成员）" in who
+    assert "/切换团队" in who
+    chat.text("/问题反馈 切换前的问题", as_="lisi")
+    assert _team_of_item(chat, "切换前的问题") != ops
+
+    reply = chat.text("/切换团队 运维组", as_="lisi")
+    assert "以后你在私聊、网页聊天和 API 里发的指令都代表「运维组」" in reply
+    assert "团队：运维组\n角色：成员" in chat.text("/我是谁", as_="lisi")
+    chat.text("/问题反馈 切换后的问题", as_="lisi")
+    assert _team_of_item(chat, "切换后的问题") == ops
+    # Back again, by the team's key this time; one choice at a time.
+    with chat.runtime.factory() as session:
+        key = session.scalars(select(Team.key).where(Team.name == "开发者社区")).one()
+    assert "「开发者社区」" in chat.text(f"/切换团队 {key.upper()}", as_="lisi")
+    assert "团队：开发者社区" in chat.text("/我是谁", as_="lisi")
+    # The others are untouched.
+    assert "团队：运维组\n角色：管理员" in chat.text("/我是谁", as_="opsadmin")
+    assert "团队：开发者社区" in chat.text("/我是谁", as_="zhangsan")
+
+
+def test_listing_and_refusals_change_nothing(chat: ChatDriver) -> None:
+    _ops_team(chat.runtime)
+    listing = chat.text("/切换团队", as_="lisi")
+    assert listing == (
+        "你所在的团队：开发者社区（成员）、运维组（成员）。私聊里的指令现在代表「开发者社区」；"
+        "发送 /切换团队 团队名 可以换一个。"
+    )
+    assert chat.text("/切换团队 运维组", as_="zhangsan") == (
+        "你不在「运维组」里，不能代表它，这次没有改动。你所在的团队：开发者社区。"
+    )
+    assert chat.text("/切换团队 不存在组", as_="lisi") == (
+        "找不到团队「不存在组」，这次没有改动。你所在的团队：开发者社区、运维组。"
+    )
+    assert "团队：开发者社区" in chat.text("/我是谁", as_="lisi")
+    assert "团队：开发者社区" in chat.text("/我是谁", as_="zhangsan")
+
+
+def test_told_to_sign_in_for_the_second_team_they_can(chat: ChatDriver) -> None:
+    """The tester's steps: the second team's admin hands lisi today's duty there."""
+    _ops_team(chat.runtime)
+    chat.text("/值班人员增加 @opsadmin", as_="opsadmin")
+    assert "@李四 接手了今天的值班" in chat.text("/值班代班 @lisi 今天", as_="opsadmin")
+    assert "今天不是你值班" in chat.text("/值班签到", as_="lisi")
+    chat.text("/切换团队 运维组", as_="lisi")
+    assert "签到成功" in chat.text("/值班签到", as_="lisi")
+
+
+def test_the_chat_api_follows_the_choice(demo_runtime: Runtime) -> None:
+    demo_runtime.settings.web.api_token = SecretStr(TOKEN)
+    _ops_team(demo_runtime)
+    with TestClient(create_app(demo_runtime, start_background=False)) as client:
+        bearer = {"authorization": f"Bearer {TOKEN}"}
+
+        def say(text: str) -> str:
+            answer = client.post("/api/v1/chat", json={"text": text, "as": "lisi"}, headers=bearer)
+            assert answer.status_code == 200, answer.text
+            return str(answer.json()["text"])
+
+        assert "团队：开发者社区" in say("/我是谁")
+        assert "「运维组」" in say("/切换团队 运维组")
+        assert "团队：运维组\n角色：成员" in say("/我是谁")
