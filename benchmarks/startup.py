@@ -29,6 +29,11 @@ fills, so the timed starts measure a start, not a compiler.
 Medians are printed with the ratios (issue 9 targets: cold start ≤ 1.5× the bare app, idle RSS
 ≤ 1.3×). The bare app is :mod:`benchmarks.chat_http_bare` served by ``python -m uvicorn``.
 
+The product is started by the script pip writes for ``[project.scripts]`` of this checkout's
+``pyproject.toml`` (:func:`installed_script`, since 2026-12-03: ``teamassist.__main__:main``,
+which serves without Typer), not the shared venv's ``teamassist``, written when the venv was
+installed and naming the entry point of that time.
+
 ``TEAMASSIST_BENCH_STARTUP_AGAINST``: the ``teamassist`` script of another checkout (e.g. a
 worktree of main with its own venv) started as a third target, start by start in rotating
 order with the other two, so a change is compared with its base under the same load.
@@ -47,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +170,25 @@ def start(
         proc.wait(timeout=30)
 
 
+def installed_script(folder: str) -> str:
+    """Write into ``folder`` the ``teamassist`` script pip would install from this checkout's
+    ``pyproject.toml`` (the same lines as pip's console-script template, this interpreter in its
+    first line) and return its path."""
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    entry = tomllib.loads(pyproject.read_text())["project"]["scripts"]["teamassist"]
+    module, _, function = entry.partition(":")
+    script = Path(folder) / "teamassist"
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import sys\n"
+        f"from {module} import {function}\n"
+        'if __name__ == "__main__":\n'
+        f"    sys.exit({function}())\n"
+    )
+    script.chmod(0o755)
+    return str(script)
+
+
 def measure(url: str, pycache: str, reps: int = REPS, against: str | None = None) -> Figures:
     """Migrate ``url`` once, start each target once untimed (compiling into ``pycache``), then
     ``reps`` times each, interleaved (with ``against``, another checkout's ``teamassist``
@@ -179,7 +204,7 @@ def measure(url: str, pycache: str, reps: int = REPS, against: str | None = None
         "PYTHONPYCACHEPREFIX": pycache,
     }
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    teamassist = str(Path(sys.executable).with_name("teamassist"))
+    teamassist = installed_script(str(Path(pycache).parent))
 
     def serve(script: str) -> Start:
         port = free_port()

@@ -4,6 +4,7 @@ idle memory). Each heavy library stays behind the one code path that needs it.""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,54 @@ def test_domain_models_load_on_first_use_and_the_duty_hook_still_bumps() -> None
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip().splitlines()[-3:] == ["[]", "True", "[[False], [False], [False]]"]
+
+
+# The command line: Typer and the command modules (session 21); click stays, uvicorn imports it.
+COMMAND_LINE = ("typer", "teamassist.cli")
+
+
+def test_the_script_serves_without_the_command_line(tmp_path: Path) -> None:
+    """Issue 9: the installed script (``teamassist.__main__:main``) answers /healthz of a plain
+    ``serve`` with neither Typer nor any command module loaded; ``--help`` still lists every
+    command (:mod:`tests.web.test_serve_entry`)."""
+    probe = (
+        "import http.client, json, os, signal, sys, threading, time\n"
+        "from tests.support.server import free_port\n"
+        "port = free_port()\n"
+        "sys.argv = ['teamassist', 'serve', '--port', str(port)]\n"
+        "def watch():\n"
+        "    while True:\n"
+        "        connection = http.client.HTTPConnection('127.0.0.1', port, timeout=5)\n"
+        "        try:\n"
+        "            connection.request('GET', '/healthz')\n"
+        "            if connection.getresponse().status == 200:\n"
+        "                break\n"
+        "        except OSError:\n"
+        "            time.sleep(0.05)\n"
+        "        finally:\n"
+        "            connection.close()\n"
+        f"    loaded = [m for m in {COMMAND_LINE!r} if m in sys.modules]\n"
+        "    print(json.dumps(loaded), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGINT)  # uvicorn stops as on CTRL+C\n"
+        "threading.Thread(target=watch, daemon=True).start()\n"
+        "from teamassist.__main__ import main\n"
+        "main()\n"
+    )
+    env = {
+        **os.environ,
+        "TEAMASSIST_DATABASE__URL": migrated("sqlite").fresh_url(),
+        "TEAMASSIST_CONFIG": os.devnull,
+        "TEAMASSIST_SCHEDULER__ENABLED": "false",
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]), *sys.path]),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    # uvicorn stops on the signal, then raises it again: the process ends by SIGINT.
+    assert out.returncode in (0, -signal.SIGINT), out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

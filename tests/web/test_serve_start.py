@@ -17,7 +17,7 @@ CHILD_SECONDS = 600
 
 _PROBE = """
 import gc, json, sys
-from teamassist.cli.core import assemble
+from teamassist.launch.server import assemble
 from teamassist.web.lazy_routes import load_all_routes
 full = []
 gc.callbacks.append(

@@ -3,11 +3,7 @@ dashboard accounts."""
 
 from __future__ import annotations
 
-import gc
-import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,14 +20,12 @@ from teamassist.cli.app import (
     load,
     reaching,
     refusals,
-    require_schema,
     scheduler_app,
     where,
 )
+from teamassist.launch import server
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
     from teamassist.config import Settings
     from teamassist.runtime import Runtime
 
@@ -200,108 +194,9 @@ def serve(
 ) -> None:
     """Serve the dashboard, web chat, REST API and platform webhooks (with the scheduler and
     delivery in this process, unless [scale_out] hands them to `teamassist worker`)."""
-    import uvicorn
-
-    from teamassist.cli import listener
-    from teamassist.config import listener_url
-
-    settings = _serve_settings(host, port)
-    require_schema(settings)  # an unreachable database is said whatever the port
-    # Bound before the runtime starts: a taken port is said at once, not after the start.
-    sock = listener.bind(settings.web.host, settings.web.port)
-    with _start_collector():
-        web_app = _serve_app(settings)
-    config = uvicorn.Config(
-        web_app,
-        host=settings.web.host,
-        port=settings.web.port,
-        proxy_headers=True,
-        forwarded_allow_ips=settings.web.forwarded_allow_ips,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
-    )
-    # uvicorn says where it listens only for sockets it binds itself.
-    logging.getLogger("uvicorn.error").info(
-        "listening on %s (Press CTRL+C to quit)",
-        listener_url(settings.web.host, settings.web.port),
-    )
-    uvicorn.Server(config).run(sockets=[sock])
-
-
-def assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
-    """The settings and the app ``serve`` runs, or a refusal (exit 2); what they loaded is
-    moved out of the garbage collector's reach (:func:`_start_collector`)."""
-    settings = _serve_settings(host, port)
-    with _start_collector():
-        return settings, _serve_app(settings)
-
-
-@contextmanager
-def _start_collector() -> Iterator[None]:
-    """Collect garbage as usual while the block runs, except for full collections; at its end,
-    collect the young generations and freeze what survives.
-
-    The start makes ~190,000 objects that live as long as the process (modules, mappers,
-    routes, adapters): each full collection walks all made so far, and three ran during a
-    start, plus the one before the freeze: 0.3-0.6 s in-process at load 7 (a third of that
-    quiet). With the young generations still running, that last full collection found nothing
-    (0 objects, SQLite install, 2026-12-02), so it is left out too; the start's short-lived
-    cycles are freed as before (turning the collector off instead left 1.6 MiB more resident).
-    Frozen objects are never walked again: that takes most GC pauses out of the p99.
-    """
-    young, middle, full = gc.get_threshold()
-    gc.set_threshold(young, middle, _NO_FULL_COLLECTION)
-    try:
-        yield
-        gc.collect(1)
-        gc.freeze()
-    finally:
-        gc.set_threshold(young, middle, full)
-
-
-# A generation-2 threshold the start never reaches: it counts generation-1 collections, of
-# which a start makes ~40.
-_NO_FULL_COLLECTION = 1_000_000
-
-
-def _serve_settings(host: str | None, port: int | None) -> Settings:
-    """The settings of ``serve`` with its listener, or a refusal (exit 2)."""
-    from teamassist.workers import mode as workers_mode
-
-    settings = load()
-    settings.web.listen(host, port)  # before the runtime: chat replies carry the public URL
-    exposure = settings.web.demo_exposure()
-    if exposure is not None:
-        typer.secho(f"refusing to serve: {exposure}", fg="red", err=True)
-        raise typer.Exit(2)
-    scaled_out = workers_mode.enabled(settings)
-    if scaled_out:
-        try:
-            workers_mode.check(settings)
-        except workers_mode.ScaleOutRefused as exc:
-            typer.secho(str(exc), fg="red", err=True)
-            raise typer.Exit(2) from exc
-    return settings
-
-
-def _serve_app(settings: Settings) -> FastAPI:
-    """The runtime and the app of ``serve``."""
-    from teamassist import logs
-    from teamassist.team.setup_pages import announce_setup
-    from teamassist.web.app import create_app
-    from teamassist.workers import mode as workers_mode
-
-    scaled_out = workers_mode.enabled(settings)
-    runtime = build(settings)
-    logs.configure(settings.log_level, settings.log_format)
-    if scaled_out:
-        # Workers deliver and run the jobs; this replica only asks them to after its commits.
-        from teamassist.workers import celery_app
-
-        runtime.kicker.worker = celery_app.Nudger(celery_app.make_celery(settings), runtime)
-    web_app = create_app(runtime, start_background=not scaled_out)
-    announce_setup(web_app)  # a fresh install: the one-time /setup link goes to the log
-    return web_app
+    # The installed script runs a plain `serve` without Typer (teamassist.__main__); this is
+    # the same start for `--help`, spellings Typer accepts, and the tests' runner.
+    server.serve(host, port)
 
 
 @app.command("chat")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import errno
 import socket
 
-from teamassist.cli.app import fail
 from teamassist.i18n import t
+from teamassist.launch.refusal import fail
 
 
 def bind(host: str, port: int) -> socket.socket:
