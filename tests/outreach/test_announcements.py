@@ -505,7 +505,13 @@ def test_the_same_bulk_dm_with_a_deadline_added_is_no_repeat(desk: ChatDriver) -
     assert "已排队群发 #2" in added and "销项" in added, added
     assert len(_due_items(desk)) == 2
     again = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-04 18:00", as_="admin")
-    assert "已经发过了：#2" in again, again
+    assert "已经发过了：#2" in again and "截止时间不同" not in again, again
+    assert _announcement_rows(desk) == 2 and len(_due_items(desk)) == 2
+    # Tester F15 (session 20): another deadline is refused as a repeat too (each person would
+    # get a second item), and the reply says what differs and how to move the items.
+    moved = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-07 18:00", as_="admin")
+    assert "已经发过了：#2，只是截止时间不同（那次 12-04 18:00，这次 12-07 18:00）" in moved, moved
+    assert "/延期销项" in moved, moved
     assert _announcement_rows(desk) == 2 and len(_due_items(desk)) == 2
 
 
@@ -588,6 +594,22 @@ def test_a_list_s_closing_comma_opens_neither_dm_nor_title(desk: ChatDriver) -> 
     bodies = _dm_bodies(desk, 2)
     assert sorted(bodies) == sorted([zhangsan, lisi])
     assert {plain_text(b) for b in bodies.values()} == {"先读文档，再交周报"}, bodies
+
+
+def test_a_word_joining_two_recipients_opens_neither_dm_nor_title(desk: ChatDriver) -> None:
+    """Session 20 (F6): ``/群发 … @张三 和 @李四，内容`` titled the items 「和 ，内容」 and sent
+    each 「和 @李四，内容」; 和 between two mentions is the list's, like its commas. A 和 that
+    starts the sentence stays."""
+    people = ids(desk.runtime)
+    zhangsan, lisi = f"m{people['zhangsan']}", f"m{people['lisi']}"
+    desk.text("/群发 开发者社区 @zhangsan 和 @lisi，内容A九 截止 2026-12-04 18:00", as_="admin")
+    bodies = _dm_bodies(desk, 1)
+    assert sorted(bodies) == sorted([zhangsan, lisi])
+    assert {plain_text(b).split("\n")[0] for b in bodies.values()} == {"内容A九"}, bodies
+    assert {i.title for i in _due_items(desk)} == {"内容A九"}
+    desk.text("/群发 开发者社区 @zhangsan and @lisi 和产品组一起交周报", as_="admin")
+    bodies = _dm_bodies(desk, 2)
+    assert {plain_text(b) for b in bodies.values()} == {"和产品组一起交周报"}, bodies
 
 
 def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:

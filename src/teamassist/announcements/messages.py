@@ -65,19 +65,27 @@ def from_chat(
 
 
 _LIST_GLUE = " \t\n\u3000,，、;；"
+# Words that join two mentions of a list as its commas do (between two mentions only: a
+# sentence may well start with 和).
+_LIST_WORDS = frozenset({"和", "与", "及", "以及", "跟", "同", "还有", "and", "&"})
 
 
 def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     """``pieces`` without the mentions (and the blanks between them) at either end."""
 
-    def selector(piece: tuple[str, bool]) -> bool:
-        # the list's own commas go with it: @lisi,@wangwu / @李四、@王五 (tester F2, session 19)
-        return piece[1] or not piece[0].strip(_LIST_GLUE)
+    def selector(index: int) -> bool:
+        # the list's own commas go with it: @lisi,@wangwu / @李四、@王五 (tester F2, session 19),
+        # and so does a word joining two of them: @张三 和 @李四 (tester F6, session 20)
+        text, mention = pieces[index]
+        if mention:
+            return True
+        word = text.strip(_LIST_GLUE)
+        return not word or (0 < index < len(pieces) - 1 and word.lower() in _LIST_WORDS)
 
     start, end = 0, len(pieces)
-    while start < end and selector(pieces[start]):
+    while start < end and selector(start):
         start += 1
-    while end > start and selector(pieces[end - 1]):
+    while end > start and selector(end - 1):
         end -= 1
     kept = pieces[start:end]
     if kept:  # the message's own spaces at its edges go with the mentions, and so does the
@@ -110,7 +118,15 @@ def title_of(text: str) -> str:
     is the item's owner already), the commas of a list of them, and trailing punctuation;
     testers' items read "@lisi 请提交周报。" (session 13) and "，交周报" after
     ``@lisi，@wangwu，交周报`` (session 19)."""
-    bare = parser.MENTION.sub(" ", text)
+    pieces: list[tuple[str, bool]] = []
+    at = 0
+    for match in parser.MENTION.finditer(text):
+        pieces += [(text[at : match.start()], False), (match.group(0), True)]
+        at = match.end()
+    pieces.append((text[at:], False))
+    # the mentions choosing recipients (and what joins them) go as in the DMs, the rest as
+    # blanks: the title and each DM begin alike (tester F6, session 20)
+    bare = " ".join(" " if mention else piece for piece, mention in _without_selectors(pieces))
     return _TRAILING_MARKS.sub("", _LEADING_GLUE.sub("", " ".join(bare.split())))
 
 

@@ -368,8 +368,22 @@ def _refuse_a_repeat(
             continue
         at = local(ensure_utc(first.created_at), group.team.timezone)
         seconds = max(0, int((ensure_utc(now) - ensure_utc(first.created_at)).total_seconds()))
+        # Only the deadline differs: the reply says so and how to move the items the first one
+        # made, rather than "the same message" (tester F15, session 20).
+        other_due: dict[str, str] = {}
+        if (
+            first.due_at is not None
+            and due_at is not None
+            and ensure_utc(first.due_at) != ensure_utc(due_at)
+        ):
+            zone = group.team.timezone
+            other_due = {
+                "was": f"{local(ensure_utc(first.due_at), zone):%m-%d %H:%M}",
+                "now": f"{local(ensure_utc(due_at), zone):%m-%d %H:%M}",
+            }
         raise Invalid(
-            "announcements.error.repeat",
+            "announcements.error.repeat_other_due" if other_due else "announcements.error.repeat",
+            **other_due,
             id=first.id,
             at=f"{at:%H:%M:%S}",
             ago=t("announcements.ago.seconds", n=seconds)
