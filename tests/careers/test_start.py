@@ -177,7 +177,9 @@ def test_a_later_deadline_moves_an_unwritten_plan_and_says_so(desk: ChatDriver) 
     again = desk.text("/职业规划 发起 @王五 截止 2026-12-31 18:00", as_="lihua")
     assert "已经发起过了" in again and "改为" not in again, again
     earlier = desk.text("/职业规划 发起 @王五 截止 2026-12-20 18:00", as_="lihua")
-    assert "已经发起过了" in earlier, earlier
+    # the earlier deadline is not taken, and the reply says so (tester F12, session 20)
+    kept = "王五 的 2026 年规划已经发起过，没有重复发送；截止时间只会推后、不会提前，仍是 "
+    assert kept in earlier and "（没有改成 2026-12-20 18:00）" in earlier, earlier
     assert plans(desk.runtime)[0].due_at == datetime(2026, 12, 31, 10, 0, tzinfo=UTC)
     assert plan_ids == {p.member_id: p.id for p in plans(desk.runtime)}
     assert len([t for t in desk.queued_texts() if "的截止时间改为" in t]) == 1, desk.queued_texts()

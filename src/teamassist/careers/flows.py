@@ -239,7 +239,8 @@ def summary(started: Sequence[Started], team: Team) -> str:
     kept = [s for s in started if not s.created and s.moved_from is None]
     # a plan its person has written keeps its deadline: say so, not only "started before"
     # (tester F7, session 19: a later deadline for a written plan read as if it applied)
-    old = [s for s in kept if s.plan.written_at is None]
+    earlier = [s for s in kept if s.earlier_asked is not None]
+    old = [s for s in kept if s.plan.written_at is None and s.earlier_asked is None]
     written = [s for s in kept if s.plan.written_at is not None]
     lines: list[str] = []
     if new:
@@ -259,6 +260,18 @@ def summary(started: Sequence[Started], team: Team) -> str:
                 name=user_text(one.member.display_name),
                 year=one.plan.year,
                 before=local(one.moved_from or one.plan.due_at, team.timezone).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                due=due_text(one.plan, team),
+            )
+        )
+    for one in earlier:  # each its own line, as the moved ones
+        lines.append(
+            t(
+                "careers.due_kept",
+                name=user_text(one.member.display_name),
+                year=one.plan.year,
+                asked=local(one.earlier_asked or one.plan.due_at, team.timezone).strftime(
                     "%Y-%m-%d %H:%M"
                 ),
                 due=due_text(one.plan, team),

@@ -70,6 +70,9 @@ class Started:
     created: bool
     # an existing plan not written yet whose deadline this start moved later: the old one
     moved_from: datetime | None = None
+    # an existing plan not written yet whose later deadline this start kept: the earlier one
+    # asked (deadlines only move later, tester F12, session 20)
+    earlier_asked: datetime | None = None
 
 
 def year_of(due_at: datetime, team: Team) -> int:
@@ -151,6 +154,8 @@ def start(
                 existing.due_at = due_at
                 existing.updated_at = now
                 started.append(Started(existing, person, False, moved_from=old_due))
+            elif existing.written_at is None and due_at < old_due:
+                started.append(Started(existing, person, False, earlier_asked=due_at))
             else:
                 started.append(Started(existing, person, False))
             continue
