@@ -6,10 +6,13 @@ administers them), in the same ``service.create``."""
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from teamassist.database import transaction
 from teamassist.one_on_ones.models import OneOnOne
+from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
 from tests.support.web import signed_in
 from tests.team.support import demo, second_team
@@ -38,5 +41,37 @@ def test_a_manager_from_another_team_is_refused(chat: ChatDriver) -> None:
         assert _pairs(chat) == before
         # a manager of the report's own team is still fine
         made = lihua.post("/api/v1/one-on-ones", json={"manager_id": wangwu, "report_id": zhaoliu})
+        assert made.status_code == 201, made.text
+    assert _pairs(chat) == before + 1
+
+
+def test_the_root_token_makes_pairs_whose_people_are_in_the_team(chat: ChatDriver) -> None:
+    """Tester F11 (session 20): the root token (the workspace owner, an admin of every team)
+    was refused every pair with 「只有团队负责人…可以新建 1on1」; and a pair of a team could be
+    given a manager from outside it, who then read the report's prep packs. The owner makes
+    pairs of a team's people; a manager outside the team (and its sub-teams) is refused, 422,
+    nothing made."""
+    with transaction(chat.runtime.factory) as session:
+        team2 = second_team(session).id
+        d = demo(session)
+        lihua, boss2, m2 = d["lihua"].id, d["boss2"].id, d["m2"].id
+    chat.runtime.settings.web.api_token = SecretStr("root-1on1")
+    root = {"Authorization": "Bearer root-1on1"}
+    before = _pairs(chat)
+    with TestClient(create_app(chat.runtime, start_background=False)) as client:
+        outside = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}",
+            headers=root,
+            json={"manager_id": lihua, "report_id": m2},
+        )
+        assert outside.status_code == 422, outside.text
+        assert outside.json()["error"] == "one_on_ones.error.manager_outside"
+        assert "李华 不在「第二团队」" in outside.json()["message"], outside.text
+        assert _pairs(chat) == before
+        made = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}",
+            headers=root,
+            json={"manager_id": boss2, "report_id": m2},
+        )
         assert made.status_code == 201, made.text
     assert _pairs(chat) == before + 1

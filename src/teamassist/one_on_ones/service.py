@@ -57,20 +57,26 @@ def may_create(session: Session, *, team: Team, by: Member | None, report: Membe
     ``team`` that ``report`` belongs to. Another team's admin standing in for its director made
     themselves the manager of this team's people and read their OKRs and overdue items before
     each meeting (tester 2, session 18)."""
-    if by is None:
-        return False
-    if any(m.id == by.id for m in team_service.director_or_stand_in(session, team=team)):
-        ours = select(Team.id).where((Team.id == team.id) | (Team.parent_id == team.id))
-        member = session.scalar(
-            select(TeamMembership.member_id).where(
-                TeamMembership.team_id.in_(ours), TeamMembership.member_id == report.id
-            )
-        )
-        return member is not None
+    if by is None or any(
+        m.id == by.id for m in team_service.director_or_stand_in(session, team=team)
+    ):  # None: the workspace owner (the root token), an admin of every team
+        return in_team_or_sub_team(session, team=team, member=report)
     led = select(Team.id).where(Team.parent_id == team.id, Team.leader_id == by.id)
     found = session.scalar(
         select(TeamMembership.member_id).where(
             TeamMembership.team_id.in_(led), TeamMembership.member_id == report.id
+        )
+    )
+    return found is not None
+
+
+def in_team_or_sub_team(session: Session, *, team: Team, member: Member) -> bool:
+    """Whether ``member`` belongs to ``team`` or one of its sub-teams: where a pair of
+    ``team`` finds its two people."""
+    ours = select(Team.id).where((Team.id == team.id) | (Team.parent_id == team.id))
+    found = session.scalar(
+        select(TeamMembership.member_id).where(
+            TeamMembership.team_id.in_(ours), TeamMembership.member_id == member.id
         )
     )
     return found is not None
@@ -203,7 +209,8 @@ def create(
 ) -> OneOnOne:
     """A new pair ``manager`` ↔ ``report`` (who may: :func:`may_create`); ``PermissionDenied``
     ``one_on_ones.error.not_creator`` for anyone else, ``Conflict`` when these two already have
-    one, ``Invalid`` for a pair of one person; a manager other than ``by`` is asked
+    one, ``Invalid`` for a pair of one person or a manager outside ``team`` and its sub-teams
+    (``one_on_ones.error.manager_outside``); a manager other than ``by`` is asked
     ``team.org.check_manager`` (``people.error.manager_not_yours``). ``admin`` is kept for the
     callers' symmetry: it grants nothing here."""
     del admin
@@ -214,6 +221,12 @@ def create(
         # manager the speaker may name for ``report``, the rule of /设置上级: REST took anyone
         # in the workspace, and they read the report's prep packs (testers s18-19)
         org.check_manager(session, actor=by, member=report, manager=manager)
+    if not in_team_or_sub_team(session, team=team, member=manager):
+        # a one-team admin made 李华, who shares another team with the report, the manager
+        # of a pair in theirs, to read the report's prep packs (tester F11, session 20)
+        raise Invalid(
+            "one_on_ones.error.manager_outside", name=manager.display_name, team=team.name
+        )
     return add_pair(session, team=team, manager=manager, report=report)
 
 
