@@ -171,6 +171,28 @@ def administers_whole(
     return {row.team_id for row in memberships(session, member=member)} <= mine
 
 
+def wholly_administered(
+    session: Session, *, actor: Member | None, workspace_id: int
+) -> set[int] | None:
+    """The ids of the workspace's members ``actor`` may act on as whole persons
+    (:func:`administers_whole`), in three statements whatever the workspace's size; None for
+    everyone (the owner, an admin of the default team). What the dashboard's merge form
+    offers: it listed everyone, though most were refused on sending (tester F9, session 20)."""
+    if actor is None:
+        return None
+    mine = _administered(session, actor=actor)
+    if team_service.default_team(session, workspace_id=workspace_id).id in mine:
+        return None
+    elsewhere = select(TeamMembership.member_id).where(TeamMembership.team_id.not_in(mine))
+    return set(
+        session.scalars(
+            select(Member.id).where(
+                Member.workspace_id == workspace_id, Member.id.not_in(elsewhere)
+            )
+        )
+    )
+
+
 def check_administers_whole(
     session: Session,
     *,

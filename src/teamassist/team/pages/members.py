@@ -49,6 +49,9 @@ def members_page(
         roles=list(Role),
         teams=team_service.get_teams(session, workspace_id=principal.workspace.id),
         everyone=team_service.get_members(session, workspace_id=principal.workspace.id),
+        mergeable=people.wholly_administered(
+            session, actor=principal.member, workspace_id=principal.workspace.id
+        ),
         addressed={m.id: people.addressed_as(m, chosen) for m, _row in rows},
         leaving={
             m.id: local(m.deactivated_at, chosen.timezone).date().isoformat()
