@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
-from teamassist.events import DutySignedIn, HandoffDigest, Subscription, on
+from teamassist.events import DutySignedIn, HandoffDigest, MemberDeactivated, Subscription, on
 from teamassist.feedback.command_index import COMMANDS
 from teamassist.ports import Roster, Workdays
 
@@ -16,6 +16,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
     roster = wiring.ports.get(Roster)
     on_signed_in = later("teamassist.feedback.flows:on_signed_in")
     section = later("teamassist.feedback.flows:handoff_section")
+    leaves = later("teamassist.feedback.departures:on_member_deactivated")
 
     def signed_in(session: Session, event: DutySignedIn) -> None:
         on_signed_in(
@@ -26,7 +27,15 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         found: str | None = section(session=session, team=query.team, now=query.now)
         return found
 
-    return [on(DutySignedIn, signed_in), on(HandoffDigest, handoff_section)]
+    def left(session: Session, query: MemberDeactivated) -> str | None:
+        said: str | None = leaves(session, query, roster=roster)
+        return said
+
+    return [
+        on(DutySignedIn, signed_in),
+        on(HandoffDigest, handoff_section),
+        on(MemberDeactivated, left),  # their items and the default-owner setting
+    ]
 
 
 DOMAIN = Domain(

@@ -61,15 +61,21 @@ def on_duty(
 
 
 def default_owner(session: Session, *, team: Team) -> Member | None:
-    """The configured fallback owner (``settings.feedback.default_owner``), else the first admin."""
+    """The configured fallback owner (``settings.feedback.default_owner``), else the first
+    active admin. A configured owner who has since left, or is no longer in the team, is passed
+    over (a setting stored before the check of ``settings.update_desk`` may still name one)."""
     handle = feedback_settings.desk_settings(team).default_owner
     if handle:
         member = team_service.get_member_by_handle(
             session, workspace_id=team.workspace_id, handle=handle
         )
-        if member is not None:
+        if (
+            member is not None
+            and not team_service.has_left(member)
+            and team_service.role_of(session, team=team, member=member) is not None
+        ):
             return member
-    admins = team_service.admins(session, team=team)
+    admins = [m for m in team_service.admins(session, team=team) if not team_service.has_left(m)]
     return admins[0] if admins else None
 
 

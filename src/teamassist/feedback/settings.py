@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from teamassist.clock import is_hhmm, parse_hhmm
-from teamassist.exceptions import DomainError, NotFound
+from teamassist.exceptions import DomainError, Invalid, NotFound
 from teamassist.feedback.worktime import WorkHours
 from teamassist.team import service as team_service
-from teamassist.team.models import Team
+from teamassist.team.models import Member, Team
+from teamassist.team.names import fold
 
 DEFAULT_RENOTIFY_MINUTES = 30
 DEFAULT_ESCALATE_MINUTES = 120
@@ -54,7 +55,8 @@ MAX_MINUTES = 7 * 24 * 60
 
 def update_desk(session: Session, *, team: Team, changes: Mapping[str, Any]) -> DeskSettings:
     """Change the desk's settings (REST and the dashboard form call this); every value is checked
-    before anything changes. ``None`` restores a setting's default; unknown keys are refused."""
+    before anything changes. ``None`` restores a setting's default; unknown keys are refused;
+    a default owner must be an active person of ``team`` (Invalid, 422)."""
     unknown = [key for key in changes if key not in KEYS]
     if unknown:
         raise DomainError("feedback.settings.unknown_key", name=unknown[0], known=", ".join(KEYS))
@@ -74,6 +76,37 @@ def update_desk(session: Session, *, team: Team, changes: Mapping[str, Any]) -> 
     return desk_settings(team)
 
 
+def _usable_owner(session: Session, team: Team, member: Member) -> str:
+    """``member``'s handle, when they can take the team's feedback: active (not left, not set
+    to leave, not merged away) and in ``team``, the same people who may act on its items.
+    Someone who left or someone of another team was stored (200) and then could not work the
+    items routed to them (tester F5, session 20).
+
+    Invalid ``feedback.settings.owner_left`` / ``owner_not_in_team``."""
+    if not member.active or member.merged_into_id is not None or member.deactivated_at:
+        raise Invalid("feedback.settings.owner_left", name=member.display_name)
+    if team_service.role_of(session, team=team, member=member) is None:
+        raise Invalid(
+            "feedback.settings.owner_not_in_team", name=member.display_name, team=team.name
+        )
+    return member.handle
+
+
+def clear_owner(team: Team, *, handle: str) -> bool:
+    """Drop the team's default owner when it is ``handle`` (they left the team); returns
+    whether it was. The routing falls back to the team's first admin (``flows.default_owner``).
+    Flushes nothing: the caller's session sees the new dict on the team."""
+    raw = dict((team.settings or {}).get("feedback", {}) or {})
+    current = raw.get("default_owner")
+    if not current or fold(str(current)) != fold(handle):
+        return False
+    raw.pop("default_owner")
+    settings = dict(team.settings or {})
+    settings["feedback"] = raw
+    team.settings = settings  # a new dict, so the JSON column is seen as changed
+    return True
+
+
 def _check(session: Session, team: Team, key: str, value: Any) -> Any:
     if key == "default_owner":
         handle = str(value).strip().lstrip("@")
@@ -84,7 +117,7 @@ def _check(session: Session, team: Team, key: str, value: Any) -> Any:
         )
         if member is None:
             raise NotFound("core.error.unknown_member", who=handle)
-        return member.handle
+        return _usable_owner(session, team, member)
     if key in ("renotify_minutes", "escalate_minutes"):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MINUTES:
             raise DomainError("feedback.settings.bad_minutes", name=key, max=MAX_MINUTES)
