@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.actions import due, flows, links, messages, service
+from teamassist.actions import due, flows, links, messages, repeats, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionItem, ActionState
 from teamassist.chat.context import CommandContext
@@ -54,7 +54,8 @@ def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
 def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/销项 @张三 完成接口文档 2026-12-04."""
     owner: Member = args["owner"]  # the dispatcher resolved the mention
-    ref, words = links.split_link((args.get("text") or "").split())
+    text, force = repeats.split_force(args.get("text") or "")
+    ref, words = links.split_link(text.split())
     found = due.split_due(
         words,
         today=ctx.today,
@@ -76,6 +77,7 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         due_at=due_at,
         now=ctx.now,
         source=link.source if link else None,
+        force=force,
     )
     reply = messages.created(item, ctx.team, owner, ctx.member)
     if link is not None:

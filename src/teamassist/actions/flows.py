@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from teamassist.actions import notices, service
+from teamassist.actions import notices, repeats, service
 from teamassist.actions.models import ActionItem
 from teamassist.team.models import Member, Team
 
@@ -24,10 +24,23 @@ def create(
     due_at: datetime,
     now: datetime,
     source: service.Source | None = None,
+    force: bool = False,
 ) -> ActionItem:
     """A new item (:func:`service.create`) for one of ``team``'s people, by chat or REST; its
-    owner is told. Other domains' follow-ups go through ``follow_ups`` with their own owner."""
+    owner is told. Other domains' follow-ups go through ``follow_ups`` with their own owner.
+    The same item again within a few minutes is refused unless ``force`` (Conflict
+    ``actions.error.repeat``, :mod:`teamassist.actions.repeats`)."""
     service.check_owner_in_team(session, team=team, owner=owner)
+    if not force:
+        repeats.refuse_a_repeat(
+            session,
+            team=team,
+            requester=requester,
+            owner=owner,
+            title=" ".join(title.split()),  # as stored
+            due_at=due_at,
+            now=now,
+        )
     item = service.create(
         session,
         team=team,

@@ -42,6 +42,9 @@ class ActionCreate(RequestBody):
     due: str = Field(min_length=1, max_length=40, examples=[DUE_EXAMPLE])
     source_kind: SourceKind | None = None
     source_id: int | None = Field(default=None, ge=1, le=MAX_STORED_ID)
+    # The same owner, title and due time from the same caller within 10 minutes is refused
+    # (409, a double tap) unless this is set: a second item is really wanted.
+    force: bool = False
 
 
 class ActionReason(RequestBody):

@@ -145,7 +145,8 @@ def create_action(
 ) -> ActionRead:
     """A new item requested by the caller; the owner is told. 400 for a due time that is past
     or unreadable, 404 for an unknown owner or a source the team does not have, 409 for an
-    owner who has left."""
+    owner who has left or the same item by the same caller a moment ago (``force`` makes it
+    anyway)."""
     source = (
         service.Source(body.source_kind, body.source_id)
         if body.source_kind is not None and body.source_id is not None
@@ -163,6 +164,7 @@ def create_action(
         due_at=_due(body.due, team, now),
         now=now,
         source=source,
+        force=body.force,
     )
     return _read(session, team, item, now)
 

@@ -1,0 +1,100 @@
+"""The repeat guard of /销项 (session 20's outside test): 16 identical /销项 at once made 16
+items. The same requester, owner, title and due time within 10 minutes is one item, whatever the
+timing; 「确认重发」 (REST ``force``) makes another on purpose. On every backend."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import select
+
+from teamassist.actions.models import ActionItem
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.okr.support import set_clock
+from tests.support.chat import ChatDriver
+
+TEXT = "/销项 @lisi 同时交接口文档 2026-12-04"
+TOKEN = "repeat-token"
+
+
+@pytest.fixture
+def action_chat(chat: ChatDriver) -> ChatDriver:
+    set_clock(chat.runtime, "2026-11-30 09:00")  # a Monday, Beijing
+    return chat
+
+
+def _titled(runtime: Runtime, title: str) -> list[ActionItem]:
+    with runtime.factory() as session:
+        return list(session.scalars(select(ActionItem).where(ActionItem.title == title)))
+
+
+def _assigned_notices(chat: ChatDriver) -> int:
+    return sum(m.idempotency_key.startswith("actions.assigned") for m in chat.queued())
+
+
+def test_the_same_item_sent_at_once_is_made_once(action_chat: ChatDriver) -> None:
+    sends = 8
+    ready = threading.Barrier(sends, timeout=60)
+    replies: list[str] = []
+
+    def send() -> None:
+        ready.wait()
+        try:
+            replies.append(action_chat.text(TEXT, as_="zhangsan"))
+        except Exception as crashed:  # a thread's failure is the test's
+            replies.append(f"{type(crashed).__name__}: {crashed}")
+
+    before = _assigned_notices(action_chat)
+    threads = [threading.Thread(target=send) for _ in range(sends)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(replies) == sends, replies
+    assert sum("已创建销项 #" in r for r in replies) == 1, replies
+    assert sum("10 分钟内已经建过了" in r for r in replies) == sends - 1, replies
+    assert len(_titled(action_chat.runtime, "同时交接口文档")) == 1
+    assert _assigned_notices(action_chat) == before + 1  # 李四 is told once
+
+
+def test_a_repeat_is_told_and_a_confirmed_one_is_made(action_chat: ChatDriver) -> None:
+    first = action_chat.text(TEXT, as_="zhangsan")
+    item_id = int(first.split("#")[1].split("：")[0])
+    again = action_chat.text(TEXT, as_="zhangsan")
+    assert again == (
+        "同样的销项（同一位负责人、同样的内容和期限）10 分钟内已经建过了："
+        f"#{item_id}，这次没有再建，李四 也不会再收到通知。"
+        "真要再建一条，请在指令末尾加上「确认重发」；要改期限请用 /延期销项。"
+    )
+    # Not a repeat: another due time, another owner, another requester, the same confirmed.
+    for text, as_ in (
+        ("/销项 @lisi 同时交接口文档 2026-12-05", "zhangsan"),
+        ("/销项 @wangwu 同时交接口文档 2026-12-04", "zhangsan"),
+        (TEXT, "admin"),
+        (f"{TEXT} 确认重发", "zhangsan"),
+    ):
+        assert "已创建销项 #" in action_chat.text(text, as_=as_), text
+    titled = _titled(action_chat.runtime, "同时交接口文档")
+    assert len(titled) == 5
+    # The window passes: the same item is new again.
+    set_clock(action_chat.runtime, "2026-11-30 09:11")
+    assert "已创建销项 #" in action_chat.text(TEXT, as_="zhangsan")
+
+
+def test_rest_refuses_a_repeat_unless_forced(demo_runtime: Runtime) -> None:
+    set_clock(demo_runtime, "2026-11-30 09:00")
+    demo_runtime.settings.web.api_token = SecretStr(TOKEN)
+    body = {"owner": "lisi", "title": "REST 交文档", "due": "2026-12-04T18:00:00+08:00"}
+    with TestClient(create_app(demo_runtime, start_background=False)) as client:
+        client.headers["authorization"] = f"Bearer {TOKEN}"
+        assert client.post("/api/v1/actions", json=body).status_code == 201
+        again = client.post("/api/v1/actions", json=body)
+        assert again.status_code == 409, again.text
+        assert "已经建过了" in again.json()["message"]
+        forced = client.post("/api/v1/actions", json={**body, "force": True})
+        assert forced.status_code == 201, forced.text
+    assert len(_titled(demo_runtime, "REST 交文档")) == 2
