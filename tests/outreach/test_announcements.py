@@ -649,3 +649,18 @@ def test_the_same_bulk_dm_sent_at_once_goes_once(desk: ChatDriver) -> None:
     assert sum("已经发过了" in r for r in replies) == sends - 1, replies
     assert _announcement_rows(desk) == 1
     assert len(_due_items(desk)) == 2
+
+
+def test_a_full_width_colon_or_semicolon_ends_a_mention(desk: ChatDriver) -> None:
+    """Tester F7 (session 20): 「@张三，@李四：内容」 looked for a member 「李四：内容」 and
+    「@张三；@李四；内容」 for 「张三；」; both now send the content to both."""
+    people = ids(desk.runtime)
+    zhangsan, lisi = f"m{people['zhangsan']}", f"m{people['lisi']}"
+    cases = (("@张三，@李四：", "交冒号版周报"), ("@张三；@李四；", "交分号版周报"))
+    for number, (listed, content) in enumerate(cases, 1):
+        text = listed + content
+        reply = desk.text(f"/群发 开发者社区 {text}", as_="admin")
+        assert "已排队群发" in reply, reply
+        bodies = _dm_bodies(desk, number)
+        assert sorted(bodies) == sorted([zhangsan, lisi]), (text, bodies)
+        assert {plain_text(b) for b in bodies.values()} == {content}, bodies

@@ -30,8 +30,9 @@ MENTION = re.compile(
     r"|<qqbot-at-user\s+id\s*=\s*[\"'](?P<qqat>[^\"'>]+)[\"']\s*/?>(?:\s*</qqbot-at-user>)?"
     r"|<at\s+(?:user_)?id\s*=\s*[\"']?(?P<at>[^\"'>\s]+)[\"']?\s*>(?:[^<]*</at>)?"
     # not after a letter, digit or the marks an address holds: a@b.com is text (session 14: it
-    # was read as a mention of "b.com")
-    r"|(?<![A-Za-z0-9._%+\-])[@＠](?P<name>[^\s@＠<>，,、]+)"
+    # was read as a mention of "b.com"); a full-width colon or semicolon ends a name as the
+    # commas do: 「@李四：请…」 was a search for 「李四：请…」 (tester F7, session 20)
+    r"|(?<![A-Za-z0-9._%+\-])[@＠](?P<name>[^\s@＠<>，,、：；]+)"
 )
 _LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
 _TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
