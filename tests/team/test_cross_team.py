@@ -199,3 +199,15 @@ def test_the_dashboard_asks_the_persons_team_too(two_teams: ChatDriver) -> None:
             f"/team/org/members/{m2}", params={"team": team2}, data={"manager_id": ""}
         )
         assert answer.status_code in (200, 303), answer.text
+
+
+def test_a_name_given_for_an_existing_person_is_said_unused(two_teams: ChatDriver) -> None:
+    """Tester F8 (session 20): ``/添加成员 @lisi 成员 假李四`` added 李四 and dropped the name
+    without a word. The name stays the workspace's; the reply says the one typed was not used."""
+    chat = two_teams
+    joined = chat.text("/添加成员 @lisi 成员 假李四", as_="boss2")
+    assert "李四（lisi）已经是社区里的成员，已把 TA 加入「第二团队」" in joined, joined
+    assert "你写的名字「假李四」没有用上：TA 在所有团队里都叫「李四」。" in joined, joined
+    assert _person(chat, "lisi")[1] == "李四"
+    # no name typed says nothing more
+    assert "没有用上" not in chat.text("/添加成员 @sunqi", as_="boss2")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
-from teamassist.chat.types import Reply
+from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.i18n import lookup, t
@@ -196,15 +196,19 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     member = added.member
     if added.existing:  # a person of the workspace already: a new membership, nothing else
-        return Reply(
-            body=t(
-                "people.joined",
-                name=member.display_name,
-                handle=member.handle,
-                team=ctx.team.name,
-                role=_role_label(role),
-            )
+        body = t(
+            "people.joined",
+            name=member.display_name,
+            handle=member.handle,
+            team=ctx.team.name,
+            role=_role_label(role),
         )
+        given = " ".join(words)
+        if given and given != member.display_name:
+            # Their name stays (it is the workspace's, shown in every team); the admin who
+            # typed another is told rather than left to think it was used (tester F8, s20).
+            body += t("people.joined_name_kept", given=user_text(given), name=member.display_name)
+        return Reply(body=body)
     if user_key:
         team_service.add_identity(
             ctx.session,
