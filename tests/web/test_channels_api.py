@@ -101,3 +101,24 @@ def test_a_channel_added_twice_is_a_conflict_not_a_server_error(http: TestClient
     assert again.status_code == 409, again.text
     assert again.json()["message"] == "「duty-room」已经存在。"
     assert http.get("/api/v1/channels").json() == before
+
+
+def test_an_empty_name_or_a_window_of_no_length_is_refused(http: TestClient) -> None:
+    """Tester F10 (session 20): ``{"name": ""}`` and 22:00–22:00 were stored (200); the
+    dashboard then listed a window that held nothing (``chat.quiet`` reads it as none)."""
+    room = _duty_room(http)
+    url = f"/api/v1/channels/{room['id']}"
+    for name in ("", " \u200b "):
+        empty = http.patch(url, json={"name": name})
+        assert empty.status_code == 400, empty.text
+        assert empty.json()["message"] == "频道名称不能为空，没有保存任何修改。"
+    same = http.patch(url, json={"quiet_start": "22:00", "quiet_end": "22:00"})
+    assert same.status_code == 400, same.text
+    assert "开始和结束都是 22:00" in same.json()["message"]
+    assert _duty_room(http) == room
+    body = {"platform": room["platform"], "address": "quiet-room", "purpose": room["purpose"]}
+    added = http.post(
+        "/api/v1/channels", json={**body, "quiet_start": "08:00", "quiet_end": "08:00"}
+    )
+    assert added.status_code == 400, added.text
+    assert http.post("/api/v1/channels", json=body).status_code == 201

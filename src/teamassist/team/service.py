@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Person
 from teamassist.enums import Platform, Role
-from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from teamassist.outbox import service as outbox_service
 from teamassist.team.models import (
     Channel,
@@ -23,7 +23,7 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
-from teamassist.team.names import fold, platform_name
+from teamassist.team.names import clean_text, fold, platform_name
 
 # A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
 INBOX_PREFIX = "member:"
@@ -481,7 +481,10 @@ def create_channel(
     quiet_start: str | None = None,
     quiet_end: str | None = None,
 ) -> Channel:
-    """Add a chat destination."""
+    """Add a chat destination; a quiet window that starts when it ends is refused
+    (``core.error.quiet_empty``)."""
+    if quiet_start is not None and quiet_end is not None:
+        _check_quiet((quiet_start, quiet_end))
     if platform == Platform.WEB.value and address.startswith(INBOX_PREFIX):
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
@@ -512,6 +515,12 @@ def create_channel(
     return channel
 
 
+def _check_quiet(quiet: tuple[str, str] | None) -> None:
+    """DomainError ``core.error.quiet_empty`` for a window whose start is its end."""
+    if quiet is not None and quiet[0] == quiet[1]:
+        raise DomainError("core.error.quiet_empty", at=quiet[0])
+
+
 def get_channel(session: Session, *, workspace_id: int, channel_id: int) -> Channel:
     """One channel of a workspace, or NotFound."""
     channel = session.get(Channel, channel_id)
@@ -535,9 +544,16 @@ def update_channel(
 
     A changed window re-times the untried notices waiting for the channel (its hours read in
     ``timezone``, the channel's team's): clearing it releases what it held, a new one holds
-    what now falls inside it (:func:`teamassist.outbox.service.retime_quiet`)."""
+    what now falls inside it (:func:`teamassist.outbox.service.retime_quiet`).
+
+    Refused, nothing changed (tester F10, session 20: both were stored): a name that shows
+    nothing (DomainError ``core.error.channel_name_empty``), a window that starts when it ends
+    (``core.error.quiet_empty``: ``chat.quiet`` reads it as no window, so it held nothing)."""
+    if name is not None and not clean_text(name):
+        raise DomainError("core.error.channel_name_empty")
+    _check_quiet(quiet)
     if name is not None:
-        channel.name = name
+        channel.name = name.strip()
     if enabled is not None:
         channel.enabled = enabled
     before = (channel.quiet_start, channel.quiet_end)
