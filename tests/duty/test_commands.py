@@ -369,9 +369,14 @@ def test_history_is_never_rewritten(sqlite_chat: ChatDriver, clock: FrozenClock)
 
     past = [who(date(2026, 6, 1) + timedelta(days=i), 12) for i in range(3)]
     set_local(clock, date(2026, 6, 4), 9)
-    sqlite_chat.text("/重新排班 @wangwu", as_="admin")
-    sqlite_chat.text("/值班人员增加 @sunqi", as_="admin")
-    sqlite_chat.text("/值班交换 @zhangsan @lisi", as_="admin")
+    # Each command's reply is asserted: a refused one (CI, session 19) looked like a stale
+    # on-duty cache in the checks below.
+    replan = sqlite_chat.text("/重新排班 @wangwu", as_="admin")
+    assert "已重新排班：「技术」轮值从 @王五 开始" in replan, replan
+    added = sqlite_chat.text("/值班人员增加 @sunqi", as_="admin")
+    assert "加入「技术」轮值" in added, added
+    swapped = sqlite_chat.text("/值班交换 @zhangsan @lisi", as_="admin")
+    assert "已交换" in swapped, swapped
     assert [who(date(2026, 6, 1) + timedelta(days=i), 12) for i in range(3)] == past
     assert who(date(2026, 6, 4), 8) == ["zhangsan"]  # this morning, before the re-plan
     assert who(date(2026, 6, 4), 10) == ["wangwu"]
