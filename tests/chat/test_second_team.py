@@ -117,3 +117,19 @@ def test_cli_chat_of_a_member_added_to_team_two(cli_env: Path) -> None:
     result = runner.invoke(cli_app, ["chat", "--as", "pm1", "/我是谁"])
     assert result.exit_code == 0, result.output
     assert "团队：产品组" in result.output and "未加入本团队" not in result.output
+
+
+def test_cli_member_add_puts_an_existing_person_in_a_second_team(cli_env: Path) -> None:
+    """Tester F13 (session 20): ``member add zhangsan --name 张三 --team 2`` answered that the
+    handle exists; chat and REST put the person in the team, and so does the CLI now."""
+    runner = CliRunner()
+    assert runner.invoke(cli_app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(cli_app, ["demo", "load"]).exit_code == 0
+    assert runner.invoke(cli_app, ["team", "add", "运维组"]).exit_code == 0
+    result = runner.invoke(cli_app, ["member", "add", "zhangsan", "--name", "张三", "--team", "2"])
+    assert result.exit_code == 0, result.output
+    assert "zhangsan（张三）已经是社区里的成员，已加入团队：运维组，角色：成员" in result.output
+    again = runner.invoke(cli_app, ["member", "add", "zhangsan", "--team", "2"])
+    assert again.exit_code == 1 and "已经在「运维组」" in again.output, again.output
+    result = runner.invoke(cli_app, ["chat", "--as", "zhangsan", "/我是谁"])
+    assert "所在团队：开发者社区（成员）、运维组（成员）" in result.output, result.output

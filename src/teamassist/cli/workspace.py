@@ -172,7 +172,9 @@ def member_add(
                 if team is not None
                 else service.default_team(session, workspace_id=ws.id)
             )
-            member = people.add_member(
+            # The same service as /添加成员 and REST: a person the workspace has joins this
+            # team (it answered 「账号已存在」 for a second team, tester F13, session 20).
+            added = people.add_person(
                 session,
                 workspace=ws,
                 team=home,
@@ -180,8 +182,11 @@ def member_add(
                 display_name=handle if name is None else name,  # "" is refused, not the handle
                 role=chosen,
             )
+            member = added.member
             line = t(
-                "setup.workspace.member_added",
+                "setup.workspace.member_joined"
+                if added.existing
+                else "setup.workspace.member_added",
                 handle=member.handle,
                 name=member.display_name,
                 role=t(f"core.role.{chosen.value}"),
