@@ -103,6 +103,8 @@ def test_a_window_of_common_parts_is_told_by_rest_and_the_board(
     # when searched over REST, then nothing in the newest two, and why only they were read
     page = sqlite_api.get("/api/v1/feedback/items", params={"q": "页面白屏"}).json()
     assert (page["items"], page["window"], page["window_reason"]) == ([], 2, "common")
+    # and its total is no exact count (tester F14, session 20: total_exact was true)
+    assert (page["total"], page["total_exact"]) == (0, False)
     # and the board says how to search them all
     board = sqlite_api.get("/feedback", params={"q": "页面白屏"}).text
     assert "这几个字都很常见，只查找了最近 2 条反馈" in board
@@ -110,6 +112,7 @@ def test_a_window_of_common_parts_is_told_by_rest_and_the_board(
     monkeypatch.setattr(queries, "SHORT_QUERY_WINDOW", 10_000)
     page = sqlite_api.get("/api/v1/feedback/items", params={"q": "页面白屏"}).json()
     assert len(page["items"]) == 2 and page["window"] is page["window_reason"] is None
+    assert page["total_exact"] is True
 
 
 def test_bad_filters_are_clear_errors(sqlite_api: TestClient) -> None:

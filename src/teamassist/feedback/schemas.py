@@ -94,7 +94,8 @@ class FeedbackPage(BaseModel):
     """A page of search results."""
 
     # Counted up to offset + 1000 + 1 (queries.COUNT_LIMIT): more than offset + 1000 means
-    # "at least that many"; counting further would read the whole workspace.
+    # "at least that many"; counting further would read the whole workspace. False too when
+    # ``window`` is set: the total is that of the newest items only.
     total: int
     total_exact: bool = True
     # queries.Found.window: set when only the newest items were searched and older matches
