@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from teamassist.actions import due, flows, links, messages, repeats, service
+from teamassist.actions import due, flows, links, messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionItem, ActionState
+from teamassist.chat import confirm
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
@@ -54,7 +55,7 @@ def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
 def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/销项 @张三 完成接口文档 2026-12-04."""
     owner: Member = args["owner"]  # the dispatcher resolved the mention
-    text, force = repeats.split_force(args.get("text") or "")
+    text, force = confirm.split_force(args.get("text") or "")
     ref, words = links.split_link(text.split())
     found = due.split_due(
         words,

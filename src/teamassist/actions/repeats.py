@@ -12,7 +12,6 @@ the command with 「确认重发」 (REST: ``"force": true``).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -25,18 +24,6 @@ from teamassist.team.models import Member, Team
 
 # Long enough for a retry or a second tap, short enough that next week's same chore is new.
 REPEAT_WINDOW = timedelta(minutes=10)
-
-# The confirmation closing a command, a word of its own (with the reply's brackets too): the
-# same word the 群发 guard asks for, so people learn one.
-_FORCE = re.compile(r"(?:^|\s+)[「\"]?(?:确认重发|--force)[」\"]?\s*$", re.IGNORECASE)
-
-
-def split_force(text: str) -> tuple[str, bool]:
-    """``text`` without a closing 「确认重发」 (or ``--force``), and whether it had one."""
-    found = _FORCE.search(text)
-    if found is None:
-        return text, False
-    return text[: found.start()], True
 
 
 def refuse_a_repeat(

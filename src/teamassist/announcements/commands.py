@@ -12,6 +12,7 @@ from typing import Any
 
 from teamassist.announcements import grammar, groups, messages, service
 from teamassist.announcements.models import AnnouncementKind
+from teamassist.chat import confirm
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
@@ -38,7 +39,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         ctx.session, member=ctx.member, group=group, is_admin=ctx.administers(group.team)
     )
     zone = group.team.timezone
-    written, force = messages.split_force(args["text"])
+    written, force = confirm.split_force(args["text"])
     text, due_at = grammar.trailing_due(written, zone, local(ctx.now, zone).date())
     # The argument's own limit leaves room for 「截止 …」 and 「确认重发」; what is left is the
     # message, held to the limit REST's ``text`` has (tester F24, session 18: chat took 2,195).

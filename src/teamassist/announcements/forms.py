@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from teamassist.announcements import grammar, groups, messages, service
 from teamassist.announcements.commands import source_key
 from teamassist.announcements.models import AnnouncementKind
+from teamassist.chat import confirm
 from teamassist.chat.fallback import Answer, DirectText
 from teamassist.chat.types import Reply, user_text
 from teamassist.events import CareerPlanWanted, ask
@@ -28,7 +29,7 @@ def answer(session: Session, query: DirectText) -> Answer | None:
     """Answer a DM written in the grammar (None for anything else)."""
     if not grammar.is_form(query.text):
         return None
-    written, force = messages.split_force(query.text)
+    written, force = confirm.split_force(query.text)
     parsed = grammar.parse(written)
     if parsed.command == grammar.CONTACT:
         return None  # 有事儿找组织: the org-contact desk answers it

@@ -96,20 +96,6 @@ def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]
     return kept
 
 
-# The author's confirmation that a repeat is meant, closing the message (after any deadline)
-# as a word of its own: "…请找我确认重发" is a sentence, not a confirmation (tester F16).
-# Copied with the reply's brackets (「确认重发」) it is still the word.
-_FORCE = re.compile(r"(?:^|\s+)[「\"]?(?:确认重发|--force)[」\"]?\s*$", re.IGNORECASE)
-
-
-def split_force(text: str) -> tuple[str, bool]:
-    """``text`` without a closing ``确认重发`` (or ``--force``), and whether it had one: the
-    author sends again what :func:`~teamassist.announcements.service.announce` refused as a
-    repeat."""
-    found = _FORCE.search(text)
-    return (text[: found.start()], True) if found else (text, False)
-
-
 _TRAILING_MARKS = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
 _LEADING_GLUE = re.compile(r"^[\s,，、;；:：]+")
 

@@ -393,7 +393,7 @@ def _refuse_a_repeat(
         )
 
 
-# messages.split_force's word, as a repeat's gist leaves it out when glued to the text.
+# chat.confirm.split_force's word, as a repeat's gist leaves it out when glued to the text.
 _CONFIRM_WORD = "确认重发"
 # What may end a sentence.
 _TRAILING = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
