@@ -115,6 +115,11 @@ def test_dashboard_form_saves_and_shows_refusals(http: TestClient) -> None:
         "work_hours": ["09:30", "18:30"],
         "escalate_in_quiet_hours": True,
     }
+    # the form shows the owner chosen, by name, so saving another field keeps it (tester F1,
+    # session 21: every option was blank and the next save cleared the owner)
+    shown = http.get("/feedback/settings").text
+    assert '<option value="lisi" selected>李四 (@lisi)</option>' in shown, shown
+    assert '<option value="" >' not in shown and "(@)" not in shown, shown
     refused = http.post("/feedback/settings", data={**form, "renotify_minutes": "abc"})
     assert refused.status_code == 400
     assert "renotify_minutes" in refused.text and 'role="alert"' in refused.text

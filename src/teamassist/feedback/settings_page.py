@@ -23,8 +23,10 @@ router = Routes(include_in_schema=False)
 
 
 def _team(session: Session, principal: Principal, team_id: int | None) -> Team:
-    if team_id is None:
-        return team_service.default_team(session, workspace_id=principal.workspace.id)
+    if team_id is None:  # the caller's own team, as every page naming none (5fe22fa)
+        return team_service.home_team(
+            session, workspace_id=principal.workspace.id, member=principal.member
+        )
     return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 
@@ -37,7 +39,10 @@ def _page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    members = team_service.team_members(session, team=team)
+    # the people who may be the default owner: active members of the team (update_desk's rule).
+    # team_members gives (member, role) pairs: handed over as such, every option was blank and
+    # saving any other field cleared the owner (tester F1, session 21)
+    members = [m for m, _role in team_service.team_members(session, team=team) if m.active]
     response = render(
         request,
         "feedback/settings.html",
