@@ -50,6 +50,32 @@ class DatabaseSettings(BaseModel):
     # answers 503. 0: no limit. SQLite has its busy timeout instead. Migrations have no limit.
     statement_timeout_seconds: float = Field(default=30.0, ge=0)
 
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A URL SQLAlchemy can read, of a backend we support; an empty or mistyped one
+        (``sqlite//x.db``, ``postgres:/bad url``) failed later with SQLAlchemy's traceback on
+        ``serve``, ``config check`` and ``db upgrade`` (tester F2, session 21)."""
+        from sqlalchemy.engine import make_url  # loaded by the first query anyway
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value.strip()).get_backend_name()
+        except ArgumentError:
+            backend = ""
+        if backend not in _DATABASES:
+            raise ValueError(
+                "不是可用的数据库地址 / not a database URL we support (e.g. "
+                "sqlite:///var/teamassist.db, postgresql://user:password@host:5432/teamassist, "
+                "mysql://user:password@host:3306/teamassist)"
+            )
+        return value.strip()
+
+
+# The backends a database URL may name (SQLAlchemy's backend names; ``postgres`` and
+# ``mariadb`` are read as postgresql and mysql by database.normalise_url).
+_DATABASES = frozenset({"sqlite", "postgresql", "postgres", "mysql", "mariadb"})
+
 
 class WebSettings(BaseModel):
     """The HTTP server, dashboard and REST API."""

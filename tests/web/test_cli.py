@@ -58,6 +58,15 @@ def test_db_upgrade_says_created_then_up_to_date(env: Path) -> None:
             "-1",
             "（TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS）：不能小于 0 /",
         ),
+        # tester F2 (session 21): these ended in SQLAlchemy's ArgumentError traceback
+        *(
+            (
+                "TEAMASSIST_DATABASE__URL",
+                url,
+                "database.url（TEAMASSIST_DATABASE__URL）：不是可用的数据库地址",
+            )
+            for url in ("", "postgres:/bad url", "sqlite//x.db", "oracle://x/y")
+        ),
     ],
 )
 def test_settings_that_do_not_validate_are_said_by_key_in_chinese(
@@ -66,7 +75,7 @@ def test_settings_that_do_not_validate_are_said_by_key_in_chinese(
     """pydantic's English ("Input should be a valid integer ... [type=int_parsing]" and a link)
     was printed as it came; a port of 99999999 and a log level of LOUD were taken."""
     monkeypatch.setenv(name, value)
-    for command in (["config", "check"], ["serve"]):
+    for command in (["config", "check"], ["serve"], ["db", "upgrade"]):
         result = runner.invoke(app, command)
         assert result.exit_code in (1, 2), result.output
         assert said in result.output
@@ -80,7 +89,7 @@ def test_a_bad_value_from_the_file_is_named_by_the_file(
     （TEAMASSIST_WEB__PORT）``: an operator then looks for a variable nobody set."""
     monkeypatch.delenv("TEAMASSIST_WEB__PORT", raising=False)
     (env / "teamassist.toml").write_text('[web]\nport = "abc"\n', encoding="utf-8")
-    for command in (["config", "check"], ["serve"]):
+    for command in (["config", "check"], ["serve"], ["db", "upgrade"]):
         result = runner.invoke(app, command)
         assert result.exit_code in (1, 2), result.output
         assert f"web.port（{env / 'teamassist.toml'} 中的 [web] port）：应为整数" in result.output
@@ -199,7 +208,7 @@ def test_misspelled_keys_in_the_file_are_said_not_ignored(env: Path) -> None:
 def test_a_scheduler_that_would_never_tick_is_refused(env: Path, section: str, said: str) -> None:
     """``tick_seconds = -5`` passed: the server never ticked and hung on shutdown."""
     (env / "teamassist.toml").write_text(section, encoding="utf-8")
-    for command in (["config", "check"], ["serve"]):
+    for command in (["config", "check"], ["serve"], ["db", "upgrade"]):
         result = runner.invoke(app, command)
         assert result.exit_code in (1, 2) and said in result.output, result.output
 
