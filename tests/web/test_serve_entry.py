@@ -103,3 +103,19 @@ def test_help_and_serve_help_are_typers() -> None:
     serve = _run(["serve", "--help"], env)
     assert serve.returncode == 0
     assert "--port" in serve.stdout
+
+
+@pytest.mark.parametrize("args", [["--port", "99999"], ["--port", "0"], ["--port=-1"]])
+def test_a_port_out_of_range_is_refused_plainly(tmp_path: Path, args: list[str]) -> None:
+    """Tester F3 (session 21): ``serve --port 99999`` (or -1) ended in an OverflowError
+    traceback and ``--port 0`` served quietly on the configured port. The last one goes
+    through Typer (an option value starting with ``-``), which calls the same ``serve``."""
+    env = {
+        **os.environ,
+        "TEAMASSIST_DATABASE__URL": f"sqlite:///{tmp_path}/empty.db",
+        "TEAMASSIST_CONFIG": os.devnull,
+    }
+    done = _run(["serve", *args], env)
+    assert done.returncode == 2, done.stderr
+    assert "--port 应为 1–65535 之间的整数" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

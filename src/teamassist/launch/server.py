@@ -94,11 +94,18 @@ def start_collector() -> Iterator[None]:
 _NO_FULL_COLLECTION = 1_000_000
 
 
+_MAX_PORT = 65535  # TCP ports are 16-bit (RFC 793); 0 asks the system for any
+
+
 def serve_settings(host: str | None, port: int | None) -> Settings:
     """The settings of ``serve`` with its listener, or a refusal (exit 2)."""
     from teamassist.workers import mode as workers_mode
 
     settings = load()
+    if port is not None and not 1 <= port <= _MAX_PORT:
+        # 99999 ended in an OverflowError traceback, 0 served quietly on the configured port
+        # (tester F3, session 21); web.port has the same bounds
+        fail(f"--port 应为 1–{_MAX_PORT} 之间的整数 / must be 1–{_MAX_PORT}: {port}", code=2)
     settings.web.listen(host, port)  # before the runtime: chat replies carry the public URL
     exposure = settings.web.demo_exposure()
     if exposure is not None:
