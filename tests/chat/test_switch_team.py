@@ -91,7 +91,14 @@ def test_told_to_sign_in_for_the_second_team_they_can(chat: ChatDriver) -> None:
     _ops_team(chat.runtime)
     chat.text("/值班人员增加 @opsadmin", as_="opsadmin")
     assert "@李四 接手了今天的值班" in chat.text("/值班代班 @lisi 今天", as_="opsadmin")
-    assert "今天不是你值班" in chat.text("/值班签到", as_="lisi")
+    # the refusal names the team she is on duty in and the way there (tester F4, session 21:
+    # 「今天不是你值班」 was false)
+    refused = chat.text("/值班签到", as_="lisi")
+    assert refused == (
+        "「@李四」今天不在「开发者社区」值班，你今天在「运维组」值班：请在「运维组」的群里发送，"
+        "或在私聊里先发送 /切换团队 运维组 再发一次。"
+    ), refused
+    assert "今天不在「开发者社区」值班" in chat.text("/值班签出", as_="lisi")
     chat.text("/切换团队 运维组", as_="lisi")
     assert "签到成功" in chat.text("/值班签到", as_="lisi")
 

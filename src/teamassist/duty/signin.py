@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from teamassist.database import skipping_insert
 from teamassist.duty.models import Rotation, SignIn
 from teamassist.duty.service import DutyDay, duty_days_at, members_by_id, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, TeamMembership
 
 # When the sign-in reminders go out by default (``duty.sign_in_reminder``; a team may set its
 # own). The first one is also the line after which a sign-in counts as late (``fairness``).
@@ -42,7 +43,7 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
     now = ensure_utc(now)
     duties = [d for d in _days_now(session, team, now) if member.id in d.holders_from(now)]
     if not duties:
-        raise DomainError("duty.error.not_on_duty_sign_in", name=member.display_name)
+        _refuse_off_duty(session, team, member, now, "duty.error.not_on_duty_sign_in")
     created: list[SignIn] = []
     for duty in duties:
         if duty.day is None:
@@ -86,6 +87,36 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
     return created
 
 
+def _refuse_off_duty(
+    session: Session, team: Team, member: Member, now: datetime, key: str
+) -> NoReturn:
+    """DomainError ``key`` for someone not on ``team``'s duty today; when they are on duty
+    today in another of their teams, ``duty.error.on_duty_elsewhere`` naming it and
+    /切换团队 instead: told to sign in after taking over 运维组's duty, a person whose chats
+    act for 开发者社区 heard 「今天不是你值班」, which was false (tester F4, session 21). Only
+    the refusal pays for the other teams' schedules."""
+    others = session.scalars(
+        select(Team)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.member_id == member.id, Team.id != team.id)
+        .order_by(Team.id)
+    ).all()
+    elsewhere = [
+        other.name
+        for other in others
+        if any(member.id in d.holders_from(now) for d in _days_now(session, other, now))
+    ]
+    if elsewhere:
+        raise DomainError(
+            "duty.error.on_duty_elsewhere",
+            name=member.display_name,
+            team=team.name,
+            teams="」「".join(elsewhere),
+            first=elsewhere[0],
+        )
+    raise DomainError(key, name=member.display_name)
+
+
 @dataclass
 class SignOutResult:
     """What a sign-out did."""
@@ -109,7 +140,7 @@ def sign_out(
     if not signed:
         if any(member.id in d.holders_from(now) for d in days):
             raise DomainError("duty.error.not_signed_in", name=member.display_name)
-        raise DomainError("duty.error.not_on_duty_sign_out", name=member.display_name)
+        _refuse_off_duty(session, team, member, now, "duty.error.not_on_duty_sign_out")
     open_rows = [r for r in signed if r.signed_out_at is None]
     if open_rows:
         for row in open_rows:
