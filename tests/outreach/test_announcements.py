@@ -616,6 +616,10 @@ def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:
     """The mentions that choose recipients are no message (and were none before F5's fix)."""
     reply = desk.text("/群发 开发者社区 @zhangsan @lisi", as_="admin")
     assert "通知内容不能为空" in reply, reply
+    # nor is a joining word after them with nothing to join (tester F6, session 21: 「和」 went
+    # out as the message)
+    reply = desk.text("/群发 开发者社区 @zhangsan 和", as_="admin")
+    assert "通知内容不能为空" in reply, reply
     assert _announcement_rows(desk) == 0 and _outbox(desk) == []
 
 

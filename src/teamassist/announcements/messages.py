@@ -81,7 +81,9 @@ def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]
         if mention:
             return True
         word = text.strip(_LIST_GLUE)
-        return not word or (0 < index < len(pieces) - 1 and word.lower() in _LIST_WORDS)
+        # a joining word after a mention, with nothing after it (``@张三 和``), joins nothing:
+        # it was sent as the message (tester F6, session 21)
+        return not word or (index > 0 and word.lower() in _LIST_WORDS)
 
     start, end = 0, len(pieces)
     while start < end and selector(start):
