@@ -68,7 +68,8 @@ def test_a_repeat_is_told_and_a_confirmed_one_is_made(action_chat: ChatDriver) -
     assert again == (
         "同样的销项（同一位负责人、同样的内容和期限）10 分钟内已经建过了："
         f"#{item_id}，这次没有再建，李四 也不会再收到通知。"
-        "真要再建一条，请在指令末尾加上「确认重发」；要改期限请用 /延期销项。"
+        '真要再建一条，请在指令末尾加上「确认重发」（REST 请求加 "force": true）；'
+        "要改期限请用 /延期销项。"
     )
     # Not a repeat: another due time, another owner, another requester, the same confirmed.
     for text, as_ in (
@@ -94,7 +95,9 @@ def test_rest_refuses_a_repeat_unless_forced(demo_runtime: Runtime) -> None:
         assert client.post("/api/v1/actions", json=body).status_code == 201
         again = client.post("/api/v1/actions", json=body)
         assert again.status_code == 409, again.text
+        # an API caller is told the REST way too (tester F9, session 21)
         assert "已经建过了" in again.json()["message"]
+        assert '（REST 请求加 "force": true）' in again.json()["message"], again.text
         forced = client.post("/api/v1/actions", json={**body, "force": True})
         assert forced.status_code == 201, forced.text
     assert len(_titled(demo_runtime, "REST 交文档")) == 2
