@@ -171,12 +171,28 @@ def test_due_forms(action_chat: ChatDriver, text: str, due: datetime) -> None:
             "期限 2027-12-04 18:00 太远了：最晚 2027-12-01（一年以内）。这次没有改动。",
         ),
         ("/销项 @lisi " + "长" * 501 + " 2026-12-04", "内容太长了"),
+        # one item, one owner: a second @ was put into the title and never told (tester F8,
+        # session 21)
+        (
+            "/销项 @lisi @wangwu 完成接口文档 2026-12-04",
+            "一个销项只有一位负责人，@wangwu 没有算进来",
+        ),
+        ("/销项 @lisi 和 @wangwu 完成接口文档 2026-12-04", "一个销项只有一位负责人"),
     ],
 )
 def test_bad_create_changes_nothing(action_chat: ChatDriver, text: str, expected: str) -> None:
     before = _state(action_chat.runtime)
     assert expected in action_chat.text(text, as_="zhangsan")
     assert _state(action_chat.runtime) == before
+
+
+@pytest.mark.parametrize("glue", ["：", "；", "，", " 、 "])
+def test_the_mark_after_the_owner_is_no_part_of_the_title(
+    action_chat: ChatDriver, glue: str
+) -> None:
+    """Tester F7 (session 21): 「/销项 @李四：写周报 …」 made the item 「：写周报」."""
+    reply = action_chat.text(f"/销项 @lisi{glue}写周报 2026-12-04", as_="zhangsan")
+    assert "负责「写周报」" in reply, reply
 
 
 def test_redelivered_event_creates_one_item(action_chat: ChatDriver) -> None:

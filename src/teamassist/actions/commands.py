@@ -11,12 +11,13 @@ party's notice) exactly as the REST endpoints do. An id may be written ``12`` or
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from teamassist.actions import due, flows, links, messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.models import ActionItem, ActionState
-from teamassist.chat import confirm
+from teamassist.chat import confirm, parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
@@ -51,6 +52,12 @@ def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
     return item, team
 
 
+# What may stand between the owner's mention and the title, or between two mentions.
+_AFTER_OWNER = re.compile(
+    r"^(?:[\s:：;；,，、]|(?:和|与|及|以及|跟|同|还有|and|&)(?=\s*[@＠<]))+", re.I
+)
+
+
 @commands.command("actions.create", args=[Arg("owner", ArgKind.MEMBER), _REST])
 def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/销项 @张三 完成接口文档 2026-12-04."""
@@ -69,12 +76,19 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if ref is None:  # "完成接口文档 KR-3 2026-12-04": the KR came before the due date
         ref, rest = links.split_link(rest)
     link = links.resolve(ctx.session, team=ctx.team, ref=ref, today=ctx.today) if ref else None
+    # 「@李四：写周报」: the colon closes the mention, it is no part of the title; and a second
+    # @ right after the owner is a second owner, which one item cannot have: it became the
+    # title, and that person was never told (tester F7, F8, session 21)
+    title = _AFTER_OWNER.sub("", " ".join(rest))
+    second = parser.MENTION.match(title)
+    if second is not None:
+        raise Invalid("actions.error.one_owner", mention=user_text(second.group(0)))
     item = flows.create(
         ctx.session,
         team=ctx.team,
         requester=ctx.member,
         owner=owner,
-        title=" ".join(rest),
+        title=title,
         due_at=due_at,
         now=ctx.now,
         source=link.source if link else None,
