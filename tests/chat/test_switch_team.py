@@ -84,6 +84,12 @@ def test_listing_and_refusals_change_nothing(chat: ChatDriver) -> None:
     )
     assert "团队：开发者社区" in chat.text("/我是谁", as_="lisi")
     assert "团队：开发者社区" in chat.text("/我是谁", as_="zhangsan")
+    # a long unknown name is repeated in part, and a name in the replies' brackets or with an
+    # @ is the team (tester F13, session 21)
+    long = chat.text("/切换团队 " + "组" * 3000, as_="lisi")
+    assert len(long) < 200 and "组" * 40 + "…" in long, long
+    assert "「运维组」" in chat.text("/切换团队 「运维组」", as_="lisi")
+    assert "「开发者社区」" in chat.text("/切换团队 @开发者社区", as_="lisi")
 
 
 def test_told_to_sign_in_for_the_second_team_they_can(chat: ChatDriver) -> None:

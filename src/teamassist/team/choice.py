@@ -46,6 +46,9 @@ def acting_for(found: list[Membership]) -> Membership | None:
     return next((m for m in found if m.chosen), found[0] if found else None)
 
 
+_SHOWN = 40  # characters of an unknown team name a refusal repeats
+
+
 def choose(session: Session, *, member: Member, name: str) -> Membership:
     """Make the team named ``name`` (its name or key, compared through ``names.fold``) the one
     ``member``'s unbound chats act for; any earlier choice is dropped. Returns that membership.
@@ -53,7 +56,10 @@ def choose(session: Session, *, member: Member, name: str) -> Membership:
     Raises NotFound ``core.switch_team.unknown`` (no such team in the workspace),
     PermissionDenied ``core.switch_team.not_member`` (a team they are not in); both name the
     teams they are in. Flushes, never commits."""
-    wanted = fold(name.strip())
+    # 「运维组」 as copied from a reply, or @运维组, names the team too; an unknown name is
+    # echoed in part (a 3,000-character one came back whole, tester F13, session 21)
+    name = name.strip().strip("「」『』\"'“”").lstrip("@＠").strip()
+    wanted = fold(name)
     found = memberships(session, member=member)
     teams = "、".join(m.team.name for m in found) or "-"
     target = next(
@@ -63,12 +69,13 @@ def choose(session: Session, *, member: Member, name: str) -> Membership:
         exists = session.scalar(
             select(Team.name).where(
                 Team.workspace_id == member.workspace_id,
-                (Team.folded_key == wanted) | (Team.name == name.strip()),
+                (Team.folded_key == wanted) | (Team.name == name),
             )
         )
         if exists is not None:
             raise PermissionDenied("core.switch_team.not_member", team=exists, teams=teams)
-        raise NotFound("core.switch_team.unknown", team=name.strip(), teams=teams)
+        shown = name if len(name) <= _SHOWN else name[:_SHOWN] + "…"
+        raise NotFound("core.switch_team.unknown", team=shown, teams=teams)
     session.execute(
         update(TeamMembership)
         .where(TeamMembership.member_id == member.id)
