@@ -65,8 +65,30 @@ def test_the_root_token_makes_pairs_whose_people_are_in_the_team(chat: ChatDrive
             json={"manager_id": lihua, "report_id": m2},
         )
         assert outside.status_code == 422, outside.text
-        assert outside.json()["error"] == "one_on_ones.error.manager_outside"
+        assert outside.json()["error"] == "one_on_ones.error.outside"
         assert "李华 不在「第二团队」" in outside.json()["message"], outside.text
+        assert _pairs(chat) == before
+        # a report outside the team, no manager where the team has no director, an unknown
+        # id: each its own reason (tester F12, session 21: all three were 403 "only the
+        # director…" or "not a member")
+        report_outside = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}",
+            headers=root,
+            json={"manager_id": boss2, "report_id": lihua},
+        )
+        assert report_outside.status_code == 422, report_outside.text
+        assert "李华 不在「第二团队」" in report_outside.json()["message"]
+        no_manager = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}", headers=root, json={"report_id": m2}
+        )
+        assert no_manager.status_code == 422, no_manager.text
+        assert "「第二团队」还没有负责人" in no_manager.json()["message"]
+        unknown = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}",
+            headers=root,
+            json={"manager_id": boss2, "report_id": 999},
+        )
+        assert unknown.status_code == 404, unknown.text
         assert _pairs(chat) == before
         made = client.post(
             f"/api/v1/one-on-ones?team_id={team2}",

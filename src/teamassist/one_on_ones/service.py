@@ -210,10 +210,14 @@ def create(
     """A new pair ``manager`` ↔ ``report`` (who may: :func:`may_create`); ``PermissionDenied``
     ``one_on_ones.error.not_creator`` for anyone else, ``Conflict`` when these two already have
     one, ``Invalid`` for a pair of one person or a manager outside ``team`` and its sub-teams
-    (``one_on_ones.error.manager_outside``); a manager other than ``by`` is asked
+    (``one_on_ones.error.outside``); a manager other than ``by`` is asked
     ``team.org.check_manager`` (``people.error.manager_not_yours``). ``admin`` is kept for the
     callers' symmetry: it grants nothing here."""
     del admin
+    if not in_team_or_sub_team(session, team=team, member=report):
+        # the reason, rather than "only the director…", which the owner heard (tester F12,
+        # session 21)
+        raise Invalid("one_on_ones.error.outside", name=report.display_name, team=team.name)
     if not may_create(session, team=team, by=by, report=report):
         raise PermissionDenied("one_on_ones.error.not_creator")
     if by is not None and manager.id != by.id:
@@ -224,9 +228,7 @@ def create(
     if not in_team_or_sub_team(session, team=team, member=manager):
         # a one-team admin made 李华, who shares another team with the report, the manager
         # of a pair in theirs, to read the report's prep packs (tester F11, session 20)
-        raise Invalid(
-            "one_on_ones.error.manager_outside", name=manager.display_name, team=team.name
-        )
+        raise Invalid("one_on_ones.error.outside", name=manager.display_name, team=team.name)
     return add_pair(session, team=team, manager=manager, report=report)
 
 

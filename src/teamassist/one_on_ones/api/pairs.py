@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
 
-from teamassist.exceptions import PermissionDenied
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
@@ -69,7 +69,8 @@ def _slot(body: SlotBody) -> service.SlotIn:
 def _person(session: SessionDep, team: Team, member_id: int) -> Member:
     found = team_service.members_by_id(session, [member_id]).get(member_id)
     if found is None or found.workspace_id != team.workspace_id:
-        raise PermissionDenied("one_on_ones.error.not_member", name=f"#{member_id}")
+        # no such person: 404, not the 403 of a refusal (tester F12, session 21)
+        raise NotFound("one_on_ones.error.no_person", id=member_id)
     return found
 
 
@@ -101,8 +102,8 @@ def create_pair(
     """A new pair (an admin or the director); 409 when these two have one."""
     admin = is_admin(session, principal, team)
     manager_id = body.manager_id or team.director_id
-    if manager_id is None:
-        raise PermissionDenied("one_on_ones.error.not_arranger")
+    if manager_id is None:  # the pair's manager is the director unless named
+        raise Invalid("one_on_ones.error.no_director", team=team.name)
     pair = service.create(
         session,
         team=team,
