@@ -54,7 +54,8 @@ def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
 
 # What may stand between the owner's mention and the title, or between two mentions.
 _AFTER_OWNER = re.compile(
-    r"^(?:[\s:：;；,，、]|(?:和|与|及|以及|跟|同|还有|and|&)(?=\s*[@＠<]))+", re.I
+    r"^(?:[\s:：;；,，、]|(?:" + "|".join(map(re.escape, parser.LIST_WORDS)) + r")(?=\s*[@＠<]))+",
+    re.IGNORECASE,
 )
 
 

@@ -66,9 +66,8 @@ def from_chat(
 
 # What joins a list of recipients and closes it: 「@张三；@李四：内容」 (tester F7, session 20).
 _LIST_GLUE = " \t\n\u3000,，、;；：:"
-# Words that join two mentions of a list as its commas do (between two mentions only: a
-# sentence may well start with 和).
-_LIST_WORDS = frozenset({"和", "与", "及", "以及", "跟", "同", "还有", "and", "&"})
+# parser.LIST_WORDS, after a mention only: a sentence may well start with 和.
+_LIST_WORDS = frozenset(parser.LIST_WORDS)
 
 
 def _without_selectors(pieces: list[tuple[str, bool]]) -> list[tuple[str, bool]]:

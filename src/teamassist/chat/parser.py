@@ -34,6 +34,9 @@ MENTION = re.compile(
     # commas do: 「@李四：请…」 was a search for 「李四：请…」 (tester F7, session 20)
     r"|(?<![A-Za-z0-9._%+\-])[@＠](?P<name>[^\s@＠<>，,、：；]+)"
 )
+# Words that join two mentions of a list as its commas do (@张三 和 @李四), longest first so a
+# pattern built from them reads 以及 whole; shared by 群发 (who gets it) and /销项 (one owner).
+LIST_WORDS = ("以及", "还有", "和", "与", "及", "跟", "同", "and", "&")
 _LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
 _TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
 _SLASHES = ("/", "／")
