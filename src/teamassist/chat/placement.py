@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session, aliased
 
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
-from teamassist.team.models import Channel, Member, Team, TeamMembership, Workspace
+from teamassist.team.models import (
+    ACTING_ORDER,
+    Channel,
+    Member,
+    Team,
+    TeamMembership,
+    Workspace,
+)
 
 # The team of the chat's channel (the first channel bound to a team, by id), else the
 # speaker's own first team, else the workspace's first team, as one expression.
@@ -41,7 +48,7 @@ _OWN_TEAM = (
         TeamMembership.member_id == bindparam("member_id"),
         Team.workspace_id == bindparam("workspace_id"),
     )
-    .order_by(TeamMembership.chosen.desc(), TeamMembership.team_id)
+    .order_by(*ACTING_ORDER)
     .limit(1)
     .scalar_subquery()
 )
@@ -122,7 +129,7 @@ def with_own_chat(
             TeamMembership.member_id == Member.id,
             _FIRST_OWN_TEAM.workspace_id == Workspace.id,
         )
-        .order_by(TeamMembership.chosen.desc(), TeamMembership.team_id)
+        .order_by(*ACTING_ORDER)
         .limit(1)
         .correlate(Workspace, Member)
         .scalar_subquery()

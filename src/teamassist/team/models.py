@@ -181,6 +181,12 @@ class TeamMembership(Base):
     chosen: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+# The order a person's teams are tried in by a chat no channel binds and a request naming no
+# team: the one chosen with /切换团队, then the first by id (chat.placement,
+# team.service.home_team; team.choice.acting_for says the same over loaded rows).
+ACTING_ORDER = (TeamMembership.chosen.desc(), TeamMembership.team_id)
+
+
 class PlatformIdentity(Base):
     """How a member is known on one platform (QQ user id, Feishu open_id, WeCom userid...)."""
 

@@ -15,6 +15,7 @@ from teamassist.enums import Platform, Role
 from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound, PermissionDenied
 from teamassist.outbox import service as outbox_service
 from teamassist.team.models import (
+    ACTING_ORDER,
     Channel,
     Member,
     PlatformIdentity,
@@ -143,7 +144,7 @@ def home_team(session: Session, *, workspace_id: int, member: Member | None) -> 
             select(Team)
             .join(TeamMembership, TeamMembership.team_id == Team.id)
             .where(Team.workspace_id == workspace_id, TeamMembership.member_id == member.id)
-            .order_by(TeamMembership.chosen.desc(), Team.id)
+            .order_by(*ACTING_ORDER)
             .limit(1)
         )
         if found is not None:
