@@ -53,17 +53,17 @@ class DatabaseSettings(BaseModel):
     @field_validator("url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        """A URL SQLAlchemy can read, of a backend we support; an empty or mistyped one
+        """A URL SQLAlchemy can read, of a backend and driver we install; an empty or mistyped one
         (``sqlite//x.db``, ``postgres:/bad url``) failed later with SQLAlchemy's traceback on
         ``serve``, ``config check`` and ``db upgrade`` (tester F2, session 21)."""
         from sqlalchemy.engine import make_url  # loaded by the first query anyway
         from sqlalchemy.exc import ArgumentError
 
         try:
-            backend = make_url(value.strip()).get_backend_name()
+            driver = make_url(value.strip()).drivername
         except ArgumentError:
-            backend = ""
-        if backend not in _DATABASES:
+            driver = ""
+        if driver not in _DATABASES:
             raise ValueError(
                 "不是可用的数据库地址 / not a database URL we support (e.g. "
                 "sqlite:///var/teamassist.db, postgresql://user:password@host:5432/teamassist, "
@@ -72,9 +72,23 @@ class DatabaseSettings(BaseModel):
         return value.strip()
 
 
-# The backends a database URL may name (SQLAlchemy's backend names; ``postgres`` and
-# ``mariadb`` are read as postgresql and mysql by database.normalise_url).
-_DATABASES = frozenset({"sqlite", "postgresql", "postgres", "mysql", "mariadb"})
+# The backends and drivers a database URL may name: those the product installs (SQLite's own,
+# psycopg 3, PyMySQL); a bare name gets them from database.normalise_url. Another driver
+# (postgresql+psycopg2, mysql+mysqldb) is not installed and ended in an import traceback
+# (tester 2 F1, session 21).
+_DATABASES = frozenset(
+    {
+        "sqlite",
+        "sqlite+pysqlite",
+        "postgresql",
+        "postgres",
+        "postgresql+psycopg",
+        "mysql",
+        "mariadb",
+        "mysql+pymysql",
+        "mariadb+pymysql",
+    }
+)
 
 
 class WebSettings(BaseModel):
