@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.browser import ARTIFACTS, send_chat, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,16 +15,14 @@ def test_sign_in_and_chat_in_the_browser(browser: Browser, base_url: str) -> Non
     sign_in(page, base_url)
     page.goto(f"{base_url}/chat")
     page.select_option("#speaker", "admin")
-    page.fill("#chat-input", "/帮助")
-    page.press("#chat-input", "Enter")
+    send_chat(page, "/帮助")
     reply = page.locator("[data-testid=reply]").last
     expect(reply).to_contain_text("小助理指令帮助")
     expect(reply).to_contain_text("/我是谁")
     # the input is cleared for the next message, and a member can be chosen to speak as
     expect(page.locator("#chat-input")).to_have_value("")
     page.select_option("#speaker", "zhangsan")
-    page.fill("#chat-input", "/我是谁")
-    page.press("#chat-input", "Enter")
+    send_chat(page, "/我是谁")
     expect(page.locator("[data-testid=reply]").last).to_contain_text("张三")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web-chat.png"), full_page=True)
@@ -36,8 +34,7 @@ def test_malformed_command_gets_a_clear_reply_in_the_browser(
     page = browser.new_page()
     sign_in(page, base_url)
     page.goto(f"{base_url}/chat")
-    page.fill("#chat-input", "/不存在")
-    page.press("#chat-input", "Enter")
+    send_chat(page, "/不存在")
     reply = page.locator("[data-testid=reply]").last
     expect(reply).to_contain_text("无法识别指令")
     expect(reply).to_have_class("bubble bot error")

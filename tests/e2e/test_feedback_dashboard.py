@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.support.browser import ARTIFACTS, sign_in
+from tests.support.browser import ARTIFACTS, send_chat, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +22,7 @@ def test_feedback_from_chat_to_board_item_and_report(browser: Browser, base_url:
     # a community member reports a bug in the web chat
     page.goto(f"{base_url}/chat")
     page.select_option("#speaker", "zhangsan")
-    page.fill("#chat-input", "/问题反馈 端到端：保存按钮 <没反应> 🐞")
-    page.press("#chat-input", "Enter")
+    send_chat(page, "/问题反馈 端到端：保存按钮 <没反应> 🐞")
     expect(page.locator("[data-testid=reply]").last).to_contain_text("小助理收到你的反馈")
 
     # the board, reached from the navigation, filtered by text (HTMX swaps the results)

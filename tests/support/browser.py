@@ -63,6 +63,20 @@ def first_visit(page: Page, url: str) -> Response | None:
         return page.goto(url)
 
 
+def send_chat(page: Page, text: str, *, timeout_ms: float = 30_000) -> None:
+    """Type ``text`` into the web chat and press Enter, returning once ``POST /chat/send`` has
+    answered 200: CI once saw no reply bubble within the 5-s ``expect`` wait at load ~13, with
+    no way to tell a slow answer from a request never sent. A slow server now gets
+    ``timeout_ms``; a refused or missing request fails here with its status or a timeout."""
+    page.fill("#chat-input", text)
+    with page.expect_response(
+        lambda r: r.url.endswith("/chat/send") and r.request.method == "POST",
+        timeout=timeout_ms,
+    ) as answer:
+        page.press("#chat-input", "Enter")
+    assert answer.value.status == 200, f"POST /chat/send answered {answer.value.status}"
+
+
 def sign_in(page: Page, base_url: str, username: str = "admin", password: str = "admin") -> None:
     """Go to the web chat, get sent to the login page, and sign in there."""
     first_visit(page, f"{base_url}/chat")
