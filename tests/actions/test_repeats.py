@@ -4,8 +4,6 @@ timing; 「确认重发」 (REST ``force``) makes another on purpose. On every b
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -16,6 +14,7 @@ from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
+from tests.support.parallel import at_once
 
 TEXT = "/销项 @lisi 同时交接口文档 2026-12-04"
 TOKEN = "repeat-token"
@@ -38,22 +37,8 @@ def _assigned_notices(chat: ChatDriver) -> int:
 
 def test_the_same_item_sent_at_once_is_made_once(action_chat: ChatDriver) -> None:
     sends = 8
-    ready = threading.Barrier(sends, timeout=60)
-    replies: list[str] = []
-
-    def send() -> None:
-        ready.wait()
-        try:
-            replies.append(action_chat.text(TEXT, as_="zhangsan"))
-        except Exception as crashed:  # a thread's failure is the test's
-            replies.append(f"{type(crashed).__name__}: {crashed}")
-
     before = _assigned_notices(action_chat)
-    threads = [threading.Thread(target=send) for _ in range(sends)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    replies = at_once(sends, lambda: action_chat.text(TEXT, as_="zhangsan"))
     assert len(replies) == sends, replies
     assert sum("已创建销项 #" in r for r in replies) == 1, replies
     assert sum("10 分钟内已经建过了" in r for r in replies) == sends - 1, replies

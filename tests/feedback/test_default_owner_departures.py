@@ -18,20 +18,18 @@ from sqlalchemy import select
 
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
-from teamassist.enums import Role
 from teamassist.exceptions import Invalid
 from teamassist.feedback import settings as feedback_settings
 from teamassist.feedback.models import FeedbackItem, FeedbackKind
 from teamassist.feedback.service import Origin
 from teamassist.feedback.service import submit as record
 from teamassist.runtime import Runtime
-from teamassist.team import service as team_service
 from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import at_local
 from tests.support.chat import ChatDriver
-from tests.team.support import demo, second_team
+from tests.team.support import demo, second_team, zhangsan_in_two_teams
 
 TOKEN = "default-owner-token"
 
@@ -98,10 +96,8 @@ def both(chat: ChatDriver) -> ChatDriver:
     """张三 in both teams, 第二团队's default owner, owning an open item in each team."""
     now = chat.runtime.clock()
     with transaction(chat.runtime.factory) as session:
-        team2 = second_team(session)
+        team2, zhangsan = zhangsan_in_two_teams(session)
         d = demo(session)
-        zhangsan = d["zhangsan"]
-        team_service.set_role(session, team=team2, member=zhangsan, role=Role.MEMBER)
         feedback_settings.update_desk(session, team=team2, changes={"default_owner": "zhangsan"})
         for team, text in ((d.team, "一队的反馈"), (team2, "二队的反馈")):
             record(

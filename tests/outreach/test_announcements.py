@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +16,7 @@ from teamassist.team.models import Channel, TeamMembership
 from tests.okr.support import set_clock
 from tests.outreach.support import CORE_CHAT, TEAM_CHAT, ids, set_up_groups
 from tests.support.chat import ChatDriver
+from tests.support.parallel import at_once
 
 
 @pytest.fixture
@@ -629,25 +629,12 @@ def test_the_same_bulk_dm_sent_at_once_goes_once(desk: ChatDriver) -> None:
     out 18 times, each with its DMs and action items. Eight at once now send one; the others
     are told it was sent already. (SQLite serialises writers: there it held before too.)"""
     sends = 8
-    ready = threading.Barrier(sends, timeout=60)
-    replies: list[str] = []
-
-    def send() -> None:
-        ready.wait()
-        try:
-            replies.append(
-                desk.text(
-                    "/群发 开发者社区 @zhangsan @lisi 同时交周报 截止 2026-12-04 18:00", as_="admin"
-                )
-            )
-        except Exception as crashed:  # a thread's failure is the test's
-            replies.append(f"{type(crashed).__name__}: {crashed}")
-
-    threads = [threading.Thread(target=send) for _ in range(sends)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    replies = at_once(
+        sends,
+        lambda: desk.text(
+            "/群发 开发者社区 @zhangsan @lisi 同时交周报 截止 2026-12-04 18:00", as_="admin"
+        ),
+    )
     assert len(replies) == sends, replies
     assert sum("已排队群发" in r for r in replies) == 1, replies
     assert sum("已经发过了" in r for r in replies) == sends - 1, replies

@@ -65,3 +65,12 @@ def second_team(session: Session) -> Team:
             session, workspace=d.workspace, handle=handle, display_name=name, team=team, role=role
         )
     return team
+
+
+def zhangsan_in_two_teams(session: Session) -> tuple[Team, Member]:
+    """:func:`second_team`, with the demo's 张三 (already in 开发者社区) a member of it too: the
+    person in two teams of testers s18–s21. Returns 第二团队 and 张三."""
+    team = second_team(session)
+    zhangsan = demo(session)["zhangsan"]
+    team_service.set_role(session, team=team, member=zhangsan, role=Role.MEMBER)
+    return team, zhangsan

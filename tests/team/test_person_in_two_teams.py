@@ -28,7 +28,7 @@ from teamassist.team.models import Team
 from tests.duty.helpers import at_local
 from tests.support.chat import ChatDriver
 from tests.support.web import signed_in
-from tests.team.support import demo, second_team
+from tests.team.support import demo, zhangsan_in_two_teams
 
 TODAY = date(2026, 12, 3)
 
@@ -48,10 +48,8 @@ def both(chat: ChatDriver) -> ChatDriver:
     """张三 in both teams, in both teams' rotations, with an open item in each."""
     now = chat.runtime.clock()
     with transaction(chat.runtime.factory) as session:
-        team2 = second_team(session)
+        team2, zhangsan = zhangsan_in_two_teams(session)
         d = demo(session)
-        zhangsan = d["zhangsan"]
-        team_service.set_role(session, team=team2, member=zhangsan, role=Role.MEMBER)
         members = demo(session)
         duty.create_rotation(
             session,
