@@ -277,3 +277,57 @@ def test_an_empty_config_variable_means_the_default_file(
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+
+
+# tester 2 F2 (session 21): `db upgrade` ended in the mkdir's traceback, while `config check`
+# and `serve` sent the operator to `db upgrade` for the same path.
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("/proc/x/y.db", "建不了 SQLite 数据库文件 /proc/x/y.db："),
+        ("{env}/afile/sub.db", "{env}/afile 不是文件夹"),
+        ("{env}/afile/deeper/sub.db", "{env}/afile 不是文件夹"),
+    ],
+)
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["serve"], ["demo", "load"]])
+def test_an_sqlite_file_that_cannot_be_made_is_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, path: str, said: str, command: list[str]
+) -> None:
+    (env / "afile").write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", "sqlite:///" + path.format(env=env))
+    result = runner.invoke(app, command)
+    assert result.exit_code == 3, result.output
+    assert said.format(env=env) in result.output
+    assert "database.url（环境变量 TEAMASSIST_DATABASE__URL）" in result.output
+    assert "Traceback" not in result.output and "db upgrade" not in result.output
+    checked = runner.invoke(app, ["config", "check"])
+    assert checked.exit_code == 1
+    assert said.format(env=env) in checked.output and "db upgrade" not in checked.output
+    assert sorted(p.name for p in env.iterdir() if p.name.startswith(".teamassist")) == []
+
+
+def test_a_missing_folder_that_can_be_made_is_still_made(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check refuses only what cannot be made: `db upgrade` still makes the folders."""
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{env}/a/b/ta.db")
+    assert "teamassist db upgrade" in runner.invoke(app, ["config", "check"]).output
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert (env / "a" / "b" / "ta.db").is_file()
+
+
+# tester 2 F3 (session 21): `db upgrade` said "schema created (SQLite :memory:)", then `serve`
+# said there was no schema, which sent the operator back to `db upgrade`.
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:"])
+@pytest.mark.parametrize(
+    ("command", "code"), [(["db", "upgrade"], 2), (["serve"], 2), (["config", "check"], 1)]
+)
+def test_an_in_memory_database_is_refused_by_the_commands(
+    env: Path, monkeypatch: pytest.MonkeyPatch, url: str, command: list[str], code: int
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", url)
+    result = runner.invoke(app, command)
+    assert result.exit_code == code, result.output
+    assert "没有指明 SQLite 文件：内存中的数据库在进程结束时就没了" in result.output
+    assert "已创建" not in result.output and "db upgrade" not in result.output

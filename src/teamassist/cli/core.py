@@ -35,9 +35,13 @@ def db_upgrade() -> None:
     """Apply every migration (creates the database when it does not exist)."""
     from teamassist import migrate
     from teamassist.i18n import t
+    from teamassist.launch.sqlite_file import require_usable
 
     settings = load()
     database = settings.database
+    # An SQLite file that cannot be made (its folder) or is in memory: one line, not the
+    # traceback of the engine's mkdir, nor "created" for a schema gone at exit.
+    require_usable(database.url)
     # A server that is down or silent: one line and exit 3 within the connect timeout, never
     # a hang nor a traceback (errors of the migrations themselves still show theirs).
     with reaching(settings):
@@ -175,7 +179,12 @@ def _check_database(settings: Settings) -> list[str]:
     """The database's problems, found without creating anything (no SQLite file or folder)."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from teamassist.launch import sqlite_file
+
     database = settings.database
+    unusable = sqlite_file.problem(database.url)
+    if unusable is not None:  # "run db upgrade" would lead into the same wall
+        return [unusable]
     try:
         if not has_schema(database.url, connect_timeout=database.connect_timeout_seconds):
             return ["the database has no schema yet: run `teamassist db upgrade`"]

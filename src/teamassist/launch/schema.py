@@ -60,12 +60,15 @@ def has_schema(url: str, *, connect_timeout: float = 0.0) -> bool:
 
 
 def require_schema(settings: Settings) -> None:
-    """Stop with the catalogue's "run db upgrade" when the database has no schema yet, and with
+    """Stop with the catalogue's "run db upgrade" when the database has no schema yet, with
+    one line when an SQLite URL names no file or one that cannot be made, and with
     one line naming the setting to check (exit code 3) when it cannot be reached: ``serve``,
     ``worker``, ``beat`` and ``run`` start here, and a traceback helps no operator."""
     from teamassist.i18n import t
+    from teamassist.launch.sqlite_file import require_usable
 
     database = settings.database
+    require_usable(database.url)  # else "run db upgrade", which cannot make that file either
     with reaching(settings):
         found = has_schema(database.url, connect_timeout=database.connect_timeout_seconds)
     if not found:
