@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from teamassist.actions.models import ActionItem
 from teamassist.team import people as team_people
 from tests.careers.support import career_dms, career_items, plans, without_demo_plans
 from tests.okr.support import demo, set_clock
@@ -220,3 +222,31 @@ def test_a_leavers_plan_item_closes_with_them_and_goes_to_nobody(desk: ChatDrive
     assert (closed.id, closed.owner_id, closed.state) == (item.id, people["zhaoliu"], "closed")
     handed = [t for t in desk.queued_texts() if "转交给你" in t]
     assert handed and not any("职业发展规划" in t for t in handed), handed
+
+
+def test_a_returning_leavers_plan_item_opens_again(desk: ChatDriver) -> None:
+    """Session 20's leftover: 赵六's plan item closed when 赵六 left; `/启用成员` brought 赵六
+    back but not the item, so the plan had no item to remind or follow it. Now it opens again,
+    still 赵六's with its due time, the reply says so; an item handed to someone else at the
+    departure stays with them, and a second return changes nothing."""
+    people = ids(desk.runtime)
+    desk.text("/职业规划 发起 @赵六 截止 2026-12-31 18:00", as_="lihua")
+    [item] = career_items(desk.runtime)
+    desk.text("/销项 @赵六 整理接口文档 2026-12-10", as_="lihua")
+    left = desk.text("/停用成员 @zhaoliu", as_="admin")
+    assert "停用" in left, left
+    [closed] = career_items(desk.runtime)
+    assert closed.state == "closed"
+
+    back = desk.text("/启用成员 @zhaoliu", as_="admin")
+
+    assert f"离开时随之关闭的销项 #{item.id} 已重新打开" in back, back
+    [opened] = career_items(desk.runtime)
+    assert (opened.id, opened.owner_id, opened.state) == (item.id, people["zhaoliu"], "open")
+    assert opened.due_at == item.due_at and opened.closed_at is None
+    with demo(desk.runtime) as d:
+        handed = d.session.scalars(
+            select(ActionItem).where(ActionItem.title == "整理接口文档")
+        ).one()
+        assert handed.owner_id == people["lihua"]  # handed back to its requester, stays there
+    assert "已重新打开" not in desk.text("/启用成员 @zhaoliu", as_="admin")

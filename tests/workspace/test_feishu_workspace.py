@@ -26,6 +26,7 @@ from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team.models import Member, Team, TeamMembership
+from tests.careers.support import without_demo_plans
 from tests.okr.support import set_clock
 from tests.platforms.fakes import feishu as fk
 from tests.platforms.fakes.feishu import FakeFeishu
@@ -462,3 +463,35 @@ def test_the_report_pack_becomes_one_shared_feishu_doc(team: FeishuTeam) -> None
     assert text.count("生成于") == 1  # the old content is gone, the new one is in once
     assert len(ws.shares[doc["token"]]) == len(shares)
     assert all(op.status == "sent" for op in team.ops())
+
+
+def test_a_leavers_plan_task_is_made_anew_when_they_return(team: FeishuTeam) -> None:
+    """李四's career-plan item closes when 李四 leaves and its Feishu task is deleted; when
+    李四 is re-enabled the item opens again, and so must the task: a new one (Feishu answers a
+    reused client token with the deleted task), assigned to 李四, open. Session 20 left this."""
+    set_clock(team.runtime, "2026-11-30 09:00")
+    without_demo_plans(team.runtime)
+    started = team.chat.text("/职业规划 发起 @lisi 截止 2026-12-31 18:00", as_="lihua")
+    assert "发起" in started, started
+    team.deliver()
+    [first] = team.fake.workspace.tasks
+    team.chat.text("/停用成员 @lisi", as_="admin")
+    team.deliver()
+    assert team.fake.workspace.tasks[first].get("deleted") is True
+
+    back = team.chat.text("/启用成员 @lisi", as_="admin")
+    team.deliver()
+
+    assert "已重新打开" in back, back
+    plan_tasks = [g for g, t in team.fake.workspace.tasks.items() if "职业发展规划" in t["summary"]]
+    made = [g for g in plan_tasks if g != first]
+    assert len(made) == 1, plan_tasks
+    task = team.fake.workspace.tasks[made[0]]
+    assert not task.get("deleted") and task.get("completed_at") in (None, "0", 0), task
+    assert {m["id"] for m in task["members"] if m["role"] == "assignee"} == {"ou_lisi"}
+    tasks = [o for o in team.ops() if o.payload.get("title") == "task"]
+    assert tasks and all(o.status == "sent" for o in tasks)
+    # a second delivery pass makes nothing more
+    count = len(team.fake.workspace.tasks)
+    team.deliver()
+    assert len(team.fake.workspace.tasks) == count

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from teamassist.actions import flows, service
 from teamassist.actions.models import ActionItem, ActionState
-from teamassist.events import FollowUpPersonal, MemberDeactivated, WorkspaceDeleting, ask
+from teamassist.events import (
+    FollowUpPersonal,
+    MemberDeactivated,
+    MemberReactivated,
+    WorkspaceDeleting,
+    ask,
+)
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -54,7 +60,7 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[in
         )
         if any(personal):
             # only its owner could do it (their own plan): it closes with them, nobody told
-            service.cancel_for_source(session, item=item, now=event.now)
+            service.cancel_for_source(session, item=item, now=event.now, owner_left=True)
             continue
         team = session.get(Team, item.team_id)
         taker = _taker(session, team, item, event.member_id) if team is not None else None
@@ -72,6 +78,31 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[in
         )
         moved.append(item.id)
     return moved
+
+
+def on_member_reactivated(session: Session, event: MemberReactivated) -> str | None:
+    """Someone who left is back (``/启用成员``): the items of ``event.team_ids`` that closed
+    with them because only they could do them (their career plan's) open again, theirs, with
+    their due times (:func:`service.reopen_for_returning_owner`). Items handed to others stay
+    with them. Says how many reopened, None when none did; heard twice, the second finds none."""
+    closed = session.scalars(
+        select(ActionItem)
+        .where(
+            ActionItem.owner_id == event.member_id,
+            ActionItem.team_id.in_(event.team_ids),
+            ActionItem.state == ActionState.CLOSED.value,
+        )
+        .order_by(ActionItem.id)
+        .with_for_update()
+    ).all()
+    reopened = [
+        item.id
+        for item in closed
+        if service.reopen_for_returning_owner(session, item=item, now=event.now)
+    ]
+    if not reopened:
+        return None
+    return t("actions.departure.reopened", ids="、".join(f"#{i}" for i in reopened))
 
 
 def on_workspace_deleting(session: Session, event: WorkspaceDeleting) -> None:

@@ -16,6 +16,7 @@ from teamassist.events import (
     FollowUpSourceChanged,
     MeetingAgenda,
     MemberDeactivated,
+    MemberReactivated,
     PlatformTaskCompleted,
     PlatformTaskReopened,
     Subscription,
@@ -56,6 +57,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         # a moved or cancelled meeting
         on(FollowUpSourceChanged, later("teamassist.actions.follow_ups:on_source_changed")),
         on_quietly(MemberDeactivated, later("teamassist.actions.departures:on_member_deactivated")),
+        on(MemberReactivated, later("teamassist.actions.departures:on_member_reactivated")),
         on(WorkspaceDeleting, later("teamassist.actions.departures:on_workspace_deleting")),
         # report packs list the team's items
         on(ActionFacts, later("teamassist.actions.report_facts:answer")),

@@ -22,6 +22,7 @@ from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, Act
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
 from teamassist.team.names import clean_text
@@ -235,6 +236,7 @@ def _move(
         item.done_at = at
     elif to is ActionState.OPEN:
         item.done_at = None
+        item.closed_at = None  # an item closed for a leaver opens again on their return
     else:
         item.closed_at = at
     item.updated_at = at
@@ -423,33 +425,66 @@ def follow_source_due(
     return True
 
 
-CANCELLED_DETAIL = "source_cancelled"  # the detail key of a close because the source was
+# The history details of a close because the followed-up source was cancelled, and of one
+# because the owner left and only they could do the item.
+CANCELLED_DETAIL = "source_cancelled"
+OWNER_LEFT_DETAIL = "owner_left"
 
 
-def cancel_for_source(session: Session, *, item: ActionItem, now: datetime) -> bool:
+def cancel_for_source(
+    session: Session, *, item: ActionItem, now: datetime, owner_left: bool = False
+) -> bool:
     """The thing ``item`` follows up was cancelled: close it, by nobody, recorded with
     ``{CANCELLED_DETAIL: True}`` (a mirrored platform task is then deleted, not completed).
-    False for an item closed already, and for one its owner has done (the work happened: it
-    stays done for its requester's check, and its completed Feishu task is kept)."""
+    ``owner_left``: it closes because its owner left and only they could do it (their own
+    career plan); recorded too (``OWNER_LEFT_DETAIL``), so their return opens it again
+    (:func:`reopen_for_returning_owner`). False for an item closed already, and for one its
+    owner has done (the work happened: it stays done for its requester's check, and its
+    completed Feishu task is kept)."""
     if item.state in (ActionState.CLOSED.value, ActionState.DONE.value):
         return False
-    detail = {CANCELLED_DETAIL: True}
+    detail = (
+        {CANCELLED_DETAIL: True, OWNER_LEFT_DETAIL: True}
+        if owner_left
+        else {CANCELLED_DETAIL: True}
+    )
     closed = ActionState.CLOSED
     _move(session, item, closed, ActionChange.CLOSED, actor=None, now=now, detail=detail)
     return True
+
+
+def _last_detail(session: Session, item: ActionItem) -> dict[str, Any] | None:
+    detail: dict[str, Any] | None = session.scalar(
+        select(ActionEvent.detail)
+        .where(ActionEvent.item_id == item.id)
+        .order_by(ActionEvent.id.desc())
+        .limit(1)
+    )
+    return detail
 
 
 def closed_as_cancelled(session: Session, item: ActionItem) -> bool:
     """Whether ``item`` was closed because its source was cancelled (its last change)."""
     if item.state != ActionState.CLOSED.value:
         return False
-    detail = session.scalar(
-        select(ActionEvent.detail)
-        .where(ActionEvent.item_id == item.id)
-        .order_by(ActionEvent.id.desc())
-        .limit(1)
-    )
+    detail = _last_detail(session, item)
     return bool(detail and detail.get(CANCELLED_DETAIL))
+
+
+def reopen_for_returning_owner(session: Session, *, item: ActionItem, now: datetime) -> bool:
+    """Its owner is back (``/启用成员``) and ``item`` was closed, as its last change, because
+    they left and only they could do it (:func:`cancel_for_source` with ``owner_left``): open
+    it again, by nobody, recorded as a reopen with ``{"reason": <the catalogue's "owner is
+    back">, OWNER_LEFT_DETAIL: False}``; its due time is kept. A mirrored platform task, deleted
+    at the close, is made anew. False, changing nothing, for any other item."""
+    if item.state != ActionState.CLOSED.value:
+        return False
+    detail = _last_detail(session, item)
+    if not (detail and detail.get(OWNER_LEFT_DETAIL)):
+        return False
+    again = {"reason": t("actions.word.owner_back"), OWNER_LEFT_DETAIL: False}
+    _move(session, item, ActionState.OPEN, ActionChange.REOPENED, actor=None, now=now, detail=again)
+    return True
 
 
 def check_extendable(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> None:

@@ -244,6 +244,13 @@ class WorkspaceSender:
                 self._delete_task(made.object_id)
                 self.record("task", key, workspace_id, state={**made.state, "deleted": True})
             return made.object_id if made is not None and made.object_id else None
+        generation = int(made.state.get("generation", 0)) if made is not None else 0
+        if made is not None and made.state.get("deleted"):
+            # We deleted it when the item was dropped, and the item is open again (its owner
+            # came back): a new task, under a new client token, or Feishu would answer with
+            # the deleted one. A retry before the record below reuses the same generation.
+            generation += 1
+            made = None
         if made is None or not made.object_id:
             self._subscribe()
             body = (
@@ -252,13 +259,15 @@ class WorkspaceSender:
                 .description(op["description"])
                 .due(due)
                 .members([_member(role, who) for role, who in wanted])
-                .client_token(token_for(key))
+                .client_token(token_for(f"{key}#{generation}" if generation else key))
                 .build()
             )
             request = CreateTaskRequest.builder().user_id_type("open_id").request_body(body).build()
             response = self.call("task.create", self.client.task.v2.task.create, request)
             task = response.data.task
-            state = {"members": wanted, "done": False}
+            state: dict[str, Any] = {"members": wanted, "done": False}
+            if generation:
+                state["generation"] = generation
             self.record(
                 "task", key, workspace_id, object_id=task.guid, url=task.url or "", state=state
             )
