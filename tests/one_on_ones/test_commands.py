@@ -55,8 +55,9 @@ def test_slots_from_chat_plan_the_spec_dates(chat: ChatDriver) -> None:
     assert "10月8日（周四）10:00" in reply
     starts = [m.key for m in meetings(chat.runtime, pair) if m.status == "scheduled"]
     assert starts[:2] == ["2026-10", "2026-11"]
-    # a biweekly slot and an English alias
-    assert "每两周 周三 15:00" in chat.text("/1on1 @zhangsan 每两周 周三 15:00", as_="lihua")
+    # a biweekly slot and an English alias (not at 15:00: 李华 meets 李四 every other
+    # Wednesday then, which counts as a double booking once planned)
+    assert "每两周 周三 16:00" in chat.text("/1on1 @zhangsan 每两周 周三 16:00", as_="lihua")
     # the months' occurrences the old slot had are cancelled, not left behind
     rows = {m.key: m for m in meetings(chat.runtime, pair)}
     assert rows["2026-10"].status == "cancelled" and rows["2026-10"].sequence == 1

@@ -52,7 +52,8 @@ def test_an_admin_who_is_not_the_director_cannot_make_a_pair(chat: ChatDriver) -
 def test_only_the_director_and_the_person_see_the_goals_in_the_pack(chat: ChatDriver) -> None:
     # Given the director 李华 pairs 赵六 with himself and 王五 with 赵六 as manager
     _given_a_private_goal(chat)
-    assert "赵六" in chat.text("/一对一 @赵六 每周 周三 15:00", as_="lihua")
+    # (16:00: at 15:00 李华 meets 李四 every other Wednesday, a double booking)
+    assert "赵六" in chat.text("/一对一 @赵六 每周 周三 16:00", as_="lihua")
     with demo(chat.runtime) as given:
         lihua, wangwu, zhaoliu = (given.member(h) for h in ("lihua", "wangwu", "zhaoliu"))
         service.create(
