@@ -13,12 +13,13 @@ from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
 from teamassist.clock import parse_hhmm
 from teamassist.duty import dates as duty_dates
-from teamassist.duty import messages, overrides, planning, service, signin, withdrawals
+from teamassist.duty import messages, overrides, planning, service, signin, who_now, withdrawals
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation, RotationVersion
 from teamassist.duty.rotation import SwapSpec, day_start
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.i18n import lookup, t
+from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
 commands = CommandGroup("duty")
@@ -100,32 +101,38 @@ def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("duty.who")
 def handle_who(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Who is on duty right now, with sign-in state."""
-    entries = []
-    tz = ctx.team.timezone
+    now = who_now.read(ctx.session, team_id=ctx.team.id, timezone=ctx.team.timezone, at=ctx.now)
+    if now is None:
+        now = _who_plainly(ctx)
+    if not now:
+        return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
+    return messages.who(now, ctx.team.timezone)
+
+
+def _who_plainly(ctx: CommandContext) -> list[who_now.RotationNow]:
+    """What :func:`who_now.read` answers, read the plain way (which also gives this process
+    the rotations and compiled forms its next one-statement read needs)."""
     # The people with their identities (the reply mentions them) and their sign-ins: two
     # statements however many are on duty (it was two per person).
     duties = service.on_duty(ctx.session, team=ctx.team, at=ctx.now, identities=True)
     signs = signin.sign_rows(ctx.session, ((duty.rotation, duty.duty_date) for duty in duties))
+    result: list[who_now.RotationNow] = []
     for duty in duties:
-        states: dict[int, str] = {}
+        people: list[who_now.OnDutyPerson] = []
         for member in duty.members:
             row = (
                 signs.get((duty.rotation.id, member.id, duty.duty_date)) if duty.duty_date else None
             )
-            if row is None:
-                states[member.id] = t("duty.who_not_signed_in")
-            elif row.signed_out_at is not None:
-                states[member.id] = t(
-                    "duty.who_signed_out", time=messages.time_label(row.signed_out_at, tz)
+            people.append(
+                who_now.OnDutyPerson(
+                    member.id,
+                    team_service.person(member),
+                    row.signed_in_at if row else None,
+                    row.signed_out_at if row else None,
                 )
-            else:
-                states[member.id] = t(
-                    "duty.who_signed_in", time=messages.time_label(row.signed_in_at, tz)
-                )
-        entries.append((duty.rotation, duty.members, states))
-    if not entries:
-        return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
-    return messages.who(entries)
+            )
+        result.append(who_now.RotationNow(duty.rotation.name, tuple(people)))
+    return result
 
 
 # Text after the command ("/值班签到 早上好") is accepted and ignored, as the seed did.

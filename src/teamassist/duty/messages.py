@@ -10,6 +10,7 @@ from teamassist.clock import local
 from teamassist.duty.models import Rotation
 from teamassist.duty.roster_view import RosterView
 from teamassist.duty.rotation import SOURCE_ROTATION, Shift
+from teamassist.duty.who_now import OnDutyPerson, RotationNow
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
@@ -81,23 +82,30 @@ def roster(view: RosterView, *, today: date) -> Reply:
     return reply
 
 
-def who(
-    entries: Sequence[tuple[Rotation, Sequence[Member], Mapping[int, str]]],
-) -> Reply:
-    """Who is on duty now, per rotation, with sign-in state."""
+def who(rotations: Sequence[RotationNow], tz: str) -> Reply:
+    """Who is on duty now, per rotation, with sign-in state (times local to ``tz``)."""
     reply = Reply(title=t("duty.who_title"))
     lines: list[str] = []
-    for rotation, members, states in entries:
-        if not members:
+    for rotation in rotations:
+        if not rotation.people:
             lines.append(t("duty.who_line", rotation=rotation.name, people=t("duty.who_nobody")))
             continue
         people = "、".join(
-            f"{mention(reply, m)}{t('duty.secondary') if i else ''}（{states.get(m.id, '')}）"
-            for i, m in enumerate(members)
+            f"{reply.mention(p.id, p.person)}{t('duty.secondary') if i else ''}"
+            f"（{_sign_state(p, tz)}）"
+            for i, p in enumerate(rotation.people)
         )
         lines.append(t("duty.who_line", rotation=rotation.name, people=people))
     reply.body = "\n".join(lines) or t("duty.who_nobody")
     return reply
+
+
+def _sign_state(person: OnDutyPerson, tz: str) -> str:
+    if person.signed_in_at is None:
+        return t("duty.who_not_signed_in")
+    if person.signed_out_at is not None:
+        return t("duty.who_signed_out", time=time_label(person.signed_out_at, tz))
+    return t("duty.who_signed_in", time=time_label(person.signed_in_at, tz))
 
 
 def simple(key: str, member: Member | None = None, **params: object) -> Reply:

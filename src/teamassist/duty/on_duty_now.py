@@ -29,11 +29,12 @@ from teamassist.duty import revision
 from teamassist.duty.models import Rotation
 from teamassist.team.models import Member
 
-# "id:revision,id:revision,..." of the team's live rotations, in no particular order.
-_PAIRS = select(
+# "id:revision,id:revision,..." of the team's live rotations, in no particular order (read
+# with :func:`pairs_in`; :mod:`teamassist.duty.who_now` checks its guess with it too).
+PAIRS = select(
     func.aggregate_strings(cast(Rotation.id, String) + ":" + cast(Rotation.revision, String), ",")
 ).where(Rotation.team_id == bindparam("team_id"), Rotation.archived_at.is_(None))
-_MEMBERS = select(Member, _PAIRS.scalar_subquery()).where(
+_MEMBERS = select(Member, PAIRS.scalar_subquery()).where(
     Member.id.in_(bindparam("ids", expanding=True))
 )
 _MEMBERS_WITH_IDENTITIES = _MEMBERS.options(joinedload(Member.identities))
@@ -72,14 +73,14 @@ def members(
             people.extend((m, version.handoff) for m in compiled.people_at(at))
     expected = {(r.id, r.revision) for r in seen}
     if not people:
-        return [] if _pairs(session.scalar(_PAIRS, {"team_id": team_id})) == expected else None
+        return [] if pairs_in(session.scalar(PAIRS, {"team_id": team_id})) == expected else None
     query = _MEMBERS_WITH_IDENTITIES if identities else _MEMBERS
     rows = session.execute(query, {"ids": sorted({m for m, _ in people}), "team_id": team_id})
     found: dict[int, Member] = {}
     pairs: set[tuple[int, int]] | None = None
     for member, stored in rows.unique():
         found[member.id] = member
-        pairs = _pairs(stored)
+        pairs = pairs_in(stored)
     if pairs != expected:
         return None
     result: list[Member] = []
@@ -90,8 +91,8 @@ def members(
     return result
 
 
-def _pairs(stored: str | None) -> set[tuple[int, int]] | None:
-    """The ``(id, revision)`` pairs of :data:`_PAIRS`' string (None: unreadable). No live
+def pairs_in(stored: str | None) -> set[tuple[int, int]] | None:
+    """The ``(id, revision)`` pairs of :data:`PAIRS`' string (None: unreadable). No live
     rotation aggregates to NULL; a string the server cut short (MariaDB's
     ``group_concat_max_len``) reads as other pairs, or none, so never as the guess's."""
     if not stored:

@@ -132,12 +132,14 @@ def wrote_schedule(session: Session) -> bool:
 @dataclass(frozen=True)
 class SeenRotation:
     """A live rotation of a team as a read found it: what :mod:`teamassist.duty.on_duty_now`
-    needs to pick it (kind, key) and find its compiled form (id, revision)."""
+    needs to pick it (kind, key) and find its compiled form (id, revision), and the name
+    :mod:`teamassist.duty.who_now` shows (an edit of the row changes the revision too)."""
 
     id: int
     kind: str
     key: str
     revision: int
+    name: str
 
 
 class SpecCache:
@@ -214,7 +216,9 @@ def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Ro
     if (cache := usable_cache(session)) is not None:
         # Remembered for the next "who is on duty" (teamassist.duty.on_duty_now), which
         # checks it against the rows in the same statement as its members before using it.
-        cache.put_team(team_id, tuple(SeenRotation(r.id, r.kind, r.key, rev) for r, rev in found))
+        cache.put_team(
+            team_id, tuple(SeenRotation(r.id, r.kind, r.key, rev, r.name) for r, rev in found)
+        )
     return found
 
 

@@ -305,10 +305,16 @@ def leaves_duty_at(member: Member, handoff: time, tz: str) -> datetime | None:
     routed to someone deactivated an hour before, with "我已经通知…" they could never act on).
     ``/今日值班`` once dropped a leaver at 00:00 on D while the roster kept them on D-1's
     night shift until 03:00."""
-    left = member.deactivated_at
-    if left is None:
-        return None if member.active else datetime.min.replace(tzinfo=UTC)
-    left = ensure_utc(left)
+    return departure(member.active, member.deactivated_at, handoff, tz)
+
+
+def departure(
+    active: bool, deactivated_at: datetime | None, handoff: time, tz: str
+) -> datetime | None:
+    """:func:`leaves_duty_at` from the two columns it reads (a read of rows, not members)."""
+    if deactivated_at is None:
+        return None if active else datetime.min.replace(tzinfo=UTC)
+    left = ensure_utc(deactivated_at)
     return max(left, day_start(local(left, tz).date(), handoff, tz))
 
 
