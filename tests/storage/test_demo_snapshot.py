@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -103,3 +104,62 @@ def test_no_copy_into_a_database_with_rows(db_url: str, clock: FrozenClock) -> N
 def load_demo_really(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         demo.load(session, now=rt.clock(), domains=rt.domains)
+
+
+def test_counters_left_for_the_demo_end_where_its_load_left_them(
+    db_url: str, clock: FrozenClock
+) -> None:
+    """``fresh_url(demo_next=True)`` leaves MariaDB's id counters where the last test moved
+    them (past the demo's here); the copy then sets them to the load's, rows and all. Without
+    ``demo_next`` every counter starts again from 1."""
+    backend = make_url(db_url).get_backend_name()
+    database = migrated("mysql" if backend in ("mysql", "mariadb") else backend)
+    key = ("test_demo_snapshot", uuid.uuid4().hex)
+    rt = make_runtime(db_url, clock)
+    try:
+        database.load_demo(db_url, key, lambda: load_demo_really(rt))
+        loaded, loaded_counters = _rows(rt.engine), _counters(rt.engine)
+        with transaction(rt.factory) as session:  # ids past the demo's
+            team_service.create_workspace(session, key="other", name="另一个")
+    finally:
+        rt.close()
+
+    url = database.fresh_url(demo_next=True)
+    rt = make_runtime(url, clock)
+    try:
+        database.load_demo(url, key, lambda: pytest.fail("copied, not loaded again"))
+        assert _rows(rt.engine) == loaded
+        assert _counters(rt.engine) == loaded_counters
+        with transaction(rt.factory) as session:
+            team_service.create_workspace(session, key="other", name="另一个")
+    finally:
+        rt.close()
+
+    url = database.fresh_url()
+    rt = make_runtime(url, clock)
+    try:
+        assert not any(_rows(rt.engine).values())
+        assert _counters(rt.engine) == []
+    finally:
+        rt.close()
+
+
+def test_rows_written_before_a_demo_expected_next_are_refused(
+    db_url: str, clock: FrozenClock
+) -> None:
+    """On MariaDB, rows written between ``fresh_url(demo_next=True)`` and the demo's load would
+    carry ids from the last test's counters: an error names them rather than a test depending
+    on the order tests ran in."""
+    backend = make_url(db_url).get_backend_name()
+    database = migrated("mysql" if backend in ("mysql", "mariadb") else backend)
+    url = database.fresh_url(demo_next=True)
+    rt = make_runtime(url, clock)
+    try:
+        with transaction(rt.factory) as session:
+            team_service.create_workspace(session, key="other", name="另一个")
+        if backend == "sqlite" or backend == "postgresql":
+            return  # their counters are reset either way
+        with pytest.raises(AssertionError, match="workspace"):
+            database.load_demo(url, ("test_demo_snapshot", uuid.uuid4().hex), lambda: None)
+    finally:
+        rt.close()
