@@ -266,6 +266,18 @@ class FollowUpNeeded(Query[str]):
 
 
 @dataclass(frozen=True)
+class FollowUpItems(Query[tuple[int, ...]]):
+    """The numbers (ids) of the action items :class:`FollowUpNeeded` opened for
+    ``source_kind`` + any of ``source_ids`` in ``team`` that are not closed yet, lowest first:
+    an announcement's repeat refusal names the items a changed deadline would concern.
+    Answered by the action-item desk; no answer means no desk."""
+
+    team: Team
+    source_kind: str
+    source_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class CareerPlanWanted(Query[str]):
     """A director asks for personal career-development plans (the seed's
     ``***制定个人职业发展规划***``): a desk that starts them answers with the reply to show;

@@ -655,3 +655,43 @@ def test_a_full_width_colon_or_semicolon_ends_a_mention(desk: ChatDriver) -> Non
         bodies = _dm_bodies(desk, number)
         assert sorted(bodies) == sorted([zhangsan, lisi]), (text, bodies)
         assert {plain_text(b) for b in bodies.values()} == {content}, bodies
+
+
+def test_another_deadline_names_the_items_and_what_moves_them(desk: ChatDriver) -> None:
+    """Tester F5 (session 21): the refusal of a 群发 re-sent with another deadline pointed to
+    /延期销项 also for an earlier deadline (延期 only moves later) and named no item."""
+    first = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-04 18:00", as_="admin")
+    assert "已排队群发 #1" in first, first
+    items = sorted(i.id for i in _due_items(desk))
+    named = "、".join(f"#{i}" for i in items)
+    later = desk.text("/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-07 18:00", as_="admin")
+    assert f"要把那次布置的销项（{named}）延后，请对每一条发送 /延期销项" in later, later
+    earlier = desk.text(
+        "/群发 开发者社区 @zhangsan @lisi 交周报 截止 2026-12-02 18:00", as_="admin"
+    )
+    assert "这次 12-02 18:00 比那次 12-04 18:00 更早" in earlier, earlier
+    assert f"延期只能往后延，那次布置的销项（{named}）不能提前" in earlier, earlier
+    assert "/延期销项" not in earlier and "确认重发" in earlier, earlier
+    assert _announcement_rows(desk) == 1 and len(_due_items(desk)) == 2
+
+
+def test_a_notice_held_by_quiet_hours_is_not_said_to_be_sent(desk: ChatDriver) -> None:
+    """Tester F5 (session 21): a notice held by its chat's quiet hours, sent again, was
+    「已经发过了」; nothing went out, and /取消通知 then sending again is the clean way."""
+    with transaction(desk.runtime.factory) as session:
+        channel = session.scalars(select(Channel).where(Channel.address == CORE_CHAT)).one()
+        channel.quiet_start, channel.quiet_end = "00:00", "10:00"  # it is 09:00
+    first = desk.text("/通知 产品核心群 交周报 截止 2026-12-08 18:00", as_="lihua")
+    assert "已排队通知 #1" in first, first
+    items = "、".join(f"#{i}" for i in sorted(i.id for i in _due_items(desk)))
+    same = desk.text("/通知 产品核心群 交周报 截止 2026-12-08 18:00", as_="lihua")
+    assert "已经排好了：#1，它还没有发出" in same and "已经发过了" not in same, same
+    assert "请先发送 /取消通知 1，再重新发" in same, same
+    other = desk.text("/通知 产品核心群 交周报 截止 2026-12-07 18:00", as_="lihua")
+    assert "已经发过了" not in other and "/延期销项" not in other, other
+    assert f"请先发送 /取消通知 1（它的销项 {items} 会一起关闭），再重新发" in other, other
+    assert _announcement_rows(desk) == 1
+    # and the way it names works
+    assert "已取消" in desk.text("/取消通知 1", as_="lihua")
+    again = desk.text("/通知 产品核心群 交周报 截止 2026-12-07 18:00", as_="lihua")
+    assert "已排队通知 #2" in again, again

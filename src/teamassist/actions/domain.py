@@ -12,6 +12,7 @@ from teamassist.events import (
     ActionFacts,
     ActionItemChanged,
     DirectorDigest,
+    FollowUpItems,
     FollowUpNeeded,
     FollowUpSourceChanged,
     MeetingAgenda,
@@ -54,6 +55,8 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(DirectorDigest, digest),
         on(MeetingAgenda, agenda),
         on(FollowUpNeeded, later("teamassist.actions.follow_ups:open_follow_up")),
+        # an announcement's repeat refusal names the items of the first
+        on(FollowUpItems, later("teamassist.actions.follow_ups:items_of")),
         # a moved or cancelled meeting
         on(FollowUpSourceChanged, later("teamassist.actions.follow_ups:on_source_changed")),
         on_quietly(MemberDeactivated, later("teamassist.actions.departures:on_member_deactivated")),

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from teamassist.actions import messages, service
 from teamassist.actions import settings as action_settings
-from teamassist.actions.models import ActionItem
+from teamassist.actions.models import ActionItem, ActionState
 from teamassist.chat import notify
 from teamassist.chat.types import Reply
 from teamassist.clock import parse_hhmm
-from teamassist.events import FollowUpNeeded, FollowUpSourceChanged
+from teamassist.events import FollowUpItems, FollowUpNeeded, FollowUpSourceChanged
 from teamassist.i18n import t
 from teamassist.team.models import Member
 
@@ -59,6 +59,24 @@ def open_follow_up(session: Session, query: FollowUpNeeded) -> str | None:
         id=existing.id,
         title=existing.title,
         due=messages.due_text(existing.due_at, query.team),
+    )
+
+
+def items_of(session: Session, query: FollowUpItems) -> tuple[int, ...]:
+    """The not yet closed items opened for the sources, lowest id first."""
+    if not query.source_ids:
+        return ()
+    return tuple(
+        session.scalars(
+            select(ActionItem.id)
+            .where(
+                ActionItem.team_id == query.team.id,
+                ActionItem.source_kind == query.source_kind,
+                ActionItem.source_id.in_(query.source_ids),
+                ActionItem.state != ActionState.CLOSED.value,
+            )
+            .order_by(ActionItem.id)
+        )
     )
 
 

@@ -32,6 +32,7 @@ from teamassist.chat.types import Person, Reply, plain_text
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon, read_in_zone
 from teamassist.enums import Role
 from teamassist.events import (
+    FollowUpItems,
     FollowUpNeeded,
     FollowUpSourceChanged,
     MemberDeactivated,
@@ -368,29 +369,58 @@ def _refuse_a_repeat(
             continue
         at = local(ensure_utc(first.created_at), group.team.timezone)
         seconds = max(0, int((ensure_utc(now) - ensure_utc(first.created_at)).total_seconds()))
-        # Only the deadline differs: the reply says so and how to move the items the first one
-        # made, rather than "the same message" (tester F15, session 20).
-        other_due: dict[str, str] = {}
-        if (
-            first.due_at is not None
-            and due_at is not None
-            and ensure_utc(first.due_at) != ensure_utc(due_at)
-        ):
-            zone = group.team.timezone
-            other_due = {
-                "was": f"{local(ensure_utc(first.due_at), zone):%m-%d %H:%M}",
-                "now": f"{local(ensure_utc(due_at), zone):%m-%d %H:%M}",
-            }
-        raise Invalid(
-            "announcements.error.repeat_other_due" if other_due else "announcements.error.repeat",
-            **other_due,
-            id=first.id,
-            at=f"{at:%H:%M:%S}",
-            ago=t("announcements.ago.seconds", n=seconds)
+        said: dict[str, object] = {
+            "id": first.id,
+            "at": f"{at:%H:%M:%S}",
+            "ago": t("announcements.ago.seconds", n=seconds)
             if seconds < 60
             else t("announcements.ago.minutes", n=seconds // 60),
-            minutes=REPEAT_WINDOW.seconds // 60,
-        )
+            "minutes": REPEAT_WINDOW.seconds // 60,
+        }
+        # Still held (a later send time, a chat's quiet hours): not "sent" yet, and /取消通知
+        # then sending again is the clean way (tester F5, session 21).
+        held = _held(session, first, now)
+        if first.due_at is None or due_at is None or ensure_utc(first.due_at) == ensure_utc(due_at):
+            raise Invalid(
+                "announcements.error.repeat_held" if held else "announcements.error.repeat",
+                **said,
+            )
+        # Only the deadline differs: the reply says so, names the items the first one made and
+        # what moves them (tester F15, session 20); /延期销项 only moves a deadline later, so an
+        # earlier one is told so (tester F5, session 21).
+        zone = group.team.timezone
+        said |= {
+            "was": f"{local(ensure_utc(first.due_at), zone):%m-%d %H:%M}",
+            "now": f"{local(ensure_utc(due_at), zone):%m-%d %H:%M}",
+            "items": _items_of(session, group.team, first),
+        }
+        if held:
+            raise Invalid("announcements.error.repeat_other_due_held", **said)
+        if ensure_utc(due_at) < ensure_utc(first.due_at):
+            raise Invalid("announcements.error.repeat_earlier_due", **said)
+        raise Invalid("announcements.error.repeat_other_due", **said)
+
+
+def _held(session: Session, row: Announcement, now: datetime) -> bool:
+    """Whether nothing of ``row`` has gone out yet and it waits for a later time (its send
+    time, or a chat's quiet hours): every notice ``scheduled`` in its receipts."""
+    states = {r.status for r in receipts(session, announcement=row, now=now)} - {"action"}
+    return states == {"scheduled"}
+
+
+def _items_of(session: Session, team: Team, row: Announcement) -> str:
+    """The numbers of the open action items ``row`` made (「#12、#13」), or the receipts
+    command that lists them when the action desk does not answer."""
+    recipients = session.scalars(
+        select(AnnouncementRecipient.id).where(AnnouncementRecipient.announcement_id == row.id)
+    ).all()
+    answers = ask(
+        session, FollowUpItems(team=team, source_kind="announcement", source_ids=tuple(recipients))
+    )
+    ids = sorted({i for found in answers for i in found})
+    if not ids:
+        return t("announcements.error.repeat_no_items", id=row.id)
+    return "、".join(f"#{i}" for i in ids)
 
 
 # chat.confirm.split_force's word, as a repeat's gist leaves it out when glued to the text.
