@@ -89,6 +89,13 @@ def test_the_root_token_makes_pairs_whose_people_are_in_the_team(chat: ChatDrive
             json={"manager_id": boss2, "report_id": 999},
         )
         assert unknown.status_code == 404, unknown.text
+        # and in a team without a director too: the unknown id first (tester 2 F8, session
+        # 21: it was "no director", and naming a manager then gave the 404)
+        unknown = client.post(
+            f"/api/v1/one-on-ones?team_id={team2}", headers=root, json={"report_id": 999}
+        )
+        assert unknown.status_code == 404, unknown.text
+        assert unknown.json()["message"] == "没有编号为 #999 的成员。"
         assert _pairs(chat) == before
         made = client.post(
             f"/api/v1/one-on-ones?team_id={team2}",

@@ -101,6 +101,9 @@ def create_pair(
 ) -> PairDetail:
     """A new pair (an admin or the director); 409 when these two have one."""
     admin = is_admin(session, principal, team)
+    # An unknown report is 404 before "no director": naming a manager would only lead to
+    # the second error (tester 2 F8, session 21).
+    report = _person(session, team, body.report_id)
     manager_id = body.manager_id or team.director_id
     if manager_id is None:  # the pair's manager is the director unless named
         raise Invalid("one_on_ones.error.no_director", team=team.name)
@@ -108,7 +111,7 @@ def create_pair(
         session,
         team=team,
         manager=_person(session, team, manager_id),
-        report=_person(session, team, body.report_id),
+        report=report,
         by=principal.member,
         admin=admin,
     )
