@@ -122,5 +122,23 @@ def test_dashboard_form_saves_and_shows_refusals(http: TestClient) -> None:
     assert '<option value="" >' not in shown and "(@)" not in shown, shown
     refused = http.post("/feedback/settings", data={**form, "renotify_minutes": "abc"})
     assert refused.status_code == 400
-    assert "renotify_minutes" in refused.text and 'role="alert"' in refused.text
+    assert 'role="alert"' in refused.text
     assert http.get("/api/v1/feedback/settings").json()["renotify_minutes"] == 20
+    # Tester 2 F9 (session 21): the refusal named the key, and the form came back with the
+    # saved values, so fixing the field and saving again dropped the other changes.
+    typed = {
+        **form,
+        "default_owner": "zhangsan",
+        "renotify_minutes": "-5",
+        "escalate_minutes": "77",
+        "work_start": "09:45",
+    }
+    refused = http.post("/feedback/settings", data=typed)
+    assert refused.status_code == 400
+    said = "「无人确认多少分钟后再次提醒」要填 0 到 10080 之间的整数分钟"
+    assert said in refused.text, refused.text
+    assert "renotify_minutes」" not in refused.text
+    assert '<option value="zhangsan" selected>' in refused.text
+    for kept in ('value="-5"', 'value="77"', 'value="09:45"', 'value="18:30"'):
+        assert kept in refused.text, kept
+    assert http.get("/api/v1/feedback/settings").json()["escalate_minutes"] == 90

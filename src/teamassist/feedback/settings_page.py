@@ -15,6 +15,7 @@ from teamassist.http.deps import SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
+from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 
@@ -38,6 +39,7 @@ def _page(
     *,
     error: str | None = None,
     status_code: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     # the people who may be the default owner: active members of the team (update_desk's rule).
     # team_members gives (member, role) pairs: handed over as such, every option was blank and
@@ -48,13 +50,41 @@ def _page(
         "feedback/settings.html",
         principal,
         team=team,
-        desk=feedback_settings.desk_settings(team),
+        shown=typed or _saved(team),
         members=members,
         error=error,
         done=request.query_params.get("done") == "1" and error is None,
     )
     response.status_code = status_code
     return response
+
+
+def _saved(team: Team) -> dict[str, str]:
+    """The form's fields as saved (their text, as a browser posts them)."""
+    desk = feedback_settings.desk_settings(team)
+    return {
+        "default_owner": desk.default_owner or "",
+        "renotify_minutes": str(desk.renotify_minutes),
+        "escalate_minutes": str(desk.escalate_minutes),
+        "work_start": desk.work_hours.start.strftime("%H:%M"),
+        "work_end": desk.work_hours.end.strftime("%H:%M"),
+        "escalate_in_quiet_hours": "on" if desk.escalate_in_quiet_hours else "",
+    }
+
+
+# The form's label of a field a refusal names by its key (REST callers see the key).
+_LABELS = {
+    "renotify_minutes": "feedback_web.settings.renotify_minutes",
+    "escalate_minutes": "feedback_web.settings.escalate_minutes",
+}
+
+
+def _refusal(exc: DomainError) -> str:
+    """The refusal's text, naming a field by the label the form shows."""
+    label = _LABELS.get(str(exc.params.get("name", "")))
+    if label is None:
+        return exc.message()
+    return DomainError(exc.key, **{**exc.params, "name": t(label).split("（")[0]}).message()
 
 
 @router.get("/settings", response_class=HTMLResponse)
@@ -98,7 +128,23 @@ def save_settings(
         feedback_settings.update_desk(session, team=team, changes=changes)
     except DomainError as exc:
         session.rollback()
+        # What was typed stays in the form: fixing one field and saving again must not
+        # silently put the others back (tester 2 F9, session 21).
+        typed = {
+            "default_owner": default_owner,
+            "renotify_minutes": renotify_minutes,
+            "escalate_minutes": escalate_minutes,
+            "work_start": work_start,
+            "work_end": work_end,
+            "escalate_in_quiet_hours": "on" if escalate_in_quiet_hours == "on" else "",
+        }
         return _page(
-            request, session, principal, team, error=exc.message(), status_code=exc.status_code
+            request,
+            session,
+            principal,
+            team,
+            error=_refusal(exc),
+            status_code=exc.status_code,
+            typed=typed,
         )
     return RedirectResponse(f"/feedback/settings?team_id={team.id}&done=1", status_code=303)
