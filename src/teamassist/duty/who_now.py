@@ -141,7 +141,11 @@ def read(
         "rotation_ids": sorted({r.id for r, _, day, _ in shifts if day is not None}),
         "dates": sorted({day for _, _, day, _ in shifts if day is not None}),
     }
-    found, stored = _people(session.execute(_PEOPLE, params).all())
+    # Through the session's connection: plain rows need none of the ORM's result handling,
+    # which cost ~0.25 ms of this statement's ~0.7 (in-process, PostgreSQL). Its own pending
+    # changes are flushed first, as the session's execute would.
+    session.flush()
+    found, stored = _people(session.connection().execute(_PEOPLE, params).all())
     if stored != expected:
         return None
     return [
