@@ -122,3 +122,35 @@ def test_an_empty_name_or_a_window_of_no_length_is_refused(http: TestClient) -> 
     )
     assert added.status_code == 400, added.text
     assert http.post("/api/v1/channels", json=body).status_code == 201
+
+
+def test_create_refuses_a_blank_or_taken_name_as_rename_does(http: TestClient) -> None:
+    """Tester F11 (session 21): POST stored ``"name": ""`` and ``"  "`` (PATCH refuses them),
+    and two channels of a team could share a name (created so, or renamed so), after which a
+    notice to that name went to both chats."""
+    room = _duty_room(http)
+    body = {"platform": "web", "address": "newroom", "purpose": "team"}
+    before = http.get("/api/v1/channels").json()
+    for name in ("", "  ", "\u3000"):
+        blank = http.post("/api/v1/channels", json={**body, "name": name})
+        assert blank.status_code == 400, (name, blank.text)
+        assert blank.json()["message"] == "频道名称不能为空，没有保存任何修改。"
+    # the demo team's 「值班频道」, also in another case or width
+    for name in ("值班频道", " 值班频道 "):
+        taken = http.post("/api/v1/channels", json={**body, "name": name})
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["error"] == "core.error.channel_name_taken"
+        assert f"已经有一个叫「值班频道」的频道（#{room['id']}）" in taken.json()["message"]
+    assert http.get("/api/v1/channels").json() == before
+    made = http.post("/api/v1/channels", json={**body, "name": "新的群"})
+    assert made.status_code == 201, made.text
+    assert made.json()["name"] == "新的群"
+    # renamed onto another channel's name: refused; onto its own name: fine
+    url = f"/api/v1/channels/{room['id']}"
+    clash = http.patch(url, json={"name": "新的群"})
+    assert clash.status_code == 409, clash.text
+    assert _duty_room(http) == room
+    assert http.patch(url, json={"name": "值班频道"}).status_code == 200
+    # no name at all is still a channel no notice names
+    nameless = http.post("/api/v1/channels", json={**body, "address": "other-room"})
+    assert nameless.status_code == 201 and nameless.json()["name"] == "", nameless.text

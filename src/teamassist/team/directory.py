@@ -436,6 +436,6 @@ def channel_from_chat(
         platform=platform,
         address=chat.address,
         purpose=purpose,
-        name=name if name is not None else chat.name,
+        name=name if name is not None else (chat.name or None),
         team=team,
     )

@@ -64,7 +64,8 @@ class ChannelCreate(BaseModel):
     platform: Platform
     address: str = Field(min_length=1, max_length=200)
     purpose: ChannelPurpose
-    name: str = Field(default="", max_length=200)
+    # None: no name (no notice names the channel); a name given must show something
+    name: str | None = Field(default=None, max_length=200)
     team_id: int | None = None
     quiet_start: str | None = Field(default=None, pattern=HHMM_PATTERN)
     quiet_end: str | None = Field(default=None, pattern=HHMM_PATTERN)

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from teamassist.chat.quiet import quiet_until
@@ -477,13 +477,19 @@ def create_channel(
     platform: str,
     address: str,
     purpose: str,
-    name: str = "",
+    name: str | None = None,
     team: Team | None = None,
     quiet_start: str | None = None,
     quiet_end: str | None = None,
 ) -> Channel:
-    """Add a chat destination; a quiet window that starts when it ends is refused
-    (``core.error.quiet_empty``)."""
+    """Add a chat destination; refused as :func:`update_channel` refuses: a ``name`` given
+    that shows nothing (None: a channel without a name, which no notice names), one another
+    channel of the team has (:func:`_check_channel_name`), a quiet window that starts when it
+    ends (``core.error.quiet_empty``)."""
+    if name is not None:
+        name = _check_channel_name(
+            session, workspace_id=workspace.id, team_id=team.id if team else None, name=name
+        )
     if quiet_start is not None and quiet_end is not None:
         _check_quiet((quiet_start, quiet_end))
     if platform == Platform.WEB.value and address.startswith(INBOX_PREFIX):
@@ -506,7 +512,7 @@ def create_channel(
         platform=platform,
         address=address,
         purpose=purpose,
-        name=name,
+        name=name or "",
         quiet_start=quiet_start,
         quiet_end=quiet_end,
         enabled=True,
@@ -514,6 +520,33 @@ def create_channel(
     session.add(channel)
     session.flush()
     return channel
+
+
+def _check_channel_name(
+    session: Session, *, workspace_id: int, team_id: int | None, name: str, not_id: int = 0
+) -> str:
+    """``name`` stripped, or refused: DomainError ``core.error.channel_name_empty`` when it
+    shows nothing, Conflict ``core.error.channel_name_taken`` when another channel of the same
+    team (a channel without a team counting as the default team's) has it, compared as notices name
+    groups (:func:`~teamassist.team.names.fold`: case and width): a notice to that name went
+    to both (tester F11, session 21)."""
+    if not clean_text(name):
+        raise DomainError("core.error.channel_name_empty")
+    name = name.strip()
+    wanted = fold(name)
+    # A channel without a team is the default team's (where its chats land).
+    default = default_team(session, workspace_id=workspace_id).id
+    same_team: ColumnElement[bool] = Channel.team_id == team_id
+    if team_id is None or team_id == default:
+        same_team = or_(Channel.team_id.is_(None), Channel.team_id == default)
+    for other_id, other in session.execute(
+        select(Channel.id, Channel.name).where(
+            Channel.workspace_id == workspace_id, same_team, Channel.id != not_id
+        )
+    ).all():
+        if other and fold(other) == wanted:
+            raise Conflict("core.error.channel_name_taken", name=name[:60], id=other_id)
+    return name
 
 
 def _check_quiet(quiet: tuple[str, str] | None) -> None:
@@ -548,13 +581,20 @@ def update_channel(
     what now falls inside it (:func:`teamassist.outbox.service.retime_quiet`).
 
     Refused, nothing changed (tester F10, session 20: both were stored): a name that shows
-    nothing (DomainError ``core.error.channel_name_empty``), a window that starts when it ends
-    (``core.error.quiet_empty``: ``chat.quiet`` reads it as no window, so it held nothing)."""
-    if name is not None and not clean_text(name):
-        raise DomainError("core.error.channel_name_empty")
+    nothing or another channel of its team has (:func:`_check_channel_name`), a window that
+    starts when it ends (``core.error.quiet_empty``: ``chat.quiet`` reads it as no window,
+    so it held nothing)."""
+    if name is not None:
+        name = _check_channel_name(
+            session,
+            workspace_id=channel.workspace_id,
+            team_id=channel.team_id,
+            name=name,
+            not_id=channel.id,
+        )
     _check_quiet(quiet)
     if name is not None:
-        channel.name = name.strip()
+        channel.name = name
     if enabled is not None:
         channel.enabled = enabled
     before = (channel.quiet_start, channel.quiet_end)
