@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from teamassist import events, preload
 from teamassist.clock import ensure_utc
-from teamassist.database import skipping_insert
+from teamassist.database import inserted, skipping_insert_id
 from teamassist.duty.models import Rotation, SignIn
 from teamassist.duty.service import DutyDay, duty_days_at, members_by_id, on_duty, rotations
 from teamassist.exceptions import Conflict, DomainError
@@ -49,22 +49,25 @@ def sign_in(session: Session, *, team: Team, member: Member, now: datetime) -> l
         if duty.day is None:
             continue
         insert = (
-            skipping_insert(session, SignIn, "rotation_id", "member_id", "duty_date")
+            skipping_insert_id(session, SignIn, "rotation_id", "member_id", "duty_date")
             if preload.get(session, PRELOAD_SIGN_INS) is None
             else None
         )
         if insert is not None:
             # One statement records it or finds it done (a SELECT, then the INSERT in a
             # savepoint, were four); a double tap racing itself meets the unique key here.
+            # Through Core, returning the id: the ORM's INSERT … RETURNING the entity was
+            # the most of a /值班签到's own CPU, and a double tap (the key taken) paid it too.
             values = {
                 "rotation_id": duty.rotation.id,
                 "member_id": member.id,
                 "duty_date": duty.day,
                 "signed_in_at": now,
             }
-            done = session.scalars(insert, values).first()
-            if done is not None:
-                created.append(done)
+            session.flush()  # as the ORM's INSERT did first (autoflush): rows it may refer to
+            row_id = session.execute(insert, values).scalar()
+            if row_id is not None:
+                created.append(inserted(session, SignIn, values, row_id))
             continue
         if sign_row(session, duty.rotation, member, duty.day):
             continue
