@@ -226,6 +226,9 @@ class OutboxSettings(BaseModel):
     send_seconds_max: float = Field(default=30.0, gt=0)
     # Destinations of one platform sent to at the same time (one lane per address).
     lanes_per_platform: int = Field(default=4, ge=1)
+    # A kicked delivery loop claims again at most this often (seconds since its last pass
+    # began; 0: at every kick), so a busy stream of commands shares passes (issue 9).
+    gather_seconds: float = Field(default=0.05, ge=0, le=5)
 
 
 class RetentionSettings(BaseModel):

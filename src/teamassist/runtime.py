@@ -147,6 +147,7 @@ class Runtime:
                 interval=self.settings.scheduler.tick_seconds,
                 batch=DELIVERY_BATCH,
                 lanes=lanes,
+                gather=self.settings.outbox.gather_seconds,
             )
             self.kicker.worker = self.worker
             self.worker.start()

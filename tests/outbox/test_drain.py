@@ -235,3 +235,35 @@ def test_a_batch_costs_a_few_statements_not_a_few_per_notice(sqlite_runtime: Run
     # ceil(n / 25) groups each (and at most one more per 50 ms a slow machine takes)
     assert len(writes) <= 3 + 2 * 4, statements
     assert len(statements) <= 30, statements
+
+
+def test_kicks_in_a_busy_stream_share_a_pass() -> None:
+    """Kicked again and again (a notice per command), a loop claims at most once per
+    ``gather`` seconds, so the kicks share a pass (issue 9); after a quiet spell a kick is
+    served at once."""
+    passes: list[float] = []
+    ran = threading.Semaphore(0)
+
+    def run_once() -> DeliveryStats:
+        passes.append(time.monotonic())
+        ran.release()
+        return DeliveryStats()
+
+    worker = DeliveryWorker(run_once, interval=3600, batch=10, gather=0.6)
+    worker.start()
+    try:
+        assert ran.acquire(timeout=WAIT)  # the first pass
+        for _ in range(10):  # ten commands' kicks within ~0.1 s
+            worker.kick(None)
+            time.sleep(0.01)
+        assert ran.acquire(timeout=WAIT)
+        time.sleep(0.3)
+        assert len(passes) == 2  # one pass for all ten kicks
+        assert passes[1] - passes[0] >= 0.6  # not before the gathering time ran out
+        time.sleep(1.0)  # quiet
+        kicked = time.monotonic()
+        worker.kick(None)
+        assert ran.acquire(timeout=WAIT)
+        assert passes[2] - kicked < 0.5  # served at once, not after another gathering time
+    finally:
+        worker.stop()
