@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol, cast
 
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from teamassist import preload
@@ -58,7 +61,11 @@ def to_channels(
     purposes (``(INTERNAL, WEBHOOK)``) are looked up in one query.
     """
     queued: list[OutboxMessage] = []
-    for channel in team_channels(session, team=team, purpose=purpose):
+    wanted = {str(p) for p in purpose} if isinstance(purpose, tuple) else {str(purpose)}
+    loaded: LoadedChannels | None = preload.get(session, PRELOAD_CHANNELS)
+    found = loaded.get(team.id, wanted) if loaded is not None else None
+    routes: Sequence[_Route] = found if found is not None else _routes(session, team, wanted)
+    for channel in routes:
         hold = (
             quiet_until(now, team.timezone, channel.quiet_start, channel.quiet_end)
             if hold_in_quiet_hours
@@ -78,6 +85,52 @@ def to_channels(
         if row is not None:
             queued.append(row)
     return queued
+
+
+class _Route(Protocol):
+    """What a notice needs of a channel (a :class:`Channel`, or a row of :data:`_ROUTES`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def platform(self) -> str: ...
+    @property
+    def address(self) -> str: ...
+    @property
+    def quiet_start(self) -> str | None: ...
+    @property
+    def quiet_end(self) -> str | None: ...
+
+
+_CHANNELS = cast(Table, Channel.__table__)
+# The enabled channels of a team and of its whole workspace, only what a notice needs of them,
+# in id order, through Core: loading them as entities cost a third more per /问题反馈 (issue 9;
+# 0.37 against 0.27 ms of thread CPU per read, PostgreSQL), and nothing here reads them as
+# objects. The purposes are picked here, not by an expanding IN (0.07 ms more per read).
+_ROUTES = (
+    select(
+        _CHANNELS.c.id,
+        _CHANNELS.c.platform,
+        _CHANNELS.c.address,
+        _CHANNELS.c.purpose,
+        _CHANNELS.c.quiet_start,
+        _CHANNELS.c.quiet_end,
+    )
+    .where(
+        _CHANNELS.c.workspace_id == bindparam("workspace_id"),
+        _CHANNELS.c.enabled.is_(True),
+        (_CHANNELS.c.team_id == bindparam("team_id")) | _CHANNELS.c.team_id.is_(None),
+    )
+    .order_by(_CHANNELS.c.id)
+)
+
+
+def _routes(session: Session, team: Team, purposes: set[str]) -> list[_Route]:
+    """:data:`_ROUTES` of ``team`` with one of ``purposes`` (the channels
+    :func:`team_channels` finds)."""
+    session.flush()  # as the ORM's read did first (autoflush): a channel added in this unit
+    rows = session.execute(_ROUTES, {"workspace_id": team.workspace_id, "team_id": team.id})
+    return [row for row in rows if row.purpose in purposes]
 
 
 def team_channels(
