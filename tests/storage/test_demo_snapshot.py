@@ -17,7 +17,7 @@ from teamassist.database import Base, transaction
 from teamassist.feedback import grams
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from tests.conftest import make_runtime, migrated
+from tests.conftest import load_demo, make_runtime, migrated
 from tests.support import snapshots
 
 
@@ -111,13 +111,14 @@ def test_counters_left_for_the_demo_end_where_its_load_left_them(
 ) -> None:
     """``fresh_url(demo_next=True)`` leaves MariaDB's id counters where the last test moved
     them (past the demo's here); the copy then sets them to the load's, rows and all. Without
-    ``demo_next`` every counter starts again from 1."""
+    ``demo_next`` every counter starts again from 1. (The session's demo, as the fixtures load
+    it: its first load in a session is real, later ones copies, which the test above equates.)
+    """
     backend = make_url(db_url).get_backend_name()
     database = migrated("mysql" if backend in ("mysql", "mariadb") else backend)
-    key = ("test_demo_snapshot", uuid.uuid4().hex)
     rt = make_runtime(db_url, clock)
     try:
-        database.load_demo(db_url, key, lambda: load_demo_really(rt))
+        load_demo(rt)
         loaded, loaded_counters = _rows(rt.engine), _counters(rt.engine)
         with transaction(rt.factory) as session:  # ids past the demo's
             team_service.create_workspace(session, key="other", name="另一个")
@@ -127,7 +128,7 @@ def test_counters_left_for_the_demo_end_where_its_load_left_them(
     url = database.fresh_url(demo_next=True)
     rt = make_runtime(url, clock)
     try:
-        database.load_demo(url, key, lambda: pytest.fail("copied, not loaded again"))
+        load_demo(rt)
         assert _rows(rt.engine) == loaded
         assert _counters(rt.engine) == loaded_counters
         with transaction(rt.factory) as session:
