@@ -129,7 +129,14 @@ def test_cli_member_add_puts_an_existing_person_in_a_second_team(cli_env: Path) 
     result = runner.invoke(cli_app, ["member", "add", "zhangsan", "--name", "张三", "--team", "2"])
     assert result.exit_code == 0, result.output
     assert "zhangsan（张三）已经是社区里的成员，已加入团队：运维组，角色：成员" in result.output
+    assert "没有用上" not in result.output  # --name 张三 is his name
     again = runner.invoke(cli_app, ["member", "add", "zhangsan", "--team", "2"])
     assert again.exit_code == 1 and "已经在「运维组」" in again.output, again.output
+    # Tester F10 (session 21): the refusal named a chat command (/设置角色 @zhangsan 角色) for
+    # a shell; and another --name for an existing person was dropped without a word.
+    assert "控制台的成员页" in again.output and "@zhangsan 角色" not in again.output
+    other = runner.invoke(cli_app, ["member", "add", "lisi", "--name", "假李四", "--team", "2"])
+    assert other.exit_code == 0, other.output
+    assert "你写的名字「假李四」没有用上" in other.output and "都叫「李四」" in other.output
     result = runner.invoke(cli_app, ["chat", "--as", "zhangsan", "/我是谁"])
     assert "所在团队：开发者社区（成员）、运维组（成员）" in result.output, result.output

@@ -64,3 +64,30 @@ def test_an_inactive_person_is_not_added_to_another_team(two_teams: ChatDriver) 
     assert "「王五」已经停用，请先重新启用" in refused, refused
     with chat.runtime.factory() as session:
         assert len(people.memberships(session, member=demo(session)["wangwu"])) == 1
+
+
+def test_rest_and_the_page_say_the_name_given_was_not_used(two_teams: ChatDriver) -> None:
+    """Tester F10 (session 21): chat says an existing person's other display name was not used;
+    REST and the members page added them and dropped it without a word."""
+    chat = two_teams
+    with chat.runtime.factory() as session:
+        team2 = _team2(session).id
+    said = "你写的名字「{given}」没有用上：TA 已经是社区里的成员，在所有团队里都叫「{name}」"
+    with signed_in(chat.runtime, "boss2") as http:
+        boss2 = http["boss2"]
+        path = f"/api/v1/teams/{team2}/members"
+        answer = boss2.post(path, json={"handle": "lisi", "display_name": "假李四"})
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["display_name"] == "李四"
+        assert answer.json()["name_not_used"] == "假李四"
+        assert said.format(given="假李四", name="李四") in answer.json()["notice"]
+        # their own name (or none different) is no notice
+        same = boss2.post(path, json={"handle": "wangwu", "display_name": "王五"})
+        assert same.status_code == 201 and same.json()["notice"] is None, same.text
+        page = boss2.post(
+            "/team/members",
+            params={"team": team2},
+            data={"handle": "zhaoliu", "display_name": "冒名赵六"},
+        )
+        assert page.status_code == 200, page.text  # followed back to the members page
+        assert said.format(given="冒名赵六", name="赵六") in page.text, page.text

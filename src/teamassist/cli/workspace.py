@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -165,7 +167,7 @@ def member_add(
         fail(t("setup.error.bad_role", role=role, known=", ".join(r.value for r in Role)), code=2)
     runtime = build()
     try:
-        with refusals(), transaction(runtime.factory) as session:
+        with _cli_refusals(), transaction(runtime.factory) as session:
             ws = pick_workspace(session, workspace)
             home = (
                 service.get_team(session, workspace_id=ws.id, team_id=team)
@@ -192,6 +194,26 @@ def member_add(
                 role=t(f"core.role.{chosen.value}"),
                 team=home.name,
             )
+            # --name for a person who exists: not used, and said so as chat says it
+            unused = added.name_not_used(name)
+            if unused is not None:
+                kept = t("people.joined_name_kept_outside", given=unused, name=member.display_name)
+                line = f"{line}\n{kept}"
     finally:
         runtime.close()
     typer.echo(line)
+
+
+@contextmanager
+def _cli_refusals() -> Iterator[None]:
+    """:func:`refusals`, with the shell's words for "already in the team": the chat's names
+    /设置角色, which a shell cannot run (tester F10, session 21)."""
+    from teamassist.exceptions import DomainError
+    from teamassist.i18n import t
+
+    try:
+        yield
+    except DomainError as exc:
+        if exc.key == "people.error.already_in_team":
+            fail(t("setup.workspace.member_already", **exc.params))
+        fail(exc.message())

@@ -203,8 +203,8 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             team=ctx.team.name,
             role=_role_label(role),
         )
-        given = " ".join(words)
-        if given and given != member.display_name:
+        given = added.name_not_used(" ".join(words))
+        if given is not None:
             # Their name stays (it is the workspace's, shown in every team); the admin who
             # typed another is told rather than left to think it was used (tester F8, s20).
             body += t("people.joined_name_kept", given=user_text(given), name=member.display_name)

@@ -351,6 +351,16 @@ class Added:
     member: Member
     existing: bool
 
+    def name_not_used(self, given: str | None) -> str | None:
+        """The display name the admin typed (``given``, None when they typed none) when it
+        was not used: the person existed and keeps the workspace's name, shown in every
+        team. Chat, REST, the members page and the CLI each say so (tester F10, session
+        21: only chat did)."""
+        typed = (given or "").strip()
+        if not self.existing or not typed or typed == self.member.display_name:
+            return None
+        return typed
+
 
 def add_person(
     session: Session,

@@ -31,6 +31,14 @@ class MemberRead(BaseModel):
     identities: dict[str, str] = Field(default_factory=dict)
 
 
+class MemberAdded(MemberRead):
+    """A member added to a team; ``name_not_used`` is the ``display_name`` asked for when the
+    person existed and keeps their name (``notice`` says so, as chat does), else None."""
+
+    name_not_used: str | None = None
+    notice: str | None = None
+
+
 class MemberCreate(BaseModel):
     """A new member of a team."""
 

@@ -15,11 +15,12 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.http.errors import AdminRequired, require_admin
 from teamassist.http.routes import Routes
+from teamassist.i18n import t
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.api.shapes import MergeRequest, PersonRead, PersonUpdate
 from teamassist.team.models import Member, Team
-from teamassist.team.schemas import MemberCreate, MemberRead
+from teamassist.team.schemas import MemberAdded, MemberCreate, MemberRead
 
 router = Routes(tags=["people"])
 
@@ -181,25 +182,35 @@ def list_members(team_id: Id, session: SessionDep, principal: PrincipalDep) -> l
 @router.post(
     "/teams/{team_id}/members",
     dependencies=[ADMIN_GATE],
-    response_model=MemberRead,
+    response_model=MemberAdded,
     status_code=201,
 )
 def add_member(
     team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep
-) -> MemberRead:
+) -> MemberAdded:
     """Add a member to a team (admin only); someone the workspace already has (the handle, or
     the one person of that name) joins this team as well, their account as it is: the answer
-    is that person. 409 ``people.error.already_in_team`` / ``ambiguous_person``."""
+    is that person, with ``name_not_used`` and ``notice`` when the ``display_name`` asked for
+    was not theirs. 409 ``people.error.already_in_team`` / ``ambiguous_person``."""
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
     require_admin(session, principal, team)
-    member = people.add_person(
+    added = people.add_person(
         session,
         workspace=principal.workspace,
         team=team,
         handle=body.handle,
         display_name=body.display_name,
         role=body.role,
-    ).member
-    return MemberRead(
-        id=member.id, handle=member.handle, display_name=member.display_name, role=body.role
+    )
+    member = added.member
+    unused = added.name_not_used(body.display_name)
+    return MemberAdded(
+        id=member.id,
+        handle=member.handle,
+        display_name=member.display_name,
+        role=body.role,
+        name_not_used=unused,
+        notice=None
+        if unused is None
+        else t("people.joined_name_kept_outside", given=unused, name=member.display_name),
     )

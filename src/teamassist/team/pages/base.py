@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,8 @@ def member_or_none(session: Session, principal: Principal, value: str) -> Member
     return people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
 
 
-def back(path: str, team: Team, saved: bool = True) -> RedirectResponse:
-    """After a form: back to the screen (303, so a reload does not post again)."""
-    return RedirectResponse(f"{path}?team={team.id}{'&saved=1' if saved else ''}", status_code=303)
+def back(path: str, team: Team, saved: bool = True, **flags: str | int) -> RedirectResponse:
+    """After a form: back to the screen (303, so a reload does not post again), with the
+    query ``flags`` its page reads."""
+    query = urlencode({"team": team.id, **({"saved": 1} if saved else {}), **flags})
+    return RedirectResponse(f"{path}?{query}", status_code=303)

@@ -14,6 +14,7 @@ from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.i18n import t
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
@@ -38,6 +39,15 @@ def members_page(
     """The team's members (one set to leave with the date); admins get an edit form per
     member, an add form and merging."""
     rows = people.team_rows(session, team=chosen)
+    # after adding an existing person with another name (add_member_form): that it was not
+    # used, as chat says it (tester F10, session 21)
+    kept = {str(m.id): m for m, _row in rows}.get(request.query_params.get("kept", ""))
+    given = request.query_params.get("given", "")[:200]
+    name_kept = (
+        t("people.joined_name_kept_outside", given=given, name=kept.display_name)
+        if kept is not None and given and given != kept.display_name
+        else None
+    )
     return team_page(
         request,
         session,
@@ -53,6 +63,7 @@ def members_page(
             session, actor=principal.member, workspace_id=principal.workspace.id
         ),
         addressed={m.id: people.addressed_as(m, chosen) for m, _row in rows},
+        name_kept=name_kept,
         leaving={
             m.id: local(m.deactivated_at, chosen.timezone).date().isoformat()
             for m, _row in rows
@@ -73,7 +84,7 @@ def add_member_form(
     """Add a member to the team shown; someone the workspace already has joins it
     (``people.add_person``, as chat and REST)."""
     team = admin_of(session, principal, chosen)
-    people.add_person(
+    added = people.add_person(
         session,
         workspace=principal.workspace,
         team=team,
@@ -81,6 +92,9 @@ def add_member_form(
         display_name=display_name,
         role=role,
     )
+    unused = added.name_not_used(display_name)
+    if unused is not None:  # said on the page it goes back to, as chat says it
+        return back(PATH, team, kept=added.member.id, given=unused[:200])
     return back(PATH, team)
 
 
