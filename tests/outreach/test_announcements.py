@@ -623,6 +623,20 @@ def test_a_bulk_dm_of_nothing_but_mentions_is_refused(desk: ChatDriver) -> None:
     assert _announcement_rows(desk) == 0 and _outbox(desk) == []
 
 
+@pytest.mark.parametrize("rest", ["@zhangsan 和", "@zhangsan ，", "@zhangsan 和 @lisi 。", "和"])
+def test_a_notice_of_nothing_but_mentions_and_joining_words_is_refused(
+    desk: ChatDriver, rest: str
+) -> None:
+    """Tester 2 F6 (session 21): /通知 posted 「@张三 和」 and 「@张三 ，」 to the group, while
+    /群发 refused the same text as empty: one rule for both."""
+    for command in ("通知", "群发"):
+        reply = desk.text(f"/{command} 开发者社区 {rest}", as_="lihua")
+        assert "通知内容不能为空" in reply, (command, reply)
+    assert _announcement_rows(desk) == 0 and _outbox(desk) == []
+    # a word after the mention is a message, 和 inside a sentence too
+    assert "已排队通知 #1" in desk.text("/通知 开发者社区 @zhangsan 和产品组对齐", as_="lihua")
+
+
 def test_the_same_bulk_dm_sent_at_once_goes_once(desk: ChatDriver) -> None:
     """Tester F2 (session 20): the repeat guard read the author's recent announcements
     without a lock, so on PostgreSQL a double tap sent twice and 24 identical 群发 at once went

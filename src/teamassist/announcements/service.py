@@ -26,6 +26,7 @@ from teamassist.announcements.models import (
     AnnouncementRecipient,
 )
 from teamassist.chat import notify
+from teamassist.chat.parser import LIST_WORDS
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.render import MENTION_TOKEN
 from teamassist.chat.types import Person, Reply, plain_text
@@ -205,7 +206,7 @@ def announce(
             return _stored_outcome(session, first)
     # Only spaces or zero-width characters is an invisible DM; only @mentions says nothing
     # either, and its action items would be titled with the group's name (/群发 G @张三 截止 周五).
-    if not clean_text(plain_text(MENTION_TOKEN.sub("", reply.body))):
+    if says_nothing(reply.body):
         raise Invalid("announcements.error.empty")
     if len(reply.body) > MAX_TEXT * 2:
         raise Invalid("announcements.error.too_long", limit=MAX_TEXT)
@@ -399,6 +400,22 @@ def _refuse_a_repeat(
         if ensure_utc(due_at) < ensure_utc(first.due_at):
             raise Invalid("announcements.error.repeat_earlier_due", **said)
         raise Invalid("announcements.error.repeat_other_due", **said)
+
+
+# What is no content beside mentions: list punctuation, sentence marks and the words joining
+# two mentions (chat.parser.LIST_WORDS).
+_NO_WORDS = re.compile(r"[\s,，、;；:：。.!！?？~～…]+")
+
+
+def says_nothing(body: str) -> bool:
+    """Whether a body (reply markdown, mentions as tokens) says nothing once its @mentions
+    are taken out: blanks, invisible characters, list punctuation and joining words only
+    (「@张三 和」「@张三 ，」). One rule for /通知 and /群发 (and REST): /群发 left such a
+    list out of each DM and refused it as empty, /通知 posted 「@张三 和」 (tester 2 F6,
+    session 21)."""
+    rest = clean_text(plain_text(MENTION_TOKEN.sub(" ", body)))
+    joining = {word.lower() for word in LIST_WORDS}
+    return all(word.lower() in joining for word in _NO_WORDS.split(rest) if word)
 
 
 def _held(session: Session, row: Announcement, now: datetime) -> bool:
