@@ -91,3 +91,25 @@ def test_another_teams_desk_lists_none_of_this_teams_feedback(two_teams: ChatDri
         # a reporter off the desk still lists their own report
         own = http["zhangsan"].get("/api/v1/feedback/items").json()
         assert "登录页面打不开（zhangsan）" in _texts(own)
+
+
+def test_an_item_is_assigned_only_to_someone_of_its_team(two_teams: ChatDriver) -> None:
+    """Tester F4 (session 22): 开发者社区's admin assigned its item to 二队成员 (only in
+    第二团队), who then confirmed and resolved it. Refused now, in chat and REST alike (the same
+    service), nothing changed; a member of the item's team is still assigned."""
+    chat = two_teams
+    item_id = _report(chat)
+    refused = chat.text(f"/指派反馈 {item_id} @m2", as_="admin")
+    assert refused == (
+        "二队成员 不在「开发者社区」里：这条反馈只能指派给「开发者社区」的成员"
+        "（TA 才能确认、处理它）。这次没有改动。"
+    ), refused
+    with signed_in(chat.runtime, "admin") as http:
+        answer = http["admin"].post(
+            f"/api/v1/feedback/items/{item_id}/assign", json={"owner": "m2"}
+        )
+    assert answer.status_code == 422, answer.text
+    assert "不在「开发者社区」里" in answer.json()["message"]
+    assert "需要有权限的人" in chat.text(f"/反馈详情 {item_id}", as_="m2")
+    assert events(chat.runtime, item_id) == []
+    assert "指派给「@李四」" in chat.text(f"/指派反馈 {item_id} @lisi", as_="admin")

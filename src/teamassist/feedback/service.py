@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import local
 from teamassist.database import inserted
-from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound
 from teamassist.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -294,12 +294,17 @@ def assign(
 ) -> FeedbackItem:
     """Give an active item to ``owner``; assigning the current owner again is refused, and so
     is an owner who has left (Conflict ``people.error.inactive``/``merged``: nobody would
-    answer the feedback)."""
+    answer the feedback) or who is not in the item's team (Invalid
+    ``feedback.error.owner_not_in_team``: they may not act on its items, the rule of
+    ``/销项``'s owners; a tester's outsider was given an item and then resolved it)."""
     note = _check_note(note)
     _require_active(item)
     if owner.workspace_id != item.workspace_id:
         raise NotFound("core.error.unknown_member", who=owner.handle)
     team_service.require_active(owner)
+    team = session.get(Team, item.team_id)
+    if team is not None and team_service.role_of(session, team=team, member=owner) is None:
+        raise Invalid("feedback.error.owner_not_in_team", name=owner.display_name, team=team.name)
     if item.owner_id == owner.id:
         raise Conflict("feedback.error.already_owner", id=item.id, name=owner.display_name)
     previous = item.owner_id
