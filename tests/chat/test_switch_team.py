@@ -96,7 +96,15 @@ def test_told_to_sign_in_for_the_second_team_they_can(chat: ChatDriver) -> None:
     """The tester's steps: the second team's admin hands lisi today's duty there."""
     _ops_team(chat.runtime)
     chat.text("/值班人员增加 @opsadmin", as_="opsadmin")
-    assert "@李四 接手了今天的值班" in chat.text("/值班代班 @lisi 今天", as_="opsadmin")
+    taken = chat.text("/值班代班 @lisi 今天", as_="opsadmin")
+    assert "@李四 接手了今天的值班" in taken, taken
+    # which team's duty, for a person in several (tester F13, session 21)
+    assert (
+        "这是「运维组」的值班；@李四 在几个团队里：请在「运维组」的群里签到，"
+        "或在私聊里先发送 /切换团队 运维组 再发 /值班签到。"
+    ) in taken, taken
+    # one team only: the reply is as before
+    assert "这是「运维组」的值班" not in chat.text("/值班代班 @opsadmin 今天", as_="opsadmin")
     # the refusal names the team she is on duty in and the way there (tester F4, session 21:
     # 「今天不是你值班」 was false)
     refused = chat.text("/值班签到", as_="lisi")
@@ -123,3 +131,20 @@ def test_the_chat_api_follows_the_choice(demo_runtime: Runtime) -> None:
         assert "团队：开发者社区" in say("/我是谁")
         assert "「运维组」" in say("/切换团队 运维组")
         assert "团队：运维组\n角色：成员" in say("/我是谁")
+
+
+def test_whoami_in_a_group_chat_names_the_direct_chats_team(chat: ChatDriver) -> None:
+    """Tester F13 (session 21): in the demo team's group chat, /我是谁 said 「私聊里的指令现在
+    代表「开发者社区」」 (the group's team) for someone whose direct chats act for 运维组."""
+    from teamassist.chat.types import ChatType
+
+    _ops_team(chat.runtime)
+    chat.text("/切换团队 运维组", as_="lisi")
+    here = chat.say("/我是谁", as_="lisi", chat_key="public", chat_type=ChatType.GROUP)
+    assert here is not None
+    text = here.body
+    assert "私聊里的指令现在代表「运维组」" in text, text
+    assert "这个聊天属于「开发者社区」，在这里发的指令仍代表「开发者社区」" in text, text
+    # in a direct chat the two are one team: nothing more said
+    direct = chat.text("/我是谁", as_="lisi")
+    assert "私聊里的指令现在代表「运维组」" in direct and "这个聊天属于" not in direct, direct

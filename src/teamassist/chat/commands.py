@@ -71,7 +71,13 @@ def handle_whoami(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     found = choice.memberships(ctx.session, member=ctx.member)
     if len(found) > 1:
         reply.fields.append(_field("core.field.teams", _teams(found)))
-        reply.body = t("core.switch_team.hint", team=ctx.team.name)
+        # Direct chats act for the chosen team, which a group chat's team need not be: the
+        # hint named this chat's team as the direct chats' (tester F13, session 21).
+        acting = choice.acting_for(found)
+        direct = acting.team if acting is not None else ctx.team
+        reply.body = t("core.switch_team.hint", team=direct.name)
+        if direct.id != ctx.team.id:
+            reply.body += t("core.switch_team.bound_here", team=ctx.team.name)
     return reply
 
 

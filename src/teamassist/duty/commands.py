@@ -19,6 +19,7 @@ from teamassist.duty.models import Rotation, RotationVersion
 from teamassist.duty.rotation import SwapSpec, day_start
 from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.i18n import lookup, t
+from teamassist.team import choice
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
@@ -361,6 +362,14 @@ def _sign_in_notes(
     if effect.newcomers:
         names = "、".join(messages.mention(reply, m) for m in effect.newcomers)
         notes.append(t("duty.signin_newcomer", names=names))
+        # Someone in several teams signs in for the team their chat acts for: the reply
+        # names this one and how to act for it (tester F13, session 21).
+        several = [
+            m for m in effect.newcomers if len(choice.memberships(ctx.session, member=m)) > 1
+        ]
+        if several:
+            names = "、".join(messages.mention(reply, m) for m in several)
+            notes.append(t("duty.signin_newcomer_team", names=names, team=ctx.team.name))
     return notes
 
 
