@@ -331,3 +331,31 @@ def test_an_in_memory_database_is_refused_by_the_commands(
     assert result.exit_code == code, result.output
     assert "没有指明 SQLite 文件：内存中的数据库在进程结束时就没了" in result.output
     assert "已创建" not in result.output and "db upgrade" not in result.output
+
+
+# tester F3 (session 22): `config check` on a text file named as the database ended in
+# "file is not a database"'s traceback; `db upgrade` and `serve` spoke of reaching a server.
+@pytest.mark.parametrize(
+    ("command", "code"), [(["db", "upgrade"], 3), (["serve"], 3), (["config", "check"], 1)]
+)
+def test_a_file_that_is_no_sqlite_database_is_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch, command: list[str], code: int
+) -> None:
+    text = env / "txt.db"
+    text.write_text("hello\n", encoding="utf-8")
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{text}")
+    result = runner.invoke(app, command)
+    assert result.exit_code == code, result.output
+    assert f"{text} 不是 SQLite 数据库文件（文件头不对）" in result.output
+    assert "Traceback" not in result.output and "server is up" not in result.output
+    assert text.read_text(encoding="utf-8") == "hello\n"  # left as it was
+
+
+def test_an_empty_file_is_a_new_sqlite_database(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite takes an empty file as a new database: `db upgrade` fills it."""
+    empty = env / "empty.db"
+    empty.touch()
+    monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{empty}")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert empty.read_bytes().startswith(b"SQLite format 3\x00")

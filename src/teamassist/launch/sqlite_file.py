@@ -25,9 +25,27 @@ def in_memory(url: str) -> bool:
     return parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:")
 
 
+# Every SQLite database file begins with these 16 bytes; SQLite takes an empty file as a new
+# database. Source: https://www.sqlite.org/fileformat.html, "1.3. The Database Header".
+_HEADER = b"SQLite format 3\x00"
+
+
+def _sqlite_or_empty(path: Path) -> bool:
+    """Whether ``path`` is an SQLite database file or empty (an unreadable one is left to the
+    database's own error)."""
+    try:
+        with path.open("rb") as file:
+            head = file.read(len(_HEADER))
+    except OSError:
+        return True
+    return head in (b"", _HEADER)
+
+
 def problem(url: str) -> str | None:
     """Why the SQLite database of ``url`` cannot be used, as the catalogue's line (Chinese,
-    then English); None when it can, or ``url`` names another backend.
+    then English); None when it can, or ``url`` names another backend. A file that is there
+    but is no SQLite database (its first bytes say so) is told as such: ``config check`` ended
+    in ``file is not a database``'s traceback, ``serve`` spoke of a server (tester F3, s22).
 
     A file that does not exist yet is checked by making (and at once removing) an empty
     folder beside where its first missing folder would go: whether a folder can be made there
@@ -43,7 +61,9 @@ def problem(url: str) -> str | None:
         return t("setup.error.sqlite.memory")
     path = Path(parsed.database or "").absolute()
     if path.exists():
-        return None if path.is_file() else t("setup.error.sqlite.not_file", path=path)
+        if not path.is_file():
+            return t("setup.error.sqlite.not_file", path=path)
+        return None if _sqlite_or_empty(path) else t("setup.error.sqlite.not_database", path=path)
     existing = path.parent
     while not existing.exists():
         existing = existing.parent
