@@ -96,6 +96,11 @@ def test_address_rename_deactivate_activate(chat: ChatDriver) -> None:
     assert "称呼 @李华 为「华总」" in chat.text("/设置称呼 @lihua 华总", as_="admin")
     assert _member(chat, "lihua")[2] == "华总"
     assert "默认称呼「李华」" in chat.text("/设置称呼 @lihua", as_="admin")
+    # tester F7 (session 21): the mark after the mention was stored as part of the 称呼
+    for typed in ("/设置称呼 @李华：华姐", "/设置称呼 @李华 ：华姐", "/设置称呼 @李华，华姐"):
+        assert "称呼 @李华 为「华姐」" in chat.text(typed, as_="admin"), typed
+        assert _member(chat, "lihua")[2] == "华姐"
+    assert "默认称呼「李华」" in chat.text("/设置称呼 @lihua ：", as_="admin")
     assert "已把 王五 改名为「王小五」" in chat.text("/改名 @wangwu 王小五", as_="admin")
     text = chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
     # leaving on a date: still here until then, and the reply says so

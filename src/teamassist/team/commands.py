@@ -24,6 +24,9 @@ from teamassist.team.people import Invalid
 commands = CommandGroup("people")
 
 _REST = Arg("rest", ArgKind.TEXT, required=False, max_length=200)
+# What may stand between a mention and the words after it: blanks and the marks that end a
+# mention's name (chat.parser.MENTION), half-width ones too.
+_AFTER_MENTION = " \t\n\u3000：；，、,;:"
 
 
 def role_from_word(word: str) -> Role:
@@ -257,7 +260,10 @@ def handle_set_address(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """Set (or, without a value, clear) how the assistant addresses someone."""
     member: Member = args["member"]
     _may_change_person(ctx, member)
-    people.set_address_as(ctx.session, member=member, address_as=args.get("rest"))
+    # The mark that ends the mention is no part of the 称呼: 「/设置称呼 @李四：四哥」 stored
+    # 「：四哥」, shown to everyone (tester F7, session 21).
+    address = (args.get("rest") or "").lstrip(_AFTER_MENTION)
+    people.set_address_as(ctx.session, member=member, address_as=address)
     reply = Reply()
     key = "people.address_set" if member.address_as else "people.address_cleared"
     reply.body = t(
