@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from teamassist.chat import mention_names
 from teamassist.chat.types import InboundMessage, MentionToken, Person, Reply
 from teamassist.clock import local
 from teamassist.enums import Role
@@ -147,14 +148,34 @@ class CommandContext:
             )
             raise NotFound("core.error.unknown_member", who=shown or token.raw)
         # A platform mention (QQ <@!id>) might also be listed in message.mentions with a name.
-        return team_service.find_member(
-            self.session,
-            workspace=self.workspace,
-            platform=platform,
-            tenant_key=self.message.tenant_key,
-            user_key=platform_key,
-            name=token.name,
-        )
+        try:
+            return team_service.find_member(
+                self.session,
+                workspace=self.workspace,
+                platform=platform,
+                tenant_key=self.message.tenant_key,
+                user_key=platform_key,
+                name=token.name,
+            )
+        except NotFound:
+            # No member has the whole typed name: one whose name is the name without a
+            # trailing mark or joining word is meant (「@王五: …」, 「@张三和@李四」).
+            typed = token.name or ""
+            shorter = None if platform_key else mention_names.name_without_tail(typed)
+            if shorter is None:
+                raise
+            try:
+                return team_service.find_member(
+                    self.session,
+                    workspace=self.workspace,
+                    platform=platform,
+                    tenant_key=self.message.tenant_key,
+                    user_key=None,
+                    name=shorter,
+                )
+            except NotFound:
+                pass
+            raise
 
     def person(self, member: Member) -> Person:
         """The reply-side view of ``member``."""

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from teamassist.chat import when
+from teamassist.chat.mention_names import LIST_WORDS as LIST_WORDS  # re-exported: its old home
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
 from teamassist.chat.types import Mention, MentionToken
 from teamassist.chat.when import ascii_digits as ascii_digits  # re-exported: its old home
@@ -34,9 +35,6 @@ MENTION = re.compile(
     # commas do: 「@李四：请…」 was a search for 「李四：请…」 (tester F7, session 20)
     r"|(?<![A-Za-z0-9._%+\-])[@＠](?P<name>[^\s@＠<>，,、：；]+)"
 )
-# Words that join two mentions of a list as its commas do (@张三 和 @李四), longest first so a
-# pattern built from them reads 以及 whole; shared by 群发 (who gets it) and /销项 (one owner).
-LIST_WORDS = ("以及", "还有", "和", "与", "及", "跟", "同", "and", "&")
 _LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
 _TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
 _SLASHES = ("/", "／")
