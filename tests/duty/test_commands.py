@@ -320,6 +320,26 @@ def test_shift_swap_by_one_of_the_two(chat: ChatDriver) -> None:
     assert snapshot(chat.runtime) == before
 
 
+def test_a_swap_of_a_day_held_by_a_cover_is_refused_with_the_way(chat: ChatDriver) -> None:
+    """Tester F1 (session 22): 李四 covered a day (/值班代班), then /值班换班 of that day to
+    王五 answered 「代班成功」 and changed nothing: swaps lie beneath covers. Refused now, nothing
+    stored, and the reply's two commands do hand the day over."""
+    assert "已安排" in chat.text("/值班代班 @lisi 2026-06-03", as_="admin")
+    before = snapshot(chat.runtime)
+    refused = chat.text("/值班换班 @lisi 2026-06-03 @sunqi", as_="admin")
+    assert refused == (
+        "「李四」在 2026-06-03 是临时代班（/值班代班），不是轮值排到的班，换班换不了临时安排，"
+        "这次没有改动。要让 孙七 接手：先 /取消代班 2026-06-03 技术，"
+        "再 /值班代班 @孙七 2026-06-03 技术。"
+    ), refused
+    assert snapshot(chat.runtime) == before
+    assert "已取消" in chat.text("/取消代班 2026-06-03 技术", as_="admin")
+    assert "已安排" in chat.text("/值班代班 @孙七 2026-06-03 技术", as_="admin")
+    assert "06-03 周三\n「技术」@孙七（代班）" in chat.text("/查看值班表", as_="admin")
+    # 李四's own rotation day still swaps
+    assert "代班成功" in chat.text("/值班换班 @lisi 2026-06-02 @sunqi", as_="admin")
+
+
 def test_calendar_view_and_exception_day(sqlite_chat: ChatDriver) -> None:
     assert "「技术」每天值班" in sqlite_chat.text("/值班日历", as_="zhangsan")
     assert "需要有权限的人" in sqlite_chat.text("/值班日历 2026-06-02 休息", as_="zhangsan")

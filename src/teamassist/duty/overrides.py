@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -174,6 +174,13 @@ def create_swap(
     _require_on_shift(compiled, team, member_a, date_a, handoff, now)
     if date_b is not None:
         _require_on_shift(compiled, team, member_b, date_b, handoff, now)
+    # A swap trades shifts of the rotation, and covers lie on top of it: one held only by a
+    # cover would be stored, answered "done" and never seen (tester F1, session 22).
+    if spec.overrides:
+        beneath = CompiledRotation(replace(spec, overrides=()))
+        _refuse_held_by_cover(beneath, team, rotation, member_a, date_a, member_b, handoff, now)
+        if date_b is not None:
+            _refuse_held_by_cover(beneath, team, rotation, member_b, date_b, member_a, handoff, now)
     # Nobody may end up twice in one turn (people_per_turn >= 2): B already on A's shift, or
     # A already on B's.
     _refuse_already_on_shift(compiled, team, member_b, date_a, handoff, now)
@@ -215,6 +222,30 @@ def _require_on_shift(
 ) -> None:
     if not _on_shift(compiled, team, member, day, handoff, now):
         raise DomainError("duty.error.not_on_shift", name=member.display_name, date=day.isoformat())
+
+
+def _refuse_held_by_cover(
+    beneath: CompiledRotation,
+    team: Team,
+    rotation: Rotation,
+    member: Member,
+    day: date,
+    other: Member,
+    handoff: time,
+    now: datetime,
+) -> None:
+    """Refuse when ``member`` holds duty day ``day`` only through a cover (on shift in the final
+    schedule, checked before, but not in the rotation beneath the covers): the reply names the
+    cover's undo and the cover that gives the day to ``other``. DomainError
+    ``duty.error.swap_on_cover``."""
+    if not _on_shift(beneath, team, member, day, handoff, now):
+        raise DomainError(
+            "duty.error.swap_on_cover",
+            name=member.display_name,
+            other=other.display_name,
+            date=day.isoformat(),
+            rotation=rotation.name,
+        )
 
 
 def _refuse_already_on_shift(
