@@ -42,6 +42,21 @@ def test_the_reply_says_todays_shift_is_empty_and_how_to_cover_it(chat: ChatDriv
     assert "「产品」@孙七" in chat.text("/今日值班", as_="admin")
 
 
+def test_a_leaver_covering_today_gives_the_day_back_to_the_rotation(chat: ChatDriver) -> None:
+    """Tester F2 (session 22): 李四 covered today's 「技术」 (张三's day) and was deactivated; the
+    cover stayed, so the rest of the day showed 「无人值班」 and the cover the reply suggested
+    was refused as overlapping it. Now the cover ends at the departure: 张三's day again, said
+    so, and a cover named then is accepted."""
+    assert "由 @李四 值班" in chat.text("/值班代班 @lisi 2026-06-01 技术", as_="admin")
+    reply = chat.text("/停用成员 @lisi", as_="admin")
+    assert "「李四」正在「技术」值班，停用后今天（2026-06-01）剩下的班只有 张三 值班" in reply, reply
+    assert "已一并取消 TA 的 1 项代班或换班" in reply, reply
+    assert "「技术」@张三" in chat.text("/今日值班", as_="admin")
+    covered = chat.text("/值班代班 @王五 2026-06-01 技术", as_="admin")
+    assert "由 @王五 值班" in covered, covered
+    assert "「技术」@王五" in chat.text("/今日值班", as_="admin")
+
+
 def test_a_dated_departure_of_todays_person_says_nothing_of_today(chat: ChatDriver) -> None:
     reply = chat.text("/停用成员 @zhaoliu 2026-06-03", as_="admin")
     assert "剩下的班" not in reply, reply

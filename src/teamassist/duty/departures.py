@@ -62,19 +62,27 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
                 duty_date_at(event.now, handoff, team.timezone),
             )
             spec = service.current_spec(session, team, rotation)
+            gone_now = event.at <= event.now
+            gap_day: date | None = None
             if spec.versions and event.member_id in spec.versions[-1].member_ids:
                 left_from = day
                 day, broken, changes = _leave(session, team, rotation, event, day, by)
                 withdrawn += changes
-                if day > left_from and event.at <= event.now:
-                    # On duty now and gone now: the rest of today's shift has lost them.
-                    gaps.append(_today_gap(session, team, rotation, event, left_from, handoff))
+                if day > left_from and gone_now:
+                    gap_day = left_from  # on duty now and gone now: today's rest lost them
             else:
                 broken = []
-            since = max(day_start(day, handoff, team.timezone), event.now)
+            # Gone now, their covers end now: one running today kept the rest of the day for
+            # nobody and blocked the very cover the reply suggests (tester F2, session 22);
+            # the rotation beneath it applies again. Leaving later, from that day.
+            since = (
+                event.now if gone_now else max(day_start(day, handoff, team.timezone), event.now)
+            )
             cancelled += _cancel_plans(
                 session, team, rotation, event, day=day, since=since, broken=broken
             )
+            if gap_day is not None:
+                gaps.append(_today_gap(session, team, rotation, event, gap_day, handoff))
     said = [
         *gaps,
         # 「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named
