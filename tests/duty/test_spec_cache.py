@@ -392,3 +392,24 @@ def test_sign_in_reads_the_warm_cache_and_sees_another_process_edit(
     with team_session(second) as (session, team, members):
         signed = signin.sign_in(session, team=team, member=members["wangwu"], now=NOON)
     assert [r.member_id for r in signed] == [members["wangwu"].id]
+
+
+def test_a_remembered_roster_carries_the_rows_name_not_a_stale_entitys(
+    two: tuple[Runtime, Runtime],
+) -> None:
+    # given a session of one process that holds the tech rotation from before a commit
+    # (sessions keep their objects across commits: expire_on_commit is off)
+    first, second = two
+    with team_session(second) as (session, team, _):
+        held = tech(session, team)
+        session.commit()
+        # when another process renames it, and this session reads the live rotations
+        with team_session(first) as (other, other_team, _):
+            tech(other, other_team).name = "后端"
+        revision.rotations_with_revisions(session, team_id=team.id)
+        # then the process remembers the new name with the new revision, whatever the
+        # held object still says
+        assert held.name == "技术"
+        seen = revision.cache_for(session).team(team.id)
+        assert seen is not None
+        assert {s.key: s.name for s in seen}["tech"] == "后端"

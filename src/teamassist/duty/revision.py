@@ -211,20 +211,24 @@ def rotations_with_revisions(session: Session, *, team_id: int) -> list[tuple[Ro
     loaded: dict[int, list[Rotation]] | None = preload.get(session, PRELOAD_ROTATIONS)
     if loaded is not None and team_id in loaded:
         return [(rotation, int(rotation.revision)) for rotation in loaded[team_id]]
-    rows = session.execute(_LIVE_ROTATIONS, {"team_id": team_id})
-    found = [(rotation, int(revision)) for rotation, revision in rows]
+    rows = session.execute(_LIVE_ROTATIONS, {"team_id": team_id}).all()
+    found = [(rotation, int(revision)) for rotation, revision, _ in rows]
     if (cache := usable_cache(session)) is not None:
         # Remembered for the next "who is on duty" (teamassist.duty.on_duty_now), which
         # checks it against the rows in the same statement as its members before using it.
+        # The name is the row's, read with the revision: the entity may be an older object
+        # of the session's identity map (a rename elsewhere was then remembered under its
+        # new revision with the old name, and served by every warm read after it).
         cache.put_team(
-            team_id, tuple(SeenRotation(r.id, r.kind, r.key, rev, r.name) for r, rev in found)
+            team_id,
+            tuple(SeenRotation(r.id, r.kind, r.key, int(rev), str(name)) for r, rev, name in rows),
         )
     return found
 
 
 # Built once: every command that asks who is on duty runs it (issue 9 profile).
 _LIVE_ROTATIONS = (
-    select(Rotation, Rotation.revision)
+    select(Rotation, Rotation.revision, Rotation.name)
     .where(Rotation.team_id == bindparam("team_id"), Rotation.archived_at.is_(None))
     .order_by(Rotation.position, Rotation.id)
 )
