@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Invalid
 from teamassist.reports.models import WeeklyEntry
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
@@ -61,9 +62,11 @@ def write(
 ) -> WeeklyEntry:
     """Set the given fields of the member's entry for ``week`` (others kept).
 
-    Raises :class:`Invalid` ``reports.error.entry_field`` / ``reports.error.entry_size``;
-    nothing changes then. Writing the same values again changes nothing (a redelivered
-    message is harmless)."""
+    Raises :class:`Invalid` ``reports.error.entry_field`` / ``reports.error.entry_size``,
+    :class:`PermissionDenied` ``core.error.not_in_team`` for someone outside the team (REST
+    names a team by ``team_id``: tester s23 F3); nothing changes then. Writing the same values
+    again changes nothing (a redelivered message is harmless)."""
+    team_service.require_in_team(session, team=team, member=member, key="core.error.not_in_team")
     for field, text in values.items():
         if field not in FIELDS:
             raise Invalid("reports.error.entry_field", field=field)

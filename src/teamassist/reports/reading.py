@@ -91,7 +91,9 @@ def start(
 
 
 def mark_read(session: Session, *, team: Team, member: Member, now: datetime) -> bool:
-    """Mark ``member`` as having read the open reading's pack; False when already marked."""
+    """Mark ``member`` as having read the open reading's pack; False when already marked.
+    PermissionDenied ``core.error.not_in_team`` for someone outside the team."""
+    team_service.require_in_team(session, team=team, member=member, key="core.error.not_in_team")
     reading = _open(session, team)
     exists = session.scalar(
         select(ReadingMark.id).where(

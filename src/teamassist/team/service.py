@@ -239,9 +239,10 @@ def role_of(session: Session, *, team: Team, member: Member) -> Role | None:
 def require_in_team(session: Session, *, team: Team, member: Member | None, key: str) -> None:
     """PermissionDenied ``key`` unless ``member`` is one of ``team``'s people (None, the
     workspace owner, always is): the reader rule of a team's own pages and REST reads (its
-    action items, its feedback desk's report and settings), each domain with its words."""
+    action items, its feedback desk's report and settings), each domain with its words; the
+    message may name the team as ``{team}``."""
     if member is not None and role_of(session, team=team, member=member) is None:
-        raise PermissionDenied(key)
+        raise PermissionDenied(key, team=team.name)
 
 
 def team_members(session: Session, *, team: Team) -> list[tuple[Member, Role]]:

@@ -5,8 +5,7 @@ The action routes are for every member (who may change what is the service's rul
 owner finishes, the requester checks...), but not for someone outside the team: without the
 gate such a caller would get 422 for a bad body and learn the route's shape, as non-admins did
 on admin routes (issue 11; :mod:`teamassist.http.admin`). The team comes from ``team_id`` in the
-query (the default team without one), read here rather than declared, so the 403 does not wait
-on that parameter's validation.
+query (the default team without one): :func:`teamassist.http.team_gate.query_team_id`.
 """
 
 from __future__ import annotations
@@ -15,19 +14,13 @@ from fastapi import Depends, Request
 
 from teamassist.actions import service
 from teamassist.http.deps import PrincipalDep, SessionDep, team_of
-
-
-def _team_id(request: Request) -> int | None:
-    raw = request.query_params.get("team_id")
-    if raw is None or not raw.isdecimal() or len(raw) > 18:
-        return None  # absent or malformed: the route's own validation answers for it later
-    return int(raw)
+from teamassist.http.team_gate import query_team_id
 
 
 def member_gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
     """Refuse (``core.error.forbidden``, 403) unless the caller is in the named team (the
     workspace owner always is); another workspace's team is not found (404)."""
-    team = team_of(session, principal, _team_id(request))
+    team = team_of(session, principal, query_team_id(request))
     # the workspace owner (a member-less account or the global API token) always passes
     service.require_reader(session, team=team, member=principal.member)
 

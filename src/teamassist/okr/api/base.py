@@ -12,6 +12,7 @@ from teamassist.enums import Role
 from teamassist.exceptions import NotFound
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_WRITE_GATE
 from teamassist.okr import cycles, people, rollup
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
@@ -24,8 +25,11 @@ from teamassist.team.models import Member, Team
 
 
 def resource_router() -> Routes:
-    """A router for one resource; every OKR endpoint lives under /api/v1/okr."""
-    return Routes(prefix="/okr", tags=["okr"])
+    """A router for one resource; every OKR endpoint lives under /api/v1/okr. Reads are open
+    to the whole workspace (OKRs are public inside a company: alignment needs them); a change
+    needs a member of the team the request names (403 ``core.error.not_in_team``: a person of
+    another team created Os and KRs here, tester s23 F3)."""
+    return Routes(prefix="/okr", tags=["okr"], dependencies=[MEMBER_WRITE_GATE])
 
 
 def privileged(session: Session, principal: Principal, team: Team) -> bool:
