@@ -790,3 +790,23 @@ def test_a_deadline_inside_the_quiet_hold_is_refused(app_runtime: Runtime) -> No
         assert "已排队" in taken and "静默结束后于 2026年11月30日 20:00 发出" in taken, taken
     finally:
         client.__exit__(None, None, None)
+
+
+def test_rest_ends_a_mention_at_a_glued_colon_as_chat_does(app_runtime: Runtime) -> None:
+    """Outside tester F5 (session 22): 「@李四:交材料」 was one name 「李四:交材料」; the
+    member names end it, for REST's text as for chat's."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {"group": "产品核心群", "text": "@李四:交材料", "due_at": "2026-12-04T18:00:00"}
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        with app_runtime.factory() as session:
+            items = session.execute(
+                select(ActionItem.owner_id, ActionItem.title).where(
+                    ActionItem.source_kind == "announcement"
+                )
+            ).all()
+        assert [tuple(row) for row in items] == [(people["lisi"], "交材料")]
+    finally:
+        client.__exit__(None, None, None)

@@ -151,8 +151,15 @@ def create_announcement(
     # targets by id and the people @-mentioned pass the same check as chat's.
     _refuse_a_deadline_in_text(body.text, group, now)
     kind = AnnouncementKind(body.kind)
+
+    def known(name: str) -> bool:  # where a glued 「@王五:写周报」 ends, as chat reads it
+        return team_service.names_a_member(session, workspace=principal.workspace, name=name)
+
     reply, mentioned = messages.from_chat(
-        body.text, _resolver(session, principal), private=kind is AnnouncementKind.BULK
+        body.text,
+        _resolver(session, principal),
+        private=kind is AnnouncementKind.BULK,
+        known=known,
     )
     wanted = list(dict.fromkeys(body.targets or ()))
     found = team_service.members_by_id(session, wanted)
@@ -173,7 +180,7 @@ def create_announcement(
         now=now,
         targets=targets,
         due_at=body.due_at,
-        title=messages.title_of(body.text),
+        title=messages.title_of(body.text, known),
         send_at=body.send_at,
         source_key=_key_scope(principal, idempotency_key) if idempotency_key else None,
         source_digest=_digest(author, body) if idempotency_key else None,

@@ -46,7 +46,9 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     if len(text.strip()) > service.MAX_TEXT:
         raise Invalid("core.error.too_long", length=len(text.strip()), limit=service.MAX_TEXT)
     due_at = service.check_due(due_at, ctx.now, group.team.timezone)
-    reply, mentioned = messages.from_chat(text, ctx.resolve, private=kind is AnnouncementKind.BULK)
+    reply, mentioned = messages.from_chat(
+        text, ctx.resolve, private=kind is AnnouncementKind.BULK, known=ctx.is_member_name
+    )
     service.check_targets(group, kind, mentioned)
     # A group post's action items go to the people it @s (the seed: or else everyone); a
     # bulk DM goes to the people it @s, or else everyone.
@@ -60,7 +62,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
         now=ctx.now,
         targets=mentioned,
         due_at=due_at,
-        title=messages.title_of(text),
+        title=messages.title_of(text, ctx.is_member_name),
         source_key=source_key(ctx),
         force=force,
     )

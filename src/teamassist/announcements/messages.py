@@ -24,8 +24,27 @@ def _mention(reply: Reply, member: Member) -> str:
     return reply.mention(member.id, team_service.person(member))
 
 
+def mentions_in(
+    text: str, known: Callable[[str], bool] | None = None
+) -> list[tuple[int, int, MentionToken]]:
+    """Each mention of ``text`` as ``(start, end, token)``, in order; ``known`` as
+    :func:`teamassist.chat.parser.mention_at` takes it (「@王五:写周报」 is 王五 and 「:写周报」
+    when 王五 is a member). One reading for the body (:func:`from_chat`) and the action items'
+    title (:func:`title_of`)."""
+    found: list[tuple[int, int, MentionToken]] = []
+    for match in parser.MENTION.finditer(text):
+        taken = parser.mention_at(text[match.start() :], known=known)
+        if taken is not None:
+            found.append((match.start(), match.start() + taken[1], taken[0]))
+    return found
+
+
 def from_chat(
-    text: str, resolve: Callable[[MentionToken], Member], *, private: bool = False
+    text: str,
+    resolve: Callable[[MentionToken], Member],
+    *,
+    private: bool = False,
+    known: Callable[[str], bool] | None = None,
 ) -> tuple[Reply, list[Member]]:
     """A ``/通知`` body: the text as written, each @mention made a native one; returns the
     reply and the members mentioned (in order, once each).
@@ -41,16 +60,13 @@ def from_chat(
     pieces: list[tuple[str, bool]] = []  # (rendered piece, is a mention)
     mentioned: list[Member] = []
     at = 0
-    for match in parser.MENTION.finditer(text):
-        found = parser.mention_at(text[match.start() :])
-        if found is None:  # pragma: no cover - the same pattern matched just now
-            continue
-        pieces.append((text[at : match.start()], False))
-        member = resolve(found[0])
+    for start, end, token in mentions_in(text, known):
+        pieces.append((text[at:start], False))
+        member = resolve(token)
         pieces.append((_mention(reply, member), True))
         if member not in mentioned:
             mentioned.append(member)
-        at = match.end()
+        at = end
     pieces.append((text[at:], False))
     if private:
         pieces = _without_selectors(pieces)
@@ -101,16 +117,16 @@ _TRAILING_MARKS = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
 _LEADING_GLUE = re.compile(r"^[\s,，、;；:：]+")
 
 
-def title_of(text: str) -> str:
+def title_of(text: str, known: Callable[[str], bool] | None = None) -> str:
     """An action item's title from an announcement's text: without its @mentions (the owner
     is the item's owner already), the commas of a list of them, and trailing punctuation;
     testers' items read "@lisi 请提交周报。" (session 13) and "，交周报" after
     ``@lisi，@wangwu，交周报`` (session 19)."""
     pieces: list[tuple[str, bool]] = []
     at = 0
-    for match in parser.MENTION.finditer(text):
-        pieces += [(text[at : match.start()], False), (match.group(0), True)]
-        at = match.end()
+    for start, end, _ in mentions_in(text, known):
+        pieces += [(text[at:start], False), (text[start:end], True)]
+        at = end
     pieces.append((text[at:], False))
     # the mentions choosing recipients (and what joins them) go as in the DMs, the rest as
     # blanks: the title and each DM begin alike (tester F6, session 20)

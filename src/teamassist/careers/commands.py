@@ -87,7 +87,7 @@ def _plan_team_elsewhere(ctx: CommandContext) -> str | None:
 def _mentions(ctx: CommandContext, text: str) -> tuple[list[Member], str]:
     people: list[Member] = []
     rest = text.strip()
-    while (found := parser.mention_at(rest, ctx.message.mentions)) is not None:
+    while found := parser.mention_at(rest, ctx.message.mentions, ctx.is_member_name):
         people.append(ctx.resolve(found[0]))
         rest = rest[found[1] :].strip()
     return people, rest

@@ -82,6 +82,7 @@ class CommandContext:
     # read it already ('' when none); None: not read, ask (``feedback.flows.channel_name``).
     origin_name: str | None = None
     _people_cache: dict[int, Person] = field(default_factory=dict)
+    _names_cache: dict[str, bool] = field(default_factory=dict)
 
     @property
     def is_admin(self) -> bool:
@@ -176,6 +177,15 @@ class CommandContext:
             except NotFound:
                 pass
             raise
+
+    def is_member_name(self, name: str) -> bool:
+        """Whether somebody of the workspace has ``name`` (a handle or display name): where a
+        typed @name with a glued half-width ``:``/``;`` ends (``parser.mention_at``)."""
+        if name not in self._names_cache:
+            self._names_cache[name] = team_service.names_a_member(
+                self.session, workspace=self.workspace, name=name
+            )
+        return self._names_cache[name]
 
     def person(self, member: Member) -> Person:
         """The reply-side view of ``member``."""

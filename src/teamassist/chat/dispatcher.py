@@ -578,7 +578,9 @@ class Dispatcher:
                 is_error=True,
             )
         try:
-            args = parser.parse_args(spec, call.rest, ctx.today, message.mentions)
+            args = parser.parse_args(
+                spec, call.rest, ctx.today, message.mentions, ctx.is_member_name
+            )
         except parser.ArgError as exc:
             return Reply(
                 body=t(exc.key, **_as_user_text(exc.params))

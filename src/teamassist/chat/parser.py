@@ -14,11 +14,12 @@ user_id="…">name</at>`` (its ``@_user_1`` keys are replaced by the adapter), a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from teamassist.chat import when
+from teamassist.chat import mention_names, when
 from teamassist.chat.mention_names import LIST_WORDS as LIST_WORDS  # re-exported: its old home
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec, Registry
 from teamassist.chat.types import Mention, MentionToken
@@ -35,28 +36,50 @@ MENTION = re.compile(
     # commas do: 「@李四：请…」 was a search for 「李四：请…」 (tester F7, session 20)
     r"|(?<![A-Za-z0-9._%+\-])[@＠](?P<name>[^\s@＠<>，,、：；]+)"
 )
+# Between two mentions of a list: its commas, semicolons and joining words (LIST_WORDS).
+_LIST_GLUE = re.compile(
+    r"(?:[\s,，、;；]|" + "|".join(re.escape(word) for word in LIST_WORDS) + r")+", re.IGNORECASE
+)
 _LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
 _TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
 _SLASHES = ("/", "／")
 
 
-def mention_at(text: str, mentions: list[Mention] | None = None) -> tuple[MentionToken, int] | None:
+def mention_at(
+    text: str,
+    mentions: list[Mention] | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> tuple[MentionToken, int] | None:
     """The mention at the start of ``text`` and where it ends, or None.
 
     A typed ``@name`` that the event's mention list names (QQ and Feishu send one) carries the
-    platform id from that list, so it resolves like a native mention.
+    platform id from that list, so it resolves like a native mention. ``known`` (is this a
+    member's name?) lets a half-width ``:``/``;`` glued to the text after a name end it
+    (:func:`teamassist.chat.mention_names.glued_cut`); without it the name runs on.
     """
     match = MENTION.match(text)
     if match is None:
         return None
     user_key = match.group("qq") or match.group("qqat") or match.group("at")
     name = match.group("name")
+    end = match.end()
+    if name is not None and known is not None:
+        cut = mention_names.glued_cut(
+            name, lambda typed: _listed(typed, mentions) is not None or known(typed)
+        )
+        if cut is not None:
+            name, end = name[:cut], match.start("name") + cut
     if user_key is None and name is not None:
-        for listed in mentions or []:
-            if listed.display and listed.display.lstrip("@＠") == name and not listed.is_bot:
-                user_key = listed.user_key
-                break
-    return MentionToken(match.group(0), user_key, name), match.end()
+        user_key = _listed(name, mentions)
+    return MentionToken(text[match.start() : end], user_key, name), end
+
+
+def _listed(name: str, mentions: list[Mention] | None) -> str | None:
+    """The platform id the event's mention list gives a typed name (not the bot's), if any."""
+    for listed in mentions or []:
+        if listed.display and listed.display.lstrip("@＠") == name and not listed.is_bot:
+            return listed.user_key
+    return None
 
 
 def split_token(text: str) -> tuple[str, str]:
@@ -164,13 +187,18 @@ def parse_date(token: str, today: date) -> date:
 
 
 def parse_args(
-    spec: CommandSpec, rest: str, today: date, mentions: list[Mention] | None = None
+    spec: CommandSpec,
+    rest: str,
+    today: date,
+    mentions: list[Mention] | None = None,
+    known: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
-    """Split ``rest`` into the command's declared arguments, or raise :class:`ArgError`."""
+    """Split ``rest`` into the command's declared arguments, or raise :class:`ArgError`;
+    ``known`` as :func:`mention_at` takes it."""
     values: dict[str, Any] = {}
     remaining = rest.strip()
     for arg in spec.args:
-        remaining, value = _take(arg, remaining, today, mentions)
+        remaining, value = _take(arg, remaining, today, mentions, known)
         if value is None and arg.required:
             raise ArgError("core.error.missing_arg", arg=_label(arg))
         values[arg.name] = value
@@ -194,7 +222,11 @@ def _label(arg: Arg) -> str:
 
 
 def _take(
-    arg: Arg, text: str, today: date, mentions: list[Mention] | None = None
+    arg: Arg,
+    text: str,
+    today: date,
+    mentions: list[Mention] | None = None,
+    known: Callable[[str], bool] | None = None,
 ) -> tuple[str, Any]:
     text = text.lstrip()
     if arg.kind is ArgKind.TEXT:
@@ -204,12 +236,17 @@ def _take(
         return "", (value or None)
     if arg.kind in (ArgKind.MEMBER, ArgKind.MEMBERS):
         found: list[MentionToken] = []
-        while (taken := mention_at(text, mentions)) is not None:
+        while (taken := mention_at(text, mentions, known)) is not None:
             mention, end = taken
             found.append(mention)
             text = text[end:].lstrip()
             if arg.kind is ArgKind.MEMBER:
                 break
+            # 「@张三；@李四」, 「@张三, @李四」, 「@张三 和 @李四」: what joins two mentions of a
+            # list goes with it, as 群发 reads one (a duty roster read 「；@李四」 as its name)
+            glue = _LIST_GLUE.match(text)
+            if glue is not None and MENTION.match(text, glue.end()):
+                text = text[glue.end() :]
         if not found:
             if text and arg.required:
                 raise ArgError("core.error.not_a_mention", text=split_token(text)[0][:40])

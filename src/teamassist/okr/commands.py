@@ -83,7 +83,7 @@ def _require_edit(
 def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/新建目标 提升交付质量 [类型 挑战型] [周期 2027Q1] [负责人 @张三] [协作 @李四 @王五]:
     a draft O, owned by the sender unless a lead names another owner."""
-    named = grammar.people(args["text"], ctx.message.mentions)
+    named = grammar.people(args["text"], ctx.message.mentions, ctx.is_member_name)
     phrase = grammar.keywords(
         grammar.tokens(named.text), OBJECTIVE_KEYWORDS, _usage("okr.commands.new_objective.usage")
     )
@@ -112,7 +112,7 @@ def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("okr.new_kr", args=[_TEXT])
 def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50% [负责人 @张三] [协作 @李四 @王五]."""
-    named = grammar.people(args["text"], ctx.message.mentions)
+    named = grammar.people(args["text"], ctx.message.mentions, ctx.is_member_name)
     words = grammar.tokens(named.text)
     usage = _usage("okr.commands.new_kr.usage")
     if not words or not grammar.is_short_id(words[0]):
@@ -202,7 +202,7 @@ def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     rest = rest.strip()
     if rest and grammar.PEOPLE_WORDS.get(rest.split()[0].casefold()) is None:
         rest = f"负责人 {rest}"  # the first mention is the owner: /负责人 KR-3 @张三
-    named = grammar.people(rest, ctx.message.mentions)
+    named = grammar.people(rest, ctx.message.mentions, ctx.is_member_name)
     if named.text:
         raise Invalid("okr.error.unknown_words", text=named.text[:20], usage=usage)
     kind, _number = okr.parse_short_id(ref)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from teamassist.chat.parser import mention_at
@@ -224,9 +224,14 @@ class PeopleText:
     contributors: list[MentionToken] | None = None
 
 
-def people(text: str, mentions: list[Mention] | None = None) -> PeopleText:
+def people(
+    text: str,
+    mentions: list[Mention] | None = None,
+    known: Callable[[str], bool] | None = None,
+) -> PeopleText:
     """Find ``负责人 @x`` (one) and ``协作 @y @z`` / ``协作 无`` in ``text``; a word with no
-    mention after it is ``okr.error.people_need_mention``."""
+    mention after it is ``okr.error.people_need_mention``. ``known`` as
+    :func:`teamassist.chat.parser.mention_at` takes it."""
     found = PeopleText(text)
     start = 0
     while (match := _PEOPLE.search(found.text, start)) is not None:
@@ -234,7 +239,7 @@ def people(text: str, mentions: list[Mention] | None = None) -> PeopleText:
         end = match.end()
         tokens: list[MentionToken] = []
         while (gap := _BETWEEN.match(found.text, end)) is not None and (
-            taken := mention_at(found.text[gap.end() :], mentions)
+            taken := mention_at(found.text[gap.end() :], mentions, known)
         ) is not None:
             tokens.append(taken[0])
             end = gap.end() + taken[1]

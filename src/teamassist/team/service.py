@@ -410,6 +410,21 @@ def find_member(
     raise NotFound("core.error.unknown_member", who=label)
 
 
+def names_a_member(session: Session, *, workspace: Workspace, name: str) -> bool:
+    """Whether ``name`` is a handle or display name somebody of ``workspace`` has (one person
+    or several), as :func:`find_member` reads a typed ``@name``: where a glued half-width mark
+    ends a mention (``chat.mention_names.glued_cut``)."""
+    try:
+        find_member(
+            session, workspace=workspace, platform="web", tenant_key="", user_key=None, name=name
+        )
+    except NotFound:
+        return False
+    except Conflict:
+        return True
+    return True
+
+
 # Emoji variation selectors (U+FE0E text style, U+FE0F emoji style): "❤️" and "❤" are the same
 # name typed on two keyboards; one sends the selector, the other does not.
 _VARIATION_SELECTORS = ("\ufe0e", "\ufe0f")
