@@ -30,6 +30,7 @@ from teamassist.http.deps import RuntimeDep, SessionDep, team_of
 from teamassist.i18n import t
 from teamassist.team.models import Team
 from teamassist.team.workspaces import any_workspace
+from teamassist.weblinks import web_href
 
 if TYPE_CHECKING:
     from fastapi.templating import Jinja2Templates
@@ -81,6 +82,7 @@ class PageTemplates:
             autoescape=True,
         )
         env.globals["t"] = t
+        env.globals["web_href"] = web_href
         env.filters["reply_html"] = lambda payload: to_html(Reply.model_validate(payload))
         for name, function in self._context_globals.items():
             env.globals[name] = pass_context(function)

@@ -22,6 +22,7 @@ from teamassist.clock import is_hhmm
 from teamassist.enums import ChannelPurpose
 from teamassist.exceptions import Invalid
 from teamassist.team.models import Team
+from teamassist.weblinks import is_web_link
 
 
 class Kind(StrEnum):
@@ -160,6 +161,13 @@ def _text(value: object, default: str, limit: int) -> str:
         return default
 
 
+def _link(value: object, default: str) -> str:
+    # only an http(s) link becomes a meeting's video link (a javascript: one ran from the
+    # dashboard's link: tester s23 F9)
+    text = _text(value, default, MAX_URL)
+    return text if not text or is_web_link(text) else default
+
+
 def _series(kind: Kind, raw: object) -> Series:
     base = DEFAULTS[kind]
     if not isinstance(raw, dict):
@@ -181,7 +189,7 @@ def _series(kind: Kind, raw: object) -> Series:
         notice_lead_days=_number(raw.get("notice_lead_days"), base.notice_lead_days, 0, 28),
         duration_minutes=_number(raw.get("duration_minutes"), base.duration_minutes, 5, 720),
         place=_text(raw.get("place"), base.place, MAX_PLACE),
-        video_url=_text(raw.get("video_url"), base.video_url, MAX_URL),
+        video_url=_link(raw.get("video_url"), base.video_url),
         holiday=holiday,
         core_text=_text(raw.get("core_text"), base.core_text, MAX_TEXT),
         team_text=_text(raw.get("team_text"), base.team_text, MAX_TEXT),

@@ -36,6 +36,7 @@ from teamassist.one_on_ones.schemas import (
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.weblinks import require_web_link
 
 router = Routes(prefix="/one-on-ones", tags=["one-on-ones"])
 ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8; method="
@@ -100,6 +101,7 @@ def create_pair(
     runtime: RuntimeDep,
 ) -> PairDetail:
     """A new pair (an admin or the director); 409 when these two have one."""
+    video_url = require_web_link(body.video_url)  # before anything is made (tester s23 F9)
     admin = is_admin(session, principal, team)
     # An unknown report is 404 before "no director": naming a manager would only lead to
     # the second error (tester 2 F8, session 21).
@@ -115,7 +117,7 @@ def create_pair(
         by=principal.member,
         admin=admin,
     )
-    pair.place, pair.video_url = body.place, body.video_url
+    pair.place, pair.video_url = body.place, video_url
     workdays = runtime.ports.get(Workdays)
     if body.slot is not None:
         service.set_slot(
@@ -174,11 +176,12 @@ def patch_pair(
         or service.is_party(pair, principal.member)
     ):
         raise PermissionDenied("one_on_ones.error.not_arranger")
+    video_url = None if body.video_url is None else require_web_link(body.video_url)
     workdays = runtime.ports.get(Workdays)
     if body.place is not None:
         pair.place = body.place
-    if body.video_url is not None:
-        pair.video_url = body.video_url
+    if video_url is not None:
+        pair.video_url = video_url
     if body.duration_minutes is not None:
         pair.duration_minutes = body.duration_minutes
     if body.slot is not None:
