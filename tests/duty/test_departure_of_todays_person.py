@@ -49,7 +49,9 @@ def test_a_leaver_covering_today_gives_the_day_back_to_the_rotation(chat: ChatDr
     so, and a cover named then is accepted."""
     assert "由 @李四 值班" in chat.text("/值班代班 @lisi 2026-06-01 技术", as_="admin")
     reply = chat.text("/停用成员 @lisi", as_="admin")
-    assert "「李四」正在「技术」值班，停用后今天（2026-06-01）剩下的班只有 张三 值班" in reply, reply
+    assert "「李四」正在「技术」值班，停用后今天（2026-06-01）剩下的班只有 张三 值班" in reply, (
+        reply
+    )
     assert "已一并取消 TA 的 1 项代班或换班" in reply, reply
     assert "「技术」@张三" in chat.text("/今日值班", as_="admin")
     covered = chat.text("/值班代班 @王五 2026-06-01 技术", as_="admin")
