@@ -4,6 +4,7 @@ workspace, and the chat driver."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
@@ -22,6 +23,14 @@ from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
 from tests.support.inbox import settle_before_delivery
 
 _databases: dict[str, MigratedDatabase] = {}
+
+# Dashboard passwords are hashed at Argon2's floor in tests, through the product's setting
+# (``web.password_hash``; the environment reaches the processes a test starts too): the strong
+# default costs 1–2 s a hash and as much a check at load 15 (0.26 s CPU, 4 threads), and
+# 57 test files sign someone in. tests/web/test_password_cost.py keeps the default strong.
+CHEAP_PASSWORD_HASH = {"TIME_COST": "1", "MEMORY_KIB": "8", "PARALLELISM": "1"}
+for _name, _value in CHEAP_PASSWORD_HASH.items():
+    os.environ.setdefault(f"TEAMASSIST_WEB__PASSWORD_HASH__{_name}", _value)
 
 # 2026-06-01 is a Monday and a normal working day in China (UTC 01:00 = 09:00 Asia/Shanghai).
 DEFAULT_NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)

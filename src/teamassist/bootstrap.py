@@ -36,6 +36,7 @@ from teamassist.domain import Domain, Wiring
 from teamassist.duty.domain import DOMAIN as DUTY
 from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
+from teamassist.http import auth
 from teamassist.meetings.domain import DOMAIN as MEETINGS
 from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.one_on_ones.domain import DOMAIN as ONE_ON_ONES
@@ -354,6 +355,7 @@ def build_runtime(
     check_keys(domains)
     check_requires(domains)  # before anything is built
     redact.install(redact.settings_secrets(settings))  # before anything can log a secret
+    auth.install_hash_cost(settings.web.password_hash)
     for domain in domains:
         if (locale := domain.folder("locale")) is not None:
             i18n.add_folder(locale)  # built-in ones are found anyway; a domain outside is not

@@ -91,6 +91,32 @@ _DATABASES = frozenset(
 )
 
 
+class PasswordHashSettings(BaseModel):
+    """The Argon2id cost of a new dashboard password hash (``teamassist.http.auth``).
+
+    The defaults are RFC 9106's second recommended option (§4, for memory-constrained
+    environments: t=3, 64 MiB, 4 lanes), argon2-cffi's own default since 21.2
+    (``argon2.profiles.RFC_9106_LOW_MEMORY``): ~0.26 s CPU a hash on one of this project's
+    EPYC cores, 1–2 s wall at load 15. A hash carries its cost, so a changed cost applies to
+    passwords set after the change and every stored hash is still checked at its own. Lower it
+    only where no real password is kept: the test suite sets the cheapest (t=1, 8 KiB, 1 lane)
+    through ``TEAMASSIST_WEB__PASSWORD_HASH__*``.
+    """
+
+    time_cost: int = Field(default=3, ge=1)  # passes over the memory
+    memory_kib: int = Field(default=65_536, ge=8)  # KiB, at least 8 per lane (Argon2's floor)
+    parallelism: int = Field(default=4, ge=1)  # lanes (threads)
+
+    @model_validator(mode="after")
+    def _memory_per_lane(self) -> PasswordHashSettings:
+        if self.memory_kib < 8 * self.parallelism:
+            raise ValueError(
+                f"memory_kib must be at least 8 per lane: {8 * self.parallelism} for "
+                f"parallelism {self.parallelism} (Argon2, RFC 9106 §3.1)"
+            )
+        return self
+
+
 class WebSettings(BaseModel):
     """The HTTP server, dashboard and REST API."""
 
@@ -122,6 +148,8 @@ class WebSettings(BaseModel):
     login_window_minutes: int = Field(default=15, ge=1)
     # A dashboard form's body above this many bytes is refused (413) before it is read.
     max_form_bytes: int = Field(default=1_048_576, ge=1024)
+    # The cost of a new dashboard password hash (argon2id); the default is the strong one.
+    password_hash: PasswordHashSettings = Field(default_factory=PasswordHashSettings)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info
     # endpoints are on ``feishu.domain``.
     feishu_authorize_url: str = "https://accounts.feishu.cn/open-apis/authen/v1/authorize"

@@ -132,7 +132,7 @@ def _found(
     from sqlalchemy.orm import Session
 
     from teamassist.database import run_transaction
-    from teamassist.http.auth import hash_password
+    from teamassist.http.auth import hash_password, install_hash_cost
     from teamassist.i18n import t
     from teamassist.team.workspaces import Founding, found
 
@@ -147,6 +147,7 @@ def _found(
         admin_user_id=admin_user_id,
         admin_tenant=admin_tenant,
     )
+    install_hash_cost(settings.web.password_hash)  # no runtime is built here
     password_hash = hash_password(password) if password is not None else None
 
     def unit(session: Session) -> dict[str, str]:

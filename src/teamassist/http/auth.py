@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import placement
 from teamassist.clock import utcnow
+from teamassist.config import PasswordHashSettings
 from teamassist.enums import Role
 from teamassist.team import service as team_service
 from teamassist.team.models import (
@@ -37,12 +38,35 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
 
 
-@cache
+# The cost this process hashes new passwords at: the settings' once a runtime is built
+# (``install_hash_cost``, from ``build_runtime``), the strong default before. Process-wide, as
+# ``redact.install``'s secrets are: ``set_password`` is reached from the demo loader and the
+# command line, which hold no settings. Checking needs no cost: a hash records its own.
+_cost = PasswordHashSettings()
+
+
+def install_hash_cost(cost: PasswordHashSettings) -> None:
+    """Hash new passwords of this process at ``cost`` (``web.password_hash``)."""
+    global _cost
+    _cost = cost
+
+
+def hash_cost() -> PasswordHashSettings:
+    """The cost new password hashes are made at in this process."""
+    return _cost
+
+
 def _hasher() -> PasswordHasher:
-    """argon2's hasher, imported with the first password checked or set (not at start)."""
+    return _hasher_at(_cost.time_cost, _cost.memory_kib, _cost.parallelism)
+
+
+@cache
+def _hasher_at(time_cost: int, memory_kib: int, parallelism: int) -> PasswordHasher:
+    """argon2's hasher at a cost, imported with the first password checked or set (not at
+    start)."""
     from argon2 import PasswordHasher
 
-    return PasswordHasher()
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
 
 
 # A session started before expiries were stored (``expires_at`` NULL) ends this long after it began.
@@ -91,7 +115,7 @@ CSRF_KEY = "csrf"
 
 
 def hash_password(password: str) -> str:
-    """Hash a password for storage."""
+    """Hash a password for storage (argon2id, at :func:`hash_cost`)."""
     return _hasher().hash(password)
 
 
