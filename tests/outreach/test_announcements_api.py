@@ -810,3 +810,27 @@ def test_rest_ends_a_mention_at_a_glued_colon_as_chat_does(app_runtime: Runtime)
         assert [tuple(row) for row in items] == [(people["lisi"], "交材料")]
     finally:
         client.__exit__(None, None, None)
+
+
+def test_a_channel_made_without_a_team_is_the_first_teams_for_notices(
+    app_runtime: Runtime,
+) -> None:
+    """Outside tester F6 (session 22): a channel POSTed without ``team_id`` counted as the
+    first team's for its name (a second of that name there was refused) but /通知 could not
+    reach it. Now /通知 finds it as the first team's group, by chat and REST alike."""
+    client = _client(app_runtime, "admin")
+    try:
+        room = {"platform": "web", "address": "room-ws", "purpose": "team", "name": "外部群"}
+        made = client.post("/api/v1/channels", json=room)
+        assert made.status_code == 201 and made.json()["team_id"] is None, made.text
+        again = client.post("/api/v1/channels", json={**room, "address": "room-2", "team_id": 1})
+        assert again.status_code == 409, again.text
+        assert again.json()["error"] == "core.error.channel_name_taken", again.json()
+        said = ChatDriver(app_runtime).text("/通知 外部群 明天开会", as_="admin")
+        assert "已排队通知" in said and "「外部群」的 1 个群聊" in said, said
+        sent = client.post("/api/v1/announcements", json={"group": "外部群", "text": "后天开会"})
+        assert sent.status_code == 201, sent.text
+        posts = [m.address for m in ChatDriver(app_runtime).queued()]
+        assert posts.count("room-ws") == 2, posts
+    finally:
+        client.__exit__(None, None, None)

@@ -213,6 +213,9 @@ class Channel(TimestampMixin, Base):
     __tablename__ = "channel"
     __table_args__ = (
         UniqueConstraint("workspace_id", "platform", "address", "purpose"),
+        # One name per team, whatever the timing (two creates at one instant both passed the
+        # service's check, tester F6 of session 22); nameless rows hold NULL, never collide.
+        UniqueConstraint("workspace_id", "name_team_id", "name_key"),
         Index("ix_channel_team_id_purpose", "team_id", "purpose"),
         # A batch's workspace-wide channels (team_id IS NULL) without reading the others.
         Index("ix_channel_workspace_id_team_id", "workspace_id", "team_id"),
@@ -226,6 +229,12 @@ class Channel(TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(200))
     purpose: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200), default="")
+    # What the unique key above compares, set with the name by team.service (NULL when the
+    # channel has no name): the team the name is unique in (its own, or the default team for
+    # a workspace-wide channel, which notices treat as the default team's) and the folded
+    # name (names.fold: case and width, as /通知 reads a group's name).
+    name_team_id: Mapped[int | None] = mapped_column(Integer)
+    name_key: Mapped[str | None] = mapped_column(FOLDED)
     # Night quiet window in the team's local time, "HH:MM"; notices are held until it ends.
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))

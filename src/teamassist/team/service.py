@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from teamassist.chat.quiet import quiet_until
@@ -502,8 +503,9 @@ def create_channel(
     that shows nothing (None: a channel without a name, which no notice names), one another
     channel of the team has (:func:`_check_channel_name`), a quiet window that starts when it
     ends (``core.error.quiet_empty``)."""
+    scope: int | None = None
     if name is not None:
-        name = _check_channel_name(
+        name, scope = _check_channel_name(
             session, workspace_id=workspace.id, team_id=team.id if team else None, name=name
         )
     if quiet_start is not None and quiet_end is not None:
@@ -533,19 +535,66 @@ def create_channel(
         quiet_end=quiet_end,
         enabled=True,
     )
-    session.add(channel)
-    session.flush()
+    channel.name_team_id, channel.name_key = _name_key(name or "", scope)
+    try:  # a create at the same instant passed the checks above too: the unique keys decide
+        with session.begin_nested():
+            session.add(channel)
+    except IntegrityError as exc:
+        raise _taken(
+            session, exc, workspace_id=workspace.id, address=address, name=name or "", scope=scope
+        ) from exc
     return channel
+
+
+def _name_key(name: str, scope: int | None) -> tuple[int | None, str | None]:
+    """``(name_team_id, name_key)`` of a channel called ``name`` in team ``scope``: both NULL
+    for a nameless channel (no notice names it; any number may be nameless). The key is cut to
+    the column's 255 characters (a 200-character name folds longer only in odd scripts)."""
+    if not name:
+        return None, None
+    return scope, fold(name)[:255]
+
+
+def _taken(
+    session: Session,
+    exc: IntegrityError,
+    *,
+    workspace_id: int,
+    address: str,
+    name: str,
+    scope: int | None,
+) -> Conflict:
+    """The refusal for a unique key another writer took first (its row was committed after
+    this one's checks): the name's (``core.error.channel_name_taken``, naming that channel) or
+    the address's (``core.error.exists``). Which key, from the driver's message: each backend
+    names the column (SQLite) or the constraint (PostgreSQL, MariaDB) holding ``name_key``."""
+    if "name_key" not in str(exc.orig):
+        return Conflict("core.error.exists", what=address[:40])
+    _, key = _name_key(name, scope)
+    # A locking read sees the row committed after this transaction's snapshot (MariaDB's
+    # repeatable read would not show it to a plain SELECT).
+    other = session.scalar(
+        select(Channel.id)
+        .where(
+            Channel.workspace_id == workspace_id,
+            Channel.name_team_id == scope,
+            Channel.name_key == key,
+        )
+        .with_for_update()
+    )
+    return Conflict("core.error.channel_name_taken", name=name[:60], id=other or "?")
 
 
 def _check_channel_name(
     session: Session, *, workspace_id: int, team_id: int | None, name: str, not_id: int = 0
-) -> str:
-    """``name`` stripped, or refused: DomainError ``core.error.channel_name_empty`` when it
-    shows nothing, Conflict ``core.error.channel_name_taken`` when another channel of the same
-    team (a channel without a team counting as the default team's) has it, compared as notices name
-    groups (:func:`~teamassist.team.names.fold`: case and width): a notice to that name went
-    to both (tester F11, session 21)."""
+) -> tuple[str, int]:
+    """``(name stripped, the team it is unique in)``, or refused: DomainError
+    ``core.error.channel_name_empty`` when it shows nothing, Conflict
+    ``core.error.channel_name_taken`` when another channel of the same team (a channel without
+    a team counting as the default team's) has it, compared as notices name groups
+    (:func:`~teamassist.team.names.fold`: case and width): a notice to that name went to both
+    (tester F11, session 21). Two writers at one instant are kept apart by the unique key
+    ``(workspace_id, name_team_id, name_key)``, not here."""
     if not clean_text(name):
         raise DomainError("core.error.channel_name_empty")
     name = name.strip()
@@ -562,7 +611,7 @@ def _check_channel_name(
     ).all():
         if other and fold(other) == wanted:
             raise Conflict("core.error.channel_name_taken", name=name[:60], id=other_id)
-    return name
+    return name, team_id if team_id is not None else default
 
 
 def _check_quiet(quiet: tuple[str, str] | None) -> None:
@@ -600,8 +649,9 @@ def update_channel(
     nothing or another channel of its team has (:func:`_check_channel_name`), a window that
     starts when it ends (``core.error.quiet_empty``: ``chat.quiet`` reads it as no window,
     so it held nothing)."""
+    scope: int | None = None
     if name is not None:
-        name = _check_channel_name(
+        name, scope = _check_channel_name(
             session,
             workspace_id=channel.workspace_id,
             team_id=channel.team_id,
@@ -609,16 +659,27 @@ def update_channel(
             not_id=channel.id,
         )
     _check_quiet(quiet)
-    if name is not None:
-        channel.name = name
-    if enabled is not None:
-        channel.enabled = enabled
     before = (channel.quiet_start, channel.quiet_end)
-    if clear_quiet:
-        channel.quiet_start = channel.quiet_end = None
-    elif quiet is not None:
-        channel.quiet_start, channel.quiet_end = quiet
-    session.flush()
+    try:  # a rename at the same instant passed the check too: the unique key decides
+        with session.begin_nested():
+            if name is not None:
+                channel.name = name
+                channel.name_team_id, channel.name_key = _name_key(name, scope)
+            if enabled is not None:
+                channel.enabled = enabled
+            if clear_quiet:
+                channel.quiet_start = channel.quiet_end = None
+            elif quiet is not None:
+                channel.quiet_start, channel.quiet_end = quiet
+    except IntegrityError as exc:
+        raise _taken(
+            session,
+            exc,
+            workspace_id=channel.workspace_id,
+            address=channel.address,
+            name=name or "",
+            scope=scope,
+        ) from exc
     start, end = channel.quiet_start, channel.quiet_end
     if now is not None and (start, end) != before:
         outbox_service.retime_quiet(
