@@ -295,7 +295,96 @@ def set_slot(
                 name=person.display_name,
                 start=timetext.when(planned.start_at, team.timezone, now=now),
             )
+    # Beyond the saved window the rules decide, this pair's and the others' alike.
+    theirs = ruled_theirs(session, pair=pair, now=now, workdays=workdays)
+    length = timedelta(minutes=pair.duration_minutes)
+    for start in unsaved_starts(session, team=team, pair=pair, now=now, workdays=workdays):
+        end = start + length
+        stored = busy_person(session, pair=pair, start_at=start, end_at=end)
+        shared = stored[0] if stored else None
+        if shared is None and (ruled := busy_by_rule(session, pair, theirs, start, end)):
+            shared = ruled[0]
+        if shared is not None:
+            raise Conflict(
+                "one_on_ones.error.slot_busy",
+                name=shared.display_name,
+                start=timetext.when(start, team.timezone, now=now),
+            )
     return pair
+
+
+def unsaved_starts(
+    session: Session, *, team: Team, pair: OneOnOne, now: datetime, workdays: Workdays
+) -> list[datetime]:
+    """The starts (UTC) ``pair``'s rule has after ``now`` up to :func:`plan_horizon` (the
+    farthest day a meeting may be moved to) that no stored occurrence stands for: those after
+    the :data:`AHEAD_DAYS` that :func:`replan` saves, before either person leaves."""
+    slot = slot_of(pair)
+    if slot is None:
+        return []
+    today = local(now, team.timezone).date()
+    saved = set(
+        session.scalars(select(OneOnOneMeeting.key).where(OneOnOneMeeting.pair_id == pair.id))
+    )
+    until = leaving_at(session, pair)
+    return [
+        p.start
+        for p in rules.plan(
+            slot,
+            zone=team.timezone,
+            workdays=workdays,
+            first=today - timedelta(days=7),
+            last=plan_horizon(now, team.timezone),
+        )
+        if p.key not in saved and p.start > now and (until is None or p.start < until)
+    ]
+
+
+def ruled_theirs(
+    session: Session, *, pair: OneOnOne, now: datetime, workdays: Workdays
+) -> list[tuple[OneOnOne, datetime, datetime]]:
+    """``(other pair, start, end)`` (UTC) of every occurrence the rules of the two people's
+    other pairs (every team) have up to :func:`plan_horizon` and nobody saved
+    (:func:`unsaved_starts`): :func:`busy_person` reads stored occurrences only, so a 1on1 more
+    than :data:`AHEAD_DAYS` ahead did not count (outside testers' list, session 23)."""
+    people = (pair.manager_id, pair.report_id)
+    found: list[tuple[OneOnOne, datetime, datetime]] = []
+    for other in session.scalars(
+        select(OneOnOne)
+        .where(
+            OneOnOne.id != pair.id,
+            or_(OneOnOne.manager_id.in_(people), OneOnOne.report_id.in_(people)),
+            OneOnOne.cadence.is_not(None),
+        )
+        .order_by(OneOnOne.id)
+    ):
+        team = session.get(Team, other.team_id)
+        assert team is not None  # the foreign key
+        length = timedelta(minutes=other.duration_minutes)
+        found += [
+            (other, start, start + length)
+            for start in unsaved_starts(session, team=team, pair=other, now=now, workdays=workdays)
+        ]
+    return found
+
+
+def busy_by_rule(
+    session: Session,
+    pair: OneOnOne,
+    theirs: Sequence[tuple[OneOnOne, datetime, datetime]],
+    start_at: datetime,
+    end_at: datetime,
+) -> tuple[Member, datetime] | None:
+    """The person of ``pair`` whom one of ``theirs`` (:func:`ruled_theirs`) holds between
+    ``start_at`` and ``end_at`` (UTC) and when that one starts, or None."""
+    people = (pair.manager_id, pair.report_id)
+    for other, start, end in theirs:
+        if start < end_at and end > start_at:
+            shared = next(p for p in people if p in (other.manager_id, other.report_id))
+            person = session.get(Member, shared)
+            assert person is not None  # the foreign key
+            return person, start
+    return None
 
 
 def slot_of(pair: OneOnOne) -> rules.Slot | None:
@@ -574,6 +663,20 @@ def move(
             "one_on_ones.error.person_busy",
             name=person.display_name,
             start=timetext.when(other.start_at, zone, now=now),
+        )
+    # one far ahead, where only the other pair's rule has it (nothing saved there yet)
+    ruled = busy_by_rule(
+        session,
+        pair,
+        ruled_theirs(session, pair=pair, now=now, workdays=workdays),
+        start_at,
+        start_at + length,
+    )
+    if ruled is not None:
+        raise Conflict(
+            "one_on_ones.error.person_busy",
+            name=ruled[0].display_name,
+            start=timetext.when(ruled[1], zone, now=now),
         )
     was_start = ensure_utc(meeting.start_at)
     if was_start == start_at and meeting.note == (note or None):
