@@ -27,7 +27,7 @@ def _ballots(runtime: Runtime) -> int:
 
 def test_rank_the_leaders_after_the_monthly_meeting(chat: ChatDriver) -> None:
     set_clock(chat.runtime, "2026-11-02 09:00")
-    assert "王五" in chat.text("/设置角色 @wangwu 负责人", as_="admin")
+    assert "王五" in chat.text("/设置角色 @wangwu 主管", as_="admin")
     chat.runtime.scheduler.tick()
     monthly = _id(chat.runtime, "monthly:2026-10")  # 11-03 08:30–10:00
     weekly = _id(chat.runtime, "weekly:2026-11-06")

@@ -124,7 +124,7 @@ def test_a_quarter_of_meetings(chat: ChatDriver) -> None:
     reply = chat.text(f"/取消会议 {cancelled.id} 出差", as_="admin")
     assert f"已取消会议 #{cancelled.id}「11月17日OKR周会」" in reply, reply
     refused = chat.text(f"/取消会议 {moved.id}", as_="zhangsan")  # a member may not
-    assert refused == "只有管理员、团队负责人或组长才能改期或取消会议。"
+    assert refused == "只有管理员、团队负责人或主管才能改期或取消会议。"
     reply = chat.text(f"/改期 {moved.id} 2026-11-25 14:00 客户来访", as_="lihua")
     assert "11月25日（周三）14:00" in reply, reply
 

@@ -42,7 +42,7 @@ def test_help_lists_the_people_commands_for_admins(chat: ChatDriver) -> None:
 
 def test_member_list_and_org_tree_for_everyone(chat: ChatDriver) -> None:
     listed = chat.text("/成员列表", as_="zhangsan")
-    assert "王管理（admin）· 管理员" in listed and "李华（lihua）· 负责人" in listed
+    assert "王管理（admin）· 管理员" in listed and "李华（lihua）· 主管" in listed
     assert chat.text("/members", as_="zhangsan") == listed
     tree = chat.text("/组织架构", as_="zhangsan")
     assert "「开发者社区」负责人：无" in tree and "张三（成员）" in tree
@@ -82,7 +82,7 @@ def test_add_member_by_platform_mention_links_the_identity(chat: ChatDriver) -> 
 
 
 def test_set_role_and_the_last_admin_guard(chat: ChatDriver) -> None:
-    assert "设为负责人" in chat.text("/设置角色 @zhangsan 负责人", as_="admin")
+    assert "设为主管" in chat.text("/设置角色 @zhangsan 主管", as_="admin")
     assert _member(chat, "zhangsan")[3] is Role.LEAD
     assert "设为成员" in chat.text("/set-role @zhangsan member", as_="admin")
     refused = chat.text("/设置角色 @admin 成员", as_="admin")
@@ -152,3 +152,17 @@ def test_feishu_director_grant_queues_the_card(chat: ChatDriver) -> None:
 def test_a_display_name_mention_resolves(chat: ChatDriver) -> None:
     assert "华总" in chat.text("/设置称呼 @李华 华总", as_="admin")
     assert _member(chat, "lihua")[2] == "华总"
+
+
+def test_the_lead_role_and_the_director_have_a_word_each(chat: ChatDriver) -> None:
+    """Tester T2-F7 (session 21): 「负责人」 named the lead role and the director, so the org
+    chart said 「负责人：无」 beside 「李华（负责人）」. The role is 主管; 负责人 is the director,
+    appointed with /任命负责人, and no role a command takes."""
+    org = chat.text("/组织架构", as_="admin")
+    assert "负责人：无" in org and "李华（主管）" in org and "（负责人）" not in org, org
+    for typed in ("/设置角色 @zhangsan 负责人", "/添加成员 @newbie 负责人"):
+        refused = chat.text(typed, as_="admin")
+        assert "「负责人」不是角色：团队负责人请用 /任命负责人" in refused, refused
+    assert _member(chat, "zhangsan")[3] is Role.MEMBER
+    assert "设为主管" in chat.text("/设置角色 @zhangsan 组长", as_="admin")
+    assert "只能是 管理员、主管 或 成员" in chat.text("/设置角色 @zhangsan 老大", as_="admin")

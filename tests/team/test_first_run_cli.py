@@ -311,7 +311,7 @@ def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> N
     assert team.exit_code == 0 and "已添加团队「产品组」" in team.output, team.output
     assert runner.invoke(app, ["team", "add", "x", "--timezone", "No/Where"]).exit_code == 1
     added = runner.invoke(app, ["member", "add", "alice", "--name", "爱丽丝", "--role", "lead"])
-    assert added.exit_code == 0 and "alice（爱丽丝），角色：负责人，团队：核心团队" in added.output
+    assert added.exit_code == 0 and "alice（爱丽丝），角色：主管，团队：核心团队" in added.output
     assert runner.invoke(app, ["member", "add", "alice"]).exit_code == 1  # the handle is taken
     assert runner.invoke(app, ["member", "add", "bob", "--role", "boss"]).exit_code == 2
     # an empty name is refused as init refuses one (a tester's `--name ""` became "eve")

@@ -30,12 +30,16 @@ _AFTER_MENTION = " \t\n\u3000：；，、,;:"
 
 
 def role_from_word(word: str) -> Role:
-    """管理员 / 负责人 / 成员 (or admin, lead, member) as a role."""
+    """管理员 / 主管 / 成员 (or admin, lead, member) as a role; Invalid
+    ``people.error.director_no_role`` for a word naming the director (负责人 is appointed with
+    /任命负责人, it is no role), ``people.error.bad_role`` for any other word."""
     folded = word.strip().casefold()
     for role in Role:
         words = {str(w).casefold() for w in lookup(f"people.words.role.{role.value}") or []}
         if folded == role.value or folded in words:
             return role
+    if folded in {str(w).casefold() for w in lookup("people.words.role.director") or []}:
+        raise Invalid("people.error.director_no_role", value=word[:20])
     raise Invalid("people.error.bad_role", value=word[:20])
 
 
@@ -168,8 +172,10 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         try:
             role = role_from_word(words[0])
             words = words[1:]
-        except Invalid:
-            pass  # not a role word: the display name starts here
+        except Invalid as refused:
+            if refused.key != "people.error.bad_role":
+                raise  # 负责人: a role meant, and not one (the director is appointed)
+            # not a role word: the display name starts here
     mentioned = parser.mention_at(token, ctx.message.mentions)
     user_key = mentioned[0].user_key if mentioned else None
     name = mentioned[0].name if mentioned else None
