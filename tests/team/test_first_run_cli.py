@@ -313,6 +313,10 @@ def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> N
     added = runner.invoke(app, ["member", "add", "alice", "--name", "爱丽丝", "--role", "lead"])
     assert added.exit_code == 0 and "alice（爱丽丝），角色：主管，团队：核心团队" in added.output
     assert runner.invoke(app, ["member", "add", "alice"]).exit_code == 1  # the handle is taken
+    # into the other team under another name: added, and told the name was not used (s22 F6)
+    other = runner.invoke(app, ["member", "add", "alice", "--name", "阿丽", "--team", "2"])
+    assert other.exit_code == 0, other.output
+    assert "你写的名字「阿丽」没有用上" in other.output and "都叫「爱丽丝」" in other.output
     assert runner.invoke(app, ["member", "add", "bob", "--role", "boss"]).exit_code == 2
     # an empty name is refused as init refuses one (a tester's `--name ""` became "eve")
     for blank in ("", "   "):
