@@ -76,8 +76,9 @@ def _refuse_a_deadline_in_text(text: str, group: groups.Group, now: datetime) ->
     zone = group.team.timezone
     try:
         _text, due = grammar.trailing_due(text, zone, local(now, zone).date())
-    except Invalid:
-        due = now
+    except Invalid as refused:
+        # a closing 截止 with no time after it is no deadline REST could take: text
+        due = None if refused.key == "announcements.error.due_missing" else now
     if due is not None:
         raise Invalid("announcements.error.rest_due_in_text")
 
@@ -169,7 +170,7 @@ def create_announcement(
     if unknown:
         raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
     targets = list(dict.fromkeys([found[i] for i in wanted] + mentioned))
-    service.check_targets(group, kind, targets)
+    service.check_targets(session, group, kind, targets)
     outcome = service.announce(
         session,
         workspace=principal.workspace,

@@ -49,7 +49,7 @@ def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> 
     reply, mentioned = messages.from_chat(
         text, ctx.resolve, private=kind is AnnouncementKind.BULK, known=ctx.is_member_name
     )
-    service.check_targets(group, kind, mentioned)
+    service.check_targets(ctx.session, group, kind, mentioned)
     # A group post's action items go to the people it @s (the seed: or else everyone); a
     # bulk DM goes to the people it @s, or else everyone.
     outcome = service.announce(

@@ -138,7 +138,10 @@ def shown(value: datetime, timezone: str) -> str:
 
 # The last ``截止``/``截止日期``/``截止时间``/``due`` marker; what follows it, to the end, is the
 # deadline, a trailing ``前``/``之前``/``以前`` (and a full stop) aside.
-_DUE_MARK = re.compile(r"(?:截止(?:日期|时间)?|\bdue\b)\s*[:：]?\s*", re.IGNORECASE)
+# A word of its own: after a blank, a mark or the start, never glued to the word before it
+# (「报名截止 周五」 is "registration closes Friday", text; it was read as a deadline and the
+# group got only 「报名」: outside tester F13, session 23).
+_DUE_MARK = re.compile(r"(?<!\w)(?:截止(?:日期|时间)?|due\b)\s*[:：]?\s*", re.IGNORECASE)
 # ``截至`` is also "as of" (报名人数截至今天 32 人): it marks a deadline only when a moment alone
 # (a ``前`` after it allowed) ends the message; anywhere else it is text.
 _AS_OF_MARK = re.compile(r"截至\s*[:：]?\s*")

@@ -107,11 +107,15 @@ def _within_a_year(value: datetime, now: datetime, zone: str, too_far: str) -> d
     return found
 
 
-def check_targets(group: Group, kind: AnnouncementKind, people: Sequence[Member]) -> None:
+def check_targets(
+    session: Session, group: Group, kind: AnnouncementKind, people: Sequence[Member]
+) -> None:
     """The people a chat message @s or a REST call names by id, checked the same way: someone
     who left is refused by name (they would get no DM and no action item); a bulk DM goes to
-    the group's members only, while a group post may @ anyone of the workspace (they are told
-    in the group chat, and own its action item)."""
+    the group's members only; a group post may @ anyone of the group's team (a core chat's
+    post a member who is not core: they are told in the chat and own its action item), not
+    someone outside it, as /销项 gives items only to the team's people (outside tester F5,
+    session 23: 「/通知 全员群 @鲍勃 交材料 截止 …」 opened 开发者社区's item for 运维组's 鲍勃)."""
     gone = [m for m in people if team_service.has_left(m)]
     if gone:
         raise Invalid("announcements.error.left", name=gone[0].display_name)
@@ -120,6 +124,11 @@ def check_targets(group: Group, kind: AnnouncementKind, people: Sequence[Member]
         raise Invalid(
             "announcements.error.unknown_name", name=outsiders[0].display_name, group=group.name
         )
+    for member in outsiders:
+        if team_service.role_of(session, team=group.team, member=member) is None:
+            raise Invalid(
+                "announcements.error.outside_team", name=member.display_name, team=group.team.name
+            )
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,11 @@ def add_action(
     due: date,
 ) -> ReadingNote:
     """An action item agreed at the meeting: kept as a note and opened on the action-item
-    desk (``action_note`` is the desk's answer naming the item; None when no desk answered)."""
+    desk (``action_note`` is the desk's answer naming the item; None when no desk answered).
+    Invalid ``reports.error.owner_not_in_team`` for an owner outside ``team``, nothing noted,
+    as /销项 refuses one (outside tester F5, session 23: 运维组's 鲍勃 got 开发者社区's item)."""
+    if team_service.role_of(session, team=team, member=owner) is None:
+        raise Invalid("reports.error.owner_not_in_team", name=owner.display_name, team=team.name)
     reading = _open(session, team)
     note = ReadingNote(
         reading_id=reading.id,
