@@ -113,3 +113,24 @@ def test_an_item_is_assigned_only_to_someone_of_its_team(two_teams: ChatDriver) 
     assert "需要有权限的人" in chat.text(f"/反馈详情 {item_id}", as_="m2")
     assert events(chat.runtime, item_id) == []
     assert "指派给「@李四」" in chat.text(f"/指派反馈 {item_id} @lisi", as_="admin")
+
+
+def test_an_item_joins_no_item_of_another_team(two_teams: ChatDriver) -> None:
+    # given an item of each team (tester s23 F15: a login bug merged into another team's outage)
+    chat = two_teams
+    ours, theirs = _report(chat), _report(chat, as_="m2")
+    # when 开发者社区's admin marks ours a duplicate of theirs, in chat and over REST
+    refused = chat.text(f"/重复反馈 {ours} {theirs}", as_="admin")
+    assert refused == (
+        f"id=「{theirs}」的反馈不是「开发者社区」的：只能合并到本团队的反馈，这次没有改动。"
+    ), refused
+    with signed_in(chat.runtime, "admin") as clients:
+        answer = clients["admin"].post(
+            f"/api/v1/feedback/items/{ours}/duplicate", json={"original_id": theirs}
+        )
+    assert answer.status_code == 422, answer.text
+    # then nothing changed on either item
+    found = {i.id: i for i in items(chat.runtime)}
+    assert found[ours].status == FeedbackStatus.OPEN and found[ours].duplicate_of_id is None
+    assert found[theirs].plus_ones == 0
+    assert events(chat.runtime, ours) == [] and events(chat.runtime, theirs) == []

@@ -221,7 +221,11 @@ def mark_duplicate(
     now: datetime,
     note: str | None = None,
 ) -> FeedbackItem:
-    """Close ``item`` as a duplicate of ``original``'s root, which counts the "+1"."""
+    """Close ``item`` as a duplicate of ``original``'s root, which counts the "+1".
+
+    Raises Conflict ``feedback.error.duplicate_of_self``, NotFound for another workspace's,
+    Invalid ``feedback.error.duplicate_other_team`` for an item of another team (its people
+    could not see or follow the item it would join: tester s23 F15); nothing changes then."""
     note = _check_note(note)
     _require_active(item)
     root = root_of(session, original)
@@ -229,6 +233,13 @@ def mark_duplicate(
         raise Conflict("feedback.error.duplicate_of_self", id=item.id)
     if root.workspace_id != item.workspace_id:
         raise NotFound("feedback.error.not_found", id=original.id)
+    if root.team_id != item.team_id or original.team_id != item.team_id:
+        team = session.get(Team, item.team_id)
+        raise Invalid(
+            "feedback.error.duplicate_other_team",
+            id=original.id,
+            team=team.name if team is not None else "",
+        )
     item.status = FeedbackStatus.DUPLICATE.value
     item.duplicate_of_id = root.id
     item.acknowledged_at = item.acknowledged_at or now
