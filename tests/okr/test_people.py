@@ -20,6 +20,7 @@ from teamassist.web.app import create_app
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
 from tests.support.web import sign_in
+from tests.team.support import second_team
 
 
 @pytest.fixture
@@ -185,3 +186,32 @@ def test_rest_owner_and_contributors_and_a_departed_owner_is_flagged(api: TestCl
     # The team page marks the departed KR owner's O too (here the O has a new owner: not marked).
     page = api.get("/okr/team", params={"cycle": "2026Q4"})
     assert page.status_code == 200 and "李四" in page.text and "王五（已离开）" not in page.text
+
+
+def test_an_owner_or_contributor_of_another_team_is_refused(okr_chat: ChatDriver) -> None:
+    # given an O and a KR of 开发者社区, and 二队成员 only in 第二团队 (tester s23 F16)
+    with transaction(okr_chat.runtime.factory) as session:
+        second_team(session)
+    okr_chat.text("/新建目标 提升交付质量", as_="zhangsan")
+    okr_chat.text("/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 协作 @王五", as_="zhangsan")
+    kr_id, _owner = _kr(okr_chat.runtime, "线上缺陷数")
+    refusal = "二队成员 不在「开发者社区」里：目标和关键结果的负责人、协作人只能是本团队的成员"
+    for command, speaker in (
+        ("/负责人 O-1 @二队成员", "zhangsan"),
+        ("/负责人 KR-1 协作 @二队成员", "zhangsan"),
+        ("/新建KR O-1 外队KR 起始 1 目标 2 单位 个 负责人 @二队成员", "zhangsan"),
+        ("/新建目标 外队负责的目标 负责人 @二队成员", "lihua"),
+    ):
+        reply = okr_chat.text(command, as_=speaker)
+        assert refusal in reply, (command, reply)
+    # then nothing changed: the owners, the contributors, no new O or KR
+    assert _kr(okr_chat.runtime, "线上缺陷数") == (kr_id, "zhangsan")
+    assert _handles(okr_chat.runtime, "key_result", kr_id) == ["wangwu"]
+    with okr_chat.runtime.factory() as session:
+        titles = set(session.scalars(select(Objective.title))) | set(
+            session.scalars(select(KeyResult.title))
+        )
+        owners = set(session.scalars(select(Objective.owner_id)))
+        m2 = team_service.get_member_by_handle(session, workspace_id=1, handle="m2")
+    assert "外队KR" not in titles and "外队负责的目标" not in titles
+    assert m2 is not None and m2.id not in owners

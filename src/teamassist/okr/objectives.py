@@ -25,6 +25,7 @@ from teamassist.okr.models import (
     ObjectiveState,
     ObjectiveType,
 )
+from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
@@ -287,6 +288,15 @@ def _next_number(session: Session, model: type[Objective] | type[KeyResult], cyc
     return (top or 0) + 1
 
 
+def require_team_person(session: Session, *, team: Team, member: Member) -> Member:
+    """``member`` when they are one of ``team``'s people; Invalid ``okr.error.not_in_team``
+    otherwise: an owner or contributor of a team's O or KR could neither see it in /我的OKR
+    nor be counted by the team (tester s23 F16)."""
+    if team_service.role_of(session, team=team, member=member) is None:
+        raise Invalid("okr.error.not_in_team", who=member.display_name[:64], team=team.name)
+    return member
+
+
 def create_objective(
     session: Session,
     *,
@@ -297,8 +307,11 @@ def create_objective(
     now: datetime,
     okr_type: ObjectiveType = ObjectiveType.COMMITTED,
 ) -> Objective:
-    """A draft O in ``cycle`` with the next free ``O-n``."""
+    """A draft O in ``cycle`` with the next free ``O-n``; Invalid ``okr.error.not_in_team``
+    for an owner outside the team."""
     require_open(cycle, team, now)
+    if owner is not None:
+        require_team_person(session, team=team, member=owner)
     objective = Objective(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -363,6 +376,8 @@ def add_key_result(
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
     require_open(cycle, team, now)
+    if data.owner is not None:
+        require_team_person(session, team=team, member=data.owner)
     kind, start, target = _kind_and_values(data)
     weight = check_weight(data.weight)
     unit = data.unit.strip()

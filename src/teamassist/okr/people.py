@@ -24,12 +24,12 @@ KEY_RESULT = "key_result"
 MAX_CONTRIBUTORS = 20
 
 
-def _usable(team: Team, member: Member) -> Member:
+def _usable(session: Session, team: Team, member: Member) -> Member:
     if member.workspace_id != team.workspace_id:
         raise Invalid("core.error.unknown_member", who=member.display_name[:64])
     if departed(member):
         raise Invalid("okr.error.member_left", who=member.display_name[:64])
-    return member
+    return okr.require_team_person(session, team=team, member=member)
 
 
 def set_people(
@@ -44,16 +44,16 @@ def set_people(
 ) -> None:
     """Give the O (or its KR ``key_result``) a new ``owner`` and/or replace its
     ``contributors`` (None: unchanged; ``[]``: none). Invalid when someone has left, is of
-    another workspace, or there are more than 20; Conflict once the cycle is closed. The owner
-    is never listed as a contributor too. Nothing changes when it is refused."""
+    another team or workspace, or there are more than 20; Conflict once the cycle is closed.
+    The owner is never listed as a contributor too. Nothing changes when it is refused."""
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
     okr.require_open(cycle, team, now)
     if owner is not None:
-        _usable(team, owner)
+        _usable(session, team, owner)
     chosen: list[Member] | None = None
     if contributors is not None:
-        chosen = [_usable(team, m) for m in dict.fromkeys(contributors)]
+        chosen = [_usable(session, team, m) for m in dict.fromkeys(contributors)]
         if len(chosen) > MAX_CONTRIBUTORS:
             raise Invalid("okr.error.too_many_contributors", limit=MAX_CONTRIBUTORS)
     target = key_result if key_result is not None else objective
