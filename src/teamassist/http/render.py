@@ -27,6 +27,7 @@ from teamassist.exceptions import NotFound
 from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import RuntimeDep, SessionDep, team_of
+from teamassist.http.team_gate import require_member
 from teamassist.i18n import t
 from teamassist.team.models import Team
 from teamassist.team.workspaces import any_workspace
@@ -186,6 +187,15 @@ def page_team(session: SessionDep, principal: PagePrincipal, team: int | None = 
 
 
 PageTeamDep = Annotated[Team, Depends(page_team)]
+
+
+def page_member_gate(request: Request, session: SessionDep, principal: PagePrincipal) -> None:
+    """:data:`teamassist.http.team_gate.MEMBER_GATE` for pages: a visitor not signed in is
+    sent to sign in first, then anyone outside the ``?team=`` is refused (403)."""
+    require_member(request, session, principal)
+
+
+PAGE_MEMBER_GATE = Depends(page_member_gate)
 
 
 def team_page(

@@ -9,7 +9,9 @@ workspace owner (a member-less account or the global API token) is in every team
 from __future__ import annotations
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
+from teamassist.http.auth import Principal
 from teamassist.http.deps import PrincipalDep, SessionDep, team_of
 from teamassist.team import service as team_service
 
@@ -18,9 +20,9 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def query_team_id(request: Request) -> int | None:
-    """``team_id`` of the query as a number; None when absent or malformed (the route's own
-    validation answers for a malformed one later)."""
-    raw = request.query_params.get("team_id")
+    """``team_id`` of the query (REST; ``team`` on dashboard pages) as a number; None when
+    absent or malformed (the route's own validation answers for a malformed one later)."""
+    raw = request.query_params.get("team_id", request.query_params.get("team"))
     if raw is None or not raw.isdecimal() or len(raw) > 18:
         return None
     return int(raw)
@@ -30,6 +32,12 @@ def member_gate(request: Request, session: SessionDep, principal: PrincipalDep) 
     """Refuse (``core.error.not_in_team``, 403) unless the caller is in the named team or is
     its director (who may sit in a parent team and acknowledges its retrospectives); another
     workspace's team is not found (404)."""
+    require_member(request, session, principal)
+
+
+def require_member(request: Request, session: Session, principal: Principal) -> None:
+    """:func:`member_gate`'s rule for a principal found either way (pages find theirs by the
+    session cookie and send a browser to sign in: ``teamassist.http.render``)."""
     team = team_of(session, principal, query_team_id(request))
     if principal.member is not None and principal.member.id == team.director_id:
         return

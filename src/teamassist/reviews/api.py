@@ -20,6 +20,7 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.fields import IsoDate, RequestBody
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_GATE
 from teamassist.i18n import t
 from teamassist.reviews import document, service, summary
 from teamassist.reviews import settings as review_settings
@@ -36,7 +37,9 @@ from teamassist.reviews.schemas import (
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = Routes(prefix="/reviews/360", tags=["reviews"])
+# Only the team's people (and its director) reach its 360 cycles: even the list of cycles
+# names who is being reviewed (tester s23 F12).
+router = Routes(prefix="/reviews/360", tags=["reviews"], dependencies=[MEMBER_GATE])
 
 
 def _member(principal: Principal, what: str) -> Member:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.render import PAGE_MEMBER_GATE, PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
 from teamassist.i18n import lookup, t
 from teamassist.reviews import document, service, summary
@@ -24,7 +24,8 @@ from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.page_forms import PostedForm, back, member_of
 
-router = Routes(prefix="/reviews/360", include_in_schema=False)
+# the team's people and its director only, as REST (tester s23 F12)
+router = Routes(prefix="/reviews/360", include_in_schema=False, dependencies=[PAGE_MEMBER_GATE])
 BAD_FORM = "reviews.error.bad_form"  # an id field that names no one: 表单缺少「…」
 
 
