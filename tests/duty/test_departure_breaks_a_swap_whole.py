@@ -32,7 +32,8 @@ def _tech(roster: str, label: str) -> str:
 
 
 def _swap_notices(chat: ChatDriver, handle: str) -> list[str]:
-    return [n for n in _notices_to(chat, handle) if "换班（" in n]
+    """The notices of a swap undone (not the one that told of it being made)."""
+    return [n for n in _notices_to(chat, handle) if "换班（" in n and "安排了「" not in n]
 
 
 def test_leaving_on_the_second_day_undoes_both_halves_and_tells_all_three(

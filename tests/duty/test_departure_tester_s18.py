@@ -36,7 +36,7 @@ def test_f6_the_swap_goes_whole_and_everyone_hears_who_holds_each_day(
     assert "「技术」@王五　" in _day(roster, "12-05 周六"), roster
     said = "现在 2026-12-04 由 @李四 值班，2026-12-05 由 @王五 值班。"
     for handle in ("lisi", "wangwu", "admin"):
-        [notice] = [n for n in _notices_to(chat, handle) if "换班（" in n]
+        [notice] = [n for n in _notices_to(chat, handle) if "换班（" in n and "安排了「" not in n]
         assert said in notice, (handle, notice)
 
 

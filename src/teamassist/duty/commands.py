@@ -506,6 +506,7 @@ def handle_shift_swap(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         date_b=date_b,
         now=ctx.now,
         by=ctx.member,
+        admin=ctx.is_admin,
     )
     reply = Reply()
     params = {

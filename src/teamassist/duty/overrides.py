@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc, local, parse_hhmm, plan_horizon
+from teamassist.duty import swap_notices
 from teamassist.duty.calendar import WorkCalendar
-from teamassist.duty.models import CalendarException, Override, Rotation, Swap
+from teamassist.duty.models import CalendarException, Override, Rotation, SignIn, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at
 from teamassist.duty.service import (
     cancel_broken_swaps,
@@ -149,8 +150,14 @@ def create_swap(
     now: datetime,
     by: Member | None = None,
     reason: str = "",
+    admin: bool = False,
 ) -> Swap:
-    """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A)."""
+    """A and B trade A's shift on ``date_a`` for B's on ``date_b`` (no ``date_b``: B covers A).
+
+    A day its holder signed in for is theirs to give: ``by`` (None: the workspace owner) who
+    is neither that person nor ``admin`` is refused (DomainError ``duty.error.swap_signed_in``).
+    A and B, bar ``by``, get a DM and the duty channel a line (:mod:`.swap_notices`): a member
+    took a signed-in colleague's day and nobody was told (outside tester F14, session 23)."""
     now = ensure_utc(now)
     if member_a.id == member_b.id:
         raise Invalid("duty.error.swap_self", name=member_a.display_name)
@@ -186,6 +193,23 @@ def create_swap(
     _refuse_already_on_shift(compiled, team, member_b, date_a, handoff, now)
     if date_b is not None:
         _refuse_already_on_shift(compiled, team, member_a, date_b, handoff, now)
+    for holder, day in ((member_a, date_a), (member_b, date_b)):
+        if day is None or admin or by is None or by.id == holder.id:
+            continue
+        signed = session.scalar(
+            select(SignIn.id).where(
+                SignIn.rotation_id == rotation.id,
+                SignIn.member_id == holder.id,
+                SignIn.duty_date == day,
+            )
+        )
+        if signed is not None:
+            raise DomainError(
+                "duty.error.swap_signed_in",
+                name=holder.display_name,
+                date=day.isoformat(),
+                rotation=rotation.name,
+            )
     for other in session.scalars(
         select(Swap).where(Swap.rotation_id == rotation.id, Swap.cancelled_at.is_(None))
     ):
@@ -204,6 +228,9 @@ def create_swap(
     )
     session.add(row)
     session.flush()
+    swap_notices.tell(
+        session, team=team, rotation=rotation, swap=row, a=member_a, b=member_b, by=by, now=now
+    )
     return row
 
 

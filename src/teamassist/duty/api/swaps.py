@@ -6,6 +6,7 @@ from teamassist.duty import overrides as override_service
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
 from teamassist.duty.schemas import SwapCreate, SwapRead
 from teamassist.http.admin import ADMIN_GATE
+from teamassist.http.auth import is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 
@@ -43,6 +44,7 @@ def create_swap(
         now=now,
         by=principal.member,
         reason=body.reason,
+        admin=is_admin(session, principal, team),
     )
     return SwapRead.from_row(row)
 
