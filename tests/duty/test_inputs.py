@@ -5,10 +5,11 @@ mixed add list that adds the new people and names the ones already in. Demo: 技
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from teamassist.clock import FrozenClock, pinned
 from teamassist.duty import dates, messages
 from teamassist.exceptions import DomainError
 from tests.duty.helpers import demo_team, snapshot
@@ -100,3 +101,11 @@ def test_calendar_words_and_times_come_from_the_catalogue(sqlite_chat: ChatDrive
     assert "值班日" in sqlite_chat.text("/值班日历 2026-06-13 work", as_="admin")
     assert messages.hour_words("00:00") == "12点"
     assert messages.hour_words("07:30") == "7点30分"
+
+
+def test_the_date_window_follows_the_process_clock_not_the_machines() -> None:
+    """item 6 of h-fix23 (session 23): ``duty.dates.check`` without a today read the machine's
+    clock, so a pinned clock (the CLI's ``--now``, a test runtime) far from it got the wrong
+    window: at 2040-01-01, 2049 (within ten years) was refused."""
+    with pinned(FrozenClock(datetime(2040, 1, 1, tzinfo=UTC))):
+        assert dates.check(date(2049, 5, 1)) == date(2049, 5, 1)
