@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from teamassist.cli import app
 from teamassist.team.models import LocalAccount, Member, PlatformIdentity, Team, Workspace
+from tests.conftest import CHEAP_PASSWORD_HASH
 
 runner = CliRunner()
 PASSWORD = "correct-horse-battery"
@@ -68,6 +69,8 @@ def bare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty folder and settings naming ``ta.db`` in it (not created: no schema yet)."""
     for name in [k for k in os.environ if k.startswith("TEAMASSIST_")]:
         monkeypatch.delenv(name)
+    for name, value in CHEAP_PASSWORD_HASH.items():  # but the suite's hash cost (conftest)
+        monkeypatch.setenv(f"TEAMASSIST_WEB__PASSWORD_HASH__{name}", value)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TEAMASSIST_DATABASE__URL", f"sqlite:///{tmp_path}/ta.db")
     monkeypatch.setenv("TEAMASSIST_CONFIG", str(tmp_path / "teamassist.toml"))
@@ -111,7 +114,9 @@ def test_init_creates_workspace_team_admin_and_account(env: Path) -> None:
         assert c.execute(select(Member.handle, Member.display_name)).all() == [("boss", "老板")]
         hashes = c.execute(select(LocalAccount.username, LocalAccount.password_hash)).all()
     engine.dispose()
-    assert [h[0] for h in hashes] == ["boss"] and hashes[0][1].startswith("$argon2")
+    assert [h[0] for h in hashes] == ["boss"] and hashes[0][1].startswith(
+        "$argon2id$v=19$m=8,t=1,p=1$"  # the settings' cost (the suite's), not a default
+    )
     assert PASSWORD not in hashes[0][1]
     # the admin may now use admin commands
     reply = runner.invoke(app, ["chat", "--as", "boss", "/帮助"])
