@@ -48,7 +48,10 @@ def cell(reply: Reply, people: Mapping[int, Member], pieces: Sequence[Shift]) ->
         text = people_text(reply, people, piece.member_ids) or t("duty.roster_nobody")
         if piece.member_ids and piece.source != SOURCE_ROTATION:
             text += t(f"duty.roster_source.{piece.source}")
-        if text not in texts:
+        # the same people twice in a row are one stretch; again after someone else, they hold
+        # the rest of the day, and the table must end with them: 「@赵六 → @孙七（代班）」 after
+        # a cancelled cover read as if 孙七 still held it (outside tester F1, session 23)
+        if not texts or texts[-1] != text:
             texts.append(text)
     result = " → ".join(texts)
     if any(p.provisional for p in pieces):
