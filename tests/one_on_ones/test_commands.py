@@ -22,26 +22,26 @@ def test_a_private_note_is_the_authors_alone(chat: ChatDriver) -> None:
     # Given 李华 is the director and meets 张三
     make_director(chat.runtime)
     # When the director adds a private and a shared topic
-    private = chat.text("/议题 @张三 薪酬调整 私密", as_="lihua")
+    private = chat.text("/议题 @张三 年度调薪 私密", as_="lihua")
     shared = chat.text("/议题 @张三 Q1规划", as_="lihua")
     # Then the receipts say who reads each
-    assert "私密笔记" in private and "只有你自己能看到" in private and "薪酬调整" in private
+    assert "私密笔记" in private and "只有你自己能看到" in private and "年度调薪" in private
     assert "双方可见" in shared
     # 张三 sees the shared items and nothing of the private one, not even a count
     seen = chat.text("/一对一 @李华", as_="zhangsan")
     assert "Q1规划" in seen and "晋升答辩准备" in seen
-    assert "薪酬调整" not in seen and "私密" not in seen and "🔒" not in seen
+    assert "年度调薪" not in seen and "私密" not in seen and "🔒" not in seen
     own = chat.text("/一对一 @张三", as_="lihua")
-    assert "薪酬调整" in own and "🔒" in own
+    assert "年度调薪" in own and "🔒" in own
     # 张三's listing shows no count that includes it
-    assert "薪酬调整" not in chat.text("/一对一", as_="zhangsan")
+    assert "年度调薪" not in chat.text("/一对一", as_="zhangsan")
     # the private item's number is answered as missing for 张三, exactly like an unknown one
-    hidden = item_id(chat.runtime, "薪酬调整")
+    hidden = item_id(chat.runtime, "年度调薪")
     refused = chat.text(f"/议题完成 {hidden}", as_="zhangsan")
     assert refused == f"找不到议题 #{hidden}。"
     assert chat.text("/议题完成 999999", as_="zhangsan") == "找不到议题 #999999。"
     # an admin who is no party reads no agenda at all
-    assert "薪酬调整" not in chat.text("/一对一", as_="admin")
+    assert "年度调薪" not in chat.text("/一对一", as_="admin")
 
 
 def test_slots_from_chat_plan_the_spec_dates(chat: ChatDriver) -> None:
@@ -113,7 +113,7 @@ def test_a_topic_becomes_an_agreed_action_item(chat: ChatDriver) -> None:
 
 def test_the_reminder_goes_to_both_the_working_day_before_once(chat: ChatDriver) -> None:
     make_director(chat.runtime)
-    chat.text("/议题 @张三 薪酬调整 私密", as_="lihua")
+    chat.text("/议题 @张三 年度调薪 私密", as_="lihua")
     # When the reminder job runs on Wednesday 06-03 16:00 (twice)
     for _ in range(2):
         set_clock(chat.runtime, "2026-06-03 16:00")

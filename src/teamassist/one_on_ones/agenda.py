@@ -81,7 +81,13 @@ def add(
     now: datetime,
 ) -> AgendaItem:
     """Add an item for the pair's next occurrence (``author`` must be a party; Conflict
-    ``people.error.inactive`` once one of them has left: there is no next occurrence)."""
+    ``people.error.inactive`` once one of them has left: there is no next occurrence).
+
+    The same text by the same author still open on the pair's agenda is Conflict
+    ``one_on_ones.error.topic_exists`` naming it, nothing added: a double tap or a redelivery
+    without an event id stored it again, 16 sent at once 16 times (outside tester F11,
+    session 23). The pair's people are locked first, so of two at once the second sees the
+    first (both servers read committed)."""
     if not service.is_party(pair, author):
         raise NotFound("one_on_ones.error.not_found", id=pair.id)
     service.require_both_stay(session, pair)
@@ -90,6 +96,19 @@ def add(
         raise Invalid("one_on_ones.error.empty_item")
     if len(text) > MAX_TEXT:
         raise Invalid("one_on_ones.error.item_too_long", limit=MAX_TEXT)
+    service.lock_people(session, pair)
+    same = session.scalar(
+        select(AgendaItem.id)
+        .where(
+            AgendaItem.pair_id == pair.id,
+            AgendaItem.author_id == author.id,
+            AgendaItem.done_at.is_(None),
+            AgendaItem.text == text,
+        )
+        .limit(1)
+    )
+    if same is not None:
+        raise Conflict("one_on_ones.error.topic_exists", id=same, text=text[:60])
     upcoming = service.next_meeting(session, pair=pair, now=now)
     item = AgendaItem(
         pair_id=pair.id,
