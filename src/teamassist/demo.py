@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from teamassist.clock import pinned
 from teamassist.domain import Domain, load_demo
 from teamassist.enums import ChannelPurpose, Platform, Role
 from teamassist.http import auth
@@ -36,7 +37,23 @@ def load(
     timezone: str = "Asia/Shanghai",
 ) -> bool:
     """Create the demo workspace unless it exists, with each of ``domains``' demo data (in
-    order); returns True when it was created."""
+    order); returns True when it was created. Every row's ``created_at``/``updated_at`` (the
+    models' ``default=utcnow``) is ``now``, the runtime's clock, not the machine's: the demo of
+    a runtime set to June was stamped December (item 6 of h-fix23, session 23)."""
+    with pinned(lambda: now):
+        created = _load(session, now=now, domains=domains, timezone=timezone)
+        session.flush()  # the defaults are read when the rows are written: inside the pin
+    return created
+
+
+def _load(
+    session: Session,
+    *,
+    now: datetime,
+    domains: Sequence[Domain],
+    timezone: str,
+) -> bool:
+    """:func:`load`'s work, under its pinned clock."""
     if team_service.get_workspace_by_key(session, key=DEMO_KEY) is not None:
         return False
     workspace = team_service.create_workspace(session, key=DEMO_KEY, name="演示社区 Demo Community")
