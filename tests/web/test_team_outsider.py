@@ -20,7 +20,7 @@ from teamassist.team import service as team_service
 from tests.support.web import signed_in
 from tests.team.support import second_team
 
-NOT_IN_TEAM = "你不在「开发者社区」里：只有这个团队的成员可以在这里做改动，这次没有改动。"
+NOT_IN_TEAM = "你不在「开发者社区」里：这里只对这个团队的成员开放，没有做任何改动。"
 
 
 @pytest.fixture

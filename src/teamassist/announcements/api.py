@@ -29,7 +29,7 @@ from teamassist.chat.types import MentionToken
 from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
@@ -127,6 +127,7 @@ def create_announcement(
     body: AnnouncementCreate,
     session: SessionDep,
     principal: PrincipalDep,
+    team: TeamDep,
     now: NowDep,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
@@ -139,12 +140,18 @@ def create_announcement(
     ``Idempotency-Key`` (at most 120 characters, per caller): the same key with the same body
     answers as the first time, 201 with the first announcement, and the header
     ``Idempotency-Replayed: true``; nothing is sent again. The same key with another body is
-    refused (422 ``announcements.error.key_reused``), nothing sent."""
+    refused (422 ``announcements.error.key_reused``), nothing sent.
+
+    ``team_id`` (query; the caller's home team without it) is the team whose group of that
+    name is meant when several teams have one (422 ``announcements.error.ambiguous_group``
+    when neither it nor a single team has)."""
     # The body first: an empty ``targets`` is refused as such whatever the group (a tester's
     # unknown group with ``[]`` was told 404 unknown group, session 16).
     if body.targets is not None and not body.targets:
         raise Invalid("announcements.error.no_targets", group=body.group.strip()[:60])
-    group = groups.resolve(session, workspace_id=principal.workspace.id, name=body.group)
+    group = groups.resolve(
+        session, workspace_id=principal.workspace.id, name=body.group, acting=team
+    )
     author = _author(session, principal, group)
     if not _may(session, principal, group, author):
         raise PermissionDenied("announcements.error.forbidden", group=group.name)

@@ -34,7 +34,9 @@ def source_key(ctx: CommandContext) -> str:
 
 
 def _send(ctx: CommandContext, args: dict[str, Any], kind: AnnouncementKind) -> Reply:
-    group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=args["group"])
+    group = groups.resolve(
+        ctx.session, workspace_id=ctx.workspace.id, name=args["group"], acting=ctx.team
+    )
     service.check_may_announce(
         ctx.session, member=ctx.member, group=group, is_admin=ctx.administers(group.team)
     )

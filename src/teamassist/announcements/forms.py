@@ -50,7 +50,9 @@ def answer(session: Session, query: DirectText) -> Answer | None:
             marker=grammar.GROUP_MARKER,
             example=user_text("###产品核心群###明天上午十点开会"),
         )
-    group = groups.resolve(ctx.session, workspace_id=ctx.workspace.id, name=parsed.group)
+    group = groups.resolve(
+        ctx.session, workspace_id=ctx.workspace.id, name=parsed.group, acting=ctx.team
+    )
     admin = ctx.administers(group.team)  # of the group's team, not the speaker's (s18 F20)
     if not service.may_announce(ctx.session, member=ctx.member, group=group, is_admin=admin):
         raise PermissionDenied("announcements.grammar.not_director", marker=grammar.GROUP_MARKER)

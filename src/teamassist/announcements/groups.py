@@ -5,7 +5,10 @@ team groups; here a group is, in order of preference:
 
 1. an enabled channel of the workspace whose name is the given one (a ``core`` channel's
    people are the team's core members; any other channel's are the whole team; a channel
-   without a team is the first team's, as its name's uniqueness counts it);
+   without a team is the first team's, as its name's uniqueness counts it): the acting team's
+   own when it has one of that name, else the one team that has; when several other teams
+   have one (names are unique per team only: every team may have its 全员群), the name is
+   ambiguous and refused naming the teams (tester s23b F8: the first team's was taken);
 2. a team whose name or key is the given one (its ``team`` channels, else its public ones).
 
 Names compare with :func:`teamassist.team.names.fold` (case and width).
@@ -53,8 +56,11 @@ def _members(session: Session, team: Team, *, core_only: bool) -> tuple[Member, 
     return tuple(session.scalars(query))
 
 
-def resolve(session: Session, *, workspace_id: int, name: str) -> Group:
-    """The group called ``name`` in the workspace; NotFound naming it when there is none."""
+def resolve(session: Session, *, workspace_id: int, name: str, acting: Team | None) -> Group:
+    """The group called ``name`` in the workspace, looked up in ``acting`` (the team the
+    speaker acts for: the chat's, their chosen or home team) first; NotFound naming it when
+    there is none, Invalid ``announcements.error.ambiguous_group`` naming the teams when
+    several other teams have a chat of that name."""
     wanted = fold(name.strip())
     if not wanted:
         raise Invalid("announcements.error.no_group")
@@ -76,8 +82,19 @@ def resolve(session: Session, *, workspace_id: int, name: str) -> Group:
         # uniqueness counts it (team.service._check_channel_name): /通知 reached no such
         # channel though the name was refused for the first team's others (tester F6, s22).
         team_of = {t.id: t for t in teams}
-        team = team_of.get(named[0].team_id or teams[0].id, teams[0])
-        same = tuple(c for c in named if team_of.get(c.team_id or teams[0].id) is team)
+        holders = list(dict.fromkeys(c.team_id or teams[0].id for c in named))
+        if acting is not None and acting.id in holders:
+            holder = acting.id
+        elif len(holders) == 1:
+            holder = holders[0]
+        else:
+            raise Invalid(
+                "announcements.error.ambiguous_group",
+                group=name.strip()[:60],
+                teams="、".join(team_of[i].name for i in holders if i in team_of),
+            )
+        team = team_of.get(holder, teams[0])
+        same = tuple(c for c in named if (c.team_id or teams[0].id) == holder)
         core = all(c.purpose == ChannelPurpose.CORE.value for c in same)
         return Group(name.strip(), team, same, _members(session, team, core_only=core))
     for team in teams:
