@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from teamassist import preload
+from teamassist.chat import channel_notices
 from teamassist.chat.quiet import quiet_until
 from teamassist.chat.types import Reply
 from teamassist.enums import ChannelPurpose, Platform
@@ -64,6 +65,19 @@ def to_channels(
     wanted = {str(p) for p in purpose} if isinstance(purpose, tuple) else {str(purpose)}
     loaded: LoadedChannels | None = preload.get(session, PRELOAD_CHANNELS)
     found = loaded.get(team.id, wanted) if loaded is not None else None
+    if found is None and not preload.bulk(session):
+        # The channels read by the INSERT itself: one statement, not a read and one per channel.
+        at_once = channel_notices.queue(
+            session,
+            team=team,
+            purposes=wanted,
+            reply=reply,
+            key=key,
+            now=now,
+            hold_in_quiet_hours=hold_in_quiet_hours,
+        )
+        if at_once is not None:
+            return at_once
     routes: Sequence[_Route] = found if found is not None else _routes(session, team, wanted)
     for channel in routes:
         hold = (
