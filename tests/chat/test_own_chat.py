@@ -126,6 +126,16 @@ def test_rest_chat_reads_speaker_and_team_in_one_statement(runtime: Runtime) -> 
         assert _without_begin(counter.statements)[-1] == "INSERT"
         # and the reply speaks of the team his own chat is bound to
         assert "自聊二组" in response.json()["text"]
+        # when he sends /帮助 with his own token
+        counter.reset()
+        response = client.post(
+            "/api/v1/chat", json={"text": "/帮助"}, headers={"authorization": f"Bearer {personal}"}
+        )
+        # then the token, he and his chat's team are one statement, then the inbox row (the
+        # token and the member were two statements until session 23)
+        assert response.status_code == 200 and response.json()["handled"] is True
+        assert _without_begin(counter.statements) == ["SELECT", "INSERT"]
+        assert counter.transactions == 1
 
 
 def test_rest_report_names_its_origin_without_a_statement_of_its_own(runtime: Runtime) -> None:

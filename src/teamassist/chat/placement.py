@@ -8,11 +8,15 @@ import, with bound parameters: SQLAlchemy then also reuses its compiled form and
 
 from __future__ import annotations
 
-from sqlalchemy import Select, String, and_, bindparam, func, select
-from sqlalchemy.orm import Session, aliased
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, String, Table, and_, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound
+from teamassist.row_objects import RowObjects, first_row
 from teamassist.team.models import (
     ACTING_ORDER,
     Channel,
@@ -22,17 +26,29 @@ from teamassist.team.models import (
     Workspace,
 )
 
+# Every statement here is written over the tables, not the mapped classes: it runs as plain
+# Core and its rows are made into the session's objects by :mod:`teamassist.row_objects`
+# (ORM loading was about half of a ``/帮助``, session 23).
+WORKSPACES = RowObjects(Workspace)
+MEMBERS = RowObjects(Member)
+TEAMS = RowObjects(Team)
+_WORKSPACE: Table = Workspace.__table__  # type: ignore[assignment]
+_MEMBER: Table = Member.__table__  # type: ignore[assignment]
+_TEAM: Table = Team.__table__  # type: ignore[assignment]
+_MEMBERSHIP: Table = TeamMembership.__table__  # type: ignore[assignment]
+_CHANNEL: Table = Channel.__table__  # type: ignore[assignment]
+
 # The team of the chat's channel (the first channel bound to a team, by id), else the
 # speaker's own first team, else the workspace's first team, as one expression.
 _CHANNEL_TEAM = (
-    select(Channel.team_id)
+    select(_CHANNEL.c.team_id)
     .where(
-        Channel.workspace_id == bindparam("workspace_id"),
-        Channel.platform == bindparam("platform"),
-        Channel.address == bindparam("chat_key"),
-        Channel.team_id.is_not(None),
+        _CHANNEL.c.workspace_id == bindparam("workspace_id"),
+        _CHANNEL.c.platform == bindparam("platform"),
+        _CHANNEL.c.address == bindparam("chat_key"),
+        _CHANNEL.c.team_id.is_not(None),
     )
-    .order_by(Channel.id)
+    .order_by(_CHANNEL.c.id)
     .limit(1)
     .scalar_subquery()
 )
@@ -42,27 +58,30 @@ _CHANNEL_TEAM = (
 # there: a member of a second team only was "未加入本团队" in the first and could not use their
 # own (tester s16 N2); and a person in two teams could not act for the second (tester s20 F4).
 _OWN_TEAM = (
-    select(TeamMembership.team_id)
-    .join(Team, Team.id == TeamMembership.team_id)
+    select(_MEMBERSHIP.c.team_id)
+    .join(_TEAM, _TEAM.c.id == _MEMBERSHIP.c.team_id)
     .where(
-        TeamMembership.member_id == bindparam("member_id"),
-        Team.workspace_id == bindparam("workspace_id"),
+        _MEMBERSHIP.c.member_id == bindparam("member_id"),
+        _TEAM.c.workspace_id == bindparam("workspace_id"),
     )
     .order_by(*ACTING_ORDER)
     .limit(1)
     .scalar_subquery()
 )
 _FIRST_TEAM = (
-    select(func.min(Team.id)).where(Team.workspace_id == bindparam("workspace_id"))
+    select(func.min(_TEAM.c.id)).where(_TEAM.c.workspace_id == bindparam("workspace_id"))
 ).scalar_subquery()
 _ROLE = (
-    select(TeamMembership.role)
-    .where(TeamMembership.team_id == Team.id, TeamMembership.member_id == bindparam("member_id"))
-    .correlate(Team)
+    select(_MEMBERSHIP.c.role)
+    .where(
+        _MEMBERSHIP.c.team_id == _TEAM.c.id,
+        _MEMBERSHIP.c.member_id == bindparam("member_id"),
+    )
+    .correlate(_TEAM)
     .scalar_subquery()
 )
-_PLACEMENT = select(Team, _ROLE).where(
-    Team.id == func.coalesce(_CHANNEL_TEAM, _OWN_TEAM, _FIRST_TEAM)
+_PLACEMENT = select(*TEAMS.columns, _ROLE).where(
+    _TEAM.c.id == func.coalesce(_CHANNEL_TEAM, _OWN_TEAM, _FIRST_TEAM)
 )
 
 
@@ -76,7 +95,8 @@ def team_and_role(
 
     Raises NotFound (``core.error.no_team``) when the workspace has no team.
     """
-    row = session.execute(
+    row = first_row(
+        session,
         _PLACEMENT,
         {
             "workspace_id": workspace_id,
@@ -84,91 +104,95 @@ def team_and_role(
             "chat_key": chat_key,
             "member_id": member_id,
         },
-    ).first()
-    if row is None:
+    )
+    team = None if row is None else TEAMS.of(session, row[: TEAMS.width])
+    if team is None:
         raise NotFound("core.error.no_team", team="-")
-    team, role = row
+    role = row[-1] if row is not None else None
     return team, Role(role) if role else None
 
 
 # What a principal lookup adds to its own statement so that a command needs no second one
 # (:func:`with_own_chat`): the same rule as ``_PLACEMENT``, for the member's own direct chat
 # ``<platform>:<handle>`` on the platform bound as ``placed_on``.
-_OWN_CHAT_KEY = bindparam("placed_prefix", type_=String) + Member.handle
-_FIRST_OWN_TEAM = aliased(Team)
+_OWN_CHAT_KEY = bindparam("placed_prefix", type_=String) + _MEMBER.c.handle
+_FIRST_OWN_TEAM = _TEAM.alias("first_own_team")
 
 
-def with_own_chat(
-    query: Select[Workspace, Member],
-) -> Select[Workspace, Member, Team | None, str | None, str | None]:
-    """``query`` (which selects ``Workspace`` and ``Member``) with three more columns: the
-    team the member's own direct chat lands in (:class:`Team`, outer-joined: None when the
-    workspace has no team), the member's role there (a string, None when not in it) and the
-    configured name of a channel at that chat's address (None: none is configured).
+def with_own_chat(query: Select[Any]) -> Select[Any]:
+    """``query`` (a Core select over the ``workspace`` and ``member`` tables, e.g. of
+    ``WORKSPACES.columns`` and ``MEMBERS.columns``) with more columns: the team the member's own
+    direct chat lands in (``TEAMS.columns``, outer-joined: all NULL when the workspace has no
+    team), the member's role there (a string, None when not in it) and the configured name of a
+    channel at that chat's address (None: none is configured).
 
-    Execute it with :func:`own_chat_params` for the platform; read the first two added columns
-    with :func:`own_chat`, the third with :func:`own_chat_name`.
+    Execute it with :func:`own_chat_params` for the platform; read the added columns with
+    :func:`placed` (``PLACED_WIDTH`` of them, last in the row).
     """
     channel_team = (
-        select(Channel.team_id)
+        select(_CHANNEL.c.team_id)
         .where(
-            Channel.workspace_id == Workspace.id,
-            Channel.platform == bindparam("placed_on", type_=String),
-            Channel.address == _OWN_CHAT_KEY,
-            Channel.team_id.is_not(None),
+            _CHANNEL.c.workspace_id == _WORKSPACE.c.id,
+            _CHANNEL.c.platform == bindparam("placed_on", type_=String),
+            _CHANNEL.c.address == _OWN_CHAT_KEY,
+            _CHANNEL.c.team_id.is_not(None),
         )
-        .order_by(Channel.id)
+        .order_by(_CHANNEL.c.id)
         .limit(1)
-        .correlate(Workspace, Member)
+        .correlate(_WORKSPACE, _MEMBER)
         .scalar_subquery()
     )
     own_team = (
-        select(TeamMembership.team_id)
-        .join(_FIRST_OWN_TEAM, _FIRST_OWN_TEAM.id == TeamMembership.team_id)
+        select(_MEMBERSHIP.c.team_id)
+        .join(_FIRST_OWN_TEAM, _FIRST_OWN_TEAM.c.id == _MEMBERSHIP.c.team_id)
         .where(
-            TeamMembership.member_id == Member.id,
-            _FIRST_OWN_TEAM.workspace_id == Workspace.id,
+            _MEMBERSHIP.c.member_id == _MEMBER.c.id,
+            _FIRST_OWN_TEAM.c.workspace_id == _WORKSPACE.c.id,
         )
         .order_by(*ACTING_ORDER)
         .limit(1)
-        .correlate(Workspace, Member)
+        .correlate(_WORKSPACE, _MEMBER)
         .scalar_subquery()
     )
     first_team = (
-        select(func.min(_FIRST_OWN_TEAM.id))
-        .where(_FIRST_OWN_TEAM.workspace_id == Workspace.id)
-        .correlate(Workspace)
+        select(func.min(_FIRST_OWN_TEAM.c.id))
+        .where(_FIRST_OWN_TEAM.c.workspace_id == _WORKSPACE.c.id)
+        .correlate(_WORKSPACE)
         .scalar_subquery()
     )
     role = (
-        select(TeamMembership.role)
-        .where(TeamMembership.team_id == Team.id, TeamMembership.member_id == Member.id)
-        .correlate(Team, Member)
+        select(_MEMBERSHIP.c.role)
+        .where(_MEMBERSHIP.c.team_id == _TEAM.c.id, _MEMBERSHIP.c.member_id == _MEMBER.c.id)
+        .correlate(_TEAM, _MEMBER)
         .scalar_subquery()
     )
     # What feedback.flows.channel_name asks of the origin (a /问题反馈 or /产品建议 records
     # it): the same rule, here instead of a statement of its own per report.
     name = (
-        select(Channel.name)
+        select(_CHANNEL.c.name)
         .where(
-            Channel.workspace_id == Workspace.id,
-            Channel.platform == bindparam("placed_on", type_=String),
-            Channel.address == _OWN_CHAT_KEY,
+            _CHANNEL.c.workspace_id == _WORKSPACE.c.id,
+            _CHANNEL.c.platform == bindparam("placed_on", type_=String),
+            _CHANNEL.c.address == _OWN_CHAT_KEY,
         )
         .limit(1)
-        .correlate(Workspace, Member)
+        .correlate(_WORKSPACE, _MEMBER)
         .scalar_subquery()
     )
     # The workspace named in the join as well: the team is one of the workspace's (were a
     # channel bound to another's, no team comes back and the dispatcher asks on its own), and
     # SQLAlchemy's cartesian-product check sees the join linked (it warned on MariaDB).
-    return query.add_columns(Team, role, name).outerjoin(
-        Team,
+    return query.add_columns(*TEAMS.columns, role, name).outerjoin(
+        _TEAM,
         and_(
-            Team.workspace_id == Workspace.id,
-            Team.id == func.coalesce(channel_team, own_team, first_team),
+            _TEAM.c.workspace_id == _WORKSPACE.c.id,
+            _TEAM.c.id == func.coalesce(channel_team, own_team, first_team),
         ),
     )
+
+
+# How many columns :func:`with_own_chat` adds at the end of a row.
+PLACED_WIDTH = TEAMS.width + 2
 
 
 def own_chat_params(platform: str) -> dict[str, str]:
@@ -176,15 +200,13 @@ def own_chat_params(platform: str) -> dict[str, str]:
     return {"placed_on": platform, "placed_prefix": f"{platform}:"}
 
 
-def own_chat_name(name: str | None) -> str:
-    """The third column :func:`with_own_chat` added, as ``feedback.flows.channel_name``
-    answers it ('' when no channel is configured at the chat's address)."""
-    return name or ""
-
-
-def own_chat(team: Team | None, role: str | None) -> tuple[Team, Role | None] | None:
-    """The two columns :func:`with_own_chat` added, as :func:`team_and_role` answers them
-    (None: the workspace has no team, so ``team_and_role`` must refuse it itself)."""
-    if team is None:
-        return None
-    return team, Role(role) if role else None
+def placed(session: Session, row: Sequence[Any]) -> tuple[tuple[Team, Role | None] | None, str]:
+    """The columns :func:`with_own_chat` added to ``row`` (its last ``PLACED_WIDTH``): the
+    team and role as :func:`team_and_role` answers them (None: the workspace has no team, so
+    ``team_and_role`` must refuse it itself), the team an object of ``session``; and the name
+    of a channel at the chat's address as ``feedback.flows.channel_name`` answers it ('' when
+    none is configured)."""
+    at = len(row) - PLACED_WIDTH
+    team = TEAMS.of(session, row[at : at + TEAMS.width])
+    role, name = row[-2], row[-1]
+    return (None if team is None else (team, Role(role) if role else None)), name or ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam
 from sqlalchemy.orm import Session
 
 from teamassist.chat import placement
@@ -12,7 +12,14 @@ from teamassist.chat.dispatcher import Dispatcher, DispatchResult, Speaker
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.enums import Platform, Role
 from teamassist.exceptions import NotFound, PermissionDenied
-from teamassist.http.auth import Principal, PrincipalLookup, owner_voice
+from teamassist.http.auth import (
+    MEMBER_AND_WORKSPACE,
+    Principal,
+    PrincipalLookup,
+    owner_voice,
+    workspace_and_member,
+)
+from teamassist.row_objects import first_row
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 from teamassist.team.names import fold
@@ -92,12 +99,11 @@ def send_as(
 # A member named by handle (an admin speaking as them, the benchmark's /值班签到) with where
 # their own direct chat lands, in one statement: asked apart, the team and role were a second
 # statement of every such command (issue 9).
+_MEMBER: Table = Member.__table__  # type: ignore[assignment]
 _NAMED = placement.with_own_chat(
-    select(Workspace, Member)
-    .join(Workspace, Workspace.id == Member.workspace_id)
-    .where(
-        Member.workspace_id == bindparam("workspace_id"),
-        Member.handle_key == bindparam("handle_key"),
+    MEMBER_AND_WORKSPACE.where(
+        _MEMBER.c.workspace_id == bindparam("workspace_id"),
+        _MEMBER.c.handle_key == bindparam("handle_key"),
     )
 )
 
@@ -109,17 +115,21 @@ def _named(
     finds them, through ``names.fold``), the team and role of their direct chat on ``platform``
     (None: the workspace has no team; the dispatcher then refuses) and the name of a channel
     configured at that chat ('' when none); None when nobody has the handle."""
-    row = session.execute(
+    row = first_row(
+        session,
         _NAMED,
         {
             "workspace_id": workspace_id,
             "handle_key": fold(handle.strip()),
             **placement.own_chat_params(platform),
         },
-    ).first()
+    )
     if row is None:
         return None
-    return row[1], placement.own_chat(row[2], row[3]), placement.own_chat_name(row[4])
+    _, member = workspace_and_member(session, row)
+    assert member is not None  # the statement's own row
+    own_chat, name = placement.placed(session, row)
+    return member, own_chat, name
 
 
 def scoped_key(member_id: int, event_id: str) -> str:

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.chat import placement
 from teamassist.clock import utcnow
 from teamassist.config import PasswordHashSettings
 from teamassist.enums import Role
+from teamassist.row_objects import first_row
 from teamassist.team import service as team_service
 from teamassist.team.models import (
     LocalAccount,
@@ -231,11 +233,19 @@ def roles_of(session: Session, member: Member | None) -> dict[int, Role]:
     return {team_id: Role(role) for team_id, role in rows}
 
 
-_MEMBER = (
-    select(Workspace, Member)
-    .join(Workspace, Workspace.id == Member.workspace_id)
-    .where(Member.id == bindparam("member_id"))
+# The lookups below run as plain Core over the tables and make the session's objects from
+# the row (:mod:`teamassist.row_objects`): loaded through the ORM, the global token's lookup
+# was about half of a ``/帮助`` (session 23).
+_WORKSPACE: Table = Workspace.__table__  # type: ignore[assignment]
+_MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_ACCOUNT: Table = LocalAccount.__table__  # type: ignore[assignment]
+# A member with their workspace: the columns ``principal_row`` reads, in its order.
+MEMBER_AND_WORKSPACE = (
+    select(*placement.WORKSPACES.columns, *placement.MEMBERS.columns)
+    .select_from(_MEMBER_TABLE)
+    .join(_WORKSPACE, _WORKSPACE.c.id == _MEMBER_TABLE.c.workspace_id)
 )
+_MEMBER = MEMBER_AND_WORKSPACE.where(_MEMBER_TABLE.c.id == bindparam("member_id"))
 _MEMBER_PLACED = placement.with_own_chat(_MEMBER)
 
 
@@ -245,22 +255,42 @@ def member_principal(
     """A member acting for themselves; None once they are deactivated or merged away.
     ``placed_on``: see :class:`PrincipalLookup` (no extra statement)."""
     query = _MEMBER if placed_on is None else _MEMBER_PLACED
-    row = session.execute(query, _params(placed_on, member_id=member_id)).first()
-    if row is None:
+    row = first_row(session, query, lookup_params(placed_on, member_id=member_id))
+    return None if row is None else principal_row(session, row, username, placed_on=placed_on)
+
+
+def principal_row(
+    session: Session, row: Sequence[Any], username: str = "", *, placed_on: str | None = None
+) -> Principal | None:
+    """The principal of a member acting for themselves, from a row that starts with the
+    columns of ``MEMBER_AND_WORKSPACE`` (and ends with those of ``placement.with_own_chat``
+    when ``placed_on``); None when the member may not act (deactivated, merged away)."""
+    workspace, member = workspace_and_member(session, row)
+    if member is None or not _may_act(member):
         return None
-    workspace, member = row[0], row[1]
-    if not _may_act(member):
-        return None
+    own_chat, own_chat_name = (
+        placement.placed(session, row) if placed_on is not None else (None, None)
+    )
     return Principal(
         workspace=workspace,
         member=member,
         username=username or member.handle,
-        own_chat=placement.own_chat(row[2], row[3]) if placed_on is not None else None,
-        own_chat_name=placement.own_chat_name(row[4]) if placed_on is not None else None,
+        own_chat=own_chat,
+        own_chat_name=own_chat_name,
     )
 
 
-def _params(placed_on: str | None, **given: Any) -> dict[str, Any]:
+def workspace_and_member(session: Session, row: Sequence[Any]) -> tuple[Workspace, Member | None]:
+    """The workspace and the member (None: the outer join found none) at the start of a row
+    of ``MEMBER_AND_WORKSPACE``'s columns, as objects of ``session``."""
+    width = placement.WORKSPACES.width
+    workspace = placement.WORKSPACES.of(session, row[:width])
+    assert workspace is not None  # an inner join: a row has its workspace
+    member = placement.MEMBERS.of(session, row[width : width + placement.MEMBERS.width])
+    return workspace, member
+
+
+def lookup_params(placed_on: str | None, **given: Any) -> dict[str, Any]:
     """A lookup's statement parameters, with those of :func:`placement.with_own_chat`."""
     return given if placed_on is None else {**given, **placement.own_chat_params(placed_on)}
 
@@ -314,16 +344,18 @@ def session_principal(
 
 # Built once: the global token is checked on every API call it makes (chat at load), and
 # building the statement cost more than running it (issue #9 profile).
-_TOKEN_OWNER: Select[Workspace, Member] = (
-    select(Workspace, Member)
-    .select_from(LocalAccount)
-    .outerjoin(Member, Member.id == LocalAccount.member_id)
+_TOKEN_OWNER = (
+    select(*placement.WORKSPACES.columns, *placement.MEMBERS.columns)
+    .select_from(_ACCOUNT)
+    .outerjoin(_MEMBER_TABLE, _MEMBER_TABLE.c.id == _ACCOUNT.c.member_id)
     .join(
-        Workspace,
-        Workspace.id
-        == func.coalesce(Member.workspace_id, select(func.min(Workspace.id)).scalar_subquery()),
+        _WORKSPACE,
+        _WORKSPACE.c.id
+        == func.coalesce(
+            _MEMBER_TABLE.c.workspace_id, select(func.min(_WORKSPACE.c.id)).scalar_subquery()
+        ),
     )
-    .order_by(LocalAccount.id)
+    .order_by(_ACCOUNT.c.id)
     .limit(1)
 )
 _TOKEN_OWNER_PLACED = placement.with_own_chat(_TOKEN_OWNER)
@@ -335,21 +367,23 @@ def token_principal(session: Session, *, placed_on: str | None = None) -> Princi
     whatever becomes of that account's member (demoted, deactivated). ``placed_on``: see
     :class:`PrincipalLookup` (for the voice, in the same statement)."""
     query = _TOKEN_OWNER if placed_on is None else _TOKEN_OWNER_PLACED
-    row = session.execute(query, _params(placed_on)).first()
+    row = first_row(session, query, lookup_params(placed_on))
     if row is None:
         workspace = session.scalar(select(Workspace).order_by(Workspace.id).limit(1))
         return Principal(workspace=workspace, member=None, username="api") if workspace else None
-    workspace, member = row[0], row[1]
+    workspace, member = workspace_and_member(session, row)
     # the same row gives whom chat speaks as (see owner_voice): one statement, not two
     voice = member if member is not None and _may_act(member) else None
-    placed = bool(placed_on and voice)
+    own_chat, own_chat_name = (
+        placement.placed(session, row) if placed_on and voice else (None, None)
+    )
     return Principal(
         workspace=workspace,
         member=None,
         username="api",
         voice=voice,
-        own_chat=placement.own_chat(row[2], row[3]) if placed else None,
-        own_chat_name=placement.own_chat_name(row[4]) if placed else None,
+        own_chat=own_chat,
+        own_chat_name=own_chat_name,
     )
 
 

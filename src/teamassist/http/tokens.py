@@ -12,11 +12,14 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.orm import Session
 
+from teamassist.chat import placement
 from teamassist.exceptions import DomainError, NotFound
-from teamassist.http.auth import Principal, member_principal
+from teamassist.http import auth
+from teamassist.http.auth import Principal
+from teamassist.row_objects import first_row
 from teamassist.team.models import Member
 from teamassist.team.token_models import PersonalToken
 
@@ -86,16 +89,25 @@ def revoke(session: Session, *, principal: Principal, token_id: int, now: dateti
     session.flush()
 
 
+# The member of a live token with their workspace (and, placed, their own chat's team), and
+# the token's prefix last, in one statement: the token, then the member, were two (issue 9).
+_TOKEN: Table = PersonalToken.__table__  # type: ignore[assignment]
+_MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_OF_TOKEN = (
+    auth.MEMBER_AND_WORKSPACE.add_columns(_TOKEN.c.prefix)
+    .join(_TOKEN, _TOKEN.c.member_id == _MEMBER_TABLE.c.id)
+    .where(_TOKEN.c.token_hash == bindparam("token_hash"), _TOKEN.c.revoked_at.is_(None))
+)
+_OF_TOKEN_PLACED = placement.with_own_chat(_OF_TOKEN)
+
+
 def principal_of(session: Session, *, raw: str, placed_on: str | None = None) -> Principal | None:
-    """The member a live personal token acts as, or None. ``placed_on``: see
-    :class:`teamassist.http.auth.PrincipalLookup`."""
-    row = session.scalar(
-        select(PersonalToken).where(
-            PersonalToken.token_hash == _hash(raw), PersonalToken.revoked_at.is_(None)
-        )
-    )
+    """The member a live personal token acts as, or None (no such live token, or its member
+    may not act: deactivated, merged away). ``placed_on``: see
+    :class:`teamassist.http.auth.PrincipalLookup` (in the same statement)."""
+    query = _OF_TOKEN if placed_on is None else _OF_TOKEN_PLACED
+    row = first_row(session, query, auth.lookup_params(placed_on, token_hash=_hash(raw)))
     if row is None:
         return None
-    return member_principal(
-        session, row.member_id, username=f"token:{row.prefix}", placed_on=placed_on
-    )
+    prefix = row[placement.WORKSPACES.width + placement.MEMBERS.width]
+    return auth.principal_row(session, row, f"token:{prefix}", placed_on=placed_on)

@@ -183,8 +183,13 @@ class TeamMembership(Base):
 
 # The order a person's teams are tried in by a chat no channel binds and a request naming no
 # team: the one chosen with /切换团队, then the first by id (chat.placement,
-# team.service.home_team; team.choice.acting_for says the same over loaded rows).
-ACTING_ORDER = (TeamMembership.chosen.desc(), TeamMembership.team_id)
+# team.service.home_team; team.choice.acting_for says the same over loaded rows). Over the
+# table's columns: the ORM's statements take them as they are, and chat.placement's plain Core
+# statements stay free of ORM annotations.
+ACTING_ORDER = (
+    TeamMembership.__table__.c.chosen.desc(),
+    TeamMembership.__table__.c.team_id,
+)
 
 
 class PlatformIdentity(Base):
