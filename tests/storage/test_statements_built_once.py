@@ -154,11 +154,11 @@ def test_a_report_and_its_notice_insert_returning_only_their_ids(runtime: Runtim
     # a notice's its id and its channel's delivery fields, never the whole row
     if runtime.engine.dialect.insert_returning:
         items = [names for table, names in returning if table == "feedback_item" and names]
-        notices = [names for table, names in returning if table == "outbox_message" and names]
+        returned = [names for table, names in returning if table == "outbox_message" and names]
         assert items == [{"id"}], returning  # MariaDB: its savepoint
-        assert all("id" in n and n <= _NOTICE_RETURNS for n in notices), returning
+        assert all("id" in n and n <= _NOTICE_RETURNS for n in returned), returning
         # (MariaDB queues its notices per channel and returns nothing for them)
-        assert notices or runtime.engine.dialect.name == "mysql", returning
+        assert returned or runtime.engine.dialect.name == "mysql", returning
 
 
 def test_an_inserted_row_takes_the_defaults_of_the_columns_left_out(runtime: Runtime) -> None:
