@@ -348,3 +348,54 @@ def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> N
     assert gone.exit_code == 0 and "已删除工作区「开源社区」" in gone.output
     assert [_count(env, m) for m in (Workspace, Team, Member, LocalAccount)] == [0, 0, 0, 0]
     assert "还没有任何工作区" in runner.invoke(app, ["workspace", "list"]).output
+
+
+def _hashes(env: Path) -> list[tuple[str, str]]:
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(LocalAccount.username, LocalAccount.password_hash).order_by(LocalAccount.id)
+            )
+            return [(name, hashed) for name, hashed in rows]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("username", "typed", "says"),
+    [
+        # s23 report 2 F3: `123` was set for the workspace admin, and signed in
+        ("boss", "123\n123\n", "密码太短：至少需要 10 个字符"),
+        ("boss", "aaaaaaaaaaaa\naaaaaaaaaaaa\n", "这个密码太常见或太简单了"),
+        # an account named "" that signed in with a blank username field
+        ("", "Abcdefgh1234!!\nAbcdefgh1234!!\n", "控制台账号名「」不可用"),
+        ("   ", "Abcdefgh1234!!\nAbcdefgh1234!!\n", "不能为空，不能含空格"),
+        ("bo ss", "Abcdefgh1234!!\nAbcdefgh1234!!\n", "控制台账号名「bo ss」不可用"),
+        ("bo\u200bss", "Abcdefgh1234!!\nAbcdefgh1234!!\n", "不可见字符"),
+    ],
+)
+def test_admin_password_has_inits_rule_and_changes_nothing(
+    env: Path, username: str, typed: str, says: str
+) -> None:
+    """``admin password`` refuses in one line what ``init`` and ``/setup`` refuse, and writes
+    nothing: the old hash stays, no new account."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    before = _hashes(env)
+    result = runner.invoke(app, ["admin", "password", username], input=typed)
+    assert result.exit_code == 1, result.output
+    assert says in result.output and "Traceback" not in result.output, result.output
+    assert "password set" not in result.output
+    assert _hashes(env) == before
+
+
+def test_admin_password_sets_a_strong_one(env: Path) -> None:
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    before = _hashes(env)
+    typed = "Abcdefgh1234!!\nAbcdefgh1234!!\n"
+    result = runner.invoke(app, ["admin", "password", "boss"], input=typed)
+    assert result.exit_code == 0 and "password set for boss" in result.output, result.output
+    after = _hashes(env)
+    assert [name for name, _ in after] == ["boss"] and after != before

@@ -316,13 +316,21 @@ def admin_password(
         str | None, typer.Option(help="workspace key (default: the only workspace)")
     ] = None,
 ) -> None:
-    """Create a dashboard account or change its password (asks for the password)."""
+    """Create a dashboard account or change its password (asks for the password).
+
+    The name and the password follow init's and ``/setup``'s rule (``team.accounts``): a blank
+    name or a short password is refused in one line before anything is written.
+    """
     from teamassist.database import transaction
     from teamassist.http import auth
+    from teamassist.team import accounts, workspaces
     from teamassist.team import service as team_service
-    from teamassist.team import workspaces
 
+    with refusals():
+        accounts.check_username(username)
     password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with refusals():
+        accounts.check_password(password)
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:

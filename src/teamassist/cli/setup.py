@@ -95,7 +95,7 @@ def _password(no_input: bool, *, platform_admin: bool) -> str | None:
     """The admin's password: the environment's, else asked twice (optional beside a platform
     identity); checked before anything is written."""
     from teamassist.i18n import t
-    from teamassist.team.workspaces import check_password
+    from teamassist.team.accounts import check_password
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None and not no_input:

@@ -26,12 +26,12 @@ from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
 from teamassist.team import service
+from teamassist.team.accounts import check_password
 from teamassist.team.archive import export_workspace
 from teamassist.team.setup_models import FIRST_RUN_SLOT, FirstRunClaim
 from teamassist.team.workspaces import (
     Founding,
     any_workspace,
-    check_password,
     delete_workspace,
     found,
 )

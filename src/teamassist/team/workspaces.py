@@ -43,11 +43,6 @@ _KEY_ROOM = 56  # a derived key leaves room for a "-NN" suffix within the column
 # A handle is typed after @ in chat: no spaces or punctuation that would end the mention.
 HANDLE_PATTERN = re.compile(r"^[0-9A-Za-z_.\-\u4e00-\u9fff]{1,64}$")
 NAME_LIMIT = 200
-PASSWORD_MIN = 10
-# The most common long passwords (breach lists' top entries of 10+ characters): refused at once.
-_COMMON_PASSWORDS = frozenset(
-    {"1234567890", "0123456789", "qwertyuiop", "1q2w3e4r5t", "password123", "administrator"}
-)
 PLATFORMS_FOR_ADMIN = (Platform.QQ.value, Platform.FEISHU.value, Platform.WECOM.value)
 
 
@@ -88,14 +83,6 @@ def derive_key(name: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode()
     key = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:_KEY_ROOM].strip("-")
     return key or "workspace"
-
-
-def check_password(password: str) -> None:
-    """Refuse an empty, short or well-known password (the admin's dashboard account)."""
-    if len(password) < PASSWORD_MIN:
-        raise DomainError("setup.error.weak_password", minimum=PASSWORD_MIN)
-    if len(set(password)) < 5 or password.lower() in _COMMON_PASSWORDS:
-        raise DomainError("setup.error.common_password")
 
 
 def check_timezone(timezone: str) -> str:
