@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import tempfile
 import traceback
 import urllib.error
 import urllib.request
-import warnings
 from pathlib import Path
 from typing import Protocol
 
@@ -16,6 +16,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from teamassist.runtime import Runtime
 from tests.support.web import give_account
+
+log = logging.getLogger(__name__)
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(tempfile.gettempdir()) / "teamassist-e2e"
@@ -37,7 +39,7 @@ def first_visit(page: Page, url: str) -> Response | None:
     at all): the URL is asked again without Chromium, 5 s at most. No answer there either fails
     the test with every thread's stack (the served app runs in this process); an answer means
     the server is well and Chromium alone stalled, so the navigation is tried once more, with a
-    warning."""
+    logged warning."""
     try:
         return page.goto(url)
     except PlaywrightTimeout:
@@ -55,10 +57,9 @@ def first_visit(page: Page, url: str) -> Response | None:
                 f"{url}: no answer to Chromium in 30 s nor to a direct request in 5 s "
                 f"({failure!r}); the threads of this process:\n{stacks}"
             ) from None
-        warnings.warn(
-            f"Chromium did not load {url} in 30 s, a direct request got {status}: retried",
-            stacklevel=2,
-        )
+        # A log line, not a warning: the suite turns warnings into errors, which made this retry
+        # fail the test it exists to keep (CI at load ~12, session 24).
+        log.warning("Chromium did not load %s in 30 s, a direct request got %s: retry", url, status)
         page.goto("about:blank")  # drop the stalled navigation, or the next one is aborted
         return page.goto(url)
 
