@@ -12,19 +12,26 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from teamassist.chat.render import escape_markup, to_markdown
 from teamassist.database import transaction
+from teamassist.exceptions import Invalid
 from teamassist.meetings import settings as meeting_settings
 from teamassist.one_on_ones.models import OneOnOne
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
+from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from teamassist.weblinks import require_web_link, web_href
 from tests.conftest import load_demo
 from tests.one_on_ones.support import make_director, pair_id
+from tests.support.chat import ChatDriver
 from tests.support.web import sign_in
 
 BAD = "javascript:alert(1)"
-REFUSED = "「javascript:alert(1)」不是有效的链接（需以 http:// 或 https:// 开头），这次没有改动。"
+REFUSED = (
+    "「javascript:alert(1)」不是有效的链接（需是以 http:// 或 https:// 开头、带域名的完整网址，"
+    "不能含空格、引号、尖括号或括号），这次没有改动。"
+)
 
 
 @pytest.fixture
@@ -110,3 +117,57 @@ def test_the_link_rule() -> None:
     assert web_href("HTTP://A.CN") == "HTTP://A.CN"
     for bad in (BAD, "data:text/html,x", "http://", "https:// a.cn", "//a.cn", "http://a.cn/\x00"):
         assert web_href(bad) == "", bad
+
+
+# s23 report 2 F11: what `https?://` followed by anything let through
+BREAKOUTS = (
+    'https://a"onmouseover="alert(1)',
+    "https://x.example/[点这里](javascript:alert(1))",
+    "https://x.example/<script>",
+    "https://x.example/`code`",
+    "https:alert(1)",
+    "https://bank.example@evil.example/",
+    "https://a.cn:99999/",
+    "http://%00/",
+    "https://-a.cn/",
+)
+
+
+def test_a_link_parses_with_a_host_and_opens_no_markup() -> None:
+    for bad in BREAKOUTS:
+        assert web_href(bad) == "", bad
+        with pytest.raises(Invalid):
+            require_web_link(bad)
+    for good in ("https://会议.中国/x", "https://a.cn:8443/x?y=1#z", "http://192.168.1.1/m"):
+        assert require_web_link(good) == good
+
+
+def test_a_pairs_breakout_link_is_refused_and_an_old_one_is_shown_as_text(
+    sqlite_runtime: Runtime, admin: TestClient
+) -> None:
+    pair = pair_id(sqlite_runtime)
+    before = _video(sqlite_runtime, pair)
+    for bad in BREAKOUTS[:2]:
+        refused = admin.patch(f"/api/v1/one-on-ones/{pair}", json={"video_url": bad})
+        assert refused.status_code == 422 and "不是有效的链接" in refused.text, refused.text
+    assert _video(sqlite_runtime, pair) == before
+    # given a link and a place stored before the check
+    with transaction(sqlite_runtime.factory) as session:
+        found = session.get(OneOnOne, pair)
+        assert found is not None
+        found.video_url = BREAKOUTS[1]
+        found.place = "[会议室](javascript:alert(2))"
+    reply = ChatDriver(sqlite_runtime).say("/一对一 @张三", as_="lihua")
+    assert reply is not None
+    shown = to_markdown(reply, escape=escape_markup)  # as WeCom and Feishu cards get it
+    assert "](javascript:" not in shown and "[点这里]" not in shown, shown
+    assert "［点这里］" in shown and "［会议室］" in shown, shown
+
+
+def test_a_meetings_place_and_old_link_are_user_text_in_chat() -> None:
+    from teamassist.meetings import messages as meeting_messages
+    from teamassist.meetings.models import MeetingOccurrence
+
+    occ = MeetingOccurrence(title="周会", place="[会议室](javascript:alert(3))", video_url=BAD)
+    shown = to_markdown(meeting_messages.start(Team(), occ, agenda=[]), escape=escape_markup)
+    assert "](javascript:" not in shown and "［会议室］" in shown, shown

@@ -20,6 +20,7 @@ from teamassist.exceptions import Conflict, Invalid, PermissionDenied
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
+from teamassist.weblinks import is_web_link
 
 MAX_REASON = 500
 MAX_LINKS = 5
@@ -59,7 +60,7 @@ def _check_text(reason: str, links: list[str]) -> tuple[str, list[str]]:
     if len(links) > MAX_LINKS:
         raise Invalid("awards.error.too_many_links", limit=MAX_LINKS)
     for link in links:
-        if len(link) > MAX_LINK or LINK.fullmatch(link) is None:
+        if len(link) > MAX_LINK or not is_web_link(link):
             raise Invalid("awards.error.bad_link", link=link[:60])
     return reason, links
 

@@ -16,6 +16,7 @@ from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.team.models import Team
+from teamassist.weblinks import chat_link
 
 __all__ = ["Reply", "when"]
 
@@ -27,8 +28,14 @@ def when(value: datetime, team: Team, *, now: datetime | None = None) -> str:
 
 
 def place(occ: MeetingOccurrence) -> str:
-    """The place, or the catalogue's "to be announced"."""
+    """The place as written (for calendars), or the catalogue's "to be announced"."""
     return occ.place or t("meetings.word.no_place")
+
+
+def _place(occ: MeetingOccurrence) -> str:
+    """The place for a chat message: typed by an admin into the team's settings, so user text
+    (a ``[x](javascript:…)`` there stays literal)."""
+    return user_text(occ.place) if occ.place else t("meetings.word.no_place")
 
 
 class _Values(dict[str, str]):
@@ -40,10 +47,10 @@ def _fields(occ: MeetingOccurrence, team: Team) -> list[ReplyField]:
     fields = [
         ReplyField(label=t("meetings.field.start"), value=when(occ.start_at, team)),
         ReplyField(label=t("meetings.field.due"), value=when(occ.due_at, team)),
-        ReplyField(label=t("meetings.field.place"), value=place(occ)),
+        ReplyField(label=t("meetings.field.place"), value=_place(occ)),
     ]
     if occ.video_url:
-        fields.append(ReplyField(label=t("meetings.field.video"), value=occ.video_url))
+        fields.append(ReplyField(label=t("meetings.field.video"), value=chat_link(occ.video_url)))
     return fields
 
 
@@ -63,7 +70,7 @@ def notice(
             report=occ.report_title,
             start=when(occ.start_at, team),
             due=when(occ.due_at, team),
-            place=place(occ),
+            place=_place(occ),
             next=occ.next_label,
             link=link,
         )
@@ -89,9 +96,9 @@ def due(team: Team, occ: MeetingOccurrence, *, link: str) -> Reply:
 
 def start(team: Team, occ: MeetingOccurrence, *, agenda: Sequence[str]) -> Reply:
     """At the meeting's start: where, the video link, and the agenda."""
-    body = t("meetings.notice.start", meeting=occ.title, place=place(occ))
+    body = t("meetings.notice.start", meeting=occ.title, place=_place(occ))
     if occ.video_url:
-        body += "\n" + t("meetings.notice.video", url=occ.video_url)
+        body += "\n" + t("meetings.notice.video", url=chat_link(occ.video_url))
     if agenda:
         body += "\n\n" + t("meetings.notice.agenda") + "\n" + "\n\n".join(agenda)
     return Reply(title=occ.title, body=body)
@@ -175,7 +182,7 @@ def line(team: Team, occ: MeetingOccurrence, *, now: datetime) -> str:
         id=occ.id,
         title=occ.title,
         start=when(occ.start_at, team, now=now),
-        place=place(occ),
+        place=_place(occ),
         state=state,
     )
 

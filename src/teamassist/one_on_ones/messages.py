@@ -17,6 +17,7 @@ from teamassist.one_on_ones import agenda, service
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.one_on_ones.prep import Prep
 from teamassist.team.models import Team
+from teamassist.weblinks import chat_link
 
 _WEEKDAYS = "一二三四五六日"
 _NTH = "一二三四五"
@@ -134,9 +135,9 @@ def detail(
     ``items`` None: the viewer is no party (an admin) and sees the schedule alone."""
     body = [t("one_on_ones.detail.slot", slot=slot_text(pair))]
     if pair.place:
-        body.append(t("one_on_ones.detail.place", place=pair.place))
+        body.append(t("one_on_ones.detail.place", place=user_text(pair.place)))
     if pair.video_url:
-        body.append(t("one_on_ones.detail.video", url=pair.video_url))
+        body.append(t("one_on_ones.detail.video", url=chat_link(pair.video_url)))
     body.append(t("one_on_ones.detail.meetings"))
     body += [meeting_line(team, m, now) for m in upcoming] or [t("one_on_ones.list.no_next")]
     if items is not None:
@@ -280,9 +281,9 @@ def reminder(
         count=open_items,
     )
     if pair.place:
-        body += "\n" + t("one_on_ones.detail.place", place=pair.place)
+        body += "\n" + t("one_on_ones.detail.place", place=user_text(pair.place))
     if pair.video_url:
-        body += "\n" + t("one_on_ones.detail.video", url=pair.video_url)
+        body += "\n" + t("one_on_ones.detail.video", url=chat_link(pair.video_url))
     return Reply(title=t("one_on_ones.reminder.title"), body=body)
 
 
