@@ -91,6 +91,12 @@ _DATABASES = frozenset(
 )
 
 
+ARGON2_MAX = 2**32 - 1  # time_cost and memory_kib (RFC 9106 §3.1: 32-bit)
+ARGON2_MAX_LANES = 2**24 - 1  # parallelism (RFC 9106 §3.1)
+HASH_MEMORY_WARN_KIB = 1_048_576  # 1 GiB: config check warns above (a 2-core host has ~4)
+HASH_TIME_WARN = 10  # passes: config check warns above
+
+
 class PasswordHashSettings(BaseModel):
     """The Argon2id cost of a new dashboard password hash (``teamassist.http.auth``).
 
@@ -103,9 +109,13 @@ class PasswordHashSettings(BaseModel):
     through ``TEAMASSIST_WEB__PASSWORD_HASH__*``.
     """
 
-    time_cost: int = Field(default=3, ge=1)  # passes over the memory
-    memory_kib: int = Field(default=65_536, ge=8)  # KiB, at least 8 per lane (Argon2's floor)
-    parallelism: int = Field(default=4, ge=1)  # lanes (threads)
+    # The bounds are Argon2's (RFC 9106 §3.1; argon2.h's ARGON2_MAX_TIME, _MAX_MEMORY,
+    # _MAX_LANES): argon2-cffi passes each as a 32-bit unsigned int, and a larger one ended
+    # the first password set in an OverflowError (tester s23 report 2 F2).
+    time_cost: int = Field(default=3, ge=1, le=ARGON2_MAX)  # passes over the memory
+    # KiB, at least 8 per lane (Argon2's floor)
+    memory_kib: int = Field(default=65_536, ge=8, le=ARGON2_MAX)
+    parallelism: int = Field(default=4, ge=1, le=ARGON2_MAX_LANES)  # lanes (threads)
 
     @model_validator(mode="after")
     def _memory_per_lane(self) -> PasswordHashSettings:
@@ -115,6 +125,23 @@ class PasswordHashSettings(BaseModel):
                 f"parallelism {self.parallelism} (Argon2, RFC 9106 §3.1)"
             )
         return self
+
+    def unreasonable(self) -> list[str]:
+        """Costs Argon2 takes but a server should not: each new hash would hold more than
+        :data:`HASH_MEMORY_WARN_KIB` of memory or make more than :data:`HASH_TIME_WARN`
+        passes (RFC 9106 §4's options use t=1 at 2 GiB or t=3 at 64 MiB)."""
+        found = []
+        if self.memory_kib > HASH_MEMORY_WARN_KIB:
+            found.append(
+                f"web.password_hash.memory_kib {self.memory_kib} KiB: every new password hash "
+                f"holds that much memory (more than {HASH_MEMORY_WARN_KIB // 1024} MiB)"
+            )
+        if self.time_cost > HASH_TIME_WARN:
+            found.append(
+                f"web.password_hash.time_cost {self.time_cost}: every new password hash makes "
+                f"that many passes (more than {HASH_TIME_WARN}); a sign-in takes as long"
+            )
+        return found
 
 
 class WebSettings(BaseModel):

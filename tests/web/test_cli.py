@@ -53,6 +53,21 @@ def test_db_upgrade_says_created_then_up_to_date(env: Path) -> None:
         ("TEAMASSIST_WEB__PORT", "abc", "web.port（TEAMASSIST_WEB__PORT）：应为整数"),
         ("TEAMASSIST_WEB__PORT", "99999999", "web.port（TEAMASSIST_WEB__PORT）：不能大于 65535"),
         ("TEAMASSIST_LOG_LEVEL", "LOUD", "log_level（TEAMASSIST_LOG_LEVEL）：只能是 DEBUG"),
+        # s23 report 2 F2: argon2 takes 32-bit costs; these passed and `admin password` crashed
+        *(
+            (
+                f"TEAMASSIST_WEB__PASSWORD_HASH__{key}",
+                value,
+                f"web.password_hash.{key.lower()}（TEAMASSIST_WEB__PASSWORD_HASH__{key}）："
+                f"不能大于 {bound}",
+            )
+            for key, value, bound in (
+                ("MEMORY_KIB", "99999999999", 4294967295),
+                ("MEMORY_KIB", "4294967296", 4294967295),
+                ("TIME_COST", "4294967296", 4294967295),
+                ("PARALLELISM", "16777216", 16777215),
+            )
+        ),
         (
             "TEAMASSIST_SCALE_OUT__BROKER_WAIT_SECONDS",
             "-1",
@@ -359,3 +374,27 @@ def test_an_empty_file_is_a_new_sqlite_database(env: Path, monkeypatch: pytest.M
     result = runner.invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert empty.read_bytes().startswith(b"SQLite format 3\x00")
+
+
+def test_admin_password_with_a_cost_argon2_cannot_take_says_one_line(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """s23 report 2 F2: a 60-line traceback ending in ``OverflowError: integer 99999999999 does
+    not fit '32-bit unsigned int'`` after ``config check`` had said OK."""
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    monkeypatch.setenv("TEAMASSIST_WEB__PASSWORD_HASH__MEMORY_KIB", "99999999999")
+    typed = "Abcdefgh1234!!\nAbcdefgh1234!!\n"
+    result = runner.invoke(app, ["admin", "password", "admin"], input=typed)
+    assert result.exit_code == 2, result.output
+    assert "web.password_hash.memory_kib" in result.output and "不能大于" in result.output
+    assert "Traceback" not in result.output and "password set" not in result.output
+
+
+def test_config_check_warns_of_a_cost_a_server_should_not_pay(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEAMASSIST_WEB__PASSWORD_HASH__TIME_COST", "1000000")
+    monkeypatch.setenv("TEAMASSIST_WEB__PASSWORD_HASH__MEMORY_KIB", "8388608")  # 8 GiB
+    result = runner.invoke(app, ["config", "check"])
+    assert "warning: web.password_hash.time_cost 1000000" in result.output, result.output
+    assert "warning: web.password_hash.memory_kib 8388608 KiB" in result.output, result.output

@@ -110,6 +110,9 @@ def test_a_strong_hash_signs_in_where_new_ones_are_cheap(
         ({"memory_kib": 16, "parallelism": 4}, "at least 8 per lane: 32"),
         ({"time_cost": 0}, "greater than or equal to 1"),
         ({"memory_kib": 4, "parallelism": 1}, "greater than or equal to 8"),
+        ({"memory_kib": 99_999_999_999}, "less than or equal to 4294967295"),
+        ({"time_cost": 2**32}, "less than or equal to 4294967295"),
+        ({"parallelism": 2**24}, "less than or equal to 16777215"),
     ],
 )
 def test_a_cost_argon2_cannot_run_is_refused(fields: dict[str, int], word: str) -> None:

@@ -103,6 +103,7 @@ def config_check() -> None:
         for platform in (settings.qq, settings.feishu, settings.wecom):
             problems.extend(platform.missing())
         warnings.extend(settings.qq.deprecated())
+        warnings.extend(settings.web.password_hash.unreasonable())
         if settings.web.secret_key is None and settings.scale_out.redis_url:
             # Each replica would sign cookies with its own random key: a sign-in would hold
             # only on the replica that made it.

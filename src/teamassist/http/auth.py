@@ -25,6 +25,7 @@ from teamassist.chat import placement
 from teamassist.clock import utcnow
 from teamassist.config import PasswordHashSettings
 from teamassist.enums import Role
+from teamassist.exceptions import DomainError
 from teamassist.row_objects import first_row
 from teamassist.team import service as team_service
 from teamassist.team.models import (
@@ -117,8 +118,15 @@ CSRF_KEY = "csrf"
 
 
 def hash_password(password: str) -> str:
-    """Hash a password for storage (argon2id, at :func:`hash_cost`)."""
-    return _hasher().hash(password)
+    """Hash a password for storage (argon2id, at :func:`hash_cost`). Raises
+    :class:`DomainError` ``core.error.hash_failed`` when argon2 cannot (its memory could not be
+    allocated: a ``web.password_hash.memory_kib`` this host does not have)."""
+    from argon2.exceptions import HashingError
+
+    try:
+        return _hasher().hash(password)
+    except HashingError as exc:
+        raise DomainError("core.error.hash_failed", error=str(exc), cost=_cost.memory_kib) from exc
 
 
 def verify(session: Session, username: str, password: str) -> LocalAccount | None:
