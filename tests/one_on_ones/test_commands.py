@@ -71,7 +71,7 @@ def test_bad_slots_and_strangers_change_nothing(chat: ChatDriver) -> None:
     assert "看不懂这个时间" in chat.text("/一对一 @张三 每月第0个周一 10:00", as_="lihua")
     # a member who is neither party nor arranger cannot make a pair
     refused = chat.text("/一对一 @张三 每周 周一 10:00", as_="wangwu")
-    assert refused == "只有团队负责人或对方所在小组的组长可以新建 1on1；请找负责人安排。"
+    assert refused == "张三 的 1on1 只能由团队负责人「李华」新建；请找 TA 安排。"
     assert chat.text("/议题 @张三 打探一下", as_="wangwu") == "你和 张三 之间还没有 1on1。"
     assert [(m.key, m.start_at) for m in meetings(chat.runtime, pair)] == before
 

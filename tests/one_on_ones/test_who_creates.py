@@ -43,7 +43,7 @@ def test_an_admin_who_is_not_the_director_cannot_make_a_pair(chat: ChatDriver) -
     # When the admin makes themselves 赵六's 1on1 manager
     reply = chat.text("/一对一 @赵六 每周 周三 15:00", as_="admin")
     # Then it is refused, no pair is stored and no goal is shown
-    assert "只有团队负责人或对方所在小组的组长可以新建 1on1" in reply, reply
+    assert "赵六 的 1on1 只能由团队负责人「李华」新建" in reply, reply
     assert GOAL not in reply
     assert _pairs_of(chat, "admin") == before
     assert GOAL not in chat.text("/一对一 @赵六", as_="admin")
@@ -67,3 +67,20 @@ def test_only_the_director_and_the_person_see_the_goals_in_the_pack(chat: ChatDr
     seen = chat.text("/一对一 @赵六", as_="wangwu")
     assert "会前准备（赵六）" in seen, seen
     assert GOAL not in seen and "职业发展目标" not in seen
+
+
+def test_the_refusal_names_who_may_and_a_pair_of_one_is_refused_first(
+    chat: ChatDriver,
+) -> None:
+    """s23 report 2 F1: 李华 (主管) heard 「只有团队负责人或对方所在小组的组长可以新建」 in a
+    team with neither, while the admin (who stands in) could; report 1 F4: a 1on1 with
+    yourself got that role refusal instead of 「1on1 需要两个人」."""
+    before = _pairs_of(chat, "lihua")
+    refused = chat.text("/一对一 @孙七 每周 周三 10:00", as_="lihua")
+    assert refused == (
+        "孙七 的 1on1 只能由管理员「王管理」（团队还没有负责人和组长）新建；请找 TA 安排。"
+    ), refused
+    assert chat.text("/一对一 @李华 每周 周三 10:00", as_="lihua") == "1on1 需要两个人。"
+    assert _pairs_of(chat, "lihua") == before
+    # the admin named there may indeed
+    assert "已设定1on1" in chat.text("/一对一 @赵六 每周 周三 11:00", as_="admin")

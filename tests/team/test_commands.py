@@ -166,3 +166,6 @@ def test_the_lead_role_and_the_director_have_a_word_each(chat: ChatDriver) -> No
     assert _member(chat, "zhangsan")[3] is Role.MEMBER
     assert "设为主管" in chat.text("/设置角色 @zhangsan 组长", as_="admin")
     assert "只能是 管理员、主管 或 成员" in chat.text("/设置角色 @zhangsan 老大", as_="admin")
+    # and the help offers the words the commands take (s23 report 2 F1: it offered 负责人)
+    assert "/设置角色 @成员 管理员|主管|成员" in chat.text("/帮助 设置角色", as_="admin")
+    assert "角色：管理员、主管、成员" in chat.text("/帮助 添加成员", as_="admin")

@@ -22,6 +22,7 @@ from teamassist.chat import timetext
 from teamassist.clock import beyond_horizon, ensure_utc, local, parse_hhmm, plan_horizon
 from teamassist.events import OneOnOneMeetingChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
+from teamassist.i18n import t
 from teamassist.one_on_ones import rules
 from teamassist.one_on_ones.models import OneOnOne, OneOnOneMeeting
 from teamassist.ports import Workdays
@@ -68,6 +69,30 @@ def may_create(session: Session, *, team: Team, by: Member | None, report: Membe
         )
     )
     return found is not None
+
+
+def creators(session: Session, *, team: Team, report: Member) -> str:
+    """Who :func:`may_create` lets add a pair with ``report``, in words for a refusal: the
+    director, else the one who stands in (the team's leader, else its admins), and the leader
+    of each sub-team ``report`` is in (testers s23: 「只有团队负责人或…组长」 named nobody, and a
+    主管 could not tell whether 组长 meant them)."""
+    stand_in = team_service.director_or_stand_in(session, team=team)
+    if team.director_id is not None and [m.id for m in stand_in] == [team.director_id]:
+        role = "one_on_ones.word.director"
+    elif team.leader_id is not None and [m.id for m in stand_in] == [team.leader_id]:
+        role = "one_on_ones.word.leader"
+    else:
+        role = "one_on_ones.word.admins"
+    who = [t(role, names="、".join(f"「{m.display_name}」" for m in stand_in))]
+    led = session.execute(
+        select(Team.name, Member.display_name)
+        .join(Member, Member.id == Team.leader_id)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(Team.parent_id == team.id, TeamMembership.member_id == report.id)
+        .order_by(Team.id)
+    ).all()
+    who += [t("one_on_ones.word.sub_leader", team=name, name=leader) for name, leader in led]
+    return t("one_on_ones.word.or").join(who)
 
 
 def in_team_or_sub_team(session: Session, *, team: Team, member: Member) -> bool:
@@ -218,8 +243,14 @@ def create(
         # the reason, rather than "only the director…", which the owner heard (tester F12,
         # session 21)
         raise Invalid("one_on_ones.error.outside", name=report.display_name, team=team.name)
+    if manager.id == report.id:  # before who may: a pair of one is no one's (tester s23 F4)
+        raise Invalid("one_on_ones.error.self")
     if not may_create(session, team=team, by=by, report=report):
-        raise PermissionDenied("one_on_ones.error.not_creator")
+        raise PermissionDenied(
+            "one_on_ones.error.not_creator",
+            name=report.display_name,
+            who=creators(session, team=team, report=report),
+        )
     if by is not None and manager.id != by.id:
         # chat makes the speaker the manager; REST names one (``manager_id``), who must be a
         # manager the speaker may name for ``report``, the rule of /设置上级: REST took anyone
