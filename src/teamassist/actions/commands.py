@@ -11,7 +11,6 @@ party's notice) exactly as the REST endpoints do. An id may be written ``12`` or
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from teamassist.actions import due, flows, links, messages, service
@@ -52,13 +51,6 @@ def _item(ctx: CommandContext, item_id: int) -> tuple[ActionItem, Team]:
     return item, team
 
 
-# What may stand between the owner's mention and the title, or between two mentions.
-_AFTER_OWNER = re.compile(
-    r"^(?:[\s:：;；,，、]|(?:" + "|".join(map(re.escape, parser.LIST_WORDS)) + r")(?=\s*[@＠<]))+",
-    re.IGNORECASE,
-)
-
-
 @commands.command("actions.create", args=[Arg("owner", ArgKind.MEMBER), _REST])
 def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/销项 @张三 完成接口文档 2026-12-04."""
@@ -80,7 +72,7 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     # 「@李四：写周报」: the colon closes the mention, it is no part of the title; and a second
     # @ right after the owner is a second owner, which one item cannot have: it became the
     # title, and that person was never told (tester F7, F8, session 21)
-    title = _AFTER_OWNER.sub("", " ".join(rest))
+    title = parser.AFTER_MENTION.sub("", " ".join(rest))
     second = parser.MENTION.match(title)
     if second is not None:
         raise Invalid("actions.error.one_owner", mention=user_text(second.group(0)))

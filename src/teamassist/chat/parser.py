@@ -40,6 +40,13 @@ MENTION = re.compile(
 _LIST_GLUE = re.compile(
     r"(?:[\s,，、;；]|" + "|".join(re.escape(word) for word in LIST_WORDS) + r")+", re.IGNORECASE
 )
+# What may stand between a member's mention and the words after it, or a second mention: 「@李四：
+# 写周报」's colon closes the mention and is no part of the title (/销项, /会议销项: tester F7,
+# session 21; s23 report 2 F6).
+AFTER_MENTION = re.compile(
+    r"^(?:[\s:：;；,，、]|(?:" + "|".join(map(re.escape, LIST_WORDS)) + r")(?=\s*[@＠<]))+",
+    re.IGNORECASE,
+)
 _LEADING_MENTIONS = re.compile(rf"^(?:\s*(?:{MENTION.pattern}))+\s*")
 _TOKEN = re.compile(r"(\S+)\s*(.*)", re.DOTALL)  # the first whitespace-separated token, the rest
 _SLASHES = ("/", "／")

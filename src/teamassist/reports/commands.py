@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from teamassist.chat import parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
@@ -195,7 +196,7 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         team=ctx.team,
         author=ctx.member,
         owner=owner,
-        text=args["text"],
+        text=parser.AFTER_MENTION.sub("", args["text"]),  # 「@孙七：行动」: the colon ends the name
         now=ctx.now,
         due=due,
     )
