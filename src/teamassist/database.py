@@ -32,12 +32,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, DateTime, Engine, Insert, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Insert, MetaData, create_engine, event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, make_transient_to_detached, sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 
@@ -530,52 +529,6 @@ def inserted(session: Session, entity: type[T], values: Mapping[str, Any], row_i
     make_transient_to_detached(row)
     session.add(row)
     return row
-
-
-def entity_columns(entity: type[Any]) -> tuple[tuple[str, ...], tuple[Column[Any], ...]]:
-    """The attribute names of ``entity``'s columns and the table columns under them, in one
-    order: select the columns through Core and give :func:`loaded` ``zip(names, row)``."""
-    mapped: Any = entity  # any mapped class (functools.cache wants it typed hashable)
-    return _entity_columns(mapped)
-
-
-@functools.cache
-def _entity_columns(entity: Any) -> tuple[tuple[str, ...], tuple[Column[Any], ...]]:
-    attributes = sa_inspect(entity).column_attrs
-    return tuple(a.key for a in attributes), tuple(a.columns[0] for a in attributes)
-
-
-def loaded(
-    session: Session,
-    entity: type[T],
-    values: Mapping[str, Any],
-    collections: Mapping[str, list[Any]] | None = None,
-) -> T:
-    """The row of ``entity`` read through Core as ``values`` (every column, by attribute name:
-    :func:`entity_columns`), as an object of the session, as the ORM's loading gives it: the
-    session's own object when it already holds that row (kept as it is, as a load without
-    ``populate_existing`` keeps it), else a new persistent one built from the values. Each of
-    ``collections`` (a relationship's name: its loaded objects, in its order) is set where the
-    object has not loaded it yet, as an eager load sets it.
-
-    Reading the rows through Core and building the objects here cost half of the ORM's loading
-    of them (issue 9: the members on duty with their identities, PostgreSQL, thread CPU per
-    read 0.79 against 0.37 ms for the statement alone). Read what the session may have
-    pending only after ``session.flush()``, as the ORM's autoflush would."""
-    mapper: Any = sa_inspect(entity)
-    held = session.identity_map.get(mapper.identity_key_from_primary_key((values["id"],)))
-    if held is None:
-        row: Any = mapper.class_manager.new_instance()
-        row.__dict__.update(values)
-        make_transient_to_detached(row)
-        session.add(row)
-    else:
-        row = held
-    for name, items in (collections or {}).items():
-        if name not in row.__dict__:
-            set_committed_value(row, name, items)
-    result: T = row
-    return result
 
 
 @functools.cache

@@ -1,4 +1,4 @@
-"""The warm on-duty read builds its members from plain rows (:func:`database.loaded`): the same
+"""The warm on-duty read builds its members from plain rows (``teamassist.row_objects``): the same
 people with the same identities as the ORM's load, the session's own object when it holds the
 member already, and what the unit has not flushed yet seen, on every backend."""
 

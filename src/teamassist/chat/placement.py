@@ -32,9 +32,7 @@ from teamassist.team.models import (
 WORKSPACES = RowObjects(Workspace)
 MEMBERS = RowObjects(Member)
 TEAMS = RowObjects(Team)
-_WORKSPACE: Table = Workspace.__table__  # type: ignore[assignment]
-_MEMBER: Table = Member.__table__  # type: ignore[assignment]
-_TEAM: Table = Team.__table__  # type: ignore[assignment]
+_WORKSPACE, _MEMBER, _TEAM = WORKSPACES.table, MEMBERS.table, TEAMS.table
 _MEMBERSHIP: Table = TeamMembership.__table__  # type: ignore[assignment]
 _CHANNEL: Table = Channel.__table__  # type: ignore[assignment]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import bindparam
 from sqlalchemy.orm import Session
 
 from teamassist.chat import placement
@@ -99,7 +99,7 @@ def send_as(
 # A member named by handle (an admin speaking as them, the benchmark's /值班签到) with where
 # their own direct chat lands, in one statement: asked apart, the team and role were a second
 # statement of every such command (issue 9).
-_MEMBER: Table = Member.__table__  # type: ignore[assignment]
+_MEMBER = placement.MEMBERS.table
 _NAMED = placement.with_own_chat(
     MEMBER_AND_WORKSPACE.where(
         _MEMBER.c.workspace_id == bindparam("workspace_id"),

@@ -18,7 +18,7 @@ and the members come from one statement, so from one snapshot of the database.
 from __future__ import annotations
 
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 
 from teamassist import preload
 from teamassist.clock import ensure_utc
-from teamassist.database import entity_columns, loaded
 from teamassist.duty import revision
 from teamassist.duty.models import Rotation
+from teamassist.row_objects import RowObjects
 from teamassist.team.models import Member, PlatformIdentity
 
 # "id:revision,id:revision,..." of the team's live rotations, in no particular order (read
@@ -39,13 +39,11 @@ PAIRS = select(
 ).where(Rotation.team_id == bindparam("team_id"), Rotation.archived_at.is_(None))
 # The same pairs and the members as plain Core rows, run on the session's connection: loaded
 # by the ORM (members, the identities joined in) the read cost twice the CPU (issue 9: 0.79
-# against 0.37 ms per /问题反馈, PostgreSQL); :func:`database.loaded` makes the objects.
+# against 0.37 ms per /问题反馈, PostgreSQL); :mod:`teamassist.row_objects` makes the objects.
 _ROTATIONS = typing.cast(Table, Rotation.__table__)
-_MEMBERS = typing.cast(Table, Member.__table__)
-_IDENTITIES = typing.cast(Table, PlatformIdentity.__table__)
-_MEMBER_NAMES, _MEMBER_COLUMNS = entity_columns(Member)
-_IDENTITY_NAMES, _IDENTITY_COLUMNS = entity_columns(PlatformIdentity)
-_MEMBER_ID, _IDENTITY_ID = _MEMBER_NAMES.index("id"), _IDENTITY_NAMES.index("id")
+_MEMBER_ROWS = RowObjects(Member)
+_IDENTITY_ROWS = RowObjects(PlatformIdentity)
+_MEMBERS, _IDENTITIES = _MEMBER_ROWS.table, _IDENTITY_ROWS.table
 _PAIRS_ROW = (
     select(
         func.aggregate_strings(
@@ -55,13 +53,13 @@ _PAIRS_ROW = (
     .where(_ROTATIONS.c.team_id == bindparam("team_id"), _ROTATIONS.c.archived_at.is_(None))
     .scalar_subquery()
 )
-_ON_DUTY = select(*_MEMBER_COLUMNS, _PAIRS_ROW).where(
+_ON_DUTY = select(*_MEMBER_ROWS.columns, _PAIRS_ROW).where(
     _MEMBERS.c.id.in_(bindparam("ids", expanding=True))
 )
 # Each member once per identity (none: once, with NULLs), the identities in id order as the
 # relationship orders them.
 _ON_DUTY_WITH_IDENTITIES = (
-    select(*_MEMBER_COLUMNS, _PAIRS_ROW, *_IDENTITY_COLUMNS)
+    select(*_MEMBER_ROWS.columns, _PAIRS_ROW, *_IDENTITY_ROWS.columns)
     .select_from(_MEMBERS.outerjoin(_IDENTITIES, _IDENTITIES.c.member_id == _MEMBERS.c.id))
     .where(_MEMBERS.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(_IDENTITIES.c.id)
@@ -121,25 +119,26 @@ def _read(
     ``identities``) and the team's live pairs as stored, from one statement."""
     query = _ON_DUTY_WITH_IDENTITIES if identities else _ON_DUTY
     rows = session.connection().execute(query, {"ids": ids, "team_id": team_id}).all()
-    width = len(_MEMBER_NAMES)
+    width = _MEMBER_ROWS.width
     pairs: set[tuple[int, int]] | None = None
-    members: dict[int, dict[str, Any]] = {}
+    members: dict[int, Sequence[Any]] = {}
     held: dict[int, list[PlatformIdentity]] = {}
     for row in rows:
         pairs = pairs_in(row[width])
-        member_id = row[_MEMBER_ID]
+        member_id = row[_MEMBER_ROWS.at_id]
         if member_id not in members:
-            members[member_id] = dict(zip(_MEMBER_NAMES, row[:width], strict=True))
+            members[member_id] = row[:width]
             held[member_id] = []
-        if identities and row[width + 1 + _IDENTITY_ID] is not None:
-            values = dict(zip(_IDENTITY_NAMES, row[width + 1 :], strict=True))
-            held[member_id].append(loaded(session, PlatformIdentity, values))
-    found = {
-        member_id: loaded(
-            session, Member, values, {"identities": held[member_id]} if identities else None
+        identity = _IDENTITY_ROWS.of(session, row[width + 1 :]) if identities else None
+        if identity is not None:
+            held[member_id].append(identity)
+    found: dict[int, Member] = {}
+    for member_id, values in members.items():
+        member = _MEMBER_ROWS.of(
+            session, values, {"identities": held[member_id]} if identities else None
         )
-        for member_id, values in members.items()
-    }
+        assert member is not None  # the member's id is the row's
+        found[member_id] = member
     return found, pairs
 
 

@@ -244,8 +244,7 @@ def roles_of(session: Session, member: Member | None) -> dict[int, Role]:
 # The lookups below run as plain Core over the tables and make the session's objects from
 # the row (:mod:`teamassist.row_objects`): loaded through the ORM, the global token's lookup
 # was about half of a ``/帮助`` (session 23).
-_WORKSPACE: Table = Workspace.__table__  # type: ignore[assignment]
-_MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_WORKSPACE, _MEMBER_TABLE = placement.WORKSPACES.table, placement.MEMBERS.table
 _ACCOUNT: Table = LocalAccount.__table__  # type: ignore[assignment]
 # A member with their workspace: the columns ``principal_row`` reads, in its order.
 MEMBER_AND_WORKSPACE = (

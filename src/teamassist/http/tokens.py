@@ -92,7 +92,7 @@ def revoke(session: Session, *, principal: Principal, token_id: int, now: dateti
 # The member of a live token with their workspace (and, placed, their own chat's team), and
 # the token's prefix last, in one statement: the token, then the member, were two (issue 9).
 _TOKEN: Table = PersonalToken.__table__  # type: ignore[assignment]
-_MEMBER_TABLE: Table = Member.__table__  # type: ignore[assignment]
+_MEMBER_TABLE = placement.MEMBERS.table
 _OF_TOKEN = (
     auth.MEMBER_AND_WORKSPACE.add_columns(_TOKEN.c.prefix)
     .join(_TOKEN, _TOKEN.c.member_id == _MEMBER_TABLE.c.id)
