@@ -125,6 +125,20 @@ def test_deactivate_reactivate_and_merge(client: TestClient, ids: dict[str, int]
         (
             "patch",
             "/api/v1/members/{lisi}",
+            {"display_name": "张三"},
+            409,
+            "people.error.name_taken",
+        ),
+        (
+            "patch",
+            "/api/v1/members/{lisi}",
+            {"display_name": "zhangsan"},
+            409,
+            "people.error.name_is_a_handle",
+        ),
+        (
+            "patch",
+            "/api/v1/members/{lisi}",
             {"manager_id": "{lisi}"},
             422,
             "people.error.manager_self",

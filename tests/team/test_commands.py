@@ -101,6 +101,16 @@ def test_address_rename_deactivate_activate(chat: ChatDriver) -> None:
         assert "称呼 @李华 为「华姐」" in chat.text(typed, as_="admin"), typed
         assert _member(chat, "lihua")[2] == "华姐"
     assert "默认称呼「李华」" in chat.text("/设置称呼 @lihua ：", as_="admin")
+    # s23 report 2 F9: another's name or handle made @李四 ambiguous or reach someone else
+    refused = chat.text("/改名 @孙七 李四", as_="admin")
+    assert refused == (
+        "「李四」已经是 @lisi 的名字：改名后 @李四 会分不清是谁，这次没有改名。"
+        "请换一个能区分的名字，例如「李四2」。"
+    ), refused
+    refused = chat.text("/改名 @sunqi wangwu", as_="admin")
+    assert refused.startswith("「wangwu」是 王五 的账号名（@wangwu）"), refused
+    assert _member(chat, "sunqi")[1] == "孙七"
+    assert "已把 孙七 改名为「孙七」" in chat.text("/改名 @sunqi 孙七", as_="admin")  # own name
     assert "已把 王五 改名为「王小五」" in chat.text("/改名 @wangwu 王小五", as_="admin")
     text = chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
     # leaving on a date: still here until then, and the reply says so

@@ -436,10 +436,46 @@ def rename_handle(session: Session, *, member: Member, handle: str) -> Member:
 
 
 def set_display_name(session: Session, *, member: Member, display_name: str) -> Member:
-    """Change the name shown in rosters, lists and mentions."""
-    member.display_name = check_name(display_name)
+    """Change the name shown in rosters, lists and mentions. ``Conflict`` when the new name is
+    another active person's handle in the workspace (``people.error.name_is_a_handle``: every
+    ``@name`` would reach them) or the name of another active person of a team ``member`` is in
+    (``people.error.name_taken``: ``@name`` would no longer tell the two apart); tester s23
+    report 2 F9: 「/改名 @孙七 李四」 left the real 李四 unreachable by name."""
+    name = check_name(display_name)
+    if name != member.display_name:
+        _name_free(session, member=member, name=name)
+    member.display_name = name
     session.flush()
     return member
+
+
+def _name_free(session: Session, *, member: Member, name: str) -> None:
+    owner = team_service.get_member_by_handle(
+        session, workspace_id=member.workspace_id, handle=name
+    )
+    if owner is not None and owner.id != member.id and owner.merged_into_id is None:
+        raise Conflict(
+            "people.error.name_is_a_handle",
+            name=name,
+            other=owner.display_name,
+            handle=owner.handle,
+        )
+    teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member.id)
+    namesake = session.scalars(
+        select(Member)
+        .join(TeamMembership, TeamMembership.member_id == Member.id)
+        .where(
+            TeamMembership.team_id.in_(teams),
+            Member.display_name == name,
+            Member.id != member.id,
+            Member.active.is_(True),
+            Member.merged_into_id.is_(None),
+        )
+        .order_by(Member.id)
+        .limit(1)
+    ).first()
+    if namesake is not None:
+        raise Conflict("people.error.name_taken", name=name, handle=namesake.handle)
 
 
 def set_address_as(session: Session, *, member: Member, address_as: str | None) -> Member:
