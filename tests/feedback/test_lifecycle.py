@@ -189,6 +189,21 @@ def test_duplicate_bad_input(sqlite_chat: ChatDriver, args: str, expected: str) 
     assert _item(sqlite_chat, a).status == FeedbackStatus.OPEN
 
 
+def test_the_reverse_of_a_duplicate_says_which_way_it_goes(sqlite_chat: ChatDriver) -> None:
+    """s23 report 2 F10: with 12 a duplicate of 13, `/重复反馈 13 12` said 「不能把id=「13」的
+    反馈标注为它自己的重复」: the user named two items."""
+    original = _report(sqlite_chat)
+    dup = _report(sqlite_chat, "一样的问题")
+    sqlite_chat.text(f"/重复反馈 {dup} {original}", as_="admin")
+    refused = sqlite_chat.text(f"/重复反馈 {original} {dup}", as_="admin")
+    assert refused == (
+        f"id=「{dup}」已经是 id=「{original}」的重复，不能反过来把 {original} 标成 {dup} 的重复；"
+        f"要改方向请先 /重开反馈 {dup}。"
+    ), refused
+    assert _item(sqlite_chat, original).status == FeedbackStatus.OPEN
+    assert _item(sqlite_chat, dup).duplicate_of_id == original
+
+
 def test_reopen_restores_and_undoes_the_plus_one(sqlite_chat: ChatDriver) -> None:
     original = _report(sqlite_chat)
     dup = _report(sqlite_chat, "一样的问题")

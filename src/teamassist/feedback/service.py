@@ -223,12 +223,15 @@ def mark_duplicate(
 ) -> FeedbackItem:
     """Close ``item`` as a duplicate of ``original``'s root, which counts the "+1".
 
-    Raises Conflict ``feedback.error.duplicate_of_self``, NotFound for another workspace's,
+    Raises Conflict ``feedback.error.duplicate_of_self`` (``duplicate_reversed`` when
+    ``original`` is already a duplicate of ``item``), NotFound for another workspace's,
     Invalid ``feedback.error.duplicate_other_team`` for an item of another team (its people
     could not see or follow the item it would join: tester s23 F15); nothing changes then."""
     note = _check_note(note)
     _require_active(item)
     root = root_of(session, original)
+    if root.id == item.id and original.id != item.id:  # original already joined item
+        raise Conflict("feedback.error.duplicate_reversed", id=item.id, original=original.id)
     if root.id == item.id:
         raise Conflict("feedback.error.duplicate_of_self", id=item.id)
     if root.workspace_id != item.workspace_id:
