@@ -172,6 +172,14 @@ def test_rest_owner_and_contributors_and_a_departed_owner_is_flagged(api: TestCl
     assert (moved["owner_name"], [p["name"] for p in moved["contributors"]]) == ("王五", ["李四"])
     unknown = api.patch(f"/api/v1/okr/key-results/{kr['id']}", json={"owner": "nobody"})
     assert (unknown.status_code, unknown.json()["error"]) == (404, "core.error.unknown_member")
+    # a member's name, as chat takes it (s23 report 2 F12: 「小助理找不到成员「孙七」」)
+    named = _ok(
+        api.patch(
+            f"/api/v1/okr/key-results/{kr['id']}", json={"owner": "孙七", "contributors": ["赵六"]}
+        )
+    )
+    assert (named["owner_name"], [p["name"] for p in named["contributors"]]) == ("孙七", ["赵六"])
+    _ok(api.patch(f"/api/v1/okr/key-results/{kr['id']}", json={"owner": "王五"}))
 
     _leave(runtime, "wangwu")
     found = _ok(api.get(f"/api/v1/okr/objectives/{created['id']}"))

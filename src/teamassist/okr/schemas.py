@@ -76,13 +76,13 @@ class ObjectiveCreate(RequestBody):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     cycle: str | None = Field(default=None, max_length=16)
     okr_type: ObjectiveType = ObjectiveType.COMMITTED
-    owner: str | None = Field(default=None, max_length=64)  # a handle; admins only
+    owner: str | None = Field(default=None, max_length=64)  # a handle or name; admins only
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 
 class ObjectivePatch(RequestBody):
     """Change an O: title, type, the KR weights in KR order (which must total 100), the owner
-    and the contributors (handles; ``[]`` removes them all)."""
+    and the contributors (handles or names, as chat reads ``@name``; ``[]`` removes them all)."""
 
     title: str | None = Field(default=None, min_length=1, max_length=MAX_TITLE)
     okr_type: ObjectiveType | None = None
@@ -92,7 +92,7 @@ class ObjectivePatch(RequestBody):
 
 
 class KeyResultPatch(RequestBody):
-    """Change a KR's owner and contributors (handles; ``[]`` removes them all)."""
+    """Change a KR's owner and contributors (handles or names; ``[]`` removes them all)."""
 
     owner: str | None = Field(default=None, max_length=64)
     contributors: list[Handle] | None = Field(default=None, max_length=50)
@@ -108,7 +108,7 @@ class KeyResultCreate(RequestBody):
     unit: str = Field(default="", max_length=MAX_UNIT)
     weight: int = Field(default=0, ge=-1000, le=1000)  # the service says what is wrong
     milestones: list[str] = Field(default_factory=list, max_length=50)
-    owner: str | None = Field(default=None, max_length=64)  # a handle; default: the O's owner
+    owner: str | None = Field(default=None, max_length=64)  # handle or name; default: O's owner
     contributors: list[Handle] | None = Field(default=None, max_length=50)
 
 

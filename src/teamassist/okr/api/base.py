@@ -9,7 +9,6 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
-from teamassist.exceptions import NotFound
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_WRITE_GATE
@@ -109,14 +108,19 @@ def listing(
     return objective_list(cycle, day, expected, views, found_people)
 
 
-def member_by_handle(session: Session, principal: Principal, handle: str) -> Member:
-    """A member of the caller's workspace by handle (404 ``core.error.unknown_member``)."""
-    member = team_service.get_member_by_handle(
-        session, workspace_id=principal.workspace.id, handle=handle
+def member_named(session: Session, principal: Principal, who: str) -> Member:
+    """A member of the caller's workspace by handle or display name, read as chat reads a typed
+    ``@name`` (``team_service.find_member``): 404 ``core.error.unknown_member``, 409
+    ``core.error.ambiguous_member`` when several people have that name. REST took handles only
+    and said 「找不到成员「孙七」」 of a member (s23 report 2 F12)."""
+    return team_service.find_member(
+        session,
+        workspace=principal.workspace,
+        platform="web",
+        tenant_key="",
+        user_key=None,
+        name=who.strip()[:64],
     )
-    if member is None:
-        raise NotFound("core.error.unknown_member", who=handle[:64])
-    return member
 
 
 def set_people(
@@ -129,7 +133,8 @@ def set_people(
     contributors: Sequence[str] | None,
     now: datetime,
 ) -> None:
-    """The REST side of ``owner``/``contributors`` (handles): the same service as /负责人."""
+    """The REST side of ``owner``/``contributors`` (handles or names): the same service as
+    /负责人."""
     if owner is None and contributors is None:
         return
     people.set_people(
@@ -137,9 +142,9 @@ def set_people(
         team=team,
         objective=objective,
         key_result=key_result,
-        owner=member_by_handle(session, principal, owner) if owner is not None else None,
+        owner=member_named(session, principal, owner) if owner is not None else None,
         contributors=(
-            [member_by_handle(session, principal, h) for h in contributors]
+            [member_named(session, principal, h) for h in contributors]
             if contributors is not None
             else None
         ),

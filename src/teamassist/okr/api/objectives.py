@@ -8,13 +8,14 @@ from datetime import datetime
 from fastapi import status
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.okr import cycles, rows, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import (
     editable_objective,
     listing,
+    member_named,
     privileged,
     resource_router,
     set_people,
@@ -31,8 +32,7 @@ from teamassist.okr.schemas import (
     ScoreSet,
 )
 from teamassist.runtime import Runtime
-from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Team
 
 router = resource_router()
 
@@ -57,21 +57,11 @@ def list_objectives(
     )
     owner_id = None
     if owner:
-        member = team_service.get_member_by_handle(
-            session, workspace_id=principal.workspace.id, handle=owner
-        ) or _by_name(session, principal.workspace.id, owner)
-        owner_id = member.id
+        owner_id = member_named(session, principal, owner).id
     found = rows.objectives(
         session, team_id=team.id, cycle_id=found_cycle.id, owner_id=owner_id, state=state
     )
     return listing(session, runtime, team, found_cycle, found, now)
-
-
-def _by_name(session: Session, workspace_id: int, name: str) -> Member:
-    for member in team_service.get_members(session, workspace_id=workspace_id):
-        if member.display_name == name:
-            return member
-    raise NotFound("core.error.unknown_member", who=name[:64])
 
 
 def _one(
@@ -101,11 +91,7 @@ def create_objective(
     if body.owner is not None:
         if not privileged(session, principal, team):
             raise PermissionDenied("core.error.forbidden")
-        owner = team_service.get_member_by_handle(
-            session, workspace_id=principal.workspace.id, handle=body.owner
-        )
-        if owner is None:
-            raise NotFound("core.error.unknown_member", who=body.owner)
+        owner = member_named(session, principal, body.owner)
     objective = okr.create_objective(
         session,
         team=team,
