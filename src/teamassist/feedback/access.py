@@ -59,5 +59,8 @@ def require_team_reader(session: Session, *, team: Team, member: Member | None) 
     """PermissionDenied ``feedback.error.forbidden`` unless ``member`` is one of ``team``'s
     people (None, the workspace owner, always is): who reads a team's desk report (load per
     person, response times) and its desk settings, on REST and the dashboard. Both answered
-    any member about any team of the workspace (testers s18-19)."""
+    any member about any team of the workspace (testers s18-19). The team's director reads
+    them too, from a parent team as well (escalations reach them)."""
+    if member is not None and member.id == team.director_id:
+        return
     team_service.require_in_team(session, team=team, member=member, key="feedback.error.forbidden")

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query
 from fastapi.responses import Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat.types import plain_text
@@ -42,12 +43,26 @@ from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_GATE, row_gate
 from teamassist.ports import Roster, Workdays
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
-router = Routes(prefix="/feedback", tags=["feedback"])
+
+def _item_team(session: Session, item_id: int) -> int | None:
+    return session.scalar(select(FeedbackItem.team_id).where(FeedbackItem.id == item_id))
+
+
+# Every feedback route names its team by ``?team_id=`` (the caller's home team without one),
+# and a change to one item is its team's: a caller outside the team is refused before the body
+# is read (tester s23 F7: an outsider filed into another team and paged its on-duty person).
+# Reading one item follows its own rule (its reporter, in any team: ``feedback.access``).
+router = Routes(
+    prefix="/feedback",
+    tags=["feedback"],
+    dependencies=[MEMBER_GATE, row_gate("item_id", _item_team, writes_only=True)],
+)
 
 
 def _member(session: Session, principal: Principal, handle: str) -> Member:

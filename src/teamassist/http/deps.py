@@ -194,9 +194,30 @@ def team_of(session: Session, principal: Principal, team_id: int | None) -> Team
     return team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
 
 
+def require_team_person(session: Session, principal: Principal, team: Team) -> None:
+    """Refuse (``core.error.not_in_team``, 403) unless the caller is one of ``team``'s people
+    or its director (who may sit in a parent team); the workspace owner (a member-less account
+    or the global API token) is in every team. The one reader rule of a team's REST routes and
+    pages (tester s23 F3, F7, F12: each route once asked it, or forgot to)."""
+    member = principal.member
+    if member is not None and member.id == team.director_id:
+        return
+    team_service.require_in_team(session, team=team, member=member, key="core.error.not_in_team")
+
+
 def requested_team(session: SessionDep, principal: PrincipalDep, team_id: Id | None = None) -> Team:
     """The team a request names as ``team_id``, in its path (``/teams/{team_id}/...``, where
-    FastAPI makes it required) or in its query (optional: the default team)."""
+    FastAPI makes it required) or in its query (optional: the caller's home team), which the
+    caller must be in (:func:`require_team_person`, 403). Solved before the body is validated,
+    so a caller outside the team never learns a route's shape from a 422 (issue 11)."""
+    team = team_of(session, principal, team_id)
+    require_team_person(session, principal, team)
+    return team
+
+
+def workspace_team(session: SessionDep, principal: PrincipalDep, team_id: Id | None = None) -> Team:
+    """:func:`requested_team` without the reader rule: for routes open to the whole workspace
+    on purpose (OKR reads, docs/okr.md: alignment needs every team's Os)."""
     return team_of(session, principal, team_id)
 
 
@@ -207,4 +228,5 @@ async def request_now(request: Request) -> datetime:
 
 
 TeamDep = Annotated[Team, Depends(requested_team)]
+WorkspaceTeamDep = Annotated[Team, Depends(workspace_team)]
 NowDep = Annotated[datetime, Depends(request_now)]

@@ -26,7 +26,7 @@ from teamassist.domain import NavEntry
 from teamassist.exceptions import NotFound
 from teamassist.http import auth, csrf
 from teamassist.http.auth import Principal, is_admin
-from teamassist.http.deps import RuntimeDep, SessionDep, team_of
+from teamassist.http.deps import RuntimeDep, SessionDep, require_team_person, team_of
 from teamassist.http.team_gate import require_member
 from teamassist.i18n import t
 from teamassist.team.models import Team
@@ -182,11 +182,23 @@ def render(
 
 
 def page_team(session: SessionDep, principal: PagePrincipal, team: int | None = None) -> Team:
-    """The team a page shows: ``?team=`` (the default team when absent)."""
+    """The team a page shows: ``?team=`` (the caller's home team when absent), which the caller
+    must be in or direct (403, shown as the error page: tester s23 F12)."""
+    chosen = team_of(session, principal, team)
+    require_team_person(session, principal, chosen)
+    return chosen
+
+
+def workspace_page_team(
+    session: SessionDep, principal: PagePrincipal, team: int | None = None
+) -> Team:
+    """:func:`page_team` without the reader rule: pages open to the whole workspace on purpose
+    (OKRs, docs/okr.md; the member directory and the org chart)."""
     return team_of(session, principal, team)
 
 
 PageTeamDep = Annotated[Team, Depends(page_team)]
+WorkspacePageTeamDep = Annotated[Team, Depends(workspace_page_team)]
 
 
 def page_member_gate(request: Request, session: SessionDep, principal: PagePrincipal) -> None:

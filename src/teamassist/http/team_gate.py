@@ -8,21 +8,24 @@ workspace owner (a member-less account or the global API token) is in every team
 
 from __future__ import annotations
 
-from fastapi import Depends, Request
+from collections.abc import Callable
+
+from fastapi import Depends, Request, params
 from sqlalchemy.orm import Session
 
 from teamassist.http.auth import Principal
-from teamassist.http.deps import PrincipalDep, SessionDep, team_of
-from teamassist.team import service as team_service
+from teamassist.http.deps import PrincipalDep, SessionDep, require_team_person, team_of
 
 # Methods that change nothing: what a gate on writes lets through.
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def query_team_id(request: Request) -> int | None:
-    """``team_id`` of the query (REST; ``team`` on dashboard pages) as a number; None when
+    """``team_id`` of the path or query (REST; ``team`` on dashboard pages) as a number; None when
     absent or malformed (the route's own validation answers for a malformed one later)."""
-    raw = request.query_params.get("team_id", request.query_params.get("team"))
+    raw = request.path_params.get("team_id") or request.query_params.get(
+        "team_id", request.query_params.get("team")
+    )
     if raw is None or not raw.isdecimal() or len(raw) > 18:
         return None
     return int(raw)
@@ -39,11 +42,7 @@ def require_member(request: Request, session: Session, principal: Principal) -> 
     """:func:`member_gate`'s rule for a principal found either way (pages find theirs by the
     session cookie and send a browser to sign in: ``teamassist.http.render``)."""
     team = team_of(session, principal, query_team_id(request))
-    if principal.member is not None and principal.member.id == team.director_id:
-        return
-    team_service.require_in_team(
-        session, team=team, member=principal.member, key="core.error.not_in_team"
-    )
+    require_team_person(session, principal, team)
 
 
 def member_write_gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
@@ -55,3 +54,29 @@ def member_write_gate(request: Request, session: SessionDep, principal: Principa
 
 MEMBER_GATE = Depends(member_gate)
 MEMBER_WRITE_GATE = Depends(member_write_gate)
+
+
+def row_gate(
+    param: str, team_of_row: Callable[[Session, int], int | None], *, writes_only: bool = False
+) -> params.Depends:
+    """A route dependency for routes that act on one team's row by its id in the path
+    (``/rotations/{rotation_id}/...``): the caller must be one of the row's team's people or
+    its director (403 ``core.error.not_in_team``), asked before the body is read. A route
+    without ``param``, a malformed id or a row not found passes: the route answers for those
+    (404, 422). ``team_of_row(session, id)`` is the domain's look-up of the row's team id;
+    ``writes_only`` lets reads through (a row whose reads follow another rule)."""
+
+    def gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
+        if writes_only and request.method in _READS:
+            return
+        raw = request.path_params.get(param)
+        if raw is None or not str(raw).isdecimal() or len(str(raw)) > 18:
+            return
+        team_id = team_of_row(session, int(raw))
+        if team_id is None:
+            return
+        require_team_person(session, principal, team_of(session, principal, team_id))
+
+    gate.__name__ = f"{param}_gate"
+    found: params.Depends = Depends(gate)
+    return found

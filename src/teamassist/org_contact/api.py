@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import status
+from fastapi import Depends, Request, status
 from pydantic import BaseModel, Field
 
 from teamassist.exceptions import PermissionDenied
@@ -96,7 +96,24 @@ def read_inbox(session: SessionDep, principal: PrincipalDep) -> list[OrgMessageR
     ]
 
 
-@router.post("/{code}/replies", status_code=status.HTTP_201_CREATED)
+def recipient_gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
+    """Only the message's recipient may relay a reply (403 ``org_contact.error.not_yours``; an
+    unknown code 404), asked before the body is read: the recipient may sit in another team
+    (an admin elsewhere reads for a team without a director), so this is the row's own rule,
+    not a team's."""
+    code = str(request.path_params.get("code", ""))
+    if principal.member is None:
+        raise PermissionDenied("org_contact.error.not_yours", code=code[:16])
+    message = service.get_by_code(session, workspace_id=principal.workspace.id, code=code)
+    if message.recipient_id != principal.member.id:
+        raise PermissionDenied("org_contact.error.not_yours", code=message.code)
+
+
+@router.post(
+    "/{code}/replies",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(recipient_gate)],
+)
 def reply(
     code: str, body: ReplyCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> dict[str, str]:

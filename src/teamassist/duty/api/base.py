@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.duty import service
@@ -13,12 +14,23 @@ from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
 from teamassist.http.deps import team_of
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_GATE, row_gate
 from teamassist.team.models import Member, Team
+
+
+def _rotation_team(session: Session, rotation_id: int) -> int | None:
+    return session.scalar(select(Rotation.team_id).where(Rotation.id == rotation_id))
+
+
+# A team's roster is its own people's (and its director's): a route naming a team
+# (``/teams/{team_id}``, ``?team_id=``) or one of its rotations refuses anyone else before the
+# body is read (403 ``core.error.not_in_team``).
+_GATES = [MEMBER_GATE, row_gate("rotation_id", _rotation_team)]
 
 
 def resource_router() -> Routes:
     """A router for one resource; every duty endpoint lives under /api/v1/duty."""
-    return Routes(prefix="/duty", tags=["duty"])
+    return Routes(prefix="/duty", tags=["duty"], dependencies=_GATES)
 
 
 def rotation_of(session: Session, principal: Principal, rotation_id: int) -> tuple[Rotation, Team]:

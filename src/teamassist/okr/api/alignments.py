@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import status
 
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import alignment, cycles, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import require_edit, resource_router, today
@@ -22,7 +22,11 @@ router = resource_router()
 
 @router.post("/alignments", status_code=status.HTTP_201_CREATED)
 def align(
-    body: AlignmentCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    body: AlignmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: WorkspaceTeamDep,
+    now: NowDep,
 ) -> AlignmentRead:
     """The child (an O or KR of the team) contributes to the O ``parent_id`` (409 on a loop)."""
     parent = okr.get_objective(session, team=team, objective_id=body.parent_id)
@@ -50,7 +54,9 @@ def align(
 
 
 @router.delete("/alignments/{alignment_id}", status_code=status.HTTP_204_NO_CONTENT)
-def unalign(alignment_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep) -> None:
+def unalign(
+    alignment_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep
+) -> None:
     """Remove an alignment (the parent O's owner, the child's owner, or a lead)."""
     row = session.get(Alignment, alignment_id)
     if row is not None and row.workspace_id == principal.workspace.id:
@@ -63,7 +69,7 @@ def unalign(alignment_id: Id, session: SessionDep, principal: PrincipalDep, team
 def alignment_report(
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
     cycle: str | None = None,
 ) -> AlignmentReportRead:
@@ -87,7 +93,7 @@ def alignment_report(
 
 @router.get("/cycles/{cycle_id}/scores")
 def cycle_scores(
-    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
+    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep
 ) -> CycleScores:
     """Suggested and final scores of every O of the cycle, and the cycle's score."""
     cycle = cycles.get(session, team=team, cycle_id=cycle_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import status
 
 from teamassist.http.admin import ADMIN_GATE
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, WorkspaceTeamDep
 from teamassist.http.errors import require_admin
 from teamassist.okr import cycles
 from teamassist.okr.api.base import resource_router, today
@@ -18,7 +18,7 @@ router = resource_router()
 def list_cycles(
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
     year: int | None = None,
 ) -> list[CycleRead]:
@@ -30,7 +30,11 @@ def list_cycles(
 
 @router.post("/cycles", status_code=status.HTTP_201_CREATED)
 def create_cycle(
-    body: CycleCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    body: CycleCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: WorkspaceTeamDep,
+    now: NowDep,
 ) -> CycleRead:
     """The cycle ``{"kind": "quarter", "year": 2026, "quarter": 4}`` (its year is generated)."""
     cycle = cycles.get_or_create(
@@ -41,7 +45,7 @@ def create_cycle(
 
 @router.post("/cycles/{cycle_id}/close", dependencies=[ADMIN_GATE])
 def close_cycle(
-    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep, now: NowDep
 ) -> CycleRead:
     """Close the cycle now (admins)."""
     require_admin(session, principal, team)
@@ -52,7 +56,7 @@ def close_cycle(
 
 @router.post("/cycles/{cycle_id}/reopen", dependencies=[ADMIN_GATE])
 def reopen_cycle(
-    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep, now: NowDep
 ) -> CycleRead:
     """Reopen a closed cycle (admins); its grading window runs again from today."""
     require_admin(session, principal, team)

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import status
 from sqlalchemy.orm import Session
 
-from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import checkins, cycles, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import editable_key_result, listing, resource_router, set_people
@@ -41,7 +41,7 @@ def get_key_result(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> KeyResultRead:
     """One KR with its progress and status."""
@@ -55,7 +55,7 @@ def patch_key_result(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> KeyResultRead:
     """Change the KR's owner and/or contributors (handles; 422 for someone who has left)."""
@@ -67,7 +67,11 @@ def patch_key_result(
 
 @router.delete("/key-results/{key_result_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_key_result(
-    key_result_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    key_result_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: WorkspaceTeamDep,
+    now: NowDep,
 ) -> None:
     """Delete a KR of a draft O (409 ``okr.error.delete_published`` once the O is published)."""
     key_result = editable_key_result(session, principal, team, key_result_id)
@@ -76,7 +80,7 @@ def delete_key_result(
 
 @router.get("/key-results/{key_result_id}/check-ins")
 def list_check_ins(
-    key_result_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep
+    key_result_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep
 ) -> list[CheckInRead]:
     """The KR's check-ins, oldest first."""
     key_result = okr.get_key_result(session, team=team, key_result_id=key_result_id)
@@ -89,7 +93,7 @@ def check_in(
     body: CheckInCreate,
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> CheckInRead:
     """Record a check-in (409 ``okr.error.cycle_closed`` once the cycle is closed; flagged
@@ -115,7 +119,7 @@ def score_key_result(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> KeyResultRead:
     """Score the KR (0–1, one decimal); a score other than the suggestion needs a reason."""

@@ -9,7 +9,7 @@ from fastapi import status
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import PermissionDenied
-from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, rows, scoring
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import (
@@ -42,7 +42,7 @@ def list_objectives(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
     cycle: str | None = None,
     owner: str | None = None,
@@ -78,7 +78,7 @@ def create_objective(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """A draft O owned by the caller (or, for admins and leads, by ``owner``)."""
@@ -111,7 +111,7 @@ def get_objective(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """One O with its KRs and progress."""
@@ -125,7 +125,7 @@ def patch_objective(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """Change the title or type, the owner or contributors (handles), or set every KR weight
@@ -142,7 +142,11 @@ def patch_objective(
 
 @router.delete("/objectives/{objective_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_objective(
-    objective_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    objective_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: WorkspaceTeamDep,
+    now: NowDep,
 ) -> None:
     """Delete a draft O with its KRs (409 ``okr.error.delete_published`` for a published one)."""
     objective = editable_objective(session, principal, team, objective_id)
@@ -155,7 +159,7 @@ def even_weights(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """Split 100% evenly over the KRs by largest remainder (34/33/33)."""
@@ -171,7 +175,7 @@ def add_key_result(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """Add a KR (owner: the O's unless ``owner`` names one); the answer is the O with its new
@@ -202,7 +206,7 @@ def publish(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """Publish a draft O once every check passes (422 with every reason otherwise)."""
@@ -219,7 +223,7 @@ def score_objective(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
     """Score the O (0–1, one decimal); a score other than the suggestion needs a reason."""

@@ -8,7 +8,7 @@ from fastapi import status
 from sqlalchemy.orm import Session
 
 from teamassist.http.auth import Principal, is_admin
-from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, retros
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import privileged, resource_router, today
@@ -41,7 +41,7 @@ def list_retros(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
     cycle: str | None = None,
 ) -> list[RetroRead]:
@@ -73,7 +73,7 @@ def get_retro(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> RetroRead:
     """One O's retrospective (drafted on first look)."""
@@ -96,7 +96,7 @@ def update_retro(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> RetroRead:
     """Replace what worked / what did not (owners, contributors, leads)."""
@@ -133,7 +133,7 @@ def acknowledge_retro(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> RetroRead:
     """The director's acknowledgement (403 for anyone else, 409 when done already)."""
@@ -157,7 +157,7 @@ def carry_over(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> CarriedRead:
     """Copy an unfinished KR into the next cycle as a draft KR (409 when done or carried)."""

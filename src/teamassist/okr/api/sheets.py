@@ -10,7 +10,7 @@ from fastapi import Response, UploadFile
 from pydantic import BaseModel
 
 from teamassist.exceptions import PermissionDenied
-from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, sheet, sheet_import
 from teamassist.okr.api.base import privileged, resource_router
 from teamassist.ports import Workdays
@@ -32,7 +32,7 @@ def export_csv(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> Response:
     """The cycle's KRs as CSV (UTF-8 with BOM, formula-safe cells)."""
@@ -49,7 +49,7 @@ def export_xlsx(
     session: SessionDep,
     principal: PrincipalDep,
     runtime: RuntimeDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
 ) -> Response:
     """The cycle's KRs as an XLSX sheet (numbers as numbers, weights and progress in %)."""
@@ -144,7 +144,7 @@ def import_okrs(
     file: UploadFile,
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: WorkspaceTeamDep,
     now: NowDep,
     apply: bool = False,
 ) -> ImportReportRead:

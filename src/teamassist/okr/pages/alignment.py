@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep
+from teamassist.http.render import PagePrincipal, WorkspacePageTeamDep
 from teamassist.okr import alignment, cycles
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import listing
@@ -80,7 +80,7 @@ def alignment_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    chosen: PageTeamDep,
+    chosen: WorkspacePageTeamDep,
     runtime: RuntimeDep,
     now: NowDep,
     cycle: str | None = None,

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep
+from teamassist.http.render import PagePrincipal, WorkspacePageTeamDep
 from teamassist.okr import cycles
 from teamassist.okr import objectives as okr
 from teamassist.okr.api.base import listing
@@ -27,7 +27,7 @@ def my_okrs_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    chosen: PageTeamDep,
+    chosen: WorkspacePageTeamDep,
     runtime: RuntimeDep,
     now: NowDep,
     cycle: str | None = None,

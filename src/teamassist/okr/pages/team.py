@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from teamassist.chat.types import plain_text
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep
+from teamassist.http.render import PagePrincipal, WorkspacePageTeamDep
 from teamassist.i18n import t
 from teamassist.okr import cycles, notices, rollup, scoring, trends
 from teamassist.okr.formulas import Expectation, Status
@@ -123,7 +123,7 @@ def team_okrs_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    chosen: PageTeamDep,
+    chosen: WorkspacePageTeamDep,
     runtime: RuntimeDep,
     now: NowDep,
     cycle: str | None = None,

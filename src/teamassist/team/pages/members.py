@@ -13,7 +13,7 @@ from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.http.deps import Id, NowDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.render import PagePrincipal, PageTeamDep, WorkspacePageTeamDep, team_page
 from teamassist.i18n import t
 from teamassist.team import org, people
 from teamassist.team import service as team_service
@@ -33,7 +33,7 @@ def members_page(
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
-    chosen: PageTeamDep,
+    chosen: WorkspacePageTeamDep,
     now: NowDep,
 ) -> HTMLResponse:
     """The team's members (one set to leave with the date); admins get an edit form per

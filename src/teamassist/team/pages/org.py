@@ -9,7 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.http.deps import Id, NowDep, SessionDep
-from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
+from teamassist.http.render import PagePrincipal, PageTeamDep, WorkspacePageTeamDep, team_page
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
@@ -26,7 +26,7 @@ PATH = "/team/org"
 
 @router.get("/org", response_class=HTMLResponse)
 def org_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, chosen: PageTeamDep
+    request: Request, session: SessionDep, principal: PagePrincipal, chosen: WorkspacePageTeamDep
 ) -> HTMLResponse:
     """The organisation tree."""
     found = org.tree(session, workspace_id=principal.workspace.id)
