@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat.types import plain_text
 from teamassist.clock import local
-from teamassist.exceptions import NotFound
+from teamassist.exceptions import DomainError, NotFound
 from teamassist.feedback import access, flows, messages
 from teamassist.feedback import export as feedback_export
 from teamassist.feedback import queries as feedback_queries
@@ -40,7 +40,14 @@ from teamassist.feedback.schemas import (
 from teamassist.feedback.service import Origin
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
-from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, team_of
+from teamassist.http.deps import (
+    Id,
+    PrincipalDep,
+    RuntimeDep,
+    SessionDep,
+    require_team_person,
+    team_of,
+)
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_GATE, row_gate
@@ -271,10 +278,20 @@ def export_items(
 
 @router.post("/items", response_model=FeedbackItemRead, status_code=201)
 def submit(
-    body: FeedbackCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    body: FeedbackCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team_id: Id | None = None,
 ) -> FeedbackItemRead:
-    """Submit feedback as the signed-in member (routed and announced as in chat)."""
-    team = team_of(session, principal, body.team_id)
+    """Submit feedback as the signed-in member (routed and announced as in chat) to the team
+    ``?team_id=`` names, as on every other router (the body's ``team_id`` is still read; the
+    two naming different teams is refused, 400), else the caller's home team; the caller must
+    be one of the team's people (403 ``core.error.not_in_team``)."""
+    if team_id is not None and body.team_id is not None and team_id != body.team_id:
+        raise DomainError("feedback.error.two_teams", query=team_id, body=body.team_id)
+    team = team_of(session, principal, team_id if team_id is not None else body.team_id)
+    require_team_person(session, principal, team)
     now = runtime.clock()
     done = flows.submit(
         session,

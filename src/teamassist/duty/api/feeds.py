@@ -9,9 +9,17 @@ from fastapi.responses import Response
 from teamassist.duty import feeds, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import FeedCreate, FeedRead
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import DomainError, NotFound, PermissionDenied
 from teamassist.http.auth import is_admin
-from teamassist.http.deps import Id, PrincipalDep, RuntimeDep, SessionDep, TeamDep, team_of
+from teamassist.http.deps import (
+    Id,
+    PrincipalDep,
+    RuntimeDep,
+    SessionDep,
+    TeamDep,
+    require_team_person,
+    team_of,
+)
 from teamassist.http.errors import require_admin
 from teamassist.team.models import Member
 
@@ -35,10 +43,19 @@ def list_feeds(
 
 @router.post("/feeds", response_model=FeedRead, status_code=201)
 def create_feed(
-    body: FeedCreate, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    body: FeedCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    runtime: RuntimeDep,
+    team_id: Id | None = None,
 ) -> FeedRead:
-    """A secret feed URL of a rotation, or of a person (yourself; admins: anyone)."""
-    team = team_of(session, principal, body.team_id)
+    """A secret feed URL of a rotation, or of a person (yourself; admins: anyone), in the team
+    ``?team_id=`` names (as on every router; the body's ``team_id`` is still read, the two
+    naming different teams is refused, 400), which the caller must be in (403)."""
+    if team_id is not None and body.team_id is not None and team_id != body.team_id:
+        raise DomainError("duty_feeds.error.two_teams", query=team_id, body=body.team_id)
+    team = team_of(session, principal, team_id if team_id is not None else body.team_id)
+    require_team_person(session, principal, team)
     rotation = None
     member: Member | None = None
     if body.rotation_id is not None:
