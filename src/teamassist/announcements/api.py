@@ -27,24 +27,37 @@ from teamassist.announcements.schemas import (
 )
 from teamassist.chat.types import MentionToken
 from teamassist.clock import local
-from teamassist.exceptions import Invalid, PermissionDenied
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
+from teamassist.team.names import fold
 
 router = Routes(prefix="/announcements", tags=["announcements"])
 
 
-def _author(session: Session, principal: Principal, group: groups.Group) -> Member:
-    """The member who announces: the caller, or (the workspace owner) the team's first admin."""
+def _author(
+    session: Session, principal: Principal, group: groups.Group, named: str | None
+) -> Member:
+    """The member who announces, the author its group and people see and who owns the action
+    items it opens: the caller. The workspace owner (the global API token, a member-less
+    account) is no person: it names one with ``"as"`` (422 without), who must be allowed to
+    announce to the group as if they sent it themselves (:func:`_may`). It was the group
+    team's first admin, who never wrote it and was told nothing (tester s23 F4)."""
     if principal.member is not None:
+        if named is not None and fold(named.strip()) != principal.member.handle_key:
+            raise Invalid("announcements.error.as_only_owner", handle=named.strip()[:64])
         return principal.member
-    admins = team_service.admins(session, team=group.team)
-    if not admins:
-        raise Invalid("announcements.error.forbidden", group=group.name)
-    return admins[0]
+    if named is None:
+        raise Invalid("announcements.error.as_needed", group=group.name)
+    author = team_service.get_member_by_handle(
+        session, workspace_id=principal.workspace.id, handle=named
+    )
+    if author is None or not author.active:
+        raise NotFound("core.error.unknown_member", who=named.strip()[:64])
+    return author
 
 
 def _resolver(session: Session, principal: Principal) -> Callable[[MentionToken], Member]:
@@ -64,9 +77,10 @@ def _resolver(session: Session, principal: Principal) -> Callable[[MentionToken]
 
 
 def _may(session: Session, principal: Principal, group: groups.Group, author: Member) -> bool:
-    return is_admin(session, principal, group.team) or service.may_announce(
-        session, member=author, group=group, is_admin=False
-    )
+    """Whether ``author`` may announce to ``group``: the workspace owner's pick is asked as if
+    they sent it (the owner's own rights would let anyone's name through)."""
+    caller_admin = principal.member is not None and is_admin(session, principal, group.team)
+    return caller_admin or service.may_announce(session, member=author, group=group, is_admin=False)
 
 
 def _refuse_a_deadline_in_text(text: str, group: groups.Group, now: datetime) -> None:
@@ -152,7 +166,7 @@ def create_announcement(
     group = groups.resolve(
         session, workspace_id=principal.workspace.id, name=body.group, acting=team
     )
-    author = _author(session, principal, group)
+    author = _author(session, principal, group, body.as_member)
     if not _may(session, principal, group, author):
         raise PermissionDenied("announcements.error.forbidden", group=group.name)
     # @names in the text resolve as in chat (they stayed literal text, session 13); the

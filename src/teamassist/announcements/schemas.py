@@ -41,6 +41,11 @@ class AnnouncementCreate(BaseModel):
     # The same group, text and people as the caller's own announcement of the last 10
     # minutes is refused (422 ``announcements.error.repeat``) unless this is true.
     force: bool = False
+    # Who announces, by handle: only for the workspace owner (the global API token, a
+    # member-less account), which is no person and must name one (tester s23 F4: its notices
+    # went out in the name of the group team's first admin, who never wrote them). A member's
+    # token announces as its owner; another handle is refused.
+    as_member: str | None = Field(default=None, alias="as", min_length=1, max_length=64)
 
 
 class ReceiptRead(BaseModel):
