@@ -388,3 +388,22 @@ def test_the_workspace_wide_list_names_real_routes(
     found = {(method, route.path) for method, route in team_routes(clients["admin"].app)}
     assert set(WORKSPACE_WIDE) - found == set()
     assert set(DIRECTOR_MAY_NOT_READ) - found == set()
+
+
+def test_a_page_refusal_is_the_error_page_whatever_the_client_accepts(
+    walk: tuple[Runtime, dict[str, TestClient]],
+) -> None:
+    """Tester s23 F12: ``curl`` (``Accept: */*``) on a refused page got the JSON body."""
+    runtime, clients = walk
+    with runtime.factory() as session:
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        home = team_service.default_team(session, workspace_id=ws.id).id
+    for path in (f"/duty?team={home}", f"/reviews/360?team={home}"):
+        page = clients["m2"].get(path, headers={"Accept": "*/*"})
+        assert page.status_code == 403, page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert NOT_IN_TEAM_TEXT in page.text and "<h1>403</h1>" in page.text
+        # a script that asks for JSON still gets the one error shape
+        data = clients["m2"].get(path, headers={"Accept": "application/json"})
+        assert data.status_code == 403 and data.json()["error"] == NOT_IN_TEAM

@@ -103,9 +103,21 @@ def validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def wants_html(request: Request) -> bool:
-    """A browser on a dashboard URL: anything outside ``/api/`` that accepts HTML."""
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
-        "accept", ""
+    """A browser on a dashboard URL: anything outside ``/api/`` that accepts HTML, or a page
+    (a route answering HTML) fetched without saying what it accepts (``curl``, a link
+    checker), unless it asks for JSON or is an HTMX swap: its refusal is the error page, not
+    the JSON a script gets (tester s23 F12 saw a 403 page's body as raw JSON)."""
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept:
+        return True
+    route = request.scope.get("route")
+    return (
+        request.method == "GET"
+        and "json" not in accept
+        and request.headers.get("hx-request", "").lower() != "true"
+        and getattr(route, "response_class", None) is HTMLResponse
     )
 
 
