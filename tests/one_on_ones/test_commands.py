@@ -145,3 +145,22 @@ def test_in_a_group_chat_the_agenda_stays_private(chat: ChatDriver) -> None:
     assert "议题和会前准备只在私聊里显示。" in shown
     # in the DM the note is there for its author
     assert "年终奖" in chat.text("/一对一 @张三", as_="lihua")
+
+
+def test_a_second_slot_says_it_replaced_the_first_and_lists_no_dropped_meetings(
+    chat: ChatDriver,
+) -> None:
+    """Tester s23 F4: after 每周 then 每月第5个, 接下来 listed the weekly slot's meetings as
+    已取消 (nobody cancelled them) and the reply did not say it replaced anything."""
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三 每周 周三 10:00", as_="lihua")
+    reply = chat.text("/一对一 @张三 每月第5个周三 10:00", as_="lihua")
+    assert "已设定1on1：李华 ↔ 张三：每月第5个周三 10:00。" in reply, reply
+    assert "已替换原来的 每周 周三 10:00" in reply, reply
+    shown = chat.text("/一对一 @张三", as_="lihua")
+    assert "已取消" not in shown and "按计划" in shown, shown
+    # a meeting cancelled by a person is still listed
+    pair = pair_id(chat.runtime)
+    first = next(m for m in meetings(chat.runtime, pair) if m.status == "scheduled")
+    assert "已取消" in chat.text(f"/取消一对一 {first.id}", as_="lihua")
+    assert "已取消" in chat.text("/一对一 @张三", as_="lihua")

@@ -73,7 +73,11 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         if read is None:
             raise Invalid("one_on_ones.error.bad_slot")
         cadence, nth, weekday, at = read
-        pair, team = _pair(ctx, other, create=True)
+        found = flows.find_pair(ctx.session, team=ctx.team, me=ctx.member, other=other)
+        pair, team = found if found is not None else _pair(ctx, other, create=True)
+        # an existing pair's old slot, named in the receipt: a second slot replaces the first
+        # and drops its meetings, which the reply did not say (tester s23 F4)
+        old = messages.slot_text(pair) if found is not None else None
         service.set_slot(
             ctx.session,
             team=team,
@@ -85,7 +89,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             workdays=workdays,
         )
         nxt = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
-        return messages.slot_set(team, pair, flows.names(ctx.session, [pair]), nxt)
+        return messages.slot_set(team, pair, flows.names(ctx.session, [pair]), nxt, old=old)
     pair, team = _pair(ctx, other, create=False)
     # In a group chat others read the reply: the schedule only, the agenda stays in the DM.
     viewer = ctx.member if _direct(ctx) else None

@@ -218,10 +218,17 @@ def prep_lines(team: Team, prep: Prep, names: Mapping[int, str]) -> list[str]:
 
 
 def slot_set(
-    team: Team, pair: OneOnOne, names: Mapping[int, str], nxt: OneOnOneMeeting | None
+    team: Team,
+    pair: OneOnOne,
+    names: Mapping[int, str],
+    nxt: OneOnOneMeeting | None,
+    *,
+    old: str | None = None,
 ) -> Reply:
-    """The receipt of a new slot, with the next occurrence."""
+    """The receipt of a new slot, with the next occurrence; ``old``: the slot it replaced."""
     body = t("one_on_ones.receipt.slot", title=title(pair, names), slot=slot_text(pair))
+    if old is not None and old != slot_text(pair):
+        body += t("one_on_ones.receipt.replaced", old=old)
     if nxt is not None:
         body += "\n" + t("one_on_ones.receipt.next", line=meeting_line(team, nxt))
     return Reply(body=body)

@@ -566,11 +566,22 @@ def require_before_leaving(session: Session, pair: OneOnOne, zone: str) -> None:
 def upcoming(
     session: Session, *, pair: OneOnOne, now: datetime, limit: int = 5
 ) -> list[OneOnOneMeeting]:
-    """The pair's occurrences not over yet (cancelled ones included), by start."""
+    """The pair's occurrences not over yet, by start: cancelled ones included, but not those
+    a slot change dropped (``_RULE_NOTE``): after a second slot they filled 接下来 with
+    meetings nobody cancelled (tester s23 F4)."""
+    kept = or_(
+        OneOnOneMeeting.status != CANCELLED,
+        OneOnOneMeeting.note.is_(None),
+        OneOnOneMeeting.note != _RULE_NOTE,
+    )
     return list(
         session.scalars(
             select(OneOnOneMeeting)
-            .where(OneOnOneMeeting.pair_id == pair.id, OneOnOneMeeting.end_at > ensure_utc(now))
+            .where(
+                OneOnOneMeeting.pair_id == pair.id,
+                OneOnOneMeeting.end_at > ensure_utc(now),
+                kept,
+            )
             .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
             .limit(limit)
         )
