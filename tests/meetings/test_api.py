@@ -101,9 +101,11 @@ def test_a_move_onto_national_day_answers_with_a_warning(api: TestClient) -> Non
     )
     # then it is moved all the same, and the answer carries the warning
     assert moved["start_at"].startswith("2027-10-01T01:00") and moved["sequence"] == 1
-    (warning,) = moved["warnings"]
+    warning, typo = moved["warnings"]
     # (with its year: it is another year than today's)
     assert warning.startswith("注意：2027年10月1日（周五）09:00是法定节假日，不是工作日")
+    # and it now comes after the series' next meetings: said too (tester s23 F8)
+    assert typo.startswith("注意：同一系列的下一次会议 #"), typo
 
 
 def test_the_page_shows_the_warning_after_a_move_onto_a_saturday(api: TestClient) -> None:

@@ -86,6 +86,10 @@ def test_bad_input_changes_nothing(chat: ChatDriver) -> None:
         "新的时间太远了：会议最晚改到 2027-11-03（一年以内）。这次没有改动。"
     )
     assert "过去" in chat.text(f"/改期 {weekly.id} 1999-12-31", as_="admin")
+    # onto the next meeting's time (tester s23 F8: it was moved and announced)
+    after = _row(chat.runtime, "weekly:2026-11-13")
+    clash = chat.text(f"/改期 {weekly.id} 2026-11-17 08:30", as_="admin")
+    assert clash.startswith(f"这个时间已经有会议 #{after.id}「{after.title}」"), clash
     row = _row(chat.runtime, "weekly:2026-11-06")
     assert (row.sequence, row.status, row.moved) == (0, "scheduled", False)
 
@@ -113,7 +117,14 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
     # 元旦 2027 (a Friday, a provisional year) is a statutory holiday, and the guess is said
     reply = chat.text(f"/改期 {weekly.id} 2027-01-01 10:00", as_="admin")
     assert "注意：2027年1月1日（周五）10:00是法定节假日，不是工作日" in reply, reply
-    assert reply.endswith("（2027年的节假日安排尚未公布，这是按法定假日估算的，调休未知。）"), reply
+    assert "（2027年的节假日安排尚未公布，这是按法定假日估算的，调休未知。）" in reply, reply
+    # and it is past the series' next meetings, which is said too (tester s23 F8)
+    after = _row(chat.runtime, "weekly:2026-11-13")
+    assert reply.endswith(
+        f"注意：同一系列的下一次会议 #{after.id}「{after.title}」在 11月17日（周二）08:30，"
+        f"#{weekly.id} 这次改到了它之后（或同一时间）；如果日期写错了，请再 /改期 {weekly.id}，"
+        f"要跳过这一次请 /取消会议 {weekly.id}。"
+    ), reply
     # and /会议 lists it with its year, this year's without (a tester read 2027's date as this
     # year's, session 12)
     listing = chat.text("/会议", as_="admin")

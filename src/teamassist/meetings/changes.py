@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
-from teamassist.clock import ensure_utc, local
+from teamassist.clock import beyond_horizon, ensure_utc, local
 from teamassist.enums import Role
-from teamassist.exceptions import PermissionDenied
+from teamassist.exceptions import Conflict, PermissionDenied
 from teamassist.i18n import t
 from teamassist.meetings import messages, service
 from teamassist.meetings import settings as meeting_settings
-from teamassist.meetings.models import MeetingOccurrence
+from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -68,12 +69,76 @@ def reschedule(
     note: str | None = None,
 ) -> list[str]:
     """Move ``occ`` to ``start_at`` (see :func:`service.move`, whose errors it raises) and
-    tell who knew of it. Returns the warnings for the mover (user text, empty when the new
-    day is a working day): see :func:`day_off_warnings`."""
+    tell who knew of it; refused onto another meeting (:func:`_no_clash`). Returns the
+    warnings for the mover (empty when the new day is a working day before the series' next
+    meeting): see :func:`day_off_warnings`, :func:`past_next_warnings`."""
     before = ensure_utc(occ.start_at)
+    # a past or far time: service.move says so first
+    if ensure_utc(start_at) > ensure_utc(now) and not beyond_horizon(start_at, now, team.timezone):
+        _no_clash(session, team=team, occ=occ, start_at=ensure_utc(start_at), now=now)
     service.move(session, occ=occ, start_at=start_at, now=now, zone=team.timezone, note=note)
     _tell(session, team, occ, messages.moved(team, occ, before=before, now=now), now)
-    return day_off_warnings(team=team, occ=occ, workdays=workdays, now=now)
+    return day_off_warnings(team=team, occ=occ, workdays=workdays, now=now) + past_next_warnings(
+        session, team=team, occ=occ, before=before, now=now
+    )
+
+
+def _no_clash(
+    session: Session, *, team: Team, occ: MeetingOccurrence, start_at: datetime, now: datetime
+) -> None:
+    """Refuse a move onto another scheduled meeting of the team (``Conflict``
+    ``meetings.error.clash``; tester s23 F8: it was moved onto the next week's and announced)."""
+    end_at = start_at + (ensure_utc(occ.end_at) - ensure_utc(occ.start_at))
+    for other in _others(session, team=team, occ=occ, now=now):
+        if ensure_utc(other.start_at) < end_at and start_at < ensure_utc(other.end_at):
+            raise Conflict(
+                "meetings.error.clash",
+                id=other.id,
+                title=other.title,
+                start=messages.when(other.start_at, team, now=now),
+            )
+
+
+def _others(
+    session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime
+) -> list[MeetingOccurrence]:
+    return list(
+        session.scalars(
+            select(MeetingOccurrence)
+            .where(
+                MeetingOccurrence.team_id == team.id,
+                MeetingOccurrence.id != occ.id,
+                MeetingOccurrence.status == Status.SCHEDULED.value,
+                MeetingOccurrence.end_at > ensure_utc(now),
+            )
+            .order_by(MeetingOccurrence.start_at, MeetingOccurrence.id)
+        )
+    )
+
+
+def past_next_warnings(
+    session: Session, *, team: Team, occ: MeetingOccurrence, before: datetime, now: datetime
+) -> list[str]:
+    """One warning when ``occ``, moved from ``before``, now starts at or after the next
+    scheduled meeting of its series: the date is likely a typo (tester s23 F8: a weekly
+    meeting moved to 2027-06-01, after 25 others of its series). Accepted, as a day off is."""
+    later = [
+        o
+        for o in _others(session, team=team, occ=occ, now=now)
+        if o.kind == occ.kind and ensure_utc(o.start_at) > ensure_utc(before)
+    ]
+    if not later or ensure_utc(occ.start_at) < ensure_utc(later[0].start_at):
+        return []
+    nxt = later[0]
+    return [
+        t(
+            "meetings.warning.past_next",
+            id=nxt.id,
+            title=nxt.title,
+            start=messages.when(nxt.start_at, team, now=now),
+            own=occ.id,
+        )
+    ]
 
 
 def day_off_warnings(

@@ -42,7 +42,8 @@ class OccurrenceRead(BaseModel):
 
 class MovedRead(OccurrenceRead):
     """The moved occurrence and what the mover should know: ``warnings`` are user texts
-    (empty, or one when the new start is on a weekend or a statutory holiday)."""
+    (one when the new start is on a weekend or a statutory holiday, one when it is at or after
+    the series' next meeting)."""
 
     warnings: list[str] = Field(default_factory=list)
 
