@@ -60,6 +60,15 @@ def test_the_issue_forms_publish_check_in_and_list(okr_chat: ChatDriver) -> None
     with okr_chat.runtime.factory() as session:
         row = session.scalars(select(CheckIn).order_by(CheckIn.id.desc()).limit(1)).one()
         assert (row.value, row.confidence, row.comment, row.late) == (30, 7, "修复两个模块", False)
+    # the same words again at once (a double tap, a redelivery without an event id) are one
+    # check-in (tester s23 F11: 8 rows); another value, or another person's, is a new one
+    again = okr_chat.text("/进展 KR-1 30 信心 7 修复两个模块", as_="zhangsan")
+    assert again == (
+        "KR-1 刚刚已经登记过同样的进展（30个，同样的信心和备注），这次没有重复登记；"
+        "10 分钟内相同的进展只记一次。"
+    ), again
+    with okr_chat.runtime.factory() as session:
+        assert len(session.scalars(select(CheckIn).where(CheckIn.value == 30)).all()) == 1
     reply = okr_chat.text("/我的OKR", as_="zhangsan")
     assert "我的OKR · 2026Q4（进行中）" in reply
     assert "O-1 提升交付质量（承诺型·已发布）进展 25%" in reply

@@ -4,11 +4,12 @@ flagged late (补登) in the grading window."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.i18n import t
 from teamassist.okr import cycles
@@ -19,6 +20,7 @@ from teamassist.okr.rows import KrFacts
 from teamassist.team.models import Member, Team
 
 MAX_COMMENT = 2000
+REPEAT_WINDOW = timedelta(minutes=10)  # as actions.repeats' for /销项 and /通知
 
 
 def check_confidence(confidence: int) -> int:
@@ -86,12 +88,12 @@ def check_in(
     comment = comment.strip()
     if len(comment) > MAX_COMMENT:
         raise Invalid("okr.error.comment_too_long", limit=MAX_COMMENT)
+    # Two check-ins of one KR at the same instant: the KR's row lock makes the second wait for
+    # the first to commit, and the locking reads below then see its check-in (a plain read
+    # would keep MariaDB's older snapshot), so it gets the refusal, not a second row.
+    session.execute(select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update())
     if origin is not None:
         origin = origin[:160]
-        # Two presses of one card at the same instant: the KR's row lock makes the second wait
-        # for the first to commit, and the locking read then sees its check-in (a plain read
-        # would keep MariaDB's older snapshot), so it gets the refusal, not the unique index.
-        session.execute(select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update())
         done = session.scalar(
             select(CheckIn)
             .where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
@@ -103,6 +105,7 @@ def check_in(
                 kr=f"KR-{key_result.number}",
                 value=f"{num(done.value)}{key_result.unit}",
             )
+    _not_a_repeat(session, key_result, author, value, confidence, comment, now)
     row = CheckIn(
         key_result_id=key_result.id,
         author_id=author.id if author else None,
@@ -121,6 +124,40 @@ def check_in(
     key_result.last_checkin_at = now
     session.flush()
     return row
+
+
+def _not_a_repeat(
+    session: Session,
+    key_result: KeyResult,
+    author: Member | None,
+    value: float,
+    confidence: int | None,
+    comment: str,
+    now: datetime,
+) -> None:
+    """Refuse (409 ``okr.error.checkin_repeat``) the same value, confidence and note by the
+    same person as the KR's latest check-in within :data:`REPEAT_WINDOW`: a double tap or a
+    platform's redelivery without an event id (tester s23 F11: 8 parallel `/进展 KR-1 99.6 信心
+    6 双击` stored 8 rows). The window is the one /销项 and /通知 keep for repeated words."""
+    last = session.scalar(
+        select(CheckIn)
+        .where(CheckIn.key_result_id == key_result.id)
+        .order_by(CheckIn.at.desc(), CheckIn.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    if (
+        last is not None
+        and last.author_id == (author.id if author else None)
+        and (last.value, last.confidence, last.comment) == (value, confidence, comment)
+        and ensure_utc(now) - ensure_utc(last.at) < REPEAT_WINDOW
+    ):
+        raise Conflict(
+            "okr.error.checkin_repeat",
+            kr=f"KR-{key_result.number}",
+            value=f"{num(value)}{key_result.unit}",
+            minutes=int(REPEAT_WINDOW.total_seconds() // 60),
+        )
 
 
 def history(session: Session, *, key_result: KrFacts) -> Sequence[CheckIn]:
