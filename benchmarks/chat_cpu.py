@@ -20,8 +20,9 @@ tap after the first call (see :mod:`benchmarks.chat_http`).
 
 Settings: ``TEAMASSIST_BENCH_CPU_AGAINST`` the other checkout's ``src`` folder (default: this
 one's, an A/A run that shows the noise), ``TEAMASSIST_BENCH_CPU_MODE`` (``thread``, ``asgi``
-or ``thread,asgi``; default both), ``TEAMASSIST_BENCH_CPU_CALLS`` (300),
-``TEAMASSIST_BENCH_CPU_ROUNDS`` (5), ``TEAMASSIST_BENCH_COMMANDS`` and
+or ``thread,asgi``; default both), ``TEAMASSIST_BENCH_CPU_CALLS`` (100),
+``TEAMASSIST_BENCH_CPU_ROUNDS`` (15: short turns, many of them, pair better under a load that
+changes by the second), ``TEAMASSIST_BENCH_COMMANDS`` and
 ``TEAMASSIST_BENCH_BACKENDS`` (``sqlite``, ``postgresql``, ``mysql``; default
 ``sqlite,postgresql``) as for :mod:`benchmarks.chat_http`; the servers' URLs too (database
 ``bench_chat_cpu``, or ``TEAMASSIST_BENCH_CPU_DATABASE``).
@@ -45,8 +46,8 @@ from typing import Any
 from benchmarks.chat_http import CHOSEN, TOKEN, _fresh_database, chat_body, prepare
 
 HERE = Path(__file__).resolve().parents[1]
-CALLS = int(os.environ.get("TEAMASSIST_BENCH_CPU_CALLS", "300"))
-ROUNDS = int(os.environ.get("TEAMASSIST_BENCH_CPU_ROUNDS", "5"))
+CALLS = int(os.environ.get("TEAMASSIST_BENCH_CPU_CALLS", "100"))
+ROUNDS = int(os.environ.get("TEAMASSIST_BENCH_CPU_ROUNDS", "15"))
 MODES = [m for m in os.environ.get("TEAMASSIST_BENCH_CPU_MODE", "thread,asgi").split(",") if m]
 
 
@@ -104,12 +105,11 @@ def measure(url: str, against: Path) -> list[str]:
                     ratios[name].append(got["this"] / got["other"])
             for name in CHOSEN:
                 this_ms, other_ms = cpu[(name, "this")], cpu[(name, "other")]
+                low, _, high = statistics.quantiles(ratios[name], n=4)
                 lines.append(
                     f"  {mode:6} {name}: this {statistics.median(this_ms):.3f} ms, other "
-                    f"{statistics.median(other_ms):.3f} ms per call; this ÷ other "
-                    f"{statistics.median(ratios[name]):.3f} (rounds: "
-                    + ", ".join(f"{r:.2f}" for r in ratios[name])
-                    + ")"
+                    f"{statistics.median(other_ms):.3f} ms per call; this ÷ other, median of "
+                    f"rounds {statistics.median(ratios[name]):.3f} (quartiles {low:.2f}–{high:.2f})"
                 )
         load_after = os.getloadavg()[0]
         for name in CHOSEN:
@@ -173,15 +173,22 @@ def worker(url: str) -> None:
     def thread_call(name: str) -> None:
         api._answer_json(runtime, lookup, api.ChatRequest.model_validate(chat_body(name)))
 
-    def asgi_call(name: str) -> None:
-        status = loop.run_until_complete(_post(app, state, chat_body(name)))
-        if status != 200:
-            raise RuntimeError(f"{name}: HTTP {status}")
+    def asgi_calls(name: str, calls: int) -> float:
+        # One task for the whole turn: anyio's worker threads end with the task that started
+        # them (its root task), so a task per request would start a thread per request, which
+        # a server's long-lived task does not.
+        return loop.run_until_complete(_posts(app, state, chat_body(name), calls))
+
+    def thread_calls(name: str, calls: int) -> float:
+        thread_call(name)
+        started = time.thread_time()
+        for _ in range(calls):
+            thread_call(name)
+        return time.thread_time() - started
 
     for name in CHOSEN:  # warm: statements compiled, rotations cached, the sign-in recorded
-        for _ in range(3):
-            thread_call(name)
-            asgi_call(name)
+        thread_calls(name, 3)
+        asgi_calls(name, 3)
     out = sys.stdout
     for line in sys.stdin:
         request = json.loads(line)
@@ -194,14 +201,9 @@ def worker(url: str) -> None:
                     counts[name] = (len(counter.statements), counter.transactions)
             out.write(json.dumps(counts) + "\n")
         else:
-            call = thread_call if request["mode"] == "thread" else asgi_call
-            clock = time.thread_time if request["mode"] == "thread" else time.process_time
-            name, calls = request["command"], request["calls"]
-            call(name)
-            started = clock()
-            for _ in range(calls):
-                call(name)
-            out.write(json.dumps({"ms": (clock() - started) / calls * 1000}) + "\n")
+            run = thread_calls if request["mode"] == "thread" else asgi_calls
+            seconds = run(request["command"], request["calls"])
+            out.write(json.dumps({"ms": seconds / request["calls"] * 1000}) + "\n")
         out.flush()
     lifespan.cancel()
     loop.run_until_complete(asyncio.gather(lifespan, return_exceptions=True))
@@ -230,6 +232,19 @@ async def _lifespan(app: Any, state: dict[str, Any]) -> asyncio.Task[Any]:
     if await started != "lifespan.startup.complete":
         raise RuntimeError("the app did not start")
     return task
+
+
+async def _posts(app: Any, state: dict[str, Any], body: dict[str, str], calls: int) -> float:
+    """Process CPU seconds of ``calls`` posts of ``body``, after one that starts the worker
+    thread; each must answer 200."""
+    started = 0.0
+    for done in range(calls + 1):
+        if done == 1:
+            started = time.process_time()
+        status = await _post(app, state, body)
+        if status != 200:
+            raise RuntimeError(f"{body}: HTTP {status}")
+    return time.process_time() - started
 
 
 async def _post(app: Any, state: dict[str, Any], body: dict[str, str]) -> int:
