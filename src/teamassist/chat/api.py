@@ -85,10 +85,13 @@ def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest
     # Idempotency-Key draft answers a key reused with another payload).
     if result.reused:
         raise Invalid("core.error.event_id_reused")
-    if result.reply is None:
+    reply = result.reply
+    if reply is None:
         unhandled = ChatResponse(handled=False, duplicate=result.duplicate)
         return _RESPONSE_JSON.to_json(unhandled, by_alias=True)
-    return _handled_json(_REPLY_JSON.to_json(result.reply), result.duplicate)
+    if not (reply.fields or reply.buttons or reply.form or reply.people):
+        return _plain_json(reply.title, reply.body, reply.quote, reply.is_error, result.duplicate)
+    return _handled_json(_REPLY_JSON.to_json(reply), result.duplicate)
 
 
 # pydantic's serializers, called directly for bytes (see _answer_json)
@@ -97,15 +100,31 @@ _REPLY_JSON = Reply.__pydantic_serializer__
 
 
 @lru_cache(maxsize=256)
+def _plain_json(
+    title: str | None, body: str, quote: str | None, is_error: bool, duplicate: bool
+) -> bytes:
+    """:func:`_handled_json` for a reply of text alone (no fields, buttons, form or people),
+    keyed by its parts as they are: a string keeps its hash, and the same string object
+    compares equal at once, so a recurring reply built on one remembered text (/帮助's 57 KB
+    listing, ``Registry.memo``) is found without serialising it to JSON and hashing the
+    bytes (67 µs per /帮助, session 24: 36 µs to serialise, the rest the hash)."""
+    return _answer(Reply(title=title, body=body, quote=quote, is_error=is_error), duplicate)
+
+
+@lru_cache(maxsize=256)
 def _handled_json(reply: bytes, duplicate: bool) -> bytes:
-    """The whole answer to a handled message, as JSON, for a reply given as its JSON:
-    plain text, Markdown and HTML, and the neutral form for clients (:func:`for_clients`: a
-    tester's client showed the user-text marks as boxes), remembered: the same replies (help,
-    usage) recur. Parsing their markdown was most of a command's CPU time, the plain and
-    Markdown forms of /帮助's listing another 10 % (issue #9 profile); serialising /帮助's
-    57 KB answer again was ~0.2 ms of its ~2.5 ms (session 13). The key is the reply's whole
-    content, so two replies share an answer only when they are the same."""
-    neutral = Reply.model_validate_json(reply)
+    """The whole answer to a handled message, as JSON, for a reply given as its JSON,
+    remembered: the same replies (help, usage) recur. The key is the reply's whole content,
+    so two replies share an answer only when they are the same."""
+    return _answer(Reply.model_validate_json(reply), duplicate)
+
+
+def _answer(neutral: Reply, duplicate: bool) -> bytes:
+    """The whole answer to a handled message, as JSON: plain text, Markdown and HTML, and the
+    neutral form for clients (:func:`for_clients`: a tester's client showed the user-text
+    marks as boxes). Parsing the replies' markdown was most of a command's CPU time, the
+    plain and Markdown forms of /帮助's listing another 10 % (issue #9 profile); serialising
+    /帮助's 57 KB answer again was ~0.2 ms of its ~2.5 ms (session 13)."""
     answer = ChatResponse(
         handled=True,
         duplicate=duplicate,
