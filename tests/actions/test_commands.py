@@ -280,3 +280,20 @@ def test_a_deadline_marker_is_read_not_kept_in_the_title(
     item_id = _new(action_chat, text)
     [(_, title, _, stored, _)] = [r for r in _state(action_chat.runtime) if r[0] == item_id]
     assert (title, stored) == ("交表", datetime(2026, 12, 4, 10, 0, tzinfo=UTC))
+
+
+def test_an_owner_leaving_before_the_due_day_is_said(action_chat: ChatDriver) -> None:
+    """Tester s23 F10: with 王五 set to leave on 12-02, 「/销项 @王五 … 12-10」 and
+    「/转交销项 5 @王五」 said nothing; the duty desk warns of such a shift."""
+    assert "将于 2026-12-02 停用" in action_chat.text("/停用成员 @wangwu 2026-12-02", as_="admin")
+    warned = action_chat.text("/销项 @wangwu 离职后到期 2026-12-10", as_="zhangsan")
+    assert "已创建销项 #" in warned, warned
+    assert warned.endswith(
+        "注意：王五 将于 2026-12-02 停用，期限在那之后；"
+        "到时这个销项会转交给提出人（或团队负责人）。要换人请用 /转交销项。"
+    ), warned
+    before = action_chat.text("/销项 @wangwu 离职前完成 2026-12-01", as_="zhangsan")
+    assert "已创建销项 #" in before and "停用" not in before, before
+    item_id = _new(action_chat)
+    handed = action_chat.text(f"/转交销项 #{item_id} @wangwu", as_="zhangsan")
+    assert "转交给" in handed and "王五 将于 2026-12-02 停用，期限在那之后" in handed, handed

@@ -19,6 +19,7 @@ from tests.feedback.support import (
     member_id,
     outbox,
 )
+from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
 
 
@@ -371,3 +372,19 @@ def test_an_id_above_what_the_columns_store_is_simply_not_found(
         text = chat.text(command, as_="admin")
         assert f"小助理没有发现id=「{written}」的反馈" in text, text
     assert _item(chat, item_id).status == FeedbackStatus.OPEN
+
+
+def test_assigning_to_someone_set_to_leave_says_so(sqlite_chat: ChatDriver) -> None:
+    """Tester s23 F10: 「/指派反馈 39 @王五」 with 王五 leaving on a date said nothing; the duty
+    desk warns of such a shift."""
+    set_clock(sqlite_chat.runtime, "2026-11-30 09:00")
+    item_id = _report(sqlite_chat)
+    sqlite_chat.text("/停用成员 @sunqi 2026-12-02", as_="admin")
+    text = sqlite_chat.text(f"/指派反馈 {item_id} @sunqi", as_="admin")
+    assert f"把id=「{item_id}」的反馈指派给「@孙七」" in text, text
+    assert text.endswith(
+        "注意：孙七 将于 2026-12-02 停用，到时 TA 还没处理完的反馈会转给当时值班的人"
+        "（或团队的默认跟进人）。要换人请再 /指派反馈。"
+    ), text
+    plain = sqlite_chat.text(f"/指派反馈 {item_id} @lihua", as_="admin")
+    assert "停用" not in plain, plain

@@ -164,3 +164,15 @@ def test_a_second_slot_says_it_replaced_the_first_and_lists_no_dropped_meetings(
     first = next(m for m in meetings(chat.runtime, pair) if m.status == "scheduled")
     assert "已取消" in chat.text(f"/取消一对一 {first.id}", as_="lihua")
     assert "已取消" in chat.text("/一对一 @张三", as_="lihua")
+
+
+def test_a_slot_for_someone_leaving_before_its_first_meeting_says_so(
+    chat: ChatDriver,
+) -> None:
+    """Tester s23 F10: 「/一对一 @王五 每周 周五 10:00」 with 王五 leaving in two days gave the
+    receipt with no 「下次」 line and no word why."""
+    make_director(chat.runtime)
+    chat.text("/停用成员 @zhangsan 明天", as_="admin")
+    text = chat.text("/一对一 @张三 每月第5个周三 10:00", as_="lihua")
+    assert "下次" not in text and "注意：张三 将于 " in text, text
+    assert text.endswith("停用，这个时段在那之前没有 1on1，之后的也不会安排。"), text
