@@ -19,7 +19,7 @@ from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
-from teamassist.web import form_errors, health, metrics_endpoint
+from teamassist.web import form_errors, health, metrics_endpoint, security_headers
 from teamassist.web.flat_routes import include_flat
 from teamassist.web.lazy_routes import LazyRoutes, plan
 
@@ -95,11 +95,13 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     errors.install(app)
     form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
+    # outside the error handlers too: an error page is a page
+    app.add_middleware(security_headers.ContentSecurityPolicy)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
         """The API docs, working offline: Swagger UI vendored from npm like htmx and Chart.js."""
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title=f"{app.title} · docs",
             swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
@@ -108,6 +110,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
             # the default validator badge is fetched from validator.swagger.io
             swagger_ui_parameters={"validatorUrl": None},
         )
+        return security_headers.with_script_hashes(page)
 
     @app.exception_handler(LoginRequired)
     async def _to_login(_request: Request, exc: LoginRequired) -> RedirectResponse:
