@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import sys
 import time
 from collections import defaultdict
@@ -28,6 +29,14 @@ import pytest
 DEFAULT_OUT = "/tmp/suite-phases"
 _BACKEND = re.compile(r"\[(sqlite|postgresql|mysql)\b")
 _out: TextIO | None = None
+_cpu_mark = 0.0
+
+
+def cpu_now() -> float:
+    """This process's CPU seconds (every thread) plus its reaped children's (the product
+    processes a test started and waited for: serve, worker, CLI, Chromium)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _write(record: dict[str, Any]) -> None:
@@ -42,13 +51,19 @@ def _write(record: dict[str, Any]) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """One line per phase: its wall seconds and when it ended."""
+    """One line per phase: its wall and CPU seconds and when it ended. A phase's CPU is the
+    worker's since the previous phase ended, so pytest's own work between tests is counted in
+    the next test's set-up (small next to a fixture's)."""
+    global _cpu_mark
     yield
+    now = cpu_now()
+    cpu, _cpu_mark = now - _cpu_mark, now
     _write(
         {
             "id": item.nodeid,
             "when": call.when,
             "s": call.duration,
+            "cpu": cpu,
             "end": call.stop,
             "load": os.getloadavg()[0],
         }
@@ -57,11 +72,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """One line per process when its collection ends, with its CPU seconds so far."""
-    _write({"collected": len(session.items), "end": time.time(), "cpu": time.process_time()})
+    global _cpu_mark
+    _cpu_mark = cpu_now()
+    _write({"collected": len(session.items), "end": time.time(), "cpu": _cpu_mark})
 
 
 def read(folder: Path) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]]]:
-    """The phases by test id (``{"setup": s, "call": s, "teardown": s}``) and the raw lines."""
+    """The phases by test id (``{"setup": s, "call": s, "teardown": s}``, and CPU seconds
+    under ``"setup cpu"``… when the run recorded them) and the raw lines."""
     rows = [
         json.loads(line)
         for path in sorted(folder.glob("*.jsonl"))
@@ -71,7 +89,17 @@ def read(folder: Path) -> tuple[dict[str, dict[str, float]], list[dict[str, Any]
     for row in rows:
         if "id" in row:
             phases[row["id"]][row["when"]] = row["s"]
+            if "cpu" in row:
+                phases[row["id"]][f"{row['when']} cpu"] = row["cpu"]
     return phases, rows
+
+
+def _wall(times: dict[str, float]) -> float:
+    return sum(times.get(when, 0.0) for when in ("setup", "call", "teardown"))
+
+
+def _cpu(times: dict[str, float]) -> float:
+    return sum(times.get(f"{when} cpu", 0.0) for when in ("setup", "call", "teardown"))
 
 
 def backend(nodeid: str) -> str:
@@ -83,20 +111,23 @@ def backend(nodeid: str) -> str:
 def summary(folder: Path, top: int = 15) -> None:
     """Print the sums by backend, the costliest files and each worker's end."""
     phases, rows = read(folder)
-    by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
-    files: dict[str, float] = defaultdict(float)
+    by: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0.0])
+    files: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for nodeid, times in phases.items():
         sums = by[backend(nodeid)]
         sums[0] += 1
         sums[1] += times.get("setup", 0.0)
         sums[2] += times.get("call", 0.0) + times.get("teardown", 0.0)
-        files[nodeid.split("::")[0]] += sum(times.values())
-    print(f"{len(phases)} tests; backend, tests, set-up s, call + teardown s")
-    for name, (count, setup, rest) in sorted(by.items()):
-        print(f"  {name:10} {count:5.0f} {setup:9.0f} {rest:9.0f}")
-    print("costliest files (s, all phases)")
-    for name, seconds in sorted(files.items(), key=lambda item: -item[1])[:top]:
-        print(f"  {seconds:7.0f} {name}")
+        sums[3] += times.get("setup cpu", 0.0)
+        sums[4] += times.get("call cpu", 0.0) + times.get("teardown cpu", 0.0)
+        files[nodeid.split("::")[0]][0] += _wall(times)
+        files[nodeid.split("::")[0]][1] += _cpu(times)
+    print(f"{len(phases)} tests; backend, tests, set-up s, call + teardown s (wall; then CPU)")
+    for name, (count, setup, rest, setup_cpu, rest_cpu) in sorted(by.items()):
+        print(f"  {name:10} {count:5.0f} {setup:9.0f} {rest:9.0f} {setup_cpu:9.0f} {rest_cpu:9.0f}")
+    print("costliest files by CPU (wall s, CPU s, all phases)")
+    for name, (wall, cpu) in sorted(files.items(), key=lambda item: -item[1][1])[:top]:
+        print(f"  {wall:7.0f} {cpu:7.0f} {name}")
     starts = [row["end"] for row in rows if "collected" in row]
     for row in rows:
         if "collected" in row:
@@ -115,13 +146,15 @@ def compare(before: Path, after: Path) -> None:
     a, _ = read(before)
     b, _ = read(after)
     both = sorted(set(a) & set(b))
-    print(f"{len(both)} tests in both; backend, phase, before s, after s")
+    print(f"{len(both)} tests in both; backend, phase, before s, after s (wall; CPU if recorded)")
     for name in ("sqlite", "postgresql", "mysql", "none"):
         ids = [nodeid for nodeid in both if backend(nodeid) == name]
         for when in ("setup", "call", "teardown"):
             old = sum(a[nodeid].get(when, 0.0) for nodeid in ids)
             new = sum(b[nodeid].get(when, 0.0) for nodeid in ids)
-            print(f"  {name:10} {when:8} {old:8.0f} {new:8.0f}")
+            old_cpu = sum(a[nodeid].get(f"{when} cpu", 0.0) for nodeid in ids)
+            new_cpu = sum(b[nodeid].get(f"{when} cpu", 0.0) for nodeid in ids)
+            print(f"  {name:10} {when:8} {old:8.0f} {new:8.0f} {old_cpu:8.0f} {new_cpu:8.0f}")
 
 
 if __name__ == "__main__":
