@@ -44,7 +44,9 @@ echo "== ruff"; $BIN/ruff check src tests benchmarks; $BIN/ruff format --check -
 echo "== import contracts"; $BIN/lint-imports --no-cache
 echo "== pytest"
 pytest_status=0
-$BIN/pytest -q -n 2 --dist loadfile "$@" || pytest_status=$?
+# The 25 slowest phases (set-up, call or teardown over a second) are listed before the summary,
+# so the tail of a CI log shows where the time went.
+$BIN/pytest -q -n 2 --dist loadfile --durations=25 --durations-min=1 "$@" || pytest_status=$?
 echo "== mypy (ran beside the steps above)"
 mypy_status=0
 wait "$mypy_pid" || mypy_status=$?
