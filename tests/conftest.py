@@ -17,7 +17,7 @@ from teamassist.config import Settings
 from teamassist.database import transaction
 from teamassist.domain import Domain
 from teamassist.runtime import Runtime
-from tests.support import snapshots
+from tests.support import compiled, snapshots
 from tests.support.chat import ChatDriver, RecordingSender
 from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
 from tests.support.inbox import settle_before_delivery
@@ -93,6 +93,7 @@ def make_runtime(
     defaults to the bootstrap's list."""
     config = Settings(database={"url": url}, **settings)  # type: ignore[arg-type]
     runtime = build_runtime(config, clock=clock, domains=domains)
+    compiled.share(runtime.engine)  # compiled SQL kept across the session's engines
     for platform in ("qq", "feishu", "wecom"):
         runtime.senders.setdefault(platform, RecordingSender(platform))
     # Webhooks may finish a command after acknowledging it; deliver only once that work is done.
