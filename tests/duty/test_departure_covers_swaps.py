@@ -198,3 +198,19 @@ def test_a_departure_called_off_with_no_newer_swap_withdraws_the_removal(
     reply = chat.text("/启用成员 @lisi", as_="admin")
     assert "已一并撤回" in reply and "仍从" not in reply, reply
     assert _roster(chat) == before
+
+
+def test_a_cover_running_into_the_leaving_day_is_said_cut_not_cancelled(
+    chat: ChatDriver,
+) -> None:
+    """Tester s23 F6: 王五 covered 技术 06-04…06-05 and was set to leave on 06-05; the roster
+    kept 06-04 with 王五, but the reply and 王五's notice said the whole cover was cancelled."""
+    _make_admin(chat, "lihua")
+    assert "由 @王五 值班" in chat.text("/值班代班 @wangwu 2026-06-04 2026-06-05 技术", as_="lihua")
+    reply = chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
+    assert "已一并取消" not in reply, reply
+    assert "TA 的 1 项代班截到停用之时为止，之前的部分仍由 TA 值班" in reply, reply
+    assert "「技术」代班（王五 2026-06-04 " in reply and "只到 2026-06-05 " in reply, reply
+    assert "王五" in _day(_roster(chat), "06-04 周四")
+    [notice] = [n for n in _notices_to(chat, "lihua") if "代班" in n]
+    assert "只保留到 2026-06-05 " in notice and "已自动取消" not in notice, notice

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
 from teamassist.chat.types import Reply
-from teamassist.clock import local, parse_hhmm
+from teamassist.clock import ensure_utc, local, parse_hhmm
 from teamassist.duty import messages, planning, service
 from teamassist.duty.models import Override, Rotation, RotationVersion, Swap
 from teamassist.duty.rotation import CompiledRotation, day_start, duty_date_at, main_people
@@ -47,6 +47,7 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
     or None when none."""
     by = session.get(Member, event.by_id) if event.by_id else None
     cancelled: list[str] = []
+    cut: list[str] = []  # covers running at the departure: they end then, not cancelled whole
     withdrawn: list[str] = []
     gaps: list[str] = []
     for team_id in event.team_ids:
@@ -78,15 +79,18 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> str | N
             since = (
                 event.now if gone_now else max(day_start(day, handoff, team.timezone), event.now)
             )
-            cancelled += _cancel_plans(
+            gone, ended = _cancel_plans(
                 session, team, rotation, event, day=day, since=since, broken=broken
             )
+            cancelled += gone
+            cut += ended
             if gap_day is not None:
                 gaps.append(_today_gap(session, team, rotation, event, gap_day, handoff))
     said = [
         *gaps,
         # 「已一并取消 TA 的 2 项代班或换班：…；…，当事人已收到私信。」, the first few named
         _said_listed("duty.departure.cancelled", cancelled),
+        _said_listed("duty.departure.cut", cut),
         _said_listed("duty.departure.changes_withdrawn", withdrawn),
     ]
     return "".join(s for s in said if s) or None
@@ -334,16 +338,19 @@ def _cancel_plans(
     day: date,
     since: datetime,
     broken: list[int],
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """Cancel the leaver's covers from ``since``, and whole the swaps trading a shift of
     theirs on or after ``day`` and those the departure's roster changes broke: a tester found a
     cover planned before the departure still standing on a day after it, with nobody on duty
     (swaps were cancelled, covers were not), and a swap kept its half before ``day`` (session
     18). Whoever made each, and the swap's people, are told; calling the departure off
     restores what is still valid. Returns what this hearing cancelled as the reply names it (a
-    swap with who now holds its days)."""
+    swap with who now holds its days), and the covers it cut: one that starts before ``since``
+    still holds until then, and the reply and notice say so (tester s23 F6: 「已一并取消」 a
+    cover of which tomorrow still stood)."""
     leaver = event.member_id
     done: list[str] = []
+    cut: list[str] = []
     covers = session.scalars(
         select(Override).where(
             Override.rotation_id == rotation.id,
@@ -353,10 +360,19 @@ def _cancel_plans(
         )
     ).all()
     for cover in covers:
+        what = f"「{rotation.name}」{_what(session, team, cover)}"
+        # leaving later, a cover begun before the day keeps its days until then (leaving now,
+        # one running ends now: the reply's gap sentence says what today lost)
+        if ensure_utc(cover.start_at) < ensure_utc(since) and since > event.now:
+            until = local(since, team.timezone).strftime("%Y-%m-%d %H:%M")
+            cut.append(t("duty.departure.cut_item", what=what, until=until))
+            notice = "duty.departure.cover_cut"
+        else:
+            done.append(what)
+            notice = "duty.departure.cover_cancelled"
         cover.cancelled_at = since
         cover.cancelled_for_id = leaver
-        done.append(f"「{rotation.name}」{_what(session, team, cover)}")
-        _tell(session, team, rotation, cover, event, "duty.departure.cover_cancelled", since=since)
+        _tell(session, team, rotation, cover, event, notice, since=since)
     swaps = session.scalars(
         select(Swap).where(
             Swap.rotation_id == rotation.id,
@@ -398,7 +414,7 @@ def _cancel_plans(
                 since=since,
                 holds=holds,
             )
-    return done
+    return done, cut
 
 
 def _swap_cut(
