@@ -36,6 +36,31 @@ for _name, _value in CHEAP_PASSWORD_HASH.items():
 DEFAULT_NOW = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``forms_of_one_path`` runs every case on SQLite and its first case on
+    PostgreSQL and MariaDB too: its cases are spellings of one input (date words, marks) that
+    the parser reads before anything is stored, and the stored outcome takes the same
+    statements whatever the spelling, so the servers see that path once. Cases on the servers
+    are deselected (pytest's summary counts them)."""
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    first: set[tuple[str, str, str]] = set()  # (file, function, server) whose first case is kept
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        server = callspec.params.get("db_url", "sqlite") if callspec is not None else "sqlite"
+        if server != "sqlite" and item.get_closest_marker("forms_of_one_path"):
+            name = getattr(item, "originalname", item.name)
+            function = (item.nodeid.split("::")[0], name, server)
+            if function in first:
+                dropped.append(item)
+                continue
+            first.add(function)
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for database in _databases.values():
         database.drop()

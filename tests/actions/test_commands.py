@@ -131,6 +131,7 @@ def test_extend_keeps_history_and_refuses_bad_input(action_chat: ChatDriver) -> 
     )
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     ("text", "due"),
     [
@@ -186,6 +187,7 @@ def test_bad_create_changes_nothing(action_chat: ChatDriver, text: str, expected
     assert _state(action_chat.runtime) == before
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize("glue", ["：", "；", "，", " 、 "])
 def test_the_mark_after_the_owner_is_no_part_of_the_title(
     action_chat: ChatDriver, glue: str
@@ -263,6 +265,7 @@ def test_an_unknown_kr_creates_nothing(action_chat: ChatDriver) -> None:
     assert _state(action_chat.runtime) == before
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     "text",
     [

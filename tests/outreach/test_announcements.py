@@ -110,6 +110,7 @@ def test_a_redelivered_event_announces_once(desk: ChatDriver) -> None:
     assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == 1
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     ("deadline", "due"),
     [
@@ -151,6 +152,7 @@ def _due_items(chat: ChatDriver) -> list[ActionItem]:
         )
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     ("deadline", "due"),
     [
@@ -188,6 +190,7 @@ def test_a_notice_reads_the_weekday_for_the_people_it_mentions(desk: ChatDriver)
 
 
 # 截止 周五下班 was here; it is read now (周五, the end of the working day: session 14)
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     "deadline",
     ["截止 周五下班 交齐", "截止 12月4日 交齐材料", "截止 下周内", "截止 周五 18:00 谢谢"],
@@ -299,6 +302,7 @@ def test_a_group_post_to_a_group_nobody_is_known_in_makes_no_items_and_says_so(
     assert [i.owner_id for i in _due_items(desk)] == [ids(desk.runtime)["lisi"]]
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     ("text", "said"),
     [
@@ -316,6 +320,7 @@ def test_a_bare_or_second_deadline_sends_nothing(desk: ChatDriver, text: str, sa
     assert _announcement_rows(desk) == 0 and _outbox(desk) == [] and _due_items(desk) == []
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize("deadline", ["截至 周五", "截至周五前", "截至 2026-12-04"])
 def test_a_closing_jiezhi_homophone_is_a_deadline(desk: ChatDriver, deadline: str) -> None:
     """截至 周五 (the common homophone) went out as plain text (session 13)."""
@@ -326,6 +331,7 @@ def test_a_closing_jiezhi_homophone_is_a_deadline(desk: ChatDriver, deadline: st
         assert plain_text(session.scalars(select(Announcement.body)).one()).strip() == "请提交周报"
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     "text", ["报名人数截至今天 32 人", "截至 12月1日 报名 32 人，请大家周五前确认"]
 )
@@ -348,6 +354,7 @@ def _beijing(text: str) -> datetime:
     return datetime.fromisoformat(f"{text}:00+08:00").astimezone(UTC)
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize(
     ("deadline", "due"),
     [
@@ -375,6 +382,7 @@ def test_session_14_deadline_words_are_read(desk: ChatDriver, deadline: str, due
         assert plain_text(session.scalars(select(Announcement.body)).one()).strip() == "交表"
 
 
+@pytest.mark.forms_of_one_path
 @pytest.mark.parametrize("deadline", ["截止 下周", "截止 节后", "截止 国庆前", "截止 下班以后再说"])
 def test_a_time_like_deadline_the_reader_cannot_read_is_refused(
     desk: ChatDriver, deadline: str
