@@ -16,7 +16,7 @@ from teamassist.chat.render import to_html
 from teamassist.chat.service import send_as, speaks_for_others
 from teamassist.chat.types import Reply
 from teamassist.clock import local
-from teamassist.exceptions import DomainError
+from teamassist.exceptions import DomainError, PermissionDenied
 from teamassist.http import auth
 from teamassist.http.deps import RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
@@ -178,17 +178,32 @@ async def chat_send(
 def feeds(
     request: Request, session: SessionDep, principal: PagePrincipal, address: str | None = None
 ) -> HTMLResponse:
-    """Notices delivered to web channels and web inboxes."""
+    """Notices delivered to the web channels of the caller's teams (those they are in or
+    direct; every team's for the workspace owner) and to their own web inbox. Another team's
+    channel asked for by ``address`` is refused (403 ``core.error.not_in_team``, tester s24 F1:
+    any member read another team's duty channel, its feedback texts and reporters)."""
+    team = team_service.default_team(session, workspace_id=principal.workspace.id)
     web_channels = [
         c
         for c in team_service.channels(session, workspace_id=principal.workspace.id)
         if c.platform == "web" and not c.address.startswith(team_service.INBOX_PREFIX)
     ]
+    if principal.member is not None:
+        mine = team_service.readable_team_ids(session, member=principal.member)
+        # a channel of no team is the first team's (migration team_0008)
+        allowed = [c for c in web_channels if (c.team_id or team.id) in mine]
+        if address is not None and address not in {c.address for c in allowed}:
+            other = next((c for c in web_channels if c.address == address), None)
+            if other is not None:
+                owner = team_service.get_team(
+                    session, workspace_id=principal.workspace.id, team_id=other.team_id or team.id
+                )
+                raise PermissionDenied("core.error.not_in_team", team=owner.name)
+        web_channels = allowed
     own = f"member:{principal.member.id}" if principal.member else None
     addresses = [c.address for c in web_channels] + ([own] if own else [])
     chosen = address if address in addresses else (addresses[0] if addresses else None)
     messages = _feed(session, chosen, principal.workspace.id) if chosen else []
-    team = team_service.default_team(session, workspace_id=principal.workspace.id)
     return render(
         request,
         "feeds.html",
