@@ -18,7 +18,8 @@ from teamassist.team import service as team_service
 from teamassist.team.models import BindingCode, PlatformTenant
 from teamassist.web.app import create_app
 from tests.conftest import bind_tenant, load_demo
-from tests.support.web import give_account, sign_in
+from tests.support.web import BROWSER, csrf_token, give_account, sign_in
+from tests.team.support import second_team
 
 
 @pytest.fixture
@@ -139,3 +140,35 @@ def test_the_bindings_page_shows_a_code_lists_and_unbinds(
     gone = http.post(f"/bindings/{tenant.id}/unbind", follow_redirects=False)
     assert gone.status_code == 303
     assert "G-7" not in http.get("/bindings").text.split("平台会话")[0]
+
+
+def test_another_teams_admin_may_not_manage_the_workspaces_bindings(
+    sqlite_runtime: Runtime,
+) -> None:
+    """Tester s24 F3: 第二团队's admin unbound the workspace's QQ group and made binding codes;
+    bindings are the whole workspace's, so only an admin of its default team manages them."""
+    load_demo(sqlite_runtime)
+    with transaction(sqlite_runtime.factory) as session:
+        second_team(session)
+    bind_tenant(sqlite_runtime, "qq", "GROUP123", kind="group")
+    with sqlite_runtime.factory() as session:
+        bound = session.scalar(select(PlatformTenant))
+        assert bound is not None
+    app = create_app(sqlite_runtime, start_background=False)
+    with TestClient(app) as boss2:
+        sign_in(boss2, "boss2", give_account(sqlite_runtime, "boss2"))
+        assert boss2.get("/api/v1/bindings").status_code == 403
+        assert boss2.get("/api/v1/platform-chats").status_code == 403
+        assert boss2.post("/api/v1/bindings/codes", json={}).status_code == 403
+        assert boss2.post("/api/v1/bindings/codes?team_id=1", json={}).status_code == 403
+        assert boss2.delete(f"/api/v1/bindings/{bound.id}").status_code == 403
+        assert boss2.get("/bindings", headers=BROWSER).status_code == 403
+        token = csrf_token(boss2)
+        page_unbind = boss2.post(
+            f"/bindings/{bound.id}/unbind", headers=BROWSER, data={"csrf_token": token}
+        )
+        assert page_unbind.status_code == 403
+        assert "管理员" in page_unbind.text
+    with sqlite_runtime.factory() as session:
+        assert session.get(PlatformTenant, bound.id) is not None
+        assert session.scalar(select(BindingCode)) is None

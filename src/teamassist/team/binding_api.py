@@ -22,6 +22,7 @@ from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.ports import Directory
 from teamassist.team import binding, directory
+from teamassist.team import service as team_service
 from teamassist.team.models import Team
 from teamassist.team.schemas import ChannelRead
 
@@ -78,7 +79,14 @@ class ChatChannelCreate(BaseModel):
 
 
 def _admin_team(session: Session, principal: Principal, team_id: int | None = None) -> Team:
-    team = team_of(session, principal, team_id)
+    """The team ``team_id`` names, whose admin the caller must be (403); without one, the
+    workspace's default team: bindings and codes are the whole workspace's, so an admin of any
+    other team must not unbind a tenant every team's chats run on (tester s24 F3: the caller's
+    own home team was asked)."""
+    if team_id is None:
+        team = team_service.default_team(session, workspace_id=principal.workspace.id)
+    else:
+        team = team_of(session, principal, team_id)
     require_admin(session, principal, team)
     return team
 

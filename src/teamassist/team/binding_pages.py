@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from teamassist.enums import ChannelPurpose
 from teamassist.exceptions import DomainError
 from teamassist.http.auth import Principal
-from teamassist.http.deps import NowDep, RuntimeDep, SessionDep, team_of
+from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
 from teamassist.ports import Directory
 from teamassist.runtime import Runtime
 from teamassist.team import binding, directory
+from teamassist.team import service as team_service
 from teamassist.team.binding import NewCode
 
 router = Routes(include_in_schema=False)
@@ -26,7 +27,10 @@ PATH = "/bindings"
 
 
 def _admin(session: Session, principal: Principal) -> None:
-    require_admin(session, principal, team_of(session, principal, None))
+    """The caller must be an admin of the workspace's default team (as ``binding_api``)."""
+    require_admin(
+        session, principal, team_service.default_team(session, workspace_id=principal.workspace.id)
+    )
 
 
 def _page(
