@@ -214,3 +214,18 @@ def test_a_cover_running_into_the_leaving_day_is_said_cut_not_cancelled(
     assert "王五" in _day(_roster(chat), "06-04 周四")
     [notice] = [n for n in _notices_to(chat, "lihua") if "代班" in n]
     assert "只保留到 2026-06-05 " in notice and "已自动取消" not in notice, notice
+
+
+def test_a_cover_cancelled_by_an_effective_departure_comes_back_with_the_person(
+    chat: ChatDriver,
+) -> None:
+    """Tester s23 F7: 孙七 covered 技术 on a later day; `/停用成员 @孙七` (now) cancelled it and
+    `/启用成员 @孙七` two seconds later restored 1on1s and 360 invitations, not the cover, and
+    said nothing of it."""
+    assert "由 @孙七 值班" in chat.text("/值班代班 @sunqi 2026-06-04 技术", as_="admin")
+    gone = chat.text("/停用成员 @sunqi", as_="admin")
+    assert "已一并取消 TA 的 1 项代班或换班" in gone, gone
+    assert "孙七" not in _day(_roster(chat), "06-04 周四").split("「产品」")[0]
+    back = chat.text("/启用成员 @sunqi", as_="admin")
+    assert "为这次停用取消的 1 项代班或换班已恢复" in back, back
+    assert "@孙七（代班）" in _day(_roster(chat), "06-04 周四").split("「产品」")[0]
