@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from teamassist.announcements.models import Announcement
 from teamassist.database import transaction
-from teamassist.enums import ChannelPurpose
+from teamassist.enums import ChannelPurpose, Role
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from tests.conftest import load_demo
@@ -77,6 +77,14 @@ def test_each_team_reaches_its_own_group_of_a_shared_name(
 def test_a_name_of_several_other_teams_is_refused_naming_them(
     runtime: Runtime, teams: dict[str, int]
 ) -> None:
+    # 王管理 also administers 第三团队 (the team gate refuses a team one is not in, before
+    # the group is looked up)
+    with transaction(runtime.factory) as session:
+        given = demo(session)
+        three = team_service.get_team(
+            session, workspace_id=given.workspace.id, team_id=teams["three"]
+        )
+        team_service.set_role(session, team=three, member=given["admin"], role=Role.ADMIN)
     with runtime.factory() as session:
         before = session.scalar(select(func.count()).select_from(Announcement)) or 0
     with signed_in(runtime, "admin") as clients:
