@@ -42,13 +42,25 @@ router = Routes(prefix="/actions", tags=["actions"], dependencies=[MEMBER_GATE])
 MAX_LIST = 500
 
 
-def _actor(session: Session, principal: Principal) -> Member:
+def _actor(session: Session, principal: Principal, team: Team) -> Member:
     """Who acts: the caller's member; the workspace owner acts as its voice (the person who set
-    the install up), else it cannot own or request items."""
-    member = principal.member or principal.voice or auth.owner_voice(session, principal.workspace)
-    if member is None:
+    the install up), else it cannot own or request items. The voice acts only in a team it is
+    one of the people of (in it, or its director): in another team the item would name a
+    requester who is not there, who would then be asked to confirm and could close it (tester
+    s24 F2); the owner is told to use that team's member's own token (403, nothing changed)."""
+    if principal.member is not None:
+        return principal.member
+    voice = principal.voice or auth.owner_voice(session, principal.workspace)
+    if voice is None:
         raise PermissionDenied("actions.error.no_actor")
-    return member
+    if (
+        voice.id != team.director_id
+        and team_service.role_of(session, team=team, member=voice) is None
+    ):
+        raise PermissionDenied(
+            "actions.error.voice_not_in_team", name=voice.display_name, team=team.name
+        )
+    return voice
 
 
 def _member(session: Session, principal: Principal, handle: str) -> Member:
@@ -152,7 +164,7 @@ def create_action(
         if body.source_kind is not None and body.source_id is not None
         else None
     )
-    requester = _actor(session, principal)
+    requester = _actor(session, principal, team)
     if source is not None:
         links.require_known(session, team=team, source=source, by=requester)
     item = flows.create(
@@ -175,7 +187,7 @@ def finish_action(
 ) -> ActionRead:
     """The owner marks it done (open → done); 403 for anyone else, 409 if not open."""
     item = service.get(session, team=team, item_id=item_id, lock=True)
-    flows.done(session, team=team, item=item, actor=_actor(session, principal), now=now)
+    flows.done(session, team=team, item=item, actor=_actor(session, principal, team), now=now)
     return _read(session, team, item, now)
 
 
@@ -189,7 +201,7 @@ def confirm_action(
         session,
         team=team,
         item=item,
-        actor=_actor(session, principal),
+        actor=_actor(session, principal, team),
         admin=auth.is_admin(session, principal, team),
         now=now,
     )
@@ -211,7 +223,7 @@ def reopen_action(
         session,
         team=team,
         item=item,
-        actor=_actor(session, principal),
+        actor=_actor(session, principal, team),
         admin=auth.is_admin(session, principal, team),
         now=now,
         reason=body.reason if body else "",
@@ -234,7 +246,7 @@ def extend_action(
         session,
         team=team,
         item=item,
-        actor=_actor(session, principal),
+        actor=_actor(session, principal, team),
         admin=auth.is_admin(session, principal, team),
         due_at=_due(body.due, team, now),
         reason=body.reason,
@@ -258,7 +270,7 @@ def reassign_action(
         session,
         team=team,
         item=item,
-        actor=_actor(session, principal),
+        actor=_actor(session, principal, team),
         admin=auth.is_admin(session, principal, team),
         owner=_member(session, principal, body.owner),
         now=now,
