@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from teamassist.exceptions import DomainError
 from teamassist.http.admin import ADMIN_GATE
-from teamassist.http.deps import NowDep, PrincipalDep, SessionDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, require_team_person, team_of
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.team import service
@@ -14,20 +14,38 @@ router = Routes(tags=["people"])
 
 
 @router.get("/channels", response_model=list[ChannelRead])
-def list_channels(session: SessionDep, principal: PrincipalDep) -> list[ChannelRead]:
-    """Chat destinations of the workspace."""
-    return [
-        ChannelRead.model_validate(c)
-        for c in service.channels(session, workspace_id=principal.workspace.id)
-    ]
+def list_channels(
+    session: SessionDep, principal: PrincipalDep, team_id: Id | None = None
+) -> list[ChannelRead]:
+    """Chat destinations of the caller's teams (those they are in or direct; every team's for
+    the workspace owner), a channel of no team counted as the default team's; with
+    ``team_id`` that team's only (403 ``core.error.not_in_team`` outside it). Tester s24 F12:
+    every team's channels, their platform addresses included, were listed to any member."""
+    default = service.default_team(session, workspace_id=principal.workspace.id)
+    found = service.channels(session, workspace_id=principal.workspace.id)
+    if team_id is not None:
+        team = team_of(session, principal, team_id)
+        require_team_person(session, principal, team)
+        found = [c for c in found if (c.team_id or default.id) == team.id]
+    elif principal.member is not None:
+        mine = service.readable_team_ids(session, member=principal.member)
+        found = [c for c in found if (c.team_id or default.id) in mine]
+    return [ChannelRead.model_validate(c) for c in found]
 
 
 @router.post("/channels", dependencies=[ADMIN_GATE], response_model=ChannelRead, status_code=201)
-def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDep) -> ChannelRead:
-    """Add a chat destination (admin only)."""
+def add_channel(
+    body: ChannelCreate, session: SessionDep, principal: PrincipalDep, team_id: Id | None = None
+) -> ChannelRead:
+    """Add a chat destination (admin of its team: ``team_id`` in the body or the query, 400
+    ``core.error.two_teams`` when they differ; neither: the default team's, a channel of no
+    team). The query's was ignored, so an admin of that team was told he was none (s24 F12)."""
+    if team_id is not None and body.team_id is not None and team_id != body.team_id:
+        raise DomainError("core.error.two_teams", query=team_id, body=body.team_id)
+    named = body.team_id if body.team_id is not None else team_id
     team = (
-        service.get_team(session, workspace_id=principal.workspace.id, team_id=body.team_id)
-        if body.team_id is not None
+        service.get_team(session, workspace_id=principal.workspace.id, team_id=named)
+        if named is not None
         else service.default_team(session, workspace_id=principal.workspace.id)
     )
     require_admin(session, principal, team)
@@ -38,7 +56,7 @@ def add_channel(body: ChannelCreate, session: SessionDep, principal: PrincipalDe
         address=body.address,
         purpose=body.purpose.value,
         name=body.name,
-        team=team if body.team_id is not None else None,
+        team=team if named is not None else None,
         quiet_start=body.quiet_start,
         quiet_end=body.quiet_end,
     )

@@ -1,0 +1,71 @@
+"""Channels over REST belong to their teams (tester s24 F12): a member sees their teams'
+channels, ``?team_id=`` of another team is refused, and a team's admin adds a channel by the
+query's ``team_id`` as by the body's."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from teamassist.database import transaction
+from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Channel
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.web import give_account, sign_in
+from tests.team.support import second_team
+
+
+def _count(runtime: Runtime) -> int:
+    with runtime.factory() as session:
+        return session.scalar(select(func.count()).select_from(Channel)) or 0
+
+
+def test_channels_are_listed_and_added_by_team(runtime: Runtime) -> None:
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        two = second_team(session)
+        ws = team_service.get_workspace_by_key(session, key="demo")
+        assert ws is not None
+        team_service.create_channel(
+            session,
+            workspace=ws,
+            platform="web",
+            address="ops-room",
+            purpose="internal",
+            name="运维频道",
+            team=two,
+        )
+        session.flush()
+        two_id = two.id
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as admin, TestClient(app) as boss2:
+        sign_in(admin, "admin", give_account(runtime, "admin"))
+        sign_in(boss2, "boss2", give_account(runtime, "boss2"))
+        # 第二团队's admin sees 第二团队's channel, none of 开发者社区's
+        theirs = boss2.get("/api/v1/channels")
+        assert theirs.status_code == 200
+        assert [c["address"] for c in theirs.json()] == ["ops-room"]
+        refused = boss2.get("/api/v1/channels?team_id=1")
+        assert refused.status_code == 403
+        assert refused.json()["error"] == "core.error.not_in_team"
+        # 开发者社区's admin sees its own, and 第二团队's only when he asks for a team he is in
+        own = {c["address"] for c in admin.get("/api/v1/channels").json()}
+        assert "duty-room" in own and "ops-room" not in own
+        assert admin.get(f"/api/v1/channels?team_id={two_id}").status_code == 403
+        # the query's team_id names the team a new channel is for
+        before = _count(runtime)
+        made = boss2.post(
+            f"/api/v1/channels?team_id={two_id}",
+            json={"platform": "web", "address": "ops-2", "purpose": "team", "name": "运维二群"},
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["team_id"] == two_id
+        clash = boss2.post(
+            f"/api/v1/channels?team_id={two_id}",
+            json={"platform": "web", "address": "ops-3", "purpose": "team", "team_id": 1},
+        )
+        assert clash.status_code == 400, clash.text
+        assert clash.json()["error"] == "core.error.two_teams"
+        assert _count(runtime) == before + 1
