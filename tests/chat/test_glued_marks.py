@@ -117,3 +117,17 @@ def test_a_bulk_message_to_a_name_with_a_glued_colon(chat: ChatDriver) -> None:
     [dm] = [m for m in chat.queued() if m.idempotency_key.startswith("announcements:")]
     assert dm.idempotency_key.endswith(f":m{zhangsan}"), dm.idempotency_key
     assert "请提交周报" in dm.payload["body"] and "@" not in dm.payload["body"], dm.payload
+
+
+def test_two_names_after_one_at_are_told_to_take_an_at_each(chat: ChatDriver) -> None:
+    """Tester s23 F2: 「/群发 全员群 @孙七和赵六 请交材料3」 said 「找不到成员「孙七和赵六」」 as
+    if nobody were called so; both are members. Nothing is sent."""
+    before = len(chat.queued())
+    said = chat.text("/群发 全员群 @孙七和赵六 请交材料3", as_="admin")
+    assert said == (
+        "小助理找不到成员「孙七和赵六」：要提到几个人，请每人写一个 @，例如 @孙七 @赵六。"
+    ), said
+    assert len(chat.queued()) == before
+    assert "找不到成员「孙七和赵九」，请确认" in chat.text(
+        "/群发 全员群 @孙七和赵九 请交材料3", as_="admin"
+    )

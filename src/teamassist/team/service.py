@@ -423,7 +423,34 @@ def find_member(
         return candidates[0]
     if len(candidates) > 1:
         raise Conflict("core.error.ambiguous_member", who=label)
+    joined = _joined_names(session, workspace.id, label)
+    if joined:
+        raise NotFound("core.error.joined_members", who=label, each=" ".join(joined))
     raise NotFound("core.error.unknown_member", who=label)
+
+
+# 「@孙七和赵六」: one @ before two names joined by a word (tester s23 F2); split only to say so.
+_JOINED = re.compile("以及|还有|和|与|及|跟|同|、|，|,")
+
+
+def _joined_names(session: Session, workspace_id: int, label: str) -> list[str]:
+    """``["@孙七", "@赵六"]`` when ``label`` is names of this workspace's members (handles or
+    display names) joined by a list word, else ``[]``: the refusal then says to @ each one
+    rather than that nobody is called 「孙七和赵六」."""
+    parts = [p for p in _JOINED.split(label) if p]
+    if len(parts) < 2:
+        return []
+    for part in parts:
+        found = get_member_by_handle(session, workspace_id=workspace_id, handle=part) or (
+            session.scalar(
+                select(Member.id)
+                .where(Member.workspace_id == workspace_id, Member.display_name == part)
+                .limit(1)
+            )
+        )
+        if found is None:
+            return []
+    return [f"@{p}" for p in parts]
 
 
 def names_a_member(session: Session, *, workspace: Workspace, name: str) -> bool:
