@@ -170,9 +170,10 @@ def test_duplicate_links_to_the_original_and_counts_plus_ones(chat: ChatDriver) 
     dup1 = _report(chat, "头像传不上去", as_="lisi")
     dup2 = _report(chat, "头像上传报错", as_="wangwu")
     text = chat.text(f"/重复反馈 {dup1} {original}", as_="admin")
-    assert f"合并到id=「{original}」，这个问题目前共有 2 人反馈" in text
+    assert f"合并到id=「{original}」，这个问题目前共有 2 条反馈。" in text
     # a duplicate of a duplicate lands on the original
-    chat.text(f"/dup {dup2} {dup1}", as_="admin")
+    # reports, not people (tester s24 F14: one person's three reports were 「3 人」)
+    assert "共有 3 条反馈。" in chat.text(f"/dup {dup2} {dup1}", as_="admin")
     assert _item(chat, dup2).duplicate_of_id == original
     assert _item(chat, original).plus_ones == 2
     assert _item(chat, dup1).status == FeedbackStatus.DUPLICATE
