@@ -149,3 +149,27 @@ def test_demoting_the_last_two_admins_at_once_keeps_one(demo_runtime: Runtime) -
     assert outcome == ["ok", "people.error.last_admin"]
     with transaction(rt.factory) as session:
         assert len(people.active_admins(session, team=demo(session).team)) == 1
+
+
+def test_renaming_two_members_to_one_name_at_once_renames_one(demo_runtime: Runtime) -> None:
+    """Tester s24 F15: on PostgreSQL, /改名 @lisi 并发同名 and /改名 @zhaoliu 并发同名 sent
+    together both went through, and every @并发同名 then asked which one was meant. Four of
+    each, all read before any writes: one of the two is renamed (their own name again passes,
+    so the winner's four all do), the other's four are told the name is taken."""
+    rt = demo_runtime
+    lisi_id, zhaoliu_id = _ids(rt, "lisi", "zhaoliu")
+
+    def rename(member_id: int) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            member = session.get(Member, member_id)
+            assert member is not None
+            people.set_display_name(session, member=member, display_name="并发同名")
+
+        return work
+
+    outcome = _side_by_side(rt, [rename(lisi_id), rename(zhaoliu_id)] * 4)
+
+    assert outcome == ["ok"] * 4 + ["people.error.name_taken"] * 4, outcome
+    with transaction(rt.factory) as session:
+        named = session.scalars(select(Member.id).where(Member.display_name == "并发同名")).all()
+        assert len(named) == 1 and named[0] in (lisi_id, zhaoliu_id), named

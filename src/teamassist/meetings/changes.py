@@ -89,7 +89,13 @@ def _no_clash(
     """Refuse a move onto another scheduled meeting of the team (``Conflict``
     ``meetings.error.clash``; tester s23 F8: it was moved onto the next week's and announced)."""
     end_at = start_at + (ensure_utc(occ.end_at) - ensure_utc(occ.start_at))
-    for other in _others(session, team=team, occ=occ, now=now):
+    # Two moves onto one time at once both found it free on PostgreSQL and MariaDB (read
+    # committed, no lock; tester s24 F15: #2 and #3 both moved to 12-10 14:00). A move locks
+    # the team's row first, so the second waits for the first to commit, and re-reads the
+    # meetings (``populate_existing``: the request may have loaded them before the lock).
+    # SQLite serialises writers already.
+    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+    for other in _others(session, team=team, occ=occ, now=now, fresh=True):
         if ensure_utc(other.start_at) < end_at and start_at < ensure_utc(other.end_at):
             raise Conflict(
                 "meetings.error.clash",
@@ -100,20 +106,23 @@ def _no_clash(
 
 
 def _others(
-    session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime
+    session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime, fresh: bool = False
 ) -> list[MeetingOccurrence]:
-    return list(
-        session.scalars(
-            select(MeetingOccurrence)
-            .where(
-                MeetingOccurrence.team_id == team.id,
-                MeetingOccurrence.id != occ.id,
-                MeetingOccurrence.status == Status.SCHEDULED.value,
-                MeetingOccurrence.end_at > ensure_utc(now),
-            )
-            .order_by(MeetingOccurrence.start_at, MeetingOccurrence.id)
+    """The team's other scheduled meetings not yet over, soonest first; ``fresh``: their
+    attributes re-read from the database, not the session's earlier copies."""
+    query = (
+        select(MeetingOccurrence)
+        .where(
+            MeetingOccurrence.team_id == team.id,
+            MeetingOccurrence.id != occ.id,
+            MeetingOccurrence.status == Status.SCHEDULED.value,
+            MeetingOccurrence.end_at > ensure_utc(now),
         )
+        .order_by(MeetingOccurrence.start_at, MeetingOccurrence.id)
     )
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    return list(session.scalars(query))
 
 
 def past_next_warnings(

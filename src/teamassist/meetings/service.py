@@ -229,12 +229,14 @@ def upcoming(
 def get(
     session: Session, *, team: Team, occurrence_id: int, lock: bool = False
 ) -> MeetingOccurrence:
-    """The team's occurrence ``occurrence_id``; raises ``NotFound``."""
+    """The team's occurrence ``occurrence_id``; raises ``NotFound``. ``lock``: its row held
+    until the transaction ends and re-read once locked (a copy the session loaded before would
+    keep a concurrent move's old time)."""
     query = select(MeetingOccurrence).where(
         MeetingOccurrence.id == occurrence_id, MeetingOccurrence.team_id == team.id
     )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update().execution_options(populate_existing=True)
     found = session.scalar(query)
     if found is None:
         raise NotFound("meetings.error.not_found", id=occurrence_id)

@@ -450,6 +450,20 @@ def set_display_name(session: Session, *, member: Member, display_name: str) -> 
 
 
 def _name_free(session: Session, *, member: Member, name: str) -> None:
+    # Two renames to one name at once both found no namesake on PostgreSQL and MariaDB (read
+    # committed, no lock): tester s24 F15 left 李四 and 赵六 both 「并发同名」. A rename first
+    # locks the rows of the member's teams (lowest id first, so two never wait in a circle);
+    # two members who could clash share a team, so the second waits here and its check below,
+    # a fresh read after the lock, sees the first's committed name. SQLite serialises writers.
+    session.flush()
+    session.execute(
+        select(Team.id)
+        .where(
+            Team.id.in_(select(TeamMembership.team_id).where(TeamMembership.member_id == member.id))
+        )
+        .order_by(Team.id)
+        .with_for_update()
+    )
     owner = team_service.get_member_by_handle(
         session, workspace_id=member.workspace_id, handle=name
     )
