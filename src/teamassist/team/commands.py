@@ -313,6 +313,14 @@ def handle_deactivate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     # each domain says what else it changed (duty: the covers and swaps it cancelled)
     said = "".join(gone.said)
+    if gone.kept_admin:  # the last admin of another team: out of the rest, admin there
+        body = t(
+            "people.left_team_kept_admin",
+            name=member.display_name,
+            teams="」「".join(team.name for team in gone.left),
+            stays="」「".join(team.name for team in gone.stays),
+        )
+        return Reply(body=body + said)
     if not gone.whole:  # an admin of some of their teams: out of those, active elsewhere
         body = t(
             "people.left_team",

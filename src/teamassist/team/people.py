@@ -624,6 +624,7 @@ class Departure:
     left: tuple[Team, ...]
     stays: tuple[Team, ...]
     said: tuple[str, ...]
+    kept_admin: tuple[Team, ...] = ()  # of ``stays``: those whose last admin the person is
 
     @property
     def whole(self) -> bool:
@@ -645,7 +646,9 @@ def depart(
     ``member`` (or the default team) deactivates the person (:func:`deactivate`); an admin of
     only some of them takes the person out of those teams, now (:func:`leave_teams`), and the
     person stays active in the others. ``admin_of``: teams ``by`` administers as a platform's
-    group admin (chat).
+    group admin (chat). The last admin of one of their teams, removed now by someone who could
+    deactivate the whole person, is taken out of the other teams and stays admin there
+    (``kept_admin``; tester s24 F13: they could not be removed from any team).
 
     PermissionDenied ``people.error.not_their_admin`` (not an admin of any of their teams);
     Invalid ``people.error.leave_team_dated`` (a date ahead when only some teams are left: a
@@ -653,8 +656,18 @@ def depart(
     :func:`leave_teams`. Nothing is changed when refused."""
     check_may_administer(session, actor=by, member=member, admin_of=admin_of)
     if administers_whole(session, actor=by, member=member, admin_of=admin_of):
-        said = deactivate(session, member=member, now=now, at=at, by=by)
-        return Departure(left=(), stays=(), said=said)
+        found = _teams_of(session, member)
+        kept = _last_admin_of(session, member=member, teams=found)
+        left = tuple(team for team in found if team not in kept)
+        if not kept or not left or _ahead(at, now=now, teams=found):
+            said = deactivate(session, member=member, now=now, at=at, by=by)
+            return Departure(left=(), stays=(), said=said)
+        # The last admin of another team: the default team's admin (or the root token) could
+        # not take a plain member of theirs out at all, and that team had no way to appoint
+        # another admin there (tester s24 F13). Out of the teams the rule is not at stake in;
+        # they stay in, and admin of, the others.
+        said = leave_teams(session, member=member, teams=left, now=now, by=by)
+        return Departure(left=left, stays=kept, said=said, kept_admin=kept)
     assert by is not None  # the root token administers the whole person
     mine = _administered(session, actor=by, admin_of=admin_of)
     found = _teams_of(session, member)
@@ -672,6 +685,28 @@ def depart(
             )
     said = leave_teams(session, member=member, teams=left, now=now, by=by)
     return Departure(left=left, stays=stays, said=said)
+
+
+def _last_admin_of(session: Session, *, member: Member, teams: list[Team]) -> tuple[Team, ...]:
+    """Of ``teams``, those :func:`guard_last_admin` keeps ``member`` in (locked as it locks)."""
+    kept = []
+    for team in teams:
+        try:
+            guard_last_admin(session, team=team, member=member)
+        except Conflict:
+            kept.append(team)
+    return tuple(kept)
+
+
+def _ahead(at: datetime | None, *, now: datetime, teams: list[Team]) -> bool:
+    """Whether a departure ``at`` (naive: the first team's wall clock) is set for later than
+    ``now``: the whole person's, never a team's alone."""
+    if at is None or at.year < 2000:  # deactivate refuses it as past, before zone arithmetic
+        return False
+    if at.year > 2100:  # and this as too far (near 9999-12-31 the arithmetic overflows)
+        return True
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(_zone_of(at, teams)))
+    return ensure_utc(aware) > ensure_utc(now)
 
 
 def leave_teams(

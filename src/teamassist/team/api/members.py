@@ -140,7 +140,8 @@ def deactivate_person(
 ) -> PersonRead:
     """Deactivate a member (admin only): history kept, out of rotations from ``at``. An admin
     of only some of their teams takes them out of those teams, now, and they stay active in
-    the others: the answer's ``active`` stays true and ``teams`` no longer lists those."""
+    the others: the answer's ``active`` stays true and ``teams`` no longer lists those. So is
+    the last admin of another team (they stay admin there), whoever removes them."""
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
     require_people_admin(session, principal, member)
     people.depart(session, member=member, now=now, at=at, by=principal.member)
