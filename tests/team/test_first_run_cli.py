@@ -399,3 +399,24 @@ def test_admin_password_sets_a_strong_one(env: Path) -> None:
     assert result.exit_code == 0 and "password set for boss" in result.output, result.output
     after = _hashes(env)
     assert [name for name, _ in after] == ["boss"] and after != before
+
+
+def test_admin_password_says_new_or_changed_and_refuses_a_near_name(env: Path) -> None:
+    """Tester s24 F10: ``admin password Admin`` made a second, member-less account (every
+    right) in silence beside ``admin``; ``ａｄｍｉｎ`` too. A name that differs only in case or
+    width is refused; the reply says whether an account was made or changed."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    typed = "Abcdefgh1234!!\nAbcdefgh1234!!\n"
+    before = _hashes(env)
+    for near in ("Boss", "ｂｏｓｓ", "BOSS"):
+        result = runner.invoke(app, ["admin", "password", near], input=typed)
+        assert result.exit_code == 1, result.output
+        assert "已有控制台账号「boss」" in result.output, result.output
+        assert _hashes(env) == before
+    changed = runner.invoke(app, ["admin", "password", "boss"], input=typed)
+    assert changed.exit_code == 0 and "已更改控制台账号「boss」的密码" in changed.output
+    made = runner.invoke(app, ["admin", "password", "auditor"], input=typed)
+    assert made.exit_code == 0, made.output
+    assert "已新建控制台账号「auditor」，它不属于任何成员" in made.output, made.output
+    assert [name for name, _ in _hashes(env)] == ["boss", "auditor"]

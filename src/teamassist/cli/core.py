@@ -344,7 +344,19 @@ def admin_password(
                 if linked is None:
                     typer.secho(f"no member {member!r}", fg="red", err=True)
                     raise typer.Exit(1)
-            auth.set_password(session, username=username, password=password, member=linked)
-        typer.echo(f"password set for {username}")
+            created = auth.set_password(
+                session, username=username, password=password, member=linked
+            )
+        # Say which it was: a typo used to make a new account in silence (tester s24 F10); one
+        # with no member is the workspace owner, with every right.
+        if not created:
+            typer.echo(f"已更改控制台账号「{username}」的密码 / password set for {username}")
+        elif linked is None:
+            typer.echo(
+                f"已新建控制台账号「{username}」，它不属于任何成员：拥有整个工作区的全部权限 "
+                f"/ new account {username}, linked to no member: the workspace owner, every right"
+            )
+        else:
+            typer.echo(f"已新建控制台账号「{username}」/ new account {username}")
     finally:
         runtime.close()

@@ -36,6 +36,7 @@ from teamassist.team.models import (
     WebSession,
     Workspace,
 )
+from teamassist.team.names import fold
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -144,18 +145,34 @@ def verify(session: Session, username: str, password: str) -> LocalAccount | Non
     return account
 
 
-def set_password(session: Session, *, username: str, password: str, member: Member | None) -> None:
-    """Create or update a dashboard account; a new password ends every session of the account."""
-    account = session.scalar(select(LocalAccount).where(LocalAccount.username == username))
+def set_password(session: Session, *, username: str, password: str, member: Member | None) -> bool:
+    """Create or update a dashboard account; a new password ends every session of the account.
+    Returns whether the account was created.
+
+    Names are compared exactly, in Python: MariaDB's collation matched ``Admin`` to ``admin``
+    where SQLite and PostgreSQL made a second account (tester s24 F10). A name that differs
+    from an existing one only in case or width (:func:`~teamassist.team.names.fold`) is refused
+    (``setup.error.username_near``), nothing written: the second account would be another
+    sign-in, a member-less one with every right, made by a typo."""
+    accounts = list(session.scalars(select(LocalAccount)))
+    account = next((a for a in accounts if a.username == username), None)
     if account is None:
+        near = next((a for a in accounts if fold(a.username) == fold(username)), None)
+        if near is not None:
+            raise DomainError(
+                "setup.error.username_near", username=username, existing=near.username
+            )
         account = LocalAccount(username=username, password_hash="")
         session.add(account)
+        created = True
     else:
         revoke_all(session, account_id=account.id, now=utcnow())
+        created = False
     account.password_hash = hash_password(password)
     if member is not None:
         account.member_id = member.id
     session.flush()
+    return created
 
 
 def _id_hash(raw: str) -> str:
