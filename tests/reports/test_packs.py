@@ -204,6 +204,9 @@ def test_reading_meeting_from_chat(report_chat: ChatDriver) -> None:
     assert "（2/7 人已读）" in report_chat.text("/read-done", as_="zhangsan")
     assert "已记下问题 #" in report_chat.text("/提问 压测什么时候做完？", as_="zhangsan")
     assert "已记下结论：下周二灰度" in report_chat.text("/结论 下周二灰度", as_="admin")
+    # a name and its colon alone hold no action: said missing, nothing stored (tester s24 F4)
+    for empty in ("/会议销项 @李四：", "/会议销项 @李四: 　"):
+        assert report_chat.text(empty, as_="admin") == "小助理无法识别你的指令，缺少参数「内容」。"
     # 「：」 after the name ends it and is no part of the title (s23 report 2 F6)
     action = report_chat.text("/会议销项 @李四：补齐压测报告", as_="admin")
     assert action.startswith("已记下会上的销项：已开销项 #"), action
