@@ -450,19 +450,16 @@ def set_display_name(session: Session, *, member: Member, display_name: str) -> 
 
 
 def _name_free(session: Session, *, member: Member, name: str) -> None:
+    # Mentions find a person by name across the workspace, so a name is checked there, not in
+    # the member's teams only: 孙七 renamed 鲍勃 in 开发者社区 made 「@鲍勃」 ambiguous in 运维组,
+    # whose admin could neither mention nor rename his own 鲍勃 (tester s24 F5).
     # Two renames to one name at once both found no namesake on PostgreSQL and MariaDB (read
     # committed, no lock): tester s24 F15 left 李四 and 赵六 both 「并发同名」. A rename first
-    # locks the rows of the member's teams (lowest id first, so two never wait in a circle);
-    # two members who could clash share a team, so the second waits here and its check below,
-    # a fresh read after the lock, sees the first's committed name. SQLite serialises writers.
+    # locks its workspace's row, so a second waits here and its check below, a fresh read after
+    # the lock, sees the first's committed name (renames are rare; SQLite serialises writers).
     session.flush()
     session.execute(
-        select(Team.id)
-        .where(
-            Team.id.in_(select(TeamMembership.team_id).where(TeamMembership.member_id == member.id))
-        )
-        .order_by(Team.id)
-        .with_for_update()
+        select(Workspace.id).where(Workspace.id == member.workspace_id).with_for_update()
     )
     owner = team_service.get_member_by_handle(
         session, workspace_id=member.workspace_id, handle=name
@@ -474,12 +471,10 @@ def _name_free(session: Session, *, member: Member, name: str) -> None:
             other=owner.display_name,
             handle=owner.handle,
         )
-    teams = select(TeamMembership.team_id).where(TeamMembership.member_id == member.id)
     namesake = session.scalars(
         select(Member)
-        .join(TeamMembership, TeamMembership.member_id == Member.id)
         .where(
-            TeamMembership.team_id.in_(teams),
+            Member.workspace_id == member.workspace_id,
             Member.display_name == name,
             Member.id != member.id,
             Member.active.is_(True),
