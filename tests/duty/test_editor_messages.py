@@ -99,6 +99,10 @@ def test_change_labels(change: str, label: str) -> None:
 
 
 def test_sign_in_history_says_which_way_a_range_is_wrong(admin: TestClient) -> None:
+    # a page's refusal is its HTML error page unless JSON is asked for (24db9a9)
+    page = admin.get("/duty/sign-ins", params={"first": "2026-06-05", "last": "2026-06-01"})
+    assert page.status_code == 400 and "2026-06-05 晚于结束 2026-06-01" in page.text
+    admin.headers["Accept"] = "application/json"
     backwards = admin.get("/duty/sign-ins", params={"first": "2026-06-05", "last": "2026-06-01"})
     assert backwards.status_code == 400
     assert backwards.json()["error"] == "duty.error.date_range_backwards"

@@ -24,7 +24,8 @@ def test_another_teams_member_reads_neither_report_nor_settings(chat: ChatDriver
         for path in ("/api/v1/feedback/report", "/api/v1/feedback/settings"):
             refused = m2.get(path, params={"team_id": team1})
             assert refused.status_code == 403, (path, refused.text)
-            assert refused.json()["error"] == "feedback.error.forbidden"
+            # the team gate's refusal, before the route (dcb26de)
+            assert refused.json()["error"] == "core.error.not_in_team"
             # their own team, and team 1's own people, still read
             assert m2.get(path, params={"team_id": team2}).status_code == 200, path
             assert lisi.get(path, params={"team_id": team1}).status_code == 200, path
