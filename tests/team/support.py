@@ -67,6 +67,23 @@ def second_team(session: Session) -> Team:
     return team
 
 
+def second_team_with_web_room(session: Session) -> Team:
+    """:func:`second_team` with a web channel of its own, 运维频道 at ``ops-room`` (the team's
+    duty channel in testers' s24 reports), beside the demo's ``duty-room`` of 开发者社区."""
+    team = second_team(session)
+    team_service.create_channel(
+        session,
+        workspace=team.workspace,
+        platform="web",
+        address="ops-room",
+        purpose="internal",
+        name="运维频道",
+        team=team,
+    )
+    session.flush()
+    return team
+
+
 def zhangsan_in_two_teams(session: Session) -> tuple[Team, Member]:
     """:func:`second_team`, with the demo's 张三 (already in 开发者社区) a member of it too: the
     person in two teams of testers s18–s21. Returns 第二团队 and 张三."""

@@ -9,12 +9,11 @@ from sqlalchemy import func, select
 
 from teamassist.database import transaction
 from teamassist.runtime import Runtime
-from teamassist.team import service as team_service
 from teamassist.team.models import Channel
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.web import give_account, sign_in
-from tests.team.support import second_team
+from tests.team.support import second_team_with_web_room
 
 
 def _count(runtime: Runtime) -> int:
@@ -25,19 +24,7 @@ def _count(runtime: Runtime) -> int:
 def test_channels_are_listed_and_added_by_team(runtime: Runtime) -> None:
     load_demo(runtime)
     with transaction(runtime.factory) as session:
-        two = second_team(session)
-        ws = team_service.get_workspace_by_key(session, key="demo")
-        assert ws is not None
-        team_service.create_channel(
-            session,
-            workspace=ws,
-            platform="web",
-            address="ops-room",
-            purpose="internal",
-            name="运维频道",
-            team=two,
-        )
-        session.flush()
+        two = second_team_with_web_room(session)
         two_id = two.id
     app = create_app(runtime, start_background=False)
     with TestClient(app) as admin, TestClient(app) as boss2:

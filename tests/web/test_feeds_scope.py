@@ -8,12 +8,11 @@ from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
 from teamassist.runtime import Runtime
-from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.chat import ChatDriver
 from tests.support.web import BROWSER, give_account, sign_in
-from tests.team.support import second_team
+from tests.team.support import second_team_with_web_room
 
 SECRET = "一队的机密bug：支付接口密钥泄露"
 
@@ -23,18 +22,7 @@ def _setup(runtime: Runtime) -> None:
     ChatDriver(runtime).text(f"/问题反馈 {SECRET}", as_="zhaoliu")
     runtime.deliver()  # the notice reaches the duty channel's web feed
     with transaction(runtime.factory) as session:
-        team = second_team(session)
-        ws = team_service.get_workspace_by_key(session, key="demo")
-        assert ws is not None
-        team_service.create_channel(
-            session,
-            workspace=ws,
-            platform="web",
-            address="ops-room",
-            purpose="internal",
-            name="运维频道",
-            team=team,
-        )
+        second_team_with_web_room(session)
 
 
 def test_another_teams_channel_is_refused_and_not_listed(runtime: Runtime) -> None:
