@@ -79,7 +79,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         # an existing pair's old slot, named in the receipt: a second slot replaces the first
         # and drops its meetings, which the reply did not say (tester s23 F4)
         old = messages.slot_text(pair) if found is not None else None
-        service.set_slot(
+        change = service.set_slot(
             ctx.session,
             team=team,
             pair=pair,
@@ -90,7 +90,8 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             workdays=workdays,
         )
         nxt = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
-        reply = messages.slot_set(team, pair, flows.names(ctx.session, [pair]), nxt, old=old)
+        names = flows.names(ctx.session, [pair])
+        reply = messages.slot_set(team, pair, names, nxt, old=old, change=change, now=ctx.now)
         if nxt is None:  # no next meeting: say why when one of the two leaves (tester s23 F10)
             for person in (ctx.session.get(Member, i) for i in (pair.manager_id, pair.report_id)):
                 if person is not None and person.deactivated_at is not None:

@@ -224,14 +224,41 @@ def slot_set(
     nxt: OneOnOneMeeting | None,
     *,
     old: str | None = None,
+    change: service.SlotChange | None = None,
+    now: datetime | None = None,
 ) -> Reply:
-    """The receipt of a new slot, with the next occurrence; ``old``: the slot it replaced."""
+    """The receipt of a new slot, with the next occurrence; ``old``: the slot it replaced;
+    ``change``: what became of the occurrences moved by hand (:func:`moved_kept`)."""
     body = t("one_on_ones.receipt.slot", title=title(pair, names), slot=slot_text(pair))
     if old is not None and old != slot_text(pair):
         body += t("one_on_ones.receipt.replaced", old=old)
     if nxt is not None:
         body += "\n" + t("one_on_ones.receipt.next", line=meeting_line(team, nxt))
+    if change is not None:
+        body = "\n".join((body, *moved_kept(team, change, now=now)))
     return Reply(body=body)
+
+
+def moved_kept(team: Team, change: service.SlotChange, *, now: datetime | None) -> list[str]:
+    """One line per occurrence moved by hand that a new slot met: kept where it was moved,
+    or (the new slot has one at that time) put back on the slot or cancelled, and why. The
+    chat receipt's last lines and REST's ``warnings``."""
+    lines = [
+        t("one_on_ones.receipt.kept", id=m.id, start=when(m.start_at, team, now=now))
+        for m in change.kept
+    ]
+    for gone in change.dropped:
+        back = gone.meeting.status == service.SCHEDULED
+        lines.append(
+            t(
+                "one_on_ones.receipt.dropped_back" if back else "one_on_ones.receipt.dropped",
+                id=gone.meeting.id,
+                was=when(gone.was_start, team, now=now),
+                clash=when(gone.clash_start, team, now=now),
+                start=when(gone.meeting.start_at, team, now=now),
+            )
+        )
+    return lines
 
 
 def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: bool) -> Reply:

@@ -177,6 +177,17 @@ class PairDetail(PairRead):
         )
 
 
+class SlotChanged(PairDetail):
+    """A pair after its slot changed: of the occurrences moved by hand that had not started,
+    ``kept`` where they were moved and ``dropped`` because the new slot has one at that time
+    (back on the slot, ``status`` scheduled, or cancelled); ``warnings`` says each in words,
+    as the chat receipt does."""
+
+    kept: list[MeetingRead] = Field(default_factory=list)
+    dropped: list[MeetingRead] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+
+
 class SlotBody(RequestBody):
     """A slot: ``nth`` 1–5 for monthly (第一个…第五个; a month without it takes its last)."""
 

@@ -37,6 +37,30 @@ SCHEDULED, CANCELLED = "scheduled", "cancelled"
 
 
 @dataclass(frozen=True)
+class Dropped:
+    """An occurrence moved by hand that a new slot's occurrence overlaps: ``was_start`` its
+    moved start (UTC), ``clash_start`` the new slot's occurrence in its way and ``clash_id``
+    that one's number (None when not planned yet). It is back on the new slot (its key is
+    one the rule has, ``meeting.status`` scheduled) or cancelled."""
+
+    meeting: OneOnOneMeeting
+    was_start: datetime
+    clash_start: datetime
+    clash_id: int | None
+
+
+@dataclass(frozen=True)
+class SlotChange:
+    """What a new slot did to the occurrences moved by hand that had not started: ``kept``
+    where they were moved (an exception of the people's choosing), ``dropped`` where the new
+    slot has one of its own (:class:`Dropped`)."""
+
+    pair: OneOnOne
+    kept: list[OneOnOneMeeting]
+    dropped: list[Dropped]
+
+
+@dataclass(frozen=True)
 class SlotIn:
     """A slot as a boundary reads it (chat words or a REST body)."""
 
@@ -291,12 +315,14 @@ def set_slot(
     admin: bool,
     now: datetime,
     workdays: Workdays,
-) -> OneOnOne:
+) -> SlotChange:
     """Give ``pair`` a new slot and re-plan what has not started (``Invalid`` for a slot the
     rule cannot hold; ``Conflict`` ``one_on_ones.error.slot_busy`` when an occurrence it plans
     overlaps another pair's of the manager or the report, :func:`busy_person`: the boundary
     rolls the whole change back; ``people.error.inactive`` when one of them has left). Only an
-    admin or the director arranges, or a party."""
+    admin or the director arranges, or a party. An occurrence moved by hand stays where it was
+    moved unless the new slot's overlaps it (:func:`_keep_moved`); the answer says which
+    (chat and REST tell the caller: tester s24 F7, they vanished without a word)."""
     if not (may_arrange(team, by, admin=admin) or is_party(pair, by)):
         raise PermissionDenied("one_on_ones.error.not_arranger")
     require_both_stay(session, pair)
@@ -315,6 +341,9 @@ def set_slot(
     session.flush()
     lock_people(session, pair)
     plan_theirs(session, pair=pair, now=now, workdays=workdays)
+    replan(session, team=team, pair=pair, now=now, workdays=workdays)
+    kept, dropped = _keep_moved(session, team=team, pair=pair, now=now, workdays=workdays)
+    # again: a dropped one whose key the new rule has goes back on the rule's time
     for planned in replan(session, team=team, pair=pair, now=now, workdays=workdays):
         if planned.moved or planned.status != SCHEDULED or ensure_utc(planned.start_at) <= now:
             continue
@@ -341,7 +370,52 @@ def set_slot(
                 name=shared.display_name,
                 start=timetext.when(start, team.timezone, now=now),
             )
-    return pair
+    return SlotChange(pair=pair, kept=kept, dropped=dropped)
+
+
+def _keep_moved(
+    session: Session, *, team: Team, pair: OneOnOne, now: datetime, workdays: Workdays
+) -> tuple[list[OneOnOneMeeting], list[Dropped]]:
+    """Split the pair's scheduled occurrences moved by hand and not started into those kept
+    and those an occurrence of the (new) rule overlaps, stored or up to :func:`plan_horizon`:
+    each of the latter is taken off the hand move (``moved`` False) and cancelled by the rule
+    (:data:`_RULE_NOTE`), so :func:`replan` puts it back on the rule's time when the rule has
+    its key, as for any occurrence of the rule. Both people would be in the same talk twice."""
+    rows = session.scalars(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.status == SCHEDULED,
+            OneOnOneMeeting.start_at > ensure_utc(now),
+        )
+        .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+    ).all()
+    length = timedelta(minutes=pair.duration_minutes)
+    ruled: list[tuple[datetime, datetime, int | None]] = [
+        (ensure_utc(m.start_at), ensure_utc(m.end_at), m.id) for m in rows if not m.moved
+    ]
+    ruled += [
+        (s, s + length, None)
+        for s in unsaved_starts(session, team=team, pair=pair, now=now, workdays=workdays)
+    ]
+    ruled.sort(key=lambda r: r[0])
+    kept: list[OneOnOneMeeting] = []
+    dropped: list[Dropped] = []
+    for row in (m for m in rows if m.moved):
+        start, end = ensure_utc(row.start_at), ensure_utc(row.end_at)
+        clash = next(((s, i) for s, e, i in ruled if s < end and e > start), None)
+        if clash is None:
+            kept.append(row)
+            continue
+        row.status, row.note, row.moved = CANCELLED, _RULE_NOTE, False
+        row.sequence += 1
+        dropped.append(
+            Dropped(meeting=row, was_start=start, clash_start=clash[0], clash_id=clash[1])
+        )
+    session.flush()
+    for gone in dropped:
+        publish(session, OneOnOneMeetingChanged(meeting_id=gone.meeting.id, now=now))
+    return kept, dropped
 
 
 def unsaved_starts(
@@ -442,9 +516,9 @@ def replan(
 ) -> list[OneOnOneMeeting]:
     """Materialise the pair's occurrences from today to :data:`AHEAD_DAYS` ahead: new keys are
     added, an unmoved one not yet started follows the rule (SEQUENCE bumped when its time
-    changes), and one the rule no longer has is cancelled — as is every one from the time
-    either person leaves (:func:`leaving_at`; revived by the rule if they come back).
-    Idempotent. Each occurrence added or changed is published
+    changes), one moved by hand keeps its time, and one the rule no longer has is cancelled —
+    as is every one from the time either person leaves (:func:`leaving_at`; revived by the
+    rule if they come back). Idempotent. Each occurrence added or changed is published
     (:class:`OneOnOneMeetingChanged`) for the people's calendars."""
     slot = slot_of(pair)
     today = local(now, team.timezone).date()
@@ -460,7 +534,6 @@ def replan(
             last=today + timedelta(days=AHEAD_DAYS),
         )
     )
-    ruled = {p.key for p in planned}  # what the rule has, whoever leaves
     until = leaving_at(session, pair)
     if until is not None:  # no 1on1 with someone who has left (a tester's find, session 12)
         planned = [p for p in planned if p.start < until]
@@ -503,9 +576,10 @@ def replan(
         start = ensure_utc(row.start_at)
         if start <= now:
             continue
-        if row.moved and key in ruled:
-            # Moved by hand, it keeps its own time: cancelled when that time falls on or after
-            # the day someone leaves, revived there when they stay after all (session 13).
+        if row.moved:
+            # Moved by hand, it keeps its own time, whatever the rule now has (tester s24 F7:
+            # a new slot cancelled it without a word): cancelled when that time falls on or
+            # after the day someone leaves, revived there when they stay after all (session 13).
             gone = until is not None and start >= until
             if gone and row.status == SCHEDULED:
                 row.status, row.note = CANCELLED, _LEFT_NOTE

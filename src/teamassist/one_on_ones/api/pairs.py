@@ -32,6 +32,7 @@ from teamassist.one_on_ones.schemas import (
     PairPatch,
     PairRead,
     SlotBody,
+    SlotChanged,
 )
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
@@ -167,8 +168,10 @@ def patch_pair(
     team: TeamDep,
     now: NowDep,
     runtime: RuntimeDep,
-) -> PairDetail:
-    """Change the slot, place, video link or length (an admin, the director or a party)."""
+) -> SlotChanged:
+    """Change the slot, place, video link or length (an admin, the director or a party); a
+    new slot says what became of the occurrences moved by hand (``kept``, ``dropped``,
+    ``warnings``)."""
     pair = _pair(session, principal, team, pair_id, lock=True)
     admin = is_admin(session, principal, team)
     if not (
@@ -184,8 +187,9 @@ def patch_pair(
         pair.video_url = video_url
     if body.duration_minutes is not None:
         pair.duration_minutes = body.duration_minutes
+    change = None
     if body.slot is not None:
-        service.set_slot(
+        change = service.set_slot(
             session,
             team=team,
             pair=pair,
@@ -199,7 +203,15 @@ def patch_pair(
     seen = flows.view(
         session, team=team, pair=pair, viewer=principal.member, now=now, workdays=workdays
     )
-    return PairDetail.of_view(seen)
+    detail = PairDetail.of_view(seen).model_dump()
+    if change is None:
+        return SlotChanged(**detail)
+    return SlotChanged(
+        **detail,
+        kept=[MeetingRead.of(m) for m in change.kept],
+        dropped=[MeetingRead.of(d.meeting) for d in change.dropped],
+        warnings=messages.moved_kept(team, change, now=now),
+    )
 
 
 @router.post("/{pair_id}/agenda", status_code=201)
