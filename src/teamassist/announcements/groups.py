@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.enums import ChannelPurpose
 from teamassist.exceptions import Invalid, NotFound
+from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team, TeamMembership
 from teamassist.team.names import fold
 
@@ -82,7 +83,8 @@ def resolve(session: Session, *, workspace_id: int, name: str, acting: Team | No
         # uniqueness counts it (team.service._check_channel_name): /通知 reached no such
         # channel though the name was refused for the first team's others (tester F6, s22).
         team_of = {t.id: t for t in teams}
-        holders = list(dict.fromkeys(c.team_id or teams[0].id for c in named))
+        held = {c.id: team_service.channel_team_id(c, default=teams[0]) for c in named}
+        holders = list(dict.fromkeys(held.values()))
         if acting is not None and acting.id in holders:
             holder = acting.id
         elif len(holders) == 1:
@@ -94,7 +96,7 @@ def resolve(session: Session, *, workspace_id: int, name: str, acting: Team | No
                 teams="、".join(team_of[i].name for i in holders if i in team_of),
             )
         team = team_of.get(holder, teams[0])
-        same = tuple(c for c in named if (c.team_id or teams[0].id) == holder)
+        same = tuple(c for c in named if held[c.id] == holder)
         core = all(c.purpose == ChannelPurpose.CORE.value for c in same)
         return Group(name.strip(), team, same, _members(session, team, core_only=core))
     for team in teams:

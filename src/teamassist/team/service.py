@@ -261,6 +261,32 @@ def readable_team_ids(session: Session, *, member: Member) -> set[int]:
     )
 
 
+def channel_team_id(channel: Channel, *, default: Team) -> int:
+    """The id of the team ``channel`` belongs to: its own, or the workspace's default (first)
+    team's for a channel of no team (REST may make one; migration team_0008 and
+    :func:`_check_channel_name` count it there too)."""
+    return channel.team_id if channel.team_id is not None else default.id
+
+
+def readable_channels(
+    session: Session, *, workspace_id: int, member: Member | None, team_id: int | None = None
+) -> list[Channel]:
+    """The enabled channels of the workspace ``member`` may read, by id: those of the teams
+    they are in or direct (:func:`readable_team_ids`), a channel of no team counted as the
+    default team's (:func:`channel_team_id`); every channel for ``member`` None (the workspace
+    owner: a member-less account or the global API token). With ``team_id``, that team's only
+    (the caller has checked the team is the person's: ``http.deps.require_team_person``).
+    The one rule of the ``/feeds`` page and ``GET /api/v1/channels`` (testers s24 F1, F12)."""
+    default = default_team(session, workspace_id=workspace_id)
+    found = channels(session, workspace_id=workspace_id)
+    if team_id is not None:
+        return [c for c in found if channel_team_id(c, default=default) == team_id]
+    if member is None:
+        return found
+    mine = readable_team_ids(session, member=member)
+    return [c for c in found if channel_team_id(c, default=default) in mine]
+
+
 def team_members(session: Session, *, team: Team) -> list[tuple[Member, Role]]:
     """The team's members with their roles, by display name."""
     rows = session.execute(

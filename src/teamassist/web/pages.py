@@ -29,6 +29,7 @@ from teamassist.outbox.visible import visible_notices
 from teamassist.runtime import Runtime
 from teamassist.shared_state import LocalState
 from teamassist.team import service as team_service
+from teamassist.team.models import Channel
 
 router = Routes(include_in_schema=False)
 
@@ -185,21 +186,27 @@ def feeds(
     team = team_service.default_team(session, workspace_id=principal.workspace.id)
     web_channels = [
         c
-        for c in team_service.channels(session, workspace_id=principal.workspace.id)
-        if c.platform == "web" and not c.address.startswith(team_service.INBOX_PREFIX)
+        for c in team_service.readable_channels(
+            session, workspace_id=principal.workspace.id, member=principal.member
+        )
+        if _web_room(c)
     ]
-    if principal.member is not None:
-        mine = team_service.readable_team_ids(session, member=principal.member)
-        # a channel of no team is the first team's (migration team_0008)
-        allowed = [c for c in web_channels if (c.team_id or team.id) in mine]
-        if address is not None and address not in {c.address for c in allowed}:
-            other = next((c for c in web_channels if c.address == address), None)
-            if other is not None:
-                owner = team_service.get_team(
-                    session, workspace_id=principal.workspace.id, team_id=other.team_id or team.id
-                )
-                raise PermissionDenied("core.error.not_in_team", team=owner.name)
-        web_channels = allowed
+    if address is not None and address not in {c.address for c in web_channels}:
+        other = next(
+            (
+                c
+                for c in team_service.channels(session, workspace_id=principal.workspace.id)
+                if _web_room(c) and c.address == address
+            ),
+            None,
+        )
+        if other is not None:
+            owner = team_service.get_team(
+                session,
+                workspace_id=principal.workspace.id,
+                team_id=team_service.channel_team_id(other, default=team),
+            )
+            raise PermissionDenied("core.error.not_in_team", team=owner.name)
     own = f"member:{principal.member.id}" if principal.member else None
     addresses = [c.address for c in web_channels] + ([own] if own else [])
     chosen = address if address in addresses else (addresses[0] if addresses else None)
@@ -215,6 +222,11 @@ def feeds(
         tz=team.timezone,
         local=local,
     )
+
+
+def _web_room(channel: Channel) -> bool:
+    """A web channel that is a room, not a person's own inbox (``member:<id>``)."""
+    return channel.platform == "web" and not channel.address.startswith(team_service.INBOX_PREFIX)
 
 
 def _feed(session: Session, address: str, workspace_id: int) -> list[WebMessage]:

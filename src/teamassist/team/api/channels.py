@@ -21,15 +21,12 @@ def list_channels(
     the workspace owner), a channel of no team counted as the default team's; with
     ``team_id`` that team's only (403 ``core.error.not_in_team`` outside it). Tester s24 F12:
     every team's channels, their platform addresses included, were listed to any member."""
-    default = service.default_team(session, workspace_id=principal.workspace.id)
-    found = service.channels(session, workspace_id=principal.workspace.id)
     if team_id is not None:
         team = team_of(session, principal, team_id)
         require_team_person(session, principal, team)
-        found = [c for c in found if (c.team_id or default.id) == team.id]
-    elif principal.member is not None:
-        mine = service.readable_team_ids(session, member=principal.member)
-        found = [c for c in found if (c.team_id or default.id) in mine]
+    found = service.readable_channels(
+        session, workspace_id=principal.workspace.id, member=principal.member, team_id=team_id
+    )
     return [ChannelRead.model_validate(c) for c in found]
 
 
