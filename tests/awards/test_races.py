@@ -7,19 +7,19 @@ the boundary (``run_transaction``) re-runs that request, which then replaces it.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.awards import rounds, service
 from teamassist.awards.models import AwardRound
+from teamassist.awards.tally import Line
 from teamassist.database import run_transaction, transaction
-from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
 from teamassist.team import archive
 from teamassist.team import service as team_service
@@ -27,30 +27,9 @@ from teamassist.team.models import Member
 from tests.awards.support import announced, ids, set_up_groups, team_of, votes
 from tests.okr.support import at
 from tests.support.chat import ChatDriver
+from tests.support.races import side_by_side
 
 NOW = at("2026-06-10 10:00")
-
-
-def _side_by_side(rt: Runtime, works: list[Callable[[Session], None]]) -> list[str]:
-    """Each unit in its own thread; both read before either writes (SQLite's writer lock
-    makes the second wait instead, and the barrier breaks)."""
-    barrier = threading.Barrier(len(works), timeout=3)
-
-    def run(work: Callable[[Session], None]) -> str:
-        def unit(session: Session) -> None:
-            session.scalars(select(Member)).all()  # read first, as a request does
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-            work(session)
-
-        try:
-            run_transaction(rt.factory, unit)
-        except DomainError as exc:
-            return exc.key
-        return "ok"
-
-    with ThreadPoolExecutor(len(works)) as pool:
-        return sorted(pool.map(run, works))
 
 
 def _voting(rt: Runtime) -> None:
@@ -95,7 +74,9 @@ def test_two_votes_of_one_voter_at_once_leave_one_row(demo_runtime: Runtime) -> 
     assert votes(rt) == [(people["sunqi"], people["wangwu"])]
 
 
-def test_two_closes_at_once_announce_once(demo_runtime: Runtime) -> None:
+def test_two_closes_at_once_announce_once(
+    demo_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     rt = demo_runtime
     set_up_groups(rt)
     _voting(rt)
@@ -104,6 +85,16 @@ def test_two_closes_at_once_announce_once(demo_runtime: Runtime) -> None:
         voter, nominee = session.get(Member, people["lisi"]), session.get(Member, people["wangwu"])
         assert voter is not None and nominee is not None
         service.vote(session, team=team_of(session), voter=voter, nominee=nominee, now=NOW)
+    # The round is counted once: the second close waits on the round's row lock and finds it
+    # closed (the outbox's idempotency key alone would keep the notice single).
+    settled: list[int] = []
+    settle = rounds.settle
+
+    def counted(session: Session, *, round_: AwardRound, now: datetime) -> list[Line]:
+        settled.append(round_.id)
+        return settle(session, round_=round_, now=now)
+
+    monkeypatch.setattr(rounds, "settle", counted)
 
     def close(session: Session) -> None:
         team = team_of(session)
@@ -111,7 +102,8 @@ def test_two_closes_at_once_announce_once(demo_runtime: Runtime) -> None:
         assert row is not None
         rounds.close(session, team=team, round_=row, now=NOW)
 
-    assert _side_by_side(rt, [close, close]) == ["ok", "ok"]
+    assert side_by_side(rt, [close, close]) == ["ok", "ok"]
+    assert len(settled) == 1, settled
     [notice] = announced(ChatDriver(rt))
     assert "王五（1 票）" in notice
 

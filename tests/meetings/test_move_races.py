@@ -5,21 +5,19 @@ meetings before any writes."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.database import run_transaction, transaction
-from teamassist.exceptions import DomainError
+from teamassist.database import transaction
 from teamassist.meetings import changes, service
 from teamassist.meetings.models import MeetingOccurrence
 from teamassist.ports import Workdays
 from teamassist.runtime import Runtime
 from tests.okr.support import at, set_clock
+from tests.support.races import side_by_side
 from tests.team.support import demo
 
 
@@ -33,33 +31,27 @@ def _ids(rt: Runtime, *keys: str) -> list[int]:
 
 def _movers(rt: Runtime, moves: list[tuple[int, datetime]]) -> list[str]:
     """Each move in its own thread; every unit reads the team's meetings, waits for the others
-    at a barrier (SQLite's writer lock lets the next wait instead: the barrier breaks), then
-    moves. The refusals' keys and "ok", sorted."""
-    barrier = threading.Barrier(len(moves), timeout=3)
+    (``tests.support.races.side_by_side``), then moves. The refusals' keys and "ok", sorted."""
     now = rt.clock()
     workdays = rt.ports.get(Workdays)
 
-    def run(move: tuple[int, datetime]) -> str:
-        occurrence_id, start_at = move
-
-        def unit(session: Session) -> None:
+    def move(occurrence_id: int, start_at: datetime) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
             team = demo(session).team
-            session.scalars(select(MeetingOccurrence)).all()  # read first, as a request does
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
             occ = service.get(session, team=team, occurrence_id=occurrence_id, lock=True)
             changes.reschedule(
                 session, team=team, occ=occ, start_at=start_at, now=now, workdays=workdays
             )
 
-        try:
-            run_transaction(rt.factory, unit)
-        except DomainError as refused:
-            return refused.key
-        return "ok"
+        return work
 
-    with ThreadPoolExecutor(len(moves)) as pool:
-        return sorted(pool.map(run, moves))
+    return side_by_side(rt, [move(*m) for m in moves], read=_read_meetings)
+
+
+def _read_meetings(session: Session) -> None:
+    """Read first, as a request does: the team and its meetings."""
+    demo(session)
+    session.scalars(select(MeetingOccurrence)).all()
 
 
 def test_two_meetings_moved_onto_one_time_at_once_one_moves(demo_runtime: Runtime) -> None:

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teamassist.database import run_transaction, transaction
-from teamassist.exceptions import DomainError
+from teamassist.database import transaction
 from teamassist.org_contact import service
 from teamassist.org_contact.models import OrgMessage
 from teamassist.org_contact.settings import DAILY_LIMIT
@@ -21,6 +18,7 @@ from teamassist.team.models import Member
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
 from tests.support.chat import ChatDriver
+from tests.support.races import side_by_side
 
 
 def _send(runtime: Runtime, session: Session, sender_id: int, text: str) -> str:
@@ -38,6 +36,10 @@ def _send(runtime: Runtime, session: Session, sender_id: int, text: str) -> str:
         now=runtime.clock(),
     )
     return sent.message.code
+
+
+def _read_messages(session: Session) -> None:
+    session.scalars(select(OrgMessage.id)).all()
 
 
 def _count(runtime: Runtime, handle: str) -> int:
@@ -61,24 +63,13 @@ def test_two_sends_at_the_limit_at_once_let_one_through(chat: ChatDriver) -> Non
     for n in range(DAILY_LIMIT - 1):
         with transaction(runtime.factory) as session:
             _send(runtime, session, zhaoliu, f"第{n}条")
-    barrier = threading.Barrier(2, timeout=3)
 
-    def one(text: str) -> str:
-        def unit(session: Session) -> str:
-            # Both have read (MariaDB's snapshot is taken) before either counts.
-            session.scalars(select(OrgMessage.id)).all()
-            with contextlib.suppress(threading.BrokenBarrierError):  # SQLite: one waits
-                barrier.wait()
-            return _send(runtime, session, zhaoliu, text)
+    def one(text: str) -> Callable[[Session], str]:
+        return lambda session: _send(runtime, session, zhaoliu, text)
 
-        try:
-            return run_transaction(runtime.factory, unit)
-        except DomainError as exc:
-            return exc.key
-
-    # when two more are sent at the same moment
-    with ThreadPoolExecutor(2) as pool:
-        outcome = sorted(pool.map(one, ["甲 😀", "乙 😀"]))
+    # when two more are sent at the same moment (both have read, MariaDB's snapshot taken,
+    # before either counts)
+    outcome = side_by_side(runtime, [one("甲 😀"), one("乙 😀")], read=_read_messages)
 
     # then one passes and the other meets the limit
     assert outcome[1] == "org_contact.error.limit", outcome

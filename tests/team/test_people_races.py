@@ -1,18 +1,16 @@
 """People changed at the same time (issue #11 hardening), on every backend: two merges in
 opposite directions, two manager changes that would close a circle. Each pair runs in two
-threads whose transactions have both read the members before either writes."""
+threads whose transactions have both read the members before either writes
+(``tests.support.races.side_by_side``)."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.database import run_transaction, transaction
+from teamassist.database import transaction
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
@@ -20,6 +18,7 @@ from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, PlatformIdentity
 from tests.conftest import DEFAULT_NOW
+from tests.support.races import side_by_side
 from tests.team.support import demo
 
 
@@ -27,29 +26,6 @@ def _ids(rt: Runtime, *handles: str) -> list[int]:
     with transaction(rt.factory) as session:
         d = demo(session)
         return [d[h].id for h in handles]
-
-
-def _side_by_side(rt: Runtime, works: list[Callable[[Session], None]]) -> list[str]:
-    """Run each unit in its own thread; both have read before either writes (where the
-    backend lets two writers in at once: SQLite's writer lock lets the second wait instead)."""
-    barrier = threading.Barrier(len(works), timeout=3)
-
-    def run(work: Callable[[Session], None]) -> str:
-        def unit(session: Session) -> None:
-            session.scalars(select(Member)).all()  # read first, as a request does
-            # SQLite: the other writer waits for this one's BEGIN IMMEDIATE; the barrier breaks.
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait()
-            work(session)
-
-        try:
-            run_transaction(rt.factory, unit)
-        except DomainError as exc:
-            return exc.key
-        return "ok"
-
-    with ThreadPoolExecutor(len(works)) as pool:
-        return sorted(pool.map(run, works))
 
 
 def test_merging_a_into_b_and_b_into_a_at_once_leaves_one_person(demo_runtime: Runtime) -> None:
@@ -71,7 +47,7 @@ def test_merging_a_into_b_and_b_into_a_at_once_leaves_one_person(demo_runtime: R
 
         return work
 
-    outcome = _side_by_side(rt, [merge(a_id, b_id), merge(b_id, a_id)])
+    outcome = side_by_side(rt, [merge(a_id, b_id), merge(b_id, a_id)])
 
     assert outcome == ["ok", "people.error.merged"]
     with transaction(rt.factory) as session:
@@ -118,7 +94,7 @@ def test_a_reports_to_b_and_b_to_a_at_once_is_no_circle(demo_runtime: Runtime) -
 
         return work
 
-    outcome = _side_by_side(rt, [report(a_id, b_id), report(b_id, a_id)])
+    outcome = side_by_side(rt, [report(a_id, b_id), report(b_id, a_id)])
 
     assert outcome == ["ok", "people.error.manager_cycle"]
     with transaction(rt.factory) as session:
@@ -144,7 +120,7 @@ def test_demoting_the_last_two_admins_at_once_keeps_one(demo_runtime: Runtime) -
 
         return work
 
-    outcome = _side_by_side(rt, [demote(admin_id), demote(lisi_id)])
+    outcome = side_by_side(rt, [demote(admin_id), demote(lisi_id)])
 
     assert outcome == ["ok", "people.error.last_admin"]
     with transaction(rt.factory) as session:
@@ -167,7 +143,7 @@ def test_renaming_two_members_to_one_name_at_once_renames_one(demo_runtime: Runt
 
         return work
 
-    outcome = _side_by_side(rt, [rename(lisi_id), rename(zhaoliu_id)] * 4)
+    outcome = side_by_side(rt, [rename(lisi_id), rename(zhaoliu_id)] * 4)
 
     assert outcome == ["ok"] * 4 + ["people.error.name_taken"] * 4, outcome
     with transaction(rt.factory) as session:
