@@ -125,7 +125,18 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
         f"#{weekly.id} 这次改到了它之后（或同一时间）；如果日期写错了，请再 /改期 {weekly.id}，"
         f"要跳过这一次请 /取消会议 {weekly.id}。"
     ), reply
+    # moved far again, it is warned again: the warning is of the move from its own place in
+    # the series, not from where the last move put it (tester s24 F9: silent the second time)
+    again = chat.text(f"/改期 {weekly.id} 2027-01-05 10:00", as_="admin")
+    assert again.endswith(
+        f"注意：同一系列的下一次会议 #{after.id}「{after.title}」在 11月17日（周二）08:30，"
+        f"#{weekly.id} 这次改到了它之后（或同一时间）；如果日期写错了，请再 /改期 {weekly.id}，"
+        f"要跳过这一次请 /取消会议 {weekly.id}。"
+    ), again
     # and /会议 lists it with its year, this year's without (a tester read 2027's date as this
     # year's, session 12)
     listing = chat.text("/会议", as_="admin")
-    assert f"#{weekly.id} 11月10日OKR周会 · 2027年1月1日（周五）10:00" in listing, listing
+    assert f"#{weekly.id} 11月10日OKR周会 · 2027年1月5日（周二）10:00" in listing, listing
+    # and moved back before the series' next meeting, nothing is said of it
+    back = chat.text(f"/改期 {weekly.id} 2026-11-12 10:00", as_="admin")
+    assert back.startswith("已把会议") and "下一次会议" not in back, back

@@ -79,7 +79,7 @@ def reschedule(
     service.move(session, occ=occ, start_at=start_at, now=now, zone=team.timezone, note=note)
     _tell(session, team, occ, messages.moved(team, occ, before=before, now=now), now)
     return day_off_warnings(team=team, occ=occ, workdays=workdays, now=now) + past_next_warnings(
-        session, team=team, occ=occ, before=before, now=now
+        session, team=team, occ=occ, now=now
     )
 
 
@@ -126,15 +126,18 @@ def _others(
 
 
 def past_next_warnings(
-    session: Session, *, team: Team, occ: MeetingOccurrence, before: datetime, now: datetime
+    session: Session, *, team: Team, occ: MeetingOccurrence, now: datetime
 ) -> list[str]:
-    """One warning when ``occ``, moved from ``before``, now starts at or after the next
-    scheduled meeting of its series: the date is likely a typo (tester s23 F8: a weekly
-    meeting moved to 2027-06-01, after 25 others of its series). Accepted, as a day off is."""
+    """One warning when ``occ`` now starts at or after the next scheduled meeting of its
+    series: the date is likely a typo (tester s23 F8: a weekly meeting moved to 2027-06-01,
+    after 25 others of its series). Accepted, as a day off is. "Next" is by the occurrence's
+    own place in the series (its rule ``key``: ``weekly:2026-11-06`` < ``weekly:2026-11-13``),
+    not by where it stood before this move: from an earlier far move, the next was reckoned
+    from the far date and a second far move was not warned (tester s24 F9)."""
     later = [
         o
         for o in _others(session, team=team, occ=occ, now=now)
-        if o.kind == occ.kind and ensure_utc(o.start_at) > ensure_utc(before)
+        if o.kind == occ.kind and o.key > occ.key
     ]
     if not later or ensure_utc(occ.start_at) < ensure_utc(later[0].start_at):
         return []
