@@ -93,6 +93,7 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     )
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
+    security_headers.cover_crashes(app)  # the 500 page is sent from outside the middleware
     form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
     # outside the error handlers too: an error page is a page

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import inspect
 import re
 
-from fastapi.responses import HTMLResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = b"content-security-policy"
@@ -41,6 +43,29 @@ def with_script_hashes(page: HTMLResponse) -> HTMLResponse:
     return page
 
 
+def _lacks_policy(headers: list[tuple[bytes, bytes]]) -> bool:
+    """An HTML response's raw headers without a policy of their own."""
+    names = {k.lower(): v for k, v in headers}
+    return names.get(b"content-type", b"").startswith(b"text/html") and HEADER not in names
+
+
+def cover_crashes(app: FastAPI) -> None:
+    """Give the page of an unhandled error the policy too. Starlette's ServerErrorMiddleware,
+    which calls the ``Exception`` handler (``teamassist.http.errors``), stands outside every
+    middleware, so :class:`ContentSecurityPolicy` never sees the 500 page (session 25: the
+    only page without it). Call after that handler is installed."""
+    crash = app.exception_handlers[Exception]
+
+    async def stamped(request: Request, exc: Exception) -> Response:
+        response = crash(request, exc)
+        page: Response = await response if inspect.isawaitable(response) else response
+        if _lacks_policy(page.raw_headers):
+            page.headers[HEADER.decode("ascii")] = POLICY
+        return page
+
+    app.exception_handlers[Exception] = stamped
+
+
 class ContentSecurityPolicy:
     """ASGI middleware: an HTML response without a policy of its own gets :data:`POLICY`."""
 
@@ -55,8 +80,7 @@ class ContentSecurityPolicy:
         async def stamped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                names = {k.lower(): v for k, v in headers}
-                if names.get(b"content-type", b"").startswith(b"text/html") and HEADER not in names:
+                if _lacks_policy(headers):
                     message["headers"] = [*headers, (HEADER, POLICY.encode("ascii"))]
             await send(message)
 
