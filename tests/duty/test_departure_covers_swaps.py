@@ -229,3 +229,33 @@ def test_a_cover_cancelled_by_an_effective_departure_comes_back_with_the_person(
     back = chat.text("/启用成员 @sunqi", as_="admin")
     assert "为这次停用取消的 1 项代班或换班已恢复" in back, back
     assert "@孙七（代班）" in _day(_roster(chat), "06-04 周四").split("「产品」")[0]
+
+
+def test_rest_says_a_cover_cut_by_a_departure_is_cut_not_cancelled(chat: ChatDriver) -> None:
+    """Tester s23 F6, REST side: GET overrides said ``cancelled: true`` of 王五's cover that
+    still held 06-04 (chat rightly says 「截到停用之时为止」); only the cover that starts after
+    the leaving day is cancelled."""
+    from fastapi.testclient import TestClient
+
+    from teamassist.web.app import create_app
+    from tests.duty.helpers import demo_team
+    from tests.support.web import sign_in
+
+    _make_admin(chat, "lihua")
+    chat.text("/值班代班 @wangwu 2026-06-04 2026-06-05 技术", as_="lihua")
+    chat.text("/值班代班 @wangwu 2026-06-08 技术", as_="lihua")
+    chat.text("/停用成员 @wangwu 2026-06-05", as_="admin")
+    team, members = demo_team(chat.runtime)
+    with TestClient(create_app(chat.runtime, start_background=False)) as client:
+        sign_in(client, "admin", "admin")
+        rotations = client.get(f"/api/v1/duty/teams/{team.id}/rotations").json()
+        tech = next(r["id"] for r in rotations if r["key"] == "tech")
+        found = client.get(f"/api/v1/duty/rotations/{tech}/overrides").json()
+    covers = {c["start"][:10]: c for c in found if c["member_id"] == members["wangwu"].id}
+    cut, later = covers["2026-06-03"], covers["2026-06-07"]
+    # the cover of 06-04…06-05 is cut at the leaving day's start (06-05 03:00 Shanghai)
+    assert (cut["cut"], cut["cancelled"]) == (True, False), cut
+    assert cut["ends_at"] == "2026-06-04T19:00:00Z" and cut["end"] == "2026-06-05T19:00:00Z", cut
+    # the cover of 06-08, all after the leaving day, is cancelled and held nothing
+    assert (later["cut"], later["cancelled"]) == (False, True), later
+    assert later["ends_at"] == later["start"], later

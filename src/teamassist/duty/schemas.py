@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from teamassist.clock import ensure_utc
 from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
-from teamassist.duty.service import version_spec
+from teamassist.duty.service import override_end, version_spec
 from teamassist.exceptions import DomainError
 from teamassist.http.fields import IsoDate, IsoDateTime, RequestBody
 
@@ -224,7 +225,11 @@ class OverrideCreate(RequestBody):
 class OverrideRead(BaseModel):
     """A stored override: ``start``/``end`` as it was given. A cancelled one keeps them and
     says so (``cancelled``, ``cancelled_at``); it held the rotation from ``start`` until
-    ``cancelled_at`` at most (nothing when cancelled before it began)."""
+    ``cancelled_at`` at most (nothing when cancelled before it began). One its person's
+    departure ended part-way is ``cut``, not cancelled: it held the rotation until ``ends_at``,
+    the departure (tester s23 F6: REST said ``cancelled: true`` of a cover whose first days
+    still stood, as chat's 「截到停用之时为止」 does not). ``ends_at`` is when it stops (or
+    stopped) holding the rotation: ``end``, or earlier when cut or cancelled."""
 
     id: int
     rotation_id: int
@@ -234,11 +239,18 @@ class OverrideRead(BaseModel):
     reason: str
     cancelled: bool
     cancelled_at: datetime | None
+    cut: bool = False
+    ends_at: datetime
 
     @classmethod
     def from_row(cls, row: Override) -> OverrideRead:
         # The stored end, not the served one (service.override_end): a cover cancelled before
         # it began read start == end, an empty interval that hid which cover it had been.
+        cut = (
+            row.cancelled_for_id is not None
+            and row.cancelled_at is not None
+            and ensure_utc(row.start_at) < ensure_utc(row.cancelled_at) < ensure_utc(row.end_at)
+        )
         return cls(
             id=row.id,
             rotation_id=row.rotation_id,
@@ -246,8 +258,10 @@ class OverrideRead(BaseModel):
             end=row.end_at,
             member_id=row.member_id,
             reason=row.reason,
-            cancelled=row.cancelled_at is not None,
+            cancelled=row.cancelled_at is not None and not cut,
             cancelled_at=row.cancelled_at,
+            cut=cut,
+            ends_at=override_end(row),
         )
 
 
