@@ -112,3 +112,70 @@ def test_org_page_adds_a_sub_team_and_sets_the_director(client: TestClient, rt: 
     with transaction(rt.factory) as session:
         d = demo(session)
         assert (d.team.leader_id, d.team.director_id) == (ids["lihua"], ids["lihua"])
+
+
+def _org_of(rt: Runtime, team_id: int) -> tuple[int | None, int | None, int | None]:
+    with rt.factory() as session:
+        team = team_service.get_team(
+            session, workspace_id=demo(session).team.workspace_id, team_id=team_id
+        )
+        return team.parent_id, team.leader_id, team.director_id
+
+
+def test_a_field_left_out_of_the_team_form_is_unchanged(client: TestClient, rt: Runtime) -> None:
+    """Session 25: an empty post to the team form cleared its director and parent. A field the
+    form leaves out (or sends empty) stays; the form's 「（无）」 (``none``) clears, as REST's
+    PATCH does with null."""
+    sign_in(client)
+    ids = _ids(rt)
+    client.post("/team/org/teams", data={"key": "ops", "name": "运维部", "parent_id": ""})
+    with rt.factory() as session:
+        workspace_id = demo(session).team.workspace_id
+        ops = next(
+            t.id
+            for t in team_service.get_teams(session, workspace_id=workspace_id)
+            if t.key == "ops"
+        )
+    team, lihua = ids["team"], ids["lihua"]
+    full = {"parent_id": str(ops), "leader_id": str(lihua), "director_id": str(lihua)}
+    assert client.post(f"/team/org/teams/{team}", data=full).status_code == 200
+    assert _org_of(rt, team) == (ops, lihua, lihua)
+    # When the form is posted with no field at all: nothing changes
+    assert client.post(f"/team/org/teams/{team}", data={}).status_code == 200
+    assert _org_of(rt, team) == (ops, lihua, lihua)
+    # nor with empty ones (what a client that leaves a field blank sends)
+    empty = {"parent_id": "", "leader_id": "", "director_id": ""}
+    assert client.post(f"/team/org/teams/{team}", data=empty).status_code == 200
+    assert _org_of(rt, team) == (ops, lihua, lihua)
+    # the page's 「（无）」 options send "none"
+    page = client.get(f"/team/org?team={team}").text
+    assert '<select name="director_id"><option value="none">（无）</option>' in page
+    # The form's own 「（无）」 clears that one field only
+    assert client.post(f"/team/org/teams/{team}", data={"leader_id": "none"}).status_code == 200
+    assert _org_of(rt, team) == (ops, None, lihua)
+    assert client.post(f"/team/org/teams/{team}", data={"parent_id": "none"}).status_code == 200
+    assert _org_of(rt, team) == (None, None, lihua)
+
+
+def test_a_choice_not_in_the_team_form_changes_nothing(client: TestClient, rt: Runtime) -> None:
+    sign_in(client)
+    ids = _ids(rt)
+    team, lihua = ids["team"], ids["lihua"]
+    full = {"leader_id": str(lihua), "director_id": str(lihua)}
+    assert client.post(f"/team/org/teams/{team}", data=full).status_code == 200
+    # a cleared leader with a director that is no id: refused whole, and said why
+    bad = client.post(f"/team/org/teams/{team}", data={"leader_id": "none", "director_id": "李华"})
+    assert bad.status_code == 422
+    assert bad.json() == {
+        "error": "people.error.bad_choice",
+        "message": "「负责人」收到的不是列表里的选项，这次什么都没有改。请刷新页面后重新选择。",
+    }
+    assert _org_of(rt, team) == (None, lihua, lihua)
+    # a browser's form post goes back to the page, which says it
+    page = client.post(
+        f"/team/org/teams/{team}?team={team}",
+        data={"parent_id": "-1"},
+        headers={"Accept": "text/html"},
+    )
+    assert page.status_code == 200 and "「上级团队」收到的不是列表里的选项" in page.text
+    assert _org_of(rt, team) == (None, lihua, lihua)

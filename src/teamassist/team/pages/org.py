@@ -17,6 +17,7 @@ from teamassist.team.pages.base import (
     back,
     member_or_none,
     optional_id,
+    picked,
     screen_router,
 )
 
@@ -49,27 +50,35 @@ def edit_team_form(
     session: SessionDep,
     principal: PagePrincipal,
     now: NowDep,
-    parent_id: Annotated[str, Form()] = "",
-    leader_id: Annotated[str, Form()] = "",
-    director_id: Annotated[str, Form()] = "",
+    parent_id: Annotated[str | None, Form()] = None,
+    leader_id: Annotated[str | None, Form()] = None,
+    director_id: Annotated[str | None, Form()] = None,
 ) -> RedirectResponse:
-    """Save a team's parent, leader and director (all or nothing)."""
-    team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+    """Save what the form sends of a team's parent, leader and director (all or nothing): a
+    field left out (or empty) stays as it is, the form's 「（无）」 (``none``) clears it, as
+    REST's ``PATCH`` does with a missing field and null (session 25: an empty post cleared
+    director and parent). Every field is read before any is saved: a bad one changes nothing."""
+    workspace_id = principal.workspace.id
+    team = team_service.get_team(session, workspace_id=workspace_id, team_id=team_id)
     admin_of(session, principal, team)
-    parent_key = optional_id(parent_id)
-    parent = (
-        team_service.get_team(session, workspace_id=principal.workspace.id, team_id=parent_key)
-        if parent_key is not None
-        else None
-    )
-    if parent_key != team.parent_id:
+    fields = (("parent", parent_id), ("leader", leader_id), ("director", director_id))
+    given = {name: picked(value, name) for name, value in fields if value is not None}
+    parent = leader = director = None
+    if (key := given.get("parent")) is not None:
+        parent = team_service.get_team(session, workspace_id=workspace_id, team_id=key)
+    if (key := given.get("leader")) is not None:
+        leader = people.get_member(session, workspace_id=workspace_id, member_id=key)
+    if (key := given.get("director")) is not None:
+        director = people.get_member(session, workspace_id=workspace_id, member_id=key)
+    if "parent" in given and given["parent"] != team.parent_id:
         org.set_parent(session, team=team, parent=parent)
-    org.set_leader(session, team=team, leader=member_or_none(session, principal, leader_id))
-    director = member_or_none(session, principal, director_id)
-    if director is None and team.director_id is not None:
-        org.revoke_director(session, team=team)
-    elif director is not None and director.id != team.director_id:
-        org.grant_director(session, team=team, member=director, by=principal.member, now=now)
+    if "leader" in given:
+        org.set_leader(session, team=team, leader=leader)
+    if "director" in given:
+        if director is None and team.director_id is not None:
+            org.revoke_director(session, team=team)
+        elif director is not None and director.id != team.director_id:
+            org.grant_director(session, team=team, member=director, by=principal.member, now=now)
     return back(PATH, team)
 
 
