@@ -4,15 +4,20 @@ whose collation ignores case)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from teamassist.database import transaction
-from teamassist.exceptions import DomainError
+from teamassist.exceptions import Conflict, DomainError
 from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.team.models import LocalAccount
+from teamassist.team.workspaces import Founding, found
 from tests.conftest import load_demo
+from tests.support.races import side_by_side
 
 
 def _accounts(runtime: Runtime) -> list[tuple[str, str]]:
@@ -43,3 +48,42 @@ def test_a_name_differing_only_in_case_or_width_is_refused(runtime: Runtime) -> 
         )
     after = _accounts(runtime)
     assert [name for name, _ in after] == ["admin", "auditor"] and after[0] != before[0]
+
+
+def test_two_creates_folding_alike_at_once_make_one_account(runtime: Runtime) -> None:
+    """``Admin`` and ``ａｄｍｉｎ`` created at one instant: on PostgreSQL and MariaDB both find no
+    account; the unique folded name keeps the first, the other hears the same refusal a late
+    create does (SQLite lets one writer in at a time: the second reads the first's account)."""
+
+    def create(name: str) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            auth.set_password(session, username=name, password="Abcdefgh1234!!", member=None)
+
+        return work
+
+    outcome = side_by_side(runtime, [create("Admin"), create("ａｄｍｉｎ")], read=_read_accounts)
+
+    assert outcome == ["ok", "setup.error.username_near"], outcome
+    [(name, _hash)] = _accounts(runtime)
+    assert name in ("Admin", "ａｄｍｉｎ")
+
+
+def test_a_workspace_founded_by_a_handle_folding_like_an_account_is_refused(
+    runtime: Runtime,
+) -> None:
+    """The founding's check read the exact name: ``Admin`` beside the ``admin`` account made a
+    second sign-in on SQLite and PostgreSQL; now the folded name is one account's."""
+    load_demo(runtime)
+    before = _accounts(runtime)
+    with pytest.raises(Conflict) as refused, transaction(runtime.factory) as session:
+        found(
+            session,
+            Founding(workspace_name="新社区", team_name="新团队", admin_handle="Admin"),
+            password_hash="x",
+        )
+    assert refused.value.key == "setup.error.account_exists"
+    assert _accounts(runtime) == before
+
+
+def _read_accounts(session: Session) -> None:
+    session.scalars(select(LocalAccount)).all()

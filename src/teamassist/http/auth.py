@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
 from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from teamassist.chat import placement
@@ -149,30 +150,48 @@ def set_password(session: Session, *, username: str, password: str, member: Memb
     """Create or update a dashboard account; a new password ends every session of the account.
     Returns whether the account was created.
 
-    Names are compared exactly, in Python: MariaDB's collation matched ``Admin`` to ``admin``
-    where SQLite and PostgreSQL made a second account (tester s24 F10). A name that differs
-    from an existing one only in case or width (:func:`~teamassist.team.names.fold`) is refused
-    (``setup.error.username_near``), nothing written: the second account would be another
-    sign-in, a member-less one with every right, made by a typo."""
-    accounts = list(session.scalars(select(LocalAccount)))
-    account = next((a for a in accounts if a.username == username), None)
+    The account is found by its folded name (``LocalAccount.username_key``: NFKC + casefold,
+    unique on every backend), one indexed read. A name that differs from the account's only in
+    case or width is refused (``setup.error.username_near``), nothing written: the second
+    account would be another sign-in, a member-less one with every right, made by a typo
+    (tester s24 F10; MariaDB's collation had matched ``Admin`` to ``admin`` instead). Two
+    creates of one folded name at one instant both find none: the unique key keeps the first,
+    and the other is answered as it would have been after it (refused, or its password set)."""
+    key = fold(username)
+    account = _same_name(session.scalar(_ACCOUNT_BY_KEY, {"key": key}), username)
+    hashed = hash_password(password)
+    created = account is None
     if account is None:
-        near = next((a for a in accounts if fold(a.username) == fold(username)), None)
-        if near is not None:
-            raise DomainError(
-                "setup.error.username_near", username=username, existing=near.username
-            )
-        account = LocalAccount(username=username, password_hash="")
-        session.add(account)
-        created = True
-    else:
+        account = LocalAccount(username=username, password_hash=hashed)
+        try:
+            with session.begin_nested():
+                session.add(account)
+        except IntegrityError:
+            # A locking read: MariaDB's repeatable read would not show the other's row to a
+            # plain SELECT in this transaction.
+            account = session.scalar(_ACCOUNT_BY_KEY.with_for_update(), {"key": key})
+            if account is None:
+                raise
+            _same_name(account, username)
+            created = False
+    if not created:
         revoke_all(session, account_id=account.id, now=utcnow())
-        created = False
-    account.password_hash = hash_password(password)
+    account.password_hash = hashed
     if member is not None:
         account.member_id = member.id
     session.flush()
     return created
+
+
+def _same_name(account: LocalAccount | None, username: str) -> LocalAccount | None:
+    """``account`` (the one ``username`` folds to), refused when its name is not ``username``
+    exactly (``setup.error.username_near``)."""
+    if account is not None and account.username != username:
+        raise DomainError("setup.error.username_near", username=username, existing=account.username)
+    return account
+
+
+_ACCOUNT_BY_KEY = select(LocalAccount).where(LocalAccount.username_key == bindparam("key"))
 
 
 def _id_hash(raw: str) -> str:

@@ -253,8 +253,16 @@ class LocalAccount(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
+    # names.fold(username), kept by the validator below: an account name is one name whatever
+    # its case or width (tester s24 F10), unique on every backend, what lookups by name read.
+    username_key: Mapped[str] = mapped_column(FOLDED, unique=True, default=_folded_from("username"))
     password_hash: Mapped[str] = mapped_column(String(255))
     member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+
+    @validates("username")
+    def _fold_username(self, _field: str, value: str) -> str:
+        self.username_key = fold(value)
+        return value
 
 
 class WebSession(Base):

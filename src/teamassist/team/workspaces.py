@@ -183,7 +183,7 @@ def found(session: Session, founding: Founding, *, password_hash: str | None) ->
     if password_hash is None and identity is None:
         raise DomainError("setup.error.no_admin_sign_in")
     if password_hash is not None and session.scalar(
-        select(LocalAccount.id).where(LocalAccount.username == handle)
+        select(LocalAccount.id).where(LocalAccount.username_key == fold(handle))
     ):
         raise Conflict("setup.error.account_exists", username=handle)
 
