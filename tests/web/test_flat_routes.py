@@ -174,7 +174,9 @@ def test_routes_declare_without_building_and_refuse_what_they_cannot_flatten() -
 def test_the_app_builds_each_route_once(
     sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Given the domains' routers, imported: they hold declarations, no built route
+    # Given the domains' routers, imported: they hold declarations, no built route; no app
+    # built before in this process (a later app copies the first's routes: see below)
+    routes.forget_built()
     parts = sqlite_runtime.web
     for ref in [*parts.api, *parts.pages, *parts.public]:
         assert all(isinstance(r, Declared) for r in routes.load(ref).routes), ref
@@ -194,6 +196,86 @@ def test_the_app_builds_each_route_once(
     served = [r for r in app.router.routes if isinstance(r, APIRoute)]
     assert len(served) > 200
     assert sorted(map(id, built)) == sorted(map(id, served))
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch) -> list[APIRoute]:
+    """The routes APIRoute builds from here on (each signature analysed, adapters made)."""
+    built: list[APIRoute] = []
+    build = APIRoute.__init__
+
+    def counted(self: APIRoute, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        build(self, *args, **kwargs)
+
+    monkeypatch.setattr(APIRoute, "__init__", counted)
+    return built
+
+
+def test_a_second_app_copies_the_first_apps_routes(
+    sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given one app of the product built, every route loaded, in a process that built none
+    routes.forget_built()
+    built = _counting(monkeypatch)
+    first = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(first)
+    served_first = [r for r in first.router.routes if isinstance(r, APIRoute)]
+    assert len(built) == len(served_first) > 200
+    # When a second app is built on the same runtime's settings
+    built.clear()
+    second = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(second)
+    served = [r for r in second.router.routes if isinstance(r, APIRoute)]
+    # Then only the app's own /docs route was built (its endpoint a closure over the app, as
+    # are a platform's webhook routes when one is on)
+    assert [r.path for r in built] == ["/docs"]
+    # and each of its routes is its own object, bound to it, serving what the first's serves
+    assert [(r.path, r.methods, r.name) for r in served] == [
+        (r.path, r.methods, r.name) for r in served_first
+    ]
+    assert not {id(r) for r in served} & {id(r) for r in served_first}
+    assert all(r.dependency_overrides_provider is second for r in served)
+    assert all(r.dependency_overrides_provider is first for r in served_first)
+    assert second.openapi() == first.openapi()
+
+
+def _who() -> str:
+    return "declared"
+
+
+def _tagged_router() -> Routes:
+    router = Routes(prefix="/who")
+
+    @router.get("")
+    def who(name: str = Depends(_who)) -> dict[str, str]:
+        return {"name": name}
+
+    return router
+
+
+def test_copied_routes_take_their_own_apps_overrides_and_dependencies(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given one declared route, built on a first app
+    routes.forget_built()
+    router = _tagged_router()
+    built = _counting(monkeypatch)
+    first, second = FastAPI(), FastAPI()
+    include_flat(first.router, router)
+    # When a second app of the same shape includes it, and overrides its dependency
+    include_flat(second.router, router)
+    second.dependency_overrides[_who] = lambda: "overridden"
+    # Then it was built once, and each app answers with its own overrides
+    assert len(built) == 1
+    assert TestClient(first).get("/who").json() == {"name": "declared"}
+    assert TestClient(second).get("/who").json() == {"name": "overridden"}
+    # When an app with another app-wide dependency includes it, then it is built for that app
+    third = FastAPI(dependencies=[Depends(_app_wide)])
+    include_flat(third.router, router, prefix="/v2")
+    assert len(built) == 2
+    assert [r.path for r in third.routes if isinstance(r, APIRoute)] == ["/v2/who"]
+    assert [d.dependency for d in third.routes[-1].dependencies] == [_app_wide]  # type: ignore[attr-defined]
+    assert TestClient(third).get("/v2/who").json() == {"name": "declared"}
 
 
 # FastAPI's own way, in a fresh interpreter: Routes behave as plain routers (each route built

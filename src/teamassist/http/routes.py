@@ -15,6 +15,7 @@ with :func:`load` by the web app only, so those processes do not import the rout
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import partial
@@ -29,6 +30,13 @@ from starlette.types import Scope
 
 # The argument route classes take and add_api_route does not: the including router sets it.
 _NOT_FOR_ADD = ("dependency_overrides_provider",)
+# How APIRoute.__init__ ends: its ASGI handler made from get_route_handler. If FastAPI stops
+# naming these, every route is built as before (tests/web/test_flat_routes.py then fails).
+_request_response = getattr(fastapi.routing, "request_response", None)
+_with_body_limit = getattr(fastapi.routing, "wrap_app_with_body_limit", None)
+# Declared route -> (path, the route class's arguments but the provider) and the route built
+# from them, its provider and handler removed: the templates later apps' routes copy.
+_built: dict[Declared, list[tuple[tuple[str, dict[str, Any]], APIRoute]]] = {}
 
 
 class Declared(BaseRoute):
@@ -72,12 +80,59 @@ class Declared(BaseRoute):
         prefix, tags, dependencies ... first): the one time it is built when ``parent`` is a
         plain router, another declaration when it is a :class:`Routes`."""
         options = {k: v for k, v in self.options.items() if k not in _NOT_FOR_ADD}
-        parent.add_api_route(
-            prefix + self.path,
-            self.endpoint,
-            route_class_override=self.route_class,
-            **options,
+        reusable = (
+            not isinstance(parent, Routes)
+            and self.route_class is APIRoute
+            and _request_response is not None
+            and _with_body_limit is not None
         )
+        route_class = cast(type[APIRoute], self._route) if reusable else self.route_class
+        parent.add_api_route(
+            prefix + self.path, self.endpoint, route_class_override=route_class, **options
+        )
+
+    def _route(self, path: str, **arguments: Any) -> APIRoute:
+        """The route ``APIRoute(path, **arguments)`` builds: a copy of an equal one built
+        before in this process, or built now (and kept as a template)."""
+        provider = arguments.pop("dependency_overrides_provider", None)
+        key = (path, arguments)
+        for built_key, template in tuple(_built.get(self, ())):
+            if _equal(built_key, key):
+                return _bound(template, provider)
+        route = APIRoute(path, dependency_overrides_provider=provider, **arguments)
+        template = copy.copy(route)
+        template.dependency_overrides_provider = None  # a template holds no app alive
+        del template.app  # its handler reads the provider: each copy makes its own
+        _built.setdefault(self, []).append((key, template))
+        return route
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """Whether two builds' arguments are equal (an argument that cannot compare: not)."""
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _bound(template: APIRoute, provider: Any) -> APIRoute:
+    """A copy of ``template`` serving with ``provider``'s dependency overrides, as
+    ``APIRoute.__init__`` would have made it: its own handler, its own lists and dicts."""
+    assert _request_response is not None and _with_body_limit is not None
+    route = copy.copy(template)
+    route.dependency_overrides_provider = provider
+    route.tags = list(template.tags)
+    route.dependencies = list(template.dependencies)
+    route.responses = dict(template.responses)
+    route.callbacks = list(template.callbacks) if template.callbacks is not None else None
+    route.methods = set(template.methods or ())
+    route.app = _with_body_limit(_request_response(route.get_route_handler()), route.max_body_size)
+    return route
+
+
+def forget_built() -> None:
+    """Build every route anew from here on (for tests that count builds)."""
+    _built.clear()
 
 
 class Routes(APIRouter):
