@@ -50,7 +50,9 @@ def on_member_deactivated(session: Session, event: MemberDeactivated) -> list[in
     )
     if not event.whole:  # they left only these teams: their items elsewhere stay theirs
         query = query.where(ActionItem.team_id.in_(event.team_ids))
-    items = session.scalars(query.order_by(ActionItem.id).with_for_update()).all()
+    items = session.scalars(
+        query.order_by(ActionItem.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
     moved: list[int] = []
     for item in items:
         personal: list[bool] = (
@@ -94,6 +96,7 @@ def on_member_reactivated(session: Session, event: MemberReactivated) -> str | N
         )
         .order_by(ActionItem.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     reopened = [
         item.id

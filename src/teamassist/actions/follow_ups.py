@@ -95,6 +95,7 @@ def on_source_changed(session: Session, event: FollowUpSourceChanged) -> None:
         )
         .order_by(ActionItem.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     closed: dict[int, list[ActionItem]] = {}
     for item in items:

@@ -65,7 +65,9 @@ def _item_of(session: Session, mirror_key: str, workspace_id: int) -> ActionItem
     """The item mirrored under ``mirror_key`` in ``workspace_id``, locked; None if not ours."""
     if not mirror_key.startswith(PREFIX) or not mirror_key[len(PREFIX) :].isdigit():
         return None
-    item = session.get(ActionItem, int(mirror_key[len(PREFIX) :]), with_for_update=True)
+    item = session.get(
+        ActionItem, int(mirror_key[len(PREFIX) :]), with_for_update=True, populate_existing=True
+    )
     return item if item is not None and item.workspace_id == workspace_id else None
 
 

@@ -53,7 +53,9 @@ def on_member_deactivated(
     )
     if not event.whole:  # they left only these teams: their items elsewhere stay theirs
         query = query.where(FeedbackItem.team_id.in_(event.team_ids))
-    items = session.scalars(query.order_by(FeedbackItem.id).with_for_update()).all()
+    items = session.scalars(
+        query.order_by(FeedbackItem.id).with_for_update().execution_options(populate_existing=True)
+    ).all()
     moved = 0
     for item in items:
         team = session.get(Team, item.team_id)

@@ -98,6 +98,7 @@ def check_in(
             select(CheckIn)
             .where(CheckIn.key_result_id == key_result.id, CheckIn.origin == origin)
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
         if done is not None:
             raise Conflict(
@@ -145,6 +146,7 @@ def _not_a_repeat(
         .order_by(CheckIn.at.desc(), CheckIn.id.desc())
         .limit(1)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if (
         last is not None

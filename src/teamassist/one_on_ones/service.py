@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
-from sqlalchemy import Table, or_, select
+from sqlalchemy import Select, Table, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import timetext
@@ -31,6 +31,7 @@ from teamassist.team import org
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
 
+_Row = TypeVar("_Row")
 AHEAD_DAYS = 70  # how far occurrences are materialised (a monthly pair: two or three)
 MAX_NOTE = 200
 SCHEDULED, CANCELLED = "scheduled", "cancelled"
@@ -141,6 +142,14 @@ def other_side(pair: OneOnOne, member: Member) -> int:
     return pair.report_id if member.id == pair.manager_id else pair.manager_id
 
 
+def _locked(query: Select[_Row]) -> Select[_Row]:
+    """``query`` as a locking read that also re-reads the rows: ``FOR UPDATE`` alone hands back
+    the object the session already holds, its attributes as first loaded, so a check made
+    after the lock could read what another request changed meanwhile (SQLAlchemy, "Locking
+    ORM rows": ``populate_existing``)."""
+    return query.with_for_update().execution_options(populate_existing=True)
+
+
 def get(
     session: Session,
     *,
@@ -153,7 +162,7 @@ def get(
     """The pair ``pair_id`` of ``team`` as ``viewer`` may see it; ``NotFound`` otherwise (a
     pair one may not see is not told apart from one that does not exist)."""
     query = select(OneOnOne).where(OneOnOne.id == pair_id, OneOnOne.team_id == team.id)
-    pair = session.scalar(query.with_for_update() if lock else query)
+    pair = session.scalar(_locked(query) if lock else query)
     if pair is None or not (is_party(pair, viewer) or admin):
         raise NotFound("one_on_ones.error.not_found", id=pair_id)
     return pair
@@ -697,7 +706,7 @@ def get_meeting(
     query = select(OneOnOneMeeting).where(
         OneOnOneMeeting.id == meeting_id, OneOnOneMeeting.pair_id == pair.id
     )
-    found = session.scalar(query.with_for_update() if lock else query)
+    found = session.scalar(_locked(query) if lock else query)
     if found is None:
         raise NotFound("one_on_ones.error.meeting_not_found", id=meeting_id)
     return found

@@ -174,6 +174,7 @@ def set_level(
         select(QualHolding)
         .where(QualHolding.team_id == team.id, QualHolding.member_id == person.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if holding is None:
         holding = QualHolding(team_id=team.id, member_id=person.id, level_id=level.id)
@@ -214,6 +215,7 @@ def assess(
             QualAssessment.year == effective.year,
         )
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if row is not None:
         earlier = session.get(QualLevel, row.level_id)

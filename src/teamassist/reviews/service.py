@@ -358,7 +358,9 @@ def _request(
         ReviewRequest.reviewee_id == reviewee.id,
         ReviewRequest.reviewer_id == reviewer.id,
     )
-    row = session.scalar(query.with_for_update() if lock else query)
+    row = session.scalar(
+        query.with_for_update().execution_options(populate_existing=True) if lock else query
+    )
     if row is None:
         raise NotFound("reviews.error.not_asked", name=user_text(reviewee.display_name))
     return row
@@ -633,6 +635,7 @@ def withdraw(
         )
         .order_by(ReviewRequest.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for row in rows:
         row.withdrawn_from = row.status
@@ -663,6 +666,7 @@ def restore(session: Session, *, cycle: ReviewCycle, reviewer_id: int) -> int:
         )
         .order_by(ReviewRequest.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for row in rows:
         row.status, row.withdrawn_from = row.withdrawn_from or row.status, None

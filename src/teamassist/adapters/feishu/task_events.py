@@ -77,6 +77,7 @@ class TaskEvents:
                 select(FeishuObject)
                 .where(FeishuObject.kind == "task", FeishuObject.key == key)
                 .with_for_update()
+                .execution_options(populate_existing=True)
             )
             if made is None:
                 return False
