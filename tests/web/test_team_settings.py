@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from teamassist.clock import FrozenClock
+from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
-from tests.support.web import sign_in
+from tests.support.web import give_account, sign_in
+from tests.team.support import second_team
 
 
 @pytest.fixture
@@ -82,3 +84,16 @@ def test_only_admins_change_settings(http: TestClient, sqlite_runtime: Runtime) 
     url = f"/api/v1/teams/{_team_id(http)}/settings"
     assert http.patch(url, json={"timezone": "Europe/Berlin"}).status_code == 403
     assert http.get(url).json()["timezone"] == "Asia/Shanghai"
+
+
+def test_another_teams_people_do_not_read_its_settings(sqlite_runtime: Runtime) -> None:
+    """Tester s25 F-2: 第二团队's member read 开发者社区's zone and whole notice schedule."""
+    load_demo(sqlite_runtime)
+    with transaction(sqlite_runtime.factory) as session:
+        two = second_team(session).id
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as m2:
+        sign_in(m2, "m2", give_account(sqlite_runtime, "m2"))
+        refused = m2.get("/api/v1/teams/1/settings")
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"] == "core.error.not_in_team"
+        assert m2.get(f"/api/v1/teams/{two}/settings").json()["timezone"] == "Asia/Shanghai"

@@ -98,7 +98,6 @@ WORKSPACE_WIDE: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/members/{member_id}"): "the member directory spans the workspace",
     ("GET", "/team/members"): "the member directory spans the workspace",
     ("GET", "/team/org"): "the org chart spans the workspace",
-    ("GET", "/api/v1/teams/{team_id}/settings"): "a team's zone and schedule: the org chart",
     # a feedback item is seen by its reporter and its desk in any team (feedback.access): the
     # rule of one item, refused to others as feedback.error.forbidden
     ("GET", "/api/v1/feedback/items/{item_id}"): "its reporter's, in any team (feedback.access)",

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from teamassist.http.admin import ADMIN_GATE
-from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
+from teamassist.http.deps import (
+    Id,
+    NowDep,
+    PrincipalDep,
+    RuntimeDep,
+    SessionDep,
+    TeamDep,
+    team_of,
+)
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
@@ -86,11 +94,10 @@ def _job_defaults(runtime: Runtime) -> dict[str, list[str]]:
 
 
 @router.get("/teams/{team_id}/settings", response_model=TeamSettingsRead)
-def get_settings(
-    team_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
-) -> TeamSettingsRead:
-    """The team's time zone and the local times of every daily job."""
-    team = service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
+def get_settings(team: TeamDep, runtime: RuntimeDep) -> TeamSettingsRead:
+    """The team's time zone and the local times of every daily job: its people's and its
+    director's (403 ``core.error.not_in_team`` to others, as every team's route; tester s25
+    F-2: any member of the workspace read another team's whole notice schedule)."""
     return TeamSettingsRead(
         timezone=team.timezone, schedule=team_settings.schedule(team, _job_defaults(runtime))
     )
