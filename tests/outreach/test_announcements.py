@@ -717,3 +717,15 @@ def test_a_notice_held_by_quiet_hours_is_not_said_to_be_sent(desk: ChatDriver) -
     assert "已取消" in desk.text("/取消通知 1", as_="lihua")
     again = desk.text("/通知 产品核心群 交周报 截止 2026-12-07 18:00", as_="lihua")
     assert "已排队通知 #2" in again, again
+
+
+def test_a_channel_that_takes_no_notice_is_named_with_the_purposes_that_do(
+    desk: ChatDriver,
+) -> None:
+    """Tester s25 F-8: /通知 to the duty channel 值班频道 answered 找不到群组, sending the admin to
+    the channel page that lists it."""
+    reply = desk.text("/通知 值班频道 测试通知", as_="admin")
+    assert "「值班频道」是值班/内部频道，不收通知和群发" in reply, reply
+    assert "核心成员群、团队群、公共频道" in reply and "找不到" not in reply, reply
+    assert _announcement_rows(desk) == 0
+    assert "找不到群组「不存在的群」" in desk.text("/通知 不存在的群 大家好", as_="admin")

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.enums import ChannelPurpose
 from teamassist.exceptions import Invalid, NotFound
+from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team, TeamMembership
 from teamassist.team.names import fold
@@ -106,7 +107,44 @@ def resolve(session: Session, *, workspace_id: int, name: str, acting: Team | No
                 c for c in own if c.purpose == ChannelPurpose.PUBLIC.value
             ]
             return Group(team.name, team, tuple(posts), _members(session, team, core_only=False))
+    if teams:
+        _refuse_unpostable(session, wanted=wanted, name=name, acting=acting, first=teams[0])
     raise NotFound("announcements.error.unknown_group", group=name.strip()[:60])
+
+
+def _refuse_unpostable(
+    session: Session, *, wanted: str, name: str, acting: Team | None, first: Team
+) -> None:
+    """Invalid ``announcements.error.not_postable`` when ``name`` is a channel (of the acting
+    team, when there is one) that takes no notice, a duty/internal channel or a webhook robot,
+    saying which purposes do: "找不到群组" sent an admin to the channel page where it was
+    listed (tester s25 F-8)."""
+    other = session.scalars(
+        select(Channel)
+        .where(
+            Channel.workspace_id == first.workspace_id,
+            Channel.enabled.is_(True),
+            Channel.purpose.not_in([p.value for p in POSTABLE]),
+        )
+        .order_by(Channel.id)
+    ).all()
+    found = next(
+        (
+            c
+            for c in other
+            if c.name
+            and fold(c.name) == wanted
+            and (acting is None or team_service.channel_team_id(c, default=first) == acting.id)
+        ),
+        None,
+    )
+    if found is not None:
+        raise Invalid(
+            "announcements.error.not_postable",
+            group=name.strip()[:60],
+            purpose=t(f"web.purpose_label.{found.purpose}"),
+            postable="、".join(t(f"web.purpose_label.{p.value}") for p in POSTABLE),
+        )
 
 
 def member_named(group: Group, name: str) -> Member:
