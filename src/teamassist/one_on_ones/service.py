@@ -736,7 +736,8 @@ def move(
     """Move one occurrence (a party or an admin); it keeps its key, so its agenda stays, and its
     ``provisional`` flag follows the new date's year (``workdays.is_official``). ``Conflict``
     ``one_on_ones.error.double_booked`` when the new time overlaps another scheduled occurrence
-    of the pair, ``one_on_ones.error.person_busy`` when it overlaps one of another pair of
+    of the pair (``double_booked_rule``: one its rule has after the saved ones),
+    ``one_on_ones.error.person_busy`` when it overlaps one of another pair of
     either person (the manager or the report would be in two 1on1s at once);
     ``cancelled``/``started``/``past``/``too_far`` (after :func:`~teamassist.clock.plan_horizon`)
     as they say. The party who did not move it is told
@@ -781,6 +782,16 @@ def move(
             at=at.strftime("%H:%M"),
             start=timetext.when(clash.start_at, zone, now=now),
         )
+    # one of the pair's own rule further ahead than the saved occurrences: planned later, it
+    # stood beside the moved one, two 1on1s at once (tester s25 F-B1)
+    for ruled_start in unsaved_starts(
+        session, team=team_of(session, pair), pair=pair, now=now, workdays=workdays
+    ):
+        if ruled_start < start_at + length and start_at < ruled_start + length:
+            raise Conflict(
+                "one_on_ones.error.double_booked_rule",
+                start=timetext.when(ruled_start, zone, now=now),
+            )
     busy = busy_person(session, pair=pair, start_at=start_at, end_at=start_at + length)
     if busy is not None:
         person, other = busy
@@ -930,11 +941,16 @@ def cancel(
     return meeting
 
 
+def team_of(session: Session, pair: OneOnOne) -> Team:
+    """The pair's team."""
+    team = session.get(Team, pair.team_id)
+    assert team is not None  # the foreign key
+    return team
+
+
 def team_zone(session: Session, pair: OneOnOne) -> str:
     """The IANA zone of the pair's team."""
-    team = session.get(Team, pair.team_id)
-    assert team is not None
-    return team.timezone
+    return team_of(session, pair).timezone
 
 
 def local_day(meeting: OneOnOneMeeting, team: Team) -> date:
