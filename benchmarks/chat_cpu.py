@@ -43,7 +43,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.chat_http import CHOSEN, TOKEN, _fresh_database, chat_body, prepare
+from benchmarks.chat_http import (
+    CHOSEN,
+    TOKEN,
+    _fresh_database,
+    chat_body,
+    numbered,
+    numbered_body,
+    prepare,
+)
 
 HERE = Path(__file__).resolve().parents[1]
 CALLS = int(os.environ.get("TEAMASSIST_BENCH_CPU_CALLS", "100"))
@@ -171,7 +179,8 @@ def worker(url: str) -> None:
         return principal
 
     def thread_call(name: str) -> None:
-        api._answer_json(runtime, lookup, api.ChatRequest.model_validate(chat_body(name)))
+        body = numbered_body(chat_body(name))
+        api._answer_json(runtime, lookup, api.ChatRequest.model_validate(body))
 
     def asgi_calls(name: str, calls: int) -> float:
         # One task for the whole turn: anyio's worker threads end with the task that started
@@ -249,7 +258,7 @@ async def _posts(app: Any, state: dict[str, Any], body: dict[str, str], calls: i
 
 async def _post(app: Any, state: dict[str, Any], body: dict[str, str]) -> int:
     """One ``POST /api/v1/chat`` through the ASGI app; its status."""
-    raw = json.dumps(body).encode()
+    raw = numbered(json.dumps(body).encode())
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},

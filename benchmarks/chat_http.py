@@ -42,6 +42,7 @@ Run: ``python -m benchmarks.chat_http`` (or ``make bench``).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -78,9 +79,29 @@ STALL_SECONDS = 30.0
 COMMANDS = {
     "/帮助": "/帮助",
     "/今日值班": "/今日值班",
-    "/问题反馈": "/问题反馈 基准测试：登录页打不开",
+    "/问题反馈": "/问题反馈 基准测试：登录页打不开 #%N%",
     "/值班签到": "/值班签到",
 }
+# A writing command's text carries a number of its own, put in per request where ``%N%``
+# stands: the same report again within ten minutes is a repeat (``feedback.repeats``), refused
+# without a write, which would measure the refusal. The process id keeps two processes' numbers
+# apart (``chat_cpu`` runs two on one database).
+NUMBER = "%N%"
+_numbers = itertools.count(1)
+
+
+def numbered(raw: bytes) -> bytes:
+    """``raw`` with ``%N%`` replaced by a number no other request of this run carries."""
+    if NUMBER.encode() not in raw:
+        return raw
+    return raw.replace(NUMBER.encode(), f"{os.getpid()}-{next(_numbers)}".encode())
+
+
+def numbered_body(body: dict[str, str]) -> dict[str, str]:
+    """``body`` with its text :func:`numbered`."""
+    return {**body, "text": numbered(body["text"].encode()).decode()}
+
+
 # Who sends a command when not the token's owner (an admin, on no duty): the person on tech
 # duty in the demo, whose first sign-in of the day is recorded and every later one answered
 # "already signed in" (a double tap: the transaction rolls back, the inbox row is kept).
@@ -134,10 +155,11 @@ def _request(path: str, body: bytes, port: int) -> bytes:
 async def _connection(port: int, path: str, body: bytes, until: float, run: Run) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     request = _request(path, body, port)
+    fresh = NUMBER.encode() in body
     try:
         while time.monotonic() < until:
             started = time.monotonic()
-            writer.write(request)
+            writer.write(_request(path, numbered(body), port) if fresh else request)
             try:
                 head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), STALL_SECONDS)
             except TimeoutError:
@@ -226,7 +248,8 @@ def prepare(url: str) -> None:
 
 
 def chat_body(name: str) -> dict[str, str]:
-    """The JSON body that sends command ``name``."""
+    """The JSON body that sends command ``name``, its text with ``%N%`` where a number goes
+    (:func:`numbered_body`)."""
     body = {"text": COMMANDS[name]}
     if name in SPEAKERS:
         body["as"] = SPEAKERS[name]
@@ -243,9 +266,10 @@ def statements_per_command(url: str) -> dict[str, tuple[int, int]]:
         app = create_app(runtime, start_background=False)
         with TestClient(app) as client, StatementCounter(runtime.engine) as counter:
             for name in COMMANDS:
-                client.post("/api/v1/chat", json=chat_body(name), headers=headers)  # warm
+                body = chat_body(name)
+                client.post("/api/v1/chat", json=numbered_body(body), headers=headers)  # warm
                 counter.reset()
-                client.post("/api/v1/chat", json=chat_body(name), headers=headers)
+                client.post("/api/v1/chat", json=numbered_body(body), headers=headers)
                 counts[name] = (len(counter.statements), counter.transactions)
     finally:
         runtime.close()

@@ -9,6 +9,7 @@ and a team the caller is not in is refused, 403, nothing stored or queued."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -66,12 +67,14 @@ def test_the_named_team_gets_the_item(
 ) -> None:
     clients, home, second = teams
     zhangsan = clients["zhangsan"]
-    for url, body, team in (
+    posts: tuple[tuple[str, dict[str, Any], int], ...] = (
         (f"/api/v1/feedback/items?team_id={home}", BUG, home),
         (f"/api/v1/feedback/items?team_id={second}", BUG, second),
         ("/api/v1/feedback/items", {**BUG, "team_id": home}, home),
-    ):
-        filed = zhangsan.post(url, json=body)
+    )
+    for n, (url, body, team) in enumerate(posts):
+        # a text of its own each time: the same one again is a repeat (feedback.repeats)
+        filed = zhangsan.post(url, json={**body, "text": f"{body['text']} {n}"})
         assert filed.status_code == 201, filed.text
         assert filed.json()["team_id"] == team, url
     before = _stored(demo_runtime)

@@ -79,6 +79,8 @@ class FeedbackItem(Base):
         # The workspace-wide list and board, newest first, and their status filter.
         Index("ix_feedback_item_workspace_id_id", "workspace_id", "id"),
         Index("ix_feedback_item_workspace_id_status", "workspace_id", "status"),
+        # The repeat guard (``feedback.repeats``): one item per key, skipped on conflict.
+        Index("ux_feedback_item_repeat_key", "repeat_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -116,6 +118,9 @@ class FeedbackItem(Base):
     # Arrived while nobody was on duty: waits for the next sign-in's digest.
     digest_pending: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Digest of (team, reporter, kind, text) and the 10-minute window it was sent in; None for
+    # an item with no reporter and for items older than the guard (``feedback.repeats``).
+    repeat_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class FeedbackEvent(Base):

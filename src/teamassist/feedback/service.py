@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from teamassist.clock import local
 from teamassist.database import inserted
 from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound
+from teamassist.feedback import repeats
 from teamassist.feedback.models import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -62,18 +63,24 @@ def submit(
     digest_pending: bool = False,
     reporter_name: str | None = None,
 ) -> FeedbackItem:
-    """Record one item exactly as written (one INSERT)."""
+    """Record one item exactly as written (one INSERT) and return it.
+
+    Raises ``DomainError`` for an empty or too long text, and ``Conflict``
+    ``feedback.error.repeat`` (naming the first item, writing nothing) when the same reporter
+    sent the same text of the same kind to ``team`` within ``repeats.REPEAT_WINDOW``
+    (``feedback.repeats``); an item with no reporter is never a repeat."""
     if not clean_text(text):  # spaces, zero-width or direction marks only show nothing
         raise DomainError("feedback.error.empty")
     if len(text) > MAX_TEXT:
         raise DomainError("core.error.too_long", limit=MAX_TEXT, length=len(text))
+    name = reporter_name or (reporter.display_name if reporter else "")
     values = {
         "workspace_id": team.workspace_id,
         "team_id": team.id,
         "kind": kind.value,
         "text": text,
         "reporter_id": reporter.id if reporter else None,
-        "reporter_name": reporter_name or (reporter.display_name if reporter else ""),
+        "reporter_name": name,
         "origin_platform": origin.platform,
         "origin_tenant_key": origin.tenant_key,
         "origin_chat_key": origin.chat_key[:200],
@@ -87,12 +94,31 @@ def submit(
         "awaiting_since": now,
         "digest_pending": digest_pending,
         "updated_at": now,
+        "repeat_key": None,
     }
+    who = f"m{reporter.id}" if reporter else (f"a{reporter_name}" if reporter_name else "")
+    if not who:
+        return _insert(session, values)
+    key, previous_key = repeats.repeat_keys(
+        team_id=team.id, reporter=who, kind=kind.value, text=text, now=now
+    )
+    values["repeat_key"] = key
+    session.flush()  # as the ORM's INSERT did first (autoflush): rows it may refer to
+    item_id = repeats.insert_unless_repeat(session, values, previous_key)
+    if item_id is None:
+        since = now - repeats.REPEAT_WINDOW
+        first = repeats.first_of(session, key, previous_key, since)
+        # None only if the first writer's row went away between the two statements.
+        raise repeats.refused(first if first is not None else 0)
+    # The row becomes an object of the session from its values (``database.inserted``: a
+    # third of the CPU of returning the entity through the ORM).
+    return inserted(session, FeedbackItem, values, item_id)
+
+
+def _insert(session: Session, values: dict[str, Any]) -> FeedbackItem:
     if session.get_bind().dialect.insert_returning:
-        # One INSERT … RETURNING the id, built once, through Core; the row becomes an object of
-        # the session from its values (``database.inserted``: a third of the CPU of returning
-        # the entity through the ORM, whose unit-of-work flush of an added object cost more).
-        session.flush()  # as the ORM's INSERT did first (autoflush): rows it may refer to
+        # One INSERT … RETURNING the id, built once, through Core (see ``submit``).
+        session.flush()
         return inserted(
             session, FeedbackItem, values, session.execute(_INSERT_ITEM, values).scalar_one()
         )
