@@ -78,16 +78,33 @@ def test_digits_of_other_scripts_are_not_numbers(written: str) -> None:
     assert refused.value.key == "core.error.not_a_number"
 
 
-@pytest.mark.parametrize("written", [str(2**63), "-" + str(2**63), "9" * 60])
+@pytest.mark.parametrize(
+    "written", [str(2**31), "#3000000000", str(2**63), "-" + str(2**63), "9" * 60]
+)
 def test_ids_fit_the_database(written: str) -> None:
     with pytest.raises(parser.ArgError) as refused:
         parser.parse_args(RESOLVE, written, TODAY)
     assert refused.value.key == "core.error.not_an_id"
 
 
-def test_the_largest_id_is_looked_up_not_refused(sqlite_chat: ChatDriver) -> None:
-    text = sqlite_chat.text(f"/反馈详情 {2**63 - 1}", as_="admin")
-    assert text == "小助理没有发现id=「9223372036854775807」的反馈哦，请重新输入"
+def test_the_largest_id_is_looked_up_not_refused(chat: ChatDriver) -> None:
+    text = chat.text(f"/反馈详情 {2**31 - 1}", as_="admin")
+    assert text == "小助理没有发现id=「2147483647」的反馈哦，请重新输入"
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["/完成销项 {id}", "/延期销项 {id} 2026-12-31", "/改期 {id} 2026-12-31 10:00", "/复盘 O-{id}"],
+)
+def test_an_id_beyond_the_columns_is_refused_on_every_backend(
+    chat: ChatDriver, command: str
+) -> None:
+    # tester s25 F-B9: PostgreSQL answered these with an error id ("integer out of range")
+    text = chat.text(command.format(id=3000000000), as_="admin")
+    if command.startswith("/复盘"):  # an O's short id is looked up: one beyond them names none
+        assert "O-3000000000" in text and "错误编号" not in text, text
+    else:
+        assert "「3000000000」不是有效的编号：数字太大了（编号最大是 2147483647）" in text, text
 
 
 @pytest.mark.parametrize("written", ["2026-02-30", "2026-13-01", "明年", "20261130"])
@@ -106,7 +123,7 @@ def test_fullwidth_spaces_and_line_breaks_in_a_real_command(sqlite_chat: ChatDri
     from tests.feedback.support import items
 
     for separator in ("　", "\n"):
-        sqlite_chat.text("/问题反馈 登录页面打不开", as_="zhangsan")
+        sqlite_chat.text(f"/问题反馈 登录页面打不开{separator!r}", as_="zhangsan")
         item_id = items(sqlite_chat.runtime)[-1].id
         text = sqlite_chat.text(f"/标注解决　{item_id}{separator}已修复", as_="admin")
         assert f"小助理已经更新id=「{item_id}」反馈的处理状态" in text

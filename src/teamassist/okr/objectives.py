@@ -36,7 +36,7 @@ OBJECTIVES_PER_OWNER = range(1, 6)  # 1–5 Os per owner and cycle
 KRS_PER_OBJECTIVE = range(2, 6)  # 2–5 KRs per O
 MAX_KRS = KRS_PER_OBJECTIVE[-1]  # a 6th KR could never be published: refused when added
 _SHORT_ID = re.compile(r"^(O|KR)-?([0-9]+)$", re.IGNORECASE)
-_LARGEST_NUMBER = 2**31 - 1  # the number columns are INTEGER: a longer one names nothing
+LARGEST_NUMBER = 2**31 - 1  # the number columns are INTEGER: a longer one names nothing
 
 
 def parse_short_id(text: str) -> tuple[str, int]:
@@ -184,7 +184,7 @@ def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Ob
     kind, number = parse_short_id(ref)
     if kind != "O":
         raise Invalid("okr.error.want_objective", value=grammar.echo(ref))
-    searched = cycles.recent(session, team=team, today=today) if number <= _LARGEST_NUMBER else []
+    searched = cycles.recent(session, team=team, today=today) if number <= LARGEST_NUMBER else []
     for cycle in searched:
         found = session.scalar(
             select(Objective).where(
@@ -203,7 +203,7 @@ def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> K
     kind, number = parse_short_id(ref)
     if kind != "KR":
         raise Invalid("okr.error.want_key_result", value=grammar.echo(ref))
-    searched = cycles.recent(session, team=team, today=today) if number <= _LARGEST_NUMBER else []
+    searched = cycles.recent(session, team=team, today=today) if number <= LARGEST_NUMBER else []
     for cycle in searched:
         found = session.scalar(
             select(KeyResult).where(

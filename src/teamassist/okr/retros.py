@@ -120,9 +120,12 @@ def find_objective(
         raise Invalid("okr.error.want_objective", value=ref[:20])
     if cycle is not None:
         require_ended(cycle, today)
-    for searched in (
+    # A number beyond the INTEGER column names no O: not searched (PostgreSQL refused the
+    # comparison with "integer out of range", tester s25 F-B9).
+    searched_cycles = (
         [cycle] if cycle is not None else ended_cycles(session, team=team, today=today)[:1]
-    ):
+    )
+    for searched in searched_cycles if number <= okr.LARGEST_NUMBER else []:
         found = session.scalar(
             select(Objective).where(
                 Objective.cycle_id == searched.id,
@@ -148,9 +151,10 @@ def find_key_result(
         raise Invalid("okr.error.want_key_result", value=ref[:20])
     if cycle is not None:
         require_ended(cycle, today)
-    for searched in (
+    searched_cycles = (
         [cycle] if cycle is not None else ended_cycles(session, team=team, today=today)[:1]
-    ):
+    )
+    for searched in searched_cycles if number <= okr.LARGEST_NUMBER else []:  # as above
         found = session.scalar(
             select(KeyResult).where(
                 KeyResult.cycle_id == searched.id,
