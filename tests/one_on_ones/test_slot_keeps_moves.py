@@ -93,3 +93,28 @@ def test_rest_says_which_moved_1on1s_a_new_slot_kept_and_dropped(chat: ChatDrive
     assert [(m["id"], m["status"]) for m in answer["dropped"]] == [(june, "cancelled")]
     assert answer["warnings"][0].startswith(f"手动改过期的 #{july}（7月9日（周四）15:00）")
     assert f"#{june} 和新时段 6月10日（周三）10:00 的那一次重叠，已取消" in answer["warnings"][1]
+
+
+def test_a_slot_cut_short_by_a_departure_says_so(chat: ChatDriver) -> None:
+    """Tester s25 F-7: 「/一对一 @卡罗 每周 周五 10:00」 with 卡罗 leaving in a week answered
+    with the next meeting and no word that the weekly slot ends after it (the warning came
+    only when no meeting at all was left before the day). Chat and REST say it."""
+    make_director(chat.runtime)
+    chat.text("/停用成员 @zhangsan 2026-06-15", as_="admin")
+    reply = chat.text("/一对一 @张三 每周 周五 10:00", as_="lihua")
+    assert "下次：6月5日（周五）10:00" in reply, reply
+    assert reply.endswith(
+        "注意：张三 将于 2026-06-15 停用，这个时段的 1on1 只安排到那天之前，之后的不会安排。"
+    ), reply
+    planned = [m for m in meetings(chat.runtime, pair_id(chat.runtime)) if m.status == "scheduled"]
+    assert [m.key for m in planned] == ["2026-06-05", "2026-06-12"]
+    runtime = chat.runtime
+    give_account(runtime, "lihua")
+    with TestClient(create_app(runtime, start_background=False)) as lihua:
+        sign_in(lihua, "lihua", "pw-lihua")
+        body = {"slot": {"cadence": "weekly", "weekday": 4, "at": "10:00"}}
+        response = lihua.patch(f"/api/v1/one-on-ones/{pair_id(runtime)}", json=body)
+    assert response.status_code == 200, response.text
+    assert response.json()["warnings"] == [
+        "注意：张三 将于 2026-06-15 停用，这个时段的 1on1 只安排到那天之前，之后的不会安排。"
+    ]

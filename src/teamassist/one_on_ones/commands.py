@@ -20,7 +20,6 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, Reply
-from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
@@ -92,14 +91,12 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         nxt = service.next_meeting(ctx.session, pair=pair, now=ctx.now)
         names = flows.names(ctx.session, [pair])
         reply = messages.slot_set(team, pair, names, nxt, old=old, change=change, now=ctx.now)
-        if nxt is None:  # no next meeting: say why when one of the two leaves (tester s23 F10)
-            for person in (ctx.session.get(Member, i) for i in (pair.manager_id, pair.report_id)):
-                if person is not None and person.deactivated_at is not None:
-                    reply.body += t(
-                        "one_on_ones.warning.leaves_first",
-                        name=person.display_name,
-                        date=local(person.deactivated_at, team.timezone).date().isoformat(),
-                    )
+        # say when one of the two leaves and the slot stops there (tester s23 F10: no next
+        # meeting and no word why; s25 F-7: a weekly slot ending after one, no word either)
+        leaving = messages.leaving(
+            team, service.leavers(ctx.session, pair), has_next=nxt is not None
+        )
+        reply.body = "\n".join((reply.body, *leaving))
         return reply
     pair, team = _pair(ctx, other, create=False)
     # In a group chat others read the reply: the schedule only, the agenda stays in the DM.

@@ -16,7 +16,7 @@ from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, service
 from teamassist.one_on_ones.models import AgendaItem, OneOnOne, OneOnOneMeeting
 from teamassist.one_on_ones.prep import Prep
-from teamassist.team.models import Team
+from teamassist.team.models import Member, Team
 from teamassist.weblinks import chat_link
 
 _WEEKDAYS = "一二三四五六日"
@@ -237,6 +237,22 @@ def slot_set(
     if change is not None:
         body = "\n".join((body, *moved_kept(team, change, now=now)))
     return Reply(body=body)
+
+
+def leaving(team: Team, leavers: Sequence[Member], *, has_next: bool) -> list[str]:
+    """One line per person of a pair set to leave (:func:`service.leavers`): the slot plans
+    nothing from that day, and before it nothing at all when ``has_next`` is False. The chat
+    receipt's last lines and REST's ``warnings`` of a slot change."""
+    key = "one_on_ones.warning.leaves_later" if has_next else "one_on_ones.warning.leaves_first"
+    return [
+        t(
+            key,
+            name=person.display_name,
+            date=local(person.deactivated_at, team.timezone).date().isoformat(),
+        )
+        for person in leavers
+        if person.deactivated_at is not None
+    ]
 
 
 def moved_kept(team: Team, change: service.SlotChange, *, now: datetime | None) -> list[str]:

@@ -627,6 +627,13 @@ def leaving_at(session: Session, pair: OneOnOne) -> datetime | None:
     return min(times, default=None)
 
 
+def leavers(session: Session, pair: OneOnOne) -> list[Member]:
+    """The pair's people still here but set to leave (``deactivated_at`` ahead), manager
+    first: the pair's rule plans nothing from then (:func:`leaving_at`)."""
+    found = [session.get(Member, i) for i in (pair.manager_id, pair.report_id)]
+    return [p for p in found if p is not None and p.active and p.deactivated_at is not None]
+
+
 def require_both_stay(session: Session, pair: OneOnOne) -> None:
     """Refuse arranging anything more for a pair one of whose people has left: Conflict
     ``people.error.inactive``/``merged`` naming them (:func:`team_service.require_active`)."""

@@ -210,7 +210,14 @@ def patch_pair(
         **detail,
         kept=[MeetingRead.of(m) for m in change.kept],
         dropped=[MeetingRead.of(d.meeting) for d in change.dropped],
-        warnings=messages.moved_kept(team, change, now=now),
+        warnings=[
+            *messages.moved_kept(team, change, now=now),
+            *messages.leaving(
+                team,
+                service.leavers(session, pair),
+                has_next=service.next_meeting(session, pair=pair, now=now) is not None,
+            ),
+        ],
     )
 
 
