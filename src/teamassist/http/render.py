@@ -125,10 +125,19 @@ class LoginRequired(Exception):
 
 
 def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -> Principal:
-    """The signed-in user; demo mode signs in as the demo admin on first visit."""
+    """The signed-in user; demo mode signs in as the demo admin on first visit.
+
+    Only a visit that reads (GET, HEAD) is signed in that way: the CSRF check lets a request
+    without a session cookie through (it has no authority to borrow), so a form posted from
+    another site was signed in after that check and carried out as the admin (tester s25
+    F-23). A visitor's first page gives the cookie and the form token its forms then send."""
     now = runtime.clock()
     principal = auth.session_principal(request, session, now)
-    if principal is None and runtime.settings.web.demo_mode:
+    if (
+        principal is None
+        and runtime.settings.web.demo_mode
+        and request.method in csrf.SAFE_METHODS
+    ):
         account = auth.demo_account(session)
         if account is not None:
             days = runtime.settings.web.session_days
