@@ -28,7 +28,7 @@ from teamassist.config import OutboxSettings
 from teamassist.database import transaction
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage
-from teamassist.outbox.senders import DeliveryError, OutgoingMessage, Sender
+from teamassist.outbox.senders import BatchSender, DeliveryError, OutgoingMessage, Sender
 
 log = logging.getLogger(__name__)
 
@@ -160,25 +160,28 @@ def deliver_due(
         lanes[(message.platform, message.address)].append(message)
     pools: dict[str, ThreadPoolExecutor] = {}
     recorder = _Recorder(factory, now, stats)
+    # A platform whose sender takes a batch gets its notices at once, in order, in one call.
+    batches: dict[str, list[list[OutgoingMessage]]] = defaultdict(list)
     try:
         futures = []
         for (platform, _address), lane in lanes.items():
+            sender = senders.get(platform)
+            if isinstance(sender, BatchSender):
+                batches[platform].append(lane)
+                continue
             if platform not in pools:
                 pools[platform] = ThreadPoolExecutor(
                     max_workers=settings.lanes_per_platform, thread_name_prefix=f"outbox-{platform}"
                 )
             futures.append(
                 pools[platform].submit(
-                    _send_lane,
-                    factory,
-                    senders.get(platform),
-                    settings,
-                    now,
-                    lane,
-                    stats,
-                    recorder,
+                    _send_lane, factory, sender, settings, now, lane, stats, recorder
                 )
             )
+        for platform, batch in batches.items():
+            sender = senders[platform]
+            assert isinstance(sender, BatchSender)
+            _send_batch(factory, sender, settings, now, batch, stats, recorder)
         for future in futures:
             future.result()
     finally:
@@ -186,6 +189,37 @@ def deliver_due(
             pool.shutdown(wait=True)
         recorder.flush()
     return stats
+
+
+def _send_batch(
+    factory: sessionmaker[Session],
+    sender: BatchSender,
+    settings: OutboxSettings,
+    now: datetime,
+    lanes: list[list[OutgoingMessage]],
+    stats: DeliveryStats,
+    recorder: _Recorder,
+) -> None:
+    """Send the pass's notices of a batch-taking platform (the web feeds) in one call: one
+    transaction for all, not one each (issue 9). Should the batch fail, each destination's
+    notices are sent one by one as any platform's are, and every failure is recorded as usual.
+    """
+    messages = [message for lane in lanes for message in lane]
+    try:
+        external_ids = sender.send_many(messages)
+    except Exception as exc:
+        log.info(
+            "batch of %d %s notices failed (%s): sent one by one",
+            len(messages),
+            sender.platform,
+            exc,
+        )
+        for lane in lanes:
+            _send_lane(factory, sender, settings, now, lane, stats, recorder)
+        return
+    for message, external_id in zip(messages, external_ids, strict=True):
+        metrics.sent(message.platform)
+        recorder.add(message.outbox_id, external_id)
 
 
 def _send_lane(

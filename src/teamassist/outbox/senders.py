@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from teamassist.chat.types import Reply
 
@@ -71,4 +72,14 @@ class Sender(Protocol):
 
     def send(self, message: OutgoingMessage) -> str | None:
         """Send ``message`` or raise :class:`DeliveryError`."""
+        ...
+
+
+@runtime_checkable
+class BatchSender(Sender, Protocol):
+    """A sender that can take a whole pass's notices of its platform at once: a local platform
+    that stores them (the web feeds) does it in one transaction instead of one per notice."""
+
+    def send_many(self, messages: Sequence[OutgoingMessage]) -> list[str | None]:
+        """Send every one of ``messages`` or none (raise); their ids, in the same order."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, bindparam, select
@@ -25,6 +26,18 @@ class WebSender:
         self.clock = clock
 
     def send(self, message: OutgoingMessage) -> str | None:
+        """Store the notice for the dashboard (:meth:`_store`), in a transaction of its own."""
+        with transaction(self.factory) as session:
+            return self._store(session, message)
+
+    def send_many(self, messages: Sequence[OutgoingMessage]) -> list[str | None]:
+        """Store a pass's notices in one transaction: one per notice was a pool checkout,
+        BEGIN and COMMIT each, the largest part of the delivery loop's CPU per /问题反馈
+        served (issue 9)."""
+        with transaction(self.factory) as session:
+            return [self._store(session, message) for message in messages]
+
+    def _store(self, session: Session, message: OutgoingMessage) -> str | None:
         """Store the notice for the dashboard; a retried send finds the first copy. A notice
         whose outbox row is gone (its workspace was deleted meanwhile) is not stored.
 
@@ -39,28 +52,27 @@ class WebSender:
             "payload": message.reply.model_dump(mode="json"),
             "created_at": self.clock(),
         }
-        with transaction(self.factory) as session:
-            insert = _copy_insert(session)
-            if insert is not None:
-                row_id = session.execute(insert, values).scalar()
-                if row_id is not None:
-                    return str(row_id)
-            existing = session.scalar(
-                select(WebMessage.id).where(WebMessage.outbox_id == message.outbox_id)
-            )
-            if existing is not None:
-                return str(existing)
-            if insert is not None:
-                return None  # the INSERT found no outbox row to copy
-            notice = session.execute(
-                select(OutboxMessage.workspace_id).where(OutboxMessage.id == message.outbox_id)
-            ).first()
-            if notice is None:
-                return None
-            row = WebMessage(workspace_id=notice.workspace_id, **values)
-            session.add(row)
-            session.flush()
-            return str(row.id)
+        insert = _copy_insert(session)
+        if insert is not None:
+            row_id = session.execute(insert, values).scalar()
+            if row_id is not None:
+                return str(row_id)
+        existing = session.scalar(
+            select(WebMessage.id).where(WebMessage.outbox_id == message.outbox_id)
+        )
+        if existing is not None:
+            return str(existing)
+        if insert is not None:
+            return None  # the INSERT found no outbox row to copy
+        notice = session.execute(
+            select(OutboxMessage.workspace_id).where(OutboxMessage.id == message.outbox_id)
+        ).first()
+        if notice is None:
+            return None
+        row = WebMessage(workspace_id=notice.workspace_id, **values)
+        session.add(row)
+        session.flush()
+        return str(row.id)
 
 
 _COPY_INSERTS: dict[str, Insert | None] = {}
