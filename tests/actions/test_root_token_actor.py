@@ -6,15 +6,19 @@ it)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from teamassist.actions import service as actions
 from teamassist.actions.models import ActionItem
 from teamassist.database import transaction
 from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
+from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.team.support import second_team
@@ -54,3 +58,39 @@ def test_the_root_token_acts_only_where_its_voice_is(runtime: Runtime, client: T
     assert made.status_code == 201, made.text
     assert made.json()["requester"] == "王管理"
     assert _items(runtime) == before + 1
+
+
+def test_an_item_the_root_tokens_list_shows_is_found_without_team_id(
+    runtime: Runtime, client: TestClient
+) -> None:
+    """Tester s25 F-10: ``?team_id=3`` listed #12, ``GET /api/v1/actions/12`` said there was
+    no #12 (and pointed at the list), and so did every write. Without ``team_id`` an item
+    route acts in the item's own team when the caller is one of its people."""
+    with transaction(runtime.factory) as session:
+        team = session.get(Team, 2)
+        assert team is not None
+        people = {m.handle: m for m in team_service.get_members(session, workspace_id=1)}
+        item = actions.create(
+            session,
+            team=team,
+            requester=people["boss2"],
+            owner=people["m2"],
+            title="二队的销项",
+            due_at=runtime.clock() + timedelta(days=3),
+            now=runtime.clock(),
+        )
+        item_id = item.id
+    listed = client.get("/api/v1/actions?team_id=2", headers=ROOT).json()["items"]
+    assert item_id in [i["id"] for i in listed]
+    read = client.get(f"/api/v1/actions/{item_id}", headers=ROOT)
+    assert read.status_code == 200, read.text
+    assert read.json()["title"] == "二队的销项"
+    extend = client.post(
+        f"/api/v1/actions/{item_id}/extend",
+        json={"due": "2026-12-20", "reason": "等资料"},
+        headers=ROOT,
+    )
+    assert extend.status_code == 403, extend.text
+    assert extend.json()["error"] == "actions.error.voice_not_in_team"
+    # a team named still decides: the default team has no such item
+    assert client.get(f"/api/v1/actions/{item_id}?team_id=1", headers=ROOT).status_code == 404

@@ -6,11 +6,13 @@ the same notices apply; a refused change is the one error shape and changes noth
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Query, status
+from fastapi import Depends, Query, status
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.actions import ageing, due, flows, links, service
@@ -32,7 +34,15 @@ from teamassist.clock import local
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http import auth
 from teamassist.http.auth import Principal
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import (
+    Id,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    TeamDep,
+    requested_team,
+    require_team_person,
+)
 from teamassist.http.routes import Routes
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -61,6 +71,31 @@ def _actor(session: Session, principal: Principal, team: Team) -> Member:
             "actions.error.voice_not_in_team", name=voice.display_name, team=team.name
         )
     return voice
+
+
+def item_team(
+    session: SessionDep, principal: PrincipalDep, item_id: Id, team_id: Id | None = None
+) -> Team:
+    """The team an item route acts in: ``team_id``'s, as every team route
+    (:func:`~teamassist.http.deps.requested_team`); without one, the item's own team when the
+    caller is one of its people (the workspace owner is in every team), else the caller's home
+    team, where another team's item is not found, as before. Tester s25 F-10: the global
+    token's ``?team_id=3`` list showed #12, and ``GET /actions/12`` answered "no #12, see
+    GET /actions"; now it is read there, and a write is refused as in that team
+    (``actions.error.voice_not_in_team``), not as missing."""
+    if team_id is None:
+        owning = session.scalar(select(ActionItem.team_id).where(ActionItem.id == item_id))
+        if owning is not None:
+            with contextlib.suppress(NotFound, PermissionDenied):
+                team = team_service.get_team(
+                    session, workspace_id=principal.workspace.id, team_id=owning
+                )
+                require_team_person(session, principal, team)
+                return team
+    return requested_team(session, principal, team_id)
+
+
+ItemTeamDep = Annotated[Team, Depends(item_team)]
 
 
 def _member(session: Session, principal: Principal, handle: str) -> Member:
@@ -145,7 +180,7 @@ def actions_ageing(
 
 @router.get("/{item_id}")
 def get_action(
-    item_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    item_id: Id, session: SessionDep, principal: PrincipalDep, team: ItemTeamDep, now: NowDep
 ) -> ActionRead:
     """One item with its history (404 ``actions.error.not_found`` in another team)."""
     return _read(session, team, service.get(session, team=team, item_id=item_id), now)
@@ -183,7 +218,7 @@ def create_action(
 
 @router.post("/{item_id}/done")
 def finish_action(
-    item_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    item_id: Id, session: SessionDep, principal: PrincipalDep, team: ItemTeamDep, now: NowDep
 ) -> ActionRead:
     """The owner marks it done (open → done); 403 for anyone else, 409 if not open."""
     item = service.get(session, team=team, item_id=item_id, lock=True)
@@ -193,7 +228,7 @@ def finish_action(
 
 @router.post("/{item_id}/confirm")
 def confirm_action(
-    item_id: Id, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    item_id: Id, session: SessionDep, principal: PrincipalDep, team: ItemTeamDep, now: NowDep
 ) -> ActionRead:
     """The requester (or an admin, the director) closes it (done → closed)."""
     item = service.get(session, team=team, item_id=item_id, lock=True)
@@ -213,7 +248,7 @@ def reopen_action(
     item_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: ItemTeamDep,
     now: NowDep,
     body: ActionReason | None = None,
 ) -> ActionRead:
@@ -237,7 +272,7 @@ def extend_action(
     body: ActionExtend,
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: ItemTeamDep,
     now: NowDep,
 ) -> ActionRead:
     """延期: a due time later than the current one, with a reason (400 ``not_later`` else)."""
@@ -261,7 +296,7 @@ def reassign_action(
     body: ActionReassign,
     session: SessionDep,
     principal: PrincipalDep,
-    team: TeamDep,
+    team: ItemTeamDep,
     now: NowDep,
 ) -> ActionRead:
     """转交: the requester (or an admin, the director) hands it to another member."""
