@@ -169,7 +169,8 @@ def set_password(session: Session, *, username: str, password: str, member: Memb
         except IntegrityError:
             # A locking read: MariaDB's repeatable read would not show the other's row to a
             # plain SELECT in this transaction.
-            account = session.scalar(_ACCOUNT_BY_KEY.with_for_update(), {"key": key})
+            locked = _ACCOUNT_BY_KEY.with_for_update().execution_options(populate_existing=True)
+            account = session.scalar(locked, {"key": key})
             if account is None:
                 raise
             _same_name(account, username)
