@@ -56,3 +56,29 @@ def test_channels_are_listed_and_added_by_team(runtime: Runtime) -> None:
         assert clash.status_code == 400, clash.text
         assert clash.json()["error"] == "core.error.two_teams"
         assert _count(runtime) == before + 1
+
+
+def test_an_address_another_team_has_is_refused_with_one_to_use(runtime: Runtime) -> None:
+    """Tester s25 F-3: 第二团队's admin adding a web channel at an address 开发者社区's channel
+    has read only 「duty-room」已经存在. An address stays the workspace's once (a web channel's
+    feed is its address's); the refusal says so, names no team and offers one to use."""
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        two = second_team_with_web_room(session)
+        two_id = two.id
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as boss2:
+        sign_in(boss2, "boss2", give_account(runtime, "boss2"))
+        before = _count(runtime)
+        body = {"platform": "web", "address": "duty-room", "purpose": "internal", "name": "值班"}
+        elsewhere = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
+        assert elsewhere.status_code == 409, elsewhere.text
+        assert elsewhere.json()["error"] == "core.error.address_elsewhere"
+        message = elsewhere.json()["message"]
+        assert "本工作区另一个团队" in message and "「team2-duty-room」" in message, message
+        assert "开发者社区" not in message
+        # the team's own address keeps the plain answer
+        own = {"platform": "web", "address": "ops-room", "purpose": "internal", "name": "另一个"}
+        same = boss2.post(f"/api/v1/channels?team_id={two_id}", json=own)
+        assert same.status_code == 409 and same.json()["error"] == "core.error.exists", same.text
+        assert _count(runtime) == before

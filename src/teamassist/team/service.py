@@ -583,7 +583,7 @@ def create_channel(
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
     taken = session.scalar(
-        select(Channel.id).where(
+        select(Channel).where(
             Channel.workspace_id == workspace.id,
             Channel.platform == platform,
             Channel.address == address,
@@ -591,7 +591,7 @@ def create_channel(
         )
     )
     if taken is not None:
-        raise Conflict("core.error.exists", what=address[:40])
+        _refuse_taken_address(session, taken, workspace=workspace, team=team, address=address)
     channel = Channel(
         workspace_id=workspace.id,
         team_id=team.id if team else None,
@@ -612,6 +612,23 @@ def create_channel(
             session, exc, workspace_id=workspace.id, address=address, name=name or "", scope=scope
         ) from exc
     return channel
+
+
+def _refuse_taken_address(
+    session: Session, taken: Channel, *, workspace: Workspace, team: Team | None, address: str
+) -> None:
+    """Conflict for an address another channel of the workspace has: ``core.error.exists``
+    when that channel is the same team's; when it is another team's, that an address is the
+    whole workspace's once (a web channel's feed is its address's), with one to use instead,
+    and without naming that team (tester s25 F-3: 第二团队's admin read only 「public」已经存在)."""
+    default = default_team(session, workspace_id=workspace.id)
+    mine = team.id if team is not None else default.id
+    if channel_team_id(taken, default=default) == mine:
+        raise Conflict("core.error.exists", what=address[:40])
+    key = team.key if team is not None else default.key
+    raise Conflict(
+        "core.error.address_elsewhere", address=address[:40], suggest=f"{key}-{address}"[:40]
+    )
 
 
 def _name_key(name: str, scope: int | None) -> tuple[int | None, str | None]:
