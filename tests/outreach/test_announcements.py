@@ -479,6 +479,29 @@ def test_a_retyped_bulk_dm_is_still_the_same(desk: ChatDriver) -> None:
     assert "#3" in desk.text("/群发 开发者社区 @zhangsan 请周五前提交周报", as_="admin")
 
 
+def test_spaces_between_chinese_words_case_and_width_do_not_make_new_words(
+    desk: ChatDriver,
+) -> None:
+    """Tester F-B12 (session 25): 「明天下午 开会」, 「明天  下午开会」, 「meeting TOMORROW」 and
+    「ｍｅｅｔｉｎｇ tomorrow」 each went to the same people again as a new 群发."""
+    assert "已排队群发 #1" in desk.text("/群发 开发者社区 明天下午开会", as_="admin")
+    assert "已排队群发 #2" in desk.text("/群发 开发者社区 Meeting tomorrow", as_="admin")
+    sent = len(_outbox(desk))
+    for retyped, first in (
+        ("明天下午 开会", 1),
+        ("明天  下午开会", 1),
+        ("明天 下午 开会！", 1),
+        ("meeting TOMORROW", 2),
+        ("ｍｅｅｔｉｎｇ tomorrow", 2),
+        ("Meeting  tomorrow.", 2),
+    ):
+        again = desk.text(f"/群发 开发者社区 {retyped}", as_="admin")
+        assert f"已经发过了：#{first}" in again, (retyped, again)
+    assert _announcement_rows(desk) == 2 and len(_outbox(desk)) == sent
+    # Words that run together in English are other words.
+    assert "已排队群发 #3" in desk.text("/群发 开发者社区 meetingtomorrow", as_="admin")
+
+
 def test_the_usage_lines_name_the_confirmation_word(desk: ChatDriver) -> None:
     """Session 17: the refusal named 确认重发, but neither command's usage did, so nobody could
     learn it before being refused."""

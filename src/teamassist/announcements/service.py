@@ -46,7 +46,7 @@ from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
-from teamassist.team.names import clean_text
+from teamassist.team.names import clean_text, gist
 
 MAX_TEXT = 2000  # characters of a body, as a chat message stays readable
 TITLE_CHARS = 60  # an action item's title: the start of the text
@@ -363,9 +363,9 @@ def _refuse_a_repeat(
         )
         .order_by(Announcement.id.desc())
     ).all()
-    gist = _gist(body)
+    words = _gist(body)
     for first in recent:
-        if _gist(first.body) != gist or first.group_name != group.name[:200]:
+        if _gist(first.body) != words or first.group_name != group.name[:200]:
             continue
         if first.due_at is None and due_at is not None:
             continue
@@ -451,21 +451,20 @@ def _items_of(session: Session, team: Team, row: Announcement) -> str:
 
 # chat.confirm.split_force's word, as a repeat's gist leaves it out when glued to the text.
 _CONFIRM_WORD = "确认重发"
-# What may end a sentence.
-_TRAILING = re.compile(r"[\s。.!！?？,，;；:：、~～…]+$")
 
 
 def _gist(body: str) -> str:
     """What makes two announcements "the same" for :func:`_refuse_a_repeat`: the words without
-    the @mentions (who is mentioned is compared as a set), with runs of spaces (full-width ones
-    too) as one and no closing punctuation. A tester's retyped 群发 with the same two people
-    mentioned in the other order, IME full-width spaces or an added "。" went out again
-    (session 18, F4)."""
-    words = " ".join(MENTION_TOKEN.sub(" ", plain_text(body)).split())
+    the @mentions (who is mentioned is compared as a set), folded by ``names.gist``: blanks,
+    width, case and closing punctuation make no difference. A tester's retyped 群发 with the
+    same two people mentioned in the other order, IME full-width spaces or an added "。" went
+    out again (session 18, F4), and so did 「明天下午 开会」, 「meeting TOMORROW」 and
+    「ｍｅｅｔｉｎｇ」 (tester F-B12, session 25)."""
+    words = gist(MENTION_TOKEN.sub(" ", plain_text(body)))
     # The confirmation word typed without the space before it (交周报确认重发) is not taken off
     # the message, so it would pass as new words: it is the same message, refused with the
     # reply saying how to confirm (tester 2, session 18).
-    return _TRAILING.sub("", _TRAILING.sub("", words).removesuffix(_CONFIRM_WORD))
+    return gist(words.removesuffix(_CONFIRM_WORD))
 
 
 def _with_deadline(reply: Reply, due_at: datetime | None, zone: str, *, actions: bool) -> Reply:
