@@ -18,6 +18,7 @@ from teamassist.okr.models import CheckIn, Cycle, CycleState, KeyResult
 from teamassist.okr.objectives import check_value
 from teamassist.okr.rows import KrFacts
 from teamassist.team.models import Member, Team
+from teamassist.team.names import gist
 
 MAX_COMMENT = 2000
 REPEAT_WINDOW = timedelta(minutes=10)  # as actions.repeats' for /销项 and /通知
@@ -137,22 +138,33 @@ def _not_a_repeat(
     now: datetime,
 ) -> None:
     """Refuse (409 ``okr.error.checkin_repeat``) the same value, confidence and note by the
-    same person as the KR's latest check-in within :data:`REPEAT_WINDOW`: a double tap or a
-    platform's redelivery without an event id (tester s23 F11: 8 parallel `/进展 KR-1 99.6 信心
-    6 双击` stored 8 rows). The window is the one /销项 and /通知 keep for repeated words."""
-    last = session.scalar(
+    same person as any check-in of the KR within :data:`REPEAT_WINDOW`, while the KR still
+    stands at that value and confidence: a double tap or a platform's redelivery without an
+    event id (tester s23 F11: 8 parallel `/进展 KR-1 99.6 信心 6 双击` stored 8 rows). Notes
+    are compared by ``names.gist`` (blanks, width, case, closing marks aside), and with every
+    check-in in the window, not only the last: 「推进中」, 「推进中。」 and 「３ 信心 ７ 推进中」
+    made three check-ins of one progress (tester F-B13, session 25). A value moved away and
+    back (3, 4 by mistake, 3 again) is a new check-in: the KR is not at 3 any more. The window
+    is the one /销项 and /通知 keep for repeated words."""
+    recent = session.scalars(
         select(CheckIn)
-        .where(CheckIn.key_result_id == key_result.id)
+        .where(
+            CheckIn.key_result_id == key_result.id,
+            CheckIn.at > ensure_utc(now) - REPEAT_WINDOW,
+        )
         .order_by(CheckIn.at.desc(), CheckIn.id.desc())
-        .limit(1)
         .with_for_update()
         .execution_options(populate_existing=True)
-    )
-    if (
-        last is not None
-        and last.author_id == (author.id if author else None)
-        and (last.value, last.confidence, last.comment) == (value, confidence, comment)
-        and ensure_utc(now) - ensure_utc(last.at) < REPEAT_WINDOW
+    ).all()
+    if not recent or (recent[0].value, recent[0].confidence) != (value, confidence):
+        return
+    me = author.id if author else None
+    said = gist(comment)
+    if any(
+        row.author_id == me
+        and (row.value, row.confidence) == (value, confidence)
+        and gist(row.comment) == said
+        for row in recent
     ):
         raise Conflict(
             "okr.error.checkin_repeat",
