@@ -34,7 +34,7 @@ def test_a_move_onto_the_pairs_own_later_slot_is_refused(chat: ChatDriver) -> No
     assert _rows(chat)["2026-06"] == (june, datetime(2026, 6, 4, 2, tzinfo=UTC), "scheduled")
     # right after it is free
     moved = chat.text(f"/改期一对一 {june} 2026-09-03 10:45", as_="zhangsan")
-    assert moved == f"已把 1on1 #{june} 改到 9月3日（周四）10:45。", moved
+    assert moved.startswith(f"已把 1on1 #{june} 改到 9月3日（周四）10:45。"), moved
     # and once September's is planned, the two stand one after the other, not at once
     set_clock(chat.runtime, "2026-07-01 09:00")
     chat.text("/一对一 @张三", as_="lihua")
@@ -59,3 +59,34 @@ def test_a_1on1_moved_far_ahead_stays_once_its_own_day_is_past(chat: ChatDriver)
     shown = chat.text("/一对一 @张三", as_="lihua")
     assert f"9月10日（周四）10:00 · 已改期 · #{june}" in shown, shown
     assert _rows(chat)["2026-06"][2] == "scheduled"
+
+
+def test_a_move_past_the_pairs_next_1on1_is_warned_every_time(chat: ChatDriver) -> None:
+    """Tester s25 F-B2's "also": /改期一对一 12-09 → 2027-04-07 said nothing; the meetings'
+    /改期 warns a move past the series' next one (5821ec3), from the occurrence's own place
+    (06d6d79), so every such move is told, not only the first."""
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三", as_="lihua")
+    rows = _rows(chat)
+    june, july, august = rows["2026-06"][0], rows["2026-07"][0], rows["2026-08"][0]
+    warned = (
+        f"注意：这一对的下一次 1on1 #{july} 在 7月2日（周四）10:00，#{june} 这次改到了它之后；"
+        f"如果日期写错了，请再 /改期一对一 {june}，要跳过这一次请 /取消一对一 {june}。"
+    )
+    # When June's is moved past July's, then further still
+    for when, said in (
+        ("2026-07-09 10:00", "7月9日（周四）10:00"),
+        ("2026-10-20", "10月20日（周二）10:00"),
+    ):
+        reply = chat.text(f"/改期一对一 {june} {when}", as_="zhangsan")
+        # Then each move is made and warned, naming July's
+        assert reply == f"已把 1on1 #{june} 改到 {said}。\n{warned}", reply
+    # moved back before July's, nothing is said
+    back = chat.text(f"/改期一对一 {june} 2026-06-30 10:00", as_="zhangsan")
+    assert back == f"已把 1on1 #{june} 改到 6月30日（周二）10:00。", back
+    # the last saved one moved past the rule's next (not saved yet) is warned too
+    reply = chat.text(f"/改期一对一 {august} 2026-09-10 10:00", as_="zhangsan")
+    assert reply.endswith(
+        f"注意：这一对的下一次 1on1 在 9月3日（周四）10:00，#{august} 这次改到了它之后；"
+        f"如果日期写错了，请再 /改期一对一 {august}，要跳过这一次请 /取消一对一 {august}。"
+    ), reply

@@ -98,8 +98,9 @@ def test_a_move_onto_a_day_off_is_made_with_a_warning(
 def test_a_move_onto_a_working_weekend_day_warns_nothing(
     runtime: Runtime, planned: dict[str, int]
 ) -> None:
-    # Sunday 2026-09-20 is the 国庆 调休 working day
-    assert _move(runtime, planned["2026-07"], at("2026-09-20 15:00")) == []
+    # Sunday 2026-09-20 is the 国庆 调休 working day (past August's: that alone is said)
+    warned = _move(runtime, planned["2026-07"], at("2026-09-20 15:00"))
+    assert len(warned) == 1 and "不是工作日" not in warned[0] and "之后" in warned[0], warned
     # and so is an ordinary Wednesday
     assert _move(runtime, planned["2026-06"], at("2026-06-10 15:00")) == []
 
@@ -123,8 +124,9 @@ def test_a_move_next_to_the_other_occurrence_or_onto_a_cancelled_one_is_made(
     runtime: Runtime, planned: dict[str, int]
 ) -> None:
     june, july = planned["2026-06"], planned["2026-07"]
-    # right after July's 45 minutes is free
-    assert _move(runtime, june, at("2026-07-02 10:45")) == []
+    # right after July's 45 minutes is free (past it: that alone is said)
+    warned = _move(runtime, june, at("2026-07-02 10:45"))
+    assert len(warned) == 1 and "不是工作日" not in warned[0] and "之后" in warned[0], warned
     # and once July's is cancelled, its time is free too
     pair_no = pair_id(runtime)
     with demo(runtime) as given:

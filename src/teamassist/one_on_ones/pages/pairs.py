@@ -82,7 +82,9 @@ def pair_page(
     warnings: list[str] = []
     if day_off is not None:
         moved = service.get_meeting(session, pair=pair, meeting_id=day_off)
-        warnings = changes.day_off_warnings(team=chosen, meeting=moved, workdays=workdays, now=now)
+        warnings = changes.move_warnings(
+            session, team=chosen, pair=pair, meeting=moved, workdays=workdays, now=now
+        )
     prep = messages.prep_lines(chosen, seen.prep, seen.names) if seen.prep else []
     return team_page(
         request,
