@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from teamassist.http import auth
 from teamassist.runtime import Runtime
 from teamassist.team.models import LocalAccount
 from teamassist.team.workspaces import Founding, found
+from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.races import side_by_side
 
@@ -87,3 +89,20 @@ def test_a_workspace_founded_by_a_handle_folding_like_an_account_is_refused(
 
 def _read_accounts(session: Session) -> None:
     session.scalars(select(LocalAccount)).all()
+
+
+def test_sign_in_folds_the_name_as_account_creation_does(runtime: Runtime) -> None:
+    """Testers s25 F-B10, F-21: ``BOSS`` signed in on MariaDB only (its collation) and ``ｂｏｓｓ``
+    nowhere, while the CLI called both the same name as ``boss``. On every backend now."""
+    load_demo(runtime)
+    with TestClient(create_app(runtime, start_background=False)) as client:
+        for typed in ("Admin", "ＡＤＭＩＮ", "ａｄｍｉｎ", " admin "):
+            signed = client.post(
+                "/login", data={"username": typed, "password": "admin"}, follow_redirects=False
+            )
+            assert signed.status_code == 303, (typed, signed.text)
+            client.cookies.clear()
+        wrong = client.post(
+            "/login", data={"username": "ＡＤＭＩＮ", "password": "nope"}, follow_redirects=False
+        )
+        assert wrong.status_code == 200 and "login" in wrong.text.lower()

@@ -132,8 +132,11 @@ def hash_password(password: str) -> str:
 
 
 def verify(session: Session, username: str, password: str) -> LocalAccount | None:
-    """Return the account when the password matches."""
-    account = session.scalar(select(LocalAccount).where(LocalAccount.username == username))
+    """Return the account when the password matches. The name is read folded (case and width,
+    ``LocalAccount.username_key``), as :func:`set_password` calls ``Admin`` and ``ａｄｍｉｎ``
+    one name with ``admin``; the same on every backend (testers s25 F-B10, F-21: ``BOSS``
+    signed in on MariaDB only, ``ｂｏｓｓ`` nowhere, and the CLI called them the same name)."""
+    account = session.scalar(_ACCOUNT_BY_KEY, {"key": fold(username)})
     if account is None:
         _hasher().hash(password)  # same cost whether or not the user exists
         return None

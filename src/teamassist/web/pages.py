@@ -30,6 +30,7 @@ from teamassist.runtime import Runtime
 from teamassist.shared_state import LocalState
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel
+from teamassist.team.names import fold
 
 router = Routes(include_in_schema=False)
 
@@ -52,7 +53,8 @@ def login(
     now = runtime.clock()
     web = runtime.settings.web
     throttle = _throttle(request, runtime)
-    key = throttle.key(username, request.client.host if request.client else "")
+    # one counter per account whatever the case or width typed (sign-in folds the name)
+    key = throttle.key(fold(username.strip()), request.client.host if request.client else "")
     if not throttle.attempt(key):
         page = render(
             request,
