@@ -11,7 +11,6 @@ from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
-from teamassist.i18n import t
 from teamassist.team import people
 from teamassist.team.models import Member, Team
 
@@ -35,16 +34,16 @@ def optional_id(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def picked(value: str, field: str) -> int | None:
+def picked(value: str, label: str) -> int | None:
     """A select's chosen id, or None for its 「（无）」 option, which sends :data:`NONE`: not
     "", which FastAPI reads as a field left out (``Form`` gives such a field its default). Any
-    other value is refused (``people.error.bad_choice``, naming the field by its label
-    ``people.web.<field>``) before anything is saved."""
+    other value is refused (``people.error.bad_choice``, naming the field by its ``label``, the
+    page's text) before anything is saved."""
     value = value.strip()
     if value == NONE:
         return None
     if not (value.isascii() and value.isdigit()):
-        raise Invalid("people.error.bad_choice", field=t(f"people.web.{field}"))
+        raise Invalid("people.error.bad_choice", field=label)
     return int(value)
 
 

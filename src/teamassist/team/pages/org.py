@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from teamassist.http.deps import Id, NowDep, SessionDep
 from teamassist.http.render import PagePrincipal, PageTeamDep, WorkspacePageTeamDep, team_page
+from teamassist.i18n import t
 from teamassist.team import org, people
 from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
@@ -61,8 +62,12 @@ def edit_team_form(
     workspace_id = principal.workspace.id
     team = team_service.get_team(session, workspace_id=workspace_id, team_id=team_id)
     admin_of(session, principal, team)
-    fields = (("parent", parent_id), ("leader", leader_id), ("director", director_id))
-    given = {name: picked(value, name) for name, value in fields if value is not None}
+    fields = (
+        ("parent", parent_id, t("people.web.parent")),
+        ("leader", leader_id, t("people.web.leader")),
+        ("director", director_id, t("people.web.director")),
+    )
+    given = {name: picked(value, label) for name, value, label in fields if value is not None}
     parent = leader = director = None
     if (key := given.get("parent")) is not None:
         parent = team_service.get_team(session, workspace_id=workspace_id, team_id=key)
