@@ -335,6 +335,9 @@ def add_member(
     display_name = check_name(display_name)
     address = check_name(address_as, limit=ADDRESS_MAX) if address_as else None
     _handle_free(session, workspace_id=workspace.id, handle=handle)
+    # as a rename is: a new person named like another (or like another's handle) would make
+    # @张三 ambiguous, or reach someone else, in every team of the workspace (tester s25 F-9)
+    _name_free(session, workspace_id=workspace.id, name=display_name, adding=True)
     member = team_service.create_member(
         session, workspace=workspace, handle=handle, display_name=display_name, team=team, role=role
     )
@@ -443,13 +446,18 @@ def set_display_name(session: Session, *, member: Member, display_name: str) -> 
     report 2 F9: 「/改名 @孙七 李四」 left the real 李四 unreachable by name."""
     name = check_name(display_name)
     if name != member.display_name:
-        _name_free(session, member=member, name=name)
+        _name_free(session, workspace_id=member.workspace_id, name=name, member_id=member.id)
     member.display_name = name
     session.flush()
     return member
 
 
-def _name_free(session: Session, *, member: Member, name: str) -> None:
+def _name_free(
+    session: Session, *, workspace_id: int, name: str, member_id: int = 0, adding: bool = False
+) -> None:
+    """Refuse ``name`` for member ``member_id`` (0: a person being added, ``adding``: the
+    refusals say 「没有添加」, not 「没有改名」) when it is another active person's handle or name
+    in the workspace."""
     # Mentions find a person by name across the workspace, so a name is checked there, not in
     # the member's teams only: 孙七 renamed 鲍勃 in 开发者社区 made 「@鲍勃」 ambiguous in 运维组,
     # whose admin could neither mention nor rename his own 鲍勃 (tester s24 F5).
@@ -458,15 +466,11 @@ def _name_free(session: Session, *, member: Member, name: str) -> None:
     # locks its workspace's row, so a second waits here and its check below, a fresh read after
     # the lock, sees the first's committed name (renames are rare; SQLite serialises writers).
     session.flush()
-    session.execute(
-        select(Workspace.id).where(Workspace.id == member.workspace_id).with_for_update()
-    )
-    owner = team_service.get_member_by_handle(
-        session, workspace_id=member.workspace_id, handle=name
-    )
-    if owner is not None and owner.id != member.id and owner.merged_into_id is None:
+    session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
+    owner = team_service.get_member_by_handle(session, workspace_id=workspace_id, handle=name)
+    if owner is not None and owner.id != member_id and owner.merged_into_id is None:
         raise Conflict(
-            "people.error.name_is_a_handle",
+            "people.error.new_name_is_a_handle" if adding else "people.error.name_is_a_handle",
             name=name,
             other=owner.display_name,
             handle=owner.handle,
@@ -474,9 +478,9 @@ def _name_free(session: Session, *, member: Member, name: str) -> None:
     namesake = session.scalars(
         select(Member)
         .where(
-            Member.workspace_id == member.workspace_id,
+            Member.workspace_id == workspace_id,
             Member.display_name == name,
-            Member.id != member.id,
+            Member.id != member_id,
             Member.active.is_(True),
             Member.merged_into_id.is_(None),
         )
@@ -484,7 +488,8 @@ def _name_free(session: Session, *, member: Member, name: str) -> None:
         .limit(1)
     ).first()
     if namesake is not None:
-        raise Conflict("people.error.name_taken", name=name, handle=namesake.handle)
+        key = "people.error.new_name_taken" if adding else "people.error.name_taken"
+        raise Conflict(key, name=name, handle=namesake.handle)
 
 
 def set_address_as(session: Session, *, member: Member, address_as: str | None) -> Member:
