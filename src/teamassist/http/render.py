@@ -133,11 +133,7 @@ def page_principal(request: Request, session: SessionDep, runtime: RuntimeDep) -
     F-23). A visitor's first page gives the cookie and the form token its forms then send."""
     now = runtime.clock()
     principal = auth.session_principal(request, session, now)
-    if (
-        principal is None
-        and runtime.settings.web.demo_mode
-        and request.method in csrf.SAFE_METHODS
-    ):
+    if principal is None and runtime.settings.web.demo_mode and request.method in csrf.SAFE_METHODS:
         account = auth.demo_account(session)
         if account is not None:
             days = runtime.settings.web.session_days
