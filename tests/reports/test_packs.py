@@ -196,6 +196,10 @@ def test_reading_meeting_from_chat(report_chat: ChatDriver) -> None:
     assert "还没有报告" in report_chat.text("/开始阅读", as_="admin")
     built = report_chat.text("/生成报告", as_="admin")
     assert built.startswith("已生成「OKR周报2026/09/21-09/27」：") and "/reports/" in built
+    # 0 minutes is refused as -5 is, not read as "no number" (tester s25 F-18)
+    for minutes in ("0", "-5"):
+        refused = report_chat.text(f"/开始阅读 {minutes}", as_="admin")
+        assert refused == "阅读时间要在 1 到 240 分钟之间。", refused
     started = report_chat.text("/开始阅读 15", as_="admin")
     assert started.startswith("飞阅会开始：请在 09:15 前读完「OKR周报2026/09/21-09/27」")
     assert "已经有一场飞阅会在进行中" in report_chat.text("/开始阅读", as_="lihua")

@@ -127,7 +127,9 @@ def handle_packs(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("reports.read_start", args=[Arg("minutes", ArgKind.INT, required=False)])
 def handle_read_start(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/开始阅读 [分钟]: the read window on the newest pack."""
-    minutes = args.get("minutes") or reading.DEFAULT_MINUTES
+    minutes = args.get("minutes")
+    if minutes is None:  # not `or`: 0 started the default 20 minutes (tester s25 F-18)
+        minutes = reading.DEFAULT_MINUTES
     started = reading.start(
         ctx.session, team=ctx.team, actor=ctx.member, now=ctx.now, minutes=minutes
     )
