@@ -206,7 +206,8 @@ def test_the_member_gate_answers_before_the_body(rt: Runtime) -> None:
             ("POST", "/api/v1/actions/1/reassign"),
         ]:
             response = guest.request(method, path, json={"no such field": 1})
-            _refused(response, 403, "core.error.forbidden")
+            _refused(response, 403, "core.error.not_in_team")  # the team gate's (s25 F-B8)
+            assert "你不在「开发者社区」里" in response.json()["message"], response.text
         assert _snapshot(rt) == before
     with TestClient(create_app(rt, start_background=False)) as anonymous:
         assert anonymous.get("/api/v1/actions").status_code == 401

@@ -205,14 +205,15 @@ def check_owner_in_team(
 
 
 def require_reader(session: Session, *, team: Team, member: Member | None) -> None:
-    """PermissionDenied ``core.error.forbidden`` unless ``member`` is in ``team`` (None, the
+    """PermissionDenied ``core.error.not_in_team`` (你不在「…」里, as every team's route says;
+    tester s25 F-B8: "需要有权限的人" told nobody why) unless ``member`` is in ``team`` (None, the
     workspace owner, always reads): who reads a team's items, REST's member gate and the
     ``/actions`` page alike. The page showed another team's list to anyone signed in (its
     ``?team=`` chose freely) while REST answered 403 (testers s18-19). The team's director
     reads them too, from a parent team as well: overdue items are escalated to them."""
     if member is not None and member.id == team.director_id:
         return
-    team_service.require_in_team(session, team=team, member=member, key="core.error.forbidden")
+    team_service.require_in_team(session, team=team, member=member, key="core.error.not_in_team")
 
 
 def may_check(team: Team, item: ActionItem, actor: Member, *, admin: bool) -> bool:
