@@ -101,6 +101,18 @@ def handle_generate(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if kind is None:
         raise Invalid("reports.error.kind", kind=word, kinds="周报、月报、季报、半年报、年报")
     start, end = kinds.period_of(kind, ctx.today)
+    again = packs.refresh_a_repeat(
+        ctx.session, team=ctx.team, kind=kind, period_start=start, period_end=end, now=ctx.now
+    )
+    if again is not None:
+        return Reply(
+            body=t(
+                "reports.pack.refreshed",
+                title=again.title,
+                link=_link(ctx, again.id),
+                minutes=int(packs.REPEAT_WINDOW.total_seconds() // 60),
+            )
+        )
     try:
         pack = packs.build_pack(
             ctx.session, ctx.team, kind, start, end, ctx.now, asked_by=ctx.member

@@ -242,6 +242,38 @@ def find(session: Session, *, team: Team, occurrence_key: str) -> list[ReportPac
     )
 
 
+# A second /生成报告 of the same period this soon is a double tap or a retry, not a new pack.
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def refresh_a_repeat(
+    session: Session, *, team: Team, kind: str, period_start: date, period_end: date, now: datetime
+) -> ReportPack | None:
+    """The team's ad-hoc pack of ``kind`` for this period built within :data:`REPEAT_WINDOW`
+    before ``now``, rendered again as of ``now`` (same row, same link), or None. Tester s25
+    F-B14: 20 `/生成报告 周报` at once made 20 identical packs. The team's row is locked first
+    (as a meeting move locks it): asks of one team queue until the first commits, and read
+    committed (PostgreSQL, MariaDB) lets the next see its pack; SQLite serialises writers."""
+    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
+    recent = session.scalars(
+        select(ReportPack)
+        .where(
+            ReportPack.team_id == team.id,
+            ReportPack.kind == kind,
+            ReportPack.period_start == period_start,
+            ReportPack.period_end == period_end,
+            ReportPack.person_key == 0,
+            ReportPack.occurrence_key.startswith("adhoc:"),
+            ReportPack.created_at >= ensure_utc(now) - REPEAT_WINDOW,
+        )
+        .order_by(ReportPack.id.desc())
+        .execution_options(populate_existing=True)
+    ).first()
+    if recent is not None:
+        _render_again(session, team, recent, now)
+    return recent
+
+
 class TemplateFailed(Conflict):
     """The team's report template failed while a pack was being made (409
     ``reports.error.template_failed``): the pack is not made, and the template's owner has a
@@ -370,6 +402,7 @@ def build_pack(
             person_id=person.id if person is not None else None,
             markdown="",
             read_by=ensure_utc(read_by) if read_by is not None else None,
+            created_at=ensure_utc(now),  # the clock the repeat window reads
         )
         try:
             pack.markdown = templates_store.render(source, values)
