@@ -220,8 +220,20 @@ def test_reading_meeting_from_chat(report_chat: ChatDriver) -> None:
         item = session.scalar(select(ActionItem).where(ActionItem.source_kind == "report_note"))
         assert item is not None and item.title == "补齐压测报告"
         assert item.due_at.date() == date(2026, 10, 10)
+    # a date at the end is the deadline, not part of the title (tester s25 F-17)
+    assert "已经过去了" in report_chat.text("/会议销项 @李四 跟进问题 2026-09-01", as_="admin")
+    dated = report_chat.text("/会议销项 @李四 跟进问题 2026-10-20", as_="admin")
+    assert dated.startswith("已记下会上的销项：已开销项 #"), dated
+    with report_chat.runtime.factory() as session:
+        item = session.scalars(
+            select(ActionItem)
+            .where(ActionItem.source_kind == "report_note")
+            .order_by(ActionItem.id.desc())
+        ).first()
+        assert item is not None and item.title == "跟进问题"
+        assert item.due_at.date() == date(2026, 10, 20)
     ended = report_chat.text("/结束阅读", as_="admin")
-    assert ended.startswith("飞阅会结束：2/7 人已读，1 个问题，1 条结论，1 个销项。")
+    assert ended.startswith("飞阅会结束：2/7 人已读，1 个问题，1 条结论，2 个销项。")
     assert "？ 压测什么时候做完？" in ended and "✔ 下周二灰度" in ended
     assert "现在没有进行中的飞阅会" in report_chat.text("/结束阅读", as_="admin")
 

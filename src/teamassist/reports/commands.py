@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from teamassist.chat import parser
+from teamassist.chat import parser, when
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
@@ -202,7 +202,7 @@ def handle_decide(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 
 @commands.command("reports.action", args=[Arg("owner", ArgKind.MEMBER), Arg("text", ArgKind.TEXT)])
 def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/会议销项 @负责人 <内容>: a note, and an action item on the desk."""
+    """/会议销项 @负责人 <内容> [截止日期]: a note, and an action item on the desk."""
     owner: Member = args["owner"]
     text = parser.AFTER_MENTION.sub("", args["text"])  # 「@孙七：行动」: the colon ends the name
     if not text.strip():
@@ -210,6 +210,19 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         # (tester s24 F4: 「每一栏最多 1000 个字」)
         raise Invalid("core.error.missing_arg", arg=t("core.arg.text"))
     due = reading.due_after(ctx.today, ctx.ports.get(Workdays).is_workday)
+    # a date at the end is the deadline, as /销项 reads it; it went into the title and the
+    # item got its own 5 working days (tester s25 F-17)
+    try:
+        found = when.split_moment(text.split(), ctx.today, at_end=True)
+    except when.Unreadable as error:
+        raise Invalid("reports.error.bad_due", value=error.word[:40]) from None
+    if found is not None:
+        due, _at, rest = found
+        if due < ctx.today:
+            raise Invalid("reports.error.due_past", date=due.isoformat())
+        text = " ".join(rest)
+        if not text.strip():
+            raise Invalid("core.error.missing_arg", arg=t("core.arg.text"))
     note = reading.add_action(
         ctx.session,
         team=ctx.team,
