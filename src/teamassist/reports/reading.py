@@ -23,6 +23,8 @@ from teamassist.team.models import Member, Team
 DEFAULT_MINUTES = 20
 MAX_TEXT = 1_000
 ACTION_WORKDAYS = 5  # a meeting's action item is due in five working days
+# As /销项's repeat window (actions.repeats): the same action noted again is a double tap.
+ACTION_REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,14 @@ def current(session: Session, *, team: Team) -> ReadingSession | None:
         .order_by(ReadingSession.id.desc())
         .limit(1)
     )
+
+
+def _hold(session: Session, team: Team) -> None:
+    """Lock ``team``'s row: a team's readings are opened, ended and given action items one
+    request at a time. Without it, twenty /开始阅读 at once opened ten readings on PostgreSQL
+    and MariaDB (each had checked that none was open), twenty /结束阅读 each said "ended", and
+    twenty /会议销项 made twenty items (tester s25 F-B16, F-B17). SQLite serialises writers."""
+    session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
 
 
 def _open(session: Session, team: Team) -> ReadingSession:
@@ -75,6 +85,7 @@ def start(
     pack = latest_pack(session, team=team)
     if pack is None:
         raise NotFound("reports.pack.none")
+    _hold(session, team)
     if (open_one := current(session, team=team)) is not None:
         title = session.get(ReportPack, open_one.pack_id)
         raise Conflict("reports.error.reading_open", title=title.title if title else "")
@@ -143,7 +154,23 @@ def add_action(
     as /销项 refuses one (outside tester F5, session 23: 运维组's 鲍勃 got 开发者社区's item)."""
     if team_service.role_of(session, team=team, member=owner) is None:
         raise Invalid("reports.error.owner_not_in_team", name=owner.display_name, team=team.name)
+    _hold(session, team)
     reading = _open(session, team)
+    repeated = session.scalars(
+        select(ReadingNote).where(
+            ReadingNote.reading_id == reading.id,
+            ReadingNote.kind == "action",
+            ReadingNote.author_id == author.id,
+            ReadingNote.owner_id == owner.id,
+            ReadingNote.at >= now - ACTION_REPEAT_WINDOW,
+        )
+    ).all()
+    if any(n.text == _text(text) for n in repeated):  # compared here: TEXT differs by backend
+        raise Conflict(
+            "reports.error.action_repeat",
+            name=owner.display_name,
+            minutes=int(ACTION_REPEAT_WINDOW.total_seconds() // 60),
+        )
     note = ReadingNote(
         reading_id=reading.id,
         kind="action",
@@ -208,7 +235,9 @@ def summary(session: Session, *, team: Team, reading: ReadingSession) -> Summary
 
 
 def end(session: Session, *, team: Team, now: datetime) -> Summary:
-    """Close the open reading; its summary."""
+    """Close the open reading; its summary. NotFound ``reports.error.no_reading`` when none is
+    open (a second /结束阅读 sent with the first, too)."""
+    _hold(session, team)
     reading = _open(session, team)
     reading.ended_at = now
     session.flush()
