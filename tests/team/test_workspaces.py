@@ -206,7 +206,7 @@ def test_teams_of_one_workspace_get_unique_keys(sqlite_runtime: Runtime) -> None
         demo = service.get_workspace_by_key(session, key="demo")
         assert demo is not None
         first = add_team(session, workspace=demo, name="产品组", timezone="Europe/Paris")
-        second = add_team(session, workspace=demo, name="产品组", timezone="UTC")
+        second = add_team(session, workspace=demo, name="产品组！", timezone="UTC")
         with pytest.raises(DomainError):
             add_team(session, workspace=demo, name="x", timezone="Nowhere/City")
         keys = [t.key for t in service.get_teams(session, workspace_id=demo.id)]

@@ -82,11 +82,32 @@ def create_workspace(
 def create_team(
     session: Session, *, workspace: Workspace, key: str, name: str, timezone: str
 ) -> Team:
-    """Create a team in a workspace."""
+    """Create a team in a workspace. Its name is the workspace's once, as people read it
+    (``names.fold`` of its words: case, width and runs of blanks aside): four teams called
+    「第二团队」 and one each 「ＡＢＣ」 and 「abc」 made /切换团队 pick one silently and
+    「你不在「第二团队」里」 name the wrong one (tester F-15, session 25). The workspace row is
+    locked first, so two creations of one name queue and the second sees the first."""
+    session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
+    wanted = _team_name_key(name)
+    for other in session.scalars(
+        select(Team)
+        .where(Team.workspace_id == workspace.id)
+        .order_by(Team.id)
+        .execution_options(populate_existing=True)
+    ):
+        if _team_name_key(other.name) == wanted:
+            raise Conflict(
+                "core.error.team_name_taken", name=name[:40], other=other.name, id=other.id
+            )
     team = Team(workspace_id=workspace.id, key=key, name=name, timezone=timezone, settings={})
     session.add(team)
     session.flush()
     return team
+
+
+def _team_name_key(name: str) -> str:
+    """What makes two team names one: :func:`fold` of the words, blanks between them as one."""
+    return fold(" ".join(name.split()))
 
 
 def get_teams(session: Session, *, workspace_id: int) -> list[Team]:
