@@ -489,7 +489,10 @@ def retry_delay(attempt: int) -> float:
 # use, the next O-n); the loser's unit is run again, sees the winner's row and answers as it
 # would have alone (409, or the next number). SQLite writers are serialised by BEGIN IMMEDIATE,
 # so a duplicate key there is never a race and is not retried.
-_MYSQL_RETRYABLE = {1213, 1205, 1062}
+# 1305 "SAVEPOINT … does not exist": a deadlock inside a savepoint rolls the whole transaction
+# back on MariaDB, savepoints with it, so the ROLLBACK TO SAVEPOINT that follows fails with this
+# instead of the deadlock (seen: two account creates of one folded name at once).
+_MYSQL_RETRYABLE = {1213, 1205, 1062, 1305}
 _PG_RETRYABLE = {"40001", "40P01", "23505"}
 _SQLITE_RETRYABLE = {5, 6}
 
