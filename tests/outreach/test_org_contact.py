@@ -10,7 +10,7 @@ from sqlalchemy import select
 from teamassist.database import transaction
 from teamassist.enums import Role
 from teamassist.org_contact.models import OrgMessage
-from teamassist.team import people, workspaces
+from teamassist.team import org, people, workspaces
 from teamassist.team import service as team_service
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
@@ -154,21 +154,61 @@ def test_the_only_admin_is_told_they_would_read_it_themself(chat: ChatDriver) ->
     assert _rows(chat) == 0
 
 
-def test_with_no_other_reader_in_the_team_another_teams_admin_reads_it(chat: ChatDriver) -> None:
-    """O1, the other half: a workspace with another team's admin sends it there."""
-    set_clock(chat.runtime, "2026-11-30 09:00")
+def _team(chat: ChatDriver, name: str, admin: str, *, under_default: bool = False) -> None:
+    """A team ``name`` whose only admin is the new member ``admin`` (no director, no leader),
+    under the demo team in the org chart when ``under_default``."""
     with transaction(chat.runtime.factory) as session:
         workspace = team_service.get_workspace_by_key(session, key="demo")
         assert workspace is not None
         team = workspaces.add_team(
-            session, workspace=workspace, name="产品组", timezone="Asia/Shanghai"
+            session, workspace=workspace, name=name, timezone="Asia/Shanghai"
         )
         people.add_member(
-            session, workspace=workspace, team=team, handle="pl1", display_name="产品头",
+            session, workspace=workspace, team=team, handle=admin, display_name=f"{name}头",
             role=Role.ADMIN,
         )  # fmt: skip
+        if under_default:
+            org.set_parent(
+                session,
+                team=team,
+                parent=team_service.default_team(session, workspace_id=workspace.id),
+            )
+
+
+def test_a_stranger_teams_admin_never_reads_it(chat: ChatDriver) -> None:
+    """Tester F-12 (session 25): with no other reader in the team, the message went to the
+    admin of whichever team came first by id, a team the sender has nothing to do with. The
+    only admin of the default team, with no parent team, is told they would read it."""
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    _team(chat, "产品组", "pl1")  # a top-level team of its own
     reply = chat.text("/找组织 管理员自己找组织", as_="admin")
-    assert "收到，稍晚产品头会直接找您" in reply, reply
-    [notice] = _to(chat, "pl1")
-    assert "管理员自己找组织" in notice
+    assert "能接收来信的管理员只有您自己" in reply, reply
+    assert _to(chat, "pl1") == []
+    assert _rows(chat) == 0
+
+
+def test_a_sub_teams_only_admin_reaches_the_parent_team(chat: ChatDriver) -> None:
+    """A sub-team with no other reader goes up the org chart: the parent team's stand-in
+    (王管理, the demo team's admin) reads it, and the sender is told who and why."""
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    _team(chat, "三组", "pl3")  # a stranger team, made first: never asked
+    _team(chat, "产品组", "pl1", under_default=True)
+    reply = chat.text("/找组织 子团队找组织", as_="pl1")
+    assert reply.startswith("收到，稍晚王管理会直接找您"), reply
+    assert "转给了上级团队「开发者社区」的王管理" in reply, reply
+    [notice] = _to(chat, "admin")
+    assert "子团队找组织" in notice
+    assert _to(chat, "pl3") == []
+
+
+def test_a_top_level_teams_only_admin_reaches_the_workspace_admin(chat: ChatDriver) -> None:
+    """F-12's setting: 二组 has no director or leader and boss2 is its only admin; 王管理 is
+    the default team's admin (the workspace's). The message reaches him as the workspace's
+    admin, the reply says so, and REST answers the same route."""
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    _team(chat, "二组", "boss2")
+    reply = chat.text("/找组织 重复找组织", as_="boss2")
+    assert "转给了工作区管理员王管理（「开发者社区」的管理员）" in reply, reply
+    [notice] = _to(chat, "admin")
+    assert "重复找组织" in notice
     assert _rows(chat) == 1

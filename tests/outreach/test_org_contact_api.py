@@ -8,7 +8,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from teamassist.database import transaction
+from teamassist.enums import Role
 from teamassist.runtime import Runtime
+from teamassist.team import org, people, workspaces
+from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -70,3 +74,30 @@ def test_bad_input_changes_nothing(clients: dict[str, TestClient]) -> None:
     assert director.get("/api/v1/org-inbox").json() == []
     missing = director.post("/api/v1/org-inbox/R-99/replies", json={"text": "hi"})
     assert missing.status_code == 404, missing.text
+
+
+def test_rest_names_the_route_as_chat_does(app_runtime: Runtime) -> None:
+    """F-12: a sub-team's only admin reaches the parent team's director; REST says who and
+    why (``via``, ``via_team``, ``note``), the words chat replies with."""
+    with transaction(app_runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team = workspaces.add_team(
+            session, workspace=workspace, name="产品组", timezone="Asia/Shanghai"
+        )
+        org.set_parent(
+            session, team=team, parent=team_service.default_team(session, workspace_id=workspace.id)
+        )
+        people.add_member(
+            session, workspace=workspace, team=team, handle="pl1", display_name="产品头",
+            role=Role.ADMIN,
+        )  # fmt: skip
+    with TestClient(create_app(app_runtime, start_background=False)) as client:
+        sign_in(client, "pl1", give_account(app_runtime, "pl1"))
+        sent = client.post("/api/v1/org-inbox", json={"text": "子团队找组织"})
+    assert sent.status_code == 201, sent.text
+    body = sent.json()
+    assert (body["to"], body["via"], body["via_team"]) == ("李总", "parent", "开发者社区"), body
+    assert body["note"] == (
+        "「产品组」没有别的负责人、组长或管理员可以接收，所以这条转给了上级团队「开发者社区」的李总。"
+    )

@@ -11,11 +11,12 @@ from datetime import datetime
 from fastapi import Depends, Request, status
 from pydantic import BaseModel, Field
 
+from teamassist.chat.types import plain_text
 from teamassist.exceptions import PermissionDenied
 from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.fields import RequestBody
 from teamassist.http.routes import Routes
-from teamassist.org_contact import service
+from teamassist.org_contact import messages, service
 
 router = Routes(prefix="/org-inbox", tags=["org-inbox"])
 
@@ -34,6 +35,12 @@ class OrgMessageSent(BaseModel):
     to: str
     anonymous: bool
     small_team: bool
+    # Why ``to`` reads it: "team" (the team's director or stand-in), "parent" (a team above
+    # it in the org chart) or "workspace" (an admin of the workspace's default team);
+    # ``via_team`` names that team and ``note`` says it in words ('' for "team").
+    via: str = "team"
+    via_team: str = ""
+    note: str = ""
 
 
 class OrgMessageRead(BaseModel):
@@ -74,6 +81,9 @@ def send(
         to=sent.address,
         anonymous=sent.message.anonymous,
         small_team=sent.small_team,
+        via=sent.route.via if sent.route else "team",
+        via_team=sent.route.through.name if sent.route else team.name,
+        note=plain_text(messages.routed(sent)),
     )
 
 

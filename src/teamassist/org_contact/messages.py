@@ -20,11 +20,27 @@ def acknowledged(sent: Sent) -> Reply:
     """The seed's "收到，稍晚X总会直接找您：）" (named), or the relay's note (anonymous)."""
     address = user_text(sent.address)
     if not sent.message.anonymous:
-        return Reply(body=t("org_contact.ack.named", address=address))
-    body = t("org_contact.ack.anonymous", address=address, code=sent.message.code)
-    if sent.small_team:
-        body += "\n" + t("org_contact.ack.small_team")
-    return Reply(body=body)
+        body = t("org_contact.ack.named", address=address)
+    else:
+        body = t("org_contact.ack.anonymous", address=address, code=sent.message.code)
+        if sent.small_team:
+            body += "\n" + t("org_contact.ack.small_team")
+    note = routed(sent)
+    return Reply(body=f"{body}\n{note}" if note else body)
+
+
+def routed(sent: Sent) -> str:
+    """Why the reader is someone outside the team (a parent team's, the workspace's admin),
+    '' when the team's own director or stand-in reads it: the sender is told who gets it."""
+    route = sent.route
+    if route is None or route.via == "team":
+        return ""
+    return t(
+        f"org_contact.ack.route.{route.via}",
+        team=user_text(route.team.name),
+        through=user_text(route.through.name),
+        address=user_text(sent.address),
+    )
 
 
 def relayed(code: str) -> Reply:

@@ -36,6 +36,7 @@ class Sent:
     recipient: Member
     address: str  # the recipient's 称呼 (王总)
     small_team: bool  # anonymity is weak: the team has few members
+    route: Route | None = None  # why this recipient (None: the team's own director)
 
 
 def split_anonymous(text: str) -> tuple[bool, str]:
@@ -105,20 +106,49 @@ def _sent_today(session: Session, *, team: Team, sender: Member, now: datetime) 
     return len(sent)
 
 
-def _reader(session: Session, *, team: Team, sender: Member) -> Member:
-    """Who reads a message from ``sender``: the team's director or stand-in (leader, then
-    admins), never the sender; else an admin of another team of the workspace. A tester,
-    the only admin of a team without director or leader, was told the team had no admin
-    (O1, session 16): when the sender is the one who would read it and nobody else can,
-    Conflict ``org_contact.error.only_you`` says so; with nobody at all, ``nobody``."""
+@dataclass(frozen=True)
+class Route:
+    """Who reads a message and why: ``team`` (the team's own director or stand-in),
+    ``parent`` (the stand-in of a team above it in the org chart, ``through`` names that
+    team) or ``workspace`` (an admin of the workspace's default team, who runs the
+    workspace's people; ``through`` names that team)."""
+
+    reader: Member
+    via: str
+    through: Team
+    team: Team  # the team the message was for
+
+
+def _usable(member: Member, sender: Member) -> bool:
+    return member.id != sender.id and member.active and member.merged_into_id is None
+
+
+def _reader(session: Session, *, team: Team, sender: Member) -> Route:
+    """Who reads a message from ``sender``, never the sender: the team's director or
+    stand-in (leader, then admins); else, up the org chart, each parent team's; else an admin
+    of the workspace's default team (the workspace's own admins, who may administer every
+    member). Never the admin of an unrelated team: a team's only admin once reached a
+    stranger team's admin, who happened to come first by id (tester F-12, session 25).
+    When the sender is the one who would read it and nobody else can, Conflict
+    ``org_contact.error.only_you`` says so; with nobody at all, ``nobody``."""
     own = team_service.director_or_stand_in(session, team=team)
-    readers = [m for m in own if m.id != sender.id]
+    readers = [m for m in own if _usable(m, sender)]
     if readers:
-        return readers[0]
-    for other in team_service.get_teams(session, workspace_id=team.workspace_id):
-        for admin in team_service.admins(session, team=other):
-            if admin.id != sender.id and admin.active and admin.merged_into_id is None:
-                return admin
+        return Route(readers[0], "team", team, team)
+    seen = {team.id}
+    above = session.get(Team, team.parent_id) if team.parent_id else None
+    while above is not None and above.id not in seen:
+        seen.add(above.id)
+        found = [
+            m for m in team_service.director_or_stand_in(session, team=above) if _usable(m, sender)
+        ]
+        if found:
+            return Route(found[0], "parent", above, team)
+        above = session.get(Team, above.parent_id) if above.parent_id else None
+    home = team_service.default_team(session, workspace_id=team.workspace_id)
+    for admin in team_service.admins(session, team=home):
+        if _usable(admin, sender):
+            return Route(admin, "workspace", home, team)
     if any(m.id == sender.id for m in own):
         raise Conflict("org_contact.error.only_you", team=team.name)
     raise Conflict("org_contact.error.nobody", team=team.name)
@@ -135,7 +165,7 @@ def reach(
     via: InboundMessage | None = None,
 ) -> Sent:
     """Send ``text`` from ``sender`` to the director of ``team`` (else the stand-in:
-    leader, then admins; else another team's admin, :func:`_reader`); raises
+    leader, then admins; else a parent team's, else the workspace's admins: :func:`_reader`); raises
     PermissionDenied when the sender is not in the team, Invalid for an empty text or the
     daily limit reached, Conflict when nobody but the sender could read it.
     ``via`` is the chat message that carried it (recorded, so the export can withhold it)."""
@@ -145,7 +175,8 @@ def reach(
     knobs = contact_settings.of(team)
     if _sent_today(session, team=team, sender=sender, now=now) >= knobs.daily_limit:
         raise Invalid("org_contact.error.limit", limit=knobs.daily_limit)
-    recipient = _reader(session, team=team, sender=sender)
+    route = _reader(session, team=team, sender=sender)
+    recipient = route.reader
     row = OrgMessage(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -180,7 +211,8 @@ def reach(
     )
     session.flush()
     small = anonymous and _team_size(session, team) <= knobs.small_team
-    return Sent(row, recipient, people.addressed_as(recipient, team), small)
+    # addressed as in the team they read for: a parent team's director is 李总 there
+    return Sent(row, recipient, people.addressed_as(recipient, route.through), small, route)
 
 
 def get_by_code(session: Session, *, workspace_id: int, code: str) -> OrgMessage:
