@@ -45,6 +45,11 @@ class Roster(Protocol):
         """Whether ``member`` is on duty at ``at`` (UTC) in any rotation of ``team``."""
         ...
 
+    def has_rotation(self, session: Session, *, team: Team) -> bool:
+        """Whether ``team`` has a rotation at all (not archived): someone will sign in one
+        day, so what waits for the next sign-in is not waiting for nobody."""
+        ...
+
 
 class Workdays(Protocol):
     """The China working calendar (statutory holidays off, 调休 weekend days on)."""

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.team.models import Member, Team
@@ -45,3 +46,14 @@ class DutyRoster:
         from teamassist.duty import service
 
         return service.is_on_duty(session, team, member, at)
+
+    def has_rotation(self, session: Session, *, team: Team) -> bool:
+        """Whether ``team`` has a rotation that is not archived."""
+        from teamassist.duty.models import Rotation
+
+        found = session.scalar(
+            select(Rotation.id)
+            .where(Rotation.team_id == team.id, Rotation.archived_at.is_(None))
+            .limit(1)
+        )
+        return found is not None

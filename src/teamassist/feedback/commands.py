@@ -84,7 +84,14 @@ def _submit(ctx: CommandContext, kind: FeedbackKind, text: str) -> Reply:
         origin=_origin(ctx),
         now=ctx.now,
     )
-    return messages.received(done.item, done.owner, off_duty=done.off_duty)
+    return messages.received(
+        done.item,
+        done.owner,
+        off_duty=done.off_duty,
+        route=done.route,
+        rotation=done.rotation,
+        team=ctx.team,
+    )
 
 
 @commands.command("feedback.report", args=[Arg("text", ArgKind.TEXT, max_length=MAX_TEXT)])

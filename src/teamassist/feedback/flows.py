@@ -79,6 +79,20 @@ def default_owner(session: Session, *, team: Team) -> Member | None:
     return admins[0] if admins else None
 
 
+def workspace_owner(session: Session, *, team: Team) -> Member | None:
+    """Who takes a team's feedback when it has nobody on duty, no default owner and no admin:
+    the first active admin of the workspace's default team (the workspace's own admins, who
+    may administer every member). Without it such an item had no owner and nobody was told,
+    while the reporter heard that duty would handle it (tester F-B11, session 25): a help desk
+    with no team to route to hands the ticket to the desk's administrators, never to nobody.
+    None for the default team itself (its admins were asked already) or with no admin."""
+    home = team_service.default_team(session, workspace_id=team.workspace_id)
+    if home.id == team.id:
+        return None
+    admins = [m for m in team_service.admins(session, team=home) if not team_service.has_left(m)]
+    return admins[0] if admins else None
+
+
 def require_desk(
     session: Session,
     *,
@@ -164,6 +178,11 @@ class Submitted:
     item: FeedbackItem
     owner: Member | None
     off_duty: bool
+    # Who got it: "duty" (on duty now), "default" (the team's default owner or first admin),
+    # "workspace" (an admin of the workspace's default team: the team has neither) or
+    # "nobody"; ``rotation``: the team has a rotation, so a sign-in will pick up what waits.
+    route: str = "duty"
+    rotation: bool = True
 
 
 def channel_name(session: Session, *, team: Team, platform: str, chat_key: str) -> str:
@@ -207,7 +226,11 @@ def submit(
     # The owner is mentioned in the notice and the reply: their identities come with the
     # roster's read of them (a /问题反馈 read them in a statement of their own).
     people = on_duty(session, roster=roster, team=team, at=now, kind=kind.value, identities=True)
-    owner = people[0] if people else default_owner(session, team=team)
+    owner, route = (people[0], "duty") if people else (default_owner(session, team=team), "default")
+    if owner is None:
+        owner = workspace_owner(session, team=team)
+        route = "workspace" if owner is not None else "nobody"
+    rotation = bool(people) or roster.has_rotation(session, team=team)
     item = feedback_service.submit(
         session,
         team=team,
@@ -220,7 +243,7 @@ def submit(
         digest_pending=not people,
         reporter_name=reporter_name,
     )
-    notice = messages.new_notice(item, owner, off_duty=not people)
+    notice = messages.new_notice(item, owner, off_duty=not people, route=route, team=team)
     queued = notify.to_channels(
         session,
         team=team,
@@ -229,11 +252,12 @@ def submit(
         key=f"feedback.new:{item.id}",
         now=now,
     )
-    if not queued and owner is not None:
+    # The workspace's admin is not on the team's channels: told directly, always.
+    if owner is not None and (not queued or route == "workspace"):
         notify.to_member(
             session, member=owner, reply=notice, key=f"feedback.new:{item.id}", now=now
         )
-    return Submitted(item=item, owner=owner, off_duty=not people)
+    return Submitted(item=item, owner=owner, off_duty=not people, route=route, rotation=rotation)
 
 
 # -- lifecycle ---------------------------------------------------------------------------------

@@ -51,19 +51,36 @@ def _box(item: Any) -> str:
     return t(f"feedback.box.{item.status}")
 
 
-def received(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Reply:
-    """The reporter's receipt: the seed's sentence, the id, and who was told."""
+def received(
+    item: FeedbackItem,
+    owner: Member | None,
+    *,
+    off_duty: bool,
+    route: str = "duty",
+    rotation: bool = True,
+    team: Team | None = None,
+) -> Reply:
+    """The reporter's receipt: the seed's sentence, the id, and who was told. Off duty, what
+    happens next is said as it is: the next sign-in picks it up only when the team has a
+    rotation; a team with no admin either hands it to the workspace's admin (``route``)."""
     reply = Reply(quote=snippet(item.text, 200))
+    name = user_text(team.name) if team is not None else ""
     if owner is None:
-        first = t("feedback.received.nobody")
+        first = t(
+            "feedback.received.nobody" if rotation else "feedback.received.unrouted", team=name
+        )
+    elif route == "workspace":
+        first = t("feedback.received.workspace", team=name, owner=_mention(reply, owner))
     elif off_duty:
         # The owner is the fallback (default owner or an admin), not a person on duty.
         first = t("feedback.received.fallback", owner=_mention(reply, owner))
     else:
         first = t(f"feedback.received.{item.kind}", owner=_mention(reply, owner))
     lines = [first, t("feedback.received.id_line", id=item.id)]
-    if off_duty:
+    if off_duty and rotation:
         lines.append(t("feedback.received.off_duty"))
+    elif off_duty and owner is not None:
+        lines.append(t("feedback.received.no_rotation", team=name))
     reply.body = "\n".join(lines)
     return reply
 
@@ -82,8 +99,16 @@ def origin_label(item: FeedbackItem) -> str:
     return ":".join(part for part in (platform, chat) if part)
 
 
-def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> Reply:
-    """The notice to the internal channel and the WeCom robot."""
+def new_notice(
+    item: FeedbackItem,
+    owner: Member | None,
+    *,
+    off_duty: bool,
+    route: str = "duty",
+    team: Team | None = None,
+) -> Reply:
+    """The notice to the internal channel and the WeCom robot (and the owner directly when
+    they are the workspace's admin, ``route`` "workspace")."""
     reply = Reply(title=t(f"feedback.notice.title_{item.kind}"))
     reply.fields = [
         ReplyField(
@@ -96,7 +121,9 @@ def new_notice(item: FeedbackItem, owner: Member | None, *, off_duty: bool) -> R
         ReplyField(label=t("feedback.notice.owner"), value=_mention(reply, owner)),
     ]
     lines = [t("feedback.notice.actions", id=item.id)]
-    if off_duty:
+    if route == "workspace":
+        lines.insert(0, t("feedback.notice.workspace", team=user_text(team.name if team else "")))
+    elif off_duty:
         lines.insert(0, t("feedback.notice.off_duty"))
     reply.body = "\n".join(lines)
     reply.buttons = action_buttons(item)
