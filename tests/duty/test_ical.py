@@ -417,3 +417,26 @@ def demo_runtime_with_names(sqlite_runtime: Runtime) -> Runtime:
         for rotation in service.rotations(session, team=live_team):
             rotation.name = NASTY[0][:40] + rotation.key
     return sqlite_runtime
+
+
+def test_a_second_feed_of_one_person_is_refused_unless_replaced(
+    member_api: TestClient, demo: Runtime
+) -> None:
+    """Tester s25 F-20: one live feed per person (a calendar's one secret address). A second
+    is 409 naming the first and ``"replace": true``; the reset answers the new URL and the
+    revoked id, and the old URL answers 404 from then on."""
+    first = member_api.post("/api/v1/duty/feeds", json={}).json()
+    again = member_api.post("/api/v1/duty/feeds", json={})
+    assert again.status_code == 409, again.text
+    assert again.json()["error"] == "duty_feeds.error.exists"
+    message = again.json()["message"]
+    assert f"#{first['id']}" in message and '"replace": true' in message, message
+    assert [f["id"] for f in member_api.get("/api/v1/duty/feeds").json()] == [first["id"]]
+
+    reset = member_api.post("/api/v1/duty/feeds", json={"replace": True})
+    assert reset.status_code == 201, reset.text
+    assert reset.json()["replaced"] == [first["id"]] and reset.json()["url"] != first["url"]
+    with TestClient(create_app(demo, start_background=False)) as anonymous:
+        assert anonymous.get(f"/ical/{_token(first['url'])}.ics").status_code == 404
+        assert anonymous.get(f"/ical/{_token(reset.json()['url'])}.ics").status_code == 200
+    assert [f["id"] for f in member_api.get("/api/v1/duty/feeds").json()] == [reset.json()["id"]]

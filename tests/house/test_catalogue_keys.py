@@ -28,6 +28,7 @@ from teamassist.careers.models import STATUSES as CAREER_STATUSES
 from teamassist.careers.words import SUBCOMMANDS as CAREER_WORDS
 from teamassist.chat.registry import ArgKind, Permission
 from teamassist.documents import templating
+from teamassist.duty import feeds as duty_feeds
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION
 from teamassist.duty.flows import PUBLIC_COMMANDS
@@ -109,6 +110,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "feishu.gave_up.kind.{}": lambda: list(feishu_gave_up.KINDS),
     "actions.state.{}": lambda: [*ActionState, "overdue"],
     "careers.status.{}": lambda: list(CAREER_STATUSES),
+    "duty_feeds.reset_how.{}": lambda: list(duty_feeds.RESET_VIA),
     "careers.status_words.{}": lambda: list(CAREER_STATUSES),
     "careers.state.{}": lambda: list(CAREER_STATES),
     "careers.words.{}": lambda: list(CAREER_WORDS),

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, local
 from teamassist.duty import ical, service
 from teamassist.duty.feed_models import SCOPE_MEMBER, SCOPE_ROTATION, FeedToken
 from teamassist.duty.models import CalendarException, Override, Rotation, RotationVersion, Swap
 from teamassist.events import PersonalCalendar, ask
-from teamassist.exceptions import DomainError, NotFound
+from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -29,6 +29,8 @@ from teamassist.team.models import Member, Team
 TOKEN_BYTES = 32
 FEED_PATH = "/ical/{token}.ics"
 _TOUCH_EVERY = timedelta(hours=1)
+# Where a feed is made from: each says how to reset in its own words (duty_feeds.reset_how.*).
+RESET_VIA = ("chat", "rest", "page")
 
 
 def hash_token(token: str) -> str:
@@ -48,10 +50,12 @@ def uid_domain(public_url: str) -> str:
 
 @dataclass
 class CreatedFeed:
-    """A new feed and its token (the only time the token is known)."""
+    """A new feed and its token (the only time the token is known); ``replaced``: the live
+    feeds of the same subscription it revoked (a reset)."""
 
     feed: FeedToken
     token: str
+    replaced: list[FeedToken] = field(default_factory=list)
 
 
 def create_feed(
@@ -62,14 +66,41 @@ def create_feed(
     rotation: Rotation | None = None,
     member: Member | None = None,
     by: Member | None = None,
+    replace: bool = False,
+    via: str = "chat",
 ) -> CreatedFeed:
-    """A new secret feed of one rotation or one person (exactly one of them)."""
+    """A new secret feed of one rotation or one person (exactly one of them).
+
+    One live feed per subscription, as calendars keep one secret address: a person's feed
+    per team, a rotation's per team and maker (tester s25 F-20: each /值班订阅 minted another
+    live URL and the old ones kept working). Only the token's hash is stored, so an existing
+    URL cannot be shown again: while one is live, Conflict ``duty_feeds.error.exists`` names
+    it and how to reset (``via``: ``chat``, ``rest`` or ``page``), nothing made; ``replace``
+    revokes it and makes the new one (``CreatedFeed.replaced``). The subject's row is locked
+    first, so two requests at once make one feed."""
     if (rotation is None) == (member is None):
         raise DomainError("duty_feeds.error.bad_scope")
     if rotation is not None and rotation.team_id != team.id:
         raise NotFound("duty.error.no_rotation", name=str(rotation.id), known="-")
     if member is not None:
         service.require_team_member(session, team, member)
+    live = _live_twins(session, team=team, rotation=rotation, member=member, by=by)
+    if live and not replace:
+        first = live[0]
+        raise Conflict(
+            "duty_feeds.error.exists",
+            id=first.id,
+            created=f"{local(ensure_utc(first.created_at), team.timezone):%Y-%m-%d}",
+            used=t("duty_feeds.used.never")
+            if first.last_used_at is None
+            else t(
+                "duty_feeds.used.at",
+                at=f"{local(ensure_utc(first.last_used_at), team.timezone):%Y-%m-%d %H:%M}",
+            ),
+            how=t(f"duty_feeds.reset_how.{via}"),
+        )
+    for old in live:
+        revoke_feed(session, feed=old, now=now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     feed = FeedToken(
         token_hash=hash_token(token),
@@ -85,7 +116,31 @@ def create_feed(
     )
     session.add(feed)
     session.flush()
-    return CreatedFeed(feed, token)
+    return CreatedFeed(feed, token, live)
+
+
+def _live_twins(
+    session: Session,
+    *,
+    team: Team,
+    rotation: Rotation | None,
+    member: Member | None,
+    by: Member | None,
+) -> list[FeedToken]:
+    """The live feeds of the subscription a new feed would be, oldest first, after locking
+    its subject's row (the person, else the rotation) until the transaction ends."""
+    query = select(FeedToken).where(FeedToken.team_id == team.id, FeedToken.revoked_at.is_(None))
+    if member is not None:
+        session.execute(select(Member.id).where(Member.id == member.id).with_for_update())
+        query = query.where(FeedToken.scope == SCOPE_MEMBER, FeedToken.member_id == member.id)
+    else:
+        assert rotation is not None
+        session.execute(select(Rotation.id).where(Rotation.id == rotation.id).with_for_update())
+        maker = FeedToken.created_by_id == by.id if by else FeedToken.created_by_id.is_(None)
+        query = query.where(
+            FeedToken.scope == SCOPE_ROTATION, FeedToken.rotation_id == rotation.id, maker
+        )
+    return list(session.scalars(query.order_by(FeedToken.id)))
 
 
 def feeds(

@@ -360,6 +360,8 @@ class FeedCreate(RequestBody):
     team_id: int | None = None
     rotation_id: int | None = None
     member_id: int | None = None
+    # Revoke the live feed of the same subscription and make a new one (a reset).
+    replace: bool = False
 
 
 class FeedRead(BaseModel):
@@ -376,9 +378,12 @@ class FeedRead(BaseModel):
     revoked_at: datetime | None
     last_used_at: datetime | None
     url: str | None = None
+    replaced: list[int] = []  # the feeds a reset revoked (only in the answer to a creation)
 
     @classmethod
-    def from_feed(cls, feed: FeedToken, url: str | None = None) -> FeedRead:
+    def from_feed(
+        cls, feed: FeedToken, url: str | None = None, replaced: list[int] | None = None
+    ) -> FeedRead:
         return cls(
             id=feed.id,
             team_id=feed.team_id,
@@ -391,6 +396,7 @@ class FeedRead(BaseModel):
             revoked_at=feed.revoked_at,
             last_used_at=feed.last_used_at,
             url=url,
+            replaced=replaced or [],
         )
 
 

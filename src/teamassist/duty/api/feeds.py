@@ -51,7 +51,12 @@ def create_feed(
 ) -> FeedRead:
     """A secret feed URL of a rotation, or of a person (yourself; admins: anyone), in the team
     ``?team_id=`` names (as on every router; the body's ``team_id`` is still read, the two
-    naming different teams is refused, 400), which the caller must be in (403)."""
+    naming different teams is refused, 400), which the caller must be in (403).
+
+    One live feed per subscription (a person's per team; a rotation's per team and maker):
+    while one is live, 409 ``duty_feeds.error.exists`` names it (its URL is shown only once,
+    at creation) and nothing is made; ``"replace": true`` revokes it and answers the new one
+    with the revoked ids in ``replaced``."""
     if team_id is not None and body.team_id is not None and team_id != body.team_id:
         raise DomainError("duty_feeds.error.two_teams", query=team_id, body=body.team_id)
     team = team_of(session, principal, team_id if team_id is not None else body.team_id)
@@ -84,9 +89,11 @@ def create_feed(
         rotation=rotation,
         member=member,
         by=principal.member,
+        replace=body.replace,
+        via="rest",
     )
     url = feeds.feed_url(runtime.settings.web.public_url, created.token)
-    return FeedRead.from_feed(created.feed, url)
+    return FeedRead.from_feed(created.feed, url, replaced=[f.id for f in created.replaced])
 
 
 @router.delete("/feeds/{feed_id}", response_model=FeedRead)

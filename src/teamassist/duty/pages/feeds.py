@@ -49,6 +49,7 @@ def create_feed_page(
     chosen: PageTeamDep,
     runtime: RuntimeDep,
     rotation_id: Annotated[str, Form()] = "",
+    replace: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Create a feed of yourself (or of a rotation) and show its URL once."""
     rotation = None
@@ -65,6 +66,8 @@ def create_feed_page(
         rotation=rotation,
         member=None if rotation is not None else principal.member,
         by=principal.member,
+        replace=replace == "1",
+        via="page",
     )
     admin = is_admin(session, principal, chosen)
     rows = feeds.feeds(session, team=chosen, member=None if admin else principal.member)
