@@ -6,11 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from teamassist.database import transaction
 from teamassist.enums import Role
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
+from teamassist.team.models import TeamMembership
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.web import give_account, sign_in
@@ -179,3 +181,51 @@ def test_a_choice_not_in_the_team_form_changes_nothing(client: TestClient, rt: R
     )
     assert page.status_code == 200 and "「上级团队」收到的不是列表里的选项" in page.text
     assert _org_of(rt, team) == (None, lihua, lihua)
+
+
+def _manager_and_core(rt: Runtime, handle: str) -> tuple[int | None, bool]:
+    with rt.factory() as session:
+        d = demo(session)
+        member = d[handle]
+        row = session.scalars(
+            select(TeamMembership).where(
+                TeamMembership.team_id == d.team.id, TeamMembership.member_id == member.id
+            )
+        ).one()
+        return member.manager_id, bool(row.core)
+
+
+@pytest.mark.parametrize("path", ["/team/org/members/{id}", "/team/members/{id}"])
+def test_a_field_left_out_of_a_member_form_is_unchanged(
+    client: TestClient, rt: Runtime, path: str
+) -> None:
+    """Session 25 (h-fix26b item 7): the org page's member form cleared the manager (and the
+    core flag) on a post without them, as the team form did before ``b4e2c37``. The members
+    page's row form read them the same way. Left out or empty: unchanged; 「（无）」 sends
+    ``none`` and clears; the core checkbox sends a hidden ``0`` so unticking is said."""
+    sign_in(client)
+    ids = _ids(rt)
+    url = path.format(id=ids["lisi"]) + f"?team={ids['team']}"
+    names = {"handle": "lisi", "display_name": "李四", "role": "member"}
+    base = names if path.startswith("/team/members") else {}
+    set_both = {**base, "manager_id": str(ids["lihua"]), "core": ["0", "1"]}
+    assert client.post(url, data=set_both).status_code == 200
+    assert _manager_and_core(rt, "lisi") == (ids["lihua"], True)
+    # left out: nothing changes
+    assert client.post(url, data=base).status_code == 200
+    assert _manager_and_core(rt, "lisi") == (ids["lihua"], True)
+    # sent empty (a client leaving the select blank): nothing changes either
+    assert client.post(url, data={**base, "manager_id": ""}).status_code == 200
+    assert _manager_and_core(rt, "lisi") == (ids["lihua"], True)
+    # the page's own choices: 「（无）」 is "none", an unticked box sends its hidden 0
+    page = client.get(
+        "/team/org" if "org" in path else "/team/members", params={"team": ids["team"]}
+    ).text
+    assert '<select name="manager_id"><option value="none">（无）</option>' in page
+    assert '<input type="hidden" name="core" value="0">' in page
+    assert client.post(url, data={**base, "manager_id": "none", "core": "0"}).status_code == 200
+    assert _manager_and_core(rt, "lisi") == (None, False)
+    # a choice not in the list is refused whole
+    bad = client.post(url, data={**base, "manager_id": "李华", "core": ["0", "1"]})
+    assert bad.status_code == 422 and bad.json()["error"] == "people.error.bad_choice", bad.text
+    assert _manager_and_core(rt, "lisi") == (None, False)

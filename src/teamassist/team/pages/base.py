@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
@@ -45,6 +46,36 @@ def picked(value: str, label: str) -> int | None:
     if not (value.isascii() and value.isdigit()):
         raise Invalid("people.error.bad_choice", field=label)
     return int(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a form's member select said: ``given`` False when it was left out (or empty),
+    which leaves the field as it is; else ``member`` (None for 「（无）」)."""
+
+    given: bool
+    member: Member | None = None
+
+
+def member_choice(session: Session, principal: Principal, value: str | None, label: str) -> Choice:
+    """A member select of a form (the manager): left out or empty (None: FastAPI gives an
+    empty field its default) changes nothing, 「（无）」 (:data:`NONE`) clears, an id names a
+    member of the workspace; anything else is refused by :func:`picked`. The org page's
+    member form cleared the manager on a post without the field (session 25, as the team
+    form did before ``b4e2c37``)."""
+    if value is None:
+        return Choice(given=False)
+    member_id = picked(value, label)
+    if member_id is None:
+        return Choice(given=True)
+    member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
+    return Choice(given=True, member=member)
+
+
+def flag(value: str | None, current: bool) -> bool:
+    """A checkbox sent with its hidden ``0`` before it (``0`` unchecked, ``0`` then ``1``
+    checked: the last wins): left out, ``current`` stays."""
+    return current if value is None else value.strip() == "1"
 
 
 def member_or_none(session: Session, principal: Principal, value: str) -> Member | None:

@@ -20,6 +20,8 @@ from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
     admin_of,
     back,
+    flag,
+    member_choice,
     member_or_none,
     screen_router,
 )
@@ -108,20 +110,22 @@ def edit_member_form(
     display_name: Annotated[str, Form()],
     role: Annotated[Role, Form()],
     address_as: Annotated[str, Form()] = "",
-    manager_id: Annotated[str, Form()] = "",
-    core: Annotated[str, Form()] = "",
+    manager_id: Annotated[str | None, Form()] = None,
+    core: Annotated[str | None, Form()] = None,
 ) -> RedirectResponse:
-    """Save one member's row: names, 称呼, role, manager and core group (all or nothing)."""
+    """Save one member's row: names, 称呼, role, manager and core group (all or nothing); the
+    manager or core flag left out (or empty) stays as it is, as on the org page's form."""
     team = admin_of(session, principal, chosen)
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
     # the person's own team's admin (or the default team's), as REST and chat ask
     people.check_may_administer(session, actor=principal.member, member=member)
-    manager = member_or_none(session, principal, manager_id)
+    manager = member_choice(session, principal, manager_id, t("people.web.manager"))
+    new_manager = manager.member.id if manager.member is not None else None
     if (
         member.handle != handle.strip()
         or member.display_name != display_name.strip()
         or (member.address_as or "") != address_as.strip()
-        or member.manager_id != (manager.id if manager is not None else None)
+        or (manager.given and member.manager_id != new_manager)
     ):  # seen in every team of theirs: an admin of all of them (tester F1, session 20)
         people.check_may_change_person(session, actor=principal.member, member=member)
     if member.handle != handle.strip():
@@ -129,9 +133,11 @@ def edit_member_form(
     people.set_display_name(session, member=member, display_name=display_name)
     people.set_address_as(session, member=member, address_as=address_as)
     people.change_role(session, team=team, member=member, role=role)
-    org.check_manager(session, actor=principal.member, member=member, manager=manager)
-    org.set_manager(session, member=member, manager=manager)
-    org.set_core(session, team=team, member=member, core=bool(core))
+    if manager.given:
+        org.check_manager(session, actor=principal.member, member=member, manager=manager.member)
+        org.set_manager(session, member=member, manager=manager.member)
+    if core is not None:
+        org.set_core(session, team=team, member=member, core=flag(core, False))
     return back(PATH, team)
 
 

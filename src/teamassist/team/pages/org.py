@@ -16,6 +16,8 @@ from teamassist.team import service as team_service
 from teamassist.team.pages.base import (
     admin_of,
     back,
+    flag,
+    member_choice,
     member_or_none,
     optional_id,
     picked,
@@ -121,18 +123,22 @@ def edit_member_org_form(
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
-    manager_id: Annotated[str, Form()] = "",
-    core: Annotated[str, Form()] = "",
+    manager_id: Annotated[str | None, Form()] = None,
+    core: Annotated[str | None, Form()] = None,
 ) -> RedirectResponse:
-    """A member's manager and core-group flag in the team shown."""
+    """A member's manager and core-group flag in the team shown: a field left out (or empty)
+    stays as it is, the form's 「（无）」 (``none``) clears the manager (:func:`member_choice`);
+    the core checkbox comes with a hidden ``0`` so that unticking it is said too."""
     team = admin_of(session, principal, chosen)
     member = member_or_none(session, principal, str(member_id))
     assert member is not None  # an id given by the path
     people.check_may_administer(session, actor=principal.member, member=member)
-    manager = member_or_none(session, principal, manager_id)
-    if member.manager_id != (manager.id if manager is not None else None):
-        people.check_may_change_person(session, actor=principal.member, member=member)
-    org.check_manager(session, actor=principal.member, member=member, manager=manager)
-    org.set_manager(session, member=member, manager=manager)
-    org.set_core(session, team=team, member=member, core=bool(core))
+    manager = member_choice(session, principal, manager_id, t("people.web.manager"))
+    if manager.given:
+        if member.manager_id != (manager.member.id if manager.member is not None else None):
+            people.check_may_change_person(session, actor=principal.member, member=member)
+        org.check_manager(session, actor=principal.member, member=member, manager=manager.member)
+        org.set_manager(session, member=member, manager=manager.member)
+    if core is not None:
+        org.set_core(session, team=team, member=member, core=flag(core, False))
     return back(PATH, team)
