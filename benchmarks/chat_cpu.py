@@ -172,11 +172,16 @@ def worker(url: str) -> None:
     state: dict[str, Any] = {}
     lifespan = loop.run_until_complete(_lifespan(app, state))
 
-    def lookup(session: Any, *, placed_on: str | None = None) -> Any:
-        # what the endpoint's dependency gives for the global token (http.deps)
+    def token_lookup(session: Any, *, placed_on: str | None = None) -> Any:
         principal = auth.token_principal(session, placed_on=placed_on)
         assert principal is not None
         return principal
+
+    # what the endpoint's dependency gives for the global token (http.deps); since session 26
+    # the lookup that also finds whom it speaks as (a checkout before that has none)
+    lookup: Any = token_lookup
+    if hasattr(auth, "RootToken"):
+        lookup = auth.RootToken(lambda: RuntimeError("no workspace"))
 
     def thread_call(name: str) -> None:
         body = numbered_body(chat_body(name))

@@ -8,6 +8,7 @@ from pydantic import SecretStr
 from sqlalchemy import event, select
 
 from teamassist.chat import placement
+from teamassist.chat import service as chat_service
 from teamassist.database import StatementCounter, transaction
 from teamassist.enums import ChannelPurpose, Role
 from teamassist.feedback import flows
@@ -221,3 +222,60 @@ def test_an_admin_speaking_as_a_member_places_them_in_the_lookup(runtime: Runtim
 def _without_begin(statements: list[str]) -> list[str]:
     """What ran, without SQLite's BEGIN (the server drivers begin unseen)."""
     return [s for s in statements if s != "BEGIN"]
+
+
+def test_the_global_token_finds_whom_it_speaks_as_in_its_own_statement(runtime: Runtime) -> None:
+    # given the demo workspace, the global token, and zhangsan's own web chat bound to a
+    # second team he leads
+    runtime.settings.web.api_token = SecretStr(TOKEN)
+    load_demo(runtime)
+    _second_team_for_zhangsan(runtime)
+    app = create_app(runtime, start_background=False)
+    headers = {"authorization": f"Bearer {TOKEN}"}
+    with TestClient(app) as client, StatementCounter(runtime.engine) as counter:
+        # when the token's owner sends /帮助 speaking as zhangsan
+        response = client.post(
+            "/api/v1/chat", json={"text": "/帮助", "as": "zhangsan"}, headers=headers
+        )
+        # then the token's workspace, zhangsan and his chat's team are one statement, then the
+        # inbox row (the owner's lookup and zhangsan's were two statements until session 26)
+        assert response.status_code == 200 and response.json()["handled"] is True
+        assert _without_begin(counter.statements) == ["SELECT", "INSERT"]
+        assert counter.transactions == 1
+        # when it asks who he is, his handle written another way
+        response = client.post(
+            "/api/v1/chat", json={"text": "/我是谁", "as": " ＺhangSan "}, headers=headers
+        )
+        # then the reply is his, in the team his own chat is bound to
+        assert response.status_code == 200, response.text
+        assert "自聊二组" in response.json()["text"] and "张三" in response.json()["text"]
+        # when it names nobody of the workspace
+        response = client.post(
+            "/api/v1/chat", json={"text": "/帮助", "as": "nobody"}, headers=headers
+        )
+        # then that is said, as before
+        assert response.status_code == 404, response.text
+
+
+def test_speaking_as_places_each_member_as_a_lookup_by_handle_does(runtime: Runtime) -> None:
+    # given the demo workspace, and zhangsan's own web chat bound to a second team he leads
+    load_demo(runtime)
+    _second_team_for_zhangsan(runtime)
+    with transaction(runtime.factory) as session:
+        owner = auth.token_principal(session)
+        assert owner is not None
+        members = session.scalars(select(Member).order_by(Member.id)).all()
+        for member in members:
+            # when the global token speaks as each member, by handle
+            spoken = auth.token_speaking_as(session, member.handle.upper(), placed_on="web")
+            # then it is that member of the token's workspace, placed as the lookup by handle
+            # places them, with the channel's name
+            expected = chat_service._named(session, owner.workspace.id, member.handle, "web")
+            assert spoken is not None and expected is not None, member.handle
+            assert spoken.caller.workspace.id == owner.workspace.id
+            assert spoken.caller.member is None and spoken.caller.voice is None
+            assert spoken.member.id == member.id
+            assert _placed(spoken.own_chat) == _placed(expected[1]), member.handle
+            assert spoken.own_chat_name == expected[2]
+        # and a handle nobody has is not found
+        assert auth.token_speaking_as(session, "nobody", placed_on="web") is None

@@ -16,6 +16,7 @@ from teamassist.http.auth import (
     MEMBER_AND_WORKSPACE,
     Principal,
     PrincipalLookup,
+    RootToken,
     owner_voice,
     workspace_and_member,
 )
@@ -40,11 +41,18 @@ def send_as(
     """
 
     def identify(session: Session) -> Speaker:
-        caller = (
-            principal(session, placed_on=platform.value)
-            if callable(principal)
-            else _attached(session, principal)
+        # The global token naming whom it speaks as finds that member in its own statement.
+        spoken = (
+            principal.speaking_as(session, handle, placed_on=platform.value)
+            if handle and isinstance(principal, RootToken)
+            else None
         )
+        if spoken is not None:
+            caller = spoken.caller
+        elif callable(principal):
+            caller = principal(session, placed_on=platform.value)
+        else:
+            caller = _attached(session, principal)
         speaker = handle or (caller.member.handle if caller.member else None)
         voice = (
             (caller.voice or owner_voice(session, caller.workspace)) if speaker is None else None
@@ -61,6 +69,8 @@ def send_as(
         elif caller.member is not None and speaker == caller.member.handle:
             member = caller.member
             own_chat, own_chat_name = caller.own_chat, caller.own_chat_name
+        elif spoken is not None:
+            member, own_chat, own_chat_name = spoken.member, spoken.own_chat, spoken.own_chat_name
         else:
             assert speaker is not None
             found = _named(session, caller.workspace.id, speaker, platform.value)

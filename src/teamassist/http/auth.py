@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -432,6 +432,85 @@ def token_principal(session: Session, *, placed_on: str | None = None) -> Princi
         own_chat=own_chat,
         own_chat_name=own_chat_name,
     )
+
+
+# The global token speaking as a member it names (``"as"`` in ``POST /api/v1/chat``): the
+# token's workspace (as :data:`_TOKEN_OWNER` finds it) and that member with where their own
+# direct chat lands, in one statement; asked apart, the owner's lookup and the member's were
+# two statements of every such command (issue 9: the benchmark's /值班签到).
+_FIRST_ACCOUNT_MEMBER = _MEMBER_TABLE.alias("first_account_member")
+_ANY_WORKSPACE = _WORKSPACE.alias("any_workspace")
+_TOKEN_WORKSPACE_ID = func.coalesce(
+    select(_FIRST_ACCOUNT_MEMBER.c.workspace_id)
+    .select_from(_ACCOUNT)
+    .outerjoin(_FIRST_ACCOUNT_MEMBER, _FIRST_ACCOUNT_MEMBER.c.id == _ACCOUNT.c.member_id)
+    .order_by(_ACCOUNT.c.id)
+    .limit(1)
+    .scalar_subquery(),
+    select(func.min(_ANY_WORKSPACE.c.id)).scalar_subquery(),
+)
+_TOKEN_NAMED_PLACED = placement.with_own_chat(
+    MEMBER_AND_WORKSPACE.where(
+        _MEMBER_TABLE.c.workspace_id == _TOKEN_WORKSPACE_ID,
+        _MEMBER_TABLE.c.handle_key == bindparam("handle_key"),
+    )
+)
+
+
+@dataclass
+class Spoken:
+    """The global token's principal and the member it speaks as, found together."""
+
+    caller: Principal
+    member: Member
+    # where the member's own direct chat lands and the name of a channel there ('' when none)
+    own_chat: tuple[Team, Role | None] | None
+    own_chat_name: str
+
+
+def token_speaking_as(session: Session, handle: str, *, placed_on: str) -> Spoken | None:
+    """The global token's principal (:func:`token_principal`, without its voice: it speaks as
+    someone else) and the member of its workspace with ``handle`` (folded as
+    ``team.service.get_member_by_handle`` folds it), placed on ``placed_on`` as
+    :func:`placement.with_own_chat` places them, in one statement. None when no member of
+    the workspace has the handle (or there is no workspace): the caller then asks the usual
+    way, which tells those cases apart."""
+    row = first_row(
+        session,
+        _TOKEN_NAMED_PLACED,
+        lookup_params(placed_on, handle_key=fold(handle.strip())),
+    )
+    if row is None:
+        return None
+    workspace, member = workspace_and_member(session, row)
+    assert member is not None  # an inner join: a row has its member
+    own_chat, own_chat_name = placement.placed(session, row)
+    return Spoken(
+        caller=Principal(workspace=workspace, member=None, username="api"),
+        member=member,
+        own_chat=own_chat,
+        own_chat_name=own_chat_name,
+    )
+
+
+@dataclass(frozen=True)
+class RootToken:
+    """The global API token as a :class:`PrincipalLookup` (:func:`token_principal`;
+    ``refused()`` is raised when it finds no workspace), which can also find the member it
+    speaks as in its own statement (:meth:`speaking_as`)."""
+
+    refused: Callable[[], Exception]
+
+    def __call__(self, session: Session, /, *, placed_on: str | None = None) -> Principal:
+        found = token_principal(session, placed_on=placed_on)
+        if found is None:
+            raise self.refused()
+        return found
+
+    @staticmethod
+    def speaking_as(session: Session, handle: str, *, placed_on: str) -> Spoken | None:
+        """See :func:`token_speaking_as`."""
+        return token_speaking_as(session, handle, placed_on=placed_on)
 
 
 def owner_voice(session: Session, workspace: Workspace) -> Member | None:

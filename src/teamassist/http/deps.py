@@ -145,9 +145,7 @@ async def principal_lookup(request: Request) -> PrincipalLookup:
                 tokens.principal_of(session, raw=sent, placed_on=placed_on), "invalid API token"
             )
         if token is not None and hmac.compare_digest(sent, token.get_secret_value()):
-            return lambda session, *, placed_on=None: _or_401(
-                auth.token_principal(session, placed_on=placed_on), "invalid API token"
-            )
+            return _ROOT_TOKEN
         raise HTTPException(status_code=401, detail="invalid API token")
     if not request.session.get(auth.SESSION_KEY):
         raise HTTPException(status_code=401, detail="not signed in")
@@ -155,6 +153,13 @@ async def principal_lookup(request: Request) -> PrincipalLookup:
         auth.session_principal(request, session, runtime.clock(), placed_on=placed_on),
         "not signed in",
     )
+
+
+def _invalid_token() -> HTTPException:
+    return HTTPException(status_code=401, detail="invalid API token")
+
+
+_ROOT_TOKEN = auth.RootToken(_invalid_token)
 
 
 def _or_401(principal: Principal | None, detail: str) -> Principal:
