@@ -443,6 +443,7 @@ def build_runtime(
         ports=ports,
         events=bus,
         domains=domains,
+        models=model_modules(domains),
         web=web,
         senders={
             s.platform: s for p in platforms for s in p.senders(settings, factory, clock, shared)

@@ -6,6 +6,7 @@ and fills this in.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
@@ -86,11 +87,23 @@ class Runtime:
     ports: Ports
     events: Bus
     domains: Sequence[Domain] = ()
+    # import paths of every model module of the domains and platforms (the schema is one)
+    models: Sequence[str] = ()
     web: WebParts = field(default_factory=WebParts)
     senders: dict[str, Sender] = field(default_factory=dict)
     worker: DeliveryWorker | None = None
     # Tokens, limits and short-lived values every process of the install agrees on.
     shared: SharedState = field(default_factory=LocalState)
+
+    def import_models(self) -> None:
+        """Import every model module, so ``Base.metadata`` holds every table of the schema.
+
+        A process imports a domain's models when it first serves that domain (a CLI command, a
+        server that has not yet loaded a route): whatever walks the whole schema, such as a
+        workspace's export, calls this first or silently misses the tables not yet loaded.
+        """
+        for name in self.models:
+            importlib.import_module(name)
 
     def deliver(self) -> DeliveryStats:
         """Run one delivery pass now."""

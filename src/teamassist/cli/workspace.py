@@ -68,6 +68,7 @@ def workspace_export(
     from teamassist.team.workspaces import pick_workspace
 
     runtime = build()
+    runtime.import_models()  # a CLI process has loaded no domain's models yet
     try:
         with refusals(), transaction(runtime.factory, read_only=True) as session:
             workspace = pick_workspace(session, key)

@@ -211,6 +211,7 @@ def workspace_download(
 ) -> Response:
     """The workspace's zip (the page's button; as ``GET /api/v1/workspace/export``)."""
     _admin(session, principal)
+    runtime.import_models()  # every domain's tables, loaded or not
     archive = export_workspace(session, workspace=principal.workspace, now=runtime.clock())
     return zip_response(archive.data, archive.filename)
 

@@ -48,6 +48,7 @@ def export(session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep) ->
     """The workspace as a zip: ``workspace.json`` (every row) and ``csv/<table>.csv``; password
     and token hashes are left out (admin only)."""
     _require_admin(session, principal)
+    runtime.import_models()  # every domain's tables, loaded or not
     archive = export_workspace(session, workspace=principal.workspace, now=runtime.clock())
     return zip_response(archive.data, archive.filename)
 
