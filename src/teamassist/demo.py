@@ -3,6 +3,7 @@ domain's demo data (rotations, feedback...). Loaded once; loading again changes 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -35,13 +36,19 @@ def load(
     now: datetime,
     domains: Sequence[Domain],
     timezone: str = "Asia/Shanghai",
+    password: str | None = DEMO_PASSWORD,
 ) -> bool:
     """Create the demo workspace unless it exists, with each of ``domains``' demo data (in
-    order); returns True when it was created. Every row's ``created_at``/``updated_at`` (the
-    models' ``default=utcnow``) is ``now``, the runtime's clock, not the machine's: the demo of
-    a runtime set to June was stamped December (item 6 of h-fix23, session 23)."""
+    order); returns True when it was created. The dashboard account ``admin`` gets
+    ``password``; None leaves it without a usable one (a random secret nobody is told:
+    ``teamassist admin password admin`` sets one), as ``teamassist demo load`` does outside
+    demo mode (tester s25 F-B20: a real install got a working admin/admin).
+
+    Every row's ``created_at``/``updated_at`` (the models' ``default=utcnow``) is ``now``, the
+    runtime's clock, not the machine's: the demo of a runtime set to June was stamped December
+    (item 6 of h-fix23, session 23)."""
     with pinned(lambda: now):
-        created = _load(session, now=now, domains=domains, timezone=timezone)
+        created = _load(session, now=now, domains=domains, timezone=timezone, password=password)
         session.flush()  # the defaults are read when the rows are written: inside the pin
     return created
 
@@ -52,6 +59,7 @@ def _load(
     now: datetime,
     domains: Sequence[Domain],
     timezone: str,
+    password: str | None,
 ) -> bool:
     """:func:`load`'s work, under its pinned clock."""
     if team_service.get_workspace_by_key(session, key=DEMO_KEY) is not None:
@@ -65,7 +73,8 @@ def _load(
             session, workspace=workspace, handle=handle, display_name=name, team=team, role=role
         )
     admin = team_service.get_member_by_handle(session, workspace_id=workspace.id, handle="admin")
-    auth.set_password(session, username="admin", password=DEMO_PASSWORD, member=admin)
+    secret = password if password is not None else secrets.token_urlsafe(32)
+    auth.set_password(session, username="admin", password=secret, member=admin)
     team_service.create_channel(
         session,
         workspace=workspace,

@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from teamassist import migrate
 from teamassist.cli import app
+from teamassist.launch.build import build
+from teamassist.web.app import create_app
 
 runner = CliRunner()
 
@@ -32,8 +35,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_db_upgrade_demo_and_chat_help(env: Path) -> None:
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
     first = runner.invoke(app, ["demo", "load"])
-    assert "loaded" in first.output
-    assert "already present" in runner.invoke(app, ["demo", "load"]).output
+    assert "已载入演示工作区" in first.output
+    assert "演示工作区已经存在" in runner.invoke(app, ["demo", "load"]).output
     result = runner.invoke(app, ["chat", "--as", "admin", "/帮助"])
     assert result.exit_code == 0, result.output
     assert "小助理指令帮助" in result.output and "/帮助" in result.output
@@ -398,3 +401,67 @@ def test_config_check_warns_of_a_cost_a_server_should_not_pay(
     result = runner.invoke(app, ["config", "check"])
     assert "warning: web.password_hash.time_cost 1000000" in result.output, result.output
     assert "warning: web.password_hash.memory_kib 8388608 KiB" in result.output, result.output
+
+
+def test_demo_load_refuses_a_real_install_unless_forced(env: Path) -> None:
+    """Tester s25 F-B20: `demo load` on a real install added members and a working admin/admin
+    account in silence. Refused while another workspace exists (exit 1, nothing loaded);
+    ``--force`` loads it, and outside demo mode its admin has no usable password, said so."""
+    from sqlalchemy import create_engine, func, select
+
+    from teamassist.team.models import LocalAccount, Workspace
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    made = runner.invoke(
+        app,
+        ["init", "--workspace", "真实社区", "--team", "核心团队", "--admin-handle", "boss",
+         "--no-input"],
+        env={"TEAMASSIST_ADMIN_PASSWORD": "correct-horse-battery"},
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+
+    def counts() -> tuple[int, int]:
+        with engine.connect() as c:
+            return (
+                int(c.scalar(select(func.count()).select_from(Workspace)) or 0),
+                int(c.scalar(select(func.count()).select_from(LocalAccount)) or 0),
+            )
+
+    refused = runner.invoke(app, ["demo", "load"])
+    assert refused.exit_code == 1, refused.output
+    assert "这里已经有工作区（「真实社区」）" in refused.output and "--force" in refused.output
+    assert counts() == (1, 1)
+
+    forced = runner.invoke(app, ["demo", "load", "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert "已载入演示工作区" in forced.output and "没有设置默认密码 admin" in forced.output
+    assert counts() == (2, 2)
+    status, page = _sign_in_as_demo_admin()
+    assert status == 200 and "账号或密码不正确" in page  # no live admin/admin
+    engine.dispose()
+
+
+def test_demo_load_in_demo_mode_keeps_the_demo_password(
+    env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` loads the demo in demo mode: admin/admin signs in as the README says."""
+    monkeypatch.setenv("TEAMASSIST_WEB__DEMO_MODE", "true")
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    loaded = runner.invoke(app, ["demo", "load"])
+    assert loaded.exit_code == 0 and "没有设置默认密码" not in loaded.output, loaded.output
+    status, page = _sign_in_as_demo_admin()
+    assert status == 303, page
+
+
+def _sign_in_as_demo_admin() -> tuple[int, str]:
+    """admin/admin on the login form of a server on the CLI's settings: status and page."""
+    runtime = build()
+    try:
+        with TestClient(create_app(runtime, start_background=False)) as client:
+            tried = client.post(
+                "/login", data={"username": "admin", "password": "admin"}, follow_redirects=False
+            )
+            return tried.status_code, tried.text
+    finally:
+        runtime.close()

@@ -16,6 +16,7 @@ from teamassist.cli.app import (
     config_app,
     db_app,
     demo_app,
+    fail,
     has_schema,
     load,
     reaching,
@@ -55,21 +56,43 @@ def db_upgrade() -> None:
 @demo_app.command("load")
 def demo_load(
     if_empty: Annotated[bool, typer.Option(help="do nothing when the demo exists")] = True,
+    force: Annotated[
+        bool, typer.Option("--force", help="load it even when real workspaces exist")
+    ] = False,
 ) -> None:
-    """Load the demo workspace (a team, members, channels, rotations, feedback)."""
+    """Load the demo workspace (a team, members, channels, rotations, feedback).
+
+    Refused (exit 1, nothing loaded) when the install already holds another workspace, unless
+    ``--force``: on a real install it added members and a dashboard account ``admin`` in
+    silence (tester s25 F-B20). The account ``admin`` gets the demo password ``admin`` only in
+    demo mode (``web.demo_mode``, as ``make run`` sets it); otherwise no usable password, and
+    the output says so and how to set one."""
+    from sqlalchemy import select
+
     from teamassist import demo
     from teamassist.database import transaction
+    from teamassist.i18n import t
+    from teamassist.team.models import Workspace
 
     runtime = build()
     try:
         with transaction(runtime.factory) as session:
+            others = session.scalars(
+                select(Workspace.name).where(Workspace.key != demo.DEMO_KEY).order_by(Workspace.id)
+            ).all()
+            if others and not force:
+                names = "、".join(f"「{n}」" for n in others[:3]) + ("…" if len(others) > 3 else "")
+                fail(t("setup.demo.refused_real", names=names))
             created = demo.load(
                 session,
                 now=runtime.clock(),
                 domains=runtime.domains,
                 timezone=runtime.settings.default_timezone,
+                password=demo.DEMO_PASSWORD if runtime.settings.web.demo_mode else None,
             )
-        typer.echo("demo workspace loaded" if created else "demo workspace already present")
+        typer.echo(t("setup.demo.loaded" if created else "setup.demo.present"))
+        if created and not runtime.settings.web.demo_mode:
+            typer.echo(t("setup.demo.password_off"))
     finally:
         runtime.close()
 
