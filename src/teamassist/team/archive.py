@@ -31,6 +31,7 @@ from sqlalchemy import Table, case, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from teamassist.csvfile import BOM, safe_cell
 from teamassist.database import Base
 from teamassist.events import ExportWithheld, Withheld, ask
 from teamassist.redact import redact
@@ -208,14 +209,18 @@ def export_workspace(session: Session, *, workspace: Workspace, now: datetime) -
 
 def _csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
+    out.write(BOM)  # so a spreadsheet opens the Chinese text as UTF-8
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
-                for k, v in row.items()
-            }
-        )
-    # A BOM, so a spreadsheet opens the Chinese text as UTF-8.
-    return "\ufeff" + out.getvalue()
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: structures as JSON; text a spreadsheet would run as a formula quoted (any
+    member can type such a text into a feedback or a name); numbers as they are. The JSON file
+    keeps the raw text."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    return safe_cell(value) if isinstance(value, str) else value
