@@ -14,12 +14,13 @@ from teamassist.announcements.models import Announcement
 from teamassist.database import transaction
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
+from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
 from tests.support.chat import ChatDriver
-from tests.support.web import sign_in
+from tests.support.web import give_account, sign_in
 from tests.team.support import second_team
 
 
@@ -88,3 +89,43 @@ def test_another_teams_admin_cannot_cancel_or_read_this_teams_notice(two_teams: 
     # the group team's director reads them; its admin cancels
     assert "张三" in chat.text(f"/通知回执 {made}", as_="lihua")
     assert f"已取消群发 #{made}" in chat.text(f"/取消通知 {made}", as_="admin")
+
+
+def test_a_reader_outside_the_team_hears_the_team_gate_over_rest(two_teams: Runtime) -> None:
+    """Tester s25 F-B8 (announcements half): a member of another team got 200 [] for
+    ``?team_id=`` of this team and, for one announcement, the receipts' refusal naming this
+    team's group. Both now answer the team gate's 403 (你不在「开发者社区」里), as the action
+    items (``bd7a539``), feedback and meetings do; cancelling is refused the same way."""
+    made = _scheduled_by_admin(two_teams)
+    team1 = _team_id(two_teams, "开发者社区")
+    team2 = _team_id(two_teams, "第二团队")
+    gate = {
+        "error": "core.error.not_in_team",
+        "message": "你不在「开发者社区」里：这里只对这个团队的成员开放，没有做任何改动。",
+    }
+    with TestClient(create_app(two_teams, start_background=False)) as client:
+        sign_in(client, "m2", give_account(two_teams, "m2"))
+        listed = client.get("/api/v1/announcements", params={"team_id": team1})
+        assert (listed.status_code, listed.json()) == (403, gate), listed.text
+        one = client.get(f"/api/v1/announcements/{made}")
+        assert (one.status_code, one.json()) == (403, gate), one.text
+        cancel = client.post(f"/api/v1/announcements/{made}/cancel")
+        assert (cancel.status_code, cancel.json()) == (403, gate), cancel.text
+        # their own team's list answers, with nothing of the other team's
+        own = client.get("/api/v1/announcements", params={"team_id": team2})
+        assert (own.status_code, own.json()) == (200, []), own.text
+    with two_teams.factory() as session:
+        row = session.get(Announcement, made)
+        assert row is not None and row.cancelled_at is None
+    with TestClient(create_app(two_teams, start_background=False)) as client:
+        sign_in(client, "admin", "admin")
+        listed = client.get("/api/v1/announcements", params={"team_id": team1})
+        assert [a["id"] for a in listed.json()] == [made], listed.text
+        # and is no reader of 第二团队's (he is not in it)
+        other = client.get("/api/v1/announcements", params={"team_id": team2})
+        assert other.status_code == 403 and "「第二团队」" in other.json()["message"]
+
+
+def _team_id(runtime: Runtime, name: str) -> int:
+    with runtime.factory() as session:
+        return int(session.scalars(select(Team.id).where(Team.name == name)).one())

@@ -16,10 +16,11 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Header, Response, status
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.announcements import grammar, groups, messages, service
-from teamassist.announcements.models import AnnouncementKind
+from teamassist.announcements.models import Announcement, AnnouncementKind
 from teamassist.announcements.schemas import (
     AnnouncementCreate,
     AnnouncementRead,
@@ -29,8 +30,17 @@ from teamassist.chat.types import MentionToken
 from teamassist.clock import local
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import (
+    Id,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    TeamDep,
+    require_team_person,
+    team_of,
+)
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import row_gate
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 from teamassist.team.names import fold
@@ -218,13 +228,27 @@ def create_announcement(
     )
 
 
+def _announcement_team(session: Session, announcement_id: int) -> int | None:
+    return session.scalar(select(Announcement.team_id).where(Announcement.id == announcement_id))
+
+
+# One announcement is its team's: a caller outside that team hears the team gate's 403
+# (你不在「…」里) before anything else, as every team route says; it once heard the receipts'
+# refusal naming the group (tester s25 F-B8). Inside the team, the receipts' rule follows.
+ANNOUNCEMENT_GATE = row_gate("announcement_id", _announcement_team)
+
+
 @router.get("")
 def list_announcements(
-    session: SessionDep, principal: PrincipalDep, now: NowDep
+    session: SessionDep, principal: PrincipalDep, now: NowDep, team_id: Id | None = None
 ) -> list[AnnouncementRead]:
     """The workspace's latest 50 announcements, newest first, with receipts (admins see all,
-    others their own)."""
-    rows = service.listing(session, workspace_id=principal.workspace.id)
+    others their own); ``?team_id=`` lists that team's only, for its people and its director
+    (403 ``core.error.not_in_team`` for anyone else: it answered 200 [] to a caller outside
+    the team, tester s25 F-B8)."""
+    if team_id is not None:
+        require_team_person(session, principal, team_of(session, principal, team_id))
+    rows = service.listing(session, workspace_id=principal.workspace.id, team_id=team_id)
     if principal.member is not None:
         teams = team_service.get_teams(session, workspace_id=principal.workspace.id)
         admin_of = {t.id for t in teams if is_admin(session, principal, t)}
@@ -243,11 +267,12 @@ def list_announcements(
     ]
 
 
-@router.get("/{announcement_id}")
+@router.get("/{announcement_id}", dependencies=[ANNOUNCEMENT_GATE])
 def get_announcement(
     announcement_id: Id, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> AnnouncementRead:
-    """One announcement and who got it (its author, the team's director, admins)."""
+    """One announcement and who got it (its author, the team's director, admins); a caller
+    outside its team is refused first (403 ``core.error.not_in_team``)."""
     row = service.get(session, workspace_id=principal.workspace.id, announcement_id=announcement_id)
     team = team_service.get_team(session, workspace_id=row.workspace_id, team_id=row.team_id)
     member = principal.member
@@ -261,7 +286,7 @@ def get_announcement(
     )
 
 
-@router.post("/{announcement_id}/cancel")
+@router.post("/{announcement_id}/cancel", dependencies=[ANNOUNCEMENT_GATE])
 def cancel_announcement(
     announcement_id: Id, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> AnnouncementRead:

@@ -710,16 +710,14 @@ def receipts(session: Session, *, announcement: Announcement, now: datetime) -> 
     return result
 
 
-def listing(session: Session, *, workspace_id: int, limit: int = 50) -> list[Announcement]:
-    """The workspace's latest announcements, newest first."""
-    return list(
-        session.scalars(
-            select(Announcement)
-            .where(Announcement.workspace_id == workspace_id)
-            .order_by(Announcement.id.desc())
-            .limit(limit)
-        )
-    )
+def listing(
+    session: Session, *, workspace_id: int, team_id: int | None = None, limit: int = 50
+) -> list[Announcement]:
+    """The workspace's latest announcements (``team_id``: that team's), newest first."""
+    query = select(Announcement).where(Announcement.workspace_id == workspace_id)
+    if team_id is not None:
+        query = query.where(Announcement.team_id == team_id)
+    return list(session.scalars(query.order_by(Announcement.id.desc()).limit(limit)))
 
 
 def _kind(row: Announcement) -> str:
