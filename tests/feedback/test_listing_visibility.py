@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
 from teamassist.http import auth
+from teamassist.team import people, workspaces
 from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
@@ -40,3 +43,35 @@ def test_member_off_the_desk_sees_only_own_items(sqlite_chat: ChatDriver) -> Non
         sign_in(http, "admin", "pw-admin")
         everything = http.get("/api/v1/feedback/items", params={"limit": 200}).json()
         assert {"孙七的问题", "王五的问题"} <= {i["text"] for i in everything["items"]}
+
+
+def test_the_boards_people_filters_offer_the_callers_teams_people(sqlite_chat: ChatDriver) -> None:
+    """Tester s25 F-B7: erin, in team 2 only, found team 1's people in her board's 跟进人 and
+    反馈人 filters. They offer the people of the teams she reads (and herself)."""
+    with transaction(sqlite_chat.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        team = workspaces.add_team(
+            session, workspace=workspace, name="二组", timezone="Asia/Shanghai"
+        )
+        people.add_member(
+            session, workspace=workspace, team=team, handle="erin", display_name="艾琳"
+        )
+        people.add_member(
+            session, workspace=workspace, team=team, handle="dan2", display_name="丹二"
+        )
+    _account(sqlite_chat, "erin")
+    with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
+        sign_in(http, "erin", "pw-erin")
+        board = http.get("/feedback").text
+    owners = _options(board, "owner")
+    assert owners == _options(board, "reporter") == ["erin", "dan2"], owners
+    with TestClient(create_app(sqlite_chat.runtime, start_background=False)) as http:
+        sign_in(http, "admin", "admin")
+        assert "zhangsan" in _options(http.get("/feedback").text, "owner")
+
+
+def _options(page: str, name: str) -> list[str]:
+    """The handles a board's select ``name`` offers (its 全部 option left out)."""
+    select = page.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]

@@ -183,11 +183,24 @@ def board(
         request,
         "feedback/board.html",
         principal,
-        members=team_service.get_members(session, workspace_id=principal.workspace.id),
+        members=_filter_people(session, principal),
         status_options=_status_options(),
         kind_options=_kind_options(),
         **context,
     )
+
+
+def _filter_people(session: Session, principal: Principal) -> list[Member]:
+    """Whom the board's 跟进人 / 反馈人 filters offer: the people of the teams the caller reads
+    (is in or directs), the caller among them; everyone for the workspace owner. They listed
+    the whole workspace: team 2's board named team 1's people (tester s25 F-B7)."""
+    if principal.member is None:
+        return team_service.get_members(session, workspace_id=principal.workspace.id)
+    teams = team_service.readable_team_ids(session, member=principal.member)
+    found = team_service.members_of_teams(session, team_ids=teams)
+    if all(m.id != principal.member.id for m in found):
+        found.append(principal.member)
+    return found
 
 
 # -- one item ----------------------------------------------------------------------------------

@@ -354,6 +354,16 @@ def get_members(session: Session, *, workspace_id: int) -> list[Member]:
     )
 
 
+def members_of_teams(session: Session, *, team_ids: Iterable[int]) -> list[Member]:
+    """The members of any of ``team_ids``, each once, by id: the people a team's own page
+    offers in its pickers (a board's filters), not the workspace's."""
+    ids = set(team_ids)
+    if not ids:
+        return []
+    inside = select(TeamMembership.member_id).where(TeamMembership.team_id.in_(ids))
+    return list(session.scalars(select(Member).where(Member.id.in_(inside)).order_by(Member.id)))
+
+
 def add_identity(
     session: Session,
     *,
