@@ -18,6 +18,7 @@ SHOULD_BE: dict[str, tuple[str, str]] = {
     "float_parsing": ("应为数字", "must be a number"),
     "float_type": ("应为数字", "must be a number"),
     "finite_number": ("应为有限的数字", "must be a finite number"),
+    "number_not_bool": ("应为数字，不能是 true 或 false", "must be a number, not true or false"),
     "bool_parsing": ("应为 true 或 false", "must be true or false"),
     "bool_type": ("应为 true 或 false", "must be true or false"),
     "missing": ("必须提供", "is required"),

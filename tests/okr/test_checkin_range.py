@@ -67,6 +67,28 @@ def test_rest_refuses_it_with_the_same_reason(okr_chat: ChatDriver) -> None:
     assert _check_ins(runtime) == before
 
 
+
+def test_a_boolean_is_not_a_value_or_a_confidence(okr_chat: ChatDriver) -> None:
+    """Tester s26 B-2: ``"confidence": true`` was stored as 1 and ``"value": true`` moved the
+    KR to 1; digits in a string are still read as the number."""
+    runtime = okr_chat.runtime
+    with runtime.factory() as session:
+        kr_id = session.scalars(_newest_kr1).first()
+    before = _check_ins(runtime)
+    url = f"/api/v1/okr/key-results/{kr_id}/check-ins"
+    with TestClient(create_app(runtime, start_background=False)) as api:
+        sign_in(api)
+        for body in ({"value": 30, "confidence": True}, {"value": True}, {"value": False}):
+            refused = api.post(url, json=body)
+            assert refused.status_code == 422, refused.text
+            assert "应为数字，不能是 true 或 false" in refused.text
+        assert _check_ins(runtime) == before
+        kept = api.post(url, json={"value": "30", "confidence": 7})
+        assert kept.status_code == 201, kept.text
+    assert _check_ins(runtime) == before + 1
+    with runtime.factory() as session:
+        assert session.get_one(KeyResult, kr_id).current_value == 30.0
+
 def test_an_old_far_value_shows_plain_digits(okr_chat: ChatDriver) -> None:
     runtime = okr_chat.runtime
     with runtime.factory() as session:  # a value stored before the range was checked

@@ -45,6 +45,9 @@ def test_a_cycle_through_rest(runtime: Runtime, clients: dict[str, TestClient]) 
     # bad answers: 422, nothing stored
     bad = clients["wangwu"].post(url, json={"answers": {"collaboration": 9}})
     assert bad.status_code == 422, bad.text
+    # a JSON true is not a rating of 1 (tester s26 B-12: stored as 1 of 5, irreversibly)
+    truthy = clients["wangwu"].post(url, json={"answers": {"collaboration": True, "keep": "好"}})
+    assert truthy.status_code == 422 and "不能是 true 或 false" in truthy.text, truthy.text
     # two peers answer; the second try of one is refused
     for handle, text in (("wangwu", "文档清楚"), ("zhaoliu", "会议高效")):
         done = clients[handle].post(url, json={"answers": {"collaboration": 4, "keep": text}})

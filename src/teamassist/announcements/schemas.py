@@ -6,16 +6,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from teamassist.announcements.models import Announcement
 from teamassist.announcements.service import MAX_TEXT, Receipt
 from teamassist.chat.render import to_plain
 from teamassist.chat.types import Person, Reply
 from teamassist.http.fields import DueAt, IsoDateTime
+from teamassist.request_body import RequestBody
 
 
-class AnnouncementCreate(BaseModel):
+class AnnouncementCreate(RequestBody):
     """``{"group": "产品核心群", "text": "…", "kind": "notice"}``; ``targets`` are member ids
     (default: everyone in the group); ``due_at`` adds an action item per target (the only
     deadline: a ``text`` ending in ``截止 周五`` is refused, not read); ``send_at``
@@ -28,8 +29,6 @@ class AnnouncementCreate(BaseModel):
     ``@name`` in ``text`` is a mention and a target, as in chat; a notice may target anyone of
     the workspace, a bulk DM only the group's members. An unknown key (``due`` for
     ``due_at``) is refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
     group: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=MAX_TEXT)

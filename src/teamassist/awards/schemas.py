@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from teamassist.awards import service
 from teamassist.awards.models import AwardRound, Phase
@@ -100,10 +100,8 @@ class SettingsRead(BaseModel):
     repeat_cap: int
 
 
-class SettingsUpdate(BaseModel):
+class SettingsUpdate(RequestBody):
     """Any subset of the knobs; the values are checked by the domain (422 on a bad one)."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown knob is a 422, not a silent no-op
 
     auto: bool | None = None
     nominate_day: int | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from teamassist.feedback.models import FeedbackKind
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT
@@ -170,11 +170,9 @@ class FeedbackSettingsRead(BaseModel):
     escalate_in_quiet_hours: bool
 
 
-class FeedbackSettingsUpdate(BaseModel):
+class FeedbackSettingsUpdate(RequestBody):
     """Changes to the desk's settings; omitted keys stay, ``null`` restores the default, an
     unknown key is refused (422 naming it)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     default_owner: str | None = Field(default=None, max_length=64)
     renotify_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)

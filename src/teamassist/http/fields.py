@@ -1,5 +1,5 @@
-"""Request shapes every domain's REST bodies share: the base that refuses unknown keys, and the
-date and time field types that read ISO 8601 text only.
+"""Request shapes every domain's REST bodies share: the base (:mod:`teamassist.request_body`), and
+the date and time field types that read ISO 8601 text only.
 
 Pydantic's lax reading takes a number, or digits in a string, as a Unix timestamp: a tester's
 ``"due_at": "20261209"`` was 1970-08-23 (refused as past) and ``"day": 1765238400`` a day in
@@ -14,19 +14,12 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from teamassist.clock import date_alone_at_end_of_day
 from teamassist.i18n import t
-
-
-class RequestBody(BaseModel):
-    """The base of every REST request body: an unknown key (``due`` for ``due_at``, a typo) is a
-    422 naming it, not silently dropped (session 14: most bodies ignored them)."""
-
-    model_config = ConfigDict(extra="forbid")
-
+from teamassist.request_body import RequestBody as RequestBody  # re-exported: the kit's name
 
 _DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _CLOCK = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"

@@ -21,6 +21,7 @@ from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, t
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
 from teamassist.ports import Directory
+from teamassist.request_body import RequestBody
 from teamassist.team import binding, directory
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
@@ -29,10 +30,9 @@ from teamassist.team.schemas import ChannelRead
 router = Routes(tags=["bindings"])
 
 
-class CodeCreate(BaseModel):
+class CodeCreate(RequestBody):
     """Which platform the code may be used on (none: any)."""
 
-    model_config = ConfigDict(extra="forbid")
     platform: Platform | None = None
 
 
@@ -67,10 +67,9 @@ class PlatformChatRead(BaseModel):
     kind: str
 
 
-class ChatChannelCreate(BaseModel):
+class ChatChannelCreate(RequestBody):
     """Make one of the listed platform chats a channel of ``purpose``."""
 
-    model_config = ConfigDict(extra="forbid")
     platform: Platform
     address: str = Field(min_length=1, max_length=200)
     purpose: ChannelPurpose

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.clock import HHMM_PATTERN
 from teamassist.enums import ChannelPurpose, Platform, Role
+from teamassist.request_body import RequestBody
 
 
 class TeamRead(BaseModel):
@@ -39,10 +40,8 @@ class MemberAdded(MemberRead):
     notice: str | None = None
 
 
-class MemberCreate(BaseModel):
+class MemberCreate(RequestBody):
     """A new member of a team."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     handle: str = Field(min_length=1, max_length=64, pattern=r"^[^\s@/<>]+$")
     display_name: str = Field(min_length=1, max_length=200)
@@ -64,10 +63,8 @@ class ChannelRead(BaseModel):
     enabled: bool
 
 
-class ChannelCreate(BaseModel):
+class ChannelCreate(RequestBody):
     """A new chat destination."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     platform: Platform
     address: str = Field(min_length=1, max_length=200)
@@ -86,19 +83,15 @@ class TeamSettingsRead(BaseModel):
     schedule: dict[str, list[str]]
 
 
-class TeamSettingsUpdate(BaseModel):
+class TeamSettingsUpdate(RequestBody):
     """Changes: a time zone, and per job a list of "HH:MM" ([] = off, null = default)."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     timezone: str | None = Field(default=None, max_length=64)
     schedule: dict[str, list[str] | None] | None = None
 
 
-class ChannelUpdate(BaseModel):
+class ChannelUpdate(RequestBody):
     """Changes to a chat destination; omitted fields stay as they are."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     name: str | None = Field(default=None, max_length=200)
     enabled: bool | None = None

@@ -17,6 +17,7 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
 from teamassist.http.routes import Routes
+from teamassist.request_body import RequestBody
 from teamassist.team import service as team_service
 from teamassist.team.models import Member
 
@@ -42,10 +43,9 @@ class MeRead(BaseModel):
     roles: list[TeamRole]
 
 
-class TokenCreate(BaseModel):
+class TokenCreate(RequestBody):
     """A new personal token."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
 
 
@@ -65,10 +65,9 @@ class TokenCreated(TokenRead):
     token: str
 
 
-class LinkRequest(BaseModel):
+class LinkRequest(RequestBody):
     """Whom to send a one-time sign-in link."""
 
-    model_config = ConfigDict(extra="forbid")
     member_id: Id
 
 

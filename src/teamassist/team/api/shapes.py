@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from teamassist.enums import Role
 from teamassist.http.deps import Id
 from teamassist.http.fields import IsoDateTimeOrDay
+from teamassist.request_body import RequestBody
 
 HANDLE = r"^[^\s@＠/<>]+$"
 
@@ -35,11 +36,9 @@ class PersonRead(BaseModel):
     identities: dict[str, str] = Field(default_factory=dict)
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(RequestBody):
     """Changes to a member; omitted fields stay. ``manager_id: null`` clears the manager,
     ``address_as: null`` restores the default 称呼, ``active`` deactivates / reactivates."""
-
-    model_config = ConfigDict(extra="forbid")  # an unknown key is refused, not ignored
 
     handle: str | None = Field(default=None, min_length=1, max_length=64, pattern=HANDLE)
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
@@ -58,18 +57,14 @@ class PersonUpdate(BaseModel):
     core: bool | None = None
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(RequestBody):
     """Merge ``source_id`` into the member of the URL."""
-
-    model_config = ConfigDict(extra="forbid")
 
     source_id: Id
 
 
-class SubTeamCreate(BaseModel):
+class SubTeamCreate(RequestBody):
     """A new team, under ``parent_id`` (top level when null)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     key: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
@@ -77,10 +72,8 @@ class SubTeamCreate(BaseModel):
     timezone: str | None = Field(default=None, max_length=64)
 
 
-class TeamUpdate(BaseModel):
+class TeamUpdate(RequestBody):
     """Organisation of a team; omitted fields stay, null clears."""
-
-    model_config = ConfigDict(extra="forbid")
 
     parent_id: Id | None = None
     leader_id: Id | None = None

@@ -1,0 +1,74 @@
+"""The base of every REST request body, kept outside the HTTP kit so the core's own routers
+(team, bindings) share it: unknown keys refused, and no JSON ``true``/``false`` read as a number.
+
+Pydantic's lax mode reads ``true`` as 1 wherever an ``int`` or ``float`` is expected
+(https://docs.pydantic.dev/latest/concepts/conversion_table/): a tester's ``"confidence": true``
+was stored as confidence 1, ``"value": true`` moved a key result to 1, and a 360 rating ``true``
+became an irreversible 1 of 5 (session 26, B-2, B-12). A boolean where a number is expected is a
+422 here, at any depth of lists and maps; digits in a string are still read as the number.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+_NUMBERS = (int, float, Decimal)
+_UNIONS = (Union, types.UnionType)
+
+
+class RequestBody(BaseModel):
+    """The base of every REST request body: an unknown key (``due`` for ``due_at``, a typo) is a
+    422 naming it, not silently dropped (session 14: most bodies ignored them); a boolean where
+    the field wants a number is a 422 (``number_not_bool``), not 1 or 0."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is not None and _boolean_where_number(
+            cls.model_fields[info.field_name].annotation, value
+        ):
+            raise PydanticCustomError("number_not_bool", "must be a number, not true or false")
+        return value
+
+
+def _boolean_where_number(annotation: Any, value: Any) -> bool:
+    """True when ``value`` holds a bool at a place where ``annotation`` wants a number and no
+    bool (inside lists, tuples and maps too; nested models check themselves)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _boolean_where_number(get_args(annotation)[0], value)
+    if origin in _UNIONS:
+        members = get_args(annotation)
+        if isinstance(value, bool):
+            return bool not in members and any(_wants_number(m) for m in members)
+        return any(_boolean_where_number(m, value) for m in members)
+    if isinstance(value, bool):
+        return _wants_number(annotation)
+    if isinstance(value, Mapping) and origin is not None and issubclass(origin, Mapping):
+        args = get_args(annotation)
+        return len(args) == 2 and any(_boolean_where_number(args[1], v) for v in value.values())
+    if isinstance(value, list | tuple) and origin is not None and issubclass(origin, Sequence):
+        args = get_args(annotation)
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return any(_boolean_where_number(a, v) for a, v in zip(args, value, strict=False))
+        return bool(args) and any(_boolean_where_number(args[0], v) for v in value)
+    return False
+
+
+def _wants_number(annotation: Any) -> bool:
+    if get_origin(annotation) is Annotated:
+        return _wants_number(get_args(annotation)[0])
+    if get_origin(annotation) in _UNIONS:
+        return any(_wants_number(m) for m in get_args(annotation))
+    # bool is an int to Python: a bool field is not a number field
+    return (
+        isinstance(annotation, type) and annotation is not bool and issubclass(annotation, _NUMBERS)
+    )

@@ -1,0 +1,91 @@
+"""Every REST body refuses unknown keys and booleans where numbers go (teamassist.request_body;
+tester s26 B-2, B-12: ``true`` was read as 1)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import pytest
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, ValidationError
+
+from teamassist.request_body import RequestBody
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from teamassist.web.lazy_routes import load_all_routes
+
+
+class _Shapes(RequestBody):
+    count: int = 0
+    share: float | None = None
+    weights: list[int] | None = Field(default=None, max_length=5)
+    answers: dict[str, int | str | None] = Field(default_factory=dict)
+    pair: tuple[int, str] | None = None
+    flag: bool = False
+    either: bool | int = 0
+    bounded: Annotated[int, Field(ge=0)] = 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"count": True},
+        {"share": False},
+        {"weights": [50, True]},
+        {"answers": {"a": True}},
+        {"pair": [True, "x"]},
+        {"bounded": True},
+    ],
+)
+def test_a_boolean_where_a_number_goes_is_refused(body: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as refused:
+        _Shapes.model_validate(body)
+    [error] = refused.value.errors()
+    assert error["type"] == "number_not_bool"
+    assert error["loc"] == (next(iter(body)),)
+
+
+def test_booleans_where_they_belong_and_numbers_as_before() -> None:
+    read = _Shapes.model_validate(
+        {
+            "count": "3",
+            "share": 2,
+            "weights": [50, 50],
+            "answers": {"a": 4, "b": "好", "c": None},
+            "pair": [1, "x"],
+            "flag": True,
+            "either": True,
+            "bounded": 5,
+        }
+    )
+    assert (read.count, read.share, read.weights, read.pair) == (3, 2.0, [50, 50], (1, "x"))
+    assert read.answers == {"a": 4, "b": "好", "c": None}
+    assert read.flag is True and read.either is True and read.bounded == 5
+    with pytest.raises(ValidationError):
+        _Shapes.model_validate({"cuont": 1})  # an unknown key, as ever
+
+
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _models(arg)]
+
+
+def test_every_json_body_of_the_app_is_a_request_body(sqlite_runtime: Runtime) -> None:
+    """A new body built on plain BaseModel would read ``true`` as 1 and drop unknown keys."""
+    app = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(app)  # the domains' routers are built on first use
+    bodies = {
+        model
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.body_field is not None
+        for model in _models(route.body_field.field_info.annotation)
+    }
+    assert len(bodies) > 40  # the walk sees the app's bodies, not an empty list
+    # FastAPI's own Body_* models wrap a page's form fields, which are text by nature
+    plain = sorted(
+        m.__qualname__
+        for m in bodies
+        if not issubclass(m, RequestBody) and not m.__name__.startswith("Body_")
+    )
+    assert plain == []
