@@ -7,11 +7,15 @@ its covers before any writes (``tests.support.races.side_by_side``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.clock import parse_hhmm
 from teamassist.duty import overrides, service
 from teamassist.duty.models import Override, Rotation, Swap
 from teamassist.duty.rotation import day_start
@@ -33,87 +37,118 @@ def _read_rotation(session: Session) -> None:
     service.current_spec(session, demo(session).team, _tech(session))
 
 
-def _live_swaps(rt: Runtime) -> list[tuple[str, date, str, date | None]]:
-    with rt.factory() as session:
-        handles = {m.id: m.handle for m in demo(session).people.values()}
-        rows = session.scalars(select(Swap).where(Swap.cancelled_at.is_(None))).all()
-        return [(handles[r.member_a_id], r.date_a, handles[r.member_b_id], r.date_b) for r in rows]
+def _friday(session: Session) -> tuple[datetime, datetime]:
+    """Friday's duty day of the tech rotation: from its hand-off (03:00) to Saturday's."""
+    d = demo(session)
+    handoff = parse_hhmm(service.rotation_handoff(session, d.team, _tech(session)))
+    start = day_start(FRIDAY, handoff, d.team.timezone)
+    return start, day_start(FRIDAY + timedelta(days=1), handoff, d.team.timezone)
 
 
-def test_the_same_trade_sent_at_once_is_stored_once(demo_runtime: Runtime) -> None:
+def _trade(session: Session, now: datetime) -> None:
+    d = demo(session)
+    overrides.create_swap(
+        session,
+        team=d.team,
+        rotation=_tech(session),
+        member_a=d["zhangsan"],
+        date_a=THURSDAY,
+        member_b=d["lisi"],
+        date_b=TUESDAY,
+        now=now,
+    )
+
+
+def _one_way(session: Session, now: datetime) -> None:
+    d = demo(session)
+    overrides.create_swap(
+        session,
+        team=d.team,
+        rotation=_tech(session),
+        member_a=d["wangwu"],
+        date_a=WEDNESDAY,
+        member_b=d["zhangsan"],
+        date_b=None,
+        now=now,
+    )
+
+
+def _override(session: Session, now: datetime) -> None:
+    d = demo(session)
+    start, end = _friday(session)
+    overrides.add_override(
+        session,
+        team=d.team,
+        rotation=_tech(session),
+        start=start,
+        end=end,
+        member=d["wangwu"],
+        now=now,
+    )
+
+
+def _live_swaps(session: Session) -> list[tuple[object, ...]]:
+    handles = {m.id: m.handle for m in demo(session).people.values()}
+    rows = session.scalars(select(Swap).where(Swap.cancelled_at.is_(None))).all()
+    return [(handles[r.member_a_id], r.date_a, handles[r.member_b_id], r.date_b) for r in rows]
+
+
+def _live_overrides(session: Session) -> list[tuple[object, ...]]:
+    handles = {m.id: m.handle for m in demo(session).people.values()}
+    rows = session.scalars(select(Override).where(Override.cancelled_at.is_(None))).all()
+    return [(handles.get(r.member_id or 0), r.start_at, r.end_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class Race:
+    """One change sent by four senders at once: what the three late ones are told, and the
+    one live row that must be left (read by ``live``; ``stored`` may ask the session)."""
+
+    send: Callable[[Session, datetime], None]
+    refusal: str
+    live: Callable[[Session], list[tuple[object, ...]]]
+    stored: Callable[[Session], tuple[object, ...]]
+
+
+RACES = [
+    pytest.param(
+        Race(
+            _trade,
+            "duty.error.swap_exists",  # 「这个班次已经换过了」
+            _live_swaps,
+            lambda _session: ("zhangsan", THURSDAY, "lisi", TUESDAY),
+        ),
+        id="trade",
+    ),
+    pytest.param(
+        Race(
+            _one_way,
+            "duty.error.swap_exists",
+            _live_swaps,
+            lambda _session: ("wangwu", WEDNESDAY, "zhangsan", None),
+        ),
+        id="one-way cover",
+    ),
+    pytest.param(
+        Race(
+            _override,
+            "duty.error.override_overlap",  # it overlaps the cover just made
+            _live_overrides,
+            lambda session: ("wangwu", *_friday(session)),
+        ),
+        id="override",
+    ),
+]
+
+
+@pytest.mark.parametrize("race", RACES)
+def test_the_same_change_sent_at_once_is_stored_once(demo_runtime: Runtime, race: Race) -> None:
     rt = demo_runtime
     now = rt.clock()
 
-    def trade(session: Session) -> None:
-        d = demo(session)
-        overrides.create_swap(
-            session,
-            team=d.team,
-            rotation=_tech(session),
-            member_a=d["zhangsan"],
-            date_a=THURSDAY,
-            member_b=d["lisi"],
-            date_b=TUESDAY,
-            now=now,
-        )
+    outcome = side_by_side(rt, [lambda session: race.send(session, now)] * 4, read=_read_rotation)
 
-    outcome = side_by_side(rt, [trade] * 4, read=_read_rotation)
-
-    # one trades; the others are told the shift was traded already
-    assert outcome == ["duty.error.swap_exists"] * 3 + ["ok"], outcome
-    assert _live_swaps(rt) == [("zhangsan", THURSDAY, "lisi", TUESDAY)]
-
-
-def test_the_same_one_way_cover_sent_at_once_is_stored_once(demo_runtime: Runtime) -> None:
-    rt = demo_runtime
-    now = rt.clock()
-
-    def cover(session: Session) -> None:
-        d = demo(session)
-        overrides.create_swap(
-            session,
-            team=d.team,
-            rotation=_tech(session),
-            member_a=d["wangwu"],
-            date_a=WEDNESDAY,
-            member_b=d["zhangsan"],
-            date_b=None,
-            now=now,
-        )
-
-    outcome = side_by_side(rt, [cover] * 4, read=_read_rotation)
-
-    assert outcome == ["duty.error.swap_exists"] * 3 + ["ok"], outcome
-    assert _live_swaps(rt) == [("wangwu", WEDNESDAY, "zhangsan", None)]
-
-
-def test_the_same_override_sent_at_once_is_stored_once(demo_runtime: Runtime) -> None:
-    rt = demo_runtime
-    now = rt.clock()
+    # one is stored; the others are told it was made already
+    assert outcome == [race.refusal] * 3 + ["ok"], outcome
     with rt.factory() as session:
-        d = demo(session)
-        tz, handoff = d.team.timezone, time(3, 0)
-        assert service.rotation_handoff(session, d.team, _tech(session)) == "03:00"
-    start: datetime = day_start(FRIDAY, handoff, tz)
-    end: datetime = day_start(FRIDAY + timedelta(days=1), handoff, tz)
-
-    def cover(session: Session) -> None:
-        d = demo(session)
-        overrides.add_override(
-            session,
-            team=d.team,
-            rotation=_tech(session),
-            start=start,
-            end=end,
-            member=d["wangwu"],
-            now=now,
-        )
-
-    outcome = side_by_side(rt, [cover] * 4, read=_read_rotation)
-
-    # one cover; the others are told it overlaps the one just made
-    assert outcome == ["duty.error.override_overlap"] * 3 + ["ok"], outcome
-    with rt.factory() as session:
-        wangwu = demo(session)["wangwu"].id
-        rows = session.scalars(select(Override).where(Override.cancelled_at.is_(None))).all()
-        assert [(r.member_id, r.start_at, r.end_at) for r in rows] == [(wangwu, start, end)]
+        assert race.live(session) == [race.stored(session)]
