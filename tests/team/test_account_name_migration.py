@@ -6,45 +6,34 @@ a name that folds like another. Each backend."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 
-from teamassist import migrate
-from teamassist.database import make_engine
-
-
-def _insert(conn: sa.Connection, table: str, **values: object) -> None:
-    conn.execute(sa.insert(sa.table(table, *(sa.column(k) for k in values))).values(**values))
+from tests.support.migrations import insert, older_install
 
 
 def test_accounts_whose_names_fold_alike_are_renamed_not_refused(
     empty_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    migrate.upgrade(empty_url, revision="team_0008")
-    engine = make_engine(empty_url)
     now = datetime(2026, 12, 4, tzinfo=UTC).replace(tzinfo=None)
     stamps = {"created_at": now, "updated_at": now}
-    # MariaDB's old unique key (utf8mb4_unicode_ci, UCA 4.0) already kept Admin from admin;
-    # letters newer than its table (Ⱥ and ⱥ, Unicode 5.0) are told apart there, folded alike.
-    mariadb = engine.dialect.name in {"mysql", "mariadb"}
-    older, later = ("ⱥdmin", "Ⱥdmin") if mariadb else ("admin", "Admin")
-    accounts = [
-        (1, older),
-        (2, "ｗｉｄｅ"),
-        (3, later),  # folds like 1: renamed
-        (4, f"{older}-2"),  # taken already: the rename skips it
-        (5, "wide" if not mariadb else "ｗｉｄｅ-3"),  # folds like 2 (MariaDB: a plain name)
-        (6, "auditor"),
-    ]
-    try:
-        with engine.begin() as conn:
+    with older_install(empty_url, "team_0009") as install:
+        # MariaDB's old unique key (utf8mb4_unicode_ci, UCA 4.0) already kept Admin from admin;
+        # letters newer than its table (Ⱥ and ⱥ, Unicode 5.0) are told apart there, folded alike.
+        mariadb = install.mariadb
+        older, later = ("ⱥdmin", "Ⱥdmin") if mariadb else ("admin", "Admin")
+        accounts = [
+            (1, older),
+            (2, "ｗｉｄｅ"),
+            (3, later),  # folds like 1: renamed
+            (4, f"{older}-2"),  # taken already: the rename skips it
+            (5, "wide" if not mariadb else "ｗｉｄｅ-3"),  # folds like 2 (MariaDB: a plain name)
+            (6, "auditor"),
+        ]
+        with install.engine.begin() as conn:
             for account_id, name in accounts:
-                _insert(
+                insert(
                     conn,
                     "local_account",
                     id=account_id,
@@ -52,15 +41,10 @@ def test_accounts_whose_names_fold_alike_are_renamed_not_refused(
                     password_hash=f"hash-{account_id}",
                     **stamps,
                 )
-        with caplog.at_level(logging.WARNING, logger="teamassist.migrations.team_0009"):
-            migrate.upgrade(empty_url)
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT id, username, username_key, password_hash"
-                    " FROM local_account ORDER BY id"
-                )
-            ).all()
+        renamed = install.upgrade(caplog)
+        rows = install.rows(
+            "SELECT id, username, username_key, password_hash FROM local_account ORDER BY id"
+        )
         expected = [
             (1, older, "ⱥdmin" if mariadb else "admin", "hash-1"),
             (2, "ｗｉｄｅ", "wide", "hash-2"),
@@ -71,19 +55,14 @@ def test_accounts_whose_names_fold_alike_are_renamed_not_refused(
             else (5, "ｗｉｄｅ-3", "wide-3", "hash-5"),
             (6, "auditor", "auditor", "hash-6"),
         ]
-        assert [tuple(r) for r in rows] == expected
-        renamed = [r.getMessage() for r in caplog.records if r.name.endswith("team_0009")]
+        assert rows == expected
         assert len(renamed) == (1 if mariadb else 2), renamed
         assert f"renamed to '{later}-3'" in renamed[0], renamed
-        with pytest.raises(IntegrityError), engine.begin() as conn:
-            _insert(
-                conn,
-                "local_account",
-                id=7,
-                username="ＡＵＤＩＴＯＲ",
-                username_key="auditor",
-                password_hash="x",
-                **stamps,
-            )
-    finally:
-        engine.dispose()
+        install.refuses(
+            "local_account",
+            id=7,
+            username="ＡＵＤＩＴＯＲ",
+            username_key="auditor",
+            password_hash="x",
+            **stamps,
+        )

@@ -6,33 +6,23 @@ the unique key refuses a duplicate. Each backend."""
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
 
-from teamassist import migrate
-from teamassist.database import make_engine
-
-
-def _insert(conn: sa.Connection, table: str, **values: object) -> None:
-    conn.execute(sa.insert(sa.table(table, *(sa.column(k) for k in values))).values(**values))
+from tests.support.migrations import insert, older_install
 
 
 def test_channels_sharing_a_name_are_renamed_not_refused(
     empty_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    migrate.upgrade(empty_url, revision="team_0007")
-    engine = make_engine(empty_url)
     now = datetime(2026, 12, 4, tzinfo=UTC).replace(tzinfo=None)
     stamps = {"created_at": now, "updated_at": now}
-    try:
-        with engine.begin() as conn:
-            _insert(conn, "workspace", id=1, key="w", name="w", kind="standalone", **stamps)
-            quote = "`" if engine.dialect.name in {"mysql", "mariadb"} else '"'
+    with older_install(empty_url, "team_0008") as install:
+        with install.engine.begin() as conn:
+            insert(conn, "workspace", id=1, key="w", name="w", kind="standalone", **stamps)
+            quote = "`" if install.mariadb else '"'
             for team_id in (1, 2):
                 conn.execute(
                     text(
@@ -55,7 +45,7 @@ def test_channels_sharing_a_name_are_renamed_not_refused(
                 (10, 1, "   "),  # blank (stored before 1194170): nameless too
             ]
             for channel_id, channel_team, name in channels:
-                _insert(
+                insert(
                     conn,
                     "channel",
                     id=channel_id,
@@ -68,13 +58,8 @@ def test_channels_sharing_a_name_are_renamed_not_refused(
                     enabled=True,
                     **stamps,
                 )
-        with caplog.at_level(logging.WARNING, logger="teamassist.migrations.team_0008"):
-            migrate.upgrade(empty_url)
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT id, name, name_team_id, name_key FROM channel ORDER BY id")
-            ).all()
-        assert [tuple(r) for r in rows] == [
+        renamed = install.upgrade(caplog)
+        assert install.rows("SELECT id, name, name_team_id, name_key FROM channel ORDER BY id") == [
             (1, "全员群", 1, "全员群"),
             (2, "全员群-3", 1, "全员群-3"),
             (3, "全员群-4", 1, "全员群-4"),
@@ -86,23 +71,18 @@ def test_channels_sharing_a_name_are_renamed_not_refused(
             (9, "", None, None),
             (10, "   ", None, None),
         ]
-        renamed = [r.getMessage() for r in caplog.records if r.name.endswith("team_0008")]
         assert len(renamed) == 3 and "renamed to '全员群-3'" in renamed[0], renamed
-        with pytest.raises(IntegrityError), engine.begin() as conn:
-            _insert(
-                conn,
-                "channel",
-                id=11,
-                workspace_id=1,
-                team_id=1,
-                platform="web",
-                address="room-11",
-                purpose="team",
-                name="全员群",
-                name_team_id=1,
-                name_key="全员群",
-                enabled=True,
-                **stamps,
-            )
-    finally:
-        engine.dispose()
+        install.refuses(
+            "channel",
+            id=11,
+            workspace_id=1,
+            team_id=1,
+            platform="web",
+            address="room-11",
+            purpose="team",
+            name="全员群",
+            name_team_id=1,
+            name_key="全员群",
+            enabled=True,
+            **stamps,
+        )
