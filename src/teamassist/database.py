@@ -26,6 +26,7 @@ import random
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -430,6 +431,26 @@ def request_slots(engine: Engine) -> int:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory used by every boundary."""
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+# What :func:`listen_once` added, per factory (a factory freed takes its entry with it).
+_LISTENED: weakref.WeakKeyDictionary[sessionmaker[Session], set[tuple[str, Callable[..., Any]]]]
+_LISTENED = weakref.WeakKeyDictionary()
+
+
+def listen_once(factory: sessionmaker[Session], identifier: str, fn: Callable[..., Any]) -> None:
+    """Listen to ``identifier`` on every session of ``factory`` with ``fn``, unless done already.
+
+    Not ``event.contains``: SQLAlchemy keys a listener by ``id(target)``, and a factory freed
+    while its session class still waits for the cycle collector leaves that key behind, so a
+    new factory at the same address was taken as listened to and went without: a runtime
+    whose schedule writes never bumped a rotation's revision, whose other process then kept
+    answering from its stale cache (flaky tests/duty/test_on_duty_now.py [sqlite-swap-tech]
+    and test_midday_changes, seen once each in loaded runs, session 25)."""
+    done = _LISTENED.setdefault(factory, set())
+    if (identifier, fn) not in done:
+        event.listen(factory, identifier, fn)
+        done.add((identifier, fn))
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,9 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.clock import FrozenClock
-from teamassist.database import transaction
+from teamassist.database import make_session_factory, transaction
+from teamassist.domain import Wiring
+from teamassist.duty import domain as duty_domain
 from teamassist.duty import overrides, revision, service, signin
 from teamassist.duty.models import Rotation
 from teamassist.duty.planning import RosterChange
@@ -413,3 +416,38 @@ def test_a_remembered_roster_carries_the_rows_name_not_a_stale_entitys(
         seen = revision.cache_for(session).team(team.id)
         assert seen is not None
         assert {s.key: s.name for s in seen}["tech"] == "后端"
+
+
+def test_a_factory_made_where_a_freed_one_was_still_bumps_revisions(
+    sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Flaky once each in loaded runs (test_on_duty_now [sqlite-swap-tech], test_midday_changes):
+    a runtime's schedule writes bumped no revision, so another process answered from its stale
+    cache. The duty domain hooked a factory only if ``event.contains`` said it was not hooked,
+    and SQLAlchemy keys listeners by ``id(target)``: a factory freed while its session class
+    waits for the cycle collector left its key behind, and a new factory at its address was
+    taken as hooked. Here the freed factories' session classes are kept, as the collector
+    would, until a new factory lands at one's address."""
+    bumps: list[Session] = []
+    monkeypatch.setattr(duty_domain, "_bump", lambda session, _context: bumps.append(session))
+    install = duty_domain.DOMAIN.install
+    assert install is not None
+    rt = sqlite_runtime
+    wiring = Wiring(settings=rt.settings, factory=rt.factory, clock=rt.clock, ports=rt.ports)
+    kept = []  # the freed factories' session classes, alive as until the collector runs
+    for _ in range(100):
+        old = make_session_factory(rt.engine)
+        install(replace(wiring, factory=old))
+        kept.append(old.class_)
+        address = id(old)
+        del old
+        new = make_session_factory(rt.engine)
+        if id(new) == address:
+            break
+    else:
+        pytest.fail("no new factory was made at a freed one's address")
+    install(replace(wiring, factory=new))
+    with new() as session:
+        team_service.create_workspace(session, key="reused", name="reused")  # flushes
+        session.rollback()
+    assert len(bumps) == 1

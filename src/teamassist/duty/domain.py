@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from teamassist.database import listen_once
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.duty.command_index import COMMANDS
 from teamassist.duty.roster import DutyRoster
@@ -28,8 +28,7 @@ def _after_flush(session: Session, context: Any) -> None:
 def _install(wiring: Wiring) -> None:
     # Schedule writes bump the rotation revision in their own transaction (see duty.revision):
     # the hook is on every session of the runtime from the start, whatever loads the desk.
-    if not event.contains(wiring.factory, "after_flush", _after_flush):
-        event.listen(wiring.factory, "after_flush", _after_flush)
+    listen_once(wiring.factory, "after_flush", _after_flush)
 
 
 def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:

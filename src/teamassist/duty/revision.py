@@ -35,10 +35,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, select, update
+from sqlalchemy import Engine, bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist import preload
+from teamassist.database import listen_once
 from teamassist.duty.models import (
     CalendarException,
     Override,
@@ -116,8 +117,7 @@ def install(factory: sessionmaker[Session]) -> None:
     """Register the revision hook on every session of ``factory``, for a factory outside a
     runtime (benchmarks); a runtime's factory gets it from the duty domain's install, which
     imports this module on the first flush after the duty models are."""
-    if not event.contains(factory, "after_flush", after_flush):
-        event.listen(factory, "after_flush", after_flush)
+    listen_once(factory, "after_flush", after_flush)
 
 
 def wrote_schedule(session: Session) -> bool:
