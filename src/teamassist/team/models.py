@@ -252,7 +252,12 @@ class LocalAccount(TimestampMixin, Base):
     __tablename__ = "local_account"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    # Compared byte for byte on MariaDB too (team_0010): its collation ignored accents, and
+    # ``Änne`` beside ``Anne`` (two folded names) broke this key.
+    username: Mapped[str] = mapped_column(
+        String(64).with_variant(VARCHAR(64, collation="utf8mb4_bin"), "mysql", "mariadb"),
+        unique=True,
+    )
     # names.fold(username), kept by the validator below: an account name is one name whatever
     # its case or width (tester s24 F10), unique on every backend, what lookups by name read.
     username_key: Mapped[str] = mapped_column(FOLDED, unique=True, default=_folded_from("username"))
