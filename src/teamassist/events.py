@@ -585,3 +585,22 @@ class DocumentReady(Event):
     key: str
     url: str
     now: datetime
+
+
+@dataclass(frozen=True)
+class Double:
+    """Rows stored more than once that one rule now keeps single (a lock, a unique name),
+    found by ``teamassist doctor``: ``kind`` (``duty.swap``, ``duty.override``,
+    ``team.name``), the rows' ids (oldest first) and one line saying what they are and what
+    an admin may do, from the answering domain's catalogue."""
+
+    kind: str
+    ids: tuple[int, ...]
+    line: str
+
+
+@dataclass(frozen=True)
+class StoredDoubles(Query[tuple[Double, ...]]):
+    """``teamassist doctor`` asks each domain for the doubles it holds from before its rule
+    (the swaps and covers concurrent senders stored before the rotation lock of session 25,
+    teams of one name before its check): read only, nothing is changed or deleted."""

@@ -178,6 +178,29 @@ def config_check() -> None:
     typer.secho("configuration OK", fg="green")
 
 
+@app.command("doctor")
+def doctor() -> None:
+    """List rows stored twice from before today's rules: swaps and covers of one shift (before
+    the rotation lock), teams of one name. Read only; exit 1 when something is listed."""
+    from teamassist.database import transaction
+    from teamassist.events import StoredDoubles, ask
+    from teamassist.i18n import t
+
+    runtime = build()
+    try:
+        with transaction(runtime.factory, read_only=True) as session:
+            doubles = [double for answer in ask(session, StoredDoubles()) for double in answer]
+    finally:
+        runtime.close()
+    if not doubles:
+        typer.echo(t("core.doctor.none"))
+        return
+    typer.echo(t("core.doctor.found", count=len(doubles)))
+    for double in doubles:
+        typer.echo(f"- {double.line}")
+    raise typer.Exit(1)
+
+
 def _check_scale_out(settings: Settings) -> tuple[list[str], list[str]]:
     """Scale-out mode's problems (what ``serve``, ``worker`` and ``beat`` would refuse) and,
     as a warning, a broker that does not answer now (it may be started later)."""

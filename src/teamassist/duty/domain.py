@@ -11,7 +11,13 @@ from teamassist.database import listen_once
 from teamassist.domain import Domain, NavEntry, Wiring, assets_in, later
 from teamassist.duty.command_index import COMMANDS
 from teamassist.duty.roster import DutyRoster
-from teamassist.events import MemberDeactivated, MemberReactivated, Subscription, on
+from teamassist.events import (
+    MemberDeactivated,
+    MemberReactivated,
+    StoredDoubles,
+    Subscription,
+    on,
+)
 from teamassist.ports import Roster
 
 _MODELS = "teamassist.duty.models"
@@ -37,6 +43,8 @@ def _subscriptions(_wiring: Wiring) -> list[Subscription[Any]]:
     return [
         on(MemberDeactivated, later("teamassist.duty.departures:on_member_deactivated")),
         on(MemberReactivated, later("teamassist.duty.departures:on_member_reactivated")),
+        # `teamassist doctor`: swaps and covers stored twice before the rotation lock.
+        on(StoredDoubles, later("teamassist.duty.doubles:answer")),
     ]
 
 

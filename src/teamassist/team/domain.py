@@ -4,7 +4,8 @@ directory."""
 
 from __future__ import annotations
 
-from teamassist.domain import Domain, NavEntry, assets_in
+from teamassist.domain import Domain, NavEntry, assets_in, later
+from teamassist.events import StoredDoubles, on
 from teamassist.team.command_index import COMMANDS
 
 DOMAIN = Domain(
@@ -34,4 +35,6 @@ DOMAIN = Domain(
         NavEntry("/bindings", "binding.page.title", admin=True),
     ),
     assets=assets_in("teamassist.team"),
+    # `teamassist doctor`: teams of one workspace whose names are one name.
+    subscriptions=lambda _wiring: [on(StoredDoubles, later("teamassist.team.doubles:answer"))],
 )

@@ -88,14 +88,14 @@ def create_team(
     「你不在「第二团队」里」 name the wrong one (tester F-15, session 25). The workspace row is
     locked first, so two creations of one name queue and the second sees the first."""
     session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
-    wanted = _team_name_key(name)
+    wanted = team_name_key(name)
     for other in session.scalars(
         select(Team)
         .where(Team.workspace_id == workspace.id)
         .order_by(Team.id)
         .execution_options(populate_existing=True)
     ):
-        if _team_name_key(other.name) == wanted:
+        if team_name_key(other.name) == wanted:
             raise Conflict(
                 "core.error.team_name_taken", name=name[:40], other=other.name, id=other.id
             )
@@ -105,7 +105,7 @@ def create_team(
     return team
 
 
-def _team_name_key(name: str) -> str:
+def team_name_key(name: str) -> str:
     """What makes two team names one: :func:`fold` of the words, blanks between them as one."""
     return fold(" ".join(name.split()))
 
