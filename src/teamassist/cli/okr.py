@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from teamassist.cli import files
 from teamassist.cli.app import build, okr_app, refusals
+from teamassist.cli.files import OverwriteOption
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -53,13 +55,18 @@ def okr_export(
     team: TeamOption = None,
     cycle: CycleOption = None,
     workspace: WorkspaceOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
-    """Export a team's cycle: one row per KR with values, progress, status and score."""
+    """Export a team's cycle: one row per KR with values, progress, status and score. A path
+    that cannot be written, or an existing file without --overwrite, is refused before the
+    export is made (exit 1)."""
     from teamassist.database import transaction
     from teamassist.i18n import t
     from teamassist.okr import cycles, sheet
     from teamassist.ports import Workdays
 
+    if to is not None:
+        files.check_writable(to, overwrite=overwrite)
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:
@@ -72,6 +79,9 @@ def okr_export(
                     session, team=found_team, today=cycles.today_of(found_team, now)
                 )
             )
+            path = to or Path(sheet.filename(found_team, found_cycle, "xlsx"))
+            if to is None:
+                files.check_writable(path, overwrite=overwrite)
             rows = sheet.rows(
                 session,
                 team=found_team,
@@ -79,7 +89,6 @@ def okr_export(
                 workdays=runtime.ports.get(Workdays),
                 now=now,
             )
-            path = to or Path(sheet.filename(found_team, found_cycle, "xlsx"))
             content = (
                 sheet.to_csv(rows)
                 if path.suffix.lower() == ".csv"
@@ -88,7 +97,7 @@ def okr_export(
             cycle_key = found_cycle.key
     finally:
         runtime.close()
-    path.write_bytes(content)
+    files.write(path, content)
     typer.echo(t("okr_sheet.exported", cycle=cycle_key, rows=len(rows), path=path))
 
 
@@ -107,7 +116,7 @@ def okr_import(
     from teamassist.database import transaction
     from teamassist.okr import cycles, sheet_import
 
-    data = file.read_bytes()
+    data = files.read(file)
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from teamassist.cli import files
 from teamassist.cli.app import build, fail, member_app, refusals, team_app, workspace_app
+from teamassist.cli.files import OverwriteOption
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -60,13 +62,17 @@ def _counts(session: Session, column: InstrumentedAttribute[int]) -> dict[int, i
 def workspace_export(
     key: Annotated[str, typer.Argument(help="the workspace's key (see `workspace list`)")],
     to: Annotated[Path, typer.Option("--to", help="the zip file to write")],
+    overwrite: OverwriteOption = False,
 ) -> None:
-    """Export a workspace as a zip: every row of it as JSON, and CSV per table (no secrets)."""
+    """Export a workspace as a zip: every row of it as JSON, and CSV per table (no secrets). A
+    path that cannot be written, or an existing file without --overwrite, is refused before
+    the export is made (exit 1)."""
     from teamassist.database import transaction
     from teamassist.i18n import t
     from teamassist.team.archive import export_workspace
     from teamassist.team.workspaces import pick_workspace
 
+    files.check_writable(to, overwrite=overwrite)
     runtime = build()
     runtime.import_models()  # a CLI process has loaded no domain's models yet
     try:
@@ -75,7 +81,7 @@ def workspace_export(
             archive = export_workspace(session, workspace=workspace, now=runtime.clock())
     finally:
         runtime.close()
-    to.write_bytes(archive.data)
+    files.write(to, archive.data)
     typer.echo(t("setup.workspace.exported", name=workspace.name, path=to, rows=archive.rows))
 
 
