@@ -47,3 +47,24 @@ def test_another_teams_channel_is_refused_and_not_listed(runtime: Runtime) -> No
         assert "duty-room" not in page.text
         assert "core-room" not in page.text
         assert SECRET not in page.text
+
+
+def test_the_overview_lists_only_the_callers_channels_and_counts_for_admins(
+    runtime: Runtime,
+) -> None:
+    """Tester s26 A-8: a plain member of 第二团队 saw 开发者社区's channels on ``/`` and the
+    whole workspace's delivery counts, which ``GET /api/v1/outbox`` refuses them."""
+    _setup(runtime)
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as admin, TestClient(app) as m2:
+        sign_in(admin, "admin", give_account(runtime, "admin"))
+        sign_in(m2, "m2", give_account(runtime, "m2"))
+        mine = m2.get("/", headers=BROWSER)
+        assert mine.status_code == 200
+        assert "运维频道" in mine.text  # 第二团队's own channel
+        assert "duty-room" not in mine.text and "值班频道" not in mine.text
+        assert "通知投递" not in mine.text and "已送达" not in mine.text
+        assert m2.get("/api/v1/outbox").status_code == 403  # the same rule as the API
+        whole = admin.get("/", headers=BROWSER)
+        assert whole.status_code == 200
+        assert "运维频道" in whole.text and "通知投递" in whole.text and "已送达" in whole.text

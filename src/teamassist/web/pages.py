@@ -97,17 +97,29 @@ def logout(request: Request, session: SessionDep, runtime: RuntimeDep) -> Redire
 
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, session: SessionDep, principal: PagePrincipal) -> HTMLResponse:
-    """Teams, members, channels and delivery health at a glance."""
-    teams = team_service.get_teams(session, workspace_id=principal.workspace.id)
+    """Teams, members, the caller's channels and, for the workspace's admins, delivery health.
+
+    A member sees the channels they may read (``team_service.readable_channels``, the rule of
+    ``/feeds`` and ``GET /api/v1/channels``); an admin of the default team, who reads the whole
+    outbox (``GET /api/v1/outbox``), sees every channel and the workspace's delivery counts
+    (tester s26 A-8: a plain member of one team saw every team's channels and those counts)."""
+    workspace_id = principal.workspace.id
+    teams = team_service.get_teams(session, workspace_id=workspace_id)
     members = {team.id: team_service.team_members(session, team=team) for team in teams}
-    channels = team_service.channels(session, workspace_id=principal.workspace.id)
-    counts = dict(
-        session.execute(
-            select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.workspace_id == principal.workspace.id)
-            .group_by(OutboxMessage.status)
-        ).all()
+    default = team_service.default_team(session, workspace_id=workspace_id)
+    workspace_admin = auth.is_admin(session, principal, default)
+    channels = team_service.readable_channels(
+        session, workspace_id=workspace_id, member=None if workspace_admin else principal.member
     )
+    counts: dict[str, int] | None = None
+    if workspace_admin:
+        counts = dict(
+            session.execute(
+                select(OutboxMessage.status, func.count())
+                .where(OutboxMessage.workspace_id == workspace_id)
+                .group_by(OutboxMessage.status)
+            ).all()
+        )
     return render(
         request,
         "overview.html",
