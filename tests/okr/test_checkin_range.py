@@ -67,7 +67,6 @@ def test_rest_refuses_it_with_the_same_reason(okr_chat: ChatDriver) -> None:
     assert _check_ins(runtime) == before
 
 
-
 def test_a_boolean_is_not_a_value_or_a_confidence(okr_chat: ChatDriver) -> None:
     """Tester s26 B-2: ``"confidence": true`` was stored as 1 and ``"value": true`` moved the
     KR to 1; digits in a string are still read as the number."""
@@ -88,6 +87,7 @@ def test_a_boolean_is_not_a_value_or_a_confidence(okr_chat: ChatDriver) -> None:
     assert _check_ins(runtime) == before + 1
     with runtime.factory() as session:
         assert session.get_one(KeyResult, kr_id).current_value == 30.0
+
 
 def test_an_old_far_value_shows_plain_digits(okr_chat: ChatDriver) -> None:
     runtime = okr_chat.runtime
