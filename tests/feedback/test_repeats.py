@@ -41,11 +41,26 @@ def test_the_same_report_twice_is_one_item_and_one_notice(chat: ChatDriver) -> N
 
 def test_other_text_kind_or_reporter_is_a_new_item(chat: ChatDriver) -> None:
     chat.text("/问题反馈 导出很慢", as_="zhangsan")
-    chat.text("/问题反馈 导出很慢！", as_="zhangsan")  # another text
+    chat.text("/问题反馈 导出很快", as_="zhangsan")  # another text
     chat.text("/产品建议 导出很慢", as_="zhangsan")  # another kind
     chat.text("/问题反馈 导出很慢", as_="lisi")  # another reporter
     stored = [(i.text, i.kind, i.reporter_id) for i in items(chat.runtime)[-4:]]
     assert len(set(stored)) == 4
+
+
+def test_a_retyped_report_is_the_same_report(chat: ChatDriver) -> None:
+    # tester s26 A-1, B-22: case, width, blanks and a closing mark made a second item (and page)
+    first = chat.text("/问题反馈 登录页面白屏 LOGIN", as_="zhangsan")
+    (item,) = _with_text(chat.runtime, "登录页面白屏 LOGIN")
+    notices = len(outbox(chat.runtime))
+    for retyped in ("登录 页面白屏 login！", "登录页面白屏  ＬＯＧＩＮ。", " 登录页面 白屏 Login "):
+        again = chat.text(f"/问题反馈 {retyped}", as_="zhangsan")
+        assert f"{REPEAT}：id=「{item.id}」，这次没有重复登记" in again, retyped
+    assert f"id=「{item.id}」" in first
+    assert [i.id for i in items(chat.runtime) if "白屏" in i.text] == [item.id]
+    assert len(outbox(chat.runtime)) == notices
+    # a word more or less is another report
+    assert REPEAT not in chat.text("/问题反馈 登录页面白屏 LOGIN 失败", as_="zhangsan")
 
 
 def test_the_window_is_ten_minutes_across_the_clocks_edge(

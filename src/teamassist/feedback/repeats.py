@@ -1,9 +1,10 @@
 """The repeat guard of ``/问题反馈``, ``/产品建议`` and ``POST /api/v1/feedback/items``.
 
-The same reporter sending the same text of the same kind to the same team within
-:data:`REPEAT_WINDOW` is a repeat: a double-tapped send button, a client's retry without an
-event id. Twenty identical ``/问题反馈`` at once stored twenty items and paged the person on
-duty twenty times (tester, session 25, F-11); ``/销项`` and ``/进展`` had their guards already.
+The same reporter sending the same text (retyped alike: see :func:`repeat_keys`) of the same
+kind to the same team within :data:`REPEAT_WINDOW` is a repeat: a double-tapped send button, a
+client's retry without an event id. Twenty identical ``/问题反馈`` at once stored twenty items
+and paged the person on duty twenty times (tester, session 25, F-11); ``/销项`` and ``/进展``
+had their guards already.
 
 The guard costs no statement of its own, because it sits on the hot path of a writing
 command (issue 9): every item carries a ``repeat_key``, a digest of (team, reporter, kind,
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict
 from teamassist.feedback.models import FeedbackItem
+from teamassist.team.names import gist
 
 # As /销项's, /通知's and /进展's: long enough for a retry or a second tap.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -43,10 +45,13 @@ def repeat_keys(
     *, team_id: int, reporter: str, kind: str, text: str, now: datetime
 ) -> tuple[str, str]:
     """(this window's key, the previous window's key) of an item: a SHA-256 of the team id, the
-    reporter (``"m<member id>"`` or ``"a<account name>"``), the kind and the text, then the
+    reporter (``"m<member id>"`` or ``"a<account name>"``), the kind and the text folded by
+    ``names.gist`` (case, width, blanks and a closing 。/！ aside, as the guards of 群发 and
+    /进展 compare: 「登录 页面白屏！」 repeats 「登录页面白屏」, tester s26 A-1, B-22), then the
     index of the :data:`REPEAT_WINDOW` of the clock that ``now`` falls in. 56 characters at most
     for a window index below 10^7 (until the year 2160)."""
-    digest = hashlib.sha256(f"{team_id}\n{reporter}\n{kind}\n{text}".encode()).hexdigest()[:40]
+    said = gist(text)
+    digest = hashlib.sha256(f"{team_id}\n{reporter}\n{kind}\n{said}".encode()).hexdigest()[:40]
     window = int(ensure_utc(now).timestamp() // REPEAT_WINDOW.total_seconds())
     return f"{digest}:{window}", f"{digest}:{window - 1}"
 
