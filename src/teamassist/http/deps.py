@@ -78,7 +78,11 @@ async def get_runtime(request: Request) -> Runtime:
 def _slots(app: FastAPI, runtime: Runtime) -> anyio.Semaphore:
     slots: anyio.Semaphore | None = getattr(app.state, "db_slots", None)
     if slots is None:  # created on the event loop, on first use
-        slots = app.state.db_slots = anyio.Semaphore(request_slots(runtime.engine))
+        # fast_acquire: a free slot is taken without a turn of the event loop (anyio's
+        # default yields once even then: a turn per request for nothing, session 26)
+        slots = app.state.db_slots = anyio.Semaphore(
+            request_slots(runtime.engine), fast_acquire=True
+        )
     return slots
 
 
