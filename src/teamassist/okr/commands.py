@@ -102,6 +102,7 @@ def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         title=phrase.text,
         now=ctx.now,
         okr_type=grammar.objective_type(kind) if kind else ObjectiveType.COMMITTED,
+        refuse_repeat=True,
     )
     if named.owner is not None and not ctx.is_lead and ctx.resolve(named.owner) != ctx.member:
         raise PermissionDenied("okr.error.owner_by_lead")
@@ -141,6 +142,7 @@ def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             weight=grammar.weight(values["weight"]) if "weight" in values else 0,
         ),
         now=ctx.now,
+        refuse_repeat=True,
     )
     given = _set_people(ctx, named, objective, key_result)
     line = _people_line(ctx, objective, key_result) if given else ""

@@ -6,11 +6,12 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.okr import cycles, grammar
@@ -27,7 +28,7 @@ from teamassist.okr.models import (
 )
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.team.names import clean_text
+from teamassist.team.names import clean_text, gist
 
 MAX_TITLE = 500
 MAX_UNIT = 16
@@ -37,6 +38,7 @@ KRS_PER_OBJECTIVE = range(2, 6)  # 2–5 KRs per O
 MAX_KRS = KRS_PER_OBJECTIVE[-1]  # a 6th KR could never be published: refused when added
 _SHORT_ID = re.compile(r"^(O|KR)-?([0-9]+)$", re.IGNORECASE)
 LARGEST_NUMBER = 2**31 - 1  # the number columns are INTEGER: a longer one names nothing
+REPEAT_WINDOW = timedelta(minutes=10)  # as actions.repeats' for /销项 and checkins' for /进展
 
 
 def parse_short_id(text: str) -> tuple[str, int]:
@@ -306,12 +308,17 @@ def create_objective(
     title: str,
     now: datetime,
     okr_type: ObjectiveType = ObjectiveType.COMMITTED,
+    refuse_repeat: bool = False,
 ) -> Objective:
     """A draft O in ``cycle`` with the next free ``O-n``; Invalid ``okr.error.not_in_team``
-    for an owner outside the team."""
+    for an owner outside the team. ``refuse_repeat`` (/新建目标): Conflict
+    ``okr.error.objective_repeat`` when ``owner`` got an O of the same title (by ``gist``) in
+    ``cycle`` within :data:`REPEAT_WINDOW`, see :func:`_refuse_a_repeated_objective`."""
     require_open(cycle, team, now)
     if owner is not None:
         require_team_person(session, team=team, member=owner)
+        if refuse_repeat:
+            _refuse_a_repeated_objective(session, cycle=cycle, owner=owner, title=title, now=now)
     objective = Objective(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -321,10 +328,42 @@ def create_objective(
         owner_id=owner.id if owner else None,
         okr_type=okr_type.value,
         state=ObjectiveState.DRAFT.value,
+        created_at=now,  # the repeat guard's clock, as the caller's (a pinned one too)
     )
     session.add(objective)
     session.flush()
     return objective
+
+
+def _refuse_a_repeated_objective(
+    session: Session, *, cycle: Cycle, owner: Member, title: str, now: datetime
+) -> None:
+    """A double tap or a redelivery without an event id made two Os, twenty at once twenty
+    (tester B-28, session 26). The owner's member row is locked first, as the repeat guard of
+    /销项 does (``actions.repeats``): one owner's creations queue there until the first
+    commits, and read committed (PostgreSQL, MariaDB) lets the next check see it; SQLite
+    serialises writers anyway. Titles are compared by ``gist`` (blanks, width, case, a
+    closing mark aside) here, not in SQL (a TEXT column compares differently on each backend)."""
+    session.execute(select(Member.id).where(Member.id == owner.id).with_for_update())
+    said = gist(_title(title))
+    recent = session.scalars(
+        select(Objective)
+        .where(
+            Objective.cycle_id == cycle.id,
+            Objective.owner_id == owner.id,
+            Objective.created_at >= ensure_utc(now) - REPEAT_WINDOW,
+        )
+        .order_by(Objective.number)
+        .execution_options(populate_existing=True)
+    ).all()
+    for objective in recent:
+        if gist(objective.title) == said:
+            raise Conflict(
+                "okr.error.objective_repeat",
+                objective=label(objective),
+                title=objective.title[:40],
+                minutes=int(REPEAT_WINDOW.total_seconds() // 60),
+            )
 
 
 @dataclass(frozen=True)
@@ -369,10 +408,20 @@ def _kind_and_values(data: KrInput) -> tuple[KrKind, float | None, float | None]
 
 
 def add_key_result(
-    session: Session, *, team: Team, objective: Objective, data: KrInput, now: datetime
+    session: Session,
+    *,
+    team: Team,
+    objective: Objective,
+    data: KrInput,
+    now: datetime,
+    refuse_repeat: bool = False,
 ) -> KeyResult:
     """A KR under ``objective`` with the next free ``KR-n`` of the cycle. A published O's
-    weights must stay at 100%, so a KR added to one must weigh 0 (then set the weights)."""
+    weights must stay at 100%, so a KR added to one must weigh 0 (then set the weights).
+    ``refuse_repeat`` (/新建KR): Conflict ``okr.error.kr_repeat`` when the O got a KR of the
+    same title (by ``gist``), start and target within :data:`REPEAT_WINDOW` (tester B-28,
+    session 26: one KR typed twice made two, and its weight counted twice); checked after the
+    O's row lock, so concurrent repeats queue there and the next sees the first."""
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
     require_open(cycle, team, now)
@@ -387,6 +436,22 @@ def add_key_result(
     # writers), so each counts the KRs committed before it and the cap holds.
     lock_objective(session, objective)
     siblings = key_results(session, [objective.id])[objective.id]
+    if refuse_repeat:
+        said = gist(_title(data.title))
+        since = ensure_utc(now) - REPEAT_WINDOW
+        for sibling in siblings:
+            if (
+                ensure_utc(sibling.created_at) >= since
+                and gist(sibling.title) == said
+                and (sibling.start_value, sibling.target_value) == (start, target)
+            ):
+                raise Conflict(
+                    "okr.error.kr_repeat",
+                    objective=label(objective),
+                    kr=f"KR-{sibling.number}",
+                    title=sibling.title[:40],
+                    minutes=int(REPEAT_WINDOW.total_seconds() // 60),
+                )
     if len(siblings) >= MAX_KRS:
         raise Conflict("okr.error.too_many_krs", objective=label(objective), limit=MAX_KRS)
     if objective.state == ObjectiveState.PUBLISHED.value and weight != 0:
@@ -407,6 +472,7 @@ def add_key_result(
         unit=unit,
         weight=weight,
         milestones=list(data.milestones) or None,
+        created_at=now,
     )
     session.add(key_result)
     session.flush()
