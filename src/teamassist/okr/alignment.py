@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.exceptions import Conflict, NotFound
 from teamassist.okr.models import Alignment, KeyResult, Objective
-from teamassist.team.models import Member
+from teamassist.team.models import Member, Workspace
 
 OBJECTIVE = "objective"
 KEY_RESULT = "key_result"
@@ -73,7 +73,17 @@ def align(
     actor: Member | None,
     now: datetime,
 ) -> Alignment:
-    """Align a child (O or KR) to ``parent``; a link that closes a loop is refused."""
+    """Align a child (O or KR) to ``parent``; a link that closes a loop is refused.
+
+    Links may cross teams and cycles, so the loop check reads the workspace's whole graph: the
+    workspace row is locked first, and one workspace's alignments are made one at a time. On
+    PostgreSQL two opposite /对齐 at once (O-1 → O-2, O-2 → O-1) each checked a graph without
+    the other's link and both were stored: a loop no command undoes (tester B-26, session 26).
+    After the lock, read committed (PostgreSQL, MariaDB) shows the link committed before;
+    SQLite serialises writers anyway."""
+    session.execute(
+        select(Workspace.id).where(Workspace.id == parent.workspace_id).with_for_update()
+    )
     node = _node(session, child_type, child_id)
     if node == parent.id or _reaches(_edges(session, parent.workspace_id), parent.id, node):
         raise Conflict("okr.error.alignment_cycle", child=child_label, parent=f"O-{parent.number}")
