@@ -259,3 +259,45 @@ def test_rest_says_a_cover_cut_by_a_departure_is_cut_not_cancelled(chat: ChatDri
     # the cover of 06-08, all after the leaving day, is cancelled and held nothing
     assert (later["cut"], later["cancelled"]) == (False, True), later
     assert later["ends_at"] == later["start"], later
+
+
+def test_rest_departure_lists_the_covers_and_swaps_it_changed(chat: ChatDriver) -> None:
+    """Session 25: chat's /停用成员 reply named the covers and swaps a departure cancelled or
+    cut; REST's answer (PATCH with deactivate_at, DELETE) said nothing of them. Both call
+    ``people.depart``; REST now lists its sentences in ``changes``, dates included."""
+    from fastapi.testclient import TestClient
+
+    from teamassist.web.app import create_app
+    from tests.duty.helpers import demo_team
+    from tests.support.web import sign_in
+
+    _make_admin(chat, "lihua")
+    chat.text("/值班代班 @wangwu 2026-06-08", as_="lihua")
+    chat.text("/值班换班 @zhaoliu 2026-06-10 @wangwu 产品", as_="admin")
+    assert "由 @孙七 值班" in chat.text("/值班代班 @sunqi 2026-06-04 2026-06-05 技术", as_="lihua")
+    _team, members = demo_team(chat.runtime)
+    with TestClient(create_app(chat.runtime, start_background=False)) as client:
+        sign_in(client, "admin", "admin")
+        planned = client.patch(
+            f"/api/v1/members/{members['wangwu'].id}", json={"deactivate_at": "2026-06-06"}
+        )
+        assert planned.status_code == 200, planned.text
+        [said] = planned.json()["changes"]
+        assert said.startswith("已一并取消 TA 的 2 项代班或换班："), said
+        assert "「技术」代班（王五 2026-06-08 " in said, said
+        assert "「产品」换班（王五 代 赵六 值 2026-06-10）" in said, said
+        # a departure that changes nothing else answers an empty list
+        quiet = client.patch(
+            f"/api/v1/members/{members['zhangsan'].id}", json={"deactivate_at": "2026-06-20"}
+        )
+        assert quiet.json()["changes"] == [], quiet.text
+        # DELETE (a departure from a moment): a cover running into it is said cut, not cancelled
+        cut = client.delete(
+            f"/api/v1/members/{members['sunqi'].id}", params={"at": "2026-06-05T00:00:00+08:00"}
+        )
+        assert cut.status_code == 200, cut.text
+        [said] = cut.json()["changes"]
+        assert "TA 的 1 项代班截到停用之时为止" in said and "只到 2026-06-05 " in said, said
+        # an ordinary change answers no changes
+        renamed = client.patch(f"/api/v1/members/{members['lisi'].id}", json={"address_as": "四哥"})
+        assert renamed.json()["changes"] == [], renamed.text

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from teamassist.chat.types import plain_text
 from teamassist.clock import local
 from teamassist.enums import Role
 from teamassist.exceptions import Invalid
@@ -122,12 +123,24 @@ def change_person(
         people.change_role(session, team=team, member=member, role=body.role)
     if body.core is not None:
         org.set_core(session, team=team, member=member, core=body.core)
+    said: tuple[str, ...] = ()
     if body.active is False or (body.active is None and body.deactivate_at is not None):
         # an admin of only some of their teams takes them out of those (``teams`` answers)
-        people.depart(session, member=member, now=now, at=body.deactivate_at, by=principal.member)
+        gone = people.depart(
+            session, member=member, now=now, at=body.deactivate_at, by=principal.member
+        )
+        said = gone.said
     elif body.active is True:
         people.reactivate(session, member=member, now=now)
-    return person_read(session, member, team)
+    return _with_changes(person_read(session, member, team), said)
+
+
+def _with_changes(read: PersonRead, said: tuple[str, ...]) -> PersonRead:
+    """``read`` with a departure's sentences (:attr:`people.Departure.said`, what chat's
+    /停用成员 reply appends) as plain text: REST said nothing of the covers and swaps a
+    departure cancelled or cut (session 25)."""
+    read.changes = [text for text in (plain_text(s).strip() for s in said) if text]
+    return read
 
 
 @router.delete("/members/{member_id}", dependencies=[ADMIN_GATE], response_model=PersonRead)
@@ -144,8 +157,8 @@ def deactivate_person(
     the last admin of another team (they stay admin there), whoever removes them."""
     member = people.get_member(session, workspace_id=principal.workspace.id, member_id=member_id)
     require_people_admin(session, principal, member)
-    people.depart(session, member=member, now=now, at=at, by=principal.member)
-    return person_read(session, member)
+    gone = people.depart(session, member=member, now=now, at=at, by=principal.member)
+    return _with_changes(person_read(session, member), gone.said)
 
 
 @router.post("/members/{member_id}/merge", dependencies=[ADMIN_GATE], response_model=PersonRead)

@@ -34,6 +34,12 @@ class PersonRead(BaseModel):
     teams: dict[int, Role] = Field(default_factory=dict, description="team id → role")
     core_teams: list[int] = Field(default_factory=list)
     identities: dict[str, str] = Field(default_factory=dict)
+    changes: list[str] = Field(
+        default_factory=list,
+        description="a departure's answer: what else it changed, one sentence per domain as "
+        "chat's /停用成员 reply says it (the covers and swaps cancelled or cut, with their "
+        "dates; the roster changes withdrawn); empty otherwise",
+    )
 
 
 class PersonUpdate(RequestBody):
