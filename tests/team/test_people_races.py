@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.database import transaction
+from teamassist.database import run_transaction, transaction
 from teamassist.enums import Role
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
@@ -149,3 +150,51 @@ def test_renaming_two_members_to_one_name_at_once_renames_one(demo_runtime: Runt
     with transaction(rt.factory) as session:
         named = session.scalars(select(Member.id).where(Member.display_name == "并发同名")).all()
         assert len(named) == 1 and named[0] in (lisi_id, zhaoliu_id), named
+
+
+def _add_frank(rt: Runtime, name: str = "frank") -> Callable[[Session], str | None]:
+    def work(session: Session) -> str | None:
+        d = demo(session)
+        people.add_person(
+            session, workspace=d.workspace, team=d.team, handle="frank", display_name=name
+        )
+        return None
+
+    return work
+
+
+def test_adding_one_new_person_at_once_answers_every_loser_already_in_team(
+    demo_runtime: Runtime,
+) -> None:
+    """Tester s25 F-B4: 20 × ``/添加成员 @frank`` at once on PostgreSQL; one added him, 17
+    heard 已经在「…」里了, 2 heard that 「frank」 was already frank's name (a clash with
+    himself, and the advice to pick frank2). Every loser hears what the sequential case says;
+    one frank is stored."""
+    outcome = side_by_side(demo_runtime, [_add_frank(demo_runtime) for _ in range(8)])
+    assert outcome == ["ok"] + ["people.error.already_in_team"] * 7, outcome
+    with transaction(demo_runtime.factory) as session:
+        assert len(session.scalars(select(Member).where(Member.handle == "frank")).all()) == 1
+
+
+def test_a_person_committed_between_the_reads_is_already_in_the_team(
+    demo_runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F-B4's window, made certain: the unit's first look-up of the handle ran before another
+    unit's commit of frank (it misses him), the checks of the new person after it (they find
+    him: then the name, here the handle, as frank is called 弗兰克)."""
+    rt = demo_runtime
+    run_transaction(rt.factory, _add_frank(rt, "弗兰克"))  # another request's, committed
+    real = team_service.get_member_by_handle
+    missed: list[str] = []
+
+    def before_the_commit(session: Session, *, workspace_id: int, handle: str) -> Member | None:
+        if handle == "frank" and not missed:
+            missed.append(handle)  # add_person's look-up
+            return None
+        return real(session, workspace_id=workspace_id, handle=handle)
+
+    monkeypatch.setattr(team_service, "get_member_by_handle", before_the_commit)
+    with pytest.raises(DomainError) as refused:
+        run_transaction(rt.factory, _add_frank(rt))
+    assert refused.value.key == "people.error.already_in_team", refused.value.key
+    assert missed == ["frank"]
