@@ -20,7 +20,7 @@ from teamassist.chat import confirm, parser
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
-from teamassist.clock import ensure_utc, local
+from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.team import service as team_service
@@ -90,22 +90,8 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     reply = messages.created(item, ctx.team, owner, ctx.member)
     if link is not None:
         reply.body += t("actions.linked_kr", ref=link.ref, title=user_text(link.title))
-    reply.body += _leaves_first(item, owner, ctx.team)
+    reply.body += "".join(f"\n{w}" for w in messages.leaves_first(item, owner, ctx.team))
     return reply
-
-
-def _leaves_first(item: ActionItem, owner: Member, team: Team) -> str:
-    """A line when ``owner`` is set to leave before ``item`` is due: it will be handed on at
-    the departure (actions.departures), and the one who assigned it should know now, as the
-    duty desk says of a shift (tester s23 F10); else the empty text."""
-    leaving = owner.deactivated_at
-    if leaving is None or ensure_utc(item.due_at) < ensure_utc(leaving):
-        return ""
-    return t(
-        "actions.warning.leaves_first",
-        name=owner.display_name,
-        date=local(leaving, team.timezone).date().isoformat(),
-    )
 
 
 @commands.command("actions.mine")
@@ -243,5 +229,5 @@ def handle_reassign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         title=user_text(item.title),
         owner=reply.mention(owner.id, team_service.person(owner)),
     )
-    reply.body += _leaves_first(item, owner, team)
+    reply.body += "".join(f"\n{w}" for w in messages.leaves_first(item, owner, team))
     return reply

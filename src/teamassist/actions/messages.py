@@ -11,6 +11,7 @@ from teamassist.chat.buttons import command_button, command_text
 from teamassist.chat.types import Button, ButtonStyle, Form, FormInput, Reply, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
+from teamassist.team import people as team_people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -49,6 +50,18 @@ def created(item: ActionItem, team: Team, owner: Member, requester: Member) -> R
     if owner.id == requester.id:
         reply.buttons = [command_button("actions.done", "actions.button.done", item.id)]
     return reply
+
+
+def leaves_first(item: ActionItem, owner: Member, team: Team) -> list[str]:
+    """What whoever gives ``item`` to ``owner`` should know (the chat reply's last lines, REST
+    ``warnings``): ``owner`` is set to leave on or before its due time, so it will be handed on
+    at the departure (:mod:`teamassist.actions.departures`; the rule:
+    :func:`teamassist.team.people.leaves_by`); else nothing."""
+    leaving = team_people.leaves_by(owner, item.due_at)
+    if leaving is None:
+        return []
+    day = local(leaving, team.timezone).date().isoformat()
+    return [t("actions.warning.leaves_first", name=owner.display_name, date=day)]
 
 
 def assigned(item: ActionItem, team: Team, requester: Member) -> Reply:

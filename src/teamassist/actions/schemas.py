@@ -99,6 +99,9 @@ class ActionRead(BaseModel):
     closed_at: datetime | None
     escalated_at: datetime | None
     history: list[ActionEventRead] | None = None
+    # what the caller who just gave it to its owner should know (create, reassign): the owner
+    # is set to leave before it is due (the chat reply's 「注意：…」 lines)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class AgeingRead(BaseModel):

@@ -223,9 +223,11 @@ def create_announcement(
         # A replay answers as the first time did, but says so: a client can tell "sent now"
         # from "already sent" without comparing ids.
         response.headers[REPLAYED] = "true"
-    return announcement_read(
+    read = announcement_read(
         row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )
+    read.warnings = messages.leaving(outcome, group.team)
+    return read
 
 
 def _announcement_team(session: Session, announcement_id: int) -> int | None:

@@ -12,6 +12,7 @@ from teamassist.announcements.models import Announcement, AnnouncementKind
 from teamassist.announcements.service import Receipt
 from teamassist.chat import parser
 from teamassist.chat.types import MentionToken, Reply, user_text
+from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -192,8 +193,18 @@ def queued(outcome: service.Outcome, team: Team) -> Reply:
             body += t("announcements.no_owners", due=due, group=group)
     if duplicate:
         body = t("announcements.duplicate", id=row.id) + "\n" + body
+    body += "".join(f"\n{line}" for line in leaving(outcome, team))
     body += "\n" + t("announcements.receipt_hint", id=row.id)
     return Reply(body=body)
+
+
+def leaving(outcome: service.Outcome, team: Team) -> list[str]:
+    """A line per owner of the announcement's action items set to leave before they are due
+    (the author's receipt, REST ``warnings``), as /销项 says of one item; else nothing."""
+    return [
+        t("announcements.leaves_first", name=name, date=local(at, team.timezone).date().isoformat())
+        for name, at in outcome.leaving
+    ]
 
 
 def when(value: datetime, team: Team) -> str:

@@ -75,6 +75,9 @@ class AnnouncementRead(BaseModel):
     # set when it was cancelled before it went out (every receipt then says ``cancelled``)
     cancelled_at: datetime | None = None
     receipts: list[ReceiptRead]
+    # what the author who just sent it should know: owners of its action items set to leave
+    # before the deadline (the chat receipt's 「注意：…」 lines); empty on every other answer
+    warnings: list[str] = Field(default_factory=list)
 
 
 def announcement_read(

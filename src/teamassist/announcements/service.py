@@ -44,6 +44,7 @@ from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.outbox import service as outbox_service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
+from teamassist.team import people as team_people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 from teamassist.team.names import clean_text, gist
@@ -150,6 +151,9 @@ class Outcome:
     # the latest end of a group chat's quiet hours that holds the notice past its send time
     # (tester F4, session 18: the reply said nothing of the wait till 23:00)
     quiet_until: datetime | None = None
+    # the owners of its action items set to leave before they are due, with when (name,
+    # moment): the items are handed on at the departure, as /销项 warns (tester s25 F-6)
+    leaving: tuple[tuple[str, datetime], ...] = ()
 
 
 def _stored_outcome(session: Session, row: Announcement) -> Outcome:
@@ -330,9 +334,11 @@ def announce(
             recipient.action_note = notes[0] if notes else None
             opened += bool(notes)
     session.flush()
+    leaving = [(m.display_name, team_people.leaves_by(m, due_at)) for m in owners] if due_at else []
     return Outcome(
         row,
         quiet_until=quiet,
+        leaving=tuple((name, at) for name, at in leaving if at is not None),
         owners=len(owners) if due_at else 0,
         opened=opened,
         recipients=len(group.channels) if kind is AnnouncementKind.NOTICE else len(people),

@@ -484,7 +484,9 @@ def assign(
     flows.assign(
         session, item=item, owner=owner, actor=principal.member, now=runtime.clock(), note=body.note
     )
-    return _item_detail(session, item, team, runtime.ports.get(Workdays))
+    read = _item_detail(session, item, team, runtime.ports.get(Workdays))
+    read.warnings = messages.leaves(owner, team)
+    return read
 
 
 @router.get("/report", response_model=FeedbackReportRead)

@@ -8,7 +8,6 @@ from teamassist.chat.context import CommandContext
 from teamassist.chat.parser import DATE_YEARS
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
-from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.feedback import access, flows, messages
 from teamassist.feedback import queries as feedback_queries
@@ -17,7 +16,6 @@ from teamassist.feedback import stats as feedback_stats
 from teamassist.feedback.models import FeedbackItem, FeedbackKind, FeedbackStatus
 from teamassist.feedback.queries import FeedbackFilter
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT, Origin
-from teamassist.i18n import t
 from teamassist.ports import Roster, Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -215,16 +213,8 @@ def handle_assign(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         ctx.session, item=item, owner=owner, actor=ctx.member, now=ctx.now, note=args.get("note")
     )
     reply = messages.done("assigned", item, owner)
-    if owner.deactivated_at is not None:
-        # set to leave on a date: the item is handed on then; say so now, as the duty desk
-        # does of a shift (tester s23 F10)
-        team = ctx.session.get(Team, item.team_id)
-        zone = team.timezone if team is not None else ctx.team.timezone
-        reply.body += t(
-            "feedback.warning.leaves",
-            name=owner.display_name,
-            date=local(owner.deactivated_at, zone).date().isoformat(),
-        )
+    team = ctx.session.get(Team, item.team_id) or ctx.team
+    reply.body += "".join(f"\n{w}" for w in messages.leaves(owner, team))
     return reply
 
 

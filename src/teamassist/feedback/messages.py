@@ -12,6 +12,7 @@ from teamassist.clock import local
 from teamassist.feedback.models import FeedbackEvent, FeedbackItem
 from teamassist.feedback.stats import ResponseTimes
 from teamassist.i18n import t
+from teamassist.team import people as team_people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -177,6 +178,18 @@ def day_list(items: Sequence[Any], day: date, *, lead: str | None = None) -> Rep
         title=t("feedback.day.title", date=day.isoformat(), count=len(items)),
         body=f"{lead}\n\n{body}" if lead else body,
     )
+
+
+def leaves(owner: Member, team: Team) -> list[str]:
+    """What whoever assigns an item of ``team`` to ``owner`` should know (the chat reply's last
+    lines, REST ``warnings``): ``owner`` is set to leave, and their unfinished items go to
+    whoever is on duty then (:mod:`teamassist.feedback.departures`; the rule:
+    :func:`teamassist.team.people.leaves_by`); else nothing."""
+    leaving = team_people.leaves_by(owner)
+    if leaving is None:
+        return []
+    day = local(leaving, team.timezone).date().isoformat()
+    return [t("feedback.warning.leaves", name=owner.display_name, date=day)]
 
 
 def done(key: str, item: FeedbackItem, owner: Member | None = None, **params: object) -> Reply:

@@ -88,6 +88,9 @@ class FeedbackItemDetail(FeedbackItemRead):
     """An item with its history (the dashboard's item page)."""
 
     history: list[FeedbackEventRead]
+    # what the caller who just assigned it should know: the new owner is set to leave (the
+    # chat reply's 「注意：…」 lines); empty on every other answer
+    warnings: list[str] = Field(default_factory=list)
 
 
 class FeedbackPage(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import Depends, Query, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.actions import ageing, due, flows, links, service
+from teamassist.actions import ageing, due, flows, links, messages, service
 from teamassist.actions import settings as action_settings
 from teamassist.actions.api.gate import MEMBER_GATE
 from teamassist.actions.models import ActionItem, ActionState
@@ -202,18 +202,21 @@ def create_action(
     requester = _actor(session, principal, team)
     if source is not None:
         links.require_known(session, team=team, source=source, by=requester)
+    owner = _member(session, principal, body.owner)
     item = flows.create(
         session,
         team=team,
         requester=requester,
-        owner=_member(session, principal, body.owner),
+        owner=owner,
         title=body.title,
         due_at=_due(body.due, team, now),
         now=now,
         source=source,
         force=body.force,
     )
-    return _read(session, team, item, now)
+    read = _read(session, team, item, now)
+    read.warnings = messages.leaves_first(item, owner, team)
+    return read
 
 
 @router.post("/{item_id}/done")
@@ -301,14 +304,17 @@ def reassign_action(
 ) -> ActionRead:
     """转交: the requester (or an admin, the director) hands it to another member."""
     item = service.get(session, team=team, item_id=item_id, lock=True)
+    owner = _member(session, principal, body.owner)
     flows.reassign(
         session,
         team=team,
         item=item,
         actor=_actor(session, principal, team),
         admin=auth.is_admin(session, principal, team),
-        owner=_member(session, principal, body.owner),
+        owner=owner,
         now=now,
         reason=body.reason,
     )
-    return _read(session, team, item, now)
+    read = _read(session, team, item, now)
+    read.warnings = messages.leaves_first(item, owner, team)
+    return read
