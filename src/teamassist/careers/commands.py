@@ -64,24 +64,10 @@ def _link(ctx: CommandContext, plan: CareerPlan) -> str:
 
 
 def _show_mine(ctx: CommandContext) -> Reply:
-    plan = service.latest(ctx.session, team=ctx.team, member=ctx.member)
+    plan = service.latest(ctx.session, member=ctx.member)
     if plan is None:
-        other = _plan_team_elsewhere(ctx)
-        if other is not None:
-            return Reply(body=t("careers.error.none_here", team=ctx.team.name, other=other))
         return Reply(body=t("careers.show.none", team=ctx.team.name))
     return messages.plan(plan, ctx.team, url=_link(ctx, plan), editable=True)
-
-
-def _plan_team_elsewhere(ctx: CommandContext) -> str | None:
-    """The name of another team where the speaker has a plan (the newest), when this chat
-    acts for a team where they have none: their plan's DM invites them to write here, and
-    a person who switched teams was told only 「还没有职业发展规划」 (tester F13, session 21)."""
-    for plan in service.mine(ctx.session, member=ctx.member):
-        if plan.team_id != ctx.team.id:
-            team = ctx.session.get(Team, plan.team_id)
-            return team.name if team is not None else None
-    return None
 
 
 def _mentions(ctx: CommandContext, text: str) -> tuple[list[Member], str]:
@@ -144,10 +130,9 @@ def _view(ctx: CommandContext, text: str) -> Reply:
     if len(people) != 1:
         raise Invalid("careers.error.view_one")
     service.check_director(ctx.session, team=ctx.team, member=ctx.member)
-    plan = service.latest(ctx.session, team=ctx.team, member=people[0])
-    if plan is None:
+    plan = service.latest(ctx.session, member=people[0])
+    if plan is None or not service.may_read(ctx.session, plan=plan, viewer=ctx.member):
         raise NotFound("careers.error.none_for", name=user_text(people[0].display_name))
-    plan = service.get(ctx.session, plan_id=plan.id, viewer=ctx.member)
     return messages.plan(plan, ctx.team, url=_link(ctx, plan), editable=False)
 
 
@@ -171,11 +156,8 @@ def _number(text: str) -> tuple[int, str]:
 
 
 def _edit(ctx: CommandContext, key: str, text: str) -> Reply:
-    plan = service.latest(ctx.session, team=ctx.team, member=ctx.member)
+    plan = service.latest(ctx.session, member=ctx.member)
     if plan is None:
-        other = _plan_team_elsewhere(ctx)
-        if other is not None:
-            raise NotFound("careers.error.none_here", team=ctx.team.name, other=other)
         raise NotFound("careers.error.none_yet", team=ctx.team.name)
     if key in ("direction", "strengths", "notes"):
         if not clean_text(text):  # only spaces, format or control characters

@@ -236,7 +236,9 @@ def summary(started: Sequence[Started], team: Team) -> str:
     """The director's reply: who got a new plan, who had one already."""
     new = [s for s in started if s.created]
     moved = [s for s in started if s.moved_from is not None]
-    kept = [s for s in started if not s.created and s.moved_from is None]
+    # another team's plan of the person: left as it was, named (tester s25 F-16)
+    elsewhere = [s for s in started if s.elsewhere is not None]
+    kept = [s for s in started if not s.created and s.moved_from is None and s.elsewhere is None]
     # a plan its person has written keeps its deadline: say so, not only "started before"
     # (tester F7, session 19: a later deadline for a written plan read as if it applied)
     earlier = [s for s in kept if s.earlier_asked is not None]
@@ -291,6 +293,16 @@ def summary(started: Sequence[Started], team: Team) -> str:
                 "careers.already_written",
                 names=_names([s.member.display_name for s in written]),
                 year=written[0].plan.year,
+            )
+        )
+    for one in elsewhere:  # each its own line: the teams may differ
+        lines.append(
+            t(
+                "careers.elsewhere",
+                name=user_text(one.member.display_name),
+                year=one.plan.year,
+                team=user_text(one.elsewhere or ""),
+                due=due_text(one.plan, team),
             )
         )
     return "\n".join(lines)
@@ -350,7 +362,9 @@ def answer_known(session: Session, query: SourceKnown) -> bool | None:
     if query.kind != SOURCE_KIND:
         return None
     plan = session.get(CareerPlan, query.source_id)
-    if plan is None or plan.team_id != query.team.id:
+    if plan is None or all(
+        team.id != query.team.id for team in service.readers_teams(session, plan=plan)
+    ):
         return False
     return plan.member_id == query.by.id or service.is_director(
         session, team=query.team, member=query.by

@@ -1,8 +1,9 @@
 """A person's career plan for one year, its development goals, and a team's own plan template.
 
-A plan is private: its person writes it, the team's director (else stand-in) reads it; see
-:mod:`teamassist.careers.access`. One plan per team, person and year (the unique key is what
-makes a second start, or a redelivered chat event, a no-op).
+A plan is private: its person writes it, the director (else stand-in) of the team that
+started it and of every team its person is in reads it (:func:`teamassist.careers.service.
+may_read`). One plan per person and year, whichever team starts it (the unique key is what makes
+a second start, from any team, or a redelivered chat event, a no-op; tester s25 F-16).
 """
 
 from __future__ import annotations
@@ -26,15 +27,14 @@ class CareerPlan(Base):
     (free Markdown the person adds); the document is rendered from the team's template."""
 
     __tablename__ = "career_plan"
-    __table_args__ = (
-        UniqueConstraint("team_id", "member_id", "year", name="uq_career_plan_team_member_year"),
-    )
+    __table_args__ = (UniqueConstraint("member_id", "year", name="uq_career_plan_member_year"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True
     )
-    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"))
+    # the team that started it (its template renders the document; its deletion deletes it)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
     year: Mapped[int] = mapped_column(Integer)
     # The document's title, fixed at the start: 个人职业发展规划-{姓名}.

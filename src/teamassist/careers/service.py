@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from teamassist.events import GoalFact
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team
+from teamassist.team.models import Member, Team, TeamMembership
 from teamassist.team.names import clean_text
 
 MAX_GOALS = 3
@@ -73,6 +73,10 @@ class Started:
     # an existing plan not written yet whose later deadline this start kept: the earlier one
     # asked (deadlines only move later, tester F12, session 20)
     earlier_asked: datetime | None = None
+    # an existing plan another team of the person started: the name of that team (the plan
+    # is the person's, one a year, read by every team they are in; this start left it as it
+    # was, tester s25 F-16)
+    elsewhere: str | None = None
 
 
 def year_of(due_at: datetime, team: Team) -> int:
@@ -80,14 +84,12 @@ def year_of(due_at: datetime, team: Team) -> int:
     return local(due_at, team.timezone).year
 
 
-def find(session: Session, *, team: Team, member_id: int, year: int) -> CareerPlan | None:
-    """The member's plan for ``year`` in ``team``, if started."""
+def find(session: Session, *, member_id: int, year: int) -> CareerPlan | None:
+    """The member's plan for ``year``, if started, by whichever of their teams: a plan is the
+    person's, one a year (the unique key ``uq_career_plan_member_year``; tester s25 F-16: a
+    second team started a second plan and was told there was none)."""
     return session.scalar(
-        select(CareerPlan).where(
-            CareerPlan.team_id == team.id,
-            CareerPlan.member_id == member_id,
-            CareerPlan.year == year,
-        )
+        select(CareerPlan).where(CareerPlan.member_id == member_id, CareerPlan.year == year)
     )
 
 
@@ -147,7 +149,13 @@ def start(
         chosen = year
     started: list[Started] = []
     for person in _check_people(session, team, people):
-        existing = find(session, team=team, member_id=person.id, year=chosen)
+        existing = find(session, member_id=person.id, year=chosen)
+        if existing is not None and existing.team_id != team.id:
+            # another team's director asked for it: theirs to move, this one reads it
+            other = session.get(Team, existing.team_id)
+            name = other.name if other is not None else ""
+            started.append(Started(existing, person, False, elsewhere=name))
+            continue
         if existing is not None:
             old_due = ensure_utc(existing.due_at)
             if existing.written_at is None and due_at > old_due:
@@ -178,9 +186,14 @@ def start(
             with session.begin_nested():
                 session.add(plan)
         except IntegrityError:
-            raced = find(session, team=team, member_id=person.id, year=chosen)
+            raced = find(session, member_id=person.id, year=chosen)
             assert raced is not None
-            started.append(Started(raced, person, False))
+            if raced.team_id != team.id:
+                other = session.get(Team, raced.team_id)
+                elsewhere = other.name if other is not None else ""
+                started.append(Started(raced, person, False, elsewhere=elsewhere))
+            else:
+                started.append(Started(raced, person, False))
             continue
         carry_over(session, plan=plan)
         started.append(Started(plan, person, True))
@@ -188,12 +201,12 @@ def start(
 
 
 def carry_over(session: Session, *, plan: CareerPlan) -> list[CareerGoal]:
-    """Copy the unfinished goals (planned / in progress) of the person's latest earlier plan in
-    the same team into ``plan`` (status kept, marked carried), up to the free numbers."""
+    """Copy the unfinished goals (planned / in progress) of the person's latest earlier plan
+    (whichever team started it) into ``plan`` (status kept, marked carried), up to the free
+    numbers."""
     previous = session.scalar(
         select(CareerPlan)
         .where(
-            CareerPlan.team_id == plan.team_id,
             CareerPlan.member_id == plan.member_id,
             CareerPlan.year < plan.year,
         )
@@ -224,18 +237,37 @@ def carry_over(session: Session, *, plan: CareerPlan) -> list[CareerGoal]:
 # -- read -----------------------------------------------------------------------------------------
 
 
+def readers_teams(session: Session, *, plan: CareerPlan) -> list[Team]:
+    """The teams whose director (or stand-in) reads ``plan``: the one that started it and
+    every team its person is in (a plan is the person's, one a year)."""
+    ids = {plan.team_id} | {
+        row.team_id
+        for row in session.scalars(
+            select(TeamMembership).where(TeamMembership.member_id == plan.member_id)
+        )
+    }
+    return list(session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.id)))
+
+
+def may_read(session: Session, *, plan: CareerPlan, viewer: Member) -> bool:
+    """Whether ``viewer`` reads ``plan``: its person, or the director (or stand-in) of the
+    team that started it or of any team its person is in."""
+    if plan.member_id == viewer.id:
+        return True
+    return any(
+        is_director(session, team=team, member=viewer) for team in readers_teams(session, plan=plan)
+    )
+
+
 def get(session: Session, *, plan_id: int, viewer: Member) -> CareerPlan:
-    """Plan ``plan_id`` once ``viewer`` may read it (its person, the team's director).
+    """Plan ``plan_id`` once ``viewer`` may read it (:func:`may_read`).
 
     Raises NotFound ``careers.error.no_plan`` for anyone else too (a private plan's existence
     is not told)."""
     plan = session.get(CareerPlan, plan_id)
     if plan is None or plan.workspace_id != viewer.workspace_id:
         raise NotFound("careers.error.no_plan", id=plan_id)
-    if plan.member_id == viewer.id:
-        return plan
-    team = session.get(Team, plan.team_id)
-    if team is None or not is_director(session, team=team, member=viewer):
+    if not may_read(session, plan=plan, viewer=viewer):
         raise NotFound("careers.error.no_plan", id=plan_id)
     return plan
 
@@ -256,11 +288,11 @@ def mine(session: Session, *, member: Member) -> list[CareerPlan]:
     )
 
 
-def latest(session: Session, *, team: Team, member: Member) -> CareerPlan | None:
-    """The member's newest plan in ``team``."""
+def latest(session: Session, *, member: Member) -> CareerPlan | None:
+    """The member's newest plan, whichever of their teams started it."""
     return session.scalar(
         select(CareerPlan)
-        .where(CareerPlan.team_id == team.id, CareerPlan.member_id == member.id)
+        .where(CareerPlan.member_id == member.id)
         .order_by(CareerPlan.year.desc())
         .limit(1)
     )
@@ -287,11 +319,16 @@ def state_of(plan: CareerPlan, now: datetime) -> str:
 def team_states(
     session: Session, *, team: Team, viewer: Member, year: int, now: datetime
 ) -> list[PlanState]:
-    """The team's plans of ``year`` with their state, by person (director only)."""
+    """The plans of ``year`` of the team's people (whichever team started them) and those the
+    team started, with their state, by person (director only)."""
     check_director(session, team=team, member=viewer)
+    in_team = select(TeamMembership.member_id).where(TeamMembership.team_id == team.id)
     plans = session.scalars(
         select(CareerPlan)
-        .where(CareerPlan.team_id == team.id, CareerPlan.year == year)
+        .where(
+            CareerPlan.year == year,
+            or_(CareerPlan.team_id == team.id, CareerPlan.member_id.in_(in_team)),
+        )
         .order_by(CareerPlan.id)
     ).all()
     people = team_service.members_by_id(session, [p.member_id for p in plans])
@@ -400,12 +437,12 @@ def goals_in(plan: CareerPlan) -> list[GoalIn]:
 def reviewed_plan(
     session: Session, *, team: Team, member: Member, now: datetime
 ) -> CareerPlan | None:
-    """The plan a 1on1 at ``now`` reviews: this team-local year's, else the latest earlier."""
+    """The plan a 1on1 at ``now`` reviews: this team-local year's, else the latest earlier
+    (the person's, whichever team started it)."""
     year = year_of(now, team)
     return session.scalar(
         select(CareerPlan)
         .where(
-            CareerPlan.team_id == team.id,
             CareerPlan.member_id == member.id,
             CareerPlan.year <= year,
         )
