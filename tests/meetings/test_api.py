@@ -201,3 +201,33 @@ def test_the_page_reads_the_whole_datetime_local_value(api: TestClient) -> None:
         assert response.status_code == 303, response.text
         moved = {o["id"]: o for o in _ok(api.get("/api/v1/meetings"))}[weekly["id"]]
         assert moved["start_at"].startswith(utc), moved
+
+
+@pytest.mark.parametrize(
+    ("start", "local_time"),
+    [
+        ("2026-11-11T03:00:00+08:00", "03:00"),  # in the night on the team's clock
+        ("2026-11-11T08:30:00+14:00", "02:30"),  # a wrong offset: 02:30 in Beijing
+        ("2026-11-11T22:00:00", "22:00"),  # from 22:00 on
+    ],
+)
+def test_a_move_to_the_night_answers_with_a_warning(
+    api: TestClient, start: str, local_time: str
+) -> None:
+    """Tester s25 F-22: REST moved the weekly meeting to 03:00 and 02:30 team time with
+    ``"warnings": []`` and announced it."""
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    moved = _ok(api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": start}))
+    assert moved["sequence"] == 1  # moved all the same
+    assert moved["warnings"] == [
+        f"注意：新的时间是团队时间（Asia/Shanghai）11月11日（周三）{local_time}，在夜里；"
+        f"会议仍按这个时间召开。如果时区或时间写错了，请再 /改期 {weekly['id']}。"
+    ]
+
+
+def test_a_move_early_in_the_day_is_not_warned(api: TestClient) -> None:
+    weekly = {o["key"]: o for o in _ok(api.get("/api/v1/meetings"))}["weekly:2026-11-06"]
+    moved = _ok(
+        api.post(f"/api/v1/meetings/{weekly['id']}/move", json={"start": "2026-11-11T07:00"})
+    )
+    assert moved["warnings"] == []

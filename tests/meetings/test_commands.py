@@ -140,3 +140,19 @@ def test_a_move_onto_a_sunday_or_a_holiday_is_made_with_a_warning(chat: ChatDriv
     # and moved back before the series' next meeting, nothing is said of it
     back = chat.text(f"/改期 {weekly.id} 2026-11-12 10:00", as_="admin")
     assert back.startswith("已把会议") and "下一次会议" not in back, back
+
+
+def test_a_move_to_the_night_is_warned_in_chat_too(chat: ChatDriver) -> None:
+    """Tester s25 F-22: the same warning as REST's (one function, ``changes.reschedule``)."""
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    chat.text("/meetings", as_="admin")
+    weekly = _row(chat.runtime, "weekly:2026-11-06")
+    moved = chat.text(f"/改期 {weekly.id} 2026-11-11 03:00", as_="admin")
+    assert "已把会议" in moved or "改期" in moved, moved
+    assert (
+        "注意：新的时间是团队时间（Asia/Shanghai）11月11日（周三）03:00，在夜里；"
+        f"会议仍按这个时间召开。如果时区或时间写错了，请再 /改期 {weekly.id}。"
+    ) in moved, moved
+    daytime = chat.text(f"/改期 {weekly.id} 2026-11-12 09:00", as_="admin")
+    assert "在夜里" not in daytime, daytime
+

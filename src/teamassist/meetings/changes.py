@@ -6,12 +6,14 @@ A meeting moved onto a day off (a weekend, a statutory holiday, by the ``Workday
 **accepted with a warning**, not refused: organisers do hold a meeting on a Saturday before a
 launch, and a refusal would send them looking for a ``强制`` word they cannot remember. The
 warning is in the chat reply and in the REST answer's ``warnings``; a 调休 Saturday (a working
-day) gets none.
+day) gets none. A start at night on the team's clock (before 07:00, from 22:00) is warned the
+same way: REST takes an ISO time with any offset, and a wrong offset or a UTC time typed as local
+moved a weekly meeting to 02:30 and announced it (tester s25 F-22).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +29,10 @@ from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+
+# A start outside these team-local hours is warned (night), not refused.
+DAY_STARTS = time(7, 0)
+NIGHT_STARTS = time(22, 0)
 
 
 def require_organiser(session: Session, *, team: Team, member: Member | None, admin: bool) -> None:
@@ -71,16 +77,19 @@ def reschedule(
     """Move ``occ`` to ``start_at`` (see :func:`service.move`, whose errors it raises) and
     tell who knew of it; refused onto another meeting (:func:`_no_clash`). Returns the
     warnings for the mover (empty when the new day is a working day before the series' next
-    meeting): see :func:`day_off_warnings`, :func:`past_next_warnings`."""
+    meeting, in the daytime): see :func:`day_off_warnings`, :func:`night_warnings`,
+    :func:`past_next_warnings`."""
     before = ensure_utc(occ.start_at)
     # a past or far time: service.move says so first
     if ensure_utc(start_at) > ensure_utc(now) and not beyond_horizon(start_at, now, team.timezone):
         _no_clash(session, team=team, occ=occ, start_at=ensure_utc(start_at), now=now)
     service.move(session, occ=occ, start_at=start_at, now=now, zone=team.timezone, note=note)
     _tell(session, team, occ, messages.moved(team, occ, before=before, now=now), now)
-    return day_off_warnings(team=team, occ=occ, workdays=workdays, now=now) + past_next_warnings(
-        session, team=team, occ=occ, now=now
-    )
+    return [
+        *day_off_warnings(team=team, occ=occ, workdays=workdays, now=now),
+        *night_warnings(team=team, occ=occ, now=now),
+        *past_next_warnings(session, team=team, occ=occ, now=now),
+    ]
 
 
 def _no_clash(
@@ -149,6 +158,24 @@ def past_next_warnings(
             title=nxt.title,
             start=messages.when(nxt.start_at, team, now=now),
             own=occ.id,
+        )
+    ]
+
+
+def night_warnings(*, team: Team, occ: MeetingOccurrence, now: datetime) -> list[str]:
+    """One warning when ``occ`` starts at night on the team's clock (before
+    :data:`DAY_STARTS` or from :data:`NIGHT_STARTS`): likely a wrong offset, a UTC time taken
+    for local, or a 12-hour clock (tester s25 F-22: ``03:00+08:00`` and ``08:30+14:00`` moved
+    the weekly meeting to 03:00 and 02:30 with no word)."""
+    start = local(occ.start_at, team.timezone)
+    if DAY_STARTS <= start.time() < NIGHT_STARTS:
+        return []
+    return [
+        t(
+            "meetings.warning.night",
+            start=messages.when(occ.start_at, team, now=now),
+            zone=team.timezone,
+            id=occ.id,
         )
     ]
 
