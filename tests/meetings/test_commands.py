@@ -156,3 +156,30 @@ def test_a_move_to_the_night_is_warned_in_chat_too(chat: ChatDriver) -> None:
     daytime = chat.text(f"/改期 {weekly.id} 2026-11-12 09:00", as_="admin")
     assert "在夜里" not in daytime, daytime
 
+
+def test_a_far_move_takes_the_notice_and_the_report_deadline_along(chat: ChatDriver) -> None:
+    """Tester s25 F-B21: 「12月15日OKR周会」 moved to 2027-04-20 still sent its December notice,
+    「本周周会将于4月20日…请在12月14日…前完成周报」. A move of a week or more takes the unsent
+    steps along (same days later, same time of day); a move within the week keeps them."""
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    chat.text("/meetings", as_="admin")
+    weekly = _row(chat.runtime, "weekly:2026-11-06")  # notice Fri 11-06 08:30, due Mon 17:30
+    near = _row(chat.runtime, "weekly:2026-11-13")
+    # when the first is moved to Tuesday 2027-03-09 (119 days later), the second a day later
+    assert "注意" in chat.text(f"/改期 {weekly.id} 2027-03-09 08:30", as_="admin")
+    chat.text(f"/改期 {near.id} 2026-11-18 08:30", as_="admin")
+    moved, kept = _row(chat.runtime, weekly.key), _row(chat.runtime, near.key)
+    # then its notice and deadline follow it: Friday 03-05 08:30, Monday 03-08 17:30 Beijing
+    assert (moved.notice_at.isoformat(), moved.due_at.isoformat()) == (
+        "2027-03-05T00:30:00+00:00",
+        "2027-03-08T09:30:00+00:00",
+    )
+    # and the near move keeps its week's (Fri 11-13 08:30, Mon 11-16 17:30)
+    assert (kept.notice_at, kept.due_at) == (near.notice_at, near.due_at)
+    # and the original week's ticks send nothing of it
+    before = len(chat.queued_texts(CORE))
+    for when in ("2026-11-06 08:30", "2026-11-09 17:30", "2026-11-10 08:30"):
+        _tick(chat, when)
+    sent = chat.queued_texts(CORE)[before:]
+    assert not [text for text in sent if "3月9日" in text], sent
+    assert _row(chat.runtime, weekly.key).notice_sent_at is None

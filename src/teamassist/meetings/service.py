@@ -37,6 +37,8 @@ from teamassist.team.models import Team
 HORIZON = 63  # days planned ahead
 REFILL = 35  # plan again when fewer days than this are planned
 MAX_NOTE = 500
+# A move of this many days or more takes the unsent notice and report deadline along (move())
+FOLLOW_DAYS = 7
 # Days before today planning looks at: an occurrence anchored that recently may still have its
 # meeting to come (a period meeting's notice leads its anchor by up to 28 days).
 LOOKBACK = 35
@@ -267,9 +269,13 @@ def move(
     note: str | None = None,
 ) -> timedelta:
     """Move the meeting to ``start_at`` (UTC, in the future); its end moves with it. A notice
-    or report deadline not yet sent keeps its time, unless it would then come after the new
-    start: it comes at the new start instead (a meeting moved earlier is still announced).
-    Bumps ``sequence``. Returns the shift.
+    or report deadline not yet sent keeps its time on a move within the week, unless it would
+    then come after the new start: it comes at the new start instead (a meeting moved earlier
+    is still announced). On a move of :data:`FOLLOW_DAYS` days or more (team-local dates) it
+    follows the meeting: the same number of days later (or earlier), at its own time of day,
+    and never after the new start (tester s25 F-B21: a weekly meeting moved four months away
+    still had its original week's notice, 「本周周会将于4月20日…」 in December). Bumps
+    ``sequence``. Returns the shift.
 
     Raises ``Conflict`` for a cancelled or started occurrence, ``Invalid`` for a time in the
     past, on a team-local day after :func:`~teamassist.clock.plan_horizon` (``zone``), or the same
@@ -286,10 +292,14 @@ def move(
     if not shift:
         raise Invalid("meetings.error.same_time")
     reason = _note(note)
+    days = (local(start_at, zone).date() - local(occ.start_at, zone).date()).days
+    follow = abs(days) >= FOLLOW_DAYS
     if occ.notice_sent_at is None:
-        occ.notice_at = min(ensure_utc(occ.notice_at), start_at)
+        notice = _days_later(occ.notice_at, days, zone) if follow else ensure_utc(occ.notice_at)
+        occ.notice_at = min(notice, start_at)
     if occ.due_sent_at is None:
-        occ.due_at = min(ensure_utc(occ.due_at), start_at)
+        due = _days_later(occ.due_at, days, zone) if follow else ensure_utc(occ.due_at)
+        occ.due_at = min(due, start_at)
     occ.start_at = start_at
     occ.end_at = ensure_utc(occ.end_at) + shift
     occ.moved = True
@@ -300,6 +310,12 @@ def move(
     session.flush()
     publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))
     return shift
+
+
+def _days_later(value: datetime, days: int, zone: str) -> datetime:
+    """``value`` moved by ``days`` team-local days at the same wall-clock time (a move across a
+    change of summer time keeps 08:30 at 08:30)."""
+    return ensure_utc(local(value, zone) + timedelta(days=days))
 
 
 def cancel(
