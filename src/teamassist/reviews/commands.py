@@ -12,7 +12,7 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply
-from teamassist.exceptions import Invalid
+from teamassist.exceptions import DomainError, Invalid
 from teamassist.reviews import messages, service
 from teamassist.reviews.models import Pool, RequestStatus
 from teamassist.team.models import Member
@@ -72,31 +72,47 @@ _POOL_WORDS = {
     "reviews.add_reviewer",
     args=[
         Arg("member", ArgKind.MEMBER),
-        Arg("reviewer", ArgKind.MEMBER),
+        Arg("reviewers", ArgKind.MEMBERS),
         Arg("pool", ArgKind.WORD, required=False, max_length=20),
     ],
 )
 def handle_add_reviewer(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/360评价人 @被评人 @评价人 [上级|同事|下属]: the director adds a reviewer (invited at
-    once); the reviewee nominates a peer (waits for approval). Latest cycle; peer by default."""
+    """/360评价人 @被评人 @评价人… [上级|同事|下属]: the director adds reviewers (invited at
+    once); the reviewee nominates peers (they wait for approval). Latest cycle; peer by
+    default; the pool word is every named reviewer's. Several reviewers in one message are
+    taken one by one (tester s25 F-19: a second was refused as 「多余的内容」 and the pool word
+    with it): each gets its own line, added or refused with the reason; one refused leaves
+    the others added. Refused all for one reason (not the director, no cycle): that reason."""
     word = str(args.get("pool") or "同事").strip().casefold()
     pool = _POOL_WORDS.get(word)
     if pool is None:
         raise Invalid("reviews.error.bad_pool", pool=word[:20])
     cycle = service.latest_cycle(ctx.session, team=ctx.team)
     reviewee: Member = args["member"]
-    reviewer: Member = args["reviewer"]
-    row = service.add_reviewer(
-        ctx.session,
-        team=ctx.team,
-        cycle=cycle,
-        reviewee=reviewee,
-        reviewer=reviewer,
-        pool=pool.value,
-        by=ctx.member,
-        now=ctx.now,
-    )
-    return messages.reviewer_added(reviewee, reviewer, row.pool, row.status)
+    reviewers: list[Member] = list({m.id: m for m in args["reviewers"]}.values())
+    lines: list[str] = []
+    refusals: list[DomainError] = []
+    for reviewer in reviewers:
+        try:
+            with ctx.session.begin_nested():
+                row = service.add_reviewer(
+                    ctx.session,
+                    team=ctx.team,
+                    cycle=cycle,
+                    reviewee=reviewee,
+                    reviewer=reviewer,
+                    pool=pool.value,
+                    by=ctx.member,
+                    now=ctx.now,
+                )
+        except DomainError as refused:
+            refusals.append(refused)
+            lines.append(messages.reviewer_refused(reviewer, refused.message()))
+            continue
+        lines.append(messages.reviewer_added(reviewee, reviewer, row.pool, row.status).body)
+    if len(refusals) == len(reviewers) and len({r.message() for r in refusals}) == 1:
+        raise refusals[0]  # one reason for all (or the only one): said once, nothing changed
+    return Reply(body="\n".join(lines))
 
 
 @commands.command(

@@ -100,6 +100,13 @@ def closed(base: str, cycle: ReviewCycle, changed: bool) -> Reply:
     )
 
 
+def reviewer_refused(reviewer: Member, reason: str) -> str:
+    """A line of /360评价人 with several reviewers: this one was not added, and why."""
+    return t(
+        "reviews.reply.reviewer_refused", reviewer=user_text(reviewer.display_name), reason=reason
+    )
+
+
 def reviewer_added(reviewee: Member, reviewer: Member, pool: str, status: str) -> Reply:
     """The receipt of /360评价人 and /批准360: asked now, or nominated and waiting."""
     key = (
