@@ -3,12 +3,14 @@ F-B17): one reading opens, it ends once, one action item is made; the rest are t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionItem
 from teamassist.reports import reading
-from teamassist.reports.models import ReadingSession
+from teamassist.reports.models import ReadingNote, ReadingSession
 from teamassist.team.models import Member
 from tests.feedback.support import demo_team
 from tests.support.chat import ChatDriver
@@ -68,3 +70,42 @@ def test_one_reading_starts_ends_and_notes_an_action_once(chat: ChatDriver) -> N
         select(func.count()).select_from(ReadingSession).where(ReadingSession.ended_at.is_(None))
     )
     assert _count(chat, still_open) == 0
+
+
+def test_a_question_or_a_decision_sent_many_times_is_kept_once(chat: ChatDriver) -> None:
+    """Tester s26 B-9: twenty /提问 at once stored twenty questions (twenty ？ lines in the
+    summary), twenty /结论 twenty decisions, and one sent twice in a row two."""
+    rt = chat.runtime
+    assert "已生成" in chat.text("/生成报告", as_="admin")
+    assert "飞阅会开始" in chat.text("/开始阅读 15", as_="admin")
+
+    def note(kind: str, handle: str, text: str) -> Callable[[Session], None]:
+        def work(session: Session) -> None:
+            reading.add_note(
+                session,
+                team=demo_team(session),
+                kind=kind,
+                author=_member(session, handle),
+                text=text,
+                now=rt.clock(),
+            )
+
+        return work
+
+    asked = side_by_side(rt, [note("question", "lisi", "性能怎么办")] * AT_ONCE)
+    assert asked == ["ok"] + ["reports.error.question_repeat"] * (AT_ONCE - 1)
+    decided = side_by_side(rt, [note("decision", "admin", "下周发布")] * AT_ONCE)
+    assert decided == ["ok"] + ["reports.error.decision_repeat"] * (AT_ONCE - 1)
+    # retyped, in chat: the same once more (a closing mark, full-width, spaces), said so
+    again = chat.text("/提问 性能 怎么办？", as_="lisi")
+    assert again.startswith("这个问题你 10 分钟内已经提过了（问题 #"), again
+    assert "这次没有重复记下" in chat.text("/结论 下周发布。", as_="admin")
+    # another question, or the same by someone else, is a new one
+    assert "已记下问题" in chat.text("/提问 性能怎么测", as_="lisi")
+    assert "已记下问题" in chat.text("/提问 性能怎么办", as_="zhangsan")
+    # and the action repeat folds alike (tester s26 B-9's last line)
+    assert "已记下会上的销项" in chat.text("/会议销项 @李四 写发布说明", as_="admin")
+    assert "10 分钟内已经记下了" in chat.text("/会议销项 @李四 写发布说明。", as_="admin")
+    with rt.factory() as session:
+        kinds = session.scalars(select(ReadingNote.kind).order_by(ReadingNote.id)).all()
+    assert kinds == ["question", "decision", "question", "question", "action"]
