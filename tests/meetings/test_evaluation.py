@@ -5,12 +5,16 @@ closes, then the Borda ranking is shown; wrong ballots get a clear reply and cha
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from teamassist.meetings import demo as meetings_demo
+from teamassist.meetings import evaluation
 from teamassist.meetings.models import MeetingOccurrence, MeetingRank
 from teamassist.runtime import Runtime
+from teamassist.team.models import Member, Team
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
+from tests.support.races import Work, side_by_side
 
 
 def _id(runtime: Runtime, key: str) -> int:
@@ -59,3 +63,43 @@ def test_rank_the_leaders_after_the_monthly_meeting(chat: ChatDriver) -> None:
     # zhangsan: 王五 2, 李华 1; lisi: 李华 2, 王五 1; sunqi: 王五 1
     assert "共 3 人参与评价" in result
     assert result.index("第1名 王五 · 4 分 · 3 票") < result.index("第2名 李华 · 3 分 · 2 票")
+
+
+def test_one_judge_ranking_twice_at_once_keeps_one_ballot(chat: ChatDriver) -> None:
+    """Tester s26 B-29: two rankings of one judge at once on PostgreSQL both found no ballot
+    to replace, both inserted, and one caller died of the unique key's IntegrityError."""
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    assert "王五" in chat.text("/设置角色 @wangwu 主管", as_="admin")
+    chat.runtime.scheduler.tick()
+    monthly = _id(chat.runtime, "monthly:2026-10")
+    set_clock(chat.runtime, "2026-11-03 10:30")  # the form is open
+    now = chat.runtime.clock()
+
+    def rank(order: list[str]) -> Work:
+        def work(session: Session) -> None:
+            occ = session.get_one(MeetingOccurrence, monthly)
+            team = session.get_one(Team, occ.team_id)
+            people = {
+                m.handle: m
+                for m in session.scalars(
+                    select(Member).where(Member.workspace_id == team.workspace_id)
+                )
+            }
+            evaluation.submit(
+                session,
+                team=team,
+                occ=occ,
+                judge=people["zhangsan"],
+                ranked=[people[h] for h in order],
+                now=now,
+            )
+
+        return work
+
+    # A unique-key clash is retried as a whole unit of work, but only a few times, and with
+    # eight at once (the tester's eight processes) each retry can clash again: without retries
+    # the second ranking must wait for the first's lock, not fail.
+    orders = [["lihua", "wangwu"], ["wangwu", "lihua"]]
+    outcomes = side_by_side(chat.runtime, [rank(order) for order in orders], attempts=1)
+    assert outcomes == ["ok", "ok"]
+    assert _ballots(chat.runtime) == 2  # one ballot of two places: the later one

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.database import run_transaction
+from teamassist.database import RETRY_ATTEMPTS, run_transaction
 from teamassist.exceptions import DomainError
 from teamassist.runtime import Runtime
 from teamassist.team.models import Member
@@ -33,13 +33,16 @@ def side_by_side(
     *,
     read: Callable[[Session], object] = read_members,
     wait: float = 3,
+    attempts: int = RETRY_ATTEMPTS,
 ) -> list[str]:
     """Each of ``works`` in its own thread and transaction (``run_transaction``, as a request's
     boundary runs it): ``read(session)`` first, then a barrier until every unit has read, then
     the work. The outcomes, sorted: what a work returned (``"ok"`` for None), or the key of the
     DomainError that refused it. SQLite lets one writer in at a time (its BEGIN IMMEDIATE makes
     the next unit wait before it reads): the barrier breaks after ``wait`` seconds and the units
-    run one after the other, which must end the same way."""
+    run one after the other, which must end the same way. ``attempts``: as
+    ``run_transaction``'s; 1 shows a row lock doing the work a retried unique-key clash would
+    otherwise hide."""
     barrier = threading.Barrier(len(works), timeout=wait)
 
     def run(work: Work) -> str:
@@ -50,7 +53,7 @@ def side_by_side(
             return work(session)
 
         try:
-            answer = run_transaction(rt.factory, unit)
+            answer = run_transaction(rt.factory, unit, attempts=attempts)
         except DomainError as refused:
             return refused.key
         return "ok" if answer is None else answer

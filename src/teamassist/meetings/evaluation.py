@@ -57,6 +57,15 @@ def submit(
     who is not a candidate; ``Conflict`` before the meeting has ended, after the form closed, or
     for a cancelled meeting."""
     now = ensure_utc(now)
+    # One ranking of an occurrence at a time, checked on the row as locked: two of one judge at
+    # once each found no ballot to replace and both inserted, the second dying of the unique
+    # key (tester s26 B-29); a cancel in between is seen.
+    session.scalar(
+        select(MeetingOccurrence)
+        .where(MeetingOccurrence.id == occ.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if occ.kind == Kind.WEEKLY.value or not occ.evaluation:
         raise Invalid("meetings.error.no_evaluation", title=occ.title)
     if occ.status == Status.CANCELLED.value:
