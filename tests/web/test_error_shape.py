@@ -41,12 +41,20 @@ def test_unknown_api_route_and_method(client: TestClient) -> None:
 
 
 def test_http_exception_detail_is_kept_in_the_message(client: TestClient) -> None:
+    response = client.get("/api/v1/me/tokens", headers={"Authorization": "Bearer nope"})
+    assert response.status_code == 401
+    body = response.json()
+    assert set(body) == {"error", "message"} and body["error"] == "core.http.401"
+    assert "invalid API token" in body["message"]
+
+
+def test_an_unknown_status_is_a_catalogued_422(client: TestClient) -> None:
+    """It was an HTTPException's English sentence (tester s25 F-25)."""
     sign_in(client)
     response = client.get("/api/v1/feedback/items", params={"status": "nope"})
     assert response.status_code == 422
     body = response.json()
-    assert set(body) == {"error", "message"} and body["error"] == "core.http.422"
-    assert "'nope'" in body["message"]
+    assert body["error"] == "feedback.error.unknown_status" and "「nope」" in body["message"]
 
 
 def test_domain_errors_keep_their_key(client: TestClient) -> None:

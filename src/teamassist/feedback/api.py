@@ -7,14 +7,14 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated
 
-from fastapi import HTTPException, Query
+from fastapi import Query
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat.types import plain_text
 from teamassist.clock import local
-from teamassist.exceptions import DomainError, NotFound
+from teamassist.exceptions import DomainError, Invalid, NotFound
 from teamassist.feedback import access, flows, messages
 from teamassist.feedback import export as feedback_export
 from teamassist.feedback import queries as feedback_queries
@@ -49,6 +49,7 @@ from teamassist.http.deps import (
     team_of,
 )
 from teamassist.http.errors import require_admin
+from teamassist.http.query import KNOWN_QUERY, check_range
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_GATE, row_gate
 from teamassist.ports import Roster, Workdays
@@ -136,9 +137,11 @@ def _filters(
     known = {s.value for s in FeedbackStatus}
     unknown = [s for s in statuses if s not in known]
     if unknown:  # an unknown status is a clear error, not an empty page
-        raise HTTPException(
-            status_code=422, detail=f"unknown status {unknown[0]!r}; use one of {sorted(known)}"
+        raise Invalid(
+            "feedback.error.unknown_status", status=unknown[0][:40], known="、".join(sorted(known))
         )
+    # reversed: refused as the report refuses it, not an empty page (tester s25 F-25)
+    check_range(date_from, date_to, start="date_from", end="date_to")
     return FeedbackFilter(
         team_id=team_id,
         status=statuses,
@@ -170,7 +173,7 @@ HandleQ = Annotated[str | None, Query(max_length=64)]
 TextQ = Annotated[str | None, Query(max_length=200)]
 
 
-@router.get("/items", response_model=FeedbackPage)
+@router.get("/items", response_model=FeedbackPage, dependencies=[KNOWN_QUERY])
 def list_items(
     session: SessionDep,
     principal: PrincipalDep,
@@ -228,7 +231,7 @@ def list_items(
     )
 
 
-@router.get("/items.csv", response_class=Response)
+@router.get("/items.csv", response_class=Response, dependencies=[KNOWN_QUERY])
 def export_items(
     session: SessionDep,
     principal: PrincipalDep,
@@ -489,7 +492,7 @@ def assign(
     return read
 
 
-@router.get("/report", response_model=FeedbackReportRead)
+@router.get("/report", response_model=FeedbackReportRead, dependencies=[KNOWN_QUERY])
 def report(
     session: SessionDep,
     principal: PrincipalDep,
@@ -508,6 +511,7 @@ def report(
     today = local(runtime.clock(), team.timezone).date()
     end = date_to or today
     start = date_from or end - timedelta(days=29)
+    check_range(start, end, start="date_from", end="date_to")
     data = feedback_stats.aggregate(
         session, team=team, date_from=start, date_to=end, workdays=runtime.ports.get(Workdays)
     )

@@ -14,6 +14,7 @@ from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import DutyDate, FairnessRead
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
+from teamassist.http.query import KNOWN_QUERY, check_range
 from teamassist.team.models import Team
 
 router = resource_router()
@@ -37,11 +38,12 @@ def _report(
         team = team_of(session, principal, rotation.team_id)
     last = last or service.today(team, now)
     first = first or last - timedelta(days=29)
+    check_range(first, last, start="from", end="to")
     result = fairness.report(session, team=team, first=first, last=last, now=now, rotation=rotation)
     return team, result, rotation_id
 
 
-@router.get("/fairness", response_model=FairnessRead)
+@router.get("/fairness", response_model=FairnessRead, dependencies=[KNOWN_QUERY])
 def get_fairness(
     session: SessionDep,
     principal: PrincipalDep,
@@ -61,7 +63,7 @@ def get_fairness(
     )
 
 
-@router.get("/fairness.csv")
+@router.get("/fairness.csv", dependencies=[KNOWN_QUERY])
 def get_fairness_csv(
     session: SessionDep,
     principal: PrincipalDep,

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from fastapi import Query
 from fastapi.responses import Response
 
 from teamassist.clock import local, plan_horizon
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
+from teamassist.http.query import KNOWN_QUERY
 from teamassist.http.routes import Routes
 from teamassist.meetings import changes, ical, service, when
 from teamassist.meetings.schemas import CancelBody, MoveBody, MovedRead, OccurrenceRead
@@ -36,18 +39,19 @@ def _aware(value: datetime | date, team: Team, keep: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-@router.get("")
+@router.get("", dependencies=[KNOWN_QUERY])
 def list_occurrences(
     session: SessionDep,
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
     runtime: RuntimeDep,
-    limit: int = 20,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[OccurrenceRead]:
-    """The team's occurrences not over yet (cancelled ones included), by start."""
+    """The team's occurrences not over yet (cancelled ones included), by start; ``limit``
+    1–100 (else 422, tester s25 F-25: -5 was read as 1 in silence)."""
     service.ensure_planned(session, team=team, now=now, workdays=runtime.ports.get(Workdays))
-    found = service.upcoming(session, team=team, now=now, limit=max(1, min(limit, 100)))
+    found = service.upcoming(session, team=team, now=now, limit=limit)
     return [OccurrenceRead.of(o) for o in found]
 
 

@@ -1,0 +1,84 @@
+"""One rule for the list endpoints' queries (tester s25 F-25): a reversed date range, an unknown
+parameter, an unknown value and an out-of-range limit are each a Chinese-first 422 naming the
+parameter, in the catalogue; before, the feedback list answered a reversed range with an empty
+page (the report with 400), duty fairness ignored ``first``/``last`` and answered the default 30
+days, meetings read ``limit=-5`` as 1, and an unknown status was an English sentence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from teamassist.runtime import Runtime
+from teamassist.web.app import create_app
+from tests.conftest import load_demo
+from tests.support.web import sign_in
+
+
+@pytest.fixture
+def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    load_demo(sqlite_runtime)
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client)
+        yield client
+
+
+REVERSED = {"date_from": "2026-12-10", "date_to": "2026-12-01"}
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "error", "said"),
+    [
+        ("/api/v1/feedback/items", REVERSED, "core.error.reversed_range", "date_from=2026-12-10"),
+        ("/api/v1/feedback/items.csv", REVERSED, "core.error.reversed_range", "date_to=2026-12-01"),
+        ("/api/v1/feedback/report", REVERSED, "core.error.reversed_range", "date_from=2026-12-10"),
+        (
+            "/api/v1/duty/fairness",
+            {"from": "2026-12-10", "to": "2026-12-01"},
+            "core.error.reversed_range",
+            "from=2026-12-10",
+        ),
+        (
+            "/api/v1/duty/fairness",
+            {"first": "0001-01-01", "last": "9999-12-31"},
+            "core.error.unknown_query",
+            "没有「first」这个查询参数",
+        ),
+        ("/api/v1/feedback/items", {"stauts": "open"}, "core.error.unknown_query", "「stauts」"),
+        ("/api/v1/meetings", {"lmit": "5"}, "core.error.unknown_query", "「lmit」"),
+        (
+            "/api/v1/feedback/items",
+            {"status": "bogus"},
+            "feedback.error.unknown_status",
+            "「bogus」",
+        ),
+    ],
+)
+def test_a_query_the_list_cannot_take_is_a_422_naming_it(
+    api: TestClient, path: str, params: dict[str, str], error: str, said: str
+) -> None:
+    answer = api.get(path, params=params)
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert body["error"] == error and said in body["message"], body
+    assert "这次没有查询" in body["message"], body
+
+
+def test_a_limit_out_of_range_is_a_422_in_chinese(api: TestClient) -> None:
+    answer = api.get("/api/v1/meetings", params={"limit": "-5"})
+    assert answer.status_code == 422, answer.text
+    [detail] = answer.json()["details"]
+    assert detail["loc"] == ["query", "limit"] and "1" in detail["msg"], detail
+
+
+def test_the_lists_still_take_what_they_declare(api: TestClient) -> None:
+    ok = {
+        "/api/v1/feedback/items": {"status": "open", "date_from": "2026-06-01", "limit": "5"},
+        "/api/v1/feedback/report": {"date_from": "2026-05-01", "date_to": "2026-05-31"},
+        "/api/v1/duty/fairness": {"from": "2026-05-01", "to": "2026-05-31"},
+        "/api/v1/meetings": {"limit": "3", "team_id": "1"},
+    }
+    for path, params in ok.items():
+        assert api.get(path, params=params).status_code == 200, path
