@@ -420,6 +420,17 @@ def carry_over(
     okr.require_edit(
         session, actor=actor, privileged=privileged, objective=objective, key_result=key_result
     )
+    # One carry of the O at a time: 20 `/复盘 结转 KR-1` at once on PostgreSQL carried it 4
+    # times under two new draft Os, each having read the carry list and looked for the draft
+    # O before the others committed (tester s26 B-27). The next waits for the O's row, then
+    # reads the retrospective afresh (populate_existing: it may be loaded already) and the
+    # draft O the first made, and is told 「已经结转过了」.
+    session.execute(select(Objective.id).where(Objective.id == objective.id).with_for_update())
+    session.scalars(
+        select(Retro)
+        .where(Retro.objective_id == objective.id)
+        .execution_options(populate_existing=True)
+    ).all()
     view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     ref = f"KR-{key_result.number}"
     if any(entry["from"] == key_result.id for entry in view.retro.carried or []):
