@@ -48,6 +48,7 @@ from teamassist.i18n import catalogue
 from teamassist.okr.formulas import KrKind, Status
 from teamassist.okr.models import ObjectiveType
 from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
+from teamassist.org_contact import service as org_contact_service
 from teamassist.outbox.models import OutboxStatus
 from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
 from teamassist.reviews import service as review_service
@@ -121,6 +122,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "reviews.pool.{}": lambda: list(ReviewPool),
     "web.form.field.{}": lambda: list(FIELD_LABELS),
     "reviews.status.{}": lambda: list(ReviewRequestStatus),
+    "org_contact.ack.route.{}": lambda: list(org_contact_service.TOLD_ROUTES),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [
         f"{kind}.{change}"

@@ -106,6 +106,11 @@ def _sent_today(session: Session, *, team: Team, sender: Member, now: datetime) 
     return len(sent)
 
 
+# The routes whose reader is outside the sender's team: the sender is told why (a catalogue
+# line ``org_contact.ack.route.<via>`` each).
+TOLD_ROUTES: tuple[str, ...] = ("parent", "workspace")
+
+
 @dataclass(frozen=True)
 class Route:
     """Who reads a message and why: ``team`` (the team's own director or stand-in),
