@@ -112,9 +112,6 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "actions.state.{}": lambda: [*ActionState, "overdue"],
     "careers.status.{}": lambda: list(CAREER_STATUSES),
     "duty_feeds.reset_how.{}": lambda: list(duty_feeds.RESET_VIA),
-    # org_contact.service.Route.via beyond "team" (which says nothing): a parent team's, the
-    # workspace's admins
-    "org_contact.ack.route.{}": lambda: ["parent", "workspace"],
     "careers.status_words.{}": lambda: list(CAREER_STATUSES),
     "careers.state.{}": lambda: list(CAREER_STATES),
     "careers.words.{}": lambda: list(CAREER_WORDS),
