@@ -11,6 +11,7 @@ balanced first. Text without them is left as it is (the usual case: nothing chan
 from __future__ import annotations
 
 import re
+import unicodedata
 
 FSI = "\u2068"
 PDI = "\u2069"
@@ -36,6 +37,25 @@ def isolate(text: str) -> str:
             depth -= 1
         kept.append(char)
     return f"{FSI}{''.join(kept)}{PDI * depth}{PDI}"
+
+
+# LEFT-TO-RIGHT, RIGHT-TO-LEFT and ARABIC LETTER MARK: they only settle where neutral characters
+# (spaces, punctuation, digits) go between runs of the two directions.
+_MARKS = re.compile("[\u200e\u200f\u061c]")
+# What runs right to left: Hebrew and Arabic letters and Arabic digits (UAX #9 classes R, AL, AN).
+_RIGHT_TO_LEFT = frozenset({"R", "AL", "AN"})
+
+
+def unmarked(text: str) -> str:
+    """``text`` without its direction marks (LRM, RLM, ALM) when nothing in it runs right to
+    left: there they change nothing on screen, yet made 「\u200f推进中」 a second check-in and
+    a second 群发 (tester s26 B-1; what RTL keyboards and some copy and paste put in). Text
+    with Hebrew or Arabic keeps them (they may be what places its punctuation). Overrides
+    and isolates are kept: :func:`isolate` keeps them inside the text when it is shown."""
+    if not _MARKS.search(text):
+        return text
+    bare = _MARKS.sub("", text)  # the marks themselves are of classes R and AL
+    return text if any(unicodedata.bidirectional(c) in _RIGHT_TO_LEFT for c in bare) else bare
 
 
 # -- pages -------------------------------------------------------------------------------------

@@ -71,6 +71,14 @@ def test_a_repeat_is_told_and_a_confirmed_one_is_made(action_chat: ChatDriver) -
     assert "已创建销项 #" in action_chat.text(TEXT, as_="zhangsan")
 
 
+def test_a_title_keeps_no_stray_direction_mark(action_chat: ChatDriver) -> None:
+    # tester s26 B-1: an RLM typed before the title was stored with it; Hebrew keeps its marks
+    action_chat.text("/销项 @lisi \u200f写周报\u200e 2026-12-04", as_="zhangsan")
+    action_chat.text("/销项 @lisi 翻译\u200fשלום 2026-12-04", as_="zhangsan")
+    assert len(_titled(action_chat.runtime, "写周报")) == 1
+    assert len(_titled(action_chat.runtime, "翻译\u200fשלום")) == 1
+
+
 def test_rest_refuses_a_repeat_unless_forced(demo_runtime: Runtime) -> None:
     set_clock(demo_runtime, "2026-11-30 09:00")
     demo_runtime.settings.web.api_token = SecretStr(TOKEN)

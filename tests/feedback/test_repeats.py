@@ -63,6 +63,16 @@ def test_a_retyped_report_is_the_same_report(chat: ChatDriver) -> None:
     assert REPEAT not in chat.text("/问题反馈 登录页面白屏 LOGIN 失败", as_="zhangsan")
 
 
+def test_an_invisible_direction_mark_is_no_new_report(chat: ChatDriver) -> None:
+    # tester s26 B-1, B-22: a trailing RLM or a ZWSP made a second item; the mark is not kept
+    chat.text("/问题反馈 \u200f登录页面白屏", as_="zhangsan")
+    (item,) = _with_text(chat.runtime, "登录页面白屏")
+    for retyped in ("登录页面白屏\u200f", "登录\u200b页面白屏", "\u2066登录页面白屏\u2069"):
+        again = chat.text(f"/问题反馈 {retyped}", as_="zhangsan")
+        assert f"{REPEAT}：id=「{item.id}」" in again, retyped
+    assert [i.id for i in items(chat.runtime) if "白屏" in i.text] == [item.id]
+
+
 def test_the_window_is_ten_minutes_across_the_clocks_edge(
     sqlite_chat: ChatDriver, clock: FrozenClock
 ) -> None:

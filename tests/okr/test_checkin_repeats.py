@@ -58,6 +58,18 @@ def test_a_retyped_progress_is_one_check_in(kr_chat: ChatDriver) -> None:
     assert _check_ins(kr_chat) == [(30, 7, "推进中")]
 
 
+def test_an_invisible_direction_mark_is_no_new_note(kr_chat: ChatDriver) -> None:
+    """Tester s26 B-1: 「\u200f推进中」 after 「推进中」 was a second check-in, and its note kept
+    the RLM; an LRM, an isolate or a BOM the same."""
+    said = []
+    typed = ("\u200e推进中", "\u200f推进中", "推进\u2066中\u2069", "\ufeff推进中")
+    for second, text in enumerate(typed):
+        set_clock(kr_chat.runtime, f"2026-11-16 09:00:{second + 1:02d}")
+        said.append(kr_chat.text(f"/进展 KR-1 30 信心 7 {text}", as_="zhangsan"))
+    assert REPEAT not in said[0] and all(REPEAT in reply for reply in said[1:]), said
+    assert _check_ins(kr_chat) == [(30, 7, "推进中")]
+
+
 def test_the_same_progress_after_another_note_is_a_repeat(kr_chat: ChatDriver) -> None:
     """Compared with every check-in in the window: 「推进中」, 「卡在评审」, 「推进中」 again at
     the same value and confidence stores the third as nothing new."""

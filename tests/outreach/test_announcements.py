@@ -502,6 +502,20 @@ def test_spaces_between_chinese_words_case_and_width_do_not_make_new_words(
     assert "已排队群发 #3" in desk.text("/群发 开发者社区 meetingtomorrow", as_="admin")
 
 
+def test_an_invisible_direction_mark_does_not_make_new_words(desk: ChatDriver) -> None:
+    """Tester s26 B-1: 「\u200f大家下午开会」 after 「大家下午开会」 went out again (4 more DMs
+    and items): the gist kept the RLM. It is dropped from what is stored, too."""
+    assert "已排队群发 #1" in desk.text("/群发 开发者社区 \u200e大家下午开会", as_="admin")
+    sent = len(_outbox(desk))
+    for retyped in ("\u200f大家下午开会", "大家下午\u2066开会\u2069", "\ufeff大家下午开会\u200b"):
+        again = desk.text(f"/群发 开发者社区 {retyped}", as_="admin")
+        assert "已经发过了：#1" in again, (retyped, again)
+    assert _announcement_rows(desk) == 1 and len(_outbox(desk)) == sent
+    with desk.runtime.factory() as session:
+        (body,) = session.scalars(select(Announcement.body)).all()
+    assert "\u200e" not in body and "大家下午开会" in body, body
+
+
 def test_the_usage_lines_name_the_confirmation_word(desk: ChatDriver) -> None:
     """Session 17: the refusal named 确认重发, but neither command's usage did, so nobody could
     learn it before being refused."""

@@ -20,10 +20,22 @@ from teamassist.team.names import gist
         ("３ 信心 ７", "3信心7"),
         ("Straße", "strasse"),
         (" 。 ", ""),
+        # invisible format characters (tester s26 B-1): direction marks, isolates, BOM, ZWSP
+        ("\u200f推进中", "推进中"),
+        ("推进\u200e中\u200b", "推进中"),
+        ("\u2066请周五前交周报\u2069。", "请周五前交周报"),
+        ("\ufeffLOGIN 页面", "login页面"),
+        ("a\u200bb c", "ab c"),
     ],
 )
 def test_the_same_words_however_typed_have_one_key(typed: str, key: str) -> None:
     assert gist(typed) == key
+
+
+def test_an_emoji_joined_by_zwj_stays_one_emoji() -> None:
+    # 👨‍👩‍👧 (one family) is not 👨👩👧 (three people), as strip_invisible keeps it
+    assert gist("家庭👨\u200d👩\u200d👧") != gist("家庭👨👩👧")
+    assert gist("ad\u200dmin") == "admin"
 
 
 def test_other_words_keep_other_keys() -> None:

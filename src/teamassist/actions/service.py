@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.actions.models import ActionChange, ActionEvent, ActionItem, ActionState
+from teamassist.bidi import unmarked
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.events import ActionItemChanged, publish
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
@@ -73,7 +74,7 @@ def _record(
 
 
 def _text(value: str, *, limit: int, empty: str) -> str:
-    text = " ".join(value.split())
+    text = " ".join(unmarked(value).split())  # a stray RLM is no part of it (tester s26 B-1)
     if not clean_text(text):  # only zero-width or control characters shows nothing either
         raise Invalid(empty)
     if len(text) > limit:

@@ -25,6 +25,7 @@ from teamassist.announcements.models import (
     AnnouncementKind,
     AnnouncementRecipient,
 )
+from teamassist.bidi import unmarked
 from teamassist.chat import notify
 from teamassist.chat.parser import LIST_WORDS
 from teamassist.chat.quiet import quiet_until
@@ -225,6 +226,8 @@ def announce(
             if source_digest and first.source_digest and source_digest != first.source_digest:
                 raise Invalid("announcements.error.key_reused", id=first.id)
             return _stored_outcome(session, first)
+    # A stray RLM is no part of the text (tester s26 B-1); the repeat guard's gist ignores it.
+    reply = reply.model_copy(update={"body": unmarked(reply.body)})
     # Only spaces or zero-width characters is an invisible DM; only @mentions says nothing
     # either, and its action items would be titled with the group's name (/群发 G @张三 截止 周五).
     if says_nothing(reply.body):

@@ -14,6 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
+from teamassist.bidi import unmarked
 from teamassist.clock import local
 from teamassist.database import inserted
 from teamassist.exceptions import Conflict, DomainError, Invalid, NotFound
@@ -69,6 +70,7 @@ def submit(
     ``feedback.error.repeat`` (naming the first item, writing nothing) when the same reporter
     sent the same text of the same kind to ``team`` within ``repeats.REPEAT_WINDOW``
     (``feedback.repeats``); an item with no reporter is never a repeat."""
+    text = unmarked(text)  # a stray RLM is no part of the text (tester s26 B-1)
     if not clean_text(text):  # spaces, zero-width or direction marks only show nothing
         raise DomainError("feedback.error.empty")
     if len(text) > MAX_TEXT:

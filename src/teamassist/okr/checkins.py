@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.bidi import unmarked
 from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.i18n import t
@@ -86,7 +87,7 @@ def check_in(
             )
     if confidence is not None:
         check_confidence(confidence)
-    comment = comment.strip()
+    comment = unmarked(comment).strip()  # a stray RLM is no part of the note (tester s26 B-1)
     if len(comment) > MAX_COMMENT:
         raise Invalid("okr.error.comment_too_long", limit=MAX_COMMENT)
     # Two check-ins of one KR at the same instant: the KR's row lock makes the second wait for

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from teamassist.bidi import unmarked
 from teamassist.events import FollowUpNeeded, ask
 from teamassist.exceptions import Conflict, Invalid, NotFound
 from teamassist.reports.models import ReadingMark, ReadingNote, ReadingSession, ReportPack
@@ -120,7 +121,7 @@ def mark_read(session: Session, *, team: Team, member: Member, now: datetime) ->
 
 
 def _text(text: str) -> str:
-    text = text.strip()
+    text = unmarked(text).strip()  # a stray RLM is no part of it (tester s26 B-1)
     if not text or len(text) > MAX_TEXT:
         raise Invalid("reports.error.entry_size", limit=MAX_TEXT)
     return text

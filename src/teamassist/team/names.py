@@ -43,14 +43,22 @@ def _wide(char: str) -> bool:
 
 
 def gist(text: str) -> str:
-    """The comparison key of free text people retype: :func:`fold` (full-width letters and
-    digits, case), runs of blanks as one space, no space beside a Chinese (or other wide)
-    character, no closing punctuation. ``gist("明天 下午开会。") == gist("明天下午开会")`` and
-    ``gist("ｍｅｅｔｉｎｇ TOMORROW") == gist("meeting tomorrow")``, while ``"meeting tomorrow"``
-    stays apart from ``"meetingtomorrow"``. The repeat guards of 群发 and /进展 compare texts
+    """The comparison key of free text people retype: no invisible character (a zero-width
+    space, a direction mark such as U+200F, U+FEFF: :func:`invisible`; blanks count as blanks
+    and a ZERO WIDTH JOINER inside an emoji stays, as :func:`strip_invisible` keeps it; tester
+    s26 B-1), :func:`fold` (full-width letters and digits, case), runs of blanks as one space,
+    no space beside a Chinese (or other wide) character, no closing punctuation.
+    ``gist("明天 下午开会。") == gist("明天下午开会")`` and ``gist("ｍｅｅｔｉｎｇ TOMORROW") ==
+    gist("meeting tomorrow")``, while ``"meeting tomorrow"`` stays apart from
+    ``"meetingtomorrow"``. The repeat guards of 群发, /进展, /问题反馈, /销项 compare texts
     with it (tester F-B12, F-B13, session 25: 「明天下午 开会」 and 「推进中。」 went through)."""
+    seen = "".join(
+        c
+        for i, c in enumerate(text)
+        if c.isspace() or not invisible(c) or (c == ZWJ and _joins_emoji(text, i))
+    )
     out: list[str] = []
-    for word in fold(text).split():
+    for word in fold(seen).split():
         if out and not _wide(out[-1][-1]) and not _wide(word[0]):
             out.append(" ")
         out.append(word)
