@@ -42,6 +42,7 @@ from teamassist.okr.stale import departed
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import gist
 
 ENDED = (CycleState.GRADING, CycleState.CLOSED)
 MAX_TEXT = 4000
@@ -172,7 +173,11 @@ def find_key_result(
 
 
 def _row(session: Session, team: Team, objective: Objective) -> Retro:
-    retro = session.scalar(select(Retro).where(Retro.objective_id == objective.id))
+    retro = session.scalar(
+        select(Retro)
+        .where(Retro.objective_id == objective.id)
+        .execution_options(populate_existing=True)  # as committed before the O's row lock
+    )
     if retro is None:
         retro = Retro(
             workspace_id=team.workspace_id,
@@ -342,8 +347,15 @@ def fill(
     append: bool,
 ) -> RetroView:
     """Write "what worked" / "what did not" (owners, contributors, leads); chat appends a
-    line, REST replaces. Refused once the director has acknowledged it."""
+    line, REST replaces. Refused once the director has acknowledged it.
+
+    A line the section already holds (by ``names.gist``) is refused with
+    ``okr_rhythm.error.line_repeat``: the same /复盘 O-1 做得好 … twice kept the line twice
+    (tester B-17, session 26). Writers of one O's retrospective queue on the O's row, then read
+    it afresh: 20 appends at once on PostgreSQL kept 3 lines, each having read the text before
+    the others committed."""
     okr.require_edit(session, actor=actor, privileged=privileged, objective=objective)
+    okr.lock_objective(session, objective)
     view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     retro = view.retro
     if retro.acknowledged_at is not None:
@@ -353,6 +365,17 @@ def fill(
     new = f"{old}\n{text}".strip() if append and old else text
     if append and not text:
         raise Invalid("okr_rhythm.error.empty_text", usage=t("okr.commands.retro.usage"))
+    if append and gist(text) in {gist(line) for line in old.splitlines()}:
+        raise Conflict(
+            "okr_rhythm.error.line_repeat",
+            objective=f"O-{objective.number}",
+            section=t(
+                "okr_rhythm.retro.word_went_well"
+                if section is Section.WENT_WELL
+                else "okr_rhythm.retro.word_to_improve"
+            ),
+            line=text[:40],
+        )
     if len(new) > MAX_TEXT:
         raise Invalid("okr_rhythm.error.text_too_long", limit=MAX_TEXT)
     setattr(retro, section.value, new)
@@ -374,6 +397,8 @@ def acknowledge(
     """The director's (or leader's, or an admin's) acknowledgement; once."""
     if not director:
         raise PermissionDenied("okr_rhythm.error.not_director", objective=f"O-{objective.number}")
+    # One acknowledgement: 20 at once on PostgreSQL answered 「已确认」 7 times (tester B-17).
+    okr.lock_objective(session, objective)
     view = draft(session, team=team, objective=objective, today=today, now=now, workdays=workdays)
     if view.retro.acknowledged_at is not None:
         raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
