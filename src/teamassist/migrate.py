@@ -48,7 +48,8 @@ def upgrade(
     config = alembic_config(url, domains)
     config.attributes["connect_timeout"] = connect_timeout
     if engine is not None:
-        with engine.begin() as connection:
+        # Not begun here: env.py begins the transaction once SQLite's foreign keys are off.
+        with engine.connect() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
     else:

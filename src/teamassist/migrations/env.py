@@ -3,42 +3,48 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 from teamassist import bootstrap
 from teamassist.bootstrap import include_name
 from teamassist.database import Base, make_engine
+from teamassist.migrations.foreign_keys import (
+    check_foreign_keys,
+    dangling,
+    sqlite_foreign_keys_off,
+)
 
 bootstrap.import_models()
 config = context.config
 target_metadata = Base.metadata
 
 
+def _migrate(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        include_name=include_name,
+    )
+    # SQLite: a batch table rebuild must not cascade into the rows that reference the table.
+    with sqlite_foreign_keys_off(connection), context.begin_transaction():
+        before = dangling(connection)
+        context.run_migrations()
+        check_foreign_keys(connection, before)
+
+
 def run_migrations_online() -> None:
     """Run migrations on a live connection (the only mode we use)."""
     connectable = config.attributes.get("connection")
     if connectable is not None:
-        context.configure(
-            connection=connectable,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            include_name=include_name,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connectable)
         return
     engine = make_engine(
         config.get_main_option("sqlalchemy.url") or "",
         connect_timeout=float(config.attributes.get("connect_timeout", 0.0)),
     )
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=True,
-            include_name=include_name,
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
     engine.dispose()
 
 
