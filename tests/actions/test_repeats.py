@@ -71,6 +71,20 @@ def test_a_repeat_is_told_and_a_confirmed_one_is_made(action_chat: ChatDriver) -
     assert "已创建销项 #" in action_chat.text(TEXT, as_="zhangsan")
 
 
+def test_a_retyped_item_is_the_same_item(action_chat: ChatDriver) -> None:
+    """Tester s26 B-5: a closing 。/！, case, spaces beside 汉字 or a ZWSP made a second item and
+    a second notice to the owner; the title is compared by names.gist, as 群发's words are."""
+    first = action_chat.text("/销项 @lisi 写 API 文档 2026-12-04", as_="zhangsan")
+    item_id = int(first.split("#")[1].split("：")[0])
+    before = _assigned_notices(action_chat)
+    for retyped in ("写api文档", "写 API 文档！", "写\u200bAPI文档。", "写 ＡＰＩ 文档"):
+        again = action_chat.text(f"/销项 @lisi {retyped} 2026-12-04", as_="zhangsan")
+        assert f"10 分钟内已经建过了：#{item_id}" in again, (retyped, again)
+    assert _assigned_notices(action_chat) == before  # 李四 is told once
+    # other words are another item
+    assert "已创建销项 #" in action_chat.text("/销项 @lisi 写 API 测试 2026-12-04", as_="zhangsan")
+
+
 def test_a_title_keeps_no_stray_direction_mark(action_chat: ChatDriver) -> None:
     # tester s26 B-1: an RLM typed before the title was stored with it; Hebrew keeps its marks
     action_chat.text("/销项 @lisi \u200f写周报\u200e 2026-12-04", as_="zhangsan")

@@ -21,6 +21,7 @@ from teamassist.actions.models import ActionItem
 from teamassist.clock import ensure_utc
 from teamassist.exceptions import Conflict
 from teamassist.team.models import Member, Team
+from teamassist.team.names import gist
 
 # Long enough for a retry or a second tap, short enough that next week's same chore is new.
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -39,7 +40,9 @@ def refuse_a_repeat(
     """Conflict ``actions.error.repeat`` (naming the first item) when ``requester`` gave
     ``owner`` the item ``title`` due ``due_at`` in ``team`` within :data:`REPEAT_WINDOW` before
     ``now``. Locks ``requester``'s member row first (see the module). The few recent rows are
-    compared here, not the title in SQL (a TEXT column compares differently on each backend)."""
+    compared here, not the title in SQL (a TEXT column compares differently on each backend),
+    by ``names.gist``: 「完成接口文档。」, 「写api文档」 and 「写\u200bAPI文档」 are the items
+    「完成接口文档」 and 「写 API 文档」 retyped (tester s26 B-5), as 群发 and /进展 compare."""
     session.execute(select(Member.id).where(Member.id == requester.id).with_for_update())
     now = ensure_utc(now)
     due = ensure_utc(due_at)
@@ -55,8 +58,9 @@ def refuse_a_repeat(
         .order_by(ActionItem.id)
         .execution_options(populate_existing=True)
     ).all()
+    said = gist(title)
     for item in recent:
-        if item.title == title and ensure_utc(item.due_at) == due:
+        if gist(item.title) == said and ensure_utc(item.due_at) == due:
             minutes = int(REPEAT_WINDOW.total_seconds() // 60)
             raise Conflict(
                 "actions.error.repeat",
