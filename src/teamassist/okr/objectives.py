@@ -642,8 +642,20 @@ def publish(
     now: datetime,
 ) -> list[Objective]:
     """Publish the draft Os ``chosen`` (all or none) once every check passes; else Invalid with
-    every reason, and nothing changes."""
+    every reason, and nothing changes.
+
+    The chosen Os' rows are locked (in id order) and read afresh first: 20 /发布OKR at once on
+    PostgreSQL answered 「已发布」 8 times, rewriting published_at, each having seen the O
+    still a draft (tester B-15, session 26); now the next finds it published."""
     require_open(cycle, team, now)
+    ids = sorted({o.id for o in chosen})
+    session.scalars(
+        select(Objective)
+        .where(Objective.id.in_(ids or [0]))
+        .order_by(Objective.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
     drafts = [o for o in chosen if o.state == ObjectiveState.DRAFT.value]
     if not drafts:
         raise Invalid("okr.error.nothing_to_publish", cycle=cycle.key)
