@@ -92,6 +92,13 @@ def test_docx_keeps_the_cjk_font_and_the_text() -> None:
         "{{ 'x' * 100000000 }}",
         "{{ 9 ** 9999999 }}",
         "{% for a in [1] * 1000 %}{{ 'y' * 1000 }}{% endfor %}",
+        # Values built by join and replace before any output (tester s26 B-19: 137 MB).
+        "{{ (range(6000)|join(range(6000)|join))|length }}",
+        "{{ ('x' * 2000)|replace('', 'x' * 2000)|length }}",
+        "{{ ('x' * 2000).replace('', 'x' * 2000)|length }}",
+        "{{ ','.join(['x' * 50000, 'y' * 50000, 'z'])|length }}",
+        "{{ ''|center(100000000)|length }}",
+        "{{ 'a'.rjust(100000000)|length }}",
     ],
 )
 def test_a_runaway_template_is_refused_quickly(source: str) -> None:
@@ -113,3 +120,11 @@ def test_an_ordinary_loop_and_product_still_render() -> None:
         package="teamassist.reports",
     )
     assert text == "012|---|8"
+    # join, replace and center within the budget render as Jinja's own
+    text = render_markdown(
+        "{{ range(3)|join('-') }}|{{ 'a-b'|replace('-', '+') }}|{{ 'ab'.replace('', '.') }}"
+        "|{{ [{'n': 1}, {'n': 2}]|join(',', attribute='n') }}|{{ 'x'|center(3) }}|",
+        {},
+        package="teamassist.reports",
+    )
+    assert text == "0-1-2|a+b|.a.b.|1,2| x |"

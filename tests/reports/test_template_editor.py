@@ -132,3 +132,18 @@ def test_rest_saves_for_the_director_refuses_what_breaks_live_and_resets(
     assert _stored(runtime) == GOOD
     assert director.delete("/api/v1/reports/templates/weekly").status_code == 204
     assert director.get("/api/v1/reports/templates/weekly").json()["custom"] is False
+
+
+def test_rest_refuses_a_text_whose_join_or_replace_builds_megabytes(
+    runtime: Runtime, director: TestClient
+) -> None:
+    # tester s26 B-19: this was saved (200) and built a 137 MB string on every render
+    director.put("/api/v1/reports/templates/weekly", json={"body": GOOD})
+    for body in (
+        "{{ (range(6000)|join(range(6000)|join))|length }}",
+        "{{ (title|replace('', title * 100))|replace('', title)|length }}",
+    ):
+        refused = director.put("/api/v1/reports/templates/weekly", json={"body": body})
+        assert refused.status_code == 422, (body, refused.text)
+        assert "重复、拼接、替换或乘方得到的值太大" in refused.json()["message"], refused.text
+    assert _stored(runtime) == GOOD
