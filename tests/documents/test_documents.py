@@ -99,6 +99,13 @@ def test_docx_keeps_the_cjk_font_and_the_text() -> None:
         "{{ ','.join(['x' * 50000, 'y' * 50000, 'z'])|length }}",
         "{{ ''|center(100000000)|length }}",
         "{{ 'a'.rjust(100000000)|length }}",
+        # padding asked for in a format or an indent
+        "{{ '{:>50000000}'.format(1)|length }}",
+        "{{ '{:>{}}'.format(1, 50000000)|length }}",
+        "{{ ('%50000000s' % 1)|length }}",
+        "{{ ('%*s' % (50000000, 1))|length }}",
+        "{{ ('%50000000s'|format(1))|length }}",
+        "{{ ('x'|indent(50000000, true))|length }}",
     ],
 )
 def test_a_runaway_template_is_refused_quickly(source: str) -> None:
@@ -123,8 +130,10 @@ def test_an_ordinary_loop_and_product_still_render() -> None:
     # join, replace and center within the budget render as Jinja's own
     text = render_markdown(
         "{{ range(3)|join('-') }}|{{ 'a-b'|replace('-', '+') }}|{{ 'ab'.replace('', '.') }}"
-        "|{{ [{'n': 1}, {'n': 2}]|join(',', attribute='n') }}|{{ 'x'|center(3) }}|",
+        "|{{ [{'n': 1}, {'n': 2}]|join(',', attribute='n') }}|{{ 'x'|center(3) }}|"
+        "{{ '%3d%%'|format(5) }}|{{ '%.1f' % 2.25 }}|{{ '{:>3}'.format(7) }}|"
+        "{{ 'a\nb'|indent(2) }}|",
         {},
         package="teamassist.reports",
     )
-    assert text == "0-1-2|a+b|.a.b.|1,2| x |"
+    assert text == "0-1-2|a+b|.a.b.|1,2| x |  5%|2.2|  7|a\n  b|"

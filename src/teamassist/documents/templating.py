@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any, cast
 
@@ -58,9 +58,13 @@ class _Budget:
 class _Sandbox(SandboxedEnvironment):
     """The sandbox with ``*`` and ``**`` checked: ``"x" * 10**9`` is refused, not built."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "%":
+            if isinstance(left, str):
+                _formatted_size(left, *(right if isinstance(right, tuple) else (right,)))
+            return operator.mod(left, right)
         if operator_ == "**":
             if isinstance(right, int) and abs(right) > 64:
                 raise OverBudget("exponent too large")
@@ -71,12 +75,43 @@ class _Sandbox(SandboxedEnvironment):
                 raise OverBudget(f"a repeated value longer than {MAX_PRODUCT}")
         return operator.mul(left, right)
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        # A string's format and format_map come here (the sandbox wraps them), not to ``call``.
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        spec, mapping = str(value.__self__), value.__name__ == "format_map"
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            given = args[0].values() if mapping and args and isinstance(args[0], Mapping) else ()
+            _formatted_size(spec, *args, *given, **kwargs)
+            return wrapped(*args, **kwargs)
+
+        return checked
+
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         # A string's own methods that build a longer string: their size is known first.
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and getattr(__obj, "__name__", "") in _SIZED_METHODS:
             _SIZED_METHODS[__obj.__name__](owner, *args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)
+
+
+# A width or precision in a format: ``%50000000s``, ``{:>50000000}``, ``{:{}}`` / ``%*s``.
+_FORMAT_NUMBERS = re.compile(r"%[-#0 +]*(\d*)(?:\.(\d*))?|\{[^{}]*:[^{}\d]*(\d*)(?:\.(\d*))?")
+
+
+def _formatted_size(spec: str, *args: Any, **kwargs: Any) -> None:
+    """Refuse a ``%`` / ``format`` whose padding would pass :data:`MAX_PRODUCT`: a width or
+    precision written in the format, or given as an argument (``%*s``, ``{:{}}``)."""
+    for match in _FORMAT_NUMBERS.finditer(spec):
+        for number in match.groups():
+            if number:
+                _within(int(number[:7]))
+    if "*" in spec or re.search(r"\{[^{}]*\{", spec):
+        for value in (*args, *kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool):
+                _within(abs(value))
 
 
 def _within(size: int) -> None:
@@ -111,6 +146,7 @@ _SIZED_METHODS: dict[str, Any] = {
     "ljust": _padded_size,
     "rjust": _padded_size,
     "zfill": _padded_size,
+    "format": _formatted_size,
 }
 
 
@@ -132,6 +168,17 @@ def _replace(eval_ctx: EvalContext, s: str, old: str, new: str, count: int | Non
     """Jinja's ``replace``, refused before it builds more than :data:`MAX_PRODUCT` characters."""
     _replaced_size(str(s), old, new, -1 if count is None else count)
     return jinja_filters.do_replace(eval_ctx, s, old, new, count)
+
+
+def _format(value: str, *args: Any, **kwargs: Any) -> str:
+    _formatted_size(str(value), *args, **kwargs)
+    return jinja_filters.do_format(value, *args, **kwargs)
+
+
+def _indent(s: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:
+    pad = width if isinstance(width, int) else len(str(width))
+    _within(len(str(s)) + pad * (str(s).count("\n") + 1))
+    return jinja_filters.do_indent(s, width, first, blank)
 
 
 def _center(value: str, width: int = 80) -> str:
@@ -168,6 +215,8 @@ def environment(package: str) -> SandboxedEnvironment:
     env.filters["join"] = _join
     env.filters["replace"] = _replace
     env.filters["center"] = _center
+    env.filters["format"] = _format
+    env.filters["indent"] = _indent
     env.filters["pct"] = _pct
     return env
 
