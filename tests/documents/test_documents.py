@@ -106,6 +106,7 @@ def test_docx_keeps_the_cjk_font_and_the_text() -> None:
         "{{ ('%*s' % (50000000, 1))|length }}",
         "{{ ('%50000000s'|format(1))|length }}",
         "{{ ('x'|indent(50000000, true))|length }}",
+        "{{ ('\t'.expandtabs(50000000))|length }}",
     ],
 )
 def test_a_runaway_template_is_refused_quickly(source: str) -> None:

@@ -146,6 +146,7 @@ _SIZED_METHODS: dict[str, Any] = {
     "ljust": _padded_size,
     "rjust": _padded_size,
     "zfill": _padded_size,
+    "expandtabs": lambda s, size=8, *_: _within(len(s) + s.count("\t") * max(int(size), 0)),
     "format": _formatted_size,
 }
 
