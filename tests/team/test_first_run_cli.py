@@ -401,6 +401,36 @@ def test_admin_password_sets_a_strong_one(env: Path) -> None:
     assert [name for name, _ in after] == ["boss"] and after != before
 
 
+def test_admin_password_never_moves_an_account_to_another_member(env: Path) -> None:
+    """Tester s26 A-9: ``admin password boss --member evil`` set the password and moved boss's
+    account to evil (across workspaces too). Refused, nothing written; the account's own member
+    or no ``--member`` still sets the password."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    assert runner.invoke(app, ["member", "add", "evil", "--name", "伊芙"]).exit_code == 0
+    before = _hashes(env)
+    typed = "Abcdefgh1234!!\nAbcdefgh1234!!\n"
+    moved = runner.invoke(app, ["admin", "password", "boss", "--member", "evil"], input=typed)
+    assert moved.exit_code == 1, moved.output
+    assert "控制台账号「boss」已属于成员 boss" in moved.output and "没有做任何更改" in moved.output
+    assert "Traceback" not in moved.output
+    assert _hashes(env) == before
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    try:
+        with engine.connect() as connection:
+            linked = connection.execute(
+                select(Member.handle)
+                .join(LocalAccount, LocalAccount.member_id == Member.id)
+                .where(LocalAccount.username == "boss")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert linked == "boss"
+    own = runner.invoke(app, ["admin", "password", "boss", "--member", "boss"], input=typed)
+    assert own.exit_code == 0 and "password set for boss" in own.output, own.output
+    assert _hashes(env) != before
+
+
 def test_admin_password_says_new_or_changed_and_refuses_a_near_name(env: Path) -> None:
     """Tester s24 F10: ``admin password Admin`` made a second, member-less account (every
     right) in silence beside ``admin``; ``ａｄｍｉｎ`` too. A name that differs only in case or

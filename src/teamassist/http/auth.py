@@ -162,6 +162,7 @@ def set_password(session: Session, *, username: str, password: str, member: Memb
     and the other is answered as it would have been after it (refused, or its password set)."""
     key = fold(username)
     account = _same_name(session.scalar(_ACCOUNT_BY_KEY, {"key": key}), username)
+    _same_member(session, account, member)
     hashed = hash_password(password)
     created = account is None
     if account is None:
@@ -177,6 +178,7 @@ def set_password(session: Session, *, username: str, password: str, member: Memb
             if account is None:
                 raise
             _same_name(account, username)
+            _same_member(session, account, member)
             created = False
     if not created:
         revoke_all(session, account_id=account.id, now=utcnow())
@@ -185,6 +187,22 @@ def set_password(session: Session, *, username: str, password: str, member: Memb
         account.member_id = member.id
     session.flush()
     return created
+
+
+def _same_member(session: Session, account: LocalAccount | None, member: Member | None) -> None:
+    """Refuse (``setup.error.account_linked``) to move an existing account to another member:
+    ``admin password third --member third`` in another workspace silently took that
+    workspace's only admin account (tester s26 A-9). A new password for the account as it is
+    (``member`` None or its own) is fine; a member-less owner account is not demoted either."""
+    if account is None or member is None or account.member_id == member.id:
+        return
+    owner = session.get(Member, account.member_id) if account.member_id is not None else None
+    raise DomainError(
+        "setup.error.account_linked",
+        username=account.username,
+        owner=owner.handle if owner is not None else "—",
+        member=member.handle,
+    )
 
 
 def _same_name(account: LocalAccount | None, username: str) -> LocalAccount | None:
