@@ -212,3 +212,30 @@ def test_a_top_level_teams_only_admin_reaches_the_workspace_admin(chat: ChatDriv
     [notice] = _to(chat, "admin")
     assert "重复找组织" in notice
     assert _rows(chat) == 1
+
+
+def test_the_same_message_again_is_not_sent_twice(desk: ChatDriver) -> None:
+    """Session 26's worth-issue list (F-12's follow-up): the same /找组织 text twice reached the
+    director twice. Retyped (case, width, blanks, a closing mark) within ten minutes it is the
+    first message: one row, one notice, and the sender is told it arrived."""
+    first = desk.text("/找组织 匿名 加班太多 OT", as_="sunqi")
+    assert "编号 R-1" in first, first
+    again = desk.text("/找组织 匿名 加班太多ｏｔ。", as_="sunqi")
+    assert again == "这条刚才已经转给李总了（编号 R-1），10 分钟内相同的内容不会再发一次。", again
+    assert len(_to(desk, "lihua")) == 1
+    # named and anonymous are different messages; so is another text
+    assert desk.text("/找组织 加班太多 OT", as_="sunqi") == "收到，稍晚李总会直接找您：）"
+    assert "编号 R-3" in desk.text("/找组织 匿名 加班太多了", as_="sunqi")
+    # after the window the same text is a new message
+    set_clock(desk.runtime, "2026-11-30 09:11")
+    assert "编号 R-4" in desk.text("/找组织 匿名 加班太多 OT", as_="sunqi")
+    assert len(_to(desk, "lihua")) == 4
+    with desk.runtime.factory() as session:
+        assert len(session.scalars(select(OrgMessage)).all()) == 4
+
+
+def test_a_repeat_of_the_last_message_of_the_day_is_not_refused(desk: ChatDriver) -> None:
+    for n in range(5):
+        assert "收到" in desk.text(f"/找组织 第{n}条", as_="zhaoliu")
+    assert "已经转给李总" in desk.text("/找组织 第4条", as_="zhaoliu")
+    assert "今天已经发了 5 条" in desk.text("/找组织 第5条", as_="zhaoliu")

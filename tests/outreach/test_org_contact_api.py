@@ -67,6 +67,16 @@ def test_anonymous_message_through_rest(clients: dict[str, TestClient]) -> None:
     assert director.get("/api/v1/org-inbox").json()[0]["replies"] == 1
 
 
+def test_a_repeat_through_rest_answers_the_first_message(clients: dict[str, TestClient]) -> None:
+    sender, director = clients["sunqi"], clients["lihua"]
+    first = sender.post("/api/v1/org-inbox", json={"text": "加班太多", "anonymous": True})
+    again = sender.post("/api/v1/org-inbox", json={"text": "加班太多！", "anonymous": True})
+    assert first.status_code == again.status_code == 201, again.text
+    assert (first.json()["repeat"], again.json()["repeat"]) == (False, True)
+    assert again.json()["code"] == first.json()["code"]
+    assert len(director.get("/api/v1/org-inbox").json()) == 1
+
+
 def test_bad_input_changes_nothing(clients: dict[str, TestClient]) -> None:
     sender, director = clients["sunqi"], clients["lihua"]
     assert sender.post("/api/v1/org-inbox", json={"text": ""}).status_code == 422

@@ -77,6 +77,24 @@ def test_two_sends_at_the_limit_at_once_let_one_through(chat: ChatDriver) -> Non
     assert _count(runtime, "zhaoliu") == DAILY_LIMIT
 
 
+def test_the_same_message_sent_at_once_is_kept_once(chat: ChatDriver) -> None:
+    """A double tap reaching two workers: every send sees the other's row (the sender's row
+    lock), so one message is stored and every caller gets its code."""
+    runtime = chat.runtime
+    set_clock(runtime, "2026-11-30 09:00")
+    set_up_groups(runtime)
+    sunqi = ids(runtime)["sunqi"]
+    texts = ["加班太多", "加班太多。", "加班 太多", "加班太多"]
+    outcome = side_by_side(
+        runtime,
+        [lambda session, text=text: _send(runtime, session, sunqi, text) for text in texts],
+        read=_read_messages,
+    )
+    with runtime.factory() as session:
+        [code] = session.scalars(select(OrgMessage.code)).all()
+    assert outcome == [code] * len(texts), outcome
+
+
 def test_the_longest_text_and_emoji_are_kept_exactly(chat: ChatDriver) -> None:
     runtime = chat.runtime
     set_clock(runtime, "2026-11-30 09:00")

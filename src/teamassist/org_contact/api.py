@@ -41,6 +41,9 @@ class OrgMessageSent(BaseModel):
     via: str = "team"
     via_team: str = ""
     note: str = ""
+    # True when the same text went moments ago (org_contact.service.REPEAT_WINDOW): ``code``
+    # is that message's and nothing was sent again.
+    repeat: bool = False
 
 
 class OrgMessageRead(BaseModel):
@@ -84,6 +87,7 @@ def send(
         via=sent.route.via if sent.route else "team",
         via_team=sent.route.through.name if sent.route else team.name,
         note=plain_text(messages.routed(sent)),
+        repeat=sent.repeat,
     )
 
 

@@ -9,7 +9,7 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
 from teamassist.i18n import t
 from teamassist.org_contact.models import OrgMessage
-from teamassist.org_contact.service import Sent
+from teamassist.org_contact.service import REPEAT_WINDOW, Sent
 from teamassist.team.models import Team
 
 INBOX_LINES = 20
@@ -17,8 +17,16 @@ PREVIEW = 60
 
 
 def acknowledged(sent: Sent) -> Reply:
-    """The seed's "收到，稍晚X总会直接找您：）" (named), or the relay's note (anonymous)."""
+    """The seed's "收到，稍晚X总会直接找您：）" (named), or the relay's note (anonymous); for a
+    repeat, that the first one reached its reader and nothing was sent again."""
     address = user_text(sent.address)
+    if sent.repeat:
+        minutes = int(REPEAT_WINDOW.total_seconds() // 60)
+        return Reply(
+            body=t(
+                "org_contact.ack.repeat", address=address, code=sent.message.code, minutes=minutes
+            )
+        )
     if not sent.message.anonymous:
         body = t("org_contact.ack.named", address=address)
     else:

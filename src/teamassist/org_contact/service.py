@@ -23,9 +23,13 @@ from teamassist.org_contact.models import OrgMessage, OrgReply
 from teamassist.team import people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership
-from teamassist.team.names import clean_text
+from teamassist.team.names import clean_text, gist
 
 MAX_TEXT = 2000
+# A message the sender sends again this soon, retyped or not, is a double tap or a retry: the
+# first one stands and the reader is not told twice (tester s25 F-12's follow-up: the same
+# text twice reached the director twice). The window of the feedback desk's repeat guard.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Sent:
     address: str  # the recipient's 称呼 (王总)
     small_team: bool  # anonymity is weak: the team has few members
     route: Route | None = None  # why this recipient (None: the team's own director)
+    repeat: bool = False  # the same message sent moments ago: nothing new was sent
 
 
 def split_anonymous(text: str) -> tuple[bool, str]:
@@ -91,19 +96,50 @@ def _team_size(session: Session, team: Team) -> int:
     )
 
 
-def _sent_today(session: Session, *, team: Team, sender: Member, now: datetime) -> int:
-    """How many messages ``sender`` sent since the team-local day began, read so that two
-    sends at once are counted one after the other: the sender's row is locked first (the
-    second send waits for the first to commit), then the messages are read with a locking
-    read, which sees that commit even under MariaDB's repeatable read. SQLite's writer lock
-    serialises the units already."""
+def _sent_today(
+    session: Session, *, team: Team, sender: Member, now: datetime
+) -> list[tuple[int, int, bool, str, datetime]]:
+    """The messages ``sender`` sent since the team-local day began, as (id, team id,
+    anonymous, text, created at), read so that two sends at once see one another: the
+    sender's row is locked first (the second send waits for the first to commit), then the
+    messages are read with a locking read, which sees that commit even under MariaDB's
+    repeatable read. SQLite's writer lock serialises the units already."""
     session.execute(select(Member.id).where(Member.id == sender.id).with_for_update())
-    sent = session.scalars(
-        select(OrgMessage.id)
+    rows = session.execute(
+        select(
+            OrgMessage.id,
+            OrgMessage.team_id,
+            OrgMessage.anonymous,
+            OrgMessage.text,
+            OrgMessage.created_at,
+        )
         .where(OrgMessage.sender_id == sender.id, OrgMessage.created_at >= _day_start(team, now))
         .with_for_update()
     ).all()
-    return len(sent)
+    return [(r[0], r[1], r[2], r[3], ensure_utc(r[4])) for r in rows]
+
+
+def _repeat_of(
+    sent: list[tuple[int, int, bool, str, datetime]],
+    *,
+    team: Team,
+    body: str,
+    anonymous: bool,
+    now: datetime,
+) -> int | None:
+    """The id of a message in ``sent`` that this one repeats: to the same team, named or
+    anonymous alike, within :data:`REPEAT_WINDOW`, the same text by ``names.gist`` (case,
+    width, blanks beside Chinese, a closing mark and invisible marks aside)."""
+    key = gist(body)
+    for message_id, team_id, was_anonymous, text, at in sent:
+        if (
+            team_id == team.id
+            and was_anonymous == anonymous
+            and at >= now - REPEAT_WINDOW
+            and gist(text) == key
+        ):
+            return message_id
+    return None
 
 
 # The routes whose reader is outside the sender's team: the sender is told why (a catalogue
@@ -173,12 +209,20 @@ def reach(
     leader, then admins; else a parent team's, else the workspace's admins: :func:`_reader`); raises
     PermissionDenied when the sender is not in the team, Invalid for an empty text or the
     daily limit reached, Conflict when nobody but the sender could read it.
-    ``via`` is the chat message that carried it (recorded, so the export can withhold it)."""
+    ``via`` is the chat message that carried it (recorded, so the export can withhold it).
+    The same message again within :data:`REPEAT_WINDOW` sends nothing: the first one is
+    returned with ``repeat=True`` (before the daily limit is counted: a retry of the last
+    message of the day is told it arrived, not that the limit is reached)."""
     body = _text(text)
     if team_service.role_of(session, team=team, member=sender) is None:
         raise PermissionDenied("org_contact.error.not_member", team=team.name)
     knobs = contact_settings.of(team)
-    if _sent_today(session, team=team, sender=sender, now=now) >= knobs.daily_limit:
+    today = _sent_today(session, team=team, sender=sender, now=now)
+    first = _repeat_of(today, team=team, body=body, anonymous=anonymous, now=now)
+    repeated = first and _repeated(session, team=team, message_id=first, knobs=knobs)
+    if repeated:
+        return repeated
+    if len(today) >= knobs.daily_limit:
         raise Invalid("org_contact.error.limit", limit=knobs.daily_limit)
     route = _reader(session, team=team, sender=sender)
     recipient = route.reader
@@ -218,6 +262,23 @@ def reach(
     small = anonymous and _team_size(session, team) <= knobs.small_team
     # addressed as in the team they read for: a parent team's director is 李总 there
     return Sent(row, recipient, people.addressed_as(recipient, route.through), small, route)
+
+
+def _repeated(
+    session: Session,
+    *,
+    team: Team,
+    message_id: int,
+    knobs: contact_settings.OrgContactSettings,
+) -> Sent | None:
+    """The earlier message a repeat stands for, naming the reader it reached (the route is
+    not derived again); None when that reader's row is gone, so the message goes anew."""
+    message = session.get_one(OrgMessage, message_id)
+    reader = session.get(Member, message.recipient_id) if message.recipient_id else None
+    if reader is None:
+        return None
+    small = message.anonymous and _team_size(session, team) <= knobs.small_team
+    return Sent(message, reader, people.addressed_as(reader, team), small, None, repeat=True)
 
 
 def get_by_code(session: Session, *, workspace_id: int, code: str) -> OrgMessage:
