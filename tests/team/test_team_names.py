@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from teamassist.database import transaction
+from teamassist.enums import Role
+from teamassist.events import StoredDoubles, ask
 from teamassist.exceptions import Conflict
 from teamassist.i18n import t
 from teamassist.runtime import Runtime
-from teamassist.team import org
+from teamassist.team import choice, org
 from teamassist.team import service as team_service
 from teamassist.team.models import Team
 from teamassist.team.workspaces import add_team
@@ -60,3 +62,55 @@ def test_another_workspace_may_use_the_name(demo_runtime: Runtime) -> None:
             session, workspace=other, key="main", name="开发者社区", timezone="UTC"
         )
         assert team.name == "开发者社区"
+
+
+@pytest.mark.parametrize(
+    "again", ["前 端 组", "前　端　组", " 前端 组", "前端\u200b组", "前 端\t组"]
+)
+def test_spaces_between_the_characters_make_no_other_name(
+    demo_runtime: Runtime, again: str
+) -> None:
+    """Tester s26 A-4: 「前 端 组」 was a second team beside 「前端组」 while the refusal of
+    「前端组 」 said spaces count as the same name."""
+    with transaction(demo_runtime.factory) as session:
+        d = demo(session)
+        org.create_sub_team(session, workspace=d.workspace, parent=None, key="fe", name="前端组")
+    before = _names(demo_runtime)
+    with transaction(demo_runtime.factory) as session, pytest.raises(Conflict) as refused:
+        d = demo(session)
+        org.create_sub_team(session, workspace=d.workspace, parent=None, key="k1", name=again)
+    said = t(refused.value.key, **refused.value.params)
+    assert "已经有团队「前端组」" in said and "只差大小写、全角半角或空格" in said, said
+    assert _names(demo_runtime) == before == ["开发者社区", "前端组"]
+
+
+def test_a_team_is_chosen_by_its_name_typed_with_spaces(demo_runtime: Runtime) -> None:
+    with transaction(demo_runtime.factory) as session:
+        d = demo(session)
+        team = org.create_sub_team(
+            session, workspace=d.workspace, parent=None, key="fe", name="前端组"
+        )
+        team_service.set_role(session, team=team, member=d["zhangsan"], role=Role.MEMBER)
+    with transaction(demo_runtime.factory) as session:
+        chosen = choice.choose(session, member=demo(session)["zhangsan"], name="前 端 组")
+        assert chosen.team.name == "前端组"
+
+
+def test_teams_stored_before_under_one_spaced_name_are_listed_by_doctor(
+    demo_runtime: Runtime,
+) -> None:
+    """Teams made before the rule are not merged nor renamed: ``teamassist doctor`` names them."""
+    with transaction(demo_runtime.factory) as session:
+        d = demo(session)
+        stored = [
+            Team(workspace_id=d.workspace.id, key=key, name=name, settings={})
+            for key, name in (("fe", "前端组"), ("k1", "前 端 组"), ("core2", "Core Team"))
+        ]
+        session.add_all(stored)
+        session.flush()
+        ids = tuple(team.id for team in stored[:2])
+    with transaction(demo_runtime.factory, read_only=True) as session:
+        found = [d for answer in ask(session, StoredDoubles()) for d in answer]
+    assert [(d.kind, d.ids) for d in found] == [("team.name", ids)]
+    assert "「前端组」" in found[0].line and "「前 端 组」" in found[0].line
+    assert _names(demo_runtime) == ["开发者社区", "前端组", "前 端 组", "Core Team"]

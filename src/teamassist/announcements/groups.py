@@ -26,7 +26,7 @@ from teamassist.exceptions import Invalid, NotFound
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Channel, Member, Team, TeamMembership
-from teamassist.team.names import fold
+from teamassist.team.names import fold, team_name_key
 
 # Channel purposes a group post may go to (never a notify-only webhook robot's duty room).
 POSTABLE = (ChannelPurpose.CORE, ChannelPurpose.TEAM, ChannelPurpose.PUBLIC)
@@ -101,7 +101,7 @@ def resolve(session: Session, *, workspace_id: int, name: str, acting: Team | No
         core = all(c.purpose == ChannelPurpose.CORE.value for c in same)
         return Group(name.strip(), team, same, _members(session, team, core_only=core))
     for team in teams:
-        if fold(team.name) == wanted or team.folded_key == wanted:
+        if team_name_key(team.name) == team_name_key(name) or team.folded_key == wanted:
             own = [c for c in channels if c.team_id == team.id]
             posts = [c for c in own if c.purpose == ChannelPurpose.TEAM.value] or [
                 c for c in own if c.purpose == ChannelPurpose.PUBLIC.value

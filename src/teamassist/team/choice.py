@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from teamassist.enums import Role
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.team.models import Member, Team, TeamMembership
-from teamassist.team.names import fold
+from teamassist.team.names import fold, team_name_key
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,9 @@ _SHOWN = 40  # characters of an unknown team name a refusal repeats
 
 
 def choose(session: Session, *, member: Member, name: str) -> Membership:
-    """Make the team named ``name`` (its name or key, compared through ``names.fold``) the one
-    ``member``'s unbound chats act for; any earlier choice is dropped. Returns that membership.
+    """Make the team named ``name`` (its name compared through ``names.team_name_key``, its key
+    through ``names.fold``) the one ``member``'s unbound chats act for; any earlier choice is
+    dropped. Returns that membership.
 
     Raises NotFound ``core.switch_team.unknown`` (no such team in the workspace),
     PermissionDenied ``core.switch_team.not_member`` (a team they are not in); both name the
@@ -63,7 +64,12 @@ def choose(session: Session, *, member: Member, name: str) -> Membership:
     found = memberships(session, member=member)
     teams = "、".join(m.team.name for m in found) or "-"
     target = next(
-        (m for m in found if fold(m.team.name) == wanted or m.team.folded_key == wanted), None
+        (
+            m
+            for m in found
+            if team_name_key(m.team.name) == team_name_key(name) or m.team.folded_key == wanted
+        ),
+        None,
     )
     if target is None:
         exists = session.scalar(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
 from teamassist.team.models import Team, Workspace
-from teamassist.team.service import team_name_key
+from teamassist.team.names import team_name_key
 
 
 def answer(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:

@@ -25,7 +25,7 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
-from teamassist.team.names import clean_text, fold, platform_name
+from teamassist.team.names import clean_text, fold, platform_name, team_name_key
 
 # A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
 INBOX_PREFIX = "member:"
@@ -83,7 +83,7 @@ def create_team(
     session: Session, *, workspace: Workspace, key: str, name: str, timezone: str
 ) -> Team:
     """Create a team in a workspace. Its name is the workspace's once, as people read it
-    (``names.fold`` of its words: case, width and runs of blanks aside): four teams called
+    (``names.team_name_key``: case, width and blanks aside): four teams called
     「第二团队」 and one each 「ＡＢＣ」 and 「abc」 made /切换团队 pick one silently and
     「你不在「第二团队」里」 name the wrong one (tester F-15, session 25). The workspace row is
     locked first, so two creations of one name queue and the second sees the first."""
@@ -103,11 +103,6 @@ def create_team(
     session.add(team)
     session.flush()
     return team
-
-
-def team_name_key(name: str) -> str:
-    """What makes two team names one: :func:`fold` of the words, blanks between them as one."""
-    return fold(" ".join(name.split()))
 
 
 def get_teams(session: Session, *, workspace_id: int) -> list[Team]:
