@@ -384,6 +384,16 @@ def _principal(session: Session, account_id: int | None) -> Principal | None:
     return Principal(workspace=workspace, member=member, username=account.username)
 
 
+def stopped(session: Session, account: LocalAccount) -> bool:
+    """Whether ``account`` belongs to a member who may no longer act (deactivated, merged away):
+    its password is right, yet no session would outlive the next request. Asked only after
+    :func:`verify`, so a wrong password never learns that the account exists."""
+    if account.member_id is None:
+        return False
+    member = session.get(Member, account.member_id)
+    return member is not None and not _may_act(member)
+
+
 def _may_act(member: Member) -> bool:
     # Someone set to leave on a later date may act until then; the sweep team.departures
     # turns ``active`` off when the date comes.

@@ -67,6 +67,12 @@ def login(
     account = auth.verify(session, username.strip(), password)
     if account is None:
         return render(request, "login.html", None, error=t("web.login_failed"))
+    if auth.stopped(session, account):
+        # the right password of a deactivated member: say why instead of a session that the
+        # next page drops (tester s26 A-2); still a counted attempt, as no sign-in happened
+        page = render(request, "login.html", None, error=t("web.login_stopped"))
+        page.status_code = 403
+        return page
     throttle.succeeded(key)
     auth.start_session(request, session, account, now, days=web.session_days)
     return RedirectResponse("/", status_code=303)
