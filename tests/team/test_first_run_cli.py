@@ -450,3 +450,35 @@ def test_admin_password_says_new_or_changed_and_refuses_a_near_name(env: Path) -
     assert made.exit_code == 0, made.output
     assert "已新建控制台账号「auditor」，它不属于任何成员" in made.output, made.output
     assert [name for name, _ in _hashes(env)] == ["boss", "auditor"]
+
+
+def test_every_team_option_takes_a_key_a_name_or_an_id(env: Path) -> None:
+    """Session 26's worth-issue list: ``member add --team`` took a team's id where ``okr
+    --team`` and ``bind wecom --team`` took its key. One rule now: key, name or id."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    assert runner.invoke(app, ["team", "add", "产品组"]).exit_code == 0
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as connection:
+        key, team_id = connection.execute(
+            select(Team.key, Team.id).where(Team.name == "产品组")
+        ).one()
+    engine.dispose()
+    for handle, ref in (("alice", key), ("bob", "产品组"), ("carol", str(team_id))):
+        added = runner.invoke(app, ["member", "add", handle, "--team", ref])
+        assert added.exit_code == 0 and "团队：产品组" in added.output, (ref, added.output)
+    for ref in (key.upper(), "nope", str(team_id + 100)):
+        refused = runner.invoke(app, ["member", "add", "dave", "--team", ref])
+        if ref == key.upper():  # keys fold case, as the unique key does
+            assert refused.exit_code == 0 and "团队：产品组" in refused.output, refused.output
+            continue
+        assert refused.exit_code == 1, refused.output
+        assert (
+            f"没有团队「{ref}」" in refused.output
+            and f"{key}（产品组，#{team_id}）" in refused.output
+        )
+    assert _count(env, Member) == 5  # boss, alice, bob, carol, dave
+    exported = runner.invoke(app, ["okr", "export", "--team", "产品组", "--to", str(env / "o.csv")])
+    assert exported.exit_code == 0, exported.output
+    unknown = runner.invoke(app, ["okr", "export", "--team", "nope"])
+    assert unknown.exit_code == 1 and "现有的团队" in unknown.output, unknown.output

@@ -172,15 +172,17 @@ def bind_remove(
 def bind_wecom(
     robot: Annotated[str, typer.Option(help="robot name as in TEAMASSIST_WECOM__ROBOTS")],
     workspace: WorkspaceOpt = None,
-    team: Annotated[str | None, typer.Option(help="team key (default: workspace-wide)")] = None,
+    team: Annotated[
+        str | None, typer.Option(help="team key, name or id (default: workspace-wide)")
+    ] = None,
     name: Annotated[str, typer.Option(help="label shown in lists")] = "",
 ) -> None:
     """Add a WeCom group robot as a notify-only channel (purpose webhook) of a workspace."""
     from teamassist.enums import ChannelPurpose, Platform
-    from teamassist.exceptions import DomainError
     from teamassist.i18n import t
     from teamassist.team import service as team_service
     from teamassist.team.names import platform_name
+    from teamassist.team.workspaces import pick_team
 
     settings = load()
     if robot not in settings.wecom.robots:
@@ -189,12 +191,7 @@ def bind_wecom(
 
     def unit(session: Session, _clock: Clock) -> str:
         ws = _workspace(session, workspace)
-        chosen = None
-        if team is not None:
-            teams = team_service.get_teams(session, workspace_id=ws.id)
-            chosen = next((x for x in teams if x.key == team), None)
-            if chosen is None:
-                raise DomainError("core.error.no_team", team=team)
+        chosen = None if team is None else pick_team(session, ws, team)
         channel = team_service.create_channel(
             session,
             workspace=ws,

@@ -22,7 +22,8 @@ WorkspaceOption = Annotated[
     str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
 ]
 TeamOption = Annotated[
-    str | None, typer.Option("--team", help="team key (default: the workspace's first team)")
+    str | None,
+    typer.Option("--team", help="team key, name or id (default: the workspace's first team)"),
 ]
 CycleOption = Annotated[
     str | None, typer.Option("--cycle", help="cycle key such as 2026Q4 (default: the current)")
@@ -30,20 +31,9 @@ CycleOption = Annotated[
 
 
 def _team(session: Session, workspace_key: str | None, team_key: str | None) -> Team:
-    from teamassist.exceptions import NotFound
-    from teamassist.team import service as team_service
-    from teamassist.team.workspaces import pick_workspace
+    from teamassist.team.workspaces import pick_team, pick_workspace
 
-    workspace = pick_workspace(session, workspace_key)
-    if team_key is None:
-        return team_service.default_team(session, workspace_id=workspace.id)
-    teams = team_service.get_teams(session, workspace_id=workspace.id)
-    for team in teams:
-        if team.key == team_key:
-            return team
-    raise NotFound(
-        "okr_sheet.error.no_team", team=team_key, known="、".join(t.key for t in teams) or "—"
-    )
+    return pick_team(session, pick_workspace(session, workspace_key), team_key)
 
 
 @okr_app.command("export")

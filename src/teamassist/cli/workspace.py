@@ -157,7 +157,8 @@ def member_add(
     name: Annotated[str | None, typer.Option(help="display name (default: the handle)")] = None,
     role: Annotated[str, typer.Option(help="admin, lead or member")] = "member",
     team: Annotated[
-        int | None, typer.Option(help="team id (default: the workspace's first team)")
+        str | None,
+        typer.Option(help="team key, name or id (default: the workspace's first team)"),
     ] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -165,8 +166,8 @@ def member_add(
     from teamassist.database import transaction
     from teamassist.enums import Role
     from teamassist.i18n import t
-    from teamassist.team import people, service
-    from teamassist.team.workspaces import pick_workspace
+    from teamassist.team import people
+    from teamassist.team.workspaces import pick_team, pick_workspace
 
     try:
         chosen = Role(role)
@@ -176,11 +177,7 @@ def member_add(
     try:
         with _cli_refusals(), transaction(runtime.factory) as session:
             ws = pick_workspace(session, workspace)
-            home = (
-                service.get_team(session, workspace_id=ws.id, team_id=team)
-                if team is not None
-                else service.default_team(session, workspace_id=ws.id)
-            )
+            home = pick_team(session, ws, team)
             # The same service as /添加成员 and REST: a person the workspace has joins this
             # team (it answered 「账号已存在」 for a second team, tester F13, session 20).
             added = people.add_person(

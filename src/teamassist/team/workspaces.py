@@ -266,6 +266,28 @@ def pick_workspace(session: Session, key: str | None) -> Workspace:
     return found_[0]
 
 
+def pick_team(session: Session, workspace: Workspace, ref: str | None) -> Team:
+    """The team of ``workspace`` that ``ref`` names for a command-line option: its key or its
+    name (folded: case, width and blanks as the unique keys fold them), else its id when
+    ``ref`` is digits; the workspace's first team when ``ref`` is None. NotFound
+    ``setup.error.no_such_team`` lists the teams there are. One rule for every ``--team``
+    (``member add`` took an id where ``okr`` and ``bind wecom`` took a key)."""
+    if ref is None:
+        return service.default_team(session, workspace_id=workspace.id)
+    teams = service.get_teams(session, workspace_id=workspace.id)
+    wanted = fold(ref.strip())
+    for matches in (
+        lambda team: team.folded_key == wanted,
+        lambda team: fold(team.name) == wanted,
+        lambda team: ref.strip().isdecimal() and str(team.id) == ref.strip(),
+    ):
+        found = [team for team in teams if matches(team)]
+        if len(found) == 1:
+            return found[0]
+    known = "、".join(f"{team.key}（{team.name}，#{team.id}）" for team in teams) or "-"
+    raise NotFound("setup.error.no_such_team", ws=workspace.key, team=ref[:64], known=known)
+
+
 def _keys(session: Session) -> str:
     return "、".join(session.scalars(select(Workspace.key).order_by(Workspace.id))) or "-"
 
