@@ -229,6 +229,12 @@ class WebSettings(BaseModel):
         if self._derived:
             self.public_url = listener_url(self.host, self.port)
 
+    def reached_from_elsewhere(self) -> bool:
+        """Whether people on other machines may reach this server: it listens beyond loopback,
+        or its ``public_url`` (what a reverse proxy in front serves) names another host."""
+        public_host = urlsplit(self.public_url).hostname or ""
+        return not is_loopback(self.host) or not is_loopback(public_host)
+
     def demo_exposure(self) -> str | None:
         """Why demo mode must not serve on this address, or None."""
         if not self.demo_mode or self.allow_public_demo or is_loopback(self.host):

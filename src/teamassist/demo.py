@@ -16,7 +16,7 @@ from teamassist.http import auth
 from teamassist.team import service as team_service
 
 DEMO_KEY = "demo"
-DEMO_PASSWORD = "admin"  # demo only; `teamassist admin password` sets a real one
+DEMO_PASSWORD = auth.DEMO_PASSWORD
 
 # handle, display name, role
 DEMO_PEOPLE = [

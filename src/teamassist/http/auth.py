@@ -119,6 +119,12 @@ SESSION_KEY = "sid"
 CSRF_KEY = "csrf"
 
 
+# The demo workspace's admin password (``teamassist.demo``), accepted only in demo mode:
+# ``teamassist admin password`` never sets one this short, so an account that has it was made
+# by the demo loader, and outside demo mode it is a live default password (web.pages.login).
+DEMO_PASSWORD = "admin"
+
+
 def hash_password(password: str) -> str:
     """Hash a password for storage (argon2id, at :func:`hash_cost`). Raises
     :class:`DomainError` ``core.error.hash_failed`` when argon2 cannot (its memory could not be

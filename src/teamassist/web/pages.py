@@ -67,6 +67,14 @@ def login(
     account = auth.verify(session, username.strip(), password)
     if account is None:
         return render(request, "login.html", None, error=t("web.login_failed"))
+    if password == auth.DEMO_PASSWORD and not web.demo_mode and web.reached_from_elsewhere():
+        # The demo's admin/admin, loaded in demo mode and later served to other machines
+        # without it: a live default password on a real server (session 26's worth-issue
+        # list). `admin password` never sets one this short, so only the demo loader made it.
+        # On loopback (a developer's own machine, as in demo mode) it still signs in.
+        page = render(request, "login.html", None, error=t("web.login_demo_password"))
+        page.status_code = 403
+        return page
     if auth.stopped(session, account):
         # the right password of a deactivated member: say why instead of a session that the
         # next page drops (tester s26 A-2); still a counted attempt, as no sign-in happened
