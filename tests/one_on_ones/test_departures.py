@@ -36,6 +36,8 @@ def test_a_report_who_leaves_has_no_more_1on1s(chat: ChatDriver) -> None:
     # When 张三 is set to leave on July 1
     reply = chat.text("/停用成员 @zhangsan 2026-07-01", as_="admin")
     assert "将于 2026-07-01 停用" in reply, reply
+    # and the reply says which 1on1s went (session 26: counted, never listed)
+    assert "已一并取消 TA 的 2 场 1on1：与李华 2026-07-02 10:00、与李华 2026-08-06 10:00。" in reply
     # then the 1on1s from then on are cancelled, June's stays, and each change is published
     # (the Feishu calendar follows OneOnOneMeetingChanged)
     assert _statuses(chat) == {"06-04": "scheduled", "07-02": "cancelled", "08-06": "cancelled"}
@@ -58,7 +60,8 @@ def test_a_report_who_leaves_has_no_more_1on1s(chat: ChatDriver) -> None:
 def test_a_departure_heard_twice_changes_nothing_more(chat: ChatDriver) -> None:
     make_director(chat.runtime)
     chat.text("/一对一 @张三", as_="lihua")
-    chat.text("/停用成员 @zhangsan", as_="admin")
+    reply = chat.text("/停用成员 @zhangsan", as_="admin")
+    assert "已一并取消 TA 的 3 场 1on1：与李华 2026-06-04 10:00、" in reply, reply
     assert set(_statuses(chat).values()) == {"cancelled"}
     with chat.runtime.factory() as session:
         sequences = sorted(session.scalars(select(OneOnOneMeeting.sequence)))

@@ -18,7 +18,6 @@ from teamassist.events import (
     SourceKnown,
     Subscription,
     on,
-    on_quietly,
 )
 from teamassist.one_on_ones.command_index import COMMANDS
 from teamassist.ports import Calendar, Workdays
@@ -41,7 +40,7 @@ def _subscriptions(wiring: Wiring) -> list[Subscription[Any]]:
         on(SourceKnown, later("teamassist.one_on_ones.answers:source_known")),
         on(ExportWithheld, later("teamassist.one_on_ones.answers:withheld")),
         on(OneOnOneMeetingChanged, changed),  # a Feishu team's calendars follow the 1on1s
-        on_quietly(MemberDeactivated, partial(leaves, workdays=workdays)),
+        on(MemberDeactivated, partial(leaves, workdays=workdays)),
         on(MemberReactivated, partial(returns, workdays=workdays)),
     ]
 
