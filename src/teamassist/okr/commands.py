@@ -34,6 +34,7 @@ from teamassist.team import service as team_service
 
 commands = CommandGroup("okr")
 
+CYCLE_WORDS = frozenset(k for k, v in OBJECTIVE_KEYWORDS.items() if v == "cycle")
 _REST = Arg("text", ArgKind.TEXT, required=False, max_length=2000)
 _TEXT = Arg("text", ArgKind.TEXT, max_length=2000)
 
@@ -107,18 +108,24 @@ def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if named.owner is not None and not ctx.is_lead and ctx.resolve(named.owner) != ctx.member:
         raise PermissionDenied("okr.error.owner_by_lead")
     line = _people_line(ctx, objective) if _set_people(ctx, named, objective) else ""
-    return messages.created_objective(objective, cycle, line)
+    # A bare O-n reaches the current cycle (or the newest started one that has it): the next
+    # step for an O of another cycle names that cycle (tester s26 B-16).
+    current = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    return messages.created_objective(objective, cycle, line, named_cycle=cycle.id != current.id)
 
 
 @commands.command("okr.new_kr", args=[_TEXT])
 def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50% [负责人 @张三] [协作 @李四 @王五]."""
+    """/新建KR O-1 线上缺陷数 起始 50 目标 10 单位 个 权重 50% [负责人 @张三] [协作 @李四 @王五];
+    the O of another cycle as ``/新建KR 2027Q1 O-1 …`` or ``… 周期 2027Q1``."""
     named = grammar.people(args["text"], ctx.message.mentions, ctx.is_member_name)
-    words = grammar.tokens(named.text)
     usage = _usage("okr.commands.new_kr.usage")
+    cycle, words = _named_cycle(ctx, grammar.tokens(named.text))
     if not words or not grammar.is_short_id(words[0]):
         raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
-    objective = _objective(ctx, words[0])
+    objective = okr.find_objective(
+        ctx.session, team=ctx.team, ref=words[0], today=ctx.today, cycle=cycle
+    )
     _require_edit(ctx, objective)
     phrase = grammar.keywords(words[1:], KR_KEYWORDS, usage)
     values = phrase.values
@@ -148,6 +155,22 @@ def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     line = _people_line(ctx, objective, key_result) if given else ""
     total = sum(k.weight for k in okr.key_results(ctx.session, [objective.id])[objective.id])
     return messages.created_key_result(objective, key_result, total, line)
+
+
+def _named_cycle(ctx: CommandContext, words: list[str]) -> tuple[Cycle | None, list[str]]:
+    """The cycle a /新建KR names, written before the short id (``2027Q1 O-1``, as /复盘 reads
+    it) or as ``周期 2027Q1`` among the other words, and the words without it; ``(None,
+    words)`` when none is named (a ``周期`` followed by no cycle name stays a word)."""
+    if len(words) > 1 and cycles.is_cycle_name(words[0]) and grammar.is_short_id(words[1]):
+        cycle = cycles.by_name(ctx.session, team=ctx.team, text=words[0], today=ctx.today)
+        return cycle, words[1:]
+    for position in range(1, len(words) - 1):
+        if words[position].casefold() in CYCLE_WORDS and cycles.is_cycle_name(words[position + 1]):
+            cycle = cycles.by_name(
+                ctx.session, team=ctx.team, text=words[position + 1], today=ctx.today
+            )
+            return cycle, words[:position] + words[position + 2 :]
+    return None, words
 
 
 def _set_people(

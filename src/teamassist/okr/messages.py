@@ -69,12 +69,17 @@ def expectation_line(expected: Expectation) -> str:
     )
 
 
-def created_objective(objective: Objective, cycle: Cycle, people: str = "") -> Reply:
-    """The reply to /新建目标: names the new O-n (and its people when they were named)."""
+def created_objective(
+    objective: Objective, cycle: Cycle, people: str = "", *, named_cycle: bool = False
+) -> Reply:
+    """The reply to /新建目标: names the new O-n (and its people when they were named); the
+    next step's reference carries the cycle when ``named_cycle`` (an O outside the current
+    cycle, which a bare O-n does not reach)."""
     name = f"O-{objective.number}"
     body = t(
         "okr.created.objective",
         objective=name,
+        ref=f"{cycle.key} {name}" if named_cycle else name,
         title=user_text(objective.title),
         cycle=cycle.key,
         otype=t(_OTYPE[objective.okr_type]),

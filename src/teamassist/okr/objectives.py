@@ -181,23 +181,33 @@ def get_key_result(session: Session, *, team: Team, key_result_id: int) -> KeyRe
     return key_result
 
 
-def find_objective(session: Session, *, team: Team, ref: str, today: date) -> Objective:
-    """``O-n`` in the newest started cycle of the team that has it."""
+def find_objective(
+    session: Session, *, team: Team, ref: str, today: date, cycle: Cycle | None = None
+) -> Objective:
+    """``O-n`` of ``cycle`` when one is named (``/新建KR 2027Q1 O-1``: a cycle not started
+    yet, or an older one whose ``O-1`` the newer cycles hide), else in the newest started
+    cycle of the team that has it."""
     kind, number = parse_short_id(ref)
     if kind != "O":
         raise Invalid("okr.error.want_objective", value=grammar.echo(ref))
-    searched = cycles.recent(session, team=team, today=today) if number <= LARGEST_NUMBER else []
-    for cycle in searched:
+    if number > LARGEST_NUMBER:
+        searched = []
+    elif cycle is not None:
+        searched = [cycle]
+    else:
+        searched = cycles.recent(session, team=team, today=today)
+    for cycle_searched in searched:
         found = session.scalar(
             select(Objective).where(
                 Objective.team_id == team.id,
-                Objective.cycle_id == cycle.id,
+                Objective.cycle_id == cycle_searched.id,
                 Objective.number == number,
             )
         )
         if found is not None:
             return found
-    raise NotFound("okr.error.no_objective", ref=grammar.echo(ref))
+    named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
+    raise NotFound("okr.error.no_objective", ref=named)
 
 
 def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
