@@ -34,10 +34,10 @@ def test_changes_after_the_notice_are_announced_once(chat: ChatDriver) -> None:
 
     set_clock(chat.runtime, "2026-11-06 09:00")
     reply = chat.text(f"/reschedule {weekly.id} 11-11 客户来访", as_="admin")
-    assert (
-        reply
-        == f"已把会议 #{weekly.id}「11月10日OKR周会」改到 11月11日（周三）08:30，已通知参会群。"
-    )
+    assert reply == (
+        f"已把会议 #{weekly.id}「11月10日OKR周会」改到 11月11日（周三）08:30，已通知参会群。\n"
+        "OKR周报2026/11/02-11/09的截止时间跟着会议改为 11月10日（周二）17:30。"
+    )  # the deadline, Monday 17:30, moved a day with the meeting
     texts = chat.queued_texts(CORE)[before:]
     assert len(texts) == 1 and "原定11月10日（周二）08:30，改为11月11日（周三）08:30" in texts[0]
     assert "客户来访" in texts[0]
@@ -62,7 +62,7 @@ def test_a_change_before_the_notice_does_not_claim_the_groups_were_told(
     weekly = _row(chat.runtime, "weekly:2026-11-06")
     before = len(chat.queued_texts(CORE))
     moved = chat.text(f"/改期 {weekly.id} 11-11", as_="admin")
-    assert moved.endswith("会议通知还没有发出，到时会按新的时间发送。"), moved
+    assert "会议通知还没有发出，到时会按新的时间发送。" in moved, moved
     cancelled = chat.text(f"/取消会议 {weekly.id}", as_="admin")
     assert cancelled.endswith("会议通知还没有发出，不会再发送。"), cancelled
     assert len(chat.queued_texts(CORE)) == before
@@ -159,23 +159,29 @@ def test_a_move_to_the_night_is_warned_in_chat_too(chat: ChatDriver) -> None:
 
 def test_a_far_move_takes_the_notice_and_the_report_deadline_along(chat: ChatDriver) -> None:
     """Tester s25 F-B21: 「12月15日OKR周会」 moved to 2027-04-20 still sent its December notice,
-    「本周周会将于4月20日…请在12月14日…前完成周报」. A move of a week or more takes the unsent
-    steps along (same days later, same time of day); a move within the week keeps them."""
+    「本周周会将于4月20日…请在12月14日…前完成周报」. The unsent steps follow a move of any size
+    (same days later, same time of day, off a weekend by the series' policy; tester s26 B-8: the
+    help said so, a move within the week kept them)."""
     set_clock(chat.runtime, "2026-11-02 09:00")
     chat.text("/meetings", as_="admin")
     weekly = _row(chat.runtime, "weekly:2026-11-06")  # notice Fri 11-06 08:30, due Mon 17:30
     near = _row(chat.runtime, "weekly:2026-11-13")
     # when the first is moved to Tuesday 2027-03-09 (119 days later), the second a day later
     assert "注意" in chat.text(f"/改期 {weekly.id} 2027-03-09 08:30", as_="admin")
-    chat.text(f"/改期 {near.id} 2026-11-18 08:30", as_="admin")
+    reply = chat.text(f"/改期 {near.id} 2026-11-18 08:30", as_="admin")
     moved, kept = _row(chat.runtime, weekly.key), _row(chat.runtime, near.key)
     # then its notice and deadline follow it: Friday 03-05 08:30, Monday 03-08 17:30 Beijing
     assert (moved.notice_at.isoformat(), moved.due_at.isoformat()) == (
         "2027-03-05T00:30:00+00:00",
         "2027-03-08T09:30:00+00:00",
     )
-    # and the near move keeps its week's (Fri 11-13 08:30, Mon 11-16 17:30)
-    assert (kept.notice_at, kept.due_at) == (near.notice_at, near.due_at)
+    # and the near move's a day later: Saturday 11-14 is off, so Monday 11-16 08:30, and the
+    # deadline Tuesday 11-17 17:30 (was Fri 11-13 08:30, Mon 11-16 17:30)
+    assert (kept.notice_at.isoformat(), kept.due_at.isoformat()) == (
+        "2026-11-16T00:30:00+00:00",
+        "2026-11-17T09:30:00+00:00",
+    )
+    assert "截止时间跟着会议改为 11月17日（周二）17:30" in reply, reply
     # and the original week's ticks send nothing of it
     before = len(chat.queued_texts(CORE))
     for when in ("2026-11-06 08:30", "2026-11-09 17:30", "2026-11-10 08:30"):
@@ -183,3 +189,28 @@ def test_a_far_move_takes_the_notice_and_the_report_deadline_along(chat: ChatDri
     sent = chat.queued_texts(CORE)[before:]
     assert not [text for text in sent if "3月9日" in text], sent
     assert _row(chat.runtime, weekly.key).notice_sent_at is None
+
+
+def test_moved_earlier_then_back_has_its_own_deadline_again(chat: ChatDriver) -> None:
+    """Tester s26 B-7: moved to the Monday 10:00 before (the deadline came to 10:00 with it),
+    then to Thursday, then back to its Tuesday: the report stayed due Monday 10:00 for good.
+    The steps are worked out from the rule each time, so each move gives the same times as a
+    first move there would, and moving back gives the original ones."""
+    set_clock(chat.runtime, "2026-11-02 09:00")
+    chat.text("/meetings", as_="admin")
+    planned = _row(chat.runtime, "weekly:2026-11-13")  # Fri 08:30, Mon 17:30, Tue 11-17 08:30
+    steps = {}
+    for when in ("2026-11-16 10:00", "2026-11-19 10:00", "2026-11-17 08:30"):
+        chat.text(f"/改期 {planned.id} {when}", as_="admin")
+        row = _row(chat.runtime, planned.key)
+        steps[when] = (row.notice_at.isoformat(), row.due_at.isoformat())
+    assert steps == {
+        # a day earlier: the deadline would be Sunday 17:30, on to Monday by the series'
+        # holiday policy, and no later than the new start
+        "2026-11-16 10:00": ("2026-11-12T00:30:00+00:00", "2026-11-16T02:00:00+00:00"),
+        # two days later: Sunday's notice on to Monday, the deadline Wednesday 17:30
+        "2026-11-19 10:00": ("2026-11-16T00:30:00+00:00", "2026-11-18T09:30:00+00:00"),
+        # back: the original times
+        "2026-11-17 08:30": (planned.notice_at.isoformat(), planned.due_at.isoformat()),
+    }
+    assert planned.due_at.isoformat() == "2026-11-16T09:30:00+00:00"

@@ -131,9 +131,10 @@ def test_a_quarter_of_meetings(chat: ChatDriver) -> None:
     _walk(chat, date(2026, 11, 2), date(2027, 1, 8), sends, seen)
     occ = _occurrences(chat.runtime)
     assert _step_sends(sends, occ["weekly:2026-11-13"]) == []
+    # a day later, its notice and deadline with it: Saturday's notice on to Monday
     assert _step_sends(sends, occ["weekly:2026-11-20"]) == [
-        f"notice@{CORE}@2026-11-20 08:30",
-        f"due@{CORE}@2026-11-23 17:30",
+        f"notice@{CORE}@2026-11-23 08:30",
+        f"due@{CORE}@2026-11-24 17:30",
         f"start@{CORE}@2026-11-25 14:00",
     ]
     assert _step_sends(sends, occ["annual:2026-12"]) == [

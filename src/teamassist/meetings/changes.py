@@ -83,7 +83,9 @@ def reschedule(
     # a past or far time: service.move says so first
     if ensure_utc(start_at) > ensure_utc(now) and not beyond_horizon(start_at, now, team.timezone):
         _no_clash(session, team=team, occ=occ, start_at=ensure_utc(start_at), now=now)
-    service.move(session, occ=occ, start_at=start_at, now=now, zone=team.timezone, note=note)
+    service.move(
+        session, occ=occ, start_at=start_at, now=now, team=team, workdays=workdays, note=note
+    )
     _tell(session, team, occ, messages.moved(team, occ, before=before, now=now), now)
     return [
         *day_off_warnings(team=team, occ=occ, workdays=workdays, now=now),

@@ -204,7 +204,8 @@ def _told(occ: MeetingOccurrence, before_notice: str) -> str:
 def receipt_moved(
     team: Team, occ: MeetingOccurrence, warnings: Sequence[str] = (), *, now: datetime
 ) -> Reply:
-    """The reply to whoever moved it, each warning on a line of its own after it."""
+    """The reply to whoever moved it, with the report deadline while it is still to come (it
+    moves with the meeting), each warning on a line of its own after it."""
     body = t(
         "meetings.receipt.moved",
         id=occ.id,
@@ -212,6 +213,12 @@ def receipt_moved(
         start=when(occ.start_at, team, now=now),
         told=_told(occ, "meetings.receipt.moved_before_notice"),
     )
+    if occ.due_sent_at is None:
+        body += "\n" + t(
+            "meetings.receipt.moved_due",
+            report=occ.report_title,
+            due=when(occ.due_at, team, now=now),
+        )
     return Reply(body="\n".join((body, *warnings)))
 
 

@@ -129,6 +129,22 @@ def steps(
     return found[0], found[1], found[2]
 
 
+def planned_steps(
+    key: str, settings: MeetingSettings, zone_name: str, workdays: Workdays
+) -> tuple[datetime, datetime, datetime]:
+    """(notice, due, start) the rule gives the occurrence ``key`` (``weekly:2026-10-02``,
+    ``monthly:2026-11``) under today's ``settings``: what a moved meeting's steps are worked out
+    from, so moving it back gives its own times back (tester s26 B-7)."""
+    kind_text, _, when = key.partition(":")
+    kind = Kind(kind_text)
+    if kind is Kind.WEEKLY:
+        anchor = date.fromisoformat(when)
+    else:
+        year, month = (int(part) for part in when.split("-"))
+        anchor = last_weekday(year, month, settings[Kind.WEEKLY].notice_weekday)
+    return steps(anchor, settings[kind], ZoneInfo(zone_name), workdays)
+
+
 def _label(value: datetime, zone: ZoneInfo) -> str:
     local = value.astimezone(zone)
     return f"{local.month}月{local.day}日"

@@ -37,8 +37,6 @@ from teamassist.team.models import Team
 HORIZON = 63  # days planned ahead
 REFILL = 35  # plan again when fewer days than this are planned
 MAX_NOTE = 500
-# A move of this many days or more takes the unsent notice and report deadline along (move())
-FOLLOW_DAYS = 7
 # Days before today planning looks at: an occurrence anchored that recently may still have its
 # meeting to come (a period meeting's notice leads its anchor by up to 28 days).
 LOOKBACK = 35
@@ -265,24 +263,28 @@ def move(
     occ: MeetingOccurrence,
     start_at: datetime,
     now: datetime,
-    zone: str,
+    team: Team,
+    workdays: Workdays,
     note: str | None = None,
 ) -> timedelta:
-    """Move the meeting to ``start_at`` (UTC, in the future); its end moves with it. A notice
-    or report deadline not yet sent keeps its time on a move within the week, unless it would
-    then come after the new start: it comes at the new start instead (a meeting moved earlier
-    is still announced). On a move of :data:`FOLLOW_DAYS` days or more (team-local dates) it
-    follows the meeting: the same number of days later (or earlier), at its own time of day,
-    and never after the new start (tester s25 F-B21: a weekly meeting moved four months away
-    still had its original week's notice, 「本周周会将于4月20日…」 in December). Bumps
-    ``sequence``. Returns the shift.
+    """Move the meeting to ``start_at`` (UTC, in the future); its end moves with it, and so do
+    its notice and report deadline while not yet sent: the rule's times for the occurrence
+    (:func:`rules.planned_steps`) moved by as many team-local days as the start moved from the
+    rule's, at their own time of day, off a day off by the series' ``holiday`` policy, and never
+    after the new start (a meeting moved earlier is still announced). Worked out from the rule,
+    not from the times before, so a meeting moved and then moved back has its own deadline again
+    (tester s26 B-7: a typo'd move to a Monday 10:00 kept that as the report deadline for good),
+    and a move of any size takes the steps along as /帮助 says (B-8: only moves of a week or more
+    did; tester s25 F-B21 was a weekly meeting moved four months with its December notice).
+    Bumps ``sequence``. Returns the shift.
 
     Raises ``Conflict`` for a cancelled or started occurrence, ``Invalid`` for a time in the
-    past, on a team-local day after :func:`~teamassist.clock.plan_horizon` (``zone``), or the same
-    time.
+    past, on a team-local day after :func:`~teamassist.clock.plan_horizon` (the team's zone), or
+    the same time.
     """
     now = ensure_utc(now)
     start_at = ensure_utc(start_at)
+    zone = team.timezone
     _changeable(occ, now)
     if start_at <= now:
         raise Invalid("meetings.error.past")
@@ -292,14 +294,14 @@ def move(
     if not shift:
         raise Invalid("meetings.error.same_time")
     reason = _note(note)
-    days = (local(start_at, zone).date() - local(occ.start_at, zone).date()).days
-    follow = abs(days) >= FOLLOW_DAYS
+    settings = meeting_settings.of(team)
+    notice, due, planned = rules.planned_steps(occ.key, settings, zone, workdays)
+    days = (local(start_at, zone).date() - local(planned, zone).date()).days
+    policy = settings[meeting_settings.Kind(occ.kind)].holiday
     if occ.notice_sent_at is None:
-        notice = _days_later(occ.notice_at, days, zone) if follow else ensure_utc(occ.notice_at)
-        occ.notice_at = min(notice, start_at)
+        occ.notice_at = min(_days_later(notice, days, zone, policy, workdays), start_at)
     if occ.due_sent_at is None:
-        due = _days_later(occ.due_at, days, zone) if follow else ensure_utc(occ.due_at)
-        occ.due_at = min(due, start_at)
+        occ.due_at = min(_days_later(due, days, zone, policy, workdays), start_at)
     occ.start_at = start_at
     occ.end_at = ensure_utc(occ.end_at) + shift
     occ.moved = True
@@ -312,10 +314,18 @@ def move(
     return shift
 
 
-def _days_later(value: datetime, days: int, zone: str) -> datetime:
+def _days_later(
+    value: datetime,
+    days: int,
+    zone: str,
+    policy: meeting_settings.HolidayPolicy,
+    workdays: Workdays,
+) -> datetime:
     """``value`` moved by ``days`` team-local days at the same wall-clock time (a move across a
-    change of summer time keeps 08:30 at 08:30)."""
-    return ensure_utc(local(value, zone) + timedelta(days=days))
+    change of summer time keeps 08:30 at 08:30), then off a day off by ``policy``."""
+    moved = local(value, zone) + timedelta(days=days)
+    day = rules.moved(moved.date(), policy, workdays)
+    return ensure_utc(datetime.combine(day, moved.time(), tzinfo=moved.tzinfo))
 
 
 def cancel(
