@@ -13,6 +13,7 @@ from tests.conftest import load_demo
 from tests.okr.support import set_clock
 from tests.outreach.support import set_up_groups
 from tests.support.web import signed_in
+from tests.team.support import second_team_admin
 
 ROLES = ("admin", "lihua", "zhangsan", "lisi")
 
@@ -87,3 +88,18 @@ def test_an_unknown_handle_is_named_with_the_team(clients: dict[str, TestClient]
         message = refused.json()["message"]
         assert "「」" not in message and "「nobody」" in message, message
         assert message == "「开发者社区」里没有账号为「nobody」的成员，请检查账号。"
+
+
+def test_another_team_s_admin_is_told_the_person_is_not_there(
+    sqlite_runtime: Runtime, clients: dict[str, TestClient]
+) -> None:
+    """Tester s26 A-5: the admin of 二组 asking of 张三 (P3 in the demo team only) read an
+    empty record, 200, as if 张三 had no level."""
+    team = second_team_admin(sqlite_runtime, "lisi")
+    read = clients["lisi"].get(f"/api/v1/qualifications/people/zhangsan?team_id={team}")
+    assert read.status_code == 404, read.text
+    assert read.json()["message"] == "张三 不在「二组」里。"
+    assert "P3" not in read.text
+    # in the demo team 张三's record is still there for its readers
+    own = clients["admin"].get("/api/v1/qualifications/people/zhangsan")
+    assert own.status_code == 200 and own.json()["level"] == "P3"

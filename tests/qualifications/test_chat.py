@@ -10,6 +10,7 @@ from teamassist.qualifications.models import QualAssessment, QualHolding
 from tests.okr.support import set_clock
 from tests.outreach.support import ids, set_up_groups
 from tests.support.chat import ChatDriver
+from tests.team.support import second_team_admin
 
 
 @pytest.fixture
@@ -95,3 +96,13 @@ def test_a_second_assessment_in_a_year_is_refused(desk: ChatDriver) -> None:
     mine = desk.text("/任职资格", as_="lisi")
     assert "当前职级：技术序列 P4" in mine and "依据：带新人" in mine, mine
     assert "2026 年：P4 通过" in mine and "再来" not in mine and "P2" not in mine
+
+
+def test_another_team_s_admin_is_told_the_person_is_not_there(desk: ChatDriver) -> None:
+    """Tester s26 A-5: 「还没有设定职级」 for 张三, who has P3 in the other team."""
+    second_team_admin(desk.runtime, "lisi")
+    assert "二组" in desk.text("/切换团队 二组", as_="lisi")
+    reply = desk.text("/任职资格 @zhangsan", as_="lisi")
+    assert reply == "张三 不在「二组」里。", reply
+    # back in the demo team, 张三's level is there for its admin
+    assert "P3 高级工程师" in desk.text("/任职资格 @zhangsan", as_="admin")

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from teamassist.database import transaction
 from teamassist.enums import Role
+from teamassist.runtime import Runtime
+from teamassist.team import org
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, Workspace
 
@@ -91,3 +94,14 @@ def zhangsan_in_two_teams(session: Session) -> tuple[Team, Member]:
     zhangsan = demo(session)["zhangsan"]
     team_service.set_role(session, team=team, member=zhangsan, role=Role.MEMBER)
     return team, zhangsan
+
+
+def second_team_admin(runtime: Runtime, handle: str) -> int:
+    """A team 二组 beside the demo team, ``handle`` its admin (and still in the demo team)."""
+    with transaction(runtime.factory) as session:
+        d = demo(session)
+        team = org.create_sub_team(
+            session, workspace=d.workspace, parent=None, key="t2", name="二组"
+        )
+        team_service.set_role(session, team=team, member=d[handle], role=Role.ADMIN)
+        return team.id

@@ -98,13 +98,23 @@ def get_rotation(session: Session, *, team: Team, name: str | None = None) -> Ro
     raise NotFound("duty.error.no_rotation", name=name, known="、".join(r.name for r in found))
 
 
-def get_rotation_by_id(session: Session, *, workspace_id: int, rotation_id: int) -> Rotation:
-    """One rotation of the workspace, or NotFound."""
+def get_rotation_by_id(
+    session: Session, *, workspace_id: int, rotation_id: int, known_in: Team | None = None
+) -> Rotation:
+    """One rotation of the workspace, or NotFound naming ``known_in``'s rotations (the team the
+    caller asked in; 「现有的轮值：-」 while the team had 技术 misled, tester s26 A-5)."""
     rotation = session.get(Rotation, rotation_id)
     team = session.get(Team, rotation.team_id) if rotation else None
     if rotation is None or team is None or team.workspace_id != workspace_id:
-        raise NotFound("duty.error.no_rotation", name=str(rotation_id), known="-")
+        raise no_rotation(session, name=str(rotation_id), team=known_in)
     return rotation
+
+
+def no_rotation(session: Session, *, name: str, team: Team | None) -> NotFound:
+    """The refusal of a rotation ``name`` that ``team`` (None: no list) does not have, naming
+    the rotations it has."""
+    known = "、".join(r.name for r in rotations(session, team=team)) if team else ""
+    return NotFound("duty.error.no_rotation", name=name, known=known or "-")
 
 
 def load_specs(
@@ -545,8 +555,13 @@ def create_rotation(
     if kind not in KINDS:
         raise DomainError("duty.error.bad_kind", kind=kind)
     existing = rotations(session, team=team)
-    if any(r.key.casefold() == key.casefold() or r.name == name for r in existing):
-        raise Conflict("duty.error.rotation_exists", name=name)
+    # name the rotation that clashes, not the new one (「轮值「技术2」已经存在」 for a key
+    # taken by 技术, tester s26 A-5)
+    for other in existing:
+        if other.name == name:
+            raise Conflict("duty.error.rotation_exists", name=name)
+        if other.key.casefold() == key.casefold():
+            raise Conflict("duty.error.rotation_key_taken", taken=key, other=other.name)
     if start_date < today(team, now, handoff_time):
         raise DomainError("duty.error.past_date", date=start_date.isoformat())
     _check_distinct(members)
@@ -1022,6 +1037,11 @@ def require_not_leaving(member: Member, team: Team) -> None:
 def team_member_ids(session: Session, *, team: Team) -> set[int]:
     """Ids of the team's members."""
     return {m.id for m, _role in team_service.team_members(session, team=team)}
+
+
+def in_team(session: Session, team: Team, member: Member) -> bool:
+    """Whether ``member`` is one of ``team``'s people."""
+    return member.id in team_member_ids(session, team=team)
 
 
 def require_team_member(session: Session, team: Team, member: Member) -> None:

@@ -145,6 +145,7 @@ def read_person(
     for anyone else, before anything about the person is read)."""
     person = _person(session, principal, handle, team)
     service.require_reader(team, principal.member, person, admin=is_admin(session, principal, team))
+    service.require_known(session, team=team, person=person)
     found = service.profile(session, team=team, person=person)
     names = team_service.names_by_id(session, [a.assessor_id for a, _lv in found.assessments])
     return ProfileRead(

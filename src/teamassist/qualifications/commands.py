@@ -30,6 +30,7 @@ def handle_show(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/任职资格 [@A]: one's own level, or (director, admins) another's."""
     person: Member = args.get("person") or ctx.member
     service.require_reader(ctx.team, ctx.member, person, admin=ctx.is_admin)
+    service.require_known(ctx.session, team=ctx.team, person=person)
     found = service.profile(ctx.session, team=ctx.team, person=person)
     levels = next(
         (

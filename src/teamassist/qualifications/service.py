@@ -131,6 +131,26 @@ def _evidence(text: str) -> str:
     return value
 
 
+def require_known(session: Session, *, team: Team, person: Member) -> None:
+    """Refuse (NotFound ``qualifications.error.not_in_team``) a person asked about who is not
+    in the team and has no record in it: an admin of 二组 asking of 李四 (only in 一组, P3
+    there) read 「还没有设定职级」 (tester s26 A-5). A record kept after someone left the team
+    is still theirs to show."""
+    if team_service.role_of(session, team=team, member=person) is not None:
+        return
+    kept = session.scalar(
+        select(QualHolding.id).where(
+            QualHolding.team_id == team.id, QualHolding.member_id == person.id
+        )
+    ) or session.scalar(
+        select(QualAssessment.id)
+        .where(QualAssessment.team_id == team.id, QualAssessment.member_id == person.id)
+        .limit(1)
+    )
+    if kept is None:
+        _person_in_team(session, team, person)
+
+
 def profile(session: Session, *, team: Team, person: Member) -> Profile:
     """The person's qualification in the team (no permission check: callers check first)."""
     holding = session.scalar(

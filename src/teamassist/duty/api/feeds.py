@@ -65,11 +65,20 @@ def create_feed(
     member: Member | None = None
     if body.rotation_id is not None:
         rotation = service.get_rotation_by_id(
-            session, workspace_id=principal.workspace.id, rotation_id=body.rotation_id
+            session,
+            workspace_id=principal.workspace.id,
+            rotation_id=body.rotation_id,
+            known_in=team,
         )
-        team = team_of(session, principal, rotation.team_id)
-        if principal.member is not None:
-            service.require_team_member(session, team, principal.member)
+        if rotation.team_id != team.id:
+            # another team's rotation: not found, as for the teams the caller is not in (the
+            # caller was told 「「小红」不是本团队的成员」 of herself, tester s26 A-5)
+            owner = team_of(session, principal, rotation.team_id)
+            if principal.member is not None and not service.in_team(
+                session, owner, principal.member
+            ):
+                raise service.no_rotation(session, name=str(body.rotation_id), team=team)
+            team = owner
     else:
         if body.member_id is None or (
             principal.member is not None and body.member_id == principal.member.id
