@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
+from teamassist.chat.api import ChatRequest
 from teamassist.cli import app as cli_app
 from teamassist.database import transaction
 from teamassist.enums import Role
@@ -21,6 +22,7 @@ from teamassist.team import people, workspaces
 from teamassist.team import service as team_service
 from teamassist.team.models import TeamMembership
 from teamassist.web.app import create_app
+from tests.conftest import load_demo
 from tests.support.chat import ChatDriver
 from tests.support.web import sign_in
 
@@ -91,6 +93,44 @@ def test_rest_and_web_chat_place_the_speaker_in_their_team(demo_runtime: Runtime
         sign_in(client, "admin", "admin-pw-2026")
         page = client.post("/chat/send", data={"text": "/我是谁", "speaker": "pm1"})
         assert "<td>产品组</td>" in page.text and "未加入本团队" not in page.text
+
+
+def test_only_the_default_team_s_admins_speak_as_someone_else(sqlite_runtime: Runtime) -> None:
+    """Tester s26 A-7: 产品组's admin naming his own team's member in ``"as"`` got the bare
+    「需要有权限的人才能使用哦」 while the schema said "admins may speak as anyone"."""
+    load_demo(sqlite_runtime)
+    _product_team(sqlite_runtime)
+    with transaction(sqlite_runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        pl1 = team_service.get_member_by_handle(session, workspace_id=workspace.id, handle="pl1")
+        auth.set_password(session, username="pl1", password="pl1-pw-2026", member=pl1)
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client, "pl1", "pl1-pw-2026")
+        before = _feedback(sqlite_runtime)
+        refused = client.post("/api/v1/chat", json={"text": "/问题反馈 代发", "as": "pm1"})
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["error"] == "core.error.forbidden"
+        assert refused.json()["message"] == (
+            '只有工作区管理员（默认团队「开发者社区」的管理员）和全局 API 令牌可以用 "as" '
+            '代别人发言：这条消息没有以「产品经理」的名义发出，什么都没有执行；去掉 "as" '
+            "就以你自己的身份发言。/ Only admins of the default team 开发者社区 and the global "
+            'API token may speak as someone else with "as"; nothing was sent.'
+        )
+        assert _feedback(sqlite_runtime) == before
+        own = client.post("/api/v1/chat", json={"text": "/我是谁", "as": "pl1"})
+        assert own.status_code == 200 and "产品组" in own.json()["text"]
+        client.cookies.clear()
+        sign_in(client, "admin", "admin-pw-2026")
+        spoken = client.post("/api/v1/chat", json={"text": "/我是谁", "as": "pm1"})
+        assert spoken.status_code == 200 and "产品经理" in spoken.json()["text"]
+    description = ChatRequest.model_fields["as_member"].description or ""
+    assert "default team" in description and "admins may speak as anyone" not in description
+
+
+def _feedback(runtime: Runtime) -> list[str]:
+    with runtime.factory() as session:
+        return list(session.scalars(select(FeedbackItem.text).order_by(FeedbackItem.id)))
 
 
 @pytest.fixture

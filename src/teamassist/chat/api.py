@@ -29,7 +29,10 @@ class ChatRequest(RequestBody):
         default=None,
         alias="as",
         min_length=1,  # "" spoke as the token's owner: leave the field out for that
-        description="member handle; admins may speak as anyone (leave out: the token's owner)",
+        description="member handle to speak as (leave out: the token's owner). Only the "
+        "global API token and admins of the workspace's default team may name someone else "
+        "(403 core.error.forbidden, naming the rule, for anyone else; an admin of another "
+        "team included)",
     )
     event_id: str | None = Field(
         default=None,
