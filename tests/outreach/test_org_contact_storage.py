@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -87,7 +88,7 @@ def test_the_same_message_sent_at_once_is_kept_once(chat: ChatDriver) -> None:
     texts = ["加班太多", "加班太多。", "加班 太多", "加班太多"]
     outcome = side_by_side(
         runtime,
-        [lambda session, text=text: _send(runtime, session, sunqi, text) for text in texts],
+        [partial(_send, runtime, sender_id=sunqi, text=text) for text in texts],
         read=_read_messages,
     )
     with runtime.factory() as session:
