@@ -6,13 +6,17 @@ days, meetings read ``limit=-5`` as 1, and an unknown status was an English sent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
+from teamassist.web.lazy_routes import load_all_routes
 from tests.conftest import load_demo
 from tests.support.web import sign_in
 
@@ -82,3 +86,52 @@ def test_the_lists_still_take_what_they_declare(api: TestClient) -> None:
     }
     for path, params in ok.items():
         assert api.get(path, params=params).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "error", "said"),
+    [
+        # tester s27 A-1: answered 200 [] (the rule was on five routes only)
+        (
+            "/api/v1/duty/teams/1/sign-ins",
+            {"first": "2026-12-10", "last": "2026-12-01"},
+            "core.error.reversed_range",
+            "first=2026-12-10",
+        ),
+        (
+            "/api/v1/duty/teams/1/sign-ins",
+            {"frist": "2026-12-01"},
+            "core.error.unknown_query",
+            "「frist」",
+        ),
+        ("/api/v1/members", {"nmae": "x"}, "core.error.unknown_query", "「nmae」"),
+        ("/api/v1/channels", {"purpose": "x", "oops": "1"}, "core.error.unknown_query", ""),
+    ],
+)
+def test_every_rest_read_has_the_rule(
+    api: TestClient, path: str, params: dict[str, str], error: str, said: str
+) -> None:
+    answer = api.get(path, params=params)
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert body["error"] == error and said in body["message"], body
+
+
+def test_every_get_route_under_api_refuses_an_unknown_parameter(api: TestClient) -> None:
+    """A walk of the app's routes: a parameter no GET /api route takes is refused on each (a
+    route with path parameters is asked with 1 for each: the rule runs before the lookup)."""
+    app = api.app
+    assert isinstance(app, FastAPI)
+    load_all_routes(app)
+    walked = 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or "GET" not in route.methods:
+            continue
+        if not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        answer = api.get(path, params={"zz_not_a_parameter": "1"})
+        assert answer.status_code == 422, (route.path, answer.status_code, answer.text[:200])
+        assert answer.json()["error"] == "core.error.unknown_query", route.path
+        walked += 1
+    assert walked >= 80, walked  # every GET under /api/ when this was written

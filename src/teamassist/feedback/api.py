@@ -49,7 +49,7 @@ from teamassist.http.deps import (
     team_of,
 )
 from teamassist.http.errors import require_admin
-from teamassist.http.query import KNOWN_QUERY, check_range
+from teamassist.http.query import check_range
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_GATE, row_gate
 from teamassist.ports import Roster, Workdays
@@ -173,7 +173,7 @@ HandleQ = Annotated[str | None, Query(max_length=64)]
 TextQ = Annotated[str | None, Query(max_length=200)]
 
 
-@router.get("/items", response_model=FeedbackPage, dependencies=[KNOWN_QUERY])
+@router.get("/items", response_model=FeedbackPage)
 def list_items(
     session: SessionDep,
     principal: PrincipalDep,
@@ -231,7 +231,7 @@ def list_items(
     )
 
 
-@router.get("/items.csv", response_class=Response, dependencies=[KNOWN_QUERY])
+@router.get("/items.csv", response_class=Response)
 def export_items(
     session: SessionDep,
     principal: PrincipalDep,
@@ -492,7 +492,7 @@ def assign(
     return read
 
 
-@router.get("/report", response_model=FeedbackReportRead, dependencies=[KNOWN_QUERY])
+@router.get("/report", response_model=FeedbackReportRead)
 def report(
     session: SessionDep,
     principal: PrincipalDep,

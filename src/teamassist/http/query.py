@@ -1,13 +1,18 @@
-"""One rule for a list endpoint's query (tester s25 F-25): a query parameter the route does not
-take, and a date range whose start is after its end, are refused with 422 naming the parameter
-(``core.error.unknown_query``, ``core.error.reversed_range``), never answered as if they were
-not there (an empty page, the default 30 days)."""
+"""One rule for every REST read's query (tester s25 F-25, s27 A-1): a query parameter the route
+does not take, and a date range whose start is after its end, are refused with 422 naming the
+parameter (``core.error.unknown_query``, ``core.error.reversed_range``), never answered as if
+they were not there (an empty page, the default 30 days).
+
+:func:`api_query_rule` is an app-wide dependency (``web.app``): every ``GET /api/…`` route gets
+both checks from its declared parameters, so a new list cannot forget them (session 26 put them
+on five routes; ``/duty/teams/{id}/sign-ins?first=…&last=…`` reversed still answered ``[]``).
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -41,17 +46,86 @@ def _query_names(dependant: Dependant) -> set[str]:
     return names
 
 
-def _known_query(request: Request) -> None:
+# The names a range's two ends go by, (start, end): both declared by a route and both sent as
+# ISO dates or moments, the start may not be after the end.
+RANGE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("date_from", "date_to"),
+    ("from", "to"),
+    ("first", "last"),
+    ("since", "until"),
+    ("start", "end"),
+)
+
+
+_Declared = tuple[frozenset[str], tuple[tuple[str, str], ...]]
+
+
+def _declared(route: APIRoute) -> _Declared:
+    """The route's query names (theirs and the gates') and the range pairs it declares; worked
+    out once per route and kept on it (routes compare by value, so they key no cache)."""
+    found: _Declared | None = getattr(route, "_teamassist_query", None)
+    if found is None:
+        names = frozenset(_query_names(route.dependant))
+        pairs = tuple((a, b) for a, b in RANGE_PAIRS if a in names and b in names)
+        found = (names | _GATE_PARAMS, pairs)
+        route._teamassist_query = found  # type: ignore[attr-defined]
+    return found
+
+
+def _moment(value: str) -> date | None:
+    """An ISO day or moment as a day-or-moment to compare; None for anything else (the route's
+    own validation words that)."""
+    try:
+        return (
+            datetime.fromisoformat(value)
+            if "T" in value or " " in value.strip()
+            else (date.fromisoformat(value))
+        )
+    except ValueError:
+        return None
+
+
+def _reversed(first: str, last: str) -> bool:
+    a, b = _moment(first), _moment(last)
+    if a is None or b is None:
+        return False
+    if isinstance(a, datetime) != isinstance(b, datetime):  # a day beside a moment: by days
+        a = a.date() if isinstance(a, datetime) else a
+        b = b.date() if isinstance(b, datetime) else b
+    if (
+        isinstance(a, datetime)
+        and isinstance(b, datetime)
+        and (a.tzinfo is None) != (b.tzinfo is None)
+    ):
+        return a.date() > b.date()
+    return a > b
+
+
+def check_query(request: Request) -> None:
+    """Invalid ``core.error.unknown_query`` for a parameter the matched route does not take,
+    ``core.error.reversed_range`` for a declared range sent backwards."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    declared = _query_names(route.dependant)
-    unknown = [k for k in request.query_params if k not in declared | _GATE_PARAMS]
+    known, pairs = _declared(route)
+    unknown = [k for k in request.query_params if k not in known]
     if unknown:
-        raise Invalid(
-            "core.error.unknown_query", name=unknown[0][:40], known="、".join(sorted(declared))
-        )
+        declared = sorted(known - _GATE_PARAMS)
+        raise Invalid("core.error.unknown_query", name=unknown[0][:40], known="、".join(declared))
+    query = request.query_params
+    for start, end in pairs:
+        if start in query and end in query and _reversed(query[start], query[end]):
+            raise Invalid(
+                "core.error.reversed_range",
+                start=start,
+                end=end,
+                first=query[start][:40],
+                last=query[end][:40],
+            )
 
 
-# A list route's dependency: ``@router.get(..., dependencies=[KNOWN_QUERY])``.
-KNOWN_QUERY = Depends(_known_query)
+async def api_query_rule(request: Request) -> None:
+    """The app-wide dependency: :func:`check_query` on every ``GET /api/…`` (on the event loop:
+    a dict lookup and a few comparisons)."""
+    if request.method == "GET" and request.url.path.startswith("/api/"):
+        check_query(request)

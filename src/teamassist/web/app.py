@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__
-from teamassist.http import csrf, errors, route_analysis
+from teamassist.http import csrf, errors, query, route_analysis
 from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
@@ -68,8 +68,9 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         version=__version__,
         description="团队助理 REST API: a chat command and its endpoint share one service.",
         lifespan=lifespan,
-        # One check for every unsafe request made with the dashboard's cookie (http.csrf).
-        dependencies=[Depends(csrf.protect)],
+        # One check for every unsafe request made with the dashboard's cookie (http.csrf), and
+        # one rule for every REST read's query (http.query).
+        dependencies=[Depends(csrf.protect), Depends(query.api_query_rule)],
         # /docs is served below from the vendored Swagger UI (no CDN); ReDoc has no offline copy.
         docs_url=None,
         redoc_url=None,

@@ -13,7 +13,6 @@ from fastapi.responses import Response
 from teamassist.clock import local, plan_horizon
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
-from teamassist.http.query import KNOWN_QUERY
 from teamassist.http.routes import Routes
 from teamassist.meetings import changes, ical, service, when
 from teamassist.meetings.schemas import CancelBody, MoveBody, MovedRead, OccurrenceRead
@@ -39,7 +38,7 @@ def _aware(value: datetime | date, team: Team, keep: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=zone)
 
 
-@router.get("", dependencies=[KNOWN_QUERY])
+@router.get("")
 def list_occurrences(
     session: SessionDep,
     principal: PrincipalDep,
