@@ -72,7 +72,7 @@ def on_member_deactivated(
     return t("one_on_ones.departure.cancelled", count=len(items), items=shown)
 
 
-def _of(pairs: list[OneOnOne]) -> Select[tuple[OneOnOneMeeting]]:
+def _of(pairs: list[OneOnOne]) -> Select[OneOnOneMeeting]:
     return (
         select(OneOnOneMeeting)
         .where(OneOnOneMeeting.pair_id.in_([pair.id for pair in pairs]))
