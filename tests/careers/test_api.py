@@ -65,6 +65,7 @@ def test_start_read_write_and_who_may(app_runtime: Runtime, clients: dict[str, T
     assert _start(director, people["zhangsan"], people["lisi"]) == {
         "started": [],
         "already": first["started"],
+        "warnings": [],
     }
     assert len(career_dms(app_runtime)) == 2 and len(career_items(app_runtime)) == 2
     # and a member cannot start plans

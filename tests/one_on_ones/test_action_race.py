@@ -51,7 +51,7 @@ def _press(
                 owner=None,
                 due=date(2026, 6, 12),
                 now=runtime.clock(),
-            )
+            ).note
         outcome.append(note)
     except Exception as crashed:
         outcome.append(f"{type(crashed).__name__}: {crashed}")

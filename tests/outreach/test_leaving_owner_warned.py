@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from tests.okr.support import set_clock
+from tests.one_on_ones.support import item_id, make_director, pair_id
 from tests.outreach.support import set_up_groups
 from tests.support.chat import ChatDriver
 from tests.web.test_member_scope import member_client
@@ -116,3 +117,84 @@ def test_rest_feedback_assignment_carries_the_warning(desk: ChatDriver) -> None:
         assert assigned.json()["owner_name"] == "李四" and assigned.json()["warnings"] == [FEEDBACK]
         back = admin.post(f"/api/v1/feedback/items/{item['id']}/assign", json={"owner": "zhangsan"})
         assert back.status_code == 200 and back.json()["warnings"] == [], back.text
+
+
+# 张三 leaves on 2026-12-02 in the tests below (the demo's 1on1: 李华 ↔ 张三).
+TOPIC = (
+    "注意：张三 将于 2026-12-02 停用，期限在那之后；"
+    "到时这个销项会转交给提出人（或团队负责人）。要换人请用 /转交销项。"
+)
+
+
+@pytest.fixture
+def leaving_report(chat: ChatDriver) -> ChatDriver:
+    set_clock(chat.runtime, "2026-11-30 09:00")
+    make_director(chat.runtime)
+    assert "将于 2026-12-02 停用" in chat.text("/停用成员 @zhangsan 2026-12-02", as_="admin")
+    return chat
+
+
+def test_a_topic_turned_into_an_action_item_warns_of_the_departure(
+    leaving_report: ChatDriver,
+) -> None:
+    """Tester s26 B-23: /议题销项 gave 丹 work due after his leaving day without a word."""
+    chat = leaving_report
+    for text in ("交接文档", "离职前谈话", "REST 交接"):
+        chat.text(f"/议题 @张三 {text}", as_="lihua")
+    reply = chat.text(f"/议题销项 {item_id(chat.runtime, '交接文档')} 2026-12-04", as_="lihua")
+    assert "已转为销项" in reply and reply.endswith("\n" + TOPIC), reply
+    early = chat.text(f"/议题销项 {item_id(chat.runtime, '离职前谈话')} 2026-12-01", as_="lihua")
+    assert "已转为销项" in early and "停用" not in early, early
+    # on the leaving day itself it is due after the departure (its start)
+    team = _team_id(chat.runtime)
+    pair = pair_id(chat.runtime)
+    item = item_id(chat.runtime, "REST 交接")
+    with member_client(chat.runtime, "lihua") as lihua:
+        made = lihua.post(
+            f"/api/v1/one-on-ones/{pair}/agenda/{item}/action?team_id={team}",
+            json={"due": "2026-12-02"},
+        )
+        assert made.status_code == 200, made.text
+        assert made.json()["warnings"] == [TOPIC]
+        # asked again: the item made before, nothing new to warn of
+        again = lihua.post(
+            f"/api/v1/one-on-ones/{pair}/agenda/{item}/action?team_id={team}",
+            json={"due": "2026-12-09"},
+        )
+        assert again.status_code == 200 and again.json()["warnings"] == [], again.text
+
+
+def test_a_career_plan_due_after_the_departure_is_warned(leaving_report: ChatDriver) -> None:
+    """Tester s26 B-23: /职业规划 发起 gave a plan and an action item due two weeks after the
+    person left, no warning. (The demo's 2026 plans: 张三's written, 李四's and 王五's started;
+    赵六 and 孙七 have none.)"""
+    chat = leaving_report
+    assert "将于 2026-12-02 停用" in chat.text("/停用成员 @zhaoliu 2026-12-02", as_="admin")
+    reply = chat.text("/职业规划 发起 @赵六 @孙七 截止 2026-12-31 18:00", as_="lihua")
+    assert "已为 2 人发起" in reply, reply
+    assert reply.count("注意：") == 1, reply  # 赵六, not 孙七
+    assert reply.endswith(
+        "\n注意：赵六 将于 2026-12-02 停用，早于规划的截止时间 2026-12-31 18:00；"
+        "TA 停用时还没写完的话，规划的销项随之关闭（只有本人能写规划）。"
+    ), reply
+    with chat.runtime.factory() as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        member = team_service.get_member_by_handle(
+            session, workspace_id=workspace.id, handle="zhaoliu"
+        )
+        assert member is not None
+        zhaoliu = member.id
+    with member_client(chat.runtime, "lihua") as lihua:
+        url = f"/api/v1/career-plans?team_id={_team_id(chat.runtime)}"
+        # 赵六's plan exists: a later deadline moves it, and the warning says so again
+        body = {"member_ids": [zhaoliu], "due_at": "2027-01-08T18:00:00"}
+        moved = lihua.post(url, json=body)
+        assert moved.status_code == 201, moved.text
+        assert moved.json()["warnings"] == [
+            "注意：赵六 将于 2026-12-02 停用，早于规划的截止时间 2027-01-08 18:00；"
+            "TA 停用时还没写完的话，规划的销项随之关闭（只有本人能写规划）。"
+        ]
+        # the same deadline again moves nothing: nothing new to warn of
+        again = lihua.post(url, json=body)
+        assert again.status_code == 201 and again.json()["warnings"] == [], again.text

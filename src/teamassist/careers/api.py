@@ -87,6 +87,7 @@ def start(
     return schemas.StartResult(
         started=[s.plan.id for s in started if s.created],
         already=[s.plan.id for s in started if not s.created],
+        warnings=flows.leaving(started, team),
     )
 
 

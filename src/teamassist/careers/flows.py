@@ -47,7 +47,7 @@ from teamassist.i18n import t
 from teamassist.ports import DocumentDraft, Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-from teamassist.team.people import addressed_as
+from teamassist.team.people import addressed_as, leaves_by
 
 SOURCE_KIND = "career_plan"  # an action item's source_kind; source_id is the plan
 DOCUMENT_PREFIX = "careers.plan:"  # + the plan's id: its document's key in the Documents port
@@ -305,7 +305,30 @@ def summary(started: Sequence[Started], team: Team) -> str:
                 due=due_text(one.plan, team),
             )
         )
+    lines.extend(leaving(started, team))
     return "\n".join(lines)
+
+
+def leaving(started: Sequence[Started], team: Team) -> list[str]:
+    """A line per person of this start (a new plan, or a deadline moved) set to leave on or
+    before the plan's deadline: the plan and its action item are due after they have gone
+    (the rule of /销项, :func:`teamassist.team.people.leaves_by`; tester s26 B-23). The
+    director's reply and REST ``warnings``."""
+    lines = []
+    for one in started:
+        if not one.created and one.moved_from is None:
+            continue
+        at = leaves_by(one.member, one.plan.due_at)
+        if at is not None:
+            lines.append(
+                t(
+                    "careers.leaves_first",
+                    name=one.member.display_name,  # as /销项's warning, REST's too
+                    date=local(at, team.timezone).date().isoformat(),
+                    due=due_text(one.plan, team),
+                )
+            )
+    return lines
 
 
 STARTED_NAMES = 20  # the names a start's reply lists before "等 N 人"

@@ -81,6 +81,9 @@ class StartResult(BaseModel):
 
     started: list[int]
     already: list[int]
+    # what the director should know: someone of the start is set to leave by the deadline
+    # (the chat reply's 「注意：…」 lines)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class PlanStateRead(BaseModel):

@@ -9,16 +9,20 @@ parties: they see a pair's schedule, never its agenda.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from teamassist.clock import ensure_utc
+from teamassist.clock import ensure_utc, local
 from teamassist.events import FollowUpNeeded, ask
 from teamassist.exceptions import Conflict, Invalid, NotFound
+from teamassist.i18n import t
 from teamassist.one_on_ones import service
 from teamassist.one_on_ones.models import SOURCE_KIND, AgendaItem, OneOnOne, OneOnOneMeeting
+from teamassist.team import people as team_people
 from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
@@ -164,11 +168,13 @@ def to_action(
     owner: Member | None,
     due: date,
     now: datetime,
-) -> str:
+) -> Turned:
     """Turn an item into an agreed action item through :class:`FollowUpNeeded` (owner: the
-    named one, else the other party; requester: ``by``); the desk's note, kept on the item.
-    Once turned, the item answers with the note of the action item already made (owner and
-    due of a later call are not applied). ``Invalid`` for a private item (a private note is
+    named one, else the other party; requester: ``by``); the desk's note, kept on the item,
+    and a warning when the owner is set to leave by the due day (the rule of /销项,
+    :func:`teamassist.team.people.leaves_by`; tester s26 B-23). Once turned, the item
+    answers with the note of the action item already made (owner and due of a later call are
+    not applied, nothing to warn of). ``Invalid`` for a private item (a private note is
     nobody's task) or an owner outside the pair; ``Conflict`` when no desk opened one.
 
     Parallel calls on one item (a double click, two people in the meeting) each read the item
@@ -182,7 +188,7 @@ def to_action(
         .execution_options(populate_existing=True)
     )
     if item.action_note is not None:
-        return item.action_note
+        return Turned(item.action_note)
     if item.private:
         raise Invalid("one_on_ones.error.private_action")
     owner_id = owner.id if owner is not None else service.other_side(pair, by)
@@ -205,4 +211,25 @@ def to_action(
         raise Conflict("one_on_ones.error.no_action_desk")
     item.action_note = answers[0]
     session.flush()
-    return answers[0]
+    return Turned(answers[0], _leaving(session, team=team, owner_id=owner_id, due=due))
+
+
+@dataclass(frozen=True)
+class Turned:
+    """What :func:`to_action` made: the action item's note, and what whoever asked for it
+    should know (the chat reply's last lines, REST ``warnings``)."""
+
+    note: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _leaving(session: Session, *, team: Team, owner_id: int, due: date) -> list[str]:
+    """A line when the owner is set to leave on or before the due day (the item is due at
+    that day's end; the desk hands it on at the departure)."""
+    owner = session.get(Member, owner_id)
+    day_ends = datetime.combine(due, time.max, tzinfo=ZoneInfo(team.timezone))
+    leaving = team_people.leaves_by(owner, day_ends) if owner is not None else None
+    if owner is None or leaving is None:
+        return []
+    day = local(leaving, team.timezone).date().isoformat()
+    return [t("one_on_ones.warning.action_leaves", name=owner.display_name, date=day)]

@@ -158,7 +158,7 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/议题销项 <编号> [@负责人] <截止日期>."""
     team = flows.team_of_item(ctx.session, team=ctx.team, item_id=args["id"])
     pair, item = flows.item_of(ctx.session, team=team, item_id=args["id"], viewer=ctx.member)
-    note = agenda.to_action(
+    turned = agenda.to_action(
         ctx.session,
         team=team,
         pair=pair,
@@ -168,7 +168,8 @@ def handle_action(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         due=args["due"],
         now=ctx.now,
     )
-    return Reply(body=t("one_on_ones.receipt.action", id=item.id, note=note))
+    body = t("one_on_ones.receipt.action", id=item.id, note=turned.note)
+    return Reply(body="\n".join((body, *turned.warnings)))
 
 
 _NOTE = Arg("text", ArgKind.TEXT, required=False, max_length=service.MAX_NOTE, overhead=20)

@@ -63,6 +63,9 @@ class ItemRead(BaseModel):
     carried: bool
     meeting_id: int | None
     action_note: str | None
+    # what the caller who just turned it into an action item should know: its owner is set
+    # to leave by the due day (the chat reply's 「注意：…」 line)
+    warnings: list[str] = Field(default_factory=list)
 
     @classmethod
     def of(cls, item: AgendaItem, held_at: datetime | None) -> ItemRead:

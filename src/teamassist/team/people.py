@@ -771,9 +771,9 @@ def leaving(member: Member, *, now: datetime) -> bool:
 def leaves_by(member: Member, due: datetime | None = None) -> datetime | None:
     """When ``member`` is set to leave, if that is not after ``due`` (any set departure when
     ``due`` is None: work with no due time); else None. The one rule of the warning on work
-    given to a person set to leave (/销项, /转交销项, /指派反馈, /通知 and /群发 with 截止, and
-    their REST endpoints): the work is handed on at the departure, and whoever gave it should
-    know now (tester s23 F10, s25 F-6)."""
+    given to a person set to leave (/销项, /转交销项, /指派反馈, /通知 and /群发 with 截止,
+    /议题销项, /职业规划 发起, and their REST endpoints): the work is handed on at the
+    departure, and whoever gave it should know now (tester s23 F10, s25 F-6, s26 B-23)."""
     at = member.deactivated_at
     if at is None or (due is not None and ensure_utc(due) < ensure_utc(at)):
         return None

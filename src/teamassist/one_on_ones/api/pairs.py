@@ -275,7 +275,7 @@ def item_to_action(
     pair = _pair(session, principal, team, pair_id)
     item = agenda.get(session, pair=pair, item_id=item_id, viewer=principal.member)
     owner = _person(session, team, body.owner_id) if body.owner_id is not None else None
-    agenda.to_action(
+    turned = agenda.to_action(
         session,
         team=team,
         pair=pair,
@@ -285,7 +285,9 @@ def item_to_action(
         due=body.due,
         now=now,
     )
-    return ItemRead.of(item, _held_at(session, pair, now))
+    read = ItemRead.of(item, _held_at(session, pair, now))
+    read.warnings = turned.warnings
+    return read
 
 
 def _held_at(session: SessionDep, pair: OneOnOne, now: datetime) -> datetime | None:
