@@ -13,7 +13,7 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -48,14 +48,28 @@ def _boolean_where_number(annotation: Any, value: Any) -> bool:
     if origin in _UNIONS:
         members = get_args(annotation)
         if isinstance(value, bool):
-            return bool not in members and any(_wants_number(m) for m in members)
+            return bool not in members and any(
+                _wants_number(m) or (get_origin(m) is Literal and _boolean_where_number(m, value))
+                for m in members
+            )
         return any(_boolean_where_number(m, value) for m in members)
+    if origin is Literal:
+        # a bool is never one of a Literal's numbers (True == 1 to Python)
+        choices = get_args(annotation)
+        return isinstance(value, bool) and any(
+            isinstance(c, _NUMBERS) and not isinstance(c, bool) for c in choices
+        )
     if isinstance(value, bool):
         return _wants_number(annotation)
-    if isinstance(value, Mapping) and origin is not None and issubclass(origin, Mapping):
+    # origin is a class here for the generics that hold values (list, dict, ...); a special
+    # form such as Literal is not, and issubclass() of it raised TypeError: a 500 for a list
+    # or an object sent where a Literal is wanted (tester s27 B-4)
+    if not isinstance(origin, type):
+        return False
+    if isinstance(value, Mapping) and issubclass(origin, Mapping):
         args = get_args(annotation)
         return len(args) == 2 and any(_boolean_where_number(args[1], v) for v in value.values())
-    if isinstance(value, list | tuple) and origin is not None and issubclass(origin, Sequence):
+    if isinstance(value, list | tuple) and issubclass(origin, Sequence):
         args = get_args(annotation)
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             return any(_boolean_where_number(a, v) for a, v in zip(args, value, strict=False))

@@ -3,7 +3,8 @@ tester s26 B-2, B-12: ``true`` was read as 1)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import contextlib
+from typing import Annotated, Any, Literal
 
 import pytest
 from fastapi.routing import APIRoute
@@ -24,6 +25,8 @@ class _Shapes(RequestBody):
     flag: bool = False
     either: bool | int = 0
     bounded: Annotated[int, Field(ge=0)] = 0
+    kind: Literal["a", "b"] = "a"
+    level: Literal[1, 2] | None = None
 
 
 @pytest.mark.parametrize(
@@ -35,6 +38,7 @@ class _Shapes(RequestBody):
         {"answers": {"a": True}},
         {"pair": [True, "x"]},
         {"bounded": True},
+        {"level": True},
     ],
 )
 def test_a_boolean_where_a_number_goes_is_refused(body: dict[str, Any]) -> None:
@@ -89,3 +93,35 @@ def test_every_json_body_of_the_app_is_a_request_body(sqlite_runtime: Runtime) -
         if not issubclass(m, RequestBody) and not m.__name__.startswith("Body_")
     )
     assert plain == []
+
+
+@pytest.mark.parametrize("value", [[], {}, ["a"], {"a": 1}, [1]])
+def test_a_list_or_an_object_where_a_literal_goes_is_refused(value: object) -> None:
+    """Tester s27 B-4: a list or an object for a Literal field raised TypeError in the bool
+    check (issubclass of typing.Literal): a 500 on POST /api/v1/actions and three others."""
+    for field in ("kind", "level"):
+        with pytest.raises(ValidationError) as refused:
+            _Shapes.model_validate({field: value})
+        assert [e["loc"] for e in refused.value.errors()] == [(field,)]
+
+
+def test_no_body_field_fails_on_a_list_or_an_object(sqlite_runtime: Runtime) -> None:
+    """Every field of every JSON body of the app, sent a list or an object: a ValidationError
+    (422), never another exception (a 500)."""
+    app = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(app)
+    bodies = {
+        model
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.body_field is not None
+        for model in _models(route.body_field.field_info.annotation)
+        if issubclass(model, RequestBody)
+    }
+    tried = 0
+    for model in sorted(bodies, key=lambda m: m.__qualname__):
+        for name in model.model_fields:
+            for value in ([], {}, [1], {"a": 1}, [True]):
+                with contextlib.suppress(ValidationError):
+                    model.model_validate({name: value})
+                tried += 1
+    assert tried > 500, tried
