@@ -28,6 +28,9 @@ def http(sqlite_runtime: Runtime) -> Iterator[TestClient]:
         yield client
 
 
+EVERY_MINUTE = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
+
+
 def _team_id(http: TestClient) -> int:
     return int(http.get("/api/v1/teams").json()[0]["id"])
 
@@ -47,10 +50,21 @@ def test_bad_values_change_nothing(http: TestClient) -> None:
         ({"schedule": {"duty.morning_notice": ["25:00"]}}, "不是有效的时间"),
         ({"schedule": {"nope.job": ["08:00"]}}, "没有名为「nope.job」的定时任务"),
         ({"timezone": "Europe/Berlin", "schedule": {"duty.morning_notice": ["8am"]}}, "8am"),
+        # tester s27 A-6: every minute of the day was taken (1,440 notices a day)
+        (
+            {"schedule": {"duty.morning_notice": EVERY_MINUTE}},
+            "每天最多运行 12 次，这次给了 1440 个",
+        ),
+        ({"schedule": {"duty.sign_in_reminder": EVERY_MINUTE[:13]}}, "给了 13 个时间"),
     ]:
         response = http.patch(url, json=body)
         assert response.status_code == 400 and words in response.json()["message"]
     assert http.get(url).json() == before
+    # twelve times, and the same time twice counted once, are taken
+    twelve = [*EVERY_MINUTE[:12], EVERY_MINUTE[0]]
+    taken = http.patch(url, json={"schedule": {"duty.sign_in_reminder": twelve}})
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["schedule"]["duty.sign_in_reminder"] == EVERY_MINUTE[:12]
 
 
 def test_new_times_drive_the_scheduler(

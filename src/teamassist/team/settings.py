@@ -12,6 +12,12 @@ from teamassist.clock import is_hhmm
 from teamassist.exceptions import DomainError
 from teamassist.team.models import Team
 
+# Times one daily job may run a day. The defaults run each job one to three times; a team that
+# set 00:00…23:59 (1,440 times, tester s27 A-6) would message its channel every minute and, on
+# QQ, spend a month's proactive-message quota in an hour. Twelve leaves room for hourly
+# reminders through a working day.
+MAX_TIMES_PER_DAY = 12
+
 
 def schedule(team: Team, defaults: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """The effective local times of every daily job for ``team`` (defaults where not set)."""
@@ -38,6 +44,8 @@ def update(
     """Change the time zone and/or job times; every value is checked before anything changes.
 
     An empty list switches a job off for the team; ``None`` for a job restores its default.
+    DomainError ``core.error.bad_timezone``, ``unknown_job``, ``bad_time``, or
+    ``too_many_times`` (more than :data:`MAX_TIMES_PER_DAY` distinct times for one job).
     """
     if timezone is not None:
         try:
@@ -55,7 +63,12 @@ def update(
         bad = [v for v in values if not is_hhmm(v)]
         if bad:
             raise DomainError("core.error.bad_time", value=str(bad[0]))
-        cleaned[key] = sorted(set(values))
+        times = sorted(set(values))
+        if len(times) > MAX_TIMES_PER_DAY:
+            raise DomainError(
+                "core.error.too_many_times", job=key, count=len(times), limit=MAX_TIMES_PER_DAY
+            )
+        cleaned[key] = times
     if timezone is not None:
         team.timezone = timezone
     if cleaned:
