@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from teamassist.reports import packs
 from teamassist.reports.models import ReportPack
 from teamassist.runtime import Runtime
+from teamassist.team import service as team_service
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -82,3 +83,67 @@ def test_rest_answers_a_repeat_with_the_first_pack(sqlite_runtime: Runtime) -> N
     assert again.status_code == 200, again.text
     assert again.json()["id"] == first.json()["id"]
     assert len(_packs(sqlite_runtime)) == 1
+
+
+def _people_packs(rt: Runtime) -> dict[str, int]:
+    """How many documents each occurrence key has (team pack and per-person ones)."""
+    with rt.factory() as session:
+        keys = session.scalars(select(ReportPack.occurrence_key)).all()
+        return {key: keys.count(key) for key in keys}
+
+
+def test_a_per_person_pack_asked_at_once_is_built_once(demo_runtime: Runtime) -> None:
+    """Tester s26 B-24: REST's per-person ask skipped the repeat check: 10 at once, 10 packs."""
+    rt = demo_runtime
+    now = set_clock(rt, "2026-09-28 09:00")
+
+    def generate(session: Session) -> str | None:
+        team = demo(session).team
+        start, end = WEEK
+        again = packs.refresh_a_repeat(
+            session,
+            team=team,
+            kind="weekly",
+            period_start=start,
+            period_end=end,
+            now=now,
+            per_person=True,
+        )
+        if again is not None:
+            return "again"
+        packs.build_pack(
+            session, team, "weekly", start, end, now + timedelta(seconds=1), per_person=True
+        )
+        return None
+
+    outcome = side_by_side(rt, [generate] * 4)
+
+    assert outcome == ["again"] * 3 + ["ok"], outcome
+    with rt.factory() as session:
+        members = len(
+            [m for m, _ in team_service.team_members(session, team=demo(session).team) if m.active]
+        )
+    [(_key, documents)] = _people_packs(rt).items()
+    assert documents == 1 + members  # the team's and one per member, once
+
+
+def test_rest_answers_a_per_person_repeat_with_the_first_pack(sqlite_runtime: Runtime) -> None:
+    load_demo(sqlite_runtime)
+    set_clock(sqlite_runtime, "2026-09-28 09:00")
+    body = {"kind": "weekly", "per_person": True}
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client)
+        first = client.post("/api/v1/reports/packs", json=body)
+        built = _people_packs(sqlite_runtime)
+        again = client.post("/api/v1/reports/packs", json=body)
+        assert first.status_code == 201, first.text
+        assert again.status_code == 200 and again.json()["id"] == first.json()["id"], again.text
+        assert _people_packs(sqlite_runtime) == built
+        [documents] = built.values()
+        assert documents > 2
+        # a team pack asked first gets its per-person documents on a per-person repeat
+        plain = client.post("/api/v1/reports/packs", json={"kind": "monthly"})
+        assert plain.status_code == 201, plain.text
+        people = client.post("/api/v1/reports/packs", json={"kind": "monthly", "per_person": True})
+        assert people.status_code == 200 and people.json()["id"] == plain.json()["id"]
+    assert sorted(_people_packs(sqlite_runtime).values()) == [documents, documents]

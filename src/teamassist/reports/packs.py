@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -247,13 +248,22 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def refresh_a_repeat(
-    session: Session, *, team: Team, kind: str, period_start: date, period_end: date, now: datetime
+    session: Session,
+    *,
+    team: Team,
+    kind: str,
+    period_start: date,
+    period_end: date,
+    now: datetime,
+    per_person: bool = False,
 ) -> ReportPack | None:
     """The team's ad-hoc pack of ``kind`` for this period built within :data:`REPEAT_WINDOW`
     before ``now``, rendered again as of ``now`` (same row, same link), or None. Tester s25
     F-B14: 20 `/生成报告 周报` at once made 20 identical packs. The team's row is locked first
     (as a meeting move locks it): asks of one team queue until the first commits, and read
-    committed (PostgreSQL, MariaDB) lets the next see its pack; SQLite serialises writers."""
+    committed (PostgreSQL, MariaDB) lets the next see its pack; SQLite serialises writers.
+    ``per_person``: its per-person documents are rendered again too, and the members' it
+    lacks added (tester s26 B-24: REST's per-person ask skipped this, 10 at once made 10)."""
     session.execute(select(Team.id).where(Team.id == team.id).with_for_update())
     recent = session.scalars(
         select(ReportPack)
@@ -271,7 +281,25 @@ def refresh_a_repeat(
     ).first()
     if recent is not None:
         _render_again(session, team, recent, now)
+        if per_person:
+            _people_again(session, team, recent, now)
     return recent
+
+
+def _people_again(session: Session, team: Team, pack: ReportPack, now: datetime) -> None:
+    """The per-person documents of the team pack ``pack`` rendered again as of ``now``, and
+    one added for each active member who has none."""
+    have = {
+        p.person_key: p
+        for p in find(session, team=team, occurrence_key=pack.occurrence_key)
+        if p.person_key
+    }
+    for person in _people(session, team):
+        if person.id in have:
+            _render_again(session, team, have[person.id], now, person=person)
+    missing = [p for p in _people(session, team) if p.id not in have]
+    if missing:
+        _build(session, team, like=_Spec.of(pack), people=missing, now=now, asked_by=None)
 
 
 class TemplateFailed(Conflict):
@@ -368,40 +396,90 @@ def build_pack(
                 _render_again(session, team, existing[0], now)
             return existing[0]
     key = occurrence_key or f"adhoc:{uuid.uuid4().hex}"
-    title = title or default_title(kind, period_start, period_end)
-    name = kinds.template_of(kind)
-    source = templates_store.source(session, team=team, name=name)
+    spec = _Spec(
+        kind=kind,
+        title=title or default_title(kind, period_start, period_end),
+        period_start=period_start,
+        period_end=period_end,
+        occurrence_key=key,
+        read_by=ensure_utc(read_by) if read_by is not None else None,
+    )
     people: list[Member | None] = [None]
     if per_person:
-        people += [
-            m
-            for m, _role in team_service.team_members(session, team=team)
-            if m.active and m.merged_into_id is None
-        ]
+        people += _people(session, team)
+    return _build(session, team, like=spec, people=people, now=now, asked_by=asked_by)[0]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What the documents of one pack share: kind, period, title, occurrence, read-by."""
+
+    kind: str
+    title: str
+    period_start: date
+    period_end: date
+    occurrence_key: str
+    read_by: datetime | None
+
+    @classmethod
+    def of(cls, pack: ReportPack) -> _Spec:
+        return cls(
+            pack.kind,
+            pack.title,
+            pack.period_start,
+            pack.period_end,
+            pack.occurrence_key,
+            pack.read_by,
+        )
+
+
+def _people(session: Session, team: Team) -> list[Member]:
+    """Who gets a per-person document: the team's active members."""
+    return [
+        m
+        for m, _role in team_service.team_members(session, team=team)
+        if m.active and m.merged_into_id is None
+    ]
+
+
+def _build(
+    session: Session,
+    team: Team,
+    *,
+    like: _Spec,
+    people: Sequence[Member | None],
+    now: datetime,
+    asked_by: Member | None,
+) -> list[ReportPack]:
+    """Render and store a document of ``like``'s kind, period, title, occurrence and reading
+    deadline for each of ``people`` (None: the team's); :class:`TemplateFailed` when the
+    team's template fails (nothing stored)."""
+    name = kinds.template_of(like.kind)
+    source = templates_store.source(session, team=team, name=name)
     built: list[ReportPack] = []
     for person in people:
         values = context(
             session,
             team=team,
-            kind=kind,
-            title=title if person is None else f"{title}-{person.display_name}",
-            period_start=period_start,
-            period_end=period_end,
+            kind=like.kind,
+            title=like.title if person is None else f"{like.title}-{person.display_name}",
+            period_start=like.period_start,
+            period_end=like.period_end,
             now=now,
             person=person,
         )
         pack = ReportPack(
             workspace_id=team.workspace_id,
             team_id=team.id,
-            kind=kind,
+            kind=like.kind,
             title=values["title"],
-            period_start=period_start,
-            period_end=period_end,
-            occurrence_key=key,
+            period_start=like.period_start,
+            period_end=like.period_end,
+            occurrence_key=like.occurrence_key,
             person_key=person.id if person is not None else 0,
             person_id=person.id if person is not None else None,
             markdown="",
-            read_by=ensure_utc(read_by) if read_by is not None else None,
+            read_by=like.read_by,
             created_at=ensure_utc(now),  # the clock the repeat window reads
         )
         try:
@@ -411,7 +489,7 @@ def build_pack(
                 session,
                 team=team,
                 name=name,
-                title=title,
+                title=like.title,
                 error=error,
                 asked_by=asked_by,
                 now=now,
@@ -419,11 +497,14 @@ def build_pack(
         built.append(pack)
     session.add_all(built)
     session.flush()
-    return built[0]
+    return built
 
 
-def _render_again(session: Session, team: Team, pack: ReportPack, now: datetime) -> None:
-    """Render the team pack ``pack`` with the data as of ``now`` (its template as stored now)."""
+def _render_again(
+    session: Session, team: Team, pack: ReportPack, now: datetime, *, person: Member | None = None
+) -> None:
+    """Render ``pack`` (the team's, or ``person``'s document) with the data as of ``now`` (its
+    template as stored now)."""
     source = templates_store.source(session, team=team, name=kinds.template_of(pack.kind))
     values = context(
         session,
@@ -433,7 +514,7 @@ def _render_again(session: Session, team: Team, pack: ReportPack, now: datetime)
         period_start=pack.period_start,
         period_end=pack.period_end,
         now=now,
-        person=None,
+        person=person,
     )
     try:
         pack.markdown = templates_store.render(source, values)

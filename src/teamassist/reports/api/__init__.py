@@ -94,18 +94,19 @@ def build(
     if not in_team and not is_admin(session, principal, team):
         raise PermissionDenied("reports.error.not_member", team=team.name)
     start, end = kinds.period_of(kinds.check_kind(body.kind), local(now, team.timezone).date())
-    if not body.per_person:  # a repeat within minutes: the same pack, rendered again (200)
-        again = packs.refresh_a_repeat(
-            session,
-            team=team,
-            kind=body.kind,
-            period_start=body.period_start or start,
-            period_end=body.period_end or end,
-            now=now,
-        )
-        if again is not None:
-            response.status_code = 200
-            return _read(again)
+    # a repeat within minutes: the same pack (and per-person documents), rendered again (200)
+    again = packs.refresh_a_repeat(
+        session,
+        team=team,
+        kind=body.kind,
+        period_start=body.period_start or start,
+        period_end=body.period_end or end,
+        now=now,
+        per_person=body.per_person,
+    )
+    if again is not None:
+        response.status_code = 200
+        return _read(again)
     try:
         pack = packs.build_pack(
             session,
