@@ -13,8 +13,7 @@ from teamassist.actions import messages
 from teamassist.actions.models import ActionEvent, ActionItem
 from teamassist.actions.service import MAX_REASON, MAX_TITLE, SOURCE_KINDS, is_overdue
 from teamassist.chat.types import plain_text
-from teamassist.database import MAX_STORED_ID
-from teamassist.http.fields import RequestBody
+from teamassist.http.fields import Id, RequestBody
 from teamassist.team.models import Team
 
 SourceKind = Literal[
@@ -41,7 +40,7 @@ class ActionCreate(RequestBody):
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     due: str = Field(min_length=1, max_length=40, examples=[DUE_EXAMPLE])
     source_kind: SourceKind | None = None
-    source_id: int | None = Field(default=None, ge=1, le=MAX_STORED_ID)
+    source_id: Id | None = None
     # The same owner, title and due time from the same caller within 10 minutes is refused
     # (409, a double tap) unless this is set: a second item is really wanted.
     force: bool = False

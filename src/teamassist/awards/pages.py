@@ -16,6 +16,7 @@ from teamassist.awards.notices import month_label
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.fields import storable_id
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
 from teamassist.i18n import t
@@ -39,7 +40,7 @@ def _colleague(session: SessionDep, team: Team, form: PostedForm) -> Member:
     raw = form.text("nominee_id").strip()
     if not raw.isascii() or not raw.isdigit():
         raise Invalid("awards.error.pick_someone")
-    member = session.get(Member, int(raw))
+    member = session.get(Member, storable_id(int(raw)))
     if member is None or team_service.role_of(session, team=team, member=member) is None:
         raise NotFound("awards.error.unknown_member", handle=raw[:64])
     return member

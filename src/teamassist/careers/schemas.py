@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from teamassist.careers import service
 from teamassist.careers.models import CareerPlan
 from teamassist.careers.service import PlanState
-from teamassist.http.fields import DueAt, IsoDate, RequestBody
+from teamassist.http.fields import DueAt, Id, IsoDate, RequestBody
 from teamassist.team.models import Member
 
 
@@ -70,7 +70,7 @@ class PlanStart(RequestBody):
     ``member_ids`` absent: every active member of the team; ``year`` absent: the deadline's;
     ``due_at`` without an offset is the team's wall clock, a date alone 18:00 that day."""
 
-    member_ids: list[int] | None = Field(default=None, max_length=1000)
+    member_ids: list[Id] | None = Field(default=None, max_length=1000)
     due_at: DueAt
     request: str = Field(default="", max_length=service.MAX_TEXT)
     year: int | None = Field(default=None, ge=2000, le=2100)

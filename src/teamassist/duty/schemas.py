@@ -14,7 +14,7 @@ from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.service import override_end, version_spec
 from teamassist.exceptions import DomainError
-from teamassist.http.fields import IsoDate, IsoDateTime, RequestBody
+from teamassist.http.fields import Id, IsoDate, IsoDateTime, RequestBody
 
 
 def _day_in_window(day: date) -> date:
@@ -110,7 +110,7 @@ class RotationCreate(RequestBody):
     key: str = Field(min_length=1, max_length=64, pattern=r"^[^\s@/<>]+$")
     name: str = Field(min_length=1, max_length=100)
     kind: str = "custom"
-    member_ids: list[int] = Field(default_factory=list)
+    member_ids: list[Id] = Field(default_factory=list)
     start_date: DutyDate
     turn_days: int = 1
     people_per_turn: int = 1
@@ -178,7 +178,7 @@ class RosterChangeIn(RequestBody):
     """A roster edit: add / remove / swap / replan / params, effective from a date (or now)."""
 
     action: str = Field(pattern=r"^(add|remove|swap|replan|params)$")
-    member_ids: list[int] = Field(default_factory=list)
+    member_ids: list[Id] = Field(default_factory=list)
     effective_date: DutyDate | None = None
     turn_days: int | None = None
     people_per_turn: int | None = None
@@ -218,7 +218,7 @@ class OverrideCreate(RequestBody):
 
     start: DutyMoment
     end: DutyMoment
-    member_id: int | None = None
+    member_id: Id | None = None
     reason: str = Field(default="", max_length=500)
 
 
@@ -268,9 +268,9 @@ class OverrideRead(BaseModel):
 class SwapCreate(RequestBody):
     """A trades the shift of ``date_a`` for B's shift of ``date_b`` (no ``date_b``: B covers)."""
 
-    member_a_id: int
+    member_a_id: Id
     date_a: DutyDate
-    member_b_id: int
+    member_b_id: Id
     date_b: DutyDate | None = None
     reason: str = Field(default="", max_length=500)
 
@@ -357,9 +357,9 @@ class SignInRead(BaseModel):
 class FeedCreate(RequestBody):
     """A new feed: one rotation, or one person (default: yourself)."""
 
-    team_id: int | None = None
-    rotation_id: int | None = None
-    member_id: int | None = None
+    team_id: Id | None = None
+    rotation_id: Id | None = None
+    member_id: Id | None = None
     # Revoke the live feed of the same subscription and make a new one (a reset).
     replace: bool = False
 

@@ -347,7 +347,7 @@ def _load(session: Session, principal: Principal, item_id: int) -> tuple[Feedbac
 
 @router.get("/items/{item_id}", response_model=FeedbackItemDetail)
 def get_item(
-    item_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    item_id: Id, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> FeedbackItemDetail:
     """One item with its history (its reporter, or whoever may work it: as /反馈详情)."""
     item = access.get_visible(
@@ -379,7 +379,7 @@ def _desk(
 
 @router.post("/items/{item_id}/acknowledge", response_model=FeedbackItemDetail)
 def acknowledge(
-    item_id: int,
+    item_id: Id,
     body: FeedbackNote,
     session: SessionDep,
     principal: PrincipalDep,
@@ -395,7 +395,7 @@ def acknowledge(
 
 @router.post("/items/{item_id}/resolve", response_model=FeedbackItemDetail)
 def resolve(
-    item_id: int,
+    item_id: Id,
     body: FeedbackNote,
     session: SessionDep,
     principal: PrincipalDep,
@@ -416,7 +416,7 @@ def resolve(
 
 @router.post("/items/{item_id}/wont-fix", response_model=FeedbackItemDetail)
 def wont_fix(
-    item_id: int,
+    item_id: Id,
     body: FeedbackNote,
     session: SessionDep,
     principal: PrincipalDep,
@@ -437,7 +437,7 @@ def wont_fix(
 
 @router.post("/items/{item_id}/duplicate", response_model=FeedbackItemDetail)
 def duplicate(
-    item_id: int,
+    item_id: Id,
     body: FeedbackDuplicate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -461,7 +461,7 @@ def duplicate(
 
 @router.post("/items/{item_id}/reopen", response_model=FeedbackItemDetail)
 def reopen(
-    item_id: int,
+    item_id: Id,
     body: FeedbackNote,
     session: SessionDep,
     principal: PrincipalDep,
@@ -475,7 +475,7 @@ def reopen(
 
 @router.post("/items/{item_id}/assign", response_model=FeedbackItemDetail)
 def assign(
-    item_id: int,
+    item_id: Id,
     body: FeedbackAssign,
     session: SessionDep,
     principal: PrincipalDep,

@@ -36,6 +36,7 @@ from teamassist.feedback.queries import FeedbackFilter
 from teamassist.feedback.service import MAX_NOTE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import RuntimeDep, SessionDep
+from teamassist.http.fields import Id
 from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
 from teamassist.i18n import t
@@ -228,7 +229,7 @@ def _item_page(
     session: Session,
     principal: Principal,
     now: datetime,
-    item_id: int,
+    item_id: Id,
     ports: Ports,
     *,
     error: str | None = None,
@@ -314,7 +315,7 @@ def _missing(request: Request, principal: Principal, exc: DomainError) -> HTMLRe
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
 def item_page(
-    item_id: int,
+    item_id: Id,
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
@@ -366,7 +367,7 @@ def _apply(
 
 @router.post("/items/{item_id}/{action}", response_model=None)
 def act(
-    item_id: int,
+    item_id: Id,
     action: str,
     request: Request,
     session: SessionDep,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from teamassist.feedback.models import FeedbackKind
 from teamassist.feedback.service import MAX_NOTE, MAX_TEXT
-from teamassist.http.fields import RequestBody
+from teamassist.http.fields import Id, RequestBody
 
 
 class FeedbackCreate(RequestBody):
@@ -17,7 +17,7 @@ class FeedbackCreate(RequestBody):
 
     kind: FeedbackKind = FeedbackKind.BUG
     text: str = Field(min_length=1, max_length=MAX_TEXT)
-    team_id: int | None = None
+    team_id: Id | None = None
 
 
 class FeedbackNote(RequestBody):
@@ -29,7 +29,7 @@ class FeedbackNote(RequestBody):
 class FeedbackDuplicate(FeedbackNote):
     """Mark as a duplicate of ``original_id``."""
 
-    original_id: int
+    original_id: Id
 
 
 class FeedbackAssign(FeedbackNote):

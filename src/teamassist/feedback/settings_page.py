@@ -13,6 +13,7 @@ from teamassist.feedback import settings as feedback_settings
 from teamassist.http.auth import Principal
 from teamassist.http.deps import SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import Id
 from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
 from teamassist.i18n import t
@@ -89,7 +90,7 @@ def _refusal(exc: DomainError) -> str:
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(
-    request: Request, session: SessionDep, principal: PagePrincipal, team_id: int | None = None
+    request: Request, session: SessionDep, principal: PagePrincipal, team_id: Id | None = None
 ) -> HTMLResponse:
     """The desk's settings with a form to change them."""
     team = _team(session, principal, team_id)
@@ -112,7 +113,7 @@ def save_settings(
     work_start: Annotated[str, Form()] = "",
     work_end: Annotated[str, Form()] = "",
     escalate_in_quiet_hours: Annotated[str, Form()] = "",
-    team_id: int | None = None,
+    team_id: Id | None = None,
 ) -> Response:
     """Save the form; a refused value is shown on the page and nothing changes."""
     team = _team(session, principal, team_id)

@@ -16,14 +16,13 @@ from sqlalchemy import select
 from teamassist.enums import Role
 from teamassist.http.deps import PrincipalDep, SessionDep, team_of
 from teamassist.http.errors import AdminRequired, require_admin
+from teamassist.http.fields import gate_id
 from teamassist.team.models import Team, TeamMembership
 
 
 def _team_id(request: Request) -> int | None:
-    raw = request.path_params.get("team_id") or request.query_params.get("team_id")
-    if raw is None or not str(raw).isdecimal() or len(str(raw)) > 18:
-        return None  # absent or malformed: the route's own validation answers for it later
-    return int(raw)
+    # absent or malformed: the route's own validation answers for it later
+    return gate_id(request.path_params.get("team_id") or request.query_params.get("team_id"))
 
 
 def admin_gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:

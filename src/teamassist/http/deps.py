@@ -7,22 +7,19 @@ waiting for another.
 """
 
 import hmac
-import re
 from collections.abc import AsyncIterator, Iterator
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated
 
-import annotated_types
 import anyio
 from fastapi import Depends, FastAPI, HTTPException, Request
-from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy.orm import Session
 
-from teamassist.database import MAX_ID, MAX_STORED_ID, READ_ONLY, request_slots
-from teamassist.exceptions import NotFound
+from teamassist.database import READ_ONLY, request_slots
 from teamassist.http import auth, tokens
 from teamassist.http.auth import Principal, PrincipalLookup
+from teamassist.http.fields import Id as Id  # re-exported: where routes have long found it
 from teamassist.outbox.signals import queued_platforms
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
@@ -32,38 +29,6 @@ from teamassist.team.models import Team
 retrying: ContextVar[bool] = ContextVar("teamassist_request_retrying", default=False)
 
 _READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-
-
-def _whole_number(value: object) -> object:
-    """Digits only: pydantic's lax mode reads "1.0" (and 1.0 in JSON) as 1, and a URL that
-    names no integer is a malformed request, not another way to write the id."""
-    if isinstance(value, bool | float) or (
-        isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value.strip())
-    ):
-        raise ValueError("an id is a whole number, e.g. 42")
-    return value
-
-
-def _storable(value: int) -> int:
-    """An id no table can hold names no row: not found, as any other unused id. (On SQLite a
-    row id may reach 2^63-1; PostgreSQL and MariaDB refuse to compare INTEGER with more.)"""
-    if value > MAX_STORED_ID:
-        raise NotFound("core.error.not_found", what=f"#{value}")
-    return value
-
-
-# A database id in a URL (path or query) or a body, for every router: ``rotation_id: Id``,
-# ``team_id: Id | None = None``. Not a whole number ("1.0", "1e0") or not a positive 64-bit
-# integer: 422 (validation), never a 500 from a driver that cannot bind it. A 64-bit id above
-# what the id columns store: 404, as on SQLite, where such an id simply finds no row.
-Id = Annotated[
-    int,
-    BeforeValidator(_whole_number),
-    annotated_types.Interval(ge=1, le=MAX_ID),
-    AfterValidator(_storable),
-]
 
 
 async def get_runtime(request: Request) -> Runtime:

@@ -20,6 +20,9 @@ from pydantic_core import PydanticCustomError
 from teamassist.clock import date_alone_at_end_of_day
 from teamassist.i18n import t
 from teamassist.request_body import RequestBody as RequestBody  # re-exported: the kit's name
+from teamassist.request_ids import Id as Id  # re-exported: the kit's name
+from teamassist.request_ids import gate_id as gate_id
+from teamassist.request_ids import storable_id as storable_id
 
 _DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _CLOCK = r"[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"

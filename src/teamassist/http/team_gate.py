@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from teamassist.http.auth import Principal
 from teamassist.http.deps import PrincipalDep, SessionDep, require_team_person, team_of
+from teamassist.http.fields import gate_id
 
 # Methods that change nothing: what a gate on writes lets through.
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -22,13 +23,12 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def query_team_id(request: Request) -> int | None:
     """``team_id`` of the path or query (REST; ``team`` on dashboard pages) as a number; None when
-    absent or malformed (the route's own validation answers for a malformed one later)."""
-    raw = request.path_params.get("team_id") or request.query_params.get(
-        "team_id", request.query_params.get("team")
+    absent or malformed (the route's own validation answers for a malformed one later), 404
+    for one no row can have (``http.fields.gate_id``)."""
+    return gate_id(
+        request.path_params.get("team_id")
+        or request.query_params.get("team_id", request.query_params.get("team"))
     )
-    if raw is None or not raw.isdecimal() or len(raw) > 18:
-        return None
-    return int(raw)
 
 
 def member_gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
@@ -69,10 +69,10 @@ def row_gate(
     def gate(request: Request, session: SessionDep, principal: PrincipalDep) -> None:
         if writes_only and request.method in _READS:
             return
-        raw = request.path_params.get(param)
-        if raw is None or not str(raw).isdecimal() or len(str(raw)) > 18:
+        row_id = gate_id(request.path_params.get(param))
+        if row_id is None:
             return
-        team_id = team_of_row(session, int(raw))
+        team_id = team_of_row(session, row_id)
         if team_id is None:
             return
         require_team_person(session, principal, team_of(session, principal, team_id))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from teamassist.http.fields import RequestBody
+from teamassist.http.fields import Id, RequestBody
 from teamassist.okr.retros import MAX_TEXT, CarriedOver, RetroView
 from teamassist.okr.rollup import kr_raw
 
@@ -21,7 +21,7 @@ class RetroUpdate(RequestBody):
 class CarryOverCreate(RequestBody):
     """Copy an unfinished KR of an ended cycle into the next cycle as a draft KR."""
 
-    key_result_id: int = Field(ge=1)
+    key_result_id: Id
 
 
 class RetroKeyResult(BaseModel):

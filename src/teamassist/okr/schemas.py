@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from teamassist.chat.types import plain_text
-from teamassist.http.fields import RequestBody
+from teamassist.http.fields import Id, RequestBody
 from teamassist.okr import cycles
 from teamassist.okr.formulas import Expectation, KrKind
 from teamassist.okr.models import CheckIn, Cycle, CycleKind, ObjectiveType
@@ -132,8 +132,8 @@ class AlignmentCreate(RequestBody):
     """An O (``objective``) or KR (``key_result``) contributes to the O ``parent_id``."""
 
     child_type: str = Field(pattern="^(objective|key_result)$")
-    child_id: int = Field(ge=1, le=2**63 - 1)
-    parent_id: int = Field(ge=1, le=2**63 - 1)
+    child_id: Id
+    parent_id: Id
 
 
 class PersonRead(BaseModel):

@@ -11,6 +11,7 @@ from teamassist.exceptions import NotFound
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import PrincipalDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import Id
 from teamassist.http.routes import Routes
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
@@ -59,7 +60,7 @@ def list_outbox(
 
 @router.post("/outbox/{outbox_id}/retry", dependencies=[ADMIN_GATE], response_model=OutboxRead)
 def retry_outbox(
-    outbox_id: int, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
+    outbox_id: Id, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> OutboxRead:
     """Queue a notice that gave up once more (admin only)."""
     row = session.get(OutboxMessage, outbox_id)

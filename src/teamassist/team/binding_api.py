@@ -19,6 +19,7 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, PrincipalDep, RuntimeDep, SessionDep, team_of
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import Id
 from teamassist.http.routes import Routes
 from teamassist.ports import Directory
 from teamassist.request_body import RequestBody
@@ -73,7 +74,7 @@ class ChatChannelCreate(RequestBody):
     platform: Platform
     address: str = Field(min_length=1, max_length=200)
     purpose: ChannelPurpose
-    team_id: int | None = None
+    team_id: Id | None = None
     name: str | None = Field(default=None, max_length=200)
 
 
@@ -122,7 +123,7 @@ def list_bindings(session: SessionDep, principal: PrincipalDep) -> list[BindingR
 
 
 @router.delete("/bindings/{binding_id}", status_code=204)
-def delete_binding(binding_id: int, session: SessionDep, principal: PrincipalDep) -> Response:
+def delete_binding(binding_id: Id, session: SessionDep, principal: PrincipalDep) -> Response:
     """Unbind a tenant (admin only); its members and history stay."""
     _admin_team(session, principal)
     bound = binding.get_binding(session, workspace_id=principal.workspace.id, binding_id=binding_id)

@@ -14,6 +14,7 @@ from teamassist.exceptions import DomainError
 from teamassist.http.auth import Principal
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import Id
 from teamassist.http.render import PagePrincipal, render
 from teamassist.http.routes import Routes
 from teamassist.ports import Directory
@@ -99,7 +100,7 @@ def new_code(
 
 
 @router.post(PATH + "/{binding_id}/unbind", response_model=None)
-def unbind(binding_id: int, session: SessionDep, principal: PagePrincipal) -> Response:
+def unbind(binding_id: Id, session: SessionDep, principal: PagePrincipal) -> Response:
     """Unbind a tenant of this workspace."""
     _admin(session, principal)
     found = binding.get_binding(session, workspace_id=principal.workspace.id, binding_id=binding_id)

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from teamassist.clock import HHMM_PATTERN
 from teamassist.enums import ChannelPurpose, Platform, Role
 from teamassist.request_body import RequestBody
+from teamassist.request_ids import Id
 
 
 class TeamRead(BaseModel):
@@ -71,7 +72,7 @@ class ChannelCreate(RequestBody):
     purpose: ChannelPurpose
     # None: no name (no notice names the channel); a name given must show something
     name: str | None = Field(default=None, max_length=200)
-    team_id: int | None = None
+    team_id: Id | None = None
     quiet_start: str | None = Field(default=None, pattern=HHMM_PATTERN)
     quiet_end: str | None = Field(default=None, pattern=HHMM_PATTERN)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from teamassist.exceptions import Invalid, NotFound
+from teamassist.http.fields import storable_id
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 from teamassist.web.form_errors import field_label
@@ -53,11 +54,12 @@ class PostedForm:
 
     def number(self, name: str, *, invalid: str = "web.form.bad_value") -> int:
         """A whole number (an id from a picker). Absent or blank: ``web.form.missing``; not
-        digits: Invalid ``invalid`` (given ``field`` and ``value``)."""
+        digits, or 0: Invalid ``invalid`` (given ``field`` and ``value``); one no row can have:
+        NotFound, as ``http.fields.Id`` answers it on every route."""
         raw = self.text(name, required=True).strip()
-        if not raw.isascii() or not raw.isdigit():
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
             raise Invalid(invalid, field=field_label(name), value=raw[:MAX_ECHO])
-        return int(raw)
+        return storable_id(int(raw))
 
     def day(self, name: str, *, default: date, invalid: str = "web.form.bad_value") -> date:
         """A ``YYYY-MM-DD`` date (an ``<input type=date>``); ``default`` when left empty;

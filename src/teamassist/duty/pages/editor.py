@@ -25,6 +25,7 @@ from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import storable_id
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page, templates
 from teamassist.i18n import lookup, t
 from teamassist.team import service as team_service
@@ -38,7 +39,9 @@ def _rotation_choice(
 ) -> Rotation:
     if rotation_id is not None and str(rotation_id).isdigit():
         rotation = service.get_rotation_by_id(
-            session, workspace_id=principal.workspace.id, rotation_id=int(rotation_id)
+            session,
+            workspace_id=principal.workspace.id,
+            rotation_id=storable_id(int(rotation_id)),
         )
         if rotation.team_id != team.id:
             raise NotFound("duty.error.no_rotation", name=str(rotation_id), known="-")

@@ -14,6 +14,7 @@ from teamassist.duty.pages.base import parse_date
 from teamassist.duty.planning import RosterChange
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal
+from teamassist.http.fields import storable_id
 from teamassist.team.models import Member, Team
 
 ACTIONS = ("add", "remove", "swap", "replan", "params")
@@ -79,9 +80,9 @@ def _editor_form(
 ) -> EditorForm:
     ids: list[int] = []
     for value in member_ids:
-        if not value.strip().isdigit():
+        if not value.strip().isascii() or not value.strip().isdigit():
             raise DomainError("duty_web.error.bad_number", value=value[:20])
-        ids.append(int(value))
+        ids.append(storable_id(int(value)))
     return EditorForm(
         rotation_id,
         action,

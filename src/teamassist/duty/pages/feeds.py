@@ -13,6 +13,7 @@ from teamassist.exceptions import DomainError
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import Id, storable_id
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 
 router = screen_router()
@@ -53,9 +54,9 @@ def create_feed_page(
 ) -> HTMLResponse:
     """Create a feed of yourself (or of a rotation) and show its URL once."""
     rotation = None
-    if rotation_id.isdigit():
+    if rotation_id.isascii() and rotation_id.isdigit():
         rotation = service.get_rotation_by_id(
-            session, workspace_id=principal.workspace.id, rotation_id=int(rotation_id)
+            session, workspace_id=principal.workspace.id, rotation_id=storable_id(int(rotation_id))
         )
     if rotation is None and principal.member is None:
         raise DomainError("duty.error.no_member")
@@ -87,7 +88,7 @@ def create_feed_page(
 @router.post("/feeds/{feed_id}/revoke", response_class=HTMLResponse)
 def revoke_feed_page(
     request: Request,
-    feed_id: int,
+    feed_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,

@@ -16,6 +16,7 @@ from teamassist.clock import local, plan_horizon
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.fields import Id
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
 from teamassist.meetings import changes, messages, service, when
@@ -104,7 +105,7 @@ def _back(team_id: int, day_off: int | None = None) -> RedirectResponse:
 
 @router.post("/{occurrence_id}/move")
 def move_page(
-    occurrence_id: int,
+    occurrence_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
@@ -137,7 +138,7 @@ def move_page(
 
 @router.post("/{occurrence_id}/cancel")
 def cancel_page(
-    occurrence_id: int,
+    occurrence_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,

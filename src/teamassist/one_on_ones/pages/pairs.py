@@ -16,6 +16,7 @@ from teamassist.clock import ensure_utc
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.http.auth import is_admin
 from teamassist.http.deps import NowDep, RuntimeDep, SessionDep
+from teamassist.http.fields import Id
 from teamassist.http.render import PagePrincipal, PageTeamDep, team_page
 from teamassist.http.routes import Routes
 from teamassist.one_on_ones import agenda, changes, flows, messages, service
@@ -62,7 +63,7 @@ def pairs_page(
 
 @router.get("/{pair_id}", response_class=HTMLResponse)
 def pair_page(
-    pair_id: int,
+    pair_id: Id,
     request: Request,
     session: SessionDep,
     principal: PagePrincipal,
@@ -115,7 +116,7 @@ def _back(pair_id: int, team_id: int, day_off: int | None = None) -> RedirectRes
 
 @router.post("/{pair_id}/agenda")
 def add_item_page(
-    pair_id: int,
+    pair_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
@@ -138,8 +139,8 @@ def add_item_page(
 
 @router.post("/{pair_id}/agenda/{item_id}/check")
 def check_item_page(
-    pair_id: int,
-    item_id: int,
+    pair_id: Id,
+    item_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
@@ -175,8 +176,8 @@ def _start(text: str, *, team: Team, meeting: OneOnOneMeeting, now: datetime) ->
 
 @router.post("/{pair_id}/meetings/{meeting_id}/move")
 def move_page(
-    pair_id: int,
-    meeting_id: int,
+    pair_id: Id,
+    meeting_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
@@ -209,8 +210,8 @@ def move_page(
 
 @router.post("/{pair_id}/meetings/{meeting_id}/cancel")
 def cancel_page(
-    pair_id: int,
-    meeting_id: int,
+    pair_id: Id,
+    meeting_id: Id,
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,

@@ -62,7 +62,7 @@ def add_channel(
 
 @router.patch("/channels/{channel_id}", dependencies=[ADMIN_GATE], response_model=ChannelRead)
 def change_channel(
-    channel_id: int,
+    channel_id: Id,
     body: ChannelUpdate,
     session: SessionDep,
     principal: PrincipalDep,

@@ -107,7 +107,7 @@ def get_settings(team: TeamDep, runtime: RuntimeDep) -> TeamSettingsRead:
     "/teams/{team_id}/settings", dependencies=[ADMIN_GATE], response_model=TeamSettingsRead
 )
 def patch_settings(
-    team_id: int,
+    team_id: Id,
     body: TeamSettingsUpdate,
     session: SessionDep,
     principal: PrincipalDep,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import storable_id
 from teamassist.http.routes import Routes
 from teamassist.team import people
 from teamassist.team.models import Member, Team
@@ -32,7 +33,7 @@ def admin_of(session: Session, principal: Principal, team: Team) -> Team:
 def optional_id(value: str) -> int | None:
     """A select's value: "" means none."""
     value = value.strip()
-    return int(value) if value.isdigit() else None
+    return storable_id(int(value)) if value.isascii() and value.isdigit() else None
 
 
 def picked(value: str, label: str) -> int | None:
@@ -45,7 +46,7 @@ def picked(value: str, label: str) -> int | None:
         return None
     if not (value.isascii() and value.isdigit()):
         raise Invalid("people.error.bad_choice", field=label)
-    return int(value)
+    return storable_id(int(value))
 
 
 @dataclass(frozen=True)

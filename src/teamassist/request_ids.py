@@ -1,0 +1,65 @@
+"""A database id in a request: the one rule every route, form and gate reads ids by, kept
+outside the HTTP kit (as :mod:`teamassist.request_body`) so the core's own request shapes
+(team channels, bindings) share it. ``http.fields`` re-exports it for the domains.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+import annotated_types
+from pydantic import AfterValidator, BeforeValidator
+
+from teamassist.database import MAX_ID, MAX_STORED_ID
+from teamassist.exceptions import NotFound
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+
+
+def _whole_number(value: object) -> object:
+    """Digits only: pydantic's lax mode reads "1.0" (and 1.0 in JSON) as 1, and a URL that
+    names no integer is a malformed request, not another way to write the id."""
+    if isinstance(value, bool | float) or (
+        isinstance(value, str) and not _WHOLE_NUMBER.fullmatch(value.strip())
+    ):
+        raise ValueError("an id is a whole number, e.g. 42")
+    return value
+
+
+def storable_id(value: int) -> int:
+    """An id no table can hold names no row: not found, as any other unused id. (On SQLite a
+    row id may reach 2^63-1; PostgreSQL and MariaDB refuse to compare INTEGER with more.)"""
+    if value > MAX_STORED_ID:
+        raise NotFound("core.error.not_found", what=f"#{value}")
+    return value
+
+
+# A database id in a URL (path or query), a form or a body, for every router: ``rotation_id:
+# Id``, ``team_id: Id | None = None``, ``member_ids: list[Id]``; the one rule, the same answer
+# on every backend (tests/web/test_id_params.py walks every route for it; tester s26 B-3).
+# Not a whole number ("1.0", "1e0") or not a positive 64-bit integer: 422 (validation), never
+# a 500 from a driver that cannot bind it. A 64-bit id above what the id columns store: 404,
+# as on SQLite, where such an id simply finds no row.
+Id = Annotated[
+    int,
+    BeforeValidator(_whole_number),
+    annotated_types.Interval(ge=1, le=MAX_ID),
+    AfterValidator(storable_id),
+]
+
+
+def gate_id(raw: object) -> int | None:
+    """An id a gate reads from the path or query itself (before the route's parameters are
+    validated), by :data:`Id`'s rule: None when absent, not a whole number, below 1 or above
+    a 64-bit integer (the route's own validation answers 422 for those); NotFound for one no
+    row can have, as :data:`Id` answers. Reading it as a plain ``int`` let a gate ask
+    PostgreSQL about 2147483648 (422 「超出了可以保存的范围」, a 404 on SQLite: tester s26
+    B-3)."""
+    text = None if raw is None else str(raw)
+    if text is None or not text.isascii() or not text.isdecimal() or len(text) > 19:
+        return None
+    value = int(text)
+    if not 1 <= value <= MAX_ID:
+        return None
+    return storable_id(value)
