@@ -22,6 +22,7 @@ from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.chat import ChatDriver
+from tests.support.web import BROWSER, sign_in
 
 TOO_BIG = 2**63
 TOKEN = "unstorable-token"
@@ -79,7 +80,24 @@ def test_nul_in_json_is_refused_and_stores_nothing(
 
 def test_nul_in_a_query_string_is_refused(api: TestClient) -> None:
     response = api.get("/api/v1/feedback/items?q=a%00b")
-    assert response.status_code == 400 and response.json()["error"] == "core.error.nul_text"
+    assert response.status_code == 400 and response.json()["error"] == "core.error.nul_query"
+    assert "无法保存" not in response.json()["message"]  # a GET saves nothing
+
+
+@pytest.mark.parametrize("path", ["/actions?owner=%00", "/okr?team=%00", "/meetings?x=%00"])
+def test_a_page_with_nul_in_its_query_is_the_html_error_page(
+    sqlite_runtime: Runtime, path: str
+) -> None:
+    """Tester s26 B-14: a browser got raw JSON, without the page shell or its policy, where
+    other bad page queries (/okr?cycle=9999Q9) render the error page."""
+    load_demo(sqlite_runtime)
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as browser:
+        sign_in(browser)
+        page = browser.get(path, headers=BROWSER)
+    assert page.status_code == 400
+    assert page.headers["content-type"].startswith("text/html")
+    assert "content-security-policy" in page.headers
+    assert "<html" in page.text and "空字符（U+0000，%00）" in page.text
 
 
 def test_undecodable_terminal_bytes_become_replacement_characters(sqlite_chat: ChatDriver) -> None:

@@ -313,10 +313,10 @@ class JsonBodyGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"%00" in scope.get("query_string", b""):
             # A NUL in a query parameter reaches a database that cannot hold it (PostgreSQL).
-            response = JSONResponse(
-                status_code=400,
-                content={"error": "core.error.nul_text", "message": t("core.error.nul_text")},
-            )
+            # A browser gets the error page (the shell, its policy), as for any other bad page
+            # query; a script the JSON shape (tester s26 B-14: /actions?owner=%00 answered JSON)
+            key = "core.error.nul_query"
+            response = error_response(Request(scope), 400, key, t(key))
             await response(scope, receive, send)
             return
         if scope["type"] != "http" or not _is_json(scope):
