@@ -63,12 +63,12 @@ def update(
         bad = [v for v in values if not is_hhmm(v)]
         if bad:
             raise DomainError("core.error.bad_time", value=str(bad[0]))
-        times = sorted(set(values))
-        if len(times) > MAX_TIMES_PER_DAY:
+        chosen = sorted(set(values))
+        if len(chosen) > MAX_TIMES_PER_DAY:
             raise DomainError(
-                "core.error.too_many_times", job=key, count=len(times), limit=MAX_TIMES_PER_DAY
+                "core.error.too_many_times", job=key, count=len(chosen), limit=MAX_TIMES_PER_DAY
             )
-        cleaned[key] = times
+        cleaned[key] = chosen
     if timezone is not None:
         team.timezone = timezone
     if cleaned:
