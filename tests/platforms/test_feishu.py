@@ -358,6 +358,7 @@ def _bad_requests(env: Env) -> dict[str, Any]:
         "unsigned": ((body, unsigned), 401),
         "stale": (fk.signed(event, timestamp=now - 3600), 401),
         "not an object": ((b"[1, 2]", headers), 400),
+        "plain": (fk.signed(event, timestamp=now, encrypted=False), 400),
     }
 
 
@@ -372,6 +373,7 @@ def _bad_requests(env: Env) -> dict[str, Any]:
         "unsigned",
         "stale",
         "not an object",
+        "plain",
     ],
 )
 def test_bad_requests_are_refused_logged_and_change_nothing(
@@ -383,6 +385,22 @@ def test_bad_requests_are_refused_logged_and_change_nothing(
     assert response.status_code == status, response.text
     assert env.events() == 0 and env.outbox() == []
     assert any("refused" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("unsigned", "missing signature headers: X-Lark-Request-Timestamp, X-Lark-Request-Nonce"),
+        ("plain", "plain (unencrypted) request refused"),
+    ],
+)
+def test_a_refusal_says_why_in_words_not_python(env: Env, case: str, said: str) -> None:
+    """Tester s27 A-11: a request without the X-Lark headers was answered with lark-oapi's
+    TypeError text, and a plain signed event was handled though the docs refuse it."""
+    (body, headers), status = _bad_requests(env)[case]
+    response = env.http.post(EVENTS_PATH, content=body, headers=headers)
+    assert response.status_code == status and said in response.json()["msg"], response.text
+    assert "NoneType" not in response.text
 
 
 def test_card_callback_with_a_forged_signature_is_refused(env: Env) -> None:
