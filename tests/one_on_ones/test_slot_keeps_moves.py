@@ -53,6 +53,14 @@ def test_a_new_slot_keeps_a_moved_1on1_and_says_which_had_to_go(chat: ChatDriver
     # the new slot's 06-10 is there once, and nothing else stands at that time
     at_june = [k for k, v in rows.items() if v[1] == datetime(2026, 6, 10, 2, tzinfo=UTC)]
     assert [rows[k][2] for k in at_june].count("scheduled") == 1
+    # and July's week now holds two of the pair's 1on1s, which the receipt warns of (tester
+    # s26 B-10: kept as documented, but nothing told the setter)
+    [wednesday] = [v[0] for v in rows.values() if v[1] == datetime(2026, 7, 8, 2, tzinfo=UTC)]
+    assert (
+        f"注意：保留的 #{july}（7月9日（周四）15:00）和新时段的 #{wednesday}（7月8日（周三）10:00）"
+        f"在同一周，这一周会谈两次；不需要的话可以 /取消一对一 {july} 或 /取消一对一 {wednesday}。"
+    ) in reply, reply
+    assert reply.count("注意：") == 1, reply  # June's was cancelled: no week of two there
     # listing the pair again (which re-plans) keeps July's at its moved time
     chat.text("/一对一 @张三", as_="lihua")
     assert _by_key(chat.runtime)["2026-07"] == rows["2026-07"]
@@ -93,6 +101,7 @@ def test_rest_says_which_moved_1on1s_a_new_slot_kept_and_dropped(chat: ChatDrive
     assert [(m["id"], m["status"]) for m in answer["dropped"]] == [(june, "cancelled")]
     assert answer["warnings"][0].startswith(f"手动改过期的 #{july}（7月9日（周四）15:00）")
     assert f"#{june} 和新时段 6月10日（周三）10:00 的那一次重叠，已取消" in answer["warnings"][1]
+    assert answer["warnings"][2].startswith(f"注意：保留的 #{july}（7月9日（周四）15:00）")
 
 
 def test_a_slot_cut_short_by_a_departure_says_so(chat: ChatDriver) -> None:

@@ -15,6 +15,7 @@ from teamassist.team.models import Member
 from teamassist.web.app import create_app
 from tests.one_on_ones.support import make_director, meetings, pair_id
 from tests.support.chat import ChatDriver
+from tests.support.parallel import at_once
 from tests.support.web import sign_in
 
 
@@ -55,12 +56,15 @@ def test_the_other_party_is_told_once_per_move_and_of_a_cancel(chat: ChatDriver)
             "\n说明：出差",
         )
     ]
-    # When the same move is sent again (a retry), nobody is told twice
-    chat.text(f"/改期一对一 {june} 2026-06-10 15:00 出差", as_="zhangsan")
+    # When the same move is sent again (a retry), nobody is told twice, and the sender is
+    # not told it moved (tester s26 B-11)
+    again = chat.text(f"/改期一对一 {june} 2026-06-10 15:00 出差", as_="zhangsan")
+    assert again == f"1on1 #{june} 本来就在 6月10日（周三）15:00，没有改动。", again
     assert len(_told(chat.runtime)) == 1
     # When 张三 sends the same time with only a new reason, 李华 hears of the reason, not of a
     # move "from 15:00 to 15:00" (a tester's find); a repeat tells nobody again
-    chat.text(f"/改期一对一 {june} 2026-06-10 15:00 客户来访", as_="zhangsan")
+    note = chat.text(f"/改期一对一 {june} 2026-06-10 15:00 客户来访", as_="zhangsan")
+    assert note == f"1on1 #{june} 时间不变（6月10日（周三）15:00），已更新说明。", note
     chat.text(f"/改期一对一 {june} 2026-06-10 15:00 客户来访", as_="zhangsan")
     assert _told(chat.runtime)[1:] == [
         (
@@ -107,3 +111,16 @@ def test_an_admin_cancelling_through_rest_tells_both(chat: ChatDriver) -> None:
     told = sorted(_told(chat.runtime))
     assert [who for who, _ in told] == ["lihua", "zhangsan"]
     assert all(text.startswith("1on1 取消\n管理员取消了") for _, text in told)
+
+
+def test_one_move_sent_at_once_is_told_as_one_move(chat: ChatDriver) -> None:
+    """Tester s26 B-11: 20 × /改期一对一 26 … at once made one move, and all 20 were told
+    「已把 1on1 #26 改到 …」; the ones that found it moved are told it already was."""
+    make_director(chat.runtime)
+    june = _planned(chat)["2026-06"]
+    replies = at_once(6, lambda: chat.text(f"/改期一对一 {june} 2026-06-10 15:00", as_="zhangsan"))
+    assert sorted(replies) == sorted(
+        [f"已把 1on1 #{june} 改到 6月10日（周三）15:00。"]
+        + [f"1on1 #{june} 本来就在 6月10日（周三）15:00，没有改动。"] * 5
+    ), replies
+    assert len(_told(chat.runtime)) == 1

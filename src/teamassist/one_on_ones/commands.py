@@ -20,6 +20,7 @@ from typing import Any
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import ChatType, Reply
+from teamassist.clock import ensure_utc
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import agenda, changes, flows, messages, rules, service
@@ -197,6 +198,12 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         lock=True,
     )
     start_at, words = changes.read_start(text, team=team, meeting=meeting, now=ctx.now)
+    note = " ".join(words) or None
+    # read after the occurrence's lock: a repeat that waited sees the first one's move
+    same_start = ensure_utc(meeting.start_at) == ensure_utc(start_at)
+    was: messages.Moved = "moved"
+    if same_start:
+        was = "same" if meeting.note == note else "note"
     warnings = changes.reschedule(
         ctx.session,
         team=team,
@@ -207,9 +214,9 @@ def handle_move(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         admin=admin,
         now=ctx.now,
         workdays=ctx.ports.get(Workdays),
-        note=" ".join(words) or None,
+        note=note,
     )
-    return messages.moved(team, meeting, warnings, now=ctx.now)
+    return messages.moved(team, meeting, warnings, now=ctx.now, was=was)
 
 
 @commands.command("one_on_ones.cancel", args=[Arg("id", ArgKind.INT), _NOTE])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Literal
 
 from teamassist.chat import timetext
 from teamassist.chat.types import Reply, plain_text, user_text
@@ -274,6 +275,16 @@ def moved_kept(team: Team, change: service.SlotChange, *, now: datetime | None) 
                 start=when(gone.meeting.start_at, team, now=now),
             )
         )
+    lines += [
+        t(
+            "one_on_ones.receipt.same_week",
+            id=kept.id,
+            start=when(kept.start_at, team, now=now),
+            other=other.id,
+            other_start=when(other.start_at, team, now=now),
+        )
+        for kept, other in change.same_week
+    ]
     return lines
 
 
@@ -286,13 +297,25 @@ def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: b
     return Reply(body=t(key, id=item.id, text=user_text(item.text), title=title(pair, names)))
 
 
+# what a /改期一对一 did: moved it, changed only its reason, or nothing (the same again)
+Moved = Literal["moved", "note", "same"]
+_MOVED_KEYS: Mapping[Moved, str] = {"moved": "moved", "note": "note_only", "same": "same_time"}
+
+
 def moved(
-    team: Team, meeting: OneOnOneMeeting, warnings: Sequence[str] = (), *, now: datetime
+    team: Team,
+    meeting: OneOnOneMeeting,
+    warnings: Sequence[str] = (),
+    *,
+    now: datetime,
+    was: Moved = "moved",
 ) -> Reply:
     """The receipt of a moved occurrence (the year shown when it is not ``now``'s), each
-    warning on a line of its own after it."""
+    warning on a line of its own after it. ``was``: ``"same"`` when it already had that time
+    and reason (a repeat: nothing changed, tester s26 B-11: 20 repeats were each told 「已把
+    1on1 #26 改到 …」), ``"note"`` when only its reason changed."""
     start = when(meeting.start_at, team, now=now)
-    body = t("one_on_ones.receipt.moved", id=meeting.id, start=start)
+    body = t(f"one_on_ones.receipt.{_MOVED_KEYS[was]}", id=meeting.id, start=start)
     return Reply(body="\n".join((body, *warnings)))
 
 

@@ -11,7 +11,7 @@ reads the report's agenda and prep pack). Who changes a slot: an admin, the dire
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar, cast
 
@@ -59,6 +59,9 @@ class SlotChange:
     pair: OneOnOne
     kept: list[OneOnOneMeeting]
     dropped: list[Dropped]
+    # a kept one and an occurrence of the new slot in the same team-local week (kept, other):
+    # the pair talks twice that week (tester s26 B-10: six hours apart on one day, unsaid)
+    same_week: list[tuple[OneOnOneMeeting, OneOnOneMeeting]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,40 @@ def set_slot(
                 name=shared.display_name,
                 start=timetext.when(start, team.timezone, now=now),
             )
-    return SlotChange(pair=pair, kept=kept, dropped=dropped)
+    return SlotChange(
+        pair=pair,
+        kept=kept,
+        dropped=dropped,
+        same_week=_same_week(session, pair=pair, kept=kept, zone=team.timezone),
+    )
+
+
+def _same_week(
+    session: Session, *, pair: OneOnOne, kept: list[OneOnOneMeeting], zone: str
+) -> list[tuple[OneOnOneMeeting, OneOnOneMeeting]]:
+    """Each occurrence moved by hand and kept, with the first of the pair's scheduled ones
+    by the rule in its team-local week."""
+    if not kept:
+        return []
+    ruled = session.scalars(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.status == SCHEDULED,
+            OneOnOneMeeting.moved.is_(False),
+        )
+        .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+    ).all()
+
+    def week(meeting: OneOnOneMeeting) -> tuple[int, int]:
+        return local(meeting.start_at, zone).isocalendar()[:2]
+
+    pairs = []
+    for row in kept:
+        other = next((m for m in ruled if week(m) == week(row)), None)
+        if other is not None:
+            pairs.append((row, other))
+    return pairs
 
 
 def _keep_moved(
