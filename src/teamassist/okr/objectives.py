@@ -496,6 +496,20 @@ def lock_objective(session: Session, objective: Objective) -> None:
     session.execute(select(Objective.id).where(Objective.id == objective.id).with_for_update())
 
 
+def _lock_afresh(session: Session, objective: Objective) -> bool:
+    """Lock ``objective``'s row and read it as last committed (a locking read: MariaDB's
+    snapshot would show it as it was before); False when it is gone. Twenty deletes of one O
+    at once refreshed it after the lock and failed on the row the first had deleted (tester
+    B-12, session 27: internal errors, 500s on PostgreSQL and MariaDB)."""
+    found = session.scalars(
+        select(Objective)
+        .where(Objective.id == objective.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    return found is not None
+
+
 def _require_draft(objective: Objective, item: str | None) -> None:
     """Conflict unless ``objective`` is a draft; ``item`` is the KR to delete, None for the
     objective itself (whose refusal names it once and says what to do with it instead: the
@@ -517,8 +531,11 @@ def delete_key_result(
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
     require_open(cycle, team, now)
-    lock_objective(session, objective)
-    session.refresh(objective)  # its state as committed before the lock
+    still_there = select(KeyResult.id).where(KeyResult.id == key_result.id).with_for_update()
+    if not _lock_afresh(session, objective) or session.scalar(still_there) is None:
+        raise NotFound(  # deleted by the request before this one, or with its O
+            "okr.error.key_result_gone", kr=f"KR-{key_result.number}", title=key_result.title[:40]
+        )
     _require_draft(objective, label(objective, key_result))
     _forget(session, "key_result", [key_result.id])
     session.delete(key_result)
@@ -535,8 +552,10 @@ def delete_objective(session: Session, *, team: Team, objective: Objective, now:
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
     require_open(cycle, team, now)
-    lock_objective(session, objective)
-    session.refresh(objective)
+    if not _lock_afresh(session, objective):
+        raise NotFound(
+            "okr.error.objective_gone", objective=label(objective), title=objective.title[:40]
+        )
     _require_draft(objective, None)
     kr_ids = [k.id for k in key_results(session, [objective.id])[objective.id]]
     _forget(session, "key_result", kr_ids)
