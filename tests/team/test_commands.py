@@ -4,9 +4,11 @@ admin, 李华 a lead, 张三… members; Monday 2026-06-01 09:00 in Shanghai).""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from teamassist.enums import Platform, Role
 from teamassist.team import service as team_service
+from teamassist.team.models import Member
 from tests.support.chat import ChatDriver
 from tests.team.support import demo
 
@@ -179,3 +181,20 @@ def test_the_lead_role_and_the_director_have_a_word_each(chat: ChatDriver) -> No
     # and the help offers the words the commands take (s23 report 2 F1: it offered 负责人)
     assert "/设置角色 @成员 管理员|主管|成员" in chat.text("/帮助 设置角色", as_="admin")
     assert "角色：管理员、主管、成员" in chat.text("/帮助 添加成员", as_="admin")
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["0", "-1", "#1", "1.5", "1e9", "9999-99-99", "2147483648", "%s%s%n", "１２", "技术 @bob"],
+)
+def test_a_bare_word_that_is_no_handle_adds_nobody(chat: ChatDriver, word: str) -> None:
+    """Tester s27 A-5: /添加成员 without @ made accounts named 0, -1, #1, 1e9, 9999-99-99…;
+    「/添加成员 技术 @bob」 an account 技术 named "@bob"."""
+    with chat.runtime.factory() as session:
+        before = session.scalar(select(func.count()).select_from(Member))
+    reply = chat.text(f"/添加成员 {word}", as_="admin")
+    assert "不像一个账号" in reply and "/添加成员 @账号" in reply, reply
+    with chat.runtime.factory() as session:
+        assert session.scalar(select(func.count()).select_from(Member)) == before
+    # with the @ it is the admin's explicit choice of handle
+    assert "已把" in chat.text("/添加成员 @dave2 成员 戴夫", as_="admin")

@@ -5,6 +5,8 @@ Each command calls the same ``team.people`` / ``team.org`` function as its REST 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -157,6 +159,20 @@ def handle_org(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 # -- changing (admins) ---------------------------------------------------------------------------
 
 
+def _bare_handle(token: str, rest: list[str]) -> bool:
+    """Whether ``token``, typed without @, is a handle: it starts with a letter or 汉字, holds
+    only letters, digits, ``_ . -`` (as a sign-in name), and no @mention follows it."""
+    if token.startswith(("@", "＠")):
+        return True
+    word = unicodedata.normalize("NFKC", token)
+    return (
+        bool(word)
+        and unicodedata.category(word[0]).startswith("L")
+        and re.fullmatch(r"[\w.\-]+", word) is not None
+        and not any(w.startswith(("@", "＠")) for w in rest)
+    )
+
+
 @commands.command(
     "people.add",
     args=[Arg("who", ArgKind.WORD), _REST],
@@ -177,6 +193,11 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
                 raise  # 负责人: a role meant, and not one (the director is appointed)
             # not a role word: the display name starts here
     mentioned = parser.mention_at(token, ctx.message.mentions)
+    if mentioned is None and not _bare_handle(token, words):
+        # /帮助 says /添加成员 @账号; a bare word is taken only when it reads as a handle: it
+        # made accounts named 0, -1, #1, 1e9 or 9999-99-99 (tester s27 A-5), which ids, numbers
+        # and dates read elsewhere collide with, and 「技术 @bob」 an account 技术 named "@bob"
+        raise Invalid("people.error.add_needs_at", word=token[:40])
     user_key = mentioned[0].user_key if mentioned else None
     name = mentioned[0].name if mentioned else None
     handle = name or token.lstrip("@＠")
