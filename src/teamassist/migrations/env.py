@@ -25,6 +25,15 @@ def _migrate(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         include_name=include_name,
+        # One transaction for the whole upgrade on SQLite too (Alembic's default there is one per
+        # migration, for pysqlite's old implicit commits; our engine emits BEGIN itself, so DDL
+        # is transactional): the foreign key check below can still roll the upgrade back, and
+        # the connection leaves no transaction open in which turning the keys on again would
+        # silently do nothing.
+        transactional_ddl=True if connection.dialect.name == "sqlite" else None,
+        # Callables run after each migration, inside its transaction (tests fill the tables a
+        # migration created before the next one runs: tests/storage/test_upgrade_keeps_rows.py).
+        on_version_apply=config.attributes.get("on_version_apply", ()),
     )
     # SQLite: a batch table rebuild must not cascade into the rows that reference the table.
     with sqlite_foreign_keys_off(connection), context.begin_transaction():
