@@ -24,8 +24,12 @@ from teamassist.runtime import Runtime
 from tests.conftest import make_runtime
 from tests.platforms.fakes.wecom import FakeWeCom
 
-BACKLOG = 1_000
 PER_MINUTE = 20
+# Issue #9's backlog was 1,000 notices with the default 12 attempts (760 went dead); it took
+# 10-15 s on each server backend (a transaction per waiting notice and pass). 300 of them
+# with 3 attempts is the same case: with waits spending attempts, 120 of these went dead.
+MAX_ATTEMPTS = 3
+BACKLOG = 300
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +46,7 @@ def wecom(fake: FakeWeCom, db_url: str, clock: FrozenClock) -> Iterator[Runtime]
         db_url,
         clock,
         wecom={"enabled": True, "api_base": fake.url, "robots": {"duty": "KEY-duty"}},
+        outbox={"max_attempts": MAX_ATTEMPTS},
     )
     yield runtime
     runtime.close()
@@ -68,7 +73,7 @@ def _statuses(rt: Runtime) -> Counter[str]:
     return Counter({str(status): int(count) for status, count in rows})
 
 
-def test_a_wecom_robot_backlog_of_1000_at_20_a_minute_is_delivered_in_full_once(
+def test_a_wecom_robot_backlog_at_20_a_minute_is_delivered_in_full_once(
     wecom: Runtime, fake: FakeWeCom, clock: FrozenClock
 ) -> None:
     _queue(wecom, BACKLOG)
@@ -84,7 +89,7 @@ def test_a_wecom_robot_backlog_of_1000_at_20_a_minute_is_delivered_in_full_once(
     assert counts == Counter({OutboxStatus.SENT: BACKLOG})
     bodies = [m.markdown for m in fake.received]
     assert len(bodies) == BACKLOG and len(set(bodies)) == BACKLOG  # each exactly once
-    assert minutes <= BACKLOG // PER_MINUTE + 1  # 50 minutes of robot time, not more
+    assert minutes <= BACKLOG // PER_MINUTE + 1  # 15 minutes of robot time, not more
     with wecom.factory() as session:
         # the waits spent nothing: every notice went out on its first counted attempt
         assert set(session.scalars(select(OutboxMessage.attempts))) == {1}
