@@ -46,7 +46,9 @@ echo "== pytest"
 pytest_status=0
 # The 25 slowest phases (set-up, call or teardown over a second) are listed before the summary,
 # so the tail of a CI log shows where the time went.
-$BIN/pytest -q -n 2 --dist loadfile --durations=25 --durations-min=1 "$@" || pytest_status=$?
+# Files go to the workers longest first (tests/support/schedule.py), not by test count.
+$BIN/pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=25 --durations-min=1 "$@" \
+  || pytest_status=$?
 echo "== mypy (ran beside the steps above)"
 mypy_status=0
 wait "$mypy_pid" || mypy_status=$?

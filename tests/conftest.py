@@ -17,7 +17,7 @@ from teamassist.config import Settings
 from teamassist.database import transaction
 from teamassist.domain import Domain
 from teamassist.runtime import Runtime
-from tests.support import compiled, snapshots
+from tests.support import compiled, schedule, snapshots
 from tests.support.chat import ChatDriver, RecordingSender
 from tests.support.databases import BACKENDS, MigratedDatabase, require_backend
 from tests.support.inbox import settle_before_delivery
@@ -59,6 +59,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+    if hasattr(config, "workerinput"):  # an xdist worker: files longest first (scripts/test.sh)
+        items[:] = schedule.longest_first(items)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
