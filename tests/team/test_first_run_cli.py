@@ -410,9 +410,13 @@ def test_admin_password_never_moves_an_account_to_another_member(env: Path) -> N
     assert runner.invoke(app, ["member", "add", "evil", "--name", "伊芙"]).exit_code == 0
     before = _hashes(env)
     typed = "Abcdefgh1234!!\nAbcdefgh1234!!\n"
-    moved = runner.invoke(app, ["admin", "password", "boss", "--member", "evil"], input=typed)
+    # refused before the password is asked (tester s27 A-2: asked twice first), and without
+    # the workspace owner's parenthesis, which was about another case
+    moved = runner.invoke(app, ["admin", "password", "boss", "--member", "evil"], input="")
     assert moved.exit_code == 1, moved.output
-    assert "控制台账号「boss」已属于成员 boss" in moved.output and "没有做任何更改" in moved.output
+    assert "控制台账号「boss」已属于成员 boss，不会改成 evil 的" in moved.output
+    assert "password" not in moved.output.lower().split("/")[0] and "所有者" not in moved.output
+    assert "没有做任何更改" in moved.output
     assert "Traceback" not in moved.output
     assert _hashes(env) == before
     engine = create_engine(f"sqlite:///{env}/ta.db")
@@ -426,7 +430,22 @@ def test_admin_password_never_moves_an_account_to_another_member(env: Path) -> N
     finally:
         engine.dispose()
     assert linked == "boss"
-    own = runner.invoke(app, ["admin", "password", "boss", "--member", "boss"], input=typed)
+    nobody = runner.invoke(app, ["admin", "password", "boss", "--member", "nope"], input="")
+    assert nobody.exit_code == 1 and "没有账号为「nope」的成员" in nobody.output, nobody.output
+    # --workspace names the workspace the account is for: another one's account is refused
+    assert _init("--workspace", "第二社区", "--workspace-key", "second", "--team", "T",
+                 "--admin-handle", "a2", "--no-input").startswith("0|")  # fmt: skip
+    before = _hashes(env)
+    elsewhere = runner.invoke(app, ["admin", "password", "boss", "--workspace", "second"], input="")
+    assert elsewhere.exit_code == 1 and "属于另一个工作区的成员" in elsewhere.output, (
+        elsewhere.output
+    )
+    assert _hashes(env) == before
+    own = runner.invoke(
+        app,
+        ["admin", "password", "boss", "--member", "boss", "--workspace", "kai-yuan-she-qu"],
+        input=typed,
+    )
     assert own.exit_code == 0 and "password set for boss" in own.output, own.output
     assert _hashes(env) != before
 

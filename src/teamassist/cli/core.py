@@ -27,8 +27,11 @@ from teamassist.cli.app import (
 from teamassist.launch import server
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from teamassist.config import Settings
     from teamassist.runtime import Runtime
+    from teamassist.team.models import Member
 
 
 @db_app.command("upgrade")
@@ -369,27 +372,37 @@ def admin_password(
     name or a short password is refused in one line before anything is written.
     """
     from teamassist.database import transaction
+    from teamassist.exceptions import NotFound
     from teamassist.http import auth
     from teamassist.team import accounts, workspaces
     from teamassist.team import service as team_service
 
     with refusals():
         accounts.check_username(username)
-    password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    with refusals():
-        accounts.check_password(password)
+
+    def target(session: Session) -> Member | None:
+        """The member to link (None: none named), every refusal said before a password is
+        asked for (tester s27 A-2: asked twice, then refused)."""
+        ws = workspaces.pick_workspace(session, workspace) if member or workspace else None
+        linked = None
+        if member and ws is not None:
+            linked = team_service.get_member_by_handle(session, workspace_id=ws.id, handle=member)
+            if linked is None:
+                raise NotFound("setup.error.no_member", handle=member, ws=ws.key)
+        auth.check_password_target(
+            session, username=username, member=linked, workspace_id=ws.id if ws else None
+        )
+        return linked
+
     runtime = build()
     try:
+        with refusals(), runtime.factory() as session:
+            target(session)
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        with refusals():
+            accounts.check_password(password)
         with refusals(), transaction(runtime.factory) as session:
-            linked = None
-            if member:
-                ws = workspaces.pick_workspace(session, workspace)
-                linked = team_service.get_member_by_handle(
-                    session, workspace_id=ws.id, handle=member
-                )
-                if linked is None:
-                    typer.secho(f"no member {member!r}", fg="red", err=True)
-                    raise typer.Exit(1)
+            linked = target(session)
             created = auth.set_password(
                 session, username=username, password=password, member=linked
             )

@@ -203,12 +203,32 @@ def _same_member(session: Session, account: LocalAccount | None, member: Member 
     if account is None or member is None or account.member_id == member.id:
         return
     owner = session.get(Member, account.member_id) if account.member_id is not None else None
+    if owner is None:  # the member-less account: the workspace owner's (tester s27 A-2)
+        raise DomainError(
+            "setup.error.account_owner", username=account.username, member=member.handle
+        )
     raise DomainError(
         "setup.error.account_linked",
         username=account.username,
-        owner=owner.handle if owner is not None else "—",
+        owner=owner.handle,
         member=member.handle,
     )
+
+
+def check_password_target(
+    session: Session, *, username: str, member: Member | None, workspace_id: int | None
+) -> None:
+    """Refuse before a password is asked what :func:`set_password` would refuse after (a
+    near name, an account of another member), and an account whose member is in another
+    workspace than the one named (``setup.error.account_elsewhere``: ``--workspace`` was
+    silently ignored, tester s27 A-2). Reads only."""
+    account = _same_name(session.scalar(_ACCOUNT_BY_KEY, {"key": fold(username)}), username)
+    _same_member(session, account, member)
+    if account is None or account.member_id is None or workspace_id is None:
+        return
+    owner = session.get(Member, account.member_id)
+    if owner is not None and owner.workspace_id != workspace_id:
+        raise DomainError("setup.error.account_elsewhere", username=account.username)
 
 
 def _same_name(account: LocalAccount | None, username: str) -> LocalAccount | None:
