@@ -84,3 +84,17 @@ def test_a_past_deactivation_date_is_refused_not_read_as_now(sqlite_chat: ChatDr
     with sqlite_chat.runtime.factory() as session:
         wangwu = session.scalar(select(Member).where(Member.handle == "wangwu"))
         assert wangwu is not None and wangwu.active and wangwu.deactivated_at is None
+
+
+def test_new_objective_names_one_length_limit(okr_chat: ChatDriver) -> None:
+    """Tester s26 B-25: 7000 characters were refused as 「最多 2000 字」, then 1000 (trimmed as
+    told) as 「标题最长 500 个字」. Both replies name the title's limit, 500."""
+    reply = okr_chat.text("/新建目标 " + "长" * 7000, as_="zhangsan")
+    assert reply.startswith("内容太长了（7000 字），最多 500 字，请精简后再发。\n"), reply
+    reply = okr_chat.text("/新建目标 " + "长" * 600, as_="zhangsan")
+    assert reply == "标题有 600 个字，最长 500 个字，请精简后再发。", reply
+    # the limit is the title's: a title of 500 with its keywords and people is taken
+    reply = okr_chat.text(
+        "/新建目标 " + "长" * 500 + " 类型 挑战型 周期 2027Q1 负责人 @张三", as_="zhangsan"
+    )
+    assert reply.startswith("已创建目标 O-1"), reply[:80]

@@ -67,7 +67,7 @@ def _title(text: str) -> str:
     if not title:
         raise Invalid("okr.error.empty_title")
     if len(title) > MAX_TITLE:
-        raise Invalid("okr.error.title_too_long", limit=MAX_TITLE)
+        raise Invalid("okr.error.title_too_long", limit=MAX_TITLE, length=len(title))
     return title
 
 
