@@ -57,6 +57,15 @@ def test_weekly_entry_from_chat_replaces_only_the_fields_given(report_chat: Chat
         assert session.scalar(select(func.count()).select_from(WeeklyEntry)) == 1
 
 
+def test_a_field_given_twice_keeps_both_parts(report_chat: ChatDriver) -> None:
+    """Tester s26 B-21: 「/周报 未完成 x 未完成 y」 stored not_done ["y"]; "x" was gone."""
+    reply = report_chat.text("/周报 未完成 联调 未完成 压测；文档 下周 上线", as_="lisi")
+    assert reply.startswith("已记下你 9月21日 那一周的周报：未完成、下周重点。"), reply
+    entry = _entry(report_chat.runtime, "lisi")
+    assert entry is not None
+    assert (entry.not_done, entry.next) == ("联调\n压测\n文档", "上线")
+
+
 def test_weekly_entry_without_content_changes_nothing(report_chat: ChatDriver) -> None:
     reply = report_chat.text("/周报 随便写点什么", as_="lisi")
     assert "请写上内容" in reply

@@ -68,12 +68,15 @@ _KIND_WORDS = {
 
 
 def parse_entry(text: str) -> dict[str, str]:
-    """``{field: text}`` of a ``/周报`` message (a field given twice: the last one)."""
+    """``{field: text}`` of a ``/周报`` message; a field given twice keeps both parts, one
+    item each (tester s26 B-21: ``未完成 x 未完成 y`` kept only y, silently)."""
     found = list(_FIELD.finditer(text))
     values: dict[str, str] = {}
     for index, match in enumerate(found):
         end = found[index + 1].start() if index + 1 < len(found) else len(text)
-        values[_FIELD_WORDS[match.group(1).lower()]] = text[match.end() : end].strip()
+        field = _FIELD_WORDS[match.group(1).lower()]
+        parts = [values.get(field, ""), text[match.end() : end].strip()]
+        values[field] = "\n".join(part for part in parts if part)
     return values
 
 
