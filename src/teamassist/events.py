@@ -471,8 +471,8 @@ class CareerGoals(Query[tuple[GoalFact, ...]]):
     ``team``: the plan of the team-local year of ``now`` (UTC), else the member's latest
     earlier one; goals in plan order. Answered by the careers domain; no answer (or an empty
     tuple) means no plan. ``asker`` is who will see them: the careers desk answers only when
-    the careers rules let them read the plan (the member, or the team's director or stand-in),
-    else an empty tuple, so no asker can reach a plan it may not read."""
+    the careers rules let them read the plan (the member, or the director or stand-in of the
+    team that started it), else an empty tuple, so no asker can reach a plan it may not read."""
 
     team: Team
     member: Member

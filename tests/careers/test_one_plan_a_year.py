@@ -1,6 +1,7 @@
-"""A career plan is the person's, one a year, whichever team starts it; every team the person
-is in reads it (tester s25 F-16: 张三, in two teams, got a second 2026 plan from 第二团队, whose
-admin had just been told he had none). The unique key (person, year) holds two starts at once
+"""A career plan is the person's, one a year, whichever team starts it; the team that started
+it reads it, another team the person is in is told so (tester s25 F-16: 张三, in two teams, got
+a second 2026 plan from 第二团队, whose admin had just been told he had none; s27 B-6: that
+team's admin then read it). The unique key (person, year) holds two starts at once
 from two teams (PostgreSQL, MariaDB); ``careers_0002`` merges the doubles made before it.
 Every backend."""
 
@@ -41,29 +42,32 @@ def desk(chat: ChatDriver) -> ChatDriver:
     return chat
 
 
-def test_a_second_team_reads_the_plan_and_starts_no_second_one(desk: ChatDriver) -> None:
+def test_a_second_team_is_told_of_the_plan_and_starts_no_second_one(desk: ChatDriver) -> None:
     started = desk.text("/职业规划 发起 @张三 截止 2026-12-31 18:00 请写规划", as_="lihua")
     assert "已为 1 人发起 2026 年" in started, started
     [plan] = plans(desk.runtime)
     assert len(career_items(desk.runtime)) == 1
-    # 第二团队's admin (its stand-in director) reads it: no "还没有职业发展规划"
+    # 第二团队's admin (its stand-in director) is told whose plan it is, not "还没有" (F-16),
+    # and does not read it: only the team that started it does (tester s27 B-6)
     seen = desk.text("/职业规划 查看 @zhangsan", as_="boss2")
-    assert "还没有" not in seen and plan.title in seen, seen
+    assert seen == (
+        "张三 的 2026 年规划由「开发者社区」发起，只有 TA 本人和「开发者社区」的负责人能阅读。"
+    ), seen
     again = desk.text("/职业规划 发起 @zhangsan 截止 2026-12-20 18:00", as_="boss2")
     assert again == (
         "张三 的 2026 年规划已由「开发者社区」发起（截止 2026-12-31 18:00）。一个人一年只有一份"
-        "规划，这次没有另起一份，截止时间也没有改；作为 TA 所在团队的负责人，您也能阅读它："
-        "/职业规划 查看 @TA。"
+        "规划，这次没有另起一份，截止时间也没有改；规划的内容只有 TA 本人和「开发者社区」的"
+        "负责人能阅读。"
     ), again
     [after] = plans(desk.runtime)
     assert (after.id, after.due_at) == (plan.id, plan.due_at)
     assert len(career_items(desk.runtime)) == 1  # no second 「填写职业规划」 item
-    # the person writes it from either team's chat, and 第二团队's list shows it
+    # the person writes it from either team's chat, and the starting team's list shows it
     desk.text("/切换团队 第二团队", as_="zhangsan")
     assert "做架构" in desk.text("/职业规划 方向 做架构", as_="zhangsan")
     assert plans(desk.runtime)[0].direction == "做架构"
-    status = desk.text("/职业规划 进度", as_="boss2")
-    assert "张三" in status, status
+    assert "张三" in desk.text("/职业规划 进度", as_="lihua")
+    assert "张三" not in desk.text("/职业规划 进度", as_="boss2")
 
 
 def test_a_stranger_team_still_reads_nothing(desk: ChatDriver) -> None:

@@ -28,7 +28,7 @@ from teamassist.chat.registry import Arg, ArgKind, CommandGroup
 from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
 from teamassist.enums import Role
-from teamassist.exceptions import Invalid, NotFound
+from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.ports import Documents
 from teamassist.team import service as team_service
@@ -130,9 +130,25 @@ def _view(ctx: CommandContext, text: str) -> Reply:
     if len(people) != 1:
         raise Invalid("careers.error.view_one")
     service.check_director(ctx.session, team=ctx.team, member=ctx.member)
-    plan = service.latest(ctx.session, member=people[0])
-    if plan is None or not service.may_read(ctx.session, plan=plan, viewer=ctx.member):
-        raise NotFound("careers.error.none_for", name=user_text(people[0].display_name))
+    person = people[0]
+    plan = service.latest(ctx.session, member=person)
+    readable = plan is not None and service.may_read(ctx.session, plan=plan, viewer=ctx.member)
+    if (
+        plan is not None
+        and not readable
+        and team_service.role_of(ctx.session, team=ctx.team, member=person)
+    ):
+        # one of this team's people: a start from here names the starting team anyway, so say
+        # who reads it rather than "none" (tester s27 B-6: not every team the person is in)
+        starter = ctx.session.get(Team, plan.team_id)
+        raise PermissionDenied(
+            "careers.error.read_elsewhere",
+            name=user_text(person.display_name),
+            year=plan.year,
+            team=user_text(starter.name if starter is not None else ""),
+        )
+    if plan is None or not readable:
+        raise NotFound("careers.error.none_for", name=user_text(person.display_name))
     return messages.plan(plan, ctx.team, url=_link(ctx, plan), editable=False)
 
 

@@ -368,30 +368,30 @@ def answer_wanted(
 
 def answer_goals(session: Session, query: CareerGoals) -> tuple[GoalFact, ...]:
     """The reviewed plan's goals for a 1on1 (see :class:`CareerGoals`); nothing unless the
-    asker may read the plan (its person or the director), as :func:`service.get` rules."""
-    asker = query.asker
-    if asker.id != query.member.id and not service.is_director(
-        session, team=query.team, member=asker
-    ):
+    asker may read that plan (its person or the director of the team that started it), as
+    :func:`service.get` rules: a 1on1 of another team the person is in is no way round it."""
+    plan = service.reviewed_plan(session, team=query.team, member=query.member, now=query.now)
+    if plan is None or not service.may_read(session, plan=plan, viewer=query.asker):
         return ()
     return service.goal_facts(session, team=query.team, member=query.member, now=query.now)
 
 
 def answer_known(session: Session, query: SourceKnown) -> bool | None:
-    """Whether ``career_plan`` + id is a plan of the team that ``query.by`` reads: its person
-    or the team's director (other kinds: not ours, None). Anyone else is answered as for no
-    plan: a private plan's existence is not told (a tester linked an item to another
-    member's plan through REST)."""
+    """Whether ``career_plan`` + id is a plan ``query.by`` reads (:func:`service.may_read`) of
+    ``query.team``'s: started by it, or its person is in it (other kinds: not ours, None).
+    Anyone else is answered as for no plan: a private plan's existence is not told (a tester
+    linked an item to another member's plan through REST)."""
     if query.kind != SOURCE_KIND:
         return None
     plan = session.get(CareerPlan, query.source_id)
-    if plan is None or all(
-        team.id != query.team.id for team in service.readers_teams(session, plan=plan)
-    ):
+    if plan is None or plan.workspace_id != query.team.workspace_id:
         return False
-    return plan.member_id == query.by.id or service.is_director(
-        session, team=query.team, member=query.by
+    person = session.get(Member, plan.member_id)
+    ours = plan.team_id == query.team.id or (
+        person is not None
+        and team_service.role_of(session, team=query.team, member=person) is not None
     )
+    return ours and service.may_read(session, plan=plan, viewer=query.by)
 
 
 def answer_personal(session: Session, query: FollowUpPersonal) -> bool | None:

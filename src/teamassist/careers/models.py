@@ -1,9 +1,9 @@
 """A person's career plan for one year, its development goals, and a team's own plan template.
 
 A plan is private: its person writes it, the director (else stand-in) of the team that
-started it and of every team its person is in reads it (:func:`teamassist.careers.service.
-may_read`). One plan per person and year, whichever team starts it (the unique key is what makes
-a second start, from any team, or a redelivered chat event, a no-op; tester s25 F-16).
+started it reads it (:func:`teamassist.careers.service.may_read`; tester s27 B-6). One plan per
+person and year, whichever team starts it (the unique key is what makes a second start, from
+any team, or a redelivered chat event, a no-op; tester s25 F-16).
 """
 
 from __future__ import annotations

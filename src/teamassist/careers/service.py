@@ -1,5 +1,5 @@
 """Career plans: start them (the director), write them (the person), read them (the person and
-the team's director), and what a 1on1 reviews of them.
+the director of the team that started the plan), and what a 1on1 reviews of them.
 
 Who is "the director" here is :func:`teamassist.team.service.director_or_stand_in`: the team's
 director, else its leader, else its admins (a team without a director still gets plans, read
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from teamassist.events import GoalFact
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
 from teamassist.team import service as team_service
-from teamassist.team.models import Member, Team, TeamMembership
+from teamassist.team.models import Member, Team
 from teamassist.team.names import clean_text
 
 MAX_GOALS = 3
@@ -74,7 +74,7 @@ class Started:
     # asked (deadlines only move later, tester F12, session 20)
     earlier_asked: datetime | None = None
     # an existing plan another team of the person started: the name of that team (the plan
-    # is the person's, one a year, read by every team they are in; this start left it as it
+    # is the person's, one a year, read by the team that started it; this start left it as it
     # was, tester s25 F-16)
     elsewhere: str | None = None
 
@@ -202,8 +202,9 @@ def start(
 
 def carry_over(session: Session, *, plan: CareerPlan) -> list[CareerGoal]:
     """Copy the unfinished goals (planned / in progress) of the person's latest earlier plan
-    (whichever team started it) into ``plan`` (status kept, marked carried), up to the free
-    numbers."""
+    into ``plan`` (status kept, marked carried), up to the free numbers, when the same team
+    started both: another team's director does not read the old plan, so its goals are not
+    handed to them in the new one (tester s27 B-6)."""
     previous = session.scalar(
         select(CareerPlan)
         .where(
@@ -213,7 +214,7 @@ def carry_over(session: Session, *, plan: CareerPlan) -> list[CareerGoal]:
         .order_by(CareerPlan.year.desc())
         .limit(1)
     )
-    if previous is None:
+    if previous is None or previous.team_id != plan.team_id:
         return []
     copied: list[CareerGoal] = []
     for goal in previous.goals:
@@ -237,26 +238,15 @@ def carry_over(session: Session, *, plan: CareerPlan) -> list[CareerGoal]:
 # -- read -----------------------------------------------------------------------------------------
 
 
-def readers_teams(session: Session, *, plan: CareerPlan) -> list[Team]:
-    """The teams whose director (or stand-in) reads ``plan``: the one that started it and
-    every team its person is in (a plan is the person's, one a year)."""
-    ids = {plan.team_id} | {
-        row.team_id
-        for row in session.scalars(
-            select(TeamMembership).where(TeamMembership.member_id == plan.member_id)
-        )
-    }
-    return list(session.scalars(select(Team).where(Team.id.in_(ids)).order_by(Team.id)))
-
-
 def may_read(session: Session, *, plan: CareerPlan, viewer: Member) -> bool:
-    """Whether ``viewer`` reads ``plan``: its person, or the director (or stand-in) of the
-    team that started it or of any team its person is in."""
+    """Whether ``viewer`` reads ``plan``: its person, or the director (or stand-in) of the team
+    that started it. Not the director of another team the person is in: any team's admin may
+    add any member of the workspace to their team, and would then read a plan they never asked
+    for (tester s27 B-6, an admin pulled a member in with /添加成员 and read 「想转岗」)."""
     if plan.member_id == viewer.id:
         return True
-    return any(
-        is_director(session, team=team, member=viewer) for team in readers_teams(session, plan=plan)
-    )
+    team = session.get(Team, plan.team_id)
+    return team is not None and is_director(session, team=team, member=viewer)
 
 
 def get(session: Session, *, plan_id: int, viewer: Member) -> CareerPlan:
@@ -319,16 +309,12 @@ def state_of(plan: CareerPlan, now: datetime) -> str:
 def team_states(
     session: Session, *, team: Team, viewer: Member, year: int, now: datetime
 ) -> list[PlanState]:
-    """The plans of ``year`` of the team's people (whichever team started them) and those the
-    team started, with their state, by person (director only)."""
+    """The plans of ``year`` the team started (the ones its director reads), with their
+    state, by person (director only)."""
     check_director(session, team=team, member=viewer)
-    in_team = select(TeamMembership.member_id).where(TeamMembership.team_id == team.id)
     plans = session.scalars(
         select(CareerPlan)
-        .where(
-            CareerPlan.year == year,
-            or_(CareerPlan.team_id == team.id, CareerPlan.member_id.in_(in_team)),
-        )
+        .where(CareerPlan.year == year, CareerPlan.team_id == team.id)
         .order_by(CareerPlan.id)
     ).all()
     people = team_service.members_by_id(session, [p.member_id for p in plans])
