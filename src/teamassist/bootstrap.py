@@ -32,6 +32,8 @@ from teamassist.chat.types import InboundMessage
 from teamassist.clock import Clock, utcnow
 from teamassist.config import Settings
 from teamassist.database import make_engine, make_session_factory
+from teamassist.documents import limits as document_limits
+from teamassist.documents.limits import RenderLimits
 from teamassist.domain import Domain, Wiring
 from teamassist.duty.domain import DOMAIN as DUTY
 from teamassist.events import Bus
@@ -356,6 +358,13 @@ def build_runtime(
     check_requires(domains)  # before anything is built
     redact.install(redact.settings_secrets(settings))  # before anything can log a secret
     auth.install_hash_cost(settings.web.password_hash)
+    document_limits.install(
+        RenderLimits(
+            workers=settings.documents.render_workers,
+            memory_mib=settings.documents.render_memory_mib,
+            seconds=settings.documents.render_seconds,
+        )
+    )
     for domain in domains:
         if (locale := domain.folder("locale")) is not None:
             i18n.add_folder(locale)  # built-in ones are found anyway; a domain outside is not

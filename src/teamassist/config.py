@@ -292,6 +292,19 @@ class OutboxSettings(BaseModel):
     gather_seconds: float = Field(default=0.05, ge=0, le=5)
 
 
+class DocumentsSettings(BaseModel):
+    """The general cap on a team-editable template's render (report and career-plan templates):
+    each render runs in a child of a render host process (``documents/sandbox.py``), killed
+    past these limits; the template is refused with the sandbox's friendly error."""
+
+    # Renders at once (each a child process); more wait for a free place.
+    render_workers: int = Field(default=2, ge=1, le=64)
+    # Memory a render may take over the render host's own (RLIMIT_AS); a report takes a few MiB.
+    render_memory_mib: int = Field(default=256, ge=16, le=65_536)
+    # Wall time per document (a per-person pack: per person); a report takes milliseconds.
+    render_seconds: float = Field(default=5.0, gt=0, le=600)
+
+
 class RetentionSettings(BaseModel):
     """How long handled events and delivered notices are kept."""
 
@@ -409,6 +422,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    documents: DocumentsSettings = Field(default_factory=DocumentsSettings)
     qq: QQSettings = Field(default_factory=QQSettings)
     feishu: FeishuSettings = Field(default_factory=FeishuSettings)
     wecom: WeComSettings = Field(default_factory=WeComSettings)

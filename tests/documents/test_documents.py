@@ -107,6 +107,11 @@ def test_docx_keeps_the_cjk_font_and_the_text() -> None:
         "{{ ('%50000000s'|format(1))|length }}",
         "{{ ('x'|indent(50000000, true))|length }}",
         "{{ ('\t'.expandtabs(50000000))|length }}",
+        # Tester s27 B-1: filler text, a template's own list doubled, a wrap string per letter.
+        "{{ lipsum(100000)|length }}",
+        "{% set l = ['x'] %}{% for i in range(40) %}{{ l.extend(l) or '' }}{% endfor %}",
+        "{{ ('x ' * 1000)|wordwrap(1, wrapstring=('y' * 1000))|length }}",
+        "{{ ('x' * 99999)|wordwrap(1)|length }}",
     ],
 )
 def test_a_runaway_template_is_refused_quickly(source: str) -> None:
@@ -133,8 +138,10 @@ def test_an_ordinary_loop_and_product_still_render() -> None:
         "{{ range(3)|join('-') }}|{{ 'a-b'|replace('-', '+') }}|{{ 'ab'.replace('', '.') }}"
         "|{{ [{'n': 1}, {'n': 2}]|join(',', attribute='n') }}|{{ 'x'|center(3) }}|"
         "{{ '%3d%%'|format(5) }}|{{ '%.1f' % 2.25 }}|{{ '{:>3}'.format(7) }}|"
-        "{{ 'a\nb'|indent(2) }}|",
+        "{{ 'a\nb'|indent(2) }}|{{ 'ab cd ef'|wordwrap(5, wrapstring='/') }}|"
+        "{% set ns = namespace(n=0) %}{% for i in range(4) %}{% set ns.n = ns.n + i %}"
+        "{% endfor %}{{ ns.n }}|{{ ([1] + [2])|join }}|{{ {'k': 'v'}.k }}",
         {},
         package="teamassist.reports",
     )
-    assert text == "0-1-2|a+b|.a.b.|1,2| x |  5%|2.2|  7|a\n  b|"
+    assert text == "0-1-2|a+b|.a.b.|1,2| x |  5%|2.2|  7|a\n  b|ab cd/ef|6|12|v"

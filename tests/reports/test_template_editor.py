@@ -87,7 +87,7 @@ def test_the_director_previews_on_live_data_saves_and_resets(
     [
         ("# {{ title }\n", "模板第 1 行有错误"),
         (BREAKS_ON_LIVE, "nickname"),
-        (OVER_BUDGET_ON_LIVE, "模板生成的内容太多"),
+        (OVER_BUDGET_ON_LIVE, "模板超出了生成的限制"),
         ("   ", "模板不能为空"),
         ("\u200b\u202e\n\u200b", "模板不能为空"),  # shows nothing: a tester saved one
     ],
@@ -145,5 +145,5 @@ def test_rest_refuses_a_text_whose_join_or_replace_builds_megabytes(
     ):
         refused = director.put("/api/v1/reports/templates/weekly", json={"body": body})
         assert refused.status_code == 422, (body, refused.text)
-        assert "重复、拼接、替换或乘方得到的值太大" in refused.json()["message"], refused.text
+        assert "重复、拼接、替换、折行或乘方得到的值太大" in refused.json()["message"], refused.text
     assert _stored(runtime) == GOOD

@@ -6,10 +6,15 @@ Public API (import from ``teamassist.documents``):
 
 * ``render_markdown(source, context, *, package, error_key="documents.error.template") -> str``:
   a user-editable Jinja2 text rendered in the sandbox (``StrictUndefined``; filters ``cell`` and
-  ``pct``), ``{% include %}`` reading ``<package>/sources/*.j2``. Raises ``Invalid(error_key,
-  line=, detail=)`` on a bad template or a missing field: validate a team's own text on save by
-  rendering a sample context. With ``budget_key=`` a render over a budget (output size, range
-  steps, ``*``/``**``) raises ``Invalid(budget_key, detail=)`` instead, to word it apart.
+  ``pct``), ``{% include %}`` reading ``<package>/sources/*.j2``, in a worker process with a
+  memory and a time limit (``documents/sandbox.py``; ``context`` holds plain values: it is
+  pickled). Raises ``Invalid(error_key, line=, detail=)`` on a bad template or a missing field:
+  validate a team's own text on save by rendering a sample context. With ``budget_key=`` a
+  render over a budget (output size, range steps, ``*``/``**``, the worker's memory or time)
+  raises ``Invalid(budget_key, detail=)`` instead, to word it apart.
+* ``render_many(source, contexts, *, package, ...) -> list[str]``: the same for several
+  contexts in one worker call (a pack's per-person documents); the first refusal raises.
+* ``stop_sandbox()``: stop the template workers (the runtime's close does).
 * ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
 * ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
 * ``markdown_to_html(markdown, *, title) -> str``: a whole HTML page with the print CSS.
@@ -30,7 +35,8 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from teamassist.documents.cache import RENDER_CACHE
@@ -70,7 +76,9 @@ __all__ = [
     "markdown_to_html",
     "markdown_to_pdf",
     "pdf_or_503",
+    "render_many",
     "render_markdown",
+    "stop_sandbox",
 ]
 
 
@@ -100,13 +108,37 @@ def render_markdown(
     error_key: str = "documents.error.template",
     budget_key: str | None = None,
 ) -> str:
-    """``source`` rendered in the sandbox with ``context``; raises ``Invalid`` as
-    ``documents.templating.render_markdown`` documents."""
-    from teamassist.documents import templating
+    """``source`` rendered with ``context`` in the sandbox, in a worker process with a memory
+    and a time limit (``documents.sandbox``); raises ``Invalid`` as
+    ``documents.templating.render_here`` documents, and when a limit is passed."""
+    return render_many(
+        source, [context], package=package, error_key=error_key, budget_key=budget_key
+    )[0]
 
-    return templating.render_markdown(
-        source, context, package=package, error_key=error_key, budget_key=budget_key
+
+def render_many(
+    source: str,
+    contexts: Sequence[Mapping[str, Any]],
+    *,
+    package: str,
+    error_key: str = "documents.error.template",
+    budget_key: str | None = None,
+) -> list[str]:
+    """:func:`render_markdown` of each of ``contexts``, in order, in one call to one worker
+    (a pack's per-person documents); raises the Invalid of the first one refused."""
+    from teamassist.documents import sandbox
+
+    return sandbox.render(
+        source, contexts, package=package, error_key=error_key, budget_key=budget_key
     )
+
+
+def stop_sandbox() -> None:
+    """Stop this process's template workers, if any started (the runtime's close); the next
+    render starts new ones."""
+    sandbox = sys.modules.get("teamassist.documents.sandbox")
+    if sandbox is not None:
+        sandbox.shutdown()
 
 
 def markdown_to_docx(markdown: str, *, title: str) -> bytes:

@@ -1,9 +1,13 @@
 """Jinja2 templates that produce Markdown, in the sandbox.
 
 Templates are user-editable (a team's own report text), so they run in Jinja2's
-:class:`~jinja2.sandbox.SandboxedEnvironment` with ``StrictUndefined``: a typo in a field name
-fails when the template is saved, not in front of the meeting. Each calling package keeps its
-partials in ``<package>/sources/*.j2``; ``{% include %}`` finds them there.
+:class:`~jinja2.sandbox.ImmutableSandboxedEnvironment` with ``StrictUndefined``: a typo in a
+field name fails when the template is saved, not in front of the meeting. Each calling package
+keeps its partials in ``<package>/sources/*.j2``; ``{% include %}`` finds them there.
+
+This module renders in the process that calls it: :mod:`teamassist.documents.sandbox` calls
+:func:`render_here` in a worker process with a memory and a time limit (the general cap); the
+budgets below are the cheap checks inside it that name what went over.
 """
 
 from __future__ import annotations
@@ -15,16 +19,18 @@ from functools import cache
 from typing import Any, cast
 
 from jinja2 import (
+    Environment,
     PackageLoader,
     StrictUndefined,
     TemplateError,
     TemplateNotFound,
+    pass_environment,
     pass_eval_context,
 )
 from jinja2 import filters as jinja_filters
 from jinja2.exceptions import SecurityError
 from jinja2.nodes import EvalContext
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
@@ -55,8 +61,10 @@ class _Budget:
         return iter(steps)
 
 
-class _Sandbox(SandboxedEnvironment):
-    """The sandbox with ``*`` and ``**`` checked: ``"x" * 10**9`` is refused, not built."""
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox with ``*`` and ``**`` checked: ``"x" * 10**9`` is refused, not built. A
+    template's own lists and dicts cannot be changed (``l.extend(l)`` doubled one per loop
+    step, tester s27 B-1): no default template changes one, and ``namespace()`` still works."""
 
     intercepted_binops = frozenset({"*", "**", "%"})
 
@@ -182,6 +190,30 @@ def _indent(s: str, width: int | str = 4, first: bool = False, blank: bool = Fal
     return jinja_filters.do_indent(s, width, first, blank)
 
 
+@pass_environment
+def _wordwrap(
+    environment: Environment,
+    s: str,
+    width: int = 79,
+    break_long_words: bool = True,
+    wrapstring: str | None = None,
+    break_on_hyphens: bool = True,
+) -> str:
+    """Jinja's ``wordwrap``, refused when its result could pass :data:`MAX_PRODUCT` characters:
+    each line break becomes ``wrapstring`` (``wordwrap(1, wrapstring="y" * 1000)`` put 1,000
+    characters after every character, tester s27 B-1). A paragraph's line holds at least one
+    character, and two of its lines together more than ``width`` (else the second's first word
+    would have fitted on the first)."""
+    text = str(s)
+    paragraphs = len(text.splitlines()) + 1
+    lines = min(len(text) + 1, 2 * len(text) // max(int(width), 1) + paragraphs)
+    joint = environment.newline_sequence if wrapstring is None else str(wrapstring)
+    _within(len(text) + lines * len(joint))
+    return jinja_filters.do_wordwrap(
+        environment, text, width, break_long_words, wrapstring, break_on_hyphens
+    )
+
+
 def _center(value: str, width: int = 80) -> str:
     _padded_size(str(value), width)
     return jinja_filters.do_center(value, width)
@@ -219,6 +251,9 @@ def environment(package: str) -> SandboxedEnvironment:
     env.filters["format"] = _format
     env.filters["indent"] = _indent
     env.filters["pct"] = _pct
+    env.filters["wordwrap"] = _wordwrap
+    # lipsum(n) writes n paragraphs of filler: 40 s of CPU for n = 100,000 (tester s27 B-1)
+    del env.globals["lipsum"]
     return env
 
 
@@ -230,7 +265,7 @@ def default_source(name: str, *, package: str) -> str:
     return text
 
 
-def render_markdown(
+def render_here(
     source: str,
     context: Mapping[str, Any],
     *,
@@ -238,15 +273,17 @@ def render_markdown(
     error_key: str = "documents.error.template",
     budget_key: str | None = None,
 ) -> str:
-    """The template ``source`` rendered with ``context`` (plain values); ``{% include %}``
-    reads the partials of ``package``.
+    """The template ``source`` rendered with ``context`` (plain values) in this process;
+    ``{% include %}`` reads the partials of ``package``. Only the worker of
+    :mod:`teamassist.documents.sandbox` calls it: elsewhere use ``documents.render_markdown``.
 
     Raises :class:`teamassist.exceptions.Invalid` (``error_key``, with ``line`` and the
     engine's message as ``detail``) when the text is not a template or uses a missing field;
     a domain passes its own catalogue key to word it for its users. The same Invalid when a
     render goes over a budget: :data:`MAX_OUTPUT` characters, :data:`MAX_RANGE_STEPS` range
-    steps, or a ``*``/``**`` making more than :data:`MAX_PRODUCT` items; with a ``budget_key``
-    that Invalid carries ``budget_key`` instead (``detail`` names the budget)."""
+    steps, or a ``*``/``**``/join/replace/padding/wordwrap making more than :data:`MAX_PRODUCT`
+    items; with a ``budget_key`` that Invalid carries ``budget_key`` instead (``detail`` names
+    the budget). A :class:`MemoryError` is raised as it is: the worker words it."""
     try:
         template = environment(package).from_string(source)
         parts: list[str] = []
@@ -257,12 +294,28 @@ def render_markdown(
                 raise OverBudget(f"output longer than {MAX_OUTPUT} characters")
             parts.append(part)
         return "".join(parts)
+    except MemoryError:
+        raise
     except OverBudget as error:
-        if budget_key is not None:
-            raise Invalid(budget_key, detail=explain(error, context)) from error
-        raise _invalid(error_key, error, context) from error
+        raise refusal(
+            error, explain(error, context), error_key=error_key, budget_key=budget_key
+        ) from error
     except Exception as error:
         raise _invalid(error_key, error, context) from error
+
+
+def refusal(
+    error: BaseException | None, detail: str, *, error_key: str, budget_key: str | None
+) -> Invalid:
+    """The Invalid of a render that went over a limit (``detail`` says which): ``budget_key``
+    when the caller gave one, else ``error_key`` with the template line ``error`` came from,
+    or ``documents.error.template_unplaced`` when no line is known (the worker was stopped)."""
+    if budget_key is not None:
+        return Invalid(budget_key, detail=detail)
+    line = _line_of(error) if error is not None else None
+    if line is None:
+        return Invalid("documents.error.template_unplaced", detail=detail)
+    return Invalid(error_key, line=line, detail=detail)
 
 
 def _invalid(error_key: str, error: BaseException, context: Mapping[str, Any]) -> Invalid:

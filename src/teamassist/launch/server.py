@@ -55,7 +55,14 @@ def serve(host: str | None = None, port: int | None = None) -> None:
         "listening on %s (Press CTRL+C to quit)",
         listener_url(settings.web.host, settings.web.port),
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        # The template render host (started by the first report or plan render) goes with the
+        # runtime, not later at the interpreter's exit.
+        from teamassist import documents
+
+        documents.stop_sandbox()
 
 
 def assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:

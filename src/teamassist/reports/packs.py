@@ -294,9 +294,9 @@ def _people_again(session: Session, team: Team, pack: ReportPack, now: datetime)
         for p in find(session, team=team, occurrence_key=pack.occurrence_key)
         if p.person_key
     }
-    for person in _people(session, team):
-        if person.id in have:
-            _render_again(session, team, have[person.id], now, person=person)
+    _render_all(
+        session, team, [(have[p.id], p) for p in _people(session, team) if p.id in have], now
+    )
     missing = [p for p in _people(session, team) if p.id not in have]
     if missing:
         _build(session, team, like=_Spec.of(pack), people=missing, now=now, asked_by=None)
@@ -457,6 +457,7 @@ def _build(
     name = kinds.template_of(like.kind)
     source = templates_store.source(session, team=team, name=name)
     built: list[ReportPack] = []
+    contexts: list[dict[str, Any]] = []
     for person in people:
         values = context(
             session,
@@ -482,19 +483,23 @@ def _build(
             read_by=like.read_by,
             created_at=ensure_utc(now),  # the clock the repeat window reads
         )
-        try:
-            pack.markdown = templates_store.render(source, values)
-        except Invalid as error:
-            raise _failed(
-                session,
-                team=team,
-                name=name,
-                title=like.title,
-                error=error,
-                asked_by=asked_by,
-                now=now,
-            ) from error
         built.append(pack)
+        contexts.append(values)
+    try:
+        # The team's document and each person's in one call: one trip to the render host.
+        markdowns = templates_store.render_many(source, contexts)
+    except Invalid as error:
+        raise _failed(
+            session,
+            team=team,
+            name=name,
+            title=like.title,
+            error=error,
+            asked_by=asked_by,
+            now=now,
+        ) from error
+    for pack, markdown in zip(built, markdowns, strict=True):
+        pack.markdown = markdown
     session.add_all(built)
     session.flush()
     return built
@@ -505,22 +510,44 @@ def _render_again(
 ) -> None:
     """Render ``pack`` (the team's, or ``person``'s document) with the data as of ``now`` (its
     template as stored now)."""
-    source = templates_store.source(session, team=team, name=kinds.template_of(pack.kind))
-    values = context(
-        session,
-        team=team,
-        kind=pack.kind,
-        title=pack.title,
-        period_start=pack.period_start,
-        period_end=pack.period_end,
-        now=now,
-        person=person,
-    )
-    try:
-        pack.markdown = templates_store.render(source, values)
-    except Invalid:  # the template was edited into one that fails: keep what was built
-        log.warning("report pack %s kept as built: its template no longer renders", pack.id)
+    _render_all(session, team, [(pack, person)], now)
+
+
+def _render_all(
+    session: Session,
+    team: Team,
+    packs: Sequence[tuple[ReportPack, Member | None]],
+    now: datetime,
+) -> None:
+    """Render each pack (the team's, or that person's document) with the data as of ``now``,
+    in one call to the renderer; when the template (as stored now) fails, every one is kept
+    as built."""
+    if not packs:
         return
+    source = templates_store.source(session, team=team, name=kinds.template_of(packs[0][0].kind))
+    contexts = [
+        context(
+            session,
+            team=team,
+            kind=pack.kind,
+            title=pack.title,
+            period_start=pack.period_start,
+            period_end=pack.period_end,
+            now=now,
+            person=person,
+        )
+        for pack, person in packs
+    ]
+    try:
+        markdowns = templates_store.render_many(source, contexts)
+    except Invalid:  # the template was edited into one that fails: keep what was built
+        log.warning(
+            "report packs %s kept as built: their template no longer renders",
+            ", ".join(str(pack.id) for pack, _person in packs),
+        )
+        return
+    for (pack, _person), markdown in zip(packs, markdowns, strict=True):
+        pack.markdown = markdown
     session.flush()
 
 

@@ -4,7 +4,7 @@ error and the stored text stays as it was."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,10 +26,16 @@ def render(source: str, context: Mapping[str, Any]) -> str:
     """The Markdown of a report template ``source`` with ``context`` (the sandbox of
     :mod:`teamassist.documents`, this package's partials). Raises :class:`Invalid`
     ``reports.error.template`` with ``line`` and ``detail``, or ``reports.error.template_budget``
-    (``detail``) when the render goes over the sandbox's budget."""
-    return documents.render_markdown(
+    (``detail``) when the render goes over the sandbox's budget or limits."""
+    return render_many(source, [context])[0]
+
+
+def render_many(source: str, contexts: Sequence[Mapping[str, Any]]) -> list[str]:
+    """:func:`render` of each of ``contexts`` in one call to the renderer (a pack's per-person
+    documents); raises the Invalid of the first one refused."""
+    return documents.render_many(
         source,
-        context,
+        contexts,
         package=PACKAGE,
         error_key="reports.error.template",
         budget_key="reports.error.template_budget",

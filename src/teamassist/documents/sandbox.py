@@ -1,0 +1,239 @@
+"""Team-editable templates render in another process, where a runaway cannot hurt the server.
+
+The sandbox's budgets (:mod:`teamassist.documents.templating`) name what a template overdid,
+but each covers one construct, and each session found one more that grew without bound
+(``lipsum``, ``~`` doubling through a namespace, tester s27 B-1). This is the general cap: each
+batch of renders runs in a child process that may map only ``memory_mib`` MiB more than it
+started with (RLIMIT_AS), and gets ``seconds`` of wall time per document, after which it is
+killed. Either way the caller gets the same friendly
+:class:`~teamassist.exceptions.Invalid` as a budget gives, and the server, its other renders
+and the stored template are untouched.
+
+The children are forks of a render host (:mod:`teamassist.documents.sandbox_worker`), a
+process of its own started (never forked from this threaded server) on the first render,
+which imported the sandbox once: a render pays a fork, not an import. At most ``workers``
+renders run at once; a caller waits for a free place. The host lives as long as this process
+(a process may build several runtimes: the tests do): :func:`shutdown` stops it, as does this
+process's exit (an exit handler, and the host stops by itself when its connection closes,
+even when this process was killed).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping, Sequence
+from multiprocessing.connection import Pipe
+from typing import Any
+
+from teamassist.documents import limits as render_limits
+from teamassist.documents.limits import RenderLimits
+from teamassist.documents.sandbox_worker import Batch
+from teamassist.exceptions import Invalid
+
+log = logging.getLogger(__name__)
+
+# The host answers within a render's time limit (it kills an overrun child itself); one
+# silent this much longer is taken for stuck, and replaced.
+_HOST_GRACE_SECONDS = 10.0
+_STOP_SECONDS = 5.0  # a host told to stop (its connection closed) is killed after this
+
+
+class HostGone(RuntimeError):
+    """The render host stopped while a render waited on it (shut down, or killed): not the
+    template's fault, so not an Invalid."""
+
+
+class _Host:
+    """The render host process, and this side's ends of its connections: one per render
+    that may run at once, each used by one render at a time."""
+
+    def __init__(self, limits: RenderLimits) -> None:
+        pairs = [Pipe() for _ in range(limits.workers)]
+        theirs = [end.fileno() for _mine, end in pairs]
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "teamassist.documents.sandbox_worker",
+                str(limits.memory_mib),
+                *map(str, theirs),
+            ],
+            pass_fds=theirs,
+            stdin=subprocess.DEVNULL,
+        )
+        for _mine, end in pairs:
+            end.close()
+        self.conns = [mine for mine, _end in pairs]
+        self._lock = threading.Lock()
+        self._free = list(self.conns)
+        self.alive = True
+
+    def render(self, batch: Batch) -> list[str]:
+        # Pickled first: a context that is not plain values fails here, harming nothing.
+        data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if not self.alive:
+                raise HostGone("the render host has stopped")
+            conn = self._free.pop()  # the pool lets no more renders in than there are
+        done = False  # every answer read: the connection may carry the next batch
+        try:
+            texts: list[str] = []
+            conn.send_bytes(data)
+            for _context in batch.contexts:
+                if not conn.poll(batch.seconds + _HOST_GRACE_SECONDS):
+                    log.error("the template render host is stuck: stopping it")
+                    raise HostGone("the render host stopped answering")
+                kind, *said = conn.recv()
+                if kind != "ok":
+                    done = True
+                    key, params = said
+                    raise Invalid(key, **params)
+                texts.append(said[0])
+            done = True
+            return texts
+        except (EOFError, OSError) as error:
+            raise HostGone("the render host has stopped") from error
+        finally:
+            if done or not self.alive:
+                with self._lock:
+                    self._free.append(conn)
+            else:  # answers may be left on it, or the host is stuck or dead: replace it
+                self.stop()
+
+    def stop(self) -> None:
+        """End the connections (the host kills its children and exits), and wait for it."""
+        self.alive = False
+        for conn in self.conns:
+            try:
+                # A shutdown, not a close: it wakes a render waiting on the connection (a
+                # close would leave it waiting), and the host sees the end at once.
+                with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as end:
+                    end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed already
+        try:
+            self.process.wait(_STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        with self._lock:
+            idle, self._free = self._free, []
+        for conn in idle:  # a render still out closes nothing: its connection is shut down
+            conn.close()
+
+    def forget(self) -> None:
+        """In a forked copy of this process: drop the copies of the host's connections (the
+        host is the parent's), so the host still sees its server go."""
+        for conn in self.conns:
+            conn.close()
+
+
+class Pool:
+    """Renders in the host, at most ``limits.workers`` at once; the host starts on the first
+    render and again after it stopped."""
+
+    def __init__(self, limits: RenderLimits) -> None:
+        self.limits = limits
+        self._places = threading.BoundedSemaphore(limits.workers)
+        self._lock = threading.Lock()
+        self._host: _Host | None = None
+        self._closed = False
+
+    def render(self, batch: Batch) -> list[str]:
+        """The Markdown of each context of ``batch``, in order; raises the Invalid of the
+        first one refused (a broken template, a budget, the memory or the time limit)."""
+        with self._places:
+            return self._running().render(batch)
+
+    def _running(self) -> _Host:
+        with self._lock:
+            if self._closed:
+                raise HostGone("the template renderer is shut down")
+            if self._host is None or not self._host.alive:
+                if self._host is not None:
+                    log.warning("the template render host had stopped: starting another")
+                    self._host.stop()
+                self._host = _Host(self.limits)
+            return self._host
+
+    def close(self) -> None:
+        """Stop the host (a render still waiting on it raises :class:`HostGone`)."""
+        with self._lock:
+            self._closed = True
+            host, self._host = self._host, None
+        if host is not None:
+            host.stop()
+
+    def forget(self) -> None:
+        """In a forked copy of this process (one thread, no lock taken: another thread may
+        have held it at the fork): let go of the parent's host."""
+        self._closed = True
+        host, self._host = self._host, None
+        if host is not None:
+            host.forget()
+
+
+_lock = threading.Lock()
+_current: Pool | None = None
+
+
+def pool() -> Pool:
+    """This process's pool, under the installed limits."""
+    global _current
+    with _lock:
+        if _current is None:
+            _current = Pool(render_limits.current())
+        return _current
+
+
+def shutdown() -> None:
+    """Stop this process's render host, if it started; the next render starts another."""
+    global _current
+    with _lock:
+        closing, _current = _current, None
+    if closing is not None:
+        closing.close()
+
+
+def _forked() -> None:
+    # A fork of this process (a prefork worker) renders with a host of its own.
+    global _current, _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
+    closing, _current = _current, None
+    if closing is not None:
+        closing.forget()
+
+
+atexit.register(shutdown)
+os.register_at_fork(after_in_child=_forked)
+
+
+def render(
+    source: str,
+    contexts: Sequence[Mapping[str, Any]],
+    *,
+    package: str,
+    error_key: str,
+    budget_key: str | None,
+) -> list[str]:
+    """``source`` rendered with each of ``contexts`` in one child of the host (see
+    :func:`teamassist.documents.render_many`)."""
+    if not contexts:
+        return []
+    current = pool()
+    batch = Batch(
+        source=source,
+        contexts=list(contexts),
+        package=package,
+        error_key=error_key,
+        budget_key=budget_key,
+        seconds=current.limits.seconds,
+    )
+    return current.render(batch)

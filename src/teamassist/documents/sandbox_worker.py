@@ -1,0 +1,248 @@
+"""The render host of :mod:`teamassist.documents.sandbox`: a process of its own (``python -m
+teamassist.documents.sandbox_worker MEMORY_MIB FD...``) that imported the sandbox once and
+forks a child for each batch of renders; the child renders under a memory limit and the host
+kills it when a render overruns its time.
+
+The host itself never runs a template, so nothing a template does can hurt it; it is single
+threaded, so forking it is safe, and a fork of it starts with Jinja2, the sandbox and the
+catalogue loaded (a few milliseconds). Each batch starts from the same clean state and its
+memory limit counts from the same base.
+
+The protocol, over each connection ``FD`` (one per render the server may run at once): the
+server sends a ``Batch``; the host answers each of its contexts in turn with ``("ok",
+markdown)`` and ends the batch at the first refusal, ``("refused", key, params)`` (a broken
+template, a budget, the memory or the time limit: the catalogue key and parameters of the
+Invalid). It exits when the server closes a connection (the server stopped or died), killing
+the children still running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import resource
+import signal
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any, cast
+
+from teamassist import i18n
+from teamassist.documents import templating
+from teamassist.exceptions import Invalid
+from teamassist.i18n import t
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Templates to render: ``source`` with each of ``contexts`` (plain values: they pickle),
+    each within ``seconds`` of wall time."""
+
+    source: str
+    contexts: Sequence[Mapping[str, Any]]
+    package: str
+    error_key: str
+    budget_key: str | None
+    seconds: float
+
+
+@dataclass
+class _Child:
+    """A forked child rendering one batch, as the host sees it."""
+
+    server: Connection  # whom to answer
+    batch: Batch
+    pid: int
+    conn: Connection
+    deadline: float
+    left: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.left = len(self.batch.contexts)
+
+
+def main(argv: Sequence[str]) -> None:
+    """Serve the server on the connections ``argv[1:]`` with children limited to ``argv[0]``
+    MiB of memory over the host's own, until it closes them."""
+    memory_mib, fds = int(argv[0]), [int(fd) for fd in argv[1:]]
+    # Ctrl+C at the terminal reaches the whole process group: the host goes when its server
+    # does (the connections close), not before it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    i18n.catalogue()  # loaded once here, inherited by every child
+    gc.freeze()
+    Host([Connection(fd) for fd in fds], memory_mib).serve()
+
+
+class Host:
+    """The host's loop: batches from the server, answers from the children, and deadlines."""
+
+    def __init__(self, servers: Sequence[Connection], memory_mib: int) -> None:
+        self.servers = list(servers)
+        self.memory_mib = memory_mib
+        self.children: dict[Connection, _Child] = {}
+        self.warm: set[str] = set()
+
+    def serve(self) -> None:
+        try:
+            while self._step():
+                pass
+        finally:
+            for child in list(self.children.values()):
+                self._end(child, kill=True)
+
+    def _step(self) -> bool:
+        deadline = min((c.deadline for c in self.children.values()), default=None)
+        timeout = None if deadline is None else max(deadline - time.monotonic(), 0)
+        for ready in wait([*self.servers, *self.children], timeout):
+            conn = cast(Connection, ready)  # wait() gives back what it was given
+            child = self.children.get(conn)
+            if child is not None:
+                self._relay(child)
+                continue
+            try:
+                batch = conn.recv()
+            except (EOFError, OSError):
+                return False
+            self._start(conn, batch)
+        now = time.monotonic()
+        for child in [c for c in self.children.values() if c.deadline <= now]:
+            self._end(child, kill=True)
+            detail = t("documents.engine.budget_time", seconds=f"{child.batch.seconds:g}")
+            self._refuse(child, detail)
+        return True
+
+    def _warm(self, package: str) -> None:
+        """Build ``package``'s sandbox here once with its own templates compiled (our files,
+        never a team's text), so each child starts with them."""
+        if package not in self.warm:
+            self.warm.add(package)
+            env = templating.environment(package)
+            for name in env.list_templates():
+                env.get_template(name)
+            # What the host holds is never collected again: a child's collections do not
+            # walk it (touching, so copying, every page of the host's objects).
+            gc.freeze()
+
+    def _start(self, server: Connection, batch: Batch) -> None:
+        self._warm(batch.package)
+        mine, theirs = Pipe(duplex=False)
+        pid = os.fork()
+        if pid == 0:  # the child
+            code = 0
+            try:
+                mine.close()
+                for other in (*self.servers, *self.children):
+                    other.close()
+                render(theirs, batch, self.memory_mib)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        deadline = time.monotonic() + batch.seconds
+        self.children[mine] = _Child(server, batch, pid, mine, deadline)
+
+    def _relay(self, child: _Child) -> None:
+        try:
+            answer = child.conn.recv()
+        except (EOFError, OSError):
+            status = self._end(child, kill=False)
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+                detail = t("documents.engine.budget_time", seconds=f"{child.batch.seconds:g}")
+            else:  # out of memory where it could not say so, or killed from outside
+                detail = t("documents.engine.budget_memory", limit=self.memory_mib)
+            self._refuse(child, detail)
+            return
+        self._send(child.server, answer)
+        child.left -= 1
+        child.deadline = time.monotonic() + child.batch.seconds
+        if answer[0] != "ok" or child.left == 0:
+            self._end(child, kill=False)
+
+    def _refuse(self, child: _Child, detail: str) -> None:
+        batch = child.batch
+        refused = templating.refusal(
+            None, detail, error_key=batch.error_key, budget_key=batch.budget_key
+        )
+        self._send(child.server, ("refused", refused.key, refused.params))
+
+    def _send(self, server: Connection, answer: tuple[Any, ...]) -> None:
+        with contextlib.suppress(OSError):  # the server is gone: the next wait reads its end
+            server.send(answer)
+
+    def _end(self, child: _Child, *, kill: bool) -> int:
+        """Stop following ``child`` (killed first with ``kill``); its wait status."""
+        del self.children[child.conn]
+        child.conn.close()
+        if kill:
+            os.kill(child.pid, signal.SIGKILL)
+        return os.waitpid(child.pid, 0)[1]
+
+
+def render(conn: Connection, batch: Batch, memory_mib: int) -> None:
+    """In the child: render ``batch`` under the limits, sending each answer on ``conn``; stop
+    at the first refusal."""
+    limit_memory(memory_mib)
+    # The host kills an overrun; this stops one whose host is gone (SIGXCPU), without a core.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    cpu = int(2 * batch.seconds * len(batch.contexts)) + 1
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    resource.setrlimit(
+        resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard)
+    )
+    for context in batch.contexts:
+        refused: Invalid | None = None
+        try:
+            text = templating.render_here(
+                batch.source,
+                context,
+                package=batch.package,
+                error_key=batch.error_key,
+                budget_key=batch.budget_key,
+            )
+        except Invalid as error:
+            refused = error
+        except MemoryError as error:
+            detail = t("documents.engine.budget_memory", limit=memory_mib)
+            refused = templating.refusal(
+                error, detail, error_key=batch.error_key, budget_key=batch.budget_key
+            )
+        if refused is not None:  # sent once the error and its frames (the memory) are gone
+            conn.send(("refused", refused.key, refused.params))
+            return
+        conn.send(("ok", text))
+
+
+def limit_memory(memory_mib: int) -> int | None:
+    """Cap this process's address space at what it maps now plus ``memory_mib``; the cap in
+    bytes (None where the system does not say what a process maps). RLIMIT_AS, not
+    RLIMIT_DATA: it counts every mapping, whichever way an allocation is made (brk, mmap, a C
+    library's own), on any Linux; a child maps nothing new but what it allocates, so its base
+    is what the fork gave it, measured here."""
+    mapped = mapped_bytes()
+    if mapped is None:
+        return None
+    cap = mapped + memory_mib * MIB
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    return cap
+
+
+def mapped_bytes() -> int | None:
+    """What this process maps (Linux's VmSize), None without ``/proc``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,190 @@
+"""The general cap on a team-editable template (tester s27 B-1, s26 B-19): every render runs in a
+child of the render host with a memory and a time limit, so a template that grows a value
+without bound or loops for minutes is refused with the friendly error, and the server, the
+next render and the renders beside it go on. A pool of its own here, with low limits."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from teamassist import documents
+from teamassist.documents import sandbox, templating
+from teamassist.documents.limits import RenderLimits
+from teamassist.documents.sandbox_worker import Batch
+from teamassist.exceptions import Invalid
+from teamassist.reports import kinds
+
+REPORTS = "teamassist.reports"
+BUDGET = "reports.error.template_budget"
+SECONDS = 1.0  # the test pool's time limit per document
+MEMORY_MIB = 32  # and its memory over the host's
+
+# Tester s27 B-1's templates, each saved (200) before, and what refuses each now.
+DOUBLING = (
+    '{% set ns = namespace(s="x" * 100000) %}{% for i in range(40) %}'
+    "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+)
+B1 = {
+    "lipsum": ("{{ lipsum(100000)|length }}", "没有叫「lipsum」的字段"),
+    "concat": (DOUBLING, f"内存太多（每次最多 {MEMORY_MIB} MB）"),
+    "plus": (DOUBLING.replace("ns.s ~ ns.s", "ns.s + ns.s"), "内存太多"),
+    "extend": (
+        '{% set l = ["x"] %}{% for i in range(40) %}{{ l.extend(l) or "" }}{% endfor %}'
+        "{{ l|length }}",
+        "不允许使用「extend」",
+    ),
+    "list_plus": (
+        "{% set ns = namespace(l=[1]) %}{% for i in range(40) %}"
+        "{% set ns.l = ns.l + ns.l %}{% endfor %}{{ ns.l|length }}",
+        "内存太多",
+    ),
+    "wordwrap": (
+        '{{ ("x " * 1000)|wordwrap(1, wrapstring=("y" * 1000))|length }}',
+        "折行",
+    ),
+}
+# Passes every budget (no range, no product, little output) and would loop for minutes.
+SPINS = '{% for a in "x" * 99999 %}{% for b in "x" * 99999 %}{% endfor %}{% endfor %}'
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[sandbox.Pool]:
+    low = sandbox.Pool(RenderLimits(workers=2, memory_mib=MEMORY_MIB, seconds=SECONDS))
+    assert low.render(_batch("ok")) == ["ok"]  # its host started (once per process)
+    yield low
+    low.close()
+
+
+def _batch(source: str, *contexts: dict[str, object], budget_key: str | None = BUDGET) -> Batch:
+    return Batch(
+        source=source,
+        contexts=list(contexts) or [{}],
+        package=REPORTS,
+        error_key="reports.error.template",
+        budget_key=budget_key,
+        seconds=SECONDS,
+    )
+
+
+def _weekly() -> tuple[str, dict[str, object]]:
+    return documents.default_source("weekly.md.j2", package=REPORTS), kinds.sample_context()
+
+
+@pytest.mark.parametrize("name", list(B1))
+def test_each_of_the_testers_templates_is_refused_quickly(pool: sandbox.Pool, name: str) -> None:
+    source, said = B1[name]
+    with pytest.raises(Invalid) as refused:
+        pool.render(_batch(source))
+    assert refused.value.key in (BUDGET, "reports.error.template")
+    assert said in refused.value.message()  # the limit that stopped it, not the time limit
+
+
+def test_a_normal_report_renders_as_it_did_in_process(pool: sandbox.Pool) -> None:
+    source, context = _weekly()
+    expected = templating.render_here(source, context, package=REPORTS)
+    assert "## " in expected  # a real report, not an empty one
+    assert pool.render(_batch(source, context)) == [expected]
+    # and through the process's own pool (the installed limits), one context or several
+    other = {**context, "title": "另一份"}
+    assert documents.render_markdown(source, context, package=REPORTS) == expected
+    assert documents.render_many(source, [context, other], package=REPORTS) == [
+        expected,
+        templating.render_here(source, other, package=REPORTS),
+    ]
+
+
+def test_a_render_over_the_time_limit_is_stopped_and_the_next_one_works(
+    pool: sandbox.Pool,
+) -> None:
+    started = time.monotonic()
+    with pytest.raises(Invalid) as refused:
+        pool.render(_batch(SPINS))
+    assert refused.value.key == BUDGET
+    assert f"时间太长（每份最多 {SECONDS:g} 秒）" in refused.value.message()
+    assert SECONDS <= time.monotonic() - started < SECONDS + 3
+    source, context = _weekly()
+    assert pool.render(_batch(source, context)) == [
+        templating.render_here(source, context, package=REPORTS)
+    ]
+
+
+def test_without_a_budget_key_a_limit_is_said_in_the_callers_words(pool: sandbox.Pool) -> None:
+    # (a career plan's template): its error key, with the line that ran out of memory
+    with pytest.raises(Invalid) as refused:
+        pool.render(_batch("ok\n" + DOUBLING, budget_key=None))
+    assert refused.value.key == "reports.error.template"
+    assert refused.value.params["line"] == 2
+    assert "内存太多" in refused.value.message()
+
+
+def test_a_batch_stops_at_its_first_refusal_with_that_ones_error(pool: sandbox.Pool) -> None:
+    source = "{{ members[0].name }}"
+    with pytest.raises(Invalid) as refused:
+        pool.render(_batch(source, {"members": [{"name": "甲"}]}, {"members": []}))
+    assert refused.value.key == "reports.error.template"
+    assert "列表里没有第 1 项" in refused.value.message()
+
+
+def test_renders_side_by_side_get_their_own_text_beside_a_runaway(pool: sandbox.Pool) -> None:
+    # Given eight renders at once in a pool of two, one of them a runaway
+    def render(number: int) -> str:
+        if number == 3:
+            with pytest.raises(Invalid):
+                pool.render(_batch(B1["concat"][0]))
+            return "refused"
+        return pool.render(_batch("第{{ n }}份", {"n": number}))[0]
+
+    with ThreadPoolExecutor(8) as threads:
+        done = list(threads.map(render, range(8)))
+    # then each got its own text, and the runaway its refusal
+    assert done == [f"第{n}份" if n != 3 else "refused" for n in range(8)]
+
+
+def test_the_host_stops_with_its_pool_and_its_server() -> None:
+    # A pool's close ends its host.
+    closing = sandbox.Pool(RenderLimits(workers=1, memory_mib=MEMORY_MIB, seconds=SECONDS))
+    assert closing.render(_batch("ok")) == ["ok"]
+    host = closing._host
+    assert host is not None
+    closing.close()
+    assert host.process.returncode is not None
+    with pytest.raises(sandbox.HostGone):
+        closing.render(_batch("ok"))
+    # A server that dies without closing anything (no exit handler) leaves no host behind.
+    probe = (
+        "import os\n"
+        "from teamassist import documents\n"
+        "from teamassist.documents import sandbox\n"
+        "documents.render_markdown('ok', {}, package='teamassist.reports')\n"
+        "print(sandbox.pool()._host.process.pid, flush=True)\n"
+        "os._exit(0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    pid = int(out.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its reaper is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_context_that_does_not_pickle_is_a_programming_error(pool: sandbox.Pool) -> None:
+    # Contexts are plain values; anything else fails loudly here, not as the template's fault.
+    with pytest.raises(AttributeError, match="pickle"):
+        pool.render(_batch("{{ f() }}", {"f": lambda: 1}))
+    assert pool.render(_batch("ok")) == ["ok"]  # and the pool goes on
