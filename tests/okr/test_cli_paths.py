@@ -26,10 +26,16 @@ def _run(*args: str) -> tuple[int, str]:
     ("command", "said"),
     [
         (("okr", "import", "nonexist.csv", "--cycle", "2026Q4"), "找不到文件「nonexist.csv」"),
-        (("okr", "import", "."), "「.」是一个文件夹"),
+        (("okr", "import", "."), "「.」是一个文件夹，请给出文件名（例如 okr.xlsx）"),
+        # tester s27 A-3: it wrote an .xlsx into x.txt; /dev/zero was read for ever
+        (("okr", "export", "--to", "x.txt"), "扩展名不是 .xlsx 或 .csv"),
+        (("okr", "import", "/dev/zero", "--cycle", "2026Q4"), "表格太大"),
         (("okr", "export", "--to", "nowhere/x.csv"), "文件夹「nowhere」不存在"),
         (("workspace", "export", "demo", "--to", "nowhere/x.zip"), "文件夹「nowhere」不存在"),
-        (("workspace", "export", "demo", "--to", "."), "「.」是一个文件夹"),
+        (
+            ("workspace", "export", "demo", "--to", "."),
+            "「.」是一个文件夹，请给出文件名（例如 export.zip）",
+        ),
     ],
 )
 def test_a_path_that_cannot_be_used_is_one_line(

@@ -19,23 +19,27 @@ OverwriteOption = Annotated[
 ]
 
 
-def read(path: Path) -> bytes:
-    """The bytes of ``path``; a refusal naming it when it cannot be read."""
+def read(path: Path, *, limit: int, example: str) -> bytes:
+    """The bytes of ``path``, at most ``limit`` of them (a caller that refuses more than it
+    takes passes its limit + 1: ``okr import /dev/zero`` read for ever, tester s27 A-3); a
+    refusal naming it when it cannot be read, a folder's naming ``example`` as the file meant."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as source:
+            return source.read(limit)
     except FileNotFoundError:
         fail(t("core.file.missing", path=path))
     except IsADirectoryError:
-        fail(t("core.file.is_a_folder", path=path))
+        fail(t("core.file.is_a_folder", path=path, example=path / example))
     except OSError as exc:
         fail(t("core.file.unreadable", path=path, reason=exc.strerror or exc))
 
 
-def check_writable(path: Path, *, overwrite: bool) -> None:
+def check_writable(path: Path, *, overwrite: bool, example: str) -> None:
     """Refuse, before any work, a ``path`` that cannot be written: its folder missing, a folder
-    itself, or an existing file without ``overwrite``."""
+    itself (naming ``example`` inside it as the file meant), or an existing file without
+    ``overwrite``."""
     if path.is_dir():
-        fail(t("core.file.is_a_folder", path=path))
+        fail(t("core.file.is_a_folder", path=path, example=path / example))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         fail(t("core.file.no_folder", path=path, folder=folder))

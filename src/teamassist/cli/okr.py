@@ -12,6 +12,7 @@ import typer
 from teamassist.cli import files
 from teamassist.cli.app import build, okr_app, refusals
 from teamassist.cli.files import OverwriteOption
+from teamassist.launch.refusal import fail
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -56,7 +57,10 @@ def okr_export(
     from teamassist.ports import Workdays
 
     if to is not None:
-        files.check_writable(to, overwrite=overwrite)
+        if to.suffix.lower() not in (".xlsx", ".csv"):
+            # it wrote an .xlsx into x.txt (tester s27 A-3): the suffix says the format
+            fail(t("okr_sheet.error.suffix", path=to))
+        files.check_writable(to, overwrite=overwrite, example="okr.xlsx")
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:
@@ -71,7 +75,7 @@ def okr_export(
             )
             path = to or Path(sheet.filename(found_team, found_cycle, "xlsx"))
             if to is None:
-                files.check_writable(path, overwrite=overwrite)
+                files.check_writable(path, overwrite=overwrite, example="okr.xlsx")
             rows = sheet.rows(
                 session,
                 team=found_team,
@@ -106,7 +110,7 @@ def okr_import(
     from teamassist.database import transaction
     from teamassist.okr import cycles, sheet_import
 
-    data = files.read(file)
+    data = files.read(file, limit=sheet_import.MAX_BYTES + 1, example="okr.xlsx")
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:

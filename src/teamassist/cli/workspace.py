@@ -72,7 +72,7 @@ def workspace_export(
     from teamassist.team.archive import export_workspace
     from teamassist.team.workspaces import pick_workspace
 
-    files.check_writable(to, overwrite=overwrite)
+    files.check_writable(to, overwrite=overwrite, example="export.zip")
     runtime = build()
     runtime.import_models()  # a CLI process has loaded no domain's models yet
     try:
