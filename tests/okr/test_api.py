@@ -281,3 +281,23 @@ def test_another_workspace_or_team_is_not_found(api: TestClient) -> None:
     other_team = api.get("/api/v1/okr/objectives", params={"team_id": ids[0][2] + 10_000})
     assert other_team.status_code == 404
     assert api.get(f"/api/v1/okr/objectives/{2**63}").status_code == 422
+
+
+def test_a_create_sent_again_is_told_it_was_made(api: TestClient) -> None:
+    """A client's retry of a create made a second O and a second KR (tester B-7, session 27):
+    REST creates answer as chat's repeat guard does, 409 naming the first."""
+    body = {"title": "重试的目标", "owner": "zhangsan"}
+    first = _ok(api.post("/api/v1/okr/objectives", json=body), 201)
+    again = api.post("/api/v1/okr/objectives", json={**body, "title": "重试的目标。"})
+    assert (again.status_code, again.json()["error"]) == (409, "okr.error.objective_repeat")
+    assert first["ref"] in again.json()["message"]
+    path = f"/api/v1/okr/objectives/{first['id']}/key-results"
+    kr = {"title": "重复KR", "start": 0, "target": 5, "unit": "个", "weight": 50}
+    made = _ok(api.post(path, json=kr), 201)
+    again = api.post(path, json=kr)
+    assert (again.status_code, again.json()["error"]) == (409, "okr.error.kr_repeat")
+    listing = _ok(api.get(f"/api/v1/okr/objectives/{first['id']}"))
+    assert [(k["title"], k["weight"]) for k in listing["key_results"]] == [("重复KR", 50)]
+    assert made["id"] == first["id"]
+    titles = [o["title"] for o in _ok(api.get("/api/v1/okr/objectives"))["objectives"]]
+    assert titles.count("重试的目标") == 1

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc
@@ -292,10 +292,19 @@ def objectives_involving(
 
 
 def _next_number(session: Session, model: type[Objective] | type[KeyResult], cycle: Cycle) -> int:
+    """The next ``O-n`` or ``KR-n`` of ``cycle``. Creations in one cycle queue on its row first,
+    then read the highest number with a locking read (MariaDB's plain read is the snapshot,
+    from before the one ahead committed): 20 objectives created through REST at once answered
+    5 × 500 on PostgreSQL and MariaDB, each having read the same highest ``O-n`` (tester B-7,
+    session 27; chat's owners queued on their own rows, so only one person's creations at once
+    were in order). SQLite serialises writers anyway."""
+    session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
     top = session.scalar(
-        select(func.max(model.number)).where(
-            model.cycle_id == cycle.id, model.team_id == cycle.team_id
-        )
+        select(model.number)
+        .where(model.cycle_id == cycle.id, model.team_id == cycle.team_id)
+        .order_by(model.number.desc())
+        .limit(1)
+        .with_for_update()
     )
     return (top or 0) + 1
 

@@ -81,7 +81,10 @@ def create_objective(
     team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
-    """A draft O owned by the caller (or, for admins and leads, by ``owner``)."""
+    """A draft O owned by the caller (or, for admins and leads, by ``owner``). The same title
+    for the same owner in the cycle within ten minutes is a retry, as in chat: 409
+    ``okr.error.objective_repeat`` naming the first O, nothing made (an Idempotency-Key is not
+    read here: a retried create doubled the O, tester B-7, session 27)."""
     cycle = (
         cycles.by_key(session, team=team, key=body.cycle)
         if body.cycle
@@ -100,6 +103,7 @@ def create_objective(
         title=body.title,
         now=now,
         okr_type=body.okr_type,
+        refuse_repeat=True,
     )
     set_people(session, principal, team, objective, None, None, body.contributors, now)
     return _one(session, runtime, team, objective.id, now)
@@ -179,7 +183,8 @@ def add_key_result(
     now: NowDep,
 ) -> ObjectiveRead:
     """Add a KR (owner: the O's unless ``owner`` names one); the answer is the O with its new
-    KR last."""
+    KR last. The same title, start and target under the O within ten minutes is a retry, as
+    in chat: 409 ``okr.error.kr_repeat`` naming the first KR, nothing made nor weighed twice."""
     objective = editable_objective(session, principal, team, objective_id)
     key_result = okr.add_key_result(
         session,
@@ -195,6 +200,7 @@ def add_key_result(
             milestones=tuple(body.milestones),
         ),
         now=now,
+        refuse_repeat=True,
     )
     set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
     return _one(session, runtime, team, objective_id, now)
