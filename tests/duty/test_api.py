@@ -278,8 +278,22 @@ def test_sign_in_and_out_as_the_person_on_duty(member_api: TestClient) -> None:
         409,
         "duty.error.already_signed_in",
     )
+    out = member_api.post(f"/api/v1/duty/teams/{team_id}/sign-out", json={"report": ""})
+    assert out.status_code == 200 and out.json()[0]["report"] is None, out.text
+    # signing out again without the report: it is still missing, not 「也已收到」 (s27 A-10)
+    for empty in ({"report": None}, {"report": "   "}):
+        _refused(
+            member_api.post(f"/api/v1/duty/teams/{team_id}/sign-out", json=empty),
+            409,
+            "duty.error.report_missing",
+        )
     out = member_api.post(f"/api/v1/duty/teams/{team_id}/sign-out", json={"report": "平稳 ✅"})
     assert out.json()[0]["report"] == "平稳 ✅"
+    _refused(
+        member_api.post(f"/api/v1/duty/teams/{team_id}/sign-out", json={"report": None}),
+        409,
+        "duty.error.already_signed_out",
+    )
     history = member_api.get(f"/api/v1/duty/teams/{team_id}/sign-ins").json()
     assert len(history) == 1 and history[0]["signed_out_at"]
     # a member may not edit the roster

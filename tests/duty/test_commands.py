@@ -115,6 +115,22 @@ def test_sign_out_without_report_asks_for_it_and_accepts_it_later(
     assert "值班日报已补交" in sqlite_chat.text("/值班签出 今天很平静", as_="zhangsan")
 
 
+def test_signing_out_again_without_the_report_says_it_is_still_missing(
+    sqlite_chat: ChatDriver,
+) -> None:
+    """Tester s27 A-10: a second /值班签出 without a report answered 「值班日报也已收到」
+    while no report had ever been given; the person believed it and never sent it."""
+    sqlite_chat.text("/值班签到", as_="zhangsan")
+    assert "还差一份值班日报" in sqlite_chat.text("/值班签出", as_="zhangsan")
+    assert sqlite_chat.text("/值班签出", as_="zhangsan") == (
+        "「@张三」今天已经签出过了，但还差一份值班日报，请发送：/值班签出 <今天的值班日报>"
+    )
+    assert "值班日报已补交" in sqlite_chat.text("/值班签出 今天很平静", as_="zhangsan")
+    assert sqlite_chat.text("/值班签出", as_="zhangsan") == (
+        "「@张三」今天已经签出过了，值班日报也已收到。"
+    )
+
+
 def test_only_todays_duty_people_sign_in_admins_too(sqlite_chat: ChatDriver) -> None:
     before = snapshot(sqlite_chat.runtime)
     assert "今天不是你值班" in sqlite_chat.text("/值班签到", as_="lisi")

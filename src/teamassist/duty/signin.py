@@ -132,7 +132,11 @@ class SignOutResult:
 def sign_out(
     session: Session, *, team: Team, member: Member, now: datetime, report: str | None = None
 ) -> SignOutResult:
-    """Record the end of ``member``'s duty day, with the duty report (值班日报) when given."""
+    """Record the end of ``member``'s duty day, with the duty report (值班日报) when given.
+
+    Signed out already: a report given fills the rows still missing one; without one, Conflict
+    ``duty.error.report_missing`` while a row still misses it, else
+    ``duty.error.already_signed_out``."""
     now = ensure_utc(now)
     report = (report or "").strip() or None
     days = _days_now(session, team, now)
@@ -158,6 +162,8 @@ def sign_out(
             row.report = report
         session.flush()
         return SignOutResult(missing, report_added=True, needs_report=False)
+    if missing:  # signed out already, still without a report: say so, not 「也已收到」 (s27 A-10)
+        raise Conflict("duty.error.report_missing", name=member.display_name)
     raise Conflict("duty.error.already_signed_out", name=member.display_name)
 
 
