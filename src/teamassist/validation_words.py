@@ -47,6 +47,11 @@ SHOULD_BE: dict[str, tuple[str, str]] = {
         "应为日期时间，如 2026-12-09T18:00:00+08:00",
         "must be a date and time such as 2026-12-09T18:00:00+08:00",
     ),
+    # a date with more after it (``2026-12-31T25:00``): pydantic tried it as a date too
+    "datetime_from_date_parsing": (
+        "应为日期时间，如 2026-12-09T18:00:00+08:00",
+        "must be a date and time such as 2026-12-09T18:00:00+08:00",
+    ),
     "datetime_type": (
         "应为日期时间，如 2026-12-09T18:00:00+08:00",
         "must be a date and time such as 2026-12-09T18:00:00+08:00",

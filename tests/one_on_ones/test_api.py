@@ -135,9 +135,26 @@ def test_bad_input_through_rest_changes_nothing(
     before = _ok(lihua.get(f"/api/v1/one-on-ones/{pair}"))
     bad = {"slot": {"cadence": "monthly", "nth": 6, "weekday": 4, "at": "10:00"}}
     assert lihua.patch(f"/api/v1/one-on-ones/{pair}", json=bad).status_code == 422
+    # a monthly slot without nth says it is missing (tester s26 B-18: 「…收到：。」)
     bad = {"slot": {"cadence": "monthly", "weekday": 4, "at": "10:00"}}
     refused = lihua.patch(f"/api/v1/one-on-ones/{pair}", json=bad)
-    assert (refused.status_code, refused.json()["error"]) == (422, "one_on_ones.error.bad_nth")
+    assert (refused.status_code, refused.json()["error"]) == (422, "one_on_ones.error.missing_nth")
+    assert refused.json()["message"] == (
+        "每月的时段要写第几个（1–5，第一个…第五个），例如 每月第1个周四 10:00；这次没有写。"
+    )
+    # a weekday true is no Monday (B-2's rule on every body)
+    bad = {"slot": {"cadence": "weekly", "weekday": True, "at": "10:00"}}
+    refused = lihua.patch(f"/api/v1/one-on-ones/{pair}", json=bad)
+    assert refused.status_code == 422, refused.text
+    assert "不能是 true 或 false" in refused.text, refused.text
+    # a time that is no time is said in Chinese first, as every other field's (B-18: English)
+    october = next(m for m in before["meetings"] if m["key"] == "2026-10")
+    moved = lihua.post(
+        f"/api/v1/one-on-ones/{pair}/meetings/{october['id']}/move",
+        json={"start": "2026-12-31T25:00"},
+    )
+    assert moved.status_code == 422, moved.text
+    assert "应为日期时间，如 2026-12-09T18:00:00+08:00 / must be" in moved.text, moved.text
     assert lihua.post(f"/api/v1/one-on-ones/{pair}/agenda", json={"text": ""}).status_code == 422
     # someone outside the pair gets 404, as for a pair that does not exist
     assert wangwu.get(f"/api/v1/one-on-ones/{pair}").status_code == 404

@@ -197,5 +197,7 @@ def check(cadence: Cadence, nth: int | None, weekday: int) -> None:
     """Refuse a slot the rule cannot hold (``Invalid``)."""
     if not 1 <= weekday <= 7:
         raise Invalid("one_on_ones.error.bad_weekday", value=weekday)
-    if cadence is Cadence.MONTHLY and (nth is None or not 1 <= nth <= 5):
-        raise Invalid("one_on_ones.error.bad_nth", value=nth if nth is not None else "")
+    if cadence is Cadence.MONTHLY and nth is None:  # not 「收到：。」 (tester s26 B-18)
+        raise Invalid("one_on_ones.error.missing_nth")
+    if cadence is Cadence.MONTHLY and nth is not None and not 1 <= nth <= 5:
+        raise Invalid("one_on_ones.error.bad_nth", value=nth)
