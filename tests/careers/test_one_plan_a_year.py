@@ -72,8 +72,10 @@ def test_a_second_team_is_told_of_the_plan_and_starts_no_second_one(desk: ChatDr
 
 def test_a_stranger_team_still_reads_nothing(desk: ChatDriver) -> None:
     desk.text("/职业规划 发起 @李四 截止 2026-12-31 18:00", as_="lihua")
-    # 李四 is not in 第二团队: its admin is told there is none, as before
-    assert desk.text("/职业规划 查看 @lisi", as_="boss2") == "李四 还没有职业发展规划。"
+    # 李四 is not in 第二团队: its admin reads nothing of her plan, and is told she is not
+    # there (「还没有职业发展规划」 was wrong: she has one, tester s26 B-20)
+    reply = desk.text("/职业规划 查看 @lisi", as_="boss2")
+    assert reply == "李四 不在「第二团队」里，这里看不到 TA 的职业发展规划。", reply
 
 
 def _start(rt: Runtime, team_key: str, director: str) -> Work:

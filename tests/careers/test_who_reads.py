@@ -39,7 +39,7 @@ def pulled_in(chat: ChatDriver) -> Iterator[tuple[ChatDriver, int]]:
     chat.text("/职业规划 发起 @李四 截止 2026-12-20 18:00", as_="lihua")
     chat.text(f"/职业规划 方向 {SECRET}", as_="lisi")
     chat.text("/职业规划 目标 1 2026-12-31 拿到别家 offer", as_="lisi")
-    assert "还没有职业发展规划" in chat.text("/职业规划 查看 @lisi", as_="boss2")
+    assert "李四 不在「第二团队」里" in chat.text("/职业规划 查看 @lisi", as_="boss2")
     added = chat.text("/添加成员 @lisi", as_="boss2")
     assert "已把 TA 加入「第二团队」" in added, added
     [plan] = plans(chat.runtime)

@@ -20,6 +20,7 @@ from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_GATE
 from teamassist.ports import Documents
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -91,15 +92,20 @@ def start(
     )
 
 
-@router.get("")
-def mine(session: SessionDep, principal: PrincipalDep, now: NowDep) -> list[schemas.PlanRead]:
-    """The signed-in member's plans, newest year first (none for the owner's token)."""
+@router.get("", dependencies=[MEMBER_GATE])
+def mine(
+    session: SessionDep, principal: PrincipalDep, now: NowDep, team_id: Id | None = None
+) -> list[schemas.PlanRead]:
+    """The signed-in member's plans, newest year first (none for the owner's token); with
+    ``?team_id=``, those that team started, which the caller must be in (403 otherwise, as on
+    every team route: a member of another team read 200 ``[]``, tester s26 B-13)."""
     if principal.member is None:
         return []
     member = principal.member
     return [
         schemas.plan_read(p, member, viewer=member, now=now)
         for p in service.mine(session, member=member)
+        if team_id is None or p.team_id == team_id
     ]
 
 

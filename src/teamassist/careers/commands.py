@@ -131,15 +131,14 @@ def _view(ctx: CommandContext, text: str) -> Reply:
         raise Invalid("careers.error.view_one")
     service.check_director(ctx.session, team=ctx.team, member=ctx.member)
     person = people[0]
+    # someone outside the team is said to be so, not "no plan" (tester s26 B-20)
+    service.require_in_team(ctx.session, team=ctx.team, person=person)
     plan = service.latest(ctx.session, member=person)
     readable = plan is not None and service.may_read(ctx.session, plan=plan, viewer=ctx.member)
-    if (
-        plan is not None
-        and not readable
-        and team_service.role_of(ctx.session, team=ctx.team, member=person)
-    ):
-        # one of this team's people: a start from here names the starting team anyway, so say
-        # who reads it rather than "none" (tester s27 B-6: not every team the person is in)
+    if plan is not None and not readable:
+        # one of this team's people (checked above): a start from here names the starting
+        # team anyway, so say who reads it rather than "none" (tester s27 B-6: not every team
+        # the person is in)
         starter = ctx.session.get(Team, plan.team_id)
         raise PermissionDenied(
             "careers.error.read_elsewhere",

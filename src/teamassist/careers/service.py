@@ -53,6 +53,14 @@ def check_director(session: Session, *, team: Team, member: Member) -> None:
         raise PermissionDenied("careers.error.not_director", team=team.name)
 
 
+def require_in_team(session: Session, *, team: Team, person: Member) -> None:
+    """Raises NotFound ``careers.error.view_outsider`` unless ``person`` is one of ``team``'s
+    people: a director asking of someone elsewhere read 「还没有职业发展规划」 of a person
+    with a plan in another team (tester s26 B-20)."""
+    if team_service.role_of(session, team=team, member=person) is None:
+        raise NotFound("careers.error.view_outsider", name=person.display_name, team=team.name)
+
+
 def plan_title(member: Member) -> str:
     """``个人职业发展规划-张三`` (the seed's document name)."""
     return t("careers.title", name=member.display_name)[:240]

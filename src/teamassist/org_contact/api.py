@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 
 from teamassist.chat.types import plain_text
 from teamassist.exceptions import PermissionDenied
-from teamassist.http.deps import NowDep, PrincipalDep, SessionDep, TeamDep
+from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, TeamDep
 from teamassist.http.fields import RequestBody
 from teamassist.http.routes import Routes
+from teamassist.http.team_gate import MEMBER_GATE
 from teamassist.org_contact import messages, service
 
 router = Routes(prefix="/org-inbox", tags=["org-inbox"])
@@ -91,12 +92,20 @@ def send(
     )
 
 
-@router.get("")
-def read_inbox(session: SessionDep, principal: PrincipalDep) -> list[OrgMessageRead]:
-    """What reached the signed-in member, newest first (100 at most)."""
+@router.get("", dependencies=[MEMBER_GATE])
+def read_inbox(
+    session: SessionDep, principal: PrincipalDep, team_id: Id | None = None
+) -> list[OrgMessageRead]:
+    """What reached the signed-in member, newest first (100 at most); with ``?team_id=``, the
+    letters to that team, which the caller must be in (403 otherwise: the parameter was
+    ignored and a caller outside the team read their own team's letters, tester s26 A-10)."""
     if principal.member is None:
         return []
-    rows = service.inbox(session, recipient=principal.member)
+    rows = [
+        row
+        for row in service.inbox(session, recipient=principal.member)
+        if team_id is None or row[0].team_id == team_id
+    ]
     return [
         OrgMessageRead(
             code=m.code,
