@@ -254,5 +254,13 @@ def test_unknown_kind_and_bad_period_change_nothing(report_chat: ChatDriver) -> 
         packs.build_pack(
             given.session, given.team, "weekly", date(2026, 9, 27), date(2026, 9, 21), now
         )
+    # tester s27 B-11: 1900 was built and listed, 9999 failed as "cannot be stored"
+    for start, end in (
+        (date(1900, 1, 1), date(1900, 1, 7)),
+        (date(9999, 12, 27), date(9999, 12, 31)),
+    ):
+        with demo(report_chat.runtime) as given, pytest.raises(Invalid) as refused:
+            packs.build_pack(given.session, given.team, "weekly", start, end, now)
+        assert refused.value.key == "reports.error.period"
     with report_chat.runtime.factory() as session:
         assert session.scalar(select(func.count()).select_from(ReportPack)) == 0

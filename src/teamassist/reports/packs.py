@@ -227,8 +227,20 @@ def default_title(kind: str, period_start: date, period_end: date) -> str:
     )
 
 
+# The years a period may lie in: those of an OKR cycle (okr.cycles). A pack for 1900 was built
+# and listed, one for 9999 failed on the day after its end (tester s27 B-11).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
 def _check_period(period_start: date, period_end: date) -> None:
-    if period_end < period_start or (period_end - period_start).days > 400:
+    """Invalid ``reports.error.period``: a period that ends before it starts, is longer than
+    400 days or lies outside :data:`FIRST_DAY` … :data:`LAST_DAY`."""
+    if (
+        period_end < period_start
+        or (period_end - period_start).days > 400
+        or period_start < FIRST_DAY
+        or period_end > LAST_DAY
+    ):
         raise Invalid("reports.error.period", start=period_start, end=period_end)
 
 
