@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 
 from teamassist.clock import FrozenClock
 from teamassist.database import transaction
+from teamassist.okr import cycles
+from teamassist.okr import objectives as okr
+from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
@@ -86,3 +89,64 @@ def team_session(runtime: Runtime, team_id: int) -> Iterator[Demo]:
         team = session.get(Team, team_id)
         assert team is not None
         yield Demo(session, team)
+
+
+@dataclass(frozen=True)
+class Kr:
+    """A KR to build: its title, start, target (个) and weight."""
+
+    title: str
+    start: float = 0
+    target: float = 5
+    weight: int = 0
+
+
+@dataclass(frozen=True)
+class Built:
+    """What :func:`objective_with_krs` made: ids to read again in each racing transaction."""
+
+    team_id: int
+    objective_id: int
+    kr_ids: list[int]
+
+
+# when the OKR race tests build and race: a Monday inside 2026Q4
+RACE_NOW = at("2026-11-16 09:00")
+
+
+def objective_with_krs(
+    runtime: Runtime,
+    *,
+    title: str = "提升交付质量",
+    owner: str = "zhangsan",
+    krs: tuple[Kr, ...] = (),
+    team_id: int | None = None,
+) -> Built:
+    """A draft O of ``owner`` in 2026Q4 with ``krs``, built through the services at
+    :data:`RACE_NOW` in a team apart from the demo's OKRs (:func:`second_team` unless
+    ``team_id`` names one): what the OKR race tests start from, made one way (session 26's
+    D3/D4: four files built it by hand). The demo must be loaded."""
+    team_id = team_id if team_id is not None else second_team(runtime)
+    with team_session(runtime, team_id) as given:
+        cycle = cycles.by_key(given.session, team=given.team, key="2026Q4")
+        objective = okr.create_objective(
+            given.session,
+            team=given.team,
+            cycle=cycle,
+            owner=given.member(owner),
+            title=title,
+            now=RACE_NOW,
+        )
+        kr_ids = [
+            okr.add_key_result(
+                given.session,
+                team=given.team,
+                objective=objective,
+                data=KrInput(
+                    kr.title, start=kr.start, target=kr.target, unit="个", weight=kr.weight
+                ),
+                now=RACE_NOW,
+            ).id
+            for kr in krs
+        ]
+        return Built(team_id, objective.id, kr_ids)

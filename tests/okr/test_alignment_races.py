@@ -7,12 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from teamassist.okr import alignment, cycles
-from teamassist.okr import objectives as okr
+from teamassist.okr import alignment
 from teamassist.okr.models import Alignment, Objective
 from teamassist.runtime import Runtime
 from tests.conftest import load_demo
-from tests.okr.support import at, second_team, team_session
+from tests.okr.support import at, objective_with_krs
 from tests.support.races import Work, side_by_side
 
 NOW = at("2026-11-16 09:00")  # inside 2026Q4
@@ -39,21 +38,9 @@ def _align(child_id: int, parent_id: int) -> Work:
 
 def test_opposite_alignments_at_once_make_one_link(runtime: Runtime) -> None:
     load_demo(runtime)
-    team_id = second_team(runtime)
-    with team_session(runtime, team_id) as given:
-        q4 = cycles.by_key(given.session, team=given.team, key="2026Q4")
-        one, two = (
-            okr.create_objective(
-                given.session,
-                team=given.team,
-                cycle=q4,
-                owner=given.member(who),
-                title=title,
-                now=NOW,
-            )
-            for who, title in (("zhangsan", "提升交付质量"), ("lisi", "降低故障率"))
-        )
-        ids = (one.id, two.id)
+    one = objective_with_krs(runtime)
+    two = objective_with_krs(runtime, owner="lisi", title="降低故障率", team_id=one.team_id)
+    ids = (one.objective_id, two.objective_id)
 
     outcome = side_by_side(runtime, [_align(ids[0], ids[1]), _align(ids[1], ids[0])] * 3)
 

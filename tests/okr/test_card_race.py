@@ -11,14 +11,12 @@ from sqlalchemy import func, select
 
 from teamassist.database import transaction
 from teamassist.exceptions import Conflict
-from teamassist.okr import checkins, cycles
-from teamassist.okr import objectives as okr
+from teamassist.okr import checkins
 from teamassist.okr.models import CheckIn, KeyResult
-from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
 from teamassist.team.models import Team
 from tests.conftest import load_demo
-from tests.okr.support import at, second_team, team_session
+from tests.okr.support import Kr, at, objective_with_krs
 
 NOW = at("2026-11-16 09:00")  # inside 2026Q4
 
@@ -68,25 +66,8 @@ def _press(
 
 def test_two_presses_at_once_record_one_check_in(runtime: Runtime) -> None:
     load_demo(runtime)
-    team_id = second_team(runtime)
-    with team_session(runtime, team_id) as given:
-        q4 = cycles.by_key(given.session, team=given.team, key="2026Q4")
-        objective = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=q4,
-            owner=given.member("zhangsan"),
-            title="提升交付质量",
-            now=NOW,
-        )
-        kr = okr.add_key_result(
-            given.session,
-            team=given.team,
-            objective=objective,
-            data=KrInput("线上缺陷数", start=50, target=10, unit="个", weight=100),
-            now=NOW,
-        )
-        kr_id = kr.id
+    built = objective_with_krs(runtime, krs=(Kr("线上缺陷数", 50, 10, weight=100),))
+    team_id, [kr_id] = built.team_id, built.kr_ids
     outcome: list[str] = []
     flushed = threading.Event()
     presses = [

@@ -8,14 +8,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from teamassist.okr import cycles
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import KeyResult, Objective
-from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
 from teamassist.team.models import Team
 from tests.conftest import load_demo
-from tests.okr.support import at, second_team, team_session
+from tests.okr.support import Kr, at, objective_with_krs
 from tests.support.races import read_members, side_by_side
 
 NOW = at("2026-11-16 09:00")  # inside 2026Q4
@@ -24,28 +22,10 @@ NOW = at("2026-11-16 09:00")  # inside 2026Q4
 def _draft(runtime: Runtime) -> tuple[int, int, list[int]]:
     """张三's draft O with two KRs in a team of its own: (team id, O id, KR ids)."""
     load_demo(runtime)
-    team_id = second_team(runtime)
-    with team_session(runtime, team_id) as given:
-        q4 = cycles.by_key(given.session, team=given.team, key="2026Q4")
-        objective = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=q4,
-            owner=given.member("zhangsan"),
-            title="删除并发",
-            now=NOW,
-        )
-        krs = [
-            okr.add_key_result(
-                given.session,
-                team=given.team,
-                objective=objective,
-                data=KrInput(title, start=0, target=5, unit="个", weight=50),
-                now=NOW,
-            ).id
-            for title in ("删A", "删B")
-        ]
-        return team_id, objective.id, krs
+    built = objective_with_krs(
+        runtime, title="删除并发", krs=(Kr("删A", weight=50), Kr("删B", weight=50))
+    )
+    return built.team_id, built.objective_id, built.kr_ids
 
 
 def _count(runtime: Runtime, model: type[Objective] | type[KeyResult], team_id: int) -> int:

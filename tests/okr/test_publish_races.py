@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 from teamassist.okr import cycles
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Objective, ObjectiveState
-from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
 from teamassist.team.models import Team
 from tests.conftest import load_demo
-from tests.okr.support import at, second_team, team_session
+from tests.okr.support import Kr, at, objective_with_krs
 from tests.support.races import side_by_side
 
 NOW = at("2026-11-16 09:00")  # inside 2026Q4
@@ -21,26 +20,11 @@ NOW = at("2026-11-16 09:00")  # inside 2026Q4
 
 def test_publishing_one_draft_at_once_publishes_it_once(runtime: Runtime) -> None:
     load_demo(runtime)
-    team_id = second_team(runtime)
-    with team_session(runtime, team_id) as given:
-        q4 = cycles.by_key(given.session, team=given.team, key="2026Q4")
-        objective = okr.create_objective(
-            given.session,
-            team=given.team,
-            cycle=q4,
-            owner=given.member("zhangsan"),
-            title="提升交付质量",
-            now=NOW,
-        )
-        for title, target in (("线上缺陷数", 10.0), ("回归用例数", 300.0)):
-            okr.add_key_result(
-                given.session,
-                team=given.team,
-                objective=objective,
-                data=KrInput(title, start=50, target=target, unit="个", weight=50),
-                now=NOW,
-            )
-        objective_id = objective.id
+    built = objective_with_krs(
+        runtime,
+        krs=(Kr("线上缺陷数", 50, 10, weight=50), Kr("回归用例数", 50, 300, weight=50)),
+    )
+    team_id, objective_id = built.team_id, built.objective_id
 
     def publish(session: Session) -> str:
         team = session.get(Team, team_id)
