@@ -92,6 +92,22 @@ def test_nominate_vote_and_close_through_rest(clients: dict[str, TestClient]) ->
 DEFAULT_TIMES = {"vote_days": 3, "vote_time": "09:00", "close_time": "18:00"}
 
 
+@pytest.mark.parametrize("said", ["yes", "1", 1, "no"])
+@pytest.mark.parametrize("switch", ["auto", "self_nomination"])
+def test_a_switch_takes_true_or_false_only(
+    clients: dict[str, TestClient], switch: str, said: object
+) -> None:
+    """A settings body's ``"auto": "yes"`` was read as true (pydantic's lax bool)."""
+    admin = clients["admin"]
+    before = admin.get("/api/v1/awards/settings").json()
+    refused = admin.put("/api/v1/awards/settings", json={switch: said})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["details"][0]["loc"] == ["body", switch]
+    assert admin.get("/api/v1/awards/settings").json() == before
+    flipped = admin.put("/api/v1/awards/settings", json={switch: not before[switch]})
+    assert flipped.status_code == 200 and flipped.json()[switch] is (not before[switch])
+
+
 def test_settings_are_for_admins_and_checked(
     clients: dict[str, TestClient], sqlite_runtime: Runtime
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from teamassist.awards import service
 from teamassist.awards.models import AwardRound, Phase
@@ -101,15 +101,17 @@ class SettingsRead(BaseModel):
 
 
 class SettingsUpdate(RequestBody):
-    """Any subset of the knobs; the values are checked by the domain (422 on a bad one)."""
+    """Any subset of the knobs; the values are checked by the domain (422 on a bad one). The
+    switches take JSON ``true``/``false`` only: pydantic's lax reading took ``"yes"``, ``"on"``,
+    ``"1"`` and ``1`` as true (tester s26: ``"auto": "yes"`` switched the sweep on)."""
 
-    auto: bool | None = None
+    auto: StrictBool | None = None
     nominate_day: int | None = None
     open_time: str | None = None
     vote_days: int | None = None
     vote_time: str | None = None
     close_time: str | None = None
-    self_nomination: bool | None = None
+    self_nomination: StrictBool | None = None
     repeat_cap: int | None = None
 
 
