@@ -291,14 +291,21 @@ def objectives_involving(
 # -- changes ---------------------------------------------------------------------------------
 
 
-def _next_number(session: Session, model: type[Objective] | type[KeyResult], cycle: Cycle) -> int:
-    """The next ``O-n`` or ``KR-n`` of ``cycle``. Creations in one cycle queue on its row first,
-    then read the highest number with a locking read (MariaDB's plain read is the snapshot,
-    from before the one ahead committed): 20 objectives created through REST at once answered
-    5 × 500 on PostgreSQL and MariaDB, each having read the same highest ``O-n`` (tester B-7,
-    session 27; chat's owners queued on their own rows, so only one person's creations at once
-    were in order). SQLite serialises writers anyway."""
+def lock_cycle(session: Session, cycle: Cycle) -> None:
+    """Hold ``cycle``'s row until the transaction ends (PostgreSQL, MariaDB; SQLite serialises
+    writers anyway): what creates Os and KRs in it queues here, and the reads after the lock
+    see what the one before committed (both servers read committed)."""
     session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
+
+
+def _next_number(session: Session, model: type[Objective] | type[KeyResult], cycle: Cycle) -> int:
+    """The next ``O-n`` or ``KR-n`` of ``cycle``. Creations in one cycle queue on its row
+    first, then read the highest number as last committed (a locking read of that row): 20
+    objectives created through REST at once answered 5 × 500 on PostgreSQL and MariaDB, each
+    having read the same highest ``O-n`` (tester B-7, session 27; chat's owners queued on their
+    own rows, so only one person's creations at once were in order). SQLite serialises
+    writers anyway."""
+    lock_cycle(session, cycle)
     top = session.scalar(
         select(model.number)
         .where(model.cycle_id == cycle.id, model.team_id == cycle.team_id)
@@ -506,8 +513,8 @@ def lock_objective(session: Session, objective: Objective) -> None:
 
 
 def _lock_afresh(session: Session, objective: Objective) -> bool:
-    """Lock ``objective``'s row and read it as last committed (a locking read: MariaDB's
-    snapshot would show it as it was before); False when it is gone. Twenty deletes of one O
+    """Lock ``objective``'s row and read it as last committed (populate_existing: the session
+    may hold it as it was); False when it is gone. Twenty deletes of one O
     at once refreshed it after the lock and failed on the row the first had deleted (tester
     B-12, session 27: internal errors, 500s on PostgreSQL and MariaDB)."""
     found = session.scalars(

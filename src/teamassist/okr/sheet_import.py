@@ -488,6 +488,9 @@ def import_sheet(
     problems: list[Problem] = []
     planned = _parse(rows, problems)
     _resolve_owners(session, team=team, planned=planned, actor=actor, problems=problems)
+    # One import of a cycle at a time, before it looks for the Os it would skip: ten imports
+    # of one sheet at once each found none and created them all (tester B-10, session 27).
+    okr.lock_cycle(session, cycle)
     more, warnings = _check_counts(session, team=team, cycle=cycle, planned=planned)
     problems.extend(more)
     savepoint = session.begin_nested()
