@@ -59,3 +59,14 @@ def test_an_active_member_still_signs_in(sqlite_runtime: Runtime) -> None:
         )
         assert signed.status_code == 303 and signed.headers["location"] == "/"
         assert client.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_nul_in_the_name_is_a_wrong_sign_in_on_every_backend(runtime: Runtime) -> None:
+    """Tester s26 A-10: PostgreSQL answered 422 「超出了可以保存的范围」, the others the form."""
+    load_demo(runtime)
+    with TestClient(create_app(runtime, start_background=False)) as client:
+        answer = client.post(
+            "/login", data={"username": "ad\x00min", "password": "admin"}, follow_redirects=False
+        )
+    assert answer.status_code == 200, answer.text
+    assert t("web.login_failed") in answer.text
