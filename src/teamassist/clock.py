@@ -152,6 +152,20 @@ def local(value: datetime, tz: str) -> datetime:
     return ensure_utc(value).astimezone(ZoneInfo(tz))
 
 
+# A meeting or 1on1 moved to start outside these wall-clock hours is warned (night), not
+# refused: likely a wrong offset, a UTC time taken for local, or a 12-hour clock.
+DAY_STARTS = time(7, 0)
+NIGHT_STARTS = time(22, 0)
+
+
+def at_night(value: datetime, tz: str) -> bool:
+    """Whether ``value`` falls at night on the wall clock of ``tz`` (before
+    :data:`DAY_STARTS` or from :data:`NIGHT_STARTS`): the one rule of the night warnings of
+    /改期 and /改期一对一 (tester s25 F-22, s27 B-8)."""
+    start = local(value, tz).time()
+    return not DAY_STARTS <= start < NIGHT_STARTS
+
+
 class FrozenClock:
     """A settable clock for tests, benchmarks and `teamassist chat --at`."""
 

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fastapi.testclient import TestClient
+
+from teamassist.web.app import create_app
 from tests.one_on_ones.support import make_director, meetings, pair_id
 from tests.support.chat import ChatDriver
+from tests.support.web import give_account, sign_in
 
 
 def _by_key(chat: ChatDriver) -> dict[str, tuple[int, datetime, str]]:
@@ -56,3 +60,39 @@ def test_moving_and_cancelling_one_occurrence_from_chat(chat: ChatDriver) -> Non
     assert "已经取消了" in chat.text(f"/取消一对一 {july}", as_="zhangsan")
     moved = chat.text(f"/改期一对一 {june} 2026-07-02 10:00", as_="lihua")
     assert moved == f"已把 1on1 #{june} 改到 7月2日（周四）10:00。"
+
+
+def test_a_move_to_the_night_is_warned_from_chat_and_rest(chat: ChatDriver) -> None:
+    """Tester s27 B-8: 「/改期一对一 2 2026-12-11 02:30」 and REST's ``"+14:00"`` offset moved a
+    1on1 into the night without a word, where a meeting's /改期 warns (the same rule now,
+    ``clock.at_night``)."""
+    make_director(chat.runtime)
+    chat.text("/一对一 @张三", as_="lihua")
+    june = _by_key(chat)["2026-06"][0]
+    reply = chat.text(f"/改期一对一 {june} 2026-06-10 02:30", as_="zhangsan")
+    assert reply == (
+        f"已把 1on1 #{june} 改到 6月10日（周三）02:30。\n"
+        "注意：新的时间是团队时间（Asia/Shanghai）6月10日（周三）02:30，在夜里；"
+        f"1on1 仍按这个时间进行。如果时区或时间写错了，请再 /改期一对一 {june}。"
+    ), reply
+    # the daytime again: nothing to warn of
+    assert chat.text(f"/改期一对一 {june} 2026-06-10 14:30", as_="zhangsan") == (
+        f"已把 1on1 #{june} 改到 6月10日（周三）14:30。"
+    )
+    give_account(chat.runtime, "lihua")
+    with TestClient(create_app(chat.runtime, start_background=False)) as lihua:
+        sign_in(lihua, "lihua", "pw-lihua")
+        moved = lihua.post(
+            f"/api/v1/one-on-ones/{pair_id(chat.runtime)}/meetings/{june}/move",
+            json={"start": "2026-06-11T15:00:00+14:00"},  # 09:00 Beijing: daytime
+        )
+        assert moved.status_code == 200 and moved.json()["warnings"] == [], moved.text
+        moved = lihua.post(
+            f"/api/v1/one-on-ones/{pair_id(chat.runtime)}/meetings/{june}/move",
+            json={"start": "2026-06-11T08:00:00+14:00"},  # 02:00 Beijing
+        )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["warnings"] == [
+        "注意：新的时间是团队时间（Asia/Shanghai）6月11日（周四）02:00，在夜里；"
+        f"1on1 仍按这个时间进行。如果时区或时间写错了，请再 /改期一对一 {june}。"
+    ], moved.text

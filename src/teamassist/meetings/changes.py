@@ -13,13 +13,13 @@ moved a weekly meeting to 02:30 and announced it (tester s25 F-22).
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
-from teamassist.clock import beyond_horizon, ensure_utc, local
+from teamassist.clock import at_night, beyond_horizon, ensure_utc, local
 from teamassist.enums import Role
 from teamassist.exceptions import Conflict, PermissionDenied
 from teamassist.i18n import t
@@ -29,10 +29,6 @@ from teamassist.meetings.models import MeetingOccurrence, Status
 from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
-
-# A start outside these team-local hours is warned (night), not refused.
-DAY_STARTS = time(7, 0)
-NIGHT_STARTS = time(22, 0)
 
 
 def require_organiser(session: Session, *, team: Team, member: Member | None, admin: bool) -> None:
@@ -165,12 +161,11 @@ def past_next_warnings(
 
 
 def night_warnings(*, team: Team, occ: MeetingOccurrence, now: datetime) -> list[str]:
-    """One warning when ``occ`` starts at night on the team's clock (before
-    :data:`DAY_STARTS` or from :data:`NIGHT_STARTS`): likely a wrong offset, a UTC time taken
-    for local, or a 12-hour clock (tester s25 F-22: ``03:00+08:00`` and ``08:30+14:00`` moved
-    the weekly meeting to 03:00 and 02:30 with no word)."""
-    start = local(occ.start_at, team.timezone)
-    if DAY_STARTS <= start.time() < NIGHT_STARTS:
+    """One warning when ``occ`` starts at night on the team's clock
+    (:func:`~teamassist.clock.at_night`): likely a wrong offset, a UTC time taken for local,
+    or a 12-hour clock (tester s25 F-22: ``03:00+08:00`` and ``08:30+14:00`` moved the weekly
+    meeting to 03:00 and 02:30 with no word)."""
+    if not at_night(occ.start_at, team.timezone):
         return []
     return [
         t(

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist.chat import when
-from teamassist.clock import ensure_utc, local, plan_horizon
+from teamassist.clock import at_night, ensure_utc, local, plan_horizon
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
 from teamassist.one_on_ones import messages, service
@@ -117,13 +117,31 @@ def move_warnings(
     now: datetime,
 ) -> list[str]:
     """What the mover of ``meeting`` is told (the reply, REST ``warnings``, the page): a day
-    off (:func:`day_off_warnings`) and a move past the pair's next 1on1
-    (:func:`past_next_warnings`)."""
-    return day_off_warnings(
-        team=team, meeting=meeting, workdays=workdays, now=now
-    ) + past_next_warnings(
-        session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
-    )
+    off (:func:`day_off_warnings`), a start at night (:func:`night_warnings`) and a move past
+    the pair's next 1on1 (:func:`past_next_warnings`)."""
+    return [
+        *day_off_warnings(team=team, meeting=meeting, workdays=workdays, now=now),
+        *night_warnings(team=team, meeting=meeting, now=now),
+        *past_next_warnings(
+            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
+        ),
+    ]
+
+
+def night_warnings(*, team: Team, meeting: OneOnOneMeeting, now: datetime) -> list[str]:
+    """One warning when ``meeting`` starts at night on the team's clock, as a meeting's move
+    is warned (:func:`~teamassist.clock.at_night`; tester s27 B-8: 02:30 and a ``+14:00``
+    offset moved a 1on1 without a word)."""
+    if not at_night(meeting.start_at, team.timezone):
+        return []
+    return [
+        t(
+            "one_on_ones.warning.night",
+            start=messages.when(meeting.start_at, team, now=now),
+            zone=team.timezone,
+            id=meeting.id,
+        )
+    ]
 
 
 def past_next_warnings(
