@@ -19,7 +19,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import demo_team, set_local, snapshot
 from tests.support.chat import ChatDriver
-from tests.support.web import sign_in
+from tests.support.web import BROWSER, sign_in
 
 PASSWORDS = {"admin": "admin", "zhangsan": "pw-zhangsan"}
 PAGES = ["/duty", "/duty/roster", "/duty/sign-ins", "/duty/fairness", "/duty/editor", "/duty/feeds"]
@@ -107,6 +107,17 @@ def test_month_view_marks_today_holidays_and_overrides(
     assert "国庆节" in october
     assert "调休上班" in october  # Saturday 2026-10-10 is a working day
     assert "?month=2026-09" in october and "?month=2026-11" in october
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0000-01", "2026-13", "1999-12", "2101-01"])
+def test_a_month_outside_the_grid_is_named_as_a_month(admin: TestClient, month: str) -> None:
+    """Tester s26 A-10: 9999-12 answered 422 「超出了可以保存的范围」 and 0000-01 「请写成
+    YYYY-MM-DD」 though the parameter is a month."""
+    refused = admin.get(f"/duty/roster?month={month}", headers=BROWSER)
+    assert refused.status_code == 400, refused.text
+    assert f"无法识别的月份「{month}」，请写成 YYYY-MM" in refused.text
+    assert "2000 到 2100 年之间" in refused.text
+    assert admin.get("/duty/roster?month=2100-12").status_code == 200
 
 
 def test_sign_in_history_filters_and_marks_late_sign_ins(

@@ -43,14 +43,23 @@ def _holiday_label(name: str | None) -> str | None:
     return str(label) if label else name
 
 
+# The months the grid shows: 9999-12 overflowed the date arithmetic (422 「超出了可以保存的
+# 范围」) and 0000-01 was told to write YYYY-MM-DD (tester s26 A-10).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def _month(value: str | None, today: date) -> date:
     if not value:
         return today.replace(day=1)
     try:
         year, month = (int(part) for part in value.split("-", 1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(value)
         return date(year, month, 1)
     except ValueError as exc:
-        raise DomainError("duty_web.error.bad_date", value=value[:20]) from exc
+        raise DomainError(
+            "duty_web.error.bad_month", value=value[:20], first=FIRST_YEAR, last=LAST_YEAR
+        ) from exc
 
 
 @router.get("/roster", response_class=HTMLResponse)
