@@ -24,6 +24,15 @@ worktree of main with its own venv, same schema) served on the same database as 
 server; each command is then also sent to it, run by run beside this checkout's, and the
 ratio of the two is printed (a change measured against its base under the same load).
 
+The order is fair: every other repetition runs the targets in reverse order, so each target,
+and each of the two checkouts of a command, goes first as often as second (``REPS`` is made
+even). Where a target runs matters: the same main served twice measured 1.20x the CPU per
+request and 0.88x the rate on whichever server went first (session 26). The A/B ratio
+printed is the geometric mean of the repetitions' ratios, which cancels that; beside it, the
+*order control*: the ratio in the repetitions where this checkout went first against those
+where it went second (square root: what going first alone is worth). Near 1.00x the order
+did not matter in the run; far from it, only the balanced ratio can be read.
+
 Backends: SQLite; PostgreSQL when ``TEAMASSIST_BENCH_PG_URL`` (or
 ``TEAMASSIST_TEST_PG_URL``), MariaDB when ``TEAMASSIST_BENCH_MYSQL_URL`` (or
 ``TEAMASSIST_TEST_MYSQL_URL``) names a server whose database may be dropped and recreated.
@@ -44,6 +53,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import os
 import platform
 import statistics
@@ -72,7 +82,8 @@ CONNECTIONS = [
     int(n) for n in os.environ.get("TEAMASSIST_BENCH_CONNECTIONS", "32,128").split(",") if n
 ]
 SECONDS = float(os.environ.get("TEAMASSIST_BENCH_SECONDS", "5"))
-REPS = int(os.environ.get("TEAMASSIST_BENCH_REPS", "2"))
+# Even: every other repetition runs the targets in reverse order (see the docstring).
+REPS = 2 * max(1, (int(os.environ.get("TEAMASSIST_BENCH_REPS", "2")) + 1) // 2)
 # A request unanswered this long is a stall: without a bound the run would wait for ever.
 STALL_SECONDS = 30.0
 # What each command target sends: no data read (the help listing), a read of the roster, a write.
@@ -297,6 +308,13 @@ class Target:
     body: dict[str, str]
 
 
+def in_turn(targets: list[Target], rep: int) -> list[Target]:
+    """The order of repetition ``rep`` (from 0): odd ones in reverse, so each target goes first
+    as often as last, and each command's two checkouts (next to each other) first as often as
+    second."""
+    return targets if rep % 2 == 0 else targets[::-1]
+
+
 def measure(url: str, against: str | None = None) -> tuple[list[Round], dict[str, tuple[int, int]]]:
     """Run every target interleaved ``REPS`` times at each number of connections."""
     prepare(url)
@@ -339,8 +357,8 @@ def measure(url: str, against: str | None = None) -> tuple[list[Round], dict[str
         for connections in CONNECTIONS:
             runs: dict[str, list[Run]] = {target.name: [] for target in targets}
             before = os.getloadavg()[0]
-            for _ in range(REPS):
-                for target in targets:
+            for rep in range(REPS):
+                for target in in_turn(targets, rep):
                     runs[target.name].append(
                         load(
                             target.port,
@@ -399,14 +417,41 @@ def report(backend: str, rounds: list[Round], counts: dict[str, tuple[int, int]]
             )
         for name in CHOSEN:
             if f"against {name}" in runs:
-                mine, base = f"chat {name}", f"against {name}"
-                lines.append(
-                    f"{name}: this checkout / AGAINST: rate {_ratio(rate[mine], rate[base])}, "
-                    f"CPU per request {_ratio(cpu[mine], cpu[base])}"
-                )
+                lines.append(against_line(name, runs[f"chat {name}"], runs[f"against {name}"]))
     for name, (statements, transactions) in counts.items():
         lines.append(f"{name}: {statements} statements, {transactions} transaction(s) per command")
     return lines
+
+
+def _cpu_per_request(run: Run) -> float:
+    return run.cpu_seconds / run.requests if run.requests else 0.0
+
+
+def _geometric_mean(values: list[float]) -> float:
+    """Of positive values (0.0 when any is not: a run with no request has no ratio)."""
+    if not values or min(values) <= 0:
+        return 0.0
+    return math.exp(statistics.fmean(math.log(v) for v in values))
+
+
+def against_line(name: str, mine: list[Run], base: list[Run]) -> str:
+    """This checkout against AGAINST for command ``name``, from the runs of each repetition
+    (this checkout first in the even ones): the balanced ratios, and the order control."""
+    rates = [m.rate / b.rate if b.rate else 0.0 for m, b in zip(mine, base, strict=True)]
+    cpus = [
+        _cpu_per_request(m) / _cpu_per_request(b) if _cpu_per_request(b) else 0.0
+        for m, b in zip(mine, base, strict=True)
+    ]
+
+    def order(ratios: list[float]) -> str:
+        first, second = _geometric_mean(ratios[0::2]), _geometric_mean(ratios[1::2])
+        return f"{math.sqrt(first / second):.2f}x" if first and second else "n/a"
+
+    return (
+        f"{name}: this checkout / AGAINST: rate {_geometric_mean(rates):.2f}x, CPU per request "
+        f"{_geometric_mean(cpus):.2f}x ({len(rates)} repetitions, each first as often as "
+        f"second; order control, going first alone: rate {order(rates)}, CPU {order(cpus)})"
+    )
 
 
 _LABELS = {"bare": "bare FastAPI endpoint", "insert": "bare endpoint, one INSERT committed"}
