@@ -5,7 +5,7 @@ of a few percent shows only in process. Two worker processes, one per checkout (
 to its ``src``), on one database prepared here, each run the same command ``CALLS`` times per
 turn, in turn, ``ROUNDS`` rounds (the order flips every round), and report their CPU per call:
 
-- ``thread``: ``chat.api._answer_json`` as the endpoint runs it in its worker thread (the
+- ``thread``: ``chat.api.answer_json`` as the endpoint runs it in its worker thread (the
   caller's lookup with the global token, the command, its transaction, the answer's bytes),
   thread CPU;
 - ``asgi``: ``POST /api/v1/chat`` through the whole ASGI app (middlewares, routing, the
@@ -183,9 +183,12 @@ def worker(url: str) -> None:
     if hasattr(auth, "RootToken"):
         lookup = auth.RootToken(lambda: RuntimeError("no workspace"))
 
+    # the endpoint's work in its thread (``_answer_json`` before session 27)
+    answer_json = vars(api).get("answer_json") or vars(api)["_answer_json"]
+
     def thread_call(name: str) -> None:
         body = numbered_body(chat_body(name))
-        api._answer_json(runtime, lookup, api.ChatRequest.model_validate(body))
+        answer_json(runtime, lookup, api.ChatRequest.model_validate(body))
 
     def asgi_calls(name: str, calls: int) -> float:
         # One task for the whole turn: anyio's worker threads end with the task that started

@@ -48,14 +48,14 @@ def test_a_chat_command_logs_with_its_request_id_from_the_worker_thread(
     sqlite_runtime.settings.web.api_token = SecretStr(TOKEN)
     load_demo(sqlite_runtime)
     threads: list[str] = []
-    answer = api._answer_json
+    answer = api.answer_json
 
     def logging_answer(*args: object) -> bytes:
         threads.append(threading.current_thread().name)
         logging.getLogger("teamassist.test").warning("in the worker thread")
         return answer(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(api, "_answer_json", logging_answer)
+    monkeypatch.setattr(api, "answer_json", logging_answer)
     app = create_app(sqlite_runtime, start_background=False)
     with TestClient(app) as client:
         # when a caller with a proxy-given request id sends /帮助

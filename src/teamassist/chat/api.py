@@ -67,11 +67,11 @@ async def chat(body: ChatRequest, request: Request, principal: PrincipalLookupDe
     # stack for one cost 7 % of a /帮助 (session 11 profile). The hop to a thread is
     # ``in_thread``: anyio's took two more of the loop's turns and a limit the slot makes moot.
     async with request_slot(request):
-        answer = await in_thread(_answer_json, request.app.state.runtime, principal, body)
+        answer = await in_thread(answer_json, request.app.state.runtime, principal, body)
     return Response(content=answer, media_type="application/json")
 
 
-def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> bytes:
+def answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest) -> bytes:
     """The answer serialised in the worker thread: returned as a ``Response``, FastAPI neither
     validates the model again nor encodes it on the event loop (a third of the loop's time per
     command in the issue #9 profile). Straight to bytes: ``model_dump_json()`` decodes pydantic's
@@ -98,7 +98,7 @@ def _answer_json(runtime: Runtime, principal: PrincipalLookup, body: ChatRequest
     return _handled_json(_REPLY_JSON.to_json(reply), result.duplicate)
 
 
-# pydantic's serializers, called directly for bytes (see _answer_json)
+# pydantic's serializers, called directly for bytes (see answer_json)
 _RESPONSE_JSON = ChatResponse.__pydantic_serializer__
 _REPLY_JSON = Reply.__pydantic_serializer__
 

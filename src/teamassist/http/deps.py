@@ -57,6 +57,11 @@ def request_slot(request: Request) -> anyio.Semaphore:
     return _slots(request.app, request.app.state.runtime)
 
 
+def app_slot(app: FastAPI) -> anyio.Semaphore:
+    """:func:`request_slot` for an ASGI app below FastAPI's routing, which has the app."""
+    return _slots(app, app.state.runtime)
+
+
 # The shared dependencies below read the runtime from the app rather than asking for
 # ``get_runtime``: FastAPI analyses a route's whole dependency tree when it builds the route
 # (every sub-dependency's signature, per route: get_runtime alone 2,298 times for ~280 routes)
@@ -106,22 +111,32 @@ async def principal_lookup(request: Request) -> PrincipalLookup:
     work on every API request (issue #9 profile)."""
     runtime: Runtime = request.app.state.runtime
     header = request.headers.get("authorization", "")
-    token = runtime.settings.web.api_token
     if header.lower().startswith("bearer "):
-        sent = header[7:].strip()
-        if tokens.is_personal(sent):
-            return lambda session, *, placed_on=None: _or_401(
-                tokens.principal_of(session, raw=sent, placed_on=placed_on), "invalid API token"
-            )
-        if token is not None and hmac.compare_digest(sent, token.get_secret_value()):
-            return _ROOT_TOKEN
-        raise HTTPException(status_code=401, detail="invalid API token")
+        lookup = bearer_lookup(runtime, header)
+        if lookup is None:
+            raise HTTPException(status_code=401, detail="invalid API token")
+        return lookup
     if not request.session.get(auth.SESSION_KEY):
         raise HTTPException(status_code=401, detail="not signed in")
     return lambda session, *, placed_on=None: _or_401(
         auth.session_principal(request, session, runtime.clock(), placed_on=placed_on),
         "not signed in",
     )
+
+
+def bearer_lookup(runtime: Runtime, header: str) -> PrincipalLookup | None:
+    """The lookup of an ``Authorization: Bearer …`` header's caller: a personal token's
+    (``tap_…``, found or refused with 401 in the caller's session) or the global token's; None
+    for any other token (401)."""
+    sent = header[7:].strip()
+    if tokens.is_personal(sent):
+        return lambda session, *, placed_on=None: _or_401(
+            tokens.principal_of(session, raw=sent, placed_on=placed_on), "invalid API token"
+        )
+    token = runtime.settings.web.api_token
+    if token is not None and hmac.compare_digest(sent, token.get_secret_value()):
+        return _ROOT_TOKEN
+    return None
 
 
 def _invalid_token() -> HTTPException:

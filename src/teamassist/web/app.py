@@ -20,6 +20,7 @@ from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
 from teamassist.runtime import Runtime
 from teamassist.web import form_errors, health, metrics_endpoint, security_headers
+from teamassist.web.chat_fast_path import ChatFastPath
 from teamassist.web.flat_routes import include_flat
 from teamassist.web.lazy_routes import LazyRoutes, plan
 
@@ -92,6 +93,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         same_site="lax",
         https_only=runtime.settings.web.public_url.startswith("https://"),
     )
+    # A script's chat request skips the session, the routing and the dependency solving.
+    app.add_middleware(ChatFastPath)
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
     errors.install(app)
     security_headers.cover_crashes(app)  # the 500 page is sent from outside the middleware
