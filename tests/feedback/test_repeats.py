@@ -4,9 +4,10 @@ a double tap, a client's retry without an event id, twenty sends at once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import FrozenClock
@@ -74,8 +75,9 @@ def test_an_invisible_direction_mark_is_no_new_report(chat: ChatDriver) -> None:
 
 
 def test_the_window_is_ten_minutes_across_the_clocks_edge(
-    sqlite_chat: ChatDriver, clock: FrozenClock
+    chat: ChatDriver, clock: FrozenClock
 ) -> None:
+    sqlite_chat = chat  # every backend: MariaDB's guard is its own statement (session 27)
     # 10:09:50 and 10:10:05 fall in two windows of the clock, 15 s apart: one item
     clock.set(datetime(2026, 6, 1, 2, 9, 50, tzinfo=UTC))
     sqlite_chat.text("/问题反馈 跨窗口的双击", as_="zhangsan")
@@ -123,3 +125,27 @@ def test_many_at_once_store_one(demo_runtime: Runtime) -> None:
     outcome = side_by_side(demo_runtime, [report] * 8)
     assert outcome == ["feedback.error.repeat"] * 7 + ["ok"]
     assert len(_with_text(demo_runtime, "同时点了八次")) == 1
+
+
+def test_the_guard_reads_nothing_before_the_insert(chat: ChatDriver) -> None:
+    # the repeat check is in the item's INSERT on every backend (MariaDB: in its savepoint,
+    # where a SELECT of the two keys came first, session 27)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(" ".join(statement.split()))
+
+    engine = chat.runtime.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        first = chat.text("/问题反馈 只读一次", as_="zhangsan")
+        written = list(statements)
+        again = chat.text("/问题反馈 只读一次", as_="zhangsan")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    (item,) = _with_text(chat.runtime, "只读一次")
+    assert f"id=「{item.id}」" in first and REPEAT in again
+    inserts = [s for s in statements if s.startswith("INSERT INTO feedback_item")]
+    assert len(inserts) == 2 and all("NOT (EXISTS" in s for s in inserts), inserts
+    # the item stored: no read of the items (a repeat reads its first item, to name it)
+    assert not [s for s in written if s.startswith("SELECT feedback_item.")], written

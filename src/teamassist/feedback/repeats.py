@@ -13,9 +13,11 @@ item's INSERT skips on a taken key (``ON CONFLICT DO NOTHING``: of two at once, 
 waits for the first's commit and is skipped) and, in the same statement, when the previous
 window holds the same digest written less than :data:`REPEAT_WINDOW` ago (``WHERE NOT
 EXISTS``), so a repeat across the windows' edge is caught too. MariaDB has no skipping
-INSERT with ``RETURNING`` (see :func:`teamassist.database.skipping_insert`): there a SELECT of
-the two keys comes first, and the INSERT runs in a savepoint whose unique violation is the
-concurrent repeat. An item with no reporter (no member, no account name) has no key.
+INSERT (see :func:`teamassist.database.skipping_insert`): there the same ``INSERT … SELECT …
+WHERE NOT EXISTS … RETURNING`` runs in a savepoint whose unique violation is the repeat
+(three statements; a SELECT of the two keys first made four, session 27). Under READ
+COMMITTED its read of the previous window is a consistent read, as that SELECT was: it
+locks nothing more. An item with no reporter (no member, no account name) has no key.
 """
 
 from __future__ import annotations
@@ -58,18 +60,21 @@ def repeat_keys(
 
 def insert_unless_repeat(session: Session, values: dict[str, Any], previous_key: str) -> int | None:
     """Insert the item ``values`` (``repeat_key`` among them) and return its id, or None, writing
-    nothing, when it is a repeat (see the module). One statement on SQLite and PostgreSQL."""
+    nothing, when it is a repeat (see the module). One statement on SQLite and PostgreSQL,
+    three on MariaDB."""
     dialect = session.get_bind().dialect
     since = ensure_utc(values["created_at"]) - REPEAT_WINDOW
-    statement = _guarded_insert(dialect.name)
-    if statement is not None:
-        params = {c.key: values.get(c.key) for c in _COLUMNS}
-        params.update(previous_key=previous_key, since=since)
-        return cast("int | None", session.execute(statement, params).scalar())
-    if first_of(session, values["repeat_key"], previous_key, since) is not None:
+    guarded = _guarded_insert(dialect.name) if dialect.insert_returning else None
+    params = {c.key: values.get(c.key) for c in _COLUMNS}
+    params.update(previous_key=previous_key, since=since)
+    if guarded is not None and dialect.name != "mysql":
+        return cast("int | None", session.execute(guarded, params).scalar())
+    if guarded is None and first_of(session, values["repeat_key"], previous_key, since) is not None:
         return None
     try:
         with session.begin_nested():
+            if guarded is not None:  # MariaDB: a taken key raises (the module)
+                return cast("int | None", session.execute(guarded, params).scalar())
             return int(session.execute(_PLAIN_INSERT, values).scalar_one())
     except IntegrityError:
         # Only a unique violation of the key is a repeat: anything else is raised again.
@@ -123,15 +128,23 @@ def _build_guarded_insert(dialect: str) -> Insert | None:
 
         values = [bindparam(c.key, type_=c.type) for c in _COLUMNS]
         into = sqlite.insert(_ITEMS)
+    elif dialect == "mysql":  # MariaDB: a taken key is an error, in a savepoint (the module)
+        values = [bindparam(c.key, type_=c.type) for c in _COLUMNS]
+        rows = select(*values).where(~_earlier())
+        return _ITEMS.insert().from_select([c.key for c in _COLUMNS], rows).returning(_ITEMS.c.id)
     else:
         return None
-    earlier = exists().where(
-        _ITEMS.c.repeat_key == bindparam("previous_key"),
-        _ITEMS.c.created_at >= bindparam("since", type_=_ITEMS.c.created_at.type),
-    )
-    rows = select(*values).where(~earlier)
+    rows = select(*values).where(~_earlier())
     return (
         into.from_select([c.key for c in _COLUMNS], rows)
         .on_conflict_do_nothing(index_elements=["repeat_key"])
         .returning(_ITEMS.c.id)
+    )
+
+
+def _earlier() -> Any:
+    """Whether the previous window holds the key written within the window."""
+    return exists().where(
+        _ITEMS.c.repeat_key == bindparam("previous_key"),
+        _ITEMS.c.created_at >= bindparam("since", type_=_ITEMS.c.created_at.type),
     )
