@@ -22,7 +22,8 @@ def test_a_refused_line_is_labelled_with_the_signed_in_person(runtime: Runtime) 
         assert page.status_code == 200, page.text
         [who] = re.findall(r'<span class="who">([^<]*)</span>', page.text)
         assert who == "zhangsan", page.text
-        assert "需要有权限的人" in page.text
+        # the "as" rule, said (5eb8fc9): only the default team's admins speak for others
+        assert "只有工作区管理员（默认团队「" in page.text
         # Their own line keeps their name.
         own = client.post("/chat/send", data={"text": "/我是谁", "speaker": "zhangsan"})
         assert re.findall(r'<span class="who">([^<]*)</span>', own.text) == ["zhangsan"]
