@@ -169,9 +169,12 @@ def test_a_guild_admin_binds_the_guild_with_a_code(install: Install) -> None:
     install.qq_say(f"/绑定 {code}", author_id="u-member", roles=["1"])
     assert "只有本群/频道的管理员" in install.replies()[-1]
     assert install.bound_to("qq", "g-1") is None
-    # the guild's 管理员 binds it; the reply names the workspace
+    # the guild's 管理员 binds it; the reply names the workspace, and who becomes admin of
+    # which team (tester s27 A-7: nothing said that every later group admin would be one)
     install.qq_say(f"/绑定 {code.lower()}", author_id="u-boss", author_name="老板", roles=["2"])
-    assert "已绑定到工作区「阿尔法社区」" in install.replies()[-1]
+    said = install.replies()[-1]
+    assert "已绑定到工作区「阿尔法社区」" in said
+    assert "本群的群主和管理员" in said and "不能给有网页后台账号的管理员降级" in said, said
     assert install.bound_to("qq", "g-1") == "alpha"
     with install.runtime.factory() as session:
         tenant = session.scalar(select(PlatformTenant))
@@ -181,6 +184,7 @@ def test_a_guild_admin_binds_the_guild_with_a_code(install: Install) -> None:
         team = session.scalar(select(Team).where(Team.workspace_id == tenant.workspace_id))
         assert team is not None
         assert team_service.role_of(session, team=team, member=boss) is Role.ADMIN
+        assert f"你已成为「{team.name}」的管理员" in said, said
         # only the hash of the code is stored, and it is spent
         row = session.scalar(select(BindingCode))
         assert row is not None and code not in row.code_hash and row.used_at is not None

@@ -309,6 +309,28 @@ def test_db_upgrade_says_what_next(bare: Path) -> None:
     assert "teamassist init" in result.output and "teamassist demo load" in result.output
 
 
+def test_member_role_restores_an_admin_from_the_cli(env: Path) -> None:
+    """The operator's way back when a chat took an admin's role away (tester s27 A-7: a QQ
+    group admin demoted the owner, and the root token could not restore it)."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    assert runner.invoke(app, ["member", "add", "x5", "--role", "admin"]).exit_code == 0
+    demoted = runner.invoke(app, ["member", "role", "boss", "member"])
+    assert demoted.exit_code == 0, demoted.output
+    restored = runner.invoke(app, ["member", "role", "boss", "admin"])
+    assert restored.exit_code == 0, restored.output
+    assert "已把 boss（boss）在「核心团队」的角色设为管理员（原来是成员）" in restored.output
+    whoami = runner.invoke(app, ["chat", "--as", "boss", "/我是谁"])
+    assert "管理员" in whoami.output, whoami.output
+    # an unknown handle, an unknown role, the last admin: refused, nothing changed
+    unknown = runner.invoke(app, ["member", "role", "nobody", "admin"])
+    assert unknown.exit_code == 1 and "没有成员 nobody" in unknown.output, unknown.output
+    assert runner.invoke(app, ["member", "role", "boss", "boss"]).exit_code == 2
+    assert runner.invoke(app, ["member", "role", "x5", "member"]).exit_code == 0
+    last = runner.invoke(app, ["member", "role", "boss", "member"])
+    assert last.exit_code == 1 and "最后一位管理员" in last.output, last.output
+
+
 def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> None:
     assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
                  "--no-input").startswith("0|")  # fmt: skip

@@ -1,4 +1,4 @@
-"""``teamassist workspace list|export|delete``, ``team add`` and ``member add``."""
+"""``teamassist workspace list|export|delete``, ``team add``, ``member add`` and ``member role``."""
 
 from __future__ import annotations
 
@@ -203,6 +203,52 @@ def member_add(
             if unused is not None:
                 kept = t("people.joined_name_kept_outside", given=unused, name=member.display_name)
                 line = f"{line}\n{kept}"
+    finally:
+        runtime.close()
+    typer.echo(line)
+
+
+@member_app.command("role")
+def member_role(
+    handle: Annotated[str, typer.Argument(help="the member's handle")],
+    role: Annotated[str, typer.Argument(help="admin, lead or member")],
+    team: Annotated[
+        str | None,
+        typer.Option(help="team key, name or id (default: the workspace's first team)"),
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Set a member's role in a team: the operator's way back when a chat took an admin's
+    role away (a QQ group admin demoted the workspace's owner, tester s27 A-7)."""
+    from teamassist.database import transaction
+    from teamassist.enums import Role
+    from teamassist.i18n import t
+    from teamassist.team import people
+    from teamassist.team import service as team_service
+    from teamassist.team.workspaces import pick_team, pick_workspace
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        fail(t("setup.error.bad_role", role=role, known=", ".join(r.value for r in Role)), code=2)
+    runtime = build()
+    try:
+        with refusals(), transaction(runtime.factory) as session:
+            ws = pick_workspace(session, workspace)
+            home = pick_team(session, ws, team)
+            member = team_service.get_member_by_handle(session, workspace_id=ws.id, handle=handle)
+            if member is None:
+                fail(t("setup.workspace.no_member", ws=ws.key, handle=handle[:64]))
+            before = team_service.role_of(session, team=home, member=member)
+            people.change_role(session, team=home, member=member, role=chosen, by=None)
+            line = t(
+                "setup.workspace.role_set",
+                handle=member.handle,
+                name=member.display_name,
+                team=home.name,
+                role=t(f"core.role.{chosen.value}"),
+                before=t(f"core.role.{before.value}") if before else t("core.role.none"),
+            )
     finally:
         runtime.close()
     typer.echo(line)

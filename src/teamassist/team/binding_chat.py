@@ -19,7 +19,7 @@ from teamassist.i18n import t
 from teamassist.team import binding
 from teamassist.team import service as team_service
 from teamassist.team.directory import DirectoryPort, platform_admin
-from teamassist.team.models import PlatformTenant, Workspace
+from teamassist.team.models import PlatformTenant, Team, Workspace
 
 BIND_COMMAND = "binding.bind"
 
@@ -69,14 +69,18 @@ def bind_here(
     name = user_text(workspace.name)
     if not new:
         return Reply(body=t("binding.already_bound", workspace=name))
-    _enrol_binder(session, bound, workspace, message)
-    return Reply(title=t("binding.bound_title"), body=t("binding.bound", workspace=name))
+    team = _enrol_binder(session, bound, workspace, message)
+    return Reply(
+        title=t("binding.bound_title"),
+        body=t("binding.bound", workspace=name, team=user_text(team.name)),
+    )
 
 
 def _enrol_binder(
     session: Session, bound: PlatformTenant, workspace: Workspace, message: InboundMessage
-) -> None:
-    """The platform admin who bound the tenant is an admin of the team this chat belongs to."""
+) -> Team:
+    """The platform admin who bound the tenant is an admin of the team this chat belongs to
+    (returned)."""
     team = team_service.team_for_chat(
         session, workspace=workspace, platform=message.platform.value, chat_key=message.chat_key
     )
@@ -98,6 +102,7 @@ def _enrol_binder(
     team_service.set_role(session, team=team, member=member, role=Role.ADMIN)
     bound.bound_by_id = member.id
     session.flush()
+    return team
 
 
 def answer_unbound(

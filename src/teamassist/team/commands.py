@@ -269,7 +269,7 @@ def handle_set_role(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     member: Member = args["member"]
     role = role_from_word(str(args["role"]))
     before = team_service.role_of(ctx.session, team=ctx.team, member=member)
-    people.change_role(ctx.session, team=ctx.team, member=member, role=role)
+    people.change_role(ctx.session, team=ctx.team, member=member, role=role, by=ctx.member)
     reply = Reply()
     name = _name(reply, ctx, member)
     # the same role again (a plain member who has left, say) changes nothing: say so

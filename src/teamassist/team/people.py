@@ -317,6 +317,30 @@ def guard_last_admin(session: Session, *, team: Team, member: Member) -> None:
         raise Conflict("people.error.last_admin", name=member.display_name, team=team.name)
 
 
+def guard_account_admin(session: Session, *, team: Team, member: Member, by: Member | None) -> None:
+    """Refuse demoting, removing or deactivating an admin of the workspace's default team who
+    has a dashboard account, unless ``by`` has one too (``None``: the operator, the root token
+    or the CLI). A bound QQ group's admins act as admins of its team (the default team when the
+    group names none), whoever QQ makes group admin later: one demoted the workspace's owner,
+    and nobody without another admin could restore him (tester s27 A-7). Ordinary commands keep
+    the platform's admins; only the accounts that run the workspace are out of their reach."""
+    if by is None or by.id == member.id:
+        return
+    if team.id != team_service.default_team(session, workspace_id=team.workspace_id).id:
+        return
+    if team_service.role_of(session, team=team, member=member) is not Role.ADMIN:
+        return
+    accounts = set(
+        session.scalars(
+            select(LocalAccount.member_id).where(LocalAccount.member_id.in_([member.id, by.id]))
+        )
+    )
+    if member.id in accounts and by.id not in accounts:
+        raise PermissionDenied(
+            "people.error.account_admin", name=member.display_name, team=team.name
+        )
+
+
 # -- adding and naming -----------------------------------------------------------------------------
 
 
@@ -543,14 +567,18 @@ def addressed_as(member: Member, team: Team | None = None) -> str:
 # -- roles -----------------------------------------------------------------------------------------
 
 
-def change_role(session: Session, *, team: Team, member: Member, role: Role) -> TeamMembership:
-    """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin.
+def change_role(
+    session: Session, *, team: Team, member: Member, role: Role, by: Member | None = None
+) -> TeamMembership:
+    """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin,
+    nor, unless ``by`` may (:func:`guard_account_admin`), a default team's admin with an account.
     Someone who has left may be made a plain member (tidying up), not an admin or a lead:
     Conflict ``people.error.inactive``/``merged`` (a tester made a deactivated member admin)."""
     if role is not Role.MEMBER:
         team_service.require_active(member)
     row = membership(session, team=team, member=member)
     if role is not Role.ADMIN:
+        guard_account_admin(session, team=team, member=member, by=by)
         guard_last_admin(session, team=team, member=member)
     row.role = role.value
     session.flush()
@@ -608,6 +636,7 @@ def deactivate(
     if at is not None:
         check_deactivation_date(at, now=now, zone=_zone_of(at, found))
     for team in found:
+        guard_account_admin(session, team=team, member=member, by=by)
         guard_last_admin(session, team=team, member=member)
     when = max(ensure_utc(at), now) if at is not None else now
     member.deactivated_at = when
@@ -743,6 +772,7 @@ def leave_teams(
     if not member.active:
         raise Conflict("people.error.already_inactive", name=member.display_name)
     for team in teams:
+        guard_account_admin(session, team=team, member=member, by=by)
         guard_last_admin(session, team=team, member=member)
     for team in teams:
         remove_from_team(session, team=team, member=member)

@@ -120,7 +120,7 @@ def change_person(
     if body.role is not None or body.core is not None:
         require_admin(session, principal, team)
     if body.role is not None:
-        people.change_role(session, team=team, member=member, role=body.role)
+        people.change_role(session, team=team, member=member, role=body.role, by=principal.member)
     if body.core is not None:
         org.set_core(session, team=team, member=member, core=body.core)
     said: tuple[str, ...] = ()

@@ -132,7 +132,7 @@ def edit_member_form(
         people.rename_handle(session, member=member, handle=handle)
     people.set_display_name(session, member=member, display_name=display_name)
     people.set_address_as(session, member=member, address_as=address_as)
-    people.change_role(session, team=team, member=member, role=role)
+    people.change_role(session, team=team, member=member, role=role, by=principal.member)
     if manager.given:
         org.check_manager(session, actor=principal.member, member=member, manager=manager.member)
         org.set_manager(session, member=member, manager=manager.member)

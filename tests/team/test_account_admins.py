@@ -1,0 +1,67 @@
+"""A platform's group admins act as admins of the bound team, the default team when the group
+names none, whoever the platform makes admin later; one demoted the workspace's owner with
+/设置角色 and nobody could restore him without another admin (tester s27 A-7). An admin of the
+default team who has a dashboard account is demoted, removed or deactivated only by someone who
+has one too (or the operator: the root token, ``teamassist member role``). Ordinary commands
+keep the platform's admins."""
+
+from __future__ import annotations
+
+import pytest
+
+from teamassist.database import transaction
+from teamassist.enums import Role
+from teamassist.team import service as team_service
+from tests.support.chat import ChatDriver
+from tests.support.web import give_account
+from tests.team.support import demo
+
+REFUSED = (
+    "「王管理」是「开发者社区」的管理员，有网页后台账号；只有同样有后台账号的管理员才能给 TA 降级、"
+    "把 TA 移出或停用（运维也可以在服务器上用 teamassist member role 恢复角色）。这次没有改动。"
+)
+
+
+@pytest.fixture
+def desk(sqlite_chat: ChatDriver) -> ChatDriver:
+    """The demo's admin (with a dashboard account) and two admins of the default team who came
+    from a QQ group (no account)."""
+    give_account(sqlite_chat.runtime, "admin")
+    with transaction(sqlite_chat.runtime.factory) as session:
+        d = demo(session)
+        for handle in ("qq-x5", "qq-x6"):
+            team_service.create_member(
+                session, workspace=d.workspace, handle=handle, display_name=handle,
+                team=d.team, role=Role.ADMIN,
+            )  # fmt: skip
+    return sqlite_chat
+
+
+def _role(chat: ChatDriver, handle: str) -> Role | None:
+    with chat.runtime.factory() as session:
+        d = demo(session)
+        return team_service.role_of(session, team=d.team, member=d[handle])
+
+
+def test_a_group_admin_cannot_demote_or_deactivate_an_account_admin(desk: ChatDriver) -> None:
+    assert desk.text("/设置角色 @admin 成员", as_="qq-x5") == REFUSED
+    assert desk.text("/设置角色 @admin 主管", as_="qq-x5") == REFUSED
+    assert desk.text("/停用成员 @admin", as_="qq-x5") == REFUSED
+    assert _role(desk, "admin") is Role.ADMIN
+    with desk.runtime.factory() as session:
+        assert demo(session)["admin"].active
+
+
+def test_other_admins_keep_what_they_could(desk: ChatDriver) -> None:
+    # a group admin still demotes another admin without an account (the seed's behaviour)
+    assert "已把" in desk.text("/设置角色 @qq-x6 成员", as_="qq-x5")
+    assert _role(desk, "qq-x6") is Role.MEMBER
+    # the account holder demotes a group admin
+    assert "已把" in desk.text("/设置角色 @qq-x5 成员", as_="admin")
+    assert _role(desk, "qq-x5") is Role.MEMBER
+
+
+def test_an_admin_with_an_account_may_demote_another(desk: ChatDriver) -> None:
+    give_account(desk.runtime, "qq-x5")
+    assert "已把" in desk.text("/设置角色 @admin 成员", as_="qq-x5")
+    assert _role(desk, "admin") is Role.MEMBER
