@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from teamassist import events
+from teamassist.bidi import unmarked
 from teamassist.events import FollowUpNeeded
 from teamassist.exceptions import Conflict, Invalid, NotFound, PermissionDenied
 from teamassist.i18n import t
@@ -360,7 +361,7 @@ def fill(
     retro = view.retro
     if retro.acknowledged_at is not None:
         raise Conflict("okr_rhythm.error.acknowledged", objective=f"O-{objective.number}")
-    text = text.strip()
+    text = unmarked(text.strip())  # no direction mark it does not need (tester s27 B-2)
     old = getattr(retro, section.value)
     new = f"{old}\n{text}".strip() if append and old else text
     if append and not text:

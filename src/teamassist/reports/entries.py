@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.bidi import unmarked
 from teamassist.exceptions import Invalid
 from teamassist.reports.models import WeeklyEntry
 from teamassist.team import service as team_service
@@ -35,8 +36,9 @@ def week_of_writing(day: date) -> date:
 
 
 def lines(text: str) -> list[str]:
-    """A field's items: one per line or per ``；``/``;``, blanks dropped."""
-    parts = text.replace("；", "\n").replace(";", "\n").splitlines()
+    """A field's items: one per line or per ``；``/``;``, blanks dropped, no direction mark it
+    does not need (:func:`teamassist.bidi.unmarked`, tester s27 B-2)."""
+    parts = unmarked(text).replace("；", "\n").replace(";", "\n").splitlines()
     return [p.strip(" -·•\t") for p in parts if p.strip(" -·•\t")]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from teamassist.bidi import unmarked
+
 NAME_MAX = 200  # characters of a display name (the column's length)
 
 
@@ -137,9 +139,11 @@ def clean_text(text: str) -> str:
     plan field) trimmed, or ``""`` when it shows nothing: only :func:`blank` characters, e.g.
     ``\u202e\u200b`` or ``\u3164``. The caller refuses ``""`` where text is required (a
     friendly ``Invalid``, nothing stored) and stores it as "none given" where it is optional.
-    Visible text is kept as typed, fillers and all."""
+    Visible text is kept as typed, fillers and all, less the direction marks it does not need
+    (:func:`teamassist.bidi.unmarked`: an RLM in a Chinese O title or agenda item was stored,
+    tester s27 B-2)."""
     trimmed = text.strip()
-    return trimmed if not all(blank(c) for c in trimmed) else ""
+    return unmarked(trimmed) if not all(blank(c) for c in trimmed) else ""
 
 
 def platform_name(name: str | None, *, fallback: str, limit: int = NAME_MAX) -> str:
