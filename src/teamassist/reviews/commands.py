@@ -160,9 +160,12 @@ def handle_release(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/发布360 @张三: the director releases the latest cycle's summary to 张三."""
     cycle = service.latest_cycle(ctx.session, team=ctx.team)
     reviewee: Member = args["member"]
-    service.release(
+    changed = service.release(
         ctx.session, team=ctx.team, cycle=cycle, reviewee=reviewee, by=ctx.member, now=ctx.now
     )
+    if not changed:
+        when = service.released_at(ctx.session, cycle=cycle, reviewee=reviewee)
+        return messages.released_before(cycle, reviewee, when, ctx.team.timezone)
     return messages.released(cycle, reviewee)
 
 

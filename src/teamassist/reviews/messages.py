@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
@@ -83,6 +84,21 @@ def released(cycle: ReviewCycle, reviewee: Member) -> Reply:
             "reviews.reply.released",
             name=user_text(reviewee.display_name),
             cycle=user_text(cycle.name),
+        )
+    )
+
+
+def released_before(
+    cycle: ReviewCycle, reviewee: Member, when: datetime | None, timezone: str
+) -> Reply:
+    """/发布360 for a summary released before: nothing sent again, and since when."""
+    moment = local(when, timezone) if when is not None else None
+    return Reply(
+        body=t(
+            "reviews.reply.released_before",
+            name=user_text(reviewee.display_name),
+            cycle=user_text(cycle.name),
+            when=f"{moment.month}月{moment.day}日 {moment:%H:%M}" if moment else "",
         )
     )
 
