@@ -43,6 +43,13 @@ def test_member_token_acts_as_the_member_and_is_revocable(sqlite_runtime: Runtim
             assert refused.status_code == 403
             assert refused.json()["error"] == "core.error.forbidden"
             assert script.get("/api/v1/teams", headers=bearer).status_code == 200
+            # a token makes no more tokens: a leaked one would outlive its own revocation
+            # (tester s27 A-8); that takes a dashboard session
+            minted = script.post("/api/v1/me/tokens", headers=bearer, json={"name": "x"})
+            assert minted.status_code == 403, minted.text
+            assert minted.json()["error"] == "signin.error.token_needs_session"
+            assert "token" not in minted.json()
+            assert [t["name"] for t in browser.get("/api/v1/me/tokens").json()] == ["laptop"]
             assert browser.delete(f"/api/v1/me/tokens/{made.json()['id']}").status_code == 204
             gone = script.get("/api/v1/me", headers=bearer)
             assert gone.status_code == 401

@@ -36,6 +36,11 @@ def is_personal(raw: str) -> bool:
     return raw.startswith(PREFIX)
 
 
+def is_personal_header(header: str) -> bool:
+    """Whether an ``Authorization`` header sends a personal token (``Bearer tap_…``)."""
+    return header.lower().startswith("bearer ") and is_personal(header[7:].strip())
+
+
 def _member(principal: Principal) -> Member:
     if principal.member is None:
         raise DomainError("signin.error.no_member")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import Response
+from fastapi import Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from teamassist.enums import Role
-from teamassist.exceptions import NotFound
+from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http import auth, signin, tokens
 from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep
@@ -104,9 +104,13 @@ def list_tokens(session: SessionDep, principal: PrincipalDep) -> list[TokenRead]
 
 @router.post("/me/tokens", response_model=TokenCreated, status_code=201)
 def create_token(
-    body: TokenCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
+    request: Request, body: TokenCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> TokenCreated:
-    """Create a personal token acting as the caller (shown once)."""
+    """Create a personal token acting as the caller (shown once); a dashboard session only:
+    403 ``signin.error.token_needs_session`` for a personal token, which would otherwise make
+    itself tokens that outlive its own revocation (tester s27 A-8)."""
+    if tokens.is_personal_header(request.headers.get("authorization", "")):
+        raise PermissionDenied("signin.error.token_needs_session")
     row, raw = tokens.create(session, principal=principal, name=body.name, now=now)
     return TokenCreated(
         id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at, token=raw
