@@ -209,6 +209,28 @@ def test_create_rotation_with_parameters(api: TestClient) -> None:
     assert len(ops["shifts"]) == 5  # Monday to Friday: a weekend is not a working day
 
 
+def test_a_rotation_name_is_one_line(api: TestClient) -> None:
+    """Tester s27 A-9: a rotation named ``值班\r\nBEGIN:VEVENT…`` was stored with its line
+    breaks and printed fake lines in /查看值班表; cleaned as a team's name now, and a name that
+    shows nothing is refused."""
+    team_id, _, members = _ids(api)
+    body = {
+        "key": "inj",
+        "name": "值班\r\nBEGIN:VEVENT\r\nSUMMARY:伪造",
+        "member_ids": [members["lisi"]],
+        "start_date": "2026-06-08",
+    }
+    created = api.post(f"/api/v1/duty/teams/{team_id}/rotations", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "值班BEGIN:VEVENTSUMMARY:伪造"
+    blank = {**body, "key": "blank", "name": "\n\u200b "}
+    _refused(
+        api.post(f"/api/v1/duty/teams/{team_id}/rotations", json=blank),
+        400,
+        "duty.error.rotation_name_empty",
+    )
+
+
 def test_overrides_swaps_and_exception_dates(api: TestClient) -> None:
     _, rotations, members = _ids(api)
     tech = rotations["tech"]

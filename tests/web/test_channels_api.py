@@ -124,6 +124,19 @@ def test_an_empty_name_or_a_window_of_no_length_is_refused(http: TestClient) -> 
     assert http.post("/api/v1/channels", json=body).status_code == 201
 
 
+def test_a_name_is_one_line_on_create_and_rename(http: TestClient) -> None:
+    """Tester s27 A-9: ``"频道\n第二行"`` was stored with its line break, and a name prints
+    in chat lists: one name, one line, cleaned as a team's name (control and invisible
+    characters dropped, runs of spaces one)."""
+    room = _duty_room(http)
+    body = {"platform": room["platform"], "address": "two-lines", "purpose": room["purpose"]}
+    made = http.post("/api/v1/channels", json={**body, "name": "频道\n第二行\r\n  第三\u200b行"})
+    assert made.status_code == 201, made.text
+    assert made.json()["name"] == "频道第二行 第三行"
+    renamed = http.patch(f"/api/v1/channels/{room['id']}", json={"name": "值班\n群  一"})
+    assert renamed.status_code == 200 and renamed.json()["name"] == "值班群 一", renamed.text
+
+
 def test_create_refuses_a_blank_or_taken_name_as_rename_does(http: TestClient) -> None:
     """Tester F11 (session 21): POST stored ``"name": ""`` and ``"  "`` (PATCH refuses them),
     and two channels of a team could share a name (created so, or renamed so), after which a

@@ -53,6 +53,7 @@ from teamassist.exceptions import Conflict, DomainError, NotFound
 from teamassist.i18n import t
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
+from teamassist.team.names import clean_text, one_line
 
 PRELOAD_ROTATIONS = revision.PRELOAD_ROTATIONS
 PRELOAD_SPECS = revision.PRELOAD_SPECS
@@ -550,7 +551,13 @@ def create_rotation(
     calendar: str = CalendarMode.ALL,
     by: Member | None = None,
 ) -> Rotation:
-    """Create a rotation whose first turn starts at ``start_date``'s hand-off."""
+    """Create a rotation whose first turn starts at ``start_date``'s hand-off. Its name is
+    one line (:func:`~teamassist.team.names.one_line`: a name with line breaks printed fake
+    roster lines, tester s27 A-9); DomainError ``duty.error.rotation_name_empty`` when it
+    shows nothing."""
+    name = one_line(name)
+    if not clean_text(name):
+        raise DomainError("duty.error.rotation_name_empty")
     check_params(turn_days, people_per_turn, handoff_time, calendar)
     if kind not in KINDS:
         raise DomainError("duty.error.bad_kind", kind=kind)

@@ -146,9 +146,17 @@ def clean_text(text: str) -> str:
     return unmarked(trimmed) if not all(blank(c) for c in trimmed) else ""
 
 
+def one_line(text: str) -> str:
+    """A name as one line: :func:`strip_invisible` (control characters such as CR and LF
+    too), runs of spaces made one, trimmed. Team, workspace, channel and rotation names and
+    platform names: a rotation named ``值班\r\nBEGIN:VEVENT`` printed fake lines in
+    /查看值班表 (tester s27 A-9)."""
+    return " ".join(strip_invisible(text).split())
+
+
 def platform_name(name: str | None, *, fallback: str, limit: int = NAME_MAX) -> str:
     """A display name a platform reported (QQ nickname, Feishu name), cleaned like a typed one:
     invisible characters dropped, runs of spaces made one, trimmed, cut to ``limit``; the
     platform's user id (``fallback``) when nothing is left. Never refuses: the person exists."""
-    value = " ".join(strip_invisible(name or "").split())[:limit].strip()
+    value = one_line(name or "")[:limit].strip()
     return value or fallback[:limit]

@@ -25,7 +25,7 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
-from teamassist.team.names import clean_text, fold, platform_name, team_name_key
+from teamassist.team.names import clean_text, fold, one_line, platform_name, team_name_key
 
 # A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
 INBOX_PREFIX = "member:"
@@ -706,9 +706,9 @@ def _check_channel_name(
     (:func:`~teamassist.team.names.fold`: case and width): a notice to that name went to both
     (tester F11, session 21). Two writers at one instant are kept apart by the unique key
     ``(workspace_id, name_team_id, name_key)``, not here."""
+    name = one_line(name)  # one line: a name prints in lists (tester s27 A-9)
     if not clean_text(name):
         raise DomainError("core.error.channel_name_empty")
-    name = name.strip()
     wanted = fold(name)
     # A channel without a team is the default team's (where its chats land).
     default = default_team(session, workspace_id=workspace_id).id

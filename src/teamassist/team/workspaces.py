@@ -34,7 +34,7 @@ from teamassist.team.models import (
     Team,
     Workspace,
 )
-from teamassist.team.names import clean_text, fold, strip_invisible
+from teamassist.team.names import clean_text, fold, one_line
 
 # A key is what scripts type (`--workspace KEY`) and what web and console chats use as their
 # tenant: lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
@@ -97,7 +97,7 @@ def check_timezone(timezone: str) -> str:
 def _name(value: str, label_key: str) -> str:
     # Zero-width and direction characters dropped inside too, as chat's names
     # (people.check_name): "开源\u200b社区" is 开源社区, "\u202e" turns no list around.
-    name = " ".join(strip_invisible(value).split())
+    name = one_line(value)
     if not clean_text(name):  # only zero-width or format characters name nothing either
         name = ""
     if not name:
