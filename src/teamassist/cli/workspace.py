@@ -16,6 +16,8 @@ from teamassist.cli.files import OverwriteOption
 if TYPE_CHECKING:
     from sqlalchemy.orm import InstrumentedAttribute, Session
 
+    from teamassist.enums import Role
+
 WorkspaceOption = Annotated[
     str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
 ]
@@ -151,6 +153,17 @@ def team_add(
     typer.echo(line)
 
 
+def _role(word: str) -> Role:
+    """The role ``--role``/ROLE names (admin, lead, member); exit 2 naming the three else."""
+    from teamassist.enums import Role
+    from teamassist.i18n import t
+
+    try:
+        return Role(word)
+    except ValueError:
+        fail(t("setup.error.bad_role", role=word, known=", ".join(r.value for r in Role)), code=2)
+
+
 @member_app.command("add")
 def member_add(
     handle: Annotated[str, typer.Argument(help="the member's handle (sign-in name, @mention)")],
@@ -164,15 +177,11 @@ def member_add(
 ) -> None:
     """Add a member to a team of a workspace."""
     from teamassist.database import transaction
-    from teamassist.enums import Role
     from teamassist.i18n import t
     from teamassist.team import people
     from teamassist.team.workspaces import pick_team, pick_workspace
 
-    try:
-        chosen = Role(role)
-    except ValueError:
-        fail(t("setup.error.bad_role", role=role, known=", ".join(r.value for r in Role)), code=2)
+    chosen = _role(role)
     runtime = build()
     try:
         with _cli_refusals(), transaction(runtime.factory) as session:
@@ -221,16 +230,12 @@ def member_role(
     """Set a member's role in a team: the operator's way back when a chat took an admin's
     role away (a QQ group admin demoted the workspace's owner, tester s27 A-7)."""
     from teamassist.database import transaction
-    from teamassist.enums import Role
     from teamassist.i18n import t
     from teamassist.team import people
     from teamassist.team import service as team_service
     from teamassist.team.workspaces import pick_team, pick_workspace
 
-    try:
-        chosen = Role(role)
-    except ValueError:
-        fail(t("setup.error.bad_role", role=role, known=", ".join(r.value for r in Role)), code=2)
+    chosen = _role(role)
     runtime = build()
     try:
         with refusals(), transaction(runtime.factory) as session:

@@ -28,7 +28,7 @@ class RetryLostLockRaces:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         started = False
 
         async def tracked(message: Message) -> None:
@@ -49,7 +49,9 @@ class RetryLostLockRaces:
             await anyio.sleep(retry_delay(attempt))
 
 
-async def _read_body(receive: Receive) -> list[Message]:
+async def read_body(receive: Receive) -> list[Message]:
+    """Every ``http.request`` message of a request's body, to replay it (a retried request, a
+    request handed on from a layer that read it first)."""
     messages: list[Message] = []
     while True:
         message = await receive()

@@ -34,6 +34,7 @@ from teamassist.chat import api as chat_api
 from teamassist.chat.api import ChatRequest
 from teamassist.http.auth import PrincipalLookup
 from teamassist.http.deps import app_slot, bearer_lookup
+from teamassist.http.retry import read_body
 from teamassist.http.worker_threads import in_thread
 
 PATH = "/api/v1/chat"  # the route chat_api.chat is served at (the core's API prefix)
@@ -53,7 +54,7 @@ class ChatFastPath:
         if lookup is None:
             await self.app(scope, receive, send)
             return
-        messages = await _body(receive)
+        messages = await read_body(receive)
         body = _parsed(messages)
         if body is None:  # refused by the model, or not all there: the ordinary path says why
             await self.app(scope, _replay(messages, receive), send)
@@ -101,15 +102,6 @@ def _caller(scope: Scope) -> PrincipalLookup | None:
     if not header.isascii() or not header.lower().startswith("bearer "):
         return None
     return bearer_lookup(app.state.runtime, header)
-
-
-async def _body(receive: Receive) -> list[Message]:
-    messages: list[Message] = []
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request" or not message.get("more_body", False):
-            return messages
 
 
 def _parsed(messages: list[Message]) -> ChatRequest | None:
