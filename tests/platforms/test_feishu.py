@@ -3,8 +3,10 @@ reply received by the fake; outages, redelivery, card buttons and refused reques
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import os
 import threading
 import time
 import uuid
@@ -346,7 +348,13 @@ def _bad_requests(env: Env) -> dict[str, Any]:
     return {
         "wrong signature": (fk.signed(event, timestamp=now, signing_key="forged"), 401),
         "wrong token": (fk.signed(fk.message_event("/我是谁", token="forged"), timestamp=now), 403),
-        "bad ciphertext": (fk.signed(event, timestamp=now, key="another-key"), 400),
+        # signed with the right key over a ciphertext made with another: only a key holder
+        # gets this far (a wrong signature is refused before decrypting, 401)
+        "bad ciphertext": (
+            fk.signed(event, timestamp=now, key="another-key", signing_key=fk.ENCRYPT_KEY),
+            400,
+        ),
+        "another key's signature": (fk.signed(event, timestamp=now, key="another-key"), 401),
         "malformed JSON": ((b"{not json", headers), 400),
         "unknown event type": (
             fk.signed(
@@ -368,6 +376,7 @@ def _bad_requests(env: Env) -> dict[str, Any]:
         "wrong signature",
         "wrong token",
         "bad ciphertext",
+        "another key's signature",
         "malformed JSON",
         "unknown event type",
         "unsigned",
@@ -401,6 +410,32 @@ def test_a_refusal_says_why_in_words_not_python(env: Env, case: str, said: str) 
     response = env.http.post(EVENTS_PATH, content=body, headers=headers)
     assert response.status_code == status and said in response.json()["msg"], response.text
     assert "NoneType" not in response.text
+
+
+def test_no_refusal_tells_a_caller_without_the_key_about_the_plaintext(env: Env) -> None:
+    """Tester s27 C-7: unsigned, random ciphertext answered 400 「invalid PKCS7 padding」, a
+    flipped IV byte 400 with a JSON error's position, a good ciphertext 401: a CBC padding
+    oracle. Unsigned, every failure is now one answer; a bad signature is refused before
+    anything is decrypted."""
+    event = fk.message_event("/我是谁")
+    body, headers = fk.signed(event, timestamp=env.clock().timestamp())
+    unsigned = {k: v for k, v in headers.items() if not k.startswith("X-Lark")}
+    good = json.loads(body)["encrypt"]
+    raw = base64.b64decode(good)
+    flipped = base64.b64encode(bytes([raw[0] ^ 1]) + raw[1:]).decode()
+    answers = set()
+    for cipher in (good, flipped, base64.b64encode(os.urandom(48)).decode(), "!!notb64"):
+        payload = json.dumps({"encrypt": cipher}).encode()
+        response = env.http.post(EVENTS_PATH, content=payload, headers=unsigned)
+        answers.add((response.status_code, response.text))
+        forged = {**headers, "X-Lark-Signature": "0" * 64}
+        signed_badly = env.http.post(EVENTS_PATH, content=payload, headers=forged)
+        assert signed_badly.status_code == 401, signed_badly.text
+        assert signed_badly.json()["msg"] == "signature verification failed"
+    assert len(answers) == 1, answers
+    [(status, text)] = answers
+    assert status == 401 and "padding" not in text and "Expecting" not in text
+    assert env.events() == 0
 
 
 def test_card_callback_with_a_forged_signature_is_refused(env: Env) -> None:
