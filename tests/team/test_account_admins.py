@@ -65,3 +65,18 @@ def test_an_admin_with_an_account_may_demote_another(desk: ChatDriver) -> None:
     give_account(desk.runtime, "qq-x5")
     assert "已把" in desk.text("/设置角色 @admin 成员", as_="qq-x5")
     assert _role(desk, "admin") is Role.MEMBER
+
+
+def test_a_group_admin_cannot_merge_an_account_holder_either_way(desk: ChatDriver) -> None:
+    """Tester s27 C-3: `/合并成员 @wangwu @admin` by an admin without an account moved the
+    owner's dashboard account to him (he then signed in to it); merging the other way round
+    would put his platform identities on the owner's member."""
+    merge_refused = "「王管理」有网页后台账号：合并会把账号或平台身份转到另一个成员名下"
+    for into, source in (("qq-x5", "admin"), ("admin", "qq-x5")):
+        reply = desk.text(f"/合并成员 @{into} @{source}", as_="qq-x5")
+        assert reply.startswith(merge_refused), reply
+    with desk.runtime.factory() as session:
+        d = demo(session)
+        assert d["admin"].merged_into_id is None and d["qq-x5"].merged_into_id is None
+    # between two members without an account, a group admin merges as before
+    assert "已把" in desk.text("/合并成员 @qq-x5 @qq-x6", as_="qq-x5")

@@ -48,7 +48,7 @@ def rt(sqlite_runtime: Runtime) -> Runtime:
             )
         d = demo(session)
         people.deactivate(session, member=d["gone"], now=NOW)
-        people.merge(session, into=d["lihua"], source=d["twin"], now=NOW)
+        people.merge(session, into=d["lihua"], source=d["twin"], now=NOW, by=None)
     return sqlite_runtime
 
 

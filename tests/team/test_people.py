@@ -352,7 +352,7 @@ def test_merge_moves_identities_memberships_and_accounts(rt: Runtime) -> None:
         )
         session.add(LocalAccount(username="zsqq", password_hash="x", member_id=twin.id))
         session.flush()
-        people.merge(session, into=d["zhangsan"], source=twin, now=NOW)
+        people.merge(session, into=d["zhangsan"], source=twin, now=NOW, by=None)
         zhangsan_id, twin_id = d["zhangsan"].id, twin.id
     with rt.factory() as session:
         d = demo(session)
@@ -386,13 +386,13 @@ def test_merge_refusals(rt: Runtime) -> None:
         d = demo(session)
         _ws, _team, outsider = other_workspace(session)
         with pytest.raises(people.Invalid) as itself:
-            people.merge(session, into=d["lisi"], source=d["lisi"], now=NOW)
+            people.merge(session, into=d["lisi"], source=d["lisi"], now=NOW, by=None)
         assert itself.value.key == "people.error.merge_self"
         with pytest.raises(people.Invalid) as across:
-            people.merge(session, into=d["lisi"], source=outsider, now=NOW)
+            people.merge(session, into=d["lisi"], source=outsider, now=NOW, by=None)
         assert across.value.key == "people.error.merge_workspace"
         assert outsider.merged_into_id is None and outsider.active
-        people.merge(session, into=d["lisi"], source=d["wangwu"], now=NOW)
+        people.merge(session, into=d["lisi"], source=d["wangwu"], now=NOW, by=None)
         with pytest.raises(Conflict) as again:
-            people.merge(session, into=d["zhangsan"], source=d["wangwu"], now=NOW)
+            people.merge(session, into=d["zhangsan"], source=d["wangwu"], now=NOW, by=None)
         assert again.value.key == "people.error.merged"

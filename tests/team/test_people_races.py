@@ -44,7 +44,7 @@ def test_merging_a_into_b_and_b_into_a_at_once_leaves_one_person(demo_runtime: R
         def work(session: Session) -> None:
             into, source = session.get(Member, into_id), session.get(Member, source_id)
             assert into is not None and source is not None
-            people.merge(session, into=into, source=source, now=DEFAULT_NOW)
+            people.merge(session, into=into, source=source, now=DEFAULT_NOW, by=None)
 
         return work
 
@@ -75,7 +75,7 @@ def test_merging_into_a_deactivated_member_is_refused(demo_runtime: Runtime) -> 
         assert a is not None and b is not None
         people.deactivate(session, member=a, now=DEFAULT_NOW)
         try:
-            people.merge(session, into=a, source=b, now=DEFAULT_NOW)
+            people.merge(session, into=a, source=b, now=DEFAULT_NOW, by=None)
         except DomainError as exc:
             assert exc.key == "people.error.inactive"
         else:

@@ -407,7 +407,7 @@ def handle_merge(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             member=person,
             admin_of=frozenset({ctx.team.id}) if ctx.is_platform_admin else frozenset(),
         )
-    people.merge(ctx.session, into=into, source=source, now=ctx.now)
+    people.merge(ctx.session, into=into, source=source, now=ctx.now, by=ctx.member)
     return Reply(body=t("people.merged", into=into.display_name, source=source.display_name))
 
 

@@ -341,6 +341,24 @@ def guard_account_admin(session: Session, *, team: Team, member: Member, by: Mem
         )
 
 
+def _guard_account_merge(
+    session: Session, *, into: Member, source: Member, by: Member | None
+) -> None:
+    """Refuse (``people.error.account_merge``) a merge touching a member with a dashboard
+    account asked by someone without one; the operator (``by`` None) may."""
+    if by is None:
+        return
+    ids = {into.id, source.id, by.id}
+    accounts = set(
+        session.scalars(select(LocalAccount.member_id).where(LocalAccount.member_id.in_(ids)))
+    )
+    if by.id in accounts:
+        return
+    held = next((m for m in (source, into) if m.id in accounts), None)
+    if held is not None:
+        raise PermissionDenied("people.error.account_merge", name=held.display_name)
+
+
 # -- adding and naming -----------------------------------------------------------------------------
 
 
@@ -911,9 +929,16 @@ def lock_members(session: Session, ids: list[int]) -> None:
     ).all()
 
 
-def merge(session: Session, *, into: Member, source: Member, now: datetime) -> Member:
+def merge(
+    session: Session, *, into: Member, source: Member, now: datetime, by: Member | None
+) -> Member:
     """One person with two records: move ``source``'s identities, memberships, accounts and
     org links to ``into``; ``source`` stays (history) as inactive, ``merged_into`` ``into``.
+
+    ``by`` is who asks (None: the operator). A merge with a dashboard account on either side
+    moves that account, or platform identities onto its member, so it is the rule of
+    :func:`guard_account_admin` again: only someone with an account too (tester s27 C-3: an
+    admin without one merged the owner into himself and signed in to the owner's account).
 
     Both rows are locked before the checks: merging A←B and B←A at the same time makes one
     wait for the other and then refuse (B is merged already), never a ring of merged records."""
@@ -922,6 +947,7 @@ def merge(session: Session, *, into: Member, source: Member, now: datetime) -> M
     if into.workspace_id != source.workspace_id:
         raise Invalid("people.error.merge_workspace")
     lock_members(session, [into.id, source.id])
+    _guard_account_merge(session, into=into, source=source, by=by)
     for member in (into, source):
         if member.merged_into_id is not None:
             raise Conflict("people.error.merged", name=member.display_name)

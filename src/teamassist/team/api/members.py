@@ -173,7 +173,7 @@ def merge_person(
     require_people_admin(session, principal, source)
     for person in (into, source):  # every team of both: see people.check_administers_whole
         people.check_administers_whole(session, actor=principal.member, member=person)
-    people.merge(session, into=into, source=source, now=now)
+    people.merge(session, into=into, source=source, now=now, by=principal.member)
     return person_read(session, into)
 
 

@@ -205,5 +205,5 @@ def merge_form(
         people.check_may_administer(session, actor=principal.member, member=person)
         # of every team of theirs: the merge moves the dropped record's memberships there too
         people.check_administers_whole(session, actor=principal.member, member=person)
-    people.merge(session, into=into, source=source, now=now)
+    people.merge(session, into=into, source=source, now=now, by=principal.member)
     return back(PATH, team)
