@@ -11,6 +11,7 @@ BENCHMARKS: list[str] = [
     "duty_now_db",
     "okr_team",
     "report_pack",
+    "template_render",
     "chat_http",
     "outbox_drain",
     "scheduler_scale",

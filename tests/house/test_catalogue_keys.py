@@ -48,6 +48,7 @@ from teamassist.i18n import catalogue
 from teamassist.okr.formulas import KrKind, Status
 from teamassist.okr.models import ObjectiveType
 from teamassist.okr.sheet import COLUMNS as SHEET_COLUMNS
+from teamassist.one_on_ones import messages as one_on_ones_messages
 from teamassist.org_contact import service as org_contact_service
 from teamassist.outbox.models import OutboxStatus
 from teamassist.reports.kinds import TEMPLATES as REPORT_TEMPLATES
@@ -123,6 +124,7 @@ DYNAMIC: dict[str, Callable[[], Iterable[str | tuple[str, ...]]]] = {
     "web.form.field.{}": lambda: list(FIELD_LABELS),
     "reviews.status.{}": lambda: list(ReviewRequestStatus),
     "org_contact.ack.route.{}": lambda: list(org_contact_service.TOLD_ROUTES),
+    "one_on_ones.receipt.{}": lambda: list(one_on_ones_messages.MOVED_KEYS.values()),
     # messages.changed("<key>", ...): the notices and receipts of one change.
     "actions.{}": lambda: [
         f"{kind}.{change}"

@@ -299,7 +299,8 @@ def added(item: AgendaItem, pair: OneOnOne, names: Mapping[int, str], *, echo: b
 
 # what a /改期一对一 did: moved it, changed only its reason, or nothing (the same again)
 Moved = Literal["moved", "note", "same"]
-_MOVED_KEYS: Mapping[Moved, str] = {"moved": "moved", "note": "note_only", "same": "same_time"}
+# The receipt key of each way a move ends (tests/house/test_catalogue_keys.py lists them).
+MOVED_KEYS: Mapping[Moved, str] = {"moved": "moved", "note": "note_only", "same": "same_time"}
 
 
 def moved(
@@ -315,7 +316,7 @@ def moved(
     and reason (a repeat: nothing changed, tester s26 B-11: 20 repeats were each told 「已把
     1on1 #26 改到 …」), ``"note"`` when only its reason changed."""
     start = when(meeting.start_at, team, now=now)
-    body = t(f"one_on_ones.receipt.{_MOVED_KEYS[was]}", id=meeting.id, start=start)
+    body = t(f"one_on_ones.receipt.{MOVED_KEYS[was]}", id=meeting.id, start=start)
     return Reply(body="\n".join((body, *warnings)))
 
 
