@@ -15,7 +15,14 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from teamassist.cli import app
-from teamassist.team.models import LocalAccount, Member, PlatformIdentity, Team, Workspace
+from teamassist.team.models import (
+    LocalAccount,
+    Member,
+    PlatformIdentity,
+    Team,
+    TeamMembership,
+    Workspace,
+)
 from tests.conftest import CHEAP_PASSWORD_HASH
 
 runner = CliRunner()
@@ -523,3 +530,69 @@ def test_every_team_option_takes_a_key_a_name_or_an_id(env: Path) -> None:
     assert exported.exit_code == 0, exported.output
     unknown = runner.invoke(app, ["okr", "export", "--team", "nope"])
     assert unknown.exit_code == 1 and "现有的团队" in unknown.output, unknown.output
+
+
+def _teams(env: Path) -> dict[str, tuple[str, int]]:
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as connection:
+        rows = connection.execute(select(Team.name, Team.key, Team.id)).all()
+    engine.dispose()
+    return {name: (key, team_id) for name, key, team_id in rows}
+
+
+def _homes(env: Path, handle: str) -> list[str]:
+    engine = create_engine(f"sqlite:///{env}/ta.db")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Team.name)
+            .join(TeamMembership, TeamMembership.team_id == Team.id)
+            .join(Member, Member.id == TeamMembership.member_id)
+            .where(Member.handle == handle)
+        ).all()
+    engine.dispose()
+    return sorted(name for (name,) in rows)
+
+
+def test_a_team_option_two_teams_answer_is_refused_and_hash_n_is_the_id(env: Path) -> None:
+    """Tester s27 C-2: ``--team 3`` was the key of one team and the id of another and picked
+    the key's team without a word; ``--team '#1'`` was refused though every refusal lists the
+    teams as ``key（名称，#1）``. Now a value two teams answer is refused naming both, nothing
+    changed, and ``#N`` (full-width too) is the id alone."""
+    assert _init("--workspace", "开源社区", "--team", "核心团队", "--admin-handle", "boss",
+                 "--no-input").startswith("0|")  # fmt: skip
+    core_key, core_id = _teams(env)["核心团队"]
+    assert runner.invoke(app, ["team", "add", "产品组"]).exit_code == 0
+    product_id = _teams(env)["产品组"][1]
+    # a team named as the first team's key, and one named as the product team's id
+    for name in (core_key, str(product_id)):
+        assert runner.invoke(app, ["team", "add", name]).exit_code == 0
+    teams = _teams(env)
+    named_key_id = teams[core_key][1]
+    digits_key, digits_id = teams[str(product_id)]
+    assert digits_key == str(product_id)  # its key is the digits: the collision of C-2
+
+    clashes = {str(product_id): (product_id, digits_id), core_key: (core_id, named_key_id)}
+    for ref, both in clashes.items():
+        refused = runner.invoke(app, ["member", "add", "alice", "--team", ref])
+        assert refused.exit_code == 1, (ref, refused.output)
+        assert f"「{ref}」对得上不止一个团队" in refused.output, refused.output
+        assert all(f"#{team_id}）" in refused.output for team_id in both), refused.output
+        assert "没有改动任何内容" in refused.output
+    assert _count(env, Member) == 1  # nobody added
+
+    for handle, ref, home in (
+        ("alice", f"#{product_id}", "产品组"),
+        ("bob", f"#{core_id}", "核心团队"),
+        ("carol", f"＃{digits_id}".translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+         str(product_id)),
+    ):  # fmt: skip
+        added = runner.invoke(app, ["member", "add", handle, "--team", ref])
+        assert added.exit_code == 0, (ref, added.output)
+        assert _homes(env, handle) == [home], (ref, handle)
+    role = runner.invoke(app, ["member", "role", "alice", "lead", "--team", f"#{product_id}"])
+    assert role.exit_code == 0 and "在「产品组」的角色设为主管" in role.output, role.output
+    # "#" reads the id alone: a team's name or key after it is no id
+    for ref in (f"#{core_key}", f"#{digits_id + 100}"):
+        missing = runner.invoke(app, ["member", "add", "dave", "--team", ref])
+        assert missing.exit_code == 1 and "现有的团队" in missing.output, missing.output
+    assert _count(env, Member) == 4

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 
@@ -17,6 +18,7 @@ from teamassist.launch.settings import load
 
 __all__ = [
     "DEMO_WORKSPACE",
+    "TeamOption",
     "app",
     "build",
     "fail",
@@ -32,6 +34,10 @@ __all__ = [
 # The demo's key, spelt here for the options' defaults (importing ``teamassist.demo`` would load
 # the HTTP kit); a test keeps it equal to ``demo.DEMO_KEY``.
 DEMO_WORKSPACE = "demo"
+
+# Every command's --team, read by team.workspaces.pick_team (key, name or id; `#3` the id
+# alone); each command's help says what no --team means for it.
+TeamOption = Annotated[str | None, typer.Option("--team", help="team key, name or #id")]
 
 
 def _group(help_: str) -> typer.Typer:

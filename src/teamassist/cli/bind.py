@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from teamassist.cli.app import bind_app, build, fail, load, refusals
+from teamassist.cli.app import TeamOption, bind_app, build, fail, load, refusals
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -172,12 +172,11 @@ def bind_remove(
 def bind_wecom(
     robot: Annotated[str, typer.Option(help="robot name as in TEAMASSIST_WECOM__ROBOTS")],
     workspace: WorkspaceOpt = None,
-    team: Annotated[
-        str | None, typer.Option(help="team key, name or id (default: workspace-wide)")
-    ] = None,
+    team: TeamOption = None,
     name: Annotated[str, typer.Option(help="label shown in lists")] = "",
 ) -> None:
-    """Add a WeCom group robot as a notify-only channel (purpose webhook) of a workspace."""
+    """Add a WeCom group robot as a notify-only channel (purpose webhook) of a workspace; with
+    --team, of that team (without it, workspace-wide)."""
     from teamassist.enums import ChannelPurpose, Platform
     from teamassist.i18n import t
     from teamassist.team import service as team_service

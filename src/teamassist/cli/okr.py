@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from teamassist.cli import files
-from teamassist.cli.app import build, okr_app, refusals
+from teamassist.cli.app import TeamOption, build, okr_app, refusals
 from teamassist.cli.files import OverwriteOption
 from teamassist.launch.refusal import fail
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
 
 WorkspaceOption = Annotated[
     str | None, typer.Option("--workspace", help="workspace key (default: the only workspace)")
-]
-TeamOption = Annotated[
-    str | None,
-    typer.Option("--team", help="team key, name or id (default: the workspace's first team)"),
 ]
 CycleOption = Annotated[
     str | None, typer.Option("--cycle", help="cycle key such as 2026Q4 (default: the current)")
@@ -48,9 +44,9 @@ def okr_export(
     workspace: WorkspaceOption = None,
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Export a team's cycle: one row per KR with values, progress, status and score. A path
-    that cannot be written, or an existing file without --overwrite, is refused before the
-    export is made (exit 1)."""
+    """Export a team's cycle (without --team: the workspace's first team): one row per KR with
+    values, progress, status and score. A path that cannot be written, or an existing file
+    without --overwrite, is refused before the export is made (exit 1)."""
     from teamassist.database import transaction
     from teamassist.i18n import t
     from teamassist.okr import cycles, sheet
@@ -105,8 +101,9 @@ def okr_import(
     ] = False,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Import OKRs from a sheet laid out like the seed's OKR template (or our export): a dry
-    run listing every row's problem; --apply creates drafts, all or nothing, never published."""
+    """Import OKRs from a sheet laid out like the seed's OKR template (or our export) into a
+    team (without --team: the workspace's first): a dry run listing every row's problem;
+    --apply creates drafts, all or nothing, never published."""
     from teamassist.database import transaction
     from teamassist.okr import cycles, sheet_import
 

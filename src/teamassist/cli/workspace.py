@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from teamassist.cli import files
-from teamassist.cli.app import build, fail, member_app, refusals, team_app, workspace_app
+from teamassist.cli.app import (
+    TeamOption,
+    build,
+    fail,
+    member_app,
+    refusals,
+    team_app,
+    workspace_app,
+)
 from teamassist.cli.files import OverwriteOption
 
 if TYPE_CHECKING:
@@ -169,13 +177,10 @@ def member_add(
     handle: Annotated[str, typer.Argument(help="the member's handle (sign-in name, @mention)")],
     name: Annotated[str | None, typer.Option(help="display name (default: the handle)")] = None,
     role: Annotated[str, typer.Option(help="admin, lead or member")] = "member",
-    team: Annotated[
-        str | None,
-        typer.Option(help="team key, name or id (default: the workspace's first team)"),
-    ] = None,
+    team: TeamOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
-    """Add a member to a team of a workspace."""
+    """Add a member to a team of a workspace (without --team: its first team)."""
     from teamassist.database import transaction
     from teamassist.i18n import t
     from teamassist.team import people
@@ -221,14 +226,12 @@ def member_add(
 def member_role(
     handle: Annotated[str, typer.Argument(help="the member's handle")],
     role: Annotated[str, typer.Argument(help="admin, lead or member")],
-    team: Annotated[
-        str | None,
-        typer.Option(help="team key, name or id (default: the workspace's first team)"),
-    ] = None,
+    team: TeamOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Set a member's role in a team: the operator's way back when a chat took an admin's
-    role away (a QQ group admin demoted the workspace's owner, tester s27 A-7)."""
+    role away (a QQ group admin demoted the workspace's owner, tester s27 A-7). Without
+    --team: the workspace's first team."""
     from teamassist.database import transaction
     from teamassist.i18n import t
     from teamassist.team import people

@@ -268,24 +268,41 @@ def pick_workspace(session: Session, key: str | None) -> Workspace:
 
 def pick_team(session: Session, workspace: Workspace, ref: str | None) -> Team:
     """The team of ``workspace`` that ``ref`` names for a command-line option: its key or its
-    name (folded: case, width and blanks as the unique keys fold them), else its id when
-    ``ref`` is digits; the workspace's first team when ``ref`` is None. NotFound
-    ``setup.error.no_such_team`` lists the teams there are. One rule for every ``--team``
-    (``member add`` took an id where ``okr`` and ``bind wecom`` took a key)."""
+    name (folded: case, width and blanks as the unique keys fold them) or its id when ``ref``
+    is digits; ``#12`` is the id alone, as refusals print it and chat reads it; the
+    workspace's first team when ``ref`` is None. One rule for every ``--team``.
+
+    Raises NotFound ``setup.error.no_such_team`` (no team, listing the teams there are) and
+    Conflict ``setup.error.ambiguous_team`` when ``ref`` is one team's key and another's name
+    or id (``3``: the key of team #4 and the id of team #3): a guess would act on the wrong
+    team without a word (tester s27 C-2)."""
     if ref is None:
         return service.default_team(session, workspace_id=workspace.id)
     teams = service.get_teams(session, workspace_id=workspace.id)
-    wanted = fold(ref.strip())
-    for matches in (
-        lambda team: team.folded_key == wanted,
-        lambda team: fold(team.name) == wanted,
-        lambda team: ref.strip().isdecimal() and str(team.id) == ref.strip(),
-    ):
-        found = [team for team in teams if matches(team)]
-        if len(found) == 1:
-            return found[0]
-    known = "、".join(f"{team.key}（{team.name}，#{team.id}）" for team in teams) or "-"
-    raise NotFound("setup.error.no_such_team", ws=workspace.key, team=ref[:64], known=known)
+    wanted = fold(ref.strip())  # NFKC: ＃１２ is #12
+    number = wanted.removeprefix("#")
+    if wanted.startswith("#"):
+        found = [team for team in teams if number.isdecimal() and str(team.id) == number]
+    else:
+        found = [
+            team
+            for team in teams
+            if wanted in (team.folded_key, fold(team.name))
+            or (number.isdecimal() and str(team.id) == number)
+        ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise Conflict(
+            "setup.error.ambiguous_team", team=ref[:64], teams=_team_list(found), id=found[0].id
+        )
+    raise NotFound(
+        "setup.error.no_such_team", ws=workspace.key, team=ref[:64], known=_team_list(teams)
+    )
+
+
+def _team_list(teams: list[Team]) -> str:
+    return "、".join(f"{team.key}（{team.name}，#{team.id}）" for team in teams) or "-"
 
 
 def _keys(session: Session) -> str:
