@@ -209,6 +209,38 @@ def test_create_rotation_with_parameters(api: TestClient) -> None:
     assert len(ops["shifts"]) == 5  # Monday to Friday: a weekend is not a working day
 
 
+def test_a_turn_larger_than_the_rotation_is_said_not_refused(api: TestClient) -> None:
+    """Tester s26 A-10: ``people_per_turn: 5`` with two members answered 201 without a word and
+    showed both people every day. Stored (a rotation is made and filled in steps) and said in
+    ``warnings``, as chat says it; a change's preview and result say it too."""
+    team_id, rotations, members = _ids(api)
+    body = {
+        "key": "ops",
+        "name": "运维",
+        "member_ids": [members["lisi"], members["wangwu"]],
+        "start_date": "2026-06-08",
+        "people_per_turn": 5,
+    }
+    created = api.post(f"/api/v1/duty/teams/{team_id}/rotations", json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["current"]["people_per_turn"] == 5
+    assert created.json()["warnings"] == [
+        "注意：「运维」每班 5 人，轮值里只有 2 人，所以每一班都是这 2 个人，不会轮换；"
+        "再添加值班人员（/值班人员增加）或把每班人数改小后才会轮换。"
+    ]
+    enough = {**body, "key": "ops2", "name": "运维2", "people_per_turn": 2}
+    assert api.post(f"/api/v1/duty/teams/{team_id}/rotations", json=enough).json()["warnings"] == []
+    url = f"/api/v1/duty/rotations/{rotations['tech']}/changes"
+    wider = {"action": "params", "people_per_turn": 4}
+    for said in (api.post(f"{url}/preview", json=wider), api.post(url, json=wider)):
+        assert said.status_code in (200, 201), said.text
+        assert (
+            said.json()["warnings"] and "每班 4 人，轮值里只有 3 人" in said.json()["warnings"][0]
+        )
+    grown = api.post(url, json={"action": "add", "member_ids": [members["sunqi"]]})
+    assert grown.status_code == 201 and grown.json()["warnings"] == [], grown.text
+
+
 def test_a_rotation_name_is_one_line(api: TestClient) -> None:
     """Tester s27 A-9: a rotation named ``值班\r\nBEGIN:VEVENT…`` was stored with its line
     breaks and printed fake lines in /查看值班表; cleaned as a team's name now, and a name that

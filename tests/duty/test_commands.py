@@ -191,6 +191,44 @@ def test_add_to_the_product_rotation_from_a_date(sqlite_chat: ChatDriver) -> Non
     assert "06-04 周四\n「技术」@张三　「产品」@张三" in roster
 
 
+def test_an_add_sent_again_while_it_waits_for_its_day_names_the_day(chat: ChatDriver) -> None:
+    """Tester s26 A-10: the same /值班人员增加 sent again while the first waited for its day
+    answered 「「李四」已经在「技术」轮值里了」 of someone not in it until then."""
+    assert "2026-06-10 生效" in chat.text("/值班人员增加 @sunqi 2026-06-10", as_="admin")
+    before = snapshot(chat.runtime)
+    for again in ("/值班人员增加 @sunqi 2026-06-10", "/值班人员增加 @sunqi 2026-06-12"):
+        text = chat.text(again, as_="admin")
+        assert "「孙七」已经安排在 2026-06-10 加入「技术」轮值，不用再加" in text, text
+    # today, before that day: the same, not the pending change's general refusal
+    assert "已经安排在 2026-06-10 加入" in chat.text("/值班人员增加 @sunqi", as_="admin")
+    assert snapshot(chat.runtime) == before
+    # someone in the rotation now is still told so
+    again = chat.text("/值班人员增加 @lisi 2026-06-12", as_="admin")
+    assert "「李四」已经在「技术」轮值里了" in again, again
+
+
+def test_a_turn_larger_than_the_rotation_is_said(sqlite_chat: ChatDriver) -> None:
+    """Tester s26 A-10: a turn of more people than the rotation has was stored without a word;
+    every turn is then all of them. Said in the reply, not refused (a rotation fills in steps)."""
+    runtime = sqlite_chat.runtime
+    team, _ = demo_team(runtime)
+    with transaction(runtime.factory) as session:
+        live = team_service.get_team(session, workspace_id=team.workspace_id, team_id=team.id)
+        rotation = service.get_rotation(session, team=live)
+        service.change_roster(
+            session,
+            team=live,
+            rotation=rotation,
+            change=planning.RosterChange(action=planning.ACTION_PARAMS, people_per_turn=3),
+            now=runtime.clock(),
+        )
+    text = sqlite_chat.text("/值班人员移除 @lisi 2026-06-03", as_="admin")
+    assert "已把 @李四 移出「技术」轮值" in text
+    assert "「技术」每班 3 人，轮值里只有 2 人，所以每一班都是这 2 个人，不会轮换" in text, text
+    added = sqlite_chat.text("/值班人员增加 @sunqi 2026-06-05", as_="admin")
+    assert "每班 3 人" not in added, added  # three people again: nothing to say
+
+
 def test_remove_members(sqlite_chat: ChatDriver) -> None:
     text = sqlite_chat.text("/值班人员移除 @lisi", as_="admin")
     assert "已把 @李四 移出「技术」轮值" in text

@@ -343,6 +343,9 @@ def _change(
             )
         )
     notes += _sign_in_notes(ctx, reply, rotation, holders)
+    short = planning.short_turn_note(rotation.name, preview.new_version)
+    if short is not None:
+        notes.append(short)
     if notes:
         reply.body += "\n\n" + "\n".join(notes)
     return reply

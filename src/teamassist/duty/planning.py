@@ -21,6 +21,7 @@ from teamassist.duty.rotation import (
     duty_date_at,
 )
 from teamassist.exceptions import Conflict, DomainError, NotFound
+from teamassist.i18n import t
 
 ACTION_ADD = "add"
 ACTION_REMOVE = "remove"
@@ -62,6 +63,19 @@ def check_params(turn_days: int, people_per_turn: int, handoff_time: str, calend
         raise DomainError("duty.error.bad_time", value=handoff_time) from exc
     if calendar not in {m.value for m in CalendarMode}:
         raise DomainError("duty.error.bad_calendar", value=calendar)
+
+
+def short_turn_note(rotation_name: str, version: VersionSpec) -> str | None:
+    """What to tell whoever stored ``version`` when a turn asks more people than the rotation
+    has (but someone): every turn is then all of them, every day, and nothing rotates (tester
+    s26 A-10: ``people_per_turn: 5`` with two members was stored without a word). Said, not
+    refused: a rotation is made and filled in steps, and a removal must not be blocked by it."""
+    count = len(version.member_ids)
+    if not 0 < count < version.people_per_turn:
+        return None
+    return t(
+        "duty.turn_short", rotation=rotation_name, per_turn=version.people_per_turn, count=count
+    )
 
 
 def effective_moment(spec: RotationSpec, change: RosterChange, now: datetime) -> datetime:
@@ -188,6 +202,38 @@ def plan_change(
         calendar=calendar_mode,
     )
     return new_version
+
+
+def refuse_pending_joins(
+    spec: RotationSpec,
+    ids: Sequence[int],
+    now: datetime,
+    *,
+    rotation_name: str,
+    names: Callable[[Sequence[int]], dict[str, str]] = _ids_as_names,
+) -> None:
+    """Conflict ``duty.error.already_joining`` naming the day when a person to add is not in
+    the rotation now but a change still to come (of all ``spec``'s versions) puts them in: the
+    add sent again while the first waits for its day answered 「已经在「技术」轮值里了」 of
+    someone not in it until then, and the same add for today a refusal about the pending
+    change (tester s26 A-10)."""
+    current = CompiledRotation(spec).version_at(now)
+    present = set(current.member_ids) if current is not None else set()
+    for member_id in ids:
+        if member_id in present:
+            continue
+        joining = next(
+            (v for v in spec.versions if v.effective_at > now and member_id in v.member_ids),
+            None,
+        )
+        if joining is not None:
+            day = duty_date_at(joining.effective_at, joining.handoff, spec.timezone)
+            raise Conflict(
+                "duty.error.already_joining",
+                **names([member_id]),
+                rotation=rotation_name,
+                date=day.isoformat(),
+            )
 
 
 def _continue_index(old: list[int], new: list[int], position: int) -> int:

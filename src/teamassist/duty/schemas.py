@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from teamassist.clock import ensure_utc
 from teamassist.duty import dates
 from teamassist.duty.calendar import CalendarMode
+from teamassist.duty.planning import short_turn_note
 from teamassist.duty.service import override_end, version_spec
 from teamassist.exceptions import DomainError
 from teamassist.http.fields import Id, IsoDate, IsoDateTime, RequestBody
@@ -102,6 +103,9 @@ class RotationRead(BaseModel):
     name: str
     kind: str
     current: VersionRead | None
+    # What the caller should know of what was stored (a turn asking more people than the
+    # rotation has); empty when nothing
+    warnings: list[str] = Field(default_factory=list)
 
 
 class RotationCreate(RequestBody):
@@ -196,10 +200,16 @@ class PreviewRead(BaseModel):
     moved: list[MemberBrief]
     version: VersionRead
     broken_swap_ids: list[int] = Field(default_factory=list)
+    # What the admin should know of the new version (a turn asking more people than the
+    # rotation has), as chat's reply says it
+    warnings: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_preview(cls, preview: Preview, people: Mapping[int, Member]) -> PreviewRead:
-        """``people``: at least the members whose shifts move."""
+    def from_preview(
+        cls, preview: Preview, people: Mapping[int, Member], *, rotation: str
+    ) -> PreviewRead:
+        """``people``: at least the members whose shifts move; ``rotation``: its name."""
+        short = short_turn_note(rotation, preview.new_version)
         return cls(
             effective_at=preview.effective_at,
             before=[ShiftRead.from_shift(s) for s in preview.before],
@@ -210,6 +220,7 @@ class PreviewRead(BaseModel):
             ],
             version=VersionRead.from_spec(preview.new_version),
             broken_swap_ids=[s.id for s in preview.broken_swaps],
+            warnings=[] if short is None else [short],
         )
 
 

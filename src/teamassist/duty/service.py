@@ -35,6 +35,7 @@ from teamassist.duty.planning import (
     check_params,
     effective_moment,
     plan_change,
+    refuse_pending_joins,
 )
 from teamassist.duty.roster_view import RosterDay, RosterView
 from teamassist.duty.rotation import (
@@ -739,6 +740,14 @@ def _plan(
     if change.action == ACTION_ADD:
         for member in members_by_id(session, change.member_ids).values():
             require_not_leaving(member, team)
+        # against every version, the pending ones too (the base below may leave them out)
+        refuse_pending_joins(
+            spec,
+            change.member_ids,
+            now,
+            rotation_name=rotation.name,
+            names=lambda ids: _names(session, ids),
+        )
     if change.action == ACTION_ADD and base.versions:
         present = set(base.versions[-1].member_ids)
         skipped = [m for m in change.member_ids if m in present]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from teamassist.duty import service, withdrawals
 from teamassist.duty.api.base import resource_router, rotation_of, team_members
-from teamassist.duty.planning import RosterChange
+from teamassist.duty.planning import RosterChange, short_turn_note
 from teamassist.duty.rotation import CompiledRotation
 from teamassist.duty.schemas import (
     PreviewRead,
@@ -75,6 +75,7 @@ def create_rotation(
         by=principal.member,
     )
     versions = service.versions(session, rotation=rotation)
+    short = short_turn_note(rotation.name, service.version_spec(versions[-1]))
     return RotationRead(
         id=rotation.id,
         team_id=team.id,
@@ -82,6 +83,7 @@ def create_rotation(
         name=rotation.name,
         kind=rotation.kind,
         current=VersionRead.from_row(versions[-1]),
+        warnings=[] if short is None else [short],
     )
 
 
@@ -147,7 +149,7 @@ def preview_change(
         session, team=team, rotation=rotation, change=_change(body), now=now
     )
     return PreviewRead.from_preview(
-        preview, service.members_by_id(session, preview.moved_member_ids)
+        preview, service.members_by_id(session, preview.moved_member_ids), rotation=rotation.name
     )
 
 
@@ -177,5 +179,5 @@ def apply_change(
         by=principal.member,
     )
     return PreviewRead.from_preview(
-        preview, service.members_by_id(session, preview.moved_member_ids)
+        preview, service.members_by_id(session, preview.moved_member_ids), rotation=rotation.name
     )

@@ -20,6 +20,7 @@ from teamassist.duty.calendar import CalendarMode
 from teamassist.duty.models import Rotation
 from teamassist.duty.pages.base import screen_router
 from teamassist.duty.pages.editor_form import ACTIONS, EditorForm, Submitted, roster_change
+from teamassist.duty.planning import short_turn_note
 from teamassist.duty.rotation import Shift
 from teamassist.exceptions import DomainError, NotFound
 from teamassist.http.auth import Principal, is_admin
@@ -195,6 +196,7 @@ def _editor_action(
         preview=preview,
         rows=_rows(preview, names),
         moved=[names.get(i, str(i)) for i in preview.moved_member_ids],
+        short_turn=short_turn_note(rotation.name, preview.new_version),
         saved=save,
         effective=local(preview.effective_at, chosen.timezone),
         is_admin=is_admin(session, principal, chosen),
