@@ -82,3 +82,42 @@ def test_an_address_another_team_has_is_refused_with_one_to_use(runtime: Runtime
         same = boss2.post(f"/api/v1/channels?team_id={two_id}", json=own)
         assert same.status_code == 409 and same.json()["error"] == "core.error.exists", same.text
         assert _count(runtime) == before
+
+
+def test_an_address_is_one_rule_on_every_backend(runtime: Runtime) -> None:
+    """Tester s26 A-10: `duty-room` then `DUTY-ROOM` were two web channels on SQLite and
+    PostgreSQL and 409 on MariaDB (its collation). A web channel's address is ours: one key
+    whatever its case or width, stored folded, everywhere. A platform's chat id is opaque:
+    two ids differing only in case are two chats, on MariaDB too."""
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        two = second_team_with_web_room(session)
+        two_id = two.id
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as boss2:
+        sign_in(boss2, "boss2", give_account(runtime, "boss2"))
+        before = _count(runtime)
+        for address, error in (
+            ("DUTY-ROOM", "core.error.address_elsewhere"),  # 开发者社区's
+            ("Ｄｕｔｙ-Room", "core.error.address_elsewhere"),
+            ("OPS-ROOM", "core.error.exists"),  # the team's own
+        ):
+            body = {"platform": "web", "address": address, "purpose": "internal"}
+            refused = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
+            assert refused.status_code == 409, (address, refused.text)
+            assert refused.json()["error"] == error
+        assert _count(runtime) == before
+        made = boss2.post(
+            f"/api/v1/channels?team_id={two_id}",
+            json={"platform": "web", "address": "Ops-Lab", "purpose": "team"},
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["address"] == "ops-lab"  # the feed's key, as every lookup reads it
+        for chat_id in ("GrpAbC123", "grpabc123"):
+            qq = boss2.post(
+                f"/api/v1/channels?team_id={two_id}",
+                json={"platform": "qq", "address": chat_id, "purpose": "team"},
+            )
+            assert qq.status_code == 201, (chat_id, qq.text)
+            assert qq.json()["address"] == chat_id
+        assert _count(runtime) == before + 3

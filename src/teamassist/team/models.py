@@ -230,8 +230,12 @@ class Channel(TimestampMixin, Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"))
     platform: Mapped[str] = mapped_column(String(16))
-    # Platform chat id (QQ channel id, Feishu chat_id) or, for a WeCom robot, the robot's name.
-    address: Mapped[str] = mapped_column(String(200))
+    # Platform chat id (QQ channel id, Feishu chat_id) or, for a WeCom robot, the robot's name:
+    # compared byte for byte on every backend, MariaDB too (team_0011); a web channel's, ours,
+    # is stored folded by team.service.create_channel.
+    address: Mapped[str] = mapped_column(
+        String(200).with_variant(VARCHAR(200, collation="utf8mb4_bin"), "mysql", "mariadb")
+    )
     purpose: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200), default="")
     # What the unique key above compares, set with the name by team.service (NULL when the

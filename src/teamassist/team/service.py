@@ -604,17 +604,28 @@ def create_channel(
         )
     if quiet_start is not None and quiet_end is not None:
         _check_quiet((quiet_start, quiet_end))
-    if platform == Platform.WEB.value and address.startswith(INBOX_PREFIX):
+    web = platform == Platform.WEB.value
+    if web:
+        # A web channel's address is ours, a key an admin types: one key whatever its case or
+        # width, stored folded. A platform's chat id (QQ, Feishu) or a robot's configured name
+        # is the platform's, compared byte for byte, on MariaDB too (team_0011). `core-duty`
+        # then `CORE-DUTY` were two channels on SQLite and PostgreSQL and 409 on MariaDB, its
+        # collation's doing (tester s26 A-10).
+        address = fold(address)[:200]
+    if web and address.startswith(INBOX_PREFIX):
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
-    taken = session.scalar(
-        select(Channel).where(
-            Channel.workspace_id == workspace.id,
-            Channel.platform == platform,
-            Channel.address == address,
-            Channel.purpose == purpose,
-        )
+    same = select(Channel).where(
+        Channel.workspace_id == workspace.id,
+        Channel.platform == platform,
+        Channel.purpose == purpose,
+    )
+    # a web channel stored before its address was folded is compared folded (they are few)
+    taken = (
+        next((c for c in session.scalars(same) if fold(c.address) == address), None)
+        if web
+        else session.scalar(same.where(Channel.address == address))
     )
     if taken is not None:
         _refuse_taken_address(session, taken, workspace=workspace, team=team, address=address)
