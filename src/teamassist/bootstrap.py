@@ -363,6 +363,8 @@ def build_runtime(
             workers=settings.documents.render_workers,
             memory_mib=settings.documents.render_memory_mib,
             seconds=settings.documents.render_seconds,
+            batch_seconds=settings.documents.render_batch_seconds,
+            save_seconds=settings.documents.render_save_seconds,
         )
     )
     for domain in domains:

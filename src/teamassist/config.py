@@ -297,12 +297,18 @@ class DocumentsSettings(BaseModel):
     each render runs in a child of a render host process (``documents/sandbox.py``), killed
     past these limits; the template is refused with the sandbox's friendly error."""
 
-    # Renders at once (each a child process); more wait for a free place.
+    # Renders at once (each a child process); more wait for a free place. One team takes at
+    # most all but one of them (the only one, if 1), so another team never waits on it.
     render_workers: int = Field(default=2, ge=1, le=64)
     # Memory a render may take over the render host's own (RLIMIT_AS); a report takes a few MiB.
     render_memory_mib: int = Field(default=256, ge=16, le=65_536)
     # Wall time per document (a per-person pack: per person); a report takes milliseconds.
     render_seconds: float = Field(default=5.0, gt=0, le=600)
+    # Wall time for all the documents of one render (a per-person pack of 50: ~0.1 s of CPU).
+    render_batch_seconds: float = Field(default=30.0, gt=0, le=3600)
+    # CPU time a sample document may take when a template is saved or previewed (the default
+    # templates: ~10 ms); a slower one is refused, as a pack renders it once per person.
+    render_save_seconds: float = Field(default=1.0, gt=0, le=600)
 
 
 class RetentionSettings(BaseModel):

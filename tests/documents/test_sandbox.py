@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -62,14 +64,23 @@ def pool() -> Iterator[sandbox.Pool]:
     low.close()
 
 
-def _batch(source: str, *contexts: dict[str, object], budget_key: str | None = BUDGET) -> Batch:
+def _batch(
+    source: str,
+    *contexts: dict[str, object],
+    budget_key: str | None = BUDGET,
+    seconds: float = SECONDS,
+    total_seconds: float | None = None,
+    cpu_seconds: float | None = None,
+) -> Batch:
     return Batch(
         source=source,
         contexts=list(contexts) or [{}],
         package=REPORTS,
         error_key="reports.error.template",
         budget_key=budget_key,
-        seconds=SECONDS,
+        seconds=seconds,
+        total_seconds=total_seconds,
+        cpu_seconds=cpu_seconds,
     )
 
 
@@ -113,6 +124,63 @@ def test_a_render_over_the_time_limit_is_stopped_and_the_next_one_works(
     assert pool.render(_batch(source, context)) == [
         templating.render_here(source, context, package=REPORTS)
     ]
+
+
+# Tester s27 C-1's template: ~4 s of CPU a document, under the 5 s cap, so it was saved and
+# each per-person pack then held a render place for ~4 s a person.
+SLOW = '{% for i in range(19999) %}{% if ("ab"*49999).count("ba") %}{% endif %}{% endfor %}x'
+
+
+def test_a_batch_shares_one_time_limit_however_quick_each_document(pool: sandbox.Pool) -> None:
+    # Given a batch whose documents each have minutes, but all of them a third of a second
+    # (the first two quick, the third a runaway: a pack of a slow template, shortened)
+    started = time.monotonic()
+    pack: list[dict[str, object]] = [{"n": n} for n in range(3)]
+    batch = _batch("{% if n == 2 %}" + SPINS + "{% endif %}{{ n }}", *pack)
+    with pytest.raises(Invalid) as refused:
+        pool.render(replace(batch, seconds=120.0, total_seconds=0.3))
+    # then it is stopped at the batch's limit, which the refusal names with its size
+    assert "这一次要生成 3 份，合计超过了一次最多的 0.3 秒" in refused.value.message()
+    assert time.monotonic() - started < 3  # not the 120 s a document may take
+
+
+def test_a_template_tried_for_saving_is_held_to_its_cpu_time(pool: sandbox.Pool) -> None:
+    # Given C-1's template, tried as a save tries it (CPU time, a fifth of a second here)
+    started = time.monotonic()
+    with pytest.raises(Invalid) as refused:
+        pool.render(_batch(SLOW, seconds=30.0, cpu_seconds=0.2))
+    # then it is refused once it has spent that, not at the wall-time cap, saying why
+    assert refused.value.key == BUDGET
+    assert "生成一份就超过了 0.2 秒" in refused.value.message()
+    assert time.monotonic() - started < 3
+    # and without a budget key, in the caller's words with the template's line
+    with pytest.raises(Invalid) as plain:
+        pool.render(_batch("a\n" + SLOW, budget_key=None, seconds=30.0, cpu_seconds=0.2))
+    assert plain.value.key == "reports.error.template" and plain.value.params["line"] == 2
+    # while the default weekly report, tried the same way, passes far within it
+    source, context = _weekly()
+    assert pool.render(_batch(source, context, cpu_seconds=0.2)) == [
+        templating.render_here(source, context, package=REPORTS)
+    ]
+
+
+def test_one_owner_never_holds_every_place(pool: sandbox.Pool) -> None:
+    # Given team 1 rendering in one of the two places
+    done = threading.Event()
+
+    def second() -> None:
+        pool.render(_batch("二"), owner=("team", 1))
+        done.set()
+
+    with pool._place(("team", 1)):
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        # then team 2 renders at once, while team 1's second render waits for its own place
+        assert pool.render(_batch("ok"), owner=("team", 2)) == ["ok"]
+        assert not done.wait(0.3)
+    # and goes once team 1's first is done
+    waiting.join(10)
+    assert done.is_set()
 
 
 def test_without_a_budget_key_a_limit_is_said_in_the_callers_words(pool: sandbox.Pool) -> None:

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from teamassist import documents
 from teamassist.reports import chart, kinds, templates_store
 from teamassist.runtime import Runtime
+from teamassist.team.models import Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -139,6 +140,8 @@ def test_default_templates_render_the_sample() -> None:
         markdown = templates_store.render(
             documents.default_source(f"{name}.md.j2", package=templates_store.PACKAGE),
             kinds.sample_context(),
+            team=Team(id=1),
+            trial=True,  # as a save tries it: well within the CPU time of a sample
         )
         assert "## 张三" in markdown and "需要测试支持" in markdown
 
@@ -232,8 +235,8 @@ def test_template_errors_count_from_one_and_name_a_missing_include(
 
     with pytest.raises(Invalid) as refused:
         if kind == "reports":
-            templates_store.render(body, kinds.sample_context())
+            templates_store.render(body, kinds.sample_context(), team=Team(id=1))
         else:
-            career_document.render(body, career_document.sample_context())
+            career_document.render(body, career_document.sample_context(), team=Team(id=1))
     message = refused.value.message()
     assert said in message and not_said not in message, message

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from teamassist.careers import templates_store as careers_store
+from teamassist.clock import FrozenClock
+from teamassist.exceptions import Invalid
 from teamassist.reports import templates_store
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
-from tests.conftest import load_demo
+from tests.conftest import load_demo, make_runtime
 from tests.okr.support import demo
 from tests.support.chat import ChatDriver
 from tests.support.web import give_account, sign_in
@@ -147,3 +150,35 @@ def test_rest_refuses_a_text_whose_join_or_replace_builds_megabytes(
         assert refused.status_code == 422, (body, refused.text)
         assert "重复、拼接、替换、折行或乘方得到的值太大" in refused.json()["message"], refused.text
     assert _stored(runtime) == GOOD
+
+
+# Tester s27 C-1: ~4 s of CPU a document (under the 5 s cap), so it was saved, and each
+# per-person pack then held a render place for ~4 s a person while every team's report waited.
+SLOW = '{% for i in range(19999) %}{% if ("ab"*49999).count("ba") %}{% endif %}{% endfor %}x'
+
+
+def test_a_text_too_slow_for_a_pack_is_refused_at_save(sqlite_url: str, clock: FrozenClock) -> None:
+    # Given a server whose saves allow a fifth of a second of CPU a document (default 1 s)
+    slow_save = make_runtime(sqlite_url, clock, documents={"render_save_seconds": 0.2})
+    try:
+        load_demo(slow_save)
+        with demo(slow_save) as given:
+            given.team.director_id = given.member("lihua").id
+        with _client(slow_save, "lihua") as director:
+            director.put("/api/v1/reports/templates/weekly", json={"body": GOOD})
+            # when the slow text is saved, or previewed
+            refused = director.put("/api/v1/reports/templates/weekly", json={"body": SLOW})
+            shown = director.post("/reports/templates/weekly/preview", data={"body": SLOW})
+        # then both are refused, saying what a pack would cost, and the team keeps its text
+        assert refused.status_code == 422, refused.text
+        said = "生成一份就超过了 0.2 秒：保存前的试生成以此为限，按人生成报告时每人一份，会慢很多倍"
+        assert said in refused.json()["message"]
+        assert shown.status_code == 422 and said in shown.text
+        assert _stored(slow_save) == GOOD
+        # and a career-plan template too (the other team-editable text)
+        with demo(slow_save) as given, pytest.raises(Invalid) as plan:
+            careers_store.save(given.session, team=given.team, body=SLOW, actor=None, now=clock())
+        assert plan.value.key == "careers.error.template_not_saved"
+        assert "生成一份就超过了 0.2 秒" in plan.value.message()
+    finally:
+        slow_save.close()

@@ -26,13 +26,23 @@ def default_source() -> str:
 
 
 def render(
-    source: str, context: Mapping[str, Any], *, error_key: str = "careers.error.template"
+    source: str,
+    context: Mapping[str, Any],
+    *,
+    team: Team,
+    error_key: str = "careers.error.template",
+    trial: bool = False,
 ) -> str:
-    """``source`` rendered with ``context`` (Markdown), in the sandbox.
+    """``source`` rendered with ``context`` (Markdown), in the sandbox, as ``team``'s render
+    (one team takes at most all but one render place).
 
     Raises :class:`teamassist.exceptions.Invalid` ``error_key`` (line and the engine's
-    message) when the text is not a template or uses a field that does not exist."""
-    return documents.render_markdown(source, context, package=PACKAGE, error_key=error_key)
+    message) when the text is not a template, uses a field that does not exist or goes over a
+    limit; with ``trial`` (a text tried before it is saved) also when it takes more than the
+    save's CPU time."""
+    return documents.render_markdown(
+        source, context, package=PACKAGE, error_key=error_key, owner=("team", team.id), trial=trial
+    )
 
 
 def _day(value: date | None) -> str:
@@ -95,4 +105,4 @@ def sample_context() -> dict[str, Any]:
 
 def markdown(plan: CareerPlan, *, member: Member, team: Team, source: str) -> str:
     """The plan's document in Markdown, from the template text ``source``."""
-    return render(source, context(plan, member=member, team=team))
+    return render(source, context(plan, member=member, team=team), team=team)

@@ -43,7 +43,13 @@ def save(
     if not body.strip() or len(body) > MAX_TEMPLATE:
         raise Invalid("careers.error.template_size", limit=MAX_TEMPLATE)
     # raises before anything changes, in words that say so (tester F8, session 19)
-    document.render(body, document.sample_context(), error_key="careers.error.template_not_saved")
+    document.render(
+        body,
+        document.sample_context(),
+        team=team,
+        error_key="careers.error.template_not_saved",
+        trial=True,
+    )
     stored = _stored(session, team)
     if stored is None:
         stored = CareerTemplate(workspace_id=team.workspace_id, team_id=team.id)

@@ -12,8 +12,12 @@ Public API (import from ``teamassist.documents``):
   validate a team's own text on save by rendering a sample context. With ``budget_key=`` a
   render over a budget (output size, range steps, ``*``/``**``, the worker's memory or time)
   raises ``Invalid(budget_key, detail=)`` instead, to word it apart.
+  ``owner=`` (e.g. ``("team", id)``) names whose render it is: one owner takes at most all but
+  one of the render places. ``trial=True`` for a template tried before it is saved (or
+  previewed): each document may take ``documents.render_save_seconds`` of CPU time.
 * ``render_many(source, contexts, *, package, ...) -> list[str]``: the same for several
-  contexts in one worker call (a pack's per-person documents); the first refusal raises.
+  contexts in one worker call (a pack's per-person documents), all within
+  ``documents.render_batch_seconds``; the first refusal raises.
 * ``stop_sandbox()``: stop the template workers (the runtime's close does).
 * ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
 * ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
@@ -36,7 +40,7 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from teamassist.documents.cache import RENDER_CACHE
@@ -107,12 +111,22 @@ def render_markdown(
     package: str,
     error_key: str = "documents.error.template",
     budget_key: str | None = None,
+    owner: Hashable = None,
+    trial: bool = False,
 ) -> str:
     """``source`` rendered with ``context`` in the sandbox, in a worker process with a memory
     and a time limit (``documents.sandbox``); raises ``Invalid`` as
-    ``documents.templating.render_here`` documents, and when a limit is passed."""
+    ``documents.templating.render_here`` documents, and when a limit is passed. ``owner``:
+    whose render it is (one owner takes at most all but one of the places); ``trial``: a
+    template tried before it is saved, held to a CPU time per document."""
     return render_many(
-        source, [context], package=package, error_key=error_key, budget_key=budget_key
+        source,
+        [context],
+        package=package,
+        error_key=error_key,
+        budget_key=budget_key,
+        owner=owner,
+        trial=trial,
     )[0]
 
 
@@ -123,13 +137,22 @@ def render_many(
     package: str,
     error_key: str = "documents.error.template",
     budget_key: str | None = None,
+    owner: Hashable = None,
+    trial: bool = False,
 ) -> list[str]:
     """:func:`render_markdown` of each of ``contexts``, in order, in one call to one worker
-    (a pack's per-person documents); raises the Invalid of the first one refused."""
+    (a pack's per-person documents), all within one time limit; raises the Invalid of the
+    first one refused."""
     from teamassist.documents import sandbox
 
     return sandbox.render(
-        source, contexts, package=package, error_key=error_key, budget_key=budget_key
+        source,
+        contexts,
+        package=package,
+        error_key=error_key,
+        budget_key=budget_key,
+        owner=owner,
+        trial=trial,
     )
 
 

@@ -9,12 +9,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RenderLimits:
-    """How team-editable templates render: in up to ``workers`` processes, each allowed
-    ``memory_mib`` MiB over its own start and ``seconds`` of wall time per document."""
+    """How team-editable templates render: in up to ``workers`` processes (one owner, such as
+    a team, in at most ``workers - 1`` of them when there are two or more), each allowed
+    ``memory_mib`` MiB over its own start, ``seconds`` of wall time per document and
+    ``batch_seconds`` for all the documents of one call; a template tried before it is saved
+    gets ``save_seconds`` of CPU time per document."""
 
     workers: int = 2
     memory_mib: int = 256
     seconds: float = 5.0
+    batch_seconds: float = 30.0
+    save_seconds: float = 1.0
+
+    @property
+    def share(self) -> int:
+        """The renders one owner may run at once: all but one place, so another owner always
+        finds one (all of them when there is only one)."""
+        return max(1, self.workers - 1)
 
 
 _installed = RenderLimits()

@@ -12,7 +12,10 @@ and the stored template are untouched.
 The children are forks of a render host (:mod:`teamassist.documents.sandbox_worker`), a
 process of its own started (never forked from this threaded server) on the first render,
 which imported the sandbox once: a render pays a fork, not an import. At most ``workers``
-renders run at once; a caller waits for a free place. The host lives as long as this process
+renders run at once, and one owner's (a team's) at most ``workers - 1`` of them; a caller
+waits for a free place. All the documents of one call (a per-person pack) share a time limit
+too, and a template tried before it is saved gets a CPU time limit per document, so a
+template that passed cannot hold a place for minutes. The host lives as long as this process
 (a process may build several runtimes: the tests do): :func:`shutdown` stops it, as does this
 process's exit (an exit handler, and the host stops by itself when its connection closes,
 even when this process was killed).
@@ -28,7 +31,9 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from multiprocessing.connection import Pipe
 from typing import Any
 
@@ -136,21 +141,43 @@ class _Host:
 
 
 class Pool:
-    """Renders in the host, at most ``limits.workers`` at once; the host starts on the first
-    render and again after it stopped."""
+    """Renders in the host, at most ``limits.workers`` at once and at most ``limits.share``
+    for one owner (a team: its slow template or big pack never holds every place); the host
+    starts on the first render and again after it stopped."""
 
     def __init__(self, limits: RenderLimits) -> None:
         self.limits = limits
-        self._places = threading.BoundedSemaphore(limits.workers)
+        self._places = threading.Condition()
+        self._busy = 0
+        self._owners: Counter[Hashable] = Counter()  # renders running, by owner
         self._lock = threading.Lock()
         self._host: _Host | None = None
         self._closed = False
 
-    def render(self, batch: Batch) -> list[str]:
+    def render(self, batch: Batch, *, owner: Hashable = None) -> list[str]:
         """The Markdown of each context of ``batch``, in order; raises the Invalid of the
-        first one refused (a broken template, a budget, the memory or the time limit)."""
-        with self._places:
+        first one refused (a broken template, a budget, the memory or the time limit). Waits
+        while every place is taken, or ``owner``'s share of them (renders without an owner
+        share one)."""
+        with self._place(owner):
             return self._running().render(batch)
+
+    @contextmanager
+    def _place(self, owner: Hashable) -> Iterator[None]:
+        with self._places:
+            while self._busy >= self.limits.workers or self._owners[owner] >= self.limits.share:
+                self._places.wait()
+            self._busy += 1
+            self._owners[owner] += 1
+        try:
+            yield
+        finally:
+            with self._places:
+                self._busy -= 1
+                self._owners[owner] -= 1
+                if not self._owners[owner]:
+                    del self._owners[owner]
+                self._places.notify_all()  # a waiter of another owner may be the one to go
 
     def _running(self) -> _Host:
         with self._lock:
@@ -222,18 +249,23 @@ def render(
     package: str,
     error_key: str,
     budget_key: str | None,
+    owner: Hashable = None,
+    trial: bool = False,
 ) -> list[str]:
     """``source`` rendered with each of ``contexts`` in one child of the host (see
     :func:`teamassist.documents.render_many`)."""
     if not contexts:
         return []
     current = pool()
+    limits = current.limits
     batch = Batch(
         source=source,
         contexts=list(contexts),
         package=package,
         error_key=error_key,
         budget_key=budget_key,
-        seconds=current.limits.seconds,
+        seconds=limits.seconds,
+        total_seconds=limits.batch_seconds,
+        cpu_seconds=limits.save_seconds if trial else None,
     )
-    return current.render(batch)
+    return current.render(batch, owner=owner)

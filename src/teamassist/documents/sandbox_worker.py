@@ -1,7 +1,8 @@
 """The render host of :mod:`teamassist.documents.sandbox`: a process of its own (``python -m
 teamassist.documents.sandbox_worker MEMORY_MIB FD...``) that imported the sandbox once and
-forks a child for each batch of renders; the child renders under a memory limit and the host
-kills it when a render overruns its time.
+forks a child for each batch of renders; the child renders under a memory limit (and, for a
+template tried before it is saved, a CPU time limit per document) and the host kills it when a
+document or the whole batch overruns its time.
 
 The host itself never runs a template, so nothing a template does can hurt it; it is single
 threaded, so forking it is safe, and a fork of it starts with Jinja2, the sandbox and the
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any, cast
 
+from jinja2.debug import rewrite_traceback_stack
+
 from teamassist import i18n
 from teamassist.documents import templating
 from teamassist.exceptions import Invalid
@@ -41,7 +44,9 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class Batch:
     """Templates to render: ``source`` with each of ``contexts`` (plain values: they pickle),
-    each within ``seconds`` of wall time."""
+    each within ``seconds`` of wall time, all of them within ``total_seconds`` (None: no cap on
+    the batch), and each within ``cpu_seconds`` of CPU time when given (a template tried before
+    it is saved)."""
 
     source: str
     contexts: Sequence[Mapping[str, Any]]
@@ -49,6 +54,8 @@ class Batch:
     error_key: str
     budget_key: str | None
     seconds: float
+    total_seconds: float | None = None
+    cpu_seconds: float | None = None
 
 
 @dataclass
@@ -59,11 +66,34 @@ class _Child:
     batch: Batch
     pid: int
     conn: Connection
-    deadline: float
+    started: float
     left: int = field(init=False)
+    document_ends: float = field(init=False)  # when the document being rendered is overdue
 
     def __post_init__(self) -> None:
         self.left = len(self.batch.contexts)
+        self.document_ends = self.started + self.batch.seconds
+
+    @property
+    def batch_ends(self) -> float:
+        """When the whole batch is overdue (never, without a cap on it)."""
+        total = self.batch.total_seconds
+        return self.started + total if total is not None else float("inf")
+
+    @property
+    def deadline(self) -> float:
+        return min(self.document_ends, self.batch_ends)
+
+    def overdue(self) -> str:
+        """What the child overran, in the author's words: the batch's time or a document's."""
+        batch = self.batch
+        if self.batch_ends <= self.document_ends and batch.total_seconds is not None:
+            return t(
+                "documents.engine.budget_batch",
+                count=len(batch.contexts),
+                seconds=f"{batch.total_seconds:g}",
+            )
+        return t("documents.engine.budget_time", seconds=f"{batch.seconds:g}")
 
 
 def main(argv: Sequence[str]) -> None:
@@ -112,8 +142,7 @@ class Host:
         now = time.monotonic()
         for child in [c for c in self.children.values() if c.deadline <= now]:
             self._end(child, kill=True)
-            detail = t("documents.engine.budget_time", seconds=f"{child.batch.seconds:g}")
-            self._refuse(child, detail)
+            self._refuse(child, child.overdue())
         return True
 
     def _warm(self, package: str) -> None:
@@ -144,8 +173,7 @@ class Host:
             finally:
                 os._exit(code)
         theirs.close()
-        deadline = time.monotonic() + batch.seconds
-        self.children[mine] = _Child(server, batch, pid, mine, deadline)
+        self.children[mine] = _Child(server, batch, pid, mine, time.monotonic())
 
     def _relay(self, child: _Child) -> None:
         try:
@@ -153,14 +181,14 @@ class Host:
         except (EOFError, OSError):
             status = self._end(child, kill=False)
             if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-                detail = t("documents.engine.budget_time", seconds=f"{child.batch.seconds:g}")
+                detail = child.overdue()
             else:  # out of memory where it could not say so, or killed from outside
                 detail = t("documents.engine.budget_memory", limit=self.memory_mib)
             self._refuse(child, detail)
             return
         self._send(child.server, answer)
         child.left -= 1
-        child.deadline = time.monotonic() + child.batch.seconds
+        child.document_ends = time.monotonic() + child.batch.seconds
         if answer[0] != "ok" or child.left == 0:
             self._end(child, kill=False)
 
@@ -190,14 +218,21 @@ def render(conn: Connection, batch: Batch, memory_mib: int) -> None:
     limit_memory(memory_mib)
     # The host kills an overrun; this stops one whose host is gone (SIGXCPU), without a core.
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    cpu = int(2 * batch.seconds * len(batch.contexts)) + 1
+    wall = batch.seconds * len(batch.contexts)
+    if batch.total_seconds is not None:
+        wall = min(wall, batch.total_seconds)
+    cpu = int(2 * wall) + 1
     hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
     resource.setrlimit(
         resource.RLIMIT_CPU, (cpu if hard == resource.RLIM_INFINITY else min(cpu, hard), hard)
     )
+    if batch.cpu_seconds is not None:
+        signal.signal(signal.SIGPROF, _over_cpu)
     for context in batch.contexts:
         refused: Invalid | None = None
         try:
+            if batch.cpu_seconds is not None:  # CPU time: the same on a busy machine as idle
+                signal.setitimer(signal.ITIMER_PROF, batch.cpu_seconds)
             text = templating.render_here(
                 batch.source,
                 context,
@@ -205,6 +240,7 @@ def render(conn: Connection, batch: Batch, memory_mib: int) -> None:
                 error_key=batch.error_key,
                 budget_key=batch.budget_key,
             )
+            signal.setitimer(signal.ITIMER_PROF, 0)
         except Invalid as error:
             refused = error
         except MemoryError as error:
@@ -212,10 +248,29 @@ def render(conn: Connection, batch: Batch, memory_mib: int) -> None:
             refused = templating.refusal(
                 error, detail, error_key=batch.error_key, budget_key=batch.budget_key
             )
+        except OverCpu:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            # Jinja maps its frames to the template's lines for an Exception only: this one
+            # passed it by, so map them here (the line the refusal names).
+            mapped = rewrite_traceback_stack(batch.source)
+            detail = t("documents.engine.budget_trial", seconds=f"{batch.cpu_seconds:g}")
+            refused = templating.refusal(
+                mapped, detail, error_key=batch.error_key, budget_key=batch.budget_key
+            )
         if refused is not None:  # sent once the error and its frames (the memory) are gone
             conn.send(("refused", refused.key, refused.params))
             return
         conn.send(("ok", text))
+
+
+class OverCpu(BaseException):
+    """A document tried before its template is saved took more than its CPU time: a
+    BaseException, so the sandbox (which words every Exception of a render as the template's
+    own mistake) lets it through to :func:`render`."""
+
+
+def _over_cpu(_signum: int, _frame: object) -> None:
+    raise OverCpu
 
 
 def limit_memory(memory_mib: int) -> int | None:

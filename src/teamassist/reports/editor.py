@@ -80,12 +80,14 @@ def _checked(body: str) -> str:
 
 
 def preview(session: Session, *, team: Team, name: str, body: str, now: datetime) -> str:
-    """The Markdown ``body`` renders on the team's live data; stores nothing.
+    """The Markdown ``body`` renders on the team's live data; stores nothing. Tried as a text
+    about to be saved: a document taking more than the save's CPU time is refused (a pack
+    renders it once per person).
 
     Raises :class:`Invalid` ``reports.error.template`` (line, detail),
     ``reports.error.template_budget`` (detail) or ``reports.error.template_size``."""
     context = live_context(session, team=team, name=name, now=now)
-    return templates_store.render(_checked(body), context)
+    return templates_store.render(_checked(body), context, team=team, trial=True)
 
 
 def save(

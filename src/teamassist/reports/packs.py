@@ -499,7 +499,7 @@ def _build(
         contexts.append(values)
     try:
         # The team's document and each person's in one call: one trip to the render host.
-        markdowns = templates_store.render_many(source, contexts)
+        markdowns = templates_store.render_many(source, contexts, team=team)
     except Invalid as error:
         raise _failed(
             session,
@@ -551,7 +551,7 @@ def _render_all(
         for pack, person in packs
     ]
     try:
-        markdowns = templates_store.render_many(source, contexts)
+        markdowns = templates_store.render_many(source, contexts, team=team)
     except Invalid:  # the template was edited into one that fails: keep what was built
         log.warning(
             "report packs %s kept as built: their template no longer renders",

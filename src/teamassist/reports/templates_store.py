@@ -22,23 +22,29 @@ MAX_TEMPLATE = 50_000  # characters
 PACKAGE = "teamassist.reports"  # its sources/ holds the default texts and the partials
 
 
-def render(source: str, context: Mapping[str, Any]) -> str:
+def render(source: str, context: Mapping[str, Any], *, team: Team, trial: bool = False) -> str:
     """The Markdown of a report template ``source`` with ``context`` (the sandbox of
-    :mod:`teamassist.documents`, this package's partials). Raises :class:`Invalid`
+    :mod:`teamassist.documents`, this package's partials), rendered as ``team``'s (one team
+    takes at most all but one render place). Raises :class:`Invalid`
     ``reports.error.template`` with ``line`` and ``detail``, or ``reports.error.template_budget``
-    (``detail``) when the render goes over the sandbox's budget or limits."""
-    return render_many(source, [context])[0]
+    (``detail``) when the render goes over the sandbox's budget or limits; with ``trial`` (a
+    text tried before it is saved) also when it takes more than the save's CPU time."""
+    return render_many(source, [context], team=team, trial=trial)[0]
 
 
-def render_many(source: str, contexts: Sequence[Mapping[str, Any]]) -> list[str]:
+def render_many(
+    source: str, contexts: Sequence[Mapping[str, Any]], *, team: Team, trial: bool = False
+) -> list[str]:
     """:func:`render` of each of ``contexts`` in one call to the renderer (a pack's per-person
-    documents); raises the Invalid of the first one refused."""
+    documents, within one time limit); raises the Invalid of the first one refused."""
     return documents.render_many(
         source,
         contexts,
         package=PACKAGE,
         error_key="reports.error.template",
         budget_key="reports.error.template_budget",
+        owner=("team", team.id),
+        trial=trial,
     )
 
 
@@ -67,12 +73,13 @@ def save(
 ) -> ReportTemplate:
     """Store the team's text for ``name`` once it renders the sample values.
 
-    Raises :class:`Invalid` ``reports.error.template`` (with line and detail) or
-    ``reports.error.template_size``; nothing is stored then."""
+    Raises :class:`Invalid` ``reports.error.template`` (with line and detail),
+    ``reports.error.template_budget`` (a sample document over a limit, its CPU time at save
+    included) or ``reports.error.template_size``; nothing is stored then."""
     kinds.check_template(name)
     if not clean_text(body) or len(body) > MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
-    render(body, kinds.sample_context())  # raises before anything changes
+    render(body, kinds.sample_context(), team=team, trial=True)  # raises before any change
     row = stored(session, team=team, name=name)
     if row is None:
         row = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
