@@ -251,6 +251,18 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def test_a_host_killed_while_idle_costs_the_next_render_nothing(pool: sandbox.Pool) -> None:
+    # Tester s27 C-8: after a kill -9 of the host (the OOM killer's pick) the next report
+    # answered an internal error; the send had failed, so nothing had been rendered.
+    assert pool.render(_batch("ok")) == ["ok"]
+    dead = pool._host
+    assert dead is not None
+    dead.process.kill()
+    dead.process.wait()
+    assert pool.render(_batch("第{{ n }}份", {"n": 1})) == ["第1份"]
+    assert pool._host is not dead and not dead.alive
+
+
 def test_a_context_that_does_not_pickle_is_a_programming_error(pool: sandbox.Pool) -> None:
     # Contexts are plain values; anything else fails loudly here, not as the template's fault.
     with pytest.raises(AttributeError, match="pickle"):

@@ -18,7 +18,8 @@ too, and a template tried before it is saved gets a CPU time limit per document,
 template that passed cannot hold a place for minutes. The host lives as long as this process
 (a process may build several runtimes: the tests do): :func:`shutdown` stops it, as does this
 process's exit (an exit handler, and the host stops by itself when its connection closes,
-even when this process was killed).
+even when this process was killed). A host found dead when a batch is sent to it is replaced
+and the batch sent again: nothing of it was rendered.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ _STOP_SECONDS = 5.0  # a host told to stop (its connection closed) is killed aft
 class HostGone(RuntimeError):
     """The render host stopped while a render waited on it (shut down, or killed): not the
     template's fault, so not an Invalid."""
+
+
+class _NotSent(HostGone):
+    """The host was gone before it had the batch (the send failed): nothing was rendered, so
+    the batch may go to a fresh host."""
 
 
 class _Host:
@@ -90,7 +96,10 @@ class _Host:
         done = False  # every answer read: the connection may carry the next batch
         try:
             texts: list[str] = []
-            conn.send_bytes(data)
+            try:
+                conn.send_bytes(data)
+            except OSError as error:  # a broken pipe: the host died since its last batch
+                raise _NotSent("the render host had stopped") from error
             for _context in batch.contexts:
                 if not conn.poll(batch.seconds + _HOST_GRACE_SECONDS):
                     log.error("the template render host is stuck: stopping it")
@@ -160,7 +169,11 @@ class Pool:
         while every place is taken, or ``owner``'s share of them (renders without an owner
         share one)."""
         with self._place(owner):
-            return self._running().render(batch)
+            try:
+                return self._running().render(batch)
+            except _NotSent:  # killed while idle (the OOM killer's pick): nothing rendered
+                log.warning("the template render host had died: sending the batch to a new one")
+                return self._running().render(batch)
 
     @contextmanager
     def _place(self, owner: Hashable) -> Iterator[None]:
