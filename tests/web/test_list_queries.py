@@ -135,3 +135,45 @@ def test_every_get_route_under_api_refuses_an_unknown_parameter(api: TestClient)
         assert answer.json()["error"] == "core.error.unknown_query", route.path
         walked += 1
     assert walked >= 80, walked  # every GET under /api/ when this was written
+
+
+def test_a_parameter_given_twice_is_a_422_naming_it(api: TestClient) -> None:
+    """Tester s27 C-9: ``?owner=zhangsan&owner=lisi`` listed lisi's items alone and
+    ``?team_id=1&team_id=2`` read team 2, each without a word. A parameter that takes one
+    value, given twice, is a 422 naming it, on reads and writes; a list parameter repeats."""
+    for query, name in (
+        ("team_id=1&owner=zhangsan&owner=lisi", "owner"),
+        ("team_id=1&team_id=2", "team_id"),
+    ):
+        answer = api.get(f"/api/v1/actions?{query}")
+        assert answer.status_code == 422, (query, answer.text)
+        body = answer.json()
+        assert body["error"] == "core.error.repeated_query"
+        assert f"查询参数「{name}」只能给一个值，这次给了 2 个" in body["message"], body
+    listed = api.get("/api/v1/actions?team_id=1&state=open&state=done")
+    assert listed.status_code == 200, listed.text
+    write = api.post(
+        "/api/v1/actions?team_id=1&team_id=2",
+        json={"title": "两次的团队", "owner": "zhangsan", "due": "2026-06-05"},
+    )
+    assert write.status_code == 422 and write.json()["error"] == "core.error.repeated_query"
+    assert "两次的团队" not in api.get("/api/v1/actions?team_id=1").text
+
+
+def test_every_get_route_under_api_refuses_a_parameter_given_twice(api: TestClient) -> None:
+    """The walk of the reads again, ``team_id`` (read by every team gate) sent twice."""
+    app = api.app
+    assert isinstance(app, FastAPI)
+    load_all_routes(app)
+    walked = 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or "GET" not in (route.methods or set()):
+            continue
+        if not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        answer = api.get(f"{path}?team_id=1&team_id=1")
+        assert answer.status_code == 422, (route.path, answer.status_code, answer.text[:200])
+        assert answer.json()["error"] == "core.error.repeated_query", route.path
+        walked += 1
+    assert walked >= 80, walked

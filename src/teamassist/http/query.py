@@ -1,18 +1,24 @@
-"""One rule for every REST read's query (tester s25 F-25, s27 A-1): a query parameter the route
-does not take, and a date range whose start is after its end, are refused with 422 naming the
-parameter (``core.error.unknown_query``, ``core.error.reversed_range``), never answered as if
-they were not there (an empty page, the default 30 days).
+"""One rule for every REST read's query (tester s25 F-25, s27 A-1, C-9): a query parameter the
+route does not take, a date range whose start is after its end, and a parameter given twice
+that takes one value are refused with 422 naming the parameter (``core.error.unknown_query``,
+``core.error.reversed_range``, ``core.error.repeated_query``), never answered as if they were
+not there (an empty page, the default 30 days) or with the last value alone
+(``?owner=zhangsan&owner=lisi`` listed lisi's items only, ``?team_id=1&team_id=2`` read team 2).
 
 :func:`api_query_rule` is an app-wide dependency (``web.app``): every ``GET /api/…`` route gets
-both checks from its declared parameters, so a new list cannot forget them (session 26 put them
-on five routes; ``/duty/teams/{id}/sign-ins?first=…&last=…`` reversed still answered ``[]``).
+the checks from its declared parameters, so a new list cannot forget them (session 26 put them
+on five routes; ``/duty/teams/{id}/sign-ins?first=…&last=…`` reversed still answered ``[]``);
+a repeated parameter is refused on every method under ``/api/`` (the team gates read
+``team_id`` from the raw query of writes too).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
 from fastapi import Request
+from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -35,15 +41,21 @@ def check_range(first: date | None, last: date | None, *, start: str, end: str) 
         )
 
 
-def _query_names(dependant: Dependant) -> set[str]:
-    """The query parameters (by the name a client sends) of ``dependant``'s whole tree."""
+def _query_names(dependant: Dependant) -> tuple[set[str], set[str]]:
+    """The query parameters (by the name a client sends) of ``dependant``'s whole tree, and
+    those of them that take a list (sent repeated: ``?state=open&state=done``), read as
+    FastAPI reads them."""
     names: set[str] = set()
+    lists: set[str] = set()
     todo = [dependant]
     while todo:
         node = todo.pop()
-        names.update(field.alias for field in node.query_params)
+        for field in node.query_params:
+            names.add(field.alias)
+            if field_annotation_is_sequence(field.field_info.annotation):
+                lists.add(field.alias)
         todo.extend(node.dependencies)
-    return names
+    return names, lists
 
 
 # The names a range's two ends go by, (start, end): both declared by a route and both sent as
@@ -57,17 +69,18 @@ RANGE_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
-_Declared = tuple[frozenset[str], tuple[tuple[str, str], ...]]
+_Declared = tuple[frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]
 
 
 def _declared(route: APIRoute) -> _Declared:
-    """The route's query names (theirs and the gates') and the range pairs it declares; worked
-    out once per route and kept on it (routes compare by value, so they key no cache)."""
+    """The route's query names (theirs and the gates'), those taking a list, and the range
+    pairs it declares; worked out once per route and kept on it (routes compare by value, so
+    they key no cache)."""
     found: _Declared | None = getattr(route, "_teamassist_query", None)
     if found is None:
-        names = frozenset(_query_names(route.dependant))
+        names, lists = _query_names(route.dependant)
         pairs = tuple((a, b) for a, b in RANGE_PAIRS if a in names and b in names)
-        found = (names | _GATE_PARAMS, pairs)
+        found = (frozenset(names) | _GATE_PARAMS, frozenset(lists), pairs)
         route._teamassist_query = found  # type: ignore[attr-defined]
     return found
 
@@ -103,15 +116,17 @@ def _reversed(first: str, last: str) -> bool:
 
 def check_query(request: Request) -> None:
     """Invalid ``core.error.unknown_query`` for a parameter the matched route does not take,
-    ``core.error.reversed_range`` for a declared range sent backwards."""
+    ``core.error.reversed_range`` for a declared range sent backwards,
+    ``core.error.repeated_query`` for a parameter given twice that takes one value."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known, pairs = _declared(route)
+    known, _, pairs = _declared(route)
     unknown = [k for k in request.query_params if k not in known]
     if unknown:
         declared = sorted(known - _GATE_PARAMS)
         raise Invalid("core.error.unknown_query", name=unknown[0][:40], known="、".join(declared))
+    check_repeated(request)
     query = request.query_params
     for start, end in pairs:
         if start in query and end in query and _reversed(query[start], query[end]):
@@ -124,8 +139,31 @@ def check_query(request: Request) -> None:
             )
 
 
+def check_repeated(request: Request) -> None:
+    """Invalid ``core.error.repeated_query`` naming the first parameter given more than once
+    that the matched route (or a team gate) reads as one value."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.url.query:
+        return
+    _, lists, _ = _declared(route)
+    counted = Counter(name for name, _ in request.query_params.multi_items())
+    for name, count in counted.items():
+        if count > 1 and name not in lists:
+            values = request.query_params.getlist(name)
+            raise Invalid(
+                "core.error.repeated_query",
+                name=name[:40],
+                count=count,
+                values="、".join(value[:40] for value in values[:5]),
+            )
+
+
 async def api_query_rule(request: Request) -> None:
-    """The app-wide dependency: :func:`check_query` on every ``GET /api/…`` (on the event loop:
-    a dict lookup and a few comparisons)."""
-    if request.method == "GET" and request.url.path.startswith("/api/"):
-        check_query(request)
+    """The app-wide dependency: :func:`check_query` on every ``GET /api/…``, and
+    :func:`check_repeated` on the other methods there (on the event loop: a dict lookup and a
+    few comparisons)."""
+    if request.url.path.startswith("/api/"):
+        if request.method == "GET":
+            check_query(request)
+        else:
+            check_repeated(request)
