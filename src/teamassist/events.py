@@ -589,10 +589,12 @@ class DocumentReady(Event):
 
 @dataclass(frozen=True)
 class Double:
-    """Rows stored more than once that one rule now keeps single (a lock, a unique name),
-    found by ``teamassist doctor``: ``kind`` (``duty.swap``, ``duty.override``,
-    ``team.name``), the rows' ids (oldest first) and one line saying what they are and what
-    an admin may do, from the answering domain's catalogue."""
+    """Rows stored before a rule that now keeps them right: more than once (a lock, a unique
+    name) or beyond a bound (a job's times a day, a name's one line), found by ``teamassist
+    doctor``: ``kind`` (``duty.swap``, ``duty.override``, ``duty.rotation_name``,
+    ``team.name``, ``team.schedule``, ``team.channel_name``), the rows' ids (oldest first) and
+    one line saying what they are and what an admin may do, from the answering domain's
+    catalogue."""
 
     kind: str
     ids: tuple[int, ...]
@@ -601,6 +603,7 @@ class Double:
 
 @dataclass(frozen=True)
 class StoredDoubles(Query[tuple[Double, ...]]):
-    """``teamassist doctor`` asks each domain for the doubles it holds from before its rule
-    (the swaps and covers concurrent senders stored before the rotation lock of session 25,
-    teams of one name before its check): read only, nothing is changed or deleted."""
+    """``teamassist doctor`` asks each domain for the rows it holds from before its rule (the
+    swaps and covers concurrent senders stored before the rotation lock of session 25, teams
+    of one name before its check, jobs set to run more than twelve times a day, rotation and
+    channel names with line breaks): read only, nothing is changed or deleted."""

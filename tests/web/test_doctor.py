@@ -16,11 +16,11 @@ from typer.testing import CliRunner
 
 from teamassist.cli import app
 from teamassist.database import transaction
-from teamassist.duty.models import Override, Swap
+from teamassist.duty.models import Override, Rotation, Swap
 from teamassist.duty.rotation import day_start
 from teamassist.events import Double, StoredDoubles, ask
 from teamassist.runtime import Runtime
-from teamassist.team.models import Team
+from teamassist.team.models import Channel, Team
 from tests.duty.test_swap_races import _tech
 from tests.team.support import demo
 
@@ -121,14 +121,15 @@ def test_the_command_lists_them_and_exits_1_then_0_once_resolved(
     runner = CliRunner()
     clean = runner.invoke(app, ["doctor"])
     assert clean.exit_code == 0, clean.output
-    assert "没有发现重复的换班、代班或同名的团队" in clean.output
+    assert "没有发现今天的规则之前存下的数据问题" in clean.output
     ids = _store_old_doubles(rt)
     before = _counts(rt)
 
     listed = runner.invoke(app, ["doctor"])
 
     assert listed.exit_code == 1, listed.output
-    assert "发现 3 组重复" in listed.output and "没有改动或删除任何数据" in listed.output
+    assert "发现 3 处今天的规则之前存下的数据问题" in listed.output
+    assert "没有改动或删除任何数据" in listed.output
     assert listed.output.count("\n- ") == 3
     assert "/swaps/<编号>" in listed.output
     assert _counts(rt) == before
@@ -147,3 +148,62 @@ def test_the_command_lists_them_and_exits_1_then_0_once_resolved(
         team.name = "第三团队"
     again = runner.invoke(app, ["doctor"])
     assert again.exit_code == 0, again.output
+
+
+def test_rows_from_before_the_bounds_are_named_and_left_alone(demo_runtime: Runtime) -> None:
+    """Tester s27 A-6 and A-9 left rows the new rules refuse but do not change: a job set to
+    run every minute (before 92531a8: twelve times a day at most) and rotation and channel
+    names with line breaks (before 2b46fb0). The doctor names each, and nothing else."""
+    rt = demo_runtime
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        every_minute = [f"{h:02d}:{m:02d}" for h in range(2) for m in range(0, 60, 5)]
+        crowded = Team(
+            workspace_id=d.workspace.id,
+            key="crowded",
+            name="吵闹的团队",
+            settings={"schedule": {"duty.morning_notice": every_minute, "okr.x": ["09:00"] * 20}},
+        )
+        twelve = Team(
+            workspace_id=d.workspace.id,
+            key="twelve",
+            name="整点团队",
+            settings={"schedule": {"duty.morning_notice": every_minute[:12]}},
+        )
+        channel = Channel(
+            workspace_id=d.workspace.id,
+            team_id=d.team.id,
+            platform="web",
+            address="two-lines",
+            purpose="team",
+            name="频道\n第二行",
+        )
+        fine = Channel(
+            workspace_id=d.workspace.id,
+            team_id=d.team.id,
+            platform="web",
+            address="one-line",
+            purpose="team",
+            name="一行的频道",
+        )
+        rotation = Rotation(
+            team_id=d.team.id, key="inj", name="值班\r\nBEGIN:VEVENT", created_at=rt.clock()
+        )
+        session.add_all([crowded, twelve, channel, fine, rotation])
+        session.flush()
+        ids = {"team": crowded.id, "channel": channel.id, "rotation": rotation.id}
+
+    found = {double.kind: double for double in _doubles(rt)}
+
+    assert sorted(found) == ["duty.rotation_name", "team.channel_name", "team.schedule"]
+    assert found["team.schedule"].ids == (ids["team"],)
+    assert "duty.morning_notice 一天要运行 24 次" in found["team.schedule"].line
+    assert "整点团队" not in found["team.schedule"].line
+    assert found["team.channel_name"].ids == (ids["channel"],)
+    assert "例如「频道第二行」" in found["team.channel_name"].line
+    assert found["duty.rotation_name"].ids == (ids["rotation"],)
+    assert "改成「值班BEGIN:VEVENT」" in found["duty.rotation_name"].line
+    assert all("\n" not in double.line for double in found.values())
+    with rt.factory() as session:
+        kept = session.get(Channel, ids["channel"])
+        assert kept is not None and kept.name == "频道\n第二行"  # read only

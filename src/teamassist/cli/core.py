@@ -183,8 +183,10 @@ def config_check() -> None:
 
 @app.command("doctor")
 def doctor() -> None:
-    """List rows stored twice from before today's rules: swaps and covers of one shift (before
-    the rotation lock), teams of one name. Read only; exit 1 when something is listed."""
+    """List rows stored before today's rules: swaps and covers of one shift (before the
+    rotation lock), teams of one name, daily jobs set to run more than twelve times a day,
+    rotation and channel names with line breaks. Read only; exit 1 when something is
+    listed."""
     from teamassist.database import transaction
     from teamassist.events import StoredDoubles, ask
     from teamassist.i18n import t

@@ -1,7 +1,8 @@
 """Swaps and covers stored twice, from before the rotation lock (``85b3d10``, tester s25 F-26,
 F-B18: 20 `/值班换班` sent at once stored 14 identical swaps on PostgreSQL, 20 `/值班代班` 9
-overlapping covers). The lock keeps new ones single; these are what is left, for
-``teamassist doctor`` (:class:`teamassist.events.StoredDoubles`). Read only: which of two
+overlapping covers), and rotation names stored with line breaks before ``2b46fb0``. The lock and
+the name rule keep new ones right; these are what is left, for ``teamassist doctor``
+(:class:`teamassist.events.StoredDoubles`). Read only: which of two
 swaps is the one people meant is the admin's call, so nothing is cancelled here."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from teamassist.duty.service import override_end
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
 from teamassist.team.models import Member, Team
+from teamassist.team.names import one_line
 
 
 def answer(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
@@ -83,6 +85,22 @@ def answer(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
                 ),
             )
         )
+    # Names stored with line breaks before they were made one line (2b46fb0, tester s27 A-9):
+    # they print fake roster lines. Rotations have no rename: the operator's edit.
+    for rotation, team in rotations.values():
+        if one_line(rotation.name) != rotation.name:
+            found.append(
+                Double(
+                    "duty.rotation_name",
+                    (rotation.id,),
+                    t(
+                        "duty.doctor.rotation_name",
+                        team=team.name,
+                        rotation_id=rotation.id,
+                        clean=one_line(rotation.name)[:60],
+                    ),
+                )
+            )
     return tuple(found)
 
 

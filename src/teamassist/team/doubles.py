@@ -1,8 +1,10 @@
 """Teams of one workspace whose names are one name (``ff0f601``, tester F-15 of session 25:
-`team add 第二团队` four times made four 「第二团队」, and 「ＡＢＣ」 beside 「abc」). The check
-in ``service.create_team`` keeps new ones single; these are what is left, for ``teamassist
-doctor`` (:class:`teamassist.events.StoredDoubles`). Read only: renaming a team is its
-admins' call."""
+`team add 第二团队` four times made four 「第二团队」, and 「ＡＢＣ」 beside 「abc」), daily jobs
+set to run more than twelve times a day (before ``92531a8``, tester s27 A-6: every minute), and
+channel names with line breaks (before ``2b46fb0``, tester s27 A-9). The checks keep new ones
+right; these are what is left, for ``teamassist doctor``
+(:class:`teamassist.events.StoredDoubles`). Read only: renaming a team or a channel and a
+team's job times are its admins' call."""
 
 from __future__ import annotations
 
@@ -13,11 +15,66 @@ from sqlalchemy.orm import Session
 
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
-from teamassist.team.models import Team, Workspace
-from teamassist.team.names import team_name_key
+from teamassist.team.models import Channel, Team, Workspace
+from teamassist.team.names import one_line, team_name_key
+from teamassist.team.settings import MAX_TIMES_PER_DAY
 
 
-def answer(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
+def answer(session: Session, query: StoredDoubles) -> tuple[Double, ...]:
+    """:func:`team_names`, :func:`crowded_schedules` and :func:`broken_channel_names`."""
+    return (
+        *team_names(session, query),
+        *crowded_schedules(session),
+        *broken_channel_names(session),
+    )
+
+
+def crowded_schedules(session: Session) -> tuple[Double, ...]:
+    """Each team's daily jobs whose stored times are more than :data:`MAX_TIMES_PER_DAY`
+    distinct ones (they still run at every one of them)."""
+    found: list[Double] = []
+    for team in session.scalars(select(Team).order_by(Team.id)):
+        stored = (team.settings or {}).get("schedule") or {}
+        for job, times in sorted(stored.items()):
+            count = len({times} if isinstance(times, str) else set(times or ()))
+            if count > MAX_TIMES_PER_DAY:
+                found.append(
+                    Double(
+                        "team.schedule",
+                        (team.id,),
+                        t(
+                            "core.doctor.crowded_schedule",
+                            team=team.name,
+                            team_id=team.id,
+                            job=job,
+                            count=count,
+                            limit=MAX_TIMES_PER_DAY,
+                        ),
+                    )
+                )
+    return tuple(found)
+
+
+def broken_channel_names(session: Session) -> tuple[Double, ...]:
+    """Channels whose name :func:`one_line` would change (a line break, a control or an
+    invisible character): they print as several lines in replies and lists."""
+    return tuple(
+        Double(
+            "team.channel_name",
+            (channel.id,),
+            t(
+                "core.doctor.channel_name",
+                id=channel.id,
+                address=channel.address[:40],
+                clean=one_line(channel.name)[:60],
+            ),
+        )
+        for channel in session.scalars(select(Channel).order_by(Channel.id))
+        if one_line(channel.name) != channel.name
+    )
+
+
+def team_names(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
     """Each workspace's teams grouped by :func:`team_name_key`, groups of two or more."""
     groups: dict[tuple[int, str], list[tuple[Team, Workspace]]] = defaultdict(list)
     for team, workspace in session.execute(
