@@ -1,11 +1,18 @@
 """The base of every REST request body, kept outside the HTTP kit so the core's own routers
-(team, bindings) share it: unknown keys refused, and no JSON ``true``/``false`` read as a number.
+(team, bindings) share it: unknown keys refused, no JSON ``true``/``false`` read as a number,
+and nothing but ``true``/``false`` read as a boolean.
 
 Pydantic's lax mode reads ``true`` as 1 wherever an ``int`` or ``float`` is expected
 (https://docs.pydantic.dev/latest/concepts/conversion_table/): a tester's ``"confidence": true``
 was stored as confidence 1, ``"value": true`` moved a key result to 1, and a 360 rating ``true``
 became an irreversible 1 of 5 (session 26, B-2, B-12). A boolean where a number is expected is a
 422 here, at any depth of lists and maps; digits in a string are still read as the number.
+
+The other way round, lax mode reads ``"yes"``, ``"on"``, ``"1"``, ``1`` and ``0`` as booleans:
+``"auto": "yes"`` switched the award sweep on (tester s26; b4a3c5c made those two fields
+``StrictBool``) and every other body's switches still took a word. A field that takes only a
+boolean (``bool``, ``bool | None``) takes JSON ``true``/``false`` only, at any depth: anything
+else is a 422 ``bool_type`` naming it.
 """
 
 from __future__ import annotations
@@ -25,17 +32,21 @@ _UNIONS = (Union, types.UnionType)
 class RequestBody(BaseModel):
     """The base of every REST request body: an unknown key (``due`` for ``due_at``, a typo) is a
     422 naming it, not silently dropped (session 14: most bodies ignored them); a boolean where
-    the field wants a number is a 422 (``number_not_bool``), not 1 or 0."""
+    the field wants a number is a 422 (``number_not_bool``), not 1 or 0; anything but a boolean
+    where the field wants only a boolean is a 422 (``bool_type``), not read as one."""
 
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_boolean_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None and _boolean_where_number(
-            cls.model_fields[info.field_name].annotation, value
-        ):
+    def _json_kinds_as_sent(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is None:
+            return value
+        annotation = cls.model_fields[info.field_name].annotation
+        if _boolean_where_number(annotation, value):
             raise PydanticCustomError("number_not_bool", "must be a number, not true or false")
+        if _other_where_boolean(annotation, value):
+            raise PydanticCustomError("bool_type", "Input should be a valid boolean")
         return value
 
 
@@ -75,6 +86,44 @@ def _boolean_where_number(annotation: Any, value: Any) -> bool:
             return any(_boolean_where_number(a, v) for a, v in zip(args, value, strict=False))
         return bool(args) and any(_boolean_where_number(args[0], v) for v in value)
     return False
+
+
+def _other_where_boolean(annotation: Any, value: Any) -> bool:
+    """True when ``value`` holds something other than a bool (or null) at a place where
+    ``annotation`` takes only a bool (inside lists, tuples and maps too; nested models check
+    themselves); a union with another type (``bool | int``) is left to pydantic."""
+    if value is None:
+        return False
+    if _only_boolean(annotation):
+        return not isinstance(value, bool)
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _other_where_boolean(get_args(annotation)[0], value)
+    if origin in _UNIONS:
+        members = [m for m in get_args(annotation) if m is not type(None)]
+        return len(members) == 1 and _other_where_boolean(members[0], value)
+    if not isinstance(origin, type):
+        return False
+    if isinstance(value, Mapping) and issubclass(origin, Mapping):
+        args = get_args(annotation)
+        return len(args) == 2 and any(_other_where_boolean(args[1], v) for v in value.values())
+    if isinstance(value, list | tuple) and issubclass(origin, Sequence):
+        args = get_args(annotation)
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            return any(_other_where_boolean(a, v) for a, v in zip(args, value, strict=False))
+        return bool(args) and any(_other_where_boolean(args[0], v) for v in value)
+    return False
+
+
+def _only_boolean(annotation: Any) -> bool:
+    """``bool``, ``StrictBool``, ``Annotated[bool, ...]`` or any of them or None."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _only_boolean(get_args(annotation)[0])
+    if origin in _UNIONS:
+        members = [m for m in get_args(annotation) if m is not type(None)]
+        return bool(members) and all(_only_boolean(m) for m in members)
+    return annotation is bool
 
 
 def _wants_number(annotation: Any) -> bool:

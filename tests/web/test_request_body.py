@@ -4,7 +4,8 @@ tester s26 B-2, B-12: ``true`` was read as 1)."""
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Any, Literal
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import pytest
 from fastapi.routing import APIRoute
@@ -27,6 +28,9 @@ class _Shapes(RequestBody):
     bounded: Annotated[int, Field(ge=0)] = 0
     kind: Literal["a", "b"] = "a"
     level: Literal[1, 2] | None = None
+    maybe: bool | None = None
+    flags: list[bool] | None = None
+    toggles: dict[str, bool] = Field(default_factory=dict)
 
 
 @pytest.mark.parametrize(
@@ -125,3 +129,77 @@ def test_no_body_field_fails_on_a_list_or_an_object(sqlite_runtime: Runtime) -> 
                     model.model_validate({name: value})
                 tried += 1
     assert tried > 500, tried
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"flag": "yes"},
+        {"flag": "1"},
+        {"flag": 1},
+        {"flag": 0},
+        {"flag": "true"},
+        {"maybe": "on"},
+        {"flags": [True, "no"]},
+        {"toggles": {"a": 1}},
+    ],
+)
+def test_anything_but_true_or_false_where_a_boolean_goes_is_refused(body: dict[str, Any]) -> None:
+    """Tester s26 (b4a3c5c fixed two fields of one body): pydantic's lax mode read ``"yes"``,
+    ``"on"``, ``"1"``, ``1`` as true in every other body; JSON true/false only now."""
+    with pytest.raises(ValidationError) as refused:
+        _Shapes.model_validate(body)
+    [error] = refused.value.errors()
+    assert error["type"] == "bool_type"
+    assert error["loc"] == (next(iter(body)),)
+
+
+def test_a_boolean_or_a_number_still_takes_either() -> None:
+    read = _Shapes.model_validate(
+        {"either": 1, "maybe": None, "flags": [True, False], "toggles": {"a": False}}
+    )
+    assert read.either == 1 and read.either is not True
+    assert read.maybe is None and read.flags == [True, False] and read.toggles == {"a": False}
+
+
+def _only_boolean(annotation: Any) -> bool:
+    return annotation is bool or (
+        get_origin(annotation) in (Union, types.UnionType)
+        and {a for a in get_args(annotation) if a is not type(None)} == {bool}
+    )
+
+
+@pytest.mark.parametrize("said", ["yes", "1", 1, "on", "false"])
+def test_every_boolean_of_every_json_body_takes_true_or_false_only(
+    sqlite_runtime: Runtime, said: object
+) -> None:
+    """A walk of every JSON body of the app: each field that takes a boolean (bool or
+    bool | None), sent a word or a number, is a ValidationError naming it (a 422, nothing
+    stored); true and false are still read."""
+    app = create_app(sqlite_runtime, start_background=False)
+    load_all_routes(app)
+    bodies = {
+        model
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.body_field is not None
+        for model in _models(route.body_field.field_info.annotation)
+        if issubclass(model, RequestBody)
+    }
+    walked = []
+    for model in sorted(bodies, key=lambda m: m.__qualname__):
+        for name, field in model.model_fields.items():
+            if not _only_boolean(field.annotation):
+                continue
+            with pytest.raises(ValidationError) as refused:
+                model.model_validate({name: said})
+            assert any(
+                e["loc"] == (name,) and e["type"] == "bool_type" for e in refused.value.errors()
+            ), (model.__qualname__, name, refused.value.errors())
+            for value in (True, False):
+                # another field may be required: the boolean itself is never the complaint
+                try:
+                    model.model_validate({name: value})
+                except ValidationError as other:
+                    assert all(e["loc"] != (name,) for e in other.errors()), other.errors()
+            walked.append(f"{model.__qualname__}.{name}")
+    assert len(walked) >= 12, walked  # the app's 12 switches when this was written
