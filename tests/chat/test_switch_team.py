@@ -34,7 +34,13 @@ def _ops_team(rt: Runtime) -> int:
             role=Role.ADMIN,
         )  # fmt: skip
         people.add_person(
-            session, workspace=workspace, team=team, handle="lisi", display_name="李四"
+            session,
+            workspace=workspace,
+            team=team,
+            handle="lisi",
+            display_name="李四",
+            by=None,
+            now=rt.clock(),
         )
         return team.id
 

@@ -156,7 +156,13 @@ def _add_frank(rt: Runtime, name: str = "frank") -> Callable[[Session], str | No
     def work(session: Session) -> str | None:
         d = demo(session)
         people.add_person(
-            session, workspace=d.workspace, team=d.team, handle="frank", display_name=name
+            session,
+            workspace=d.workspace,
+            team=d.team,
+            handle="frank",
+            display_name=name,
+            by=None,
+            now=rt.clock(),
         )
         return None
 

@@ -201,6 +201,8 @@ def member_add(
                 handle=handle,
                 display_name=handle if name is None else name,  # "" is refused, not the handle
                 role=chosen,
+                by=None,
+                now=runtime.clock(),
             )
             member = added.member
             line = t(
@@ -212,6 +214,8 @@ def member_add(
                 role=t(f"core.role.{chosen.value}"),
                 team=home.name,
             )
+            if added.told:  # a person who exists was told, as chat says it
+                line = f"{line}\n{t('people.joined_told')}"
             # --name for a person who exists: not used, and said so as chat says it
             unused = added.name_not_used(name)
             if unused is not None:

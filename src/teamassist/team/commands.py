@@ -223,6 +223,8 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         display_name=display,
         role=role,
         known=known,
+        by=ctx.member,
+        now=ctx.now,
     )
     member = added.member
     if added.existing:  # a person of the workspace already: a new membership, nothing else
@@ -233,6 +235,8 @@ def handle_add(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             team=ctx.team.name,
             role=_role_label(role),
         )
+        if added.told:
+            body += t("people.joined_told")
         given = added.name_not_used(" ".join(words))
         if given is not None:
             # Their name stays (it is the workspace's, shown in every team); the admin who

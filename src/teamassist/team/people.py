@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from teamassist.chat import notify
+from teamassist.chat.types import Reply
 from teamassist.clock import beyond_horizon, ensure_utc, local, plan_horizon
 from teamassist.enums import Role
 from teamassist.events import MemberDeactivated, MemberReactivated, ask, publish
 from teamassist.exceptions import Conflict, DomainError, NotFound, PermissionDenied
-from teamassist.i18n import lookup
+from teamassist.i18n import lookup, t
 from teamassist.team import reroute
 from teamassist.team import service as team_service
 from teamassist.team.models import (
@@ -391,10 +393,12 @@ def add_member(
 @dataclass(frozen=True)
 class Added:
     """What :func:`add_person` did: ``member`` joined the team; ``existing`` when they were
-    already a person of the workspace (a new membership, their account unchanged)."""
+    already a person of the workspace (a new membership, their account unchanged), and then
+    ``told``: a notice to them is queued."""
 
     member: Member
     existing: bool
+    told: bool = False
 
     def name_not_used(self, given: str | None) -> str | None:
         """The display name the admin typed (``given``, None when they typed none) when it
@@ -416,13 +420,18 @@ def add_person(
     display_name: str,
     role: Role = Role.MEMBER,
     known: Member | None = None,
+    by: Member | None,
+    now: datetime,
 ) -> Added:
-    """Add someone to ``team``: ``/添加成员``, REST ``POST /teams/{id}/members`` and the
-    members page. A person the workspace already has (``known``, e.g. by a platform mention;
-    else ``handle`` as a handle, else as the one display name it is) joins ``team`` with
-    ``role``: a second team's membership, their name and account as they are (adding them
-    answered 「账号已存在」 and no command could put a person in a second team, testers
-    s18-19). Anyone else is created (:func:`add_member`).
+    """Add someone to ``team``: ``/添加成员``, REST ``POST /teams/{id}/members``, the
+    members page and ``teamassist member add``. A person the workspace already has (``known``,
+    e.g. by a platform mention; else ``handle`` as a handle, else as the one display name it
+    is) joins ``team`` with ``role``: a second team's membership, their name and account as
+    they are (adding them answered 「账号已存在」 and no command could put a person in a second
+    team, testers s18-19), and is told (a direct notice, who added them, to which team, the
+    way back): an admin of any team could put anyone of the workspace in it without a word
+    (session 27's leftovers). Anyone else is created (:func:`add_member`); a person just
+    created has no chat of their own yet to be told in.
 
     Conflict ``people.error.already_in_team``, ``ambiguous_person`` (a name several people
     have: say which by handle), ``people.error.inactive``/``merged`` (reactivate first); the
@@ -481,7 +490,21 @@ def add_person(
             team=team.name,
         )
     team_service.set_role(session, team=team, member=found, role=role)
-    return Added(member=found, existing=True)
+    notify.to_member(
+        session,
+        member=found,
+        reply=Reply(
+            body=t(
+                "people.told_joined",
+                by=by.display_name if by is not None else t("people.an_admin"),
+                team=team.name,
+                role=t(f"core.role.{role.value}"),
+            )
+        ),
+        key=f"people.joined:{team.id}:{ensure_utc(now).isoformat()}",
+        now=now,
+    )
+    return Added(member=found, existing=True, told=True)
 
 
 def rename_handle(session: Session, *, member: Member, handle: str) -> Member:

@@ -34,9 +34,11 @@ class MemberRead(BaseModel):
 
 
 class MemberAdded(MemberRead):
-    """A member added to a team; ``name_not_used`` is the ``display_name`` asked for when the
-    person existed and keeps their name (``notice`` says so, as chat does), else None."""
+    """A member added to a team; ``told`` when the person existed and was sent a notice that
+    they were added; ``name_not_used`` is the ``display_name`` asked for when the person
+    existed and keeps their name (``notice`` says so, as chat does), else None."""
 
+    told: bool = False
     name_not_used: str | None = None
     notice: str | None = None
 

@@ -200,12 +200,13 @@ def list_members(team_id: Id, session: SessionDep, principal: PrincipalDep) -> l
     status_code=201,
 )
 def add_member(
-    team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep
+    team_id: Id, body: MemberCreate, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> MemberAdded:
     """Add a member to a team (admin only); someone the workspace already has (the handle, or
     the one person of that name) joins this team as well, their account as it is: the answer
     is that person, with ``name_not_used`` and ``notice`` when the ``display_name`` asked for
-    was not theirs. 409 ``people.error.already_in_team`` / ``ambiguous_person``."""
+    was not theirs, and ``told`` (they were sent a notice of it). 409
+    ``people.error.already_in_team`` / ``ambiguous_person``."""
     team = team_service.get_team(session, workspace_id=principal.workspace.id, team_id=team_id)
     require_admin(session, principal, team)
     added = people.add_person(
@@ -215,6 +216,8 @@ def add_member(
         handle=body.handle,
         display_name=body.display_name,
         role=body.role,
+        by=principal.member,
+        now=now,
     )
     member = added.member
     unused = added.name_not_used(body.display_name)
@@ -223,6 +226,7 @@ def add_member(
         handle=member.handle,
         display_name=member.display_name,
         role=body.role,
+        told=added.told,
         name_not_used=unused,
         notice=None
         if unused is None

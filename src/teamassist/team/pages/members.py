@@ -50,6 +50,13 @@ def members_page(
         if kept is not None and given and given != kept.display_name
         else None
     )
+    # ... and that the person who joined was told (people.add_person)
+    joined = {str(m.id): m for m, _row in rows}.get(request.query_params.get("told", ""))
+    told = (
+        t("people.web.told_joined", name=joined.display_name, team=chosen.name)
+        if joined is not None
+        else None
+    )
     return team_page(
         request,
         session,
@@ -66,6 +73,7 @@ def members_page(
         ),
         addressed={m.id: people.addressed_as(m, chosen) for m, _row in rows},
         name_kept=name_kept,
+        told=told,
         leaving={
             m.id: local(m.deactivated_at, chosen.timezone).date().isoformat()
             for m, _row in rows
@@ -81,9 +89,10 @@ def add_member_form(
     chosen: PageTeamDep,
     handle: Annotated[str, Form()],
     display_name: Annotated[str, Form()],
+    now: NowDep,
     role: Annotated[Role, Form()] = Role.MEMBER,
 ) -> RedirectResponse:
-    """Add a member to the team shown; someone the workspace already has joins it
+    """Add a member to the team shown; someone the workspace already has joins it and is told
     (``people.add_person``, as chat and REST)."""
     team = admin_of(session, principal, chosen)
     added = people.add_person(
@@ -93,11 +102,15 @@ def add_member_form(
         handle=handle,
         display_name=display_name,
         role=role,
+        by=principal.member,
+        now=now,
     )
+    # said on the page it goes back to, as chat says it: who was told, a name not used
+    told = added.member.id if added.told else ""
     unused = added.name_not_used(display_name)
-    if unused is not None:  # said on the page it goes back to, as chat says it
-        return back(PATH, team, kept=added.member.id, given=unused[:200])
-    return back(PATH, team)
+    if unused is not None:
+        return back(PATH, team, told=told, kept=added.member.id, given=unused[:200])
+    return back(PATH, team, told=told)
 
 
 @router.post("/members/{member_id}")
