@@ -289,7 +289,7 @@ def test_a_create_sent_again_is_told_it_was_made(api: TestClient) -> None:
     body = {"title": "重试的目标", "owner": "zhangsan"}
     first = _ok(api.post("/api/v1/okr/objectives", json=body), 201)
     again = api.post("/api/v1/okr/objectives", json={**body, "title": "重试的目标。"})
-    assert (again.status_code, again.json()["error"]) == (409, "okr.error.objective_repeat")
+    assert (again.status_code, again.json()["error"]) == (409, "okr.error.objective_repeat_for")
     assert first["ref"] in again.json()["message"]
     path = f"/api/v1/okr/objectives/{first['id']}/key-results"
     kr = {"title": "重复KR", "start": 0, "target": 5, "unit": "个", "weight": 50}

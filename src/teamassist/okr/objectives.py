@@ -335,16 +335,20 @@ def create_objective(
     now: datetime,
     okr_type: ObjectiveType = ObjectiveType.COMMITTED,
     refuse_repeat: bool = False,
+    by_owner: bool = True,
 ) -> Objective:
     """A draft O in ``cycle`` with the next free ``O-n``; Invalid ``okr.error.not_in_team``
     for an owner outside the team. ``refuse_repeat`` (/新建目标): Conflict
     ``okr.error.objective_repeat`` when ``owner`` got an O of the same title (by ``gist``) in
-    ``cycle`` within :data:`REPEAT_WINDOW`, see :func:`_refuse_a_repeated_objective`."""
+    ``cycle`` within :data:`REPEAT_WINDOW`, see :func:`_refuse_a_repeated_objective`; said to
+    the owner (``by_owner``) as 「你…」, to anyone else naming the owner."""
     require_open(cycle, team, now)
     if owner is not None:
         require_team_person(session, team=team, member=owner)
         if refuse_repeat:
-            _refuse_a_repeated_objective(session, cycle=cycle, owner=owner, title=title, now=now)
+            _refuse_a_repeated_objective(
+                session, cycle=cycle, owner=owner, title=title, now=now, by_owner=by_owner
+            )
     objective = Objective(
         workspace_id=team.workspace_id,
         team_id=team.id,
@@ -362,7 +366,7 @@ def create_objective(
 
 
 def _refuse_a_repeated_objective(
-    session: Session, *, cycle: Cycle, owner: Member, title: str, now: datetime
+    session: Session, *, cycle: Cycle, owner: Member, title: str, now: datetime, by_owner: bool
 ) -> None:
     """A double tap or a redelivery without an event id made two Os, twenty at once twenty
     (tester B-28, session 26). The owner's member row is locked first, as the repeat guard of
@@ -384,11 +388,14 @@ def _refuse_a_repeated_objective(
     ).all()
     for objective in recent:
         if gist(objective.title) == said:
+            # Said to whoever asked: 「你 10 分钟内…」 reached the global token about lisi's O
+            # (tester s27 C-9).
             raise Conflict(
-                "okr.error.objective_repeat",
+                "okr.error.objective_repeat" if by_owner else "okr.error.objective_repeat_for",
                 objective=label(objective),
                 title=objective.title[:40],
                 minutes=int(REPEAT_WINDOW.total_seconds() // 60),
+                owner=owner.display_name[:64],
             )
 
 

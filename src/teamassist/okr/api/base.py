@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
-from teamassist.http.auth import Principal, is_admin
+from teamassist.exceptions import Invalid
+from teamassist.http.auth import Principal, is_admin, owner_voice
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_WRITE_GATE
 from teamassist.okr import cycles, people, rollup
@@ -73,6 +74,24 @@ def editable_key_result(
     objective = okr.get_objective(session, team=team, objective_id=key_result.objective_id)
     require_edit(session, principal, team, objective, key_result)
     return key_result
+
+
+def token_owner(session: Session, principal: Principal, team: Team) -> Member:
+    """Who owns an O the workspace owner (the global token, a member-less account) creates
+    without naming an ``owner``: the member it speaks as in chat (the person who set the
+    install up), as its action items are requested by them. It had no owner at all, which the
+    repeat guard skipped: a retried script doubled the O, twenty at once made twenty (tester
+    s27 C-4). Refused (422, nothing made) when that member is not one of the team's people
+    (``okr.error.voice_not_in_team``) or there is none (``okr.error.owner_needed``)."""
+    voice = principal.voice or owner_voice(session, principal.workspace)
+    if voice is None:
+        raise Invalid("okr.error.owner_needed", team=team.name)
+    if (
+        voice.id != team.director_id
+        and team_service.role_of(session, team=team, member=voice) is None
+    ):
+        raise Invalid("okr.error.voice_not_in_team", name=voice.display_name, team=team.name)
+    return voice
 
 
 def today(team: Team, now: datetime) -> date:

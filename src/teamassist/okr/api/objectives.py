@@ -20,6 +20,7 @@ from teamassist.okr.api.base import (
     resource_router,
     set_people,
     today,
+    token_owner,
 )
 from teamassist.okr.models import ObjectiveState
 from teamassist.okr.objectives import KrInput
@@ -81,20 +82,24 @@ def create_objective(
     team: WorkspaceTeamDep,
     now: NowDep,
 ) -> ObjectiveRead:
-    """A draft O owned by the caller (or, for admins and leads, by ``owner``). The same title
-    for the same owner in the cycle within ten minutes is a retry, as in chat: 409
-    ``okr.error.objective_repeat`` naming the first O, nothing made (an Idempotency-Key is not
-    read here: a retried create doubled the O, tester B-7, session 27)."""
+    """A draft O owned by the caller (or, for admins and leads, by ``owner``); the global
+    token's by the member it speaks as (as in chat), who must be one of the team's people (422
+    ``okr.error.voice_not_in_team`` otherwise: name an ``owner``). The same title for the same
+    owner in the cycle within ten minutes is a retry, as in chat: 409
+    ``okr.error.objective_repeat`` naming the first O (``objective_repeat_for``, naming the
+    owner, when the caller is someone else), nothing made (an Idempotency-Key is not read
+    here: a retried create doubled the O, tester B-7, session 27)."""
     cycle = (
         cycles.by_key(session, team=team, key=body.cycle)
         if body.cycle
         else cycles.current(session, team=team, today=today(team, now))
     )
-    owner = principal.member
     if body.owner is not None:
         if not privileged(session, principal, team):
             raise PermissionDenied("core.error.forbidden")
         owner = member_named(session, principal, body.owner)
+    else:
+        owner = principal.member or token_owner(session, principal, team)
     objective = okr.create_objective(
         session,
         team=team,
@@ -104,6 +109,7 @@ def create_objective(
         now=now,
         okr_type=body.okr_type,
         refuse_repeat=True,
+        by_owner=principal.member is not None and principal.member.id == owner.id,
     )
     set_people(session, principal, team, objective, None, None, body.contributors, now)
     return _one(session, runtime, team, objective.id, now)
