@@ -81,7 +81,7 @@ def test_a_sixth_kr_is_refused_and_a_draft_kr_deleted_frees_its_place(
             .order_by(KeyResult.position)
         ).all()
     assert [tuple(row) for row in left] == [(1, 0), (3, 1), (4, 2), (5, 3)]  # ids kept
-    assert "找不到关键结果 KR-9" in okr_chat.text("/delete-kr KR-9", as_="zhangsan")
+    assert "找不到关键结果 2026Q4 KR-9" in okr_chat.text("/delete-kr KR-9", as_="zhangsan")
     assert "KR-6" in okr_chat.text("/新建KR O-1 指标6 起始 0 目标 6 单位 个", as_="zhangsan")
 
 

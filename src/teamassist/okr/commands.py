@@ -55,6 +55,18 @@ def _key_result(ctx: CommandContext, ref: str) -> KeyResult:
     return okr.find_key_result(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
 
 
+def _cycle_note(ctx: CommandContext, reply: Reply, cycle_id: int, ref: str) -> Reply:
+    """``reply`` with a line naming the cycle when what it changed is not the current
+    cycle's (a bare short id reaches the newest started cycle that has it, a named one any):
+    「以上是 2026Q3 的 KR-2，不是本周期的。」"""
+    current = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    if cycle_id == current.id:
+        return reply
+    reached = cycles.get(ctx.session, team=ctx.team, cycle_id=cycle_id)
+    note = t("okr.reached.other_cycle", cycle=reached.key, ref=ref, current=current.key)
+    return reply.model_copy(update={"body": f"{reply.body}\n{note}"})
+
+
 def _cycle_of(ctx: CommandContext, objective: Objective) -> Cycle:
     return cycles.get(ctx.session, team=ctx.team, cycle_id=objective.cycle_id)
 
@@ -249,30 +261,49 @@ def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
 
 
-_REF = Arg("ref", ArgKind.WORD)
+def _to_delete(ctx: CommandContext, text: str, usage_key: str) -> Objective | KeyResult:
+    """What /删除KR or /删除目标 names: ``KR-3`` in the current cycle, ``2027Q1 KR-3`` or
+    ``KR-3 周期 2027Q1`` in that one (:func:`okr.find_to_delete`: a delete never reaches
+    another cycle unless it is named)."""
+    cycle, words = _named_cycle(ctx, grammar.tokens(text))
+    if len(words) != 1 or not grammar.is_short_id(words[0]):
+        raise Invalid("okr.error.unknown_words", text=" ".join(words)[:20], usage=_usage(usage_key))
+    return okr.find_to_delete(
+        ctx.session, team=ctx.team, ref=words[0], today=ctx.today, now=ctx.now, cycle=cycle
+    )
 
 
-@commands.command("okr.delete_kr", args=[_REF])
+@commands.command("okr.delete_kr", args=[_TEXT])
 def handle_delete_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/删除KR KR-3: delete a KR of a draft O (owners, contributors and leads)."""
-    key_result = _key_result(ctx, args["ref"])
+    """/删除KR KR-3 (the current cycle's) or /删除KR 2027Q1 KR-3: delete a KR of a draft O
+    (owners, contributors and leads)."""
+    found = _to_delete(ctx, args["text"], "okr.commands.delete_kr.usage")
+    if not isinstance(found, KeyResult):
+        raise Invalid("okr.error.want_key_result", value=f"O-{found.number}")
+    key_result = found
     objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
     _require_edit(ctx, objective, key_result)
     number, title = key_result.number, key_result.title
     okr.delete_key_result(ctx.session, team=ctx.team, key_result=key_result, now=ctx.now)
     left = okr.key_results(ctx.session, [objective.id])[objective.id]
-    return messages.deleted_key_result(objective, number, title, left)
+    reply = messages.deleted_key_result(objective, number, title, left)
+    return _cycle_note(ctx, reply, objective.cycle_id, f"KR-{number}")
 
 
-@commands.command("okr.delete_objective", args=[_REF])
+@commands.command("okr.delete_objective", args=[_TEXT])
 def handle_delete_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/删除目标 O-2: delete a draft O and its KRs (its owner, contributors and leads)."""
-    objective = _objective(ctx, args["ref"])
+    """/删除目标 O-2 (the current cycle's) or /删除目标 2027Q1 O-2: delete a draft O and its
+    KRs (its owner, contributors and leads)."""
+    found = _to_delete(ctx, args["text"], "okr.commands.delete_objective.usage")
+    if not isinstance(found, Objective):
+        raise Invalid("okr.error.want_objective", value=f"KR-{found.number}")
+    objective = found
     _require_edit(ctx, objective)
     krs = len(okr.key_results(ctx.session, [objective.id])[objective.id])
-    number, title = objective.number, objective.title
+    number, title, cycle_id = objective.number, objective.title, objective.cycle_id
     okr.delete_objective(ctx.session, team=ctx.team, objective=objective, now=ctx.now)
-    return messages.deleted_objective(number, title, krs)
+    reply = messages.deleted_objective(number, title, krs)
+    return _cycle_note(ctx, reply, cycle_id, f"O-{number}")
 
 
 @commands.command("okr.weights", args=[_TEXT])

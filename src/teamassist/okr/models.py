@@ -206,3 +206,19 @@ class CheckIn(Base):
     # The card it was pressed on (``card:<message id>``): one check-in per KR and card, so an
     # old card pressed again records nothing. None for typed check-ins.
     origin: Mapped[str | None] = mapped_column(String(160))
+
+
+class DeletedRef(Base):
+    """A short id deleted from a cycle (``O-2``, ``KR-3``), with its title and when: a delete
+    retried within minutes, or one that lost its race, is told 「已经删除了」 instead of
+    reaching the same number in another cycle (tester s27 C-5)."""
+
+    __tablename__ = "okr_deleted_ref"
+    __table_args__ = (Index("ix_okr_deleted_ref_cycle_kind_number", "cycle_id", "kind", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("okr_cycle.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(2))  # O / KR
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from teamassist.okr.models import (
     Contributor,
     Cycle,
     CycleState,
+    DeletedRef,
     KeyResult,
     Objective,
     ObjectiveState,
@@ -229,6 +231,92 @@ def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> K
     raise NotFound("okr.error.no_key_result", ref=grammar.echo(ref))
 
 
+def find_to_delete(
+    session: Session,
+    *,
+    team: Team,
+    ref: str,
+    today: date,
+    now: datetime,
+    cycle: Cycle | None = None,
+) -> Objective | KeyResult:
+    """The O or KR a /删除目标 or /删除KR names: in ``cycle`` when one is named, else in the
+    current cycle only. A bare ``KR-2`` once reached the newest started cycle that had one:
+    after the current cycle's KR-2 was deleted, a retry reached another cycle's KR-2 (tester
+    s27 C-5: a closed cycle's, refused by luck; a draft one would have been deleted). Now a
+    number deleted from that cycle within :data:`REPEAT_WINDOW` is NotFound
+    ``okr.error.key_result_gone`` / ``objective_gone`` (「已经删除了」), and one only another
+    cycle has is refused naming that cycle (``okr.error.delete_names_cycle``): a delete
+    reaches another cycle only when it is named."""
+    kind, number = parse_short_id(ref)
+    model: type[Objective] | type[KeyResult] = Objective if kind == "O" else KeyResult
+    searched = cycle or cycles.current(session, team=team, today=today)
+    short = f"{kind}-{number}"
+    if number > LARGEST_NUMBER:
+        raise NotFound(_missing(kind), ref=f"{searched.key} {grammar.echo(ref)}")
+    found = cast(
+        "Objective | KeyResult | None",
+        session.scalar(
+            select(model).where(
+                model.team_id == team.id, model.cycle_id == searched.id, model.number == number
+            )
+        ),
+    )
+    if found is not None:
+        return found
+    gone = session.scalars(
+        select(DeletedRef)
+        .where(
+            DeletedRef.cycle_id == searched.id,
+            DeletedRef.kind == kind,
+            DeletedRef.number == number,
+            DeletedRef.deleted_at >= ensure_utc(now) - REPEAT_WINDOW,
+        )
+        .order_by(DeletedRef.id.desc())
+        .limit(1)
+    ).first()
+    if gone is not None:
+        if kind == "O":
+            raise NotFound("okr.error.objective_gone", objective=short, title=gone.title[:40])
+        raise NotFound("okr.error.key_result_gone", kr=short, title=gone.title[:40])
+    elsewhere = session.execute(
+        select(model.title, Cycle.key)
+        .join(Cycle, Cycle.id == model.cycle_id)
+        .where(model.team_id == team.id, model.number == number, model.cycle_id != searched.id)
+        .order_by(Cycle.start_date.desc())
+        .limit(1)
+    ).first()
+    if elsewhere is not None:
+        title, other = elsewhere
+        raise NotFound(
+            "okr.error.delete_names_cycle",
+            ref=short,
+            cycle=searched.key,
+            other=other,
+            title=title[:40],
+            command=t(
+                "okr.commands.delete_objective.name"
+                if kind == "O"
+                else "okr.commands.delete_kr.name"
+            ),
+        )
+    raise NotFound(_missing(kind), ref=f"{searched.key} {short}")
+
+
+def _missing(kind: str) -> str:
+    return "okr.error.no_objective" if kind == "O" else "okr.error.no_key_result"
+
+
+def _remember_deleted(
+    session: Session, *, cycle_id: int, kind: str, rows: Sequence[tuple[int, str]], now: datetime
+) -> None:
+    """Keep each deleted ``(number, title)`` of ``cycle_id`` for :func:`find_to_delete`."""
+    for number, title in rows:
+        session.add(
+            DeletedRef(cycle_id=cycle_id, kind=kind, number=number, title=title, deleted_at=now)
+        )
+
+
 def key_results(session: Session, objective_ids: Sequence[int]) -> dict[int, list[KeyResult]]:
     """The KRs of each objective, in position order, loaded in one query."""
     found: dict[int, list[KeyResult]] = {i: [] for i in objective_ids}
@@ -304,7 +392,8 @@ def _next_number(session: Session, model: type[Objective] | type[KeyResult], cyc
     objectives created through REST at once answered 5 × 500 on PostgreSQL and MariaDB, each
     having read the same highest ``O-n`` (tester B-7, session 27; chat's owners queued on their
     own rows, so only one person's creations at once were in order). SQLite serialises
-    writers anyway."""
+    writers anyway. A number deleted from the cycle is never given again: a retried /删除KR of
+    the deleted top KR-n would otherwise delete the next KR made (tester s27 C-5's retry)."""
     lock_cycle(session, cycle)
     top = session.scalar(
         select(model.number)
@@ -313,7 +402,14 @@ def _next_number(session: Session, model: type[Objective] | type[KeyResult], cyc
         .limit(1)
         .with_for_update()
     )
-    return (top or 0) + 1
+    kind = "O" if model is Objective else "KR"
+    gone = session.scalar(
+        select(DeletedRef.number)
+        .where(DeletedRef.cycle_id == cycle.id, DeletedRef.kind == kind)
+        .order_by(DeletedRef.number.desc())
+        .limit(1)
+    )
+    return max(top or 0, gone or 0) + 1
 
 
 def require_team_person(session: Session, *, team: Team, member: Member) -> Member:
@@ -561,6 +657,13 @@ def delete_key_result(
         )
     _require_draft(objective, label(objective, key_result))
     _forget(session, "key_result", [key_result.id])
+    _remember_deleted(
+        session,
+        cycle_id=cycle.id,
+        kind="KR",
+        rows=[(key_result.number, key_result.title)],
+        now=now,
+    )
     session.delete(key_result)
     session.flush()
     for position, sibling in enumerate(key_results(session, [objective.id])[objective.id]):
@@ -580,9 +683,16 @@ def delete_objective(session: Session, *, team: Team, objective: Objective, now:
             "okr.error.objective_gone", objective=label(objective), title=objective.title[:40]
         )
     _require_draft(objective, None)
-    kr_ids = [k.id for k in key_results(session, [objective.id])[objective.id]]
+    krs = key_results(session, [objective.id])[objective.id]
+    kr_ids = [k.id for k in krs]
     _forget(session, "key_result", kr_ids)
     _forget(session, "objective", [objective.id])
+    _remember_deleted(
+        session, cycle_id=cycle.id, kind="O", rows=[(objective.number, objective.title)], now=now
+    )
+    _remember_deleted(
+        session, cycle_id=cycle.id, kind="KR", rows=[(k.number, k.title) for k in krs], now=now
+    )
     session.execute(delete(KeyResult).where(KeyResult.objective_id == objective.id))
     session.delete(objective)
     session.flush()
