@@ -3,7 +3,8 @@ s25 F-B6): on MariaDB 20 concurrent POSTs with one key answered 3 × 201 and 17 
 (one 「已经排好了」), because the key was looked up before the author's row lock and the
 repeat check after it. A client whose first request timed out and that retried while it was
 still committing was told its announcement failed. Each request runs in its own thread and
-transaction; all have read before any writes (``tests.support.races``)."""
+transaction; all have read before any writes (``tests.support.races``). The key is claimed in
+the HTTP kit's one store (``http.idempotency``), as the endpoint does, before announcing."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from teamassist.actions.models import ActionItem
 from teamassist.announcements import groups, service
 from teamassist.announcements.models import Announcement, AnnouncementKind, AnnouncementRecipient
 from teamassist.chat.types import Reply
+from teamassist.http import idempotency
+from teamassist.http.auth import Principal
 from teamassist.runtime import Runtime
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
@@ -23,12 +26,19 @@ from tests.outreach.support import set_up_groups
 from tests.support.races import Work, side_by_side
 from tests.team.support import demo
 
-KEY = "rest:1:m9:t25b-key-1"
+KEY = "t25b-key-1"
 
 
 def _send(digest: str, *, force: bool = False) -> Work:
     def work(session: Session) -> str:
         d = demo(session)
+        now = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+        caller = Principal(workspace=d.workspace, member=d["lihua"], username="lihua")
+        claim = idempotency.begin(
+            session, caller, KEY, request="POST announcements", body={"d": digest}, now=now
+        )
+        if isinstance(claim, idempotency.Replay):
+            return f"#{claim.resource_id('announcement')} replayed"
         group = groups.resolve(
             session, workspace_id=d.workspace.id, name="开发者大群", acting=d.team
         )
@@ -42,11 +52,13 @@ def _send(digest: str, *, force: bool = False) -> Work:
             now=datetime(2026, 11, 30, 1, 0, tzinfo=UTC),
             due_at=datetime(2026, 12, 11, 10, 0, tzinfo=UTC),
             title="交周报",
-            source_key=KEY,
-            source_digest=digest,
             force=force,
         )
-        return f"#{outcome.announcement.id} {'replayed' if outcome.duplicate else 'made'}"
+        made = outcome.announcement.id
+        idempotency.finish(
+            session, claim, resource=f"announcement:{made}", label=f"#{made}", answer={}, status=201
+        )
+        return f"#{made} made"
 
     return work
 
@@ -90,4 +102,4 @@ def test_one_key_with_two_bodies_at_once_makes_one_and_refuses_the_other(
 
     with runtime.factory() as session:
         [made] = session.scalars(select(Announcement)).all()
-    assert outcome == sorted([f"#{made.id} made", "announcements.error.key_reused"]), outcome
+    assert outcome == sorted([f"#{made.id} made", "core.error.idempotency_key_reused"]), outcome

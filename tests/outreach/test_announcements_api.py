@@ -15,6 +15,7 @@ from teamassist.announcements.models import Announcement
 from teamassist.chat.retention import purge
 from teamassist.chat.types import plain_text
 from teamassist.database import transaction
+from teamassist.http.idempotency import IdempotencyKey
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team.models import Channel
@@ -461,7 +462,7 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(app_runtime: Run
             reused = director.post("/api/v1/announcements", json=changed, headers=key)
             # then it is refused, said in Chinese, and nothing is sent or stored
             assert reused.status_code == 422, reused.text
-            assert reused.json()["error"] == "announcements.error.key_reused"
+            assert reused.json()["error"] == "core.error.idempotency_key_reused"
             assert "Idempotency-Key" in reused.json()["message"], reused.text
             assert f"#{first.json()['id']}" in reused.json()["message"], reused.text
         assert sent() == before
@@ -476,6 +477,47 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(app_runtime: Run
         assert sent() == before
     finally:
         director.__exit__(None, None, None)
+
+
+def test_a_key_kept_from_before_the_store_still_answers_its_retry(app_runtime: Runtime) -> None:
+    """A REST key stored in ``announcement.source_key`` before the one store was copied there
+    by announcements_0004 with no stored answer (and no digest): its retry is answered with
+    the announcement as it is now (201, replayed), nothing sent again, whatever the body."""
+    people = ids(app_runtime)
+    client = _client(app_runtime, "lihua")
+    try:
+        body = {
+            "group": "产品核心群",
+            "text": "旧的键",
+            "kind": "bulk",
+            "targets": [people["lisi"]],
+        }
+        made = client.post("/api/v1/announcements", json=body)
+        assert made.status_code == 201, made.text
+        made_id = made.json()["id"]
+        with transaction(app_runtime.factory) as session:
+            first = session.get(Announcement, made_id)
+            assert first is not None
+            session.add(
+                IdempotencyKey(
+                    workspace_id=first.workspace_id,
+                    caller=f"m{people['lihua']}",
+                    key="old-key",
+                    resource=f"announcement:{made_id}",
+                    label=f"#{made_id}",
+                    created_at=first.created_at,
+                )
+            )
+        again = client.post(
+            "/api/v1/announcements",
+            json={**body, "text": "别的"},
+            headers={"Idempotency-Key": "old-key"},
+        )
+        assert (again.status_code, again.headers.get("Idempotency-Replayed")) == (201, "true")
+        assert again.json()["id"] == made_id and again.json()["text"] == "旧的键", again.text
+        assert [a["id"] for a in client.get("/api/v1/announcements").json()] == [made_id]
+    finally:
+        client.__exit__(None, None, None)
 
 
 def test_an_idempotency_key_belongs_to_its_caller(app_runtime: Runtime) -> None:

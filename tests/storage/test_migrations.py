@@ -59,14 +59,17 @@ def test_migrations_are_reversible(tmp_path: object) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_the_idempotency_digest_migration_goes_down_and_up(backend: str) -> None:
-    """announcements_0002 (``announcement.source_digest``) on each backend, in a database of
-    its own (the session's is shared): down to announcements_0001 drops the column and keeps
-    the rows (SQLite rebuilds the table in batch mode), up again brings it back, empty."""
+def test_the_announcement_keys_move_to_the_store(backend: str) -> None:
+    """announcements_0004 on each backend, in a database of its own (the session's is shared):
+    a REST announcement's key kept in ``announcement.source_key`` (``rest:<workspace>:<caller>:
+    <key>``, with ``source_digest``) is copied into the one store, ``idempotency_key``, with no
+    digest and no stored answer; a chat event's key is not; ``source_digest`` goes and the rows
+    stay. Down brings the column back (the copies stay), up again copies nothing twice."""
     require_backend(backend)
     scratch = MigratedDatabase(backend)
     try:
         url = scratch.fresh_url()
+        migrate.downgrade(url, "announcements_0003")
         engine = make_engine(url)
         try:
             with transaction(make_session_factory(engine)) as session:
@@ -74,22 +77,39 @@ def test_the_idempotency_digest_migration_goes_down_and_up(backend: str) -> None
                 team = team_service.create_team(
                     session, workspace=workspace, key="ws", name="ws", timezone="Asia/Shanghai"
                 )
-                now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
-                session.add(
-                    Announcement(
-                        workspace_id=workspace.id,
-                        team_id=team.id,
-                        kind="notice",
-                        group_name="核心群",
-                        body="周五发版",
-                        source_key="rest:1:m1:release-1",
-                        source_digest="0" * 64,
-                        send_at=now,
-                        created_at=now,
+                ids = (workspace.id, team.id)
+            with engine.begin() as connection:
+                for source_key, digest in (
+                    (f"rest:{ids[0]}:m1:release-1", "0" * 64),
+                    ("feishu:ev-1", None),
+                ):
+                    connection.execute(
+                        text(
+                            "INSERT INTO announcement (workspace_id, team_id, kind, group_name,"
+                            " body, source_key, source_digest, send_at, created_at) VALUES"
+                            " (:w, :t, 'notice', '核心群', '周五发版', :k, :d, :at, :at)"
+                        ),
+                        {
+                            "w": ids[0],
+                            "t": ids[1],
+                            "k": source_key,
+                            "d": digest,
+                            "at": datetime(2026, 12, 2, 8, 0),
+                        },
                     )
-                )
+                first = connection.execute(
+                    text("SELECT id FROM announcement WHERE source_key LIKE 'rest:%'")
+                ).scalar_one()
         finally:
             engine.dispose()
+
+        def read(sql: str) -> list[tuple[object, ...]]:
+            engine = make_engine(url)
+            try:
+                with engine.connect() as connection:
+                    return [tuple(r) for r in connection.execute(text(sql))]
+            finally:
+                engine.dispose()
 
         def columns() -> set[str]:
             engine = make_engine(url)
@@ -98,22 +118,21 @@ def test_the_idempotency_digest_migration_goes_down_and_up(backend: str) -> None
             finally:
                 engine.dispose()
 
-        def kept() -> list[tuple[object, ...]]:
-            engine = make_engine(url)
-            try:
-                with engine.connect() as connection:
-                    rows = connection.execute(text("SELECT body, source_key FROM announcement"))
-                    return [tuple(r) for r in rows]
-            finally:
-                engine.dispose()
-
-        assert "source_digest" in columns()
-        migrate.downgrade(url, "announcements_0001")
-        assert "source_digest" not in columns() and "source_key" in columns()
-        assert kept() == [("周五发版", "rest:1:m1:release-1")]
+        store = (
+            "SELECT workspace_id, caller, " + ("`key`" if backend == "mysql" else '"key"') + ","
+            " digest, resource, label, status, answer FROM idempotency_key"
+        )
         migrate.upgrade(url)
+        assert "source_digest" not in columns()
+        copied = [
+            (ids[0], "m1", "release-1", None, f"announcement:{first}", f"#{first}", None, None)
+        ]
+        assert read(store) == copied
+        assert len(read("SELECT id FROM announcement")) == 2
+        migrate.downgrade(url, "announcements_0003")
         assert "source_digest" in columns()
-        assert kept() == [("周五发版", "rest:1:m1:release-1")]
+        migrate.upgrade(url)
+        assert read(store) == copied
     finally:
         scratch.drop()
 

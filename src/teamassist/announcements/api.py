@@ -3,19 +3,16 @@
 The same service as ``/通知`` and ``/群发``; an ``Idempotency-Key`` header makes a retried
 POST answer with the first announcement instead of sending again (201 as the first time, with
 ``Idempotency-Replayed: true``). A key belongs to its caller: two people may pick the same one.
-The caller's key reused with another body is refused, 422 ``announcements.error.key_reused``,
-nothing sent.
+The caller's key reused with another body is refused, 422 ``core.error.idempotency_key_reused``,
+nothing sent. The keys live in the one store every keyed create uses (``http.idempotency``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import Header, Response, status
+from fastapi import Response, status
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,6 +26,7 @@ from teamassist.announcements.schemas import (
 from teamassist.chat.types import MentionToken
 from teamassist.clock import local
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
+from teamassist.http import idempotency
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import (
     Id,
@@ -107,45 +105,11 @@ def _refuse_a_deadline_in_text(text: str, group: groups.Group, now: datetime) ->
         raise Invalid("announcements.error.rest_due_in_text")
 
 
-REPLAYED = "Idempotency-Replayed"
-
-
-def _key_scope(principal: Principal, key: str) -> str:
-    """Where an ``Idempotency-Key`` is looked up: the workspace and the caller, so two people
-    who pick the same key ("release-1") each send their own announcement (it was per
-    workspace: the second person's was answered with the first's, never sent). The owner
-    (no member) by account name, hashed to keep the stored key within its 191 characters."""
-    caller = (
-        f"m{principal.member.id}"
-        if principal.member is not None
-        else "o" + hashlib.sha256(principal.username.encode()).hexdigest()[:16]
-    )
-    return f"rest:{principal.workspace.id}:{caller}:{key}"
-
-
-def _digest(author: Member, body: AnnouncementCreate) -> str:
-    """What an ``Idempotency-Key`` was sent with: the author and the body as read (keys
-    sorted, so a client that serialises the same request again in another order or spacing
-    still retries), SHA-256 hex."""
-    request = {"author": author.id, "body": body.model_dump(mode="json")}
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))  # ASCII: any text
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={
-        201: {
-            "headers": {
-                REPLAYED: {
-                    "description": "`true` when an Idempotency-Key retry was answered with "
-                    "the announcement it first made (nothing sent again)",
-                    "schema": {"type": "string", "enum": ["true"]},
-                }
-            }
-        }
-    },
+    response_model=AnnouncementRead,
+    responses=idempotency.REPLAYED_DOC,
 )
 def create_announcement(
     body: AnnouncementCreate,
@@ -153,9 +117,8 @@ def create_announcement(
     principal: PrincipalDep,
     team: TeamDep,
     now: NowDep,
-    response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=120)] = None,
-) -> AnnouncementRead:
+    idempotency_key: idempotency.KeyHeader = None,
+) -> AnnouncementRead | Response:
     """Queue a notice to the group's chats or a DM to each target; 403 unless the caller is
     the group team's director or an admin, 404 for an unknown group, 422 for bad input. The
     deadline is ``due_at``: a ``text`` ending in a deadline as chat writes one (``截止 周五``)
@@ -164,7 +127,7 @@ def create_announcement(
     ``Idempotency-Key`` (at most 120 characters, per caller): the same key with the same body
     answers as the first time, 201 with the first announcement, and the header
     ``Idempotency-Replayed: true``; nothing is sent again. The same key with another body is
-    refused (422 ``announcements.error.key_reused``), nothing sent.
+    refused (422 ``core.error.idempotency_key_reused``), nothing sent.
 
     ``team_id`` (query; the caller's home team without it) is the team whose group of that
     name is meant when several teams have one (422 ``announcements.error.ambiguous_group``
@@ -173,6 +136,16 @@ def create_announcement(
     # unknown group with ``[]`` was told 404 unknown group, session 16).
     if body.targets is not None and not body.targets:
         raise Invalid("announcements.error.no_targets", group=body.group.strip()[:60])
+    claim = idempotency.begin(
+        session,
+        principal,
+        idempotency_key,
+        request=f"POST announcements team={team.id}",
+        body=body,
+        now=now,
+    )
+    if isinstance(claim, idempotency.Replay):
+        return _replayed(session, principal, claim, now)
     group = groups.resolve(
         session, workspace_id=principal.workspace.id, name=body.group, acting=team
     )
@@ -214,20 +187,41 @@ def create_announcement(
         due_at=body.due_at,
         title=messages.title_of(body.text, known),
         send_at=body.send_at,
-        source_key=_key_scope(principal, idempotency_key) if idempotency_key else None,
-        source_digest=_digest(author, body) if idempotency_key else None,
         force=body.force,
     )
     row = outcome.announcement
-    if outcome.duplicate:
-        # A replay answers as the first time did, but says so: a client can tell "sent now"
-        # from "already sent" without comparing ids.
-        response.headers[REPLAYED] = "true"
     read = announcement_read(
         row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
     )
     read.warnings = messages.leaving(outcome, group.team)
+    idempotency.finish(
+        session,
+        claim,
+        resource=f"announcement:{row.id}",
+        label=f"#{row.id}",
+        answer=read,
+        status=status.HTTP_201_CREATED,
+    )
     return read
+
+
+def _replayed(
+    session: Session, principal: Principal, replay: idempotency.Replay, now: datetime
+) -> Response:
+    """A retried key's answer: the first answer again (a replay answers as the first time did,
+    but says so: a client can tell "sent now" from "already sent" without comparing ids). A
+    key kept from before the store has no stored answer: its announcement as it is now."""
+    if replay.answer is not None:
+        return replay.response()
+    row = service.get(
+        session,
+        workspace_id=principal.workspace.id,
+        announcement_id=replay.resource_id("announcement") or 0,
+    )
+    read = announcement_read(
+        row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
+    )
+    return idempotency.Replay(201, read.model_dump(mode="json"), replay.resource).response()
 
 
 def _announcement_team(session: Session, announcement_id: int) -> int | None:

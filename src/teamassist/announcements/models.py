@@ -38,12 +38,9 @@ class Announcement(Base):
     group_name: Mapped[str] = mapped_column(String(200))
     # The body as queued (reply markdown with <@m:ID> mentions; user text marked).
     body: Mapped[str] = mapped_column(Text)
-    # Where it came from, once: the chat event or a REST idempotency key (NULL: none given).
+    # Where it came from, once: the chat event (NULL: none given). REST Idempotency-Keys were
+    # kept here too (``rest:…``) until the HTTP kit's one store (``idempotency_key``) took them.
     source_key: Mapped[str | None] = mapped_column(String(191), unique=True)
-    # What a REST ``source_key`` was first sent with: the SHA-256 (hex) of its author and body,
-    # so the key reused for another request is refused, not answered as its retry (NULL: a
-    # chat event, whose inbox tells retries apart, or a row from before the digest was kept).
-    source_digest: Mapped[str | None] = mapped_column(String(64))
     # Each recipient's action item is due then (NULL: no action item).
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     send_at: Mapped[datetime] = mapped_column(UTCDateTime())

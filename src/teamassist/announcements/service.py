@@ -188,7 +188,6 @@ def announce(
     title: str = "",
     send_at: datetime | None = None,
     source_key: str | None = None,
-    source_digest: str | None = None,
     force: bool = False,
 ) -> Outcome:
     """Queue ``reply`` to the group's chats (NOTICE) or to each target's DM (BULK).
@@ -203,10 +202,9 @@ def announce(
     only @mentions), a past deadline, a ``send_at`` more than :data:`SEND_GRACE` past, a
     deadline or ``send_at`` more than a year ahead, or a group with nowhere to post.
 
-    A ``source_key`` seen before answers with its announcement (a retry), unless both carry a
-    ``source_digest`` (of the request) and they differ: the key reused for another request is
-    a client's mistake, refused (``Invalid``) with nothing sent, as the IETF Idempotency-Key
-    draft answers a key reused with another payload.
+    A ``source_key`` (the chat event that asked) seen before answers with its announcement (a
+    redelivery). REST's ``Idempotency-Key`` is the HTTP kit's store's (``http.idempotency``),
+    claimed before this is called.
 
     The same kind, group, body and people as the author's own announcement of the last
     :data:`REPEAT_WINDOW` is refused (Invalid ``announcements.error.repeat``, naming the first
@@ -223,8 +221,6 @@ def announce(
     if source_key:
         first = session.scalar(select(Announcement).where(Announcement.source_key == source_key))
         if first is not None:
-            if source_digest and first.source_digest and source_digest != first.source_digest:
-                raise Invalid("announcements.error.key_reused", id=first.id)
             return _stored_outcome(session, first)
     # A stray RLM is no part of the text (tester s26 B-1); the repeat guard's gist ignores it.
     reply = reply.model_copy(update={"body": unmarked(reply.body)})
@@ -275,7 +271,6 @@ def announce(
         group_name=group.name[:200],
         body=reply.body,
         source_key=source_key[:191] if source_key else None,
-        source_digest=source_digest if source_key else None,
         due_at=ensure_utc(due_at) if due_at else None,
         send_at=send,
         created_at=now,

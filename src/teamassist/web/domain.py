@@ -24,6 +24,7 @@ DOMAIN = Domain(
         "teamassist.scheduler.models",
         "teamassist.adapters.web.models",
         "teamassist.importers.models",
+        "teamassist.http.idempotency",
     ),
     commands=COMMANDS,
     api=(

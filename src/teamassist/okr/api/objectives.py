@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import status
+from fastapi import Response, status
 from sqlalchemy.orm import Session
 
 from teamassist.exceptions import PermissionDenied
+from teamassist.http import idempotency
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, rows, scoring
 from teamassist.okr import objectives as okr
@@ -73,7 +74,12 @@ def _one(
     return listing(session, runtime, team, cycle, [objective], now).objectives[0]
 
 
-@router.post("/objectives", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/objectives",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectiveRead,
+    responses=idempotency.REPLAYED_DOC,
+)
 def create_objective(
     body: ObjectiveCreate,
     session: SessionDep,
@@ -81,14 +87,27 @@ def create_objective(
     runtime: RuntimeDep,
     team: WorkspaceTeamDep,
     now: NowDep,
-) -> ObjectiveRead:
+    idempotency_key: idempotency.KeyHeader = None,
+) -> ObjectiveRead | Response:
     """A draft O owned by the caller (or, for admins and leads, by ``owner``); the global
     token's by the member it speaks as (as in chat), who must be one of the team's people (422
-    ``okr.error.voice_not_in_team`` otherwise: name an ``owner``). The same title for the same
-    owner in the cycle within ten minutes is a retry, as in chat: 409
-    ``okr.error.objective_repeat`` naming the first O (``objective_repeat_for``, naming the
-    owner, when the caller is someone else), nothing made (an Idempotency-Key is not read
-    here: a retried create doubled the O, tester B-7, session 27)."""
+    ``okr.error.voice_not_in_team`` otherwise: name an ``owner``).
+
+    ``Idempotency-Key`` (at most 120 characters, per caller): the same key with the same
+    request answers as the first time, 201 with the first answer and ``Idempotency-Replayed:
+    true``, nothing made again; with another request, 422 ``core.error.idempotency_key_reused``.
+    Without a key, the same title for the same owner in the cycle within ten minutes is a
+    retry, as in chat: 409 ``okr.error.objective_repeat`` naming the first O, nothing made."""
+    claim = idempotency.begin(
+        session,
+        principal,
+        idempotency_key,
+        request=f"POST okr/objectives team={team.id}",
+        body=body,
+        now=now,
+    )
+    if isinstance(claim, idempotency.Replay):
+        return claim.response()
     cycle = (
         cycles.by_key(session, team=team, key=body.cycle)
         if body.cycle
@@ -112,7 +131,16 @@ def create_objective(
         by_owner=principal.member is not None and principal.member.id == owner.id,
     )
     set_people(session, principal, team, objective, None, None, body.contributors, now)
-    return _one(session, runtime, team, objective.id, now)
+    read = _one(session, runtime, team, objective.id, now)
+    idempotency.finish(
+        session,
+        claim,
+        resource=f"okr.objective:{objective.id}",
+        label=f"{cycle.key} O-{objective.number}「{objective.title[:40]}」",
+        answer=read,
+        status=status.HTTP_201_CREATED,
+    )
+    return read
 
 
 @router.get("/objectives/{objective_id}")
@@ -178,7 +206,12 @@ def even_weights(
     return _one(session, runtime, team, objective_id, now)
 
 
-@router.post("/objectives/{objective_id}/key-results", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/objectives/{objective_id}/key-results",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectiveRead,
+    responses=idempotency.REPLAYED_DOC,
+)
 def add_key_result(
     objective_id: Id,
     body: KeyResultCreate,
@@ -187,10 +220,24 @@ def add_key_result(
     runtime: RuntimeDep,
     team: WorkspaceTeamDep,
     now: NowDep,
-) -> ObjectiveRead:
+    idempotency_key: idempotency.KeyHeader = None,
+) -> ObjectiveRead | Response:
     """Add a KR (owner: the O's unless ``owner`` names one); the answer is the O with its new
-    KR last. The same title, start and target under the O within ten minutes is a retry, as
-    in chat: 409 ``okr.error.kr_repeat`` naming the first KR, nothing made nor weighed twice."""
+    KR last. ``Idempotency-Key`` as for creating an O: the same key and request again answer
+    the first answer (201, ``Idempotency-Replayed: true``), another request with it 422
+    ``core.error.idempotency_key_reused``. Without a key, the same title, start and target
+    under the O within ten minutes is a retry, as in chat: 409 ``okr.error.kr_repeat`` naming
+    the first KR, nothing made nor weighed twice."""
+    claim = idempotency.begin(
+        session,
+        principal,
+        idempotency_key,
+        request=f"POST okr/objectives/{objective_id}/key-results team={team.id}",
+        body=body,
+        now=now,
+    )
+    if isinstance(claim, idempotency.Replay):
+        return claim.response()
     objective = editable_objective(session, principal, team, objective_id)
     key_result = okr.add_key_result(
         session,
@@ -209,7 +256,16 @@ def add_key_result(
         refuse_repeat=True,
     )
     set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
-    return _one(session, runtime, team, objective_id, now)
+    read = _one(session, runtime, team, objective_id, now)
+    idempotency.finish(
+        session,
+        claim,
+        resource=f"okr.key_result:{key_result.id}",
+        label=f"KR-{key_result.number}「{key_result.title[:40]}」",
+        answer=read,
+        status=status.HTTP_201_CREATED,
+    )
+    return read
 
 
 @router.post("/objectives/{objective_id}/publish")
