@@ -4,11 +4,14 @@ service functions as the REST endpoints."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from teamassist.chat.context import CommandContext
 from teamassist.chat.registry import Arg, ArgKind, CommandGroup, Permission
 from teamassist.chat.types import Reply
+from teamassist.clock import local
 from teamassist.exceptions import Invalid, PermissionDenied
 from teamassist.i18n import lookup, t
 from teamassist.okr import (
@@ -30,7 +33,9 @@ from teamassist.okr.models import Cycle, KeyResult, Objective, ObjectiveState, O
 from teamassist.okr.objectives import KrInput
 from teamassist.okr.rows import ObjectiveFacts
 from teamassist.ports import Workdays
+from teamassist.team import people as team_people
 from teamassist.team import service as team_service
+from teamassist.team.models import Member
 
 commands = CommandGroup("okr")
 
@@ -47,12 +52,22 @@ def _usage(key: str) -> str:
     return str(lookup(key) or "")
 
 
-def _objective(ctx: CommandContext, ref: str) -> Objective:
-    return okr.find_objective(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+def _objective(ctx: CommandContext, ref: str, cycle: Cycle | None = None) -> Objective:
+    return okr.find_objective(ctx.session, team=ctx.team, ref=ref, today=ctx.today, cycle=cycle)
 
 
-def _key_result(ctx: CommandContext, ref: str) -> KeyResult:
-    return okr.find_key_result(ctx.session, team=ctx.team, ref=ref, today=ctx.today)
+def _key_result(ctx: CommandContext, ref: str, cycle: Cycle | None = None) -> KeyResult:
+    return okr.find_key_result(ctx.session, team=ctx.team, ref=ref, today=ctx.today, cycle=cycle)
+
+
+def _leading_cycle(ctx: CommandContext, words: list[str]) -> tuple[Cycle | None, list[str]]:
+    """A cycle written before the short id (``/进展 2027Q1 KR-1 30``, as /新建KR and /复盘
+    read it) and the words without it; ``(None, words)`` when there is none. Only this form
+    for commands whose later words are free text (a comment, a reason)."""
+    if len(words) > 1 and cycles.is_cycle_name(words[0]) and grammar.is_short_id(words[1]):
+        cycle = cycles.by_name(ctx.session, team=ctx.team, text=words[0], today=ctx.today)
+        return cycle, words[1:]
+    return None, words
 
 
 def _cycle_note(ctx: CommandContext, reply: Reply, cycle_id: int, ref: str) -> Reply:
@@ -123,7 +138,9 @@ def handle_new_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     )
     if named.owner is not None and not ctx.is_lead and ctx.resolve(named.owner) != ctx.member:
         raise PermissionDenied("okr.error.owner_by_lead")
-    line = _people_line(ctx, objective) if _set_people(ctx, named, objective) else ""
+    given = _set_people(ctx, named, objective)
+    line = _people_line(ctx, objective, warning=_leaving(ctx, objective, given or []))
+    line = line if given is not None else ""
     # A bare O-n reaches the current cycle (or the newest started one that has it): the next
     # step for an O of another cycle names that cycle (tester s26 B-16).
     current = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
@@ -168,7 +185,8 @@ def handle_new_kr(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         refuse_repeat=True,
     )
     given = _set_people(ctx, named, objective, key_result)
-    line = _people_line(ctx, objective, key_result) if given else ""
+    warning = _leaving(ctx, objective, given or [])
+    line = _people_line(ctx, objective, key_result, warning) if given is not None else ""
     total = sum(k.weight for k in okr.key_results(ctx.session, [objective.id])[objective.id])
     return messages.created_key_result(objective, key_result, total, line)
 
@@ -194,11 +212,12 @@ def _set_people(
     named: grammar.PeopleText,
     objective: Objective,
     key_result: KeyResult | None = None,
-) -> bool:
-    """Apply ``负责人 …`` / ``协作 …`` of a command (a no-op when neither was given);
-    naming another owner takes a lead, an owner or a contributor of the O."""
+) -> list[Member] | None:
+    """Apply ``负责人 …`` / ``协作 …`` of a command (a no-op, None, when neither was given);
+    naming another owner takes a lead, an owner or a contributor of the O. Returns the
+    people named (owner first)."""
     if named.owner is None and named.contributors is None:
-        return False
+        return None
     owner = ctx.resolve(named.owner) if named.owner is not None else None
     helpers = (
         [ctx.resolve(token) for token in named.contributors]
@@ -214,11 +233,38 @@ def _set_people(
         contributors=helpers,
         now=ctx.now,
     )
-    return True
+    return ([owner] if owner is not None else []) + (helpers or [])
+
+
+def _leaving(ctx: CommandContext, objective: Objective, given: Sequence[Member]) -> str:
+    """What whoever hands an O or KR to people should know: who of them is set to leave
+    before the O's cycle ends (the rule every desk warns by, ``team.people.leaves_by``: /销项,
+    /指派反馈, /通知 …): their OKRs are then flagged as an owner's who left, to hand on again.
+    Empty when nobody is."""
+    cycle = _cycle_of(ctx, objective)
+    end = datetime.combine(cycle.end_date, time(23, 59), ZoneInfo(ctx.team.timezone))
+    lines = []
+    for member in dict.fromkeys(given):
+        leaves = team_people.leaves_by(member, end)
+        if leaves is not None and member.active:
+            day = local(leaves, ctx.team.timezone).date()
+            lines.append(
+                t(
+                    "okr.warning.leaves_first",
+                    name=member.display_name,
+                    date=day.isoformat(),
+                    cycle=cycle.key,
+                    end=cycles.month_day(cycle.end_date),
+                )
+            )
+    return "\n".join(lines)
 
 
 def _people_line(
-    ctx: CommandContext, objective: Objective, key_result: KeyResult | None = None
+    ctx: CommandContext,
+    objective: Objective,
+    key_result: KeyResult | None = None,
+    warning: str = "",
 ) -> str:
     target = key_result if key_result is not None else objective
     kind = people.KEY_RESULT if key_result is not None else people.OBJECTIVE
@@ -228,7 +274,8 @@ def _people_line(
         key_result_ids=[key_result.id] if key_result is not None else [],
         owner_ids=[target.owner_id],
     )
-    return messages.people_line(found, kind, target.id, target.owner_id)
+    line = messages.people_line(found, kind, target.id, target.owner_id)
+    return f"{line}\n{warning}" if warning else line
 
 
 @commands.command("okr.people", args=[_TEXT])
@@ -238,6 +285,12 @@ def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     text = args["text"].strip()
     usage = _usage("okr.commands.people.usage")
     ref, _sep, rest = text.partition(" ")
+    cycle = None
+    second, _sep, after = rest.strip().partition(" ")
+    if ref and grammar.is_short_id(second) and cycles.is_cycle_name(ref):
+        # /负责人 2027Q1 KR-3 @张三: the KR of a cycle a bare KR-3 does not reach
+        cycle = cycles.by_name(ctx.session, team=ctx.team, text=ref, today=ctx.today)
+        ref, rest = second, after
     if not ref or not grammar.is_short_id(ref):
         raise Invalid("okr.error.unknown_words", text=ref[:20], usage=usage)
     rest = rest.strip()
@@ -247,18 +300,20 @@ def handle_people(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     if named.text:
         raise Invalid("okr.error.unknown_words", text=named.text[:20], usage=usage)
     kind, _number = okr.parse_short_id(ref)
-    key_result = _key_result(ctx, ref) if kind == "KR" else None
+    key_result = _key_result(ctx, ref, cycle) if kind == "KR" else None
     objective = (
         okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
         if key_result is not None
-        else _objective(ctx, ref)
+        else _objective(ctx, ref, cycle)
     )
     _require_edit(ctx, objective, key_result)
-    if not _set_people(ctx, named, objective, key_result):
+    given = _set_people(ctx, named, objective, key_result)
+    if given is None:
         raise Invalid("okr.error.unknown_words", text=ref[:20], usage=usage)
-    return messages.people_changed(
-        okr.label(objective, key_result), _people_line(ctx, objective, key_result)
-    )
+    label = okr.label(objective, key_result)
+    warning = _leaving(ctx, objective, given)
+    reply = messages.people_changed(label, _people_line(ctx, objective, key_result, warning))
+    return _cycle_note(ctx, reply, objective.cycle_id, label)
 
 
 def _to_delete(ctx: CommandContext, text: str, usage_key: str) -> Objective | KeyResult:
@@ -309,33 +364,40 @@ def handle_delete_objective(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("okr.weights", args=[_TEXT])
 def handle_weights(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/KR权重 O-1 均分 (largest remainder) or /KR权重 O-1 50 30 20 (in KR order)."""
-    words = grammar.tokens(args["text"])
+    cycle, words = _named_cycle(ctx, grammar.tokens(args["text"]))
     if not words or not grammar.is_short_id(words[0]) or len(words) < 2:
         raise Invalid(
             "okr.error.unknown_words",
             text=" ".join(words)[:20],
             usage=_usage("okr.commands.weights.usage"),
         )
-    objective = _objective(ctx, words[0])
+    objective = _objective(ctx, words[0], cycle)
     _require_edit(ctx, objective)
     if len(words) == 2 and words[1].casefold() in grammar.EVEN_WORDS:
         krs = okr.even_weights(ctx.session, objective=objective)
     else:
         weights = [grammar.weight(w) for w in words[1:]]
         krs = okr.set_weights(ctx.session, objective=objective, weights=weights)
-    return messages.weights_set(objective, krs)
+    reply = messages.weights_set(objective, krs)
+    return _cycle_note(ctx, reply, objective.cycle_id, okr.label(objective))
 
 
 @commands.command("okr.publish", args=[_REST])
 def handle_publish(ctx: CommandContext, args: dict[str, Any]) -> Reply:
-    """/发布OKR [O-1]: the sender's drafts of the current cycle (or one O), all or none."""
-    words = grammar.tokens(args.get("text"))
+    """/发布OKR [2027Q1] [O-1]: the sender's drafts of the current cycle (or the named one, or
+    one O), all or none; the reply names the cycle."""
+    named, words = _named_cycle(ctx, grammar.tokens(args.get("text")))
+    if words and words[0].casefold() in CYCLE_WORDS:
+        words = words[1:]  # /发布OKR 周期 2027Q1
+    if len(words) == 1 and named is None and cycles.is_cycle_name(words[0]):
+        named = cycles.by_name(ctx.session, team=ctx.team, text=words[0], today=ctx.today)
+        words = []
     if words:
-        chosen = [_objective(ctx, words[0])]
+        chosen = [_objective(ctx, words[0], named)]
         _require_edit(ctx, chosen[0])
         cycle = _cycle_of(ctx, chosen[0])
-    else:
-        cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
+    else:  # the sender's drafts of the named cycle (/发布OKR 2027Q1), else the current one
+        cycle = named or cycles.current(ctx.session, team=ctx.team, today=ctx.today)
         chosen = okr.objectives(
             ctx.session,
             team=ctx.team,
@@ -386,11 +448,11 @@ def handle_team(ctx: CommandContext, args: dict[str, Any]) -> Reply:
 @commands.command("okr.progress", args=[_TEXT])
 def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/进展 KR-1 30 信心 7 修复两个模块; /进展 KR-1 alone: the check-in prompt."""
-    words = grammar.tokens(args["text"])
+    cycle, words = _leading_cycle(ctx, grammar.tokens(args["text"]))
     usage = _usage("okr.commands.progress.usage")
     if not words or not grammar.is_short_id(words[0]):
         raise Invalid("okr.error.unknown_words", text=(words or [""])[0][:20], usage=usage)
-    key_result = _key_result(ctx, words[0])
+    key_result = _key_result(ctx, words[0], cycle)
     objective = okr.get_objective(ctx.session, team=ctx.team, objective_id=key_result.objective_id)
     if len(words) < 2:  # no value: the check-in prompt, pre-filled with the last one
         _require_edit(ctx, objective, key_result)
@@ -416,7 +478,8 @@ def handle_progress(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         else None,
     )
     expected, [view] = _progress(ctx, _cycle_of(ctx, objective), [objective])
-    return messages.checked_in(key_result, row, view, expected)
+    reply = messages.checked_in(key_result, row, view, expected)
+    return _cycle_note(ctx, reply, objective.cycle_id, f"KR-{key_result.number}")
 
 
 @commands.command("okr.score", args=[_REST])
@@ -428,15 +491,16 @@ def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         mine = okr.objectives(ctx.session, team=ctx.team, cycle=cycle, owner_id=ctx.member.id)
         scores = scoring.objective_scores(ctx.session, mine)
         return messages.score_view(scores, scoring.cycle_score(scores), cycle)
+    named, words = _leading_cycle(ctx, words)
     kind, _number = okr.parse_short_id(words[0])
     if kind == "KR":
-        key_result = _key_result(ctx, words[0])
+        key_result = _key_result(ctx, words[0], named)
         objective = okr.get_objective(
             ctx.session, team=ctx.team, objective_id=key_result.objective_id
         )
     else:
         key_result = None
-        objective = _objective(ctx, words[0])
+        objective = _objective(ctx, words[0], named)
     cycle = _cycle_of(ctx, objective)
     if len(words) == 1:
         [entry] = scoring.objective_scores(ctx.session, [objective])
@@ -461,11 +525,14 @@ def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             now=ctx.now,
         )
         [entry] = scoring.objective_scores(ctx.session, [objective])
-        return messages.kr_scored(key_result, entry)
+        reply = messages.kr_scored(key_result, entry)
+        return _cycle_note(ctx, reply, objective.cycle_id, f"KR-{key_result.number}")
     scoring.score_objective(
         ctx.session, team=ctx.team, objective=objective, value=value, reason=reason, now=ctx.now
     )
-    return messages.objective_scored(objective)
+    return _cycle_note(
+        ctx, messages.objective_scored(objective), objective.cycle_id, okr.label(objective)
+    )
 
 
 _PARENT_WORDS = frozenset({"上级目标", "上级", "parent"})
@@ -476,7 +543,13 @@ def handle_align(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     """/对齐 (the report), /对齐 O-2 O-1, /对齐 KR-3 O-1; the usage's 上级目标 (parent) may be
     typed before the parent, as people copy the usage (/对齐 O-2 上级目标 O-1)."""
     words = grammar.tokens(args.get("text"))
+    child_cycle, words = _leading_cycle(ctx, words)
+    parent_cycle = None
     if len(words) == 3 and words[1] in _PARENT_WORDS:
+        words = [words[0], words[2]]
+    if len(words) == 3 and cycles.is_cycle_name(words[1]) and grammar.is_short_id(words[2]):
+        # /对齐 O-2 2026 O-1: a parent of another cycle (the year's O-1), named before its id
+        parent_cycle = cycles.by_name(ctx.session, team=ctx.team, text=words[1], today=ctx.today)
         words = [words[0], words[2]]
     if not words:
         cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
@@ -492,16 +565,16 @@ def handle_align(ctx: CommandContext, args: dict[str, Any]) -> Reply:
             usage=_usage("okr.commands.align.usage"),
         )
     kind, _number = okr.parse_short_id(words[0])
-    parent = _objective(ctx, words[1])
+    parent = _objective(ctx, words[1], parent_cycle)
     if kind == "KR":
-        key_result = _key_result(ctx, words[0])
+        key_result = _key_result(ctx, words[0], child_cycle)
         objective = okr.get_objective(
             ctx.session, team=ctx.team, objective_id=key_result.objective_id
         )
         _require_edit(ctx, objective, key_result)
         child_type, child_id, label = alignment.KEY_RESULT, key_result.id, f"KR-{key_result.number}"
     else:
-        objective = _objective(ctx, words[0])
+        objective = _objective(ctx, words[0], child_cycle)
         _require_edit(ctx, objective)
         child_type, child_id, label = alignment.OBJECTIVE, objective.id, f"O-{objective.number}"
     alignment.align(
@@ -513,7 +586,7 @@ def handle_align(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         actor=ctx.member,
         now=ctx.now,
     )
-    return messages.aligned(label, parent)
+    return _cycle_note(ctx, messages.aligned(label, parent), objective.cycle_id, label)
 
 
 _CYCLE = Arg("cycle", ArgKind.WORD)

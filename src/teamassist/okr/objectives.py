@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from teamassist.clock import ensure_utc
@@ -19,6 +19,7 @@ from teamassist.okr import cycles, grammar
 from teamassist.okr.formulas import LINEAR_KINDS, KrKind, even_split, num
 from teamassist.okr.models import (
     Alignment,
+    CheckIn,
     Contributor,
     Cycle,
     CycleState,
@@ -212,23 +213,32 @@ def find_objective(
     raise NotFound("okr.error.no_objective", ref=named)
 
 
-def find_key_result(session: Session, *, team: Team, ref: str, today: date) -> KeyResult:
-    """``KR-n`` in the newest started cycle of the team that has it."""
+def find_key_result(
+    session: Session, *, team: Team, ref: str, today: date, cycle: Cycle | None = None
+) -> KeyResult:
+    """``KR-n`` of ``cycle`` when one is named (``/进展 2027Q1 KR-1``), else in the newest
+    started cycle of the team that has it."""
     kind, number = parse_short_id(ref)
     if kind != "KR":
         raise Invalid("okr.error.want_key_result", value=grammar.echo(ref))
-    searched = cycles.recent(session, team=team, today=today) if number <= LARGEST_NUMBER else []
-    for cycle in searched:
+    if number > LARGEST_NUMBER:
+        searched = []
+    elif cycle is not None:
+        searched = [cycle]
+    else:
+        searched = cycles.recent(session, team=team, today=today)
+    for cycle_searched in searched:
         found = session.scalar(
             select(KeyResult).where(
                 KeyResult.team_id == team.id,
-                KeyResult.cycle_id == cycle.id,
+                KeyResult.cycle_id == cycle_searched.id,
                 KeyResult.number == number,
             )
         )
         if found is not None:
             return found
-    raise NotFound("okr.error.no_key_result", ref=grammar.echo(ref))
+    named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
+    raise NotFound("okr.error.no_key_result", ref=named)
 
 
 def find_to_delete(
@@ -629,23 +639,44 @@ def _lock_afresh(session: Session, objective: Objective) -> bool:
     return found is not None
 
 
-def _require_draft(objective: Objective, item: str | None) -> None:
-    """Conflict unless ``objective`` is a draft; ``item`` is the KR to delete, None for the
-    objective itself (whose refusal names it once and says what to do with it instead: the
-    KR's advice, weight 0, was given for an O too, tester F5)."""
-    if objective.state == ObjectiveState.DRAFT.value:
-        return
-    if item is None:
+def _require_draft(objective: Objective) -> None:
+    """Conflict unless ``objective`` is a draft (the refusal names it once and says what to do
+    with it instead: the KR's advice, weight 0, was given for an O too, tester F5)."""
+    if objective.state != ObjectiveState.DRAFT.value:
         raise Conflict("okr.error.delete_published_objective", objective=label(objective))
-    raise Conflict("okr.error.delete_published", item=item, objective=label(objective))
+
+
+def _require_unused(session: Session, objective: Objective, key_result: KeyResult) -> None:
+    """A published O's KR may go only while nothing is graded on it: weight 0, never checked
+    in, not scored (a KR added after publishing must weigh 0: one added by mistake could not
+    be removed at all, session 27's note). Conflict ``okr.error.delete_published`` otherwise,
+    saying which of these holds."""
+    checked = session.scalar(
+        select(func.count()).select_from(CheckIn).where(CheckIn.key_result_id == key_result.id)
+    )
+    if key_result.weight == 0 and not checked and key_result.score is None:
+        return
+    if key_result.weight:
+        why = t("okr.delete.why_weight", weight=key_result.weight)
+    elif checked:
+        why = t("okr.delete.why_checked", count=checked)
+    else:
+        why = t("okr.delete.why_scored")
+    raise Conflict(
+        "okr.error.delete_published",
+        item=label(objective, key_result),
+        objective=label(objective),
+        why=why,
+    )
 
 
 def delete_key_result(
     session: Session, *, team: Team, key_result: KeyResult, now: datetime
 ) -> Objective:
-    """Delete a KR of a draft O (its check-ins, contributors and alignments go with it); the
-    KRs after it move up, their short ids stay. A published O's KRs are kept: their history
-    is what the cycle is graded on. Returns the O."""
+    """Delete a KR (its check-ins, contributors and alignments go with it); the KRs after it
+    move up, their short ids stay. A draft O's KRs, and a published O's while nothing is graded
+    on them (:func:`_require_unused`): the others' history is what the cycle is graded on.
+    Returns the O."""
     objective = get_objective(session, team=team, objective_id=key_result.objective_id)
     cycle = session.get(Cycle, objective.cycle_id)
     assert cycle is not None
@@ -655,7 +686,8 @@ def delete_key_result(
         raise NotFound(  # deleted by the request before this one, or with its O
             "okr.error.key_result_gone", kr=f"KR-{key_result.number}", title=key_result.title[:40]
         )
-    _require_draft(objective, label(objective, key_result))
+    if objective.state != ObjectiveState.DRAFT.value:
+        _require_unused(session, objective, key_result)
     _forget(session, "key_result", [key_result.id])
     _remember_deleted(
         session,
@@ -682,7 +714,7 @@ def delete_objective(session: Session, *, team: Team, objective: Objective, now:
         raise NotFound(
             "okr.error.objective_gone", objective=label(objective), title=objective.title[:40]
         )
-    _require_draft(objective, None)
+    _require_draft(objective)
     krs = key_results(session, [objective.id])[objective.id]
     kr_ids = [k.id for k in krs]
     _forget(session, "key_result", kr_ids)
