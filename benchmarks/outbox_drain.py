@@ -6,8 +6,15 @@
    notice to the fake, record each outcome. Reported: notices per second.
 3. The relevant peer: a bare loop POSTing the same number of bodies to the same fake with the same
    HTTP client, one at a time. Reported: requests per second, and drain ÷ bare.
+4. The rate-limited case (issue 9): 1,000 notices to one robot that takes 20 a minute (a sender
+   that counts by the frozen clock, no HTTP: the outbox's own cost). Passes as the worker runs
+   them, again at once until one comes back drained, then the clock moves a minute; until all
+   are sent. Reported: passes, transactions and statements (one pass and in all), seconds.
+   ``OUTBOX_DRAIN_LIMITED_URLS``: more databases to run it on (comma-separated URLs of empty
+   databases, migrated here; its rows are left there).
 
-Run: ``python -m benchmarks.outbox_drain`` (or ``make bench``).
+Run: ``python -m benchmarks.outbox_drain`` (or ``make bench``); ``OUTBOX_DRAIN_CASES=limited``
+for the rate-limited case alone.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import socket
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -30,16 +37,19 @@ from teamassist.bootstrap import build_runtime
 from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
-from teamassist.database import transaction
+from teamassist.database import StatementCounter, transaction
 from teamassist.outbox import service
 from teamassist.outbox.delivery import deliver_due
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
-from teamassist.outbox.senders import OutgoingMessage
+from teamassist.outbox.senders import DeliveryError, OutgoingMessage
 
 NOTICES = int(os.environ.get("OUTBOX_DRAIN_NOTICES", "10000"))
 DESTINATIONS = 50
 BATCH = 100
 START = datetime(2026, 6, 1, 1, 0, tzinfo=UTC)
+CASES = os.environ.get("OUTBOX_DRAIN_CASES", "fast,limited").split(",")
+LIMITED = int(os.environ.get("OUTBOX_DRAIN_LIMITED", "1000"))
+PER_MINUTE = 20
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -80,7 +90,87 @@ class _HttpSender:
         return None
 
 
+class _Robot:
+    """A WeCom robot's limit without the robot: ``PER_MINUTE`` sends a minute of ``clock``,
+    then a wait until the minute is over."""
+
+    platform = "wecom"
+
+    def __init__(self, clock: FrozenClock) -> None:
+        self.clock = clock
+        self.minute = clock()
+        self.used = 0
+
+    def send(self, message: OutgoingMessage) -> str | None:
+        now = self.clock()
+        if now >= self.minute + timedelta(minutes=1):
+            self.minute, self.used = now, 0
+        if self.used >= PER_MINUTE:
+            left = (self.minute + timedelta(minutes=1) - now).total_seconds()
+            raise DeliveryError("robot at its 20/min limit", retry_after=left)
+        self.used += 1
+        return None
+
+
+def limited(db_url: str) -> None:
+    """Drain ``LIMITED`` notices through one robot at 20 a minute on ``db_url``; print."""
+    migrate.upgrade(db_url)
+    clock = FrozenClock(START)
+    runtime = build_runtime(Settings(database={"url": db_url}), clock=clock)
+    runtime.senders["wecom"] = _Robot(clock)
+    with transaction(runtime.factory) as session:
+        for n in range(LIMITED):
+            service.enqueue(
+                session,
+                key=f"bench-limited:{n}",
+                platform="wecom",
+                address="duty",
+                reply=Reply(body=f"值班提醒 #{n}"),
+                now=START,
+            )
+    sent = passes = minutes = 0
+    per_pass: list[int] = []
+    started = time.perf_counter()
+    with StatementCounter(runtime.engine) as counter:
+        while sent < LIMITED and minutes <= 2 * LIMITED // PER_MINUTE:
+            before = counter.transactions
+            stats = deliver_due(
+                runtime.factory,
+                runtime.senders,
+                runtime.settings.outbox,
+                clock(),
+                limit=BATCH,
+                platforms=["wecom"],
+            )
+            sent, passes = sent + stats.sent, passes + 1
+            per_pass.append(counter.transactions - before)
+            if stats.drained(BATCH):  # the worker would sleep: let a minute of the robot pass
+                clock.set(clock() + timedelta(minutes=1))
+                minutes += 1
+    seconds = time.perf_counter() - started
+    with runtime.factory() as session:
+        attempts = set(session.scalars(select(OutboxMessage.attempts)))
+    runtime.close()
+    print(
+        f"rate-limited ({runtime.engine.dialect.name}): {LIMITED} notices to one robot at "
+        f"{PER_MINUTE}/min: {sent} sent in {minutes} robot minutes, {passes} passes, "
+        f"{counter.transactions} transactions ({max(per_pass)} in the largest pass), "
+        f"{len(counter.statements)} statements, {seconds:.2f} s; attempts {sorted(attempts)}"
+    )
+
+
 def main() -> None:
+    """Run the cases: the fast drain beside the bare loop, the rate-limited drain."""
+    if "fast" in CASES:
+        fast()
+    if "limited" in CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            limited(f"sqlite:///{Path(tmp) / 'limited.db'}")
+        for url in filter(None, os.environ.get("OUTBOX_DRAIN_LIMITED_URLS", "").split(",")):
+            limited(url)
+
+
+def fast() -> None:
     """Queue, drain, compare with the bare loop, print."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from teamassist.chat.types import Reply
 from teamassist.clock import FrozenClock
-from teamassist.database import transaction
+from teamassist.database import StatementCounter, transaction
 from teamassist.outbox import service
+from teamassist.outbox.delivery import deliver_due
 from teamassist.outbox.models import OutboxMessage, OutboxStatus
 from teamassist.outbox.senders import DeliveryError, OutgoingMessage
 from teamassist.runtime import Runtime
@@ -26,8 +27,9 @@ from tests.platforms.fakes.wecom import FakeWeCom
 
 PER_MINUTE = 20
 # Issue #9's backlog was 1,000 notices with the default 12 attempts (760 went dead); it took
-# 10-15 s on each server backend (a transaction per waiting notice and pass). 300 of them
-# with 3 attempts is the same case: with waits spending attempts, 120 of these went dead.
+# 10-15 s on each server backend while each waiting notice was a transaction per pass (now a
+# lane's wait is one statement). 300 of them with 3 attempts is the same case: with waits
+# spending attempts, 120 of these went dead.
 MAX_ATTEMPTS = 3
 BACKLOG = 300
 
@@ -124,6 +126,42 @@ def test_a_notice_rate_limited_more_often_than_max_attempts_stays_pending(
             assert row.next_attempt_at == clock() + timedelta(seconds=30)
         clock.set(clock() + timedelta(seconds=30))
     assert sender.calls == 10
+
+
+def test_a_lanes_wait_is_one_statement_and_spends_no_attempt(
+    runtime: Runtime, clock: FrozenClock
+) -> None:
+    """Issue 9: each notice held back by a rate limit was put back in a transaction of its own,
+    on every pass (a robot's backlog of 1,000: 1,000 commits a pass)."""
+    rt = runtime
+    sender = _AlwaysLimited()
+    rt.senders["wecom"] = sender
+    _queue(rt, 40)
+    with transaction(rt.factory) as session:  # one was sent before and may have arrived
+        first = session.scalar(select(func.min(OutboxMessage.id)))
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == first)
+            .values(attempts=1, last_error=service.UNCERTAIN + "timed out")
+        )
+    with StatementCounter(rt.engine) as counter:
+        stats = deliver_due(rt.factory, rt.senders, rt.settings.outbox, clock())
+    # the robot was asked once; the claim and the whole lane's wait: two transactions
+    assert sender.calls == 1
+    assert (stats.claimed, stats.rate_limited, stats.retried, stats.dead) == (40, 40, 40, 0)
+    assert counter.transactions == 2, counter.statements
+    assert counter.statements.count("UPDATE") == 3, counter.statements  # the claim's 2, the wait
+    with rt.factory() as session:
+        rows = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    # each waits 30 s with its attempts as before the claim, and the uncertain one stays so
+    assert {(r.status, r.lease_until, r.next_attempt_at) for r in rows} == {
+        (OutboxStatus.PENDING, None, clock() + timedelta(seconds=30))
+    }
+    assert [(r.attempts, r.last_error) for r in rows[:2]] == [
+        (1, service.UNCERTAIN + "quota"),
+        (0, "quota"),
+    ]
+    assert {(r.attempts, r.last_error) for r in rows[1:]} == {(0, "quota")}
 
 
 def test_a_plain_failure_still_counts_and_gives_up(

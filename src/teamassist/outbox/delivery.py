@@ -32,7 +32,8 @@ from teamassist.outbox.senders import BatchSender, DeliveryError, OutgoingMessag
 
 log = logging.getLogger(__name__)
 
-# Successes of a pass recorded together (all its lanes): at most this many, held at most this long.
+# Outcomes of a pass recorded together (all its lanes): at most this many successes, held at most
+# this long.
 _RECORD_EVERY = 50
 _RECORD_WITHIN = 0.05
 
@@ -54,14 +55,29 @@ class DeliveryStats:
         return self.claimed < limit or self.rate_limited >= self.claimed
 
 
-class _Recorder:
-    """The successes of one pass, recorded in groups shared by all its lanes.
+@dataclass(frozen=True)
+class _Wait:
+    """A lane's notices a rate limit holds back: the one it refused and those behind it."""
 
-    One statement and commit for up to ``_RECORD_EVERY`` notices, never holding one longer than
-    ``_RECORD_WITHIN`` seconds. Per lane, a group was mostly one or two notices (a batch of 100
-    spread over 50 chats) and a commit per one or two notices was the largest cost after the
-    HTTP call itself. A crash between a send and its record leaves at most one group "sending";
-    its lease runs out and it is retried as possibly sent, as after any crash mid-send.
+    platform: str
+    outbox_ids: list[int]
+    error: str
+    retry_after: float
+    uncertain: bool
+
+
+class _Recorder:
+    """The outcomes of one pass that need no decision per notice, recorded in groups shared by
+    all its lanes: the successes, and the notices a rate limit holds back.
+
+    One transaction for up to ``_RECORD_EVERY`` successes and every wait noted meanwhile, never
+    holding one longer than ``_RECORD_WITHIN`` seconds. Per lane, a group was mostly one or two
+    notices (a batch of 100 spread over 50 chats) and a commit per one or two notices was the
+    largest cost after the HTTP call itself; a robot at its limit put back each waiting notice
+    in a transaction of its own (issue 9: 1,000 of them behind a 20/min robot, on every pass),
+    now one statement per lane's wait. A crash between a send and its record leaves at most one
+    group "sending"; its lease runs out and it is retried as possibly sent, as after any crash
+    mid-send (and as every claimed notice not yet tried: a wait held here is no worse off).
     """
 
     def __init__(self, factory: sessionmaker[Session], now: datetime, stats: DeliveryStats):
@@ -70,18 +86,24 @@ class _Recorder:
         self._stats = stats
         self._lock = threading.Lock()
         self._done: list[tuple[int, str | None]] = []
+        self._waits: list[_Wait] = []
         self._first = 0.0
 
     def add(self, outbox_id: int, external_id: str | None) -> None:
         """Note one success; write the group when it is full or old enough."""
         with self._lock:
-            if not self._done:
-                self._first = time.monotonic()
+            self._start()
             self._done.append((outbox_id, external_id))
-            due = (
-                len(self._done) >= _RECORD_EVERY or time.monotonic() - self._first >= _RECORD_WITHIN
-            )
-            group = self._take() if due else []
+            group = self._take() if self._due() else None
+        self._write(group)
+
+    def wait(self, wait: _Wait) -> None:
+        """Note a lane's notices held back by a rate limit; written with the group they join
+        (a wait counts no success toward a full group: it is one statement however long)."""
+        with self._lock:
+            self._start()
+            self._waits.append(wait)
+            group = self._take() if self._due() else None
         self._write(group)
 
     def flush(self) -> None:
@@ -90,17 +112,52 @@ class _Recorder:
             group = self._take()
         self._write(group)
 
-    def _take(self) -> list[tuple[int, str | None]]:
-        group, self._done = self._done, []
+    def _start(self) -> None:
+        if not self._done and not self._waits:
+            self._first = time.monotonic()
+
+    def _due(self) -> bool:
+        return len(self._done) >= _RECORD_EVERY or time.monotonic() - self._first >= _RECORD_WITHIN
+
+    def _take(self) -> tuple[list[tuple[int, str | None]], list[_Wait]]:
+        group = self._done, self._waits
+        self._done, self._waits = [], []
         return group
 
-    def _write(self, group: list[tuple[int, str | None]]) -> None:
-        if not group:
+    def _write(self, group: tuple[list[tuple[int, str | None]], list[_Wait]] | None) -> None:
+        if group is None or group == ([], []):
             return
+        done, waits = group
+        waiting = []
         with transaction(self._factory) as session:
-            service.mark_sent_many(session, group, now=self._now)
+            service.mark_sent_many(session, done, now=self._now)
+            for wait in waits:
+                waiting.append(
+                    service.mark_waiting_many(
+                        session,
+                        wait.outbox_ids,
+                        now=self._now,
+                        error=wait.error,
+                        retry_after=wait.retry_after,
+                        uncertain=wait.uncertain,
+                    )
+                )
         with self._stats.lock:
-            self._stats.sent += len(group)
+            self._stats.sent += len(done)
+            for wait, still_there in zip(waits, waiting, strict=True):
+                self._stats.retried += still_there
+                self._stats.rate_limited += still_there
+                self._stats.errors += [
+                    f"#{n} {wait.platform}: {wait.error}" for n in wait.outbox_ids
+                ]
+        for wait in waits:
+            # Expected under a backlog (a robot allows 20 a minute): not worth a warning each.
+            log.debug(
+                "outbox #%s wait %.0f s: %s",
+                ", #".join(map(str, wait.outbox_ids)),
+                wait.retry_after,
+                wait.error,
+            )
 
 
 def deliver_due(
@@ -233,17 +290,10 @@ def _send_lane(
 ) -> None:
     """Send one destination's notices in order; once it is rate-limited, the rest wait too.
 
-    Successes go to the pass's shared ``recorder``; failures are recorded one by one (they are
-    rare, and each needs its own backoff).
+    Successes and the wait go to the pass's shared ``recorder``; failures are recorded one by
+    one (they are rare, and each needs its own backoff).
     """
-    wait: DeliveryError | None = None
-
-    for message in lane:
-        if wait is not None:  # same destination, same limit: do not ask again this pass
-            _record_failure(
-                factory, settings, now, message, str(wait), True, wait.retry_after, stats
-            )
-            continue
+    for position, message in enumerate(lane):
         try:
             if sender is None:
                 raise DeliveryError(
@@ -253,7 +303,17 @@ def _send_lane(
         except DeliveryError as exc:
             metrics.platform_error(message.platform, error_code(exc))
             if exc.retry_after is not None:
-                wait = exc
+                # Same destination, same limit: the rest of the lane is not asked this pass.
+                recorder.wait(
+                    _Wait(
+                        platform=message.platform,
+                        outbox_ids=[m.outbox_id for m in lane[position:]],
+                        error=str(exc),
+                        retry_after=exc.retry_after,
+                        uncertain=exc.ambiguous,
+                    )
+                )
+                return
             _record_failure(
                 factory,
                 settings,
@@ -261,7 +321,6 @@ def _send_lane(
                 message,
                 str(exc),
                 exc.transient,
-                exc.retry_after,
                 stats,
                 uncertain=exc.ambiguous,
             )
@@ -271,7 +330,7 @@ def _send_lane(
             )
             metrics.platform_error(message.platform, "crash")
             _record_failure(
-                factory, settings, now, message, f"{type(exc).__name__}: {exc}", True, None, stats
+                factory, settings, now, message, f"{type(exc).__name__}: {exc}", True, stats
             )
         else:
             metrics.sent(message.platform)
@@ -296,7 +355,6 @@ def _record_failure(
     message: OutgoingMessage,
     error: str,
     transient: bool,
-    retry_after: float | None,
     stats: DeliveryStats,
     *,
     uncertain: bool = False,
@@ -308,7 +366,6 @@ def _record_failure(
             now=now,
             error=error,
             transient=transient,
-            retry_after=retry_after,
             max_attempts=settings.max_attempts,
             base=settings.base_backoff_seconds,
             cap=settings.max_backoff_seconds,
@@ -316,17 +373,11 @@ def _record_failure(
         )
     with stats.lock:
         stats.errors.append(f"#{message.outbox_id} {message.platform}: {error}")
-        if retry_after is not None and status != "missing":
-            stats.retried += 1
-            stats.rate_limited += 1
-        elif status == "dead":
+        if status == "dead":
             stats.dead += 1
         else:
             stats.retried += 1
-    if retry_after is not None:
-        # Expected under a backlog (a robot allows 20 a minute): not worth a warning each.
-        log.debug("outbox #%s waits %.0f s: %s", message.outbox_id, retry_after, error)
-    elif status == "dead":
+    if status == "dead":
         log.error("outbox #%s gave up: %s", message.outbox_id, error)
     else:
         log.warning("outbox #%s will retry: %s", message.outbox_id, error)

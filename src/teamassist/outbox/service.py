@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import ColumnElement, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -271,7 +271,6 @@ def mark_failed(
     now: datetime,
     error: str,
     transient: bool,
-    retry_after: float | None,
     max_attempts: int,
     base: float,
     cap: float,
@@ -280,8 +279,7 @@ def mark_failed(
     """Schedule a retry for a transient failure, or give up; returns the new status.
 
     ``uncertain``: the platform may have taken the message (no answer); the next attempt is
-    told so (see :data:`UNCERTAIN`). A failure with ``retry_after`` is a rate limit:
-    rescheduled then, attempt not counted.
+    told so (see :data:`UNCERTAIN`). A rate limit is no failure: :func:`mark_waiting_many`.
     """
     row = session.get(OutboxMessage, outbox_id)
     if row is None:
@@ -291,13 +289,6 @@ def mark_failed(
     uncertain = uncertain or (row.last_error or "").startswith(UNCERTAIN)
     row.last_error = ((UNCERTAIN if uncertain else "") + error)[:2000]
     row.lease_until = None
-    if retry_after is not None:
-        # Rate-limited: a wait, not a failure. Give back the attempt the claim counted, so a
-        # long backlog behind a 20/min robot is delivered in full instead of going dead.
-        row.attempts = max(0, row.attempts - 1)
-        row.status = OutboxStatus.PENDING
-        row.next_attempt_at = now + timedelta(seconds=max(0.0, retry_after))
-        return row.status
     if transient and row.attempts < max_attempts:
         delay = backoff_seconds(row.attempts, base=base, cap=cap)
         row.status = OutboxStatus.PENDING
@@ -305,6 +296,47 @@ def mark_failed(
     else:
         row.status = OutboxStatus.DEAD
     return row.status
+
+
+def mark_waiting_many(
+    session: Session,
+    outbox_ids: Sequence[int],
+    *,
+    now: datetime,
+    error: str,
+    retry_after: float,
+    uncertain: bool = False,
+) -> int:
+    """Put notices a rate limit held back to wait ``retry_after`` seconds, in one statement;
+    returns how many were still there (a workspace deleted meanwhile takes its notices).
+
+    A wait, not a failure: the attempt the claim counted is given back, so a long backlog
+    behind a 20/min robot is delivered in full instead of going dead. ``uncertain`` as for
+    :func:`mark_failed`; a notice uncertain already stays so. One set UPDATE for a lane's
+    whole wait: it was a transaction per notice, and a robot's backlog of 1,000 cost as many
+    on every pass (issue 9).
+    """
+    if not outbox_ids:
+        return 0
+    plain, marked = error[:2000], (UNCERTAIN + error)[:2000]
+    last_error: ColumnElement[str] | str = (
+        marked
+        if uncertain
+        else case((OutboxMessage.last_error.startswith(UNCERTAIN), marked), else_=plain)
+    )
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(list(outbox_ids)))
+        .values(
+            status=OutboxStatus.PENDING,
+            attempts=case((OutboxMessage.attempts > 0, OutboxMessage.attempts - 1), else_=0),
+            next_attempt_at=now + timedelta(seconds=max(0.0, retry_after)),
+            lease_until=None,
+            last_error=last_error,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def retry(session: Session, *, outbox_id: int, now: datetime) -> bool:
