@@ -189,6 +189,7 @@ def make_engine(
     event.listen(engine, "after_cursor_execute", _note_change)
     event.listen(engine, "commit", _forget_changes)
     event.listen(engine, "rollback", _forget_changes)
+    _COUNTING.add(engine)
     return engine
 
 
@@ -236,6 +237,8 @@ _RETURNING = "teamassist_returning"  # SQLite: a DML cursor with rows not read y
 _UNREAD_KEPT = 64
 # Statements that change no row (a SAVEPOINT's ROLLBACK TO undoes changes counted before).
 _NO_CHANGE = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SHOW")
+# The engines :func:`make_engine` made, whose connections count (a freed engine leaves).
+_COUNTING: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def _note_change(
@@ -274,11 +277,16 @@ def change_mark(session: Session) -> tuple[int, int]:
 
 def changed_since(session: Session, mark: tuple[int, int]) -> bool:
     """Whether the session's transaction changed a row after ``mark``, or holds ORM changes not
-    flushed; True when the engine was not made by :func:`make_engine` (nothing is counted)."""
+    flushed; True when the engine was not made by :func:`make_engine` (nothing is counted).
+
+    Which engines count is kept here, not asked of ``event.contains``: SQLAlchemy keys a
+    listener by ``id(engine)``, so an engine made where a counting one was, while that one's
+    listeners outlived it, was taken as counting, and a refusal after a change would have
+    kept the change (the trap f924e37 fixed for session factories, :func:`listen_once`)."""
     if session.new or session.dirty or session.deleted:
         return True
     connection = session.connection()
-    if not event.contains(connection.engine, "after_cursor_execute", _note_change):
+    if connection.engine not in _COUNTING:
         return True
     info = connection.info
     if info.get(_CHANGED, 0) != mark[0]:

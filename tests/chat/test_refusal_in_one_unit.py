@@ -7,10 +7,12 @@ changed is read from the driver's row counts (:func:`teamassist.database.changed
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from teamassist.chat.models import InboundEvent
@@ -19,6 +21,7 @@ from teamassist.database import (
     StatementCounter,
     change_mark,
     changed_since,
+    make_engine,
     skipping_insert,
     transaction,
 )
@@ -154,3 +157,29 @@ def test_changed_since_sees_orm_changes_not_flushed(runtime: Runtime, dirty: boo
             member.display_name = "改过的名字"
         assert changed_since(session, mark) is dirty
         session.rollback()
+
+
+def test_an_engine_made_where_a_counting_one_was_is_not_taken_as_counting() -> None:
+    """``changed_since`` trusts the driver's counts only on engines :func:`make_engine` made. It
+    asked ``event.contains``, which SQLAlchemy keys by ``id(engine)``: an engine made at the
+    address of a freed counting one whose listeners outlived it was taken as counting, and its
+    changes as none (a refused command would have kept them). Here the freed engines' listener
+    collections are kept until a plain engine lands at one's address."""
+    plain = create_engine("sqlite://")
+    kept = []  # the freed engines' dispatch, with the listener collections in it
+    for _ in range(500):
+        counting = make_engine("sqlite://")
+        kept.append(counting.dispatch)
+        address = id(counting)
+        del counting
+        gc.collect(1)  # an engine is in reference cycles: freed by the collector
+        engine = Engine(plain.pool, plain.dialect, plain.url)
+        if id(engine) == address:
+            break
+    else:
+        pytest.fail("no engine was made at a freed one's address")
+    with Session(engine) as session:
+        session.execute(text("CREATE TEMP TABLE reused (x INTEGER)"))
+        mark = change_mark(session)
+        session.execute(text("INSERT INTO reused VALUES (1)"))
+        assert changed_since(session, mark)
