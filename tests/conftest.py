@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from teamassist import demo
+from teamassist import demo, documents
 from teamassist.bootstrap import build_runtime
 from teamassist.clock import FrozenClock
 from teamassist.config import Settings
@@ -66,6 +66,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     for database in _databases.values():
         database.drop()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _render_host_held() -> Iterator[None]:
+    """One template render host per test process: a runtime's close stops it
+    (``documents.release_sandbox``), and a start costs an interpreter (~0.2 s of CPU, up to
+    1 s at load) while hundreds of tests build a runtime and a few hundred render."""
+    with documents.hold_sandbox():
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from teamassist import documents
 from teamassist.chat.dispatcher import Dispatcher
 from teamassist.chat.registry import Registry
 from teamassist.clock import Clock
@@ -166,10 +167,12 @@ class Runtime:
             self.worker.start()
 
     def close(self) -> None:
-        """Stop background work and release connections."""
+        """Stop background work and release connections, and the template render host (if a
+        render started one, and no test session holds it: ``documents.hold_sandbox``)."""
         if self.worker is not None:
             self.kicker.worker = None
             self.worker.stop()
             self.worker = None
         self.engine.dispose()
         self.shared.close()
+        documents.release_sandbox()

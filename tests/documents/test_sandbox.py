@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from teamassist import documents
+from teamassist.clock import FrozenClock
 from teamassist.documents import sandbox, templating
 from teamassist.documents.limits import RenderLimits
 from teamassist.documents.sandbox_worker import Batch
 from teamassist.exceptions import Invalid
 from teamassist.reports import kinds
+from tests.conftest import make_runtime
 
 REPORTS = "teamassist.reports"
 BUDGET = "reports.error.template_budget"
@@ -268,3 +270,23 @@ def test_a_context_that_does_not_pickle_is_a_programming_error(pool: sandbox.Poo
     with pytest.raises(AttributeError, match="pickle"):
         pool.render(_batch("{{ f() }}", {"f": lambda: 1}))
     assert pool.render(_batch("ok")) == ["ok"]  # and the pool goes on
+
+
+def test_a_runtime_closes_the_render_host_unless_the_test_session_holds_it(
+    sqlite_url: str, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a runtime that rendered, in a test session (which holds the host)
+    held = make_runtime(sqlite_url, clock)
+    assert documents.render_markdown("ok", {}, package=REPORTS) == "ok"
+    host = sandbox.pool()._host
+    assert host is not None
+    held.close()
+    # then its close leaves the host for the session's next runtime
+    assert host.alive and host.process.poll() is None
+    # When nothing holds it (a server, a CLI command), a runtime's close stops it
+    monkeypatch.setattr(documents, "_holds", 0)
+    make_runtime(sqlite_url, clock).close()
+    assert host.process.poll() is not None and not host.alive
+    # and a runtime that renders nothing starts none
+    make_runtime(sqlite_url, clock).close()
+    assert sandbox._current is None

@@ -18,7 +18,9 @@ Public API (import from ``teamassist.documents``):
 * ``render_many(source, contexts, *, package, ...) -> list[str]``: the same for several
   contexts in one worker call (a pack's per-person documents), all within
   ``documents.render_batch_seconds``; the first refusal raises.
-* ``stop_sandbox()``: stop the template workers (the runtime's close does).
+* ``stop_sandbox()``: stop the template workers (``serve``'s end); ``release_sandbox()``: the
+  same unless ``hold_sandbox()`` holds them (a runtime's close: a test session holds them
+  across its many runtimes).
 * ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
 * ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
 * ``markdown_to_html(markdown, *, title) -> str``: a whole HTML page with the print CSS.
@@ -40,7 +42,9 @@ Media types for downloads: ``MARKDOWN_TYPE``, ``DOCX_TYPE``, ``PDF_TYPE``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Hashable, Mapping, Sequence
+import threading
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from teamassist.documents.cache import RENDER_CACHE
@@ -75,11 +79,13 @@ __all__ = [
     "cached_pdf_or_503",
     "default_source",
     "environment",
+    "hold_sandbox",
     "html_to_pdf",
     "markdown_to_docx",
     "markdown_to_html",
     "markdown_to_pdf",
     "pdf_or_503",
+    "release_sandbox",
     "render_many",
     "render_markdown",
     "stop_sandbox",
@@ -157,11 +163,38 @@ def render_many(
 
 
 def stop_sandbox() -> None:
-    """Stop this process's template workers, if any started (the runtime's close); the next
+    """Stop this process's template workers, if any started (``serve``'s end); the next
     render starts new ones."""
     sandbox = sys.modules.get("teamassist.documents.sandbox")
     if sandbox is not None:
         sandbox.shutdown()
+
+
+_holds = 0  # hold_sandbox() calls not yet released
+_holds_lock = threading.Lock()
+
+
+@contextmanager
+def hold_sandbox() -> Iterator[None]:
+    """Keep the template workers across runtimes closed meanwhile (a test session builds and
+    closes hundreds: starting a render host costs an interpreter, ~0.2 s of CPU)."""
+    global _holds
+    with _holds_lock:
+        _holds += 1
+    try:
+        yield
+    finally:
+        with _holds_lock:
+            _holds -= 1
+
+
+def release_sandbox() -> None:
+    """A runtime's close: stop the template workers (:func:`stop_sandbox`) unless
+    :func:`hold_sandbox` keeps them."""
+    with _holds_lock:
+        if _holds:
+            return
+    stop_sandbox()
 
 
 def markdown_to_docx(markdown: str, *, title: str) -> bytes:

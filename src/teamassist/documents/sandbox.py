@@ -15,8 +15,9 @@ which imported the sandbox once: a render pays a fork, not an import. At most ``
 renders run at once, and one owner's (a team's) at most ``workers - 1`` of them; a caller
 waits for a free place. All the documents of one call (a per-person pack) share a time limit
 too, and a template tried before it is saved gets a CPU time limit per document, so a
-template that passed cannot hold a place for minutes. The host lives as long as this process
-(a process may build several runtimes: the tests do): :func:`shutdown` stops it, as does this
+template that passed cannot hold a place for minutes. One host serves the process (a process
+may build several runtimes: the tests do): :func:`shutdown` stops it (a runtime's close,
+through ``documents.release_sandbox``, unless the test session holds it), as does this
 process's exit (an exit handler, and the host stops by itself when its connection closes,
 even when this process was killed). A host found dead when a batch is sent to it is replaced
 and the batch sent again: nothing of it was rendered.
