@@ -81,9 +81,9 @@ def test_a_move_past_the_pairs_next_1on1_is_warned_every_time(chat: ChatDriver) 
         reply = chat.text(f"/改期一对一 {june} {when}", as_="zhangsan")
         # Then each move is made and warned, naming July's
         assert reply == f"已把 1on1 #{june} 改到 {said}。\n{warned}", reply
-    # moved back before July's, nothing is said
-    back = chat.text(f"/改期一对一 {june} 2026-06-30 10:00", as_="zhangsan")
-    assert back == f"已把 1on1 #{june} 改到 6月30日（周二）10:00。", back
+    # moved back before July's (and out of its week), nothing is said
+    back = chat.text(f"/改期一对一 {june} 2026-06-23 10:00", as_="zhangsan")
+    assert back == f"已把 1on1 #{june} 改到 6月23日（周二）10:00。", back
     # the last saved one moved past the rule's next (not saved yet) is warned too
     reply = chat.text(f"/改期一对一 {august} 2026-09-10 10:00", as_="zhangsan")
     assert reply.endswith(

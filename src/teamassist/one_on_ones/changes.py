@@ -117,14 +117,71 @@ def move_warnings(
     now: datetime,
 ) -> list[str]:
     """What the mover of ``meeting`` is told (the reply, REST ``warnings``, the page): a day
-    off (:func:`day_off_warnings`), a start at night (:func:`night_warnings`) and a move past
-    the pair's next 1on1 (:func:`past_next_warnings`)."""
+    off (:func:`day_off_warnings`), a start at night (:func:`night_warnings`), a move past
+    the pair's next 1on1 (:func:`past_next_warnings`) and into a week where the pair talks
+    already (:func:`same_week_warnings`)."""
     return [
         *day_off_warnings(team=team, meeting=meeting, workdays=workdays, now=now),
         *night_warnings(team=team, meeting=meeting, now=now),
         *past_next_warnings(
             session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
         ),
+        *same_week_warnings(
+            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
+        ),
+    ]
+
+
+def same_week_warnings(
+    session: Session,
+    *,
+    team: Team,
+    pair: OneOnOne,
+    meeting: OneOnOneMeeting,
+    workdays: Workdays,
+    now: datetime,
+) -> list[str]:
+    """One warning when ``meeting`` now starts in a team-local week where the pair has another
+    1on1 (stored and scheduled, or the rule's beyond the saved ones): the pair talks twice that
+    week, as a slot change that keeps a hand move says (eea22cf; tester s27 C-6: the January
+    talk moved beside February's said nothing)."""
+
+    def week(start: datetime) -> tuple[int, int]:
+        year, number, _day = local(start, team.timezone).isocalendar()
+        return year, number
+
+    own = week(meeting.start_at)
+    stored = session.scalars(
+        select(OneOnOneMeeting)
+        .where(
+            OneOnOneMeeting.pair_id == pair.id,
+            OneOnOneMeeting.id != meeting.id,
+            OneOnOneMeeting.status == service.SCHEDULED,
+        )
+        .order_by(OneOnOneMeeting.start_at, OneOnOneMeeting.id)
+    ).all()
+    other = next((m for m in stored if week(m.start_at) == own), None)
+    if other is not None:
+        return [
+            t(
+                "one_on_ones.warning.same_week",
+                own=meeting.id,
+                start=messages.when(meeting.start_at, team, now=now),
+                other=other.id,
+                other_start=messages.when(other.start_at, team, now=now),
+            )
+        ]
+    ruled = service.unsaved_starts(session, team=team, pair=pair, now=now, workdays=workdays)
+    start = next((s for s in ruled if week(s) == own), None)
+    if start is None:
+        return []
+    return [
+        t(
+            "one_on_ones.warning.same_week_rule",
+            own=meeting.id,
+            start=messages.when(meeting.start_at, team, now=now),
+            other_start=messages.when(start, team, now=now),
+        )
     ]
 
 

@@ -314,9 +314,12 @@ def moved(
     """The receipt of a moved occurrence (the year shown when it is not ``now``'s), each
     warning on a line of its own after it. ``was``: ``"same"`` when it already had that time
     and reason (a repeat: nothing changed, tester s26 B-11: 20 repeats were each told 「已把
-    1on1 #26 改到 …」), ``"note"`` when only its reason changed."""
+    1on1 #26 改到 …」), ``"note"`` when only its reason changed; then the time did not change
+    and its warnings (「新的时间…」) are not said again (tester s27 C-6)."""
     start = when(meeting.start_at, team, now=now)
     body = t(f"one_on_ones.receipt.{MOVED_KEYS[was]}", id=meeting.id, start=start)
+    if was != "moved":
+        return Reply(body=body)
     return Reply(body="\n".join((body, *warnings)))
 
 
@@ -339,9 +342,16 @@ def carried_to(team: Team, following: OneOnOneMeeting | None, *, now: datetime) 
     return t("one_on_ones.receipt.carry_next", start=start, id=following.id)
 
 
+# What ends a sentence: a quoted text ending in one is not followed by a second 「。」.
+_ENDS = ("。", "！", "？", "!", "?", "…", ".")
+
+
 def checked(item: AgendaItem) -> Reply:
-    """The receipt of a checked-off item."""
-    return Reply(body=t("one_on_ones.receipt.checked", id=item.id, text=user_text(item.text)))
+    """The receipt of a checked-off item (tester s27 C-6: 「并发议题。」。 ended twice)."""
+    text = user_text(item.text)
+    if item.text.rstrip().endswith(_ENDS):
+        return Reply(body=t("one_on_ones.receipt.checked_ended", id=item.id, text=text))
+    return Reply(body=t("one_on_ones.receipt.checked", id=item.id, text=text))
 
 
 def reminder(
