@@ -8,6 +8,7 @@ The error types and their ``ctx`` fields are pydantic's
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 # pydantic's error type → (Chinese, English); ``{...}`` are taken from the error's ``ctx``.
@@ -72,9 +73,27 @@ def should_be(kind: str, ctx: dict[str, Any] | None, fallback: str) -> str:
         return fallback
     chinese, english = known
     try:
-        return f"{chinese.format(**context)} / {english.format(**context)}"
+        return f"{chinese.format(**_in_chinese(context))} / {english.format(**context)}"
     except (KeyError, IndexError):  # a ctx without the field the sentence names
         return f"{chinese.split('{')[0].strip()} / {fallback}"
+
+
+# pydantic's list of choices (``ctx["expected"]`` of a Literal or an Enum): reprs joined by
+# ", " and, before the last, " or " (``'a', 'b' or 'c'``); a repr may hold either of them.
+_CHOICE = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|[^\s,'\"]+")
+
+
+def _in_chinese(context: dict[str, Any]) -> dict[str, Any]:
+    """``context`` with a list of choices joined the Chinese way (``'a'、'b' 或 'c'``): the
+    English "or" in the Chinese half read 「只能是 'notice' or 'bulk'」 (tester s27 C-9)."""
+    expected = context.get("expected")
+    if not isinstance(expected, str):
+        return context
+    choices = [found for found in _CHOICE.findall(expected) if found != "or"]
+    if len(choices) < 2:
+        return context
+    joined = f"{'、'.join(choices[:-1])} 或 {choices[-1]}"
+    return {**context, "expected": joined}
 
 
 def _plain(value: object) -> object:
