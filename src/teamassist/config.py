@@ -175,6 +175,11 @@ class WebSettings(BaseModel):
     login_window_minutes: int = Field(default=15, ge=1)
     # A dashboard form's body above this many bytes is refused (413) before it is read.
     max_form_bytes: int = Field(default=1_048_576, ge=1024)
+    # Any request body above these many bytes is refused (413) before a layer buffers it
+    # (teamassist.http.body_limit): a form or file upload (the OKR sheet import takes 5 MiB),
+    # and anything else (JSON, webhook events).
+    max_upload_bytes: int = Field(default=6 * 1_048_576, ge=1024)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # The cost of a new dashboard password hash (argon2id); the default is the strong one.
     password_hash: PasswordHashSettings = Field(default_factory=PasswordHashSettings)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info

@@ -85,7 +85,7 @@ CASES = [
     Case("field name for alias", _json({"text": "/我是谁", "as_member": "zhangsan"}), status=422),
     Case("as a number", _json({"text": "/我是谁", "as": 7}), status=422),
     Case("duplicate keys", b'{"text": "/no", "text": "/\\u6211\\u662f\\u8c01"}', fast=True),
-    Case("oversized", _json({"text": "x" * 2_000_000}), status=422),
+    Case("oversized", _json({"text": "x" * 2_000_000}), status=413),
     Case("lone surrogate", b'{"text": "\\ud800"}', status=400),
     Case("NUL", b'{"text": "a\\u0000"}', status=400),
     Case(

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from teamassist import __version__
 from teamassist.http import csrf, errors, query, route_analysis
+from teamassist.http.body_limit import BodyLimit
 from teamassist.http.render import LoginRequired, make_templates
 from teamassist.http.request_id import RequestId
 from teamassist.http.retry import RetryLostLockRaces
@@ -96,6 +97,12 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     # A script's chat request skips the session, the routing and the dependency solving.
     app.add_middleware(ChatFastPath)
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
+    # Outside every layer that reads a body: the retry layer buffers it whole (tester s28 D-5).
+    app.add_middleware(
+        BodyLimit,
+        body_bytes=runtime.settings.web.max_body_bytes,
+        upload_bytes=runtime.settings.web.max_upload_bytes,
+    )
     errors.install(app)
     security_headers.cover_crashes(app)  # the 500 page is sent from outside the middleware
     form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
