@@ -4,13 +4,16 @@ and role; they are stored hashed, listed without the secret, and die when revoke
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from teamassist.database import transaction
+from teamassist.i18n import t
+from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
 from teamassist.team.token_models import PersonalToken
@@ -114,3 +117,38 @@ def test_the_global_token_acts_for_the_first_workspace(sqlite_runtime: Runtime) 
         assert me.status_code == 200 and me.json()["workspace_key"] == "demo"
         wrong = script.get("/api/v1/me", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
+
+
+def test_a_token_asking_for_a_sign_in_link_never_gets_it_in_the_answer(
+    sqlite_runtime: Runtime,
+) -> None:
+    """``/登录`` through ``POST /api/v1/chat`` with a personal token used to answer the link
+    itself: open it, confirm, and the token had a 14-day dashboard session, and from it new
+    tokens that outlive its revocation (tester s28 D-3, past 60b3b00's rule). The link now goes
+    to the member privately, as for anyone speaking for them; a signed-in browser's web chat
+    still shows it (the person at the screen is the member)."""
+    load_demo(sqlite_runtime)
+    password = give_account(sqlite_runtime, "lisi")
+    app = create_app(sqlite_runtime, start_background=False)
+    with TestClient(app) as browser, TestClient(app) as script:
+        sign_in(browser, "lisi", password)
+        raw = browser.post("/api/v1/me/tokens", json={"name": "ci"}).json()["token"]
+        bearer = {"Authorization": f"Bearer {raw}"}
+        with sqlite_runtime.factory() as session:
+            queued_before = session.scalar(select(func.count()).select_from(OutboxMessage))
+        answer = script.post("/api/v1/chat", headers=bearer, json={"text": "/登录"})
+        assert answer.status_code == 200, answer.text
+        said = answer.json()["reply"]["body"]
+        assert "/auth/link/" not in answer.text
+        assert said == t("signin.link_sent_privately")
+        with sqlite_runtime.factory() as session:
+            queued = session.scalars(
+                select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)
+            ).one()
+            assert session.scalar(select(func.count()).select_from(OutboxMessage)) == (
+                (queued_before or 0) + 1
+            )
+            assert "/auth/link/" in json.dumps(queued.payload, ensure_ascii=False)
+        # the browser's own web chat is the member at their screen: the link comes back
+        own = browser.post("/api/v1/chat", json={"text": "/登录"})
+        assert own.status_code == 200 and "/auth/link/" in own.text

@@ -90,7 +90,9 @@ def send_as(
             sender_key=member.handle,
             sender_name=member.handle,
             text=text,
-            spoken_for=caller.member is None or member.id != caller.member.id,
+            # a script's personal token is answered like anyone speaking for the member: a
+            # /登录 link in its answer would let the token make itself a session (s28 D-3)
+            spoken_for=caller.member is None or member.id != caller.member.id or caller.by_token,
         )
         if event_id:
             # A client's retry key names *its* message: scoped to the speaker, so another
@@ -168,7 +170,12 @@ def _attached(session: Session, principal: Principal) -> Principal:
         if principal.member
         else None
     )
-    return Principal(workspace=workspace, member=member, username=principal.username)
+    return Principal(
+        workspace=workspace,
+        member=member,
+        username=principal.username,
+        by_token=principal.by_token,
+    )
 
 
 class SpeakingForOthers(PermissionDenied):

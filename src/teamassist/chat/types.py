@@ -85,7 +85,8 @@ class InboundMessage(BaseModel):
     # A button pressed on the message ``message_id`` (many presses share it), not a new message.
     is_action: bool = False
     # Web chat, REST or the CLI speaking *for* this member (an admin, the API token, an
-    # operator): the sender did not type it, so nothing private to them goes into the reply.
+    # operator), or a script with the member's personal token: the answer goes to whoever
+    # holds the credential, so nothing private to the member (a sign-in link) goes into it.
     spoken_for: bool = False
 
     @field_validator(

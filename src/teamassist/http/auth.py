@@ -99,6 +99,9 @@ class Principal:
     # The configured name of a channel at that direct chat's address ('' when none), read in
     # the same statement (a report records it as its origin); None when not asked.
     own_chat_name: str | None = None
+    # A personal API token (a script's credential), not a signed-in browser: its answers go
+    # to whoever holds the token, so nothing that signs in as the member goes into them.
+    by_token: bool = False
 
     @property
     def is_owner(self) -> bool:
@@ -356,11 +359,17 @@ def member_principal(
 
 
 def principal_row(
-    session: Session, row: Sequence[Any], username: str = "", *, placed_on: str | None = None
+    session: Session,
+    row: Sequence[Any],
+    username: str = "",
+    *,
+    placed_on: str | None = None,
+    by_token: bool = False,
 ) -> Principal | None:
     """The principal of a member acting for themselves, from a row that starts with the
     columns of ``MEMBER_AND_WORKSPACE`` (and ends with those of ``placement.with_own_chat``
-    when ``placed_on``); None when the member may not act (deactivated, merged away)."""
+    when ``placed_on``); None when the member may not act (deactivated, merged away).
+    ``by_token``: see :attr:`Principal.by_token`."""
     workspace, member = workspace_and_member(session, row)
     if member is None or not _may_act(member):
         return None
@@ -373,6 +382,7 @@ def principal_row(
         username=username or member.handle,
         own_chat=own_chat,
         own_chat_name=own_chat_name,
+        by_token=by_token,
     )
 
 

@@ -115,4 +115,4 @@ def principal_of(session: Session, *, raw: str, placed_on: str | None = None) ->
     if row is None:
         return None
     prefix = row[placement.WORKSPACES.width + placement.MEMBERS.width]
-    return auth.principal_row(session, row, f"token:{prefix}", placed_on=placed_on)
+    return auth.principal_row(session, row, f"token:{prefix}", placed_on=placed_on, by_token=True)
