@@ -9,7 +9,7 @@ import re
 from typing import Annotated
 
 import annotated_types
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
 
 from teamassist.database import MAX_ID, MAX_STORED_ID
 from teamassist.exceptions import NotFound
@@ -49,17 +49,22 @@ Id = Annotated[
 ]
 
 
+# Id's rule as a value to call: what the gates read, exactly as the routes' parameters read it.
+_ID: TypeAdapter[int] = TypeAdapter(Id)
+
+
 def gate_id(raw: object) -> int | None:
     """An id a gate reads from the path or query itself (before the route's parameters are
-    validated), by :data:`Id`'s rule: None when absent, not a whole number, below 1 or above
-    a 64-bit integer (the route's own validation answers 422 for those); NotFound for one no
-    row can have, as :data:`Id` answers. Reading it as a plain ``int`` let a gate ask
-    PostgreSQL about 2147483648 (422 「超出了可以保存的范围」, a 404 on SQLite: tester s26
-    B-3)."""
-    text = None if raw is None else str(raw)
-    if text is None or not text.isascii() or not text.isdecimal() or len(text) > 19:
+    validated), by :data:`Id`'s rule itself: the id the route will read (``+3``, `` 3``,
+    ``03`` are 3, as pydantic reads them); None when absent or when the route will refuse it
+    too (not a whole number, below 1, above a 64-bit integer: its 422); NotFound for one no row
+    can have, as :data:`Id` answers. Reading it as a plain ``int`` let a gate ask PostgreSQL
+    about 2147483648 (tester s26 B-3); reading digits only let ``+3`` and ``%203`` through
+    every gate as "no id" while the route read 3: another team's rotation, its covers and its
+    calendar, and its fairness report (tester s28 D-1)."""
+    if raw is None:
         return None
-    value = int(text)
-    if not 1 <= value <= MAX_ID:
+    try:
+        return _ID.validate_python(raw if isinstance(raw, str) else str(raw))
+    except ValidationError:
         return None
-    return storable_id(value)

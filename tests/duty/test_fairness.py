@@ -23,7 +23,8 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.duty.helpers import at_local, set_local
 from tests.support.chat import ChatDriver
-from tests.support.web import sign_in
+from tests.support.web import sign_in, signed_in
+from tests.team.support import second_team
 
 TZ = "Asia/Shanghai"
 
@@ -187,3 +188,27 @@ def test_bad_ranges_are_refused(api: TestClient) -> None:
     too_long = api.get("/api/v1/duty/fairness", params={"from": "2025-01-01", "to": "2026-06-01"})
     assert too_long.status_code == 400
     assert api.get("/api/v1/duty/fairness", params={"from": "yesterday"}).status_code == 422
+
+
+def test_another_teams_rotation_or_team_is_refused_however_named(runtime: Runtime) -> None:
+    """Tester s28 D-2: ``?rotation=3`` of another team answered that team's fairness report
+    (names, days, sign-in rates) to anyone, the member gate asking about ``team_id`` only;
+    D-1: ``?team_id=+2`` or `` 2`` passed the gate as "no team". Refused (403 not_in_team) on
+    every backend, JSON and CSV; the team's own rotation is still read."""
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        second_team(session)
+    with signed_in(runtime, "m2", "zhangsan") as http:
+        tech = next(
+            r["id"]
+            for r in http["zhangsan"].get("/api/v1/duty/teams/1/rotations").json()
+            if r["key"] == "tech"
+        )
+        for path in ("/api/v1/duty/fairness", "/api/v1/duty/fairness.csv"):
+            for params in ({"rotation": tech}, {"team_id": "+1"}, {"team_id": " 1"}):
+                refused = http["m2"].get(path, params=params)
+                assert refused.status_code == 403, (path, params, refused.text[:200])
+                assert refused.json()["error"] == "core.error.not_in_team"
+        own = http["zhangsan"].get("/api/v1/duty/fairness", params={"rotation": tech})
+        assert own.status_code == 200 and own.json()["rotation_id"] == tech, own.text
+        assert http["zhangsan"].get(f"/api/v1/duty/rotations/+{tech}/overrides").status_code == 200

@@ -445,3 +445,44 @@ def test_a_page_refusal_is_the_error_page_whatever_the_client_accepts(
         # a script that asks for JSON still gets the one error shape
         data = clients["m2"].get(path, headers={"Accept": "application/json"})
         assert data.status_code == 403 and data.json()["error"] == NOT_IN_TEAM
+
+
+def _spelt(url: str, kwargs: dict[str, Any], rows: Rows) -> tuple[str, dict[str, Any]]:
+    """The request with every id it names written as the routes also read it: ``+N`` in the
+    path, `` N`` (a leading blank) in the query."""
+    for value in {v for v in rows.values.values() if isinstance(v, int)} | {rows.team}:
+        url = url.replace(f"/{value}/", f"/+{value}/")
+        if url.endswith(f"/{value}"):
+            url = f"{url[: -len(str(value))]}+{value}"
+    params = {k: f" {v}" if isinstance(v, int) else v for k, v in kwargs["params"].items()}
+    return url, {**kwargs, "params": params}
+
+
+def test_an_id_written_another_way_is_refused_as_the_plain_one(
+    walk: tuple[Runtime, dict[str, TestClient]],
+) -> None:
+    """Tester s28 D-1: the gates read an id as digits only and took ``+3``, ``%203`` or ``3%20``
+    for "no id", which the route read as 3: another team's rotation, its covers, swaps,
+    versions and calendar, and its fairness report, read by anyone. The walk again, each id
+    written ``+N`` in the path and `` N`` in the query: refused as the plain id is, and
+    nothing stored changes."""
+    runtime, clients = walk
+    rows = _rows(runtime, clients["admin"])
+    routes = [
+        (method, route)
+        for method, route in team_routes(clients["admin"].app)
+        if (method, route.path) not in WORKSPACE_WIDE.keys() | NOT_A_TEAM
+    ]
+    requests = [
+        (method, route, *_spelt(*_request(method, route, rows), rows)) for method, route in routes
+    ]
+    assert sum("/+" in url for _, _, url, _ in requests) > 50, requests[:3]
+    before = _state(runtime)
+    let_in = []
+    for outsider in ("m2", "boss2"):
+        for method, _route, url, kwargs in requests:
+            response = clients[outsider].request(method, url, **kwargs)
+            if not _refused(response, page=not url.startswith("/api/")):
+                let_in.append((outsider, method, url, response.status_code, response.text[:120]))
+    assert let_in == [], "\n".join(map(str, let_in))
+    assert _state(runtime) == before

@@ -12,7 +12,7 @@ from teamassist.duty import service
 from teamassist.duty.models import Rotation
 from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http.auth import Principal
-from teamassist.http.deps import team_of
+from teamassist.http.deps import require_team_person, team_of
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_GATE, row_gate
 from teamassist.team.models import Member, Team
@@ -34,11 +34,15 @@ def resource_router() -> Routes:
 
 
 def rotation_of(session: Session, principal: Principal, rotation_id: int) -> tuple[Rotation, Team]:
-    """The rotation of the caller's workspace, and its team."""
+    """The rotation of the caller's workspace, and its team, which the caller must be one of
+    the people of (403 ``core.error.not_in_team``): asked here too, not only by the router's
+    row gate, whose reading of the id once differed from the route's (tester s28 D-1)."""
     rotation = service.get_rotation_by_id(
         session, workspace_id=principal.workspace.id, rotation_id=rotation_id
     )
-    return rotation, team_of(session, principal, rotation.team_id)
+    team = team_of(session, principal, rotation.team_id)
+    require_team_person(session, principal, team)
+    return rotation, team
 
 
 def team_members(

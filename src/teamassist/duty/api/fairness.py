@@ -13,7 +13,14 @@ from teamassist.duty import fairness, service
 from teamassist.duty.api.base import resource_router
 from teamassist.duty.schemas import DutyDate, FairnessRead
 from teamassist.http.auth import Principal
-from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
+from teamassist.http.deps import (
+    Id,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    require_team_person,
+    team_of,
+)
 from teamassist.http.query import check_range
 from teamassist.team.models import Team
 
@@ -36,6 +43,10 @@ def _report(
             session, workspace_id=principal.workspace.id, rotation_id=rotation_id
         )
         team = team_of(session, principal, rotation.team_id)
+    # the team reported, whichever parameter named it, is the caller's: ``?rotation=3`` of
+    # another team answered its people's days and sign-ins (tester s28 D-2), the member gate
+    # asking about ``team_id`` only
+    require_team_person(session, principal, team)
     last = last or service.today(team, now)
     first = first or last - timedelta(days=29)
     check_range(first, last, start="from", end="to")

@@ -132,11 +132,13 @@ def _ics(body: bytes, name: str) -> Response:
 def rotation_calendar(
     rotation_id: Id, session: SessionDep, principal: PrincipalDep, runtime: RuntimeDep
 ) -> Response:
-    """One rotation's final shifts as iCal (60 days back to 180 ahead), for a signed-in caller."""
+    """One rotation's final shifts as iCal (60 days back to 180 ahead), for one of its team's
+    people (403 ``core.error.not_in_team``, asked here as well as by the row gate)."""
     rotation = service.get_rotation_by_id(
         session, workspace_id=principal.workspace.id, rotation_id=rotation_id
     )
     team = team_of(session, principal, rotation.team_id)
+    require_team_person(session, principal, team)
     body = feeds.render(
         session,
         team=team,
