@@ -412,6 +412,21 @@ def test_a_refusal_says_why_in_words_not_python(env: Env, case: str, said: str) 
     assert "NoneType" not in response.text
 
 
+@pytest.mark.parametrize(
+    "missing", ["X-Lark-Request-Timestamp", "X-Lark-Request-Nonce", "X-Lark-Signature"]
+)
+def test_each_missing_signature_header_is_named_alike(env: Env, missing: str) -> None:
+    """Tester s27 C-9: a signed event without its nonce header answered 400 {"msg":"refused"}
+    (lark-oapi's TypeError text has quotes in it, so its JSON did not parse), the other two
+    401 naming the header. A missing header is the caller's plain mistake: each is named."""
+    body, headers = fk.signed(fk.message_event("/我是谁"), timestamp=env.clock().timestamp())
+    without = {name: value for name, value in headers.items() if name != missing}
+    response = env.http.post(EVENTS_PATH, content=body, headers=without)
+    assert response.status_code == 401, response.text
+    assert response.json() == {"msg": f"missing signature headers: {missing}"}
+    assert env.events() == 0
+
+
 def test_no_refusal_tells_a_caller_without_the_key_about_the_plaintext(env: Env) -> None:
     """Tester s27 C-7: unsigned, random ciphertext answered 400 「invalid PKCS7 padding」, a
     flipped IV byte 400 with a JSON error's position, a good ciphertext 401: a CBC padding
