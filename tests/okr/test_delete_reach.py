@@ -6,20 +6,26 @@ a retry within minutes answer 「已经删除了」, and another cycle's KR is d
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist.exceptions import NotFound
 from teamassist.okr import cycles
 from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
 from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
 from teamassist.team.models import Team
+from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import Kr, at, objective_with_krs, set_clock, team_session
 from tests.support.chat import ChatDriver
 from tests.support.races import side_by_side
+from tests.support.web import sign_in
 
 NOW = at("2026-11-16 09:00")  # inside 2026Q4
 
@@ -141,3 +147,52 @@ def test_twenty_deletes_at_once_delete_once_and_never_another_cycle(runtime: Run
     assert outcome == ["deleted 2026Q4 KR-2"] + ["okr.error.key_result_gone"] * 19, outcome
     assert _krs(runtime, "2026Q4") == [(1, "删A")]
     assert _krs(runtime, "2027Q1") == [(1, "下季A"), (2, "下季B")]
+
+
+def test_twenty_rest_deletes_of_one_objective_answer_one_text(runtime: Runtime) -> None:
+    """Tester s28 (c7b2fae re-check): 20 DELETE /okr/objectives/{id} at once answered 1 x 204
+    and 19 x 404 in two texts, 12 no_objective and 7 objective_gone (PostgreSQL), as each found
+    the O gone before or after its lock. Each unit runs what the route runs."""
+    load_demo(runtime)
+    built = objective_with_krs(runtime, title="删除并发", krs=(Kr("删A"), Kr("删B")))
+
+    def delete(session: Session) -> str | None:
+        team = session.get(Team, built.team_id)
+        assert team is not None
+        try:
+            objective = okr.get_objective(session, team=team, objective_id=built.objective_id)
+        except NotFound:
+            okr.refuse_gone(session, team=team, kind="O", row_id=built.objective_id, now=NOW)
+            raise
+        okr.delete_objective(session, team=team, objective=objective, now=NOW)
+        return None
+
+    outcome = side_by_side(runtime, [delete] * 20, attempts=1)
+
+    assert outcome == ["ok"] + ["okr.error.objective_gone"] * 19, outcome
+
+
+@pytest.fixture
+def api(sqlite_runtime: Runtime) -> Iterator[TestClient]:
+    load_demo(sqlite_runtime)
+    set_clock(sqlite_runtime, "2026-11-16 09:00")
+    with TestClient(create_app(sqlite_runtime, start_background=False)) as client:
+        sign_in(client)
+        yield client
+
+
+def test_a_rest_delete_sent_again_is_told_it_is_done(api: TestClient) -> None:
+    made = api.post("/api/v1/okr/objectives", json={"title": "再删一次"})
+    assert made.status_code == 201, made.text
+    path = f"/api/v1/okr/objectives/{made.json()['id']}"
+    kr = api.post(f"{path}/key-results", json={"title": "再删KR", "start": 0, "target": 3})
+    kr_id = kr.json()["key_results"][0]["id"]
+    assert api.delete(f"/api/v1/okr/key-results/{kr_id}").status_code == 204
+    again = api.delete(f"/api/v1/okr/key-results/{kr_id}")
+    assert (again.status_code, again.json()["error"]) == (404, "okr.error.key_result_gone")
+    assert "「再删KR」已经删除了" in again.json()["message"], again.text
+    assert api.delete(path).status_code == 204
+    again = api.delete(path)
+    assert (again.status_code, again.json()["error"]) == (404, "okr.error.objective_gone")
+    never = api.delete("/api/v1/okr/objectives/999999")
+    assert (never.status_code, never.json()["error"]) == (404, "okr.error.no_objective")

@@ -214,11 +214,16 @@ class DeletedRef(Base):
     reaching the same number in another cycle (tester s27 C-5)."""
 
     __tablename__ = "okr_deleted_ref"
-    __table_args__ = (Index("ix_okr_deleted_ref_cycle_kind_number", "cycle_id", "kind", "number"),)
+    __table_args__ = (
+        Index("ix_okr_deleted_ref_cycle_kind_number", "cycle_id", "kind", "number"),
+        Index("ix_okr_deleted_ref_kind_row_id", "kind", "row_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("okr_cycle.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(2))  # O / KR
     number: Mapped[int] = mapped_column(Integer)
+    # the deleted row's database id (REST names it so); NULL for rows kept before okr_0005
+    row_id: Mapped[int | None] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(500))
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -318,13 +318,51 @@ def _missing(kind: str) -> str:
 
 
 def _remember_deleted(
-    session: Session, *, cycle_id: int, kind: str, rows: Sequence[tuple[int, str]], now: datetime
+    session: Session,
+    *,
+    cycle_id: int,
+    kind: str,
+    rows: Sequence[tuple[int, str, int]],
+    now: datetime,
 ) -> None:
-    """Keep each deleted ``(number, title)`` of ``cycle_id`` for :func:`find_to_delete`."""
-    for number, title in rows:
+    """Keep each deleted ``(number, title, row id)`` of ``cycle_id`` for :func:`find_to_delete`
+    and :func:`refuse_gone`."""
+    for number, title, row_id in rows:
         session.add(
-            DeletedRef(cycle_id=cycle_id, kind=kind, number=number, title=title, deleted_at=now)
+            DeletedRef(
+                cycle_id=cycle_id,
+                kind=kind,
+                number=number,
+                title=title,
+                row_id=row_id,
+                deleted_at=now,
+            )
         )
+
+
+def refuse_gone(session: Session, *, team: Team, kind: str, row_id: int, now: datetime) -> None:
+    """NotFound ``okr.error.objective_gone`` / ``key_result_gone`` when the team's O or KR of
+    database id ``row_id`` was deleted within :data:`REPEAT_WINDOW` (a REST delete that lost
+    its race, or a retry), else nothing: 20 DELETEs of one O at once answered 404 in two
+    texts for one state, 12 「找不到目标」 and 7 「已经删除了」, as each found the row gone
+    before or after its lock (tester s28 c7b2fae re-check)."""
+    gone = session.scalars(
+        select(DeletedRef)
+        .join(Cycle, Cycle.id == DeletedRef.cycle_id)
+        .where(
+            DeletedRef.kind == kind,
+            DeletedRef.row_id == row_id,
+            Cycle.team_id == team.id,
+            DeletedRef.deleted_at >= ensure_utc(now) - REPEAT_WINDOW,
+        )
+        .limit(1)
+    ).first()
+    if gone is None:
+        return
+    short = f"{kind}-{gone.number}"
+    if kind == "O":
+        raise NotFound("okr.error.objective_gone", objective=short, title=gone.title[:40])
+    raise NotFound("okr.error.key_result_gone", kr=short, title=gone.title[:40])
 
 
 def key_results(session: Session, objective_ids: Sequence[int]) -> dict[int, list[KeyResult]]:
@@ -693,7 +731,7 @@ def delete_key_result(
         session,
         cycle_id=cycle.id,
         kind="KR",
-        rows=[(key_result.number, key_result.title)],
+        rows=[(key_result.number, key_result.title, key_result.id)],
         now=now,
     )
     session.delete(key_result)
@@ -720,10 +758,18 @@ def delete_objective(session: Session, *, team: Team, objective: Objective, now:
     _forget(session, "key_result", kr_ids)
     _forget(session, "objective", [objective.id])
     _remember_deleted(
-        session, cycle_id=cycle.id, kind="O", rows=[(objective.number, objective.title)], now=now
+        session,
+        cycle_id=cycle.id,
+        kind="O",
+        rows=[(objective.number, objective.title, objective.id)],
+        now=now,
     )
     _remember_deleted(
-        session, cycle_id=cycle.id, kind="KR", rows=[(k.number, k.title) for k in krs], now=now
+        session,
+        cycle_id=cycle.id,
+        kind="KR",
+        rows=[(k.number, k.title, k.id) for k in krs],
+        now=now,
     )
     session.execute(delete(KeyResult).where(KeyResult.objective_id == objective.id))
     session.delete(objective)

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import status
 from sqlalchemy.orm import Session
 
+from teamassist.exceptions import NotFound
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import checkins, cycles, scoring
 from teamassist.okr import objectives as okr
@@ -73,8 +74,14 @@ def delete_key_result(
     team: WorkspaceTeamDep,
     now: NowDep,
 ) -> None:
-    """Delete a KR of a draft O (409 ``okr.error.delete_published`` once the O is published)."""
-    key_result = editable_key_result(session, principal, team, key_result_id)
+    """Delete a KR as /删除KR does (409 ``okr.error.delete_published`` for a published O's KR
+    that weighs, was checked in or scored); 404 ``okr.error.key_result_gone`` for one deleted
+    within minutes (a lost race, a retry), ``no_key_result`` for one never there."""
+    try:
+        key_result = editable_key_result(session, principal, team, key_result_id)
+    except NotFound:
+        okr.refuse_gone(session, team=team, kind="KR", row_id=key_result_id, now=now)
+        raise
     okr.delete_key_result(session, team=team, key_result=key_result, now=now)
 
 

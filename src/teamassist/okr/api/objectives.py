@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import Response, status
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import PermissionDenied
+from teamassist.exceptions import NotFound, PermissionDenied
 from teamassist.http import idempotency
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, rows, scoring
@@ -186,8 +186,14 @@ def delete_objective(
     team: WorkspaceTeamDep,
     now: NowDep,
 ) -> None:
-    """Delete a draft O with its KRs (409 ``okr.error.delete_published`` for a published one)."""
-    objective = editable_objective(session, principal, team, objective_id)
+    """Delete a draft O with its KRs (409 ``okr.error.delete_published_objective`` for a
+    published one); 404 ``okr.error.objective_gone`` for one deleted within minutes (a request
+    that lost to another delete of it, or a retry), ``no_objective`` for one never there."""
+    try:
+        objective = editable_objective(session, principal, team, objective_id)
+    except NotFound:
+        okr.refuse_gone(session, team=team, kind="O", row_id=objective_id, now=now)
+        raise
     okr.delete_objective(session, team=team, objective=objective, now=now)
 
 
