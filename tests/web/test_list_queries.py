@@ -98,6 +98,19 @@ def test_the_lists_still_take_what_they_declare(api: TestClient) -> None:
             "core.error.reversed_range",
             "first=2026-12-10",
         ),
+        # tester s28 D-6: a blank before a date passed the rule ("no date"), the route read it
+        (
+            "/api/v1/duty/teams/1/sign-ins",
+            {"first": " 2026-12-10", "last": "2026-12-01 "},
+            "core.error.reversed_range",
+            "first= 2026-12-10",
+        ),
+        (
+            "/api/v1/duty/fairness",
+            {"from": " 2026-06-05", "to": "2026-06-01"},
+            "core.error.reversed_range",
+            "to=2026-06-01",
+        ),
         (
             "/api/v1/duty/teams/1/sign-ins",
             {"frist": "2026-12-01"},

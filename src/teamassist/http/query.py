@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import Request
 from fastapi._compat import field_annotation_is_sequence
@@ -41,21 +42,23 @@ def check_range(first: date | None, last: date | None, *, start: str, end: str) 
         )
 
 
-def _query_names(dependant: Dependant) -> tuple[set[str], set[str]]:
-    """The query parameters (by the name a client sends) of ``dependant``'s whole tree, and
-    those of them that take a list (sent repeated: ``?state=open&state=done``), read as
-    FastAPI reads them."""
+def _query_names(dependant: Dependant) -> tuple[set[str], set[str], dict[str, Any]]:
+    """The query parameters (by the name a client sends) of ``dependant``'s whole tree, those
+    of them that take a list (sent repeated: ``?state=open&state=done``), read as FastAPI
+    reads them, and each one's field (what reads its value for the route)."""
     names: set[str] = set()
     lists: set[str] = set()
+    fields: dict[str, Any] = {}
     todo = [dependant]
     while todo:
         node = todo.pop()
         for field in node.query_params:
             names.add(field.alias)
+            fields.setdefault(field.alias, field)
             if field_annotation_is_sequence(field.field_info.annotation):
                 lists.add(field.alias)
         todo.extend(node.dependencies)
-    return names, lists
+    return names, lists, fields
 
 
 # The names a range's two ends go by, (start, end): both declared by a route and both sent as
@@ -69,37 +72,46 @@ RANGE_PAIRS: tuple[tuple[str, str], ...] = (
 )
 
 
-_Declared = tuple[frozenset[str], frozenset[str], tuple[tuple[str, str], ...]]
+# (start name, its field, end name, its field) of a range a route declares
+_Pair = tuple[str, Any, str, Any]
+_Declared = tuple[frozenset[str], frozenset[str], tuple[_Pair, ...]]
 
 
 def _declared(route: APIRoute) -> _Declared:
     """The route's query names (theirs and the gates'), those taking a list, and the range
-    pairs it declares; worked out once per route and kept on it (routes compare by value, so
-    they key no cache)."""
+    pairs it declares with the fields that read them; worked out once per route and kept on it
+    (routes compare by value, so they key no cache)."""
     found: _Declared | None = getattr(route, "_teamassist_query", None)
     if found is None:
-        names, lists = _query_names(route.dependant)
-        pairs = tuple((a, b) for a, b in RANGE_PAIRS if a in names and b in names)
+        names, lists, fields = _query_names(route.dependant)
+        pairs = tuple(
+            (a, fields[a], b, fields[b]) for a, b in RANGE_PAIRS if a in names and b in names
+        )
         found = (frozenset(names) | _GATE_PARAMS, frozenset(lists), pairs)
         route._teamassist_query = found  # type: ignore[attr-defined]
     return found
 
 
-def _moment(value: str) -> date | None:
-    """An ISO day or moment as a day-or-moment to compare; None for anything else (the route's
-    own validation words that)."""
-    try:
+def _moment(field: Any, text: str) -> date | None:
+    """The day or moment the route will read from ``text`` (its own field validates it, so a
+    blank before a date is read as the route reads it: tester s28 D-6, `` 2026-12-10`` passed
+    the rule as "no date" and the route read 2026-12-10); None for anything else, which the
+    route's own validation words."""
+    value, errors = field.validate(text, {}, loc=("query", field.alias))
+    if errors:
+        return None
+    if isinstance(value, date):
+        return value
+    try:  # a parameter declared as text: the ISO forms, as before
+        text = str(value).strip()
         return (
-            datetime.fromisoformat(value)
-            if "T" in value or " " in value.strip()
-            else (date.fromisoformat(value))
+            datetime.fromisoformat(text) if "T" in text or " " in text else date.fromisoformat(text)
         )
     except ValueError:
         return None
 
 
-def _reversed(first: str, last: str) -> bool:
-    a, b = _moment(first), _moment(last)
+def _reversed(a: date | None, b: date | None) -> bool:
     if a is None or b is None:
         return False
     if isinstance(a, datetime) != isinstance(b, datetime):  # a day beside a moment: by days
@@ -128,8 +140,12 @@ def check_query(request: Request) -> None:
         raise Invalid("core.error.unknown_query", name=unknown[0][:40], known="、".join(declared))
     check_repeated(request)
     query = request.query_params
-    for start, end in pairs:
-        if start in query and end in query and _reversed(query[start], query[end]):
+    for start, start_field, end, end_field in pairs:
+        if (
+            start in query
+            and end in query
+            and _reversed(_moment(start_field, query[start]), _moment(end_field, query[end]))
+        ):
             raise Invalid(
                 "core.error.reversed_range",
                 start=start,
