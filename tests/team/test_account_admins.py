@@ -7,11 +7,16 @@ keep the platform's admins."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
 from teamassist.enums import Role
 from teamassist.team import service as team_service
+from teamassist.team.token_models import PersonalToken
+from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
 from tests.support.web import give_account
 from tests.team.support import demo
@@ -80,3 +85,48 @@ def test_a_group_admin_cannot_merge_an_account_holder_either_way(desk: ChatDrive
         assert d["admin"].merged_into_id is None and d["qq-x5"].merged_into_id is None
     # between two members without an account, a group admin merges as before
     assert "已把" in desk.text("/合并成员 @qq-x5 @qq-x6", as_="qq-x5")
+
+
+def test_a_group_admin_cannot_rename_an_account_admin_or_take_his_names(
+    desk: ChatDriver,
+) -> None:
+    """Tester s28 D-4: qqadmin (no account) renamed the owner (/改名 @admin 前老板, PATCH
+    handle "oldboss"), then took the handle "admin" and the name 「王管理」 himself: every
+    @admin, "as": "admin" and 「王管理」 then reached him."""
+    refused = (
+        "「王管理」是「开发者社区」的管理员，有网页后台账号；TA 的账号名、名字、称呼和上级"
+        "只有同样有后台账号的管理员才能修改。这次没有改动。"
+    )
+    assert desk.text("/改名 @admin 前老板", as_="qq-x5") == refused
+    assert desk.text("/设置上级 @admin @qq-x5", as_="qq-x5") == refused
+    # and through REST, with his own token
+    raw = "tap_group-admin-d4"
+    with transaction(desk.runtime.factory) as session:
+        d = demo(session)
+        owner = d["admin"].id
+        session.add(
+            PersonalToken(
+                member_id=d["qq-x5"].id,
+                token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+                name="d4",
+                prefix=raw[:8],
+                created_at=desk.runtime.clock(),
+            )
+        )
+    with TestClient(create_app(desk.runtime, start_background=False)) as api:
+        for body in ({"handle": "oldboss"}, {"display_name": "前老板"}, {"address_as": "老王"}):
+            answer = api.patch(
+                f"/api/v1/members/{owner}", json=body, headers={"Authorization": f"Bearer {raw}"}
+            )
+            assert answer.status_code == 403, (body, answer.text)
+            assert answer.json() == {"error": "people.error.account_person", "message": refused}
+    with desk.runtime.factory() as session:
+        d = demo(session)
+        assert (d["admin"].handle, d["admin"].display_name) == ("admin", "王管理")
+        assert d["admin"].address_as is None
+    # while a group admin still renames one without an account, the owner renames himself,
+    # and another account holder renames him
+    assert "改名为「六号」" in desk.text("/改名 @qq-x6 六号", as_="qq-x5")
+    assert "改名为「王老板」" in desk.text("/改名 @admin 王老板", as_="admin")
+    give_account(desk.runtime, "qq-x6")
+    assert "改名为「王管理」" in desk.text("/改名 @admin 王管理", as_="qq-x6")

@@ -224,11 +224,24 @@ def check_may_change_person(
     manager): :func:`check_may_administer`, then an admin of every team they are in (or of the
     default team). Once an admin could add anyone of the workspace to their team
     (``add_person``), "an admin of one of their teams" let them rename the workspace's admin or
-    make themselves someone's manager everywhere (tester F1, session 20). PermissionDenied
-    ``people.error.not_their_admin`` or ``people.error.person_wide``; nothing is changed."""
+    make themselves someone's manager everywhere (tester F1, session 20). And a default team's
+    admin with a dashboard account is changed only by someone with one too
+    (:func:`guard_account_admin`). PermissionDenied ``people.error.not_their_admin``,
+    ``people.error.person_wide`` or ``people.error.account_person``; nothing is changed."""
     check_may_administer(session, actor=actor, member=member, admin_of=admin_of)
     check_administers_whole(
         session, actor=actor, member=member, admin_of=admin_of, key="people.error.person_wide"
+    )
+    # An admin without a dashboard account (a bound QQ group's admin) renamed the workspace's
+    # owner and took his handle and name (tester s28 D-4): whoever then said @admin, "as":
+    # "admin" or 「王管理」 reached him. The accounts that run the workspace are out of reach,
+    # as for demoting them (PermissionDenied ``people.error.account_person``).
+    guard_account_admin(
+        session,
+        team=team_service.default_team(session, workspace_id=member.workspace_id),
+        member=member,
+        by=actor,
+        key="people.error.account_person",
     )
 
 
@@ -319,13 +332,21 @@ def guard_last_admin(session: Session, *, team: Team, member: Member) -> None:
         raise Conflict("people.error.last_admin", name=member.display_name, team=team.name)
 
 
-def guard_account_admin(session: Session, *, team: Team, member: Member, by: Member | None) -> None:
+def guard_account_admin(
+    session: Session,
+    *,
+    team: Team,
+    member: Member,
+    by: Member | None,
+    key: str = "people.error.account_admin",
+) -> None:
     """Refuse demoting, removing or deactivating an admin of the workspace's default team who
     has a dashboard account, unless ``by`` has one too (``None``: the operator, the root token
     or the CLI). A bound QQ group's admins act as admins of its team (the default team when the
     group names none), whoever QQ makes group admin later: one demoted the workspace's owner,
     and nobody without another admin could restore him (tester s27 A-7). Ordinary commands keep
-    the platform's admins; only the accounts that run the workspace are out of their reach."""
+    the platform's admins; only the accounts that run the workspace are out of their reach.
+    ``key``: the refusal's catalogue key (``name``, ``team``), for what was asked."""
     if by is None or by.id == member.id:
         return
     if team.id != team_service.default_team(session, workspace_id=team.workspace_id).id:
@@ -338,9 +359,7 @@ def guard_account_admin(session: Session, *, team: Team, member: Member, by: Mem
         )
     )
     if member.id in accounts and by.id not in accounts:
-        raise PermissionDenied(
-            "people.error.account_admin", name=member.display_name, team=team.name
-        )
+        raise PermissionDenied(key, name=member.display_name, team=team.name)
 
 
 def _guard_account_merge(
