@@ -17,6 +17,7 @@ from teamassist.adapters import webhook_kit
 from teamassist.chat import parser
 from teamassist.chat.registry import Arg, ArgKind, CommandSpec
 from teamassist.chat.types import Mention, Reply
+from teamassist.i18n import t
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -273,6 +274,28 @@ def test_rest_lone_surrogate_is_a_clear_400(rest: TestClient) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"] == "core.error.bad_unicode"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"text": "\xff\xfe", "kind": "bug"}',  # bytes that are not UTF-8
+        b"[" * 3000 + b"]" * 3000,  # past Python's recursion limit
+        b'{"text": ' + b"9" * 5000 + b', "kind": "bug"}',  # past int()'s 4,300 digits
+    ],
+    ids=["not UTF-8", "3000 deep", "5000 digits"],
+)
+def test_rest_a_body_json_cannot_read_is_said_so_in_chinese(rest: TestClient, body: bytes) -> None:
+    """FastAPI answers these 400 "There was an error parsing the body": English, and nothing a
+    user can act on (tester s28 D-10). Nothing is stored either way."""
+    response = rest.post(
+        "/api/v1/feedback/items", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "core.error.unreadable_body",
+        "message": t("core.error.unreadable_body"),
+    }
 
 
 def test_rest_validation_error_never_echoes_the_input(rest: TestClient) -> None:

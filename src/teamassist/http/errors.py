@@ -203,8 +203,18 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     )
 
 
+# FastAPI's detail for a body its JSON reader gave up on other than as a syntax error (which
+# is a 422): not UTF-8, nested past Python's recursion limit, an integer of more than 4,300
+# digits (``fastapi.routing.get_request_handler``).
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """A bare HTTP error (401 from auth, 404/405 from the router) in the one shape."""
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        # its English words say nothing a user can act on (tester s28 D-10)
+        unreadable = "core.error.unreadable_body"
+        return error_response(request, 400, unreadable, t(unreadable))
     key = http_error_key(exc.status_code)
     # 401 and 403 say how to get in, in both languages (``signin.http.*``); the key stays.
     bilingual = f"signin.http.{exc.status_code}"
