@@ -18,7 +18,7 @@ else is a 422 ``bool_type`` naming it.
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -72,20 +72,7 @@ def _boolean_where_number(annotation: Any, value: Any) -> bool:
         )
     if isinstance(value, bool):
         return _wants_number(annotation)
-    # origin is a class here for the generics that hold values (list, dict, ...); a special
-    # form such as Literal is not, and issubclass() of it raised TypeError: a 500 for a list
-    # or an object sent where a Literal is wanted (tester s27 B-4)
-    if not isinstance(origin, type):
-        return False
-    if isinstance(value, Mapping) and issubclass(origin, Mapping):
-        args = get_args(annotation)
-        return len(args) == 2 and any(_boolean_where_number(args[1], v) for v in value.values())
-    if isinstance(value, list | tuple) and issubclass(origin, Sequence):
-        args = get_args(annotation)
-        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            return any(_boolean_where_number(a, v) for a, v in zip(args, value, strict=False))
-        return bool(args) and any(_boolean_where_number(args[0], v) for v in value)
-    return False
+    return _held(_boolean_where_number, annotation, value)
 
 
 def _other_where_boolean(annotation: Any, value: Any) -> bool:
@@ -102,16 +89,26 @@ def _other_where_boolean(annotation: Any, value: Any) -> bool:
     if origin in _UNIONS:
         members = [m for m in get_args(annotation) if m is not type(None)]
         return len(members) == 1 and _other_where_boolean(members[0], value)
+    return _held(_other_where_boolean, annotation, value)
+
+
+def _held(check: Callable[[Any, Any], bool], annotation: Any, value: Any) -> bool:
+    """``check(place, item)`` true of anything a list, tuple or map ``value`` holds, each item
+    against the annotation of its place in ``annotation`` (``list[int]``, ``dict[str, bool]``,
+    ``tuple[int, str]``, ``tuple[int, ...]``); False for anything else."""
+    origin = get_origin(annotation)
+    # origin is a class here for the generics that hold values (list, dict, ...); a special
+    # form such as Literal is not, and issubclass() of it raised TypeError: a 500 for a list
+    # or an object sent where a Literal is wanted (tester s27 B-4)
     if not isinstance(origin, type):
         return False
+    args = get_args(annotation)
     if isinstance(value, Mapping) and issubclass(origin, Mapping):
-        args = get_args(annotation)
-        return len(args) == 2 and any(_other_where_boolean(args[1], v) for v in value.values())
+        return len(args) == 2 and any(check(args[1], v) for v in value.values())
     if isinstance(value, list | tuple) and issubclass(origin, Sequence):
-        args = get_args(annotation)
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
-            return any(_other_where_boolean(a, v) for a, v in zip(args, value, strict=False))
-        return bool(args) and any(_other_where_boolean(args[0], v) for v in value)
+            return any(check(a, v) for a, v in zip(args, value, strict=False))
+        return bool(args) and any(check(args[0], v) for v in value)
     return False
 
 
