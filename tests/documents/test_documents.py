@@ -147,3 +147,30 @@ def test_an_ordinary_loop_and_product_still_render() -> None:
         package="teamassist.reports",
     )
     assert text == "0-1-2|a+b|.a.b.|1,2| x |  5%|2.2|  7|a\n  b|ab cd/ef|6|12|v"
+
+
+def test_a_strings_own_methods_render_inside_a_loop_and_are_still_counted_there() -> None:
+    # Tester s28 D-7: in a {% for %} Jinja passes its loop's scope with each call, and
+    # "abc".replace("a", "x") was refused: 「_replaced_size() got an unexpected keyword
+    # argument '_loop_vars'」, worded as the author's mistake.
+    methods = (
+        "{{ 'abc'.replace('a', 'x') }}{{ '-'.join(['a', 'b']) }}{{ 'x'.center(3) }}"
+        "{{ 'x'.ljust(2) }}{{ 'x'.rjust(2) }}{{ '7'.zfill(2) }}{{ 'a\tb'.expandtabs(2) }}"
+        "{{ '{}!'.format(i) }}"
+    )
+    source = "{% for i in range(2) %}" + methods + ";{% endfor %}"
+    assert render_markdown(source, {}, package="teamassist.reports") == (
+        "xbca-b x x  x07a b0!;xbca-b x x  x07a b1!;"
+    )
+    # and a {% set %} in a loop, over the members as a report does
+    members = {"members": [{"name": "张 三"}, {"name": "李 四"}]}
+    tidy = "{% for m in members %}{% set n = m.name.replace(' ', '') %}{{ n }};{% endfor %}"
+    assert render_markdown(tidy, members, package="teamassist.reports") == "张三;李四;"
+    # while a replace in a loop that would build too much is still refused by the budget
+    with pytest.raises(Invalid) as refused:
+        render_markdown(
+            "{% for i in range(2) %}{{ ('x' * 1000).replace('', 'y' * 1000) }}{% endfor %}",
+            {},
+            package="teamassist.reports",
+        )
+    assert "重复、拼接、替换、折行或乘方得到的值太大" in refused.value.message()

@@ -101,8 +101,16 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         # A string's own methods that build a longer string: their size is known first.
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str) and getattr(__obj, "__name__", "") in _SIZED_METHODS:
-            _SIZED_METHODS[__obj.__name__](owner, *args, **kwargs)
+            # Inside a loop or a block Jinja passes its scope along (``_loop_vars``,
+            # ``_block_vars``, which the context's call takes off): not the method's arguments
+            # (tester s28 D-7: every .replace() in a {% for %} was refused with a TypeError).
+            given = {k: v for k, v in kwargs.items() if k not in _JINJA_CALL_KEYS}
+            _SIZED_METHODS[__obj.__name__](owner, *args, **given)
         return super().call(__context, __obj, *args, **kwargs)
+
+
+# What Jinja's compiled code adds to a call's keywords (``jinja2.runtime.Context.call``).
+_JINJA_CALL_KEYS = frozenset({"_loop_vars", "_block_vars"})
 
 
 # A width or precision in a format: ``%50000000s``, ``{:>50000000}``, ``{:{}}`` / ``%*s``.
