@@ -179,6 +179,20 @@ def test_preview_lists_the_people_whose_shifts_move_and_saves_nothing(
     assert snapshot(demo) == before
 
 
+def test_preview_says_when_a_turn_is_larger_than_the_rotation(
+    admin: TestClient, demo: Runtime
+) -> None:
+    """Tester s26 A-10: a turn of more people than the rotation has is said in the editor's
+    preview, as chat and REST say it (three people in 技术); a turn they fill says nothing."""
+    tech = _tech_id(demo)
+    wide = admin.post("/duty/editor/preview", data=_form(tech, "params", people_per_turn="5"))
+    assert wide.status_code == 200, wide.text
+    assert 'data-testid="short-turn"' in wide.text
+    assert "「技术」每班 5 人，轮值里只有 3 人" in wide.text
+    fits = admin.post("/duty/editor/preview", data=_form(tech, "params", people_per_turn="3"))
+    assert fits.status_code == 200 and 'data-testid="short-turn"' not in fits.text, fits.text
+
+
 def test_saving_needs_an_admin_and_uses_the_roster_service(
     admin: TestClient, member: TestClient, demo: Runtime
 ) -> None:
