@@ -39,14 +39,14 @@ def _files(items: list[FakeItem]) -> list[str]:
 def test_a_slow_file_of_few_tests_goes_before_files_of_many_quick_ones() -> None:
     items = _items(
         ("tests/duty/test_commands.py", 30),
-        ("tests/meetings/test_quarter.py", 1),
+        ("tests/scaleout/test_processes.py", 1),
         ("tests/okr/test_small.py", 2),
         ("tests/okr/test_big.py", 10),
     )
     ordered = schedule.longest_first(items)
     assert sorted(i.nodeid for i in ordered) == sorted(i.nodeid for i in items)  # each once
     assert _files(ordered) == [  # each file in one stretch, its tests in their order
-        "tests/meetings/test_quarter.py",  # 65 s known beside ~30 s and ~10 s estimated
+        "tests/scaleout/test_processes.py",  # 38 s known beside ~31 s and ~10 s estimated
         "tests/duty/test_commands.py",
         "tests/okr/test_big.py",
         "tests/okr/test_small.py",
