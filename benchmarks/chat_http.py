@@ -115,7 +115,8 @@ def numbered_body(body: dict[str, str]) -> dict[str, str]:
 
 # Who sends a command when not the token's owner (an admin, on no duty): the person on tech
 # duty in the demo, whose first sign-in of the day is recorded and every later one answered
-# "already signed in" (a double tap: the transaction rolls back, the inbox row is kept).
+# "already signed in" (a double tap: answered in its transaction, which writes nothing; no
+# inbox row, as the message has no event id).
 SPEAKERS = {"/值班签到": "zhangsan"}
 CHOSEN = [
     name

@@ -1,6 +1,7 @@
 """A local speaker's inbox row keeps the reply only when a retry can ask for it: the caller
 named the message (``event_id``). /帮助's reply was 25 KB of JSON written with every call that
-nothing ever read back (issue #9). Given/when/then, on every backend."""
+nothing ever read back (issue #9). A message nobody named whose command changed nothing leaves
+no row at all: nothing could read it back. Given/when/then, on every backend."""
 
 from __future__ import annotations
 
@@ -45,13 +46,13 @@ def test_a_reply_is_stored_only_for_a_message_the_caller_named(demo_runtime: Run
     # then both callers get the whole help
     assert plain.reply is not None and named.reply is not None
     assert plain.reply == named.reply and "/帮助" in plain.reply.body
-    # and only the named message's row keeps it
-    assert _stored_replies(rt) == [("done", False), ("done", True)]
+    # and only the named message has a row, which keeps it (the other changed nothing)
+    assert _stored_replies(rt) == [("done", True)]
     # when the named message is sent again (a retry after a lost answer)
     again = send_as(rt.dispatcher, principal=_owner, handle=None, text="/帮助", event_id="h-1")
     # then it is answered from the row, with the same reply, and nothing new is written
     assert again.duplicate and again.reply == named.reply
-    assert _stored_replies(rt) == [("done", False), ("done", True)]
+    assert _stored_replies(rt) == [("done", True)]
 
 
 def test_a_refused_named_message_keeps_its_answer_for_the_retry(demo_runtime: Runtime) -> None:
@@ -62,10 +63,11 @@ def test_a_refused_named_message_keeps_its_answer_for_the_retry(demo_runtime: Ru
     # when it is sent with a retry key, and once without
     first = send_as(rt.dispatcher, principal=_owner, handle=None, text=text, event_id="r-1")
     unnamed = send_as(rt.dispatcher, principal=_owner, handle=None, text=text)
-    # then the refusal is answered both times, and kept only for the named message
+    # then the refusal is answered both times, and kept only for the named message (the
+    # unnamed one changed nothing: no row)
     assert first.reply is not None and first.reply.is_error and "999999" in first.reply.body
     assert unnamed.reply == first.reply
-    assert _stored_replies(rt) == [("done", True), ("done", False)]
+    assert _stored_replies(rt) == [("done", True)]
     # and the retry gets the same refusal back
     again = send_as(rt.dispatcher, principal=_owner, handle=None, text=text, event_id="r-1")
     assert again.duplicate and again.reply == first.reply
@@ -145,3 +147,30 @@ def test_a_platform_event_again_with_another_text_is_dropped_and_logged(
     (warned,) = caplog.records
     assert "qq-evt-1" in warned.getMessage() and "another text" in warned.getMessage()
     assert len(_stored_replies(rt)) == 1
+
+
+def test_an_unnamed_message_has_a_row_only_when_its_command_wrote(demo_runtime: Runtime) -> None:
+    """Issue 9: the inbox row of a local message nobody named was a statement of every read
+    (/今日值班) and every double tap; nothing reads it. A command that writes keeps it."""
+    rt = demo_runtime
+    # given the demo workspace, the owner speaking through the REST path, nothing sent yet
+    assert _stored_replies(rt) == []
+    # when a read, a refusal and zhangsan's second sign-in are sent without a retry key
+    who = send_as(rt.dispatcher, principal=_owner, handle=None, text="/今日值班")
+    refused = send_as(rt.dispatcher, principal=_owner, handle=None, text="/确认反馈 999999")
+    signed = send_as(rt.dispatcher, principal=_owner, handle="zhangsan", text="/值班签到")
+    again = send_as(rt.dispatcher, principal=_owner, handle="zhangsan", text="/值班签到")
+    # then each is answered, and only the sign-in that wrote left a row
+    assert who.reply is not None and not who.reply.is_error
+    assert refused.reply is not None and refused.reply.is_error
+    assert signed.reply is not None and not signed.reply.is_error
+    assert again.reply is not None and again.reply.is_error
+    assert _stored_replies(rt) == [("done", False)]
+    # when a report is sent without a retry key
+    report = send_as(rt.dispatcher, principal=_owner, handle=None, text="/问题反馈 无键的反馈")
+    # then its item and its row are kept, once each
+    assert report.reply is not None and not report.reply.is_error
+    assert _stored_replies(rt) == [("done", False), ("done", False)]
+    with rt.factory() as session:
+        texts = session.scalars(select(FeedbackItem.text).where(FeedbackItem.text == "无键的反馈"))
+        assert list(texts) == ["无键的反馈"]

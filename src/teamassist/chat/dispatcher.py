@@ -5,7 +5,10 @@ The dispatcher owns the transaction, and a command is one unit of work:
 - A caller that waits for the answer (web chat, REST, CLI: :meth:`Dispatcher.converse`) gets one
   transaction: the handler's changes, the notices it queued and the inbox row (written last,
   already "done", so its unique event id also catches a retry) commit together. If anything
-  fails nothing is kept and the caller sees it.
+  fails nothing is kept and the caller sees it. A message its caller did not name (no
+  ``event_id``) whose command changed nothing (a read, a refusal such as a double tap) gets no
+  inbox row: no retry can ask for it, no replay needs it, no page lists it, and the export
+  would blank its text; the row was a statement of every such command (issue 9).
 - A platform event nobody waits on (:meth:`Dispatcher.handle`) is first recorded "received" in a
   transaction of its own, so a crash mid-command leaves it for the replay job; the handler's
   changes, its notices and the "done" mark then commit together.
@@ -253,11 +256,12 @@ class Dispatcher:
                 reply = Reply(body=exc.message(), is_error=True)
                 if not changed_since(session, mark):
                     # Refused having changed nothing (a double tap, "已经签到过了"): the inbox
-                    # row goes in this transaction, not in a second one after a rollback.
+                    # row, if any, goes in this transaction, not in a second one after a
+                    # rollback.
                     declined.append(True)
-                    return self._answered(
-                        session, message, reply, now, keep_reply=speaker.retry_key
-                    )
+                    if not speaker.retry_key:
+                        return DispatchResult(reply=reply)  # no row (module docstring)
+                    return self._answered(session, message, reply, now, keep_reply=True)
                 refused.append((message, reply, None, "", speaker.retry_key))
                 raise _Refused() from exc
             except Exception as exc:
@@ -267,7 +271,11 @@ class Dispatcher:
                 error = f"{type(exc).__name__}: {exc}"
                 refused.append((message, reply, error_id, error, speaker.retry_key))
                 raise _Refused() from exc
-            answered = self._answered(session, message, reply, now, keep_reply=speaker.retry_key)
+            answered = (
+                DispatchResult(reply=reply)  # nothing written, nothing to retry: no inbox row
+                if not speaker.retry_key and not changed_since(session, mark)
+                else self._answered(session, message, reply, now, keep_reply=speaker.retry_key)
+            )
             later[:] = fallback.take_later(session)
             return answered
 
