@@ -182,3 +182,26 @@ def test_a_text_too_slow_for_a_pack_is_refused_at_save(sqlite_url: str, clock: F
         assert "生成一份就超过了 0.2 秒" in plan.value.message()
     finally:
         slow_save.close()
+
+
+def test_a_text_whose_sample_is_a_huge_document_is_refused_at_save(
+    runtime: Runtime, director: TestClient, clock: FrozenClock
+) -> None:
+    """Tester s28 D-9: a 5,500-row table (whatever the data) was saved; each pack's .pdf then
+    took 215 s of server CPU. Its length comes from the template, not the team: a sample
+    document over 1,000 lines is refused."""
+    director.put("/api/v1/reports/templates/weekly", json={"body": GOOD})
+    table = "| a | b |\n|---|---|\n{% for i in range(1500) %}| {{ i }} | x |\n{% endfor %}"
+    refused = director.put("/api/v1/reports/templates/weekly", json={"body": table})
+    assert refused.status_code == 422, refused.text
+    said = "用样例数据（一个人的数据）试生成的一份就有 1503 行、"
+    assert said in refused.json()["message"] and "超过了 1000 行或 50000 字的上限" in refused.text
+    assert _stored(runtime) == GOOD
+    # and a career-plan template alike; a thousand lines pass
+    with demo(runtime) as given, pytest.raises(Invalid) as plan:
+        careers_store.save(given.session, team=given.team, body=table, actor=None, now=clock())
+    assert said in plan.value.message()
+    shorter = table.replace("1500", "997")
+    assert (
+        director.put("/api/v1/reports/templates/weekly", json={"body": shorter}).status_code == 200
+    )

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from teamassist import documents
 from teamassist.careers import document
 from teamassist.careers.models import CareerPlan, CareerTemplate
 from teamassist.exceptions import Invalid
@@ -43,13 +44,14 @@ def save(
     if not body.strip() or len(body) > MAX_TEMPLATE:
         raise Invalid("careers.error.template_size", limit=MAX_TEMPLATE)
     # raises before anything changes, in words that say so (tester F8, session 19)
-    document.render(
+    sample = document.render(
         body,
         document.sample_context(),
         team=team,
         error_key="careers.error.template_not_saved",
         trial=True,
     )
+    documents.check_sample(sample, error_key="careers.error.template_not_saved")
     stored = _stored(session, team)
     if stored is None:
         stored = CareerTemplate(workspace_id=team.workspace_id, team_id=team.id)

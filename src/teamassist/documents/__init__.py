@@ -18,6 +18,8 @@ Public API (import from ``teamassist.documents``):
 * ``render_many(source, contexts, *, package, ...) -> list[str]``: the same for several
   contexts in one worker call (a pack's per-person documents), all within
   ``documents.render_batch_seconds``; the first refusal raises.
+* ``check_sample(markdown, *, error_key, budget_key)``: refuse a template whose document for
+  the sample values runs over ``SAMPLE_MAX_LINES``/``SAMPLE_MAX_CHARS`` (a save calls it).
 * ``stop_sandbox()``: stop the template workers (``serve``'s end); ``release_sandbox()``: the
   same unless ``hold_sandbox()`` holds them (a runtime's close: a test session holds them
   across its many runtimes).
@@ -73,10 +75,13 @@ __all__ = [
     "MARKDOWN_TYPE",
     "PDF_TYPE",
     "RENDER_CACHE",
+    "SAMPLE_MAX_CHARS",
+    "SAMPLE_MAX_LINES",
     "PdfUnavailable",
     "RenderUnavailable",
     "cached_docx",
     "cached_pdf_or_503",
+    "check_sample",
     "default_source",
     "environment",
     "hold_sandbox",
@@ -160,6 +165,39 @@ def render_many(
         owner=owner,
         trial=trial,
     )
+
+
+# A sample document (one person's worth of values) longer than this was made long by its
+# template, not by a team's data: every pack's .pdf pays for it (WeasyPrint takes ~7 ms of CPU
+# a table row; tester s28 D-9: a 5,500-row table saved, 215 s a PDF). The defaults' samples
+# are 25-46 lines and under 500 characters.
+SAMPLE_MAX_LINES = 1_000
+SAMPLE_MAX_CHARS = 50_000
+
+
+def check_sample(
+    markdown: str,
+    *,
+    error_key: str = "documents.error.template",
+    budget_key: str | None = None,
+) -> None:
+    """Refuse a template whose ``markdown`` for the sample values is longer than
+    :data:`SAMPLE_MAX_LINES` lines or :data:`SAMPLE_MAX_CHARS` characters: ``Invalid``
+    ``budget_key`` (or ``documents.error.template_unplaced``) naming the size."""
+    lines = markdown.count("\n") + 1
+    if lines <= SAMPLE_MAX_LINES and len(markdown) <= SAMPLE_MAX_CHARS:
+        return
+    from teamassist.documents import templating
+    from teamassist.i18n import t
+
+    detail = t(
+        "documents.engine.budget_sample",
+        lines=lines,
+        chars=len(markdown),
+        max_lines=SAMPLE_MAX_LINES,
+        max_chars=SAMPLE_MAX_CHARS,
+    )
+    raise templating.refusal(None, detail, error_key=error_key, budget_key=budget_key)
 
 
 def stop_sandbox() -> None:

@@ -75,11 +75,14 @@ def save(
 
     Raises :class:`Invalid` ``reports.error.template`` (with line and detail),
     ``reports.error.template_budget`` (a sample document over a limit, its CPU time at save
-    included) or ``reports.error.template_size``; nothing is stored then."""
+    and its length included) or ``reports.error.template_size``; nothing is stored then."""
     kinds.check_template(name)
     if not clean_text(body) or len(body) > MAX_TEMPLATE:
         raise Invalid("reports.error.template_size", limit=MAX_TEMPLATE)
-    render(body, kinds.sample_context(), team=team, trial=True)  # raises before any change
+    sample = render(body, kinds.sample_context(), team=team, trial=True)  # raises first
+    documents.check_sample(
+        sample, error_key="reports.error.template", budget_key="reports.error.template_budget"
+    )
     row = stored(session, team=team, name=name)
     if row is None:
         row = ReportTemplate(workspace_id=team.workspace_id, team_id=team.id, kind=name)
