@@ -276,6 +276,22 @@ def test_members_may_not_import_and_a_broken_file_is_refused(api: TestClient) ->
     assert refused.status_code == 403, refused.text
 
 
+def test_a_cell_too_long_for_the_reader_is_refused_naming_its_row(api: TestClient) -> None:
+    """Tester s28 E-9: a CSV with one cell over 128 KiB (or a quote never closed) answered 500
+    and printed a traceback in the CLI; it is refused like any unreadable sheet (422)."""
+    cycle_id = _cycle_id(api, "2026Q4")
+    for data in (
+        '目标,KR\n"'.encode() + b"x" * 140_000 + b"\n",  # a quote never closed
+        "目标,KR\n质量,".encode() + b"a" * 140_000 + b"\n",  # one long cell
+    ):
+        refused = api.post(
+            f"/api/v1/okr/cycles/{cycle_id}/import", files={"file": ("g.csv", data, "text/csv")}
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"] == "okr_sheet.import.bad_csv"
+        assert "表格第 2 行读不了" in refused.json()["message"], refused.text
+
+
 runner = CliRunner()
 
 
@@ -294,3 +310,7 @@ def test_cli_import_is_a_dry_run_until_apply(env: Path) -> None:
     bad = runner.invoke(app, ["okr", "import", "bad.csv", "--cycle", "2027Q1", "--apply"])
     assert bad.exit_code == 1
     assert "第 2 行：目标值和起始值都是 5" in bad.output
+    (env / "long.csv").write_bytes("目标,KR\n质量,".encode() + b"a" * 140_000 + b"\n")
+    long = runner.invoke(app, ["okr", "import", "long.csv", "--cycle", "2027Q1"])
+    assert long.exit_code == 1, long.output
+    assert "表格第 2 行读不了" in long.output and "Traceback" not in long.output, long.output

@@ -182,10 +182,17 @@ def _read_csv(data: bytes) -> list[tuple[int, list[Cell]]]:
     else:
         raise SheetUnreadable("okr_sheet.import.unreadable", reason="encoding")
     rows: list[tuple[int, list[Cell]]] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if number > MAX_ROWS:
-            raise SheetUnreadable("okr_sheet.import.too_big", rows=MAX_ROWS)
-        rows.append((number, [_unquote(c) for c in row]))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise SheetUnreadable("okr_sheet.import.too_big", rows=MAX_ROWS)
+            rows.append((number, [_unquote(c) for c in row]))
+    except csv.Error as exc:
+        # A cell over the csv module's field limit (128 KiB: one long cell, or a quote never
+        # closed that swallows the rest of the file) was an internal error, a 500 and a CLI
+        # traceback (tester s28 E-9). The line where the reader stopped is named.
+        raise SheetUnreadable("okr_sheet.import.bad_csv", row=reader.line_num) from exc
     return rows
 
 
