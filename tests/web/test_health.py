@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from teamassist.bootstrap import DOMAINS
 from teamassist.logs import QuietProbes
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
@@ -125,9 +126,10 @@ def test_readyz_gives_up_on_a_database_that_never_answers(
 
 
 def test_readyz_is_503_when_the_schema_is_behind(client: TestClient, runtime: Runtime) -> None:
-    # given one domain branch's migration has not run (its version row is missing)
+    # given one domain branch's migration has not run (its version row is missing; the first by
+    # name, whose branch no other depends on: announcements_0004's row stands for core's too)
     with runtime.engine.begin() as conn:
-        versions = list(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        versions = sorted(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
         conn.execute(text("DELETE FROM alembic_version WHERE version_num = :v"), {"v": versions[0]})
     try:
         response = client.get("/readyz")
@@ -227,3 +229,17 @@ def test_readyz_logs_no_alembic_lines_even_on_a_first_probe(sqlite_url: str) -> 
     assert "PROBES [200, 200, 200]" in done.stdout, done.stdout + done.stderr
     lines = [line for line in done.stdout.splitlines() if line.startswith("LOG alembic")]
     assert lines == []
+
+
+def test_a_head_another_branch_depends_on_counts_as_reached() -> None:
+    """core_0008 is a head that announcements_0004 depends on: once both ran, alembic_version
+    keeps announcements_0004 alone, and readyz called a fresh install a branch behind (503)."""
+    readiness = Readiness(DOMAINS)
+    heads = readiness.heads()
+    assert "core_0008" in heads
+    try:
+        assert readiness.behind(heads - {"core_0008"}) == 0
+        assert readiness.behind(heads - {"core_0008", "announcements_0004"}) == 2
+        assert readiness.behind(heads | {"nobody_0001"}) == 1  # a schema newer than the code
+    finally:
+        readiness.close()

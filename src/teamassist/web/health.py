@@ -21,6 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -31,6 +32,9 @@ from teamassist.database import READ_ONLY
 from teamassist.domain import Domain
 from teamassist.http.routes import Routes
 from teamassist.runtime import Runtime
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +86,8 @@ class Readiness:
         self._pending: dict[str, Future[str]] = {}
         self._lock = threading.Lock()
         self._heads: frozenset[str] | None = None
+        self._scripts: ScriptDirectory | None = None  # built with the heads
+        self._behind: dict[frozenset[str], int] = {}
 
     def check(self, runtime: Runtime) -> dict[str, str]:
         """``{"database": ..., "migrations": ..., ["redis": ...]}``, ``"ok"`` or the failure."""
@@ -90,12 +96,12 @@ class Readiness:
         if versions.startswith("versions:"):
             checks["database"] = "ok"
             found = frozenset(filter(None, versions.removeprefix("versions:").split(",")))
-            heads = self.heads()
+            behind = self.behind(found)
             checks["migrations"] = (
                 "ok"
-                if found == heads
+                if behind == 0
                 else f"schema is not at head (run `teamassist db upgrade`): "
-                f"{len(heads - found)} branch(es) behind"
+                f"{behind} branch(es) behind"
             )
         else:
             checks["database"] = versions
@@ -120,7 +126,28 @@ class Readiness:
                 str(resources.files("teamassist") / "migrations"), version_locations=folders
             )
             self._heads = frozenset(scripts.get_heads())
+            self._scripts = scripts
         return self._heads
+
+    def behind(self, found: frozenset[str]) -> int:
+        """How many branch heads the revisions ``found`` in ``alembic_version`` do not reach.
+
+        Not ``found == heads``: a head another branch's migration depends on (``core_0008``,
+        which ``announcements_0004`` needs) is not kept in ``alembic_version`` once that one
+        is applied, so a database at every head was called a branch behind (a fresh install's
+        /readyz answered 503). A head counts as reached when it is a revision found or one they
+        stand on; a revision the scripts do not know (a newer schema) reaches nothing."""
+        heads = self.heads()
+        if found == heads:
+            return 0
+        if found not in self._behind:
+            assert self._scripts is not None  # built with the heads
+            try:
+                walked = self._scripts.iterate_revisions(tuple(found), "base")
+                self._behind[found] = len(heads - {rev.revision for rev in walked})
+            except Exception:  # alembic's resolution errors: a revision it does not know
+                self._behind[found] = max(1, len(heads - found))
+        return self._behind[found]
 
     def close(self) -> None:
         """Stop the pool without waiting for a hung check."""
