@@ -153,3 +153,57 @@ def test_an_upload_under_its_limit_reaches_its_route(client: TestClient) -> None
         headers={"Authorization": f"Bearer {ROOT}"},
     )
     assert too_big.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("content_type", "declared"),
+    [
+        (b"application/json", None),
+        (b"application/vnd.example+json", None),
+        (b"application/json", b"419430400"),
+        (b"text/plain", None),
+    ],
+    ids=["json", "json suffix", "json declared 400 MiB", "text"],
+)
+def test_no_layer_of_the_app_reads_past_the_limit_first(
+    sqlite_runtime: Runtime, content_type: bytes, declared: bytes | None
+) -> None:
+    """The whole app, not the layer alone: the JSON guard (``http.errors.JsonBodyGuard``) read
+    a JSON body whole before the cap counted it, because it was added outside it (tester s28
+    E-2: a 400 MiB chunked JSON body took the server to 953 MB). Whatever the body, the app
+    asks for no more than the limit and one message; a declared length over it, for none."""
+    sqlite_runtime.settings.web.max_body_bytes = 64 * KIB
+    app = create_app(sqlite_runtime, start_background=False)
+    pulled = 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal pulled
+        pulled += 1  # 4 MiB in all: a layer that reads it whole ends (and the test fails)
+        return {"type": "http.request", "body": b"x" * KIB, "more_body": pulled < 4096}
+
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", content_type), (b"host", b"testserver")]
+    if declared is not None:
+        headers.append((b"content-length", declared))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/chat",
+        "raw_path": b"/api/v1/chat",
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+        "app": app,
+    }
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 413
+    assert pulled == (0 if declared is not None else 65)

@@ -97,15 +97,16 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
     # A script's chat request skips the session, the routing and the dependency solving.
     app.add_middleware(ChatFastPath)
     app.add_middleware(RetryLostLockRaces)  # outside the session middleware: replays it too
-    # Outside every layer that reads a body: the retry layer buffers it whole (tester s28 D-5).
+    errors.install(app)  # with its JSON guard, which reads a JSON body whole
+    security_headers.cover_crashes(app)  # the 500 page is sent from outside the middleware
+    form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
+    # Outside every layer that reads a body (the JSON guard, the retry layer buffer it whole;
+    # tester s28 D-5, E-2): added after them, so it runs before them.
     app.add_middleware(
         BodyLimit,
         body_bytes=runtime.settings.web.max_body_bytes,
         upload_bytes=runtime.settings.web.max_upload_bytes,
     )
-    errors.install(app)
-    security_headers.cover_crashes(app)  # the 500 page is sent from outside the middleware
-    form_errors.install(app)  # a refused dashboard form goes back to its page with the reason
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
     # outside the error handlers too: an error page is a page
     app.add_middleware(security_headers.ContentSecurityPolicy)
