@@ -152,3 +152,34 @@ def test_a_token_asking_for_a_sign_in_link_never_gets_it_in_the_answer(
         # the browser's own web chat is the member at their screen: the link comes back
         own = browser.post("/api/v1/chat", json={"text": "/登录"})
         assert own.status_code == 200 and "/auth/link/" in own.text
+
+
+def test_a_retry_key_never_replays_the_members_own_link_to_someone_else(
+    sqlite_runtime: Runtime,
+) -> None:
+    """A retry is answered the stored reply; the member's own /登录 reply (in their signed-in
+    browser) is a sign-in link. The same event id from their personal token or from the root
+    token speaking as them was answered that link (tester s28 E-1): those are other callers'
+    messages, keyed apart, and answered as such (the link sent privately)."""
+    load_demo(sqlite_runtime)
+    password = give_account(sqlite_runtime, "lisi")
+    sqlite_runtime.settings.web.api_token = SecretStr("root-e1")
+    app = create_app(sqlite_runtime, start_background=False)
+    with TestClient(app) as browser, TestClient(app) as script:
+        sign_in(browser, "lisi", password)
+        raw = browser.post("/api/v1/me/tokens", json={"name": "ci"}).json()["token"]
+        first = browser.post("/api/v1/chat", json={"text": "/登录", "event_id": "ev-1"})
+        assert first.status_code == 200 and "/auth/link/" in first.text
+        # her browser's own retry is a retry: the same answer
+        again = browser.post("/api/v1/chat", json={"text": "/登录", "event_id": "ev-1"})
+        assert again.json()["duplicate"] is True and "/auth/link/" in again.text
+        for bearer, body in (
+            (raw, {"text": "/登录", "event_id": "ev-1"}),
+            ("root-e1", {"text": "/登录", "event_id": "ev-1", "as": "lisi"}),
+        ):
+            answer = script.post(
+                "/api/v1/chat", headers={"Authorization": f"Bearer {bearer}"}, json=body
+            )
+            assert answer.status_code == 200, answer.text
+            assert "/auth/link/" not in answer.text
+            assert answer.json()["reply"]["body"] == t("signin.link_sent_privately")

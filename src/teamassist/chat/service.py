@@ -97,7 +97,7 @@ def send_as(
         if event_id:
             # A client's retry key names *its* message: scoped to the speaker, so another
             # member sending under the same key is a new message, never dropped as a repeat.
-            message.event_id = scoped_key(member.id, event_id)
+            message.event_id = scoped_key(member.id, event_id, spoken_for=message.spoken_for)
         return Speaker(
             message=message,
             workspace=caller.workspace,
@@ -146,16 +146,20 @@ def _named(
     return member, own_chat, name
 
 
-def scoped_key(member_id: int, event_id: str) -> str:
+def scoped_key(member_id: int, event_id: str, *, spoken_for: bool = False) -> str:
     """A client's retry key scoped to its speaker, at most 128 characters (the inbox column).
     The prefix made a 126–128 character key longer than the column, and cutting it to fit made
     keys differing only at the end one key: a second message was answered as a retry of the
     first and lost (a tester's ten concurrent 128-character keys stored one item). A key that
-    would not fit is kept by its SHA-256 instead, the same for every retry of it."""
-    scoped = f"m{member_id}:{event_id}"
-    if len(scoped) <= 128:
-        return scoped
-    return f"m{member_id}:#{hashlib.sha256(event_id.encode()).hexdigest()}"
+    would not fit is kept by its SHA-256 instead, the same for every retry of it.
+
+    ``spoken_for`` (a token, or someone speaking for the member) keys apart from the member's
+    own: a retry is answered the stored reply, and the member's own /登录 reply is a sign-in
+    link that such a caller is never shown (tester s28 E-1)."""
+    scoped = f"{'s' if spoken_for else 'm'}{member_id}:"
+    if len(scoped) + len(event_id) <= 128:
+        return scoped + event_id
+    return f"{scoped}#{hashlib.sha256(event_id.encode()).hexdigest()}"
 
 
 def _attached(session: Session, principal: Principal) -> Principal:
