@@ -19,7 +19,7 @@ from teamassist.okr import objectives as okr
 from teamassist.okr.models import Cycle, KeyResult, Objective
 from teamassist.okr.objectives import KrInput
 from teamassist.runtime import Runtime
-from teamassist.team.models import Team
+from teamassist.team.models import Member, Team
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import Kr, at, objective_with_krs, set_clock, team_session
@@ -196,3 +196,31 @@ def test_a_rest_delete_sent_again_is_told_it_is_done(api: TestClient) -> None:
     assert (again.status_code, again.json()["error"]) == (404, "okr.error.objective_gone")
     never = api.delete("/api/v1/okr/objectives/999999")
     assert (never.status_code, never.json()["error"]) == (404, "okr.error.no_objective")
+
+
+def test_a_bare_id_whose_current_kr_was_deleted_reaches_no_older_cycle(
+    okr_chat: ChatDriver,
+) -> None:
+    """Tester s28 E-13: once 2026Q4's KR-2 was deleted, /进展 KR-2 and /负责人 KR-2 reached the
+    reopened 2026Q3's KR-2 and changed it. A bare id stops at the cycle that had it."""
+    chat = okr_chat
+    assert "已重开 2026Q3" in chat.text("/重开周期 2026Q3", as_="admin")
+    chat.text("/新建目标 旧目标 周期 2026Q3", as_="zhangsan")
+    chat.text("/新建KR 2026Q3 O-1 旧A 起始 0 目标 5 单位 个", as_="zhangsan")
+    chat.text("/新建KR 2026Q3 O-1 旧B 起始 0 目标 5 单位 个", as_="zhangsan")
+    assert "已删除 KR-2「删B」" in chat.text("/删除KR KR-2", as_="zhangsan")
+    for command in ("/进展 KR-2 3", "/负责人 KR-2 @李四", "/评分 KR-2 0.5 理由"):
+        refused = chat.text(command, as_="zhangsan")
+        assert "2026Q4 的 KR-2「删B」已经删除了，这次没有改动" in refused, (command, refused)
+        assert "如 2026Q3 KR-2" in refused, (command, refused)
+    with chat.runtime.factory() as session:
+        old = session.scalars(
+            select(KeyResult)
+            .join(Cycle, Cycle.id == KeyResult.cycle_id)
+            .where(Cycle.key == "2026Q3", KeyResult.number == 2)
+        ).one()
+        owner = session.get(Member, old.owner_id)
+        assert (old.current_value, old.score, old.title) == (None, None, "旧B")
+        assert owner is not None and owner.handle == "zhangsan"  # not handed to 李四
+    named = chat.text("/进展 2026Q3 KR-2 3", as_="zhangsan")
+    assert "已登记 KR-2「旧B」" in named and "以上是 2026Q3 的 KR-2" in named, named

@@ -209,8 +209,53 @@ def find_objective(
         )
         if found is not None:
             return found
+        if cycle is None:
+            _refuse_deleted_here(session, searched, cycle_searched, "O", number)
     named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
     raise NotFound("okr.error.no_objective", ref=named)
+
+
+def _refuse_deleted_here(
+    session: Session, searched: Sequence[Cycle], here: Cycle, kind: str, number: int
+) -> None:
+    """A bare short id stops at the newest cycle that has *or had* it: when ``here`` had that
+    number and it was deleted, NotFound ``okr.error.ref_deleted`` (naming an older cycle that
+    has one, and how to reach it), nothing changed. The bare ``KR-5`` of /进展, /负责人,
+    /评分 fell through to an older cycle's KR-5 once the current one was deleted, and changed
+    it (tester s28 E-13, C-5's reach beyond the deletes)."""
+    gone = session.scalars(
+        select(DeletedRef)
+        .where(DeletedRef.cycle_id == here.id, DeletedRef.kind == kind, DeletedRef.number == number)
+        .order_by(DeletedRef.id.desc())
+        .limit(1)
+    ).first()
+    if gone is None:
+        return
+    model: type[Objective] | type[KeyResult] = Objective if kind == "O" else KeyResult
+    older = [c for c in searched if c.start_date < here.start_date]
+    other = next(
+        (
+            c.key
+            for c in older
+            if session.scalar(
+                select(model.id).where(
+                    model.team_id == here.team_id, model.cycle_id == c.id, model.number == number
+                )
+            )
+            is not None
+        ),
+        None,
+    )
+    short = f"{kind}-{number}"
+    if other is None:
+        raise NotFound("okr.error.ref_deleted", cycle=here.key, ref=short, title=gone.title[:40])
+    raise NotFound(
+        "okr.error.ref_deleted_other",
+        cycle=here.key,
+        ref=short,
+        title=gone.title[:40],
+        other=other,
+    )
 
 
 def find_key_result(
@@ -237,6 +282,8 @@ def find_key_result(
         )
         if found is not None:
             return found
+        if cycle is None:
+            _refuse_deleted_here(session, searched, cycle_searched, "KR", number)
     named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
     raise NotFound("okr.error.no_key_result", ref=named)
 
