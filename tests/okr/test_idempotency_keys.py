@@ -95,6 +95,27 @@ def test_the_same_key_and_body_answer_the_first_key_result(api: TestClient) -> N
     assert _count(runtime, KeyResult, KeyResult.objective_id == made.json()["id"]) == 1
 
 
+def test_a_replay_after_the_objective_was_deleted_says_so(api: TestClient) -> None:
+    """Tester s28 E-12: the key's retry after the O was deleted answered 201 with the deleted
+    O's body, and a script went on to add KRs to it."""
+    runtime = _runtime(api)
+    key = {"Idempotency-Key": "del-1"}
+    body = {"title": "删后重放"}
+    made = api.post("/api/v1/okr/objectives", json=body, headers=key)
+    assert made.status_code == 201, made.text
+    kr_path = f"/api/v1/okr/objectives/{made.json()['id']}/key-results"
+    kr_key = {"Idempotency-Key": "del-kr-1"}
+    kr = {"title": "删后KR", "start": 0, "target": 3, "unit": "个"}
+    assert api.post(kr_path, json=kr, headers=kr_key).status_code == 201
+    assert api.delete(f"/api/v1/okr/objectives/{made.json()['id']}").status_code == 204
+    again = api.post("/api/v1/okr/objectives", json=body, headers=key)
+    assert (again.status_code, again.json()["error"]) == (409, "okr.error.replay_gone"), again.text
+    assert f"{made.json()['ref']}「删后重放」已经删除了" in again.json()["message"], again.text
+    kr_again = api.post(kr_path, json=kr, headers=kr_key)
+    assert (kr_again.status_code, kr_again.json()["error"]) == (409, "okr.error.replay_gone")
+    assert _count(runtime, Objective, Objective.title == "删后重放") == 0
+
+
 def test_a_key_belongs_to_its_caller(api: TestClient) -> None:
     """The admin's key ``same`` and zhangsan's ``same`` each make their own O."""
     runtime = _runtime(api)

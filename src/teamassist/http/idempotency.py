@@ -105,6 +105,7 @@ class Replay:
     status: int | None
     answer: Any
     resource: str | None
+    label: str | None = None
 
     def resource_id(self, kind: str) -> int | None:
         """The id of what was made, when it was a ``kind`` (``announcement``)."""
@@ -155,7 +156,7 @@ def begin(
             raise Invalid(
                 "core.error.idempotency_key_reused", given=key[:MAX_KEY], first=seen.label or "?"
             )
-        return Replay(seen.status, seen.answer, seen.resource)
+        return Replay(seen.status, seen.answer, seen.resource, seen.label)
     row = IdempotencyKey(
         workspace_id=principal.workspace.id,
         caller=caller,

@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import Response, status
 from sqlalchemy.orm import Session
 
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, NotFound, PermissionDenied
 from teamassist.http import idempotency
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, WorkspaceTeamDep
 from teamassist.okr import cycles, rows, scoring
@@ -23,7 +23,7 @@ from teamassist.okr.api.base import (
     today,
     token_owner,
 )
-from teamassist.okr.models import ObjectiveState
+from teamassist.okr.models import KeyResult, Objective, ObjectiveState
 from teamassist.okr.objectives import KrInput
 from teamassist.okr.schemas import (
     KeyResultCreate,
@@ -107,7 +107,7 @@ def create_objective(
         now=now,
     )
     if isinstance(claim, idempotency.Replay):
-        return claim.response()
+        return _replayed(session, claim, Objective, "okr.objective")
     cycle = (
         cycles.by_key(session, team=team, key=body.cycle)
         if body.cycle
@@ -141,6 +141,21 @@ def create_objective(
         status=status.HTTP_201_CREATED,
     )
     return read
+
+
+def _replayed(
+    session: Session,
+    replay: idempotency.Replay,
+    model: type[Objective] | type[KeyResult],
+    kind: str,
+) -> Response:
+    """The first answer again, while what it made is still there; once it was deleted, 409
+    ``okr.error.replay_gone`` naming it, nothing made: a script told "201, here is O-13" went
+    on to add KRs to an O that was gone (tester s28 E-12)."""
+    made = replay.resource_id(kind)
+    if made is not None and session.get(model, made) is None:
+        raise Conflict("okr.error.replay_gone", made=replay.label or f"#{made}")
+    return replay.response()
 
 
 @router.get("/objectives/{objective_id}")
@@ -243,7 +258,7 @@ def add_key_result(
         now=now,
     )
     if isinstance(claim, idempotency.Replay):
-        return claim.response()
+        return _replayed(session, claim, KeyResult, "okr.key_result")
     objective = editable_objective(session, principal, team, objective_id)
     key_result = okr.add_key_result(
         session,
