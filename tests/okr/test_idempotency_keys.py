@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from teamassist.clock import FrozenClock
-from teamassist.http.idempotency import IdempotencyKey
+from teamassist.http.idempotency import IdempotencyKey, stored_key
 from teamassist.okr.models import KeyResult, Objective
 from teamassist.runtime import Runtime
 from teamassist.web.app import create_app
@@ -128,7 +128,37 @@ def test_a_key_belongs_to_its_caller(api: TestClient) -> None:
         assert theirs.status_code == 201, theirs.text
         assert REPLAYED not in theirs.headers
     assert theirs.json()["id"] != mine.json()["id"]
-    assert _count(runtime, IdempotencyKey, IdempotencyKey.key == "same") == 2
+    assert _count(runtime, IdempotencyKey, IdempotencyKey.key == stored_key("same")) == 2
+
+
+@pytest.fixture
+def any_api(db_url: str, clock: FrozenClock) -> Iterator[TestClient]:
+    """As ``api``, on every backend (MariaDB's collation is the subject)."""
+    runtime = make_runtime(db_url, clock, web={"api_token": TOKEN})
+    load_demo(runtime)
+    set_clock(runtime, "2026-11-16 09:00")
+    with TestClient(create_app(runtime, start_background=False)) as client:
+        sign_in(client)
+        yield client
+    runtime.close()
+
+
+def test_keys_differing_in_case_or_accents_are_two_keys(any_api: TestClient) -> None:
+    """Tester s28 E-3: on MariaDB ``T28B-K1`` and ``t28b-k1`` (or ``kÉ`` and ``ke``) were one key
+    (its collation folds case and accents): the second was refused as reused, or answered with
+    the other's O. A key is opaque, compared exactly on every backend."""
+    api = any_api
+    runtime = _runtime(api)
+    for first, second in (("T28B-K1", "t28b-k1"), ("t28b-kÉ", "t28b-ke")):
+        for n, key in enumerate((first, second)):
+            made = api.post(
+                "/api/v1/okr/objectives",
+                json={"title": f"键{first}{n}"},
+                headers={b"Idempotency-Key": key.encode("latin-1")},  # as HTTP carries it
+            )
+            assert made.status_code == 201, made.text
+            assert REPLAYED not in made.headers
+    assert _count(runtime, Objective, Objective.title.like("键%")) == 4
 
 
 @pytest.fixture

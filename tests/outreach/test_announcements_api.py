@@ -15,7 +15,7 @@ from teamassist.announcements.models import Announcement
 from teamassist.chat.retention import purge
 from teamassist.chat.types import plain_text
 from teamassist.database import transaction
-from teamassist.http.idempotency import IdempotencyKey
+from teamassist.http.idempotency import IdempotencyKey, stored_key
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team.models import Channel
@@ -502,7 +502,7 @@ def test_a_key_kept_from_before_the_store_still_answers_its_retry(app_runtime: R
                 IdempotencyKey(
                     workspace_id=first.workspace_id,
                     caller=f"m{people['lihua']}",
-                    key="old-key",
+                    key=stored_key("old-key"),
                     resource=f"announcement:{made_id}",
                     label=f"#{made_id}",
                     created_at=first.created_at,

@@ -64,6 +64,7 @@ class IdempotencyKey(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     # ``m<member id>``, or ``o<hash of the account name>`` for the workspace owner
     caller: Mapped[str] = mapped_column(String(40))
+    # the key as :func:`stored_key` keeps it: compared exactly on every backend
     key: Mapped[str] = mapped_column(String(MAX_KEY))
     # SHA-256 (hex) of the request (route, team, body as read); NULL: a key kept from before
     # the store (an announcement's), which answers any request with it as its retry
@@ -77,6 +78,15 @@ class IdempotencyKey(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def stored_key(key: str) -> str:
+    """How a key is stored and looked up: ``h`` and the SHA-256 (hex) of its text. A key is
+    opaque, compared exactly; MariaDB's utf8mb4 collation folds case and accents, so there
+    ``T28B-K1`` and ``t28b-k1`` were one key (the second refused as reused, or answered with
+    the other's first answer) and two on PostgreSQL and SQLite (tester s28 E-3). Lower-case
+    hex compares the same under every collation."""
+    return "h" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def caller_of(principal: Principal) -> str:
@@ -147,7 +157,7 @@ def begin(
         .where(
             IdempotencyKey.workspace_id == principal.workspace.id,
             IdempotencyKey.caller == caller,
-            IdempotencyKey.key == key,
+            IdempotencyKey.key == stored_key(key),
         )
         .execution_options(populate_existing=True)
     )
@@ -160,7 +170,7 @@ def begin(
     row = IdempotencyKey(
         workspace_id=principal.workspace.id,
         caller=caller,
-        key=key,
+        key=stored_key(key),
         digest=digest,
         created_at=now,
     )
