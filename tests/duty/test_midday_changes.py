@@ -122,7 +122,8 @@ def test_a_change_the_pending_one_cannot_follow_is_refused_naming_it(
     sqlite_chat.text("/值班人员增加 @孙七 2026-12-10", as_="admin")
     before = snapshot(sqlite_chat.runtime)
     reply = sqlite_chat.text("/值班人员增加 @孙七", as_="admin")
-    assert "2026-12-10 还有一项待生效的变更（增加人员）" in reply
+    # the pending add is named by its day (4f081e8: "already in the rotation" said before)
+    assert "已经安排在 2026-12-10 加入「技术」轮值" in reply, reply
     assert "/撤销排班变更 2026-12-10" in reply
     assert snapshot(sqlite_chat.runtime) == before
 
