@@ -73,9 +73,7 @@ def test_the_root_token_takes_him_out_too(chat: ChatDriver, ops: int) -> None:
     rt.settings.web.api_token = SecretStr("root-token-f13")
     with TestClient(create_app(rt, start_background=False)) as client:
         gone = client.delete(
-            f"/api/v1/members/{ops}",
-            params={"team_id": 1},
-            headers={"Authorization": "Bearer root-token-f13"},
+            f"/api/v1/members/{ops}", headers={"Authorization": "Bearer root-token-f13"}
         )
 
     assert gone.status_code == 200, gone.text

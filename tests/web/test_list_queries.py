@@ -190,3 +190,46 @@ def test_every_get_route_under_api_refuses_a_parameter_given_twice(api: TestClie
         assert answer.json()["error"] == "core.error.repeated_query", route.path
         walked += 1
     assert walked >= 80, walked
+
+
+def test_every_write_under_api_refuses_a_parameter_it_does_not_take(api: TestClient) -> None:
+    """Tester s28 E-4: a write's unknown query name passed (``POST /okr/objectives?zzz=1`` made
+    an O) — and a ``team_id`` the route does not take was read by the team gate alone:
+    ``PATCH /members/5?team_id=2 {"role": "lead"}`` made wangwu lead of team 1 with a 200. A
+    walk of every write under /api/: ``?zz_not_a_parameter=1`` is refused before the body is
+    read, as a read's is."""
+    app = api.app
+    assert isinstance(app, FastAPI)
+    load_all_routes(app)
+    walked = 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        methods = (route.methods or set()) - {"GET", "HEAD"}
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        for method in methods:
+            answer = api.request(method, path, params={"zz_not_a_parameter": "1"}, json={})
+            assert answer.status_code == 422, (method, path, answer.status_code, answer.text)
+            assert answer.json()["error"] == "core.error.unknown_query_write", (method, path)
+            walked += 1
+    assert walked >= 100, walked  # every write under /api/ when this was written
+
+
+def test_a_team_the_write_does_not_take_from_the_query_is_refused(
+    sqlite_runtime: Runtime, api: TestClient
+) -> None:
+    members = {m["handle"]: m for m in api.get("/api/v1/members").json()}
+    wangwu = members["wangwu"]
+    before = api.get(f"/api/v1/members/{wangwu['id']}").json()
+    answer = api.patch(f"/api/v1/members/{wangwu['id']}?team_id=2", json={"role": "lead"})
+    assert answer.status_code == 422, answer.text
+    assert "「team_id」" in answer.json()["message"] and "没有任何改动" in answer.json()["message"]
+    assert api.get(f"/api/v1/members/{wangwu['id']}").json() == before
+    # where the write takes its team from the query, the query still names it
+    made = api.post("/api/v1/okr/objectives?team_id=1", json={"title": "查询里的团队"})
+    assert made.status_code == 201, made.text
+    refused = api.post("/api/v1/okr/objectives?team_id=1&zzz=1", json={"title": "多余的参数"})
+    assert refused.status_code == 422 and "「zzz」" in refused.json()["message"]
+    listed = api.get("/api/v1/okr/objectives?team_id=1&state=draft").json()["objectives"]
+    titles = [o["title"] for o in listed]
+    assert "查询里的团队" in titles and "多余的参数" not in titles

@@ -9,7 +9,8 @@ not there (an empty page, the default 30 days) or with the last value alone
 the checks from its declared parameters, so a new list cannot forget them (session 26 put them
 on five routes; ``/duty/teams/{id}/sign-ins?first=…&last=…`` reversed still answered ``[]``);
 a repeated parameter is refused on every method under ``/api/`` (the team gates read
-``team_id`` from the raw query of writes too).
+``team_id`` from the raw query of writes too), and so is a parameter a write does not declare,
+the gates' ``team_id`` included (:func:`check_write_query`, tester s28 E-4).
 """
 
 from __future__ import annotations
@@ -176,10 +177,39 @@ def check_repeated(request: Request) -> None:
 
 async def api_query_rule(request: Request) -> None:
     """The app-wide dependency: :func:`check_query` on every ``GET /api/…``, and
-    :func:`check_repeated` on the other methods there (on the event loop: a dict lookup and a
-    few comparisons)."""
+    :func:`check_write_query` on the other methods there (on the event loop: a dict lookup and
+    a few comparisons)."""
     if request.url.path.startswith("/api/"):
         if request.method == "GET":
             check_query(request)
         else:
-            check_repeated(request)
+            check_write_query(request)
+
+
+def check_write_query(request: Request) -> None:
+    """Invalid ``core.error.unknown_query`` for a parameter a write's route does not declare,
+    the team gates' ``team_id`` included: the gates read it from the raw query, so on a route
+    that takes its team from the body or the row it named one team to the gate and another to
+    the route (tester s28 E-4: ``PATCH /members/5?team_id=2 {"role":"lead"}`` made wangwu lead
+    of team 1, 200; an unknown ``?zzz=1`` on a write passed). Then :func:`check_repeated`."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.url.query:
+        return
+    declared = _own_names(route)
+    unknown = [k for k in request.query_params if k not in declared]
+    if unknown:
+        raise Invalid(
+            "core.error.unknown_query_write",
+            name=unknown[0][:40],
+            known="、".join(sorted(declared)) or "无",
+        )
+    check_repeated(request)
+
+
+def _own_names(route: APIRoute) -> frozenset[str]:
+    """The query names ``route`` itself declares (the gates' not added), kept on the route."""
+    found: frozenset[str] | None = getattr(route, "_teamassist_own_query", None)
+    if found is None:
+        found = frozenset(_query_names(route.dependant)[0])
+        route._teamassist_own_query = found  # type: ignore[attr-defined]
+    return found
