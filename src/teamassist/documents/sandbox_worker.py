@@ -242,8 +242,10 @@ def render(conn: Connection, batch: Batch, memory_mib: int) -> None:
             )
             signal.setitimer(signal.ITIMER_PROF, 0)
         except Invalid as error:
+            signal.setitimer(signal.ITIMER_PROF, 0)  # else it may fire while this is worded
             refused = error
         except MemoryError as error:
+            signal.setitimer(signal.ITIMER_PROF, 0)
             detail = t("documents.engine.budget_memory", limit=memory_mib)
             refused = templating.refusal(
                 error, detail, error_key=batch.error_key, budget_key=batch.budget_key
