@@ -180,6 +180,13 @@ class WebSettings(BaseModel):
     # and anything else (JSON, webhook events).
     max_upload_bytes: int = Field(default=6 * 1_048_576, ge=1024)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # The bytes of request bodies being read at once, all requests together: a body that would
+    # pass it is refused (503, Retry-After) until others end (at least one whole upload).
+    max_buffered_body_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+    # A request body that sends nothing for this long is answered 408 and its connection closed.
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Open connections (uvicorn's limit_concurrency): past it a new request is answered 503.
+    max_connections: int = Field(default=1000, ge=1)
     # The cost of a new dashboard password hash (argon2id); the default is the strong one.
     password_hash: PasswordHashSettings = Field(default_factory=PasswordHashSettings)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info
@@ -213,6 +220,16 @@ class WebSettings(BaseModel):
                     "named by its address, not its host name)"
                 ) from None
         return ",".join(entries)
+
+    @model_validator(mode="after")
+    def _one_upload_fits(self) -> WebSettings:
+        if self.max_buffered_body_bytes < self.max_upload_bytes:
+            raise ValueError(
+                f"web.max_buffered_body_bytes ({self.max_buffered_body_bytes}) is below "
+                f"web.max_upload_bytes ({self.max_upload_bytes}): no upload that big could "
+                "ever be read; raise the first or lower the second"
+            )
+        return self
 
     @model_validator(mode="after")
     def _derive_public_url(self) -> WebSettings:

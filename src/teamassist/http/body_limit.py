@@ -17,9 +17,28 @@ A ``Content-Length`` over the limit is refused before a byte is read; a body wit
 (chunked) or with a false one is counted as it arrives. The refusal is a 413 in the JSON
 shape of every other API error (the error page for a browser), with ``Connection: close``
 (the client is still sending).
+
+The limit bounds one body, not how many are held at once, and a body that stops arriving
+held its bytes for as long as the client kept the socket open: 100 anonymous connections
+each sending 6.2 MB of a chunked upload and then stalling took the server from 222 to
+736 MB (tester s28 N1). Two more bounds, by the same layer:
+
+- ``web.max_buffered_body_bytes`` (64 MiB): the bytes of request bodies the requests in
+  flight have read, all together; a body that would pass it is refused with a 503 and
+  ``Retry-After`` (before a byte is read when its length is declared), and its bytes are
+  given back when its request ends.
+- ``web.body_read_timeout_seconds`` (30 s): how long a body may go without a byte arriving,
+  as nginx's ``client_body_timeout``; past it the request is answered 408 and the
+  connection closed. Only while the body is being read: a request waiting for its
+  client's disconnect after it is not timed.
+
+uvicorn has neither (its ``timeout_keep_alive`` times the wait between requests, not a body;
+its ``limit_concurrency``, ``web.max_connections``, bounds the connections, not their bytes).
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,20 +48,46 @@ from teamassist.i18n import t
 
 UPLOAD_TYPES = (b"multipart/form-data", b"application/x-www-form-urlencoded")
 ERROR_KEY = "core.http.body_too_large"
+BUSY_KEY = "core.http.bodies_busy"
+STALLED_KEY = "core.http.body_stalled"
+RETRY_AFTER_SECONDS = 5
 
 
 class BodyTooLarge(Exception):
     """A request body grew past its limit while a layer was reading it."""
 
 
+class BodiesBusy(Exception):
+    """A request body would take the bodies read at once past their bound."""
+
+
+class BodyStalled(Exception):
+    """No byte of a request body arrived within the read timeout."""
+
+
 class BodyLimit:
     """ASGI middleware: refuse (413) a request whose body is over its limit, in bytes
-    (``body_bytes`` for anything but a form or upload, ``upload_bytes`` for those)."""
+    (``body_bytes`` for anything but a form or upload, ``upload_bytes`` for those); refuse
+    (503) one that would take the bytes of the bodies read at once past ``buffered_bytes``;
+    answer 408 to one that sends nothing for ``read_timeout`` seconds."""
 
-    def __init__(self, app: ASGIApp, *, body_bytes: int, upload_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        body_bytes: int,
+        upload_bytes: int,
+        buffered_bytes: int,
+        read_timeout: float,
+    ) -> None:
         self.app = app
         self.body_bytes = body_bytes
         self.upload_bytes = upload_bytes
+        self.buffered_bytes = buffered_bytes
+        self.read_timeout = read_timeout
+        # The body bytes read by the requests in flight (one event loop: no lock; nothing
+        # awaits between a check and its count).
+        self.held = 0
 
     def limit_of(self, scope: Scope) -> int:
         """The limit of ``scope``'s body, in bytes, from its Content-Type."""
@@ -64,16 +109,35 @@ class BodyLimit:
         if declared is not None and declared > limit:
             await _refuse(scope, receive, send, limit)
             return
+        if declared is not None and self.held + declared > self.buffered_bytes:
+            await _busy(scope, receive, send)
+            return
         size = 0
+        taken = 0  # of self.held, given back when the request ends
+        read = False  # the whole body (or the client's disconnect) has arrived
         started = False
 
         async def counted() -> Message:
-            nonlocal size
-            message = await receive()
-            if message["type"] == "http.request":
-                size += len(message.get("body", b""))
-                if size > limit:
-                    raise BodyTooLarge
+            nonlocal size, taken, read
+            if read:  # e.g. waiting for the disconnect after the body: not timed
+                return await receive()
+            try:
+                async with asyncio.timeout(self.read_timeout):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyStalled from None
+            if message["type"] != "http.request":
+                read = True
+                return message
+            body = len(message.get("body", b""))
+            size += body
+            if size > limit:
+                raise BodyTooLarge
+            if self.held + body > self.buffered_bytes:
+                raise BodiesBusy
+            self.held += body
+            taken += body
+            read = not message.get("more_body", False)
             return message
 
         async def tracked(message: Message) -> None:
@@ -83,10 +147,17 @@ class BodyLimit:
 
         try:
             await self.app(scope, counted, tracked)
-        except BodyTooLarge:
+        except (BodyTooLarge, BodiesBusy, BodyStalled) as exc:
             if started:  # cannot happen while the retry layer reads first; never a 2nd start
                 raise
-            await _refuse(scope, receive, send, limit)
+            if isinstance(exc, BodyTooLarge):
+                await _refuse(scope, receive, send, limit)
+            elif isinstance(exc, BodiesBusy):
+                await _busy(scope, receive, send)
+            else:
+                await _stalled(scope, receive, send)
+        finally:
+            self.held -= taken
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -99,6 +170,29 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     message = t(ERROR_KEY, limit=f"{limit / 1_048_576:.3g}")
-    response = error_response(Request(scope, receive), 413, ERROR_KEY, message)
+    await _answer(scope, receive, send, 413, ERROR_KEY, message)
+
+
+async def _busy(scope: Scope, receive: Receive, send: Send) -> None:
+    message = t(BUSY_KEY, seconds=RETRY_AFTER_SECONDS)
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    await _answer(scope, receive, send, 503, BUSY_KEY, message, retry)
+
+
+async def _stalled(scope: Scope, receive: Receive, send: Send) -> None:
+    await _answer(scope, receive, send, 408, STALLED_KEY, t(STALLED_KEY))
+
+
+async def _answer(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    key: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """The refusal, with ``Connection: close``: the client may still be sending its body."""
+    response = error_response(Request(scope, receive), status, key, message, headers)
     response.headers["Connection"] = "close"
     await response(scope, receive, send)

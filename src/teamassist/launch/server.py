@@ -47,6 +47,10 @@ def serve(host: str | None = None, port: int | None = None) -> None:
         port=settings.web.port,
         proxy_headers=True,
         forwarded_allow_ips=settings.web.forwarded_allow_ips,
+        # A bound on open connections (503 past it); a stalled body is timed by the app
+        # (http.body_limit): uvicorn's own timeout_keep_alive only times the idle wait between
+        # requests.
+        limit_concurrency=settings.web.max_connections,
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
     )

@@ -106,6 +106,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         BodyLimit,
         body_bytes=runtime.settings.web.max_body_bytes,
         upload_bytes=runtime.settings.web.max_upload_bytes,
+        buffered_bytes=runtime.settings.web.max_buffered_body_bytes,
+        read_timeout=runtime.settings.web.body_read_timeout_seconds,
     )
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
     # outside the error handlers too: an error page is a page
