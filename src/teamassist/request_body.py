@@ -81,7 +81,7 @@ def _other_where_boolean(annotation: Any, value: Any) -> bool:
     themselves); a union with another type (``bool | int``) is left to pydantic."""
     if value is None:
         return False
-    if _only_boolean(annotation):
+    if only_boolean(annotation):
         return not isinstance(value, bool)
     origin = get_origin(annotation)
     if origin is Annotated:
@@ -112,14 +112,14 @@ def _held(check: Callable[[Any, Any], bool], annotation: Any, value: Any) -> boo
     return False
 
 
-def _only_boolean(annotation: Any) -> bool:
+def only_boolean(annotation: Any) -> bool:
     """``bool``, ``StrictBool``, ``Annotated[bool, ...]`` or any of them or None."""
     origin = get_origin(annotation)
     if origin is Annotated:
-        return _only_boolean(get_args(annotation)[0])
+        return only_boolean(get_args(annotation)[0])
     if origin in _UNIONS:
         members = [m for m in get_args(annotation) if m is not type(None)]
-        return bool(members) and all(_only_boolean(m) for m in members)
+        return bool(members) and all(only_boolean(m) for m in members)
     return annotation is bool
 
 

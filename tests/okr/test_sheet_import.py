@@ -314,3 +314,23 @@ def test_cli_import_is_a_dry_run_until_apply(env: Path) -> None:
     long = runner.invoke(app, ["okr", "import", "long.csv", "--cycle", "2027Q1"])
     assert long.exit_code == 1, long.output
     assert "表格第 2 行读不了" in long.output and "Traceback" not in long.output, long.output
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "1", "y"])
+def test_apply_takes_true_or_false_only(api: TestClient, word: str) -> None:
+    """Tester s28 E-15: ``?apply=yes`` (``on``, ``1``) applied the sheet meant as a dry run,
+    read as pydantic reads a query boolean. Now a 422 naming ``apply``, nothing stored; any
+    case of ``true`` still applies (Python's requests sends ``True``)."""
+    runtime = _runtime(api)
+    cycle_id = _cycle_id(api, "2026Q4")
+    before = _count(runtime)
+    url = f"/api/v1/okr/cycles/{cycle_id}/import"
+    refused = api.post(url, params={"apply": word}, files={"file": ("a.csv", _csv(GOOD))})
+    assert refused.status_code == 422, refused.text
+    [detail] = refused.json()["details"]
+    assert detail["loc"] == ["query", "apply"] and detail["type"] == "bool_type", detail
+    assert "应为 true 或 false" in detail["msg"], detail
+    assert _count(runtime) == before
+    applied = api.post(url, params={"apply": "True"}, files={"file": ("a.csv", _csv(GOOD))})
+    assert applied.status_code == 200 and applied.json()["applied"] is True, applied.text
+    assert _count(runtime) == (before[0] + 2, before[1] + 4)

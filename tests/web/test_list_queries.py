@@ -233,3 +233,36 @@ def test_a_team_the_write_does_not_take_from_the_query_is_refused(
     listed = api.get("/api/v1/okr/objectives?team_id=1&state=draft").json()["objectives"]
     titles = [o["title"] for o in listed]
     assert "查询里的团队" in titles and "多余的参数" not in titles
+
+
+@pytest.mark.parametrize("word", ["yes", "on", "1", "0", "no", "y", ""])
+def test_every_boolean_query_parameter_takes_true_or_false_only(api: TestClient, word: str) -> None:
+    """Tester s28 E-15: a query boolean read words as pydantic's lax mode does (``apply=yes``
+    applied an OKR import, ``overdue=on`` filtered); cf980d5 made bodies strict only. A walk
+    of every route under /api/ with a parameter that takes only a boolean: a word is a 422
+    ``bool_type`` naming it; ``true`` and ``false`` are never the complaint."""
+    from teamassist.http.query import _boolean_names
+
+    app = api.app
+    assert isinstance(app, FastAPI)
+    load_all_routes(app)
+    walked = []
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", "1", route.path)
+        for name in _boolean_names(route):
+            for method in sorted(route.methods or ()):
+                answer = api.request(method, path, params={name: word})
+                assert answer.status_code == 422, (method, path, name, answer.text)
+                details = answer.json()["details"]
+                assert details == [
+                    {"loc": ["query", name], "msg": details[0]["msg"], "type": "bool_type"}
+                ], (method, path, details)
+                for value in ("true", "false", "TRUE"):
+                    answer = api.request(method, path, params={name: value})
+                    body = answer.json()
+                    complaints = body.get("details", []) if isinstance(body, dict) else []
+                    assert all(d["loc"] != ["query", name] for d in complaints), (path, value)
+                walked.append(f"{method} {route.path} {name}")
+    assert len(walked) >= 3, walked  # apply, overdue, include_revoked when this was written

@@ -11,6 +11,13 @@ on five routes; ``/duty/teams/{id}/sign-ins?first=…&last=…`` reversed still 
 a repeated parameter is refused on every method under ``/api/`` (the team gates read
 ``team_id`` from the raw query of writes too), and so is a parameter a write does not declare,
 the gates' ``team_id`` included (:func:`check_write_query`, tester s28 E-4).
+
+A query parameter that takes only a boolean takes ``true`` or ``false`` (any case: Python's
+``requests`` sends ``True``) on every method there, as a body's does (cf980d5): FastAPI reads
+it as pydantic's lax mode does, where ``yes``, ``on``, ``1`` and ``y`` are true, and
+``POST /okr/cycles/7/import?apply=yes`` applied a sheet meant as a dry run (tester s28 E-15).
+Anything else is the 422 a body gets, ``bool_type`` naming the parameter
+(:func:`check_booleans`).
 """
 
 from __future__ import annotations
@@ -22,9 +29,11 @@ from typing import Any
 from fastapi import Request
 from fastapi._compat import field_annotation_is_sequence
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from teamassist.exceptions import Invalid
+from teamassist.request_body import only_boolean
 
 # Read by the team gates from the raw query (``http.team_gate``, ``http.admin``), not declared.
 _GATE_PARAMS = frozenset({"team_id", "team"})
@@ -184,6 +193,46 @@ async def api_query_rule(request: Request) -> None:
             check_query(request)
         else:
             check_write_query(request)
+        check_booleans(request)
+
+
+_BOOLEAN_WORDS = frozenset({"true", "false"})
+
+
+def check_booleans(request: Request) -> None:
+    """RequestValidationError ``bool_type`` naming the first parameter that takes only a
+    boolean and was sent anything but ``true`` or ``false``."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.url.query:
+        return
+    query = request.query_params
+    for name in _boolean_names(route):
+        value = query.get(name)
+        if value is not None and value.lower() not in _BOOLEAN_WORDS:
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "bool_type",
+                        "loc": ("query", name),
+                        "msg": "Input should be a valid boolean",
+                        "input": value[:40],
+                    }
+                ]
+            )
+
+
+def _boolean_names(route: APIRoute) -> tuple[str, ...]:
+    """The query names of ``route``'s tree that take only a boolean, kept on the route."""
+    found: tuple[str, ...] | None = getattr(route, "_teamassist_boolean_query", None)
+    if found is None:
+        fields = _query_names(route.dependant)[2]
+        found = tuple(
+            sorted(
+                name for name, field in fields.items() if only_boolean(field.field_info.annotation)
+            )
+        )
+        route._teamassist_boolean_query = found  # type: ignore[attr-defined]
+    return found
 
 
 def check_write_query(request: Request) -> None:
