@@ -58,6 +58,9 @@ def test_withheld_rows_are_left_out_and_withheld_columns_blanked(runtime: Runtim
     assert lisi["id"] not in by_id
     assert by_id[zhangsan["id"]]["display_name"] is None
     assert by_id[zhangsan["id"]]["handle"] is None
+    # and their folded keys, which spell them out
+    assert by_id[zhangsan["id"]]["handle_key"] is None
+    assert by_id[zhangsan["id"]]["name_key"] is None
     assert by_id[zhangsan["id"]]["workspace_id"] == zhangsan["workspace_id"]
     untouched = [m for m in before["member"] if m["id"] not in (lisi["id"], zhangsan["id"])]
     assert untouched and all(by_id[m["id"]] == m for m in untouched)

@@ -60,7 +60,7 @@ def test_handles_differing_only_by_case_are_one_person_on_every_backend(
         other_row = session.get(Member, other_id)
         assert other_row is not None
         with pytest.raises(Conflict):
-            people.rename_handle(session, member=other_row, handle=second)
+            people.rename_handle(session, member=other_row, handle=second, now=runtime.clock())
         session.rollback()
         found_ = team_service.get_member_by_handle(session, workspace_id=ws_id, handle=second)
         assert found_ is not None and found_.id == added_id

@@ -121,13 +121,13 @@ def test_add_member_refusals_change_nothing(
 def test_rename_handle_and_display_name(rt: Runtime) -> None:
     with transaction(rt.factory) as session:
         d = demo(session)
-        people.rename_handle(session, member=d["zhangsan"], handle="zs")
-        people.set_display_name(session, member=d["zhangsan"], display_name="张三丰")
+        people.rename_handle(session, member=d["zhangsan"], handle="zs", now=NOW)
+        people.set_display_name(session, member=d["zhangsan"], display_name="张三丰", now=NOW)
         with pytest.raises(Conflict) as taken:
-            people.rename_handle(session, member=d["lisi"], handle="ZS")
+            people.rename_handle(session, member=d["lisi"], handle="ZS", now=NOW)
         assert taken.value.key == "people.error.handle_taken"
         # renaming to one's own handle (another case) is fine
-        people.rename_handle(session, member=d["zhangsan"], handle="ZS")
+        people.rename_handle(session, member=d["zhangsan"], handle="ZS", now=NOW)
     with rt.factory() as session:
         d = demo(session)
         assert d["ZS"].display_name == "张三丰"
@@ -139,14 +139,14 @@ def test_a_full_width_handle_is_the_same_handle(rt: Runtime) -> None:
     (breaker). Handles are kept in NFKC form and found regardless of width."""
     with transaction(rt.factory) as session:
         d = demo(session)
-        people.rename_handle(session, member=d["zhangsan"], handle="ＺＳ２０２６")
+        people.rename_handle(session, member=d["zhangsan"], handle="ＺＳ２０２６", now=NOW)
         assert d["zhangsan"].handle == "ZS2026"
         found = team_service.get_member_by_handle(
             session, workspace_id=d["zhangsan"].workspace_id, handle="zs２０２６"
         )
         assert found is d["zhangsan"]
         with pytest.raises(Conflict):
-            people.rename_handle(session, member=d["lisi"], handle="ZS2026")
+            people.rename_handle(session, member=d["lisi"], handle="ZS2026", now=NOW)
 
 
 # -- roles and the last admin ----------------------------------------------------------------------

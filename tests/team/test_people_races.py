@@ -140,7 +140,7 @@ def test_renaming_two_members_to_one_name_at_once_renames_one(demo_runtime: Runt
         def work(session: Session) -> None:
             member = session.get(Member, member_id)
             assert member is not None
-            people.set_display_name(session, member=member, display_name="并发同名")
+            people.set_display_name(session, member=member, display_name="并发同名", now=rt.clock())
 
         return work
 

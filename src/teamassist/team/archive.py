@@ -153,10 +153,19 @@ def _kept(
     if any(not rule.columns for rule in matched):
         return None
     for rule in matched:
-        for name in rule.columns:
+        for name in (*rule.columns, *(_DERIVED.get((rule.table, c), "") for c in rule.columns)):
             if name in row:  # a secret column is not exported anyway
                 row[name] = None
     return row
+
+
+# Columns that spell out another one (its folded key): withheld with it, or the key would tell
+# what the rule blanked (a member's ``name_key`` is their name without blanks).
+_DERIVED = {
+    ("member", "handle"): "handle_key",
+    ("member", "display_name"): "name_key",
+    ("team", "key"): "folded_key",
+}
 
 
 def workspace_rows(session: Session, workspace: Workspace) -> dict[str, list[dict[str, Any]]]:

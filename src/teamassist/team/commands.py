@@ -313,7 +313,7 @@ def handle_rename(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     member: Member = args["member"]
     _may_change_person(ctx, member)
     old = member.display_name
-    people.set_display_name(ctx.session, member=member, display_name=str(args["name"]))
+    people.set_display_name(ctx.session, member=member, display_name=str(args["name"]), now=ctx.now)
     return Reply(body=t("people.renamed", old=old, name=member.display_name))
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from teamassist.database import Base, UTCDateTime
 from teamassist.models import TimestampMixin
 from teamassist.team.names import fold
+from teamassist.team.names import name_key as fold_name
 
 # A folded key compares byte for byte on every backend: MariaDB's default collations would
 # also equate accents (Anne = Änne) and so refuse names the other backends keep apart. The
@@ -37,6 +38,11 @@ def _folded_from(column: str) -> Callable[[Any], str]:
         return fold(str(context.get_current_parameters()[column]))
 
     return default
+
+
+def _name_key_from(context: Any) -> str:
+    """An insert default: :func:`name_key` of the row's ``display_name`` (Core bulk inserts)."""
+    return fold_name(str(context.get_current_parameters()["display_name"]))[:255]
 
 
 class Workspace(TimestampMixin, Base):
@@ -133,7 +139,10 @@ class Member(TimestampMixin, Base):
     """A person in a workspace; reachable on one or more platforms."""
 
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("workspace_id", "handle_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "handle_key"),
+        Index("ix_member_workspace_id_name_key", "workspace_id", "name_key"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
@@ -142,6 +151,9 @@ class Member(TimestampMixin, Base):
     # uniqueness and every lookup by handle compare (Änne and änne are one person).
     handle_key: Mapped[str] = mapped_column(FOLDED, default=_folded_from("handle"))
     display_name: Mapped[str] = mapped_column(String(200))
+    # names.name_key(display_name), kept by the validator below: what the look-alike rule
+    # compares (「王　管理」 is 「王管理」; case, width and every blank aside), on every backend.
+    name_key: Mapped[str] = mapped_column(FOLDED, default=_name_key_from)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # 称呼: how the assistant addresses them (None: derived, e.g. 姓+总 for a director).
     address_as: Mapped[str | None] = mapped_column(String(64))
@@ -162,6 +174,31 @@ class Member(TimestampMixin, Base):
     def _fold_handle(self, _field: str, value: str) -> str:
         self.handle_key = fold(value)
         return value
+
+    @validates("display_name")
+    def _key_name(self, _field: str, value: str) -> str:
+        self.name_key = fold_name(value)[:255]
+        return value
+
+
+class NameHold(Base):
+    """A handle or name a person gave up by a rename, kept from everyone else until ``until``
+    (``team.people.NAME_HOLD``): the workspace's owner renamed himself and a group admin took
+    his old handle ``admin`` the next minute, and every "as": "admin" and @admin reached the
+    group admin (tester s28 D-4). One row per key and workspace; the person it was taken from
+    may take it back."""
+
+    __tablename__ = "name_hold"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    # names.name_key of what was given up: a handle and a name share the key space, as the
+    # rules that keep a handle from being another person's name do
+    name_key: Mapped[str] = mapped_column(FOLDED)
+    name: Mapped[str] = mapped_column(String(200))  # as it was, for the refusal
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class TeamMembership(Base):

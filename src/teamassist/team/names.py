@@ -34,6 +34,15 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
+def name_key(name: str) -> str:
+    """What makes two names one, as people read them: :func:`fold` without any :func:`blank`
+    character (spaces, U+3000, zero-width and the letters that draw nothing). 「王　管理」,
+    「王 管理」 and 「王\u200b管理」 read as 「王管理」, so a person may not take one beside the
+    other (tester s28 E-11: a full-width blank inside passed the look-alike rule);
+    ``member.name_key``, team names, names held after a rename."""
+    return "".join(c for c in fold(name) if not blank(c))
+
+
 def team_name_key(name: str) -> str:
     """What makes two team names one: :func:`fold` of the name without any :func:`blank`
     character. 「前 端 组」, 「前端组 」, 「前端\u200b组」, 「ＣＯＲＥ」 and 「Core」 read
@@ -41,7 +50,7 @@ def team_name_key(name: str) -> str:
     says (「只差大小写、全角半角或空格」); before, spaces between words were kept and 「前 端
     组」 became a second team beside 「前端组」 (tester s26 A-4). ``teamassist doctor`` lists
     the teams stored before under one name (``team.doubles``), merging nothing."""
-    return "".join(c for c in fold(name) if not blank(c))
+    return name_key(name)
 
 
 # What may end a sentence (and so not make two texts differ): NFKC has already made the

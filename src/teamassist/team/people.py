@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from teamassist.chat import notify
@@ -28,13 +28,14 @@ from teamassist.team import service as team_service
 from teamassist.team.models import (
     LocalAccount,
     Member,
+    NameHold,
     PlatformIdentity,
     Team,
     TeamMembership,
     WebSession,
     Workspace,
 )
-from teamassist.team.names import invisible, strip_invisible
+from teamassist.team.names import invisible, name_key, strip_invisible
 
 HANDLE_MAX = 64
 NAME_MAX = 200
@@ -42,6 +43,9 @@ ADDRESS_MAX = 64
 _HANDLE = re.compile(r"^[^\s@＠/<>]+$")
 _CHINESE_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]{2,}$")
 _RANK = {Role.MEMBER: 0, Role.LEAD: 1, Role.ADMIN: 2}
+# How long a handle or name given up by a rename stays its person's (:class:`NameHold`): long
+# enough for scripts, mentions and people's habits to move on to the new one.
+NAME_HOLD = timedelta(days=30)
 
 
 class Invalid(DomainError):
@@ -277,11 +281,12 @@ def _handle_free(session: Session, *, workspace_id: int, handle: str, member_id:
     # real 张三 could no longer be named anywhere in the workspace, and tasks and departures
     # went to the namesake (tester s18 F23). A second person called 张三 is still possible,
     # deliberately, under another handle (the name alone is then ambiguous and @ asks which).
+    # compared as names are (names.name_key): a handle `ad` beside a person called 「Ａ Ｄ」
     named = session.scalars(
         select(Member)
         .where(
             Member.workspace_id == workspace_id,
-            Member.display_name == handle,
+            Member.name_key == name_key(handle)[:255],
             Member.id != member_id,
             Member.merged_into_id.is_(None),
         )
@@ -392,8 +397,10 @@ def add_member(
     display_name: str,
     role: Role = Role.MEMBER,
     address_as: str | None = None,
+    now: datetime | None = None,
 ) -> Member:
-    """Add a person to ``team`` with a role; the handle is unique in the workspace."""
+    """Add a person to ``team`` with a role; the handle is unique in the workspace. With
+    ``now``, a handle or name another person gave up lately is refused (:func:`_not_held`)."""
     handle = check_handle(handle)
     display_name = check_name(display_name)
     address = check_name(address_as, limit=ADDRESS_MAX) if address_as else None
@@ -401,6 +408,9 @@ def add_member(
     # as a rename is: a new person named like another (or like another's handle) would make
     # @张三 ambiguous, or reach someone else, in every team of the workspace (tester s25 F-9)
     _name_free(session, workspace_id=workspace.id, name=display_name, adding=True)
+    if now is not None:
+        for wanted in (handle, display_name):
+            _not_held(session, workspace_id=workspace.id, name=wanted, member_id=0, now=now)
     member = team_service.create_member(
         session, workspace=workspace, handle=handle, display_name=display_name, team=team, role=role
     )
@@ -486,6 +496,7 @@ def add_person(
                 handle=value,
                 display_name=display_name,
                 role=role,
+                now=now,
             )
         except Conflict:
             # The same person added at the same moment by someone else, committed between
@@ -526,27 +537,96 @@ def add_person(
     return Added(member=found, existing=True, told=True)
 
 
-def rename_handle(session: Session, *, member: Member, handle: str) -> Member:
-    """Change the handle (what ``@handle`` and sign-in use); unique in the workspace."""
+def rename_handle(session: Session, *, member: Member, handle: str, now: datetime) -> Member:
+    """Change the handle (what ``@handle`` and sign-in use); unique in the workspace, not one
+    another person gave up lately (:func:`_not_held`); the old one is held for ``member``
+    (:func:`_hold`)."""
     handle = check_handle(handle)
     _handle_free(session, workspace_id=member.workspace_id, handle=handle, member_id=member.id)
+    if handle != member.handle:
+        _not_held(
+            session, workspace_id=member.workspace_id, name=handle, member_id=member.id, now=now
+        )
+        _hold(session, member=member, given_up=member.handle, taken=handle, now=now)
     member.handle = handle
     session.flush()
     return member
 
 
-def set_display_name(session: Session, *, member: Member, display_name: str) -> Member:
+def set_display_name(
+    session: Session, *, member: Member, display_name: str, now: datetime
+) -> Member:
     """Change the name shown in rosters, lists and mentions. ``Conflict`` when the new name is
     another active person's handle in the workspace (``people.error.name_is_a_handle``: every
-    ``@name`` would reach them) or the name of another active person of a team ``member`` is in
-    (``people.error.name_taken``: ``@name`` would no longer tell the two apart); tester s23
-    report 2 F9: 「/改名 @孙七 李四」 left the real 李四 unreachable by name."""
+    ``@name`` would reach them), the name of another active person of the workspace, compared
+    by :func:`~teamassist.team.names.name_key` (``people.error.name_taken``: ``@name`` would
+    no longer tell the two apart; tester s23 report 2 F9: 「/改名 @孙七 李四」 left the real 李四
+    unreachable by name; s28 E-11: 「王　管理」 beside 「王管理」) or one another person gave up
+    lately (:func:`_not_held`). The old name is held for ``member`` (:func:`_hold`)."""
     name = check_name(display_name)
     if name != member.display_name:
         _name_free(session, workspace_id=member.workspace_id, name=name, member_id=member.id)
+        _not_held(
+            session, workspace_id=member.workspace_id, name=name, member_id=member.id, now=now
+        )
+        _hold(session, member=member, given_up=member.display_name, taken=name, now=now)
     member.display_name = name
     session.flush()
     return member
+
+
+def _not_held(
+    session: Session, *, workspace_id: int, name: str, member_id: int, now: datetime
+) -> None:
+    """Conflict ``people.error.name_held`` when ``name`` (a handle or a display name, compared
+    by :func:`~teamassist.team.names.name_key`) was given up by another person within
+    :data:`NAME_HOLD`: the workspace's owner renamed himself from ``admin`` and a group admin
+    took ``admin`` the next minute, and every "as": "admin", @admin and script reached him
+    (tester s28 D-4). The person who gave it up may take it back."""
+    hold = session.scalar(
+        select(NameHold).where(
+            NameHold.workspace_id == workspace_id,
+            NameHold.name_key == name_key(name)[:255],
+            NameHold.until > ensure_utc(now),
+        )
+    )
+    if hold is None or hold.member_id == member_id:
+        return
+    holder = session.get(Member, hold.member_id)
+    zone = team_service.default_team(session, workspace_id=workspace_id).timezone
+    raise Conflict(
+        "people.error.name_held",
+        name=name[:60],
+        given_up=hold.name[:60],
+        holder=holder.display_name if holder is not None else "?",
+        until=local(hold.until, zone).date().isoformat(),
+        days=NAME_HOLD.days,
+    )
+
+
+def _hold(session: Session, *, member: Member, given_up: str, taken: str, now: datetime) -> None:
+    """Keep ``given_up`` (``member``'s handle or name before a rename) from everyone else for
+    :data:`NAME_HOLD`; what ``member`` takes now is no longer held for them (it is theirs),
+    and holds that ran out are dropped."""
+    at = ensure_utc(now)
+    old, new = name_key(given_up)[:255], name_key(taken)[:255]
+    session.execute(
+        delete(NameHold).where(
+            NameHold.workspace_id == member.workspace_id,
+            (NameHold.until <= at) | NameHold.name_key.in_([old, new]),
+        )
+    )
+    if old != new:
+        session.add(
+            NameHold(
+                workspace_id=member.workspace_id,
+                name_key=old,
+                name=given_up[:200],
+                member_id=member.id,
+                until=at + NAME_HOLD,
+            )
+        )
+    session.flush()
 
 
 def _name_free(
@@ -564,7 +644,10 @@ def _name_free(
     # the lock, sees the first's committed name (renames are rare; SQLite serialises writers).
     session.flush()
     session.execute(select(Workspace.id).where(Workspace.id == workspace_id).with_for_update())
-    owner = team_service.get_member_by_handle(session, workspace_id=workspace_id, handle=name)
+    # without its blanks, as a handle has none: 「ad min」 is @admin's look-alike
+    owner = team_service.get_member_by_handle(
+        session, workspace_id=workspace_id, handle=name_key(name)
+    )
     if owner is not None and owner.id != member_id and owner.merged_into_id is None:
         raise Conflict(
             "people.error.new_name_is_a_handle" if adding else "people.error.name_is_a_handle",
@@ -576,7 +659,7 @@ def _name_free(
         select(Member)
         .where(
             Member.workspace_id == workspace_id,
-            Member.display_name == name,
+            Member.name_key == name_key(name)[:255],
             Member.id != member_id,
             Member.active.is_(True),
             Member.merged_into_id.is_(None),
@@ -585,8 +668,18 @@ def _name_free(
         .limit(1)
     ).first()
     if namesake is not None:
-        key = "people.error.new_name_taken" if adding else "people.error.name_taken"
-        raise Conflict(key, name=name, handle=namesake.handle)
+        same = namesake.display_name == name
+        keys = (
+            ("people.error.new_name_taken", "people.error.new_name_alike")
+            if adding
+            else ("people.error.name_taken", "people.error.name_alike")
+        )
+        raise Conflict(
+            keys[0] if same else keys[1],
+            name=name,
+            handle=namesake.handle,
+            other=namesake.display_name,
+        )
 
 
 def set_address_as(session: Session, *, member: Member, address_as: str | None) -> Member:

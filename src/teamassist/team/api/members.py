@@ -103,9 +103,9 @@ def change_person(
         # seen in every team of theirs: an admin of all of them (tester F1, session 20)
         people.check_may_change_person(session, actor=principal.member, member=member)
     if body.handle is not None:
-        people.rename_handle(session, member=member, handle=body.handle)
+        people.rename_handle(session, member=member, handle=body.handle, now=now)
     if body.display_name is not None:
-        people.set_display_name(session, member=member, display_name=body.display_name)
+        people.set_display_name(session, member=member, display_name=body.display_name, now=now)
     if "address_as" in given:
         people.set_address_as(session, member=member, address_as=body.address_as)
     if "manager_id" in given:

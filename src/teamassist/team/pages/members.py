@@ -119,6 +119,7 @@ def edit_member_form(
     session: SessionDep,
     principal: PagePrincipal,
     chosen: PageTeamDep,
+    now: NowDep,
     handle: Annotated[str, Form()],
     display_name: Annotated[str, Form()],
     role: Annotated[Role, Form()],
@@ -142,8 +143,8 @@ def edit_member_form(
     ):  # seen in every team of theirs: an admin of all of them (tester F1, session 20)
         people.check_may_change_person(session, actor=principal.member, member=member)
     if member.handle != handle.strip():
-        people.rename_handle(session, member=member, handle=handle)
-    people.set_display_name(session, member=member, display_name=display_name)
+        people.rename_handle(session, member=member, handle=handle, now=now)
+    people.set_display_name(session, member=member, display_name=display_name, now=now)
     people.set_address_as(session, member=member, address_as=address_as)
     people.change_role(session, team=team, member=member, role=role, by=principal.member)
     if manager.given:
