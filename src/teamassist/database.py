@@ -29,6 +29,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -553,21 +554,80 @@ def run_transaction(
     read_only: bool = False,
     attempts: int = RETRY_ATTEMPTS,
 ) -> T:
-    """Run ``work`` in one transaction; re-run the whole of it after a lost lock race.
+    """Run ``work`` in one transaction; re-run the whole of it after a lost lock race, and
+    after work it asked to have done outside the transaction (:class:`WorkOutside`).
 
     Only the unit of work is repeated, never half of it: the failed attempt was rolled back.
     ``work`` must therefore have no effect outside the session.
     """
-    for attempt in range(1, attempts + 1):
-        try:
-            with transaction(factory, read_only=read_only and attempt == 1) as session:
-                return work(session)
-        except DBAPIError as exc:
-            if attempt == attempts or not is_retryable(exc):
-                raise
-            log.info("transaction retried after %s (attempt %d)", exc.orig, attempt)
-            time.sleep(retry_delay(attempt))
-    raise AssertionError("unreachable")
+    with outside_scope():
+        attempt = 1
+        while True:
+            try:
+                with transaction(factory, read_only=read_only and attempt == 1) as session:
+                    return work(session)
+            except WorkOutside as asked:
+                asked.run()  # the unit's transaction is rolled back and closed: no lock held
+            except DBAPIError as exc:
+                if attempt == attempts or not is_retryable(exc):
+                    raise
+                log.info("transaction retried after %s (attempt %d)", exc.orig, attempt)
+                time.sleep(retry_delay(attempt))
+                attempt += 1
+
+
+class WorkOutside(BaseException):
+    """Raised inside a unit of work by slow work that must not run while the unit's
+    transaction is open, to have the unit's boundary run it with no transaction open and then
+    run the unit again, which finds the result in :func:`outside_results` (and checks that it
+    was made from what the unit reads now).
+
+    Why: a transaction that writes holds SQLite's one write lock from its ``BEGIN IMMEDIATE``
+    to its end, so a report template rendering in a chat command held every write of the
+    install for up to the 30 s batch cap (tester s28 E-14); on PostgreSQL and MariaDB the
+    unit's row locks were held as long. Re-running a unit whole is already how a lost lock
+    race ends (:func:`run_transaction`), so the unit stays one transaction: the attempt that
+    asked is rolled back, the attempt that commits reads and writes everything itself.
+
+    A ``BaseException``: nothing between the work and the boundary may take it for a failure
+    (a command's ``except Exception`` answers an error id). Boundaries that run work outside:
+    :func:`run_transaction` and the HTTP retry layer (``http.retry``); elsewhere (the
+    scheduler's batches) :func:`outside_results` is None and the work is done in place.
+    Subclasses define :meth:`run`, which keeps its result (or its error) in
+    :func:`outside_results` and raises nothing of its own; the work's owner bounds how often
+    a unit asks (else the unit runs for ever)."""
+
+    def run(self) -> None:
+        """Do the work (no transaction open) and keep its result for the next attempt."""
+        raise NotImplementedError
+
+
+# The results of work done outside the current unit's transaction, by the work's own keys;
+# None where the boundary does no work outside (the work is done in place).
+_OUTSIDE: ContextVar[dict[str, Any] | None] = ContextVar("teamassist_outside", default=None)
+
+
+@contextmanager
+def outside_scope() -> Iterator[dict[str, Any]]:
+    """A boundary's scope in which units may raise :class:`WorkOutside`: the results kept
+    across its attempts (a scope already open is kept: an inner boundary's units are run by
+    the outer one's attempts too)."""
+    current = _OUTSIDE.get()
+    if current is not None:
+        yield current
+        return
+    results: dict[str, Any] = {}
+    token = _OUTSIDE.set(results)
+    try:
+        yield results
+    finally:
+        _OUTSIDE.reset(token)
+
+
+def outside_results() -> dict[str, Any] | None:
+    """The results of work done outside the current unit's transaction (see
+    :class:`WorkOutside`); None where the boundary runs none (do the work in place)."""
+    return _OUTSIDE.get()
 
 
 def retry_delay(attempt: int) -> float:

@@ -153,17 +153,21 @@ def render_many(
 ) -> list[str]:
     """:func:`render_markdown` of each of ``contexts``, in order, in one call to one worker
     (a pack's per-person documents), all within one time limit; raises the Invalid of the
-    first one refused."""
-    from teamassist.documents import sandbox
+    first one refused. Asked inside a unit of work whose boundary can (a chat command, a
+    REST request), it renders with no transaction open and the unit runs again
+    (``documents/outside.py``)."""
+    from teamassist.documents import outside
 
-    return sandbox.render(
-        source,
-        contexts,
-        package=package,
-        error_key=error_key,
-        budget_key=budget_key,
-        owner=owner,
-        trial=trial,
+    return outside.render(
+        outside.Render(
+            source=source,
+            contexts=list(contexts),
+            package=package,
+            error_key=error_key,
+            budget_key=budget_key,
+            owner=owner,
+            trial=trial,
+        )
     )
 
 

@@ -159,6 +159,7 @@ class Pool:
         self.limits = limits
         self._places = threading.Condition()
         self._busy = 0
+        self.waiting = 0  # renders waiting for a place
         self._owners: Counter[Hashable] = Counter()  # renders running, by owner
         self._lock = threading.Lock()
         self._host: _Host | None = None
@@ -179,8 +180,10 @@ class Pool:
     @contextmanager
     def _place(self, owner: Hashable) -> Iterator[None]:
         with self._places:
+            self.waiting += 1
             while self._busy >= self.limits.workers or self._owners[owner] >= self.limits.share:
                 self._places.wait()
+            self.waiting -= 1
             self._busy += 1
             self._owners[owner] += 1
         try:

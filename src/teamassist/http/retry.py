@@ -4,7 +4,9 @@ busy), as the transaction boundary of every request.
 A request is one unit of work (one transaction, committed before the response starts), so when
 its transaction failed with a retryable error nothing of it was kept and the whole request can
 run again: the body is buffered and replayed, a bounded number of times, and never once the
-response has started.
+response has started. The same for work a request asked to have done with no transaction
+open (:class:`teamassist.database.WorkOutside`, a template render): it is done, then the
+request runs again and finds it.
 """
 
 from __future__ import annotations
@@ -13,8 +15,15 @@ import anyio
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from teamassist.database import RETRY_ATTEMPTS, is_retryable, retry_delay
+from teamassist.database import (
+    RETRY_ATTEMPTS,
+    WorkOutside,
+    is_retryable,
+    outside_scope,
+    retry_delay,
+)
 from teamassist.http.deps import retrying
+from teamassist.http.worker_threads import in_thread
 
 
 class RetryLostLockRaces:
@@ -36,17 +45,26 @@ class RetryLostLockRaces:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        for attempt in range(1, self.attempts + 1):
-            token = retrying.set(attempt > 1)
-            try:
-                await self.app(dict(scope), _replay(body, receive), tracked)
-                return
-            except DBAPIError as exc:
-                if started or attempt == self.attempts or not is_retryable(exc):
-                    raise
-            finally:
-                retrying.reset(token)
-            await anyio.sleep(retry_delay(attempt))
+        with outside_scope():
+            attempt = 1
+            while True:
+                token = retrying.set(attempt > 1)
+                try:
+                    await self.app(dict(scope), _replay(body, receive), tracked)
+                    return
+                except WorkOutside as asked:
+                    if started:
+                        raise
+                    # The request's session is rolled back and closed: no lock, no connection.
+                    await in_thread(asked.run)
+                    continue
+                except DBAPIError as exc:
+                    if started or attempt == self.attempts or not is_retryable(exc):
+                        raise
+                finally:
+                    retrying.reset(token)
+                await anyio.sleep(retry_delay(attempt))
+                attempt += 1
 
 
 async def read_body(receive: Receive) -> list[Message]:

@@ -4,6 +4,14 @@ who may read one.
 
 ``build_pack`` is what the meetings domain's :class:`teamassist.events.ReportPackNeeded` ends
 in, and what ``/生成周报`` and ``POST /api/v1/reports/packs`` call.
+
+A command or request that builds a pack is one transaction, but its render is not done in it
+(tester s28 E-14: the render held SQLite's write lock, so every write of the install waited):
+the first attempt of the unit reads the values, is rolled back when it asks for the render,
+the render runs with no transaction open, and the unit runs again, reading everything afresh
+under the team's row lock and storing the render only when it was made from exactly those
+values (``documents/outside.py``). So a change committed during the render is in the pack (it
+is rendered again), and a pack another ask built meanwhile is found and refreshed, not doubled.
 """
 
 from __future__ import annotations
