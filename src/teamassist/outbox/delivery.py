@@ -28,7 +28,13 @@ from teamassist.config import OutboxSettings
 from teamassist.database import transaction
 from teamassist.outbox import service
 from teamassist.outbox.models import OutboxMessage
-from teamassist.outbox.senders import BatchSender, DeliveryError, OutgoingMessage, Sender
+from teamassist.outbox.senders import (
+    BatchSender,
+    DeliveryError,
+    OutgoingMessage,
+    Sender,
+    StoringSender,
+)
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +181,19 @@ def deliver_due(
     One lane per destination (platform, address) keeps a destination's notices in order; lanes
     run concurrently, at most ``settings.lanes_per_platform`` per platform, so a slow or
     timing-out platform holds up only its own lanes.
+
+    The pass of one platform whose sender stores the notices in this database (the web feeds,
+    ``senders.StoringSender``) claims, copies and records them in one transaction
+    (:func:`_store_due`); should that fail, this pass runs as any other platform's.
     """
+    if platforms is not None and len(platforms) == 1 and not exclude:
+        platform = next(iter(platforms))
+        sender = senders.get(platform)
+        if isinstance(sender, StoringSender):
+            try:
+                return _store_due(factory, sender, platform, now, limit)
+            except Exception as exc:
+                log.warning("storing pass of %s failed (%s): delivered as usual", platform, exc)
     stats = DeliveryStats()
     with transaction(factory) as session:
         # The lease covers the work: a notice may wait behind every other one of its platform
@@ -246,6 +264,30 @@ def deliver_due(
             pool.shutdown(wait=True)
         recorder.flush()
     return stats
+
+
+def _store_due(
+    factory: sessionmaker[Session],
+    sender: StoringSender,
+    platform: str,
+    now: datetime,
+    limit: int,
+) -> DeliveryStats:
+    """One pass of a storing platform's lane: claim, copy and record in one transaction.
+
+    Three statements however many notices (the claim's locking SELECT, the copies' INSERT …
+    SELECT, the record's UPDATE), where the ordinary pass ran three transactions, an entity
+    read and a ``Reply`` made and dumped per notice and an INSERT per notice: 0.63 ms of
+    thread CPU per /问题反馈 web notice in passes of ten on PostgreSQL (issue 9). A rollback
+    takes the copies with it, so a notice is copied exactly once whatever stops the pass.
+    """
+    with transaction(factory) as session:
+        claimed = service.claim_stored(session, platform=platform, now=now, limit=limit)
+        stored = sender.store_claimed(session, claimed, now) if claimed else []
+        service.mark_sent_many(session, stored, now=now, attempted=True)
+    for _ in stored:
+        metrics.sent(platform)
+    return DeliveryStats(sent=len(stored), claimed=len(claimed))
 
 
 def _send_batch(

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, runtime_checkable
+
+from sqlalchemy.orm import Session
 
 from teamassist.chat.types import Reply
 
@@ -82,4 +85,20 @@ class BatchSender(Sender, Protocol):
 
     def send_many(self, messages: Sequence[OutgoingMessage]) -> list[str | None]:
         """Send every one of ``messages`` or none (raise); their ids, in the same order."""
+        ...
+
+
+@runtime_checkable
+class StoringSender(BatchSender, Protocol):
+    """A sender whose platform is a table of this database (the web feeds): a pass of its own
+    lane copies the due notices there in the transaction that claims them, and marks them sent
+    in it (``outbox.delivery``). Nothing is called outside the database, so no lease is needed:
+    a crash rolls the claim, the copies and the record back together."""
+
+    def store_claimed(
+        self, session: Session, outbox_ids: Sequence[int], now: datetime
+    ) -> list[tuple[int, str]]:
+        """Copy the claimed notices ``outbox_ids`` in ``session``, each once (a copy stored by
+        an earlier attempt is kept), straight from their outbox rows; return ``(outbox id,
+        platform message id)`` of each notice that now has its copy."""
         ...

@@ -5,8 +5,21 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, case, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    Table,
+    Update,
+    bindparam,
+    case,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -221,6 +234,32 @@ def claim_due(
     return ids
 
 
+def claim_stored(session: Session, *, platform: str, now: datetime, limit: int) -> list[int]:
+    """Lock up to ``limit`` due notices of ``platform``, a platform whose sender stores them in
+    this database (``senders.StoringSender``), oldest first, and return their ids.
+
+    One locking SELECT (``FOR UPDATE SKIP LOCKED``; SQLite's writer holds the database): the
+    caller copies and records them in this same transaction, so they are never ``sending``
+    and need no lease. A notice left ``sending`` by an ordinary pass that stopped is due too.
+    """
+    return list(session.scalars(_CLAIM_STORED, {"platform": platform, "now": now, "limit": limit}))
+
+
+_DUE = or_(
+    (OutboxMessage.status == OutboxStatus.PENDING)
+    & (OutboxMessage.next_attempt_at <= bindparam("now")),
+    (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.lease_until < bindparam("now")),
+)
+# Built once: a pass of the web lane runs it every time it is kicked.
+_CLAIM_STORED = (
+    select(OutboxMessage.id)
+    .where(OutboxMessage.platform == bindparam("platform"), _DUE)
+    .order_by(OutboxMessage.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+
+
 class ClaimRace(RuntimeError):
     """Locked candidates changed under the claim (a backend without row locks)."""
 
@@ -231,31 +270,52 @@ def mark_sent(session: Session, *, outbox_id: int, now: datetime, external_id: s
 
 
 def mark_sent_many(
-    session: Session, sent: Sequence[tuple[int, str | None]], *, now: datetime
+    session: Session,
+    sent: Sequence[tuple[int, str | None]],
+    *,
+    now: datetime,
+    attempted: bool = False,
 ) -> None:
     """Record successful deliveries ``(outbox id, platform message id)`` in one statement.
 
     One set UPDATE (``WHERE id IN …``, the message ids by ``CASE id``), the same on SQLite,
     PostgreSQL and MySQL. It was an executemany, one UPDATE per notice: 16 % of a scale-out
     worker's delivery samples (session 11). A notice deleted meanwhile (its workspace was) is
-    simply not matched, and the others are still recorded.
+    simply not matched, and the others are still recorded. ``attempted``: count the attempt
+    here (:func:`claim_stored`'s notices, whose claim counted none).
     """
     if not sent:
         return
     external = dict(sent)  # a repeated id (cannot happen within one pass) keeps its last
-    with_id = {outbox_id: ext for outbox_id, ext in external.items() if ext is not None}
-    session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(list(external)))
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=now,
-            external_id=case(with_id, value=OutboxMessage.id, else_=None) if with_id else None,
-            lease_until=None,
-            last_error=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    params: dict[str, object] = {"now": now}
+    for n, (outbox_id, external_id) in enumerate(external.items()):
+        params[f"id_{n}"] = outbox_id
+        params[f"ext_{n}"] = external_id
+    session.execute(_sent_update(len(external), attempted), params)
+
+
+@lru_cache(maxsize=128)
+def _sent_update(size: int, attempted: bool) -> Update:
+    """:func:`mark_sent_many`'s UPDATE of ``size`` notices, built once per size (a pass records
+    at most 100): built per call, its ``CASE`` of literal values cost more than the rest of a
+    web lane's pass (issue 9)."""
+    ids = [bindparam(f"id_{n}", type_=Integer()) for n in range(size)]
+    values: dict[str, Any] = {
+        "status": OutboxStatus.SENT.value,
+        "sent_at": bindparam("now", type_=_TABLE.c.sent_at.type),
+        "external_id": case(
+            *((_TABLE.c.id == ids[n], bindparam(f"ext_{n}", type_=String())) for n in range(size)),
+            else_=None,
+        ),
+        "lease_until": None,
+        "last_error": None,
+    }
+    if attempted:
+        values["attempts"] = _TABLE.c.attempts + 1
+    return update(_TABLE).where(_TABLE.c.id.in_(ids)).values(values)
+
+
+_TABLE = cast(Table, OutboxMessage.__table__)
 
 
 def backoff_seconds(attempts: int, *, base: float, cap: float) -> float:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, select
+from sqlalchemy import Insert, Table, bindparam, exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from teamassist.adapters.web.models import WebMessage
@@ -36,6 +37,34 @@ class WebSender:
         served (issue 9)."""
         with transaction(self.factory) as session:
             return [self._store(session, message) for message in messages]
+
+    def store_claimed(
+        self, session: Session, outbox_ids: Sequence[int], now: datetime
+    ) -> list[tuple[int, str]]:
+        """Copy a pass's claimed notices into the feeds in one statement, straight from their
+        outbox rows (payload, address, workspace), in id order; a notice copied before (an
+        earlier attempt that stored its copy but not its record) keeps that copy, found by a
+        second read only then. The pass of the web lane (``outbox.delivery``) runs it in the
+        transaction of its claim: a pass of ten /问题反馈 notices cost 0.63 ms of thread CPU
+        per notice in three transactions (claim, copy, record), each notice's payload made
+        into a ``Reply`` and back (issue 9)."""
+        ids = list(outbox_ids)
+        if not ids:
+            return []
+        params = {"ids": ids, "created_at": now}
+        if session.get_bind().dialect.insert_returning:
+            copied = {row.outbox_id: row.id for row in session.execute(_COPY_CLAIMED, params)}
+        else:
+            session.execute(_COPY_CLAIMED_PLAIN, params)
+            copied = {}
+        if len(copied) < len(ids):
+            rest = [outbox_id for outbox_id in ids if outbox_id not in copied]
+            copied.update(
+                session.execute(
+                    select(_TABLE.c.outbox_id, _TABLE.c.id).where(_TABLE.c.outbox_id.in_(rest))
+                ).tuples()
+            )
+        return [(outbox_id, str(copied[outbox_id])) for outbox_id in ids if outbox_id in copied]
 
     def _store(self, session: Session, message: OutgoingMessage) -> str | None:
         """Store the notice for the dashboard; a retried send finds the first copy. A notice
@@ -120,3 +149,26 @@ def _build_copy_insert(dialect: str) -> Insert | None:
         Insert,
         statement.on_conflict_do_nothing(index_elements=["outbox_id"]).returning(table.c.id),
     )
+
+
+_TABLE = cast(Table, WebMessage.__table__)
+_OUTBOX = cast(Table, OutboxMessage.__table__)
+# ``INSERT INTO web_message … SELECT … FROM outbox_message WHERE id IN (…) AND NOT EXISTS (its
+# copy)``, the same on every database: the claim holds the rows (``FOR UPDATE``, SQLite's one
+# writer), so no other writer copies them meanwhile and no unique violation can come.
+_COPY_CLAIMED_PLAIN = _TABLE.insert().from_select(
+    ["outbox_id", "workspace_id", "address", "payload", "created_at"],
+    select(
+        _OUTBOX.c.id,
+        _OUTBOX.c.workspace_id,
+        _OUTBOX.c.address,
+        _OUTBOX.c.payload,
+        bindparam("created_at", type_=UTCDateTime()),
+    )
+    .where(
+        _OUTBOX.c.id.in_(bindparam("ids", expanding=True)),
+        ~exists().where(_TABLE.c.outbox_id == _OUTBOX.c.id),
+    )
+    .order_by(_OUTBOX.c.id),
+)
+_COPY_CLAIMED = _COPY_CLAIMED_PLAIN.returning(_TABLE.c.outbox_id, _TABLE.c.id)
