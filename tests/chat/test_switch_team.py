@@ -154,3 +154,41 @@ def test_whoami_in_a_group_chat_names_the_direct_chats_team(chat: ChatDriver) ->
     # in a direct chat the two are one team: nothing more said
     direct = chat.text("/我是谁", as_="lisi")
     assert "私聊里的指令现在代表「运维组」" in direct and "这个聊天属于" not in direct, direct
+
+
+def test_a_team_is_read_as_team_reads_it_and_two_answering_are_refused(chat: ChatDriver) -> None:
+    """Tester s28 E-17: ``/切换团队 #3`` was "not found" and ``3`` took the team *named* 3
+    without a word that #3 is also 3; ``--team`` reads ``#3`` as the id and refuses a value two
+    teams answer to (f38f62b). One reader for both (``names.teams_answering``)."""
+    ops = _ops_team(chat.runtime)
+    with transaction(chat.runtime.factory) as session:
+        workspace = team_service.get_workspace_by_key(session, key="demo")
+        assert workspace is not None
+        named = workspaces.add_team(
+            session, workspace=workspace, name=str(ops), timezone="Asia/Shanghai"
+        )
+        people.add_person(
+            session, workspace=workspace, team=named, handle="lisi", display_name="李四", by=None,
+            now=chat.runtime.clock(),
+        )  # fmt: skip
+        named_id, named_key = named.id, named.key
+    both = chat.text(f"/切换团队 {ops}", as_="lisi")
+    assert both == (
+        f"「{ops}」对得上你所在的不止一个团队："
+        f"{_key(chat, ops)}（运维组，#{ops}）、{named_key}（{ops}，#{named_id}）。"
+        f"这次没有改动；请用 #编号 指明是哪一个（如 /切换团队 #{ops}）。"
+    )
+    assert "团队：开发者社区" in chat.text("/我是谁", as_="lisi")  # nothing changed
+    assert "「运维组」" in chat.text(f"/切换团队 #{ops}", as_="lisi")
+    assert "团队：运维组" in chat.text("/我是谁", as_="lisi")
+    assert f"「{ops}」" in chat.text(f"/切换团队 ＃{named_id}", as_="lisi")  # full-width too
+    assert f"团队：{ops}\n" in chat.text("/我是谁", as_="lisi")
+    assert chat.text(f"/切换团队 #{ops}", as_="zhangsan") == (
+        "你不在「运维组」里，不能代表它，这次没有改动。你所在的团队：开发者社区。"
+    )
+    assert chat.text("/切换团队 #999", as_="lisi").startswith("找不到团队「#999」")
+
+
+def _key(chat: ChatDriver, team_id: int) -> str:
+    with chat.runtime.factory() as session:
+        return session.scalars(select(Team.key).where(Team.id == team_id)).one()

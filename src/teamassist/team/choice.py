@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from teamassist.enums import Role
-from teamassist.exceptions import NotFound, PermissionDenied
+from teamassist.exceptions import Conflict, NotFound, PermissionDenied
 from teamassist.team.models import Member, Team, TeamMembership
-from teamassist.team.names import fold, team_name_key
+from teamassist.team.names import team_list, teams_answering
 
 
 @dataclass(frozen=True)
@@ -50,37 +50,36 @@ _SHOWN = 40  # characters of an unknown team name a refusal repeats
 
 
 def choose(session: Session, *, member: Member, name: str) -> Membership:
-    """Make the team named ``name`` (its name compared through ``names.team_name_key``, its key
-    through ``names.fold``) the one ``member``'s unbound chats act for; any earlier choice is
-    dropped. Returns that membership.
+    """Make the team ``name`` names (read as ``--team`` reads it: ``names.teams_answering``,
+    ``#3`` the id, else key, name or id at once) the one ``member``'s unbound chats act for;
+    any earlier choice is dropped. Returns that membership.
 
     Raises NotFound ``core.switch_team.unknown`` (no such team in the workspace),
     PermissionDenied ``core.switch_team.not_member`` (a team they are not in); both name the
-    teams they are in. Flushes, never commits."""
+    teams they are in. Conflict ``core.switch_team.ambiguous`` when two of their teams answer
+    to it (``3``: one named 3, the other #3), naming both (tester s28 E-17: the name was
+    taken without a word, and ``#3`` was "not found"). Flushes, never commits."""
     # 「运维组」 as copied from a reply, or @运维组, names the team too; an unknown name is
     # echoed in part (a 3,000-character one came back whole, tester F13, session 21)
     name = name.strip().strip("「」『』\"'“”").lstrip("@＠").strip()
-    wanted = fold(name)
     found = memberships(session, member=member)
     teams = "、".join(m.team.name for m in found) or "-"
-    target = next(
-        (
-            m
-            for m in found
-            if team_name_key(m.team.name) == team_name_key(name) or m.team.folded_key == wanted
-        ),
-        None,
-    )
-    if target is None:
-        exists = session.scalar(
-            select(Team.name).where(
-                Team.workspace_id == member.workspace_id,
-                (Team.folded_key == wanted) | (Team.name == name),
-            )
+    shown = name if len(name) <= _SHOWN else name[:_SHOWN] + "…"
+    answering = teams_answering((m.team for m in found), name)
+    if len(answering) > 1:
+        raise Conflict(
+            "core.switch_team.ambiguous",
+            team=shown,
+            teams=team_list(answering),
+            id=answering[0].id,
         )
-        if exists is not None:
-            raise PermissionDenied("core.switch_team.not_member", team=exists, teams=teams)
-        shown = name if len(name) <= _SHOWN else name[:_SHOWN] + "…"
+    target = next((m for m in found if answering and m.team.id == answering[0].id), None)
+    if target is None:
+        others = session.scalars(select(Team).where(Team.workspace_id == member.workspace_id))
+        exists = teams_answering(others, name)
+        if exists:
+            named = "、".join(team.name for team in exists)
+            raise PermissionDenied("core.switch_team.not_member", team=named, teams=teams)
         raise NotFound("core.switch_team.unknown", team=shown, teams=teams)
     session.execute(
         update(TeamMembership)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 from teamassist.bidi import unmarked
 
@@ -51,6 +53,47 @@ def team_name_key(name: str) -> str:
     组」 became a second team beside 「前端组」 (tester s26 A-4). ``teamassist doctor`` lists
     the teams stored before under one name (``team.doubles``), merging nothing."""
     return name_key(name)
+
+
+class _Answering(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def folded_key(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_Answering)
+
+
+def teams_answering(teams: Iterable[_T], ref: str) -> list[_T]:
+    """The teams of ``teams`` that ``ref`` names, as every ``--team`` and ``/切换团队`` read it:
+    ``#12`` (``＃１２`` too: NFKC) is the id alone, as refusals print it; anything else is
+    compared with every team's key (:func:`fold`), name (:func:`team_name_key`) and, when it
+    is digits, id, all at once. More than one found is for the caller to refuse naming them:
+    ``3``, one team's name and another's id, took the team named 3 in chat and the id in the
+    command line (tester s27 C-2, s28 E-17)."""
+    wanted = fold(ref.strip())
+    number = wanted.removeprefix("#").strip()
+    by_id = number.isdecimal()
+    if wanted.startswith("#"):
+        return [team for team in teams if by_id and str(team.id) == number]
+    name = team_name_key(ref)
+    return [
+        team
+        for team in teams
+        if team.folded_key == wanted
+        or team_name_key(team.name) == name
+        or (by_id and str(team.id) == number)
+    ]
+
+
+def team_list(teams: Iterable[_Answering]) -> str:
+    """Teams as refusals list them, ``key（名称，#id）``, joined by 、 (``-`` for none)."""
+    return "、".join(f"{team.key}（{team.name}，#{team.id}）" for team in teams) or "-"
 
 
 # What may end a sentence (and so not make two texts differ): NFKC has already made the

@@ -34,7 +34,7 @@ from teamassist.team.models import (
     Team,
     Workspace,
 )
-from teamassist.team.names import clean_text, fold, one_line
+from teamassist.team.names import clean_text, fold, one_line, team_list, teams_answering
 
 # A key is what scripts type (`--workspace KEY`) and what web and console chats use as their
 # tenant: lower-case ASCII letters, digits and hyphens, starting with a letter or digit.
@@ -279,30 +279,16 @@ def pick_team(session: Session, workspace: Workspace, ref: str | None) -> Team:
     if ref is None:
         return service.default_team(session, workspace_id=workspace.id)
     teams = service.get_teams(session, workspace_id=workspace.id)
-    wanted = fold(ref.strip())  # NFKC: ＃１２ is #12
-    number = wanted.removeprefix("#")
-    if wanted.startswith("#"):
-        found = [team for team in teams if number.isdecimal() and str(team.id) == number]
-    else:
-        found = [
-            team
-            for team in teams
-            if wanted in (team.folded_key, fold(team.name))
-            or (number.isdecimal() and str(team.id) == number)
-        ]
+    found = teams_answering(teams, ref)
     if len(found) == 1:
         return found[0]
     if found:
         raise Conflict(
-            "setup.error.ambiguous_team", team=ref[:64], teams=_team_list(found), id=found[0].id
+            "setup.error.ambiguous_team", team=ref[:64], teams=team_list(found), id=found[0].id
         )
     raise NotFound(
-        "setup.error.no_such_team", ws=workspace.key, team=ref[:64], known=_team_list(teams)
+        "setup.error.no_such_team", ws=workspace.key, team=ref[:64], known=team_list(teams)
     )
-
-
-def _team_list(teams: list[Team]) -> str:
-    return "、".join(f"{team.key}（{team.name}，#{team.id}）" for team in teams) or "-"
 
 
 def _keys(session: Session) -> str:
