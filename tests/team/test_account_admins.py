@@ -14,12 +14,14 @@ from fastapi.testclient import TestClient
 
 from teamassist.database import transaction
 from teamassist.enums import Role
+from teamassist.exceptions import PermissionDenied
+from teamassist.team import people
 from teamassist.team import service as team_service
 from teamassist.team.token_models import PersonalToken
 from teamassist.web.app import create_app
 from tests.support.chat import ChatDriver
 from tests.support.web import give_account
-from tests.team.support import demo
+from tests.team.support import Demo, demo, second_team
 
 REFUSED = (
     "「王管理」是「开发者社区」的管理员，有网页后台账号；只有同样有后台账号的管理员才能给 TA 降级、"
@@ -130,3 +132,57 @@ def test_a_group_admin_cannot_rename_an_account_admin_or_take_his_names(
     assert "改名为「王老板」" in desk.text("/改名 @admin 王老板", as_="admin")
     give_account(desk.runtime, "qq-x6")
     assert "改名为「王管理」" in desk.text("/改名 @admin 王管理", as_="qq-x6")
+
+
+def test_a_bound_teams_account_admin_is_out_of_its_group_admins_reach(
+    sqlite_chat: ChatDriver,
+) -> None:
+    """A-7 beyond the default team: a group bound to 第二团队 makes its QQ admins admins of
+    第二团队; one of them (no account) demoted, deactivated or renamed its account-holding
+    admin boss2. Another account holder and the operator still may."""
+    rt = sqlite_chat.runtime
+    with transaction(rt.factory) as session:
+        team2 = second_team(session)
+        d = demo(session)
+        team_service.create_member(
+            session, workspace=d.workspace, handle="qq-y", display_name="qq-y", team=team2,
+            role=Role.ADMIN,
+        )  # fmt: skip
+    give_account(rt, "boss2")
+    refused_role = (
+        "「二号老板」是「第二团队」的管理员，有网页后台账号；只有同样有后台账号的管理员才能给 TA "
+        "降级、把 TA 移出或停用（运维也可以在服务器上用 teamassist member role 恢复角色）。"
+        "这次没有改动。"
+    )
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        team2 = team_service.get_team(session, workspace_id=d.workspace.id, team_id=_team2(d))
+        with pytest.raises(PermissionDenied) as demoted:
+            people.change_role(
+                session, team=team2, member=d["boss2"], role=Role.MEMBER, by=d["qq-y"]
+            )
+        assert demoted.value.message() == refused_role
+        with pytest.raises(PermissionDenied) as renamed:
+            people.check_may_change_person(session, actor=d["qq-y"], member=d["boss2"])
+        assert renamed.value.key == "people.error.account_person"
+        assert "「第二团队」的管理员" in renamed.value.message()
+        with pytest.raises(PermissionDenied):
+            people.deactivate(session, member=d["boss2"], now=rt.clock(), by=d["qq-y"])
+    with rt.factory() as session:
+        d = demo(session)
+        team2 = team_service.get_team(session, workspace_id=d.workspace.id, team_id=_team2(d))
+        assert team_service.role_of(session, team=team2, member=d["boss2"]) is Role.ADMIN
+        assert d["boss2"].active
+    # the operator (by None) and another account holder may
+    give_account(rt, "qq-y")
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        team2 = team_service.get_team(session, workspace_id=d.workspace.id, team_id=_team2(d))
+        people.check_may_change_person(session, actor=d["qq-y"], member=d["boss2"])
+        people.change_role(session, team=team2, member=d["boss2"], role=Role.LEAD, by=d["qq-y"])
+        assert team_service.role_of(session, team=team2, member=d["boss2"]) is Role.LEAD
+
+
+def _team2(d: Demo) -> int:
+    return next(t.id for t in team_service.get_teams(d.session, workspace_id=d.workspace.id)
+                if t.key == "team2")  # fmt: skip

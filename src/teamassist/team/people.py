@@ -228,8 +228,8 @@ def check_may_change_person(
     manager): :func:`check_may_administer`, then an admin of every team they are in (or of the
     default team). Once an admin could add anyone of the workspace to their team
     (``add_person``), "an admin of one of their teams" let them rename the workspace's admin or
-    make themselves someone's manager everywhere (tester F1, session 20). And a default team's
-    admin with a dashboard account is changed only by someone with one too
+    make themselves someone's manager everywhere (tester F1, session 20). And a team's admin
+    with a dashboard account is changed only by someone with one too
     (:func:`guard_account_admin`). PermissionDenied ``people.error.not_their_admin``,
     ``people.error.person_wide`` or ``people.error.account_person``; nothing is changed."""
     check_may_administer(session, actor=actor, member=member, admin_of=admin_of)
@@ -240,13 +240,23 @@ def check_may_change_person(
     # owner and took his handle and name (tester s28 D-4): whoever then said @admin, "as":
     # "admin" or 「王管理」 reached him. The accounts that run the workspace are out of reach,
     # as for demoting them (PermissionDenied ``people.error.account_person``).
-    guard_account_admin(
-        session,
-        team=team_service.default_team(session, workspace_id=member.workspace_id),
-        member=member,
-        by=actor,
-        key="people.error.account_person",
+    # in whichever team they are an admin of: a group bound to a second team makes its admins
+    # that team's (the first team they are an admin of names the refusal)
+    admin_of_team = session.scalar(
+        select(Team)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.member_id == member.id, TeamMembership.role == Role.ADMIN.value)
+        .order_by(Team.id)
+        .limit(1)
     )
+    if admin_of_team is not None:
+        guard_account_admin(
+            session,
+            team=admin_of_team,
+            member=member,
+            by=actor,
+            key="people.error.account_person",
+        )
 
 
 def check_handle(handle: str) -> str:
@@ -345,16 +355,15 @@ def guard_account_admin(
     by: Member | None,
     key: str = "people.error.account_admin",
 ) -> None:
-    """Refuse demoting, removing or deactivating an admin of the workspace's default team who
-    has a dashboard account, unless ``by`` has one too (``None``: the operator, the root token
-    or the CLI). A bound QQ group's admins act as admins of its team (the default team when the
-    group names none), whoever QQ makes group admin later: one demoted the workspace's owner,
-    and nobody without another admin could restore him (tester s27 A-7). Ordinary commands keep
-    the platform's admins; only the accounts that run the workspace are out of their reach.
-    ``key``: the refusal's catalogue key (``name``, ``team``), for what was asked."""
+    """Refuse demoting, removing or deactivating an admin of ``team`` who has a dashboard
+    account, unless ``by`` has one too (``None``: the operator, the root token or the CLI). A
+    bound QQ group's admins act as admins of its team (the default team when the group names
+    none), whoever QQ makes group admin later: one demoted the workspace's owner, and nobody
+    without another admin could restore him (tester s27 A-7). The same holds in a team a group
+    is bound to: its account admins are out of reach of the group's (before, only the default
+    team's were). Ordinary commands keep the platform's admins. ``key``: the refusal's
+    catalogue key (``name``, ``team``), for what was asked."""
     if by is None or by.id == member.id:
-        return
-    if team.id != team_service.default_team(session, workspace_id=team.workspace_id).id:
         return
     if team_service.role_of(session, team=team, member=member) is not Role.ADMIN:
         return
@@ -724,7 +733,7 @@ def change_role(
     session: Session, *, team: Team, member: Member, role: Role, by: Member | None = None
 ) -> TeamMembership:
     """Give the member ``role`` in ``team`` (they must be in it); never demote the last admin,
-    nor, unless ``by`` may (:func:`guard_account_admin`), a default team's admin with an account.
+    nor, unless ``by`` may (:func:`guard_account_admin`), a team's admin with an account.
     Someone who has left may be made a plain member (tidying up), not an admin or a lead:
     Conflict ``people.error.inactive``/``merged`` (a tester made a deactivated member admin)."""
     if role is not Role.MEMBER:
