@@ -22,7 +22,13 @@ def import_bot_onduty(
     workspace: Annotated[
         str, typer.Option(help="workspace key (created if missing)")
     ] = DEMO_WORKSPACE,
-    team: Annotated[str, typer.Option(help="team key (created if missing)")] = "community",
+    team: Annotated[
+        str,
+        typer.Option(
+            help="a team of the workspace (key, name or #id); in a new workspace, its first "
+            "team's name"
+        ),
+    ] = "community",
     guild: Annotated[
         str, typer.Option(help="QQ guild id the bot served (people's identities live in it)")
     ] = "",

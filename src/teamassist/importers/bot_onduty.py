@@ -41,6 +41,7 @@ from teamassist.clock import local
 from teamassist.duty import service as duty_service
 from teamassist.duty.models import Rotation, SignIn
 from teamassist.enums import Platform, Role
+from teamassist.exceptions import NotFound
 from teamassist.feedback import service as feedback_service
 from teamassist.feedback.models import (
     FeedbackAction,
@@ -53,6 +54,7 @@ from teamassist.feedback.service import MAX_TEXT, Origin
 from teamassist.i18n import t
 from teamassist.importers.models import ImportSource
 from teamassist.team import service as team_service
+from teamassist.team import workspaces
 from teamassist.team.models import Member, PlatformTenant, Team, Workspace
 
 SYSTEM = "bot_onduty"
@@ -499,14 +501,22 @@ def _target(
 ) -> tuple[Workspace, Team]:
     workspace = team_service.get_workspace_by_key(session, key=workspace_key)
     if workspace is None:
+        # a workspace of its own for the import: its first team made as any new team is
         workspace = team_service.create_workspace(session, key=workspace_key, name=workspace_key)
-    team = session.scalar(
-        select(Team).where(Team.workspace_id == workspace.id, Team.key == team_key)
-    )
-    if team is None:
-        team = team_service.create_team(
-            session, workspace=workspace, key=team_key, name=team_key, timezone=timezone
-        )
+        team = workspaces.add_team(session, workspace=workspace, name=team_key, timezone=timezone)
+    else:
+        # Into an existing workspace, a team it has (its key, name or #id, as every --team):
+        # a typo made a second team named like a key, with no admin, beside the real one.
+        try:
+            team = workspaces.pick_team(session, workspace, team_key)
+        except NotFound as exc:
+            known = "、".join(
+                f"{row.name}（{row.key}）"
+                for row in team_service.get_teams(session, workspace_id=workspace.id)
+            )
+            raise ImportFailed(
+                t("importer.error.no_team", ws=workspace.key, team=team_key[:64], known=known)
+            ) from exc
     if guild:
         binding = session.scalar(
             select(PlatformTenant).where(
