@@ -39,6 +39,7 @@ from teamassist.duty.domain import DOMAIN as DUTY
 from teamassist.events import Bus
 from teamassist.feedback.domain import DOMAIN as FEEDBACK
 from teamassist.http import auth
+from teamassist.http.idempotency import IdempotencySweep
 from teamassist.meetings.domain import DOMAIN as MEETINGS
 from teamassist.okr.domain import DOMAIN as OKR
 from teamassist.one_on_ones.domain import DOMAIN as ONE_ON_ONES
@@ -425,6 +426,7 @@ def build_runtime(
                 inbox_days=settings.retention.inbox_days,
                 outbox_days=settings.retention.outbox_days,
             ),
+            IdempotencySweep(factory, clock, days=settings.retention.idempotency_days),
         ],
         after_commit=kicker.kick,
         ports=ports,

@@ -334,11 +334,13 @@ class DocumentsSettings(BaseModel):
 
 
 class RetentionSettings(BaseModel):
-    """How long handled events and delivered notices are kept."""
+    """How long handled events, delivered notices and REST Idempotency-Keys are kept."""
 
     # Longer than any platform redelivers an event (Feishu: up to 6 hours).
     inbox_days: int = Field(default=7, ge=1)
     outbox_days: int = Field(default=30, ge=1)
+    # REST Idempotency-Keys (http.idempotency): a retry comes within minutes of its request.
+    idempotency_days: int = Field(default=7, ge=1)
 
 
 class ChatProviderSettings(BaseModel):

@@ -13,7 +13,11 @@ nothing done: the IETF Idempotency-Key draft's status for a key reused with anot
 (announcements answered so before the store), one rule for every route.
 
 A key belongs to its caller (a member, or the workspace owner by account name): two people may
-pick the same one. Keys are kept with the workspace (deleted with it); a key is never reused.
+pick the same one. Keys are kept with the workspace (deleted with it) for
+``retention.idempotency_days`` (default 7) after they were first sent, then swept
+(:class:`IdempotencySweep`, a system job of the scheduler tick): a retry is sent within seconds
+or minutes of its request, and the store would otherwise grow with every keyed create forever.
+A key sent again after its sweep is a new request.
 """
 
 from __future__ import annotations
@@ -21,15 +25,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
-from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from teamassist.database import Base, UTCDateTime
+from teamassist.clock import Clock
+from teamassist.database import Base, UTCDateTime, transaction
 from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal
 
@@ -77,7 +82,8 @@ class IdempotencyKey(Base):
     # request still running in its own transaction)
     status: Mapped[int | None] = mapped_column(Integer)
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # indexed: the sweep deletes by it (core_0010)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 def stored_key(key: str) -> str:
@@ -199,3 +205,40 @@ def finish(
     row.status = status
     row.answer = answer.model_dump(mode="json") if hasattr(answer, "model_dump") else answer
     session.flush()
+
+
+def sweep(session: Session, *, now: datetime, days: int) -> int:
+    """Delete every key first sent more than ``days`` days before ``now``, in one statement
+    (by the ``created_at`` index); how many went."""
+    gone = session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < now - timedelta(days=days))
+    )
+    return gone.rowcount or 0  # type: ignore[attr-defined]
+
+
+class IdempotencySweep:
+    """A system job for the scheduler tick (embedded or a Celery worker's): :func:`sweep` at
+    most once per ``every`` in this process; run twice, the second deletes nothing."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        clock: Clock,
+        *,
+        days: int,
+        every: timedelta = timedelta(hours=1),
+    ) -> None:
+        self.factory = factory
+        self.clock = clock
+        self.days = days
+        self.every = every
+        self._last: datetime | None = None
+
+    def __call__(self) -> int | None:
+        now = self.clock()
+        if self._last is not None and now - self._last < self.every:
+            return None
+        with transaction(self.factory) as session:
+            gone = sweep(session, now=now, days=self.days)
+        self._last = now
+        return gone
