@@ -5,11 +5,12 @@ next render and the renders beside it go on. A pool of its own here, with low li
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -183,6 +184,74 @@ def test_one_owner_never_holds_every_place(pool: sandbox.Pool) -> None:
     # and goes once team 1's first is done
     waiting.join(10)
     assert done.is_set()
+
+
+@pytest.fixture
+def heavy_pool(pool: sandbox.Pool) -> Iterator[sandbox.Pool]:
+    """The module's pool, its host shared, where a render is heavy after 0.2 s."""
+    fair = sandbox.Pool(replace(pool.limits, heavy_seconds=0.2))
+    fair._host = pool._host
+    yield fair
+    fair._host = None  # the module's pool closes it
+
+
+def _held(pool: sandbox.Pool, *owners: object) -> contextlib.ExitStack:
+    """A slow render of each of ``owners`` running: their places held (no CPU spent)."""
+    stack = contextlib.ExitStack()
+    for owner in owners:
+        stack.enter_context(pool._place(owner))
+    return stack
+
+
+def test_two_heavy_teams_never_hold_every_place(heavy_pool: sandbox.Pool) -> None:
+    # Tester s28 E-5: teams 1 and 2 render templates slow off the save's sample in both places
+    one, two, three = ("team", 1), ("team", 2), ("team", 3)
+    with ThreadPoolExecutor(2) as threads, _held(heavy_pool, one, two):
+        # then team 3's plain pack renders while both still run (a place more, once they are
+        # heavy), instead of waiting up to the batch cap for one of them to end
+        plain = threads.submit(heavy_pool.render, _batch("第三队"), owner=three)
+        assert plain.result(timeout=15) == ["第三队"]
+        assert len(heavy_pool._running) == 2
+    # and once known heavy, the two share one place: team 1's next waits while team 2 renders
+    with ThreadPoolExecutor(2) as threads, _held(heavy_pool, two):
+        again = threads.submit(heavy_pool.render, _batch("一队"), owner=one)
+        _until(lambda: heavy_pool.waiting == 1)
+        # while a light team still finds the other place at once
+        assert heavy_pool.render(_batch("四队"), owner=("team", 4)) == ["四队"]
+        assert not again.done()
+    assert again.result(timeout=15) == ["一队"]
+
+
+def test_the_next_place_goes_to_the_team_running_fewest(pool: sandbox.Pool) -> None:
+    # three places, two a team (nothing turns heavy here)
+    fair = sandbox.Pool(replace(pool.limits, workers=3, heavy_seconds=3600.0))
+    fair._host = pool._host
+    one, two = ("team", 1), ("team", 2)
+    order: list[str] = []
+
+    def render(owner: object, text: str) -> None:
+        fair.render(_batch(text), owner=owner)
+        order.append(text)
+
+    with ThreadPoolExecutor(2) as threads, _held(fair, one, ("team", 9)):
+        with _held(fair, ("team", 8)):  # every place busy, one of them team 1's
+            ones = threads.submit(render, one, "一队")
+            _until(lambda: fair.waiting == 1)
+            twos = threads.submit(render, two, "二队")
+            _until(lambda: fair.waiting == 2)
+        # a place frees: team 2 (none running) goes before team 1 (one running), which asked
+        # first; then team 1 in the next
+        twos.result(timeout=15)
+        assert order == ["二队"] and not ones.done()
+    ones.result(timeout=15)
+    fair._host = None
+
+
+def _until(check: Callable[[], bool], seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
 
 
 def test_without_a_budget_key_a_limit_is_said_in_the_callers_words(pool: sandbox.Pool) -> None:

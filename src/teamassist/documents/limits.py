@@ -13,13 +13,18 @@ class RenderLimits:
     a team, in at most ``workers - 1`` of them when there are two or more), each allowed
     ``memory_mib`` MiB over its own start, ``seconds`` of wall time per document and
     ``batch_seconds`` for all the documents of one call; a template tried before it is saved
-    gets ``save_seconds`` of CPU time per document."""
+    gets ``save_seconds`` of CPU time per document. A render that runs longer than
+    ``heavy_seconds`` is heavy, and its owner for ``heavy_for`` seconds after it ends: heavy
+    renders take at most ``workers - 1`` places together (``sandbox.Pool``). The default
+    templates render a 50-member pack in ~0.1 s."""
 
     workers: int = 2
     memory_mib: int = 256
     seconds: float = 5.0
     batch_seconds: float = 30.0
     save_seconds: float = 1.0
+    heavy_seconds: float = 2.0
+    heavy_for: float = 600.0
 
     @property
     def share(self) -> int:

@@ -12,8 +12,9 @@ and the stored template are untouched.
 The children are forks of a render host (:mod:`teamassist.documents.sandbox_worker`), a
 process of its own started (never forked from this threaded server) on the first render,
 which imported the sandbox once: a render pays a fork, not an import. At most ``workers``
-renders run at once, and one owner's (a team's) at most ``workers - 1`` of them; a caller
-waits for a free place. All the documents of one call (a per-person pack) share a time limit
+renders run at once, one owner's (a team's) at most ``workers - 1`` of them, in a fair order,
+and renders found slow (heavy) never take every place (:class:`Pool`); a caller waits for a
+place. All the documents of one call (a per-person pack) share a time limit
 too, and a template tried before it is saved gets a CPU time limit per document, so a
 template that passed cannot hold a place for minutes. One host serves the process (a process
 may build several runtimes: the tests do): :func:`shutdown` stops it (a runtime's close,
@@ -33,9 +34,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from multiprocessing.connection import Pipe
 from typing import Any
 
@@ -150,53 +153,131 @@ class _Host:
             conn.close()
 
 
+@dataclass(eq=False)
+class _Turn:
+    """One render's turn at a place: waiting, then running from ``started``."""
+
+    owner: Hashable
+    started: float = 0.0
+
+
 class Pool:
     """Renders in the host, at most ``limits.workers`` at once and at most ``limits.share``
-    for one owner (a team: its slow template or big pack never holds every place); the host
-    starts on the first render and again after it stopped."""
+    for one owner (a team); the host starts on the first render and again after it stopped.
+
+    Who goes next is fair by owner, and a heavy owner cannot starve the others (tester s28
+    E-5: two teams with templates slow only off the save's sample held both places, and a
+    third team's plain pack waited 20-45 s). A render running longer than
+    ``limits.heavy_seconds`` is heavy, and so is its owner, for ``limits.heavy_for`` after
+    such a render ends. Then:
+
+    - a waiting render goes in the order of its owner's renders running (fewest first), then
+      of arrival, skipping one that may not start yet (no waiting behind it);
+    - heavy owners' renders take at most ``workers - 1`` places together (one when there is
+      only one): the others are left to light renders;
+    - when every place runs a heavy render (two slow templates started before they were known
+      slow), a light render takes one place more, so it never waits for a heavy one.
+    """
 
     def __init__(self, limits: RenderLimits) -> None:
         self.limits = limits
         self._places = threading.Condition()
-        self._busy = 0
-        self.waiting = 0  # renders waiting for a place
-        self._owners: Counter[Hashable] = Counter()  # renders running, by owner
+        self._queue: list[_Turn] = []  # waiting, in arrival order
+        self._running: list[_Turn] = []
+        self._heavy_until: dict[Hashable, float] = {}  # owners heavy, until (monotonic)
         self._lock = threading.Lock()
         self._host: _Host | None = None
         self._closed = False
 
+    @property
+    def waiting(self) -> int:
+        """Renders waiting for a place."""
+        with self._places:
+            return len(self._queue)
+
     def render(self, batch: Batch, *, owner: Hashable = None) -> list[str]:
         """The Markdown of each context of ``batch``, in order; raises the Invalid of the
         first one refused (a broken template, a budget, the memory or the time limit). Waits
-        while every place is taken, or ``owner``'s share of them (renders without an owner
-        share one)."""
+        for a place (see the class); renders without an owner share one."""
         with self._place(owner):
             try:
-                return self._running().render(batch)
+                return self._running_host().render(batch)
             except _NotSent:  # killed while idle (the OOM killer's pick): nothing rendered
                 log.warning("the template render host had died: sending the batch to a new one")
-                return self._running().render(batch)
+                return self._running_host().render(batch)
 
     @contextmanager
     def _place(self, owner: Hashable) -> Iterator[None]:
+        turn = _Turn(owner)
         with self._places:
-            self.waiting += 1
-            while self._busy >= self.limits.workers or self._owners[owner] >= self.limits.share:
-                self._places.wait()
-            self.waiting -= 1
-            self._busy += 1
-            self._owners[owner] += 1
+            self._queue.append(turn)
+            try:
+                while True:
+                    now = time.monotonic()
+                    if self._next(now) is turn:
+                        break
+                    self._places.wait(self._until_change(now))
+            finally:
+                self._queue.remove(turn)
+            turn.started = time.monotonic()
+            self._running.append(turn)
+            self._places.notify_all()  # the next in line may start too
         try:
             yield
         finally:
             with self._places:
-                self._busy -= 1
-                self._owners[owner] -= 1
-                if not self._owners[owner]:
-                    del self._owners[owner]
-                self._places.notify_all()  # a waiter of another owner may be the one to go
+                self._running.remove(turn)
+                now = time.monotonic()
+                if now - turn.started > self.limits.heavy_seconds:
+                    self._heavy_until[turn.owner] = now + self.limits.heavy_for
+                for known, until in list(self._heavy_until.items()):
+                    if until <= now:
+                        del self._heavy_until[known]
+                self._places.notify_all()
 
-    def _running(self) -> _Host:
+    def _next(self, now: float) -> _Turn | None:
+        """The waiting render that may start now: by its owner's renders running, fewest
+        first, then by arrival."""
+        running = Counter(t.owner for t in self._running)
+        for turn in sorted(self._queue, key=lambda t: running[t.owner]):  # stable: arrival
+            if self._admits(turn.owner, running[turn.owner], now):
+                return turn
+        return None
+
+    def _admits(self, owner: Hashable, mine: int, now: float) -> bool:
+        workers = self.limits.workers
+        if mine >= self.limits.share:
+            return False
+        busy = len(self._running)
+        heavy = sum(1 for t in self._running if self._is_heavy(t, now))
+        if self._owner_heavy(owner, now):
+            return busy < workers and heavy < max(1, workers - 1)
+        # light: a free place, or one more when every place runs a heavy render
+        return busy < workers or (busy == workers and heavy == busy)
+
+    def _is_heavy(self, turn: _Turn, now: float) -> bool:
+        return (
+            now - turn.started > self.limits.heavy_seconds
+            or self._heavy_until.get(turn.owner, 0.0) > now
+        )
+
+    def _owner_heavy(self, owner: Hashable, now: float) -> bool:
+        return self._heavy_until.get(owner, 0.0) > now or any(
+            t.owner == owner and now - t.started > self.limits.heavy_seconds for t in self._running
+        )
+
+    def _until_change(self, now: float) -> float | None:
+        """How long until a render turns heavy or an owner stops being heavy (either may let
+        a waiting render start); None when nothing will change but a render's end."""
+        moments = [
+            t.started + self.limits.heavy_seconds
+            for t in self._running
+            if t.started + self.limits.heavy_seconds > now
+        ]
+        moments += [until for until in self._heavy_until.values() if until > now]
+        return max(min(moments) - now, 0.0) + 0.001 if moments else None
+
+    def _running_host(self) -> _Host:
         with self._lock:
             if self._closed:
                 raise HostGone("the template renderer is shut down")
