@@ -101,6 +101,10 @@ def test_an_address_is_one_rule_on_every_backend(runtime: Runtime) -> None:
             ("DUTY-ROOM", "core.error.address_elsewhere"),  # 开发者社区's
             ("Ｄｕｔｙ-Room", "core.error.address_elsewhere"),
             ("OPS-ROOM", "core.error.exists"),  # the team's own
+            # tester s28 E-8: a trailing blank made a second channel on PostgreSQL and SQLite
+            # and "already exists" on MariaDB (PAD SPACE); now trimmed on every backend
+            ("duty-room ", "core.error.address_elsewhere"),
+            (" ops-room\u3000", "core.error.exists"),
         ):
             body = {"platform": "web", "address": address, "purpose": "internal"}
             refused = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
@@ -120,4 +124,10 @@ def test_an_address_is_one_rule_on_every_backend(runtime: Runtime) -> None:
             )
             assert qq.status_code == 201, (chat_id, qq.text)
             assert qq.json()["address"] == chat_id
+        # a platform's id with a blank around it is the same chat, on every backend
+        again = boss2.post(
+            f"/api/v1/channels?team_id={two_id}",
+            json={"platform": "qq", "address": "GrpAbC123 ", "purpose": "team"},
+        )
+        assert (again.status_code, again.json()["error"]) == (409, "core.error.exists"), again.text
         assert _count(runtime) == before + 3

@@ -605,13 +605,18 @@ def create_channel(
     if quiet_start is not None and quiet_end is not None:
         _check_quiet((quiet_start, quiet_end))
     web = platform == Platform.WEB.value
+    # No address starts or ends with a blank: MariaDB's collations ignore trailing spaces (PAD
+    # SPACE), so `t28b-room ` was "already exists" there and a second channel on PostgreSQL
+    # and SQLite (tester s28 E-8). Trimmed, it is one address on every backend.
+    address = address.strip()
     if web:
         # A web channel's address is ours, a key an admin types: one key whatever its case or
         # width, stored folded. A platform's chat id (QQ, Feishu) or a robot's configured name
         # is the platform's, compared byte for byte, on MariaDB too (team_0011). `core-duty`
         # then `CORE-DUTY` were two channels on SQLite and PostgreSQL and 409 on MariaDB, its
-        # collation's doing (tester s26 A-10).
-        address = fold(address)[:200]
+        # collation's doing (tester s26 A-10). Stored before 2cb60ae, a key may still be in
+        # its typed case until team_0013 folds it.
+        address = fold(address).strip()[:200]
     if web and address.startswith(INBOX_PREFIX):
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
@@ -623,7 +628,7 @@ def create_channel(
     )
     # a web channel stored before its address was folded is compared folded (they are few)
     taken = (
-        next((c for c in session.scalars(same) if fold(c.address) == address), None)
+        next((c for c in session.scalars(same) if fold(c.address).strip() == address), None)
         if web
         else session.scalar(same.where(Channel.address == address))
     )
