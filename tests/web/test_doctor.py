@@ -20,7 +20,7 @@ from teamassist.duty.models import Override, Rotation, Swap
 from teamassist.duty.rotation import day_start
 from teamassist.events import Double, StoredDoubles, ask
 from teamassist.runtime import Runtime
-from teamassist.team.models import Channel, Team
+from teamassist.team.models import Channel, Team, Workspace
 from tests.duty.test_swap_races import _tech
 from tests.team.support import demo
 
@@ -207,3 +207,33 @@ def test_rows_from_before_the_bounds_are_named_and_left_alone(demo_runtime: Runt
     with rt.factory() as session:
         kept = session.get(Channel, ids["channel"])
         assert kept is not None and kept.name == "频道\n第二行"  # read only
+
+
+def test_workspace_and_team_names_with_line_breaks_are_named_too(demo_runtime: Runtime) -> None:
+    """Tester s28 E-16: a workspace 「演示社区\\r\\n伪造行」 and a team 「3\\n- 12-24 周四 @假人」
+    (stored before 2b46fb0 put them under the one-line rule, as channels and rotations) were
+    not listed, and the team's name printed as a fake roster line in /我是谁. The doctor names
+    each in one line, with what it should read, and changes nothing."""
+    rt = demo_runtime
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        workspace = session.get(Workspace, d.workspace.id)
+        assert workspace is not None
+        workspace.name = "演示社区\r\n伪造行"
+        fake = Team(workspace_id=d.workspace.id, key="fake", name="3\n- 12-24 周四 @假人")
+        session.add(fake)
+        session.flush()
+        ids = {"workspace": workspace.id, "team": fake.id}
+
+    found = {double.kind: double for double in _doubles(rt)}
+
+    assert sorted(found) == ["team.team_name", "team.workspace_name"]
+    assert found["team.workspace_name"].ids == (ids["workspace"],)
+    assert "应是「演示社区伪造行」" in found["team.workspace_name"].line
+    assert found["team.team_name"].ids == (ids["team"],)
+    assert f"团队 #{ids['team']}（fake）" in found["team.team_name"].line
+    assert "应是「3- 12-24 周四 @假人」" in found["team.team_name"].line
+    assert all("\n" not in double.line and "\r" not in double.line for double in found.values())
+    with rt.factory() as session:
+        kept = session.get(Team, ids["team"])
+        assert kept is not None and kept.name == "3\n- 12-24 周四 @假人"  # read only

@@ -1,7 +1,8 @@
 """Teams of one workspace whose names are one name (``ff0f601``, tester F-15 of session 25:
 `team add 第二团队` four times made four 「第二团队」, and 「ＡＢＣ」 beside 「abc」), daily jobs
 set to run more than twelve times a day (before ``92531a8``, tester s27 A-6: every minute), and
-channel names with line breaks (before ``2b46fb0``, tester s27 A-9). The checks keep new ones
+channel, workspace and team names with line breaks (before ``2b46fb0``, tester s27 A-9, s28
+E-16: a team named 「3\n- 12-24 周四 @假人」 printed a fake roster line). The checks keep new ones
 right; these are what is left, for ``teamassist doctor``
 (:class:`teamassist.events.StoredDoubles`). Read only: renaming a team or a channel and a
 team's job times are its admins' call."""
@@ -16,16 +17,18 @@ from sqlalchemy.orm import Session
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
 from teamassist.team.models import Channel, Team, Workspace
-from teamassist.team.names import one_line, team_name_key
+from teamassist.team.names import one_line, strip_invisible, team_name_key
 from teamassist.team.settings import MAX_TIMES_PER_DAY
 
 
 def answer(session: Session, query: StoredDoubles) -> tuple[Double, ...]:
-    """:func:`team_names`, :func:`crowded_schedules` and :func:`broken_channel_names`."""
+    """:func:`team_names`, :func:`crowded_schedules`, :func:`broken_channel_names` and
+    :func:`broken_names`."""
     return (
         *team_names(session, query),
         *crowded_schedules(session),
         *broken_channel_names(session),
+        *broken_names(session),
     )
 
 
@@ -44,7 +47,7 @@ def crowded_schedules(session: Session) -> tuple[Double, ...]:
                         (team.id,),
                         t(
                             "core.doctor.crowded_schedule",
-                            team=team.name,
+                            team=_shown(team.name),
                             team_id=team.id,
                             job=job,
                             count=count,
@@ -74,6 +77,55 @@ def broken_channel_names(session: Session) -> tuple[Double, ...]:
     )
 
 
+def broken_names(session: Session) -> tuple[Double, ...]:
+    """Workspaces and teams whose name :func:`one_line` would change, as
+    :func:`broken_channel_names` finds channels (the rule covers all of them since
+    ``2b46fb0``; the doctor named only channels and rotations, tester s28 E-16)."""
+    found = [
+        Double(
+            "team.workspace_name",
+            (workspace.id,),
+            t(
+                "core.doctor.workspace_name",
+                id=workspace.id,
+                ws_key=workspace.key,
+                clean=one_line(workspace.name)[:60],
+            ),
+        )
+        for workspace in session.scalars(select(Workspace).order_by(Workspace.id))
+        if _not_one_line(workspace.name)
+    ]
+    found.extend(
+        Double(
+            "team.team_name",
+            (team.id,),
+            t(
+                "core.doctor.team_name",
+                id=team.id,
+                team_key=team.key,
+                clean=one_line(team.name)[:60],
+            ),
+        )
+        for team in session.scalars(select(Team).order_by(Team.id))
+        if _not_one_line(team.name)
+    )
+    return tuple(found)
+
+
+def _shown(name: str) -> str:
+    """``name`` as a line of the doctor prints it: as stored (its blanks may be what two names
+    differ by), made one line only when it is not."""
+    return one_line(name) if _not_one_line(name) else name
+
+
+def _not_one_line(name: str) -> bool:
+    """A line break, a control or an invisible character that :func:`one_line` drops; blanks
+    around a name or doubled inside it print on one line and are not listed (a team 「 第二团队 」
+    is :func:`team_names`' to name, beside 「第二团队」)."""
+    kept = name.strip(" \u3000")
+    return strip_invisible(kept) != kept or any(c.isspace() and c not in " \u3000" for c in kept)
+
+
 def team_names(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
     """Each workspace's teams grouped by :func:`team_name_key`, groups of two or more."""
     groups: dict[tuple[int, str], list[tuple[Team, Workspace]]] = defaultdict(list)
@@ -87,8 +139,10 @@ def team_names(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
             tuple(team.id for team, _ in rows),
             t(
                 "core.doctor.team_names",
-                workspace=rows[0][1].name,
-                names="、".join(f"「{team.name}」（#{team.id}，{team.key}）" for team, _ in rows),
+                workspace=_shown(rows[0][1].name),
+                names="、".join(
+                    f"「{_shown(team.name)}」（#{team.id}，{team.key}）" for team, _ in rows
+                ),
                 count=len(rows),
             ),
         )
