@@ -155,6 +155,11 @@ def make_engine(
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True, "json_serializer": json_text}
     sqlite = parsed.get_backend_name() == "sqlite"
+    mysql = parsed.get_backend_name() in ("mysql", "mariadb")
+    if mysql:
+        # A connection is rolled back on its way back to the pool only when a transaction is
+        # open there (:func:`_mysql_reset`), not after every commit.
+        kwargs["pool_reset_on_return"] = None
     if sqlite:
         database = parsed.database or ""
         if database and database != ":memory:":
@@ -172,8 +177,9 @@ def make_engine(
             **SERVER_POOL,
         )
     engine = create_engine(url, **kwargs)
-    if parsed.get_backend_name() in ("mysql", "mariadb"):
+    if mysql:
         event.listen(engine, "do_connect", _mysql_bounded_handshake)
+        event.listen(engine, "reset", _mysql_reset)
     if not sqlite:
         ping = _PingIdle(engine.dialect)
         event.listen(engine, "checkin", ping.checkin)
@@ -227,6 +233,29 @@ class _PingIdle:
 
 
 _RETURNED = "teamassist_returned"  # pool record info: when the connection was checked in
+
+# pymysql's server status bit for "a transaction is open" (SERVER_STATUS_IN_TRANS).
+_MYSQL_IN_TRANSACTION = 1
+
+
+def _mysql_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
+    """Roll a MariaDB connection back on its way back to the pool only if a transaction is
+    open on it: the pool's own reset (``reset_on_return="rollback"``) sent a ROLLBACK, a
+    round trip, after every transaction the ORM had committed already. The ORM's commit
+    ends the Core transaction before it closes the connection, so the pool is never told the
+    transaction was reset (``transaction_was_reset``); psycopg and sqlite3 skip a rollback
+    with no transaction open on their own, pymysql sends it. Whether one is open is the
+    server's word, carried on every reply (``server_status``, as pymysql's own
+    ``get_autocommit`` reads it); a result not read to its end has not brought it yet, so it
+    is rolled back. SQLAlchemy's documented custom reset: ``pool_reset_on_return=None`` and
+    this ``reset`` event; a rollback that fails invalidates the connection, as before."""
+    if state.terminate_only or state.transaction_was_reset:
+        return
+    unread = getattr(getattr(dbapi_connection, "_result", None), "unbuffered_active", False)
+    status = getattr(dbapi_connection, "server_status", None)
+    if not unread and status is not None and not status & _MYSQL_IN_TRANSACTION:
+        return
+    dbapi_connection.rollback()
 
 
 def _described_on_demand(dbapi_connection: Any, _record: Any) -> None:
