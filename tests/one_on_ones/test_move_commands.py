@@ -94,5 +94,6 @@ def test_a_move_to_the_night_is_warned_from_chat_and_rest(chat: ChatDriver) -> N
     assert moved.status_code == 200, moved.text
     assert moved.json()["warnings"] == [
         "注意：新的时间是团队时间（Asia/Shanghai）6月11日（周四）02:00，在夜里；"
-        f"1on1 仍按这个时间进行。如果时区或时间写错了，请再 /改期一对一 {june}。"
-    ], moved.text
+        "1on1 仍按这个时间进行。如果时区或时间写错了，请再 "
+        f"POST /api/v1/one-on-ones/{pair_id(chat.runtime)}/meetings/{june}/move。"
+    ], moved.text  # REST names its endpoint, not the chat command (tester s28 E-7)

@@ -5,8 +5,12 @@ September's 09-03 the rule's, not saved yet."""
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+
+from teamassist.web.app import create_app
 from tests.one_on_ones.support import item_id, make_director, meetings, pair_id
 from tests.support.chat import ChatDriver
+from tests.support.web import give_account, sign_in
 
 
 def _planned(chat: ChatDriver) -> dict[str, int]:
@@ -59,3 +63,36 @@ def test_a_topic_ending_a_sentence_is_not_ended_twice(chat: ChatDriver) -> None:
     ended, plain = item_id(chat.runtime, "并发议题。"), item_id(chat.runtime, "周会改期")
     assert chat.text(f"/议题完成 {ended}", as_="lihua") == f"已勾掉议题 #{ended}「并发议题。」"
     assert chat.text(f"/议题完成 {plain}", as_="lihua") == f"已勾掉议题 #{plain}「周会改期」。"
+
+
+def test_a_rest_move_names_endpoints_and_a_repeat_is_unchanged(chat: ChatDriver) -> None:
+    """Tester s28 E-7: a REST move into a week of another talk warned with chat commands in it
+    (「/取消一对一 5」), and the same move again repeated 「改到的…」 though nothing moved."""
+    make_director(chat.runtime)
+    planned = _planned(chat)
+    june, july = planned["2026-06"], planned["2026-07"]
+    pair = pair_id(chat.runtime)
+    url = f"/api/v1/one-on-ones/{pair}/meetings/{june}/move"
+    with TestClient(create_app(chat.runtime, start_background=False)) as lihua:
+        sign_in(lihua, "lihua", give_account(chat.runtime, "lihua"))
+        body = {"start": "2026-06-30T10:00"}
+        first = lihua.post(url, json=body)
+        assert first.status_code == 200, first.text
+        assert first.json()["changed"] is True
+        assert first.json()["warnings"] == [
+            f"注意：#{june} 改到的 6月30日（周二）10:00 和这一对的 #{july}（7月2日（周四）10:00）"
+            "在同一周，这一周会谈两次；不需要的话可以 "
+            f"POST /api/v1/one-on-ones/{pair}/meetings/{june}/cancel 或 "
+            f"POST /api/v1/one-on-ones/{pair}/meetings/{july}/cancel。"
+        ]
+        sequence = first.json()["sequence"]
+        # the same move again: nothing moved, nothing warned
+        again = lihua.post(url, json=body)
+        assert again.status_code == 200, again.text
+        assert (again.json()["changed"], again.json()["warnings"]) == (False, [])
+        assert again.json()["sequence"] == sequence
+        # a night and past the next talk, worded for REST too
+        late = lihua.post(url, json={"start": "2026-07-09T02:30"})
+        warned = "\n".join(late.json()["warnings"])
+        assert "/改期一对一" not in warned and "/取消一对一" not in warned, warned
+        assert f"请再 POST /api/v1/one-on-ones/{pair}/meetings/{june}/move" in warned, warned

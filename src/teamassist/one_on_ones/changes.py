@@ -86,6 +86,7 @@ def reschedule(
     now: datetime,
     workdays: Workdays,
     note: str | None = None,
+    how: messages.How = messages.CHAT,
 ) -> list[str]:
     """Move ``meeting`` to ``start_at`` (:func:`service.move`, whose errors it raises:
     ``Conflict`` ``one_on_ones.error.double_booked`` onto the pair's other occurrence); the
@@ -104,7 +105,9 @@ def reschedule(
         workdays=workdays,
         note=note,
     )
-    return move_warnings(session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now)
+    return move_warnings(
+        session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now, how=how
+    )
 
 
 def move_warnings(
@@ -115,19 +118,21 @@ def move_warnings(
     meeting: OneOnOneMeeting,
     workdays: Workdays,
     now: datetime,
+    how: messages.How = messages.CHAT,
 ) -> list[str]:
     """What the mover of ``meeting`` is told (the reply, REST ``warnings``, the page): a day
     off (:func:`day_off_warnings`), a start at night (:func:`night_warnings`), a move past
     the pair's next 1on1 (:func:`past_next_warnings`) and into a week where the pair talks
-    already (:func:`same_week_warnings`)."""
+    already (:func:`same_week_warnings`); ``how`` names the way to move or cancel again
+    (chat's commands, or REST's endpoints)."""
     return [
         *day_off_warnings(team=team, meeting=meeting, workdays=workdays, now=now),
-        *night_warnings(team=team, meeting=meeting, now=now),
+        *night_warnings(team=team, meeting=meeting, now=now, how=how),
         *past_next_warnings(
-            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
+            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now, how=how
         ),
         *same_week_warnings(
-            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now
+            session, team=team, pair=pair, meeting=meeting, workdays=workdays, now=now, how=how
         ),
     ]
 
@@ -140,6 +145,7 @@ def same_week_warnings(
     meeting: OneOnOneMeeting,
     workdays: Workdays,
     now: datetime,
+    how: messages.How = messages.CHAT,
 ) -> list[str]:
     """One warning when ``meeting`` now starts in a team-local week where the pair has another
     1on1 (stored and scheduled, or the rule's beyond the saved ones): the pair talks twice that
@@ -169,6 +175,8 @@ def same_week_warnings(
                 start=messages.when(meeting.start_at, team, now=now),
                 other=other.id,
                 other_start=messages.when(other.start_at, team, now=now),
+                cancel=how.cancel(meeting.id),
+                cancel_other=how.cancel(other.id),
             )
         ]
     ruled = service.unsaved_starts(session, team=team, pair=pair, now=now, workdays=workdays)
@@ -181,11 +189,15 @@ def same_week_warnings(
             own=meeting.id,
             start=messages.when(meeting.start_at, team, now=now),
             other_start=messages.when(start, team, now=now),
+            move=how.move(meeting.id),
+            cancel=how.cancel(meeting.id),
         )
     ]
 
 
-def night_warnings(*, team: Team, meeting: OneOnOneMeeting, now: datetime) -> list[str]:
+def night_warnings(
+    *, team: Team, meeting: OneOnOneMeeting, now: datetime, how: messages.How = messages.CHAT
+) -> list[str]:
     """One warning when ``meeting`` starts at night on the team's clock, as a meeting's move
     is warned (:func:`~teamassist.clock.at_night`; tester s27 B-8: 02:30 and a ``+14:00``
     offset moved a 1on1 without a word)."""
@@ -196,7 +208,7 @@ def night_warnings(*, team: Team, meeting: OneOnOneMeeting, now: datetime) -> li
             "one_on_ones.warning.night",
             start=messages.when(meeting.start_at, team, now=now),
             zone=team.timezone,
-            id=meeting.id,
+            move=how.move(meeting.id),
         )
     ]
 
@@ -209,6 +221,7 @@ def past_next_warnings(
     meeting: OneOnOneMeeting,
     workdays: Workdays,
     now: datetime,
+    how: messages.How = messages.CHAT,
 ) -> list[str]:
     """One warning when ``meeting`` now starts after the pair's next 1on1 by its own place in
     the rule (a later ``key``; stored, or the rule's beyond the saved ones): the date is
@@ -243,6 +256,8 @@ def past_next_warnings(
             next=nxt,
             start=messages.when(start, team, now=now),
             own=meeting.id,
+            move=how.move(meeting.id),
+            cancel=how.cancel(meeting.id),
         )
     ]
 

@@ -7,6 +7,7 @@ functions never load items themselves, so a private note cannot slip into a repl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -256,10 +257,37 @@ def leaving(team: Team, leavers: Sequence[Member], *, has_next: bool) -> list[st
     ]
 
 
-def moved_kept(team: Team, change: service.SlotChange, *, now: datetime | None) -> list[str]:
+@dataclass(frozen=True)
+class How:
+    """How a warning names the way to move or cancel an occurrence: chat's commands
+    (``/改期一对一 5``), or, for a REST answer, the pair's endpoints (``pair_id`` set): a
+    script reading ``warnings`` has no chat to type a command in (tester s28 E-7)."""
+
+    pair_id: int | None = None
+
+    def move(self, meeting_id: int) -> str:
+        """The way to move occurrence ``meeting_id`` again."""
+        if self.pair_id is None:
+            return t("one_on_ones.how.move", id=meeting_id)
+        return t("one_on_ones.how.move_rest", pair=self.pair_id, id=meeting_id)
+
+    def cancel(self, meeting_id: int) -> str:
+        """The way to cancel occurrence ``meeting_id``."""
+        if self.pair_id is None:
+            return t("one_on_ones.how.cancel", id=meeting_id)
+        return t("one_on_ones.how.cancel_rest", pair=self.pair_id, id=meeting_id)
+
+
+CHAT = How()
+
+
+def moved_kept(
+    team: Team, change: service.SlotChange, *, now: datetime | None, how: How = CHAT
+) -> list[str]:
     """One line per occurrence moved by hand that a new slot met: kept where it was moved,
     or (the new slot has one at that time) put back on the slot or cancelled, and why. The
-    chat receipt's last lines and REST's ``warnings``."""
+    chat receipt's last lines and REST's ``warnings`` (``how``: the way to cancel named for
+    REST)."""
     lines = [
         t("one_on_ones.receipt.kept", id=m.id, start=when(m.start_at, team, now=now))
         for m in change.kept
@@ -282,6 +310,8 @@ def moved_kept(team: Team, change: service.SlotChange, *, now: datetime | None) 
             start=when(kept.start_at, team, now=now),
             other=other.id,
             other_start=when(other.start_at, team, now=now),
+            cancel_id=how.cancel(kept.id),
+            cancel_other=how.cancel(other.id),
         )
         for kept, other in change.same_week
     ]

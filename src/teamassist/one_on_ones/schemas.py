@@ -42,14 +42,20 @@ class MeetingRead(BaseModel):
 
 class MovedRead(MeetingRead):
     """The moved occurrence and what the mover should know: ``warnings`` are user texts
-    (empty, or one when the new start is on a weekend or a statutory holiday)."""
+    (a day off, a night, past the next 1on1, a second talk in a week); ``changed`` false when
+    it already had that time and note (nothing moved, no warnings)."""
 
     warnings: list[str] = Field(default_factory=list)
+    changed: bool = True
 
     @classmethod
-    def of_move(cls, row: OneOnOneMeeting, warnings: list[str]) -> MovedRead:
+    def of_move(
+        cls, row: OneOnOneMeeting, warnings: list[str], *, changed: bool = True
+    ) -> MovedRead:
         """The read shape of a moved row with its warnings."""
-        return cls.model_validate({**MeetingRead.of(row).model_dump(), "warnings": warnings})
+        return cls.model_validate(
+            {**MeetingRead.of(row).model_dump(), "warnings": warnings, "changed": changed}
+        )
 
 
 class ItemRead(BaseModel):

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
 
+from teamassist.clock import ensure_utc
 from teamassist.exceptions import Invalid, NotFound, PermissionDenied
 from teamassist.http.auth import Principal, is_admin
 from teamassist.http.deps import Id, NowDep, PrincipalDep, RuntimeDep, SessionDep, TeamDep
@@ -211,7 +212,7 @@ def patch_pair(
         kept=[MeetingRead.of(m) for m in change.kept],
         dropped=[MeetingRead.of(d.meeting) for d in change.dropped],
         warnings=[
-            *messages.moved_kept(team, change, now=now),
+            *messages.moved_kept(team, change, now=now, how=messages.How(pair.id)),
             *messages.leaving(
                 team,
                 service.leavers(session, pair),
@@ -311,27 +312,37 @@ def move_meeting(
     runtime: RuntimeDep,
 ) -> MovedRead:
     """Move one occurrence (a party or an admin); it keeps its agenda. Onto a weekend or a
-    holiday it is moved and ``warnings`` says so; onto the pair's other occurrence: 409."""
+    holiday it is moved and ``warnings`` says so (naming these endpoints, never a chat
+    command); onto the pair's other occurrence: 409. To the time and note it already has:
+    ``changed`` false, no warnings (a repeat is not a second move, tester s28 E-7)."""
     pair = _pair(session, principal, team, pair_id)
     meeting = service.get_meeting(session, pair=pair, meeting_id=meeting_id, lock=True)
     day = body.start.date() if isinstance(body.start, datetime) else body.start
     changes.check_year(day, team=team, now=now)  # 0001-01-01T00:00+01:00 is "past", not a 422
+    start_at = (
+        _aware(body.start, team)
+        if isinstance(body.start, datetime)
+        else changes.start_on(team, meeting, body.start)
+    )
+    # read after the occurrence's lock, as chat reads it: a repeat that waited sees the first
+    same = ensure_utc(meeting.start_at) == ensure_utc(start_at) and meeting.note == (
+        body.note or None
+    )
     warnings = changes.reschedule(
         session,
         team=team,
         pair=pair,
         meeting=meeting,
-        start_at=(
-            _aware(body.start, team)
-            if isinstance(body.start, datetime)
-            else changes.start_on(team, meeting, body.start)
-        ),
+        start_at=start_at,
         by=principal.member,
         admin=is_admin(session, principal, team),
         now=now,
         workdays=runtime.ports.get(Workdays),
         note=body.note,
+        how=messages.How(pair.id),
     )
+    if same:
+        return MovedRead.of_move(meeting, [], changed=False)
     return MovedRead.of_move(meeting, warnings)
 
 
