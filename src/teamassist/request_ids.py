@@ -9,10 +9,10 @@ import re
 from typing import Annotated
 
 import annotated_types
-from pydantic import AfterValidator, BeforeValidator, TypeAdapter, ValidationError
+from pydantic import BeforeValidator, TypeAdapter, ValidationError
 
-from teamassist.database import MAX_ID, MAX_STORED_ID
-from teamassist.exceptions import NotFound
+from teamassist.database import MAX_STORED_ID
+from teamassist.exceptions import Invalid
 
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
@@ -28,24 +28,26 @@ def _whole_number(value: object) -> object:
 
 
 def storable_id(value: int) -> int:
-    """An id no table can hold names no row: not found, as any other unused id. (On SQLite a
-    row id may reach 2^63-1; PostgreSQL and MariaDB refuse to compare INTEGER with more.)"""
+    """A page form's id (``web.page_forms``, the team pages' pickers) by :data:`Id`'s bound:
+    one above what the id columns hold is no id (Invalid ``core.error.not_an_id``, the words
+    chat answers it with), not a row that was not found."""
     if value > MAX_STORED_ID:
-        raise NotFound("core.error.not_found", what=f"#{value}")
+        raise Invalid("core.error.not_an_id", value=str(value)[:40])
     return value
 
 
 # A database id in a URL (path or query), a form or a body, for every router: ``rotation_id:
 # Id``, ``team_id: Id | None = None``, ``member_ids: list[Id]``; the one rule, the same answer
 # on every backend (tests/web/test_id_params.py walks every route for it; tester s26 B-3).
-# Not a whole number ("1.0", "1e0") or not a positive 64-bit integer: 422 (validation), never
-# a 500 from a driver that cannot bind it. A 64-bit id above what the id columns store: 404,
-# as on SQLite, where such an id simply finds no row.
+# Not a whole number ("1.0", "1e0") or outside 1 to 2^31-1, what the id columns hold (INTEGER,
+# 32-bit on PostgreSQL and MariaDB): 422 naming the parameter and the bound, never a 500 from a
+# driver that cannot bind it. 0 and 2^31 are refused alike, as chat refuses an id argument
+# (``core.error.not_an_id``); a 64-bit id above the columns was a generic 404 「找不到
+# 「#2147483648」」 where an unused id got the route's own words (fix27a's note).
 Id = Annotated[
     int,
     BeforeValidator(_whole_number),
-    annotated_types.Interval(ge=1, le=MAX_ID),
-    AfterValidator(storable_id),
+    annotated_types.Interval(ge=1, le=MAX_STORED_ID),
 ]
 
 
@@ -57,11 +59,10 @@ def gate_id(raw: object) -> int | None:
     """An id a gate reads from the path or query itself (before the route's parameters are
     validated), by :data:`Id`'s rule itself: the id the route will read (``+3``, `` 3``,
     ``03`` are 3, as pydantic reads them); None when absent or when the route will refuse it
-    too (not a whole number, below 1, above a 64-bit integer: its 422); NotFound for one no row
-    can have, as :data:`Id` answers. Reading it as a plain ``int`` let a gate ask PostgreSQL
-    about 2147483648 (tester s26 B-3); reading digits only let ``+3`` and ``%203`` through
-    every gate as "no id" while the route read 3: another team's rotation, its covers and its
-    calendar, and its fairness report (tester s28 D-1)."""
+    too (not a whole number, below 1, above what the columns hold: its 422). Reading it as a
+    plain ``int`` let a gate ask PostgreSQL about 2147483648 (tester s26 B-3); reading digits
+    only let ``+3`` and ``%203`` through every gate as "no id" while the route read 3: another
+    team's rotation, its covers and its calendar, and its fairness report (tester s28 D-1)."""
     if raw is None:
         return None
     try:

@@ -1,11 +1,13 @@
 """Ids in URLs and bodies (issue #11 hardening): one rule for every route, on every backend.
 
-A whole number that no table can hold names no row (404, as on SQLite); something that is not a
-whole number ("1.0", "1e0", 1.0 in JSON) is a malformed request (422), never read as 1.
+A whole number that no table can hold is refused as 0 is (422 naming the bound, as chat refuses
+it); something that is not a whole number ("1.0", "1e0", 1.0 in JSON) is a malformed request
+(422), never read as 1.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -39,10 +41,13 @@ def api(runtime: Runtime) -> Iterator[TestClient]:
         f"/api/v1/okr/objectives/{LARGEST}",
     ],
 )
-def test_a_64_bit_id_no_table_holds_is_not_found(api: TestClient, path: str) -> None:
+def test_an_id_no_table_holds_is_refused_as_0_is(api: TestClient, path: str) -> None:
     response = api.get(path)
-    assert response.status_code == 404, response.text
-    assert response.json()["error"] == "core.error.not_found"
+    assert response.status_code == 422, response.text
+    [detail] = response.json()["details"]
+    assert detail["type"] == "less_than_equal" and "2147483647" in detail["msg"], detail
+    below = api.get(re.sub(r"[0-9]{10,}", "0", path))
+    assert below.status_code == 422 and below.json()["details"][0]["loc"] == detail["loc"]
 
 
 @pytest.mark.parametrize(
@@ -75,6 +80,7 @@ def test_a_real_id_still_works(api: TestClient) -> None:
 @pytest.mark.parametrize("path", ["/api/v1/feedback/items", "/api/v1/feedback/report"])
 def test_a_team_id_in_the_query_follows_the_same_rule(api: TestClient, path: str) -> None:
     assert api.get(path, params={"team_id": "1.0"}).status_code == 422
-    missing = api.get(path, params={"team_id": str(LARGEST)})
-    assert missing.status_code == 404, missing.text
+    too_large = api.get(path, params={"team_id": str(LARGEST)})
+    assert too_large.status_code == 422, too_large.text
+    assert too_large.json()["details"][0]["loc"] == ["query", "team_id"]
     assert api.get(path, params={"team_id": "1"}).status_code == 200

@@ -54,8 +54,8 @@ class PostedForm:
 
     def number(self, name: str, *, invalid: str = "web.form.bad_value") -> int:
         """A whole number (an id from a picker). Absent or blank: ``web.form.missing``; not
-        digits, or 0: Invalid ``invalid`` (given ``field`` and ``value``); one no row can have:
-        NotFound, as ``http.fields.Id`` answers it on every route."""
+        digits, or 0: Invalid ``invalid`` (given ``field`` and ``value``); one above what the id
+        columns hold: Invalid ``core.error.not_an_id`` (``http.fields.storable_id``)."""
         raw = self.text(name, required=True).strip()
         if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
             raise Invalid(invalid, field=field_label(name), value=raw[:MAX_ECHO])
