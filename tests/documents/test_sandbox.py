@@ -6,6 +6,7 @@ next render and the renders beside it go on. A pool of its own here, with low li
 from __future__ import annotations
 
 import contextlib
+import signal
 import subprocess
 import sys
 import threading
@@ -332,6 +333,36 @@ def test_a_host_killed_while_idle_costs_the_next_render_nothing(pool: sandbox.Po
     dead.process.wait()
     assert pool.render(_batch("第{{ n }}份", {"n": 1})) == ["第1份"]
     assert pool._host is not dead and not dead.alive
+
+
+def test_a_stuck_host_is_answered_kindly_and_replaced_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Tester s28 E-6: a host that stops answering (kill -STOP; stuck in swap looks the same)
+    # cost the person an internal-error id after 20 s
+    own = sandbox.Pool(RenderLimits(workers=1, memory_mib=MEMORY_MIB, seconds=0.5))
+    try:
+        assert own.render(_batch("ok")) == ["ok"]  # its host started, with the usual grace
+        stuck = own._host
+        assert stuck is not None
+        stuck.process.send_signal(signal.SIGSTOP)
+        monkeypatch.setattr(sandbox, "_HOST_GRACE_SECONDS", 0.3)
+        started = time.monotonic()
+        with pytest.raises(sandbox.HostGone) as gone:
+            own.render(_batch("第{{ n }}份", {"n": 1}))
+        took = time.monotonic() - started
+        monkeypatch.undo()
+        # then a 503 saying nothing was made or changed, once the render's time and the grace
+        # are past (0.8 s here), not also the 5 s a stopped host was given to exit
+        assert gone.value.status_code == 503
+        assert gone.value.message().startswith("生成文档的服务这次没有响应，文档没有生成")
+        assert took < 5.0, took
+        # the stuck host is gone, another already started, and the next render works
+        assert stuck.process.returncode is not None
+        assert own._host is not None and own._host is not stuck and own._host.alive
+        assert own.render(_batch("第{{ n }}份", {"n": 2})) == ["第2份"]
+    finally:
+        own.close()
 
 
 def test_a_context_that_does_not_pickle_is_a_programming_error(pool: sandbox.Pool) -> None:

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
@@ -98,3 +99,19 @@ def test_a_write_goes_through_while_a_rest_pack_renders(sqlite_runtime: Runtime)
     assert answer.status_code == 201, answer.text  # type: ignore[attr-defined]
     [markdown] = _markdowns(rt)
     assert RENAMED in markdown
+
+
+def test_a_render_host_that_stopped_answering_is_told_kindly(
+    sqlite_chat: ChatDriver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tester s28 E-6: the person got an internal-error id (the host itself: test_sandbox.py)
+    def stuck(*_args: object, **_kwargs: object) -> list[str]:
+        raise sandbox.HostGone(reason="the render host stopped answering")
+
+    monkeypatch.setattr(sandbox, "render", stuck)
+    set_clock(sqlite_chat.runtime, "2026-09-28 09:00")
+    reply = sqlite_chat.text("/生成报告 周报", as_="admin")
+    assert reply.startswith("生成文档的服务这次没有响应，文档没有生成，也没有保存或改动任何内容"), (
+        reply
+    )
+    assert _markdowns(sqlite_chat.runtime) == []

@@ -45,7 +45,7 @@ from typing import Any
 from teamassist.documents import limits as render_limits
 from teamassist.documents.limits import RenderLimits
 from teamassist.documents.sandbox_worker import Batch
-from teamassist.exceptions import Invalid
+from teamassist.exceptions import DomainError, Invalid
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,17 @@ _HOST_GRACE_SECONDS = 10.0
 _STOP_SECONDS = 5.0  # a host told to stop (its connection closed) is killed after this
 
 
-class HostGone(RuntimeError):
-    """The render host stopped while a render waited on it (shut down, or killed): not the
-    template's fault, so not an Invalid."""
+class HostGone(DomainError):
+    """The render host stopped or stuck while a render waited on it (shut down, killed, or
+    stopped answering: ``kill -STOP``, a host stuck in swap): not the template's fault, so not
+    an Invalid, nor an error id (tester s28 E-6): a 503 saying that nothing was made or
+    changed and to try again. The host is replaced at once."""
+
+    status_code = 503
+
+    def __init__(self, *, reason: str) -> None:
+        super().__init__("documents.error.render_host")
+        self.reason = reason  # for the log
 
 
 class _NotSent(HostGone):
@@ -95,7 +103,7 @@ class _Host:
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
             if not self.alive:
-                raise HostGone("the render host has stopped")
+                raise HostGone(reason="the render host has stopped")
             conn = self._free.pop()  # the pool lets no more renders in than there are
         done = False  # every answer read: the connection may carry the next batch
         try:
@@ -103,11 +111,12 @@ class _Host:
             try:
                 conn.send_bytes(data)
             except OSError as error:  # a broken pipe: the host died since its last batch
-                raise _NotSent("the render host had stopped") from error
+                raise _NotSent(reason="the render host had stopped") from error
             for _context in batch.contexts:
                 if not conn.poll(batch.seconds + _HOST_GRACE_SECONDS):
-                    log.error("the template render host is stuck: stopping it")
-                    raise HostGone("the render host stopped answering")
+                    log.error("the template render host is stuck: killing it")
+                    self.stop(kill=True)  # a stopped process never exits when asked
+                    raise HostGone(reason="the render host stopped answering")
                 kind, *said = conn.recv()
                 if kind != "ok":
                     done = True
@@ -117,17 +126,22 @@ class _Host:
             done = True
             return texts
         except (EOFError, OSError) as error:
-            raise HostGone("the render host has stopped") from error
+            raise HostGone(reason="the render host has stopped") from error
         finally:
-            if done or not self.alive:
+            if done:
                 with self._lock:
                     self._free.append(conn)
-            else:  # answers may be left on it, or the host is stuck or dead: replace it
+            elif self.alive:  # answers may be left on it, or the host is stuck or dead
                 self.stop()
+            else:  # the host was stopped meanwhile: nothing uses this connection again
+                conn.close()
 
-    def stop(self) -> None:
-        """End the connections (the host kills its children and exits), and wait for it."""
+    def stop(self, *, kill: bool = False) -> None:
+        """End the connections (the host kills its children and exits), and wait for it;
+        with ``kill``, kill it first (it is stuck)."""
         self.alive = False
+        if kill:
+            self.process.kill()
         for conn in self.conns:
             try:
                 # A shutdown, not a close: it wakes a render waiting on the connection (a
@@ -205,6 +219,10 @@ class Pool:
             except _NotSent:  # killed while idle (the OOM killer's pick): nothing rendered
                 log.warning("the template render host had died: sending the batch to a new one")
                 return self._running_host().render(batch)
+            except HostGone:
+                if not self._closed:
+                    self._running_host()  # its successor starts now, for the next render
+                raise
 
     @contextmanager
     def _place(self, owner: Hashable) -> Iterator[None]:
@@ -280,7 +298,7 @@ class Pool:
     def _running_host(self) -> _Host:
         with self._lock:
             if self._closed:
-                raise HostGone("the template renderer is shut down")
+                raise HostGone(reason="the template renderer is shut down")
             if self._host is None or not self._host.alive:
                 if self._host is not None:
                     log.warning("the template render host had stopped: starting another")
