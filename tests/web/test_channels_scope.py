@@ -8,7 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from teamassist.database import transaction
+from teamassist.events import StoredDoubles
 from teamassist.runtime import Runtime
+from teamassist.team import doubles as team_doubles
 from teamassist.team.models import Channel
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
@@ -131,3 +133,48 @@ def test_an_address_is_one_rule_on_every_backend(runtime: Runtime) -> None:
         )
         assert (again.status_code, again.json()["error"]) == (409, "core.error.exists"), again.text
         assert _count(runtime) == before + 3
+
+
+def test_a_web_address_is_one_teams_room_whatever_the_purpose(runtime: Runtime) -> None:
+    """Tester s29 F-2: the guard kept a web address one team's per purpose only, while a web
+    channel's notices are stored and read by address: 第二团队's admin added a channel at
+    开发者社区's `duty-room` with another purpose, and every member of 第二团队 read (and
+    wrote into) that room. Now refused whatever the purpose; the same team may keep one room
+    for several purposes (its people read them all anyway). A pair made before is not shown
+    to either team's people on /feeds, and `teamassist doctor` names it."""
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        two = second_team_with_web_room(session)
+        two_id = two.id
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as boss2:
+        sign_in(boss2, "boss2", give_account(runtime, "boss2"))
+        before = _count(runtime)
+        for purpose in ("internal", "team", "public", "core", "webhook"):
+            body = {"platform": "web", "address": "DUTY-ROOM", "purpose": purpose}
+            refused = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
+            assert refused.status_code == 409, (purpose, refused.text)
+            assert refused.json()["error"] == "core.error.address_elsewhere"
+        assert _count(runtime) == before
+        # its own room for another purpose: one room, the same readers
+        mine = {"platform": "web", "address": "ops-room", "purpose": "core"}
+        assert boss2.post(f"/api/v1/channels?team_id={two_id}", json=mine).status_code == 201
+    # a pair stored before the rule (as the tester made it)
+    with transaction(runtime.factory) as session:
+        session.add(
+            Channel(
+                workspace_id=1, team_id=two_id, platform="web", address="duty-room",
+                purpose="public", name="", enabled=True,
+            )
+        )  # fmt: skip
+    with TestClient(app) as m2:
+        sign_in(m2, "m2", give_account(runtime, "m2"))
+        peek = m2.get("/feeds?address=duty-room", headers={"Accept": "text/html"})
+        assert peek.status_code == 403, peek.status_code
+        listed = m2.get("/feeds", headers={"Accept": "text/html"})
+        assert listed.status_code == 200 and "duty-room" not in listed.text
+        assert "ops-room" in listed.text
+    with runtime.factory() as session:
+        (double,) = [d for d in team_doubles.answer(session, StoredDoubles()) if
+                     d.kind == "team.web_room"]  # fmt: skip
+        assert "「duty-room」" in double.line and "2 个团队" in double.line

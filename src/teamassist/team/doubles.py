@@ -11,24 +11,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
 from teamassist.team.models import Channel, Team, Workspace
-from teamassist.team.names import one_line, strip_invisible, team_name_key
+from teamassist.team.names import fold, one_line, strip_invisible, team_name_key
 from teamassist.team.settings import MAX_TIMES_PER_DAY
 
 
 def answer(session: Session, query: StoredDoubles) -> tuple[Double, ...]:
-    """:func:`team_names`, :func:`crowded_schedules`, :func:`broken_channel_names` and
-    :func:`broken_names`."""
+    """:func:`team_names`, :func:`crowded_schedules`, :func:`broken_channel_names`,
+    :func:`broken_names` and :func:`shared_web_rooms`."""
     return (
         *team_names(session, query),
         *crowded_schedules(session),
         *broken_channel_names(session),
         *broken_names(session),
+        *shared_web_rooms(session),
     )
 
 
@@ -109,6 +110,41 @@ def broken_names(session: Session) -> tuple[Double, ...]:
         for team in session.scalars(select(Team).order_by(Team.id))
         if _not_one_line(team.name)
     )
+    return tuple(found)
+
+
+def shared_web_rooms(session: Session) -> tuple[Double, ...]:
+    """Web channels of two or more teams of a workspace at one address (folded), made before
+    a web address was kept one team's whatever the purpose (tester s29 F-2): their notices
+    are one feed, which ``/feeds`` now shows to none of those teams' people but the workspace
+    owner. An admin moves one to another address."""
+    groups: dict[tuple[int, str], list[Channel]] = defaultdict(list)
+    firsts = dict(
+        session.execute(
+            select(Team.workspace_id, func.min(Team.id)).group_by(Team.workspace_id)
+        ).all()
+    )
+    for channel in session.scalars(
+        select(Channel).where(Channel.platform == "web").order_by(Channel.id)
+    ):
+        if not channel.address.startswith("member:"):
+            groups[channel.workspace_id, fold(channel.address).strip()].append(channel)
+    found: list[Double] = []
+    for (workspace_id, address), rows in groups.items():
+        teams = {c.team_id or firsts.get(workspace_id) for c in rows}
+        if len(teams) > 1:
+            found.append(
+                Double(
+                    "team.web_room",
+                    tuple(c.id for c in rows),
+                    t(
+                        "core.doctor.web_room",
+                        address=address[:40],
+                        ids="、".join(f"#{c.id}" for c in rows),
+                        count=len(teams),
+                    ),
+                )
+            )
     return tuple(found)
 
 

@@ -621,17 +621,12 @@ def create_channel(
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
-    same = select(Channel).where(
-        Channel.workspace_id == workspace.id,
-        Channel.platform == platform,
-        Channel.purpose == purpose,
-    )
-    # a web channel stored before its address was folded is compared folded (they are few)
-    taken = (
-        next((c for c in session.scalars(same) if fold(c.address).strip() == address), None)
-        if web
-        else session.scalar(same.where(Channel.address == address))
-    )
+    same = select(Channel).where(Channel.workspace_id == workspace.id, Channel.platform == platform)
+    if web:
+        taken = _web_room_taken(session, same, workspace=workspace, team=team, address=address,
+                                purpose=purpose)  # fmt: skip
+    else:
+        taken = session.scalar(same.where(Channel.purpose == purpose, Channel.address == address))
     if taken is not None:
         _refuse_taken_address(session, taken, workspace=workspace, team=team, address=address)
     channel = Channel(
@@ -654,6 +649,34 @@ def create_channel(
             session, exc, workspace_id=workspace.id, address=address, name=name or "", scope=scope
         ) from exc
     return channel
+
+
+def _web_room_taken(
+    session: Session,
+    same: Select[Channel],
+    *,
+    workspace: Workspace,
+    team: Team | None,
+    address: str,
+    purpose: str,
+) -> Channel | None:
+    """The web channel a new one at ``address`` collides with: one of the same purpose, or
+    one of another team whatever its purpose. A web channel's notices are stored and read by
+    address, so one address is one room: another team's channel at it with another purpose
+    read (and wrote into) that team's room (tester s29 F-2). The same team may keep one room
+    for several purposes: its people read them all anyway. Compared folded (a channel stored
+    before its address was folded, until team_0013 ran)."""
+    default = default_team(session, workspace_id=workspace.id)
+    mine = team.id if team is not None else default.id
+    return next(
+        (
+            c
+            for c in session.scalars(same)
+            if fold(c.address).strip() == address
+            and (c.purpose == purpose or channel_team_id(c, default=default) != mine)
+        ),
+        None,
+    )
 
 
 def _refuse_taken_address(

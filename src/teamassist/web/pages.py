@@ -212,22 +212,21 @@ def feeds(
     channel asked for by ``address`` is refused (403 ``core.error.not_in_team``, tester s24 F1:
     any member read another team's duty channel, its feedback texts and reporters)."""
     team = team_service.default_team(session, workspace_id=principal.workspace.id)
-    web_channels = [
+    readable = team_service.readable_channels(
+        session, workspace_id=principal.workspace.id, member=principal.member
+    )
+    rooms = [
         c
-        for c in team_service.readable_channels(
-            session, workspace_id=principal.workspace.id, member=principal.member
-        )
+        for c in team_service.channels(session, workspace_id=principal.workspace.id)
         if _web_room(c)
     ]
+    # A room is read by address: one another team's channel shares (made before the rule
+    # that keeps a web address one team's, tester s29 F-2) is that team's room too, and is
+    # not shown to people outside it (`teamassist doctor` lists such pairs).
+    unread = {c.address for c in rooms if c not in readable}
+    web_channels = [c for c in readable if _web_room(c) and c.address not in unread]
     if address is not None and address not in {c.address for c in web_channels}:
-        other = next(
-            (
-                c
-                for c in team_service.channels(session, workspace_id=principal.workspace.id)
-                if _web_room(c) and c.address == address
-            ),
-            None,
-        )
+        other = next((c for c in rooms if c not in readable and c.address == address), None)
         if other is not None:
             owner = team_service.get_team(
                 session,
