@@ -266,3 +266,64 @@ def test_every_boolean_query_parameter_takes_true_or_false_only(api: TestClient,
                     assert all(d["loc"] != ["query", name] for d in complaints), (path, value)
                 walked.append(f"{method} {route.path} {name}")
     assert len(walked) >= 3, walked  # apply, overdue, include_revoked when this was written
+
+
+def test_feedback_reads_its_dates_as_sign_ins_do(api: TestClient) -> None:
+    """Tester s28 E-10: ``date_from=%202026-12-10`` on the feedback lists was pydantic's English
+    "invalid character in year" where the sign-ins read the date; other bad dates said nothing
+    in Chinese. The one date reader (``http.fields.IsoDate``) on both."""
+    for path in ("/api/v1/feedback/items", "/api/v1/duty/teams/1/sign-ins"):
+        start, end = ("date_from", "date_to") if "feedback" in path else ("first", "last")
+        padded = api.get(path, params={start: " 2026-12-10", end: "2026-12-01"})
+        assert padded.status_code == 422, (path, padded.text)
+        assert padded.json()["error"] == "core.error.reversed_range", (path, padded.text)
+        read = api.get(path, params={start: " 2026-12-01 ", end: "2026-12-10"})
+        assert read.status_code == 200, (path, read.text)
+        wrong = api.get(path, params={start: "2026-12-1"})
+        [detail] = wrong.json()["details"]
+        assert detail["loc"] == ["query", start], detail
+        assert detail["msg"].startswith("「2026-12-1」不是日期：请写成 ISO 8601"), detail
+
+
+def test_every_date_query_parameter_is_read_by_the_one_reader(api: TestClient) -> None:
+    """A walk of every query parameter under /api/ that takes a date or a moment: each goes
+    through ``http.fields``' readers (``IsoDate``, ``IsoDateTime``, ``IsoDateTimeOrDay``), not
+    pydantic's own reading, which words its refusals in English and reads other forms."""
+    import typing
+    from datetime import date, datetime
+
+    from teamassist.http.fields import iso_day, iso_moment, iso_moment_or_day
+
+    readers = (iso_day, iso_moment, iso_moment_or_day)
+
+    def takes_dates(annotation: object) -> bool:
+        return annotation in (date, datetime) or any(
+            takes_dates(a) for a in typing.get_args(annotation)
+        )
+
+    def read_by_one(annotation: object, metadata: list[object]) -> bool:
+        found = [*metadata]
+        for arg in typing.get_args(annotation):
+            if typing.get_origin(arg) is typing.Annotated:
+                found.extend(arg.__metadata__)
+        return any(getattr(m, "func", None) in readers for m in found)
+
+    app = api.app
+    assert isinstance(app, FastAPI)
+    load_all_routes(app)
+    loose, walked = [], 0
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.path.startswith("/api/"):
+            continue
+        todo = [route.dependant]
+        while todo:
+            node = todo.pop()
+            todo.extend(node.dependencies)
+            for field in node.query_params:
+                info = field.field_info
+                if takes_dates(info.annotation):
+                    walked += 1
+                    if not read_by_one(info.annotation, list(info.metadata)):
+                        loose.append(f"{route.path} {field.alias}")
+    assert loose == [], loose
+    assert walked >= 15, walked  # the dates of the duty, feedback and member routes

@@ -49,6 +49,7 @@ from teamassist.http.deps import (
     team_of,
 )
 from teamassist.http.errors import require_admin
+from teamassist.http.fields import IsoDate
 from teamassist.http.query import check_range
 from teamassist.http.routes import Routes
 from teamassist.http.team_gate import MEMBER_GATE, row_gate
@@ -182,8 +183,8 @@ def list_items(
     kind: KindQ = None,
     owner: HandleQ = None,
     reporter: HandleQ = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     q: TextQ = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -240,8 +241,8 @@ def export_items(
     kind: KindQ = None,
     owner: HandleQ = None,
     reporter: HandleQ = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
     q: TextQ = None,
     *,
     runtime: RuntimeDep,
@@ -498,8 +499,8 @@ def report(
     principal: PrincipalDep,
     runtime: RuntimeDep,
     team_id: Id | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
 ) -> FeedbackReportRead:
     """Items per day by type, median response times (wall and working), load per person.
 

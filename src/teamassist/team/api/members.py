@@ -3,7 +3,7 @@ deactivate. The same ``team.people`` / ``team.org`` functions as the chat comman
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from teamassist.http.admin import ADMIN_GATE
 from teamassist.http.auth import Principal
 from teamassist.http.deps import Id, NowDep, PrincipalDep, SessionDep, team_of
 from teamassist.http.errors import AdminRequired, require_admin
+from teamassist.http.fields import IsoDateTimeOrDay
 from teamassist.http.routes import Routes
 from teamassist.i18n import t
 from teamassist.team import org, people
@@ -149,7 +150,7 @@ def deactivate_person(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    at: datetime | None = None,
+    at: IsoDateTimeOrDay | None = None,
 ) -> PersonRead:
     """Deactivate a member (admin only): history kept, out of rotations from ``at``. An admin
     of only some of their teams takes them out of those teams, now, and they stay active in
