@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
@@ -184,6 +184,9 @@ def get_key_result(session: Session, *, team: Team, key_result_id: int) -> KeyRe
     return key_result
 
 
+_Numbered = TypeVar("_Numbered", Objective, KeyResult)
+
+
 def find_objective(
     session: Session, *, team: Team, ref: str, today: date, cycle: Cycle | None = None
 ) -> Objective:
@@ -193,26 +196,47 @@ def find_objective(
     kind, number = parse_short_id(ref)
     if kind != "O":
         raise Invalid("okr.error.want_objective", value=grammar.echo(ref))
+    found = _find_numbered(session, Objective, team=team, number=number, today=today, cycle=cycle)
+    if found is not None:
+        return found
+    raise NotFound("okr.error.no_objective", ref=_named(ref, cycle))
+
+
+def _find_numbered(
+    session: Session,
+    model: type[_Numbered],
+    *,
+    team: Team,
+    number: int,
+    today: date,
+    cycle: Cycle | None,
+) -> _Numbered | None:
+    """The ``model`` (O or KR) numbered ``number`` in ``cycle`` when one is named, else in the
+    newest started cycle of the team that has it, stopping at one that had it deleted
+    (:func:`_refuse_deleted_here`); None when no cycle searched has it. The one search of
+    :func:`find_objective` and :func:`find_key_result`."""
     if number > LARGEST_NUMBER:
-        searched = []
-    elif cycle is not None:
-        searched = [cycle]
-    else:
-        searched = cycles.recent(session, team=team, today=today)
+        return None
+    searched = [cycle] if cycle is not None else cycles.recent(session, team=team, today=today)
+    kind = "O" if model is Objective else "KR"
     for cycle_searched in searched:
         found = session.scalar(
-            select(Objective).where(
-                Objective.team_id == team.id,
-                Objective.cycle_id == cycle_searched.id,
-                Objective.number == number,
+            select(model).where(
+                model.team_id == team.id,
+                model.cycle_id == cycle_searched.id,
+                model.number == number,
             )
         )
         if found is not None:
             return found
         if cycle is None:
-            _refuse_deleted_here(session, searched, cycle_searched, "O", number)
-    named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
-    raise NotFound("okr.error.no_objective", ref=named)
+            _refuse_deleted_here(session, searched, cycle_searched, kind, number)
+    return None
+
+
+def _named(ref: str, cycle: Cycle | None) -> str:
+    """``ref`` as a refusal echoes it, with the cycle named when one was."""
+    return f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
 
 
 def _refuse_deleted_here(
@@ -266,26 +290,10 @@ def find_key_result(
     kind, number = parse_short_id(ref)
     if kind != "KR":
         raise Invalid("okr.error.want_key_result", value=grammar.echo(ref))
-    if number > LARGEST_NUMBER:
-        searched = []
-    elif cycle is not None:
-        searched = [cycle]
-    else:
-        searched = cycles.recent(session, team=team, today=today)
-    for cycle_searched in searched:
-        found = session.scalar(
-            select(KeyResult).where(
-                KeyResult.team_id == team.id,
-                KeyResult.cycle_id == cycle_searched.id,
-                KeyResult.number == number,
-            )
-        )
-        if found is not None:
-            return found
-        if cycle is None:
-            _refuse_deleted_here(session, searched, cycle_searched, "KR", number)
-    named = f"{cycle.key} {grammar.echo(ref)}" if cycle is not None else grammar.echo(ref)
-    raise NotFound("okr.error.no_key_result", ref=named)
+    found = _find_numbered(session, KeyResult, team=team, number=number, today=today, cycle=cycle)
+    if found is not None:
+        return found
+    raise NotFound("okr.error.no_key_result", ref=_named(ref, cycle))
 
 
 def find_to_delete(
