@@ -136,73 +136,72 @@ def create_announcement(
     # unknown group with ``[]`` was told 404 unknown group, session 16).
     if body.targets is not None and not body.targets:
         raise Invalid("announcements.error.no_targets", group=body.group.strip()[:60])
-    claim = idempotency.begin(
+
+    def make() -> idempotency.Made[AnnouncementRead]:
+        group = groups.resolve(
+            session, workspace_id=principal.workspace.id, name=body.group, acting=team
+        )
+        author = _author(session, principal, group, body.as_member)
+        if not _may(session, principal, group, author):
+            raise PermissionDenied("announcements.error.forbidden", group=group.name)
+        # @names in the text resolve as in chat (they stayed literal text, session 13); the
+        # targets by id and the people @-mentioned pass the same check as chat's.
+        _refuse_a_deadline_in_text(body.text, group, now)
+        kind = AnnouncementKind(body.kind)
+
+        def known(name: str) -> bool:  # where a glued 「@王五:写周报」 ends, as chat reads it
+            return team_service.names_a_member(session, workspace=principal.workspace, name=name)
+
+        reply, mentioned = messages.from_chat(
+            body.text,
+            _resolver(session, principal),
+            private=kind is AnnouncementKind.BULK,
+            known=known,
+        )
+        wanted = list(dict.fromkeys(body.targets or ()))
+        found = team_service.members_by_id(session, wanted)
+        unknown = [
+            i for i in wanted if i not in found or found[i].workspace_id != principal.workspace.id
+        ]
+        if unknown:
+            raise Invalid(
+                "announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name
+            )
+        targets = list(dict.fromkeys([found[i] for i in wanted] + mentioned))
+        service.check_targets(session, group, kind, targets)
+        outcome = service.announce(
+            session,
+            workspace=principal.workspace,
+            author=author,
+            group=group,
+            kind=kind,
+            reply=reply,
+            now=now,
+            targets=targets,
+            due_at=body.due_at,
+            title=messages.title_of(body.text, known),
+            send_at=body.send_at,
+            force=body.force,
+        )
+        row = outcome.announcement
+        read = announcement_read(
+            row,
+            service.receipts(session, announcement=row, now=now),
+            service.mentioned(session, row),
+        )
+        read.warnings = messages.leaving(outcome, group.team)
+        return idempotency.Made(read, resource=f"announcement:{row.id}", label=f"#{row.id}")
+
+    return idempotency.once(
         session,
         principal,
         idempotency_key,
         request=f"POST announcements team={team.id}",
         body=body,
         now=now,
+        make=make,
+        replayed=lambda replay: _replayed(session, principal, replay, now),
     )
-    if isinstance(claim, idempotency.Replay):
-        return _replayed(session, principal, claim, now)
-    group = groups.resolve(
-        session, workspace_id=principal.workspace.id, name=body.group, acting=team
-    )
-    author = _author(session, principal, group, body.as_member)
-    if not _may(session, principal, group, author):
-        raise PermissionDenied("announcements.error.forbidden", group=group.name)
-    # @names in the text resolve as in chat (they stayed literal text, session 13); the
-    # targets by id and the people @-mentioned pass the same check as chat's.
-    _refuse_a_deadline_in_text(body.text, group, now)
-    kind = AnnouncementKind(body.kind)
-
-    def known(name: str) -> bool:  # where a glued 「@王五:写周报」 ends, as chat reads it
-        return team_service.names_a_member(session, workspace=principal.workspace, name=name)
-
-    reply, mentioned = messages.from_chat(
-        body.text,
-        _resolver(session, principal),
-        private=kind is AnnouncementKind.BULK,
-        known=known,
-    )
-    wanted = list(dict.fromkeys(body.targets or ()))
-    found = team_service.members_by_id(session, wanted)
-    unknown = [
-        i for i in wanted if i not in found or found[i].workspace_id != principal.workspace.id
-    ]
-    if unknown:
-        raise Invalid("announcements.error.unknown_name", name=f"#{unknown[0]}", group=group.name)
-    targets = list(dict.fromkeys([found[i] for i in wanted] + mentioned))
-    service.check_targets(session, group, kind, targets)
-    outcome = service.announce(
-        session,
-        workspace=principal.workspace,
-        author=author,
-        group=group,
-        kind=kind,
-        reply=reply,
-        now=now,
-        targets=targets,
-        due_at=body.due_at,
-        title=messages.title_of(body.text, known),
-        send_at=body.send_at,
-        force=body.force,
-    )
-    row = outcome.announcement
-    read = announcement_read(
-        row, service.receipts(session, announcement=row, now=now), service.mentioned(session, row)
-    )
-    read.warnings = messages.leaving(outcome, group.team)
-    idempotency.finish(
-        session,
-        claim,
-        resource=f"announcement:{row.id}",
-        label=f"#{row.id}",
-        answer=read,
-        status=status.HTTP_201_CREATED,
-    )
-    return read
 
 
 def _replayed(

@@ -24,12 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Header
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
@@ -37,6 +38,8 @@ from teamassist.clock import Clock
 from teamassist.database import Base, UTCDateTime, transaction
 from teamassist.exceptions import Invalid
 from teamassist.http.auth import Principal
+
+Answer = TypeVar("Answer")
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotency-Replayed"
@@ -205,6 +208,46 @@ def finish(
     row.status = status
     row.answer = answer.model_dump(mode="json") if hasattr(answer, "model_dump") else answer
     session.flush()
+
+
+@dataclass(frozen=True)
+class Made(Generic[Answer]):
+    """What a keyed create made: its ``answer`` (201), and the ``resource`` (``kind:id``) and
+    ``label`` (as people name it) a reused key's refusal and a gone check read."""
+
+    answer: Answer
+    resource: str
+    label: str
+
+
+def once(
+    session: Session,
+    principal: Principal,
+    key: str | None,
+    *,
+    request: str,
+    body: Any,
+    now: datetime,
+    make: Callable[[], Made[Answer]],
+    replayed: Callable[[Replay], Response] = Replay.response,
+) -> Answer | Response:
+    """A create that honours ``Idempotency-Key``, the one way every keyed route runs it:
+    :func:`begin` (a key seen with another request: Invalid ``reused``); a retry answered by
+    ``replayed`` (default: the first answer again); else ``make()`` does the work and its
+    answer is recorded for the key (:func:`finish`, 201) and returned."""
+    claim = begin(session, principal, key, request=request, body=body, now=now)
+    if isinstance(claim, Replay):
+        return replayed(claim)
+    made = make()
+    finish(
+        session,
+        claim,
+        resource=made.resource,
+        label=made.label,
+        answer=made.answer,
+        status=201,
+    )
+    return made.answer
 
 
 def sweep(session: Session, *, now: datetime, days: int) -> int:

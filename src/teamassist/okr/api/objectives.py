@@ -98,49 +98,47 @@ def create_objective(
     true``, nothing made again; with another request, 422 ``core.error.idempotency_key_reused``.
     Without a key, the same title for the same owner in the cycle within ten minutes is a
     retry, as in chat: 409 ``okr.error.objective_repeat`` naming the first O, nothing made."""
-    claim = idempotency.begin(
+
+    def make() -> idempotency.Made[ObjectiveRead]:
+        cycle = (
+            cycles.by_key(session, team=team, key=body.cycle)
+            if body.cycle
+            else cycles.current(session, team=team, today=today(team, now))
+        )
+        if body.owner is not None:
+            if not privileged(session, principal, team):
+                raise PermissionDenied("core.error.forbidden")
+            owner = member_named(session, principal, body.owner)
+        else:
+            owner = principal.member or token_owner(session, principal, team)
+        objective = okr.create_objective(
+            session,
+            team=team,
+            cycle=cycle,
+            owner=owner,
+            title=body.title,
+            now=now,
+            okr_type=body.okr_type,
+            refuse_repeat=True,
+            by_owner=principal.member is not None and principal.member.id == owner.id,
+        )
+        set_people(session, principal, team, objective, None, None, body.contributors, now)
+        return idempotency.Made(
+            _one(session, runtime, team, objective.id, now),
+            resource=f"okr.objective:{objective.id}",
+            label=f"{cycle.key} O-{objective.number}「{objective.title[:40]}」",
+        )
+
+    return idempotency.once(
         session,
         principal,
         idempotency_key,
         request=f"POST okr/objectives team={team.id}",
         body=body,
         now=now,
+        make=make,
+        replayed=lambda replay: _replayed(session, replay, Objective, "okr.objective"),
     )
-    if isinstance(claim, idempotency.Replay):
-        return _replayed(session, claim, Objective, "okr.objective")
-    cycle = (
-        cycles.by_key(session, team=team, key=body.cycle)
-        if body.cycle
-        else cycles.current(session, team=team, today=today(team, now))
-    )
-    if body.owner is not None:
-        if not privileged(session, principal, team):
-            raise PermissionDenied("core.error.forbidden")
-        owner = member_named(session, principal, body.owner)
-    else:
-        owner = principal.member or token_owner(session, principal, team)
-    objective = okr.create_objective(
-        session,
-        team=team,
-        cycle=cycle,
-        owner=owner,
-        title=body.title,
-        now=now,
-        okr_type=body.okr_type,
-        refuse_repeat=True,
-        by_owner=principal.member is not None and principal.member.id == owner.id,
-    )
-    set_people(session, principal, team, objective, None, None, body.contributors, now)
-    read = _one(session, runtime, team, objective.id, now)
-    idempotency.finish(
-        session,
-        claim,
-        resource=f"okr.objective:{objective.id}",
-        label=f"{cycle.key} O-{objective.number}「{objective.title[:40]}」",
-        answer=read,
-        status=status.HTTP_201_CREATED,
-    )
-    return read
 
 
 def _replayed(
@@ -249,44 +247,44 @@ def add_key_result(
     ``core.error.idempotency_key_reused``. Without a key, the same title, start and target
     under the O within ten minutes is a retry, as in chat: 409 ``okr.error.kr_repeat`` naming
     the first KR, nothing made nor weighed twice."""
-    claim = idempotency.begin(
+
+    def make() -> idempotency.Made[ObjectiveRead]:
+        objective = editable_objective(session, principal, team, objective_id)
+        key_result = okr.add_key_result(
+            session,
+            team=team,
+            objective=objective,
+            data=KrInput(
+                title=body.title,
+                kind=body.kind,
+                start=body.start,
+                target=body.target,
+                unit=body.unit,
+                weight=body.weight,
+                milestones=tuple(body.milestones),
+            ),
+            now=now,
+            refuse_repeat=True,
+        )
+        set_people(
+            session, principal, team, objective, key_result, body.owner, body.contributors, now
+        )
+        return idempotency.Made(
+            _one(session, runtime, team, objective_id, now),
+            resource=f"okr.key_result:{key_result.id}",
+            label=f"KR-{key_result.number}「{key_result.title[:40]}」",
+        )
+
+    return idempotency.once(
         session,
         principal,
         idempotency_key,
         request=f"POST okr/objectives/{objective_id}/key-results team={team.id}",
         body=body,
         now=now,
+        make=make,
+        replayed=lambda replay: _replayed(session, replay, KeyResult, "okr.key_result"),
     )
-    if isinstance(claim, idempotency.Replay):
-        return _replayed(session, claim, KeyResult, "okr.key_result")
-    objective = editable_objective(session, principal, team, objective_id)
-    key_result = okr.add_key_result(
-        session,
-        team=team,
-        objective=objective,
-        data=KrInput(
-            title=body.title,
-            kind=body.kind,
-            start=body.start,
-            target=body.target,
-            unit=body.unit,
-            weight=body.weight,
-            milestones=tuple(body.milestones),
-        ),
-        now=now,
-        refuse_repeat=True,
-    )
-    set_people(session, principal, team, objective, key_result, body.owner, body.contributors, now)
-    read = _one(session, runtime, team, objective_id, now)
-    idempotency.finish(
-        session,
-        claim,
-        resource=f"okr.key_result:{key_result.id}",
-        label=f"KR-{key_result.number}「{key_result.title[:40]}」",
-        answer=read,
-        status=status.HTTP_201_CREATED,
-    )
-    return read
 
 
 @router.post("/objectives/{objective_id}/publish")
