@@ -380,3 +380,28 @@ def test_an_event_is_acknowledged_only_once_it_is_in_the_inbox() -> None:
     executor.shutdown(wait=True)
     # and the busy thread handles each recorded event once afterwards (never the redelivery)
     assert sorted(processed) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("token", ["not-the-token", "tap_nope", None])
+@pytest.mark.parametrize(
+    "body", [b'{"text": ', b'{"text": "\xff\xfe", "kind": "bug"}'], ids=["cut", "not UTF-8"]
+)
+def test_a_body_that_does_not_parse_from_a_wrong_caller_is_401_first(
+    sqlite_runtime: Runtime, body: bytes, token: str | None
+) -> None:
+    """Session 27's note: FastAPI parses the body before it solves the dependencies, so a wrong
+    token with unparsable JSON answered 422 (or 400) where a body that parses gets its 401. The
+    caller is refused first now; a caller the route takes still gets the body's refusal."""
+    load_demo(sqlite_runtime)
+    client = TestClient(create_app(sqlite_runtime, start_background=False))
+    headers = {"Content-Type": "application/json"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    refused = client.post("/api/v1/feedback/items", content=body, headers=headers)
+    assert refused.status_code == 401, refused.text
+    assert refused.json()["error"] == "core.http.401"
+    sign_in(client)
+    read = client.post(
+        "/api/v1/feedback/items", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert read.status_code in (400, 422) and read.status_code != 401, read.text

@@ -73,8 +73,11 @@ CASES = [
     Case("wrong token", _json({"text": "/我是谁"}), token="not-the-token", status=401),
     Case("no token", _json({"text": "/我是谁"}), token=None, status=401),
     Case("wrong type, wrong token", _json({"text": 5}), token="not-the-token", status=401),
-    # FastAPI parses the JSON before it solves the dependencies: unparsable is 422 first
-    Case("bad JSON, wrong token", b'{"text": ', token="not-the-token", status=422),
+    # FastAPI parses the JSON before it solves the dependencies: unparsable JSON was 422
+    # before the wrong token's 401 (session 27); the caller is refused first now
+    Case("bad JSON, wrong token", b'{"text": ', token="not-the-token", status=401),
+    Case("bad JSON, unknown personal token", b'{"text": ', token="tap_nope", status=401),
+    Case("bad JSON, no token", b'{"text": ', token=None, status=401),
     Case("bad JSON", b'{"text": ', status=422),
     Case("empty body", b"", status=422),
     Case("a list", b"[]", status=422),

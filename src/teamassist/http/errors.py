@@ -189,7 +189,13 @@ async def domain_error(request: Request, exc: DomainError) -> Response:
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-    """A body, query or path the route's types refuse: 422 with ``details`` (JSON only)."""
+    """A body, query or path the route's types refuse: 422 with ``details`` (JSON only); a
+    body that does not parse, from a caller the route would refuse, 401 first
+    (:func:`_caller_refused`)."""
+    if any(error.get("type") == "json_invalid" for error in exc.errors()):
+        refused = await _caller_refused(request)
+        if refused is not None:
+            return refused
     message = t("core.error.invalid_request")
     if wants_html(request):
         return error_response(request, 422, "core.error.invalid_request", message)
@@ -203,6 +209,50 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     )
 
 
+async def _caller_refused(request: Request) -> Response | None:
+    """The 401 of a request whose body does not parse (422 ``json_invalid``, 400 unreadable),
+    when its route needs a caller and the request's token or session is not one; None
+    otherwise. FastAPI parses the body before it solves the dependencies, so ``{"text": ``
+    with a wrong token answered 422 where every body that parses gets its 401 first (session
+    27's note). Only on these refusals' path: the caller is looked up as the route would."""
+    if not _needs_caller(request.scope.get("route")):
+        return None
+    from teamassist.http.deps import principal_lookup  # the kit's dependencies sit above
+    from teamassist.http.worker_threads import in_thread
+
+    try:
+        lookup = await principal_lookup(request)
+        await in_thread(_look_up, request.app.state.runtime, lookup)
+    except StarletteHTTPException as refusal:
+        return await http_error(request, refusal)
+    return None
+
+
+def _look_up(runtime: Any, lookup: Callable[[Session], object]) -> None:
+    with runtime.factory() as session:
+        lookup(session)
+
+
+def _needs_caller(route: object) -> bool:
+    """Whether ``route`` (an APIRoute) looks its caller up (``http.deps.principal_lookup`` in
+    its dependencies); kept on the route."""
+    from fastapi.routing import APIRoute
+
+    from teamassist.http.deps import principal_lookup
+
+    if not isinstance(route, APIRoute):
+        return False
+    found: bool | None = getattr(route, "_teamassist_needs_caller", None)
+    if found is None:
+        todo, found = [route.dependant], False
+        while todo and not found:
+            node = todo.pop()
+            found = node.call is principal_lookup
+            todo.extend(node.dependencies)
+        route._teamassist_needs_caller = found  # type: ignore[attr-defined]
+    return found
+
+
 # FastAPI's detail for a body its JSON reader gave up on other than as a syntax error (which
 # is a 422): not UTF-8, nested past Python's recursion limit, an integer of more than 4,300
 # digits (``fastapi.routing.get_request_handler``).
@@ -212,6 +262,9 @@ _UNREADABLE_BODY = "There was an error parsing the body"
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """A bare HTTP error (401 from auth, 404/405 from the router) in the one shape."""
     if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        refused = await _caller_refused(request)
+        if refused is not None:
+            return refused
         # its English words say nothing a user can act on (tester s28 D-10)
         unreadable = "core.error.unreadable_body"
         return error_response(request, 400, unreadable, t(unreadable))
