@@ -19,6 +19,7 @@ from teamassist.duty.models import Override, Rotation, Swap
 from teamassist.duty.service import override_end
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
+from teamassist.team.doubles import not_one_line
 from teamassist.team.models import Member, Team
 from teamassist.team.names import one_line
 
@@ -87,20 +88,19 @@ def answer(session: Session, _query: StoredDoubles) -> tuple[Double, ...]:
         )
     # Names stored with line breaks before they were made one line (2b46fb0, tester s27 A-9):
     # they print fake roster lines. Rotations have no rename: the operator's edit.
-    for rotation, team in rotations.values():
-        if one_line(rotation.name) != rotation.name:
-            found.append(
-                Double(
-                    "duty.rotation_name",
-                    (rotation.id,),
-                    t(
-                        "duty.doctor.rotation_name",
-                        team=team.name,
-                        rotation_id=rotation.id,
-                        clean=one_line(rotation.name)[:60],
-                    ),
-                )
-            )
+    found.extend(
+        not_one_line(
+            "duty.rotation_name",
+            ((rotation.id, rotation.name) for rotation, _team in rotations.values()),
+            lambda row_id, clean: t(
+                "duty.doctor.rotation_name",
+                team=rotations[row_id][1].name,
+                rotation_id=row_id,
+                clean=clean,
+            ),
+            broken=lambda name: one_line(name) != name,
+        )
+    )
     return tuple(found)
 
 

@@ -10,6 +10,7 @@ team's job times are its admins' call."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -62,19 +63,36 @@ def crowded_schedules(session: Session) -> tuple[Double, ...]:
 def broken_channel_names(session: Session) -> tuple[Double, ...]:
     """Channels whose name :func:`one_line` would change (a line break, a control or an
     invisible character): they print as several lines in replies and lists."""
+    channels = {c.id: c for c in session.scalars(select(Channel).order_by(Channel.id))}
+    return not_one_line(
+        "team.channel_name",
+        ((c.id, c.name) for c in channels.values()),
+        lambda row_id, clean: t(
+            "core.doctor.channel_name",
+            id=row_id,
+            address=channels[row_id].address[:40],
+            clean=clean,
+        ),
+        broken=lambda name: one_line(name) != name,
+    )
+
+
+def not_one_line(
+    kind: str,
+    named: Iterable[tuple[int, str]],
+    say: Callable[[int, str], str],
+    *,
+    broken: Callable[[str], bool] | None = None,
+) -> tuple[Double, ...]:
+    """A :class:`Double` ``kind`` for each ``(id, name)`` whose name is not one line
+    (``broken``, default :func:`_not_one_line`), its line ``say(id, the one line it should
+    read)`` (cut to 60 characters): the one finder of names stored before the one-line rule
+    (``2b46fb0``), for channels, workspaces and teams here and rotations in ``duty.doubles``."""
+    check = broken or _not_one_line
     return tuple(
-        Double(
-            "team.channel_name",
-            (channel.id,),
-            t(
-                "core.doctor.channel_name",
-                id=channel.id,
-                address=channel.address[:40],
-                clean=one_line(channel.name)[:60],
-            ),
-        )
-        for channel in session.scalars(select(Channel).order_by(Channel.id))
-        if one_line(channel.name) != channel.name
+        Double(kind, (row_id,), say(row_id, one_line(name)[:60]))
+        for row_id, name in named
+        if check(name)
     )
 
 
@@ -82,35 +100,24 @@ def broken_names(session: Session) -> tuple[Double, ...]:
     """Workspaces and teams whose name :func:`one_line` would change, as
     :func:`broken_channel_names` finds channels (the rule covers all of them since
     ``2b46fb0``; the doctor named only channels and rotations, tester s28 E-16)."""
-    found = [
-        Double(
+    workspaces = {w.id: w for w in session.scalars(select(Workspace).order_by(Workspace.id))}
+    teams = {team.id: team for team in session.scalars(select(Team).order_by(Team.id))}
+    return (
+        *not_one_line(
             "team.workspace_name",
-            (workspace.id,),
-            t(
-                "core.doctor.workspace_name",
-                id=workspace.id,
-                ws_key=workspace.key,
-                clean=one_line(workspace.name)[:60],
+            ((w.id, w.name) for w in workspaces.values()),
+            lambda row_id, clean: t(
+                "core.doctor.workspace_name", id=row_id, ws_key=workspaces[row_id].key, clean=clean
             ),
-        )
-        for workspace in session.scalars(select(Workspace).order_by(Workspace.id))
-        if _not_one_line(workspace.name)
-    ]
-    found.extend(
-        Double(
+        ),
+        *not_one_line(
             "team.team_name",
-            (team.id,),
-            t(
-                "core.doctor.team_name",
-                id=team.id,
-                team_key=team.key,
-                clean=one_line(team.name)[:60],
+            ((team.id, team.name) for team in teams.values()),
+            lambda row_id, clean: t(
+                "core.doctor.team_name", id=row_id, team_key=teams[row_id].key, clean=clean
             ),
-        )
-        for team in session.scalars(select(Team).order_by(Team.id))
-        if _not_one_line(team.name)
+        ),
     )
-    return tuple(found)
 
 
 def shared_web_rooms(session: Session) -> tuple[Double, ...]:
