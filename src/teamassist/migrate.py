@@ -56,6 +56,38 @@ def upgrade(
         command.upgrade(config, revision)
 
 
+def unknown_revisions(
+    url: str, *, domains: Sequence[Domain] | None = None, connect_timeout: float = 0.0
+) -> list[str]:
+    """The revisions in the database's ``alembic_version`` that no migration of this release
+    knows, sorted: a newer release migrated the database (an operator's rollback). Alembic's
+    own answer to them is a traceback ending in "Can't locate revision identified by …"
+    (tester s29 F-5). Empty for a database without the table."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect, text
+
+    from teamassist.database import make_engine
+
+    engine = make_engine(url, connect_timeout=connect_timeout)
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return []
+            found = set(
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalars()
+            )
+    finally:
+        engine.dispose()
+    return sorted(
+        found - known_revisions(ScriptDirectory.from_config(alembic_config(url, domains)))
+    )
+
+
+def known_revisions(scripts: object) -> set[str]:
+    """Every revision of an Alembic ``ScriptDirectory``."""
+    return {script.revision for script in scripts.walk_revisions()}  # type: ignore[attr-defined]
+
+
 def downgrade(url: str, revision: str = "base", domains: Sequence[Domain] | None = None) -> None:
     """Undo migrations (tests prove every migration is reversible)."""
     command.downgrade(alembic_config(url, domains), revision)

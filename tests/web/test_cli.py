@@ -50,6 +50,29 @@ def test_db_upgrade_says_created_then_up_to_date(env: Path) -> None:
     assert again.exit_code == 0 and "已升级到最新" in again.output and "已创建" not in again.output
 
 
+def test_db_upgrade_of_a_schema_a_newer_release_migrated_says_so_in_one_line(env: Path) -> None:
+    """Tester s29 F-5, an operator's rollback: release N+1 migrated the database and N's
+    `db upgrade` ended in a 281-line traceback (alembic's "Can't locate revision"). One line
+    naming the revision and what to do, exit 3, and the database as it was."""
+    import sqlite3
+
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    database = sqlite3.connect(env / "ta.db")
+    with database:
+        database.execute(
+            "UPDATE alembic_version SET version_num = 'okr_0099' WHERE version_num LIKE 'okr_%'"
+        )
+    refused = runner.invoke(app, ["db", "upgrade"])
+    assert refused.exit_code == 3, refused.output
+    lines = [line for line in refused.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in refused.output, refused.output
+    assert "数据库已经被更新的版本迁移过（okr_0099）" in lines[0], lines
+    with database:
+        versions = {row[0] for row in database.execute("SELECT version_num FROM alembic_version")}
+    database.close()
+    assert "okr_0099" in versions  # nothing changed
+
+
 @pytest.mark.parametrize(
     ("name", "value", "said"),
     [

@@ -148,6 +148,26 @@ def test_readyz_is_503_when_the_schema_is_behind(client: TestClient, runtime: Ru
     assert body["reason"].startswith("migrations: schema is not at head")
 
 
+def test_readyz_says_a_schema_a_newer_release_migrated_is_ahead(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Tester s29 F-5: a revision this release does not know was "2 branch(es) behind, run
+    `teamassist db upgrade`", a command that cannot help; it is ahead."""
+    with runtime.engine.begin() as conn:
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES ('okr_0099')"))
+    try:
+        response = client.get("/readyz")
+    finally:
+        with runtime.engine.begin() as conn:
+            conn.execute(text("DELETE FROM alembic_version WHERE version_num = 'okr_0099'"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == (
+        "schema is ahead of this release (migrated by a newer one: okr_0099); "
+        "run that release, or restore the backup taken before it"
+    )
+    assert client.get("/readyz").status_code == 200
+
+
 def _with_redis(app: FastAPI, runtime: Runtime, url: str) -> None:
     settings = runtime.settings.model_copy(
         update={"scale_out": runtime.settings.scale_out.model_copy(update={"redis_url": url})}

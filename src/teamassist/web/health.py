@@ -88,6 +88,7 @@ class Readiness:
         self._heads: frozenset[str] | None = None
         self._scripts: ScriptDirectory | None = None  # built with the heads
         self._behind: dict[frozenset[str], int] = {}
+        self._known: frozenset[str] | None = None
 
     def check(self, runtime: Runtime) -> dict[str, str]:
         """``{"database": ..., "migrations": ..., ["redis": ...]}``, ``"ok"`` or the failure."""
@@ -97,8 +98,13 @@ class Readiness:
             checks["database"] = "ok"
             found = frozenset(filter(None, versions.removeprefix("versions:").split(",")))
             behind = self.behind(found)
+            newer = sorted(found - self.known())
             checks["migrations"] = (
-                "ok"
+                # a newer release migrated it: `db upgrade` cannot help (tester s29 F-5)
+                f"schema is ahead of this release (migrated by a newer one: {', '.join(newer)}); "
+                "run that release, or restore the backup taken before it"
+                if newer
+                else "ok"
                 if behind == 0
                 else f"schema is not at head (run `teamassist db upgrade`): "
                 f"{behind} branch(es) behind"
@@ -128,6 +134,14 @@ class Readiness:
             self._heads = frozenset(scripts.get_heads())
             self._scripts = scripts
         return self._heads
+
+    def known(self) -> frozenset[str]:
+        """Every revision of the runtime's domains' migrations (read with the heads)."""
+        if self._known is None:
+            self.heads()
+            assert self._scripts is not None  # built with the heads
+            self._known = frozenset(script.revision for script in self._scripts.walk_revisions())
+        return self._known
 
     def behind(self, found: frozenset[str]) -> int:
         """How many branch heads the revisions ``found`` in ``alembic_version`` do not reach.
