@@ -146,6 +146,12 @@ def test_scores_need_a_reason_to_differ(api: TestClient) -> None:
     _ok(api.post(f"/api/v1/okr/key-results/{kr2}/check-ins", json={"value": 160}), 201)
     refused = api.post(f"/api/v1/okr/key-results/{kr2}/score", json={"score": "0.8"})
     assert (refused.status_code, refused.json()["error"]) == (422, "okr.error.score_needs_reason")
+    # a reason of nothing visible is no reason (tester s29 F-7: "\u200b" was stored)
+    for nothing in ("\u200b", "\u200b\u200c\u200d\ufeff", "\u202e", " \u3000 "):
+        blank = api.post(
+            f"/api/v1/okr/key-results/{kr2}/score", json={"score": "0.8", "reason": nothing}
+        )
+        assert (blank.status_code, blank.json()["error"]) == (422, "okr.error.score_needs_reason")
     for bad in ("1.2", "0.75"):
         refused = api.post(
             f"/api/v1/okr/key-results/{kr2}/score", json={"score": bad, "reason": "x"}

@@ -167,6 +167,21 @@ def test_deactivate_reactivate_and_merge(client: TestClient, ids: dict[str, int]
         ),
         ("patch", "/api/v1/teams/{team}", {"parent_id": "{team}"}, 409, "people.error.team_cycle"),
         ("post", "/api/v1/teams", {"key": "a/b", "name": "x"}, 422, "people.error.bad_team_key"),
+        # tester s29 F-7: a key nobody can see, or one that reads as another team's
+        (
+            "post",
+            "/api/v1/teams",
+            {"key": "\u200b\u200b", "name": "n1"},
+            422,
+            "people.error.invisible_team_key",
+        ),
+        (
+            "post",
+            "/api/v1/teams",
+            {"key": "team\u202e", "name": "n2"},
+            422,
+            "people.error.invisible_team_key",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_changes_nothing(

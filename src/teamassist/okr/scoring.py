@@ -17,6 +17,7 @@ from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective
 from teamassist.okr.rollup import kr_raw
 from teamassist.okr.rows import KrFacts, KrMeasure, ObjectiveFacts
 from teamassist.team.models import Team
+from teamassist.team.names import clean_text
 
 MAX_REASON = 1000
 
@@ -95,7 +96,9 @@ def _scorable(session: Session, team: Team, cycle_id: int, now: datetime) -> Non
 
 
 def _reason(value: float, suggested: float, reason: str | None) -> str | None:
-    text = (reason or "").strip()
+    # clean_text: a reason of nothing visible (U+200B, a lone U+202E) is no reason (tester
+    # s29 F-7: REST stored "\u200b" as the reason of a score off the suggestion)
+    text = clean_text(reason or "")
     if len(text) > MAX_REASON:
         raise Invalid("okr.error.comment_too_long", limit=MAX_REASON)
     if value != suggested and not text:

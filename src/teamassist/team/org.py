@@ -21,7 +21,7 @@ from teamassist.i18n import t
 from teamassist.team import people
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team, TeamMembership, Workspace
-from teamassist.team.names import fold
+from teamassist.team.names import blank, fold
 from teamassist.team.people import Invalid
 
 _KEY_UNSAFE = "".join(chr(c) for c in range(0x21)) + "/\\?#%<>\"'"
@@ -48,6 +48,11 @@ def create_sub_team(
     """A team under ``parent`` (a top-level team when None), in the parent's time zone;
     ``admin`` (the admin creating it) becomes its first admin, so no team starts without one."""
     key = key.strip()
+    # what draws nothing (U+200B, U+202E, a filler): a key nobody can see or type, or one
+    # that reads as another team's (`he-xin-tuan-dui\u200b`, tester s29 F-7)
+    hidden = next((c for c in key if blank(c)), None)
+    if hidden is not None:
+        raise Invalid("people.error.invisible_team_key", code=f"U+{ord(hidden):04X}")
     if not key or len(key) > 64 or any(c in _KEY_UNSAFE for c in key):
         raise Invalid("people.error.bad_team_key", value=key[:40])
     name = people.check_name(name)
