@@ -171,3 +171,19 @@ def test_every_host_file_compose_mounts_is_shipped_or_made_by_a_setup_step() -> 
         shipped = (ROOT / path).exists() and path.startswith("deploy/")
         made = path in header or path.split("/")[0] + "/" in header
         assert shipped or made, f"{mount}: neither in deploy/ nor made by the header's steps"
+
+
+def test_the_metrics_folder_starts_empty_in_every_container_of_ours() -> None:
+    # prometheus-client's multiprocess mode adds up every file in PROMETHEUS_MULTIPROC_DIR; a
+    # restarted container keeps its writable layer, so the folder must be a tmpfs (tester s29
+    # F-12; docs/deployment.md, Metrics).
+    ours = {
+        name: service
+        for name, service in _compose()["services"].items()
+        if service.get("image") == "teamassist:local"
+    }
+    assert len(ours) == 6
+    for name, service in ours.items():
+        folder = service["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        mounts = [entry.split(":")[0] for entry in service.get("tmpfs") or []]
+        assert folder in mounts, name

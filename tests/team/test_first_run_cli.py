@@ -362,8 +362,14 @@ def test_team_and_member_add_then_export_and_delete_from_the_cli(env: Path) -> N
     archive = env / "out.zip"
     exported = runner.invoke(app, ["workspace", "export", "kai-yuan-she-qu", "--to", str(archive)])
     assert exported.exit_code == 0, exported.output
+    # the point of use says it is no backup, and so does the zip (tester s29 F-4)
+    assert "这不是备份" in exported.output and "Not a backup" in exported.output
     with zipfile.ZipFile(archive) as files:
         tables = json.loads(files.read("workspace.json"))["tables"]
+        assert files.namelist()[0] == "NOT-A-BACKUP.txt"
+        note = files.read("NOT-A-BACKUP.txt").decode("utf-8")
+    assert note.startswith("这不是备份 / NOT A BACKUP")
+    assert "pg_dump" in note and "mariadb-dump" in note and "teamassist db upgrade" in note
     assert sorted(m["handle"] for m in tables["member"]) == ["alice", "boss"]
     assert sorted(t["name"] for t in tables["team"]) == ["产品组", "核心团队"]
     missing = runner.invoke(app, ["workspace", "export", "nope", "--to", str(env / "x.zip")])

@@ -74,7 +74,9 @@ def workspace_export(
     to: Annotated[Path, typer.Option("--to", help="the zip file to write")],
     overwrite: OverwriteOption = False,
 ) -> None:
-    """Export a workspace as a zip: every row of it as JSON, and CSV per table (no secrets). A
+    """Export a workspace as a zip to read, audit or hand over: every row of it as JSON, and CSV
+    per table (no secrets). NOT a backup: chat texts are blanked, private parts left out, and
+    nothing imports it back; back up the database instead (docs/deployment.md, Backups). A
     path that cannot be written, or an existing file without --overwrite, is refused before
     the export is made (exit 1)."""
     from teamassist.database import transaction

@@ -34,11 +34,13 @@ from sqlalchemy.sql.elements import ColumnElement
 from teamassist.csvfile import BOM, safe_cell
 from teamassist.database import Base
 from teamassist.events import ExportWithheld, Withheld, ask
+from teamassist.i18n import t
 from teamassist.redact import redact
 from teamassist.team.models import Workspace
 from teamassist.team.workspaces import inbox_condition
 
 FORMAT = 1
+NOTE_NAME = "NOT-A-BACKUP.txt"  # first in the zip, so a listing shows it at the top
 SECRET_TABLES = frozenset({"web_session", "sign_in_link", "binding_code"})
 # table -> (its column, the table whose id it holds) for rows kept by id without a foreign key
 _BY_ID = {
@@ -192,7 +194,9 @@ def workspace_rows(session: Session, workspace: Workspace) -> dict[str, list[dic
 
 
 def export_workspace(session: Session, *, workspace: Workspace, now: datetime) -> Archive:
-    """The zip of ``workspace``: ``workspace.json`` (every table) and ``csv/<table>.csv``."""
+    """The zip of ``workspace``: ``workspace.json`` (every table), ``csv/<table>.csv`` and
+    ``NOT-A-BACKUP.txt``, which says what the export leaves out and that nothing imports it
+    (an operator who opens the zip, not the docs, learns it there: tester s29 F-4)."""
     tables = workspace_rows(session, workspace)
     document = {
         "format": FORMAT,
@@ -202,6 +206,7 @@ def export_workspace(session: Session, *, workspace: Workspace, now: datetime) -
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(NOTE_NAME, t("setup.workspace.export_note") + "\n")
         archive.writestr(
             "workspace.json", json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True)
         )
