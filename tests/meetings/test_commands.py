@@ -205,12 +205,34 @@ def test_moved_earlier_then_back_has_its_own_deadline_again(chat: ChatDriver) ->
         row = _row(chat.runtime, planned.key)
         steps[when] = (row.notice_at.isoformat(), row.due_at.isoformat())
     assert steps == {
-        # a day earlier: the deadline would be Sunday 17:30, on to Monday by the series'
-        # holiday policy, and no later than the new start
-        "2026-11-16 10:00": ("2026-11-12T00:30:00+00:00", "2026-11-16T02:00:00+00:00"),
+        # a day earlier: the deadline would be Sunday 17:30; Monday's 17:30 (the series'
+        # holiday policy) is after the new start, so the working day before: Friday 17:30
+        "2026-11-16 10:00": ("2026-11-12T00:30:00+00:00", "2026-11-13T09:30:00+00:00"),
         # two days later: Sunday's notice on to Monday, the deadline Wednesday 17:30
         "2026-11-19 10:00": ("2026-11-16T00:30:00+00:00", "2026-11-18T09:30:00+00:00"),
         # back: the original times
         "2026-11-17 08:30": (planned.notice_at.isoformat(), planned.due_at.isoformat()),
     }
     assert planned.due_at.isoformat() == "2026-11-16T09:30:00+00:00"
+
+
+def test_a_deadline_a_day_off_would_push_past_the_meeting_goes_to_the_day_before(
+    chat: ChatDriver,
+) -> None:
+    """Tester s29 F-3: a weekly meeting (Tue 08:30, report due Mon 17:30) moved to Monday 09:00
+    had its deadline moved to Sunday, on to Monday 17:30 by the series' policy, then cut to the
+    start: the report was due as the meeting began. It goes to the working day before, at the
+    rule's 17:30; only when that has passed already is it the start, as before."""
+    set_clock(chat.runtime, "2026-12-01 09:00")
+    chat.text("/meetings", as_="admin")
+    weekly = _row(chat.runtime, "weekly:2026-12-11")  # Tue 12-15 08:30, report due Mon 17:30
+    reply = chat.text(f"/改期 {weekly.id} 2026-12-14 09:00", as_="admin")
+    assert "的截止时间跟着会议改为 12月11日（周五）17:30。" in reply, reply
+    moved = _row(chat.runtime, weekly.key)
+    assert moved.due_at.isoformat() == "2026-12-11T09:30:00+00:00"
+    assert moved.notice_at <= moved.due_at < moved.start_at
+    # on Saturday that Friday has passed: moved again, the deadline is the start, as before
+    set_clock(chat.runtime, "2026-12-12 09:00")
+    chat.text(f"/改期 {weekly.id} 2026-12-14 08:00", as_="admin")
+    again = _row(chat.runtime, weekly.key)
+    assert again.due_at.isoformat() == again.start_at.isoformat() == "2026-12-14T00:00:00+00:00"

@@ -271,11 +271,13 @@ def move(
     its notice and report deadline while not yet sent: the rule's times for the occurrence
     (:func:`rules.planned_steps`) moved by as many team-local days as the start moved from the
     rule's, at their own time of day, off a day off by the series' ``holiday`` policy, and never
-    after the new start (a meeting moved earlier is still announced). Worked out from the rule,
-    not from the times before, so a meeting moved and then moved back has its own deadline again
-    (tester s26 B-7: a typo'd move to a Monday 10:00 kept that as the report deadline for good),
-    and a move of any size takes the steps along as /帮助 says (B-8: only moves of a week or more
-    did; tester s25 F-B21 was a weekly meeting moved four months with its December notice).
+    after the new start (a meeting moved earlier is still announced; a step the policy would
+    push to the start goes to the working day before: :func:`_moved_step`). Worked out from the
+    rule, not from the times before, so a meeting moved and then moved back has its own deadline
+    again (tester s26 B-7: a typo'd move to a Monday 10:00 kept that as the report deadline for
+    good), and a move of any size takes the steps along as /帮助 says (B-8: only moves of a week
+    or more did; tester s25 F-B21 was a weekly meeting moved four months with its December
+    notice).
     Bumps ``sequence``. Returns the shift.
 
     Raises ``Conflict`` for a cancelled or started occurrence, ``Invalid`` for a time in the
@@ -299,9 +301,11 @@ def move(
     days = (local(start_at, zone).date() - local(planned, zone).date()).days
     policy = settings[meeting_settings.Kind(occ.kind)].holiday
     if occ.notice_sent_at is None:
-        occ.notice_at = min(_days_later(notice, days, zone, policy, workdays), start_at)
+        occ.notice_at = _moved_step(notice, days, zone, policy, workdays, start_at, now)
     if occ.due_sent_at is None:
-        occ.due_at = min(_days_later(due, days, zone, policy, workdays), start_at)
+        occ.due_at = _moved_step(
+            due, days, zone, policy, workdays, start_at, now, after=ensure_utc(occ.notice_at)
+        )
     occ.start_at = start_at
     occ.end_at = ensure_utc(occ.end_at) + shift
     occ.moved = True
@@ -312,6 +316,32 @@ def move(
     session.flush()
     publish(session, MeetingOccurrenceChanged(occurrence_id=occ.id, now=now))
     return shift
+
+
+def _moved_step(
+    value: datetime,
+    days: int,
+    zone: str,
+    policy: meeting_settings.HolidayPolicy,
+    workdays: Workdays,
+    start_at: datetime,
+    now: datetime,
+    *,
+    after: datetime | None = None,
+) -> datetime:
+    """A step of a moved meeting (:func:`_days_later`), before its new start. When the series'
+    policy takes it off a day off to the start or past it (a meeting moved to a Monday: its
+    Sunday deadline went on to Monday, then was cut to the start minute, so the report was due
+    as the meeting began; tester s29 F-3), it goes to the working day before instead, at its
+    own time, if that is still to come (and, for the deadline, not before the notice);
+    otherwise it is the start, as before."""
+    moved = _days_later(value, days, zone, policy, workdays)
+    if moved < start_at:
+        return moved
+    earlier = _days_later(value, days, zone, meeting_settings.HolidayPolicy.EARLIER, workdays)
+    if now < earlier < start_at and (after is None or earlier >= after):
+        return earlier
+    return start_at
 
 
 def _days_later(
