@@ -5,7 +5,6 @@ backend."""
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +19,7 @@ from tests.careers.support import career_dms, career_items, plans, without_demo_
 from tests.conftest import load_demo
 from tests.okr.support import demo, set_clock
 from tests.outreach.support import ids, set_up_groups
-from tests.support.documents import PangoMissing
+from tests.support.documents import without_pango
 from tests.support.web import signed_in
 
 DUE = "2026-12-31T18:00:00+08:00"
@@ -111,7 +110,7 @@ def test_start_read_write_and_who_may(app_runtime: Runtime, clients: dict[str, T
     assert other.get(f"/api/v1/career-plans/{plan_id}/document.docx").status_code == 404
     assert other.get(f"/api/v1/career-plans/{plan_id}/document.pdf").status_code == 404
     with pytest.MonkeyPatch.context() as patch:  # a server without pango: 503, said plainly
-        patch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+        without_pango(patch)
         missing = person.get(f"/api/v1/career-plans/{plan_id}/document.pdf")
     assert missing.status_code == 503 and "无法生成 PDF" in missing.json()["message"]
     # the director's list

@@ -11,7 +11,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from teamassist import documents
-from teamassist.documents import render_markdown
+from teamassist.documents import pdf, render_markdown, sandbox
 from teamassist.exceptions import Invalid
 from tests.support.documents import PangoMissing
 
@@ -61,7 +61,16 @@ def test_pdf_has_the_chinese_text() -> None:
 def test_without_pango_pdf_raises_render_unavailable_and_pdf_or_503_a_503(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # where the conversion runs (a child of the render host, which answers "unavailable")
     monkeypatch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+    with pytest.raises(documents.RenderUnavailable):
+        pdf.markdown_to_pdf("# t", title="t")
+
+    # and what the server makes of that answer
+    def unavailable(*_args: object, **_kwargs: object) -> bytes:
+        raise documents.RenderUnavailable("no pango")
+
+    monkeypatch.setattr(sandbox, "convert", unavailable)
     with pytest.raises(documents.RenderUnavailable):
         documents.markdown_to_pdf("# t", title="t")
     with pytest.raises(documents.PdfUnavailable) as caught:

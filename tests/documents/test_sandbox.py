@@ -22,7 +22,7 @@ from teamassist import documents
 from teamassist.clock import FrozenClock
 from teamassist.documents import sandbox, templating
 from teamassist.documents.limits import RenderLimits
-from teamassist.documents.sandbox_worker import Batch
+from teamassist.documents.sandbox_worker import Batch, Conversion
 from teamassist.exceptions import Invalid
 from teamassist.reports import kinds
 from tests.conftest import make_runtime
@@ -361,6 +361,34 @@ def test_a_stuck_host_is_answered_kindly_and_replaced_at_once(
         assert stuck.process.returncode is not None
         assert own._host is not None and own._host is not stuck and own._host.alive
         assert own.render(_batch("第{{ n }}份", {"n": 2})) == ["第2份"]
+    finally:
+        own.close()
+
+
+def test_a_big_table_is_converted_within_the_cap_or_refused() -> None:
+    # Tester s28 D-9: a saved template's 5,500-row table cost 215 s of server CPU per PDF
+    # (17.6 s per .docx) in the server's request thread; now in a child, 1 s of CPU here
+    own = sandbox.Pool(RenderLimits(workers=1, memory_mib=MEMORY_MIB, convert_seconds=1.0))
+    rows = "".join(f"| {i} | x | x | x | x | x | x | x |\n" for i in range(5500))
+    big = "| a | b | c | d | e | f | g | h |\n|---|---|---|---|---|---|---|---|\n" + rows
+
+    def job(kind: str, markdown: str) -> Conversion:
+        return Conversion(kind=kind, markdown=markdown, title="t", cpu_seconds=1.0, memory_mib=1024)
+
+    try:
+        assert own.convert(job("pdf", "# 你好")).startswith(b"%PDF")  # host up, PDF warm
+        for kind in ("pdf", "docx"):
+            started = time.monotonic()
+            with pytest.raises(Invalid) as refused:
+                own.convert(job(kind, big))
+            took = time.monotonic() - started
+            assert refused.value.key == "documents.error.convert_budget"
+            assert refused.value.message().startswith(
+                "这份文档太大，没能转换成可下载的 PDF 或 Word"
+            )
+            assert took < 15.0, (kind, took)  # 1 s of CPU, 3 s of wall at most, and a fork
+        # and the host goes on
+        assert own.convert(job("docx", "# 你好")).startswith(b"PK")
     finally:
         own.close()
 

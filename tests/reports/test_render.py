@@ -4,7 +4,6 @@ dashboard's API and opened with python-docx and pypdf: the Chinese text is reall
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
-from tests.support.documents import PangoMissing
+from tests.support.documents import without_pango
 from tests.support.web import sign_in
 
 # The first page of the last PDF rendered here, for a person to look at.
@@ -152,7 +151,7 @@ def test_pdf_download_without_pango_is_a_503_saying_why(
     """Given a server where WeasyPrint cannot load pango, when the PDF is asked for, then the
     answer is 503 with the reports' message, and the .docx still downloads."""
     pack = _build(api, "weekly")
-    monkeypatch.setitem(sys.modules, "weasyprint", PangoMissing("weasyprint"))
+    without_pango(monkeypatch)
     response = api.get(f"/api/v1/reports/packs/{pack['id']}.pdf")
     assert response.status_code == 503
     assert response.json()["error"] == "reports.error.pdf_unavailable"

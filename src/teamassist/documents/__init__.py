@@ -26,13 +26,17 @@ Public API (import from ``teamassist.documents``):
 * ``default_source(name, *, package) -> str``: the text of ``<package>/sources/<name>``.
 * ``environment(package) -> SandboxedEnvironment``: that sandbox, cached per package.
 * ``markdown_to_html(markdown, *, title) -> str``: a whole HTML page with the print CSS.
-* ``markdown_to_pdf(markdown, *, title) -> bytes`` (A4, WeasyPrint, CJK fonts); raises
-  ``RenderUnavailable`` when pango is missing. ``html_to_pdf(html) -> bytes`` likewise.
+* ``markdown_to_pdf(markdown, *, title, owner=None) -> bytes`` (A4, WeasyPrint, CJK fonts), in
+  a child of the render host under ``convert_seconds`` of CPU and ``convert_memory_mib``
+  (``Invalid`` ``documents.error.convert_budget`` over them); raises ``RenderUnavailable`` when
+  pango is missing. ``html_to_pdf(html) -> bytes`` likewise, in this process (our own pages
+  only).
 * ``pdf_or_503(markdown, *, title, error_key="documents.error.pdf_unavailable") -> bytes``:
   the same, raising ``PdfUnavailable`` (a ``DomainError``, HTTP 503 with the catalogue text)
   instead, for download routes.
-* ``markdown_to_docx(markdown, *, title) -> bytes``: a Word document (headings, lists, tables,
-  ``data:image/png`` pictures), East Asian font ``CJK_FONT`` set on the styles.
+* ``markdown_to_docx(markdown, *, title, owner=None) -> bytes``: a Word document (headings,
+  lists, tables, ``data:image/png`` pictures), East Asian font ``CJK_FONT`` set on the styles;
+  in a child of the render host as a PDF is.
 
 * ``cached_docx(markdown, *, title)`` / ``cached_pdf_or_503(markdown, *, title, error_key=…)``:
   the same, kept per process by content hash (``RENDER_CACHE``, LRU by bytes), so a second
@@ -57,8 +61,6 @@ from teamassist.documents.pdf import (
     RenderUnavailable,
     html_to_pdf,
     markdown_to_html,
-    markdown_to_pdf,
-    pdf_or_503,
 )
 
 if TYPE_CHECKING:
@@ -239,29 +241,63 @@ def release_sandbox() -> None:
     stop_sandbox()
 
 
-def markdown_to_docx(markdown: str, *, title: str) -> bytes:
-    """The .docx of ``markdown`` (``title`` goes in the document's properties).
-
-    python-docx and lxml (about 7 MiB resident) load on the first call, not when the server
-    starts: most processes never build a .docx (issue 9's idle-memory target).
-    """
-    from teamassist.documents import docx
-
-    return docx.markdown_to_docx(markdown, title=title)
+# The conversions run in a child of the render host, capped as a template's render is
+# (tester s28 D-9: a saved template's 5,500-row table cost 215 s of server CPU per PDF and
+# 17.6 s per .docx, in the server's request thread): ``documents.limits.RenderLimits``'s
+# ``convert_seconds`` of CPU and ``convert_memory_mib``, in a render place (``owner``: whose).
+# Over a limit: ``Invalid`` ``documents.error.convert_budget`` (422), nothing kept.
 
 
-def cached_docx(markdown: str, *, title: str) -> bytes:
+def markdown_to_docx(markdown: str, *, title: str, owner: Hashable = None) -> bytes:
+    """The .docx of ``markdown`` (``title`` goes in the document's properties), converted in a
+    child of the render host (python-docx and lxml load there, never in the server)."""
+    from teamassist.documents import sandbox
+
+    return sandbox.convert("docx", markdown, title=title, owner=owner)
+
+
+def markdown_to_pdf(markdown: str, *, title: str, owner: Hashable = None) -> bytes:
+    """The PDF of ``markdown`` (A4), converted in a child of the render host; raises
+    :class:`RenderUnavailable` where WeasyPrint cannot load pango."""
+    from teamassist.documents import sandbox
+
+    return sandbox.convert("pdf", markdown, title=title, owner=owner)
+
+
+def pdf_or_503(
+    markdown: str,
+    *,
+    title: str,
+    error_key: str = "documents.error.pdf_unavailable",
+    owner: Hashable = None,
+) -> bytes:
+    """:func:`markdown_to_pdf`, raising :class:`PdfUnavailable` (``error_key``, HTTP 503)
+    when WeasyPrint cannot run here."""
+    try:
+        return markdown_to_pdf(markdown, title=title, owner=owner)
+    except RenderUnavailable as error:
+        raise PdfUnavailable(error_key) from error
+
+
+def cached_docx(markdown: str, *, title: str, owner: Hashable = None) -> bytes:
     """:func:`markdown_to_docx`, from ``RENDER_CACHE`` when this content was rendered."""
     return RENDER_CACHE.get_or_render(
-        "docx", markdown, title, lambda: markdown_to_docx(markdown, title=title)
+        "docx", markdown, title, lambda: markdown_to_docx(markdown, title=title, owner=owner)
     )
 
 
 def cached_pdf_or_503(
-    markdown: str, *, title: str, error_key: str = "documents.error.pdf_unavailable"
+    markdown: str,
+    *,
+    title: str,
+    error_key: str = "documents.error.pdf_unavailable",
+    owner: Hashable = None,
 ) -> bytes:
     """:func:`pdf_or_503` (same errors), from ``RENDER_CACHE`` when this content was
     rendered."""
     return RENDER_CACHE.get_or_render(
-        "pdf", markdown, title, lambda: pdf_or_503(markdown, title=title, error_key=error_key)
+        "pdf",
+        markdown,
+        title,
+        lambda: pdf_or_503(markdown, title=title, error_key=error_key, owner=owner),
     )

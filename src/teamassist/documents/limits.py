@@ -16,7 +16,10 @@ class RenderLimits:
     gets ``save_seconds`` of CPU time per document. A render that runs longer than
     ``heavy_seconds`` is heavy, and its owner for ``heavy_for`` seconds after it ends: heavy
     renders take at most ``workers - 1`` places together (``sandbox.Pool``). The default
-    templates render a 50-member pack in ~0.1 s."""
+    templates render a 50-member pack in ~0.1 s. A document converted to .pdf or .docx (in
+    a child of the same host, in a place as a render) gets ``convert_seconds`` of CPU time and
+    ``convert_memory_mib`` MiB over the host's mappings: WeasyPrint maps ~250 MiB more for a
+    500-row table (3.4 s of CPU, at load), a 50-row one 0.3 s."""
 
     workers: int = 2
     memory_mib: int = 256
@@ -25,6 +28,8 @@ class RenderLimits:
     save_seconds: float = 1.0
     heavy_seconds: float = 2.0
     heavy_for: float = 600.0
+    convert_seconds: float = 30.0
+    convert_memory_mib: int = 1024
 
     @property
     def share(self) -> int:

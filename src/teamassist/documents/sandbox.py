@@ -44,7 +44,8 @@ from typing import Any
 
 from teamassist.documents import limits as render_limits
 from teamassist.documents.limits import RenderLimits
-from teamassist.documents.sandbox_worker import Batch
+from teamassist.documents.pdf import RenderUnavailable
+from teamassist.documents.sandbox_worker import Batch, Conversion
 from teamassist.exceptions import DomainError, Invalid
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class _Host:
         self._free = list(self.conns)
         self.alive = True
 
-    def render(self, batch: Batch) -> list[str]:
+    def render(self, batch: Batch | Conversion) -> list[Any]:
         # Pickled first: a context that is not plain values fails here, harming nothing.
         data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
         with self._lock:
@@ -107,7 +108,7 @@ class _Host:
             conn = self._free.pop()  # the pool lets no more renders in than there are
         done = False  # every answer read: the connection may carry the next batch
         try:
-            texts: list[str] = []
+            texts: list[Any] = []
             try:
                 conn.send_bytes(data)
             except OSError as error:  # a broken pipe: the host died since its last batch
@@ -118,6 +119,9 @@ class _Host:
                     self.stop(kill=True)  # a stopped process never exits when asked
                     raise HostGone(reason="the render host stopped answering")
                 kind, *said = conn.recv()
+                if kind == "unavailable":  # a conversion: WeasyPrint cannot load here
+                    done = True
+                    raise RenderUnavailable("WeasyPrint could not load pango")
                 if kind != "ok":
                     done = True
                     key, params = said
@@ -223,6 +227,23 @@ class Pool:
                 if not self._closed:
                     self._running_host()  # its successor starts now, for the next render
                 raise
+
+    def convert(self, job: Conversion, *, owner: Hashable = None) -> bytes:
+        """The bytes of ``job``'s document, converted in a child of the host under its limits,
+        in a place as a render takes one; raises ``Invalid`` over a limit and
+        ``RenderUnavailable`` for a PDF where WeasyPrint cannot load."""
+        with self._place(owner):
+            try:
+                [data] = self._running_host().render(job)
+            except _NotSent:
+                log.warning("the template render host had died: sending the document to a new one")
+                [data] = self._running_host().render(job)
+            except HostGone:
+                if not self._closed:
+                    self._running_host()
+                raise
+        assert isinstance(data, bytes)
+        return data
 
     @contextmanager
     def _place(self, owner: Hashable) -> Iterator[None]:
@@ -385,3 +406,18 @@ def render(
         cpu_seconds=limits.save_seconds if trial else None,
     )
     return current.render(batch, owner=owner)
+
+
+def convert(kind: str, markdown: str, *, title: str, owner: Hashable = None) -> bytes:
+    """``markdown`` as a ``kind`` (``pdf``/``docx``) document, converted in a child of the host
+    (see :func:`teamassist.documents.markdown_to_pdf`)."""
+    current = pool()
+    limits = current.limits
+    job = Conversion(
+        kind=kind,
+        markdown=markdown,
+        title=title,
+        cpu_seconds=limits.convert_seconds,
+        memory_mib=limits.convert_memory_mib,
+    )
+    return current.convert(job, owner=owner)

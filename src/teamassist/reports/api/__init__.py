@@ -150,7 +150,7 @@ def download_docx(
 ) -> Response:
     """The pack as a Word document (rendered once per pack content, then from the cache)."""
     pack = readable(session, principal, team, pack_id)
-    content = documents.cached_docx(pack.markdown, title=pack.title)
+    content = documents.cached_docx(pack.markdown, title=pack.title, owner=("team", team.id))
     return _download(content, DOCX_TYPE, _filename(pack, "docx"))
 
 
@@ -162,7 +162,10 @@ def download_pdf(
     per pack content, then from the cache."""
     pack = readable(session, principal, team, pack_id)
     content = documents.cached_pdf_or_503(
-        pack.markdown, title=pack.title, error_key="reports.error.pdf_unavailable"
+        pack.markdown,
+        title=pack.title,
+        error_key="reports.error.pdf_unavailable",
+        owner=("team", team.id),
     )
     return _download(content, PDF_TYPE, _filename(pack, "pdf"))
 
