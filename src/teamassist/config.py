@@ -183,8 +183,13 @@ class WebSettings(BaseModel):
     # The bytes of request bodies being read at once, all requests together: a body that would
     # pass it is refused (503, Retry-After) until others end (at least one whole upload).
     max_buffered_body_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+    # One client address's share of them (at least one whole upload): one client cannot take
+    # them all (tester s29 G-1).
+    max_buffered_body_bytes_per_client: int = Field(default=8 * 1_048_576, ge=1024)
     # A request body that sends nothing for this long is answered 408 and its connection closed.
     body_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    # ... and one not whole within this long, however it trickles.
+    body_deadline_seconds: float = Field(default=120.0, gt=0)
     # Open connections (uvicorn's limit_concurrency): past it a new request is answered 503.
     max_connections: int = Field(default=1000, ge=1)
     # The cost of a new dashboard password hash (argon2id); the default is the strong one.
@@ -223,12 +228,13 @@ class WebSettings(BaseModel):
 
     @model_validator(mode="after")
     def _one_upload_fits(self) -> WebSettings:
-        if self.max_buffered_body_bytes < self.max_upload_bytes:
-            raise ValueError(
-                f"web.max_buffered_body_bytes ({self.max_buffered_body_bytes}) is below "
-                f"web.max_upload_bytes ({self.max_upload_bytes}): no upload that big could "
-                "ever be read; raise the first or lower the second"
-            )
+        for name in ("max_buffered_body_bytes", "max_buffered_body_bytes_per_client"):
+            if getattr(self, name) < self.max_upload_bytes:
+                raise ValueError(
+                    f"web.{name} ({getattr(self, name)}) is below web.max_upload_bytes "
+                    f"({self.max_upload_bytes}): no upload that big could ever be read; "
+                    "raise the first or lower the second"
+                )
         return self
 
     @model_validator(mode="after")

@@ -10,6 +10,7 @@ import asyncio
 import json
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -218,7 +219,9 @@ def test_no_layer_of_the_app_reads_past_the_limit_first(
     assert pulled == (0 if declared is not None else 65)
 
 
-def _scope(app: object, content_type: bytes, declared: int | None = None) -> dict[str, object]:
+def _scope(
+    app: object, content_type: bytes, declared: int | None = None, client: str = "127.0.0.1"
+) -> dict[str, object]:
     headers = [(b"content-type", content_type), (b"host", b"testserver")]
     if declared is not None:
         headers.append((b"content-length", str(declared).encode()))
@@ -233,7 +236,7 @@ def _scope(app: object, content_type: bytes, declared: int | None = None) -> dic
         "root_path": "",
         "query_string": b"",
         "headers": headers,
-        "client": ("127.0.0.1", 50000),
+        "client": (client, 50000),
         "server": ("testserver", 80),
         "app": app,
     }
@@ -243,9 +246,10 @@ class _Upload:
     """A chunked upload of ``kib`` 1 KiB messages, counting what the app pulls; with
     ``stall_at``, it stops sending there (the client keeps the socket open)."""
 
-    def __init__(self, kib: int, stall_at: int | None = None) -> None:
+    def __init__(self, kib: int, stall_at: int | None = None, gap: float = 0.0) -> None:
         self.kib = kib
         self.stall_at = stall_at
+        self.gap = gap  # seconds before each message: a body that trickles
         self.pulled = 0
         self.stalled = asyncio.Event()
         self.sent: list[dict[str, object]] = []
@@ -254,6 +258,8 @@ class _Upload:
         if self.pulled == self.stall_at:
             self.stalled.set()
             await asyncio.Event().wait()  # never set: only the read timeout ends it
+        if self.gap:
+            await asyncio.sleep(self.gap)
         self.pulled += 1
         return {"type": "http.request", "body": b"x" * KIB, "more_body": self.pulled < self.kib}
 
@@ -273,6 +279,7 @@ def bounded_app(sqlite_runtime: Runtime) -> object:
     web = sqlite_runtime.settings.web
     web.max_upload_bytes = 256 * KIB
     web.max_buffered_body_bytes = 256 * KIB
+    web.max_buffered_body_bytes_per_client = 256 * KIB
     web.body_read_timeout_seconds = 0.2
     return create_app(sqlite_runtime, start_background=False)
 
@@ -390,3 +397,47 @@ def test_the_bodies_read_at_once_hold_at_least_one_whole_upload() -> None:
         WebSettings(max_upload_bytes=8 * KIB * KIB, max_buffered_body_bytes=4 * KIB * KIB)
     fits = WebSettings(max_upload_bytes=8 * KIB * KIB, max_buffered_body_bytes=8 * KIB * KIB)
     assert fits.max_buffered_body_bytes == 8 * KIB * KIB
+
+
+def test_one_client_holds_its_share_of_the_bodies_not_all(sqlite_runtime: Runtime) -> None:
+    """Tester s29 G-1: 100 anonymous bodies filled the shared budget to the byte and, fed a
+    byte every 20 s, locked every other request with a body out (503) for as long as they
+    liked. One client address holds at most ``web.max_buffered_body_bytes_per_client``: its
+    next body is refused there, another client's is read."""
+    web = sqlite_runtime.settings.web
+    web.max_upload_bytes = 64 * KIB
+    web.max_buffered_body_bytes = 256 * KIB
+    web.max_buffered_body_bytes_per_client = 128 * KIB
+    web.body_read_timeout_seconds = 0.2
+    app: Any = create_app(sqlite_runtime, start_background=False)
+    held = [_Upload(kib=64, stall_at=64 - 1) for _ in range(2)]
+    again, other = _Upload(kib=8), _Upload(kib=8)
+
+    async def run() -> None:
+        tasks = [
+            asyncio.create_task(app(_scope(app, FORM, client="10.0.0.66"), u.receive, u.send))
+            for u in held
+        ]
+        for upload in held:
+            await upload.stalled.wait()
+        await app(_scope(app, FORM, client="10.0.0.66"), again.receive, again.send)
+        await app(_scope(app, FORM, client="10.0.0.7"), other.receive, other.send)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    assert again.status() == 503 and again.pulled == 3  # 126 KiB held: the 3rd KiB passes 128
+    assert other.status() == 404 and other.pulled == 8  # another client's body reaches routing
+    assert [u.status() for u in held] == [408, 408]
+
+
+def test_a_body_that_trickles_past_the_deadline_is_answered_408(sqlite_runtime: Runtime) -> None:
+    """Each gap under the read timeout, the whole body not within ``web.body_deadline_seconds``:
+    the byte every 20 s of tester s29 G-1 kept a body open without end."""
+    web = sqlite_runtime.settings.web
+    web.body_read_timeout_seconds = 0.2
+    web.body_deadline_seconds = 0.3
+    app: Any = create_app(sqlite_runtime, start_background=False)
+    trickle = _Upload(kib=100, gap=0.05)
+    asyncio.run(app(_scope(app, b"application/json"), trickle.receive, trickle.send))
+    assert trickle.status() == 408 and 3 <= trickle.pulled <= 7, trickle.pulled
+    assert trickle.headers()[b"connection"] == b"close"

@@ -32,6 +32,16 @@ each sending 6.2 MB of a chunked upload and then stalling took the server from 2
   connection closed. Only while the body is being read: a request waiting for its
   client's disconnect after it is not timed.
 
+The budget was then one client's to take: 100 anonymous bodies filled to the byte and fed a
+byte every 20 s held it for as long as they liked, and every other request with a body was
+refused (tester s29 G-1). So, also:
+
+- ``web.max_buffered_body_bytes_per_client`` (8 MiB, at least one upload): the share of the
+  budget one client address may hold (uvicorn's, the forwarded one behind a trusted proxy);
+  past it that client's body is refused as above, the others' are not.
+- ``web.body_deadline_seconds`` (120 s): the whole body, however it trickles, arrives within
+  it (a 6 MiB upload at 52 KB/s), else the same 408.
+
 uvicorn has neither (its ``timeout_keep_alive`` times the wait between requests, not a body;
 its ``limit_concurrency``, ``web.max_connections``, bounds the connections, not their bytes).
 """
@@ -68,8 +78,9 @@ class BodyStalled(Exception):
 class BodyLimit:
     """ASGI middleware: refuse (413) a request whose body is over its limit, in bytes
     (``body_bytes`` for anything but a form or upload, ``upload_bytes`` for those); refuse
-    (503) one that would take the bytes of the bodies read at once past ``buffered_bytes``;
-    answer 408 to one that sends nothing for ``read_timeout`` seconds."""
+    (503) one that would take the bytes of the bodies read at once past ``buffered_bytes``, or
+    its client's past ``client_bytes``; answer 408 to one that sends nothing for
+    ``read_timeout`` seconds or is not whole within ``deadline`` seconds."""
 
     def __init__(
         self,
@@ -79,15 +90,20 @@ class BodyLimit:
         upload_bytes: int,
         buffered_bytes: int,
         read_timeout: float,
+        client_bytes: int | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.app = app
         self.body_bytes = body_bytes
         self.upload_bytes = upload_bytes
         self.buffered_bytes = buffered_bytes
         self.read_timeout = read_timeout
-        # The body bytes read by the requests in flight (one event loop: no lock; nothing
-        # awaits between a check and its count).
+        self.client_bytes = buffered_bytes if client_bytes is None else client_bytes
+        self.deadline = deadline
+        # The body bytes read by the requests in flight, in all and by client address (one
+        # event loop: no lock; nothing awaits between a check and its count).
         self.held = 0
+        self.held_by: dict[str, int] = {}
 
     def limit_of(self, scope: Scope) -> int:
         """The limit of ``scope``'s body, in bytes, from its Content-Type."""
@@ -109,20 +125,24 @@ class BodyLimit:
         if declared is not None and declared > limit:
             await _refuse(scope, receive, send, limit)
             return
-        if declared is not None and self.held + declared > self.buffered_bytes:
+        peer = _peer(scope)
+        if declared is not None and not self._fits(peer, declared):
             await _busy(scope, receive, send)
             return
         size = 0
-        taken = 0  # of self.held, given back when the request ends
+        taken = 0  # of self.held (and the peer's), given back when the request ends
         read = False  # the whole body (or the client's disconnect) has arrived
         started = False
+        loop = asyncio.get_running_loop()
+        due = None if self.deadline is None else loop.time() + self.deadline
 
         async def counted() -> Message:
             nonlocal size, taken, read
             if read:  # e.g. waiting for the disconnect after the body: not timed
                 return await receive()
+            wait = self.read_timeout if due is None else min(self.read_timeout, due - loop.time())
             try:
-                async with asyncio.timeout(self.read_timeout):
+                async with asyncio.timeout(max(wait, 0)):
                     message = await receive()
             except TimeoutError:
                 raise BodyStalled from None
@@ -133,9 +153,10 @@ class BodyLimit:
             size += body
             if size > limit:
                 raise BodyTooLarge
-            if self.held + body > self.buffered_bytes:
+            if not self._fits(peer, body):
                 raise BodiesBusy
             self.held += body
+            self.held_by[peer] = self.held_by.get(peer, 0) + body
             taken += body
             read = not message.get("more_body", False)
             return message
@@ -157,7 +178,27 @@ class BodyLimit:
             else:
                 await _stalled(scope, receive, send)
         finally:
-            self.held -= taken
+            if taken:
+                self.held -= taken
+                left = self.held_by[peer] - taken
+                if left:
+                    self.held_by[peer] = left
+                else:
+                    del self.held_by[peer]
+
+    def _fits(self, peer: str, size: int) -> bool:
+        """Whether ``size`` more bytes stay within the budget and ``peer``'s share of it."""
+        return (
+            self.held + size <= self.buffered_bytes
+            and self.held_by.get(peer, 0) + size <= self.client_bytes
+        )
+
+
+def _peer(scope: Scope) -> str:
+    """The client address of ``scope`` (uvicorn's proxy layer has put the forwarded one there
+    for a trusted proxy); "" when the server names none."""
+    client = scope.get("client")
+    return str(client[0]) if client else ""
 
 
 def _content_length(scope: Scope) -> int | None:

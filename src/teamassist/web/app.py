@@ -108,6 +108,8 @@ def create_app(runtime: Runtime, *, start_background: bool = True) -> FastAPI:
         upload_bytes=runtime.settings.web.max_upload_bytes,
         buffered_bytes=runtime.settings.web.max_buffered_body_bytes,
         read_timeout=runtime.settings.web.body_read_timeout_seconds,
+        client_bytes=runtime.settings.web.max_buffered_body_bytes_per_client,
+        deadline=runtime.settings.web.body_deadline_seconds,
     )
     app.add_middleware(RequestId)  # outermost of ours: every log line of the request has it
     # outside the error handlers too: an error page is a page
