@@ -11,7 +11,8 @@ from teamassist.database import transaction
 from teamassist.events import StoredDoubles
 from teamassist.runtime import Runtime
 from teamassist.team import doubles as team_doubles
-from teamassist.team.models import Channel
+from teamassist.team import service as team_service
+from teamassist.team.models import Channel, Workspace
 from teamassist.web.app import create_app
 from tests.conftest import load_demo
 from tests.support.web import give_account, sign_in
@@ -159,6 +160,20 @@ def test_a_web_address_is_one_teams_room_whatever_the_purpose(runtime: Runtime) 
         # its own room for another purpose: one room, the same readers
         mine = {"platform": "web", "address": "ops-room", "purpose": "core"}
         assert boss2.post(f"/api/v1/channels?team_id={two_id}", json=mine).status_code == 201
+        # a QQ group of another team, whatever the purpose: its notices would go into that
+        # team's group (the tester's `group:G-OPENID-1`)
+        qq = {"platform": "qq", "address": "group:G-1", "purpose": "core"}
+        with transaction(runtime.factory) as session:
+            d_ws = session.get(Workspace, 1)
+            assert d_ws is not None
+            team_service.create_channel(session, workspace=d_ws, platform="qq",
+                                        address="group:G-1", purpose="core")  # fmt: skip
+        for purpose in ("internal", "core"):
+            other = boss2.post(
+                f"/api/v1/channels?team_id={two_id}", json={**qq, "purpose": purpose}
+            )
+            assert other.status_code == 409, (purpose, other.text)
+            assert other.json()["error"] == "core.error.address_elsewhere"
     # a pair stored before the rule (as the tester made it)
     with transaction(runtime.factory) as session:
         session.add(

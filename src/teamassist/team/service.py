@@ -622,11 +622,11 @@ def create_channel(
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
     same = select(Channel).where(Channel.workspace_id == workspace.id, Channel.platform == platform)
-    if web:
-        taken = _web_room_taken(session, same, workspace=workspace, team=team, address=address,
-                                purpose=purpose)  # fmt: skip
-    else:
-        taken = session.scalar(same.where(Channel.purpose == purpose, Channel.address == address))
+    if not web:  # a platform's id compares byte for byte: the database picks the rows
+        same = same.where(Channel.address == address)
+    taken = _address_taken(
+        session, same, workspace=workspace, team=team, address=address, purpose=purpose
+    )
     if taken is not None:
         _refuse_taken_address(session, taken, workspace=workspace, team=team, address=address)
     channel = Channel(
@@ -651,7 +651,7 @@ def create_channel(
     return channel
 
 
-def _web_room_taken(
+def _address_taken(
     session: Session,
     same: Select[Channel],
     *,
@@ -660,19 +660,21 @@ def _web_room_taken(
     address: str,
     purpose: str,
 ) -> Channel | None:
-    """The web channel a new one at ``address`` collides with: one of the same purpose, or
-    one of another team whatever its purpose. A web channel's notices are stored and read by
-    address, so one address is one room: another team's channel at it with another purpose
-    read (and wrote into) that team's room (tester s29 F-2). The same team may keep one room
-    for several purposes: its people read them all anyway. Compared folded (a channel stored
-    before its address was folded, until team_0013 ran)."""
+    """The channel a new one at ``address`` (of ``same``'s platform) collides with: one of
+    the same purpose, or one of another team whatever its purpose. A web channel's notices
+    are stored and read by address, so one address is one room: another team's channel at it
+    with another purpose read (and wrote into) that team's room; and a QQ group's id under a
+    second team posted that team's notices into the first team's group (tester s29 F-2). One
+    team may keep one chat for several purposes: its people read them all anyway. A web
+    address is compared folded (one stored before its address was folded, until team_0013
+    ran); ``same`` already holds only the rows of a platform's exact id."""
     default = default_team(session, workspace_id=workspace.id)
     mine = team.id if team is not None else default.id
     return next(
         (
             c
             for c in session.scalars(same)
-            if fold(c.address).strip() == address
+            if (c.platform != Platform.WEB.value or fold(c.address).strip() == address)
             and (c.purpose == purpose or channel_team_id(c, default=default) != mine)
         ),
         None,
