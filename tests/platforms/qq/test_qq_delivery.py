@@ -82,6 +82,24 @@ def test_token_endpoint_outage_is_retried(qq: QQHarness) -> None:
     assert _row(qq, notice).status == OutboxStatus.SENT
 
 
+def test_a_wrong_token_url_is_named_and_the_notice_waits_for_it(qq: QQHarness) -> None:
+    """Tester s29 F-14: auth_base given as a base URL (404 from the server there) read as
+    "QQ refused the credentials" and the notice died on its first try; the app id and secret
+    were right. It names the URL and the setting, and the notice is tried again."""
+    qq.fake.fail(404, path="/app/getAppAccessToken")
+    notice = _queue_notice(qq, "n1")
+
+    stats = qq.deliver()
+
+    row = _row(qq, notice)
+    assert (stats.retried, stats.dead, row.status) == (1, 0, OutboxStatus.PENDING)
+    error = row.last_error or ""
+    assert "no QQ token endpoint at" in error and "qq.auth_base" in error, error
+    assert "refused the credentials" not in error
+    qq.clock.set(qq.clock() + timedelta(minutes=5))
+    assert qq.deliver().sent == 1  # once the endpoint answers, it goes
+
+
 def test_wrong_credentials_give_up_at_once(
     sqlite_url: str, clock: FrozenClock, fake_qq: fakeqq.FakeQQ
 ) -> None:

@@ -90,6 +90,18 @@ class QQClient:
         data = _json(response)
         if response.status_code >= 500:
             raise QQApiError(f"QQ token endpoint answered {response.status_code}")
+        if response.status_code in (404, 405) or (
+            "access_token" not in data and _int(data.get("code")) is None
+        ):
+            # Not QQ's answer (a refusal carries QQ's error code): the URL is wrong, and the
+            # notice waits for a fixed setting instead of dying as "refused" (tester s29 F-14:
+            # a base URL given as auth_base read as wrong credentials that were right).
+            raise QQApiError(
+                f"no QQ token endpoint at {self.settings.auth_base} ({response.status_code}): "
+                "check qq.auth_base, the full URL of getAppAccessToken "
+                "(https://bots.qq.com/app/getAppAccessToken)",
+                status=response.status_code,
+            )
         if response.status_code != 200 or "access_token" not in data:
             # Wrong app id / secret: retrying will not help until someone fixes the config.
             raise QQApiError(
