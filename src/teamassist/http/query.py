@@ -23,6 +23,7 @@ Anything else is the 422 a body gets, ``bool_type`` naming the parameter
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -84,20 +85,37 @@ RANGE_PAIRS: tuple[tuple[str, str], ...] = (
 
 # (start name, its field, end name, its field) of a range a route declares
 _Pair = tuple[str, Any, str, Any]
-_Declared = tuple[frozenset[str], frozenset[str], tuple[_Pair, ...]]
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What a route's query rules need of its declared parameters, worked out once per route
+    and kept on it (routes compare by value, so they key no cache): one walk of its
+    dependencies for every rule (``_own_names`` and ``_boolean_names`` each kept their own)."""
+
+    known: frozenset[str]  # its names and the gates'
+    own: frozenset[str]  # its names alone (a write's rule)
+    lists: frozenset[str]  # those taking a list
+    pairs: tuple[_Pair, ...]  # the range pairs it declares, with the fields that read them
+    booleans: tuple[str, ...]  # those taking only a boolean
 
 
 def _declared(route: APIRoute) -> _Declared:
-    """The route's query names (theirs and the gates'), those taking a list, and the range
-    pairs it declares with the fields that read them; worked out once per route and kept on it
-    (routes compare by value, so they key no cache)."""
+    """The route's :class:`_Declared`, kept on the route."""
     found: _Declared | None = getattr(route, "_teamassist_query", None)
     if found is None:
         names, lists, fields = _query_names(route.dependant)
-        pairs = tuple(
-            (a, fields[a], b, fields[b]) for a, b in RANGE_PAIRS if a in names and b in names
+        found = _Declared(
+            known=frozenset(names) | _GATE_PARAMS,
+            own=frozenset(names),
+            lists=frozenset(lists),
+            pairs=tuple(
+                (a, fields[a], b, fields[b]) for a, b in RANGE_PAIRS if a in names and b in names
+            ),
+            booleans=tuple(
+                sorted(n for n, f in fields.items() if only_boolean(f.field_info.annotation))
+            ),
         )
-        found = (frozenset(names) | _GATE_PARAMS, frozenset(lists), pairs)
         route._teamassist_query = found  # type: ignore[attr-defined]
     return found
 
@@ -143,7 +161,8 @@ def check_query(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return
-    known, _, pairs = _declared(route)
+    found = _declared(route)
+    known, pairs = found.known, found.pairs
     unknown = [k for k in request.query_params if k not in known]
     if unknown:
         declared = sorted(known - _GATE_PARAMS)
@@ -171,7 +190,7 @@ def check_repeated(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.url.query:
         return
-    _, lists, _ = _declared(route)
+    lists = _declared(route).lists
     counted = Counter(name for name, _ in request.query_params.multi_items())
     for name, count in counted.items():
         if count > 1 and name not in lists:
@@ -222,17 +241,8 @@ def check_booleans(request: Request) -> None:
 
 
 def _boolean_names(route: APIRoute) -> tuple[str, ...]:
-    """The query names of ``route``'s tree that take only a boolean, kept on the route."""
-    found: tuple[str, ...] | None = getattr(route, "_teamassist_boolean_query", None)
-    if found is None:
-        fields = _query_names(route.dependant)[2]
-        found = tuple(
-            sorted(
-                name for name, field in fields.items() if only_boolean(field.field_info.annotation)
-            )
-        )
-        route._teamassist_boolean_query = found  # type: ignore[attr-defined]
-    return found
+    """The query names of ``route``'s tree that take only a boolean."""
+    return _declared(route).booleans
 
 
 def check_write_query(request: Request) -> None:
@@ -256,9 +266,5 @@ def check_write_query(request: Request) -> None:
 
 
 def _own_names(route: APIRoute) -> frozenset[str]:
-    """The query names ``route`` itself declares (the gates' not added), kept on the route."""
-    found: frozenset[str] | None = getattr(route, "_teamassist_own_query", None)
-    if found is None:
-        found = frozenset(_query_names(route.dependant)[0])
-        route._teamassist_own_query = found  # type: ignore[attr-defined]
-    return found
+    """The query names ``route`` itself declares (the gates' not added)."""
+    return _declared(route).own
