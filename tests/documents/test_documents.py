@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import http.server
 import io
 import sys
+import threading
 import time
+from datetime import date
 
 import pytest
 from docx import Document
@@ -13,6 +17,7 @@ from pypdf import PdfReader
 from teamassist import documents
 from teamassist.documents import pdf, render_markdown, sandbox
 from teamassist.exceptions import Invalid
+from teamassist.reports import chart
 from tests.support.documents import PangoMissing
 
 REPORTS = "teamassist.reports"  # a package with sources/ partials
@@ -183,3 +188,40 @@ def test_a_strings_own_methods_render_inside_a_loop_and_are_still_counted_there(
             package="teamassist.reports",
         )
     assert "重复、拼接、替换、折行或乘方得到的值太大" in refused.value.message()
+
+
+def test_a_pdf_loads_nothing_but_data_images() -> None:
+    # Tester s29 F-1 (SSRF): a member's Markdown image in a weekly entry, a career plan or a
+    # 360 answer made the server GET any URL when the PDF rendered, internal hosts included
+    hits: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    png = chart.line_chart(
+        [("O-1", [(date(2026, 1, 1), 0.2), (date(2026, 1, 5), 0.6)])],
+        start=date(2026, 1, 1),
+        end=date(2026, 1, 10),
+    )
+    markdown = (
+        f"![x](http://127.0.0.1:{port}/in-the-host)\n\n![f](file:///etc/hostname)\n\n"
+        f"![c](data:image/png;base64,{base64.b64encode(png).decode()})"
+    )
+    try:
+        made = documents.markdown_to_pdf(markdown, title="t")  # in the render host's child
+        here = pdf.markdown_to_pdf(markdown.replace("in-the-host", "here"), title="t")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == []
+    # the trend chart (a data: image) is still drawn, and only it
+    assert made.count(b"/Subtype /Image") == here.count(b"/Subtype /Image") == 1

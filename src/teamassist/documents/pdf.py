@@ -51,10 +51,14 @@ def html_to_pdf(html: str) -> bytes:
     ``apt-get install libpango-1.0-0 libpangoft2-1.0-0``; ``make run`` installs no system
     packages, so a bare machine serves .md and .docx and says why the PDF is missing)."""
     try:
-        from weasyprint import HTML  # imported here: loading pango takes ~0.3 s
+        from weasyprint import HTML, URLFetcher  # imported here: loading pango takes ~0.3 s
     except OSError as error:  # cffi could not dlopen pango
         raise RenderUnavailable(str(error)) from error
-    pdf = HTML(string=html).write_pdf()
+    # Nothing is loaded from anywhere but the page itself: a member's Markdown image
+    # (``![x](http://169.254.169.254/…)``, ``file:///…``) made the server fetch any URL and
+    # put the answer in the PDF (tester s29 F-1, SSRF). ``data:`` URIs (the trend chart) stay.
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf()
     assert isinstance(pdf, bytes)
     return pdf
 
