@@ -6,7 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from teamassist.database import transaction
+from teamassist.team import service as team_service
+from teamassist.team.models import Workspace
 from tests.awards.support import announced, ids, round_of, set_up_groups, votes
 from tests.okr.support import set_clock
 from tests.support.chat import ChatDriver
@@ -161,3 +165,24 @@ def test_a_non_http_link_in_a_nomination_is_refused(desk: ChatDriver, link: str)
     assert "· 孙七：" not in desk.text("/专家评选", as_="admin")
     # A reason with an ordinary colon and an http link is still fine.
     assert "已提名 孙七" in desk.text(f"/提名 @sunqi 原因:重构 {LINK}", as_="admin")
+
+
+def test_a_vote_for_someone_of_another_team_says_only_that(desk: ChatDriver) -> None:
+    # Given the vote open, 孙七 deactivated although never nominated, and 外人 of another team.
+    _start_voting(desk)
+    with transaction(desk.runtime.factory) as session:
+        workspace = session.scalars(select(Workspace).limit(1)).one()
+        other = team_service.create_team(
+            session, workspace=workspace, key="ov", name="海外团队", timezone="Asia/Tokyo"
+        )
+        team_service.create_member(
+            session, workspace=workspace, handle="outsider", display_name="外人", team=other
+        )
+    desk.text("/停用成员 @sunqi", as_="admin")
+    # When 李四 votes for either, the reply says they are not in the team and whom one may
+    # vote for; it tells no one that they left or were deactivated (tester s29 F-6).
+    for handle, name in (("outsider", "外人"), ("sunqi", "孙七")):
+        reply = desk.text(f"/投票 @{handle}", as_="lisi")
+        assert f"{name} 不在「开发者社区」里，不能为其投票：只能投给本轮的候选人" in reply, reply
+        assert "已停用或离开" not in reply, reply
+    assert votes(desk.runtime) == []

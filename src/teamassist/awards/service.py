@@ -66,12 +66,27 @@ def _check_text(reason: str, links: list[str]) -> tuple[str, list[str]]:
 
 
 def _in_team(session: Session, team: Team, member: Member, key: str) -> None:
-    if (
-        not member.active
-        or member.merged_into_id is not None
-        or team_service.role_of(session, team=team, member=member) is None
-    ):
+    if not _acts_in(session, team, member):
         raise PermissionDenied(key, name=member.display_name, team=team.name)
+
+
+def _acts_in(session: Session, team: Team, member: Member) -> bool:
+    """Whether ``member`` is an active member of ``team`` (not deactivated, not merged away)."""
+    return (
+        member.active
+        and member.merged_into_id is None
+        and team_service.role_of(session, team=team, member=member) is not None
+    )
+
+
+def _nominated(session: Session, round_id: int, nominee_id: int) -> bool:
+    """Whether ``nominee_id`` was nominated in round ``round_id``."""
+    found = session.scalar(
+        select(AwardNomination.id)
+        .where(AwardNomination.round_id == round_id, AwardNomination.nominee_id == nominee_id)
+        .limit(1)
+    )
+    return found is not None
 
 
 def _open_round(session: Session, team: Team, phase: Phase) -> AwardRound:
@@ -161,21 +176,23 @@ def vote(session: Session, *, team: Team, voter: Member, nominee: Member, now: d
     vote replaces the first (the same row changes).
 
     Raises PermissionDenied when the voter, or the nominee, is not an active member of the
-    team (``awards.error.nominee_left``: a departed nominee cannot win), Conflict when no round is
+    team (a nominee of the round who left or was deactivated since: ``awards.error.nominee_left``,
+    a departed nominee cannot win; anyone else not in the team: ``awards.error.vote_outsider``,
+    which says nothing of them but that — tester s29 F-6: someone of another team was told of
+    as "deactivated or left"), Conflict when no round is
     voting, Invalid for a vote for oneself or for someone not nominated. Two requests of one
     voter at once end with one row: the round's row lock orders them and the second one's
     locking read finds the first's vote (a plain read could keep MariaDB's older snapshot)."""
     _in_team(session, team, voter, "awards.error.not_member")
     if nominee.id == voter.id:
         raise Invalid("awards.error.self_vote")
-    _in_team(session, team, nominee, "awards.error.nominee_left")
+    if not _acts_in(session, team, nominee):
+        found = rounds.active(session, team=team)
+        was_nominated = found is not None and _nominated(session, found.id, nominee.id)
+        key = "awards.error.nominee_left" if was_nominated else "awards.error.vote_outsider"
+        raise PermissionDenied(key, name=nominee.display_name, team=team.name)
     row = _open_round(session, team, Phase.VOTING)
-    nominated = session.scalar(
-        select(AwardNomination.id)
-        .where(AwardNomination.round_id == row.id, AwardNomination.nominee_id == nominee.id)
-        .limit(1)
-    )
-    if nominated is None:
+    if not _nominated(session, row.id, nominee.id):
         raise Invalid("awards.error.not_nominated", name=nominee.display_name)
     existing = session.scalar(
         select(AwardVote)
