@@ -170,6 +170,12 @@ def test_scores_need_a_reason_to_differ(api: TestClient) -> None:
     scores = _ok(api.get(f"/api/v1/okr/cycles/{cycle_id}/scores"))
     [o] = scores["objectives"]
     assert o["suggested"] == 0.2  # (0·50 + 0.8·25 + 0·25)/100 = 0.2
+    # a draft is listed but makes no cycle score (tester s29 F-11)
+    assert (o["state"], scores["score"]) == ("draft", None)
+    _ok(api.post(f"/api/v1/okr/objectives/{o['objective_id']}/publish"))
+    _objective(api, owner="lisi")  # another draft, scored 0: not counted
+    scores = _ok(api.get(f"/api/v1/okr/cycles/{cycle_id}/scores"))
+    assert [s["state"] for s in scores["objectives"]] == ["published", "draft"]
     assert scores["score"] == 0.2
 
 

@@ -239,8 +239,31 @@ def test_scores_suggested_then_overridden_with_a_reason(okr_chat: ChatDriver) ->
     assert "已为 KR-2 评分 0.8（理由：大客户合同已签）" in reply
     assert "O-1 的建议评分为 0.5" in reply  # (0.5·50 + 0.8·25 + 0)/100 = 0.45 → 0.5
     reply = okr_chat.text("/评分", as_="zhangsan")
-    assert "O-1「提升交付质量」建议评分 0.5" in reply and "周期评分" in reply
+    assert "O-1「提升交付质量」建议评分 0.5" in reply
+    # a draft: no figure for the cycle yet, and the reply says why (tester s29 F-11)
+    assert "草稿目标不计入周期评分" in reply and "周期评分（" not in reply
     assert "评分不等于进展" in reply
+
+
+def test_the_cycle_score_is_the_teams_published_os_whoever_asks(okr_chat: ChatDriver) -> None:
+    # tester s29 F-11: 张三 read 0.2 (his 3 Os, two drafts), everyone else 0 (28 drafts at 0.0),
+    # REST 0.0; the one published O scored 0.7.
+    _spec_okr(okr_chat, weights=(50, 30, 20))
+    assert "已发布" in okr_chat.text("/发布OKR", as_="zhangsan")
+    reply = okr_chat.text("/评分 O-1 0.7 年底冲刺达成", as_="zhangsan")
+    assert "已为 O-1 评分 0.7" in reply
+    okr_chat.text("/新建目标 草稿甲", as_="zhangsan")
+    okr_chat.text("/新建目标 草稿乙", as_="lisi")
+    okr_chat.text("/新建目标 草稿丙", as_="wangwu")
+    mine = okr_chat.text("/评分", as_="zhangsan")
+    assert "你在 2026Q4 已发布目标的平均评分：0.7" in mine
+    assert "团队 2026Q4 周期评分（全部已发布目标平均）：0.7" in mine
+    for other in ("lisi", "wangwu"):
+        theirs = okr_chat.text("/评分", as_=other)
+        assert "团队 2026Q4 周期评分（全部已发布目标平均）：0.7" in theirs, theirs
+        assert "已发布目标的平均评分" not in theirs  # they have none published
+        assert "建议评分" in theirs  # their draft is still listed with its suggestion
+        assert "草稿目标不计入周期评分" in theirs
 
 
 def test_a_year_without_official_holidays_is_provisional(sqlite_chat: ChatDriver) -> None:

@@ -346,6 +346,10 @@ def test_scores_suggested_and_overridden_with_a_reason(
         [o_score] = scoring.objective_scores(given.session, [objective])
         # KR-1 0.5 (w 50), KR-2 0.8 (w 25), KR-3 0 (w 25) → 0.45 → 0.5 (half up)
         assert o_score.suggested == 0.5 and o_score.final == 0.5
+        # a draft is no part of the cycle's result (tester s29 F-11); published, it is
+        assert scoring.cycle_score([o_score]) is None
+        cycle = cycles.get(given.session, team=given.team, cycle_id=objective.cycle_id)
+        okr.publish(given.session, team=given.team, cycle=cycle, chosen=[objective], now=NOW)
         assert scoring.cycle_score([o_score]) == 0.5
 
 

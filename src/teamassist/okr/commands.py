@@ -490,7 +490,13 @@ def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         cycle = cycles.current(ctx.session, team=ctx.team, today=ctx.today)
         mine = okr.objectives(ctx.session, team=ctx.team, cycle=cycle, owner_id=ctx.member.id)
         scores = scoring.objective_scores(ctx.session, mine)
-        return messages.score_view(scores, scoring.cycle_score(scores), cycle)
+        # The team's figure is the one REST and the team page give: every published O of the
+        # cycle, not the sender's alone (tester s29 F-11: three people read three "周期评分").
+        published = okr.objectives(
+            ctx.session, team=ctx.team, cycle=cycle, state=ObjectiveState.PUBLISHED
+        )
+        team_score = scoring.cycle_score(scoring.objective_scores(ctx.session, published))
+        return messages.score_view(scores, scoring.cycle_score(scores), team_score, cycle)
     named, words = _leading_cycle(ctx, words)
     kind, _number = okr.parse_short_id(words[0])
     if kind == "KR":
@@ -511,7 +517,7 @@ def handle_score(ctx: CommandContext, args: dict[str, Any]) -> Reply:
                 entry.suggested,
                 entry.final,
             )
-        return messages.score_view([entry], None, cycle)
+        return messages.score_view([entry], None, None, cycle)
     _require_edit(ctx, objective, key_result)
     value = scoring.parse_score(words[1])
     reason = " ".join(words[2:]) or None

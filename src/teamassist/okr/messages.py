@@ -12,7 +12,7 @@ from teamassist.i18n import t
 from teamassist.okr import cycles
 from teamassist.okr.alignment import AlignmentReport
 from teamassist.okr.formulas import Expectation, num
-from teamassist.okr.models import CheckIn, Cycle, KeyResult, Objective
+from teamassist.okr.models import CheckIn, Cycle, KeyResult, Objective, ObjectiveState
 from teamassist.okr.objectives import weights_detail
 from teamassist.okr.people import People
 from teamassist.okr.rollup import ObjectiveProgress, kr_raw
@@ -273,8 +273,15 @@ def _reason(reason: str | None) -> str:
     return t("okr.score.reason", reason=user_text(reason)) if reason else ""
 
 
-def score_view(scores: Sequence[ObjectiveScore], cycle_score: float | None, cycle: Cycle) -> Reply:
-    """The reply to /评分 without a value: suggestions and current scores."""
+def score_view(
+    scores: Sequence[ObjectiveScore],
+    own_score: float | None,
+    cycle_score: float | None,
+    cycle: Cycle,
+) -> Reply:
+    """The reply to /评分 without a value: the sender's Os with their suggestions and current
+    scores, the mean of the sender's published Os (``own_score``) and the team's cycle score
+    (every published O of the cycle); a figure that is None (no published O) is left out."""
     lines = []
     for entry in scores:
         objective = entry.objective
@@ -299,6 +306,10 @@ def score_view(scores: Sequence[ObjectiveScore], cycle_score: float | None, cycl
                     final=_final(final, suggested, kr.score_reason),
                 )
             )
+    if any(entry.objective.state == ObjectiveState.DRAFT.value for entry in scores):
+        lines.append(t("okr.score.drafts_left_out"))
+    if own_score is not None:
+        lines.append(t("okr.score.own", cycle=cycle.key, score=num(own_score)))
     if cycle_score is not None:
         lines.append(t("okr.score.cycle", cycle=cycle.key, score=num(cycle_score)))
     lines.append(t("okr.score.note"))

@@ -315,6 +315,7 @@ class ScoreRead(BaseModel):
 
     objective_id: int
     ref: str
+    state: str  # "draft" or "published": only published Os make the cycle's score
     suggested: float
     final: float
     reason: str | None
@@ -322,9 +323,10 @@ class ScoreRead(BaseModel):
 
 
 class CycleScores(BaseModel):
-    """The cycle's score and each O's."""
+    """The cycle's score and each O's (drafts included, with ``state``)."""
 
     cycle: str
+    # the mean of the published Os' final scores, one decimal; null while none is published
     score: float | None
     objectives: list[ScoreRead]
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from teamassist.exceptions import Conflict, Invalid
 from teamassist.okr import cycles, formulas, rows
 from teamassist.okr.formulas import KrKind, num
-from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective
+from teamassist.okr.models import Cycle, CycleState, KeyResult, Objective, ObjectiveState
 from teamassist.okr.rollup import kr_raw
 from teamassist.okr.rows import KrFacts, KrMeasure, ObjectiveFacts
 from teamassist.team.models import Team
@@ -73,10 +73,14 @@ def objective_scores(
 
 
 def cycle_score(scores: Sequence[ObjectiveScore]) -> float | None:
-    """The mean of the Os' final scores, one decimal; None without Os."""
-    if not scores:
+    """The mean of the published Os' final scores, one decimal; None without a published O.
+
+    A draft never published is not part of the cycle's result: counted, 28 drafts at 0.0 held
+    a cycle whose one published O scored 0.7 at 0.0 (tester s29 F-11)."""
+    published = [s.final for s in scores if s.objective.state == ObjectiveState.PUBLISHED.value]
+    if not published:
         return None
-    return formulas.one_decimal(sum(s.final for s in scores) / len(scores))
+    return formulas.one_decimal(sum(published) / len(published))
 
 
 def _scorable(session: Session, team: Team, cycle_id: int, now: datetime) -> None:

@@ -95,7 +95,8 @@ def alignment_report(
 def cycle_scores(
     cycle_id: Id, session: SessionDep, principal: PrincipalDep, team: WorkspaceTeamDep
 ) -> CycleScores:
-    """Suggested and final scores of every O of the cycle, and the cycle's score."""
+    """Suggested and final scores of every O of the cycle (drafts too, with their state), and
+    the cycle's score: the mean of the published Os' final scores (null while none is)."""
     cycle = cycles.get(session, team=team, cycle_id=cycle_id)
     scores = scoring.objective_scores(session, okr.objectives(session, team=team, cycle=cycle))
     return CycleScores(
@@ -105,6 +106,7 @@ def cycle_scores(
             ScoreRead(
                 objective_id=s.objective.id,
                 ref=f"O-{s.objective.number}",
+                state=s.objective.state,
                 suggested=s.suggested,
                 final=s.final,
                 reason=s.objective.score_reason,
