@@ -190,8 +190,10 @@ class WebSettings(BaseModel):
     body_read_timeout_seconds: float = Field(default=30.0, gt=0)
     # ... and one not whole within this long, however it trickles.
     body_deadline_seconds: float = Field(default=120.0, gt=0)
-    # Open connections (uvicorn's limit_concurrency): past it a new request is answered 503.
-    max_connections: int = Field(default=1000, ge=1)
+    # Open connections (uvicorn's limit_concurrency; 0: no limit): past it a new request is
+    # answered a bare 503. uvicorn counts idle and half-sent connections too: set it only behind
+    # a proxy that times out headers (tester s29 G-7; launch.server.connection_limit).
+    max_connections: int = Field(default=0, ge=0)
     # The cost of a new dashboard password hash (argon2id); the default is the strong one.
     password_hash: PasswordHashSettings = Field(default_factory=PasswordHashSettings)
     # Feishu's OAuth authorize page (sign-in inside Feishu's workbench); the token and user-info

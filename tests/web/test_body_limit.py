@@ -441,3 +441,18 @@ def test_a_body_that_trickles_past_the_deadline_is_answered_408(sqlite_runtime: 
     asyncio.run(app(_scope(app, b"application/json"), trickle.receive, trickle.send))
     assert trickle.status() == 408 and 3 <= trickle.pulled <= 7, trickle.pulled
     assert trickle.headers()[b"connection"] == b"close"
+
+
+def test_uvicorn_counts_no_connections_unless_told() -> None:
+    """Tester s29 G-7: web.max_connections = 1000 (uvicorn's limit_concurrency, which counts
+    idle and half-sent connections and has no header timeout) let 1,010 anonymous sockets,
+    each sending a header line every 10 s, make every request of everyone a bare 503. No limit
+    by default now; an operator behind a proxy that times out headers may set one."""
+    from types import SimpleNamespace
+
+    from teamassist.config import WebSettings
+    from teamassist.launch.server import connection_limit
+
+    assert connection_limit(SimpleNamespace(web=WebSettings())) is None  # type: ignore[arg-type]
+    told = SimpleNamespace(web=WebSettings(max_connections=500))
+    assert connection_limit(told) == 500  # type: ignore[arg-type]

@@ -43,7 +43,8 @@ refused (tester s29 G-1). So, also:
   it (a 6 MiB upload at 52 KB/s), else the same 408.
 
 uvicorn has neither (its ``timeout_keep_alive`` times the wait between requests, not a body;
-its ``limit_concurrency``, ``web.max_connections``, bounds the connections, not their bytes).
+its ``limit_concurrency``, ``web.max_connections``, off by default, bounds the connections,
+not their bytes, and counts idle ones too).
 """
 
 from __future__ import annotations

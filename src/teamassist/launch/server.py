@@ -47,10 +47,7 @@ def serve(host: str | None = None, port: int | None = None) -> None:
         port=settings.web.port,
         proxy_headers=True,
         forwarded_allow_ips=settings.web.forwarded_allow_ips,
-        # A bound on open connections (503 past it); a stalled body is timed by the app
-        # (http.body_limit): uvicorn's own timeout_keep_alive only times the idle wait between
-        # requests.
-        limit_concurrency=settings.web.max_connections,
+        limit_concurrency=connection_limit(settings),
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's lines go through logs.configure() (text or JSON)
     )
@@ -67,6 +64,16 @@ def serve(host: str | None = None, port: int | None = None) -> None:
         from teamassist import documents
 
         documents.stop_sandbox()
+
+
+def connection_limit(settings: Settings) -> int | None:
+    """uvicorn's ``limit_concurrency`` from ``web.max_connections``: None (no limit) for 0,
+    the default. uvicorn counts every open connection, idle ones and ones still sending their
+    headers too, and has no header timeout: with 1,000 as the default, 1,010 anonymous
+    sockets sending a header line every 10 s made every request of everyone a bare 503 for as
+    long as they stayed (tester s29 G-7). Stalled and trickling bodies are bounded by the app
+    (``http.body_limit``); a limit here is for a proxy in front that times out headers."""
+    return settings.web.max_connections or None
 
 
 def assemble(host: str | None, port: int | None) -> tuple[Settings, FastAPI]:
