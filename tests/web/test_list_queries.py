@@ -327,3 +327,30 @@ def test_every_date_query_parameter_is_read_by_the_one_reader(api: TestClient) -
                         loose.append(f"{route.path} {field.alias}")
     assert loose == [], loose
     assert walked >= 15, walked  # the dates of the duty, feedback and member routes
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "value", "said"),
+    [
+        ("/api/v1/feedback/items", "date_from", "2026-02-30", "「2026-02-30」这一天不存在"),
+        ("/api/v1/feedback/items", "date_to", "2026-13-01", "「2026-13-01」这一天不存在"),
+        ("/api/v1/duty/teams/1/sign-ins", "first", "2026-02-29", "「2026-02-29」这一天不存在"),
+        (
+            "/api/v1/duty/teams/1/on-duty",
+            "at",
+            "2026-12-09T24:30:00",
+            "「2026-12-09T24:30:00」里的时刻不存在",
+        ),
+    ],
+)
+def test_a_date_that_does_not_exist_is_said_so_in_chinese(
+    api: TestClient, path: str, name: str, value: str, said: str
+) -> None:
+    """Tester s29 G-2: a well-formed date that does not exist (2026-02-30, month 13) was
+    pydantic's English "day value is outside expected range" where a malformed one got the
+    catalogue's Chinese."""
+    answer = api.get(path, params={name: value})
+    assert answer.status_code == 422, answer.text
+    [detail] = answer.json()["details"]
+    assert detail["loc"] == ["query", name] and detail["msg"].startswith(said), detail
+    assert "outside expected range" not in answer.text

@@ -36,12 +36,26 @@ def _refuse(value: object, key: str) -> PydanticCustomError:
     return PydanticCustomError("iso_8601", t(key, value=shown))
 
 
+def _real(text: str) -> str:
+    """``text`` (an ISO day or moment by its form) when its day and time exist, else the
+    catalogue's refusal: pydantic's own was English ("day value is outside expected range")
+    for ``2026-02-30`` while a malformed date got Chinese (tester s29 G-2)."""
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        raise _refuse(text, "core.error.no_such_day") from None
+    clock = text[11:19]
+    if clock and (int(clock[0:2]) > 23 or int(clock[3:5]) > 59 or int(clock[6:8] or 0) > 59):
+        raise _refuse(text, "core.error.no_such_time")
+    return text
+
+
 def iso_day(value: object) -> object:
     """A date field's value: ``2026-12-09`` (or a ``date``), else a friendly refusal."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        return value.strip()
+        return _real(value.strip())
     raise _refuse(value, "core.error.iso_date")
 
 
@@ -51,7 +65,7 @@ def iso_moment(value: object) -> object:
     if isinstance(value, datetime):
         return value
     if isinstance(value, str) and _ISO_MOMENT.fullmatch(value.strip()):
-        return value.strip()
+        return _real(value.strip())
     raise _refuse(value, "core.error.iso_datetime")
 
 
@@ -59,13 +73,14 @@ def iso_moment_or_day(value: object) -> object:
     """As :func:`iso_moment`, a date alone allowed too (the field's description says what it
     means there)."""
     if isinstance(value, str) and _ISO_DAY.fullmatch(value.strip()):
-        return value.strip()
+        return _real(value.strip())
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    try:
-        return iso_moment(value)
-    except PydanticCustomError:
-        raise _refuse(value, "core.error.iso_date_or_datetime") from None
+    if isinstance(value, datetime) or (
+        isinstance(value, str) and _ISO_MOMENT.fullmatch(value.strip())
+    ):
+        return iso_moment(value)  # its day and time said not to exist, not the form
+    raise _refuse(value, "core.error.iso_date_or_datetime")
 
 
 # A day: ISO 8601 ``2026-12-09`` only.
