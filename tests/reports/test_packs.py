@@ -264,3 +264,16 @@ def test_unknown_kind_and_bad_period_change_nothing(report_chat: ChatDriver) -> 
         assert refused.value.key == "reports.error.period"
     with report_chat.runtime.factory() as session:
         assert session.scalar(select(func.count()).select_from(ReportPack)) == 0
+
+
+def test_the_two_half_year_packs_say_which_half(sqlite_chat: ChatDriver) -> None:
+    # Tester s29 F-10: both were 「2026年OKR半年报」 in /报告 and as download names
+    set_clock(sqlite_chat.runtime, "2026-06-20 10:00")
+    first = sqlite_chat.text("/生成报告 半年报", as_="admin")
+    set_clock(sqlite_chat.runtime, "2026-12-04 10:00")
+    second = sqlite_chat.text("/生成报告 半年报", as_="admin")
+    assert first.startswith("已生成「2026年上半年OKR半年报」"), first
+    assert second.startswith("已生成「2026年下半年OKR半年报」"), second
+    assert packs.default_title("quarterly", date(2026, 10, 1), date(2026, 12, 31)) == (
+        "2026年4季度OKR季报"
+    )

@@ -224,7 +224,8 @@ def context(
 
 
 def default_title(kind: str, period_start: date, period_end: date) -> str:
-    """The seed's names: ``OKR周报2026/11/16-11/22``, ``2026年11月OKR月报``…"""
+    """The seed's names: ``OKR周报2026/11/16-11/22``, ``2026年11月OKR月报``,
+    ``2026年上半年OKR半年报``…"""
     if kind == "weekly":
         return f"OKR周报{period_start:%Y/%m/%d}-{period_end:%m/%d}"
     return t(
@@ -232,6 +233,9 @@ def default_title(kind: str, period_start: date, period_end: date) -> str:
         year=period_end.year,
         month=period_end.month,
         quarter=(period_end.month + 2) // 3,
+        half=t(
+            "reports.title.first_half" if period_end.month <= 6 else "reports.title.second_half"
+        ),
     )
 
 
