@@ -78,6 +78,19 @@ def test_a_member_is_told_who_was_told_and_the_director_gets_the_line(
     assert reply.startswith(f"「{TITLE}」没能生成：你负责的报告模板有错误（第 3 行：")
 
 
+def test_a_template_over_a_limit_is_said_so_not_called_a_mistake(failing: ChatDriver) -> None:
+    # Tester s28 E-5: a pack stopped by the time limit answered 「…模板有错误」
+    with demo(failing.runtime) as given:
+        row = given.session.scalars(select(ReportTemplate)).one()
+        row.body = "# {{ title }}\n{% for i in range(30000) %}{% endfor %}"
+    reply = failing.text("/生成报告", as_="zhangsan")
+    assert reply == (
+        f"「{TITLE}」没能生成：团队的报告模板超出了生成的限制"
+        "（循环次数太多（每次生成最多 20000 步））。已通知 李华 简化模板，改好后请再生成一次。"
+    )
+    assert _packs(failing.runtime) == 0 and len(_to(failing, "lihua")) == 1
+
+
 def test_rest_answers_409_and_the_director_is_told(failing: ChatDriver) -> None:
     runtime = failing.runtime
     with TestClient(create_app(runtime, start_background=False)) as api:

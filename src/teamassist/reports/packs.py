@@ -384,6 +384,13 @@ def _failed(
         return TemplateFailed("reports.error.template_failed_nobody", title=title)
     if asked_by is not None and asked_by.id == owner.id:
         return TemplateFailed("reports.error.template_failed_yours", title=title, problem=problem)
+    if error.key == "reports.error.template_budget":  # a limit, not a mistake (tester s28 E-5)
+        return TemplateFailed(
+            "reports.error.template_over",
+            title=title,
+            owner=owner.display_name,
+            detail=error.params.get("detail", ""),
+        )
     return TemplateFailed("reports.error.template_failed", title=title, owner=owner.display_name)
 
 
