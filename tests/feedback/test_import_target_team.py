@@ -34,11 +34,13 @@ def test_a_team_is_named_as_every_team_option_names_it(sqlite_runtime: Runtime) 
     now = sqlite_runtime.clock()
     with transaction(sqlite_runtime.factory) as session:
         default = team_service.default_team(session, workspace_id=1)
-        for ref in (default.key.upper(), default.name, f"#{default.id}"):
+        found = f"导入到工作区「demo」的团队「{default.name}」（{default.key}，#{default.id}）："
+        for ref in (default.key.upper(), default.name, f"#{default.id}", f"＃{default.id}"):
             report = bot_onduty.import_snapshot(
                 session, bot_onduty.Snapshot(), workspace_key="demo", team_key=ref, now=now
             )
-            assert report.lines() is not None
+            # the team found, not the value as typed (tester s29 G-6: 「#3」, 「３」)
+            assert report.lines()[0] == found, (ref, report.lines()[0])
         assert len(team_service.get_teams(session, workspace_id=1)) == 1
 
 

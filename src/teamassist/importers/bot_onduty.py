@@ -169,12 +169,24 @@ class ImportReport:
     """Counts per kind of row: ``members``, ``rotations``, ``sign_ins``, ``feedback``."""
 
     workspace_key: str
+    team_name: str
     team_key: str
+    team_id: int
     tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
 
     def lines(self) -> list[str]:
-        """The report in words, one line per kind, then each skipped row with its reason."""
-        out = [t("importer.header", workspace=self.workspace_key, team=self.team_key)]
+        """The report in words, one line per kind, then each skipped row with its reason. The
+        team is the one found, not the ``--team`` as typed: ``３`` may name the team named 1
+        (tester s29 G-6)."""
+        out = [
+            t(
+                "importer.header",
+                workspace=self.workspace_key,
+                team=self.team_name,
+                team_key=self.team_key,
+                id=self.team_id,
+            )
+        ]
         for kind in ("members", "rotations", "sign_ins", "feedback"):
             tally = self.tallies[kind]
             out.append(
@@ -546,7 +558,9 @@ def import_snapshot(
     workspace, team = _target(
         session, workspace_key=workspace_key, team_key=team_key, guild=guild, timezone=timezone
     )
-    report = ImportReport(workspace_key=workspace_key, team_key=team_key)
+    report = ImportReport(
+        workspace_key=workspace.key, team_name=team.name, team_key=team.key, team_id=team.id
+    )
     importer = _Importer(
         session, workspace=workspace, team=team, guild=guild, now=now, report=report
     )
