@@ -258,3 +258,14 @@ def test_a_rest_error_names_the_endpoint_not_a_chat_command(zhangsan: TestClient
     )
     _refused(untitled, 422, "actions.error.no_title")
     assert "title" in untitled.json()["message"] and "/销项" not in untitled.json()["message"]
+
+
+def test_a_due_day_off_is_a_warning_as_in_chat(zhangsan: TestClient, lisi: TestClient) -> None:
+    # tester s29 F-9: REST said nothing of a due day that is a weekend or a holiday
+    weekday = _create(zhangsan)
+    assert weekday["warnings"] == []
+    saturday = _create(zhangsan, title="周六交付", due="2026-12-12")
+    assert saturday["warnings"] == ["注意：期限 2026年12月12日 18:00 是周末，不是工作日。"]
+    path = f"/api/v1/actions/{weekday['id']}/extend"
+    moved = _ok(lisi.post(path, json={"due": "2026-12-13", "reason": "等评审"}))
+    assert moved["warnings"] == ["注意：期限 2026年12月13日 18:00 是周末，不是工作日。"]

@@ -300,3 +300,39 @@ def test_an_owner_leaving_before_the_due_day_is_said(action_chat: ChatDriver) ->
     item_id = _new(action_chat)
     handed = action_chat.text(f"/转交销项 #{item_id} @wangwu", as_="zhangsan")
     assert "转交给" in handed and "王五 将于 2026-12-02 停用，期限在那之后" in handed, handed
+
+
+@pytest.mark.parametrize(
+    ("at", "text", "note"),
+    [
+        # tester s29 F-9: 「下周一」 on the eve of 国庆 is 10-05, a statutory holiday
+        ("2026-09-30 09:00", "/销项 @lisi 国庆前交付 下周一", "2026年10月5日 18:00 是法定节假日"),
+        ("2026-11-30 09:00", "/销项 @lisi 周六交付 2026-12-12", "2026年12月12日 18:00 是周末"),
+    ],
+)
+def test_an_item_due_on_a_day_off_is_said(
+    action_chat: ChatDriver, at: str, text: str, note: str
+) -> None:
+    set_clock(action_chat.runtime, at)
+    reply = action_chat.text(text, as_="zhangsan")
+    assert "已创建销项 #" in reply, reply
+    assert reply.endswith(f"注意：期限 {note}，不是工作日。"), reply
+
+
+def test_a_day_off_in_a_year_without_official_data_is_said_to_be_a_guess(
+    action_chat: ChatDriver,
+) -> None:
+    from teamassist.ports import Workdays
+
+    official = action_chat.runtime.ports.get(Workdays).is_official(2027)
+    reply = action_chat.text("/销项 @lisi 元旦交付 2027-01-01", as_="zhangsan")
+    assert "期限 2027年1月1日 18:00 是法定节假日，不是工作日。" in reply, reply
+    assert ("2027年的节假日安排尚未公布" in reply) is not official
+
+
+def test_a_working_day_and_an_extension_onto_a_weekend(action_chat: ChatDriver) -> None:
+    plain = action_chat.text("/销项 @lisi 周五交付 2026-12-04", as_="zhangsan")
+    assert "已创建销项 #" in plain and "不是工作日" not in plain, plain
+    item_id = int(plain.split("#")[1].split("：")[0])
+    moved = action_chat.text(f"/延期销项 {item_id} 2026-12-13 等测试环境", as_="zhangsan")
+    assert "2026年12月13日" in moved and moved.endswith("是周末，不是工作日。"), moved

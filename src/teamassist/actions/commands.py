@@ -23,6 +23,7 @@ from teamassist.chat.types import Reply, user_text
 from teamassist.clock import local
 from teamassist.exceptions import Invalid
 from teamassist.i18n import t
+from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -90,7 +91,10 @@ def handle_create(ctx: CommandContext, args: dict[str, Any]) -> Reply:
     reply = messages.created(item, ctx.team, owner, ctx.member)
     if link is not None:
         reply.body += t("actions.linked_kr", ref=link.ref, title=user_text(link.title))
-    reply.body += "".join(f"\n{w}" for w in messages.leaves_first(item, owner, ctx.team))
+    workdays = ctx.ports.get(Workdays)
+    warnings = messages.due_on_day_off(item, ctx.team, workdays)
+    warnings += messages.leaves_first(item, owner, ctx.team)
+    reply.body += "".join(f"\n{w}" for w in warnings)
     return reply
 
 
@@ -194,7 +198,7 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         # a card's press or form carries the card's message id: one extension per card
         origin=(ctx.message.message_id or None) if ctx.message.is_action else None,
     )
-    return messages.changed(
+    reply = messages.changed(
         "receipt.extended",
         item,
         team,
@@ -202,6 +206,9 @@ def handle_extend(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         before=messages.due_text(before, team),
         reason=user_text(" ".join(rest)),
     )
+    warnings = messages.due_on_day_off(item, team, ctx.ports.get(Workdays))
+    reply.body += "".join(f"\n{w}" for w in warnings)
+    return reply
 
 
 @commands.command(

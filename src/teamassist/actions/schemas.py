@@ -98,8 +98,8 @@ class ActionRead(BaseModel):
     closed_at: datetime | None
     escalated_at: datetime | None
     history: list[ActionEventRead] | None = None
-    # what the caller who just gave it to its owner should know (create, reassign): the owner
-    # is set to leave before it is due (the chat reply's 「注意：…」 lines)
+    # what the caller should know (the chat reply's 「注意：…」 lines): the due day is a day off
+    # (create, extend); the owner is set to leave before it is due (create, reassign)
     warnings: list[str] = Field(default_factory=list)
 
 

@@ -38,12 +38,14 @@ from teamassist.http.deps import (
     Id,
     NowDep,
     PrincipalDep,
+    RuntimeDep,
     SessionDep,
     TeamDep,
     requested_team,
     require_team_person,
 )
 from teamassist.http.routes import Routes
+from teamassist.ports import Workdays
 from teamassist.team import service as team_service
 from teamassist.team.models import Member, Team
 
@@ -188,7 +190,12 @@ def get_action(
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_action(
-    body: ActionCreate, session: SessionDep, principal: PrincipalDep, team: TeamDep, now: NowDep
+    body: ActionCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    team: TeamDep,
+    now: NowDep,
+    runtime: RuntimeDep,
 ) -> ActionRead:
     """A new item requested by the caller; the owner is told. 400 for a due time that is past
     or unreadable, 404 for an unknown owner or a source the team does not have, 409 for an
@@ -215,7 +222,8 @@ def create_action(
         force=body.force,
     )
     read = _read(session, team, item, now)
-    read.warnings = messages.leaves_first(item, owner, team)
+    read.warnings = messages.due_on_day_off(item, team, runtime.ports.get(Workdays))
+    read.warnings += messages.leaves_first(item, owner, team)
     return read
 
 
@@ -277,8 +285,10 @@ def extend_action(
     principal: PrincipalDep,
     team: ItemTeamDep,
     now: NowDep,
+    runtime: RuntimeDep,
 ) -> ActionRead:
-    """延期: a due time later than the current one, with a reason (400 ``not_later`` else)."""
+    """延期: a due time later than the current one, with a reason (400 ``not_later`` else);
+    ``warnings`` says when the new due day is a day off."""
     item = service.get(session, team=team, item_id=item_id, lock=True)
     flows.extend(
         session,
@@ -290,7 +300,9 @@ def extend_action(
         reason=body.reason,
         now=now,
     )
-    return _read(session, team, item, now)
+    read = _read(session, team, item, now)
+    read.warnings = messages.due_on_day_off(item, team, runtime.ports.get(Workdays))
+    return read
 
 
 @router.post("/{item_id}/reassign")
