@@ -237,3 +237,21 @@ def test_workspace_and_team_names_with_line_breaks_are_named_too(demo_runtime: R
     with rt.factory() as session:
         kept = session.get(Team, ids["team"])
         assert kept is not None and kept.name == "3\n- 12-24 周四 @假人"  # read only
+
+
+def test_a_team_key_with_an_invisible_character_is_named(demo_runtime: Runtime) -> None:
+    """Tester s29 F-7: `he-xin-tuan-dui\u200b` (stored before keys with characters that draw
+    nothing were refused) reads as team 1's key; the doctor names it, changing nothing."""
+    rt = demo_runtime
+    with transaction(rt.factory) as session:
+        d = demo(session)
+        ghost = Team(workspace_id=d.workspace.id, key="community\u200b", name="另一个")
+        session.add(ghost)
+        session.flush()
+        ghost_id = ghost.id
+    found = [double for double in _doubles(rt) if double.kind == "team.key"]
+    assert [double.ids for double in found] == [(ghost_id,)]
+    assert "（U+200B，" in found[0].line and "应是「community」" in found[0].line
+    with rt.factory() as session:
+        kept = session.get(Team, ghost_id)
+        assert kept is not None and kept.key == "community\u200b"  # read only

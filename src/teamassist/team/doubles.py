@@ -18,19 +18,20 @@ from sqlalchemy.orm import Session
 from teamassist.events import Double, StoredDoubles
 from teamassist.i18n import t
 from teamassist.team.models import Channel, Team, Workspace
-from teamassist.team.names import fold, one_line, strip_invisible, team_name_key
+from teamassist.team.names import blank, fold, one_line, strip_invisible, team_name_key
 from teamassist.team.settings import MAX_TIMES_PER_DAY
 
 
 def answer(session: Session, query: StoredDoubles) -> tuple[Double, ...]:
     """:func:`team_names`, :func:`crowded_schedules`, :func:`broken_channel_names`,
-    :func:`broken_names` and :func:`shared_web_rooms`."""
+    :func:`broken_names`, :func:`shared_web_rooms` and :func:`invisible_team_keys`."""
     return (
         *team_names(session, query),
         *crowded_schedules(session),
         *broken_channel_names(session),
         *broken_names(session),
         *shared_web_rooms(session),
+        *invisible_team_keys(session),
     )
 
 
@@ -118,6 +119,30 @@ def broken_names(session: Session) -> tuple[Double, ...]:
             ),
         ),
     )
+
+
+def invisible_team_keys(session: Session) -> tuple[Double, ...]:
+    """Teams whose key holds a character that draws nothing (zero-width, a direction mark, a
+    filler: :func:`~teamassist.team.names.blank`), stored before keys were refused so (tester
+    s29 F-7): nobody can see or type it, or it reads as another team's key."""
+    found: list[Double] = []
+    for team in session.scalars(select(Team).order_by(Team.id)):
+        hidden = next((c for c in team.key if blank(c)), None)
+        if hidden is not None:
+            found.append(
+                Double(
+                    "team.key",
+                    (team.id,),
+                    t(
+                        "core.doctor.team_key",
+                        id=team.id,
+                        name=_shown(team.name)[:60],
+                        code=f"U+{ord(hidden):04X}",
+                        clean="".join(c for c in team.key if not blank(c))[:64],
+                    ),
+                )
+            )
+    return tuple(found)
 
 
 def shared_web_rooms(session: Session) -> tuple[Double, ...]:
