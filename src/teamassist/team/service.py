@@ -621,6 +621,13 @@ def create_channel(
         # ``member:<id>`` is a person's private web inbox (sign-in links, direct notices): as a
         # channel, its feed would be shown to everyone in the workspace.
         raise Invalid("core.error.reserved_address", address=address[:40])
+    # One address, one team (:func:`_address_taken`) is a read, then an insert, and no unique
+    # key covers it: twenty creates at once by two teams' admins left both teams at one
+    # address on PostgreSQL and MariaDB (tester s29 G-8). The workspace row's lock queues
+    # them, as :func:`create_team` queues two teams of one name: the later one reads the
+    # earlier one's committed channel (READ COMMITTED) and is refused. SQLite's writers
+    # queue already.
+    session.execute(select(Workspace.id).where(Workspace.id == workspace.id).with_for_update())
     same = select(Channel).where(Channel.workspace_id == workspace.id, Channel.platform == platform)
     if not web:  # a platform's id compares byte for byte: the database picks the rows
         same = same.where(Channel.address == address)
