@@ -220,32 +220,35 @@ def load(
 
 @contextmanager
 def server(argv: list[str], env: dict[str, str], port: int) -> Iterator[int]:
-    """A uvicorn subprocess, ready when its port accepts connections; yields its pid."""
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    try:
-        while True:
-            try:
-                asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    # Stopped first: reading the stderr of a server still starting (a slow
-                    # start on a loaded machine) waited for ever.
-                    proc.kill()
-                    _, err = proc.communicate(timeout=30)
-                    raise RuntimeError((err or b"").decode()[-2000:]) from None
-                time.sleep(0.2)
-        yield proc.pid
-    finally:
-        proc.terminate()
+    """A uvicorn subprocess, ready when its port accepts connections; yields its pid.
+
+    Its stderr goes to a temporary file, read only when it fails to start: a pipe nobody
+    reads during the run fills (64 KiB) and then stops a server that logs as it serves."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        deadline = time.monotonic() + 120
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            # Slow to stop on a loaded machine (load 15): killed, so the run's figures, printed
-            # only after every server is down, are not lost to the stop.
-            proc.kill()
-            proc.wait(timeout=30)
+            while True:
+                try:
+                    asyncio.run(asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 1))
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        proc.kill()
+                        proc.wait(timeout=30)
+                        log.seek(0)
+                        raise RuntimeError(log.read().decode(errors="replace")[-2000:]) from None
+                    time.sleep(0.2)
+            yield proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                # Slow to stop on a loaded machine (load 15): killed, so the run's figures,
+                # printed only after every server is down, are not lost to the stop.
+                proc.kill()
+                proc.wait(timeout=30)
 
 
 def prepare(url: str) -> None:

@@ -4,8 +4,14 @@ worth (session 26: the same main served twice read 1.20x the CPU per request fir
 
 from __future__ import annotations
 
+import socket
+import sys
+
+import pytest
 from benchmarks import chat_http
-from benchmarks.chat_http import Run, Target, against_line, in_turn
+from benchmarks.chat_http import Run, Target, against_line, in_turn, server
+
+from tests.support.server import free_port
 
 
 def _run(requests: int, cpu_seconds: float) -> Run:
@@ -40,3 +46,33 @@ def test_a_real_difference_is_kept_apart_from_the_order() -> None:
     line = against_line("/问题反馈", mine, base)
     assert "rate 1.50x, CPU per request 0.50x" in line
     assert "rate 0.90x, CPU 1.00x" in line
+
+
+_CHATTY = """
+import socket, sys
+listener = socket.create_server(("127.0.0.1", int(sys.argv[1])))
+sys.stderr.write("x" * 200_000)  # more than a pipe holds: blocks if nobody reads it
+sys.stderr.flush()
+while True:
+    connection, _ = listener.accept()
+    connection.sendall(b"served")
+    connection.close()
+"""
+
+
+def test_a_server_that_logs_more_than_a_pipe_holds_still_serves() -> None:
+    # h-chat29a, session 29: the server's stderr was a pipe nobody read during the run
+    port = free_port()
+    argv = [sys.executable, "-c", _CHATTY, str(port)]
+    with server(argv, {}, port), socket.create_connection(("127.0.0.1", port), 10) as probe:
+        probe.settimeout(10)
+        assert probe.recv(16) == b"served"
+
+
+def test_a_server_that_cannot_start_says_why() -> None:
+    argv = [sys.executable, "-c", "import sys; sys.exit('no such database')"]
+    with (
+        pytest.raises(RuntimeError, match="no such database"),
+        server(argv, {}, free_port()),
+    ):
+        pass
