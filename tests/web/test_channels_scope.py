@@ -136,6 +136,40 @@ def test_an_address_is_one_rule_on_every_backend(runtime: Runtime) -> None:
         assert _count(runtime) == before + 3
 
 
+def test_an_address_with_an_invisible_character_is_refused(runtime: Runtime) -> None:
+    """Tester s29 G-3: `duty-room\u200b` (and U+200C, U+2060, U+00AD) became a room of its
+    own beside 开发者社区's `duty-room`, reading the same on every list. Refused on every
+    platform, nothing added; a gap between words is no invisible character."""
+    load_demo(runtime)
+    with transaction(runtime.factory) as session:
+        two = second_team_with_web_room(session)
+        two_id = two.id
+    app = create_app(runtime, start_background=False)
+    with TestClient(app) as boss2:
+        sign_in(boss2, "boss2", give_account(runtime, "boss2"))
+        before = _count(runtime)
+        for platform, address in (
+            ("web", "duty-room\u200b"),
+            ("web", "duty-room\u200c"),
+            ("web", "duty\u2060-room"),
+            ("web", "duty-room\u00ad"),
+            ("web", "\u202eduty-room"),
+            ("web", "duty\u3164room"),
+            ("qq", "Grp\u200bAbC"),
+            ("qq", "Grp\nAbC"),
+        ):
+            body = {"platform": platform, "address": address, "purpose": "internal"}
+            refused = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
+            assert refused.status_code == 422, (address, refused.text)
+            assert refused.json()["error"] == "core.error.address_invisible"
+            assert "看不见的字符" in refused.json()["message"]
+        assert _count(runtime) == before
+        gap = {"platform": "wecom", "address": "值班 机器人", "purpose": "internal"}
+        made = boss2.post(f"/api/v1/channels?team_id={two_id}", json=gap)
+        assert made.status_code == 201, made.text
+        assert _count(runtime) == before + 1
+
+
 def test_a_web_address_is_one_teams_room_whatever_the_purpose(runtime: Runtime) -> None:
     """Tester s29 F-2: the guard kept a web address one team's per purpose only, while a web
     channel's notices are stored and read by address: 第二团队's admin added a channel at

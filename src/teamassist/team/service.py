@@ -25,7 +25,15 @@ from teamassist.team.models import (
     TeamMembership,
     Workspace,
 )
-from teamassist.team.names import clean_text, fold, one_line, platform_name, team_name_key
+from teamassist.team.names import (
+    blank,
+    clean_text,
+    fold,
+    invisible,
+    one_line,
+    platform_name,
+    team_name_key,
+)
 
 # A person's private web inbox is the web address ``member:<id>`` (chat.notify.to_member).
 INBOX_PREFIX = "member:"
@@ -609,6 +617,10 @@ def create_channel(
     # SPACE), so `t28b-room ` was "already exists" there and a second channel on PostgreSQL
     # and SQLite (tester s28 E-8). Trimmed, it is one address on every backend.
     address = address.strip()
+    if any(invisible(c) or (blank(c) and not c.isspace()) for c in address):
+        # `core-room\u200b` read as 开发者社区's `core-room` on every list, yet was a room of its
+        # own (tester s29 G-3). No platform's chat id holds one; a gap between words may stay.
+        raise Invalid("core.error.address_invisible")
     if web:
         # A web channel's address is ours, a key an admin types: one key whatever its case or
         # width, stored folded. A platform's chat id (QQ, Feishu) or a robot's configured name
