@@ -96,7 +96,7 @@ def handle_roster(ctx: CommandContext, args: dict[str, Any]) -> Reply:
         return Reply(body=t("duty.roster_empty", team_id=ctx.team.id))
     today = _duty_today(ctx)
     view = service.roster(ctx.session, team=ctx.team, first=today, days=days, now=ctx.now)
-    return messages.roster(view, today=today)
+    return messages.roster(view, today=today, now=ctx.now)
 
 
 @commands.command("duty.who")

@@ -39,8 +39,17 @@ def people_text(reply: Reply, people: Mapping[int, Member], ids: Sequence[int]) 
     return "、".join(parts)
 
 
-def cell(reply: Reply, people: Mapping[int, Member], pieces: Sequence[Shift]) -> str:
-    """One rotation's duty day in words: its pieces in order, 「休息」 when there are none."""
+def cell(
+    reply: Reply,
+    people: Mapping[int, Member],
+    pieces: Sequence[Shift],
+    *,
+    now: datetime | None = None,
+) -> str:
+    """One rotation's duty day in words: its pieces in order, 「休息」 when there are none; with
+    ``now``, a piece already over says so (「已结束」): a switch to statutory working days on a
+    Saturday ends today's shift at once, and the roster still sent people to 张三, who no
+    longer got their feedback (tester s29 F-8)."""
     if not pieces:
         return t("duty.roster_off")
     texts: list[str] = []
@@ -48,6 +57,8 @@ def cell(reply: Reply, people: Mapping[int, Member], pieces: Sequence[Shift]) ->
         text = people_text(reply, people, piece.member_ids) or t("duty.roster_nobody")
         if piece.member_ids and piece.source != SOURCE_ROTATION:
             text += t(f"duty.roster_source.{piece.source}")
+        if now is not None and piece.member_ids and piece.end <= now:
+            text += t("duty.roster_ended")
         # the same people twice in a row are one stretch; again after someone else, they hold
         # the rest of the day, and the table must end with them: 「@赵六 → @孙七（代班）」 after
         # a cancelled cover read as if 孙七 still held it (outside tester F1, session 23)
@@ -59,8 +70,9 @@ def cell(reply: Reply, people: Mapping[int, Member], pieces: Sequence[Shift]) ->
     return result
 
 
-def roster(view: RosterView, *, today: date) -> Reply:
-    """The roster, one block per duty day, rotations side by side, today marked (seed style)."""
+def roster(view: RosterView, *, today: date, now: datetime | None = None) -> Reply:
+    """The roster, one block per duty day, rotations side by side, today marked (seed style);
+    with ``now``, the pieces already over are marked (:func:`cell`)."""
     reply = Reply(title=t("duty.roster_title"))
     blocks: list[str] = []
     people = view.people
@@ -74,7 +86,7 @@ def roster(view: RosterView, *, today: date) -> Reply:
                 rotation=rotation.name,
                 people=t("duty.roster_empty_rotation")
                 if rotation.id in view.empty and not pieces
-                else cell(reply, people, pieces),
+                else cell(reply, people, pieces, now=now),
             )
             for rotation, pieces in row.cells
         ]
