@@ -22,11 +22,12 @@ from teamassist.chat.models import InboundEvent
 from teamassist.chat.types import ChatType, InboundMessage
 from teamassist.database import Base, transaction
 from teamassist.enums import Platform
+from teamassist.i18n import t
 from teamassist.org_contact.models import OrgMessage
 from teamassist.outbox.models import OutboxMessage
 from teamassist.runtime import Runtime
 from teamassist.team import service as team_service
-from teamassist.team.archive import export_workspace
+from teamassist.team.archive import NOTE_NAME, export_workspace
 from teamassist.team.models import PlatformIdentity
 from tests.conftest import bind_tenant
 from tests.okr.support import set_clock
@@ -100,7 +101,9 @@ def _rows_by_file(files: dict[str, bytes]) -> list[tuple[str, str, dict[str, Any
             table = name.removeprefix("csv/").removesuffix(".csv")
             reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
             found += [(name, table, row) for row in reader]
-    assert set(files) == {"workspace.json"} | {n for n in files if n.startswith("csv/")}
+    # every other file is rows; the one note is the catalogue's fixed text (s29 F-4)
+    assert set(files) == {"workspace.json", NOTE_NAME} | {n for n in files if n.startswith("csv/")}
+    assert files[NOTE_NAME].decode("utf-8") == t("setup.workspace.export_note") + "\n"
     return found
 
 
