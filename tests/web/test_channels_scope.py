@@ -164,6 +164,17 @@ def test_an_address_with_an_invisible_character_is_refused(runtime: Runtime) -> 
             assert refused.json()["error"] == "core.error.address_invisible"
             assert "看不见的字符" in refused.json()["message"]
         assert _count(runtime) == before
+        # a blank address was stored empty, and every blank one after it 「「」已经存在」 (s29c F-7)
+        for platform, address, error in (
+            ("web", " ", "core.error.address_empty"),
+            ("qq", "\u3000\t", "core.error.address_empty"),
+            ("qq", "", "core.error.invalid_request"),  # the schema's min_length
+        ):
+            body = {"platform": platform, "address": address, "purpose": "internal"}
+            refused = boss2.post(f"/api/v1/channels?team_id={two_id}", json=body)
+            assert refused.status_code == 422, (address, refused.text)
+            assert refused.json()["error"] == error
+        assert _count(runtime) == before
         gap = {"platform": "wecom", "address": "值班 机器人", "purpose": "internal"}
         made = boss2.post(f"/api/v1/channels?team_id={two_id}", json=gap)
         assert made.status_code == 201, made.text

@@ -617,6 +617,10 @@ def create_channel(
     # SPACE), so `t28b-room ` was "already exists" there and a second channel on PostgreSQL
     # and SQLite (tester s28 E-8). Trimmed, it is one address on every backend.
     address = address.strip()
+    if not address:
+        # `" "` was stored as an empty address, and every blank one after it was 「「」已经存在」
+        # (tester s29c F-7)
+        raise Invalid("core.error.address_empty")
     if any(invisible(c) or (blank(c) and not c.isspace()) for c in address):
         # `core-room\u200b` read as 开发者社区's `core-room` on every list, yet was a room of its
         # own (tester s29 G-3). No platform's chat id holds one; a gap between words may stay.
